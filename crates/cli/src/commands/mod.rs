@@ -1,0 +1,8 @@
+//! One module per subcommand.
+
+pub mod check;
+pub mod demo;
+pub mod errors;
+pub mod import;
+pub mod migrate;
+pub mod units;

@@ -1,0 +1,79 @@
+//! One configuration: `fanzha.toml` (or `--config FILE`) overlaid by `FANZHA_*` environment
+//! variables, overlaid by command-line flags.
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Where the SQLite database, snapshots and archives live.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` (default: `<data_dir>/fanzha.db`) or `postgres://…`.
+    pub database_url: Option<String>,
+    /// Folder holding the evaluation data sets (sichuan, fraud_texts, transfers …).
+    pub data_root: PathBuf,
+    /// `tracing` filter, e.g. `info` or `fanzha_store=debug`.
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("fanzha-data"),
+            database_url: None,
+            data_root: PathBuf::from("../shared/data"),
+            log: "info".into(),
+        }
+    }
+}
+
+impl Config {
+    pub fn load(file: Option<&Path>) -> Result<Config, figment::Error> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        let file = file
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("fanzha.toml"));
+        fig = fig.merge(Toml::file(file));
+        fig.merge(Env::prefixed("FANZHA_")).extract()
+    }
+
+    /// The database URL in effect: the configured one, or the SQLite file in the data dir.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("fanzha.db").display()
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_point_the_database_into_the_data_dir() {
+        let c = Config {
+            data_dir: "/tmp/x".into(),
+            ..Config::default()
+        };
+        assert_eq!(c.database_url(), "sqlite:///tmp/x/fanzha.db?mode=rwc");
+    }
+
+    #[test]
+    fn environment_overrides_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("fanzha.toml", "data_dir = \"from-file\"\nlog = \"debug\"")?;
+            jail.set_env("FANZHA_DATA_DIR", "from-env");
+            let c = Config::load(None)?;
+            assert_eq!(c.data_dir, PathBuf::from("from-env"));
+            assert_eq!(c.log, "debug");
+            Ok(())
+        });
+    }
+}

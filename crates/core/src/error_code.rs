@@ -1,0 +1,159 @@
+//! The one table of stable error codes. Every user-facing error in fanzha maps to exactly one
+//! code here; `docs/errors.md` is generated from this table (`fanzha errors --markdown`) and a
+//! test keeps the two in step.
+
+/// Broad class of an error, used for the HTTP status and for exit codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The caller sent something invalid; fix the input.
+    InvalidInput,
+    /// The caller may not do this.
+    Forbidden,
+    /// The thing does not exist (or is outside the caller's scope).
+    NotFound,
+    /// A concurrent change won; reload and retry.
+    Conflict,
+    /// A dependency (database, broker, file system) failed; retry or check the service.
+    Unavailable,
+    /// A defect in fanzha; report it.
+    Internal,
+}
+
+impl ErrorKind {
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorKind::InvalidInput => 400,
+            ErrorKind::Forbidden => 403,
+            ErrorKind::NotFound => 404,
+            ErrorKind::Conflict => 409,
+            ErrorKind::Unavailable => 503,
+            ErrorKind::Internal => 500,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::Unavailable => "unavailable",
+            ErrorKind::Internal => "internal",
+        }
+    }
+}
+
+macro_rules! error_codes {
+    ($( $variant:ident => ($code:literal, $kind:ident, $what_to_do:literal), )*) => {
+        /// A stable, documented error code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum ErrorCode { $( $variant, )* }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[ $( ErrorCode::$variant, )* ];
+            /// The code as shown to users and in JSON (`snake_case`, never changes).
+            pub fn as_str(self) -> &'static str {
+                match self { $( ErrorCode::$variant => $code, )* }
+            }
+            pub fn kind(self) -> ErrorKind {
+                match self { $( ErrorCode::$variant => ErrorKind::$kind, )* }
+            }
+            /// What the user should do about it.
+            pub fn what_to_do(self) -> &'static str {
+                match self { $( ErrorCode::$variant => $what_to_do, )* }
+            }
+        }
+    };
+}
+
+error_codes! {
+    // configuration and files
+    ConfigInvalid => ("config_invalid", InvalidInput, "Fix the named key in fanzha.toml or the FANZHA_* variable."),
+    DataDirUnusable => ("data_dir_unusable", Unavailable, "Make the data directory writable or choose another with --data-dir."),
+    FileUnreadable => ("file_unreadable", InvalidInput, "Check the path and permissions of the input file."),
+    FileFormatUnknown => ("file_format_unknown", InvalidInput, "Use .csv, .csv.gz, .xlsx, .ndjson or .parquet, or pass --format."),
+    HeaderMissingColumn => ("header_missing_column", InvalidInput, "Add the named column or an alias of it to the file's header row."),
+    ReferenceDataMissing => ("reference_data_missing", InvalidInput, "Pass the path to ../shared/data or set FANZHA_DATA_ROOT."),
+    // domain validation (row-level reasons are listed separately in docs/reasons.md)
+    InvalidPhone => ("invalid_phone", InvalidInput, "Give an 11-digit mainland mobile, a fixed line with area code, a service number or +country code."),
+    InvalidResidentId => ("invalid_resident_id", InvalidInput, "Check the 18-digit number: check digit, birth date and region code."),
+    InvalidBankCard => ("invalid_bank_card", InvalidInput, "Check the card number's length and Luhn check digit."),
+    InvalidCreditCode => ("invalid_credit_code", InvalidInput, "Check the 18-character unified social credit code and its check character."),
+    InvalidDivisionCode => ("invalid_division_code", InvalidInput, "Give a 2, 4, 6, 9 or 12 digit code that exists in the division tables."),
+    InvalidMoney => ("invalid_money", InvalidInput, "Write the amount as 1234.56, 1,234.56, 1234.56元, 1.2万 or ¥88."),
+    InvalidTime => ("invalid_time", InvalidInput, "Write times as RFC 3339 (2026-01-02T03:04:05+08:00) or 'YYYY-MM-DD HH:MM:SS' in Asia/Shanghai."),
+    // store
+    DatabaseUnavailable => ("database_unavailable", Unavailable, "Check database_url and that the database server is running."),
+    DatabaseMigration => ("database_migration", Internal, "Run `fanzha migrate`; if it fails, restore the last backup and report the error."),
+    DatabaseQuery => ("database_query", Internal, "Retry; if it persists, report the error with the log line."),
+    NotFound => ("not_found", NotFound, "Check the id; it may be outside your unit's area."),
+    UnitNotFound => ("unit_not_found", NotFound, "Import the org tree first (`fanzha import divisions --root CODE`) or check the code."),
+    Conflict => ("conflict", Conflict, "Someone changed this first; reload and try again."),
+    // auth
+    Unauthenticated => ("unauthenticated", Forbidden, "Log in again."),
+    Forbidden => ("forbidden", Forbidden, "Ask your unit's administrator for the role this needs."),
+    OutOfScope => ("out_of_scope", NotFound, "This record belongs to another unit's area."),
+    // models and engines
+    ModelInvalid => ("model_invalid", InvalidInput, "Retrain the model with this version of fanzha (`fanzha model train`)."),
+    RuleInvalid => ("rule_invalid", InvalidInput, "Fix the named rule's condition in the rules file; the previous rules stay active."),
+    TraceAccountUnknown => ("trace_account_unknown", InvalidInput, "The start account has no transfers in the extract; check the number and time range."),
+    // generic
+    Io => ("io", Unavailable, "Check disk space and permissions."),
+    Internal => ("internal", Internal, "A defect in fanzha: report it with the log line."),
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Implemented by every error type that reaches a user.
+pub trait Coded {
+    fn code(&self) -> ErrorCode;
+}
+
+/// The error-code table as Markdown (the body of `docs/errors.md`).
+pub fn markdown_table() -> String {
+    let mut out = String::from(
+        "# Error codes\n\nGenerated from `crates/core/src/error_code.rs` by `fanzha errors --markdown`.\n\n\
+         | code | kind | HTTP | what to do |\n|---|---|---|---|\n",
+    );
+    for c in ErrorCode::ALL {
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            c.as_str(),
+            c.kind().as_str(),
+            c.kind().http_status(),
+            c.what_to_do()
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for c in ErrorCode::ALL {
+            assert!(seen.insert(c.as_str()), "duplicate code {}", c);
+            assert!(c
+                .as_str()
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch == '_'));
+        }
+    }
+
+    #[test]
+    fn docs_table_matches_enum() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/errors.md");
+        let on_disk = std::fs::read_to_string(path).expect("docs/errors.md exists");
+        assert_eq!(
+            on_disk,
+            markdown_table(),
+            "regenerate with `fanzha errors --markdown > docs/errors.md`"
+        );
+    }
+}

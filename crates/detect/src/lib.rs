@@ -1,0 +1,1 @@
+//! fanzha-detect
