@@ -4,5 +4,7 @@ pub mod check;
 pub mod demo;
 pub mod errors;
 pub mod import;
+pub mod import_divisions;
+pub mod import_records;
 pub mod migrate;
 pub mod units;
