@@ -124,6 +124,26 @@ pub struct NationalPush {
     pub level: u8,
 }
 
+/// Which list a number was put on (stage-1 list memberships).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NumberList {
+    /// Pushed as a fraud number by the national platform (涉诈号码).
+    NationalPush,
+    /// A local blocklist (reported by residents, prior cases).
+    Blocklist,
+    /// Identified as a SIM in a GOIP gateway.
+    Goip,
+}
+
+/// A number was put on a list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumberListed {
+    pub ts: EpochMs,
+    pub msisdn: Msisdn,
+    pub list: NumberList,
+}
+
 /// One signal, in event time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -135,6 +155,7 @@ pub enum Signal {
     Transfer(Transfer),
     CardOpening(CardOpening),
     NationalPush(NationalPush),
+    NumberListed(NumberListed),
 }
 
 impl Signal {
@@ -147,6 +168,7 @@ impl Signal {
             Signal::Transfer(e) => e.ts,
             Signal::CardOpening(e) => e.ts,
             Signal::NationalPush(e) => e.ts,
+            Signal::NumberListed(e) => e.ts,
         }
     }
 }
