@@ -88,14 +88,26 @@ error_codes! {
     NotFound => ("not_found", NotFound, "Check the id; it may be outside your unit's area."),
     UnitNotFound => ("unit_not_found", NotFound, "Import the org tree first (`fanzha import divisions --root CODE`) or check the code."),
     Conflict => ("conflict", Conflict, "Someone changed this first; reload and try again."),
+    RecordInvalid => ("record_invalid", InvalidInput, "Fix the named field of the record (unit code, parent, role, bank code) and retry."),
     // auth
     Unauthenticated => ("unauthenticated", Forbidden, "Log in again."),
     Forbidden => ("forbidden", Forbidden, "Ask your unit's administrator for the role this needs."),
     OutOfScope => ("out_of_scope", NotFound, "This record belongs to another unit's area."),
+    // closed loop
+    InstructionIllegalTransition => ("instruction_illegal_transition", Conflict, "The instruction is no longer in a state that allows this; reload it and choose an available action."),
     // models and engines
     ModelInvalid => ("model_invalid", InvalidInput, "Retrain the model with this version of fanzha (`fanzha model train`)."),
     RuleInvalid => ("rule_invalid", InvalidInput, "Fix the named rule's condition in the rules file; the previous rules stay active."),
+    SnapshotInvalid => ("snapshot_invalid", InvalidInput, "The engine snapshot is damaged or from another version; start from an older snapshot or replay the feed from the start."),
     TraceAccountUnknown => ("trace_account_unknown", InvalidInput, "The start account has no transfers in the extract; check the number and time range."),
+    TraceParamsInvalid => ("trace_params_invalid", InvalidInput, "Give a hop limit from 1 to 64 and a positive reported amount in fen."),
+    StopPaymentIllegalTransition => ("stop_payment_illegal_transition", Conflict, "The stop-payment is no longer in a state that allows this (renewed twice, expired, failed or frozen); reload it and choose an available action."),
+    StopPaymentAmountInvalid => ("stop_payment_amount_invalid", InvalidInput, "Give a held amount between 1 fen and the amount requested."),
+    TextLabelUnknown => ("text_label_unknown", InvalidInput, "Use a fraud-type code (order_brushing, fake_loan, …, other, normal) or its Chinese name (刷单返利 …) in the label column."),
+    TrainingSetTooSmall => ("training_set_too_small", InvalidInput, "Give at least two fraud types with enough labelled texts (and at least as many per type as folds)."),
+    ModelDataInvalid => ("model_data_invalid", InvalidInput, "Fix the named row and column: features are numbers (empty, NaN or \\N when missing), labels are 0 or 1, and both classes are present."),
+    SimulationParamsInvalid => ("simulation_params_invalid", InvalidInput, "Give a region code that exists in the division tables, at least one person and one day, and a speed or rate above zero."),
+    FeedRowInvalid => ("feed_row_invalid", InvalidInput, "The named feed file has a row that does not match its documented columns (docs/simulation.md); regenerate the file or fix the row."),
     // generic
     Io => ("io", Unavailable, "Check disk space and permissions."),
     Internal => ("internal", Internal, "A defect in fanzha: report it with the log line."),

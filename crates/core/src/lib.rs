@@ -1,7 +1,27 @@
 //! Domain types of fanzha and their validation.
 //!
+//! Raw strings become typed values at the edge: [`phone::PhoneNumber`], [`resident_id::ResidentId`],
+//! [`credit_code::CreditCode`], [`bank_card::BankCard`], [`division_code::DivisionCode`],
+//! [`money::Money`], timestamps ([`time`]). Every parser fails with a typed error that carries a
+//! stable row-level reason ([`reason::Reasoned`], listed in `docs/reasons.md`) and maps to one
+//! [`error_code::ErrorCode`] ([`error_code::Coded`]). Display masking lives in [`mask`].
+//!
+//! The reference tables (mobile number segments, administrative divisions down to villages,
+//! historical address codes, bank BINs) are compiled in from `data/` and decompressed once, on
+//! first use ([`reference`]).
+//!
 //! Architecture invariant: this crate depends on no other fanzha crate and does no I/O beyond
 //! decompressing the reference tables compiled into it.
 
+pub mod division_code;
 pub mod error_code;
 pub mod event;
+pub mod phone;
+pub mod reason;
+pub mod reference;
+
+mod chars;
+
+pub use division_code::{DivisionCode, DivisionLevel};
+pub use phone::PhoneNumber;
+pub use reason::Reasoned;
