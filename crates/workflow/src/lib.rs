@@ -6,6 +6,7 @@
 //! Time comes in as arguments (epoch ms UTC), persistence and notification live in the callers.
 
 pub mod event;
+pub mod figures;
 pub mod instruction;
 pub mod level;
 pub mod outcome;
@@ -13,6 +14,7 @@ pub mod routing;
 pub mod sla;
 
 pub use event::{Action, Event};
+pub use figures::{loop_figures, LoopFigures};
 pub use instruction::{Instruction, Status, TransitionError};
 pub use level::WarningLevel;
 pub use outcome::{ContactChannel, Outcome, UnreachableReason};
