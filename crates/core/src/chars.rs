@@ -20,7 +20,6 @@ pub(crate) fn is_space(c: char) -> bool {
 
 /// Where whitespace sits in a value, for the `whitespace` / `embedded_space` reasons.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(dead_code)]
 pub(crate) enum SpaceAt {
     None,
     /// Leading or trailing only.
@@ -29,7 +28,6 @@ pub(crate) enum SpaceAt {
     Inside,
 }
 
-#[allow(dead_code)]
 pub(crate) fn space_at(s: &str) -> SpaceAt {
     let trimmed = s.trim_matches(is_space);
     if trimmed.chars().any(is_space) {

@@ -95,6 +95,11 @@ error_codes! {
     OutOfScope => ("out_of_scope", NotFound, "This record belongs to another unit's area."),
     // closed loop
     InstructionIllegalTransition => ("instruction_illegal_transition", Conflict, "The instruction is no longer in a state that allows this; reload it and choose an available action."),
+    // web
+    LoginFailed => ("login_failed", Forbidden, "Check the login name and password; after 5 failures logins pause for 15 minutes."),
+    LoginThrottled => ("login_throttled", Forbidden, "Too many failed logins: wait until the time shown, or ask an administrator."),
+    CsrfRejected => ("csrf_rejected", Forbidden, "Reload the page and try again; the form was older than your session."),
+    PasswordTooWeak => ("password_too_weak", InvalidInput, "Choose a password of at least 10 characters."),
     // models and engines
     ModelInvalid => ("model_invalid", InvalidInput, "Retrain the model with this version of fanzha (`fanzha model train`)."),
     RuleInvalid => ("rule_invalid", InvalidInput, "Fix the named rule's condition in the rules file; the previous rules stay active."),

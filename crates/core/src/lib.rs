@@ -13,15 +13,25 @@
 //! Architecture invariant: this crate depends on no other fanzha crate and does no I/O beyond
 //! decompressing the reference tables compiled into it.
 
+pub mod bank_card;
+pub mod credit_code;
 pub mod division_code;
 pub mod error_code;
 pub mod event;
+pub mod mask;
+pub mod money;
 pub mod phone;
 pub mod reason;
 pub mod reference;
+pub mod resident_id;
+pub mod time;
 
 mod chars;
 
+pub use bank_card::BankCard;
+pub use credit_code::CreditCode;
 pub use division_code::{DivisionCode, DivisionLevel};
-pub use phone::PhoneNumber;
+pub use money::Money;
+pub use phone::{PhoneKind, PhoneNumber};
 pub use reason::Reasoned;
+pub use resident_id::{ResidentId, Sex};

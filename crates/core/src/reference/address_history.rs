@@ -55,7 +55,7 @@ impl HistoryRecord {
             {
                 s.push_str(pref);
             }
-            if &*self.name != &*self.province {
+            if self.name != self.province {
                 s.push_str(&self.name);
             }
         }

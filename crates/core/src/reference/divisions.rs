@@ -103,7 +103,7 @@ impl Divisions {
         let mut parent = vec![NO_PARENT; n];
         let mut subtree_end = vec![n as u32; n];
         let mut stack: Vec<u32> = Vec::with_capacity(5);
-        for i in 0..n {
+        for (i, parent_slot) in parent.iter_mut().enumerate() {
             let code = t.code_at(i as u32);
             while let Some(&top) = stack.last() {
                 if t.code_at(top).contains(code) {
@@ -119,7 +119,7 @@ impl Divisions {
                     "embedded division tables: {code} has no parent at level {:?}",
                     code.level().parent()
                 );
-                parent[i] = top;
+                *parent_slot = top;
             } else {
                 assert!(
                     code.level() == DivisionLevel::Province,

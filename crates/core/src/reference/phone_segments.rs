@@ -251,9 +251,11 @@ impl PhoneSegments {
 
     /// Every known 7-digit prefix with its segment, ascending.
     pub fn iter(&self) -> impl Iterator<Item = (u32, &Segment)> + '_ {
-        self.index.iter().enumerate().filter_map(|(i, &id)| {
-            (id != NONE).then(|| (FIRST_PREFIX + i as u32, &self.entries[usize::from(id)]))
-        })
+        self.index
+            .iter()
+            .enumerate()
+            .filter(|(_, &id)| id != NONE)
+            .map(|(i, &id)| (FIRST_PREFIX + i as u32, &self.entries[usize::from(id)]))
     }
 
     /// Number of 7-digit prefixes in the table.
