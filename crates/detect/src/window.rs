@@ -1,0 +1,251 @@
+//! Sliding windows as rings of per-bucket counters.
+//!
+//! Hand-written rather than taken from a crate because the engine keeps one set of rings per
+//! active number and the whole state has to stay inline (no heap), small (see
+//! `docs/detection.md`, "State size") and serialisable into snapshots.
+//!
+//! A window of `N` buckets of `width_ms` each covers the last `N` buckets up to and including
+//! the bucket of "now"; an event lands in the bucket of its own event time, so events that
+//! arrive out of order still count in the right bucket as long as that bucket is in the ring.
+
+use fanzha_core::event::EpochMs;
+use serde::{Deserialize, Serialize};
+
+/// Counters of one bucket. `u16` counters saturate; a number that makes more than 65,535
+/// calls in one bucket is already as suspicious as the features can express.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Bucket {
+    pub calls: u16,
+    /// Calls shorter than 10 seconds (answered or not).
+    pub short_calls: u16,
+    /// Calls placed between 00:00 and 06:00 Asia/Shanghai.
+    pub night_calls: u16,
+    /// Calls to numbers this number had never been in contact with (either direction).
+    pub new_callees: u16,
+    /// Calls to numbers not called within this ring's window before ("first in window").
+    pub distinct_callees: u16,
+    /// Calls received back from numbers this number had called.
+    pub callbacks: u16,
+    pub sms: u16,
+    pub sms_links: u16,
+    /// Sum of call durations in seconds.
+    pub duration_sum: u32,
+    /// Sum of squared call durations (for the spread); `f32` keeps the bucket at 24 bytes.
+    pub duration_sq: f32,
+}
+
+impl Bucket {
+    #[cfg(test)]
+    fn add(&mut self, o: &Bucket) {
+        self.calls = self.calls.saturating_add(o.calls);
+        self.short_calls = self.short_calls.saturating_add(o.short_calls);
+        self.night_calls = self.night_calls.saturating_add(o.night_calls);
+        self.new_callees = self.new_callees.saturating_add(o.new_callees);
+        self.distinct_callees = self.distinct_callees.saturating_add(o.distinct_callees);
+        self.callbacks = self.callbacks.saturating_add(o.callbacks);
+        self.sms = self.sms.saturating_add(o.sms);
+        self.sms_links = self.sms_links.saturating_add(o.sms_links);
+        self.duration_sum = self.duration_sum.saturating_add(o.duration_sum);
+        self.duration_sq += o.duration_sq;
+    }
+}
+
+/// Totals over a window; wider integers than [`Bucket`] because they add up buckets.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Totals {
+    pub calls: u32,
+    pub short_calls: u32,
+    pub night_calls: u32,
+    pub new_callees: u32,
+    pub distinct_callees: u32,
+    pub callbacks: u32,
+    pub sms: u32,
+    pub sms_links: u32,
+    pub duration_sum: u64,
+    pub duration_sq: f64,
+}
+
+impl Totals {
+    fn add(&mut self, b: &Bucket) {
+        self.calls += u32::from(b.calls);
+        self.short_calls += u32::from(b.short_calls);
+        self.night_calls += u32::from(b.night_calls);
+        self.new_callees += u32::from(b.new_callees);
+        self.distinct_callees += u32::from(b.distinct_callees);
+        self.callbacks += u32::from(b.callbacks);
+        self.sms += u32::from(b.sms);
+        self.sms_links += u32::from(b.sms_links);
+        self.duration_sum += u64::from(b.duration_sum);
+        self.duration_sq += f64::from(b.duration_sq);
+    }
+}
+
+/// A ring of `N` buckets, `width_ms` each. `head` is the index (time / width) of the newest
+/// bucket; bucket `i` lives in slot `i mod N`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Ring<const N: usize> {
+    head: i64,
+    #[serde(with = "array_serde")]
+    buckets: [Bucket; N],
+}
+
+impl<const N: usize> Default for Ring<N> {
+    fn default() -> Self {
+        Ring {
+            head: i64::MIN / 2,
+            buckets: [Bucket::default(); N],
+        }
+    }
+}
+
+impl<const N: usize> Ring<N> {
+    /// The bucket for event time `ts`, advancing (and clearing) the ring when `ts` is newer than
+    /// the head; `None` when `ts` is older than the oldest bucket the ring still holds.
+    pub fn bucket_mut(&mut self, ts: EpochMs, width_ms: i64) -> Option<&mut Bucket> {
+        let idx = ts.div_euclid(width_ms);
+        if idx > self.head {
+            let steps = (idx - self.head).min(N as i64);
+            for k in 0..steps {
+                let slot = (idx - k).rem_euclid(N as i64) as usize;
+                self.buckets[slot] = Bucket::default();
+            }
+            self.head = idx;
+        } else if idx <= self.head - N as i64 {
+            return None;
+        }
+        Some(&mut self.buckets[idx.rem_euclid(N as i64) as usize])
+    }
+
+    /// Sum of the buckets inside the window that ends with the bucket of `now`.
+    pub fn totals(&self, now: EpochMs, width_ms: i64) -> Totals {
+        let now_idx = now.div_euclid(width_ms);
+        let mut t = Totals::default();
+        // Buckets with index in (now_idx - N, now_idx] that the ring still holds.
+        let lo = (now_idx - N as i64 + 1).max(self.head - N as i64 + 1);
+        let hi = now_idx.min(self.head);
+        let mut i = lo;
+        while i <= hi {
+            t.add(&self.buckets[i.rem_euclid(N as i64) as usize]);
+            i += 1;
+        }
+        t
+    }
+
+    /// Event time of the newest bucket's start, or `None` for an untouched ring.
+    pub fn newest_bucket_start(&self, width_ms: i64) -> Option<EpochMs> {
+        (self.head > i64::MIN / 2).then(|| self.head * width_ms)
+    }
+}
+
+/// Whole-ring merge, used by tests to check that bucket sums are independent of order.
+impl<const N: usize> Ring<N> {
+    #[cfg(test)]
+    pub fn all_buckets_total(&self) -> Bucket {
+        let mut b = Bucket::default();
+        for x in &self.buckets {
+            b.add(x);
+        }
+        b
+    }
+}
+
+/// serde only derives arrays up to 32 elements for concrete sizes; the rings are generic.
+mod array_serde {
+    use super::Bucket;
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer, const N: usize>(
+        a: &[Bucket; N],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        a.as_slice().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(
+        d: D,
+    ) -> Result<[Bucket; N], D::Error> {
+        let v = Vec::<Bucket>::deserialize(d)?;
+        let len = v.len();
+        v.try_into()
+            .map_err(|_| D::Error::custom(format!("ring of {len} buckets, expected {N}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: i64 = 60_000;
+
+    fn call(ring: &mut Ring<4>, ts: EpochMs) -> bool {
+        match ring.bucket_mut(ts, 15 * MIN) {
+            Some(b) => {
+                b.calls += 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    #[test]
+    fn counts_inside_the_window_and_forgets_after_it() {
+        let mut r = Ring::<4>::default();
+        let t0 = 1_000 * 15 * MIN;
+        for k in 0..4 {
+            assert!(call(&mut r, t0 + k * 15 * MIN));
+        }
+        assert_eq!(r.totals(t0 + 3 * 15 * MIN, 15 * MIN).calls, 4);
+        // One bucket later the first call has left the 1 h window.
+        assert_eq!(r.totals(t0 + 4 * 15 * MIN, 15 * MIN).calls, 3);
+        // Far later nothing is left, even without new events.
+        assert_eq!(r.totals(t0 + 100 * 15 * MIN, 15 * MIN).calls, 0);
+    }
+
+    #[test]
+    fn out_of_order_event_lands_in_its_own_bucket() {
+        let mut r = Ring::<4>::default();
+        let t0 = 1_000 * 15 * MIN;
+        assert!(call(&mut r, t0 + 2 * 15 * MIN));
+        assert!(call(&mut r, t0)); // arrives late but within the ring
+        assert_eq!(r.totals(t0 + 2 * 15 * MIN, 15 * MIN).calls, 2);
+        assert_eq!(r.totals(t0 + 4 * 15 * MIN, 15 * MIN).calls, 1);
+    }
+
+    #[test]
+    fn event_older_than_the_ring_is_refused() {
+        let mut r = Ring::<4>::default();
+        let t0 = 1_000 * 15 * MIN;
+        assert!(call(&mut r, t0 + 10 * 15 * MIN));
+        assert!(!call(&mut r, t0));
+        assert_eq!(r.totals(t0 + 10 * 15 * MIN, 15 * MIN).calls, 1);
+    }
+
+    #[test]
+    fn advancing_clears_reused_slots() {
+        let mut r = Ring::<4>::default();
+        let t0 = 1_000 * 15 * MIN;
+        assert!(call(&mut r, t0));
+        assert!(call(&mut r, t0 + 4 * 15 * MIN)); // same slot, next lap
+        assert_eq!(r.all_buckets_total().calls, 1);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn window_total_equals_brute_force(offsets in proptest::collection::vec(0i64..(20 * 15), 1..60)) {
+            // Events in increasing time order; totals at the last event equal a brute-force
+            // count of events in the last 4 buckets.
+            let mut offs = offsets.clone();
+            offs.sort();
+            let mut r = Ring::<4>::default();
+            let base = 5_000 * 15 * MIN;
+            for o in &offs {
+                proptest::prop_assert!(call(&mut r, base + o * MIN));
+            }
+            let now = base + offs.last().unwrap() * MIN;
+            let now_idx = now.div_euclid(15 * MIN);
+            let expect = offs.iter().filter(|o| (base + *o * MIN).div_euclid(15 * MIN) > now_idx - 4).count();
+            proptest::prop_assert_eq!(r.totals(now, 15 * MIN).calls as usize, expect);
+        }
+    }
+}

@@ -1,0 +1,394 @@
+//! End-to-end behaviour of the engine on hand-built signal sequences.
+
+use fanzha_core::event::{
+    AccountNo, AppCategory, AppInstall, Call, CardKind, CardOpening, EpochMs, Msisdn, NationalPush,
+    NumberList, NumberListed, Signal, Sms, Transfer, TransferChannel, UrlVisit,
+};
+use fanzha_detect::{Engine, EngineConfig, Ingested, PersonKey, Warning, WarningKind};
+
+const T0: EpochMs = 1_767_258_000_000; // 2026-01-01T09:00:00Z = 17:00 Shanghai
+const MIN: i64 = 60_000;
+const FRAUD: Msisdn = Msisdn(8617012340000);
+const VICTIM: Msisdn = Msisdn(8613800000001);
+const VICTIM_ID: u64 = 1001;
+const VICTIM_ACCOUNT: AccountNo = AccountNo(6222020000000001);
+
+fn call(ts: EpochMs, caller: Msisdn, callee: Msisdn, dur: u32) -> Signal {
+    Signal::Call(Call {
+        ts,
+        caller,
+        callee,
+        duration_s: dur,
+        caller_cell: 1,
+    })
+}
+
+fn install(ts: EpochMs, m: Msisdn, c: AppCategory) -> Signal {
+    Signal::AppInstall(AppInstall {
+        ts,
+        msisdn: m,
+        category: c,
+        app_name: "app".into(),
+    })
+}
+
+fn transfer(ts: EpochMs, to: u64, amount_fen: i64) -> Signal {
+    Signal::Transfer(Transfer {
+        ts,
+        txn_id: ts as u64,
+        from: VICTIM_ACCOUNT,
+        to: AccountNo(to),
+        amount_fen,
+        channel: TransferChannel::Bank,
+    })
+}
+
+fn engine() -> Engine {
+    let mut e = Engine::with_default_rules(EngineConfig::default()).unwrap();
+    e.directory_mut().add_phone(VICTIM, VICTIM_ID);
+    e.directory_mut().add_account(VICTIM_ACCOUNT, VICTIM_ID);
+    e
+}
+
+/// The fraud number dials `n` strangers, a minute apart, starting at `start`.
+fn blast(start: EpochMs, n: u64) -> Vec<Signal> {
+    (0..n)
+        .map(|k| {
+            call(
+                start + k as i64 * MIN,
+                FRAUD,
+                Msisdn(8613900000000 + k),
+                if k % 3 == 0 { 40 } else { 5 },
+            )
+        })
+        .collect()
+}
+
+fn run(e: &mut Engine, signals: &[Signal]) -> Vec<Warning> {
+    let mut out = Vec::new();
+    for s in signals {
+        e.ingest(s, &mut out);
+    }
+    out
+}
+
+fn for_victim(ws: &[Warning]) -> Vec<&Warning> {
+    ws.iter()
+        .filter(|w| w.person == PersonKey::Person(VICTIM_ID))
+        .collect()
+}
+
+#[test]
+fn a_number_dialling_many_strangers_becomes_a_suspect() {
+    let mut e = engine();
+    run(&mut e, &blast(T0, 40));
+    assert!(e.number_score(FRAUD) >= 0.5, "{}", e.number_score(FRAUD));
+    assert_eq!(e.stats().suspects_flagged, 1);
+}
+
+#[test]
+fn friends_calling_each_other_raise_nothing() {
+    let mut e = engine();
+    let friends: Vec<Msisdn> = (0..6).map(|k| Msisdn(8613700000000 + k)).collect();
+    let mut s = Vec::new();
+    for day in 0..3 {
+        for (i, a) in friends.iter().enumerate() {
+            for b in friends.iter().skip(i + 1) {
+                let ts = T0 + day * 24 * 60 * MIN + (i as i64) * 7 * MIN;
+                s.push(call(ts, *a, *b, 300));
+                s.push(call(ts + MIN, *b, *a, 200));
+            }
+        }
+    }
+    s.sort_by_key(Signal::ts);
+    let ws = run(&mut e, &s);
+    assert!(ws.is_empty(), "{ws:?}");
+    for f in &friends {
+        assert!(e.number_score(*f) < 0.2, "{}", e.number_score(*f));
+    }
+}
+
+#[test]
+fn long_suspect_call_then_screen_sharing_is_red_with_evidence() {
+    let mut e = engine();
+    let mut s = blast(T0, 40);
+    s.push(call(T0 + 41 * MIN, FRAUD, VICTIM, 900));
+    s.push(install(T0 + 60 * MIN, VICTIM, AppCategory::ScreenSharing));
+    let ws = run(&mut e, &s);
+    let v = for_victim(&ws);
+    assert_eq!(v[0].kind, WarningKind::New);
+    assert_eq!(v[0].level, 2, "long call alone is orange: {:?}", v[0].rules);
+    let red = v.last().unwrap();
+    assert_eq!(red.kind, WarningKind::Raised);
+    assert_eq!(red.level, 1);
+    assert!(red
+        .rules
+        .iter()
+        .any(|r| r.name == "suspect_call_then_screen_share"));
+    assert!(red
+        .evidence
+        .iter()
+        .any(|ev| ev.feature == "longest_suspect_call_s"
+            && ev.value == fanzha_detect::FeatureValue::Int(900)));
+    assert_eq!(red.suspects[0].msisdn, FRAUD);
+    assert_eq!(red.suspects[0].longest_call_s, 900);
+    assert_eq!(red.msisdn, Some(VICTIM));
+    assert!(red.score > 0.9);
+}
+
+#[test]
+fn a_victim_reached_before_the_number_turned_suspect_is_found_when_it_does() {
+    let mut e = engine();
+    let mut s = vec![call(T0, FRAUD, VICTIM, 1200)];
+    s.extend(blast(T0 + MIN, 40));
+    let ws = run(&mut e, &s);
+    let v = for_victim(&ws);
+    assert_eq!(v.len(), 1, "{ws:?}");
+    assert!(v[0].rules.iter().any(|r| r.name == "long_suspect_call"));
+    assert!(v[0].ts > T0, "raised when the number turned suspect");
+}
+
+#[test]
+fn transfer_to_new_payee_after_suspect_contact_is_red() {
+    let mut e = engine();
+    let mut s = vec![transfer(T0 - 600 * MIN, 42, 100_00)];
+    s.extend(blast(T0, 40));
+    s.push(call(T0 + 41 * MIN, FRAUD, VICTIM, 30));
+    s.push(transfer(T0 + 50 * MIN, 42, 900_000)); // known payee: nothing
+    s.push(transfer(T0 + 55 * MIN, 77, 900_000));
+    let ws = run(&mut e, &s);
+    let v = for_victim(&ws);
+    let last = v.last().unwrap();
+    assert_eq!(last.level, 1);
+    assert!(last
+        .rules
+        .iter()
+        .any(|r| r.name == "new_payee_transfer_after_suspect_contact"));
+    assert_eq!(last.ts, T0 + 55 * MIN);
+}
+
+#[test]
+fn fraud_link_opened_is_orange() {
+    let mut e = engine();
+    let mut s = blast(T0, 40);
+    s.push(Signal::Sms(Sms {
+        ts: T0 + 41 * MIN,
+        sender: FRAUD,
+        recipient: VICTIM,
+        link_domain: Some("refund-pay.example".into()),
+    }));
+    s.push(Signal::UrlVisit(UrlVisit {
+        ts: T0 + 45 * MIN,
+        msisdn: VICTIM,
+        domain: "refund-pay.example".into(),
+    }));
+    let ws = run(&mut e, &s);
+    let v = for_victim(&ws);
+    assert_eq!(v[0].level, 3, "link SMS from a suspect is yellow");
+    assert!(v
+        .iter()
+        .any(|w| w.level == 2 && w.rules.iter().any(|r| r.name == "fraud_link_opened")));
+}
+
+#[test]
+fn a_listed_number_makes_its_contacts_suspect_contacts() {
+    let mut e = engine();
+    let goip = Msisdn(8613512345678);
+    let s = vec![
+        call(T0, goip, VICTIM, 700),
+        Signal::NumberListed(NumberListed {
+            ts: T0 + MIN,
+            msisdn: goip,
+            list: NumberList::Goip,
+        }),
+    ];
+    let ws = run(&mut e, &s);
+    let v = for_victim(&ws);
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0].suspects[0].lists, vec!["goip".to_string()]);
+}
+
+#[test]
+fn national_push_warns_the_pushed_person() {
+    let mut e = engine();
+    let ws = run(
+        &mut e,
+        &[Signal::NationalPush(NationalPush {
+            ts: T0,
+            msisdn: VICTIM,
+            level: 1,
+        })],
+    );
+    assert_eq!(for_victim(&ws).len(), 1);
+    assert!(ws[0].rules.iter().any(|r| r.name == "national_push"));
+}
+
+#[test]
+fn repeated_hits_of_the_same_rules_do_not_repeat_the_warning() {
+    let mut e = engine();
+    let mut s = blast(T0, 40);
+    s.push(call(T0 + 41 * MIN, FRAUD, VICTIM, 700));
+    s.push(call(T0 + 50 * MIN, FRAUD, VICTIM, 650));
+    let ws = run(&mut e, &s);
+    assert_eq!(for_victim(&ws).len(), 1, "{ws:?}");
+}
+
+#[test]
+fn card_openings_fill_the_directory_and_sim_age() {
+    let mut e = Engine::with_default_rules(EngineConfig::default()).unwrap();
+    let s = vec![
+        Signal::CardOpening(CardOpening {
+            ts: T0,
+            person_id: 5,
+            kind: CardKind::BankCard,
+            number: 6222000000000005,
+            opened_in_division: 510104,
+        }),
+        Signal::CardOpening(CardOpening {
+            ts: T0,
+            person_id: 5,
+            kind: CardKind::SimCard,
+            number: FRAUD.0,
+            opened_in_division: 510104,
+        }),
+    ];
+    run(&mut e, &s);
+    assert_eq!(
+        e.directory().person_of_account(AccountNo(6222000000000005)),
+        Some(5)
+    );
+    assert_eq!(e.directory().person_of_phone(FRAUD), Some(5));
+    let f = e.number_features(FRAUD, T0 + 24 * 60 * MIN).unwrap();
+    assert!((f.sim_age_days - 1.0).abs() < 1e-3);
+}
+
+#[test]
+fn late_events_beyond_the_watermark_are_counted_and_refused() {
+    let mut e = engine();
+    let mut out = Vec::new();
+    assert_eq!(
+        e.ingest(&call(T0, FRAUD, VICTIM, 5), &mut out),
+        Ingested::Applied
+    );
+    // Within the 5-minute tolerance: applied.
+    assert_eq!(
+        e.ingest(
+            &call(T0 - 4 * MIN, FRAUD, Msisdn(8613900000001), 5),
+            &mut out
+        ),
+        Ingested::Applied
+    );
+    assert_eq!(
+        e.ingest(
+            &call(T0 - 10 * MIN, FRAUD, Msisdn(8613900000002), 5),
+            &mut out
+        ),
+        Ingested::Late
+    );
+    assert_eq!(e.stats().late, 1);
+    assert_eq!(e.number_features(FRAUD, T0).unwrap().calls_1h, 2.0);
+}
+
+#[test]
+fn invalid_rules_are_refused_and_the_old_ones_stay() {
+    let mut e = engine();
+    let before = e.rules().len();
+    let err = e
+        .reload_rules(
+            "[[rule]]\nname = \"x\"\nlevel = 1\nwhen = \"nope > 1\"\nzh = \"a\"\nen = \"b\"\n",
+        )
+        .unwrap_err();
+    assert_eq!(
+        fanzha_core::error_code::Coded::code(&err),
+        fanzha_core::error_code::ErrorCode::RuleInvalid
+    );
+    assert_eq!(e.rules().len(), before);
+    // A valid file replaces them.
+    e.reload_rules(
+        "[[rule]]\nname = \"any_suspect\"\nlevel = 3\nwhen = \"suspect_contacts >= 1\"\nzh = \"接触\"\nen = \"contact\"\n",
+    )
+    .unwrap();
+    assert_eq!(e.rules().len(), 1);
+    let mut s = blast(T0, 40);
+    s.push(call(T0 + 41 * MIN, FRAUD, VICTIM, 5));
+    let ws = run(&mut e, &s);
+    assert_eq!(for_victim(&ws)[0].rules[0].name, "any_suspect");
+}
+
+/// A day of mixed traffic: fraud blasts, victims, normal calls.
+fn mixed_day() -> Vec<Signal> {
+    let mut s = blast(T0, 60);
+    for k in 0..200u64 {
+        let a = Msisdn(8613600000000 + k % 20);
+        let b = Msisdn(8613600000000 + (k * 7 + 3) % 20);
+        if a != b {
+            s.push(call(T0 + k as i64 * 3 * MIN, a, b, 120));
+        }
+    }
+    s.push(call(T0 + 5 * MIN, FRAUD, VICTIM, 800));
+    s.push(install(T0 + 70 * MIN, VICTIM, AppCategory::RemoteControl));
+    s.push(transfer(T0 + 90 * MIN, 555, 2_000_000));
+    s.sort_by_key(Signal::ts);
+    s
+}
+
+#[test]
+fn restoring_a_snapshot_and_replaying_from_its_offset_gives_the_same_warnings() {
+    let signals = mixed_day();
+    let mut whole = engine();
+    let expected = run(&mut whole, &signals);
+    assert!(!expected.is_empty());
+
+    for cut in [1usize, 50, signals.len() / 2, signals.len() - 1] {
+        let mut first = engine();
+        let mut got = run(&mut first, &signals[..cut]);
+        let bytes = first.snapshot(cut as u64).unwrap();
+        drop(first); // the engine is killed
+        let (mut resumed, offset) = Engine::restore(&bytes).unwrap();
+        assert_eq!(offset, cut as u64);
+        got.extend(run(&mut resumed, &signals[offset as usize..]));
+        assert_eq!(got, expected, "cut at {cut}");
+        assert_eq!(resumed.stats(), whole.stats());
+    }
+}
+
+#[test]
+fn damaged_snapshots_are_refused() {
+    let e = engine();
+    let mut bytes = e.snapshot(0).unwrap();
+    assert!(Engine::restore(&bytes[..3]).is_err());
+    bytes[0] = b'X';
+    let err = Engine::restore(&bytes).err().unwrap();
+    assert_eq!(
+        fanzha_core::error_code::Coded::code(&err),
+        fanzha_core::error_code::ErrorCode::SnapshotInvalid
+    );
+}
+
+#[test]
+fn changelog_records_the_suspect_crossing() {
+    let mut e = engine();
+    e.enable_changelog();
+    run(&mut e, &blast(T0, 40));
+    let log = e.drain_changelog();
+    assert!(log.iter().any(|c| c.msisdn == FRAUD && c.score >= 0.5));
+    assert!(e.drain_changelog().is_empty());
+}
+
+#[test]
+fn state_per_number_stays_under_a_kilobyte() {
+    let mut e = engine();
+    run(&mut e, &mixed_day());
+    let m = e.memory();
+    assert!(m.numbers > 20);
+    println!(
+        "number state {} B, person state {} B",
+        std::mem::size_of::<fanzha_detect::number::NumberState>(),
+        fanzha_detect::person::PersonState::inline_size()
+    );
+    assert!(
+        std::mem::size_of::<fanzha_detect::number::NumberState>() <= 1024,
+        "{}",
+        std::mem::size_of::<fanzha_detect::number::NumberState>()
+    );
+}
