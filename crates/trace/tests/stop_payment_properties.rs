@@ -1,0 +1,42 @@
+//! Properties of stop-payment: pro-rata returns conserve money; renewals never exceed two.
+
+use chrono::{Duration, TimeZone, Utc};
+use fanzha_trace::stop_payment::{
+    pro_rata, Institution, StopPaymentRequest, StopState, MAX_STOP_RENEWALS,
+};
+use proptest::prelude::*;
+
+proptest! {
+    #[test]
+    fn pro_rata_split_conserves_money_exactly(
+        held in 0i64..1_000_000_000,
+        claims in prop::collection::vec(0i64..100_000_000, 1..20),
+    ) {
+        let shares = pro_rata(held, &claims).unwrap();
+        let total: i64 = claims.iter().sum();
+        prop_assert_eq!(shares.iter().sum::<i64>(), held.min(total));
+        for (s, c) in shares.iter().zip(&claims) {
+            prop_assert!(*s >= 0 && s <= c);
+        }
+    }
+
+    #[test]
+    fn renewals_never_exceed_two(steps in prop::collection::vec(0i64..60, 1..10)) {
+        let t0 = Utc.with_ymd_and_hms(2026, 5, 1, 0, 0, 0).unwrap();
+        let mut r = StopPaymentRequest::new("6222", Institution::Unknown, 100, t0);
+        r.confirm_held(t0, 100).unwrap();
+        let mut at = t0;
+        let mut ok = 0;
+        for h in steps {
+            at += Duration::hours(h);
+            if r.renew(at).is_ok() {
+                ok += 1;
+            }
+            if let StopState::Held { renewals, .. } = r.state {
+                prop_assert!(renewals <= MAX_STOP_RENEWALS);
+                prop_assert_eq!(renewals as usize, ok);
+            }
+        }
+        prop_assert!(ok <= MAX_STOP_RENEWALS as usize);
+    }
+}
