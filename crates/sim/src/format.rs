@@ -1,0 +1,396 @@
+//! File formats of a simulated city: which feeds exist, their columns, and the row encoders.
+//!
+//! Rows are encoded by hand (integers with `itoa`, no serde on the write path) because writing is
+//! most of the cost of a 100-million-event run; the NDJSON form of a signal is exactly what
+//! `serde_json` gives for the `fanzha_core::event` type, which a test checks.
+
+use fanzha_core::event::{AppCategory, CardKind, NumberList, Signal, TransferChannel};
+use std::str::FromStr;
+
+/// Output format of the files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Ndjson,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Ndjson => "ndjson",
+        }
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "csv" => Ok(Format::Csv),
+            "ndjson" | "jsonl" => Ok(Format::Ndjson),
+            other => Err(format!("unknown format {other:?} (csv or ndjson)")),
+        }
+    }
+}
+
+/// One signal feed; each is one file, sorted by event time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Feed {
+    Calls,
+    Sms,
+    AppEvents,
+    UrlVisits,
+    Transfers,
+    CardOpenings,
+    NationalPush,
+    NumberLists,
+}
+
+impl Feed {
+    pub const ALL: [Feed; 8] = [
+        Feed::Calls,
+        Feed::Sms,
+        Feed::AppEvents,
+        Feed::UrlVisits,
+        Feed::Transfers,
+        Feed::CardOpenings,
+        Feed::NationalPush,
+        Feed::NumberLists,
+    ];
+
+    /// File name without extension.
+    pub fn stem(self) -> &'static str {
+        match self {
+            Feed::Calls => "calls",
+            Feed::Sms => "sms",
+            Feed::AppEvents => "app_events",
+            Feed::UrlVisits => "url_visits",
+            Feed::Transfers => "transfers",
+            Feed::CardOpenings => "card_openings",
+            Feed::NationalPush => "national_push",
+            Feed::NumberLists => "number_lists",
+        }
+    }
+
+    /// Column names, in file order.
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            Feed::Calls => &["ts", "caller", "callee", "duration_s", "caller_cell"],
+            Feed::Sms => &["ts", "sender", "recipient", "link_domain"],
+            Feed::AppEvents => &["ts", "msisdn", "category", "app_name"],
+            Feed::UrlVisits => &["ts", "msisdn", "domain"],
+            Feed::Transfers => &["ts", "txn_id", "from", "to", "amount_fen", "channel"],
+            Feed::CardOpenings => &["ts", "person_id", "kind", "number", "opened_in_division"],
+            Feed::NationalPush => &["ts", "msisdn", "level"],
+            Feed::NumberLists => &["ts", "msisdn", "list"],
+        }
+    }
+
+    pub fn of(signal: &Signal) -> Feed {
+        match signal {
+            Signal::Call(_) => Feed::Calls,
+            Signal::Sms(_) => Feed::Sms,
+            Signal::AppInstall(_) => Feed::AppEvents,
+            Signal::UrlVisit(_) => Feed::UrlVisits,
+            Signal::Transfer(_) => Feed::Transfers,
+            Signal::CardOpening(_) => Feed::CardOpenings,
+            Signal::NationalPush(_) => Feed::NationalPush,
+            Signal::NumberListed(_) => Feed::NumberLists,
+        }
+    }
+
+    /// The `type` tag of the signal in the one-stream NDJSON form.
+    pub fn signal_tag(self) -> &'static str {
+        match self {
+            Feed::Calls => "call",
+            Feed::Sms => "sms",
+            Feed::AppEvents => "app_install",
+            Feed::UrlVisits => "url_visit",
+            Feed::Transfers => "transfer",
+            Feed::CardOpenings => "card_opening",
+            Feed::NationalPush => "national_push",
+            Feed::NumberLists => "number_listed",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Builds one row in either format: CSV values joined by commas, or one JSON object.
+///
+/// Text values written through it never contain a comma, quote or line break in CSV (the
+/// simulator's own names and domains do not), and are escaped in JSON.
+pub struct Row<'a> {
+    buf: &'a mut Vec<u8>,
+    format: Format,
+    first: bool,
+}
+
+impl<'a> Row<'a> {
+    pub fn begin(buf: &'a mut Vec<u8>, format: Format) -> Self {
+        if format == Format::Ndjson {
+            buf.push(b'{');
+        }
+        Row {
+            buf,
+            format,
+            first: true,
+        }
+    }
+
+    fn key(&mut self, name: &str) {
+        if !self.first {
+            self.buf.push(b',');
+        }
+        self.first = false;
+        if self.format == Format::Ndjson {
+            self.buf.push(b'"');
+            self.buf.extend_from_slice(name.as_bytes());
+            self.buf.extend_from_slice(b"\":");
+        }
+    }
+
+    pub fn int<I: itoa::Integer>(&mut self, name: &str, v: I) -> &mut Self {
+        self.key(name);
+        let mut b = itoa::Buffer::new();
+        self.buf.extend_from_slice(b.format(v).as_bytes());
+        self
+    }
+
+    pub fn opt_int<I: itoa::Integer>(&mut self, name: &str, v: Option<I>) -> &mut Self {
+        match v {
+            Some(v) => self.int(name, v),
+            None => {
+                self.key(name);
+                if self.format == Format::Ndjson {
+                    self.buf.extend_from_slice(b"null");
+                }
+                self
+            }
+        }
+    }
+
+    pub fn text(&mut self, name: &str, v: &str) -> &mut Self {
+        self.key(name);
+        match self.format {
+            Format::Csv => csv_text(self.buf, v),
+            Format::Ndjson => json_string(self.buf, v),
+        }
+        self
+    }
+
+    pub fn opt_text(&mut self, name: &str, v: Option<&str>) -> &mut Self {
+        match v {
+            Some(v) => self.text(name, v),
+            None => {
+                self.key(name);
+                if self.format == Format::Ndjson {
+                    self.buf.extend_from_slice(b"null");
+                }
+                self
+            }
+        }
+    }
+
+    pub fn boolean(&mut self, name: &str, v: bool) -> &mut Self {
+        self.key(name);
+        let s: &[u8] = match (self.format, v) {
+            (Format::Csv, true) => b"1",
+            (Format::Csv, false) => b"0",
+            (Format::Ndjson, true) => b"true",
+            (Format::Ndjson, false) => b"false",
+        };
+        self.buf.extend_from_slice(s);
+        self
+    }
+
+    pub fn end(&mut self) {
+        if self.format == Format::Ndjson {
+            self.buf.push(b'}');
+        }
+        self.buf.push(b'\n');
+    }
+}
+
+/// Writes a CSV field, quoting it only when it needs quotes.
+fn csv_text(buf: &mut Vec<u8>, v: &str) {
+    if v.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        buf.push(b'"');
+        for b in v.bytes() {
+            if b == b'"' {
+                buf.push(b'"');
+            }
+            buf.push(b);
+        }
+        buf.push(b'"');
+    } else {
+        buf.extend_from_slice(v.as_bytes());
+    }
+}
+
+fn json_string(buf: &mut Vec<u8>, v: &str) {
+    buf.push(b'"');
+    for &b in v.as_bytes() {
+        match b {
+            b'"' => buf.extend_from_slice(b"\\\""),
+            b'\\' => buf.extend_from_slice(b"\\\\"),
+            b'\n' => buf.extend_from_slice(b"\\n"),
+            b'\r' => buf.extend_from_slice(b"\\r"),
+            b'\t' => buf.extend_from_slice(b"\\t"),
+            0..=0x1f => {
+                buf.extend_from_slice(b"\\u00");
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                buf.push(HEX[(b >> 4) as usize]);
+                buf.push(HEX[(b & 0xf) as usize]);
+            }
+            _ => buf.push(b),
+        }
+    }
+    buf.push(b'"');
+}
+
+/// Header line of a file in CSV (nothing for NDJSON).
+pub fn header(buf: &mut Vec<u8>, format: Format, columns: &[&str]) {
+    if format == Format::Csv {
+        buf.extend_from_slice(columns.join(",").as_bytes());
+        buf.push(b'\n');
+    }
+}
+
+/// Appends one signal as a row of its feed file; with `tagged`, as one line of the single
+/// NDJSON stream with a leading `"type"` (the serde form of [`Signal`]).
+pub fn encode_signal(buf: &mut Vec<u8>, format: Format, signal: &Signal, tagged: bool) {
+    let mut row = Row::begin(buf, format);
+    if tagged && format == Format::Ndjson {
+        row.text("type", Feed::of(signal).signal_tag());
+    }
+    match signal {
+        Signal::Call(e) => row
+            .int("ts", e.ts)
+            .int("caller", e.caller.0)
+            .int("callee", e.callee.0)
+            .int("duration_s", e.duration_s)
+            .int("caller_cell", e.caller_cell),
+        Signal::Sms(e) => row
+            .int("ts", e.ts)
+            .int("sender", e.sender.0)
+            .int("recipient", e.recipient.0)
+            .opt_text("link_domain", e.link_domain.as_deref()),
+        Signal::AppInstall(e) => row
+            .int("ts", e.ts)
+            .int("msisdn", e.msisdn.0)
+            .text("category", app_category_code(e.category))
+            .text("app_name", &e.app_name),
+        Signal::UrlVisit(e) => row
+            .int("ts", e.ts)
+            .int("msisdn", e.msisdn.0)
+            .text("domain", &e.domain),
+        Signal::Transfer(e) => row
+            .int("ts", e.ts)
+            .int("txn_id", e.txn_id)
+            .int("from", e.from.0)
+            .int("to", e.to.0)
+            .int("amount_fen", e.amount_fen)
+            .text("channel", channel_code(e.channel)),
+        Signal::CardOpening(e) => row
+            .int("ts", e.ts)
+            .int("person_id", e.person_id)
+            .text("kind", card_kind_code(e.kind))
+            .int("number", e.number)
+            .int("opened_in_division", e.opened_in_division),
+        Signal::NationalPush(e) => row
+            .int("ts", e.ts)
+            .int("msisdn", e.msisdn.0)
+            .int("level", e.level),
+        Signal::NumberListed(e) => row
+            .int("ts", e.ts)
+            .int("msisdn", e.msisdn.0)
+            .text("list", number_list_code(e.list)),
+    }
+    .end();
+}
+
+pub fn app_category_code(c: AppCategory) -> &'static str {
+    match c {
+        AppCategory::ScreenSharing => "screen_sharing",
+        AppCategory::RemoteControl => "remote_control",
+        AppCategory::FakeInvestment => "fake_investment",
+        AppCategory::FakeLoan => "fake_loan",
+        AppCategory::Chat => "chat",
+        AppCategory::Shopping => "shopping",
+        AppCategory::Banking => "banking",
+        AppCategory::Game => "game",
+        AppCategory::AntiFraud => "anti_fraud",
+        AppCategory::Other => "other",
+    }
+}
+
+pub fn parse_app_category(s: &str) -> Option<AppCategory> {
+    use AppCategory::*;
+    [
+        ScreenSharing,
+        RemoteControl,
+        FakeInvestment,
+        FakeLoan,
+        Chat,
+        Shopping,
+        Banking,
+        Game,
+        AntiFraud,
+        Other,
+    ]
+    .into_iter()
+    .find(|c| app_category_code(*c) == s)
+}
+
+pub fn channel_code(c: TransferChannel) -> &'static str {
+    match c {
+        TransferChannel::Bank => "bank",
+        TransferChannel::ThirdPartyPayment => "third_party_payment",
+        TransferChannel::CashOut => "cash_out",
+    }
+}
+
+pub fn parse_channel(s: &str) -> Option<TransferChannel> {
+    [
+        TransferChannel::Bank,
+        TransferChannel::ThirdPartyPayment,
+        TransferChannel::CashOut,
+    ]
+    .into_iter()
+    .find(|c| channel_code(*c) == s)
+}
+
+pub fn card_kind_code(c: CardKind) -> &'static str {
+    match c {
+        CardKind::BankCard => "bank_card",
+        CardKind::SimCard => "sim_card",
+    }
+}
+
+pub fn parse_card_kind(s: &str) -> Option<CardKind> {
+    [CardKind::BankCard, CardKind::SimCard]
+        .into_iter()
+        .find(|c| card_kind_code(*c) == s)
+}
+
+pub fn number_list_code(l: NumberList) -> &'static str {
+    match l {
+        NumberList::NationalPush => "national_push",
+        NumberList::Blocklist => "blocklist",
+        NumberList::Goip => "goip",
+    }
+}
+
+pub fn parse_number_list(s: &str) -> Option<NumberList> {
+    [
+        NumberList::NationalPush,
+        NumberList::Blocklist,
+        NumberList::Goip,
+    ]
+    .into_iter()
+    .find(|l| number_list_code(*l) == s)
+}
