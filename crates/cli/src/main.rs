@@ -44,6 +44,16 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Train, apply and evaluate scoring models (gradient-boosted trees).
+    #[command(subcommand)]
+    Model(commands::model::ModelCommand),
+    /// Run the detection engine over a recorded city and write warnings.
+    Detect(commands::detect::Args),
+    /// Evaluate warnings against a simulation's ground truth.
+    Eval(commands::eval::Args),
+    /// Validate rules files and test them on recorded data.
+    #[command(subcommand)]
+    Rules(commands::rules::RulesCommand),
     /// Validate phone numbers, resident IDs, bank cards or credit codes; one JSON line each.
     Check(commands::check::Args),
     /// Import reference data and records (divisions, people, phones, accounts).
@@ -58,6 +68,13 @@ enum Command {
     Errors(commands::errors::Args),
     /// Start the platform on an embedded default (SQLite, in-process engine, synthetic city).
     Demo(commands::demo::Args),
+    /// Generate a synthetic city with ground truth (files per feed, or a live stream).
+    Simulate(commands::simulate::Args),
+    /// Performance benchmarks.
+    #[command(subcommand)]
+    Bench(commands::bench::BenchCommand),
+    /// Follow a victim's money through transfer extracts; name the accounts holding it and plan stop-payments.
+    Trace(commands::trace::Args),
 }
 
 fn main() -> ExitCode {
@@ -84,12 +101,19 @@ fn main() -> ExitCode {
         json: cli.json,
     };
     let result = match cli.command {
+        Command::Model(c) => commands::model::run(&ctx, c),
+        Command::Detect(a) => commands::detect::run(&ctx, a),
+        Command::Eval(a) => commands::eval::run(&ctx, a),
+        Command::Rules(c) => commands::rules::run(&ctx, c),
         Command::Check(a) => commands::check::run(&ctx, a),
         Command::Import(c) => commands::import::run(&ctx, c),
         Command::Units(c) => commands::units::run(&ctx, c),
         Command::Migrate(a) => commands::migrate::run(&ctx, a),
         Command::Errors(a) => commands::errors::run(&ctx, a),
         Command::Demo(a) => commands::demo::run(&ctx, a),
+        Command::Simulate(a) => commands::simulate::run(&ctx, a),
+        Command::Bench(c) => commands::bench::run(&ctx, c),
+        Command::Trace(a) => commands::trace::run(&ctx, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -60,6 +60,9 @@ pub struct CvReport {
     /// Out-of-fold probability of each row.
     #[serde(skip)]
     pub oof: Vec<f32>,
+    /// Out-of-fold label of each row at its fold model's threshold.
+    #[serde(skip)]
+    pub oof_label: Vec<bool>,
 }
 
 /// Runs `k`-fold CV; with `graph`, `ids` name the rows in it. `assignment` fixes the folds
@@ -88,6 +91,7 @@ pub fn cross_validate(
         None => stratified_folds(&data.labels, k, params.seed),
     };
     let mut oof = vec![f32::NAN; data.n_rows()];
+    let mut oof_label = vec![false; data.n_rows()];
     let mut folds = Vec::new();
     for f in 0..k {
         let tr: Vec<usize> = (0..data.n_rows()).filter(|&i| assignment[i] != f).collect();
@@ -117,6 +121,7 @@ pub fn cross_validate(
         });
         for (j, &i) in te.iter().enumerate() {
             oof[i] = p[j];
+            oof_label[i] = pred[j] == 1.0;
         }
     }
     let col = |g: fn(&FoldMetrics) -> f64| MeanSd::of(&folds.iter().map(g).collect::<Vec<_>>());
@@ -129,5 +134,6 @@ pub fn cross_validate(
         folds,
         assignment,
         oof,
+        oof_label,
     })
 }

@@ -165,12 +165,12 @@ pub fn read_graph(path: &Path, src: Option<&str>, dst: Option<&str>) -> Result<G
     })))
 }
 
-/// Writes `id,score,label` rows.
+/// Writes `id,score,label` rows (`label` 1 = predicted fraud).
 pub fn write_predictions(
     path: &Path,
     ids: &[String],
     scores: &[f32],
-    threshold: f32,
+    labels: &[bool],
 ) -> Result<()> {
     let err = |source| ModelError::Unwritable {
         file: path.display().to_string(),
@@ -178,13 +178,13 @@ pub fn write_predictions(
     };
     let mut w = std::io::BufWriter::new(File::create(path).map_err(err)?);
     writeln!(w, "id,score,label").map_err(err)?;
-    for (id, s) in ids.iter().zip(scores) {
+    for ((id, s), l) in ids.iter().zip(scores).zip(labels) {
         let id = if id.contains([',', '"', '\n']) {
             format!("\"{}\"", id.replace('"', "\"\""))
         } else {
             id.clone()
         };
-        writeln!(w, "{id},{s:.6},{}", (*s >= threshold) as u8).map_err(err)?;
+        writeln!(w, "{id},{s:.6},{}", *l as u8).map_err(err)?;
     }
     w.flush().map_err(err)
 }
