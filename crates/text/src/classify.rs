@@ -1,0 +1,147 @@
+//! Classifying one text: the fraud type, a confidence and the terms that decided it.
+
+use serde::Serialize;
+use std::path::Path;
+
+use crate::error::TextError;
+use crate::features::Extracted;
+use crate::fraud_type::FraudType;
+use crate::model::{Active, Model};
+
+/// How many deciding terms a prediction lists.
+pub const TOP_TERMS: usize = 5;
+
+/// An n-gram of the text and how much it pushed the score of the predicted type.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TermContribution {
+    pub term: String,
+    pub weight: f32,
+}
+
+/// The outcome of classifying one text.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Prediction {
+    pub fraud_type: FraudType,
+    /// Confidence in `fraud_type`, in (0, 1]: the softmax of the scaled class margins (a ranking
+    /// signal, not a calibrated probability).
+    pub score: f32,
+    /// The n-grams with the largest positive contribution to `fraud_type`, largest first.
+    pub top_terms: Vec<TermContribution>,
+}
+
+/// The fraud-type classifier: a trained [`Model`] plus segmentation.
+#[derive(Clone, Debug)]
+pub struct Classifier {
+    model: Model,
+}
+
+impl Classifier {
+    pub fn new(model: Model) -> Self {
+        Classifier { model }
+    }
+
+    /// Loads a model file written by `fanzha text train`.
+    pub fn load(path: &Path) -> Result<Self, TextError> {
+        Ok(Classifier::new(Model::load(path)?))
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Classifies one text. Never panics: empty, huge or garbled input gets the type the model
+    /// leans to without evidence (usually `normal`) and no terms.
+    pub fn classify(&self, text: &str) -> Prediction {
+        let mut active = Vec::new();
+        self.classify_with(text, &mut active)
+    }
+
+    /// Margins per class of the model, in the order of `model().classes` (for ensembles and
+    /// evaluation).
+    pub fn margins(&self, text: &str) -> Vec<f32> {
+        let e = self.model.config.extract(text);
+        let mut active = Vec::new();
+        self.model.vectorize(&e, &mut active);
+        self.model.margins(&active)
+    }
+
+    /// Classifies a text whose features were extracted with this model's configuration.
+    pub fn classify_extracted(&self, e: &Extracted) -> Prediction {
+        let mut active = Vec::new();
+        self.predict(e, &mut active)
+    }
+
+    fn classify_with(&self, text: &str, active: &mut Vec<Active>) -> Prediction {
+        let e = self.model.config.extract(text);
+        self.predict(&e, active)
+    }
+
+    fn predict(&self, e: &Extracted, active: &mut Vec<Active>) -> Prediction {
+        let m = &self.model;
+        m.vectorize(e, active);
+        let margins = m.margins(active);
+        let (best, score) = softmax_argmax(&margins, m.score_scale);
+        let mut contribs: Vec<(f32, &str)> = active
+            .iter()
+            .map(|a| {
+                (
+                    a.value * m.weight(a.row, best),
+                    e.surface(&e.features[a.at as usize]),
+                )
+            })
+            .filter(|(w, s)| *w > 0.0 && !s.trim().is_empty())
+            .collect();
+        contribs.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut top_terms: Vec<TermContribution> = Vec::with_capacity(TOP_TERMS);
+        for (w, s) in contribs {
+            if top_terms.len() == TOP_TERMS {
+                break;
+            }
+            let s = s.trim();
+            if top_terms.iter().any(|t| t.term == s) {
+                continue;
+            }
+            top_terms.push(TermContribution {
+                term: s.to_string(),
+                weight: w,
+            });
+        }
+        Prediction {
+            fraud_type: m.classes[best],
+            score,
+            top_terms,
+        }
+    }
+}
+
+/// Index of the largest margin and its softmax probability under `scale`.
+fn softmax_argmax(margins: &[f32], scale: f32) -> (usize, f32) {
+    let mut best = 0;
+    for (i, m) in margins.iter().enumerate() {
+        if *m > margins[best] {
+            best = i;
+        }
+    }
+    let top = margins.get(best).copied().unwrap_or(0.0);
+    let sum: f32 = margins.iter().map(|m| ((m - top) * scale).exp()).sum();
+    (best, if sum > 0.0 { 1.0 / sum } else { 0.0 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn softmax_of_equal_margins_is_uniform() {
+        let (i, p) = softmax_argmax(&[0.5, 0.5, 0.5, 0.5], 3.0);
+        assert_eq!(i, 0);
+        assert!((p - 0.25).abs() < 1e-6);
+    }
+
+    #[test]
+    fn softmax_prefers_the_largest_margin() {
+        let (i, p) = softmax_argmax(&[-1.0, 1.0, -0.5], 3.0);
+        assert_eq!(i, 1);
+        assert!(p > 0.9 && p <= 1.0);
+    }
+}
