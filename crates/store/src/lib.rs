@@ -1,1 +1,47 @@
-//! fanzha-store
+//! fanzha-store: the operational database of the platform.
+//!
+//! One schema ([`migrations`]) and one set of queries run on SQLite (the default: a file in the
+//! data directory) and on PostgreSQL (when the URL is `postgres://…`), through sqlx's `Any`
+//! driver; the few statements that must differ live in [`dialect`].
+//!
+//! Entry point: [`Store::open`], then the repositories: [`Store::units`], [`Store::people`],
+//! [`Store::phones`], [`Store::accounts`], [`Store::users`], [`Store::audit`],
+//! [`Store::imports`].
+//!
+//! Architecture invariant: every read of personal data takes a [`Scope`] (an org subtree), so a
+//! query without one does not compile; the audit log is append-only, enforced by the database.
+
+mod accounts;
+mod audit;
+pub mod dialect;
+mod division;
+mod error;
+mod imports;
+mod mask;
+pub mod migrations;
+mod page;
+mod people;
+mod phones;
+mod scope;
+mod sql;
+mod store;
+mod units;
+mod upsert;
+mod users;
+
+pub use accounts::{Account, Accounts, NewAccount};
+pub use audit::{Audit, AuditEntry, NewAuditEntry};
+pub use dialect::Backend;
+pub use division::natural_division_code;
+pub use error::{StoreError, StoreResult};
+pub use imports::{
+    ImportCounts, ImportRun, ImportRunId, Imports, NewImportRun, QuarantineRow, QuarantinedRow,
+};
+pub use page::{Page, PageRequest, MAX_PAGE};
+pub use people::{NewPerson, People, Person};
+pub use phones::{NewPhone, Phone, Phones};
+pub use scope::Scope;
+pub use store::{MigrationReport, Store, StoreOptions};
+pub use units::{validate_unit_code, NewUnit, Unit, UnitLevel, Units};
+pub use upsert::UpsertOutcome;
+pub use users::{NewUser, Role, User, Users};

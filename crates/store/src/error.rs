@@ -1,0 +1,106 @@
+//! How the store fails. Every variant maps to one stable [`ErrorCode`].
+
+use fanzha_core::error_code::{Coded, ErrorCode};
+
+/// An error of the operational database.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be reached or opened.
+    #[error("database unavailable at {url}: {source}")]
+    Unavailable {
+        /// The URL with any password removed.
+        url: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    /// The URL names no backend the store speaks.
+    #[error("unsupported database URL `{url}`: use sqlite://… or postgres://…")]
+    UnsupportedUrl { url: String },
+    /// Applying the schema migrations failed.
+    #[error("database migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// A query failed.
+    #[error("database query failed ({context}): {source}")]
+    Query {
+        context: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+    /// A stored value could not be read back into its type (a schema defect).
+    #[error("stored {what} is malformed: {detail}")]
+    Corrupt { what: &'static str, detail: String },
+    /// The record does not exist, or lies outside the caller's scope.
+    #[error("{what} `{key}` not found")]
+    NotFound { what: &'static str, key: String },
+    /// The org unit does not exist.
+    #[error("org unit `{code}` not found")]
+    UnitNotFound { code: String },
+    /// A uniqueness or concurrency rule was broken.
+    #[error("conflict on {what}: {detail}")]
+    Conflict { what: &'static str, detail: String },
+    /// A record handed to the store breaks one of its rules.
+    #[error("invalid {field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
+}
+
+impl StoreError {
+    /// Wraps a query error, turning constraint violations into their own variants.
+    pub(crate) fn query(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+        move |source| {
+            if let sqlx::Error::Database(db) = &source {
+                if db.is_unique_violation() {
+                    return StoreError::Conflict {
+                        what: context,
+                        detail: db.message().to_string(),
+                    };
+                }
+            }
+            StoreError::Query { context, source }
+        }
+    }
+
+    pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> StoreError {
+        StoreError::Invalid {
+            field,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl Coded for StoreError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            StoreError::Unavailable { .. } => ErrorCode::DatabaseUnavailable,
+            StoreError::UnsupportedUrl { .. } => ErrorCode::ConfigInvalid,
+            StoreError::Migration(_) => ErrorCode::DatabaseMigration,
+            StoreError::Query { .. } | StoreError::Corrupt { .. } => ErrorCode::DatabaseQuery,
+            StoreError::NotFound { .. } => ErrorCode::NotFound,
+            StoreError::UnitNotFound { .. } => ErrorCode::UnitNotFound,
+            StoreError::Conflict { .. } => ErrorCode::Conflict,
+            StoreError::Invalid { .. } => ErrorCode::RecordInvalid,
+        }
+    }
+}
+
+/// Result of every store operation.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variant_has_its_code() {
+        let nf = StoreError::NotFound {
+            what: "person",
+            key: "x".into(),
+        };
+        assert_eq!(nf.code(), ErrorCode::NotFound);
+        let unf = StoreError::UnitNotFound { code: "33".into() };
+        assert_eq!(unf.code(), ErrorCode::UnitNotFound);
+        let inv = StoreError::invalid("code", "empty");
+        assert_eq!(inv.code(), ErrorCode::RecordInvalid);
+        let q = StoreError::query("people.get")(sqlx::Error::RowNotFound);
+        assert_eq!(q.code(), ErrorCode::DatabaseQuery);
+    }
+}

@@ -1,0 +1,76 @@
+//! Keyset paging: a page is "the next `limit` rows after this key", which stays fast and stable
+//! however deep the reader goes (no OFFSET scans, no rows skipped when others are inserted).
+
+/// The most rows one page may hold.
+pub const MAX_PAGE: u32 = 10_000;
+
+/// Which page to read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageRequest<K = String> {
+    /// Start after this key (exclusive); `None` for the first page.
+    pub after: Option<K>,
+    /// Rows per page, clamped to `1..=MAX_PAGE`.
+    pub limit: u32,
+}
+
+impl<K> PageRequest<K> {
+    pub fn first(limit: u32) -> Self {
+        PageRequest { after: None, limit }
+    }
+
+    pub fn after(key: K, limit: u32) -> Self {
+        PageRequest {
+            after: Some(key),
+            limit,
+        }
+    }
+
+    pub(crate) fn clamped_limit(&self) -> i64 {
+        i64::from(self.limit.clamp(1, MAX_PAGE))
+    }
+}
+
+/// One page of rows and the key to ask for the next one.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Page<T, K = String> {
+    pub items: Vec<T>,
+    /// `Some(key)` when more rows follow: pass it as [`PageRequest::after`].
+    pub next: Option<K>,
+}
+
+impl<T, K> Page<T, K> {
+    /// Builds a page from `limit + 1` fetched rows: the extra row only says that more follow.
+    pub(crate) fn from_overfetch(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> K) -> Self {
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        let next = if rows.len() > limit {
+            rows.truncate(limit);
+            rows.last().map(key)
+        } else {
+            None
+        };
+        Page { items: rows, next }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overfetched_row_becomes_the_next_key() {
+        let p = Page::from_overfetch(vec![1, 2, 3], 2, |v: &i32| *v);
+        assert_eq!(p.items, vec![1, 2]);
+        assert_eq!(p.next, Some(2));
+        let last = Page::from_overfetch(vec![1, 2], 2, |v: &i32| *v);
+        assert_eq!(last.next, None);
+    }
+
+    #[test]
+    fn limit_is_clamped() {
+        assert_eq!(PageRequest::<String>::first(0).clamped_limit(), 1);
+        assert_eq!(
+            PageRequest::<String>::first(u32::MAX).clamped_limit(),
+            i64::from(MAX_PAGE)
+        );
+    }
+}

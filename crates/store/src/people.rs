@@ -1,0 +1,216 @@
+//! Residents (people), keyed by resident ID number.
+
+use crate::division::natural_division_code;
+use crate::error::{StoreError, StoreResult};
+use crate::mask::mask_key;
+use crate::page::{Page, PageRequest};
+use crate::scope::Scope;
+use crate::sql::{col, flag, Sql};
+use crate::store::{now_ms, Store};
+use crate::upsert::{upsert_on, Merge, TableSpec, UpsertOutcome, UpsertRow};
+use sqlx::any::AnyRow;
+
+/// A resident to create or update (values already validated by the importer).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NewPerson {
+    /// 18-character GB 11643 resident ID number.
+    pub resident_id: String,
+    pub name: String,
+    /// Canonical phone number.
+    pub phone: Option<String>,
+    /// Division code of the residence (village, 12 digits; a padded or shorter code when only
+    /// the township or county is known). The person belongs to the org unit of that code.
+    pub residence_code: String,
+    pub address: Option<String>,
+    pub employer: Option<String>,
+    /// 财政供养人员.
+    pub public_sector: bool,
+    /// Registered on the national anti-fraud app.
+    pub app_registered: bool,
+    /// Registered for 金钟罩 joint-defence warnings.
+    pub joint_defense_registered: bool,
+}
+
+/// A stored resident.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Person {
+    pub resident_id: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub residence_code: String,
+    /// The org unit of the residence.
+    pub unit_code: String,
+    pub address: Option<String>,
+    pub employer: Option<String>,
+    pub public_sector: bool,
+    pub app_registered: bool,
+    pub joint_defense_registered: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const SPEC: TableSpec = TableSpec {
+    table: "people",
+    key: "resident_id",
+    columns: &[
+        ("name", Merge::Replace),
+        ("phone", Merge::KeepIfNull),
+        ("residence_code", Merge::Replace),
+        ("unit_code", Merge::Replace),
+        ("address", Merge::KeepIfNull),
+        ("employer", Merge::KeepIfNull),
+        ("public_sector", Merge::Replace),
+        ("app_registered", Merge::Replace),
+        ("joint_defense_registered", Merge::Replace),
+    ],
+};
+
+const COLUMNS: &str = "p.resident_id, p.name, p.phone, p.residence_code, p.unit_code, p.address, \
+     p.employer, p.public_sector, p.app_registered, p.joint_defense_registered, p.created_at, \
+     p.updated_at";
+
+fn person_from_row(row: &AnyRow) -> Result<Person, sqlx::Error> {
+    Ok(Person {
+        resident_id: col(row, "resident_id")?,
+        name: col(row, "name")?,
+        phone: col(row, "phone")?,
+        residence_code: col(row, "residence_code")?,
+        unit_code: col(row, "unit_code")?,
+        address: col(row, "address")?,
+        employer: col(row, "employer")?,
+        public_sector: flag(row, "public_sector")?,
+        app_registered: flag(row, "app_registered")?,
+        joint_defense_registered: flag(row, "joint_defense_registered")?,
+        created_at: col(row, "created_at")?,
+        updated_at: col(row, "updated_at")?,
+    })
+}
+
+/// The people repository.
+pub struct People<'s> {
+    store: &'s Store,
+}
+
+impl<'s> People<'s> {
+    pub(crate) fn new(store: &'s Store) -> Self {
+        People { store }
+    }
+
+    /// Creates or updates residents in one transaction; re-upserting the same rows changes
+    /// nothing. Within the batch, the last row of a resident wins.
+    pub async fn upsert(&self, people: &[NewPerson]) -> StoreResult<UpsertOutcome> {
+        let mut rows = Vec::with_capacity(people.len());
+        for (i, p) in people.iter().enumerate() {
+            if p.resident_id.is_empty() || p.name.is_empty() {
+                return Err(StoreError::invalid(
+                    "person",
+                    format!("row {} of the batch lacks an ID number or a name", i + 1),
+                ));
+            }
+            let unit = natural_division_code(&p.residence_code).map_err(|_| {
+                StoreError::invalid(
+                    "residence code",
+                    format!(
+                        "row {} of the batch: must be 2, 4, 6, 9 or 12 digits",
+                        i + 1
+                    ),
+                )
+            })?;
+            rows.push(UpsertRow {
+                key: &p.resident_id,
+                values: vec![
+                    p.name.as_str().into(),
+                    p.phone.as_deref().into(),
+                    p.residence_code.as_str().into(),
+                    unit.into(),
+                    p.address.as_deref().into(),
+                    p.employer.as_deref().into(),
+                    p.public_sector.into(),
+                    p.app_registered.into(),
+                    p.joint_defense_registered.into(),
+                ],
+            });
+        }
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .map_err(StoreError::query("people.begin"))?;
+        let outcome = upsert_on(&mut tx, self.store.backend(), &SPEC, rows, now_ms()).await?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("people.commit"))?;
+        Ok(outcome)
+    }
+
+    /// One resident; [`StoreError::NotFound`] when absent or outside the scope.
+    pub async fn get(&self, scope: &Scope, resident_id: &str) -> StoreResult<Person> {
+        let mut sql = Sql::new(format!(
+            "SELECT {COLUMNS} FROM people p WHERE p.resident_id = "
+        ));
+        sql.arg(resident_id).push(" AND ");
+        scope.push_condition(&mut sql, "p.unit_code");
+        let row = sql
+            .query()
+            .fetch_optional(self.store.pool())
+            .await
+            .map_err(StoreError::query("people.get"))?;
+        match row {
+            Some(r) => person_from_row(&r).map_err(StoreError::query("people.get")),
+            None => Err(StoreError::NotFound {
+                what: "person",
+                key: mask_key(resident_id),
+            }),
+        }
+    }
+
+    /// Residents inside the scope, by ID number.
+    pub async fn list(&self, scope: &Scope, page: &PageRequest) -> StoreResult<Page<Person>> {
+        let limit = page.clamped_limit();
+        let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM people p WHERE "));
+        scope.push_condition(&mut sql, "p.unit_code");
+        if let Some(after) = &page.after {
+            sql.push(" AND p.resident_id > ").arg(after.as_str());
+        }
+        sql.push(" ORDER BY p.resident_id LIMIT ").arg(limit + 1);
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("people.list"))?;
+        let items = rows
+            .iter()
+            .map(person_from_row)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::query("people.list"))?;
+        Ok(Page::from_overfetch(items, limit, |p| {
+            p.resident_id.clone()
+        }))
+    }
+
+    /// Residents inside the scope.
+    pub async fn count(&self, scope: &Scope) -> StoreResult<i64> {
+        let mut sql = Sql::new("SELECT COUNT(*) AS n FROM people p WHERE ");
+        scope.push_condition(&mut sql, "p.unit_code");
+        let row = sql
+            .query()
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query("people.count"))?;
+        col(&row, "n").map_err(StoreError::query("people.count"))
+    }
+
+    /// Residents whose unit is not in the org tree: only the whole platform sees them, so this
+    /// count is how they are kept from vanishing.
+    pub async fn count_unplaced(&self) -> StoreResult<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM people p \
+             WHERE NOT EXISTS (SELECT 1 FROM org_units u WHERE u.code = p.unit_code)",
+        )
+        .fetch_one(self.store.pool())
+        .await
+        .map_err(StoreError::query("people.unplaced"))?;
+        col(&row, "n").map_err(StoreError::query("people.unplaced"))
+    }
+}

@@ -1,0 +1,201 @@
+//! Opening the database and handing out the repositories.
+
+use crate::dialect::{redact_url, Backend};
+use crate::error::{StoreError, StoreResult};
+use crate::migrations::{self, Migrations};
+use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::{Migrate, Migrator};
+use sqlx::AnyPool;
+use sqlx::Executor;
+use std::time::Duration;
+
+/// How to reach the database.
+#[derive(Clone, Debug)]
+pub struct StoreOptions {
+    /// `sqlite://PATH?mode=rwc` or `postgres://USER@HOST/DB`.
+    pub url: String,
+    /// PostgreSQL only: work inside this schema (created if missing) instead of the default
+    /// search path. Lets several platforms, or parallel tests, share one database.
+    pub schema: Option<String>,
+    /// Pool size.
+    pub max_connections: u32,
+}
+
+impl StoreOptions {
+    pub fn new(url: impl Into<String>) -> Self {
+        StoreOptions {
+            url: url.into(),
+            schema: None,
+            max_connections: 8,
+        }
+    }
+
+    pub fn schema(mut self, schema: impl Into<String>) -> Self {
+        self.schema = Some(schema.into());
+        self
+    }
+}
+
+/// What [`Store::migrate`] did.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct MigrationReport {
+    /// Migrations applied by this call.
+    pub applied: Vec<i64>,
+    /// The schema version now in the database.
+    pub version: i64,
+}
+
+/// The operational database: a connection pool plus the backend it talks to.
+///
+/// Cheap to clone (the pool is shared).
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects to the database named by `url` (no schema change; see [`Store::migrate`]).
+    pub async fn connect(url: &str) -> StoreResult<Store> {
+        Store::connect_with(StoreOptions::new(url)).await
+    }
+
+    /// Connects, then brings the schema up to date.
+    pub async fn open(url: &str) -> StoreResult<Store> {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub async fn connect_with(options: StoreOptions) -> StoreResult<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(&options.url)?;
+        let unavailable = |source| StoreError::Unavailable {
+            url: redact_url(&options.url),
+            source,
+        };
+        if let (Backend::Postgres, Some(schema)) = (backend, &options.schema) {
+            // The schema must exist before pooled connections point their search path at it.
+            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&options.url)
+                .await
+                .map_err(unavailable)?;
+            let sql = format!(
+                "CREATE SCHEMA IF NOT EXISTS {}",
+                crate::dialect::quote_ident(schema)
+            );
+            conn.execute(sql.as_str()).await.map_err(unavailable)?;
+            sqlx::Connection::close(conn).await.map_err(unavailable)?;
+        }
+        let setup = backend.session_setup(options.schema.as_deref());
+        let pool = AnyPoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _meta| {
+                let setup = setup.clone();
+                Box::pin(async move {
+                    for statement in &setup {
+                        conn.execute(statement.as_str()).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&options.url)
+            .await
+            .map_err(unavailable)?;
+        tracing::debug!(backend = backend.as_str(), url = %redact_url(&options.url), "store connected");
+        Ok(Store { pool, backend })
+    }
+
+    /// Applies every migration not yet applied; running it again changes nothing.
+    pub async fn migrate(&self) -> StoreResult<MigrationReport> {
+        let migrator = Migrator::new(Migrations(self.backend)).await?;
+        let before = self.applied_versions().await?;
+        migrator.run(&self.pool).await?;
+        let after = self.applied_versions().await?;
+        let applied = after
+            .iter()
+            .copied()
+            .filter(|v| !before.contains(v))
+            .collect();
+        Ok(MigrationReport {
+            applied,
+            version: after.iter().copied().max().unwrap_or(0),
+        })
+    }
+
+    /// The schema version in the database (0 when never migrated).
+    pub async fn schema_version(&self) -> StoreResult<i64> {
+        Ok(self
+            .applied_versions()
+            .await?
+            .into_iter()
+            .max()
+            .unwrap_or(0))
+    }
+
+    async fn applied_versions(&self) -> StoreResult<Vec<i64>> {
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .map_err(StoreError::query("schema version"))?;
+        conn.ensure_migrations_table().await?;
+        let applied = conn.list_applied_migrations().await?;
+        Ok(applied.into_iter().map(|m| m.version).collect())
+    }
+
+    /// The newest schema version this build knows.
+    pub fn latest_schema_version() -> i64 {
+        migrations::latest_version()
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The connection pool, for queries no repository offers (tests, maintenance).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Closes every connection; pending work finishes first.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub fn units(&self) -> crate::units::Units<'_> {
+        crate::units::Units::new(self)
+    }
+
+    pub fn people(&self) -> crate::people::People<'_> {
+        crate::people::People::new(self)
+    }
+
+    pub fn phones(&self) -> crate::phones::Phones<'_> {
+        crate::phones::Phones::new(self)
+    }
+
+    pub fn accounts(&self) -> crate::accounts::Accounts<'_> {
+        crate::accounts::Accounts::new(self)
+    }
+
+    pub fn users(&self) -> crate::users::Users<'_> {
+        crate::users::Users::new(self)
+    }
+
+    pub fn audit(&self) -> crate::audit::Audit<'_> {
+        crate::audit::Audit::new(self)
+    }
+
+    pub fn imports(&self) -> crate::imports::Imports<'_> {
+        crate::imports::Imports::new(self)
+    }
+}
+
+/// Now, as epoch milliseconds UTC.
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
