@@ -1,1 +1,45 @@
-//! fanzha-ingest
+//! Readers for fanzha's record feeds: people, phone numbers and bank accounts from CSV (UTF-8 or
+//! GBK/GB18030, detected; gzip-compressed or not), XLSX and NDJSON.
+//!
+//! A file goes through [`import_file`]: its encoding is detected, its header mapped to
+//! [`Field`]s through the alias table (`aliases.toml`), and every row validated into the domain
+//! types of `fanzha-core` ([`Record`]). A row that fails becomes a [`QuarantineEntry`] with its
+//! line, column and reason; records and quarantine entries reach the consumer ([`Sink`]) in
+//! [`Batch`]es, so memory stays bounded whatever the file's size. CSV is parsed in parallel.
+//!
+//! Architecture invariant: this crate depends only on `fanzha-core`; it knows nothing of the
+//! database. Storing is the consumer's business.
+
+mod batch;
+mod csv_reader;
+pub mod csv_rows;
+mod days;
+pub mod encoding;
+mod error;
+mod field;
+mod format;
+pub mod header;
+mod ndjson;
+mod pipeline;
+pub mod quarantine;
+mod record;
+mod stage;
+mod summary;
+pub mod synthetic;
+mod table_rows;
+mod validate;
+mod values;
+mod xlsx;
+
+pub use batch::{Batch, CountingSink, Sink};
+pub use csv_reader::MAX_ROW_BYTES;
+pub use error::IngestError;
+pub use field::{Field, Presence, RecordKind};
+pub use format::Format;
+pub use header::HeaderMap;
+pub use pipeline::{content_hash, import_file, ImportOptions};
+pub use quarantine::QuarantineEntry;
+pub use record::{AccountRecord, PersonRecord, PhoneRecord, Record};
+pub use summary::ImportSummary;
+pub use validate::{parse_flag, Rejection, Validator, MAX_TEXT_CHARS};
+pub use values::Values;

@@ -1,0 +1,394 @@
+//! The CSV reader: streams a file in blocks, parses each block's rows in parallel and validates
+//! every field, keeping memory bounded by the block size whatever the file's size.
+//!
+//! A block (a few MiB of UTF-8 text) is cut at line ends into one chunk per worker; each chunk
+//! is parsed and validated on its own thread. A cut may fall inside a quoted field that spans
+//! lines; the parser then reports that its chunk did not end cleanly and the chunk is parsed
+//! again together with the next one, so the result never depends on where the cuts fell. The
+//! last, incomplete row of a block is carried into the next block.
+
+use crate::csv_rows::{cut_points, FieldSpan, RowParser};
+use crate::encoding::{self, Detected};
+use crate::error::IngestError;
+use crate::header::HeaderMap;
+use crate::quarantine::{reason, QuarantineEntry};
+use crate::stage::{Part, Stage};
+use crate::validate::Validator;
+use crate::values::Values;
+use rayon::prelude::*;
+use std::borrow::Cow;
+use std::io::{self, Read};
+
+/// A row that is still open (a quoted field not closed) after this many bytes is taken to be
+/// broken: its first line is quarantined as `unterminated_quote` and reading resumes after it.
+pub const MAX_ROW_BYTES: usize = 1 << 20;
+
+/// What the CSV reader learnt about the file.
+pub(crate) struct CsvInfo {
+    pub encoding: Detected,
+    pub ignored_columns: Vec<String>,
+}
+
+/// Turns the file's bytes into UTF-8 text, decoding when the file is not UTF-8.
+struct Utf8Source<'r> {
+    input: &'r mut (dyn Read + Send),
+    decoder: Option<encoding_rs::Decoder>,
+    raw: Vec<u8>,
+    eof: bool,
+}
+
+impl Utf8Source<'_> {
+    /// Appends about `want` more bytes of UTF-8 text to `out`; returns whether the input ended.
+    fn fill(&mut self, out: &mut Vec<u8>, want: usize) -> io::Result<bool> {
+        if self.eof {
+            return Ok(true);
+        }
+        match &mut self.decoder {
+            None => {
+                let got = read_up_to(self.input, out, want)?;
+                if got < want {
+                    self.eof = true;
+                }
+            }
+            Some(decoder) => {
+                self.raw.clear();
+                let got = read_up_to(self.input, &mut self.raw, want)?;
+                let last = got < want;
+                decode_into(decoder, &self.raw, out, last);
+                self.eof = last;
+            }
+        }
+        Ok(self.eof)
+    }
+}
+
+/// Reads until `want` bytes were appended or the input ended; returns the count appended.
+fn read_up_to(input: &mut (dyn Read + Send), out: &mut Vec<u8>, want: usize) -> io::Result<usize> {
+    let start = out.len();
+    out.resize(start + want, 0);
+    let mut filled = 0;
+    while filled < want {
+        match input.read(&mut out[start + filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                out.truncate(start + filled);
+                return Err(e);
+            }
+        }
+    }
+    out.truncate(start + filled);
+    Ok(filled)
+}
+
+fn decode_into(decoder: &mut encoding_rs::Decoder, raw: &[u8], out: &mut Vec<u8>, last: bool) {
+    let mut src = raw;
+    loop {
+        let need = decoder
+            .max_utf8_buffer_length(src.len())
+            .unwrap_or(src.len() * 3 + 16);
+        let start = out.len();
+        out.resize(start + need, 0);
+        let (result, read, written, _had_errors) =
+            decoder.decode_to_utf8(src, &mut out[start..], last);
+        out.truncate(start + written);
+        src = &src[read..];
+        if result == encoding_rs::CoderResult::InputEmpty {
+            break;
+        }
+    }
+}
+
+pub(crate) struct CsvOptions {
+    pub block_bytes: usize,
+    pub chunk_bytes: usize,
+}
+
+/// Reads a CSV stream (already decompressed) through `stage`.
+pub(crate) fn read_csv(
+    input: &mut (dyn Read + Send),
+    validator_for: &dyn Fn(HeaderMap) -> Validator,
+    kind: crate::field::RecordKind,
+    opts: &CsvOptions,
+    stage: &mut Stage<'_>,
+    progress: &dyn Fn() -> u64,
+) -> Result<CsvInfo, IngestError> {
+    let io_err = |e: io::Error| IngestError::Io(e);
+    let mut head = Vec::new();
+    let got = read_up_to(input, &mut head, encoding::SAMPLE_LEN).map_err(io_err)?;
+    let complete = got < encoding::SAMPLE_LEN;
+    let detected = encoding::detect(&head, complete);
+    let utf8 = detected.is_utf8();
+    let mut pending = Vec::with_capacity(opts.block_bytes * 2);
+    let mut source = Utf8Source {
+        input,
+        decoder: None,
+        raw: Vec::new(),
+        eof: complete,
+    };
+    if utf8 {
+        pending.extend_from_slice(&head[detected.bom_len..]);
+    } else {
+        let mut decoder = detected.encoding.new_decoder_with_bom_removal();
+        decode_into(&mut decoder, &head, &mut pending, complete);
+        source.decoder = Some(decoder);
+    }
+    drop(head);
+
+    // The header row (fill until it is complete).
+    let mut spans: Vec<FieldSpan> = Vec::new();
+    let (header, data_start, header_lines) = loop {
+        let eof = source.eof;
+        let mut p = RowParser::new(&pending);
+        match p.next_row(&mut spans) {
+            Some(row)
+                if eof
+                    || (!row.unterminated
+                        && p.position() <= pending.len()
+                        && ends_line(&pending, p.position())) =>
+            {
+                let names: Vec<String> = spans
+                    .iter()
+                    .map(|s| String::from_utf8_lossy(&s.bytes(&pending)).into_owned())
+                    .collect();
+                let _ = row;
+                break (names, p.position(), p.lines());
+            }
+            None if eof => return Err(IngestError::HeaderAbsent),
+            _ => {
+                if pending.len() > MAX_ROW_BYTES {
+                    return Err(IngestError::HeaderAbsent);
+                }
+                source
+                    .fill(&mut pending, opts.block_bytes)
+                    .map_err(io_err)?;
+            }
+        }
+    };
+    let header_map = HeaderMap::new(kind, &header)?;
+    let ignored_columns = header_map.ignored().to_vec();
+    let validator = validator_for(header_map);
+    pending.drain(..data_start);
+    // Lines before the current block (the header's and any blank lines before it).
+    let mut line_base = header_lines;
+
+    // Top up to a full block before the first parse.
+    if pending.len() < opts.block_bytes {
+        let want = opts.block_bytes - pending.len();
+        source.fill(&mut pending, want).map_err(io_err)?;
+    }
+    let mut next = Vec::with_capacity(opts.block_bytes);
+    loop {
+        let eof = source.eof;
+        // Parse this block while the next one is read (and decoded) on another worker.
+        let (block, read) = rayon::join(
+            || parse_block(&pending, eof, line_base, &validator, utf8, opts.chunk_bytes),
+            || {
+                next.clear();
+                source.fill(&mut next, opts.block_bytes)
+            },
+        );
+        read.map_err(io_err)?;
+        line_base += block.lines;
+        let consumed = block.consumed;
+        stage.push(block.parts)?;
+        pending.drain(..consumed);
+        pending.extend_from_slice(&next);
+        stage.progress(progress());
+        if eof && pending.is_empty() {
+            break;
+        }
+    }
+    Ok(CsvInfo {
+        encoding: detected,
+        ignored_columns,
+    })
+}
+
+/// Whether `pos` is just after a line end (or at the end of a complete row).
+fn ends_line(buf: &[u8], pos: usize) -> bool {
+    pos > 0 && buf[pos - 1] == b'\n'
+}
+
+struct BlockOut<'a> {
+    parts: Vec<Part<'a>>,
+    /// Bytes of the block fully handled (the rest is an incomplete row).
+    consumed: usize,
+    /// Physical lines in the consumed part.
+    lines: u64,
+}
+
+/// Parses and validates one block; `line_base` is the number of lines before it.
+fn parse_block<'a>(
+    buf: &'a [u8],
+    eof: bool,
+    line_base: u64,
+    validator: &Validator,
+    utf8: bool,
+    chunk_bytes: usize,
+) -> BlockOut<'a> {
+    // A few chunks per worker, so a slow chunk does not leave the others idle.
+    let parts = (buf.len() / chunk_bytes.max(1)).clamp(1, rayon::current_num_threads() * 4);
+    let cuts = cut_points(buf, parts);
+    let n = cuts.len() - 1;
+    let mut outs: Vec<Option<ChunkOut<'a>>> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            Some(parse_chunk(
+                &buf[cuts[i]..cuts[i + 1]],
+                i + 1 == n,
+                eof,
+                validator,
+                utf8,
+            ))
+        })
+        .collect();
+
+    let mut chunks: Vec<(ChunkOut<'a>, u64)> = Vec::with_capacity(n);
+    let mut block = BlockOut {
+        parts: Vec::with_capacity(n),
+        consumed: 0,
+        lines: 0,
+    };
+    let mut i = 0;
+    while i < n {
+        let mut out = outs[i].take().unwrap_or_default();
+        let mut j = i;
+        // A chunk that ended inside a quoted field: parse it again joined with the next.
+        while !out.clean && j + 1 < n {
+            j += 1;
+            out = parse_chunk(&buf[cuts[i]..cuts[j + 1]], j + 1 == n, eof, validator, utf8);
+        }
+        let base = line_base + block.lines + 1;
+        block.lines += out.lines;
+        block.consumed = cuts[i] + out.consumed;
+        chunks.push((out, base));
+        i = j + 1;
+    }
+    // Chunk-relative lines → file lines.
+    block.parts = chunks
+        .into_par_iter()
+        .map(|(out, base)| {
+            let mut part = out.part;
+            for r in &mut part.records {
+                r.set_line(r.line() + base);
+            }
+            for q in &mut part.quarantine {
+                q.line += base;
+            }
+            part
+        })
+        .collect();
+    block
+}
+
+#[derive(Default)]
+struct ChunkOut<'a> {
+    part: Part<'a>,
+    /// False when the chunk ended inside a quoted field (it must be joined with the next).
+    clean: bool,
+    consumed: usize,
+    lines: u64,
+}
+
+/// Parses and validates one chunk. Lines in the output are relative to the chunk (0-based).
+fn parse_chunk<'a>(
+    buf: &'a [u8],
+    last: bool,
+    eof: bool,
+    validator: &Validator,
+    utf8: bool,
+) -> ChunkOut<'a> {
+    let mut out = ChunkOut {
+        part: Part::with_capacity(buf.len() / 64),
+        clean: true,
+        consumed: buf.len(),
+        lines: 0,
+    };
+    let width = validator.header().width();
+    let mapped = validator.mapped();
+    // One UTF-8 check for the whole chunk; fields are then sliced out of the `str` (an O(1)
+    // boundary check each). Only a chunk with invalid bytes checks field by field.
+    let text = std::str::from_utf8(buf).ok();
+    let mut p = RowParser::new(buf);
+    let mut spans: Vec<FieldSpan> = Vec::with_capacity(width + 4);
+    let mut values = Values::new();
+    while let Some(row) = p.next_row(&mut spans) {
+        if row.unterminated {
+            if !last {
+                out.clean = false;
+                return out;
+            }
+            if !eof && row.end - row.start < MAX_ROW_BYTES {
+                out.consumed = row.start;
+                out.lines = row.line;
+                return out;
+            }
+            // A quote that is never closed: quarantine the row's first line, resume after it.
+            let nl = buf[row.start..].iter().position(|&b| b == b'\n');
+            let line_end = nl.map_or(buf.len(), |o| row.start + o);
+            let raw = trim_cr(&buf[row.start..line_end]);
+            out.part.quarantine.push(QuarantineEntry::new(
+                row.line,
+                None,
+                reason::UNTERMINATED_QUOTE,
+                String::from_utf8_lossy(raw),
+            ));
+            p.resume(line_end + 1, row.line + 1);
+            continue;
+        }
+        if last && !eof && !ends_line(buf, p.position()) {
+            // The block ends inside this row: carry it into the next block.
+            out.consumed = row.start;
+            out.lines = row.line;
+            return out;
+        }
+        let raw = &buf[row.start..row.end];
+        let reject = |out: &mut ChunkOut<'a>, column, why: &'static str| {
+            out.part.quarantine.push(QuarantineEntry::new(
+                row.line,
+                column,
+                why,
+                String::from_utf8_lossy(raw),
+            ));
+        };
+        if spans.len() != width {
+            reject(&mut out, None, reason::WRONG_FIELD_COUNT);
+            continue;
+        }
+        values.clear();
+        let mut bad_encoding = None;
+        for &(field, col) in mapped {
+            let span = spans[col];
+            let value = match (text, span.escaped) {
+                (Some(t), false) => t.get(span.start..span.end).map(Cow::Borrowed),
+                _ => match span.bytes(buf) {
+                    Cow::Borrowed(b) => std::str::from_utf8(b).ok().map(Cow::Borrowed),
+                    Cow::Owned(v) => String::from_utf8(v).ok().map(Cow::Owned),
+                },
+            };
+            match value {
+                Some(t) if utf8 || !t.contains('\u{FFFD}') => values.set(field, t),
+                _ => {
+                    bad_encoding = Some(field);
+                    break;
+                }
+            }
+        }
+        if let Some(field) = bad_encoding {
+            reject(&mut out, Some(field), reason::ENCODING_ERROR);
+            continue;
+        }
+        match validator.validate(row.line, &mut values) {
+            Ok(record) => out.part.accept(record, raw),
+            Err(rejection) => reject(&mut out, rejection.column, rejection.reason),
+        }
+    }
+    out.lines = p.lines();
+    out
+}
+
+fn trim_cr(b: &[u8]) -> &[u8] {
+    b.strip_suffix(b"\r").unwrap_or(b)
+}

@@ -1,0 +1,320 @@
+//! An allocation-free CSV row parser (RFC 4180: `,` separator, `"` quoting with `""` escapes,
+//! LF or CRLF line ends, fields may span lines inside quotes).
+//!
+//! Hand-written rather than taken from the `csv` crate because the parallel reader needs three
+//! things that crate does not give: parsing a chunk that starts at an arbitrary line boundary and
+//! reporting whether it ended cleanly outside quotes (so chunk boundaries can be checked and
+//! repaired), the physical line number of every row, and fields borrowed straight from the input
+//! buffer with no copy unless a field contains `""`.
+
+use std::borrow::Cow;
+
+/// One field of a row, as byte offsets into the parsed buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldSpan {
+    pub start: usize,
+    pub end: usize,
+    /// The field was quoted and contains `""` escapes, so its value is not a plain slice.
+    pub escaped: bool,
+}
+
+impl FieldSpan {
+    /// The field's bytes, with `""` unescaped (the only case that copies).
+    #[inline]
+    pub fn bytes<'a>(&self, buf: &'a [u8]) -> Cow<'a, [u8]> {
+        let raw = &buf[self.start..self.end];
+        if !self.escaped {
+            return Cow::Borrowed(raw);
+        }
+        let mut out = Vec::with_capacity(raw.len());
+        let mut i = 0;
+        while i < raw.len() {
+            out.push(raw[i]);
+            // Inside an escaped field every quote is doubled; keep one of each pair.
+            i += if raw[i] == b'"' && raw.get(i + 1) == Some(&b'"') {
+                2
+            } else {
+                1
+            };
+        }
+        Cow::Owned(out)
+    }
+}
+
+/// One row: where it starts and ends in the buffer (for the raw text of a quarantined row), the
+/// physical line its first byte is on (0-based, relative to the parsed buffer), and whether a
+/// quoted field ran to the end of the buffer without a closing quote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RowSpan {
+    pub start: usize,
+    pub end: usize,
+    pub line: u64,
+    pub unterminated: bool,
+}
+
+/// Parses rows one after another from a buffer that starts at a row boundary.
+pub struct RowParser<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    line: u64,
+}
+
+impl<'a> RowParser<'a> {
+    pub fn new(buf: &'a [u8]) -> Self {
+        RowParser {
+            buf,
+            pos: 0,
+            line: 0,
+        }
+    }
+
+    /// Physical lines consumed so far (newlines seen, inside quotes or not).
+    pub fn lines(&self) -> u64 {
+        self.line
+    }
+
+    /// Byte offset of the next row.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// Continues at byte `pos`, which is on physical line `line` (after skipping a broken row).
+    pub fn resume(&mut self, pos: usize, line: u64) {
+        self.pos = pos.min(self.buf.len());
+        self.line = line;
+    }
+
+    /// The next non-blank row, filling `fields`; `None` at the end of the buffer.
+    /// Blank lines (empty or only `\r`) are skipped: they carry no record.
+    pub fn next_row(&mut self, fields: &mut Vec<FieldSpan>) -> Option<RowSpan> {
+        let buf = self.buf;
+        loop {
+            if self.pos >= buf.len() {
+                return None;
+            }
+            let rest = &buf[self.pos..];
+            if rest[0] == b'\n' {
+                self.pos += 1;
+                self.line += 1;
+                continue;
+            }
+            if rest[0] == b'\r' && rest.get(1) == Some(&b'\n') {
+                self.pos += 2;
+                self.line += 1;
+                continue;
+            }
+            break;
+        }
+        fields.clear();
+        let start = self.pos;
+        let line = self.line;
+        let mut unterminated = false;
+        let mut pos = self.pos;
+        loop {
+            // One field starting at `pos`.
+            if pos < buf.len() && buf[pos] == b'"' {
+                let fstart = pos + 1;
+                let mut escaped = false;
+                let mut i = fstart;
+                let fend;
+                loop {
+                    match buf[i..].iter().position(|&b| b == b'"' || b == b'\n') {
+                        None => {
+                            unterminated = true;
+                            fend = buf.len();
+                            i = buf.len();
+                            break;
+                        }
+                        Some(off) => {
+                            let q = i + off;
+                            if buf[q] == b'\n' {
+                                self.line += 1;
+                                i = q + 1;
+                            } else if buf.get(q + 1) == Some(&b'"') {
+                                escaped = true;
+                                i = q + 2;
+                            } else {
+                                fend = q;
+                                i = q + 1;
+                                break;
+                            }
+                        }
+                    }
+                }
+                // Text between the closing quote and the next separator is kept with the
+                // field (lenient, like most spreadsheet software); the field is then the raw
+                // bytes from its opening quote.
+                let mut j = i;
+                while j < buf.len() && buf[j] != b',' && buf[j] != b'\n' {
+                    j += 1;
+                }
+                let trailing_cr = j > i && buf[j - 1] == b'\r' && j < buf.len();
+                let junk_end = if trailing_cr { j - 1 } else { j };
+                if junk_end > i {
+                    fields.push(FieldSpan {
+                        start: fstart - 1,
+                        end: junk_end,
+                        escaped: false,
+                    });
+                } else {
+                    fields.push(FieldSpan {
+                        start: fstart,
+                        end: fend,
+                        escaped,
+                    });
+                }
+                pos = j;
+            } else {
+                let fstart = pos;
+                let mut j = pos;
+                while j < buf.len() {
+                    let b = buf[j];
+                    if b == b',' || b == b'\n' {
+                        break;
+                    }
+                    j += 1;
+                }
+                let end = if j < buf.len() && buf[j] == b'\n' && j > fstart && buf[j - 1] == b'\r' {
+                    j - 1
+                } else {
+                    j
+                };
+                fields.push(FieldSpan {
+                    start: fstart,
+                    end,
+                    escaped: false,
+                });
+                pos = j;
+            }
+            if pos >= buf.len() {
+                break;
+            }
+            if buf[pos] == b',' {
+                pos += 1;
+                continue;
+            }
+            // A newline ends the row.
+            pos += 1;
+            self.line += 1;
+            break;
+        }
+        let mut end = pos;
+        // The raw row text excludes its line end.
+        if end > start && buf[end - 1] == b'\n' {
+            end -= 1;
+            if end > start && buf[end - 1] == b'\r' {
+                end -= 1;
+            }
+        }
+        self.pos = pos;
+        Some(RowSpan {
+            start,
+            end,
+            line,
+            unterminated,
+        })
+    }
+}
+
+/// Where to cut `buf` into about `parts` pieces, each ending just after a `\n`.
+/// The cuts ignore quoting; [`RowParser`] checks each piece and the reader re-joins a piece that
+/// ended inside a quoted field with the next one.
+pub fn cut_points(buf: &[u8], parts: usize) -> Vec<usize> {
+    let mut cuts = Vec::with_capacity(parts + 1);
+    cuts.push(0);
+    let step = buf.len() / parts.max(1);
+    let mut from = 0;
+    for k in 1..parts {
+        let target = (k * step).max(from);
+        if target >= buf.len() {
+            break;
+        }
+        match buf[target..].iter().position(|&b| b == b'\n') {
+            Some(off) => {
+                from = target + off + 1;
+                if from < buf.len() && from > *cuts.last().unwrap_or(&0) {
+                    cuts.push(from);
+                }
+            }
+            None => break,
+        }
+    }
+    cuts.push(buf.len());
+    cuts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(text: &str) -> Vec<(u64, Vec<String>, bool)> {
+        let buf = text.as_bytes();
+        let mut p = RowParser::new(buf);
+        let mut f = Vec::new();
+        let mut out = Vec::new();
+        while let Some(r) = p.next_row(&mut f) {
+            let vals = f
+                .iter()
+                .map(|s| String::from_utf8(s.bytes(buf).into_owned()).unwrap())
+                .collect();
+            out.push((r.line, vals, r.unterminated));
+        }
+        out
+    }
+
+    #[test]
+    fn plain_quoted_and_escaped_fields() {
+        let r = rows("a,b,c\n1,\"x,y\",\"say \"\"hi\"\"\"\n");
+        assert_eq!(r[0].1, vec!["a", "b", "c"]);
+        assert_eq!(r[1].1, vec!["1", "x,y", "say \"hi\""]);
+        assert_eq!(r[1].0, 1);
+    }
+
+    #[test]
+    fn crlf_blank_lines_and_missing_final_newline() {
+        let r = rows("a,b\r\n\r\n1,2\r\n\n3,\"4\"\r\n5,");
+        let vals: Vec<_> = r.iter().map(|x| x.1.clone()).collect();
+        assert_eq!(
+            vals,
+            vec![
+                vec!["a", "b"],
+                vec!["1", "2"],
+                vec!["3", "4"],
+                vec!["5", ""]
+            ]
+        );
+        let lines: Vec<_> = r.iter().map(|x| x.0).collect();
+        assert_eq!(lines, vec![0, 2, 4, 5]);
+    }
+
+    #[test]
+    fn newline_inside_quotes_counts_as_a_physical_line() {
+        let r = rows("a,\"line1\nline2\"\nb,c\n");
+        assert_eq!(r[0].1, vec!["a", "line1\nline2"]);
+        assert_eq!(r[1].0, 2);
+    }
+
+    #[test]
+    fn unterminated_quote_is_flagged() {
+        let r = rows("a,\"open\nb,c\n");
+        assert_eq!(r.len(), 1);
+        assert!(r[0].2);
+    }
+
+    #[test]
+    fn text_after_a_closing_quote_stays_in_the_field() {
+        let r = rows("\"ab\"cd,e\n");
+        assert_eq!(r[0].1, vec!["\"ab\"cd", "e"]);
+    }
+
+    #[test]
+    fn cuts_fall_after_newlines() {
+        let buf = b"aaaa\nbbbb\ncccc\ndddd\n";
+        let c = cut_points(buf, 3);
+        assert_eq!(c.first(), Some(&0));
+        assert_eq!(c.last(), Some(&buf.len()));
+        for &x in &c[1..c.len() - 1] {
+            assert_eq!(buf[x - 1], b'\n');
+        }
+    }
+}

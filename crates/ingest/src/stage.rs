@@ -1,0 +1,187 @@
+//! The common tail of every reader: drop in-file duplicates (first occurrence wins), count, and
+//! hand batches to the sink.
+//!
+//! Records arrive in parts (one per parsed chunk, in file order) and leave as one batch per part,
+//! so they are never copied between vectors. Duplicate detection is sharded by key: every shard
+//! walks all keys in file order but inserts only its own, so first-wins holds and the shards
+//! run in parallel.
+
+use crate::batch::{Batch, Sink};
+use crate::error::IngestError;
+use crate::quarantine::{reason, QuarantineEntry};
+use crate::record::Record;
+use rayon::prelude::*;
+use rustc_hash::FxHashSet;
+use std::collections::BTreeMap;
+
+/// Validated rows of one chunk, in file order: records with their raw rows and keys (three
+/// parallel vectors), and the rows rejected.
+#[derive(Default)]
+pub(crate) struct Part<'a> {
+    pub records: Vec<Record<'a>>,
+    pub raws: Vec<&'a [u8]>,
+    pub keys: Vec<u128>,
+    pub quarantine: Vec<QuarantineEntry>,
+}
+
+impl<'a> Part<'a> {
+    pub fn with_capacity(n: usize) -> Self {
+        Part {
+            records: Vec::with_capacity(n),
+            raws: Vec::with_capacity(n),
+            keys: Vec::with_capacity(n),
+            quarantine: Vec::new(),
+        }
+    }
+
+    #[inline]
+    pub fn accept(&mut self, record: Record<'a>, raw: &'a [u8]) {
+        self.keys.push(record.key());
+        self.records.push(record);
+        self.raws.push(raw);
+    }
+}
+
+pub(crate) struct Stage<'s> {
+    sink: &'s mut dyn Sink,
+    shards: Vec<FxHashSet<u128>>,
+    batch_rows: usize,
+    pub read: u64,
+    pub accepted: u64,
+    pub quarantined: u64,
+    pub by_reason: BTreeMap<&'static str, u64>,
+}
+
+#[inline]
+fn shard_of(key: u128, shards: usize) -> usize {
+    let mixed = ((key as u64) ^ ((key >> 64) as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    ((mixed >> 32) as usize) % shards
+}
+
+impl<'s> Stage<'s> {
+    pub fn new(sink: &'s mut dyn Sink, batch_rows: usize) -> Self {
+        let shards = rayon::current_num_threads().max(1);
+        Stage {
+            sink,
+            shards: (0..shards).map(|_| FxHashSet::default()).collect(),
+            batch_rows: batch_rows.max(1),
+            read: 0,
+            accepted: 0,
+            quarantined: 0,
+            by_reason: BTreeMap::new(),
+        }
+    }
+
+    pub fn progress(&mut self, bytes: u64) {
+        self.sink.progress(bytes);
+    }
+
+    /// Takes the parts of one block, in file order.
+    pub fn push(&mut self, mut parts: Vec<Part<'_>>) -> Result<(), IngestError> {
+        let n_shards = self.shards.len();
+        let dups: Vec<Vec<(u32, u32)>> = self
+            .shards
+            .par_iter_mut()
+            .enumerate()
+            .map(|(s, set)| {
+                let mut dup = Vec::new();
+                for (pi, part) in parts.iter().enumerate() {
+                    for (i, &k) in part.keys.iter().enumerate() {
+                        if shard_of(k, n_shards) == s && !set.insert(k) {
+                            dup.push((pi as u32, i as u32));
+                        }
+                    }
+                }
+                dup
+            })
+            .collect();
+        let mut dups: Vec<(u32, u32)> = dups.into_iter().flatten().collect();
+        dups.sort_unstable();
+        let mut d = 0;
+        for (pi, part) in parts.iter_mut().enumerate() {
+            let start = d;
+            while d < dups.len() && dups[d].0 as usize == pi {
+                d += 1;
+            }
+            if d > start {
+                remove_duplicates(part, dups[start..d].iter().map(|x| x.1 as usize));
+            }
+        }
+        for part in parts {
+            self.emit(part)?;
+        }
+        Ok(())
+    }
+
+    fn emit(&mut self, part: Part<'_>) -> Result<(), IngestError> {
+        let Part {
+            mut records,
+            quarantine,
+            ..
+        } = part;
+        self.read += (records.len() + quarantine.len()) as u64;
+        self.accepted += records.len() as u64;
+        self.quarantined += quarantine.len() as u64;
+        for q in &quarantine {
+            *self.by_reason.entry(q.reason).or_default() += 1;
+        }
+        if records.len() <= self.batch_rows {
+            if !records.is_empty() || !quarantine.is_empty() {
+                self.sink.batch(Batch {
+                    records,
+                    quarantine,
+                })?;
+            }
+            return Ok(());
+        }
+        // A part larger than a batch (a chunk joined with its neighbours): split it, each
+        // quarantine entry going with the batch whose lines it falls in.
+        let mut quarantine = quarantine.into_iter().peekable();
+        while !records.is_empty() {
+            let rest = if records.len() > self.batch_rows {
+                records.split_off(self.batch_rows)
+            } else {
+                Vec::new()
+            };
+            let next_line = rest.first().map_or(u64::MAX, Record::line);
+            let mut q = Vec::new();
+            while let Some(e) = quarantine.next_if(|e| e.line < next_line) {
+                q.push(e);
+            }
+            self.sink.batch(Batch {
+                records,
+                quarantine: q,
+            })?;
+            records = rest;
+        }
+        let q: Vec<_> = quarantine.collect();
+        if !q.is_empty() {
+            self.sink.batch(Batch {
+                records: Vec::new(),
+                quarantine: q,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// Moves the records at `positions` (ascending) to the part's quarantine.
+fn remove_duplicates(part: &mut Part<'_>, positions: impl Iterator<Item = usize>) {
+    let mut positions = positions.peekable();
+    let records = std::mem::take(&mut part.records);
+    let mut kept = Vec::with_capacity(records.len());
+    for (i, record) in records.into_iter().enumerate() {
+        if positions.next_if_eq(&i).is_some() {
+            part.quarantine.push(QuarantineEntry::new(
+                record.line(),
+                Some(record.key_field()),
+                reason::DUPLICATE_IN_FILE,
+                String::from_utf8_lossy(part.raws[i]),
+            ));
+        } else {
+            kept.push(record);
+        }
+    }
+    part.records = kept;
+    part.quarantine.sort_by_key(|q| q.line);
+}

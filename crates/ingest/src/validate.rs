@@ -1,0 +1,218 @@
+//! Row validation: a row's mapped values → a typed [`Record`], or the first field that fails and
+//! why (the reason code of `fanzha-core`'s parser, or a row-level one).
+
+use crate::field::{Field, Presence, RecordKind};
+use crate::header::HeaderMap;
+use crate::quarantine::reason;
+use crate::record::{AccountRecord, PersonRecord, PhoneRecord, Record};
+use crate::values::Values;
+use fanzha_core::reason::Reasoned;
+use fanzha_core::{BankCard, DivisionCode, PhoneNumber, ResidentId};
+use std::borrow::Cow;
+
+/// Longest free-text value kept (names, addresses, employers, bank names), in characters.
+pub const MAX_TEXT_CHARS: usize = 200;
+
+/// Why a row was rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rejection {
+    pub column: Option<Field>,
+    pub reason: &'static str,
+}
+
+impl Rejection {
+    fn at(column: Field, reason: &'static str) -> Self {
+        Rejection {
+            column: Some(column),
+            reason,
+        }
+    }
+}
+
+/// Validates rows of one file (one record kind, one header).
+pub struct Validator {
+    header: HeaderMap,
+    /// Today in Asia/Shanghai, fixed for the whole file (birth dates after it are rejected).
+    today: chrono::NaiveDate,
+    /// (field, column index) of every field the file has, in the kind's field order.
+    mapped: Vec<(Field, usize)>,
+    required: Vec<Field>,
+}
+
+impl Validator {
+    pub fn new(header: HeaderMap) -> Self {
+        let kind = header.kind();
+        let mapped = kind
+            .fields()
+            .iter()
+            .filter_map(|(f, _)| header.column(*f).map(|c| (*f, c)))
+            .collect();
+        let required = kind
+            .fields()
+            .iter()
+            .filter(|(_, p)| *p == Presence::Required)
+            .map(|(f, _)| *f)
+            .collect();
+        let now = fanzha_core::time::now_ms();
+        let today = fanzha_core::time::shanghai_date(now).unwrap_or_default();
+        Validator {
+            header,
+            today,
+            mapped,
+            required,
+        }
+    }
+
+    pub fn header(&self) -> &HeaderMap {
+        &self.header
+    }
+
+    pub fn kind(&self) -> RecordKind {
+        self.header.kind()
+    }
+
+    /// The fields the file has and their column indexes.
+    pub fn mapped(&self) -> &[(Field, usize)] {
+        &self.mapped
+    }
+
+    /// Validates one row's values (taken out of `values`).
+    pub fn validate<'a>(
+        &self,
+        line: u64,
+        values: &mut Values<'a>,
+    ) -> Result<Record<'a>, Rejection> {
+        for f in &self.required {
+            if values.get(*f).is_none() {
+                return Err(Rejection::at(*f, reason::EMPTY_REQUIRED));
+            }
+        }
+        match self.kind() {
+            RecordKind::People => person(line, values, self.today).map(Record::Person),
+            RecordKind::Phones => phone(line, values, self.today).map(Record::Phone),
+            RecordKind::Accounts => account(line, values, self.today).map(Record::Account),
+        }
+    }
+}
+
+fn parse<T, E: Reasoned>(
+    values: &Values<'_>,
+    field: Field,
+    f: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<Option<T>, Rejection> {
+    match values.get(field) {
+        None => Ok(None),
+        Some(v) => f(v).map(Some).map_err(|e| Rejection::at(field, e.reason())),
+    }
+}
+
+fn text<'a>(values: &mut Values<'a>, field: Field) -> Result<Option<Cow<'a, str>>, Rejection> {
+    match values.take(field) {
+        None => Ok(None),
+        Some(v) => {
+            // Byte length bounds the character count from above: most values skip the count.
+            if v.len() > MAX_TEXT_CHARS && v.chars().count() > MAX_TEXT_CHARS {
+                Err(Rejection::at(field, reason::TOO_LONG))
+            } else {
+                Ok(Some(v))
+            }
+        }
+    }
+}
+
+/// 是/否, true/false, yes/no, y/n, 1/0 (case-insensitive).
+pub fn parse_flag(s: &str) -> Option<bool> {
+    match s {
+        "是" | "1" | "Y" | "y" | "对" | "√" => Some(true),
+        "否" | "0" | "N" | "n" | "×" => Some(false),
+        _ if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("yes") => Some(true),
+        _ if s.eq_ignore_ascii_case("false") || s.eq_ignore_ascii_case("no") => Some(false),
+        _ => None,
+    }
+}
+
+fn flag(values: &Values<'_>, field: Field) -> Result<Option<bool>, Rejection> {
+    match values.get(field) {
+        None => Ok(None),
+        Some(v) => parse_flag(v)
+            .map(Some)
+            .ok_or(Rejection::at(field, reason::BAD_FLAG)),
+    }
+}
+
+fn time(values: &Values<'_>, field: Field) -> Result<Option<i64>, Rejection> {
+    parse(values, field, fanzha_core::time::parse_timestamp)
+}
+
+fn resident_id(
+    values: &Values<'_>,
+    today: chrono::NaiveDate,
+) -> Result<Option<ResidentId>, Rejection> {
+    parse(values, Field::IdNumber, |s| ResidentId::parse_at(s, today))
+}
+
+fn person<'a>(
+    line: u64,
+    values: &mut Values<'a>,
+    today: chrono::NaiveDate,
+) -> Result<PersonRecord<'a>, Rejection> {
+    let id = resident_id(values, today)?;
+    let phone = parse(values, Field::Phone, PhoneNumber::parse)?;
+    let village = parse(values, Field::VillageCode, DivisionCode::parse_known)?;
+    let public_sector = flag(values, Field::PublicSector)?;
+    let name = text(values, Field::Name)?;
+    let address = text(values, Field::Address)?;
+    let employer = text(values, Field::Employer)?;
+    match (id, name) {
+        (Some(id), Some(name)) => Ok(PersonRecord {
+            line,
+            id,
+            name,
+            phone,
+            address,
+            village,
+            employer,
+            public_sector,
+        }),
+        (None, _) => Err(Rejection::at(Field::IdNumber, reason::EMPTY_REQUIRED)),
+        (_, None) => Err(Rejection::at(Field::Name, reason::EMPTY_REQUIRED)),
+    }
+}
+
+fn phone(
+    line: u64,
+    values: &mut Values<'_>,
+    today: chrono::NaiveDate,
+) -> Result<PhoneRecord, Rejection> {
+    let phone = parse(values, Field::Phone, PhoneNumber::parse)?
+        .ok_or(Rejection::at(Field::Phone, reason::EMPTY_REQUIRED))?;
+    let owner = resident_id(values, today)?;
+    let opened_at = time(values, Field::OpenedAt)?;
+    Ok(PhoneRecord {
+        line,
+        phone,
+        owner,
+        opened_at,
+    })
+}
+
+fn account<'a>(
+    line: u64,
+    values: &mut Values<'a>,
+    today: chrono::NaiveDate,
+) -> Result<AccountRecord<'a>, Rejection> {
+    let card = parse(values, Field::AccountNo, BankCard::parse)?
+        .ok_or(Rejection::at(Field::AccountNo, reason::EMPTY_REQUIRED))?;
+    let holder = resident_id(values, today)?;
+    let opened_at = time(values, Field::OpenedAt)?;
+    let opened_division = parse(values, Field::OpenedDivision, DivisionCode::parse_known)?;
+    let bank = text(values, Field::Bank)?;
+    Ok(AccountRecord {
+        line,
+        card,
+        holder,
+        bank,
+        opened_at,
+        opened_division,
+    })
+}
