@@ -439,9 +439,10 @@ async fn move_descendants(
     let delta = depth_of(new) - depth_of(old);
     let mut sql = Sql::new("UPDATE org_units SET path = ");
     sql.arg(new.to_string())
-        .push(" || substr(path, ")
+        .push(" || substr(path, CAST(")
         .arg(old_len + 1)
-        .push("), depth = depth + ")
+        // PostgreSQL's substr takes an INTEGER; a bound i64 is a BIGINT.
+        .push(" AS INTEGER)), depth = depth + ")
         .arg(delta)
         .push(", updated_at = ")
         .arg(now)

@@ -1,0 +1,28 @@
+//! The store's behaviour, checked identically on SQLite and PostgreSQL.
+
+mod cases;
+mod fixtures;
+mod harness;
+
+conformance! {
+    migrations_are_idempotent,
+    reupserting_people_changes_nothing,
+    changed_fields_count_as_updates,
+    missing_optional_values_never_erase_stored_ones,
+    later_row_wins_within_a_batch,
+    batches_larger_than_a_statement_are_counted_exactly,
+    chinese_text_round_trips,
+    scope_never_returns_another_subtree,
+    scope_never_confuses_codes_sharing_a_prefix,
+    phones_and_accounts_are_scoped_through_their_owner,
+    people_outside_the_tree_are_counted_not_lost,
+    paging_visits_every_row_once,
+    unit_upsert_is_idempotent_and_keeps_population,
+    moving_a_unit_moves_its_subtree,
+    unknown_parent_is_unit_not_found,
+    subtree_respects_depth,
+    audit_log_rejects_update_and_delete,
+    audit_log_is_scoped_and_newest_first,
+    quarantine_round_trips,
+    users_carry_roles_and_bank_codes,
+}
