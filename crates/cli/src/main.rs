@@ -73,6 +73,9 @@ enum Command {
     /// Performance benchmarks.
     #[command(subcommand)]
     Bench(commands::bench::BenchCommand),
+    /// Fraud-type classifier for SMS and case narratives: train, classify, cross-validate.
+    #[command(subcommand)]
+    Text(commands::text::TextCommand),
     /// Follow a victim's money through transfer extracts; name the accounts holding it and plan stop-payments.
     Trace(commands::trace::Args),
 }
@@ -113,6 +116,7 @@ fn main() -> ExitCode {
         Command::Demo(a) => commands::demo::run(&ctx, a),
         Command::Simulate(a) => commands::simulate::run(&ctx, a),
         Command::Bench(c) => commands::bench::run(&ctx, c),
+        Command::Text(c) => commands::text::run(&ctx, c),
         Command::Trace(a) => commands::trace::run(&ctx, a),
     };
     match result {

@@ -108,6 +108,36 @@ pub fn f1_scores(
     (macro_f1, out)
 }
 
+/// Scores of predictions against known labels, macro-F1 taken over the types present in
+/// `truth` only (a model may know types a data set lacks; predicting them still costs recall
+/// and precision of the true types).
+#[derive(Clone, Debug, Serialize)]
+pub struct Evaluation {
+    pub texts: usize,
+    pub macro_f1: f64,
+    pub accuracy: f64,
+    pub per_class: BTreeMap<FraudType, ClassScore>,
+}
+
+/// Evaluates predictions (see [`Evaluation`]).
+pub fn score_against(truth: &[FraudType], predicted: &[FraudType]) -> Evaluation {
+    let (_, mut per_class) = f1_scores(truth, predicted);
+    per_class.retain(|_, s| s.support > 0);
+    let macro_f1 = if per_class.is_empty() {
+        0.0
+    } else {
+        per_class.values().map(|s| s.f1).sum::<f64>() / per_class.len() as f64
+    };
+    let accuracy = truth.iter().zip(predicted).filter(|(a, b)| a == b).count() as f64
+        / truth.len().max(1) as f64;
+    Evaluation {
+        texts: truth.len(),
+        macro_f1,
+        accuracy,
+        per_class,
+    }
+}
+
 /// Result of k-fold cross-validation.
 #[derive(Clone, Debug, Serialize)]
 pub struct CvReport {

@@ -5,7 +5,9 @@
 //! given (data sets, model files); classification is a pure function of the model and the text.
 
 pub mod classify;
+pub mod corpus;
 pub mod dataset;
+pub mod default_model;
 pub mod error;
 pub mod eval;
 pub mod features;
@@ -15,6 +17,7 @@ pub mod tokenize;
 pub mod train;
 
 pub use classify::{Classifier, Prediction, TermContribution};
+pub use default_model::default_classifier;
 pub use error::TextError;
 pub use fraud_type::FraudType;
 pub use model::Model;

@@ -42,8 +42,8 @@ impl Default for TrainOptions {
     fn default() -> Self {
         TrainOptions {
             features: FeatureConfig::default(),
-            c: 1.0,
-            balanced: false,
+            c: 0.3,
+            balanced: true,
             min_df: 1,
             max_epochs: 300,
             tol: 0.01,

@@ -15,3 +15,4 @@ pub mod rules;
 pub mod simulate;
 pub mod bench;
 pub mod trace;
+pub mod text;

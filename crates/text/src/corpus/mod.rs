@@ -1,0 +1,167 @@
+//! The synthetic corpus the shipped classifier is trained on: SMS, chat lines and case
+//! narratives (简要案情) for every official fraud type, `other`, and everyday non-fraud texts,
+//! expanded from templates written for fanzha.
+
+mod expand;
+mod fraud_templates;
+mod normal_templates;
+mod slots;
+
+use rand::Rng;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use xxhash_rust::xxh3::Xxh3;
+
+use crate::fraud_type::FraudType;
+use fraud_templates::{TypeTemplates, FRAUD};
+
+pub use expand::expand;
+
+/// Seed and size of the corpus the shipped model is trained on.
+pub const DEFAULT_SEED: u64 = 96_110;
+pub const DEFAULT_PER_TYPE: usize = 1_500;
+
+/// One generated text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CorpusText {
+    pub text: String,
+    pub label: FraudType,
+}
+
+const NARRATIVE_OPEN: &[&str] = &[
+    "[{date}|{date}{clock}|{md}]，[报警人|事主|受害人]{victim}[报警称|来所报案称|到派出所报称|拨打110报警称|通过96110反映|到{district}派出所报案称]：[其|本人|自己]",
+    "[简要案情|案情]：{date}，{victim}[报称|称]，[其|]",
+    "{victim}[报警|报案]，[称|反映]其[于|在]{md}",
+];
+const NARRATIVE_LOSS: &[&str] = &[
+    "，共计被骗{amount}元。",
+    "，累计[转账|损失]{big}元后发现被骗。",
+    "，后对方将其拉黑，[损失|被骗]{amount}元。",
+    "，[发现被骗后|察觉被骗后][报警|报案]，涉案金额{amount}元。",
+    "。",
+];
+const REPORT_OPEN: &[&str] = &[
+    "[{date}|{md}{clock}]，[报警人|事主]{victim}[报警称|来所称|拨打110称]：[其|]",
+    "{victim}报称，",
+];
+const CHAT_PREFIX: &[&str] = &[
+    "",
+    "",
+    "[对方|陌生人|网友]：",
+    "[{chat}消息|{chat}]：",
+    "[短信|来电]：",
+];
+
+fn pick<'a>(rng: &mut ChaCha8Rng, xs: &'a [&'a str]) -> &'a str {
+    xs[rng.random_range(0..xs.len())]
+}
+
+fn fraud_text(t: &TypeTemplates, rng: &mut ChaCha8Rng, out: &mut String) {
+    match rng.random_range(0..10) {
+        // A case narrative.
+        0..=3 => {
+            expand(pick(rng, NARRATIVE_OPEN), rng, out);
+            expand(pick(rng, t.stories), rng, out);
+            expand(pick(rng, NARRATIVE_LOSS), rng, out);
+        }
+        // Two chat lines of the same scam.
+        4..=5 => {
+            expand(pick(rng, CHAT_PREFIX), rng, out);
+            expand(pick(rng, t.messages), rng, out);
+            out.push_str(pick(rng, &["。", "！", "\n", " "]));
+            expand(pick(rng, t.messages), rng, out);
+        }
+        // One message.
+        _ => {
+            expand(pick(rng, CHAT_PREFIX), rng, out);
+            expand(pick(rng, t.messages), rng, out);
+            out.push_str(pick(rng, &["", "。", "！", "【退订回T】"]));
+        }
+    }
+}
+
+fn normal_text(rng: &mut ChaCha8Rng, out: &mut String) {
+    if rng.random_range(0..10) == 0 {
+        expand(pick(rng, REPORT_OPEN), rng, out);
+        expand(pick(rng, normal_templates::REPORTS), rng, out);
+        out.push('。');
+    } else {
+        expand(pick(rng, normal_templates::MESSAGES), rng, out);
+    }
+}
+
+/// Generates `per_type` texts of every type in [`FraudType::ALL`] (normal texts included),
+/// deterministically from `seed`.
+pub fn generate(per_type: usize, seed: u64) -> Vec<CorpusText> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut out = Vec::with_capacity(per_type * FraudType::ALL.len());
+    for t in FRAUD {
+        for _ in 0..per_type {
+            let mut s = String::new();
+            fraud_text(t, &mut rng, &mut s);
+            out.push(CorpusText {
+                text: s,
+                label: t.fraud_type,
+            });
+        }
+    }
+    for _ in 0..per_type {
+        let mut s = String::new();
+        normal_text(&mut rng, &mut s);
+        out.push(CorpusText {
+            text: s,
+            label: FraudType::Normal,
+        });
+    }
+    out
+}
+
+/// A digest of a corpus (texts and labels), to tell whether a model was trained on the
+/// corpus the current templates produce.
+pub fn digest(corpus: &[CorpusText]) -> u64 {
+    let mut h = Xxh3::new();
+    for c in corpus {
+        h.update(c.text.as_bytes());
+        h.update(&[0, c.label.index() as u8, 0]);
+    }
+    h.digest()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_type_is_generated_and_templates_expand_fully() {
+        let corpus = generate(60, 7);
+        for t in FraudType::ALL {
+            let n = corpus.iter().filter(|c| c.label == t).count();
+            assert_eq!(n, 60, "{t}");
+        }
+        for c in &corpus {
+            assert!(!c.text.is_empty());
+            for bad in ['{', '}', '[', ']', '|'] {
+                assert!(!c.text.contains(bad), "unexpanded `{bad}` in {:?}", c.text);
+            }
+        }
+    }
+
+    #[test]
+    fn generation_is_deterministic_and_varied() {
+        let a = generate(40, 3);
+        assert_eq!(digest(&a), digest(&generate(40, 3)));
+        assert_ne!(digest(&a), digest(&generate(40, 4)));
+        let mut texts: Vec<&str> = a.iter().map(|c| c.text.as_str()).collect();
+        texts.sort();
+        texts.dedup();
+        assert!(texts.len() > a.len() * 9 / 10, "too many duplicates");
+    }
+
+    #[test]
+    fn every_slot_key_has_a_filler() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        for k in slots::KEYS {
+            assert_ne!(slots::fill(k, &mut rng), *k, "{k}");
+        }
+    }
+}
