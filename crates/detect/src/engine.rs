@@ -88,6 +88,8 @@ struct State {
     /// "first in window" and call-backs).
     pairs: FxHashMap<u64, u32>,
     domains: FxHashMap<u64, DomainRep>,
+    /// SIM activation times from phone records and card openings (for SIM age).
+    sim_activations: FxHashMap<u64, EpochMs>,
     directory: Directory,
     max_ts: EpochMs,
     next_maintenance: EpochMs,
@@ -126,6 +128,8 @@ pub struct Engine {
     scorer: Box<dyn NumberScorer>,
     state: State,
     changelog: Option<Vec<ScoreChange>>,
+    /// Caller and time of the last call ingested (for sampling training rows).
+    last_call: Option<(Msisdn, EpochMs)>,
 }
 
 const MAINTENANCE_EVERY_MS: i64 = 6 * crate::config::HOUR_MS;
@@ -168,6 +172,7 @@ impl Engine {
                 ..State::default()
             },
             changelog: None,
+            last_call: None,
         })
     }
 
@@ -258,6 +263,11 @@ impl Engine {
             .saturating_sub(self.config.allowed_lateness_ms)
     }
 
+    /// Caller and event time of the last call ingested.
+    pub fn last_call(&self) -> Option<(Msisdn, EpochMs)> {
+        self.last_call
+    }
+
     /// Current stage-1 score of a number (0 when unknown).
     pub fn number_score(&self, m: Msisdn) -> f32 {
         self.state.numbers.get(&m.0).map_or(0.0, |n| n.score)
@@ -308,6 +318,24 @@ impl Engine {
             self.maintain();
         }
         Ingested::Applied
+    }
+
+    /// The state of a number, created on first sight with its SIM age if known.
+    fn number_mut(&mut self, m: Msisdn) -> &mut NumberState {
+        let sims = &self.state.sim_activations;
+        self.state.numbers.entry(m.0).or_insert_with(|| {
+            let mut n = NumberState::default();
+            n.sim_opened = sims.get(&m.0).copied();
+            n
+        })
+    }
+
+    /// Records when a SIM was activated (from the phone records), for its SIM age.
+    pub fn add_sim_activation(&mut self, m: Msisdn, ts: EpochMs) {
+        self.state.sim_activations.insert(m.0, ts);
+        if let Some(n) = self.state.numbers.get_mut(&m.0) {
+            n.sim_opened = Some(ts);
+        }
     }
 
     fn person_key(&self, m: Msisdn) -> PersonKey {
@@ -374,6 +402,7 @@ impl Engine {
 
     fn on_call(&mut self, c: &Call, out: &mut Vec<Warning>) {
         self.state.stats.calls += 1;
+        self.last_call = Some((c.caller, c.ts));
         let ts = c.ts;
         let fwd = pair_key(c.caller, c.callee);
         let rev = pair_key(c.callee, c.caller);
@@ -386,20 +415,16 @@ impl Engine {
             .entry(fwd)
             .and_modify(|x| *x = (*x).max(m))
             .or_insert(m);
-        self.state
-            .numbers
-            .entry(c.caller.0)
-            .or_default()
-            .record_call(
-                ts,
-                c.callee,
-                c.caller_cell,
-                CallFacts {
-                    duration_s: c.duration_s,
-                    new_callee,
-                    previous: prev.map(|p| p as i64 * 60_000),
-                },
-            );
+        self.number_mut(c.caller).record_call(
+            ts,
+            c.callee,
+            c.caller_cell,
+            CallFacts {
+                duration_s: c.duration_s,
+                new_callee,
+                previous: prev.map(|p| p as i64 * 60_000),
+            },
+        );
         if called_back {
             if let Some(n) = self.state.numbers.get_mut(&c.callee.0) {
                 n.record_callback(ts);
@@ -434,10 +459,7 @@ impl Engine {
         self.state.stats.sms += 1;
         let ts = s.ts;
         let link = s.link_domain.as_deref().map(domain_key);
-        self.state
-            .numbers
-            .entry(s.sender.0)
-            .or_default()
+        self.number_mut(s.sender)
             .record_sms(ts, s.recipient, link.is_some());
         let became_suspect = self.rescore(s.sender, ts);
         if let Some(d) = link {
@@ -507,7 +529,7 @@ impl Engine {
             CardKind::SimCard => {
                 let m = Msisdn(c.number);
                 self.state.directory.add_phone(m, c.person_id);
-                self.state.numbers.entry(c.number).or_default().sim_opened = Some(c.ts);
+                self.add_sim_activation(m, c.ts);
             }
             CardKind::BankCard => self
                 .state
@@ -534,7 +556,7 @@ impl Engine {
     fn on_listed(&mut self, l: &NumberListed, out: &mut Vec<Warning>) {
         self.state.stats.listings += 1;
         let was = self.is_suspect(l.msisdn);
-        self.state.numbers.entry(l.msisdn.0).or_default().lists |= list_bit(l.list);
+        self.number_mut(l.msisdn).lists |= list_bit(l.list);
         self.rescore(l.msisdn, l.ts);
         if !was {
             self.state.stats.suspects_flagged += u64::from(self.is_suspect(l.msisdn));
