@@ -19,7 +19,8 @@ impl FeatureBins {
     /// its own bin, cut at the midpoint; otherwise cuts sit at evenly spaced quantiles.
     pub fn fit(values: &[f32], max_bins: usize) -> FeatureBins {
         let max_value_bins = max_bins.clamp(2, 256) - 1;
-        let mut v: Vec<f32> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+        // infinities still bin (into the first or last bin) but never become cut points
+        let mut v: Vec<f32> = values.iter().copied().filter(|x| x.is_finite()).collect();
         v.sort_by(|a, b| a.total_cmp(b));
         let mut distinct: Vec<(f32, usize)> = Vec::new();
         for x in v.iter().copied() {
@@ -91,11 +92,7 @@ pub struct BinnedMatrix {
 impl BinnedMatrix {
     /// Fits the cut points on `features` (row-major) and bins every value.
     pub fn build(features: &[f32], n_features: usize, max_bins: usize) -> BinnedMatrix {
-        let n_rows = if n_features == 0 {
-            0
-        } else {
-            features.len() / n_features
-        };
+        let n_rows = features.len().checked_div(n_features).unwrap_or(0);
         let mut column = Vec::with_capacity(n_rows);
         let mut fitted = Vec::with_capacity(n_features);
         for f in 0..n_features {

@@ -110,8 +110,24 @@ pub struct GraphMemory {
     pub n_base: usize,
     pub ids: Vec<String>,
     pub labels: Vec<f32>,
-    /// Row-major, `n_base` per id.
+    /// Row-major, `n_base` per id; missing values are written as JSON `null`.
+    #[serde(with = "nan_as_null")]
     pub features: Vec<f32>,
+}
+
+/// JSON has no NaN: missing feature values travel as `null`.
+mod nan_as_null {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[f32], s: S) -> Result<S::Ok, S::Error> {
+        let opt: Vec<Option<f32>> = v.iter().map(|x| x.is_finite().then_some(*x)).collect();
+        opt.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f32>, D::Error> {
+        let opt: Vec<Option<f32>> = Vec::deserialize(d)?;
+        Ok(opt.into_iter().map(|x| x.unwrap_or(f32::NAN)).collect())
+    }
 }
 
 const LABEL_FEATURES: [&str; 4] = [

@@ -106,8 +106,8 @@ pub fn find_best_split(
         let missing = h[MISSING_BIN as usize];
         let mut acc = Stats::default();
         // thresholds: value bins 1..=t left, t ranges over bins that leave a value bin right
-        for t in 1..h.len().saturating_sub(1) {
-            acc.add(&h[t]);
+        for (t, bin) in h.iter().enumerate().take(h.len().saturating_sub(1)).skip(1) {
+            acc.add(bin);
             let directions: &[bool] = if missing.n > 0 {
                 &[false, true]
             } else {

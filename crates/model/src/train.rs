@@ -134,9 +134,14 @@ pub fn train_with_graph(
         n_base: data.n_features,
         ids: ids.to_vec(),
         labels: data.labels.clone(),
-        features: data.features.clone(),
+        // JSON has no infinities: keep the memory as it will read back after saving
+        features: data
+            .features
+            .iter()
+            .map(|&x| if x.is_finite() { x } else { f32::NAN })
+            .collect(),
     };
-    let gf = graph::features_for_training(graph, &memory, params.seed ^ 0x6772_6170_68);
+    let gf = graph::features_for_training(graph, &memory, params.seed ^ 0x0067_7261_7068);
     let augmented = augment(data, &gf, &graph::feature_names(&data.feature_names, gp));
     let mut model = train(&augmented, params)?;
     model.graph = Some(memory);
@@ -166,7 +171,7 @@ fn augment(data: &Dataset, extra: &[f32], names: &[String]) -> Dataset {
 /// Row indices of a stratified split: `(fit, validation)` with `fraction` of each class in
 /// validation (at least one row of each class on each side).
 pub fn stratified_split(labels: &[f32], fraction: f64, seed: u64) -> (Vec<usize>, Vec<usize>) {
-    let mut rng = SplitMix64::new(seed ^ 0x7661_6c69_64);
+    let mut rng = SplitMix64::new(seed ^ 0x0076_616c_6964);
     let (mut fit, mut valid) = (Vec::new(), Vec::new());
     for class in [false, true] {
         let mut idx: Vec<usize> = (0..labels.len())

@@ -132,7 +132,16 @@ fn graph_labels_drive_scores_when_features_carry_no_signal() {
         }
     }
     let graph = Graph::from_edges(edges);
-    let features: Vec<f32> = (0..n).map(|i| noise(i as u64 + 99)).collect();
+    // missing values too: the graph memory must survive saving with them
+    let features: Vec<f32> = (0..n)
+        .map(|i| {
+            if i % 7 == 0 {
+                f32::NAN
+            } else {
+                noise(i as u64 + 99)
+            }
+        })
+        .collect();
     let labels: Vec<f32> = (0..n).map(|i| community(i) as f32).collect();
     let train_rows: Vec<usize> = (0..n).filter(|i| i % 3 != 0).collect();
     let test_rows: Vec<usize> = (0..n).filter(|i| i % 3 == 0).collect();

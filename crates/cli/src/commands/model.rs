@@ -180,7 +180,6 @@ fn train(ctx: &Ctx, a: TrainArgs) -> CliResult {
         .field("validation_auc", s.validation_auc)
         .field("validation_macro_f1", s.validation_macro_f1)
         .field("threshold", model.threshold)
-        .field("graph_nodes", graph.as_ref().map(|g| g.n_nodes()))
         .field(
             "top_features",
             model
@@ -192,6 +191,10 @@ fn train(ctx: &Ctx, a: TrainArgs) -> CliResult {
         )
         .field("model", a.out.display().to_string())
         .field("seconds", started.elapsed().as_secs_f64());
+    if let Some(g) = &graph {
+        r.field("graph_nodes", g.n_nodes())
+            .field("graph_edges", g.n_edges());
+    }
     r.print(ctx.json);
     Ok(())
 }
