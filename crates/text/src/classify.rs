@@ -52,8 +52,18 @@ impl Classifier {
     /// Classifies one text. Never panics: empty, huge or garbled input gets the type the model
     /// leans to without evidence (usually `normal`) and no terms.
     pub fn classify(&self, text: &str) -> Prediction {
-        let mut active = Vec::new();
-        self.classify_with(text, &mut active)
+        let m = &self.model;
+        let normalized = crate::tokenize::normalize(text, m.config.fold_digits);
+        let mut terms = Vec::with_capacity(normalized.len() * 2);
+        m.config.terms(&normalized, &mut terms);
+        let (mut found, mut active) = (Vec::new(), Vec::new());
+        m.vectorize_terms(&terms, &mut found, &mut active);
+        self.decide(&active, |at| {
+            let t = &terms[at as usize];
+            normalized
+                .get(t.start as usize..t.end as usize)
+                .unwrap_or("")
+        })
     }
 
     /// Margins per class of the model, in the order of `model().classes` (for ensembles and
@@ -71,24 +81,20 @@ impl Classifier {
         self.predict(e, &mut active)
     }
 
-    fn classify_with(&self, text: &str, active: &mut Vec<Active>) -> Prediction {
-        let e = self.model.config.extract(text);
-        self.predict(&e, active)
+    fn predict(&self, e: &Extracted, active: &mut Vec<Active>) -> Prediction {
+        self.model.vectorize(e, active);
+        self.decide(active, |at| e.surface(&e.features[at as usize]))
     }
 
-    fn predict(&self, e: &Extracted, active: &mut Vec<Active>) -> Prediction {
+    /// The winning type, its score and deciding terms; `surface` gives the text of a feature
+    /// occurrence.
+    fn decide<'t>(&self, active: &[Active], surface: impl Fn(u32) -> &'t str) -> Prediction {
         let m = &self.model;
-        m.vectorize(e, active);
         let margins = m.margins(active);
         let (best, score) = softmax_argmax(&margins, m.score_scale);
         let mut contribs: Vec<(f32, &str)> = active
             .iter()
-            .map(|a| {
-                (
-                    a.value * m.weight(a.row, best),
-                    e.surface(&e.features[a.at as usize]),
-                )
-            })
+            .map(|a| (a.value * m.weight(a.row, best), surface(a.at)))
             .filter(|(w, s)| *w > 0.0 && !s.trim().is_empty())
             .collect();
         contribs.sort_by(|a, b| b.0.total_cmp(&a.0));

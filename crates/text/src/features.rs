@@ -94,7 +94,8 @@ impl FeatureConfig {
         }
     }
 
-    fn terms(&self, s: &str, out: &mut Vec<Term>) {
+    /// Every n-gram occurrence of an already normalised text, unsorted.
+    pub fn terms(&self, s: &str, out: &mut Vec<Term>) {
         let base = s.as_ptr() as usize;
         if self.word_max >= 1 {
             let words = tokenize::words(s);

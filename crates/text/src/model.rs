@@ -3,7 +3,6 @@
 //! File format: the 8-byte magic `FZTXTMDL`, a little-endian `u32` format version, then the
 //! model as postcard inside a gzip stream. Anything else is rejected with `model_invalid`.
 
-use ahash::AHashMap;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use serde::{Deserialize, Serialize};
@@ -46,7 +45,53 @@ pub struct Model {
     pub score_scale: f32,
     pub info: ModelInfo,
     #[serde(skip)]
-    index: AHashMap<u64, u32>,
+    index: RowIndex,
+}
+
+/// Feature hash → row. Hand-written open addressing instead of a general hash map: the keys are
+/// already uniform 64-bit hashes, so the slot is the key's top bits and no hashing is needed;
+/// this lookup is the hottest loop of classification.
+#[derive(Clone, Debug, Default)]
+struct RowIndex {
+    /// `(key, row + 1)`; row 0 marks an empty slot.
+    slots: Vec<(u64, u32)>,
+    shift: u32,
+}
+
+impl RowIndex {
+    fn build(keys: &[u64]) -> RowIndex {
+        let cap = (keys.len() * 2).next_power_of_two().max(16);
+        let mut slots = vec![(0u64, 0u32); cap];
+        let shift = 64 - cap.trailing_zeros();
+        let mask = cap - 1;
+        for (row, &k) in keys.iter().enumerate() {
+            let mut i = (k >> shift) as usize;
+            while slots[i].1 != 0 {
+                i = (i + 1) & mask;
+            }
+            slots[i] = (k, row as u32 + 1);
+        }
+        RowIndex { slots, shift }
+    }
+
+    #[inline]
+    fn get(&self, k: u64) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = (k >> self.shift) as usize;
+        loop {
+            let (key, row) = self.slots[i];
+            if row == 0 {
+                return None;
+            }
+            if key == k {
+                return Some(row - 1);
+            }
+            i = (i + 1) & mask;
+        }
+    }
 }
 
 /// One feature of a scored text: its row in the model and TF-IDF value.
@@ -80,7 +125,7 @@ impl Model {
             bias,
             score_scale,
             info,
-            index: AHashMap::new(),
+            index: RowIndex::default(),
         };
         m.validate()?;
         m.build_index();
@@ -125,12 +170,7 @@ impl Model {
     }
 
     fn build_index(&mut self) {
-        self.index = self
-            .keys
-            .iter()
-            .enumerate()
-            .map(|(i, &h)| (h, i as u32))
-            .collect();
+        self.index = RowIndex::build(&self.keys);
     }
 
     /// Number of features the model knows.
@@ -143,7 +183,7 @@ impl Model {
         out.clear();
         let mut norm = 0.0f32;
         for (at, f) in e.features.iter().enumerate() {
-            if let Some(&row) = self.index.get(&f.hash) {
+            if let Some(row) = self.index.get(f.hash) {
                 let v = (1.0 + (f.count as f32).ln()) * self.idf[row as usize];
                 norm += v * v;
                 out.push(Active {
@@ -152,6 +192,51 @@ impl Model {
                     at: at as u32,
                 });
             }
+        }
+        if norm > 0.0 {
+            let inv = 1.0 / norm.sqrt();
+            for a in out.iter_mut() {
+                a.value *= inv;
+            }
+        }
+    }
+
+    /// Row of a feature hash, if the model knows it.
+    #[inline]
+    pub fn row_of(&self, hash: u64) -> Option<u32> {
+        self.index.get(hash)
+    }
+
+    /// TF-IDF vector straight from a text's n-gram occurrences (the fast path of
+    /// classification: unknown n-grams are dropped before anything is sorted). `found` is
+    /// scratch space; `active[i].at` indexes `terms`.
+    pub fn vectorize_terms(
+        &self,
+        terms: &[crate::features::Term],
+        found: &mut Vec<u64>,
+        out: &mut Vec<Active>,
+    ) {
+        found.clear();
+        out.clear();
+        for (i, t) in terms.iter().enumerate() {
+            if let Some(row) = self.index.get(t.hash) {
+                found.push((u64::from(row) << 32) | i as u64);
+            }
+        }
+        found.sort_unstable();
+        let mut norm = 0.0f32;
+        let mut j = 0;
+        while j < found.len() {
+            let row = (found[j] >> 32) as u32;
+            let at = found[j] as u32;
+            let mut count = 0u32;
+            while j < found.len() && (found[j] >> 32) as u32 == row {
+                count += 1;
+                j += 1;
+            }
+            let v = (1.0 + (count as f32).ln()) * self.idf[row as usize];
+            norm += v * v;
+            out.push(Active { row, value: v, at });
         }
         if norm > 0.0 {
             let inv = 1.0 / norm.sqrt();
