@@ -280,6 +280,16 @@ mod tests {
     }
 
     #[test]
+    fn repeated_daylight_saving_hour_reads_as_the_earlier_instant() {
+        // 1986-09-14: clocks went back from 02:00 CDT to 01:00 CST.
+        let first = parse_timestamp("1986-09-13T16:30:00Z").unwrap();
+        let second = first + 3_600_000;
+        assert_eq!(format_shanghai(first), "1986-09-14 01:30:00");
+        assert_eq!(format_shanghai(second), "1986-09-14 01:30:00");
+        assert_eq!(parse_timestamp("1986-09-14 01:30:00"), Ok(first));
+    }
+
+    #[test]
     fn rfc3339_with_other_offsets() {
         assert_eq!(parse_timestamp("2026-01-01T20:04:05+01:00"), Ok(T));
         assert_eq!(parse_timestamp("2026-01-01T14:04:05-05:00"), Ok(T));
@@ -313,10 +323,22 @@ mod tests {
     }
 
     proptest! {
+        /// From 1992 on Asia/Shanghai has no daylight saving, so every wall-clock time is one
+        /// instant.
         #[test]
-        fn format_parse_round_trip(secs in 0i64..4_102_444_800) {
+        fn format_parse_round_trip(secs in 694_224_000i64..4_102_444_800) {
             let ms = secs * 1000;
             prop_assert_eq!(parse_timestamp(&format_shanghai(ms)), Ok(ms));
+        }
+
+        /// Before 1992 a repeated autumn hour reads as its earlier instant; formatting is
+        /// stable either way.
+        #[test]
+        fn format_is_stable_through_parse(secs in -2_000_000_000i64..694_224_000) {
+            let shown = format_shanghai(secs * 1000);
+            let again = parse_timestamp(&shown).unwrap();
+            prop_assert_eq!(format_shanghai(again), shown);
+            prop_assert!(again <= secs * 1000);
         }
 
         #[test]

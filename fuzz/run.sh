@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Fuzz every parser of fanzha-core one after another for SECONDS each (default 120), starting
+# from a few seed inputs per target, and print libFuzzer's final figures per target.
+# Needs cargo-fuzz (`cargo install cargo-fuzz`); the stable toolchain is told to accept the
+# nightly sanitizer flags with RUSTC_BOOTSTRAP=1.
+set -euo pipefail
+cd "$(dirname "$0")"
+SECONDS_EACH="${1:-120}"
+export RUSTC_BOOTSTRAP=1
+
+seed() { # target value…
+    local t="$1"; shift
+    mkdir -p "corpus/$t"
+    for v in "$@"; do printf '%s' "$v" > "corpus/$t/seed-$(printf '%s' "$v" | sha1sum | cut -c1-12)"; done
+}
+seed phone "13800138000" "+86 138 0013 8000" "0574-62345678" "96110" "+1 202 555 0123" "17001234567" "１３８００１３８０００" "1069012345678"
+seed resident_id "11010519491231002X" "440524188001010014" "51170220011111988x" "410102900101999" " 510104200002299972"
+seed credit_code "91410102MA1ABCD03N" "91350100M000100Y43" "91410102ma1abcd03n" "513601025000000K03"
+seed bank_card "6228480123456789015" "6228 4801 2345 6789 015" "370247012345673" "６２２８４８０１２３４５６７８９０１５"
+seed money "1,234.56" "1234.56元" "1.2万" "¥88" "￥88.5" "-12.30" "１２３４．５６" "3亿"
+seed division_code "33" "3302" "330281" "330281001" "330281001001" "０００"
+seed time "2026-01-02 03:04:05" "2026/1/2 3:04" "20260102030405" "2026-01-01T19:04:05.123Z" "1767294245000" "1986-09-14 01:30:00"
+
+cargo fuzz build -O
+for t in phone resident_id credit_code bank_card money division_code time; do
+    echo "=== $t"
+    cargo fuzz run -O "$t" "corpus/$t" -- -max_total_time="$SECONDS_EACH" -print_final_stats=1 2>&1 \
+        | tee "/tmp/fanzha-fuzz-$t.log" | grep -E "^(stat::|Done|==|SUMMARY)|panicked" || true
+    echo "corpus files: $(ls "corpus/$t" | wc -l)"
+done
