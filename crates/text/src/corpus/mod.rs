@@ -21,6 +21,9 @@ pub use expand::expand;
 pub const DEFAULT_SEED: u64 = 96_110;
 pub const DEFAULT_PER_TYPE: usize = 1_500;
 
+/// Everyday texts per fraud text of one type: most messages people get are not fraud.
+pub const NORMAL_SHARE: usize = 2;
+
 /// One generated text.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CorpusText {
@@ -52,6 +55,25 @@ const CHAT_PREFIX: &[&str] = &[
     "[短信|来电]：",
 ];
 
+/// Greetings and closings shared by fraud and everyday messages, so that politeness itself
+/// says nothing about the type.
+const OPENERS: &[&str] = &[
+    "",
+    "[您好|你好]！",
+    "尊敬的[客户|用户]，您好！",
+    "亲爱的[朋友|用户]，",
+    "[喂|在吗]，",
+];
+const CLOSERS: &[&str] = &[
+    "",
+    "。",
+    "！",
+    "。[请尽快与我们联系|请尽快回复]。",
+    "。[感谢您的配合|谢谢您的支持|谢谢]！",
+    "。如有疑问，请随时联系我们。",
+    "【退订回T】",
+];
+
 fn pick<'a>(rng: &mut ChaCha8Rng, xs: &'a [&'a str]) -> &'a str {
     xs[rng.random_range(0..xs.len())]
 }
@@ -71,26 +93,37 @@ fn fraud_text(t: &TypeTemplates, rng: &mut ChaCha8Rng, out: &mut String) {
             out.push_str(pick(rng, &["。", "！", "\n", " "]));
             expand(pick(rng, t.messages), rng, out);
         }
-        // One message.
+        // One message, often wrapped in a polite greeting and closing.
         _ => {
-            expand(pick(rng, CHAT_PREFIX), rng, out);
+            if rng.random_range(0..2) == 0 {
+                expand(pick(rng, OPENERS), rng, out);
+            } else {
+                expand(pick(rng, CHAT_PREFIX), rng, out);
+            }
             expand(pick(rng, t.messages), rng, out);
-            out.push_str(pick(rng, &["", "。", "！", "【退订回T】"]));
+            expand(pick(rng, CLOSERS), rng, out);
         }
     }
 }
 
 fn normal_text(rng: &mut ChaCha8Rng, out: &mut String) {
-    if rng.random_range(0..10) == 0 {
-        expand(pick(rng, REPORT_OPEN), rng, out);
-        expand(pick(rng, normal_templates::REPORTS), rng, out);
-        out.push('。');
-    } else {
-        expand(pick(rng, normal_templates::MESSAGES), rng, out);
+    match rng.random_range(0..10) {
+        0 => {
+            expand(pick(rng, REPORT_OPEN), rng, out);
+            expand(pick(rng, normal_templates::REPORTS), rng, out);
+            out.push('。');
+        }
+        1..=3 => {
+            expand(pick(rng, OPENERS), rng, out);
+            expand(pick(rng, normal_templates::MESSAGES), rng, out);
+            expand(pick(rng, CLOSERS), rng, out);
+        }
+        _ => expand(pick(rng, normal_templates::MESSAGES), rng, out),
     }
 }
 
-/// Generates `per_type` texts of every type in [`FraudType::ALL`] (normal texts included),
+/// Generates `per_type` texts of every fraud type and `other`, and `NORMAL_SHARE × per_type`
+/// normal texts,
 /// deterministically from `seed`.
 pub fn generate(per_type: usize, seed: u64) -> Vec<CorpusText> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -105,7 +138,7 @@ pub fn generate(per_type: usize, seed: u64) -> Vec<CorpusText> {
             });
         }
     }
-    for _ in 0..per_type {
+    for _ in 0..per_type * NORMAL_SHARE {
         let mut s = String::new();
         normal_text(&mut rng, &mut s);
         out.push(CorpusText {
@@ -136,7 +169,12 @@ mod tests {
         let corpus = generate(60, 7);
         for t in FraudType::ALL {
             let n = corpus.iter().filter(|c| c.label == t).count();
-            assert_eq!(n, 60, "{t}");
+            let want = if t == FraudType::Normal {
+                60 * NORMAL_SHARE
+            } else {
+                60
+            };
+            assert_eq!(n, want, "{t}");
         }
         for c in &corpus {
             assert!(!c.text.is_empty());

@@ -225,6 +225,14 @@ fn digits(rng: &mut ChaCha8Rng, n: usize) -> String {
 /// A filler for `{key}`; an unknown key yields itself (templates are written in this crate and
 /// a unit test expands every one of them).
 pub fn fill(key: &str, rng: &mut ChaCha8Rng) -> String {
+    // Anonymised case files and forwarded messages mask names, numbers and links.
+    if matches!(
+        key,
+        "name" | "phone" | "qq" | "link" | "order" | "platform" | "taskapp" | "loanapp"
+    ) && rng.random_range(0..8) == 0
+    {
+        return pick(rng, &["XX", "XXX", "***", "xxxxxx", "某某"]).to_string();
+    }
     match key {
         "surname" => pick(rng, SURNAMES).to_string(),
         "name" => format!("{}{}", pick(rng, SURNAMES), pick(rng, GIVEN)),
@@ -312,14 +320,93 @@ pub fn fill(key: &str, rng: &mut ChaCha8Rng) -> String {
             pick(rng, SURNAMES),
             pick(rng, &["警官", "警官", "检察官", "法官", "队长", "科长"])
         ),
+        "relative_or_boss" => pick(
+            rng,
+            &[
+                "领导",
+                "书记",
+                "老板",
+                "堂兄弟",
+                "好友",
+                "老同学",
+                "表姐",
+                "物业主管",
+                "老师",
+                "亲戚",
+            ],
+        )
+        .to_string(),
+        "school" => format!(
+            "{}{}",
+            pick(rng, CITIES),
+            pick(rng, &["一中", "二中", "实验小学", "职业学校", "幼儿园"])
+        ),
+        "company" => format!(
+            "{}{}",
+            pick(rng, &["XX", "某", "华创", "博远", "启航", "金诚"]),
+            pick(rng, &["公司", "传媒公司", "电商公司", "科技公司"])
+        ),
+        "bigapp" => pick(
+            rng,
+            &[
+                "支付宝",
+                "微信支付",
+                "京东金融",
+                "蚂蚁金服",
+                "美团",
+                "抖音",
+                "银联",
+                "平台",
+            ],
+        )
+        .to_string(),
+        "meetapp" => pick(rng, &["钉钉", "飞书", "腾讯会议", "Zoom", "屏幕共享软件"]).to_string(),
         other => other.to_string(),
     }
 }
 
 /// Every key [`fill`] knows (for the test that expands all templates).
 pub const KEYS: &[&str] = &[
-    "surname", "name", "sir", "victim", "age", "amount", "big", "small", "pct", "n", "date", "md",
-    "time", "clock", "phone", "tail", "code", "order", "qq", "link", "city", "district", "shop",
-    "courier", "bank", "game", "chat", "site", "leader", "relative", "goods", "platform",
-    "loanapp", "taskapp", "police", "crime", "officer",
+    "surname",
+    "name",
+    "sir",
+    "victim",
+    "age",
+    "amount",
+    "big",
+    "small",
+    "pct",
+    "n",
+    "date",
+    "md",
+    "time",
+    "clock",
+    "phone",
+    "tail",
+    "code",
+    "order",
+    "qq",
+    "link",
+    "city",
+    "district",
+    "shop",
+    "courier",
+    "bank",
+    "game",
+    "chat",
+    "site",
+    "leader",
+    "relative",
+    "goods",
+    "platform",
+    "loanapp",
+    "taskapp",
+    "police",
+    "crime",
+    "officer",
+    "relative_or_boss",
+    "school",
+    "company",
+    "bigapp",
+    "meetapp",
 ];
