@@ -1,0 +1,103 @@
+//! Permissions as types: a handler names the permission it needs in its signature
+//! (`Require<HandleInstructions>`), so a handler without a check does not compile, and the
+//! whole role matrix is this one table.
+
+use super::principal::Principal;
+use fanzha_store::Role;
+
+pub trait Permission: Send + Sync + 'static {
+    const NAME: &'static str;
+    const ROLES: &'static [Role];
+
+    fn allows(p: &Principal) -> bool {
+        p.roles.iter().any(|r| Self::ROLES.contains(r))
+    }
+}
+
+macro_rules! permissions {
+    ($( $(#[$doc:meta])* $name:ident => $code:literal : [$($role:ident),*]; )*) => {
+        $(
+            $(#[$doc])*
+            pub struct $name;
+            impl Permission for $name {
+                const NAME: &'static str = $code;
+                const ROLES: &'static [Role] = &[$(Role::$role),*];
+            }
+        )*
+        /// Every permission with its roles, for the documentation and the RBAC matrix test.
+        pub const MATRIX: &[(&str, &[Role])] = &[$(($code, $name::ROLES)),*];
+    };
+}
+
+permissions! {
+    /// Any logged-in user: their own profile and landing page.
+    Authenticated => "authenticated": [CenterAnalyst, UnitCommander, GridWorker, BankLiaison, Leader, Admin];
+    /// 指挥大屏 and unit figures.
+    ViewDashboard => "view_dashboard": [CenterAnalyst, UnitCommander, Leader, Admin];
+    /// Warning lists and details (masked personal data).
+    ViewWarnings => "view_warnings": [CenterAnalyst, UnitCommander, Admin];
+    /// 二次研判: approve or reject a warning before push-down.
+    ReviewWarnings => "review_warnings": [CenterAnalyst];
+    /// Sign, delegate, recall and record outcomes of instructions in one's subtree.
+    HandleInstructions => "handle_instructions": [CenterAnalyst, UnitCommander, GridWorker];
+    /// Show a person's full (unmasked) data on a detail view; every use is audited.
+    ViewPersonalData => "view_personal_data": [CenterAnalyst, UnitCommander, GridWorker];
+    /// Cases, fund tracing, stop-payment requests.
+    ManageCases => "manage_cases": [CenterAnalyst];
+    /// Confirm or refuse stop-payments addressed to one's own bank.
+    ConfirmStopPayments => "confirm_stop_payments": [BankLiaison];
+    /// Statistics, rankings and reports.
+    ViewStatistics => "view_statistics": [CenterAnalyst, UnitCommander, Leader, Admin];
+    /// The audit log.
+    ViewAudit => "view_audit": [Admin, Leader];
+    /// Users and units.
+    ManageUsers => "manage_users": [Admin];
+    /// Detection rules: edit and test-run.
+    ManageRules => "manage_rules": [Admin, CenterAnalyst];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(role: Role) -> Principal {
+        Principal {
+            login: "x".into(),
+            display_name: "x".into(),
+            unit_code: "33".into(),
+            roles: vec![role],
+            bank_code: None,
+        }
+    }
+
+    #[test]
+    fn bank_liaisons_only_confirm_stop_payments() {
+        let p = with(Role::BankLiaison);
+        assert!(ConfirmStopPayments::allows(&p));
+        assert!(Authenticated::allows(&p));
+        for (name, roles) in MATRIX {
+            if !["confirm_stop_payments", "authenticated"].contains(name) {
+                assert!(
+                    !roles.contains(&Role::BankLiaison),
+                    "{name} must not include bank liaisons"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn only_admins_manage_users_and_grid_workers_handle_instructions() {
+        assert!(ManageUsers::allows(&with(Role::Admin)));
+        assert!(!ManageUsers::allows(&with(Role::CenterAnalyst)));
+        assert!(HandleInstructions::allows(&with(Role::GridWorker)));
+        assert!(!HandleInstructions::allows(&with(Role::Leader)));
+    }
+
+    #[test]
+    fn permission_names_are_unique() {
+        let mut names: Vec<_> = MATRIX.iter().map(|(n, _)| *n).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), MATRIX.len());
+    }
+}

@@ -1,0 +1,33 @@
+//! Who is calling: the logged-in user's identity, unit and roles.
+
+use fanzha_store::{Role, User};
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Principal {
+    pub login: String,
+    pub display_name: String,
+    /// The user's unit; everything they see lies in its subtree.
+    pub unit_code: String,
+    pub roles: Vec<Role>,
+    /// Bank liaisons see their bank's stop-payments only.
+    pub bank_code: Option<String>,
+}
+
+impl Principal {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+impl From<User> for Principal {
+    fn from(u: User) -> Self {
+        Principal {
+            login: u.login,
+            display_name: u.display_name,
+            unit_code: u.unit_code,
+            roles: u.roles,
+            bank_code: u.bank_code,
+        }
+    }
+}
