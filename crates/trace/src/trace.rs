@@ -102,6 +102,11 @@ pub struct Tracer {
     undo: Vec<BatchUndo>,
     batches: u64,
     spent: Vec<Lot>,
+    // Scratch buffers reused by every batch (a trace runs thousands of small batches).
+    set: Vec<AccountIx>,
+    in_set: FxHashSet<AccountIx>,
+    external: Vec<(u64, usize)>,
+    internal: Vec<(AccountIx, usize)>,
 }
 
 impl Tracer {
@@ -133,6 +138,10 @@ impl Tracer {
             undo: Vec::new(),
             batches: 0,
             spent: Vec::new(),
+            set: Vec::new(),
+            in_set: FxHashSet::default(),
+            external: Vec::new(),
+            internal: Vec::new(),
         };
         t.ledgers.insert(
             params.victim,
@@ -234,7 +243,14 @@ impl Tracer {
     }
 
     fn batch(&mut self, graph: &Graph, t: i64) {
-        let mut set: Vec<AccountIx> = Vec::new();
+        let mut set = std::mem::take(&mut self.set);
+        let mut in_set = std::mem::take(&mut self.in_set);
+        let mut external = std::mem::take(&mut self.external);
+        let mut internal = std::mem::take(&mut self.internal);
+        set.clear();
+        in_set.clear();
+        external.clear();
+        internal.clear();
         while let Some(&Reverse((ts, a))) = self.queue.peek() {
             if ts != t {
                 break;
@@ -246,70 +262,72 @@ impl Tracer {
         }
         set.sort_unstable();
         set.dedup();
-        if set.is_empty() {
-            return;
-        }
-        self.batches += 1;
-        // 1. Close the set over transfers at t (cash-outs leave the graph).
-        let mut in_set: FxHashSet<AccountIx> = set.iter().copied().collect();
-        let mut i = 0;
-        while i < set.len() {
-            let u = set[i];
-            i += 1;
-            for e in graph.out_edges_between(u, t, t) {
-                let v = graph.to(e);
-                if graph.channel(e) != TransferChannel::CashOut && in_set.insert(v) {
-                    set.push(v);
+        if !set.is_empty() {
+            self.batches += 1;
+            // 1. Close the set over transfers at t (cash-outs leave the graph).
+            in_set.extend(set.iter().copied());
+            let mut i = 0;
+            while i < set.len() {
+                let u = set[i];
+                i += 1;
+                for e in graph.out_edges_between(u, t, t) {
+                    let v = graph.to(e);
+                    if graph.channel(e) != TransferChannel::CashOut && in_set.insert(v) {
+                        set.push(v);
+                    }
+                }
+            }
+            if self.incremental {
+                let prior = set
+                    .iter()
+                    .map(|a| (*a, self.ledgers.get(a).cloned()))
+                    .collect();
+                self.undo.push(BatchUndo {
+                    ts: t,
+                    flows_len: self.flows.len(),
+                    prior,
+                });
+                self.touched.extend(set.iter().copied());
+            }
+            // 2. Other money coming in from outside the set.
+            for &v in &set {
+                if v == self.params.victim || !self.ledgers.contains_key(&v) {
+                    continue;
+                }
+                for &e in graph.in_edges_between(v, t, t) {
+                    let e = e as usize;
+                    if !in_set.contains(&graph.from(e)) {
+                        external.push((graph.order(e), e));
+                    }
+                }
+            }
+            external.sort_unstable();
+            for &(_, e) in &external {
+                self.apply(graph, graph.from(e), e);
+            }
+            // 3. Transfers inside the set, inflows first.
+            internal.extend(
+                set.iter()
+                    .flat_map(|&u| graph.out_edges_between(u, t, t).map(move |e| (u, e))),
+            );
+            if internal.len() == 1 {
+                let (u, e) = internal[0];
+                self.apply(graph, u, e);
+            } else if !internal.is_empty() {
+                self.apply_in_dependency_order(graph, t, &set, &internal);
+            }
+            for &a in &set {
+                if self.ledgers.contains_key(&a) {
+                    if let Some(next) = graph.next_event_at_or_after(a, t.saturating_add(1)) {
+                        self.queue.push(Reverse((next, a)));
+                    }
                 }
             }
         }
-        if self.incremental {
-            let prior = set
-                .iter()
-                .map(|a| (*a, self.ledgers.get(a).cloned()))
-                .collect();
-            self.undo.push(BatchUndo {
-                ts: t,
-                flows_len: self.flows.len(),
-                prior,
-            });
-            self.touched.extend(set.iter().copied());
-        }
-        // 2. Other money coming in from outside the set.
-        let mut external: Vec<(u64, usize)> = Vec::new();
-        for &v in &set {
-            if v == self.params.victim || !self.ledgers.contains_key(&v) {
-                continue;
-            }
-            for &e in graph.in_edges_between(v, t, t) {
-                let e = e as usize;
-                if !in_set.contains(&graph.from(e)) {
-                    external.push((graph.order(e), e));
-                }
-            }
-        }
-        external.sort_unstable();
-        for (_, e) in external {
-            self.apply(graph, graph.from(e), e);
-        }
-        // 3. Transfers inside the set, inflows first.
-        let internal: Vec<(AccountIx, usize)> = set
-            .iter()
-            .flat_map(|&u| graph.out_edges_between(u, t, t).map(move |e| (u, e)))
-            .collect();
-        if internal.len() == 1 {
-            let (u, e) = internal[0];
-            self.apply(graph, u, e);
-        } else if !internal.is_empty() {
-            self.apply_in_dependency_order(graph, t, &set, &internal);
-        }
-        for &a in &set {
-            if self.ledgers.contains_key(&a) {
-                if let Some(next) = graph.next_event_at_or_after(a, t.saturating_add(1)) {
-                    self.queue.push(Reverse((next, a)));
-                }
-            }
-        }
+        self.set = set;
+        self.in_set = in_set;
+        self.external = external;
+        self.internal = internal;
     }
 
     fn apply_in_dependency_order(

@@ -412,7 +412,11 @@ pub fn bench(ctx: &Ctx, a: BenchArgs) -> CliResult {
             bytes as f64 / graph.n_transfers().max(1) as f64,
         );
     for policy in [Policy::Fifo, Policy::Proportional] {
-        let mut ms = Vec::new();
+        // Each trace runs three times: the first run's latency, and the best of three (the
+        // machine may be shared; the best run shows the trace without preemption).
+        let mut first_ms = Vec::new();
+        let mut best_ms = Vec::new();
+        let mut batches = Vec::new();
         let mut flows = 0usize;
         let mut holders = 0usize;
         for c in cases.iter().take(a.traces) {
@@ -423,13 +427,22 @@ pub fn bench(ctx: &Ctx, a: BenchArgs) -> CliResult {
                 hop_limit: a.hops,
                 policy,
             };
-            let t = Instant::now();
-            let tr = Tracer::trace(&graph, p)?;
-            ms.push(t.elapsed().as_secs_f64() * 1000.0);
-            flows += tr.flows().len();
-            holders += holdings(&tr).len();
+            let mut best = f64::MAX;
+            for run in 0..3 {
+                let t = Instant::now();
+                let tr = Tracer::trace(&graph, p)?;
+                let ms = t.elapsed().as_secs_f64() * 1000.0;
+                best = best.min(ms);
+                if run == 0 {
+                    first_ms.push(ms);
+                    batches.push(tr.batches() as f64);
+                    flows += tr.flows().len();
+                    holders += holdings(&tr).len();
+                }
+            }
+            best_ms.push(best);
         }
-        let n = ms.len().max(1) as f64;
+        let n = first_ms.len().max(1) as f64;
         r.field(
             format!(
                 "trace_{}",
@@ -440,11 +453,15 @@ pub fn bench(ctx: &Ctx, a: BenchArgs) -> CliResult {
                 }
             ),
             json!({
-                "traces": ms.len(),
-                "p50_ms": eval::percentile(&ms, 50.0),
-                "p99_ms": eval::percentile(&ms, 99.0),
-                "max_ms": eval::percentile(&ms, 100.0),
-                "mean_ms": eval::mean(&ms),
+                "traces": first_ms.len(),
+                "p50_ms": eval::percentile(&first_ms, 50.0),
+                "p99_ms": eval::percentile(&first_ms, 99.0),
+                "max_ms": eval::percentile(&first_ms, 100.0),
+                "mean_ms": eval::mean(&first_ms),
+                "best_of_3_p50_ms": eval::percentile(&best_ms, 50.0),
+                "best_of_3_p99_ms": eval::percentile(&best_ms, 99.0),
+                "batches_p50": eval::percentile(&batches, 50.0),
+                "batches_p99": eval::percentile(&batches, 99.0),
                 "flows_per_trace": flows as f64 / n,
                 "holders_per_trace": holders as f64 / n,
             }),
