@@ -15,8 +15,9 @@ pub trait NumberScorer: Send + Sync {
 }
 
 /// A logistic score over a few saturating terms. Each term is in [0, 1] and says one thing the
-/// field knows about fraud numbers: they call many strangers, in bursts, briefly, are never
-/// called back, use new SIMs, send link SMS, and end up on lists.
+/// field knows about fraud numbers: they use fresh SIMs, their calls are short (hung up on), they
+/// call strangers and are not called back, send link SMS, call from overseas, and end up on
+/// lists. The weights were set on a tuning city of the simulator (see `docs/detection.md`).
 #[derive(Clone, Debug, Default)]
 pub struct WeightedScore;
 
@@ -26,35 +27,40 @@ fn sat(x: f32, full: f32) -> f32 {
 
 impl NumberScorer for WeightedScore {
     fn score(&self, f: &NumberFeatures) -> f32 {
-        // Volume of calls to strangers: the core of the score.
-        let strangers_24h = f.new_callee_share_24h * f.calls_24h;
-        let strangers_1h = f.new_callee_share_24h * f.calls_1h;
-        // Being called back is what normal numbers have and fraud numbers lack; only speaks
-        // once a number has called enough distinct people.
-        let no_callbacks = if f.distinct_callees_7d >= 8.0 {
-            1.0 - f.callback_share_7d.min(1.0)
-        } else {
-            0.0
-        };
-        let new_sim = if (0.0..7.0).contains(&f.sim_age_days) {
+        // A SIM opened in the last 60 days: fraud rings burn through fresh SIMs.
+        let new_sim = if (0.0..60.0).contains(&f.sim_age_days) {
             1.0
         } else {
             0.0
         };
-        let link_sms = sat(f.sms_links_24h, 10.0);
+        // Mostly unanswered or hung-up calls, once there are enough calls to say so.
+        let short_calls = f.short_call_share_24h * sat(f.calls_24h, 8.0);
+        // Short average talk time over a real volume of calls.
+        let brief = if f.calls_24h >= 5.0 && f.duration_mean_24h < 30.0 {
+            1.0
+        } else {
+            0.0
+        };
+        // Calling many people it had never called before.
+        let strangers = f.new_callee_share_24h * sat(f.distinct_callees_24h, 30.0);
+        // Never called back, once it has called enough distinct people.
+        let no_callbacks = if f.distinct_callees_7d >= 10.0 {
+            1.0 - f.callback_share_7d.min(1.0)
+        } else {
+            0.0
+        };
+        let link_sms = sat(f.sms_links_24h, 5.0);
         let listed = (f.listed_national + f.listed_blocklist + f.listed_goip).min(1.0);
-        let z = -6.0
-            + 3.0 * sat(strangers_24h, 20.0)
-            + 1.5 * sat(strangers_1h, 6.0)
-            + 1.0 * sat(f.distinct_callees_24h, 30.0)
-            + 1.0 * no_callbacks
-            + 0.8 * f.short_call_share_24h * sat(f.calls_24h, 10.0)
-            + 0.5 * f.night_call_share_24h * sat(f.calls_24h, 10.0)
-            + 1.0 * new_sim
-            + 2.0 * link_sms
+        let z = -5.0
+            + 4.0 * new_sim
+            + 2.5 * short_calls
+            + 0.8 * brief
+            + 1.0 * strangers
+            + 0.5 * no_callbacks
+            + 2.5 * link_sms
             + 8.0 * listed
-            + 1.0 * f.overseas
-            + 0.5 * f.virtual_segment;
+            + 3.0 * f.overseas
+            + 0.3 * f.virtual_segment;
         1.0 / (1.0 + (-z).exp())
     }
 
@@ -75,13 +81,15 @@ mod tests {
             distinct_callees_7d: 10.0,
             callback_share_7d: 0.8,
             new_callee_share_24h: 0.1,
+            duration_mean_24h: 90.0,
+            sim_age_days: 800.0,
             ..Default::default()
         };
         assert!(WeightedScore.score(&f) < 0.1);
     }
 
     #[test]
-    fn a_number_calling_many_strangers_scores_high() {
+    fn a_fresh_sim_calling_many_strangers_briefly_scores_high() {
         let f = NumberFeatures {
             calls_1h: 20.0,
             calls_24h: 60.0,
@@ -89,9 +97,24 @@ mod tests {
             distinct_callees_7d: 55.0,
             new_callee_share_24h: 0.95,
             short_call_share_24h: 0.6,
+            sim_age_days: 3.0,
             ..Default::default()
         };
         assert!(WeightedScore.score(&f) > 0.8, "{}", WeightedScore.score(&f));
+    }
+
+    #[test]
+    fn a_busy_old_number_with_long_calls_stays_low() {
+        let f = NumberFeatures {
+            calls_24h: 40.0,
+            distinct_callees_24h: 30.0,
+            new_callee_share_24h: 0.9,
+            duration_mean_24h: 120.0,
+            short_call_share_24h: 0.2,
+            sim_age_days: 900.0,
+            ..Default::default()
+        };
+        assert!(WeightedScore.score(&f) < 0.2, "{}", WeightedScore.score(&f));
     }
 
     #[test]

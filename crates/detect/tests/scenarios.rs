@@ -50,17 +50,24 @@ fn engine() -> Engine {
     e
 }
 
-/// The fraud number dials `n` strangers, a minute apart, starting at `start`.
+/// The fraud number, on a SIM opened two days before, dials `n` strangers a minute apart.
 fn blast(start: EpochMs, n: u64) -> Vec<Signal> {
-    (0..n)
-        .map(|k| {
+    let sim = Signal::CardOpening(CardOpening {
+        ts: start - 2 * 24 * 60 * MIN,
+        person_id: 9_999,
+        kind: CardKind::SimCard,
+        number: FRAUD.0,
+        opened_in_division: 330281,
+    });
+    std::iter::once(sim)
+        .chain((0..n).map(|k| {
             call(
                 start + k as i64 * MIN,
                 FRAUD,
                 Msisdn(8613900000000 + k),
                 if k % 3 == 0 { 40 } else { 5 },
             )
-        })
+        }))
         .collect()
 }
 
@@ -141,6 +148,7 @@ fn a_victim_reached_before_the_number_turned_suspect_is_found_when_it_does() {
     let mut e = engine();
     let mut s = vec![call(T0, FRAUD, VICTIM, 1200)];
     s.extend(blast(T0 + MIN, 40));
+    s.sort_by_key(Signal::ts);
     let ws = run(&mut e, &s);
     let v = for_victim(&ws);
     assert_eq!(v.len(), 1, "{ws:?}");
@@ -156,6 +164,7 @@ fn transfer_to_new_payee_after_suspect_contact_is_red() {
     s.push(call(T0 + 41 * MIN, FRAUD, VICTIM, 30));
     s.push(transfer(T0 + 50 * MIN, 42, 900_000)); // known payee: nothing
     s.push(transfer(T0 + 55 * MIN, 77, 900_000));
+    s.sort_by_key(Signal::ts);
     let ws = run(&mut e, &s);
     let v = for_victim(&ws);
     let last = v.last().unwrap();
@@ -251,6 +260,7 @@ fn card_openings_fill_the_directory_and_sim_age() {
             number: FRAUD.0,
             opened_in_division: 510104,
         }),
+        call(T0 + 24 * 60 * MIN, FRAUD, VICTIM, 5),
     ];
     run(&mut e, &s);
     assert_eq!(
