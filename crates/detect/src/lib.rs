@@ -21,6 +21,7 @@ pub mod number_kind;
 pub mod person;
 pub mod rules;
 pub mod score;
+pub mod synthetic;
 pub mod warning;
 pub mod window;
 

@@ -1,0 +1,79 @@
+//! Engine throughput and per-event latency on the generated stream, without the CLI:
+//! `cargo run --release -p fanzha-detect --example throughput -- [EVENTS] [PEOPLE] [CALLS_CSV]`.
+//! With CALLS_CSV it also writes the calls for `crates/detect/bench/duckdb_reference.py`.
+
+use fanzha_core::event::{AccountNo, Msisdn, Signal};
+use fanzha_detect::{Engine, EngineConfig};
+use std::io::Write;
+use std::time::Instant;
+
+fn engine(people: u64) -> Engine {
+    let mut e = Engine::with_default_rules(EngineConfig::default()).expect("shipped rules");
+    for i in 0..people {
+        e.directory_mut()
+            .add_phone(Msisdn(8613_800_000_000 + i), i + 1);
+        e.directory_mut()
+            .add_account(AccountNo(6_222_000_000_000_000 + i), i + 1);
+    }
+    e
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let events: u64 = args
+        .get(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2_000_000);
+    let people: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100_000);
+    let signals = fanzha_detect::synthetic::generated_stream(events, people);
+    if let Some(path) = args.get(3) {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(path).expect("calls csv"));
+        writeln!(w, "ts,caller,callee,duration_s,cell").expect("write");
+        for s in &signals {
+            if let Signal::Call(c) = s {
+                writeln!(
+                    w,
+                    "{},{},{},{},{}",
+                    c.ts, c.caller.0, c.callee.0, c.duration_s, c.caller_cell
+                )
+                .expect("write");
+            }
+        }
+    }
+    let mut e = engine(people);
+    let mut out = Vec::new();
+    let mut warnings = 0usize;
+    let t = Instant::now();
+    for s in &signals {
+        out.clear();
+        e.ingest(s, &mut out);
+        warnings += out.len();
+    }
+    let secs = t.elapsed().as_secs_f64();
+    let mut e2 = engine(people);
+    let mut all = Vec::with_capacity(signals.len());
+    let mut warn = Vec::new();
+    for s in &signals {
+        out.clear();
+        let t = Instant::now();
+        e2.ingest(s, &mut out);
+        let ns = t.elapsed().as_nanos() as u64;
+        all.push(ns);
+        if !out.is_empty() {
+            warn.push(ns);
+        }
+    }
+    all.sort_unstable();
+    warn.sort_unstable();
+    let q = |v: &[u64], p: f64| {
+        v.get(((v.len().max(1) - 1) as f64 * p) as usize)
+            .copied()
+            .unwrap_or(0)
+    };
+    let m = e.memory();
+    println!(
+        "{{\"events\":{},\"warnings\":{},\"seconds\":{:.3},\"events_per_s\":{:.0},\"p50_ns\":{},\"p99_ns\":{},\"warning_p50_ns\":{},\"warning_p99_ns\":{},\"numbers\":{},\"bytes_per_number\":{:.0},\"bytes_per_person\":{:.0}}}",
+        signals.len(), warnings, secs, signals.len() as f64 / secs, q(&all, 0.5), q(&all, 0.99),
+        q(&warn, 0.5), q(&warn, 0.99), m.numbers, m.bytes_per_number, m.bytes_per_person
+    );
+}
