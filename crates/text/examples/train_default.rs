@@ -1,7 +1,7 @@
 //! Trains the shipped model on the synthetic corpus and writes it to `model/default.fzt`
 //! (`cargo run --release -p fanzha-text --example train_default -- [OUT] [EVAL.csv.gz]`); with
 //! a labelled file, also prints the model's macro-F1 on it.
-use fanzha_text::{corpus, dataset, default_model, eval, FraudType};
+use fanzha_text::{dataset, default_model, eval, FraudType};
 use std::path::PathBuf;
 
 fn main() {
@@ -45,7 +45,7 @@ fn main() {
             }
         }
         let mut conf: Vec<_> = conf.into_iter().collect();
-        conf.sort_by(|a, b| b.1.cmp(&a.1));
+        conf.sort_by_key(|c| std::cmp::Reverse(c.1));
         for ((t, p), n) in conf.iter().take(15) {
             println!("  {t} -> {p}: {n}");
         }

@@ -42,7 +42,7 @@ impl Default for TrainOptions {
     fn default() -> Self {
         TrainOptions {
             features: FeatureConfig::default(),
-            c: 0.3,
+            c: 0.5,
             balanced: true,
             min_df: 1,
             max_epochs: 300,
