@@ -14,8 +14,8 @@ pub struct SimParams {
     /// First simulated day (local date, Asia/Shanghai).
     pub start: NaiveDate,
     /// Residents engaged by a fraud script (past the first contact) per 10,000 residents per
-    /// year. The default is about ten times published case rates so that a week of a mid-sized
-    /// city holds enough victims to evaluate detection; see docs/simulation.md.
+    /// year. The default matches the national rate of face-to-face dissuasions (the simulated
+    /// city has no police, so all of them go on); see docs/simulation.md.
     pub victims_per_10k_year: f64,
     /// Residents who open cards or SIMs to sell (断卡) per 10,000 residents per year.
     pub card_sellers_per_10k_year: f64,
@@ -31,7 +31,7 @@ impl Default for SimParams {
             days: 7,
             seed: 1,
             start: NaiveDate::from_ymd_opt(2026, 3, 2).expect("valid date"),
-            victims_per_10k_year: 250.0,
+            victims_per_10k_year: 100.0,
             card_sellers_per_10k_year: 40.0,
             type_mix: FraudType::ALL.map(|t| t.default_share_permille()),
         }
