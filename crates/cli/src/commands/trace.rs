@@ -135,8 +135,11 @@ fn run_trace(ctx: &Ctx, a: RunArgs) -> CliResult {
         match tracer.as_mut() {
             Some(t) => t.extend(&graph, &added),
             None => {
-                // The victim may appear only in a later extract.
-                let Some(victim) = book.index_of(from) else {
+                // The victim's transfers may come only with a later extract.
+                let Some(victim) = book
+                    .index_of(from)
+                    .filter(|&v| !graph.out_edges(v).is_empty())
+                else {
                     continue;
                 };
                 let params = TraceParams {
