@@ -1,7 +1,6 @@
 //! One module per subcommand.
 
 pub mod check;
-pub mod database;
 pub mod demo;
 pub mod errors;
 pub mod import;
@@ -17,4 +16,3 @@ pub mod simulate;
 pub mod bench;
 pub mod trace;
 pub mod text;
-pub mod user;
