@@ -241,11 +241,16 @@ impl<'s> Units<'s> {
         let now = now_ms();
         let mut outcome = upsert_on(&mut tx, self.store.backend(), &SPEC, rows, now).await?;
         outcome.duplicates = (units.len() - batch.len()) as u64;
-        for (code, old) in &old_paths {
-            let new = &paths[code.as_str()];
-            if new != old {
-                move_descendants(&mut tx, old, new, now).await?;
-            }
+        // Deepest first: a unit that moved within a subtree that moved as well takes its own
+        // descendants along before the outer move rewrites what is left under the old path.
+        let mut moved: Vec<(&str, &str)> = old_paths
+            .iter()
+            .map(|(code, old)| (old.as_str(), paths[code.as_str()].as_str()))
+            .filter(|(old, new)| old != new)
+            .collect();
+        moved.sort_by_key(|(old, _)| std::cmp::Reverse(depth_of(old)));
+        for (old, new) in moved {
+            move_descendants(&mut tx, old, new, now).await?;
         }
         tx.commit()
             .await

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod check;
+pub mod database;
 pub mod demo;
 pub mod errors;
 pub mod import;
@@ -16,3 +17,4 @@ pub mod simulate;
 pub mod bench;
 pub mod trace;
 pub mod text;
+pub mod user;

@@ -664,3 +664,27 @@ pub async fn users_carry_roles_and_bank_codes(store: &Store) {
         .collect();
     assert_eq!(names, HashSet::from(["icbc.zhang".to_string()]));
 }
+
+/// One batch moves 余姚市 under a new parent and 阳明街道 (inside it) to 慈溪市; the villages
+/// below 阳明街道, not in the batch, follow 阳明街道.
+pub async fn nested_moves_in_one_batch_land_each_subtree_right(store: &Store) {
+    with_tree(store).await;
+    store
+        .units()
+        .upsert(&[unit("3399", "新区", UnitLevel::City, Some("33"))])
+        .await
+        .unwrap();
+    store
+        .units()
+        .upsert(&[
+            unit("330281", "余姚市", UnitLevel::County, Some("3399")),
+            unit("330281001", "阳明街道", UnitLevel::Township, Some("330282")),
+        ])
+        .await
+        .unwrap();
+    let village = store.units().get("330281001002").await.unwrap();
+    assert_eq!(village.path, "/33/3302/330282/330281001/330281001002/");
+    let other = store.units().get("330281002001").await.unwrap();
+    assert_eq!(other.path, "/33/3399/330281/330281002/330281002001/");
+    assert_eq!(other.depth, 5);
+}

@@ -19,6 +19,7 @@ conformance! {
     paging_visits_every_row_once,
     unit_upsert_is_idempotent_and_keeps_population,
     moving_a_unit_moves_its_subtree,
+    nested_moves_in_one_batch_land_each_subtree_right,
     unknown_parent_is_unit_not_found,
     subtree_respects_depth,
     audit_log_rejects_update_and_delete,
