@@ -161,7 +161,7 @@ fn transfer_to_new_payee_after_suspect_contact_is_red() {
     let mut e = engine();
     let mut s = vec![transfer(T0 - 600 * MIN, 42, 100_00)];
     s.extend(blast(T0, 40));
-    s.push(call(T0 + 41 * MIN, FRAUD, VICTIM, 30));
+    s.push(call(T0 + 41 * MIN, FRAUD, VICTIM, 90));
     s.push(transfer(T0 + 50 * MIN, 42, 900_000)); // known payee: nothing
     s.push(transfer(T0 + 55 * MIN, 77, 900_000));
     s.sort_by_key(Signal::ts);
