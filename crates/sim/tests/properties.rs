@@ -19,7 +19,7 @@ proptest! {
             people: 400,
             days: 2,
             seed,
-            victims_per_10k_year: 20_000.0,
+            victims_per_10k_year: 100_000.0,
             card_sellers_per_10k_year: 2_000.0,
             ..SimParams::default()
         };

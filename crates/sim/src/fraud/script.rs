@@ -201,6 +201,7 @@ impl Fraud {
             }
         }
         if chance(rng, s.abort) {
+            self.truth.victims[v as usize].outcome = VictimOutcome::Aborted;
             return;
         }
         let (lo, hi) = s.payments;
