@@ -11,7 +11,7 @@ fn engine(people: u64) -> Engine {
     let mut e = Engine::with_default_rules(EngineConfig::default()).expect("shipped rules");
     for i in 0..people {
         e.directory_mut()
-            .add_phone(Msisdn(8613_800_000_000 + i), i + 1);
+            .add_phone(Msisdn(8_613_800_000_000 + i), i + 1);
         e.directory_mut()
             .add_account(AccountNo(6_222_000_000_000_000 + i), i + 1);
     }

@@ -373,8 +373,10 @@ mod tests {
 
     #[test]
     fn callbacks_sms_cells_sim_age_and_lists() {
-        let mut s = NumberState::default();
-        s.sim_opened = Some(T0 - 2 * DAY_MS);
+        let mut s = NumberState {
+            sim_opened: Some(T0 - 2 * DAY_MS),
+            ..Default::default()
+        };
         s.record_callback(T0);
         s.record_sms(T0, Msisdn(1), true);
         s.record_sms(T0, Msisdn(2), false);

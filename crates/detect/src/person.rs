@@ -373,14 +373,14 @@ mod tests {
     #[test]
     fn new_payee_after_contact_counts_once_per_payee() {
         let mut p = PersonState::default();
-        assert!(p.record_transfer(T0, 42, 100_00));
+        assert!(p.record_transfer(T0, 42, 10_000));
         p.record_call(FRAUD, T0 + MIN, 600, true);
-        assert!(!p.record_transfer(T0 + 2 * MIN, 42, 9_000_00)); // known payee
-        assert!(p.record_transfer(T0 + 3 * MIN, 43, 50_000_00));
+        assert!(!p.record_transfer(T0 + 2 * MIN, 42, 900_000)); // known payee
+        assert!(p.record_transfer(T0 + 3 * MIN, 43, 5_000_000));
         let f = p.features(T0 + 4 * MIN, H, &view);
         assert_eq!(f.new_payee_transfers_after_contact, 1);
-        assert_eq!(f.new_payee_fen_after_contact, 50_000_00);
-        assert_eq!(f.new_payee_fen_after_stranger, 50_000_00);
+        assert_eq!(f.new_payee_fen_after_contact, 5_000_000);
+        assert_eq!(f.new_payee_fen_after_stranger, 5_000_000);
     }
 
     #[test]

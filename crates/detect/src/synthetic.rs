@@ -9,7 +9,7 @@ use fanzha_core::event::{EpochMs, Signal};
 pub struct Mix(u64);
 
 impl Mix {
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -17,7 +17,7 @@ impl Mix {
         z ^ (z >> 31)
     }
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
+        self.next_u64() % n.max(1)
     }
 }
 
@@ -30,8 +30,8 @@ pub fn generated_stream(events: u64, people: u64) -> Vec<Signal> {
     let mut rng = Mix(20_260_302);
     let start: EpochMs = 1_772_380_800_000; // 2026-03-02 00:00 Asia/Shanghai
     let span: i64 = 7 * 86_400_000;
-    let resident = |i: u64| Msisdn(8613_800_000_000 + i);
-    let fraud = |i: u64| Msisdn(8617_000_000_000 + i);
+    let resident = |i: u64| Msisdn(8_613_800_000_000 + i);
+    let fraud = |i: u64| Msisdn(8_617_000_000_000 + i);
     let fraud_numbers = (people / 1000).max(1);
     let mut out = Vec::with_capacity(events as usize);
     for k in 0..events {

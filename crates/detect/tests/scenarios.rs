@@ -159,7 +159,7 @@ fn a_victim_reached_before_the_number_turned_suspect_is_found_when_it_does() {
 #[test]
 fn transfer_to_new_payee_after_suspect_contact_is_red() {
     let mut e = engine();
-    let mut s = vec![transfer(T0 - 600 * MIN, 42, 100_00)];
+    let mut s = vec![transfer(T0 - 600 * MIN, 42, 10_000)];
     s.extend(blast(T0, 40));
     s.push(call(T0 + 41 * MIN, FRAUD, VICTIM, 90));
     s.push(transfer(T0 + 50 * MIN, 42, 900_000)); // known payee: nothing

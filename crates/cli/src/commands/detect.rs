@@ -429,7 +429,7 @@ pub fn bench(ctx: &Ctx, a: BenchArgs) -> CliResult {
             for i in 0..a.people {
                 engine
                     .directory_mut()
-                    .add_phone(fanzha_core::event::Msisdn(8613_800_000_000 + i), i + 1);
+                    .add_phone(fanzha_core::event::Msisdn(8_613_800_000_000 + i), i + 1);
                 engine.directory_mut().add_account(
                     fanzha_core::event::AccountNo(6_222_000_000_000_000 + i),
                     i + 1,
@@ -461,7 +461,7 @@ pub fn bench(ctx: &Ctx, a: BenchArgs) -> CliResult {
             let (mut e, _) = Engine::restore(&bytes)?;
             for i in 0..a.people {
                 e.directory_mut()
-                    .add_phone(fanzha_core::event::Msisdn(8613_800_000_000 + i), i + 1);
+                    .add_phone(fanzha_core::event::Msisdn(8_613_800_000_000 + i), i + 1);
                 e.directory_mut().add_account(
                     fanzha_core::event::AccountNo(6_222_000_000_000_000 + i),
                     i + 1,
