@@ -64,6 +64,9 @@ enum Command {
     Units(commands::units::UnitsCommand),
     /// Create or upgrade the database schema.
     Migrate(commands::migrate::Args),
+    /// Platform users: add, list.
+    #[command(subcommand)]
+    User(commands::user::UserCommand),
     /// Print the error-code table.
     Errors(commands::errors::Args),
     /// Start the platform on an embedded default (SQLite, in-process engine, synthetic city).
@@ -113,6 +116,7 @@ fn main() -> ExitCode {
         Command::Units(c) => commands::units::run(&ctx, c),
         Command::Migrate(a) => commands::migrate::run(&ctx, a),
         Command::Errors(a) => commands::errors::run(&ctx, a),
+        Command::User(c) => commands::user::run(&ctx, c),
         Command::Demo(a) => commands::demo::run(&ctx, a),
         Command::Simulate(a) => commands::simulate::run(&ctx, a),
         Command::Bench(c) => commands::bench::run(&ctx, c),

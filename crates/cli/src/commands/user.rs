@@ -1,0 +1,128 @@
+//! `fanzha user add|list`: accounts for the platform's users. Every user belongs to one unit
+//! and sees its subtree; bank liaisons also name their bank.
+
+use crate::error::{CliError, CliResult, WithCode};
+use crate::report::Report;
+use crate::Ctx;
+use fanzha_core::error_code::ErrorCode;
+use fanzha_store::{NewAuditEntry, NewUser, PageRequest, Role, Scope};
+use fanzha_web::auth::password::hash_password;
+use std::io::Read;
+
+#[derive(clap::Subcommand)]
+pub enum UserCommand {
+    /// Create a user, or update one with the same login.
+    Add(AddArgs),
+    /// List users of a unit's subtree (masked nothing: logins and units are not personal data).
+    List(ListArgs),
+}
+
+#[derive(clap::Args)]
+pub struct AddArgs {
+    #[arg(long)]
+    login: String,
+    /// Name shown in the UI, e.g. 王建国.
+    #[arg(long)]
+    name: String,
+    /// Unit code the user belongs to (see `fanzha units list`).
+    #[arg(long)]
+    unit: String,
+    /// center_analyst, unit_commander, grid_worker, bank_liaison, leader or admin (repeatable).
+    #[arg(long = "role", required = true)]
+    roles: Vec<String>,
+    /// Bank code (e.g. ICBC) — required for bank liaisons.
+    #[arg(long)]
+    bank: Option<String>,
+    /// Read the password from standard input (first line) instead of FANZHA_NEW_PASSWORD.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(clap::Args)]
+pub struct ListArgs {
+    /// Only users in this unit's subtree.
+    #[arg(long)]
+    unit: Option<String>,
+}
+
+pub fn run(ctx: &Ctx, c: UserCommand) -> CliResult {
+    match c {
+        UserCommand::Add(a) => add(ctx, a),
+        UserCommand::List(a) => list(ctx, a),
+    }
+}
+
+fn add(ctx: &Ctx, a: AddArgs) -> CliResult {
+    let roles = a
+        .roles
+        .iter()
+        .map(|r| Role::parse(r).ok_or_else(|| CliError::new(ErrorCode::ConfigInvalid, format!("unknown role `{r}`"))))
+        .collect::<CliResult<Vec<_>>>()?;
+    if roles.contains(&Role::BankLiaison) && a.bank.is_none() {
+        return Err(CliError::new(ErrorCode::ConfigInvalid, "a bank liaison needs --bank CODE"));
+    }
+    let password = read_password(a.password_stdin)?;
+    let hash = hash_password(&password)?;
+    let db = super::database::open(ctx)?;
+    db.block_on(db.store.units().get(&a.unit))?;
+    let outcome = db.block_on(db.store.users().upsert(&NewUser {
+        login: a.login.clone(),
+        display_name: a.name.clone(),
+        unit_code: a.unit.clone(),
+        roles: roles.clone(),
+        bank_code: a.bank.clone(),
+        password_hash: Some(hash),
+    }))?;
+    db.block_on(db.store.audit().append(&NewAuditEntry {
+        actor: "cli".into(),
+        action: "user_saved".into(),
+        target_type: "user".into(),
+        target_id: Some(a.login.clone()),
+        unit_code: Some(a.unit.clone()),
+        detail: serde_json::json!({ "roles": roles, "bank": a.bank }),
+    }))?;
+    Report::new("用户 / user")
+        .field("login", &a.login)
+        .field("unit", &a.unit)
+        .field("roles", roles.iter().map(|r| r.as_str()).collect::<Vec<_>>())
+        .field("created", outcome.inserted == 1)
+        .print(ctx.json);
+    Ok(())
+}
+
+fn read_password(from_stdin: bool) -> CliResult<String> {
+    let password = if from_stdin {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).code(ErrorCode::Io)?;
+        s.lines().next().unwrap_or("").to_string()
+    } else {
+        std::env::var("FANZHA_NEW_PASSWORD").map_err(|_| {
+            CliError::new(ErrorCode::ConfigInvalid, "give the password with --password-stdin or FANZHA_NEW_PASSWORD")
+        })?
+    };
+    Ok(password)
+}
+
+fn list(ctx: &Ctx, a: ListArgs) -> CliResult {
+    let db = super::database::open(ctx)?;
+    let scope = match &a.unit {
+        Some(u) => db.block_on(db.store.units().scope(u))?,
+        None => Scope::platform(),
+    };
+    let mut users = Vec::new();
+    let mut page = PageRequest::first(500);
+    loop {
+        let p = db.block_on(db.store.users().list(&scope, &page))?;
+        users.extend(p.items);
+        match p.next {
+            Some(next) => page = PageRequest::after(next, 500),
+            None => break,
+        }
+    }
+    for u in &users {
+        let roles: Vec<_> = u.roles.iter().map(|r| r.as_str()).collect();
+        println!("{:<20} {:<12} {:<14} {}", u.login, u.display_name, u.unit_code, roles.join(","));
+    }
+    Report::new("用户 / users").field("count", users.len()).print(ctx.json);
+    Ok(())
+}
