@@ -47,12 +47,48 @@ pub struct Args {
 /// One demo login per role: (login, display name, role, where in the tree, bank).
 const DEMO_USERS: &[(&str, &str, Role, Placement, Option<&str>)] = &[
     ("admin", "系统管理员", Role::Admin, Placement::Root, None),
-    ("analyst", "研判民警 陈晓", Role::CenterAnalyst, Placement::Root, None),
-    ("leader", "分管领导 周立", Role::Leader, Placement::Root, None),
-    ("commander", "反诈中心指挥员 王强", Role::UnitCommander, Placement::Root, None),
-    ("station", "派出所所长 李明", Role::UnitCommander, Placement::Township, None),
-    ("grid", "网格员 张丽", Role::GridWorker, Placement::Village, None),
-    ("bank_icbc", "工商银行联络员 刘洋", Role::BankLiaison, Placement::Root, Some("ICBC")),
+    (
+        "analyst",
+        "研判民警 陈晓",
+        Role::CenterAnalyst,
+        Placement::Root,
+        None,
+    ),
+    (
+        "leader",
+        "分管领导 周立",
+        Role::Leader,
+        Placement::Root,
+        None,
+    ),
+    (
+        "commander",
+        "反诈中心指挥员 王强",
+        Role::UnitCommander,
+        Placement::Root,
+        None,
+    ),
+    (
+        "station",
+        "派出所所长 李明",
+        Role::UnitCommander,
+        Placement::Township,
+        None,
+    ),
+    (
+        "grid",
+        "网格员 张丽",
+        Role::GridWorker,
+        Placement::Village,
+        None,
+    ),
+    (
+        "bank_icbc",
+        "工商银行联络员 刘洋",
+        Role::BankLiaison,
+        Placement::Root,
+        Some("ICBC"),
+    ),
 ];
 
 #[derive(Clone, Copy)]
@@ -69,27 +105,43 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
     let root_code = root.code().to_string();
     let db = super::database::open(ctx)?;
     if db.block_on(db.store.units().find(&root_code))?.is_none() {
-        super::import_divisions::run(ctx, super::import_divisions::Args { root: root_code.clone() })?;
+        super::import_divisions::run(
+            ctx,
+            super::import_divisions::Args {
+                root: root_code.clone(),
+            },
+        )?;
     }
     let logins = db.block_on(ensure_demo_users(&db.store, &root_code))?;
 
     let addr = SocketAddr::from(([127, 0, 0, 1], args.port));
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let state = fanzha_web::AppState::new(db.store.clone());
-    let listener = db.block_on(tokio::net::TcpListener::bind(addr)).code(ErrorCode::Io)?;
+    let listener = db
+        .block_on(tokio::net::TcpListener::bind(addr))
+        .code(ErrorCode::Io)?;
     drop(listener); // the port is free; the server binds it again right away
     let server = db.rt.spawn(fanzha_web::serve(addr, state, async {
         let _ = stop_rx.await;
     }));
 
-    println!("\n反诈指挥平台 fanzha demo — {} ({root_code})", root.full_name());
+    println!(
+        "\n反诈指挥平台 fanzha demo — {} ({root_code})",
+        root.full_name()
+    );
     println!("  数据目录 data dir : {}", ctx.config.data_dir.display());
     println!("  打开 open         : http://{addr}/");
     println!("  演示账号 demo logins:");
     for (login, name, role, unit, password) in &logins {
-        println!("    {login:<10} {password:<24} {:<8} {name} @ {unit}", role.label_zh());
+        println!(
+            "    {login:<10} {password:<24} {:<8} {name} @ {unit}",
+            role.label_zh()
+        );
     }
-    println!("\n实时预警 live warnings (simulated city, {}× speed):", args.speed);
+    println!(
+        "\n实时预警 live warnings (simulated city, {}× speed):",
+        args.speed
+    );
 
     let running = Arc::new(AtomicBool::new(true));
     let live = {
@@ -122,7 +174,9 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
     let _ = stop_tx.send(());
     let served = db.block_on(server).code(ErrorCode::Internal)?;
     served.code(ErrorCode::Io)?;
-    let summary = live.join().map_err(|_| CliError::new(ErrorCode::Internal, "the live engine stopped unexpectedly"))??;
+    let summary = live.join().map_err(|_| {
+        CliError::new(ErrorCode::Internal, "the live engine stopped unexpectedly")
+    })??;
     println!(
         "\n已停止 stopped: {} signals, {} warnings ({} red). Data kept in {}.",
         summary.signals,
@@ -152,7 +206,11 @@ async fn ensure_demo_users(
         };
         let Some(unit) = unit else { continue };
         let password = format!("demo-{login}-2026");
-        match store.users().get(&fanzha_store::Scope::platform(), login).await {
+        match store
+            .users()
+            .get(&fanzha_store::Scope::platform(), login)
+            .await
+        {
             Ok(_) => {}
             Err(StoreError::NotFound { .. }) => {
                 store
@@ -189,20 +247,28 @@ fn run_live(params: SimParams, speed: f64, running: &AtomicBool) -> CliResult<Li
         let world = sim.world();
         for p in &world.phones {
             if p.holder_person_id != 0 {
-                engine.directory_mut().add_phone(p.msisdn, p.holder_person_id);
+                engine
+                    .directory_mut()
+                    .add_phone(p.msisdn, p.holder_person_id);
             }
             engine.add_sim_activation(p.msisdn, p.activated_ts);
         }
         for a in &world.ledger.accounts {
             if a.holder_person_id != 0 {
-                engine.directory_mut().add_account(a.account_no, a.holder_person_id);
+                engine
+                    .directory_mut()
+                    .add_account(a.account_no, a.holder_person_id);
             }
         }
         for p in &world.people {
             people.insert(p.person_id, (p.name.to_string(), p.village));
         }
     }
-    let mut summary = LiveSummary { signals: 0, warnings: 0, red: 0 };
+    let mut summary = LiveSummary {
+        signals: 0,
+        warnings: 0,
+        red: 0,
+    };
     let mut out = Vec::new();
     for signal in Paced::new(sim, Pace::Speed(speed)) {
         if !running.load(Ordering::Relaxed) {
@@ -234,9 +300,16 @@ fn describe(w: &Warning, people: &HashMap<u64, (String, u64)>) -> String {
         .and_then(|id| people.get(&id))
         .map(|(n, v)| (mask_name(n), village_name(*v)))
         .unwrap_or_else(|| ("未登记".into(), String::new()));
-    let phone = w.msisdn.map(|m| mask_phone(&m.0.to_string())).unwrap_or_default();
+    let phone = w
+        .msisdn
+        .map(|m| mask_phone(&m.0.to_string()))
+        .unwrap_or_default();
     let rule = w.rules.first().map(|r| r.zh.as_str()).unwrap_or("");
-    let kind = if matches!(w.kind, WarningKind::Raised) { "升级" } else { "新增" };
+    let kind = if matches!(w.kind, WarningKind::Raised) {
+        "升级"
+    } else {
+        "新增"
+    };
     format!(
         "{} {level}{kind} {name} {phone} {village} {} — {rule}",
         format_shanghai(w.ts),

@@ -1,20 +1,20 @@
 //! One module per subcommand.
 
+pub mod bench;
 pub mod check;
 pub mod database;
 pub mod demo;
+pub mod detect;
 pub mod errors;
+pub mod eval;
 pub mod import;
 pub mod import_divisions;
 pub mod import_records;
 pub mod migrate;
-pub mod units;
 pub mod model;
-pub mod detect;
-pub mod eval;
 pub mod rules;
 pub mod simulate;
-pub mod bench;
-pub mod trace;
 pub mod text;
+pub mod trace;
+pub mod units;
 pub mod user;

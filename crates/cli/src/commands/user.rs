@@ -56,10 +56,17 @@ fn add(ctx: &Ctx, a: AddArgs) -> CliResult {
     let roles = a
         .roles
         .iter()
-        .map(|r| Role::parse(r).ok_or_else(|| CliError::new(ErrorCode::ConfigInvalid, format!("unknown role `{r}`"))))
+        .map(|r| {
+            Role::parse(r).ok_or_else(|| {
+                CliError::new(ErrorCode::ConfigInvalid, format!("unknown role `{r}`"))
+            })
+        })
         .collect::<CliResult<Vec<_>>>()?;
     if roles.contains(&Role::BankLiaison) && a.bank.is_none() {
-        return Err(CliError::new(ErrorCode::ConfigInvalid, "a bank liaison needs --bank CODE"));
+        return Err(CliError::new(
+            ErrorCode::ConfigInvalid,
+            "a bank liaison needs --bank CODE",
+        ));
     }
     let password = read_password(a.password_stdin)?;
     let hash = hash_password(&password)?;
@@ -84,7 +91,10 @@ fn add(ctx: &Ctx, a: AddArgs) -> CliResult {
     Report::new("用户 / user")
         .field("login", &a.login)
         .field("unit", &a.unit)
-        .field("roles", roles.iter().map(|r| r.as_str()).collect::<Vec<_>>())
+        .field(
+            "roles",
+            roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        )
         .field("created", outcome.inserted == 1)
         .print(ctx.json);
     Ok(())
@@ -93,11 +103,16 @@ fn add(ctx: &Ctx, a: AddArgs) -> CliResult {
 fn read_password(from_stdin: bool) -> CliResult<String> {
     let password = if from_stdin {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).code(ErrorCode::Io)?;
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .code(ErrorCode::Io)?;
         s.lines().next().unwrap_or("").to_string()
     } else {
         std::env::var("FANZHA_NEW_PASSWORD").map_err(|_| {
-            CliError::new(ErrorCode::ConfigInvalid, "give the password with --password-stdin or FANZHA_NEW_PASSWORD")
+            CliError::new(
+                ErrorCode::ConfigInvalid,
+                "give the password with --password-stdin or FANZHA_NEW_PASSWORD",
+            )
         })?
     };
     Ok(password)
@@ -121,8 +136,16 @@ fn list(ctx: &Ctx, a: ListArgs) -> CliResult {
     }
     for u in &users {
         let roles: Vec<_> = u.roles.iter().map(|r| r.as_str()).collect();
-        println!("{:<20} {:<12} {:<14} {}", u.login, u.display_name, u.unit_code, roles.join(","));
+        println!(
+            "{:<20} {:<12} {:<14} {}",
+            u.login,
+            u.display_name,
+            u.unit_code,
+            roles.join(",")
+        );
     }
-    Report::new("用户 / users").field("count", users.len()).print(ctx.json);
+    Report::new("用户 / users")
+        .field("count", users.len())
+        .print(ctx.json);
     Ok(())
 }
