@@ -5,33 +5,29 @@ use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use tower::layer::util::Stack;
 use tower_http::set_header::SetResponseHeaderLayer;
+
+type HeaderLayer = SetResponseHeaderLayer<HeaderValue>;
+/// Four header layers stacked.
+pub type SecureHeaders = Stack<HeaderLayer, Stack<HeaderLayer, Stack<HeaderLayer, HeaderLayer>>>;
 
 /// Content-Security-Policy and friends on every response. Scripts only from our own origin;
 /// ECharts draws with inline styles, so styles allow 'unsafe-inline'.
-pub fn headers() -> tower::layer::util::Stack<
-    SetResponseHeaderLayer<HeaderValue>,
-    tower::layer::util::Stack<
-        SetResponseHeaderLayer<HeaderValue>,
-        tower::layer::util::Stack<
-            SetResponseHeaderLayer<HeaderValue>,
-            SetResponseHeaderLayer<HeaderValue>,
-        >,
-    >,
-> {
+pub fn headers() -> SecureHeaders {
     let csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
                connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
-    tower::layer::util::Stack::new(
+    Stack::new(
         SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(csp),
         ),
-        tower::layer::util::Stack::new(
+        Stack::new(
             SetResponseHeaderLayer::overriding(
                 header::X_CONTENT_TYPE_OPTIONS,
                 HeaderValue::from_static("nosniff"),
             ),
-            tower::layer::util::Stack::new(
+            Stack::new(
                 SetResponseHeaderLayer::overriding(
                     header::X_FRAME_OPTIONS,
                     HeaderValue::from_static("DENY"),

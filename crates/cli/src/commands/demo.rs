@@ -302,7 +302,8 @@ fn describe(w: &Warning, people: &HashMap<u64, (String, u64)>) -> String {
         .unwrap_or_else(|| ("未登记".into(), String::new()));
     let phone = w
         .msisdn
-        .map(|m| mask_phone(&m.0.to_string()))
+        .and_then(|m| fanzha_core::PhoneNumber::from_msisdn(m).ok())
+        .map(|p| mask_phone(&p.canonical()))
         .unwrap_or_default();
     let rule = w.rules.first().map(|r| r.zh.as_str()).unwrap_or("");
     let kind = if matches!(w.kind, WarningKind::Raised) {
