@@ -31,13 +31,15 @@ impl Default for Config {
 }
 
 impl Config {
-    pub fn load(file: Option<&Path>) -> Result<Config, figment::Error> {
+    pub fn load(file: Option<&Path>) -> Result<Config, Box<figment::Error>> {
         let mut fig = Figment::from(Serialized::defaults(Config::default()));
         let file = file
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("fanzha.toml"));
         fig = fig.merge(Toml::file(file));
-        fig.merge(Env::prefixed("FANZHA_")).extract()
+        fig.merge(Env::prefixed("FANZHA_"))
+            .extract()
+            .map_err(Box::new)
     }
 
     /// The database URL in effect: the configured one, or the SQLite file in the data dir.
@@ -66,11 +68,12 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's own test harness returns its large error
     fn environment_overrides_file() {
         figment::Jail::expect_with(|jail| {
             jail.create_file("fanzha.toml", "data_dir = \"from-file\"\nlog = \"debug\"")?;
             jail.set_env("FANZHA_DATA_DIR", "from-env");
-            let c = Config::load(None)?;
+            let c = Config::load(None).map_err(|e| *e)?;
             assert_eq!(c.data_dir, PathBuf::from("from-env"));
             assert_eq!(c.log, "debug");
             Ok(())

@@ -78,7 +78,7 @@ fn the_happy_path_runs_issue_to_close_and_meets_every_deadline() {
         T0 + 9 * MIN,
         Action::OutcomeRecorded {
             outcome,
-            saved_fen: 50_000_00,
+            saved_fen: 5_000_000,
         },
     )
     .unwrap();

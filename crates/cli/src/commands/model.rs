@@ -9,7 +9,7 @@ use fanzha_model::io::{read_graph, read_table, read_text, write_predictions, wri
 use fanzha_model::metrics::{pr_auc, roc_auc, Confusion};
 use fanzha_model::{ClassWeight, Dataset, Graph, GraphParams, Model, ModelError, TrainParams};
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 #[derive(clap::Subcommand)]
@@ -144,11 +144,7 @@ pub struct TrainArgs {
 }
 
 /// Ids, features and labels of a labelled table; every other column is a feature.
-fn load_labelled(
-    path: &PathBuf,
-    id: &str,
-    label: &str,
-) -> Result<(Vec<String>, Dataset), ModelError> {
+fn load_labelled(path: &Path, id: &str, label: &str) -> Result<(Vec<String>, Dataset), ModelError> {
     let t = read_table(path)?;
     let id_col = t.column(id)?;
     let label_col = t.column(label)?;
