@@ -33,14 +33,14 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until `shutdown` completes.
+/// Serves on an already bound listener until `shutdown` completes (binding first lets the
+/// caller report a busy port before anything else starts).
 pub async fn serve(
-    addr: SocketAddr,
+    listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!(%addr, "serving");
+    tracing::info!(addr = ?listener.local_addr().ok(), "serving");
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),

@@ -119,9 +119,9 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
     let state = fanzha_web::AppState::new(db.store.clone());
     let listener = db
         .block_on(tokio::net::TcpListener::bind(addr))
+        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e} (choose another --port)"))
         .code(ErrorCode::Io)?;
-    drop(listener); // the port is free; the server binds it again right away
-    let server = db.rt.spawn(fanzha_web::serve(addr, state, async {
+    let server = db.rt.spawn(fanzha_web::serve(listener, state, async {
         let _ = stop_rx.await;
     }));
 
