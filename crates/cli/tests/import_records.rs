@@ -4,31 +4,11 @@
 
 use fanzha_ingest::synthetic::{write_people_csv, PeopleSpec};
 use fanzha_store::{ImportRunId, PageRequest, Scope, Store};
-use serde_json::Value;
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn fanzha(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fanzha"))
-        .current_dir(dir)
-        .env_remove("FANZHA_DATABASE_URL")
-        .env("FANZHA_DATA_DIR", dir.join("data"))
-        .args(args)
-        .output()
-        .expect("run fanzha")
-}
-
-/// The JSON object on the last line of a successful run.
-fn json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout.clone()).expect("utf-8");
-    let last = stdout.lines().last().expect("output");
-    serde_json::from_str(last).unwrap_or_else(|e| panic!("{e}: {last}"))
-}
+use common::{fanzha, json};
 
 fn store(dir: &Path) -> (tokio::runtime::Runtime, Store) {
     let rt = tokio::runtime::Runtime::new().unwrap();
