@@ -95,7 +95,9 @@ error_codes! {
     OutOfScope => ("out_of_scope", NotFound, "This record belongs to another unit's area."),
     // closed loop
     InstructionIllegalTransition => ("instruction_illegal_transition", Conflict, "The instruction is no longer in a state that allows this; reload it and choose an available action."),
+    InstructionCommandInvalid => ("instruction_command_invalid", InvalidInput, "Push an instruction only to a unit below the one holding it, and name existing units and users."),
     // web
+    RequestInvalid => ("request_invalid", InvalidInput, "Fix the request as the message says; /api/openapi.json describes every endpoint's shape."),
     LoginFailed => ("login_failed", Forbidden, "Check the login name and password; after 5 failures logins pause for 15 minutes."),
     LoginThrottled => ("login_throttled", Forbidden, "Too many failed logins: wait until the time shown, or ask an administrator."),
     CsrfRejected => ("csrf_rejected", Forbidden, "Reload the page and try again; the form was older than your session."),

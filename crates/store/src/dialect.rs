@@ -92,6 +92,24 @@ impl Backend {
         }
     }
 
+    /// Triggers that make `instruction_events` append-only, like the audit log.
+    pub(crate) fn events_append_only(self) -> &'static str {
+        match self {
+            Backend::Sqlite => {
+                "CREATE TRIGGER instruction_events_no_update BEFORE UPDATE ON instruction_events\n\
+                 BEGIN SELECT RAISE(ABORT, 'instruction_events is append-only'); END;\n\
+                 CREATE TRIGGER instruction_events_no_delete BEFORE DELETE ON instruction_events\n\
+                 BEGIN SELECT RAISE(ABORT, 'instruction_events is append-only'); END;\n"
+            }
+            Backend::Postgres => {
+                "CREATE FUNCTION instruction_events_reject_change() RETURNS trigger LANGUAGE plpgsql AS $$\n\
+                 BEGIN RAISE EXCEPTION 'instruction_events is append-only'; END;\n$$;\n\
+                 CREATE TRIGGER instruction_events_no_update_delete BEFORE UPDATE OR DELETE ON instruction_events\n\
+                 FOR EACH ROW EXECUTE FUNCTION instruction_events_reject_change();\n"
+            }
+        }
+    }
+
     /// The most bind parameters one statement may carry (SQLite's default limit is 32766,
     /// PostgreSQL's 65535); batches are cut below it.
     pub(crate) fn max_bind_params(self) -> usize {

@@ -6,7 +6,7 @@
 //!
 //! Entry point: [`Store::open`], then the repositories: [`Store::units`], [`Store::people`],
 //! [`Store::phones`], [`Store::accounts`], [`Store::users`], [`Store::audit`],
-//! [`Store::imports`].
+//! [`Store::imports`], [`Store::warnings`], [`Store::instructions`].
 //!
 //! Architecture invariant: every read of personal data takes a [`Scope`] (an org subtree), so a
 //! query without one does not compile; the audit log is append-only, enforced by the database.
@@ -17,6 +17,7 @@ pub mod dialect;
 mod division;
 mod error;
 mod imports;
+mod instructions;
 mod mask;
 pub mod migrations;
 mod page;
@@ -28,6 +29,7 @@ mod store;
 mod units;
 mod upsert;
 mod users;
+mod warnings;
 
 pub use accounts::{Account, Accounts, NewAccount};
 pub use audit::{Audit, AuditEntry, NewAuditEntry};
@@ -37,6 +39,9 @@ pub use error::{StoreError, StoreResult};
 pub use imports::{
     ImportCounts, ImportRun, ImportRunId, Imports, NewImportRun, QuarantineRow, QuarantinedRow,
 };
+pub use instructions::{
+    EventRow, InstructionFilter, Instructions, NewInstruction, Projection, StoredInstruction,
+};
 pub use page::{Page, PageRequest, MAX_PAGE};
 pub use people::{NewPerson, People, Person};
 pub use phones::{NewPhone, Phone, Phones};
@@ -45,3 +50,4 @@ pub use store::{MigrationReport, Store, StoreOptions};
 pub use units::{validate_unit_code, NewUnit, Unit, UnitLevel, Units};
 pub use upsert::UpsertOutcome;
 pub use users::{NewUser, Role, User, Users};
+pub use warnings::{LevelCounts, NewWarning, StoredWarning, Warnings};

@@ -32,6 +32,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0004_audit_log.sql"),
     ),
     (5, "imports", include_str!("../migrations/0005_imports.sql")),
+    (
+        6,
+        "warnings instructions",
+        include_str!("../migrations/0006_warnings_instructions.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.
@@ -45,6 +50,7 @@ pub(crate) fn render(template: &str, backend: Backend) -> String {
         .replace("{{ID_PK}}", backend.id_primary_key())
         .replace("{{BINARY_TEXT}}", backend.binary_text())
         .replace("{{AUDIT_APPEND_ONLY}}", backend.audit_append_only())
+        .replace("{{EVENTS_APPEND_ONLY}}", backend.events_append_only())
 }
 
 /// The migrations for one backend, as sqlx's migrator consumes them.

@@ -52,6 +52,12 @@ impl<T, K> Page<T, K> {
     }
 }
 
+/// Splits a `"<epoch ms>/<id>"` page key, as lists ordered by time and id hand out.
+pub(crate) fn split_time_key(key: &str) -> Option<(i64, &str)> {
+    let (at, id) = key.split_once('/')?;
+    Some((at.parse().ok()?, id))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -190,6 +190,14 @@ impl Store {
     pub fn imports(&self) -> crate::imports::Imports<'_> {
         crate::imports::Imports::new(self)
     }
+
+    pub fn warnings(&self) -> crate::warnings::Warnings<'_> {
+        crate::warnings::Warnings::new(self)
+    }
+
+    pub fn instructions(&self) -> crate::instructions::Instructions<'_> {
+        crate::instructions::Instructions::new(self)
+    }
 }
 
 /// Now, as epoch milliseconds UTC.

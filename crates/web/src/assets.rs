@@ -17,6 +17,11 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../assets/app.css"),
     },
     Asset {
+        path: "app.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../assets/app.js"),
+    },
+    Asset {
         path: "vendor/htmx.min.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../assets/vendor/htmx.min.js"),

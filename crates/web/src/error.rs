@@ -26,6 +26,10 @@ pub enum WebError {
     BadRequest(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Loop(#[from] fanzha_workflow::LoopError),
+    #[error("export failed: {0}")]
+    Export(String),
     #[error("page rendering failed: {0}")]
     Render(#[from] askama::Error),
 }
@@ -39,8 +43,10 @@ impl Coded for WebError {
             WebError::Forbidden(_) => ErrorCode::Forbidden,
             WebError::CsrfRejected | WebError::ForeignOrigin => ErrorCode::CsrfRejected,
             WebError::NotFound => ErrorCode::NotFound,
-            WebError::BadRequest(_) => ErrorCode::ConfigInvalid,
+            WebError::BadRequest(_) => ErrorCode::RequestInvalid,
             WebError::Store(e) => e.code(),
+            WebError::Loop(e) => e.code(),
+            WebError::Export(_) => ErrorCode::Internal,
             WebError::Render(_) => ErrorCode::Internal,
         }
     }

@@ -4,12 +4,16 @@
 //! permission it needs, so the role matrix is enforced by types; reads of personal data go
 //! through the store's `Scope`.
 
+pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod error;
+pub mod export;
+pub mod figures;
 pub mod i18n;
 pub mod pages;
 pub mod security;
+pub mod sse;
 pub mod state;
 
 use axum::routing::{get, post};
@@ -25,6 +29,34 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(pages::login::logout))
         .route("/lang/{lang}", get(pages::login::set_lang))
         .route("/api/v1/me", get(pages::home::me))
+        .route("/dashboard", get(pages::dashboard::show))
+        .route(
+            "/dashboard/counters",
+            get(pages::dashboard::counters_fragment),
+        )
+        .route("/dashboard/live", get(pages::dashboard::live_fragment))
+        .route("/warnings", get(pages::warnings::list))
+        .route("/warnings/{id}", get(pages::warnings::detail))
+        .route("/warnings/{id}/person", get(pages::warnings::reveal))
+        .route("/instructions", get(pages::instructions::queue))
+        .route(
+            "/instructions/bulk-sign",
+            post(pages::instructions::bulk_sign),
+        )
+        .route("/instructions/{id}", get(pages::instructions::detail))
+        .route("/instructions/{id}/act", post(pages::instructions::act))
+        .route(
+            "/instructions/{id}/feedback",
+            post(pages::instructions::feedback),
+        )
+        .route("/m", get(pages::mobile::tasks))
+        .route("/m/instructions/{id}", get(pages::mobile::task))
+        .route("/m/instructions/{id}/outcome", post(pages::mobile::outcome))
+        .route("/audit", get(pages::audit::show))
+        .route("/admin", get(pages::admin::show))
+        .route("/admin/users", post(pages::admin::add_user))
+        .route("/events", get(sse::events))
+        .merge(api::routes())
         .route("/assets/{*path}", get(assets::serve))
         .route("/healthz", get(|| async { "ok" }))
         .layer(axum::middleware::from_fn(security::same_origin_writes))

@@ -2,7 +2,8 @@
 
 use crate::auth::session::Sessions;
 use crate::auth::throttle::LoginThrottle;
-use fanzha_store::Store;
+use fanzha_store::{Scope, Store, StoreError};
+use fanzha_workflow::{LoopError, LoopService, RoutingPolicy, SlaPolicy};
 use std::sync::Arc;
 
 /// Time source; tests substitute a fixed or stepping clock.
@@ -27,15 +28,43 @@ pub struct AppState {
     pub sessions: Arc<Sessions>,
     pub throttle: Arc<LoginThrottle>,
     pub clock: Arc<dyn Clock>,
+    /// The closed loop: warnings in, instructions, deadlines.
+    pub loop_service: Arc<LoopService>,
 }
 
 impl AppState {
-    pub fn new(store: Store) -> Self {
+    /// The default closed loop: DESIGN.md's deadlines, the first root unit as the center,
+    /// red straight down, orange and yellow reviewed first.
+    pub async fn new(store: Store) -> Result<Self, LoopError> {
+        let center = store
+            .units()
+            .roots()
+            .await?
+            .into_iter()
+            .next()
+            .map(|u| u.code)
+            .unwrap_or_default();
+        let service = LoopService::new(
+            store.clone(),
+            SlaPolicy::default(),
+            RoutingPolicy::new(center),
+        )
+        .await?;
+        Ok(AppState::with_loop(store, Arc::new(service)))
+    }
+
+    pub fn with_loop(store: Store, loop_service: Arc<LoopService>) -> Self {
         AppState {
             store,
             sessions: Arc::default(),
             throttle: Arc::default(),
             clock: Arc::new(SystemClock),
+            loop_service,
         }
+    }
+
+    /// The org subtree a user may see.
+    pub async fn scope_of(&self, unit_code: &str) -> Result<Scope, StoreError> {
+        self.store.units().scope(unit_code).await
     }
 }

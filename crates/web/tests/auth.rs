@@ -44,7 +44,7 @@ async fn app() -> (Router, tempfile::TempDir) {
         })
         .await
         .unwrap();
-    (router(AppState::new(store)), dir)
+    (router(AppState::new(store).await.unwrap()), dir)
 }
 
 fn request(method: &str, uri: &str) -> axum::http::request::Builder {
@@ -95,14 +95,14 @@ async fn pages_redirect_to_login_and_the_api_answers_401() {
     let (app, _d) = app().await;
     let page = send(
         &app,
-        request("GET", "/")
+        request("GET", "/dashboard")
             .header(header::ACCEPT, "text/html")
             .body(Body::empty())
             .unwrap(),
     )
     .await;
     assert_eq!(page.status(), StatusCode::SEE_OTHER);
-    assert_eq!(page.headers()[header::LOCATION], "/login?next=/");
+    assert_eq!(page.headers()[header::LOCATION], "/login?next=/dashboard");
     let api = send(
         &app,
         request("GET", "/api/v1/me").body(Body::empty()).unwrap(),
@@ -137,7 +137,7 @@ async fn a_login_opens_a_session_scoped_to_the_users_unit() {
     );
     let home = send(
         &app,
-        request("GET", "/")
+        request("GET", "/dashboard")
             .header(header::COOKIE, &cookie)
             .body(Body::empty())
             .unwrap(),
@@ -159,7 +159,7 @@ async fn writes_need_the_sessions_csrf_token() {
     let cookie = session_cookie(&send(&app, login_request(PASSWORD)).await);
     let home = send(
         &app,
-        request("GET", "/")
+        request("GET", "/dashboard")
             .header(header::COOKIE, &cookie)
             .body(Body::empty())
             .unwrap(),

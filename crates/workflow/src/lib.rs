@@ -2,21 +2,31 @@
 //! residence; the instruction moves through `issued → signed → contacting → outcome → closed`
 //! as immutable events, with deadlines per warning level and escalation on breach.
 //!
-//! Architecture invariant: this crate is pure decision logic — no clock, no database, no network.
-//! Time comes in as arguments (epoch ms UTC), persistence and notification live in the callers.
+//! Architecture invariant: the state machine, routing, SLA and figures modules are pure decision
+//! logic — no clock, no database, no network; time comes in as arguments (epoch ms UTC).
+//! [`service`] is the one module that persists their decisions in the store, audits them and
+//! announces them.
 
+pub mod command;
+pub mod error;
 pub mod event;
 pub mod figures;
 pub mod instruction;
 pub mod level;
 pub mod outcome;
 pub mod routing;
+pub mod service;
 pub mod sla;
 
+pub use command::Command;
+pub use error::LoopError;
 pub use event::{Action, Event};
 pub use figures::{loop_figures, LoopFigures};
 pub use instruction::{Instruction, Status, TransitionError};
 pub use level::WarningLevel;
 pub use outcome::{ContactChannel, Outcome, UnreachableReason};
 pub use routing::{route, OrgTree, Route, RoutingPolicy};
+pub use service::{
+    Actor, IncomingWarning, InstructionView, LoopService, Notice, Received, UnitTree,
+};
 pub use sla::{Deadlines, SlaKind, SlaPolicy, SlaTimes};

@@ -21,6 +21,10 @@ pub struct RoutingPolicy {
     pub review_red: bool,
     pub review_orange: bool,
     pub review_yellow: bool,
+    /// Issue to the commanding unit above the owner — the nearest enclosing unit whose code
+    /// has at most this many digits (6: the county bureau), which signs and pushes it down
+    /// (市、县、乡、村四级联防). `None` issues straight to the owning unit.
+    pub issue_at_code_len: Option<usize>,
 }
 
 impl RoutingPolicy {
@@ -31,6 +35,7 @@ impl RoutingPolicy {
             review_red: false,
             review_orange: true,
             review_yellow: true,
+            issue_at_code_len: Some(6),
         }
     }
 
@@ -45,8 +50,11 @@ impl RoutingPolicy {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Route {
-    /// The unit that will act on the instruction.
+    /// The unit that will act on the instruction first.
     pub unit: String,
+    /// The unit owning the residence, where the instruction should end up (the suggested
+    /// target of a push-down).
+    pub owner: String,
     /// Reviewed at the center first; the instruction is held there until approved.
     pub review: bool,
     /// The residence could not be placed in the tree.
@@ -63,17 +71,35 @@ pub fn route(
     let owner = residence.and_then(|code| owning_unit(code, tree));
     let review = policy.needs_review(level);
     match owner {
-        Some(unit) => Route {
-            unit,
+        Some(owner) => Route {
+            unit: commanding_unit(&owner, tree, policy.issue_at_code_len),
+            owner,
             review,
             unplaced: false,
         },
         None => Route {
             unit: policy.center_unit.clone(),
+            owner: policy.center_unit.clone(),
             review,
             unplaced: true,
         },
     }
+}
+
+/// The nearest unit at or above `owner` whose code has at most `max_len` digits (the owner when
+/// it is already that high, or when no such ancestor exists).
+fn commanding_unit(owner: &str, tree: &impl OrgTree, max_len: Option<usize>) -> String {
+    let Some(max_len) = max_len else {
+        return owner.to_string();
+    };
+    let mut unit = owner.to_string();
+    while unit.len() > max_len {
+        match tree.parent(&unit) {
+            Some(parent) => unit = parent,
+            None => return owner.to_string(),
+        }
+    }
+    unit
 }
 
 /// The residence code itself if it is a unit, else the nearest enclosing unit, by cutting the
@@ -132,22 +158,50 @@ pub(crate) mod tests {
         }
     }
 
+    fn direct(center: &str) -> RoutingPolicy {
+        RoutingPolicy {
+            issue_at_code_len: None,
+            ..RoutingPolicy::new(center)
+        }
+    }
+
     #[test]
     fn a_known_village_owns_its_residents() {
         let r = route(
             Some("330281001001"),
             WarningLevel::Red,
             &TestTree::yuyao(),
-            &RoutingPolicy::new("3302"),
+            &direct("3302"),
         );
         assert_eq!(
             r,
             Route {
                 unit: "330281001001".into(),
+                owner: "330281001001".into(),
                 review: false,
                 unplaced: false
             }
         );
+    }
+
+    #[test]
+    fn by_default_the_county_receives_and_the_village_is_the_target() {
+        let r = route(
+            Some("330281001001"),
+            WarningLevel::Red,
+            &TestTree::yuyao(),
+            &RoutingPolicy::new("3302"),
+        );
+        assert_eq!(r.unit, "330281");
+        assert_eq!(r.owner, "330281001001");
+        // A residence known only to the city stays with the city.
+        let r = route(
+            Some("3302"),
+            WarningLevel::Red,
+            &TestTree::yuyao(),
+            &RoutingPolicy::new("3302"),
+        );
+        assert_eq!((r.unit.as_str(), r.owner.as_str()), ("3302", "3302"));
     }
 
     #[test]
@@ -156,7 +210,7 @@ pub(crate) mod tests {
             Some("330281002777"),
             WarningLevel::Red,
             &TestTree::yuyao(),
-            &RoutingPolicy::new("3302"),
+            &direct("3302"),
         );
         assert_eq!(r.unit, "330281002");
     }
@@ -167,7 +221,7 @@ pub(crate) mod tests {
             Some("330281000000"),
             WarningLevel::Red,
             &TestTree::yuyao(),
-            &RoutingPolicy::new("3302"),
+            &direct("3302"),
         );
         assert_eq!(r.unit, "330281");
     }

@@ -13,8 +13,9 @@ use fanzha_core::DivisionCode;
 use fanzha_detect::{Engine, EngineConfig, Warning, WarningKind};
 use fanzha_sim::live::{Pace, Paced};
 use fanzha_sim::{SimParams, Simulation};
-use fanzha_store::{NewUser, Role, Store, StoreError};
+use fanzha_store::{NewPerson, NewUser, Role, Store, StoreError};
 use fanzha_web::auth::password::hash_password;
+use fanzha_workflow::{IncomingWarning, LoopService, WarningLevel};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -114,9 +115,22 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
     }
     let logins = db.block_on(ensure_demo_users(&db.store, &root_code))?;
 
+    let params = SimParams {
+        region: root_code.clone(),
+        people: args.people,
+        days: args.days,
+        seed: args.seed,
+        ..SimParams::default()
+    };
+    let sim = Simulation::new(params)?;
+    let residents = db.block_on(import_residents(&db.store, &sim, &root_code))?;
+
     let addr = SocketAddr::from(([127, 0, 0, 1], args.port));
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let state = fanzha_web::AppState::new(db.store.clone());
+    let state = db
+        .block_on(fanzha_web::AppState::new(db.store.clone()))
+        .code(ErrorCode::Internal)?;
+    let service = state.loop_service.clone();
     let listener = db
         .block_on(tokio::net::TcpListener::bind(addr))
         .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e} (choose another --port)"))
@@ -138,23 +152,22 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
             role.label_zh()
         );
     }
+    println!("  居民 residents    : {residents}");
     println!(
         "\n实时预警 live warnings (simulated city, {}× speed):",
         args.speed
     );
 
     let running = Arc::new(AtomicBool::new(true));
+    let (warnings_tx, warnings_rx) = tokio::sync::mpsc::channel::<IncomingWarning>(4096);
+    let router = db.rt.spawn(route_warnings(service.clone(), warnings_rx));
+    let watcher = db
+        .rt
+        .spawn(watch_deadlines(service.clone(), running.clone()));
     let live = {
         let running = running.clone();
-        let params = SimParams {
-            region: root_code.clone(),
-            people: args.people,
-            days: args.days,
-            seed: args.seed,
-            ..SimParams::default()
-        };
         let speed = args.speed;
-        std::thread::spawn(move || run_live(params, speed, &running))
+        std::thread::spawn(move || run_live(sim, speed, &running, warnings_tx))
     };
 
     db.block_on(async {
@@ -177,8 +190,10 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
     let summary = live.join().map_err(|_| {
         CliError::new(ErrorCode::Internal, "the live engine stopped unexpectedly")
     })??;
+    let routed = db.block_on(router).code(ErrorCode::Internal)?;
+    let _ = db.block_on(watcher);
     println!(
-        "\n已停止 stopped: {} signals, {} warnings ({} red). Data kept in {}.",
+        "\n已停止 stopped: {} signals, {} warnings ({} red), {routed} routed into the closed loop. Data kept in {}.",
         summary.signals,
         summary.warnings,
         summary.red,
@@ -239,10 +254,15 @@ struct LiveSummary {
 }
 
 /// Streams the synthetic city through the engine at `speed`, printing each new or raised warning.
-fn run_live(params: SimParams, speed: f64, running: &AtomicBool) -> CliResult<LiveSummary> {
-    let sim = Simulation::new(params)?;
+fn run_live(
+    sim: Simulation,
+    speed: f64,
+    running: &AtomicBool,
+    warnings: tokio::sync::mpsc::Sender<IncomingWarning>,
+) -> CliResult<LiveSummary> {
     let mut engine = Engine::with_default_rules(EngineConfig::default())?;
     let mut people: HashMap<u64, (String, u64)> = HashMap::new();
+    let mut resident_ids: HashMap<u64, String> = HashMap::new();
     {
         let world = sim.world();
         for p in &world.phones {
@@ -262,6 +282,7 @@ fn run_live(params: SimParams, speed: f64, running: &AtomicBool) -> CliResult<Li
         }
         for p in &world.people {
             people.insert(p.person_id, (p.name.to_string(), p.village));
+            resident_ids.insert(p.person_id, p.resident_id.to_string());
         }
     }
     let mut summary = LiveSummary {
@@ -283,6 +304,10 @@ fn run_live(params: SimParams, speed: f64, running: &AtomicBool) -> CliResult<Li
             summary.warnings += 1;
             summary.red += u64::from(w.level == 1);
             println!("{}", describe(&w, &people));
+            let incoming = to_incoming(&w, &resident_ids, &people);
+            if warnings.blocking_send(incoming).is_err() {
+                break;
+            }
         }
     }
     Ok(summary)
@@ -316,6 +341,119 @@ fn describe(w: &Warning, people: &HashMap<u64, (String, u64)>) -> String {
         format_shanghai(w.ts),
         w.fraud_type.as_deref().unwrap_or("类型待定"),
     )
+}
+
+/// An engine warning as the closed loop receives it: resident and residence from the city's
+/// register, the evidence with readable numbers.
+fn to_incoming(
+    w: &Warning,
+    resident_ids: &HashMap<u64, String>,
+    people: &HashMap<u64, (String, u64)>,
+) -> IncomingWarning {
+    let canonical = |m: fanzha_core::event::Msisdn| {
+        fanzha_core::PhoneNumber::from_msisdn(m)
+            .map(|p| p.canonical())
+            .unwrap_or_else(|_| m.0.to_string())
+    };
+    let person = w.person_id();
+    let suspects: Vec<serde_json::Value> = w
+        .suspects
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "msisdn": canonical(s.msisdn),
+                "score": s.score,
+                "lists": s.lists,
+                "calls_to_person": s.calls_to_person,
+                "longest_call_s": s.longest_call_s,
+                "distinct_callees_24h": s.distinct_callees_24h,
+            })
+        })
+        .collect();
+    IncomingWarning {
+        id: None,
+        resident_id: person.and_then(|id| resident_ids.get(&id).cloned()),
+        msisdn: w.msisdn.map(canonical),
+        residence_code: person
+            .and_then(|id| people.get(&id))
+            .map(|(_, village)| format!("{village:012}")),
+        level: WarningLevel::from_number(w.level).unwrap_or(WarningLevel::Yellow),
+        fraud_type: w.fraud_type.clone(),
+        score_permille: (f64::from(w.score) * 1000.0).round() as i64,
+        source: "engine".into(),
+        signal_at: w.ts,
+        evidence: serde_json::json!({
+            "rules": w.rules,
+            "features": w.evidence,
+            "suspects": suspects,
+        }),
+    }
+}
+
+/// Hands engine warnings to the closed loop; returns how many were routed.
+async fn route_warnings(
+    service: Arc<LoopService>,
+    mut rx: tokio::sync::mpsc::Receiver<IncomingWarning>,
+) -> u64 {
+    let mut routed = 0;
+    while let Some(w) = rx.recv().await {
+        match service.receive(w, fanzha_core::time::now_ms()).await {
+            Ok(_) => routed += 1,
+            Err(e) => tracing::warn!(error = %e, "warning not routed"),
+        }
+    }
+    routed
+}
+
+/// Escalates breached deadlines every few seconds (and once at start, for what passed while
+/// the platform was down).
+async fn watch_deadlines(service: Arc<LoopService>, running: Arc<AtomicBool>) {
+    while running.load(Ordering::Relaxed) {
+        if let Err(e) = service.escalate_due(fanzha_core::time::now_ms()).await {
+            tracing::warn!(error = %e, "deadline check failed");
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    }
+}
+
+/// Registers the synthetic city's residents (once: a second start finds them).
+async fn import_residents(store: &Store, sim: &Simulation, root: &str) -> Result<i64, CliError> {
+    let scope = store.units().scope(root).await?;
+    let have = store.people().count(&scope).await?;
+    if have > 0 {
+        return Ok(have);
+    }
+    let world = sim.world();
+    let mut batch = Vec::with_capacity(5000);
+    for p in &world.people {
+        let village = format!("{:012}", p.village);
+        batch.push(NewPerson {
+            resident_id: p.resident_id.to_string(),
+            name: p.name.to_string(),
+            phone: p
+                .msisdn
+                .and_then(|m| fanzha_core::PhoneNumber::from_msisdn(m).ok())
+                .map(|n| n.canonical()),
+            address: Some(format!(
+                "{}{}号",
+                village_name(p.village),
+                p.household_id % 300 + 1
+            )),
+            residence_code: village,
+            employer: None,
+            public_sector: p.public_sector,
+            app_registered: p.anti_fraud_app,
+            joint_defense_registered: p.joint_defense,
+        });
+        if batch.len() == 5000 {
+            store.people().upsert(&batch).await?;
+            batch.clear();
+        }
+    }
+    if !batch.is_empty() {
+        store.people().upsert(&batch).await?;
+    }
+    Ok(store.people().count(&scope).await?)
 }
 
 fn village_name(code: u64) -> String {

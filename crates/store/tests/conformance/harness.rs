@@ -109,3 +109,30 @@ macro_rules! conformance {
         }
     };
 }
+
+/// Like `conformance!`, for cases kept in another module of this suite.
+#[macro_export]
+macro_rules! conformance_of {
+    ($module:ident: $($name:ident),* $(,)?) => {
+        mod suite {
+            mod sqlite {
+                $(
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    async fn $name() {
+                        let h = $crate::harness::Harness::sqlite().await;
+                        $crate::$module::$name(&h.store).await;
+                    }
+                )*
+            }
+            mod postgres {
+                $(
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    async fn $name() {
+                        let Some(h) = $crate::harness::Harness::postgres().await else { return };
+                        $crate::$module::$name(&h.store).await;
+                    }
+                )*
+            }
+        }
+    };
+}

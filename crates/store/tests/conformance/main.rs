@@ -3,6 +3,7 @@
 mod cases;
 mod fixtures;
 mod harness;
+mod loop_cases;
 
 conformance! {
     migrations_are_idempotent,
@@ -26,4 +27,15 @@ conformance! {
     audit_log_is_scoped_and_newest_first,
     quarantine_round_trips,
     users_carry_roles_and_bank_codes,
+}
+
+mod loop_suite {
+    crate::conformance_of! {
+        loop_cases:
+        concurrent_appends_let_exactly_one_win,
+        instructions_are_scoped_by_holder,
+        due_scan_finds_breached_open_instructions,
+        instruction_events_are_append_only,
+        warnings_are_scoped_and_counted,
+    }
 }

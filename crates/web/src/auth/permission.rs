@@ -36,6 +36,10 @@ permissions! {
     ViewDashboard => "view_dashboard": [CenterAnalyst, UnitCommander, Leader, Admin];
     /// Warning lists and details (masked personal data).
     ViewWarnings => "view_warnings": [CenterAnalyst, UnitCommander, Admin];
+    /// Instruction queues and details of one's subtree (read only).
+    ViewInstructions => "view_instructions": [CenterAnalyst, UnitCommander, GridWorker, Leader, Admin];
+    /// Enter a warning by hand or relay the national center's push (国家反诈中心推送).
+    PushWarnings => "push_warnings": [CenterAnalyst, Admin];
     /// 二次研判: approve or reject a warning before push-down.
     ReviewWarnings => "review_warnings": [CenterAnalyst];
     /// Sign, delegate, recall and record outcomes of instructions in one's subtree.

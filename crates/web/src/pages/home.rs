@@ -1,22 +1,23 @@
 //! The landing page after login: who you are, your unit, and what you may do.
 
-use crate::auth::permission::{Authenticated, MATRIX};
+use crate::auth::permission::{Authenticated, Permission, ViewDashboard, MATRIX};
 use crate::auth::Require;
 use crate::error::WebError;
 use crate::i18n::Lang;
-use crate::pages::render;
+use crate::pages::{render, Chrome};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::Html;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
+use fanzha_store::Role;
 
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
     lang: Lang,
-    csrf_token: String,
+    chrome: Chrome,
     display_name: String,
     unit_name: String,
     unit_code: String,
@@ -24,17 +25,25 @@ struct HomePage {
     permissions: Vec<&'static str>,
 }
 
+/// `/`: each role lands where its work is — grid workers on their tasks, commanders and the
+/// center on the dashboard; others on this overview of who they are and what they may do.
 pub async fn show(
     auth: Require<Authenticated>,
     State(state): State<AppState>,
     headers: HeaderMap,
-) -> Result<Html<String>, WebError> {
-    let lang = Lang::from_headers(&headers);
+) -> Result<Response, WebError> {
     let p = &auth.principal;
+    if p.has_role(Role::GridWorker) {
+        return Ok(Redirect::to("/m").into_response());
+    }
+    if ViewDashboard::allows(p) {
+        return Ok(Redirect::to("/dashboard").into_response());
+    }
+    let lang = Lang::from_headers(&headers);
     let unit = state.store.units().find(&p.unit_code).await?;
     let page = HomePage {
         lang,
-        csrf_token: auth.csrf_token.clone(),
+        chrome: Chrome::new(p, &auth.csrf_token, &headers, "/"),
         display_name: p.display_name.clone(),
         unit_name: unit.map(|u| u.name).unwrap_or_else(|| p.unit_code.clone()),
         unit_code: p.unit_code.clone(),
@@ -51,7 +60,7 @@ pub async fn show(
             .collect(),
         permissions: granted(&auth),
     };
-    render(&page)
+    Ok(render(&page)?.into_response())
 }
 
 /// `GET /api/v1/me`: the caller's identity and permissions.
@@ -63,6 +72,7 @@ pub async fn me(auth: Require<Authenticated>) -> Json<serde_json::Value> {
         "roles": auth.principal.roles,
         "bank_code": auth.principal.bank_code,
         "permissions": granted(&auth),
+        "csrf_token": auth.csrf_token,
     }))
 }
 

@@ -117,17 +117,22 @@ pub async fn submit(
         .into_response())
 }
 
-/// Ends the session; a write like any other, so it needs the CSRF token.
+/// Ends the session; a write like any other, so it needs the CSRF token. htmx gets a 200 with
+/// `HX-Redirect` (it would follow a 303 silently and paste the login page into the button).
 pub async fn logout(
     _auth: Require<Authenticated>,
     State(state): State<AppState>,
+    headers: HeaderMap,
     jar: CookieJar,
 ) -> Response {
     if let Some(c) = jar.get(COOKIE) {
         state.sessions.end(c.value());
     }
     let jar = jar.remove(Cookie::build(COOKIE).path("/").build());
-    (jar, [("hx-redirect", "/login")], Redirect::to("/login")).into_response()
+    if headers.contains_key("hx-request") {
+        return (jar, [("hx-redirect", "/login")], StatusCode::OK).into_response();
+    }
+    (jar, Redirect::to("/login")).into_response()
 }
 
 /// Sets the language cookie and returns to the page the toggle was clicked on.

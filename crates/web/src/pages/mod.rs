@@ -1,13 +1,84 @@
-//! Server-rendered pages, one module each.
+//! Server-rendered pages, one module each, and the chrome they share (navigation by
+//! permission, language, CSRF token for htmx writes).
 
+pub mod admin;
+pub mod audit;
+pub mod dashboard;
 pub mod home;
+pub mod instructions;
 pub mod login;
+pub mod mobile;
+pub mod scripts;
+pub mod view;
+pub mod warnings;
 
+use crate::auth::permission::{
+    HandleInstructions, ManageUsers, Permission, ViewAudit, ViewDashboard, ViewInstructions,
+    ViewWarnings,
+};
+use crate::auth::principal::Principal;
 use crate::error::WebError;
+use crate::i18n::Lang;
 use askama::Template;
+use axum::http::HeaderMap;
 use axum::response::Html;
+use fanzha_store::Role;
 
 /// Renders an askama template into an HTML response.
 pub fn render(t: &impl Template) -> Result<Html<String>, WebError> {
     Ok(Html(t.render()?))
+}
+
+/// One entry of the top navigation.
+pub struct NavItem {
+    pub href: &'static str,
+    pub key: &'static str,
+    pub active: bool,
+}
+
+/// What every logged-in page shows around its content.
+pub struct Chrome {
+    pub lang: Lang,
+    pub csrf_token: String,
+    pub display_name: String,
+    pub nav: Vec<NavItem>,
+}
+
+impl Chrome {
+    pub fn new(p: &Principal, csrf_token: &str, headers: &HeaderMap, active: &str) -> Chrome {
+        let items: [(&'static str, &'static str, bool); 6] = [
+            ("/dashboard", "nav_dashboard", ViewDashboard::allows(p)),
+            ("/warnings", "nav_warnings", ViewWarnings::allows(p)),
+            (
+                "/instructions",
+                "nav_instructions",
+                ViewInstructions::allows(p),
+            ),
+            (
+                "/m",
+                "nav_tasks",
+                HandleInstructions::allows(p) && p.has_role(Role::GridWorker),
+            ),
+            ("/audit", "nav_audit", ViewAudit::allows(p)),
+            ("/admin", "nav_admin", ManageUsers::allows(p)),
+        ];
+        Chrome {
+            lang: Lang::from_headers(headers),
+            csrf_token: csrf_token.to_string(),
+            display_name: p.display_name.clone(),
+            nav: items
+                .into_iter()
+                .filter(|(_, _, ok)| *ok)
+                .map(|(href, key, _)| NavItem {
+                    href,
+                    key,
+                    active: href == active,
+                })
+                .collect(),
+        }
+    }
+
+    pub fn t(&self, key: &str) -> &'static str {
+        self.lang.t(key)
+    }
 }

@@ -1,0 +1,270 @@
+//! Warnings as they entered the platform: from the detection engine, pushed by the national
+//! center, or entered by an analyst. Personal data is referenced by resident ID only; the
+//! evidence (rules, features, suspect numbers) is kept as JSON for the detail view.
+
+use crate::error::{StoreError, StoreResult};
+use crate::page::{split_time_key, Page, PageRequest};
+use crate::scope::Scope;
+use crate::sql::{col, Sql};
+use crate::store::Store;
+use sqlx::any::AnyRow;
+
+/// A warning to record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewWarning {
+    pub id: String,
+    pub resident_id: Option<String>,
+    /// The endangered person's phone number (canonical form).
+    pub msisdn: Option<String>,
+    /// The unit the warning was routed to (scoping).
+    pub unit_code: String,
+    /// 1 red, 2 orange, 3 yellow.
+    pub level: u8,
+    pub fraud_type: Option<String>,
+    /// Model or rule score in thousandths (0..=1000).
+    pub score_permille: i64,
+    /// `engine`, `national_push`, `manual`.
+    pub source: String,
+    /// Event time of the signal that raised it, epoch ms UTC.
+    pub signal_at: i64,
+    /// When the platform received it, epoch ms UTC.
+    pub detected_at: i64,
+    /// Rules, features and suspects, as JSON.
+    pub evidence: serde_json::Value,
+}
+
+/// A stored warning.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct StoredWarning {
+    pub id: String,
+    pub resident_id: Option<String>,
+    pub msisdn: Option<String>,
+    pub unit_code: String,
+    pub level: u8,
+    pub fraud_type: Option<String>,
+    pub score_permille: i64,
+    pub source: String,
+    pub signal_at: i64,
+    pub detected_at: i64,
+    pub evidence: serde_json::Value,
+    pub instruction_id: Option<String>,
+}
+
+/// Warnings per level in a period.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LevelCounts {
+    pub red: i64,
+    pub orange: i64,
+    pub yellow: i64,
+}
+
+impl LevelCounts {
+    pub fn total(&self) -> i64 {
+        self.red + self.orange + self.yellow
+    }
+}
+
+const COLUMNS: &str = "w.id, w.resident_id, w.msisdn, w.unit_code, w.level, w.fraud_type, \
+     w.score_permille, w.source, w.signal_at, w.detected_at, w.evidence, w.instruction_id";
+
+fn from_row(row: &AnyRow) -> Result<StoredWarning, sqlx::Error> {
+    let evidence: String = col(row, "evidence")?;
+    let level: i64 = col(row, "level")?;
+    Ok(StoredWarning {
+        id: col(row, "id")?,
+        resident_id: col(row, "resident_id")?,
+        msisdn: col(row, "msisdn")?,
+        unit_code: col(row, "unit_code")?,
+        level: u8::try_from(level).unwrap_or(3),
+        fraud_type: col(row, "fraud_type")?,
+        score_permille: col(row, "score_permille")?,
+        source: col(row, "source")?,
+        signal_at: col(row, "signal_at")?,
+        detected_at: col(row, "detected_at")?,
+        evidence: serde_json::from_str(&evidence).map_err(|e| sqlx::Error::ColumnDecode {
+            index: "evidence".into(),
+            source: Box::new(e),
+        })?,
+        instruction_id: col(row, "instruction_id")?,
+    })
+}
+
+/// The warnings repository.
+pub struct Warnings<'s> {
+    store: &'s Store,
+}
+
+impl<'s> Warnings<'s> {
+    pub(crate) fn new(store: &'s Store) -> Self {
+        Warnings { store }
+    }
+
+    /// Records a warning; a second insert of the same id is a [`StoreError::Conflict`].
+    pub async fn insert(&self, w: &NewWarning) -> StoreResult<()> {
+        if !(1..=3).contains(&w.level) {
+            return Err(StoreError::invalid("level", "must be 1, 2 or 3"));
+        }
+        let mut sql = Sql::new(
+            "INSERT INTO warnings (id, resident_id, msisdn, unit_code, level, fraud_type, \
+             score_permille, source, signal_at, detected_at, evidence) VALUES (",
+        );
+        sql.arg(w.id.as_str())
+            .push(", ")
+            .arg(w.resident_id.as_deref())
+            .push(", ")
+            .arg(w.msisdn.as_deref())
+            .push(", ")
+            .arg(w.unit_code.as_str())
+            .push(", ")
+            .arg(i64::from(w.level))
+            .push(", ")
+            .arg(w.fraud_type.as_deref())
+            .push(", ")
+            .arg(w.score_permille)
+            .push(", ")
+            .arg(w.source.as_str())
+            .push(", ")
+            .arg(w.signal_at)
+            .push(", ")
+            .arg(w.detected_at)
+            .push(", ")
+            .arg(w.evidence.to_string())
+            .push(")");
+        sql.query()
+            .execute(self.store.pool())
+            .await
+            .map_err(StoreError::query("warnings.insert"))?;
+        Ok(())
+    }
+
+    /// Links a warning to the instruction it created or merged into.
+    pub async fn link_instruction(
+        &self,
+        warning_id: &str,
+        instruction_id: &str,
+    ) -> StoreResult<()> {
+        let mut sql = Sql::new("UPDATE warnings SET instruction_id = ");
+        sql.arg(instruction_id).push(" WHERE id = ").arg(warning_id);
+        sql.query()
+            .execute(self.store.pool())
+            .await
+            .map_err(StoreError::query("warnings.link"))?;
+        Ok(())
+    }
+
+    /// One warning; [`StoreError::NotFound`] when absent or outside the scope.
+    pub async fn get(&self, scope: &Scope, id: &str) -> StoreResult<StoredWarning> {
+        let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM warnings w WHERE w.id = "));
+        sql.arg(id).push(" AND ");
+        scope.push_condition(&mut sql, "w.unit_code");
+        let row = sql
+            .query()
+            .fetch_optional(self.store.pool())
+            .await
+            .map_err(StoreError::query("warnings.get"))?;
+        match row {
+            Some(r) => from_row(&r).map_err(StoreError::query("warnings.get")),
+            None => Err(StoreError::NotFound {
+                what: "warning",
+                key: id.to_string(),
+            }),
+        }
+    }
+
+    /// Warnings inside the scope detected at or after `since_ms`, newest first; the page key
+    /// is `(detected_at, id)` rendered as `"<ms>/<id>"`.
+    pub async fn recent(
+        &self,
+        scope: &Scope,
+        since_ms: i64,
+        min_level: Option<u8>,
+        page: &PageRequest,
+    ) -> StoreResult<Page<StoredWarning>> {
+        let limit = page.clamped_limit();
+        let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM warnings w WHERE "));
+        scope.push_condition(&mut sql, "w.unit_code");
+        sql.push(" AND w.detected_at >= ").arg(since_ms);
+        if let Some(level) = min_level {
+            sql.push(" AND w.level <= ").arg(i64::from(level));
+        }
+        if let Some((at, id)) = page.after.as_deref().and_then(split_time_key) {
+            sql.push(" AND (w.detected_at < ")
+                .arg(at)
+                .push(" OR (w.detected_at = ")
+                .arg(at)
+                .push(" AND w.id < ")
+                .arg(id.to_string())
+                .push("))");
+        }
+        sql.push(" ORDER BY w.detected_at DESC, w.id DESC LIMIT ")
+            .arg(limit + 1);
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("warnings.recent"))?;
+        let items = rows
+            .iter()
+            .map(from_row)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::query("warnings.recent"))?;
+        Ok(Page::from_overfetch(items, limit, |w| {
+            format!("{}/{}", w.detected_at, w.id)
+        }))
+    }
+
+    /// Every warning about one resident inside the scope, oldest first.
+    pub async fn for_resident(
+        &self,
+        scope: &Scope,
+        resident_id: &str,
+    ) -> StoreResult<Vec<StoredWarning>> {
+        let mut sql = Sql::new(format!(
+            "SELECT {COLUMNS} FROM warnings w WHERE w.resident_id = "
+        ));
+        sql.arg(resident_id).push(" AND ");
+        scope.push_condition(&mut sql, "w.unit_code");
+        sql.push(" ORDER BY w.detected_at, w.id");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("warnings.for_resident"))?;
+        rows.iter()
+            .map(from_row)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::query("warnings.for_resident"))
+    }
+
+    /// Warnings per level inside the scope detected in `[from_ms, to_ms)`.
+    pub async fn count_by_level(
+        &self,
+        scope: &Scope,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> StoreResult<LevelCounts> {
+        let mut sql = Sql::new("SELECT w.level AS level, COUNT(*) AS n FROM warnings w WHERE ");
+        scope.push_condition(&mut sql, "w.unit_code");
+        sql.push(" AND w.detected_at >= ")
+            .arg(from_ms)
+            .push(" AND w.detected_at < ")
+            .arg(to_ms)
+            .push(" GROUP BY w.level");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("warnings.count"))?;
+        let mut counts = LevelCounts::default();
+        for row in rows {
+            let level: i64 = col(&row, "level").map_err(StoreError::query("warnings.count"))?;
+            let n: i64 = col(&row, "n").map_err(StoreError::query("warnings.count"))?;
+            match level {
+                1 => counts.red = n,
+                2 => counts.orange = n,
+                _ => counts.yellow += n,
+            }
+        }
+        Ok(counts)
+    }
+}

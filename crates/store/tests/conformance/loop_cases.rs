@@ -1,0 +1,248 @@
+//! Warnings and instructions: scoping, optimistic concurrency, append-only events, deadline scan.
+
+use crate::fixtures::with_tree;
+use fanzha_core::error_code::{Coded, ErrorCode};
+use fanzha_store::*;
+
+fn event(seq: i64, at: i64, action: &str) -> EventRow {
+    EventRow {
+        seq,
+        at,
+        actor: "tester".into(),
+        unit_code: "330281".into(),
+        action: action.into(),
+        event: format!(r#"{{"seq":{seq},"action":"{action}"}}"#),
+    }
+}
+
+fn projection(holder: &str, version: i64, status: &str, next_due_at: Option<i64>) -> Projection {
+    Projection {
+        holder_unit: holder.into(),
+        level: 1,
+        status: status.into(),
+        assignee: None,
+        next_due_at,
+        overdue: false,
+        open: status != "closed",
+        saved_fen: 0,
+        loss_fen: 0,
+        version,
+        state: "{}".into(),
+    }
+}
+
+async fn create(store: &Store, id: &str, holder: &str, resident: &str, issued_at: i64) {
+    store
+        .instructions()
+        .create(&NewInstruction {
+            id: id.into(),
+            resident_id: Some(resident.into()),
+            owner_unit: holder.into(),
+            fraud_type: Some("impersonate_police".into()),
+            issued_at,
+            projection: projection(holder, 1, "issued", Some(issued_at + 300_000)),
+            first_event: event(1, issued_at, "issued"),
+        })
+        .await
+        .unwrap();
+}
+
+/// Two writers decide against the same version: exactly one wins, the other gets a conflict
+/// and leaves no trace.
+pub async fn concurrent_appends_let_exactly_one_win(store: &Store) {
+    with_tree(store).await;
+    create(store, "I1", "330281001001", "330281199001010001", 1_000).await;
+    let repo = store.instructions();
+    let (ea, pa) = (
+        [event(2, 2_000, "signed")],
+        projection("330281001001", 2, "signed", Some(900_000)),
+    );
+    let (eb, pb) = (
+        [event(2, 2_001, "delegated")],
+        projection("330281001002", 2, "issued", Some(900_000)),
+    );
+    let a = repo.append("I1", 1, &ea, &pa);
+    let b = repo.append("I1", 1, &eb, &pb);
+    let (ra, rb) = tokio::join!(a, b);
+    let outcomes = [ra.is_ok(), rb.is_ok()];
+    assert_eq!(
+        outcomes.iter().filter(|ok| **ok).count(),
+        1,
+        "{ra:?} {rb:?}"
+    );
+    let loser = ra.err().or(rb.err()).unwrap();
+    assert_eq!(loser.code(), ErrorCode::Conflict, "{loser}");
+    let events = repo.events(&Scope::platform(), "I1").await.unwrap();
+    assert_eq!(events.len(), 2);
+    let stored = repo.get(&Scope::platform(), "I1").await.unwrap();
+    assert_eq!(stored.projection.version, 2);
+    assert_eq!(
+        events[1].action == "signed",
+        stored.projection.status == "signed",
+        "projection and events agree on the winner"
+    );
+}
+
+/// A village sees its own instruction, not its neighbour's; the county sees both.
+pub async fn instructions_are_scoped_by_holder(store: &Store) {
+    with_tree(store).await;
+    create(store, "A", "330281001001", "330281199001010001", 1_000).await;
+    create(store, "B", "330281002001", "330281199001010002", 2_000).await;
+    let village = store.units().scope("330281001001").await.unwrap();
+    let county = store.units().scope("330281").await.unwrap();
+    let repo = store.instructions();
+    assert!(repo.get(&village, "A").await.is_ok());
+    let err = repo.get(&village, "B").await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotFound);
+    assert!(repo.events(&village, "B").await.is_err());
+    let all = repo
+        .list(
+            &county,
+            &InstructionFilter::default(),
+            &PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+    let ids: Vec<_> = all.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["B", "A"], "newest first");
+    let own = repo
+        .list(
+            &village,
+            &InstructionFilter::default(),
+            &PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(own.items.len(), 1);
+    // Delegating moves it into the other village's view.
+    repo.append(
+        "A",
+        1,
+        &[event(2, 3_000, "delegated")],
+        &projection("330281002001", 2, "issued", None),
+    )
+    .await
+    .unwrap();
+    assert!(repo.get(&village, "A").await.is_err());
+    let counts = repo
+        .count_by_status(&county, &InstructionFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(counts, vec![("issued".to_string(), 2)]);
+}
+
+/// The deadline scan returns open instructions whose next deadline passed, earliest first.
+pub async fn due_scan_finds_breached_open_instructions(store: &Store) {
+    with_tree(store).await;
+    create(store, "early", "330281001001", "330281199001010001", 1_000).await; // due 301_000
+    create(store, "late", "330281001002", "330281199001010002", 100_000).await; // due 400_000
+    let repo = store.instructions();
+    assert!(repo.due(300_000, 10).await.unwrap().is_empty());
+    assert_eq!(repo.due(350_000, 10).await.unwrap(), vec!["early"]);
+    assert_eq!(repo.due(500_000, 10).await.unwrap(), vec!["early", "late"]);
+    repo.append(
+        "early",
+        1,
+        &[event(2, 2_000, "closed")],
+        &projection("330281001001", 2, "closed", Some(1)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(repo.due(500_000, 10).await.unwrap(), vec!["late"]);
+    assert_eq!(
+        repo.open_for_resident("330281199001010002").await.unwrap(),
+        Some("late".to_string())
+    );
+    assert_eq!(
+        repo.open_for_resident("330281199001010001").await.unwrap(),
+        None
+    );
+}
+
+/// Instruction events cannot be changed or removed, whatever the client.
+pub async fn instruction_events_are_append_only(store: &Store) {
+    with_tree(store).await;
+    create(store, "I1", "330281001001", "330281199001010001", 1_000).await;
+    for sql in [
+        "UPDATE instruction_events SET actor = 'x'",
+        "DELETE FROM instruction_events",
+    ] {
+        let r = sqlx::query(sql).execute(store.pool()).await;
+        assert!(r.is_err(), "{sql} must be rejected");
+    }
+    // A gap in the sequence is refused before it reaches the database.
+    let err = store
+        .instructions()
+        .append(
+            "I1",
+            1,
+            &[event(3, 2_000, "signed")],
+            &projection("330281001001", 2, "signed", None),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::RecordInvalid);
+}
+
+/// Warnings are scoped by their unit, listed newest first and counted per level.
+pub async fn warnings_are_scoped_and_counted(store: &Store) {
+    with_tree(store).await;
+    let w = |id: &str, unit: &str, level: u8, at: i64| NewWarning {
+        id: id.into(),
+        resident_id: Some("330281199001010001".into()),
+        msisdn: Some("13800000001".into()),
+        unit_code: unit.into(),
+        level,
+        fraud_type: Some("investment".into()),
+        score_permille: 930,
+        source: "engine".into(),
+        signal_at: at - 10,
+        detected_at: at,
+        evidence: serde_json::json!({"rules": ["long_call_then_remote_app"]}),
+    };
+    let repo = store.warnings();
+    repo.insert(&w("W1", "330281001001", 1, 1_000))
+        .await
+        .unwrap();
+    repo.insert(&w("W2", "330281002001", 2, 2_000))
+        .await
+        .unwrap();
+    repo.insert(&w("W3", "330282001001", 3, 3_000))
+        .await
+        .unwrap();
+    assert_eq!(
+        repo.insert(&w("W1", "330281001001", 1, 1_000))
+            .await
+            .unwrap_err()
+            .code(),
+        ErrorCode::Conflict
+    );
+    let yuyao = store.units().scope("330281").await.unwrap();
+    let page = repo
+        .recent(&yuyao, 0, None, &PageRequest::first(1))
+        .await
+        .unwrap();
+    assert_eq!(page.items[0].id, "W2");
+    let next = repo
+        .recent(&yuyao, 0, None, &PageRequest::after(page.next.unwrap(), 5))
+        .await
+        .unwrap();
+    assert_eq!(next.items.len(), 1);
+    assert_eq!(next.items[0].id, "W1");
+    assert_eq!(
+        next.items[0].evidence["rules"][0],
+        "long_call_then_remote_app"
+    );
+    let counts = repo.count_by_level(&yuyao, 0, 10_000).await.unwrap();
+    assert_eq!((counts.red, counts.orange, counts.yellow), (1, 1, 0));
+    assert!(repo.get(&yuyao, "W3").await.is_err());
+    repo.link_instruction("W1", "I9").await.unwrap();
+    assert_eq!(
+        repo.get(&yuyao, "W1")
+            .await
+            .unwrap()
+            .instruction_id
+            .as_deref(),
+        Some("I9")
+    );
+}

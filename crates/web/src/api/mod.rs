@@ -1,0 +1,44 @@
+//! The JSON API under `/api/v1/`, described by the OpenAPI document at `/api/openapi.json`.
+//!
+//! Every handler names its permission in its signature ([`crate::auth::Require`]) and reads
+//! through the caller's org scope, so a record of another subtree answers 404 `not_found`.
+
+pub mod figures;
+pub mod instructions;
+pub mod openapi;
+pub mod people;
+pub mod units;
+pub mod warnings;
+
+use crate::auth::principal::Principal;
+use crate::error::WebError;
+use crate::state::AppState;
+use axum::routing::{get, post};
+use axum::Router;
+use fanzha_workflow::Actor;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/openapi.json", get(openapi::document))
+        .route("/api/v1/warnings", get(warnings::list).post(warnings::push))
+        .route("/api/v1/warnings/{id}", get(warnings::get))
+        .route("/api/v1/instructions", get(instructions::list))
+        .route("/api/v1/instructions/{id}", get(instructions::get))
+        .route(
+            "/api/v1/instructions/{id}/commands",
+            post(instructions::command),
+        )
+        .route("/api/v1/figures", get(figures::get))
+        .route("/api/v1/people", get(people::list))
+        .route("/api/v1/people/{resident_id}", get(people::get))
+        .route("/api/v1/units/{code}/children", get(units::children))
+}
+
+/// The caller as the closed loop sees them: login, unit, and the unit's subtree.
+pub async fn actor_of(state: &AppState, p: &Principal) -> Result<Actor, WebError> {
+    Ok(Actor {
+        login: p.login.clone(),
+        unit_code: p.unit_code.clone(),
+        scope: state.scope_of(&p.unit_code).await?,
+    })
+}

@@ -1,0 +1,30 @@
+//! The OpenAPI document of `/api/v1/`, generated from the handlers' annotations.
+
+use axum::Json;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "fanzha API",
+        description = "Warnings, the closed loop of instructions, figures and residents of the caller's org subtree. Authenticate with the session cookie from POST /login; writes carry the session's X-CSRF-Token header."
+    ),
+    paths(
+        super::warnings::push,
+        super::warnings::list,
+        super::warnings::get,
+        super::instructions::list,
+        super::instructions::get,
+        super::instructions::command,
+        super::figures::get,
+        super::people::list,
+        super::people::get,
+        super::units::children,
+    ),
+    components(schemas(super::warnings::PushRequest, super::instructions::CommandRequest))
+)]
+pub struct ApiDoc;
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

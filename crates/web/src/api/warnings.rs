@@ -1,0 +1,145 @@
+//! `/api/v1/warnings`: warnings of one's subtree, and the entry point for warnings from outside
+//! the engine — the national center's push (国家反诈中心推送) and an analyst's own.
+
+use crate::auth::permission::{PushWarnings, ViewWarnings};
+use crate::auth::Require;
+use crate::error::WebError;
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use fanzha_core::mask::{mask_phone, mask_resident_id};
+use fanzha_store::{PageRequest, StoredWarning};
+use fanzha_workflow::{IncomingWarning, Received, WarningLevel};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+/// A warning to route into the closed loop.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PushRequest {
+    /// The endangered person's resident ID (preferred: routes by residence).
+    pub resident_id: Option<String>,
+    /// Their phone number.
+    pub msisdn: Option<String>,
+    /// Division code of the residence when no resident is on file.
+    pub residence_code: Option<String>,
+    /// 1 red, 2 orange, 3 yellow.
+    pub level: u8,
+    /// Fraud-type code (`impersonate_police`, `investment`, …).
+    pub fraud_type: Option<String>,
+    /// `national_push` (default) or `manual`.
+    pub source: Option<String>,
+    /// What the sender knows, shown as evidence.
+    pub note: Option<String>,
+    /// Suspect numbers or accounts named by the sender.
+    #[serde(default)]
+    pub suspects: Vec<String>,
+}
+
+/// Routes a warning: merges into the person's open instruction or issues a new one.
+#[utoipa::path(post, path = "/api/v1/warnings", request_body = PushRequest,
+    responses((status = 201, description = "Routed", body = Object),
+              (status = 400, description = "Invalid level or no way to place the person")))]
+pub async fn push(
+    auth: Require<PushWarnings>,
+    State(state): State<AppState>,
+    Json(req): Json<PushRequest>,
+) -> Result<(StatusCode, Json<Received>), WebError> {
+    let level = WarningLevel::from_number(req.level).ok_or_else(|| {
+        WebError::BadRequest("level must be 1 (red), 2 (orange) or 3 (yellow)".into())
+    })?;
+    let source = req.source.unwrap_or_else(|| "national_push".into());
+    if !["national_push", "manual"].contains(&source.as_str()) {
+        return Err(WebError::BadRequest(
+            "source must be national_push or manual".into(),
+        ));
+    }
+    if req.resident_id.is_none() && req.msisdn.is_none() && req.residence_code.is_none() {
+        return Err(WebError::BadRequest(
+            "name the person: resident_id, msisdn or residence_code".into(),
+        ));
+    }
+    let now = state.clock.now_ms();
+    let received = state
+        .loop_service
+        .receive(
+            IncomingWarning {
+                id: None,
+                resident_id: req.resident_id,
+                msisdn: req.msisdn,
+                residence_code: req.residence_code,
+                level,
+                fraud_type: req.fraud_type,
+                score_permille: 1000,
+                source,
+                signal_at: now,
+                evidence: serde_json::json!({
+                    "pushed_by": auth.principal.login,
+                    "note": req.note,
+                    "suspects": req.suspects,
+                }),
+            },
+            now,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(received)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// Detected at or after (epoch ms UTC); default: the last 24 hours.
+    pub since: Option<i64>,
+    /// Only this level or more urgent.
+    pub min_level: Option<u8>,
+    pub after: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// Warnings routed inside the caller's subtree, newest first, personal data masked.
+#[utoipa::path(get, path = "/api/v1/warnings", params(ListQuery),
+    responses((status = 200, description = "A page of warnings", body = Object)))]
+pub async fn list(
+    auth: Require<ViewWarnings>,
+    State(state): State<AppState>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    let since = q
+        .since
+        .unwrap_or_else(|| state.clock.now_ms() - 24 * 3_600_000);
+    let page = state
+        .store
+        .warnings()
+        .recent(
+            &scope,
+            since,
+            q.min_level,
+            &PageRequest {
+                after: q.after,
+                limit: q.limit.unwrap_or(100),
+            },
+        )
+        .await?;
+    let items: Vec<_> = page.items.into_iter().map(masked).collect();
+    Ok(Json(serde_json::json!({"items": items, "next": page.next})))
+}
+
+/// One warning with its evidence, personal data masked.
+#[utoipa::path(get, path = "/api/v1/warnings/{id}",
+    params(("id" = String, Path, description = "Warning id")),
+    responses((status = 200, description = "The warning", body = Object),
+              (status = 404, description = "Unknown, or outside the caller's subtree")))]
+pub async fn get(
+    auth: Require<ViewWarnings>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<StoredWarning>, WebError> {
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    Ok(Json(masked(state.store.warnings().get(&scope, &id).await?)))
+}
+
+pub fn masked(mut w: StoredWarning) -> StoredWarning {
+    w.resident_id = w.resident_id.as_deref().map(mask_resident_id);
+    w.msisdn = w.msisdn.as_deref().map(mask_phone);
+    w
+}

@@ -1,0 +1,168 @@
+//! 系统管理: users of one's subtree (add, with role, unit and bank) and the org tree's size.
+
+use super::{render, Chrome};
+use crate::auth::password::hash_password;
+use crate::auth::permission::ManageUsers;
+use crate::auth::Require;
+use crate::error::WebError;
+use crate::i18n::Lang;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Form;
+use fanzha_store::{NewAuditEntry, NewUser, PageRequest, Role, User};
+use serde::Deserialize;
+
+struct UserRow {
+    login: String,
+    name: String,
+    unit: String,
+    roles: String,
+    bank: String,
+    active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    lang: Lang,
+    chrome: Chrome,
+    users: Vec<UserRow>,
+    units: i64,
+    people: i64,
+    roles: Vec<(&'static str, &'static str)>,
+    message: Option<String>,
+}
+
+async fn page(
+    state: &AppState,
+    auth: &Require<ManageUsers>,
+    headers: &HeaderMap,
+    message: Option<String>,
+) -> Result<Html<String>, WebError> {
+    let chrome = Chrome::new(&auth.principal, &auth.csrf_token, headers, "/admin");
+    let lang = chrome.lang;
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    let users = state
+        .store
+        .users()
+        .list(&scope, &PageRequest::first(1000))
+        .await?;
+    let rows = users
+        .items
+        .into_iter()
+        .map(|u: User| UserRow {
+            roles: u
+                .roles
+                .iter()
+                .map(|r| {
+                    if lang == Lang::Zh {
+                        r.label_zh()
+                    } else {
+                        r.as_str()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            login: u.login,
+            name: u.display_name,
+            unit: u.unit_code,
+            bank: u.bank_code.unwrap_or_default(),
+            active: u.active,
+        })
+        .collect();
+    render(&AdminPage {
+        lang,
+        users: rows,
+        units: state.store.units().count(&scope).await?,
+        people: state.store.people().count(&scope).await?,
+        roles: Role::ALL
+            .iter()
+            .map(|r| {
+                (
+                    r.as_str(),
+                    if lang == Lang::Zh {
+                        r.label_zh()
+                    } else {
+                        r.as_str()
+                    },
+                )
+            })
+            .collect(),
+        message,
+        chrome,
+    })
+}
+
+pub async fn show(
+    auth: Require<ManageUsers>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Html<String>, WebError> {
+    page(&state, &auth, &headers, None).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewUserForm {
+    login: String,
+    display_name: String,
+    unit_code: String,
+    role: String,
+    bank_code: Option<String>,
+    password: String,
+}
+
+/// `POST /admin/users`: adds (or updates) a user inside the admin's subtree; audited.
+pub async fn add_user(
+    auth: Require<ManageUsers>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<NewUserForm>,
+) -> Result<Response, WebError> {
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    let unit = state.store.units().get(f.unit_code.trim()).await?;
+    if !scope.contains_path(&unit.path) {
+        return Err(WebError::NotFound);
+    }
+    let role = Role::parse(&f.role)
+        .ok_or_else(|| WebError::BadRequest(format!("unknown role `{}`", f.role)))?;
+    let bank_code = f
+        .bank_code
+        .map(|b| b.trim().to_string())
+        .filter(|b| !b.is_empty());
+    let hash = hash_password(&f.password).map_err(|e| WebError::BadRequest(e.to_string()))?;
+    state
+        .store
+        .users()
+        .upsert(&NewUser {
+            login: f.login.trim().to_string(),
+            display_name: f.display_name.trim().to_string(),
+            unit_code: unit.code.clone(),
+            roles: vec![role],
+            bank_code,
+            password_hash: Some(hash),
+        })
+        .await?;
+    state
+        .store
+        .audit()
+        .append(&NewAuditEntry {
+            actor: auth.principal.login.clone(),
+            action: "user_added".into(),
+            target_type: "user".into(),
+            target_id: Some(f.login.trim().to_string()),
+            unit_code: Some(unit.code),
+            detail: serde_json::json!({"role": role.as_str()}),
+        })
+        .await?;
+    let msg = format!(
+        "{} {}",
+        Lang::from_headers(&headers).t("user_saved"),
+        f.login.trim()
+    );
+    Ok(page(&state, &auth, &headers, Some(msg))
+        .await?
+        .into_response())
+}

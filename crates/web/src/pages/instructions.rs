@@ -1,0 +1,593 @@
+//! 指令: the unit's queue with live deadline countdowns, sign / push down in one click from the
+//! row, bulk sign, filters, export; and one instruction's page with its whole history and every
+//! action the state machine allows now.
+
+use super::view::{action_label, fraud_type_label, level_class, level_label, status_label, time};
+use super::{render, Chrome};
+use crate::api::actor_of;
+use crate::api::instructions::check_review_permission;
+use crate::auth::permission::{HandleInstructions, Permission, ReviewWarnings, ViewInstructions};
+use crate::auth::Require;
+use crate::error::WebError;
+use crate::export::{ExportFormat, Table};
+use crate::i18n::Lang;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Form;
+use fanzha_core::mask::mask_name;
+use fanzha_store::{InstructionFilter, PageRequest, Scope, StoredInstruction};
+use fanzha_workflow::{Command, ContactChannel, Instruction, OrgTree, Status};
+use serde::Deserialize;
+
+/// A unit a row may be pushed down to.
+#[derive(Clone)]
+pub struct Target {
+    pub code: String,
+    pub name: String,
+    pub selected: bool,
+}
+
+/// One row of the queue, as rendered.
+#[derive(Clone)]
+pub struct Row {
+    pub id: String,
+    pub version: i64,
+    pub level: u8,
+    pub level_class: &'static str,
+    pub level_label: &'static str,
+    pub status: String,
+    pub status_label: &'static str,
+    pub person: String,
+    pub fraud_type: String,
+    pub holder: String,
+    pub owner: String,
+    pub issued: String,
+    pub next_due_at: Option<i64>,
+    pub overdue: bool,
+    pub can_sign: bool,
+    pub can_review: bool,
+    pub targets: Vec<Target>,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "instruction_row.html")]
+pub struct RowFragment {
+    pub lang: Lang,
+    pub r: Row,
+}
+
+#[derive(Template)]
+#[template(path = "instructions.html")]
+struct QueuePage {
+    lang: Lang,
+    chrome: Chrome,
+    tab: String,
+    level: String,
+    tabs: Vec<TabLink>,
+    rows: Vec<RowFragment>,
+    query: String,
+}
+
+struct TabLink {
+    key: &'static str,
+    label: &'static str,
+    active: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct QueueQuery {
+    /// `mine` (held by my unit, open), `open`, `overdue`, `closed`, `all`.
+    pub tab: Option<String>,
+    pub level: Option<u8>,
+    pub format: Option<ExportFormat>,
+}
+
+const TABS: [(&str, &str); 5] = [
+    ("mine", "tab_mine"),
+    ("open", "tab_open"),
+    ("overdue", "tab_overdue"),
+    ("closed", "tab_closed"),
+    ("all", "tab_all"),
+];
+
+fn filter_for(tab: &str, unit: &str, level: Option<u8>) -> InstructionFilter {
+    let mut f = InstructionFilter {
+        level,
+        ..InstructionFilter::default()
+    };
+    match tab {
+        "mine" => {
+            f.open_only = true;
+            f.held_by = Some(unit.to_string());
+        }
+        "open" => f.open_only = true,
+        "overdue" => {
+            f.open_only = true;
+            f.overdue_only = true;
+        }
+        "closed" => f.statuses = vec!["closed".into()],
+        _ => {}
+    }
+    f
+}
+
+async fn unit_name(state: &AppState, code: &str) -> String {
+    match state.store.units().find(code).await {
+        Ok(Some(u)) => u.name,
+        _ => code.to_string(),
+    }
+}
+
+/// Builds a row: names, masked person, and the push-down targets (the units on the path from
+/// the holder to the residence first, preselecting the residence, then the other children).
+pub async fn build_row(
+    state: &AppState,
+    lang: Lang,
+    i: &StoredInstruction,
+    can_review: bool,
+) -> Result<Row, WebError> {
+    let p = &i.projection;
+    let person = match &i.resident_id {
+        Some(rid) => match state.store.people().get(&Scope::platform(), rid).await {
+            Ok(person) => mask_name(&person.name),
+            Err(_) => fanzha_core::mask::mask_resident_id(rid),
+        },
+        None => lang.t("unknown_person").to_string(),
+    };
+    let open = p.open;
+    let mut targets = Vec::new();
+    if open && matches!(p.status.as_str(), "issued" | "signed") {
+        let path_down: Vec<String> = {
+            let tree = state.loop_service.tree();
+            let mut chain = Vec::new();
+            let mut cur = Some(i.owner_unit.clone());
+            while let Some(c) = cur {
+                if c == p.holder_unit {
+                    break;
+                }
+                chain.push(c.clone());
+                cur = tree.parent(&c);
+            }
+            if chain
+                .last()
+                .is_some_and(|c| tree.parent(c).as_deref() == Some(p.holder_unit.as_str()))
+            {
+                chain
+            } else {
+                Vec::new()
+            }
+        };
+        for code in &path_down {
+            targets.push(Target {
+                name: unit_name(state, code).await,
+                selected: *code == i.owner_unit,
+                code: code.clone(),
+            });
+        }
+        for child in state.store.units().children(&p.holder_unit).await? {
+            if !path_down.contains(&child.code) {
+                targets.push(Target {
+                    code: child.code,
+                    name: child.name,
+                    selected: false,
+                });
+            }
+        }
+    }
+    Ok(Row {
+        id: i.id.clone(),
+        version: p.version,
+        level: p.level,
+        level_class: level_class(p.level),
+        level_label: level_label(lang, p.level),
+        status: p.status.clone(),
+        status_label: status_label(lang, &p.status),
+        person,
+        fraud_type: fraud_type_label(lang, i.fraud_type.as_deref()),
+        holder: unit_name(state, &p.holder_unit).await,
+        owner: unit_name(state, &i.owner_unit).await,
+        issued: time(i.issued_at),
+        next_due_at: p.next_due_at,
+        overdue: p.overdue,
+        can_sign: p.status == "issued",
+        can_review: can_review && p.status == "pending_review",
+        targets,
+        error: None,
+    })
+}
+
+pub async fn queue(
+    auth: Require<ViewInstructions>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<QueueQuery>,
+) -> Result<Response, WebError> {
+    let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/instructions");
+    let lang = chrome.lang;
+    let tab = q
+        .tab
+        .clone()
+        .filter(|t| TABS.iter().any(|(k, _)| k == t))
+        .unwrap_or_else(|| "mine".into());
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    let filter = filter_for(&tab, &auth.principal.unit_code, q.level);
+    let page = state
+        .store
+        .instructions()
+        .list(&scope, &filter, &PageRequest::first(200))
+        .await?;
+    let can_review = ReviewWarnings::allows(&auth.principal);
+    let mut rows = Vec::with_capacity(page.items.len());
+    for i in &page.items {
+        rows.push(RowFragment {
+            lang,
+            r: build_row(&state, lang, i, can_review).await?,
+        });
+    }
+    if let Some(format) = q.format {
+        return export(lang, &rows, format);
+    }
+    let query = format!(
+        "tab={tab}{}",
+        q.level.map(|l| format!("&level={l}")).unwrap_or_default()
+    );
+    render(&QueuePage {
+        lang,
+        chrome,
+        level: q.level.map(|l| l.to_string()).unwrap_or_default(),
+        tab: tab.clone(),
+        tabs: TABS
+            .iter()
+            .map(|(key, label)| TabLink {
+                key,
+                label,
+                active: *key == tab,
+            })
+            .collect(),
+        rows,
+        query,
+    })
+    .map(IntoResponse::into_response)
+}
+
+fn export(lang: Lang, rows: &[RowFragment], format: ExportFormat) -> Result<Response, WebError> {
+    let headers = [
+        "col_id",
+        "col_level",
+        "col_status",
+        "col_person",
+        "col_fraud_type",
+        "col_holder",
+        "col_target",
+        "col_issued",
+        "col_overdue",
+    ];
+    Table {
+        name: "instructions".into(),
+        headers: headers.iter().map(|h| lang.t(h).to_string()).collect(),
+        rows: rows
+            .iter()
+            .map(|f| {
+                let r = &f.r;
+                vec![
+                    r.id.clone(),
+                    r.level_label.to_string(),
+                    r.status_label.to_string(),
+                    r.person.clone(),
+                    r.fraud_type.clone(),
+                    r.holder.clone(),
+                    r.owner.clone(),
+                    r.issued.clone(),
+                    if r.overdue {
+                        lang.t("yes")
+                    } else {
+                        lang.t("no")
+                    }
+                    .to_string(),
+                ]
+            })
+            .collect(),
+    }
+    .respond(format)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ActForm {
+    /// `sign`, `delegate`, `recall`, `start_contact`, `close`, `new_round`, `approve_review`,
+    /// `reject_review`, or an outcome code (`dissuaded_phone`, …).
+    pub command: String,
+    pub version: Option<u64>,
+    pub to_unit: Option<String>,
+    pub note: Option<String>,
+    pub loss_yuan: Option<String>,
+    pub saved_yuan: Option<String>,
+}
+
+/// Reads a form's command into state-machine commands. An outcome recorded on an instruction
+/// nobody signed yet signs it first: the person was reached, which is what signing attests.
+pub fn commands_from_form(form: &ActForm, status: &str) -> Result<Vec<Command>, WebError> {
+    let mut out = Vec::new();
+    let single = match form.command.as_str() {
+        "sign" => Command::Sign,
+        "delegate" => Command::Delegate {
+            to_unit: form
+                .to_unit
+                .clone()
+                .filter(|u| !u.is_empty())
+                .ok_or_else(|| WebError::BadRequest("choose the unit to push down to".into()))?,
+        },
+        "recall" => Command::Recall,
+        "start_contact" => Command::StartContact {
+            channel: ContactChannel::Phone,
+        },
+        "close" => Command::Close,
+        "new_round" => Command::NewRound,
+        "approve_review" => Command::ApproveReview { to_unit: None },
+        "reject_review" => Command::RejectReview,
+        "defrauded" => {
+            let loss = parse_yuan(form.loss_yuan.as_deref())?;
+            Command::RecordOutcome {
+                outcome: fanzha_workflow::Outcome::Defrauded { loss_fen: loss },
+                saved_fen: parse_yuan(form.saved_yuan.as_deref())?,
+            }
+        }
+        code => match Command::from_outcome_code(code) {
+            Some(Command::RecordOutcome { outcome, .. }) => Command::RecordOutcome {
+                outcome,
+                saved_fen: parse_yuan(form.saved_yuan.as_deref())?,
+            },
+            _ => return Err(WebError::BadRequest(format!("unknown command `{code}`"))),
+        },
+    };
+    if matches!(single, Command::RecordOutcome { .. }) && status == "issued" {
+        out.push(Command::Sign);
+    }
+    out.push(single);
+    Ok(out)
+}
+
+fn parse_yuan(s: Option<&str>) -> Result<i64, WebError> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(0),
+        Some(v) => fanzha_core::Money::parse(v)
+            .map(|m| m.fen())
+            .map_err(|e| WebError::BadRequest(format!("amount: {e}"))),
+    }
+}
+
+/// `POST /instructions/{id}/act`: one click from the queue; answers the re-rendered row.
+pub async fn act(
+    auth: Require<HandleInstructions>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<ActForm>,
+) -> Result<Html<String>, WebError> {
+    let lang = Lang::from_headers(&headers);
+    let actor = actor_of(&state, &auth.principal).await?;
+    let current = state.store.instructions().get(&actor.scope, &id).await?;
+    let commands = commands_from_form(&form, &current.projection.status)?;
+    check_review_permission(&auth, &commands)?;
+    let result = state
+        .loop_service
+        .act(
+            &actor,
+            &id,
+            form.version,
+            &commands,
+            form.note.clone().filter(|n| !n.trim().is_empty()),
+            state.clock.now_ms(),
+        )
+        .await;
+    let can_review = ReviewWarnings::allows(&auth.principal);
+    let (stored, error) = match result {
+        Ok(view) => (view.stored, None),
+        Err(e) => {
+            let fresh = state
+                .store
+                .instructions()
+                .get(&Scope::platform(), &id)
+                .await?;
+            (fresh, Some(e.to_string()))
+        }
+    };
+    let mut row = build_row(&state, lang, &stored, can_review).await?;
+    row.error = error;
+    render(&RowFragment { lang, r: row })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BulkForm {
+    /// Repeated `id` fields (axum's Form reads them as one comma-joined list via `ids`).
+    #[serde(default)]
+    pub ids: String,
+}
+
+/// `POST /instructions/bulk-sign`: signs every chosen instruction that can be signed; answers
+/// a summary line.
+pub async fn bulk_sign(
+    auth: Require<HandleInstructions>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<BulkForm>,
+) -> Result<Html<String>, WebError> {
+    let lang = Lang::from_headers(&headers);
+    let actor = actor_of(&state, &auth.principal).await?;
+    let (mut ok, mut failed) = (0, 0);
+    for id in form.ids.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        match state
+            .loop_service
+            .act(
+                &actor,
+                id,
+                None,
+                &[Command::Sign],
+                None,
+                state.clock.now_ms(),
+            )
+            .await
+        {
+            Ok(_) => ok += 1,
+            Err(_) => failed += 1,
+        }
+    }
+    Ok(Html(format!(
+        r#"<p class="notice" data-bulk-signed="{ok}">{} {ok} · {} {failed}</p>"#,
+        lang.t("bulk_signed"),
+        lang.t("bulk_failed")
+    )))
+}
+
+#[derive(Template)]
+#[template(path = "instruction.html")]
+struct DetailPage {
+    lang: Lang,
+    chrome: Chrome,
+    row: Row,
+    row_html: String,
+    state: Instruction,
+    events: Vec<EventLine>,
+    warning_ids: Vec<String>,
+    can_act: bool,
+    sign_by: String,
+    contact_by: String,
+    close_by: String,
+}
+
+pub struct EventLine {
+    pub at: String,
+    pub actor: String,
+    pub unit: String,
+    pub action: &'static str,
+    pub action_code: String,
+    pub detail: String,
+    pub note: String,
+}
+
+pub async fn event_lines(
+    state: &AppState,
+    lang: Lang,
+    events: &[fanzha_workflow::Event],
+) -> Vec<EventLine> {
+    let mut out = Vec::with_capacity(events.len());
+    for e in events {
+        use fanzha_workflow::Action::*;
+        let detail = match &e.action {
+            Delegated { to_unit } | ReviewApproved { unit: to_unit } => {
+                format!("→ {}", unit_name(state, to_unit).await)
+            }
+            Issued { unit, .. } => format!("→ {}", unit_name(state, unit).await),
+            Assigned { user } => format!("→ {user}"),
+            OutcomeRecorded { outcome, saved_fen } => {
+                let mut s = match lang {
+                    Lang::Zh => outcome.zh(),
+                    Lang::En => outcome.code().replace('_', " "),
+                };
+                if let fanzha_workflow::Outcome::Defrauded { loss_fen } = outcome {
+                    s.push_str(&format!(" {}", super::view::yuan(*loss_fen)));
+                }
+                if *saved_fen > 0 {
+                    s.push_str(&format!(
+                        " · {} {}",
+                        lang.t("saved"),
+                        super::view::yuan(*saved_fen)
+                    ));
+                }
+                s
+            }
+            Escalated { sla, to_unit } => format!(
+                "{} → {}",
+                match lang {
+                    Lang::Zh => sla.zh().to_string(),
+                    Lang::En => format!("{sla:?}"),
+                },
+                unit_name(state, to_unit).await
+            ),
+            ContactStarted { channel } => match lang {
+                Lang::Zh => channel.zh().to_string(),
+                Lang::En => format!("{channel:?}"),
+            },
+            AttemptFailed { reason } => match lang {
+                Lang::Zh => reason.zh().to_string(),
+                Lang::En => format!("{reason:?}"),
+            },
+            LevelRaised { level, .. } => level_label(lang, level.number()).to_string(),
+            WarningMerged { warning_id } => warning_id.clone(),
+            _ => String::new(),
+        };
+        out.push(EventLine {
+            at: time(e.at_ms),
+            actor: e.actor.clone(),
+            unit: unit_name(state, &e.unit).await,
+            action: action_label(lang, e.action.name()),
+            action_code: e.action.name().to_string(),
+            detail,
+            note: e.note.clone().unwrap_or_default(),
+        });
+    }
+    out
+}
+
+pub async fn detail(
+    auth: Require<ViewInstructions>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Html<String>, WebError> {
+    let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/instructions");
+    let lang = chrome.lang;
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    let view = state.loop_service.view(&scope, &id).await?;
+    let can_review = ReviewWarnings::allows(&auth.principal);
+    let row = build_row(&state, lang, &view.stored, can_review).await?;
+    let events = event_lines(&state, lang, &view.events).await;
+    let d = view.state.deadlines;
+    let row_html = RowFragment {
+        lang,
+        r: row.clone(),
+    }
+    .render()?;
+    render(&DetailPage {
+        lang,
+        row_html,
+        can_act: HandleInstructions::allows(&auth.principal) && view.state.status != Status::Closed,
+        warning_ids: view.state.warning_ids.clone(),
+        sign_by: time(d.sign_by),
+        contact_by: time(d.contact_by),
+        close_by: time(d.close_by),
+        state: view.state,
+        chrome,
+        row,
+        events,
+    })
+}
+
+/// `POST /instructions/{id}/feedback`: the detail page's form; the page reloads to show the
+/// new state and history (htmx `HX-Refresh`), or the error inline.
+pub async fn feedback(
+    auth: Require<HandleInstructions>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Form(form): Form<ActForm>,
+) -> Result<Response, WebError> {
+    let actor = actor_of(&state, &auth.principal).await?;
+    let current = state.store.instructions().get(&actor.scope, &id).await?;
+    let commands = commands_from_form(&form, &current.projection.status)?;
+    check_review_permission(&auth, &commands)?;
+    state
+        .loop_service
+        .act(
+            &actor,
+            &id,
+            form.version,
+            &commands,
+            form.note.clone().filter(|n| !n.trim().is_empty()),
+            state.clock.now_ms(),
+        )
+        .await?;
+    Ok(([("hx-refresh", "true")], "").into_response())
+}

@@ -1,0 +1,265 @@
+//! 网格员 pages for a phone: my tasks, then one task with the person's address and a `tel:` link,
+//! the talking points for the fraud type, and the outcome in two taps. Opening a task shows the
+//! person's full contact data, so each opening is written to the audit log.
+
+use super::instructions::{commands_from_form, event_lines, ActForm, EventLine};
+use super::scripts::talking_points;
+use super::view::{fraud_type_label, level_class, level_label, status_label};
+use super::{render, Chrome};
+use crate::api::actor_of;
+use crate::api::people::audit_reveal;
+use crate::auth::permission::HandleInstructions;
+use crate::auth::Require;
+use crate::error::WebError;
+use crate::i18n::Lang;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Form;
+use fanzha_core::mask::mask_name;
+use fanzha_store::{InstructionFilter, PageRequest, Scope};
+
+struct TaskCard {
+    id: String,
+    level_class: &'static str,
+    level_label: &'static str,
+    status: String,
+    status_label: &'static str,
+    person: String,
+    fraud_type: String,
+    next_due_at: Option<i64>,
+    overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "mobile_tasks.html")]
+struct TasksPage {
+    lang: Lang,
+    chrome: Chrome,
+    open: Vec<TaskCard>,
+    done: Vec<TaskCard>,
+}
+
+pub async fn tasks(
+    auth: Require<HandleInstructions>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Html<String>, WebError> {
+    let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/m");
+    let lang = chrome.lang;
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    let page = state
+        .store
+        .instructions()
+        .list(
+            &scope,
+            &InstructionFilter::default(),
+            &PageRequest::first(100),
+        )
+        .await?;
+    let (mut open, mut done) = (Vec::new(), Vec::new());
+    for i in page.items {
+        let p = &i.projection;
+        let person = match &i.resident_id {
+            Some(rid) => match state.store.people().get(&scope, rid).await {
+                Ok(person) => mask_name(&person.name),
+                Err(_) => fanzha_core::mask::mask_resident_id(rid),
+            },
+            None => lang.t("unknown_person").to_string(),
+        };
+        let card = TaskCard {
+            level_class: level_class(p.level),
+            level_label: level_label(lang, p.level),
+            status_label: status_label(lang, &p.status),
+            status: p.status.clone(),
+            person,
+            fraud_type: fraud_type_label(lang, i.fraud_type.as_deref()),
+            next_due_at: p.next_due_at,
+            overdue: p.overdue,
+            id: i.id,
+        };
+        let actionable = matches!(
+            p.status.as_str(),
+            "issued" | "signed" | "contacting" | "unreachable"
+        );
+        if actionable {
+            open.push(card);
+        } else {
+            done.push(card);
+        }
+    }
+    render(&TasksPage {
+        lang,
+        chrome,
+        open,
+        done,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "mobile_task.html")]
+struct TaskPage {
+    lang: Lang,
+    chrome: Chrome,
+    id: String,
+    version: i64,
+    level_class: &'static str,
+    level_label: &'static str,
+    status: String,
+    status_label: &'static str,
+    fraud_type: String,
+    name: String,
+    phone: Option<String>,
+    address: String,
+    points: Vec<&'static str>,
+    next_due_at: Option<i64>,
+    actionable: bool,
+    buttons: &'static [OutcomeButton],
+    events: Vec<EventLine>,
+}
+
+struct OutcomeButton {
+    code: &'static str,
+    key: &'static str,
+    class: &'static str,
+}
+
+/// The outcomes a grid worker taps, most common first.
+const BUTTONS: &[OutcomeButton] = &[
+    OutcomeButton {
+        code: "dissuaded_phone",
+        key: "o_dissuaded_phone",
+        class: "ok",
+    },
+    OutcomeButton {
+        code: "dissuaded_visit",
+        key: "o_dissuaded_visit",
+        class: "ok",
+    },
+    OutcomeButton {
+        code: "dissuaded_relatives",
+        key: "o_dissuaded_relatives",
+        class: "ok",
+    },
+    OutcomeButton {
+        code: "self_aware",
+        key: "o_self_aware",
+        class: "ok",
+    },
+    OutcomeButton {
+        code: "unreachable_no_answer",
+        key: "o_unreachable_no_answer",
+        class: "warn",
+    },
+    OutcomeButton {
+        code: "unreachable_switched_off",
+        key: "o_unreachable_switched_off",
+        class: "warn",
+    },
+    OutcomeButton {
+        code: "unreachable_empty_number",
+        key: "o_unreachable_empty_number",
+        class: "warn",
+    },
+    OutcomeButton {
+        code: "unreachable_refused",
+        key: "o_unreachable_refused",
+        class: "warn",
+    },
+    OutcomeButton {
+        code: "false_alarm",
+        key: "o_false_alarm",
+        class: "plain",
+    },
+];
+
+pub async fn task(
+    auth: Require<HandleInstructions>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Html<String>, WebError> {
+    let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/m");
+    let lang = chrome.lang;
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    let view = state.loop_service.view(&scope, &id).await?;
+    let stored = &view.stored;
+    let warning_phone = match view.state.warning_ids.first() {
+        Some(w) => state
+            .store
+            .warnings()
+            .get(&Scope::platform(), w)
+            .await
+            .ok()
+            .and_then(|w| w.msisdn),
+        None => None,
+    };
+    let (name, phone, address) = match &stored.resident_id {
+        Some(rid) => match state.store.people().get(&scope, rid).await {
+            Ok(person) => {
+                audit_reveal(&state, &auth.principal.login, &person, "grid_task").await?;
+                let address = person
+                    .address
+                    .clone()
+                    .unwrap_or_else(|| person.residence_code.clone());
+                (person.name, person.phone.or(warning_phone), address)
+            }
+            Err(_) => (
+                lang.t("unknown_person").to_string(),
+                warning_phone,
+                String::new(),
+            ),
+        },
+        None => (
+            lang.t("unknown_person").to_string(),
+            warning_phone,
+            String::new(),
+        ),
+    };
+    let p = &stored.projection;
+    render(&TaskPage {
+        lang,
+        id: stored.id.clone(),
+        version: p.version,
+        level_class: level_class(p.level),
+        level_label: level_label(lang, p.level),
+        status: p.status.clone(),
+        status_label: status_label(lang, &p.status),
+        fraud_type: fraud_type_label(lang, stored.fraud_type.as_deref()),
+        points: talking_points(lang, stored.fraud_type.as_deref()),
+        name,
+        phone,
+        address,
+        next_due_at: p.next_due_at,
+        actionable: matches!(p.status.as_str(), "issued" | "signed" | "contacting"),
+        buttons: BUTTONS,
+        events: event_lines(&state, lang, &view.events).await,
+        chrome,
+    })
+}
+
+/// `POST /m/instructions/{id}/outcome`: the tapped outcome; the page reloads to show it.
+pub async fn outcome(
+    auth: Require<HandleInstructions>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Form(form): Form<ActForm>,
+) -> Result<Response, WebError> {
+    let actor = actor_of(&state, &auth.principal).await?;
+    let current = state.store.instructions().get(&actor.scope, &id).await?;
+    let commands = commands_from_form(&form, &current.projection.status)?;
+    state
+        .loop_service
+        .act(
+            &actor,
+            &id,
+            form.version,
+            &commands,
+            form.note.clone().filter(|n| !n.trim().is_empty()),
+            state.clock.now_ms(),
+        )
+        .await?;
+    Ok(([("hx-refresh", "true")], "").into_response())
+}

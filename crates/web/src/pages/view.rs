@@ -1,0 +1,144 @@
+//! Display helpers shared by the pages: labels for levels, statuses, fraud types and
+//! actions in the page's language, Asia/Shanghai times, masked people.
+
+use crate::i18n::Lang;
+use fanzha_core::time::format_shanghai;
+use fanzha_core::FraudType;
+use std::borrow::Borrow;
+
+// Helpers take `impl Borrow<T>` so templates (which pass references) and code (which passes
+// values) call them alike.
+
+pub fn level_label(lang: Lang, level: impl Borrow<u8>) -> &'static str {
+    match (lang, *level.borrow()) {
+        (Lang::Zh, 1) => "红色",
+        (Lang::Zh, 2) => "橙色",
+        (Lang::Zh, _) => "黄色",
+        (Lang::En, 1) => "Red",
+        (Lang::En, 2) => "Orange",
+        (Lang::En, _) => "Yellow",
+    }
+}
+
+pub fn level_class(level: impl Borrow<u8>) -> &'static str {
+    match *level.borrow() {
+        1 => "red",
+        2 => "orange",
+        _ => "yellow",
+    }
+}
+
+pub fn status_label(lang: Lang, status: &str) -> &'static str {
+    let (zh, en) = match status {
+        "pending_review" => ("待研判", "Pending review"),
+        "issued" => ("待签收", "To sign"),
+        "signed" => ("已签收", "Signed"),
+        "contacting" => ("劝阻中", "Contacting"),
+        "dissuaded" => ("劝阻成功", "Dissuaded"),
+        "defrauded" => ("已被骗", "Defrauded"),
+        "unreachable" => ("无法联系", "Unreachable"),
+        "false_alarm" => ("误报", "False alarm"),
+        "resolved" => ("已反馈", "Reported"),
+        "closed" => ("已办结", "Closed"),
+        _ => ("未知", "Unknown"),
+    };
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+pub fn fraud_type_label(lang: Lang, code: Option<&str>) -> String {
+    match code.and_then(|c| FraudType::parse_label(c).ok()) {
+        Some(t) => match lang {
+            Lang::Zh => t.zh().to_string(),
+            Lang::En => t.en().to_string(),
+        },
+        None => code.unwrap_or("—").to_string(),
+    }
+}
+
+pub fn action_label(lang: Lang, action: &str) -> &'static str {
+    let (zh, en) = match action {
+        "issued" => ("下发指令", "Issued"),
+        "review_approved" => ("研判通过", "Review approved"),
+        "review_rejected" => ("研判为误报", "Review rejected"),
+        "signed" => ("签收", "Signed"),
+        "delegated" => ("下发至下级", "Pushed down"),
+        "recalled" => ("收回", "Recalled"),
+        "assigned" => ("指派", "Assigned"),
+        "contact_started" => ("开始劝阻", "Contact started"),
+        "attempt_failed" => ("联系未果", "Attempt failed"),
+        "outcome_recorded" => ("反馈结果", "Outcome recorded"),
+        "new_round" => ("再次劝阻", "New round"),
+        "closed" => ("办结", "Closed"),
+        "warning_merged" => ("合并预警", "Warning merged"),
+        "level_raised" => ("升级", "Level raised"),
+        "escalated" => ("超时上报", "Escalated"),
+        _ => ("操作", "Action"),
+    };
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+pub fn time(ms: i64) -> String {
+    format_shanghai(ms)
+}
+
+/// `HH:MM` in Asia/Shanghai.
+pub fn clock(ms: i64) -> String {
+    fanzha_core::time::to_shanghai(ms)
+        .map(|t| t.format("%H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// Fen as yuan with two decimals and thousands separators.
+pub fn yuan(fen: impl Borrow<i64>) -> String {
+    let fen = *fen.borrow();
+    let sign = if fen < 0 { "-" } else { "" };
+    let fen = fen.unsigned_abs();
+    let whole = (fen / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}¥{grouped}.{:02}", fen % 100)
+}
+
+pub fn percent(rate: impl Borrow<Option<f64>>) -> String {
+    (*rate.borrow())
+        .map(|r| format!("{:.0}%", r * 100.0))
+        .unwrap_or_else(|| "—".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_and_rates_read_like_the_field_writes_them() {
+        assert_eq!(yuan(123_456_789), "¥1,234,567.89");
+        assert_eq!(yuan(5), "¥0.05");
+        assert_eq!(yuan(-100), "-¥1.00");
+        assert_eq!(percent(Some(0.956)), "96%");
+        assert_eq!(percent(None), "—");
+    }
+
+    #[test]
+    fn fraud_types_show_in_both_languages() {
+        assert_eq!(
+            fraud_type_label(Lang::Zh, Some("impersonating_police")),
+            "冒充公检法"
+        );
+        assert_eq!(
+            fraud_type_label(Lang::En, Some("impersonate_police")),
+            "Impersonating police"
+        );
+        assert_eq!(fraud_type_label(Lang::Zh, None), "—");
+    }
+}

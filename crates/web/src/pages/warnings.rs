@@ -1,0 +1,343 @@
+//! 预警: the list of warnings of one's subtree and one warning's detail — the person (masked;
+//! "show full" is audited), the evidence (rules, features, suspect numbers with their
+//! reputations) and the instruction's history.
+
+use super::instructions::{event_lines, EventLine};
+use super::view::{fraud_type_label, level_class, level_label, status_label, time};
+use super::{render, Chrome};
+use crate::api::people::audit_reveal;
+use crate::auth::permission::{Permission, ViewPersonalData, ViewWarnings};
+use crate::auth::Require;
+use crate::error::WebError;
+use crate::export::{ExportFormat, Table};
+use crate::i18n::Lang;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
+use fanzha_core::mask::{mask_name, mask_phone, mask_resident_id};
+use fanzha_store::{PageRequest, Scope, StoredWarning};
+use serde::Deserialize;
+
+struct ListRow {
+    id: String,
+    level_class: &'static str,
+    level_label: &'static str,
+    at: String,
+    fraud_type: String,
+    unit: String,
+    msisdn: String,
+    score: String,
+    source: String,
+    instruction_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "warnings.html")]
+struct ListPage {
+    lang: Lang,
+    chrome: Chrome,
+    rows: Vec<ListRow>,
+    min_level: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    pub min_level: Option<u8>,
+    pub format: Option<ExportFormat>,
+}
+
+fn source_label(lang: Lang, source: &str) -> &'static str {
+    match source {
+        "national_push" => lang.t("source_national_push"),
+        "manual" => lang.t("source_manual"),
+        _ => lang.t("source_engine"),
+    }
+}
+
+pub async fn list(
+    auth: Require<ViewWarnings>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/warnings");
+    let lang = chrome.lang;
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    let since = state.clock.now_ms() - 7 * 24 * 3_600_000;
+    let page = state
+        .store
+        .warnings()
+        .recent(&scope, since, q.min_level, &PageRequest::first(500))
+        .await?;
+    let mut rows = Vec::with_capacity(page.items.len());
+    for w in page.items {
+        let unit = match state.store.units().find(&w.unit_code).await? {
+            Some(u) => u.name,
+            None => w.unit_code.clone(),
+        };
+        rows.push(ListRow {
+            level_class: level_class(w.level),
+            level_label: level_label(lang, w.level),
+            at: time(w.detected_at),
+            fraud_type: fraud_type_label(lang, w.fraud_type.as_deref()),
+            unit,
+            msisdn: w.msisdn.as_deref().map(mask_phone).unwrap_or_default(),
+            score: format!("{:.2}", w.score_permille as f64 / 1000.0),
+            source: source_label(lang, &w.source).to_string(),
+            instruction_id: w.instruction_id.clone().unwrap_or_default(),
+            id: w.id,
+        });
+    }
+    if let Some(format) = q.format {
+        let headers = [
+            "col_id",
+            "col_level",
+            "col_time",
+            "col_fraud_type",
+            "unit",
+            "col_phone",
+            "col_score",
+            "col_source",
+            "instruction",
+        ];
+        return Table {
+            name: "warnings".into(),
+            headers: headers.iter().map(|h| lang.t(h).to_string()).collect(),
+            rows: rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.id.clone(),
+                        r.level_label.to_string(),
+                        r.at.clone(),
+                        r.fraud_type.clone(),
+                        r.unit.clone(),
+                        r.msisdn.clone(),
+                        r.score.clone(),
+                        r.source.clone(),
+                        r.instruction_id.clone(),
+                    ]
+                })
+                .collect(),
+        }
+        .respond(format);
+    }
+    render(&ListPage {
+        lang,
+        chrome,
+        rows,
+        min_level: q.min_level.map(|l| l.to_string()).unwrap_or_default(),
+    })
+    .map(IntoResponse::into_response)
+}
+
+struct Rule {
+    name: String,
+    label: String,
+    level: u8,
+}
+
+struct Feature {
+    name: String,
+    value: String,
+}
+
+struct Suspect {
+    number: String,
+    score: String,
+    lists: String,
+    calls: String,
+    longest: String,
+    callees: String,
+}
+
+#[derive(Template)]
+#[template(path = "warning.html")]
+struct DetailPage {
+    lang: Lang,
+    chrome: Chrome,
+    id: String,
+    level_class: &'static str,
+    level_label: &'static str,
+    fraud_type: String,
+    score: String,
+    source: &'static str,
+    signal_at: String,
+    detected_at: String,
+    unit: String,
+    person: String,
+    msisdn: String,
+    can_reveal: bool,
+    rules: Vec<Rule>,
+    features: Vec<Feature>,
+    suspects: Vec<Suspect>,
+    note: String,
+    instruction_id: String,
+    instruction_status: &'static str,
+    events: Vec<EventLine>,
+}
+
+fn text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn rules_of(lang: Lang, ev: &serde_json::Value) -> Vec<Rule> {
+    ev["rules"]
+        .as_array()
+        .map(|rules| {
+            rules
+                .iter()
+                .map(|r| Rule {
+                    name: text(&r["name"]),
+                    label: match lang {
+                        Lang::Zh => text(&r["zh"]),
+                        Lang::En => text(&r["en"]),
+                    },
+                    level: r["level"].as_u64().unwrap_or(3) as u8,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn features_of(ev: &serde_json::Value) -> Vec<Feature> {
+    ev["features"]
+        .as_array()
+        .map(|fs| {
+            fs.iter()
+                .map(|f| Feature {
+                    name: text(&f["feature"]),
+                    value: text(&f["value"]),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn suspects_of(ev: &serde_json::Value) -> Vec<Suspect> {
+    ev["suspects"]
+        .as_array()
+        .map(|ss| {
+            ss.iter()
+                .map(|s| {
+                    let number = if s.is_string() {
+                        text(s)
+                    } else {
+                        text(&s["msisdn"])
+                    };
+                    Suspect {
+                        number,
+                        score: s["score"]
+                            .as_f64()
+                            .map(|v| format!("{v:.2}"))
+                            .unwrap_or_default(),
+                        lists: s["lists"]
+                            .as_array()
+                            .map(|l| l.iter().map(text).collect::<Vec<_>>().join(", "))
+                            .unwrap_or_default(),
+                        calls: text(&s["calls_to_person"]),
+                        longest: text(&s["longest_call_s"]),
+                        callees: s["distinct_callees_24h"]
+                            .as_f64()
+                            .map(|v| format!("{v:.0}"))
+                            .unwrap_or_default(),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub async fn detail(
+    auth: Require<ViewWarnings>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Html<String>, WebError> {
+    let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/warnings");
+    let lang = chrome.lang;
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    let w: StoredWarning = state.store.warnings().get(&scope, &id).await?;
+    let person = match &w.resident_id {
+        Some(rid) => match state.store.people().get(&Scope::platform(), rid).await {
+            Ok(p) => format!("{} · {}", mask_name(&p.name), mask_resident_id(rid)),
+            Err(_) => mask_resident_id(rid),
+        },
+        None => lang.t("unknown_person").to_string(),
+    };
+    let unit = match state.store.units().find(&w.unit_code).await? {
+        Some(u) => u.name,
+        None => w.unit_code.clone(),
+    };
+    let (instruction_status, events) = match &w.instruction_id {
+        Some(iid) => match state.loop_service.view(&scope, iid).await {
+            Ok(v) => (
+                status_label(lang, &v.stored.projection.status),
+                event_lines(&state, lang, &v.events).await,
+            ),
+            Err(_) => ("—", Vec::new()),
+        },
+        None => ("—", Vec::new()),
+    };
+    let ev = &w.evidence;
+    render(&DetailPage {
+        lang,
+        id: w.id.clone(),
+        level_class: level_class(w.level),
+        level_label: level_label(lang, w.level),
+        fraud_type: fraud_type_label(lang, w.fraud_type.as_deref()),
+        score: format!("{:.2}", w.score_permille as f64 / 1000.0),
+        source: source_label(lang, &w.source),
+        signal_at: time(w.signal_at),
+        detected_at: time(w.detected_at),
+        unit,
+        person,
+        msisdn: w.msisdn.as_deref().map(mask_phone).unwrap_or_default(),
+        can_reveal: ViewPersonalData::allows(&auth.principal) && w.resident_id.is_some(),
+        rules: rules_of(lang, ev),
+        features: features_of(ev),
+        suspects: suspects_of(ev),
+        note: text(&ev["note"]),
+        instruction_id: w.instruction_id.clone().unwrap_or_default(),
+        instruction_status,
+        events,
+        chrome,
+    })
+}
+
+/// `GET /warnings/{id}/person`: the person's full data as a fragment; audited.
+pub async fn reveal(
+    auth: Require<ViewPersonalData>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Html<String>, WebError> {
+    let lang = Lang::from_headers(&headers);
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    let w = state.store.warnings().get(&scope, &id).await?;
+    let rid = w.resident_id.ok_or(WebError::NotFound)?;
+    let p = state.store.people().get(&scope, &rid).await?;
+    audit_reveal(&state, &auth.principal.login, &p, "warning_detail").await?;
+    let esc = |s: &str| {
+        askama::filters::escape(s, askama::filters::Html)
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    };
+    Ok(Html(format!(
+        r#"<dl class="facts revealed" data-revealed="true"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl>"#,
+        lang.t("name"),
+        esc(&p.name),
+        lang.t("resident_id"),
+        esc(&p.resident_id),
+        lang.t("col_phone"),
+        esc(p.phone.as_deref().unwrap_or("")),
+        lang.t("address"),
+        esc(p.address.as_deref().unwrap_or(&p.residence_code)),
+    )))
+}
