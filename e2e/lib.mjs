@@ -180,6 +180,28 @@ export async function withShot(page, name, fn) {
   }
 }
 
+/**
+ * Navigates to `path` and asserts the HTTP status of the document (Chromium turns an error
+ * status with an empty body into a navigation error; this reports the status instead).
+ */
+export async function open(page, path, expected = 200) {
+  let status = null;
+  const onResponse = (r) => {
+    if (r.request().isNavigationRequest() && r.frame() === page.mainFrame()) status = r.status();
+  };
+  page.on('response', onResponse);
+  try {
+    const res = await page.goto(path, { waitUntil: 'load' });
+    if (res) status = res.status();
+  } catch (e) {
+    if (status === null) throw e;
+  } finally {
+    page.off('response', onResponse);
+  }
+  assert.equal(status, expected, `GET ${path} answered ${status}, expected ${expected}`);
+  return page;
+}
+
 /** GET a page as a browser would (Accept: text/html) and return its status without following redirects. */
 export async function pageStatus(target, path) {
   const res = await requestOf(target).get(path, {

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launch, loggedInPage, api, apiOk, counterValue, eventually, withShot,
+  launch, loggedInPage, open, api, apiOk, counterValue, eventually, withShot,
 } from '../lib.mjs';
 
 let browser;
@@ -40,7 +40,7 @@ test('red warning → live dashboard → signed → dissuaded by the grid worker
 
   // The big screen is open before the warning arrives.
   const dash = commander;
-  await dash.goto('/dashboard');
+  await open(dash, '/dashboard');
   await dash.locator('#live-warnings').waitFor({ state: 'attached' });
   const redBefore = await counterValue(dash, '[data-counter=red]');
   const dissuadedBefore = await counterValue(dash, '[data-counter=dissuaded]');
@@ -75,7 +75,7 @@ test('red warning → live dashboard → signed → dissuaded by the grid worker
   assert.equal(item.status, 'issued');
 
   // 3. The county commander signs it on /instructions, where it is held in his subtree.
-  await commander.goto('/instructions');
+  await open(commander, '/instructions');
   await withShot(commander, 'closed-loop-instructions', async () => {
     const row = commander.locator(`tr[data-instruction-id="${instructionId}"]`);
     await row.waitFor();
@@ -87,7 +87,7 @@ test('red warning → live dashboard → signed → dissuaded by the grid worker
   });
 
   // 4. The grid worker opens the task on the phone and records the outcome.
-  await grid.goto('/m');
+  await open(grid, '/m');
   await withShot(grid, 'closed-loop-mobile', async () => {
     const card = grid.locator(`.task[data-instruction-id="${instructionId}"]`);
     await card.waitFor();
@@ -116,7 +116,7 @@ test('red warning → live dashboard → signed → dissuaded by the grid worker
   const done = await apiOk(commander, 'GET', '/api/v1/instructions?status=resolved');
   assert.ok(done.items.some((i) => i.id === instructionId), 'instruction is resolved');
 
-  await admin.goto('/audit');
+  await open(admin, '/audit');
   await withShot(admin, 'closed-loop-audit', async () => {
     await admin.locator('tr[data-audit-action=outcome_recorded]').first().waitFor();
     const rows = admin.locator('tr[data-audit-action=outcome_recorded]');
@@ -140,7 +140,7 @@ test('the warning detail masks personal data until reveal, which is audited', { 
     note: '端到端测试：查看详情',
   }, 201);
 
-  await analyst.goto(`/warnings/${created.warning_id}`);
+  await open(analyst, `/warnings/${created.warning_id}`);
   await withShot(analyst, 'warning-detail', async () => {
     const before = await analyst.locator('main').innerText();
     assert.ok(!before.includes(resident.resident_id), 'the full resident id is masked by default');
@@ -149,6 +149,6 @@ test('the warning detail masks personal data until reveal, which is audited', { 
       message: 'the full resident id after reveal',
     });
   });
-  await admin.goto('/audit');
+  await open(admin, '/audit');
   assert.ok(await admin.locator('tr[data-audit-action]').count() > 0, 'audit rows are listed');
 });

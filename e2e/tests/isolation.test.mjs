@@ -3,7 +3,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, loggedInPage, apiOk, pageStatus } from '../lib.mjs';
+import { launch, loggedInPage, open, apiOk, pageStatus } from '../lib.mjs';
 
 let browser;
 let analyst;
@@ -68,12 +68,11 @@ test('a grid worker cannot open another village\'s instruction', { timeout: 120_
   assert.equal(await pageStatus(grid, `/m/instructions/${id}`), 404);
   assert.equal(await pageStatus(grid, `/instructions/${id}`), 404);
   // Through the browser, too: the page shows not-found, never the other village's data.
-  const res = await grid.goto(`/m/instructions/${id}`);
-  assert.equal(res.status(), 404);
+  await open(grid, `/m/instructions/${id}`, 404);
   assert.equal(await grid.locator('[data-outcome]').count(), 0);
 
   // Lists: not on the phone's task list, nor in the API.
-  await grid.goto('/m');
+  await open(grid, '/m');
   await grid.locator(`.task[data-instruction-id="${ownWarning.instruction_id}"]`).waitFor();
   assert.equal(await grid.locator(`.task[data-instruction-id="${id}"]`).count(), 0);
   const listed = await apiOk(grid, 'GET', '/api/v1/instructions?status=issued');

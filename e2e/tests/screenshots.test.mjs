@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launch, newContext, login, apiOk, screenshot, screenshotDir,
+  launch, newContext, login, open, apiOk, screenshot, screenshotDir,
 } from '../lib.mjs';
 
 const MAX_DCL_MS = 1000;
@@ -67,6 +67,7 @@ async function someWarning() {
 // name, who looks at it, path, an element that shows the page has rendered
 const PAGES = [
   { name: 'login', user: null, path: async () => '/login', ready: 'form[action="/login"]' },
+  { name: 'home', user: 'analyst', path: async () => '/', ready: 'main .card' },
   { name: 'dashboard', user: 'commander', path: async () => '/dashboard', ready: '#live-warnings' },
   { name: 'instructions', user: 'commander', path: async () => '/instructions', ready: 'main' },
   { name: 'mobile', user: 'grid', path: async () => '/m', ready: 'main' },
@@ -81,8 +82,7 @@ for (const p of PAGES) {
       test(shot, { timeout: 60_000 }, async () => {
         const page = await pageFor(p.user, lang, mobile);
         const path = await p.path();
-        const res = await page.goto(path, { waitUntil: 'load' });
-        assert.equal(res.status(), 200, `GET ${path} as ${p.user ?? 'anonymous'} answered ${res.status()}`);
+        await open(page, path);
         assert.equal(
           (await page.locator('html').getAttribute('lang')).slice(0, 2),
           lang,
@@ -107,8 +107,7 @@ test('the dashboard\'s first load transfers at most 1.5 MB', { timeout: 60_000 }
   await login(page, 'commander');
   const responses = [];
   page.on('response', (r) => responses.push(r));
-  const res = await page.goto('/dashboard', { waitUntil: 'load' });
-  assert.equal(res.status(), 200, `GET /dashboard answered ${res.status()}`);
+  await open(page, '/dashboard');
   await page.waitForTimeout(1000);
   let transfer = 0;
   let decoded = 0;
