@@ -1,0 +1,154 @@
+// The closed loop (闭环) end to end, as the people who run it would:
+// analyst injects a red warning → it shows live on the 指挥大屏 → the county commander signs the
+// instruction where it is held (the resident's village) → the grid worker, on a phone, records
+// "dissuaded by phone" → the dashboard counts it and the audit log shows it.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  launch, loggedInPage, open, api, apiOk, counterValue, eventually, withShot,
+} from '../lib.mjs';
+
+let browser;
+let analyst; // desktop page of the center analyst
+let commander; // desktop page of the county commander (root unit)
+let grid; // 390×844 page of the grid worker
+let admin; // desktop page allowed to read the audit log
+
+before(async () => {
+  browser = await launch();
+  [analyst, commander, grid, admin] = await Promise.all([
+    loggedInPage(browser, 'analyst'),
+    loggedInPage(browser, 'commander'),
+    loggedInPage(browser, 'grid', { mobile: true }),
+    loggedInPage(browser, 'admin'),
+  ]);
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('red warning → live dashboard → signed → dissuaded by the grid worker → counted and audited', { timeout: 120_000 }, async () => {
+  // Who is where: the grid worker's village, and one of its residents.
+  const gridMe = await apiOk(grid, 'GET', '/api/v1/me');
+  const village = gridMe.unit_code;
+  assert.match(village, /^\d{9,12}$/, `grid worker sits in a village unit, got ${village}`);
+  const residents = await apiOk(analyst, 'GET', `/api/v1/demo/residents?unit=${village}`);
+  assert.ok(residents.items?.length > 0, `no demo residents in village ${village}`);
+  const resident = residents.items[0];
+  assert.ok(resident.resident_id, 'demo residents carry the full resident_id');
+
+  // The big screen is open before the warning arrives.
+  const dash = commander;
+  await open(dash, '/dashboard');
+  await dash.locator('#live-warnings').waitFor({ state: 'attached' });
+  const redBefore = await counterValue(dash, '[data-counter=red]');
+  const dissuadedBefore = await counterValue(dash, '[data-counter=dissuaded]');
+  await counterValue(dash, '[data-counter=open]');
+
+  // 1. The analyst injects a red (level 1) warning for that resident.
+  const created = await api(analyst, 'POST', '/api/v1/warnings', {
+    resident_id: resident.resident_id,
+    level: 1,
+    fraud_type: 'impersonate_police',
+    source: 'national_push',
+    note: '端到端测试：冒充公检法',
+  });
+  assert.equal(created.status, 201, `POST /api/v1/warnings: ${created.text}`);
+  const { warning_id: warningId, instruction_id: instructionId, unit_code: heldBy } = created.json;
+  assert.ok(warningId && instructionId, `warning and instruction ids: ${created.text}`);
+  assert.equal(heldBy, village, 'a red warning goes straight to the unit owning the residence');
+
+  // 2. It appears on the open dashboard without a reload (SSE), and the red counter moves.
+  await withShot(dash, 'closed-loop-dashboard', async () => {
+    await dash.locator(`#live-warnings [data-warning-id="${warningId}"]`).waitFor({ timeout: 15_000 });
+    await eventually(async () => (await counterValue(dash, '[data-counter=red]')) >= redBefore + 1, {
+      message: 'red counter to count the new warning',
+    });
+  });
+
+  // The instruction is listed by the API with its holder.
+  const listed = await apiOk(commander, 'GET', '/api/v1/instructions?status=issued');
+  const item = listed.items.find((i) => i.id === instructionId);
+  assert.ok(item, 'the new instruction is in the commander\'s subtree queue');
+  assert.equal(item.holder_unit, village);
+  assert.equal(item.status, 'issued');
+
+  // 3. The county commander signs it on /instructions, where it is held in his subtree.
+  await open(commander, '/instructions');
+  await withShot(commander, 'closed-loop-instructions', async () => {
+    const row = commander.locator(`tr[data-instruction-id="${instructionId}"]`);
+    await row.waitFor();
+    // Delegation targets are the holder's children; a village has none to offer here.
+    await row.locator('[data-action=sign]').click();
+    await commander
+      .locator(`tr[data-instruction-id="${instructionId}"][data-status=signed]`)
+      .waitFor();
+  });
+
+  // 4. The grid worker opens the task on the phone and records the outcome.
+  await open(grid, '/m');
+  await withShot(grid, 'closed-loop-mobile', async () => {
+    const card = grid.locator(`.task[data-instruction-id="${instructionId}"]`);
+    await card.waitFor();
+    await Promise.all([
+      grid.waitForURL(`**/m/instructions/${instructionId}`),
+      card.locator(`a[href$="/m/instructions/${instructionId}"]`).or(card).first().click(),
+    ]);
+    assert.ok(await grid.locator('a[href^="tel:"]').count() > 0, 'a tap-to-call link');
+    const button = grid.locator('[data-outcome=dissuaded_phone]');
+    const box = await button.boundingBox();
+    assert.ok(box && box.height >= 40 && box.width >= 40, 'outcome buttons are thumb-sized');
+    await button.tap();
+    await grid.locator('[data-status=dissuaded]').waitFor();
+  });
+
+  // 5. The dashboard counts the dissuasion; the audit log records the outcome.
+  await withShot(dash, 'closed-loop-dashboard-after', async () => {
+    await eventually(
+      async () => {
+        await dash.reload();
+        return (await counterValue(dash, '[data-counter=dissuaded]')) >= dissuadedBefore + 1;
+      },
+      { timeoutMs: 15_000, intervalMs: 1_000, message: 'dissuaded counter to go up' },
+    );
+  });
+  const done = await apiOk(commander, 'GET', '/api/v1/instructions?status=resolved');
+  assert.ok(done.items.some((i) => i.id === instructionId), 'instruction is resolved');
+
+  await open(admin, '/audit');
+  await withShot(admin, 'closed-loop-audit', async () => {
+    await admin.locator('tr[data-audit-action=outcome_recorded]').first().waitFor();
+    const rows = admin.locator('tr[data-audit-action=outcome_recorded]');
+    const texts = await rows.allInnerTexts();
+    assert.ok(
+      texts.some((t) => t.includes(instructionId) || t.includes('grid') || t.includes('张丽')),
+      'an outcome_recorded row names the instruction or the grid worker',
+    );
+  });
+});
+
+test('the warning detail masks personal data until reveal, which is audited', { timeout: 60_000 }, async () => {
+  const gridMe = await apiOk(grid, 'GET', '/api/v1/me');
+  const residents = await apiOk(analyst, 'GET', `/api/v1/demo/residents?unit=${gridMe.unit_code}`);
+  const resident = residents.items[residents.items.length > 1 ? 1 : 0];
+  const created = await apiOk(analyst, 'POST', '/api/v1/warnings', {
+    resident_id: resident.resident_id,
+    level: 1,
+    fraud_type: 'impersonate_police',
+    source: 'national_push',
+    note: '端到端测试：查看详情',
+  }, 201);
+
+  await open(analyst, `/warnings/${created.warning_id}`);
+  await withShot(analyst, 'warning-detail', async () => {
+    const before = await analyst.locator('main').innerText();
+    assert.ok(!before.includes(resident.resident_id), 'the full resident id is masked by default');
+    await analyst.locator('[data-action=reveal]').click();
+    await eventually(async () => (await analyst.locator('main').innerText()).includes(resident.resident_id), {
+      message: 'the full resident id after reveal',
+    });
+  });
+  await open(admin, '/audit');
+  assert.ok(await admin.locator('tr[data-audit-action]').count() > 0, 'audit rows are listed');
+});

@@ -1,0 +1,128 @@
+// Every main page in Chinese and English, on a 1440×900 desktop and a 390×844 phone: it answers
+// 200, reaches DOMContentLoaded in under a second on localhost, and is saved as a screenshot
+// (docs/screenshots/ when SCREENSHOTS=1). The dashboard's first load must stay under 1.5 MB.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  launch, newContext, login, open, apiOk, screenshot, screenshotDir,
+} from '../lib.mjs';
+
+const MAX_DCL_MS = 1000;
+const MAX_DASHBOARD_BYTES = 1.5 * 1024 * 1024;
+
+let browser;
+const contexts = new Map();
+const figures = [];
+let warningId = null;
+
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  for (const f of figures) console.log(`# ${f}`);
+  console.log(`# screenshots in ${screenshotDir()}`);
+  await browser?.close();
+});
+
+/** One logged-in context per (user, language, viewport), reused across pages. */
+async function pageFor(user, lang, mobile) {
+  const key = `${user}/${lang}/${mobile}`;
+  if (!contexts.has(key)) {
+    const ctx = await newContext(browser, { lang, mobile });
+    const page = await ctx.newPage();
+    if (user) await login(page, user);
+    contexts.set(key, page);
+  }
+  return contexts.get(key);
+}
+
+/** Milliseconds from navigation start to DOMContentLoaded of the current document. */
+async function domContentLoadedMs(page) {
+  return page.evaluate(() => {
+    const [nav] = performance.getEntriesByType('navigation');
+    return Math.round(nav.domContentLoadedEventEnd - nav.startTime);
+  });
+}
+
+/** A warning to show on the detail page, created once by the analyst. */
+async function someWarning() {
+  if (warningId) return warningId;
+  const analyst = await pageFor('analyst', 'zh', false);
+  const grid = await pageFor('grid', 'zh', true);
+  const village = (await apiOk(grid, 'GET', '/api/v1/me')).unit_code;
+  const residents = await apiOk(analyst, 'GET', `/api/v1/demo/residents?unit=${village}`);
+  assert.ok(residents.items?.length, `no demo residents in ${village}`);
+  const created = await apiOk(analyst, 'POST', '/api/v1/warnings', {
+    resident_id: residents.items[0].resident_id,
+    level: 1,
+    fraud_type: 'impersonate_police',
+    source: 'national_push',
+    note: '端到端测试：截图',
+  }, 201);
+  warningId = created.warning_id;
+  return warningId;
+}
+
+// name, who looks at it, path, an element that shows the page has rendered
+const PAGES = [
+  { name: 'login', user: null, path: async () => '/login', ready: 'form[action="/login"]' },
+  { name: 'home', user: 'analyst', path: async () => '/', ready: 'main .card' },
+  { name: 'dashboard', user: 'commander', path: async () => '/dashboard', ready: '#live-warnings' },
+  { name: 'instructions', user: 'commander', path: async () => '/instructions', ready: 'main' },
+  { name: 'mobile', user: 'grid', path: async () => '/m', ready: 'main' },
+  { name: 'audit', user: 'admin', path: async () => '/audit', ready: 'tr[data-audit-action], main' },
+  { name: 'warning', user: 'analyst', path: async () => `/warnings/${await someWarning()}`, ready: '[data-action=reveal]' },
+];
+
+for (const p of PAGES) {
+  for (const lang of ['zh', 'en']) {
+    for (const [device, mobile] of [['desktop', false], ['mobile', true]]) {
+      const shot = `${p.name}-${lang}-${device}`;
+      test(shot, { timeout: 60_000 }, async () => {
+        const page = await pageFor(p.user, lang, mobile);
+        const path = await p.path();
+        await open(page, path);
+        assert.equal(
+          (await page.locator('html').getAttribute('lang')).slice(0, 2),
+          lang,
+          `${path} is in ${lang}`,
+        );
+        await page.locator(p.ready).first().waitFor({ state: 'attached' });
+        // Charts and fonts settle; live updates keep coming, so do not wait for network idle.
+        await page.waitForTimeout(p.name === 'dashboard' ? 1500 : 300);
+        const dcl = await domContentLoadedMs(page);
+        figures.push(`DOMContentLoaded ${shot}: ${dcl} ms`);
+        await screenshot(page, shot);
+        assert.ok(dcl < MAX_DCL_MS, `${path} DOMContentLoaded after ${dcl} ms (limit ${MAX_DCL_MS})`);
+      });
+    }
+  }
+}
+
+test('the dashboard\'s first load transfers at most 1.5 MB', { timeout: 60_000 }, async () => {
+  // A fresh context: empty cache, so every asset is fetched.
+  const ctx = await newContext(browser, { lang: 'zh' });
+  const page = await ctx.newPage();
+  await login(page, 'commander');
+  const responses = [];
+  page.on('response', (r) => responses.push(r));
+  await open(page, '/dashboard');
+  await page.waitForTimeout(1000);
+  let transfer = 0;
+  let decoded = 0;
+  const rows = [];
+  for (const r of responses) {
+    // The SSE stream never ends; it is not part of the page's weight.
+    if ((r.headers()['content-type'] || '').startsWith('text/event-stream')) continue;
+    const sizes = await r.request().sizes();
+    const body = await r.body().catch(() => Buffer.alloc(0));
+    transfer += sizes.responseBodySize;
+    decoded += body.length;
+    rows.push(`${sizes.responseBodySize} ${new URL(r.url()).pathname}`);
+  }
+  figures.push(`dashboard first load: ${responses.length} responses, ${transfer} bytes transferred, ${decoded} bytes decoded`);
+  for (const row of rows) figures.push(`  ${row}`);
+  await ctx.close();
+  assert.ok(transfer <= MAX_DASHBOARD_BYTES, `dashboard first load ${transfer} bytes > ${MAX_DASHBOARD_BYTES}`);
+});
