@@ -239,3 +239,15 @@ export async function eventually(fn, { timeoutMs = 10_000, intervalMs = 250, mes
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * The `index`-th resident of `unit` with full data, read by a user allowed to see it (the
+ * reveal is audited). With `optional`, resolves to null when the unit has none.
+ */
+export async function residentOf(page, unit, index = 0, { optional = false } = {}) {
+  const r = await apiOk(page, 'GET', `/api/v1/people?unit=${unit}&reveal=true&limit=${index + 1}`);
+  const item = r.items?.[Math.min(index, (r.items?.length ?? 1) - 1)];
+  if (!item && optional) return null;
+  assert.ok(item?.resident_id, `no residents in unit ${unit}`);
+  return item;
+}

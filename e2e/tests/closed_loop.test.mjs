@@ -1,12 +1,12 @@
 // The closed loop (闭环) end to end, as the people who run it would:
-// analyst injects a red warning → it shows live on the 指挥大屏 → the county commander signs the
-// instruction where it is held (the resident's village) → the grid worker, on a phone, records
-// "dissuaded by phone" → the dashboard counts it and the audit log shows it.
+// analyst relays a red warning → it shows live on the 指挥大屏 → the county commander signs the
+// instruction and pushes it down to the resident's village in one click → the grid worker, on a
+// phone, records "dissuaded by phone" → the dashboard counts it and the audit log shows it.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launch, loggedInPage, open, api, apiOk, counterValue, eventually, withShot,
+  launch, loggedInPage, open, api, apiOk, counterValue, eventually, withShot, residentOf,
 } from '../lib.mjs';
 
 let browser;
@@ -33,10 +33,8 @@ test('red warning → live dashboard → signed → dissuaded by the grid worker
   const gridMe = await apiOk(grid, 'GET', '/api/v1/me');
   const village = gridMe.unit_code;
   assert.match(village, /^\d{9,12}$/, `grid worker sits in a village unit, got ${village}`);
-  const residents = await apiOk(analyst, 'GET', `/api/v1/demo/residents?unit=${village}`);
-  assert.ok(residents.items?.length > 0, `no demo residents in village ${village}`);
-  const resident = residents.items[0];
-  assert.ok(resident.resident_id, 'demo residents carry the full resident_id');
+  const resident = await residentOf(analyst, village, 0);
+  const county = (await apiOk(commander, 'GET', '/api/v1/me')).unit_code;
 
   // The big screen is open before the warning arrives.
   const dash = commander;
@@ -57,7 +55,7 @@ test('red warning → live dashboard → signed → dissuaded by the grid worker
   assert.equal(created.status, 201, `POST /api/v1/warnings: ${created.text}`);
   const { warning_id: warningId, instruction_id: instructionId, unit_code: heldBy } = created.json;
   assert.ok(warningId && instructionId, `warning and instruction ids: ${created.text}`);
-  assert.equal(heldBy, village, 'a red warning goes straight to the unit owning the residence');
+  assert.equal(heldBy, county, 'a red warning goes straight (no review) to the county bureau');
 
   // 2. It appears on the open dashboard without a reload (SSE), and the red counter moves.
   await withShot(dash, 'closed-loop-dashboard', async () => {
@@ -71,22 +69,30 @@ test('red warning → live dashboard → signed → dissuaded by the grid worker
   const listed = await apiOk(commander, 'GET', '/api/v1/instructions?status=issued');
   const item = listed.items.find((i) => i.id === instructionId);
   assert.ok(item, 'the new instruction is in the commander\'s subtree queue');
-  assert.equal(item.holder_unit, village);
+  assert.equal(item.holder_unit, county);
+  assert.equal(item.owner_unit, village);
   assert.equal(item.status, 'issued');
 
-  // 3. The county commander signs it on /instructions, where it is held in his subtree.
+  // 3. The county commander signs it on /instructions, then pushes it down: the resident's
+  //    village is preselected, so it is one click.
   await open(commander, '/instructions');
   await withShot(commander, 'closed-loop-instructions', async () => {
     const row = commander.locator(`tr[data-instruction-id="${instructionId}"]`);
     await row.waitFor();
-    // Delegation targets are the holder's children; a village has none to offer here.
     await row.locator('[data-action=sign]').click();
-    await commander
-      .locator(`tr[data-instruction-id="${instructionId}"][data-status=signed]`)
-      .waitFor();
+    const signed = commander.locator(`tr[data-instruction-id="${instructionId}"][data-status=signed]`);
+    await signed.waitFor();
+    assert.equal(await signed.locator('select[name=to_unit]').inputValue(), village);
+    await signed.locator('[data-action=delegate]').click();
+    // Pushed down, it leaves the county's own to-do list (the live refresh drops the row).
+    await eventually(async () => {
+      const pushed = await apiOk(commander, 'GET', `/api/v1/instructions/${instructionId}`);
+      return pushed.holder_unit === village && pushed.status === 'issued';
+    }, { message: 'the instruction to be held by the village, waiting to be signed there' });
   });
 
-  // 4. The grid worker opens the task on the phone and records the outcome.
+  // 4. The grid worker opens the task on the phone and records the outcome (tap, confirm).
+  grid.on('dialog', (d) => d.accept());
   await open(grid, '/m');
   await withShot(grid, 'closed-loop-mobile', async () => {
     const card = grid.locator(`.task[data-instruction-id="${instructionId}"]`);
@@ -107,19 +113,19 @@ test('red warning → live dashboard → signed → dissuaded by the grid worker
   await withShot(dash, 'closed-loop-dashboard-after', async () => {
     await eventually(
       async () => {
-        await dash.reload();
+        await open(dash, '/dashboard');
         return (await counterValue(dash, '[data-counter=dissuaded]')) >= dissuadedBefore + 1;
       },
       { timeoutMs: 15_000, intervalMs: 1_000, message: 'dissuaded counter to go up' },
     );
   });
-  const done = await apiOk(commander, 'GET', '/api/v1/instructions?status=resolved');
-  assert.ok(done.items.some((i) => i.id === instructionId), 'instruction is resolved');
+  const done = await apiOk(commander, 'GET', '/api/v1/instructions?status=dissuaded');
+  assert.ok(done.items.some((i) => i.id === instructionId), 'instruction is dissuaded');
 
   await open(admin, '/audit');
   await withShot(admin, 'closed-loop-audit', async () => {
-    await admin.locator('tr[data-audit-action=outcome_recorded]').first().waitFor();
-    const rows = admin.locator('tr[data-audit-action=outcome_recorded]');
+    await admin.locator('tr[data-audit-action=instruction_outcome_recorded]').first().waitFor();
+    const rows = admin.locator('tr[data-audit-action=instruction_outcome_recorded]');
     const texts = await rows.allInnerTexts();
     assert.ok(
       texts.some((t) => t.includes(instructionId) || t.includes('grid') || t.includes('张丽')),
@@ -130,8 +136,7 @@ test('red warning → live dashboard → signed → dissuaded by the grid worker
 
 test('the warning detail masks personal data until reveal, which is audited', { timeout: 60_000 }, async () => {
   const gridMe = await apiOk(grid, 'GET', '/api/v1/me');
-  const residents = await apiOk(analyst, 'GET', `/api/v1/demo/residents?unit=${gridMe.unit_code}`);
-  const resident = residents.items[residents.items.length > 1 ? 1 : 0];
+  const resident = await residentOf(analyst, gridMe.unit_code, 1);
   const created = await apiOk(analyst, 'POST', '/api/v1/warnings', {
     resident_id: resident.resident_id,
     level: 1,
@@ -149,6 +154,9 @@ test('the warning detail masks personal data until reveal, which is audited', { 
       message: 'the full resident id after reveal',
     });
   });
-  await open(admin, '/audit');
-  assert.ok(await admin.locator('tr[data-audit-action]').count() > 0, 'audit rows are listed');
+  await open(admin, '/audit?action=view_personal_data');
+  assert.ok(
+    await admin.locator('tr[data-audit-action=view_personal_data]').count() > 0,
+    'the reveal is in the audit log',
+  );
 });

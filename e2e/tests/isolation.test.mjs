@@ -3,12 +3,14 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, loggedInPage, open, apiOk, pageStatus } from '../lib.mjs';
+import { launch, loggedInPage, open, apiOk, pageStatus, residentOf } from '../lib.mjs';
 
 let browser;
 let analyst;
 let commander;
 let grid;
+/** The grid worker's village (its residents 0 and 1 belong to the closed-loop test). */
+let ownVillage = null;
 
 before(async () => {
   browser = await launch();
@@ -27,23 +29,31 @@ async function children(code) {
   return Array.isArray(r) ? r : r.items;
 }
 
-/** A red warning for some resident of `unit`; returns the created ids. */
+/**
+ * A red warning for some resident of `unit`, signed by the county and pushed down to `unit`;
+ * returns the created ids (null when the unit has no residents).
+ */
 async function warnFor(unit, note) {
-  const residents = await apiOk(analyst, 'GET', `/api/v1/demo/residents?unit=${unit}`);
-  if (!residents.items?.length) return null;
-  return apiOk(analyst, 'POST', '/api/v1/warnings', {
-    resident_id: residents.items[0].resident_id,
+  const resident = await residentOf(analyst, unit, unit === ownVillage ? 2 : 0, { optional: true });
+  if (!resident) return null;
+  const created = await apiOk(analyst, 'POST', '/api/v1/warnings', {
+    resident_id: resident.resident_id,
     level: 1,
     fraud_type: 'impersonate_police',
     source: 'national_push',
     note,
   }, 201);
+  await apiOk(commander, 'POST', `/api/v1/instructions/${created.instruction_id}/commands`, {
+    commands: [{ command: 'sign' }, { command: 'delegate', to_unit: unit }],
+  });
+  return created;
 }
 
 test('a grid worker cannot open another village\'s instruction', { timeout: 120_000 }, async () => {
   const me = await apiOk(grid, 'GET', '/api/v1/me');
   const root = (await apiOk(commander, 'GET', '/api/v1/me')).unit_code;
   const own = me.unit_code;
+  ownVillage = own;
 
   // Another village with residents, preferably under another township than the grid worker's.
   let foreign = null;

@@ -46,13 +46,13 @@ test('a wrong password is refused with a message and no session', async () => {
   await ctx.close();
 });
 
-test('login lands on the home page with name, unit and roles', async () => {
+test('login lands where the role works: the analyst on the dashboard of the own unit', async () => {
   const page = await loggedInPage(browser, 'analyst');
   await withShot(page, 'login-home', async () => {
-    assert.equal(new URL(page.url()).pathname, '/');
-    const body = await page.locator('main').innerText();
+    assert.equal(new URL(page.url()).pathname, '/dashboard');
+    const body = await page.locator('body').innerText();
     assert.match(body, /陈晓/);
-    assert.match(body, /330281/);
+    assert.match(body, /余姚市/);
     const token = await page.locator('body').getAttribute('hx-headers');
     assert.ok(token && JSON.parse(token)['X-CSRF-Token'], 'body carries hx-headers with the CSRF token');
   });
@@ -73,7 +73,7 @@ test('login follows a same-site next and ignores a foreign one', async () => {
   await other.locator('input[name=login]').fill('grid');
   await other.locator('input[name=password]').fill(password('grid'));
   await Promise.all([
-    other.waitForURL((u) => u.pathname === '/'),
+    other.waitForURL((u) => u.pathname === '/m'),
     other.locator('button[type=submit]').click(),
   ]);
   assert.equal(new URL(other.url()).host, new URL(page.url()).host);
@@ -110,7 +110,7 @@ test('the language toggle switches the UI to English and back', async () => {
   await withShot(page, 'lang-toggle', async () => {
     await page.goto('/');
     assert.match(await page.locator('html').getAttribute('lang'), /^zh/);
-    await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.locator('a.lang').click()]);
+    await Promise.all([page.waitForURL((u) => u.pathname === '/dashboard'), page.locator('a.lang').click()]);
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
     const cookies = await page.context().cookies();
     assert.equal(cookies.find((c) => c.name === 'lang')?.value, 'en');

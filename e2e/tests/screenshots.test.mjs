@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launch, newContext, login, open, apiOk, screenshot, screenshotDir,
+  launch, newContext, login, open, apiOk, screenshot, screenshotDir, residentOf,
 } from '../lib.mjs';
 
 const MAX_DCL_MS = 1000;
@@ -15,6 +15,7 @@ let browser;
 const contexts = new Map();
 const figures = [];
 let warningId = null;
+let instructionId = null;
 
 before(async () => {
   browser = await launch();
@@ -51,28 +52,31 @@ async function someWarning() {
   const analyst = await pageFor('analyst', 'zh', false);
   const grid = await pageFor('grid', 'zh', true);
   const village = (await apiOk(grid, 'GET', '/api/v1/me')).unit_code;
-  const residents = await apiOk(analyst, 'GET', `/api/v1/demo/residents?unit=${village}`);
-  assert.ok(residents.items?.length, `no demo residents in ${village}`);
+  const resident = await residentOf(analyst, village, 3);
   const created = await apiOk(analyst, 'POST', '/api/v1/warnings', {
-    resident_id: residents.items[0].resident_id,
+    resident_id: resident.resident_id,
     level: 1,
     fraud_type: 'impersonate_police',
     source: 'national_push',
     note: '端到端测试：截图',
   }, 201);
   warningId = created.warning_id;
+  instructionId = created.instruction_id;
   return warningId;
 }
 
 // name, who looks at it, path, an element that shows the page has rendered
 const PAGES = [
   { name: 'login', user: null, path: async () => '/login', ready: 'form[action="/login"]' },
-  { name: 'home', user: 'analyst', path: async () => '/', ready: 'main .card' },
+  { name: 'home', user: 'bank_icbc', path: async () => '/', ready: 'main .card' },
   { name: 'dashboard', user: 'commander', path: async () => '/dashboard', ready: '#live-warnings' },
   { name: 'instructions', user: 'commander', path: async () => '/instructions', ready: 'main' },
   { name: 'mobile', user: 'grid', path: async () => '/m', ready: 'main' },
   { name: 'audit', user: 'admin', path: async () => '/audit', ready: 'tr[data-audit-action], main' },
   { name: 'warning', user: 'analyst', path: async () => `/warnings/${await someWarning()}`, ready: '[data-action=reveal]' },
+  { name: 'instruction', user: 'commander', path: async () => { await someWarning(); return `/instructions/${instructionId}`; }, ready: '.timeline' },
+  { name: 'warnings', user: 'analyst', path: async () => '/warnings', ready: '#warnings' },
+  { name: 'admin', user: 'admin', path: async () => '/admin', ready: '#users' },
 ];
 
 for (const p of PAGES) {
@@ -124,5 +128,8 @@ test('the dashboard\'s first load transfers at most 1.5 MB', { timeout: 60_000 }
   figures.push(`dashboard first load: ${responses.length} responses, ${transfer} bytes transferred, ${decoded} bytes decoded`);
   for (const row of rows) figures.push(`  ${row}`);
   await ctx.close();
-  assert.ok(transfer <= MAX_DASHBOARD_BYTES, `dashboard first load ${transfer} bytes > ${MAX_DASHBOARD_BYTES}`);
+  // Decoded bytes bound the weight from above (gzip only makes the transfer smaller), and
+  // Chromium reports no body size for some compressed responses.
+  assert.ok(decoded > 0, 'the dashboard loaded something');
+  assert.ok(decoded <= MAX_DASHBOARD_BYTES, `dashboard first load ${decoded} bytes decoded > ${MAX_DASHBOARD_BYTES}`);
 });

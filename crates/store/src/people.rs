@@ -165,6 +165,22 @@ impl<'s> People<'s> {
         }
     }
 
+    /// The resident holding this phone number, if one inside the scope does.
+    pub async fn by_phone(&self, scope: &Scope, phone: &str) -> StoreResult<Option<Person>> {
+        let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM people p WHERE p.phone = "));
+        sql.arg(phone).push(" AND ");
+        scope.push_condition(&mut sql, "p.unit_code");
+        sql.push(" ORDER BY p.resident_id LIMIT 1");
+        let row = sql
+            .query()
+            .fetch_optional(self.store.pool())
+            .await
+            .map_err(StoreError::query("people.by_phone"))?;
+        row.map(|r| person_from_row(&r))
+            .transpose()
+            .map_err(StoreError::query("people.by_phone"))
+    }
+
     /// Residents inside the scope, by ID number.
     pub async fn list(&self, scope: &Scope, page: &PageRequest) -> StoreResult<Page<Person>> {
         let limit = page.clamped_limit();

@@ -229,7 +229,25 @@ impl LoopService {
 
     /// Records a warning and routes it: merges into the person's open instruction (raising its
     /// level when the new warning is more urgent) or issues a new instruction.
-    pub async fn receive(&self, w: IncomingWarning, now_ms: i64) -> Result<Received, LoopError> {
+    pub async fn receive(
+        &self,
+        mut w: IncomingWarning,
+        now_ms: i64,
+    ) -> Result<Received, LoopError> {
+        // The national center's pushes name the phone: find its registered holder.
+        if w.resident_id.is_none() {
+            if let Some(phone) = &w.msisdn {
+                if let Some(p) = self
+                    .store
+                    .people()
+                    .by_phone(&Scope::platform(), phone)
+                    .await?
+                {
+                    w.resident_id = Some(p.resident_id);
+                    w.residence_code.get_or_insert(p.residence_code);
+                }
+            }
+        }
         let residence = match (&w.residence_code, &w.resident_id) {
             (Some(code), _) => Some(code.clone()),
             (None, Some(rid)) => match self.store.people().get(&Scope::platform(), rid).await {

@@ -1,7 +1,7 @@
 //! `/api/v1/people`: residents of one's subtree. Lists are masked; the full record is a detail
 //! view that needs `view_personal_data` and is written to the audit log each time.
 
-use crate::auth::permission::{ViewPersonalData, ViewWarnings};
+use crate::auth::permission::{Permission, ViewPersonalData, ViewWarnings};
 use crate::auth::Require;
 use crate::error::WebError;
 use crate::state::AppState;
@@ -18,6 +18,10 @@ pub struct ListQuery {
     pub unit: Option<String>,
     pub after: Option<String>,
     pub limit: Option<u32>,
+    /// Full values instead of masked ones: needs `view_personal_data`, and every resident
+    /// shown is written to the audit log.
+    #[serde(default)]
+    pub reveal: bool,
 }
 
 /// Residents, masked.
@@ -50,8 +54,21 @@ pub async fn list(
             },
         )
         .await?;
-    // The page key is a resident ID: hand out an opaque position instead.
-    let items: Vec<_> = page.items.iter().map(masked).collect();
+    let items: Vec<_> = if q.reveal {
+        if !ViewPersonalData::allows(&auth.principal) {
+            return Err(WebError::Forbidden(ViewPersonalData::NAME));
+        }
+        for p in &page.items {
+            audit_reveal(&state, &auth.principal.login, p, "api_list").await?;
+        }
+        page.items
+            .iter()
+            .map(|p| serde_json::to_value(p).unwrap_or_default())
+            .collect()
+    } else {
+        page.items.iter().map(masked).collect()
+    };
+    // The page key is a resident ID: only say whether more follow.
     Ok(Json(serde_json::json!({
         "items": items,
         "more": page.next.is_some(),
