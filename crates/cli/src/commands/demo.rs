@@ -40,6 +40,10 @@ pub struct Args {
     days: u32,
     #[arg(long, default_value_t = 2026)]
     seed: u64,
+    /// Fraud victims per 10,000 residents per year. The default compresses years of a real
+    /// county's fraud into days, so that a demo shows the closed loop at work within minutes.
+    #[arg(long, default_value_t = 10_000.0)]
+    victims_per_10k_year: f64,
     /// Stop after this many seconds (default: run until Ctrl-C).
     #[arg(long)]
     duration_s: Option<u64>,
@@ -120,6 +124,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         people: args.people,
         days: args.days,
         seed: args.seed,
+        victims_per_10k_year: args.victims_per_10k_year,
         ..SimParams::default()
     };
     let sim = Simulation::new(params)?;
@@ -291,12 +296,9 @@ fn run_live(
         red: 0,
     };
     let mut out = Vec::new();
-    for signal in Paced::new(sim, Pace::Speed(speed)) {
-        if !running.load(Ordering::Relaxed) {
-            break;
-        }
+    let mut process = |signal: &fanzha_core::event::Signal| -> bool {
         summary.signals += 1;
-        engine.ingest(&signal, &mut out);
+        engine.ingest(signal, &mut out);
         for w in out.drain(..) {
             if matches!(w.kind, WarningKind::Merged) {
                 continue;
@@ -306,12 +308,30 @@ fn run_live(
             println!("{}", describe(&w, &people));
             let incoming = to_incoming(&w, &resident_ids, &people);
             if warnings.blocking_send(incoming).is_err() {
-                break;
+                return false;
             }
+        }
+        true
+    };
+    // The night before 08:00 of the first day runs unpaced: the engine's windows fill and the
+    // stream starts in the working day, when people answer calls and fraud happens.
+    let mut signals = sim.peekable();
+    let warm_until = signals.peek().map(|s| s.ts() + WARM_UP_MS).unwrap_or(0);
+    while let Some(signal) = signals.next_if(|s| s.ts() < warm_until) {
+        if !running.load(Ordering::Relaxed) || !process(&signal) {
+            return Ok(summary);
+        }
+    }
+    for signal in Paced::new(signals, Pace::Speed(speed)) {
+        if !running.load(Ordering::Relaxed) || !process(&signal) {
+            break;
         }
     }
     Ok(summary)
 }
+
+/// Simulated time streamed unpaced at start: the first night, midnight to 08:00.
+const WARM_UP_MS: i64 = 8 * 3_600_000;
 
 /// One masked line per warning: time (Asia/Shanghai), level, person, village, type, first rule.
 fn describe(w: &Warning, people: &HashMap<u64, (String, u64)>) -> String {
