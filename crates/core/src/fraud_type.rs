@@ -212,11 +212,25 @@ mod tests {
             ("正常文本", FraudType::Normal),
             ("刷单返利类", FraudType::OrderBrushing),
             ("贷款、代办信用卡类", FraudType::FakeLoan),
+            ("网络游戏产品虚假交易类", FraudType::GameTrading),
+            ("冒充领导、熟人类", FraudType::ImpersonatingAcquaintance),
             ("冒充公检法及政府机关类", FraudType::ImpersonatingPolice),
+            ("冒充客服服务", FraudType::FakeCustomerService),
+            ("网络婚恋、交友类", FraudType::OnlineRomance),
+            ("rebate_task", FraudType::OrderBrushing),
             ("romance", FraudType::OnlineRomance),
         ] {
             assert_eq!(FraudType::parse_label(label), Ok(want), "{label}");
         }
-        assert!(FraudType::parse_label("天气预报").is_err());
+        assert_eq!(
+            FraudType::parse_label("天气预报"),
+            Err(UnknownFraudType {
+                label: "天气预报".into()
+            })
+        );
+        assert_eq!(
+            "刷单返利类".parse::<FraudType>(),
+            Ok(FraudType::OrderBrushing)
+        );
     }
 }

@@ -1,77 +1,24 @@
 //! The official fraud types (诈骗类型) the campaigns follow, with the codes used in files.
 //!
-//! The codes are the same as the fraud-type classifier's (`order_brushing`, …), so truth files
-//! and classifier output can be joined on them.
+//! The type is the platform's one [`fanzha_core::FraudType`], so truth files and classifier
+//! output join on the same codes (`order_brushing`, …). Campaigns only ever follow the fraud
+//! types ([`FraudType::FRAUD`]); `Normal` never appears in a truth file. What the simulator adds
+//! is the default share of cases per type ([`ShareOfCases`]) and a reader for the `fraud_type`
+//! column ([`parse_fraud_type`]).
 
-use std::fmt;
-use std::str::FromStr;
+pub use fanzha_core::FraudType;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum FraudType {
-    OrderBrushing,
-    FakeInvestment,
-    FakeLoan,
-    FakeCustomerService,
-    ImpersonatingPolice,
-    FakeCreditRepair,
-    OnlineRomance,
-    ImpersonatingAcquaintance,
-    GameTrading,
-    FakeShopping,
-    Other,
-}
-
-impl FraudType {
-    pub const ALL: [FraudType; 11] = [
-        FraudType::OrderBrushing,
-        FraudType::FakeInvestment,
-        FraudType::FakeLoan,
-        FraudType::FakeCustomerService,
-        FraudType::ImpersonatingPolice,
-        FraudType::FakeCreditRepair,
-        FraudType::OnlineRomance,
-        FraudType::ImpersonatingAcquaintance,
-        FraudType::GameTrading,
-        FraudType::FakeShopping,
-        FraudType::Other,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            FraudType::OrderBrushing => "order_brushing",
-            FraudType::FakeInvestment => "fake_investment",
-            FraudType::FakeLoan => "fake_loan",
-            FraudType::FakeCustomerService => "fake_customer_service",
-            FraudType::ImpersonatingPolice => "impersonating_police",
-            FraudType::FakeCreditRepair => "fake_credit_repair",
-            FraudType::OnlineRomance => "online_romance",
-            FraudType::ImpersonatingAcquaintance => "impersonating_acquaintance",
-            FraudType::GameTrading => "game_trading",
-            FraudType::FakeShopping => "fake_shopping",
-            FraudType::Other => "other",
-        }
-    }
-
-    pub fn zh(self) -> &'static str {
-        match self {
-            FraudType::OrderBrushing => "刷单返利",
-            FraudType::FakeInvestment => "虚假投资理财",
-            FraudType::FakeLoan => "虚假网络贷款",
-            FraudType::FakeCustomerService => "冒充电商物流客服",
-            FraudType::ImpersonatingPolice => "冒充公检法",
-            FraudType::FakeCreditRepair => "虚假征信",
-            FraudType::OnlineRomance => "网络婚恋交友",
-            FraudType::ImpersonatingAcquaintance => "冒充领导熟人",
-            FraudType::GameTrading => "网络游戏虚假交易",
-            FraudType::FakeShopping => "虚假购物服务",
-            FraudType::Other => "其他",
-        }
-    }
-
+/// The simulator's default mix of cases over the fraud types.
+pub trait ShareOfCases {
     /// Default share of cases, in per-mille, after the Ministry of Public Security's published
     /// figures (see docs/simulation.md: order brushing about a third of cases; the five leading
-    /// types together close to 80 %); the split below the first type is approximate.
-    pub fn default_share_permille(self) -> u32 {
+    /// types together close to 80 %); the split below the first type is approximate. `Normal`
+    /// is no case: 0. The shares of [`FraudType::FRAUD`] sum to 1000.
+    fn default_share_permille(self) -> u32;
+}
+
+impl ShareOfCases for FraudType {
+    fn default_share_permille(self) -> u32 {
         match self {
             FraudType::OrderBrushing => 330,
             FraudType::FakeInvestment => 140,
@@ -84,28 +31,18 @@ impl FraudType {
             FraudType::GameTrading => 30,
             FraudType::FakeShopping => 30,
             FraudType::Other => 20,
+            FraudType::Normal => 0,
         }
     }
-
-    pub fn index(self) -> usize {
-        self as usize
-    }
 }
 
-impl fmt::Display for FraudType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
-    }
-}
-
-impl FromStr for FraudType {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        FraudType::ALL
-            .iter()
-            .copied()
-            .find(|t| t.code() == s || t.zh() == s)
-            .ok_or_else(|| format!("unknown fraud type {s:?}"))
+/// Reads a `fraud_type` value of a truth file: a code or Chinese name of one of the fraud types
+/// (see [`FraudType::parse_label`]). `normal` is refused: every truth record is fraud.
+pub fn parse_fraud_type(s: &str) -> Result<FraudType, String> {
+    match FraudType::parse_label(s) {
+        Ok(t) if t.is_fraud() => Ok(t),
+        Ok(t) => Err(format!("`{}` is not a fraud type", t.code())),
+        Err(e) => Err(e.to_string()),
     }
 }
 
@@ -115,16 +52,22 @@ mod tests {
 
     #[test]
     fn shares_sum_to_one_and_codes_round_trip() {
-        let total: u32 = FraudType::ALL
+        let total: u32 = FraudType::FRAUD
             .iter()
             .map(|t| t.default_share_permille())
             .sum();
         assert_eq!(total, 1000);
-        for t in FraudType::ALL {
-            assert_eq!(t.code().parse::<FraudType>(), Ok(t));
-            assert_eq!(t.zh().parse::<FraudType>(), Ok(t));
-            assert_eq!(FraudType::ALL[t.index()], t);
+        assert!(FraudType::FRAUD
+            .iter()
+            .all(|t| t.default_share_permille() > 0));
+        assert_eq!(FraudType::Normal.default_share_permille(), 0);
+        for t in FraudType::FRAUD {
+            assert_eq!(parse_fraud_type(t.code()), Ok(t));
+            assert_eq!(parse_fraud_type(t.zh()), Ok(t));
+            assert_eq!(FraudType::FRAUD[t.index()], t);
         }
-        assert!("normal".parse::<FraudType>().is_err());
+        assert!(parse_fraud_type("normal").is_err());
+        assert!(parse_fraud_type("正常").is_err());
+        assert!(parse_fraud_type("天气预报").is_err());
     }
 }

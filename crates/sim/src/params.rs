@@ -1,7 +1,7 @@
 //! What a simulation run is asked to produce.
 
 use crate::error::SimError;
-use crate::FraudType;
+use crate::fraud_type::{FraudType, ShareOfCases};
 use chrono::NaiveDate;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -19,7 +19,8 @@ pub struct SimParams {
     pub victims_per_10k_year: f64,
     /// Residents who open cards or SIMs to sell (断卡) per 10,000 residents per year.
     pub card_sellers_per_10k_year: f64,
-    /// Share of victims per fraud type, in per-mille (index = `FraudType::index`).
+    /// Share of victims per fraud type, in per-mille, in the order of [`FraudType::FRAUD`]
+    /// (index = `FraudType::index`).
     pub type_mix: [u32; 11],
 }
 
@@ -33,7 +34,7 @@ impl Default for SimParams {
             start: NaiveDate::from_ymd_opt(2026, 3, 2).expect("valid date"),
             victims_per_10k_year: 100.0,
             card_sellers_per_10k_year: 40.0,
-            type_mix: FraudType::ALL.map(|t| t.default_share_permille()),
+            type_mix: FraudType::FRAUD.map(|t| t.default_share_permille()),
         }
     }
 }

@@ -1,10 +1,10 @@
 //! Realism figures of a run, to compare with published statistics (docs/simulation.md).
 
 use crate::format::Feed;
+use crate::fraud_type::{FraudType, ShareOfCases};
 use crate::population::World;
 use crate::records::Sex;
 use crate::truth::{Truth, VictimOutcome};
-use crate::FraudType;
 use fanzha_core::event::Signal;
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -117,7 +117,7 @@ pub fn realism(
         })
         .count();
     let mut mix = serde_json::Map::new();
-    for t in FraudType::ALL {
+    for t in FraudType::FRAUD {
         let n = truth.victims.iter().filter(|v| v.fraud_type == t).count();
         let loss: i64 = defrauded
             .iter()

@@ -4,6 +4,7 @@
 //! decoder serves CSV and NDJSON.
 
 use crate::format::Row;
+use crate::fraud_type::{parse_fraud_type, FraudType};
 use crate::records::{AccountRecord, Person, PhoneRecord};
 use crate::truth::{CardSellerTruth, FraudNumberTruth, MuleAccountTruth, VictimTruth};
 use fanzha_core::event::{AccountNo, Msisdn};
@@ -40,6 +41,10 @@ fn code<T: FromStr<Err = String>>(
     values[i]
         .parse()
         .map_err(|e| format!("column {}: {e}", columns[i]))
+}
+
+fn fraud_type(values: &[&str], i: usize, columns: &[&str]) -> Result<FraudType, String> {
+    parse_fraud_type(values[i]).map_err(|e| format!("column {}: {e}", columns[i]))
 }
 
 fn flag(values: &[&str], i: usize, columns: &[&str]) -> Result<bool, String> {
@@ -247,7 +252,7 @@ impl Table for VictimTruth {
         Ok(VictimTruth {
             person_id: int(v, 0, c)?,
             msisdn: Msisdn(int(v, 1, c)?),
-            fraud_type: code(v, 2, c)?,
+            fraud_type: fraud_type(v, 2, c)?,
             campaign_id: int(v, 3, c)?,
             fraud_number: Msisdn(int(v, 4, c)?),
             first_contact_ts: int(v, 5, c)?,
@@ -291,7 +296,7 @@ impl Table for FraudNumberTruth {
         Ok(FraudNumberTruth {
             msisdn: Msisdn(int(v, 0, c)?),
             kind: code(v, 1, c)?,
-            fraud_type: code(v, 2, c)?,
+            fraud_type: fraud_type(v, 2, c)?,
             campaign_id: int(v, 3, c)?,
             active_from_ts: int(v, 4, c)?,
             calls: int(v, 5, c)?,
@@ -327,7 +332,7 @@ impl Table for MuleAccountTruth {
             account_no: AccountNo(int(v, 0, c)?),
             level: int(v, 1, c)?,
             campaign_id: int(v, 2, c)?,
-            fraud_type: code(v, 3, c)?,
+            fraud_type: fraud_type(v, 3, c)?,
             holder_person_id: int(v, 4, c)?,
             first_in_ts: opt_int(v, 5, c)?,
             received_fen: int(v, 6, c)?,

@@ -1,152 +1,23 @@
-//! The official fraud types (诈骗类型) plus `other` and `normal` (not fraud).
+//! The official fraud types (诈骗类型) plus `other` and `normal` (not fraud): the platform's one
+//! [`fanzha_core::FraudType`], so classifier labels join simulator truth, warnings and cases on
+//! the same codes. This module adds the text crate's error for a label that names no type.
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
+pub use fanzha_core::fraud_type::UnknownFraudType;
+pub use fanzha_core::FraudType;
 
 use crate::error::TextError;
 
-/// One official fraud type, `Other` (fraud of another type) or `Normal` (not fraud).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum FraudType {
-    OrderBrushing,
-    FakeInvestment,
-    FakeLoan,
-    FakeCustomerService,
-    ImpersonatingPolice,
-    FakeCreditRepair,
-    OnlineRomance,
-    ImpersonatingAcquaintance,
-    GameTrading,
-    FakeShopping,
-    Other,
-    Normal,
-}
-
-impl FraudType {
-    /// Every type, in the order of the official list (`Other` and `Normal` last).
-    pub const ALL: [FraudType; 12] = [
-        FraudType::OrderBrushing,
-        FraudType::FakeInvestment,
-        FraudType::FakeLoan,
-        FraudType::FakeCustomerService,
-        FraudType::ImpersonatingPolice,
-        FraudType::FakeCreditRepair,
-        FraudType::OnlineRomance,
-        FraudType::ImpersonatingAcquaintance,
-        FraudType::GameTrading,
-        FraudType::FakeShopping,
-        FraudType::Other,
-        FraudType::Normal,
-    ];
-
-    /// The stable English code (`label_en`), used in files and JSON.
-    pub fn code(self) -> &'static str {
-        match self {
-            FraudType::OrderBrushing => "order_brushing",
-            FraudType::FakeInvestment => "fake_investment",
-            FraudType::FakeLoan => "fake_loan",
-            FraudType::FakeCustomerService => "fake_customer_service",
-            FraudType::ImpersonatingPolice => "impersonating_police",
-            FraudType::FakeCreditRepair => "fake_credit_repair",
-            FraudType::OnlineRomance => "online_romance",
-            FraudType::ImpersonatingAcquaintance => "impersonating_acquaintance",
-            FraudType::GameTrading => "game_trading",
-            FraudType::FakeShopping => "fake_shopping",
-            FraudType::Other => "other",
-            FraudType::Normal => "normal",
-        }
-    }
-
-    /// The official Chinese name.
-    pub fn zh(self) -> &'static str {
-        match self {
-            FraudType::OrderBrushing => "刷单返利",
-            FraudType::FakeInvestment => "虚假投资理财",
-            FraudType::FakeLoan => "虚假网络贷款",
-            FraudType::FakeCustomerService => "冒充电商物流客服",
-            FraudType::ImpersonatingPolice => "冒充公检法",
-            FraudType::FakeCreditRepair => "虚假征信",
-            FraudType::OnlineRomance => "网络婚恋交友",
-            FraudType::ImpersonatingAcquaintance => "冒充领导熟人",
-            FraudType::GameTrading => "网络游戏虚假交易",
-            FraudType::FakeShopping => "虚假购物服务",
-            FraudType::Other => "其他",
-            FraudType::Normal => "正常",
-        }
-    }
-
-    /// Whether the text is fraud at all.
-    pub fn is_fraud(self) -> bool {
-        self != FraudType::Normal
-    }
-
-    /// Dense index (position in [`FraudType::ALL`]).
-    pub fn index(self) -> usize {
-        self as usize
-    }
-
-    /// Parses a label as written in data files: the code, the Chinese name, or a common alias
-    /// (other codes and the category names used in published fraud-text data sets).
-    pub fn parse_label(label: &str) -> Result<FraudType, TextError> {
-        let l = label.trim();
-        if let Some(t) = FraudType::ALL
-            .iter()
-            .find(|t| t.code().eq_ignore_ascii_case(l) || t.zh() == l)
-        {
-            return Ok(*t);
-        }
-        let t = match l {
-            "rebate_task" | "刷单返利类" | "刷单" => FraudType::OrderBrushing,
-            "investment" | "虚假投资理财类" | "投资理财" => FraudType::FakeInvestment,
-            "loan" | "贷款、代办信用卡类" | "虚假贷款" | "贷款" => {
-                FraudType::FakeLoan
-            }
-            "customer_service" | "冒充客服服务" | "冒充客服" | "冒充电商物流客服类" => {
-                FraudType::FakeCustomerService
-            }
-            "impersonate_police" | "冒充公检法及政府机关类" | "冒充公检法类" => {
-                FraudType::ImpersonatingPolice
-            }
-            "fake_credit" | "虚假征信类" | "注销校园贷" => FraudType::FakeCreditRepair,
-            "romance" | "网络婚恋、交友类" | "网络婚恋交友类" | "杀猪盘" => {
-                FraudType::OnlineRomance
-            }
-            "impersonate_leader" | "冒充领导、熟人类" | "冒充熟人" | "冒充领导" => {
-                FraudType::ImpersonatingAcquaintance
-            }
-            "game_trade" | "网络游戏产品虚假交易类" | "游戏交易" => {
-                FraudType::GameTrading
-            }
-            "shopping" | "虚假购物服务类" | "虚假购物" => FraudType::FakeShopping,
-            "其它" | "其他类" => FraudType::Other,
-            "正常文本" | "非诈骗" | "not_fraud" => FraudType::Normal,
-            _ => {
-                return Err(TextError::UnknownLabel {
-                    label: l.chars().take(40).collect(),
-                })
-            }
-        };
-        Ok(t)
-    }
-
-    /// Inverse of [`FraudType::index`].
-    pub fn from_index(i: usize) -> Option<FraudType> {
-        FraudType::ALL.get(i).copied()
+impl From<UnknownFraudType> for TextError {
+    fn from(e: UnknownFraudType) -> Self {
+        TextError::UnknownLabel { label: e.label }
     }
 }
 
-impl fmt::Display for FraudType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
-    }
-}
-
-impl FromStr for FraudType {
-    type Err = TextError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        FraudType::parse_label(s)
-    }
+/// Parses a label as written in data files: the code, the Chinese name, or a common alias (other
+/// codes and the category names used in published fraud-text data sets), as
+/// [`FraudType::parse_label`] does, with the error as [`TextError::UnknownLabel`].
+pub fn parse_label(label: &str) -> Result<FraudType, TextError> {
+    Ok(FraudType::parse_label(label)?)
 }
 
 #[cfg(test)]
@@ -156,8 +27,8 @@ mod tests {
     #[test]
     fn code_and_chinese_name_round_trip() {
         for t in FraudType::ALL {
-            assert_eq!(FraudType::parse_label(t.code()).unwrap(), t);
-            assert_eq!(FraudType::parse_label(t.zh()).unwrap(), t);
+            assert_eq!(parse_label(t.code()).unwrap(), t);
+            assert_eq!(parse_label(t.zh()).unwrap(), t);
             assert_eq!(FraudType::from_index(t.index()), Some(t));
         }
     }
@@ -177,15 +48,15 @@ mod tests {
             ("romance", FraudType::OnlineRomance),
         ];
         for (label, want) in cases {
-            assert_eq!(FraudType::parse_label(label).unwrap(), want, "{label}");
+            assert_eq!(parse_label(label).unwrap(), want, "{label}");
         }
     }
 
     #[test]
     fn unknown_label_is_a_typed_error() {
-        assert!(matches!(
-            FraudType::parse_label("天气预报"),
-            Err(TextError::UnknownLabel { .. })
-        ));
+        match parse_label("天气预报") {
+            Err(TextError::UnknownLabel { label }) => assert_eq!(label, "天气预报"),
+            other => panic!("want UnknownLabel, got {other:?}"),
+        }
     }
 }

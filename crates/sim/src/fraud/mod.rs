@@ -128,7 +128,7 @@ impl Fraud {
             .max(1.0);
         // Every resident receives a fraud call about once a month.
         let spray_total = n * 0.03;
-        for t in FraudType::ALL {
+        for t in FraudType::FRAUD {
             let share = f64::from(params.type_mix[t.index()]) / total_mix;
             for _ in 0..2 {
                 let id = f.campaigns.len() as u32 + 1;
@@ -233,7 +233,7 @@ impl Fraud {
         }
         let victims = rng::poisson(&mut rng, self.victims_per_day);
         for _ in 0..victims {
-            let t = FraudType::ALL[self.type_weights.sample(&mut rng).min(10)];
+            let t = FraudType::FRAUD[self.type_weights.sample(&mut rng).min(10)];
             let ts = day_start
                 + i64::from(
                     crate::rhythm::DayProfile::new(&crate::rhythm::FRAUD_SHIFT).sample_ms(&mut rng),
@@ -381,7 +381,7 @@ impl Fraud {
                 let t = if rng::chance(&mut rng, 0.6) {
                     FraudType::ImpersonatingPolice
                 } else {
-                    FraudType::ALL[self.type_weights.sample(&mut rng).min(10)]
+                    FraudType::FRAUD[self.type_weights.sample(&mut rng).min(10)]
                 };
                 self.hook(person, t, ts, true, world, sched);
                 None

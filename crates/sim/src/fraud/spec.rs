@@ -236,7 +236,8 @@ pub fn spec(t: FraudType) -> Spec {
             number_kinds: [0.5, 0.1, 0.3, 0.1],
             domain_word: "shop",
         },
-        Other => Spec {
+        // Campaigns follow the fraud types only; `Normal` never reaches here.
+        Other | Normal => Spec {
             contact_by_sms: 0.3,
             long_call: 0.5,
             long_call_min: 10.0,
