@@ -40,9 +40,10 @@ pub struct Args {
     days: u32,
     #[arg(long, default_value_t = 2026)]
     seed: u64,
-    /// Fraud victims per 10,000 residents per year. The default compresses years of a real
-    /// county's fraud into days, so that a demo shows the closed loop at work within minutes.
-    #[arg(long, default_value_t = 10_000.0)]
+    /// Fraud victims per 10,000 simulated residents per year. The default scales the sample
+    /// up to a whole county's volume (20,000 residents standing for ~800,000) and compresses
+    /// time, so the dashboard shows the closed loop at work within the first minute.
+    #[arg(long, default_value_t = 100_000.0)]
     victims_per_10k_year: f64,
     /// Stop after this many seconds (default: run until Ctrl-C).
     #[arg(long)]
