@@ -35,21 +35,17 @@ mod tests {
 
     #[test]
     fn research_set_labels_map_onto_official_types() {
-        let cases = [
-            ("正常文本", FraudType::Normal),
-            ("刷单返利类", FraudType::OrderBrushing),
-            ("贷款、代办信用卡类", FraudType::FakeLoan),
-            ("网络游戏产品虚假交易类", FraudType::GameTrading),
-            ("冒充领导、熟人类", FraudType::ImpersonatingAcquaintance),
-            ("冒充公检法及政府机关类", FraudType::ImpersonatingPolice),
-            ("冒充客服服务", FraudType::FakeCustomerService),
-            ("网络婚恋、交友类", FraudType::OnlineRomance),
-            ("rebate_task", FraudType::OrderBrushing),
-            ("romance", FraudType::OnlineRomance),
-        ];
-        for (label, want) in cases {
-            assert_eq!(parse_label(label).unwrap(), want, "{label}");
-        }
+        // The full alias table is tested with `FraudType::parse_label` in fanzha-core; here, that
+        // the text crate's reader accepts the aliases of the research data sets at all.
+        assert_eq!(parse_label("正常文本").unwrap(), FraudType::Normal);
+        assert_eq!(
+            parse_label("网络游戏产品虚假交易类").unwrap(),
+            FraudType::GameTrading
+        );
+        assert_eq!(
+            parse_label("rebate_task").unwrap(),
+            FraudType::OrderBrushing
+        );
     }
 
     #[test]
