@@ -6,7 +6,7 @@
 //!
 //! Entry point: [`Store::open`], then the repositories: [`Store::units`], [`Store::people`],
 //! [`Store::phones`], [`Store::accounts`], [`Store::users`], [`Store::audit`],
-//! [`Store::imports`], [`Store::warnings`], [`Store::instructions`].
+//! [`Store::imports`], [`Store::warnings`], [`Store::instructions`], [`Store::webhooks`].
 //!
 //! Architecture invariant: every read of personal data takes a [`Scope`] (an org subtree), so a
 //! query without one does not compile; the audit log is append-only, enforced by the database.
@@ -30,6 +30,7 @@ mod units;
 mod upsert;
 mod users;
 mod warnings;
+mod webhooks;
 
 pub use accounts::{Account, Accounts, NewAccount};
 pub use audit::{Audit, AuditEntry, NewAuditEntry};
@@ -51,3 +52,4 @@ pub use units::{validate_unit_code, NewUnit, Unit, UnitLevel, Units};
 pub use upsert::UpsertOutcome;
 pub use users::{NewUser, Role, User, Users};
 pub use warnings::{LevelCounts, NewWarning, StoredWarning, Warnings};
+pub use webhooks::{DeliveryState, DueDelivery, NewWebhook, Webhook, WebhookDelivery, Webhooks};

@@ -37,6 +37,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "warnings instructions",
         include_str!("../migrations/0006_warnings_instructions.sql"),
     ),
+    (
+        7,
+        "webhooks",
+        include_str!("../migrations/0007_webhooks.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

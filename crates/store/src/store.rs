@@ -198,6 +198,10 @@ impl Store {
     pub fn instructions(&self) -> crate::instructions::Instructions<'_> {
         crate::instructions::Instructions::new(self)
     }
+
+    pub fn webhooks(&self) -> crate::webhooks::Webhooks<'_> {
+        crate::webhooks::Webhooks::new(self)
+    }
 }
 
 /// Now, as epoch milliseconds UTC.

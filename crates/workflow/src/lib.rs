@@ -5,7 +5,7 @@
 //! Architecture invariant: the state machine, routing, SLA and figures modules are pure decision
 //! logic — no clock, no database, no network; time comes in as arguments (epoch ms UTC).
 //! [`service`] is the one module that persists their decisions in the store, audits them and
-//! announces them.
+//! announces them; [`notify`] carries the announcements to outside systems as webhooks.
 
 pub mod command;
 pub mod error;
@@ -13,6 +13,7 @@ pub mod event;
 pub mod figures;
 pub mod instruction;
 pub mod level;
+pub mod notify;
 pub mod outcome;
 pub mod routing;
 pub mod service;
@@ -24,6 +25,7 @@ pub use event::{Action, Event};
 pub use figures::{loop_figures, LoopFigures};
 pub use instruction::{Instruction, Status, TransitionError};
 pub use level::WarningLevel;
+pub use notify::{DispatcherHandle, WebhookConfig, WebhookDispatcher};
 pub use outcome::{ContactChannel, Outcome, UnreachableReason};
 pub use routing::{route, OrgTree, Route, RoutingPolicy};
 pub use service::{

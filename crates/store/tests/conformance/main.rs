@@ -4,6 +4,7 @@ mod cases;
 mod fixtures;
 mod harness;
 mod loop_cases;
+mod webhook_cases;
 
 conformance! {
     migrations_are_idempotent,
@@ -37,5 +38,14 @@ mod loop_suite {
         due_scan_finds_breached_open_instructions,
         instruction_events_are_append_only,
         warnings_are_scoped_and_counted,
+    }
+}
+
+mod webhook_suite {
+    crate::conformance_of! {
+        webhook_cases:
+        webhooks_are_validated_and_listed,
+        failed_deliveries_back_off_then_land_in_dead_letters,
+        due_deliveries_are_ordered_limited_and_skip_inactive,
     }
 }
