@@ -13,6 +13,8 @@ pub enum BenchCommand {
     Detect(super::detect::BenchArgs),
     /// Fraud-type classifier: texts per second on one core.
     Text(super::text::BenchArgs),
+    /// Closed loop: sign + feedback over HTTP at rising concurrency, req/s and p99 per backend.
+    Workflow(super::bench_workflow::Args),
 }
 
 pub fn run(ctx: &Ctx, c: BenchCommand) -> CliResult {
@@ -21,5 +23,6 @@ pub fn run(ctx: &Ctx, c: BenchCommand) -> CliResult {
         BenchCommand::Trace(a) => super::trace::bench(ctx, a),
         BenchCommand::Detect(a) => super::detect::bench(ctx, a),
         BenchCommand::Text(a) => super::text::bench(ctx, a),
+        BenchCommand::Workflow(a) => super::bench_workflow::bench(ctx, a),
     }
 }

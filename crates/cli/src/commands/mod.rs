@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod bench;
+pub mod bench_workflow;
 pub mod check;
 pub mod database;
 pub mod demo;
