@@ -7,6 +7,7 @@ use super::scripts::talking_points;
 use super::view::{fraud_type_label, level_class, level_label, status_label};
 use super::{render, Chrome};
 use crate::api::actor_of;
+use crate::api::instructions::check_review_permission;
 use crate::api::people::audit_reveal;
 use crate::auth::permission::HandleInstructions;
 use crate::auth::Require;
@@ -250,6 +251,8 @@ pub async fn outcome(
     let actor = actor_of(&state, &auth.principal).await?;
     let current = state.store.instructions().get(&actor.scope, &id).await?;
     let commands = commands_from_form(&form, &current.projection.status)?;
+    // The form reads any command, 二次研判 included: the same check as the other write paths.
+    check_review_permission(&auth, &commands)?;
     state
         .loop_service
         .act(

@@ -1,0 +1,963 @@
+//! The role matrix over every route: each role × each endpoint × a record inside and outside
+//! the caller's subtree, with the expected answer derived from `permission::MATRIX` and the
+//! scope rule (missing permission 403 `forbidden`; a record held outside the subtree 404
+//! `not_found`; a write without the session's CSRF token 403 `csrf_rejected`). Refused writes
+//! must change nothing.
+//!
+//! The route table is data and must list every route of the router: the test reads the router's
+//! source and fails when a route is missing here (or listed here but gone there).
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use fanzha_store::{NewPerson, NewUnit, NewUser, Role, Scope, Store, UnitLevel};
+use fanzha_web::auth::password::hash_password;
+use fanzha_web::auth::permission::MATRIX;
+use fanzha_web::auth::principal::Principal;
+use fanzha_web::auth::session::COOKIE;
+use fanzha_web::{router, AppState};
+use fanzha_workflow::{Actor, Command, IncomingWarning, WarningLevel};
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
+use tower::ServiceExt;
+
+const CITY: &str = "3302";
+const COUNTY: &str = "330281";
+const VILLAGE: &str = "330281001001";
+const OTHER_COUNTY: &str = "330282";
+const OTHER_COUNTY_VILLAGE: &str = "330282001001";
+const PASSWORD: &str = "rbac-matrix-2026";
+
+// ---------------------------------------------------------------------------------------------
+// The route table.
+
+/// What a route's path (or body) names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Rec {
+    /// Nothing held by a unit.
+    None,
+    /// `{id}` is an instruction.
+    Instruction,
+    /// `{id}` is a warning.
+    Warning,
+    /// `{resident_id}` is a person.
+    Person,
+    /// `{code}` is a unit (in the path, the query or the form).
+    Unit,
+    /// A list of instruction ids in the form; each outside the subtree is skipped, not a 404.
+    Batch,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Payload {
+    Empty,
+    Form(&'static str),
+    Json(&'static str),
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Endpoint {
+    method: &'static str,
+    /// Placeholders: `{id}`, `{resident_id}`, `{code}`, `{version}`, `{n}`, `{lang}`, `{*path}`.
+    path: &'static str,
+    /// A name from `permission::MATRIX`, or `public`.
+    permission: &'static str,
+    rec: Rec,
+    payload: Payload,
+}
+
+const fn ep(
+    method: &'static str,
+    path: &'static str,
+    permission: &'static str,
+    rec: Rec,
+    payload: Payload,
+) -> Endpoint {
+    Endpoint {
+        method,
+        path,
+        permission,
+        rec,
+        payload,
+    }
+}
+
+use Payload::{Empty, Form, Json};
+
+/// One row per method and route of `fanzha_web::router`.
+const ENDPOINTS: &[Endpoint] = &[
+    // Public.
+    ep("GET", "/login", "public", Rec::None, Empty),
+    ep(
+        "POST",
+        "/login",
+        "public",
+        Rec::None,
+        Form("login=rbac_admin&password=rbac-matrix-2026&next=%2Fapi%2Fv1%2Fme"),
+    ),
+    ep("GET", "/lang/{lang}", "public", Rec::None, Empty),
+    ep("GET", "/assets/{*path}", "public", Rec::None, Empty),
+    ep("GET", "/healthz", "public", Rec::None, Empty),
+    ep("GET", "/api/openapi.json", "public", Rec::None, Empty),
+    // Pages and fragments.
+    ep("GET", "/", "authenticated", Rec::None, Empty),
+    ep("POST", "/logout", "authenticated", Rec::None, Empty),
+    ep("GET", "/api/v1/me", "authenticated", Rec::None, Empty),
+    ep("GET", "/dashboard", "view_dashboard", Rec::None, Empty),
+    ep("GET", "/dashboard/counters", "view_dashboard", Rec::None, Empty),
+    ep("GET", "/dashboard/live", "view_dashboard", Rec::None, Empty),
+    ep("GET", "/warnings", "view_warnings", Rec::None, Empty),
+    ep("GET", "/warnings/{id}", "view_warnings", Rec::Warning, Empty),
+    ep(
+        "GET",
+        "/warnings/{id}/person",
+        "view_personal_data",
+        Rec::Warning,
+        Empty,
+    ),
+    ep("GET", "/instructions", "view_instructions", Rec::None, Empty),
+    ep(
+        "POST",
+        "/instructions/bulk-sign",
+        "handle_instructions",
+        Rec::Batch,
+        Form("ids={id}"),
+    ),
+    ep(
+        "GET",
+        "/instructions/{id}",
+        "view_instructions",
+        Rec::Instruction,
+        Empty,
+    ),
+    ep(
+        "POST",
+        "/instructions/{id}/act",
+        "handle_instructions",
+        Rec::Instruction,
+        Form("command=sign&version={version}"),
+    ),
+    ep(
+        "POST",
+        "/instructions/{id}/feedback",
+        "handle_instructions",
+        Rec::Instruction,
+        Form("command=sign&version={version}"),
+    ),
+    ep("GET", "/m", "handle_instructions", Rec::None, Empty),
+    ep(
+        "GET",
+        "/m/instructions/{id}",
+        "handle_instructions",
+        Rec::Instruction,
+        Empty,
+    ),
+    ep(
+        "POST",
+        "/m/instructions/{id}/outcome",
+        "handle_instructions",
+        Rec::Instruction,
+        Form("command=dissuaded_phone&version={version}"),
+    ),
+    ep("GET", "/audit", "view_audit", Rec::None, Empty),
+    ep("GET", "/admin", "manage_users", Rec::None, Empty),
+    ep(
+        "POST",
+        "/admin/users",
+        "manage_users",
+        Rec::Unit,
+        Form("login=added_{n}&display_name=%E6%96%B0%E7%BD%91%E6%A0%BC%E5%91%98&unit_code={code}&role=grid_worker&password=rbac-matrix-2026"),
+    ),
+    ep("GET", "/events", "authenticated", Rec::None, Empty),
+    // The JSON API.
+    ep("GET", "/api/v1/warnings", "view_warnings", Rec::None, Empty),
+    ep(
+        "POST",
+        "/api/v1/warnings",
+        "push_warnings",
+        Rec::None,
+        Json(r#"{"level":1,"residence_code":"330281001001","note":"rbac"}"#),
+    ),
+    ep("GET", "/api/v1/warnings/{id}", "view_warnings", Rec::Warning, Empty),
+    ep("GET", "/api/v1/instructions", "view_instructions", Rec::None, Empty),
+    ep(
+        "GET",
+        "/api/v1/instructions/{id}",
+        "view_instructions",
+        Rec::Instruction,
+        Empty,
+    ),
+    ep(
+        "POST",
+        "/api/v1/instructions/{id}/commands",
+        "handle_instructions",
+        Rec::Instruction,
+        Json(r#"{"version":{version},"commands":[{"command":"sign"}]}"#),
+    ),
+    ep(
+        "GET",
+        "/api/v1/figures?unit={code}",
+        "view_dashboard",
+        Rec::Unit,
+        Empty,
+    ),
+    ep("GET", "/api/v1/people", "view_warnings", Rec::None, Empty),
+    ep(
+        "GET",
+        "/api/v1/people/{resident_id}",
+        "view_personal_data",
+        Rec::Person,
+        Empty,
+    ),
+    ep(
+        "GET",
+        "/api/v1/units/{code}/children",
+        "view_instructions",
+        Rec::Unit,
+        Empty,
+    ),
+];
+
+impl Endpoint {
+    fn route_path(&self) -> &'static str {
+        self.path.split('?').next().unwrap_or(self.path)
+    }
+
+    fn is_write(&self) -> bool {
+        self.method != "GET"
+    }
+
+    fn roles(&self) -> &'static [Role] {
+        if self.permission == "public" {
+            return &Role::ALL;
+        }
+        MATRIX
+            .iter()
+            .find(|(name, _)| *name == self.permission)
+            .map(|(_, roles)| *roles)
+            .unwrap_or_else(|| panic!("{} is not in permission::MATRIX", self.permission))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The router's own list of routes, read from its source.
+
+/// `(METHOD, path)` of every `.route(` call in `src`, and the number of such calls.
+fn routes_in(src: &str) -> (BTreeSet<(String, String)>, usize) {
+    let mut out = BTreeSet::new();
+    let mut calls = 0;
+    for (start, _) in src.match_indices(".route(") {
+        calls += 1;
+        let rest = &src[start + ".route(".len()..];
+        // The call's text up to its closing parenthesis.
+        let mut depth = 1;
+        let mut end = rest.len();
+        for (i, c) in rest.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = i;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let call = &rest[..end];
+        let open = call.find('"').expect("route path literal");
+        let close = open + 1 + call[open + 1..].find('"').expect("closing quote");
+        let path = &call[open + 1..close];
+        let handlers = &call[close + 1..];
+        let mut methods = 0;
+        for method in ["get", "post", "put", "patch", "delete"] {
+            let needle = format!("{method}(");
+            for (i, _) in handlers.match_indices(&needle) {
+                let before = handlers[..i].chars().last().unwrap_or(' ');
+                if before.is_alphanumeric() || before == '_' || before == ':' {
+                    continue;
+                }
+                out.insert((method.to_uppercase(), path.to_string()));
+                methods += 1;
+            }
+        }
+        assert!(methods > 0, "no method found for route {path}");
+    }
+    (out, calls)
+}
+
+#[test]
+fn the_table_lists_every_route_of_the_router() {
+    let (mut routes, mut calls) = routes_in(include_str!("../src/lib.rs"));
+    let (api, api_calls) = routes_in(include_str!("../src/api/mod.rs"));
+    assert!(
+        include_str!("../src/lib.rs").contains(".merge(api::routes())"),
+        "the API routes are merged into the router"
+    );
+    routes.extend(api);
+    calls += api_calls;
+    let table: BTreeSet<(String, String)> = ENDPOINTS
+        .iter()
+        .map(|e| (e.method.to_string(), e.route_path().to_string()))
+        .collect();
+    assert_eq!(table.len(), ENDPOINTS.len(), "a route is listed twice");
+    let missing: Vec<_> = routes.difference(&table).collect();
+    let stale: Vec<_> = table.difference(&routes).collect();
+    assert!(
+        missing.is_empty(),
+        "routes missing from ENDPOINTS: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "ENDPOINTS lists routes the router lacks: {stale:?}"
+    );
+    let paths: BTreeSet<&str> = ENDPOINTS.iter().map(|e| e.route_path()).collect();
+    assert_eq!(paths.len(), calls, "one `.route(` per path");
+    // Every permission of the matrix names a real one.
+    for e in ENDPOINTS {
+        e.roles();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The world: a small tree, people, records in each subtree, and one session per request.
+
+fn unit(code: &str, name: &str, level: UnitLevel, parent: Option<&str>) -> NewUnit {
+    NewUnit {
+        code: code.into(),
+        name: name.into(),
+        level,
+        parent_code: parent.map(Into::into),
+        division_code: Some(format!("{code:0<12}")),
+        population: None,
+    }
+}
+
+struct World {
+    app: Router,
+    state: AppState,
+    next: AtomicU32,
+    _dir: tempfile::TempDir,
+}
+
+/// Where a record lies: held by a county, or pushed down to a village.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    /// Held by 330281, residence in its village 330281001001.
+    County,
+    /// Pushed down to village 330281001001.
+    Village,
+    /// Held by 330282.
+    OtherCounty,
+}
+
+/// One record of each kind at one place.
+#[derive(Debug)]
+struct Record {
+    instruction_id: String,
+    warning_id: String,
+    resident_id: String,
+    unit_code: &'static str,
+    version: i64,
+}
+
+/// A caller: a role at a unit, with the places that are inside and outside its subtree.
+#[derive(Clone, Debug)]
+struct Caller {
+    login: String,
+    role: Role,
+    unit_code: &'static str,
+    own: Place,
+    foreign: Place,
+}
+
+fn callers() -> Vec<Caller> {
+    let mut out: Vec<Caller> = Role::ALL
+        .iter()
+        .map(|&role| Caller {
+            login: format!("yy_{}", role.as_str()),
+            role,
+            unit_code: COUNTY,
+            own: Place::County,
+            foreign: Place::OtherCounty,
+        })
+        .collect();
+    out.push(Caller {
+        login: "village_grid_worker".into(),
+        role: Role::GridWorker,
+        unit_code: VILLAGE,
+        own: Place::Village,
+        foreign: Place::OtherCounty,
+    });
+    out.push(Caller {
+        login: "cx_unit_commander".into(),
+        role: Role::UnitCommander,
+        unit_code: OTHER_COUNTY,
+        own: Place::OtherCounty,
+        foreign: Place::County,
+    });
+    out
+}
+
+impl World {
+    async fn new() -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+        let store = Store::open(&url).await.unwrap();
+        use UnitLevel::*;
+        store
+            .units()
+            .upsert(&[
+                unit(CITY, "宁波市", City, None),
+                unit(COUNTY, "余姚市", County, Some(CITY)),
+                unit("330281001", "阳明街道", Township, Some(COUNTY)),
+                unit(VILLAGE, "舜水社区", Village, Some("330281001")),
+                unit("330281001002", "新建社区", Village, Some("330281001")),
+                unit("330281002", "梨洲街道", Township, Some(COUNTY)),
+                unit("330281002001", "西郊社区", Village, Some("330281002")),
+                unit(OTHER_COUNTY, "慈溪市", County, Some(CITY)),
+                unit("330282001", "浒山街道", Township, Some(OTHER_COUNTY)),
+                unit(OTHER_COUNTY_VILLAGE, "虞波社区", Village, Some("330282001")),
+            ])
+            .await
+            .unwrap();
+        for c in callers() {
+            store
+                .users()
+                .upsert(&NewUser {
+                    login: c.login.clone(),
+                    display_name: c.login.clone(),
+                    unit_code: c.unit_code.into(),
+                    roles: vec![c.role],
+                    bank_code: (c.role == Role::BankLiaison).then(|| "ICBC".into()),
+                    password_hash: None,
+                })
+                .await
+                .unwrap();
+        }
+        store
+            .users()
+            .upsert(&NewUser {
+                login: "rbac_admin".into(),
+                display_name: "管理员".into(),
+                unit_code: COUNTY.into(),
+                roles: vec![Role::Admin],
+                bank_code: None,
+                password_hash: Some(hash_password(PASSWORD).unwrap()),
+            })
+            .await
+            .unwrap();
+        let state = AppState::new(store).await.unwrap();
+        World {
+            app: router(state.clone()),
+            state,
+            next: AtomicU32::new(1),
+            _dir: dir,
+        }
+    }
+
+    fn store(&self) -> &Store {
+        &self.state.store
+    }
+
+    fn now(&self) -> i64 {
+        self.state.clock.now_ms()
+    }
+
+    /// A fresh person, warning and instruction at `place` (so every write starts alike).
+    async fn record(&self, place: Place) -> Record {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let village = match place {
+            Place::County | Place::Village => VILLAGE,
+            Place::OtherCounty => OTHER_COUNTY_VILLAGE,
+        };
+        let resident_id = format!("33028119900101{n:04}");
+        self.store()
+            .people()
+            .upsert(&[NewPerson {
+                resident_id: resident_id.clone(),
+                name: format!("居民{n}"),
+                phone: Some(format!("139{n:08}")),
+                residence_code: village.into(),
+                address: Some(format!("幸福路{n}号")),
+                employer: None,
+                public_sector: false,
+                app_registered: false,
+                joint_defense_registered: false,
+            }])
+            .await
+            .unwrap();
+        let now = self.now();
+        let r = self
+            .state
+            .loop_service
+            .receive(
+                IncomingWarning {
+                    id: None,
+                    resident_id: Some(resident_id.clone()),
+                    msisdn: None,
+                    residence_code: None,
+                    level: WarningLevel::Red,
+                    fraud_type: Some("impersonation".into()),
+                    score_permille: 900,
+                    source: "engine".into(),
+                    signal_at: now,
+                    evidence: serde_json::json!({}),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        let unit_code = match place {
+            Place::County => COUNTY,
+            Place::Village => VILLAGE,
+            Place::OtherCounty => OTHER_COUNTY,
+        };
+        if place == Place::Village {
+            let county = Actor {
+                login: "setup".into(),
+                unit_code: COUNTY.into(),
+                scope: Scope::platform(),
+            };
+            self.state
+                .loop_service
+                .act(
+                    &county,
+                    &r.instruction_id,
+                    None,
+                    &[
+                        Command::Sign,
+                        Command::Delegate {
+                            to_unit: VILLAGE.into(),
+                        },
+                    ],
+                    None,
+                    now,
+                )
+                .await
+                .unwrap();
+        }
+        let record = Record {
+            version: self.version(&r.instruction_id).await,
+            instruction_id: r.instruction_id,
+            warning_id: r.warning_id,
+            resident_id,
+            unit_code,
+        };
+        assert_eq!(
+            self.store()
+                .instructions()
+                .get(&Scope::platform(), &record.instruction_id)
+                .await
+                .unwrap()
+                .projection
+                .holder_unit,
+            unit_code
+        );
+        record
+    }
+
+    async fn version(&self, instruction_id: &str) -> i64 {
+        self.store()
+            .instructions()
+            .get(&Scope::platform(), instruction_id)
+            .await
+            .unwrap()
+            .projection
+            .version
+    }
+
+    /// A new session for the caller: (cookie, CSRF token).
+    fn session(&self, c: &Caller) -> (String, String) {
+        let (token, session) = self.state.sessions.create(
+            Principal {
+                login: c.login.clone(),
+                display_name: c.login.clone(),
+                unit_code: c.unit_code.into(),
+                roles: vec![c.role],
+                bank_code: None,
+            },
+            self.now(),
+        );
+        (format!("{COOKIE}={token}"), session.csrf_token)
+    }
+
+    async fn send(&self, mut req: Request<Body>) -> (StatusCode, String, Option<String>) {
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 50000))));
+        let resp = self.app.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let location = resp
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        // The event stream never ends: its headers are the answer.
+        let is_stream = resp
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.to_str().unwrap_or("").starts_with("text/event-stream"));
+        let body = if is_stream {
+            String::new()
+        } else {
+            let bytes = axum::body::to_bytes(resp.into_body(), 16 << 20)
+                .await
+                .unwrap();
+            String::from_utf8_lossy(&bytes).into_owned()
+        };
+        (status, body, location)
+    }
+}
+
+fn fill(template: &str, record: Option<&Record>, n: u32) -> String {
+    let mut s = template
+        .replace("{lang}", "en")
+        .replace("{*path}", "vendor/echarts.min.js")
+        .replace("{n}", &n.to_string());
+    if let Some(r) = record {
+        s = s
+            .replace("{resident_id}", &r.resident_id)
+            .replace("{code}", r.unit_code)
+            .replace("{version}", &r.version.to_string());
+    }
+    s
+}
+
+fn request(
+    e: &Endpoint,
+    record: Option<&Record>,
+    n: u32,
+    session: Option<(&str, Option<&str>)>,
+) -> Request<Body> {
+    let id = match (e.rec, record) {
+        (Rec::Warning, Some(r)) => r.warning_id.as_str(),
+        (_, Some(r)) => r.instruction_id.as_str(),
+        (_, None) => "",
+    };
+    let uri = fill(&e.path.replace("{id}", id), record, n);
+    let mut b = Request::builder()
+        .method(e.method)
+        .uri(uri)
+        .header(header::HOST, "127.0.0.1:8080");
+    if let Some((cookie, csrf)) = session {
+        b = b.header(header::COOKIE, cookie);
+        if let Some(t) = csrf {
+            b = b.header("x-csrf-token", t);
+        }
+    }
+    let body = match e.payload {
+        Empty => Body::empty(),
+        Form(f) => {
+            b = b.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            Body::from(fill(&f.replace("{id}", id), record, n))
+        }
+        Json(j) => {
+            b = b.header(header::CONTENT_TYPE, "application/json");
+            Body::from(fill(&j.replace("{id}", id), record, n))
+        }
+    };
+    b.body(body).unwrap()
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Expect {
+    Allowed,
+    Forbidden,
+    NotFound,
+    CsrfRejected,
+    /// A batch skips records outside the subtree: 200, nothing done.
+    Skipped,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Side {
+    Own,
+    Foreign,
+}
+
+fn expected(e: &Endpoint, c: &Caller, side: Side, with_csrf: bool) -> Expect {
+    if e.is_write() && !with_csrf {
+        return Expect::CsrfRejected;
+    }
+    if !e.roles().contains(&c.role) {
+        return Expect::Forbidden;
+    }
+    match (side, e.rec) {
+        (Side::Own, _) | (_, Rec::None) => Expect::Allowed,
+        (Side::Foreign, Rec::Batch) => Expect::Skipped,
+        (Side::Foreign, _) => Expect::NotFound,
+    }
+}
+
+fn code_of(body: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v["code"].as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// Checks one answer; returns a description of the mismatch, if any.
+fn check(
+    expect: Expect,
+    status: StatusCode,
+    body: &str,
+    location: Option<&str>,
+) -> Result<(), String> {
+    let code = code_of(body);
+    let ok = match expect {
+        Expect::Allowed => {
+            (status.is_success() || status.is_redirection())
+                && !location.is_some_and(|l| l.starts_with("/login?"))
+        }
+        Expect::Skipped => status == StatusCode::OK && body.contains(r#"data-bulk-signed="0""#),
+        Expect::Forbidden => status == StatusCode::FORBIDDEN && code == "forbidden",
+        Expect::CsrfRejected => status == StatusCode::FORBIDDEN && code == "csrf_rejected",
+        Expect::NotFound => status == StatusCode::NOT_FOUND && code == "not_found",
+    };
+    if ok {
+        Ok(())
+    } else {
+        let head: String = body.chars().take(200).collect();
+        Err(format!("expected {expect:?}, got {status} {head}"))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_on_every_route_inside_and_outside_its_subtree() {
+    let w = World::new().await;
+    let mut failures = Vec::new();
+    let mut checked = 0;
+
+    // Public routes answer without a session; every other route refuses one.
+    for e in ENDPOINTS {
+        let n = w.next.fetch_add(1, Ordering::Relaxed);
+        let record = match e.rec {
+            Rec::None => None,
+            _ => Some(w.record(Place::County).await),
+        };
+        let (status, body, location) = w.send(request(e, record.as_ref(), n, None)).await;
+        checked += 1;
+        let ok = if e.permission == "public" {
+            (status.is_success() || status.is_redirection()) && status != StatusCode::NOT_FOUND
+        } else {
+            status == StatusCode::UNAUTHORIZED
+                || (status == StatusCode::SEE_OTHER
+                    && location.as_deref().is_some_and(|l| l.starts_with("/login")))
+                || (e.is_write() && status == StatusCode::FORBIDDEN)
+        };
+        if !ok {
+            failures.push(format!(
+                "anonymous {} {}: got {status} {}",
+                e.method,
+                e.path,
+                body.chars().take(120).collect::<String>()
+            ));
+        }
+    }
+
+    for c in callers() {
+        for e in ENDPOINTS.iter().filter(|e| e.permission != "public") {
+            let sides: &[Side] = if e.rec == Rec::None {
+                &[Side::Own]
+            } else {
+                &[Side::Own, Side::Foreign]
+            };
+            let csrf_variants: &[bool] = if e.is_write() {
+                &[true, false]
+            } else {
+                &[true]
+            };
+            for &side in sides {
+                for &with_csrf in csrf_variants {
+                    let place = match side {
+                        Side::Own => c.own,
+                        Side::Foreign => c.foreign,
+                    };
+                    let record = match e.rec {
+                        Rec::None => None,
+                        _ => Some(w.record(place).await),
+                    };
+                    let n = w.next.fetch_add(1, Ordering::Relaxed);
+                    let (cookie, csrf) = w.session(&c);
+                    let token = with_csrf.then_some(csrf.as_str());
+                    let req = request(e, record.as_ref(), n, Some((&cookie, token)));
+                    let (status, body, location) = w.send(req).await;
+                    checked += 1;
+                    let expect = expected(e, &c, side, with_csrf);
+                    let what = format!(
+                        "{} ({}@{}) {} {} [{side:?}{}]",
+                        c.login,
+                        c.role.as_str(),
+                        c.unit_code,
+                        e.method,
+                        e.path,
+                        if with_csrf { "" } else { ", no CSRF" }
+                    );
+                    if let Err(m) = check(expect, status, &body, location.as_deref()) {
+                        failures.push(format!("{what}: {m}"));
+                        continue;
+                    }
+                    // Writes take effect exactly when allowed.
+                    if !e.is_write() {
+                        continue;
+                    }
+                    let changed = match (e.rec, &record) {
+                        (Rec::Instruction | Rec::Batch, Some(r)) => {
+                            Some(w.version(&r.instruction_id).await != r.version)
+                        }
+                        (Rec::Unit, Some(_)) => Some(
+                            w.store()
+                                .users()
+                                .get(&Scope::platform(), &format!("added_{n}"))
+                                .await
+                                .is_ok(),
+                        ),
+                        _ => None,
+                    };
+                    if let Some(changed) = changed {
+                        if changed != (expect == Expect::Allowed) {
+                            failures.push(format!(
+                                "{what}: answered {status} but the record {} changed",
+                                if changed { "was" } else { "was not" }
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} checks failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(checked > 400, "only {checked} checks ran");
+    eprintln!("{checked} role × route × subtree checks passed");
+}
+
+/// 二次研判 decisions need `review_warnings` on top of `handle_instructions`, on every path that
+/// takes a command: a commander cannot approve a pending review through any form or the API.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_decisions_need_the_review_permission_on_every_write_path() {
+    let w = World::new().await;
+    let paths: [(&str, Payload); 4] = [
+        (
+            "/instructions/{id}/act",
+            Form("command=approve_review&version=1"),
+        ),
+        (
+            "/instructions/{id}/feedback",
+            Form("command=approve_review&version=1"),
+        ),
+        (
+            "/m/instructions/{id}/outcome",
+            Form("command=approve_review&version=1"),
+        ),
+        (
+            "/api/v1/instructions/{id}/commands",
+            Json(r#"{"version":1,"commands":[{"command":"approve_review"}]}"#),
+        ),
+    ];
+    let commander = callers()
+        .into_iter()
+        .find(|c| c.role == Role::UnitCommander && c.unit_code == COUNTY)
+        .unwrap();
+    let analyst = callers()
+        .into_iter()
+        .find(|c| c.role == Role::CenterAnalyst)
+        .unwrap();
+    let mut failures = Vec::new();
+    for (path, payload) in paths {
+        let e = ep(
+            "POST",
+            path,
+            "handle_instructions",
+            Rec::Instruction,
+            payload,
+        );
+        for c in [&commander, &analyst] {
+            // An orange warning waits for review at the county.
+            let n = w.next.fetch_add(1, Ordering::Relaxed);
+            let rid = format!("33028119900102{n:04}");
+            w.store()
+                .people()
+                .upsert(&[NewPerson {
+                    resident_id: rid.clone(),
+                    name: format!("居民{n}"),
+                    phone: None,
+                    residence_code: VILLAGE.into(),
+                    address: None,
+                    employer: None,
+                    public_sector: false,
+                    app_registered: false,
+                    joint_defense_registered: false,
+                }])
+                .await
+                .unwrap();
+            let now = w.now();
+            let r = w
+                .state
+                .loop_service
+                .receive(
+                    IncomingWarning {
+                        id: None,
+                        resident_id: Some(rid.clone()),
+                        msisdn: None,
+                        residence_code: None,
+                        level: WarningLevel::Orange,
+                        fraud_type: None,
+                        score_permille: 700,
+                        source: "engine".into(),
+                        signal_at: now,
+                        evidence: serde_json::json!({}),
+                    },
+                    now,
+                )
+                .await
+                .unwrap();
+            let record = Record {
+                instruction_id: r.instruction_id.clone(),
+                warning_id: r.warning_id,
+                resident_id: rid,
+                unit_code: COUNTY,
+                version: 1,
+            };
+            let (cookie, csrf) = w.session(c);
+            let req = request(&e, Some(&record), n, Some((&cookie, Some(&csrf))));
+            let (status, body, location) = w.send(req).await;
+            let may_review = c.role == Role::CenterAnalyst;
+            let expect = if may_review {
+                Expect::Allowed
+            } else {
+                Expect::Forbidden
+            };
+            if let Err(m) = check(expect, status, &body, location.as_deref()) {
+                failures.push(format!("{} POST {path}: {m}", c.login));
+            }
+            let status_now = w
+                .store()
+                .instructions()
+                .get(&Scope::platform(), &r.instruction_id)
+                .await
+                .unwrap()
+                .projection
+                .status;
+            let want = if may_review {
+                "issued"
+            } else {
+                "pending_review"
+            };
+            if status_now != want {
+                failures.push(format!(
+                    "{} POST {path}: instruction is {status_now}, expected {want}",
+                    c.login
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
