@@ -119,7 +119,7 @@ export async function csrfToken(target) {
  * Writes carry X-CSRF-Token. Resolves to { status, json, text, headers } without throwing on
  * HTTP errors, so tests assert the status themselves.
  */
-export async function api(target, method, path, body) {
+export async function api(target, method, path, body, opts = {}) {
   const req = requestOf(target);
   const headers = { accept: 'application/json' };
   const m = method.toUpperCase();
@@ -127,7 +127,8 @@ export async function api(target, method, path, body) {
     headers['x-csrf-token'] = await csrfToken(target);
   }
   const options = { method: m, headers, failOnStatusCode: false, maxRedirects: 0 };
-  if (body !== undefined) options.data = body;
+  if (body !== undefined && body !== null) options.data = body;
+  if (opts.form) options.form = opts.form;
   const res = await req.fetch(path, options);
   const text = await res.text();
   let json = null;

@@ -13,6 +13,7 @@
 
 mod accounts;
 mod audit;
+mod cases;
 pub mod dialect;
 mod division;
 mod error;
@@ -25,6 +26,7 @@ mod people;
 mod phones;
 mod scope;
 mod sql;
+mod stop_payments;
 mod store;
 mod units;
 mod upsert;
@@ -34,6 +36,7 @@ mod webhooks;
 
 pub use accounts::{Account, Accounts, NewAccount};
 pub use audit::{Audit, AuditEntry, NewAuditEntry};
+pub use cases::{Case, CaseTransfer, Cases, NewCase};
 pub use dialect::Backend;
 pub use division::natural_division_code;
 pub use error::{StoreError, StoreResult};
@@ -47,6 +50,9 @@ pub use page::{Page, PageRequest, MAX_PAGE};
 pub use people::{NewPerson, People, Person};
 pub use phones::{NewPhone, Phone, Phones};
 pub use scope::Scope;
+pub use stop_payments::{
+    NewStopPayment, StopPayment, StopPaymentUpdate, StopPayments, Timeliness, Viewer,
+};
 pub use store::{MigrationReport, Store, StoreOptions};
 pub use units::{validate_unit_code, NewUnit, Unit, UnitLevel, Units};
 pub use upsert::UpsertOutcome;

@@ -42,6 +42,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "webhooks",
         include_str!("../migrations/0007_webhooks.sql"),
     ),
+    (
+        8,
+        "cases stop payments",
+        include_str!("../migrations/0008_cases_stop_payments.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

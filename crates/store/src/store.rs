@@ -199,6 +199,14 @@ impl Store {
         crate::instructions::Instructions::new(self)
     }
 
+    pub fn cases(&self) -> crate::cases::Cases<'_> {
+        crate::cases::Cases::new(self)
+    }
+
+    pub fn stop_payments(&self) -> crate::stop_payments::StopPayments<'_> {
+        crate::stop_payments::StopPayments::new(self)
+    }
+
     pub fn webhooks(&self) -> crate::webhooks::Webhooks<'_> {
         crate::webhooks::Webhooks::new(self)
     }

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Duration, Months, Utc};
 use fanzha_core::error_code::{Coded, ErrorCode};
 use fanzha_core::reference::bank_bins;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A request must be executed within this long after the report.
 pub const DEADLINE: Duration = Duration::minutes(30);
@@ -19,7 +19,7 @@ pub const MAX_STOP_RENEWALS: u8 = 2;
 pub const FREEZE_MONTHS: u32 = 6;
 
 /// Who executes a request.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Institution {
     /// A bank, from the card number's BIN.
@@ -57,7 +57,7 @@ impl Institution {
 }
 
 /// Why a bank could not stop the money.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "reason", content = "note", rename_all = "snake_case")]
 pub enum FailReason {
     AccountNotFound,
@@ -69,7 +69,7 @@ pub enum FailReason {
 }
 
 /// Where a request stands.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum StopState {
     Requested,
@@ -144,7 +144,7 @@ impl Coded for StopPaymentError {
 }
 
 /// One stop-payment request for one account.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StopPaymentRequest {
     pub account: String,
     pub institution: Institution,

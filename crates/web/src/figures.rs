@@ -8,7 +8,9 @@
 use crate::error::WebError;
 use crate::state::AppState;
 use fanzha_core::time::{shanghai_date, shanghai_midnight, to_shanghai};
-use fanzha_store::{InstructionFilter, LevelCounts, PageRequest, Scope, MAX_PAGE};
+use fanzha_store::{
+    InstructionFilter, LevelCounts, PageRequest, Scope, Timeliness, Viewer, MAX_PAGE,
+};
 use fanzha_workflow::{loop_figures, Instruction, LoopFigures, OrgTree};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -28,6 +30,8 @@ pub struct Dashboard {
     pub open: i64,
     pub open_overdue: i64,
     pub ranking: Vec<UnitFigures>,
+    /// Stop-payments requested today and how many banks held within 30 minutes.
+    pub stop_payments: Timeliness,
 }
 
 /// One unit directly below the viewer's, with its subtree's figures for today.
@@ -116,10 +120,16 @@ pub async fn dashboard(
         .map(|(_, n)| n)
         .sum();
 
+    let stop_payments = state
+        .store
+        .stop_payments()
+        .timeliness(&Viewer::Police(scope.clone()), day_start, now_ms + 1)
+        .await?;
+
     // Group today's instructions under the child unit whose subtree holds them.
     let children = state.store.units().children(unit_code).await?;
-    let tree = state.loop_service.tree();
     let mut per_child: BTreeMap<&str, Vec<&Instruction>> = BTreeMap::new();
+    let tree = state.loop_service.tree();
     for (holder, s) in &states {
         let mut cur = holder.clone();
         loop {
@@ -165,7 +175,9 @@ pub async fn dashboard(
             .then(b.instructions.cmp(&a.instructions))
             .then(a.code.cmp(&b.code))
     });
+    drop(tree);
     Ok(Dashboard {
+        stop_payments,
         unit_code: unit_code.to_string(),
         unit_name: unit.map(|u| u.name).unwrap_or_default(),
         day_start,

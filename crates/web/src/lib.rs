@@ -7,6 +7,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod casework;
 pub mod error;
 pub mod export;
 pub mod figures;
@@ -52,6 +53,13 @@ pub fn router(state: AppState) -> Router {
         .route("/m", get(pages::mobile::tasks))
         .route("/m/instructions/{id}", get(pages::mobile::task))
         .route("/m/instructions/{id}/outcome", post(pages::mobile::outcome))
+        .route("/cases", get(pages::cases::list).post(pages::cases::create))
+        .route("/cases/{id}", get(pages::cases::detail))
+        .route("/cases/{id}/extracts", post(pages::cases::upload))
+        .route("/cases/{id}/trace", post(pages::cases::trace))
+        .route("/cases/{id}/notice", get(pages::cases::notice))
+        .route("/stop-payments", get(pages::stop_payments::board))
+        .route("/stop-payments/{id}/act", post(pages::stop_payments::act))
         .route("/audit", get(pages::audit::show))
         .route("/admin", get(pages::admin::show))
         .route("/admin/users", post(pages::admin::add_user))

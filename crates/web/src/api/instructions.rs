@@ -157,6 +157,13 @@ pub async fn command(
             state.clock.now_ms(),
         )
         .await?;
+    crate::casework::after_instruction_change(
+        &state,
+        &auth.principal.login,
+        &view,
+        req.commands.len(),
+    )
+    .await?;
     mask_view(&mut view);
     Ok(Json(view))
 }

@@ -48,6 +48,8 @@ permissions! {
     ViewPersonalData => "view_personal_data": [CenterAnalyst, UnitCommander, GridWorker];
     /// Cases, fund tracing, stop-payment requests.
     ManageCases => "manage_cases": [CenterAnalyst];
+    /// The stop-payment board: police see their subtree's requests, liaisons their bank's.
+    ViewStopPayments => "view_stop_payments": [CenterAnalyst, UnitCommander, BankLiaison, Leader, Admin];
     /// Confirm or refuse stop-payments addressed to one's own bank.
     ConfirmStopPayments => "confirm_stop_payments": [BankLiaison];
     /// Statistics, rankings and reports.
@@ -75,12 +77,18 @@ mod tests {
     }
 
     #[test]
-    fn bank_liaisons_only_confirm_stop_payments() {
+    fn bank_liaisons_only_see_and_confirm_stop_payments() {
         let p = with(Role::BankLiaison);
         assert!(ConfirmStopPayments::allows(&p));
         assert!(Authenticated::allows(&p));
         for (name, roles) in MATRIX {
-            if !["confirm_stop_payments", "authenticated"].contains(name) {
+            if ![
+                "confirm_stop_payments",
+                "view_stop_payments",
+                "authenticated",
+            ]
+            .contains(name)
+            {
                 assert!(
                     !roles.contains(&Role::BankLiaison),
                     "{name} must not include bank liaisons"

@@ -385,7 +385,16 @@ pub async fn act(
         .await;
     let can_review = ReviewWarnings::allows(&auth.principal);
     let (stored, error) = match result {
-        Ok(view) => (view.stored, None),
+        Ok(view) => {
+            crate::casework::after_instruction_change(
+                &state,
+                &auth.principal.login,
+                &view,
+                commands.len(),
+            )
+            .await?;
+            (view.stored, None)
+        }
         Err(e) => {
             let fresh = state
                 .store
@@ -578,7 +587,7 @@ pub async fn feedback(
     let current = state.store.instructions().get(&actor.scope, &id).await?;
     let commands = commands_from_form(&form, &current.projection.status)?;
     check_review_permission(&auth, &commands)?;
-    state
+    let view = state
         .loop_service
         .act(
             &actor,
@@ -588,6 +597,8 @@ pub async fn feedback(
             form.note.clone().filter(|n| !n.trim().is_empty()),
             state.clock.now_ms(),
         )
+        .await?;
+    crate::casework::after_instruction_change(&state, &auth.principal.login, &view, commands.len())
         .await?;
     Ok(([("hx-refresh", "true")], "").into_response())
 }

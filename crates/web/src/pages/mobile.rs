@@ -253,7 +253,7 @@ pub async fn outcome(
     let commands = commands_from_form(&form, &current.projection.status)?;
     // The form reads any command, 二次研判 included: the same check as the other write paths.
     check_review_permission(&auth, &commands)?;
-    state
+    let view = state
         .loop_service
         .act(
             &actor,
@@ -263,6 +263,8 @@ pub async fn outcome(
             form.note.clone().filter(|n| !n.trim().is_empty()),
             state.clock.now_ms(),
         )
+        .await?;
+    crate::casework::after_instruction_change(&state, &auth.principal.login, &view, commands.len())
         .await?;
     Ok(([("hx-refresh", "true")], "").into_response())
 }

@@ -3,18 +3,20 @@
 
 pub mod admin;
 pub mod audit;
+pub mod cases;
 pub mod dashboard;
 pub mod home;
 pub mod instructions;
 pub mod login;
 pub mod mobile;
 pub mod scripts;
+pub mod stop_payments;
 pub mod view;
 pub mod warnings;
 
 use crate::auth::permission::{
-    HandleInstructions, ManageUsers, Permission, ViewAudit, ViewDashboard, ViewInstructions,
-    ViewWarnings,
+    HandleInstructions, ManageCases, ManageUsers, Permission, ViewAudit, ViewDashboard,
+    ViewInstructions, ViewStopPayments, ViewWarnings,
 };
 use crate::auth::principal::Principal;
 use crate::error::WebError;
@@ -46,7 +48,7 @@ pub struct Chrome {
 
 impl Chrome {
     pub fn new(p: &Principal, csrf_token: &str, headers: &HeaderMap, active: &str) -> Chrome {
-        let items: [(&'static str, &'static str, bool); 6] = [
+        let items: [(&'static str, &'static str, bool); 8] = [
             ("/dashboard", "nav_dashboard", ViewDashboard::allows(p)),
             ("/warnings", "nav_warnings", ViewWarnings::allows(p)),
             (
@@ -58,6 +60,12 @@ impl Chrome {
                 "/m",
                 "nav_tasks",
                 HandleInstructions::allows(p) && p.has_role(Role::GridWorker),
+            ),
+            ("/cases", "nav_cases", ManageCases::allows(p)),
+            (
+                "/stop-payments",
+                "nav_stop_payments",
+                ViewStopPayments::allows(p),
             ),
             ("/audit", "nav_audit", ViewAudit::allows(p)),
             ("/admin", "nav_admin", ManageUsers::allows(p)),

@@ -1,0 +1,339 @@
+//! Cases (案件): a defrauded person's report, the transfers taken in to trace the money, and
+//! what the classifier made of the narrative. Scoped by the unit of the victim's residence.
+
+use crate::error::{StoreError, StoreResult};
+use crate::page::{split_time_key, Page, PageRequest};
+use crate::scope::Scope;
+use crate::sql::{col, flag, Sql};
+use crate::store::Store;
+use sqlx::any::AnyRow;
+
+/// A case to open.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NewCase {
+    pub id: String,
+    pub resident_id: Option<String>,
+    pub victim_name: Option<String>,
+    pub victim_phone: Option<String>,
+    pub unit_code: String,
+    pub reported_at: i64,
+    pub loss_fen: i64,
+    pub narrative: String,
+    pub fraud_type: Option<String>,
+    /// Classifier confidence in thousandths.
+    pub type_score: i64,
+    /// The terms that decided the type, as JSON.
+    pub top_terms: serde_json::Value,
+    /// `outcome` (from a 已被骗 feedback), `form`, `import`.
+    pub source: String,
+    pub instruction_id: Option<String>,
+    /// The victim's own account the money left from (the trace's start).
+    pub victim_account: Option<String>,
+    /// 财政供养人员: produces an employer notice.
+    pub public_sector: bool,
+    pub employer: Option<String>,
+    /// Numbers, accounts, apps and URLs the victim named, as JSON.
+    pub named: serde_json::Value,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
+/// A stored case.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Case {
+    pub id: String,
+    pub resident_id: Option<String>,
+    pub victim_name: Option<String>,
+    pub victim_phone: Option<String>,
+    pub unit_code: String,
+    pub reported_at: i64,
+    pub loss_fen: i64,
+    pub narrative: String,
+    pub fraud_type: Option<String>,
+    pub type_score: i64,
+    pub top_terms: serde_json::Value,
+    pub source: String,
+    pub instruction_id: Option<String>,
+    pub victim_account: Option<String>,
+    pub public_sector: bool,
+    pub employer: Option<String>,
+    pub named: serde_json::Value,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// One transfer taken in for a case (from the victim's report or a bank extract).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CaseTransfer {
+    pub txn_id: Option<String>,
+    pub from_account: String,
+    pub to_account: String,
+    /// Epoch ms UTC.
+    pub at: i64,
+    pub amount_fen: i64,
+    /// `bank`, `third_party`, `cash_out`, … (the trace crate's channel names).
+    pub channel: String,
+    pub source_file: Option<String>,
+}
+
+const COLUMNS: &str = "c.id, c.resident_id, c.victim_name, c.victim_phone, c.unit_code, \
+     c.reported_at, c.loss_fen, c.narrative, c.fraud_type, c.type_score, c.top_terms, c.source, \
+     c.instruction_id, c.victim_account, c.public_sector, c.employer, c.named, c.created_by, \
+     c.created_at, c.updated_at";
+
+fn json_col(row: &AnyRow, name: &'static str) -> Result<serde_json::Value, sqlx::Error> {
+    let text: String = col(row, name)?;
+    serde_json::from_str(&text).map_err(|e| sqlx::Error::ColumnDecode {
+        index: name.into(),
+        source: Box::new(e),
+    })
+}
+
+fn from_row(row: &AnyRow) -> Result<Case, sqlx::Error> {
+    Ok(Case {
+        id: col(row, "id")?,
+        resident_id: col(row, "resident_id")?,
+        victim_name: col(row, "victim_name")?,
+        victim_phone: col(row, "victim_phone")?,
+        unit_code: col(row, "unit_code")?,
+        reported_at: col(row, "reported_at")?,
+        loss_fen: col(row, "loss_fen")?,
+        narrative: col(row, "narrative")?,
+        fraud_type: col(row, "fraud_type")?,
+        type_score: col(row, "type_score")?,
+        top_terms: json_col(row, "top_terms")?,
+        source: col(row, "source")?,
+        instruction_id: col(row, "instruction_id")?,
+        victim_account: col(row, "victim_account")?,
+        public_sector: flag(row, "public_sector")?,
+        employer: col(row, "employer")?,
+        named: json_col(row, "named")?,
+        created_by: col(row, "created_by")?,
+        created_at: col(row, "created_at")?,
+        updated_at: col(row, "updated_at")?,
+    })
+}
+
+/// The cases repository.
+pub struct Cases<'s> {
+    store: &'s Store,
+}
+
+impl<'s> Cases<'s> {
+    pub(crate) fn new(store: &'s Store) -> Self {
+        Cases { store }
+    }
+
+    pub async fn create(&self, c: &NewCase) -> StoreResult<()> {
+        if c.loss_fen < 0 {
+            return Err(StoreError::invalid("loss_fen", "must not be negative"));
+        }
+        if c.narrative.trim().is_empty() {
+            return Err(StoreError::invalid("narrative", "describe what happened"));
+        }
+        let mut sql = Sql::new(
+            "INSERT INTO cases (id, resident_id, victim_name, victim_phone, unit_code, reported_at, \
+             loss_fen, narrative, fraud_type, type_score, top_terms, source, instruction_id, \
+             victim_account, public_sector, employer, named, created_by, created_at, updated_at) VALUES (",
+        );
+        sql.arg(c.id.as_str())
+            .push(", ")
+            .arg(c.resident_id.as_deref())
+            .push(", ")
+            .arg(c.victim_name.as_deref())
+            .push(", ")
+            .arg(c.victim_phone.as_deref())
+            .push(", ")
+            .arg(c.unit_code.as_str())
+            .push(", ")
+            .arg(c.reported_at)
+            .push(", ")
+            .arg(c.loss_fen)
+            .push(", ")
+            .arg(c.narrative.as_str())
+            .push(", ")
+            .arg(c.fraud_type.as_deref())
+            .push(", ")
+            .arg(c.type_score)
+            .push(", ")
+            .arg(c.top_terms.to_string())
+            .push(", ")
+            .arg(c.source.as_str())
+            .push(", ")
+            .arg(c.instruction_id.as_deref())
+            .push(", ")
+            .arg(c.victim_account.as_deref())
+            .push(", ")
+            .arg(c.public_sector)
+            .push(", ")
+            .arg(c.employer.as_deref())
+            .push(", ")
+            .arg(c.named.to_string())
+            .push(", ")
+            .arg(c.created_by.as_str())
+            .push(", ")
+            .arg(c.created_at)
+            .push(", ")
+            .arg(c.created_at)
+            .push(")");
+        sql.query()
+            .execute(self.store.pool())
+            .await
+            .map_err(StoreError::query("cases.create"))?;
+        Ok(())
+    }
+
+    /// One case; [`StoreError::NotFound`] when absent or outside the scope.
+    pub async fn get(&self, scope: &Scope, id: &str) -> StoreResult<Case> {
+        let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM cases c WHERE c.id = "));
+        sql.arg(id).push(" AND ");
+        scope.push_condition(&mut sql, "c.unit_code");
+        let row = sql
+            .query()
+            .fetch_optional(self.store.pool())
+            .await
+            .map_err(StoreError::query("cases.get"))?;
+        match row {
+            Some(r) => from_row(&r).map_err(StoreError::query("cases.get")),
+            None => Err(StoreError::NotFound {
+                what: "case",
+                key: id.to_string(),
+            }),
+        }
+    }
+
+    /// The case opened from an instruction's 已被骗 feedback, if any (whole platform).
+    pub async fn for_instruction(&self, instruction_id: &str) -> StoreResult<Option<String>> {
+        let mut sql = Sql::new("SELECT id FROM cases WHERE instruction_id = ");
+        sql.arg(instruction_id);
+        let row = sql
+            .query()
+            .fetch_optional(self.store.pool())
+            .await
+            .map_err(StoreError::query("cases.for_instruction"))?;
+        row.map(|r| col(&r, "id"))
+            .transpose()
+            .map_err(StoreError::query("cases.for_instruction"))
+    }
+
+    /// Cases inside the scope, newest report first; page key `"<reported_at>/<id>"`.
+    pub async fn list(&self, scope: &Scope, page: &PageRequest) -> StoreResult<Page<Case>> {
+        let limit = page.clamped_limit();
+        let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM cases c WHERE "));
+        scope.push_condition(&mut sql, "c.unit_code");
+        if let Some((at, id)) = page.after.as_deref().and_then(split_time_key) {
+            sql.push(" AND (c.reported_at < ")
+                .arg(at)
+                .push(" OR (c.reported_at = ")
+                .arg(at)
+                .push(" AND c.id < ")
+                .arg(id.to_string())
+                .push("))");
+        }
+        sql.push(" ORDER BY c.reported_at DESC, c.id DESC LIMIT ")
+            .arg(limit + 1);
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("cases.list"))?;
+        let items = rows
+            .iter()
+            .map(from_row)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::query("cases.list"))?;
+        Ok(Page::from_overfetch(items, limit, |c| {
+            format!("{}/{}", c.reported_at, c.id)
+        }))
+    }
+
+    /// Appends transfers to a case (numbered after those already there); returns how many.
+    pub async fn add_transfers(
+        &self,
+        case_id: &str,
+        transfers: &[CaseTransfer],
+    ) -> StoreResult<usize> {
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .map_err(StoreError::query("case_transfers.begin"))?;
+        let mut sql =
+            Sql::new("SELECT COALESCE(MAX(seq), 0) AS n FROM case_transfers WHERE case_id = ");
+        sql.arg(case_id);
+        let row = sql
+            .query()
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(StoreError::query("case_transfers.seq"))?;
+        let mut seq: i64 = col(&row, "n").map_err(StoreError::query("case_transfers.seq"))?;
+        for chunk in transfers.chunks(500) {
+            let mut sql = Sql::with_capacity(chunk.len() * 40, chunk.len() * 9);
+            sql.push("INSERT INTO case_transfers (case_id, seq, txn_id, from_account, to_account, at, amount_fen, channel, source_file) VALUES ");
+            for (i, t) in chunk.iter().enumerate() {
+                seq += 1;
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.push("(")
+                    .arg(case_id)
+                    .push(", ")
+                    .arg(seq)
+                    .push(", ")
+                    .arg(t.txn_id.as_deref())
+                    .push(", ")
+                    .arg(t.from_account.as_str())
+                    .push(", ")
+                    .arg(t.to_account.as_str())
+                    .push(", ")
+                    .arg(t.at)
+                    .push(", ")
+                    .arg(t.amount_fen)
+                    .push(", ")
+                    .arg(t.channel.as_str())
+                    .push(", ")
+                    .arg(t.source_file.as_deref())
+                    .push(")");
+            }
+            sql.query()
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::query("case_transfers.insert"))?;
+        }
+        tx.commit()
+            .await
+            .map_err(StoreError::query("case_transfers.commit"))?;
+        Ok(transfers.len())
+    }
+
+    /// Every transfer of a case inside the scope, in the order taken in.
+    pub async fn transfers(&self, scope: &Scope, case_id: &str) -> StoreResult<Vec<CaseTransfer>> {
+        self.get(scope, case_id).await?;
+        let mut sql = Sql::new(
+            "SELECT txn_id, from_account, to_account, at, amount_fen, channel, source_file \
+             FROM case_transfers WHERE case_id = ",
+        );
+        sql.arg(case_id).push(" ORDER BY seq");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("case_transfers.list"))?;
+        rows.iter()
+            .map(|r| {
+                Ok(CaseTransfer {
+                    txn_id: col(r, "txn_id")?,
+                    from_account: col(r, "from_account")?,
+                    to_account: col(r, "to_account")?,
+                    at: col(r, "at")?,
+                    amount_fen: col(r, "amount_fen")?,
+                    channel: col(r, "channel")?,
+                    source_file: col(r, "source_file")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()
+            .map_err(StoreError::query("case_transfers.list"))
+    }
+}

@@ -1,0 +1,325 @@
+//! Emergency stop-payments (紧急止付): one request per account holding victim money, addressed
+//! to the bank or platform that must execute it. Police see those of their org subtree; a bank
+//! liaison sees only the requests addressed to their bank — the choice is a [`Viewer`], so no
+//! query runs without one.
+
+use crate::error::{StoreError, StoreResult};
+use crate::page::{split_time_key, Page, PageRequest};
+use crate::scope::Scope;
+use crate::sql::{col, Sql};
+use crate::store::Store;
+use sqlx::any::AnyRow;
+
+/// Who reads stop-payments.
+#[derive(Clone, Debug)]
+pub enum Viewer {
+    /// Police: requests of cases inside the subtree.
+    Police(Scope),
+    /// A bank liaison: requests addressed to this bank code only.
+    Bank(String),
+}
+
+/// A request to record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewStopPayment {
+    pub id: String,
+    pub case_id: String,
+    pub unit_code: String,
+    pub account: String,
+    /// Bank code from the BIN table; `None` for payment platforms and unknown numbers.
+    pub bank_code: Option<String>,
+    /// Who executes it, as JSON (bank, third-party platform, unknown).
+    pub institution: serde_json::Value,
+    pub requested_fen: i64,
+    pub requested_at: i64,
+    /// 30 minutes after the report.
+    pub deadline: i64,
+    /// The request's life as the trace crate records it, as JSON.
+    pub detail: serde_json::Value,
+}
+
+/// A stored request.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct StopPayment {
+    pub id: String,
+    pub case_id: String,
+    pub unit_code: String,
+    pub account: String,
+    pub bank_code: Option<String>,
+    pub institution: serde_json::Value,
+    pub requested_fen: i64,
+    pub requested_at: i64,
+    pub deadline: i64,
+    /// `requested`, `held`, `failed`, `lapsed`, `frozen`, `returned`.
+    pub state: String,
+    pub held_fen: i64,
+    /// When the bank answered (held or failed).
+    pub executed_at: Option<i64>,
+    pub detail: serde_json::Value,
+    pub version: i64,
+    pub updated_at: i64,
+}
+
+/// A change to persist under optimistic concurrency.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StopPaymentUpdate {
+    pub state: String,
+    pub held_fen: i64,
+    pub executed_at: Option<i64>,
+    pub detail: serde_json::Value,
+    pub at: i64,
+}
+
+/// How many requests were answered within their deadline.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Timeliness {
+    pub requested: i64,
+    pub executed: i64,
+    pub executed_in_time: i64,
+    pub held_fen: i64,
+}
+
+const COLUMNS: &str = "s.id, s.case_id, s.unit_code, s.account, s.bank_code, s.institution, \
+     s.requested_fen, s.requested_at, s.deadline, s.state, s.held_fen, s.executed_at, s.detail, \
+     s.version, s.updated_at";
+
+fn json_col(row: &AnyRow, name: &'static str) -> Result<serde_json::Value, sqlx::Error> {
+    let text: String = col(row, name)?;
+    serde_json::from_str(&text).map_err(|e| sqlx::Error::ColumnDecode {
+        index: name.into(),
+        source: Box::new(e),
+    })
+}
+
+fn from_row(row: &AnyRow) -> Result<StopPayment, sqlx::Error> {
+    Ok(StopPayment {
+        id: col(row, "id")?,
+        case_id: col(row, "case_id")?,
+        unit_code: col(row, "unit_code")?,
+        account: col(row, "account")?,
+        bank_code: col(row, "bank_code")?,
+        institution: json_col(row, "institution")?,
+        requested_fen: col(row, "requested_fen")?,
+        requested_at: col(row, "requested_at")?,
+        deadline: col(row, "deadline")?,
+        state: col(row, "state")?,
+        held_fen: col(row, "held_fen")?,
+        executed_at: col(row, "executed_at")?,
+        detail: json_col(row, "detail")?,
+        version: col(row, "version")?,
+        updated_at: col(row, "updated_at")?,
+    })
+}
+
+fn push_viewer(sql: &mut Sql<'_>, viewer: &Viewer) {
+    match viewer {
+        Viewer::Police(scope) => scope.push_condition(sql, "s.unit_code"),
+        Viewer::Bank(code) => {
+            sql.push("s.bank_code = ").arg(code.clone());
+        }
+    }
+}
+
+/// The stop-payments repository.
+pub struct StopPayments<'s> {
+    store: &'s Store,
+}
+
+impl<'s> StopPayments<'s> {
+    pub(crate) fn new(store: &'s Store) -> Self {
+        StopPayments { store }
+    }
+
+    /// Records requests; an account already requested for the same case is skipped (a second
+    /// trace after a new extract adds only the new holders). Returns how many were new.
+    pub async fn create_many(&self, requests: &[NewStopPayment]) -> StoreResult<usize> {
+        let mut added = 0;
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .map_err(StoreError::query("stop_payments.begin"))?;
+        for r in requests {
+            if r.requested_fen <= 0 {
+                return Err(StoreError::invalid("requested_fen", "must be positive"));
+            }
+            let mut sql = Sql::new(
+                "INSERT INTO stop_payments (id, case_id, unit_code, account, bank_code, institution, \
+                 requested_fen, requested_at, deadline, state, held_fen, executed_at, detail, version, \
+                 updated_at) VALUES (",
+            );
+            sql.arg(r.id.as_str())
+                .push(", ")
+                .arg(r.case_id.as_str())
+                .push(", ")
+                .arg(r.unit_code.as_str())
+                .push(", ")
+                .arg(r.account.as_str())
+                .push(", ")
+                .arg(r.bank_code.as_deref())
+                .push(", ")
+                .arg(r.institution.to_string())
+                .push(", ")
+                .arg(r.requested_fen)
+                .push(", ")
+                .arg(r.requested_at)
+                .push(", ")
+                .arg(r.deadline)
+                .push(", 'requested', 0, NULL, ")
+                .arg(r.detail.to_string())
+                .push(", 1, ")
+                .arg(r.requested_at)
+                .push(") ON CONFLICT (case_id, account) DO NOTHING");
+            let done = sql
+                .query()
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::query("stop_payments.create"))?;
+            added += done.rows_affected() as usize;
+        }
+        tx.commit()
+            .await
+            .map_err(StoreError::query("stop_payments.commit"))?;
+        Ok(added)
+    }
+
+    /// One request the viewer may see; [`StoreError::NotFound`] otherwise.
+    pub async fn get(&self, viewer: &Viewer, id: &str) -> StoreResult<StopPayment> {
+        let mut sql = Sql::new(format!(
+            "SELECT {COLUMNS} FROM stop_payments s WHERE s.id = "
+        ));
+        sql.arg(id).push(" AND ");
+        push_viewer(&mut sql, viewer);
+        let row = sql
+            .query()
+            .fetch_optional(self.store.pool())
+            .await
+            .map_err(StoreError::query("stop_payments.get"))?;
+        match row {
+            Some(r) => from_row(&r).map_err(StoreError::query("stop_payments.get")),
+            None => Err(StoreError::NotFound {
+                what: "stop-payment",
+                key: id.to_string(),
+            }),
+        }
+    }
+
+    /// Requests the viewer may see, newest first; `open_only` keeps those still `requested`
+    /// or `held`. Page key `"<requested_at>/<id>"`.
+    pub async fn list(
+        &self,
+        viewer: &Viewer,
+        case_id: Option<&str>,
+        open_only: bool,
+        page: &PageRequest,
+    ) -> StoreResult<Page<StopPayment>> {
+        let limit = page.clamped_limit();
+        let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM stop_payments s WHERE "));
+        push_viewer(&mut sql, viewer);
+        if let Some(c) = case_id {
+            sql.push(" AND s.case_id = ").arg(c.to_string());
+        }
+        if open_only {
+            sql.push(" AND s.state IN ('requested', 'held', 'frozen')");
+        }
+        if let Some((at, id)) = page.after.as_deref().and_then(split_time_key) {
+            sql.push(" AND (s.requested_at < ")
+                .arg(at)
+                .push(" OR (s.requested_at = ")
+                .arg(at)
+                .push(" AND s.id < ")
+                .arg(id.to_string())
+                .push("))");
+        }
+        sql.push(" ORDER BY s.requested_at DESC, s.id DESC LIMIT ")
+            .arg(limit + 1);
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("stop_payments.list"))?;
+        let items = rows
+            .iter()
+            .map(from_row)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::query("stop_payments.list"))?;
+        Ok(Page::from_overfetch(items, limit, |s| {
+            format!("{}/{}", s.requested_at, s.id)
+        }))
+    }
+
+    /// Stores a transition decided against `expected_version`; a concurrent change wins and
+    /// this one gets [`StoreError::Conflict`].
+    pub async fn update(
+        &self,
+        viewer: &Viewer,
+        id: &str,
+        expected_version: i64,
+        u: &StopPaymentUpdate,
+    ) -> StoreResult<()> {
+        self.get(viewer, id).await?;
+        let mut sql = Sql::new("UPDATE stop_payments SET state = ");
+        sql.arg(u.state.as_str())
+            .push(", held_fen = ")
+            .arg(u.held_fen)
+            .push(", executed_at = COALESCE(executed_at, ")
+            .arg(u.executed_at)
+            .push("), detail = ")
+            .arg(u.detail.to_string())
+            .push(", version = version + 1, updated_at = ")
+            .arg(u.at)
+            .push(" WHERE id = ")
+            .arg(id)
+            .push(" AND version = ")
+            .arg(expected_version);
+        let done = sql
+            .query()
+            .execute(self.store.pool())
+            .await
+            .map_err(StoreError::query("stop_payments.update"))?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict {
+                what: "stop-payment",
+                detail: format!("changed since version {expected_version}; reload and retry"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Requests made in `[from_ms, to_ms)` the viewer may see, and how many the bank answered
+    /// within the 30-minute deadline.
+    pub async fn timeliness(
+        &self,
+        viewer: &Viewer,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> StoreResult<Timeliness> {
+        let mut sql = Sql::new(
+            "SELECT COUNT(*) AS requested, \
+             SUM(CASE WHEN s.executed_at IS NOT NULL THEN 1 ELSE 0 END) AS executed, \
+             SUM(CASE WHEN s.executed_at IS NOT NULL AND s.executed_at <= s.deadline AND s.held_fen > 0 THEN 1 ELSE 0 END) AS in_time, \
+             SUM(s.held_fen) AS held FROM stop_payments s WHERE ",
+        );
+        push_viewer(&mut sql, viewer);
+        sql.push(" AND s.requested_at >= ")
+            .arg(from_ms)
+            .push(" AND s.requested_at < ")
+            .arg(to_ms);
+        let row = sql
+            .query()
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query("stop_payments.timeliness"))?;
+        let get = |name: &'static str| -> Result<i64, sqlx::Error> {
+            Ok(col::<Option<i64>>(&row, name)?.unwrap_or(0))
+        };
+        Ok(Timeliness {
+            requested: get("requested").map_err(StoreError::query("stop_payments.timeliness"))?,
+            executed: get("executed").map_err(StoreError::query("stop_payments.timeliness"))?,
+            executed_in_time: get("in_time")
+                .map_err(StoreError::query("stop_payments.timeliness"))?,
+            held_fen: get("held").map_err(StoreError::query("stop_payments.timeliness"))?,
+        })
+    }
+}

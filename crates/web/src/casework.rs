@@ -1,0 +1,441 @@
+//! Casework: opening cases (from a 已被骗 feedback, a form or an import), classifying their
+//! narrative, taking in bank extracts, tracing the money and turning the holders into
+//! stop-payment requests; then the requests' life as banks answer.
+//!
+//! Orchestration only: classification is `fanzha-text`, tracing and the stop-payment rules are
+//! `fanzha-trace`, persistence is the store.
+
+use crate::error::WebError;
+use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use fanzha_core::event::TransferChannel;
+use fanzha_store::{
+    Case, CaseTransfer, NewAuditEntry, NewCase, NewStopPayment, Scope, StopPayment,
+    StopPaymentUpdate, Viewer,
+};
+use fanzha_trace::result::{holdings, summary};
+use fanzha_trace::stop_payment::{self, FailReason, Institution, StopPaymentRequest, Target};
+use fanzha_trace::{Policy, TraceParams, Tracer, TransferBook};
+use fanzha_workflow::{Event, InstructionView, Outcome};
+
+/// What a new case needs besides who opens it.
+#[derive(Clone, Debug, Default)]
+pub struct CaseInput {
+    pub resident_id: Option<String>,
+    pub victim_name: Option<String>,
+    pub victim_phone: Option<String>,
+    /// Unit of the victim's residence (decides who sees the case).
+    pub unit_code: String,
+    pub reported_at: i64,
+    pub loss_fen: i64,
+    pub narrative: String,
+    pub source: String,
+    pub instruction_id: Option<String>,
+    pub victim_account: Option<String>,
+    pub named: serde_json::Value,
+}
+
+fn new_id(prefix: &str, now_ms: i64) -> String {
+    let stamp = fanzha_core::time::to_shanghai(now_ms)
+        .map(|t| t.format("%Y%m%d%H%M%S").to_string())
+        .unwrap_or_else(|| now_ms.to_string());
+    let salt: u32 = rand::random::<u32>() % 10_000;
+    format!("{prefix}{stamp}{salt:04}")
+}
+
+/// Opens a case: classifies the narrative, notes a public-sector victim's employer, audits.
+pub async fn open_case(state: &AppState, login: &str, input: CaseInput) -> Result<Case, WebError> {
+    let now = state.clock.now_ms();
+    let prediction = fanzha_text::default_classifier().classify(&input.narrative);
+    let person = match &input.resident_id {
+        Some(rid) => state.store.people().get(&Scope::platform(), rid).await.ok(),
+        None => None,
+    };
+    let id = new_id("AJ", now);
+    let top_terms: Vec<serde_json::Value> = prediction
+        .top_terms
+        .iter()
+        .take(8)
+        .map(|t| serde_json::json!({"term": t.term, "weight": t.weight}))
+        .collect();
+    let new = NewCase {
+        id: id.clone(),
+        victim_name: input
+            .victim_name
+            .or_else(|| person.as_ref().map(|p| p.name.clone())),
+        victim_phone: input
+            .victim_phone
+            .or_else(|| person.as_ref().and_then(|p| p.phone.clone())),
+        public_sector: person.as_ref().is_some_and(|p| p.public_sector),
+        employer: person.as_ref().and_then(|p| p.employer.clone()),
+        resident_id: input.resident_id,
+        unit_code: input.unit_code.clone(),
+        reported_at: input.reported_at,
+        loss_fen: input.loss_fen,
+        narrative: input.narrative,
+        fraud_type: prediction
+            .fraud_type
+            .is_fraud()
+            .then(|| prediction.fraud_type.code().to_string()),
+        type_score: (f64::from(prediction.score) * 1000.0).round() as i64,
+        top_terms: serde_json::Value::Array(top_terms),
+        source: input.source,
+        instruction_id: input.instruction_id,
+        victim_account: input.victim_account,
+        named: input.named,
+        created_by: login.to_string(),
+        created_at: now,
+    };
+    state.store.cases().create(&new).await?;
+    audit(
+        state,
+        login,
+        "case_opened",
+        "case",
+        &id,
+        &input.unit_code,
+        serde_json::json!({"source": new.source, "loss_fen": new.loss_fen}),
+    )
+    .await?;
+    Ok(state.store.cases().get(&Scope::platform(), &id).await?)
+}
+
+/// After officers acted on an instruction: a 已被骗 feedback opens a case (once).
+pub async fn after_instruction_change(
+    state: &AppState,
+    login: &str,
+    view: &InstructionView,
+    new_events: usize,
+) -> Result<Option<Case>, WebError> {
+    let recent: &[Event] = &view.events[view.events.len().saturating_sub(new_events)..];
+    let loss = recent.iter().find_map(|e| match &e.action {
+        fanzha_workflow::Action::OutcomeRecorded {
+            outcome: Outcome::Defrauded { loss_fen },
+            ..
+        } => Some((*loss_fen, e.note.clone(), e.at_ms)),
+        _ => None,
+    });
+    let Some((loss_fen, note, at)) = loss else {
+        return Ok(None);
+    };
+    if state
+        .store
+        .cases()
+        .for_instruction(&view.stored.id)
+        .await?
+        .is_some()
+    {
+        return Ok(None);
+    }
+    let narrative = note.unwrap_or_else(|| {
+        format!(
+            "预警指令{}反馈：当事人已被骗，损失{}。",
+            view.stored.id,
+            crate::pages::view::yuan(loss_fen)
+        )
+    });
+    let case = open_case(
+        state,
+        login,
+        CaseInput {
+            resident_id: view.stored.resident_id.clone(),
+            unit_code: view.stored.owner_unit.clone(),
+            reported_at: at,
+            loss_fen,
+            narrative,
+            source: "outcome".into(),
+            instruction_id: Some(view.stored.id.clone()),
+            named: serde_json::json!({}),
+            ..CaseInput::default()
+        },
+    )
+    .await?;
+    Ok(Some(case))
+}
+
+fn channel_name(c: TransferChannel) -> String {
+    serde_json::to_value(c)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| "bank".into())
+}
+
+fn channel_of(name: &str) -> TransferChannel {
+    serde_json::from_value(serde_json::Value::String(name.to_string()))
+        .unwrap_or(TransferChannel::Bank)
+}
+
+/// Reads a bank extract (CSV or XLSX, with each bank's column aliases) into the case.
+/// Returns (transfers taken in, rows rejected with their reasons).
+pub async fn take_in_extract(
+    state: &AppState,
+    login: &str,
+    case: &Case,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<(usize, Vec<String>), WebError> {
+    // The extract reader works on files (CSV, CSV.gz, XLSX by extension).
+    let ext = std::path::Path::new(file_name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("csv")
+        .to_ascii_lowercase();
+    let path = std::env::temp_dir().join(format!(
+        "fanzha-extract-{}-{}.{ext}",
+        std::process::id(),
+        rand::random::<u64>()
+    ));
+    std::fs::write(&path, bytes).map_err(|e| WebError::Export(e.to_string()))?;
+    let columns = fanzha_trace::io::columns::Columns::builtin()
+        .map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let read = fanzha_trace::io::extract::read_extract(&path, &columns);
+    let _ = std::fs::remove_file(&path);
+    let extract = read.map_err(|e| WebError::BadRequest(format!("{file_name}: {e}")))?;
+    let rejected: Vec<String> = extract
+        .rejected
+        .iter()
+        .map(|r| format!("{file_name}:{} {} {}", r.line, r.reason, r.detail))
+        .collect();
+    let rows: Vec<CaseTransfer> = extract
+        .transfers
+        .into_iter()
+        .map(|t| CaseTransfer {
+            txn_id: t.txn_id,
+            from_account: t.from,
+            to_account: t.to,
+            at: t.ts,
+            amount_fen: t.amount_fen,
+            channel: channel_name(t.channel),
+            source_file: Some(file_name.to_string()),
+        })
+        .collect();
+    let n = state.store.cases().add_transfers(&case.id, &rows).await?;
+    audit(
+        state,
+        login,
+        "case_extract_imported",
+        "case",
+        &case.id,
+        &case.unit_code,
+        serde_json::json!({"file": file_name, "transfers": n, "rejected": rejected.len()}),
+    )
+    .await?;
+    Ok((n, rejected))
+}
+
+/// What a trace found and requested.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct TraceOutcome {
+    pub traced_fen: i64,
+    pub held_fen: i64,
+    pub cashed_out_fen: i64,
+    pub holders: usize,
+    pub max_hop: u32,
+    pub new_requests: usize,
+}
+
+/// Traces the victim's money through the case's transfers (FIFO, 6 hops, from the report's
+/// loss) and requests a stop on every account still holding some.
+pub async fn trace_case(
+    state: &AppState,
+    login: &str,
+    case: &Case,
+) -> Result<TraceOutcome, WebError> {
+    let victim = case
+        .victim_account
+        .clone()
+        .ok_or_else(|| WebError::BadRequest("give the victim's account first".into()))?;
+    let transfers = state
+        .store
+        .cases()
+        .transfers(&Scope::platform(), &case.id)
+        .await?;
+    let mut book = TransferBook::new();
+    book.add(transfers.iter().map(|t| fanzha_trace::book::RawTransfer {
+        txn_id: t.txn_id.clone(),
+        from: t.from_account.clone(),
+        to: t.to_account.clone(),
+        ts: t.at,
+        amount_fen: t.amount_fen,
+        channel: channel_of(&t.channel),
+    }));
+    let graph = book
+        .graph()
+        .map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let victim_ix = book
+        .index_of(&victim)
+        .filter(|&v| !graph.out_edges(v).is_empty())
+        .ok_or_else(|| {
+            WebError::BadRequest(
+                "no transfer leaves the victim's account in the extracts taken in".into(),
+            )
+        })?;
+    let since = transfers
+        .iter()
+        .filter(|t| t.from_account == victim)
+        .map(|t| t.at)
+        .min()
+        .unwrap_or(case.reported_at);
+    let params = TraceParams {
+        victim: victim_ix,
+        since,
+        claim_fen: (case.loss_fen > 0).then_some(case.loss_fen),
+        hop_limit: 6,
+        policy: Policy::Fifo,
+    };
+    let tracer = Tracer::trace(&graph, params).map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let s = summary(&tracer);
+    let targets: Vec<Target> = holdings(&tracer)
+        .iter()
+        .filter(|h| !h.is_victim && h.held_fen > 0)
+        .map(|h| Target {
+            account: book.account(h.account).to_string(),
+            held_fen: h.held_fen,
+            via_third_party: h.via_third_party,
+        })
+        .collect();
+    let now = state.clock.now_ms();
+    let reported: DateTime<Utc> = DateTime::from_timestamp_millis(now).unwrap_or_default();
+    let mut requests = Vec::new();
+    for batch in stop_payment::plan(reported, &targets) {
+        for r in batch.requests {
+            let bank_code = match &r.institution {
+                Institution::Bank { code, .. } => Some(code.clone()),
+                _ => None,
+            };
+            requests.push(NewStopPayment {
+                id: new_id("ZF", now),
+                case_id: case.id.clone(),
+                unit_code: case.unit_code.clone(),
+                account: r.account.clone(),
+                bank_code,
+                institution: serde_json::to_value(&r.institution).unwrap_or_default(),
+                requested_fen: r.requested_fen,
+                requested_at: now,
+                deadline: r.deadline.timestamp_millis(),
+                detail: serde_json::to_value(&r).unwrap_or_default(),
+            });
+        }
+    }
+    let new_requests = state.store.stop_payments().create_many(&requests).await?;
+    audit(
+        state,
+        login,
+        "case_traced",
+        "case",
+        &case.id,
+        &case.unit_code,
+        serde_json::json!({"held_fen": s.held_fen, "holders": s.holders, "new_requests": new_requests}),
+    )
+    .await?;
+    Ok(TraceOutcome {
+        traced_fen: s.traced_fen,
+        held_fen: s.held_fen,
+        cashed_out_fen: s.cashed_out_fen,
+        holders: s.holders,
+        max_hop: s.max_hop,
+        new_requests,
+    })
+}
+
+/// What a bank liaison or an analyst does with a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StopAction {
+    /// The bank holds this much.
+    Held {
+        amount_fen: i64,
+    },
+    Failed {
+        reason: FailReason,
+    },
+    Renew,
+    Freeze,
+    RenewFreeze,
+    Lapse,
+    Return,
+}
+
+/// Applies an action under the trace crate's rules and stores it (optimistic concurrency).
+pub async fn act_on_stop_payment(
+    state: &AppState,
+    login: &str,
+    viewer: &Viewer,
+    id: &str,
+    action: StopAction,
+) -> Result<StopPayment, WebError> {
+    let current = state.store.stop_payments().get(viewer, id).await?;
+    let mut request: StopPaymentRequest = serde_json::from_value(current.detail.clone())
+        .map_err(|e| WebError::Export(format!("stored stop-payment unreadable: {e}")))?;
+    let now = state.clock.now_ms();
+    let at: DateTime<Utc> = DateTime::from_timestamp_millis(now).unwrap_or_default();
+    let result = match &action {
+        StopAction::Held { amount_fen } => request.confirm_held(at, *amount_fen),
+        StopAction::Failed { reason } => request.fail(at, reason.clone()),
+        StopAction::Renew => request.renew(at),
+        StopAction::Freeze => request.freeze(at),
+        StopAction::RenewFreeze => request.renew_freeze(at),
+        StopAction::Lapse => request.lapse(at),
+        StopAction::Return => request.mark_returned(at),
+    };
+    result.map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let held_fen = match &request.state {
+        stop_payment::StopState::Held { amount_fen, .. }
+        | stop_payment::StopState::Frozen { amount_fen, .. }
+        | stop_payment::StopState::Lapsed { amount_fen, .. }
+        | stop_payment::StopState::Returned { amount_fen, .. } => *amount_fen,
+        _ => 0,
+    };
+    let executed_at =
+        matches!(action, StopAction::Held { .. } | StopAction::Failed { .. }).then_some(now);
+    state
+        .store
+        .stop_payments()
+        .update(
+            viewer,
+            id,
+            current.version,
+            &StopPaymentUpdate {
+                state: request.state.name().to_string(),
+                held_fen,
+                executed_at,
+                detail: serde_json::to_value(&request).unwrap_or_default(),
+                at: now,
+            },
+        )
+        .await?;
+    audit(
+        state,
+        login,
+        &format!("stop_payment_{}", request.state.name()),
+        "stop_payment",
+        id,
+        &current.unit_code,
+        serde_json::json!({"case_id": current.case_id, "held_fen": held_fen}),
+    )
+    .await?;
+    Ok(state.store.stop_payments().get(viewer, id).await?)
+}
+
+async fn audit(
+    state: &AppState,
+    actor: &str,
+    action: &str,
+    target_type: &str,
+    target_id: &str,
+    unit_code: &str,
+    detail: serde_json::Value,
+) -> Result<(), WebError> {
+    state
+        .store
+        .audit()
+        .append(&NewAuditEntry {
+            actor: actor.to_string(),
+            action: action.to_string(),
+            target_type: target_type.to_string(),
+            target_id: Some(target_id.to_string()),
+            unit_code: Some(unit_code.to_string()),
+            detail,
+        })
+        .await?;
+    Ok(())
+}

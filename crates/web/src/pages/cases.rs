@@ -1,0 +1,401 @@
+//! 案件: the cases of one's subtree, a form to open one, and the case page — victim (masked),
+//! loss, narrative with the classifier's fraud type and the terms that decided it, the bank
+//! extracts taken in, the trace, the stop-payments and the amounts held; a printable employer
+//! notice (提示单) for public-sector victims.
+
+use super::view::{fraud_type_label, time, yuan};
+use super::{render, Chrome};
+use crate::auth::permission::ManageCases;
+use crate::auth::Require;
+use crate::casework::{open_case, take_in_extract, trace_case, CaseInput};
+use crate::error::WebError;
+use crate::i18n::Lang;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use fanzha_core::mask::{mask_name, mask_phone};
+use fanzha_store::{Case, PageRequest, Viewer};
+use serde::Deserialize;
+
+struct CaseRow {
+    id: String,
+    reported: String,
+    victim: String,
+    unit: String,
+    loss: String,
+    fraud_type: String,
+    source: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct ListPage {
+    lang: Lang,
+    chrome: Chrome,
+    rows: Vec<CaseRow>,
+    unit_code: String,
+}
+
+async fn unit_name(state: &AppState, code: &str) -> String {
+    match state.store.units().find(code).await {
+        Ok(Some(u)) => u.name,
+        _ => code.to_string(),
+    }
+}
+
+pub async fn list(
+    auth: Require<ManageCases>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Html<String>, WebError> {
+    let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/cases");
+    let lang = chrome.lang;
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    let page = state
+        .store
+        .cases()
+        .list(&scope, &PageRequest::first(200))
+        .await?;
+    let mut rows = Vec::new();
+    for c in page.items {
+        rows.push(CaseRow {
+            reported: time(c.reported_at),
+            victim: c.victim_name.as_deref().map(mask_name).unwrap_or_default(),
+            unit: unit_name(&state, &c.unit_code).await,
+            loss: yuan(c.loss_fen),
+            fraud_type: fraud_type_label(lang, c.fraud_type.as_deref()),
+            source: c.source.clone(),
+            id: c.id,
+        });
+    }
+    render(&ListPage {
+        lang,
+        unit_code: auth.principal.unit_code.clone(),
+        chrome,
+        rows,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewCaseForm {
+    resident_id: Option<String>,
+    victim_name: Option<String>,
+    victim_phone: Option<String>,
+    unit_code: String,
+    loss_yuan: String,
+    narrative: String,
+    victim_account: Option<String>,
+}
+
+fn non_empty(s: Option<String>) -> Option<String> {
+    s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// `POST /cases`: opens a case from the form (a 110 / 96110 report); answers a redirect to it.
+pub async fn create(
+    auth: Require<ManageCases>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<NewCaseForm>,
+) -> Result<Response, WebError> {
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    let unit = state.store.units().get(f.unit_code.trim()).await?;
+    if !scope.contains_path(&unit.path) {
+        return Err(WebError::NotFound);
+    }
+    let loss_fen = fanzha_core::Money::parse(f.loss_yuan.trim())
+        .map(|m| m.fen())
+        .map_err(|e| WebError::BadRequest(format!("loss: {e}")))?;
+    let case = open_case(
+        &state,
+        &auth.principal.login,
+        CaseInput {
+            resident_id: non_empty(f.resident_id),
+            victim_name: non_empty(f.victim_name),
+            victim_phone: non_empty(f.victim_phone),
+            unit_code: unit.code,
+            reported_at: state.clock.now_ms(),
+            loss_fen,
+            narrative: f.narrative,
+            source: "form".into(),
+            victim_account: non_empty(f.victim_account),
+            named: serde_json::json!({}),
+            ..CaseInput::default()
+        },
+    )
+    .await?;
+    let to = format!("/cases/{}", case.id);
+    // htmx would follow a 303 silently and swap the page into the form.
+    if headers.contains_key("hx-request") {
+        return Ok(([("hx-redirect", to)], axum::http::StatusCode::CREATED).into_response());
+    }
+    Ok(Redirect::to(&to).into_response())
+}
+
+struct RequestRow {
+    id: String,
+    account: String,
+    institution: String,
+    requested: String,
+    held: String,
+    state: String,
+    deadline: i64,
+    open: bool,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    lang: Lang,
+    chrome: Chrome,
+    c: Case,
+    victim: String,
+    phone: String,
+    unit: String,
+    loss: String,
+    reported: String,
+    fraud_type: String,
+    score: String,
+    terms: Vec<String>,
+    transfers: usize,
+    extracts: Vec<String>,
+    requests: Vec<RequestRow>,
+    held_total: String,
+    message: Option<String>,
+}
+
+pub fn institution_label(v: &serde_json::Value) -> String {
+    match v["kind"].as_str() {
+        Some("bank") => v["name"].as_str().unwrap_or("").to_string(),
+        Some("third_party_payment") => "第三方支付平台".into(),
+        _ => "未知机构".into(),
+    }
+}
+
+pub fn state_label(lang: Lang, s: &str) -> &'static str {
+    let (zh, en) = match s {
+        "requested" => ("待止付", "Requested"),
+        "held" => ("已止付", "Held"),
+        "failed" => ("止付失败", "Failed"),
+        "lapsed" => ("已失效", "Lapsed"),
+        "frozen" => ("已冻结", "Frozen"),
+        "returned" => ("已返还", "Returned"),
+        _ => ("未知", "Unknown"),
+    };
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+async fn case_page(
+    state: &AppState,
+    auth: &Require<ManageCases>,
+    headers: &HeaderMap,
+    id: &str,
+    message: Option<String>,
+) -> Result<Html<String>, WebError> {
+    let chrome = Chrome::new(&auth.principal, &auth.csrf_token, headers, "/cases");
+    let lang = chrome.lang;
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    let c = state.store.cases().get(&scope, id).await?;
+    let transfers = state.store.cases().transfers(&scope, id).await?;
+    let mut extracts: Vec<String> = transfers
+        .iter()
+        .filter_map(|t| t.source_file.clone())
+        .collect();
+    extracts.sort();
+    extracts.dedup();
+    let page = state
+        .store
+        .stop_payments()
+        .list(
+            &Viewer::Police(scope.clone()),
+            Some(id),
+            false,
+            &PageRequest::first(500),
+        )
+        .await?;
+    let held_total: i64 = page.items.iter().map(|s| s.held_fen).sum();
+    let requests = page
+        .items
+        .into_iter()
+        .map(|s| RequestRow {
+            institution: institution_label(&s.institution),
+            requested: yuan(s.requested_fen),
+            held: yuan(s.held_fen),
+            state: state_label(lang, &s.state).to_string(),
+            open: s.state == "requested",
+            deadline: s.deadline,
+            account: mask_account(&s.account),
+            id: s.id,
+        })
+        .collect();
+    render(&CasePage {
+        lang,
+        victim: c.victim_name.as_deref().map(mask_name).unwrap_or_default(),
+        phone: c
+            .victim_phone
+            .as_deref()
+            .map(mask_phone)
+            .unwrap_or_default(),
+        unit: unit_name(state, &c.unit_code).await,
+        loss: yuan(c.loss_fen),
+        reported: time(c.reported_at),
+        fraud_type: fraud_type_label(lang, c.fraud_type.as_deref()),
+        score: format!("{:.2}", c.type_score as f64 / 1000.0),
+        terms: c
+            .top_terms
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| t["term"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        transfers: transfers.len(),
+        extracts,
+        requests,
+        held_total: yuan(held_total),
+        message,
+        chrome,
+        c,
+    })
+}
+
+/// Account numbers in lists: the first 4 and last 4 digits.
+pub fn mask_account(a: &str) -> String {
+    let chars: Vec<char> = a.chars().collect();
+    if chars.len() <= 8 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}****{tail}")
+}
+
+pub async fn detail(
+    auth: Require<ManageCases>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Html<String>, WebError> {
+    case_page(&state, &auth, &headers, &id, None).await
+}
+
+/// `POST /cases/{id}/extracts` (multipart `file`, optional `victim_account`): takes a bank
+/// extract in; rejected rows are listed with line and reason.
+pub async fn upload(
+    auth: Require<ManageCases>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    mut multipart: Multipart,
+) -> Result<Html<String>, WebError> {
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    let case = state.store.cases().get(&scope, &id).await?;
+    let mut message = Vec::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| WebError::BadRequest(e.to_string()))?
+    {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("extract.csv").to_string();
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| WebError::BadRequest(e.to_string()))?;
+        if bytes.is_empty() {
+            continue;
+        }
+        let (n, rejected) =
+            take_in_extract(&state, &auth.principal.login, &case, &name, &bytes).await?;
+        let lang = Lang::from_headers(&headers);
+        message.push(format!(
+            "{name}: {} {n} · {} {}",
+            lang.t("transfers_taken_in"),
+            lang.t("rows_rejected"),
+            rejected.len()
+        ));
+        message.extend(rejected.into_iter().take(20));
+    }
+    case_page(&state, &auth, &headers, &id, Some(message.join("\n"))).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TraceForm {
+    victim_account: Option<String>,
+}
+
+/// `POST /cases/{id}/trace`: traces the money and requests stop-payments for every holder.
+pub async fn trace(
+    auth: Require<ManageCases>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<TraceForm>,
+) -> Result<Html<String>, WebError> {
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    let mut case = state.store.cases().get(&scope, &id).await?;
+    if let Some(acc) = non_empty(f.victim_account) {
+        case.victim_account = Some(acc);
+    }
+    let lang = Lang::from_headers(&headers);
+    let out = trace_case(&state, &auth.principal.login, &case).await?;
+    let msg = format!(
+        "{} {} · {} {} · {} {} · {} {}",
+        lang.t("traced"),
+        yuan(out.traced_fen),
+        lang.t("held_in_accounts"),
+        yuan(out.held_fen),
+        lang.t("holders"),
+        out.holders,
+        lang.t("new_requests"),
+        out.new_requests
+    );
+    case_page(&state, &auth, &headers, &id, Some(msg)).await
+}
+
+#[derive(Template)]
+#[template(path = "case_notice.html")]
+struct NoticePage {
+    lang: Lang,
+    c: Case,
+    unit: String,
+    loss: String,
+    reported: String,
+    fraud_type: String,
+    today: String,
+}
+
+/// `GET /cases/{id}/notice`: 提示单 to the employer of a public-sector victim, for printing.
+pub async fn notice(
+    auth: Require<ManageCases>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Html<String>, WebError> {
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    let c = state.store.cases().get(&scope, &id).await?;
+    if !c.public_sector {
+        return Err(WebError::BadRequest(
+            "the victim is not public-sector staff; no employer notice".into(),
+        ));
+    }
+    let lang = Lang::from_headers(&headers);
+    render(&NoticePage {
+        lang,
+        unit: unit_name(&state, &c.unit_code).await,
+        loss: yuan(c.loss_fen),
+        reported: time(c.reported_at),
+        fraud_type: fraud_type_label(lang, c.fraud_type.as_deref()),
+        today: fanzha_core::time::format_shanghai_date(state.clock.now_ms()),
+        c,
+    })
+}
