@@ -15,7 +15,9 @@ use fanzha_sim::live::{Pace, Paced};
 use fanzha_sim::{SimParams, Simulation};
 use fanzha_store::{NewPerson, NewUser, Role, Store, StoreError};
 use fanzha_web::auth::password::hash_password;
-use fanzha_workflow::{IncomingWarning, LoopService, WarningLevel};
+use fanzha_workflow::{
+    IncomingWarning, LoopService, WarningLevel, WebhookConfig, WebhookDispatcher,
+};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -170,6 +172,11 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
     let watcher = db
         .rt
         .spawn(watch_deadlines(service.clone(), running.clone()));
+    // Webhook subscriptions (table `webhooks`) get every notice of their subtree, signed.
+    let webhooks = {
+        let _guard = db.rt.enter();
+        WebhookDispatcher::spawn(service.clone(), WebhookConfig::default())
+    };
     let live = {
         let running = running.clone();
         let speed = args.speed;
@@ -198,6 +205,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
     })??;
     let routed = db.block_on(router).code(ErrorCode::Internal)?;
     let _ = db.block_on(watcher);
+    db.block_on(webhooks.shutdown());
     println!(
         "\n已停止 stopped: {} signals, {} warnings ({} red), {routed} routed into the closed loop. Data kept in {}.",
         summary.signals,
