@@ -77,6 +77,8 @@ const PAGES = [
   { name: 'instruction', user: 'commander', path: async () => { await someWarning(); return `/instructions/${instructionId}`; }, ready: '.timeline' },
   { name: 'warnings', user: 'analyst', path: async () => '/warnings', ready: '#warnings' },
   { name: 'admin', user: 'admin', path: async () => '/admin', ready: '#users' },
+  { name: 'cases', user: 'analyst', path: async () => '/cases', ready: '#cases' },
+  { name: 'stop-payments', user: 'bank_icbc', path: async () => '/stop-payments', ready: '#stop-payments' },
 ];
 
 for (const p of PAGES) {
