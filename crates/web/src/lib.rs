@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/notice", get(pages::cases::notice))
         .route("/stop-payments", get(pages::stop_payments::board))
         .route("/stop-payments/{id}/act", post(pages::stop_payments::act))
+        .route("/statistics", get(pages::statistics::show))
         .route("/audit", get(pages::audit::show))
         .route("/admin", get(pages::admin::show))
         .route("/admin/users", post(pages::admin::add_user))

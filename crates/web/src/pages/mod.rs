@@ -10,13 +10,14 @@ pub mod instructions;
 pub mod login;
 pub mod mobile;
 pub mod scripts;
+pub mod statistics;
 pub mod stop_payments;
 pub mod view;
 pub mod warnings;
 
 use crate::auth::permission::{
     HandleInstructions, ManageCases, ManageUsers, Permission, ViewAudit, ViewDashboard,
-    ViewInstructions, ViewStopPayments, ViewWarnings,
+    ViewInstructions, ViewStatistics, ViewStopPayments, ViewWarnings,
 };
 use crate::auth::principal::Principal;
 use crate::error::WebError;
@@ -48,7 +49,7 @@ pub struct Chrome {
 
 impl Chrome {
     pub fn new(p: &Principal, csrf_token: &str, headers: &HeaderMap, active: &str) -> Chrome {
-        let items: [(&'static str, &'static str, bool); 8] = [
+        let items: [(&'static str, &'static str, bool); 9] = [
             ("/dashboard", "nav_dashboard", ViewDashboard::allows(p)),
             ("/warnings", "nav_warnings", ViewWarnings::allows(p)),
             (
@@ -67,6 +68,7 @@ impl Chrome {
                 "nav_stop_payments",
                 ViewStopPayments::allows(p),
             ),
+            ("/statistics", "nav_statistics", ViewStatistics::allows(p)),
             ("/audit", "nav_audit", ViewAudit::allows(p)),
             ("/admin", "nav_admin", ManageUsers::allows(p)),
         ];
