@@ -78,6 +78,8 @@ const PAGES = [
   { name: 'warnings', user: 'analyst', path: async () => '/warnings', ready: '#warnings' },
   { name: 'admin', user: 'admin', path: async () => '/admin', ready: '#users' },
   { name: 'cases', user: 'analyst', path: async () => '/cases', ready: '#cases' },
+  { name: 'statistics', user: 'leader', path: async () => '/statistics', ready: '#units' },
+  { name: 'rules', user: 'admin', path: async () => '/admin/rules', ready: '#active-rules' },
   { name: 'stop-payments', user: 'bank_icbc', path: async () => '/stop-payments', ready: '#stop-payments' },
 ];
 

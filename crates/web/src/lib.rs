@@ -13,6 +13,7 @@ pub mod export;
 pub mod figures;
 pub mod i18n;
 pub mod pages;
+pub mod rules_lab;
 pub mod security;
 pub mod sse;
 pub mod state;
@@ -64,6 +65,10 @@ pub fn router(state: AppState) -> Router {
         .route("/audit", get(pages::audit::show))
         .route("/admin", get(pages::admin::show))
         .route("/admin/users", post(pages::admin::add_user))
+        .route(
+            "/admin/rules",
+            get(pages::rules::show).post(pages::rules::submit),
+        )
         .route("/events", get(sse::events))
         .merge(api::routes())
         .route("/assets/{*path}", get(assets::serve))

@@ -30,6 +30,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// The closed loop: warnings in, instructions, deadlines.
     pub loop_service: Arc<LoopService>,
+    /// The detection rules the live engine runs (edited and activated on the rules page).
+    pub rules: Arc<crate::rules_lab::ActiveRules>,
 }
 
 impl AppState {
@@ -60,6 +62,7 @@ impl AppState {
             throttle: Arc::default(),
             clock: Arc::new(SystemClock),
             loop_service,
+            rules: Arc::default(),
         }
     }
 

@@ -15,6 +15,7 @@ use fanzha_sim::live::{Pace, Paced};
 use fanzha_sim::{SimParams, Simulation};
 use fanzha_store::{NewPerson, NewUser, Role, Store, StoreError};
 use fanzha_web::auth::password::hash_password;
+use fanzha_web::rules_lab::ActiveRules;
 use fanzha_workflow::{
     IncomingWarning, LoopService, WarningLevel, WebhookConfig, WebhookDispatcher,
 };
@@ -139,6 +140,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         .block_on(fanzha_web::AppState::new(db.store.clone()))
         .code(ErrorCode::Internal)?;
     let service = state.loop_service.clone();
+    let state_rules = state.rules.clone();
     let listener = db
         .block_on(tokio::net::TcpListener::bind(addr))
         .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e} (choose another --port)"))
@@ -180,7 +182,8 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
     let live = {
         let running = running.clone();
         let speed = args.speed;
-        std::thread::spawn(move || run_live(sim, speed, &running, warnings_tx))
+        let rules = state_rules.clone();
+        std::thread::spawn(move || run_live(sim, speed, &running, warnings_tx, &rules))
     };
 
     db.block_on(async {
@@ -273,8 +276,10 @@ fn run_live(
     speed: f64,
     running: &AtomicBool,
     warnings: tokio::sync::mpsc::Sender<IncomingWarning>,
+    rules: &ActiveRules,
 ) -> CliResult<LiveSummary> {
-    let mut engine = Engine::with_default_rules(EngineConfig::default())?;
+    let mut engine = Engine::new(EngineConfig::default(), &rules.text())?;
+    let mut rules_version = rules.version();
     let mut people: HashMap<u64, (String, u64)> = HashMap::new();
     let mut resident_ids: HashMap<u64, String> = HashMap::new();
     {
@@ -307,6 +312,14 @@ fn run_live(
     let mut out = Vec::new();
     let mut process = |signal: &fanzha_core::event::Signal| -> bool {
         summary.signals += 1;
+        // Rules activated on the rules page take effect without a restart.
+        if summary.signals % 1024 == 0 && rules.version() != rules_version {
+            rules_version = rules.version();
+            match engine.reload_rules(&rules.text()) {
+                Ok(()) => tracing::info!(version = rules_version, "detection rules reloaded"),
+                Err(e) => tracing::warn!(error = %e, "rules not reloaded; the previous ones stay"),
+            }
+        }
         engine.ingest(signal, &mut out);
         for w in out.drain(..) {
             if matches!(w.kind, WarningKind::Merged) {

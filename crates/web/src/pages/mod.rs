@@ -9,6 +9,7 @@ pub mod home;
 pub mod instructions;
 pub mod login;
 pub mod mobile;
+pub mod rules;
 pub mod scripts;
 pub mod statistics;
 pub mod stop_payments;
