@@ -213,6 +213,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("yellow_warnings", "黄色预警", "Yellow"),
     ("yes", "是", "Yes"),
+    ("tab_pending", "在办", "Open"),
+    ("instructions_count", "指令数", "Instructions"),
     ("rules", "检测规则", "Detection rules"),
     ("rule", "规则", "Rule"),
     ("condition", "条件", "Condition"),

@@ -48,6 +48,8 @@ pub struct BoardRow {
     pub deadline: i64,
     pub can_confirm: bool,
     pub can_manage: bool,
+    /// Police open the case; a liaison sees the request only.
+    pub link_case: bool,
     pub error: Option<String>,
 }
 
@@ -85,6 +87,7 @@ fn row(lang: Lang, p: &Principal, s: StopPayment) -> BoardRow {
         state_label: state_label(lang, &s.state),
         can_confirm: ConfirmStopPayments::allows(p) && s.state == "requested",
         can_manage: ManageCases::allows(p) && matches!(s.state.as_str(), "held" | "frozen"),
+        link_case: ManageCases::allows(p),
         deadline: s.deadline,
         state: s.state,
         version: s.version,
