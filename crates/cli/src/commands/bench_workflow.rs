@@ -147,6 +147,7 @@ pub fn bench(ctx: &Ctx, a: Args) -> CliResult {
     r.field("instructions_per_step", a.instructions)
         .field("requests_per_step", 2 * a.instructions)
         .field("concurrency", &steps)
+        .field("warmup_requests_per_path", 2 * warmup_size(a.instructions))
         .field("pool", a.pool)
         .field(
             "cores",
@@ -281,8 +282,11 @@ async fn measure(store: &Store, a: &Args, steps: &[usize]) -> CliResult<Vec<Step
         .await
         .code(ErrorCode::Internal)?;
     let service = state.loop_service.clone();
-    // Two sets per step: one over HTTP, one for the direct reference.
-    let ids = issue(&service, steps.len() * 2 * a.instructions).await?;
+    // Two sets per step: one over HTTP, one for the direct reference; then two small sets to
+    // warm both paths (pool connections, statement caches) before anything is measured.
+    let warm = warmup_size(a.instructions);
+    let measured = steps.len() * 2 * a.instructions;
+    let ids = issue(&service, measured + 2 * warm).await?;
 
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
@@ -299,6 +303,9 @@ async fn measure(store: &Store, a: &Args, steps: &[usize]) -> CliResult<Vec<Step
             unit_code: COUNTY.into(),
             scope: store.units().scope(COUNTY).await?,
         };
+        let widest = steps.iter().copied().max().unwrap_or(1);
+        run_direct(&service, &actor, &ids[measured..measured + warm], widest).await?;
+        run_http(addr, &session, &ids[measured + warm..], widest).await?;
         let mut out = Vec::new();
         for (i, &c) in steps.iter().enumerate() {
             let n = a.instructions;
@@ -318,6 +325,11 @@ async fn measure(store: &Store, a: &Args, steps: &[usize]) -> CliResult<Vec<Step
     let _ = stop_tx.send(());
     let _ = server.await;
     result
+}
+
+/// Instructions signed and fed back on each path before the measured steps.
+fn warmup_size(instructions: usize) -> usize {
+    instructions.clamp(1, 200)
 }
 
 /// Province → city → county → township → ten villages; the commander works at the county,
