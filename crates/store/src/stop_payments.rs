@@ -299,7 +299,7 @@ impl<'s> StopPayments<'s> {
             "SELECT COUNT(*) AS requested, \
              SUM(CASE WHEN s.executed_at IS NOT NULL THEN 1 ELSE 0 END) AS executed, \
              SUM(CASE WHEN s.executed_at IS NOT NULL AND s.executed_at <= s.deadline AND s.held_fen > 0 THEN 1 ELSE 0 END) AS in_time, \
-             SUM(s.held_fen) AS held FROM stop_payments s WHERE ",
+             CAST(SUM(s.held_fen) AS BIGINT) AS held FROM stop_payments s WHERE ",
         );
         push_viewer(&mut sql, viewer);
         sql.push(" AND s.requested_at >= ")

@@ -11,11 +11,17 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use fanzha_store::{NewPerson, NewUnit, NewUser, Role, Scope, Store, UnitLevel};
+use chrono::DateTime;
+use fanzha_store::{
+    CaseTransfer, NewCase, NewPerson, NewStopPayment, NewUnit, NewUser, PageRequest, Role, Scope,
+    Store, UnitLevel, Viewer,
+};
+use fanzha_trace::stop_payment::{Institution, StopPaymentRequest};
 use fanzha_web::auth::password::hash_password;
 use fanzha_web::auth::permission::MATRIX;
 use fanzha_web::auth::principal::Principal;
 use fanzha_web::auth::session::COOKIE;
+use fanzha_web::casework::{act_on_stop_payment, StopAction};
 use fanzha_web::{router, AppState};
 use fanzha_workflow::{Actor, Command, IncomingWarning, WarningLevel};
 use std::collections::BTreeSet;
@@ -29,6 +35,12 @@ const VILLAGE: &str = "330281001001";
 const OTHER_COUNTY: &str = "330282";
 const OTHER_COUNTY_VILLAGE: &str = "330282001001";
 const PASSWORD: &str = "rbac-matrix-2026";
+/// The bank of the matrix's bank liaison.
+const LIAISON_BANK: &str = "ICBC";
+/// Card numbers by BIN: the victim's (BOC), a mule's at ICBC, the next one's at CCB.
+const VICTIM_ACCOUNT: &str = "6216610123456789013";
+const ICBC_ACCOUNT: &str = "6222020123456789015";
+const CCB_ACCOUNT: &str = "6217000123456789019";
 
 // ---------------------------------------------------------------------------------------------
 // The route table.
@@ -48,6 +60,12 @@ enum Rec {
     Unit,
     /// A list of instruction ids in the form; each outside the subtree is skipped, not a 404.
     Batch,
+    /// `{id}` is a case (a public-sector victim, transfers taken in, the victim's account
+    /// known); `{code}` is the case's unit.
+    Case,
+    /// `{id}` is a stop-payment request of a case. A bank liaison's side is the bank: their
+    /// own bank's request in another county, another bank's in their own county.
+    StopPayment,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -55,6 +73,8 @@ enum Payload {
     Empty,
     Form(&'static str),
     Json(&'static str),
+    /// A `multipart/form-data` body with this text as the file field `file`.
+    Multipart(&'static str),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -84,7 +104,7 @@ const fn ep(
     }
 }
 
-use Payload::{Empty, Form, Json};
+use Payload::{Empty, Form, Json, Multipart};
 
 /// One row per method and route of `fanzha_web::router`.
 const ENDPOINTS: &[Endpoint] = &[
@@ -161,6 +181,39 @@ const ENDPOINTS: &[Endpoint] = &[
         Rec::Instruction,
         Form("command=dissuaded_phone&version={version}"),
     ),
+    ep("GET", "/cases", "manage_cases", Rec::None, Empty),
+    ep(
+        "POST",
+        "/cases",
+        "manage_cases",
+        Rec::Case,
+        Form("unit_code={code}&victim_name=%E5%8F%97%E5%AE%B3%E4%BA%BA&loss_yuan=1000&narrative=rbac+{n}+refund+scam"),
+    ),
+    ep("GET", "/cases/{id}", "manage_cases", Rec::Case, Empty),
+    ep(
+        "POST",
+        "/cases/{id}/extracts",
+        "manage_cases",
+        Rec::Case,
+        Multipart("交易时间,付款账号,收款账号,金额\n2026-03-01 11:00:00,6217000123456789019,6228480000000000001,100\n"),
+    ),
+    ep(
+        "POST",
+        "/cases/{id}/trace",
+        "manage_cases",
+        Rec::Case,
+        Form("victim_account=6216610123456789013"),
+    ),
+    ep("GET", "/cases/{id}/notice", "manage_cases", Rec::Case, Empty),
+    ep("GET", "/stop-payments", "view_stop_payments", Rec::None, Empty),
+    ep(
+        "POST",
+        "/stop-payments/{id}/act",
+        "confirm_stop_payments",
+        Rec::StopPayment,
+        Form("action=held&amount_yuan=100"),
+    ),
+    ep("GET", "/statistics", "view_statistics", Rec::None, Empty),
     ep("GET", "/audit", "view_audit", Rec::None, Empty),
     ep("GET", "/admin", "manage_users", Rec::None, Empty),
     ep(
@@ -169,6 +222,14 @@ const ENDPOINTS: &[Endpoint] = &[
         "manage_users",
         Rec::Unit,
         Form("login=added_{n}&display_name=%E6%96%B0%E7%BD%91%E6%A0%BC%E5%91%98&unit_code={code}&role=grid_worker&password=rbac-matrix-2026"),
+    ),
+    ep("GET", "/admin/rules", "manage_rules", Rec::None, Empty),
+    ep(
+        "POST",
+        "/admin/rules",
+        "manage_rules",
+        Rec::None,
+        Form("action=check&text="),
     ),
     ep("GET", "/events", "authenticated", Rec::None, Empty),
     // The JSON API.
@@ -354,14 +415,38 @@ enum Place {
     OtherCounty,
 }
 
+impl Place {
+    fn unit_code(self) -> &'static str {
+        match self {
+            Place::County => COUNTY,
+            Place::Village => VILLAGE,
+            Place::OtherCounty => OTHER_COUNTY,
+        }
+    }
+}
+
+fn transfer(from: &str, to: &str, at: i64, amount_fen: i64) -> CaseTransfer {
+    CaseTransfer {
+        txn_id: None,
+        from_account: from.into(),
+        to_account: to.into(),
+        at,
+        amount_fen,
+        channel: "bank".into(),
+        source_file: Some("setup.csv".into()),
+    }
+}
+
 /// One record of each kind at one place.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Record {
     instruction_id: String,
     warning_id: String,
     resident_id: String,
     unit_code: &'static str,
     version: i64,
+    case_id: String,
+    stop_id: String,
 }
 
 /// A caller: a role at a unit, with the places that are inside and outside its subtree.
@@ -432,7 +517,7 @@ impl World {
                     display_name: c.login.clone(),
                     unit_code: c.unit_code.into(),
                     roles: vec![c.role],
-                    bank_code: (c.role == Role::BankLiaison).then(|| "ICBC".into()),
+                    bank_code: (c.role == Role::BankLiaison).then(|| LIAISON_BANK.into()),
                     password_hash: None,
                 })
                 .await
@@ -456,6 +541,160 @@ impl World {
             state,
             next: AtomicU32::new(1),
             _dir: dir,
+        }
+    }
+
+    /// A fresh case held by `place`: the victim's 500 yuan went to an ICBC account, 300 of it
+    /// on to a CCB account.
+    async fn case_at(&self, place: Place, public_sector: bool) -> Record {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let unit_code = place.unit_code();
+        let now = self.now();
+        let case_id = format!("AJRBAC{n:06}");
+        self.store()
+            .cases()
+            .create(&NewCase {
+                id: case_id.clone(),
+                victim_name: Some(format!("受害人{n}")),
+                unit_code: unit_code.into(),
+                reported_at: now,
+                loss_fen: 50_000,
+                narrative: "对方冒充客服称可退款，诱导受害人转账".into(),
+                top_terms: serde_json::json!([]),
+                source: "form".into(),
+                victim_account: Some(VICTIM_ACCOUNT.into()),
+                public_sector,
+                employer: public_sector.then(|| "余姚市某局".into()),
+                named: serde_json::json!({}),
+                created_by: "setup".into(),
+                created_at: now,
+                ..NewCase::default()
+            })
+            .await
+            .unwrap();
+        self.store()
+            .cases()
+            .add_transfers(
+                &case_id,
+                &[
+                    transfer(VICTIM_ACCOUNT, ICBC_ACCOUNT, now - 20 * 60_000, 50_000),
+                    transfer(ICBC_ACCOUNT, CCB_ACCOUNT, now - 10 * 60_000, 30_000),
+                ],
+            )
+            .await
+            .unwrap();
+        Record {
+            unit_code,
+            case_id,
+            ..Record::default()
+        }
+    }
+
+    /// A fresh case at `place` with one stop-payment request to ICBC and one to CCB; the
+    /// record names the one for `account`.
+    async fn stop_at(&self, place: Place, account: &str) -> Record {
+        let mut r = self.case_at(place, true).await;
+        let now = self.now();
+        let reported = DateTime::from_timestamp_millis(now).unwrap();
+        let mut requests = Vec::new();
+        for (acc, bank) in [(ICBC_ACCOUNT, "ICBC"), (CCB_ACCOUNT, "CCB")] {
+            let institution = Institution::of_account(acc, false);
+            let bank_code = match &institution {
+                Institution::Bank { code, .. } => Some(code.clone()),
+                _ => None,
+            };
+            assert_eq!(bank_code.as_deref(), Some(bank), "BIN of {acc}");
+            let req = StopPaymentRequest::new(acc, institution.clone(), 20_000, reported);
+            let id = format!("ZF{}{bank}", r.case_id);
+            if acc == account {
+                r.stop_id = id.clone();
+            }
+            requests.push(NewStopPayment {
+                id,
+                case_id: r.case_id.clone(),
+                unit_code: r.unit_code.into(),
+                account: acc.into(),
+                bank_code,
+                institution: serde_json::to_value(&institution).unwrap(),
+                requested_fen: 20_000,
+                requested_at: now,
+                deadline: req.deadline.timestamp_millis(),
+                detail: serde_json::to_value(&req).unwrap(),
+            });
+        }
+        assert_eq!(
+            self.store()
+                .stop_payments()
+                .create_many(&requests)
+                .await
+                .unwrap(),
+            2
+        );
+        r
+    }
+
+    /// The record a route names for a caller (`None`: anonymous) on one side of its subtree.
+    async fn make(&self, rec: Rec, c: Option<&Caller>, side: Side) -> Option<Record> {
+        let (own, foreign, liaison) = c
+            .map(|c| (c.own, c.foreign, c.role == Role::BankLiaison))
+            .unwrap_or((Place::County, Place::OtherCounty, false));
+        let place = match side {
+            Side::Own => own,
+            Side::Foreign => foreign,
+        };
+        Some(match rec {
+            Rec::None => return None,
+            Rec::Case => self.case_at(place, true).await,
+            // A liaison's side is the bank, whatever the subtree; police see every bank's
+            // requests of their subtree.
+            Rec::StopPayment => match (liaison, side) {
+                (true, Side::Own) => self.stop_at(foreign, ICBC_ACCOUNT).await,
+                (true, Side::Foreign) => self.stop_at(own, CCB_ACCOUNT).await,
+                (false, Side::Own) => self.stop_at(own, CCB_ACCOUNT).await,
+                (false, Side::Foreign) => self.stop_at(foreign, ICBC_ACCOUNT).await,
+            },
+            _ => self.record(place).await,
+        })
+    }
+
+    /// What a case or stop-payment write would change, as text to compare before and after.
+    async fn snapshot(&self, e: &Endpoint, r: &Record) -> String {
+        let store = self.store();
+        let police = Viewer::Police(Scope::platform());
+        match e.rec {
+            Rec::Case if e.route_path() == "/cases" => {
+                let all = store
+                    .cases()
+                    .list(&Scope::platform(), &PageRequest::first(10_000))
+                    .await
+                    .unwrap();
+                format!("{} cases", all.items.len())
+            }
+            Rec::Case if e.route_path().ends_with("/extracts") => {
+                let t = store
+                    .cases()
+                    .transfers(&Scope::platform(), &r.case_id)
+                    .await
+                    .unwrap();
+                format!("{} transfers", t.len())
+            }
+            Rec::Case if e.route_path().ends_with("/trace") => {
+                let page = store
+                    .stop_payments()
+                    .list(&police, Some(&r.case_id), false, &PageRequest::first(100))
+                    .await
+                    .unwrap();
+                format!("{} requests", page.items.len())
+            }
+            Rec::StopPayment => {
+                let s = store
+                    .stop_payments()
+                    .get(&police, &r.stop_id)
+                    .await
+                    .unwrap();
+                format!("{} v{} held {}", s.state, s.version, s.held_fen)
+            }
+            _ => panic!("no snapshot for {} {}", e.method, e.path),
         }
     }
 
@@ -546,6 +785,7 @@ impl World {
             warning_id: r.warning_id,
             resident_id,
             unit_code,
+            ..Record::default()
         };
         assert_eq!(
             self.store()
@@ -578,7 +818,7 @@ impl World {
                 display_name: c.login.clone(),
                 unit_code: c.unit_code.into(),
                 roles: vec![c.role],
-                bank_code: None,
+                bank_code: (c.role == Role::BankLiaison).then(|| LIAISON_BANK.into()),
             },
             self.now(),
         );
@@ -634,6 +874,8 @@ fn request(
 ) -> Request<Body> {
     let id = match (e.rec, record) {
         (Rec::Warning, Some(r)) => r.warning_id.as_str(),
+        (Rec::Case, Some(r)) => r.case_id.as_str(),
+        (Rec::StopPayment, Some(r)) => r.stop_id.as_str(),
         (_, Some(r)) => r.instruction_id.as_str(),
         (_, None) => "",
     };
@@ -657,6 +899,18 @@ fn request(
         Json(j) => {
             b = b.header(header::CONTENT_TYPE, "application/json");
             Body::from(fill(&j.replace("{id}", id), record, n))
+        }
+        Multipart(file) => {
+            let boundary = "fanzha-rbac-boundary";
+            b = b.header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            );
+            Body::from(format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; \
+                 filename=\"extract.csv\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n\
+                 --{boundary}--\r\n"
+            ))
         }
     };
     b.body(body).unwrap()
@@ -734,10 +988,7 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
     // Public routes answer without a session; every other route refuses one.
     for e in ENDPOINTS {
         let n = w.next.fetch_add(1, Ordering::Relaxed);
-        let record = match e.rec {
-            Rec::None => None,
-            _ => Some(w.record(Place::County).await),
-        };
+        let record = w.make(e.rec, None, Side::Own).await;
         let (status, body, location) = w.send(request(e, record.as_ref(), n, None)).await;
         checked += 1;
         let ok = if e.permission == "public" {
@@ -772,13 +1023,12 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
             };
             for &side in sides {
                 for &with_csrf in csrf_variants {
-                    let place = match side {
-                        Side::Own => c.own,
-                        Side::Foreign => c.foreign,
-                    };
-                    let record = match e.rec {
-                        Rec::None => None,
-                        _ => Some(w.record(place).await),
+                    let record = w.make(e.rec, Some(&c), side).await;
+                    let before = match (&record, e.rec) {
+                        (Some(r), Rec::Case | Rec::StopPayment) if e.is_write() => {
+                            Some(w.snapshot(e, r).await)
+                        }
+                        _ => None,
                     };
                     let n = w.next.fetch_add(1, Ordering::Relaxed);
                     let (cookie, csrf) = w.session(&c);
@@ -815,6 +1065,9 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 .await
                                 .is_ok(),
                         ),
+                        (Rec::Case | Rec::StopPayment, Some(r)) => {
+                            Some(Some(w.snapshot(e, r).await) != before)
+                        }
                         _ => None,
                     };
                     if let Some(changed) = changed {
@@ -925,6 +1178,7 @@ async fn review_decisions_need_the_review_permission_on_every_write_path() {
                 resident_id: rid,
                 unit_code: COUNTY,
                 version: 1,
+                ..Record::default()
             };
             let (cookie, csrf) = w.session(c);
             let req = request(&e, Some(&record), n, Some((&cookie, Some(&csrf))));
@@ -960,4 +1214,137 @@ async fn review_decisions_need_the_review_permission_on_every_write_path() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Each action on a stop-payment needs its own permission: the bank liaison confirms the amount
+/// held or reports a failure (for their bank only, in any subtree), the analyst renews,
+/// freezes and returns (in their subtree only). The action takes effect exactly when allowed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stop_payment_actions_need_their_permission_and_the_right_bank_or_subtree() {
+    let w = World::new().await;
+    let held = StopAction::Held { amount_fen: 15_000 };
+    // (form, permission, actions that lead to the starting state, the state it leads to)
+    let actions: Vec<(&'static str, &'static str, Vec<StopAction>, &str)> = vec![
+        (
+            "action=held&amount_yuan=150",
+            "confirm_stop_payments",
+            vec![],
+            "held",
+        ),
+        (
+            "action=failed&reason=no_balance",
+            "confirm_stop_payments",
+            vec![],
+            "failed",
+        ),
+        ("action=renew", "manage_cases", vec![held.clone()], "held"),
+        (
+            "action=freeze",
+            "manage_cases",
+            vec![held.clone()],
+            "frozen",
+        ),
+        (
+            "action=renew_freeze",
+            "manage_cases",
+            vec![held.clone(), StopAction::Freeze],
+            "frozen",
+        ),
+        (
+            "action=return",
+            "manage_cases",
+            vec![held.clone(), StopAction::Freeze],
+            "returned",
+        ),
+    ];
+    let platform = Viewer::Police(Scope::platform());
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (form, permission, prepare, to) in &actions {
+        let e = ep(
+            "POST",
+            "/stop-payments/{id}/act",
+            permission,
+            Rec::StopPayment,
+            Form(form),
+        );
+        for c in callers() {
+            for side in [Side::Own, Side::Foreign] {
+                let r = w.make(Rec::StopPayment, Some(&c), side).await.unwrap();
+                for a in prepare {
+                    act_on_stop_payment(&w.state, "setup", &platform, &r.stop_id, a.clone())
+                        .await
+                        .unwrap();
+                }
+                let before = w.snapshot(&e, &r).await;
+                let n = w.next.fetch_add(1, Ordering::Relaxed);
+                let (cookie, csrf) = w.session(&c);
+                let req = request(&e, Some(&r), n, Some((&cookie, Some(&csrf))));
+                let (status, body, location) = w.send(req).await;
+                checked += 1;
+                let expect = expected(&e, &c, side, true);
+                let what = format!("{} ({}) {form} [{side:?}]", c.login, c.role.as_str());
+                if let Err(m) = check(expect, status, &body, location.as_deref()) {
+                    failures.push(format!("{what}: {m}"));
+                    continue;
+                }
+                let after = w.snapshot(&e, &r).await;
+                let allowed = expect == Expect::Allowed;
+                if (after != before) != allowed {
+                    failures.push(format!("{what}: answered {status}, {before} -> {after}"));
+                }
+                let state = w
+                    .store()
+                    .stop_payments()
+                    .get(&platform, &r.stop_id)
+                    .await
+                    .unwrap()
+                    .state;
+                if allowed && state != *to {
+                    failures.push(format!("{what}: state {state}, expected {to}"));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} checks failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    // Each action is allowed to exactly one role here, on its own side only.
+    assert_eq!(checked, actions.len() * callers().len() * 2);
+    eprintln!("{checked} stop-payment action checks passed");
+}
+
+/// The employer notice (提示单) prints for a public-sector victim and is refused, as a bad
+/// request, for anyone else.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_employer_notice_is_only_for_public_sector_victims() {
+    let w = World::new().await;
+    let analyst = callers()
+        .into_iter()
+        .find(|c| c.role == Role::CenterAnalyst)
+        .unwrap();
+    let e = ep(
+        "GET",
+        "/cases/{id}/notice",
+        "manage_cases",
+        Rec::Case,
+        Empty,
+    );
+    for public_sector in [true, false] {
+        let r = w.case_at(Place::County, public_sector).await;
+        let (cookie, _) = w.session(&analyst);
+        let (status, body, _) = w
+            .send(request(&e, Some(&r), 0, Some((&cookie, None))))
+            .await;
+        if public_sector {
+            assert_eq!(status, StatusCode::OK, "{body}");
+            assert!(body.contains("余姚市某局"), "the notice names the employer");
+        } else {
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+            assert_eq!(code_of(&body), "request_invalid");
+        }
+    }
 }
