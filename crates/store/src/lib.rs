@@ -17,6 +17,7 @@ mod cases;
 pub mod dialect;
 mod division;
 mod error;
+mod guardians;
 mod imports;
 mod instructions;
 mod mask;
@@ -25,6 +26,7 @@ mod page;
 mod people;
 mod phones;
 mod scope;
+mod sms;
 mod sql;
 mod stop_payments;
 mod store;
@@ -40,6 +42,7 @@ pub use cases::{Case, CaseTransfer, Cases, NewCase};
 pub use dialect::Backend;
 pub use division::natural_division_code;
 pub use error::{StoreError, StoreResult};
+pub use guardians::{Guardian, Guardians, NewGuardian};
 pub use imports::{
     ImportCounts, ImportRun, ImportRunId, Imports, NewImportRun, QuarantineRow, QuarantinedRow,
 };
@@ -50,6 +53,7 @@ pub use page::{Page, PageRequest, MAX_PAGE};
 pub use people::{NewPerson, People, Person};
 pub use phones::{NewPhone, Phone, Phones};
 pub use scope::Scope;
+pub use sms::{valid_sms_number, NewSms, SmsMessage, SmsMessages, SmsPurpose, SmsState};
 pub use stop_payments::{
     NewStopPayment, StopPayment, StopPaymentUpdate, StopPayments, Timeliness, Viewer,
 };

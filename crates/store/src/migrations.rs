@@ -47,6 +47,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "cases stop payments",
         include_str!("../migrations/0008_cases_stop_payments.sql"),
     ),
+    (
+        9,
+        "sms guardians",
+        include_str!("../migrations/0009_sms_guardians.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

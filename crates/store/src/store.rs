@@ -210,6 +210,14 @@ impl Store {
     pub fn webhooks(&self) -> crate::webhooks::Webhooks<'_> {
         crate::webhooks::Webhooks::new(self)
     }
+
+    pub fn sms(&self) -> crate::sms::SmsMessages<'_> {
+        crate::sms::SmsMessages::new(self)
+    }
+
+    pub fn guardians(&self) -> crate::guardians::Guardians<'_> {
+        crate::guardians::Guardians::new(self)
+    }
 }
 
 /// Now, as epoch milliseconds UTC.

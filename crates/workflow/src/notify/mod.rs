@@ -1,6 +1,9 @@
 //! Notifications to outside systems: webhooks signed with HMAC-SHA256, retried with backoff,
 //! and kept in a dead-letter list when every attempt failed.
 //!
+//! SMS over SMPP (with 金钟罩 guardian alerts) lives in [`sms`] and [`guardians`]; see
+//! [`SmsDispatcher::spawn`].
+//!
 //! Two tasks run per [`WebhookDispatcher::spawn`]:
 //! - the *listener* subscribes to [`LoopService::subscribe`] and queues one delivery per active
 //!   webhook whose unit is the notice's unit or one of its ancestors (the webhook sees its
@@ -14,11 +17,18 @@
 //! `X-Fanzha-Delivery` id. The deterministic steps, [`WebhookDispatcher::enqueue`] and
 //! [`WebhookDispatcher::deliver_due`], take the time as an argument.
 
+pub mod guardians;
+pub mod sms;
 pub mod webhook;
 
 use crate::routing::OrgTree;
 use crate::service::{LoopService, Notice};
 use fanzha_store::{DeliveryState, DueDelivery, Store, StoreError, Webhook};
+pub use guardians::{fraud_hint, guardian_alert_text, mask_name, warning_to_person_text};
+pub use sms::{
+    parse_receipt_text, receipt_of, submit_sm_for, Receipt, SmppConfig, SmsConfig, SmsDispatcher,
+    SmsHandle, SmsRoundReport,
+};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, watch, Notify};
