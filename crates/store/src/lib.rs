@@ -30,6 +30,7 @@ mod sms;
 mod sql;
 mod stop_payments;
 mod store;
+pub mod testing;
 mod units;
 mod upsert;
 mod users;
