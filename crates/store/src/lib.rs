@@ -6,7 +6,8 @@
 //!
 //! Entry point: [`Store::open`], then the repositories: [`Store::units`], [`Store::people`],
 //! [`Store::phones`], [`Store::accounts`], [`Store::users`], [`Store::audit`],
-//! [`Store::imports`], [`Store::warnings`], [`Store::instructions`], [`Store::webhooks`].
+//! [`Store::imports`], [`Store::warnings`], [`Store::instructions`], [`Store::webhooks`],
+//! [`Store::sms`], [`Store::guardians`].
 //!
 //! Architecture invariant: every read of personal data takes a [`Scope`] (an org subtree), so a
 //! query without one does not compile; the audit log is append-only, enforced by the database.

@@ -42,6 +42,8 @@ const VILLAGE: &str = "330281001001";
 const OTHER_COUNTY: &str = "330282";
 const OTHER_COUNTY_VILLAGE: &str = "330282001001";
 const UNDELIVERABLE: &str = "13900000000";
+/// The test SMSC sends the receipt for this number before its `submit_sm_resp`.
+const RECEIPT_FIRST: &str = "13700000000";
 
 // ---------------------------------------------------------------------------------------------
 // The test SMSC.
@@ -168,11 +170,9 @@ async fn session(stream: tokio::net::TcpStream, state: Arc<SmscState>) {
                 let resp = SubmitSmResp::builder()
                     .message_id(COctetString::from_str(&id).unwrap())
                     .build();
-                if framed
-                    .send(reply(CommandStatus::EsmeRok, resp.into()))
-                    .await
-                    .is_err()
-                {
+                let resp = reply(CommandStatus::EsmeRok, resp.into());
+                let receipt_first = to == RECEIPT_FIRST;
+                if !receipt_first && framed.send(resp.clone()).await.is_err() {
                     return;
                 }
                 // The receipt follows at once, as a fast SMSC sends it.
@@ -194,6 +194,12 @@ async fn session(stream: tokio::net::TcpStream, state: Arc<SmscState>) {
                 );
                 if framed.send(cmd).await.is_err() {
                     return;
+                }
+                if receipt_first {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    if framed.send(resp).await.is_err() {
+                        return;
+                    }
                 }
             }
             _ => match command.id() {
@@ -334,6 +340,7 @@ macro_rules! on_both {
 on_both! {
     a_delivered_message_records_the_smsc_id,
     an_undeliverable_number_fails_with_the_receipts_reason,
+    a_receipt_before_the_submit_response_still_settles_the_message,
     smsc_down_retries_with_backoff_then_dead,
     a_refused_bind_is_a_failed_attempt,
     chinese_text_goes_out_as_ucs2_short_and_long,
@@ -556,6 +563,25 @@ async fn an_undeliverable_number_fails_with_the_receipts_reason(db: &Db) {
         SmsRoundReport::default()
     );
     assert_eq!(smsc.submitted().len(), 2);
+    dispatcher.disconnect().await;
+}
+
+async fn a_receipt_before_the_submit_response_still_settles_the_message(db: &Db) {
+    let store = db.open().await;
+    let smsc = Smsc::start().await;
+    let dispatcher = SmsDispatcher::new(store.clone(), config(smsc.port, &[10]));
+    let id = store
+        .sms()
+        .enqueue(&sms(RECEIPT_FIRST, "反诈提醒"), T0)
+        .await
+        .unwrap();
+    assert_eq!(dispatcher.submit_due(T0).await.unwrap().submitted, 1);
+    let m = settled(&store, id).await;
+    assert_eq!(m.state, SmsState::Delivered, "{m:?}");
+    assert_eq!(
+        m.smsc_message_id.as_deref(),
+        Some(smsc.submitted()[0].message_id.as_str())
+    );
     dispatcher.disconnect().await;
 }
 

@@ -4,6 +4,7 @@ mod cases;
 mod fixtures;
 mod harness;
 mod loop_cases;
+mod sms_cases;
 mod webhook_cases;
 
 conformance! {
@@ -47,5 +48,14 @@ mod webhook_suite {
         webhooks_are_validated_and_listed,
         failed_deliveries_back_off_then_land_in_dead_letters,
         due_deliveries_are_ordered_limited_and_skip_inactive,
+    }
+}
+
+mod sms_suite {
+    crate::conformance_of! {
+        sms_cases:
+        sms_messages_are_submitted_then_settled_by_receipt,
+        failed_submissions_back_off_then_die,
+        guardians_are_scoped_through_their_resident,
     }
 }

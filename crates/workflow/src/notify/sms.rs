@@ -807,6 +807,43 @@ mod tests {
     }
 
     #[test]
+    fn receipt_tlvs_take_precedence_over_the_text() {
+        use rusmpp::tlvs::MessageDeliveryRequestTlvValue as V;
+        let receipt_class = EsmClass {
+            message_type: MessageType::ShortMessageContainsMCDeliveryReceipt,
+            ..EsmClass::default()
+        };
+        let d = DeliverSm::builder()
+            .esm_class(receipt_class)
+            .short_message(
+                OctetString::from_static_slice(b"id:text-id stat:DELIVRD err:000").unwrap(),
+            )
+            .push_tlv(V::ReceiptedMessageId(
+                COctetString::from_str("tlv-id").unwrap(),
+            ))
+            .push_tlv(V::MessageState(MessageState::Undeliverable))
+            .build();
+        let r = receipt_of(&d).unwrap();
+        assert_eq!(
+            (r.message_id.as_str(), r.stat.as_str()),
+            ("tlv-id", "UNDELIV")
+        );
+        assert_eq!(r.err.as_deref(), Some("000"));
+        // A text receipt alone is read too.
+        let d = DeliverSm::builder()
+            .esm_class(receipt_class)
+            .short_message(OctetString::from_static_slice(b"id:42 stat:EXPIRED err:005").unwrap())
+            .build();
+        let r = receipt_of(&d).unwrap();
+        assert_eq!(r.reason(), "stat:EXPIRED err:005");
+        // An ordinary incoming message is not a receipt.
+        let d = DeliverSm::builder()
+            .short_message(OctetString::from_static_slice(b"hello").unwrap())
+            .build();
+        assert_eq!(receipt_of(&d), None);
+    }
+
+    #[test]
     fn ucs2_round_trips_chinese_and_beyond_the_bmp() {
         let text = "反诈提醒：请勿转账 96110 𠀀";
         let octets = encode_ucs2(text);
