@@ -12,9 +12,9 @@
 //! `FANZHA_REQUIRE_SERVICES=1`.
 
 use fanzha_core::error_code::{Coded, ErrorCode};
+use fanzha_store::testing::TestDb as Db;
 use fanzha_store::{
-    NewGuardian, NewPerson, NewSms, NewUnit, SmsMessage, SmsPurpose, SmsState, Store, StoreOptions,
-    UnitLevel,
+    NewGuardian, NewPerson, NewSms, NewUnit, SmsMessage, SmsPurpose, SmsState, Store, UnitLevel,
 };
 use fanzha_workflow::notify::sms::decode_ucs2;
 use fanzha_workflow::notify::{SmppConfig, SmsConfig, SmsDispatcher, SmsRoundReport};
@@ -227,117 +227,7 @@ async fn session(stream: tokio::net::TcpStream, state: Arc<SmscState>) {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// One database per test.
-
-struct Db {
-    url: String,
-    schema: Option<String>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl Db {
-    fn sqlite() -> Db {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
-        Db {
-            url,
-            schema: None,
-            _dir: Some(dir),
-        }
-    }
-
-    /// `None` (with the reason printed) when no PostgreSQL is configured; panics instead when
-    /// `FANZHA_REQUIRE_SERVICES=1`.
-    fn postgres() -> Option<Db> {
-        let url = match std::env::var("FANZHA_TEST_DATABASE_URL") {
-            Ok(u) if !u.is_empty() => u,
-            _ => {
-                if std::env::var("FANZHA_REQUIRE_SERVICES").as_deref() == Ok("1") {
-                    panic!("FANZHA_REQUIRE_SERVICES=1 but FANZHA_TEST_DATABASE_URL is not set");
-                }
-                eprintln!(
-                    "skipped: set FANZHA_TEST_DATABASE_URL=postgres://… to run against PostgreSQL"
-                );
-                return None;
-            }
-        };
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let schema = format!(
-            "fz_sms_test_{}_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.subsec_nanos())
-                .unwrap_or(0)
-        );
-        Some(Db {
-            url,
-            schema: Some(schema),
-            _dir: None,
-        })
-    }
-
-    async fn open(&self) -> Store {
-        let mut options = StoreOptions::new(&self.url);
-        if let Some(s) = &self.schema {
-            options = options.schema(s);
-        }
-        let store = Store::connect_with(options).await.expect("connect");
-        store.migrate().await.expect("migrate");
-        store
-    }
-}
-
-impl Drop for Db {
-    fn drop(&mut self) {
-        let Some(schema) = self.schema.take() else {
-            return;
-        };
-        let url = self.url.clone();
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async move {
-                use sqlx::Connection;
-                sqlx::any::install_default_drivers();
-                if let Ok(mut conn) = sqlx::AnyConnection::connect(&url).await {
-                    let sql = format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
-                    let _ = sqlx::query(&sql).execute(&mut conn).await;
-                    let _ = conn.close().await;
-                }
-            });
-        })
-        .join();
-    }
-}
-
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(&super::Db::sqlite()).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(db) = super::Db::postgres() else { return };
-                    super::$name(&db).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both! {
+fanzha_store::on_both_backends! {
     a_delivered_message_records_the_smsc_id,
     an_undeliverable_number_fails_with_the_receipts_reason,
     a_receipt_before_the_submit_response_still_settles_the_message,
