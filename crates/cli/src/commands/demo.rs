@@ -16,6 +16,7 @@ use fanzha_sim::{SimParams, Simulation};
 use fanzha_store::{NewPerson, NewUser, Role, Store, StoreError};
 use fanzha_web::auth::password::hash_password;
 use fanzha_web::rules_lab::ActiveRules;
+use fanzha_workflow::notify::{SmsConfig, SmsDispatcher};
 use fanzha_workflow::{
     IncomingWarning, LoopService, WarningLevel, WebhookConfig, WebhookDispatcher,
 };
@@ -175,9 +176,16 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         .rt
         .spawn(watch_deadlines(service.clone(), running.clone()));
     // Webhook subscriptions (table `webhooks`) get every notice of their subtree, signed.
-    let webhooks = {
+    // SMS over SMPP (FANZHA_SMPP_HOST, …; off when unset): 反诈提醒 to the person on red
+    // warnings, 金钟罩 alerts to registered guardians.
+    let sms_config = SmsConfig::from_env()
+        .map_err(|e| CliError::new(ErrorCode::ConfigInvalid, format!("SMPP settings: {e}")))?;
+    let (webhooks, sms) = {
         let _guard = db.rt.enter();
-        WebhookDispatcher::spawn(service.clone(), WebhookConfig::default())
+        (
+            WebhookDispatcher::spawn(service.clone(), WebhookConfig::default()),
+            SmsDispatcher::spawn(service.clone(), sms_config),
+        )
     };
     let live = {
         let running = running.clone();
@@ -209,6 +217,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
     let routed = db.block_on(router).code(ErrorCode::Internal)?;
     let _ = db.block_on(watcher);
     db.block_on(webhooks.shutdown());
+    db.block_on(sms.shutdown());
     println!(
         "\n已停止 stopped: {} signals, {} warnings ({} red), {routed} routed into the closed loop. Data kept in {}.",
         summary.signals,

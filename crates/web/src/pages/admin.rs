@@ -96,12 +96,51 @@ async fn page(
     })
 }
 
+#[derive(Debug, Deserialize)]
+pub struct AdminQuery {
+    format: Option<crate::export::ExportFormat>,
+}
+
 pub async fn show(
     auth: Require<ManageUsers>,
     State(state): State<AppState>,
     headers: HeaderMap,
-) -> Result<Html<String>, WebError> {
-    page(&state, &auth, &headers, None).await
+    axum::extract::Query(q): axum::extract::Query<AdminQuery>,
+) -> Result<Response, WebError> {
+    if let Some(format) = q.format {
+        let lang = Lang::from_headers(&headers);
+        let scope = state.scope_of(&auth.principal.unit_code).await?;
+        let users = state
+            .store
+            .users()
+            .list(&scope, &PageRequest::first(10_000))
+            .await?;
+        let heads = ["login_name", "name", "unit", "roles", "bank", "active"];
+        return crate::export::Table {
+            name: "users".into(),
+            headers: heads.iter().map(|h| lang.t(h).to_string()).collect(),
+            rows: users
+                .items
+                .iter()
+                .map(|u| {
+                    vec![
+                        u.login.clone(),
+                        u.display_name.clone(),
+                        u.unit_code.clone(),
+                        u.roles
+                            .iter()
+                            .map(|r| r.as_str())
+                            .collect::<Vec<_>>()
+                            .join(","),
+                        u.bank_code.clone().unwrap_or_default(),
+                        u.active.to_string(),
+                    ]
+                })
+                .collect(),
+        }
+        .respond(format);
+    }
+    Ok(page(&state, &auth, &headers, None).await?.into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -46,11 +46,17 @@ async fn unit_name(state: &AppState, code: &str) -> String {
     }
 }
 
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    format: Option<crate::export::ExportFormat>,
+}
+
 pub async fn list(
     auth: Require<ManageCases>,
     State(state): State<AppState>,
     headers: HeaderMap,
-) -> Result<Html<String>, WebError> {
+    axum::extract::Query(q): axum::extract::Query<ListQuery>,
+) -> Result<Response, WebError> {
     let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/cases");
     let lang = chrome.lang;
     let scope = state.scope_of(&auth.principal.unit_code).await?;
@@ -71,12 +77,43 @@ pub async fn list(
             id: c.id,
         });
     }
+    if let Some(format) = q.format {
+        let heads = [
+            "col_id",
+            "reported_at",
+            "victim",
+            "unit",
+            "loss",
+            "col_fraud_type",
+            "col_source",
+        ];
+        return crate::export::Table {
+            name: "cases".into(),
+            headers: heads.iter().map(|h| lang.t(h).to_string()).collect(),
+            rows: rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.id.clone(),
+                        r.reported.clone(),
+                        r.victim.clone(),
+                        r.unit.clone(),
+                        r.loss.clone(),
+                        r.fraud_type.clone(),
+                        r.source.clone(),
+                    ]
+                })
+                .collect(),
+        }
+        .respond(format);
+    }
     render(&ListPage {
         lang,
         unit_code: auth.principal.unit_code.clone(),
         chrome,
         rows,
     })
+    .map(IntoResponse::into_response)
 }
 
 #[derive(Debug, Deserialize)]
