@@ -13,7 +13,7 @@ use fanzha_core::DivisionCode;
 use fanzha_detect::{Engine, EngineConfig, Warning, WarningKind};
 use fanzha_sim::live::{Pace, Paced};
 use fanzha_sim::{SimParams, Simulation};
-use fanzha_store::{NewPerson, NewUser, Role, Store, StoreError};
+use fanzha_store::{NewGuardian, NewPerson, NewUser, Role, Store, StoreError};
 use fanzha_web::auth::password::hash_password;
 use fanzha_web::rules_lab::ActiveRules;
 use fanzha_workflow::notify::{SmsConfig, SmsDispatcher};
@@ -503,6 +503,37 @@ async fn import_residents(store: &Store, sim: &Simulation, root: &str) -> Result
     }
     if !batch.is_empty() {
         store.people().upsert(&batch).await?;
+    }
+    // 金钟罩: people registered for joint-defence warnings name family members of their
+    // household (with a phone) as the guardians to alert.
+    let mut households: HashMap<u64, Vec<&fanzha_sim::records::Person>> = HashMap::new();
+    for p in &world.people {
+        households.entry(p.household_id).or_default().push(p);
+    }
+    let now = fanzha_core::time::now_ms();
+    for p in world.people.iter().filter(|p| p.joint_defense) {
+        let family = households.get(&p.household_id).into_iter().flatten();
+        for g in family.filter(|g| g.person_id != p.person_id).take(2) {
+            let Some(phone) = g
+                .msisdn
+                .and_then(|m| fanzha_core::PhoneNumber::from_msisdn(m).ok())
+            else {
+                continue;
+            };
+            store
+                .guardians()
+                .add(
+                    &fanzha_store::Scope::platform(),
+                    &NewGuardian {
+                        resident_id: p.resident_id.to_string(),
+                        name: g.name.to_string(),
+                        phone: phone.canonical(),
+                        relationship: "家属".into(),
+                        created_at: now,
+                    },
+                )
+                .await?;
+        }
     }
     Ok(store.people().count(&scope).await?)
 }

@@ -119,6 +119,22 @@ struct TaskPage {
     actionable: bool,
     buttons: &'static [OutcomeButton],
     events: Vec<EventLine>,
+    /// 金钟罩: the person's registered guardians (calling them is 亲属劝阻).
+    guardians: Vec<GuardianLine>,
+    /// Texts sent about this instruction (反诈提醒, guardian alerts) and where they stand.
+    texts: Vec<TextLine>,
+}
+
+struct GuardianLine {
+    name: String,
+    relationship: String,
+    phone: String,
+}
+
+struct TextLine {
+    purpose: &'static str,
+    to: String,
+    state: String,
 }
 
 struct OutcomeButton {
@@ -219,8 +235,41 @@ pub async fn task(
             String::new(),
         ),
     };
+    let guardians = match &stored.resident_id {
+        Some(rid) => state
+            .store
+            .guardians()
+            .for_resident(&scope, rid)
+            .await?
+            .into_iter()
+            .map(|g| GuardianLine {
+                name: g.name,
+                relationship: g.relationship,
+                phone: g.phone,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let texts = state
+        .store
+        .sms()
+        .for_instruction(&stored.id)
+        .await?
+        .into_iter()
+        .map(|m| TextLine {
+            purpose: lang.t(match m.purpose.as_str() {
+                "guardian_alert" => "sms_guardian_alert",
+                "warning_to_person" => "sms_warning_to_person",
+                _ => "sms_escalation",
+            }),
+            to: fanzha_core::mask::mask_phone(&m.to_number),
+            state: m.state.as_str().to_string(),
+        })
+        .collect();
     let p = &stored.projection;
     render(&TaskPage {
+        guardians,
+        texts,
         lang,
         id: stored.id.clone(),
         version: p.version,
