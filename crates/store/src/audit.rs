@@ -71,32 +71,49 @@ impl<'s> Audit<'s> {
 
     /// Appends an entry and returns its id.
     pub async fn append(&self, entry: &NewAuditEntry) -> StoreResult<i64> {
-        let detail = entry.detail.to_string();
-        let mut sql = Sql::new(
-            "INSERT INTO audit_log (at, actor, action, target_type, target_id, unit_code, detail) VALUES (",
-        );
-        sql.arg(now_ms())
-            .push(", ")
-            .arg(entry.actor.as_str())
-            .push(", ")
-            .arg(entry.action.as_str())
-            .push(", ")
-            .arg(entry.target_type.as_str())
-            .push(", ")
-            .arg(entry.target_id.as_deref())
-            .push(", ")
-            .arg(entry.unit_code.as_deref())
-            .push(", ")
-            .arg(detail)
-            .push(") RETURNING id");
-        let row = sql
-            .query()
-            .fetch_one(self.store.pool())
+        let mut conn = self
+            .store
+            .pool()
+            .acquire()
             .await
             .map_err(StoreError::query("audit_log.append"))?;
-        col(&row, "id").map_err(StoreError::query("audit_log.append"))
+        append_on(&mut conn, entry).await
     }
+}
 
+/// Appends an entry on an open connection or transaction, so a change and its audit entry
+/// commit together.
+pub(crate) async fn append_on(
+    conn: &mut sqlx::AnyConnection,
+    entry: &NewAuditEntry,
+) -> StoreResult<i64> {
+    let detail = entry.detail.to_string();
+    let mut sql = Sql::new(
+            "INSERT INTO audit_log (at, actor, action, target_type, target_id, unit_code, detail) VALUES (",
+        );
+    sql.arg(now_ms())
+        .push(", ")
+        .arg(entry.actor.as_str())
+        .push(", ")
+        .arg(entry.action.as_str())
+        .push(", ")
+        .arg(entry.target_type.as_str())
+        .push(", ")
+        .arg(entry.target_id.as_deref())
+        .push(", ")
+        .arg(entry.unit_code.as_deref())
+        .push(", ")
+        .arg(detail)
+        .push(") RETURNING id");
+    let row = sql
+        .query()
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(StoreError::query("audit_log.append"))?;
+    col(&row, "id").map_err(StoreError::query("audit_log.append"))
+}
+
+impl<'s> Audit<'s> {
     /// Entries about units inside the scope, newest first (entries without a unit are seen by
     /// the whole platform only).
     pub async fn list(

@@ -213,6 +213,20 @@ impl<'s> Instructions<'s> {
         events: &[EventRow],
         projection: &Projection,
     ) -> StoreResult<()> {
+        self.append_audited(id, expected_version, events, projection, &[])
+            .await
+    }
+
+    /// [`Instructions::append`] with the audit entries of the change written in the same
+    /// transaction: the change and its audit trail commit together or not at all.
+    pub async fn append_audited(
+        &self,
+        id: &str,
+        expected_version: i64,
+        events: &[EventRow],
+        projection: &Projection,
+        audit: &[crate::audit::NewAuditEntry],
+    ) -> StoreResult<()> {
         let conflict = |detail: String| StoreError::Conflict {
             what: "instruction",
             detail,
@@ -289,6 +303,9 @@ impl<'s> Instructions<'s> {
                 other => other,
             })?;
         }
+        for entry in audit {
+            crate::audit::append_on(&mut tx, entry).await?;
+        }
         tx.commit()
             .await
             .map_err(StoreError::query("instructions.commit"))?;
@@ -332,6 +349,10 @@ impl<'s> Instructions<'s> {
     /// The events of an instruction held inside the scope, in order.
     pub async fn events(&self, scope: &Scope, id: &str) -> StoreResult<Vec<EventRow>> {
         self.get(scope, id).await?;
+        self.events_unscoped(id).await
+    }
+
+    async fn events_unscoped(&self, id: &str) -> StoreResult<Vec<EventRow>> {
         let mut sql = Sql::new(
             "SELECT seq, at, actor, unit_code, action, event FROM instruction_events \
              WHERE instruction_id = ",
@@ -448,9 +469,9 @@ impl<'s> Instructions<'s> {
         self.get(&Scope::platform(), id).await
     }
 
-    /// Events without a scope, for the system's own steps.
+    /// Events without a scope, for the system's own steps (empty for an unknown id).
     pub async fn events_for_system(&self, id: &str) -> StoreResult<Vec<EventRow>> {
-        self.events(&Scope::platform(), id).await
+        self.events_unscoped(id).await
     }
 }
 

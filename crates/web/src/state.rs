@@ -32,7 +32,12 @@ pub struct AppState {
     pub loop_service: Arc<LoopService>,
     /// The detection rules the live engine runs (edited and activated on the rules page).
     pub rules: Arc<crate::rules_lab::ActiveRules>,
+    /// Unit → subtree scope, read on every request; kept a minute (units move only on import).
+    scopes: Arc<std::sync::RwLock<std::collections::HashMap<String, (Scope, i64)>>>,
 }
+
+/// How long a cached scope is trusted.
+const SCOPE_TTL_MS: i64 = 60_000;
 
 impl AppState {
     /// The default closed loop: DESIGN.md's deadlines, the first root unit as the center,
@@ -63,11 +68,28 @@ impl AppState {
             clock: Arc::new(SystemClock),
             loop_service,
             rules: Arc::default(),
+            scopes: Arc::default(),
         }
     }
 
     /// The org subtree a user may see.
     pub async fn scope_of(&self, unit_code: &str) -> Result<Scope, StoreError> {
-        self.store.units().scope(unit_code).await
+        let now = self.clock.now_ms();
+        if let Some((scope, until)) = self
+            .scopes
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(unit_code)
+        {
+            if *until > now {
+                return Ok(scope.clone());
+            }
+        }
+        let scope = self.store.units().scope(unit_code).await?;
+        self.scopes
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(unit_code.to_string(), (scope.clone(), now + SCOPE_TTL_MS));
+        Ok(scope)
     }
 }

@@ -424,15 +424,44 @@ impl LoopService {
         state: &Instruction,
         events: &[Event],
     ) -> Result<(), LoopError> {
+        self.persist_audited(id, before, state, events, &[]).await
+    }
+
+    /// Persists the events, the new projection and their audit entries in one transaction.
+    async fn persist_audited(
+        &self,
+        id: &str,
+        before: &StoredInstruction,
+        state: &Instruction,
+        events: &[Event],
+        audit: &[NewAuditEntry],
+    ) -> Result<(), LoopError> {
         let rows = events
             .iter()
             .map(event_row)
             .collect::<Result<Vec<_>, _>>()?;
         self.store
             .instructions()
-            .append(id, before.projection.version, &rows, &projection(state)?)
+            .append_audited(
+                id,
+                before.projection.version,
+                &rows,
+                &projection(state)?,
+                audit,
+            )
             .await?;
         Ok(())
+    }
+
+    async fn events_of(&self, id: &str) -> Result<Vec<Event>, LoopError> {
+        let rows = self.store.instructions().events_for_system(id).await?;
+        rows.iter()
+            .map(|r| serde_json::from_str::<Event>(&r.event))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| LoopError::Corrupt {
+                id: id.to_string(),
+                detail: e.to_string(),
+            })
     }
 
     /// An instruction with its derived state and history, if it is held inside `scope`.
@@ -487,18 +516,19 @@ impl LoopService {
             state.apply(&e)?;
             events.push(e);
         }
-        self.persist(id, &stored, &state, &events).await?;
-        for e in &events {
-            self.audit(
-                &actor.login,
-                &format!("instruction_{}", e.action.name()),
-                "instruction",
-                id,
-                &stored.projection.holder_unit,
-                serde_json::json!({"seq": e.seq, "action": e.action, "note": e.note}),
-            )
+        let audit: Vec<NewAuditEntry> = events
+            .iter()
+            .map(|e| NewAuditEntry {
+                actor: actor.login.clone(),
+                action: format!("instruction_{}", e.action.name()),
+                target_type: "instruction".into(),
+                target_id: Some(id.to_string()),
+                unit_code: Some(stored.projection.holder_unit.clone()),
+                detail: serde_json::json!({"seq": e.seq, "action": e.action, "note": e.note}),
+            })
+            .collect();
+        self.persist_audited(id, &stored, &state, &events, &audit)
             .await?;
-        }
         let last = events.last().map(|e| e.action.name()).unwrap_or_default();
         self.announce(Notice::Instruction {
             instruction_id: id.to_string(),
@@ -507,14 +537,21 @@ impl LoopService {
             version: state.version,
             action: last.to_string(),
         });
-        // Read back through the actor's scope: after a push-down it may no longer see it.
-        match self.view(&actor.scope, id).await {
-            Ok(v) => Ok(v),
-            Err(LoopError::Store(StoreError::NotFound { .. })) => {
-                self.view(&Scope::platform(), id).await
-            }
-            Err(e) => Err(e),
-        }
+        // The answer is built from what was just committed (the actor may no longer see the
+        // instruction after a push-down); only the earlier events are read.
+        let mut all_events = self.events_of(id).await?;
+        all_events.retain(|e| e.seq <= stored.projection.version as u64);
+        all_events.extend(events);
+        let proj = projection(&state)?;
+        Ok(InstructionView {
+            stored: StoredInstruction {
+                updated_at: now_ms,
+                projection: proj,
+                ..stored
+            },
+            state,
+            events: all_events,
+        })
     }
 
     /// Turns a command into an action after the checks the state machine cannot make: where
@@ -619,20 +656,22 @@ impl LoopService {
         if events.is_empty() {
             return Ok(notices);
         }
-        self.persist(id, &stored, &state, &events).await?;
-        for n in &notices {
-            if let Notice::Escalated { sla, to_unit, .. } = n {
-                self.audit(
-                    SYSTEM,
-                    "instruction_escalated",
-                    "instruction",
-                    id,
-                    &stored.projection.holder_unit,
-                    serde_json::json!({"sla": sla, "to_unit": to_unit}),
-                )
-                .await?;
-            }
-        }
+        let audit: Vec<NewAuditEntry> = notices
+            .iter()
+            .filter_map(|n| match n {
+                Notice::Escalated { sla, to_unit, .. } => Some(NewAuditEntry {
+                    actor: SYSTEM.into(),
+                    action: "instruction_escalated".into(),
+                    target_type: "instruction".into(),
+                    target_id: Some(id.to_string()),
+                    unit_code: Some(stored.projection.holder_unit.clone()),
+                    detail: serde_json::json!({"sla": sla, "to_unit": to_unit}),
+                }),
+                _ => None,
+            })
+            .collect();
+        self.persist_audited(id, &stored, &state, &events, &audit)
+            .await?;
         Ok(notices)
     }
 
