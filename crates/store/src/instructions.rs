@@ -146,6 +146,7 @@ impl<'s> Instructions<'s> {
                 "an instruction starts at sequence and version 1",
             ));
         }
+        let _writer = self.store.write_guard().await;
         let mut tx = self
             .store
             .pool()
@@ -245,6 +246,7 @@ impl<'s> Instructions<'s> {
                 "projection version must count the appended events",
             ));
         }
+        let _writer = self.store.write_guard().await;
         let mut tx = self
             .store
             .pool()

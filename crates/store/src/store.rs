@@ -52,6 +52,10 @@ pub struct MigrationReport {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite has one writer: write transactions of the closed loop queue here, in process,
+    /// instead of colliding in SQLite's busy handler (which sleeps 1, 2, 5, 10 … ms and made
+    /// the latency tail). Unused on PostgreSQL, whose row locks order writers.
+    write_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
@@ -103,7 +107,11 @@ impl Store {
             .await
             .map_err(unavailable)?;
         tracing::debug!(backend = backend.as_str(), url = %redact_url(&options.url), "store connected");
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            write_lock: std::sync::Arc::default(),
+        })
     }
 
     /// Applies every migration not yet applied; running it again changes nothing.
@@ -151,6 +159,14 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Held across a write transaction on SQLite; `None` on PostgreSQL.
+    pub(crate) async fn write_guard(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.backend {
+            Backend::Sqlite => Some(self.write_lock.lock().await),
+            Backend::Postgres => None,
+        }
     }
 
     /// The connection pool, for queries no repository offers (tests, maintenance).
