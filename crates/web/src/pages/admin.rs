@@ -24,12 +24,23 @@ struct UserRow {
     active: bool,
 }
 
+struct UnitRow {
+    code: String,
+    name: String,
+    level: &'static str,
+    parent: String,
+    depth: i64,
+    population: String,
+}
+
 #[derive(Template)]
 #[template(path = "admin.html")]
 struct AdminPage {
     lang: Lang,
     chrome: Chrome,
     users: Vec<UserRow>,
+    /// The admin's unit and two levels below (the whole tree is in the export).
+    unit_rows: Vec<UnitRow>,
     units: i64,
     people: i64,
     roles: Vec<(&'static str, &'static str)>,
@@ -73,9 +84,18 @@ async fn page(
             active: u.active,
         })
         .collect();
+    let unit_rows = state
+        .store
+        .units()
+        .subtree(&auth.principal.unit_code, Some(1))
+        .await?
+        .into_iter()
+        .map(|u| unit_row(lang, u))
+        .collect();
     render(&AdminPage {
         lang,
         users: rows,
+        unit_rows,
         units: state.store.units().count(&scope).await?,
         people: state.store.people().count(&scope).await?,
         roles: Role::ALL
@@ -96,9 +116,26 @@ async fn page(
     })
 }
 
+fn unit_row(lang: Lang, u: fanzha_store::Unit) -> UnitRow {
+    UnitRow {
+        level: if lang == Lang::Zh {
+            u.level.label_zh()
+        } else {
+            u.level.as_str()
+        },
+        parent: u.parent_code.unwrap_or_default(),
+        population: u.population.map(|p| p.to_string()).unwrap_or_default(),
+        depth: u.depth,
+        code: u.code,
+        name: u.name,
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct AdminQuery {
     format: Option<crate::export::ExportFormat>,
+    /// `users` (default) or `units`.
+    table: Option<String>,
 }
 
 pub async fn show(
@@ -107,6 +144,27 @@ pub async fn show(
     headers: HeaderMap,
     axum::extract::Query(q): axum::extract::Query<AdminQuery>,
 ) -> Result<Response, WebError> {
+    if let (Some(format), Some("units")) = (q.format, q.table.as_deref()) {
+        let lang = Lang::from_headers(&headers);
+        let units = state
+            .store
+            .units()
+            .subtree(&auth.principal.unit_code, None)
+            .await?;
+        let heads = ["col_id", "unit_name", "level", "parent_unit", "population"];
+        return crate::export::Table {
+            name: "units".into(),
+            headers: heads.iter().map(|h| lang.t(h).to_string()).collect(),
+            rows: units
+                .into_iter()
+                .map(|u| {
+                    let r = unit_row(lang, u);
+                    vec![r.code, r.name, r.level.to_string(), r.parent, r.population]
+                })
+                .collect(),
+        }
+        .respond(format);
+    }
     if let Some(format) = q.format {
         let lang = Lang::from_headers(&headers);
         let scope = state.scope_of(&auth.principal.unit_code).await?;
