@@ -72,6 +72,21 @@ impl AppState {
         }
     }
 
+    /// The unit `code` if it lies in the subtree of `own_unit`; a unit outside answers
+    /// not-found, like any record outside the caller's area.
+    pub async fn unit_within(
+        &self,
+        own_unit: &str,
+        code: &str,
+    ) -> Result<fanzha_store::Unit, crate::error::WebError> {
+        let own = self.scope_of(own_unit).await?;
+        let unit = self.store.units().get(code).await?;
+        if !own.contains_path(&unit.path) {
+            return Err(crate::error::WebError::NotFound);
+        }
+        Ok(unit)
+    }
+
     /// The org subtree a user may see.
     pub async fn scope_of(&self, unit_code: &str) -> Result<Scope, StoreError> {
         let now = self.clock.now_ms();

@@ -467,15 +467,8 @@ impl LoopService {
     /// An instruction with its derived state and history, if it is held inside `scope`.
     pub async fn view(&self, scope: &Scope, id: &str) -> Result<InstructionView, LoopError> {
         let stored = self.store.instructions().get(scope, id).await?;
-        let rows = self.store.instructions().events(scope, id).await?;
-        let events = rows
-            .iter()
-            .map(|r| serde_json::from_str::<Event>(&r.event))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| LoopError::Corrupt {
-                id: id.to_string(),
-                detail: e.to_string(),
-            })?;
+        // The scope was checked on the projection; the events belong to it.
+        let events = self.events_of(id).await?;
         // The events are the truth: the cached state is re-derived from them on every view.
         let state = Instruction::replay(&events)?;
         Ok(InstructionView {

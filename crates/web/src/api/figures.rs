@@ -24,12 +24,8 @@ pub async fn get(
     State(state): State<AppState>,
     Query(q): Query<FiguresQuery>,
 ) -> Result<Json<Dashboard>, WebError> {
-    let own = state.scope_of(&auth.principal.unit_code).await?;
     let unit = q.unit.unwrap_or_else(|| auth.principal.unit_code.clone());
-    let target = state.store.units().get(&unit).await?;
-    if !own.contains_path(&target.path) {
-        return Err(WebError::NotFound);
-    }
+    state.unit_within(&auth.principal.unit_code, &unit).await?;
     let scope = state.scope_of(&unit).await?;
     Ok(Json(
         dashboard(&state, &scope, &unit, state.clock.now_ms()).await?,

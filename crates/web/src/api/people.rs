@@ -32,16 +32,12 @@ pub async fn list(
     State(state): State<AppState>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let own = state.scope_of(&auth.principal.unit_code).await?;
     let scope = match &q.unit {
         Some(code) => {
-            let unit = state.store.units().get(code).await?;
-            if !own.contains_path(&unit.path) {
-                return Err(WebError::NotFound);
-            }
+            state.unit_within(&auth.principal.unit_code, code).await?;
             state.scope_of(code).await?
         }
-        None => own,
+        None => state.scope_of(&auth.principal.unit_code).await?,
     };
     let page = state
         .store

@@ -17,11 +17,7 @@ pub async fn children(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let scope = state.scope_of(&auth.principal.unit_code).await?;
-    let unit = state.store.units().get(&code).await?;
-    if !scope.contains_path(&unit.path) {
-        return Err(WebError::NotFound);
-    }
+    state.unit_within(&auth.principal.unit_code, &code).await?;
     let children = state.store.units().children(&code).await?;
     let items: Vec<_> = children
         .iter()

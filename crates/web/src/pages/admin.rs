@@ -218,11 +218,9 @@ pub async fn add_user(
     headers: HeaderMap,
     Form(f): Form<NewUserForm>,
 ) -> Result<Response, WebError> {
-    let scope = state.scope_of(&auth.principal.unit_code).await?;
-    let unit = state.store.units().get(f.unit_code.trim()).await?;
-    if !scope.contains_path(&unit.path) {
-        return Err(WebError::NotFound);
-    }
+    let unit = state
+        .unit_within(&auth.principal.unit_code, f.unit_code.trim())
+        .await?;
     let role = Role::parse(&f.role)
         .ok_or_else(|| WebError::BadRequest(format!("unknown role `{}`", f.role)))?;
     let bank_code = f

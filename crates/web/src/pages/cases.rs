@@ -138,11 +138,9 @@ pub async fn create(
     headers: HeaderMap,
     Form(f): Form<NewCaseForm>,
 ) -> Result<Response, WebError> {
-    let scope = state.scope_of(&auth.principal.unit_code).await?;
-    let unit = state.store.units().get(f.unit_code.trim()).await?;
-    if !scope.contains_path(&unit.path) {
-        return Err(WebError::NotFound);
-    }
+    let unit = state
+        .unit_within(&auth.principal.unit_code, f.unit_code.trim())
+        .await?;
     let loss_fen = fanzha_core::Money::parse(f.loss_yuan.trim())
         .map(|m| m.fen())
         .map_err(|e| WebError::BadRequest(format!("loss: {e}")))?;
@@ -267,7 +265,7 @@ async fn case_page(
             state: state_label(lang, &s.state).to_string(),
             open: s.state == "requested",
             deadline: s.deadline,
-            account: mask_account(&s.account),
+            account: fanzha_core::mask::mask_card(&s.account),
             id: s.id,
         })
         .collect();
@@ -301,17 +299,6 @@ async fn case_page(
         chrome,
         c,
     })
-}
-
-/// Account numbers in lists: the first 4 and last 4 digits.
-pub fn mask_account(a: &str) -> String {
-    let chars: Vec<char> = a.chars().collect();
-    if chars.len() <= 8 {
-        return "*".repeat(chars.len());
-    }
-    let head: String = chars[..4].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}****{tail}")
 }
 
 pub async fn detail(

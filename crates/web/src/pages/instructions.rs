@@ -368,33 +368,9 @@ pub async fn act(
     Form(form): Form<ActForm>,
 ) -> Result<Html<String>, WebError> {
     let lang = Lang::from_headers(&headers);
-    let actor = actor_of(&state, &auth.principal).await?;
-    let current = state.store.instructions().get(&actor.scope, &id).await?;
-    let commands = commands_from_form(&form, &current.projection.status)?;
-    check_review_permission(&auth, &commands)?;
-    let result = state
-        .loop_service
-        .act(
-            &actor,
-            &id,
-            form.version,
-            &commands,
-            form.note.clone().filter(|n| !n.trim().is_empty()),
-            state.clock.now_ms(),
-        )
-        .await;
     let can_review = ReviewWarnings::allows(&auth.principal);
-    let (stored, error) = match result {
-        Ok(view) => {
-            crate::casework::after_instruction_change(
-                &state,
-                &auth.principal.login,
-                &view,
-                commands.len(),
-            )
-            .await?;
-            (view.stored, None)
-        }
+    let (stored, error) = match apply_form(&state, &auth, &id, &form).await? {
+        Ok(view) => (view.stored, None),
         Err(e) => {
             let fresh = state
                 .store
@@ -583,22 +559,44 @@ pub async fn feedback(
     Path(id): Path<String>,
     Form(form): Form<ActForm>,
 ) -> Result<Response, WebError> {
-    let actor = actor_of(&state, &auth.principal).await?;
-    let current = state.store.instructions().get(&actor.scope, &id).await?;
-    let commands = commands_from_form(&form, &current.projection.status)?;
-    check_review_permission(&auth, &commands)?;
-    let view = state
+    apply_form(&state, &auth, &id, &form).await??;
+    Ok(([("hx-refresh", "true")], "").into_response())
+}
+
+/// Applies a form's command as the caller: checks it against the instruction as the caller
+/// sees it and the review permission, acts, and opens a case on a 已被骗 feedback. The outer
+/// error is the request's; the inner one is the closed loop refusing the change, which a page
+/// may show in place.
+pub async fn apply_form(
+    state: &AppState,
+    auth: &Require<HandleInstructions>,
+    id: &str,
+    form: &ActForm,
+) -> Result<Result<fanzha_workflow::InstructionView, fanzha_workflow::LoopError>, WebError> {
+    let actor = actor_of(state, &auth.principal).await?;
+    let current = state.store.instructions().get(&actor.scope, id).await?;
+    let commands = commands_from_form(form, &current.projection.status)?;
+    // Any form reads any command, 二次研判 included.
+    check_review_permission(auth, &commands)?;
+    let result = state
         .loop_service
         .act(
             &actor,
-            &id,
+            id,
             form.version,
             &commands,
             form.note.clone().filter(|n| !n.trim().is_empty()),
             state.clock.now_ms(),
         )
+        .await;
+    if let Ok(view) = &result {
+        crate::casework::after_instruction_change(
+            state,
+            &auth.principal.login,
+            view,
+            commands.len(),
+        )
         .await?;
-    crate::casework::after_instruction_change(&state, &auth.principal.login, &view, commands.len())
-        .await?;
-    Ok(([("hx-refresh", "true")], "").into_response())
+    }
+    Ok(result)
 }

@@ -2,12 +2,10 @@
 //! the talking points for the fraud type, and the outcome in two taps. Opening a task shows the
 //! person's full contact data, so each opening is written to the audit log.
 
-use super::instructions::{commands_from_form, event_lines, ActForm, EventLine};
+use super::instructions::{apply_form, event_lines, ActForm, EventLine};
 use super::scripts::talking_points;
 use super::view::{fraud_type_label, level_class, level_label, status_label};
 use super::{render, Chrome};
-use crate::api::actor_of;
-use crate::api::instructions::check_review_permission;
 use crate::api::people::audit_reveal;
 use crate::auth::permission::HandleInstructions;
 use crate::auth::Require;
@@ -297,23 +295,6 @@ pub async fn outcome(
     Path(id): Path<String>,
     Form(form): Form<ActForm>,
 ) -> Result<Response, WebError> {
-    let actor = actor_of(&state, &auth.principal).await?;
-    let current = state.store.instructions().get(&actor.scope, &id).await?;
-    let commands = commands_from_form(&form, &current.projection.status)?;
-    // The form reads any command, 二次研判 included: the same check as the other write paths.
-    check_review_permission(&auth, &commands)?;
-    let view = state
-        .loop_service
-        .act(
-            &actor,
-            &id,
-            form.version,
-            &commands,
-            form.note.clone().filter(|n| !n.trim().is_empty()),
-            state.clock.now_ms(),
-        )
-        .await?;
-    crate::casework::after_instruction_change(&state, &auth.principal.login, &view, commands.len())
-        .await?;
+    apply_form(&state, &auth, &id, &form).await??;
     Ok(([("hx-refresh", "true")], "").into_response())
 }

@@ -81,10 +81,9 @@ pub async fn show(
         .unit
         .clone()
         .unwrap_or_else(|| auth.principal.unit_code.clone());
-    let unit = state.store.units().get(&unit_code).await?;
-    if !own.contains_path(&unit.path) {
-        return Err(WebError::NotFound);
-    }
+    let unit = state
+        .unit_within(&auth.principal.unit_code, &unit_code)
+        .await?;
     let scope = state.scope_of(&unit_code).await?;
     let now = state.clock.now_ms();
     let today = shanghai_date(now)

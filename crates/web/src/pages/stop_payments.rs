@@ -2,7 +2,7 @@
 //! only the requests addressed to their bank (chosen in the data layer by [`Viewer::Bank`])
 //! and confirms the amount held or why it failed; analysts renew, freeze and return.
 
-use super::cases::{institution_label, mask_account, state_label};
+use super::cases::{institution_label, state_label};
 use super::view::{time, yuan};
 use super::{render, Chrome};
 use crate::auth::permission::{ConfirmStopPayments, ManageCases, Permission, ViewStopPayments};
@@ -78,7 +78,7 @@ fn row(lang: Lang, p: &Principal, s: StopPayment) -> BoardRow {
         account: if liaison {
             s.account.clone()
         } else {
-            mask_account(&s.account)
+            fanzha_core::mask::mask_card(&s.account)
         },
         institution: institution_label(&s.institution),
         requested: yuan(s.requested_fen),
