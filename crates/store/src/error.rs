@@ -59,6 +59,25 @@ impl StoreError {
         }
     }
 
+    /// The same failure for another caller of a batch that failed as a whole (the source
+    /// error itself cannot be cloned; its text is kept).
+    pub fn shared_copy(&self) -> StoreError {
+        match self {
+            StoreError::NotFound { what, key } => StoreError::NotFound {
+                what,
+                key: key.clone(),
+            },
+            StoreError::Conflict { what, detail } => StoreError::Conflict {
+                what,
+                detail: detail.clone(),
+            },
+            other => StoreError::Query {
+                context: "batch",
+                source: sqlx::Error::Protocol(other.to_string()),
+            },
+        }
+    }
+
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> StoreError {
         StoreError::Invalid {
             field,

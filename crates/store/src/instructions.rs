@@ -88,11 +88,12 @@ pub struct InstructionFilter {
     pub issued_since: Option<i64>,
 }
 
-const COLUMNS: &str = "i.id, i.resident_id, i.holder_unit, i.owner_unit, i.level, i.status, \
+pub(crate) const COLUMNS: &str =
+    "i.id, i.resident_id, i.holder_unit, i.owner_unit, i.level, i.status, \
      i.fraud_type, i.assignee, i.issued_at, i.next_due_at, i.overdue, i.open, i.saved_fen, \
      i.loss_fen, i.version, i.state, i.updated_at";
 
-fn from_row(row: &AnyRow) -> Result<StoredInstruction, sqlx::Error> {
+pub(crate) fn from_row(row: &AnyRow) -> Result<StoredInstruction, sqlx::Error> {
     let level: i64 = col(row, "level")?;
     Ok(StoredInstruction {
         id: col(row, "id")?,
@@ -117,7 +118,7 @@ fn from_row(row: &AnyRow) -> Result<StoredInstruction, sqlx::Error> {
     })
 }
 
-fn event_from_row(row: &AnyRow) -> Result<EventRow, sqlx::Error> {
+pub(crate) fn event_from_row(row: &AnyRow) -> Result<EventRow, sqlx::Error> {
     Ok(EventRow {
         seq: col(row, "seq")?,
         at: col(row, "at")?,
@@ -136,6 +137,10 @@ pub struct Instructions<'s> {
 impl<'s> Instructions<'s> {
     pub(crate) fn new(store: &'s Store) -> Self {
         Instructions { store }
+    }
+
+    pub(crate) fn store(&self) -> &'s Store {
+        self.store
     }
 
     /// Creates an instruction with its first event, atomically.
@@ -314,7 +319,7 @@ impl<'s> Instructions<'s> {
         Ok(())
     }
 
-    async fn find_version(&self, id: &str) -> StoreResult<Option<i64>> {
+    pub(crate) async fn find_version(&self, id: &str) -> StoreResult<Option<i64>> {
         let mut sql = Sql::new("SELECT version FROM instructions WHERE id = ");
         sql.arg(id);
         let row = sql

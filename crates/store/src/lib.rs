@@ -7,19 +7,21 @@
 //! Entry point: [`Store::open`], then the repositories: [`Store::units`], [`Store::people`],
 //! [`Store::phones`], [`Store::accounts`], [`Store::users`], [`Store::audit`],
 //! [`Store::imports`], [`Store::warnings`], [`Store::instructions`], [`Store::webhooks`],
-//! [`Store::sms`], [`Store::guardians`].
+//! [`Store::sms`], [`Store::guardians`], [`Store::call_tasks`].
 //!
 //! Architecture invariant: every read of personal data takes a [`Scope`] (an org subtree), so a
 //! query without one does not compile; the audit log is append-only, enforced by the database.
 
 mod accounts;
 mod audit;
+mod call_tasks;
 mod cases;
 pub mod dialect;
 mod division;
 mod error;
 mod guardians;
 mod imports;
+mod instruction_batch;
 mod instructions;
 mod mask;
 pub mod migrations;
@@ -40,6 +42,9 @@ mod webhooks;
 
 pub use accounts::{Account, Accounts, NewAccount};
 pub use audit::{Audit, AuditEntry, NewAuditEntry};
+pub use call_tasks::{
+    AfterCall, CallResult, CallTask, CallTaskFilter, CallTaskState, CallTasks, NewCallTask,
+};
 pub use cases::{Case, CaseTransfer, Cases, NewCase};
 pub use dialect::Backend;
 pub use division::natural_division_code;
@@ -48,6 +53,7 @@ pub use guardians::{Guardian, Guardians, NewGuardian};
 pub use imports::{
     ImportCounts, ImportRun, ImportRunId, Imports, NewImportRun, QuarantineRow, QuarantinedRow,
 };
+pub use instruction_batch::{InstructionChange, LoadedInstruction};
 pub use instructions::{
     EventRow, InstructionFilter, Instructions, NewInstruction, Projection, StoredInstruction,
 };
@@ -57,7 +63,7 @@ pub use phones::{NewPhone, Phone, Phones};
 pub use scope::Scope;
 pub use sms::{valid_sms_number, NewSms, SmsMessage, SmsMessages, SmsPurpose, SmsState};
 pub use stop_payments::{
-    NewStopPayment, StopPayment, StopPaymentUpdate, StopPayments, Timeliness, Viewer,
+    AccountClaim, NewStopPayment, StopPayment, StopPaymentUpdate, StopPayments, Timeliness, Viewer,
 };
 pub use store::{MigrationReport, Store, StoreOptions};
 pub use units::{validate_unit_code, NewUnit, Unit, UnitLevel, Units};

@@ -52,6 +52,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "sms guardians",
         include_str!("../migrations/0009_sms_guardians.sql"),
     ),
+    (
+        10,
+        "call tasks",
+        include_str!("../migrations/0010_call_tasks.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -234,6 +234,10 @@ impl Store {
     pub fn guardians(&self) -> crate::guardians::Guardians<'_> {
         crate::guardians::Guardians::new(self)
     }
+
+    pub fn call_tasks(&self) -> crate::call_tasks::CallTasks<'_> {
+        crate::call_tasks::CallTasks::new(self)
+    }
 }
 
 /// Now, as epoch milliseconds UTC.

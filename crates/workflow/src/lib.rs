@@ -11,6 +11,7 @@ pub mod command;
 pub mod error;
 pub mod event;
 pub mod figures;
+mod group_commit;
 pub mod instruction;
 pub mod level;
 pub mod notify;
@@ -25,7 +26,7 @@ pub use event::{Action, Event};
 pub use figures::{loop_figures, LoopFigures};
 pub use instruction::{Instruction, Status, TransitionError};
 pub use level::WarningLevel;
-pub use notify::{DispatcherHandle, WebhookConfig, WebhookDispatcher};
+pub use notify::{CallPolicy, DispatcherHandle, RecordedCall, WebhookConfig, WebhookDispatcher};
 pub use outcome::{ContactChannel, Outcome, UnreachableReason};
 pub use routing::{route, OrgTree, Route, RoutingPolicy};
 pub use service::{

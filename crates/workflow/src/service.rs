@@ -8,6 +8,7 @@
 use crate::command::Command;
 use crate::error::LoopError;
 use crate::event::{Action, Event};
+use crate::group_commit::{Committer, Job};
 use crate::instruction::{Instruction, Status};
 use crate::level::WarningLevel;
 use crate::outcome::Outcome;
@@ -20,8 +21,8 @@ use fanzha_store::{
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::RwLock;
-use tokio::sync::broadcast;
+use std::sync::{Arc, RwLock};
+use tokio::sync::{broadcast, mpsc, oneshot};
 
 /// Login recorded for automatic steps (routing, merging, escalation).
 pub const SYSTEM: &str = "system";
@@ -162,9 +163,13 @@ pub struct LoopService {
     store: Store,
     sla: SlaPolicy,
     routing: RoutingPolicy,
-    tree: RwLock<UnitTree>,
+    tree: Arc<RwLock<UnitTree>>,
     notices: broadcast::Sender<Notice>,
     counter: AtomicU64,
+    /// Which warnings become 96110 call tasks ([`crate::notify::calls`]).
+    pub(crate) calls: crate::notify::calls::CallPolicy,
+    /// Officers' commands, committed in groups (see [`crate::group_commit`]).
+    jobs: mpsc::UnboundedSender<Job>,
 }
 
 impl LoopService {
@@ -173,15 +178,23 @@ impl LoopService {
         sla: SlaPolicy,
         routing: RoutingPolicy,
     ) -> Result<LoopService, LoopError> {
-        let tree = UnitTree::load(&store).await?;
+        let tree = Arc::new(RwLock::new(UnitTree::load(&store).await?));
         let (notices, _) = broadcast::channel(1024);
+        let jobs = Committer {
+            store: store.clone(),
+            tree: tree.clone(),
+            notices: notices.clone(),
+        }
+        .start();
         Ok(LoopService {
             store,
             sla,
             routing,
-            tree: RwLock::new(tree),
+            tree,
             notices,
             counter: AtomicU64::new(0),
+            calls: Default::default(),
+            jobs,
         })
     }
 
@@ -343,6 +356,7 @@ impl LoopService {
             }),
         )
         .await?;
+        self.calls_after_receive(&w, &received, now_ms).await;
         self.announce(Notice::Warning {
             warning_id,
             instruction_id: received.instruction_id.clone(),
@@ -479,7 +493,8 @@ impl LoopService {
     }
 
     /// Applies an officer's commands to one instruction, in order, as one atomic change.
-    /// `expected_version` is the version the officer saw (None: whatever is current).
+    /// `expected_version` is the version the officer saw (None: whatever is current, decided
+    /// again if another change wins the race). Concurrent calls are committed together.
     pub async fn act(
         &self,
         actor: &Actor,
@@ -492,97 +507,21 @@ impl LoopService {
         if commands.is_empty() {
             return Err(LoopError::Invalid("no command given".into()));
         }
-        let (stored, mut state) = self.load(&actor.scope, id).await?;
-        let expected = expected_version.unwrap_or(state.version);
-        let mut events = Vec::new();
-        for (i, command) in commands.iter().enumerate() {
-            let action = self.authorize(actor, &state, command)?;
-            let version = if i == 0 { expected } else { state.version };
-            let e = state.decide(
-                version,
-                now_ms,
-                &actor.login,
-                &actor.unit_code,
-                note.clone(),
-                action,
-            )?;
-            state.apply(&e)?;
-            events.push(e);
-        }
-        let audit: Vec<NewAuditEntry> = events
-            .iter()
-            .map(|e| NewAuditEntry {
-                actor: actor.login.clone(),
-                action: format!("instruction_{}", e.action.name()),
-                target_type: "instruction".into(),
-                target_id: Some(id.to_string()),
-                unit_code: Some(stored.projection.holder_unit.clone()),
-                detail: serde_json::json!({"seq": e.seq, "action": e.action, "note": e.note}),
-            })
-            .collect();
-        self.persist_audited(id, &stored, &state, &events, &audit)
-            .await?;
-        let last = events.last().map(|e| e.action.name()).unwrap_or_default();
-        self.announce(Notice::Instruction {
-            instruction_id: id.to_string(),
-            holder_unit: state.holder_unit.clone(),
-            status: state.status_code().to_string(),
-            version: state.version,
-            action: last.to_string(),
-        });
-        // The answer is built from what was just committed (the actor may no longer see the
-        // instruction after a push-down); only the earlier events are read.
-        let mut all_events = self.events_of(id).await?;
-        all_events.retain(|e| e.seq <= stored.projection.version as u64);
-        all_events.extend(events);
-        let proj = projection(&state)?;
-        Ok(InstructionView {
-            stored: StoredInstruction {
-                updated_at: now_ms,
-                projection: proj,
-                ..stored
-            },
-            state,
-            events: all_events,
-        })
-    }
-
-    /// Turns a command into an action after the checks the state machine cannot make: where
-    /// an instruction may be pushed, who may be assigned.
-    fn authorize(
-        &self,
-        actor: &Actor,
-        state: &Instruction,
-        command: &Command,
-    ) -> Result<Action, LoopError> {
-        let tree = self.tree();
-        Ok(match command {
-            Command::Delegate { to_unit } => {
-                if !tree.is_below(to_unit, &state.holder_unit) {
-                    return Err(LoopError::Invalid(format!(
-                        "unit `{to_unit}` is not below `{}`: an instruction is pushed down its own subtree",
-                        state.holder_unit
-                    )));
-                }
-                Action::Delegated {
-                    to_unit: to_unit.clone(),
-                }
-            }
-            Command::ApproveReview { to_unit } => {
-                let unit = to_unit.clone().unwrap_or_else(|| state.holder_unit.clone());
-                if !tree.contains(&unit) {
-                    return Err(LoopError::Invalid(format!("unknown unit `{unit}`")));
-                }
-                Action::ReviewApproved { unit }
-            }
-            Command::Assign { user } => {
-                if user.trim().is_empty() {
-                    return Err(LoopError::Invalid("assignee is empty".into()));
-                }
-                Action::Assigned { user: user.clone() }
-            }
-            other => other.to_action(actor),
-        })
+        let (reply, answer) = oneshot::channel();
+        let job = Job::new(
+            actor.clone(),
+            id.to_string(),
+            expected_version,
+            commands.to_vec(),
+            note,
+            now_ms,
+            reply,
+        );
+        let stopped = || LoopError::Busy(id.to_string());
+        self.jobs.send(job).map_err(|_| stopped())?;
+        let view = answer.await.map_err(|_| stopped())??;
+        self.calls_after_change(&view, now_ms).await;
+        Ok(view)
     }
 
     /// Escalates every breached deadline once: the parent unit of the holder is alerted and
@@ -730,7 +669,7 @@ pub fn next_due_at(state: &Instruction) -> Option<i64> {
         .min()
 }
 
-fn event_row(e: &Event) -> Result<EventRow, LoopError> {
+pub(crate) fn event_row(e: &Event) -> Result<EventRow, LoopError> {
     Ok(EventRow {
         seq: e.seq as i64,
         at: e.at_ms,

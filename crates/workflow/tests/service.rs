@@ -27,6 +27,8 @@ fanzha_store::on_both_backends! {
     a_second_warning_merges_and_raises_the_level,
     sign_delegate_outcome_close_replays_to_the_stored_state,
     concurrent_acts_on_one_version_let_exactly_one_win,
+    many_officers_at_once_each_commit_with_their_audit,
+    unversioned_commands_on_one_instruction_all_apply_in_turn,
     delegation_stays_inside_the_holders_subtree,
     an_actor_outside_the_holders_subtree_gets_not_found,
     escalation_after_a_restart_happens_exactly_once,
@@ -776,4 +778,111 @@ async fn escalation_after_a_restart_happens_exactly_once(db: &Db) {
         assert_eq!(audited, n, "{id}");
     }
     store.close().await;
+}
+
+/// A warning about nobody in the register, placed by its residence only (as the national
+/// center's pushes sometimes are): each one opens its own instruction.
+fn anonymous_warning(n: u32) -> IncomingWarning {
+    IncomingWarning {
+        id: Some(format!("YJANON{n:05}")),
+        resident_id: None,
+        msisdn: None,
+        residence_code: Some(VILLAGE.into()),
+        ..warning(1, WarningLevel::Red)
+    }
+}
+
+/// Forty officers sign at once (committed in groups): every change lands with its own event
+/// and audit entry, and each answer shows the committed state.
+async fn many_officers_at_once_each_commit_with_their_audit(db: &Db) {
+    let (store, service) = setup(db).await;
+    let service = std::sync::Arc::new(service);
+    let county = actor(&store, "yy_commander", COUNTY).await;
+    let mut ids = Vec::new();
+    for n in 0..40 {
+        ids.push(
+            service
+                .receive(anonymous_warning(n), T0)
+                .await
+                .unwrap()
+                .instruction_id,
+        );
+    }
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(ids.len()));
+    let tasks: Vec<_> = ids
+        .iter()
+        .map(|id| {
+            let (service, county, id, barrier) =
+                (service.clone(), county.clone(), id.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                service
+                    .act(&county, &id, Some(1), &[Command::Sign], None, T0 + MIN)
+                    .await
+            })
+        })
+        .collect();
+    for t in tasks {
+        let v = t.await.unwrap().expect("every sign commits");
+        assert_eq!(v.state.version, 2);
+        assert_eq!(actions(&v), ["issued", "signed"]);
+        assert_eq!(v.stored.projection.status, "signed");
+    }
+    for id in &ids {
+        let v = platform_view(&service, id).await;
+        assert_eq!(actions(&v), ["issued", "signed"], "{id}");
+        assert_eq!(Instruction::replay(&v.events).unwrap(), stored_state(&v));
+        let audit = store
+            .audit()
+            .for_target(&Scope::platform(), "instruction", id)
+            .await
+            .unwrap();
+        assert_eq!(
+            audit
+                .iter()
+                .filter(|a| a.action == "instruction_signed" && a.actor == "yy_commander")
+                .count(),
+            1,
+            "{id}"
+        );
+    }
+}
+
+/// Commands naming no version are decided against whatever is current when their turn comes:
+/// sent at once to one instruction, all of them apply, in some order.
+async fn unversioned_commands_on_one_instruction_all_apply_in_turn(db: &Db) {
+    let (store, service) = setup(db).await;
+    let service = std::sync::Arc::new(service);
+    let county = actor(&store, "yy_commander", COUNTY).await;
+    let id = service
+        .receive(warning(1, WarningLevel::Red), T0)
+        .await
+        .unwrap()
+        .instruction_id;
+    service
+        .act(&county, &id, None, &[Command::Sign], None, T0 + MIN)
+        .await
+        .unwrap();
+    let tasks: Vec<_> = ["officer_a", "officer_b", "officer_c"]
+        .into_iter()
+        .map(|user| {
+            let (service, county, id) = (service.clone(), county.clone(), id.clone());
+            tokio::spawn(async move {
+                let commands = [Command::Assign { user: user.into() }];
+                service
+                    .act(&county, &id, None, &commands, None, T0 + 2 * MIN)
+                    .await
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().expect("each applies");
+    }
+    let v = platform_view(&service, &id).await;
+    assert_eq!(v.stored.projection.version, 5);
+    assert_eq!(
+        actions(&v),
+        ["issued", "signed", "assigned", "assigned", "assigned"]
+    );
+    assert_eq!(Instruction::replay(&v.events).unwrap(), stored_state(&v));
 }

@@ -246,3 +246,136 @@ pub async fn warnings_are_scoped_and_counted(store: &Store) {
         Some("I9")
     );
 }
+
+fn change(id: &str, expected: i64, action: &str, holder: &str) -> InstructionChange {
+    InstructionChange {
+        id: id.into(),
+        expected_version: expected,
+        events: vec![event(expected + 1, 2_000 + expected, action)],
+        projection: projection(holder, expected + 1, action, Some(900_000)),
+        audit: vec![NewAuditEntry {
+            actor: "tester".into(),
+            action: format!("instruction_{action}"),
+            target_type: "instruction".into(),
+            target_id: Some(id.into()),
+            unit_code: Some(holder.into()),
+            detail: serde_json::json!({"seq": expected + 1}),
+        }],
+    }
+}
+
+async fn audit_count(store: &Store, id: &str) -> usize {
+    store
+        .audit()
+        .for_target(&Scope::platform(), "instruction", id)
+        .await
+        .unwrap()
+        .len()
+}
+
+/// A batch commits every change that still has its version, with its events and audit
+/// entries; a stale, malformed or repeated change fails alone and leaves no trace.
+pub async fn a_batch_commits_each_change_on_its_own_terms(store: &Store) {
+    with_tree(store).await;
+    for (n, id) in ["B1", "B2", "B3", "B4"].iter().enumerate() {
+        create(
+            store,
+            id,
+            "330281001001",
+            &format!("33028119900101000{n}"),
+            1_000,
+        )
+        .await;
+    }
+    let repo = store.instructions();
+    let mut malformed = change("B3", 1, "signed", "330281001001");
+    malformed.events[0].seq = 5;
+    let results = repo
+        .commit_many(&[
+            change("B1", 1, "signed", "330281001001"),
+            change("B2", 4, "signed", "330281001001"),
+            malformed,
+            change("B4", 1, "delegated", "330281001002"),
+            change("B4", 1, "signed", "330281001001"),
+            change("B9", 1, "signed", "330281001001"),
+        ])
+        .await;
+    let codes: Vec<Option<ErrorCode>> = results
+        .iter()
+        .map(|r| r.as_ref().err().map(|e| e.code()))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            None,
+            Some(ErrorCode::Conflict),
+            Some(ErrorCode::RecordInvalid),
+            None,
+            Some(ErrorCode::RecordInvalid),
+            Some(ErrorCode::NotFound),
+        ],
+        "{results:?}"
+    );
+    let loaded = repo
+        .load_many(&["B1", "B2", "B3", "B4", "B9"])
+        .await
+        .unwrap();
+    assert_eq!(loaded.len(), 4, "unknown ids are absent");
+    let versions = |id: &str| {
+        let l = &loaded[id];
+        (l.stored.projection.version, l.events.len())
+    };
+    assert_eq!(versions("B1"), (2, 2));
+    assert_eq!(versions("B2"), (1, 1));
+    assert_eq!(versions("B3"), (1, 1));
+    assert_eq!(versions("B4"), (2, 2));
+    assert_eq!(loaded["B4"].stored.projection.holder_unit, "330281001002");
+    assert_eq!(
+        loaded["B4"].holder_path.as_deref(),
+        Some("/33/3302/330281/330281001/330281001002/")
+    );
+    assert_eq!(loaded["B1"].events[1].action, "signed");
+    assert_eq!(audit_count(store, "B1").await, 1);
+    assert_eq!(audit_count(store, "B2").await, 0);
+    assert_eq!(audit_count(store, "B3").await, 0);
+    assert_eq!(audit_count(store, "B4").await, 1);
+    // The next batch builds on the last: version 2 is now the one to name.
+    let again = repo
+        .commit_many(&[
+            change("B1", 2, "closed", "330281001001"),
+            change("B2", 1, "signed", "330281001001"),
+        ])
+        .await;
+    assert!(again.iter().all(Result::is_ok), "{again:?}");
+    let loaded = repo.load_many(&["B1"]).await.unwrap();
+    assert_eq!(loaded["B1"].stored.projection.version, 3);
+    assert!(!loaded["B1"].stored.projection.open);
+}
+
+/// Batches wider than one statement's chunk commit completely.
+pub async fn large_batches_commit_every_change(store: &Store) {
+    with_tree(store).await;
+    let ids: Vec<String> = (0..300).map(|n| format!("L{n:04}")).collect();
+    for (n, id) in ids.iter().enumerate() {
+        create(
+            store,
+            id,
+            "330281001001",
+            &format!("3302811990{n:08}"),
+            1_000,
+        )
+        .await;
+    }
+    let changes: Vec<InstructionChange> = ids
+        .iter()
+        .map(|id| change(id, 1, "signed", "330281001001"))
+        .collect();
+    let results = store.instructions().commit_many(&changes).await;
+    assert!(results.iter().all(Result::is_ok));
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let loaded = store.instructions().load_many(&refs).await.unwrap();
+    assert_eq!(loaded.len(), 300);
+    assert!(loaded
+        .values()
+        .all(|l| l.stored.projection.version == 2 && l.events.len() == 2));
+}

@@ -1,5 +1,6 @@
 //! The store's behaviour, checked identically on SQLite and PostgreSQL.
 
+mod call_cases;
 mod cases;
 mod fixtures;
 mod harness;
@@ -39,6 +40,8 @@ mod loop_suite {
         due_scan_finds_breached_open_instructions,
         instruction_events_are_append_only,
         warnings_are_scoped_and_counted,
+        a_batch_commits_each_change_on_its_own_terms,
+        large_batches_commit_every_change,
     }
 }
 
@@ -57,5 +60,17 @@ mod sms_suite {
         sms_messages_are_submitted_then_settled_by_receipt,
         failed_submissions_back_off_then_die,
         guardians_are_scoped_through_their_resident,
+    }
+}
+
+mod call_suite {
+    crate::conformance_of! {
+        call_cases:
+        call_tasks_are_created_once_per_open_instruction_and_number,
+        claims_take_the_most_urgent_then_oldest_and_leases_expire,
+        concurrent_claims_never_share_a_task,
+        results_finish_or_requeue_and_only_the_holder_records_them,
+        cancelling_an_instruction_cancels_only_its_open_tasks,
+        call_tasks_are_scoped_by_the_residence_unit,
     }
 }

@@ -1,0 +1,608 @@
+//! 96110 call tasks: one open task per instruction and number, the claim order, leases that run
+//! out, concurrent claims, results that finish or requeue, cancelling, and scoping.
+
+use crate::fixtures::with_tree;
+use fanzha_core::error_code::{Coded, ErrorCode};
+use fanzha_store::*;
+use std::collections::BTreeSet;
+
+const T0: i64 = 1_800_000_000_000;
+const MIN: i64 = 60_000;
+const LEASE: i64 = 10 * MIN;
+
+async fn instruction(store: &Store, id: &str, owner: &str) {
+    store
+        .instructions()
+        .create(&NewInstruction {
+            id: id.into(),
+            resident_id: None,
+            owner_unit: owner.into(),
+            fraud_type: Some("impersonate_police".into()),
+            issued_at: T0,
+            projection: Projection {
+                holder_unit: owner.into(),
+                level: 1,
+                status: "issued".into(),
+                assignee: None,
+                next_due_at: None,
+                overdue: false,
+                open: true,
+                saved_fen: 0,
+                loss_fen: 0,
+                version: 1,
+                state: "{}".into(),
+            },
+            first_event: EventRow {
+                seq: 1,
+                at: T0,
+                actor: "system".into(),
+                unit_code: owner.into(),
+                action: "issued".into(),
+                event: "{}".into(),
+            },
+        })
+        .await
+        .unwrap();
+}
+
+fn task(instruction: &str, msisdn: &str, level: u8, unit: &str, at: i64) -> NewCallTask {
+    NewCallTask {
+        instruction_id: instruction.into(),
+        warning_id: format!("YJ-{instruction}"),
+        resident_id: Some("330281199001010001".into()),
+        msisdn: msisdn.into(),
+        level,
+        fraud_type: Some("impersonate_police".into()),
+        unit_code: unit.into(),
+        created_at: at,
+    }
+}
+
+const VILLAGE: &str = "330281001001";
+const OTHER_VILLAGE: &str = "330282001001";
+
+/// A merged warning about the same phone adds no second open task (it may raise the level);
+/// another number, or the same number after the first task is done, is a new task.
+pub async fn call_tasks_are_created_once_per_open_instruction_and_number(store: &Store) {
+    with_tree(store).await;
+    instruction(store, "ZL1", VILLAGE).await;
+    let repo = store.call_tasks();
+    let (a, created) = repo
+        .create(&task("ZL1", "13800000001", 2, VILLAGE, T0))
+        .await
+        .unwrap();
+    assert!(created);
+    let (again, created) = repo
+        .create(&task("ZL1", "13800000001", 1, VILLAGE, T0 + MIN))
+        .await
+        .unwrap();
+    assert_eq!((again, created), (a, false), "no duplicate open task");
+    let t = repo.get(&Scope::platform(), a).await.unwrap();
+    assert_eq!(t.level, 1, "the more urgent warning raised the task");
+    assert_eq!(t.created_at, T0, "and kept its place in the queue");
+    assert_eq!(t.state, CallTaskState::Queued);
+    // A less urgent one lowers nothing.
+    repo.create(&task("ZL1", "13800000001", 3, VILLAGE, T0 + 2 * MIN))
+        .await
+        .unwrap();
+    assert_eq!(repo.get(&Scope::platform(), a).await.unwrap().level, 1);
+
+    let (b, created) = repo
+        .create(&task("ZL1", "13900000002", 2, VILLAGE, T0))
+        .await
+        .unwrap();
+    assert!(created && b != a, "another number is another call");
+
+    // Racing creates of one number leave one open task.
+    let racers = (0..6).map(|i| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .call_tasks()
+                .create(&task("ZL1", "13700000003", 1, VILLAGE, T0 + i))
+                .await
+                .unwrap()
+        })
+    });
+    let results: Vec<(i64, bool)> = futures_join(racers).await;
+    let ids: BTreeSet<i64> = results.iter().map(|r| r.0).collect();
+    assert_eq!(ids.len(), 1, "{results:?}");
+    assert_eq!(results.iter().filter(|r| r.1).count(), 1, "{results:?}");
+
+    // Once the task is done, a new warning about the number is a new call.
+    let claimed = repo
+        .claim(&Scope::platform(), a, "seat01", T0 + 3 * MIN, LEASE)
+        .await
+        .unwrap();
+    repo.finish(
+        a,
+        claimed.version,
+        "seat01",
+        CallResult::Insisted,
+        None,
+        AfterCall::Done,
+        T0 + 4 * MIN,
+    )
+    .await
+    .unwrap();
+    let (c, created) = repo
+        .create(&task("ZL1", "13800000001", 1, VILLAGE, T0 + 5 * MIN))
+        .await
+        .unwrap();
+    assert!(created && c != a);
+
+    for bad in [
+        task("ZL1", " ", 1, VILLAGE, T0),
+        task("ZL1", "1", 4, VILLAGE, T0),
+    ] {
+        let e = repo.create(&bad).await.unwrap_err();
+        assert_eq!(e.code(), ErrorCode::RecordInvalid, "{e}");
+    }
+    // A task belongs to an instruction that exists.
+    assert!(repo
+        .create(&task("ZL-missing", "13800000001", 1, VILLAGE, T0))
+        .await
+        .is_err());
+}
+
+async fn futures_join<T: Send + 'static>(
+    handles: impl Iterator<Item = tokio::task::JoinHandle<T>>,
+) -> Vec<T> {
+    let mut out = Vec::new();
+    for h in handles.collect::<Vec<_>>() {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+/// The most urgent level first, then the oldest; a held task is not handed out again until
+/// its lease runs out, and then it is queued again for everyone.
+pub async fn claims_take_the_most_urgent_then_oldest_and_leases_expire(store: &Store) {
+    with_tree(store).await;
+    for id in ["ZL1", "ZL2", "ZL3"] {
+        instruction(store, id, VILLAGE).await;
+    }
+    let repo = store.call_tasks();
+    let (orange_old, _) = repo
+        .create(&task("ZL1", "13800000001", 2, VILLAGE, T0))
+        .await
+        .unwrap();
+    let (red_new, _) = repo
+        .create(&task("ZL2", "13800000002", 1, VILLAGE, T0 + 2 * MIN))
+        .await
+        .unwrap();
+    let (red_old, _) = repo
+        .create(&task("ZL3", "13800000003", 1, VILLAGE, T0 + MIN))
+        .await
+        .unwrap();
+    let all = Scope::platform();
+    let now = T0 + 3 * MIN;
+
+    let listed: Vec<i64> = repo
+        .list(
+            &all,
+            &CallTaskFilter::default(),
+            &PageRequest::first(10),
+            now,
+        )
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(listed, vec![red_old, red_new, orange_old], "queue order");
+    // Paging walks the same order.
+    let first = repo
+        .list(
+            &all,
+            &CallTaskFilter::default(),
+            &PageRequest::first(2),
+            now,
+        )
+        .await
+        .unwrap();
+    let rest = repo
+        .list(
+            &all,
+            &CallTaskFilter::default(),
+            &PageRequest::after(first.next.clone().unwrap(), 2),
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        rest.items.iter().map(|t| t.id).collect::<Vec<_>>(),
+        vec![orange_old]
+    );
+    assert_eq!(rest.next, None);
+
+    let claim = |who: &'static str, at: i64| repo.claim_next(&all, who, at, LEASE);
+    let first = claim("seat01", now).await.unwrap().unwrap();
+    assert_eq!(first.id, red_old);
+    assert_eq!(first.state, CallTaskState::Claimed);
+    assert_eq!(first.claimed_by.as_deref(), Some("seat01"));
+    assert_eq!(first.lease_until, Some(now + LEASE));
+    assert!(first.held_by("seat01", now));
+    assert_eq!(claim("seat02", now).await.unwrap().unwrap().id, red_new);
+    assert_eq!(claim("seat03", now).await.unwrap().unwrap().id, orange_old);
+    assert_eq!(
+        claim("seat04", now + LEASE).await.unwrap(),
+        None,
+        "all held"
+    );
+
+    let counts = repo.count_by_state(&all, now + LEASE).await.unwrap();
+    assert!(counts.contains(&(CallTaskState::Claimed, 3)), "{counts:?}");
+    assert!(counts.contains(&(CallTaskState::Queued, 0)), "{counts:?}");
+
+    // seat01's lease runs out: the task counts as queued and goes to the next claim.
+    let expired = now + LEASE + 1;
+    let seat01_only = CallTaskFilter {
+        claimed_by: Some("seat01".into()),
+        ..CallTaskFilter::default()
+    };
+    assert_eq!(
+        repo.list(&all, &seat01_only, &PageRequest::first(10), now)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    assert!(repo
+        .list(&all, &seat01_only, &PageRequest::first(10), expired)
+        .await
+        .unwrap()
+        .items
+        .is_empty());
+    let queued = CallTaskFilter {
+        state: Some(CallTaskState::Queued),
+        ..CallTaskFilter::default()
+    };
+    let q = repo
+        .list(&all, &queued, &PageRequest::first(10), expired)
+        .await
+        .unwrap();
+    assert_eq!(
+        q.items.iter().map(|t| t.id).collect::<Vec<_>>(),
+        vec![red_old, red_new, orange_old]
+    );
+    let counts = repo.count_by_state(&all, expired).await.unwrap();
+    assert!(counts.contains(&(CallTaskState::Queued, 3)), "{counts:?}");
+    let retaken = claim("seat05", expired).await.unwrap().unwrap();
+    assert_eq!(retaken.id, red_old);
+    assert_eq!(retaken.claimed_by.as_deref(), Some("seat05"));
+    // The first operator lost it: recording their call now is a conflict.
+    let lost = repo
+        .finish(
+            red_old,
+            first.version,
+            "seat01",
+            CallResult::NoAnswer,
+            None,
+            AfterCall::Done,
+            expired,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(lost.code(), ErrorCode::Conflict, "{lost}");
+
+    // Claiming one task by id: only when it is claimable.
+    let e = repo
+        .claim(&all, red_old, "seat06", expired, LEASE)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Conflict, "{e}");
+}
+
+/// Twelve operators claiming at once from five tasks: five get one each, never the same.
+pub async fn concurrent_claims_never_share_a_task(store: &Store) {
+    with_tree(store).await;
+    let mut expected = BTreeSet::new();
+    for i in 0..5 {
+        let id = format!("ZL{i}");
+        instruction(store, &id, VILLAGE).await;
+        let (t, _) = store
+            .call_tasks()
+            .create(&task(&id, &format!("1380000000{i}"), 1, VILLAGE, T0 + i))
+            .await
+            .unwrap();
+        expected.insert(t);
+    }
+    let claims = (0..12).map(|i| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .call_tasks()
+                .claim_next(&Scope::platform(), &format!("seat{i:02}"), T0 + MIN, LEASE)
+                .await
+                .unwrap()
+        })
+    });
+    let got: Vec<Option<CallTask>> = futures_join(claims).await;
+    let won: Vec<&CallTask> = got.iter().flatten().collect();
+    assert_eq!(won.len(), 5, "{got:?}");
+    let ids: BTreeSet<i64> = won.iter().map(|t| t.id).collect();
+    assert_eq!(ids, expected, "each task to exactly one operator");
+    for t in won {
+        let stored = store
+            .call_tasks()
+            .get(&Scope::platform(), t.id)
+            .await
+            .unwrap();
+        assert_eq!(stored.claimed_by, t.claimed_by, "the winner holds it");
+        assert_eq!(stored.version, 2, "claimed exactly once");
+    }
+}
+
+/// A result finishes the task or puts it back for later; only the holder may record one, at
+/// the version they saw; release and restore put it back as it was.
+pub async fn results_finish_or_requeue_and_only_the_holder_records_them(store: &Store) {
+    with_tree(store).await;
+    instruction(store, "ZL1", VILLAGE).await;
+    let repo = store.call_tasks();
+    let all = Scope::platform();
+    let (id, _) = repo
+        .create(&task("ZL1", "13800000001", 1, VILLAGE, T0))
+        .await
+        .unwrap();
+    let unclaimed = repo
+        .finish(
+            id,
+            1,
+            "seat01",
+            CallResult::NoAnswer,
+            None,
+            AfterCall::Done,
+            T0,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(unclaimed.code(), ErrorCode::Conflict, "{unclaimed}");
+
+    let held = repo.claim(&all, id, "seat01", T0, LEASE).await.unwrap();
+    for (who, version) in [("seat02", held.version), ("seat01", held.version - 1)] {
+        let e = repo
+            .finish(
+                id,
+                version,
+                who,
+                CallResult::NoAnswer,
+                None,
+                AfterCall::Done,
+                T0,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Conflict, "{who} v{version}: {e}");
+    }
+    let retry_at = T0 + 10 * MIN;
+    let requeued = repo
+        .finish(
+            id,
+            held.version,
+            "seat01",
+            CallResult::NoAnswer,
+            Some("  响铃无人接  "),
+            AfterCall::RetryAt(retry_at),
+            T0 + MIN,
+        )
+        .await
+        .unwrap();
+    assert_eq!(requeued.state, CallTaskState::Queued);
+    assert_eq!(requeued.attempts, 1);
+    assert_eq!(requeued.result, Some(CallResult::NoAnswer));
+    assert_eq!(requeued.note.as_deref(), Some("响铃无人接"));
+    assert_eq!(requeued.due_at, retry_at);
+    assert_eq!(
+        repo.claim_next(&all, "seat02", retry_at - 1, LEASE)
+            .await
+            .unwrap(),
+        None,
+        "not before the retry is due"
+    );
+    let again = repo
+        .claim_next(&all, "seat02", retry_at, LEASE)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.id, id);
+
+    // Released: back in the queue, nobody's.
+    let released = repo.release(id, "seat02", retry_at + 1).await.unwrap();
+    assert_eq!(released.state, CallTaskState::Queued);
+    assert_eq!(released.claimed_by, None);
+    let e = repo.release(id, "seat02", retry_at + 2).await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Conflict, "{e}");
+
+    let held = repo
+        .claim(&all, id, "seat03", retry_at + 3, LEASE)
+        .await
+        .unwrap();
+    let done = repo
+        .finish(
+            id,
+            held.version,
+            "seat03",
+            CallResult::Dissuaded,
+            None,
+            AfterCall::Done,
+            retry_at + 4,
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.state, CallTaskState::Done);
+    assert_eq!(done.attempts, 2);
+    assert_eq!(done.result, Some(CallResult::Dissuaded));
+    assert_eq!(done.note, None);
+    // Undone (the instruction refused the change): exactly as it was, claimed by seat03.
+    repo.restore(&held, done.version).await.unwrap();
+    let back = repo.get(&all, id).await.unwrap();
+    assert_eq!(
+        (
+            back.state,
+            back.claimed_by.as_deref(),
+            back.attempts,
+            back.result
+        ),
+        (
+            CallTaskState::Claimed,
+            Some("seat03"),
+            1,
+            Some(CallResult::NoAnswer)
+        )
+    );
+    let stale = repo.restore(&held, done.version).await.unwrap_err();
+    assert_eq!(stale.code(), ErrorCode::Conflict, "{stale}");
+}
+
+/// Cancelling an instruction's calls touches its open tasks only: done ones keep their result
+/// and other instructions' tasks stay queued.
+pub async fn cancelling_an_instruction_cancels_only_its_open_tasks(store: &Store) {
+    with_tree(store).await;
+    instruction(store, "ZL1", VILLAGE).await;
+    instruction(store, "ZL2", VILLAGE).await;
+    let repo = store.call_tasks();
+    let all = Scope::platform();
+    let (done, _) = repo
+        .create(&task("ZL1", "13800000001", 1, VILLAGE, T0))
+        .await
+        .unwrap();
+    let held = repo.claim(&all, done, "seat01", T0, LEASE).await.unwrap();
+    repo.finish(
+        done,
+        held.version,
+        "seat01",
+        CallResult::EmptyNumber,
+        None,
+        AfterCall::Done,
+        T0,
+    )
+    .await
+    .unwrap();
+    let (queued, _) = repo
+        .create(&task("ZL1", "13800000002", 1, VILLAGE, T0))
+        .await
+        .unwrap();
+    let (claimed, _) = repo
+        .create(&task("ZL1", "13800000003", 1, VILLAGE, T0))
+        .await
+        .unwrap();
+    repo.claim(&all, claimed, "seat02", T0, LEASE)
+        .await
+        .unwrap();
+    let (other, _) = repo
+        .create(&task("ZL2", "13800000004", 1, VILLAGE, T0))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        repo.cancel_for_instruction("ZL1", "dissuaded", T0 + MIN)
+            .await
+            .unwrap(),
+        2
+    );
+    let states: Vec<(i64, CallTaskState)> = repo
+        .for_instruction(&all, "ZL1")
+        .await
+        .unwrap()
+        .iter()
+        .map(|t| (t.id, t.state))
+        .collect();
+    assert_eq!(
+        states,
+        vec![
+            (done, CallTaskState::Done),
+            (queued, CallTaskState::Cancelled),
+            (claimed, CallTaskState::Cancelled),
+        ]
+    );
+    let c = repo.get(&all, queued).await.unwrap();
+    assert_eq!(c.cancel_reason.as_deref(), Some("dissuaded"));
+    assert_eq!(
+        repo.get(&all, done).await.unwrap().result,
+        Some(CallResult::EmptyNumber)
+    );
+    assert_eq!(
+        repo.get(&all, other).await.unwrap().state,
+        CallTaskState::Queued
+    );
+    // The operator holding a cancelled task cannot record on it.
+    let e = repo
+        .finish(
+            claimed,
+            2,
+            "seat02",
+            CallResult::NoAnswer,
+            None,
+            AfterCall::Done,
+            T0 + MIN,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Conflict, "{e}");
+    assert_eq!(
+        repo.cancel_for_instruction("ZL1", "closed", T0 + 2 * MIN)
+            .await
+            .unwrap(),
+        0,
+        "nothing open is left"
+    );
+}
+
+/// A task is seen, counted and claimed only inside the subtree of the person's unit.
+pub async fn call_tasks_are_scoped_by_the_residence_unit(store: &Store) {
+    with_tree(store).await;
+    instruction(store, "ZL1", VILLAGE).await;
+    instruction(store, "ZL2", OTHER_VILLAGE).await;
+    let repo = store.call_tasks();
+    let (mine, _) = repo
+        .create(&task("ZL1", "13800000001", 2, VILLAGE, T0))
+        .await
+        .unwrap();
+    let (theirs, _) = repo
+        .create(&task("ZL2", "13800000002", 1, OTHER_VILLAGE, T0))
+        .await
+        .unwrap();
+    let county = store.units().scope("330281").await.unwrap();
+    assert_eq!(repo.get(&county, mine).await.unwrap().id, mine);
+    let e = repo.get(&county, theirs).await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotFound, "{e}");
+    let listed = repo
+        .list(
+            &county,
+            &CallTaskFilter::default(),
+            &PageRequest::first(10),
+            T0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.items.iter().map(|t| t.id).collect::<Vec<_>>(),
+        vec![mine]
+    );
+    let counts = repo.count_by_state(&county, T0).await.unwrap();
+    assert!(counts.contains(&(CallTaskState::Queued, 1)), "{counts:?}");
+    assert!(repo
+        .for_instruction(&county, "ZL2")
+        .await
+        .unwrap()
+        .is_empty());
+    // The other county's red task is more urgent, but not this seat's to take.
+    let got = repo
+        .claim_next(&county, "seat01", T0, LEASE)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.id, mine);
+    assert_eq!(
+        repo.claim_next(&county, "seat02", T0, LEASE).await.unwrap(),
+        None
+    );
+    let e = repo
+        .claim(&county, theirs, "seat02", T0, LEASE)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotFound, "{e}");
+}
