@@ -406,6 +406,33 @@ pub fn pro_rata(held_fen: i64, claims_fen: &[i64]) -> Result<Vec<i64>, StopPayme
     Ok(shares)
 }
 
+/// How a held (frozen) balance goes back to the victims whose money the traces found in it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReturnsPlan {
+    /// The balance being returned.
+    pub held_fen: i64,
+    /// Each claim's share, in the order the claims were given.
+    pub shares: Vec<i64>,
+    /// What is left when the balance exceeds every claim together: not victim money by the
+    /// traces, so it is not returned to anyone (zero whenever the claims cover the balance).
+    pub unclaimed_fen: i64,
+}
+
+/// The 发还 plan for a held balance: [`pro_rata`] shares of the victims' claims (each claim is
+/// the victim money a case's trace found in the account) plus the unclaimed rest, so that
+/// `shares + unclaimed == held` exactly, in whole fen. Deterministic: the same claims in the
+/// same order give the same plan; remainders go to the largest fractional part, ties to the
+/// earlier claim.
+pub fn returns_plan(held_fen: i64, claims_fen: &[i64]) -> Result<ReturnsPlan, StopPaymentError> {
+    let shares = pro_rata(held_fen, claims_fen)?;
+    let returned: i64 = shares.iter().sum();
+    Ok(ReturnsPlan {
+        held_fen,
+        unclaimed_fen: held_fen - returned,
+        shares,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -541,6 +568,20 @@ mod tests {
             .iter()
             .flat_map(|b| &b.requests)
             .all(|r| r.deadline == t0() + DEADLINE && r.state == StopState::Requested));
+    }
+
+    #[test]
+    fn returns_plan_accounts_for_every_fen() {
+        // Three victims share 10,000.01 yuan frozen in one account.
+        let p = returns_plan(1_000_001, &[3_000_000, 2_000_000, 1_000_000]).unwrap();
+        assert_eq!(p.shares, vec![500_000, 333_334, 166_667]);
+        assert_eq!(p.unclaimed_fen, 0);
+        // More held than the traces put there: the rest is unclaimed.
+        let p = returns_plan(700, &[300, 200]).unwrap();
+        assert_eq!((p.shares, p.unclaimed_fen), (vec![300, 200], 200));
+        let p = returns_plan(0, &[]).unwrap();
+        assert_eq!((p.shares, p.unclaimed_fen), (vec![], 0));
+        assert!(returns_plan(5, &[-1]).is_err());
     }
 
     #[test]

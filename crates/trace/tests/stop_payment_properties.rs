@@ -1,8 +1,9 @@
-//! Properties of stop-payment: pro-rata returns conserve money; renewals never exceed two.
+//! Properties of stop-payment: pro-rata returns conserve money (a returns plan accounts for the
+//! held balance to the fen); renewals never exceed two.
 
 use chrono::{Duration, TimeZone, Utc};
 use fanzha_trace::stop_payment::{
-    pro_rata, Institution, StopPaymentRequest, StopState, MAX_STOP_RENEWALS,
+    pro_rata, returns_plan, Institution, StopPaymentRequest, StopState, MAX_STOP_RENEWALS,
 };
 use proptest::prelude::*;
 
@@ -38,5 +39,31 @@ proptest! {
             }
         }
         prop_assert!(ok <= MAX_STOP_RENEWALS as usize);
+    }
+
+    /// A returns plan hands out exactly the held balance: the victims' shares plus what no
+    /// claim covers. Each share is within one fen of its exact proportion when the claims
+    /// exceed the balance, and the plan does not change when computed again.
+    #[test]
+    fn returns_plan_sums_to_the_held_balance(
+        held in 0i64..1_000_000_000,
+        claims in prop::collection::vec(0i64..100_000_000, 0..20),
+    ) {
+        let plan = returns_plan(held, &claims).unwrap();
+        prop_assert_eq!(plan.shares.len(), claims.len());
+        prop_assert_eq!(plan.shares.iter().sum::<i64>() + plan.unclaimed_fen, held);
+        prop_assert!(plan.unclaimed_fen >= 0);
+        let total: i64 = claims.iter().sum();
+        if held <= total {
+            prop_assert_eq!(plan.unclaimed_fen, 0);
+            for (s, c) in plan.shares.iter().zip(&claims) {
+                // |share - held * claim / total| < 1, in integers.
+                let off = (*s as i128 * total as i128 - held as i128 * *c as i128).abs();
+                prop_assert!(total == 0 || off < total as i128, "share {} of claim {}", s, c);
+            }
+        } else {
+            prop_assert_eq!(&plan.shares, &claims);
+        }
+        prop_assert_eq!(returns_plan(held, &claims).unwrap(), plan);
     }
 }
