@@ -24,6 +24,12 @@ pub enum IngestError {
         column: Field,
         accepted: Vec<String>,
     },
+    /// A case-report file lacks a required column.
+    #[error("no column for `{column}`; accepted column names: {}", accepted.join(", "))]
+    ReportColumnMissing {
+        column: &'static str,
+        accepted: Vec<String>,
+    },
     #[error("cannot open the workbook {path}: {message}")]
     Workbook { path: PathBuf, message: String },
     /// The consumer of the records (e.g. the store) failed; ingest stops at this batch.
@@ -36,9 +42,9 @@ impl Coded for IngestError {
         match self {
             IngestError::FileUnreadable { .. } | IngestError::Io(_) => ErrorCode::FileUnreadable,
             IngestError::FormatUnknown { .. } => ErrorCode::FileFormatUnknown,
-            IngestError::HeaderAbsent | IngestError::HeaderMissingColumn { .. } => {
-                ErrorCode::HeaderMissingColumn
-            }
+            IngestError::HeaderAbsent
+            | IngestError::HeaderMissingColumn { .. }
+            | IngestError::ReportColumnMissing { .. } => ErrorCode::HeaderMissingColumn,
             IngestError::Workbook { .. } => ErrorCode::FileUnreadable,
             IngestError::Sink { code, .. } => *code,
         }

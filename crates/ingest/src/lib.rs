@@ -7,6 +7,9 @@
 //! line, column and reason; records and quarantine entries reach the consumer ([`Sink`]) in
 //! [`Batch`]es, so memory stays bounded whatever the file's size. CSV is parsed in parallel.
 //!
+//! Case reports (110 / 96110 exports) have their own reader, [`reports::read_reports`]: one
+//! validated report per row, by the report alias table (`reports.toml`).
+//!
 //! Architecture invariant: this crate depends only on `fanzha-core`; it knows nothing of the
 //! database. Storing is the consumer's business.
 
@@ -23,6 +26,7 @@ mod ndjson;
 mod pipeline;
 pub mod quarantine;
 mod record;
+pub mod reports;
 mod stage;
 mod summary;
 pub mod synthetic;

@@ -86,7 +86,7 @@ pub(crate) fn read_xlsx(
     Ok(ignored)
 }
 
-fn cell_text(d: &Data) -> String {
+pub(crate) fn cell_text(d: &Data) -> String {
     match d {
         Data::Empty => String::new(),
         Data::String(s) => s.clone(),
