@@ -1,5 +1,7 @@
 //! Cases (案件): a defrauded person's report, the transfers taken in to trace the money, and
 //! what the classifier made of the narrative. Scoped by the unit of the victim's residence.
+//! A case imported from a 110 / 96110 export keeps the report's number, which is unique: the
+//! same report is never opened twice. A case is linked to the warnings its victim had.
 
 use crate::error::{StoreError, StoreResult};
 use crate::page::{split_time_key, Page, PageRequest};
@@ -26,6 +28,8 @@ pub struct NewCase {
     pub top_terms: serde_json::Value,
     /// `outcome` (from a 已被骗 feedback), `form`, `import`.
     pub source: String,
+    /// The report's number in the 110 / 96110 system (警情编号); unique when present.
+    pub report_no: Option<String>,
     pub instruction_id: Option<String>,
     /// The victim's own account the money left from (the trace's start).
     pub victim_account: Option<String>,
@@ -53,6 +57,7 @@ pub struct Case {
     pub type_score: i64,
     pub top_terms: serde_json::Value,
     pub source: String,
+    pub report_no: Option<String>,
     pub instruction_id: Option<String>,
     pub victim_account: Option<String>,
     pub public_sector: bool,
@@ -79,7 +84,7 @@ pub struct CaseTransfer {
 
 const COLUMNS: &str = "c.id, c.resident_id, c.victim_name, c.victim_phone, c.unit_code, \
      c.reported_at, c.loss_fen, c.narrative, c.fraud_type, c.type_score, c.top_terms, c.source, \
-     c.instruction_id, c.victim_account, c.public_sector, c.employer, c.named, c.created_by, \
+     c.report_no, c.instruction_id, c.victim_account, c.public_sector, c.employer, c.named, c.created_by, \
      c.created_at, c.updated_at";
 
 fn json_col(row: &AnyRow, name: &'static str) -> Result<serde_json::Value, sqlx::Error> {
@@ -104,6 +109,7 @@ fn from_row(row: &AnyRow) -> Result<Case, sqlx::Error> {
         type_score: col(row, "type_score")?,
         top_terms: json_col(row, "top_terms")?,
         source: col(row, "source")?,
+        report_no: col(row, "report_no")?,
         instruction_id: col(row, "instruction_id")?,
         victim_account: col(row, "victim_account")?,
         public_sector: flag(row, "public_sector")?,
@@ -125,7 +131,9 @@ impl<'s> Cases<'s> {
         Cases { store }
     }
 
-    pub async fn create(&self, c: &NewCase) -> StoreResult<()> {
+    /// Stores a new case. `Ok(false)` when a case with the same report number exists already
+    /// (nothing is stored then); any other clash is an error.
+    pub async fn create(&self, c: &NewCase) -> StoreResult<bool> {
         if c.loss_fen < 0 {
             return Err(StoreError::invalid("loss_fen", "must not be negative"));
         }
@@ -134,8 +142,8 @@ impl<'s> Cases<'s> {
         }
         let mut sql = Sql::new(
             "INSERT INTO cases (id, resident_id, victim_name, victim_phone, unit_code, reported_at, \
-             loss_fen, narrative, fraud_type, type_score, top_terms, source, instruction_id, \
-             victim_account, public_sector, employer, named, created_by, created_at, updated_at) VALUES (",
+             loss_fen, narrative, fraud_type, type_score, top_terms, source, report_no, \
+             instruction_id, victim_account, public_sector, employer, named, created_by, created_at, updated_at) VALUES (",
         );
         sql.arg(c.id.as_str())
             .push(", ")
@@ -161,6 +169,8 @@ impl<'s> Cases<'s> {
             .push(", ")
             .arg(c.source.as_str())
             .push(", ")
+            .arg(c.report_no.as_deref())
+            .push(", ")
             .arg(c.instruction_id.as_deref())
             .push(", ")
             .arg(c.victim_account.as_deref())
@@ -176,12 +186,54 @@ impl<'s> Cases<'s> {
             .arg(c.created_at)
             .push(", ")
             .arg(c.created_at)
-            .push(")");
-        sql.query()
+            .push(") ON CONFLICT (report_no) DO NOTHING");
+        let done = sql
+            .query()
             .execute(self.store.pool())
             .await
             .map_err(StoreError::query("cases.create"))?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The case opened from a report number, whole platform: `(case id, unit code)`. Only the
+    /// identifiers, so an import can tell a duplicate without reading anyone's data.
+    pub async fn by_report_no(&self, report_no: &str) -> StoreResult<Option<(String, String)>> {
+        let mut sql = Sql::new("SELECT id, unit_code FROM cases WHERE report_no = ");
+        sql.arg(report_no);
+        let row = sql
+            .query()
+            .fetch_optional(self.store.pool())
+            .await
+            .map_err(StoreError::query("cases.by_report_no"))?;
+        row.map(|r| Ok((col(&r, "id")?, col(&r, "unit_code")?)))
+            .transpose()
+            .map_err(StoreError::query("cases.by_report_no"))
+    }
+
+    /// Links a case to warnings (each once); returns how many links are new.
+    pub async fn link_warnings(&self, case_id: &str, warning_ids: &[String]) -> StoreResult<u64> {
+        let mut added = 0;
+        for chunk in warning_ids.chunks(200) {
+            let mut sql = Sql::new("INSERT INTO case_warnings (case_id, warning_id) VALUES ");
+            for (i, w) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.push("(")
+                    .arg(case_id)
+                    .push(", ")
+                    .arg(w.as_str())
+                    .push(")");
+            }
+            sql.push(" ON CONFLICT (case_id, warning_id) DO NOTHING");
+            added += sql
+                .query()
+                .execute(self.store.pool())
+                .await
+                .map_err(StoreError::query("case_warnings.insert"))?
+                .rows_affected();
+        }
+        Ok(added)
     }
 
     /// One case; [`StoreError::NotFound`] when absent or outside the scope.

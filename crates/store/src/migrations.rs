@@ -57,6 +57,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "call tasks",
         include_str!("../migrations/0010_call_tasks.sql"),
     ),
+    (
+        11,
+        "case import",
+        include_str!("../migrations/0011_case_import.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

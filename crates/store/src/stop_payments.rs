@@ -70,6 +70,30 @@ pub struct StopPaymentUpdate {
     pub at: i64,
 }
 
+/// One case whose trace found victim money in an account: a claim on what is held there
+/// (see `fanzha_trace::stop_payment::returns_plan`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct AccountClaim {
+    pub stop_payment_id: String,
+    pub case_id: String,
+    /// The case's unit.
+    pub unit_code: String,
+    /// The request's state (`requested`, `held`, `frozen`, `returned`, …).
+    pub state: String,
+    /// The victim money the case's trace found in the account.
+    pub requested_fen: i64,
+    /// What the bank holds against this request.
+    pub held_fen: i64,
+    pub reported_at: i64,
+    pub loss_fen: i64,
+    /// Whether the case lies inside the reader's scope. Outside it the victim's data below is
+    /// `None`: the reader learns that another unit's case shares the account, not who.
+    pub in_scope: bool,
+    pub victim_name: Option<String>,
+    pub resident_id: Option<String>,
+    pub victim_account: Option<String>,
+}
+
 /// How many requests were answered within their deadline.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Timeliness {
@@ -285,6 +309,56 @@ impl<'s> StopPayments<'s> {
             });
         }
         Ok(())
+    }
+
+    /// Every request on one account, of every case on the platform, with the claim its case
+    /// makes on the account; earliest report first (ties by case id), the order that breaks
+    /// ties in a pro-rata split. Victims' data only for cases inside `scope`.
+    pub async fn claims_on_account(
+        &self,
+        scope: &Scope,
+        account: &str,
+    ) -> StoreResult<Vec<AccountClaim>> {
+        let mut sql = Sql::new(
+            "SELECT s.id, s.case_id, s.unit_code, s.state, s.requested_fen, s.held_fen, \
+             c.reported_at, c.loss_fen, c.victim_name, c.resident_id, c.victim_account, \
+             CAST(CASE WHEN ",
+        );
+        scope.push_condition(&mut sql, "s.unit_code");
+        sql.push(
+            " THEN 1 ELSE 0 END AS BIGINT) AS in_scope \
+             FROM stop_payments s JOIN cases c ON c.id = s.case_id WHERE s.account = ",
+        )
+        .arg(account)
+        .push(" ORDER BY c.reported_at, s.case_id");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("stop_payments.claims_on_account"))?;
+        rows.iter()
+            .map(|r| {
+                let in_scope = col::<i64>(r, "in_scope")? == 1;
+                let personal = |name: &'static str| -> Result<Option<String>, sqlx::Error> {
+                    Ok(if in_scope { col(r, name)? } else { None })
+                };
+                Ok(AccountClaim {
+                    stop_payment_id: col(r, "id")?,
+                    case_id: col(r, "case_id")?,
+                    unit_code: col(r, "unit_code")?,
+                    state: col(r, "state")?,
+                    requested_fen: col(r, "requested_fen")?,
+                    held_fen: col(r, "held_fen")?,
+                    reported_at: col(r, "reported_at")?,
+                    loss_fen: col(r, "loss_fen")?,
+                    victim_name: personal("victim_name")?,
+                    resident_id: personal("resident_id")?,
+                    victim_account: personal("victim_account")?,
+                    in_scope,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()
+            .map_err(StoreError::query("stop_payments.claims_on_account"))
     }
 
     /// Requests made in `[from_ms, to_ms)` the viewer may see, and how many the bank answered

@@ -272,6 +272,21 @@ impl<'s> Units<'s> {
             .map_err(StoreError::query("org_units.get"))
     }
 
+    /// Units with exactly this name (names repeat: 新建社区 is in many townships), by code.
+    pub async fn named(&self, name: &str) -> StoreResult<Vec<Unit>> {
+        let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM org_units WHERE name = "));
+        sql.arg(name).push(" ORDER BY code");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("org_units.named"))?;
+        rows.iter()
+            .map(unit_from_row)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::query("org_units.named"))
+    }
+
     /// The unit, or [`StoreError::UnitNotFound`].
     pub async fn get(&self, code: &str) -> StoreResult<Unit> {
         self.find(code)

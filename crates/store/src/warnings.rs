@@ -236,6 +236,27 @@ impl<'s> Warnings<'s> {
             .map_err(StoreError::query("warnings.for_resident"))
     }
 
+    /// The warnings linked to a case (the victim's, before the case was opened) that lie
+    /// inside the scope, oldest first.
+    pub async fn for_case(&self, scope: &Scope, case_id: &str) -> StoreResult<Vec<StoredWarning>> {
+        let mut sql = Sql::new(format!(
+            "SELECT {COLUMNS} FROM case_warnings cw JOIN warnings w ON w.id = cw.warning_id \
+             WHERE cw.case_id = "
+        ));
+        sql.arg(case_id).push(" AND ");
+        scope.push_condition(&mut sql, "w.unit_code");
+        sql.push(" ORDER BY w.detected_at, w.id");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("warnings.for_case"))?;
+        rows.iter()
+            .map(from_row)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::query("warnings.for_case"))
+    }
+
     /// Warnings per level inside the scope detected in `[from_ms, to_ms)`.
     pub async fn count_by_level(
         &self,

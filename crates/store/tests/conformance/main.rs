@@ -1,6 +1,7 @@
 //! The store's behaviour, checked identically on SQLite and PostgreSQL.
 
 mod call_cases;
+mod case_import_cases;
 mod cases;
 mod fixtures;
 mod harness;
@@ -72,5 +73,14 @@ mod call_suite {
         results_finish_or_requeue_and_only_the_holder_records_them,
         cancelling_an_instruction_cancels_only_its_open_tasks,
         call_tasks_are_scoped_by_the_residence_unit,
+    }
+}
+
+mod case_import_suite {
+    crate::conformance_of! {
+        case_import_cases:
+        a_report_number_opens_one_case,
+        cases_link_their_victims_warnings_once,
+        claims_on_an_account_come_from_every_case_and_hide_other_units_victims,
     }
 }

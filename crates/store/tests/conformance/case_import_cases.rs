@@ -1,0 +1,198 @@
+//! Cases by report number, their links to warnings, and the claims several cases make on one
+//! account (what a returns plan divides).
+
+use crate::fixtures::{person, resident_id, with_tree};
+use fanzha_store::*;
+
+const T0: i64 = 1_800_000_000_000;
+const MULE: &str = "6222020123456789015";
+
+fn case(id: &str, unit: &str, report_no: Option<&str>, at: i64) -> NewCase {
+    NewCase {
+        id: id.into(),
+        victim_name: Some(format!("受害人{id}")),
+        resident_id: Some(format!("ID-{id}")),
+        victim_account: Some(format!("ACC-{id}")),
+        unit_code: unit.into(),
+        reported_at: at,
+        loss_fen: 100_000,
+        narrative: "冒充客服退款，诱导转账".into(),
+        top_terms: serde_json::json!([]),
+        source: "import".into(),
+        report_no: report_no.map(Into::into),
+        named: serde_json::json!({}),
+        created_by: "t".into(),
+        created_at: at,
+        ..NewCase::default()
+    }
+}
+
+/// A report number opens one case, whatever the case id; cases without one never clash.
+pub async fn a_report_number_opens_one_case(store: &Store) {
+    with_tree(store).await;
+    let cases = store.cases();
+    assert!(cases
+        .create(&case("AJ1", "330281", Some("J-001"), T0))
+        .await
+        .unwrap());
+    assert!(
+        !cases
+            .create(&case("AJ2", "330281", Some("J-001"), T0))
+            .await
+            .unwrap(),
+        "the same report number again stores nothing"
+    );
+    assert_eq!(
+        cases.by_report_no("J-001").await.unwrap(),
+        Some(("AJ1".to_string(), "330281".to_string()))
+    );
+    assert_eq!(cases.by_report_no("J-002").await.unwrap(), None);
+    assert!(cases.get(&Scope::platform(), "AJ2").await.is_err());
+    for id in ["AJ3", "AJ4"] {
+        assert!(cases.create(&case(id, "330282", None, T0)).await.unwrap());
+    }
+    let stored = cases.get(&Scope::platform(), "AJ1").await.unwrap();
+    assert_eq!(stored.report_no.as_deref(), Some("J-001"));
+    assert_eq!(stored.source, "import");
+}
+
+/// Links to warnings are stored once and read back through the reader's scope.
+pub async fn cases_link_their_victims_warnings_once(store: &Store) {
+    with_tree(store).await;
+    store
+        .people()
+        .upsert(&[person(1, "330281001001")])
+        .await
+        .unwrap();
+    for (id, unit) in [("YJ1", "330281001001"), ("YJ2", "330282001001")] {
+        store
+            .warnings()
+            .insert(&NewWarning {
+                id: id.into(),
+                resident_id: Some(resident_id(1)),
+                msisdn: None,
+                unit_code: unit.into(),
+                level: 1,
+                fraud_type: None,
+                score_permille: 900,
+                source: "engine".into(),
+                signal_at: T0,
+                detected_at: T0 + if id == "YJ1" { 1 } else { 2 },
+                evidence: serde_json::json!({}),
+            })
+            .await
+            .unwrap();
+    }
+    store
+        .cases()
+        .create(&case("AJ1", "330281001001", None, T0))
+        .await
+        .unwrap();
+    let ids = vec!["YJ1".to_string(), "YJ2".to_string()];
+    assert_eq!(store.cases().link_warnings("AJ1", &ids).await.unwrap(), 2);
+    assert_eq!(store.cases().link_warnings("AJ1", &ids).await.unwrap(), 0);
+    let all = store
+        .warnings()
+        .for_case(&Scope::platform(), "AJ1")
+        .await
+        .unwrap();
+    assert_eq!(
+        all.iter().map(|w| w.id.as_str()).collect::<Vec<_>>(),
+        ["YJ1", "YJ2"]
+    );
+    let county = store.units().scope("330281").await.unwrap();
+    let seen = store.warnings().for_case(&county, "AJ1").await.unwrap();
+    assert_eq!(
+        seen.iter().map(|w| w.id.as_str()).collect::<Vec<_>>(),
+        ["YJ1"]
+    );
+}
+
+fn request(id: &str, case_id: &str, unit: &str, requested_fen: i64, at: i64) -> NewStopPayment {
+    NewStopPayment {
+        id: id.into(),
+        case_id: case_id.into(),
+        unit_code: unit.into(),
+        account: MULE.into(),
+        bank_code: Some("ICBC".into()),
+        institution: serde_json::json!({"kind": "bank", "code": "ICBC", "name": "中国工商银行"}),
+        requested_fen,
+        requested_at: at,
+        deadline: at + 1_800_000,
+        detail: serde_json::json!({}),
+    }
+}
+
+/// Every case whose trace ended in an account claims on it, earliest report first; the
+/// victims of cases outside the reader's subtree stay unnamed.
+pub async fn claims_on_an_account_come_from_every_case_and_hide_other_units_victims(store: &Store) {
+    with_tree(store).await;
+    // Reported in this order: AJB (慈溪), AJA (余姚), AJC (余姚).
+    for (id, unit, at) in [
+        ("AJA", "330281001001", T0 + 10),
+        ("AJB", "330282001001", T0),
+        ("AJC", "330281002001", T0 + 20),
+    ] {
+        store
+            .cases()
+            .create(&case(id, unit, None, at))
+            .await
+            .unwrap();
+    }
+    store
+        .stop_payments()
+        .create_many(&[
+            request("ZFA", "AJA", "330281001001", 30_000, T0 + 30),
+            request("ZFB", "AJB", "330282001001", 50_000, T0 + 30),
+            request("ZFC", "AJC", "330281002001", 20_000, T0 + 30),
+        ])
+        .await
+        .unwrap();
+    // Another account's request is no claim here.
+    let mut other = request("ZFX", "AJA", "330281001001", 9_000, T0 + 30);
+    other.account = "6217000123456789019".into();
+    store.stop_payments().create_many(&[other]).await.unwrap();
+
+    let county = store.units().scope("330281").await.unwrap();
+    let claims = store
+        .stop_payments()
+        .claims_on_account(&county, MULE)
+        .await
+        .unwrap();
+    let got: Vec<(&str, i64, bool, Option<&str>)> = claims
+        .iter()
+        .map(|c| {
+            (
+                c.case_id.as_str(),
+                c.requested_fen,
+                c.in_scope,
+                c.victim_name.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("AJB", 50_000, false, None),
+            ("AJA", 30_000, true, Some("受害人AJA")),
+            ("AJC", 20_000, true, Some("受害人AJC")),
+        ]
+    );
+    let foreign = &claims[0];
+    assert_eq!(
+        (
+            foreign.resident_id.as_ref(),
+            foreign.victim_account.as_ref()
+        ),
+        (None, None)
+    );
+    assert_eq!(claims[1].victim_account.as_deref(), Some("ACC-AJA"));
+    assert_eq!(claims[1].stop_payment_id, "ZFA");
+    assert_eq!(claims[1].state, "requested");
+    let all = store
+        .stop_payments()
+        .claims_on_account(&Scope::platform(), MULE)
+        .await
+        .unwrap();
+    assert!(all.iter().all(|c| c.in_scope && c.victim_name.is_some()));
+}
