@@ -189,6 +189,16 @@ pub enum AfterCall {
     RetryAt(i64),
 }
 
+/// One call as its operator records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallRecord<'a> {
+    pub operator: &'a str,
+    pub result: CallResult,
+    /// The operator's words, if any (trimmed; at most 500 characters kept).
+    pub note: Option<&'a str>,
+    pub after: AfterCall,
+}
+
 /// Which tasks to list.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CallTaskFilter {
@@ -511,30 +521,27 @@ impl<'s> CallTasks<'s> {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Records the result of the call on a task `operator` claimed, decided against
+    /// Records the result of a call on a task its operator claimed, decided against
     /// `expected_version`: done, or back in the queue at [`AfterCall::RetryAt`]. Counts the
-    /// attempt. A task no longer claimed by `operator`, or changed meanwhile, is a
+    /// attempt. A task no longer claimed by the operator, or changed meanwhile, is a
     /// [`StoreError::Conflict`] and nothing changes. (A lease that ran out without anyone else
     /// claiming the task still lets its operator record the call.)
     pub async fn finish(
         &self,
         id: i64,
         expected_version: i64,
-        operator: &str,
-        result: CallResult,
-        note: Option<&str>,
-        after: AfterCall,
+        call: &CallRecord<'_>,
         now_ms: i64,
     ) -> StoreResult<CallTask> {
-        let (state, due) = match after {
+        let (state, due) = match call.after {
             AfterCall::Done => (CallTaskState::Done, None),
             AfterCall::RetryAt(at) => (CallTaskState::Queued, Some(at)),
         };
-        let note = clip_note(note);
+        let note = clip_note(call.note);
         let mut sql = Sql::new("UPDATE call_tasks SET state = ");
         sql.arg(state.as_str())
             .push(", version = version + 1, attempts = attempts + 1, result = ")
-            .arg(result.as_str())
+            .arg(call.result.as_str())
             .push(", note = ")
             .arg(note.as_deref())
             .push(", lease_until = NULL, updated_at = ")
@@ -547,7 +554,7 @@ impl<'s> CallTasks<'s> {
             .push(" AND version = ")
             .arg(expected_version)
             .push(" AND state = 'claimed' AND claimed_by = ")
-            .arg(operator);
+            .arg(call.operator);
         let done = sql
             .query()
             .execute(self.store.pool())

@@ -43,7 +43,8 @@ mod webhooks;
 pub use accounts::{Account, Accounts, NewAccount};
 pub use audit::{Audit, AuditEntry, NewAuditEntry};
 pub use call_tasks::{
-    AfterCall, CallResult, CallTask, CallTaskFilter, CallTaskState, CallTasks, NewCallTask,
+    AfterCall, CallRecord, CallResult, CallTask, CallTaskFilter, CallTaskState, CallTasks,
+    NewCallTask,
 };
 pub use cases::{Case, CaseTransfer, Cases, NewCase};
 pub use dialect::Backend;

@@ -58,6 +58,20 @@ fn task(instruction: &str, msisdn: &str, level: u8, unit: &str, at: i64) -> NewC
     }
 }
 
+fn call<'a>(
+    operator: &'a str,
+    result: CallResult,
+    note: Option<&'a str>,
+    after: AfterCall,
+) -> CallRecord<'a> {
+    CallRecord {
+        operator,
+        result,
+        note,
+        after,
+    }
+}
+
 const VILLAGE: &str = "330281001001";
 const OTHER_VILLAGE: &str = "330282001001";
 
@@ -117,10 +131,7 @@ pub async fn call_tasks_are_created_once_per_open_instruction_and_number(store: 
     repo.finish(
         a,
         claimed.version,
-        "seat01",
-        CallResult::Insisted,
-        None,
-        AfterCall::Done,
+        &call("seat01", CallResult::Insisted, None, AfterCall::Done),
         T0 + 4 * MIN,
     )
     .await
@@ -278,10 +289,7 @@ pub async fn claims_take_the_most_urgent_then_oldest_and_leases_expire(store: &S
         .finish(
             red_old,
             first.version,
-            "seat01",
-            CallResult::NoAnswer,
-            None,
-            AfterCall::Done,
+            &call("seat01", CallResult::NoAnswer, None, AfterCall::Done),
             expired,
         )
         .await
@@ -351,10 +359,7 @@ pub async fn results_finish_or_requeue_and_only_the_holder_records_them(store: &
         .finish(
             id,
             1,
-            "seat01",
-            CallResult::NoAnswer,
-            None,
-            AfterCall::Done,
+            &call("seat01", CallResult::NoAnswer, None, AfterCall::Done),
             T0,
         )
         .await
@@ -367,10 +372,7 @@ pub async fn results_finish_or_requeue_and_only_the_holder_records_them(store: &
             .finish(
                 id,
                 version,
-                who,
-                CallResult::NoAnswer,
-                None,
-                AfterCall::Done,
+                &call(who, CallResult::NoAnswer, None, AfterCall::Done),
                 T0,
             )
             .await
@@ -382,10 +384,12 @@ pub async fn results_finish_or_requeue_and_only_the_holder_records_them(store: &
         .finish(
             id,
             held.version,
-            "seat01",
-            CallResult::NoAnswer,
-            Some("  响铃无人接  "),
-            AfterCall::RetryAt(retry_at),
+            &call(
+                "seat01",
+                CallResult::NoAnswer,
+                Some("  响铃无人接  "),
+                AfterCall::RetryAt(retry_at),
+            ),
             T0 + MIN,
         )
         .await
@@ -424,10 +428,7 @@ pub async fn results_finish_or_requeue_and_only_the_holder_records_them(store: &
         .finish(
             id,
             held.version,
-            "seat03",
-            CallResult::Dissuaded,
-            None,
-            AfterCall::Done,
+            &call("seat03", CallResult::Dissuaded, None, AfterCall::Done),
             retry_at + 4,
         )
         .await
@@ -473,10 +474,7 @@ pub async fn cancelling_an_instruction_cancels_only_its_open_tasks(store: &Store
     repo.finish(
         done,
         held.version,
-        "seat01",
-        CallResult::EmptyNumber,
-        None,
-        AfterCall::Done,
+        &call("seat01", CallResult::EmptyNumber, None, AfterCall::Done),
         T0,
     )
     .await
@@ -533,10 +531,7 @@ pub async fn cancelling_an_instruction_cancels_only_its_open_tasks(store: &Store
         .finish(
             claimed,
             2,
-            "seat02",
-            CallResult::NoAnswer,
-            None,
-            AfterCall::Done,
+            &call("seat02", CallResult::NoAnswer, None, AfterCall::Done),
             T0 + MIN,
         )
         .await

@@ -2,7 +2,7 @@
 //! and kept in a dead-letter list when every attempt failed.
 //!
 //! SMS over SMPP (with 金钟罩 guardian alerts) lives in [`sms`] and [`guardians`]; see
-//! [`SmsDispatcher::spawn`].
+//! [`SmsDispatcher::spawn`]. 96110 outbound calls by the center's seat group live in [`calls`].
 //!
 //! Two tasks run per [`WebhookDispatcher::spawn`]:
 //! - the *listener* subscribes to [`LoopService::subscribe`] and queues one delivery per active
@@ -17,12 +17,17 @@
 //! `X-Fanzha-Delivery` id. The deterministic steps, [`WebhookDispatcher::enqueue`] and
 //! [`WebhookDispatcher::deliver_due`], take the time as an argument.
 
+pub mod calls;
 pub mod guardians;
 pub mod sms;
 pub mod webhook;
 
 use crate::routing::OrgTree;
 use crate::service::{LoopService, Notice};
+pub use calls::{
+    call_commands, call_note, call_result_zh, callable_number, CallPolicy, RecordedCall,
+    CALLABLE_STATUSES,
+};
 use fanzha_store::{DeliveryState, DueDelivery, Store, StoreError, Webhook};
 pub use guardians::{fraud_hint, guardian_alert_text, mask_name, warning_to_person_text};
 pub use sms::{
