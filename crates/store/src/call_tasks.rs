@@ -204,6 +204,8 @@ pub struct CallRecord<'a> {
 pub struct CallTaskFilter {
     /// Only tasks in this state at the list's time (an expired claim is queued).
     pub state: Option<CallTaskState>,
+    /// Only tasks still to be worked (queued or claimed).
+    pub open_only: bool,
     /// Only the tasks of this instruction.
     pub instruction_id: Option<String>,
     /// Only tasks this operator holds (claimed, lease running).
@@ -757,6 +759,9 @@ impl<'s> CallTasks<'s> {
 }
 
 fn push_filter(sql: &mut Sql<'_>, f: &CallTaskFilter, now_ms: i64) {
+    if f.open_only {
+        sql.push(" AND t.state IN ('queued', 'claimed')");
+    }
     if let Some(state) = f.state {
         sql.push(" AND ");
         push_state_at(sql, state, now_ms);

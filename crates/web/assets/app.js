@@ -17,6 +17,12 @@
       el.classList.toggle("late", late);
       el.classList.toggle("soon", !late && left < 5 * 60 * 1000);
     });
+    // Every [data-since] (epoch ms UTC) shows the time elapsed since.
+    document.querySelectorAll("[data-since]").forEach(function (el) {
+      var s = Math.max(0, Math.floor((now - Number(el.getAttribute("data-since"))) / 1000));
+      var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+      el.textContent = (h > 0 ? h + ":" + pad(m) : m) + ":" + pad(sec);
+    });
   }
 
   var charts = {};

@@ -66,6 +66,8 @@ enum Rec {
     /// `{id}` is a stop-payment request of a case. A bank liaison's side is the bank: their
     /// own bank's request in another county, another bank's in their own county.
     StopPayment,
+    /// `{id}` is a 96110 call task of a fresh red instruction, claimed by the caller.
+    CallTask,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -181,6 +183,23 @@ const ENDPOINTS: &[Endpoint] = &[
         Rec::Instruction,
         Form("command=dissuaded_phone&version={version}"),
     ),
+    ep("GET", "/calls", "view_call_tasks", Rec::None, Empty),
+    ep("POST", "/calls/claim", "work_call_tasks", Rec::None, Empty),
+    ep("GET", "/calls/{id}", "work_call_tasks", Rec::CallTask, Empty),
+    ep(
+        "POST",
+        "/calls/{id}/result",
+        "work_call_tasks",
+        Rec::CallTask,
+        Form("result=no_answer&note=rbac"),
+    ),
+    ep(
+        "POST",
+        "/calls/{id}/release",
+        "work_call_tasks",
+        Rec::CallTask,
+        Empty,
+    ),
     ep("GET", "/cases", "manage_cases", Rec::None, Empty),
     ep(
         "POST",
@@ -256,6 +275,28 @@ const ENDPOINTS: &[Endpoint] = &[
         "handle_instructions",
         Rec::Instruction,
         Json(r#"{"version":{version},"commands":[{"command":"sign"}]}"#),
+    ),
+    ep("GET", "/api/v1/call-tasks", "view_call_tasks", Rec::None, Empty),
+    ep(
+        "POST",
+        "/api/v1/call-tasks/claim",
+        "work_call_tasks",
+        Rec::None,
+        Empty,
+    ),
+    ep(
+        "POST",
+        "/api/v1/call-tasks/{id}/result",
+        "work_call_tasks",
+        Rec::CallTask,
+        Json(r#"{"result":"switched_off"}"#),
+    ),
+    ep(
+        "POST",
+        "/api/v1/call-tasks/{id}/release",
+        "work_call_tasks",
+        Rec::CallTask,
+        Empty,
     ),
     ep(
         "GET",
@@ -447,6 +488,8 @@ struct Record {
     version: i64,
     case_id: String,
     stop_id: String,
+    call_task_id: String,
+    call_task_version: i64,
 }
 
 /// A caller: a role at a unit, with the places that are inside and outside its subtree.
@@ -645,6 +688,10 @@ impl World {
         Some(match rec {
             Rec::None => return None,
             Rec::Case => self.case_at(place, true).await,
+            Rec::CallTask => {
+                let login = c.map(|c| c.login.as_str()).unwrap_or("nobody");
+                self.call_task_at(place, login).await
+            }
             // A liaison's side is the bank, whatever the subtree; police see every bank's
             // requests of their subtree.
             Rec::StopPayment => match (liaison, side) {
@@ -700,6 +747,36 @@ impl World {
 
     fn store(&self) -> &Store {
         &self.state.store
+    }
+
+    /// A fresh red instruction at `place`, whose 96110 call `login` has claimed.
+    async fn call_task_at(&self, place: Place, login: &str) -> Record {
+        let mut r = self.record(place).await;
+        let tasks = self
+            .store()
+            .call_tasks()
+            .for_instruction(&Scope::platform(), &r.instruction_id)
+            .await
+            .unwrap();
+        assert_eq!(tasks.len(), 1, "a red warning queues one call");
+        let held = self
+            .store()
+            .call_tasks()
+            .claim(&Scope::platform(), tasks[0].id, login, self.now(), 600_000)
+            .await
+            .unwrap();
+        r.call_task_id = held.id.to_string();
+        r.call_task_version = held.version;
+        r
+    }
+
+    async fn call_task_version(&self, r: &Record) -> i64 {
+        self.store()
+            .call_tasks()
+            .get(&Scope::platform(), r.call_task_id.parse().unwrap())
+            .await
+            .unwrap()
+            .version
     }
 
     fn now(&self) -> i64 {
@@ -876,6 +953,7 @@ fn request(
         (Rec::Warning, Some(r)) => r.warning_id.as_str(),
         (Rec::Case, Some(r)) => r.case_id.as_str(),
         (Rec::StopPayment, Some(r)) => r.stop_id.as_str(),
+        (Rec::CallTask, Some(r)) => r.call_task_id.as_str(),
         (_, Some(r)) => r.instruction_id.as_str(),
         (_, None) => "",
     };
@@ -1067,6 +1145,9 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                         ),
                         (Rec::Case | Rec::StopPayment, Some(r)) => {
                             Some(Some(w.snapshot(e, r).await) != before)
+                        }
+                        (Rec::CallTask, Some(r)) => {
+                            Some(w.call_task_version(r).await != r.call_task_version)
                         }
                         _ => None,
                     };

@@ -526,6 +526,19 @@ pub async fn cancelling_an_instruction_cancels_only_its_open_tasks(store: &Store
         repo.get(&all, other).await.unwrap().state,
         CallTaskState::Queued
     );
+    let open = CallTaskFilter {
+        open_only: true,
+        ..CallTaskFilter::default()
+    };
+    let still_open: Vec<i64> = repo
+        .list(&all, &open, &PageRequest::first(10), T0 + MIN)
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(still_open, vec![other]);
     // The operator holding a cancelled task cannot record on it.
     let e = repo
         .finish(

@@ -3,6 +3,7 @@
 //! Every handler names its permission in its signature ([`crate::auth::Require`]) and reads
 //! through the caller's org scope, so a record of another subtree answers 404 `not_found`.
 
+pub mod call_tasks;
 pub mod figures;
 pub mod instructions;
 pub mod openapi;
@@ -28,6 +29,10 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/instructions/{id}/commands",
             post(instructions::command),
         )
+        .route("/api/v1/call-tasks", get(call_tasks::list))
+        .route("/api/v1/call-tasks/claim", post(call_tasks::claim))
+        .route("/api/v1/call-tasks/{id}/result", post(call_tasks::result))
+        .route("/api/v1/call-tasks/{id}/release", post(call_tasks::release))
         .route("/api/v1/figures", get(figures::get))
         .route("/api/v1/people", get(people::list))
         .route("/api/v1/people/{resident_id}", get(people::get))

@@ -7,7 +7,7 @@ use utoipa::OpenApi;
 #[openapi(
     info(
         title = "fanzha API",
-        description = "Warnings, the closed loop of instructions, figures and residents of the caller's org subtree. Authenticate with the session cookie from POST /login; writes carry the session's X-CSRF-Token header."
+        description = "Warnings, the closed loop of instructions, 96110 call tasks, figures and residents of the caller's org subtree. Authenticate with the session cookie from POST /login; writes carry the session's X-CSRF-Token header."
     ),
     paths(
         super::warnings::push,
@@ -20,8 +20,16 @@ use utoipa::OpenApi;
         super::people::list,
         super::people::get,
         super::units::children,
+        super::call_tasks::list,
+        super::call_tasks::claim,
+        super::call_tasks::result,
+        super::call_tasks::release,
     ),
-    components(schemas(super::warnings::PushRequest, super::instructions::CommandRequest))
+    components(schemas(
+        super::warnings::PushRequest,
+        super::instructions::CommandRequest,
+        super::call_tasks::ResultRequest
+    ))
 )]
 pub struct ApiDoc;
 

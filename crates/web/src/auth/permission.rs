@@ -46,6 +46,12 @@ permissions! {
     HandleInstructions => "handle_instructions": [CenterAnalyst, UnitCommander, GridWorker];
     /// Show a person's full (unmasked) data on a detail view; every use is audited.
     ViewPersonalData => "view_personal_data": [CenterAnalyst, UnitCommander, GridWorker];
+    /// The 96110 call queue of one's subtree, numbers masked (the center's seat group and
+    /// whoever runs the platform).
+    ViewCallTasks => "view_call_tasks": [CenterAnalyst, Admin];
+    /// Work 96110 calls: claim the next (which shows its full number, audited), record the
+    /// result (appended to the instruction), put one back. The seat group sits at the center.
+    WorkCallTasks => "work_call_tasks": [CenterAnalyst];
     /// Cases, fund tracing, stop-payment requests.
     ManageCases => "manage_cases": [CenterAnalyst];
     /// The stop-payment board: police see their subtree's requests, liaisons their bank's.

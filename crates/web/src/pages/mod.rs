@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod audit;
+pub mod calls;
 pub mod cases;
 pub mod dashboard;
 pub mod home;
@@ -17,8 +18,8 @@ pub mod view;
 pub mod warnings;
 
 use crate::auth::permission::{
-    HandleInstructions, ManageCases, ManageUsers, Permission, ViewAudit, ViewDashboard,
-    ViewInstructions, ViewStatistics, ViewStopPayments, ViewWarnings,
+    HandleInstructions, ManageCases, ManageUsers, Permission, ViewAudit, ViewCallTasks,
+    ViewDashboard, ViewInstructions, ViewStatistics, ViewStopPayments, ViewWarnings,
 };
 use crate::auth::principal::Principal;
 use crate::error::WebError;
@@ -50,7 +51,7 @@ pub struct Chrome {
 
 impl Chrome {
     pub fn new(p: &Principal, csrf_token: &str, headers: &HeaderMap, active: &str) -> Chrome {
-        let items: [(&'static str, &'static str, bool); 9] = [
+        let items: [(&'static str, &'static str, bool); 10] = [
             ("/dashboard", "nav_dashboard", ViewDashboard::allows(p)),
             ("/warnings", "nav_warnings", ViewWarnings::allows(p)),
             (
@@ -63,6 +64,7 @@ impl Chrome {
                 "nav_tasks",
                 HandleInstructions::allows(p) && p.has_role(Role::GridWorker),
             ),
+            ("/calls", "nav_calls", ViewCallTasks::allows(p)),
             ("/cases", "nav_cases", ManageCases::allows(p)),
             (
                 "/stop-payments",
