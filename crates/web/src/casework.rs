@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use fanzha_core::event::TransferChannel;
 use fanzha_store::{
     Case, CaseTransfer, NewAuditEntry, NewCase, NewStopPayment, Scope, StopPayment,
-    StopPaymentUpdate, Viewer,
+    StopPaymentUpdate, StoreError, Viewer,
 };
 use fanzha_trace::result::{holdings, summary};
 use fanzha_trace::stop_payment::{self, FailReason, Institution, StopPaymentRequest, Target};
@@ -30,9 +30,23 @@ pub struct CaseInput {
     pub loss_fen: i64,
     pub narrative: String,
     pub source: String,
+    /// The 110 / 96110 report number of an imported case: a number opens one case only.
+    pub report_no: Option<String>,
     pub instruction_id: Option<String>,
     pub victim_account: Option<String>,
     pub named: serde_json::Value,
+}
+
+/// What opening a case with a report number came to.
+#[derive(Clone, Debug)]
+pub enum Opened {
+    New(Box<Case>),
+    /// The report was opened before, as this case (identifiers only: it may lie in another
+    /// unit's area).
+    Duplicate {
+        case_id: String,
+        unit_code: String,
+    },
 }
 
 fn new_id(prefix: &str, now_ms: i64) -> String {
@@ -43,8 +57,32 @@ fn new_id(prefix: &str, now_ms: i64) -> String {
     format!("{prefix}{stamp}{salt:04}")
 }
 
-/// Opens a case: classifies the narrative, notes a public-sector victim's employer, audits.
+/// Opens a case: classifies the narrative, notes a public-sector victim's employer, links the
+/// victim's warnings, audits. A report number opened before is a conflict.
 pub async fn open_case(state: &AppState, login: &str, input: CaseInput) -> Result<Case, WebError> {
+    let report_no = input.report_no.clone().unwrap_or_default();
+    match open_case_once(state, login, input).await? {
+        Opened::New(case) => Ok(*case),
+        Opened::Duplicate { case_id, .. } => Err(WebError::Store(StoreError::Conflict {
+            what: "case",
+            detail: format!("report {report_no} was opened before as case {case_id}"),
+        })),
+    }
+}
+
+/// Opens a case unless its report number was opened before (then nothing changes). When the
+/// victim's ID number is registered, the case takes the person's name, phone and employer and
+/// is linked to the person's warnings.
+pub async fn open_case_once(
+    state: &AppState,
+    login: &str,
+    input: CaseInput,
+) -> Result<Opened, WebError> {
+    if let Some(no) = &input.report_no {
+        if let Some((case_id, unit_code)) = state.store.cases().by_report_no(no).await? {
+            return Ok(Opened::Duplicate { case_id, unit_code });
+        }
+    }
     let now = state.clock.now_ms();
     let prediction = fanzha_text::default_classifier().classify(&input.narrative);
     let person = match &input.resident_id {
@@ -80,13 +118,36 @@ pub async fn open_case(state: &AppState, login: &str, input: CaseInput) -> Resul
         type_score: (f64::from(prediction.score) * 1000.0).round() as i64,
         top_terms: serde_json::Value::Array(top_terms),
         source: input.source,
+        report_no: input.report_no,
         instruction_id: input.instruction_id,
         victim_account: input.victim_account,
         named: input.named,
         created_by: login.to_string(),
         created_at: now,
     };
-    state.store.cases().create(&new).await?;
+    if !state.store.cases().create(&new).await? {
+        // Opened meanwhile by a concurrent import of the same report.
+        let no = new.report_no.as_deref().unwrap_or_default();
+        if let Some((case_id, unit_code)) = state.store.cases().by_report_no(no).await? {
+            return Ok(Opened::Duplicate { case_id, unit_code });
+        }
+        return Err(WebError::Store(StoreError::Conflict {
+            what: "case",
+            detail: format!("case {id} could not be stored"),
+        }));
+    }
+    let mut warnings = 0;
+    if let Some(p) = &person {
+        let ids: Vec<String> = state
+            .store
+            .warnings()
+            .for_resident(&Scope::platform(), &p.resident_id)
+            .await?
+            .into_iter()
+            .map(|w| w.id)
+            .collect();
+        warnings = state.store.cases().link_warnings(&id, &ids).await?;
+    }
     audit(
         state,
         login,
@@ -94,10 +155,17 @@ pub async fn open_case(state: &AppState, login: &str, input: CaseInput) -> Resul
         "case",
         &id,
         &input.unit_code,
-        serde_json::json!({"source": new.source, "loss_fen": new.loss_fen}),
+        serde_json::json!({
+            "source": new.source,
+            "loss_fen": new.loss_fen,
+            "report_no": new.report_no,
+            "warnings": warnings,
+        }),
     )
     .await?;
-    Ok(state.store.cases().get(&Scope::platform(), &id).await?)
+    Ok(Opened::New(Box::new(
+        state.store.cases().get(&Scope::platform(), &id).await?,
+    )))
 }
 
 /// After officers acted on an instruction: a 已被骗 feedback opens a case (once).
@@ -416,7 +484,7 @@ pub async fn act_on_stop_payment(
     Ok(state.store.stop_payments().get(viewer, id).await?)
 }
 
-async fn audit(
+pub(crate) async fn audit(
     state: &AppState,
     actor: &str,
     action: &str,

@@ -28,6 +28,9 @@ pub enum WebError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Loop(#[from] fanzha_workflow::LoopError),
+    /// An uploaded file that cannot be read as a whole (no header, a required column missing).
+    #[error(transparent)]
+    File(#[from] fanzha_ingest::IngestError),
     #[error("export failed: {0}")]
     Export(String),
     #[error("page rendering failed: {0}")]
@@ -46,6 +49,7 @@ impl Coded for WebError {
             WebError::BadRequest(_) => ErrorCode::RequestInvalid,
             WebError::Store(e) => e.code(),
             WebError::Loop(e) => e.code(),
+            WebError::File(e) => e.code(),
             WebError::Export(_) => ErrorCode::Internal,
             WebError::Render(_) => ErrorCode::Internal,
         }

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod case_import;
 pub mod casework;
 pub mod error;
 pub mod export;
@@ -60,12 +61,18 @@ pub fn router(state: AppState) -> Router {
         .route("/calls/{id}/result", post(pages::calls::result))
         .route("/calls/{id}/release", post(pages::calls::release))
         .route("/cases", get(pages::cases::list).post(pages::cases::create))
+        .route("/cases/import", post(pages::cases::import))
         .route("/cases/{id}", get(pages::cases::detail))
         .route("/cases/{id}/extracts", post(pages::cases::upload))
         .route("/cases/{id}/trace", post(pages::cases::trace))
         .route("/cases/{id}/notice", get(pages::cases::notice))
         .route("/stop-payments", get(pages::stop_payments::board))
         .route("/stop-payments/{id}/act", post(pages::stop_payments::act))
+        .route("/stop-payments/{id}/returns", get(pages::returns::plan))
+        .route(
+            "/stop-payments/{id}/returns/print",
+            get(pages::returns::print),
+        )
         .route("/statistics", get(pages::statistics::show))
         .route("/audit", get(pages::audit::show))
         .route("/admin", get(pages::admin::show))

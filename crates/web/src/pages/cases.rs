@@ -1,12 +1,14 @@
-//! 案件: the cases of one's subtree, a form to open one, and the case page — victim (masked),
-//! loss, narrative with the classifier's fraud type and the terms that decided it, the bank
-//! extracts taken in, the trace, the stop-payments and the amounts held; a printable employer
-//! notice (提示单) for public-sector victims.
+//! 案件: the cases of one's subtree, a form to open one, the import of 110 / 96110 report
+//! exports (导入), and the case page — victim (masked), loss, narrative with the classifier's
+//! fraud type and the terms that decided it, what the victim named, the warnings the victim had,
+//! the bank extracts taken in, the trace, the stop-payments and the amounts held, each with its
+//! returns plan (发还计算); a printable employer notice (提示单) for public-sector victims.
 
 use super::view::{fraud_type_label, time, yuan};
 use super::{render, Chrome};
 use crate::auth::permission::ManageCases;
 use crate::auth::Require;
+use crate::case_import::{import_cases, CaseImport};
 use crate::casework::{open_case, take_in_extract, trace_case, CaseInput};
 use crate::error::WebError;
 use crate::i18n::Lang;
@@ -37,6 +39,71 @@ struct ListPage {
     chrome: Chrome,
     rows: Vec<CaseRow>,
     unit_code: String,
+    import: Option<ImportView>,
+}
+
+/// The figures and rows of an import, as the cases page shows them (no personal data: rows
+/// are named by line and report number).
+struct ImportView {
+    file: String,
+    run: i64,
+    format: &'static str,
+    encoding: &'static str,
+    read: usize,
+    imported: usize,
+    duplicate: usize,
+    rejected: usize,
+    /// (line, report number, case id)
+    imported_rows: Vec<(u64, String, String)>,
+    /// (line, report number, case id when in one's area)
+    duplicate_rows: Vec<(u64, String, Option<String>)>,
+    /// (line, column, reason)
+    rejected_rows: Vec<(i64, String, String)>,
+    ignored: String,
+}
+
+/// Rows listed per kind on the page; the counts are always complete.
+const IMPORT_ROWS_SHOWN: usize = 200;
+
+impl ImportView {
+    fn of(i: &CaseImport) -> ImportView {
+        let (imported, duplicate, rejected) = i.counts();
+        ImportView {
+            file: i.file.clone(),
+            run: i.import_run.0,
+            format: i.format,
+            encoding: i.encoding.unwrap_or(""),
+            read: i.read,
+            imported,
+            duplicate,
+            rejected,
+            imported_rows: i
+                .imported
+                .iter()
+                .take(IMPORT_ROWS_SHOWN)
+                .map(|c| (c.line, c.report_no.clone(), c.case_id.clone()))
+                .collect(),
+            duplicate_rows: i
+                .duplicates
+                .iter()
+                .take(IMPORT_ROWS_SHOWN)
+                .map(|d| (d.line, d.report_no.clone(), d.case_id.clone()))
+                .collect(),
+            rejected_rows: i
+                .rejected
+                .iter()
+                .take(IMPORT_ROWS_SHOWN)
+                .map(|r| {
+                    (
+                        r.line,
+                        r.column.clone().unwrap_or_default(),
+                        r.reason.clone(),
+                    )
+                })
+                .collect(),
+            ignored: i.ignored_columns.join(", "),
+        }
+    }
 }
 
 async fn unit_name(state: &AppState, code: &str) -> String {
@@ -57,7 +124,17 @@ pub async fn list(
     headers: HeaderMap,
     axum::extract::Query(q): axum::extract::Query<ListQuery>,
 ) -> Result<Response, WebError> {
-    let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/cases");
+    list_page(&state, &auth, &headers, q.format, None).await
+}
+
+async fn list_page(
+    state: &AppState,
+    auth: &Require<ManageCases>,
+    headers: &HeaderMap,
+    format: Option<crate::export::ExportFormat>,
+    import: Option<ImportView>,
+) -> Result<Response, WebError> {
+    let chrome = Chrome::new(&auth.principal, &auth.csrf_token, headers, "/cases");
     let lang = chrome.lang;
     let scope = state.scope_of(&auth.principal.unit_code).await?;
     let page = state
@@ -70,14 +147,14 @@ pub async fn list(
         rows.push(CaseRow {
             reported: time(c.reported_at),
             victim: c.victim_name.as_deref().map(mask_name).unwrap_or_default(),
-            unit: unit_name(&state, &c.unit_code).await,
+            unit: unit_name(state, &c.unit_code).await,
             loss: yuan(c.loss_fen),
             fraud_type: fraud_type_label(lang, c.fraud_type.as_deref()),
             source: c.source.clone(),
             id: c.id,
         });
     }
-    if let Some(format) = q.format {
+    if let Some(format) = format {
         let heads = [
             "col_id",
             "reported_at",
@@ -112,8 +189,81 @@ pub async fn list(
         unit_code: auth.principal.unit_code.clone(),
         chrome,
         rows,
+        import,
     })
     .map(IntoResponse::into_response)
+}
+
+/// Longest file name kept (characters).
+const MAX_FILE_NAME_CHARS: usize = 200;
+
+/// `POST /cases/import` (multipart: `file`; optional `format` auto | csv | xlsx; optional
+/// `unit_code`, a unit inside one's area to import for, one's own unit by default): opens a
+/// case per good row of a 110 / 96110 export and answers the cases page with the figures —
+/// imported, duplicate (report opened before), rejected with line and reason.
+pub async fn import(
+    auth: Require<ManageCases>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Result<Response, WebError> {
+    let mut upload: Option<(String, Vec<u8>)> = None;
+    let mut format = fanzha_ingest::reports::ReportFormat::Auto;
+    let mut unit = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| WebError::BadRequest(e.to_string()))?
+    {
+        match field.name() {
+            Some("file") => {
+                let name: String = field
+                    .file_name()
+                    .unwrap_or("reports.csv")
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(MAX_FILE_NAME_CHARS)
+                    .collect();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| WebError::BadRequest(e.to_string()))?;
+                upload = Some((name, bytes.to_vec()));
+            }
+            Some("format") => {
+                let text = field
+                    .text()
+                    .await
+                    .map_err(|e| WebError::BadRequest(e.to_string()))?;
+                format = text.parse().map_err(WebError::BadRequest)?;
+            }
+            Some("unit_code") => {
+                let text = field
+                    .text()
+                    .await
+                    .map_err(|e| WebError::BadRequest(e.to_string()))?;
+                unit = non_empty(Some(text));
+            }
+            _ => {}
+        }
+    }
+    let (name, bytes) = upload
+        .filter(|(_, b)| !b.is_empty())
+        .ok_or_else(|| WebError::BadRequest("choose a report file to import".into()))?;
+    let p = &auth.principal;
+    let unit = match unit {
+        Some(code) => state.unit_within(&p.unit_code, &code).await?.code,
+        None => p.unit_code.clone(),
+    };
+    let outcome = import_cases(&state, &p.login, &unit, &name, &bytes, format).await?;
+    list_page(
+        &state,
+        &auth,
+        &headers,
+        None,
+        Some(ImportView::of(&outcome)),
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -179,6 +329,17 @@ struct RequestRow {
     state: String,
     deadline: i64,
     open: bool,
+    /// Money is stopped or frozen there (or was returned): the returns plan applies.
+    returns: bool,
+}
+
+/// A warning the victim had before the case.
+struct WarningRow {
+    id: String,
+    level_class: &'static str,
+    level_label: &'static str,
+    detected: String,
+    fraud_type: String,
 }
 
 #[derive(Template)]
@@ -200,6 +361,30 @@ struct CasePage {
     requests: Vec<RequestRow>,
     held_total: String,
     message: Option<String>,
+    warnings: Vec<WarningRow>,
+    /// What the victim named: (label key, values).
+    named: Vec<(&'static str, String)>,
+}
+
+/// The victim's named numbers, accounts, apps and URLs, for the case page (suspects' data,
+/// not the victim's).
+fn named_rows(named: &serde_json::Value) -> Vec<(&'static str, String)> {
+    [
+        ("suspect_phones", "phones"),
+        ("suspect_accounts", "accounts"),
+        ("apps", "apps"),
+        ("urls", "urls"),
+    ]
+    .into_iter()
+    .filter_map(|(label, key)| {
+        let values: Vec<&str> = named[key]
+            .as_array()?
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        (!values.is_empty()).then(|| (label, values.join("、")))
+    })
+    .collect()
 }
 
 pub fn institution_label(v: &serde_json::Value) -> String {
@@ -264,13 +449,30 @@ async fn case_page(
             held: yuan(s.held_fen),
             state: state_label(lang, &s.state).to_string(),
             open: s.state == "requested",
+            returns: matches!(s.state.as_str(), "held" | "frozen" | "returned"),
             deadline: s.deadline,
             account: fanzha_core::mask::mask_card(&s.account),
             id: s.id,
         })
         .collect();
+    let warnings = state
+        .store
+        .warnings()
+        .for_case(&scope, id)
+        .await?
+        .into_iter()
+        .map(|w| WarningRow {
+            level_label: super::view::level_label(lang, w.level),
+            detected: time(w.detected_at),
+            fraud_type: fraud_type_label(lang, w.fraud_type.as_deref()),
+            level_class: super::view::level_class(w.level),
+            id: w.id,
+        })
+        .collect();
     render(&CasePage {
         lang,
+        warnings,
+        named: named_rows(&c.named),
         victim: c.victim_name.as_deref().map(mask_name).unwrap_or_default(),
         phone: c
             .victim_phone

@@ -10,6 +10,7 @@ pub mod home;
 pub mod instructions;
 pub mod login;
 pub mod mobile;
+pub mod returns;
 pub mod rules;
 pub mod scripts;
 pub mod statistics;

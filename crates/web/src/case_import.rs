@@ -1,0 +1,311 @@
+//! 案件导入: cases from the exports of the 110 alarm system and the 96110 hotline, for
+//! `fanzha cases import` and the upload on the cases page alike.
+//!
+//! The file is read by `fanzha_ingest::reports` (column aliases, GBK or UTF-8, XLSX). Each good
+//! row opens a case through [`open_case_once`] — the narrative classified, a registered victim's
+//! person and warnings linked, a public-sector victim's employer noted, audited — unless its
+//! report number was opened before (a duplicate: nothing changes, so importing a file again
+//! creates nothing). The case's unit is the row's 接警单位 / 管辖单位 (code or exact name), else
+//! the registered victim's residence when it lies in the importer's area, else the importing
+//! unit; a unit outside the importing unit's subtree rejects the row. Rejected rows go to the
+//! quarantine of the import run with file, line, column and reason.
+
+use crate::casework::{audit, open_case_once, CaseInput, Opened};
+use crate::error::WebError;
+use crate::state::AppState;
+use fanzha_ingest::reports::{read_reports, report_reason, CaseReport, ReportFormat};
+use fanzha_store::{ImportCounts, ImportRunId, NewImportRun, QuarantineRow, Scope, Unit};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+
+/// The import-run kind of case imports.
+pub const KIND: &str = "cases";
+
+/// A case the import opened.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ImportedCase {
+    pub line: u64,
+    pub report_no: String,
+    pub case_id: String,
+    pub unit_code: String,
+}
+
+/// A row whose report was opened before.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct DuplicateReport {
+    pub line: u64,
+    pub report_no: String,
+    /// The existing case, when it lies in the importer's area (else only its existence shows).
+    pub case_id: Option<String>,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct CaseImport {
+    pub import_run: ImportRunId,
+    pub file: String,
+    pub format: &'static str,
+    pub encoding: Option<&'static str>,
+    /// Rows read (blank rows are not rows): imported + duplicate + rejected.
+    pub read: usize,
+    pub imported: Vec<ImportedCase>,
+    pub duplicates: Vec<DuplicateReport>,
+    /// Rejected rows in line order, as stored in the quarantine.
+    #[serde(skip)]
+    pub rejected: Vec<QuarantineRow>,
+    pub by_reason: BTreeMap<String, i64>,
+    pub ignored_columns: Vec<String>,
+}
+
+impl CaseImport {
+    /// `imported / duplicate / rejected`, the figures both the command and the page show.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        (
+            self.imported.len(),
+            self.duplicates.len(),
+            self.rejected.len(),
+        )
+    }
+}
+
+/// Imports a report file for `unit_code` (the importer's unit: rows may only name units in its
+/// subtree). `file` is the name shown in the quarantine and the report.
+pub async fn import_cases(
+    state: &AppState,
+    login: &str,
+    unit_code: &str,
+    file: &str,
+    bytes: &[u8],
+    format: ReportFormat,
+) -> Result<CaseImport, WebError> {
+    let importer = state.store.units().get(unit_code).await?;
+    let scope = state.scope_of(&importer.code).await?;
+    let parsed = read_reports(file, bytes, format)?;
+    let run = state
+        .store
+        .imports()
+        .begin(&NewImportRun {
+            kind: KIND.into(),
+            file: file.into(),
+            content_hash: hex(&Sha256::digest(bytes)),
+        })
+        .await?;
+    let mut rejected: Vec<QuarantineRow> = parsed
+        .rejected
+        .iter()
+        .map(|r| QuarantineRow {
+            file: file.into(),
+            line: r.line as i64,
+            column: r.column.map(|c| c.as_str().to_string()),
+            reason: r.reason.to_string(),
+            raw: r.raw.clone(),
+        })
+        .collect();
+    let mut imported = Vec::new();
+    let mut duplicates = Vec::new();
+    let mut units = UnitResolver::new(&scope, &importer);
+    for report in parsed.reports {
+        // A report opened before is a duplicate wherever its row would place it.
+        if let Some((case_id, case_unit)) =
+            state.store.cases().by_report_no(&report.report_no).await?
+        {
+            duplicates.push(duplicate(state, &scope, &report, case_id, &case_unit).await?);
+            continue;
+        }
+        let unit = match units.resolve(state, &report).await? {
+            Ok(u) => u,
+            Err(reason) => {
+                rejected.push(QuarantineRow {
+                    file: file.into(),
+                    line: report.line as i64,
+                    column: Some("unit".into()),
+                    reason: reason.into(),
+                    raw: report.raw.clone(),
+                });
+                continue;
+            }
+        };
+        let line = report.line;
+        let report_no = report.report_no.clone();
+        let named = report.named_json();
+        let opened = open_case_once(
+            state,
+            login,
+            CaseInput {
+                resident_id: report.resident_id,
+                victim_name: report.victim_name,
+                victim_phone: report.phone,
+                unit_code: unit.clone(),
+                reported_at: report.reported_at,
+                loss_fen: report.loss_fen,
+                narrative: report.narrative,
+                source: "import".into(),
+                report_no: Some(report.report_no),
+                instruction_id: None,
+                victim_account: report.victim_account,
+                named,
+            },
+        )
+        .await?;
+        match opened {
+            Opened::New(case) => imported.push(ImportedCase {
+                line,
+                report_no,
+                case_id: case.id,
+                unit_code: unit,
+            }),
+            Opened::Duplicate { case_id, unit_code } => {
+                let visible = in_scope(state, &scope, &unit_code).await?;
+                duplicates.push(DuplicateReport {
+                    line,
+                    report_no,
+                    case_id: visible.then_some(case_id),
+                });
+            }
+        }
+    }
+    rejected.sort_by_key(|r| r.line);
+    state.store.imports().add_quarantine(run, &rejected).await?;
+    let mut by_reason: BTreeMap<String, i64> = BTreeMap::new();
+    for r in &rejected {
+        *by_reason.entry(r.reason.clone()).or_default() += 1;
+    }
+    state
+        .store
+        .imports()
+        .finish(
+            run,
+            &ImportCounts {
+                read: parsed.read as i64,
+                accepted: (imported.len() + duplicates.len()) as i64,
+                quarantined: rejected.len() as i64,
+                by_reason: by_reason.clone(),
+            },
+        )
+        .await?;
+    audit(
+        state,
+        login,
+        "cases_imported",
+        "import_run",
+        &run.to_string(),
+        &importer.code,
+        serde_json::json!({
+            "file": file,
+            "read": parsed.read,
+            "imported": imported.len(),
+            "duplicate": duplicates.len(),
+            "rejected": rejected.len(),
+        }),
+    )
+    .await?;
+    Ok(CaseImport {
+        import_run: run,
+        file: file.into(),
+        format: parsed.format,
+        encoding: parsed.encoding,
+        read: parsed.read,
+        imported,
+        duplicates,
+        rejected,
+        by_reason,
+        ignored_columns: parsed.ignored_columns,
+    })
+}
+
+async fn duplicate(
+    state: &AppState,
+    scope: &Scope,
+    report: &CaseReport,
+    case_id: String,
+    case_unit: &str,
+) -> Result<DuplicateReport, WebError> {
+    let visible = in_scope(state, scope, case_unit).await?;
+    Ok(DuplicateReport {
+        line: report.line,
+        report_no: report.report_no.clone(),
+        case_id: visible.then_some(case_id),
+    })
+}
+
+async fn in_scope(state: &AppState, scope: &Scope, unit_code: &str) -> Result<bool, WebError> {
+    Ok(match state.store.units().find(unit_code).await? {
+        Some(u) => scope.contains_path(&u.path),
+        None => scope.unit_code().is_none(),
+    })
+}
+
+/// Which unit a row's case belongs to; answers are kept per distinct value.
+struct UnitResolver<'a> {
+    scope: &'a Scope,
+    importer: &'a Unit,
+    named: HashMap<String, Result<String, &'static str>>,
+}
+
+impl<'a> UnitResolver<'a> {
+    fn new(scope: &'a Scope, importer: &'a Unit) -> Self {
+        UnitResolver {
+            scope,
+            importer,
+            named: HashMap::new(),
+        }
+    }
+
+    /// The unit code, or the reason to reject the row.
+    async fn resolve(
+        &mut self,
+        state: &AppState,
+        report: &CaseReport,
+    ) -> Result<Result<String, &'static str>, WebError> {
+        if let Some(v) = &report.unit {
+            if let Some(known) = self.named.get(v) {
+                return Ok(known.clone());
+            }
+            let answer = self.by_value(state, v).await?;
+            self.named.insert(v.clone(), answer.clone());
+            return Ok(answer);
+        }
+        // No unit named: the registered victim's residence when it is in the area.
+        if let Some(rid) = &report.resident_id {
+            if let Ok(p) = state.store.people().get(self.scope, rid).await {
+                if let Some(u) = state.store.units().find(&p.residence_code).await? {
+                    if self.scope.contains_path(&u.path) {
+                        return Ok(Ok(u.code));
+                    }
+                }
+            }
+        }
+        Ok(Ok(self.importer.code.clone()))
+    }
+
+    async fn by_value(
+        &self,
+        state: &AppState,
+        v: &str,
+    ) -> Result<Result<String, &'static str>, WebError> {
+        let inside = |u: &Unit| self.scope.contains_path(&u.path);
+        if v.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Ok(match state.store.units().find(v).await? {
+                Some(u) if inside(&u) => Ok(u.code),
+                Some(_) => Err(report_reason::UNIT_OUT_OF_SCOPE),
+                None => Err(report_reason::UNKNOWN_UNIT),
+            });
+        }
+        let all = state.store.units().named(v).await?;
+        let mine: Vec<&Unit> = all.iter().filter(|u| inside(u)).collect();
+        Ok(match (mine.as_slice(), all.is_empty()) {
+            ([one], _) => Ok(one.code.clone()),
+            ([], true) => Err(report_reason::UNKNOWN_UNIT),
+            ([], false) => Err(report_reason::UNIT_OUT_OF_SCOPE),
+            _ => Err(report_reason::AMBIGUOUS_UNIT),
+        })
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
