@@ -59,6 +59,9 @@ enum Command {
     /// Import reference data and records (divisions, people, phones, accounts).
     #[command(subcommand)]
     Import(commands::import::ImportCommand),
+    /// Cases (案件): import 110 / 96110 report exports.
+    #[command(subcommand)]
+    Cases(commands::cases::CasesCommand),
     /// List the org tree.
     #[command(subcommand)]
     Units(commands::units::UnitsCommand),
@@ -113,6 +116,7 @@ fn main() -> ExitCode {
         Command::Rules(c) => commands::rules::run(&ctx, c),
         Command::Check(a) => commands::check::run(&ctx, a),
         Command::Import(c) => commands::import::run(&ctx, c),
+        Command::Cases(c) => commands::cases::run(&ctx, c),
         Command::Units(c) => commands::units::run(&ctx, c),
         Command::Migrate(a) => commands::migrate::run(&ctx, a),
         Command::Errors(a) => commands::errors::run(&ctx, a),

@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod bench_workflow;
+pub mod cases;
 pub mod check;
 pub mod database;
 pub mod demo;
