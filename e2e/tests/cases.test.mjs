@@ -1,6 +1,6 @@
 // Cases and emergency stop-payments end to end: the analyst opens a defrauded person's case,
 // imports the bank extract, traces the money and requests stops; the ICBC liaison sees only
-// ICBC's request and confirms the amount held; the case page shows it.
+// ICBC's request and confirms the amount held; the case page shows it, and its returns plan.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -92,4 +92,12 @@ test('case → extract → trace → stop-payments → the liaison confirms → 
 
   await open(analyst, `/cases/${caseId}`);
   assert.equal(await analyst.locator('[data-held-total]').innerText(), '¥20,000.00');
+
+  // 发还计算: the held ICBC account's returns plan gives this victim all 20,000 yuan, and asks
+  // for a freeze before anything goes back.
+  await analyst.locator('#requests [data-action=returns-plan]').first().click();
+  await analyst.waitForURL(/\/stop-payments\/[^/]+\/returns$/);
+  assert.equal(await analyst.locator('[data-pool]').getAttribute('data-pool'), '2000000');
+  assert.equal(await analyst.locator(`#claims tr[data-case-id="${caseId}"]`).getAttribute('data-share'), '2000000');
+  assert.equal(await analyst.locator('#returns .notice').count(), 1);
 });
