@@ -210,6 +210,14 @@ pub struct RecordedCall {
     pub instruction: InstructionView,
 }
 
+/// Where the warning's own number comes from.
+enum Number<'a> {
+    /// The warning at hand, with its number or none.
+    Given(Option<&'a str>),
+    /// A stored warning: read it.
+    OfWarning,
+}
+
 fn is_final(status: Status) -> bool {
     matches!(status, Status::Resolved | Status::Closed)
 }
@@ -240,7 +248,8 @@ impl LoopService {
                 .instructions()
                 .get_for_system(&received.instruction_id)
                 .await?;
-            self.queue_call(&inst, &received.warning_id, w.msisdn.as_deref(), now_ms)
+            let number = Number::Given(w.msisdn.as_deref());
+            self.queue_call(&inst, &received.warning_id, number, now_ms)
                 .await
         }
         .await;
@@ -280,7 +289,7 @@ impl LoopService {
                 .any(|e| matches!(e.action, Action::ReviewApproved { .. }));
             if reviewed {
                 for warning_id in &view.state.warning_ids {
-                    self.queue_call(&view.stored, warning_id, None, now_ms)
+                    self.queue_call(&view.stored, warning_id, Number::OfWarning, now_ms)
                         .await?;
                 }
             }
@@ -298,7 +307,7 @@ impl LoopService {
         &self,
         inst: &StoredInstruction,
         warning_id: &str,
-        msisdn: Option<&str>,
+        number: Number<'_>,
         now_ms: i64,
     ) -> Result<Option<(i64, bool)>, LoopError> {
         let p = &inst.projection;
@@ -309,9 +318,9 @@ impl LoopService {
             return Ok(None);
         }
         let platform = Scope::platform();
-        let msisdn = match msisdn {
-            Some(m) => Some(m.to_string()),
-            None => match self.store().warnings().get(&platform, warning_id).await {
+        let msisdn = match number {
+            Number::Given(m) => m.map(str::to_string),
+            Number::OfWarning => match self.store().warnings().get(&platform, warning_id).await {
                 Ok(w) => w.msisdn,
                 Err(StoreError::NotFound { .. }) => None,
                 Err(e) => return Err(e.into()),
