@@ -61,7 +61,13 @@ pub fn router(state: AppState) -> Router {
         .route("/calls/{id}/result", post(pages::calls::result))
         .route("/calls/{id}/release", post(pages::calls::release))
         .route("/cases", get(pages::cases::list).post(pages::cases::create))
-        .route("/cases/import", post(pages::cases::import))
+        .route(
+            "/cases/import",
+            // A month of reports can pass the default 2 MB request limit.
+            post(pages::cases::import).layer(axum::extract::DefaultBodyLimit::max(
+                fanzha_ingest::reports::MAX_REPORT_FILE_BYTES + (1 << 20),
+            )),
+        )
         .route("/cases/{id}", get(pages::cases::detail))
         .route("/cases/{id}/extracts", post(pages::cases::upload))
         .route("/cases/{id}/trace", post(pages::cases::trace))

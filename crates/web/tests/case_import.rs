@@ -594,6 +594,15 @@ async fn the_upload_on_the_cases_page_reports_the_figures(db: &Db) {
     assert!(body.contains("data-nothing-new"));
     assert_eq!(w.case_count().await, 3);
 
+    // An export larger than the default request limit is taken (here a 3 MB remark).
+    let big = format!(
+        "警情编号,报警时间,损失金额,简要案情,备注\nBIG-1,2026-03-01 09:00,100,冒充客服退款。,{}\n",
+        "x".repeat(3 << 20)
+    );
+    let (status, body) = w.upload(COUNTY, "big.csv", big.as_bytes()).await;
+    assert_eq!(status, StatusCode::OK, "{}", &body[..body.len().min(300)]);
+    assert_eq!(count_in(&body, "data-imported"), "1");
+
     // A file without the required columns is refused as a whole, naming the accepted names.
     let (status, body) = w
         .upload(
