@@ -15,6 +15,12 @@ pub enum PersonKey {
 }
 
 pub const CONTACTS: usize = 8;
+/// A risky app installed this long after the last call with a remote stranger still follows it:
+/// scripts have the victim install the app during or right after the call.
+const APP_AFTER_REMOTE_CALL_MS: i64 = 6 * 60 * 60_000;
+/// A transfer to a new payee this long after the last suspect contact still follows from it:
+/// most scripts have the victim pay within hours of the last call or message.
+const PAYMENT_AFTER_CONTACT_MS: i64 = 24 * 60 * 60_000;
 const LINKS: usize = 4;
 const PAYEES: usize = 16;
 const NEW_PAYEE_TRANSFERS: usize = 4;
@@ -38,6 +44,14 @@ struct LinkSeen {
     domain: u64,
     ts: EpochMs,
     sender: u64,
+}
+
+impl Contact {
+    /// Whether `t` falls after this contact began and at most `within_ms` after its last call or
+    /// message (during the contact counts too).
+    fn near_before(&self, t: EpochMs, within_ms: i64) -> bool {
+        self.first_ts <= t && t - self.last_ts <= within_ms
+    }
 }
 
 /// Latest install time per risky app category.
@@ -237,6 +251,7 @@ impl PersonState {
         let mut first_stranger: Option<EpochMs> = None;
         let latest_install = self.installs.any_latest();
         let mut suspect_senders: Vec<u64> = Vec::new();
+        f.minutes_contact_to_risky_app = -1;
         for (c, v) in self.recent_contacts(now, horizon_ms, view) {
             first_stranger = Some(first_stranger.map_or(c.first_ts, |t| t.min(c.first_ts)));
             f.longest_stranger_call_s = f.longest_stranger_call_s.max(c.longest_s as i64);
@@ -249,8 +264,26 @@ impl PersonState {
             if c.remote {
                 f.remote_contacts += 1;
                 f.longest_remote_call_s = f.longest_remote_call_s.max(c.longest_s as i64);
+                if latest_install.is_some_and(|t| c.near_before(t, APP_AFTER_REMOTE_CALL_MS)) {
+                    f.remote_call_before_app_s = f.remote_call_before_app_s.max(c.longest_s as i64);
+                }
             }
             if v.suspect {
+                if c.longest_s as i64 > f.longest_suspect_call_s {
+                    f.longest_suspect_call_score = f64::from(v.score);
+                }
+                if let Some(t) = latest_install.filter(|&t| c.first_ts <= t) {
+                    let gap = (t - c.last_ts).max(0) / 60_000;
+                    if f.minutes_contact_to_risky_app < 0 || gap < f.minutes_contact_to_risky_app {
+                        f.minutes_contact_to_risky_app = gap;
+                    }
+                }
+                for &(t, amount) in &self.new_payee_transfers {
+                    if amount > 0 && c.near_before(t, PAYMENT_AFTER_CONTACT_MS) {
+                        f.new_payee_fen_within_24h_of_contact =
+                            f.new_payee_fen_within_24h_of_contact.max(amount);
+                    }
+                }
                 first_suspect = Some(first_suspect.map_or(c.first_ts, |t| t.min(c.first_ts)));
                 f.suspect_contacts += 1;
                 f.suspect_calls += c.calls as i64;
@@ -397,6 +430,42 @@ mod tests {
         assert!(f.fraud_link_opened);
         assert_eq!(f.suspect_link_sms, 1);
         assert_eq!(f.fraud_domain_visits, 1);
+    }
+
+    #[test]
+    fn app_and_payment_timing_are_measured_from_the_suspect_contact() {
+        let mut p = PersonState::default();
+        p.record_call(FRAUD, T0, 400, true);
+        p.record_call(FRAUD, T0 + 10 * MIN, 30, true);
+        p.record_install(T0 + 40 * MIN, AppCategory::RemoteControl);
+        assert!(p.record_transfer(T0 + 50 * MIN, 7, 250_000));
+        let f = p.features(T0 + 50 * MIN, H, &view);
+        // The app came 30 minutes after the last call, the payment within the day.
+        assert_eq!(f.minutes_contact_to_risky_app, 30);
+        assert_eq!(f.new_payee_fen_within_24h_of_contact, 250_000);
+        assert!((f.longest_suspect_call_score - 0.9).abs() < 1e-6);
+        // The suspect number was also a remote stranger whose call preceded the app.
+        assert_eq!(f.remote_call_before_app_s, 400);
+        // A payment two days after the last contact does not follow from it.
+        assert!(p.record_transfer(T0 + 2 * 24 * 60 * MIN, 8, 900_000));
+        let f = p.features(T0 + 2 * 24 * 60 * MIN, H, &view);
+        assert_eq!(f.new_payee_fen_within_24h_of_contact, 250_000);
+        assert_eq!(f.new_payee_fen_after_contact, 900_000);
+    }
+
+    #[test]
+    fn no_suspect_contact_means_no_contact_timing() {
+        let mut p = PersonState::default();
+        p.record_call(OTHER, T0, 900, true);
+        p.record_install(T0 + 7 * 60 * MIN, AppCategory::ScreenSharing);
+        assert!(p.record_transfer(T0 + 8 * 60 * MIN, 7, 500_000));
+        let f = p.features(T0 + 8 * 60 * MIN, H, &view);
+        assert_eq!(f.minutes_contact_to_risky_app, -1);
+        assert_eq!(f.new_payee_fen_within_24h_of_contact, 0);
+        assert_eq!(f.longest_suspect_call_score, 0.0);
+        // The remote call ended 7 hours before the install: too long before to lead to it.
+        assert_eq!(f.remote_call_before_app_s, 0);
+        assert_eq!(f.longest_remote_call_s, 900);
     }
 
     #[test]

@@ -152,7 +152,10 @@ fn a_victim_reached_before_the_number_turned_suspect_is_found_when_it_does() {
     let ws = run(&mut e, &s);
     let v = for_victim(&ws);
     assert_eq!(v.len(), 1, "{ws:?}");
-    assert!(v[0].rules.iter().any(|r| r.name == "long_suspect_call"));
+    // Found with the call as evidence; whether the long call alone is orange depends on how
+    // strong the number's score is by then (`long_suspect_call` asks for 0.7).
+    assert_eq!(v[0].suspects[0].msisdn, FRAUD);
+    assert_eq!(v[0].suspects[0].longest_call_s, 1200);
     assert!(v[0].ts > T0, "raised when the number turned suspect");
 }
 
@@ -401,4 +404,90 @@ fn state_per_number_stays_under_a_kilobyte() {
         "{}",
         std::mem::size_of::<fanzha_detect::number::NumberState>()
     );
+}
+
+#[test]
+fn payment_to_a_new_payee_soon_after_a_suspect_link_sms_is_red_but_not_days_later() {
+    let link = |ts: EpochMs| {
+        Signal::Sms(Sms {
+            ts,
+            sender: FRAUD,
+            recipient: VICTIM,
+            link_domain: Some("task-pay.example".into()),
+        })
+    };
+    // Paid 1,500 yuan 40 minutes after the link SMS, without calling or opening the link.
+    let mut e = engine();
+    let mut s = blast(T0, 40);
+    s.push(link(T0 + 41 * MIN));
+    s.push(transfer(T0 + 81 * MIN, 77, 150_000));
+    let ws = run(&mut e, &s);
+    let v = for_victim(&ws);
+    let last = v.last().unwrap();
+    assert_eq!(last.level, 1, "{:?}", last.rules);
+    assert!(last
+        .rules
+        .iter()
+        .any(|r| r.name == "new_payee_transfer_soon_after_suspect_contact"));
+    // The same payment two days later is ordinary life, not the script.
+    let mut e = engine();
+    let mut s = blast(T0, 40);
+    s.push(link(T0 + 41 * MIN));
+    s.push(transfer(T0 + 2 * 24 * 60 * MIN, 77, 150_000));
+    let ws = run(&mut e, &s);
+    assert!(for_victim(&ws).iter().all(|w| w.level == 3), "{ws:?}");
+}
+
+#[test]
+fn risky_app_within_two_hours_of_a_suspect_call_is_red_even_after_a_short_call() {
+    let mut e = engine();
+    let mut s = blast(T0, 40);
+    s.push(call(T0 + 41 * MIN, FRAUD, VICTIM, 45));
+    s.push(install(T0 + 90 * MIN, VICTIM, AppCategory::RemoteControl));
+    let ws = run(&mut e, &s);
+    let red = for_victim(&ws).into_iter().find(|w| w.level == 1);
+    let red = red.expect("red warning");
+    assert!(red
+        .rules
+        .iter()
+        .any(|r| r.name == "risky_app_soon_after_suspect_contact"));
+    assert!(red
+        .evidence
+        .iter()
+        .any(|ev| ev.feature == "minutes_contact_to_risky_app"
+            && ev.value == fanzha_detect::FeatureValue::Int(49)));
+    // Installed a day later, the app no longer follows the call.
+    let mut e = engine();
+    let mut s = blast(T0, 40);
+    s.push(call(T0 + 41 * MIN, FRAUD, VICTIM, 45));
+    s.push(install(
+        T0 + 26 * 60 * MIN,
+        VICTIM,
+        AppCategory::RemoteControl,
+    ));
+    let ws = run(&mut e, &s);
+    assert!(for_victim(&ws).iter().all(|w| w.level == 3), "{ws:?}");
+}
+
+#[test]
+fn orange_national_push_needs_a_local_suspect_contact() {
+    let push = |ts: EpochMs| {
+        Signal::NationalPush(NationalPush {
+            ts,
+            msisdn: VICTIM,
+            level: 2,
+        })
+    };
+    let mut e = engine();
+    let ws = run(&mut e, &[push(T0)]);
+    assert!(for_victim(&ws).is_empty(), "{ws:?}");
+    let mut e = engine();
+    let mut s = blast(T0, 40);
+    s.push(call(T0 + 41 * MIN, FRAUD, VICTIM, 200));
+    s.push(push(T0 + 60 * MIN));
+    let ws = run(&mut e, &s);
+    assert!(for_victim(&ws).iter().any(|w| w.level == 2
+        && w.rules
+            .iter()
+            .any(|r| r.name == "orange_push_with_suspect_contact")));
 }
