@@ -29,6 +29,10 @@ pub(crate) enum SpaceAt {
 }
 
 pub(crate) fn space_at(s: &str) -> SpaceAt {
+    // Fast path: ASCII without any whitespace (nearly every identifier in a file).
+    if s.bytes().all(|b| b.is_ascii_graphic()) {
+        return SpaceAt::None;
+    }
     let trimmed = s.trim_matches(is_space);
     if trimmed.chars().any(is_space) {
         SpaceAt::Inside

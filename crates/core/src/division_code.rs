@@ -159,6 +159,13 @@ impl DivisionCode {
     /// Parse a 2/4/6/9/12-digit code (full-width digits accepted, surrounding whitespace trimmed).
     /// Allocation-free.
     pub fn parse(s: &str) -> Result<DivisionCode, DivisionCodeError> {
+        // Fast path: plain ASCII digits (what nearly every file holds).
+        let b = s.as_bytes();
+        if !b.is_empty() && b.len() <= 12 && b.iter().all(u8::is_ascii_digit) {
+            let level = DivisionLevel::from_digits(b.len()).ok_or(DivisionCodeError::BadLength)?;
+            let value = b.iter().fold(0u64, |v, &d| v * 10 + u64::from(d - b'0'));
+            return Ok(DivisionCode { value, level });
+        }
         let s = s.trim_matches(chars::is_space);
         if s.is_empty() {
             return Err(DivisionCodeError::Empty);
@@ -181,7 +188,7 @@ impl DivisionCode {
     /// Parse and require the code to exist in the current division tables.
     pub fn parse_known(s: &str) -> Result<DivisionCode, DivisionCodeError> {
         let code = DivisionCode::parse(s)?;
-        if code.division().is_none() {
+        if !divisions().contains(code) {
             return Err(DivisionCodeError::Unknown(code));
         }
         Ok(code)

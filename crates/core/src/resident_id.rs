@@ -9,7 +9,7 @@ use crate::chars;
 use crate::division_code::DivisionCode;
 use crate::error_code::{Coded, ErrorCode};
 use crate::reason::Reasoned;
-use crate::reference::{address_code_history, divisions};
+use crate::reference::{address_code_history, address_codes, divisions};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -127,8 +127,7 @@ fn digits_value(d: &[u8]) -> u32 {
 /// Whether a 6-digit address code is known: ever a GB/T 2260 code (1981–2024), or a current
 /// statistical county-level code.
 pub fn address_code_known(code6: u32) -> bool {
-    address_code_history().ever_valid(code6)
-        || DivisionCode::from_gb2260(code6).is_some_and(|c| divisions().get(c).is_some())
+    address_codes().contains(code6)
 }
 
 /// Today's date in Asia/Shanghai.

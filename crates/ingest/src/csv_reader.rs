@@ -308,9 +308,9 @@ fn parse_chunk<'a>(
     };
     let width = validator.header().width();
     let mapped = validator.mapped();
-    // One UTF-8 check for the whole chunk; fields are then sliced out of the `str` (an O(1)
-    // boundary check each). Only a chunk with invalid bytes checks field by field.
-    let text = std::str::from_utf8(buf).ok();
+    // One (SIMD) UTF-8 check for the whole chunk; fields are then sliced out of the `str` (an
+    // O(1) boundary check each). Only a chunk with invalid bytes checks field by field.
+    let text = simdutf8::basic::from_utf8(buf).ok();
     let mut p = RowParser::new(buf);
     let mut spans: Vec<FieldSpan> = Vec::with_capacity(width + 4);
     let mut values = Values::new();

@@ -166,14 +166,7 @@ impl<'a> RowParser<'a> {
                 pos = j;
             } else {
                 let fstart = pos;
-                let mut j = pos;
-                while j < buf.len() {
-                    let b = buf[j];
-                    if b == b',' || b == b'\n' {
-                        break;
-                    }
-                    j += 1;
-                }
+                let j = find_separator(buf, pos);
                 let end = if j < buf.len() && buf[j] == b'\n' && j > fstart && buf[j - 1] == b'\r' {
                     j - 1
                 } else {
@@ -214,6 +207,33 @@ impl<'a> RowParser<'a> {
             unterminated,
         })
     }
+}
+
+/// The offset of the first `,` or `\n` at or after `j` (`buf.len()` when there is none),
+/// looking at eight bytes per step (SWAR: a byte equal to the target becomes a zero byte, and
+/// the lowest zero byte of a word is found exactly by the borrow trick).
+#[inline]
+fn find_separator(buf: &[u8], mut j: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    const COMMAS: u64 = ONES * b',' as u64;
+    const NEWLINES: u64 = ONES * b'\n' as u64;
+    while let Some(chunk) = buf.get(j..j + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let c = w ^ COMMAS;
+        let n = w ^ NEWLINES;
+        let hits = ((c.wrapping_sub(ONES) & !c) | (n.wrapping_sub(ONES) & !n)) & HIGHS;
+        if hits != 0 {
+            return j + (hits.trailing_zeros() / 8) as usize;
+        }
+        j += 8;
+    }
+    while j < buf.len() && buf[j] != b',' && buf[j] != b'\n' {
+        j += 1;
+    }
+    j
 }
 
 /// Where to cut `buf` into about `parts` pieces, each ending just after a `\n`.
@@ -305,6 +325,27 @@ mod tests {
     fn text_after_a_closing_quote_stays_in_the_field() {
         let r = rows("\"ab\"cd,e\n");
         assert_eq!(r[0].1, vec!["\"ab\"cd", "e"]);
+    }
+
+    #[test]
+    fn separator_search_matches_a_byte_loop() {
+        let texts: [&[u8]; 6] = [
+            b"",
+            b"abcdefghijklmnop",
+            b"abc,def\nghi",
+            "张三,李四\n王五,,\n".as_bytes(),
+            b"0123456789abcdef,",
+            b"\x80\xff,\n\x2c\x0a\x8c\x8a\x2b\x0b\x2d",
+        ];
+        for text in texts {
+            for from in 0..=text.len() {
+                let expected = text[from..]
+                    .iter()
+                    .position(|&b| b == b',' || b == b'\n')
+                    .map_or(text.len(), |o| from + o);
+                assert_eq!(find_separator(text, from), expected, "{text:?} from {from}");
+            }
+        }
     }
 
     #[test]

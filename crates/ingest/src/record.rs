@@ -90,13 +90,21 @@ impl Record<'_> {
 
 /// Packs up to 32 characters from `0-9X` into a u128: base-11 digits, length in the top byte.
 fn pack(chars: &[u8]) -> u128 {
-    let mut v: u128 = 0;
-    for &c in chars.iter().take(32) {
-        let d = match c {
+    #[inline]
+    fn digit(c: u8) -> u8 {
+        match c {
             b'0'..=b'9' => c - b'0',
             _ => 10,
-        };
-        v = v * 11 + u128::from(d);
+        }
     }
-    v & ((1u128 << 112) - 1) | ((chars.len() as u128 & 0xff) << 112)
+    let len = chars.len();
+    let chars = &chars[..len.min(32)];
+    // 11^18 < 2^64: the first 18 characters (all of an ID number, a mobile number or most card
+    // numbers) accumulate in a u64, the rest (if any) in u128 arithmetic.
+    let (head, tail) = chars.split_at(chars.len().min(18));
+    let small = head.iter().fold(0u64, |v, &c| v * 11 + u64::from(digit(c)));
+    let v = tail
+        .iter()
+        .fold(u128::from(small), |v, &c| v * 11 + u128::from(digit(c)));
+    v & ((1u128 << 112) - 1) | ((len as u128 & 0xff) << 112)
 }

@@ -165,23 +165,25 @@ impl<'s> Stage<'s> {
     }
 }
 
-/// Moves the records at `positions` (ascending) to the part's quarantine.
+/// Moves the records at `positions` (ascending) to the part's quarantine, compacting the records
+/// in place (no second vector, and records before the first duplicate do not move).
 fn remove_duplicates(part: &mut Part<'_>, positions: impl Iterator<Item = usize>) {
     let mut positions = positions.peekable();
-    let records = std::mem::take(&mut part.records);
-    let mut kept = Vec::with_capacity(records.len());
-    for (i, record) in records.into_iter().enumerate() {
-        if positions.next_if_eq(&i).is_some() {
-            part.quarantine.push(QuarantineEntry::new(
+    let mut i = 0;
+    let raws = &part.raws;
+    let quarantine = &mut part.quarantine;
+    part.records.retain(|record| {
+        let duplicate = positions.next_if_eq(&i).is_some();
+        if duplicate {
+            quarantine.push(QuarantineEntry::new(
                 record.line(),
                 Some(record.key_field()),
                 reason::DUPLICATE_IN_FILE,
-                String::from_utf8_lossy(part.raws[i]),
+                String::from_utf8_lossy(raws[i]),
             ));
-        } else {
-            kept.push(record);
         }
-    }
-    part.records = kept;
+        i += 1;
+        !duplicate
+    });
     part.quarantine.sort_by_key(|q| q.line);
 }

@@ -3,6 +3,12 @@
 use crate::field::Field;
 use std::borrow::Cow;
 
+#[inline]
+fn edges_are_ascii_graphic(s: &str) -> bool {
+    let b = s.as_bytes();
+    matches!((b.first(), b.last()), (Some(f), Some(l)) if f.is_ascii_graphic() && l.is_ascii_graphic())
+}
+
 /// The mapped fields of one row (columns the header did not map are never decoded).
 #[derive(Default)]
 pub struct Values<'a> {
@@ -25,6 +31,8 @@ impl<'a> Values<'a> {
     #[inline]
     pub fn set(&mut self, field: Field, value: Cow<'a, str>) {
         let trimmed = match value {
+            // Fast path: starts and ends with a visible ASCII character, nothing to trim.
+            Cow::Borrowed(s) if edges_are_ascii_graphic(s) => Cow::Borrowed(s),
             Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
             Cow::Owned(s) => {
                 let t = s.trim();

@@ -158,6 +158,13 @@ fn collect(s: &str) -> Result<Collected, PhoneError> {
         n: 0,
         plus: false,
     };
+    // Fast path: plain ASCII digits, copied as they are.
+    let b = s.as_bytes();
+    if !b.is_empty() && b.len() <= MAX_INPUT_DIGITS && b.iter().all(u8::is_ascii_digit) {
+        c.buf[..b.len()].copy_from_slice(b);
+        c.n = b.len();
+        return Ok(c);
+    }
     for ch in s.chars() {
         match chars::fold(ch) {
             d @ '0'..='9' => {

@@ -131,6 +131,11 @@ impl AddressCodeHistory {
         self.records(code6).last()
     }
 
+    /// Every record, by code then start year.
+    pub fn iter(&self) -> impl Iterator<Item = &HistoryRecord> + '_ {
+        self.records.iter()
+    }
+
     pub fn len(&self) -> usize {
         self.records.len()
     }
