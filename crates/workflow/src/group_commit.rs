@@ -1,6 +1,7 @@
-//! Group commit of officers' commands: concurrent [`LoopService::act`] calls queue here, and one
-//! task reads their instructions in two queries, lets the state machine decide each command
-//! separately, and writes every change in one transaction.
+//! Group commit of officers' commands: concurrent [`LoopService::act`] calls queue here; a
+//! batch's instructions are read in two queries, the state machine decides each command
+//! separately, and every change of the batch is written in one transaction. Up to
+//! [`MAX_IN_FLIGHT`] batches are under way at once, never two holding the same instruction.
 //!
 //! Under load this turns seven database round trips per command into seven per batch, which
 //! is what lets a county's whole staff sign and feed back at once. Each change keeps its own
@@ -20,12 +21,18 @@ use crate::service::{event_row, projection, Actor, InstructionView, Notice, Unit
 use fanzha_store::{
     InstructionChange, LoadedInstruction, NewAuditEntry, Store, StoreError, StoredInstruction,
 };
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, RwLock};
 use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::task::{self, JoinSet};
 
 /// Changes per transaction at most.
 const MAX_BATCH: usize = 64;
+
+/// Batches being decided or committed at once. A commit waits mostly for the database (a
+/// WAL flush, round trips), so while one batch waits the next is read and decided, and
+/// PostgreSQL flushes several transactions' WAL together.
+const MAX_IN_FLIGHT: usize = 4;
 
 /// A change that lost a race and named no version is decided again this often.
 const RETRIES: u8 = 3;
@@ -96,35 +103,59 @@ impl Committer {
     }
 
     async fn run(self, mut rx: mpsc::UnboundedReceiver<Job>) {
+        let me = Arc::new(self);
         let mut waiting: VecDeque<Job> = VecDeque::new();
+        // Ids of the batches being committed: a job for one of them waits, so commands on one
+        // instruction are decided in the order they came, each against the one before.
+        let mut busy: HashSet<String> = HashSet::new();
+        let mut in_flight: JoinSet<Vec<Job>> = JoinSet::new();
+        let mut batch_ids: HashMap<task::Id, Vec<String>> = HashMap::new();
+        let mut open = true;
         loop {
-            if waiting.is_empty() {
-                match rx.recv().await {
-                    Some(job) => waiting.push_back(job),
-                    None => return,
-                }
-            }
-            while waiting.len() < MAX_BATCH * 2 {
+            while waiting.len() < MAX_BATCH * 4 {
                 match rx.try_recv() {
                     Ok(job) => waiting.push_back(job),
                     Err(_) => break,
                 }
             }
-            // One change per instruction per batch; a second command for the same instruction
-            // waits for the next batch and is decided against the first one's result.
-            let mut batch = Vec::new();
-            let mut ids = HashSet::new();
-            let mut later = VecDeque::new();
-            for job in waiting.drain(..) {
-                if batch.len() < MAX_BATCH && ids.insert(job.id.clone()) {
-                    batch.push(job);
-                } else {
-                    later.push_back(job);
+            if in_flight.len() < MAX_IN_FLIGHT {
+                let batch = take_batch(&mut waiting, &busy);
+                if !batch.is_empty() {
+                    let ids: Vec<String> = batch.iter().map(|j| j.id.clone()).collect();
+                    busy.extend(ids.iter().cloned());
+                    let me = me.clone();
+                    let task = in_flight.spawn(async move { me.commit(batch).await });
+                    batch_ids.insert(task.id(), ids);
+                    continue;
                 }
             }
-            let retry = self.commit(batch).await;
-            waiting = retry.into_iter().collect();
-            waiting.extend(later);
+            if !open && in_flight.is_empty() && waiting.is_empty() {
+                return;
+            }
+            tokio::select! {
+                job = rx.recv(), if open => match job {
+                    Some(job) => waiting.push_back(job),
+                    None => open = false,
+                },
+                Some(done) = in_flight.join_next_with_id(), if !in_flight.is_empty() => {
+                    let (task, retry) = match done {
+                        Ok((task, retry)) => (task, retry),
+                        // A batch that panicked dropped its jobs' reply channels, which
+                        // answers their officers with an error; nothing of it is retried.
+                        Err(e) => {
+                            tracing::error!(error = %e, "instruction batch task failed");
+                            (e.id(), Vec::new())
+                        }
+                    };
+                    for id in batch_ids.remove(&task).unwrap_or_default() {
+                        busy.remove(&id);
+                    }
+                    // Retries go first: they came before anything still waiting.
+                    for job in retry.into_iter().rev() {
+                        waiting.push_front(job);
+                    }
+                }
+            }
         }
     }
 
@@ -276,6 +307,23 @@ impl Committer {
     }
 }
 
+/// The next batch: at most [`MAX_BATCH`] jobs, one per instruction, none for an instruction
+/// whose batch is still committing; the rest keep their order in `waiting`.
+fn take_batch(waiting: &mut VecDeque<Job>, busy: &HashSet<String>) -> Vec<Job> {
+    let mut batch = Vec::new();
+    let mut ids: HashSet<String> = HashSet::new();
+    let mut later = VecDeque::with_capacity(waiting.len());
+    for job in waiting.drain(..) {
+        if batch.len() < MAX_BATCH && !busy.contains(&job.id) && ids.insert(job.id.clone()) {
+            batch.push(job);
+        } else {
+            later.push_back(job);
+        }
+    }
+    *waiting = later;
+    batch
+}
+
 /// Turns a command into an action after the checks the state machine cannot make: where
 /// an instruction may be pushed, who may be assigned.
 fn authorize(
@@ -311,4 +359,65 @@ fn authorize(
         }
         other => other.to_action(actor),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fanzha_store::Scope;
+
+    fn job(id: &str, note: &str) -> Job {
+        let actor = Actor {
+            login: "commander".into(),
+            unit_code: "330281".into(),
+            scope: Scope::platform(),
+        };
+        let (reply, _) = oneshot::channel();
+        Job::new(
+            actor,
+            id.into(),
+            None,
+            Vec::new(),
+            Some(note.into()),
+            0,
+            reply,
+        )
+    }
+
+    fn notes(jobs: &[Job]) -> Vec<&str> {
+        jobs.iter().filter_map(|j| j.note.as_deref()).collect()
+    }
+
+    #[test]
+    fn a_batch_takes_one_job_per_instruction_and_none_of_a_busy_one() {
+        let mut waiting: VecDeque<Job> = [
+            job("a", "a1"),
+            job("b", "b1"),
+            job("a", "a2"),
+            job("c", "c1"),
+            job("b", "b2"),
+        ]
+        .into_iter()
+        .collect();
+        let busy: HashSet<String> = ["c".to_string()].into_iter().collect();
+        let batch = take_batch(&mut waiting, &busy);
+        assert_eq!(notes(&batch), ["a1", "b1"]);
+        let left: Vec<Job> = waiting.into_iter().collect();
+        assert_eq!(
+            notes(&left),
+            ["a2", "c1", "b2"],
+            "the rest keep their order"
+        );
+    }
+
+    #[test]
+    fn a_batch_is_capped() {
+        let mut waiting: VecDeque<Job> = (0..MAX_BATCH + 5)
+            .map(|k| job(&format!("i{k}"), &k.to_string()))
+            .collect();
+        let batch = take_batch(&mut waiting, &HashSet::new());
+        assert_eq!(batch.len(), MAX_BATCH);
+        assert_eq!(waiting.len(), 5);
+        assert_eq!(waiting.front().and_then(|j| j.note.as_deref()), Some("64"));
+    }
 }
