@@ -29,7 +29,7 @@ pub enum SimError {
         reason: String,
     },
     /// The directory holds none of the feed files.
-    #[error("{0} holds no feed files (calls.csv, sms.csv, … or .ndjson)")]
+    #[error("{0} holds no feed files (calls.csv, sms.csv, … or .ndjson, .parquet)")]
     NoFeeds(PathBuf),
 }
 

@@ -2,8 +2,10 @@
 //!
 //! Rows are encoded by hand (integers with `itoa`, no serde on the write path) because writing is
 //! most of the cost of a 100-million-event run; the NDJSON form of a signal is exactly what
-//! `serde_json` gives for the `fanzha_core::event` type, which a test checks.
+//! `serde_json` gives for the `fanzha_core::event` type, which a test checks. The same encoders
+//! fill Parquet column buffers ([`Row::columns`]), typed by each column's [`Kind`].
 
+use crate::output::parquet::Columns;
 use fanzha_core::event::{AppCategory, CardKind, NumberList, Signal, TransferChannel};
 use std::str::FromStr;
 
@@ -12,6 +14,8 @@ use std::str::FromStr;
 pub enum Format {
     Csv,
     Ndjson,
+    /// Typed columns, written through [`crate::output::parquet`].
+    Parquet,
 }
 
 impl Format {
@@ -19,6 +23,7 @@ impl Format {
         match self {
             Format::Csv => "csv",
             Format::Ndjson => "ndjson",
+            Format::Parquet => "parquet",
         }
     }
 }
@@ -29,7 +34,8 @@ impl FromStr for Format {
         match s {
             "csv" => Ok(Format::Csv),
             "ndjson" | "jsonl" => Ok(Format::Ndjson),
-            other => Err(format!("unknown format {other:?} (csv or ndjson)")),
+            "parquet" => Ok(Format::Parquet),
+            other => Err(format!("unknown format {other:?} (csv, ndjson or parquet)")),
         }
     }
 }
@@ -87,6 +93,22 @@ impl Feed {
         }
     }
 
+    /// Column types, in file order (the Parquet schema; CSV and NDJSON write the same values
+    /// as text).
+    pub fn kinds(self) -> &'static [Kind] {
+        use Kind::*;
+        match self {
+            Feed::Calls => &[Time, UInt64, UInt64, UInt32, UInt32],
+            Feed::Sms => &[Time, UInt64, UInt64, OptText],
+            Feed::AppEvents => &[Time, UInt64, Text, Text],
+            Feed::UrlVisits => &[Time, UInt64, Text],
+            Feed::Transfers => &[Time, UInt64, UInt64, UInt64, Int64, Text],
+            Feed::CardOpenings => &[Time, UInt64, Text, UInt64, UInt32],
+            Feed::NationalPush => &[Time, UInt64, UInt8],
+            Feed::NumberLists => &[Time, UInt64, Text],
+        }
+    }
+
     pub fn of(signal: &Signal) -> Feed {
         match signal {
             Signal::Call(_) => Feed::Calls,
@@ -119,65 +141,166 @@ impl Feed {
     }
 }
 
-/// Builds one row in either format: CSV values joined by commas, or one JSON object.
+/// The type of a column: how its values are written to Parquet (CSV and NDJSON write the
+/// same values as text). Times are epoch milliseconds in the text formats and UTC microseconds
+/// (`TIMESTAMP(MICROS, true)`) in Parquet; money is integer fen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Event time, epoch ms.
+    Time,
+    OptTime,
+    Int64,
+    UInt64,
+    OptUInt64,
+    UInt32,
+    UInt8,
+    Text,
+    OptText,
+    Bool,
+    /// A calendar date (`yyyymmdd` inside, `YYYY-MM-DD` as text, days since 1970 in Parquet).
+    Date,
+}
+
+impl Kind {
+    pub fn optional(self) -> bool {
+        matches!(self, Kind::OptTime | Kind::OptUInt64 | Kind::OptText)
+    }
+}
+
+/// An integer value of a row: written with `itoa` as text, as its 64-bit pattern in Parquet.
+pub trait Int: itoa::Integer + Copy {
+    /// The value as a signed 64-bit pattern (`u64` above `i64::MAX` wraps, as Parquet stores
+    /// unsigned 64-bit integers).
+    fn bits(self) -> i64;
+}
+
+macro_rules! int_bits {
+    ($($t:ty),*) => {$(
+        impl Int for $t {
+            #[inline]
+            fn bits(self) -> i64 {
+                self as i64
+            }
+        }
+    )*};
+}
+int_bits!(u8, u16, u32, u64, i32, i64);
+
+/// Builds one row: CSV values joined by commas, one JSON object, or one value per Parquet
+/// column buffer.
 ///
 /// Text values written through it never contain a comma, quote or line break in CSV (the
 /// simulator's own names and domains do not), and are escaped in JSON.
 pub struct Row<'a> {
-    buf: &'a mut Vec<u8>,
-    format: Format,
+    out: Out<'a>,
     first: bool,
 }
 
+enum Out<'a> {
+    Text {
+        buf: &'a mut Vec<u8>,
+        format: Format,
+    },
+    Columns {
+        cols: &'a mut Columns,
+        next: usize,
+    },
+}
+
 impl<'a> Row<'a> {
+    /// A text row (`Format::Csv` or `Format::Ndjson`; Parquet rows start with [`Row::columns`]).
     pub fn begin(buf: &'a mut Vec<u8>, format: Format) -> Self {
+        debug_assert!(
+            format != Format::Parquet,
+            "Parquet rows go through Row::columns"
+        );
         if format == Format::Ndjson {
             buf.push(b'{');
         }
         Row {
-            buf,
-            format,
+            out: Out::Text { buf, format },
             first: true,
         }
     }
 
-    fn key(&mut self, name: &str) {
-        if !self.first {
-            self.buf.push(b',');
-        }
-        self.first = false;
-        if self.format == Format::Ndjson {
-            self.buf.push(b'"');
-            self.buf.extend_from_slice(name.as_bytes());
-            self.buf.extend_from_slice(b"\":");
+    /// A row of Parquet column buffers: each value goes to the next column.
+    pub fn columns(cols: &'a mut Columns) -> Self {
+        Row {
+            out: Out::Columns { cols, next: 0 },
+            first: true,
         }
     }
 
-    pub fn int<I: itoa::Integer>(&mut self, name: &str, v: I) -> &mut Self {
-        self.key(name);
-        let mut b = itoa::Buffer::new();
-        self.buf.extend_from_slice(b.format(v).as_bytes());
+    /// Text output: writes the separator and, in NDJSON, the key; returns the buffer.
+    #[inline]
+    fn key(first: &mut bool, buf: &mut Vec<u8>, format: Format, name: &str) {
+        if !*first {
+            buf.push(b',');
+        }
+        *first = false;
+        if format == Format::Ndjson {
+            buf.push(b'"');
+            buf.extend_from_slice(name.as_bytes());
+            buf.extend_from_slice(b"\":");
+        }
+    }
+
+    /// Text output: a missing value (empty in CSV, `null` in NDJSON).
+    fn none(&mut self, name: &str) {
+        match &mut self.out {
+            Out::Text { buf, format } => {
+                Self::key(&mut self.first, buf, *format, name);
+                if *format == Format::Ndjson {
+                    buf.extend_from_slice(b"null");
+                }
+            }
+            Out::Columns { cols, next } => {
+                cols.push_null(*next, name);
+                *next += 1;
+            }
+        }
+    }
+
+    #[inline]
+    pub fn int<I: Int>(&mut self, name: &str, v: I) -> &mut Self {
+        match &mut self.out {
+            Out::Text { buf, format } => {
+                Self::key(&mut self.first, buf, *format, name);
+                let mut b = itoa::Buffer::new();
+                buf.extend_from_slice(b.format(v).as_bytes());
+            }
+            Out::Columns { cols, next } => {
+                cols.push_int(*next, name, v.bits());
+                *next += 1;
+            }
+        }
         self
     }
 
-    pub fn opt_int<I: itoa::Integer>(&mut self, name: &str, v: Option<I>) -> &mut Self {
+    pub fn opt_int<I: Int>(&mut self, name: &str, v: Option<I>) -> &mut Self {
         match v {
             Some(v) => self.int(name, v),
             None => {
-                self.key(name);
-                if self.format == Format::Ndjson {
-                    self.buf.extend_from_slice(b"null");
-                }
+                self.none(name);
                 self
             }
         }
     }
 
+    #[inline]
     pub fn text(&mut self, name: &str, v: &str) -> &mut Self {
-        self.key(name);
-        match self.format {
-            Format::Csv => csv_text(self.buf, v),
-            Format::Ndjson => json_string(self.buf, v),
+        match &mut self.out {
+            Out::Text { buf, format } => {
+                Self::key(&mut self.first, buf, *format, name);
+                match *format {
+                    Format::Ndjson => json_string(buf, v),
+                    _ => csv_text(buf, v),
+                }
+            }
+            Out::Columns { cols, next } => {
+                cols.push_text(*next, name, v);
+                *next += 1;
+            }
         }
         self
     }
@@ -186,33 +309,88 @@ impl<'a> Row<'a> {
         match v {
             Some(v) => self.text(name, v),
             None => {
-                self.key(name);
-                if self.format == Format::Ndjson {
-                    self.buf.extend_from_slice(b"null");
-                }
+                self.none(name);
                 self
             }
         }
     }
 
     pub fn boolean(&mut self, name: &str, v: bool) -> &mut Self {
-        self.key(name);
-        let s: &[u8] = match (self.format, v) {
-            (Format::Csv, true) => b"1",
-            (Format::Csv, false) => b"0",
-            (Format::Ndjson, true) => b"true",
-            (Format::Ndjson, false) => b"false",
-        };
-        self.buf.extend_from_slice(s);
+        match &mut self.out {
+            Out::Text { buf, format } => {
+                Self::key(&mut self.first, buf, *format, name);
+                let s: &[u8] = match (*format, v) {
+                    (Format::Ndjson, true) => b"true",
+                    (Format::Ndjson, false) => b"false",
+                    (_, true) => b"1",
+                    (_, false) => b"0",
+                };
+                buf.extend_from_slice(s);
+            }
+            Out::Columns { cols, next } => {
+                cols.push_bool(*next, name, v);
+                *next += 1;
+            }
+        }
+        self
+    }
+
+    /// A date given as `yyyymmdd`: `YYYY-MM-DD` as text.
+    pub fn date(&mut self, name: &str, yyyymmdd: u32) -> &mut Self {
+        match &mut self.out {
+            Out::Text { buf, format } => {
+                Self::key(&mut self.first, buf, *format, name);
+                let quote = *format == Format::Ndjson;
+                if quote {
+                    buf.push(b'"');
+                }
+                date_text(buf, yyyymmdd);
+                if quote {
+                    buf.push(b'"');
+                }
+            }
+            Out::Columns { cols, next } => {
+                cols.push_date(*next, name, yyyymmdd);
+                *next += 1;
+            }
+        }
         self
     }
 
     pub fn end(&mut self) {
-        if self.format == Format::Ndjson {
-            self.buf.push(b'}');
+        match &mut self.out {
+            Out::Text { buf, format } => {
+                if *format == Format::Ndjson {
+                    buf.push(b'}');
+                }
+                buf.push(b'\n');
+            }
+            Out::Columns { cols, next } => cols.end_row(*next),
         }
-        self.buf.push(b'\n');
     }
+}
+
+/// `yyyymmdd` as `YYYY-MM-DD` (years below 1000 zero-padded to four digits).
+pub fn date_text(buf: &mut Vec<u8>, d: u32) {
+    let (y, m, day) = (d / 10000, d / 100 % 100, d % 100);
+    if y < 1000 {
+        let pad: &[u8] = match y {
+            0..=9 => b"000",
+            10..=99 => b"00",
+            _ => b"0",
+        };
+        buf.extend_from_slice(pad);
+    }
+    let mut b = itoa::Buffer::new();
+    buf.extend_from_slice(b.format(y).as_bytes());
+    buf.extend_from_slice(&[
+        b'-',
+        b'0' + (m / 10 % 10) as u8,
+        b'0' + (m % 10) as u8,
+        b'-',
+        b'0' + (day / 10 % 10) as u8,
+        b'0' + (day % 10) as u8,
+    ]);
 }
 
 /// Writes a CSV field, quoting it only when it needs quotes.
@@ -267,6 +445,11 @@ pub fn encode_signal(buf: &mut Vec<u8>, format: Format, signal: &Signal, tagged:
     if tagged && format == Format::Ndjson {
         row.text("type", Feed::of(signal).signal_tag());
     }
+    write_signal(&mut row, signal);
+}
+
+/// Writes the columns of one signal's feed row (as listed by [`Feed::columns`]).
+pub fn write_signal(row: &mut Row<'_>, signal: &Signal) {
     match signal {
         Signal::Call(e) => row
             .int("ts", e.ts)

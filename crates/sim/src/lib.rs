@@ -32,6 +32,7 @@ pub mod numbers;
 pub mod output;
 pub mod params;
 pub mod population;
+mod prefetch;
 pub mod records;
 pub mod region;
 pub mod rhythm;

@@ -243,13 +243,45 @@ impl NormalLife {
                 if dom == 15 && p.occupation == Occupation::Retired {
                     add(&mut plans, 1, &self.daytime, PlanKind::Pension, rng);
                 }
-                if dom == 1 && (22..=35).contains(&t.age) && i % 5 == 0 {
+                if dom == 1 && (22..=35).contains(&t.age) && i.is_multiple_of(5) {
                     add(&mut plans, 1, &self.browsing, PlanKind::Rent, rng);
                 }
             }
         }
         plans.sort_unstable();
         plans
+    }
+
+    /// Memory hints for a plan that will be expanded soon: the resident's traits, number and
+    /// contact list offsets (far ahead), then, once those are cached, the contact list and the
+    /// accounts (near ahead). Results never depend on it.
+    #[inline]
+    pub fn prefetch_far(world: &World, plan: u64) {
+        let i = unpack(plan).1 as usize;
+        crate::prefetch::slot(&world.traits, i);
+        crate::prefetch::slot(&world.reach, i);
+        crate::prefetch::slot(&world.contacts.offsets, i);
+    }
+
+    #[inline]
+    pub fn prefetch_near(world: &World, plan: u64) {
+        let (_, i, kind) = unpack(plan);
+        let i = i as usize;
+        let Some(t) = world.traits.get(i) else {
+            return;
+        };
+        match kind {
+            PlanKind::Call | PlanKind::Sms => {
+                if let Some(&from) = world.contacts.offsets.get(i) {
+                    crate::prefetch::slot(&world.contacts.items, from as usize);
+                }
+            }
+            PlanKind::Pay => world.ledger.prefetch(t.wallet),
+            PlanKind::WalletTopUp | PlanKind::FamilyTransfer | PlanKind::BigTransfer => {
+                world.ledger.prefetch(t.card)
+            }
+            _ => {}
+        }
     }
 
     /// Turns one plan into its signal (or nothing, e.g. a payment the account cannot cover).
@@ -268,7 +300,7 @@ impl NormalLife {
         let ts = day_start + i64::from(ms);
         let idx = i as usize;
         let t = world.traits[idx];
-        let me = world.people[idx].msisdn;
+        let me = world.reach[idx].msisdn();
         let hour = ms / 3_600_000;
         let at_work =
             !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) && (9..18).contains(&hour);
@@ -280,12 +312,9 @@ impl NormalLife {
                 let u = unit(rng);
                 let (callee, median) = if u < 0.85 && !contacts.is_empty() {
                     let c = pick(rng, contacts);
-                    let family =
-                        world.people[c as usize].household_id == world.people[idx].household_id;
-                    (
-                        world.people[c as usize].msisdn?,
-                        if family { 110.0 } else { 70.0 },
-                    )
+                    let callee = world.reach[c as usize];
+                    let family = callee.household_id == world.reach[idx].household_id;
+                    (callee.msisdn()?, if family { 110.0 } else { 70.0 })
                 } else if u < 0.91 {
                     (pick(rng, &world.services.shops), 50.0)
                 } else if u < 0.95 {
@@ -297,7 +326,7 @@ impl NormalLife {
                     (s, 180.0)
                 } else {
                     let c = pick(rng, &world.reachable);
-                    (world.people[c as usize].msisdn?, 40.0)
+                    (world.reach[c as usize].msisdn()?, 40.0)
                 };
                 let duration_s = if chance(rng, 0.12) {
                     0
@@ -315,7 +344,7 @@ impl NormalLife {
             PlanKind::CourierCall => {
                 let me = me?;
                 let c = pick(rng, &world.reachable);
-                let callee = world.people[c as usize].msisdn?;
+                let callee = world.reach[c as usize].msisdn()?;
                 let duration_s = if chance(rng, 0.3) {
                     0
                 } else {
@@ -350,7 +379,7 @@ impl NormalLife {
                 Some(Signal::Sms(Sms {
                     ts,
                     sender: me,
-                    recipient: world.people[c as usize].msisdn?,
+                    recipient: world.reach[c as usize].msisdn()?,
                     link_domain: None,
                 }))
             }
@@ -390,7 +419,7 @@ impl NormalLife {
                 let e = world.people[idx].employer_id;
                 let caller = if e > 0 {
                     let c = pick(rng, &world.employers[e as usize - 1].members);
-                    world.people[c as usize].msisdn?
+                    world.reach[c as usize].msisdn()?
                 } else {
                     return None;
                 };
@@ -445,7 +474,7 @@ impl NormalLife {
                     .iter()
                     .copied()
                     .find(|&c| {
-                        world.people[c as usize].household_id != world.people[idx].household_id
+                        world.reach[c as usize].household_id != world.reach[idx].household_id
                             && chance(rng, 0.3)
                     })
                     .or_else(|| contacts.first().copied())?;

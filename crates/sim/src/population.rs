@@ -56,6 +56,22 @@ impl Csr {
     }
 }
 
+/// What the event loop reads of a resident it has picked at random (a contact, a stranger):
+/// own number (0 = none) and household, packed so that one lookup touches one cache line
+/// instead of a whole [`Person`]. Derived from `people` when the world is built.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Reach {
+    pub msisdn: u64,
+    pub household_id: u64,
+}
+
+impl Reach {
+    #[inline]
+    pub fn msisdn(self) -> Option<Msisdn> {
+        (self.msisdn != 0).then_some(Msisdn(self.msisdn))
+    }
+}
+
 pub struct Employer {
     pub account: u32,
     pub public: bool,
@@ -97,6 +113,8 @@ pub struct World {
     pub ledger: Ledger,
     /// Residents with a phone, for picking strangers.
     pub reachable: Vec<u32>,
+    /// Per resident (same index as `people`): number and household, for random lookups.
+    pub reach: Vec<Reach>,
     /// Per-segment counters so numbers never repeat.
     segment_use: HashMap<u32, u32>,
     card_counter: u64,
@@ -138,6 +156,7 @@ impl World {
             phones: Vec::new(),
             ledger: Ledger::default(),
             reachable: Vec::new(),
+            reach: Vec::new(),
             segment_use: HashMap::new(),
             card_counter: 0,
             wallet_counter: 0,
@@ -146,6 +165,14 @@ impl World {
         w.assign_employers(&mut rng);
         w.open_services(&mut rng);
         w.build_contacts(params.seed);
+        w.reach = w
+            .people
+            .iter()
+            .map(|p| Reach {
+                msisdn: p.msisdn.map_or(0, |m| m.0),
+                household_id: p.household_id,
+            })
+            .collect();
         w
     }
 

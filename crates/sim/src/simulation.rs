@@ -34,6 +34,10 @@ pub struct Simulation {
 }
 
 const DAY_MS: i64 = 86_400_000;
+/// How many plans ahead the resident's records, then the lists and accounts they point to,
+/// are requested from memory (see `NormalLife::prefetch_far`).
+const PREFETCH_FAR: usize = 24;
+const PREFETCH_NEAR: usize = 8;
 
 impl Simulation {
     pub fn new(params: SimParams) -> Result<Simulation, SimError> {
@@ -125,6 +129,12 @@ impl Iterator for Simulation {
                 }
                 (Some(p), s) if s.is_none_or(|s| p <= s) => {
                     let plan = self.plans[self.pos];
+                    if let Some(&ahead) = self.plans.get(self.pos + PREFETCH_FAR) {
+                        NormalLife::prefetch_far(&self.world, ahead);
+                    }
+                    if let Some(&ahead) = self.plans.get(self.pos + PREFETCH_NEAR) {
+                        NormalLife::prefetch_near(&self.world, ahead);
+                    }
                     self.pos += 1;
                     let out = self.normal.expand(
                         plan,

@@ -221,3 +221,34 @@ pub fn peak_rss_kib() -> Option<u64> {
         .parse()
         .ok()
 }
+
+/// CPU time this thread has run, in seconds (`/proc/thread-self/schedstat`, nanoseconds), where
+/// the OS reports it. Unlike wall time it does not count the time other processes held the
+/// core, so a benchmark on a shared machine stays comparable.
+pub fn thread_cpu_s() -> Option<f64> {
+    if let Ok(stat) = std::fs::read_to_string("/proc/thread-self/schedstat") {
+        if let Some(ns) = stat
+            .split_whitespace()
+            .next()
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            return Some(ns as f64 / 1e9);
+        }
+    }
+    // Fallback: user + system time in clock ticks (fields 14 and 15, after the command name).
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    let mut fields = stat.rsplit_once(')')?.1.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some((user + system) as f64 / 100.0)
+}
+
+/// The load average over the last minute (`/proc/loadavg`), where the OS reports it.
+pub fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}

@@ -3,7 +3,7 @@
 //! Values are handed to `decode` as text in column order (empty for a missing value), so one
 //! decoder serves CSV and NDJSON.
 
-use crate::format::Row;
+use crate::format::{Kind, Row};
 use crate::fraud_type::{parse_fraud_type, FraudType};
 use crate::records::{AccountRecord, Person, PhoneRecord};
 use crate::truth::{CardSellerTruth, FraudNumberTruth, MuleAccountTruth, VictimTruth};
@@ -15,6 +15,8 @@ pub trait Table: Sized {
     /// Path inside the output directory, without extension (`people`, `truth/victims`).
     const NAME: &'static str;
     const COLUMNS: &'static [&'static str];
+    /// Column types, in the order of `COLUMNS` (the Parquet schema).
+    const KINDS: &'static [Kind];
     fn encode(&self, row: &mut Row<'_>);
     fn decode(values: &[&str]) -> Result<Self, String>;
 }
@@ -55,11 +57,6 @@ fn flag(values: &[&str], i: usize, columns: &[&str]) -> Result<bool, String> {
     }
 }
 
-/// `yyyymmdd` written as `YYYY-MM-DD`.
-fn date_text(d: u32) -> String {
-    format!("{:04}-{:02}-{:02}", d / 10000, d / 100 % 100, d % 100)
-}
-
 fn parse_date(values: &[&str], i: usize, columns: &[&str]) -> Result<u32, String> {
     let v = values[i];
     let bad = || format!("column {}: {v:?} is not YYYY-MM-DD", columns[i]);
@@ -98,12 +95,19 @@ impl Table for Person {
         "anti_fraud_app",
         "joint_defense",
     ];
+    const KINDS: &'static [Kind] = {
+        use Kind::*;
+        &[
+            UInt64, Text, Text, Text, Date, UInt64, UInt64, Text, UInt32, Bool, OptUInt64,
+            OptUInt64, OptUInt64, Bool, Bool,
+        ]
+    };
     fn encode(&self, row: &mut Row<'_>) {
         row.int("person_id", self.person_id)
             .text("resident_id", &self.resident_id)
             .text("name", &self.name)
             .text("sex", self.sex.code())
-            .text("birth_date", &date_text(self.birth_date))
+            .date("birth_date", self.birth_date)
             .int("village", self.village)
             .int("household_id", self.household_id)
             .text("occupation", self.occupation.code())
@@ -149,6 +153,10 @@ impl Table for PhoneRecord {
         "holder_person_id",
         "activated_ts",
     ];
+    const KINDS: &'static [Kind] = {
+        use Kind::*;
+        &[UInt64, Text, Text, Text, Text, UInt64, Time]
+    };
     fn encode(&self, row: &mut Row<'_>) {
         row.int("msisdn", self.msisdn.0)
             .text("kind", self.kind.code())
@@ -184,6 +192,10 @@ impl Table for AccountRecord {
         "opened_ts",
         "opening_balance_fen",
     ];
+    const KINDS: &'static [Kind] = {
+        use Kind::*;
+        &[UInt64, Text, Text, Text, UInt64, Time, Int64]
+    };
     fn encode(&self, row: &mut Row<'_>) {
         row.int("account_no", self.account_no.0)
             .text("kind", self.kind.code())
@@ -228,6 +240,13 @@ impl Table for VictimTruth {
         "repeat",
         "outcome",
     ];
+    const KINDS: &'static [Kind] = {
+        use Kind::*;
+        &[
+            UInt64, UInt64, Text, UInt32, UInt64, Time, OptTime, OptTime, OptTime, OptTime,
+            OptTime, UInt32, Int64, Bool, Bool, Text,
+        ]
+    };
     fn encode(&self, row: &mut Row<'_>) {
         row.int("person_id", self.person_id)
             .int("msisdn", self.msisdn.0)
@@ -281,6 +300,10 @@ impl Table for FraudNumberTruth {
         "calls",
         "sms",
     ];
+    const KINDS: &'static [Kind] = {
+        use Kind::*;
+        &[UInt64, Text, Text, UInt32, Time, UInt64, UInt64]
+    };
     fn encode(&self, row: &mut Row<'_>) {
         row.int("msisdn", self.msisdn.0)
             .text("kind", self.kind.code())
@@ -316,6 +339,10 @@ impl Table for MuleAccountTruth {
         "first_in_ts",
         "received_fen",
     ];
+    const KINDS: &'static [Kind] = {
+        use Kind::*;
+        &[UInt64, UInt8, UInt32, Text, UInt64, OptTime, Int64]
+    };
     fn encode(&self, row: &mut Row<'_>) {
         row.int("account_no", self.account_no.0)
             .int("level", self.level)
@@ -350,6 +377,10 @@ impl Table for CardSellerTruth {
         "sim_cards",
         "opened_in_division",
     ];
+    const KINDS: &'static [Kind] = {
+        use Kind::*;
+        &[UInt64, Time, Time, UInt32, UInt32, UInt32]
+    };
     fn encode(&self, row: &mut Row<'_>) {
         row.int("person_id", self.person_id)
             .int("first_open_ts", self.first_open_ts)

@@ -85,8 +85,8 @@ fn ndjson_rows_are_the_serde_form() {
 }
 
 #[test]
-fn both_formats_round_trip_in_event_time_order() {
-    for format in [Format::Csv, Format::Ndjson] {
+fn every_format_round_trips_in_event_time_order() {
+    for format in [Format::Csv, Format::Ndjson, Format::Parquet] {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut signals = sample_signals();
         signals.sort_by_key(Signal::ts);
@@ -135,7 +135,7 @@ fn a_directory_without_feeds_is_an_error() {
 }
 
 #[test]
-fn tables_round_trip_in_both_formats() {
+fn tables_round_trip_in_every_format() {
     let person = Person {
         person_id: 1,
         resident_id: "33028119850302123X".into(),
@@ -189,7 +189,7 @@ fn tables_round_trip_in_both_formats() {
         repeat: false,
         outcome: VictimOutcome::Defrauded,
     };
-    for format in [Format::Csv, Format::Ndjson] {
+    for format in [Format::Csv, Format::Ndjson, Format::Parquet] {
         let dir = tempfile::tempdir().expect("tempdir");
         write_table(dir.path(), format, std::slice::from_ref(&person)).expect("people");
         write_table(dir.path(), format, std::slice::from_ref(&phone)).expect("phones");

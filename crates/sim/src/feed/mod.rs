@@ -13,6 +13,7 @@ mod signal_file;
 mod table_file;
 
 pub use signal_file::SignalFile;
+pub(crate) use table_file::column_positions;
 pub use table_file::read_table;
 
 use crate::error::SimError;
@@ -23,12 +24,15 @@ use fanzha_core::event::Signal;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 
-/// The file of a feed or table in `dir`, in whichever format is present (CSV first).
+/// The file of a feed or table in `dir`, in whichever format is present (CSV, then NDJSON,
+/// then Parquet).
 pub fn locate(dir: &Path, stem: &str) -> Option<(PathBuf, Format)> {
-    [Format::Csv, Format::Ndjson].into_iter().find_map(|f| {
-        let p = dir.join(format!("{stem}.{}", f.extension()));
-        p.is_file().then_some((p, f))
-    })
+    [Format::Csv, Format::Ndjson, Format::Parquet]
+        .into_iter()
+        .find_map(|f| {
+            let p = dir.join(format!("{stem}.{}", f.extension()));
+            p.is_file().then_some((p, f))
+        })
 }
 
 /// All signals of the directory in event-time order.

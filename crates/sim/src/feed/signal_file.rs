@@ -5,6 +5,7 @@ use crate::error::SimError;
 use crate::format::{
     parse_app_category, parse_card_kind, parse_channel, parse_number_list, Feed, Format,
 };
+use crate::output::parquet::ParquetRows;
 use fanzha_core::event::{
     AccountNo, AppInstall, Call, CardOpening, Msisdn, NationalPush, NumberListed, Signal, Sms,
     Transfer, UrlVisit,
@@ -24,6 +25,7 @@ enum Source {
         reader: BufReader<File>,
         line: String,
     },
+    Parquet(ParquetRows),
 }
 
 /// Signals of one feed file, in file order.
@@ -66,6 +68,7 @@ impl SignalFile {
                 reader,
                 line: String::new(),
             },
+            Format::Parquet => Source::Parquet(ParquetRows::open(path, feed.columns())?),
         };
         Ok(SignalFile {
             path: path.to_path_buf(),
@@ -125,6 +128,13 @@ impl Iterator for SignalFile {
                     }
                 }
             },
+            Source::Parquet(rows) => {
+                self.line += 1;
+                let r = rows
+                    .next_row()?
+                    .and_then(|fields| decode_csv(feed, &fields));
+                Some(r.map_err(|reason| self.row_error(reason)))
+            }
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Reading one reference or truth table (CSV or NDJSON) into records.
+//! Reading one reference or truth table (CSV, NDJSON or Parquet) into records.
 
 use super::locate;
 use crate::error::SimError;
@@ -9,7 +9,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-/// Reads the table `T` from `dir` (CSV if present, else NDJSON).
+/// Reads the table `T` from `dir` (CSV if present, else NDJSON, else Parquet).
 pub fn read_table<T: Table>(dir: &Path) -> Result<Vec<T>, SimError> {
     let Some((path, format)) = locate(dir, T::NAME) else {
         return Err(SimError::Read {
@@ -28,6 +28,19 @@ pub fn read_table<T: Table>(dir: &Path) -> Result<Vec<T>, SimError> {
     };
     let mut out = Vec::new();
     match format {
+        Format::Parquet => {
+            let mut rows = crate::output::parquet::ParquetRows::open(&path, T::COLUMNS)?;
+            let mut line = 0;
+            while let Some(values) = rows.next_row() {
+                line += 1;
+                let values = values.map_err(|r| row_err(line, r))?;
+                let texts: Vec<&str> = values
+                    .iter()
+                    .map(|v| std::str::from_utf8(v).unwrap_or("\u{fffd}"))
+                    .collect();
+                out.push(T::decode(&texts).map_err(|r| row_err(line, r))?);
+            }
+        }
         Format::Csv => {
             let mut rdr = csv::Reader::from_reader(BufReader::new(file));
             let headers = rdr

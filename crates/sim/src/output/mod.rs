@@ -2,6 +2,7 @@
 //! generator emits in event time), the reference tables, and `truth/`.
 
 mod feed_files;
+pub mod parquet;
 
 pub use feed_files::FeedFiles;
 
@@ -20,6 +21,13 @@ pub fn write_table<T: Table>(dir: &Path, format: Format, rows: &[T]) -> Result<(
             path: parent.to_path_buf(),
             source,
         })?;
+    }
+    if format == Format::Parquet {
+        let mut file = parquet::ParquetFile::create(&path, T::COLUMNS, T::KINDS)?;
+        for r in rows {
+            file.write(|row| r.encode(row))?;
+        }
+        return file.finish();
     }
     let err = |source| SimError::Write {
         path: path.clone(),
