@@ -46,16 +46,36 @@ impl Instructions<'_> {
     pub async fn load_many(&self, ids: &[&str]) -> StoreResult<HashMap<String, LoadedInstruction>> {
         let mut out: HashMap<String, LoadedInstruction> = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(CHUNK) {
-            let mut sql = Sql::new(format!(
+            let mut rows_sql = Sql::new(format!(
                 "SELECT {COLUMNS}, u.path AS holder_path FROM instructions i \
                  LEFT JOIN org_units u ON u.code = i.holder_unit WHERE i.id IN ("
             ));
-            sql.args(chunk.iter().copied()).push(")");
-            let rows = sql
-                .query()
-                .fetch_all(self.store().pool())
-                .await
-                .map_err(StoreError::query("instructions.load_many"))?;
+            rows_sql.args(chunk.iter().copied()).push(")");
+            let mut events_sql = Sql::new(
+                "SELECT instruction_id, seq, at, actor, unit_code, action, event \
+                 FROM instruction_events WHERE instruction_id IN (",
+            );
+            events_sql
+                .args(chunk.iter().copied())
+                .push(") ORDER BY instruction_id, seq");
+            // Both on their own connection at once: a batch waits for one round trip, not two.
+            // Events written between the two reads show up as a version mismatch at commit.
+            let (rows, event_rows) = tokio::try_join!(
+                async {
+                    rows_sql
+                        .query()
+                        .fetch_all(self.store().pool())
+                        .await
+                        .map_err(StoreError::query("instructions.load_many"))
+                },
+                async {
+                    events_sql
+                        .query()
+                        .fetch_all(self.store().pool())
+                        .await
+                        .map_err(StoreError::query("instructions.load_many.events"))
+                },
+            )?;
             for r in &rows {
                 let stored = from_row(r).map_err(StoreError::query("instructions.load_many"))?;
                 let holder_path: Option<String> =
@@ -69,18 +89,7 @@ impl Instructions<'_> {
                     },
                 );
             }
-            let mut sql = Sql::new(
-                "SELECT instruction_id, seq, at, actor, unit_code, action, event \
-                 FROM instruction_events WHERE instruction_id IN (",
-            );
-            sql.args(chunk.iter().copied())
-                .push(") ORDER BY instruction_id, seq");
-            let rows = sql
-                .query()
-                .fetch_all(self.store().pool())
-                .await
-                .map_err(StoreError::query("instructions.load_many.events"))?;
-            for r in &rows {
+            for r in &event_rows {
                 let id: String = col(r, "instruction_id")
                     .map_err(StoreError::query("instructions.load_many.events"))?;
                 let e = event_from_row(r)
