@@ -9,17 +9,19 @@ use crate::classify::Classifier;
 use crate::corpus;
 use crate::error::TextError;
 use crate::model::{Model, ModelInfo};
-use crate::train::{train, TrainOptions};
+use crate::train::{train, Learner, TrainOptions};
 
 static SHIPPED: &[u8] = include_bytes!("../model/default.fzt");
 
 /// Training options of the shipped model: features that carry over from templates to real
-/// texts, and pruning of negligible weights to keep the file small.
+/// texts, pruning of negligible weights to keep the file small, and the one-vs-rest learner
+/// the shipped file was trained with.
 pub fn default_options() -> TrainOptions {
     TrainOptions {
         c: 0.5,
         balanced: false,
         prune_below: 1e-3,
+        learner: Learner::OneVsRest,
         ..TrainOptions::default()
     }
 }

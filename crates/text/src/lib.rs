@@ -6,6 +6,7 @@
 
 pub mod classify;
 pub mod corpus;
+mod crammer_singer;
 pub mod dataset;
 pub mod default_model;
 pub mod error;
@@ -21,4 +22,4 @@ pub use default_model::default_classifier;
 pub use error::TextError;
 pub use fraud_type::FraudType;
 pub use model::Model;
-pub use train::{train, TrainOptions};
+pub use train::{train, Learner, TrainOptions};

@@ -36,6 +36,41 @@ pub struct TrainOptions {
     /// Scale features per class by their naive-Bayes log-count ratio before the SVM (NB-SVM,
     /// Wang & Manning 2012); the ratios are folded into the stored weights.
     pub nb_scaling: bool,
+    /// Exponent applied to the log-count ratios (1: plain NB-SVM; larger values regularise
+    /// uninformative n-grams more strongly).
+    pub nb_power: f32,
+    /// Add-α smoothing of the presence counts behind the ratios.
+    pub nb_alpha: f32,
+    /// Use the hinge loss (L1-loss SVM) instead of the squared hinge.
+    pub hinge: bool,
+    /// Which linear learner(s) produce the weights.
+    pub learner: Learner,
+}
+
+/// The learner behind a model. All three give one linear model over the same features, so
+/// classification costs the same.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Learner {
+    /// One-vs-rest squared-hinge SVMs with per-class NB scaling.
+    OneVsRest,
+    /// One joint multi-class SVM (Crammer–Singer); NB scaling then uses, per feature, the
+    /// largest log-count ratio over the classes.
+    CrammerSinger,
+    /// The mean of both models' weights and biases (an ensemble folded into one weight
+    /// matrix); measured best in docs/text.md.
+    Average,
+}
+
+impl std::str::FromStr for Learner {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "ovr" => Ok(Learner::OneVsRest),
+            "cs" => Ok(Learner::CrammerSinger),
+            "average" => Ok(Learner::Average),
+            _ => Err(format!("unknown learner {s:?} (ovr, cs, average)")),
+        }
+    }
 }
 
 impl Default for TrainOptions {
@@ -51,19 +86,23 @@ impl Default for TrainOptions {
             score_scale: 3.0,
             seed: 20_261_123,
             nb_scaling: true,
+            nb_power: 1.0,
+            nb_alpha: 1.0,
+            hinge: false,
+            learner: Learner::Average,
         }
     }
 }
 
 /// Sparse rows (CSR) of L2-normalised TF-IDF vectors.
-struct Rows {
-    ptr: Vec<usize>,
-    idx: Vec<u32>,
-    val: Vec<f32>,
+pub(crate) struct Rows {
+    pub(crate) ptr: Vec<usize>,
+    pub(crate) idx: Vec<u32>,
+    pub(crate) val: Vec<f32>,
 }
 
 impl Rows {
-    fn row(&self, i: usize) -> (&[u32], &[f32]) {
+    pub(crate) fn row(&self, i: usize) -> (&[u32], &[f32]) {
         let (a, b) = (self.ptr[i], self.ptr[i + 1]);
         (&self.idx[a..b], &self.val[a..b])
     }
@@ -163,27 +202,45 @@ pub fn train_extracted(
         .collect();
 
     let d = keys.len();
-    let solved: Vec<(Vec<f32>, f32)> = (0..classes.len())
-        .into_par_iter()
-        .map(|c| {
-            let y: Vec<f32> = class_of
-                .iter()
-                .map(|&k| if k == c { 1.0 } else { -1.0 })
-                .collect();
-            let ci: Vec<f32> = class_of.iter().map(|&k| cost[k]).collect();
-            let r = if opts.nb_scaling {
-                nb_ratios(&rows, d, &y)
-            } else {
-                vec![1.0; d]
-            };
-            let (mut w, b) = svm_dual_cd(&rows, d, &y, &ci, &r, opts, opts.seed ^ c as u64);
-            w.iter_mut().zip(&r).for_each(|(w, r)| *w *= r);
-            (w, b)
-        })
-        .collect();
+    let k = classes.len();
+    let crammer_singer = || {
+        let scale = if opts.nb_scaling {
+            shared_nb_scale(&rows, d, &class_of, k, opts)
+        } else {
+            vec![1.0; d]
+        };
+        let ci: Vec<f32> = class_of.iter().map(|&m| cost[m]).collect();
+        crate::crammer_singer::train(
+            &rows,
+            d,
+            k,
+            &class_of,
+            &ci,
+            &scale,
+            opts.max_epochs,
+            opts.tol.max(0.1),
+            opts.seed,
+        )
+    };
+    let solved: Vec<(Vec<f32>, f32)> = match opts.learner {
+        Learner::OneVsRest => one_vs_rest(&rows, d, &class_of, k, &cost, opts),
+        Learner::CrammerSinger => crammer_singer(),
+        Learner::Average => {
+            let (ovr, cs) = rayon::join(
+                || one_vs_rest(&rows, d, &class_of, k, &cost, opts),
+                crammer_singer,
+            );
+            ovr.into_iter()
+                .zip(cs)
+                .map(|((wa, ba), (wb, bb))| {
+                    let w = wa.iter().zip(&wb).map(|(a, b)| 0.5 * (a + b)).collect();
+                    (w, 0.5 * (ba + bb))
+                })
+                .collect()
+        }
+    };
 
     // Transpose to feature-major rows, dropping features that matter to no class.
-    let k = classes.len();
     let mut out_keys = Vec::with_capacity(d);
     let mut out_idf = Vec::with_capacity(d);
     let mut weights = Vec::with_capacity(d * k);
@@ -212,11 +269,60 @@ pub fn train_extracted(
     )
 }
 
+/// One-vs-rest SVMs, one per class, solved in parallel; NB scaling per class if enabled.
+fn one_vs_rest(
+    rows: &Rows,
+    d: usize,
+    class_of: &[usize],
+    k: usize,
+    cost: &[f32],
+    opts: &TrainOptions,
+) -> Vec<(Vec<f32>, f32)> {
+    (0..k)
+        .into_par_iter()
+        .map(|c| {
+            let y: Vec<f32> = class_of
+                .iter()
+                .map(|&k| if k == c { 1.0 } else { -1.0 })
+                .collect();
+            let ci: Vec<f32> = class_of.iter().map(|&k| cost[k]).collect();
+            let r = if opts.nb_scaling {
+                nb_ratios(rows, d, &y, opts.nb_alpha, opts.nb_power)
+            } else {
+                vec![1.0; d]
+            };
+            let (mut w, b) = svm_dual_cd(rows, d, &y, &ci, &r, opts, opts.seed ^ c as u64);
+            w.iter_mut().zip(&r).for_each(|(w, r)| *w *= r);
+            (w, b)
+        })
+        .collect()
+}
+
+/// Per-feature scale shared by all classes: the largest per-class NB log-count ratio.
+fn shared_nb_scale(
+    rows: &Rows,
+    d: usize,
+    class_of: &[usize],
+    k: usize,
+    opts: &TrainOptions,
+) -> Vec<f32> {
+    let mut scale = vec![0.0f32; d];
+    for c in 0..k {
+        let y: Vec<f32> = class_of
+            .iter()
+            .map(|&m| if m == c { 1.0 } else { -1.0 })
+            .collect();
+        let r = nb_ratios(rows, d, &y, opts.nb_alpha, opts.nb_power);
+        scale.iter_mut().zip(&r).for_each(|(s, r)| *s = s.max(*r));
+    }
+    scale
+}
+
 /// Naive-Bayes log-count ratios `log((p/‖p‖₁)/(q/‖q‖₁))` with add-one smoothing, from feature
 /// presence in positive (`p`) and negative (`q`) texts.
-fn nb_ratios(rows: &Rows, d: usize, y: &[f32]) -> Vec<f32> {
-    let mut p = vec![1.0f32; d];
-    let mut q = vec![1.0f32; d];
+fn nb_ratios(rows: &Rows, d: usize, y: &[f32], alpha: f32, power: f32) -> Vec<f32> {
+    let mut p = vec![alpha; d];
+    let mut q = vec![alpha; d];
     for (i, &yi) in y.iter().enumerate() {
         let (idx, _) = rows.row(i);
         let side = if yi > 0.0 { &mut p } else { &mut q };
@@ -227,7 +333,7 @@ fn nb_ratios(rows: &Rows, d: usize, y: &[f32]) -> Vec<f32> {
     let (sp, sq): (f32, f32) = (p.iter().sum(), q.iter().sum());
     p.iter()
         .zip(&q)
-        .map(|(a, b)| ((a / sp) / (b / sq)).ln().abs().max(0.05))
+        .map(|(a, b)| ((a / sp) / (b / sq)).ln().abs().max(0.05).powf(power))
         .collect()
 }
 
@@ -246,7 +352,15 @@ fn svm_dual_cd(
     let mut w = vec![0.0f32; d];
     let mut b = 0.0f32;
     let mut alpha = vec![0.0f32; n];
-    let diag: Vec<f32> = cost.iter().map(|c| 0.5 / c).collect();
+    // Squared hinge: no upper bound, diagonal 1/(2C); hinge: upper bound C, no diagonal.
+    let diag: Vec<f32> = cost
+        .iter()
+        .map(|c| if opts.hinge { 0.0 } else { 0.5 / c })
+        .collect();
+    let upper: Vec<f32> = cost
+        .iter()
+        .map(|&c| if opts.hinge { c } else { f32::INFINITY })
+        .collect();
     let qd: Vec<f32> = (0..n)
         .map(|i| {
             let (idx, v) = rows.row(i);
@@ -270,12 +384,18 @@ fn svm_dual_cd(
                 dot += w[j as usize] * x * scale[j as usize];
             }
             let g = y[i] * dot - 1.0 + diag[i] * alpha[i];
-            let pg = if alpha[i] == 0.0 { g.min(0.0) } else { g };
+            let pg = if alpha[i] == 0.0 {
+                g.min(0.0)
+            } else if alpha[i] >= upper[i] {
+                g.max(0.0)
+            } else {
+                g
+            };
             pg_max = pg_max.max(pg);
             pg_min = pg_min.min(pg);
             if pg.abs() > 1e-12 {
                 let old = alpha[i];
-                alpha[i] = (old - g / qd[i]).max(0.0);
+                alpha[i] = (old - g / qd[i]).clamp(0.0, upper[i]);
                 let step = (alpha[i] - old) * y[i];
                 for (&j, &x) in idx.iter().zip(val) {
                     w[j as usize] += step * x * scale[j as usize];

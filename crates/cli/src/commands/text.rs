@@ -9,7 +9,7 @@ use fanzha_text::dataset::{self, LabelledText};
 use fanzha_text::eval;
 use fanzha_text::features::Extracted;
 use fanzha_text::model::ModelInfo;
-use fanzha_text::{default_classifier, Classifier, FraudType, TrainOptions};
+use fanzha_text::{default_classifier, Classifier, FraudType, Learner, TrainOptions};
 use rayon::prelude::*;
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -39,6 +39,10 @@ pub struct TrainKnobs {
     /// Do not weight types inversely to their frequency.
     #[arg(long)]
     unbalanced: bool,
+    /// Learner: `ovr` (one-vs-rest NB-SVM), `cs` (Crammer–Singer multi-class SVM) or
+    /// `average` (mean of both, folded into one linear model).
+    #[arg(long, default_value = "average")]
+    learner: Learner,
 }
 
 impl TrainKnobs {
@@ -51,6 +55,7 @@ impl TrainKnobs {
         if self.unbalanced {
             o.balanced = false;
         }
+        o.learner = self.learner;
         o
     }
 }
