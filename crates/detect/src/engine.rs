@@ -11,6 +11,7 @@ use crate::error::DetectError;
 use crate::features::PersonFeatures;
 use crate::number::{list_bit, CallFacts, NumberFeatures, NumberState};
 use crate::number_kind::classify;
+use crate::number_table::NumberTable;
 use crate::person::{NumberView, PersonKey, PersonState};
 use crate::rules::RuleSet;
 use crate::score::{NumberScorer, WeightedScore};
@@ -82,7 +83,7 @@ impl DomainRep {
 /// Everything a snapshot holds.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 struct State {
-    numbers: FxHashMap<u64, NumberState>,
+    numbers: NumberTable,
     persons: FxHashMap<PersonKey, PersonState>,
     /// Directed pair fingerprint → minute of the last call (for "never contacted before",
     /// "first in window" and call-backs).
@@ -97,7 +98,7 @@ struct State {
 }
 
 const SNAPSHOT_MAGIC: &[u8; 4] = b"FZDE";
-const SNAPSHOT_VERSION: u16 = 1;
+const SNAPSHOT_VERSION: u16 = 2;
 
 #[derive(Serialize, Deserialize)]
 struct SnapshotBody {
@@ -270,12 +271,12 @@ impl Engine {
 
     /// Current stage-1 score of a number (0 when unknown).
     pub fn number_score(&self, m: Msisdn) -> f32 {
-        self.state.numbers.get(&m.0).map_or(0.0, |n| n.score)
+        self.state.numbers.get(m.0).map_or(0.0, |n| n.score)
     }
 
     /// Stage-1 features of a number as of `now`, if the engine has seen it.
     pub fn number_features(&self, m: Msisdn, now: EpochMs) -> Option<NumberFeatures> {
-        self.state.numbers.get(&m.0).map(|n| n.features(m, now))
+        self.state.numbers.get(m.0).map(|n| n.features(m, now))
     }
 
     /// Stage-2 features of a person as of `now`, if the engine holds state for them.
@@ -323,17 +324,15 @@ impl Engine {
     /// The state of a number, created on first sight with its SIM age if known.
     fn number_mut(&mut self, m: Msisdn) -> &mut NumberState {
         let sims = &self.state.sim_activations;
-        self.state.numbers.entry(m.0).or_insert_with(|| {
-            let mut n = NumberState::default();
-            n.sim_opened = sims.get(&m.0).copied();
-            n
-        })
+        self.state
+            .numbers
+            .get_or_insert_with(m.0, || NumberState::new(sims.get(&m.0).copied()))
     }
 
     /// Records when a SIM was activated (from the phone records), for its SIM age.
     pub fn add_sim_activation(&mut self, m: Msisdn, ts: EpochMs) {
         self.state.sim_activations.insert(m.0, ts);
-        if let Some(n) = self.state.numbers.get_mut(&m.0) {
+        if let Some(n) = self.state.numbers.get_mut(m.0) {
             n.sim_opened = Some(ts);
         }
     }
@@ -351,36 +350,24 @@ impl Engine {
 
     /// Recomputes a number's score at `ts`; returns whether it just became a suspect.
     fn rescore(&mut self, m: Msisdn, ts: EpochMs) -> bool {
-        let t = self.config.suspect_score;
-        let Some(n) = self.state.numbers.get_mut(&m.0) else {
+        let Some(n) = self.state.numbers.get_mut(m.0) else {
             return false;
         };
-        let before = n.score;
-        let f = n.features(m, ts);
-        let after = self.scorer.score(&f);
-        n.score = after;
-        let was = before >= t || n.lists != 0;
-        let is = after >= t || n.lists != 0;
-        if let Some(log) = self.changelog.as_mut() {
-            let threshold_crossed = (before >= t) != (after >= t);
-            if threshold_crossed || (after - before).abs() >= self.config.changelog_min_delta {
-                log.push(ScoreChange {
-                    ts,
-                    msisdn: m,
-                    score: after,
-                });
-            }
-        }
-        if is && !was {
-            self.state.stats.suspects_flagged += 1;
-            return true;
-        }
-        false
+        let became = rescore_state(
+            n,
+            m,
+            ts,
+            &*self.scorer,
+            &self.config,
+            self.changelog.as_mut(),
+        );
+        self.state.stats.suspects_flagged += u64::from(became);
+        became
     }
 
     /// A number just became a suspect: re-examine the people it recently reached.
     fn fan_out(&mut self, m: Msisdn, ts: EpochMs, skip: Option<Msisdn>, out: &mut Vec<Warning>) {
-        let targets: Vec<Msisdn> = match self.state.numbers.get(&m.0) {
+        let targets: Vec<Msisdn> = match self.state.numbers.get(m.0) {
             Some(n) => n.recent_targets().collect(),
             None => return,
         };
@@ -404,18 +391,29 @@ impl Engine {
         self.state.stats.calls += 1;
         self.last_call = Some((c.caller, c.ts));
         let ts = c.ts;
-        let fwd = pair_key(c.caller, c.callee);
-        let rev = pair_key(c.callee, c.caller);
-        let prev = self.state.pairs.get(&fwd).copied();
-        let called_back = self.state.pairs.contains_key(&rev);
-        let new_callee = prev.is_none() && !called_back;
         let m = minute(ts);
-        self.state
-            .pairs
-            .entry(fwd)
-            .and_modify(|x| *x = (*x).max(m))
-            .or_insert(m);
-        self.number_mut(c.caller).record_call(
+        // One lookup per direction in the pair index: the forward entry is read and updated in
+        // place, the reverse one only read.
+        let called_back = self.state.pairs.contains_key(&pair_key(c.callee, c.caller));
+        let prev = match self.state.pairs.entry(pair_key(c.caller, c.callee)) {
+            std::collections::hash_map::Entry::Occupied(mut e) => {
+                let p = *e.get();
+                *e.get_mut() = p.max(m);
+                Some(p)
+            }
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(m);
+                None
+            }
+        };
+        let new_callee = prev.is_none() && !called_back;
+        // The caller's state is looked up once: record, rescore, read its suspect flag.
+        let threshold = self.config.suspect_score;
+        let sims = &self.state.sim_activations;
+        let n = self.state.numbers.get_or_insert_with(c.caller.0, || {
+            NumberState::new(sims.get(&c.caller.0).copied())
+        });
+        n.record_call(
             ts,
             c.callee,
             c.caller_cell,
@@ -425,13 +423,26 @@ impl Engine {
                 previous: prev.map(|p| p as i64 * 60_000),
             },
         );
-        if called_back {
-            if let Some(n) = self.state.numbers.get_mut(&c.callee.0) {
-                n.record_callback(ts);
+        let became_suspect = rescore_state(
+            n,
+            c.caller,
+            ts,
+            &*self.scorer,
+            &self.config,
+            self.changelog.as_mut(),
+        );
+        let caller_suspect = n.score >= threshold || n.lists != 0;
+        self.state.stats.suspects_flagged += u64::from(became_suspect);
+        // The callee's state (if it is a number the engine knows) is looked up once too.
+        let callee_suspect = match self.state.numbers.get_mut(c.callee.0) {
+            Some(n) => {
+                if called_back {
+                    n.record_callback(ts);
+                }
+                n.score >= threshold || n.lists != 0
             }
-        }
-        let became_suspect = self.rescore(c.caller, ts);
-        let caller_suspect = self.is_suspect(c.caller);
+            None => false,
+        };
         let remote = classify(c.caller).is_remote();
         if new_callee || caller_suspect || remote {
             let key = self.person_key(c.callee);
@@ -443,7 +454,7 @@ impl Engine {
             }
         }
         // A person calling a suspect number (calling back a fraudster) is in contact too.
-        if self.is_suspect(c.callee) {
+        if callee_suspect {
             let key = self.person_key(c.caller);
             let p = self.state.persons.entry(key).or_default();
             p.msisdn = Some(c.caller);
@@ -656,7 +667,7 @@ impl Engine {
             .filter(|(_, v)| v.suspect)
             .map(|(c, v)| {
                 let m = Msisdn(c.number);
-                let n = numbers.get(&c.number);
+                let n = numbers.get(c.number);
                 let nf = n.map(|n| n.features(m, now)).unwrap_or_default();
                 SuspectNumber {
                     msisdn: m,
@@ -751,8 +762,7 @@ impl Engine {
         let persons = self.state.persons.len();
         let pairs = self.state.pairs.len();
         // hashbrown: one control byte per slot plus the entry.
-        let number_state_bytes =
-            self.state.numbers.capacity() * (std::mem::size_of::<(u64, NumberState)>() + 1);
+        let number_state_bytes = self.state.numbers.bytes();
         let person_state_bytes =
             self.state.persons.capacity() * (std::mem::size_of::<(PersonKey, PersonState)>() + 1);
         let pair_index_bytes =
@@ -778,8 +788,37 @@ impl Engine {
     }
 }
 
-fn view_of(numbers: &FxHashMap<u64, NumberState>, threshold: f32, m: Msisdn) -> NumberView {
-    match numbers.get(&m.0) {
+/// Recomputes the score of number `m` (state `n`) at `ts`, logging the change; returns whether
+/// the number just became a suspect.
+fn rescore_state(
+    n: &mut NumberState,
+    m: Msisdn,
+    ts: EpochMs,
+    scorer: &dyn NumberScorer,
+    config: &EngineConfig,
+    changelog: Option<&mut Vec<ScoreChange>>,
+) -> bool {
+    let t = config.suspect_score;
+    let before = n.score;
+    let after = scorer.score(&n.features(m, ts));
+    n.score = after;
+    if let Some(log) = changelog {
+        let threshold_crossed = (before >= t) != (after >= t);
+        if threshold_crossed || (after - before).abs() >= config.changelog_min_delta {
+            log.push(ScoreChange {
+                ts,
+                msisdn: m,
+                score: after,
+            });
+        }
+    }
+    let was = before >= t || n.lists != 0;
+    let is = after >= t || n.lists != 0;
+    is && !was
+}
+
+fn view_of(numbers: &NumberTable, threshold: f32, m: Msisdn) -> NumberView {
+    match numbers.get(m.0) {
         Some(n) => NumberView {
             score: n.score,
             suspect: n.score >= threshold || n.lists != 0,

@@ -18,6 +18,7 @@ pub mod error;
 pub mod features;
 pub mod number;
 pub mod number_kind;
+pub mod number_table;
 pub mod person;
 pub mod rules;
 pub mod score;

@@ -85,6 +85,14 @@ pub struct CallFacts {
 }
 
 impl NumberState {
+    /// A fresh state for a number whose SIM was opened at `sim_opened`, if known.
+    pub fn new(sim_opened: Option<EpochMs>) -> NumberState {
+        NumberState {
+            sim_opened,
+            ..NumberState::default()
+        }
+    }
+
     fn touch(&mut self, ts: EpochMs) {
         if ts > self.last_seen {
             self.last_seen = ts;
