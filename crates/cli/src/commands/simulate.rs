@@ -11,7 +11,7 @@ use fanzha_core::event::Signal;
 use fanzha_sim::format::{encode_signal, Format};
 use fanzha_sim::live::{Pace, Paced};
 use fanzha_sim::output::{write_city, FeedFiles};
-use fanzha_sim::stats::{peak_rss_kib, realism, StreamCounts};
+use fanzha_sim::stats::{load_average, peak_rss_kib, realism, thread_cpu_s, StreamCounts};
 use fanzha_sim::{SimParams, Simulation};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -38,7 +38,7 @@ pub struct Args {
     /// is generated and only counted (for --stats).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// File format: csv or ndjson.
+    /// File format: csv, ndjson or parquet (typed columns, Snappy-compressed).
     #[arg(long, default_value = "csv")]
     pub format: String,
     /// Print the realism figures (calls per user per day, cases per 10k, losses, type mix).
@@ -113,15 +113,8 @@ impl Args {
 }
 
 fn parse_format(s: &str) -> CliResult<Format> {
-    match s {
-        "parquet" => Err(CliError::new(
-            ErrorCode::FileFormatUnknown,
-            "parquet output is not in this build; use --format csv or ndjson",
-        )),
-        other => other
-            .parse()
-            .map_err(|e: String| CliError::new(ErrorCode::FileFormatUnknown, e)),
-    }
+    s.parse()
+        .map_err(|e: String| CliError::new(ErrorCode::FileFormatUnknown, e))
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> CliResult {
@@ -243,6 +236,9 @@ pub struct BenchArgs {
     /// Keep the written files.
     #[arg(long)]
     pub keep: bool,
+    /// Format of the written files: csv, ndjson or parquet.
+    #[arg(long, default_value = "csv")]
+    pub format: String,
     #[arg(long, default_value = "330281")]
     pub region: String,
     #[arg(long, default_value_t = 1)]
@@ -250,8 +246,11 @@ pub struct BenchArgs {
 }
 
 /// Generation speed without output, then a full run to disk with peak memory sampled as it goes
-/// (flat memory shows as the peak hardly growing after the first simulated days).
+/// (flat memory shows as the peak hardly growing after the first simulated days). Speeds are
+/// given per second of this thread's CPU time as well as per wall second, with the load average,
+/// so runs on a shared machine stay comparable.
 pub fn bench(ctx: &Ctx, args: BenchArgs) -> CliResult {
+    let format = parse_format(&args.format)?;
     let params = SimParams {
         region: args.region.clone(),
         people: args.people,
@@ -259,20 +258,21 @@ pub fn bench(ctx: &Ctx, args: BenchArgs) -> CliResult {
         seed: args.seed,
         ..SimParams::default()
     };
+    let load_before = load_average();
     let t = Instant::now();
     let mut sim = Simulation::new(params.clone())?;
     let setup_s = t.elapsed().as_secs_f64();
-    let t = Instant::now();
+    let phase = Phase::start();
     let generated = sim.by_ref().take(args.generate_events as usize).count() as u64;
-    let gen_s = t.elapsed().as_secs_f64();
+    let generate = phase.figures(generated);
     drop(sim);
 
     let dir = args.out.clone().unwrap_or_else(|| {
         std::env::temp_dir().join(format!("fanzha-bench-sim-{}", std::process::id()))
     });
-    let t = Instant::now();
     let mut sim = Simulation::new(params)?;
-    let mut files = FeedFiles::create(&dir, Format::Csv)?;
+    let mut files = FeedFiles::create(&dir, format)?;
+    let phase = Phase::start();
     let mut written = 0u64;
     let mut rss_samples = Vec::new();
     let step = (args.events / 10).max(1);
@@ -286,9 +286,18 @@ pub fn bench(ctx: &Ctx, args: BenchArgs) -> CliResult {
             }));
         }
     }
-    let bytes = files.bytes;
     files.finish()?;
-    let write_s = t.elapsed().as_secs_f64();
+    let mut write = phase.figures(written);
+    let bytes: u64 = std::fs::read_dir(&dir)
+        .map(|d| {
+            d.flatten()
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0);
+    write["mib_written"] = (bytes / (1024 * 1024)).into();
+    write["dir"] = dir.display().to_string().into();
     if !args.keep && args.out.is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -296,27 +305,41 @@ pub fn bench(ctx: &Ctx, args: BenchArgs) -> CliResult {
     report
         .field("people", args.people)
         .field("setup_s", (setup_s * 100.0).round() / 100.0)
-        .field(
-            "generate",
-            serde_json::json!({
-                "events": generated,
-                "seconds": (gen_s * 100.0).round() / 100.0,
-                "events_per_s": (generated as f64 / gen_s.max(1e-9)).round(),
-            }),
-        )
-        .field(
-            "write_csv",
-            serde_json::json!({
-                "events": written,
-                "seconds": (write_s * 100.0).round() / 100.0,
-                "events_per_s": (written as f64 / write_s.max(1e-9)).round(),
-                "mib_written": bytes / (1024 * 1024),
-                "dir": dir.display().to_string(),
-            }),
-        )
+        .field("generate", generate)
+        .field(format!("write_{}", format.extension()), write)
         .field("peak_rss_mib", peak_rss_kib().map(|k| k / 1024))
         .field("peak_rss_over_run", rss_samples)
-        .field("threads", 1);
+        .field("threads", 1)
+        .field("load_average_before", load_before)
+        .field("load_average_after", load_average());
     report.print(ctx.json);
     Ok(())
+}
+
+/// Wall and thread CPU time of one measured phase.
+struct Phase {
+    wall: Instant,
+    cpu: Option<f64>,
+}
+
+impl Phase {
+    fn start() -> Phase {
+        Phase {
+            wall: Instant::now(),
+            cpu: thread_cpu_s(),
+        }
+    }
+
+    fn figures(&self, events: u64) -> serde_json::Value {
+        let wall = self.wall.elapsed().as_secs_f64();
+        let cpu = self.cpu.zip(thread_cpu_s()).map(|(a, b)| b - a);
+        let round = |v: f64| (v * 100.0).round() / 100.0;
+        serde_json::json!({
+            "events": events,
+            "seconds": round(wall),
+            "events_per_s": (events as f64 / wall.max(1e-9)).round(),
+            "cpu_seconds": cpu.map(round),
+            "events_per_cpu_s": cpu.map(|c| (events as f64 / c.max(1e-9)).round()),
+        })
+    }
 }
