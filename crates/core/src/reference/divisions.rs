@@ -2,9 +2,11 @@
 //! villages, 665,276 nodes, from `provinces/cities/areas/streets/villages.csv.gz`.
 //!
 //! Nodes are kept in pre-order (sorted by the code right-padded to 12 digits, then level), so a
-//! node's subtree is one contiguous index range. `get` is O(1): an open-addressing table packs
-//! each node's key and index into one `u64` (8 MiB), so a lookup — hit or miss — usually reads a
-//! single cache line, where a binary search over the 665k keys took about twenty dependent loads.
+//! node's subtree is one contiguous index range. `get` is O(1): an open-addressing table (1 MiB)
+//! finds the node range of the code's township (a township and its villages are one run of the
+//! sorted keys, at most 171), which is then searched; where a binary search over the 665k keys
+//! took about twenty dependent loads, a lookup reads the table's slot and a few neighbouring
+//! keys, and the codes of one city's files share those cache lines.
 //! Names live in one string arena instead of 665k small allocations; that keeps loading well
 //! under a second.
 
@@ -43,14 +45,20 @@ fn key(code: DivisionCode) -> u64 {
     code.padded12() * 8 + code.level() as u64
 }
 
-/// Bits of a slot holding the node index plus one (0 = empty slot).
-const SLOT_INDEX_BITS: u32 = 21;
-const SLOT_INDEX_MASK: u64 = (1 << SLOT_INDEX_BITS) - 1;
+/// Codes per group of the index: a group is a township's 9-digit prefix (with the 3-digit
+/// village part dropped), so a township and its villages are one group, and so are a county and
+/// its own code.
+const GROUP_SIZE: u64 = 1000;
+/// Bits of a slot holding the group's node count (at most a few hundred villages a township).
+const SLOT_COUNT_BITS: u32 = 11;
+/// Bits of a slot holding the group's first node index.
+const SLOT_START_BITS: u32 = 21;
 
-/// A linear-probing hash table from a node's key to its index. Each slot is one `u64`:
-/// the key (below 8·10¹², 43 bits) shifted left by [`SLOT_INDEX_BITS`], or'ed with index + 1.
-/// Sized to a power of two at most about 2/3 full, so a probe sequence rarely leaves its cache
-/// line, hit or miss.
+/// O(1) lookup that keeps neighbours together: an open-addressing table from each group (a
+/// township's prefix) to its nodes' range in the sorted keys, then a search of that range (at
+/// most 171 keys, a few cache lines). A file of one city's residents touches a few hundred
+/// groups, so the whole working set stays in cache; a hash of every key would scatter the same
+/// villages over 8 MiB. Each slot is one `u64`: group + 1 (0 = empty), first node, node count.
 struct KeyIndex {
     slots: Vec<u64>,
     shift: u32,
@@ -59,11 +67,20 @@ struct KeyIndex {
 impl KeyIndex {
     fn build(keys: &[u64]) -> KeyIndex {
         assert!(
-            (keys.len() as u64) < SLOT_INDEX_MASK,
+            keys.len() < 1 << SLOT_START_BITS,
             "division index: too many nodes"
         );
+        // Sorted keys: each group's nodes are one run.
+        let mut groups: Vec<(u64, usize, usize)> = Vec::new();
+        for (i, &k) in keys.iter().enumerate() {
+            let g = group_of(k);
+            match groups.last_mut() {
+                Some(last) if last.0 == g => last.2 += 1,
+                _ => groups.push((g, i, 1)),
+            }
+        }
         let mut bits = 4;
-        while (1usize << bits) * 2 < keys.len() * 3 {
+        while (1usize << bits) * 2 < groups.len() * 3 {
             bits += 1;
         }
         let mut index = KeyIndex {
@@ -71,44 +88,60 @@ impl KeyIndex {
             shift: 64 - bits,
         };
         let mask = index.slots.len() - 1;
-        for (i, &k) in keys.iter().enumerate() {
+        for (g, start, count) in groups {
             assert!(
-                k < 1 << (64 - SLOT_INDEX_BITS),
-                "division index: key {k} too large"
+                count < 1 << SLOT_COUNT_BITS,
+                "division index: group {g} has {count} nodes"
             );
-            let mut s = index.home(k);
+            let mut s = index.home(g);
             while index.slots[s] != 0 {
                 s = (s + 1) & mask;
             }
-            index.slots[s] = (k << SLOT_INDEX_BITS) | (i as u64 + 1);
+            index.slots[s] = ((g + 1) << (SLOT_START_BITS + SLOT_COUNT_BITS))
+                | ((start as u64) << SLOT_COUNT_BITS)
+                | count as u64;
         }
         index
     }
 
     #[inline]
-    fn home(&self, key: u64) -> usize {
-        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    fn home(&self, group: u64) -> usize {
+        (group.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
     }
 
-    /// The node index of `key`, if present.
+    /// The node index of `key` in `keys` (the keys the index was built from), if present.
     #[inline]
-    fn find(&self, key: u64) -> Option<u32> {
-        if key >= 1 << (64 - SLOT_INDEX_BITS) {
+    fn find(&self, keys: &[u64], key: u64) -> Option<u32> {
+        let g = group_of(key);
+        // Groups are below 10⁹ (12-digit codes); anything larger is not a code.
+        if g >= 1 << (64 - SLOT_START_BITS - SLOT_COUNT_BITS - 1) {
             return None;
         }
+        let tag = g + 1;
         let mask = self.slots.len() - 1;
-        let mut s = self.home(key);
-        loop {
+        let mut s = self.home(g);
+        let (start, count) = loop {
             let slot = self.slots[s];
             if slot == 0 {
                 return None;
             }
-            if slot >> SLOT_INDEX_BITS == key {
-                return Some((slot & SLOT_INDEX_MASK) as u32 - 1);
+            if slot >> (SLOT_START_BITS + SLOT_COUNT_BITS) == tag {
+                let start = (slot >> SLOT_COUNT_BITS) & ((1 << SLOT_START_BITS) - 1);
+                let count = slot & ((1 << SLOT_COUNT_BITS) - 1);
+                break (start as usize, count as usize);
             }
             s = (s + 1) & mask;
-        }
+        };
+        let run = keys.get(start..start + count)?;
+        let i = run.partition_point(|&k| k < key);
+        (run.get(i) == Some(&key)).then_some((start + i) as u32)
     }
+}
+
+/// The group of a key (`padded12 * 8 + level`): its 12-digit code without the village part.
+#[inline]
+fn group_of(key: u64) -> u64 {
+    (key >> 3) / GROUP_SIZE
 }
 
 /// Placeholder names of the statistical tables that are not part of a readable address
@@ -252,13 +285,15 @@ impl Divisions {
     /// The division with this code, if it exists (O(1)).
     #[inline]
     pub fn get(&self, code: DivisionCode) -> Option<Division<'_>> {
-        self.index.find(key(code)).map(|i| self.handle(i))
+        self.index
+            .find(&self.keys, key(code))
+            .map(|i| self.handle(i))
     }
 
     /// Whether a division with this code exists (O(1)).
     #[inline]
     pub fn contains(&self, code: DivisionCode) -> bool {
-        self.index.find(key(code)).is_some()
+        self.index.find(&self.keys, key(code)).is_some()
     }
 
     /// The children of `code` (empty when it has none or does not exist).
@@ -424,16 +459,25 @@ mod tests {
         let t = divisions();
         // Every node is found at its own index.
         for (i, &k) in t.keys.iter().enumerate() {
-            assert_eq!(t.index.find(k), Some(i as u32));
+            assert_eq!(t.index.find(&t.keys, k), Some(i as u32));
         }
         // Codes next to existing ones (mostly absent) agree with a binary search.
         for &k in t.keys.iter().step_by(7) {
-            for probe in [k - 8, k + 8, k + 1, k + 80, k.saturating_sub(800)] {
+            for probe in [
+                k - 8,
+                k + 8,
+                k + 1,
+                k + 80,
+                k.saturating_sub(800),
+                k + 8_000,
+                k + 8 * 999,
+            ] {
                 let expected = t.keys.binary_search(&probe).ok().map(|i| i as u32);
-                assert_eq!(t.index.find(probe), expected, "key {probe}");
+                assert_eq!(t.index.find(&t.keys, probe), expected, "key {probe}");
             }
         }
-        assert_eq!(t.index.find(u64::MAX), None);
+        assert_eq!(t.index.find(&t.keys, u64::MAX), None);
+        assert_eq!(t.index.find(&t.keys, 0), None);
         assert!(!t.contains(code("990101")));
         assert!(t.contains(code("330281")));
     }
