@@ -103,6 +103,8 @@ fn decode_into(decoder: &mut encoding_rs::Decoder, raw: &[u8], out: &mut Vec<u8>
 pub(crate) struct CsvOptions {
     pub block_bytes: usize,
     pub chunk_bytes: usize,
+    /// Length of the text when known (an uncompressed file), to size the duplicate sets.
+    pub total_bytes: Option<u64>,
 }
 
 /// Reads a CSV stream (already decompressed) through `stage`.
@@ -179,6 +181,7 @@ pub(crate) fn read_csv(
         source.fill(&mut pending, want).map_err(io_err)?;
     }
     let mut next = Vec::with_capacity(opts.block_bytes);
+    let mut size_hint = opts.total_bytes;
     loop {
         let eof = source.eof;
         // Parse this block while the next one is read (and decoded) on another worker.
@@ -192,6 +195,11 @@ pub(crate) fn read_csv(
         read.map_err(io_err)?;
         line_base += block.lines;
         let consumed = block.consumed;
+        if let (Some(total), true) = (size_hint.take(), consumed > 0) {
+            // Rows of the whole file, extrapolated from this first block's rows per byte.
+            let rows: usize = block.parts.iter().map(|p| p.keys.len()).sum();
+            stage.expect_rows(rows as u64 * total / consumed as u64);
+        }
         stage.push(block.parts)?;
         pending.drain(..consumed);
         pending.extend_from_slice(&next);
@@ -361,6 +369,15 @@ fn parse_chunk<'a>(
         let mut bad_encoding = None;
         for &(field, col) in mapped {
             let span = spans[col];
+            // The common case: a plain field of a valid UTF-8 chunk, borrowed as it is.
+            if let (Some(t), false) = (text, span.escaped) {
+                if let Some(v) = t.get(span.start..span.end) {
+                    if utf8 || !v.contains('\u{FFFD}') {
+                        values.set_str(field, v);
+                        continue;
+                    }
+                }
+            }
             let value = match (text, span.escaped) {
                 (Some(t), false) => t.get(span.start..span.end).map(Cow::Borrowed),
                 _ => match span.bytes(buf) {

@@ -22,6 +22,7 @@ mod error;
 mod field;
 mod format;
 pub mod header;
+mod key_set;
 mod ndjson;
 mod pipeline;
 pub mod quarantine;

@@ -60,6 +60,7 @@ pub fn import_file(
         source,
     };
     let file = File::open(path).map_err(unreadable)?;
+    let file_len = file.metadata().ok().map(|m| m.len());
     let mut hashed = HashingReader::new(file);
     let counter = hashed.counter.clone();
     let progress = move || counter.load(Ordering::Relaxed);
@@ -94,6 +95,7 @@ pub fn import_file(
                     &CsvOptions {
                         block_bytes: opts.block_bytes,
                         chunk_bytes: opts.chunk_bytes,
+                        total_bytes: file_len.filter(|_| !gzip),
                     },
                     &mut stage,
                     &progress,

@@ -78,33 +78,65 @@ impl Record<'_> {
     }
 
     /// The natural key packed into an integer (exact, no hashing: equal keys ⇔ equal records'
-    /// identifiers), for duplicate detection without allocating.
+    /// identifiers), for duplicate detection without allocating. A resident ID number and a
+    /// mobile number fit in 64 bits, which keeps the duplicate set compact.
     pub fn key(&self) -> u128 {
         match self {
-            Record::Person(r) => pack(r.id.as_str().as_bytes()),
-            Record::Phone(r) => pack(r.phone.digits()) | (u128::from(r.phone.kind() as u8) << 120),
-            Record::Account(r) => pack(r.card.digits()),
+            // Always 18 characters: base 11 without a length marker, below 11^18 < 2^63.
+            Record::Person(r) => base11(r.id.as_str().as_bytes()),
+            Record::Phone(r) => pack(&[r.phone.kind() as u8], r.phone.digits()),
+            Record::Account(r) => pack(&[], r.card.digits()),
         }
     }
 }
 
-/// Packs up to 32 characters from `0-9X` into a u128: base-11 digits, length in the top byte.
-fn pack(chars: &[u8]) -> u128 {
-    #[inline]
-    fn digit(c: u8) -> u8 {
-        match c {
-            b'0'..=b'9' => c - b'0',
-            _ => 10,
-        }
+#[inline]
+fn symbol(c: u8) -> u8 {
+    match c {
+        b'0'..=b'9' => c - b'0',
+        _ => 10,
     }
-    let len = chars.len();
-    let chars = &chars[..len.min(32)];
-    // 11^18 < 2^64: the first 18 characters (all of an ID number, a mobile number or most card
-    // numbers) accumulate in a u64, the rest (if any) in u128 arithmetic.
-    let (head, tail) = chars.split_at(chars.len().min(18));
-    let small = head.iter().fold(0u64, |v, &c| v * 11 + u64::from(digit(c)));
-    let v = tail
+}
+
+/// Up to 18 characters from `0-9X` as a base-11 number (the same length is assumed for all).
+#[inline]
+fn base11(chars: &[u8]) -> u128 {
+    let chars = &chars[..chars.len().min(18)];
+    u128::from(
+        chars
+            .iter()
+            .fold(0u64, |v, &c| v * 11 + u64::from(symbol(c))),
+    )
+}
+
+/// `prefix` symbols (each below 11) then up to 32 characters from `0-9X`, as a base-11 number
+/// after a leading 1, which keeps the length: distinct sequences give distinct keys, and up to
+/// 17 symbols give a key below 2^64.
+fn pack(prefix: &[u8], chars: &[u8]) -> u128 {
+    let chars = &chars[..chars.len().min(32)];
+    let symbols = prefix
         .iter()
-        .fold(u128::from(small), |v, &c| v * 11 + u128::from(digit(c)));
-    v & ((1u128 << 112) - 1) | ((len as u128 & 0xff) << 112)
+        .map(|&p| p % 11)
+        .chain(chars.iter().map(|&c| symbol(c)));
+    symbols.fold(1u128, |v, s| v * 11 + u128::from(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_keys_are_distinct_and_narrow_for_ids_and_mobiles() {
+        let a = base11(b"11010519491231002X");
+        let b = base11(b"110105194912310021");
+        assert_ne!(a, b);
+        assert!(base11(b"XXXXXXXXXXXXXXXXXX") < 1 << 63);
+        // The length is kept: leading zeros and a shorter number differ.
+        assert_ne!(pack(&[], b"0123"), pack(&[], b"123"));
+        assert_ne!(pack(&[0], b"13800138000"), pack(&[1], b"13800138000"));
+        assert!(pack(&[0], b"13800138000") < 1 << 64);
+        // 33 symbols still fit in a u128 (11^33 < 2^128).
+        let long = pack(&[4], &[b'9'; 32]);
+        assert!(long > 1 << 64);
+    }
 }

@@ -8,10 +8,10 @@
 
 use crate::batch::{Batch, Sink};
 use crate::error::IngestError;
+use crate::key_set::KeySet;
 use crate::quarantine::{reason, QuarantineEntry};
 use crate::record::Record;
 use rayon::prelude::*;
-use rustc_hash::FxHashSet;
 use std::collections::BTreeMap;
 
 /// Validated rows of one chunk, in file order: records with their raw rows and keys (three
@@ -44,7 +44,7 @@ impl<'a> Part<'a> {
 
 pub(crate) struct Stage<'s> {
     sink: &'s mut dyn Sink,
-    shards: Vec<FxHashSet<u128>>,
+    shards: Vec<KeySet>,
     batch_rows: usize,
     pub read: u64,
     pub accepted: u64,
@@ -55,7 +55,8 @@ pub(crate) struct Stage<'s> {
 #[inline]
 fn shard_of(key: u128, shards: usize) -> usize {
     let mixed = ((key as u64) ^ ((key >> 64) as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    ((mixed >> 32) as usize) % shards
+    // Multiply-shift instead of a division: the high 32 bits scaled to 0..shards.
+    (((mixed >> 32) * shards as u64) >> 32) as usize
 }
 
 impl<'s> Stage<'s> {
@@ -63,7 +64,7 @@ impl<'s> Stage<'s> {
         let shards = rayon::current_num_threads().max(1);
         Stage {
             sink,
-            shards: (0..shards).map(|_| FxHashSet::default()).collect(),
+            shards: (0..shards).map(|_| KeySet::default()).collect(),
             batch_rows: batch_rows.max(1),
             read: 0,
             accepted: 0,
@@ -76,21 +77,35 @@ impl<'s> Stage<'s> {
         self.sink.progress(bytes);
     }
 
+    /// Sizes the duplicate sets for about `rows` more records (a hint: from the file's length
+    /// and the rows per byte of its first block), so they do not rehash as they fill.
+    pub fn expect_rows(&mut self, rows: u64) {
+        let per_shard = usize::try_from(rows / self.shards.len() as u64).unwrap_or(usize::MAX);
+        // Bounded: a wrong hint must not allocate without limit (16 M keys ≈ 256 MiB).
+        let per_shard = per_shard.min(16 << 20);
+        for set in &mut self.shards {
+            set.reserve(per_shard);
+        }
+    }
+
     /// Takes the parts of one block, in file order.
     pub fn push(&mut self, mut parts: Vec<Part<'_>>) -> Result<(), IngestError> {
         let n_shards = self.shards.len();
+        let keys: usize = parts.iter().map(|p| p.keys.len()).sum();
         let dups: Vec<Vec<(u32, u32)>> = self
             .shards
             .par_iter_mut()
             .enumerate()
             .map(|(s, set)| {
+                // Room for this block's share (plus slack for an uneven split).
+                set.reserve(keys / n_shards + keys / 8);
                 let mut dup = Vec::new();
                 for (pi, part) in parts.iter().enumerate() {
-                    for (i, &k) in part.keys.iter().enumerate() {
-                        if shard_of(k, n_shards) == s && !set.insert(k) {
-                            dup.push((pi as u32, i as u32));
-                        }
-                    }
+                    set.insert_all(
+                        &part.keys,
+                        |k| shard_of(k, n_shards) == s,
+                        |i| dup.push((pi as u32, i as u32)),
+                    );
                 }
                 dup
             })
