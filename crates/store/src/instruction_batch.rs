@@ -45,19 +45,25 @@ impl Instructions<'_> {
     /// scope ([`crate::Scope::contains_path`]) before showing or changing anything.
     pub async fn load_many(&self, ids: &[&str]) -> StoreResult<HashMap<String, LoadedInstruction>> {
         let mut out: HashMap<String, LoadedInstruction> = HashMap::with_capacity(ids.len());
+        // The ids travel as one JSON array, so each query's text is the same for every batch
+        // size and is prepared once per connection.
+        let id_list = match self.store().backend() {
+            crate::Backend::Postgres => "SELECT json_array_elements_text(CAST($1 AS json))",
+            crate::Backend::Sqlite => "SELECT value FROM json_each($1)",
+        };
         for chunk in ids.chunks(CHUNK) {
+            let json = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into());
             let mut rows_sql = Sql::new(format!(
                 "SELECT {COLUMNS}, u.path AS holder_path FROM instructions i \
-                 LEFT JOIN org_units u ON u.code = i.holder_unit WHERE i.id IN ("
+                 LEFT JOIN org_units u ON u.code = i.holder_unit WHERE i.id IN ({id_list})"
             ));
-            rows_sql.args(chunk.iter().copied()).push(")");
-            let mut events_sql = Sql::new(
+            rows_sql.bind(json.clone());
+            let mut events_sql = Sql::new(format!(
                 "SELECT instruction_id, seq, at, actor, unit_code, action, event \
-                 FROM instruction_events WHERE instruction_id IN (",
-            );
-            events_sql
-                .args(chunk.iter().copied())
-                .push(") ORDER BY instruction_id, seq");
+                 FROM instruction_events WHERE instruction_id IN ({id_list}) \
+                 ORDER BY instruction_id, seq"
+            ));
+            events_sql.bind(json);
             // Both on their own connection at once: a batch waits for one round trip, not two.
             // Events written between the two reads show up as a version mismatch at commit.
             let (rows, event_rows) = tokio::try_join!(
@@ -248,88 +254,47 @@ impl Instructions<'_> {
     /// the projections and insert the events and audit entries of exactly the changes whose
     /// projection moved. One statement is one implicit transaction, so this is atomic like
     /// [`Instructions::commit_together`]'s transaction, in one round trip instead of five.
+    ///
+    /// The rows travel as three JSON arrays, so the statement text is the same for every batch
+    /// size: it is parsed and planned once per connection, not once per batch.
     async fn commit_in_one_statement(
         &self,
         changes: &[&InstructionChange],
     ) -> StoreResult<HashSet<String>> {
-        let mut sql = Sql::with_capacity(1000 + changes.len() * 900, changes.len() * 40);
-        sql.push("WITH ");
-        projection_values(&mut sql, changes);
-        sql.push(", upd AS (").push(UPDATE_FROM_V).push(")");
-        sql.push(
-            ", ev AS (INSERT INTO instruction_events \
-             (instruction_id, seq, at, actor, unit_code, action, event) \
-             SELECT e.instruction_id, e.seq, e.at, e.actor, e.unit_code, e.action, e.event FROM (VALUES ",
-        );
-        let mut first = true;
-        for c in changes {
-            for e in &c.events {
-                if !first {
-                    sql.push(", ");
-                }
-                first = false;
-                sql.push("(CAST(")
-                    .arg(c.id.as_str())
-                    .push(" AS TEXT), CAST(")
-                    .arg(e.seq)
-                    .push(" AS BIGINT), CAST(")
-                    .arg(e.at)
-                    .push(" AS BIGINT), CAST(")
-                    .arg(e.actor.as_str())
-                    .push(" AS TEXT), CAST(")
-                    .arg(e.unit_code.as_str())
-                    .push(" AS TEXT), CAST(")
-                    .arg(e.action.as_str())
-                    .push(" AS TEXT), CAST(")
-                    .arg(e.event.as_str())
-                    .push(" AS TEXT))");
-            }
-        }
-        sql.push(
-            ") AS e (instruction_id, seq, at, actor, unit_code, action, event) \
-             WHERE e.instruction_id IN (SELECT id FROM upd))",
-        );
         let at = now_ms();
-        let audit: Vec<(&str, &NewAuditEntry)> = changes
-            .iter()
-            .flat_map(|c| c.audit.iter().map(move |a| (c.id.as_str(), a)))
-            .collect();
-        if !audit.is_empty() {
-            sql.push(
-                ", au AS (INSERT INTO audit_log \
-                 (at, actor, action, target_type, target_id, unit_code, detail) \
-                 SELECT a.at, a.actor, a.action, a.target_type, a.target_id, a.unit_code, a.detail \
-                 FROM (VALUES ",
-            );
-            for (k, (change_id, a)) in audit.iter().enumerate() {
-                if k > 0 {
-                    sql.push(", ");
-                }
-                sql.push("(CAST(")
-                    .arg(*change_id)
-                    .push(" AS TEXT), CAST(")
-                    .arg(at)
-                    .push(" AS BIGINT), CAST(")
-                    .arg(a.actor.as_str())
-                    .push(" AS TEXT), CAST(")
-                    .arg(a.action.as_str())
-                    .push(" AS TEXT), CAST(")
-                    .arg(a.target_type.as_str())
-                    .push(" AS TEXT), CAST(")
-                    .arg(a.target_id.as_deref())
-                    .push(" AS TEXT), CAST(")
-                    .arg(a.unit_code.as_deref())
-                    .push(" AS TEXT), CAST(")
-                    .arg(a.detail.to_string())
-                    .push(" AS TEXT))");
+        let mut projections = Vec::with_capacity(changes.len());
+        let mut events = Vec::new();
+        let mut audit = Vec::new();
+        for c in changes {
+            let p = &c.projection;
+            projections.push(serde_json::json!({
+                "id": c.id, "expected": c.expected_version, "holder_unit": p.holder_unit,
+                "level": p.level, "status": p.status, "assignee": p.assignee,
+                "next_due_at": p.next_due_at, "overdue": i64::from(p.overdue),
+                "open": i64::from(p.open), "saved_fen": p.saved_fen, "loss_fen": p.loss_fen,
+                "version": p.version, "state": p.state,
+                "updated_at": c.events.last().map(|e| e.at).unwrap_or_default(),
+            }));
+            for e in &c.events {
+                events.push(serde_json::json!({
+                    "instruction_id": c.id, "seq": e.seq, "at": e.at, "actor": e.actor,
+                    "unit_code": e.unit_code, "action": e.action, "event": e.event,
+                }));
             }
-            // An entry belongs to the change it came with (its target may name anything).
-            sql.push(
-                ") AS a (change_id, at, actor, action, target_type, target_id, unit_code, detail) \
-                 WHERE a.change_id IN (SELECT id FROM upd))",
-            );
+            for a in &c.audit {
+                // An entry belongs to the change it came with (its target may name anything).
+                audit.push(serde_json::json!({
+                    "change_id": c.id, "at": at, "actor": a.actor, "action": a.action,
+                    "target_type": a.target_type, "target_id": a.target_id,
+                    "unit_code": a.unit_code, "detail": a.detail.to_string(),
+                }));
+            }
         }
-        sql.push(" SELECT id FROM upd");
+        let json = |rows: Vec<serde_json::Value>| serde_json::Value::Array(rows).to_string();
+        let mut sql = Sql::new(PG_COMMIT_BATCH);
+        sql.bind(json(projections));
+        sql.bind(json(events));
+        sql.bind(json(audit));
         let rows = sql
             .query()
             .fetch_all(self.store().pool())
@@ -341,8 +306,34 @@ impl Instructions<'_> {
     }
 }
 
-/// Whether a batch is small enough for [`Instructions::commit_in_one_statement`]: well below
-/// PostgreSQL's 65,535 bound parameters, and the size group commit produces.
+/// [`Instructions::commit_in_one_statement`]: `$1` projections, `$2` events, `$3` audit
+/// entries, each a JSON array of objects.
+const PG_COMMIT_BATCH: &str = "WITH v AS (SELECT * FROM json_to_recordset(CAST($1 AS json)) AS x (\
+     id text, expected bigint, holder_unit text, level bigint, status text, assignee text, \
+     next_due_at bigint, overdue bigint, open bigint, saved_fen bigint, loss_fen bigint, \
+     version bigint, state text, updated_at bigint)), \
+     upd AS (UPDATE instructions SET holder_unit = v.holder_unit, level = v.level, \
+     status = v.status, assignee = v.assignee, next_due_at = v.next_due_at, \
+     overdue = v.overdue, open = v.open, saved_fen = v.saved_fen, loss_fen = v.loss_fen, \
+     version = v.version, state = v.state, updated_at = v.updated_at \
+     FROM v WHERE instructions.id = v.id AND instructions.version = v.expected \
+     RETURNING instructions.id AS id), \
+     ev AS (INSERT INTO instruction_events \
+     (instruction_id, seq, at, actor, unit_code, action, event) \
+     SELECT e.instruction_id, e.seq, e.at, e.actor, e.unit_code, e.action, e.event \
+     FROM json_to_recordset(CAST($2 AS json)) AS e (instruction_id text, seq bigint, at bigint, \
+     actor text, unit_code text, action text, event text) \
+     WHERE e.instruction_id IN (SELECT id FROM upd)), \
+     au AS (INSERT INTO audit_log \
+     (at, actor, action, target_type, target_id, unit_code, detail) \
+     SELECT a.at, a.actor, a.action, a.target_type, a.target_id, a.unit_code, a.detail \
+     FROM json_to_recordset(CAST($3 AS json)) AS a (change_id text, at bigint, actor text, \
+     action text, target_type text, target_id text, unit_code text, detail text) \
+     WHERE a.change_id IN (SELECT id FROM upd)) \
+     SELECT id FROM upd";
+
+/// Whether a batch goes through [`Instructions::commit_in_one_statement`]: the sizes group
+/// commit produces; larger ones keep the chunked transaction.
 fn fits_one_statement(changes: &[&InstructionChange]) -> bool {
     let events: usize = changes.iter().map(|c| c.events.len()).sum();
     let audit: usize = changes.iter().map(|c| c.audit.len()).sum();
