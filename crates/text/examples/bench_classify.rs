@@ -1,13 +1,22 @@
-//! Texts per second of the shipped classifier on one thread
-//! (`cargo run --release -p fanzha-text --example bench_classify -- FILE.csv.gz`); the same
-//! measurement as `fanzha bench text`, without building the whole CLI.
-use fanzha_text::{dataset, default_classifier};
+//! Texts per second of a classifier on one thread
+//! (`cargo run --release -p fanzha-text --example bench_classify -- FILE.csv.gz [MODEL.fzt]`;
+//! the shipped model without MODEL); the same measurement as `fanzha bench text`, without
+//! building the whole CLI.
+use fanzha_text::{dataset, default_classifier, Classifier};
 use std::time::Instant;
 
 fn main() {
     let path = std::env::args().nth(1).expect("a CSV file with id,text");
     let rows = dataset::read_unlabelled(path.as_ref(), "id", "text").unwrap();
-    let clf = default_classifier();
+    let loaded;
+    let clf = match std::env::args().nth(2) {
+        Some(model) => {
+            loaded = Classifier::load(model.as_ref()).unwrap();
+            &loaded
+        }
+        None => default_classifier(),
+    };
+    println!("{} features", clf.model().n_features());
     let _ = clf.classify("预热");
     let mut best = f64::INFINITY;
     let mut best_cpu = f64::INFINITY;

@@ -1,5 +1,5 @@
 //! Cross-validates training options on a labelled CSV; used to choose the defaults in
-//! docs/text.md. `cargo run --release -p fanzha-text --example cv_experiment -- FILE [C] [balanced]`
+//! docs/text.md. `cargo run --release -p fanzha-text --example cv_experiment -- FILE [C] [balanced] [prune=1e-3] [learner=ovr|cs|average]`
 use fanzha_text::{dataset, eval, features::Extracted, train::TrainOptions};
 use rayon::prelude::*;
 use std::path::Path;
@@ -19,6 +19,12 @@ fn main() {
     }
     if let Some(cm) = args.iter().find_map(|a| a.strip_prefix("char_min=")) {
         opts.features.char_min = cm.parse().unwrap();
+    }
+    if let Some(p) = args.iter().find_map(|a| a.strip_prefix("prune=")) {
+        opts.prune_below = p.parse().unwrap();
+    }
+    if let Some(l) = args.iter().find_map(|a| a.strip_prefix("learner=")) {
+        opts.learner = l.parse().unwrap();
     }
     opts.nb_scaling = !args.iter().any(|a| a == "nonb");
     if args.iter().any(|a| a == "nofold") {

@@ -92,25 +92,45 @@ impl Classifier {
         let m = &self.model;
         let margins = m.margins(active);
         let (best, score) = softmax_argmax(&margins, m.score_scale);
-        let mut contribs: Vec<(f32, &str)> = active
+        // Positive contributions in the order of `active`; the strongest few are picked without
+        // sorting them all (ties keep the order of `active`, as a stable sort would).
+        let mut contribs: Vec<(f32, u32)> = active
             .iter()
-            .map(|a| (a.value * m.weight(a.row, best), surface(a.at)))
-            .filter(|(w, s)| *w > 0.0 && !s.trim().is_empty())
+            .enumerate()
+            .map(|(i, a)| (a.value * m.weight(a.row, best), i as u32))
+            .filter(|(w, _)| *w > 0.0)
             .collect();
-        contribs.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let stronger = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
         let mut top_terms: Vec<TermContribution> = Vec::with_capacity(TOP_TERMS);
-        for (w, s) in contribs {
+        // A few candidates per listed term suffice unless many share a surface; then all.
+        let mut sorted = 0;
+        for candidates in [TOP_TERMS * 4, usize::MAX] {
+            let candidates = candidates.min(contribs.len());
+            if candidates <= sorted {
+                break;
+            }
+            if candidates < contribs.len() {
+                contribs.select_nth_unstable_by(candidates, stronger);
+            }
+            contribs[..candidates].sort_unstable_by(stronger);
+            top_terms.clear();
+            for &(w, i) in &contribs[..candidates] {
+                if top_terms.len() == TOP_TERMS {
+                    break;
+                }
+                let s = surface(active[i as usize].at).trim();
+                if s.is_empty() || top_terms.iter().any(|t| t.term == s) {
+                    continue;
+                }
+                top_terms.push(TermContribution {
+                    term: s.to_string(),
+                    weight: w,
+                });
+            }
             if top_terms.len() == TOP_TERMS {
                 break;
             }
-            let s = s.trim();
-            if top_terms.iter().any(|t| t.term == s) {
-                continue;
-            }
-            top_terms.push(TermContribution {
-                term: s.to_string(),
-                weight: w,
-            });
+            sorted = candidates;
         }
         Prediction {
             fraud_type: m.classes[best],

@@ -14,6 +14,7 @@ pub mod eval;
 pub mod features;
 pub mod fraud_type;
 pub mod model;
+mod prefetch;
 pub mod tokenize;
 pub mod train;
 

@@ -29,7 +29,9 @@ pub struct TrainOptions {
     pub max_epochs: u32,
     /// Stop when the projected-gradient spread falls below this.
     pub tol: f32,
-    /// Drop features whose weights are all smaller than this in magnitude (smaller files).
+    /// Drop features whose weights are all at most this in magnitude: a model trained on
+    /// 15k research texts keeps 48% of its n-grams at 1e-2, classifies faster and scores the
+    /// same cross-validated macro-F1 (docs/text.md).
     pub prune_below: f32,
     pub score_scale: f32,
     pub seed: u64,
@@ -82,7 +84,7 @@ impl Default for TrainOptions {
             min_df: 1,
             max_epochs: 300,
             tol: 0.01,
-            prune_below: 0.0,
+            prune_below: 1e-2,
             score_scale: 3.0,
             seed: 20_261_123,
             nb_scaling: true,
