@@ -87,7 +87,7 @@ struct State {
     persons: FxHashMap<PersonKey, PersonState>,
     /// Directed pair fingerprint → minute of the last call (for "never contacted before",
     /// "first in window" and call-backs).
-    pairs: FxHashMap<u64, u32>,
+    pairs: FxHashMap<PairKey, u32>,
     domains: FxHashMap<u64, DomainRep>,
     /// SIM activation times from phone records and card openings (for SIM age).
     sim_activations: FxHashMap<u64, EpochMs>,
@@ -98,7 +98,7 @@ struct State {
 }
 
 const SNAPSHOT_MAGIC: &[u8; 4] = b"FZDE";
-const SNAPSHOT_VERSION: u16 = 2;
+const SNAPSHOT_VERSION: u16 = 3;
 
 #[derive(Serialize, Deserialize)]
 struct SnapshotBody {
@@ -135,13 +135,47 @@ pub struct Engine {
 
 const MAINTENANCE_EVERY_MS: i64 = 6 * crate::config::HOUR_MS;
 
-fn pair_key(a: Msisdn, b: Msisdn) -> u64 {
+/// A directed pair fingerprint kept as two `u32` halves, so that an index entry (key and minute)
+/// takes 12 bytes instead of the 16 an 8-byte-aligned `(u64, u32)` takes. Hashed and serialised
+/// as the `u64` it stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct PairKey([u32; 2]);
+
+impl PairKey {
+    fn get(self) -> u64 {
+        u64::from(self.0[0]) << 32 | u64::from(self.0[1])
+    }
+
+    fn from_u64(x: u64) -> PairKey {
+        PairKey([(x >> 32) as u32, x as u32])
+    }
+}
+
+impl std::hash::Hash for PairKey {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        h.write_u64(self.get());
+    }
+}
+
+impl Serialize for PairKey {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.get().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for PairKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        u64::deserialize(d).map(PairKey::from_u64)
+    }
+}
+
+fn pair_key(a: Msisdn, b: Msisdn) -> PairKey {
     // Directed: (a, b) and (b, a) differ. A full 64-bit mix so that collisions are negligible.
     let mut h = FxHasher::default();
     h.write_u64(a.0);
     h.write_u64(b.0.rotate_left(17) ^ 0x9e37_79b9_7f4a_7c15);
     let x = h.finish();
-    (x ^ (x >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9)
+    PairKey::from_u64((x ^ (x >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9))
 }
 
 fn domain_key(d: &str) -> u64 {
@@ -333,7 +367,7 @@ impl Engine {
     pub fn add_sim_activation(&mut self, m: Msisdn, ts: EpochMs) {
         self.state.sim_activations.insert(m.0, ts);
         if let Some(n) = self.state.numbers.get_mut(m.0) {
-            n.sim_opened = Some(ts);
+            n.set_sim_opened(Some(ts));
         }
     }
 
@@ -766,7 +800,7 @@ impl Engine {
         let person_state_bytes =
             self.state.persons.capacity() * (std::mem::size_of::<(PersonKey, PersonState)>() + 1);
         let pair_index_bytes =
-            self.state.pairs.capacity() * (std::mem::size_of::<(u64, u32)>() + 1);
+            self.state.pairs.capacity() * (std::mem::size_of::<(PairKey, u32)>() + 1);
         MemoryReport {
             numbers,
             persons,

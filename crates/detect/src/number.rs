@@ -20,6 +20,9 @@ pub const W7D: i64 = 7 * DAY_MS;
 pub const RECENT_TARGETS: usize = 16;
 const CELLS: usize = 4;
 
+/// `NumberState::sim_opened` of a number whose SIM activation is unknown.
+const SIM_UNKNOWN: EpochMs = i64::MIN;
+
 pub(crate) const LIST_NATIONAL: u8 = 1;
 pub(crate) const LIST_BLOCK: u8 = 2;
 pub(crate) const LIST_GOIP: u8 = 4;
@@ -44,8 +47,9 @@ pub struct NumberState {
     /// Recent cells with the minute they were last seen in.
     cells: [(u32, u32); CELLS],
     pub(crate) lists: u8,
-    /// Event time the SIM was opened (from a card-opening record), if known.
-    pub(crate) sim_opened: Option<EpochMs>,
+    /// Event time the SIM was opened (from a card-opening record), [`SIM_UNKNOWN`] when unknown
+    /// (a sentinel rather than an `Option`, which would take 16 bytes).
+    sim_opened: EpochMs,
     /// Current stage-1 score (what the changelog last said).
     pub(crate) score: f32,
     pub(crate) last_seen: EpochMs,
@@ -61,7 +65,7 @@ impl Default for NumberState {
             targets_head: 0,
             cells: [(0, 0); CELLS],
             lists: 0,
-            sim_opened: None,
+            sim_opened: SIM_UNKNOWN,
             score: 0.0,
             last_seen: i64::MIN,
         }
@@ -87,10 +91,20 @@ pub struct CallFacts {
 impl NumberState {
     /// A fresh state for a number whose SIM was opened at `sim_opened`, if known.
     pub fn new(sim_opened: Option<EpochMs>) -> NumberState {
-        NumberState {
-            sim_opened,
-            ..NumberState::default()
-        }
+        let mut n = NumberState::default();
+        n.set_sim_opened(sim_opened);
+        n
+    }
+
+    /// Records when the SIM was opened (`None`: unknown).
+    pub(crate) fn set_sim_opened(&mut self, ts: Option<EpochMs>) {
+        // `i64::MIN` itself is the sentinel; an activation there is read as one millisecond later.
+        self.sim_opened = ts.map_or(SIM_UNKNOWN, |t| t.max(SIM_UNKNOWN + 1));
+    }
+
+    /// When the SIM was opened, if known.
+    pub(crate) fn sim_opened(&self) -> Option<EpochMs> {
+        (self.sim_opened != SIM_UNKNOWN).then_some(self.sim_opened)
     }
 
     fn touch(&mut self, ts: EpochMs) {
@@ -221,8 +235,8 @@ impl NumberState {
             night_call_share_24h: share(h24.night_calls, h24.calls),
             distinct_cells_24h,
             sim_age_days: self
-                .sim_opened
-                .map(|t| ((now - t) as f32 / DAY_MS as f32).max(0.0))
+                .sim_opened()
+                .map(|t| (now.saturating_sub(t) as f32 / DAY_MS as f32).max(0.0))
                 .unwrap_or(-1.0),
             sms_24h: h24.sms as f32,
             sms_links_24h: h24.sms_links as f32,
@@ -381,10 +395,7 @@ mod tests {
 
     #[test]
     fn callbacks_sms_cells_sim_age_and_lists() {
-        let mut s = NumberState {
-            sim_opened: Some(T0 - 2 * DAY_MS),
-            ..Default::default()
-        };
+        let mut s = NumberState::new(Some(T0 - 2 * DAY_MS));
         s.record_callback(T0);
         s.record_sms(T0, Msisdn(1), true);
         s.record_sms(T0, Msisdn(2), false);

@@ -81,10 +81,11 @@ impl Totals {
 }
 
 /// A ring of `N` buckets, `width_ms` each. `head` is the index (time / width) of the newest
-/// bucket; bucket `i` lives in slot `i mod N`.
+/// bucket; bucket `i` lives in slot `i mod N`. The index is kept in 32 bits (the smallest bucket,
+/// 15 minutes, spans ±61,000 years of event time in it); indexes beyond that are clamped.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Ring<const N: usize> {
-    head: i64,
+    head: i32,
     #[serde(with = "array_serde")]
     buckets: [Bucket; N],
 }
@@ -92,25 +93,37 @@ pub struct Ring<const N: usize> {
 impl<const N: usize> Default for Ring<N> {
     fn default() -> Self {
         Ring {
-            head: i64::MIN / 2,
+            head: UNTOUCHED,
             buckets: [Bucket::default(); N],
         }
     }
+}
+
+/// `head` of a ring that never saw an event: below every index [`bucket_index`] returns, by more
+/// than any ring's length.
+const UNTOUCHED: i32 = i32::MIN / 2;
+
+/// The bucket index of event time `ts`, clamped into the range a ring head can hold.
+fn bucket_index(ts: EpochMs, width_ms: i64) -> i64 {
+    ts.div_euclid(width_ms)
+        .clamp(UNTOUCHED as i64 + 64, i32::MAX as i64)
 }
 
 impl<const N: usize> Ring<N> {
     /// The bucket for event time `ts`, advancing (and clearing) the ring when `ts` is newer than
     /// the head; `None` when `ts` is older than the oldest bucket the ring still holds.
     pub fn bucket_mut(&mut self, ts: EpochMs, width_ms: i64) -> Option<&mut Bucket> {
-        let idx = ts.div_euclid(width_ms);
-        if idx > self.head {
-            let steps = (idx - self.head).min(N as i64);
+        let idx = bucket_index(ts, width_ms);
+        let head = i64::from(self.head);
+        if idx > head {
+            let steps = (idx - head).min(N as i64);
             for k in 0..steps {
                 let slot = (idx - k).rem_euclid(N as i64) as usize;
                 self.buckets[slot] = Bucket::default();
             }
-            self.head = idx;
-        } else if idx <= self.head - N as i64 {
+            // In range: `bucket_index` clamps to what an `i32` holds.
+            self.head = idx as i32;
+        } else if idx <= head - N as i64 {
             return None;
         }
         Some(&mut self.buckets[idx.rem_euclid(N as i64) as usize])
@@ -118,11 +131,12 @@ impl<const N: usize> Ring<N> {
 
     /// Sum of the buckets inside the window that ends with the bucket of `now`.
     pub fn totals(&self, now: EpochMs, width_ms: i64) -> Totals {
-        let now_idx = now.div_euclid(width_ms);
+        let now_idx = bucket_index(now, width_ms);
+        let head = i64::from(self.head);
         let mut t = Totals::default();
         // Buckets with index in (now_idx - N, now_idx] that the ring still holds.
-        let lo = (now_idx - N as i64 + 1).max(self.head - N as i64 + 1);
-        let hi = now_idx.min(self.head);
+        let lo = (now_idx - N as i64 + 1).max(head - N as i64 + 1);
+        let hi = now_idx.min(head);
         let mut i = lo;
         while i <= hi {
             t.add(&self.buckets[i.rem_euclid(N as i64) as usize]);
@@ -133,7 +147,7 @@ impl<const N: usize> Ring<N> {
 
     /// Event time of the newest bucket's start, or `None` for an untouched ring.
     pub fn newest_bucket_start(&self, width_ms: i64) -> Option<EpochMs> {
-        (self.head > i64::MIN / 2).then(|| self.head * width_ms)
+        (self.head > UNTOUCHED).then(|| i64::from(self.head) * width_ms)
     }
 }
 
