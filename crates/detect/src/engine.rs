@@ -135,6 +135,17 @@ pub struct Engine {
 
 const MAINTENANCE_EVERY_MS: i64 = 6 * crate::config::HOUR_MS;
 
+/// What stage 1 of a call tells stage 2.
+#[derive(Clone, Copy, Debug)]
+struct CallStage1 {
+    /// Neither side had ever contacted the other.
+    new_callee: bool,
+    caller_suspect: bool,
+    callee_suspect: bool,
+    /// The caller crossed the suspect threshold on this call.
+    became_suspect: bool,
+}
+
 /// A directed pair fingerprint kept as two `u32` halves, so that an index entry (key and minute)
 /// takes 12 bytes instead of the 16 an 8-byte-aligned `(u64, u32)` takes. Hashed and serialised
 /// as the `u64` it stands for.
@@ -355,6 +366,44 @@ impl Engine {
         Ingested::Applied
     }
 
+    /// Processes one signal through stage 1 only: the reputation of the calling / sending number
+    /// (pair index, window counters, score, score changelog), SIM activations and list entries,
+    /// with the same watermark and maintenance as [`Engine::ingest`]; no person state, no rules,
+    /// no warnings. For a deployment that publishes only the `number → score` changelog, and to
+    /// measure stage 1 alone (`fanzha bench detect`). Mixing it with [`Engine::ingest`] on one
+    /// engine leaves stage 2 blind to what this skipped.
+    pub fn ingest_reputation(&mut self, s: &Signal) -> Ingested {
+        let ts = s.ts();
+        self.state.stats.events += 1;
+        if ts < self.watermark() {
+            self.state.stats.late += 1;
+            return Ingested::Late;
+        }
+        if ts > self.state.max_ts {
+            self.state.max_ts = ts;
+        }
+        match s {
+            Signal::Call(c) => {
+                self.call_stage1(c);
+            }
+            Signal::Sms(m) => {
+                self.sms_stage1(m);
+            }
+            Signal::CardOpening(c) => self.on_card_opening(c),
+            Signal::NumberListed(l) => {
+                self.listed_stage1(l);
+            }
+            Signal::AppInstall(_) => self.state.stats.installs += 1,
+            Signal::UrlVisit(_) => self.state.stats.visits += 1,
+            Signal::Transfer(_) => self.state.stats.transfers += 1,
+            Signal::NationalPush(_) => self.state.stats.pushes += 1,
+        }
+        if self.state.max_ts >= self.state.next_maintenance {
+            self.maintain();
+        }
+        Ingested::Applied
+    }
+
     /// The state of a number, created on first sight with its SIM age if known.
     fn number_mut(&mut self, m: Msisdn) -> &mut NumberState {
         let sims = &self.state.sim_activations;
@@ -395,6 +444,7 @@ impl Engine {
             &self.config,
             self.changelog.as_mut(),
         );
+        self.state.numbers.sync(m.0);
         self.state.stats.suspects_flagged += u64::from(became);
         became
     }
@@ -421,11 +471,16 @@ impl Engine {
         }
     }
 
-    fn on_call(&mut self, c: &Call, out: &mut Vec<Warning>) {
+    /// Stage 1 of a call: the pair index (never contacted before, previous call, call-back),
+    /// the caller's reputation state (record, rescore) and the callee's call-back counter.
+    fn call_stage1(&mut self, c: &Call) -> CallStage1 {
         self.state.stats.calls += 1;
         self.last_call = Some((c.caller, c.ts));
         let ts = c.ts;
         let m = minute(ts);
+        // The caller's state is requested now so that its cache misses overlap with the pair
+        // index lookups below.
+        self.state.numbers.prefetch(c.caller.0);
         // One lookup per direction in the pair index: the forward entry is read and updated in
         // place, the reverse one only read.
         let called_back = self.state.pairs.contains_key(&pair_key(c.callee, c.caller));
@@ -466,17 +521,37 @@ impl Engine {
             self.changelog.as_mut(),
         );
         let caller_suspect = n.score >= threshold || n.lists != 0;
+        self.state.numbers.sync(c.caller.0);
         self.state.stats.suspects_flagged += u64::from(became_suspect);
-        // The callee's state (if it is a number the engine knows) is looked up once too.
-        let callee_suspect = match self.state.numbers.get_mut(c.callee.0) {
-            Some(n) => {
+        // Whether the callee is a suspect is in the number index; its state is touched only for
+        // a call-back.
+        let callee_suspect = match self.state.numbers.head(c.callee.0) {
+            Some(h) => {
                 if called_back {
-                    n.record_callback(ts);
+                    if let Some(n) = self.state.numbers.get_mut(c.callee.0) {
+                        n.record_callback(ts);
+                    }
                 }
-                n.score >= threshold || n.lists != 0
+                h.score >= threshold || h.listed
             }
             None => false,
         };
+        CallStage1 {
+            new_callee,
+            caller_suspect,
+            callee_suspect,
+            became_suspect,
+        }
+    }
+
+    fn on_call(&mut self, c: &Call, out: &mut Vec<Warning>) {
+        let CallStage1 {
+            new_callee,
+            caller_suspect,
+            callee_suspect,
+            became_suspect,
+        } = self.call_stage1(c);
+        let ts = c.ts;
         let remote = classify(c.caller).is_remote();
         if new_callee || caller_suspect || remote {
             let key = self.person_key(c.callee);
@@ -500,13 +575,19 @@ impl Engine {
         }
     }
 
-    fn on_sms(&mut self, s: &Sms, out: &mut Vec<Warning>) {
+    /// Stage 1 of an SMS: the sender's reputation state. Returns whether it just became a
+    /// suspect.
+    fn sms_stage1(&mut self, s: &Sms) -> bool {
         self.state.stats.sms += 1;
+        self.number_mut(s.sender)
+            .record_sms(s.ts, s.recipient, s.link_domain.is_some());
+        self.rescore(s.sender, s.ts)
+    }
+
+    fn on_sms(&mut self, s: &Sms, out: &mut Vec<Warning>) {
+        let became_suspect = self.sms_stage1(s);
         let ts = s.ts;
         let link = s.link_domain.as_deref().map(domain_key);
-        self.number_mut(s.sender)
-            .record_sms(ts, s.recipient, link.is_some());
-        let became_suspect = self.rescore(s.sender, ts);
         if let Some(d) = link {
             let suspect = self.is_suspect(s.sender);
             let rep = self.state.domains.entry(d).or_default();
@@ -598,13 +679,21 @@ impl Engine {
         self.evaluate(key, p.ts, out);
     }
 
-    fn on_listed(&mut self, l: &NumberListed, out: &mut Vec<Warning>) {
+    /// Stage 1 of a list entry: the number's list bits and score. Returns whether it was not a
+    /// suspect before.
+    fn listed_stage1(&mut self, l: &NumberListed) -> bool {
         self.state.stats.listings += 1;
         let was = self.is_suspect(l.msisdn);
         self.number_mut(l.msisdn).lists |= list_bit(l.list);
         self.rescore(l.msisdn, l.ts);
         if !was {
             self.state.stats.suspects_flagged += u64::from(self.is_suspect(l.msisdn));
+        }
+        !was
+    }
+
+    fn on_listed(&mut self, l: &NumberListed, out: &mut Vec<Warning>) {
+        if self.listed_stage1(l) {
             self.fan_out(l.msisdn, l.ts, None, out);
         }
     }
@@ -852,10 +941,10 @@ fn rescore_state(
 }
 
 fn view_of(numbers: &NumberTable, threshold: f32, m: Msisdn) -> NumberView {
-    match numbers.get(m.0) {
-        Some(n) => NumberView {
-            score: n.score,
-            suspect: n.score >= threshold || n.lists != 0,
+    match numbers.head(m.0) {
+        Some(h) => NumberView {
+            score: h.score,
+            suspect: h.score >= threshold || h.listed,
         },
         None => NumberView {
             score: 0.0,

@@ -1,9 +1,15 @@
 //! The stage-1 state of every active number: states live in fixed-size chunks addressed by a
 //! `u32` slot, and a small hash index maps the number to its slot.
 //!
-//! Compared with a hash map of whole states, the index moves 12-byte entries when it grows
+//! Compared with a hash map of whole states, the index moves 16-byte entries when it grows
 //! instead of 700-byte states, memory grows one chunk at a time instead of doubling, and freed
 //! slots (evicted numbers) are reused.
+//!
+//! The index entry also carries a copy of the number's score and whether it is on a list (in what
+//! would otherwise be the entry's padding), so that "is this number a suspect?" — asked for the
+//! other party of every call and for every contact stage 2 looks at — reads the index only and
+//! not the state (a cache miss on a large table). The copy is refreshed by [`NumberTable::sync`],
+//! which the engine calls whenever it changes a number's score or lists.
 
 use crate::number::NumberState;
 use rustc_hash::FxHashMap;
@@ -14,13 +20,48 @@ const CHUNK: usize = 1024;
 /// Marks a free slot in `keys` (no number is 0).
 const FREE: u64 = 0;
 
+/// Bit of [`Entry::slot`] set when the number is on a list.
+const LISTED: u32 = 1 << 31;
+
+/// An index entry: the slot (bit 31: listed) and a copy of the score.
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    slot: u32,
+    score: f32,
+}
+
+impl Entry {
+    fn slot(self) -> u32 {
+        self.slot & !LISTED
+    }
+}
+
+/// What the index knows of a number without reading its state.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Head {
+    pub score: f32,
+    pub listed: bool,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct NumberTable {
-    index: FxHashMap<u64, u32>,
+    index: FxHashMap<u64, Entry>,
     chunks: Vec<Box<[NumberState]>>,
     /// The number held in each slot, `FREE` when the slot is free.
     keys: Vec<u64>,
     free: Vec<u32>,
+}
+
+#[inline(always)]
+fn prefetch_line(p: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint that never faults, whatever the address; SSE is part of the
+    // x86-64 baseline.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 fn split(slot: u32) -> (usize, usize) {
@@ -47,21 +88,60 @@ impl NumberTable {
     }
 
     pub fn get(&self, number: u64) -> Option<&NumberState> {
-        self.index.get(&number).map(|&s| self.at(s))
+        self.index.get(&number).map(|e| self.at(e.slot()))
     }
 
+    /// The state of `number`; after changing its score or lists, call [`NumberTable::sync`].
     pub fn get_mut(&mut self, number: u64) -> Option<&mut NumberState> {
-        let slot = *self.index.get(&number)?;
+        let slot = self.index.get(&number)?.slot();
         Some(self.at_mut(slot))
     }
 
-    /// The state of `number`, created with `init` on first sight.
+    /// Hints that the state of `number` (if it has one) will be read and written soon: requests
+    /// each of its cache lines, so that their misses overlap with other work. Never changes a
+    /// result.
+    #[inline]
+    pub fn prefetch(&self, number: u64) {
+        let Some(e) = self.index.get(&number) else {
+            return;
+        };
+        let start = (self.at(e.slot()) as *const NumberState).cast::<u8>();
+        let size = std::mem::size_of::<NumberState>();
+        let mut off = 0;
+        while off < size + 63 {
+            prefetch_line(start.wrapping_add(off.min(size - 1)));
+            off += 64;
+        }
+    }
+
+    /// Score and listing of `number` as of the last [`NumberTable::sync`], from the index alone.
+    pub fn head(&self, number: u64) -> Option<Head> {
+        self.index.get(&number).map(|e| Head {
+            score: e.score,
+            listed: e.slot & LISTED != 0,
+        })
+    }
+
+    /// Copies the score and listing of `number` from its state into its index entry.
+    pub fn sync(&mut self, number: u64) {
+        let Some(e) = self.index.get_mut(&number) else {
+            return;
+        };
+        let (c, i) = split(e.slot());
+        let n = &self.chunks[c][i];
+        e.slot = e.slot() | if n.lists != 0 { LISTED } else { 0 };
+        e.score = n.score;
+    }
+
+    /// The state of `number`, created with `init` on first sight (synced). After changing its
+    /// score or lists, call [`NumberTable::sync`].
     pub fn get_or_insert_with(
         &mut self,
         number: u64,
         init: impl FnOnce() -> NumberState,
     ) -> &mut NumberState {
-        if let Some(&slot) = self.index.get(&number) {
+        if let Some(e) = self.index.get(&number) {
+            let slot = e.slot();
             return self.at_mut(slot);
         }
         let slot = match self.free.pop() {
@@ -76,11 +156,17 @@ impl NumberTable {
                 s
             }
         };
+        assert!(slot < LISTED, "more than 2^31 numbers in one table");
         self.keys[slot as usize] = number.max(1);
-        self.index.insert(number, slot);
-        let state = self.at_mut(slot);
-        *state = init();
-        state
+        let state = init();
+        let entry = Entry {
+            slot: slot | if state.lists != 0 { LISTED } else { 0 },
+            score: state.score,
+        };
+        self.index.insert(number, entry);
+        let at = self.at_mut(slot);
+        *at = state;
+        at
     }
 
     /// Keeps the numbers for which `keep` is true; the slots of the others are reused.
@@ -112,7 +198,7 @@ impl NumberTable {
         self.chunks.len() * CHUNK * std::mem::size_of::<NumberState>()
             + self.keys.capacity() * std::mem::size_of::<u64>()
             + self.free.capacity() * std::mem::size_of::<u32>()
-            + self.index.capacity() * (std::mem::size_of::<(u64, u32)>() + 1)
+            + self.index.capacity() * (std::mem::size_of::<(u64, Entry)>() + 1)
     }
 }
 
@@ -142,7 +228,7 @@ impl<'de> Deserialize<'de> for NumberTable {
         let mut t = NumberTable::default();
         t.index.reserve(entries.len());
         for (k, n) in entries {
-            *t.get_or_insert_with(k, NumberState::default) = n;
+            t.get_or_insert_with(k, || n);
         }
         Ok(t)
     }
@@ -172,6 +258,36 @@ mod tests {
         assert_eq!(t.get_or_insert_with(7, || state(0.0)).score, 7.0);
         t.get_mut(8).unwrap().score = 80.0;
         assert_eq!(t.get(8).unwrap().score, 80.0);
+    }
+
+    #[test]
+    fn the_index_head_follows_sync() {
+        let mut t = NumberTable::default();
+        t.get_or_insert_with(5, || state(0.25));
+        assert_eq!(
+            t.head(5),
+            Some(Head {
+                score: 0.25,
+                listed: false
+            })
+        );
+        let n = t.get_mut(5).unwrap();
+        n.score = 0.75;
+        n.lists = crate::number::LIST_BLOCK;
+        assert_eq!(t.head(5).unwrap().score, 0.25, "stale until synced");
+        t.sync(5);
+        assert_eq!(
+            t.head(5),
+            Some(Head {
+                score: 0.75,
+                listed: true
+            })
+        );
+        assert_eq!(t.get(5).unwrap().score, 0.75);
+        assert_eq!(t.head(6), None);
+        // Restored tables carry the heads of their states.
+        let back: NumberTable = postcard::from_bytes(&postcard::to_allocvec(&t).unwrap()).unwrap();
+        assert_eq!(back.head(5), t.head(5));
     }
 
     #[test]

@@ -491,3 +491,37 @@ fn orange_national_push_needs_a_local_suspect_contact() {
             .iter()
             .any(|r| r.name == "orange_push_with_suspect_contact")));
 }
+
+#[test]
+fn stage_one_alone_keeps_the_same_number_reputation_as_the_whole_engine() {
+    let signals = fanzha_detect::synthetic::generated_stream(60_000, 3_000);
+    let mut whole = Engine::with_default_rules(EngineConfig::default()).unwrap();
+    let mut stage1 = Engine::with_default_rules(EngineConfig::default()).unwrap();
+    whole.enable_changelog();
+    stage1.enable_changelog();
+    let mut out = Vec::new();
+    for s in &signals {
+        whole.ingest(s, &mut out);
+        assert_eq!(stage1.ingest_reputation(s), Ingested::Applied);
+    }
+    assert!(!out.is_empty(), "the whole engine warns on this stream");
+    assert_eq!(whole.drain_changelog(), stage1.drain_changelog());
+    let end = signals.last().unwrap().ts();
+    let mut callers = 0;
+    for s in &signals {
+        if let Signal::Call(c) = s {
+            for m in [c.caller, c.callee] {
+                assert_eq!(whole.number_score(m), stage1.number_score(m));
+                assert_eq!(
+                    whole.number_features(m, end),
+                    stage1.number_features(m, end)
+                );
+            }
+            callers += 1;
+        }
+    }
+    assert!(callers > 50_000);
+    assert_eq!(whole.stats().calls, stage1.stats().calls);
+    assert_eq!(stage1.stats().evaluations, 0);
+    assert_eq!(stage1.stats().warnings_new, 0);
+}
