@@ -2,7 +2,9 @@
 //! ensembles on identical folds.
 //! `cargo run --release -p fanzha-text --example cv_margins -- DATA OUT.csv [word_max=N]
 //! [char_min=N] [char_max=N] [c=F] [nonb] [learner=ovr|cs|average]
-//! [nb_power=F] [nb_alpha=F] [min_df=N] [hinge]`
+//! [nb_power=F] [nb_alpha=F] [min_df=N] [hinge] [drop=FILE]`
+//! `drop=FILE`: row numbers (0-based, one a line) left out of every training fold (they are
+//! still scored), for measuring training-set cleaning.
 use fanzha_text::{dataset, eval, features::Extracted, model::ModelInfo, train, TrainOptions};
 use rayon::prelude::*;
 use std::fmt::Write;
@@ -44,12 +46,23 @@ fn main() {
         .par_iter()
         .map(|r| opts.features.extract(&r.text))
         .collect();
+    let dropped: std::collections::HashSet<usize> = get("drop=")
+        .map(|p| {
+            std::fs::read_to_string(p)
+                .unwrap()
+                .lines()
+                .map(|l| l.trim().parse().unwrap())
+                .collect()
+        })
+        .unwrap_or_default();
     let fold = eval::stratified_folds(&labels, 5, 20_261_123).unwrap();
     let mut out = String::new();
     let mut classes = Vec::new();
     let mut margins = vec![Vec::new(); labels.len()];
     for f in 0..5 {
-        let tr: Vec<usize> = (0..labels.len()).filter(|&i| fold[i] != f).collect();
+        let tr: Vec<usize> = (0..labels.len())
+            .filter(|&i| fold[i] != f && !dropped.contains(&i))
+            .collect();
         let d: Vec<Extracted> = tr.iter().map(|&i| docs[i].clone()).collect();
         let l: Vec<_> = tr.iter().map(|&i| labels[i]).collect();
         let m = train::train_extracted(&d, &l, &opts, ModelInfo::default()).unwrap();
