@@ -6,7 +6,7 @@ use crate::page::{Page, PageRequest};
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
 use crate::store::{now_ms, Store};
-use crate::upsert::{upsert_on, Merge, TableSpec, UpsertOutcome, UpsertRow};
+use crate::upsert::{upsert_bulk, Merge, TableSpec, UpsertOutcome, UpsertRow};
 use sqlx::any::AnyRow;
 
 /// A bank account to create or update.
@@ -43,7 +43,7 @@ pub struct Account {
     pub updated_at: i64,
 }
 
-const SPEC: TableSpec = TableSpec {
+pub(crate) const SPEC: TableSpec = TableSpec {
     table: "bank_accounts",
     key: "account_no",
     columns: &[
@@ -93,34 +93,14 @@ impl<'s> Accounts<'s> {
     /// Creates or updates accounts in one transaction; re-upserting the same rows changes
     /// nothing. Missing values never erase stored ones.
     pub async fn upsert(&self, accounts: &[NewAccount]) -> StoreResult<UpsertOutcome> {
-        let mut rows = Vec::with_capacity(accounts.len());
-        for (i, a) in accounts.iter().enumerate() {
-            if a.account_no.is_empty() {
-                return Err(StoreError::invalid(
-                    "account",
-                    format!("row {} of the batch lacks an account number", i + 1),
-                ));
-            }
-            rows.push(UpsertRow {
-                key: &a.account_no,
-                values: vec![
-                    a.bank_code.as_deref().into(),
-                    a.bank_name.as_deref().into(),
-                    a.card_type.as_deref().into(),
-                    a.holder_resident_id.as_deref().into(),
-                    a.holder_name.as_deref().into(),
-                    a.opened_at.into(),
-                    a.opened_where.as_deref().into(),
-                ],
-            });
-        }
+        let rows = upsert_rows(accounts)?;
         let mut tx = self
             .store
             .pool()
             .begin()
             .await
             .map_err(StoreError::query("bank_accounts.begin"))?;
-        let outcome = upsert_on(&mut tx, self.store.backend(), &SPEC, rows, now_ms()).await?;
+        let outcome = upsert_bulk(&mut tx, self.store.backend(), &SPEC, rows, now_ms()).await?;
         tx.commit()
             .await
             .map_err(StoreError::query("bank_accounts.commit"))?;
@@ -179,4 +159,30 @@ impl<'s> Accounts<'s> {
             .map_err(StoreError::query("bank_accounts.count"))?;
         col(&row, "n").map_err(StoreError::query("bank_accounts.count"))
     }
+}
+
+/// The upsert rows of a batch, checked.
+pub(crate) fn upsert_rows(accounts: &[NewAccount]) -> StoreResult<Vec<UpsertRow<'_>>> {
+    let mut rows = Vec::with_capacity(accounts.len());
+    for (i, a) in accounts.iter().enumerate() {
+        if a.account_no.is_empty() {
+            return Err(StoreError::invalid(
+                "account",
+                format!("row {} of the batch lacks an account number", i + 1),
+            ));
+        }
+        rows.push(UpsertRow {
+            key: &a.account_no,
+            values: vec![
+                a.bank_code.as_deref().into(),
+                a.bank_name.as_deref().into(),
+                a.card_type.as_deref().into(),
+                a.holder_resident_id.as_deref().into(),
+                a.holder_name.as_deref().into(),
+                a.opened_at.into(),
+                a.opened_where.as_deref().into(),
+            ],
+        });
+    }
+    Ok(rows)
 }

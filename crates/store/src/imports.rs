@@ -151,43 +151,13 @@ impl<'s> Imports<'s> {
         run: ImportRunId,
         rows: &[QuarantineRow],
     ) -> StoreResult<u64> {
-        const PER_ROW: usize = 6;
-        let per_chunk = ((self.store.backend().max_bind_params() - 1) / PER_ROW).min(1_000);
         let mut tx = self
             .store
             .pool()
             .begin()
             .await
             .map_err(StoreError::query("quarantine.begin"))?;
-        let mut written = 0;
-        for chunk in rows.chunks(per_chunk) {
-            let mut sql = Sql::with_capacity(128 + chunk.len() * 40, chunk.len() * PER_ROW);
-            sql.push("INSERT INTO quarantine (import_run_id, file, line, column_name, reason, raw) VALUES ");
-            for (i, r) in chunk.iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.push("(")
-                    .arg(run.0)
-                    .push(", ")
-                    .arg(r.file.as_str())
-                    .push(", ")
-                    .arg(r.line)
-                    .push(", ")
-                    .arg(r.column.as_deref())
-                    .push(", ")
-                    .arg(r.reason.as_str())
-                    .push(", ")
-                    .arg(r.raw.as_str())
-                    .push(")");
-            }
-            written += sql
-                .query()
-                .execute(&mut *tx)
-                .await
-                .map_err(StoreError::query("quarantine.insert"))?
-                .rows_affected();
-        }
+        let written = add_quarantine_on(&mut tx, self.store.backend(), run, rows).await?;
         tx.commit()
             .await
             .map_err(StoreError::query("quarantine.commit"))?;
@@ -314,4 +284,47 @@ impl<'s> Imports<'s> {
             .map_err(StoreError::query("quarantine.list"))?;
         Ok(Page::from_overfetch(items, limit, |r| r.id))
     }
+}
+
+/// Stores rejected rows of a run on an open connection (the caller owns the transaction).
+pub(crate) async fn add_quarantine_on(
+    conn: &mut sqlx::AnyConnection,
+    backend: crate::dialect::Backend,
+    run: ImportRunId,
+    rows: &[QuarantineRow],
+) -> StoreResult<u64> {
+    const PER_ROW: usize = 6;
+    let per_chunk = ((backend.max_bind_params() - 1) / PER_ROW).min(1_000);
+    let mut written = 0;
+    for chunk in rows.chunks(per_chunk) {
+        let mut sql = Sql::with_capacity(128 + chunk.len() * 40, chunk.len() * PER_ROW);
+        sql.push(
+            "INSERT INTO quarantine (import_run_id, file, line, column_name, reason, raw) VALUES ",
+        );
+        for (i, r) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.push("(")
+                .arg(run.0)
+                .push(", ")
+                .arg(r.file.as_str())
+                .push(", ")
+                .arg(r.line)
+                .push(", ")
+                .arg(r.column.as_deref())
+                .push(", ")
+                .arg(r.reason.as_str())
+                .push(", ")
+                .arg(r.raw.as_str())
+                .push(")");
+        }
+        written += sql
+            .query()
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::query("quarantine.insert"))?
+            .rows_affected();
+    }
+    Ok(written)
 }

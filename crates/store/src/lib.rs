@@ -20,6 +20,7 @@ pub mod dialect;
 mod division;
 mod error;
 mod guardians;
+mod import_writer;
 mod imports;
 mod instruction_batch;
 mod instructions;
@@ -51,6 +52,7 @@ pub use dialect::Backend;
 pub use division::natural_division_code;
 pub use error::{StoreError, StoreResult};
 pub use guardians::{Guardian, Guardians, NewGuardian};
+pub use import_writer::{ImportWriter, COMMIT_ROWS};
 pub use imports::{
     ImportCounts, ImportRun, ImportRunId, Imports, NewImportRun, QuarantineRow, QuarantinedRow,
 };

@@ -7,7 +7,7 @@ use crate::page::{Page, PageRequest};
 use crate::scope::Scope;
 use crate::sql::{col, flag, Sql};
 use crate::store::{now_ms, Store};
-use crate::upsert::{upsert_on, Merge, TableSpec, UpsertOutcome, UpsertRow};
+use crate::upsert::{upsert_bulk, Merge, TableSpec, UpsertOutcome, UpsertRow};
 use sqlx::any::AnyRow;
 
 /// A resident to create or update (values already validated by the importer).
@@ -49,7 +49,7 @@ pub struct Person {
     pub updated_at: i64,
 }
 
-const SPEC: TableSpec = TableSpec {
+pub(crate) const SPEC: TableSpec = TableSpec {
     table: "people",
     key: "resident_id",
     columns: &[
@@ -99,45 +99,14 @@ impl<'s> People<'s> {
     /// Creates or updates residents in one transaction; re-upserting the same rows changes
     /// nothing. Within the batch, the last row of a resident wins.
     pub async fn upsert(&self, people: &[NewPerson]) -> StoreResult<UpsertOutcome> {
-        let mut rows = Vec::with_capacity(people.len());
-        for (i, p) in people.iter().enumerate() {
-            if p.resident_id.is_empty() || p.name.is_empty() {
-                return Err(StoreError::invalid(
-                    "person",
-                    format!("row {} of the batch lacks an ID number or a name", i + 1),
-                ));
-            }
-            let unit = natural_division_code(&p.residence_code).map_err(|_| {
-                StoreError::invalid(
-                    "residence code",
-                    format!(
-                        "row {} of the batch: must be 2, 4, 6, 9 or 12 digits",
-                        i + 1
-                    ),
-                )
-            })?;
-            rows.push(UpsertRow {
-                key: &p.resident_id,
-                values: vec![
-                    p.name.as_str().into(),
-                    p.phone.as_deref().into(),
-                    p.residence_code.as_str().into(),
-                    unit.into(),
-                    p.address.as_deref().into(),
-                    p.employer.as_deref().into(),
-                    p.public_sector.into(),
-                    p.app_registered.into(),
-                    p.joint_defense_registered.into(),
-                ],
-            });
-        }
+        let rows = upsert_rows(people)?;
         let mut tx = self
             .store
             .pool()
             .begin()
             .await
             .map_err(StoreError::query("people.begin"))?;
-        let outcome = upsert_on(&mut tx, self.store.backend(), &SPEC, rows, now_ms()).await?;
+        let outcome = upsert_bulk(&mut tx, self.store.backend(), &SPEC, rows, now_ms()).await?;
         tx.commit()
             .await
             .map_err(StoreError::query("people.commit"))?;
@@ -229,4 +198,41 @@ impl<'s> People<'s> {
         .map_err(StoreError::query("people.unplaced"))?;
         col(&row, "n").map_err(StoreError::query("people.unplaced"))
     }
+}
+
+/// The upsert rows of a batch, checked.
+pub(crate) fn upsert_rows(people: &[NewPerson]) -> StoreResult<Vec<UpsertRow<'_>>> {
+    let mut rows = Vec::with_capacity(people.len());
+    for (i, p) in people.iter().enumerate() {
+        if p.resident_id.is_empty() || p.name.is_empty() {
+            return Err(StoreError::invalid(
+                "person",
+                format!("row {} of the batch lacks an ID number or a name", i + 1),
+            ));
+        }
+        let unit = natural_division_code(&p.residence_code).map_err(|_| {
+            StoreError::invalid(
+                "residence code",
+                format!(
+                    "row {} of the batch: must be 2, 4, 6, 9 or 12 digits",
+                    i + 1
+                ),
+            )
+        })?;
+        rows.push(UpsertRow {
+            key: &p.resident_id,
+            values: vec![
+                p.name.as_str().into(),
+                p.phone.as_deref().into(),
+                p.residence_code.as_str().into(),
+                unit.into(),
+                p.address.as_deref().into(),
+                p.employer.as_deref().into(),
+                p.public_sector.into(),
+                p.app_registered.into(),
+                p.joint_defense_registered.into(),
+            ],
+        });
+    }
+    Ok(rows)
 }

@@ -6,7 +6,7 @@ use crate::page::{Page, PageRequest};
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
 use crate::store::{now_ms, Store};
-use crate::upsert::{upsert_on, Merge, TableSpec, UpsertOutcome, UpsertRow};
+use crate::upsert::{upsert_bulk, Merge, TableSpec, UpsertOutcome, UpsertRow};
 use sqlx::any::AnyRow;
 
 /// A phone number to create or update.
@@ -36,7 +36,7 @@ pub struct Phone {
     pub updated_at: i64,
 }
 
-const SPEC: TableSpec = TableSpec {
+pub(crate) const SPEC: TableSpec = TableSpec {
     table: "phones",
     key: "number",
     columns: &[
@@ -81,32 +81,14 @@ impl<'s> Phones<'s> {
     /// Creates or updates numbers in one transaction; re-upserting the same rows changes
     /// nothing. Missing optional values never erase stored ones.
     pub async fn upsert(&self, phones: &[NewPhone]) -> StoreResult<UpsertOutcome> {
-        let mut rows = Vec::with_capacity(phones.len());
-        for (i, p) in phones.iter().enumerate() {
-            if p.number.is_empty() || p.kind.is_empty() {
-                return Err(StoreError::invalid(
-                    "phone",
-                    format!("row {} of the batch lacks a number or a kind", i + 1),
-                ));
-            }
-            rows.push(UpsertRow {
-                key: &p.number,
-                values: vec![
-                    p.kind.as_str().into(),
-                    p.carrier.as_deref().into(),
-                    p.province.as_deref().into(),
-                    p.city.as_deref().into(),
-                    p.owner_resident_id.as_deref().into(),
-                ],
-            });
-        }
+        let rows = upsert_rows(phones)?;
         let mut tx = self
             .store
             .pool()
             .begin()
             .await
             .map_err(StoreError::query("phones.begin"))?;
-        let outcome = upsert_on(&mut tx, self.store.backend(), &SPEC, rows, now_ms()).await?;
+        let outcome = upsert_bulk(&mut tx, self.store.backend(), &SPEC, rows, now_ms()).await?;
         tx.commit()
             .await
             .map_err(StoreError::query("phones.commit"))?;
@@ -165,4 +147,28 @@ impl<'s> Phones<'s> {
             .map_err(StoreError::query("phones.count"))?;
         col(&row, "n").map_err(StoreError::query("phones.count"))
     }
+}
+
+/// The upsert rows of a batch, checked.
+pub(crate) fn upsert_rows(phones: &[NewPhone]) -> StoreResult<Vec<UpsertRow<'_>>> {
+    let mut rows = Vec::with_capacity(phones.len());
+    for (i, p) in phones.iter().enumerate() {
+        if p.number.is_empty() || p.kind.is_empty() {
+            return Err(StoreError::invalid(
+                "phone",
+                format!("row {} of the batch lacks a number or a kind", i + 1),
+            ));
+        }
+        rows.push(UpsertRow {
+            key: &p.number,
+            values: vec![
+                p.kind.as_str().into(),
+                p.carrier.as_deref().into(),
+                p.province.as_deref().into(),
+                p.city.as_deref().into(),
+                p.owner_resident_id.as_deref().into(),
+            ],
+        });
+    }
+    Ok(rows)
 }

@@ -203,6 +203,11 @@ impl Store {
         crate::audit::Audit::new(self)
     }
 
+    /// A writer for the batches of one file import (one transaction per 100,000 rows).
+    pub fn import_writer(&self) -> crate::import_writer::ImportWriter<'_> {
+        crate::import_writer::ImportWriter::new(self)
+    }
+
     pub fn imports(&self) -> crate::imports::Imports<'_> {
         crate::imports::Imports::new(self)
     }

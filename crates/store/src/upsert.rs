@@ -1,10 +1,15 @@
-//! Idempotent batch upserts: chunked multi-row `INSERT … ON CONFLICT DO UPDATE … WHERE changed`
-//! inside one transaction.
+//! Idempotent batch upserts: `INSERT … ON CONFLICT DO UPDATE … WHERE changed` inside the
+//! caller's transaction, in two shapes.
 //!
-//! Hand-written rather than row-by-row because one statement per ~1,000 rows is what makes
-//! million-row imports fast on SQLite (each statement is a round trip to its worker thread) and
-//! on PostgreSQL (each is a network round trip). The `WHERE … IS DISTINCT FROM` clause makes an
-//! unchanged row a no-op: re-importing a file touches nothing, not even `updated_at`.
+//! [`upsert_on`] binds every value (multi-row `VALUES`, at most 100 rows per statement): for the
+//! small batches of org units and users. [`upsert_bulk`] sends up to 10,000 rows as one JSON
+//! parameter that the database unpacks: for the record tables (people, phones, accounts), whose
+//! imports run to millions of rows. Binding ten values per row cost more than the database's own
+//! work (measured, 300,000 people in batches of 14,000: 11.2 s of CPU on SQLite for bound
+//! `VALUES` against 5.3 s for JSON; PostgreSQL 2,000 rows/s against 28,000).
+//!
+//! The `WHERE … IS DISTINCT FROM` clause makes an unchanged row a no-op: re-importing a file
+//! touches nothing, not even `updated_at`.
 
 use crate::dialect::Backend;
 use crate::error::{StoreError, StoreResult};
@@ -199,6 +204,272 @@ fn insert_sql<'a>(spec: &TableSpec, chunk: &[UpsertRow<'a>], now: i64) -> Sql<'a
     sql
 }
 
+/// Rows per statement of [`upsert_bulk`]: the whole batch travels as one JSON parameter, so
+/// the limit is only there to bound the size of that text.
+const BULK_ROWS: usize = 10_000;
+
+/// Upserts `rows` on an open connection (the caller owns the transaction), for large batches
+/// of records: the rows travel as one JSON text per statement instead of one bind parameter
+/// per value, and the database unpacks them (`json_to_recordset` on PostgreSQL, `json_each` on
+/// SQLite). Same semantics and outcome as [`upsert_on`].
+///
+/// PostgreSQL counts the rows that already existed and writes in the same statement (a
+/// data-modifying CTE, whose sub-statements share one snapshot): one round trip per statement.
+/// SQLite, which allows no `INSERT` in a CTE, runs the count and the upsert as two statements
+/// over the same parameter.
+pub(crate) async fn upsert_bulk(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    spec: &TableSpec,
+    rows: Vec<UpsertRow<'_>>,
+    now: i64,
+) -> StoreResult<UpsertOutcome> {
+    let (rows, duplicates) = dedupe(rows);
+    let mut outcome = UpsertOutcome {
+        duplicates,
+        ..UpsertOutcome::default()
+    };
+    let Some(first) = rows.first() else {
+        return Ok(outcome);
+    };
+    let types: Vec<ColType> = first.values.iter().map(ColType::of).collect();
+    let statements = match backend {
+        Backend::Postgres => vec![pg_bulk_sql(spec, &types)],
+        Backend::Sqlite => sqlite_bulk_sql(spec),
+    };
+    let mut json = String::new();
+    for chunk in rows.chunks(BULK_ROWS) {
+        json.clear();
+        write_json_rows(&mut json, backend, chunk, &types)?;
+        let total = chunk.len() as u64;
+        let (existing, written) = match backend {
+            Backend::Postgres => {
+                let row = sqlx::query(&statements[0])
+                    .bind(json.as_str())
+                    .bind(now)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(StoreError::query(spec.table))?;
+                let get = |name: &str| -> StoreResult<u64> {
+                    let n: i64 =
+                        sqlx::Row::try_get(&row, name).map_err(StoreError::query(spec.table))?;
+                    Ok(u64::try_from(n).unwrap_or(0))
+                };
+                (get("existing")?, get("written")?)
+            }
+            Backend::Sqlite => {
+                let row = sqlx::query(&statements[0])
+                    .bind(json.as_str())
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(StoreError::query(spec.table))?;
+                let n: i64 =
+                    sqlx::Row::try_get(&row, "n").map_err(StoreError::query(spec.table))?;
+                let written = sqlx::query(&statements[1])
+                    .bind(json.as_str())
+                    .bind(now)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(StoreError::query(spec.table))?
+                    .rows_affected();
+                (u64::try_from(n).unwrap_or(0), written)
+            }
+        };
+        let inserted = total - existing.min(total);
+        outcome.inserted += inserted;
+        outcome.updated += written.saturating_sub(inserted);
+        outcome.unchanged += total - written.max(inserted).min(total);
+    }
+    Ok(outcome)
+}
+
+/// The SQL type of a value column, from the kind of its bound value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ColType {
+    Text,
+    Int,
+}
+
+impl ColType {
+    fn of(arg: &Arg<'_>) -> ColType {
+        match arg {
+            Arg::Text(_) | Arg::OptText(_) => ColType::Text,
+            Arg::Int(_) | Arg::OptInt(_) => ColType::Int,
+        }
+    }
+
+    fn pg(self) -> &'static str {
+        match self {
+            ColType::Text => "text",
+            ColType::Int => "bigint",
+        }
+    }
+}
+
+/// Writes the rows as JSON: objects keyed `k`, `c1`, `c2`, … for PostgreSQL's
+/// `json_to_recordset`, arrays `[key, v1, v2, …]` for SQLite's `json_each`.
+fn write_json_rows(
+    out: &mut String,
+    backend: Backend,
+    rows: &[UpsertRow<'_>],
+    types: &[ColType],
+) -> StoreResult<()> {
+    let objects = backend == Backend::Postgres;
+    out.reserve(rows.len() * (32 + types.len() * 24));
+    out.push('[');
+    for (i, row) in rows.iter().enumerate() {
+        if row.values.len() != types.len()
+            || row.values.iter().map(ColType::of).ne(types.iter().copied())
+        {
+            return Err(StoreError::invalid(
+                "upsert row",
+                format!(
+                    "row {} of the batch has other columns than the first",
+                    i + 1
+                ),
+            ));
+        }
+        if i > 0 {
+            out.push(',');
+        }
+        out.push(if objects { '{' } else { '[' });
+        if objects {
+            out.push_str("\"k\":");
+        }
+        json_str(out, row.key);
+        for (c, v) in row.values.iter().enumerate() {
+            out.push(',');
+            if objects {
+                out.push_str("\"c");
+                push_int(out, (c + 1) as i64);
+                out.push_str("\":");
+            }
+            match v {
+                Arg::Text(s) | Arg::OptText(Some(s)) => json_str(out, s),
+                Arg::Int(n) | Arg::OptInt(Some(n)) => push_int(out, *n),
+                Arg::OptText(None) | Arg::OptInt(None) => out.push_str("null"),
+            }
+        }
+        out.push(if objects { '}' } else { ']' });
+    }
+    out.push(']');
+    Ok(())
+}
+
+fn push_int(out: &mut String, n: i64) {
+    use std::fmt::Write;
+    // Writing to a String cannot fail.
+    let _ = write!(out, "{n}");
+}
+
+/// A JSON string literal: quotes, backslashes and control characters escaped, the rest (Chinese
+/// text included) as is.
+fn json_str(out: &mut String, s: &str) {
+    out.push('"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if escape.is_empty() {
+            use std::fmt::Write;
+            let _ = write!(out, "\\u{b:04x}");
+        } else {
+            out.push_str(escape);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+/// `SET …` and `WHERE …` of the conflict clause, shared by both statement shapes.
+fn conflict_clause(spec: &TableSpec) -> String {
+    let t = spec.table;
+    let mut sql = format!(" ON CONFLICT ({}) DO UPDATE SET ", spec.key);
+    for (i, (c, merge)) in spec.columns.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        match merge {
+            Merge::Replace => sql.push_str(&format!("{c} = excluded.{c}")),
+            Merge::KeepIfNull => sql.push_str(&format!("{c} = COALESCE(excluded.{c}, {t}.{c})")),
+        }
+    }
+    sql.push_str(", updated_at = excluded.updated_at WHERE ");
+    for (i, (c, merge)) in spec.columns.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(" OR ");
+        }
+        match merge {
+            Merge::Replace => sql.push_str(&format!("{t}.{c} IS DISTINCT FROM excluded.{c}")),
+            Merge::KeepIfNull => sql.push_str(&format!(
+                "(excluded.{c} IS NOT NULL AND {t}.{c} IS DISTINCT FROM excluded.{c})"
+            )),
+        }
+    }
+    sql
+}
+
+fn column_list(spec: &TableSpec) -> String {
+    let mut cols = spec.key.to_string();
+    for (c, _) in spec.columns {
+        cols.push_str(", ");
+        cols.push_str(c);
+    }
+    cols
+}
+
+/// One statement: `$1` the rows as JSON objects, `$2` the timestamp; returns `existing` (rows
+/// whose key was already stored) and `written` (rows inserted or changed).
+fn pg_bulk_sql(spec: &TableSpec, types: &[ColType]) -> String {
+    let (t, key) = (spec.table, spec.key);
+    let mut record = "k text".to_string();
+    let mut select = "r.k".to_string();
+    for (i, ty) in types.iter().enumerate() {
+        record.push_str(&format!(", c{} {}", i + 1, ty.pg()));
+        select.push_str(&format!(", r.c{}", i + 1));
+    }
+    format!(
+        "WITH r AS (SELECT * FROM json_to_recordset($1::json) AS r({record})), \
+         e AS (SELECT COUNT(*) AS n FROM {t} JOIN r ON {t}.{key} = r.k), \
+         w AS (INSERT INTO {t} ({cols}, created_at, updated_at) SELECT {select}, $2, $2 FROM r{conflict} RETURNING 1) \
+         SELECT (SELECT n FROM e) AS existing, (SELECT COUNT(*) FROM w) AS written",
+        cols = column_list(spec),
+        conflict = conflict_clause(spec),
+    )
+}
+
+/// Two statements over `$1`, the rows as JSON arrays: the count of keys already stored, then
+/// the upsert (`$2` the timestamp). `WHERE true` keeps SQLite from reading `ON CONFLICT` as
+/// part of a join.
+fn sqlite_bulk_sql(spec: &TableSpec) -> Vec<String> {
+    let (t, key) = (spec.table, spec.key);
+    let mut select = "value ->> 0".to_string();
+    for i in 0..spec.columns.len() {
+        select.push_str(&format!(", value ->> {}", i + 1));
+    }
+    vec![
+        format!(
+            "SELECT COUNT(*) AS n FROM {t} WHERE {key} IN (SELECT value ->> 0 FROM json_each($1))"
+        ),
+        format!(
+            "INSERT INTO {t} ({cols}, created_at, updated_at) SELECT {select}, $2, $2 \
+             FROM json_each($1) WHERE true{conflict}",
+            cols = column_list(spec),
+            conflict = conflict_clause(spec),
+        ),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,5 +515,53 @@ mod tests {
         assert_eq!(chunk_rows(Backend::Sqlite, 12), 100);
         assert_eq!(chunk_rows(Backend::Sqlite, 1_000), 31);
         assert_eq!(chunk_rows(Backend::Postgres, 1_000), 64);
+    }
+
+    #[test]
+    fn json_strings_escape_what_json_requires() {
+        let mut out = String::new();
+        json_str(&mut out, "张\"三\\\n\t\u{1}x");
+        assert_eq!(out, "\"张\\\"三\\\\\\n\\t\\u0001x\"");
+        let parsed: String = serde_json::from_str(&out).unwrap();
+        assert_eq!(parsed, "张\"三\\\n\t\u{1}x");
+    }
+
+    #[test]
+    fn json_rows_are_objects_for_postgres_and_arrays_for_sqlite() {
+        let rows = [row("x", 1), row("y\"", -2)];
+        let types = [ColType::Int, ColType::Text];
+        let mut pg = String::new();
+        write_json_rows(&mut pg, Backend::Postgres, &rows, &types).unwrap();
+        assert_eq!(
+            pg,
+            r#"[{"k":"x","c1":1,"c2":null},{"k":"y\"","c1":-2,"c2":null}]"#
+        );
+        let mut lite = String::new();
+        write_json_rows(&mut lite, Backend::Sqlite, &rows, &types).unwrap();
+        assert_eq!(lite, r#"[["x",1,null],["y\"",-2,null]]"#);
+        let odd = [UpsertRow {
+            key: "z",
+            values: vec![Arg::OptText(None), Arg::Int(1)],
+        }];
+        assert!(write_json_rows(&mut lite, Backend::Sqlite, &odd, &types).is_err());
+    }
+
+    #[test]
+    fn bulk_statements_share_the_conflict_clause() {
+        let pg = pg_bulk_sql(&SPEC, &[ColType::Int, ColType::Text]);
+        assert!(pg.contains("json_to_recordset($1::json) AS r(k text, c1 bigint, c2 text)"));
+        assert!(pg.contains("SELECT r.k, r.c1, r.c2, $2, $2 FROM r ON CONFLICT (k)"));
+        let lite = sqlite_bulk_sql(&SPEC);
+        assert_eq!(
+            lite[0],
+            "SELECT COUNT(*) AS n FROM t WHERE k IN (SELECT value ->> 0 FROM json_each($1))"
+        );
+        assert!(lite[1].starts_with(
+            "INSERT INTO t (k, a, b, created_at, updated_at) SELECT value ->> 0, value ->> 1, \
+             value ->> 2, $2, $2 FROM json_each($1) WHERE true ON CONFLICT (k) DO UPDATE SET"
+        ));
+        assert!(pg.ends_with(
+            "SELECT (SELECT n FROM e) AS existing, (SELECT COUNT(*) FROM w) AS written"
+        ));
     }
 }

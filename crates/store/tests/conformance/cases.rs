@@ -688,3 +688,92 @@ pub async fn nested_moves_in_one_batch_land_each_subtree_right(store: &Store) {
     assert_eq!(other.path, "/33/3399/330281/330281002/330281002001/");
     assert_eq!(other.depth, 5);
 }
+
+/// The batches of an import share a transaction committed every N rows: what was committed
+/// stays when the writer is dropped, the rest (records and quarantine alike) is rolled back, and
+/// writing the same batches again changes nothing.
+pub async fn import_writer_commits_in_steps_and_rolls_back_the_rest(store: &Store) {
+    let run = store
+        .imports()
+        .begin(&NewImportRun {
+            kind: "people".into(),
+            file: "residents.csv".into(),
+            content_hash: "w1".into(),
+        })
+        .await
+        .unwrap();
+    let first: Vec<_> = (0..100).map(|n| person(n, "330281001001")).collect();
+    let second: Vec<_> = (100..150).map(|n| person(n, "330281001001")).collect();
+    let rejected: Vec<_> = (0..10)
+        .map(|i| QuarantineRow {
+            file: "residents.csv".into(),
+            line: i + 2,
+            column: None,
+            reason: "bad_check_digit".into(),
+            raw: format!("张三,{i}"),
+        })
+        .collect();
+    {
+        let mut writer = store.import_writer().commit_every(100);
+        let out = writer.people(&first).await.unwrap();
+        assert_eq!((out.inserted, out.updated, out.unchanged), (100, 0, 0));
+        let out = writer.people(&second).await.unwrap();
+        assert_eq!(out.inserted, 50);
+        assert_eq!(writer.quarantine(run, &rejected).await.unwrap(), 10);
+        // Dropped without commit: the second batch and the quarantine were pending.
+    }
+    assert_eq!(store.people().count(&Scope::platform()).await.unwrap(), 100);
+    let stored = store
+        .imports()
+        .quarantine(run, &PageRequest::first(100))
+        .await
+        .unwrap();
+    assert!(stored.items.is_empty(), "{:?}", stored.items);
+
+    let mut writer = store.import_writer();
+    let again = writer.people(&first).await.unwrap();
+    assert_eq!(
+        (again.inserted, again.updated, again.unchanged),
+        (0, 0, 100)
+    );
+    let out = writer.people(&second).await.unwrap();
+    assert_eq!((out.inserted, out.updated, out.unchanged), (50, 0, 0));
+    let out = writer
+        .phones(&[NewPhone {
+            number: "13800000001".into(),
+            kind: "mobile".into(),
+            owner_resident_id: Some(resident_id(1)),
+            ..NewPhone::default()
+        }])
+        .await
+        .unwrap();
+    assert_eq!(out.inserted, 1);
+    let out = writer
+        .accounts(&[NewAccount {
+            account_no: "6222020200000000001".into(),
+            holder_resident_id: Some(resident_id(1)),
+            opened_at: Some(1_700_000_000_000),
+            ..NewAccount::default()
+        }])
+        .await
+        .unwrap();
+    assert_eq!(out.inserted, 1);
+    assert_eq!(writer.quarantine(run, &rejected).await.unwrap(), 10);
+    writer.commit().await.unwrap();
+    assert_eq!(store.people().count(&Scope::platform()).await.unwrap(), 150);
+    assert_eq!(store.phones().count(&Scope::platform()).await.unwrap(), 1);
+    assert_eq!(store.accounts().count(&Scope::platform()).await.unwrap(), 1);
+    let stored = store
+        .imports()
+        .quarantine(run, &PageRequest::first(100))
+        .await
+        .unwrap();
+    assert_eq!(stored.items.len(), 10);
+    let p = store
+        .people()
+        .get(&Scope::platform(), &resident_id(120))
+        .await
+        .unwrap();
+    assert_eq!(p.name, "居民120");
+    assert_eq!(p.unit_code, "330281001001");
+}

@@ -30,6 +30,7 @@ conformance! {
     audit_log_rejects_update_and_delete,
     audit_log_is_scoped_and_newest_first,
     quarantine_round_trips,
+    import_writer_commits_in_steps_and_rolls_back_the_rest,
     users_carry_roles_and_bank_codes,
 }
 
