@@ -17,8 +17,8 @@ use fanzha_ingest::{
     PersonRecord, PhoneRecord, Record, Sink,
 };
 use fanzha_store::{
-    ImportCounts, ImportRunId, NewAccount, NewImportRun, NewPerson, NewPhone, QuarantineRow, Store,
-    UpsertOutcome,
+    ImportCounts, ImportRunId, ImportWriter, NewAccount, NewImportRun, NewPerson, NewPhone,
+    QuarantineRow, UpsertOutcome,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
@@ -92,7 +92,7 @@ pub fn run(ctx: &Ctx, kind: RecordKind, args: Args) -> CliResult {
     };
     let mut sink = StoreSink {
         rt: &db.rt,
-        store: &db.store,
+        writer: db.store.import_writer(),
         run,
         file: file.clone(),
         written: UpsertOutcome::default(),
@@ -100,8 +100,22 @@ pub fn run(ctx: &Ctx, kind: RecordKind, args: Args) -> CliResult {
     };
     let mut opts = ImportOptions::new(kind);
     opts.format = args.format;
-    let summary = import_file(&args.file, &opts, &mut sink)?;
-    let written = sink.written;
+    let read = import_file(&args.file, &opts, &mut sink);
+    let StoreSink {
+        writer, written, ..
+    } = sink;
+    let summary = match read {
+        Ok(summary) => {
+            db.block_on(writer.commit())?;
+            summary
+        }
+        Err(e) => {
+            // Rolls back what is not yet committed; the connection closes on the runtime.
+            let _rt = db.rt.enter();
+            drop(writer);
+            return Err(e.into());
+        }
+    };
     bar.finish_and_clear();
     let counts = ImportCounts {
         read: summary.read as i64,
@@ -144,10 +158,11 @@ pub fn run(ctx: &Ctx, kind: RecordKind, args: Args) -> CliResult {
     Ok(())
 }
 
-/// Stores each batch: records by upsert, rejected rows in the run's quarantine.
+/// Stores each batch: records by upsert, rejected rows in the run's quarantine, through one
+/// import writer (a transaction per 100,000 rows).
 struct StoreSink<'a> {
     rt: &'a Runtime,
-    store: &'a Store,
+    writer: ImportWriter<'a>,
     run: ImportRunId,
     file: String,
     written: UpsertOutcome,
@@ -173,16 +188,17 @@ impl Sink for StoreSink<'_> {
                 Record::Account(a) => accounts.push(new_account(a)),
             }
         }
+        let writer = &mut self.writer;
         let outcome = self.rt.block_on(async {
             let mut o = UpsertOutcome::default();
             if !people.is_empty() {
-                o.add(self.store.people().upsert(&people).await?);
+                o.add(writer.people(&people).await?);
             }
             if !phones.is_empty() {
-                o.add(self.store.phones().upsert(&phones).await?);
+                o.add(writer.phones(&phones).await?);
             }
             if !accounts.is_empty() {
-                o.add(self.store.accounts().upsert(&accounts).await?);
+                o.add(writer.accounts(&accounts).await?);
             }
             Ok::<_, fanzha_store::StoreError>(o)
         });
@@ -200,7 +216,7 @@ impl Sink for StoreSink<'_> {
                 })
                 .collect();
             self.rt
-                .block_on(self.store.imports().add_quarantine(self.run, &rows))
+                .block_on(writer.quarantine(self.run, &rows))
                 .map_err(sink_error)?;
         }
         Ok(())
