@@ -49,7 +49,7 @@ pub struct Args {
     #[arg(long, default_value_t = 2000)]
     instructions: usize,
     /// Concurrent client connections, one step each.
-    #[arg(long, value_delimiter = ',', default_value = "1,4,16,64")]
+    #[arg(long, value_delimiter = ',', default_value = "1,4,16,32,64")]
     concurrency: Vec<usize>,
     /// Database connection pool size of the server.
     #[arg(long, default_value_t = 8)]
