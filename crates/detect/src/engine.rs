@@ -339,16 +339,31 @@ impl Engine {
         move |m: Msisdn| view_of(numbers, t, m)
     }
 
-    /// Processes one signal; warnings it raises are appended to `out`.
-    pub fn ingest(&mut self, s: &Signal, out: &mut Vec<Warning>) -> Ingested {
-        let ts = s.ts();
+    /// Counts the signal and advances event time; false for a signal behind the watermark.
+    #[inline]
+    fn admit(&mut self, ts: EpochMs) -> bool {
         self.state.stats.events += 1;
         if ts < self.watermark() {
             self.state.stats.late += 1;
-            return Ingested::Late;
+            return false;
         }
         if ts > self.state.max_ts {
             self.state.max_ts = ts;
+        }
+        true
+    }
+
+    #[inline]
+    fn maintain_when_due(&mut self) {
+        if self.state.max_ts >= self.state.next_maintenance {
+            self.maintain();
+        }
+    }
+
+    /// Processes one signal; warnings it raises are appended to `out`.
+    pub fn ingest(&mut self, s: &Signal, out: &mut Vec<Warning>) -> Ingested {
+        if !self.admit(s.ts()) {
+            return Ingested::Late;
         }
         match s {
             Signal::Call(c) => self.on_call(c, out),
@@ -360,9 +375,7 @@ impl Engine {
             Signal::NationalPush(p) => self.on_push(p, out),
             Signal::NumberListed(l) => self.on_listed(l, out),
         }
-        if self.state.max_ts >= self.state.next_maintenance {
-            self.maintain();
-        }
+        self.maintain_when_due();
         Ingested::Applied
     }
 
@@ -373,14 +386,8 @@ impl Engine {
     /// measure stage 1 alone (`fanzha bench detect`). Mixing it with [`Engine::ingest`] on one
     /// engine leaves stage 2 blind to what this skipped.
     pub fn ingest_reputation(&mut self, s: &Signal) -> Ingested {
-        let ts = s.ts();
-        self.state.stats.events += 1;
-        if ts < self.watermark() {
-            self.state.stats.late += 1;
+        if !self.admit(s.ts()) {
             return Ingested::Late;
-        }
-        if ts > self.state.max_ts {
-            self.state.max_ts = ts;
         }
         match s {
             Signal::Call(c) => {
@@ -398,9 +405,7 @@ impl Engine {
             Signal::Transfer(_) => self.state.stats.transfers += 1,
             Signal::NationalPush(_) => self.state.stats.pushes += 1,
         }
-        if self.state.max_ts >= self.state.next_maintenance {
-            self.maintain();
-        }
+        self.maintain_when_due();
         Ingested::Applied
     }
 

@@ -176,31 +176,7 @@ fn insert_sql<'a>(spec: &TableSpec, chunk: &[UpsertRow<'a>], now: i64) -> Sql<'a
             .push(&now_ref)
             .push(")");
     }
-    let t = spec.table;
-    sql.push(" ON CONFLICT (")
-        .push(spec.key)
-        .push(") DO UPDATE SET ");
-    for (i, (c, merge)) in spec.columns.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        match merge {
-            Merge::Replace => sql.push(&format!("{c} = excluded.{c}")),
-            Merge::KeepIfNull => sql.push(&format!("{c} = COALESCE(excluded.{c}, {t}.{c})")),
-        };
-    }
-    sql.push(", updated_at = excluded.updated_at WHERE ");
-    for (i, (c, merge)) in spec.columns.iter().enumerate() {
-        if i > 0 {
-            sql.push(" OR ");
-        }
-        match merge {
-            Merge::Replace => sql.push(&format!("{t}.{c} IS DISTINCT FROM excluded.{c}")),
-            Merge::KeepIfNull => sql.push(&format!(
-                "(excluded.{c} IS NOT NULL AND {t}.{c} IS DISTINCT FROM excluded.{c})"
-            )),
-        };
-    }
+    sql.push(&conflict_clause(spec));
     sql
 }
 
