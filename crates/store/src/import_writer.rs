@@ -16,7 +16,7 @@ use crate::imports::{add_quarantine_on, ImportRunId, QuarantineRow};
 use crate::people::{self, NewPerson};
 use crate::phones::{self, NewPhone};
 use crate::store::{now_ms, Store};
-use crate::upsert::{upsert_bulk, UpsertOutcome};
+use crate::upsert::{upsert_bulk, TableSpec, UpsertOutcome, UpsertRow};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, Database, Executor, TransactionManager};
 
@@ -66,33 +66,31 @@ impl<'s> ImportWriter<'s> {
 
     /// Upserts residents (as [`crate::People::upsert`]).
     pub async fn people(&mut self, batch: &[NewPerson]) -> StoreResult<UpsertOutcome> {
-        let rows = people::upsert_rows(batch)?;
-        let n = rows.len();
-        let backend = self.store.backend();
-        let tx = self.open().await?;
-        let outcome = upsert_bulk(tx, backend, &people::SPEC, rows, now_ms()).await?;
-        self.written(n).await?;
-        Ok(outcome)
+        self.upsert(&people::SPEC, people::upsert_rows(batch)?)
+            .await
     }
 
     /// Upserts phone numbers (as [`crate::Phones::upsert`]).
     pub async fn phones(&mut self, batch: &[NewPhone]) -> StoreResult<UpsertOutcome> {
-        let rows = phones::upsert_rows(batch)?;
-        let n = rows.len();
-        let backend = self.store.backend();
-        let tx = self.open().await?;
-        let outcome = upsert_bulk(tx, backend, &phones::SPEC, rows, now_ms()).await?;
-        self.written(n).await?;
-        Ok(outcome)
+        self.upsert(&phones::SPEC, phones::upsert_rows(batch)?)
+            .await
     }
 
     /// Upserts bank accounts (as [`crate::Accounts::upsert`]).
     pub async fn accounts(&mut self, batch: &[NewAccount]) -> StoreResult<UpsertOutcome> {
-        let rows = accounts::upsert_rows(batch)?;
+        self.upsert(&accounts::SPEC, accounts::upsert_rows(batch)?)
+            .await
+    }
+
+    async fn upsert(
+        &mut self,
+        spec: &TableSpec,
+        rows: Vec<UpsertRow<'_>>,
+    ) -> StoreResult<UpsertOutcome> {
         let n = rows.len();
         let backend = self.store.backend();
         let tx = self.open().await?;
-        let outcome = upsert_bulk(tx, backend, &accounts::SPEC, rows, now_ms()).await?;
+        let outcome = upsert_bulk(tx, backend, spec, rows, now_ms()).await?;
         self.written(n).await?;
         Ok(outcome)
     }
