@@ -187,11 +187,17 @@ impl DivisionCode {
 
     /// Parse and require the code to exist in the current division tables.
     pub fn parse_known(s: &str) -> Result<DivisionCode, DivisionCodeError> {
-        let code = DivisionCode::parse(s)?;
-        if !divisions().contains(code) {
-            return Err(DivisionCodeError::Unknown(code));
+        DivisionCode::parse(s)?.known()
+    }
+
+    /// This code when it exists in the divisions table, `Unknown` otherwise (the second half of
+    /// [`DivisionCode::parse_known`], for callers that parse early and look up later).
+    pub fn known(self) -> Result<DivisionCode, DivisionCodeError> {
+        if divisions().contains(self) {
+            Ok(self)
+        } else {
+            Err(DivisionCodeError::Unknown(self))
         }
-        Ok(code)
     }
 
     /// Build from the numeric value and level; `None` when the value has more digits than the

@@ -28,6 +28,7 @@ pub mod resident_id;
 pub mod time;
 
 mod chars;
+mod prefetch;
 
 pub use bank_card::BankCard;
 pub use credit_code::CreditCode;

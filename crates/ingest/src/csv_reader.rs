@@ -23,6 +23,9 @@ use std::io::{self, Read};
 /// broken: its first line is quarantined as `unterminated_quote` and reading resumes after it.
 pub const MAX_ROW_BYTES: usize = 1 << 20;
 
+/// Spare bytes kept in front of each block read, for the previous block's unfinished last row.
+const CARRY_ROOM: usize = 64 << 10;
+
 /// What the CSV reader learnt about the file.
 pub(crate) struct CsvInfo {
     pub encoding: Detected,
@@ -180,15 +183,21 @@ pub(crate) fn read_csv(
         let want = opts.block_bytes - pending.len();
         source.fill(&mut pending, want).map_err(io_err)?;
     }
-    let mut next = Vec::with_capacity(opts.block_bytes);
+    // The text of the current block is `pending[start..]`. The next block is read into `next`
+    // behind `CARRY_ROOM` spare bytes, where the current block's unfinished last row is copied
+    // once parsing is done: the buffers then swap, so a block's bytes are never copied again.
+    let mut start = 0;
+    let mut next = Vec::with_capacity(CARRY_ROOM + opts.block_bytes);
     let mut size_hint = opts.total_bytes;
     loop {
         let eof = source.eof;
+        let text = &pending[start..];
         // Parse this block while the next one is read (and decoded) on another worker.
         let (block, read) = rayon::join(
-            || parse_block(&pending, eof, line_base, &validator, utf8, opts.chunk_bytes),
+            || parse_block(text, eof, line_base, &validator, utf8, opts.chunk_bytes),
             || {
                 next.clear();
+                next.resize(CARRY_ROOM, 0);
                 source.fill(&mut next, opts.block_bytes)
             },
         );
@@ -201,10 +210,21 @@ pub(crate) fn read_csv(
             stage.expect_rows(rows as u64 * total / consumed as u64);
         }
         stage.push(block.parts)?;
-        pending.drain(..consumed);
-        pending.extend_from_slice(&next);
+        let carry = &pending[start + consumed..];
+        if carry.len() <= CARRY_ROOM {
+            start = CARRY_ROOM - carry.len();
+            next[start..CARRY_ROOM].copy_from_slice(carry);
+        } else {
+            // A row longer than the spare room (a huge quoted field): join by copying.
+            let mut joined = Vec::with_capacity(carry.len() + next.len() - CARRY_ROOM);
+            joined.extend_from_slice(carry);
+            joined.extend_from_slice(&next[CARRY_ROOM..]);
+            next = joined;
+            start = 0;
+        }
+        std::mem::swap(&mut pending, &mut next);
         stage.progress(progress());
-        if eof && pending.is_empty() {
+        if eof && pending.len() == start {
             break;
         }
     }
@@ -236,8 +256,9 @@ fn parse_block<'a>(
     utf8: bool,
     chunk_bytes: usize,
 ) -> BlockOut<'a> {
-    // A few chunks per worker, so a slow chunk does not leave the others idle.
-    let parts = (buf.len() / chunk_bytes.max(1)).clamp(1, rayon::current_num_threads() * 4);
+    // Chunks of about `chunk_bytes`: many per worker, so a slow chunk does not leave the others
+    // idle, and each chunk's part stays within one batch (a larger part is split by copying).
+    let parts = (buf.len() / chunk_bytes.max(1)).max(1);
     let cuts = cut_points(buf, parts);
     let n = cuts.len() - 1;
     let mut outs: Vec<Option<ChunkOut<'a>>> = (0..n)

@@ -7,6 +7,7 @@ use crate::quarantine::reason;
 use crate::record::{AccountRecord, PersonRecord, PhoneRecord, Record};
 use crate::values::Values;
 use fanzha_core::reason::Reasoned;
+use fanzha_core::reference::{divisions, phone_segments};
 use fanzha_core::{BankCard, DivisionCode, PhoneNumber, ResidentId};
 use std::borrow::Cow;
 
@@ -156,9 +157,23 @@ fn person<'a>(
     values: &mut Values<'a>,
     today: chrono::NaiveDate,
 ) -> Result<PersonRecord<'a>, Rejection> {
+    // The phone and village look-ups each miss the cache (tables of megabytes, random rows):
+    // request their slots first so the misses overlap with parsing the ID number.
+    let village = values
+        .get(Field::VillageCode)
+        .map(|v| DivisionCode::parse(v));
+    if let Some(Ok(code)) = village {
+        divisions().prefetch(code);
+    }
+    if let Some(phone) = values.get(Field::Phone) {
+        phone_segments().prefetch(phone.as_bytes());
+    }
     let id = resident_id(values, today)?;
     let phone = parse(values, Field::Phone, PhoneNumber::parse)?;
-    let village = parse(values, Field::VillageCode, DivisionCode::parse_known)?;
+    let village = village
+        .transpose()
+        .and_then(|code| code.map(DivisionCode::known).transpose())
+        .map_err(|e| Rejection::at(Field::VillageCode, e.reason()))?;
     let public_sector = flag(values, Field::PublicSector)?;
     let name = text(values, Field::Name)?;
     let address = text(values, Field::Address)?;

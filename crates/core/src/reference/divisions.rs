@@ -296,6 +296,14 @@ impl Divisions {
         self.index.find(&self.keys, key(code)).is_some()
     }
 
+    /// Hints that `code` will be looked up soon (see [`crate::prefetch`]): its index slot is
+    /// requested from memory.
+    #[inline]
+    pub fn prefetch(&self, code: DivisionCode) {
+        let g = group_of(key(code));
+        crate::prefetch::slot(&self.index.slots, self.index.home(g));
+    }
+
     /// The children of `code` (empty when it has none or does not exist).
     pub fn children(&self, code: DivisionCode) -> impl Iterator<Item = Division<'_>> + '_ {
         let range = self

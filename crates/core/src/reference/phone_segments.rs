@@ -235,6 +235,22 @@ impl PhoneSegments {
         self.get(v)
     }
 
+    /// Hints that the segment of `digits` will be looked up soon (see [`crate::prefetch`]):
+    /// when they look like a bare mobile number, its index slot is requested from memory.
+    #[inline]
+    pub fn prefetch(&self, digits: &[u8]) {
+        let Some(head) = digits.get(..7) else {
+            return;
+        };
+        let v = head.iter().fold(0u32, |v, &b| {
+            v.wrapping_mul(10)
+                .wrapping_add(u32::from(b.wrapping_sub(b'0')))
+        });
+        if let Some(slot) = v.checked_sub(FIRST_PREFIX) {
+            crate::prefetch::slot(&self.index, slot as usize);
+        }
+    }
+
     /// A long-distance area code given as ASCII digits with its leading zero (`0574`).
     #[inline]
     pub fn area_code(&self, code: &[u8]) -> Option<&AreaCode> {
