@@ -1,13 +1,14 @@
 //! Who is who: phone numbers and accounts of the people stage 2 keys its state by. Loaded by the
 //! caller from people / accounts data and extended by card-opening signals.
 
+use crate::prefetch::PrefetchMap;
 use fanzha_core::event::{AccountNo, Msisdn};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Directory {
-    phones: FxHashMap<u64, u64>,
+    phones: PrefetchMap<u64, u64>,
     accounts: FxHashMap<u64, u64>,
 }
 
@@ -22,6 +23,12 @@ impl Directory {
 
     pub fn person_of_phone(&self, msisdn: Msisdn) -> Option<u64> {
         self.phones.get(&msisdn.0).copied()
+    }
+
+    /// Hints that the person of `msisdn` will be looked up soon. Never changes a result.
+    #[inline]
+    pub(crate) fn prefetch_phone(&self, msisdn: Msisdn) {
+        self.phones.prefetch(&msisdn.0);
     }
 
     pub fn person_of_account(&self, account: AccountNo) -> Option<u64> {

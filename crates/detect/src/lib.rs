@@ -9,7 +9,8 @@
 //! [`fanzha_core::event::Signal`] values and returns warnings; rules arrive as text and
 //! snapshots leave and return as bytes, all handed over by the caller.
 //!
-//! Entry point: [`engine::Engine`] (`ingest`, `reload_rules`, `snapshot`, `restore`).
+//! Entry point: [`engine::Engine`] (`ingest`, `ingest_batch`, `reload_rules`, `snapshot`,
+//! `restore`).
 
 pub mod config;
 pub mod directory;
@@ -20,6 +21,7 @@ pub mod number;
 pub mod number_kind;
 pub mod number_table;
 pub mod person;
+mod prefetch;
 pub mod rules;
 pub mod score;
 pub mod synthetic;

@@ -12,7 +12,7 @@
 //! which the engine calls whenever it changes a number's score or lists.
 
 use crate::number::NumberState;
-use rustc_hash::FxHashMap;
+use crate::prefetch::PrefetchMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// States per chunk.
@@ -45,23 +45,11 @@ pub struct Head {
 
 #[derive(Clone, Debug, Default)]
 pub struct NumberTable {
-    index: FxHashMap<u64, Entry>,
+    index: PrefetchMap<u64, Entry>,
     chunks: Vec<Box<[NumberState]>>,
     /// The number held in each slot, `FREE` when the slot is free.
     keys: Vec<u64>,
     free: Vec<u32>,
-}
-
-#[inline(always)]
-fn prefetch_line(p: *const u8) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is a hint that never faults, whatever the address; SSE is part of the
-    // x86-64 baseline.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
 }
 
 fn split(slot: u32) -> (usize, usize) {
@@ -97,20 +85,21 @@ impl NumberTable {
         Some(self.at_mut(slot))
     }
 
+    /// Hints that the index entry of `number` will be read soon: requests the bucket a lookup
+    /// starts at. Never changes a result.
+    #[inline]
+    pub fn prefetch_index(&self, number: u64) {
+        self.index.prefetch(&number);
+    }
+
     /// Hints that the state of `number` (if it has one) will be read and written soon: requests
-    /// each of its cache lines, so that their misses overlap with other work. Never changes a
-    /// result.
+    /// each of its cache lines, so that their misses overlap with other work. Looks the number
+    /// up in the index (itself a miss unless [`NumberTable::prefetch_index`] came first). Never
+    /// changes a result.
     #[inline]
     pub fn prefetch(&self, number: u64) {
-        let Some(e) = self.index.get(&number) else {
-            return;
-        };
-        let start = (self.at(e.slot()) as *const NumberState).cast::<u8>();
-        let size = std::mem::size_of::<NumberState>();
-        let mut off = 0;
-        while off < size + 63 {
-            prefetch_line(start.wrapping_add(off.min(size - 1)));
-            off += 64;
+        if let Some(e) = self.index.get(&number) {
+            crate::prefetch::lines(self.at(e.slot()));
         }
     }
 
@@ -167,6 +156,29 @@ impl NumberTable {
         let at = self.at_mut(slot);
         *at = state;
         at
+    }
+
+    /// Runs `f` on the state of `number` (created with `init` on first sight), then copies its
+    /// score and listing into the index entry as [`NumberTable::sync`] does: a read-modify-rescore
+    /// with one index lookup.
+    #[inline]
+    pub fn update<R>(
+        &mut self,
+        number: u64,
+        init: impl FnOnce() -> NumberState,
+        f: impl FnOnce(&mut NumberState) -> R,
+    ) -> R {
+        if let Some(e) = self.index.get_mut(&number) {
+            let (c, i) = split(e.slot());
+            let n = &mut self.chunks[c][i];
+            let r = f(n);
+            e.slot = e.slot() | if n.lists != 0 { LISTED } else { 0 };
+            e.score = n.score;
+            return r;
+        }
+        let r = f(self.get_or_insert_with(number, init));
+        self.sync(number);
+        r
     }
 
     /// Keeps the numbers for which `keep` is true; the slots of the others are reused.

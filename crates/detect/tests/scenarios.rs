@@ -525,3 +525,130 @@ fn stage_one_alone_keeps_the_same_number_reputation_as_the_whole_engine() {
     assert_eq!(stage1.stats().evaluations, 0);
     assert_eq!(stage1.stats().warnings_new, 0);
 }
+
+/// The generated week with every kind of signal mixed in (link SMS, visits to the linked domain,
+/// list entries, national pushes, card openings) and some late signals, for a directory of
+/// `people` residents.
+fn varied_stream(events: u64, people: u64) -> Vec<Signal> {
+    let resident = |i: u64| Msisdn(8_613_800_000_000 + i);
+    let fraud = |i: u64| Msisdn(8_617_000_000_000 + i);
+    let mut out = Vec::new();
+    for (k, s) in fanzha_detect::synthetic::generated_stream(events, people)
+        .into_iter()
+        .enumerate()
+    {
+        let ts = s.ts();
+        let k = k as u64;
+        let who = resident(k * 7919 % people);
+        match k % 97 {
+            0 => out.push(Signal::Sms(Sms {
+                ts,
+                sender: fraud(k % 5),
+                recipient: who,
+                link_domain: Some("pay-safe.example".into()),
+            })),
+            13 => out.push(Signal::UrlVisit(UrlVisit {
+                ts,
+                msisdn: who,
+                domain: "pay-safe.example".into(),
+            })),
+            29 if k % 5 == 0 => out.push(Signal::NumberListed(NumberListed {
+                ts,
+                msisdn: fraud(k % 3),
+                list: NumberList::Blocklist,
+            })),
+            41 => out.push(Signal::NationalPush(NationalPush {
+                ts,
+                msisdn: who,
+                level: (k % 3) as u8 + 1,
+            })),
+            53 => out.push(Signal::CardOpening(CardOpening {
+                ts,
+                person_id: people + k,
+                kind: CardKind::SimCard,
+                number: 8_615_000_000_000 + k,
+                opened_in_division: 330281,
+            })),
+            // Behind the watermark: refused, in both ways of ingesting.
+            71 => out.push(call(ts - 60 * MIN, who, resident(k % people), 30)),
+            _ => {}
+        }
+        out.push(s);
+    }
+    out
+}
+
+fn directory_engine(people: u64) -> Engine {
+    let mut e = Engine::with_default_rules(EngineConfig::default()).unwrap();
+    for i in 0..people {
+        e.directory_mut()
+            .add_phone(Msisdn(8_613_800_000_000 + i), i + 1);
+        e.directory_mut()
+            .add_account(AccountNo(6_222_000_000_000_000 + i), i + 1);
+    }
+    e.enable_changelog();
+    e
+}
+
+#[test]
+fn a_batch_gives_the_same_warnings_and_state_as_one_signal_at_a_time() {
+    let people = 3_000;
+    let signals = varied_stream(80_000, people);
+    let mut one = directory_engine(people);
+    let mut expected = Vec::new();
+    let mut late = 0;
+    for s in &signals {
+        late += usize::from(one.ingest(s, &mut expected) == Ingested::Late);
+    }
+    assert!(
+        late > 100 && expected.len() > 100,
+        "{late} late, {} warnings",
+        expected.len()
+    );
+    let log = one.drain_changelog();
+    assert!(!log.is_empty());
+    // Batches of several sizes, smaller and larger than the prefetch distance.
+    for size in [1, 3, 16, 1000, signals.len()] {
+        let mut batched = directory_engine(people);
+        let mut got = Vec::new();
+        let mut batch_late = 0;
+        for b in signals.chunks(size) {
+            batch_late += batched.ingest_batch(b, &mut got);
+        }
+        assert_eq!(batch_late, late, "batches of {size}");
+        assert_eq!(got, expected, "batches of {size}");
+        assert_eq!(batched.stats(), one.stats(), "batches of {size}");
+        assert_eq!(batched.drain_changelog(), log);
+        assert_eq!(
+            batched.snapshot(0).unwrap(),
+            one.snapshot(0).unwrap(),
+            "batches of {size}"
+        );
+    }
+}
+
+#[test]
+fn a_stage_one_batch_keeps_the_same_state_as_one_signal_at_a_time() {
+    let people = 3_000;
+    let signals = varied_stream(80_000, people);
+    let mut one = directory_engine(people);
+    for s in &signals {
+        one.ingest_reputation(s);
+    }
+    let log = one.drain_changelog();
+    for size in [1, 7, 1000, signals.len()] {
+        let mut batched = directory_engine(people);
+        let late: usize = signals
+            .chunks(size)
+            .map(|b| batched.ingest_reputation_batch(b))
+            .sum();
+        assert_eq!(late as u64, one.stats().late);
+        assert_eq!(batched.stats(), one.stats(), "batches of {size}");
+        assert_eq!(batched.drain_changelog(), log);
+        assert_eq!(
+            batched.snapshot(0).unwrap(),
+            one.snapshot(0).unwrap(),
+            "batches of {size}"
+        );
+    }
+}
