@@ -1,10 +1,11 @@
 //! Group commit of instruction changes: many officers' changes, decided separately, read in
-//! two queries and written in one transaction of three statements.
+//! two queries and written in one transaction (one statement on PostgreSQL).
 //!
 //! The guarantees are those of [`Instructions::append_audited`], per change: a change commits
 //! only if the projection still has the version it was decided against, its events and audit
 //! entries commit with it, and a change that lost a race is reported as a conflict while the
-//! others in the batch still commit.
+//! others in the batch still commit. A change that settles its instruction cancels the
+//! instruction's open call tasks in the same transaction ([`InstructionChange::cancel_calls`]).
 
 use crate::audit::NewAuditEntry;
 use crate::error::{StoreError, StoreResult};
@@ -33,6 +34,9 @@ pub struct InstructionChange {
     pub events: Vec<EventRow>,
     pub projection: Projection,
     pub audit: Vec<NewAuditEntry>,
+    /// When set, the instruction's open call tasks (queued or claimed) are cancelled with this
+    /// reason, at the time of the change's last event, if and only if the change commits.
+    pub cancel_calls: Option<String>,
 }
 
 /// Rows per multi-row statement; keeps every statement far below both backends' limits on
@@ -46,21 +50,25 @@ impl Instructions<'_> {
     pub async fn load_many(&self, ids: &[&str]) -> StoreResult<HashMap<String, LoadedInstruction>> {
         let mut out: HashMap<String, LoadedInstruction> = HashMap::with_capacity(ids.len());
         // The ids travel as one JSON array, so each query's text is the same for every batch
-        // size and is prepared once per connection.
-        let id_list = match self.store().backend() {
-            crate::Backend::Postgres => "SELECT json_array_elements_text(CAST($1 AS json))",
-            crate::Backend::Sqlite => "SELECT value FROM json_each($1)",
+        // size and is prepared once per connection. On PostgreSQL they are matched as an array
+        // (`= ANY`): as `IN (SELECT …)` the planner, which guesses 100 ids, preferred a hash
+        // join over a scan of every event to the primary-key lookups, once per batch.
+        let in_ids = match self.store().backend() {
+            crate::Backend::Postgres => {
+                "= ANY (ARRAY(SELECT json_array_elements_text(CAST($1 AS json))))"
+            }
+            crate::Backend::Sqlite => "IN (SELECT value FROM json_each($1))",
         };
         for chunk in ids.chunks(CHUNK) {
             let json = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into());
             let mut rows_sql = Sql::new(format!(
                 "SELECT {COLUMNS}, u.path AS holder_path FROM instructions i \
-                 LEFT JOIN org_units u ON u.code = i.holder_unit WHERE i.id IN ({id_list})"
+                 LEFT JOIN org_units u ON u.code = i.holder_unit WHERE i.id {in_ids}"
             ));
             rows_sql.bind(json.clone());
             let mut events_sql = Sql::new(format!(
                 "SELECT instruction_id, seq, at, actor, unit_code, action, event \
-                 FROM instruction_events WHERE instruction_id IN ({id_list}) \
+                 FROM instruction_events WHERE instruction_id {in_ids} \
                  ORDER BY instruction_id, seq"
             ));
             events_sql.bind(json);
@@ -150,14 +158,26 @@ impl Instructions<'_> {
                 Some(updated) if updated.contains(&c.id) => Ok(()),
                 Some(_) => Err(self.lost_race(c).await),
                 None => {
-                    self.append_audited(
-                        &c.id,
-                        c.expected_version,
-                        &c.events,
-                        &c.projection,
-                        &c.audit,
-                    )
-                    .await
+                    let done = self
+                        .append_audited(
+                            &c.id,
+                            c.expected_version,
+                            &c.events,
+                            &c.projection,
+                            &c.audit,
+                        )
+                        .await;
+                    if done.is_ok() && c.cancel_calls.is_some() {
+                        // Committed already: a failure here is reported, not the change's.
+                        if let Err(e) = cancel_calls(&[c])
+                            .query()
+                            .execute(self.store().pool())
+                            .await
+                        {
+                            tracing::error!(instruction = %c.id, error = %e, "open call tasks not cancelled");
+                        }
+                    }
+                    done
                 }
             };
             out.push(result);
@@ -242,6 +262,18 @@ impl Instructions<'_> {
                 .await
                 .map_err(StoreError::query("audit_log.batch.append"))?;
         }
+        let settled: Vec<&InstructionChange> = moved
+            .iter()
+            .copied()
+            .filter(|c| c.cancel_calls.is_some())
+            .collect();
+        for chunk in settled.chunks(CHUNK) {
+            cancel_calls(chunk)
+                .query()
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::query("call_tasks.batch.cancel"))?;
+        }
         tx.commit()
             .await
             .map_err(StoreError::query("instructions.batch.commit"))?;
@@ -251,11 +283,12 @@ impl Instructions<'_> {
 
 impl Instructions<'_> {
     /// PostgreSQL: the whole batch as one statement whose data-modifying `WITH` parts update
-    /// the projections and insert the events and audit entries of exactly the changes whose
-    /// projection moved. One statement is one implicit transaction, so this is atomic like
-    /// [`Instructions::commit_together`]'s transaction, in one round trip instead of five.
+    /// the projections, insert the events and audit entries and cancel the open call tasks of
+    /// exactly the changes whose projection moved. One statement is one implicit transaction,
+    /// so this is atomic like [`Instructions::commit_together`]'s transaction, in one round
+    /// trip instead of six.
     ///
-    /// The rows travel as three JSON arrays, so the statement text is the same for every batch
+    /// The rows travel as four JSON arrays, so the statement text is the same for every batch
     /// size: it is parsed and planned once per connection, not once per batch.
     async fn commit_in_one_statement(
         &self,
@@ -265,6 +298,7 @@ impl Instructions<'_> {
         let mut projections = Vec::with_capacity(changes.len());
         let mut events = Vec::new();
         let mut audit = Vec::new();
+        let mut cancels = Vec::new();
         for c in changes {
             let p = &c.projection;
             projections.push(serde_json::json!({
@@ -273,7 +307,7 @@ impl Instructions<'_> {
                 "next_due_at": p.next_due_at, "overdue": i64::from(p.overdue),
                 "open": i64::from(p.open), "saved_fen": p.saved_fen, "loss_fen": p.loss_fen,
                 "version": p.version, "state": p.state,
-                "updated_at": c.events.last().map(|e| e.at).unwrap_or_default(),
+                "updated_at": settled_at(c),
             }));
             for e in &c.events {
                 events.push(serde_json::json!({
@@ -289,12 +323,18 @@ impl Instructions<'_> {
                     "unit_code": a.unit_code, "detail": a.detail.to_string(),
                 }));
             }
+            if let Some(reason) = &c.cancel_calls {
+                cancels.push(serde_json::json!({
+                    "instruction_id": c.id, "reason": reason, "at": settled_at(c),
+                }));
+            }
         }
         let json = |rows: Vec<serde_json::Value>| serde_json::Value::Array(rows).to_string();
         let mut sql = Sql::new(PG_COMMIT_BATCH);
         sql.bind(json(projections));
         sql.bind(json(events));
         sql.bind(json(audit));
+        sql.bind(json(cancels));
         let rows = sql
             .query()
             .fetch_all(self.store().pool())
@@ -307,7 +347,7 @@ impl Instructions<'_> {
 }
 
 /// [`Instructions::commit_in_one_statement`]: `$1` projections, `$2` events, `$3` audit
-/// entries, each a JSON array of objects.
+/// entries, `$4` call-task cancellations, each a JSON array of objects.
 const PG_COMMIT_BATCH: &str = "WITH v AS (SELECT * FROM json_to_recordset(CAST($1 AS json)) AS x (\
      id text, expected bigint, holder_unit text, level bigint, status text, assignee text, \
      next_due_at bigint, overdue bigint, open bigint, saved_fen bigint, loss_fen bigint, \
@@ -329,7 +369,13 @@ const PG_COMMIT_BATCH: &str = "WITH v AS (SELECT * FROM json_to_recordset(CAST($
      SELECT a.at, a.actor, a.action, a.target_type, a.target_id, a.unit_code, a.detail \
      FROM json_to_recordset(CAST($3 AS json)) AS a (change_id text, at bigint, actor text, \
      action text, target_type text, target_id text, unit_code text, detail text) \
-     WHERE a.change_id IN (SELECT id FROM upd)) \
+     WHERE a.change_id IN (SELECT id FROM upd)), \
+     cc AS (UPDATE call_tasks SET state = 'cancelled', version = version + 1, \
+     lease_until = NULL, cancel_reason = c.reason, updated_at = c.at \
+     FROM json_to_recordset(CAST($4 AS json)) AS c (instruction_id text, reason text, at bigint) \
+     WHERE call_tasks.instruction_id = c.instruction_id \
+     AND call_tasks.state IN ('queued', 'claimed') \
+     AND c.instruction_id IN (SELECT id FROM upd)) \
      SELECT id FROM upd";
 
 /// Whether a batch goes through [`Instructions::commit_in_one_statement`]: the sizes group
@@ -338,6 +384,43 @@ fn fits_one_statement(changes: &[&InstructionChange]) -> bool {
     let events: usize = changes.iter().map(|c| c.events.len()).sum();
     let audit: usize = changes.iter().map(|c| c.audit.len()).sum();
     changes.len() <= CHUNK && events <= CHUNK && audit <= CHUNK
+}
+
+/// When a change happened: its last event's time.
+fn settled_at(c: &InstructionChange) -> i64 {
+    c.events.last().map(|e| e.at).unwrap_or_default()
+}
+
+/// Cancels the open call tasks of each change's instruction, with the change's reason and
+/// time ([`InstructionChange::cancel_calls`]; changes without it are skipped). Both backends
+/// accept `WITH c(…) AS (VALUES …) UPDATE … FROM c`.
+fn cancel_calls<'a>(changes: &[&'a InstructionChange]) -> Sql<'a> {
+    let mut sql = Sql::with_capacity(360 + changes.len() * 70, changes.len() * 3);
+    sql.push("WITH c (instruction_id, reason, at) AS (VALUES ");
+    let mut first = true;
+    for c in changes {
+        let Some(reason) = c.cancel_calls.as_deref() else {
+            continue;
+        };
+        if !first {
+            sql.push(", ");
+        }
+        first = false;
+        sql.push("(CAST(")
+            .arg(c.id.as_str())
+            .push(" AS TEXT), CAST(")
+            .arg(reason)
+            .push(" AS TEXT), CAST(")
+            .arg(settled_at(c))
+            .push(" AS BIGINT))");
+    }
+    sql.push(
+        ") UPDATE call_tasks SET state = 'cancelled', version = version + 1, \
+         lease_until = NULL, cancel_reason = c.reason, updated_at = c.at \
+         FROM c WHERE call_tasks.instruction_id = c.instruction_id \
+         AND call_tasks.state IN ('queued', 'claimed')",
+    );
+    sql
 }
 
 /// The same checks [`Instructions::append_audited`] makes before it writes.
@@ -410,7 +493,7 @@ fn projection_values<'a>(sql: &mut Sql<'a>, changes: &[&'a InstructionChange]) {
             .push(" AS BIGINT), CAST(")
             .arg(p.state.as_str())
             .push(" AS TEXT), CAST(")
-            .arg(c.events.last().map(|e| e.at).unwrap_or_default())
+            .arg(settled_at(c))
             .push(" AS BIGINT))");
     }
     sql.push(")");

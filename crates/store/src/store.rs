@@ -9,6 +9,10 @@ use sqlx::AnyPool;
 use sqlx::Executor;
 use std::time::Duration;
 
+/// A pooled connection idle at least this long is pinged before it is handed out (a server
+/// restart or a dropped link shows up there rather than as a failed query).
+const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(10);
+
 /// How to reach the database.
 #[derive(Clone, Debug)]
 pub struct StoreOptions {
@@ -94,6 +98,18 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(options.max_connections.max(1))
             .acquire_timeout(Duration::from_secs(30))
+            // sqlx pings every connection it hands out by default: one more round trip per
+            // query (each group commit batch and each request read). A connection that was in
+            // use a moment ago is alive; only one idle for a while is checked first.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_WHEN_IDLE_FOR {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .after_connect(move |conn, _meta| {
                 let setup = setup.clone();
                 Box::pin(async move {

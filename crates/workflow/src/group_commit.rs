@@ -268,6 +268,9 @@ impl Committer {
             events: events.iter().map(event_row).collect::<Result<_, _>>()?,
             projection: projection(&state)?,
             audit,
+            // Nobody calls a person whose case is settled: the open calls end with the change.
+            cancel_calls: crate::notify::calls::is_final(state.status)
+                .then(|| state.status_code().to_string()),
         };
         Ok(Decision {
             stored: l.stored,

@@ -559,6 +559,83 @@ pub async fn cancelling_an_instruction_cancels_only_its_open_tasks(store: &Store
     );
 }
 
+/// A change committed with `cancel_calls` cancels its instruction's open tasks in the same
+/// batch, with its reason and time; a change that loses its race cancels nothing, and a change
+/// without it leaves the tasks alone.
+pub async fn a_settling_change_cancels_its_open_calls_only_if_it_commits(store: &Store) {
+    with_tree(store).await;
+    for id in ["ZS1", "ZS2", "ZS3"] {
+        instruction(store, id, VILLAGE).await;
+    }
+    let repo = store.call_tasks();
+    let all = Scope::platform();
+    let mut ids = Vec::new();
+    for (k, id) in ["ZS1", "ZS1", "ZS2", "ZS3"].into_iter().enumerate() {
+        let (t, _) = repo
+            .create(&task(id, &format!("1380000010{k}"), 1, VILLAGE, T0))
+            .await
+            .unwrap();
+        ids.push(t);
+    }
+    repo.claim(&all, ids[1], "seat01", T0, LEASE).await.unwrap();
+    let settle = |id: &str, expected: i64, cancel: Option<&str>| InstructionChange {
+        id: id.into(),
+        expected_version: expected,
+        events: vec![EventRow {
+            seq: expected + 1,
+            at: T0 + MIN,
+            actor: "tester".into(),
+            unit_code: VILLAGE.into(),
+            action: "outcome_recorded".into(),
+            event: "{}".into(),
+        }],
+        projection: Projection {
+            holder_unit: VILLAGE.into(),
+            level: 1,
+            status: "dissuaded".into(),
+            assignee: None,
+            next_due_at: None,
+            overdue: false,
+            open: false,
+            saved_fen: 0,
+            loss_fen: 0,
+            version: expected + 1,
+            state: "{}".into(),
+        },
+        audit: Vec::new(),
+        cancel_calls: cancel.map(str::to_string),
+    };
+    let results = store
+        .instructions()
+        .commit_many(&[
+            settle("ZS1", 1, Some("dissuaded")),
+            settle("ZS2", 4, Some("dissuaded")),
+            settle("ZS3", 1, None),
+        ])
+        .await;
+    assert!(results[0].is_ok(), "{:?}", results[0]);
+    assert_eq!(results[1].as_ref().unwrap_err().code(), ErrorCode::Conflict);
+    assert!(results[2].is_ok(), "{:?}", results[2]);
+    let mut states = Vec::new();
+    for &t in &ids {
+        let t = repo.get(&all, t).await.unwrap();
+        states.push((t.state, t.cancel_reason));
+    }
+    let cancelled = (CallTaskState::Cancelled, Some("dissuaded".to_string()));
+    assert_eq!(
+        states,
+        vec![
+            cancelled.clone(),
+            cancelled,
+            (CallTaskState::Queued, None),
+            (CallTaskState::Queued, None),
+        ]
+    );
+    let t = repo.get(&all, ids[1]).await.unwrap();
+    assert_eq!(t.updated_at, T0 + MIN);
+    assert_eq!(t.version, 3, "claimed, then cancelled");
+}
+
 /// A task is seen, counted and claimed only inside the subtree of the person's unit.
 pub async fn call_tasks_are_scoped_by_the_residence_unit(store: &Store) {
     with_tree(store).await;

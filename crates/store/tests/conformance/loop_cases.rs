@@ -261,6 +261,7 @@ fn change(id: &str, expected: i64, action: &str, holder: &str) -> InstructionCha
             unit_code: Some(holder.into()),
             detail: serde_json::json!({"seq": expected + 1}),
         }],
+        cancel_calls: None,
     }
 }
 

@@ -218,7 +218,7 @@ enum Number<'a> {
     OfWarning,
 }
 
-fn is_final(status: Status) -> bool {
+pub(crate) fn is_final(status: Status) -> bool {
     matches!(status, Status::Resolved | Status::Closed)
 }
 
@@ -264,20 +264,14 @@ impl LoopService {
     }
 
     /// After a committed change of an instruction ([`LoopService::act`]): a review that passed
-    /// queues the calls the policy wants; an outcome or closing cancels the open calls. Never
-    /// fails the change, which is committed already.
+    /// queues the calls the policy wants (an outcome or closing cancelled the open calls in the
+    /// change's own transaction). Never fails the change, which is committed already.
     pub(crate) async fn calls_after_change(&self, view: &InstructionView, now_ms: i64) {
         let id = &view.stored.id;
         let result: Result<(), LoopError> = async {
             if is_final(view.state.status) {
-                let n = self
-                    .store()
-                    .call_tasks()
-                    .cancel_for_instruction(id, view.state.status_code(), now_ms)
-                    .await?;
-                if n > 0 {
-                    tracing::info!(instruction = %id, cancelled = n, "96110 calls cancelled");
-                }
+                // Its open calls were cancelled with the change, in the same transaction
+                // (`InstructionChange::cancel_calls`).
                 return Ok(());
             }
             // This change's events carry its time; an approval among them opens the calls.
@@ -458,7 +452,7 @@ impl LoopService {
         let commands = call_commands(result, &status)?;
         let after = self.calls.after_call(result, task.attempts + 1, now_ms);
         let text = call_note(&task, result, note.as_deref());
-        // The task first, so that the instruction's own hook (which cancels open calls on an
+        // The task first, so that the instruction's change (which cancels open calls on an
         // outcome) finds it done; undone again if the instruction refuses the change.
         let finished = repo
             .finish(
