@@ -8,10 +8,6 @@
 
 use rustc_hash::FxHashSet;
 
-/// Keys are inserted in groups of this many: the home slots of a whole group are loaded first,
-/// so their cache misses overlap instead of following one another.
-const GROUP: usize = 16;
-
 pub(crate) struct KeySet {
     /// `key + 1` per occupied slot (0 = empty); at most half full.
     slots: Vec<u64>,
@@ -84,19 +80,17 @@ impl KeySet {
         mine: impl Fn(u128) -> bool,
         mut seen: impl FnMut(usize),
     ) {
-        for (g, group) in keys.chunks(GROUP).enumerate() {
-            // Touch every home slot of the group first: independent loads, misses in parallel.
-            let mut warm = 0u64;
-            for &k in group {
-                if let Some(sk) = narrow(k).filter(|_| mine(k)) {
-                    warm ^= self.slots[self.home(sk)];
+        // Software pipelining: the home slot of the key AHEAD positions on is requested while
+        // the current one is inserted, so about that many misses are always in flight.
+        const AHEAD: usize = 16;
+        for (i, &k) in keys.iter().enumerate() {
+            if let Some(&next) = keys.get(i + AHEAD) {
+                if let Some(sk) = narrow(next).filter(|_| mine(next)) {
+                    prefetch(&self.slots, self.home(sk));
                 }
             }
-            std::hint::black_box(warm);
-            for (i, &k) in group.iter().enumerate() {
-                if mine(k) && !self.insert(k) {
-                    seen(g * GROUP + i);
-                }
+            if mine(k) && !self.insert(k) {
+                seen(i);
             }
         }
     }
@@ -116,8 +110,8 @@ impl KeySet {
 }
 
 /// A zeroed slot table with every page written once now. A fresh `vec![0; n]` is mapped lazily:
-/// the first read of a page (the group warm-up in [`KeySet::insert_all`]) maps the shared zero
-/// page, and the first write after it is a copy-on-write fault that flushes the TLB of every
+/// the first read of a page (an insert reads a slot before it writes it) maps the shared
+/// zero page, and the first write after it is a copy-on-write fault that flushes the TLB of every
 /// core running the process — about 7% of an import's CPU before this.
 fn zeroed_slots(n: usize) -> Vec<u64> {
     let mut slots = vec![0u64; n];
@@ -126,6 +120,23 @@ fn zeroed_slots(n: usize) -> Vec<u64> {
         slots[i] = std::hint::black_box(0);
     }
     slots
+}
+
+/// Hints that `slots[i]` will be read soon (a prefetch never faults and never changes a result).
+#[inline(always)]
+fn prefetch(slots: &[u64], i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if i < slots.len() {
+        // SAFETY: a prefetch is a hint that never faults, whatever the address; SSE is part of
+        // the x86-64 baseline.
+        unsafe {
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                slots.as_ptr().wrapping_add(i).cast(),
+            );
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (slots, i);
 }
 
 /// The slot value of a key that fits the `u64` table (`key + 1`, so 0 means empty).
