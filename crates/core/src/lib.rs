@@ -22,13 +22,13 @@ pub mod fraud_type;
 pub mod mask;
 pub mod money;
 pub mod phone;
+pub mod prefetch;
 pub mod reason;
 pub mod reference;
 pub mod resident_id;
 pub mod time;
 
 mod chars;
-mod prefetch;
 
 pub use bank_card::BankCard;
 pub use credit_code::CreditCode;

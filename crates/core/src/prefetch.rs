@@ -1,23 +1,25 @@
-//! Cache prefetch hints for the reference tables. A bulk import validates each row against
-//! tables larger than the cache (the mobile segment index, the division index); asking for a
-//! row's slots before its other fields are parsed lets those misses overlap with the parsing.
-//! A hint never changes a result.
+//! Cache prefetch hints, shared by every crate that walks tables larger than the cache (the
+//! reference tables here, the import key set, the detection engine's state, the simulator's
+//! residents, the text model's weights): asking for the memory of the items a few steps ahead
+//! lets their misses overlap with the current work. A hint never changes a result.
 
 /// Hints that `items[i]` will be read soon; an out-of-range index is ignored.
 #[inline(always)]
-pub(crate) fn slot<T>(items: &[T], i: usize) {
+pub fn slot<T>(items: &[T], i: usize) {
     if i < items.len() {
-        address(items.as_ptr().wrapping_add(i).cast());
+        line(items.as_ptr().wrapping_add(i).cast());
     }
 }
 
+/// Requests the cache line holding `p`. Any address is allowed: it is only handed to the
+/// prefetch instruction, never dereferenced.
 #[inline(always)]
-fn address(p: *const i8) {
+pub fn line(p: *const u8) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: a prefetch is a hint that never faults, whatever the address; SSE is part of
     // the x86-64 baseline.
     unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p);
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast());
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = p;

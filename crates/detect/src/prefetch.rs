@@ -12,18 +12,7 @@ use rustc_hash::FxBuildHasher;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::hash::{BuildHasher, Hash};
 
-/// Requests the cache line holding `p`.
-#[inline(always)]
-pub(crate) fn line(p: *const u8) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is a hint that never faults, whatever the address; SSE is part of the
-    // x86-64 baseline.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
-}
+pub(crate) use fanzha_core::prefetch::line;
 
 /// Requests every cache line of `*value`.
 #[inline(always)]

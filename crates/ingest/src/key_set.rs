@@ -86,7 +86,7 @@ impl KeySet {
         for (i, &k) in keys.iter().enumerate() {
             if let Some(&next) = keys.get(i + AHEAD) {
                 if let Some(sk) = narrow(next).filter(|_| mine(next)) {
-                    prefetch(&self.slots, self.home(sk));
+                    fanzha_core::prefetch::slot(&self.slots, self.home(sk));
                 }
             }
             if mine(k) && !self.insert(k) {
@@ -120,23 +120,6 @@ fn zeroed_slots(n: usize) -> Vec<u64> {
         slots[i] = std::hint::black_box(0);
     }
     slots
-}
-
-/// Hints that `slots[i]` will be read soon (a prefetch never faults and never changes a result).
-#[inline(always)]
-fn prefetch(slots: &[u64], i: usize) {
-    #[cfg(target_arch = "x86_64")]
-    if i < slots.len() {
-        // SAFETY: a prefetch is a hint that never faults, whatever the address; SSE is part of
-        // the x86-64 baseline.
-        unsafe {
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                slots.as_ptr().wrapping_add(i).cast(),
-            );
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (slots, i);
 }
 
 /// The slot value of a key that fits the `u64` table (`key + 1`, so 0 means empty).

@@ -51,7 +51,7 @@ impl Ledger {
     /// Asks the processor to load account `i` ahead of a transfer (no effect on results).
     #[inline]
     pub fn prefetch(&self, i: u32) {
-        crate::prefetch::slot(&self.slots, i as usize);
+        fanzha_core::prefetch::slot(&self.slots, i as usize);
     }
 
     /// Moves up to `amount` fen (never more than `from` holds); returns what moved.

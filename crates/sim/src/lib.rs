@@ -32,7 +32,6 @@ pub mod numbers;
 pub mod output;
 pub mod params;
 pub mod population;
-mod prefetch;
 pub mod records;
 pub mod region;
 pub mod rhythm;

@@ -258,9 +258,9 @@ impl NormalLife {
     #[inline]
     pub fn prefetch_far(world: &World, plan: u64) {
         let i = unpack(plan).1 as usize;
-        crate::prefetch::slot(&world.traits, i);
-        crate::prefetch::slot(&world.reach, i);
-        crate::prefetch::slot(&world.contacts.offsets, i);
+        fanzha_core::prefetch::slot(&world.traits, i);
+        fanzha_core::prefetch::slot(&world.reach, i);
+        fanzha_core::prefetch::slot(&world.contacts.offsets, i);
     }
 
     #[inline]
@@ -273,7 +273,7 @@ impl NormalLife {
         match kind {
             PlanKind::Call | PlanKind::Sms => {
                 if let Some(&from) = world.contacts.offsets.get(i) {
-                    crate::prefetch::slot(&world.contacts.items, from as usize);
+                    fanzha_core::prefetch::slot(&world.contacts.items, from as usize);
                 }
             }
             PlanKind::Pay => world.ledger.prefetch(t.wallet),

@@ -657,17 +657,7 @@ impl<'s> CallTasks<'s> {
         reason: &str,
         now_ms: i64,
     ) -> StoreResult<u64> {
-        let mut sql = Sql::new(
-            "UPDATE call_tasks SET state = 'cancelled', version = version + 1, \
-             lease_until = NULL, cancel_reason = ",
-        );
-        sql.arg(reason)
-            .push(", updated_at = ")
-            .arg(now_ms)
-            .push(" WHERE instruction_id = ")
-            .arg(instruction_id)
-            .push(" AND state IN ('queued', 'claimed')");
-        let done = sql
+        let done = cancel_open_sql([(instruction_id, reason, now_ms)])
             .query()
             .execute(self.store.pool())
             .await
@@ -783,6 +773,44 @@ fn split_key(key: &str) -> Option<(i64, i64, i64)> {
     let created = parts.next()?.parse().ok()?;
     let id = parts.next()?.parse().ok()?;
     parts.next().is_none().then_some((level, created, id))
+}
+
+/// The update that cancels the open (queued or claimed) call tasks of the instructions in a row
+/// source `c (instruction_id, reason, at)`: the one text every cancelling statement shares (the
+/// group commit's PostgreSQL statement embeds it with a JSON row source).
+macro_rules! cancel_open_tasks_from {
+    ($source:literal) => {
+        concat!(
+            "UPDATE call_tasks SET state = 'cancelled', version = version + 1, \
+             lease_until = NULL, cancel_reason = c.reason, updated_at = c.at FROM ",
+            $source,
+            " WHERE call_tasks.instruction_id = c.instruction_id \
+             AND call_tasks.state IN ('queued', 'claimed')"
+        )
+    };
+}
+pub(crate) use cancel_open_tasks_from;
+
+/// Cancels the open call tasks of each `(instruction id, reason, time)` in one statement (both
+/// backends accept `WITH c (…) AS (VALUES …) UPDATE … FROM c`).
+pub(crate) fn cancel_open_sql<'a>(
+    rows: impl IntoIterator<Item = (&'a str, &'a str, i64)>,
+) -> Sql<'a> {
+    let mut sql = Sql::new("WITH c (instruction_id, reason, at) AS (VALUES ");
+    for (i, (instruction_id, reason, at)) in rows.into_iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.push("(CAST(")
+            .arg(instruction_id)
+            .push(" AS TEXT), CAST(")
+            .arg(reason)
+            .push(" AS TEXT), CAST(")
+            .arg(at)
+            .push(" AS BIGINT))");
+    }
+    sql.push(concat!(") ", cancel_open_tasks_from!("c")));
+    sql
 }
 
 #[cfg(test)]

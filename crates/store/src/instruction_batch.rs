@@ -8,6 +8,7 @@
 //! instruction's open call tasks in the same transaction ([`InstructionChange::cancel_calls`]).
 
 use crate::audit::NewAuditEntry;
+use crate::call_tasks::{cancel_open_sql, cancel_open_tasks_from};
 use crate::error::{StoreError, StoreResult};
 use crate::instructions::{event_from_row, from_row, EventRow, Instructions, Projection};
 use crate::instructions::{StoredInstruction, COLUMNS};
@@ -348,7 +349,8 @@ impl Instructions<'_> {
 
 /// [`Instructions::commit_in_one_statement`]: `$1` projections, `$2` events, `$3` audit
 /// entries, `$4` call-task cancellations, each a JSON array of objects.
-const PG_COMMIT_BATCH: &str = "WITH v AS (SELECT * FROM json_to_recordset(CAST($1 AS json)) AS x (\
+const PG_COMMIT_BATCH: &str = concat!(
+    "WITH v AS (SELECT * FROM json_to_recordset(CAST($1 AS json)) AS x (\
      id text, expected bigint, holder_unit text, level bigint, status text, assignee text, \
      next_due_at bigint, overdue bigint, open bigint, saved_fen bigint, loss_fen bigint, \
      version bigint, state text, updated_at bigint)), \
@@ -370,13 +372,13 @@ const PG_COMMIT_BATCH: &str = "WITH v AS (SELECT * FROM json_to_recordset(CAST($
      FROM json_to_recordset(CAST($3 AS json)) AS a (change_id text, at bigint, actor text, \
      action text, target_type text, target_id text, unit_code text, detail text) \
      WHERE a.change_id IN (SELECT id FROM upd)), \
-     cc AS (UPDATE call_tasks SET state = 'cancelled', version = version + 1, \
-     lease_until = NULL, cancel_reason = c.reason, updated_at = c.at \
-     FROM json_to_recordset(CAST($4 AS json)) AS c (instruction_id text, reason text, at bigint) \
-     WHERE call_tasks.instruction_id = c.instruction_id \
-     AND call_tasks.state IN ('queued', 'claimed') \
-     AND c.instruction_id IN (SELECT id FROM upd)) \
-     SELECT id FROM upd";
+     cc AS (",
+    cancel_open_tasks_from!(
+        "json_to_recordset(CAST($4 AS json)) AS c (instruction_id text, reason text, at bigint)"
+    ),
+    " AND c.instruction_id IN (SELECT id FROM upd)) \
+     SELECT id FROM upd"
+);
 
 /// Whether a batch goes through [`Instructions::commit_in_one_statement`]: the sizes group
 /// commit produces; larger ones keep the chunked transaction.
@@ -392,35 +394,13 @@ fn settled_at(c: &InstructionChange) -> i64 {
 }
 
 /// Cancels the open call tasks of each change's instruction, with the change's reason and
-/// time ([`InstructionChange::cancel_calls`]; changes without it are skipped). Both backends
-/// accept `WITH c(…) AS (VALUES …) UPDATE … FROM c`.
+/// time ([`InstructionChange::cancel_calls`]; changes without it are skipped).
 fn cancel_calls<'a>(changes: &[&'a InstructionChange]) -> Sql<'a> {
-    let mut sql = Sql::with_capacity(360 + changes.len() * 70, changes.len() * 3);
-    sql.push("WITH c (instruction_id, reason, at) AS (VALUES ");
-    let mut first = true;
-    for c in changes {
-        let Some(reason) = c.cancel_calls.as_deref() else {
-            continue;
-        };
-        if !first {
-            sql.push(", ");
-        }
-        first = false;
-        sql.push("(CAST(")
-            .arg(c.id.as_str())
-            .push(" AS TEXT), CAST(")
-            .arg(reason)
-            .push(" AS TEXT), CAST(")
-            .arg(settled_at(c))
-            .push(" AS BIGINT))");
-    }
-    sql.push(
-        ") UPDATE call_tasks SET state = 'cancelled', version = version + 1, \
-         lease_until = NULL, cancel_reason = c.reason, updated_at = c.at \
-         FROM c WHERE call_tasks.instruction_id = c.instruction_id \
-         AND call_tasks.state IN ('queued', 'claimed')",
-    );
-    sql
+    cancel_open_sql(changes.iter().filter_map(|c| {
+        c.cancel_calls
+            .as_deref()
+            .map(|reason| (c.id.as_str(), reason, settled_at(c)))
+    }))
 }
 
 /// The same checks [`Instructions::append_audited`] makes before it writes.

@@ -67,6 +67,15 @@ impl UpsertOutcome {
     pub fn written(&self) -> u64 {
         self.inserted + self.updated
     }
+
+    /// Counts one statement's rows: `total` sent (keys distinct), `existing` of them present
+    /// before it, `written` what the database reports as inserted or changed.
+    fn count_statement(&mut self, total: u64, existing: u64, written: u64) {
+        let inserted = total - existing.min(total);
+        self.inserted += inserted;
+        self.updated += written.saturating_sub(inserted);
+        self.unchanged += total - written.max(inserted).min(total);
+    }
 }
 
 /// Rows per statement: at most 100, and within the backend's bind-parameter limit. Measured on
@@ -119,11 +128,7 @@ pub(crate) async fn upsert_on(
             .await
             .map_err(StoreError::query(spec.table))?
             .rows_affected();
-        let total = chunk.len() as u64;
-        let inserted = total - existing;
-        outcome.inserted += inserted;
-        outcome.updated += written.saturating_sub(inserted);
-        outcome.unchanged += total - written.max(inserted);
+        outcome.count_statement(chunk.len() as u64, existing, written);
     }
     Ok(outcome)
 }
@@ -251,10 +256,7 @@ pub(crate) async fn upsert_bulk(
                 (u64::try_from(n).unwrap_or(0), written)
             }
         };
-        let inserted = total - existing.min(total);
-        outcome.inserted += inserted;
-        outcome.updated += written.saturating_sub(inserted);
-        outcome.unchanged += total - written.max(inserted).min(total);
+        outcome.count_statement(total, existing, written);
     }
     Ok(outcome)
 }

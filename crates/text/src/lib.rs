@@ -14,7 +14,6 @@ pub mod eval;
 pub mod features;
 pub mod fraud_type;
 pub mod model;
-mod prefetch;
 pub mod tokenize;
 pub mod train;
 

@@ -90,7 +90,7 @@ impl RowIndex {
     #[inline(always)]
     fn prefetch(&self, k: u64) {
         if !self.slots.is_empty() {
-            crate::prefetch::slot(&self.slots, (k >> self.shift) as usize);
+            fanzha_core::prefetch::slot(&self.slots, (k >> self.shift) as usize);
         }
     }
 
@@ -284,7 +284,7 @@ impl Model {
             }
             if let Some((row, idf)) = self.index.get(t.hash) {
                 // The row's weights are read by `margins` right after; ask for them now.
-                crate::prefetch::slot(&self.weights, row as usize * self.classes.len());
+                fanzha_core::prefetch::slot(&self.weights, row as usize * self.classes.len());
                 found.push((u64::from(row) << 32) | i as u64);
                 idf_at[i] = idf;
             }
@@ -318,7 +318,7 @@ impl Model {
         let mut m = self.bias.clone();
         for (j, a) in active.iter().enumerate() {
             if let Some(ahead) = active.get(j + PREFETCH_AHEAD) {
-                crate::prefetch::slot(&self.weights, ahead.row as usize * k);
+                fanzha_core::prefetch::slot(&self.weights, ahead.row as usize * k);
             }
             let row = &self.weights[a.row as usize * k..(a.row as usize + 1) * k];
             for (mc, w) in m.iter_mut().zip(row) {
