@@ -99,7 +99,7 @@ struct State {
 }
 
 const SNAPSHOT_MAGIC: &[u8; 4] = b"FZDE";
-const SNAPSHOT_VERSION: u16 = 3;
+const SNAPSHOT_VERSION: u16 = 4;
 
 #[derive(Serialize, Deserialize)]
 struct SnapshotBody {

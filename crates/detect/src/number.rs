@@ -3,7 +3,7 @@
 
 use crate::config::{DAY_MS, HOUR_MS, MINUTE_MS};
 use crate::number_kind::{classify, NumberKind};
-use crate::window::{Ring, Totals};
+use crate::window::{Bucket, Ring, Totals};
 use fanzha_core::event::{EpochMs, Msisdn, NumberList};
 use serde::{Deserialize, Serialize};
 
@@ -35,12 +35,38 @@ pub(crate) fn list_bit(l: NumberList) -> u8 {
     }
 }
 
+/// A bucket of the 1-hour window: only what `calls_1h` and `distinct_callees_1h` read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct HourCounts {
+    calls: u16,
+    distinct_callees: u16,
+}
+
+/// A bucket of the 7-day window: only what the `_7d` features read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct WeekCounts {
+    calls: u16,
+    new_callees: u16,
+    distinct_callees: u16,
+    /// Calls received back from numbers this number had called.
+    callbacks: u16,
+}
+
+/// 7-day sums, wider than [`WeekCounts`] because they add up buckets.
+#[derive(Clone, Copy, Debug, Default)]
+struct WeekTotals {
+    calls: u32,
+    new_callees: u32,
+    distinct_callees: u32,
+    callbacks: u32,
+}
+
 /// Per-number state. Fixed size, no heap: its size is the engine's memory per active number.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NumberState {
-    r1h: Ring<4>,
-    r24h: Ring<8>,
-    r7d: Ring<7>,
+    r1h: Ring<HourCounts, 4>,
+    r24h: Ring<Bucket, 8>,
+    r7d: Ring<WeekCounts, 7>,
     /// Last distinct numbers called or messaged, newest at `targets_head - 1`.
     targets: [u64; RECENT_TARGETS],
     targets_head: u8,
@@ -119,23 +145,24 @@ impl NumberState {
         let night = is_night(ts);
         let dur = f.duration_s;
         let first_within = |w: i64| f.previous.is_none_or(|p| ts - p >= w);
-        let apply = |b: &mut crate::window::Bucket, distinct: bool| {
+        let new = f.new_callee as u16;
+        if let Some(b) = self.r1h.bucket_mut(ts, W1H_BUCKET) {
+            b.calls = b.calls.saturating_add(1);
+            b.distinct_callees = b.distinct_callees.saturating_add(first_within(W1H) as u16);
+        }
+        if let Some(b) = self.r24h.bucket_mut(ts, W24H_BUCKET) {
             b.calls = b.calls.saturating_add(1);
             b.short_calls = b.short_calls.saturating_add(short as u16);
             b.night_calls = b.night_calls.saturating_add(night as u16);
-            b.new_callees = b.new_callees.saturating_add(f.new_callee as u16);
-            b.distinct_callees = b.distinct_callees.saturating_add(distinct as u16);
+            b.new_callees = b.new_callees.saturating_add(new);
+            b.distinct_callees = b.distinct_callees.saturating_add(first_within(W24H) as u16);
             b.duration_sum = b.duration_sum.saturating_add(dur);
             b.duration_sq += (dur as f32) * (dur as f32);
-        };
-        if let Some(b) = self.r1h.bucket_mut(ts, W1H_BUCKET) {
-            apply(b, first_within(W1H));
-        }
-        if let Some(b) = self.r24h.bucket_mut(ts, W24H_BUCKET) {
-            apply(b, first_within(W24H));
         }
         if let Some(b) = self.r7d.bucket_mut(ts, W7D_BUCKET) {
-            apply(b, first_within(W7D));
+            b.calls = b.calls.saturating_add(1);
+            b.new_callees = b.new_callees.saturating_add(new);
+            b.distinct_callees = b.distinct_callees.saturating_add(first_within(W7D) as u16);
         }
         if cell != 0 {
             self.record_cell(ts, cell);
@@ -145,29 +172,19 @@ impl NumberState {
 
     pub fn record_sms(&mut self, ts: EpochMs, recipient: Msisdn, with_link: bool) {
         self.touch(ts);
-        let apply = |b: &mut crate::window::Bucket| {
+        // Only the 24-hour window counts messages (`sms_24h`, `sms_links_24h`).
+        if let Some(b) = self.r24h.bucket_mut(ts, W24H_BUCKET) {
             b.sms = b.sms.saturating_add(1);
             b.sms_links = b.sms_links.saturating_add(with_link as u16);
-        };
-        if let Some(b) = self.r1h.bucket_mut(ts, W1H_BUCKET) {
-            apply(b);
-        }
-        if let Some(b) = self.r24h.bucket_mut(ts, W24H_BUCKET) {
-            apply(b);
-        }
-        if let Some(b) = self.r7d.bucket_mut(ts, W7D_BUCKET) {
-            apply(b);
         }
         if with_link {
             self.remember_target(recipient);
         }
     }
 
-    /// A number this one had called calls it back.
+    /// A number this one had called calls it back (counted in the 7-day window, the one the
+    /// call-back features read).
     pub fn record_callback(&mut self, ts: EpochMs) {
-        if let Some(b) = self.r24h.bucket_mut(ts, W24H_BUCKET) {
-            b.callbacks = b.callbacks.saturating_add(1);
-        }
         if let Some(b) = self.r7d.bucket_mut(ts, W7D_BUCKET) {
             b.callbacks = b.callbacks.saturating_add(1);
         }
@@ -207,9 +224,19 @@ impl NumberState {
     }
 
     pub fn features(&self, number: Msisdn, now: EpochMs) -> NumberFeatures {
-        let h1 = self.r1h.totals(now, W1H_BUCKET);
+        let h1 = self.r1h.fold(now, W1H_BUCKET, (0u32, 0u32), |(c, d), b| {
+            (c + u32::from(b.calls), d + u32::from(b.distinct_callees))
+        });
         let h24 = self.r24h.totals(now, W24H_BUCKET);
-        let d7 = self.r7d.totals(now, W7D_BUCKET);
+        let d7 = self
+            .r7d
+            .fold(now, W7D_BUCKET, WeekTotals::default(), |mut t, b| {
+                t.calls += u32::from(b.calls);
+                t.new_callees += u32::from(b.new_callees);
+                t.distinct_callees += u32::from(b.distinct_callees);
+                t.callbacks += u32::from(b.callbacks);
+                t
+            });
         let now_min = (now / MINUTE_MS).max(0) as u32;
         let distinct_cells_24h = self
             .cells
@@ -219,10 +246,10 @@ impl NumberState {
         let kind = classify(number);
         let (mean, sd) = mean_sd(&h24);
         NumberFeatures {
-            calls_1h: h1.calls as f32,
+            calls_1h: h1.0 as f32,
             calls_24h: h24.calls as f32,
             calls_7d: d7.calls as f32,
-            distinct_callees_1h: h1.distinct_callees as f32,
+            distinct_callees_1h: h1.1 as f32,
             distinct_callees_24h: h24.distinct_callees as f32,
             distinct_callees_7d: d7.distinct_callees as f32,
             new_callee_share_24h: share(h24.new_callees, h24.calls),

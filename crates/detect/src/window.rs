@@ -11,7 +11,7 @@
 use fanzha_core::event::EpochMs;
 use serde::{Deserialize, Serialize};
 
-/// Counters of one bucket. `u16` counters saturate; a number that makes more than 65,535
+/// Counters of one bucket of the 24-hour window, the one most features read. `u16` counters saturate; a number that makes more than 65,535
 /// calls in one bucket is already as suspicious as the features can express.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Bucket {
@@ -24,8 +24,6 @@ pub struct Bucket {
     pub new_callees: u16,
     /// Calls to numbers not called within this ring's window before ("first in window").
     pub distinct_callees: u16,
-    /// Calls received back from numbers this number had called.
-    pub callbacks: u16,
     pub sms: u16,
     pub sms_links: u16,
     /// Sum of call durations in seconds.
@@ -42,7 +40,6 @@ impl Bucket {
         self.night_calls = self.night_calls.saturating_add(o.night_calls);
         self.new_callees = self.new_callees.saturating_add(o.new_callees);
         self.distinct_callees = self.distinct_callees.saturating_add(o.distinct_callees);
-        self.callbacks = self.callbacks.saturating_add(o.callbacks);
         self.sms = self.sms.saturating_add(o.sms);
         self.sms_links = self.sms_links.saturating_add(o.sms_links);
         self.duration_sum = self.duration_sum.saturating_add(o.duration_sum);
@@ -58,7 +55,6 @@ pub struct Totals {
     pub night_calls: u32,
     pub new_callees: u32,
     pub distinct_callees: u32,
-    pub callbacks: u32,
     pub sms: u32,
     pub sms_links: u32,
     pub duration_sum: u64,
@@ -72,7 +68,6 @@ impl Totals {
         self.night_calls += u32::from(b.night_calls);
         self.new_callees += u32::from(b.new_callees);
         self.distinct_callees += u32::from(b.distinct_callees);
-        self.callbacks += u32::from(b.callbacks);
         self.sms += u32::from(b.sms);
         self.sms_links += u32::from(b.sms_links);
         self.duration_sum += u64::from(b.duration_sum);
@@ -80,21 +75,29 @@ impl Totals {
     }
 }
 
-/// A ring of `N` buckets, `width_ms` each. `head` is the index (time / width) of the newest
-/// bucket; bucket `i` lives in slot `i mod N`. The index is kept in 32 bits (the smallest bucket,
-/// 15 minutes, spans ±61,000 years of event time in it); indexes beyond that are clamped.
+/// A ring of `N` buckets of type `B`, `width_ms` each. `head` is the index (time / width) of the
+/// newest bucket; bucket `i` lives in slot `i mod N`. The index is kept in 32 bits (the smallest
+/// bucket, 15 minutes, spans ±61,000 years of event time in it); indexes beyond that are clamped.
+///
+/// The bucket type is the ring's own: each window keeps only the counters its features read (a
+/// full [`Bucket`] is 24 bytes, a calls-only one 4), because every byte of a number's state is a
+/// byte of memory traffic on every call it makes.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Ring<const N: usize> {
+pub struct Ring<B, const N: usize> {
     head: i32,
     #[serde(with = "array_serde")]
-    buckets: [Bucket; N],
+    #[serde(bound(
+        serialize = "B: Serialize",
+        deserialize = "B: Deserialize<'de> + Default + Copy"
+    ))]
+    buckets: [B; N],
 }
 
-impl<const N: usize> Default for Ring<N> {
+impl<B: Default + Copy, const N: usize> Default for Ring<B, N> {
     fn default() -> Self {
         Ring {
             head: UNTOUCHED,
-            buckets: [Bucket::default(); N],
+            buckets: [B::default(); N],
         }
     }
 }
@@ -109,17 +112,18 @@ fn bucket_index(ts: EpochMs, width_ms: i64) -> i64 {
         .clamp(UNTOUCHED as i64 + 64, i32::MAX as i64)
 }
 
-impl<const N: usize> Ring<N> {
+impl<B: Default + Copy, const N: usize> Ring<B, N> {
     /// The bucket for event time `ts`, advancing (and clearing) the ring when `ts` is newer than
     /// the head; `None` when `ts` is older than the oldest bucket the ring still holds.
-    pub fn bucket_mut(&mut self, ts: EpochMs, width_ms: i64) -> Option<&mut Bucket> {
+    #[inline]
+    pub fn bucket_mut(&mut self, ts: EpochMs, width_ms: i64) -> Option<&mut B> {
         let idx = bucket_index(ts, width_ms);
         let head = i64::from(self.head);
         if idx > head {
             let steps = (idx - head).min(N as i64);
             for k in 0..steps {
                 let slot = (idx - k).rem_euclid(N as i64) as usize;
-                self.buckets[slot] = Bucket::default();
+                self.buckets[slot] = B::default();
             }
             // In range: `bucket_index` clamps to what an `i32` holds.
             self.head = idx as i32;
@@ -129,20 +133,27 @@ impl<const N: usize> Ring<N> {
         Some(&mut self.buckets[idx.rem_euclid(N as i64) as usize])
     }
 
-    /// Sum of the buckets inside the window that ends with the bucket of `now`.
-    pub fn totals(&self, now: EpochMs, width_ms: i64) -> Totals {
+    /// Folds `add` over the buckets inside the window that ends with the bucket of `now`.
+    #[inline]
+    pub fn fold<T>(
+        &self,
+        now: EpochMs,
+        width_ms: i64,
+        init: T,
+        mut add: impl FnMut(T, &B) -> T,
+    ) -> T {
         let now_idx = bucket_index(now, width_ms);
         let head = i64::from(self.head);
-        let mut t = Totals::default();
         // Buckets with index in (now_idx - N, now_idx] that the ring still holds.
         let lo = (now_idx - N as i64 + 1).max(head - N as i64 + 1);
         let hi = now_idx.min(head);
+        let mut acc = init;
         let mut i = lo;
         while i <= hi {
-            t.add(&self.buckets[i.rem_euclid(N as i64) as usize]);
+            acc = add(acc, &self.buckets[i.rem_euclid(N as i64) as usize]);
             i += 1;
         }
-        t
+        acc
     }
 
     /// Event time of the newest bucket's start, or `None` for an untouched ring.
@@ -151,8 +162,16 @@ impl<const N: usize> Ring<N> {
     }
 }
 
-/// Whole-ring merge, used by tests to check that bucket sums are independent of order.
-impl<const N: usize> Ring<N> {
+impl<const N: usize> Ring<Bucket, N> {
+    /// Sum of the buckets inside the window that ends with the bucket of `now`.
+    pub fn totals(&self, now: EpochMs, width_ms: i64) -> Totals {
+        self.fold(now, width_ms, Totals::default(), |mut t, b| {
+            t.add(b);
+            t
+        })
+    }
+
+    /// Whole-ring merge, used by tests to check that bucket sums are independent of order.
     #[cfg(test)]
     pub fn all_buckets_total(&self) -> Bucket {
         let mut b = Bucket::default();
@@ -165,21 +184,20 @@ impl<const N: usize> Ring<N> {
 
 /// serde only derives arrays up to 32 elements for concrete sizes; the rings are generic.
 mod array_serde {
-    use super::Bucket;
     use serde::de::Error;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    pub fn serialize<S: Serializer, const N: usize>(
-        a: &[Bucket; N],
+    pub fn serialize<S: Serializer, B: Serialize, const N: usize>(
+        a: &[B; N],
         s: S,
     ) -> Result<S::Ok, S::Error> {
         a.as_slice().serialize(s)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(
+    pub fn deserialize<'de, D: Deserializer<'de>, B: Deserialize<'de>, const N: usize>(
         d: D,
-    ) -> Result<[Bucket; N], D::Error> {
-        let v = Vec::<Bucket>::deserialize(d)?;
+    ) -> Result<[B; N], D::Error> {
+        let v = Vec::<B>::deserialize(d)?;
         let len = v.len();
         v.try_into()
             .map_err(|_| D::Error::custom(format!("ring of {len} buckets, expected {N}")))
@@ -192,7 +210,7 @@ mod tests {
 
     const MIN: i64 = 60_000;
 
-    fn call(ring: &mut Ring<4>, ts: EpochMs) -> bool {
+    fn call(ring: &mut Ring<Bucket, 4>, ts: EpochMs) -> bool {
         match ring.bucket_mut(ts, 15 * MIN) {
             Some(b) => {
                 b.calls += 1;
@@ -204,7 +222,7 @@ mod tests {
 
     #[test]
     fn counts_inside_the_window_and_forgets_after_it() {
-        let mut r = Ring::<4>::default();
+        let mut r = Ring::<Bucket, 4>::default();
         let t0 = 1_000 * 15 * MIN;
         for k in 0..4 {
             assert!(call(&mut r, t0 + k * 15 * MIN));
@@ -218,7 +236,7 @@ mod tests {
 
     #[test]
     fn out_of_order_event_lands_in_its_own_bucket() {
-        let mut r = Ring::<4>::default();
+        let mut r = Ring::<Bucket, 4>::default();
         let t0 = 1_000 * 15 * MIN;
         assert!(call(&mut r, t0 + 2 * 15 * MIN));
         assert!(call(&mut r, t0)); // arrives late but within the ring
@@ -228,7 +246,7 @@ mod tests {
 
     #[test]
     fn event_older_than_the_ring_is_refused() {
-        let mut r = Ring::<4>::default();
+        let mut r = Ring::<Bucket, 4>::default();
         let t0 = 1_000 * 15 * MIN;
         assert!(call(&mut r, t0 + 10 * 15 * MIN));
         assert!(!call(&mut r, t0));
@@ -237,7 +255,7 @@ mod tests {
 
     #[test]
     fn advancing_clears_reused_slots() {
-        let mut r = Ring::<4>::default();
+        let mut r = Ring::<Bucket, 4>::default();
         let t0 = 1_000 * 15 * MIN;
         assert!(call(&mut r, t0));
         assert!(call(&mut r, t0 + 4 * 15 * MIN)); // same slot, next lap
@@ -251,7 +269,7 @@ mod tests {
             // count of events in the last 4 buckets.
             let mut offs = offsets.clone();
             offs.sort();
-            let mut r = Ring::<4>::default();
+            let mut r = Ring::<Bucket, 4>::default();
             let base = 5_000 * 15 * MIN;
             for o in &offs {
                 proptest::prop_assert!(call(&mut r, base + o * MIN));

@@ -400,7 +400,7 @@ fn state_per_number_stays_under_a_kilobyte() {
         fanzha_detect::person::PersonState::inline_size()
     );
     assert!(
-        std::mem::size_of::<fanzha_detect::number::NumberState>() <= 656,
+        std::mem::size_of::<fanzha_detect::number::NumberState>() <= 464,
         "{}",
         std::mem::size_of::<fanzha_detect::number::NumberState>()
     );
