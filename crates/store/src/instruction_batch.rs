@@ -158,27 +158,18 @@ impl Instructions<'_> {
             let result = match &committed {
                 Some(updated) if updated.contains(&c.id) => Ok(()),
                 Some(_) => Err(self.lost_race(c).await),
+                // The change's open call tasks are cancelled inside its own transaction, as in
+                // the batch: the change and the cancel commit together or not at all.
                 None => {
-                    let done = self
-                        .append_audited(
-                            &c.id,
-                            c.expected_version,
-                            &c.events,
-                            &c.projection,
-                            &c.audit,
-                        )
-                        .await;
-                    if done.is_ok() && c.cancel_calls.is_some() {
-                        // Committed already: a failure here is reported, not the change's.
-                        if let Err(e) = cancel_calls(&[c])
-                            .query()
-                            .execute(self.store().pool())
-                            .await
-                        {
-                            tracing::error!(instruction = %c.id, error = %e, "open call tasks not cancelled");
-                        }
-                    }
-                    done
+                    self.append_audited_with(
+                        &c.id,
+                        c.expected_version,
+                        &c.events,
+                        &c.projection,
+                        &c.audit,
+                        c.cancel_calls.is_some().then(|| cancel_calls(&[c])),
+                    )
+                    .await
                 }
             };
             out.push(result);

@@ -233,6 +233,21 @@ impl<'s> Instructions<'s> {
         projection: &Projection,
         audit: &[crate::audit::NewAuditEntry],
     ) -> StoreResult<()> {
+        self.append_audited_with(id, expected_version, events, projection, audit, None)
+            .await
+    }
+
+    /// [`Instructions::append_audited`], running `also` (a statement that belongs to the change,
+    /// such as cancelling the instruction's open call tasks) in the same transaction.
+    pub(crate) async fn append_audited_with(
+        &self,
+        id: &str,
+        expected_version: i64,
+        events: &[EventRow],
+        projection: &Projection,
+        audit: &[crate::audit::NewAuditEntry],
+        also: Option<Sql<'_>>,
+    ) -> StoreResult<()> {
         let conflict = |detail: String| StoreError::Conflict {
             what: "instruction",
             detail,
@@ -312,6 +327,12 @@ impl<'s> Instructions<'s> {
         }
         for entry in audit {
             crate::audit::append_on(&mut tx, entry).await?;
+        }
+        if let Some(also) = also {
+            also.query()
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::query("instructions.append.also"))?;
         }
         tx.commit()
             .await

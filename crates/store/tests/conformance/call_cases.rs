@@ -636,6 +636,82 @@ pub async fn a_settling_change_cancels_its_open_calls_only_if_it_commits(store: 
     assert_eq!(t.version, 3, "claimed, then cancelled");
 }
 
+/// When a batch fails as a whole (here: one change's event collides with an event row the
+/// version check did not foresee), each change is committed alone: the good one still cancels
+/// its open calls, with its reason and time, and the failing one cancels nothing.
+pub async fn a_settling_change_cancels_its_open_calls_when_committed_alone(store: &Store) {
+    with_tree(store).await;
+    for id in ["ZF1", "ZF2"] {
+        instruction(store, id, VILLAGE).await;
+    }
+    let repo = store.call_tasks();
+    let all = Scope::platform();
+    let mut ids = Vec::new();
+    for (k, id) in ["ZF1", "ZF2"].into_iter().enumerate() {
+        let (t, _) = repo
+            .create(&task(id, &format!("1380000020{k}"), 1, VILLAGE, T0))
+            .await
+            .unwrap();
+        ids.push(t);
+    }
+    // A stray event 2 of ZF2 while its projection still says version 1.
+    sqlx::query(
+        "INSERT INTO instruction_events (instruction_id, seq, at, actor, unit_code, action, event) \
+         VALUES ('ZF2', 2, 0, 'x', 'x', 'x', '{}')",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let settle = |id: &str| InstructionChange {
+        id: id.into(),
+        expected_version: 1,
+        events: vec![EventRow {
+            seq: 2,
+            at: T0 + MIN,
+            actor: "tester".into(),
+            unit_code: VILLAGE.into(),
+            action: "outcome_recorded".into(),
+            event: "{}".into(),
+        }],
+        projection: Projection {
+            holder_unit: VILLAGE.into(),
+            level: 1,
+            status: "dissuaded".into(),
+            assignee: None,
+            next_due_at: None,
+            overdue: false,
+            open: false,
+            saved_fen: 0,
+            loss_fen: 0,
+            version: 2,
+            state: "{}".into(),
+        },
+        audit: Vec::new(),
+        cancel_calls: Some("dissuaded".into()),
+    };
+    let results = store
+        .instructions()
+        .commit_many(&[settle("ZF1"), settle("ZF2")])
+        .await;
+    assert!(results[0].is_ok(), "{:?}", results[0]);
+    assert!(results[1].is_err(), "the colliding change fails");
+    let first = repo.get(&all, ids[0]).await.unwrap();
+    assert_eq!(
+        (
+            first.state,
+            first.cancel_reason.as_deref(),
+            first.updated_at
+        ),
+        (CallTaskState::Cancelled, Some("dissuaded"), T0 + MIN)
+    );
+    let second = repo.get(&all, ids[1]).await.unwrap();
+    assert_eq!(
+        second.state,
+        CallTaskState::Queued,
+        "its change did not commit"
+    );
+}
+
 /// A task is seen, counted and claimed only inside the subtree of the person's unit.
 pub async fn call_tasks_are_scoped_by_the_residence_unit(store: &Store) {
     with_tree(store).await;

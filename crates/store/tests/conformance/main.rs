@@ -74,6 +74,7 @@ mod call_suite {
         results_finish_or_requeue_and_only_the_holder_records_them,
         cancelling_an_instruction_cancels_only_its_open_tasks,
         a_settling_change_cancels_its_open_calls_only_if_it_commits,
+        a_settling_change_cancels_its_open_calls_when_committed_alone,
         call_tasks_are_scoped_by_the_residence_unit,
     }
 }
