@@ -4,7 +4,7 @@ use fanzha_core::event::{
     AccountNo, AppCategory, AppInstall, Call, CardKind, CardOpening, EpochMs, Msisdn, NationalPush,
     NumberList, NumberListed, Signal, Sms, Transfer, TransferChannel, UrlVisit,
 };
-use fanzha_detect::{Engine, EngineConfig, Ingested, PersonKey, Warning, WarningKind};
+use fanzha_detect::{Engine, EngineConfig, Ingested, PersonKey, ScoreChange, Warning, WarningKind};
 
 const T0: EpochMs = 1_767_258_000_000; // 2026-01-01T09:00:00Z = 17:00 Shanghai
 const MIN: i64 = 60_000;
@@ -590,6 +590,18 @@ fn directory_engine(people: u64) -> Engine {
     e
 }
 
+/// A batched engine ended in the same state as the one fed one signal at a time: stats, score
+/// changelog (`log`, drained from `one`) and snapshot bytes.
+fn assert_same_state(batched: &mut Engine, one: &Engine, log: &[ScoreChange], size: usize) {
+    assert_eq!(batched.stats(), one.stats(), "batches of {size}");
+    assert_eq!(batched.drain_changelog(), log, "batches of {size}");
+    assert_eq!(
+        batched.snapshot(0).unwrap(),
+        one.snapshot(0).unwrap(),
+        "batches of {size}"
+    );
+}
+
 #[test]
 fn a_batch_gives_the_same_warnings_and_state_as_one_signal_at_a_time() {
     let people = 3_000;
@@ -617,13 +629,7 @@ fn a_batch_gives_the_same_warnings_and_state_as_one_signal_at_a_time() {
         }
         assert_eq!(batch_late, late, "batches of {size}");
         assert_eq!(got, expected, "batches of {size}");
-        assert_eq!(batched.stats(), one.stats(), "batches of {size}");
-        assert_eq!(batched.drain_changelog(), log);
-        assert_eq!(
-            batched.snapshot(0).unwrap(),
-            one.snapshot(0).unwrap(),
-            "batches of {size}"
-        );
+        assert_same_state(&mut batched, &one, &log, size);
     }
 }
 
@@ -643,12 +649,6 @@ fn a_stage_one_batch_keeps_the_same_state_as_one_signal_at_a_time() {
             .map(|b| batched.ingest_reputation_batch(b))
             .sum();
         assert_eq!(late as u64, one.stats().late);
-        assert_eq!(batched.stats(), one.stats(), "batches of {size}");
-        assert_eq!(batched.drain_changelog(), log);
-        assert_eq!(
-            batched.snapshot(0).unwrap(),
-            one.snapshot(0).unwrap(),
-            "batches of {size}"
-        );
+        assert_same_state(&mut batched, &one, &log, size);
     }
 }

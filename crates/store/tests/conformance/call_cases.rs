@@ -559,26 +559,10 @@ pub async fn cancelling_an_instruction_cancels_only_its_open_tasks(store: &Store
     );
 }
 
-/// A change committed with `cancel_calls` cancels its instruction's open tasks in the same
-/// batch, with its reason and time; a change that loses its race cancels nothing, and a change
-/// without it leaves the tasks alone.
-pub async fn a_settling_change_cancels_its_open_calls_only_if_it_commits(store: &Store) {
-    with_tree(store).await;
-    for id in ["ZS1", "ZS2", "ZS3"] {
-        instruction(store, id, VILLAGE).await;
-    }
-    let repo = store.call_tasks();
-    let all = Scope::platform();
-    let mut ids = Vec::new();
-    for (k, id) in ["ZS1", "ZS1", "ZS2", "ZS3"].into_iter().enumerate() {
-        let (t, _) = repo
-            .create(&task(id, &format!("1380000010{k}"), 1, VILLAGE, T0))
-            .await
-            .unwrap();
-        ids.push(t);
-    }
-    repo.claim(&all, ids[1], "seat01", T0, LEASE).await.unwrap();
-    let settle = |id: &str, expected: i64, cancel: Option<&str>| InstructionChange {
+/// An outcome that settles instruction `id` at version `expected` (dissuaded, one minute after
+/// `T0`), cancelling its open calls with reason `cancel` when given.
+fn settling_change(id: &str, expected: i64, cancel: Option<&str>) -> InstructionChange {
+    InstructionChange {
         id: id.into(),
         expected_version: expected,
         events: vec![EventRow {
@@ -604,13 +588,34 @@ pub async fn a_settling_change_cancels_its_open_calls_only_if_it_commits(store: 
         },
         audit: Vec::new(),
         cancel_calls: cancel.map(str::to_string),
-    };
+    }
+}
+
+/// A change committed with `cancel_calls` cancels its instruction's open tasks in the same
+/// batch, with its reason and time; a change that loses its race cancels nothing, and a change
+/// without it leaves the tasks alone.
+pub async fn a_settling_change_cancels_its_open_calls_only_if_it_commits(store: &Store) {
+    with_tree(store).await;
+    for id in ["ZS1", "ZS2", "ZS3"] {
+        instruction(store, id, VILLAGE).await;
+    }
+    let repo = store.call_tasks();
+    let all = Scope::platform();
+    let mut ids = Vec::new();
+    for (k, id) in ["ZS1", "ZS1", "ZS2", "ZS3"].into_iter().enumerate() {
+        let (t, _) = repo
+            .create(&task(id, &format!("1380000010{k}"), 1, VILLAGE, T0))
+            .await
+            .unwrap();
+        ids.push(t);
+    }
+    repo.claim(&all, ids[1], "seat01", T0, LEASE).await.unwrap();
     let results = store
         .instructions()
         .commit_many(&[
-            settle("ZS1", 1, Some("dissuaded")),
-            settle("ZS2", 4, Some("dissuaded")),
-            settle("ZS3", 1, None),
+            settling_change("ZS1", 1, Some("dissuaded")),
+            settling_change("ZS2", 4, Some("dissuaded")),
+            settling_change("ZS3", 1, None),
         ])
         .await;
     assert!(results[0].is_ok(), "{:?}", results[0]);
@@ -662,36 +667,12 @@ pub async fn a_settling_change_cancels_its_open_calls_when_committed_alone(store
     .execute(store.pool())
     .await
     .unwrap();
-    let settle = |id: &str| InstructionChange {
-        id: id.into(),
-        expected_version: 1,
-        events: vec![EventRow {
-            seq: 2,
-            at: T0 + MIN,
-            actor: "tester".into(),
-            unit_code: VILLAGE.into(),
-            action: "outcome_recorded".into(),
-            event: "{}".into(),
-        }],
-        projection: Projection {
-            holder_unit: VILLAGE.into(),
-            level: 1,
-            status: "dissuaded".into(),
-            assignee: None,
-            next_due_at: None,
-            overdue: false,
-            open: false,
-            saved_fen: 0,
-            loss_fen: 0,
-            version: 2,
-            state: "{}".into(),
-        },
-        audit: Vec::new(),
-        cancel_calls: Some("dissuaded".into()),
-    };
     let results = store
         .instructions()
-        .commit_many(&[settle("ZF1"), settle("ZF2")])
+        .commit_many(&[
+            settling_change("ZF1", 1, Some("dissuaded")),
+            settling_change("ZF2", 1, Some("dissuaded")),
+        ])
         .await;
     assert!(results[0].is_ok(), "{:?}", results[0]);
     assert!(results[1].is_err(), "the colliding change fails");
