@@ -265,6 +265,12 @@ impl ResidentId {
         std::str::from_utf8(&self.chars).unwrap_or_default()
     }
 
+    /// The 18 characters as ASCII bytes (17 digits and a check character `0-9X`), without the
+    /// UTF-8 check of [`ResidentId::as_str`].
+    pub fn as_bytes(&self) -> &[u8; 18] {
+        &self.chars
+    }
+
     /// The 6-digit address code (place of registration when the number was issued).
     pub fn address_code(&self) -> u32 {
         digits_value(&self.chars[..6])

@@ -61,14 +61,17 @@ pub struct RowParser<'a> {
 
 impl<'a> RowParser<'a> {
     pub fn new(buf: &'a [u8]) -> Self {
-        RowParser {
-            buf,
-            pos: 0,
-            line: 0,
-        }
+        RowParser::at_line(buf, 0)
     }
 
-    /// Physical lines consumed so far (newlines seen, inside quotes or not).
+    /// A parser whose buffer starts on physical line `line`: the rows it returns carry
+    /// absolute line numbers, so a chunk parsed in parallel needs no renumbering afterwards.
+    pub fn at_line(buf: &'a [u8], line: u64) -> Self {
+        RowParser { buf, pos: 0, line }
+    }
+
+    /// The line the next row starts on: the starting line plus the newlines seen so far
+    /// (inside quotes or not).
     pub fn lines(&self) -> u64 {
         self.line
     }

@@ -29,6 +29,9 @@ pub struct ImportOptions {
     pub block_bytes: usize,
     /// Target bytes per parallel chunk of a block (CSV).
     pub chunk_bytes: usize,
+    /// A plain UTF-8 CSV file at least this long is memory-mapped and parsed in place instead
+    /// of being streamed through a buffer (`u64::MAX`: always stream).
+    pub map_min_bytes: u64,
 }
 
 impl ImportOptions {
@@ -39,6 +42,7 @@ impl ImportOptions {
             batch_rows: 10_000,
             block_bytes: 8 << 20,
             chunk_bytes: 256 << 10,
+            map_min_bytes: 1 << 20,
         }
     }
 }
@@ -61,6 +65,11 @@ pub fn import_file(
     };
     let file = File::open(path).map_err(unreadable)?;
     let file_len = file.metadata().ok().map(|m| m.len());
+    if format == Format::Csv && file_len.is_some_and(|n| n >= opts.map_min_bytes) {
+        if let Some(summary) = import_mapped(&file, opts, sink, started)? {
+            return Ok(summary);
+        }
+    }
     let mut hashed = HashingReader::new(file);
     let counter = hashed.counter.clone();
     let progress = move || counter.load(Ordering::Relaxed);
@@ -129,6 +138,59 @@ pub fn import_file(
         ignored_columns: ignored,
         elapsed: started.elapsed(),
     })
+}
+
+/// Imports a plain UTF-8 CSV file by mapping it into memory; `None` when the file is not one
+/// (compressed, another encoding, or it cannot be mapped), for the streaming reader to take.
+fn import_mapped(
+    file: &File,
+    opts: &ImportOptions,
+    sink: &mut dyn Sink,
+    started: Instant,
+) -> Result<Option<ImportSummary>, IngestError> {
+    // SAFETY: the map is read-only and private to this call. Another process truncating the
+    // file while it is read would fault the reads (SIGBUS), the risk every mapping reader
+    // (ripgrep, databases) takes for reading in place; files being imported are not written.
+    let Ok(map) = (unsafe { memmap2::Mmap::map(file) }) else {
+        return Ok(None);
+    };
+    // Read front to back: ask the kernel to read ahead aggressively.
+    let _ = map.advise(memmap2::Advice::Sequential);
+    if map.starts_with(&[0x1f, 0x8b]) {
+        return Ok(None);
+    }
+    let Some(detected) = crate::csv_mapped::utf8_encoding(&map) else {
+        return Ok(None);
+    };
+    let mut stage = Stage::new(sink, opts.batch_rows);
+    let mut hasher = Xxh3::new();
+    let info = crate::csv_mapped::read_csv_mapped(
+        &map,
+        detected,
+        &Validator::new,
+        opts.kind,
+        &CsvOptions {
+            block_bytes: opts.block_bytes,
+            chunk_bytes: opts.chunk_bytes,
+            total_bytes: Some(map.len() as u64),
+        },
+        &mut stage,
+        &mut hasher,
+    )?;
+    Ok(Some(ImportSummary {
+        kind: opts.kind,
+        format: Format::Csv,
+        encoding: info.encoding.name().to_string(),
+        gzip: false,
+        content_hash: format!("{:032x}", hasher.digest128()),
+        bytes: map.len() as u64,
+        read: stage.read,
+        accepted: stage.accepted,
+        quarantined: stage.quarantined,
+        by_reason: std::mem::take(&mut stage.by_reason),
+        ignored_columns: info.ignored_columns,
+        elapsed: started.elapsed(),
+    }))
 }
 
 /// The content hash of a file (the same digest as [`ImportSummary::content_hash`]), to find out

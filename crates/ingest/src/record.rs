@@ -60,14 +60,6 @@ impl Record<'_> {
         }
     }
 
-    pub(crate) fn set_line(&mut self, line: u64) {
-        match self {
-            Record::Person(r) => r.line = line,
-            Record::Phone(r) => r.line = line,
-            Record::Account(r) => r.line = line,
-        }
-    }
-
     /// The field that identifies the record.
     pub fn key_field(&self) -> Field {
         match self {
@@ -82,7 +74,7 @@ impl Record<'_> {
     /// mobile number fit in 64 bits, which keeps the duplicate set compact.
     pub fn key(&self) -> u128 {
         match self {
-            Record::Person(r) => u128::from(id_key(r.id.as_str().as_bytes())),
+            Record::Person(r) => u128::from(id_key(r.id.as_bytes())),
             Record::Phone(r) => pack(&[r.phone.kind() as u8], r.phone.digits()),
             Record::Account(r) => pack(&[], r.card.digits()),
         }

@@ -4,15 +4,37 @@
 mod common;
 
 use common::import_with;
-use fanzha_ingest::{import_file, ImportOptions, RecordKind};
+use fanzha_ingest::{import_file, ImportOptions, ImportSummary, RecordKind};
 use proptest::prelude::*;
 
+/// Streamed through a buffer of `block` bytes.
 fn opts(kind: RecordKind, block: usize) -> ImportOptions {
     let mut o = ImportOptions::new(kind);
     o.block_bytes = block;
     o.chunk_bytes = block.min(24);
     o.batch_rows = 64;
+    o.map_min_bytes = u64::MAX;
     o
+}
+
+/// Memory-mapped whatever the file's size (when it is plain UTF-8), in blocks of `block` bytes.
+fn mapped_opts(kind: RecordKind, block: usize) -> ImportOptions {
+    let mut o = opts(kind, block);
+    o.map_min_bytes = 0;
+    o
+}
+
+/// What must not depend on how the file was read.
+fn summary_figures(s: &ImportSummary) -> (u64, u64, u64, String, String, u64, Vec<String>) {
+    (
+        s.read,
+        s.accepted,
+        s.quarantined,
+        s.content_hash.clone(),
+        s.encoding.clone(),
+        s.bytes,
+        s.ignored_columns.clone(),
+    )
 }
 
 /// Rows built from pieces that exercise the parser: quotes, separators, newlines, CR, valid
@@ -61,10 +83,17 @@ proptest! {
         let path = dir.path().join("x.csv");
         std::fs::write(&path, &bytes).unwrap();
         for kind in [RecordKind::People, RecordKind::Phones, RecordKind::Accounts] {
-            let mut sink = common::Collected::default();
-            if let Ok(s) = import_file(&path, &opts(kind, 512), &mut sink) {
+            let mut streamed = common::Collected::default();
+            let a = import_file(&path, &opts(kind, 512), &mut streamed);
+            if let Ok(s) = &a {
                 prop_assert_eq!(s.read, s.accepted + s.quarantined);
             }
+            // The memory-mapped reader gives the same outcome, error or batches.
+            let mut mapped = common::Collected::default();
+            let b = import_file(&path, &mapped_opts(kind, 512), &mut mapped);
+            prop_assert_eq!(a.as_ref().map(summary_figures).map_err(|e| e.to_string()), b.as_ref().map(summary_figures).map_err(|e| e.to_string()));
+            prop_assert_eq!(&streamed.records, &mapped.records);
+            prop_assert_eq!(&streamed.quarantine, &mapped.quarantine);
         }
         let json = dir.path().join("x.ndjson");
         std::fs::write(&json, &bytes).unwrap();
@@ -79,8 +108,17 @@ proptest! {
         std::fs::write(&path, &bytes).unwrap();
         let mut whole = opts(RecordKind::People, 1 << 20);
         whole.chunk_bytes = 1 << 20;
-        let (big, a) = import_with(&path, whole);
+        let (big, a) = import_with(&path, whole.clone());
         let (small, b) = import_with(&path, opts(RecordKind::People, 16));
+        // Memory-mapped, in one block and in many small ones: the same as streamed.
+        whole.map_min_bytes = 0;
+        let (mapped_big, c) = import_with(&path, whole);
+        let (mapped_small, d) = import_with(&path, mapped_opts(RecordKind::People, 16));
+        for (s, x) in [(&mapped_big, &c), (&mapped_small, &d)] {
+            prop_assert_eq!(summary_figures(s), summary_figures(&big));
+            prop_assert_eq!(&x.records, &a.records);
+            prop_assert_eq!(&x.quarantine, &a.quarantine);
+        }
         prop_assert_eq!(big.read, big.accepted + big.quarantined);
         prop_assert_eq!(a.records.len() as u64, big.accepted);
         prop_assert_eq!(a.quarantine.len() as u64, big.quarantined);
