@@ -162,7 +162,7 @@ fn import_mapped(
     let Some(detected) = crate::csv_mapped::utf8_encoding(&map) else {
         return Ok(None);
     };
-    let mut stage = Stage::new(sink, opts.batch_rows);
+    let mut stage = Stage::on_calling_thread(sink, opts.batch_rows);
     let mut hasher = Xxh3::new();
     let info = crate::csv_mapped::read_csv_mapped(
         &map,

@@ -60,8 +60,20 @@ fn shard_of(key: u128, shards: usize) -> usize {
 }
 
 impl<'s> Stage<'s> {
+    /// A stage whose duplicate detection is sharded over the thread pool (for a reader that
+    /// hands over a block while the pool is idle).
     pub fn new(sink: &'s mut dyn Sink, batch_rows: usize) -> Self {
-        let shards = rayon::current_num_threads().max(1);
+        Stage::with_shards(sink, batch_rows, rayon::current_num_threads())
+    }
+
+    /// A stage that does all its work on the calling thread (for a reader that hands over a
+    /// block while the pool parses the next one: the pool has no idle worker to give it).
+    pub fn on_calling_thread(sink: &'s mut dyn Sink, batch_rows: usize) -> Self {
+        Stage::with_shards(sink, batch_rows, 1)
+    }
+
+    fn with_shards(sink: &'s mut dyn Sink, batch_rows: usize, shards: usize) -> Self {
+        let shards = shards.max(1);
         Stage {
             sink,
             shards: (0..shards).map(|_| KeySet::default()).collect(),
@@ -92,24 +104,32 @@ impl<'s> Stage<'s> {
     pub fn push(&mut self, mut parts: Vec<Part<'_>>) -> Result<(), IngestError> {
         let n_shards = self.shards.len();
         let keys: usize = parts.iter().map(|p| p.keys.len()).sum();
-        let dups: Vec<Vec<(u32, u32)>> = self
-            .shards
-            .par_iter_mut()
-            .enumerate()
-            .map(|(s, set)| {
-                // Room for this block's share (plus slack for an uneven split).
-                set.reserve(keys / n_shards + keys / 8);
-                let mut dup = Vec::new();
-                for (pi, part) in parts.iter().enumerate() {
-                    set.insert_all(
-                        &part.keys,
-                        |k| shard_of(k, n_shards) == s,
-                        |i| dup.push((pi as u32, i as u32)),
-                    );
-                }
-                dup
-            })
-            .collect();
+        let find_duplicates = |(s, set): (usize, &mut KeySet)| {
+            // Room for this block's share (plus slack for an uneven split).
+            set.reserve(keys / n_shards + keys / 8);
+            let mut dup = Vec::new();
+            for (pi, part) in parts.iter().enumerate() {
+                set.insert_all(
+                    &part.keys,
+                    |k| n_shards == 1 || shard_of(k, n_shards) == s,
+                    |i| dup.push((pi as u32, i as u32)),
+                );
+            }
+            dup
+        };
+        let dups: Vec<Vec<(u32, u32)>> = if n_shards == 1 {
+            self.shards
+                .iter_mut()
+                .enumerate()
+                .map(find_duplicates)
+                .collect()
+        } else {
+            self.shards
+                .par_iter_mut()
+                .enumerate()
+                .map(find_duplicates)
+                .collect()
+        };
         let mut dups: Vec<(u32, u32)> = dups.into_iter().flatten().collect();
         dups.sort_unstable();
         let mut d = 0;
