@@ -87,6 +87,15 @@ impl AppState {
         Ok(unit)
     }
 
+    /// A unit's name for display; its code when the unit is unknown (or the look-up failed), so
+    /// a page always shows something a person can act on.
+    pub async fn unit_name(&self, code: &str) -> String {
+        match self.store.units().find(code).await {
+            Ok(Some(u)) => u.name,
+            _ => code.to_string(),
+        }
+    }
+
     /// The org subtree a user may see.
     pub async fn scope_of(&self, unit_code: &str) -> Result<Scope, StoreError> {
         let now = self.clock.now_ms();

@@ -19,6 +19,7 @@ struct UserRow {
     login: String,
     name: String,
     unit: String,
+    unit_name: String,
     roles: String,
     bank: String,
     active: bool,
@@ -29,6 +30,7 @@ struct UnitRow {
     name: String,
     level: &'static str,
     parent: String,
+    parent_name: String,
     depth: i64,
     population: String,
 }
@@ -61,10 +63,45 @@ async fn page(
         .users()
         .list(&scope, &PageRequest::first(1000))
         .await?;
+    let unit_rows: Vec<UnitRow> = state
+        .store
+        .units()
+        .subtree(&auth.principal.unit_code, Some(1))
+        .await?
+        .into_iter()
+        .map(|u| unit_row(lang, u))
+        .collect();
+    // Units by code, for names: those on the page, then any other a user or parent names.
+    let mut names: std::collections::HashMap<String, String> = unit_rows
+        .iter()
+        .map(|u| (u.code.clone(), u.name.clone()))
+        .collect();
+    let wanted: Vec<String> = users
+        .items
+        .iter()
+        .map(|u| u.unit_code.clone())
+        .chain(unit_rows.iter().map(|u| u.parent.clone()))
+        .filter(|c| !c.is_empty())
+        .collect();
+    for code in wanted {
+        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(code) {
+            let name = state.unit_name(slot.key()).await;
+            slot.insert(name);
+        }
+    }
+    let name_of = |code: &str| names.get(code).cloned().unwrap_or_default();
+    let unit_rows = unit_rows
+        .into_iter()
+        .map(|u| UnitRow {
+            parent_name: name_of(&u.parent),
+            ..u
+        })
+        .collect();
     let rows = users
         .items
         .into_iter()
         .map(|u: User| UserRow {
+            unit_name: name_of(&u.unit_code),
             roles: u
                 .roles
                 .iter()
@@ -83,14 +120,6 @@ async fn page(
             bank: u.bank_code.unwrap_or_default(),
             active: u.active,
         })
-        .collect();
-    let unit_rows = state
-        .store
-        .units()
-        .subtree(&auth.principal.unit_code, Some(1))
-        .await?
-        .into_iter()
-        .map(|u| unit_row(lang, u))
         .collect();
     render(&AdminPage {
         lang,
@@ -124,6 +153,7 @@ fn unit_row(lang: Lang, u: fanzha_store::Unit) -> UnitRow {
             u.level.as_str()
         },
         parent: u.parent_code.unwrap_or_default(),
+        parent_name: String::new(),
         population: u.population.map(|p| p.to_string()).unwrap_or_default(),
         depth: u.depth,
         code: u.code,

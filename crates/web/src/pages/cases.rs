@@ -106,13 +106,6 @@ impl ImportView {
     }
 }
 
-async fn unit_name(state: &AppState, code: &str) -> String {
-    match state.store.units().find(code).await {
-        Ok(Some(u)) => u.name,
-        _ => code.to_string(),
-    }
-}
-
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
     format: Option<crate::export::ExportFormat>,
@@ -147,7 +140,7 @@ async fn list_page(
         rows.push(CaseRow {
             reported: time(c.reported_at),
             victim: c.victim_name.as_deref().map(mask_name).unwrap_or_default(),
-            unit: unit_name(state, &c.unit_code).await,
+            unit: state.unit_name(&c.unit_code).await,
             loss: yuan(c.loss_fen),
             fraud_type: fraud_type_label(lang, c.fraud_type.as_deref()),
             source: c.source.clone(),
@@ -479,7 +472,7 @@ async fn case_page(
             .as_deref()
             .map(mask_phone)
             .unwrap_or_default(),
-        unit: unit_name(state, &c.unit_code).await,
+        unit: state.unit_name(&c.unit_code).await,
         loss: yuan(c.loss_fen),
         reported: time(c.reported_at),
         fraud_type: fraud_type_label(lang, c.fraud_type.as_deref()),
@@ -617,7 +610,7 @@ pub async fn notice(
     let lang = Lang::from_headers(&headers);
     render(&NoticePage {
         lang,
-        unit: unit_name(&state, &c.unit_code).await,
+        unit: state.unit_name(&c.unit_code).await,
         loss: yuan(c.loss_fen),
         reported: time(c.reported_at),
         fraud_type: fraud_type_label(lang, c.fraud_type.as_deref()),

@@ -115,13 +115,6 @@ fn filter_for(tab: &str, unit: &str, level: Option<u8>) -> InstructionFilter {
     f
 }
 
-async fn unit_name(state: &AppState, code: &str) -> String {
-    match state.store.units().find(code).await {
-        Ok(Some(u)) => u.name,
-        _ => code.to_string(),
-    }
-}
-
 /// Builds a row: names, masked person, and the push-down targets (the units on the path from
 /// the holder to the residence first, preselecting the residence, then the other children).
 pub async fn build_row(
@@ -163,7 +156,7 @@ pub async fn build_row(
         };
         for code in &path_down {
             targets.push(Target {
-                name: unit_name(state, code).await,
+                name: state.unit_name(code).await,
                 selected: *code == i.owner_unit,
                 code: code.clone(),
             });
@@ -188,8 +181,8 @@ pub async fn build_row(
         status_label: status_label(lang, &p.status),
         person,
         fraud_type: fraud_type_label(lang, i.fraud_type.as_deref()),
-        holder: unit_name(state, &p.holder_unit).await,
-        owner: unit_name(state, &i.owner_unit).await,
+        holder: state.unit_name(&p.holder_unit).await,
+        owner: state.unit_name(&i.owner_unit).await,
         issued: time(i.issued_at),
         next_due_at: p.next_due_at,
         overdue: p.overdue,
@@ -463,9 +456,9 @@ pub async fn event_lines(
         use fanzha_workflow::Action::*;
         let detail = match &e.action {
             Delegated { to_unit } | ReviewApproved { unit: to_unit } => {
-                format!("→ {}", unit_name(state, to_unit).await)
+                format!("→ {}", state.unit_name(to_unit).await)
             }
-            Issued { unit, .. } => format!("→ {}", unit_name(state, unit).await),
+            Issued { unit, .. } => format!("→ {}", state.unit_name(unit).await),
             Assigned { user } => format!("→ {user}"),
             OutcomeRecorded { outcome, saved_fen } => {
                 let mut s = match lang {
@@ -490,7 +483,7 @@ pub async fn event_lines(
                     Lang::Zh => sla.zh().to_string(),
                     Lang::En => format!("{sla:?}"),
                 },
-                unit_name(state, to_unit).await
+                state.unit_name(to_unit).await
             ),
             ContactStarted { channel } => match lang {
                 Lang::Zh => channel.zh().to_string(),
@@ -507,7 +500,7 @@ pub async fn event_lines(
         out.push(EventLine {
             at: time(e.at_ms),
             actor: e.actor.clone(),
-            unit: unit_name(state, &e.unit).await,
+            unit: state.unit_name(&e.unit).await,
             action: action_label(lang, e.action.name()),
             action_code: e.action.name().to_string(),
             detail,

@@ -136,19 +136,12 @@ struct PlanPage {
     returned: Vec<Row>,
 }
 
-async fn unit_name(state: &AppState, code: &str) -> String {
-    match state.store.units().find(code).await {
-        Ok(Some(u)) => u.name,
-        _ => code.to_string(),
-    }
-}
-
 async fn row(state: &AppState, lang: Lang, c: &AccountClaim, share_fen: i64) -> Row {
     Row {
         stop_id: c.stop_payment_id.clone(),
         case_id: c.case_id.clone(),
         link: c.in_scope,
-        unit: unit_name(state, &c.unit_code).await,
+        unit: state.unit_name(&c.unit_code).await,
         victim: match (&c.victim_name, c.in_scope) {
             (Some(n), true) => mask_name(n),
             (None, true) => String::new(),
@@ -245,7 +238,7 @@ pub async fn print(
         rows.push(PrintRow {
             n: i + 1,
             case_id: c.case_id.clone(),
-            unit: unit_name(&state, &c.unit_code).await,
+            unit: state.unit_name(&c.unit_code).await,
             victim: if c.in_scope {
                 c.victim_name.clone().unwrap_or_default()
             } else {
