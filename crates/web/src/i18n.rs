@@ -389,6 +389,21 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("record_return", "记录发还", "Record return"),
     ("already_returned", "已发还", "Already returned"),
     ("other_unit_case", "其他单位案件", "Another unit's case"),
+    // Empty tables say what is missing and, where there is one, the way to fill them.
+    ("audit_empty", "暂无审计记录", "No audit entries"),
+    (
+        "cases_empty",
+        "暂无案件：在下方立案，或导入110/96110接警记录",
+        "No cases yet: open one below or import 110 / 96110 reports",
+    ),
+    (
+        "case_requests_empty",
+        "暂无止付请求：导入流水并溯源后生成",
+        "No stop-payment requests yet: take in the transfers and trace them",
+    ),
+    ("returns_empty", "暂无可发还的账户", "No accounts to return from"),
+    ("statistics_empty", "所选时段暂无数据", "Nothing in this period"),
+    ("stop_payments_empty", "暂无止付请求", "No stop-payment requests"),
 ];
 
 #[cfg(test)]
@@ -406,5 +421,26 @@ mod tests {
         }
         assert_eq!(Lang::Zh.t("login"), "登录");
         assert_eq!(Lang::En.t("login"), "Log in");
+    }
+
+    #[test]
+    fn every_key_the_templates_use_exists() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut used = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (i, _) in text.match_indices("lang.t(\"") {
+                let rest = &text[i + "lang.t(\"".len()..];
+                let key = &rest[..rest.find('"').unwrap()];
+                assert!(
+                    STRINGS.iter().any(|(k, _, _)| *k == key),
+                    "{} uses the unknown key {key:?}",
+                    path.display()
+                );
+                used += 1;
+            }
+        }
+        assert!(used > 100, "only {used} keys found: the scan is broken");
     }
 }
