@@ -63,13 +63,23 @@ fn results_do_not_depend_on_block_size() {
     let (_dir, path, _) = generated(5_000, 0.05, true);
     let (_, whole) = import(&path, RecordKind::People);
     for block in [4 << 10, 37 << 10, 300 << 10] {
-        let mut opts = ImportOptions::new(RecordKind::People);
-        opts.block_bytes = block;
-        opts.chunk_bytes = block / 5;
-        opts.batch_rows = 777;
-        let (_, pieces) = import_with(&path, opts);
-        assert_eq!(pieces.records, whole.records, "block {block}");
-        assert_eq!(pieces.quarantine, whole.quarantine, "block {block}");
+        // Streamed through a buffer and memory-mapped alike.
+        for map_min_bytes in [u64::MAX, 0] {
+            let mut opts = ImportOptions::new(RecordKind::People);
+            opts.block_bytes = block;
+            opts.chunk_bytes = block / 5;
+            opts.batch_rows = 777;
+            opts.map_min_bytes = map_min_bytes;
+            let (_, pieces) = import_with(&path, opts);
+            assert_eq!(
+                pieces.records, whole.records,
+                "block {block} {map_min_bytes}"
+            );
+            assert_eq!(
+                pieces.quarantine, whole.quarantine,
+                "block {block} {map_min_bytes}"
+            );
+        }
     }
 }
 
@@ -91,12 +101,22 @@ fn a_row_longer_than_a_block_is_read_whole_across_blocks() {
     assert_eq!(reasons(&whole)[0].1, Some(Field::Address));
     assert_eq!(reasons(&whole)[0].2, "too_long");
     for block in [16 << 10, 40 << 10] {
-        let mut opts = ImportOptions::new(RecordKind::People);
-        opts.block_bytes = block;
-        opts.chunk_bytes = block / 3;
-        let (_, pieces) = import_with(&joined, opts);
-        assert_eq!(pieces.records, whole.records, "block {block}");
-        assert_eq!(pieces.quarantine, whole.quarantine, "block {block}");
+        // The mapped reader widens its block until the row fits.
+        for map_min_bytes in [u64::MAX, 0] {
+            let mut opts = ImportOptions::new(RecordKind::People);
+            opts.block_bytes = block;
+            opts.chunk_bytes = block / 3;
+            opts.map_min_bytes = map_min_bytes;
+            let (_, pieces) = import_with(&joined, opts);
+            assert_eq!(
+                pieces.records, whole.records,
+                "block {block} {map_min_bytes}"
+            );
+            assert_eq!(
+                pieces.quarantine, whole.quarantine,
+                "block {block} {map_min_bytes}"
+            );
+        }
     }
 }
 
@@ -157,10 +177,20 @@ fn bom_crlf_and_quoted_newlines_keep_physical_line_numbers() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("p.csv");
     std::fs::write(&path, text).unwrap();
-    let (_, got) = import(&path, RecordKind::People);
-    assert_eq!(got.records.len(), 1);
-    assert_eq!(got.records[0].0, 2);
-    assert_eq!(reasons(&got), vec![(5, Some(Field::IdNumber), "non_digit")]);
+    for map_min_bytes in [u64::MAX, 0] {
+        let mut opts = ImportOptions::new(RecordKind::People);
+        opts.map_min_bytes = map_min_bytes;
+        let (summary, got) = import_with(&path, opts);
+        assert_eq!(got.records.len(), 1);
+        assert_eq!(got.records[0].0, 2);
+        assert_eq!(reasons(&got), vec![(5, Some(Field::IdNumber), "non_digit")]);
+        // The byte-order mark is skipped, not part of the first column's name, yet hashed.
+        assert_eq!(summary.bytes, text.len() as u64);
+        assert_eq!(
+            summary.content_hash,
+            fanzha_ingest::content_hash(&path).unwrap()
+        );
+    }
 }
 
 #[test]
