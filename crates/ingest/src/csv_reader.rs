@@ -427,8 +427,8 @@ fn parse_chunk<'a>(
             reject(&mut out, Some(field), reason::ENCODING_ERROR);
             continue;
         }
-        match validator.validate(row.line, &mut values) {
-            Ok(record) => out.part.accept(record, raw),
+        match validator.validate_keyed(row.line, &mut values) {
+            Ok((record, key)) => out.part.accept(record, key, raw),
             Err(rejection) => reject(&mut out, rejection.column, rejection.reason),
         }
     }

@@ -34,9 +34,11 @@ impl<'a> Part<'a> {
         }
     }
 
+    /// Takes a validated record whose [`Record::key`] is `key`.
     #[inline]
-    pub fn accept(&mut self, record: Record<'a>, raw: &'a [u8]) {
-        self.keys.push(record.key());
+    pub fn accept(&mut self, record: Record<'a>, key: u128, raw: &'a [u8]) {
+        debug_assert_eq!(key, record.key());
+        self.keys.push(key);
         self.records.push(record);
         self.raws.push(raw);
     }

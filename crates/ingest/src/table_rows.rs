@@ -40,8 +40,8 @@ pub(crate) fn validate_rows<'a>(rows: &'a [OwnedRow], validator: &Validator) -> 
         for (field, text) in cells {
             values.set(*field, Cow::Borrowed(text.as_str()));
         }
-        match validator.validate(row.line, &mut values) {
-            Ok(record) => part.accept(record, row.raw.as_bytes()),
+        match validator.validate_keyed(row.line, &mut values) {
+            Ok((record, key)) => part.accept(record, key, row.raw.as_bytes()),
             Err(r) => part.quarantine.push(QuarantineEntry::new(
                 row.line,
                 r.column,

@@ -4,7 +4,9 @@
 use crate::field::{Field, Presence, RecordKind};
 use crate::header::HeaderMap;
 use crate::quarantine::reason;
-use crate::record::{AccountRecord, PersonRecord, PhoneRecord, Record};
+use crate::record::{
+    account_key, person_key, phone_key, AccountRecord, PersonRecord, PhoneRecord, Record,
+};
 use crate::values::Values;
 use fanzha_core::reason::Reasoned;
 use fanzha_core::reference::{divisions, phone_segments};
@@ -83,15 +85,31 @@ impl Validator {
         line: u64,
         values: &mut Values<'a>,
     ) -> Result<Record<'a>, Rejection> {
+        self.validate_keyed(line, values).map(|(record, _)| record)
+    }
+
+    /// [`Validator::validate`], with the record's [`Record::key`] computed from the parsed
+    /// identifier before the record is assembled.
+    pub(crate) fn validate_keyed<'a>(
+        &self,
+        line: u64,
+        values: &mut Values<'a>,
+    ) -> Result<(Record<'a>, u128), Rejection> {
         for f in &self.required {
             if values.get(*f).is_none() {
                 return Err(Rejection::at(*f, reason::EMPTY_REQUIRED));
             }
         }
         match self.kind() {
-            RecordKind::People => person(line, values, self.today).map(Record::Person),
-            RecordKind::Phones => phone(line, values, self.today).map(Record::Phone),
-            RecordKind::Accounts => account(line, values, self.today).map(Record::Account),
+            RecordKind::People => {
+                person(line, values, self.today).map(|(r, k)| (Record::Person(r), k))
+            }
+            RecordKind::Phones => {
+                phone(line, values, self.today).map(|(r, k)| (Record::Phone(r), k))
+            }
+            RecordKind::Accounts => {
+                account(line, values, self.today).map(|(r, k)| (Record::Account(r), k))
+            }
         }
     }
 }
@@ -156,7 +174,7 @@ fn person<'a>(
     line: u64,
     values: &mut Values<'a>,
     today: chrono::NaiveDate,
-) -> Result<PersonRecord<'a>, Rejection> {
+) -> Result<(PersonRecord<'a>, u128), Rejection> {
     // The phone and village look-ups each miss the cache (tables of megabytes, random rows):
     // request their slots first so the misses overlap with parsing the ID number.
     let village = values
@@ -179,16 +197,19 @@ fn person<'a>(
     let address = text(values, Field::Address)?;
     let employer = text(values, Field::Employer)?;
     match (id, name) {
-        (Some(id), Some(name)) => Ok(PersonRecord {
-            line,
-            id,
-            name,
-            phone,
-            address,
-            village,
-            employer,
-            public_sector,
-        }),
+        (Some(id), Some(name)) => Ok((
+            PersonRecord {
+                line,
+                id,
+                name,
+                phone,
+                address,
+                village,
+                employer,
+                public_sector,
+            },
+            person_key(&id),
+        )),
         (None, _) => Err(Rejection::at(Field::IdNumber, reason::EMPTY_REQUIRED)),
         (_, None) => Err(Rejection::at(Field::Name, reason::EMPTY_REQUIRED)),
     }
@@ -198,36 +219,44 @@ fn phone(
     line: u64,
     values: &mut Values<'_>,
     today: chrono::NaiveDate,
-) -> Result<PhoneRecord, Rejection> {
+) -> Result<(PhoneRecord, u128), Rejection> {
     let phone = parse(values, Field::Phone, PhoneNumber::parse)?
         .ok_or(Rejection::at(Field::Phone, reason::EMPTY_REQUIRED))?;
     let owner = resident_id(values, today)?;
     let opened_at = time(values, Field::OpenedAt)?;
-    Ok(PhoneRecord {
-        line,
-        phone,
-        owner,
-        opened_at,
-    })
+    let key = phone_key(&phone);
+    Ok((
+        PhoneRecord {
+            line,
+            phone,
+            owner,
+            opened_at,
+        },
+        key,
+    ))
 }
 
 fn account<'a>(
     line: u64,
     values: &mut Values<'a>,
     today: chrono::NaiveDate,
-) -> Result<AccountRecord<'a>, Rejection> {
+) -> Result<(AccountRecord<'a>, u128), Rejection> {
     let card = parse(values, Field::AccountNo, BankCard::parse)?
         .ok_or(Rejection::at(Field::AccountNo, reason::EMPTY_REQUIRED))?;
     let holder = resident_id(values, today)?;
     let opened_at = time(values, Field::OpenedAt)?;
     let opened_division = parse(values, Field::OpenedDivision, DivisionCode::parse_known)?;
     let bank = text(values, Field::Bank)?;
-    Ok(AccountRecord {
-        line,
-        card,
-        holder,
-        bank,
-        opened_at,
-        opened_division,
-    })
+    let key = account_key(&card);
+    Ok((
+        AccountRecord {
+            line,
+            card,
+            holder,
+            bank,
+            opened_at,
+            opened_division,
+        },
+        key,
+    ))
 }
