@@ -100,4 +100,13 @@ test('case → extract → trace → stop-payments → the liaison confirms → 
   assert.equal(await analyst.locator('[data-pool]').getAttribute('data-pool'), '2000000');
   assert.equal(await analyst.locator(`#claims tr[data-case-id="${caseId}"]`).getAttribute('data-share'), '2000000');
   assert.equal(await analyst.locator('#returns .notice').count(), 1);
+
+  // The statistics tile writes the held total the way dashboards do (万 above ten thousand
+  // yuan, so it fits its tile), with the exact amount as its tooltip.
+  await open(analyst, '/statistics?period=7d');
+  const held = analyst.locator('[data-stat=held]');
+  assert.match(await held.innerText(), /^¥\d+\.\d\d万$/);
+  const exact = await held.locator('xpath=..').getAttribute('title');
+  assert.match(exact, /^¥[\d,]+\.\d\d$/);
+  assert.ok(Number(exact.replace(/[¥,]/g, '')) >= 20000, exact);
 });

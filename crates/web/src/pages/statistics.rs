@@ -55,7 +55,7 @@ struct StatsPage {
     lines: Vec<UnitLine>,
     types: Vec<TypeLine>,
     stop_in_time: String,
-    held: String,
+    held_fen: i64,
     truncated: bool,
 }
 
@@ -237,7 +237,7 @@ pub async fn show(
         } else {
             format!("{}/{}", t.executed_in_time, t.requested)
         },
-        held: yuan(t.held_fen),
+        held_fen: t.held_fen,
         truncated,
     })
     .map(IntoResponse::into_response)

@@ -110,6 +110,29 @@ pub fn yuan(fen: impl Borrow<i64>) -> String {
     format!("{sign}¥{grouped}.{:02}", fen % 100)
 }
 
+/// Fen as a short amount for a counter tile, the way the field's dashboards write money: below
+/// ten thousand yuan as [`yuan`]; above, in 万 / 亿 (Chinese) or k / M (English) with two
+/// decimals, rounded half up. Tiles carry the exact [`yuan`] amount as their tooltip.
+pub fn yuan_short(lang: Lang, fen: impl Borrow<i64>) -> String {
+    let fen = *fen.borrow();
+    let abs = u128::from(fen.unsigned_abs());
+    let (unit_fen, suffix): (u128, &str) = match lang {
+        Lang::Zh if abs >= 100_000_000 * 100 => (100_000_000 * 100, "亿"),
+        Lang::Zh if abs >= 10_000 * 100 => (10_000 * 100, "万"),
+        Lang::En if abs >= 1_000_000 * 100 => (1_000_000 * 100, "M"),
+        Lang::En if abs >= 10_000 * 100 => (1_000 * 100, "k"),
+        _ => return yuan(fen),
+    };
+    // Hundredths of the unit, rounded half up, in integers (money is never a float here).
+    let hundredths = (abs * 100 + unit_fen / 2) / unit_fen;
+    let sign = if fen < 0 { "-" } else { "" };
+    format!(
+        "{sign}¥{}.{:02}{suffix}",
+        hundredths / 100,
+        hundredths % 100
+    )
+}
+
 pub fn percent(rate: impl Borrow<Option<f64>>) -> String {
     (*rate.borrow())
         .map(|r| format!("{:.0}%", r * 100.0))
@@ -125,6 +148,15 @@ mod tests {
         assert_eq!(yuan(123_456_789), "¥1,234,567.89");
         assert_eq!(yuan(5), "¥0.05");
         assert_eq!(yuan(-100), "-¥1.00");
+        assert_eq!(yuan_short(Lang::Zh, 999_999), "¥9,999.99");
+        assert_eq!(yuan_short(Lang::Zh, 2_000_000), "¥2.00万");
+        assert_eq!(yuan_short(Lang::Zh, 123_456_789), "¥123.46万");
+        assert_eq!(yuan_short(Lang::Zh, 12_345_678_900), "¥1.23亿");
+        assert_eq!(yuan_short(Lang::Zh, -2_000_000), "-¥2.00万");
+        assert_eq!(yuan_short(Lang::En, 2_000_000), "¥20.00k");
+        assert_eq!(yuan_short(Lang::En, 123_456_789), "¥1.23M");
+        assert_eq!(yuan_short(Lang::En, 500), "¥5.00");
+        assert_eq!(yuan_short(Lang::Zh, i64::MIN), "-¥922337203.69亿");
         assert_eq!(percent(Some(0.956)), "96%");
         assert_eq!(percent(None), "—");
     }
