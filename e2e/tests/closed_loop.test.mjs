@@ -131,6 +131,8 @@ test('red warning → live dashboard → signed → dissuaded by the grid worker
       texts.some((t) => t.includes(instructionId) || t.includes('grid') || t.includes('张丽')),
       'an outcome_recorded row names the instruction or the grid worker',
     );
+    // The action reads in words, its code beside it.
+    assert.ok(texts.some((t) => t.includes('指令·反馈结果')), texts.join(' | '));
   });
 });
 

@@ -391,6 +391,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("other_unit_case", "其他单位案件", "Another unit's case"),
     // Empty tables say what is missing and, where there is one, the way to fill them.
     ("audit_empty", "暂无审计记录", "No audit entries"),
+    ("action_code", "操作代码", "Action code"),
     (
         "cases_empty",
         "暂无案件：在下方立案，或导入110/96110接警记录",

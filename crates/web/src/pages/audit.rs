@@ -1,7 +1,7 @@
 //! 审计日志: every state change and every view of unmasked personal data in one's subtree,
 //! newest first, filterable by action, exportable.
 
-use super::view::time;
+use super::view::{audit_action_label, time};
 use super::{render, Chrome};
 use crate::auth::permission::ViewAudit;
 use crate::auth::Require;
@@ -21,6 +21,7 @@ struct Line {
     at: String,
     actor: String,
     action: String,
+    action_label: String,
     target: String,
     unit: String,
     detail: String,
@@ -39,6 +40,7 @@ struct AuditPage {
 
 struct ActionOption {
     name: &'static str,
+    label: String,
     selected: bool,
 }
 
@@ -51,7 +53,18 @@ const ACTIONS: &[&str] = &[
     "instruction_outcome_recorded",
     "instruction_escalated",
     "instruction_closed",
+    "case_opened",
+    "cases_imported",
+    "case_extract_imported",
+    "case_traced",
+    "stop_payment_held",
+    "stop_payment_frozen",
+    "stop_payment_returned",
+    "returns_list_printed",
+    "rules_activated",
     "user_added",
+    "user_saved",
+    "import_divisions",
 ];
 
 #[derive(Debug, Deserialize)]
@@ -100,6 +113,7 @@ pub async fn show(
                 id: e.id,
                 at: time(e.at),
                 actor: e.actor,
+                action_label: audit_action_label(lang, &e.action),
                 action: e.action,
                 target: format!("{} {}", e.target_type, e.target_id.unwrap_or_default()),
                 unit: e.unit_code.unwrap_or_default(),
@@ -113,7 +127,14 @@ pub async fn show(
     }
     if let Some(format) = q.format {
         let headers = [
-            "col_id", "col_time", "actor", "action", "target", "unit", "detail",
+            "col_id",
+            "col_time",
+            "actor",
+            "action",
+            "action_code",
+            "target",
+            "unit",
+            "detail",
         ];
         return Table {
             name: "audit_log".into(),
@@ -125,6 +146,7 @@ pub async fn show(
                         l.id.to_string(),
                         l.at.clone(),
                         l.actor.clone(),
+                        l.action_label.clone(),
                         l.action.clone(),
                         l.target.clone(),
                         l.unit.clone(),
@@ -144,6 +166,7 @@ pub async fn show(
             .iter()
             .map(|name| ActionOption {
                 name,
+                label: audit_action_label(lang, name),
                 selected: *name == action,
             })
             .collect(),

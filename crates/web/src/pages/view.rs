@@ -58,6 +58,60 @@ pub fn fraud_type_label(lang: Lang, code: Option<&str>) -> String {
     }
 }
 
+/// An audit-log action code in words: instruction and stop-payment actions by their step
+/// (`instruction_signed` → 指令·签收), the others from a table; an unknown code as it is.
+pub fn audit_action_label(lang: Lang, code: &str) -> String {
+    if let Some(step) = code.strip_prefix("instruction_") {
+        let label = action_label(lang, step);
+        if label != action_label(lang, "") {
+            return format!("{}·{label}", pick(lang, "指令", "Instruction"));
+        }
+    }
+    if let Some(state) = code.strip_prefix("stop_payment_") {
+        let label = match state {
+            "requested" => Some(("已请求", "requested")),
+            "held" => Some(("已止付", "held")),
+            "failed" => Some(("止付失败", "failed")),
+            "lapsed" => Some(("已失效", "lapsed")),
+            "frozen" => Some(("已冻结", "frozen")),
+            "returned" => Some(("已发还", "returned")),
+            _ => None,
+        };
+        if let Some((zh, en)) = label {
+            return format!(
+                "{}·{}",
+                pick(lang, "止付", "Stop-payment"),
+                pick(lang, zh, en)
+            );
+        }
+    }
+    let known = match code {
+        "view_personal_data" => Some(("查看完整个人信息", "Viewed personal data")),
+        "warning_received" => Some(("接收预警", "Warning received")),
+        "user_added" => Some(("新增用户", "User added")),
+        "user_saved" => Some(("修改用户", "User changed")),
+        "rules_activated" => Some(("启用检测规则", "Rules activated")),
+        "import_divisions" => Some(("导入行政区划", "Divisions imported")),
+        "cases_imported" => Some(("导入接警案件", "Reports imported")),
+        "case_opened" => Some(("立案", "Case opened")),
+        "case_extract_imported" => Some(("导入资金流水", "Transfers taken in")),
+        "case_traced" => Some(("资金溯源", "Funds traced")),
+        "returns_list_printed" => Some(("打印发还清单", "Returns list printed")),
+        _ => None,
+    };
+    match known {
+        Some((zh, en)) => pick(lang, zh, en).to_string(),
+        None => code.to_string(),
+    }
+}
+
+fn pick(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
 pub fn action_label(lang: Lang, action: &str) -> &'static str {
     let (zh, en) = match action {
         "issued" => ("下发指令", "Issued"),
@@ -158,6 +212,26 @@ mod tests {
         assert_eq!(yuan_short(Lang::En, 500), "¥5.00");
         assert_eq!(yuan_short(Lang::Zh, i64::MIN), "-¥922337203.69亿");
         assert_eq!(percent(Some(0.956)), "96%");
+        assert_eq!(
+            audit_action_label(Lang::Zh, "instruction_signed"),
+            "指令·签收"
+        );
+        assert_eq!(
+            audit_action_label(Lang::En, "stop_payment_held"),
+            "Stop-payment·held"
+        );
+        assert_eq!(
+            audit_action_label(Lang::Zh, "view_personal_data"),
+            "查看完整个人信息"
+        );
+        assert_eq!(
+            audit_action_label(Lang::Zh, "instruction_unheard_of"),
+            "instruction_unheard_of"
+        );
+        assert_eq!(
+            audit_action_label(Lang::En, "something_new"),
+            "something_new"
+        );
         assert_eq!(percent(None), "—");
     }
 
