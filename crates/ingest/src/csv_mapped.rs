@@ -62,21 +62,22 @@ pub(crate) fn read_csv_mapped(
     let block_bytes = opts.block_bytes.max(1);
     while pos < text.len() {
         let mut end = (pos + block_bytes).min(text.len());
+        let parse = |end: usize| {
+            parse_block(
+                &text[pos..end],
+                end == text.len(),
+                line_base,
+                &validator,
+                true,
+                opts.chunk_bytes,
+            )
+        };
         // Parse this block while the previous block's records go to the sink and this block's
         // bytes are hashed (on the calling thread, so the sink needs not be `Send`).
         let mut parsed = BlockOut::default();
         let mut pushed = Ok(());
         rayon::in_place_scope(|scope| {
-            scope.spawn(|_| {
-                parsed = parse_block(
-                    &text[pos..end],
-                    end == text.len(),
-                    line_base,
-                    &validator,
-                    true,
-                    opts.chunk_bytes,
-                );
-            });
+            scope.spawn(|_| parsed = parse(end));
             pushed = stage.push(std::mem::take(&mut previous));
             hasher.update(&file[hashed..bom + end]);
             hashed = bom + end;
@@ -86,14 +87,7 @@ pub(crate) fn read_csv_mapped(
         // A row longer than the block: widen the block until the row fits.
         while block.consumed == 0 && end < text.len() {
             end = (pos + 2 * (end - pos)).min(text.len());
-            block = parse_block(
-                &text[pos..end],
-                end == text.len(),
-                line_base,
-                &validator,
-                true,
-                opts.chunk_bytes,
-            );
+            block = parse(end);
         }
         if std::mem::take(&mut first) && block.consumed > 0 {
             // Rows of the whole file, extrapolated from this first block's rows per byte.

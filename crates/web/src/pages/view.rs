@@ -42,10 +42,7 @@ pub fn status_label(lang: Lang, status: &str) -> &'static str {
         "closed" => ("已办结", "Closed"),
         _ => ("未知", "Unknown"),
     };
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
+    pick(lang, zh, en)
 }
 
 pub fn fraud_type_label(lang: Lang, code: Option<&str>) -> String {
@@ -61,11 +58,15 @@ pub fn fraud_type_label(lang: Lang, code: Option<&str>) -> String {
 /// An audit-log action code in words: instruction and stop-payment actions by their step
 /// (`instruction_signed` → 指令·签收), the others from a table; an unknown code as it is.
 pub fn audit_action_label(lang: Lang, code: &str) -> String {
-    if let Some(step) = code.strip_prefix("instruction_") {
-        let label = action_label(lang, step);
-        if label != action_label(lang, "") {
-            return format!("{}·{label}", pick(lang, "指令", "Instruction"));
-        }
+    if let Some((zh, en)) = code
+        .strip_prefix("instruction_")
+        .and_then(instruction_action_words)
+    {
+        return format!(
+            "{}·{}",
+            pick(lang, "指令", "Instruction"),
+            pick(lang, zh, en)
+        );
     }
     if let Some(state) = code.strip_prefix("stop_payment_") {
         let label = match state {
@@ -113,7 +114,14 @@ fn pick(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
 }
 
 pub fn action_label(lang: Lang, action: &str) -> &'static str {
-    let (zh, en) = match action {
+    let (zh, en) = instruction_action_words(action).unwrap_or(("操作", "Action"));
+    pick(lang, zh, en)
+}
+
+/// An instruction event's action in (中文, English), `None` for a code the workflow does not
+/// emit.
+fn instruction_action_words(action: &str) -> Option<(&'static str, &'static str)> {
+    let words = match action {
         "issued" => ("下发指令", "Issued"),
         "review_approved" => ("研判通过", "Review approved"),
         "review_rejected" => ("研判为误报", "Review rejected"),
@@ -129,12 +137,9 @@ pub fn action_label(lang: Lang, action: &str) -> &'static str {
         "warning_merged" => ("合并预警", "Warning merged"),
         "level_raised" => ("升级", "Level raised"),
         "escalated" => ("超时上报", "Escalated"),
-        _ => ("操作", "Action"),
+        _ => return None,
     };
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
+    Some(words)
 }
 
 pub fn time(ms: i64) -> String {
