@@ -72,5 +72,7 @@ pub use store::{MigrationReport, Store, StoreOptions};
 pub use units::{validate_unit_code, NewUnit, Unit, UnitLevel, Units};
 pub use upsert::UpsertOutcome;
 pub use users::{NewUser, Role, User, Users};
-pub use warnings::{LevelCounts, NewWarning, StoredWarning, Warnings};
+pub use warnings::{
+    FraudTypeFilter, LevelCounts, NewWarning, StoredWarning, WarningFilter, Warnings,
+};
 pub use webhooks::{DeliveryState, DueDelivery, NewWebhook, Webhook, WebhookDelivery, Webhooks};

@@ -89,6 +89,77 @@ fn from_row(row: &AnyRow) -> Result<StoredWarning, sqlx::Error> {
     })
 }
 
+/// Which warnings a search returns; every field left empty matches everything.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WarningFilter {
+    /// Detected at or after (epoch ms UTC).
+    pub from_ms: Option<i64>,
+    /// Detected before (epoch ms UTC).
+    pub to_ms: Option<i64>,
+    /// This level or more urgent (1 red only, 2 red and orange).
+    pub min_level: Option<u8>,
+    pub fraud_type: Option<FraudTypeFilter>,
+    /// `engine`, `national_push` or `manual`.
+    pub source: Option<String>,
+    pub resident_id: Option<String>,
+    /// Canonical phone number of the endangered person.
+    pub msisdn: Option<String>,
+    /// `Some(true)`: only warnings whose instruction is still open; `Some(false)`: only those
+    /// whose instruction is closed.
+    pub instruction_open: Option<bool>,
+}
+
+/// The fraud-type part of a [`WarningFilter`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FraudTypeFilter {
+    /// No type named yet (类型待定).
+    Untyped,
+    /// Stored under any of these labels (a type's code and its older spellings).
+    AnyOf(Vec<String>),
+}
+
+impl WarningFilter {
+    fn push_conditions(&self, sql: &mut Sql<'_>) {
+        if let Some(from) = self.from_ms {
+            sql.push(" AND w.detected_at >= ").arg(from);
+        }
+        if let Some(to) = self.to_ms {
+            sql.push(" AND w.detected_at < ").arg(to);
+        }
+        if let Some(level) = self.min_level {
+            sql.push(" AND w.level <= ").arg(i64::from(level));
+        }
+        match &self.fraud_type {
+            None => {}
+            Some(FraudTypeFilter::Untyped) => {
+                sql.push(" AND w.fraud_type IS NULL");
+            }
+            Some(FraudTypeFilter::AnyOf(labels)) if labels.is_empty() => {
+                sql.push(" AND 1 = 0");
+            }
+            Some(FraudTypeFilter::AnyOf(labels)) => {
+                sql.push(" AND w.fraud_type IN (")
+                    .args(labels.iter().cloned())
+                    .push(")");
+            }
+        }
+        if let Some(source) = &self.source {
+            sql.push(" AND w.source = ").arg(source.clone());
+        }
+        if let Some(rid) = &self.resident_id {
+            sql.push(" AND w.resident_id = ").arg(rid.clone());
+        }
+        if let Some(msisdn) = &self.msisdn {
+            sql.push(" AND w.msisdn = ").arg(msisdn.clone());
+        }
+        if let Some(open) = self.instruction_open {
+            sql.push(" AND w.instruction_id IN (SELECT id FROM instructions WHERE open = ")
+                .arg(i64::from(open))
+                .push(")");
+        }
+    }
+}
+
 /// The warnings repository.
 pub struct Warnings<'s> {
     store: &'s Store,
@@ -180,13 +251,26 @@ impl<'s> Warnings<'s> {
         min_level: Option<u8>,
         page: &PageRequest,
     ) -> StoreResult<Page<StoredWarning>> {
+        let filter = WarningFilter {
+            from_ms: Some(since_ms),
+            min_level,
+            ..WarningFilter::default()
+        };
+        self.search(scope, &filter, page).await
+    }
+
+    /// Warnings inside the scope that match the filter, newest first; paged like
+    /// [`Warnings::recent`].
+    pub async fn search(
+        &self,
+        scope: &Scope,
+        filter: &WarningFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<StoredWarning>> {
         let limit = page.clamped_limit();
         let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM warnings w WHERE "));
         scope.push_condition(&mut sql, "w.unit_code");
-        sql.push(" AND w.detected_at >= ").arg(since_ms);
-        if let Some(level) = min_level {
-            sql.push(" AND w.level <= ").arg(i64::from(level));
-        }
+        filter.push_conditions(&mut sql);
         if let Some((at, id)) = page.after.as_deref().and_then(split_time_key) {
             sql.push(" AND (w.detected_at < ")
                 .arg(at)
@@ -202,15 +286,28 @@ impl<'s> Warnings<'s> {
             .query()
             .fetch_all(self.store.pool())
             .await
-            .map_err(StoreError::query("warnings.recent"))?;
+            .map_err(StoreError::query("warnings.search"))?;
         let items = rows
             .iter()
             .map(from_row)
             .collect::<Result<Vec<_>, _>>()
-            .map_err(StoreError::query("warnings.recent"))?;
+            .map_err(StoreError::query("warnings.search"))?;
         Ok(Page::from_overfetch(items, limit, |w| {
             format!("{}/{}", w.detected_at, w.id)
         }))
+    }
+
+    /// How many warnings inside the scope match the filter.
+    pub async fn count(&self, scope: &Scope, filter: &WarningFilter) -> StoreResult<i64> {
+        let mut sql = Sql::new("SELECT COUNT(*) AS n FROM warnings w WHERE ");
+        scope.push_condition(&mut sql, "w.unit_code");
+        filter.push_conditions(&mut sql);
+        let row = sql
+            .query()
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query("warnings.count_matching"))?;
+        col(&row, "n").map_err(StoreError::query("warnings.count_matching"))
     }
 
     /// Every warning about one resident inside the scope, oldest first.

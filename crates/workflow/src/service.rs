@@ -247,6 +247,7 @@ impl LoopService {
         mut w: IncomingWarning,
         now_ms: i64,
     ) -> Result<Received, LoopError> {
+        normalise_names(&mut w);
         // The national center's pushes name the phone: find its registered holder.
         if w.resident_id.is_none() {
             if let Some(phone) = &w.msisdn {
@@ -678,4 +679,21 @@ pub(crate) fn event_row(e: &Event) -> Result<EventRow, LoopError> {
         action: e.action.name().to_string(),
         event: serde_json::to_string(e).map_err(|err| LoopError::Invalid(err.to_string()))?,
     })
+}
+
+/// Stores one spelling of each name a sender may write several ways, so that searches and
+/// statistics group them: a fraud type by its code (`虚假投资理财`, `investment` →
+/// `fake_investment`) and a phone number in canonical form (`+86 138-1234-5678` →
+/// `13812345678`). A value that does not parse is kept as it came.
+fn normalise_names(w: &mut IncomingWarning) {
+    if let Some(t) = &mut w.fraud_type {
+        if let Ok(ft) = fanzha_core::FraudType::parse_label(t) {
+            *t = ft.code().to_string();
+        }
+    }
+    if let Some(m) = &mut w.msisdn {
+        if let Ok(p) = fanzha_core::PhoneNumber::parse(m) {
+            *m = p.canonical();
+        }
+    }
 }

@@ -173,7 +173,11 @@ async fn a_red_warning_queues_one_call_to_the_persons_number(db: &Db) {
     assert_eq!(t.warning_id, r.warning_id);
     assert_eq!(t.resident_id.as_deref(), Some(resident_id(1).as_str()));
     assert_eq!(t.unit_code, VILLAGE, "scoped by the person's residence");
-    assert_eq!(t.fraud_type.as_deref(), Some("impersonate_police"));
+    assert_eq!(
+        t.fraud_type.as_deref(),
+        Some("impersonating_police"),
+        "stored under its code"
+    );
     assert_eq!(t.created_at, T0);
 
     // The number the warning names comes first, written however the feed wrote it.

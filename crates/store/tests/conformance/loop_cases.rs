@@ -247,6 +247,210 @@ pub async fn warnings_are_scoped_and_counted(store: &Store) {
     );
 }
 
+/// A search narrows by time, level, type, source, person and instruction state, stays inside
+/// the scope, counts what it matches and pages through it.
+pub async fn warning_search_combines_filters(store: &Store) {
+    with_tree(store).await;
+    #[allow(clippy::too_many_arguments)]
+    fn w(
+        id: &str,
+        unit: &str,
+        level: u8,
+        at: i64,
+        fraud_type: Option<&str>,
+        source: &str,
+        resident: &str,
+        msisdn: &str,
+    ) -> NewWarning {
+        NewWarning {
+            id: id.into(),
+            resident_id: Some(resident.into()),
+            msisdn: Some(msisdn.into()),
+            unit_code: unit.into(),
+            level,
+            fraud_type: fraud_type.map(Into::into),
+            score_permille: 500,
+            source: source.into(),
+            signal_at: at,
+            detected_at: at,
+            evidence: serde_json::json!({}),
+        }
+    }
+    let (a, b) = ("330281199001010001", "330281198505050002");
+    let repo = store.warnings();
+    for x in [
+        w(
+            "S1",
+            "330281001001",
+            1,
+            1_000,
+            Some("fake_investment"),
+            "engine",
+            a,
+            "13800000001",
+        ),
+        w(
+            "S2",
+            "330281001001",
+            2,
+            2_000,
+            Some("虚假投资理财"),
+            "national_push",
+            a,
+            "13800000001",
+        ),
+        w(
+            "S3",
+            "330281002001",
+            3,
+            3_000,
+            None,
+            "engine",
+            b,
+            "13900000002",
+        ),
+        w(
+            "S4",
+            "330281002001",
+            1,
+            4_000,
+            Some("impersonating_police"),
+            "manual",
+            b,
+            "13900000002",
+        ),
+        w(
+            "S5",
+            "330282001001",
+            1,
+            5_000,
+            None,
+            "engine",
+            b,
+            "13900000002",
+        ),
+    ] {
+        repo.insert(&x).await.unwrap();
+    }
+    create(store, "IA", "330281001001", a, 1_000).await;
+    repo.link_instruction("S1", "IA").await.unwrap();
+    repo.link_instruction("S2", "IA").await.unwrap();
+    create(store, "IB", "330281002001", b, 3_000).await;
+    store
+        .instructions()
+        .append(
+            "IB",
+            1,
+            &[event(2, 3_500, "closed")],
+            &projection("330281002001", 2, "closed", None),
+        )
+        .await
+        .unwrap();
+    repo.link_instruction("S3", "IB").await.unwrap();
+
+    let yuyao = store.units().scope("330281").await.unwrap();
+    let search = |f: WarningFilter| find(store, &yuyao, f);
+    assert_eq!(
+        search(WarningFilter::default()).await,
+        ["S4", "S3", "S2", "S1"]
+    );
+    let f = WarningFilter {
+        from_ms: Some(2_000),
+        to_ms: Some(4_000),
+        ..Default::default()
+    };
+    assert_eq!(search(f).await, ["S3", "S2"]);
+    let f = WarningFilter {
+        min_level: Some(1),
+        ..Default::default()
+    };
+    assert_eq!(search(f).await, ["S4", "S1"]);
+    let f = WarningFilter {
+        fraud_type: Some(FraudTypeFilter::AnyOf(vec![
+            "fake_investment".into(),
+            "虚假投资理财".into(),
+        ])),
+        ..Default::default()
+    };
+    assert_eq!(search(f).await, ["S2", "S1"]);
+    let f = WarningFilter {
+        fraud_type: Some(FraudTypeFilter::AnyOf(Vec::new())),
+        ..Default::default()
+    };
+    assert!(search(f).await.is_empty());
+    let f = WarningFilter {
+        fraud_type: Some(FraudTypeFilter::Untyped),
+        ..Default::default()
+    };
+    assert_eq!(
+        search(f).await,
+        ["S3"],
+        "S5 is untyped too but outside the scope"
+    );
+    let f = WarningFilter {
+        source: Some("national_push".into()),
+        ..Default::default()
+    };
+    assert_eq!(search(f).await, ["S2"]);
+    let f = WarningFilter {
+        resident_id: Some(b.into()),
+        ..Default::default()
+    };
+    assert_eq!(search(f).await, ["S4", "S3"]);
+    let f = WarningFilter {
+        msisdn: Some("13800000001".into()),
+        min_level: Some(2),
+        ..Default::default()
+    };
+    assert_eq!(search(f).await, ["S2", "S1"]);
+    let f = WarningFilter {
+        instruction_open: Some(true),
+        ..Default::default()
+    };
+    assert_eq!(search(f).await, ["S2", "S1"]);
+    let f = WarningFilter {
+        instruction_open: Some(false),
+        ..Default::default()
+    };
+    assert_eq!(search(f).await, ["S3"]);
+    let station = store.units().scope("330281002").await.unwrap();
+    assert_eq!(
+        find(store, &station, WarningFilter::default()).await,
+        ["S4", "S3"]
+    );
+
+    let mut seen = Vec::new();
+    let mut page = PageRequest::first(1);
+    loop {
+        let got = repo
+            .search(&yuyao, &WarningFilter::default(), &page)
+            .await
+            .unwrap();
+        seen.extend(got.items.iter().map(|w| w.id.clone()));
+        match got.next {
+            Some(key) => page = PageRequest::after(key, 1),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["S4", "S3", "S2", "S1"]);
+}
+
+/// The ids a search returns on one page, checked against the count of the same filter.
+async fn find(store: &Store, scope: &Scope, f: WarningFilter) -> Vec<String> {
+    let repo = store.warnings();
+    let page = repo
+        .search(scope, &f, &PageRequest::first(100))
+        .await
+        .unwrap();
+    let n = repo.count(scope, &f).await.unwrap();
+    assert_eq!(
+        n as usize,
+        page.items.len(),
+        "count agrees with the rows for {f:?}"
+    );
+    page.items.into_iter().map(|w| w.id).collect()
+}
+
 fn change(id: &str, expected: i64, action: &str, holder: &str) -> InstructionChange {
     InstructionChange {
         id: id.into(),

@@ -42,6 +42,7 @@ mod loop_suite {
         due_scan_finds_breached_open_instructions,
         instruction_events_are_append_only,
         warnings_are_scoped_and_counted,
+        warning_search_combines_filters,
         a_batch_commits_each_change_on_its_own_terms,
         large_batches_commit_every_change,
     }

@@ -47,6 +47,7 @@ struct ActionOption {
 /// The actions offered in the filter (any other can be given in the URL).
 const ACTIONS: &[&str] = &[
     "view_personal_data",
+    "warning_search",
     "warning_received",
     "instruction_signed",
     "instruction_delegated",

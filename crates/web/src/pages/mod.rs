@@ -16,6 +16,7 @@ pub mod scripts;
 pub mod statistics;
 pub mod stop_payments;
 pub mod view;
+pub mod warning_search;
 pub mod warnings;
 
 use crate::auth::permission::{

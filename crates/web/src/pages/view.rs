@@ -88,6 +88,10 @@ pub fn audit_action_label(lang: Lang, code: &str) -> String {
     }
     let known = match code {
         "view_personal_data" => Some(("查看完整个人信息", "Viewed personal data")),
+        "warning_search" => Some((
+            "按电话或身份证号查询预警",
+            "Searched warnings by phone or ID number",
+        )),
         "warning_received" => Some(("接收预警", "Warning received")),
         "user_added" => Some(("新增用户", "User added")),
         "user_saved" => Some(("修改用户", "User changed")),

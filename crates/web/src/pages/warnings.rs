@@ -4,12 +4,13 @@
 
 use super::instructions::{event_lines, EventLine};
 use super::view::{fraud_type_label, level_class, level_label, status_label, time};
+use super::warning_search::{Person, Search, SearchForm, SOURCES};
 use super::{render, Chrome};
 use crate::api::people::audit_reveal;
 use crate::auth::permission::{Permission, ViewPersonalData, ViewWarnings};
 use crate::auth::Require;
 use crate::error::WebError;
-use crate::export::{ExportFormat, Table};
+use crate::export::Table;
 use crate::i18n::Lang;
 use crate::state::AppState;
 use askama::Template;
@@ -17,8 +18,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use fanzha_core::mask::{mask_name, mask_phone, mask_resident_id};
-use fanzha_store::{PageRequest, Scope, StoredWarning};
-use serde::Deserialize;
+use fanzha_core::FraudType;
+use fanzha_store::{NewAuditEntry, PageRequest, Scope, StoredWarning, MAX_PAGE};
+use std::collections::HashMap;
 
 struct ListRow {
     id: String,
@@ -33,20 +35,35 @@ struct ListRow {
     instruction_id: String,
 }
 
+/// One choice of a select: value, label, selected.
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
 #[derive(Template)]
 #[template(path = "warnings.html")]
 struct ListPage {
     lang: Lang,
     chrome: Chrome,
     rows: Vec<ListRow>,
-    min_level: String,
+    search: Search,
+    /// How many warnings match (all pages).
+    total: i64,
+    fraud_types: Vec<Choice>,
+    sources: Vec<Choice>,
+    units: Vec<Choice>,
+    problems: Vec<&'static str>,
+    /// The form as a query string, for the page and export links.
+    query: String,
+    next: Option<String>,
+    /// Not the first page: offer a way back to it.
+    paged: bool,
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ListQuery {
-    pub min_level: Option<u8>,
-    pub format: Option<ExportFormat>,
-}
+/// Rows per page on screen; an export takes every match up to [`MAX_PAGE`].
+const PAGE_ROWS: u32 = 100;
 
 fn source_label(lang: Lang, source: &str) -> &'static str {
     match source {
@@ -60,29 +77,50 @@ pub async fn list(
     auth: Require<ViewWarnings>,
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<ListQuery>,
+    Query(form): Query<SearchForm>,
 ) -> Result<Response, WebError> {
     let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/warnings");
     let lang = chrome.lang;
-    let scope = state.scope_of(&auth.principal.unit_code).await?;
-    let since = state.clock.now_ms() - 7 * 24 * 3_600_000;
-    let page = state
-        .store
-        .warnings()
-        .recent(&scope, since, q.min_level, &PageRequest::first(500))
+    let own_unit = auth.principal.unit_code.clone();
+    let search = Search::read(&form, state.clock.now_ms());
+    // Narrowing to a unit: it must lie in one's own subtree (outside it answers not-found).
+    let unit_code = match &search.unit {
+        Some(code) if *code != own_unit => state.unit_within(&own_unit, code).await?.code,
+        _ => own_unit.clone(),
+    };
+    let scope = state.scope_of(&unit_code).await?;
+    let warnings = state.store.warnings();
+    let page_request = match form.format {
+        Some(_) => PageRequest::first(MAX_PAGE),
+        None => PageRequest {
+            after: form.after.clone().filter(|a| !a.is_empty()),
+            limit: PAGE_ROWS,
+        },
+    };
+    let page = warnings
+        .search(&scope, &search.filter, &page_request)
         .await?;
+    let total = warnings.count(&scope, &search.filter).await?;
+    if let Some(person) = &search.person {
+        audit_person_search(&state, &auth.principal.login, &unit_code, person, total).await?;
+    }
+
+    let mut unit_names: HashMap<String, String> = HashMap::new();
     let mut rows = Vec::with_capacity(page.items.len());
     for w in page.items {
-        let unit = match state.store.units().find(&w.unit_code).await? {
-            Some(u) => u.name,
-            None => w.unit_code.clone(),
-        };
+        if !unit_names.contains_key(&w.unit_code) {
+            let name = state.unit_name(&w.unit_code).await;
+            unit_names.insert(w.unit_code.clone(), name);
+        }
         rows.push(ListRow {
             level_class: level_class(w.level),
             level_label: level_label(lang, w.level),
             at: time(w.detected_at),
-            fraud_type: fraud_type_label(lang, w.fraud_type.as_deref()),
-            unit,
+            fraud_type: match w.fraud_type.as_deref() {
+                None => lang.t("fraud_type_untyped").to_string(),
+                t => fraud_type_label(lang, t),
+            },
+            unit: unit_names[&w.unit_code].clone(),
             msisdn: w.msisdn.as_deref().map(mask_phone).unwrap_or_default(),
             score: format!("{:.2}", w.score_permille as f64 / 1000.0),
             source: source_label(lang, &w.source).to_string(),
@@ -90,7 +128,7 @@ pub async fn list(
             id: w.id,
         });
     }
-    if let Some(format) = q.format {
+    if let Some(format) = form.format {
         let headers = [
             "col_id",
             "col_level",
@@ -124,13 +162,101 @@ pub async fn list(
         }
         .respond(format);
     }
+
+    let mut units = vec![Choice {
+        value: String::new(),
+        label: state.unit_name(&own_unit).await,
+        selected: unit_code == own_unit,
+    }];
+    let mut listed_selected = unit_code == own_unit;
+    for u in state.store.units().children(&own_unit).await? {
+        listed_selected |= u.code == unit_code;
+        units.push(Choice {
+            selected: u.code == unit_code,
+            label: format!("└ {}", u.name),
+            value: u.code,
+        });
+    }
+    if !listed_selected {
+        // A deeper unit (reached from a link) stays selectable.
+        units.push(Choice {
+            label: state.unit_name(&unit_code).await,
+            value: unit_code.clone(),
+            selected: true,
+        });
+    }
+    let fraud_types = std::iter::once(("untyped", lang.t("fraud_type_untyped")))
+        .chain(FraudType::FRAUD.iter().map(|t| {
+            (
+                t.code(),
+                match lang {
+                    Lang::Zh => t.zh(),
+                    Lang::En => t.en(),
+                },
+            )
+        }))
+        .map(|(value, label)| Choice {
+            selected: search.fraud_type == value,
+            value: value.to_string(),
+            label: label.to_string(),
+        })
+        .collect();
+    let sources = SOURCES
+        .iter()
+        .map(|src| Choice {
+            value: src.to_string(),
+            label: source_label(lang, src).to_string(),
+            selected: search.source == *src,
+        })
+        .collect();
+    let unit_param = if unit_code == own_unit {
+        ""
+    } else {
+        unit_code.as_str()
+    };
     render(&ListPage {
         lang,
         chrome,
         rows,
-        min_level: q.min_level.map(|l| l.to_string()).unwrap_or_default(),
+        query: search.query_string(unit_param),
+        problems: search.problems.clone(),
+        search,
+        total,
+        fraud_types,
+        sources,
+        units,
+        next: page.next,
+        paged: form.after.as_deref().is_some_and(|a| !a.is_empty()),
     })
     .map(IntoResponse::into_response)
+}
+
+/// A search by phone number or ID number looks for a person: it is written to the audit log
+/// like any other look-up of personal data (the number masked).
+async fn audit_person_search(
+    state: &AppState,
+    login: &str,
+    unit_code: &str,
+    person: &Person,
+    matches: i64,
+) -> Result<(), WebError> {
+    let (by, masked) = match person {
+        Person::ResidentId(id) => ("resident_id", mask_resident_id(id)),
+        Person::Phone(p) => ("phone", mask_phone(p)),
+    };
+    state
+        .store
+        .audit()
+        .append(&NewAuditEntry {
+            actor: login.to_string(),
+            action: "warning_search".into(),
+            target_type: "person".into(),
+            target_id: Some(masked),
+            unit_code: Some(unit_code.to_string()),
+            detail: serde_json::json!({"by": by, "matches": matches}),
+        })
+        .await?;
+    Ok(())
 }
 
 struct Rule {

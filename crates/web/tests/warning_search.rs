@@ -1,0 +1,368 @@
+//! The warnings list as a search, on SQLite and PostgreSQL: filters by type, source, unit,
+//! person and instruction state reach the rows, the count and the exports; a search by phone
+//! or ID number is audited; a unit outside one's subtree is not found; a value that does not
+//! parse is reported on the page and the rest of the form still applies; pages follow on.
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Request, StatusCode};
+use chrono::DateTime;
+use fanzha_store::{NewPerson, NewUnit, NewWarning, PageRequest, Scope, UnitLevel};
+use fanzha_web::auth::principal::Principal;
+use fanzha_web::auth::session::COOKIE;
+use fanzha_web::state::Clock;
+use fanzha_web::{router, AppState};
+use fanzha_workflow::{IncomingWarning, WarningLevel};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use fanzha_store::testing::TestDb as Db;
+
+fanzha_store::on_both_backends! {
+    filters_reach_rows_count_and_exports,
+    a_person_search_is_audited_and_unparsed_values_are_reported,
+    a_unit_outside_the_subtree_is_not_found_and_pages_follow_on,
+}
+
+const COUNTY: &str = "330281";
+const EAST: &str = "330281001";
+const EAST_VILLAGE: &str = "330281001001";
+const WEST: &str = "330281002";
+const WEST_VILLAGE: &str = "330281002001";
+const OTHER_COUNTY: &str = "330282";
+const ALICE: &str = "330281199001011234";
+const BOB: &str = "330281198505052345";
+const CAROL: &str = "330281197703033456";
+
+struct FixedClock(i64);
+
+impl Clock for FixedClock {
+    fn now_ms(&self) -> i64 {
+        self.0
+    }
+}
+
+/// 2026-03-01 10:30 in Shanghai.
+fn t0() -> i64 {
+    DateTime::parse_from_rfc3339("2026-03-01T10:30:00+08:00")
+        .unwrap()
+        .timestamp_millis()
+}
+
+fn unit(code: &str, name: &str, level: UnitLevel, parent: Option<&str>) -> NewUnit {
+    NewUnit {
+        code: code.into(),
+        name: name.into(),
+        level,
+        parent_code: parent.map(Into::into),
+        division_code: Some(format!("{code:0<12}")),
+        population: None,
+    }
+}
+
+fn person(id: &str, name: &str, phone: &str, village: &str) -> NewPerson {
+    NewPerson {
+        resident_id: id.into(),
+        name: name.into(),
+        phone: Some(phone.into()),
+        residence_code: village.into(),
+        address: None,
+        employer: None,
+        public_sector: false,
+        app_registered: false,
+        joint_defense_registered: false,
+    }
+}
+
+async fn world(db: &Db) -> AppState {
+    let store = db.open().await;
+    use UnitLevel::*;
+    store
+        .units()
+        .upsert(&[
+            unit("3302", "宁波市", City, None),
+            unit(COUNTY, "余姚市", County, Some("3302")),
+            unit(EAST, "阳明街道", Township, Some(COUNTY)),
+            unit(EAST_VILLAGE, "舜水社区", Village, Some(EAST)),
+            unit(WEST, "梨洲街道", Township, Some(COUNTY)),
+            unit(WEST_VILLAGE, "西郊社区", Village, Some(WEST)),
+            unit(OTHER_COUNTY, "慈溪市", County, Some("3302")),
+        ])
+        .await
+        .unwrap();
+    store
+        .people()
+        .upsert(&[
+            person(ALICE, "张三", "13900001234", EAST_VILLAGE),
+            person(BOB, "李四", "13900005678", EAST_VILLAGE),
+            person(CAROL, "王五", "13900009012", WEST_VILLAGE),
+        ])
+        .await
+        .unwrap();
+    let mut state = AppState::new(store).await.unwrap();
+    state.clock = Arc::new(FixedClock(t0()));
+    let incoming = |resident: Option<&str>,
+                    msisdn: Option<&str>,
+                    level: WarningLevel,
+                    fraud_type: Option<&str>,
+                    source: &str| IncomingWarning {
+        id: None,
+        resident_id: resident.map(Into::into),
+        msisdn: msisdn.map(Into::into),
+        residence_code: None,
+        level,
+        fraud_type: fraud_type.map(Into::into),
+        score_permille: 800,
+        source: source.into(),
+        signal_at: t0() - 60_000,
+        evidence: serde_json::json!({}),
+    };
+    let warnings = [
+        // The engine names the type in Chinese; it is stored under its code.
+        incoming(
+            Some(ALICE),
+            None,
+            WarningLevel::Red,
+            Some("虚假投资理财"),
+            "engine",
+        ),
+        // The national push names only a phone, written its own way.
+        incoming(
+            None,
+            Some("+86 139-0000-5678"),
+            WarningLevel::Orange,
+            None,
+            "national_push",
+        ),
+        incoming(
+            Some(CAROL),
+            None,
+            WarningLevel::Yellow,
+            Some("impersonate_police"),
+            "manual",
+        ),
+    ];
+    for (i, w) in warnings.into_iter().enumerate() {
+        state
+            .loop_service
+            .receive(w, t0() - 60_000 + i as i64 * 1_000)
+            .await
+            .unwrap();
+    }
+    state
+}
+
+/// `GET path` as the county's analyst: status and body.
+async fn get(state: &AppState, path: &str) -> (StatusCode, String) {
+    let (token, _) = state.sessions.create(
+        Principal {
+            login: "yy_analyst".into(),
+            display_name: "研判员".into(),
+            unit_code: COUNTY.into(),
+            roles: vec![fanzha_store::Role::CenterAnalyst],
+            bank_code: None,
+        },
+        t0(),
+    );
+    let mut req = Request::builder()
+        .uri(path)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::COOKIE, format!("{COOKIE}={token}"))
+        .body(Body::empty())
+        .unwrap();
+    req.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 50000))));
+    let resp = tower::ServiceExt::oneshot(router(state.clone()), req)
+        .await
+        .unwrap();
+    let status = resp.status();
+    let bytes = axum::body::to_bytes(resp.into_body(), 16 << 20)
+        .await
+        .unwrap();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The page's rows (their warning ids) and its "matching" count.
+async fn search(state: &AppState, query: &str) -> (usize, i64, String) {
+    let (status, body) = get(state, &format!("/warnings?{query}")).await;
+    assert_eq!(status, StatusCode::OK, "{query}: {body}");
+    let rows = body.matches("data-warning-id=").count();
+    let total = body
+        .split("data-total=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .and_then(|n| n.parse().ok())
+        .expect("the page shows how many match");
+    (rows, total, body)
+}
+
+async fn filters_reach_rows_count_and_exports(db: &Db) {
+    let state = world(db).await;
+    let stored = state
+        .store
+        .warnings()
+        .recent(&Scope::platform(), 0, None, &PageRequest::first(10))
+        .await
+        .unwrap();
+    let mut types: Vec<_> = stored.items.iter().map(|w| w.fraud_type.clone()).collect();
+    types.sort();
+    assert_eq!(
+        types,
+        [
+            None,
+            Some("fake_investment".to_string()),
+            Some("impersonating_police".to_string())
+        ],
+        "types are stored under their codes"
+    );
+    assert!(
+        stored
+            .items
+            .iter()
+            .any(|w| w.msisdn.as_deref() == Some("13900005678")),
+        "the pushed phone is stored in canonical form"
+    );
+
+    // A first visit, and a submitted form whose selects are all "any".
+    assert_eq!(search(&state, "").await.0, 3);
+    let (rows, total, _) = search(
+        &state,
+        "from=&to=&min_level=&fraud_type=&source=&unit=&status=&q=",
+    )
+    .await;
+    assert_eq!((rows, total), (3, 3));
+
+    let (rows, total, body) = search(&state, "fraud_type=fake_investment").await;
+    assert_eq!((rows, total), (1, 1));
+    assert!(body.contains("虚假投资理财"), "the type is named in words");
+    assert_eq!(search(&state, "fraud_type=untyped").await.1, 1);
+    assert_eq!(search(&state, "source=manual").await.1, 1);
+    assert_eq!(search(&state, "min_level=2").await.1, 2);
+    assert_eq!(search(&state, &format!("unit={WEST}")).await.1, 1);
+    assert_eq!(
+        search(&state, &format!("unit={EAST}&min_level=1")).await.1,
+        1
+    );
+    assert_eq!(search(&state, "status=open").await.1, 3);
+    assert_eq!(search(&state, "status=closed").await.1, 0);
+    // The day before: nothing; the day itself, as the only day: everything.
+    assert_eq!(search(&state, "from=2026-02-28&to=2026-02-28").await.1, 0);
+    assert_eq!(search(&state, "from=2026-03-01&to=2026-03-01").await.1, 3);
+
+    let (status, csv) = get(&state, "/warnings?min_level=2&format=csv").await;
+    assert_eq!(status, StatusCode::OK);
+    let lines: Vec<_> = csv.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 3, "header + the two red and orange: {csv}");
+    assert!(!csv.contains("黄色"), "{csv}");
+    assert!(
+        !csv.contains("13900005678"),
+        "phones are masked in exports: {csv}"
+    );
+}
+
+async fn a_person_search_is_audited_and_unparsed_values_are_reported(db: &Db) {
+    let state = world(db).await;
+    let (rows, total, body) = search(&state, "q=139%200000%205678").await;
+    assert_eq!((rows, total), (1, 1));
+    assert!(
+        body.contains("139****5678"),
+        "the row shows the phone masked"
+    );
+    let (rows, _, _) = search(&state, &format!("q={CAROL}")).await;
+    assert_eq!(rows, 1);
+    let audit = state
+        .store
+        .audit()
+        .list(&Scope::platform(), &PageRequest::first(50))
+        .await
+        .unwrap();
+    let searches: Vec<_> = audit
+        .items
+        .iter()
+        .filter(|e| e.action == "warning_search")
+        .collect();
+    assert_eq!(searches.len(), 2, "{:?}", audit.items);
+    assert!(searches.iter().all(|e| e.actor == "yy_analyst"));
+    let targets: Vec<_> = searches
+        .iter()
+        .map(|e| e.target_id.clone().unwrap_or_default())
+        .collect();
+    assert!(targets.contains(&"139****5678".to_string()), "{targets:?}");
+    assert!(
+        targets.iter().all(|t| t.contains('*')),
+        "the audit log keeps the number masked: {targets:?}"
+    );
+    // Browsing without a person named is not a look-up.
+    search(&state, "min_level=1").await;
+    let after = state
+        .store
+        .audit()
+        .list(&Scope::platform(), &PageRequest::first(50))
+        .await
+        .unwrap();
+    assert_eq!(
+        after
+            .items
+            .iter()
+            .filter(|e| e.action == "warning_search")
+            .count(),
+        2
+    );
+
+    // A name is not a number: reported, ignored, and the level still applies.
+    let (rows, _, body) = search(&state, "q=%E5%BC%A0%E4%B8%89&min_level=1&from=yesterday").await;
+    assert_eq!(rows, 1, "only the red warning");
+    assert!(
+        body.contains("data-problem=\"search_unrecognised\""),
+        "{body}"
+    );
+    assert!(body.contains("data-problem=\"search_bad_date\""));
+}
+
+async fn a_unit_outside_the_subtree_is_not_found_and_pages_follow_on(db: &Db) {
+    let state = world(db).await;
+    let (status, _) = get(&state, &format!("/warnings?unit={OTHER_COUNTY}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    for i in 0..120 {
+        state
+            .store
+            .warnings()
+            .insert(&NewWarning {
+                id: format!("YJ-PAGE-{i:03}"),
+                resident_id: Some(BOB.into()),
+                msisdn: Some("13900005678".into()),
+                unit_code: EAST_VILLAGE.into(),
+                level: 3,
+                fraud_type: None,
+                score_permille: 300,
+                source: "engine".into(),
+                signal_at: t0() - 7_200_000 + i,
+                detected_at: t0() - 7_200_000 + i,
+                evidence: serde_json::json!({}),
+            })
+            .await
+            .unwrap();
+    }
+    let (rows, total, body) = search(&state, "source=engine").await;
+    assert_eq!((rows, total), (100, 121));
+    let next = body
+        .split("id=\"next-page\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a next-page link")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    assert!(
+        next.contains("source=engine"),
+        "the link keeps the filter: {next}"
+    );
+    let (status, second) = get(&state, &next).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(second.matches("data-warning-id=").count(), 21);
+    assert!(!second.contains("id=\"next-page\""));
+    assert!(
+        second.contains("YJ-PAGE-000"),
+        "the oldest is on the last page"
+    );
+}
