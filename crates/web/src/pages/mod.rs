@@ -6,6 +6,7 @@ pub mod audit;
 pub mod calls;
 pub mod cases;
 pub mod dashboard;
+pub mod evidence;
 pub mod home;
 pub mod instructions;
 pub mod login;

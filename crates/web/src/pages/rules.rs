@@ -53,7 +53,11 @@ fn lines(lang: Lang, text: &str) -> Vec<RuleLine> {
                         r.en.clone()
                     },
                     when: r.when.clone(),
-                    fraud_type: super::view::fraud_type_label(lang, r.fraud_type.as_deref()),
+                    fraud_type: match r.fraud_type.as_deref() {
+                        // A rule without a hint leaves the type to the others.
+                        None => "—".to_string(),
+                        t => super::view::fraud_type_label(lang, t),
+                    },
                 })
                 .collect()
         })

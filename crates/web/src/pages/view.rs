@@ -45,13 +45,15 @@ pub fn status_label(lang: Lang, status: &str) -> &'static str {
     pick(lang, zh, en)
 }
 
+/// A fraud type in words; none named yet reads 类型待定, a label this build does not know as
+/// it was written.
 pub fn fraud_type_label(lang: Lang, code: Option<&str>) -> String {
-    match code.and_then(|c| FraudType::parse_label(c).ok()) {
-        Some(t) => match lang {
-            Lang::Zh => t.zh().to_string(),
-            Lang::En => t.en().to_string(),
-        },
-        None => code.unwrap_or("—").to_string(),
+    let Some(code) = code else {
+        return lang.t("fraud_type_untyped").to_string();
+    };
+    match FraudType::parse_label(code) {
+        Ok(t) => pick(lang, t.zh(), t.en()).to_string(),
+        Err(_) => code.to_string(),
     }
 }
 
@@ -110,7 +112,7 @@ pub fn audit_action_label(lang: Lang, code: &str) -> String {
     }
 }
 
-fn pick(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+pub fn pick(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
     match lang {
         Lang::Zh => zh,
         Lang::En => en,
@@ -254,6 +256,7 @@ mod tests {
             fraud_type_label(Lang::En, Some("impersonate_police")),
             "Impersonating police"
         );
-        assert_eq!(fraud_type_label(Lang::Zh, None), "—");
+        assert_eq!(fraud_type_label(Lang::Zh, None), "类型待定");
+        assert_eq!(fraud_type_label(Lang::Zh, Some("某新类型")), "某新类型");
     }
 }

@@ -2,6 +2,7 @@
 //! "show full" is audited), the evidence (rules, features, suspect numbers with their
 //! reputations) and the instruction's history.
 
+use super::evidence::{duration, feature_label, feature_value, phone_origin};
 use super::instructions::{event_lines, EventLine};
 use super::view::{fraud_type_label, level_class, level_label, status_label, time};
 use super::warning_search::{Person, Search, SearchForm, SOURCES};
@@ -116,10 +117,7 @@ pub async fn list(
             level_class: level_class(w.level),
             level_label: level_label(lang, w.level),
             at: time(w.detected_at),
-            fraud_type: match w.fraud_type.as_deref() {
-                None => lang.t("fraud_type_untyped").to_string(),
-                t => fraud_type_label(lang, t),
-            },
+            fraud_type: fraud_type_label(lang, w.fraud_type.as_deref()),
             unit: unit_names[&w.unit_code].clone(),
             msisdn: w.msisdn.as_deref().map(mask_phone).unwrap_or_default(),
             score: format!("{:.2}", w.score_permille as f64 / 1000.0),
@@ -267,11 +265,13 @@ struct Rule {
 
 struct Feature {
     name: String,
+    label: String,
     value: String,
 }
 
 struct Suspect {
     number: String,
+    origin: String,
     score: String,
     lists: String,
     calls: String,
@@ -332,21 +332,25 @@ fn rules_of(lang: Lang, ev: &serde_json::Value) -> Vec<Rule> {
         .unwrap_or_default()
 }
 
-fn features_of(ev: &serde_json::Value) -> Vec<Feature> {
+fn features_of(lang: Lang, ev: &serde_json::Value) -> Vec<Feature> {
     ev["features"]
         .as_array()
         .map(|fs| {
             fs.iter()
-                .map(|f| Feature {
-                    name: text(&f["feature"]),
-                    value: text(&f["value"]),
+                .map(|f| {
+                    let name = text(&f["feature"]);
+                    Feature {
+                        label: feature_label(lang, &name),
+                        value: feature_value(lang, &name, &f["value"]),
+                        name,
+                    }
                 })
                 .collect()
         })
         .unwrap_or_default()
 }
 
-fn suspects_of(ev: &serde_json::Value) -> Vec<Suspect> {
+fn suspects_of(lang: Lang, ev: &serde_json::Value) -> Vec<Suspect> {
     ev["suspects"]
         .as_array()
         .map(|ss| {
@@ -358,6 +362,7 @@ fn suspects_of(ev: &serde_json::Value) -> Vec<Suspect> {
                         text(&s["msisdn"])
                     };
                     Suspect {
+                        origin: phone_origin(lang, &number),
                         number,
                         score: s["score"]
                             .as_f64()
@@ -368,7 +373,10 @@ fn suspects_of(ev: &serde_json::Value) -> Vec<Suspect> {
                             .map(|l| l.iter().map(text).collect::<Vec<_>>().join(", "))
                             .unwrap_or_default(),
                         calls: text(&s["calls_to_person"]),
-                        longest: text(&s["longest_call_s"]),
+                        longest: s["longest_call_s"]
+                            .as_i64()
+                            .map(|v| duration(lang, v))
+                            .unwrap_or_default(),
                         callees: s["distinct_callees_24h"]
                             .as_f64()
                             .map(|v| format!("{v:.0}"))
@@ -427,8 +435,8 @@ pub async fn detail(
         msisdn: w.msisdn.as_deref().map(mask_phone).unwrap_or_default(),
         can_reveal: ViewPersonalData::allows(&auth.principal) && w.resident_id.is_some(),
         rules: rules_of(lang, ev),
-        features: features_of(ev),
-        suspects: suspects_of(ev),
+        features: features_of(lang, ev),
+        suspects: suspects_of(lang, ev),
         note: text(&ev["note"]),
         instruction_id: w.instruction_id.clone().unwrap_or_default(),
         instruction_status,
