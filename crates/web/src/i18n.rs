@@ -83,6 +83,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("all_actions", "全部操作", "All actions"),
     ("all_levels", "全部等级", "All levels"),
     ("all", "全部", "All"),
+    ("own_level", "（本级）", " (own level)"),
     ("number_origin", "号码类型与归属", "Kind and origin"),
     (
         "no_rules_fired",

@@ -22,6 +22,7 @@ fanzha_store::on_both_backends! {
     filters_reach_rows_count_and_exports,
     a_person_search_is_audited_and_unparsed_values_are_reported,
     a_unit_outside_the_subtree_is_not_found_and_pages_follow_on,
+    statistics_lines_add_up_and_type_counts_open_the_search,
 }
 
 const COUNTY: &str = "330281";
@@ -365,4 +366,59 @@ async fn a_unit_outside_the_subtree_is_not_found_and_pages_follow_on(db: &Db) {
         second.contains("YJ-PAGE-000"),
         "the oldest is on the last page"
     );
+}
+
+async fn statistics_lines_add_up_and_type_counts_open_the_search(db: &Db) {
+    let state = world(db).await;
+    let (status, body) = get(&state, "/statistics").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The lines add up to the total, including what is still held at the county itself.
+    let total: i64 = body
+        .split("data-stat=\"instructions\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .and_then(|n| n.trim().parse().ok())
+        .expect("the instructions tile");
+    assert_eq!(total, 3, "{body}");
+    let table = body
+        .split("<tbody>")
+        .nth(1)
+        .and_then(|rest| rest.split("</tbody>").next())
+        .unwrap();
+    let per_line: i64 = table
+        .split("<tr data-unit=")
+        .skip(1)
+        .map(|row| {
+            row.split("<td>")
+                .nth(2)
+                .and_then(|cell| cell.split('<').next())
+                .and_then(|n| n.trim().parse::<i64>().ok())
+                .unwrap_or_else(|| panic!("an instruction count in {row}"))
+        })
+        .sum();
+    assert_eq!(
+        per_line, total,
+        "the unit lines add up to the total: {table}"
+    );
+
+    // Each type's count opens the search that lists exactly those warnings.
+    let link = body
+        .split("<a href=\"/warnings?")
+        .skip(1)
+        .find(|rest| rest.contains("fraud_type=fake_investment"))
+        .and_then(|rest| rest.split('"').next())
+        .expect("a link for 虚假投资理财")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    let (rows, total, _) = search(&state, &link).await;
+    assert_eq!((rows, total), (1, 1), "{link}");
+    let untyped = body
+        .split("<a href=\"/warnings?")
+        .skip(1)
+        .find(|rest| rest.contains("fraud_type=untyped"))
+        .and_then(|rest| rest.split('"').next())
+        .expect("a link for 类型待定")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    assert_eq!(search(&state, &untyped).await.1, 1);
 }

@@ -15,6 +15,7 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use fanzha_core::time::{shanghai_date, shanghai_midnight};
+use fanzha_core::FraudType;
 use fanzha_store::{InstructionFilter, PageRequest, Viewer, MAX_PAGE};
 use fanzha_workflow::{loop_figures, Instruction, LoopFigures, OrgTree};
 use serde::Deserialize;
@@ -31,12 +32,16 @@ pub struct StatsQuery {
 struct UnitLine {
     code: String,
     name: String,
+    /// The unit's own instructions (held at its level, not below): no drill-down.
+    own_level: bool,
     f: LoopFigures,
 }
 
 struct TypeLine {
     label: String,
     count: usize,
+    /// The warnings search showing these warnings.
+    query: String,
 }
 
 #[derive(Template)]
@@ -124,9 +129,14 @@ pub async fn show(
     let total = loop_figures(states.iter().map(|(_, s)| s));
     let children = state.store.units().children(&unit_code).await?;
     let mut per_child: BTreeMap<String, Vec<&Instruction>> = BTreeMap::new();
+    let mut at_own_level: Vec<&Instruction> = Vec::new();
     {
         let tree = state.loop_service.tree();
         for (holder, s) in &states {
+            if *holder == unit_code {
+                at_own_level.push(s);
+                continue;
+            }
             let mut cur = holder.clone();
             while let Some(p) = tree.parent(&cur) {
                 if p == unit_code {
@@ -137,13 +147,22 @@ pub async fn show(
             }
         }
     }
-    let lines: Vec<UnitLine> = children
-        .iter()
-        .map(|c| UnitLine {
+    // Instructions held at the unit itself (pending review at the center, not yet passed down)
+    // get a line of their own, so that the lines add up to the totals.
+    let own_line = (!at_own_level.is_empty()).then(|| UnitLine {
+        f: loop_figures(at_own_level.iter().copied()),
+        code: unit_code.clone(),
+        name: format!("{}{}", unit.name, lang.t("own_level")),
+        own_level: true,
+    });
+    let lines: Vec<UnitLine> = own_line
+        .into_iter()
+        .chain(children.iter().map(|c| UnitLine {
             f: loop_figures(per_child.get(&c.code).into_iter().flatten().copied()),
             code: c.code.clone(),
             name: c.name.clone(),
-        })
+            own_level: false,
+        }))
         .collect();
     let counts = state
         .store
@@ -155,15 +174,40 @@ pub async fn show(
         .warnings()
         .recent(&scope, from, None, &PageRequest::first(MAX_PAGE))
         .await?;
+    // Counted by type code (older rows may spell a type by its name), each linked to the
+    // warnings search for the same unit, period and type.
     let mut by_type: BTreeMap<String, usize> = BTreeMap::new();
     for w in &warnings.items {
-        *by_type
-            .entry(fraud_type_label(lang, w.fraud_type.as_deref()))
-            .or_default() += 1;
+        let key = match w.fraud_type.as_deref() {
+            None => "untyped".to_string(),
+            Some(t) => FraudType::parse_label(t)
+                .map(|t| t.code().to_string())
+                .unwrap_or_else(|_| t.to_string()),
+        };
+        *by_type.entry(key).or_default() += 1;
     }
+    let first_day = shanghai_date(from)
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    let unit_param = if unit_code == auth.principal.unit_code {
+        ""
+    } else {
+        unit_code.as_str()
+    };
     let mut types: Vec<TypeLine> = by_type
         .into_iter()
-        .map(|(label, count)| TypeLine { label, count })
+        .map(|(key, count)| TypeLine {
+            label: match key.as_str() {
+                "untyped" => fraud_type_label(lang, None),
+                k => fraud_type_label(lang, Some(k)),
+            },
+            query: form_urlencoded::Serializer::new(String::new())
+                .append_pair("from", &first_day)
+                .append_pair("fraud_type", &key)
+                .append_pair("unit", unit_param)
+                .finish(),
+            count,
+        })
         .collect();
     types.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
     let t = state
