@@ -23,6 +23,7 @@ fanzha_store::on_both_backends! {
     a_person_search_is_audited_and_unparsed_values_are_reported,
     a_unit_outside_the_subtree_is_not_found_and_pages_follow_on,
     statistics_lines_add_up_and_type_counts_open_the_search,
+    the_api_lists_with_the_same_filters,
 }
 
 const COUNTY: &str = "330281";
@@ -421,4 +422,52 @@ async fn statistics_lines_add_up_and_type_counts_open_the_search(db: &Db) {
         .replace("&#38;", "&")
         .replace("&amp;", "&");
     assert_eq!(search(&state, &untyped).await.1, 1);
+}
+
+async fn the_api_lists_with_the_same_filters(db: &Db) {
+    let state = world(db).await;
+    let ids = |body: &str| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_str(body).unwrap();
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let api = |q: String| {
+        let state = state.clone();
+        async move { get(&state, &format!("/api/v1/warnings?since=0&{q}")).await }
+    };
+    let (status, body) = api(String::new()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(ids(&body).len(), 3);
+    assert!(
+        !body.contains(ALICE),
+        "resident IDs are masked in the API list"
+    );
+    for (query, n) in [
+        ("fraud_type=fake_investment", 1),
+        (
+            "fraud_type=%E8%99%9A%E5%81%87%E6%8A%95%E8%B5%84%E7%90%86%E8%B4%A2",
+            1,
+        ),
+        ("fraud_type=untyped", 1),
+        ("source=national_push", 1),
+        ("min_level=2", 2),
+        ("open=true", 3),
+        ("open=false", 0),
+        (&format!("unit={WEST}"), 1),
+        (&format!("until={}", t0() - 60_000), 0),
+    ] {
+        let (status, body) = api(query.to_string()).await;
+        assert_eq!(status, StatusCode::OK, "{query}: {body}");
+        assert_eq!(ids(&body).len(), n, "{query}: {body}");
+    }
+    for bad in ["fraud_type=rumour", "source=rumour", "min_level=7"] {
+        let (status, body) = api(bad.to_string()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+    }
+    let (status, _) = api(format!("unit={OTHER_COUNTY}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -4,12 +4,13 @@
 use crate::auth::permission::{PushWarnings, ViewWarnings};
 use crate::auth::Require;
 use crate::error::WebError;
+use crate::pages::warning_search::{fraud_type_filter, SOURCES};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use fanzha_core::mask::{mask_phone, mask_resident_id};
-use fanzha_store::{PageRequest, StoredWarning};
+use fanzha_store::{PageRequest, StoredWarning, WarningFilter};
 use fanzha_workflow::{IncomingWarning, Received, WarningLevel};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -89,31 +90,82 @@ pub async fn push(
 pub struct ListQuery {
     /// Detected at or after (epoch ms UTC); default: the last 24 hours.
     pub since: Option<i64>,
+    /// Detected before (epoch ms UTC).
+    pub until: Option<i64>,
     /// Only this level or more urgent.
     pub min_level: Option<u8>,
+    /// A fraud-type code (`fake_investment` …, or its Chinese name), or `untyped`.
+    pub fraud_type: Option<String>,
+    /// `engine`, `national_push` or `manual`.
+    pub source: Option<String>,
+    /// A unit inside the caller's subtree (default: the caller's own).
+    pub unit: Option<String>,
+    /// `true`: only warnings whose instruction is open; `false`: only closed ones.
+    pub open: Option<bool>,
     pub after: Option<String>,
     pub limit: Option<u32>,
 }
 
 /// Warnings routed inside the caller's subtree, newest first, personal data masked.
 #[utoipa::path(get, path = "/api/v1/warnings", params(ListQuery),
-    responses((status = 200, description = "A page of warnings", body = Object)))]
+    responses((status = 200, description = "A page of warnings", body = Object),
+              (status = 400, description = "Unknown fraud type, source or level"),
+              (status = 404, description = "The unit is outside the caller's subtree")))]
 pub async fn list(
     auth: Require<ViewWarnings>,
     State(state): State<AppState>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let scope = state.scope_of(&auth.principal.unit_code).await?;
-    let since = q
-        .since
-        .unwrap_or_else(|| state.clock.now_ms() - 24 * 3_600_000);
+    let unit = match &q.unit {
+        Some(code) => {
+            state
+                .unit_within(&auth.principal.unit_code, code)
+                .await?
+                .code
+        }
+        None => auth.principal.unit_code.clone(),
+    };
+    let scope = state.scope_of(&unit).await?;
+    if q.min_level.is_some_and(|l| !(1..=3).contains(&l)) {
+        return Err(WebError::BadRequest("min_level must be 1, 2 or 3".into()));
+    }
+    let fraud_type = match q.fraud_type.as_deref() {
+        None => None,
+        Some(label) => Some(
+            fraud_type_filter(label)
+                .ok_or_else(|| {
+                    WebError::BadRequest(format!(
+                        "unknown fraud type `{label}`; use a code such as fake_investment, or untyped"
+                    ))
+                })?
+                .1,
+        ),
+    };
+    if let Some(source) = q.source.as_deref() {
+        if !SOURCES.contains(&source) {
+            return Err(WebError::BadRequest(
+                "source must be engine, national_push or manual".into(),
+            ));
+        }
+    }
+    let filter = WarningFilter {
+        from_ms: Some(
+            q.since
+                .unwrap_or_else(|| state.clock.now_ms() - 24 * 3_600_000),
+        ),
+        to_ms: q.until,
+        min_level: q.min_level,
+        fraud_type,
+        source: q.source,
+        instruction_open: q.open,
+        ..WarningFilter::default()
+    };
     let page = state
         .store
         .warnings()
-        .recent(
+        .search(
             &scope,
-            since,
-            q.min_level,
+            &filter,
             &PageRequest {
                 after: q.after,
                 limit: q.limit.unwrap_or(100),

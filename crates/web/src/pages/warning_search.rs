@@ -112,24 +112,14 @@ impl Search {
             }
             Some(_) => s.problems.push("col_level"),
         }
-        match given(&form.fraud_type) {
-            None => {}
-            Some("untyped") => {
-                s.filter.fraud_type = Some(FraudTypeFilter::Untyped);
-                s.fraud_type = "untyped".into();
-            }
-            Some(label) => match FraudType::parse_label(label) {
-                Ok(t) => {
-                    // Older rows may hold the type's name instead of its code.
-                    s.filter.fraud_type = Some(FraudTypeFilter::AnyOf(vec![
-                        t.code().to_string(),
-                        t.zh().to_string(),
-                        t.en().to_string(),
-                    ]));
-                    s.fraud_type = t.code().to_string();
+        if let Some(label) = given(&form.fraud_type) {
+            match fraud_type_filter(label) {
+                Some((code, filter)) => {
+                    s.filter.fraud_type = Some(filter);
+                    s.fraud_type = code.to_string();
                 }
-                Err(_) => s.problems.push("col_fraud_type"),
-            },
+                None => s.problems.push("col_fraud_type"),
+            }
         }
         match given(&form.source) {
             None => {}
@@ -187,6 +177,17 @@ impl Search {
         }
         out.finish()
     }
+}
+
+/// `untyped`, or a fraud type by its code or any of its names: the code to echo and the filter
+/// (matching the code and the names, which older rows may hold instead of the code).
+pub fn fraud_type_filter(label: &str) -> Option<(&'static str, FraudTypeFilter)> {
+    if label == "untyped" {
+        return Some(("untyped", FraudTypeFilter::Untyped));
+    }
+    let t = FraudType::parse_label(label).ok()?;
+    let spellings = [t.code(), t.zh(), t.en()].map(str::to_string);
+    Some((t.code(), FraudTypeFilter::AnyOf(spellings.to_vec())))
 }
 
 /// A resident ID (18 digits, or the 15-digit legacy form) or a phone number, in the form the
