@@ -1,7 +1,9 @@
 //! The warnings list as a search, on SQLite and PostgreSQL: filters by type, source, unit,
 //! person and instruction state reach the rows, the count and the exports; a search by phone
 //! or ID number is audited; a unit outside one's subtree is not found; a value that does not
-//! parse is reported on the page and the rest of the form still applies; pages follow on.
+//! parse is reported on the page and the rest of the form still applies; pages follow on; the
+//! API takes the same filters; statistics link each type's count to its search; and a select
+//! left on "all" (an empty value) never fails a list.
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -24,6 +26,7 @@ fanzha_store::on_both_backends! {
     a_unit_outside_the_subtree_is_not_found_and_pages_follow_on,
     statistics_lines_add_up_and_type_counts_open_the_search,
     the_api_lists_with_the_same_filters,
+    the_instruction_queue_takes_an_emptied_level_select,
 }
 
 const COUNTY: &str = "330281";
@@ -470,4 +473,16 @@ async fn the_api_lists_with_the_same_filters(db: &Db) {
     }
     let (status, _) = api(format!("unit={OTHER_COUNTY}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn the_instruction_queue_takes_an_emptied_level_select(db: &Db) {
+    let state = world(db).await;
+    // 全部等级 submits `level=`: every level, not a 400.
+    let (status, all) = get(&state, "/instructions?tab=all&level=").await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    let (status, red) = get(&state, "/instructions?tab=all&level=1").await;
+    assert_eq!(status, StatusCode::OK, "{red}");
+    let rows = |body: &str| body.matches("<tr data-instruction-id=").count();
+    assert_eq!(rows(&all), 3, "{all}");
+    assert_eq!(rows(&red), 1, "{red}");
 }

@@ -82,6 +82,7 @@ struct TabLink {
 pub struct QueueQuery {
     /// `mine` (held by my unit, open), `open`, `overdue`, `closed`, `all`.
     pub tab: Option<String>,
+    #[serde(default, deserialize_with = "super::empty_as_none")]
     pub level: Option<u8>,
     pub format: Option<ExportFormat>,
 }

@@ -98,3 +98,18 @@ impl Chrome {
         self.lang.t(key)
     }
 }
+
+/// Reads an optional query value where an empty one (a select's "all" option submits `level=`)
+/// means absent, instead of failing the whole request on the empty number.
+pub fn empty_as_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    use serde::Deserialize;
+    match Option::<String>::deserialize(d)?.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(serde::de::Error::custom),
+    }
+}
