@@ -11,6 +11,7 @@ pub mod case_import;
 pub mod casework;
 pub mod error;
 pub mod export;
+pub mod extract;
 pub mod figures;
 pub mod i18n;
 pub mod pages;

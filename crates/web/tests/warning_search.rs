@@ -467,9 +467,13 @@ async fn the_api_lists_with_the_same_filters(db: &Db) {
         assert_eq!(status, StatusCode::OK, "{query}: {body}");
         assert_eq!(ids(&body).len(), n, "{query}: {body}");
     }
-    for bad in ["fraud_type=rumour", "source=rumour", "min_level=7"] {
+    // Every refusal is the platform's error body with its code, a malformed number included.
+    for bad in ["fraud_type=rumour", "source=rumour", "min_level=7", "until=yesterday"] {
         let (status, body) = api(bad.to_string()).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        let v: serde_json::Value = serde_json::from_str(&body).expect("a JSON error body");
+        assert_eq!(v["code"], "request_invalid", "{bad}: {body}");
+        assert!(v["what_to_do"].as_str().is_some_and(|s| !s.is_empty()), "{body}");
     }
     let (status, _) = api(format!("unit={OTHER_COUNTY}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);

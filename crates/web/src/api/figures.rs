@@ -3,9 +3,10 @@
 use crate::auth::permission::ViewDashboard;
 use crate::auth::Require;
 use crate::error::WebError;
+use crate::extract::Query;
 use crate::figures::{dashboard, Dashboard};
 use crate::state::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;

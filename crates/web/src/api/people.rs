@@ -4,8 +4,9 @@
 use crate::auth::permission::{Permission, ViewPersonalData, ViewWarnings};
 use crate::auth::Require;
 use crate::error::WebError;
+use crate::extract::Query;
 use crate::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use fanzha_core::mask::{mask_name, mask_phone, mask_resident_id};
 use fanzha_store::{NewAuditEntry, PageRequest, Person};

@@ -4,9 +4,10 @@
 use crate::auth::permission::{PushWarnings, ViewWarnings};
 use crate::auth::Require;
 use crate::error::WebError;
+use crate::extract::Query;
 use crate::pages::warning_search::{fraud_type_filter, SOURCES};
 use crate::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use fanzha_core::mask::{mask_phone, mask_resident_id};

@@ -10,10 +10,11 @@ use crate::auth::permission::{HandleInstructions, Permission, ReviewWarnings, Vi
 use crate::auth::Require;
 use crate::error::WebError;
 use crate::export::{ExportFormat, Table};
+use crate::extract::Query;
 use crate::i18n::Lang;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Form;

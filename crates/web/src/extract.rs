@@ -1,0 +1,29 @@
+//! Extractors whose rejections are [`WebError`]s: a malformed query string answers with the
+//! platform's error body (`{code, message, what_to_do}`, code `request_invalid`) like every
+//! other failure, instead of axum's plain-text rejection.
+
+use crate::error::WebError;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+/// `axum::extract::Query` with a typed rejection.
+pub struct Query<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Query<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Query(value)),
+            Err(rejection) => Err(WebError::BadRequest(format!(
+                "{}; correct the query string (see /api/openapi.json for its parameters)",
+                rejection.body_text()
+            ))),
+        }
+    }
+}
