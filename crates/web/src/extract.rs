@@ -27,3 +27,25 @@ where
         }
     }
 }
+
+/// A JSON request body (`axum::Json`) with a typed rejection: a body that is not JSON, or not
+/// the expected shape, answers `request_invalid` with serde's account of what is wrong.
+pub struct JsonBody<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for JsonBody<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = WebError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(JsonBody(value)),
+            Err(rejection) => Err(WebError::BadRequest(format!(
+                "{}; send a JSON body as described in /api/openapi.json",
+                rejection.body_text()
+            ))),
+        }
+    }
+}

@@ -27,6 +27,7 @@ fanzha_store::on_both_backends! {
     statistics_lines_add_up_and_type_counts_open_the_search,
     the_api_lists_with_the_same_filters,
     the_instruction_queue_takes_an_emptied_level_select,
+    a_malformed_json_body_answers_with_the_error_body,
 }
 
 const COUNTY: &str = "330281";
@@ -468,12 +469,20 @@ async fn the_api_lists_with_the_same_filters(db: &Db) {
         assert_eq!(ids(&body).len(), n, "{query}: {body}");
     }
     // Every refusal is the platform's error body with its code, a malformed number included.
-    for bad in ["fraud_type=rumour", "source=rumour", "min_level=7", "until=yesterday"] {
+    for bad in [
+        "fraud_type=rumour",
+        "source=rumour",
+        "min_level=7",
+        "until=yesterday",
+    ] {
         let (status, body) = api(bad.to_string()).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
         let v: serde_json::Value = serde_json::from_str(&body).expect("a JSON error body");
         assert_eq!(v["code"], "request_invalid", "{bad}: {body}");
-        assert!(v["what_to_do"].as_str().is_some_and(|s| !s.is_empty()), "{body}");
+        assert!(
+            v["what_to_do"].as_str().is_some_and(|s| !s.is_empty()),
+            "{body}"
+        );
     }
     let (status, _) = api(format!("unit={OTHER_COUNTY}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -489,4 +498,44 @@ async fn the_instruction_queue_takes_an_emptied_level_select(db: &Db) {
     let rows = |body: &str| body.matches("<tr data-instruction-id=").count();
     assert_eq!(rows(&all), 3, "{all}");
     assert_eq!(rows(&red), 1, "{red}");
+}
+
+async fn a_malformed_json_body_answers_with_the_error_body(db: &Db) {
+    let state = world(db).await;
+    let (token, session) = state.sessions.create(
+        Principal {
+            login: "yy_analyst".into(),
+            display_name: "研判员".into(),
+            unit_code: COUNTY.into(),
+            roles: vec![fanzha_store::Role::CenterAnalyst],
+            bank_code: None,
+        },
+        t0(),
+    );
+    for body in ["{not json", r#"{"level": "red"}"#] {
+        let mut req = Request::builder()
+            .method("POST")
+            .uri("/api/v1/warnings")
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::COOKIE, format!("{COOKIE}={token}"))
+            .header("x-csrf-token", &session.csrf_token)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 50000))));
+        let resp = tower::ServiceExt::oneshot(router(state.clone()), req)
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{body}");
+        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&bytes).expect("a JSON error body");
+        assert_eq!(v["code"], "request_invalid", "{v}");
+        assert!(
+            v["what_to_do"].as_str().is_some_and(|s| !s.is_empty()),
+            "{v}"
+        );
+    }
 }

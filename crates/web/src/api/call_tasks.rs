@@ -6,7 +6,7 @@ use super::actor_of;
 use crate::auth::permission::{ViewCallTasks, WorkCallTasks};
 use crate::auth::Require;
 use crate::error::WebError;
-use crate::extract::Query;
+use crate::extract::{JsonBody, Query};
 use crate::i18n::Lang;
 use crate::pages::calls::{audit_number_view, parse_result};
 use crate::pages::scripts::talking_points;
@@ -155,7 +155,7 @@ pub async fn result(
     auth: Require<WorkCallTasks>,
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    Json(req): Json<ResultRequest>,
+    JsonBody(req): JsonBody<ResultRequest>,
 ) -> Result<Json<serde_json::Value>, WebError> {
     let result = parse_result(&req.result)?;
     let actor = actor_of(&state, &auth.principal).await?;

@@ -5,7 +5,7 @@ use super::actor_of;
 use crate::auth::permission::{HandleInstructions, Permission, ReviewWarnings, ViewInstructions};
 use crate::auth::Require;
 use crate::error::WebError;
-use crate::extract::Query;
+use crate::extract::{JsonBody, Query};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
@@ -143,7 +143,7 @@ pub async fn command(
     auth: Require<HandleInstructions>,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Json(req): Json<CommandRequest>,
+    JsonBody(req): JsonBody<CommandRequest>,
 ) -> Result<Json<InstructionView>, WebError> {
     check_review_permission(&auth, &req.commands)?;
     let actor = actor_of(&state, &auth.principal).await?;

@@ -4,7 +4,7 @@
 use crate::auth::permission::{PushWarnings, ViewWarnings};
 use crate::auth::Require;
 use crate::error::WebError;
-use crate::extract::Query;
+use crate::extract::{JsonBody, Query};
 use crate::pages::warning_search::{fraud_type_filter, SOURCES};
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -45,7 +45,7 @@ pub struct PushRequest {
 pub async fn push(
     auth: Require<PushWarnings>,
     State(state): State<AppState>,
-    Json(req): Json<PushRequest>,
+    JsonBody(req): JsonBody<PushRequest>,
 ) -> Result<(StatusCode, Json<Received>), WebError> {
     let level = WarningLevel::from_number(req.level).ok_or_else(|| {
         WebError::BadRequest("level must be 1 (red), 2 (orange) or 3 (yellow)".into())
