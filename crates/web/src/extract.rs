@@ -49,3 +49,25 @@ where
         }
     }
 }
+
+/// A submitted form (`axum::Form`) with a typed rejection: a field that does not parse answers
+/// `request_invalid`, which the page shows as a toast naming the field.
+pub struct FormBody<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for FormBody<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = WebError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(value)) => Ok(FormBody(value)),
+            Err(rejection) => Err(WebError::BadRequest(format!(
+                "{}; correct the form and submit it again",
+                rejection.body_text()
+            ))),
+        }
+    }
+}

@@ -27,7 +27,7 @@ fanzha_store::on_both_backends! {
     statistics_lines_add_up_and_type_counts_open_the_search,
     the_api_lists_with_the_same_filters,
     the_instruction_queue_takes_an_emptied_level_select,
-    a_malformed_json_body_answers_with_the_error_body,
+    a_malformed_body_answers_with_the_error_body,
 }
 
 const COUNTY: &str = "330281";
@@ -500,7 +500,7 @@ async fn the_instruction_queue_takes_an_emptied_level_select(db: &Db) {
     assert_eq!(rows(&red), 1, "{red}");
 }
 
-async fn a_malformed_json_body_answers_with_the_error_body(db: &Db) {
+async fn a_malformed_body_answers_with_the_error_body(db: &Db) {
     let state = world(db).await;
     let (token, session) = state.sessions.create(
         Principal {
@@ -512,14 +512,37 @@ async fn a_malformed_json_body_answers_with_the_error_body(db: &Db) {
         },
         t0(),
     );
-    for body in ["{not json", r#"{"level": "red"}"#] {
+    let instruction = state
+        .store
+        .warnings()
+        .recent(&Scope::platform(), 0, None, &PageRequest::first(1))
+        .await
+        .unwrap()
+        .items[0]
+        .instruction_id
+        .clone()
+        .unwrap();
+    let act = format!("/instructions/{instruction}/act");
+    for (uri, content_type, body) in [
+        ("/api/v1/warnings", "application/json", "{not json"),
+        (
+            "/api/v1/warnings",
+            "application/json",
+            r#"{"level": "red"}"#,
+        ),
+        (
+            act.as_str(),
+            "application/x-www-form-urlencoded",
+            "command=sign&version=first",
+        ),
+    ] {
         let mut req = Request::builder()
             .method("POST")
-            .uri("/api/v1/warnings")
+            .uri(uri)
             .header(header::HOST, "127.0.0.1:8080")
             .header(header::COOKIE, format!("{COOKIE}={token}"))
             .header("x-csrf-token", &session.csrf_token)
-            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::CONTENT_TYPE, content_type)
             .body(Body::from(body))
             .unwrap();
         req.extensions_mut()

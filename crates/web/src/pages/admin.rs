@@ -5,13 +5,13 @@ use crate::auth::password::hash_password;
 use crate::auth::permission::ManageUsers;
 use crate::auth::Require;
 use crate::error::WebError;
+use crate::extract::FormBody;
 use crate::i18n::Lang;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
-use axum::Form;
 use fanzha_store::{NewAuditEntry, NewUser, PageRequest, Role, User};
 use serde::Deserialize;
 
@@ -246,7 +246,7 @@ pub async fn add_user(
     auth: Require<ManageUsers>,
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(f): Form<NewUserForm>,
+    FormBody(f): FormBody<NewUserForm>,
 ) -> Result<Response, WebError> {
     let unit = state
         .unit_within(&auth.principal.unit_code, f.unit_code.trim())

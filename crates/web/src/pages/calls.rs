@@ -10,6 +10,7 @@ use crate::api::actor_of;
 use crate::auth::permission::{Permission, ViewCallTasks, ViewInstructions, WorkCallTasks};
 use crate::auth::Require;
 use crate::error::WebError;
+use crate::extract::FormBody;
 use crate::extract::Query;
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -17,7 +18,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
-use axum::Form;
 use fanzha_core::mask::{mask_name, mask_phone};
 use fanzha_store::{
     CallResult, CallTask, CallTaskFilter, CallTaskState, NewAuditEntry, PageRequest, Scope,
@@ -411,7 +411,7 @@ pub async fn result(
     auth: Require<WorkCallTasks>,
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    Form(form): Form<ResultForm>,
+    FormBody(form): FormBody<ResultForm>,
 ) -> Result<Response, WebError> {
     let result = parse_result(&form.result)?;
     let actor = actor_of(&state, &auth.principal).await?;

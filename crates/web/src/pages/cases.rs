@@ -11,13 +11,13 @@ use crate::auth::Require;
 use crate::case_import::{import_cases, CaseImport};
 use crate::casework::{open_case, take_in_extract, trace_case, CaseInput};
 use crate::error::WebError;
+use crate::extract::FormBody;
 use crate::i18n::Lang;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use fanzha_core::mask::{mask_name, mask_phone};
 use fanzha_store::{Case, PageRequest, Viewer};
 use serde::Deserialize;
@@ -279,7 +279,7 @@ pub async fn create(
     auth: Require<ManageCases>,
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(f): Form<NewCaseForm>,
+    FormBody(f): FormBody<NewCaseForm>,
 ) -> Result<Response, WebError> {
     let unit = state
         .unit_within(&auth.principal.unit_code, f.unit_code.trim())
@@ -558,7 +558,7 @@ pub async fn trace(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Form(f): Form<TraceForm>,
+    FormBody(f): FormBody<TraceForm>,
 ) -> Result<Html<String>, WebError> {
     let scope = state.scope_of(&auth.principal.unit_code).await?;
     let mut case = state.store.cases().get(&scope, &id).await?;

@@ -10,6 +10,7 @@ use crate::auth::permission::{HandleInstructions, Permission, ReviewWarnings, Vi
 use crate::auth::Require;
 use crate::error::WebError;
 use crate::export::{ExportFormat, Table};
+use crate::extract::FormBody;
 use crate::extract::Query;
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -17,7 +18,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
-use axum::Form;
 use fanzha_core::mask::mask_name;
 use fanzha_store::{InstructionFilter, PageRequest, Scope, StoredInstruction};
 use fanzha_workflow::{Command, ContactChannel, Instruction, OrgTree, Status};
@@ -360,7 +360,7 @@ pub async fn act(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<ActForm>,
+    FormBody(form): FormBody<ActForm>,
 ) -> Result<Html<String>, WebError> {
     let lang = Lang::from_headers(&headers);
     let can_review = ReviewWarnings::allows(&auth.principal);
@@ -393,7 +393,7 @@ pub async fn bulk_sign(
     auth: Require<HandleInstructions>,
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<BulkForm>,
+    FormBody(form): FormBody<BulkForm>,
 ) -> Result<Html<String>, WebError> {
     let lang = Lang::from_headers(&headers);
     let actor = actor_of(&state, &auth.principal).await?;
@@ -552,7 +552,7 @@ pub async fn feedback(
     auth: Require<HandleInstructions>,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Form(form): Form<ActForm>,
+    FormBody(form): FormBody<ActForm>,
 ) -> Result<Response, WebError> {
     apply_form(&state, &auth, &id, &form).await??;
     Ok(([("hx-refresh", "true")], "").into_response())

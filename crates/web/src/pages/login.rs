@@ -6,6 +6,7 @@ use crate::auth::principal::Principal;
 use crate::auth::session::COOKIE;
 use crate::auth::Require;
 use crate::error::WebError;
+use crate::extract::FormBody;
 use crate::extract::Query;
 use crate::i18n::Lang;
 use crate::pages::render;
@@ -14,7 +15,6 @@ use askama::Template;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use fanzha_store::Scope;
 use serde::Deserialize;
@@ -56,7 +56,7 @@ pub async fn submit(
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     jar: CookieJar,
-    Form(form): Form<LoginForm>,
+    FormBody(form): FormBody<LoginForm>,
 ) -> Result<Response, WebError> {
     let lang = Lang::from_headers(&headers);
     let now = state.clock.now_ms();

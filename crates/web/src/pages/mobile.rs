@@ -10,13 +10,13 @@ use crate::api::people::audit_reveal;
 use crate::auth::permission::HandleInstructions;
 use crate::auth::Require;
 use crate::error::WebError;
+use crate::extract::FormBody;
 use crate::i18n::Lang;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
-use axum::Form;
 use fanzha_core::mask::mask_name;
 use fanzha_store::{InstructionFilter, PageRequest, Scope};
 
@@ -293,7 +293,7 @@ pub async fn outcome(
     auth: Require<HandleInstructions>,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Form(form): Form<ActForm>,
+    FormBody(form): FormBody<ActForm>,
 ) -> Result<Response, WebError> {
     apply_form(&state, &auth, &id, &form).await??;
     Ok(([("hx-refresh", "true")], "").into_response())

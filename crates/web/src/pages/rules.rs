@@ -6,6 +6,7 @@ use super::{render, Chrome};
 use crate::auth::permission::ManageRules;
 use crate::auth::Require;
 use crate::error::WebError;
+use crate::extract::FormBody;
 use crate::i18n::Lang;
 use crate::rules_lab::{test_run, TestRun};
 use crate::state::AppState;
@@ -13,7 +14,6 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Html;
-use axum::Form;
 use fanzha_detect::RuleSet;
 use fanzha_store::NewAuditEntry;
 use serde::Deserialize;
@@ -107,7 +107,7 @@ pub async fn submit(
     auth: Require<ManageRules>,
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(f): Form<RulesForm>,
+    FormBody(f): FormBody<RulesForm>,
 ) -> Result<Html<String>, WebError> {
     let lang = Lang::from_headers(&headers);
     let parsed = RuleSet::parse(&f.text).map_err(|e| e.to_string());

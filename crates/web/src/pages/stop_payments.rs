@@ -11,6 +11,7 @@ use crate::auth::Require;
 use crate::casework::{act_on_stop_payment, StopAction};
 use crate::error::WebError;
 use crate::export::{ExportFormat, Table};
+use crate::extract::FormBody;
 use crate::extract::Query;
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -18,7 +19,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
-use axum::Form;
 use fanzha_store::{PageRequest, Role, StopPayment, Viewer};
 use fanzha_trace::stop_payment::FailReason;
 use serde::Deserialize;
@@ -201,7 +201,7 @@ pub async fn act(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Form(f): Form<ActForm>,
+    FormBody(f): FormBody<ActForm>,
 ) -> Result<Html<String>, WebError> {
     let lang = Lang::from_headers(&headers);
     let p = &auth.principal;
