@@ -86,6 +86,8 @@ pub struct InstructionFilter {
     pub held_by: Option<String>,
     /// Issued at or after.
     pub issued_since: Option<i64>,
+    /// Only those about this resident.
+    pub resident_id: Option<String>,
 }
 
 pub(crate) const COLUMNS: &str =
@@ -518,6 +520,9 @@ fn push_filter(sql: &mut Sql<'_>, f: &InstructionFilter) {
     }
     if let Some(since) = f.issued_since {
         sql.push(" AND i.issued_at >= ").arg(since);
+    }
+    if let Some(rid) = &f.resident_id {
+        sql.push(" AND i.resident_id = ").arg(rid.clone());
     }
     if !f.statuses.is_empty() {
         sql.push(" AND i.status IN (")

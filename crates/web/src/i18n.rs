@@ -83,6 +83,12 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("all_actions", "全部操作", "All actions"),
     ("all_levels", "全部等级", "All levels"),
     ("all", "全部", "All"),
+    ("items_suffix_instructions", "条", "instructions"),
+    (
+        "search_no_person",
+        "没有登记此号码的人员，请改用身份证号查询",
+        "Nobody is registered under this number; search by ID number",
+    ),
     ("own_level", "（本级）", " (own level)"),
     ("number_origin", "号码类型与归属", "Kind and origin"),
     (

@@ -28,6 +28,7 @@ fanzha_store::on_both_backends! {
     the_api_lists_with_the_same_filters,
     the_instruction_queue_takes_an_emptied_level_select,
     a_malformed_body_answers_with_the_error_body,
+    the_instruction_queue_finds_a_person,
 }
 
 const COUNTY: &str = "330281";
@@ -36,8 +37,9 @@ const EAST_VILLAGE: &str = "330281001001";
 const WEST: &str = "330281002";
 const WEST_VILLAGE: &str = "330281002001";
 const OTHER_COUNTY: &str = "330282";
-const ALICE: &str = "330281199001011234";
-const BOB: &str = "330281198505052345";
+/// Valid ID numbers (check digit included): a search validates what it is given.
+const ALICE: &str = "330281199001011235";
+const BOB: &str = "330281198505052343";
 const CAROL: &str = "330281197703033456";
 
 struct FixedClock(i64);
@@ -561,4 +563,80 @@ async fn a_malformed_body_answers_with_the_error_body(db: &Db) {
             "{v}"
         );
     }
+}
+
+async fn the_instruction_queue_finds_a_person(db: &Db) {
+    let state = world(db).await;
+    let queue = |q: String| {
+        let state = state.clone();
+        async move {
+            let (status, body) = get(&state, &format!("/instructions?tab=all&{q}")).await;
+            assert_eq!(status, StatusCode::OK, "{q}: {body}");
+            let rows = body.matches("<tr data-instruction-id=").count();
+            let total: usize = body
+                .split("id=\"queue-total\" data-total=\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .and_then(|n| n.parse().ok())
+                .expect("the queue shows how many match");
+            assert_eq!(rows, total, "{q}");
+            (rows, body)
+        }
+    };
+    assert_eq!(queue(String::new()).await.0, 3);
+    assert_eq!(queue(format!("q={ALICE}")).await.0, 1);
+    // Bob's warning named only his phone; his instruction is found by it.
+    assert_eq!(queue("q=139-0000-5678".into()).await.0, 1);
+    let (rows, body) = queue("q=13911112222".into()).await;
+    assert_eq!(rows, 0);
+    assert!(body.contains("data-problem=\"search_no_person\""), "{body}");
+    let (rows, body) = queue("q=%E5%BC%A0%E4%B8%89".into()).await;
+    assert_eq!(
+        rows, 3,
+        "a name is not a number: reported, the list unfiltered"
+    );
+    assert!(body.contains("data-problem=\"search_unrecognised\""));
+
+    let searches = |state: AppState| async move {
+        state
+            .store
+            .audit()
+            .list(&Scope::platform(), &PageRequest::first(100))
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|e| e.action == "instruction_search")
+            .count()
+    };
+    assert_eq!(
+        searches(state.clone()).await,
+        3,
+        "the three number searches"
+    );
+    // The live refresh of the searched list is not another look-up.
+    let (token, _) = state.sessions.create(
+        Principal {
+            login: "yy_analyst".into(),
+            display_name: "研判员".into(),
+            unit_code: COUNTY.into(),
+            roles: vec![fanzha_store::Role::CenterAnalyst],
+            bank_code: None,
+        },
+        t0(),
+    );
+    let mut req = Request::builder()
+        .uri(format!("/instructions?tab=all&q={ALICE}"))
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::COOKIE, format!("{COOKIE}={token}"))
+        .header("hx-request", "true")
+        .body(Body::empty())
+        .unwrap();
+    req.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 50000))));
+    let resp = tower::ServiceExt::oneshot(router(state.clone()), req)
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(searches(state.clone()).await, 3);
 }

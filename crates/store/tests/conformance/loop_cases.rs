@@ -105,6 +105,20 @@ pub async fn instructions_are_scoped_by_holder(store: &Store) {
         .unwrap();
     let ids: Vec<_> = all.items.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(ids, ["B", "A"], "newest first");
+    let about_one = InstructionFilter {
+        resident_id: Some("330281199001010002".into()),
+        ..InstructionFilter::default()
+    };
+    let found = repo
+        .list(&county, &about_one, &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(found.items.len(), 1);
+    assert_eq!(found.items[0].id, "B");
+    assert_eq!(
+        repo.count_by_status(&county, &about_one).await.unwrap(),
+        vec![("issued".to_string(), 1)]
+    );
     let own = repo
         .list(
             &village,

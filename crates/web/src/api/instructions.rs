@@ -27,6 +27,8 @@ pub struct ListQuery {
     pub overdue: Option<bool>,
     /// Only those held by exactly this unit.
     pub held_by: Option<String>,
+    /// Only those about this resident (18-digit ID number).
+    pub resident_id: Option<String>,
     pub after: Option<String>,
     pub limit: Option<u32>,
 }
@@ -48,6 +50,7 @@ impl ListQuery {
             overdue_only: self.overdue.unwrap_or(false),
             held_by: self.held_by.clone(),
             issued_since: None,
+            resident_id: self.resident_id.clone(),
         }
     }
 

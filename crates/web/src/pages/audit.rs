@@ -49,6 +49,7 @@ struct ActionOption {
 const ACTIONS: &[&str] = &[
     "view_personal_data",
     "warning_search",
+    "instruction_search",
     "warning_received",
     "instruction_signed",
     "instruction_delegated",

@@ -3,6 +3,7 @@
 //! action the state machine allows now.
 
 use super::view::{action_label, fraud_type_label, level_class, level_label, status_label, time};
+use super::warning_search::{audit_person_search, identify, Person};
 use super::{render, Chrome};
 use crate::api::actor_of;
 use crate::api::instructions::check_review_permission;
@@ -19,7 +20,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use fanzha_core::mask::mask_name;
-use fanzha_store::{InstructionFilter, PageRequest, Scope, StoredInstruction};
+use fanzha_store::{InstructionFilter, PageRequest, Scope, StoredInstruction, MAX_PAGE};
 use fanzha_workflow::{Command, ContactChannel, Instruction, OrgTree, Status};
 use serde::Deserialize;
 
@@ -71,6 +72,16 @@ struct QueuePage {
     tabs: Vec<TabLink>,
     rows: Vec<RowFragment>,
     query: String,
+    /// The person searched for, as typed.
+    q: String,
+    /// i18n keys of what could not be used.
+    problems: Vec<&'static str>,
+    /// Instructions matching (all pages).
+    total: i64,
+    next: Option<String>,
+    /// The query without the page key, for the pager.
+    base_query: String,
+    paged: bool,
 }
 
 struct TabLink {
@@ -85,6 +96,10 @@ pub struct QueueQuery {
     pub tab: Option<String>,
     #[serde(default, deserialize_with = "super::empty_as_none")]
     pub level: Option<u8>,
+    /// A resident's ID number or phone number.
+    pub q: Option<String>,
+    /// Page key from the previous page.
+    pub after: Option<String>,
     pub format: Option<ExportFormat>,
 }
 
@@ -209,12 +224,73 @@ pub async fn queue(
         .filter(|t| TABS.iter().any(|(k, _)| k == t))
         .unwrap_or_else(|| "mine".into());
     let scope = state.scope_of(&auth.principal.unit_code).await?;
-    let filter = filter_for(&tab, &auth.principal.unit_code, q.level);
+    let mut filter = filter_for(&tab, &auth.principal.unit_code, q.level);
+    let q_text =
+        q.q.as_deref()
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_string();
+    let mut problems = Vec::new();
+    if !q_text.is_empty() {
+        let person = identify(&q_text);
+        filter.resident_id = match &person {
+            Some(Person::ResidentId(id)) => Some(id.clone()),
+            Some(Person::Phone(phone)) => match state.store.people().by_phone(&scope, phone).await?
+            {
+                Some(p) => Some(p.resident_id),
+                None => {
+                    problems.push("search_no_person");
+                    // Nobody registered under the number: nothing matches.
+                    Some(String::new())
+                }
+            },
+            None => {
+                problems.push("search_unrecognised");
+                None
+            }
+        };
+        // The live refresh of an already searched list is not a new look-up.
+        let refresh = headers.get("hx-request").is_some();
+        if let (Some(person), false) = (&person, refresh) {
+            let matches = state
+                .store
+                .instructions()
+                .count_by_status(&scope, &filter)
+                .await?
+                .iter()
+                .map(|(_, n)| n)
+                .sum();
+            audit_person_search(
+                &state,
+                "instruction_search",
+                &auth.principal.login,
+                &auth.principal.unit_code,
+                person,
+                matches,
+            )
+            .await?;
+        }
+    }
+    let page_request = match q.format {
+        Some(_) => PageRequest::first(MAX_PAGE),
+        None => PageRequest {
+            after: q.after.clone().filter(|a| !a.is_empty()),
+            limit: 200,
+        },
+    };
     let page = state
         .store
         .instructions()
-        .list(&scope, &filter, &PageRequest::first(200))
+        .list(&scope, &filter, &page_request)
         .await?;
+    let total: i64 = state
+        .store
+        .instructions()
+        .count_by_status(&scope, &filter)
+        .await?
+        .iter()
+        .map(|(_, n)| n)
+        .sum();
     let can_review = ReviewWarnings::allows(&auth.principal);
     let mut rows = Vec::with_capacity(page.items.len());
     for i in &page.items {
@@ -226,10 +302,26 @@ pub async fn queue(
     if let Some(format) = q.format {
         return export(lang, &rows, format);
     }
-    let query = format!(
-        "tab={tab}{}",
-        q.level.map(|l| format!("&level={l}")).unwrap_or_default()
-    );
+    let mut base = form_urlencoded::Serializer::new(String::new());
+    base.append_pair("tab", &tab);
+    if let Some(l) = q.level {
+        base.append_pair("level", &l.to_string());
+    }
+    if !q_text.is_empty() {
+        base.append_pair("q", &q_text);
+    }
+    let base_query = base.finish();
+    let after = q.after.clone().filter(|a| !a.is_empty());
+    // The live refresh reloads the page being read, not the first one.
+    let query = match &after {
+        Some(a) => format!(
+            "{base_query}&{}",
+            form_urlencoded::Serializer::new(String::new())
+                .append_pair("after", a)
+                .finish()
+        ),
+        None => base_query.clone(),
+    };
     render(&QueuePage {
         lang,
         chrome,
@@ -245,6 +337,12 @@ pub async fn queue(
             .collect(),
         rows,
         query,
+        q: q_text,
+        problems,
+        total,
+        next: page.next,
+        base_query,
+        paged: after.is_some(),
     })
     .map(IntoResponse::into_response)
 }

@@ -94,6 +94,10 @@ pub fn audit_action_label(lang: Lang, code: &str) -> String {
             "按电话或身份证号查询预警",
             "Searched warnings by phone or ID number",
         )),
+        "instruction_search" => Some((
+            "按电话或身份证号查询指令",
+            "Searched instructions by phone or ID number",
+        )),
         "warning_received" => Some(("接收预警", "Warning received")),
         "user_added" => Some(("新增用户", "User added")),
         "user_saved" => Some(("修改用户", "User changed")),

@@ -2,10 +2,14 @@
 //! sends it (an empty select is ""), and a value that does not parse becomes a message on the
 //! page instead of a 400, so an analyst never loses the rest of the form.
 
+use crate::error::WebError;
 use crate::export::ExportFormat;
+use crate::state::AppState;
 use chrono::{Duration, NaiveDate};
+use fanzha_core::mask::{mask_phone, mask_resident_id};
 use fanzha_core::time::{shanghai_date, shanghai_midnight};
 use fanzha_core::{FraudType, PhoneNumber, ResidentId};
+use fanzha_store::NewAuditEntry;
 use fanzha_store::{FraudTypeFilter, WarningFilter};
 use serde::Deserialize;
 
@@ -199,6 +203,35 @@ pub fn identify(q: &str) -> Option<Person> {
     PhoneNumber::parse(q)
         .ok()
         .map(|p| Person::Phone(p.canonical()))
+}
+
+/// A list searched by phone number or ID number looks for a person: the search is written to
+/// the audit log like any other look-up of personal data (`action`; the number masked).
+pub async fn audit_person_search(
+    state: &AppState,
+    action: &str,
+    login: &str,
+    unit_code: &str,
+    person: &Person,
+    matches: i64,
+) -> Result<(), WebError> {
+    let (by, masked) = match person {
+        Person::ResidentId(id) => ("resident_id", mask_resident_id(id)),
+        Person::Phone(p) => ("phone", mask_phone(p)),
+    };
+    state
+        .store
+        .audit()
+        .append(&NewAuditEntry {
+            actor: login.to_string(),
+            action: action.to_string(),
+            target_type: "person".into(),
+            target_id: Some(masked),
+            unit_code: Some(unit_code.to_string()),
+            detail: serde_json::json!({"by": by, "matches": matches}),
+        })
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use super::evidence::{duration, feature_label, feature_value, phone_origin};
 use super::instructions::{event_lines, EventLine};
 use super::view::{fraud_type_label, level_class, level_label, status_label, time};
-use super::warning_search::{Person, Search, SearchForm, SOURCES};
+use super::warning_search::{audit_person_search, Search, SearchForm, SOURCES};
 use super::{render, Chrome};
 use crate::api::people::audit_reveal;
 use crate::auth::permission::{Permission, ViewPersonalData, ViewWarnings};
@@ -21,7 +21,7 @@ use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use fanzha_core::mask::{mask_name, mask_phone, mask_resident_id};
 use fanzha_core::FraudType;
-use fanzha_store::{NewAuditEntry, PageRequest, Scope, StoredWarning, MAX_PAGE};
+use fanzha_store::{PageRequest, Scope, StoredWarning, MAX_PAGE};
 use std::collections::HashMap;
 
 struct ListRow {
@@ -104,7 +104,15 @@ pub async fn list(
         .await?;
     let total = warnings.count(&scope, &search.filter).await?;
     if let Some(person) = &search.person {
-        audit_person_search(&state, &auth.principal.login, &unit_code, person, total).await?;
+        audit_person_search(
+            &state,
+            "warning_search",
+            &auth.principal.login,
+            &unit_code,
+            person,
+            total,
+        )
+        .await?;
     }
 
     let mut unit_names: HashMap<String, String> = HashMap::new();
@@ -228,34 +236,6 @@ pub async fn list(
         paged: form.after.as_deref().is_some_and(|a| !a.is_empty()),
     })
     .map(IntoResponse::into_response)
-}
-
-/// A search by phone number or ID number looks for a person: it is written to the audit log
-/// like any other look-up of personal data (the number masked).
-async fn audit_person_search(
-    state: &AppState,
-    login: &str,
-    unit_code: &str,
-    person: &Person,
-    matches: i64,
-) -> Result<(), WebError> {
-    let (by, masked) = match person {
-        Person::ResidentId(id) => ("resident_id", mask_resident_id(id)),
-        Person::Phone(p) => ("phone", mask_phone(p)),
-    };
-    state
-        .store
-        .audit()
-        .append(&NewAuditEntry {
-            actor: login.to_string(),
-            action: "warning_search".into(),
-            target_type: "person".into(),
-            target_id: Some(masked),
-            unit_code: Some(unit_code.to_string()),
-            detail: serde_json::json!({"by": by, "matches": matches}),
-        })
-        .await?;
-    Ok(())
 }
 
 struct Rule {
