@@ -172,7 +172,7 @@ pub async fn show(
     auth: Require<ManageUsers>,
     State(state): State<AppState>,
     headers: HeaderMap,
-    axum::extract::Query(q): axum::extract::Query<AdminQuery>,
+    crate::extract::Query(q): crate::extract::Query<AdminQuery>,
 ) -> Result<Response, WebError> {
     if let (Some(format), Some("units")) = (q.format, q.table.as_deref()) {
         let lang = Lang::from_headers(&headers);

@@ -19,7 +19,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use fanzha_core::mask::{mask_name, mask_phone};
-use fanzha_store::{Case, PageRequest, Viewer};
+use fanzha_store::{Case, PageRequest, Viewer, MAX_PAGE};
 use serde::Deserialize;
 
 struct CaseRow {
@@ -40,7 +40,13 @@ struct ListPage {
     rows: Vec<CaseRow>,
     unit_code: String,
     import: Option<ImportView>,
+    /// Key of the next page, when more cases follow.
+    next: Option<String>,
+    paged: bool,
 }
+
+/// Cases per screen; an export takes all (up to [`MAX_PAGE`]).
+const PAGE_ROWS: u32 = 200;
 
 /// The figures and rows of an import, as the cases page shows them (no personal data: rows
 /// are named by line and report number).
@@ -109,15 +115,18 @@ impl ImportView {
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
     format: Option<crate::export::ExportFormat>,
+    /// Page key from the previous page.
+    after: Option<String>,
 }
 
 pub async fn list(
     auth: Require<ManageCases>,
     State(state): State<AppState>,
     headers: HeaderMap,
-    axum::extract::Query(q): axum::extract::Query<ListQuery>,
+    crate::extract::Query(q): crate::extract::Query<ListQuery>,
 ) -> Result<Response, WebError> {
-    list_page(&state, &auth, &headers, q.format, None).await
+    let after = q.after.filter(|a| !a.is_empty());
+    list_page(&state, &auth, &headers, q.format, None, after).await
 }
 
 async fn list_page(
@@ -126,6 +135,7 @@ async fn list_page(
     headers: &HeaderMap,
     format: Option<crate::export::ExportFormat>,
     import: Option<ImportView>,
+    after: Option<String>,
 ) -> Result<Response, WebError> {
     let chrome = Chrome::new(&auth.principal, &auth.csrf_token, headers, "/cases");
     let lang = chrome.lang;
@@ -133,8 +143,19 @@ async fn list_page(
     let page = state
         .store
         .cases()
-        .list(&scope, &PageRequest::first(200))
+        .list(
+            &scope,
+            &match format {
+                // An export takes every case, not one screen's page.
+                Some(_) => PageRequest::first(MAX_PAGE),
+                None => PageRequest {
+                    after: after.clone(),
+                    limit: PAGE_ROWS,
+                },
+            },
+        )
         .await?;
+    let next = page.next.clone();
     let mut rows = Vec::new();
     for c in page.items {
         rows.push(CaseRow {
@@ -183,6 +204,8 @@ async fn list_page(
         chrome,
         rows,
         import,
+        next,
+        paged: after.is_some(),
     })
     .map(IntoResponse::into_response)
 }
@@ -255,6 +278,7 @@ pub async fn import(
         &headers,
         None,
         Some(ImportView::of(&outcome)),
+        None,
     )
     .await
 }
