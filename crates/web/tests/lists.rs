@@ -163,9 +163,9 @@ async fn world(db: &Db) -> AppState {
     state
 }
 
-/// `GET path` as the county's analyst: status and body.
-async fn get(state: &AppState, path: &str) -> (StatusCode, String) {
-    let (token, _) = state.sessions.create(
+/// A session of the county's analyst: its cookie token and the session (CSRF token).
+fn analyst_session(state: &AppState) -> (String, fanzha_web::auth::session::Session) {
+    state.sessions.create(
         Principal {
             login: "yy_analyst".into(),
             display_name: "研判员".into(),
@@ -174,7 +174,12 @@ async fn get(state: &AppState, path: &str) -> (StatusCode, String) {
             bank_code: None,
         },
         t0(),
-    );
+    )
+}
+
+/// `GET path` as the county's analyst: status and body.
+async fn get(state: &AppState, path: &str) -> (StatusCode, String) {
+    let (token, _) = analyst_session(state);
     let mut req = Request::builder()
         .uri(path)
         .header(header::HOST, "127.0.0.1:8080")
@@ -507,16 +512,7 @@ async fn the_instruction_queue_takes_an_emptied_level_select(db: &Db) {
 
 async fn a_malformed_body_answers_with_the_error_body(db: &Db) {
     let state = world(db).await;
-    let (token, session) = state.sessions.create(
-        Principal {
-            login: "yy_analyst".into(),
-            display_name: "研判员".into(),
-            unit_code: COUNTY.into(),
-            roles: vec![fanzha_store::Role::CenterAnalyst],
-            bank_code: None,
-        },
-        t0(),
-    );
+    let (token, session) = analyst_session(&state);
     let instruction = state
         .store
         .warnings()
@@ -618,16 +614,7 @@ async fn the_instruction_queue_finds_a_person(db: &Db) {
         "the three number searches"
     );
     // The live refresh of the searched list is not another look-up.
-    let (token, _) = state.sessions.create(
-        Principal {
-            login: "yy_analyst".into(),
-            display_name: "研判员".into(),
-            unit_code: COUNTY.into(),
-            roles: vec![fanzha_store::Role::CenterAnalyst],
-            bank_code: None,
-        },
-        t0(),
-    );
+    let (token, _) = analyst_session(&state);
     let mut req = Request::builder()
         .uri(format!("/instructions?tab=all&q={ALICE}"))
         .header(header::HOST, "127.0.0.1:8080")
