@@ -83,6 +83,16 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("all_actions", "全部操作", "All actions"),
     ("all_levels", "全部等级", "All levels"),
     ("all", "全部", "All"),
+    (
+        "search_bad_check_digit",
+        "身份证号校验位不符，请核对后重新输入",
+        "the ID number's check digit does not match; check it and search again",
+    ),
+    (
+        "search_bad_birth_date",
+        "身份证号中的出生日期不存在，请核对",
+        "the birth date in the ID number does not exist; check it",
+    ),
     ("items_suffix_instructions", "条", "instructions"),
     (
         "search_no_person",

@@ -234,9 +234,8 @@ pub async fn queue(
     if !q_text.is_empty() {
         let person = identify(&q_text);
         filter.resident_id = match &person {
-            Some(Person::ResidentId(id)) => Some(id.clone()),
-            Some(Person::Phone(phone)) => match state.store.people().by_phone(&scope, phone).await?
-            {
+            Ok(Person::ResidentId(id)) => Some(id.clone()),
+            Ok(Person::Phone(phone)) => match state.store.people().by_phone(&scope, phone).await? {
                 Some(p) => Some(p.resident_id),
                 None => {
                     problems.push("search_no_person");
@@ -244,14 +243,14 @@ pub async fn queue(
                     Some(String::new())
                 }
             },
-            None => {
-                problems.push("search_unrecognised");
+            Err(problem) => {
+                problems.push(*problem);
                 None
             }
         };
         // The live refresh of an already searched list is not a new look-up.
         let refresh = headers.get("hx-request").is_some();
-        if let (Some(person), false) = (&person, refresh) {
+        if let (Ok(person), false) = (&person, refresh) {
             let matches = state
                 .store
                 .instructions()

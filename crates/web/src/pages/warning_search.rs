@@ -7,6 +7,7 @@ use crate::export::ExportFormat;
 use crate::state::AppState;
 use chrono::{Duration, NaiveDate};
 use fanzha_core::mask::{mask_phone, mask_resident_id};
+use fanzha_core::resident_id::ResidentIdError;
 use fanzha_core::time::{shanghai_date, shanghai_midnight};
 use fanzha_core::{FraudType, PhoneNumber, ResidentId};
 use fanzha_store::NewAuditEntry;
@@ -149,15 +150,15 @@ impl Search {
         if let Some(q) = given(&form.q) {
             s.q = q.to_string();
             match identify(q) {
-                Some(Person::ResidentId(id)) => {
+                Ok(Person::ResidentId(id)) => {
                     s.filter.resident_id = Some(id.clone());
                     s.person = Some(Person::ResidentId(id));
                 }
-                Some(Person::Phone(p)) => {
+                Ok(Person::Phone(p)) => {
                     s.filter.msisdn = Some(p.clone());
                     s.person = Some(Person::Phone(p));
                 }
-                None => s.problems.push("search_unrecognised"),
+                Err(problem) => s.problems.push(problem),
             }
         }
         s
@@ -196,13 +197,21 @@ pub fn fraud_type_filter(label: &str) -> Option<(&'static str, FraudTypeFilter)>
 
 /// A resident ID (18 digits, or the 15-digit legacy form) or a phone number, in the form the
 /// store keeps them.
-pub fn identify(q: &str) -> Option<Person> {
-    if let Ok(id) = ResidentId::parse_normalised(q) {
-        return Some(Person::ResidentId(id.as_str().to_string()));
+///
+/// Otherwise the i18n key of what to tell the reader: an ID number whose check digit or birth
+/// date is wrong (a typing slip, worth saying so), or text that is neither.
+pub fn identify(q: &str) -> Result<Person, &'static str> {
+    match ResidentId::parse_normalised(q) {
+        Ok(id) => return Ok(Person::ResidentId(id.as_str().to_string())),
+        Err(ResidentIdError::BadCheckDigit) => return Err("search_bad_check_digit"),
+        Err(ResidentIdError::BadBirthDate | ResidentIdError::BirthDateInFuture) => {
+            return Err("search_bad_birth_date")
+        }
+        Err(_) => {}
     }
     PhoneNumber::parse(q)
-        .ok()
         .map(|p| Person::Phone(p.canonical()))
+        .map_err(|_| "search_unrecognised")
 }
 
 /// A list searched by phone number or ID number looks for a person: the search is written to
@@ -324,6 +333,20 @@ mod tests {
         let s = Search::read(&form, at("2026-12-03"));
         assert_eq!(s.filter.resident_id.as_deref(), Some("11010519491231002X"));
         assert_eq!(s.filter.msisdn, None);
+    }
+
+    #[test]
+    fn a_mistyped_id_number_is_named_as_such() {
+        assert_eq!(identify("11010519491231002X").map(|_| ()), Ok(()));
+        assert_eq!(
+            identify("110105194912310021"),
+            Err("search_bad_check_digit")
+        );
+        assert_eq!(
+            identify("110105194913310021").map(|_| ()).unwrap_err(),
+            "search_bad_birth_date"
+        );
+        assert_eq!(identify("张三"), Err("search_unrecognised"));
     }
 
     #[test]
