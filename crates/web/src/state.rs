@@ -87,6 +87,21 @@ impl AppState {
         Ok(unit)
     }
 
+    /// The scope a list is narrowed to: `unit` when given (it must lie in the subtree of
+    /// `own_unit`, else not-found), `own_unit` otherwise; with the chosen unit's code.
+    pub async fn narrowed_scope(
+        &self,
+        own_unit: &str,
+        unit: Option<&str>,
+    ) -> Result<(String, Scope), crate::error::WebError> {
+        let code = match unit {
+            Some(code) if code != own_unit => self.unit_within(own_unit, code).await?.code,
+            _ => own_unit.to_string(),
+        };
+        let scope = self.scope_of(&code).await?;
+        Ok((code, scope))
+    }
+
     /// A unit's name for display; its code when the unit is unknown (or the look-up failed), so
     /// a page always shows something a person can act on.
     pub async fn unit_name(&self, code: &str) -> String {

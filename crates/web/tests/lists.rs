@@ -198,6 +198,21 @@ async fn get(state: &AppState, path: &str) -> (StatusCode, String) {
     (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// Where the pager's next-page link begins.
+const NEXT_PAGE: &str = "id=\"next-page\" href=\"";
+/// Where a link into the warnings search begins (its query follows).
+const SEARCH_LINK: &str = "<a href=\"/warnings?";
+
+/// The first link target after `opening` that holds `holding`, with the HTML escapes of `&`
+/// undone so it can be requested.
+fn href(body: &str, opening: &str, holding: &str) -> Option<String> {
+    body.split(opening)
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .find(|target| target.contains(holding))
+        .map(|target| target.replace("&#38;", "&").replace("&amp;", "&"))
+}
+
 /// The page's rows (their warning ids) and its "matching" count.
 async fn search(state: &AppState, query: &str) -> (usize, i64, String) {
     let (status, body) = get(state, &format!("/warnings?{query}")).await;
@@ -362,13 +377,7 @@ async fn a_unit_outside_the_subtree_is_not_found_and_pages_follow_on(db: &Db) {
     }
     let (rows, total, body) = search(&state, "source=engine").await;
     assert_eq!((rows, total), (100, 121));
-    let next = body
-        .split("id=\"next-page\" href=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a next-page link")
-        .replace("&#38;", "&")
-        .replace("&amp;", "&");
+    let next = href(&body, NEXT_PAGE, "").expect("a next-page link");
     assert!(
         next.contains("source=engine"),
         "the link keeps the filter: {next}"
@@ -417,24 +426,11 @@ async fn statistics_lines_add_up_and_type_counts_open_the_search(db: &Db) {
     );
 
     // Each type's count opens the search that lists exactly those warnings.
-    let link = body
-        .split("<a href=\"/warnings?")
-        .skip(1)
-        .find(|rest| rest.contains("fraud_type=fake_investment"))
-        .and_then(|rest| rest.split('"').next())
-        .expect("a link for 虚假投资理财")
-        .replace("&#38;", "&")
-        .replace("&amp;", "&");
+    let link =
+        href(&body, SEARCH_LINK, "fraud_type=fake_investment").expect("a link for 虚假投资理财");
     let (rows, total, _) = search(&state, &link).await;
     assert_eq!((rows, total), (1, 1), "{link}");
-    let untyped = body
-        .split("<a href=\"/warnings?")
-        .skip(1)
-        .find(|rest| rest.contains("fraud_type=untyped"))
-        .and_then(|rest| rest.split('"').next())
-        .expect("a link for 类型待定")
-        .replace("&#38;", "&")
-        .replace("&amp;", "&");
+    let untyped = href(&body, SEARCH_LINK, "fraud_type=untyped").expect("a link for 类型待定");
     assert_eq!(search(&state, &untyped).await.1, 1);
 }
 
@@ -665,13 +661,7 @@ async fn cases_page_on_and_export_whole(db: &Db) {
     let (status, first) = get(&state, "/cases").await;
     assert_eq!(status, StatusCode::OK, "{first}");
     assert_eq!(first.matches("<tr data-case-id=").count(), 200);
-    let next = first
-        .split("id=\"next-page\" href=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a next-page link")
-        .replace("&#38;", "&")
-        .replace("&amp;", "&");
+    let next = href(&first, NEXT_PAGE, "").expect("a next-page link");
     let (status, second) = get(&state, &next).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(second.matches("<tr data-case-id=").count(), 5);

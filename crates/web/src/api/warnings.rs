@@ -117,16 +117,9 @@ pub async fn list(
     State(state): State<AppState>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let unit = match &q.unit {
-        Some(code) => {
-            state
-                .unit_within(&auth.principal.unit_code, code)
-                .await?
-                .code
-        }
-        None => auth.principal.unit_code.clone(),
-    };
-    let scope = state.scope_of(&unit).await?;
+    let (_, scope) = state
+        .narrowed_scope(&auth.principal.unit_code, q.unit.as_deref())
+        .await?;
     if q.min_level.is_some_and(|l| !(1..=3).contains(&l)) {
         return Err(WebError::BadRequest("min_level must be 1, 2 or 3".into()));
     }

@@ -116,6 +116,7 @@ impl ImportView {
 pub struct ListQuery {
     format: Option<crate::export::ExportFormat>,
     /// Page key from the previous page.
+    #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
     after: Option<String>,
 }
 
@@ -125,8 +126,7 @@ pub async fn list(
     headers: HeaderMap,
     crate::extract::Query(q): crate::extract::Query<ListQuery>,
 ) -> Result<Response, WebError> {
-    let after = q.after.filter(|a| !a.is_empty());
-    list_page(&state, &auth, &headers, q.format, None, after).await
+    list_page(&state, &auth, &headers, q.format, None, q.after).await
 }
 
 async fn list_page(

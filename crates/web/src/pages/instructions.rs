@@ -99,6 +99,7 @@ pub struct QueueQuery {
     /// A resident's ID number or phone number.
     pub q: Option<String>,
     /// Page key from the previous page.
+    #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
     pub after: Option<String>,
     pub format: Option<ExportFormat>,
 }
@@ -231,7 +232,8 @@ pub async fn queue(
             .unwrap_or_default()
             .to_string();
     let mut problems = Vec::new();
-    if !q_text.is_empty() {
+    // The person named in the search box, once their instructions are in the filter.
+    let searched = if !q_text.is_empty() {
         let person = identify(&q_text);
         filter.resident_id = match &person {
             Ok(Person::ResidentId(id)) => Some(id.clone()),
@@ -248,40 +250,10 @@ pub async fn queue(
                 None
             }
         };
-        // The live refresh of an already searched list is not a new look-up.
-        let refresh = headers.get("hx-request").is_some();
-        if let (Ok(person), false) = (&person, refresh) {
-            let matches = state
-                .store
-                .instructions()
-                .count_by_status(&scope, &filter)
-                .await?
-                .iter()
-                .map(|(_, n)| n)
-                .sum();
-            audit_person_search(
-                &state,
-                "instruction_search",
-                &auth.principal.login,
-                &auth.principal.unit_code,
-                person,
-                matches,
-            )
-            .await?;
-        }
-    }
-    let page_request = match q.format {
-        Some(_) => PageRequest::first(MAX_PAGE),
-        None => PageRequest {
-            after: q.after.clone().filter(|a| !a.is_empty()),
-            limit: 200,
-        },
+        person.ok()
+    } else {
+        None
     };
-    let page = state
-        .store
-        .instructions()
-        .list(&scope, &filter, &page_request)
-        .await?;
     let total: i64 = state
         .store
         .instructions()
@@ -290,6 +262,31 @@ pub async fn queue(
         .iter()
         .map(|(_, n)| n)
         .sum();
+    // The live refresh of an already searched list is not a new look-up.
+    let refresh = headers.get("hx-request").is_some();
+    if let (Some(person), false) = (&searched, refresh) {
+        audit_person_search(
+            &state,
+            "instruction_search",
+            &auth.principal.login,
+            &auth.principal.unit_code,
+            person,
+            total,
+        )
+        .await?;
+    }
+    let page_request = match q.format {
+        Some(_) => PageRequest::first(MAX_PAGE),
+        None => PageRequest {
+            after: q.after.clone(),
+            limit: 200,
+        },
+    };
+    let page = state
+        .store
+        .instructions()
+        .list(&scope, &filter, &page_request)
+        .await?;
     let can_review = ReviewWarnings::allows(&auth.principal);
     let mut rows = Vec::with_capacity(page.items.len());
     for i in &page.items {
@@ -310,9 +307,8 @@ pub async fn queue(
         base.append_pair("q", &q_text);
     }
     let base_query = base.finish();
-    let after = q.after.clone().filter(|a| !a.is_empty());
     // The live refresh reloads the page being read, not the first one.
-    let query = match &after {
+    let query = match &q.after {
         Some(a) => format!(
             "{base_query}&{}",
             form_urlencoded::Serializer::new(String::new())
@@ -341,7 +337,7 @@ pub async fn queue(
         total,
         next: page.next,
         base_query,
-        paged: after.is_some(),
+        paged: q.after.is_some(),
     })
     .map(IntoResponse::into_response)
 }

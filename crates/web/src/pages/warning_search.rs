@@ -36,6 +36,7 @@ pub struct SearchForm {
     /// A phone number or resident ID.
     pub q: Option<String>,
     /// Page key from the previous page.
+    #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
     pub after: Option<String>,
     pub format: Option<ExportFormat>,
 }

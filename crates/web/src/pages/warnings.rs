@@ -4,7 +4,7 @@
 
 use super::evidence::{duration, feature_label, feature_value, phone_origin};
 use super::instructions::{event_lines, EventLine};
-use super::view::{fraud_type_label, level_class, level_label, status_label, time};
+use super::view::{fraud_type_label, level_class, level_label, pick, status_label, time};
 use super::warning_search::{audit_person_search, Search, SearchForm, SOURCES};
 use super::{render, Chrome};
 use crate::api::people::audit_reveal;
@@ -56,7 +56,6 @@ struct ListPage {
     fraud_types: Vec<Choice>,
     sources: Vec<Choice>,
     units: Vec<Choice>,
-    problems: Vec<&'static str>,
     /// The form as a query string, for the page and export links.
     query: String,
     next: Option<String>,
@@ -85,17 +84,14 @@ pub async fn list(
     let lang = chrome.lang;
     let own_unit = auth.principal.unit_code.clone();
     let search = Search::read(&form, state.clock.now_ms());
-    // Narrowing to a unit: it must lie in one's own subtree (outside it answers not-found).
-    let unit_code = match &search.unit {
-        Some(code) if *code != own_unit => state.unit_within(&own_unit, code).await?.code,
-        _ => own_unit.clone(),
-    };
-    let scope = state.scope_of(&unit_code).await?;
+    let (unit_code, scope) = state
+        .narrowed_scope(&own_unit, search.unit.as_deref())
+        .await?;
     let warnings = state.store.warnings();
     let page_request = match form.format {
         Some(_) => PageRequest::first(MAX_PAGE),
         None => PageRequest {
-            after: form.after.clone().filter(|a| !a.is_empty()),
+            after: form.after.clone(),
             limit: PAGE_ROWS,
         },
     };
@@ -193,15 +189,11 @@ pub async fn list(
         });
     }
     let fraud_types = std::iter::once(("untyped", lang.t("fraud_type_untyped")))
-        .chain(FraudType::FRAUD.iter().map(|t| {
-            (
-                t.code(),
-                match lang {
-                    Lang::Zh => t.zh(),
-                    Lang::En => t.en(),
-                },
-            )
-        }))
+        .chain(
+            FraudType::FRAUD
+                .iter()
+                .map(|t| (t.code(), pick(lang, t.zh(), t.en()))),
+        )
         .map(|(value, label)| Choice {
             selected: search.fraud_type == value,
             value: value.to_string(),
@@ -226,14 +218,13 @@ pub async fn list(
         chrome,
         rows,
         query: search.query_string(unit_param),
-        problems: search.problems.clone(),
         search,
         total,
         fraud_types,
         sources,
         units,
         next: page.next,
-        paged: form.after.as_deref().is_some_and(|a| !a.is_empty()),
+        paged: form.after.is_some(),
     })
     .map(IntoResponse::into_response)
 }
