@@ -143,3 +143,60 @@ fn migrate_reports_the_version_and_is_idempotent() {
     assert_eq!(second["applied"], serde_json::json!([]));
     assert_eq!(second["backend"], "sqlite");
 }
+
+/// `fanzha units population`: a census table (GBK, padded codes, 万) sets the units' residents;
+/// rows naming no unit or no count are quarantined with their line, and the rest still land.
+#[test]
+fn populations_are_recorded_and_bad_rows_quarantined() {
+    let dir = tempfile::tempdir().unwrap();
+    json(&fanzha(
+        dir.path(),
+        &["import", "divisions", "--root", "330281", "--json"],
+    ));
+    let list = json(&fanzha(
+        dir.path(),
+        &[
+            "units", "list", "--root", "330281", "--depth", "1", "--json",
+        ],
+    ));
+    let townships: Vec<String> = list["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["level"] == "township")
+        .map(|u| u["code"].as_str().unwrap().to_string())
+        .collect();
+    let text = format!(
+        "区划代码,名称,常住人口\n{}000,甲,\"52,310\"\n{},乙,4.1万\n999999999,无此单位,100\n{},丙,很多\n",
+        townships[0], townships[1], townships[2]
+    );
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    let file = dir.path().join("人口.csv");
+    std::fs::write(&file, &gbk).unwrap();
+    let out = json(&fanzha(
+        dir.path(),
+        &[
+            "units",
+            "population",
+            "--file",
+            file.to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    assert_eq!(out["read"], 4, "{out}");
+    assert_eq!(out["updated"], 2, "{out}");
+    assert_eq!(out["rejected"], 2, "{out}");
+    assert_eq!(out["by_reason"]["unit_not_found"], 1, "{out}");
+    assert_eq!(out["by_reason"]["bad_population"], 1, "{out}");
+    assert_eq!(out["encoding"], "GBK", "{out}");
+    let shown = json(&fanzha(
+        dir.path(),
+        &["units", "show", &townships[0], "--json"],
+    ));
+    assert_eq!(shown["population"], 52_310);
+    let shown = json(&fanzha(
+        dir.path(),
+        &["units", "show", &townships[1], "--json"],
+    ));
+    assert_eq!(shown["population"], 41_000);
+}

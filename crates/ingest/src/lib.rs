@@ -26,6 +26,7 @@ pub mod header;
 mod key_set;
 mod ndjson;
 mod pipeline;
+pub mod populations;
 pub mod quarantine;
 mod record;
 pub mod reports;

@@ -342,26 +342,26 @@ pub fn read_reports(
 }
 
 /// ZIP (XLSX) or OLE compound document (XLS) signature.
-fn is_workbook(bytes: &[u8]) -> bool {
+pub(crate) fn is_workbook(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
 }
 
 /// A header and rows of cell texts, with each row's line and raw text.
-struct Table {
-    header: Option<Vec<String>>,
-    rows: Vec<TableRow>,
+pub(crate) struct Table {
+    pub header: Option<Vec<String>>,
+    pub rows: Vec<TableRow>,
 }
 
-struct TableRow {
-    line: u64,
-    raw: String,
+pub(crate) struct TableRow {
+    pub line: u64,
+    pub raw: String,
     /// Cells, or a reason the row could not be split into cells.
-    cells: Result<Vec<String>, &'static str>,
+    pub cells: Result<Vec<String>, &'static str>,
     /// A CSV row must have the header's number of fields; a sheet row may end early.
-    csv: bool,
+    pub csv: bool,
 }
 
-fn read_csv(bytes: &[u8]) -> (Table, &'static str) {
+pub(crate) fn read_csv(bytes: &[u8]) -> (Table, &'static str) {
     let sample = &bytes[..bytes.len().min(encoding::SAMPLE_LEN)];
     let detected = encoding::detect(sample, sample.len() == bytes.len());
     let body = &bytes[detected.bom_len..];
@@ -431,7 +431,7 @@ fn read_csv(bytes: &[u8]) -> (Table, &'static str) {
     (Table { header, rows }, detected.name())
 }
 
-fn read_workbook(name: &str, bytes: &[u8]) -> Result<Table, IngestError> {
+pub(crate) fn read_workbook(name: &str, bytes: &[u8]) -> Result<Table, IngestError> {
     let err = |message: String| IngestError::Workbook {
         path: PathBuf::from(name),
         message,

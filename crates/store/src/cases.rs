@@ -82,6 +82,19 @@ pub struct CaseTransfer {
     pub source_file: Option<String>,
 }
 
+/// Cases of one unit (the victim's residence) and one fraud type over a period: the cells that
+/// statistics roll up into unit lines and type lines.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CaseTally {
+    pub unit_code: String,
+    /// The type code as stored; `None` while the classifier has not decided.
+    pub fraud_type: Option<String>,
+    pub cases: i64,
+    pub loss_fen: i64,
+    /// Cases whose victim is paid from public funds (财政供养人员): counted in assessments.
+    pub public_sector: i64,
+}
+
 const COLUMNS: &str = "c.id, c.resident_id, c.victim_name, c.victim_phone, c.unit_code, \
      c.reported_at, c.loss_fen, c.narrative, c.fraud_type, c.type_score, c.top_terms, c.source, \
      c.report_no, c.instruction_id, c.victim_account, c.public_sector, c.employer, c.named, c.created_by, \
@@ -298,6 +311,45 @@ impl<'s> Cases<'s> {
         Ok(Page::from_overfetch(items, limit, |c| {
             format!("{}/{}", c.reported_at, c.id)
         }))
+    }
+
+    /// Cases reported in `[from_ms, until_ms)` inside the scope, counted per unit and fraud type
+    /// (in no particular order).
+    pub async fn tally(
+        &self,
+        scope: &Scope,
+        from_ms: i64,
+        until_ms: i64,
+    ) -> StoreResult<Vec<CaseTally>> {
+        // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back so both backends decode an i64.
+        let mut sql = Sql::new(
+            "SELECT c.unit_code, c.fraud_type, COUNT(*) AS n, \
+             CAST(SUM(c.loss_fen) AS BIGINT) AS loss, \
+             CAST(SUM(c.public_sector) AS BIGINT) AS public_sector FROM cases c WHERE ",
+        );
+        scope.push_condition(&mut sql, "c.unit_code");
+        sql.push(" AND c.reported_at >= ")
+            .arg(from_ms)
+            .push(" AND c.reported_at < ")
+            .arg(until_ms)
+            .push(" GROUP BY c.unit_code, c.fraud_type");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("cases.tally"))?;
+        rows.iter()
+            .map(|r| {
+                Ok(CaseTally {
+                    unit_code: col(r, "unit_code")?,
+                    fraud_type: col(r, "fraud_type")?,
+                    cases: col(r, "n")?,
+                    loss_fen: col::<Option<i64>>(r, "loss")?.unwrap_or(0),
+                    public_sector: col::<Option<i64>>(r, "public_sector")?.unwrap_or(0),
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()
+            .map_err(StoreError::query("cases.tally"))
     }
 
     /// Appends transfers to a case (numbered after those already there); returns how many.

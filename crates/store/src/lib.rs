@@ -47,7 +47,7 @@ pub use call_tasks::{
     AfterCall, CallRecord, CallResult, CallTask, CallTaskFilter, CallTaskState, CallTasks,
     NewCallTask,
 };
-pub use cases::{Case, CaseTransfer, Cases, NewCase};
+pub use cases::{Case, CaseTally, CaseTransfer, Cases, NewCase};
 pub use dialect::Backend;
 pub use division::natural_division_code;
 pub use error::{StoreError, StoreResult};
@@ -69,7 +69,7 @@ pub use stop_payments::{
     AccountClaim, NewStopPayment, StopPayment, StopPaymentUpdate, StopPayments, Timeliness, Viewer,
 };
 pub use store::{MigrationReport, Store, StoreOptions};
-pub use units::{validate_unit_code, NewUnit, Unit, UnitLevel, Units};
+pub use units::{effective_populations, validate_unit_code, NewUnit, Unit, UnitLevel, Units};
 pub use upsert::UpsertOutcome;
 pub use users::{NewUser, Role, User, Users};
 pub use warnings::{

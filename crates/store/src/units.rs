@@ -477,6 +477,28 @@ async fn move_descendants(
     Ok(())
 }
 
+/// Residents of every unit of a subtree (as [`Units::subtree`] returns it): the unit's own
+/// figure where one is recorded, else the sum over its children; absent where no unit below
+/// has a figure either. A county whose census figure is recorded keeps it even when only some of
+/// its villages have theirs.
+pub fn effective_populations(subtree: &[Unit]) -> HashMap<String, i64> {
+    let mut sums: HashMap<&str, i64> = HashMap::new();
+    let mut out: HashMap<String, i64> = HashMap::new();
+    // Deepest first, so every child is settled before its parent reads it.
+    let mut order: Vec<&Unit> = subtree.iter().collect();
+    order.sort_by_key(|u| std::cmp::Reverse(u.depth));
+    for u in order {
+        let own = u.population.or_else(|| sums.get(u.code.as_str()).copied());
+        if let Some(p) = own {
+            out.insert(u.code.clone(), p);
+            if let Some(parent) = u.parent_code.as_deref() {
+                *sums.entry(parent).or_default() += p;
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -525,6 +547,42 @@ mod tests {
         let batch: HashMap<&str, &NewUnit> = [("1", &x), ("2", &y)].into();
         let err = resolve_path("1", &batch, &HashMap::new(), &mut HashMap::new(), 0).unwrap_err();
         assert!(matches!(err, StoreError::Invalid { .. }));
+    }
+
+    fn stored(code: &str, parent: Option<&str>, depth: i64, population: Option<i64>) -> Unit {
+        Unit {
+            code: code.into(),
+            name: code.into(),
+            level: UnitLevel::Township,
+            parent_code: parent.map(Into::into),
+            division_code: None,
+            path: String::new(),
+            depth,
+            population,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    #[test]
+    fn populations_add_up_where_a_unit_has_no_figure_of_its_own() {
+        let tree = [
+            stored("c", None, 1, None),
+            stored("t1", Some("c"), 2, None),
+            stored("v1", Some("t1"), 3, Some(1200)),
+            stored("v2", Some("t1"), 3, Some(800)),
+            stored("t2", Some("c"), 2, Some(5000)),
+            stored("v3", Some("t2"), 3, Some(10)),
+            stored("t3", Some("c"), 2, None),
+            stored("v4", Some("t3"), 3, None),
+        ];
+        let p = effective_populations(&tree);
+        assert_eq!(p.get("t1"), Some(&2000));
+        // A recorded figure wins over the sum of the villages that have one.
+        assert_eq!(p.get("t2"), Some(&5000));
+        assert_eq!(p.get("c"), Some(&7000));
+        assert_eq!(p.get("t3"), None);
+        assert_eq!(p.get("v4"), None);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! exports; a search by phone or ID number is audited; a unit outside one's subtree is not
 //! found; a value that does not parse is reported on the page and the rest of the form still
 //! applies; pages follow on; the API takes the same filters; statistics link each type's count
-//! to its search. The instruction queue finds a person and takes a select left on "all" (an
+//! to its search and count cases per unit with 同比 and 万人发案数. The instruction queue finds a person and takes a select left on "all" (an
 //! empty value); the cases list pages on and exports whole; malformed bodies answer with the
 //! error body.
 
@@ -32,6 +32,7 @@ fanzha_store::on_both_backends! {
     a_malformed_body_answers_with_the_error_body,
     the_instruction_queue_finds_a_person,
     cases_page_on_and_export_whole,
+    statistics_count_cases_per_ten_thousand_and_year_on_year,
 }
 
 const COUNTY: &str = "330281";
@@ -674,4 +675,155 @@ async fn cases_page_on_and_export_whole(db: &Db) {
     assert_eq!(status, StatusCode::OK);
     let rows = csv.lines().filter(|l| l.contains("AJ-PAGE-")).count();
     assert_eq!(rows, 205, "an export holds every case, not one page");
+}
+
+/// The text of the tile `data-stat="name"`.
+fn stat(body: &str, name: &str) -> String {
+    body.split(&format!("data-stat=\"{name}\">"))
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap_or_else(|| panic!("a {name} tile in {body}"))
+        .trim()
+        .to_string()
+}
+
+/// The cells of a unit's line in the cases table.
+fn case_line(body: &str, unit: &str) -> Vec<String> {
+    let table = body
+        .split("id=\"case-units\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</table>").next())
+        .expect("the cases table");
+    let row = table
+        .split(&format!("<tr data-unit=\"{unit}\""))
+        .nth(1)
+        .and_then(|rest| rest.split("</tr>").next())
+        .unwrap_or_else(|| panic!("a line for {unit} in {table}"));
+    row.split("<td")
+        .skip(1)
+        .map(|cell| {
+            let text = cell.split_once('>').map(|(_, t)| t).unwrap_or("");
+            // The unit cell holds a link: its text is what the reader sees.
+            let text = text.rsplit("\">").next().unwrap_or(text);
+            text.split('<').next().unwrap_or("").trim().to_string()
+        })
+        .collect()
+}
+
+async fn statistics_count_cases_per_ten_thousand_and_year_on_year(db: &Db) {
+    let state = world(db).await;
+    let units = state.store.units();
+    units
+        .set_population(EAST_VILLAGE, Some(20_000))
+        .await
+        .unwrap();
+    units
+        .set_population(WEST_VILLAGE, Some(5_000))
+        .await
+        .unwrap();
+    // A township's own census figure wins over the sum of its villages.
+    units.set_population(WEST, Some(10_000)).await.unwrap();
+    let at = |rfc: &str| {
+        DateTime::parse_from_rfc3339(rfc)
+            .unwrap()
+            .timestamp_millis()
+    };
+    let cases = [
+        // This year, up to now (2026-03-01 10:30).
+        ("C1", EAST_VILLAGE, "2026-03-01T09:30:00+08:00", true),
+        ("C2", EAST_VILLAGE, "2026-02-10T12:00:00+08:00", false),
+        ("C3", EAST_VILLAGE, "2026-01-01T00:00:00+08:00", false),
+        ("C4", WEST_VILLAGE, "2026-02-01T08:00:00+08:00", false),
+        ("C5", COUNTY, "2026-02-02T08:00:00+08:00", false),
+        // After now: not in any period yet.
+        ("C6", EAST_VILLAGE, "2026-03-01T11:00:00+08:00", false),
+        // Another county: outside the scope.
+        ("C7", OTHER_COUNTY, "2026-02-01T08:00:00+08:00", false),
+        // The same period a year earlier: 4 cases (the one on 2 March 2025 is after it).
+        ("L1", EAST_VILLAGE, "2025-01-05T08:00:00+08:00", false),
+        ("L2", EAST_VILLAGE, "2025-02-05T08:00:00+08:00", false),
+        ("L3", EAST_VILLAGE, "2025-02-28T08:00:00+08:00", false),
+        ("L4", EAST_VILLAGE, "2025-03-01T10:00:00+08:00", false),
+        ("L5", EAST_VILLAGE, "2025-03-02T10:00:00+08:00", false),
+        ("L6", EAST_VILLAGE, "2024-12-31T23:00:00+08:00", false),
+    ];
+    for (id, unit, when, public_sector) in cases {
+        let reported_at = at(when);
+        state
+            .store
+            .cases()
+            .create(&NewCase {
+                id: id.into(),
+                unit_code: unit.into(),
+                reported_at,
+                loss_fen: 1_000_000,
+                narrative: "投资理财平台诱导充值".into(),
+                fraud_type: Some("fake_investment".into()),
+                top_terms: serde_json::json!([]),
+                source: "form".into(),
+                public_sector,
+                named: serde_json::json!({}),
+                created_by: "yy_analyst".into(),
+                created_at: reported_at,
+                ..NewCase::default()
+            })
+            .await
+            .unwrap();
+    }
+    let (status, body) = get(&state, "/statistics?period=year").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(stat(&body, "cases"), "5");
+    assert_eq!(stat(&body, "cases-last-year"), "4");
+    assert_eq!(stat(&body, "yoy"), "↑25.0%");
+    // 30,000 residents: 20,000 in the east township's village, 10,000 recorded for the west.
+    assert_eq!(stat(&body, "per-10k"), "1.67");
+    assert_eq!(stat(&body, "public-sector"), "1");
+    assert_eq!(
+        case_line(&body, EAST),
+        [
+            "阳明街道",
+            "20000",
+            "3",
+            "4",
+            "↓25.0%",
+            "1.50",
+            "¥30,000.00",
+            "1"
+        ]
+    );
+    assert_eq!(
+        case_line(&body, WEST),
+        [
+            "梨洲街道",
+            "10000",
+            "1",
+            "0",
+            "—",
+            "1.00",
+            "¥10,000.00",
+            "0"
+        ]
+    );
+    // The case opened at the county itself has a line of its own, so the lines add up.
+    assert_eq!(case_line(&body, COUNTY)[2], "1");
+    assert!(body.contains("id=\"case-types\""), "{body}");
+    assert!(body.contains("data-type-cases>5<"), "{body}");
+
+    let (_, month) = get(&state, "/statistics?period=month").await;
+    assert_eq!(stat(&month, "cases"), "1", "March so far");
+    assert_eq!(
+        stat(&month, "cases-last-year"),
+        "1",
+        "1 March 2025 up to 10:30"
+    );
+
+    let (status, csv) = get(&state, "/statistics?period=year&format=csv").await;
+    assert_eq!(status, StatusCode::OK);
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.contains("万人发案数") && header.contains("同比"),
+        "{header}"
+    );
+    let east = csv.lines().find(|l| l.starts_with("阳明街道")).unwrap();
+    assert!(east.contains(",1.50,") && east.contains("↓25.0%"), "{east}");
 }

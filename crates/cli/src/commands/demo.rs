@@ -20,7 +20,7 @@ use fanzha_workflow::notify::{SmsConfig, SmsDispatcher};
 use fanzha_workflow::{
     IncomingWarning, LoopService, WarningLevel, WebhookConfig, WebhookDispatcher,
 };
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -468,8 +468,29 @@ async fn watch_deadlines(service: Arc<LoopService>, running: Arc<AtomicBool>) {
 }
 
 /// Registers the synthetic city's residents (once: a second start finds them).
+/// The simulated residents of each village as its population (what cases per 10,000 residents
+/// divide by), unless the city's units carry figures already.
+async fn record_populations(store: &Store, sim: &Simulation, root: &str) -> Result<(), CliError> {
+    let units = store.units().subtree(root, None).await?;
+    if units.iter().any(|u| u.population.is_some()) {
+        return Ok(());
+    }
+    let mut per_village: BTreeMap<String, i64> = BTreeMap::new();
+    for p in &sim.world().people {
+        *per_village.entry(format!("{:012}", p.village)).or_default() += 1;
+    }
+    let known: std::collections::HashSet<&str> = units.iter().map(|u| u.code.as_str()).collect();
+    for (village, n) in per_village {
+        if known.contains(village.as_str()) {
+            store.units().set_population(&village, Some(n)).await?;
+        }
+    }
+    Ok(())
+}
+
 async fn import_residents(store: &Store, sim: &Simulation, root: &str) -> Result<i64, CliError> {
     let scope = store.units().scope(root).await?;
+    record_populations(store, sim, root).await?;
     let have = store.people().count(&scope).await?;
     if have > 0 {
         return Ok(have);

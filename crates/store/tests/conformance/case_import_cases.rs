@@ -196,3 +196,56 @@ pub async fn claims_on_an_account_come_from_every_case_and_hide_other_units_vict
         .unwrap();
     assert!(all.iter().all(|c| c.in_scope && c.victim_name.is_some()));
 }
+
+/// Statistics read cases per unit and type over a half-open period, inside the reader's scope;
+/// sums of money come back as integers on both backends.
+pub async fn cases_are_tallied_by_unit_type_and_period(store: &Store) {
+    with_tree(store).await;
+    let cases = store.cases();
+    let open = |id: &'static str, unit: &'static str, at: i64, loss: i64| {
+        let mut c = case(id, unit, None, at);
+        c.loss_fen = loss;
+        c.fraud_type = (id != "T5").then(|| "fake_investment".to_string());
+        c.public_sector = id == "T2";
+        c
+    };
+    let batch = [
+        open("T1", "330281001001", T0, 100_000),
+        open("T2", "330281001001", T0 + 5, 250_000_000),
+        open("T3", "330281002001", T0 + 9, 300),
+        open("T4", "330282001001", T0 + 1, 7),
+        // Outside the period: one at its end (excluded), one before it.
+        open("T6", "330281001001", T0 + 10, 1),
+        open("T7", "330281001001", T0 - 1, 1),
+        open("T5", "330281001001", T0 + 2, 50),
+    ];
+    for c in &batch {
+        assert!(cases.create(c).await.unwrap());
+    }
+    let scope = store.units().scope("330281").await.unwrap();
+    let mut tally = cases.tally(&scope, T0, T0 + 10).await.unwrap();
+    tally.sort_by(|a, b| (&a.unit_code, &a.fraud_type).cmp(&(&b.unit_code, &b.fraud_type)));
+    let cell = |unit: &str, ty: Option<&str>, n: i64, loss: i64, ps: i64| CaseTally {
+        unit_code: unit.into(),
+        fraud_type: ty.map(Into::into),
+        cases: n,
+        loss_fen: loss,
+        public_sector: ps,
+    };
+    assert_eq!(
+        tally,
+        vec![
+            cell("330281001001", None, 1, 50, 0),
+            cell("330281001001", Some("fake_investment"), 2, 250_100_000, 1),
+            cell("330281002001", Some("fake_investment"), 1, 300, 0),
+        ],
+        "慈溪's case is outside 余姚's scope; T6 and T7 are outside the period"
+    );
+    let all = cases.tally(&Scope::platform(), T0, T0 + 10).await.unwrap();
+    assert_eq!(all.iter().map(|t| t.cases).sum::<i64>(), 5);
+    assert!(cases
+        .tally(&scope, T0 + 11, T0 + 20)
+        .await
+        .unwrap()
+        .is_empty());
+}

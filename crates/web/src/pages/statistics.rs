@@ -1,6 +1,11 @@
 //! 统计: closed-loop figures per unit for a period — the units directly below the viewer's (or a
 //! unit chosen inside it), with warnings by level and by fraud type, stop-payment timeliness, and
 //! export. Leaders read it; commanders rank their stations with it.
+//!
+//! Cases (发案) are counted the way assessments count them: per unit of the victim's
+//! residence, with the same period a year earlier (同比), cases per 10,000 residents (万人发案数,
+//! from the units' recorded populations, summed up the tree where a unit has none of its own)
+//! and the cases of public-sector victims (财政供养人员).
 
 use super::view::{fraud_type_label, percent, yuan};
 use super::{render, Chrome};
@@ -15,16 +20,19 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use fanzha_core::time::{shanghai_date, shanghai_midnight};
+use chrono::{Datelike, Months};
+use fanzha_core::time::{shanghai_date, shanghai_midnight, to_shanghai};
 use fanzha_core::FraudType;
-use fanzha_store::{InstructionFilter, PageRequest, Viewer, MAX_PAGE};
+use fanzha_store::{
+    effective_populations, CaseTally, InstructionFilter, PageRequest, Viewer, MAX_PAGE,
+};
 use fanzha_workflow::{loop_figures, Instruction, LoopFigures, OrgTree};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Deserialize)]
 pub struct StatsQuery {
-    /// `today`, `7d` (default), `30d`.
+    /// `today`, `7d` (default), `30d`, `month` (this calendar month), `year` (this year).
     period: Option<String>,
     unit: Option<String>,
     format: Option<ExportFormat>,
@@ -33,9 +41,97 @@ pub struct StatsQuery {
 struct UnitLine {
     code: String,
     name: String,
-    /// The unit's own instructions (held at its level, not below): no drill-down.
+    /// The unit's own instructions and cases (at its level, not below): no drill-down.
     own_level: bool,
     f: LoopFigures,
+    c: CaseFigures,
+}
+
+/// Cases of a unit (or of the whole unit viewed) in the period and the same period a year
+/// earlier.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CaseFigures {
+    pub cases: i64,
+    pub last_year: i64,
+    pub loss_fen: i64,
+    pub public_sector: i64,
+    /// Residents, where recorded (see [`effective_populations`]).
+    pub population: Option<i64>,
+}
+
+impl CaseFigures {
+    fn add(&mut self, t: &CaseTally) {
+        self.cases += t.cases;
+        self.loss_fen += t.loss_fen;
+        self.public_sector += t.public_sector;
+    }
+
+    /// Change against the same period a year earlier; `None` without cases then.
+    pub fn yoy(&self) -> Option<f64> {
+        (self.last_year > 0).then(|| (self.cases - self.last_year) as f64 / self.last_year as f64)
+    }
+
+    /// Cases per 10,000 residents (万人发案数); `None` without a population.
+    pub fn per_10k(&self) -> Option<f64> {
+        self.population
+            .filter(|p| *p > 0)
+            .map(|p| self.cases as f64 * 10_000.0 / p as f64)
+    }
+}
+
+/// 同比 as read on a report: ↑12.5% / ↓15.6% / 持平, or — without cases a year earlier.
+pub fn yoy_label(lang: Lang, c: &CaseFigures) -> String {
+    match c.yoy() {
+        None => "—".into(),
+        Some(r) if r.abs() < 0.0005 => lang.t("yoy_flat").into(),
+        Some(r) if r > 0.0 => format!("↑{:.1}%", r * 100.0),
+        Some(r) => format!("↓{:.1}%", -r * 100.0),
+    }
+}
+
+/// `up` (more cases: bad), `down`, or nothing, for the 同比 cell's colour.
+pub fn yoy_class(c: &CaseFigures) -> &'static str {
+    match c.yoy() {
+        Some(r) if r >= 0.0005 => "up",
+        Some(r) if r <= -0.0005 => "down",
+        _ => "",
+    }
+}
+
+pub fn per_10k_label(c: &CaseFigures) -> String {
+    c.per_10k()
+        .map(|v| format!("{v:.2}"))
+        .unwrap_or_else(|| "—".into())
+}
+
+struct CaseTypeLine {
+    label: String,
+    cases: i64,
+    loss_fen: i64,
+}
+
+/// Where a unit's figures go on a page about `top`: its own line, the line of the child of
+/// `top` it lies under, or nowhere (outside `top`).
+fn line_of(tree: &(impl OrgTree + ?Sized), unit: &str, top: &str) -> Option<String> {
+    if unit == top {
+        return Some(top.to_string());
+    }
+    let mut cur = unit.to_string();
+    while let Some(p) = tree.parent(&cur) {
+        if p == top {
+            return Some(cur);
+        }
+        cur = p;
+    }
+    None
+}
+
+/// The same instant a year earlier, on the Shanghai calendar (29 February → 28 February).
+fn a_year_before(ms: i64) -> i64 {
+    to_shanghai(ms)
+        .and_then(|t| t.checked_sub_months(Months::new(12)))
+        .map(|t| t.timestamp_millis())
+        .unwrap_or(ms - 365 * 86_400_000)
 }
 
 struct TypeLine {
@@ -60,6 +156,8 @@ struct StatsPage {
     yellow: i64,
     lines: Vec<UnitLine>,
     types: Vec<TypeLine>,
+    cases: CaseFigures,
+    case_types: Vec<CaseTypeLine>,
     stop_in_time: String,
     held_fen: i64,
     truncated: bool,
@@ -98,11 +196,27 @@ pub async fn show(
     let period = match q.period.as_deref() {
         Some("today") => "today",
         Some("30d") => "30d",
+        Some("month") => "month",
+        Some("year") => "year",
         _ => "7d",
+    };
+    let first_of = |month: bool| {
+        shanghai_date(now)
+            .and_then(|d| {
+                if month {
+                    d.with_day(1)
+                } else {
+                    d.with_ordinal(1)
+                }
+            })
+            .and_then(|d| shanghai_midnight(d).ok())
+            .unwrap_or(today)
     };
     let from = match period {
         "today" => today,
         "30d" => today - 29 * 86_400_000,
+        "month" => first_of(true),
+        "year" => first_of(false),
         _ => today - 6 * 86_400_000,
     };
     let page = state
@@ -129,42 +243,84 @@ pub async fn show(
         .collect();
     let total = loop_figures(states.iter().map(|(_, s)| s));
     let children = state.store.units().children(&unit_code).await?;
-    let mut per_child: BTreeMap<String, Vec<&Instruction>> = BTreeMap::new();
-    let mut at_own_level: Vec<&Instruction> = Vec::new();
+    let subtree = state.store.units().subtree(&unit_code, None).await?;
+    let populations = effective_populations(&subtree);
+    let this_year = state.store.cases().tally(&scope, from, now + 1).await?;
+    let last_year = state
+        .store
+        .cases()
+        .tally(&scope, a_year_before(from), a_year_before(now + 1))
+        .await?;
+    let mut per_line: BTreeMap<String, (Vec<&Instruction>, CaseFigures)> = BTreeMap::new();
+    let mut cases = CaseFigures {
+        population: populations.get(&unit_code).copied(),
+        ..CaseFigures::default()
+    };
+    let mut case_types: BTreeMap<String, (i64, i64)> = BTreeMap::new();
     {
         let tree = state.loop_service.tree();
         for (holder, s) in &states {
-            if *holder == unit_code {
-                at_own_level.push(s);
-                continue;
+            if let Some(line) = line_of(&*tree, holder, &unit_code) {
+                per_line.entry(line).or_default().0.push(s);
             }
-            let mut cur = holder.clone();
-            while let Some(p) = tree.parent(&cur) {
-                if p == unit_code {
-                    per_child.entry(cur.clone()).or_default().push(s);
-                    break;
-                }
-                cur = p;
+        }
+        for t in &this_year {
+            cases.add(t);
+            let key = type_key(t.fraud_type.as_deref());
+            let e = case_types.entry(key).or_default();
+            e.0 += t.cases;
+            e.1 += t.loss_fen;
+            if let Some(line) = line_of(&*tree, &t.unit_code, &unit_code) {
+                per_line.entry(line).or_default().1.add(t);
+            }
+        }
+        for t in &last_year {
+            cases.last_year += t.cases;
+            if let Some(line) = line_of(&*tree, &t.unit_code, &unit_code) {
+                per_line.entry(line).or_default().1.last_year += t.cases;
             }
         }
     }
-    // Instructions held at the unit itself (pending review at the center, not yet passed down)
-    // get a line of their own, so that the lines add up to the totals.
-    let own_line = (!at_own_level.is_empty()).then(|| UnitLine {
-        f: loop_figures(at_own_level.iter().copied()),
-        code: unit_code.clone(),
-        name: format!("{}{}", unit.name, lang.t("own_level")),
-        own_level: true,
-    });
+    let mut line = |code: &str| {
+        let (ins, mut c) = per_line.remove(code).unwrap_or_default();
+        c.population = populations.get(code).copied();
+        (loop_figures(ins), c)
+    };
+    // Instructions and cases held at the unit itself (pending review at the center, not yet
+    // passed down; cases opened at the unit) get a line of their own, so that the lines add up
+    // to the totals.
+    let (own_f, mut own_c) = line(&unit_code);
+    own_c.population = None;
+    let own_line =
+        (own_f.instructions > 0 || own_c.cases > 0 || own_c.last_year > 0).then(|| UnitLine {
+            f: own_f,
+            c: own_c,
+            code: unit_code.clone(),
+            name: format!("{}{}", unit.name, lang.t("own_level")),
+            own_level: true,
+        });
     let lines: Vec<UnitLine> = own_line
         .into_iter()
-        .chain(children.iter().map(|c| UnitLine {
-            f: loop_figures(per_child.get(&c.code).into_iter().flatten().copied()),
-            code: c.code.clone(),
-            name: c.name.clone(),
-            own_level: false,
+        .chain(children.iter().map(|u| {
+            let (f, c) = line(&u.code);
+            UnitLine {
+                f,
+                c,
+                code: u.code.clone(),
+                name: u.name.clone(),
+                own_level: false,
+            }
         }))
         .collect();
+    let mut case_types: Vec<CaseTypeLine> = case_types
+        .into_iter()
+        .map(|(key, (n, loss))| CaseTypeLine {
+            label: type_label(lang, &key),
+            cases: n,
+            loss_fen: loss,
+        })
+        .collect();
+    case_types.sort_by(|a, b| b.cases.cmp(&a.cases).then(a.label.cmp(&b.label)));
     let counts = state
         .store
         .warnings()
@@ -179,13 +335,9 @@ pub async fn show(
     // warnings search for the same unit, period and type.
     let mut by_type: BTreeMap<String, usize> = BTreeMap::new();
     for w in &warnings.items {
-        let key = match w.fraud_type.as_deref() {
-            None => "untyped".to_string(),
-            Some(t) => FraudType::parse_label(t)
-                .map(|t| t.code().to_string())
-                .unwrap_or_else(|_| t.to_string()),
-        };
-        *by_type.entry(key).or_default() += 1;
+        *by_type
+            .entry(type_key(w.fraud_type.as_deref()))
+            .or_default() += 1;
     }
     let first_day = shanghai_date(from)
         .map(|d| d.to_string())
@@ -198,10 +350,7 @@ pub async fn show(
     let mut types: Vec<TypeLine> = by_type
         .into_iter()
         .map(|(key, count)| TypeLine {
-            label: match key.as_str() {
-                "untyped" => fraud_type_label(lang, None),
-                k => fraud_type_label(lang, Some(k)),
-            },
+            label: type_label(lang, &key),
             query: form_urlencoded::Serializer::new(String::new())
                 .append_pair("from", &first_day)
                 .append_pair("fraud_type", &key)
@@ -231,6 +380,13 @@ pub async fn show(
             "median_sign_min",
             "loss",
             "saved",
+            "population",
+            "case_count",
+            "cases_last_year",
+            "yoy",
+            "per_10k",
+            "case_loss",
+            "public_sector_cases",
         ];
         return Table {
             name: format!("statistics_{unit_code}_{period}"),
@@ -251,6 +407,13 @@ pub async fn show(
                         minutes(l.f.median_sign_minutes),
                         yuan(l.f.loss_fen),
                         yuan(l.f.saved_fen),
+                        l.c.population.map(|p| p.to_string()).unwrap_or_default(),
+                        l.c.cases.to_string(),
+                        l.c.last_year.to_string(),
+                        yoy_label(lang, &l.c),
+                        per_10k_label(&l.c),
+                        yuan(l.c.loss_fen),
+                        l.c.public_sector.to_string(),
                     ]
                 })
                 .collect(),
@@ -277,6 +440,8 @@ pub async fn show(
         yellow: counts.yellow,
         lines,
         types,
+        cases,
+        case_types,
         stop_in_time: if t.requested == 0 {
             "—".into()
         } else {
@@ -286,4 +451,66 @@ pub async fn show(
         truncated,
     })
     .map(IntoResponse::into_response)
+}
+
+/// A fraud type as counted: its code (older rows may spell a type by its name), or `untyped`.
+fn type_key(stored: Option<&str>) -> String {
+    match stored {
+        None => "untyped".to_string(),
+        Some(t) => FraudType::parse_label(t)
+            .map(|t| t.code().to_string())
+            .unwrap_or_else(|_| t.to_string()),
+    }
+}
+
+fn type_label(lang: Lang, key: &str) -> String {
+    match key {
+        "untyped" => fraud_type_label(lang, None),
+        k => fraud_type_label(lang, Some(k)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figures(cases: i64, last_year: i64, population: Option<i64>) -> CaseFigures {
+        CaseFigures {
+            cases,
+            last_year,
+            population,
+            ..CaseFigures::default()
+        }
+    }
+
+    #[test]
+    fn year_on_year_reads_as_a_report_does() {
+        assert_eq!(yoy_label(Lang::Zh, &figures(27, 32, None)), "↓15.6%");
+        assert_eq!(yoy_label(Lang::Zh, &figures(9, 8, None)), "↑12.5%");
+        assert_eq!(yoy_label(Lang::Zh, &figures(4, 4, None)), "持平");
+        assert_eq!(yoy_label(Lang::Zh, &figures(4, 0, None)), "—");
+        assert_eq!(yoy_class(&figures(9, 8, None)), "up");
+        assert_eq!(yoy_class(&figures(7, 8, None)), "down");
+    }
+
+    #[test]
+    fn cases_per_ten_thousand_need_a_population() {
+        assert_eq!(per_10k_label(&figures(1938, 0, Some(1_468_182))), "13.20");
+        assert_eq!(per_10k_label(&figures(3, 0, None)), "—");
+        assert_eq!(per_10k_label(&figures(3, 0, Some(0))), "—");
+    }
+
+    #[test]
+    fn a_year_before_keeps_the_shanghai_wall_clock() {
+        // 2024-03-01 00:00 Shanghai → 2023-03-01 00:00 Shanghai.
+        let t = shanghai_midnight(chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap()).unwrap();
+        let e = shanghai_midnight(chrono::NaiveDate::from_ymd_opt(2023, 3, 1).unwrap()).unwrap();
+        assert_eq!(a_year_before(t), e);
+        // 29 February has no twin: the day before 1 March.
+        let leap =
+            shanghai_midnight(chrono::NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()).unwrap();
+        let feb28 =
+            shanghai_midnight(chrono::NaiveDate::from_ymd_opt(2023, 2, 28).unwrap()).unwrap();
+        assert_eq!(a_year_before(leap), feb28);
+    }
 }
