@@ -7,7 +7,7 @@
 //! Entry point: [`Store::open`], then the repositories: [`Store::units`], [`Store::people`],
 //! [`Store::phones`], [`Store::accounts`], [`Store::users`], [`Store::audit`],
 //! [`Store::imports`], [`Store::warnings`], [`Store::instructions`], [`Store::webhooks`],
-//! [`Store::sms`], [`Store::guardians`], [`Store::call_tasks`].
+//! [`Store::sms`], [`Store::guardians`], [`Store::call_tasks`], [`Store::mule_accounts`].
 //!
 //! Architecture invariant: every read of personal data takes a [`Scope`] (an org subtree), so a
 //! query without one does not compile; the audit log is append-only, enforced by the database.
@@ -26,6 +26,7 @@ mod instruction_batch;
 mod instructions;
 mod mask;
 pub mod migrations;
+mod mule_accounts;
 mod page;
 mod people;
 mod phones;
@@ -60,8 +61,9 @@ pub use instruction_batch::{InstructionChange, LoadedInstruction};
 pub use instructions::{
     EventRow, InstructionFilter, Instructions, NewInstruction, Projection, StoredInstruction,
 };
+pub use mule_accounts::{MuleAccount, MuleAccounts};
 pub use page::{Page, PageRequest, MAX_PAGE};
-pub use people::{NewPerson, People, Person};
+pub use people::{NewPerson, People, Person, RegistrationTally};
 pub use phones::{NewPhone, Phone, Phones};
 pub use scope::Scope;
 pub use sms::{valid_sms_number, NewSms, SmsMessage, SmsMessages, SmsPurpose, SmsState};

@@ -259,6 +259,10 @@ impl Store {
     pub fn call_tasks(&self) -> crate::call_tasks::CallTasks<'_> {
         crate::call_tasks::CallTasks::new(self)
     }
+
+    pub fn mule_accounts(&self) -> crate::mule_accounts::MuleAccounts<'_> {
+        crate::mule_accounts::MuleAccounts::new(self)
+    }
 }
 
 /// Now, as epoch milliseconds UTC.

@@ -352,6 +352,20 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("cases_by_type", "发案类型分布", "Cases by fraud type"),
     (
+        "registration_section",
+        "国家反诈中心APP注册（截至今日）",
+        "National anti-fraud app registration (as of today)",
+    ),
+    ("resident_count", "居民数", "Residents"),
+    ("app_registered", "已注册", "Registered"),
+    ("registration_rate", "注册率", "Registration rate"),
+    ("residents_16_60", "16–60周岁居民", "Residents aged 16–60"),
+    (
+        "registration_rate_16_60",
+        "16–60周岁注册率",
+        "Registration rate, aged 16–60",
+    ),
+    (
         "truncated_hint",
         "数据量超过单页上限，仅统计最近的部分",
         "More rows than one page holds; the figures cover the most recent ones",
@@ -457,6 +471,25 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("record_return", "记录发还", "Record return"),
     ("already_returned", "已发还", "Already returned"),
     ("other_unit_case", "其他单位案件", "Another unit's case"),
+    // 涉案账户开户人: local holders of accounts that received victim money (两卡).
+    ("nav_mule_accounts", "涉案账户开户人", "Mule-account holders"),
+    (
+        "mule_accounts_hint",
+        "本辖区居民名下、接收过被骗资金的银行账户（来自止付请求和案件资金流水，不含受害人本人账户），供核查出租、出借、出售“两卡”人员。",
+        "Bank accounts held by residents of your area that received victim money (from stop-payment requests and the cases' transfers; victims' own accounts left out): leads for checking who rented, lent or sold their cards.",
+    ),
+    ("mule_holder", "开户人", "Holder"),
+    ("mule_opened", "开户时间/网点", "Opened"),
+    ("mule_cases", "涉案数", "Cases"),
+    ("mule_received", "流入被骗资金", "Victim money received"),
+    ("mule_first_case", "首次涉案", "First case"),
+    ("mule_last_case", "最近涉案", "Latest case"),
+    (
+        "case_local_holders",
+        "止付账户本地开户人",
+        "Local holders of the stop-payment accounts",
+    ),
+    ("mule_see_all", "查看全部", "See all"),
     // Empty tables say what is missing and, where there is one, the way to fill them.
     ("audit_empty", "暂无审计记录", "No audit entries"),
     ("action_code", "操作代码", "Action code"),
@@ -473,6 +506,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("returns_empty", "暂无可发还的账户", "No accounts to return from"),
     ("statistics_empty", "所选时段暂无数据", "Nothing in this period"),
     ("stop_payments_empty", "暂无止付请求", "No stop-payment requests"),
+    (
+        "mule_accounts_empty",
+        "暂无本辖区居民名下的涉案账户（需导入银行开户数据并有案件流水或止付）",
+        "No account of a resident of your area has received victim money (needs imported bank accounts and cases with transfers or stop-payments)",
+    ),
 ];
 
 #[cfg(test)]

@@ -73,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/extracts", post(pages::cases::upload))
         .route("/cases/{id}/trace", post(pages::cases::trace))
         .route("/cases/{id}/notice", get(pages::cases::notice))
+        .route("/mule-accounts", get(pages::mule_accounts::list))
         .route("/stop-payments", get(pages::stop_payments::board))
         .route("/stop-payments/{id}/act", post(pages::stop_payments::act))
         .route("/stop-payments/{id}/returns", get(pages::returns::plan))

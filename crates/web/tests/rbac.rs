@@ -231,6 +231,7 @@ const ENDPOINTS: &[Endpoint] = &[
         Form("victim_account=6216610123456789013"),
     ),
     ep("GET", "/cases/{id}/notice", "manage_cases", Rec::Case, Empty),
+    ep("GET", "/mule-accounts", "view_mule_accounts", Rec::None, Empty),
     ep("GET", "/stop-payments", "view_stop_payments", Rec::None, Empty),
     ep(
         "POST",

@@ -6,6 +6,7 @@ mod cases;
 mod fixtures;
 mod harness;
 mod loop_cases;
+mod mule_account_cases;
 mod sms_cases;
 mod webhook_cases;
 
@@ -32,6 +33,7 @@ conformance! {
     quarantine_round_trips,
     import_writer_commits_in_steps_and_rolls_back_the_rest,
     users_carry_roles_and_bank_codes,
+    registration_is_tallied_per_unit_with_the_age_band,
 }
 
 mod loop_suite {
@@ -45,6 +47,15 @@ mod loop_suite {
         warning_search_combines_filters,
         a_batch_commits_each_change_on_its_own_terms,
         large_batches_commit_every_change,
+    }
+}
+
+mod mule_account_suite {
+    crate::conformance_of! {
+        mule_account_cases:
+        mule_accounts_sum_every_case_that_paid_into_them,
+        mule_accounts_are_scoped_by_the_holders_residence,
+        a_case_names_the_local_holders_of_its_stop_payment_accounts,
     }
 }
 

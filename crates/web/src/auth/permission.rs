@@ -56,6 +56,9 @@ permissions! {
     ManageCases => "manage_cases": [CenterAnalyst];
     /// The stop-payment board: police see their subtree's requests, liaisons their bank's.
     ViewStopPayments => "view_stop_payments": [CenterAnalyst, UnitCommander, BankLiaison, Leader, Admin];
+    /// 涉案账户开户人: residents of one's subtree whose bank accounts received victim money,
+    /// masked (两卡 leads for the unit of the holder's residence). Never bank liaisons.
+    ViewMuleAccounts => "view_mule_accounts": [CenterAnalyst, UnitCommander];
     /// Confirm or refuse stop-payments addressed to one's own bank.
     ConfirmStopPayments => "confirm_stop_payments": [BankLiaison];
     /// Statistics, rankings and reports.

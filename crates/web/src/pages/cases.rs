@@ -2,7 +2,9 @@
 //! exports (导入), and the case page — victim (masked), loss, narrative with the classifier's
 //! fraud type and the terms that decided it, what the victim named, the warnings the victim had,
 //! the bank extracts taken in, the trace, the stop-payments and the amounts held, each with its
-//! returns plan (发还计算); a printable employer notice (提示单) for public-sector victims.
+//! returns plan (发还计算), the residents of one's area who hold those accounts (masked; the
+//! mule-account list has them all); a printable employer notice (提示单) for public-sector
+//! victims.
 
 use super::view::{fraud_type_label, time, yuan};
 use super::{render, Chrome};
@@ -381,6 +383,8 @@ struct CasePage {
     warnings: Vec<WarningRow>,
     /// What the victim named: (label key, values).
     named: Vec<(&'static str, String)>,
+    /// Residents of one's area holding the accounts of the stop-payments (masked).
+    holders: Vec<super::mule_accounts::HolderRow>,
 }
 
 /// The victim's named numbers, accounts, apps and URLs, for the case page (suspects' data,
@@ -472,6 +476,8 @@ async fn case_page(
             id: s.id,
         })
         .collect();
+    let holders = state.store.mule_accounts().for_case(&scope, id).await?;
+    let holders = super::mule_accounts::holder_rows(state, holders).await;
     let warnings = state
         .store
         .warnings()
@@ -489,6 +495,7 @@ async fn case_page(
     render(&CasePage {
         lang,
         warnings,
+        holders,
         named: named_rows(&c.named),
         victim: c.victim_name.as_deref().map(mask_name).unwrap_or_default(),
         phone: c

@@ -11,6 +11,7 @@ pub mod home;
 pub mod instructions;
 pub mod login;
 pub mod mobile;
+pub mod mule_accounts;
 pub mod returns;
 pub mod rules;
 pub mod scripts;
@@ -22,7 +23,8 @@ pub mod warnings;
 
 use crate::auth::permission::{
     HandleInstructions, ManageCases, ManageUsers, Permission, ViewAudit, ViewCallTasks,
-    ViewDashboard, ViewInstructions, ViewStatistics, ViewStopPayments, ViewWarnings,
+    ViewDashboard, ViewInstructions, ViewMuleAccounts, ViewStatistics, ViewStopPayments,
+    ViewWarnings,
 };
 use crate::auth::principal::Principal;
 use crate::error::WebError;
@@ -54,7 +56,7 @@ pub struct Chrome {
 
 impl Chrome {
     pub fn new(p: &Principal, csrf_token: &str, headers: &HeaderMap, active: &str) -> Chrome {
-        let items: [(&'static str, &'static str, bool); 10] = [
+        let items: [(&'static str, &'static str, bool); 11] = [
             ("/dashboard", "nav_dashboard", ViewDashboard::allows(p)),
             ("/warnings", "nav_warnings", ViewWarnings::allows(p)),
             (
@@ -69,6 +71,11 @@ impl Chrome {
             ),
             ("/calls", "nav_calls", ViewCallTasks::allows(p)),
             ("/cases", "nav_cases", ManageCases::allows(p)),
+            (
+                "/mule-accounts",
+                "nav_mule_accounts",
+                ViewMuleAccounts::allows(p),
+            ),
             (
                 "/stop-payments",
                 "nav_stop_payments",

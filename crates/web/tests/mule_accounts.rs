@@ -1,0 +1,451 @@
+//! 涉案账户开户人, on SQLite and PostgreSQL: the residents whose cards received victim money are
+//! listed with their figures, masked on the page and in both exports; a commander sees the
+//! holders of their own county only, a bank liaison not at all; the case page names the local
+//! holders of its stop-payment accounts.
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Request, StatusCode};
+use chrono::DateTime;
+use fanzha_store::{
+    CaseTransfer, NewAccount, NewCase, NewPerson, NewStopPayment, NewUnit, Role, Scope,
+    StopPaymentUpdate, UnitLevel, Viewer,
+};
+use fanzha_web::auth::principal::Principal;
+use fanzha_web::auth::session::COOKIE;
+use fanzha_web::state::Clock;
+use fanzha_web::{router, AppState};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use fanzha_store::testing::TestDb as Db;
+
+fanzha_store::on_both_backends! {
+    the_list_names_local_holders_with_their_figures_masked,
+    exports_hold_the_same_rows_masked,
+    commanders_see_their_own_residents_and_liaisons_nothing,
+    the_case_page_names_the_local_holders_of_its_stop_payments,
+}
+
+const COUNTY: &str = "330281";
+const EAST: &str = "330281001";
+const EAST_VILLAGE: &str = "330281001001";
+const OTHER_COUNTY: &str = "330282";
+const OTHER_TOWN: &str = "330282001";
+const OTHER_VILLAGE: &str = "330282001001";
+/// The 余姚 resident whose ICBC card took money from two cases.
+const HOLDER: &str = "330281199001011235";
+const HOLDER_NAME: &str = "张三丰";
+const MULE: &str = "6222020123456789015";
+/// A 慈溪 resident whose CCB card took money passed on from the first.
+const CIXI_HOLDER: &str = "330282198505052343";
+const CIXI_MULE: &str = "6217000123456789019";
+/// A card of someone the platform does not know.
+const STRANGER: &str = "6228480000000000001";
+const VICTIM_ACCOUNT: &str = "6216610123456789013";
+
+struct FixedClock(i64);
+
+impl Clock for FixedClock {
+    fn now_ms(&self) -> i64 {
+        self.0
+    }
+}
+
+/// 2026-03-01 10:30 in Shanghai.
+fn t0() -> i64 {
+    DateTime::parse_from_rfc3339("2026-03-01T10:30:00+08:00")
+        .unwrap()
+        .timestamp_millis()
+}
+
+const HOUR: i64 = 3_600_000;
+
+fn unit(code: &str, name: &str, level: UnitLevel, parent: Option<&str>) -> NewUnit {
+    NewUnit {
+        code: code.into(),
+        name: name.into(),
+        level,
+        parent_code: parent.map(Into::into),
+        division_code: Some(format!("{code:0<12}")),
+        population: None,
+    }
+}
+
+fn person(id: &str, name: &str, village: &str) -> NewPerson {
+    NewPerson {
+        resident_id: id.into(),
+        name: name.into(),
+        phone: None,
+        residence_code: village.into(),
+        address: None,
+        employer: None,
+        public_sector: false,
+        app_registered: false,
+        joint_defense_registered: false,
+    }
+}
+
+fn account(no: &str, bank: &str, holder: Option<&str>, name: Option<&str>) -> NewAccount {
+    NewAccount {
+        account_no: no.into(),
+        bank_code: None,
+        bank_name: Some(bank.into()),
+        card_type: Some("debit".into()),
+        holder_resident_id: holder.map(Into::into),
+        holder_name: name.map(Into::into),
+        opened_at: Some(t0() - 30 * 24 * HOUR),
+        opened_where: Some("余姚城东支行".into()),
+    }
+}
+
+fn transfer(from: &str, to: &str, at: i64, amount_fen: i64) -> CaseTransfer {
+    CaseTransfer {
+        txn_id: None,
+        from_account: from.into(),
+        to_account: to.into(),
+        at,
+        amount_fen,
+        channel: "bank".into(),
+        source_file: Some("extract.csv".into()),
+    }
+}
+
+/// AJ1 (余姚, 08:30): 500 yuan into the 余姚 card; stop-payments on it (200, held 100) and on a
+/// stranger's card. AJ2 (慈溪, 09:30): 250 yuan into the 余姚 card, 200 of it on to the 慈溪
+/// card.
+async fn world(db: &Db) -> AppState {
+    let store = db.open().await;
+    use UnitLevel::*;
+    store
+        .units()
+        .upsert(&[
+            unit("3302", "宁波市", City, None),
+            unit(COUNTY, "余姚市", County, Some("3302")),
+            unit(EAST, "阳明街道", Township, Some(COUNTY)),
+            unit(EAST_VILLAGE, "舜水社区", Village, Some(EAST)),
+            unit(OTHER_COUNTY, "慈溪市", County, Some("3302")),
+            unit(OTHER_TOWN, "浒山街道", Township, Some(OTHER_COUNTY)),
+            unit(OTHER_VILLAGE, "虞波社区", Village, Some(OTHER_TOWN)),
+        ])
+        .await
+        .unwrap();
+    store
+        .people()
+        .upsert(&[
+            person(HOLDER, HOLDER_NAME, EAST_VILLAGE),
+            person(CIXI_HOLDER, "李四", OTHER_VILLAGE),
+        ])
+        .await
+        .unwrap();
+    store
+        .accounts()
+        .upsert(&[
+            account(MULE, "中国工商银行", Some(HOLDER), Some(HOLDER_NAME)),
+            account(CIXI_MULE, "中国建设银行", Some(CIXI_HOLDER), None),
+            account(STRANGER, "中国农业银行", None, Some("王五")),
+        ])
+        .await
+        .unwrap();
+    for (id, village, at) in [
+        ("AJ1", EAST_VILLAGE, t0() - 2 * HOUR),
+        ("AJ2", OTHER_VILLAGE, t0() - HOUR),
+    ] {
+        store
+            .cases()
+            .create(&NewCase {
+                id: id.into(),
+                victim_name: Some("受害人".into()),
+                unit_code: village.into(),
+                reported_at: at,
+                loss_fen: 100_000,
+                narrative: "冒充客服退款，诱导转账".into(),
+                top_terms: serde_json::json!([]),
+                source: "form".into(),
+                victim_account: Some(VICTIM_ACCOUNT.into()),
+                named: serde_json::json!({}),
+                created_by: "setup".into(),
+                created_at: at,
+                ..NewCase::default()
+            })
+            .await
+            .unwrap();
+    }
+    let cases = store.cases();
+    cases
+        .add_transfers(
+            "AJ1",
+            &[transfer(VICTIM_ACCOUNT, MULE, t0() - 3 * HOUR, 50_000)],
+        )
+        .await
+        .unwrap();
+    cases
+        .add_transfers(
+            "AJ2",
+            &[
+                transfer(VICTIM_ACCOUNT, MULE, t0() - 2 * HOUR, 25_000),
+                transfer(MULE, CIXI_MULE, t0() - 2 * HOUR + 60_000, 20_000),
+            ],
+        )
+        .await
+        .unwrap();
+    let requested_at = t0() - 2 * HOUR + 60_000;
+    let stop = |id: &str, acc: &str, fen: i64| NewStopPayment {
+        id: id.into(),
+        case_id: "AJ1".into(),
+        unit_code: EAST_VILLAGE.into(),
+        account: acc.into(),
+        bank_code: None,
+        institution: serde_json::json!({"kind": "bank", "name": "银行"}),
+        requested_fen: fen,
+        requested_at,
+        deadline: requested_at + 1_800_000,
+        detail: serde_json::json!({}),
+    };
+    store
+        .stop_payments()
+        .create_many(&[stop("ZF1", MULE, 20_000), stop("ZF2", STRANGER, 30_000)])
+        .await
+        .unwrap();
+    store
+        .stop_payments()
+        .update(
+            &Viewer::Police(Scope::platform()),
+            "ZF1",
+            1,
+            &StopPaymentUpdate {
+                state: "held".into(),
+                held_fen: 10_000,
+                executed_at: Some(requested_at + 600_000),
+                detail: serde_json::json!({}),
+                at: requested_at + 600_000,
+            },
+        )
+        .await
+        .unwrap();
+    let mut state = AppState::new(store).await.unwrap();
+    state.clock = Arc::new(FixedClock(t0()));
+    state
+}
+
+/// `GET path` as `role` at `unit`: status, content type and body bytes.
+async fn get_as(
+    state: &AppState,
+    role: Role,
+    unit: &str,
+    path: &str,
+) -> (StatusCode, String, Vec<u8>) {
+    let (token, _) = state.sessions.create(
+        Principal {
+            login: format!("{}_{unit}", role.as_str()),
+            display_name: "测试".into(),
+            unit_code: unit.into(),
+            roles: vec![role],
+            bank_code: (role == Role::BankLiaison).then(|| "ICBC".into()),
+        },
+        t0(),
+    );
+    let mut req = Request::builder()
+        .uri(path)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::COOKIE, format!("{COOKIE}={token}"))
+        .body(Body::empty())
+        .unwrap();
+    req.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 50000))));
+    let resp = tower::ServiceExt::oneshot(router(state.clone()), req)
+        .await
+        .unwrap();
+    let status = resp.status();
+    let content_type = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let bytes = axum::body::to_bytes(resp.into_body(), 16 << 20)
+        .await
+        .unwrap();
+    (status, content_type, bytes.to_vec())
+}
+
+/// `GET path` as the 余姚 county's analyst: status and body.
+async fn get(state: &AppState, path: &str) -> (StatusCode, String) {
+    let (status, _, body) = get_as(state, Role::CenterAnalyst, COUNTY, path).await;
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// The rows of the holders table (`<tr data-mule-account=…>` up to its `</tr>`).
+fn rows(body: &str) -> Vec<&str> {
+    body.split("<tr data-mule-account=\"")
+        .skip(1)
+        .map(|rest| rest.split("</tr>").next().unwrap_or(""))
+        .collect()
+}
+
+/// No full account number, ID number or holder name anywhere in `text`.
+fn assert_masked(text: &str) {
+    for secret in [MULE, HOLDER, HOLDER_NAME, CIXI_MULE, CIXI_HOLDER] {
+        assert!(!text.contains(secret), "{secret} shows in full: {text}");
+    }
+}
+
+async fn the_list_names_local_holders_with_their_figures_masked(db: &Db) {
+    let state = world(db).await;
+    let (status, body) = get(&state, "/mule-accounts").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let rows = rows(&body);
+    assert_eq!(
+        rows.len(),
+        1,
+        "only the 余姚 resident's card: the 慈溪 one and the stranger's are not 余姚's leads: {body}"
+    );
+    let row = rows[0];
+    for shown in [
+        "6222 **** **** 9015\"",
+        "中国工商银行",
+        "<td data-holder>张*丰</td>",
+        "<td data-holder-id>3302**********1235</td>",
+        "舜水社区",
+        "余姚城东支行",
+        "<td data-cases=\"2\">",
+        "<td data-received>¥750.00</td>",
+        "<td data-requested>¥200.00</td>",
+        "<td data-held>¥100.00</td>",
+        // The cases in Shanghai time: AJ1 at 08:30, AJ2 at 09:30.
+        "2026-03-01 08:30:00",
+        "2026-03-01 09:30:00",
+        "<a href=\"/cases/AJ1\"",
+        "<a href=\"/cases/AJ2\"",
+    ] {
+        assert!(row.contains(shown), "{shown} missing from {row}");
+    }
+    assert_masked(&body);
+    assert!(
+        body.contains("href=\"/mule-accounts\""),
+        "the navigation links the page"
+    );
+}
+
+async fn exports_hold_the_same_rows_masked(db: &Db) {
+    let state = world(db).await;
+    let (status, content_type, csv) = get_as(
+        &state,
+        Role::CenterAnalyst,
+        COUNTY,
+        "/mule-accounts?format=csv",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(content_type.starts_with("text/csv"), "{content_type}");
+    let csv = String::from_utf8(csv).unwrap();
+    let lines: Vec<&str> = csv.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 2, "header and the one holder: {csv}");
+    assert!(lines[0].contains("开户人"), "{csv}");
+    for shown in [
+        "6222 **** **** 9015",
+        "张*丰",
+        "3302**********1235",
+        "AJ2 AJ1",
+        "¥750.00",
+    ] {
+        assert!(lines[1].contains(shown), "{shown}: {csv}");
+    }
+    assert_masked(&csv);
+
+    let (status, content_type, xlsx) = get_as(
+        &state,
+        Role::CenterAnalyst,
+        COUNTY,
+        "/mule-accounts?format=xlsx",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(content_type.contains("spreadsheetml"), "{content_type}");
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    let cells: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(cells.len(), 2, "{cells:?}");
+    let text = cells.concat().join("|");
+    assert!(text.contains("6222 **** **** 9015"), "{text}");
+    assert!(text.contains("3302**********1235"), "{text}");
+    assert_masked(&text);
+}
+
+async fn commanders_see_their_own_residents_and_liaisons_nothing(db: &Db) {
+    let state = world(db).await;
+    let body = |(status, _, bytes): (StatusCode, String, Vec<u8>)| {
+        assert_eq!(status, StatusCode::OK);
+        String::from_utf8(bytes).unwrap()
+    };
+    let own = body(get_as(&state, Role::UnitCommander, COUNTY, "/mule-accounts").await);
+    let own_rows = rows(&own);
+    assert_eq!(own_rows.len(), 1, "{own}");
+    assert!(own_rows[0].contains("张*丰"));
+    assert!(
+        own_rows[0].contains("data-case-id=\"AJ1\"") && !own_rows[0].contains("/cases/AJ1"),
+        "a commander sees the case numbers, without links to pages they may not open"
+    );
+
+    let other = body(get_as(&state, Role::UnitCommander, OTHER_COUNTY, "/mule-accounts").await);
+    let other_rows = rows(&other);
+    assert_eq!(other_rows.len(), 1, "{other}");
+    assert!(
+        other_rows[0].starts_with("6217 **** **** 9019"),
+        "慈溪 sees its own resident's card: {}",
+        other_rows[0]
+    );
+    assert!(
+        !other.contains("张*丰") && !other.contains("6222 **** **** 9015"),
+        "another county's commander does not see the 余姚 holder"
+    );
+    assert_masked(&other);
+
+    for path in ["/mule-accounts", "/mule-accounts?format=csv"] {
+        let (status, _, bytes) = get_as(&state, Role::BankLiaison, COUNTY, path).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        assert!(!String::from_utf8_lossy(&bytes).contains("9015"));
+    }
+    let home = body(get_as(&state, Role::BankLiaison, COUNTY, "/").await);
+    assert!(
+        !home.contains("/mule-accounts"),
+        "no link for a liaison: {home}"
+    );
+}
+
+async fn the_case_page_names_the_local_holders_of_its_stop_payments(db: &Db) {
+    let state = world(db).await;
+    let (status, body) = get(&state, "/cases/AJ1").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let section = body
+        .split("id=\"case-holders\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</table>").next())
+        .expect("the case page has a holders section");
+    let holders = rows(section);
+    assert_eq!(
+        holders.len(),
+        1,
+        "the 余姚 holder; the stranger's card has no local holder: {section}"
+    );
+    assert!(
+        holders[0].contains("<td data-holder>张*丰</td>"),
+        "{section}"
+    );
+    assert!(holders[0].contains("3302**********1235"), "{section}");
+    assert!(holders[0].contains("<td data-cases=\"2\">"), "{section}");
+    assert!(
+        body.contains("<a href=\"/mule-accounts\""),
+        "links the list"
+    );
+    assert_masked(&body);
+
+    // AJ2 requested no stop-payment: no section.
+    let (status, _, body) = get_as(&state, Role::CenterAnalyst, "3302", "/cases/AJ2").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!String::from_utf8_lossy(&body).contains("id=\"case-holders\""));
+}
