@@ -13,6 +13,8 @@ pub enum Field {
     VillageCode,
     Employer,
     PublicSector,
+    /// Registered on the national anti-fraud app (国家反诈中心APP).
+    AppRegistered,
     OpenedAt,
     AccountNo,
     Bank,
@@ -20,7 +22,7 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 11] = [
+    pub const ALL: [Field; 12] = [
         Field::IdNumber,
         Field::Name,
         Field::Phone,
@@ -28,6 +30,7 @@ impl Field {
         Field::VillageCode,
         Field::Employer,
         Field::PublicSector,
+        Field::AppRegistered,
         Field::OpenedAt,
         Field::AccountNo,
         Field::Bank,
@@ -44,6 +47,7 @@ impl Field {
             Field::VillageCode => "village_code",
             Field::Employer => "employer",
             Field::PublicSector => "public_sector",
+            Field::AppRegistered => "app_registered",
             Field::OpenedAt => "opened_at",
             Field::AccountNo => "account_no",
             Field::Bank => "bank",
@@ -95,6 +99,7 @@ impl RecordKind {
                 (Field::VillageCode, Optional),
                 (Field::Employer, Optional),
                 (Field::PublicSector, Optional),
+                (Field::AppRegistered, Optional),
             ],
             RecordKind::Phones => &[
                 (Field::Phone, Required),

@@ -20,6 +20,8 @@ pub struct PersonRecord<'a> {
     pub employer: Option<Cow<'a, str>>,
     /// 财政供养人员; `None` when the file does not say.
     pub public_sector: Option<bool>,
+    /// Registered on the national anti-fraud app; `None` when the file does not say.
+    pub app_registered: Option<bool>,
 }
 
 /// A phone number and its owner (`fanzha import phones`).

@@ -193,6 +193,7 @@ fn person<'a>(
         .and_then(|code| code.map(DivisionCode::known).transpose())
         .map_err(|e| Rejection::at(Field::VillageCode, e.reason()))?;
     let public_sector = flag(values, Field::PublicSector)?;
+    let app_registered = flag(values, Field::AppRegistered)?;
     let name = text(values, Field::Name)?;
     let address = text(values, Field::Address)?;
     let employer = text(values, Field::Employer)?;
@@ -207,6 +208,7 @@ fn person<'a>(
                 village,
                 employer,
                 public_sector,
+                app_registered,
             },
             person_key(&id),
         )),

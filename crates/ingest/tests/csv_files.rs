@@ -271,3 +271,69 @@ fn phones_and_accounts_files() {
     assert_eq!(s.read, 2);
     assert_eq!(reasons(&got), vec![(3, Some(Field::AccountNo), "bad_luhn")]);
 }
+
+/// The national anti-fraud app column is read as a flag; a value that is not one quarantines
+/// the row, and a file without the column says nothing about it.
+#[test]
+fn the_anti_fraud_app_column_is_a_flag() {
+    let text = "身份证号,姓名,是否注册国家反诈中心APP\n\
+                11010519491231002X,张三,是\n\
+                440524188001010014,李四,否\n\
+                41010219900101999X,王五,也许\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.csv");
+    std::fs::write(&path, text).unwrap();
+    let mut flags = Vec::new();
+    let mut quarantined = Vec::new();
+    let mut collect = FnSink(|batch: fanzha_ingest::Batch<'_>| {
+        for r in batch.records {
+            if let fanzha_ingest::Record::Person(p) = r {
+                flags.push((p.line, p.app_registered));
+            }
+        }
+        quarantined.extend(reasons_of(&batch.quarantine));
+    });
+    fanzha_ingest::import_file(
+        &path,
+        &fanzha_ingest::ImportOptions::new(RecordKind::People),
+        &mut collect,
+    )
+    .unwrap();
+    assert_eq!(flags, vec![(2, Some(true)), (3, Some(false))]);
+    assert_eq!(
+        quarantined,
+        vec![(4, Some(Field::AppRegistered), "bad_flag")]
+    );
+
+    let plain = dir.path().join("plain.csv");
+    std::fs::write(&plain, "身份证号,姓名\n11010519491231002X,张三\n").unwrap();
+    let mut seen = Vec::new();
+    let mut collect = FnSink(|b: fanzha_ingest::Batch<'_>| {
+        for r in b.records {
+            if let fanzha_ingest::Record::Person(p) = r {
+                seen.push(p.app_registered);
+            }
+        }
+    });
+    fanzha_ingest::import_file(
+        &plain,
+        &fanzha_ingest::ImportOptions::new(RecordKind::People),
+        &mut collect,
+    )
+    .unwrap();
+    assert_eq!(seen, vec![None]);
+}
+
+fn reasons_of(q: &[fanzha_ingest::QuarantineEntry]) -> Vec<(u64, Option<Field>, &'static str)> {
+    q.iter().map(|e| (e.line, e.column, e.reason)).collect()
+}
+
+/// A sink from a closure.
+struct FnSink<F>(F);
+
+impl<F: FnMut(fanzha_ingest::Batch<'_>)> fanzha_ingest::Sink for FnSink<F> {
+    fn batch(&mut self, batch: fanzha_ingest::Batch<'_>) -> Result<(), fanzha_ingest::IngestError> {
+        (self.0)(batch);
+        Ok(())
+    }
+}

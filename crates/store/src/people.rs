@@ -86,6 +86,17 @@ fn person_from_row(row: &AnyRow) -> Result<Person, sqlx::Error> {
     })
 }
 
+/// Residents of one unit and their registration on the national anti-fraud app.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RegistrationTally {
+    pub unit_code: String,
+    pub residents: i64,
+    pub registered: i64,
+    /// Residents aged 16 to 60.
+    pub residents_16_60: i64,
+    pub registered_16_60: i64,
+}
+
 /// The people repository.
 pub struct People<'s> {
     store: &'s Store,
@@ -184,6 +195,59 @@ impl<'s> People<'s> {
             .await
             .map_err(StoreError::query("people.count"))?;
         col(&row, "n").map_err(StoreError::query("people.count"))
+    }
+
+    /// Residents of each unit inside the scope and how many registered on the national
+    /// anti-fraud app (注册率), in all and aged 16 to 60 on `today` (the age band the
+    /// assessments count; the age is read from the ID number's birth date).
+    pub async fn registration(
+        &self,
+        scope: &Scope,
+        today: chrono::NaiveDate,
+    ) -> StoreResult<Vec<RegistrationTally>> {
+        use chrono::Months;
+        let born = |years: u32| {
+            today
+                .checked_sub_months(Months::new(12 * years))
+                .map(|d| d.format("%Y%m%d").to_string())
+                .unwrap_or_default()
+        };
+        // Aged 16 to 60: born on or before the day 16 years ago and after the day 61 years ago.
+        let (latest, after) = (born(16), born(61));
+        let band = |sql: &mut Sql| {
+            sql.push("SUBSTR(p.resident_id, 7, 8) <= ")
+                .arg(latest.clone())
+                .push(" AND SUBSTR(p.resident_id, 7, 8) > ")
+                .arg(after.clone());
+        };
+        let mut sql = Sql::new(
+            "SELECT p.unit_code, COUNT(*) AS n, CAST(SUM(p.app_registered) AS BIGINT) AS reg, \
+             CAST(SUM(CASE WHEN ",
+        );
+        band(&mut sql);
+        sql.push(" THEN 1 ELSE 0 END) AS BIGINT) AS n_band, CAST(SUM(CASE WHEN p.app_registered = 1 AND ");
+        band(&mut sql);
+        sql.push(" THEN 1 ELSE 0 END) AS BIGINT) AS reg_band FROM people p WHERE ");
+        scope.push_condition(&mut sql, "p.unit_code");
+        sql.push(" GROUP BY p.unit_code");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("people.registration"))?;
+        rows.iter()
+            .map(|r| {
+                let sum = |name| col::<Option<i64>>(r, name).map(Option::unwrap_or_default);
+                Ok(RegistrationTally {
+                    unit_code: col(r, "unit_code")?,
+                    residents: col(r, "n")?,
+                    registered: sum("reg")?,
+                    residents_16_60: sum("n_band")?,
+                    registered_16_60: sum("reg_band")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()
+            .map_err(StoreError::query("people.registration"))
     }
 
     /// Residents whose unit is not in the org tree: only the whole platform sees them, so this

@@ -809,6 +809,33 @@ async fn statistics_count_cases_per_ten_thousand_and_year_on_year(db: &Db) {
     assert!(body.contains("id=\"case-types\""), "{body}");
     assert!(body.contains("data-type-cases>5<"), "{body}");
 
+    // Registration on the national anti-fraud app: everyone counts, the 16–60 band by the
+    // birth date in the ID number (on 2026-03-01: born 1965-03-02 … 2010-03-01).
+    let registered = |id: &str, village: &str| NewPerson {
+        app_registered: true,
+        ..person(id, "居民", "13900000000", village)
+    };
+    state
+        .store
+        .people()
+        .upsert(&[
+            registered(ALICE, EAST_VILLAGE),
+            // Aged 60 (61 tomorrow): in the band.
+            registered("330281196503025430", EAST_VILLAGE),
+            // Turned 61 today: out of it.
+            registered("330281196503015435", WEST_VILLAGE),
+            // Turned 16 today: in it.
+            person("330281201003011239", "少年", "13900000001", WEST_VILLAGE),
+        ])
+        .await
+        .unwrap();
+    let (_, body) = get(&state, "/statistics?period=year").await;
+    assert_eq!(stat(&body, "residents"), "6");
+    assert_eq!(stat(&body, "registered"), "3");
+    assert_eq!(stat(&body, "registration-rate"), "50.00%");
+    // In the band: 张三 (registered), 李四, 王五, the 60-year-old (registered), the 16-year-old.
+    assert_eq!(stat(&body, "registration-rate-16-60"), "40.00%");
+
     let (_, month) = get(&state, "/statistics?period=month").await;
     assert_eq!(stat(&month, "cases"), "1", "March so far");
     assert_eq!(

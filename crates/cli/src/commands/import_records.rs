@@ -243,7 +243,7 @@ fn new_person(p: PersonRecord<'_>) -> NewPerson {
         address: p.address.map(|a| a.into_owned()),
         employer: p.employer.map(|e| e.into_owned()),
         public_sector: p.public_sector.unwrap_or(false),
-        app_registered: false,
+        app_registered: p.app_registered.unwrap_or(false),
         joint_defense_registered: false,
     }
 }

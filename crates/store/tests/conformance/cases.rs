@@ -777,3 +777,45 @@ pub async fn import_writer_commits_in_steps_and_rolls_back_the_rest(store: &Stor
     assert_eq!(p.name, "居民120");
     assert_eq!(p.unit_code, "330281001001");
 }
+
+/// Registration on the national anti-fraud app per unit, in all and in the 16–60 band read from
+/// the ID number's birth date, with the band's edges on the day itself.
+pub async fn registration_is_tallied_per_unit_with_the_age_band(store: &Store) {
+    with_tree(store).await;
+    let someone = |id: &str, village: &str, registered: bool| NewPerson {
+        resident_id: id.into(),
+        app_registered: registered,
+        ..person(1, village)
+    };
+    store
+        .people()
+        .upsert(&[
+            // On 2026-03-01: 16 today (in), 61 today (out), 60 until tomorrow (in), a child.
+            someone("330281201003011239", "330281001001", true),
+            someone("330281196503015435", "330281001001", true),
+            someone("330281196503025430", "330281001002", false),
+            someone("330281201501011234", "330281001002", true),
+            someone("330282199001011234", "330282001001", true),
+        ])
+        .await
+        .unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let scope = store.units().scope("330281").await.unwrap();
+    let mut tally = store.people().registration(&scope, day).await.unwrap();
+    tally.sort_by(|a, b| a.unit_code.cmp(&b.unit_code));
+    let line = |unit: &str, residents, registered, band, band_registered| RegistrationTally {
+        unit_code: unit.into(),
+        residents,
+        registered,
+        residents_16_60: band,
+        registered_16_60: band_registered,
+    };
+    assert_eq!(
+        tally,
+        vec![
+            line("330281001001", 2, 2, 1, 1),
+            line("330281001002", 2, 1, 1, 0),
+        ],
+        "慈溪's resident is outside 余姚's scope"
+    );
+}

@@ -5,7 +5,8 @@
 //! Cases (发案) are counted the way assessments count them: per unit of the victim's
 //! residence, with the same period a year earlier (同比), cases per 10,000 residents (万人发案数,
 //! from the units' recorded populations, summed up the tree where a unit has none of its own)
-//! and the cases of public-sector victims (财政供养人员).
+//! and the cases of public-sector victims (财政供养人员). Registration on the national anti-fraud
+//! app (注册率) is a snapshot of the residents as stored, in all and aged 16 to 60.
 
 use super::view::{fraud_type_label, percent, yuan};
 use super::{render, Chrome};
@@ -24,7 +25,8 @@ use chrono::{Datelike, Months};
 use fanzha_core::time::{shanghai_date, shanghai_midnight, to_shanghai};
 use fanzha_core::FraudType;
 use fanzha_store::{
-    effective_populations, CaseTally, InstructionFilter, PageRequest, Viewer, MAX_PAGE,
+    effective_populations, CaseTally, InstructionFilter, PageRequest, RegistrationTally, Viewer,
+    MAX_PAGE,
 };
 use fanzha_workflow::{loop_figures, Instruction, LoopFigures, OrgTree};
 use serde::Deserialize;
@@ -45,6 +47,34 @@ struct UnitLine {
     own_level: bool,
     f: LoopFigures,
     c: CaseFigures,
+    r: Registration,
+}
+
+/// Residents and their registration on the national anti-fraud app.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Registration {
+    pub residents: i64,
+    pub registered: i64,
+    pub residents_16_60: i64,
+    pub registered_16_60: i64,
+}
+
+impl Registration {
+    fn add(&mut self, t: &RegistrationTally) {
+        self.residents += t.residents;
+        self.registered += t.registered;
+        self.residents_16_60 += t.residents_16_60;
+        self.registered_16_60 += t.registered_16_60;
+    }
+
+    pub fn rate(&self) -> Option<f64> {
+        (self.residents > 0).then(|| self.registered as f64 / self.residents as f64)
+    }
+
+    pub fn rate_16_60(&self) -> Option<f64> {
+        (self.residents_16_60 > 0)
+            .then(|| self.registered_16_60 as f64 / self.residents_16_60 as f64)
+    }
 }
 
 /// Cases of a unit (or of the whole unit viewed) in the period and the same period a year
@@ -96,6 +126,12 @@ pub fn yoy_class(c: &CaseFigures) -> &'static str {
         Some(r) if r <= -0.0005 => "down",
         _ => "",
     }
+}
+
+/// A registration rate the way reports give it, to two decimals (54.94%).
+pub fn rate_label(rate: Option<f64>) -> String {
+    rate.map(|r| format!("{:.2}%", r * 100.0))
+        .unwrap_or_else(|| "—".into())
 }
 
 pub fn per_10k_label(c: &CaseFigures) -> String {
@@ -158,6 +194,7 @@ struct StatsPage {
     types: Vec<TypeLine>,
     cases: CaseFigures,
     case_types: Vec<CaseTypeLine>,
+    registration: Registration,
     stop_in_time: String,
     held_fen: i64,
     truncated: bool,
@@ -251,7 +288,13 @@ pub async fn show(
         .cases()
         .tally(&scope, a_year_before(from), a_year_before(now + 1))
         .await?;
-    let mut per_line: BTreeMap<String, (Vec<&Instruction>, CaseFigures)> = BTreeMap::new();
+    let registrations = match shanghai_date(now) {
+        Some(day) => state.store.people().registration(&scope, day).await?,
+        None => Vec::new(),
+    };
+    let mut registration = Registration::default();
+    let mut per_line: BTreeMap<String, (Vec<&Instruction>, CaseFigures, Registration)> =
+        BTreeMap::new();
     let mut cases = CaseFigures {
         population: populations.get(&unit_code).copied(),
         ..CaseFigures::default()
@@ -280,32 +323,41 @@ pub async fn show(
                 per_line.entry(line).or_default().1.last_year += t.cases;
             }
         }
+        for t in &registrations {
+            registration.add(t);
+            if let Some(line) = line_of(&*tree, &t.unit_code, &unit_code) {
+                per_line.entry(line).or_default().2.add(t);
+            }
+        }
     }
     let mut line = |code: &str| {
-        let (ins, mut c) = per_line.remove(code).unwrap_or_default();
+        let (ins, mut c, r) = per_line.remove(code).unwrap_or_default();
         c.population = populations.get(code).copied();
-        (loop_figures(ins), c)
+        (loop_figures(ins), c, r)
     };
     // Instructions and cases held at the unit itself (pending review at the center, not yet
     // passed down; cases opened at the unit) get a line of their own, so that the lines add up
     // to the totals.
-    let (own_f, mut own_c) = line(&unit_code);
+    let (own_f, mut own_c, own_r) = line(&unit_code);
     own_c.population = None;
     let own_line =
-        (own_f.instructions > 0 || own_c.cases > 0 || own_c.last_year > 0).then(|| UnitLine {
-            f: own_f,
-            c: own_c,
-            code: unit_code.clone(),
-            name: format!("{}{}", unit.name, lang.t("own_level")),
-            own_level: true,
-        });
+        (own_f.instructions > 0 || own_c.cases > 0 || own_c.last_year > 0 || own_r.residents > 0)
+            .then(|| UnitLine {
+                f: own_f,
+                c: own_c,
+                r: own_r,
+                code: unit_code.clone(),
+                name: format!("{}{}", unit.name, lang.t("own_level")),
+                own_level: true,
+            });
     let lines: Vec<UnitLine> = own_line
         .into_iter()
         .chain(children.iter().map(|u| {
-            let (f, c) = line(&u.code);
+            let (f, c, r) = line(&u.code);
             UnitLine {
                 f,
                 c,
+                r,
                 code: u.code.clone(),
                 name: u.name.clone(),
                 own_level: false,
@@ -387,6 +439,10 @@ pub async fn show(
             "per_10k",
             "case_loss",
             "public_sector_cases",
+            "resident_count",
+            "app_registered",
+            "registration_rate",
+            "registration_rate_16_60",
         ];
         return Table {
             name: format!("statistics_{unit_code}_{period}"),
@@ -414,6 +470,10 @@ pub async fn show(
                         per_10k_label(&l.c),
                         yuan(l.c.loss_fen),
                         l.c.public_sector.to_string(),
+                        l.r.residents.to_string(),
+                        l.r.registered.to_string(),
+                        rate_label(l.r.rate()),
+                        rate_label(l.r.rate_16_60()),
                     ]
                 })
                 .collect(),
@@ -442,6 +502,7 @@ pub async fn show(
         types,
         cases,
         case_types,
+        registration,
         stop_in_time: if t.requested == 0 {
             "—".into()
         } else {
