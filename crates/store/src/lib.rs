@@ -68,7 +68,8 @@ pub use phones::{NewPhone, Phone, Phones};
 pub use scope::Scope;
 pub use sms::{valid_sms_number, NewSms, SmsMessage, SmsMessages, SmsPurpose, SmsState};
 pub use stop_payments::{
-    AccountClaim, NewStopPayment, StopPayment, StopPaymentUpdate, StopPayments, Timeliness, Viewer,
+    AccountClaim, FundFigures, NewStopPayment, StopPayment, StopPaymentUpdate, StopPayments,
+    Timeliness, Viewer,
 };
 pub use store::{MigrationReport, Store, StoreOptions};
 pub use units::{effective_populations, validate_unit_code, NewUnit, Unit, UnitLevel, Units};

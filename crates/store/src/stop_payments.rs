@@ -103,6 +103,47 @@ pub struct Timeliness {
     pub held_fen: i64,
 }
 
+/// What stop-payments recovered over a period, the way the bureaus report it (止付账户 /
+/// 止付金额 / 冻结账户 / 冻结金额 / 返还资金). An account counts as stopped once its bank held
+/// money (held, later lapsed, frozen or returned), as frozen once frozen (returns come only
+/// from frozen accounts); amounts are what the bank held.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FundFigures {
+    pub requested: i64,
+    pub requested_fen: i64,
+    pub stopped: i64,
+    pub stopped_fen: i64,
+    pub frozen: i64,
+    pub frozen_fen: i64,
+    pub returned: i64,
+    pub returned_fen: i64,
+    /// The bank answered that nothing could be held.
+    pub failed: i64,
+}
+
+impl FundFigures {
+    fn add(&mut self, state: &str, n: i64, requested_fen: i64, held_fen: i64) {
+        self.requested += n;
+        self.requested_fen += requested_fen;
+        match state {
+            "held" | "lapsed" | "frozen" | "returned" => {
+                self.stopped += n;
+                self.stopped_fen += held_fen;
+            }
+            "failed" => self.failed += n,
+            _ => {}
+        }
+        if matches!(state, "frozen" | "returned") {
+            self.frozen += n;
+            self.frozen_fen += held_fen;
+        }
+        if state == "returned" {
+            self.returned += n;
+            self.returned_fen += held_fen;
+        }
+    }
+}
+
 const COLUMNS: &str = "s.id, s.case_id, s.unit_code, s.account, s.bank_code, s.institution, \
      s.requested_fen, s.requested_at, s.deadline, s.state, s.held_fen, s.executed_at, s.detail, \
      s.version, s.updated_at";
@@ -359,6 +400,45 @@ impl<'s> StopPayments<'s> {
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()
             .map_err(StoreError::query("stop_payments.claims_on_account"))
+    }
+
+    /// Requests made in `[from_ms, to_ms)` the viewer may see, summed by what became of them.
+    pub async fn fund_figures(
+        &self,
+        viewer: &Viewer,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> StoreResult<FundFigures> {
+        let mut sql = Sql::new(
+            "SELECT s.state, COUNT(*) AS n, CAST(SUM(s.requested_fen) AS BIGINT) AS requested, \
+             CAST(SUM(s.held_fen) AS BIGINT) AS held FROM stop_payments s WHERE ",
+        );
+        push_viewer(&mut sql, viewer);
+        sql.push(" AND s.requested_at >= ")
+            .arg(from_ms)
+            .push(" AND s.requested_at < ")
+            .arg(to_ms)
+            .push(" GROUP BY s.state");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("stop_payments.fund_figures"))?;
+        let mut figures = FundFigures::default();
+        for r in &rows {
+            let read = || -> Result<(String, i64, i64, i64), sqlx::Error> {
+                Ok((
+                    col(r, "state")?,
+                    col(r, "n")?,
+                    col::<Option<i64>>(r, "requested")?.unwrap_or(0),
+                    col::<Option<i64>>(r, "held")?.unwrap_or(0),
+                ))
+            };
+            let (state, n, requested, held) =
+                read().map_err(StoreError::query("stop_payments.fund_figures"))?;
+            figures.add(&state, n, requested, held);
+        }
+        Ok(figures)
     }
 
     /// Requests made in `[from_ms, to_ms)` the viewer may see, and how many the bank answered

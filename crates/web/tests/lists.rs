@@ -809,6 +809,52 @@ async fn statistics_count_cases_per_ten_thousand_and_year_on_year(db: &Db) {
     assert!(body.contains("id=\"case-types\""), "{body}");
     assert!(body.contains("data-type-cases>5<"), "{body}");
 
+    // Money stopped and returned: the return rate is over the period's case losses (¥50,000).
+    let request = |id: &str, case_id: &str, account: &str| fanzha_store::NewStopPayment {
+        id: id.into(),
+        case_id: case_id.into(),
+        unit_code: EAST_VILLAGE.into(),
+        account: account.into(),
+        bank_code: Some("ICBC".into()),
+        institution: serde_json::json!({"kind": "bank", "code": "ICBC"}),
+        requested_fen: 1_000_000,
+        requested_at: at("2026-02-10T12:10:00+08:00"),
+        deadline: at("2026-02-10T12:40:00+08:00"),
+        detail: serde_json::json!({}),
+    };
+    state
+        .store
+        .stop_payments()
+        .create_many(&[
+            request("ZF1", "C2", "6222020123456789015"),
+            request("ZF2", "C2", "6217000123456789019"),
+        ])
+        .await
+        .unwrap();
+    state
+        .store
+        .stop_payments()
+        .update(
+            &fanzha_store::Viewer::Police(Scope::platform()),
+            "ZF1",
+            1,
+            &fanzha_store::StopPaymentUpdate {
+                state: "returned".into(),
+                held_fen: 500_000,
+                executed_at: Some(at("2026-02-10T12:20:00+08:00")),
+                detail: serde_json::json!({}),
+                at: at("2026-02-20T12:00:00+08:00"),
+            },
+        )
+        .await
+        .unwrap();
+    let (_, body) = get(&state, "/statistics?period=year").await;
+    assert_eq!(stat(&body, "stop-requested"), "2");
+    assert_eq!(stat(&body, "stopped"), "1");
+    assert_eq!(stat(&body, "frozen"), "1");
+    assert_eq!(stat(&body, "returned-fen"), "¥5,000.00");
+    assert_eq!(stat(&body, "return-rate"), "10.00%");
+
     // Registration on the national anti-fraud app: everyone counts, the 16–60 band by the
     // birth date in the ID number (on 2026-03-01: born 1965-03-02 … 2010-03-01).
     let registered = |id: &str, village: &str| NewPerson {

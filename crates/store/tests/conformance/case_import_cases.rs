@@ -249,3 +249,75 @@ pub async fn cases_are_tallied_by_unit_type_and_period(store: &Store) {
         .unwrap()
         .is_empty());
 }
+
+/// Stop-payments summed by what became of them, inside the reader's subtree and period: held,
+/// lapsed, frozen and returned accounts were stopped; frozen and returned ones frozen.
+pub async fn fund_figures_sum_requests_by_what_became_of_them(store: &Store) {
+    with_tree(store).await;
+    let outcomes = [
+        ("F1", "330281001001", "held", 10_000),
+        ("F2", "330281001001", "lapsed", 20_000),
+        ("F3", "330281002001", "frozen", 40_000),
+        ("F4", "330281002001", "returned", 80_000),
+        ("F5", "330281001001", "failed", 0),
+        ("F6", "330281001001", "requested", 0),
+        // Another county's request.
+        ("F7", "330282001001", "returned", 1_000_000),
+    ];
+    for (i, (id, unit, state, held)) in outcomes.into_iter().enumerate() {
+        let case_id = format!("AJ-{id}");
+        store
+            .cases()
+            .create(&case(&case_id, unit, None, T0))
+            .await
+            .unwrap();
+        let mut r = request(id, &case_id, unit, 100_000, T0 + i as i64);
+        r.account = format!("62220201234567{i:05}");
+        store.stop_payments().create_many(&[r]).await.unwrap();
+        if state != "requested" {
+            store
+                .stop_payments()
+                .update(
+                    &Viewer::Police(Scope::platform()),
+                    id,
+                    1,
+                    &StopPaymentUpdate {
+                        state: state.into(),
+                        held_fen: held,
+                        executed_at: Some(T0 + 60_000),
+                        detail: serde_json::json!({}),
+                        at: T0 + 60_000,
+                    },
+                )
+                .await
+                .unwrap();
+        }
+    }
+    let county = Viewer::Police(store.units().scope("330281").await.unwrap());
+    let f = store
+        .stop_payments()
+        .fund_figures(&county, T0, T0 + 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        f,
+        FundFigures {
+            requested: 6,
+            requested_fen: 600_000,
+            stopped: 4,
+            stopped_fen: 150_000,
+            frozen: 2,
+            frozen_fen: 120_000,
+            returned: 1,
+            returned_fen: 80_000,
+            failed: 1,
+        }
+    );
+    // A period that begins after the first request leaves it out.
+    let later = store
+        .stop_payments()
+        .fund_figures(&county, T0 + 1, T0 + 100)
+        .await
+        .unwrap();
+    assert_eq!((later.requested, later.stopped_fen), (5, 140_000));
+}

@@ -98,5 +98,6 @@ mod case_import_suite {
         cases_link_their_victims_warnings_once,
         claims_on_an_account_come_from_every_case_and_hide_other_units_victims,
         cases_are_tallied_by_unit_type_and_period,
+        fund_figures_sum_requests_by_what_became_of_them,
     }
 }

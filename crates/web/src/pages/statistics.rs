@@ -25,8 +25,8 @@ use chrono::{Datelike, Months};
 use fanzha_core::time::{shanghai_date, shanghai_midnight, to_shanghai};
 use fanzha_core::FraudType;
 use fanzha_store::{
-    effective_populations, CaseTally, InstructionFilter, PageRequest, RegistrationTally, Viewer,
-    MAX_PAGE,
+    effective_populations, CaseTally, FundFigures, InstructionFilter, PageRequest,
+    RegistrationTally, Viewer, MAX_PAGE,
 };
 use fanzha_workflow::{loop_figures, Instruction, LoopFigures, OrgTree};
 use serde::Deserialize;
@@ -195,6 +195,9 @@ struct StatsPage {
     cases: CaseFigures,
     case_types: Vec<CaseTypeLine>,
     registration: Registration,
+    funds: FundFigures,
+    /// 资金返还率: money returned to victims over the period's case losses.
+    return_rate: Option<f64>,
     stop_in_time: String,
     held_fen: i64,
     truncated: bool,
@@ -417,6 +420,13 @@ pub async fn show(
         .stop_payments()
         .timeliness(&Viewer::Police(scope.clone()), from, now + 1)
         .await?;
+    let funds = state
+        .store
+        .stop_payments()
+        .fund_figures(&Viewer::Police(scope.clone()), from, now + 1)
+        .await?;
+    let return_rate =
+        (cases.loss_fen > 0).then(|| funds.returned_fen as f64 / cases.loss_fen as f64);
 
     if let Some(format) = q.format {
         let heads = [
@@ -503,6 +513,8 @@ pub async fn show(
         cases,
         case_types,
         registration,
+        funds,
+        return_rate,
         stop_in_time: if t.requested == 0 {
             "—".into()
         } else {
