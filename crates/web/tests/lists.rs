@@ -881,6 +881,14 @@ async fn statistics_count_cases_per_ten_thousand_and_year_on_year(db: &Db) {
     assert_eq!(stat(&body, "registration-rate"), "50.00%");
     // In the band: 张三 (registered), 李四, 王五, the 60-year-old (registered), the 16-year-old.
     assert_eq!(stat(&body, "registration-rate-16-60"), "40.00%");
+    // No resident lives at the county itself: its own line has no place in that table.
+    let registration = body
+        .split("id=\"registration-units\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</table>").next())
+        .unwrap();
+    assert!(!registration.contains("own-level"), "{registration}");
+    assert!(registration.contains(&format!("data-unit=\"{EAST}\"")));
 
     let (_, month) = get(&state, "/statistics?period=month").await;
     assert_eq!(stat(&month, "cases"), "1", "March so far");
