@@ -7,7 +7,8 @@
 //! Entry point: [`Store::open`], then the repositories: [`Store::units`], [`Store::people`],
 //! [`Store::phones`], [`Store::accounts`], [`Store::users`], [`Store::audit`],
 //! [`Store::imports`], [`Store::warnings`], [`Store::instructions`], [`Store::webhooks`],
-//! [`Store::sms`], [`Store::guardians`], [`Store::call_tasks`], [`Store::mule_accounts`].
+//! [`Store::sms`], [`Store::guardians`], [`Store::call_tasks`], [`Store::mule_accounts`],
+//! [`Store::key_persons`].
 //!
 //! Architecture invariant: every read of personal data takes a [`Scope`] (an org subtree), so a
 //! query without one does not compile; the audit log is append-only, enforced by the database.
@@ -24,6 +25,7 @@ mod import_writer;
 mod imports;
 mod instruction_batch;
 mod instructions;
+mod key_persons;
 mod mask;
 pub mod migrations;
 mod mule_accounts;
@@ -60,6 +62,10 @@ pub use imports::{
 pub use instruction_batch::{InstructionChange, LoadedInstruction};
 pub use instructions::{
     EventRow, InstructionFilter, Instructions, NewInstruction, Projection, StoredInstruction,
+};
+pub use key_persons::{
+    AbroadState, ActiveMeasure, KeyPerson, KeyPersonCategory, KeyPersonEvent, KeyPersonFigures,
+    KeyPersonFilter, KeyPersonMeasure, KeyPersonStatus, KeyPersons, NewKeyPerson, PunishmentKind,
 };
 pub use mule_accounts::{MuleAccount, MuleAccounts};
 pub use page::{Page, PageRequest, MAX_PAGE};

@@ -62,6 +62,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "case import",
         include_str!("../migrations/0011_case_import.sql"),
     ),
+    (
+        12,
+        "key persons",
+        include_str!("../migrations/0012_key_persons.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -263,6 +263,10 @@ impl Store {
     pub fn mule_accounts(&self) -> crate::mule_accounts::MuleAccounts<'_> {
         crate::mule_accounts::MuleAccounts::new(self)
     }
+
+    pub fn key_persons(&self) -> crate::key_persons::KeyPersons<'_> {
+        crate::key_persons::KeyPersons::new(self)
+    }
 }
 
 /// Now, as epoch milliseconds UTC.

@@ -74,6 +74,15 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/trace", post(pages::cases::trace))
         .route("/cases/{id}/notice", get(pages::cases::notice))
         .route("/mule-accounts", get(pages::mule_accounts::list))
+        .route(
+            "/key-persons",
+            get(pages::key_persons::list).post(pages::key_persons::create),
+        )
+        .route("/key-persons/{id}", get(pages::key_persons::detail))
+        .route(
+            "/key-persons/{id}/events",
+            post(pages::key_persons::add_event),
+        )
         .route("/stop-payments", get(pages::stop_payments::board))
         .route("/stop-payments/{id}/act", post(pages::stop_payments::act))
         .route("/stop-payments/{id}/returns", get(pages::returns::plan))

@@ -13,8 +13,8 @@ use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use chrono::DateTime;
 use fanzha_store::{
-    CaseTransfer, NewCase, NewPerson, NewStopPayment, NewUnit, NewUser, PageRequest, Role, Scope,
-    Store, UnitLevel, Viewer,
+    CaseTransfer, KeyPersonCategory, KeyPersonFilter, NewCase, NewKeyPerson, NewPerson,
+    NewStopPayment, NewUnit, NewUser, PageRequest, Role, Scope, Store, UnitLevel, Viewer,
 };
 use fanzha_trace::stop_payment::{Institution, StopPaymentRequest};
 use fanzha_web::auth::password::hash_password;
@@ -68,6 +68,10 @@ enum Rec {
     StopPayment,
     /// `{id}` is a 96110 call task of a fresh red instruction, claimed by the caller.
     CallTask,
+    /// `{resident_id}` is a fresh resident with a valid ID number (no dossier yet).
+    Resident,
+    /// `{id}` is a fresh key-person dossier (重点人员) of a resident.
+    KeyPerson,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -232,6 +236,28 @@ const ENDPOINTS: &[Endpoint] = &[
     ),
     ep("GET", "/cases/{id}/notice", "manage_cases", Rec::Case, Empty),
     ep("GET", "/mule-accounts", "view_mule_accounts", Rec::None, Empty),
+    ep("GET", "/key-persons", "view_key_persons", Rec::None, Empty),
+    ep(
+        "POST",
+        "/key-persons",
+        "manage_key_persons",
+        Rec::Resident,
+        Form("resident_id={resident_id}&category=two_cards&reason=rbac+{n}"),
+    ),
+    ep(
+        "GET",
+        "/key-persons/{id}",
+        "manage_key_persons",
+        Rec::KeyPerson,
+        Empty,
+    ),
+    ep(
+        "POST",
+        "/key-persons/{id}/events",
+        "manage_key_persons",
+        Rec::KeyPerson,
+        Form("kind=visit&note=rbac+{n}"),
+    ),
     ep("GET", "/stop-payments", "view_stop_payments", Rec::None, Empty),
     ep(
         "POST",
@@ -512,6 +538,7 @@ struct Record {
     stop_id: String,
     call_task_id: String,
     call_task_version: i64,
+    key_person_id: String,
 }
 
 /// A caller: a role at a unit, with the places that are inside and outside its subtree.
@@ -710,6 +737,8 @@ impl World {
         Some(match rec {
             Rec::None => return None,
             Rec::Case => self.case_at(place, true).await,
+            Rec::Resident => self.resident_at(place).await,
+            Rec::KeyPerson => self.key_person_at(place).await,
             Rec::CallTask => {
                 let login = c.map(|c| c.login.as_str()).unwrap_or("nobody");
                 self.call_task_at(place, login).await
@@ -803,6 +832,80 @@ impl World {
 
     fn now(&self) -> i64 {
         self.state.clock.now_ms()
+    }
+
+    /// A fresh resident at `place` whose ID number passes validation.
+    async fn resident_at(&self, place: Place) -> Record {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let birth =
+            chrono::NaiveDate::from_ymd_opt(1960, 1, 1).unwrap() + chrono::Days::new(u64::from(n));
+        let resident_id =
+            fanzha_core::ResidentId::generate(330281, birth, 1, fanzha_core::Sex::Male)
+                .unwrap()
+                .as_str()
+                .to_string();
+        let village = match place {
+            Place::County | Place::Village => VILLAGE,
+            Place::OtherCounty => OTHER_COUNTY_VILLAGE,
+        };
+        self.store()
+            .people()
+            .upsert(&[NewPerson {
+                resident_id: resident_id.clone(),
+                name: format!("重点{n}"),
+                phone: None,
+                residence_code: village.into(),
+                address: None,
+                employer: None,
+                public_sector: false,
+                app_registered: false,
+                joint_defense_registered: false,
+            }])
+            .await
+            .unwrap();
+        Record {
+            resident_id,
+            unit_code: place.unit_code(),
+            ..Record::default()
+        }
+    }
+
+    /// A fresh dossier of a fresh resident at `place`.
+    async fn key_person_at(&self, place: Place) -> Record {
+        let mut r = self.resident_at(place).await;
+        let (id, _) = self
+            .store()
+            .key_persons()
+            .create(
+                &Scope::platform(),
+                &NewKeyPerson {
+                    resident_id: r.resident_id.clone(),
+                    category: KeyPersonCategory::Returned,
+                    reason: "setup".into(),
+                    source: "setup".into(),
+                    created_by: "setup".into(),
+                    at: self.now(),
+                },
+            )
+            .await
+            .unwrap();
+        r.key_person_id = id.to_string();
+        r
+    }
+
+    /// Entries a write added: the dossier's beyond its first, or the resident's dossiers.
+    async fn key_person_entries(&self, r: &Record) -> usize {
+        let kp = self.store().key_persons();
+        if let Ok(id) = r.key_person_id.parse::<i64>() {
+            return kp.events(&Scope::platform(), id).await.unwrap().len() - 1;
+        }
+        let filter = KeyPersonFilter {
+            resident_id: Some(r.resident_id.clone()),
+            ..KeyPersonFilter::default()
+        };
+        kp.count(&Scope::platform(), &filter, self.now())
+            .await
+            .unwrap() as usize
     }
 
     /// A fresh person, warning and instruction at `place` (so every write starts alike).
@@ -976,6 +1079,7 @@ fn request(
         (Rec::Case, Some(r)) => r.case_id.as_str(),
         (Rec::StopPayment, Some(r)) => r.stop_id.as_str(),
         (Rec::CallTask, Some(r)) => r.call_task_id.as_str(),
+        (Rec::KeyPerson, Some(r)) => r.key_person_id.as_str(),
         (_, Some(r)) => r.instruction_id.as_str(),
         (_, None) => "",
     };
@@ -1170,6 +1274,9 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                         }
                         (Rec::CallTask, Some(r)) => {
                             Some(w.call_task_version(r).await != r.call_task_version)
+                        }
+                        (Rec::Resident | Rec::KeyPerson, Some(r)) => {
+                            Some(w.key_person_entries(r).await > 0)
                         }
                         _ => None,
                     };

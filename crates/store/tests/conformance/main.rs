@@ -5,6 +5,7 @@ mod case_import_cases;
 mod cases;
 mod fixtures;
 mod harness;
+mod key_person_cases;
 mod loop_cases;
 mod mule_account_cases;
 mod sms_cases;
@@ -56,6 +57,17 @@ mod mule_account_suite {
         mule_accounts_sum_every_case_that_paid_into_them,
         mule_accounts_are_scoped_by_the_holders_residence,
         a_case_names_the_local_holders_of_its_stop_payment_accounts,
+    }
+}
+
+mod key_person_suite {
+    crate::conformance_of! {
+        key_person_cases:
+        a_resident_is_listed_once_per_category,
+        key_persons_are_scoped_by_the_residence,
+        key_person_lists_filter_on_measures_in_force_and_page,
+        dossier_entries_are_kept_in_order_and_a_closed_one_takes_no_more,
+        figures_count_people_measures_and_the_return_rate,
     }
 }
 

@@ -59,6 +59,13 @@ permissions! {
     /// 涉案账户开户人: residents of one's subtree whose bank accounts received victim money,
     /// masked (两卡 leads for the unit of the holder's residence). Never bank liaisons.
     ViewMuleAccounts => "view_mule_accounts": [CenterAnalyst, UnitCommander];
+    /// 重点人员 figures of one's subtree (in control by category, punished, exit bans, 劝返率);
+    /// leaders see the figures only.
+    ViewKeyPersons => "view_key_persons": [CenterAnalyst, UnitCommander, Leader];
+    /// 重点人员 一人一档: the masked list and its exports, the dossier (full personal data,
+    /// every view audited), listing a resident of one's subtree and adding measures, visits
+    /// and closing. Never bank liaisons.
+    ManageKeyPersons => "manage_key_persons": [CenterAnalyst, UnitCommander];
     /// Confirm or refuse stop-payments addressed to one's own bank.
     ConfirmStopPayments => "confirm_stop_payments": [BankLiaison];
     /// Statistics, rankings and reports.

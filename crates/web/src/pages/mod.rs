@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod evidence;
 pub mod home;
 pub mod instructions;
+pub mod key_persons;
 pub mod login;
 pub mod mobile;
 pub mod mule_accounts;
@@ -23,8 +24,8 @@ pub mod warnings;
 
 use crate::auth::permission::{
     HandleInstructions, ManageCases, ManageUsers, Permission, ViewAudit, ViewCallTasks,
-    ViewDashboard, ViewInstructions, ViewMuleAccounts, ViewStatistics, ViewStopPayments,
-    ViewWarnings,
+    ViewDashboard, ViewInstructions, ViewKeyPersons, ViewMuleAccounts, ViewStatistics,
+    ViewStopPayments, ViewWarnings,
 };
 use crate::auth::principal::Principal;
 use crate::error::WebError;
@@ -56,7 +57,7 @@ pub struct Chrome {
 
 impl Chrome {
     pub fn new(p: &Principal, csrf_token: &str, headers: &HeaderMap, active: &str) -> Chrome {
-        let items: [(&'static str, &'static str, bool); 11] = [
+        let items: [(&'static str, &'static str, bool); 12] = [
             ("/dashboard", "nav_dashboard", ViewDashboard::allows(p)),
             ("/warnings", "nav_warnings", ViewWarnings::allows(p)),
             (
@@ -76,6 +77,7 @@ impl Chrome {
                 "nav_mule_accounts",
                 ViewMuleAccounts::allows(p),
             ),
+            ("/key-persons", "nav_key_persons", ViewKeyPersons::allows(p)),
             (
                 "/stop-payments",
                 "nav_stop_payments",

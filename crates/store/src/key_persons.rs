@@ -1,0 +1,983 @@
+//! Key persons under watch (涉诈重点人员, 一人一档): a dossier per resident and category — card
+//! sellers, people with a fraud record, travellers to high-risk regions abroad, returnees,
+//! recruiters — with its entries (measures, visits, closing) in order.
+//!
+//! Scoped by the unit of the person's residence: a dossier is opened only for a resident the
+//! opener's scope holds, and takes that resident's unit. Each change appends one entry, updates
+//! the measure columns the lists and figures read, and writes its audit entry, in one
+//! transaction; the entry's `seq` is the dossier's new `version`.
+
+use crate::audit::{append_on, NewAuditEntry};
+use crate::error::{StoreError, StoreResult};
+use crate::mask::mask_key;
+use crate::page::{Page, PageRequest};
+use crate::scope::Scope;
+use crate::sql::{col, Sql};
+use crate::store::Store;
+use sqlx::any::AnyRow;
+
+/// Why a person is under watch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyPersonCategory {
+    /// 出租出借出售两卡人员.
+    TwoCards,
+    /// 涉诈前科人员.
+    FraudRecord,
+    /// 赴境外高危地区人员 (缅北、柬埔寨…).
+    AbroadHighRisk,
+    /// 劝返回流人员.
+    Returned,
+    /// 引流推广 / 跑分人员.
+    Recruiter,
+    /// 其他.
+    Other,
+}
+
+impl KeyPersonCategory {
+    pub const ALL: [KeyPersonCategory; 6] = [
+        KeyPersonCategory::TwoCards,
+        KeyPersonCategory::FraudRecord,
+        KeyPersonCategory::AbroadHighRisk,
+        KeyPersonCategory::Returned,
+        KeyPersonCategory::Recruiter,
+        KeyPersonCategory::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyPersonCategory::TwoCards => "two_cards",
+            KeyPersonCategory::FraudRecord => "fraud_record",
+            KeyPersonCategory::AbroadHighRisk => "abroad_high_risk",
+            KeyPersonCategory::Returned => "returned",
+            KeyPersonCategory::Recruiter => "recruiter",
+            KeyPersonCategory::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<KeyPersonCategory> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            KeyPersonCategory::TwoCards => "出租出借出售两卡人员",
+            KeyPersonCategory::FraudRecord => "涉诈前科人员",
+            KeyPersonCategory::AbroadHighRisk => "赴境外高危地区人员",
+            KeyPersonCategory::Returned => "劝返回流人员",
+            KeyPersonCategory::Recruiter => "引流推广/跑分人员",
+            KeyPersonCategory::Other => "其他",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            KeyPersonCategory::TwoCards => "Rents, lends or sells cards",
+            KeyPersonCategory::FraudRecord => "Prior fraud record",
+            KeyPersonCategory::AbroadHighRisk => "Travelled to high-risk regions abroad",
+            KeyPersonCategory::Returned => "Returned from abroad",
+            KeyPersonCategory::Recruiter => "Recruiter / money runner",
+            KeyPersonCategory::Other => "Other",
+        }
+    }
+}
+
+/// 在控 or 已移出.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyPersonStatus {
+    Active,
+    Closed,
+}
+
+impl KeyPersonStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyPersonStatus::Active => "active",
+            KeyPersonStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<KeyPersonStatus> {
+        match s {
+            "active" => Some(KeyPersonStatus::Active),
+            "closed" => Some(KeyPersonStatus::Closed),
+            _ => None,
+        }
+    }
+}
+
+/// The kind of a punishment (惩戒).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PunishmentKind {
+    /// 金融惩戒: no online payment, no new cards.
+    Financial,
+    /// 电信惩戒: no new phone numbers.
+    Telecom,
+    /// 信用惩戒.
+    Credit,
+}
+
+impl PunishmentKind {
+    pub const ALL: [PunishmentKind; 3] = [
+        PunishmentKind::Financial,
+        PunishmentKind::Telecom,
+        PunishmentKind::Credit,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PunishmentKind::Financial => "financial",
+            PunishmentKind::Telecom => "telecom",
+            PunishmentKind::Credit => "credit",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PunishmentKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Where a person stands on 劝返 (persuasion to come back from abroad).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AbroadState {
+    /// 在外: still abroad.
+    Abroad,
+    /// 已劝返: persuaded back.
+    Returned,
+    /// 拒不回国: refuses to come back (still abroad).
+    Refused,
+}
+
+impl AbroadState {
+    pub const ALL: [AbroadState; 3] = [
+        AbroadState::Abroad,
+        AbroadState::Returned,
+        AbroadState::Refused,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AbroadState::Abroad => "abroad",
+            AbroadState::Returned => "returned",
+            AbroadState::Refused => "refused",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AbroadState> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A dossier to open.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewKeyPerson {
+    pub resident_id: String,
+    pub category: KeyPersonCategory,
+    /// Why the person is listed (trimmed, required).
+    pub reason: String,
+    /// Where the lead came from: `form`, `case`, `national`, …
+    pub source: String,
+    /// Login of the opener.
+    pub created_by: String,
+    /// Epoch ms UTC.
+    pub at: i64,
+}
+
+/// A measure or note added to a dossier.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyPersonMeasure {
+    /// 惩戒 (punishment list) from `from` until before `until`.
+    Punishment {
+        kind: PunishmentKind,
+        from: i64,
+        until: Option<i64>,
+    },
+    /// 不准出境 (exit ban) from `from` until before `until`.
+    ExitBan { from: i64, until: Option<i64> },
+    /// 劝返: where the person stands, since `on`, and where abroad (kept when not given).
+    Persuasion {
+        state: AbroadState,
+        on: i64,
+        place: Option<String>,
+    },
+    /// 走访: a visit and what was found.
+    Visit { note: String },
+    /// 移出: the dossier is closed.
+    Close { reason: String },
+}
+
+impl KeyPersonMeasure {
+    /// The entry kind stored for the measure.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            KeyPersonMeasure::Punishment { .. } => "punishment",
+            KeyPersonMeasure::ExitBan { .. } => "exit_ban",
+            KeyPersonMeasure::Persuasion { .. } => "persuasion",
+            KeyPersonMeasure::Visit { .. } => "visit",
+            KeyPersonMeasure::Close { .. } => "closed",
+        }
+    }
+
+    fn detail(&self) -> serde_json::Value {
+        match self {
+            KeyPersonMeasure::Punishment { kind, from, until } => {
+                serde_json::json!({"punishment": kind.as_str(), "from": from, "until": until})
+            }
+            KeyPersonMeasure::ExitBan { from, until } => {
+                serde_json::json!({"from": from, "until": until})
+            }
+            KeyPersonMeasure::Persuasion { state, on, place } => {
+                serde_json::json!({"state": state.as_str(), "on": on, "place": place})
+            }
+            KeyPersonMeasure::Visit { note } => serde_json::json!({"note": note}),
+            KeyPersonMeasure::Close { reason } => serde_json::json!({"reason": reason}),
+        }
+    }
+
+    /// Checks the measure's own rules, returning it with its text trimmed.
+    fn validated(&self) -> StoreResult<KeyPersonMeasure> {
+        let period = |from: i64, until: Option<i64>| match until {
+            Some(u) if u <= from => Err(StoreError::invalid("until", "must be after the start")),
+            _ => Ok(()),
+        };
+        let text = |field: &'static str, s: &str| {
+            let t = s.trim();
+            if t.is_empty() {
+                Err(StoreError::invalid(field, "must not be empty"))
+            } else {
+                Ok(clip(t))
+            }
+        };
+        Ok(match self {
+            KeyPersonMeasure::Punishment { from, until, .. }
+            | KeyPersonMeasure::ExitBan { from, until } => {
+                period(*from, *until)?;
+                self.clone()
+            }
+            KeyPersonMeasure::Persuasion { state, on, place } => KeyPersonMeasure::Persuasion {
+                state: *state,
+                on: *on,
+                place: place
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(clip),
+            },
+            KeyPersonMeasure::Visit { note } => KeyPersonMeasure::Visit {
+                note: text("note", note)?,
+            },
+            KeyPersonMeasure::Close { reason } => KeyPersonMeasure::Close {
+                reason: text("reason", reason)?,
+            },
+        })
+    }
+}
+
+/// The longest text kept in a reason, note or place (characters).
+pub const MAX_TEXT_CHARS: usize = 1000;
+
+fn clip(s: &str) -> String {
+    s.chars().take(MAX_TEXT_CHARS).collect()
+}
+
+/// A stored dossier, with the resident's name and phone (for display; masked by lists).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct KeyPerson {
+    pub id: i64,
+    pub resident_id: String,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    /// The unit of the residence when the dossier was opened.
+    pub unit_code: String,
+    pub category: KeyPersonCategory,
+    pub status: KeyPersonStatus,
+    pub reason: String,
+    pub source: String,
+    pub punishment_kind: Option<PunishmentKind>,
+    pub punishment_from: Option<i64>,
+    /// The first instant after the punishment (None: open-ended).
+    pub punishment_until: Option<i64>,
+    pub exit_ban_from: Option<i64>,
+    pub exit_ban_until: Option<i64>,
+    pub abroad_state: Option<AbroadState>,
+    pub abroad_place: Option<String>,
+    pub last_visit_at: Option<i64>,
+    pub closed_reason: Option<String>,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+impl KeyPerson {
+    /// Whether the punishment holds at `now`.
+    pub fn punished_at(&self, now: i64) -> bool {
+        active(self.punishment_from, self.punishment_until, now)
+    }
+
+    /// Whether the exit ban holds at `now`.
+    pub fn exit_banned_at(&self, now: i64) -> bool {
+        active(self.exit_ban_from, self.exit_ban_until, now)
+    }
+}
+
+fn active(from: Option<i64>, until: Option<i64>, now: i64) -> bool {
+    from.is_some_and(|f| f <= now) && until.is_none_or(|u| u > now)
+}
+
+/// One dossier entry.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct KeyPersonEvent {
+    pub seq: i64,
+    /// Epoch ms UTC.
+    pub at: i64,
+    /// `registered`, `punishment`, `exit_ban`, `persuasion`, `visit`, `closed`, `reopened`.
+    pub kind: String,
+    pub detail: serde_json::Value,
+    pub actor: String,
+}
+
+/// A measure in force, for filtering.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActiveMeasure {
+    /// A punishment holds now.
+    Punished,
+    /// An exit ban holds now.
+    ExitBan,
+    /// Still abroad (在外 or 拒不回国).
+    Abroad,
+    /// Persuaded back (已劝返).
+    Returned,
+}
+
+impl ActiveMeasure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActiveMeasure::Punished => "punished",
+            ActiveMeasure::ExitBan => "exit_ban",
+            ActiveMeasure::Abroad => "abroad",
+            ActiveMeasure::Returned => "returned",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ActiveMeasure> {
+        [
+            ActiveMeasure::Punished,
+            ActiveMeasure::ExitBan,
+            ActiveMeasure::Abroad,
+            ActiveMeasure::Returned,
+        ]
+        .into_iter()
+        .find(|m| m.as_str() == s)
+    }
+}
+
+/// Which dossiers to list (the unit is the scope).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeyPersonFilter {
+    pub category: Option<KeyPersonCategory>,
+    pub status: Option<KeyPersonStatus>,
+    /// Only dossiers with this measure in force at the list's time.
+    pub measure: Option<ActiveMeasure>,
+    /// Only this resident's dossiers.
+    pub resident_id: Option<String>,
+}
+
+/// The figures of a scope at one time. People are counted once however many dossiers they
+/// have; categories count dossiers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct KeyPersonFigures {
+    /// People with a dossier in control (在控).
+    pub in_control: i64,
+    /// Dossiers in control per category, every category present.
+    pub by_category: Vec<(KeyPersonCategory, i64)>,
+    /// Dossiers closed (已移出).
+    pub closed: i64,
+    /// People in control under a punishment in force.
+    pub punished: i64,
+    /// People in control under an exit ban in force.
+    pub exit_bans: i64,
+    /// People still abroad (在外 or 拒不回国), closed dossiers included.
+    pub abroad: i64,
+    /// People persuaded back (已劝返), closed dossiers included: closing a returnee's dossier
+    /// does not lower the rate.
+    pub returned: i64,
+}
+
+impl KeyPersonFigures {
+    /// 劝返率: returned / (returned + still abroad); `None` when nobody was abroad.
+    pub fn return_rate(&self) -> Option<f64> {
+        let all = self.returned + self.abroad;
+        (all > 0).then(|| self.returned as f64 / all as f64)
+    }
+}
+
+const COLUMNS: &str = "k.id, k.resident_id, p.name, p.phone, k.unit_code, k.category, k.status, \
+     k.reason, k.source, k.punishment_kind, k.punishment_from, k.punishment_until, \
+     k.exit_ban_from, k.exit_ban_until, k.abroad_state, k.abroad_place, k.last_visit_at, \
+     k.closed_reason, k.created_by, k.created_at, k.updated_at, k.version";
+
+const FROM: &str = "FROM key_persons k LEFT JOIN people p ON p.resident_id = k.resident_id";
+
+fn decode_err(index: &str, msg: String) -> sqlx::Error {
+    sqlx::Error::ColumnDecode {
+        index: index.into(),
+        source: msg.into(),
+    }
+}
+
+fn parsed<T>(
+    row: &AnyRow,
+    name: &'static str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<Option<T>, sqlx::Error> {
+    let s: Option<String> = col(row, name)?;
+    s.map(|s| parse(&s).ok_or_else(|| decode_err(name, format!("unknown {name} `{s}`"))))
+        .transpose()
+}
+
+fn from_row(row: &AnyRow) -> Result<KeyPerson, sqlx::Error> {
+    Ok(KeyPerson {
+        id: col(row, "id")?,
+        resident_id: col(row, "resident_id")?,
+        name: col(row, "name")?,
+        phone: col(row, "phone")?,
+        unit_code: col(row, "unit_code")?,
+        category: parsed(row, "category", KeyPersonCategory::parse)?
+            .ok_or_else(|| decode_err("category", "missing".into()))?,
+        status: parsed(row, "status", KeyPersonStatus::parse)?
+            .ok_or_else(|| decode_err("status", "missing".into()))?,
+        reason: col(row, "reason")?,
+        source: col(row, "source")?,
+        punishment_kind: parsed(row, "punishment_kind", PunishmentKind::parse)?,
+        punishment_from: col(row, "punishment_from")?,
+        punishment_until: col(row, "punishment_until")?,
+        exit_ban_from: col(row, "exit_ban_from")?,
+        exit_ban_until: col(row, "exit_ban_until")?,
+        abroad_state: parsed(row, "abroad_state", AbroadState::parse)?,
+        abroad_place: col(row, "abroad_place")?,
+        last_visit_at: col(row, "last_visit_at")?,
+        closed_reason: col(row, "closed_reason")?,
+        created_by: col(row, "created_by")?,
+        created_at: col(row, "created_at")?,
+        updated_at: col(row, "updated_at")?,
+        version: col(row, "version")?,
+    })
+}
+
+/// Appends "`from` ≤ now < `until`" for a measure's columns.
+fn push_in_force(sql: &mut Sql<'_>, from: &str, until: &str, now: i64) {
+    let now = sql.bind(now);
+    sql.push(&format!(
+        "({from} <= {now} AND ({until} IS NULL OR {until} > {now}))"
+    ));
+}
+
+fn push_filter(sql: &mut Sql<'_>, f: &KeyPersonFilter, now: i64) {
+    if let Some(c) = f.category {
+        sql.push(" AND k.category = ").arg(c.as_str());
+    }
+    if let Some(s) = f.status {
+        sql.push(" AND k.status = ").arg(s.as_str());
+    }
+    if let Some(rid) = &f.resident_id {
+        sql.push(" AND k.resident_id = ").arg(rid.clone());
+    }
+    match f.measure {
+        None => {}
+        Some(ActiveMeasure::Punished) => {
+            sql.push(" AND ");
+            push_in_force(sql, "k.punishment_from", "k.punishment_until", now);
+        }
+        Some(ActiveMeasure::ExitBan) => {
+            sql.push(" AND ");
+            push_in_force(sql, "k.exit_ban_from", "k.exit_ban_until", now);
+        }
+        Some(ActiveMeasure::Abroad) => {
+            sql.push(" AND k.abroad_state IN ('abroad', 'refused')");
+        }
+        Some(ActiveMeasure::Returned) => {
+            sql.push(" AND k.abroad_state = 'returned'");
+        }
+    }
+}
+
+/// The key-person repository.
+pub struct KeyPersons<'s> {
+    store: &'s Store,
+}
+
+impl<'s> KeyPersons<'s> {
+    pub(crate) fn new(store: &'s Store) -> Self {
+        KeyPersons { store }
+    }
+
+    /// Opens a dossier for a resident inside `scope`, with its `registered` entry and an audit
+    /// entry. Returns the dossier's id and whether it was opened now: a resident already listed
+    /// in the category keeps the one dossier, which is reopened (with a `reopened` entry) when
+    /// it was closed. [`StoreError::NotFound`] when the scope holds no such resident.
+    pub async fn create(&self, scope: &Scope, new: &NewKeyPerson) -> StoreResult<(i64, bool)> {
+        let reason = new.reason.trim();
+        if reason.is_empty() {
+            return Err(StoreError::invalid(
+                "reason",
+                "say why the person is listed",
+            ));
+        }
+        let reason = clip(reason);
+        let person = self.store.people().get(scope, &new.resident_id).await?;
+        let _writer = self.store.write_guard().await;
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .map_err(StoreError::query("key_persons.begin"))?;
+        let mut sql = Sql::new(
+            "INSERT INTO key_persons (resident_id, unit_code, category, status, reason, source, \
+             created_by, created_at, updated_at, version) VALUES (",
+        );
+        sql.arg(person.resident_id.as_str())
+            .push(", ")
+            .arg(person.unit_code.as_str())
+            .push(", ")
+            .arg(new.category.as_str())
+            .push(", 'active', ")
+            .arg(reason.as_str())
+            .push(", ")
+            .arg(new.source.as_str())
+            .push(", ")
+            .arg(new.created_by.as_str())
+            .push(", ")
+            .arg(new.at)
+            .push(", ")
+            .arg(new.at)
+            .push(", 1) ON CONFLICT DO NOTHING RETURNING id");
+        let row = sql
+            .query()
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(StoreError::query("key_persons.create"))?;
+        let (id, seq, kind, unit_code) = match row {
+            Some(row) => {
+                let id: i64 = col(&row, "id").map_err(StoreError::query("key_persons.create"))?;
+                (id, 1, "registered", person.unit_code.clone())
+            }
+            None => {
+                let mut sql = Sql::new(
+                    "SELECT id, status, version, unit_code FROM key_persons WHERE resident_id = ",
+                );
+                sql.arg(person.resident_id.as_str())
+                    .push(" AND category = ")
+                    .arg(new.category.as_str());
+                let row = sql
+                    .query()
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(StoreError::query("key_persons.create"))?;
+                let id: i64 = col(&row, "id").map_err(StoreError::query("key_persons.create"))?;
+                let status: String =
+                    col(&row, "status").map_err(StoreError::query("key_persons.create"))?;
+                if status != KeyPersonStatus::Closed.as_str() {
+                    return Ok((id, false));
+                }
+                let unit_code: String =
+                    col(&row, "unit_code").map_err(StoreError::query("key_persons.create"))?;
+                let mut sql = Sql::new(
+                    "UPDATE key_persons SET status = 'active', closed_reason = NULL, reason = ",
+                );
+                sql.arg(reason.as_str())
+                    .push(", updated_at = ")
+                    .arg(new.at)
+                    .push(", version = version + 1 WHERE id = ")
+                    .arg(id)
+                    .push(" RETURNING version");
+                let row = sql
+                    .query()
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(StoreError::query("key_persons.reopen"))?;
+                let seq: i64 =
+                    col(&row, "version").map_err(StoreError::query("key_persons.reopen"))?;
+                (id, seq, "reopened", unit_code)
+            }
+        };
+        let detail = serde_json::json!({
+            "category": new.category.as_str(),
+            "reason": reason,
+            "source": new.source,
+        });
+        insert_event(&mut tx, id, seq, new.at, kind, &detail, &new.created_by).await?;
+        append_on(
+            &mut tx,
+            &NewAuditEntry {
+                actor: new.created_by.clone(),
+                action: format!("key_person_{kind}"),
+                target_type: "key_person".into(),
+                target_id: Some(id.to_string()),
+                unit_code: Some(unit_code),
+                detail: serde_json::json!({
+                    "resident": mask_key(&person.resident_id),
+                    "category": new.category.as_str(),
+                }),
+            },
+        )
+        .await?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("key_persons.commit"))?;
+        Ok((id, true))
+    }
+
+    /// One dossier inside `scope`; [`StoreError::NotFound`] when absent or outside it.
+    pub async fn get(&self, scope: &Scope, id: i64) -> StoreResult<KeyPerson> {
+        let mut sql = Sql::new(format!("SELECT {COLUMNS} {FROM} WHERE k.id = "));
+        sql.arg(id).push(" AND ");
+        scope.push_condition(&mut sql, "k.unit_code");
+        let row = sql
+            .query()
+            .fetch_optional(self.store.pool())
+            .await
+            .map_err(StoreError::query("key_persons.get"))?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "key person",
+                key: id.to_string(),
+            })?;
+        from_row(&row).map_err(StoreError::query("key_persons.get"))
+    }
+
+    /// Dossiers inside `scope` matching `filter` at `now`, the newest first; the page key is
+    /// the last dossier's id.
+    pub async fn list(
+        &self,
+        scope: &Scope,
+        filter: &KeyPersonFilter,
+        page: &PageRequest,
+        now: i64,
+    ) -> StoreResult<Page<KeyPerson>> {
+        let limit = page.clamped_limit();
+        let mut sql = Sql::new(format!("SELECT {COLUMNS} {FROM} WHERE "));
+        scope.push_condition(&mut sql, "k.unit_code");
+        push_filter(&mut sql, filter, now);
+        if let Some(after) = page.after.as_deref() {
+            let after: i64 = after
+                .parse()
+                .map_err(|_| StoreError::invalid("after", "not a page key of this list"))?;
+            sql.push(" AND k.id < ").arg(after);
+        }
+        sql.push(" ORDER BY k.id DESC LIMIT ").arg(limit + 1);
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("key_persons.list"))?;
+        let items = rows
+            .iter()
+            .map(from_row)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::query("key_persons.list"))?;
+        Ok(Page::from_overfetch(items, limit, |k| k.id.to_string()))
+    }
+
+    /// How many dossiers [`KeyPersons::list`] would give in all.
+    pub async fn count(
+        &self,
+        scope: &Scope,
+        filter: &KeyPersonFilter,
+        now: i64,
+    ) -> StoreResult<i64> {
+        let mut sql = Sql::new("SELECT COUNT(*) AS n FROM key_persons k WHERE ");
+        scope.push_condition(&mut sql, "k.unit_code");
+        push_filter(&mut sql, filter, now);
+        let row = sql
+            .query()
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query("key_persons.count"))?;
+        col(&row, "n").map_err(StoreError::query("key_persons.count"))
+    }
+
+    /// Adds a measure, visit or closing to a dossier inside `scope` at `at`, with its audit
+    /// entry; returns the entry's `seq`. A closed dossier takes no more entries
+    /// ([`StoreError::Invalid`]).
+    pub async fn add_event(
+        &self,
+        scope: &Scope,
+        id: i64,
+        measure: &KeyPersonMeasure,
+        actor: &str,
+        at: i64,
+    ) -> StoreResult<i64> {
+        let measure = measure.validated()?;
+        let _writer = self.store.write_guard().await;
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .map_err(StoreError::query("key_persons.begin"))?;
+        let mut sql = Sql::new("UPDATE key_persons SET version = version + 1, updated_at = ");
+        sql.arg(at);
+        match &measure {
+            KeyPersonMeasure::Punishment { kind, from, until } => {
+                sql.push(", punishment_kind = ")
+                    .arg(kind.as_str())
+                    .push(", punishment_from = ")
+                    .arg(*from)
+                    .push(", punishment_until = ")
+                    .arg(*until);
+            }
+            KeyPersonMeasure::ExitBan { from, until } => {
+                sql.push(", exit_ban_from = ")
+                    .arg(*from)
+                    .push(", exit_ban_until = ")
+                    .arg(*until);
+            }
+            KeyPersonMeasure::Persuasion { state, place, .. } => {
+                sql.push(", abroad_state = ")
+                    .arg(state.as_str())
+                    .push(", abroad_place = COALESCE(")
+                    .arg(place.as_deref())
+                    .push(", abroad_place)");
+            }
+            KeyPersonMeasure::Visit { .. } => {
+                sql.push(", last_visit_at = ").arg(at);
+            }
+            KeyPersonMeasure::Close { reason } => {
+                sql.push(", status = 'closed', closed_reason = ")
+                    .arg(reason.clone());
+            }
+        }
+        sql.push(" WHERE id = ")
+            .arg(id)
+            .push(" AND status = 'active' AND ");
+        scope.push_condition(&mut sql, "unit_code");
+        sql.push(" RETURNING version, unit_code");
+        let row = sql
+            .query()
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(StoreError::query("key_persons.add_event"))?;
+        let Some(row) = row else {
+            drop(tx);
+            // Absent, outside the scope, or closed: say which of the caller's concern it is.
+            let current = self.get(scope, id).await?;
+            return Err(StoreError::invalid(
+                "status",
+                format!(
+                    "key person {} is {}; reopen it by listing the person again",
+                    current.id,
+                    current.status.as_str()
+                ),
+            ));
+        };
+        let seq: i64 = col(&row, "version").map_err(StoreError::query("key_persons.add_event"))?;
+        let unit_code: String =
+            col(&row, "unit_code").map_err(StoreError::query("key_persons.add_event"))?;
+        let kind = measure.kind();
+        insert_event(&mut tx, id, seq, at, kind, &measure.detail(), actor).await?;
+        append_on(
+            &mut tx,
+            &NewAuditEntry {
+                actor: actor.to_string(),
+                action: format!("key_person_{kind}"),
+                target_type: "key_person".into(),
+                target_id: Some(id.to_string()),
+                unit_code: Some(unit_code),
+                detail: serde_json::json!({"seq": seq}),
+            },
+        )
+        .await?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("key_persons.commit"))?;
+        Ok(seq)
+    }
+
+    /// The entries of a dossier inside `scope`, in order.
+    pub async fn events(&self, scope: &Scope, id: i64) -> StoreResult<Vec<KeyPersonEvent>> {
+        let mut sql = Sql::new(
+            "SELECT e.seq, e.at, e.kind, e.detail, e.actor FROM key_person_events e \
+             JOIN key_persons k ON k.id = e.key_person_id WHERE e.key_person_id = ",
+        );
+        sql.arg(id).push(" AND ");
+        scope.push_condition(&mut sql, "k.unit_code");
+        sql.push(" ORDER BY e.seq");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("key_persons.events"))?;
+        rows.iter()
+            .map(|r| {
+                let detail: String = col(r, "detail")?;
+                Ok(KeyPersonEvent {
+                    seq: col(r, "seq")?,
+                    at: col(r, "at")?,
+                    kind: col(r, "kind")?,
+                    detail: serde_json::from_str(&detail)
+                        .map_err(|e| decode_err("detail", e.to_string()))?,
+                    actor: col(r, "actor")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::query("key_persons.events"))
+    }
+
+    /// The figures of the dossiers inside `scope` at `now` (see [`KeyPersonFigures`]).
+    pub async fn figures(&self, scope: &Scope, now: i64) -> StoreResult<KeyPersonFigures> {
+        let mut sql = Sql::new(
+            "SELECT \
+             COUNT(DISTINCT CASE WHEN k.status = 'active' THEN k.resident_id END) AS in_control, \
+             COUNT(CASE WHEN k.status = 'closed' THEN 1 END) AS closed, \
+             COUNT(DISTINCT CASE WHEN k.status = 'active' AND ",
+        );
+        push_in_force(&mut sql, "k.punishment_from", "k.punishment_until", now);
+        sql.push(
+            " THEN k.resident_id END) AS punished, \
+             COUNT(DISTINCT CASE WHEN k.status = 'active' AND ",
+        );
+        push_in_force(&mut sql, "k.exit_ban_from", "k.exit_ban_until", now);
+        sql.push(
+            " THEN k.resident_id END) AS exit_bans, \
+             COUNT(DISTINCT CASE WHEN k.abroad_state IN ('abroad', 'refused') \
+             THEN k.resident_id END) AS abroad, \
+             COUNT(DISTINCT CASE WHEN k.abroad_state = 'returned' THEN k.resident_id END) \
+             AS returned FROM key_persons k WHERE ",
+        );
+        scope.push_condition(&mut sql, "k.unit_code");
+        let row = sql
+            .query()
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query("key_persons.figures"))?;
+        let n = |name: &'static str| -> StoreResult<i64> {
+            col(&row, name).map_err(StoreError::query("key_persons.figures"))
+        };
+        let mut figures = KeyPersonFigures {
+            in_control: n("in_control")?,
+            closed: n("closed")?,
+            punished: n("punished")?,
+            exit_bans: n("exit_bans")?,
+            abroad: n("abroad")?,
+            returned: n("returned")?,
+            by_category: KeyPersonCategory::ALL.iter().map(|c| (*c, 0)).collect(),
+        };
+        let mut sql = Sql::new("SELECT k.category, COUNT(*) AS n FROM key_persons k WHERE ");
+        scope.push_condition(&mut sql, "k.unit_code");
+        sql.push(" AND k.status = 'active' GROUP BY k.category");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("key_persons.figures"))?;
+        for r in &rows {
+            let c: String = col(r, "category").map_err(StoreError::query("key_persons.figures"))?;
+            let count: i64 = col(r, "n").map_err(StoreError::query("key_persons.figures"))?;
+            if let Some(slot) = figures
+                .by_category
+                .iter_mut()
+                .find(|(k, _)| k.as_str() == c)
+            {
+                slot.1 = count;
+            }
+        }
+        Ok(figures)
+    }
+}
+
+async fn insert_event(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    seq: i64,
+    at: i64,
+    kind: &str,
+    detail: &serde_json::Value,
+    actor: &str,
+) -> StoreResult<()> {
+    let mut sql = Sql::new(
+        "INSERT INTO key_person_events (key_person_id, seq, at, kind, detail, actor) VALUES (",
+    );
+    sql.arg(id)
+        .push(", ")
+        .arg(seq)
+        .push(", ")
+        .arg(at)
+        .push(", ")
+        .arg(kind)
+        .push(", ")
+        .arg(detail.to_string())
+        .push(", ")
+        .arg(actor)
+        .push(")");
+    sql.query()
+        .execute(&mut *conn)
+        .await
+        .map_err(StoreError::query("key_person_events.insert"))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for c in KeyPersonCategory::ALL {
+            assert_eq!(KeyPersonCategory::parse(c.as_str()), Some(c));
+        }
+        for k in PunishmentKind::ALL {
+            assert_eq!(PunishmentKind::parse(k.as_str()), Some(k));
+        }
+        for s in AbroadState::ALL {
+            assert_eq!(AbroadState::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(
+            ActiveMeasure::parse("exit_ban"),
+            Some(ActiveMeasure::ExitBan)
+        );
+        assert_eq!(KeyPersonCategory::parse("x"), None);
+    }
+
+    #[test]
+    fn a_period_holds_from_its_start_until_before_its_end() {
+        assert!(active(Some(10), Some(20), 10));
+        assert!(active(Some(10), None, 1_000));
+        assert!(!active(Some(10), Some(20), 20));
+        assert!(!active(Some(10), Some(20), 9));
+        assert!(!active(None, None, 9));
+    }
+
+    #[test]
+    fn the_return_rate_needs_someone_abroad() {
+        let mut f = KeyPersonFigures::default();
+        assert_eq!(f.return_rate(), None);
+        f.returned = 3;
+        f.abroad = 1;
+        assert_eq!(f.return_rate(), Some(0.75));
+    }
+
+    #[test]
+    fn measures_are_checked_and_trimmed() {
+        let bad = KeyPersonMeasure::ExitBan {
+            from: 10,
+            until: Some(10),
+        };
+        assert!(bad.validated().is_err());
+        let visit = KeyPersonMeasure::Visit {
+            note: "  在家  ".into(),
+        };
+        assert_eq!(
+            visit.validated().unwrap(),
+            KeyPersonMeasure::Visit {
+                note: "在家".into()
+            }
+        );
+        assert!(KeyPersonMeasure::Close { reason: " ".into() }
+            .validated()
+            .is_err());
+    }
+}

@@ -1,0 +1,864 @@
+//! 重点人员 (一人一档): the figures of one's area (people in control by category, punished, exit
+//! bans in force, 劝返率), the dossiers — masked, filtered by category, status, measure in force
+//! and unit, paged, CSV / XLSX — a form to list a resident by ID number, and the dossier page:
+//! the person in full (each view audited), the entries in order, and forms to add a punishment,
+//! an exit ban, a 劝返 state, a visit, or to close it. Data from the store's
+//! [`fanzha_store::KeyPersons`]; writes are audited there, in the change's transaction.
+
+use super::view::{pick, time};
+use super::{render, Chrome};
+use crate::auth::permission::{ManageKeyPersons, Permission, ViewKeyPersons, ViewWarnings};
+use crate::auth::Require;
+use crate::error::WebError;
+use crate::export::{ExportFormat, Table};
+use crate::extract::{FormBody, Query};
+use crate::i18n::Lang;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use fanzha_core::mask::{mask_name, mask_phone, mask_resident_id};
+use fanzha_core::time::{format_shanghai_date, shanghai_midnight};
+use fanzha_core::ResidentId;
+use fanzha_store::{
+    AbroadState, ActiveMeasure, KeyPerson, KeyPersonCategory, KeyPersonEvent, KeyPersonFilter,
+    KeyPersonMeasure, KeyPersonStatus, NewAuditEntry, NewKeyPerson, PageRequest, PunishmentKind,
+    StoreError, MAX_PAGE,
+};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// Dossiers per screen; an export takes all (up to [`MAX_PAGE`]).
+const PAGE_ROWS: u32 = 100;
+
+pub fn category_label(lang: Lang, c: KeyPersonCategory) -> &'static str {
+    pick(lang, c.zh(), c.en())
+}
+
+fn status_label(lang: Lang, s: KeyPersonStatus) -> &'static str {
+    match s {
+        KeyPersonStatus::Active => lang.t("kp_active"),
+        KeyPersonStatus::Closed => lang.t("kp_closed"),
+    }
+}
+
+fn punishment_label(lang: Lang, k: PunishmentKind) -> &'static str {
+    match k {
+        PunishmentKind::Financial => lang.t("kp_punish_financial"),
+        PunishmentKind::Telecom => lang.t("kp_punish_telecom"),
+        PunishmentKind::Credit => lang.t("kp_punish_credit"),
+    }
+}
+
+fn abroad_label(lang: Lang, s: AbroadState) -> &'static str {
+    match s {
+        AbroadState::Abroad => lang.t("kp_abroad"),
+        AbroadState::Returned => lang.t("kp_returned"),
+        AbroadState::Refused => lang.t("kp_refused"),
+    }
+}
+
+/// The date a measure's exclusive end falls on (its last day).
+fn last_day(until: i64) -> String {
+    format_shanghai_date(until - 1)
+}
+
+fn period(lang: Lang, from: Option<i64>, until: Option<i64>) -> String {
+    match (from, until) {
+        (Some(f), Some(u)) => format!("{} – {}", format_shanghai_date(f), last_day(u)),
+        (Some(f), None) => format!("{} – {}", format_shanghai_date(f), lang.t("kp_open_ended")),
+        _ => String::new(),
+    }
+}
+
+/// The measures of a dossier in force at `now`, in words.
+fn measures(lang: Lang, k: &KeyPerson, now: i64) -> Vec<String> {
+    let mut out = Vec::new();
+    if k.punished_at(now) {
+        let kind = k
+            .punishment_kind
+            .map(|p| punishment_label(lang, p))
+            .unwrap_or_default();
+        out.push(format!(
+            "{} {kind} {}",
+            lang.t("kp_punishment"),
+            period(lang, k.punishment_from, k.punishment_until)
+        ));
+    }
+    if k.exit_banned_at(now) {
+        out.push(format!(
+            "{} {}",
+            lang.t("kp_exit_ban"),
+            period(lang, k.exit_ban_from, k.exit_ban_until)
+        ));
+    }
+    if let Some(s) = k.abroad_state {
+        let place = k.abroad_place.as_deref().unwrap_or("");
+        out.push(
+            format!("{} {place}", abroad_label(lang, s))
+                .trim()
+                .to_string(),
+        );
+    }
+    out
+}
+
+/// One dossier as the list shows it: personal data masked.
+pub struct Row {
+    pub id: i64,
+    pub name: String,
+    pub resident_id: String,
+    pub phone: String,
+    pub unit: String,
+    pub category: &'static str,
+    pub status: &'static str,
+    pub active: bool,
+    pub measures: Vec<String>,
+    pub last_visit: String,
+    pub created: String,
+}
+
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+fn choices<T: Copy + PartialEq>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: impl Fn(T) -> String,
+    selected: Option<T>,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|&v| Choice {
+            value: code(v).to_string(),
+            label: label(v),
+            selected: selected == Some(v),
+        })
+        .collect()
+}
+
+/// The figures tiles.
+struct Figures {
+    in_control: i64,
+    closed: i64,
+    punished: i64,
+    exit_bans: i64,
+    abroad: i64,
+    returned: i64,
+    return_rate: String,
+    /// (category code, label, dossiers in control)
+    by_category: Vec<(&'static str, &'static str, i64)>,
+}
+
+#[derive(Template)]
+#[template(path = "key_persons.html")]
+struct ListPage {
+    lang: Lang,
+    chrome: Chrome,
+    figures: Figures,
+    /// Rows, the count and the forms are for those who manage dossiers (leaders see figures).
+    manage: bool,
+    rows: Vec<Row>,
+    total: i64,
+    categories: Vec<Choice>,
+    statuses: Vec<Choice>,
+    measures: Vec<Choice>,
+    units: Vec<Choice>,
+    /// The filter as a query string, for the export and paging links.
+    query: String,
+    next: Option<String>,
+    paged: bool,
+    /// Every category, for the form that lists a person.
+    all_categories: Vec<Choice>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    category: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    measure: Option<String>,
+    #[serde(default)]
+    unit: Option<String>,
+    format: Option<ExportFormat>,
+    #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
+    after: Option<String>,
+}
+
+fn non_empty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn parse_or<T>(
+    value: Option<&str>,
+    parse: fn(&str) -> Option<T>,
+    what: &str,
+) -> Result<Option<T>, WebError> {
+    value
+        .map(|v| parse(v).ok_or_else(|| WebError::BadRequest(format!("unknown {what} `{v}`"))))
+        .transpose()
+}
+
+/// `GET /key-persons[?category=&status=&measure=&unit=][&format=csv|xlsx][&after=KEY]`.
+pub async fn list(
+    auth: Require<ViewKeyPersons>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/key-persons");
+    let lang = chrome.lang;
+    let now = state.clock.now_ms();
+    let manage = ManageKeyPersons::allows(&auth.principal);
+    if q.format.is_some() && !manage {
+        return Err(WebError::Forbidden(ManageKeyPersons::NAME));
+    }
+    let filter = KeyPersonFilter {
+        category: parse_or(non_empty(&q.category), KeyPersonCategory::parse, "category")?,
+        status: parse_or(non_empty(&q.status), KeyPersonStatus::parse, "status")?,
+        measure: parse_or(non_empty(&q.measure), ActiveMeasure::parse, "measure")?,
+        resident_id: None,
+    };
+    let own_unit = auth.principal.unit_code.clone();
+    let (unit_code, scope) = state.narrowed_scope(&own_unit, non_empty(&q.unit)).await?;
+    let repo = state.store.key_persons();
+    let f = repo.figures(&scope, now).await?;
+    let figures = Figures {
+        in_control: f.in_control,
+        closed: f.closed,
+        punished: f.punished,
+        exit_bans: f.exit_bans,
+        abroad: f.abroad,
+        returned: f.returned,
+        return_rate: f
+            .return_rate()
+            .map(|r| format!("{:.1}%", r * 100.0))
+            .unwrap_or_else(|| "—".into()),
+        by_category: f
+            .by_category
+            .iter()
+            .map(|(c, n)| (c.as_str(), category_label(lang, *c), *n))
+            .collect(),
+    };
+    let (rows, total, next) = if manage {
+        let request = match q.format {
+            Some(_) => PageRequest::first(MAX_PAGE),
+            None => PageRequest {
+                after: q.after.clone(),
+                limit: PAGE_ROWS,
+            },
+        };
+        let page = repo.list(&scope, &filter, &request, now).await?;
+        let total = repo.count(&scope, &filter, now).await?;
+        (
+            rows_of(&state, lang, page.items, now).await,
+            total,
+            page.next,
+        )
+    } else {
+        (Vec::new(), 0, None)
+    };
+    if let Some(format) = q.format {
+        let heads = [
+            "col_id",
+            "name",
+            "resident_id",
+            "col_phone",
+            "unit",
+            "kp_category",
+            "col_status",
+            "kp_measures",
+            "kp_last_visit",
+            "kp_listed_at",
+        ];
+        return Table {
+            name: "key_persons".into(),
+            headers: heads.iter().map(|h| lang.t(h).to_string()).collect(),
+            rows: rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.id.to_string(),
+                        r.name.clone(),
+                        r.resident_id.clone(),
+                        r.phone.clone(),
+                        r.unit.clone(),
+                        r.category.to_string(),
+                        r.status.to_string(),
+                        r.measures.join("；"),
+                        r.last_visit.clone(),
+                        r.created.clone(),
+                    ]
+                })
+                .collect(),
+        }
+        .respond(format);
+    }
+    // Built in one go: the serializer is not `Send` and must not live across an await.
+    let query = {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("category", non_empty(&q.category)),
+            ("status", non_empty(&q.status)),
+            ("measure", non_empty(&q.measure)),
+            (
+                "unit",
+                (unit_code != own_unit).then_some(unit_code.as_str()),
+            ),
+        ] {
+            if let Some(v) = v {
+                query.append_pair(k, v);
+            }
+        }
+        query.finish()
+    };
+    let mut units = vec![Choice {
+        value: String::new(),
+        label: state.unit_name(&own_unit).await,
+        selected: unit_code == own_unit,
+    }];
+    let mut listed = unit_code == own_unit;
+    for u in state.store.units().children(&own_unit).await? {
+        listed |= u.code == unit_code;
+        units.push(Choice {
+            selected: u.code == unit_code,
+            label: format!("└ {}", u.name),
+            value: u.code,
+        });
+    }
+    if !listed {
+        units.push(Choice {
+            label: state.unit_name(&unit_code).await,
+            value: unit_code.clone(),
+            selected: true,
+        });
+    }
+    let category_choice = |selected| {
+        choices(
+            &KeyPersonCategory::ALL,
+            KeyPersonCategory::as_str,
+            |c| category_label(lang, c).to_string(),
+            selected,
+        )
+    };
+    render(&ListPage {
+        lang,
+        figures,
+        manage,
+        rows,
+        total,
+        categories: category_choice(filter.category),
+        all_categories: category_choice(None),
+        statuses: choices(
+            &[KeyPersonStatus::Active, KeyPersonStatus::Closed],
+            KeyPersonStatus::as_str,
+            |s| status_label(lang, s).to_string(),
+            filter.status,
+        ),
+        measures: choices(
+            &[
+                ActiveMeasure::Punished,
+                ActiveMeasure::ExitBan,
+                ActiveMeasure::Abroad,
+                ActiveMeasure::Returned,
+            ],
+            ActiveMeasure::as_str,
+            |m| {
+                lang.t(match m {
+                    ActiveMeasure::Punished => "kp_punished_now",
+                    ActiveMeasure::ExitBan => "kp_exit_ban_now",
+                    ActiveMeasure::Abroad => "kp_still_abroad",
+                    ActiveMeasure::Returned => "kp_returned",
+                })
+                .to_string()
+            },
+            filter.measure,
+        ),
+        units,
+        query,
+        next,
+        paged: q.after.is_some(),
+        chrome,
+    })
+    .map(IntoResponse::into_response)
+}
+
+async fn rows_of(state: &AppState, lang: Lang, items: Vec<KeyPerson>, now: i64) -> Vec<Row> {
+    let mut units: HashMap<String, String> = HashMap::new();
+    let mut rows = Vec::with_capacity(items.len());
+    for k in items {
+        let unit = match units.get(&k.unit_code) {
+            Some(name) => name.clone(),
+            None => {
+                let name = state.unit_name(&k.unit_code).await;
+                units.insert(k.unit_code.clone(), name.clone());
+                name
+            }
+        };
+        rows.push(Row {
+            id: k.id,
+            name: k.name.as_deref().map(mask_name).unwrap_or_default(),
+            resident_id: mask_resident_id(&k.resident_id),
+            phone: k.phone.as_deref().map(mask_phone).unwrap_or_default(),
+            unit,
+            category: category_label(lang, k.category),
+            status: status_label(lang, k.status),
+            active: k.status == KeyPersonStatus::Active,
+            measures: measures(lang, &k, now),
+            last_visit: k.last_visit_at.map(time).unwrap_or_default(),
+            created: time(k.created_at),
+        });
+    }
+    rows
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewForm {
+    resident_id: String,
+    category: String,
+    reason: String,
+}
+
+/// Answers a write with the dossier: htmx follows `hx-redirect` (a 303 would be followed
+/// silently and swapped into the form), a plain form a redirect.
+fn to_dossier(headers: &HeaderMap, id: i64, status: axum::http::StatusCode) -> Response {
+    let to = format!("/key-persons/{id}");
+    if headers.contains_key("hx-request") {
+        return ([("hx-redirect", to)], status).into_response();
+    }
+    Redirect::to(&to).into_response()
+}
+
+/// `POST /key-persons` (`resident_id`, `category`, `reason`): lists a resident of one's area;
+/// answers with their dossier (the existing one when they are listed in the category already).
+pub async fn create(
+    auth: Require<ManageKeyPersons>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    FormBody(f): FormBody<NewForm>,
+) -> Result<Response, WebError> {
+    let id = ResidentId::parse_normalised(&f.resident_id)
+        .map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let category = KeyPersonCategory::parse(f.category.trim())
+        .ok_or_else(|| WebError::BadRequest(format!("unknown category `{}`", f.category)))?;
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    let created = state
+        .store
+        .key_persons()
+        .create(
+            &scope,
+            &NewKeyPerson {
+                resident_id: id.as_str().to_string(),
+                category,
+                reason: f.reason,
+                source: "form".into(),
+                created_by: auth.principal.login.clone(),
+                at: state.clock.now_ms(),
+            },
+        )
+        .await;
+    match created {
+        Ok((kp, true)) => Ok(to_dossier(&headers, kp, axum::http::StatusCode::CREATED)),
+        Ok((kp, false)) => Ok(to_dossier(&headers, kp, axum::http::StatusCode::OK)),
+        Err(StoreError::NotFound { .. }) => Err(StoreError::NotFound {
+            what: "resident of your area with ID number",
+            key: mask_resident_id(id.as_str()),
+        }
+        .into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One dossier entry in words.
+struct EventRow {
+    seq: i64,
+    kind: String,
+    at: String,
+    label: &'static str,
+    detail: String,
+    actor: String,
+}
+
+fn date_of(v: &serde_json::Value) -> Option<i64> {
+    v.as_i64()
+}
+
+fn event_row(lang: Lang, e: KeyPersonEvent) -> EventRow {
+    let d = &e.detail;
+    let s = |k: &str| d[k].as_str().unwrap_or("").to_string();
+    let (label, detail) = match e.kind.as_str() {
+        "registered" | "reopened" => (
+            if e.kind == "registered" {
+                lang.t("kp_ev_registered")
+            } else {
+                lang.t("kp_ev_reopened")
+            },
+            format!(
+                "{} · {}",
+                KeyPersonCategory::parse(&s("category"))
+                    .map(|c| category_label(lang, c))
+                    .unwrap_or(""),
+                s("reason")
+            ),
+        ),
+        "punishment" => (
+            lang.t("kp_punishment"),
+            format!(
+                "{} {}",
+                PunishmentKind::parse(&s("punishment"))
+                    .map(|k| punishment_label(lang, k))
+                    .unwrap_or(""),
+                period(lang, date_of(&d["from"]), date_of(&d["until"]))
+            ),
+        ),
+        "exit_ban" => (
+            lang.t("kp_exit_ban"),
+            period(lang, date_of(&d["from"]), date_of(&d["until"])),
+        ),
+        "persuasion" => (
+            lang.t("kp_persuasion"),
+            format!(
+                "{} {} {}",
+                AbroadState::parse(&s("state"))
+                    .map(|a| abroad_label(lang, a))
+                    .unwrap_or(""),
+                date_of(&d["on"])
+                    .map(format_shanghai_date)
+                    .unwrap_or_default(),
+                s("place")
+            )
+            .trim()
+            .to_string(),
+        ),
+        "visit" => (lang.t("kp_visit"), s("note")),
+        "closed" => (lang.t("kp_close"), s("reason")),
+        _ => ("", e.kind.clone()),
+    };
+    EventRow {
+        seq: e.seq,
+        at: time(e.at),
+        label: if label.is_empty() { "·" } else { label },
+        kind: e.kind,
+        detail,
+        actor: e.actor,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "key_person.html")]
+struct DossierPage {
+    lang: Lang,
+    chrome: Chrome,
+    k: KeyPerson,
+    category: &'static str,
+    status: &'static str,
+    active: bool,
+    name: String,
+    phone: String,
+    address: String,
+    employer: String,
+    residence: String,
+    unit: String,
+    sex_age: String,
+    measures: Vec<String>,
+    last_visit: String,
+    created: String,
+    events: Vec<EventRow>,
+    /// The person's other dossiers: (id, category, status).
+    others: Vec<(i64, &'static str, &'static str)>,
+    link_warnings: bool,
+    punishment_kinds: Vec<Choice>,
+    abroad_states: Vec<Choice>,
+    today: String,
+}
+
+fn dossier_id(id: &str) -> Result<i64, WebError> {
+    id.parse().map_err(|_| WebError::NotFound)
+}
+
+/// `GET /key-persons/{id}`: the dossier, with the person in full; every view is audited.
+pub async fn detail(
+    auth: Require<ManageKeyPersons>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id = dossier_id(&id)?;
+    let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/key-persons");
+    let lang = chrome.lang;
+    let now = state.clock.now_ms();
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    let repo = state.store.key_persons();
+    let k = repo.get(&scope, id).await?;
+    // The resident as stored now (they may have moved out of the area since).
+    let person = match state.store.people().get(&scope, &k.resident_id).await {
+        Ok(p) => Some(p),
+        Err(StoreError::NotFound { .. }) => None,
+        Err(e) => return Err(e.into()),
+    };
+    state
+        .store
+        .audit()
+        .append(&NewAuditEntry {
+            actor: auth.principal.login.clone(),
+            action: "view_personal_data".into(),
+            target_type: "key_person".into(),
+            target_id: Some(k.id.to_string()),
+            unit_code: Some(k.unit_code.clone()),
+            detail: serde_json::json!({
+                "via": "key_person_dossier",
+                "resident": mask_resident_id(&k.resident_id),
+            }),
+        })
+        .await?;
+    let events = repo
+        .events(&scope, id)
+        .await?
+        .into_iter()
+        .map(|e| event_row(lang, e))
+        .collect();
+    let others = repo
+        .list(
+            &scope,
+            &KeyPersonFilter {
+                resident_id: Some(k.resident_id.clone()),
+                ..KeyPersonFilter::default()
+            },
+            &PageRequest::first(20),
+            now,
+        )
+        .await?
+        .items
+        .into_iter()
+        .filter(|o| o.id != k.id)
+        .map(|o| {
+            (
+                o.id,
+                category_label(lang, o.category),
+                status_label(lang, o.status),
+            )
+        })
+        .collect();
+    let sex_age = ResidentId::parse(&k.resident_id)
+        .ok()
+        .map(|r| {
+            let today = fanzha_core::time::shanghai_date(now).unwrap_or(r.birth_date());
+            let sex = match (lang, r.sex()) {
+                (Lang::Zh, s) => s.label(),
+                (Lang::En, fanzha_core::Sex::Male) => "male",
+                (Lang::En, fanzha_core::Sex::Female) => "female",
+            };
+            format!("{sex} · {}", r.age_on(today))
+        })
+        .unwrap_or_default();
+    let text = |v: Option<&String>| v.cloned().unwrap_or_default();
+    render(&DossierPage {
+        lang,
+        category: category_label(lang, k.category),
+        status: status_label(lang, k.status),
+        active: k.status == KeyPersonStatus::Active,
+        name: person
+            .as_ref()
+            .map(|p| p.name.clone())
+            .or_else(|| k.name.clone())
+            .unwrap_or_default(),
+        phone: text(person.as_ref().and_then(|p| p.phone.as_ref())),
+        address: text(person.as_ref().and_then(|p| p.address.as_ref())),
+        employer: text(person.as_ref().and_then(|p| p.employer.as_ref())),
+        residence: text(person.as_ref().map(|p| &p.residence_code)),
+        unit: state.unit_name(&k.unit_code).await,
+        sex_age,
+        measures: measures(lang, &k, now),
+        last_visit: k.last_visit_at.map(time).unwrap_or_default(),
+        created: time(k.created_at),
+        events,
+        others,
+        link_warnings: ViewWarnings::allows(&auth.principal),
+        punishment_kinds: choices(
+            &PunishmentKind::ALL,
+            PunishmentKind::as_str,
+            |p| punishment_label(lang, p).to_string(),
+            Some(PunishmentKind::Financial),
+        ),
+        abroad_states: choices(
+            &AbroadState::ALL,
+            AbroadState::as_str,
+            |a| abroad_label(lang, a).to_string(),
+            None,
+        ),
+        today: format_shanghai_date(now),
+        k,
+        chrome,
+    })
+    .map(IntoResponse::into_response)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EventForm {
+    /// `punishment`, `exit_ban`, `persuasion`, `visit`, `close`.
+    kind: String,
+    #[serde(default)]
+    punishment: Option<String>,
+    /// First day (YYYY-MM-DD, Shanghai).
+    #[serde(default)]
+    from: Option<String>,
+    /// Last day, inclusive; empty for open-ended.
+    #[serde(default)]
+    until: Option<String>,
+    #[serde(default)]
+    state: Option<String>,
+    #[serde(default)]
+    on: Option<String>,
+    #[serde(default)]
+    place: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// A form date (`YYYY-MM-DD`, Shanghai) as the epoch ms of its midnight; `next_day` gives the
+/// midnight after it (the exclusive end of a period whose last day it is).
+fn form_date(field: &str, value: &str, next_day: bool) -> Result<i64, WebError> {
+    let date = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
+        .map_err(|_| WebError::BadRequest(format!("{field}: write the date as YYYY-MM-DD")))?;
+    let date = if next_day {
+        date.succ_opt()
+            .ok_or_else(|| WebError::BadRequest(format!("{field}: date out of range")))?
+    } else {
+        date
+    };
+    shanghai_midnight(date).map_err(|e| WebError::BadRequest(format!("{field}: {e}")))
+}
+
+fn measure_of(f: &EventForm, now: i64) -> Result<KeyPersonMeasure, WebError> {
+    let from = || -> Result<i64, WebError> {
+        match non_empty(&f.from) {
+            Some(v) => form_date("from", v, false),
+            None => Err(WebError::BadRequest(
+                "from: the first day is required".into(),
+            )),
+        }
+    };
+    let until = || -> Result<Option<i64>, WebError> {
+        non_empty(&f.until)
+            .map(|v| form_date("until", v, true))
+            .transpose()
+    };
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    Ok(match f.kind.trim() {
+        "punishment" => KeyPersonMeasure::Punishment {
+            kind: parse_or(
+                non_empty(&f.punishment),
+                PunishmentKind::parse,
+                "punishment",
+            )?
+            .ok_or_else(|| WebError::BadRequest("punishment: choose the kind".into()))?,
+            from: from()?,
+            until: until()?,
+        },
+        "exit_ban" => KeyPersonMeasure::ExitBan {
+            from: from()?,
+            until: until()?,
+        },
+        "persuasion" => KeyPersonMeasure::Persuasion {
+            state: parse_or(non_empty(&f.state), AbroadState::parse, "state")?
+                .ok_or_else(|| WebError::BadRequest("state: choose where the person is".into()))?,
+            on: match non_empty(&f.on) {
+                Some(v) => form_date("on", v, false)?,
+                None => now,
+            },
+            place: non_empty(&f.place).map(str::to_string),
+        },
+        "visit" => KeyPersonMeasure::Visit {
+            note: text(&f.note),
+        },
+        "close" => KeyPersonMeasure::Close {
+            reason: text(&f.reason),
+        },
+        other => {
+            return Err(WebError::BadRequest(format!(
+                "unknown entry kind `{other}`"
+            )))
+        }
+    })
+}
+
+/// `POST /key-persons/{id}/events`: adds a measure, a visit or the closing to a dossier of
+/// one's area; answers with the dossier.
+pub async fn add_event(
+    auth: Require<ManageKeyPersons>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    FormBody(f): FormBody<EventForm>,
+) -> Result<Response, WebError> {
+    let id = dossier_id(&id)?;
+    let now = state.clock.now_ms();
+    let measure = measure_of(&f, now)?;
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    state
+        .store
+        .key_persons()
+        .add_event(&scope, id, &measure, &auth.principal.login, now)
+        .await?;
+    Ok(to_dossier(&headers, id, axum::http::StatusCode::OK))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_last_day_ends_the_period_at_the_next_midnight() {
+        let from = form_date("from", "2026-03-01", false).unwrap();
+        let until = form_date("until", "2026-03-31", true).unwrap();
+        assert_eq!(until - from, 31 * 86_400_000);
+        assert_eq!(format_shanghai_date(from), "2026-03-01");
+        assert_eq!(last_day(until), "2026-03-31");
+        assert!(form_date("from", "2026/03/01", false).is_err());
+    }
+
+    #[test]
+    fn forms_become_measures() {
+        let form = |kind: &str| EventForm {
+            kind: kind.into(),
+            punishment: Some("financial".into()),
+            from: Some("2026-03-01".into()),
+            until: Some(String::new()),
+            state: Some("returned".into()),
+            on: None,
+            place: Some(" 缅北 ".into()),
+            note: Some("在家".into()),
+            reason: Some("稳控".into()),
+        };
+        assert!(matches!(
+            measure_of(&form("punishment"), 0).unwrap(),
+            KeyPersonMeasure::Punishment {
+                kind: PunishmentKind::Financial,
+                until: None,
+                ..
+            }
+        ));
+        assert_eq!(
+            measure_of(&form("persuasion"), 7).unwrap(),
+            KeyPersonMeasure::Persuasion {
+                state: AbroadState::Returned,
+                on: 7,
+                place: Some("缅北".into())
+            }
+        );
+        assert!(measure_of(&form("bogus"), 0).is_err());
+        let no_start = EventForm {
+            from: None,
+            ..form("exit_ban")
+        };
+        assert!(measure_of(&no_start, 0).is_err());
+    }
+}

@@ -1,0 +1,744 @@
+//! 重点人员 一人一档, on SQLite and PostgreSQL: an analyst lists residents by ID number and adds
+//! measures; the list filters on category, status and measures in force, and its figures count
+//! people, punishments, exit bans and the 劝返率; names, ID numbers and phones are masked in the
+//! list and both exports; the dossier shows the person in full and every view is audited;
+//! another county sees neither the row nor the dossier, a leader the figures only, a bank
+//! liaison nothing; an ID number that is malformed or not a resident of one's area is refused
+//! with a message.
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Request, StatusCode};
+use chrono::{DateTime, NaiveDate};
+use fanzha_core::{ResidentId, Sex};
+use fanzha_store::{NewPerson, NewUnit, PageRequest, Role, Scope, UnitLevel};
+use fanzha_web::auth::principal::Principal;
+use fanzha_web::auth::session::COOKIE;
+use fanzha_web::state::Clock;
+use fanzha_web::{router, AppState};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use fanzha_store::testing::TestDb as Db;
+
+fanzha_store::on_both_backends! {
+    measures_fill_the_dossier_the_filters_and_the_figures,
+    the_list_and_both_exports_are_masked,
+    every_view_of_a_dossier_is_audited,
+    another_county_sees_nothing_a_leader_figures_only_a_liaison_nothing,
+    malformed_and_unknown_id_numbers_are_refused_with_a_message,
+}
+
+const COUNTY: &str = "330281";
+const EAST_VILLAGE: &str = "330281001001";
+const WEST_VILLAGE: &str = "330281002001";
+const OTHER_COUNTY: &str = "330282";
+const OTHER_VILLAGE: &str = "330282001001";
+
+struct FixedClock(i64);
+
+impl Clock for FixedClock {
+    fn now_ms(&self) -> i64 {
+        self.0
+    }
+}
+
+/// 2026-03-10 10:30 in Shanghai.
+fn t0() -> i64 {
+    DateTime::parse_from_rfc3339("2026-03-10T10:30:00+08:00")
+        .unwrap()
+        .timestamp_millis()
+}
+
+/// A valid ID number of a 余姚 (330281) or 慈溪 (330282) resident.
+fn id_number(county: u32, n: u16) -> String {
+    ResidentId::generate(
+        county,
+        NaiveDate::from_ymd_opt(1995, 6, 15).unwrap(),
+        100 + 2 * n,
+        Sex::Male,
+    )
+    .unwrap()
+    .as_str()
+    .to_string()
+}
+
+/// (ID number, name, phone, village) of the residents.
+fn residents() -> Vec<(String, &'static str, &'static str, &'static str)> {
+    vec![
+        (id_number(330281, 1), "张三丰", "13812345678", EAST_VILLAGE),
+        (id_number(330281, 2), "李四光", "13912345670", WEST_VILLAGE),
+        (id_number(330281, 3), "赵六一", "13712345671", EAST_VILLAGE),
+        (id_number(330281, 4), "钱七七", "13612345672", WEST_VILLAGE),
+        (id_number(330282, 5), "王五洲", "13512345673", OTHER_VILLAGE),
+    ]
+}
+
+fn zhang_id() -> String {
+    residents()[0].0.clone()
+}
+
+fn unit(code: &str, name: &str, level: UnitLevel, parent: Option<&str>) -> NewUnit {
+    NewUnit {
+        code: code.into(),
+        name: name.into(),
+        level,
+        parent_code: parent.map(Into::into),
+        division_code: Some(format!("{code:0<12}")),
+        population: None,
+    }
+}
+
+async fn world(db: &Db) -> AppState {
+    let store = db.open().await;
+    use UnitLevel::*;
+    store
+        .units()
+        .upsert(&[
+            unit("3302", "宁波市", City, None),
+            unit(COUNTY, "余姚市", County, Some("3302")),
+            unit("330281001", "阳明街道", Township, Some(COUNTY)),
+            unit(EAST_VILLAGE, "舜水社区", Village, Some("330281001")),
+            unit("330281002", "梨洲街道", Township, Some(COUNTY)),
+            unit(WEST_VILLAGE, "西郊社区", Village, Some("330281002")),
+            unit(OTHER_COUNTY, "慈溪市", County, Some("3302")),
+            unit("330282001", "浒山街道", Township, Some(OTHER_COUNTY)),
+            unit(OTHER_VILLAGE, "虞波社区", Village, Some("330282001")),
+        ])
+        .await
+        .unwrap();
+    let people: Vec<NewPerson> = residents()
+        .into_iter()
+        .map(|(id, name, phone, village)| NewPerson {
+            resident_id: id,
+            name: name.into(),
+            phone: Some(phone.into()),
+            residence_code: village.into(),
+            address: Some("阳明西路1号".into()),
+            employer: None,
+            public_sector: false,
+            app_registered: false,
+            joint_defense_registered: false,
+        })
+        .collect();
+    store.people().upsert(&people).await.unwrap();
+    let mut state = AppState::new(store).await.unwrap();
+    state.clock = Arc::new(FixedClock(t0()));
+    state
+}
+
+struct Answer {
+    status: StatusCode,
+    location: String,
+    content_type: String,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The `message` of a JSON error body.
+    fn message(&self) -> String {
+        serde_json::from_slice::<serde_json::Value>(&self.body)
+            .ok()
+            .and_then(|v| v["message"].as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+}
+
+/// `method path` as `role` at `unit`, with a form body for writes (CSRF token included).
+async fn send(
+    state: &AppState,
+    role: Role,
+    unit: &str,
+    method: &str,
+    path: &str,
+    form: &str,
+) -> Answer {
+    let (token, session) = state.sessions.create(
+        Principal {
+            login: format!("{}_{unit}", role.as_str()),
+            display_name: "测试".into(),
+            unit_code: unit.into(),
+            roles: vec![role],
+            bank_code: (role == Role::BankLiaison).then(|| "ICBC".into()),
+        },
+        t0(),
+    );
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::COOKIE, format!("{COOKIE}={token}"));
+    if method != "GET" {
+        req = req
+            .header("x-csrf-token", &session.csrf_token)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    }
+    let mut req = req.body(Body::from(form.to_string())).unwrap();
+    req.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 50000))));
+    let resp = tower::ServiceExt::oneshot(router(state.clone()), req)
+        .await
+        .unwrap();
+    let header_of = |name| {
+        resp.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    let location = header_of(header::LOCATION);
+    let content_type = header_of(header::CONTENT_TYPE);
+    let status = resp.status();
+    let body = axum::body::to_bytes(resp.into_body(), 16 << 20)
+        .await
+        .unwrap()
+        .to_vec();
+    Answer {
+        status,
+        location,
+        content_type,
+        body,
+    }
+}
+
+async fn get(state: &AppState, path: &str) -> Answer {
+    send(state, Role::CenterAnalyst, COUNTY, "GET", path, "").await
+}
+
+async fn post(state: &AppState, path: &str, form: &str) -> Answer {
+    send(state, Role::CenterAnalyst, COUNTY, "POST", path, form).await
+}
+
+/// Lists a resident through the form; returns the dossier's path.
+async fn list_person(state: &AppState, id: &str, category: &str) -> String {
+    let a = post(
+        state,
+        "/key-persons",
+        &format!("resident_id={id}&category={category}&reason=%E5%87%BA%E5%94%AE%E9%93%B6%E8%A1%8C%E5%8D%A1"),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    assert!(a.location.starts_with("/key-persons/"), "{}", a.location);
+    a.location
+}
+
+async fn add(state: &AppState, dossier: &str, form: &str) {
+    let a = post(state, &format!("{dossier}/events"), form).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{form}: {}", a.text());
+    assert_eq!(a.location, dossier);
+}
+
+/// The rows of the list (`<tr data-key-person=…>` up to its `</tr>`).
+fn rows(body: &str) -> Vec<&str> {
+    body.split("<tr data-key-person=\"")
+        .skip(1)
+        .map(|rest| rest.split("</tr>").next().unwrap_or(""))
+        .collect()
+}
+
+fn figure(body: &str, name: &str) -> String {
+    let marker = format!("data-figure=\"{name}\">");
+    let rest = body
+        .split(&marker)
+        .nth(1)
+        .unwrap_or_else(|| panic!("no figure {name}"));
+    rest.split('<').next().unwrap_or("").to_string()
+}
+
+/// 张 (two cards): punished for March, barred from leaving, visited. 李 (abroad) refuses to
+/// come back; 赵 and 钱 were persuaded back, 钱's dossier closed since.
+async fn measured_world(db: &Db) -> (AppState, String) {
+    let state = world(db).await;
+    let people = residents();
+    let zhang = list_person(&state, &people[0].0, "two_cards").await;
+    add(
+        &state,
+        &zhang,
+        "kind=punishment&punishment=financial&from=2026-03-01&until=2026-03-31",
+    )
+    .await;
+    add(&state, &zhang, "kind=exit_ban&from=2026-03-01&until=").await;
+    add(
+        &state,
+        &zhang,
+        "kind=visit&note=%E6%9C%AC%E4%BA%BA%E5%9C%A8%E5%AE%B6",
+    )
+    .await;
+    let li = list_person(&state, &people[1].0, "abroad_high_risk").await;
+    add(
+        &state,
+        &li,
+        "kind=persuasion&state=refused&on=2026-02-01&place=%E7%BC%85%E5%8C%97",
+    )
+    .await;
+    let zhao = list_person(&state, &people[2].0, "abroad_high_risk").await;
+    add(
+        &state,
+        &zhao,
+        "kind=persuasion&state=returned&on=2026-03-05",
+    )
+    .await;
+    let qian = list_person(&state, &people[3].0, "returned").await;
+    add(&state, &qian, "kind=persuasion&state=returned").await;
+    add(
+        &state,
+        &qian,
+        "kind=close&reason=%E5%B7%B2%E7%A8%B3%E6%8E%A7",
+    )
+    .await;
+    (state, zhang)
+}
+
+async fn measures_fill_the_dossier_the_filters_and_the_figures(db: &Db) {
+    let (state, zhang) = measured_world(db).await;
+    // Listing 张 again in the category opens no second dossier.
+    assert_eq!(
+        list_person(&state, &residents()[0].0, "two_cards").await,
+        zhang
+    );
+
+    let page = get(&state, "/key-persons").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let body = page.text();
+    assert_eq!(rows(&body).len(), 4, "{body}");
+    assert!(body.contains("<b id=\"key-person-count\">4</b>"));
+    // People in control: 张, 李, 赵 (钱 is closed); 劝返率 2 / (2 + 1).
+    for (name, value) in [
+        ("in_control", "3"),
+        ("punished", "1"),
+        ("exit_bans", "1"),
+        ("abroad", "1"),
+        ("returned", "2"),
+        ("return_rate", "66.7%"),
+        ("closed", "1"),
+    ] {
+        assert_eq!(figure(&body, name), value, "{name}");
+    }
+    assert!(
+        body.contains("data-category-count=\"abroad_high_risk\">2<"),
+        "{body}"
+    );
+    assert!(body.contains("data-category-count=\"two_cards\">1<"));
+    assert!(
+        body.contains("data-category-count=\"returned\">0<"),
+        "closed"
+    );
+    assert!(
+        body.contains("href=\"/key-persons\""),
+        "the navigation links the page"
+    );
+
+    let only = |path: &'static str| {
+        let state = state.clone();
+        async move {
+            let body = get(&state, path).await.text();
+            rows(&body)
+                .iter()
+                .map(|r| r.split('"').next().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    let zhang_id = zhang.trim_start_matches("/key-persons/").to_string();
+    assert_eq!(
+        only("/key-persons?measure=exit_ban").await,
+        vec![zhang_id.to_string()]
+    );
+    assert_eq!(
+        only("/key-persons?measure=punished").await,
+        vec![zhang_id.to_string()]
+    );
+    assert_eq!(
+        only("/key-persons?category=abroad_high_risk").await.len(),
+        2
+    );
+    assert_eq!(only("/key-persons?measure=abroad").await.len(), 1);
+    assert_eq!(only("/key-persons?status=closed").await.len(), 1);
+    assert_eq!(
+        only("/key-persons?unit=330281002").await.len(),
+        2,
+        "李 and 钱"
+    );
+    let filtered = get(&state, "/key-persons?measure=returned&status=active")
+        .await
+        .text();
+    assert_eq!(rows(&filtered).len(), 1, "赵 only");
+    assert!(filtered.contains("<b id=\"key-person-count\">1</b>"));
+    let export = filtered
+        .split("href=\"/key-persons?")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap_or(""))
+        .find(|href| href.contains("format=csv"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        export.contains("measure=returned") && export.contains("status=active"),
+        "the export takes the filter: {export}"
+    );
+    assert_eq!(
+        get(&state, "/key-persons?measure=sometimes").await.status,
+        StatusCode::BAD_REQUEST
+    );
+
+    // The dossier: entries in order, measures in force in words, Shanghai dates.
+    let dossier = get(&state, &zhang).await.text();
+    let kinds: Vec<&str> = dossier
+        .split("data-event=\"")
+        .skip(1)
+        .map(|r| r.split('"').next().unwrap())
+        .collect();
+    assert_eq!(kinds, ["registered", "punishment", "exit_ban", "visit"]);
+    for shown in [
+        "金融惩戒 2026-03-01 – 2026-03-31",
+        "不准出境 2026-03-01 – 长期",
+        "本人在家",
+        "2026-03-10 10:30:00",
+    ] {
+        assert!(dossier.contains(shown), "{shown} missing: {dossier}");
+    }
+    // A closed dossier takes no more entries and offers no forms.
+    let qian = get(&state, "/key-persons?status=closed").await.text();
+    let qian_id = rows(&qian)[0].split('"').next().unwrap().to_string();
+    let refused = post(
+        &state,
+        &format!("/key-persons/{qian_id}/events"),
+        "kind=visit&note=x",
+    )
+    .await;
+    assert!(refused.status.is_client_error(), "{}", refused.text());
+    let page = get(&state, &format!("/key-persons/{qian_id}")).await.text();
+    assert!(!page.contains("id=\"add-visit\""));
+    assert!(page.contains("已稳控"));
+    // A measure that ends before it starts is refused.
+    let backwards = post(
+        &state,
+        &format!("{zhang}/events"),
+        "kind=exit_ban&from=2026-03-10&until=2026-03-01",
+    )
+    .await;
+    assert!(backwards.status.is_client_error(), "{}", backwards.text());
+}
+
+async fn the_list_and_both_exports_are_masked(db: &Db) {
+    let (state, _) = measured_world(db).await;
+    let secrets: Vec<String> = residents()
+        .iter()
+        .flat_map(|(id, name, phone, _)| [id.clone(), name.to_string(), phone.to_string()])
+        .collect();
+    let assert_masked = |text: &str| {
+        for s in &secrets {
+            assert!(!text.contains(s.as_str()), "{s} shows in full: {text}");
+        }
+    };
+    let body = get(&state, "/key-persons").await.text();
+    let zhang_row = rows(&body)
+        .into_iter()
+        .find(|r| r.contains("张*丰"))
+        .expect("张's row, masked");
+    let masked_id = format!("{}**********{}", &zhang_id()[..4], &zhang_id()[14..]);
+    assert!(
+        zhang_row.contains(&format!("<td data-resident-id>{masked_id}</td>")),
+        "{zhang_row}"
+    );
+    assert!(
+        zhang_row.contains("<td data-phone>138****5678</td>"),
+        "{zhang_row}"
+    );
+    assert!(zhang_row.contains("不准出境"), "{zhang_row}");
+    assert_masked(&body);
+
+    let csv = send(
+        &state,
+        Role::UnitCommander,
+        COUNTY,
+        "GET",
+        "/key-persons?format=csv",
+        "",
+    )
+    .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.content_type.starts_with("text/csv"),
+        "{}",
+        csv.content_type
+    );
+    let csv = csv.text();
+    let lines: Vec<&str> = csv.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 5, "header and four dossiers: {csv}");
+    assert!(
+        lines[0].contains("身份证号") && lines[0].contains("人员类别"),
+        "{csv}"
+    );
+    assert!(csv.contains("张*丰") && csv.contains(&masked_id) && csv.contains("138****5678"));
+    assert_masked(&csv);
+    let filtered = get(&state, "/key-persons?format=csv&category=two_cards")
+        .await
+        .text();
+    assert_eq!(filtered.lines().filter(|l| !l.trim().is_empty()).count(), 2);
+
+    let xlsx = get(&state, "/key-persons?format=xlsx").await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(
+        xlsx.content_type.contains("spreadsheetml"),
+        "{}",
+        xlsx.content_type
+    );
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(xlsx.body)).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    let cells: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(cells.len(), 5, "{cells:?}");
+    let text = cells.concat().join("|");
+    assert!(
+        text.contains("张*丰") && text.contains(&masked_id),
+        "{text}"
+    );
+    assert_masked(&text);
+}
+
+async fn every_view_of_a_dossier_is_audited(db: &Db) {
+    let (state, zhang) = measured_world(db).await;
+    let views = |state: AppState| async move {
+        state
+            .store
+            .audit()
+            .list(&Scope::platform(), &PageRequest::first(1000))
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|e| e.action == "view_personal_data" && e.target_type == "key_person")
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        views(state.clone()).await.is_empty(),
+        "lists reveal nothing"
+    );
+    let page = get(&state, &zhang).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let body = page.text();
+    for full in [zhang_id().as_str(), "张三丰", "13812345678", "阳明西路1号"] {
+        assert!(body.contains(full), "the dossier shows {full} in full");
+    }
+    assert!(
+        body.contains(&format!("href=\"/warnings?q={}\"", zhang_id())),
+        "links the person's warnings"
+    );
+    get(&state, &zhang).await;
+    let seen = views(state.clone()).await;
+    assert_eq!(seen.len(), 2, "each view is written: {seen:?}");
+    let id = zhang.trim_start_matches("/key-persons/");
+    assert_eq!(seen[0].target_id.as_deref(), Some(id));
+    assert_eq!(seen[0].actor, format!("center_analyst_{COUNTY}"));
+    assert_eq!(seen[0].unit_code.as_deref(), Some(EAST_VILLAGE));
+    assert!(
+        !seen[0].detail.to_string().contains(&zhang_id()),
+        "the audit entry holds no full ID number"
+    );
+    // The writes were audited too, in their transaction.
+    let actions: Vec<String> = state
+        .store
+        .audit()
+        .list(&Scope::platform(), &PageRequest::first(1000))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    for a in [
+        "key_person_registered",
+        "key_person_exit_ban",
+        "key_person_closed",
+    ] {
+        assert!(actions.iter().any(|x| x == a), "{a}: {actions:?}");
+    }
+}
+
+async fn another_county_sees_nothing_a_leader_figures_only_a_liaison_nothing(db: &Db) {
+    let (state, zhang) = measured_world(db).await;
+    let cixi = |method: &'static str, path: String, form: String| {
+        let state = state.clone();
+        async move {
+            send(
+                &state,
+                Role::UnitCommander,
+                OTHER_COUNTY,
+                method,
+                &path,
+                &form,
+            )
+            .await
+        }
+    };
+    let list = cixi("GET", "/key-persons".into(), String::new()).await;
+    assert_eq!(list.status, StatusCode::OK);
+    let body = list.text();
+    assert!(rows(&body).is_empty(), "{body}");
+    assert_eq!(figure(&body, "in_control"), "0");
+    assert!(!body.contains("张*丰"));
+    assert_eq!(
+        cixi("GET", zhang.clone(), String::new()).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let write = cixi(
+        "POST",
+        format!("{zhang}/events"),
+        "kind=visit&note=x".into(),
+    )
+    .await;
+    assert_eq!(write.status, StatusCode::NOT_FOUND, "{}", write.text());
+    let listing = cixi(
+        "POST",
+        "/key-persons".into(),
+        format!("resident_id={}&category=other&reason=x", zhang_id()),
+    )
+    .await;
+    assert_eq!(listing.status, StatusCode::NOT_FOUND, "{}", listing.text());
+    assert!(
+        listing.message().contains("resident of your area"),
+        "{}",
+        listing.message()
+    );
+    let entries = get(&state, &zhang).await.text();
+    assert_eq!(
+        entries.matches("data-event=").count(),
+        4,
+        "nothing was added"
+    );
+    // 慈溪's own resident is theirs to list.
+    let own = cixi(
+        "POST",
+        "/key-persons".into(),
+        format!(
+            "resident_id={}&category=recruiter&reason=x",
+            residents()[4].0
+        ),
+    )
+    .await;
+    assert_eq!(own.status, StatusCode::SEE_OTHER, "{}", own.text());
+    assert_eq!(
+        rows(
+            &cixi("GET", "/key-persons".into(), String::new())
+                .await
+                .text()
+        )
+        .len(),
+        1
+    );
+
+    // A leader sees the figures, not the people.
+    let leader = send(&state, Role::Leader, COUNTY, "GET", "/key-persons", "").await;
+    assert_eq!(leader.status, StatusCode::OK);
+    let body = leader.text();
+    assert_eq!(figure(&body, "return_rate"), "66.7%");
+    assert!(
+        rows(&body).is_empty() && !body.contains("add-key-person"),
+        "{body}"
+    );
+    for path in ["/key-persons?format=csv", zhang.as_str()] {
+        let a = send(&state, Role::Leader, COUNTY, "GET", path, "").await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN, "{path}");
+    }
+
+    // A bank liaison: no page, no dossier, no write, no link.
+    for (method, path) in [
+        ("GET", "/key-persons".to_string()),
+        ("GET", "/key-persons?format=xlsx".to_string()),
+        ("GET", zhang.clone()),
+        ("POST", format!("{zhang}/events")),
+    ] {
+        let a = send(
+            &state,
+            Role::BankLiaison,
+            COUNTY,
+            method,
+            &path,
+            "kind=visit&note=x",
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN, "{method} {path}");
+        assert!(!a.text().contains("张"), "{path}");
+    }
+    let home = send(&state, Role::BankLiaison, COUNTY, "GET", "/", "")
+        .await
+        .text();
+    assert!(!home.contains("/key-persons"), "no link for a liaison");
+}
+
+async fn malformed_and_unknown_id_numbers_are_refused_with_a_message(db: &Db) {
+    let state = world(db).await;
+    let good = zhang_id();
+    let last = good.chars().last().unwrap();
+    let wrong_digit = format!("{}{}", &good[..17], if last == '0' { '1' } else { '0' });
+    let a = post(
+        &state,
+        "/key-persons",
+        &format!("resident_id={wrong_digit}&category=two_cards&reason=x"),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.text());
+    assert!(a.message().contains("校验码错误"), "{}", a.message());
+    let a = post(
+        &state,
+        "/key-persons",
+        "resident_id=12345&category=two_cards&reason=x",
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(a.message().contains("18"), "{}", a.message());
+    // A valid number of no resident the platform knows.
+    let stranger = id_number(330281, 99);
+    let a = post(
+        &state,
+        "/key-persons",
+        &format!("resident_id={stranger}&category=two_cards&reason=x"),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.text());
+    assert!(
+        a.message().contains("resident of your area"),
+        "{}",
+        a.message()
+    );
+    assert!(
+        !a.text().contains(&stranger),
+        "the message masks the number"
+    );
+    // An unknown category, and a missing reason.
+    let a = post(
+        &state,
+        "/key-persons",
+        &format!("resident_id={good}&category=vip&reason=x"),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    let a = post(
+        &state,
+        "/key-persons",
+        &format!("resident_id={good}&category=other&reason=+"),
+    )
+    .await;
+    assert!(a.status.is_client_error(), "{}", a.text());
+    // Nothing was listed.
+    let body = get(&state, "/key-persons").await.text();
+    assert!(rows(&body).is_empty(), "{body}");
+    // The form's own spelling is normalised (spaces, a lower-case x).
+    let spaced = format!("{} {}", &good[..6], &good[6..]).to_lowercase();
+    let a = post(
+        &state,
+        "/key-persons",
+        &format!(
+            "resident_id={}&category=other&reason=x",
+            spaced.replace(' ', "+")
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+}
