@@ -352,6 +352,13 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("cases_by_type", "发案类型分布", "Cases by fraud type"),
     ("funds_section", "资金查控", "Money stopped and returned"),
+    ("work_brief", "反诈工作简报", " anti-fraud brief"),
+    ("brief_link", "工作简报", "Brief"),
+    (
+        "brief_source",
+        "数据来源：反诈指挥平台 统计",
+        "Source: anti-fraud command platform, statistics",
+    ),
     ("stop_requests", "止付请求", "Stop-payment requests"),
     ("stopped_accounts", "止付账户", "Accounts stopped"),
     ("stopped_amount", "止付金额", "Amount stopped"),

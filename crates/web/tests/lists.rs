@@ -890,6 +890,22 @@ async fn statistics_count_cases_per_ten_thousand_and_year_on_year(db: &Db) {
     assert!(!registration.contains("own-level"), "{registration}");
     assert!(registration.contains(&format!("data-unit=\"{EAST}\"")));
 
+    // The same figures written out as a work brief.
+    let (status, brief) = get(&state, "/statistics?period=year&view=brief").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        brief.contains(
+            "2026年1月1日至3月1日余姚市共发案5起，同比上升25.0%（去年同期4起），万人发案数1.67"
+        ),
+        "{brief}"
+    );
+    assert!(brief.contains("资金返还率10.00%"), "{brief}");
+    assert!(
+        brief.contains("发案最多的是阳明街道3起、梨洲街道1起"),
+        "{brief}"
+    );
+    assert!(body.contains("id=\"brief-link\""));
+
     let (_, month) = get(&state, "/statistics?period=month").await;
     assert_eq!(stat(&month, "cases"), "1", "March so far");
     assert_eq!(

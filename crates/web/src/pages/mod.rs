@@ -17,6 +17,7 @@ pub mod returns;
 pub mod rules;
 pub mod scripts;
 pub mod statistics;
+pub mod statistics_brief;
 pub mod stop_payments;
 pub mod view;
 pub mod warning_search;

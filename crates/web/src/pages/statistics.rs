@@ -8,6 +8,7 @@
 //! and the cases of public-sector victims (财政供养人员). Registration on the national anti-fraud
 //! app (注册率) is a snapshot of the residents as stored, in all and aged 16 to 60.
 
+use super::statistics_brief::{brief, BriefInput, BriefSection, BriefUnit};
 use super::view::{fraud_type_label, percent, yuan};
 use super::{render, Chrome};
 use crate::auth::permission::ViewStatistics;
@@ -21,7 +22,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use chrono::{Datelike, Months};
+use chrono::{Datelike, Months, NaiveDate};
 use fanzha_core::time::{shanghai_date, shanghai_midnight, to_shanghai};
 use fanzha_core::FraudType;
 use fanzha_store::{
@@ -38,6 +39,8 @@ pub struct StatsQuery {
     period: Option<String>,
     unit: Option<String>,
     format: Option<ExportFormat>,
+    /// `brief`: the figures written out as a printable work brief (工作简报).
+    view: Option<String>,
 }
 
 struct UnitLine {
@@ -138,6 +141,44 @@ pub fn per_10k_label(c: &CaseFigures) -> String {
     c.per_10k()
         .map(|v| format!("{v:.2}"))
         .unwrap_or_else(|| "—".into())
+}
+
+#[derive(Template)]
+#[template(path = "statistics_brief.html")]
+struct BriefPage {
+    lang: Lang,
+    title: String,
+    span: String,
+    sections: Vec<BriefSection>,
+    generated: String,
+}
+
+/// The period a brief covers, as a report heads it: 2026年1月1日至12月3日 / 1 January to
+/// 3 December 2026 (one day: that day).
+fn span_label(lang: Lang, from: Option<NaiveDate>, to: Option<NaiveDate>) -> String {
+    let (Some(from), Some(to)) = (from, to) else {
+        return String::new();
+    };
+    let zh = |d: NaiveDate, year: bool| {
+        if year {
+            format!("{}年{}月{}日", d.year(), d.month(), d.day())
+        } else {
+            format!("{}月{}日", d.month(), d.day())
+        }
+    };
+    let en = |d: NaiveDate, year: bool| {
+        if year {
+            d.format("%-d %B %Y").to_string()
+        } else {
+            d.format("%-d %B").to_string()
+        }
+    };
+    match lang {
+        Lang::Zh if from == to => zh(from, true),
+        Lang::Zh => format!("{}至{}", zh(from, true), zh(to, from.year() != to.year())),
+        _ if from == to => en(from, true),
+        _ => format!("{} to {}", en(from, from.year() != to.year()), en(to, true)),
+    }
 }
 
 struct CaseTypeLine {
@@ -428,6 +469,41 @@ pub async fn show(
     let return_rate =
         (cases.loss_fen > 0).then(|| funds.returned_fen as f64 / cases.loss_fen as f64);
 
+    if q.view.as_deref() == Some("brief") {
+        let today_date = shanghai_date(now);
+        let input = BriefInput {
+            unit_name: &unit.name,
+            span: span_label(lang, shanghai_date(from), today_date),
+            cases: &cases,
+            case_types: case_types
+                .iter()
+                .map(|t| (t.label.as_str(), t.cases))
+                .collect(),
+            warnings: (counts.red, counts.orange, counts.yellow),
+            loop_figures: &total,
+            funds: &funds,
+            return_rate,
+            stopped_in_time: (t.requested > 0).then_some((t.executed_in_time, t.requested)),
+            registration: &registration,
+            units: lines
+                .iter()
+                .filter(|l| !l.own_level)
+                .map(|l| BriefUnit {
+                    name: &l.name,
+                    cases: &l.c,
+                    overdue: l.f.overdue,
+                })
+                .collect(),
+        };
+        return render(&BriefPage {
+            lang,
+            title: format!("{}{}", unit.name, lang.t("work_brief")),
+            span: input.span.clone(),
+            sections: brief(lang, &input),
+            generated: fanzha_core::time::format_shanghai(now),
+        })
+        .map(IntoResponse::into_response);
+    }
     if let Some(format) = q.format {
         let heads = [
             "unit",
@@ -564,6 +640,24 @@ mod tests {
         assert_eq!(yoy_label(Lang::Zh, &figures(4, 0, None)), "—");
         assert_eq!(yoy_class(&figures(9, 8, None)), "up");
         assert_eq!(yoy_class(&figures(7, 8, None)), "down");
+    }
+
+    #[test]
+    fn a_brief_is_headed_by_its_period() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day);
+        assert_eq!(
+            span_label(Lang::Zh, d(1, 1), d(12, 3)),
+            "2026年1月1日至12月3日"
+        );
+        assert_eq!(span_label(Lang::Zh, d(3, 1), d(3, 1)), "2026年3月1日");
+        assert_eq!(
+            span_label(Lang::Zh, NaiveDate::from_ymd_opt(2025, 12, 28), d(1, 3)),
+            "2025年12月28日至2026年1月3日"
+        );
+        assert_eq!(
+            span_label(Lang::En, d(1, 1), d(12, 3)),
+            "1 January to 3 December 2026"
+        );
     }
 
     #[test]

@@ -1,0 +1,456 @@
+//! 工作简报: the statistics of a unit and period written out as the paragraphs of a work brief,
+//! the way bureaus report to leadership and to the unit above ("共发案X起，同比下降Y%，万人发案数Z…").
+//! Built from the same figures as the statistics page (`/statistics?view=brief`), printable.
+
+use super::statistics::{per_10k_label, rate_label, yoy_label, CaseFigures, Registration};
+use super::view::{percent, yuan};
+use crate::i18n::Lang;
+use fanzha_store::FundFigures;
+use fanzha_workflow::LoopFigures;
+
+/// A unit line as the brief reads it.
+pub struct BriefUnit<'a> {
+    pub name: &'a str,
+    pub cases: &'a CaseFigures,
+    pub overdue: u64,
+}
+
+/// Everything a brief says.
+pub struct BriefInput<'a> {
+    pub unit_name: &'a str,
+    /// "2026年1月1日至12月3日" / "1 January to 3 December 2026".
+    pub span: String,
+    pub cases: &'a CaseFigures,
+    /// Fraud types by cases, most first: (label, cases).
+    pub case_types: Vec<(&'a str, i64)>,
+    pub warnings: (i64, i64, i64),
+    pub loop_figures: &'a LoopFigures,
+    pub funds: &'a FundFigures,
+    pub return_rate: Option<f64>,
+    /// "x/y" requests executed within 30 minutes, or None without requests.
+    pub stopped_in_time: Option<(i64, i64)>,
+    pub registration: &'a Registration,
+    pub units: Vec<BriefUnit<'a>>,
+}
+
+/// A titled paragraph.
+pub struct BriefSection {
+    pub title: &'static str,
+    pub text: String,
+}
+
+/// The brief's paragraphs, in the order of a bureau's report: cases, warnings and dissuasion,
+/// money, prevention, units.
+pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
+    let zh = lang == Lang::Zh;
+    let mut out = Vec::new();
+    let c = b.cases;
+    let trend = if c.last_year == 0 {
+        if zh {
+            format!("去年同期{}起", c.last_year)
+        } else {
+            format!("{} in the same period last year", c.last_year)
+        }
+    } else {
+        let change = yoy_label(lang, c);
+        if zh {
+            format!(
+                "同比{}（去年同期{}起）",
+                change.replace('↑', "上升").replace('↓', "下降"),
+                c.last_year
+            )
+        } else {
+            format!(
+                "{} year on year ({} in the same period last year)",
+                change, c.last_year
+            )
+        }
+    };
+    let per_10k = match c.per_10k() {
+        Some(_) if zh => format!("，万人发案数{}", per_10k_label(c)),
+        Some(_) => format!(", {} per 10,000 residents", per_10k_label(c)),
+        None => String::new(),
+    };
+    let total = c.cases.max(1) as f64;
+    let types: Vec<String> = b
+        .case_types
+        .iter()
+        .take(3)
+        .map(|(label, n)| {
+            let share = *n as f64 * 100.0 / total;
+            if zh {
+                format!("{label}{n}起（占{share:.1}%）")
+            } else {
+                format!("{label} {n} ({share:.1}%)")
+            }
+        })
+        .collect();
+    let mut text = if zh {
+        format!(
+            "{}{}共发案{}起，{}{}，造成损失{}",
+            b.span,
+            b.unit_name,
+            c.cases,
+            trend,
+            per_10k,
+            yuan(c.loss_fen)
+        )
+    } else {
+        format!(
+            "{}: {} cases in {}, {}{}; losses {}",
+            b.span,
+            c.cases,
+            b.unit_name,
+            trend,
+            per_10k,
+            yuan(c.loss_fen)
+        )
+    };
+    if c.public_sector > 0 {
+        text += &if zh {
+            format!("；其中财政供养人员被骗{}起", c.public_sector)
+        } else {
+            format!(
+                "; {} of the victims are paid from public funds",
+                c.public_sector
+            )
+        };
+    }
+    if !types.is_empty() {
+        text += &if zh {
+            format!("。高发类型：{}", types.join("、"))
+        } else {
+            format!(". Most frequent: {}", types.join(", "))
+        };
+    }
+    text += if zh { "。" } else { "." };
+    out.push(BriefSection {
+        title: if zh { "一、发案情况" } else { "1. Cases" },
+        text,
+    });
+
+    let f = b.loop_figures;
+    let (red, orange, yellow) = b.warnings;
+    let text = if zh {
+        format!(
+            "共产生预警{}条（红色{}条、橙色{}条、黄色{}条），下发劝阻指令{}条，劝阻成功{}人，劝阻后仍被骗{}人，无法联系{}人，劝阻成功率{}；签收及时率{}，联系及时率{}；超期未办结{}条。",
+            red + orange + yellow,
+            red,
+            orange,
+            yellow,
+            f.instructions,
+            f.dissuaded,
+            f.defrauded,
+            f.unreachable,
+            percent(f.dissuasion_rate),
+            percent(f.sign_in_sla_rate),
+            percent(f.contact_in_sla_rate),
+            f.overdue
+        )
+    } else {
+        format!(
+            "{} warnings ({} red, {} orange, {} yellow); {} instructions; {} people dissuaded, {} defrauded after the warning, {} unreachable; dissuasion rate {}; signed in time {}, contacted in time {}; {} overdue.",
+            red + orange + yellow,
+            red,
+            orange,
+            yellow,
+            f.instructions,
+            f.dissuaded,
+            f.defrauded,
+            f.unreachable,
+            percent(f.dissuasion_rate),
+            percent(f.sign_in_sla_rate),
+            percent(f.contact_in_sla_rate),
+            f.overdue
+        )
+    };
+    out.push(BriefSection {
+        title: if zh {
+            "二、预警劝阻"
+        } else {
+            "2. Warnings and dissuasion"
+        },
+        text,
+    });
+
+    let m = b.funds;
+    let in_time = match b.stopped_in_time {
+        Some((done, of)) if zh => format!("，30分钟内完成止付{done}/{of}"),
+        Some((done, of)) => format!("; {done} of {of} executed within 30 minutes"),
+        None => String::new(),
+    };
+    let text = if zh {
+        format!(
+            "发起紧急止付{}次，止付账户{}个，止付金额{}{}；冻结账户{}个，冻结金额{}；返还受害人资金{}，资金返还率{}。",
+            m.requested,
+            m.stopped,
+            yuan(m.stopped_fen),
+            in_time,
+            m.frozen,
+            yuan(m.frozen_fen),
+            yuan(m.returned_fen),
+            rate_label(b.return_rate)
+        )
+    } else {
+        format!(
+            "{} stop-payment requests; {} accounts stopped holding {}{}; {} accounts frozen holding {}; {} returned to victims, a return rate of {}.",
+            m.requested,
+            m.stopped,
+            yuan(m.stopped_fen),
+            in_time,
+            m.frozen,
+            yuan(m.frozen_fen),
+            yuan(m.returned_fen),
+            rate_label(b.return_rate)
+        )
+    };
+    out.push(BriefSection {
+        title: if zh {
+            "三、资金查控"
+        } else {
+            "3. Money stopped and returned"
+        },
+        text,
+    });
+
+    let r = b.registration;
+    let text = if zh {
+        format!(
+            "辖区在册居民{}人，国家反诈中心APP注册{}人，注册率{}；16–60周岁注册率{}。",
+            r.residents,
+            r.registered,
+            rate_label(r.rate()),
+            rate_label(r.rate_16_60())
+        )
+    } else {
+        format!(
+            "{} registered residents, {} on the national anti-fraud app: {}; aged 16–60: {}.",
+            r.residents,
+            r.registered,
+            rate_label(r.rate()),
+            rate_label(r.rate_16_60())
+        )
+    };
+    out.push(BriefSection {
+        title: if zh {
+            "四、宣传防范"
+        } else {
+            "4. Prevention"
+        },
+        text,
+    });
+
+    if let Some(text) = units_paragraph(zh, &b.units) {
+        out.push(BriefSection {
+            title: if zh {
+                "五、各单位情况"
+            } else {
+                "5. Units"
+            },
+            text,
+        });
+    }
+    out
+}
+
+/// The units that need the reader's attention: most cases, highest rate per 10,000 residents,
+/// most overdue instructions. `None` when no unit has any of them.
+fn units_paragraph(zh: bool, units: &[BriefUnit<'_>]) -> Option<String> {
+    let mut parts = Vec::new();
+    let mut by_cases: Vec<&BriefUnit<'_>> = units.iter().filter(|u| u.cases.cases > 0).collect();
+    by_cases.sort_by(|a, b| b.cases.cases.cmp(&a.cases.cases).then(a.name.cmp(b.name)));
+    if !by_cases.is_empty() {
+        let top: Vec<String> = by_cases
+            .iter()
+            .take(3)
+            .map(|u| {
+                if zh {
+                    format!("{}{}起", u.name, u.cases.cases)
+                } else {
+                    format!("{} {}", u.name, u.cases.cases)
+                }
+            })
+            .collect();
+        parts.push(if zh {
+            format!("发案最多的是{}", top.join("、"))
+        } else {
+            format!("most cases: {}", top.join(", "))
+        });
+    }
+    let highest = units
+        .iter()
+        .filter_map(|u| u.cases.per_10k().filter(|v| *v > 0.0).map(|v| (v, u)))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    if let Some((_, u)) = highest {
+        parts.push(if zh {
+            format!("万人发案数最高的是{}（{}）", u.name, per_10k_label(u.cases))
+        } else {
+            format!(
+                "highest per 10,000 residents: {} ({})",
+                u.name,
+                per_10k_label(u.cases)
+            )
+        });
+    }
+    let mut overdue: Vec<&BriefUnit<'_>> = units.iter().filter(|u| u.overdue > 0).collect();
+    overdue.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(a.name.cmp(b.name)));
+    if !overdue.is_empty() {
+        let names: Vec<String> = overdue
+            .iter()
+            .take(3)
+            .map(|u| {
+                if zh {
+                    format!("{}{}条", u.name, u.overdue)
+                } else {
+                    format!("{} {}", u.name, u.overdue)
+                }
+            })
+            .collect();
+        parts.push(if zh {
+            format!("存在超期指令的有{}", names.join("、"))
+        } else {
+            format!("overdue instructions: {}", names.join(", "))
+        });
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let mut text = parts.join(if zh { "；" } else { "; " });
+    text += if zh { "。" } else { "." };
+    if !zh {
+        // Sentence case for the English paragraph.
+        let mut chars = text.chars();
+        if let Some(first) = chars.next() {
+            text = first.to_uppercase().collect::<String>() + chars.as_str();
+        }
+    }
+    Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figures(cases: i64, last_year: i64, population: Option<i64>) -> CaseFigures {
+        CaseFigures {
+            cases,
+            last_year,
+            loss_fen: cases * 1_000_000,
+            public_sector: 1,
+            population,
+        }
+    }
+
+    #[test]
+    fn the_brief_reads_like_a_bureau_report() {
+        let cases = figures(27, 32, Some(200_000));
+        let east = figures(20, 10, Some(50_000));
+        let west = figures(7, 22, Some(150_000));
+        let loop_figures = LoopFigures {
+            instructions: 40,
+            dissuaded: 30,
+            defrauded: 2,
+            dissuasion_rate: Some(0.9375),
+            overdue: 3,
+            ..LoopFigures::default()
+        };
+        let funds = FundFigures {
+            requested: 12,
+            stopped: 9,
+            stopped_fen: 2_000_000,
+            frozen: 4,
+            frozen_fen: 1_000_000,
+            returned_fen: 500_000,
+            ..FundFigures::default()
+        };
+        let registration = Registration {
+            residents: 1000,
+            registered: 549,
+            residents_16_60: 600,
+            registered_16_60: 562,
+        };
+        let input = BriefInput {
+            unit_name: "余姚市",
+            span: "2026年1月1日至3月1日".into(),
+            cases: &cases,
+            case_types: vec![("虚假投资理财", 12), ("刷单返利", 9)],
+            warnings: (5, 3, 2),
+            loop_figures: &loop_figures,
+            funds: &funds,
+            return_rate: Some(500_000.0 / 27_000_000.0),
+            stopped_in_time: Some((7, 9)),
+            registration: &registration,
+            units: vec![
+                BriefUnit {
+                    name: "阳明街道",
+                    cases: &east,
+                    overdue: 0,
+                },
+                BriefUnit {
+                    name: "梨洲街道",
+                    cases: &west,
+                    overdue: 3,
+                },
+            ],
+        };
+        let zh = brief(Lang::Zh, &input);
+        assert_eq!(zh.len(), 5);
+        assert_eq!(
+            zh[0].text,
+            "2026年1月1日至3月1日余姚市共发案27起，同比下降15.6%（去年同期32起），万人发案数1.35，造成损失¥270,000.00；其中财政供养人员被骗1起。高发类型：虚假投资理财12起（占44.4%）、刷单返利9起（占33.3%）。"
+        );
+        assert!(
+            zh[1].text.starts_with("共产生预警10条（红色5条"),
+            "{}",
+            zh[1].text
+        );
+        assert!(zh[1].text.contains("劝阻成功率94%"), "{}", zh[1].text);
+        assert!(zh[2].text.contains("30分钟内完成止付7/9"), "{}", zh[2].text);
+        assert!(zh[2].text.contains("资金返还率1.85%"), "{}", zh[2].text);
+        assert!(
+            zh[3].text.contains("注册率54.90%；16–60周岁注册率93.67%"),
+            "{}",
+            zh[3].text
+        );
+        assert_eq!(
+            zh[4].text,
+            "发案最多的是阳明街道20起、梨洲街道7起；万人发案数最高的是阳明街道（4.00）；存在超期指令的有梨洲街道3条。"
+        );
+        let en = brief(Lang::En, &input);
+        assert!(en[0].text.contains("↓15.6% year on year"), "{}", en[0].text);
+        assert!(en[4].text.starts_with("Most cases: "), "{}", en[4].text);
+    }
+
+    #[test]
+    fn a_quiet_period_has_no_units_paragraph_and_no_change_to_report() {
+        let none = figures(0, 0, None);
+        let quiet = CaseFigures {
+            public_sector: 0,
+            ..none.clone()
+        };
+        let input = BriefInput {
+            unit_name: "余姚市",
+            span: "2026年3月1日".into(),
+            cases: &quiet,
+            case_types: Vec::new(),
+            warnings: (0, 0, 0),
+            loop_figures: &LoopFigures::default(),
+            funds: &FundFigures::default(),
+            return_rate: None,
+            stopped_in_time: None,
+            registration: &Registration::default(),
+            units: vec![BriefUnit {
+                name: "阳明街道",
+                cases: &quiet,
+                overdue: 0,
+            }],
+        };
+        let zh = brief(Lang::Zh, &input);
+        assert_eq!(zh.len(), 4);
+        assert_eq!(
+            zh[0].text,
+            "2026年3月1日余姚市共发案0起，去年同期0起，造成损失¥0.00。"
+        );
+        assert!(zh[2].text.contains("资金返还率—"), "{}", zh[2].text);
+    }
+}
