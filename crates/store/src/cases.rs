@@ -2,13 +2,20 @@
 //! what the classifier made of the narrative. Scoped by the unit of the victim's residence.
 //! A case imported from a 110 / 96110 export keeps the report's number, which is unique: the
 //! same report is never opened twice. A case is linked to the warnings its victim had.
+//!
+//! Cases are searched ([`CaseFilter`]) and linked to one another (串并, [`Cases::linked`]) by
+//! what they share: a suspect number, an account the money reached or that was stopped, an app
+//! or a URL.
 
+use crate::dialect::Backend;
 use crate::error::{StoreError, StoreResult};
 use crate::page::{split_time_key, Page, PageRequest};
 use crate::scope::Scope;
 use crate::sql::{col, flag, Sql};
 use crate::store::Store;
+use crate::warnings::FraudTypeFilter;
 use sqlx::any::AnyRow;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A case to open.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -95,6 +102,99 @@ pub struct CaseTally {
     pub public_sector: i64,
 }
 
+/// Which cases a search returns; every field left empty matches everything.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CaseFilter {
+    /// Reported at or after (epoch ms UTC).
+    pub from_ms: Option<i64>,
+    /// Reported before (epoch ms UTC).
+    pub to_ms: Option<i64>,
+    pub fraud_type: Option<FraudTypeFilter>,
+    /// `outcome`, `form` or `import`.
+    pub source: Option<String>,
+    /// Only cases whose victim is paid from public funds (财政供养人员).
+    pub public_sector_only: bool,
+    /// A loss of at least this much.
+    pub min_loss_fen: Option<i64>,
+    pub lookup: Option<CaseLookup>,
+}
+
+/// The free-text part of a [`CaseFilter`]: a case matches when any of the given parts does.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CaseLookup {
+    /// A case id or report number, exactly.
+    pub key: String,
+    /// The victim's resident ID.
+    pub resident_id: Option<String>,
+    /// A phone number in canonical form: the victim's, or a suspect number the victim named.
+    pub phone: Option<String>,
+    /// A number as typed, without spaces or dashes: a suspect number or account the victim
+    /// named, an account in the case's transfers (either side) or stop-payments, or the
+    /// victim's own account.
+    pub number: Option<String>,
+}
+
+/// What links two cases (串并).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkKind {
+    /// A suspect phone number both victims named.
+    SuspectPhone,
+    /// An account that received money in both cases' transfers.
+    ReceivingAccount,
+    /// An account both cases asked a bank to stop.
+    StopPaymentAccount,
+    /// An account both cases know otherwise: named by a victim and named, paid into or
+    /// stopped in the other case.
+    SuspectAccount,
+    /// An app both victims named.
+    App,
+    /// A URL both victims named.
+    Url,
+}
+
+impl LinkKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkKind::SuspectPhone => "suspect_phone",
+            LinkKind::ReceivingAccount => "receiving_account",
+            LinkKind::StopPaymentAccount => "stop_payment_account",
+            LinkKind::SuspectAccount => "suspect_account",
+            LinkKind::App => "app",
+            LinkKind::Url => "url",
+        }
+    }
+}
+
+/// One thing two cases share.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct CaseLink {
+    pub kind: LinkKind,
+    /// The shared number, account, app or URL, in full (mask it on screen).
+    pub value: String,
+}
+
+/// A case linked to another, with everything they share (by kind, then value).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct LinkedCase {
+    pub case: Case,
+    pub links: Vec<CaseLink>,
+}
+
+/// The cases linked to one case inside a scope.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct LinkedCases {
+    /// Latest report first; at most [`MAX_LINKED`].
+    pub cases: Vec<LinkedCase>,
+    /// Every linked case inside the scope, those past the cap included.
+    pub total: i64,
+    /// Their losses together (the case itself not counted).
+    pub loss_fen: i64,
+}
+
+/// The most linked cases returned with their rows (the total and the loss count them all).
+pub const MAX_LINKED: u32 = 500;
+
 const COLUMNS: &str = "c.id, c.resident_id, c.victim_name, c.victim_phone, c.unit_code, \
      c.reported_at, c.loss_fen, c.narrative, c.fraud_type, c.type_score, c.top_terms, c.source, \
      c.report_no, c.instruction_id, c.victim_account, c.public_sector, c.employer, c.named, c.created_by, \
@@ -132,6 +232,127 @@ fn from_row(row: &AnyRow) -> Result<Case, sqlx::Error> {
         created_at: col(row, "created_at")?,
         updated_at: col(row, "updated_at")?,
     })
+}
+
+/// `EXISTS` a string equal to `placeholder` in the array `key` of the case's `named` JSON.
+fn named_has(backend: Backend, key: &str, placeholder: &str) -> String {
+    let j = backend.json_strings("c.named", key, "j");
+    format!(
+        "EXISTS (SELECT 1 FROM {} WHERE {} AND {} = {placeholder})",
+        j.from, j.only_strings, j.value
+    )
+}
+
+impl CaseFilter {
+    fn push_conditions(&self, sql: &mut Sql<'_>, backend: Backend) {
+        if let Some(from) = self.from_ms {
+            sql.push(" AND c.reported_at >= ").arg(from);
+        }
+        if let Some(to) = self.to_ms {
+            sql.push(" AND c.reported_at < ").arg(to);
+        }
+        match &self.fraud_type {
+            None => {}
+            Some(FraudTypeFilter::Untyped) => {
+                sql.push(" AND c.fraud_type IS NULL");
+            }
+            Some(FraudTypeFilter::AnyOf(labels)) if labels.is_empty() => {
+                sql.push(" AND 1 = 0");
+            }
+            Some(FraudTypeFilter::AnyOf(labels)) => {
+                sql.push(" AND c.fraud_type IN (")
+                    .args(labels.iter().cloned())
+                    .push(")");
+            }
+        }
+        if let Some(source) = &self.source {
+            sql.push(" AND c.source = ").arg(source.clone());
+        }
+        if self.public_sector_only {
+            sql.push(" AND c.public_sector = 1");
+        }
+        if let Some(min) = self.min_loss_fen {
+            sql.push(" AND c.loss_fen >= ").arg(min);
+        }
+        if let Some(l) = &self.lookup {
+            let key = sql.bind(l.key.clone());
+            sql.push(&format!(" AND (c.id = {key} OR c.report_no = {key}"));
+            if let Some(rid) = &l.resident_id {
+                sql.push(" OR c.resident_id = ").arg(rid.clone());
+            }
+            if let Some(phone) = &l.phone {
+                let p = sql.bind(phone.clone());
+                sql.push(&format!(
+                    " OR c.victim_phone = {p} OR {}",
+                    named_has(backend, "phones", &p)
+                ));
+            }
+            if let Some(number) = l.number.as_ref().filter(|n| !n.is_empty()) {
+                let n = sql.bind(number.clone());
+                sql.push(&format!(
+                    " OR {} OR {} OR c.victim_account = {n} \
+                     OR c.id IN (SELECT case_id FROM case_transfers \
+                     WHERE to_account = {n} OR from_account = {n}) \
+                     OR c.id IN (SELECT case_id FROM stop_payments WHERE account = {n})",
+                    named_has(backend, "phones", &n),
+                    named_has(backend, "accounts", &n),
+                ));
+            }
+            sql.push(")");
+        }
+    }
+}
+
+/// Appends `SELECT case_id, role, class, value` over every mark of the cases that `filter`
+/// admits — the numbers, accounts, apps and URLs the victim named, the accounts that received
+/// money in the case's transfers (the victim's own account left out) and the accounts of its
+/// stop-payments — as one `UNION ALL`. `class` says which marks compare with which: every
+/// account role is of class `account`. `filter` appends a condition on `c` (the case) and,
+/// given the value's expression, on the value.
+fn push_marks<'a>(sql: &mut Sql<'a>, backend: Backend, filter: &mut dyn FnMut(&mut Sql<'a>, &str)) {
+    let named = [
+        ("phone", "phone", "phones"),
+        ("named", "account", "accounts"),
+        ("app", "app", "apps"),
+        ("url", "url", "urls"),
+    ];
+    for (role, class, key) in named {
+        let j = backend.json_strings("c.named", key, "j");
+        sql.push(&format!(
+            "SELECT c.id AS case_id, CAST('{role}' AS TEXT) AS role, \
+             CAST('{class}' AS TEXT) AS class, {value} AS value \
+             FROM cases c CROSS JOIN {from} WHERE {only} AND ",
+            value = j.value,
+            from = j.from,
+            only = j.only_strings,
+        ));
+        filter(sql, &j.value);
+        sql.push(" UNION ALL ");
+    }
+    sql.push(
+        "SELECT t.case_id, CAST('received' AS TEXT), CAST('account' AS TEXT), t.to_account \
+         FROM case_transfers t JOIN cases c ON c.id = t.case_id \
+         WHERE (c.victim_account IS NULL OR t.to_account <> c.victim_account) AND ",
+    );
+    filter(sql, "t.to_account");
+    sql.push(
+        " UNION ALL SELECT s.case_id, CAST('stopped' AS TEXT), CAST('account' AS TEXT), \
+         s.account FROM stop_payments s JOIN cases c ON c.id = s.case_id WHERE ",
+    );
+    filter(sql, "s.account");
+}
+
+/// What a shared value links, from the roles it plays on each side.
+fn link_kind(class: &str, mine: &BTreeSet<String>, theirs: &BTreeSet<String>) -> LinkKind {
+    let both = |role: &str| mine.contains(role) && theirs.contains(role);
+    match class {
+        "phone" => LinkKind::SuspectPhone,
+        "app" => LinkKind::App,
+        "url" => LinkKind::Url,
+        _ if both("received") => LinkKind::ReceivingAccount,
+        _ if both("stopped") => LinkKind::StopPaymentAccount,
+        _ => LinkKind::SuspectAccount,
+    }
 }
 
 /// The cases repository.
@@ -284,9 +505,21 @@ impl<'s> Cases<'s> {
 
     /// Cases inside the scope, newest report first; page key `"<reported_at>/<id>"`.
     pub async fn list(&self, scope: &Scope, page: &PageRequest) -> StoreResult<Page<Case>> {
+        self.search(scope, &CaseFilter::default(), page).await
+    }
+
+    /// Cases inside the scope that match the filter, newest report first; paged like
+    /// [`Cases::list`].
+    pub async fn search(
+        &self,
+        scope: &Scope,
+        filter: &CaseFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Case>> {
         let limit = page.clamped_limit();
         let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM cases c WHERE "));
         scope.push_condition(&mut sql, "c.unit_code");
+        filter.push_conditions(&mut sql, self.store.backend());
         if let Some((at, id)) = page.after.as_deref().and_then(split_time_key) {
             sql.push(" AND (c.reported_at < ")
                 .arg(at)
@@ -302,15 +535,105 @@ impl<'s> Cases<'s> {
             .query()
             .fetch_all(self.store.pool())
             .await
-            .map_err(StoreError::query("cases.list"))?;
+            .map_err(StoreError::query("cases.search"))?;
         let items = rows
             .iter()
             .map(from_row)
             .collect::<Result<Vec<_>, _>>()
-            .map_err(StoreError::query("cases.list"))?;
+            .map_err(StoreError::query("cases.search"))?;
         Ok(Page::from_overfetch(items, limit, |c| {
             format!("{}/{}", c.reported_at, c.id)
         }))
+    }
+
+    /// How many cases inside the scope match the filter.
+    pub async fn count(&self, scope: &Scope, filter: &CaseFilter) -> StoreResult<i64> {
+        let mut sql = Sql::new("SELECT COUNT(*) AS n FROM cases c WHERE ");
+        scope.push_condition(&mut sql, "c.unit_code");
+        filter.push_conditions(&mut sql, self.store.backend());
+        let row = sql
+            .query()
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query("cases.count"))?;
+        col(&row, "n").map_err(StoreError::query("cases.count"))
+    }
+
+    /// The other cases inside the scope that share with this one a suspect phone number, an
+    /// account (named, paid into, or stopped), an app or a URL (串并), with what they share;
+    /// [`StoreError::NotFound`] when the case is absent or outside the scope.
+    pub async fn linked(&self, scope: &Scope, case_id: &str) -> StoreResult<LinkedCases> {
+        self.get(scope, case_id).await?;
+        let backend = self.store.backend();
+        let mut sql = Sql::new("WITH mine AS (");
+        let id = sql.bind(case_id);
+        push_marks(&mut sql, backend, &mut |sql, _| {
+            sql.push(&format!("c.id = {id}"));
+        });
+        sql.push("), theirs AS (");
+        push_marks(&mut sql, backend, &mut |sql, value| {
+            sql.push(&format!("c.id <> {id} AND "));
+            scope.push_condition(sql, "c.unit_code");
+            sql.push(&format!(" AND {value} IN (SELECT mv.value FROM mine mv)"));
+        });
+        sql.push(
+            ") SELECT DISTINCT t.case_id, t.class, t.value, t.role AS their_role, \
+             m.role AS my_role FROM theirs t JOIN mine m ON m.class = t.class AND m.value = t.value",
+        );
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("cases.linked"))?;
+        // case → (class, value) → (my roles, their roles)
+        type Roles = (BTreeSet<String>, BTreeSet<String>);
+        let mut shared: HashMap<String, BTreeMap<(String, String), Roles>> = HashMap::new();
+        for row in &rows {
+            let read = |name| col::<String>(row, name).map_err(StoreError::query("cases.linked"));
+            let roles = shared
+                .entry(read("case_id")?)
+                .or_default()
+                .entry((read("class")?, read("value")?))
+                .or_default();
+            roles.0.insert(read("my_role")?);
+            roles.1.insert(read("their_role")?);
+        }
+        if shared.is_empty() {
+            return Ok(LinkedCases::default());
+        }
+        let ids: Vec<&str> = shared.keys().map(String::as_str).collect();
+        let mut sql = Sql::new(format!(
+            "SELECT {COLUMNS}, COUNT(*) OVER () AS linked_total, \
+             CAST(SUM(c.loss_fen) OVER () AS BIGINT) AS linked_loss FROM cases c WHERE c.id "
+        ));
+        let list = sql.bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()));
+        sql.push(&backend.in_json_list(&list)).push(" AND ");
+        scope.push_condition(&mut sql, "c.unit_code");
+        sql.push(" ORDER BY c.reported_at DESC, c.id DESC LIMIT ")
+            .arg(i64::from(MAX_LINKED));
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("cases.linked"))?;
+        let mut out = LinkedCases::default();
+        for row in &rows {
+            out.total = col(row, "linked_total").map_err(StoreError::query("cases.linked"))?;
+            out.loss_fen = col(row, "linked_loss").map_err(StoreError::query("cases.linked"))?;
+            let case = from_row(row).map_err(StoreError::query("cases.linked"))?;
+            let mut links: Vec<CaseLink> = shared
+                .remove(&case.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|((class, value), (mine, theirs))| CaseLink {
+                    kind: link_kind(&class, &mine, &theirs),
+                    value,
+                })
+                .collect();
+            links.sort();
+            out.cases.push(LinkedCase { case, links });
+        }
+        Ok(out)
     }
 
     /// Cases reported in `[from_ms, until_ms)` inside the scope, counted per unit and fraud type

@@ -110,6 +110,46 @@ impl Backend {
         }
     }
 
+    /// A FROM item yielding the string elements of the JSON array under `key` of the JSON
+    /// text in `column` (`{"phones": ["…"]}`), one row each, named `alias`: the item, the
+    /// expression of an element's text, and the condition that keeps strings only. A missing
+    /// key, or one that holds no array, yields no row on either backend. `key` and `alias` are
+    /// SQL text: constants, never user input.
+    pub(crate) fn json_strings(self, column: &str, key: &str, alias: &str) -> JsonStrings {
+        match self {
+            Backend::Sqlite => JsonStrings {
+                from: format!(
+                    "json_each(CASE WHEN json_type({column}, '$.{key}') = 'array' \
+                     THEN json_extract({column}, '$.{key}') END) AS {alias}"
+                ),
+                value: format!("{alias}.value"),
+                only_strings: format!("{alias}.type = 'text'"),
+            },
+            // A function in FROM may read the columns of the items before it (implicitly
+            // LATERAL), so this joins like SQLite's json_each.
+            Backend::Postgres => JsonStrings {
+                from: format!(
+                    "json_array_elements(CASE WHEN json_typeof(CAST({column} AS json) -> '{key}') = 'array' \
+                     THEN CAST({column} AS json) -> '{key}' END) AS {alias}(elem)"
+                ),
+                value: format!("({alias}.elem #>> '{{}}')"),
+                only_strings: format!("json_typeof({alias}.elem) = 'string'"),
+            },
+        }
+    }
+
+    /// `IN (…)` over the strings of a JSON array bound at `placeholder` (`$n`): a list of any
+    /// length as one parameter. On PostgreSQL an array (`= ANY`), which the planner matches
+    /// by index instead of guessing the list's size.
+    pub(crate) fn in_json_list(self, placeholder: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("IN (SELECT value FROM json_each({placeholder}))"),
+            Backend::Postgres => format!(
+                "= ANY (ARRAY(SELECT json_array_elements_text(CAST({placeholder} AS json))))"
+            ),
+        }
+    }
+
     /// The most bind parameters one statement may carry (SQLite's default limit is 32766,
     /// PostgreSQL's 65535); batches are cut below it.
     pub(crate) fn max_bind_params(self) -> usize {
@@ -118,6 +158,17 @@ impl Backend {
             Backend::Postgres => 65_000,
         }
     }
+}
+
+/// The parts of [`Backend::json_strings`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct JsonStrings {
+    /// The FROM item (after `FROM` or `CROSS JOIN`).
+    pub from: String,
+    /// An element's text.
+    pub value: String,
+    /// Holds for string elements only.
+    pub only_strings: String,
 }
 
 /// Quotes an SQL identifier (a schema name) for PostgreSQL.

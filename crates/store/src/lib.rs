@@ -50,7 +50,10 @@ pub use call_tasks::{
     AfterCall, CallRecord, CallResult, CallTask, CallTaskFilter, CallTaskState, CallTasks,
     NewCallTask,
 };
-pub use cases::{Case, CaseTally, CaseTransfer, Cases, NewCase};
+pub use cases::{
+    Case, CaseFilter, CaseLink, CaseLookup, CaseTally, CaseTransfer, Cases, LinkKind, LinkedCase,
+    LinkedCases, NewCase, MAX_LINKED,
+};
 pub use dialect::Backend;
 pub use division::natural_division_code;
 pub use error::{StoreError, StoreResult};

@@ -4,14 +4,18 @@
 //! found; a value that does not parse is reported on the page and the rest of the form still
 //! applies; pages follow on; the API takes the same filters; statistics link each type's count
 //! to its search and count cases per unit with 同比 and 万人发案数. The instruction queue finds a person and takes a select left on "all" (an
-//! empty value); the cases list pages on and exports whole; malformed bodies answer with the
-//! error body.
+//! empty value); the cases list is a search too (filters reach rows, count and exports, a
+//! search by number is audited masked), pages on and exports whole; the case page lists the
+//! linked cases of one's area (串并); malformed bodies answer with the error body.
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
 use chrono::DateTime;
-use fanzha_store::{NewCase, NewPerson, NewUnit, NewWarning, PageRequest, Scope, UnitLevel};
+use fanzha_store::{
+    CaseTransfer, NewCase, NewPerson, NewStopPayment, NewUnit, NewWarning, PageRequest, Scope,
+    UnitLevel,
+};
 use fanzha_web::auth::principal::Principal;
 use fanzha_web::auth::session::COOKIE;
 use fanzha_web::state::Clock;
@@ -33,6 +37,9 @@ fanzha_store::on_both_backends! {
     the_instruction_queue_finds_a_person,
     cases_page_on_and_export_whole,
     statistics_count_cases_per_ten_thousand_and_year_on_year,
+    case_filters_reach_rows_count_and_exports,
+    a_case_search_by_number_is_audited_masked,
+    the_case_page_lists_linked_cases_inside_the_area,
 }
 
 const COUNTY: &str = "330281";
@@ -630,39 +637,31 @@ async fn the_instruction_queue_finds_a_person(db: &Db) {
 
 async fn cases_page_on_and_export_whole(db: &Db) {
     let state = world(db).await;
+    // Another source: left out of the filtered pages and export below.
+    let mut imported = new_case("AJ-IMPORTED", EAST_VILLAGE, t0() - 3_600_000);
+    imported.source = "import".into();
+    state.store.cases().create(&imported).await.unwrap();
     for i in 0..205 {
         state
             .store
             .cases()
-            .create(&NewCase {
-                id: format!("AJ-PAGE-{i:03}"),
-                resident_id: None,
-                victim_name: Some("某某".into()),
-                victim_phone: None,
-                unit_code: EAST_VILLAGE.into(),
-                reported_at: t0() - 86_400_000 + i,
-                loss_fen: 100_000,
-                narrative: "测试".into(),
-                fraud_type: None,
-                type_score: 0,
-                top_terms: serde_json::json!([]),
-                source: "form".into(),
-                report_no: None,
-                instruction_id: None,
-                victim_account: None,
-                public_sector: false,
-                employer: None,
-                named: serde_json::json!({}),
-                created_by: "yy_analyst".into(),
-                created_at: t0(),
-            })
+            .create(&new_case(
+                &format!("AJ-PAGE-{i:03}"),
+                EAST_VILLAGE,
+                t0() - 86_400_000 + i,
+            ))
             .await
             .unwrap();
     }
-    let (status, first) = get(&state, "/cases").await;
+    let (status, first) = get(&state, "/cases?source=form").await;
     assert_eq!(status, StatusCode::OK, "{first}");
     assert_eq!(first.matches("<tr data-case-id=").count(), 200);
+    assert_eq!(case_total(&first), 205);
     let next = href(&first, NEXT_PAGE, "").expect("a next-page link");
+    assert!(
+        next.contains("source=form"),
+        "the link keeps the filter: {next}"
+    );
     let (status, second) = get(&state, &next).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(second.matches("<tr data-case-id=").count(), 5);
@@ -670,11 +669,357 @@ async fn cases_page_on_and_export_whole(db: &Db) {
         second.contains("AJ-PAGE-000"),
         "the oldest is on the last page"
     );
+    assert!(!second.contains("AJ-IMPORTED"));
     assert!(!second.contains("id=\"next-page\""));
     let (status, csv) = get(&state, "/cases?format=csv").await;
     assert_eq!(status, StatusCode::OK);
-    let rows = csv.lines().filter(|l| l.contains("AJ-PAGE-")).count();
-    assert_eq!(rows, 205, "an export holds every case, not one page");
+    let rows = csv.lines().filter(|l| l.contains("AJ-")).count();
+    assert_eq!(rows, 206, "an export holds every case, not one page");
+    let (_, csv) = get(&state, "/cases?source=form&format=csv").await;
+    let rows = csv.lines().filter(|l| l.contains("AJ-")).count();
+    assert_eq!(rows, 205, "an export holds every match, and only matches");
+}
+
+/// A case for the cases tests: 1,000 yuan, untyped, opened by form, named nothing.
+fn new_case(id: &str, unit: &str, reported_at: i64) -> NewCase {
+    NewCase {
+        id: id.into(),
+        victim_name: Some("某某".into()),
+        unit_code: unit.into(),
+        reported_at,
+        loss_fen: 100_000,
+        narrative: "测试".into(),
+        top_terms: serde_json::json!([]),
+        source: "form".into(),
+        named: serde_json::json!({}),
+        created_by: "yy_analyst".into(),
+        created_at: t0(),
+        ..NewCase::default()
+    }
+}
+
+fn case_transfer(from: &str, to: &str) -> CaseTransfer {
+    CaseTransfer {
+        txn_id: None,
+        from_account: from.into(),
+        to_account: to.into(),
+        at: t0() - 7_200_000,
+        amount_fen: 50_000,
+        channel: "bank".into(),
+        source_file: None,
+    }
+}
+
+/// The "matching" count of the cases page.
+fn case_total(body: &str) -> i64 {
+    body.split("id=\"cases-total\" data-total=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .and_then(|n| n.parse().ok())
+        .expect("the cases page shows how many match")
+}
+
+/// The cases page's rows (their case ids, in order) and its count.
+async fn case_search(state: &AppState, query: &str) -> (Vec<String>, i64, String) {
+    let (status, body) = get(state, &format!("/cases?{query}")).await;
+    assert_eq!(status, StatusCode::OK, "{query}: {body}");
+    let ids = body
+        .split("<tr data-case-id=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_string)
+        .collect();
+    let total = case_total(&body);
+    (ids, total, body)
+}
+
+const SUSPECT_PHONE: &str = "13800001111";
+/// Luhn-valid: a bank card.
+const SUSPECT_CARD: &str = "6222020123456789015";
+const RECEIVING_CARD: &str = "6217000123456789019";
+
+/// K1 (阳明·舜水, 28 Feb, 1,000 yuan, investment, public-sector, Alice's, named a suspect phone
+/// and card); K2 (梨洲·西郊, 1 Mar, 50,000 yuan, untyped, imported with a report number, paid
+/// into RECEIVING_CARD); K3 (阳明, 19 Feb, 3 yuan, impersonating police, from an outcome); K9
+/// (慈溪, outside the county, named the same suspect phone).
+async fn case_world(db: &Db) -> AppState {
+    let state = world(db).await;
+    let cases = [
+        NewCase {
+            resident_id: Some(ALICE.into()),
+            victim_phone: Some("13900001234".into()),
+            fraud_type: Some("fake_investment".into()),
+            public_sector: true,
+            named: serde_json::json!({"phones": [SUSPECT_PHONE], "accounts": [SUSPECT_CARD]}),
+            ..new_case("K1", EAST_VILLAGE, t0() - 86_400_000)
+        },
+        NewCase {
+            loss_fen: 5_000_000,
+            source: "import".into(),
+            report_no: Some("JJ2026030100017".into()),
+            ..new_case("K2", WEST_VILLAGE, t0() - 7_200_000)
+        },
+        NewCase {
+            loss_fen: 300,
+            fraud_type: Some("impersonating_police".into()),
+            source: "outcome".into(),
+            ..new_case("K3", EAST_VILLAGE, t0() - 10 * 86_400_000)
+        },
+        NewCase {
+            fraud_type: Some("fake_investment".into()),
+            named: serde_json::json!({"phones": [SUSPECT_PHONE]}),
+            ..new_case("K9", OTHER_COUNTY, t0() - 3_600_000)
+        },
+    ];
+    for c in &cases {
+        assert!(state.store.cases().create(c).await.unwrap());
+    }
+    state
+        .store
+        .cases()
+        .add_transfers(
+            "K2",
+            &[case_transfer("6216610000000000002", RECEIVING_CARD)],
+        )
+        .await
+        .unwrap();
+    state
+}
+
+async fn case_filters_reach_rows_count_and_exports(db: &Db) {
+    let state = case_world(db).await;
+    let cases = [
+        ("", vec!["K2", "K1", "K3"]),
+        (
+            "from=&to=&fraud_type=&unit=&source=&min_loss=&q=",
+            vec!["K2", "K1", "K3"],
+        ),
+        ("from=2026-02-28&to=2026-02-28", vec!["K1"]),
+        ("from=2026-03-01", vec!["K2"]),
+        ("to=2026-02-27", vec!["K3"]),
+        ("fraud_type=fake_investment", vec!["K1"]),
+        ("fraud_type=untyped", vec!["K2"]),
+        (&format!("unit={WEST}"), vec!["K2"]),
+        ("source=outcome", vec!["K3"]),
+        ("public_sector=1", vec!["K1"]),
+        ("min_loss=1000", vec!["K2", "K1"]),
+        ("min_loss=1000.01", vec!["K2"]),
+        ("q=K3", vec!["K3"]),
+        ("q=JJ2026030100017", vec!["K2"]),
+        (&format!("q={SUSPECT_PHONE}"), vec!["K1"]),
+        ("q=6217%200001%202345%206789%20019", vec!["K2"]),
+        (
+            "fraud_type=fake_investment&min_loss=1000&public_sector=1",
+            vec!["K1"],
+        ),
+    ];
+    for (query, want) in cases {
+        let (ids, total, _) = case_search(&state, query).await;
+        assert_eq!(ids, want, "{query}");
+        assert_eq!(total, want.len() as i64, "{query}");
+    }
+    let (ids, total, body) = case_search(&state, "fraud_type=untyped&min_loss=100000").await;
+    assert_eq!((ids.len(), total), (0, 0));
+    assert!(body.contains("没有符合条件的案件"), "{body}");
+    let (_, _, body) = case_search(&state, "source=import").await;
+    assert!(body.contains("接警导入"), "the source is named in words");
+
+    let (status, csv) = get(&state, "/cases?min_loss=1000&format=csv").await;
+    assert_eq!(status, StatusCode::OK);
+    let lines: Vec<_> = csv.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 3, "header + K1 and K2: {csv}");
+    assert!(!csv.contains("K3") && !csv.contains("K9"), "{csv}");
+    let (status, xlsx) = get(&state, "/cases?source=outcome&format=xlsx").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(xlsx.starts_with("PK"), "a workbook");
+
+    let (status, _) = get(&state, &format!("/cases?unit={OTHER_COUNTY}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn a_case_search_by_number_is_audited_masked(db: &Db) {
+    let state = case_world(db).await;
+    let case_searches = |state: AppState| async move {
+        state
+            .store
+            .audit()
+            .list(&Scope::platform(), &PageRequest::first(100))
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|e| e.action == "case_search")
+            .collect::<Vec<_>>()
+    };
+    // The victim's phone, her ID number, a suspect's card: three look-ups.
+    assert_eq!(case_search(&state, "q=139-0000-1234").await.0, ["K1"]);
+    assert_eq!(case_search(&state, &format!("q={ALICE}")).await.0, ["K1"]);
+    let (status, csv) = get(&state, &format!("/cases?q={SUSPECT_CARD}&format=csv")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.contains("K1"), "{csv}");
+    let logged = case_searches(state.clone()).await;
+    assert_eq!(logged.len(), 3, "{logged:?}");
+    assert!(logged.iter().all(|e| e.actor == "yy_analyst"));
+    let mut targets: Vec<String> = logged
+        .iter()
+        .map(|e| e.target_id.clone().unwrap_or_default())
+        .collect();
+    targets.sort();
+    assert_eq!(
+        targets,
+        ["139****1234", "3302**********1235", "6222 **** **** 9015"],
+        "the audit log keeps the numbers masked"
+    );
+    assert!(logged.iter().all(|e| e.detail["matches"] == 1));
+    // A case id, a report number and plain filters name nobody.
+    case_search(&state, "q=K2").await;
+    case_search(&state, "q=JJ2026030100017&min_loss=1").await;
+    case_search(&state, "public_sector=1").await;
+    assert_eq!(case_searches(state.clone()).await.len(), 3);
+
+    // What does not parse is named, and the rest of the form still applies.
+    let (ids, _, body) = case_search(&state, "from=yesterday&min_loss=lots&source=outcome").await;
+    assert_eq!(ids, ["K3"]);
+    assert!(body.contains("data-problem=\"search_bad_date\""), "{body}");
+    assert!(body.contains("data-problem=\"case_min_loss\""), "{body}");
+    // An ID number with a wrong check digit that finds nothing is named as a slip.
+    let (ids, _, body) = case_search(&state, "q=330281199001011234").await;
+    assert!(ids.is_empty());
+    assert!(
+        body.contains("data-problem=\"search_bad_check_digit\""),
+        "{body}"
+    );
+}
+
+async fn the_case_page_lists_linked_cases_inside_the_area(db: &Db) {
+    let state = world(db).await;
+    const M2: &str = "6228480000000000001";
+    let cases = [
+        NewCase {
+            named: serde_json::json!({"phones": [SUSPECT_PHONE], "apps": ["云盈"]}),
+            victim_account: Some("6216610000000000000".into()),
+            ..new_case("L0", EAST_VILLAGE, t0() - 7_200_000)
+        },
+        NewCase {
+            named: serde_json::json!({"phones": [SUSPECT_PHONE]}),
+            loss_fen: 20_000,
+            ..new_case("L1", WEST_VILLAGE, t0() - 3_600_000)
+        },
+        NewCase {
+            loss_fen: 300_000,
+            ..new_case("L2", EAST_VILLAGE, t0() - 3_000_000)
+        },
+        NewCase {
+            loss_fen: 4_000_000,
+            ..new_case("L3", EAST_VILLAGE, t0() - 2_000_000)
+        },
+        // The same receiving account, in another county: not the county analyst's to see.
+        NewCase {
+            loss_fen: 50_000_000,
+            ..new_case("LX", OTHER_COUNTY, t0() - 1_000_000)
+        },
+        NewCase {
+            named: serde_json::json!({"phones": ["13800002222"], "apps": ["其他"]}),
+            ..new_case("LN", EAST_VILLAGE, t0() - 500_000)
+        },
+    ];
+    for c in &cases {
+        assert!(state.store.cases().create(c).await.unwrap());
+    }
+    let store = &state.store;
+    store
+        .cases()
+        .add_transfers(
+            "L0",
+            &[case_transfer("6216610000000000000", RECEIVING_CARD)],
+        )
+        .await
+        .unwrap();
+    for id in ["L2", "LX"] {
+        store
+            .cases()
+            .add_transfers(id, &[case_transfer("6216610000000000009", RECEIVING_CARD)])
+            .await
+            .unwrap();
+    }
+    let stop = |id: &str, case_id: &str, unit: &str| NewStopPayment {
+        id: id.into(),
+        case_id: case_id.into(),
+        unit_code: unit.into(),
+        account: M2.into(),
+        bank_code: None,
+        institution: serde_json::json!({"kind": "bank", "name": "中国农业银行"}),
+        requested_fen: 10_000,
+        requested_at: t0() - 1_800_000,
+        deadline: t0(),
+        detail: serde_json::json!({}),
+    };
+    store
+        .stop_payments()
+        .create_many(&[
+            stop("ZF0", "L0", EAST_VILLAGE),
+            stop("ZF3", "L3", EAST_VILLAGE),
+        ])
+        .await
+        .unwrap();
+
+    let (status, body) = get(&state, "/cases/L0").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let section = body
+        .split("id=\"linked-cases\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</table>").next())
+        .expect("the linked-cases table");
+    let rows: Vec<(&str, &str)> = section
+        .split("<tr data-linked-case=\"")
+        .skip(1)
+        .map(|row| {
+            let id = row.split('"').next().unwrap();
+            let kinds = row
+                .split("data-link-kinds=\"")
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .unwrap();
+            (id, kinds)
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("L3", "stop_payment_account"),
+            ("L2", "receiving_account"),
+            ("L1", "suspect_phone"),
+        ],
+        "latest first; LX lies outside the county, LN shares nothing: {section}"
+    );
+    assert!(
+        section.contains("同一收款账户 6217 **** **** 9019"),
+        "{section}"
+    );
+    assert!(
+        section.contains("同一止付账户 6228 **** **** 0001"),
+        "{section}"
+    );
+    assert!(section.contains("同一嫌疑电话 138****1111"), "{section}");
+    assert!(
+        !section.contains(RECEIVING_CARD) && !section.contains(M2),
+        "accounts are masked: {section}"
+    );
+    assert!(
+        section.contains("href=\"/cases/L2\""),
+        "rows link to the case"
+    );
+    assert!(
+        body.contains("id=\"linked-total\" data-total=\"3\""),
+        "{body}"
+    );
+    // 1,000 + 200 + 3,000 + 40,000 yuan: the case and its three linked cases.
+    assert!(body.contains("<b data-group-loss>¥44,200.00</b>"), "{body}");
+    assert!(!body.contains("LX"), "nothing of the other county's case");
+
+    let (_, lonely) = get(&state, "/cases/LN").await;
+    assert!(lonely.contains("id=\"linked-total\" data-total=\"0\""));
+    assert!(lonely.contains("本辖区内暂无与本案共用"), "{lonely}");
 }
 
 /// The text of the tile `data-stat="name"`.

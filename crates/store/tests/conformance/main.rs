@@ -2,6 +2,7 @@
 
 mod call_cases;
 mod case_import_cases;
+mod case_search_cases;
 mod cases;
 mod fixtures;
 mod harness;
@@ -111,5 +112,16 @@ mod case_import_suite {
         claims_on_an_account_come_from_every_case_and_hide_other_units_victims,
         cases_are_tallied_by_unit_type_and_period,
         fund_figures_sum_requests_by_what_became_of_them,
+    }
+}
+
+mod case_search_suite {
+    crate::conformance_of! {
+        case_search_cases:
+        case_search_combines_filters,
+        case_search_finds_a_case_by_number,
+        case_search_is_scoped_and_pages,
+        linked_cases_name_what_they_share,
+        linked_cases_stay_inside_the_scope,
     }
 }

@@ -1,11 +1,15 @@
-//! 案件: the cases of one's subtree, a form to open one, the import of 110 / 96110 report
-//! exports (导入), and the case page — victim (masked), loss, narrative with the classifier's
-//! fraud type and the terms that decided it, what the victim named, the warnings the victim had,
-//! the bank extracts taken in, the trace, the stop-payments and the amounts held, each with its
-//! returns plan (发还计算), the residents of one's area who hold those accounts (masked; the
-//! mule-account list has them all); a printable employer notice (提示单) for public-sector
-//! victims.
+//! 案件: the cases of one's subtree as a search (date, type, unit, source, public-sector
+//! victims, least loss, and a case, report, phone, ID or account number; `case_search.rs`), a
+//! form to open one, the import of 110 / 96110 report exports (导入), and the case page —
+//! victim (masked), loss, narrative with the classifier's fraud type and the terms that decided
+//! it, what the victim named, the warnings the victim had, the bank extracts taken in, the
+//! trace, the stop-payments and the amounts held, each with its returns plan (发还计算), the
+//! residents of one's area who hold those accounts (masked; the mule-account list has them
+//! all), the linked cases (串并: what they share, masked, and the group's loss); a printable
+//! employer notice (提示单) for public-sector victims.
 
+use super::case_search::{audit_case_search, CaseSearch, CaseSearchForm, SOURCES};
+use super::choices::{fraud_type_choices, unit_choices, Choice};
 use super::view::{fraud_type_label, time, yuan};
 use super::{render, Chrome};
 use crate::auth::permission::ManageCases;
@@ -20,9 +24,10 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use fanzha_core::mask::{mask_name, mask_phone};
-use fanzha_store::{Case, PageRequest, Viewer, MAX_PAGE};
+use fanzha_core::mask::{mask_card, mask_name, mask_phone};
+use fanzha_store::{Case, LinkKind, PageRequest, Viewer, MAX_PAGE};
 use serde::Deserialize;
+use std::collections::HashMap;
 
 struct CaseRow {
     id: String,
@@ -42,9 +47,27 @@ struct ListPage {
     rows: Vec<CaseRow>,
     unit_code: String,
     import: Option<ImportView>,
+    search: CaseSearch,
+    /// How many cases match (all pages).
+    total: i64,
+    fraud_types: Vec<Choice>,
+    sources: Vec<Choice>,
+    units: Vec<Choice>,
+    /// The form as a query string, for the page and export links.
+    query: String,
     /// Key of the next page, when more cases follow.
     next: Option<String>,
     paged: bool,
+}
+
+/// How a case was opened, in words; an unknown source as stored.
+pub fn source_label(lang: Lang, source: &str) -> String {
+    match source {
+        "outcome" => lang.t("case_source_outcome").to_string(),
+        "form" => lang.t("case_source_form").to_string(),
+        "import" => lang.t("case_source_import").to_string(),
+        other => other.to_string(),
+    }
 }
 
 /// Cases per screen; an export takes all (up to [`MAX_PAGE`]).
@@ -114,63 +137,70 @@ impl ImportView {
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ListQuery {
-    format: Option<crate::export::ExportFormat>,
-    /// Page key from the previous page.
-    #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
-    after: Option<String>,
-}
-
+/// `GET /cases?…`: the cases of one's area matching the search form, newest report first, a
+/// page at a time; `format=csv|xlsx` exports every match.
 pub async fn list(
     auth: Require<ManageCases>,
     State(state): State<AppState>,
     headers: HeaderMap,
-    crate::extract::Query(q): crate::extract::Query<ListQuery>,
+    crate::extract::Query(form): crate::extract::Query<CaseSearchForm>,
 ) -> Result<Response, WebError> {
-    list_page(&state, &auth, &headers, q.format, None, q.after).await
+    list_page(&state, &auth, &headers, &form, None).await
 }
 
 async fn list_page(
     state: &AppState,
     auth: &Require<ManageCases>,
     headers: &HeaderMap,
-    format: Option<crate::export::ExportFormat>,
+    form: &CaseSearchForm,
     import: Option<ImportView>,
-    after: Option<String>,
 ) -> Result<Response, WebError> {
     let chrome = Chrome::new(&auth.principal, &auth.csrf_token, headers, "/cases");
     let lang = chrome.lang;
-    let scope = state.scope_of(&auth.principal.unit_code).await?;
-    let page = state
-        .store
-        .cases()
-        .list(
+    let own_unit = auth.principal.unit_code.clone();
+    let mut search = CaseSearch::read(form);
+    let (unit_code, scope) = state
+        .narrowed_scope(&own_unit, search.unit.as_deref())
+        .await?;
+    let cases = state.store.cases();
+    let page = cases
+        .search(
             &scope,
-            &match format {
-                // An export takes every case, not one screen's page.
+            &search.filter,
+            &match form.format {
+                // An export takes every match, not one screen's page.
                 Some(_) => PageRequest::first(MAX_PAGE),
                 None => PageRequest {
-                    after: after.clone(),
+                    after: form.after.clone(),
                     limit: PAGE_ROWS,
                 },
             },
         )
         .await?;
+    let total = cases.count(&scope, &search.filter).await?;
+    audit_case_search(state, &search, &auth.principal.login, &unit_code, total).await?;
+    if let (0, Some(slip)) = (total, search.slip) {
+        search.problems.push(slip);
+    }
     let next = page.next.clone();
-    let mut rows = Vec::new();
+    let mut unit_names: HashMap<String, String> = HashMap::new();
+    let mut rows = Vec::with_capacity(page.items.len());
     for c in page.items {
+        if !unit_names.contains_key(&c.unit_code) {
+            let name = state.unit_name(&c.unit_code).await;
+            unit_names.insert(c.unit_code.clone(), name);
+        }
         rows.push(CaseRow {
             reported: time(c.reported_at),
             victim: c.victim_name.as_deref().map(mask_name).unwrap_or_default(),
-            unit: state.unit_name(&c.unit_code).await,
+            unit: unit_names[&c.unit_code].clone(),
             loss: yuan(c.loss_fen),
             fraud_type: fraud_type_label(lang, c.fraud_type.as_deref()),
-            source: c.source.clone(),
+            source: source_label(lang, &c.source),
             id: c.id,
         });
     }
-    if let Some(format) = format {
+    if let Some(format) = form.format {
         let heads = [
             "col_id",
             "reported_at",
@@ -200,14 +230,35 @@ async fn list_page(
         }
         .respond(format);
     }
+    let units = unit_choices(state, &own_unit, &unit_code).await?;
+    let fraud_types = fraud_type_choices(lang, &search.fraud_type);
+    let sources = SOURCES
+        .iter()
+        .map(|src| Choice {
+            value: src.to_string(),
+            label: source_label(lang, src),
+            selected: search.source == *src,
+        })
+        .collect();
+    let unit_param = if unit_code == own_unit {
+        ""
+    } else {
+        unit_code.as_str()
+    };
     render(&ListPage {
         lang,
-        unit_code: auth.principal.unit_code.clone(),
+        unit_code: own_unit.clone(),
         chrome,
         rows,
         import,
+        query: search.query_string(unit_param),
+        search,
+        total,
+        fraud_types,
+        sources,
+        units,
         next,
-        paged: after.is_some(),
+        paged: form.after.is_some(),
     })
     .map(IntoResponse::into_response)
 }
@@ -278,9 +329,8 @@ pub async fn import(
         &state,
         &auth,
         &headers,
-        None,
+        &CaseSearchForm::default(),
         Some(ImportView::of(&outcome)),
-        None,
     )
     .await
 }
@@ -361,6 +411,19 @@ struct WarningRow {
     fraud_type: String,
 }
 
+/// A case linked to this one (串并), with what links them.
+struct LinkedRow {
+    id: String,
+    reported: String,
+    unit: String,
+    loss: String,
+    fraud_type: String,
+    /// "同一收款账户 6222 **** **** 1234", one per shared value.
+    links: Vec<String>,
+    /// The link kinds, space-separated (for tests and styling).
+    kinds: String,
+}
+
 #[derive(Template)]
 #[template(path = "case.html")]
 struct CasePage {
@@ -385,6 +448,59 @@ struct CasePage {
     named: Vec<(&'static str, String)>,
     /// Residents of one's area holding the accounts of the stop-payments (masked).
     holders: Vec<super::mule_accounts::HolderRow>,
+    /// Linked cases inside one's area, latest report first.
+    linked: Vec<LinkedRow>,
+    /// How many there are (past the rows shown too).
+    linked_total: i64,
+    /// The loss of the group: this case and every linked one.
+    group_loss: String,
+    /// More linked cases than rows.
+    linked_more: bool,
+}
+
+/// What links two cases, in words, with the shared value masked where it is a number.
+fn link_label(lang: Lang, kind: LinkKind, value: &str) -> String {
+    let (key, shown) = match kind {
+        LinkKind::SuspectPhone => ("link_suspect_phone", mask_phone(value)),
+        LinkKind::ReceivingAccount => ("link_receiving_account", mask_card(value)),
+        LinkKind::StopPaymentAccount => ("link_stop_payment_account", mask_card(value)),
+        LinkKind::SuspectAccount => ("link_suspect_account", mask_card(value)),
+        LinkKind::App => ("link_app", value.to_string()),
+        LinkKind::Url => ("link_url", value.to_string()),
+    };
+    format!("{} {shown}", lang.t(key))
+}
+
+async fn linked_rows(
+    state: &AppState,
+    lang: Lang,
+    cases: Vec<fanzha_store::LinkedCase>,
+) -> Vec<LinkedRow> {
+    let mut unit_names: HashMap<String, String> = HashMap::new();
+    let mut rows = Vec::with_capacity(cases.len());
+    for l in cases {
+        let c = l.case;
+        if !unit_names.contains_key(&c.unit_code) {
+            let name = state.unit_name(&c.unit_code).await;
+            unit_names.insert(c.unit_code.clone(), name);
+        }
+        let mut kinds: Vec<&str> = l.links.iter().map(|k| k.kind.as_str()).collect();
+        kinds.dedup();
+        rows.push(LinkedRow {
+            reported: time(c.reported_at),
+            unit: unit_names[&c.unit_code].clone(),
+            loss: yuan(c.loss_fen),
+            fraud_type: fraud_type_label(lang, c.fraud_type.as_deref()),
+            links: l
+                .links
+                .iter()
+                .map(|k| link_label(lang, k.kind, &k.value))
+                .collect(),
+            kinds: kinds.join(" "),
+            id: c.id,
+        });
+    }
+    rows
 }
 
 /// The victim's named numbers, accounts, apps and URLs, for the case page (suspects' data,
@@ -478,6 +594,10 @@ async fn case_page(
         .collect();
     let holders = state.store.mule_accounts().for_case(&scope, id).await?;
     let holders = super::mule_accounts::holder_rows(state, holders).await;
+    let linked = state.store.cases().linked(&scope, id).await?;
+    let linked_total = linked.total;
+    let group_loss = yuan(c.loss_fen + linked.loss_fen);
+    let linked = linked_rows(state, lang, linked.cases).await;
     let warnings = state
         .store
         .warnings()
@@ -496,6 +616,10 @@ async fn case_page(
         lang,
         warnings,
         holders,
+        linked_more: linked_total > linked.len() as i64,
+        linked,
+        linked_total,
+        group_loss,
         named: named_rows(&c.named),
         victim: c.victim_name.as_deref().map(mask_name).unwrap_or_default(),
         phone: c

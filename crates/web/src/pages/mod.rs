@@ -4,7 +4,9 @@
 pub mod admin;
 pub mod audit;
 pub mod calls;
+pub mod case_search;
 pub mod cases;
+pub mod choices;
 pub mod dashboard;
 pub mod evidence;
 pub mod home;

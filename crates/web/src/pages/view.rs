@@ -98,6 +98,10 @@ pub fn audit_action_label(lang: Lang, code: &str) -> String {
             "按电话或身份证号查询指令",
             "Searched instructions by phone or ID number",
         )),
+        "case_search" => Some((
+            "按电话、身份证号或账号查询案件",
+            "Searched cases by phone, ID or account number",
+        )),
         "warning_received" => Some(("接收预警", "Warning received")),
         "user_added" => Some(("新增用户", "User added")),
         "user_saved" => Some(("修改用户", "User changed")),

@@ -2,9 +2,10 @@
 //! "show full" is audited), the evidence (rules, features, suspect numbers with their
 //! reputations) and the instruction's history.
 
+use super::choices::{fraud_type_choices, unit_choices, Choice};
 use super::evidence::{duration, feature_label, feature_value, phone_origin};
 use super::instructions::{event_lines, EventLine};
-use super::view::{fraud_type_label, level_class, level_label, pick, status_label, time};
+use super::view::{fraud_type_label, level_class, level_label, status_label, time};
 use super::warning_search::{audit_person_search, Search, SearchForm, SOURCES};
 use super::{render, Chrome};
 use crate::api::people::audit_reveal;
@@ -20,7 +21,6 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use fanzha_core::mask::{mask_name, mask_phone, mask_resident_id};
-use fanzha_core::FraudType;
 use fanzha_store::{PageRequest, Scope, StoredWarning, MAX_PAGE};
 use std::collections::HashMap;
 
@@ -35,13 +35,6 @@ struct ListRow {
     score: String,
     source: String,
     instruction_id: String,
-}
-
-/// One choice of a select: value, label, selected.
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
 }
 
 #[derive(Template)]
@@ -166,40 +159,8 @@ pub async fn list(
         .respond(format);
     }
 
-    let mut units = vec![Choice {
-        value: String::new(),
-        label: state.unit_name(&own_unit).await,
-        selected: unit_code == own_unit,
-    }];
-    let mut listed_selected = unit_code == own_unit;
-    for u in state.store.units().children(&own_unit).await? {
-        listed_selected |= u.code == unit_code;
-        units.push(Choice {
-            selected: u.code == unit_code,
-            label: format!("└ {}", u.name),
-            value: u.code,
-        });
-    }
-    if !listed_selected {
-        // A deeper unit (reached from a link) stays selectable.
-        units.push(Choice {
-            label: state.unit_name(&unit_code).await,
-            value: unit_code.clone(),
-            selected: true,
-        });
-    }
-    let fraud_types = std::iter::once(("untyped", lang.t("fraud_type_untyped")))
-        .chain(
-            FraudType::FRAUD
-                .iter()
-                .map(|t| (t.code(), pick(lang, t.zh(), t.en()))),
-        )
-        .map(|(value, label)| Choice {
-            selected: search.fraud_type == value,
-            value: value.to_string(),
-            label: label.to_string(),
-        })
-        .collect();
+    let units = unit_choices(&state, &own_unit, &unit_code).await?;
+    let fraud_types = fraud_type_choices(lang, &search.fraud_type);
     let sources = SOURCES
         .iter()
         .map(|src| Choice {

@@ -1,0 +1,62 @@
+//! The choices of the search forms' selects (unit, fraud type), shared by the lists that
+//! search: warnings and cases.
+
+use super::view::pick;
+use crate::error::WebError;
+use crate::i18n::Lang;
+use crate::state::AppState;
+use fanzha_core::FraudType;
+
+/// One choice of a select: value, label, selected.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// One's own unit (value empty), its children, and `unit_code` when it lies deeper (reached
+/// from a link), with `unit_code` selected.
+pub async fn unit_choices(
+    state: &AppState,
+    own_unit: &str,
+    unit_code: &str,
+) -> Result<Vec<Choice>, WebError> {
+    let mut units = vec![Choice {
+        value: String::new(),
+        label: state.unit_name(own_unit).await,
+        selected: unit_code == own_unit,
+    }];
+    let mut listed_selected = unit_code == own_unit;
+    for u in state.store.units().children(own_unit).await? {
+        listed_selected |= u.code == unit_code;
+        units.push(Choice {
+            selected: u.code == unit_code,
+            label: format!("└ {}", u.name),
+            value: u.code,
+        });
+    }
+    if !listed_selected {
+        units.push(Choice {
+            label: state.unit_name(unit_code).await,
+            value: unit_code.to_string(),
+            selected: true,
+        });
+    }
+    Ok(units)
+}
+
+/// 类型待定 and every official fraud type, `selected` (a code or `untyped`) chosen.
+pub fn fraud_type_choices(lang: Lang, selected: &str) -> Vec<Choice> {
+    std::iter::once(("untyped", lang.t("fraud_type_untyped")))
+        .chain(
+            FraudType::FRAUD
+                .iter()
+                .map(|t| (t.code(), pick(lang, t.zh(), t.en()))),
+        )
+        .map(|(value, label)| Choice {
+            selected: selected == value,
+            value: value.to_string(),
+            label: label.to_string(),
+        })
+        .collect()
+}
