@@ -79,6 +79,7 @@ const PAGES = [
   { name: 'admin', user: 'admin', path: async () => '/admin', ready: '#users' },
   { name: 'cases', user: 'analyst', path: async () => '/cases', ready: '#cases' },
   { name: 'statistics', user: 'leader', path: async () => '/statistics', ready: '#units' },
+  { name: 'key-persons', user: 'analyst', path: async () => '/key-persons', ready: '#key-persons' },
   { name: 'rules', user: 'admin', path: async () => '/admin/rules', ready: '#active-rules' },
   { name: 'stop-payments', user: 'bank_icbc', path: async () => '/stop-payments', ready: '#stop-payments' },
 ];
