@@ -67,7 +67,7 @@ test('a leader reads the year\'s figures and the work brief', { timeout: 120_000
       assert.ok(await leader.locator(id).isVisible(), `${id} is shown`);
     }
     // The demo city records its villages' residents: every township has a rate per 10,000.
-    const per10k = await leader.locator('#case-units td[data-per-10k]').allInnerTexts();
+    const per10k = await leader.locator('#case-units tr:not(.own-level) td[data-per-10k]').allInnerTexts();
     assert.ok(per10k.length >= 10, `a line per township: ${per10k.length}`);
     assert.ok(per10k.every((v) => /^\d+\.\d{2}$/.test(v.trim())), `rates: ${per10k}`);
     const rate = await leader.locator('[data-stat=registration-rate]').innerText();
