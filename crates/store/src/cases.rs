@@ -636,6 +636,39 @@ impl<'s> Cases<'s> {
         Ok(out)
     }
 
+    /// The victims of the cases reported in `[from_ms, until_ms)` inside the scope: their ID
+    /// number (when registered), the report time and the loss, for a profile by age and sex.
+    /// Only what the profile needs leaves the store.
+    pub async fn victims(
+        &self,
+        scope: &Scope,
+        from_ms: i64,
+        until_ms: i64,
+    ) -> StoreResult<Vec<(Option<String>, i64, i64)>> {
+        let mut sql =
+            Sql::new("SELECT c.resident_id, c.reported_at, c.loss_fen FROM cases c WHERE ");
+        scope.push_condition(&mut sql, "c.unit_code");
+        sql.push(" AND c.reported_at >= ")
+            .arg(from_ms)
+            .push(" AND c.reported_at < ")
+            .arg(until_ms);
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("cases.victims"))?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    col(r, "resident_id")?,
+                    col(r, "reported_at")?,
+                    col(r, "loss_fen")?,
+                ))
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()
+            .map_err(StoreError::query("cases.victims"))
+    }
+
     /// Cases reported in `[from_ms, until_ms)` inside the scope, counted per unit and fraud type
     /// (in no particular order).
     pub async fn tally(

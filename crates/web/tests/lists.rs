@@ -1094,6 +1094,12 @@ async fn statistics_count_cases_per_ten_thousand_and_year_on_year(db: &Db) {
     ];
     for (id, unit, when, public_sector) in cases {
         let reported_at = at(when);
+        // Two registered victims: 张三 (born 1990-01-01, man) and 王五 (1977-03-03, man).
+        let resident_id = match id {
+            "C1" => Some(ALICE.to_string()),
+            "C2" => Some(CAROL.to_string()),
+            _ => None,
+        };
         state
             .store
             .cases()
@@ -1106,6 +1112,7 @@ async fn statistics_count_cases_per_ten_thousand_and_year_on_year(db: &Db) {
                 fraud_type: Some("fake_investment".into()),
                 top_terms: serde_json::json!([]),
                 source: "form".into(),
+                resident_id,
                 public_sector,
                 named: serde_json::json!({}),
                 created_by: "yy_analyst".into(),
@@ -1152,6 +1159,18 @@ async fn statistics_count_cases_per_ten_thousand_and_year_on_year(db: &Db) {
     // The case opened at the county itself has a line of its own, so the lines add up.
     assert_eq!(case_line(&body, COUNTY)[2], "1");
     assert!(body.contains("id=\"case-types\""), "{body}");
+    // Victims by age on the day of the report: 36 and 48; the others are not registered.
+    let ages = body
+        .split("id=\"victim-ages\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</table>").next())
+        .unwrap();
+    let counts: Vec<&str> = ages
+        .split("data-cases>")
+        .skip(1)
+        .filter_map(|c| c.split('<').next())
+        .collect();
+    assert_eq!(counts, ["0", "0", "0", "1", "1", "0", "3"], "{ages}");
     assert!(body.contains("data-type-cases>5<"), "{body}");
 
     // Money stopped and returned: the return rate is over the period's case losses (¥50,000).

@@ -21,6 +21,7 @@ pub mod scripts;
 pub mod statistics;
 pub mod statistics_brief;
 pub mod stop_payments;
+pub mod victim_profile;
 pub mod view;
 pub mod warning_search;
 pub mod warnings;

@@ -9,6 +9,7 @@
 //! app (注册率) is a snapshot of the residents as stored, in all and aged 16 to 60.
 
 use super::statistics_brief::{brief, BriefInput, BriefSection, BriefUnit};
+use super::victim_profile::{victim_profile, VictimProfile};
 use super::view::{fraud_type_label, percent, yuan};
 use super::{render, Chrome};
 use crate::auth::permission::ViewStatistics;
@@ -236,6 +237,7 @@ struct StatsPage {
     cases: CaseFigures,
     case_types: Vec<CaseTypeLine>,
     registration: Registration,
+    victims: VictimProfile,
     funds: FundFigures,
     /// 资金返还率: money returned to victims over the period's case losses.
     return_rate: Option<f64>,
@@ -327,6 +329,10 @@ pub async fn show(
     let subtree = state.store.units().subtree(&unit_code, None).await?;
     let populations = effective_populations(&subtree);
     let this_year = state.store.cases().tally(&scope, from, now + 1).await?;
+    let victims = victim_profile(
+        lang,
+        &state.store.cases().victims(&scope, from, now + 1).await?,
+    );
     let last_year = state
         .store
         .cases()
@@ -479,6 +485,7 @@ pub async fn show(
                 .iter()
                 .map(|t| (t.label.as_str(), t.cases))
                 .collect(),
+            victims: &victims,
             warnings: (counts.red, counts.orange, counts.yellow),
             loop_figures: &total,
             funds: &funds,
@@ -589,6 +596,7 @@ pub async fn show(
         cases,
         case_types,
         registration,
+        victims,
         funds,
         return_rate,
         stop_in_time: if t.requested == 0 {

@@ -3,6 +3,7 @@
 //! Built from the same figures as the statistics page (`/statistics?view=brief`), printable.
 
 use super::statistics::{per_10k_label, rate_label, yoy_label, CaseFigures, Registration};
+use super::victim_profile::VictimProfile;
 use super::view::{percent, yuan};
 use crate::i18n::Lang;
 use fanzha_store::FundFigures;
@@ -23,6 +24,7 @@ pub struct BriefInput<'a> {
     pub cases: &'a CaseFigures,
     /// Fraud types by cases, most first: (label, cases).
     pub case_types: Vec<(&'a str, i64)>,
+    pub victims: &'a VictimProfile,
     pub warnings: (i64, i64, i64),
     pub loop_figures: &'a LoopFigures,
     pub funds: &'a FundFigures,
@@ -121,6 +123,20 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
             format!("。高发类型：{}", types.join("、"))
         } else {
             format!(". Most frequent: {}", types.join(", "))
+        };
+    }
+    // The age band with most victims, when any victim's age is known (the last band is
+    // "unknown").
+    let known = &b.victims.ages[..b.victims.ages.len().saturating_sub(1)];
+    if let Some(top) = known.iter().filter(|l| l.cases > 0).max_by_key(|l| l.cases) {
+        text += &if zh {
+            format!("；受害人以{}居多（占{}）", top.label, percent(top.share))
+        } else {
+            format!(
+                "; most victims were aged {} ({})",
+                top.label,
+                percent(top.share)
+            )
         };
     }
     text += if zh { "。" } else { "." };
@@ -330,6 +346,7 @@ fn units_paragraph(zh: bool, units: &[BriefUnit<'_>]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pages::victim_profile::victim_profile;
 
     fn figures(cases: i64, last_year: i64, population: Option<i64>) -> CaseFigures {
         CaseFigures {
@@ -369,11 +386,20 @@ mod tests {
             residents_16_60: 600,
             registered_16_60: 562,
         };
+        let victims = victim_profile(
+            Lang::Zh,
+            &[
+                (Some("330281199001011235".into()), 1_772_300_000_000, 1),
+                (Some("330281199001011235".into()), 1_772_300_000_000, 1),
+                (None, 1_772_300_000_000, 1),
+            ],
+        );
         let input = BriefInput {
             unit_name: "余姚市",
             span: "2026年1月1日至3月1日".into(),
             cases: &cases,
             case_types: vec![("虚假投资理财", 12), ("刷单返利", 9)],
+            victims: &victims,
             warnings: (5, 3, 2),
             loop_figures: &loop_figures,
             funds: &funds,
@@ -397,7 +423,7 @@ mod tests {
         assert_eq!(zh.len(), 5);
         assert_eq!(
             zh[0].text,
-            "2026年1月1日至3月1日余姚市共发案27起，同比下降15.6%（去年同期32起），万人发案数1.35，造成损失¥270,000.00；其中财政供养人员被骗1起。高发类型：虚假投资理财12起（占44.4%）、刷单返利9起（占33.3%）。"
+            "2026年1月1日至3月1日余姚市共发案27起，同比下降15.6%（去年同期32起），万人发案数1.35，造成损失¥270,000.00；其中财政供养人员被骗1起。高发类型：虚假投资理财12起（占44.4%）、刷单返利9起（占33.3%）；受害人以36–45岁居多（占67%）。"
         );
         assert!(
             zh[1].text.starts_with("共产生预警10条（红色5条"),
@@ -433,6 +459,7 @@ mod tests {
             span: "2026年3月1日".into(),
             cases: &quiet,
             case_types: Vec::new(),
+            victims: &VictimProfile::default(),
             warnings: (0, 0, 0),
             loop_figures: &LoopFigures::default(),
             funds: &FundFigures::default(),
