@@ -40,6 +40,7 @@ fanzha_store::on_both_backends! {
     case_filters_reach_rows_count_and_exports,
     a_case_search_by_number_is_audited_masked,
     the_case_page_lists_linked_cases_inside_the_area,
+    commanders_read_cases_without_the_forms,
 }
 
 const COUNTY: &str = "330281";
@@ -1287,4 +1288,95 @@ async fn statistics_count_cases_per_ten_thousand_and_year_on_year(db: &Db) {
     );
     let east = csv.lines().find(|l| l.starts_with("阳明街道")).unwrap();
     assert!(east.contains(",1.50,") && east.contains("↓25.0%"), "{east}");
+}
+
+/// `GET path` as the county's commander: status and body.
+async fn get_as_commander(state: &AppState, path: &str) -> (StatusCode, String) {
+    let (token, _) = state.sessions.create(
+        Principal {
+            login: "yy_commander".into(),
+            display_name: "指挥员".into(),
+            unit_code: COUNTY.into(),
+            roles: vec![fanzha_store::Role::UnitCommander],
+            bank_code: None,
+        },
+        t0(),
+    );
+    let mut req = Request::builder()
+        .uri(path)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::COOKIE, format!("{COOKIE}={token}"))
+        .body(Body::empty())
+        .unwrap();
+    req.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 50000))));
+    let resp = tower::ServiceExt::oneshot(router(state.clone()), req)
+        .await
+        .unwrap();
+    let status = resp.status();
+    let bytes = axum::body::to_bytes(resp.into_body(), 16 << 20)
+        .await
+        .unwrap();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// A county commander follows the area's cases read-only: the search and the case page, without
+/// the forms that open, import or trace; the employer notice, which names the victim in full,
+/// is written to the audit log.
+async fn commanders_read_cases_without_the_forms(db: &Db) {
+    let state = world(db).await;
+    state
+        .store
+        .cases()
+        .create(&NewCase {
+            id: "AJ-CMD-1".into(),
+            victim_name: Some("赵六".into()),
+            unit_code: EAST_VILLAGE.into(),
+            reported_at: t0() - 3_600_000,
+            loss_fen: 500_000,
+            narrative: "冒充客服退款".into(),
+            top_terms: serde_json::json!([]),
+            source: "form".into(),
+            public_sector: true,
+            employer: Some("某某局".into()),
+            named: serde_json::json!({}),
+            created_by: "yy_analyst".into(),
+            created_at: t0(),
+            ..NewCase::default()
+        })
+        .await
+        .unwrap();
+    let (status, list) = get_as_commander(&state, "/cases").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert!(list.contains("data-case-id=\"AJ-CMD-1\""), "{list}");
+    assert!(!list.contains("id=\"new-case\"") && !list.contains("id=\"import-cases\""));
+    let (_, analyst_list) = get(&state, "/cases").await;
+    assert!(
+        analyst_list.contains("id=\"new-case\""),
+        "the analyst still opens cases"
+    );
+
+    let (status, page) = get_as_commander(&state, "/cases/AJ-CMD-1").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(!page.contains("data-action=\"trace\"") && !page.contains("data-action=\"upload\""));
+    assert!(
+        !page.contains("赵六"),
+        "the victim is masked on the case page"
+    );
+
+    let (status, notice) = get_as_commander(&state, "/cases/AJ-CMD-1/notice").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(notice.contains("赵六"));
+    let audit = state
+        .store
+        .audit()
+        .list(&Scope::platform(), &PageRequest::first(50))
+        .await
+        .unwrap();
+    assert!(
+        audit.items.iter().any(|e| e.actor == "yy_commander"
+            && e.action == "view_personal_data"
+            && e.target_id.as_deref() == Some("AJ-CMD-1")),
+        "the notice view is audited"
+    );
 }

@@ -204,7 +204,7 @@ const ENDPOINTS: &[Endpoint] = &[
         Rec::CallTask,
         Empty,
     ),
-    ep("GET", "/cases", "manage_cases", Rec::None, Empty),
+    ep("GET", "/cases", "view_cases", Rec::None, Empty),
     ep(
         "POST",
         "/cases",
@@ -219,7 +219,7 @@ const ENDPOINTS: &[Endpoint] = &[
         Rec::None,
         Multipart("警情编号,报警时间,损失金额,简要案情\nRBAC-1,2026-03-01 10:00,100,冒充客服退款\n"),
     ),
-    ep("GET", "/cases/{id}", "manage_cases", Rec::Case, Empty),
+    ep("GET", "/cases/{id}", "view_cases", Rec::Case, Empty),
     ep(
         "POST",
         "/cases/{id}/extracts",
@@ -234,7 +234,7 @@ const ENDPOINTS: &[Endpoint] = &[
         Rec::Case,
         Form("victim_account=6216610123456789013"),
     ),
-    ep("GET", "/cases/{id}/notice", "manage_cases", Rec::Case, Empty),
+    ep("GET", "/cases/{id}/notice", "view_cases", Rec::Case, Empty),
     ep("GET", "/mule-accounts", "view_mule_accounts", Rec::None, Empty),
     ep("GET", "/key-persons", "view_key_persons", Rec::None, Empty),
     ep(

@@ -52,6 +52,10 @@ permissions! {
     /// Work 96110 calls: claim the next (which shows its full number, audited), record the
     /// result (appended to the instruction), put one back. The seat group sits at the center.
     WorkCallTasks => "work_call_tasks": [CenterAnalyst];
+    /// The cases of one's subtree, read-only: the search, the case page (victim masked), the
+    /// linked cases and the employer notice. Commanders follow their area's cases, leaders
+    /// read them.
+    ViewCases => "view_cases": [CenterAnalyst, UnitCommander, Leader];
     /// Cases, fund tracing, stop-payment requests.
     ManageCases => "manage_cases": [CenterAnalyst];
     /// The stop-payment board: police see their subtree's requests, liaisons their bank's.

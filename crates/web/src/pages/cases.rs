@@ -12,7 +12,7 @@ use super::case_search::{audit_case_search, CaseSearch, CaseSearchForm, SOURCES}
 use super::choices::{fraud_type_choices, unit_choices, Choice};
 use super::view::{fraud_type_label, time, yuan};
 use super::{render, Chrome};
-use crate::auth::permission::ManageCases;
+use crate::auth::permission::{ManageCases, Permission, ViewCases};
 use crate::auth::Require;
 use crate::case_import::{import_cases, CaseImport};
 use crate::casework::{open_case, take_in_extract, trace_case, CaseInput};
@@ -44,6 +44,8 @@ struct CaseRow {
 struct ListPage {
     lang: Lang,
     chrome: Chrome,
+    /// Opening and importing cases; without it the page is read-only.
+    can_manage: bool,
     rows: Vec<CaseRow>,
     unit_code: String,
     import: Option<ImportView>,
@@ -140,7 +142,7 @@ impl ImportView {
 /// `GET /cases?…`: the cases of one's area matching the search form, newest report first, a
 /// page at a time; `format=csv|xlsx` exports every match.
 pub async fn list(
-    auth: Require<ManageCases>,
+    auth: Require<ViewCases>,
     State(state): State<AppState>,
     headers: HeaderMap,
     crate::extract::Query(form): crate::extract::Query<CaseSearchForm>,
@@ -148,9 +150,9 @@ pub async fn list(
     list_page(&state, &auth, &headers, &form, None).await
 }
 
-async fn list_page(
+async fn list_page<P: Permission>(
     state: &AppState,
-    auth: &Require<ManageCases>,
+    auth: &Require<P>,
     headers: &HeaderMap,
     form: &CaseSearchForm,
     import: Option<ImportView>,
@@ -246,6 +248,7 @@ async fn list_page(
         unit_code.as_str()
     };
     render(&ListPage {
+        can_manage: ManageCases::allows(&auth.principal),
         lang,
         unit_code: own_unit.clone(),
         chrome,
@@ -429,6 +432,8 @@ struct LinkedRow {
 struct CasePage {
     lang: Lang,
     chrome: Chrome,
+    /// Taking extracts in and tracing; without it the page is read-only.
+    can_manage: bool,
     c: Case,
     victim: String,
     phone: String,
@@ -548,9 +553,9 @@ pub fn state_label(lang: Lang, s: &str) -> &'static str {
     }
 }
 
-async fn case_page(
+async fn case_page<P: Permission>(
     state: &AppState,
-    auth: &Require<ManageCases>,
+    auth: &Require<P>,
     headers: &HeaderMap,
     id: &str,
     message: Option<String>,
@@ -613,6 +618,7 @@ async fn case_page(
         })
         .collect();
     render(&CasePage {
+        can_manage: ManageCases::allows(&auth.principal),
         lang,
         warnings,
         holders,
@@ -652,7 +658,7 @@ async fn case_page(
 }
 
 pub async fn detail(
-    auth: Require<ManageCases>,
+    auth: Require<ViewCases>,
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
@@ -750,7 +756,7 @@ struct NoticePage {
 
 /// `GET /cases/{id}/notice`: 提示单 to the employer of a public-sector victim, for printing.
 pub async fn notice(
-    auth: Require<ManageCases>,
+    auth: Require<ViewCases>,
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
@@ -762,6 +768,19 @@ pub async fn notice(
             "the victim is not public-sector staff; no employer notice".into(),
         ));
     }
+    // The notice names the victim in full: who printed it is on the record.
+    state
+        .store
+        .audit()
+        .append(&fanzha_store::NewAuditEntry {
+            actor: auth.principal.login.clone(),
+            action: "view_personal_data".into(),
+            target_type: "case".into(),
+            target_id: Some(c.id.clone()),
+            unit_code: Some(c.unit_code.clone()),
+            detail: serde_json::json!({ "via": "employer_notice" }),
+        })
+        .await?;
     let lang = Lang::from_headers(&headers);
     render(&NoticePage {
         lang,

@@ -27,7 +27,7 @@ pub mod warning_search;
 pub mod warnings;
 
 use crate::auth::permission::{
-    HandleInstructions, ManageCases, ManageUsers, Permission, ViewAudit, ViewCallTasks,
+    HandleInstructions, ManageUsers, Permission, ViewAudit, ViewCallTasks, ViewCases,
     ViewDashboard, ViewInstructions, ViewKeyPersons, ViewMuleAccounts, ViewStatistics,
     ViewStopPayments, ViewWarnings,
 };
@@ -75,7 +75,7 @@ impl Chrome {
                 HandleInstructions::allows(p) && p.has_role(Role::GridWorker),
             ),
             ("/calls", "nav_calls", ViewCallTasks::allows(p)),
-            ("/cases", "nav_cases", ManageCases::allows(p)),
+            ("/cases", "nav_cases", ViewCases::allows(p)),
             (
                 "/mule-accounts",
                 "nav_mule_accounts",

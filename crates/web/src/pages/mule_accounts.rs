@@ -4,7 +4,7 @@
 
 use super::view::{time, yuan};
 use super::{render, Chrome};
-use crate::auth::permission::{ManageCases, Permission, ViewMuleAccounts};
+use crate::auth::permission::{Permission, ViewCases, ViewMuleAccounts};
 use crate::auth::Require;
 use crate::error::WebError;
 use crate::export::{ExportFormat, Table};
@@ -171,7 +171,7 @@ pub async fn list(
     }
     render(&ListPage {
         lang,
-        link_cases: ManageCases::allows(&auth.principal),
+        link_cases: ViewCases::allows(&auth.principal),
         chrome,
         rows,
         next: page.next,
