@@ -607,6 +607,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("kp_residence", "户籍地区划代码", "Residence code"),
     ("kp_other_dossiers", "该人其他档案", "Other dossiers of the person"),
     ("kp_see_warnings", "查看该人预警", "See the person's warnings"),
+    ("kp_see_cases", "查看该人案件", "See the person's cases"),
     (
         "kp_viewed_audited",
         "本次查看已记入审计日志。",

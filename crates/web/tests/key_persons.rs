@@ -530,6 +530,10 @@ async fn every_view_of_a_dossier_is_audited(db: &Db) {
         body.contains(&format!("href=\"/warnings?q={}\"", zhang_id())),
         "links the person's warnings"
     );
+    assert!(
+        body.contains(&format!("href=\"/cases?q={}\"", zhang_id())),
+        "and the person's cases"
+    );
     get(&state, &zhang).await;
     let seen = views(state.clone()).await;
     assert_eq!(seen.len(), 2, "each view is written: {seen:?}");

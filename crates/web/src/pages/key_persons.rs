@@ -7,7 +7,9 @@
 
 use super::view::{pick, time};
 use super::{render, Chrome};
-use crate::auth::permission::{ManageKeyPersons, Permission, ViewKeyPersons, ViewWarnings};
+use crate::auth::permission::{
+    ManageKeyPersons, Permission, ViewCases, ViewKeyPersons, ViewWarnings,
+};
 use crate::auth::Require;
 use crate::error::WebError;
 use crate::export::{ExportFormat, Table};
@@ -573,6 +575,8 @@ struct DossierPage {
     /// The person's other dossiers: (id, category, status).
     others: Vec<(i64, &'static str, &'static str)>,
     link_warnings: bool,
+    /// The person's cases (a case search by the ID number, audited as such).
+    link_cases: bool,
     punishment_kinds: Vec<Choice>,
     abroad_states: Vec<Choice>,
     today: String,
@@ -680,6 +684,7 @@ pub async fn detail(
         events,
         others,
         link_warnings: ViewWarnings::allows(&auth.principal),
+        link_cases: ViewCases::allows(&auth.principal),
         punishment_kinds: choices(
             &PunishmentKind::ALL,
             PunishmentKind::as_str,
