@@ -352,6 +352,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("cases_by_type", "发案类型分布", "Cases by fraud type"),
     ("victim_profile", "受害人画像", "Victims"),
+    ("key_persons_section", "重点人员管控（当前）", "Key persons (now)"),
     ("age_band", "年龄段（报案时）", "Age at the report"),
     ("sex", "性别", "Sex"),
     ("share", "占比", "Share"),

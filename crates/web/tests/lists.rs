@@ -1255,6 +1255,26 @@ async fn statistics_count_cases_per_ten_thousand_and_year_on_year(db: &Db) {
     assert!(!registration.contains("own-level"), "{registration}");
     assert!(registration.contains(&format!("data-unit=\"{EAST}\"")));
 
+    // Key persons in control, as they stand now.
+    state
+        .store
+        .key_persons()
+        .create(
+            &Scope::platform(),
+            &fanzha_store::NewKeyPerson {
+                resident_id: BOB.into(),
+                category: fanzha_store::KeyPersonCategory::TwoCards,
+                reason: "出售银行卡".into(),
+                source: "form".into(),
+                created_by: "yy_analyst".into(),
+                at: t0() - 86_400_000,
+            },
+        )
+        .await
+        .unwrap();
+    let (_, body) = get(&state, "/statistics?period=year").await;
+    assert_eq!(stat(&body, "kp-in-control"), "1");
+
     // The same figures written out as a work brief.
     let (status, brief) = get(&state, "/statistics?period=year&view=brief").await;
     assert_eq!(status, StatusCode::OK);
@@ -1265,6 +1285,7 @@ async fn statistics_count_cases_per_ten_thousand_and_year_on_year(db: &Db) {
         "{brief}"
     );
     assert!(brief.contains("资金返还率10.00%"), "{brief}");
+    assert!(brief.contains("在控重点人员1人"), "{brief}");
     assert!(
         brief.contains("发案最多的是阳明街道3起、梨洲街道1起"),
         "{brief}"

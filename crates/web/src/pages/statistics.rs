@@ -27,8 +27,8 @@ use chrono::{Datelike, Months, NaiveDate};
 use fanzha_core::time::{shanghai_date, shanghai_midnight, to_shanghai};
 use fanzha_core::FraudType;
 use fanzha_store::{
-    effective_populations, CaseTally, FundFigures, InstructionFilter, PageRequest,
-    RegistrationTally, Viewer, MAX_PAGE,
+    effective_populations, CaseTally, FundFigures, InstructionFilter, KeyPersonFigures,
+    PageRequest, RegistrationTally, Viewer, MAX_PAGE,
 };
 use fanzha_workflow::{loop_figures, Instruction, LoopFigures, OrgTree};
 use serde::Deserialize;
@@ -238,6 +238,7 @@ struct StatsPage {
     case_types: Vec<CaseTypeLine>,
     registration: Registration,
     victims: VictimProfile,
+    key_persons: KeyPersonFigures,
     funds: FundFigures,
     /// 资金返还率: money returned to victims over the period's case losses.
     return_rate: Option<f64>,
@@ -472,6 +473,7 @@ pub async fn show(
         .stop_payments()
         .fund_figures(&Viewer::Police(scope.clone()), from, now + 1)
         .await?;
+    let key_persons = state.store.key_persons().figures(&scope, now).await?;
     let return_rate =
         (cases.loss_fen > 0).then(|| funds.returned_fen as f64 / cases.loss_fen as f64);
 
@@ -492,6 +494,7 @@ pub async fn show(
             return_rate,
             stopped_in_time: (t.requested > 0).then_some((t.executed_in_time, t.requested)),
             registration: &registration,
+            key_persons: &key_persons,
             units: lines
                 .iter()
                 .filter(|l| !l.own_level)
@@ -597,6 +600,7 @@ pub async fn show(
         case_types,
         registration,
         victims,
+        key_persons,
         funds,
         return_rate,
         stop_in_time: if t.requested == 0 {

@@ -6,7 +6,7 @@ use super::statistics::{per_10k_label, rate_label, yoy_label, CaseFigures, Regis
 use super::victim_profile::VictimProfile;
 use super::view::{percent, yuan};
 use crate::i18n::Lang;
-use fanzha_store::FundFigures;
+use fanzha_store::{FundFigures, KeyPersonFigures};
 use fanzha_workflow::LoopFigures;
 
 /// A unit line as the brief reads it.
@@ -32,6 +32,7 @@ pub struct BriefInput<'a> {
     /// "x/y" requests executed within 30 minutes, or None without requests.
     pub stopped_in_time: Option<(i64, i64)>,
     pub registration: &'a Registration,
+    pub key_persons: &'a KeyPersonFigures,
     pub units: Vec<BriefUnit<'a>>,
 }
 
@@ -256,12 +257,43 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
         text,
     });
 
+    let k = b.key_persons;
+    let text = if zh {
+        format!(
+            "在控重点人员{}人，其中惩戒中{}人、不准出境{}人；滞留境外{}人，已劝返{}人，劝返率{}。",
+            k.in_control,
+            k.punished,
+            k.exit_bans,
+            k.abroad,
+            k.returned,
+            rate_label(k.return_rate())
+        )
+    } else {
+        format!(
+            "{} key persons in control, {} under a punishment and {} barred from leaving the country; {} still abroad, {} persuaded back: a return rate of {}.",
+            k.in_control,
+            k.punished,
+            k.exit_bans,
+            k.abroad,
+            k.returned,
+            rate_label(k.return_rate())
+        )
+    };
+    out.push(BriefSection {
+        title: if zh {
+            "五、重点人员管控"
+        } else {
+            "5. Key persons"
+        },
+        text,
+    });
+
     if let Some(text) = units_paragraph(zh, &b.units) {
         out.push(BriefSection {
             title: if zh {
-                "五、各单位情况"
+                "六、各单位情况"
             } else {
-                "5. Units"
+                "6. Units"
             },
             text,
         });
@@ -406,6 +438,14 @@ mod tests {
             return_rate: Some(500_000.0 / 27_000_000.0),
             stopped_in_time: Some((7, 9)),
             registration: &registration,
+            key_persons: &KeyPersonFigures {
+                in_control: 12,
+                punished: 5,
+                exit_bans: 3,
+                abroad: 1,
+                returned: 3,
+                ..KeyPersonFigures::default()
+            },
             units: vec![
                 BriefUnit {
                     name: "阳明街道",
@@ -420,7 +460,11 @@ mod tests {
             ],
         };
         let zh = brief(Lang::Zh, &input);
-        assert_eq!(zh.len(), 5);
+        assert_eq!(zh.len(), 6);
+        assert_eq!(
+            zh[4].text,
+            "在控重点人员12人，其中惩戒中5人、不准出境3人；滞留境外1人，已劝返3人，劝返率75.00%。"
+        );
         assert_eq!(
             zh[0].text,
             "2026年1月1日至3月1日余姚市共发案27起，同比下降15.6%（去年同期32起），万人发案数1.35，造成损失¥270,000.00；其中财政供养人员被骗1起。高发类型：虚假投资理财12起（占44.4%）、刷单返利9起（占33.3%）；受害人以36–45岁居多（占67%）。"
@@ -439,12 +483,12 @@ mod tests {
             zh[3].text
         );
         assert_eq!(
-            zh[4].text,
+            zh[5].text,
             "发案最多的是阳明街道20起、梨洲街道7起；万人发案数最高的是阳明街道（4.00）；存在超期指令的有梨洲街道3条。"
         );
         let en = brief(Lang::En, &input);
         assert!(en[0].text.contains("↓15.6% year on year"), "{}", en[0].text);
-        assert!(en[4].text.starts_with("Most cases: "), "{}", en[4].text);
+        assert!(en[5].text.starts_with("Most cases: "), "{}", en[5].text);
     }
 
     #[test]
@@ -466,6 +510,7 @@ mod tests {
             return_rate: None,
             stopped_in_time: None,
             registration: &Registration::default(),
+            key_persons: &KeyPersonFigures::default(),
             units: vec![BriefUnit {
                 name: "阳明街道",
                 cases: &quiet,
@@ -473,7 +518,7 @@ mod tests {
             }],
         };
         let zh = brief(Lang::Zh, &input);
-        assert_eq!(zh.len(), 4);
+        assert_eq!(zh.len(), 5);
         assert_eq!(
             zh[0].text,
             "2026年3月1日余姚市共发案0起，去年同期0起，造成损失¥0.00。"
