@@ -8,7 +8,7 @@
 //! [`Store::phones`], [`Store::accounts`], [`Store::users`], [`Store::audit`],
 //! [`Store::imports`], [`Store::warnings`], [`Store::instructions`], [`Store::webhooks`],
 //! [`Store::sms`], [`Store::guardians`], [`Store::call_tasks`], [`Store::mule_accounts`],
-//! [`Store::key_persons`].
+//! [`Store::key_persons`], [`Store::outreach`].
 //!
 //! Architecture invariant: every read of personal data takes a [`Scope`] (an org subtree), so a
 //! query without one does not compile; the audit log is append-only, enforced by the database.
@@ -29,6 +29,7 @@ mod key_persons;
 mod mask;
 pub mod migrations;
 mod mule_accounts;
+mod outreach;
 mod page;
 mod people;
 mod phones;
@@ -71,6 +72,10 @@ pub use key_persons::{
     KeyPersonFilter, KeyPersonMeasure, KeyPersonStatus, KeyPersons, NewKeyPerson, PunishmentKind,
 };
 pub use mule_accounts::{MuleAccount, MuleAccounts};
+pub use outreach::{
+    NewOutreach, Outreach, OutreachAudience, OutreachEvent, OutreachFilter, OutreachKind,
+    OutreachQuota, OutreachTotals,
+};
 pub use page::{Page, PageRequest, MAX_PAGE};
 pub use people::{NewPerson, People, Person, RegistrationTally};
 pub use phones::{NewPhone, Phone, Phones};

@@ -67,6 +67,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "key persons",
         include_str!("../migrations/0012_key_persons.sql"),
     ),
+    (
+        13,
+        "outreach",
+        include_str!("../migrations/0013_outreach.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

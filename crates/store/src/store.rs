@@ -267,6 +267,10 @@ impl Store {
     pub fn key_persons(&self) -> crate::key_persons::KeyPersons<'_> {
         crate::key_persons::KeyPersons::new(self)
     }
+
+    pub fn outreach(&self) -> crate::outreach::Outreach<'_> {
+        crate::outreach::Outreach::new(self)
+    }
 }
 
 /// Now, as epoch milliseconds UTC.

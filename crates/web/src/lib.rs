@@ -56,6 +56,10 @@ pub fn router(state: AppState) -> Router {
         .route("/m", get(pages::mobile::tasks))
         .route("/m/instructions/{id}", get(pages::mobile::task))
         .route("/m/instructions/{id}/outcome", post(pages::mobile::outcome))
+        .route(
+            "/m/outreach",
+            get(pages::mobile::outreach_form).post(pages::mobile::record_outreach),
+        )
         .route("/calls", get(pages::calls::queue))
         .route("/calls/claim", post(pages::calls::claim))
         .route("/calls/{id}", get(pages::calls::task))
@@ -83,6 +87,8 @@ pub fn router(state: AppState) -> Router {
             "/key-persons/{id}/events",
             post(pages::key_persons::add_event),
         )
+        .route("/outreach", get(pages::outreach::list))
+        .route("/outreach/quotas", post(pages::outreach::set_quota))
         .route("/stop-payments", get(pages::stop_payments::board))
         .route("/stop-payments/{id}/act", post(pages::stop_payments::act))
         .route("/stop-payments/{id}/returns", get(pages::returns::plan))

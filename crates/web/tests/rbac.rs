@@ -72,6 +72,8 @@ enum Rec {
     Resident,
     /// `{id}` is a fresh key-person dossier (重点人员) of a resident.
     KeyPerson,
+    /// `{code}` is a unit directly below the place (a 反诈宣传 target is set by the unit above).
+    ChildUnit,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -187,6 +189,14 @@ const ENDPOINTS: &[Endpoint] = &[
         Rec::Instruction,
         Form("command=dissuaded_phone&version={version}"),
     ),
+    ep("GET", "/m/outreach", "record_outreach", Rec::None, Empty),
+    ep(
+        "POST",
+        "/m/outreach",
+        "record_outreach",
+        Rec::None,
+        Form("held_on=2025-03-01&kind=lecture&audience=school&place=rbac+{n}&people_reached=10&app_registrations=1"),
+    ),
     ep("GET", "/calls", "view_call_tasks", Rec::None, Empty),
     ep("POST", "/calls/claim", "work_call_tasks", Rec::None, Empty),
     ep("GET", "/calls/{id}", "work_call_tasks", Rec::CallTask, Empty),
@@ -257,6 +267,14 @@ const ENDPOINTS: &[Endpoint] = &[
         "manage_key_persons",
         Rec::KeyPerson,
         Form("kind=visit&note=rbac+{n}"),
+    ),
+    ep("GET", "/outreach", "view_outreach", Rec::None, Empty),
+    ep(
+        "POST",
+        "/outreach/quotas",
+        "set_outreach_quotas",
+        Rec::ChildUnit,
+        Form("unit_code={code}&year=2026&events={n}&people=100"),
     ),
     ep("GET", "/stop-payments", "view_stop_payments", Rec::None, Empty),
     ep(
@@ -739,6 +757,14 @@ impl World {
             Rec::Case => self.case_at(place, true).await,
             Rec::Resident => self.resident_at(place).await,
             Rec::KeyPerson => self.key_person_at(place).await,
+            Rec::ChildUnit => Record {
+                unit_code: match place {
+                    Place::County => "330281001",
+                    Place::Village => VILLAGE,
+                    Place::OtherCounty => "330282001",
+                },
+                ..Record::default()
+            },
             Rec::CallTask => {
                 let login = c.map(|c| c.login.as_str()).unwrap_or("nobody");
                 self.call_task_at(place, login).await
@@ -1278,6 +1304,14 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                         (Rec::Resident | Rec::KeyPerson, Some(r)) => {
                             Some(w.key_person_entries(r).await > 0)
                         }
+                        (Rec::ChildUnit, Some(r)) => Some(
+                            w.store()
+                                .outreach()
+                                .quota(&Scope::platform(), r.unit_code, 2026)
+                                .await
+                                .unwrap()
+                                .is_some_and(|q| q.events == i64::from(n)),
+                        ),
                         _ => None,
                     };
                     if let Some(changed) = changed {

@@ -9,6 +9,7 @@ mod harness;
 mod key_person_cases;
 mod loop_cases;
 mod mule_account_cases;
+mod outreach_cases;
 mod sms_cases;
 mod webhook_cases;
 
@@ -69,6 +70,15 @@ mod key_person_suite {
         key_person_lists_filter_on_measures_in_force_and_page,
         dossier_entries_are_kept_in_order_and_a_closed_one_takes_no_more,
         figures_count_people_measures_and_the_return_rate,
+    }
+}
+
+mod outreach_suite {
+    crate::conformance_of! {
+        outreach_cases:
+        outreach_is_checked_and_recorded_inside_the_scope,
+        outreach_lists_filter_page_and_stay_in_the_subtree,
+        quotas_are_set_by_the_unit_above,
     }
 }
 

@@ -70,6 +70,14 @@ permissions! {
     /// every view audited), listing a resident of one's subtree and adding measures, visits
     /// and closing. Never bank liaisons.
     ManageKeyPersons => "manage_key_persons": [CenterAnalyst, UnitCommander];
+    /// 反诈宣传: record a talk or campaign held in one's own unit (grid workers and station
+    /// officers from their phone, commanders). Never bank liaisons.
+    RecordOutreach => "record_outreach": [UnitCommander, GridWorker];
+    /// 反诈宣传 records and totals of one's subtree against the year's targets, with exports
+    /// (no personal data; the recorder's login shown).
+    ViewOutreach => "view_outreach": [CenterAnalyst, UnitCommander, GridWorker, Leader];
+    /// Set the year's 反诈宣传 targets of the units directly below one's own.
+    SetOutreachQuotas => "set_outreach_quotas": [CenterAnalyst, UnitCommander];
     /// Confirm or refuse stop-payments addressed to one's own bank.
     ConfirmStopPayments => "confirm_stop_payments": [BankLiaison];
     /// Statistics, rankings and reports.

@@ -1,16 +1,17 @@
 //! 网格员 pages for a phone: my tasks, then one task with the person's address and a `tel:` link,
 //! the talking points for the fraud type, and the outcome in two taps. Opening a task shows the
-//! person's full contact data, so each opening is written to the audit log.
+//! person's full contact data, so each opening is written to the audit log. `/m/outreach`
+//! records a 反诈宣传 talk or campaign held in the worker's unit.
 
 use super::instructions::{apply_form, event_lines, ActForm, EventLine};
 use super::scripts::talking_points;
-use super::view::{fraud_type_label, level_class, level_label, status_label};
+use super::view::{fraud_type_label, level_class, level_label, pick, status_label};
 use super::{render, Chrome};
 use crate::api::people::audit_reveal;
-use crate::auth::permission::HandleInstructions;
+use crate::auth::permission::{HandleInstructions, RecordOutreach};
 use crate::auth::Require;
 use crate::error::WebError;
-use crate::extract::FormBody;
+use crate::extract::{FormBody, Query};
 use crate::i18n::Lang;
 use crate::state::AppState;
 use askama::Template;
@@ -18,7 +19,11 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use fanzha_core::mask::mask_name;
-use fanzha_store::{InstructionFilter, PageRequest, Scope};
+use fanzha_core::time::{format_shanghai_date, shanghai_midnight};
+use fanzha_store::{
+    InstructionFilter, NewOutreach, OutreachAudience, OutreachFilter, OutreachKind, PageRequest,
+    Scope,
+};
 
 struct TaskCard {
     id: String,
@@ -297,4 +302,139 @@ pub async fn outcome(
 ) -> Result<Response, WebError> {
     apply_form(&state, &auth, &id, &form).await??;
     Ok(([("hx-refresh", "true")], "").into_response())
+}
+
+/// One record on the phone's outreach page.
+struct OutreachLine {
+    held_on: String,
+    kind: &'static str,
+    place: String,
+    people_reached: i64,
+    app_registrations: i64,
+}
+
+#[derive(Template)]
+#[template(path = "mobile_outreach.html")]
+struct OutreachPage {
+    lang: Lang,
+    chrome: Chrome,
+    unit: String,
+    today: String,
+    kinds: Vec<(&'static str, &'static str)>,
+    audiences: Vec<(&'static str, &'static str)>,
+    saved: bool,
+    recent: Vec<OutreachLine>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct OutreachQuery {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+/// `GET /m/outreach`: the form to record a talk or campaign held in one's unit (date today in
+/// Shanghai by default) and the unit's latest records.
+pub async fn outreach_form(
+    auth: Require<RecordOutreach>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<OutreachQuery>,
+) -> Result<Html<String>, WebError> {
+    let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/m/outreach");
+    let lang = chrome.lang;
+    let unit_code = &auth.principal.unit_code;
+    let scope = state.scope_of(unit_code).await?;
+    let recent = state
+        .store
+        .outreach()
+        .list(&scope, &OutreachFilter::default(), &PageRequest::first(20))
+        .await?
+        .items
+        .into_iter()
+        .map(|e| OutreachLine {
+            held_on: format_shanghai_date(e.held_on),
+            kind: pick(lang, e.kind.zh(), e.kind.en()),
+            place: e.place,
+            people_reached: e.people_reached,
+            app_registrations: e.app_registrations,
+        })
+        .collect();
+    render(&OutreachPage {
+        unit: state.unit_name(unit_code).await,
+        today: format_shanghai_date(state.clock.now_ms()),
+        kinds: OutreachKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), pick(lang, k.zh(), k.en())))
+            .collect(),
+        audiences: OutreachAudience::ALL
+            .iter()
+            .map(|a| (a.as_str(), pick(lang, a.zh(), a.en())))
+            .collect(),
+        saved: q.saved.is_some(),
+        recent,
+        lang,
+        chrome,
+    })
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct OutreachForm {
+    held_on: String,
+    kind: String,
+    audience: String,
+    place: String,
+    people_reached: String,
+    #[serde(default)]
+    app_registrations: String,
+    #[serde(default)]
+    note: String,
+}
+
+fn count_field(value: &str, what: &str) -> Result<i64, WebError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(0);
+    }
+    v.parse()
+        .map_err(|_| WebError::BadRequest(format!("{what} must be a whole number, not `{v}`")))
+}
+
+/// `POST /m/outreach`: records a talk or campaign held in one's own unit (audited by the
+/// store); answers with the outreach page. Bad input (a negative count, a future date, no
+/// place) is refused with a message and stores nothing.
+pub async fn record_outreach(
+    auth: Require<RecordOutreach>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    FormBody(f): FormBody<OutreachForm>,
+) -> Result<Response, WebError> {
+    let date = chrono::NaiveDate::parse_from_str(f.held_on.trim(), "%Y-%m-%d")
+        .map_err(|_| WebError::BadRequest(format!("not a date: `{}`", f.held_on.trim())))?;
+    let held_on = shanghai_midnight(date).map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let kind = OutreachKind::parse(f.kind.trim())
+        .ok_or_else(|| WebError::BadRequest(format!("unknown kind `{}`", f.kind)))?;
+    let audience = OutreachAudience::parse(f.audience.trim())
+        .ok_or_else(|| WebError::BadRequest(format!("unknown audience `{}`", f.audience)))?;
+    let new = NewOutreach {
+        unit_code: auth.principal.unit_code.clone(),
+        held_on,
+        kind,
+        audience,
+        place: f.place,
+        people_reached: count_field(&f.people_reached, "people reached")?,
+        app_registrations: count_field(&f.app_registrations, "app installs")?,
+        note: f.note,
+        created_by: auth.principal.login.clone(),
+    };
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    state
+        .store
+        .outreach()
+        .record(&scope, &new, state.clock.now_ms())
+        .await?;
+    let to = "/m/outreach?saved=1";
+    if headers.contains_key("hx-request") {
+        return Ok(([("hx-redirect", to)], axum::http::StatusCode::CREATED).into_response());
+    }
+    Ok(axum::response::Redirect::to(to).into_response())
 }

@@ -15,6 +15,7 @@ pub mod key_persons;
 pub mod login;
 pub mod mobile;
 pub mod mule_accounts;
+pub mod outreach;
 pub mod returns;
 pub mod rules;
 pub mod scripts;
@@ -28,8 +29,8 @@ pub mod warnings;
 
 use crate::auth::permission::{
     HandleInstructions, ManageUsers, Permission, ViewAudit, ViewCallTasks, ViewCases,
-    ViewDashboard, ViewInstructions, ViewKeyPersons, ViewMuleAccounts, ViewStatistics,
-    ViewStopPayments, ViewWarnings,
+    ViewDashboard, ViewInstructions, ViewKeyPersons, ViewMuleAccounts, ViewOutreach,
+    ViewStatistics, ViewStopPayments, ViewWarnings,
 };
 use crate::auth::principal::Principal;
 use crate::error::WebError;
@@ -61,7 +62,7 @@ pub struct Chrome {
 
 impl Chrome {
     pub fn new(p: &Principal, csrf_token: &str, headers: &HeaderMap, active: &str) -> Chrome {
-        let items: [(&'static str, &'static str, bool); 12] = [
+        let items: [(&'static str, &'static str, bool); 13] = [
             ("/dashboard", "nav_dashboard", ViewDashboard::allows(p)),
             ("/warnings", "nav_warnings", ViewWarnings::allows(p)),
             (
@@ -82,6 +83,7 @@ impl Chrome {
                 ViewMuleAccounts::allows(p),
             ),
             ("/key-persons", "nav_key_persons", ViewKeyPersons::allows(p)),
+            ("/outreach", "nav_outreach", ViewOutreach::allows(p)),
             (
                 "/stop-payments",
                 "nav_stop_payments",
