@@ -1272,8 +1272,31 @@ async fn statistics_count_cases_per_ten_thousand_and_year_on_year(db: &Db) {
         )
         .await
         .unwrap();
+    // A talk in the period.
+    state
+        .store
+        .outreach()
+        .record(
+            &Scope::platform(),
+            &fanzha_store::NewOutreach {
+                unit_code: EAST_VILLAGE.into(),
+                held_on: at("2026-02-01T00:00:00+08:00"),
+                kind: fanzha_store::OutreachKind::Lecture,
+                audience: fanzha_store::OutreachAudience::Elderly,
+                place: "舜水社区活动室".into(),
+                people_reached: 120,
+                app_registrations: 35,
+                note: String::new(),
+                created_by: "grid".into(),
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
     let (_, body) = get(&state, "/statistics?period=year").await;
     assert_eq!(stat(&body, "kp-in-control"), "1");
+    assert_eq!(stat(&body, "outreach-events"), "1");
+    assert_eq!(stat(&body, "outreach-people"), "120");
 
     // The same figures written out as a work brief.
     let (status, brief) = get(&state, "/statistics?period=year&view=brief").await;
@@ -1286,6 +1309,7 @@ async fn statistics_count_cases_per_ten_thousand_and_year_on_year(db: &Db) {
     );
     assert!(brief.contains("资金返还率10.00%"), "{brief}");
     assert!(brief.contains("在控重点人员1人"), "{brief}");
+    assert!(brief.contains("开展反诈宣传1场，覆盖群众120人"), "{brief}");
     assert!(
         brief.contains("发案最多的是阳明街道3起、梨洲街道1起"),
         "{brief}"

@@ -28,7 +28,7 @@ use fanzha_core::time::{shanghai_date, shanghai_midnight, to_shanghai};
 use fanzha_core::FraudType;
 use fanzha_store::{
     effective_populations, CaseTally, FundFigures, InstructionFilter, KeyPersonFigures,
-    PageRequest, RegistrationTally, Viewer, MAX_PAGE,
+    OutreachFilter, OutreachTotals, PageRequest, RegistrationTally, Viewer, MAX_PAGE,
 };
 use fanzha_workflow::{loop_figures, Instruction, LoopFigures, OrgTree};
 use serde::Deserialize;
@@ -239,6 +239,7 @@ struct StatsPage {
     registration: Registration,
     victims: VictimProfile,
     key_persons: KeyPersonFigures,
+    outreach: OutreachTotals,
     funds: FundFigures,
     /// 资金返还率: money returned to victims over the period's case losses.
     return_rate: Option<f64>,
@@ -474,6 +475,18 @@ pub async fn show(
         .fund_figures(&Viewer::Police(scope.clone()), from, now + 1)
         .await?;
     let key_persons = state.store.key_persons().figures(&scope, now).await?;
+    let outreach = state
+        .store
+        .outreach()
+        .totals(
+            &scope,
+            &OutreachFilter {
+                from: Some(from),
+                until: Some(now + 1),
+                kind: None,
+            },
+        )
+        .await?;
     let return_rate =
         (cases.loss_fen > 0).then(|| funds.returned_fen as f64 / cases.loss_fen as f64);
 
@@ -495,6 +508,7 @@ pub async fn show(
             stopped_in_time: (t.requested > 0).then_some((t.executed_in_time, t.requested)),
             registration: &registration,
             key_persons: &key_persons,
+            outreach: &outreach,
             units: lines
                 .iter()
                 .filter(|l| !l.own_level)
@@ -601,6 +615,7 @@ pub async fn show(
         registration,
         victims,
         key_persons,
+        outreach,
         funds,
         return_rate,
         stop_in_time: if t.requested == 0 {

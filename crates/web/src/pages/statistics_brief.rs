@@ -6,7 +6,7 @@ use super::statistics::{per_10k_label, rate_label, yoy_label, CaseFigures, Regis
 use super::victim_profile::VictimProfile;
 use super::view::{percent, yuan};
 use crate::i18n::Lang;
-use fanzha_store::{FundFigures, KeyPersonFigures};
+use fanzha_store::{FundFigures, KeyPersonFigures, OutreachTotals};
 use fanzha_workflow::LoopFigures;
 
 /// A unit line as the brief reads it.
@@ -33,6 +33,8 @@ pub struct BriefInput<'a> {
     pub stopped_in_time: Option<(i64, i64)>,
     pub registration: &'a Registration,
     pub key_persons: &'a KeyPersonFigures,
+    /// Talks and campaigns held in the period.
+    pub outreach: &'a OutreachTotals,
     pub units: Vec<BriefUnit<'a>>,
 }
 
@@ -231,9 +233,13 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
     });
 
     let r = b.registration;
+    let o = b.outreach;
     let text = if zh {
         format!(
-            "辖区在册居民{}人，国家反诈中心APP注册{}人，注册率{}；16–60周岁注册率{}。",
+            "开展反诈宣传{}场，覆盖群众{}人，现场注册国家反诈中心APP{}人。辖区在册居民{}人，国家反诈中心APP注册{}人，注册率{}；16–60周岁注册率{}。",
+            o.events,
+            o.people_reached,
+            o.app_registrations,
             r.residents,
             r.registered,
             rate_label(r.rate()),
@@ -241,7 +247,10 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
         )
     } else {
         format!(
-            "{} registered residents, {} on the national anti-fraud app: {}; aged 16–60: {}.",
+            "{} talks and campaigns reaching {} people, {} app installs on the spot. {} registered residents, {} on the national anti-fraud app: {}; aged 16–60: {}.",
+            o.events,
+            o.people_reached,
+            o.app_registrations,
             r.residents,
             r.registered,
             rate_label(r.rate()),
@@ -438,6 +447,11 @@ mod tests {
             return_rate: Some(500_000.0 / 27_000_000.0),
             stopped_in_time: Some((7, 9)),
             registration: &registration,
+            outreach: &OutreachTotals {
+                events: 14,
+                people_reached: 2300,
+                app_registrations: 410,
+            },
             key_persons: &KeyPersonFigures {
                 in_control: 12,
                 punished: 5,
@@ -478,7 +492,10 @@ mod tests {
         assert!(zh[2].text.contains("30分钟内完成止付7/9"), "{}", zh[2].text);
         assert!(zh[2].text.contains("资金返还率1.85%"), "{}", zh[2].text);
         assert!(
-            zh[3].text.contains("注册率54.90%；16–60周岁注册率93.67%"),
+            zh[3].text.contains("注册率54.90%；16–60周岁注册率93.67%")
+                && zh[3].text.starts_with(
+                    "开展反诈宣传14场，覆盖群众2300人，现场注册国家反诈中心APP410人。"
+                ),
             "{}",
             zh[3].text
         );
@@ -511,6 +528,7 @@ mod tests {
             stopped_in_time: None,
             registration: &Registration::default(),
             key_persons: &KeyPersonFigures::default(),
+            outreach: &OutreachTotals::default(),
             units: vec![BriefUnit {
                 name: "阳明街道",
                 cases: &quiet,
