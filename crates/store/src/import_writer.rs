@@ -70,6 +70,20 @@ impl<'s> ImportWriter<'s> {
             .await
     }
 
+    /// Upserts residents from an import whose rows carry only the yes/no columns `flags`
+    /// names: the others keep what is stored (see [`people::PersonFlags`]).
+    pub async fn people_from_file(
+        &mut self,
+        batch: &[NewPerson],
+        flags: people::PersonFlags,
+    ) -> StoreResult<UpsertOutcome> {
+        self.upsert(
+            people::import_spec_for(flags),
+            people::import_rows(batch, flags)?,
+        )
+        .await
+    }
+
     /// Upserts phone numbers (as [`crate::Phones::upsert`]).
     pub async fn phones(&mut self, batch: &[NewPhone]) -> StoreResult<UpsertOutcome> {
         self.upsert(&phones::SPEC, phones::upsert_rows(batch)?)

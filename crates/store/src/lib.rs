@@ -77,7 +77,7 @@ pub use outreach::{
     OutreachQuota, OutreachTotals,
 };
 pub use page::{Page, PageRequest, MAX_PAGE};
-pub use people::{NewPerson, People, Person, RegistrationTally};
+pub use people::{NewPerson, People, Person, PersonFlags, RegistrationTally};
 pub use phones::{NewPhone, Phone, Phones};
 pub use scope::Scope;
 pub use sms::{valid_sms_number, NewSms, SmsMessage, SmsMessages, SmsPurpose, SmsState};

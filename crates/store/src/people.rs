@@ -65,6 +65,92 @@ pub(crate) const SPEC: TableSpec = TableSpec {
     ],
 };
 
+/// Which yes/no columns an imported batch carries. A file that does not say whether someone is
+/// public-sector staff or registered on the anti-fraud app must not reset what another source
+/// recorded: the columns it lacks are left out of the upsert (new rows take the column default,
+/// 否). Imports never carry the joint-defence registration, which comes from the guardians form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PersonFlags {
+    pub public_sector: bool,
+    pub app_registered: bool,
+}
+
+const IMPORT_BASE: [(&str, Merge); 6] = [
+    ("name", Merge::Replace),
+    ("phone", Merge::KeepIfNull),
+    ("residence_code", Merge::Replace),
+    ("unit_code", Merge::Replace),
+    ("address", Merge::KeepIfNull),
+    ("employer", Merge::KeepIfNull),
+];
+
+const fn import_spec(columns: &'static [(&'static str, Merge)]) -> TableSpec {
+    TableSpec {
+        table: "people",
+        key: "resident_id",
+        columns,
+    }
+}
+
+const IMPORT_BOTH: TableSpec = import_spec(&[
+    IMPORT_BASE[0],
+    IMPORT_BASE[1],
+    IMPORT_BASE[2],
+    IMPORT_BASE[3],
+    IMPORT_BASE[4],
+    IMPORT_BASE[5],
+    ("public_sector", Merge::Replace),
+    ("app_registered", Merge::Replace),
+]);
+const IMPORT_PUBLIC_SECTOR: TableSpec = import_spec(&[
+    IMPORT_BASE[0],
+    IMPORT_BASE[1],
+    IMPORT_BASE[2],
+    IMPORT_BASE[3],
+    IMPORT_BASE[4],
+    IMPORT_BASE[5],
+    ("public_sector", Merge::Replace),
+]);
+const IMPORT_APP: TableSpec = import_spec(&[
+    IMPORT_BASE[0],
+    IMPORT_BASE[1],
+    IMPORT_BASE[2],
+    IMPORT_BASE[3],
+    IMPORT_BASE[4],
+    IMPORT_BASE[5],
+    ("app_registered", Merge::Replace),
+]);
+const IMPORT_NEITHER: TableSpec = import_spec(&IMPORT_BASE);
+
+/// The upsert shape of an imported batch with these flag columns.
+pub(crate) fn import_spec_for(flags: PersonFlags) -> &'static TableSpec {
+    match (flags.public_sector, flags.app_registered) {
+        (true, true) => &IMPORT_BOTH,
+        (true, false) => &IMPORT_PUBLIC_SECTOR,
+        (false, true) => &IMPORT_APP,
+        (false, false) => &IMPORT_NEITHER,
+    }
+}
+
+/// The rows of an imported batch, carrying only the flag columns `flags` names.
+pub(crate) fn import_rows(
+    people: &[NewPerson],
+    flags: PersonFlags,
+) -> StoreResult<Vec<UpsertRow<'_>>> {
+    let mut rows = upsert_rows(people)?;
+    for row in &mut rows {
+        // Full rows end with public_sector, app_registered, joint_defense_registered.
+        row.values.truncate(8);
+        if !flags.app_registered {
+            row.values.remove(7);
+        }
+        if !flags.public_sector {
+            row.values.remove(6);
+        }
+    }
+    Ok(rows)
+}
+
 const COLUMNS: &str = "p.resident_id, p.name, p.phone, p.residence_code, p.unit_code, p.address, \
      p.employer, p.public_sector, p.app_registered, p.joint_defense_registered, p.created_at, \
      p.updated_at";

@@ -402,7 +402,9 @@ impl<'s> StopPayments<'s> {
             .map_err(StoreError::query("stop_payments.claims_on_account"))
     }
 
-    /// Requests made in `[from_ms, to_ms)` the viewer may see, summed by what became of them.
+    /// The requests of the cases reported in `[from_ms, to_ms)` that the viewer may see, summed
+    /// by what became of them: the same cases whose losses a return rate divides by, so returns
+    /// on older cases never inflate a period's rate.
     pub async fn fund_figures(
         &self,
         viewer: &Viewer,
@@ -411,12 +413,13 @@ impl<'s> StopPayments<'s> {
     ) -> StoreResult<FundFigures> {
         let mut sql = Sql::new(
             "SELECT s.state, COUNT(*) AS n, CAST(SUM(s.requested_fen) AS BIGINT) AS requested, \
-             CAST(SUM(s.held_fen) AS BIGINT) AS held FROM stop_payments s WHERE ",
+             CAST(SUM(s.held_fen) AS BIGINT) AS held FROM stop_payments s \
+             JOIN cases c ON c.id = s.case_id WHERE ",
         );
         push_viewer(&mut sql, viewer);
-        sql.push(" AND s.requested_at >= ")
+        sql.push(" AND c.reported_at >= ")
             .arg(from_ms)
-            .push(" AND s.requested_at < ")
+            .push(" AND c.reported_at < ")
             .arg(to_ms)
             .push(" GROUP BY s.state");
         let rows = sql

@@ -478,21 +478,30 @@ async fn move_descendants(
 }
 
 /// Residents of every unit of a subtree (as [`Units::subtree`] returns it): the unit's own
-/// figure where one is recorded, else the sum over its children; absent where no unit below
-/// has a figure either. A county whose census figure is recorded keeps it even when only some of
-/// its villages have theirs.
+/// figure where one is recorded, else the sum over its children when every child has a figure;
+/// absent otherwise. A partial sum would make a rate per resident look higher than it is, so a
+/// county whose census figure is recorded keeps it, and one with a township lacking any figure
+/// has none.
 pub fn effective_populations(subtree: &[Unit]) -> HashMap<String, i64> {
-    let mut sums: HashMap<&str, i64> = HashMap::new();
+    // Per parent: (sum of the children's figures, whether a child lacks one).
+    let mut sums: HashMap<&str, (i64, bool)> = HashMap::new();
     let mut out: HashMap<String, i64> = HashMap::new();
     // Deepest first, so every child is settled before its parent reads it.
     let mut order: Vec<&Unit> = subtree.iter().collect();
     order.sort_by_key(|u| std::cmp::Reverse(u.depth));
     for u in order {
-        let own = u.population.or_else(|| sums.get(u.code.as_str()).copied());
+        let own = u.population.or_else(|| match sums.get(u.code.as_str()) {
+            Some((sum, false)) => Some(*sum),
+            _ => None,
+        });
         if let Some(p) = own {
             out.insert(u.code.clone(), p);
-            if let Some(parent) = u.parent_code.as_deref() {
-                *sums.entry(parent).or_default() += p;
+        }
+        if let Some(parent) = u.parent_code.as_deref() {
+            let e = sums.entry(parent).or_default();
+            match own {
+                Some(p) => e.0 += p,
+                None => e.1 = true,
             }
         }
     }
@@ -565,7 +574,7 @@ mod tests {
     }
 
     #[test]
-    fn populations_add_up_where_a_unit_has_no_figure_of_its_own() {
+    fn populations_add_up_only_where_every_child_has_a_figure() {
         let tree = [
             stored("c", None, 1, None),
             stored("t1", Some("c"), 2, None),
@@ -578,11 +587,18 @@ mod tests {
         ];
         let p = effective_populations(&tree);
         assert_eq!(p.get("t1"), Some(&2000));
-        // A recorded figure wins over the sum of the villages that have one.
+        // A recorded figure wins over the sum of the villages.
         assert_eq!(p.get("t2"), Some(&5000));
-        assert_eq!(p.get("c"), Some(&7000));
         assert_eq!(p.get("t3"), None);
         assert_eq!(p.get("v4"), None);
+        // t3 has no figure: a sum over t1 and t2 alone would undercount the county.
+        assert_eq!(p.get("c"), None);
+        let covered: Vec<Unit> = tree
+            .iter()
+            .filter(|u| !u.code.ends_with('3') && u.code != "v4")
+            .cloned()
+            .collect();
+        assert_eq!(effective_populations(&covered).get("c"), Some(&7000));
     }
 
     #[test]

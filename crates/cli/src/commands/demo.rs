@@ -479,11 +479,14 @@ async fn record_populations(store: &Store, sim: &Simulation, root: &str) -> Resu
     for p in &sim.world().people {
         *per_village.entry(format!("{:012}", p.village)).or_default() += 1;
     }
-    let known: std::collections::HashSet<&str> = units.iter().map(|u| u.code.as_str()).collect();
-    for (village, n) in per_village {
-        if known.contains(village.as_str()) {
-            store.units().set_population(&village, Some(n)).await?;
-        }
+    // Every village gets a figure (0 where nobody was simulated), so that the townships and the
+    // county add up (a unit's residents are a sum only when all its children have a figure).
+    for u in units
+        .iter()
+        .filter(|u| u.level == fanzha_store::UnitLevel::Village)
+    {
+        let n = per_village.get(&u.code).copied().unwrap_or(0);
+        store.units().set_population(&u.code, Some(n)).await?;
     }
     Ok(())
 }

@@ -18,7 +18,7 @@ use fanzha_ingest::{
 };
 use fanzha_store::{
     ImportCounts, ImportRunId, ImportWriter, NewAccount, NewImportRun, NewPerson, NewPhone,
-    QuarantineRow, UpsertOutcome,
+    PersonFlags, QuarantineRow, UpsertOutcome,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
@@ -178,12 +178,19 @@ fn sink_error<E: Coded + std::fmt::Display>(e: E) -> IngestError {
 
 impl Sink for StoreSink<'_> {
     fn batch(&mut self, batch: Batch<'_>) -> Result<(), IngestError> {
-        let mut people = Vec::new();
+        // People grouped by the yes/no columns their rows carry (an empty cell says nothing):
+        // a file that does not say whether someone is public-sector staff or registered on the
+        // anti-fraud app leaves what is stored.
+        let mut people: [Vec<NewPerson>; 4] = Default::default();
         let mut phones = Vec::new();
         let mut accounts = Vec::new();
         for r in batch.records {
             match r {
-                Record::Person(p) => people.push(new_person(p)),
+                Record::Person(p) => {
+                    let group = usize::from(p.public_sector.is_some())
+                        + 2 * usize::from(p.app_registered.is_some());
+                    people[group].push(new_person(p));
+                }
                 Record::Phone(p) => phones.push(new_phone(p)),
                 Record::Account(a) => accounts.push(new_account(a)),
             }
@@ -191,8 +198,15 @@ impl Sink for StoreSink<'_> {
         let writer = &mut self.writer;
         let outcome = self.rt.block_on(async {
             let mut o = UpsertOutcome::default();
-            if !people.is_empty() {
-                o.add(writer.people(&people).await?);
+            for (group, batch) in people.iter().enumerate() {
+                if batch.is_empty() {
+                    continue;
+                }
+                let flags = PersonFlags {
+                    public_sector: group & 1 != 0,
+                    app_registered: group & 2 != 0,
+                };
+                o.add(writer.people_from_file(batch, flags).await?);
             }
             if !phones.is_empty() {
                 o.add(writer.phones(&phones).await?);

@@ -250,8 +250,9 @@ pub async fn cases_are_tallied_by_unit_type_and_period(store: &Store) {
         .is_empty());
 }
 
-/// Stop-payments summed by what became of them, inside the reader's subtree and period: held,
-/// lapsed, frozen and returned accounts were stopped; frozen and returned ones frozen.
+/// Stop-payments of the period's cases summed by what became of them, inside the reader's
+/// subtree: held, lapsed, frozen and returned accounts were stopped; frozen and returned ones
+/// frozen.
 pub async fn fund_figures_sum_requests_by_what_became_of_them(store: &Store) {
     with_tree(store).await;
     let outcomes = [
@@ -268,7 +269,7 @@ pub async fn fund_figures_sum_requests_by_what_became_of_them(store: &Store) {
         let case_id = format!("AJ-{id}");
         store
             .cases()
-            .create(&case(&case_id, unit, None, T0))
+            .create(&case(&case_id, unit, None, T0 + i as i64))
             .await
             .unwrap();
         let mut r = request(id, &case_id, unit, 100_000, T0 + i as i64);
@@ -313,11 +314,24 @@ pub async fn fund_figures_sum_requests_by_what_became_of_them(store: &Store) {
             failed: 1,
         }
     );
-    // A period that begins after the first request leaves it out.
+    // A period that begins after the first case was reported leaves its request out, even when
+    // the request itself falls inside the period.
     let later = store
         .stop_payments()
         .fund_figures(&county, T0 + 1, T0 + 100)
         .await
         .unwrap();
     assert_eq!((later.requested, later.stopped_fen), (5, 140_000));
+    let mut late = request("F8", "AJ-F1", "330281001001", 70_000, T0 + 50);
+    late.account = "6222020123456700099".into();
+    store.stop_payments().create_many(&[late]).await.unwrap();
+    let again = store
+        .stop_payments()
+        .fund_figures(&county, T0 + 1, T0 + 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        again.requested, 5,
+        "F8 belongs to a case reported before the period"
+    );
 }

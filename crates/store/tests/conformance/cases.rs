@@ -819,3 +819,65 @@ pub async fn registration_is_tallied_per_unit_with_the_age_band(store: &Store) {
         "慈溪's resident is outside 余姚's scope"
     );
 }
+
+/// An import whose file does not say whether people are public-sector staff or registered on
+/// the anti-fraud app keeps what is stored; a file that says it replaces it; new people take 否.
+pub async fn imports_without_a_flag_column_keep_the_stored_flags(store: &Store) {
+    with_tree(store).await;
+    let mut known = person(1, "330281001001");
+    known.public_sector = true;
+    known.app_registered = true;
+    known.joint_defense_registered = true;
+    store.people().upsert(&[known]).await.unwrap();
+
+    let mut from_register = person(1, "330281001001");
+    from_register.name = "居民一".into();
+    from_register.public_sector = false;
+    from_register.app_registered = false;
+    from_register.joint_defense_registered = false;
+    let newcomer = person(2, "330281001001");
+    let mut writer = store.import_writer();
+    let neither = PersonFlags {
+        public_sector: false,
+        app_registered: false,
+    };
+    let out = writer
+        .people_from_file(&[from_register.clone(), newcomer], neither)
+        .await
+        .unwrap();
+    assert_eq!((out.inserted, out.updated), (1, 1));
+    writer.commit().await.unwrap();
+    let p = store
+        .people()
+        .get(&Scope::platform(), &resident_id(1))
+        .await
+        .unwrap();
+    assert_eq!(p.name, "居民一", "the columns the file has are replaced");
+    assert!(p.public_sector && p.app_registered && p.joint_defense_registered);
+    let n = store
+        .people()
+        .get(&Scope::platform(), &resident_id(2))
+        .await
+        .unwrap();
+    assert!(!n.app_registered && !n.joint_defense_registered);
+
+    let mut writer = store.import_writer();
+    writer
+        .people_from_file(
+            &[from_register],
+            PersonFlags {
+                public_sector: false,
+                app_registered: true,
+            },
+        )
+        .await
+        .unwrap();
+    writer.commit().await.unwrap();
+    let p = store
+        .people()
+        .get(&Scope::platform(), &resident_id(1))
+        .await
+        .unwrap();
+    assert!(!p.app_registered, "a file that says 否 is believed");
+    assert!(p.public_sector && p.joint_defense_registered);
+}

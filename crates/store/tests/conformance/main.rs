@@ -37,6 +37,7 @@ conformance! {
     import_writer_commits_in_steps_and_rolls_back_the_rest,
     users_carry_roles_and_bank_codes,
     registration_is_tallied_per_unit_with_the_age_band,
+    imports_without_a_flag_column_keep_the_stored_flags,
 }
 
 mod loop_suite {

@@ -164,6 +164,15 @@ impl CaseSearch {
             }
             Err(_) => {}
         }
+        // A long run of digits that is no card nor person is still read as an account (corporate
+        // and platform accounts fail the card checks): such a look-up is audited like a card's.
+        if self.card.is_none() && self.person.is_none() {
+            if let Some(n) = l.number.as_deref() {
+                if (10..=32).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()) {
+                    self.card = Some(n.to_string());
+                }
+            }
+        }
         l
     }
 
@@ -314,6 +323,17 @@ mod tests {
         assert_eq!(l.number.as_deref(), Some("6222020123456789015"));
         assert_eq!(s.card.as_deref(), Some("6222020123456789015"));
         assert_eq!((s.person, s.slip), (None, None));
+    }
+
+    #[test]
+    fn an_account_that_is_no_card_is_still_audited_as_one() {
+        // A corporate account: 20 digits that fail the card checks.
+        let s = CaseSearch::read(&form(&[("q", "33050161663500000123")]));
+        assert_eq!(s.card.as_deref(), Some("33050161663500000123"));
+        assert!(s.person.is_none());
+        // Short numbers (a case's sequence, a report number) are no account.
+        let s = CaseSearch::read(&form(&[("q", "20260301")]));
+        assert!(s.card.is_none());
     }
 
     #[test]

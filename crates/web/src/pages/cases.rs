@@ -12,7 +12,7 @@ use super::case_search::{audit_case_search, CaseSearch, CaseSearchForm, SOURCES}
 use super::choices::{fraud_type_choices, unit_choices, Choice};
 use super::view::{fraud_type_label, time, yuan};
 use super::{render, Chrome};
-use crate::auth::permission::{ManageCases, Permission, ViewCases};
+use crate::auth::permission::{ManageCases, Permission, ViewCases, ViewMuleAccounts};
 use crate::auth::Require;
 use crate::case_import::{import_cases, CaseImport};
 use crate::casework::{open_case, take_in_extract, trace_case, CaseInput};
@@ -597,8 +597,13 @@ async fn case_page<P: Permission>(
             id: s.id,
         })
         .collect();
-    let holders = state.store.mule_accounts().for_case(&scope, id).await?;
-    let holders = super::mule_accounts::holder_rows(state, holders).await;
+    // The holders section leads to 涉案账户开户人: shown to those who may open it.
+    let holders = if ViewMuleAccounts::allows(&auth.principal) {
+        let found = state.store.mule_accounts().for_case(&scope, id).await?;
+        super::mule_accounts::holder_rows(state, found).await
+    } else {
+        Vec::new()
+    };
     let linked = state.store.cases().linked(&scope, id).await?;
     let linked_total = linked.total;
     let group_loss = yuan(c.loss_fen + linked.loss_fen);
