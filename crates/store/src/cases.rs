@@ -303,6 +303,13 @@ impl CaseFilter {
     }
 }
 
+/// Apps so common among victims (the chat, payment and shopping apps everybody uses, the
+/// phone itself) that sharing one says nothing about a common gang: they link no cases. Lower
+/// case, as compared; a constant list, so it is written into the SQL rather than bound.
+const COMMON_APPS_SQL: &str = "'微信', 'wechat', 'qq', '支付宝', 'alipay', '抖音', 'douyin', \
+     '快手', '淘宝', 'taobao', '京东', '拼多多', '美团', '短信', 'sms', '电话', '手机银行', \
+     '网上银行', '云闪付', '钉钉', '百度'";
+
 /// Appends `SELECT case_id, role, class, value` over every mark of the cases that `filter`
 /// admits — the numbers, accounts, apps and URLs the victim named, the accounts that received
 /// money in the case's transfers (the victim's own account left out) and the accounts of its
@@ -327,6 +334,13 @@ fn push_marks<'a>(sql: &mut Sql<'a>, backend: Backend, filter: &mut dyn FnMut(&m
             only = j.only_strings,
         ));
         filter(sql, &j.value);
+        if role == "app" {
+            // Channels nearly every victim names link nothing.
+            sql.push(&format!(
+                " AND LOWER({}) NOT IN ({})",
+                j.value, COMMON_APPS_SQL
+            ));
+        }
         sql.push(" UNION ALL ");
     }
     sql.push(

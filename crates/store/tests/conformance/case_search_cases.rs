@@ -348,14 +348,19 @@ const V0: &str = "6216610000000000000";
 /// M1 sent some back to V0; M2 was stopped. Around it: L1 named P1; L2 paid into M1; L3
 /// stopped M2; L4 named M1 and A_NAMED; L5 named the app and the URL; L6 paid into V0 (the
 /// victim's own account links nothing); L7 (慈溪) named P1; L8 named a number that P1 begins
-/// with and another app.
+/// with, another app and 微信, which L0 named too (an app everybody uses links nothing).
 async fn linked_world(store: &Store) {
     with_tree(store).await;
     let yy = "330281001001";
     let cases = [
         NewCase {
             victim_account: Some(V0.into()),
-            named: named(&[P1], &[A_NAMED], &["云盈"], &["http://x.example/a"]),
+            named: named(
+                &[P1],
+                &[A_NAMED],
+                &["云盈", "微信"],
+                &["http://x.example/a"],
+            ),
             ..case("L0", yy, T0)
         },
         NewCase {
@@ -392,7 +397,7 @@ async fn linked_world(store: &Store) {
             ..case("L7", "330282001001", T0 + 7)
         },
         NewCase {
-            named: named(&["1380000111"], &[], &["其他"], &[]),
+            named: named(&["1380000111"], &[], &["其他", "微信"], &[]),
             ..case("L8", yy, T0 + 8)
         },
     ];
