@@ -41,6 +41,16 @@ pub enum StoreError {
     /// A record handed to the store breaks one of its rules.
     #[error("invalid {field}: {reason}")]
     Invalid { field: &'static str, reason: String },
+    /// The record asked for exists, still open, under a unit outside the caller's scope (its
+    /// subject has moved): that unit, named here, must let it go first.
+    #[error("{what} is still open at {unit_name} ({unit_code}), outside your area: {what_to_do}")]
+    HeldElsewhere {
+        what: &'static str,
+        unit_code: String,
+        /// The unit's name, or its code when the org tree does not know it.
+        unit_name: String,
+        what_to_do: &'static str,
+    },
 }
 
 impl StoreError {
@@ -97,6 +107,7 @@ impl Coded for StoreError {
             StoreError::UnitNotFound { .. } => ErrorCode::UnitNotFound,
             StoreError::Conflict { .. } => ErrorCode::Conflict,
             StoreError::Invalid { .. } => ErrorCode::RecordInvalid,
+            StoreError::HeldElsewhere { .. } => ErrorCode::OutOfScope,
         }
     }
 }
@@ -119,6 +130,13 @@ mod tests {
         assert_eq!(unf.code(), ErrorCode::UnitNotFound);
         let inv = StoreError::invalid("code", "empty");
         assert_eq!(inv.code(), ErrorCode::RecordInvalid);
+        let held = StoreError::HeldElsewhere {
+            what: "record",
+            unit_code: "330281001".into(),
+            unit_name: "阳明街道".into(),
+            what_to_do: "ask them",
+        };
+        assert_eq!(held.code(), ErrorCode::OutOfScope);
         let q = StoreError::query("people.get")(sqlx::Error::RowNotFound);
         assert_eq!(q.code(), ErrorCode::DatabaseQuery);
     }

@@ -403,7 +403,9 @@ pub struct KeyPersonFigures {
     /// People still abroad (在外 or 拒不回国), closed dossiers included.
     pub abroad: i64,
     /// People persuaded back (已劝返), closed dossiers included: closing a returnee's dossier
-    /// does not lower the rate.
+    /// does not lower the rate. A person with a 劝返 state in several dossiers counts once, in
+    /// this or [`KeyPersonFigures::abroad`], by the dossier whose latest persuasion entry is the
+    /// latest (the later dossier's on a tie).
     pub returned: i64,
 }
 
@@ -505,6 +507,12 @@ fn push_filter(sql: &mut Sql<'_>, f: &KeyPersonFilter, now: i64) {
     }
 }
 
+/// What to do when a resident's dossier in a category is still open at a unit outside one's
+/// area.
+const HELD_ELSEWHERE_WHAT_TO_DO: &str = "the person has moved; ask that unit to close its \
+     dossier (移出), then list the person again and the dossier, with its entries, comes over to \
+     your unit";
+
 /// The key-person repository.
 pub struct KeyPersons<'s> {
     store: &'s Store,
@@ -516,9 +524,13 @@ impl<'s> KeyPersons<'s> {
     }
 
     /// Opens a dossier for a resident inside `scope`, with its `registered` entry and an audit
-    /// entry. Returns the dossier's id and whether it was opened now: a resident already listed
-    /// in the category keeps the one dossier, which is reopened (with a `reopened` entry) when
-    /// it was closed. [`StoreError::NotFound`] when the scope holds no such resident.
+    /// entry. Returns the dossier's id and whether it was opened or reopened now: a resident
+    /// already listed in the category keeps the one dossier. When it is closed it is reopened
+    /// (with a `reopened` entry) under the unit the person lives in now, wherever it was held
+    /// before (the entry and the audit name that unit as `moved_from`). When it is still open
+    /// inside `scope` its id comes back unchanged; when it is still open outside `scope` (the
+    /// person has moved) nothing changes and [`StoreError::HeldElsewhere`] names the unit that
+    /// holds it. [`StoreError::NotFound`] when the scope holds no such resident.
     pub async fn create(&self, scope: &Scope, new: &NewKeyPerson) -> StoreResult<(i64, bool)> {
         let reason = new.reason.trim();
         if reason.is_empty() {
@@ -561,55 +573,96 @@ impl<'s> KeyPersons<'s> {
             .fetch_optional(&mut *tx)
             .await
             .map_err(StoreError::query("key_persons.create"))?;
-        let (id, seq, kind, unit_code) = match row {
+        // `moved_from`: the unit a reopened dossier was held by, when the person has moved.
+        let (id, seq, kind, moved_from) = match row {
             Some(row) => {
                 let id: i64 = col(&row, "id").map_err(StoreError::query("key_persons.create"))?;
-                (id, 1, "registered", person.unit_code.clone())
+                (id, 1, "registered", None)
             }
             None => {
+                // The one dossier of the resident in the category. It may lie outside the
+                // caller's scope: the person has moved since it was opened.
                 let mut sql = Sql::new(
-                    "SELECT id, status, version, unit_code FROM key_persons WHERE resident_id = ",
+                    "SELECT k.id, k.status, k.unit_code, u.name AS unit_name, u.path AS unit_path \
+                     FROM key_persons k LEFT JOIN org_units u ON u.code = k.unit_code \
+                     WHERE k.resident_id = ",
                 );
                 sql.arg(person.resident_id.as_str())
-                    .push(" AND category = ")
+                    .push(" AND k.category = ")
                     .arg(new.category.as_str());
                 let row = sql
                     .query()
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(StoreError::query("key_persons.create"))?;
-                let id: i64 = col(&row, "id").map_err(StoreError::query("key_persons.create"))?;
-                let status: String =
-                    col(&row, "status").map_err(StoreError::query("key_persons.create"))?;
+                let existing = (|| -> Result<_, sqlx::Error> {
+                    Ok((
+                        col::<i64>(&row, "id")?,
+                        col::<String>(&row, "status")?,
+                        col::<String>(&row, "unit_code")?,
+                        col::<Option<String>>(&row, "unit_name")?,
+                        col::<Option<String>>(&row, "unit_path")?,
+                    ))
+                })()
+                .map_err(StoreError::query("key_persons.create"))?;
+                let (id, status, held_by, held_by_name, held_by_path) = existing;
+                let in_scope = match held_by_path.as_deref() {
+                    Some(path) => scope.contains_path(path),
+                    None => scope.unit_code().is_none(),
+                };
                 if status != KeyPersonStatus::Closed.as_str() {
-                    return Ok((id, false));
+                    if in_scope {
+                        return Ok((id, false));
+                    }
+                    return Err(StoreError::HeldElsewhere {
+                        what: "a key-person dossier of this resident in this category",
+                        unit_name: held_by_name.unwrap_or_else(|| held_by.clone()),
+                        unit_code: held_by,
+                        what_to_do: HELD_ELSEWHERE_WHAT_TO_DO,
+                    });
                 }
-                let unit_code: String =
-                    col(&row, "unit_code").map_err(StoreError::query("key_persons.create"))?;
+                // Reopened where the person lives now: a dossier follows the residence.
                 let mut sql = Sql::new(
                     "UPDATE key_persons SET status = 'active', closed_reason = NULL, reason = ",
                 );
                 sql.arg(reason.as_str())
+                    .push(", unit_code = ")
+                    .arg(person.unit_code.as_str())
                     .push(", updated_at = ")
                     .arg(new.at)
                     .push(", version = version + 1 WHERE id = ")
                     .arg(id)
-                    .push(" RETURNING version");
+                    .push(" AND status = 'closed' RETURNING version");
                 let row = sql
                     .query()
-                    .fetch_one(&mut *tx)
+                    .fetch_optional(&mut *tx)
                     .await
-                    .map_err(StoreError::query("key_persons.reopen"))?;
+                    .map_err(StoreError::query("key_persons.reopen"))?
+                    .ok_or_else(|| StoreError::Conflict {
+                        what: "key_persons.reopen",
+                        detail: format!(
+                            "key person {id} was reopened meanwhile; list the person again"
+                        ),
+                    })?;
                 let seq: i64 =
                     col(&row, "version").map_err(StoreError::query("key_persons.reopen"))?;
-                (id, seq, "reopened", unit_code)
+                let moved = (held_by != person.unit_code).then_some(held_by);
+                (id, seq, "reopened", moved)
             }
         };
-        let detail = serde_json::json!({
+        let mut detail = serde_json::json!({
             "category": new.category.as_str(),
             "reason": reason,
             "source": new.source,
         });
+        let mut audit_detail = serde_json::json!({
+            "resident": mask_key(&person.resident_id),
+            "category": new.category.as_str(),
+        });
+        if let Some(from) = &moved_from {
+            detail["moved_from"] = from.as_str().into();
+            audit_detail["moved_from"] = from.as_str().into();
+        }
         insert_event(&mut tx, id, seq, new.at, kind, &detail, &new.created_by).await?;
         append_on(
             &mut tx,
@@ -618,11 +671,8 @@ impl<'s> KeyPersons<'s> {
                 action: format!("key_person_{kind}"),
                 target_type: "key_person".into(),
                 target_id: Some(id.to_string()),
-                unit_code: Some(unit_code),
-                detail: serde_json::json!({
-                    "resident": mask_key(&person.resident_id),
-                    "category": new.category.as_str(),
-                }),
+                unit_code: Some(person.unit_code.clone()),
+                detail: audit_detail,
             },
         )
         .await?;
@@ -841,31 +891,44 @@ impl<'s> KeyPersons<'s> {
              COUNT(DISTINCT CASE WHEN k.status = 'active' AND ",
         );
         push_in_force(&mut sql, "k.exit_ban_from", "k.exit_ban_until", now);
-        sql.push(
-            " THEN k.resident_id END) AS exit_bans, \
-             COUNT(DISTINCT CASE WHEN k.abroad_state IN ('abroad', 'refused') \
-             THEN k.resident_id END) AS abroad, \
-             COUNT(DISTINCT CASE WHEN k.abroad_state = 'returned' THEN k.resident_id END) \
-             AS returned FROM key_persons k WHERE ",
-        );
+        sql.push(" THEN k.resident_id END) AS exit_bans FROM key_persons k WHERE ");
         scope.push_condition(&mut sql, "k.unit_code");
         let row = sql
             .query()
             .fetch_one(self.store.pool())
             .await
             .map_err(StoreError::query("key_persons.figures"))?;
-        let n = |name: &'static str| -> StoreResult<i64> {
-            col(&row, name).map_err(StoreError::query("key_persons.figures"))
+        let n = |row: &AnyRow, name: &'static str| -> StoreResult<i64> {
+            col(row, name).map_err(StoreError::query("key_persons.figures"))
         };
         let mut figures = KeyPersonFigures {
-            in_control: n("in_control")?,
-            closed: n("closed")?,
-            punished: n("punished")?,
-            exit_bans: n("exit_bans")?,
-            abroad: n("abroad")?,
-            returned: n("returned")?,
+            in_control: n(&row, "in_control")?,
+            closed: n(&row, "closed")?,
+            punished: n(&row, "punished")?,
+            exit_bans: n(&row, "exit_bans")?,
             by_category: KeyPersonCategory::ALL.iter().map(|c| (*c, 0)).collect(),
+            ..KeyPersonFigures::default()
         };
+        // 劝返: each person once, in the state of the dossier whose latest persuasion entry is
+        // the latest (a later dossier's "returned" supersedes an earlier one's "abroad").
+        let mut sql = Sql::new(
+            "SELECT COUNT(CASE WHEN s.abroad_state IN ('abroad', 'refused') THEN 1 END) AS abroad, \
+             COUNT(CASE WHEN s.abroad_state = 'returned' THEN 1 END) AS returned FROM (\
+             SELECT d.abroad_state, ROW_NUMBER() OVER (PARTITION BY d.resident_id \
+             ORDER BY d.persuaded_at DESC, d.id DESC) AS rn FROM (\
+             SELECT k.id, k.resident_id, k.abroad_state, COALESCE((SELECT MAX(e.at) \
+             FROM key_person_events e WHERE e.key_person_id = k.id AND e.kind = 'persuasion'), \
+             0) AS persuaded_at FROM key_persons k WHERE k.abroad_state IS NOT NULL AND ",
+        );
+        scope.push_condition(&mut sql, "k.unit_code");
+        sql.push(") d) s WHERE s.rn = 1");
+        let row = sql
+            .query()
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query("key_persons.figures"))?;
+        figures.abroad = n(&row, "abroad")?;
+        figures.returned = n(&row, "returned")?;
         let mut sql = Sql::new("SELECT k.category, COUNT(*) AS n FROM key_persons k WHERE ");
         scope.push_condition(&mut sql, "k.unit_code");
         sql.push(" AND k.status = 'active' GROUP BY k.category");

@@ -27,6 +27,7 @@ fanzha_store::on_both_backends! {
     every_view_of_a_dossier_is_audited,
     another_county_sees_nothing_a_leader_figures_only_a_liaison_nothing,
     malformed_and_unknown_id_numbers_are_refused_with_a_message,
+    a_dossier_still_open_in_another_unit_is_named_and_a_closed_one_follows_the_person,
 }
 
 const COUNTY: &str = "330281";
@@ -745,4 +746,83 @@ async fn malformed_and_unknown_id_numbers_are_refused_with_a_message(db: &Db) {
     )
     .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+}
+
+async fn a_dossier_still_open_in_another_unit_is_named_and_a_closed_one_follows_the_person(
+    db: &Db,
+) {
+    let state = world(db).await;
+    // The commanders of 阳明街道 (张's township) and 梨洲街道.
+    let as_township = |township: &'static str, method: &'static str, path: String, form: String| {
+        let state = state.clone();
+        async move { send(&state, Role::UnitCommander, township, method, &path, &form).await }
+    };
+    let listing = format!("resident_id={}&category=two_cards&reason=x", zhang_id());
+    let yangming = as_township("330281001", "POST", "/key-persons".into(), listing.clone()).await;
+    assert_eq!(
+        yangming.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        yangming.text()
+    );
+    let dossier = yangming.location.clone();
+    // 张 moves to 梨洲街道's 西郊社区.
+    let mut zhang = world_person(0);
+    zhang.residence_code = WEST_VILLAGE.into();
+    state.store.people().upsert(&[zhang]).await.unwrap();
+
+    // Still open in 阳明: 梨洲 is told who holds it, not sent to a dossier it cannot see.
+    let refused = as_township("330281002", "POST", "/key-persons".into(), listing.clone()).await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.text());
+    let message = refused.message();
+    assert!(message.contains("舜水社区"), "names the unit: {message}");
+    assert!(message.contains("close"), "says what to do: {message}");
+    assert!(
+        !refused.text().contains("张") && !refused.text().contains(&zhang_id()),
+        "not the person: {}",
+        refused.text()
+    );
+    let body = as_township("330281001", "GET", dossier.clone(), String::new())
+        .await
+        .text();
+    assert_eq!(body.matches("data-event=").count(), 1, "nothing changed");
+
+    // Once 阳明 closes it, 梨洲's listing reopens it as theirs; 阳明 no longer sees it.
+    let closed = as_township(
+        "330281001",
+        "POST",
+        format!("{dossier}/events"),
+        "kind=close&reason=%E5%B7%B2%E8%BF%81%E5%87%BA".into(),
+    )
+    .await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.text());
+    let taken = as_township("330281002", "POST", "/key-persons".into(), listing).await;
+    assert_eq!(taken.status, StatusCode::SEE_OTHER, "{}", taken.text());
+    assert_eq!(taken.location, dossier, "the one dossier");
+    let page = as_township("330281002", "GET", dossier.clone(), String::new()).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    assert_eq!(page.text().matches("data-event=").count(), 3);
+    assert!(page.text().contains("西郊社区"), "held by 张's unit now");
+    assert_eq!(
+        as_township("330281001", "GET", dossier, String::new())
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+/// Resident `i` of [`residents`] as stored by [`world`].
+fn world_person(i: usize) -> NewPerson {
+    let (id, name, phone, village) = residents()[i].clone();
+    NewPerson {
+        resident_id: id,
+        name: name.into(),
+        phone: Some(phone.into()),
+        residence_code: village.into(),
+        address: Some("阳明西路1号".into()),
+        employer: None,
+        public_sector: false,
+        app_registered: false,
+        joint_defense_registered: false,
+    }
 }

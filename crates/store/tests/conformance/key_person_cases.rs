@@ -526,3 +526,185 @@ pub async fn figures_count_people_measures_and_the_return_rate(store: &Store) {
         (1, 1, 0)
     );
 }
+
+/// Resident `n` moves to `village`.
+async fn moves(store: &Store, n: u32, village: &str) {
+    store.people().upsert(&[person(n, village)]).await.unwrap();
+}
+
+async fn audit_of(store: &Store, scope: &Scope) -> Vec<AuditEntry> {
+    store
+        .audit()
+        .list(scope, &PageRequest::first(100))
+        .await
+        .unwrap()
+        .items
+}
+
+pub async fn a_listing_never_reaches_a_dossier_held_by_another_unit(store: &Store) {
+    world(store).await;
+    let kp = store.key_persons();
+    let yangming = store.units().scope("330281001").await.unwrap();
+    let lizhou = store.units().scope("330281002").await.unwrap();
+    let yuyao = store.units().scope(YUYAO).await.unwrap();
+    let close = |reason: &str| KeyPersonMeasure::Close {
+        reason: reason.into(),
+    };
+
+    // 1 was listed and closed in 阳明街道, then moved to 梨洲街道, which lists them again: the
+    // dossier is reopened under 梨洲 (where 1 lives now), with its entries.
+    let (one, _) = kp
+        .create(&yangming, &new(1, KeyPersonCategory::TwoCards, T0))
+        .await
+        .unwrap();
+    kp.add_event(&yangming, one, &close("已转化"), "ym", T0 + 1)
+        .await
+        .unwrap();
+    moves(store, 1, "330281002001").await;
+    let again = NewKeyPerson {
+        reason: "再次出售银行卡".into(),
+        created_by: "lz".into(),
+        ..new(1, KeyPersonCategory::TwoCards, T0 + 2)
+    };
+    assert_eq!(kp.create(&lizhou, &again).await.unwrap(), (one, true));
+    let k = kp.get(&lizhou, one).await.unwrap();
+    assert_eq!(
+        (k.unit_code.as_str(), k.status, k.reason.as_str(), k.version),
+        ("330281002001", KeyPersonStatus::Active, "再次出售银行卡", 3)
+    );
+    assert!(matches!(
+        kp.get(&yangming, one).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let events = kp.events(&lizhou, one).await.unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["registered", "closed", "reopened"]);
+    assert_eq!(events[2].detail["moved_from"], "330281001001");
+    // Audited under the unit that holds it now, naming where it came from.
+    let lz_audit = audit_of(store, &lizhou).await;
+    let reopened = lz_audit
+        .iter()
+        .find(|e| e.action == "key_person_reopened")
+        .expect("audited under 梨洲");
+    assert_eq!(
+        (reopened.actor.as_str(), reopened.unit_code.as_deref()),
+        ("lz", Some("330281002001"))
+    );
+    assert_eq!(reopened.detail["moved_from"], "330281001001");
+    assert!(!audit_of(store, &yangming)
+        .await
+        .iter()
+        .any(|e| e.action == "key_person_reopened"));
+
+    // 2's dossier is still open in 阳明 when 2 moves: 梨洲 is refused, told which unit holds
+    // it, and nothing changes.
+    let (two, _) = kp
+        .create(&yangming, &new(2, KeyPersonCategory::FraudRecord, T0))
+        .await
+        .unwrap();
+    moves(store, 2, "330281002001").await;
+    let audited = audit_of(store, &Scope::platform()).await.len();
+    let refused = kp
+        .create(&lizhou, &new(2, KeyPersonCategory::FraudRecord, T0 + 3))
+        .await
+        .unwrap_err();
+    match &refused {
+        StoreError::HeldElsewhere {
+            unit_code,
+            unit_name,
+            ..
+        } => assert_eq!(
+            (unit_code.as_str(), unit_name.as_str()),
+            ("330281001001", "舜水社区")
+        ),
+        other => panic!("{other:?}"),
+    }
+    let message = refused.to_string();
+    assert!(message.contains("舜水社区"), "{message}");
+    assert!(message.contains("close"), "says what to do: {message}");
+    assert!(
+        !message.contains("居民2") && !message.contains(&resident_id(2)),
+        "names the unit, not the person: {message}"
+    );
+    let k = kp.get(&yangming, two).await.unwrap();
+    assert_eq!(
+        (k.unit_code.as_str(), k.version, k.reason.as_str()),
+        ("330281001001", 1, "线索2")
+    );
+    assert_eq!(kp.events(&yangming, two).await.unwrap().len(), 1);
+    assert_eq!(audit_of(store, &Scope::platform()).await.len(), audited);
+    // The county holds both townships: the open dossier is its own.
+    assert_eq!(
+        kp.create(&yuyao, &new(2, KeyPersonCategory::FraudRecord, T0 + 3))
+            .await
+            .unwrap(),
+        (two, false)
+    );
+    // Once 阳明 closes it, 梨洲's listing takes it over.
+    kp.add_event(&yangming, two, &close("已迁出"), "ym", T0 + 4)
+        .await
+        .unwrap();
+    assert_eq!(
+        kp.create(&lizhou, &new(2, KeyPersonCategory::FraudRecord, T0 + 5))
+            .await
+            .unwrap(),
+        (two, true)
+    );
+    assert_eq!(
+        kp.get(&lizhou, two).await.unwrap().unit_code,
+        "330281002001"
+    );
+}
+
+pub async fn a_person_counts_once_in_the_return_rate_by_the_latest_persuasion(store: &Store) {
+    world(store).await;
+    use KeyPersonCategory::*;
+    let persuade = |state| KeyPersonMeasure::Persuasion {
+        state,
+        on: T0,
+        place: None,
+    };
+    // 1: abroad in one dossier, persuaded back later in another.
+    let one_abroad = open(store, 1, AbroadHighRisk, T0).await;
+    let one_back = open(store, 1, Returned, T0).await;
+    add(store, one_abroad, persuade(AbroadState::Abroad), T0).await;
+    add(store, one_back, persuade(AbroadState::Returned), T0 + DAY).await;
+    // 2: persuaded back in the later dossier, then gone again, as the earlier one records:
+    // the time of the entry decides, not the order of the dossiers.
+    let two_first = open(store, 2, AbroadHighRisk, T0).await;
+    let two_second = open(store, 2, Returned, T0).await;
+    add(store, two_second, persuade(AbroadState::Returned), T0).await;
+    add(
+        store,
+        two_first,
+        persuade(AbroadState::Refused),
+        T0 + 2 * DAY,
+    )
+    .await;
+    // 4: persuaded back, dossier closed since.
+    let four = open(store, 4, Returned, T0).await;
+    add(store, four, persuade(AbroadState::Returned), T0).await;
+    add(
+        store,
+        four,
+        KeyPersonMeasure::Close {
+            reason: "稳控".into(),
+        },
+        T0 + DAY,
+    )
+    .await;
+
+    let kp = store.key_persons();
+    let yuyao = store.units().scope(YUYAO).await.unwrap();
+    let f = kp.figures(&yuyao, T0 + 3 * DAY).await.unwrap();
+    assert_eq!(
+        (f.abroad, f.returned),
+        (1, 2),
+        "1 and 4 back, 2 abroad, each once: {f:?}"
+    );
+    assert_eq!(f.return_rate(), Some(2.0 / 3.0));
+    // A township sees its own people the same way.
+    let yangming = store.units().scope("330281001").await.unwrap();
+    let y = kp.figures(&yangming, T0 + 3 * DAY).await.unwrap();
+    assert_eq!((y.abroad, y.returned), (1, 1), "{y:?}");
+}

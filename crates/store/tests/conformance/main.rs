@@ -71,6 +71,8 @@ mod key_person_suite {
         key_person_lists_filter_on_measures_in_force_and_page,
         dossier_entries_are_kept_in_order_and_a_closed_one_takes_no_more,
         figures_count_people_measures_and_the_return_rate,
+        a_listing_never_reaches_a_dossier_held_by_another_unit,
+        a_person_counts_once_in_the_return_rate_by_the_latest_persuasion,
     }
 }
 

@@ -438,7 +438,10 @@ fn to_dossier(headers: &HeaderMap, id: i64, status: axum::http::StatusCode) -> R
 }
 
 /// `POST /key-persons` (`resident_id`, `category`, `reason`): lists a resident of one's area;
-/// answers with their dossier (the existing one when they are listed in the category already).
+/// answers with their dossier (the existing one when they are listed in the category already;
+/// a closed one, wherever it was held, is reopened under the person's unit). A dossier still
+/// open at a unit outside one's area is refused with [`StoreError::HeldElsewhere`], which
+/// names that unit and says what to do.
 pub async fn create(
     auth: Require<ManageKeyPersons>,
     State(state): State<AppState>,
