@@ -8,12 +8,14 @@
 //! known resident is no local lead and is never listed, not even to the whole platform.
 
 use crate::error::{StoreError, StoreResult};
-use crate::page::{split_time_key, Page, PageRequest};
+use crate::page::{Page, PageRequest};
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
 use crate::store::Store;
 use sqlx::any::AnyRow;
 use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::OnceLock;
 
 /// One account that received victim money, with its holder and what passed through it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -45,11 +47,26 @@ pub struct MuleAccount {
 
 /// Every (case, account) receipt of victim money: a stop-payment request, or a transfer into
 /// the account. Neither the victim's own account nor an account of the victim counts.
-const RECEIPTS: &str = "WITH receipts AS (\
+///
+/// A transfer shows in the sender's and in the receiver's bank extract, and a case keeps the
+/// rows of both; it counts once, as the trace's `TransferBook` keeps it: the same
+/// (transaction id or none, from, to, time, amount, channel) in two extracts is one transfer,
+/// while identical rows within one extract (`source_file`) are distinct transfers. So per case
+/// and key, the rows of the extract that holds the most of them count.
+const RECEIPTS: &str = "WITH extract_rows AS (\
+     SELECT t.case_id, t.txn_id, t.from_account, t.to_account, t.at, t.amount_fen, t.channel, \
+     COUNT(*) AS n FROM case_transfers t \
+     GROUP BY t.case_id, t.source_file, t.txn_id, t.from_account, t.to_account, t.at, \
+     t.amount_fen, t.channel), \
+     kept_transfers AS (\
+     SELECT e.case_id, e.to_account, e.amount_fen * MAX(e.n) AS received_fen \
+     FROM extract_rows e \
+     GROUP BY e.case_id, e.txn_id, e.from_account, e.to_account, e.at, e.amount_fen, e.channel), \
+     receipts AS (\
      SELECT s.case_id, s.account, 0 AS received_fen, s.requested_fen, s.held_fen \
      FROM stop_payments s \
      UNION ALL \
-     SELECT t.case_id, t.to_account, t.amount_fen, 0, 0 FROM case_transfers t) ";
+     SELECT t.case_id, t.to_account, t.received_fen, 0, 0 FROM kept_transfers t) ";
 
 /// Joins a receipt `r` to its case `c`, the account `a` and the holder `p`; the WHERE clause
 /// that follows starts with the exclusions.
@@ -90,33 +107,54 @@ impl<'s> MuleAccounts<'s> {
         MuleAccounts { store }
     }
 
-    /// Accounts whose holder lives inside the scope, the one with the latest case first (ties
-    /// by account number). Page key `"<last_case_at>/<account_no>"`.
+    /// Accounts whose holder lives inside the scope; each page the one with the latest case
+    /// first (ties by account number).
+    ///
+    /// Pages are cut in the order of each account's page token (`page_token`), not by the
+    /// latest case: that is an aggregate, and a case coming in between two pages would move an
+    /// account across the page boundary, to be skipped or listed twice. The token never changes for an account, so
+    /// every account is listed on exactly one page however the figures move, and the page key
+    /// (the token of the page's last account) names no account number. Newest first thus holds
+    /// within a page — over the whole list when it fits on one page. A key handed out by another
+    /// process (the token's secret is per process) or not read as a key starts at the first page.
     pub async fn list(&self, scope: &Scope, page: &PageRequest) -> StoreResult<Page<MuleAccount>> {
-        let limit = page.clamped_limit();
-        let mut sql = aggregate(scope, None);
-        sql.push(" WHERE 1 = 1");
-        if let Some((at, account)) = page.after.as_deref().and_then(split_time_key) {
-            sql.push(" AND (m.last_case_at < ")
-                .arg(at)
-                .push(" OR (m.last_case_at = ")
-                .arg(at)
-                .push(" AND m.account_no > ")
-                .arg(account.to_string())
-                .push("))");
+        let limit = usize::try_from(page.clamped_limit()).unwrap_or(usize::MAX);
+        let after = page.after.as_deref().and_then(parse_page_key);
+        // Which accounts there are: the numbers only, ordered and cut here.
+        let mut sql = Sql::new(format!("{RECEIPTS}SELECT DISTINCT r.account {JOINS}"));
+        scope.push_condition(&mut sql, "p.unit_code");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("mule_accounts.list"))?;
+        let mut tokens = rows
+            .iter()
+            .map(|row| col::<String>(row, "account").map(|a| (page_token(&a), a)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::query("mule_accounts.list"))?;
+        tokens.retain(|(token, _)| after.is_none_or(|after| *token > after));
+        tokens.sort_unstable();
+        let next = (tokens.len() > limit).then(|| page_key(tokens[limit - 1].0));
+        tokens.truncate(limit);
+        if tokens.is_empty() {
+            return Ok(Page {
+                items: Vec::new(),
+                next,
+            });
         }
-        sql.push(" ORDER BY m.last_case_at DESC, m.account_no LIMIT ")
-            .arg(limit + 1);
+        // Their holders and figures.
+        let accounts: Vec<&str> = tokens.iter().map(|(_, a)| a.as_str()).collect();
+        let mut sql = aggregate(scope, Only::Accounts(&accounts));
+        sql.push(" ORDER BY m.last_case_at DESC, m.account_no");
         let items = self.fetch(&sql, scope, "mule_accounts.list").await?;
-        Ok(Page::from_overfetch(items, limit, |m| {
-            format!("{}/{}", m.last_case_at, m.account_no)
-        }))
+        Ok(Page { items, next })
     }
 
     /// The accounts named by one case's stop-payment requests whose holder lives inside the
     /// scope, with their figures over every case; in account-number order.
     pub async fn for_case(&self, scope: &Scope, case_id: &str) -> StoreResult<Vec<MuleAccount>> {
-        let mut sql = aggregate(scope, Some(case_id));
+        let mut sql = aggregate(scope, Only::Case(case_id));
         sql.push(" ORDER BY m.account_no");
         self.fetch(&sql, scope, "mule_accounts.for_case").await
     }
@@ -167,9 +205,16 @@ impl<'s> MuleAccounts<'s> {
     }
 }
 
-/// `SELECT m.* FROM (one row per account) m`, ready for a WHERE or ORDER BY; with `case_id`,
-/// only the accounts of that case's stop-payment requests.
-fn aggregate<'a>(scope: &Scope, case_id: Option<&'a str>) -> Sql<'a> {
+/// Which accounts [`aggregate`] takes.
+enum Only<'a> {
+    /// Those of the case's stop-payment requests.
+    Case(&'a str),
+    /// These (at least one).
+    Accounts(&'a [&'a str]),
+}
+
+/// `SELECT m.* FROM (one row per account) m`, ready for a WHERE or ORDER BY.
+fn aggregate<'a>(scope: &Scope, only: Only<'a>) -> Sql<'a> {
     let mut sql = Sql::new(format!(
         "SELECT m.* FROM ({RECEIPTS}SELECT a.account_no, a.bank_code, a.bank_name, \
          a.holder_resident_id, COALESCE(a.holder_name, p.name) AS holder_name, \
@@ -181,14 +226,58 @@ fn aggregate<'a>(scope: &Scope, case_id: Option<&'a str>) -> Sql<'a> {
          MIN(c.reported_at) AS first_case_at, MAX(c.reported_at) AS last_case_at {JOINS}"
     ));
     scope.push_condition(&mut sql, "p.unit_code");
-    if let Some(id) = case_id {
-        sql.push(" AND a.account_no IN (SELECT account FROM stop_payments WHERE case_id = ")
-            .arg(id)
-            .push(")");
+    match only {
+        Only::Case(id) => {
+            sql.push(" AND a.account_no IN (SELECT account FROM stop_payments WHERE case_id = ")
+                .arg(id)
+                .push(")");
+        }
+        Only::Accounts(accounts) => {
+            sql.push(" AND a.account_no IN (")
+                .args(accounts.iter().copied())
+                .push(")");
+        }
     }
     sql.push(
         " GROUP BY a.account_no, a.bank_code, a.bank_name, a.holder_resident_id, \
          a.holder_name, p.name, p.unit_code, a.opened_at, a.opened_where) m",
     );
     sql
+}
+
+/// The process's secret for page tokens: std's SipHash, keyed at random when first used.
+fn token_secret() -> &'static RandomState {
+    static SECRET: OnceLock<RandomState> = OnceLock::new();
+    SECRET.get_or_init(RandomState::new)
+}
+
+/// An account's place in the paging order: a keyed hash of its number (128 bits, two halves
+/// under one secret), the same for the life of the process and telling nothing of the number.
+fn page_token(account: &str) -> u128 {
+    let secret = token_secret();
+    let hi = secret.hash_one((0u8, account));
+    let lo = secret.hash_one((1u8, account));
+    (u128::from(hi) << 64) | u128::from(lo)
+}
+
+/// This process's mark on its page keys, so that a key from another one is not taken for a
+/// place in this order.
+fn key_mark() -> u32 {
+    // The low half of a keyed hash; truncation intended.
+    token_secret().hash_one("fanzha.mule_accounts.page_key") as u32
+}
+
+/// Page key: the mark and the token, in hex.
+fn page_key(token: u128) -> String {
+    format!("{:08x}{token:032x}", key_mark())
+}
+
+fn parse_page_key(key: &str) -> Option<u128> {
+    if key.len() != 40 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let mark = u32::from_str_radix(&key[..8], 16).ok()?;
+    (mark == key_mark())
+        .then(|| u128::from_str_radix(&key[8..], 16).ok())
+        .flatten()
 }

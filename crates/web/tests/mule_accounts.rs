@@ -25,6 +25,7 @@ fanzha_store::on_both_backends! {
     exports_hold_the_same_rows_masked,
     commanders_see_their_own_residents_and_liaisons_nothing,
     the_case_page_names_the_local_holders_of_its_stop_payments,
+    pages_list_each_account_once_and_name_no_account_number,
 }
 
 const COUNTY: &str = "330281";
@@ -448,4 +449,87 @@ async fn the_case_page_names_the_local_holders_of_its_stop_payments(db: &Db) {
     let (status, _, body) = get_as(&state, Role::CenterAnalyst, "3302", "/cases/AJ2").await;
     assert_eq!(status, StatusCode::OK);
     assert!(!String::from_utf8_lossy(&body).contains("id=\"case-holders\""));
+}
+
+async fn pages_list_each_account_once_and_name_no_account_number(db: &Db) {
+    let state = world(db).await;
+    // 205 more cards of the 余姚 holder, each paid into by AJ3: 206 in all.
+    let many: Vec<String> = (0..205).map(|i| format!("622202990000000{i:04}")).collect();
+    let store = &state.store;
+    store
+        .accounts()
+        .upsert(
+            &many
+                .iter()
+                .map(|no| account(no, "中国工商银行", Some(HOLDER), None))
+                .collect::<Vec<_>>(),
+        )
+        .await
+        .unwrap();
+    store
+        .cases()
+        .create(&NewCase {
+            id: "AJ3".into(),
+            victim_name: Some("受害人".into()),
+            unit_code: EAST_VILLAGE.into(),
+            reported_at: t0() - HOUR / 2,
+            loss_fen: 100_000,
+            narrative: "刷单返利".into(),
+            top_terms: serde_json::json!([]),
+            source: "form".into(),
+            victim_account: Some(VICTIM_ACCOUNT.into()),
+            named: serde_json::json!({}),
+            created_by: "setup".into(),
+            created_at: t0() - HOUR / 2,
+            ..NewCase::default()
+        })
+        .await
+        .unwrap();
+    store
+        .cases()
+        .add_transfers(
+            "AJ3",
+            &many
+                .iter()
+                .map(|no| transfer(VICTIM_ACCOUNT, no, t0() - HOUR, 1_000))
+                .collect::<Vec<_>>(),
+        )
+        .await
+        .unwrap();
+    let mut all: Vec<String> = many.clone();
+    all.push(MULE.into());
+
+    let (status, first) = get(&state, "/mule-accounts").await;
+    assert_eq!(status, StatusCode::OK);
+    let next = first
+        .split("id=\"next-page\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a link to the next page")
+        .replace("&amp;", "&");
+    let (status, second) = get(&state, &next).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!second.contains("id=\"next-page\""), "two pages");
+    for (page, body) in [("first", &first), ("second", &second)] {
+        assert_masked(body);
+        for no in &all {
+            assert!(!body.contains(no.as_str()), "{no} on the {page} page");
+        }
+    }
+    let shown = |body: &str| {
+        rows(body)
+            .iter()
+            .map(|r| r.split('"').next().unwrap_or("").to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(shown(&first).len(), 200);
+    let mut listed = shown(&first);
+    listed.extend(shown(&second));
+    listed.sort();
+    let mut expected: Vec<String> = all
+        .iter()
+        .map(|no| format!("6222 **** **** {}", &no[no.len() - 4..]))
+        .collect();
+    expected.sort();
+    assert_eq!(listed, expected, "every account exactly once");
 }

@@ -60,6 +60,8 @@ mod mule_account_suite {
         mule_accounts_sum_every_case_that_paid_into_them,
         mule_accounts_are_scoped_by_the_holders_residence,
         a_case_names_the_local_holders_of_its_stop_payment_accounts,
+        a_transfer_in_both_banks_extracts_is_received_once,
+        pages_list_every_account_once_however_the_figures_move,
     }
 }
 

@@ -42,14 +42,26 @@ fn case(id: &str, unit: &str, at: i64, victim: Option<u32>) -> NewCase {
 }
 
 fn transfer(from: &str, to: &str, at: i64, amount_fen: i64) -> CaseTransfer {
+    extract_row(None, None, from, to, at, amount_fen)
+}
+
+/// A transfer as one bank's extract `file` has it.
+fn extract_row(
+    file: Option<&str>,
+    txn_id: Option<&str>,
+    from: &str,
+    to: &str,
+    at: i64,
+    amount_fen: i64,
+) -> CaseTransfer {
     CaseTransfer {
-        txn_id: None,
+        txn_id: txn_id.map(Into::into),
         from_account: from.into(),
         to_account: to.into(),
         at,
         amount_fen,
         channel: "bank".into(),
-        source_file: None,
+        source_file: file.map(Into::into),
     }
 }
 
@@ -265,14 +277,18 @@ pub async fn mule_accounts_are_scoped_by_the_holders_residence(store: &Store) {
         .list(&Scope::platform(), &PageRequest::first(1))
         .await
         .unwrap();
-    assert_eq!(accounts(&first.items), [CIXI_MULE]);
+    assert_eq!(first.items.len(), 1);
     let next = first.next.expect("a second page");
     let second = repo
         .list(&Scope::platform(), &PageRequest::after(next, 1))
         .await
         .unwrap();
-    assert_eq!(accounts(&second.items), [YUYAO_MULE]);
+    assert_eq!(second.items.len(), 1);
     assert_eq!(second.next, None);
+    let mut both = accounts(&first.items);
+    both.extend(accounts(&second.items));
+    both.sort_unstable();
+    assert_eq!(both, [CIXI_MULE, YUYAO_MULE], "each account on one page");
 }
 
 /// A case names the local holders of the accounts its stop-payments went to, with their
@@ -300,4 +316,183 @@ pub async fn a_case_names_the_local_holders_of_its_stop_payment_accounts(store: 
             .is_empty(),
         "AJ2 requested no stop-payment"
     );
+}
+
+/// The same transfer in the sender's and in the receiver's bank extract is money received once,
+/// as the trace keeps it: by transaction id where the banks give one, else by from, to, time and
+/// amount; two identical rows within one extract are two transfers.
+pub async fn a_transfer_in_both_banks_extracts_is_received_once(store: &Store) {
+    world(store).await;
+    store
+        .cases()
+        .create(&case("AJ4", "330281001001", T0 + 300, None))
+        .await
+        .unwrap();
+    let victim_bank = Some("victim_bank.csv");
+    let mule_bank = Some("mule_bank.xlsx");
+    let t = T0 - 60_000;
+    // ¥50,000 with a transaction id; ¥300 twice in a minute without one (two transfers, in
+    // both extracts); ¥7 only in the mule's bank.
+    let rows = |file| {
+        vec![
+            extract_row(file, Some("TX-1"), "ACC-AJ4", CIXI_MULE, t, 5_000_000),
+            extract_row(file, None, "ACC-AJ4", CIXI_MULE, t + 1, 30_000),
+            extract_row(file, None, "ACC-AJ4", CIXI_MULE, t + 1, 30_000),
+        ]
+    };
+    let cases = store.cases();
+    cases
+        .add_transfers("AJ4", &rows(victim_bank))
+        .await
+        .unwrap();
+    let mut theirs = rows(mule_bank);
+    theirs.push(extract_row(
+        mule_bank,
+        None,
+        "ACC-AJ4",
+        CIXI_MULE,
+        t + 2,
+        700,
+    ));
+    cases.add_transfers("AJ4", &theirs).await.unwrap();
+
+    let all = store
+        .mule_accounts()
+        .list(&Scope::platform(), &PageRequest::first(100))
+        .await
+        .unwrap();
+    let cixi = all
+        .items
+        .iter()
+        .find(|m| m.account_no == CIXI_MULE)
+        .expect("the 慈溪 card");
+    assert_eq!(
+        (cixi.cases, cixi.received_fen),
+        (2, 40_000 + 5_000_000 + 2 * 30_000 + 700),
+        "AJ3's ¥400, then AJ4's ¥50,000, 2 × ¥300 and ¥7, each once"
+    );
+    assert_eq!(cixi.case_ids, ["AJ4", "AJ3"]);
+    let yuyao = all
+        .items
+        .iter()
+        .find(|m| m.account_no == YUYAO_MULE)
+        .unwrap();
+    assert_eq!(yuyao.received_fen, 75_000, "untouched");
+}
+
+/// Pages follow a fixed order: 205 accounts come as 200 and 5, each exactly once, even when
+/// cases arrive between the pages and change which account had the latest; no page key holds an
+/// account number.
+pub async fn pages_list_every_account_once_however_the_figures_move(store: &Store) {
+    world(store).await;
+    let many: Vec<String> = (0..203).map(|i| format!("62220299{i:011}")).collect();
+    store
+        .accounts()
+        .upsert(
+            &many
+                .iter()
+                .map(|no| account(no, Some(resident_id(1)), None))
+                .collect::<Vec<_>>(),
+        )
+        .await
+        .unwrap();
+    store
+        .cases()
+        .create(&case("AJ5", "330281001001", T0 + 500, None))
+        .await
+        .unwrap();
+    let cases = store.cases();
+    cases
+        .add_transfers(
+            "AJ5",
+            &many
+                .iter()
+                .enumerate()
+                .map(|(i, no)| transfer("ACC-AJ5", no, T0 + i as i64, 100 + i as i64))
+                .collect::<Vec<_>>(),
+        )
+        .await
+        .unwrap();
+    let mut expected: Vec<String> = many.clone();
+    expected.extend([YUYAO_MULE.to_string(), CIXI_MULE.to_string()]);
+    expected.sort();
+
+    let repo = store.mule_accounts();
+    let scope = Scope::platform();
+    let first = repo.list(&scope, &PageRequest::first(200)).await.unwrap();
+    assert_eq!(first.items.len(), 200);
+    let key = first.next.clone().expect("a second page");
+    for no in &expected {
+        assert!(!key.contains(no.as_str()), "the key {key} names {no}");
+    }
+
+    // Between the pages a new case pays into one account of each page (now the latest) and
+    // into the 余姚 holder's idle card, newly a lead.
+    let on_first = first.items[0].account_no.clone();
+    let not_shown = expected
+        .iter()
+        .find(|no| !first.items.iter().any(|m| &&m.account_no == no))
+        .unwrap()
+        .clone();
+    store
+        .cases()
+        .create(&case("AJ6", "330281001001", T0 + 900, None))
+        .await
+        .unwrap();
+    cases
+        .add_transfers(
+            "AJ6",
+            &[
+                transfer("ACC-AJ6", &on_first, T0 + 800, 1_000),
+                transfer("ACC-AJ6", &not_shown, T0 + 800, 1_000),
+                transfer("ACC-AJ6", IDLE, T0 + 800, 1_000),
+            ],
+        )
+        .await
+        .unwrap();
+
+    let second = repo
+        .list(&scope, &PageRequest::after(key.clone(), 200))
+        .await
+        .unwrap();
+    assert_eq!(second.next, None);
+    assert!(
+        second.items.iter().any(|m| m.account_no == not_shown),
+        "an account moved to the latest is not skipped"
+    );
+    assert!(
+        !second.items.iter().any(|m| m.account_no == on_first),
+        "nor listed again"
+    );
+    let mut seen: Vec<&str> = accounts(&first.items);
+    seen.extend(accounts(&second.items));
+    seen.retain(|no| *no != IDLE);
+    seen.sort_unstable();
+    assert_eq!(seen, expected, "every account exactly once");
+    let moved = second
+        .items
+        .iter()
+        .find(|m| m.account_no == not_shown)
+        .unwrap();
+    assert_eq!((moved.cases, moved.last_case_at), (2, T0 + 900));
+
+    // The same key reads the same page again.
+    let again = repo
+        .list(&scope, &PageRequest::after(key, 200))
+        .await
+        .unwrap();
+    assert_eq!(accounts(&again.items), accounts(&second.items));
+
+    // A key this store did not hand out starts at the first page.
+    for foreign in [
+        "0000000000000000000000000000000000000000".to_string(),
+        format!("{}/{}", T0, many[0]),
+        "not a key".to_string(),
+    ] {
+        let page = repo
+            .list(&scope, &PageRequest::after(foreign, 200))
+            .await
+            .unwrap();
+        assert_eq!(page.items.len(), 200);
+    }
 }

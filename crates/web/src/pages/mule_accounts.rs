@@ -96,13 +96,15 @@ struct ListPage {
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
     format: Option<ExportFormat>,
-    /// Page key from the previous page.
+    /// Page key from the previous page (opaque: no account number in it).
     #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
     after: Option<String>,
 }
 
 /// `GET /mule-accounts[?format=csv|xlsx][&after=KEY]`: the accounts whose holder lives in one's
-/// area, the one with the latest case first.
+/// area, each page the one with the latest case first. Pages follow a fixed order of opaque
+/// tokens ([`fanzha_store::MuleAccounts::list`]): every account on exactly one page however cases
+/// come in between, and the page key in the next-page link names no account number.
 pub async fn list(
     auth: Require<ViewMuleAccounts>,
     State(state): State<AppState>,
