@@ -503,6 +503,35 @@ impl<'s> Cases<'s> {
         }
     }
 
+    /// Which of `ids` name cases inside the scope (for linking only what the reader may open).
+    pub async fn in_scope(
+        &self,
+        scope: &Scope,
+        ids: &[String],
+    ) -> StoreResult<std::collections::HashSet<String>> {
+        let mut found = std::collections::HashSet::new();
+        for chunk in ids.chunks(500) {
+            let mut sql = Sql::new("SELECT c.id FROM cases c WHERE c.id IN (");
+            for (i, id) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.arg(id.as_str());
+            }
+            sql.push(") AND ");
+            scope.push_condition(&mut sql, "c.unit_code");
+            let rows = sql
+                .query()
+                .fetch_all(self.store.pool())
+                .await
+                .map_err(StoreError::query("cases.in_scope"))?;
+            for r in &rows {
+                found.insert(col::<String>(r, "id").map_err(StoreError::query("cases.in_scope"))?);
+            }
+        }
+        Ok(found)
+    }
+
     /// The case opened from an instruction's 已被骗 feedback, if any (whole platform).
     pub async fn for_instruction(&self, instruction_id: &str) -> StoreResult<Option<String>> {
         let mut sql = Sql::new("SELECT id FROM cases WHERE instruction_id = ");

@@ -318,15 +318,28 @@ pub async fn trace_case(
         .cases()
         .transfers(&Scope::platform(), &case.id)
         .await?;
+    // One `add` per extract: the book keeps a transfer once when both banks' extracts show it,
+    // and identical rows within one extract apart. Transfers taken in without a file (from the
+    // report itself) form one extract of their own. Extracts in the order they were taken in.
+    let mut extracts: Vec<(Option<&str>, Vec<&fanzha_store::CaseTransfer>)> = Vec::new();
+    for t in &transfers {
+        let file = t.source_file.as_deref();
+        match extracts.iter_mut().find(|(f, _)| *f == file) {
+            Some((_, rows)) => rows.push(t),
+            None => extracts.push((file, vec![t])),
+        }
+    }
     let mut book = TransferBook::new();
-    book.add(transfers.iter().map(|t| fanzha_trace::book::RawTransfer {
-        txn_id: t.txn_id.clone(),
-        from: t.from_account.clone(),
-        to: t.to_account.clone(),
-        ts: t.at,
-        amount_fen: t.amount_fen,
-        channel: channel_of(&t.channel),
-    }));
+    for (_, rows) in &extracts {
+        book.add(rows.iter().map(|t| fanzha_trace::book::RawTransfer {
+            txn_id: t.txn_id.clone(),
+            from: t.from_account.clone(),
+            to: t.to_account.clone(),
+            ts: t.at,
+            amount_fen: t.amount_fen,
+            channel: channel_of(&t.channel),
+        }));
+    }
     let graph = book
         .graph()
         .map_err(|e| WebError::BadRequest(e.to_string()))?;

@@ -54,6 +54,7 @@ fanzha_store::on_both_backends! {
     a_defrauded_outcome_opens_one_case_linked_to_its_instruction,
     from_the_case_to_held_amounts_on_the_case_page,
     held_amounts_never_exceed_those_requested,
+    a_transfer_in_both_banks_extracts_is_traced_once,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -777,4 +778,47 @@ async fn held_amounts_never_exceed_those_requested(db: &Db) {
             s.requested_fen
         );
     }
+}
+
+/// The sender's and the receiver's bank both report the transfer between them: the trace counts
+/// it once, so the stops are those of the single extract.
+async fn a_transfer_in_both_banks_extracts_is_traced_once(db: &Db) {
+    let w = World::new(db).await;
+    let (_, case) = w.defrauded(5_000_000).await;
+    let mut case = case.unwrap();
+    let icbc = format!(
+        "交易流水号,交易时间,付款账号,收款账号,交易金额,交易渠道\n\
+         T1,2026-03-01 10:00:00,{VICTIM},{MULE_ICBC},50000.00,网银\n\
+         T2,2026-03-01 10:05:00,{MULE_ICBC},{MULE_CCB},30000.00,手机银行\n"
+    );
+    // CCB's extract shows the same incoming transfer.
+    let ccb = format!(
+        "交易流水号,交易时间,付款账号,收款账号,交易金额,交易渠道\n\
+         T2,2026-03-01 10:05:00,{MULE_ICBC},{MULE_CCB},30000.00,手机银行\n"
+    );
+    for (file, csv) in [("icbc.csv", &icbc), ("ccb.csv", &ccb)] {
+        take_in_extract(&w.state, "yy_analyst", &case, file, csv.as_bytes())
+            .await
+            .unwrap();
+    }
+    case.victim_account = Some(VICTIM.into());
+    let out = trace_case(&w.state, "yy_analyst", &case).await.unwrap();
+    assert_eq!(out.new_requests, 2, "{out:?}");
+    let county = w.scope(COUNTY).await;
+    let mut got: Vec<(String, i64)> = w
+        .requests(&county, Some(&case.id))
+        .await
+        .into_iter()
+        .map(|s| (s.account, s.requested_fen))
+        .collect();
+    got.sort();
+    let mut want = vec![
+        (MULE_ICBC.to_string(), 2_000_000),
+        (MULE_CCB.to_string(), 3_000_000),
+    ];
+    want.sort();
+    assert_eq!(
+        got, want,
+        "20,000 stays at ICBC, 30,000 went on to CCB, once"
+    );
 }

@@ -88,7 +88,9 @@ struct ListPage {
     chrome: Chrome,
     rows: Vec<HolderRow>,
     /// Whether the reader may open the cases (commanders see the case numbers only).
-    link_cases: bool,
+    /// The listed cases the reader may open (inside their area, with `view_cases`): only
+    /// those are links.
+    openable: std::collections::HashSet<String>,
     next: Option<String>,
     paged: bool,
 }
@@ -171,9 +173,18 @@ pub async fn list(
         }
         .respond(format);
     }
+    let openable = if ViewCases::allows(&auth.principal) {
+        let ids: Vec<String> = rows
+            .iter()
+            .flat_map(|r| r.case_ids.iter().cloned())
+            .collect();
+        state.store.cases().in_scope(&scope, &ids).await?
+    } else {
+        Default::default()
+    };
     render(&ListPage {
         lang,
-        link_cases: ViewCases::allows(&auth.principal),
+        openable,
         chrome,
         rows,
         next: page.next,
