@@ -638,6 +638,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("kp_other_dossiers", "该人其他档案", "Other dossiers of the person"),
     ("kp_see_warnings", "查看该人预警", "See the person's warnings"),
     ("kp_see_cases", "查看该人案件", "See the person's cases"),
+    ("kp_moved_from", "转自", "moved from "),
     (
         "kp_viewed_audited",
         "本次查看已记入审计日志。",

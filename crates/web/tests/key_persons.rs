@@ -803,6 +803,11 @@ async fn a_dossier_still_open_in_another_unit_is_named_and_a_closed_one_follows_
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     assert_eq!(page.text().matches("data-event=").count(), 3);
     assert!(page.text().contains("西郊社区"), "held by 张's unit now");
+    assert!(
+        page.text().contains("转自舜水社区"),
+        "the reopening entry says where the dossier came from: {}",
+        page.text()
+    );
     assert_eq!(
         as_township("330281001", "GET", dossier, String::new())
             .await

@@ -624,12 +624,19 @@ pub async fn detail(
             }),
         })
         .await?;
-    let events = repo
-        .events(&scope, id)
-        .await?
-        .into_iter()
-        .map(|e| event_row(lang, e))
-        .collect();
+    let mut events = Vec::new();
+    for e in repo.events(&scope, id).await? {
+        // A dossier that followed the person from another unit says where from, by name.
+        let moved_from = match e.detail["moved_from"].as_str() {
+            Some(code) => Some(state.unit_name(code).await),
+            None => None,
+        };
+        let mut row = event_row(lang, e);
+        if let Some(unit) = moved_from {
+            row.detail = format!("{} · {}{}", row.detail, lang.t("kp_moved_from"), unit);
+        }
+        events.push(row);
+    }
     let others = repo
         .list(
             &scope,
