@@ -34,6 +34,7 @@ mod stage;
 mod summary;
 pub mod synthetic;
 mod table_rows;
+pub mod two_card_leads;
 mod validate;
 mod values;
 mod xlsx;

@@ -8,7 +8,7 @@
 //! [`Store::phones`], [`Store::accounts`], [`Store::users`], [`Store::audit`],
 //! [`Store::imports`], [`Store::warnings`], [`Store::instructions`], [`Store::webhooks`],
 //! [`Store::sms`], [`Store::guardians`], [`Store::call_tasks`], [`Store::mule_accounts`],
-//! [`Store::key_persons`], [`Store::outreach`].
+//! [`Store::key_persons`], [`Store::outreach`], [`Store::two_card_leads`].
 //!
 //! Architecture invariant: every read of personal data takes a [`Scope`] (an org subtree), so a
 //! query without one does not compile; the audit log is append-only, enforced by the database.
@@ -39,6 +39,7 @@ mod sql;
 mod stop_payments;
 mod store;
 pub mod testing;
+mod two_card_leads;
 mod units;
 mod upsert;
 mod users;
@@ -86,6 +87,10 @@ pub use stop_payments::{
     Timeliness, Viewer,
 };
 pub use store::{MigrationReport, Store, StoreOptions};
+pub use two_card_leads::{
+    LeadFigures, LeadFilter, LeadKind, LeadResult, LeadSource, LeadState, NewTwoCardLead,
+    TwoCardImport, TwoCardLead, TwoCardLeads, DEFAULT_DEADLINE_DAYS,
+};
 pub use units::{effective_populations, validate_unit_code, NewUnit, Unit, UnitLevel, Units};
 pub use upsert::UpsertOutcome;
 pub use users::{NewUser, Role, User, Users};

@@ -72,6 +72,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "outreach",
         include_str!("../migrations/0013_outreach.sql"),
     ),
+    (
+        14,
+        "two-card leads",
+        include_str!("../migrations/0014_two_card_leads.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

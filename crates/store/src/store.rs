@@ -271,6 +271,10 @@ impl Store {
     pub fn outreach(&self) -> crate::outreach::Outreach<'_> {
         crate::outreach::Outreach::new(self)
     }
+
+    pub fn two_card_leads(&self) -> crate::two_card_leads::TwoCardLeads<'_> {
+        crate::two_card_leads::TwoCardLeads::new(self)
+    }
 }
 
 /// Now, as epoch milliseconds UTC.

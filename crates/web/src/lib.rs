@@ -89,6 +89,15 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/outreach", get(pages::outreach::list))
         .route("/outreach/quotas", post(pages::outreach::set_quota))
+        .route("/two-card-leads", get(pages::two_card_leads::list))
+        .route(
+            "/two-card-leads/import",
+            post(pages::two_card_leads::import),
+        )
+        .route(
+            "/two-card-leads/{id}/check",
+            post(pages::two_card_leads::check),
+        )
         .route("/stop-payments", get(pages::stop_payments::board))
         .route("/stop-payments/{id}/act", post(pages::stop_payments::act))
         .route("/stop-payments/{id}/returns", get(pages::returns::plan))

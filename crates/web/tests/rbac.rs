@@ -13,8 +13,9 @@ use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use chrono::DateTime;
 use fanzha_store::{
-    CaseTransfer, KeyPersonCategory, KeyPersonFilter, NewCase, NewKeyPerson, NewPerson,
-    NewStopPayment, NewUnit, NewUser, PageRequest, Role, Scope, Store, UnitLevel, Viewer,
+    CaseTransfer, KeyPersonCategory, KeyPersonFilter, LeadKind, LeadSource, LeadState, NewCase,
+    NewKeyPerson, NewPerson, NewStopPayment, NewTwoCardLead, NewUnit, NewUser, PageRequest, Role,
+    Scope, Store, UnitLevel, Viewer,
 };
 use fanzha_trace::stop_payment::{Institution, StopPaymentRequest};
 use fanzha_web::auth::password::hash_password;
@@ -74,6 +75,8 @@ enum Rec {
     KeyPerson,
     /// `{code}` is a unit directly below the place (a 反诈宣传 target is set by the unit above).
     ChildUnit,
+    /// `{id}` is a fresh pending 两卡线索 held by the place's unit.
+    TwoCardLead,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -275,6 +278,21 @@ const ENDPOINTS: &[Endpoint] = &[
         "set_outreach_quotas",
         Rec::ChildUnit,
         Form("unit_code={code}&year=2026&events={n}&people=100"),
+    ),
+    ep("GET", "/two-card-leads", "view_two_card_leads", Rec::None, Empty),
+    ep(
+        "POST",
+        "/two-card-leads/import",
+        "import_two_card_leads",
+        Rec::None,
+        Multipart("银行卡号,身份证号,姓名,线索原因\n6222020123456789015,11010519491231002X,张三,涉案账户\n"),
+    ),
+    ep(
+        "POST",
+        "/two-card-leads/{id}/check",
+        "check_two_card_leads",
+        Rec::TwoCardLead,
+        Form("result=normal&note=rbac+{n}"),
     ),
     ep("GET", "/stop-payments", "view_stop_payments", Rec::None, Empty),
     ep(
@@ -557,6 +575,7 @@ struct Record {
     call_task_id: String,
     call_task_version: i64,
     key_person_id: String,
+    two_card_lead_id: String,
 }
 
 /// A caller: a role at a unit, with the places that are inside and outside its subtree.
@@ -757,6 +776,7 @@ impl World {
             Rec::Case => self.case_at(place, true).await,
             Rec::Resident => self.resident_at(place).await,
             Rec::KeyPerson => self.key_person_at(place).await,
+            Rec::TwoCardLead => self.two_card_lead_at(place).await,
             Rec::ChildUnit => Record {
                 unit_code: match place {
                     Place::County => "330281001",
@@ -917,6 +937,36 @@ impl World {
             .unwrap();
         r.key_person_id = id.to_string();
         r
+    }
+
+    async fn two_card_lead_at(&self, place: Place) -> Record {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let done = self
+            .store()
+            .two_card_leads()
+            .import(
+                &Scope::platform(),
+                place.unit_code(),
+                &[NewTwoCardLead {
+                    kind: LeadKind::Sim,
+                    number: format!("139{n:08}"),
+                    resident_id: "11010519491231002X".into(),
+                    holder_name: "张三".into(),
+                    reason: "setup".into(),
+                    source: LeadSource::National,
+                    batch: "setup".into(),
+                }],
+                "setup",
+                self.now(),
+                7,
+            )
+            .await
+            .unwrap();
+        Record {
+            unit_code: place.unit_code(),
+            two_card_lead_id: done.ids[0].to_string(),
+            ..Record::default()
+        }
     }
 
     /// Entries a write added: the dossier's beyond its first, or the resident's dossiers.
@@ -1106,6 +1156,7 @@ fn request(
         (Rec::StopPayment, Some(r)) => r.stop_id.as_str(),
         (Rec::CallTask, Some(r)) => r.call_task_id.as_str(),
         (Rec::KeyPerson, Some(r)) => r.key_person_id.as_str(),
+        (Rec::TwoCardLead, Some(r)) => r.two_card_lead_id.as_str(),
         (_, Some(r)) => r.instruction_id.as_str(),
         (_, None) => "",
     };
@@ -1304,6 +1355,15 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                         (Rec::Resident | Rec::KeyPerson, Some(r)) => {
                             Some(w.key_person_entries(r).await > 0)
                         }
+                        (Rec::TwoCardLead, Some(r)) => Some(
+                            w.store()
+                                .two_card_leads()
+                                .get(&Scope::platform(), r.two_card_lead_id.parse().unwrap())
+                                .await
+                                .unwrap()
+                                .state
+                                == LeadState::Checked,
+                        ),
                         (Rec::ChildUnit, Some(r)) => Some(
                             w.store()
                                 .outreach()

@@ -11,6 +11,7 @@ mod loop_cases;
 mod mule_account_cases;
 mod outreach_cases;
 mod sms_cases;
+mod two_card_lead_cases;
 mod webhook_cases;
 
 conformance! {
@@ -84,6 +85,14 @@ mod outreach_suite {
         outreach_is_checked_and_recorded_inside_the_scope,
         outreach_lists_filter_page_and_stay_in_the_subtree,
         quotas_are_set_by_the_unit_above,
+    }
+}
+
+mod two_card_lead_suite {
+    crate::conformance_of! {
+        two_card_lead_cases:
+        leads_are_received_once_and_placed_at_the_holders_residence,
+        leads_are_checked_once_inside_the_area_and_counted,
     }
 }
 

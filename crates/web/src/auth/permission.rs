@@ -78,6 +78,17 @@ permissions! {
     ViewOutreach => "view_outreach": [CenterAnalyst, UnitCommander, GridWorker, Leader];
     /// Set the year's 反诈宣传 targets of the units directly below one's own.
     SetOutreachQuotas => "set_outreach_quotas": [CenterAnalyst, UnitCommander];
+    /// 两卡线索 figures of one's subtree (received, checked, overdue, by result, share lent or
+    /// sold); leaders see the figures only.
+    ViewTwoCardLeads => "view_two_card_leads": [CenterAnalyst, UnitCommander, Leader];
+    /// 两卡线索: the masked list of one's subtree with filters and its exports. Never bank
+    /// liaisons.
+    ManageTwoCardLeads => "manage_two_card_leads": [CenterAnalyst, UnitCommander];
+    /// Import a list of 两卡线索 pushed down (国务院联席办, 公安部, 省厅) for one's subtree.
+    ImportTwoCardLeads => "import_two_card_leads": [CenterAnalyst];
+    /// Record the on-the-ground check of a 两卡线索 of one's area (and list a lent or sold
+    /// card's holder as a key person).
+    CheckTwoCardLeads => "check_two_card_leads": [UnitCommander];
     /// Confirm or refuse stop-payments addressed to one's own bank.
     ConfirmStopPayments => "confirm_stop_payments": [BankLiaison];
     /// Statistics, rankings and reports.

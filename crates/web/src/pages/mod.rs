@@ -22,6 +22,7 @@ pub mod scripts;
 pub mod statistics;
 pub mod statistics_brief;
 pub mod stop_payments;
+pub mod two_card_leads;
 pub mod victim_profile;
 pub mod view;
 pub mod warning_search;
@@ -30,7 +31,7 @@ pub mod warnings;
 use crate::auth::permission::{
     HandleInstructions, ManageUsers, Permission, ViewAudit, ViewCallTasks, ViewCases,
     ViewDashboard, ViewInstructions, ViewKeyPersons, ViewMuleAccounts, ViewOutreach,
-    ViewStatistics, ViewStopPayments, ViewWarnings,
+    ViewStatistics, ViewStopPayments, ViewTwoCardLeads, ViewWarnings,
 };
 use crate::auth::principal::Principal;
 use crate::error::WebError;
@@ -62,7 +63,7 @@ pub struct Chrome {
 
 impl Chrome {
     pub fn new(p: &Principal, csrf_token: &str, headers: &HeaderMap, active: &str) -> Chrome {
-        let items: [(&'static str, &'static str, bool); 13] = [
+        let items: [(&'static str, &'static str, bool); 14] = [
             ("/dashboard", "nav_dashboard", ViewDashboard::allows(p)),
             ("/warnings", "nav_warnings", ViewWarnings::allows(p)),
             (
@@ -84,6 +85,11 @@ impl Chrome {
             ),
             ("/key-persons", "nav_key_persons", ViewKeyPersons::allows(p)),
             ("/outreach", "nav_outreach", ViewOutreach::allows(p)),
+            (
+                "/two-card-leads",
+                "nav_two_card_leads",
+                ViewTwoCardLeads::allows(p),
+            ),
             (
                 "/stop-payments",
                 "nav_stop_payments",

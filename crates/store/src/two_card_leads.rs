@@ -1,0 +1,641 @@
+//! Two-card leads (两卡线索) pushed down for on-the-ground checks (落地核查): the national joint
+//! office, the province or the center names a bank card or phone card (SIM) and its holder and
+//! why it is suspect; the unit of the holder's residence checks on the ground and records what
+//! it found (本人使用正常, 出租出借, 出售, 已注销, 查无此人, 其他) with a note.
+//!
+//! A lead belongs to the unit that checks it (the registered holder's residence unit inside the
+//! importer's area, else the importing unit) and is read by that unit's subtree. A lead is
+//! received once per (kind, number, source, batch), so importing a batch again adds nothing.
+//! Importing and recording a result write an audit entry in the same transaction.
+
+use crate::audit::{append_on, NewAuditEntry};
+use crate::error::{StoreError, StoreResult};
+use crate::page::{split_time_key, Page, PageRequest};
+use crate::scope::Scope;
+use crate::sql::{col, Sql};
+use crate::store::Store;
+use sqlx::any::AnyRow;
+use std::collections::BTreeMap;
+
+/// One day in epoch ms.
+const DAY_MS: i64 = 86_400_000;
+/// Days a unit has to check a lead by default.
+pub const DEFAULT_DEADLINE_DAYS: i64 = 7;
+/// The longest note, reason or name kept (characters).
+pub const MAX_TEXT_CHARS: usize = 1000;
+
+macro_rules! code_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $v:ident => $code:literal, $zh:literal, $en:literal;)* }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vdoc])* $v,)*
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$v),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$v => $code,)*
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|k| k.as_str() == s)
+            }
+
+            pub fn zh(self) -> &'static str {
+                match self {
+                    $($name::$v => $zh,)*
+                }
+            }
+
+            pub fn en(self) -> &'static str {
+                match self {
+                    $($name::$v => $en,)*
+                }
+            }
+        }
+    };
+}
+
+code_enum! {
+    /// What the lead names.
+    LeadKind {
+        /// 银行卡.
+        BankCard => "bank_card", "银行卡", "Bank card";
+        /// 电话卡 (a SIM's number).
+        Sim => "sim", "电话卡", "Phone card";
+    }
+}
+
+code_enum! {
+    /// Who sent the lead down.
+    LeadSource {
+        /// 国务院联席办 / 公安部.
+        National => "national", "部级下发", "National";
+        /// 省厅.
+        Province => "province", "省厅下发", "Province";
+        /// The center's own analysis.
+        Center => "center", "中心研判", "Center";
+    }
+}
+
+code_enum! {
+    /// Where a lead stands.
+    LeadState {
+        Pending => "pending", "待核查", "Pending";
+        Checked => "checked", "已核查", "Checked";
+    }
+}
+
+code_enum! {
+    /// What the check found.
+    LeadResult {
+        /// 本人使用正常 (cleared).
+        Normal => "normal", "本人使用正常", "Used by the holder";
+        /// 出租出借.
+        Lent => "lent", "出租出借", "Lent or rented out";
+        /// 出售.
+        Sold => "sold", "出售", "Sold";
+        /// 已注销.
+        Cancelled => "cancelled", "已注销", "Card cancelled";
+        /// 查无此人.
+        NotFound => "not_found", "查无此人", "Holder not found";
+        /// 其他 (a note says what).
+        Other => "other", "其他", "Other";
+    }
+}
+
+impl LeadResult {
+    /// Whether the holder gave the card away (出租出借 or 出售): the holder may be listed as a
+    /// key person (两卡).
+    pub fn card_given_away(self) -> bool {
+        matches!(self, LeadResult::Lent | LeadResult::Sold)
+    }
+}
+
+/// A lead to import.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewTwoCardLead {
+    pub kind: LeadKind,
+    /// The card number or the phone number, canonical.
+    pub number: String,
+    pub resident_id: String,
+    pub holder_name: String,
+    /// Why it is suspect (开卡后短期大额流水, 涉案账户, 批量开卡, …).
+    pub reason: String,
+    pub source: LeadSource,
+    /// The batch it came in (e.g. the date and file of the push).
+    pub batch: String,
+}
+
+/// A stored lead.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct TwoCardLead {
+    pub id: i64,
+    pub kind: LeadKind,
+    pub number: String,
+    pub resident_id: String,
+    pub holder_name: String,
+    pub reason: String,
+    pub source: LeadSource,
+    pub batch: String,
+    pub unit_code: String,
+    pub received_at: i64,
+    pub deadline: i64,
+    pub state: LeadState,
+    pub result: Option<LeadResult>,
+    pub note: String,
+    pub imported_by: String,
+    pub checked_by: Option<String>,
+    pub checked_at: Option<i64>,
+}
+
+impl TwoCardLead {
+    /// Still pending after its deadline at `now`.
+    pub fn overdue(&self, now: i64) -> bool {
+        self.state == LeadState::Pending && self.deadline < now
+    }
+}
+
+/// Which leads to list or count (the unit is the scope).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LeadFilter {
+    pub state: Option<LeadState>,
+    pub result: Option<LeadResult>,
+    pub kind: Option<LeadKind>,
+    /// Only leads still pending after their deadline.
+    pub overdue: bool,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct TwoCardImport {
+    /// Ids of the leads received, in the order given.
+    pub ids: Vec<i64>,
+    /// Leads received before (same kind, number, source and batch): nothing changed.
+    pub duplicates: i64,
+    /// How many went to the holder's residence unit (the rest to the importing unit).
+    pub by_residence: i64,
+}
+
+/// Figures over a scope.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LeadFigures {
+    pub received: i64,
+    pub checked: i64,
+    pub pending: i64,
+    /// Pending after the deadline.
+    pub overdue: i64,
+    pub by_result: BTreeMap<LeadResult, i64>,
+}
+
+impl LeadFigures {
+    /// 出租出借 + 出售.
+    pub fn given_away(&self) -> i64 {
+        self.by_result
+            .iter()
+            .filter(|(r, _)| r.card_given_away())
+            .map(|(_, n)| *n)
+            .sum()
+    }
+
+    /// The share of checked leads whose card was lent or sold; `None` before any check.
+    pub fn given_away_share(&self) -> Option<f64> {
+        (self.checked > 0).then(|| self.given_away() as f64 / self.checked as f64)
+    }
+}
+
+const COLUMNS: &str = "l.id, l.kind, l.number, l.resident_id, l.holder_name, l.reason, l.source, \
+     l.batch, l.unit_code, l.received_at, l.deadline, l.state, l.result, l.note, l.imported_by, \
+     l.checked_by, l.checked_at";
+
+fn decode_err(index: &str, msg: String) -> sqlx::Error {
+    sqlx::Error::ColumnDecode {
+        index: index.into(),
+        source: msg.into(),
+    }
+}
+
+fn from_row(row: &AnyRow) -> Result<TwoCardLead, sqlx::Error> {
+    let kind: String = col(row, "kind")?;
+    let source: String = col(row, "source")?;
+    let state: String = col(row, "state")?;
+    let result: Option<String> = col(row, "result")?;
+    Ok(TwoCardLead {
+        id: col(row, "id")?,
+        kind: LeadKind::parse(&kind)
+            .ok_or_else(|| decode_err("kind", format!("unknown kind `{kind}`")))?,
+        number: col(row, "number")?,
+        resident_id: col(row, "resident_id")?,
+        holder_name: col(row, "holder_name")?,
+        reason: col(row, "reason")?,
+        source: LeadSource::parse(&source)
+            .ok_or_else(|| decode_err("source", format!("unknown source `{source}`")))?,
+        batch: col(row, "batch")?,
+        unit_code: col(row, "unit_code")?,
+        received_at: col(row, "received_at")?,
+        deadline: col(row, "deadline")?,
+        state: LeadState::parse(&state)
+            .ok_or_else(|| decode_err("state", format!("unknown state `{state}`")))?,
+        result: result
+            .map(|r| {
+                LeadResult::parse(&r)
+                    .ok_or_else(|| decode_err("result", format!("unknown result `{r}`")))
+            })
+            .transpose()?,
+        note: col(row, "note")?,
+        imported_by: col(row, "imported_by")?,
+        checked_by: col(row, "checked_by")?,
+        checked_at: col(row, "checked_at")?,
+    })
+}
+
+fn push_filter(sql: &mut Sql<'_>, f: &LeadFilter, now: i64) {
+    if let Some(s) = f.state {
+        sql.push(" AND l.state = ").arg(s.as_str());
+    }
+    if let Some(r) = f.result {
+        sql.push(" AND l.result = ").arg(r.as_str());
+    }
+    if let Some(k) = f.kind {
+        sql.push(" AND l.kind = ").arg(k.as_str());
+    }
+    if f.overdue {
+        sql.push(" AND l.state = 'pending' AND l.deadline < ")
+            .arg(now);
+    }
+}
+
+fn text(field: &'static str, value: &str, required: bool) -> StoreResult<String> {
+    let v = value.trim();
+    if required && v.is_empty() {
+        return Err(StoreError::invalid(field, "must not be empty"));
+    }
+    if v.chars().count() > MAX_TEXT_CHARS {
+        return Err(StoreError::invalid(
+            field,
+            format!("at most {MAX_TEXT_CHARS} characters"),
+        ));
+    }
+    Ok(v.to_string())
+}
+
+/// The two-card lead repository.
+pub struct TwoCardLeads<'s> {
+    store: &'s Store,
+}
+
+impl<'s> TwoCardLeads<'s> {
+    pub(crate) fn new(store: &'s Store) -> Self {
+        TwoCardLeads { store }
+    }
+
+    /// Receives a batch of leads at `at` for `importing_unit` (inside `scope`), each due
+    /// `deadline_days` later, with one audit entry. Each lead goes to its registered holder's
+    /// residence unit when that lies inside `scope`, else to `importing_unit`; a lead received
+    /// before (same kind, number, source and batch) changes nothing. [`StoreError::NotFound`]
+    /// when the importing unit lies outside `scope`.
+    pub async fn import(
+        &self,
+        scope: &Scope,
+        importing_unit: &str,
+        leads: &[NewTwoCardLead],
+        actor: &str,
+        at: i64,
+        deadline_days: i64,
+    ) -> StoreResult<TwoCardImport> {
+        if !(1..=365).contains(&deadline_days) {
+            return Err(StoreError::invalid(
+                "deadline_days",
+                "must be between 1 and 365",
+            ));
+        }
+        match self.store.units().find(importing_unit).await? {
+            Some(u) if scope.contains_path(&u.path) => {}
+            _ => {
+                return Err(StoreError::NotFound {
+                    what: "unit",
+                    key: importing_unit.to_string(),
+                })
+            }
+        }
+        // Validate and place every lead before writing any.
+        let mut placed = Vec::with_capacity(leads.len());
+        let mut by_residence = 0;
+        for lead in leads {
+            let number = text("number", &lead.number, true)?;
+            let resident_id = text("resident_id", &lead.resident_id, true)?;
+            let holder_name = text("holder_name", &lead.holder_name, false)?;
+            let reason = text("reason", &lead.reason, false)?;
+            let batch = text("batch", &lead.batch, true)?;
+            let unit = match self.store.people().get(scope, &resident_id).await {
+                Ok(p) => {
+                    by_residence += 1;
+                    p.unit_code
+                }
+                Err(StoreError::NotFound { .. }) => importing_unit.to_string(),
+                Err(e) => return Err(e),
+            };
+            placed.push((lead, number, resident_id, holder_name, reason, batch, unit));
+        }
+        let _writer = self.store.write_guard().await;
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .map_err(StoreError::query("two_card_leads.begin"))?;
+        let mut out = TwoCardImport {
+            by_residence,
+            ..TwoCardImport::default()
+        };
+        let deadline = at.saturating_add(deadline_days * DAY_MS);
+        for (lead, number, resident_id, holder_name, reason, batch, unit) in &placed {
+            let mut sql = Sql::new(
+                "INSERT INTO two_card_leads (kind, number, resident_id, holder_name, reason, \
+                 source, batch, unit_code, received_at, deadline, state, note, imported_by) \
+                 VALUES (",
+            );
+            sql.arg(lead.kind.as_str())
+                .push(", ")
+                .arg(number.as_str())
+                .push(", ")
+                .arg(resident_id.as_str())
+                .push(", ")
+                .arg(holder_name.as_str())
+                .push(", ")
+                .arg(reason.as_str())
+                .push(", ")
+                .arg(lead.source.as_str())
+                .push(", ")
+                .arg(batch.as_str())
+                .push(", ")
+                .arg(unit.as_str())
+                .push(", ")
+                .arg(at)
+                .push(", ")
+                .arg(deadline)
+                .push(", 'pending', '', ")
+                .arg(actor)
+                .push(") ON CONFLICT (kind, number, source, batch) DO NOTHING RETURNING id");
+            let row = sql
+                .query()
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(StoreError::query("two_card_leads.import"))?;
+            match row {
+                Some(r) => out
+                    .ids
+                    .push(col(&r, "id").map_err(StoreError::query("two_card_leads.import"))?),
+                None => out.duplicates += 1,
+            }
+        }
+        append_on(
+            &mut tx,
+            &NewAuditEntry {
+                actor: actor.to_string(),
+                action: "two_card_leads_imported".into(),
+                target_type: "unit".into(),
+                target_id: Some(importing_unit.to_string()),
+                unit_code: Some(importing_unit.to_string()),
+                detail: serde_json::json!({
+                    "received": out.ids.len(),
+                    "duplicates": out.duplicates,
+                    "by_residence": out.by_residence,
+                }),
+            },
+        )
+        .await?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("two_card_leads.commit"))?;
+        Ok(out)
+    }
+
+    /// The lead `id` when it lies inside `scope`; [`StoreError::NotFound`] otherwise.
+    pub async fn get(&self, scope: &Scope, id: i64) -> StoreResult<TwoCardLead> {
+        let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM two_card_leads l WHERE "));
+        scope.push_condition(&mut sql, "l.unit_code");
+        sql.push(" AND l.id = ").arg(id);
+        let row = sql
+            .query()
+            .fetch_optional(self.store.pool())
+            .await
+            .map_err(StoreError::query("two_card_leads.get"))?;
+        match row {
+            Some(r) => from_row(&r).map_err(StoreError::query("two_card_leads.get")),
+            None => Err(StoreError::NotFound {
+                what: "two-card lead",
+                key: id.to_string(),
+            }),
+        }
+    }
+
+    /// Leads inside `scope` matching `filter` (overdue as of `now`), the latest received
+    /// first; the page key is `"<received_at>/<id>"`.
+    pub async fn list(
+        &self,
+        scope: &Scope,
+        filter: &LeadFilter,
+        page: &PageRequest,
+        now: i64,
+    ) -> StoreResult<Page<TwoCardLead>> {
+        let limit = page.clamped_limit();
+        let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM two_card_leads l WHERE "));
+        scope.push_condition(&mut sql, "l.unit_code");
+        push_filter(&mut sql, filter, now);
+        if let Some(after) = page.after.as_deref() {
+            let (at, id) = split_time_key(after)
+                .and_then(|(at, id)| Some((at, id.parse::<i64>().ok()?)))
+                .ok_or_else(|| StoreError::invalid("after", "not a page key of this list"))?;
+            let at = sql.bind(at);
+            let id = sql.bind(id);
+            sql.push(&format!(
+                " AND (l.received_at < {at} OR (l.received_at = {at} AND l.id < {id}))"
+            ));
+        }
+        sql.push(" ORDER BY l.received_at DESC, l.id DESC LIMIT ")
+            .arg(limit + 1);
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("two_card_leads.list"))?;
+        let items = rows
+            .iter()
+            .map(from_row)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::query("two_card_leads.list"))?;
+        Ok(Page::from_overfetch(items, limit, |l| {
+            format!("{}/{}", l.received_at, l.id)
+        }))
+    }
+
+    /// How many leads [`TwoCardLeads::list`] would give in all.
+    pub async fn count(&self, scope: &Scope, filter: &LeadFilter, now: i64) -> StoreResult<i64> {
+        let mut sql = Sql::new("SELECT COUNT(*) AS n FROM two_card_leads l WHERE ");
+        scope.push_condition(&mut sql, "l.unit_code");
+        push_filter(&mut sql, filter, now);
+        let row = sql
+            .query()
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query("two_card_leads.count"))?;
+        col(&row, "n").map_err(StoreError::query("two_card_leads.count"))
+    }
+
+    /// Records what the check of lead `id` found (a note is required for 其他), by `actor` at
+    /// `at`, with its audit entry, and returns the lead as now stored.
+    /// [`StoreError::NotFound`] outside `scope`; [`StoreError::Conflict`] when already checked.
+    pub async fn record_result(
+        &self,
+        scope: &Scope,
+        id: i64,
+        result: LeadResult,
+        note: &str,
+        actor: &str,
+        at: i64,
+    ) -> StoreResult<TwoCardLead> {
+        let note = text("note", note, result == LeadResult::Other)?;
+        let lead = self.get(scope, id).await?;
+        let conflict = || StoreError::Conflict {
+            what: "two-card lead",
+            detail: format!("lead {id} was checked already"),
+        };
+        if lead.state != LeadState::Pending {
+            return Err(conflict());
+        }
+        let _writer = self.store.write_guard().await;
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .map_err(StoreError::query("two_card_leads.begin"))?;
+        let mut sql = Sql::new("UPDATE two_card_leads SET state = 'checked', result = ");
+        sql.arg(result.as_str())
+            .push(", note = ")
+            .arg(note.as_str())
+            .push(", checked_by = ")
+            .arg(actor)
+            .push(", checked_at = ")
+            .arg(at)
+            .push(" WHERE id = ")
+            .arg(id)
+            .push(" AND state = 'pending'");
+        let done = sql
+            .query()
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::query("two_card_leads.record_result"))?;
+        if done.rows_affected() != 1 {
+            return Err(conflict());
+        }
+        append_on(
+            &mut tx,
+            &NewAuditEntry {
+                actor: actor.to_string(),
+                action: "two_card_lead_checked".into(),
+                target_type: "two_card_lead".into(),
+                target_id: Some(id.to_string()),
+                unit_code: Some(lead.unit_code.clone()),
+                detail: serde_json::json!({
+                    "result": result.as_str(),
+                    "kind": lead.kind.as_str(),
+                    "overdue": lead.deadline < at,
+                }),
+            },
+        )
+        .await?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("two_card_leads.commit"))?;
+        Ok(TwoCardLead {
+            state: LeadState::Checked,
+            result: Some(result),
+            note,
+            checked_by: Some(actor.to_string()),
+            checked_at: Some(at),
+            ..lead
+        })
+    }
+
+    /// Received, checked, pending, overdue (as of `now`) and checked by result, inside `scope`.
+    pub async fn figures(&self, scope: &Scope, now: i64) -> StoreResult<LeadFigures> {
+        let mut sql = Sql::new(
+            "SELECT l.state AS state, l.result AS result, \
+             CAST(CASE WHEN l.state = 'pending' AND l.deadline < ",
+        );
+        sql.arg(now).push(
+            " THEN 1 ELSE 0 END AS BIGINT) AS late, COUNT(*) AS n FROM two_card_leads l WHERE ",
+        );
+        scope.push_condition(&mut sql, "l.unit_code");
+        sql.push(" GROUP BY l.state, l.result, late");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("two_card_leads.figures"))?;
+        let mut f = LeadFigures::default();
+        for row in &rows {
+            let q = || StoreError::query("two_card_leads.figures");
+            let state: String = col(row, "state").map_err(q())?;
+            let result: Option<String> = col(row, "result").map_err(q())?;
+            let late: i64 = col(row, "late").map_err(q())?;
+            let n: i64 = col(row, "n").map_err(q())?;
+            f.received += n;
+            if state == LeadState::Checked.as_str() {
+                f.checked += n;
+                if let Some(r) = result.as_deref().and_then(LeadResult::parse) {
+                    *f.by_result.entry(r).or_default() += n;
+                }
+            } else {
+                f.pending += n;
+                if late == 1 {
+                    f.overdue += n;
+                }
+            }
+        }
+        Ok(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for k in LeadKind::ALL {
+            assert_eq!(LeadKind::parse(k.as_str()), Some(*k));
+        }
+        for s in LeadSource::ALL {
+            assert_eq!(LeadSource::parse(s.as_str()), Some(*s));
+        }
+        for r in LeadResult::ALL {
+            assert_eq!(LeadResult::parse(r.as_str()), Some(*r));
+        }
+        assert_eq!(LeadResult::parse("x"), None);
+        assert!(LeadResult::Sold.card_given_away());
+        assert!(LeadResult::Lent.card_given_away());
+        assert!(!LeadResult::Normal.card_given_away());
+    }
+
+    #[test]
+    fn share_of_cards_given_away() {
+        let mut f = LeadFigures {
+            checked: 4,
+            ..LeadFigures::default()
+        };
+        assert_eq!(f.given_away_share(), Some(0.0));
+        f.by_result.insert(LeadResult::Sold, 1);
+        f.by_result.insert(LeadResult::Lent, 1);
+        f.by_result.insert(LeadResult::Normal, 2);
+        assert_eq!(f.given_away_share(), Some(0.5));
+        assert_eq!(LeadFigures::default().given_away_share(), None);
+    }
+}

@@ -1,0 +1,674 @@
+//! 两卡线索 · 落地核查: the bank-card and phone-card leads pushed down by the national joint
+//! office, the province or the center, each checked on the ground by the unit of the holder's
+//! residence. The page shows the figures of one's area (received, checked, pending, overdue,
+//! by result, the share lent or sold), the masked list with filters, paging and CSV / XLSX,
+//! the center's import (CSV / XLSX; bad rows to the quarantine with line and reason) and a
+//! check form per pending lead; a lent or sold card's holder can be listed as a key person
+//! (两卡) in the same action. Data from the store's [`fanzha_store::TwoCardLeads`], whose
+//! writes are audited.
+
+use super::view::pick;
+use super::{render, Chrome};
+use crate::auth::permission::{
+    CheckTwoCardLeads, ImportTwoCardLeads, ManageKeyPersons, ManageTwoCardLeads, Permission,
+    ViewTwoCardLeads,
+};
+use crate::auth::Require;
+use crate::error::WebError;
+use crate::export::{ExportFormat, Table};
+use crate::extract::{FormBody, Query};
+use crate::i18n::Lang;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use fanzha_core::mask::{mask_card, mask_name, mask_phone, mask_resident_id};
+use fanzha_core::time::{format_shanghai_date, shanghai_date};
+use fanzha_ingest::reports::ReportFormat;
+use fanzha_ingest::two_card_leads::{read_leads, CardKind};
+use fanzha_store::{
+    ImportCounts, KeyPersonCategory, LeadFilter, LeadKind, LeadResult, LeadSource, LeadState,
+    NewImportRun, NewKeyPerson, NewTwoCardLead, PageRequest, QuarantineRow, TwoCardLead,
+    DEFAULT_DEADLINE_DAYS, MAX_PAGE,
+};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+
+/// Leads per screen; an export takes all (up to [`MAX_PAGE`]).
+const PAGE_ROWS: u32 = 100;
+/// The import-run kind of lead imports.
+pub const IMPORT_KIND: &str = "two_card_leads";
+const MAX_FILE_NAME_CHARS: usize = 200;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    state: Option<String>,
+    #[serde(default)]
+    result: Option<String>,
+    #[serde(default)]
+    kind: Option<String>,
+    #[serde(default)]
+    overdue: Option<String>,
+    #[serde(default)]
+    unit: Option<String>,
+    format: Option<ExportFormat>,
+    #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
+    after: Option<String>,
+}
+
+fn non_empty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn parse_or<T>(
+    value: Option<&str>,
+    parse: fn(&str) -> Option<T>,
+    what: &str,
+) -> Result<Option<T>, WebError> {
+    value
+        .map(|v| parse(v).ok_or_else(|| WebError::BadRequest(format!("unknown {what} `{v}`"))))
+        .transpose()
+}
+
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+fn choices<T: Copy + PartialEq>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+    selected: Option<T>,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|v| Choice {
+            value: code(*v).into(),
+            label: label(*v).into(),
+            selected: selected == Some(*v),
+        })
+        .collect()
+}
+
+/// A lead as listed: personal data masked.
+struct Row {
+    id: i64,
+    kind: &'static str,
+    number: String,
+    resident_id: String,
+    name: String,
+    reason: String,
+    source: &'static str,
+    unit: String,
+    received: String,
+    deadline: String,
+    pending: bool,
+    overdue: bool,
+    state: &'static str,
+    result: String,
+    note: String,
+    checked_by: String,
+}
+
+struct Figures {
+    received: i64,
+    checked: i64,
+    pending: i64,
+    overdue: i64,
+    given_away: i64,
+    given_away_share: String,
+    by_result: Vec<(&'static str, &'static str, i64)>,
+}
+
+/// What an import did, as the page shows it (no personal data: rejected rows by line).
+struct ImportView {
+    run: i64,
+    file: String,
+    read: usize,
+    received: usize,
+    duplicates: i64,
+    by_residence: i64,
+    rejected: Vec<(i64, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "two_card_leads.html")]
+struct ListPage {
+    lang: Lang,
+    chrome: Chrome,
+    unit_name: String,
+    figures: Figures,
+    /// The list, its exports and filters (not for leaders, who see the figures).
+    manage: bool,
+    can_import: bool,
+    can_check: bool,
+    can_list_key_person: bool,
+    states: Vec<Choice>,
+    results: Vec<Choice>,
+    kinds: Vec<Choice>,
+    sources: Vec<Choice>,
+    units: Vec<Choice>,
+    overdue_only: bool,
+    rows: Vec<Row>,
+    total: i64,
+    query: String,
+    next: Option<String>,
+    paged: bool,
+    import: Option<ImportView>,
+    deadline_days: i64,
+}
+
+fn masked_number(kind: LeadKind, number: &str) -> String {
+    match kind {
+        LeadKind::BankCard => mask_card(number),
+        LeadKind::Sim => mask_phone(number),
+    }
+}
+
+async fn rows_of(state: &AppState, lang: Lang, leads: Vec<TwoCardLead>, now: i64) -> Vec<Row> {
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut rows = Vec::with_capacity(leads.len());
+    for l in leads {
+        let unit = match names.get(&l.unit_code) {
+            Some(n) => n.clone(),
+            None => {
+                let n = state.unit_name(&l.unit_code).await;
+                names.insert(l.unit_code.clone(), n.clone());
+                n
+            }
+        };
+        rows.push(Row {
+            id: l.id,
+            kind: pick(lang, l.kind.zh(), l.kind.en()),
+            number: masked_number(l.kind, &l.number),
+            resident_id: mask_resident_id(&l.resident_id),
+            name: mask_name(&l.holder_name),
+            reason: l.reason.clone(),
+            source: pick(lang, l.source.zh(), l.source.en()),
+            unit,
+            received: format_shanghai_date(l.received_at),
+            deadline: format_shanghai_date(l.deadline),
+            pending: l.state == LeadState::Pending,
+            overdue: l.overdue(now),
+            state: pick(lang, l.state.zh(), l.state.en()),
+            result: l
+                .result
+                .map(|r| pick(lang, r.zh(), r.en()).to_string())
+                .unwrap_or_default(),
+            note: l.note.clone(),
+            checked_by: l.checked_by.clone().unwrap_or_default(),
+        });
+    }
+    rows
+}
+
+/// `GET /two-card-leads[?state=&result=&kind=&overdue=1&unit=][&format=csv|xlsx][&after=KEY]`.
+pub async fn list(
+    auth: Require<ViewTwoCardLeads>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    list_page(&state, &auth, &headers, &q, None).await
+}
+
+async fn list_page<P: Permission>(
+    state: &AppState,
+    auth: &Require<P>,
+    headers: &HeaderMap,
+    q: &ListQuery,
+    import: Option<ImportView>,
+) -> Result<Response, WebError> {
+    let chrome = Chrome::new(
+        &auth.principal,
+        &auth.csrf_token,
+        headers,
+        "/two-card-leads",
+    );
+    let lang = chrome.lang;
+    let now = state.clock.now_ms();
+    let manage = ManageTwoCardLeads::allows(&auth.principal);
+    if q.format.is_some() && !manage {
+        return Err(WebError::Forbidden(ManageTwoCardLeads::NAME));
+    }
+    let filter = LeadFilter {
+        state: parse_or(non_empty(&q.state), LeadState::parse, "state")?,
+        result: parse_or(non_empty(&q.result), LeadResult::parse, "result")?,
+        kind: parse_or(non_empty(&q.kind), LeadKind::parse, "kind")?,
+        overdue: non_empty(&q.overdue).is_some_and(|v| v != "0"),
+    };
+    let own_unit = auth.principal.unit_code.clone();
+    let (unit_code, scope) = state.narrowed_scope(&own_unit, non_empty(&q.unit)).await?;
+    let repo = state.store.two_card_leads();
+    let (rows, total, next) = if manage {
+        let request = match q.format {
+            Some(_) => PageRequest::first(MAX_PAGE),
+            None => PageRequest {
+                after: q.after.clone(),
+                limit: PAGE_ROWS,
+            },
+        };
+        let page = repo.list(&scope, &filter, &request, now).await?;
+        let total = repo.count(&scope, &filter, now).await?;
+        (
+            rows_of(state, lang, page.items, now).await,
+            total,
+            page.next,
+        )
+    } else {
+        (Vec::new(), 0, None)
+    };
+    if let Some(format) = q.format {
+        let heads = [
+            "col_id",
+            "tcl_kind",
+            "tcl_number",
+            "resident_id",
+            "name",
+            "tcl_reason",
+            "tcl_source",
+            "unit",
+            "tcl_received",
+            "tcl_deadline",
+            "col_status",
+            "tcl_result",
+            "tcl_note",
+            "tcl_checked_by",
+        ];
+        return Table {
+            name: "two_card_leads".into(),
+            headers: heads.iter().map(|h| lang.t(h).to_string()).collect(),
+            rows: rows
+                .into_iter()
+                .map(|r| {
+                    vec![
+                        r.id.to_string(),
+                        r.kind.to_string(),
+                        r.number,
+                        r.resident_id,
+                        r.name,
+                        r.reason,
+                        r.source.to_string(),
+                        r.unit,
+                        r.received,
+                        r.deadline,
+                        r.state.to_string(),
+                        r.result,
+                        r.note,
+                        r.checked_by,
+                    ]
+                })
+                .collect(),
+        }
+        .respond(format);
+    }
+    let f = repo.figures(&scope, now).await?;
+    let figures = Figures {
+        received: f.received,
+        checked: f.checked,
+        pending: f.pending,
+        overdue: f.overdue,
+        given_away: f.given_away(),
+        given_away_share: f
+            .given_away_share()
+            .map(|r| format!("{:.1}%", r * 100.0))
+            .unwrap_or_else(|| "—".into()),
+        by_result: LeadResult::ALL
+            .iter()
+            .map(|r| {
+                (
+                    r.as_str(),
+                    pick(lang, r.zh(), r.en()),
+                    f.by_result.get(r).copied().unwrap_or(0),
+                )
+            })
+            .collect(),
+    };
+    // Built in one go: the serializer is not `Send` and must not live across an await.
+    let query = {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("state", non_empty(&q.state)),
+            ("result", non_empty(&q.result)),
+            ("kind", non_empty(&q.kind)),
+            ("overdue", filter.overdue.then_some("1")),
+            (
+                "unit",
+                (unit_code != own_unit).then_some(unit_code.as_str()),
+            ),
+        ] {
+            if let Some(v) = v {
+                query.append_pair(k, v);
+            }
+        }
+        query.finish()
+    };
+    let mut units = vec![Choice {
+        value: String::new(),
+        label: state.unit_name(&own_unit).await,
+        selected: unit_code == own_unit,
+    }];
+    let mut listed = unit_code == own_unit;
+    for u in state.store.units().children(&own_unit).await? {
+        listed |= u.code == unit_code;
+        units.push(Choice {
+            selected: u.code == unit_code,
+            label: format!("└ {}", u.name),
+            value: u.code,
+        });
+    }
+    if !listed {
+        units.push(Choice {
+            label: state.unit_name(&unit_code).await,
+            value: unit_code.clone(),
+            selected: true,
+        });
+    }
+    let p = &auth.principal;
+    render(&ListPage {
+        unit_name: state.unit_name(&unit_code).await,
+        figures,
+        manage,
+        can_import: ImportTwoCardLeads::allows(p),
+        can_check: CheckTwoCardLeads::allows(p),
+        can_list_key_person: ManageKeyPersons::allows(p),
+        states: choices(
+            LeadState::ALL,
+            LeadState::as_str,
+            |s| pick(lang, s.zh(), s.en()),
+            filter.state,
+        ),
+        results: choices(
+            LeadResult::ALL,
+            LeadResult::as_str,
+            |s| pick(lang, s.zh(), s.en()),
+            filter.result,
+        ),
+        kinds: choices(
+            LeadKind::ALL,
+            LeadKind::as_str,
+            |s| pick(lang, s.zh(), s.en()),
+            filter.kind,
+        ),
+        sources: choices(
+            LeadSource::ALL,
+            LeadSource::as_str,
+            |s| pick(lang, s.zh(), s.en()),
+            Some(LeadSource::National),
+        ),
+        units,
+        overdue_only: filter.overdue,
+        rows,
+        total,
+        query,
+        next,
+        paged: q.after.is_some(),
+        import,
+        deadline_days: DEFAULT_DEADLINE_DAYS,
+        lang,
+        chrome,
+    })
+    .map(IntoResponse::into_response)
+}
+
+async fn field_text(field: axum::extract::multipart::Field<'_>) -> Result<String, WebError> {
+    field
+        .text()
+        .await
+        .map_err(|e| WebError::BadRequest(e.to_string()))
+}
+
+/// `POST /two-card-leads/import` (multipart: `file`; optional `format` auto | csv | xlsx,
+/// `source` national | province | center, `batch` (the push's label, today's date by
+/// default), `deadline_days` (7 by default)): receives the leads of a CSV / XLSX list for one's
+/// own unit — each placed at its registered holder's residence unit inside one's area, else
+/// kept by one's unit — and answers the page with the figures: read, received, received
+/// before, rejected with line and reason (the quarantine of the import run).
+pub async fn import(
+    auth: Require<ImportTwoCardLeads>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Result<Response, WebError> {
+    let mut upload: Option<(String, Vec<u8>)> = None;
+    let mut format = ReportFormat::Auto;
+    let mut source = LeadSource::National;
+    let mut batch = None;
+    let mut deadline_days = DEFAULT_DEADLINE_DAYS;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| WebError::BadRequest(e.to_string()))?
+    {
+        match field.name() {
+            Some("file") => {
+                let name: String = field
+                    .file_name()
+                    .unwrap_or("leads.csv")
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(MAX_FILE_NAME_CHARS)
+                    .collect();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| WebError::BadRequest(e.to_string()))?;
+                upload = Some((name, bytes.to_vec()));
+            }
+            Some("format") => {
+                format = field_text(field)
+                    .await?
+                    .parse()
+                    .map_err(WebError::BadRequest)?
+            }
+            Some("source") => {
+                let text = field_text(field).await?;
+                source = LeadSource::parse(text.trim()).ok_or_else(|| {
+                    WebError::BadRequest(format!("unknown source `{}`", text.trim()))
+                })?;
+            }
+            Some("batch") => {
+                let text = field_text(field).await?;
+                let text: String = text.trim().chars().take(100).collect();
+                batch = (!text.is_empty()).then_some(text);
+            }
+            Some("deadline_days") => {
+                let text = field_text(field).await?;
+                if !text.trim().is_empty() {
+                    deadline_days = text.trim().parse().map_err(|_| {
+                        WebError::BadRequest("deadline_days must be a whole number".into())
+                    })?;
+                }
+            }
+            _ => {}
+        }
+    }
+    let (file, bytes) = upload
+        .filter(|(_, b)| !b.is_empty())
+        .ok_or_else(|| WebError::BadRequest("choose a lead file to import".into()))?;
+    let now = state.clock.now_ms();
+    let batch = match batch {
+        Some(b) => b,
+        None => shanghai_date(now)
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| now.to_string()),
+    };
+    let p = &auth.principal;
+    let scope = state.scope_of(&p.unit_code).await?;
+    let parsed = read_leads(&file, &bytes, format)?;
+    let imports = state.store.imports();
+    let run = imports
+        .begin(&NewImportRun {
+            kind: IMPORT_KIND.into(),
+            file: file.clone(),
+            content_hash: hex(&Sha256::digest(&bytes)),
+        })
+        .await?;
+    let rejected: Vec<QuarantineRow> = parsed
+        .rejected
+        .iter()
+        .map(|r| QuarantineRow {
+            file: file.clone(),
+            line: r.line as i64,
+            column: r.column.map(str::to_string),
+            reason: r.reason.to_string(),
+            raw: r.raw.clone(),
+        })
+        .collect();
+    let leads: Vec<NewTwoCardLead> = parsed
+        .rows
+        .iter()
+        .map(|r| NewTwoCardLead {
+            kind: match r.kind {
+                CardKind::BankCard => LeadKind::BankCard,
+                CardKind::Sim => LeadKind::Sim,
+            },
+            number: r.number.clone(),
+            resident_id: r.resident_id.clone(),
+            holder_name: r.name.clone(),
+            reason: r.reason.clone(),
+            source,
+            batch: batch.clone(),
+        })
+        .collect();
+    let done = state
+        .store
+        .two_card_leads()
+        .import(&scope, &p.unit_code, &leads, &p.login, now, deadline_days)
+        .await?;
+    imports.add_quarantine(run, &rejected).await?;
+    let mut by_reason: BTreeMap<String, i64> = BTreeMap::new();
+    for r in &rejected {
+        *by_reason.entry(r.reason.clone()).or_default() += 1;
+    }
+    imports
+        .finish(
+            run,
+            &ImportCounts {
+                read: parsed.read as i64,
+                accepted: leads.len() as i64,
+                quarantined: rejected.len() as i64,
+                by_reason,
+            },
+        )
+        .await?;
+    let view = ImportView {
+        run: run.0,
+        file,
+        read: parsed.read,
+        received: done.ids.len(),
+        duplicates: done.duplicates,
+        by_residence: done.by_residence,
+        rejected: rejected
+            .iter()
+            .map(|r| {
+                (
+                    r.line,
+                    r.column.clone().unwrap_or_default(),
+                    r.reason.clone(),
+                )
+            })
+            .collect(),
+    };
+    list_page(&state, &auth, &headers, &ListQuery::default(), Some(view)).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CheckForm {
+    result: String,
+    #[serde(default)]
+    note: String,
+    /// `1` / `on`: list the holder as a key person (两卡), for 出租出借 and 出售 only.
+    #[serde(default)]
+    key_person: Option<String>,
+}
+
+/// `POST /two-card-leads/{id}/check` (`result`, `note`, optional `key_person`): records what
+/// the check on the ground found (audited by the store). With `key_person` and a lent or sold
+/// card, the registered holder is listed as a key person (两卡) in the same action. A lead
+/// outside one's area answers not-found; one checked before, a conflict.
+pub async fn check(
+    auth: Require<CheckTwoCardLeads>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    FormBody(f): FormBody<CheckForm>,
+) -> Result<Response, WebError> {
+    let result = LeadResult::parse(f.result.trim())
+        .ok_or_else(|| WebError::BadRequest(format!("unknown result `{}`", f.result.trim())))?;
+    let list_key_person = f
+        .key_person
+        .as_deref()
+        .is_some_and(|v| !v.is_empty() && v != "0");
+    let p = &auth.principal;
+    let scope = state.scope_of(&p.unit_code).await?;
+    let repo = state.store.two_card_leads();
+    let lead = repo.get(&scope, id).await?;
+    if list_key_person {
+        if !result.card_given_away() {
+            return Err(WebError::BadRequest(
+                "only a lent or sold card's holder is listed as a key person".into(),
+            ));
+        }
+        if !ManageKeyPersons::allows(p) {
+            return Err(WebError::Forbidden(ManageKeyPersons::NAME));
+        }
+        // Checked before anything is written: the holder must be a registered resident.
+        if state
+            .store
+            .people()
+            .get(&scope, &lead.resident_id)
+            .await
+            .is_err()
+        {
+            return Err(WebError::BadRequest(
+                "the holder is not a registered resident of your area: record the check \
+                 without listing, and register the person first"
+                    .into(),
+            ));
+        }
+    }
+    let now = state.clock.now_ms();
+    let checked = repo
+        .record_result(&scope, id, result, &f.note, &p.login, now)
+        .await?;
+    if list_key_person {
+        let why = if checked.reason.is_empty() {
+            format!("两卡线索核查：{}", result.zh())
+        } else {
+            format!("两卡线索核查：{}（{}）", result.zh(), checked.reason)
+        };
+        state
+            .store
+            .key_persons()
+            .create(
+                &scope,
+                &NewKeyPerson {
+                    resident_id: checked.resident_id.clone(),
+                    category: KeyPersonCategory::TwoCards,
+                    reason: why,
+                    source: "two_card_lead".into(),
+                    created_by: p.login.clone(),
+                    at: now,
+                },
+            )
+            .await?;
+    }
+    let to = "/two-card-leads";
+    if headers.contains_key("hx-request") {
+        return Ok(([("hx-redirect", to)], axum::http::StatusCode::OK).into_response());
+    }
+    Ok(Redirect::to(to).into_response())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
