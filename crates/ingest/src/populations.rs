@@ -6,7 +6,7 @@
 
 use crate::error::IngestError;
 use crate::quarantine::reason;
-use crate::reports::{is_workbook, read_csv, read_workbook, ReportFormat, Table};
+use crate::reports::{read_table, required_column, ReportFormat, Table};
 
 /// Column names accepted for the unit's code.
 pub const UNIT_ALIASES: [&str; 9] = [
@@ -83,40 +83,17 @@ pub fn read_populations(
     bytes: &[u8],
     format: ReportFormat,
 ) -> Result<PopulationFile, IngestError> {
-    let workbook = match format {
-        ReportFormat::Csv => false,
-        ReportFormat::Xlsx => true,
-        ReportFormat::Auto => is_workbook(bytes) || name.to_ascii_lowercase().ends_with(".xlsx"),
-    };
-    let (table, encoding) = if workbook {
-        (read_workbook(name, bytes)?, None)
-    } else {
-        let (t, e) = read_csv(bytes);
-        (t, Some(e))
-    };
+    let (table, format, encoding) = read_table(name, bytes, format)?;
     let mut file = validate(table)?;
-    file.format = if workbook { "xlsx" } else { "csv" };
+    file.format = format;
     file.encoding = encoding;
     Ok(file)
 }
 
-fn column(header: &[String], aliases: &[&str], field: &'static str) -> Result<usize, IngestError> {
-    header
-        .iter()
-        .position(|h| {
-            let h = h.trim();
-            aliases.iter().any(|a| a.eq_ignore_ascii_case(h))
-        })
-        .ok_or_else(|| IngestError::ReportColumnMissing {
-            column: field,
-            accepted: aliases.iter().map(|a| a.to_string()).collect(),
-        })
-}
-
 fn validate(table: Table) -> Result<PopulationFile, IngestError> {
     let header = table.header.ok_or(IngestError::HeaderAbsent)?;
-    let unit_at = column(&header, &UNIT_ALIASES, "unit")?;
-    let population_at = column(&header, &POPULATION_ALIASES, "population")?;
+    let unit_at = required_column(&header, &UNIT_ALIASES, "unit")?;
+    let population_at = required_column(&header, &POPULATION_ALIASES, "population")?;
     let mut file = PopulationFile {
         format: "csv",
         encoding: None,

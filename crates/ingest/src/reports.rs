@@ -319,6 +319,21 @@ pub fn read_reports(
             ),
         });
     }
+    let (table, format, encoding) = read_table(name, bytes, format)?;
+    let mut file = validate_table(table)?;
+    file.format = format;
+    file.encoding = encoding;
+    Ok(file)
+}
+
+/// A table file (CSV in UTF-8 or GBK, or the first sheet of a workbook) read into rows of cell
+/// texts: the table, `csv` or `xlsx`, and a CSV's encoding. Shared by every import of lists
+/// (case reports, populations, two-card leads).
+pub(crate) fn read_table(
+    name: &str,
+    bytes: &[u8],
+    format: ReportFormat,
+) -> Result<(Table, &'static str, Option<&'static str>), IngestError> {
     let workbook = match format {
         ReportFormat::Csv => false,
         ReportFormat::Xlsx => true,
@@ -329,16 +344,32 @@ pub fn read_reports(
             }
         }
     };
-    let (table, encoding) = if workbook {
-        (read_workbook(name, bytes)?, None)
+    if workbook {
+        Ok((read_workbook(name, bytes)?, "xlsx", None))
     } else {
-        let (t, e) = read_csv(bytes);
-        (t, Some(e))
-    };
-    let mut file = validate_table(table)?;
-    file.format = if workbook { "xlsx" } else { "csv" };
-    file.encoding = encoding;
-    Ok(file)
+        let (table, encoding) = read_csv(bytes);
+        Ok((table, "csv", Some(encoding)))
+    }
+}
+
+/// The first header cell that is one of `aliases` (trimmed, ASCII case ignored).
+pub(crate) fn find_column(header: &[String], aliases: &[&str]) -> Option<usize> {
+    header.iter().position(|h| {
+        let h = h.trim();
+        aliases.iter().any(|a| a.eq_ignore_ascii_case(h))
+    })
+}
+
+/// [`find_column`], or the error naming the field and the names it accepts.
+pub(crate) fn required_column(
+    header: &[String],
+    aliases: &[&str],
+    field: &'static str,
+) -> Result<usize, IngestError> {
+    find_column(header, aliases).ok_or_else(|| IngestError::ReportColumnMissing {
+        column: field,
+        accepted: aliases.iter().map(|a| a.to_string()).collect(),
+    })
 }
 
 /// ZIP (XLSX) or OLE compound document (XLS) signature.

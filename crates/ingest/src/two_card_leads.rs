@@ -6,7 +6,7 @@
 
 use crate::error::IngestError;
 use crate::quarantine::reason;
-use crate::reports::{is_workbook, read_csv, read_workbook, ReportFormat, Table};
+use crate::reports::{find_column, read_table, required_column, ReportFormat, Table};
 use fanzha_core::bank_card::BankCard;
 use fanzha_core::phone::PhoneNumber;
 use fanzha_core::reason::Reasoned;
@@ -114,45 +114,17 @@ pub struct LeadFile {
 
 /// Reads a lead list; `name` is the file's name as given (for the format and messages).
 pub fn read_leads(name: &str, bytes: &[u8], format: ReportFormat) -> Result<LeadFile, IngestError> {
-    let workbook = match format {
-        ReportFormat::Csv => false,
-        ReportFormat::Xlsx => true,
-        ReportFormat::Auto => is_workbook(bytes) || name.to_ascii_lowercase().ends_with(".xlsx"),
-    };
-    let (table, encoding) = if workbook {
-        (read_workbook(name, bytes)?, None)
-    } else {
-        let (t, e) = read_csv(bytes);
-        (t, Some(e))
-    };
+    let (table, format, encoding) = read_table(name, bytes, format)?;
     let mut file = validate(table)?;
-    file.format = if workbook { "xlsx" } else { "csv" };
+    file.format = format;
     file.encoding = encoding;
     Ok(file)
 }
 
-fn find(header: &[String], aliases: &[&str]) -> Option<usize> {
-    header.iter().position(|h| {
-        let h = h.trim();
-        aliases.iter().any(|a| a.eq_ignore_ascii_case(h))
-    })
-}
-
-fn required(
-    header: &[String],
-    aliases: &[&str],
-    field: &'static str,
-) -> Result<usize, IngestError> {
-    find(header, aliases).ok_or_else(|| IngestError::ReportColumnMissing {
-        column: field,
-        accepted: aliases.iter().map(|a| a.to_string()).collect(),
-    })
-}
-
 fn validate(table: Table) -> Result<LeadFile, IngestError> {
     let header = table.header.ok_or(IngestError::HeaderAbsent)?;
-    let card_at = find(&header, &CARD_ALIASES);
-    let phone_at = find(&header, &PHONE_ALIASES);
+    let card_at = find_column(&header, &CARD_ALIASES);
+    let phone_at = find_column(&header, &PHONE_ALIASES);
     if card_at.is_none() && phone_at.is_none() {
         return Err(IngestError::ReportColumnMissing {
             column: "card",
@@ -163,9 +135,9 @@ fn validate(table: Table) -> Result<LeadFile, IngestError> {
                 .collect(),
         });
     }
-    let id_at = required(&header, &RESIDENT_ID_ALIASES, "resident_id")?;
-    let name_at = required(&header, &NAME_ALIASES, "name")?;
-    let reason_at = find(&header, &REASON_ALIASES);
+    let id_at = required_column(&header, &RESIDENT_ID_ALIASES, "resident_id")?;
+    let name_at = required_column(&header, &NAME_ALIASES, "name")?;
+    let reason_at = find_column(&header, &REASON_ALIASES);
     let mut file = LeadFile {
         format: "csv",
         encoding: None,

@@ -5,6 +5,7 @@
 //! an exit ban, a 劝返 state, a visit, or to close it. Data from the store's
 //! [`fanzha_store::KeyPersons`]; writes are audited there, in the change's transaction.
 
+use super::choices::{unit_choices, Choice};
 use super::view::{pick, time};
 use super::{render, Chrome};
 use crate::auth::permission::{
@@ -120,12 +121,6 @@ pub struct Row {
     pub measures: Vec<String>,
     pub last_visit: String,
     pub created: String,
-}
-
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
 }
 
 fn choices<T: Copy + PartialEq>(
@@ -320,27 +315,7 @@ pub async fn list(
         }
         query.finish()
     };
-    let mut units = vec![Choice {
-        value: String::new(),
-        label: state.unit_name(&own_unit).await,
-        selected: unit_code == own_unit,
-    }];
-    let mut listed = unit_code == own_unit;
-    for u in state.store.units().children(&own_unit).await? {
-        listed |= u.code == unit_code;
-        units.push(Choice {
-            selected: u.code == unit_code,
-            label: format!("└ {}", u.name),
-            value: u.code,
-        });
-    }
-    if !listed {
-        units.push(Choice {
-            label: state.unit_name(&unit_code).await,
-            value: unit_code.clone(),
-            selected: true,
-        });
-    }
+    let units = unit_choices(&state, &own_unit, &unit_code).await?;
     let category_choice = |selected| {
         choices(
             &KeyPersonCategory::ALL,

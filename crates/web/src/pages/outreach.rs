@@ -5,6 +5,7 @@
 //! the phone pages (`mobile.rs`); data from the store's [`fanzha_store::Outreach`], whose
 //! writes are audited in the change's transaction.
 
+use super::choices::{unit_choices, Choice};
 use super::view::pick;
 use super::{render, Chrome};
 use crate::auth::permission::{Permission, SetOutreachQuotas, ViewOutreach};
@@ -86,12 +87,6 @@ struct UnitLine {
     quota_people: Option<i64>,
     events_done: String,
     people_done: String,
-}
-
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
 }
 
 #[derive(Template)]
@@ -245,27 +240,7 @@ pub async fn list(
         }
         query.finish()
     };
-    let mut units = vec![Choice {
-        value: String::new(),
-        label: state.unit_name(&own_unit).await,
-        selected: unit_code == own_unit,
-    }];
-    let mut listed = unit_code == own_unit;
-    for u in state.store.units().children(&own_unit).await? {
-        listed |= u.code == unit_code;
-        units.push(Choice {
-            selected: u.code == unit_code,
-            label: format!("└ {}", u.name),
-            value: u.code,
-        });
-    }
-    if !listed {
-        units.push(Choice {
-            label: state.unit_name(&unit_code).await,
-            value: unit_code.clone(),
-            selected: true,
-        });
-    }
+    let units = unit_choices(&state, &own_unit, &unit_code).await?;
     render(&ListPage {
         from: from.to_string(),
         until: until.to_string(),

@@ -7,6 +7,7 @@
 //! (两卡) in the same action. Data from the store's [`fanzha_store::TwoCardLeads`], whose
 //! writes are audited.
 
+use super::choices::{unit_choices, Choice};
 use super::view::pick;
 use super::{render, Chrome};
 use crate::auth::permission::{
@@ -71,12 +72,6 @@ fn parse_or<T>(
     value
         .map(|v| parse(v).ok_or_else(|| WebError::BadRequest(format!("unknown {what} `{v}`"))))
         .transpose()
-}
-
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
 }
 
 fn choices<T: Copy + PartialEq>(
@@ -347,27 +342,7 @@ async fn list_page<P: Permission>(
         }
         query.finish()
     };
-    let mut units = vec![Choice {
-        value: String::new(),
-        label: state.unit_name(&own_unit).await,
-        selected: unit_code == own_unit,
-    }];
-    let mut listed = unit_code == own_unit;
-    for u in state.store.units().children(&own_unit).await? {
-        listed |= u.code == unit_code;
-        units.push(Choice {
-            selected: u.code == unit_code,
-            label: format!("└ {}", u.name),
-            value: u.code,
-        });
-    }
-    if !listed {
-        units.push(Choice {
-            label: state.unit_name(&unit_code).await,
-            value: unit_code.clone(),
-            selected: true,
-        });
-    }
+    let units = unit_choices(state, &own_unit, &unit_code).await?;
     let p = &auth.principal;
     render(&ListPage {
         unit_name: state.unit_name(&unit_code).await,
