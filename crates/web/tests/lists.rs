@@ -189,6 +189,11 @@ fn analyst_session(state: &AppState) -> (String, fanzha_web::auth::session::Sess
 /// `GET path` as the county's analyst: status and body.
 async fn get(state: &AppState, path: &str) -> (StatusCode, String) {
     let (token, _) = analyst_session(state);
+    get_with(state, &token, path).await
+}
+
+/// `GET path` with the session `token`: status and body.
+async fn get_with(state: &AppState, token: &str, path: &str) -> (StatusCode, String) {
     let mut req = Request::builder()
         .uri(path)
         .header(header::HOST, "127.0.0.1:8080")
@@ -1347,22 +1352,7 @@ async fn get_as_commander(state: &AppState, path: &str) -> (StatusCode, String) 
         },
         t0(),
     );
-    let mut req = Request::builder()
-        .uri(path)
-        .header(header::HOST, "127.0.0.1:8080")
-        .header(header::COOKIE, format!("{COOKIE}={token}"))
-        .body(Body::empty())
-        .unwrap();
-    req.extensions_mut()
-        .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 50000))));
-    let resp = tower::ServiceExt::oneshot(router(state.clone()), req)
-        .await
-        .unwrap();
-    let status = resp.status();
-    let bytes = axum::body::to_bytes(resp.into_body(), 16 << 20)
-        .await
-        .unwrap();
-    (status, String::from_utf8_lossy(&bytes).into_owned())
+    get_with(state, &token, path).await
 }
 
 /// A county commander follows the area's cases read-only: the search and the case page, without
