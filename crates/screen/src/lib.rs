@@ -1,0 +1,299 @@
+//! New-card screening (新开卡审查): banks send the center their daily lists of newly opened
+//! cards; each card is scored from what is known about its holder at that moment, and the
+//! risky ones go to a review list.
+//!
+//! This crate is the pure part: given the card and the holder's history it returns the
+//! reasons that apply, their summed score and the level. Gathering the history (earlier
+//! cards, key-person dossiers, two-card leads, cases, reserved phones) is the store's job;
+//! the simulator's evaluation (`fanzha cards eval`) gathers it from the simulated city.
+//!
+//! Screening is repeatable: a card is screened again when a later list brings another card of
+//! the same holder inside the burst window, so a burst is flagged on every card in it, not
+//! only on the third.
+
+pub mod reason;
+
+pub use reason::{Finding, Level, ReasonCode, BURST_WINDOW_DAYS};
+
+use fanzha_core::{PhoneKind, ResidentId};
+
+const DAY_MS: i64 = 86_400_000;
+
+/// The new card being screened.
+#[derive(Clone, Copy, Debug)]
+pub struct NewCard<'a> {
+    /// Opening time, epoch ms UTC.
+    pub opened_at: i64,
+    pub holder: &'a ResidentId,
+    /// Division code (digits, 6 or more) of the opening outlet, when the list gives it.
+    pub outlet_division: Option<&'a str>,
+    /// Kind of the reserved phone number, when the list gives one.
+    pub phone_kind: Option<PhoneKind>,
+}
+
+/// What is known about the holder when the card is screened.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Holder {
+    /// Division code (digits) of the registered residence; `None` for a holder the platform
+    /// does not know, whose ID number's address code stands in.
+    pub residence: Option<String>,
+    pub punished: bool,
+    pub key_person: bool,
+    pub gave_card_away: bool,
+    pub mule_account: bool,
+    /// Opening times of the holder's other new cards (any bank) known so far.
+    pub other_openings: Vec<i64>,
+    /// Other people whose cards or registration give the same reserved phone number.
+    pub phone_other_holders: u32,
+}
+
+/// The outcome for one card.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Screening {
+    pub score: u32,
+    pub level: Level,
+    /// Reasons that applied, heaviest first.
+    pub findings: Vec<Finding>,
+}
+
+impl Screening {
+    fn from_findings(mut findings: Vec<Finding>) -> Screening {
+        findings.sort_by_key(|f| (std::cmp::Reverse(f.code.weight()), f.code));
+        let score = findings.iter().map(|f| f.code.weight()).sum();
+        Screening {
+            score,
+            level: Level::of_score(score),
+            findings,
+        }
+    }
+}
+
+/// Screens one card against its holder's history.
+pub fn screen(card: &NewCard<'_>, holder: &Holder) -> Screening {
+    let mut found = Vec::new();
+    let mut flag = |code, value| found.push(Finding::new(code, value));
+
+    if holder.punished {
+        flag(ReasonCode::HolderPunished, None);
+    }
+    if holder.key_person {
+        flag(ReasonCode::HolderKeyPerson, None);
+    }
+    if holder.gave_card_away {
+        flag(ReasonCode::HolderGaveCardAway, None);
+    }
+    if holder.mule_account {
+        flag(ReasonCode::HolderMuleAccount, None);
+    }
+
+    let window = BURST_WINDOW_DAYS * DAY_MS;
+    let burst = 1 + holder
+        .other_openings
+        .iter()
+        .filter(|&&at| (at - card.opened_at).abs() <= window)
+        .count() as i64;
+    if burst >= 3 {
+        flag(ReasonCode::CardBurst, Some(burst));
+    } else if burst == 2 {
+        flag(ReasonCode::CardPair, Some(2));
+    }
+
+    if let Some(outlet) = card.outlet_division.filter(|d| d.len() >= 4) {
+        let home = holder
+            .residence
+            .clone()
+            .filter(|r| r.len() >= 4)
+            .unwrap_or_else(|| format!("{:06}", card.holder.address_code()));
+        let value = outlet.parse::<i64>().ok();
+        if outlet[..2] != home[..2] {
+            flag(ReasonCode::FarProvince, value);
+        } else if outlet[..4] != home[..4] {
+            flag(ReasonCode::FarCity, value);
+        }
+    }
+
+    if let Some(date) = fanzha_core::time::shanghai_date(card.opened_at) {
+        let age = card.holder.age_on(date);
+        match age {
+            0..=15 => flag(ReasonCode::Minor, Some(i64::from(age))),
+            16..=25 => flag(ReasonCode::Young, Some(i64::from(age))),
+            70.. => flag(ReasonCode::Elderly, Some(i64::from(age))),
+            _ => {}
+        }
+    }
+
+    if holder.phone_other_holders > 0 {
+        flag(
+            ReasonCode::SharedPhone,
+            Some(i64::from(holder.phone_other_holders)),
+        );
+    }
+    if matches!(card.phone_kind, Some(PhoneKind::Virtual | PhoneKind::Overseas)) {
+        flag(ReasonCode::VirtualPhone, None);
+    }
+
+    Screening::from_findings(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Born 2001-03-04 in 余姚 (330281); check digit valid.
+    fn young() -> ResidentId {
+        ResidentId::parse(&with_check("33028120010304001")).unwrap()
+    }
+
+    /// Born 1970-05-06 in 余姚.
+    fn middle_aged() -> ResidentId {
+        ResidentId::parse(&with_check("33028119700506002")).unwrap()
+    }
+
+    fn with_check(body: &str) -> String {
+        let b: [u8; 17] = body.as_bytes().try_into().unwrap();
+        let c = fanzha_core::resident_id::check_char(&b);
+        format!("{body}{}", c as char)
+    }
+
+    /// 2026-11-20 10:00 Asia/Shanghai.
+    const T: i64 = 1_795_140_000_000;
+
+    fn card<'a>(holder: &'a ResidentId, outlet: Option<&'a str>) -> NewCard<'a> {
+        NewCard {
+            opened_at: T,
+            holder,
+            outlet_division: outlet,
+            phone_kind: Some(PhoneKind::Mobile),
+        }
+    }
+
+    #[test]
+    fn an_ordinary_card_at_home_is_not_flagged() {
+        let id = middle_aged();
+        let s = screen(&card(&id, Some("330281")), &Holder::default());
+        assert_eq!(s.level, Level::None);
+        assert_eq!(s.score, 0);
+        assert!(s.findings.is_empty());
+    }
+
+    #[test]
+    fn a_seller_burst_far_from_home_is_high() {
+        let id = young();
+        let holder = Holder {
+            residence: Some("330281101001".into()),
+            other_openings: vec![T - DAY_MS, T - 2 * DAY_MS, T - 30 * DAY_MS],
+            ..Holder::default()
+        };
+        let s = screen(&card(&id, Some("653101")), &holder);
+        let codes: Vec<_> = s.findings.iter().map(|f| f.code).collect();
+        assert_eq!(
+            codes,
+            vec![ReasonCode::CardBurst, ReasonCode::FarProvince, ReasonCode::Young]
+        );
+        assert_eq!(s.findings[0].value, Some(3), "the card 30 days ago is outside");
+        assert_eq!(s.findings[1].value, Some(653101));
+        assert_eq!(s.score, 35 + 25 + 10);
+        assert_eq!(s.level, Level::High);
+    }
+
+    #[test]
+    fn later_cards_count_as_well_as_earlier_ones() {
+        let id = middle_aged();
+        let holder = Holder {
+            other_openings: vec![T + 3 * DAY_MS],
+            ..Holder::default()
+        };
+        let s = screen(&card(&id, None), &holder);
+        assert_eq!(s.findings, vec![Finding::new(ReasonCode::CardPair, Some(2))]);
+        assert_eq!(s.level, Level::Low);
+    }
+
+    #[test]
+    fn the_id_address_stands_in_for_an_unknown_residence() {
+        let id = middle_aged();
+        let near = screen(&card(&id, Some("330212")), &Holder::default());
+        assert!(near.findings.is_empty(), "宁波市鄞州区 is the holder's city");
+        let other_city = screen(&card(&id, Some("330106")), &Holder::default());
+        assert_eq!(other_city.findings[0].code, ReasonCode::FarCity);
+        assert_eq!(other_city.level, Level::Low);
+    }
+
+    #[test]
+    fn history_flags_add_up() {
+        let id = middle_aged();
+        let holder = Holder {
+            punished: true,
+            key_person: true,
+            gave_card_away: true,
+            mule_account: true,
+            phone_other_holders: 2,
+            ..Holder::default()
+        };
+        let mut c = card(&id, Some("330281"));
+        c.phone_kind = Some(PhoneKind::Virtual);
+        let s = screen(&c, &holder);
+        assert_eq!(s.score, 60 + 40 + 50 + 50 + 30 + 15);
+        assert_eq!(s.findings[0].code, ReasonCode::HolderPunished);
+        assert_eq!(
+            s.findings.last().unwrap().code,
+            ReasonCode::VirtualPhone,
+            "heaviest first"
+        );
+        assert!(s.findings.contains(&Finding::new(ReasonCode::SharedPhone, Some(2))));
+    }
+
+    #[test]
+    fn ages_are_taken_on_the_opening_day() {
+        let id = young();
+        // 2026-03-03 and 2026-03-04, 12:00 Shanghai: 24 the day before the birthday, 25 on it.
+        let before = NewCard {
+            opened_at: 1_772_510_400_000,
+            ..card(&id, None)
+        };
+        let on = NewCard {
+            opened_at: 1_772_596_800_000,
+            ..card(&id, None)
+        };
+        let hb = Holder::default();
+        assert_eq!(screen(&before, &hb).findings[0].value, Some(24));
+        assert_eq!(screen(&on, &hb).findings[0].value, Some(25));
+        let old = NewCard {
+            opened_at: T + 365 * 30 * DAY_MS,
+            ..card(&id, None)
+        };
+        assert!(screen(&old, &hb).findings.is_empty(), "55 at opening");
+    }
+
+    proptest! {
+        /// The score is the sum of the findings' weights, the level follows the score, and a
+        /// card never counts itself among the holder's other openings.
+        #[test]
+        fn score_level_and_findings_agree(
+            offsets in proptest::collection::vec(-20i64..20, 0..6),
+            flags in 0u8..16,
+            shared in 0u32..3,
+            outlet in prop_oneof![Just(None), Just(Some("330281")), Just(Some("110101")), Just(Some("330106"))],
+        ) {
+            let id = middle_aged();
+            let holder = Holder {
+                residence: None,
+                punished: flags & 1 != 0,
+                key_person: flags & 2 != 0,
+                gave_card_away: flags & 4 != 0,
+                mule_account: flags & 8 != 0,
+                other_openings: offsets.iter().map(|d| T + d * DAY_MS).collect(),
+                phone_other_holders: shared,
+            };
+            let s = screen(&card(&id, outlet), &holder);
+            let sum: u32 = s.findings.iter().map(|f| f.code.weight()).sum();
+            prop_assert_eq!(s.score, sum);
+            prop_assert_eq!(s.level, Level::of_score(s.score));
+            let near = offsets.iter().filter(|d| d.abs() <= BURST_WINDOW_DAYS).count() as i64;
+            let burst = s.findings.iter().find(|f| matches!(f.code, ReasonCode::CardBurst | ReasonCode::CardPair));
+            prop_assert_eq!(burst.and_then(|f| f.value), (near >= 1).then_some(near + 1).map(|n| if n >= 3 { n } else { 2 }));
+            let weights: Vec<u32> = s.findings.iter().map(|f| f.code.weight()).collect();
+            prop_assert!(weights.windows(2).all(|w| w[0] >= w[1]));
+        }
+    }
+}
