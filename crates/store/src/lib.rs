@@ -29,6 +29,7 @@ mod key_persons;
 mod mask;
 pub mod migrations;
 mod mule_accounts;
+mod new_cards;
 mod outreach;
 mod page;
 mod people;
@@ -73,6 +74,11 @@ pub use key_persons::{
     KeyPersonFilter, KeyPersonMeasure, KeyPersonStatus, KeyPersons, NewKeyPerson, PunishmentKind,
 };
 pub use mule_accounts::{MuleAccount, MuleAccounts};
+pub use fanzha_screen::{Finding, Level, ReasonCode, BURST_WINDOW_DAYS};
+pub use new_cards::{
+    BankCardFigures, CardFigures, CardFilter, CardImport, CardState, NewCardRow, NewCards,
+    ScreenedCard, Verdict, MAX_CARDS_PER_IMPORT,
+};
 pub use outreach::{
     NewOutreach, Outreach, OutreachAudience, OutreachEvent, OutreachFilter, OutreachKind,
     OutreachQuota, OutreachTotals,

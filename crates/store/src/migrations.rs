@@ -77,6 +77,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "two-card leads",
         include_str!("../migrations/0014_two_card_leads.sql"),
     ),
+    (
+        15,
+        "new-card screening",
+        include_str!("../migrations/0015_new_cards.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

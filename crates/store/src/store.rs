@@ -275,6 +275,11 @@ impl Store {
     pub fn two_card_leads(&self) -> crate::two_card_leads::TwoCardLeads<'_> {
         crate::two_card_leads::TwoCardLeads::new(self)
     }
+
+    /// New-card screening (新开卡审查): the banks' lists, screened, and their review.
+    pub fn new_cards(&self) -> crate::new_cards::NewCards<'_> {
+        crate::new_cards::NewCards::new(self)
+    }
 }
 
 /// Now, as epoch milliseconds UTC.

@@ -9,6 +9,7 @@ mod harness;
 mod key_person_cases;
 mod loop_cases;
 mod mule_account_cases;
+mod new_card_cases;
 mod outreach_cases;
 mod sms_cases;
 mod two_card_lead_cases;
@@ -93,6 +94,15 @@ mod two_card_lead_suite {
         two_card_lead_cases:
         leads_are_received_once_and_placed_at_the_holders_residence,
         leads_are_checked_once_inside_the_area_and_counted,
+    }
+}
+
+mod new_card_suite {
+    crate::conformance_of! {
+        new_card_cases:
+        cards_are_screened_once_and_placed_at_the_holders_residence,
+        the_holders_history_raises_the_screening,
+        cards_are_reviewed_once_and_counted_per_bank,
     }
 }
 

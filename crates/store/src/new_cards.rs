@@ -1,0 +1,1192 @@
+//! New-card screening (新开卡审查): the banks' daily lists of newly opened cards, each card
+//! screened on arrival (`fanzha_screen`) from what the platform knows of its holder — the
+//! holder's other new cards, key-person dossiers and punishments, two-card leads found lent or
+//! sold, accounts that received victim money, the residence, who else gives the same reserved
+//! phone — and the review (审查) of the risky ones.
+//!
+//! A card belongs to the unit of its holder's registered residence (else the importing unit)
+//! and is read by that unit's subtree; a bank liaison reads their own bank's cards. A card is
+//! listed once: a list sent again adds nothing. When a list brings a card of a holder who has
+//! other unreviewed cards inside the burst window, those are screened again, so every card of
+//! a burst carries it. Importing and reviewing write an audit entry in the same transaction.
+
+use crate::accounts::NewAccount;
+use crate::audit::{append_on, NewAuditEntry};
+use crate::error::{StoreError, StoreResult};
+use crate::page::{split_time_key, Page, PageRequest};
+use crate::scope::Scope;
+use crate::sql::{col, Sql};
+use crate::stop_payments::Viewer;
+use crate::store::Store;
+use fanzha_core::ResidentId;
+use fanzha_screen::{screen, Finding, Holder, Level, NewCard as CardToScreen, BURST_WINDOW_DAYS};
+use sqlx::any::AnyRow;
+use std::collections::{BTreeMap, HashMap};
+
+const DAY_MS: i64 = 86_400_000;
+/// The longest text kept (characters).
+pub const MAX_TEXT_CHARS: usize = 1000;
+/// Cards per import.
+pub const MAX_CARDS_PER_IMPORT: usize = 100_000;
+
+/// Where a card stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CardState {
+    /// Below medium risk: listed, not queued for review.
+    NotQueued,
+    /// On the review list (待审查).
+    Pending,
+    Reviewed,
+}
+
+impl CardState {
+    pub const ALL: &'static [CardState] = &[
+        CardState::Pending,
+        CardState::Reviewed,
+        CardState::NotQueued,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CardState::NotQueued => "not_queued",
+            CardState::Pending => "pending",
+            CardState::Reviewed => "reviewed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CardState> {
+        Self::ALL.iter().copied().find(|v| v.as_str() == s)
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            CardState::NotQueued => "无需审查",
+            CardState::Pending => "待审查",
+            CardState::Reviewed => "已审查",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            CardState::NotQueued => "No review needed",
+            CardState::Pending => "To review",
+            CardState::Reviewed => "Reviewed",
+        }
+    }
+}
+
+/// What the review found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// 正常开户: the holder opened it for their own use.
+    Normal,
+    /// 持续关注: nothing proven; watch the account's flows.
+    Watch,
+    /// 涉嫌买卖两卡: opened to be sold, rented or lent (the holder may be listed as a key
+    /// person).
+    CardSeller,
+    /// 冒名开户: opened with the holder's identity by someone else.
+    Impersonated,
+}
+
+impl Verdict {
+    pub const ALL: &'static [Verdict] = &[
+        Verdict::Normal,
+        Verdict::Watch,
+        Verdict::CardSeller,
+        Verdict::Impersonated,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Normal => "normal",
+            Verdict::Watch => "watch",
+            Verdict::CardSeller => "card_seller",
+            Verdict::Impersonated => "impersonated",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Verdict> {
+        Self::ALL.iter().copied().find(|v| v.as_str() == s)
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Verdict::Normal => "正常开户",
+            Verdict::Watch => "持续关注",
+            Verdict::CardSeller => "涉嫌买卖两卡",
+            Verdict::Impersonated => "冒名开户",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            Verdict::Normal => "Normal",
+            Verdict::Watch => "Watch",
+            Verdict::CardSeller => "Card seller",
+            Verdict::Impersonated => "Impersonated",
+        }
+    }
+}
+
+/// A card of a bank's list, validated by the reader.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewCardRow {
+    pub account_no: String,
+    pub bank_code: String,
+    pub bank_name: String,
+    /// 18-character resident ID number of the holder.
+    pub resident_id: String,
+    pub holder_name: String,
+    /// Reserved phone, canonical.
+    pub phone: Option<String>,
+    pub opened_at: i64,
+    /// 开户网点 as the bank names it ('' when the list has none).
+    pub outlet: String,
+    /// Division code (digits) of the outlet.
+    pub outlet_division: Option<String>,
+    /// The list it came in (bank and date).
+    pub batch: String,
+}
+
+/// A stored, screened card.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ScreenedCard {
+    pub id: i64,
+    pub account_no: String,
+    pub bank_code: String,
+    pub bank_name: String,
+    pub resident_id: String,
+    pub holder_name: String,
+    pub phone: Option<String>,
+    pub opened_at: i64,
+    pub outlet: String,
+    pub outlet_division: Option<String>,
+    pub unit_code: String,
+    pub batch: String,
+    pub score: i64,
+    pub level: Level,
+    pub findings: Vec<Finding>,
+    pub state: CardState,
+    pub verdict: Option<Verdict>,
+    pub note: String,
+    pub imported_by: String,
+    pub imported_at: i64,
+    pub screened_at: i64,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<i64>,
+}
+
+/// Which cards to list or count (the reader's area is the viewer).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CardFilter {
+    pub level: Option<Level>,
+    /// Medium and high together (the review list's levels).
+    pub flagged: bool,
+    pub state: Option<CardState>,
+    pub verdict: Option<Verdict>,
+    pub bank_code: Option<String>,
+    /// Opened at or after (epoch ms).
+    pub from: Option<i64>,
+    /// Opened before (epoch ms).
+    pub to: Option<i64>,
+    /// Cards whose screening found this reason.
+    pub reason: Option<fanzha_screen::ReasonCode>,
+    /// One holder's cards (resident ID number).
+    pub holder: Option<String>,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CardImport {
+    /// Ids of the cards received, in the order given.
+    pub ids: Vec<i64>,
+    /// Cards listed before (same account number): nothing changed.
+    pub duplicates: i64,
+    /// Received cards by level.
+    pub by_level: BTreeMap<Level, i64>,
+    /// Received cards put on the review list.
+    pub queued: i64,
+    /// Earlier cards whose screening changed because of this list.
+    pub rescreened: i64,
+    /// Earlier cards that went onto the review list because of this list.
+    pub requeued: i64,
+}
+
+/// Figures of one bank.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct BankCardFigures {
+    pub bank_code: String,
+    pub bank_name: String,
+    pub screened: i64,
+    /// Medium or high.
+    pub flagged: i64,
+    pub high: i64,
+    pub card_seller: i64,
+    /// Cards that later received victim money in a case (涉案).
+    pub involved: i64,
+}
+
+impl BankCardFigures {
+    /// 新开卡涉案比例: the share of the bank's new cards that received victim money.
+    pub fn involved_share(&self) -> Option<f64> {
+        (self.screened > 0).then(|| self.involved as f64 / self.screened as f64)
+    }
+}
+
+/// Figures over the reader's area and a period of opening dates.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CardFigures {
+    pub screened: i64,
+    pub by_level: BTreeMap<Level, i64>,
+    pub pending: i64,
+    pub reviewed: i64,
+    pub by_verdict: BTreeMap<Verdict, i64>,
+    pub involved: i64,
+    /// Involved cards the screening had flagged (medium or high) — what screening caught.
+    pub involved_flagged: i64,
+    /// Per bank, most cards first.
+    pub banks: Vec<BankCardFigures>,
+}
+
+impl CardFigures {
+    pub fn flagged(&self) -> i64 {
+        self.by_level
+            .iter()
+            .filter(|(l, _)| l.needs_review())
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// 新开卡涉案比例 over all banks.
+    pub fn involved_share(&self) -> Option<f64> {
+        (self.screened > 0).then(|| self.involved as f64 / self.screened as f64)
+    }
+}
+
+const COLUMNS: &str = "n.id, n.account_no, n.bank_code, n.bank_name, n.resident_id, \
+     n.holder_name, n.phone, n.opened_at, n.outlet, n.outlet_division, n.unit_code, n.batch, \
+     n.score, n.level, n.findings, n.state, n.verdict, n.note, n.imported_by, n.imported_at, \
+     n.screened_at, n.reviewed_by, n.reviewed_at";
+
+/// Holds when the card `n` received victim money in a case: named by a stop-payment request,
+/// or the receiving side of a case's transfer where the holder is not the victim.
+const INVOLVED: &str = "(EXISTS (SELECT 1 FROM stop_payments s WHERE s.account = n.account_no) \
+     OR EXISTS (SELECT 1 FROM case_transfers t JOIN cases c ON c.id = t.case_id \
+     WHERE t.to_account = n.account_no \
+     AND (c.resident_id IS NULL OR c.resident_id <> n.resident_id)))";
+
+fn decode_err(index: &str, msg: String) -> sqlx::Error {
+    sqlx::Error::ColumnDecode {
+        index: index.into(),
+        source: msg.into(),
+    }
+}
+
+fn from_row(row: &AnyRow) -> Result<ScreenedCard, sqlx::Error> {
+    let level: String = col(row, "level")?;
+    let state: String = col(row, "state")?;
+    let verdict: Option<String> = col(row, "verdict")?;
+    let findings: String = col(row, "findings")?;
+    Ok(ScreenedCard {
+        id: col(row, "id")?,
+        account_no: col(row, "account_no")?,
+        bank_code: col(row, "bank_code")?,
+        bank_name: col(row, "bank_name")?,
+        resident_id: col(row, "resident_id")?,
+        holder_name: col(row, "holder_name")?,
+        phone: col(row, "phone")?,
+        opened_at: col(row, "opened_at")?,
+        outlet: col(row, "outlet")?,
+        outlet_division: col(row, "outlet_division")?,
+        unit_code: col(row, "unit_code")?,
+        batch: col(row, "batch")?,
+        score: col(row, "score")?,
+        level: Level::parse(&level)
+            .ok_or_else(|| decode_err("level", format!("unknown level `{level}`")))?,
+        findings: serde_json::from_str(&findings)
+            .map_err(|e| decode_err("findings", e.to_string()))?,
+        state: CardState::parse(&state)
+            .ok_or_else(|| decode_err("state", format!("unknown state `{state}`")))?,
+        verdict: verdict
+            .map(|v| {
+                Verdict::parse(&v).ok_or_else(|| decode_err("verdict", format!("unknown `{v}`")))
+            })
+            .transpose()?,
+        note: col(row, "note")?,
+        imported_by: col(row, "imported_by")?,
+        imported_at: col(row, "imported_at")?,
+        screened_at: col(row, "screened_at")?,
+        reviewed_by: col(row, "reviewed_by")?,
+        reviewed_at: col(row, "reviewed_at")?,
+    })
+}
+
+fn push_viewer(sql: &mut Sql<'_>, viewer: &Viewer) {
+    match viewer {
+        Viewer::Police(scope) => scope.push_condition(sql, "n.unit_code"),
+        Viewer::Bank(code) => {
+            sql.push("n.bank_code = ").arg(code.clone());
+        }
+    }
+}
+
+fn push_filter(sql: &mut Sql<'_>, f: &CardFilter) {
+    if let Some(l) = f.level {
+        sql.push(" AND n.level = ").arg(l.as_str());
+    }
+    if f.flagged {
+        sql.push(" AND n.level IN ('medium', 'high')");
+    }
+    if let Some(s) = f.state {
+        sql.push(" AND n.state = ").arg(s.as_str());
+    }
+    if let Some(v) = f.verdict {
+        sql.push(" AND n.verdict = ").arg(v.as_str());
+    }
+    if let Some(b) = &f.bank_code {
+        sql.push(" AND n.bank_code = ").arg(b.clone());
+    }
+    if let Some(from) = f.from {
+        sql.push(" AND n.opened_at >= ").arg(from);
+    }
+    if let Some(to) = f.to {
+        sql.push(" AND n.opened_at < ").arg(to);
+    }
+    if let Some(r) = f.reason {
+        // Findings are stored as JSON objects `{"code":"<reason>",…}`; codes are snake_case
+        // words, none a prefix of another inside the quotes.
+        sql.push(" AND n.findings LIKE ")
+            .arg(format!("%\"code\":\"{}\"%", r.as_str()));
+    }
+    if let Some(h) = &f.holder {
+        sql.push(" AND n.resident_id = ").arg(h.clone());
+    }
+}
+
+fn text(field: &'static str, value: &str, required: bool) -> StoreResult<String> {
+    let v = value.trim();
+    if required && v.is_empty() {
+        return Err(StoreError::invalid(field, "must not be empty"));
+    }
+    if v.chars().count() > MAX_TEXT_CHARS {
+        return Err(StoreError::invalid(
+            field,
+            format!("at most {MAX_TEXT_CHARS} characters"),
+        ));
+    }
+    Ok(v.to_string())
+}
+
+/// What the store knows of one holder, gathered before a list is screened.
+struct HolderFacts {
+    residence: Option<String>,
+    unit_code: Option<String>,
+    punished: bool,
+    key_person: bool,
+    gave_card_away: bool,
+    mule_account: bool,
+    /// Stored cards of the holder near the list's cards: (id, account, opened_at, state).
+    stored: Vec<(i64, String, i64, CardState)>,
+}
+
+/// The new-card repository.
+pub struct NewCards<'s> {
+    store: &'s Store,
+}
+
+impl<'s> NewCards<'s> {
+    pub(crate) fn new(store: &'s Store) -> Self {
+        NewCards { store }
+    }
+
+    async fn count(&self, what: &'static str, sql: Sql<'_>) -> StoreResult<i64> {
+        let row = sql
+            .query()
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query(what))?;
+        col(&row, "n").map_err(StoreError::query(what))
+    }
+
+    /// Everything the screening of `resident_id`'s cards opened within `[lo, hi]` needs.
+    async fn facts(
+        &self,
+        resident_id: &str,
+        lo: i64,
+        hi: i64,
+        at: i64,
+    ) -> StoreResult<HolderFacts> {
+        let q = "new_cards.facts";
+        let mut sql = Sql::new("SELECT residence_code, unit_code FROM people WHERE resident_id = ");
+        sql.arg(resident_id);
+        let person = sql
+            .query()
+            .fetch_optional(self.store.pool())
+            .await
+            .map_err(StoreError::query(q))?;
+        let (residence, unit_code) = match person {
+            Some(r) => (
+                Some(col::<String>(&r, "residence_code").map_err(StoreError::query(q))?),
+                Some(col::<String>(&r, "unit_code").map_err(StoreError::query(q))?),
+            ),
+            None => (None, None),
+        };
+        let mut sql = Sql::new(
+            "SELECT COUNT(*) AS n FROM key_persons WHERE status = 'active' AND resident_id = ",
+        );
+        sql.arg(resident_id);
+        let key_person = self.count(q, sql).await? > 0;
+        let mut sql = Sql::new(
+            "SELECT COUNT(*) AS n FROM key_persons WHERE status = 'active' \
+             AND punishment_from IS NOT NULL AND punishment_from <= ",
+        );
+        sql.arg(at)
+            .push(" AND (punishment_until IS NULL OR punishment_until > ")
+            .arg(at)
+            .push(") AND resident_id = ")
+            .arg(resident_id);
+        let punished = self.count(q, sql).await? > 0;
+        let mut sql = Sql::new(
+            "SELECT COUNT(*) AS n FROM two_card_leads WHERE result IN ('lent', 'sold') \
+             AND resident_id = ",
+        );
+        sql.arg(resident_id);
+        let gave_card_away = self.count(q, sql).await? > 0;
+        let mut sql =
+            Sql::new("SELECT COUNT(*) AS n FROM bank_accounts a WHERE a.holder_resident_id = ");
+        let id = sql.bind(resident_id);
+        sql.push(&id).push(&format!(
+            " AND (EXISTS (SELECT 1 FROM stop_payments s WHERE s.account = a.account_no) \
+             OR EXISTS (SELECT 1 FROM case_transfers t JOIN cases c ON c.id = t.case_id \
+             WHERE t.to_account = a.account_no \
+             AND (c.resident_id IS NULL OR c.resident_id <> {id})))"
+        ));
+        let mule_account = self.count(q, sql).await? > 0;
+        let mut sql =
+            Sql::new("SELECT id, account_no, opened_at, state FROM new_cards WHERE resident_id = ");
+        sql.arg(resident_id)
+            .push(" AND opened_at >= ")
+            .arg(lo)
+            .push(" AND opened_at <= ")
+            .arg(hi);
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query(q))?;
+        let mut stored = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let state: String = col(r, "state").map_err(StoreError::query(q))?;
+            stored.push((
+                col(r, "id").map_err(StoreError::query(q))?,
+                col(r, "account_no").map_err(StoreError::query(q))?,
+                col(r, "opened_at").map_err(StoreError::query(q))?,
+                CardState::parse(&state).unwrap_or(CardState::NotQueued),
+            ));
+        }
+        Ok(HolderFacts {
+            residence,
+            unit_code,
+            punished,
+            key_person,
+            gave_card_away,
+            mule_account,
+            stored,
+        })
+    }
+
+    /// The accounts of `rows` listed before.
+    async fn listed_before(
+        &self,
+        rows: &[NewCardRow],
+    ) -> StoreResult<std::collections::HashSet<String>> {
+        let mut found = std::collections::HashSet::new();
+        for chunk in rows.chunks(500) {
+            let mut sql = Sql::new("SELECT account_no FROM new_cards WHERE account_no IN (");
+            sql.args(chunk.iter().map(|r| r.account_no.clone()))
+                .push(")");
+            let got = sql
+                .query()
+                .fetch_all(self.store.pool())
+                .await
+                .map_err(StoreError::query("new_cards.listed_before"))?;
+            for r in &got {
+                found.insert(
+                    col(r, "account_no").map_err(StoreError::query("new_cards.listed_before"))?,
+                );
+            }
+        }
+        Ok(found)
+    }
+
+    /// Other people who give `phone`: in stored new cards and in the residents' register.
+    async fn phone_others(&self, phone: &str, resident_id: &str) -> StoreResult<Vec<String>> {
+        let mut sql = Sql::new("SELECT DISTINCT resident_id AS r FROM new_cards WHERE phone = ");
+        let p = sql.bind(phone);
+        let me = sql.bind(resident_id);
+        sql.push(&format!(
+            "{p} AND resident_id <> {me} UNION \
+             SELECT resident_id AS r FROM people WHERE phone = {p} AND resident_id <> {me}"
+        ));
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("new_cards.phone_others"))?;
+        rows.iter()
+            .map(|r| col(r, "r").map_err(StoreError::query("new_cards.phone_others")))
+            .collect()
+    }
+
+    /// Receives a bank's list at `at` for `importing_unit` (inside `scope`): screens every card
+    /// new to the platform, stores it with its screening at its holder's residence unit (else
+    /// the importing unit), screens again the holders' earlier unreviewed cards inside the
+    /// burst window, records the cards as bank accounts, and writes one audit entry.
+    /// [`StoreError::NotFound`] when the importing unit lies outside `scope`.
+    pub async fn import(
+        &self,
+        scope: &Scope,
+        importing_unit: &str,
+        cards: &[NewCardRow],
+        actor: &str,
+        at: i64,
+    ) -> StoreResult<CardImport> {
+        if cards.len() > MAX_CARDS_PER_IMPORT {
+            return Err(StoreError::invalid(
+                "cards",
+                format!("at most {MAX_CARDS_PER_IMPORT} cards per list; split the file"),
+            ));
+        }
+        match self.store.units().find(importing_unit).await? {
+            Some(u) if scope.contains_path(&u.path) => {}
+            _ => {
+                return Err(StoreError::NotFound {
+                    what: "unit",
+                    key: importing_unit.to_string(),
+                })
+            }
+        }
+        // Validate every card before writing any; the first of two rows of one account wins.
+        let mut rows: Vec<NewCardRow> = Vec::with_capacity(cards.len());
+        let mut seen = std::collections::HashSet::new();
+        let mut in_list_duplicates = 0;
+        for c in cards {
+            let row = NewCardRow {
+                account_no: text("account_no", &c.account_no, true)?,
+                bank_code: text("bank_code", &c.bank_code, true)?,
+                bank_name: text("bank_name", &c.bank_name, false)?,
+                resident_id: text("resident_id", &c.resident_id, true)?,
+                holder_name: text("holder_name", &c.holder_name, false)?,
+                phone: c
+                    .phone
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_string),
+                opened_at: c.opened_at,
+                outlet: text("outlet", &c.outlet, false)?,
+                outlet_division: c
+                    .outlet_division
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|d| !d.is_empty())
+                    .map(str::to_string),
+                batch: text("batch", &c.batch, true)?,
+            };
+            ResidentId::parse(&row.resident_id)
+                .map_err(|e| StoreError::invalid("resident_id", e.to_string()))?;
+            if seen.insert(row.account_no.clone()) {
+                rows.push(row);
+            } else {
+                in_list_duplicates += 1;
+            }
+        }
+
+        // What is known of each holder, and every opening of theirs near this list.
+        let window = BURST_WINDOW_DAYS * DAY_MS;
+        let mut by_holder: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, r) in rows.iter().enumerate() {
+            by_holder.entry(r.resident_id.as_str()).or_default().push(i);
+        }
+        let mut facts: HashMap<&str, HolderFacts> = HashMap::with_capacity(by_holder.len());
+        for (holder, idx) in &by_holder {
+            let lo = idx.iter().map(|&i| rows[i].opened_at).min().unwrap_or(at) - 2 * window;
+            let hi = idx.iter().map(|&i| rows[i].opened_at).max().unwrap_or(at) + 2 * window;
+            facts.insert(holder, self.facts(holder, lo, hi, at).await?);
+        }
+        let mut phone_people: HashMap<&str, std::collections::HashSet<String>> = HashMap::new();
+        for r in &rows {
+            if let Some(p) = r.phone.as_deref() {
+                let others = self.phone_others(p, &r.resident_id).await?;
+                phone_people.entry(p).or_default().extend(others);
+            }
+        }
+        // Holders of one phone within the list count for each other too.
+        let mut list_phone_holders: HashMap<&str, std::collections::HashSet<&str>> = HashMap::new();
+        for r in &rows {
+            if let Some(p) = r.phone.as_deref() {
+                list_phone_holders
+                    .entry(p)
+                    .or_default()
+                    .insert(r.resident_id.as_str());
+            }
+        }
+        let stored_accounts = self.listed_before(&rows).await?;
+
+        let holder_of = |f: &HolderFacts, openings: Vec<i64>, phone_others: u32| Holder {
+            residence: f.residence.clone(),
+            punished: f.punished,
+            key_person: f.key_person,
+            gave_card_away: f.gave_card_away,
+            mule_account: f.mule_account,
+            other_openings: openings,
+            phone_other_holders: phone_others,
+        };
+        let phone_count = |phone: Option<&str>, me: &str| -> u32 {
+            let Some(p) = phone else { return 0 };
+            let mut all: std::collections::HashSet<&str> = phone_people
+                .get(p)
+                .map(|s| s.iter().map(String::as_str).collect())
+                .unwrap_or_default();
+            if let Some(l) = list_phone_holders.get(p) {
+                all.extend(l.iter().copied());
+            }
+            all.remove(me);
+            all.len() as u32
+        };
+
+        let _writer = self.store.write_guard().await;
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .map_err(StoreError::query("new_cards.begin"))?;
+        let mut out = CardImport {
+            duplicates: in_list_duplicates,
+            ..CardImport::default()
+        };
+        for r in &rows {
+            if stored_accounts.contains(r.account_no.as_str()) {
+                out.duplicates += 1;
+                continue;
+            }
+            let f = &facts[r.resident_id.as_str()];
+            let openings: Vec<i64> = f
+                .stored
+                .iter()
+                .map(|s| s.2)
+                .chain(
+                    by_holder[r.resident_id.as_str()]
+                        .iter()
+                        .map(|&i| &rows[i])
+                        .filter(|o| {
+                            o.account_no != r.account_no
+                                && !stored_accounts.contains(o.account_no.as_str())
+                        })
+                        .map(|o| o.opened_at),
+                )
+                .collect();
+            let id = ResidentId::parse(&r.resident_id)
+                .map_err(|e| StoreError::invalid("resident_id", e.to_string()))?;
+            let phone_kind = r
+                .phone
+                .as_deref()
+                .and_then(|p| fanzha_core::PhoneNumber::parse(p).ok())
+                .map(|p| p.kind());
+            let s = screen(
+                &CardToScreen {
+                    opened_at: r.opened_at,
+                    holder: &id,
+                    outlet_division: r.outlet_division.as_deref(),
+                    phone_kind,
+                },
+                &holder_of(f, openings, phone_count(r.phone.as_deref(), &r.resident_id)),
+            );
+            let state = if s.level.needs_review() {
+                CardState::Pending
+            } else {
+                CardState::NotQueued
+            };
+            let unit = f
+                .unit_code
+                .clone()
+                .unwrap_or_else(|| importing_unit.to_string());
+            let findings = serde_json::to_string(&s.findings)
+                .map_err(|e| StoreError::invalid("findings", e.to_string()))?;
+            let mut sql = Sql::new(
+                "INSERT INTO new_cards (account_no, bank_code, bank_name, resident_id, \
+                 holder_name, phone, opened_at, outlet, outlet_division, unit_code, batch, score, \
+                 level, findings, state, note, imported_by, imported_at, screened_at) VALUES (",
+            );
+            sql.args([
+                r.account_no.as_str(),
+                &r.bank_code,
+                &r.bank_name,
+                &r.resident_id,
+                &r.holder_name,
+            ])
+            .push(", ")
+            .arg(r.phone.as_deref())
+            .push(", ")
+            .arg(r.opened_at)
+            .push(", ")
+            .arg(r.outlet.as_str())
+            .push(", ")
+            .arg(r.outlet_division.as_deref())
+            .push(", ")
+            .args([unit.as_str(), &r.batch])
+            .push(", ")
+            .arg(i64::from(s.score))
+            .push(", ")
+            .args([s.level.as_str(), &findings, state.as_str(), ""])
+            .push(", ")
+            .arg(actor)
+            .push(", ")
+            .arg(at)
+            .push(", ")
+            .arg(at)
+            .push(") ON CONFLICT (account_no) DO NOTHING RETURNING id");
+            let row = sql
+                .query()
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(StoreError::query("new_cards.import"))?;
+            match row {
+                Some(row) => {
+                    out.ids
+                        .push(col(&row, "id").map_err(StoreError::query("new_cards.import"))?);
+                    *out.by_level.entry(s.level).or_default() += 1;
+                    out.queued += i64::from(state == CardState::Pending);
+                }
+                None => out.duplicates += 1,
+            }
+        }
+
+        // Earlier unreviewed cards of these holders: the list may have made a burst of them.
+        for (holder, idx) in &by_holder {
+            let f = &facts[holder];
+            let fresh: Vec<&NewCardRow> = idx
+                .iter()
+                .map(|&i| &rows[i])
+                .filter(|r| !stored_accounts.contains(r.account_no.as_str()))
+                .collect();
+            if fresh.is_empty() {
+                continue;
+            }
+            for (sid, account, opened_at, state) in &f.stored {
+                if *state == CardState::Reviewed
+                    || !fresh
+                        .iter()
+                        .any(|r| (r.opened_at - opened_at).abs() <= window)
+                {
+                    continue;
+                }
+                let old = self.get_on(&mut tx, *sid).await?;
+                let openings: Vec<i64> = f
+                    .stored
+                    .iter()
+                    .filter(|s| &s.1 != account)
+                    .map(|s| s.2)
+                    .chain(fresh.iter().map(|r| r.opened_at))
+                    .collect();
+                let id = ResidentId::parse(holder)
+                    .map_err(|e| StoreError::invalid("resident_id", e.to_string()))?;
+                let phone_kind = old
+                    .phone
+                    .as_deref()
+                    .and_then(|p| fanzha_core::PhoneNumber::parse(p).ok())
+                    .map(|p| p.kind());
+                let s = screen(
+                    &CardToScreen {
+                        opened_at: *opened_at,
+                        holder: &id,
+                        outlet_division: old.outlet_division.as_deref(),
+                        phone_kind,
+                    },
+                    &holder_of(f, openings, phone_count(old.phone.as_deref(), holder)),
+                );
+                if i64::from(s.score) == old.score && s.findings == old.findings {
+                    continue;
+                }
+                let new_state = if s.level.needs_review() || old.state == CardState::Pending {
+                    CardState::Pending
+                } else {
+                    CardState::NotQueued
+                };
+                let findings = serde_json::to_string(&s.findings)
+                    .map_err(|e| StoreError::invalid("findings", e.to_string()))?;
+                let mut sql = Sql::new("UPDATE new_cards SET score = ");
+                sql.arg(i64::from(s.score))
+                    .push(", level = ")
+                    .arg(s.level.as_str())
+                    .push(", findings = ")
+                    .arg(findings)
+                    .push(", state = ")
+                    .arg(new_state.as_str())
+                    .push(", screened_at = ")
+                    .arg(at)
+                    .push(" WHERE id = ")
+                    .arg(*sid)
+                    .push(" AND state <> 'reviewed'");
+                sql.query()
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::query("new_cards.rescreen"))?;
+                out.rescreened += 1;
+                out.requeued +=
+                    i64::from(new_state == CardState::Pending && old.state != CardState::Pending);
+            }
+        }
+
+        append_on(
+            &mut tx,
+            &NewAuditEntry {
+                actor: actor.to_string(),
+                action: "new_cards_imported".into(),
+                target_type: "unit".into(),
+                target_id: Some(importing_unit.to_string()),
+                unit_code: Some(importing_unit.to_string()),
+                detail: serde_json::json!({
+                    "received": out.ids.len(),
+                    "duplicates": out.duplicates,
+                    "queued": out.queued,
+                    "rescreened": out.rescreened,
+                    "banks": rows.iter().map(|r| r.bank_code.as_str())
+                        .collect::<std::collections::BTreeSet<_>>(),
+                }),
+            },
+        )
+        .await?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("new_cards.commit"))?;
+
+        // The cards are bank accounts the platform now knows, with their holders: a later
+        // case naming one finds its holder (涉案账户开户人).
+        let accounts: Vec<NewAccount> = rows
+            .iter()
+            .filter(|r| !stored_accounts.contains(r.account_no.as_str()))
+            .map(|r| NewAccount {
+                account_no: r.account_no.clone(),
+                bank_code: Some(r.bank_code.clone()),
+                bank_name: (!r.bank_name.is_empty()).then(|| r.bank_name.clone()),
+                card_type: None,
+                holder_resident_id: Some(r.resident_id.clone()),
+                holder_name: (!r.holder_name.is_empty()).then(|| r.holder_name.clone()),
+                opened_at: Some(r.opened_at),
+                opened_where: (!r.outlet.is_empty()).then(|| r.outlet.clone()),
+            })
+            .collect();
+        for chunk in accounts.chunks(5000) {
+            self.store.accounts().upsert(chunk).await?;
+        }
+        Ok(out)
+    }
+
+    async fn get_on(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        id: i64,
+    ) -> StoreResult<ScreenedCard> {
+        let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM new_cards n WHERE n.id = "));
+        sql.arg(id);
+        let row = sql
+            .query()
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(StoreError::query("new_cards.get"))?;
+        from_row(&row).map_err(StoreError::query("new_cards.get"))
+    }
+
+    /// The card `id` when the viewer may read it; [`StoreError::NotFound`] otherwise.
+    pub async fn get(&self, viewer: &Viewer, id: i64) -> StoreResult<ScreenedCard> {
+        let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM new_cards n WHERE "));
+        push_viewer(&mut sql, viewer);
+        sql.push(" AND n.id = ").arg(id);
+        let row = sql
+            .query()
+            .fetch_optional(self.store.pool())
+            .await
+            .map_err(StoreError::query("new_cards.get"))?;
+        match row {
+            Some(r) => from_row(&r).map_err(StoreError::query("new_cards.get")),
+            None => Err(StoreError::NotFound {
+                what: "new card",
+                key: id.to_string(),
+            }),
+        }
+    }
+
+    /// Cards the viewer may read matching `filter`, the latest opened first; the page key is
+    /// `"<opened_at>/<id>"`.
+    pub async fn list(
+        &self,
+        viewer: &Viewer,
+        filter: &CardFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<ScreenedCard>> {
+        let limit = page.clamped_limit();
+        let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM new_cards n WHERE "));
+        push_viewer(&mut sql, viewer);
+        push_filter(&mut sql, filter);
+        if let Some(after) = page.after.as_deref() {
+            let (at, id) = split_time_key(after)
+                .and_then(|(at, id)| Some((at, id.parse::<i64>().ok()?)))
+                .ok_or_else(|| StoreError::invalid("after", "not a page key of this list"))?;
+            let at = sql.bind(at);
+            let id = sql.bind(id);
+            sql.push(&format!(
+                " AND (n.opened_at < {at} OR (n.opened_at = {at} AND n.id < {id}))"
+            ));
+        }
+        sql.push(" ORDER BY n.opened_at DESC, n.id DESC LIMIT ")
+            .arg(limit + 1);
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("new_cards.list"))?;
+        let items = rows
+            .iter()
+            .map(from_row)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::query("new_cards.list"))?;
+        Ok(Page::from_overfetch(items, limit, |c| {
+            format!("{}/{}", c.opened_at, c.id)
+        }))
+    }
+
+    /// How many cards [`NewCards::list`] would give in all.
+    pub async fn count_matching(&self, viewer: &Viewer, filter: &CardFilter) -> StoreResult<i64> {
+        let mut sql = Sql::new("SELECT COUNT(*) AS n FROM new_cards n WHERE ");
+        push_viewer(&mut sql, viewer);
+        push_filter(&mut sql, filter);
+        self.count("new_cards.count", sql).await
+    }
+
+    /// Cases whose money reached the card's account (stop-payment requests and transfers into
+    /// it where the holder is not the victim), latest report first. The caller shows only the
+    /// cases of the reader's area.
+    pub async fn cases_of(&self, card: &ScreenedCard) -> StoreResult<Vec<String>> {
+        let mut sql = Sql::new(
+            "SELECT c.id, c.reported_at FROM cases c WHERE c.id IN (\
+             SELECT s.case_id FROM stop_payments s WHERE s.account = ",
+        );
+        let acc = sql.bind(card.account_no.clone());
+        let holder = sql.bind(card.resident_id.clone());
+        sql.push(&format!(
+            "{acc} UNION SELECT t.case_id FROM case_transfers t JOIN cases v ON v.id = t.case_id \
+             WHERE t.to_account = {acc} AND (v.resident_id IS NULL OR v.resident_id <> {holder})) \
+             ORDER BY c.reported_at DESC, c.id"
+        ));
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("new_cards.cases_of"))?;
+        rows.iter()
+            .map(|r| col(r, "id").map_err(StoreError::query("new_cards.cases_of")))
+            .collect()
+    }
+
+    /// Records the review of card `id` (a note is required unless the card is 正常开户) by
+    /// `actor` at `at`, with its audit entry, and returns the card as now stored.
+    /// [`StoreError::NotFound`] outside `scope`; [`StoreError::Conflict`] when reviewed before.
+    pub async fn review(
+        &self,
+        scope: &Scope,
+        id: i64,
+        verdict: Verdict,
+        note: &str,
+        actor: &str,
+        at: i64,
+    ) -> StoreResult<ScreenedCard> {
+        let note = text("note", note, verdict != Verdict::Normal)?;
+        let card = self.get(&Viewer::Police(scope.clone()), id).await?;
+        let conflict = || StoreError::Conflict {
+            what: "new card",
+            detail: format!("card {id} was reviewed already"),
+        };
+        if card.state == CardState::Reviewed {
+            return Err(conflict());
+        }
+        let _writer = self.store.write_guard().await;
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .map_err(StoreError::query("new_cards.begin"))?;
+        let mut sql = Sql::new("UPDATE new_cards SET state = 'reviewed', verdict = ");
+        sql.arg(verdict.as_str())
+            .push(", note = ")
+            .arg(note.as_str())
+            .push(", reviewed_by = ")
+            .arg(actor)
+            .push(", reviewed_at = ")
+            .arg(at)
+            .push(" WHERE id = ")
+            .arg(id)
+            .push(" AND state <> 'reviewed'");
+        let done = sql
+            .query()
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::query("new_cards.review"))?;
+        if done.rows_affected() != 1 {
+            return Err(conflict());
+        }
+        append_on(
+            &mut tx,
+            &NewAuditEntry {
+                actor: actor.to_string(),
+                action: "new_card_reviewed".into(),
+                target_type: "new_card".into(),
+                target_id: Some(id.to_string()),
+                unit_code: Some(card.unit_code.clone()),
+                detail: serde_json::json!({
+                    "verdict": verdict.as_str(),
+                    "level": card.level.as_str(),
+                    "bank_code": card.bank_code,
+                }),
+            },
+        )
+        .await?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("new_cards.commit"))?;
+        Ok(ScreenedCard {
+            state: CardState::Reviewed,
+            verdict: Some(verdict),
+            note,
+            reviewed_by: Some(actor.to_string()),
+            reviewed_at: Some(at),
+            ..card
+        })
+    }
+
+    /// Figures of the cards the viewer may read opened in `[from, to)`: by level, state and
+    /// verdict, those that later received victim money (涉案), and the same per bank.
+    pub async fn figures(&self, viewer: &Viewer, from: i64, to: i64) -> StoreResult<CardFigures> {
+        let mut sql = Sql::new(format!(
+            "SELECT n.bank_code AS bank_code, MAX(n.bank_name) AS bank_name, n.level AS level, \
+             n.state AS state, n.verdict AS verdict, \
+             CAST(CASE WHEN {INVOLVED} THEN 1 ELSE 0 END AS BIGINT) AS involved, \
+             COUNT(*) AS n FROM new_cards n WHERE "
+        ));
+        push_viewer(&mut sql, viewer);
+        sql.push(" AND n.opened_at >= ")
+            .arg(from)
+            .push(" AND n.opened_at < ")
+            .arg(to)
+            .push(" GROUP BY n.bank_code, n.level, n.state, n.verdict, involved");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("new_cards.figures"))?;
+        let mut f = CardFigures::default();
+        let mut banks: BTreeMap<String, BankCardFigures> = BTreeMap::new();
+        for row in &rows {
+            let q = || StoreError::query("new_cards.figures");
+            let bank_code: String = col(row, "bank_code").map_err(q())?;
+            let bank_name: String = col(row, "bank_name").map_err(q())?;
+            let level: String = col(row, "level").map_err(q())?;
+            let state: String = col(row, "state").map_err(q())?;
+            let verdict: Option<String> = col(row, "verdict").map_err(q())?;
+            let involved: i64 = col(row, "involved").map_err(q())?;
+            let n: i64 = col(row, "n").map_err(q())?;
+            let level = Level::parse(&level).unwrap_or(Level::None);
+            let verdict = verdict.as_deref().and_then(Verdict::parse);
+            f.screened += n;
+            *f.by_level.entry(level).or_default() += n;
+            match CardState::parse(&state) {
+                Some(CardState::Pending) => f.pending += n,
+                Some(CardState::Reviewed) => f.reviewed += n,
+                _ => {}
+            }
+            if let Some(v) = verdict {
+                *f.by_verdict.entry(v).or_default() += n;
+            }
+            if involved == 1 {
+                f.involved += n;
+                if level.needs_review() {
+                    f.involved_flagged += n;
+                }
+            }
+            let b = banks
+                .entry(bank_code.clone())
+                .or_insert_with(|| BankCardFigures {
+                    bank_code,
+                    bank_name: bank_name.clone(),
+                    ..BankCardFigures::default()
+                });
+            if b.bank_name.is_empty() {
+                b.bank_name = bank_name;
+            }
+            b.screened += n;
+            if level.needs_review() {
+                b.flagged += n;
+            }
+            if level == Level::High {
+                b.high += n;
+            }
+            if verdict == Some(Verdict::CardSeller) {
+                b.card_seller += n;
+            }
+            if involved == 1 {
+                b.involved += n;
+            }
+        }
+        f.banks = banks.into_values().collect();
+        f.banks.sort_by(|a, b| {
+            b.screened
+                .cmp(&a.screened)
+                .then(a.bank_code.cmp(&b.bank_code))
+        });
+        Ok(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for s in CardState::ALL {
+            assert_eq!(CardState::parse(s.as_str()), Some(*s));
+        }
+        for v in Verdict::ALL {
+            assert_eq!(Verdict::parse(v.as_str()), Some(*v));
+        }
+        assert_eq!(Verdict::parse("x"), None);
+    }
+
+    #[test]
+    fn the_reason_filter_matches_the_stored_json() {
+        let json = serde_json::to_string(&vec![Finding::new(
+            fanzha_screen::ReasonCode::CardBurst,
+            Some(3),
+        )])
+        .unwrap();
+        assert!(json.contains("\"code\":\"card_burst\""), "{json}");
+    }
+
+    #[test]
+    fn shares_need_cards() {
+        let mut f = CardFigures::default();
+        assert_eq!(f.involved_share(), None);
+        f.screened = 4;
+        f.involved = 1;
+        assert_eq!(f.involved_share(), Some(0.25));
+        f.by_level.insert(Level::High, 2);
+        f.by_level.insert(Level::Medium, 1);
+        f.by_level.insert(Level::Low, 1);
+        assert_eq!(f.flagged(), 3);
+    }
+}

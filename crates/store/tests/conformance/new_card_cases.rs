@@ -1,0 +1,578 @@
+//! New-card screening (新开卡审查): a bank's list is screened against what the platform knows
+//! of each holder, stored once per card at the holder's residence unit, read by subtree or by
+//! bank, re-screened when a later list completes a burst, reviewed once (audited), and counted
+//! per bank with the cards that later received victim money.
+
+use crate::fixtures::{person, with_tree};
+use fanzha_core::resident_id::check_char;
+use fanzha_store::*;
+
+const DAY: i64 = 86_400_000;
+const T0: i64 = 1_800_000_000_000;
+
+/// A valid resident ID (check digit included) born 2005-06-07 in 余姚, number `n`: 20 or 21
+/// years old at T0 (2027-01-15), so every card of theirs is flagged `young`.
+fn young_id(n: u32) -> String {
+    with_check(&format!("330281200506070{n:02}"))
+}
+
+/// A valid resident ID born 1980-01-01 in 余姚.
+fn adult_id(n: u32) -> String {
+    with_check(&format!("330281198001010{n:02}"))
+}
+
+fn with_check(body: &str) -> String {
+    let b: [u8; 17] = body.as_bytes().try_into().unwrap();
+    format!("{body}{}", check_char(&b) as char)
+}
+
+fn registered(resident_id: &str, village: &str, phone: &str) -> NewPerson {
+    NewPerson {
+        resident_id: resident_id.into(),
+        phone: Some(phone.into()),
+        ..person(1, village)
+    }
+}
+
+fn card(account: &str, holder: &str, at: i64, outlet: &str) -> NewCardRow {
+    NewCardRow {
+        account_no: account.into(),
+        bank_code: "ICBC".into(),
+        bank_name: "中国工商银行".into(),
+        resident_id: holder.into(),
+        holder_name: " 张三 ".into(),
+        phone: None,
+        opened_at: at,
+        outlet: "余姚城东支行".into(),
+        outlet_division: Some(outlet.into()),
+        batch: "ICBC 2027-01-15".into(),
+    }
+}
+
+async fn audits(store: &Store, action: &str) -> usize {
+    let page = store
+        .audit()
+        .list(&Scope::platform(), &PageRequest::first(100))
+        .await
+        .unwrap();
+    page.items.iter().filter(|e| e.action == action).count()
+}
+
+fn codes(c: &ScreenedCard) -> Vec<&'static str> {
+    c.findings.iter().map(|f| f.code.as_str()).collect()
+}
+
+pub async fn cards_are_screened_once_and_placed_at_the_holders_residence(store: &Store) {
+    with_tree(store).await;
+    let adult = adult_id(1);
+    let seller = young_id(2);
+    let elsewhere = adult_id(3);
+    store
+        .people()
+        .upsert(&[
+            registered(&adult, "330281001001", "13800000001"),
+            registered(&seller, "330281002001", "13800000002"),
+            registered(&elsewhere, "330282001001", "13800000003"),
+        ])
+        .await
+        .unwrap();
+    let repo = store.new_cards();
+    let city = store.units().scope("3302").await.unwrap();
+    let list = vec![
+        // An ordinary card at home: no risk, not queued.
+        card("6222020000000000011", &adult, T0, "330281"),
+        // Two cards two days apart in another province, by a 21-year-old.
+        card("6222020000000000029", &seller, T0, "653101"),
+        card("6222020000000000037", &seller, T0 + 2 * DAY, "653101"),
+        // Someone the platform does not know: stays with the importing unit.
+        card("6222020000000000045", &young_id(9), T0, "330281"),
+        // The same account twice in one list counts once.
+        card("6222020000000000011", &adult, T0, "330281"),
+    ];
+    let got = repo
+        .import(&city, "3302", &list, "icbc_liaison", T0 + DAY)
+        .await
+        .unwrap();
+    assert_eq!((got.ids.len(), got.duplicates), (4, 1));
+    assert_eq!(got.queued, 2, "the two far-away cards of a pair: 10+25+10");
+    assert_eq!(got.by_level.get(&Level::Medium), Some(&2));
+    assert_eq!(got.rescreened, 0);
+    assert_eq!(audits(store, "new_cards_imported").await, 1);
+
+    let police = Viewer::Police(city.clone());
+    let first = repo.get(&police, got.ids[0]).await.unwrap();
+    assert_eq!(first.unit_code, "330281001001");
+    assert_eq!(first.holder_name, "张三");
+    assert_eq!(
+        (first.level, first.state),
+        (Level::None, CardState::NotQueued)
+    );
+    let pair = repo.get(&police, got.ids[1]).await.unwrap();
+    assert_eq!(codes(&pair), vec!["far_province", "card_pair", "young"]);
+    assert_eq!(pair.score, 45);
+    assert_eq!(pair.state, CardState::Pending);
+    assert_eq!(
+        repo.get(&police, got.ids[3]).await.unwrap().unit_code,
+        "3302"
+    );
+    // The cards are now bank accounts with their holders.
+    assert_eq!(
+        store
+            .accounts()
+            .get(&Scope::platform(), "6222020000000000029")
+            .await
+            .unwrap()
+            .holder_resident_id
+            .as_deref(),
+        Some(seller.as_str())
+    );
+
+    // The same list again adds nothing and writes no second screening.
+    let again = repo
+        .import(&city, "3302", &list, "icbc_liaison", T0 + 2 * DAY)
+        .await
+        .unwrap();
+    assert_eq!((again.ids.len(), again.duplicates), (0, 5));
+    assert_eq!(again.rescreened, 0);
+
+    // A third card two days later makes a burst of all three; the earlier two are screened
+    // again and stay on the review list.
+    let third = repo
+        .import(
+            &city,
+            "3302",
+            &[card("6222020000000000052", &seller, T0 + 4 * DAY, "653101")],
+            "icbc_liaison",
+            T0 + 5 * DAY,
+        )
+        .await
+        .unwrap();
+    assert_eq!((third.ids.len(), third.queued, third.rescreened), (1, 1, 2));
+    let pair = repo.get(&police, got.ids[1]).await.unwrap();
+    assert_eq!(codes(&pair), vec!["card_burst", "far_province", "young"]);
+    assert_eq!(pair.findings[0].value, Some(3));
+    assert_eq!(pair.level, Level::High);
+    assert_eq!(pair.screened_at, T0 + 5 * DAY);
+
+    // Subtrees and banks.
+    let yangming = store.units().scope("330281001").await.unwrap();
+    let cixi = store.units().scope("330282").await.unwrap();
+    let all = CardFilter::default();
+    assert_eq!(repo.count_matching(&police, &all).await.unwrap(), 5);
+    assert_eq!(
+        repo.count_matching(&Viewer::Police(yangming.clone()), &all)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        repo.count_matching(&Viewer::Police(cixi), &all)
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(matches!(
+        repo.get(&Viewer::Police(yangming), got.ids[1]).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(
+        repo.count_matching(&Viewer::Bank("ICBC".into()), &all)
+            .await
+            .unwrap(),
+        5
+    );
+    assert_eq!(
+        repo.count_matching(&Viewer::Bank("CCB".into()), &all)
+            .await
+            .unwrap(),
+        0
+    );
+    // An importing unit outside the scope is refused.
+    let yuyao = store.units().scope("330281").await.unwrap();
+    assert!(matches!(
+        repo.import(&yuyao, "3302", &list, "x", T0).await,
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+pub async fn the_holders_history_raises_the_screening(store: &Store) {
+    with_tree(store).await;
+    let listed = adult_id(4);
+    let gave_away = adult_id(5);
+    let mule = adult_id(6);
+    let sharer = adult_id(7);
+    let city = store.units().scope("3302").await.unwrap();
+    store
+        .people()
+        .upsert(&[
+            registered(&listed, "330281001001", "13800000004"),
+            registered(&gave_away, "330281001001", "13800000005"),
+            registered(&mule, "330281001002", "13800000006"),
+            registered(&sharer, "330281002001", "13800000007"),
+        ])
+        .await
+        .unwrap();
+    // A key person under a financial punishment.
+    let (kp, _) = store
+        .key_persons()
+        .create(
+            &city,
+            &NewKeyPerson {
+                resident_id: listed.clone(),
+                category: KeyPersonCategory::TwoCards,
+                reason: "出售银行卡".into(),
+                source: "form".into(),
+                created_by: "analyst".into(),
+                at: T0 - 30 * DAY,
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .key_persons()
+        .add_event(
+            &city,
+            kp,
+            &KeyPersonMeasure::Punishment {
+                kind: PunishmentKind::Financial,
+                from: T0 - 20 * DAY,
+                until: Some(T0 + 300 * DAY),
+            },
+            "analyst",
+            T0 - 20 * DAY,
+        )
+        .await
+        .unwrap();
+    // A two-card lead found the card sold.
+    let leads = store
+        .two_card_leads()
+        .import(
+            &city,
+            "3302",
+            &[NewTwoCardLead {
+                kind: LeadKind::BankCard,
+                number: "6217000000000000018".into(),
+                resident_id: gave_away.clone(),
+                holder_name: "李四".into(),
+                reason: "涉案".into(),
+                source: LeadSource::National,
+                batch: "b1".into(),
+            }],
+            "analyst",
+            T0 - 10 * DAY,
+            7,
+        )
+        .await
+        .unwrap();
+    store
+        .two_card_leads()
+        .record_result(
+            &city,
+            leads.ids[0],
+            LeadResult::Sold,
+            "",
+            "station",
+            T0 - 9 * DAY,
+        )
+        .await
+        .unwrap();
+    // An account of `mule` received victim money in a case of another person.
+    store
+        .accounts()
+        .upsert(&[NewAccount {
+            account_no: "6228480000000000015".into(),
+            bank_code: Some("ABC".into()),
+            bank_name: None,
+            card_type: None,
+            holder_resident_id: Some(mule.clone()),
+            holder_name: None,
+            opened_at: None,
+            opened_where: None,
+        }])
+        .await
+        .unwrap();
+    store
+        .cases()
+        .create(&NewCase {
+            id: "AJ9".into(),
+            unit_code: "330281001001".into(),
+            reported_at: T0 - 5 * DAY,
+            loss_fen: 100_000,
+            narrative: "刷单".into(),
+            top_terms: serde_json::json!([]),
+            source: "form".into(),
+            named: serde_json::json!({}),
+            created_by: "t".into(),
+            created_at: T0 - 5 * DAY,
+            ..NewCase::default()
+        })
+        .await
+        .unwrap();
+    store
+        .cases()
+        .add_transfers(
+            "AJ9",
+            &[CaseTransfer {
+                txn_id: None,
+                from_account: "VICTIM".into(),
+                to_account: "6228480000000000015".into(),
+                at: T0 - 5 * DAY,
+                amount_fen: 100_000,
+                channel: "bank".into(),
+                source_file: None,
+            }],
+        )
+        .await
+        .unwrap();
+
+    let mut shared = card("6222020000000000060", &sharer, T0, "330281");
+    // The reserved phone is the registered phone of `listed`.
+    shared.phone = Some("13800000004".into());
+    let mut virtual_phone = card("6222020000000000078", &adult_id(8), T0, "330281");
+    virtual_phone.phone = Some("17012345678".into());
+    let list = vec![
+        card("6222020000000000086", &listed, T0, "330281"),
+        card("6222020000000000094", &gave_away, T0, "330281"),
+        card("6222020000000000102", &mule, T0, "330281"),
+        shared,
+        virtual_phone,
+    ];
+    let got = store
+        .new_cards()
+        .import(&city, "3302", &list, "icbc_liaison", T0)
+        .await
+        .unwrap();
+    let police = Viewer::Police(city.clone());
+    let mut seen = Vec::new();
+    for id in &got.ids {
+        let c = store.new_cards().get(&police, *id).await.unwrap();
+        seen.push((codes(&c), c.level));
+    }
+    assert_eq!(
+        seen,
+        vec![
+            (vec!["holder_punished", "holder_key_person"], Level::High),
+            (vec!["holder_gave_card_away"], Level::High),
+            (vec!["holder_mule_account"], Level::High),
+            (vec!["shared_phone"], Level::Medium),
+            (vec!["virtual_phone"], Level::Low),
+        ]
+    );
+    assert_eq!(got.queued, 4);
+}
+
+pub async fn cards_are_reviewed_once_and_counted_per_bank(store: &Store) {
+    with_tree(store).await;
+    let seller = young_id(11);
+    store
+        .people()
+        .upsert(&[registered(&seller, "330281001001", "13800000011")])
+        .await
+        .unwrap();
+    let city = store.units().scope("3302").await.unwrap();
+    let repo = store.new_cards();
+    let mut ccb = card("6217000000000000026", &adult_id(12), T0, "330281");
+    ccb.bank_code = "CCB".into();
+    ccb.bank_name = "中国建设银行".into();
+    let got = repo
+        .import(
+            &city,
+            "3302",
+            &[
+                card("6222020000000000110", &seller, T0, "653101"),
+                card("6222020000000000128", &seller, T0 + DAY, "653101"),
+                card("6222020000000000136", &seller, T0 + DAY, "653101"),
+                ccb,
+            ],
+            "liaison",
+            T0 + 2 * DAY,
+        )
+        .await
+        .unwrap();
+    assert_eq!(got.queued, 3);
+    let yangming = store.units().scope("330281001").await.unwrap();
+    let cixi = store.units().scope("330282").await.unwrap();
+    assert!(matches!(
+        repo.review(
+            &cixi,
+            got.ids[0],
+            Verdict::CardSeller,
+            "本人承认出售",
+            "x",
+            T0
+        )
+        .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        repo.review(&yangming, got.ids[0], Verdict::CardSeller, " ", "x", T0)
+            .await,
+        Err(StoreError::Invalid { .. })
+    ));
+    let done = repo
+        .review(
+            &yangming,
+            got.ids[0],
+            Verdict::CardSeller,
+            "本人承认三张卡已交给他人",
+            "station",
+            T0 + 3 * DAY,
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.state, CardState::Reviewed);
+    assert_eq!(done.verdict, Some(Verdict::CardSeller));
+    assert!(matches!(
+        repo.review(&yangming, got.ids[0], Verdict::Normal, "", "station", T0)
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert_eq!(audits(store, "new_card_reviewed").await, 1);
+    // A reviewed card is not screened again by a later list.
+    let later = repo
+        .import(
+            &city,
+            "3302",
+            &[card("6222020000000000144", &seller, T0 + 2 * DAY, "653101")],
+            "liaison",
+            T0 + 3 * DAY,
+        )
+        .await
+        .unwrap();
+    assert_eq!(later.rescreened, 2, "the two unreviewed cards");
+    let kept = repo
+        .get(&Viewer::Police(city.clone()), got.ids[0])
+        .await
+        .unwrap();
+    assert_eq!(
+        kept.findings[0].value,
+        Some(3),
+        "screened before the fourth"
+    );
+
+    // One of the seller's cards received victim money.
+    store
+        .cases()
+        .create(&NewCase {
+            id: "AJ7".into(),
+            unit_code: "330282001001".into(),
+            reported_at: T0 + 10 * DAY,
+            loss_fen: 500_000,
+            narrative: "刷单".into(),
+            top_terms: serde_json::json!([]),
+            source: "form".into(),
+            named: serde_json::json!({}),
+            created_by: "t".into(),
+            created_at: T0 + 10 * DAY,
+            ..NewCase::default()
+        })
+        .await
+        .unwrap();
+    store
+        .stop_payments()
+        .create_many(&[NewStopPayment {
+            id: "ZF7".into(),
+            case_id: "AJ7".into(),
+            unit_code: "330282001001".into(),
+            account: "6222020000000000128".into(),
+            bank_code: Some("ICBC".into()),
+            institution: serde_json::json!({"kind": "bank", "code": "ICBC"}),
+            requested_fen: 500_000,
+            requested_at: T0 + 10 * DAY,
+            deadline: T0 + 10 * DAY + 1_800_000,
+            detail: serde_json::json!({}),
+        }])
+        .await
+        .unwrap();
+
+    let f = repo
+        .figures(&Viewer::Police(city.clone()), T0 - DAY, T0 + 30 * DAY)
+        .await
+        .unwrap();
+    assert_eq!(f.screened, 5);
+    assert_eq!(f.flagged(), 4);
+    assert_eq!(f.by_level.get(&Level::High), Some(&4));
+    assert_eq!((f.pending, f.reviewed), (3, 1));
+    assert_eq!(f.by_verdict.get(&Verdict::CardSeller), Some(&1));
+    assert_eq!((f.involved, f.involved_flagged), (1, 1));
+    assert_eq!(f.involved_share(), Some(0.2));
+    let banks: Vec<_> = f
+        .banks
+        .iter()
+        .map(|b| {
+            (
+                b.bank_code.as_str(),
+                b.screened,
+                b.flagged,
+                b.card_seller,
+                b.involved,
+            )
+        })
+        .collect();
+    assert_eq!(banks, vec![("ICBC", 4, 4, 1, 1), ("CCB", 1, 0, 0, 0)]);
+    assert_eq!(f.banks[0].involved_share(), Some(0.25));
+    // The bank sees its own cards only; a period before the openings counts nothing.
+    let icbc = repo
+        .figures(&Viewer::Bank("ICBC".into()), T0 - DAY, T0 + 30 * DAY)
+        .await
+        .unwrap();
+    assert_eq!((icbc.screened, icbc.banks.len()), (4, 1));
+    let before = repo
+        .figures(&Viewer::Police(city.clone()), T0 - 30 * DAY, T0 - DAY)
+        .await
+        .unwrap();
+    assert_eq!(before.screened, 0);
+    let card = repo
+        .get(&Viewer::Police(city.clone()), got.ids[1])
+        .await
+        .unwrap();
+    assert_eq!(repo.cases_of(&card).await.unwrap(), vec!["AJ7".to_string()]);
+
+    // Filters and pages.
+    let police = Viewer::Police(city);
+    let pending = CardFilter {
+        state: Some(CardState::Pending),
+        ..CardFilter::default()
+    };
+    assert_eq!(repo.count_matching(&police, &pending).await.unwrap(), 3);
+    let burst = CardFilter {
+        reason: Some(ReasonCode::CardBurst),
+        ..CardFilter::default()
+    };
+    assert_eq!(repo.count_matching(&police, &burst).await.unwrap(), 4);
+    let flagged_ccb = CardFilter {
+        flagged: true,
+        bank_code: Some("CCB".into()),
+        ..CardFilter::default()
+    };
+    assert_eq!(repo.count_matching(&police, &flagged_ccb).await.unwrap(), 0);
+    let holder = CardFilter {
+        holder: Some(seller.clone()),
+        from: Some(T0 + DAY),
+        ..CardFilter::default()
+    };
+    assert_eq!(repo.count_matching(&police, &holder).await.unwrap(), 3);
+    let mut seen = Vec::new();
+    let mut page = PageRequest::first(2);
+    loop {
+        let p = repo
+            .list(&police, &CardFilter::default(), &page)
+            .await
+            .unwrap();
+        seen.extend(p.items.iter().map(|c| c.opened_at));
+        match p.next {
+            Some(k) => {
+                page = PageRequest {
+                    after: Some(k),
+                    limit: 2,
+                }
+            }
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 5);
+    assert!(
+        seen.windows(2).all(|w| w[0] >= w[1]),
+        "latest first: {seen:?}"
+    );
+}
