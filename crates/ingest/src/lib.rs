@@ -25,6 +25,7 @@ mod format;
 pub mod header;
 mod key_set;
 mod ndjson;
+pub mod new_cards;
 mod pipeline;
 pub mod populations;
 pub mod quarantine;

@@ -1,0 +1,400 @@
+//! 新开卡名单: the daily lists of newly opened bank cards a bank sends the center for screening
+//! (新开卡审查). CSV (UTF-8 or GBK) or XLSX with the card number, the holder's resident ID and
+//! name and the opening date; optionally the reserved phone, the outlet and its division code,
+//! and the bank's name. Other columns are ignored. Bad rows are rejected with line, column and
+//! reason, never dropped.
+
+use crate::error::IngestError;
+use crate::quarantine::reason;
+use crate::reports::{
+    find_column, parse_report_time, read_table, required_column, ReportFormat, Table,
+};
+use fanzha_core::bank_card::BankCard;
+use fanzha_core::division_code::DivisionCode;
+use fanzha_core::phone::PhoneNumber;
+use fanzha_core::reason::Reasoned;
+use fanzha_core::resident_id::ResidentId;
+
+/// Column names accepted for the card number.
+pub const CARD_ALIASES: [&str; 8] = [
+    "卡号",
+    "银行卡号",
+    "开户账号",
+    "账号",
+    "银行账号",
+    "card_no",
+    "account_no",
+    "card",
+];
+
+/// Column names accepted for the holder's resident ID.
+pub const RESIDENT_ID_ALIASES: [&str; 7] = [
+    "证件号码",
+    "身份证号",
+    "身份证号码",
+    "公民身份号码",
+    "开户人证件号码",
+    "客户证件号码",
+    "resident_id",
+];
+
+/// Column names accepted for the holder's name.
+pub const NAME_ALIASES: [&str; 7] = [
+    "户名",
+    "姓名",
+    "开户人",
+    "客户姓名",
+    "持卡人",
+    "开户人姓名",
+    "name",
+];
+
+/// Column names accepted for the opening date or time.
+pub const OPENED_ALIASES: [&str; 6] = [
+    "开户日期",
+    "开户时间",
+    "开卡日期",
+    "开卡时间",
+    "opened_at",
+    "opened",
+];
+
+/// Column names accepted for the reserved phone number.
+pub const PHONE_ALIASES: [&str; 6] = [
+    "预留手机号",
+    "预留手机",
+    "手机号",
+    "手机号码",
+    "联系电话",
+    "phone",
+];
+
+/// Column names accepted for the outlet.
+pub const OUTLET_ALIASES: [&str; 5] = ["开户网点", "开户机构", "网点名称", "网点", "outlet"];
+
+/// Column names accepted for the outlet's division code.
+pub const DIVISION_ALIASES: [&str; 5] = [
+    "网点行政区划代码",
+    "开户地行政区划",
+    "开户地区划代码",
+    "行政区划代码",
+    "outlet_division",
+];
+
+/// Column names accepted for the bank's name.
+pub const BANK_ALIASES: [&str; 4] = ["开户行", "银行名称", "银行", "bank"];
+
+/// The longest name, outlet or bank name kept (characters).
+pub const MAX_CELL_CHARS: usize = 200;
+
+/// Reasons a card row is rejected (besides the row-level ones of the quarantine and the value
+/// reasons of `core`).
+pub mod card_reason {
+    /// The card's BIN belongs to another bank than the one sending the list.
+    pub const OTHER_BANK: &str = "other_bank";
+    /// Neither the BIN table, the file nor the sender names the bank.
+    pub const BANK_UNKNOWN: &str = "bank_unknown";
+    /// The same card appears on an earlier line of the file.
+    pub const DUPLICATE_CARD: &str = "duplicate_in_file";
+    /// The opening time lies more than a day in the future.
+    pub const OPENED_IN_FUTURE: &str = "opened_in_future";
+}
+
+/// A card as the list states it, validated.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CardRow {
+    pub line: u64,
+    /// Digits of the card number.
+    pub account_no: String,
+    pub bank_code: String,
+    pub bank_name: String,
+    /// Canonical resident ID.
+    pub resident_id: String,
+    pub name: String,
+    /// Canonical reserved phone.
+    pub phone: Option<String>,
+    /// Epoch ms UTC.
+    pub opened_at: i64,
+    pub outlet: String,
+    /// Digits of the outlet's division code.
+    pub outlet_division: Option<String>,
+}
+
+/// A rejected row.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CardRejection {
+    pub line: u64,
+    /// `card`, `resident_id`, `name`, `opened_at`, `phone`, `outlet`, `outlet_division` or
+    /// `bank` when one cell is to blame.
+    pub column: Option<&'static str>,
+    pub reason: &'static str,
+    pub raw: String,
+}
+
+/// What a list held.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CardFile {
+    pub format: &'static str,
+    pub encoding: Option<&'static str>,
+    /// Data rows read (blank rows are not rows): accepted + rejected.
+    pub read: usize,
+    pub rows: Vec<CardRow>,
+    pub rejected: Vec<CardRejection>,
+}
+
+/// Reads a new-card list; `name` is the file's name as given (for the format and messages).
+/// `sender` is the code of the bank sending the list (a liaison's bank), when known: cards of
+/// another bank are rejected, and cards whose BIN is unknown take it. `now` (epoch ms) bounds
+/// the opening times.
+pub fn read_new_cards(
+    name: &str,
+    bytes: &[u8],
+    format: ReportFormat,
+    sender: Option<&str>,
+    now: i64,
+) -> Result<CardFile, IngestError> {
+    let (table, format, encoding) = read_table(name, bytes, format)?;
+    let mut file = validate(table, sender, now)?;
+    file.format = format;
+    file.encoding = encoding;
+    Ok(file)
+}
+
+fn validate(table: Table, sender: Option<&str>, now: i64) -> Result<CardFile, IngestError> {
+    let header = table.header.ok_or(IngestError::HeaderAbsent)?;
+    let card_at = required_column(&header, &CARD_ALIASES, "card")?;
+    let id_at = required_column(&header, &RESIDENT_ID_ALIASES, "resident_id")?;
+    let name_at = required_column(&header, &NAME_ALIASES, "name")?;
+    let opened_at = required_column(&header, &OPENED_ALIASES, "opened_at")?;
+    let phone_at = find_column(&header, &PHONE_ALIASES);
+    let outlet_at = find_column(&header, &OUTLET_ALIASES);
+    let division_at = find_column(&header, &DIVISION_ALIASES);
+    let bank_at = find_column(&header, &BANK_ALIASES);
+    let mut file = CardFile {
+        format: "csv",
+        encoding: None,
+        read: 0,
+        rows: Vec::new(),
+        rejected: Vec::new(),
+    };
+    let mut seen = std::collections::HashSet::new();
+    for row in table.rows {
+        file.read += 1;
+        let reject = |column: Option<&'static str>, reason: &'static str| CardRejection {
+            line: row.line,
+            column,
+            reason,
+            raw: row.raw.clone(),
+        };
+        let cells = match &row.cells {
+            Ok(c) => c,
+            Err(r) => {
+                file.rejected.push(reject(None, r));
+                continue;
+            }
+        };
+        if row.csv && cells.len() != header.len() {
+            file.rejected.push(reject(None, reason::WRONG_FIELD_COUNT));
+            continue;
+        }
+        let cell = |i: Option<usize>| i.and_then(|i| cells.get(i)).map(|t| t.trim()).unwrap_or("");
+        match card_row(
+            &cell,
+            [card_at, id_at, name_at, opened_at],
+            [phone_at, outlet_at, division_at, bank_at],
+            sender,
+            now,
+        ) {
+            Ok(mut c) => {
+                if !seen.insert(c.account_no.clone()) {
+                    file.rejected
+                        .push(reject(Some("card"), card_reason::DUPLICATE_CARD));
+                    continue;
+                }
+                c.line = row.line;
+                file.rows.push(c);
+            }
+            Err((column, why)) => file.rejected.push(reject(Some(column), why)),
+        }
+    }
+    Ok(file)
+}
+
+type Rejected = (&'static str, &'static str);
+
+fn card_row<'c>(
+    cell: &dyn Fn(Option<usize>) -> &'c str,
+    [card_at, id_at, name_at, opened_at]: [usize; 4],
+    [phone_at, outlet_at, division_at, bank_at]: [Option<usize>; 4],
+    sender: Option<&str>,
+    now: i64,
+) -> Result<CardRow, Rejected> {
+    let required = |i: usize, column: &'static str| {
+        let v = cell(Some(i));
+        if v.is_empty() {
+            Err((column, reason::EMPTY_REQUIRED))
+        } else {
+            Ok(v)
+        }
+    };
+    let card = BankCard::parse(required(card_at, "card")?).map_err(|e| ("card", e.reason()))?;
+    let resident_id = ResidentId::parse(required(id_at, "resident_id")?)
+        .map_err(|e| ("resident_id", e.reason()))?;
+    let name = required(name_at, "name")?;
+    if name.chars().count() > MAX_CELL_CHARS {
+        return Err(("name", reason::TOO_LONG));
+    }
+    let opened = parse_report_time(required(opened_at, "opened_at")?)
+        .map_err(|e| ("opened_at", e.reason()))?;
+    if opened > now + 86_400_000 {
+        return Err(("opened_at", card_reason::OPENED_IN_FUTURE));
+    }
+    let phone = match cell(phone_at) {
+        "" => None,
+        p => Some(
+            PhoneNumber::parse(p)
+                .map_err(|e| ("phone", e.reason()))?
+                .canonical(),
+        ),
+    };
+    let outlet = cell(outlet_at);
+    if outlet.chars().count() > MAX_CELL_CHARS {
+        return Err(("outlet", reason::TOO_LONG));
+    }
+    let outlet_division = match cell(division_at) {
+        "" => None,
+        d => Some(
+            DivisionCode::parse_known(d)
+                .map_err(|e| ("outlet_division", e.reason()))?
+                .to_string(),
+        ),
+    };
+    let file_bank = cell(bank_at);
+    if file_bank.chars().count() > MAX_CELL_CHARS {
+        return Err(("bank", reason::TOO_LONG));
+    }
+    let (bank_code, bank_name) = match (card.bin(), sender) {
+        (Some(bin), Some(s)) if !bin.bank_code.eq_ignore_ascii_case(s) => {
+            return Err(("card", card_reason::OTHER_BANK))
+        }
+        (Some(bin), _) => (
+            bin.bank_code.to_string(),
+            if file_bank.is_empty() {
+                bin.bank_name.to_string()
+            } else {
+                file_bank.to_string()
+            },
+        ),
+        (None, Some(s)) => (s.to_string(), file_bank.to_string()),
+        (None, None) => return Err(("bank", card_reason::BANK_UNKNOWN)),
+    };
+    Ok(CardRow {
+        line: 0,
+        account_no: card.as_str().to_string(),
+        bank_code,
+        bank_name,
+        resident_id: resident_id.as_str().to_string(),
+        name: name.to_string(),
+        phone,
+        opened_at: opened,
+        outlet: outlet.to_string(),
+        outlet_division,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 2026-12-01 00:00 UTC.
+    const NOW: i64 = 1_796_083_200_000;
+
+    fn icbc(n: u8) -> String {
+        let body = format!("62220210011156789{n}");
+        let b: Vec<u8> = body.bytes().collect();
+        format!(
+            "{body}{}",
+            fanzha_core::bank_card::luhn_check_digit(&b) as char
+        )
+    }
+
+    #[test]
+    fn rows_are_accepted_or_rejected_with_line_and_reason() {
+        let ccb = {
+            let body = "621700000000000001";
+            let b: Vec<u8> = body.bytes().collect();
+            format!(
+                "{body}{}",
+                fanzha_core::bank_card::luhn_check_digit(&b) as char
+            )
+        };
+        let csv = format!(
+            "序号,卡号,户名,证件号码,开户日期,预留手机号,开户网点,网点行政区划代码\n\
+             1,{a},张三,11010519491231002X,2026-11-30 10:15,138 0013 8000,余姚城东支行,330281\n\
+             2,{b},李四,110105198001011238,2026年11月30日,,喀什分行营业部,653101\n\
+             3,{a},张三,11010519491231002X,2026-11-30,,,\n\
+             4,{ccb},王五,110105198001011238,2026-11-30,,,\n\
+             5,{c},赵六,110105198001011239,2026-11-30,,,\n\
+             6,{d},钱七,110105198001011238,2027-01-30,,,\n\
+             7,{e},孙八,110105198001011238,2026-11-30,123,,\n\
+             8,{f},周九,110105198001011238,2026-11-30,,,9999\n\
+             9,{g},,110105198001011238,2026-11-30,,,\n",
+            a = icbc(1),
+            b = icbc(2),
+            c = icbc(3),
+            d = icbc(4),
+            e = icbc(5),
+            f = icbc(6),
+            g = icbc(7),
+        );
+        let f = read_new_cards(
+            "n.csv",
+            csv.as_bytes(),
+            ReportFormat::Auto,
+            Some("ICBC"),
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(f.read, 9);
+        assert_eq!(f.rows.len(), 2);
+        let r = &f.rows[0];
+        assert_eq!((r.line, r.bank_code.as_str()), (2, "ICBC"));
+        assert_eq!(r.phone.as_deref(), Some("13800138000"));
+        assert_eq!(r.outlet_division.as_deref(), Some("330281"));
+        assert_eq!(r.opened_at, 1_796_004_900_000, "10:15 Shanghai");
+        assert!(!r.bank_name.is_empty(), "the BIN table names the bank");
+        assert_eq!(f.rows[1].opened_at, 1_795_968_000_000, "midnight Shanghai");
+        assert_eq!(
+            f.rejected
+                .iter()
+                .map(|r| (r.line, r.column, r.reason))
+                .collect::<Vec<_>>(),
+            vec![
+                (4, Some("card"), "duplicate_in_file"),
+                (5, Some("card"), "other_bank"),
+                (6, Some("resident_id"), f.rejected[2].reason),
+                (7, Some("opened_at"), "opened_in_future"),
+                (8, Some("phone"), f.rejected[4].reason),
+                (9, Some("outlet_division"), f.rejected[5].reason),
+                (10, Some("name"), "empty_required"),
+            ]
+        );
+        // Without a sender the other bank's card is accepted under its own bank.
+        let any = read_new_cards("n.csv", csv.as_bytes(), ReportFormat::Auto, None, NOW).unwrap();
+        assert_eq!(any.rows.len(), 3);
+        assert_eq!(any.rows[2].bank_code, "CCB");
+    }
+
+    #[test]
+    fn a_list_without_an_opening_date_names_the_accepted_columns() {
+        let err = read_new_cards(
+            "n.csv",
+            "卡号,户名,证件号码\n1,a,b\n".as_bytes(),
+            ReportFormat::Csv,
+            None,
+            NOW,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("开户日期"), "{err}");
+    }
+}
