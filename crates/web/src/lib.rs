@@ -78,6 +78,13 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/trace", post(pages::cases::trace))
         .route("/cases/{id}/notice", get(pages::cases::notice))
         .route("/mule-accounts", get(pages::mule_accounts::list))
+        .route("/card-screening", get(pages::new_cards::list))
+        .route("/card-screening/import", post(pages::new_cards::import))
+        .route("/card-screening/{id}", get(pages::new_cards::detail))
+        .route(
+            "/card-screening/{id}/review",
+            post(pages::new_cards::review),
+        )
         .route(
             "/key-persons",
             get(pages::key_persons::list).post(pages::key_persons::create),

@@ -13,9 +13,9 @@ use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use chrono::DateTime;
 use fanzha_store::{
-    CaseTransfer, KeyPersonCategory, KeyPersonFilter, LeadKind, LeadSource, LeadState, NewCase,
-    NewKeyPerson, NewPerson, NewStopPayment, NewTwoCardLead, NewUnit, NewUser, PageRequest, Role,
-    Scope, Store, UnitLevel, Viewer,
+    CardState, CaseTransfer, KeyPersonCategory, KeyPersonFilter, LeadKind, LeadSource, LeadState,
+    NewCardRow, NewCase, NewKeyPerson, NewPerson, NewStopPayment, NewTwoCardLead, NewUnit, NewUser,
+    PageRequest, Role, Scope, Store, UnitLevel, Viewer,
 };
 use fanzha_trace::stop_payment::{Institution, StopPaymentRequest};
 use fanzha_web::auth::password::hash_password;
@@ -77,6 +77,9 @@ enum Rec {
     ChildUnit,
     /// `{id}` is a fresh pending 两卡线索 held by the place's unit.
     TwoCardLead,
+    /// `{id}` is a fresh new card (新开卡审查) of an unregistered holder, held by the place's
+    /// unit.
+    NewCard,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -293,6 +296,22 @@ const ENDPOINTS: &[Endpoint] = &[
         "check_two_card_leads",
         Rec::TwoCardLead,
         Form("result=normal&note=rbac+{n}"),
+    ),
+    ep("GET", "/card-screening", "view_new_cards", Rec::None, Empty),
+    ep(
+        "POST",
+        "/card-screening/import",
+        "import_new_cards",
+        Rec::None,
+        Multipart("卡号,户名,证件号码,开户日期\n6222020123456789015,张三,11010519491231002X,2026-01-01\n"),
+    ),
+    ep("GET", "/card-screening/{id}", "review_new_cards", Rec::NewCard, Empty),
+    ep(
+        "POST",
+        "/card-screening/{id}/review",
+        "review_new_cards",
+        Rec::NewCard,
+        Form("verdict=watch&note=rbac+{n}"),
     ),
     ep("GET", "/stop-payments", "view_stop_payments", Rec::None, Empty),
     ep(
@@ -576,6 +595,7 @@ struct Record {
     call_task_version: i64,
     key_person_id: String,
     two_card_lead_id: String,
+    new_card_id: String,
 }
 
 /// A caller: a role at a unit, with the places that are inside and outside its subtree.
@@ -777,6 +797,7 @@ impl World {
             Rec::Resident => self.resident_at(place).await,
             Rec::KeyPerson => self.key_person_at(place).await,
             Rec::TwoCardLead => self.two_card_lead_at(place).await,
+            Rec::NewCard => self.new_card_at(place).await,
             Rec::ChildUnit => Record {
                 unit_code: match place {
                     Place::County => "330281001",
@@ -969,6 +990,40 @@ impl World {
         }
     }
 
+    async fn new_card_at(&self, place: Place) -> Record {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let body = format!("622202{n:012}");
+        let check = fanzha_core::bank_card::luhn_check_digit(body.as_bytes()) as char;
+        let done = self
+            .store()
+            .new_cards()
+            .import(
+                &Scope::platform(),
+                place.unit_code(),
+                &[NewCardRow {
+                    account_no: format!("{body}{check}"),
+                    bank_code: "ICBC".into(),
+                    bank_name: "中国工商银行".into(),
+                    resident_id: "11010519491231002X".into(),
+                    holder_name: "张三".into(),
+                    phone: None,
+                    opened_at: self.now(),
+                    outlet: "setup".into(),
+                    outlet_division: None,
+                    batch: "setup".into(),
+                }],
+                "setup",
+                self.now(),
+            )
+            .await
+            .unwrap();
+        Record {
+            unit_code: place.unit_code(),
+            new_card_id: done.ids[0].to_string(),
+            ..Record::default()
+        }
+    }
+
     /// Entries a write added: the dossier's beyond its first, or the resident's dossiers.
     async fn key_person_entries(&self, r: &Record) -> usize {
         let kp = self.store().key_persons();
@@ -1157,6 +1212,7 @@ fn request(
         (Rec::CallTask, Some(r)) => r.call_task_id.as_str(),
         (Rec::KeyPerson, Some(r)) => r.key_person_id.as_str(),
         (Rec::TwoCardLead, Some(r)) => r.two_card_lead_id.as_str(),
+        (Rec::NewCard, Some(r)) => r.new_card_id.as_str(),
         (_, Some(r)) => r.instruction_id.as_str(),
         (_, None) => "",
     };
@@ -1363,6 +1419,18 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 .unwrap()
                                 .state
                                 == LeadState::Checked,
+                        ),
+                        (Rec::NewCard, Some(r)) => Some(
+                            w.store()
+                                .new_cards()
+                                .get(
+                                    &Viewer::Police(Scope::platform()),
+                                    r.new_card_id.parse().unwrap(),
+                                )
+                                .await
+                                .unwrap()
+                                .state
+                                == CardState::Reviewed,
                         ),
                         (Rec::ChildUnit, Some(r)) => Some(
                             w.store()

@@ -99,6 +99,17 @@ permissions! {
     ManageUsers => "manage_users": [Admin];
     /// Detection rules: edit and test-run.
     ManageRules => "manage_rules": [Admin, CenterAnalyst];
+    /// 新开卡审查 figures (screened, by level and verdict, 新开卡涉案比例 per bank): police of
+    /// their subtree; bank liaisons of their own bank's cards, with the list (masked, without
+    /// the police's reasons); leaders the figures.
+    ViewNewCards => "view_new_cards": [CenterAnalyst, UnitCommander, BankLiaison, Leader];
+    /// Upload a bank's daily list of new cards for screening: liaisons their own bank's, the
+    /// center any bank's.
+    ImportNewCards => "import_new_cards": [BankLiaison, CenterAnalyst];
+    /// The review list of one's subtree: the masked list and its exports, a card with its
+    /// holder in full (every view audited), and the review (and listing a card seller as a
+    /// key person). Never bank liaisons.
+    ReviewNewCards => "review_new_cards": [CenterAnalyst, UnitCommander];
 }
 
 #[cfg(test)]
@@ -124,6 +135,8 @@ mod tests {
             if ![
                 "confirm_stop_payments",
                 "view_stop_payments",
+                "view_new_cards",
+                "import_new_cards",
                 "authenticated",
             ]
             .contains(name)

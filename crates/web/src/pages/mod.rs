@@ -15,6 +15,7 @@ pub mod key_persons;
 pub mod login;
 pub mod mobile;
 pub mod mule_accounts;
+pub mod new_cards;
 pub mod outreach;
 pub mod returns;
 pub mod rules;
@@ -30,8 +31,8 @@ pub mod warnings;
 
 use crate::auth::permission::{
     HandleInstructions, ManageUsers, Permission, ViewAudit, ViewCallTasks, ViewCases,
-    ViewDashboard, ViewInstructions, ViewKeyPersons, ViewMuleAccounts, ViewOutreach,
-    ViewStatistics, ViewStopPayments, ViewTwoCardLeads, ViewWarnings,
+    ViewDashboard, ViewInstructions, ViewKeyPersons, ViewMuleAccounts, ViewNewCards,
+    ViewOutreach, ViewStatistics, ViewStopPayments, ViewTwoCardLeads, ViewWarnings,
 };
 use crate::auth::principal::Principal;
 use crate::error::WebError;
@@ -63,7 +64,7 @@ pub struct Chrome {
 
 impl Chrome {
     pub fn new(p: &Principal, csrf_token: &str, headers: &HeaderMap, active: &str) -> Chrome {
-        let items: [(&'static str, &'static str, bool); 14] = [
+        let items: [(&'static str, &'static str, bool); 15] = [
             ("/dashboard", "nav_dashboard", ViewDashboard::allows(p)),
             ("/warnings", "nav_warnings", ViewWarnings::allows(p)),
             (
@@ -82,6 +83,11 @@ impl Chrome {
                 "/mule-accounts",
                 "nav_mule_accounts",
                 ViewMuleAccounts::allows(p),
+            ),
+            (
+                "/card-screening",
+                "nav_card_screening",
+                ViewNewCards::allows(p),
             ),
             ("/key-persons", "nav_key_persons", ViewKeyPersons::allows(p)),
             ("/outreach", "nav_outreach", ViewOutreach::allows(p)),

@@ -1,0 +1,1071 @@
+//! 新开卡审查: banks upload their daily lists of newly opened cards; each card is screened on
+//! arrival against what the platform knows of its holder (`fanzha_screen`, through the store's
+//! [`fanzha_store::NewCards`]) and the risky ones wait on a review list for the unit of the
+//! holder's residence. The page shows the period's figures — screened, by level, to review,
+//! reviewed by verdict, and per bank the share of new cards that later received victim money
+//! (新开卡涉案比例) — the masked list with filters, paging and CSV / XLSX, the upload form, and
+//! per card a detail view (the holder in full, audited) with the review form; a card seller
+//! can be listed as a key person (两卡) in the same action.
+//!
+//! A bank liaison sees their own bank's cards and figures and uploads their lists; the police's
+//! reasons (key person, punishment, lead or case history) are never shown to a bank.
+
+use super::choices::{unit_choices, Choice};
+use super::view::pick;
+use super::{render, Chrome};
+use crate::auth::permission::{
+    ImportNewCards, ManageKeyPersons, Permission, ReviewNewCards, ViewNewCards,
+};
+use crate::auth::principal::Principal;
+use crate::auth::Require;
+use crate::error::WebError;
+use crate::export::{ExportFormat, Table};
+use crate::extract::{FormBody, Query};
+use crate::i18n::Lang;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use fanzha_core::mask::{mask_card, mask_name, mask_resident_id};
+use fanzha_core::time::{format_shanghai, format_shanghai_date, shanghai_date};
+use fanzha_ingest::new_cards::read_new_cards;
+use fanzha_ingest::reports::ReportFormat;
+use fanzha_store::{
+    CardFilter, CardState, ImportCounts, KeyPersonCategory, Level, NewAuditEntry, NewCardRow,
+    NewImportRun, NewKeyPerson, PageRequest, QuarantineRow, ReasonCode, Role, ScreenedCard,
+    Verdict, Viewer, MAX_PAGE,
+};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+
+/// Cards per screen; an export takes all (up to [`MAX_PAGE`]).
+const PAGE_ROWS: u32 = 100;
+/// The import-run kind of new-card lists.
+pub const IMPORT_KIND: &str = "new_cards";
+const MAX_FILE_NAME_CHARS: usize = 200;
+const DAY_MS: i64 = 86_400_000;
+/// Periods offered (days back from today), the default first.
+const PERIODS: [i64; 4] = [30, 7, 90, 365];
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    days: Option<String>,
+    #[serde(default)]
+    level: Option<String>,
+    #[serde(default)]
+    state: Option<String>,
+    #[serde(default)]
+    verdict: Option<String>,
+    #[serde(default)]
+    bank: Option<String>,
+    #[serde(default)]
+    reason: Option<String>,
+    #[serde(default)]
+    unit: Option<String>,
+    format: Option<ExportFormat>,
+    #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
+    after: Option<String>,
+}
+
+fn non_empty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn parse_or<T>(
+    value: Option<&str>,
+    parse: fn(&str) -> Option<T>,
+    what: &str,
+) -> Result<Option<T>, WebError> {
+    value
+        .map(|v| parse(v).ok_or_else(|| WebError::BadRequest(format!("unknown {what} `{v}`"))))
+        .transpose()
+}
+
+fn choices<T: Copy + PartialEq>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+    selected: Option<T>,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|v| Choice {
+            value: code(*v).into(),
+            label: label(*v).into(),
+            selected: selected == Some(*v),
+        })
+        .collect()
+}
+
+/// Reasons only the police may read: they disclose dossiers, punishments, leads and cases.
+fn police_only(code: ReasonCode) -> bool {
+    matches!(
+        code,
+        ReasonCode::HolderPunished
+            | ReasonCode::HolderKeyPerson
+            | ReasonCode::HolderGaveCardAway
+            | ReasonCode::HolderMuleAccount
+    )
+}
+
+/// The findings as a reader of this principal may see them, joined by `；`.
+fn reasons_text(lang: Lang, card: &ScreenedCard, bank_view: bool) -> String {
+    card.findings
+        .iter()
+        .filter(|f| !(bank_view && police_only(f.code)))
+        .map(|f| match lang {
+            Lang::En => f.describe_en(),
+            _ => f.describe_zh(),
+        })
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+/// Who reads: a liaison their bank, the police their (narrowed) subtree.
+async fn viewer_of(
+    state: &AppState,
+    p: &Principal,
+    unit: Option<&str>,
+) -> Result<(Viewer, String, bool), WebError> {
+    if p.has_role(Role::BankLiaison) {
+        let bank = p
+            .bank_code
+            .clone()
+            .ok_or(WebError::Forbidden("bank_liaison_without_bank"))?;
+        return Ok((Viewer::Bank(bank), p.unit_code.clone(), true));
+    }
+    let (unit_code, scope) = state.narrowed_scope(&p.unit_code, unit).await?;
+    Ok((Viewer::Police(scope), unit_code, false))
+}
+
+/// A card as listed: personal data masked.
+struct Row {
+    id: i64,
+    bank: String,
+    card: String,
+    name: String,
+    resident_id: String,
+    opened: String,
+    outlet: String,
+    unit: String,
+    score: i64,
+    level: &'static str,
+    level_code: &'static str,
+    reasons: String,
+    state: &'static str,
+    verdict: String,
+}
+
+struct BankLine {
+    code: String,
+    name: String,
+    screened: i64,
+    flagged: i64,
+    high: i64,
+    card_seller: i64,
+    involved: i64,
+    involved_share: String,
+}
+
+struct Figures {
+    screened: i64,
+    flagged: i64,
+    high: i64,
+    pending: i64,
+    reviewed: i64,
+    involved: i64,
+    involved_flagged: i64,
+    involved_share: String,
+    by_level: Vec<(&'static str, &'static str, i64)>,
+    by_verdict: Vec<(&'static str, &'static str, i64)>,
+    banks: Vec<BankLine>,
+}
+
+/// What an upload did, as the page shows it (no personal data: rejected rows by line).
+struct ImportView {
+    run: i64,
+    file: String,
+    read: usize,
+    received: usize,
+    duplicates: i64,
+    queued: i64,
+    rescreened: i64,
+    rejected: Vec<(i64, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "new_cards.html")]
+struct ListPage {
+    lang: Lang,
+    chrome: Chrome,
+    heading: String,
+    period: String,
+    figures: Figures,
+    /// The list, its exports and filters (not for leaders, who see the figures).
+    list: bool,
+    bank_view: bool,
+    can_import: bool,
+    can_review: bool,
+    periods: Vec<Choice>,
+    levels: Vec<Choice>,
+    states: Vec<Choice>,
+    verdicts: Vec<Choice>,
+    reasons: Vec<Choice>,
+    banks: Vec<Choice>,
+    units: Vec<Choice>,
+    rows: Vec<Row>,
+    total: i64,
+    query: String,
+    next: Option<String>,
+    paged: bool,
+    import: Option<ImportView>,
+    /// The liaison's bank, fixed for uploads; `None` lets the center choose.
+    upload_bank: Option<String>,
+}
+
+fn pct(share: Option<f64>) -> String {
+    share
+        .map(|r| format!("{:.1}%", r * 100.0))
+        .unwrap_or_else(|| "—".into())
+}
+
+async fn rows_of(
+    state: &AppState,
+    lang: Lang,
+    cards: Vec<ScreenedCard>,
+    bank_view: bool,
+) -> Vec<Row> {
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut rows = Vec::with_capacity(cards.len());
+    for c in cards {
+        let unit = if bank_view {
+            String::new()
+        } else {
+            match names.get(&c.unit_code) {
+                Some(n) => n.clone(),
+                None => {
+                    let n = state.unit_name(&c.unit_code).await;
+                    names.insert(c.unit_code.clone(), n.clone());
+                    n
+                }
+            }
+        };
+        rows.push(Row {
+            id: c.id,
+            bank: if c.bank_name.is_empty() {
+                c.bank_code.clone()
+            } else {
+                c.bank_name.clone()
+            },
+            card: mask_card(&c.account_no),
+            name: mask_name(&c.holder_name),
+            resident_id: mask_resident_id(&c.resident_id),
+            opened: format_shanghai_date(c.opened_at),
+            outlet: c.outlet.clone(),
+            unit,
+            score: c.score,
+            level: pick(lang, c.level.zh(), c.level.en()),
+            level_code: c.level.as_str(),
+            reasons: reasons_text(lang, &c, bank_view),
+            state: pick(lang, c.state.zh(), c.state.en()),
+            verdict: c
+                .verdict
+                .map(|v| pick(lang, v.zh(), v.en()).to_string())
+                .unwrap_or_default(),
+        });
+    }
+    rows
+}
+
+/// `GET /card-screening[?days=&level=&state=&verdict=&bank=&reason=&unit=][&format=csv|xlsx][&after=KEY]`.
+pub async fn list(
+    auth: Require<ViewNewCards>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    list_page(&state, &auth, &headers, &q, None).await
+}
+
+async fn list_page<P: Permission>(
+    state: &AppState,
+    auth: &Require<P>,
+    headers: &HeaderMap,
+    q: &ListQuery,
+    import: Option<ImportView>,
+) -> Result<Response, WebError> {
+    let chrome = Chrome::new(
+        &auth.principal,
+        &auth.csrf_token,
+        headers,
+        "/card-screening",
+    );
+    let lang = chrome.lang;
+    let p = &auth.principal;
+    let now = state.clock.now_ms();
+    // Leaders read the figures; the list is for those who review or upload.
+    let list = ReviewNewCards::allows(p) || ImportNewCards::allows(p);
+    if q.format.is_some() && !list {
+        return Err(WebError::Forbidden(ReviewNewCards::NAME));
+    }
+    let days = match non_empty(&q.days) {
+        None => PERIODS[0],
+        Some(d) => d
+            .parse::<i64>()
+            .ok()
+            .filter(|d| PERIODS.contains(d))
+            .ok_or_else(|| WebError::BadRequest(format!("unknown period `{d}`")))?,
+    };
+    let from = now - days * DAY_MS;
+    let (viewer, unit_code, bank_view) = viewer_of(state, p, non_empty(&q.unit)).await?;
+    let reason = parse_or(non_empty(&q.reason), ReasonCode::parse, "reason")?;
+    if bank_view && reason.is_some_and(police_only) {
+        return Err(WebError::Forbidden(ReviewNewCards::NAME));
+    }
+    let filter = CardFilter {
+        level: parse_or(non_empty(&q.level), Level::parse, "level")?,
+        flagged: false,
+        state: parse_or(non_empty(&q.state), CardState::parse, "state")?,
+        verdict: parse_or(non_empty(&q.verdict), Verdict::parse, "verdict")?,
+        bank_code: non_empty(&q.bank).map(str::to_string),
+        from: Some(from),
+        to: None,
+        reason,
+        holder: None,
+    };
+    let repo = state.store.new_cards();
+    let (rows, total, next) = if list {
+        let request = match q.format {
+            Some(_) => PageRequest::first(MAX_PAGE),
+            None => PageRequest {
+                after: q.after.clone(),
+                limit: PAGE_ROWS,
+            },
+        };
+        let page = repo.list(&viewer, &filter, &request).await?;
+        let total = repo.count_matching(&viewer, &filter).await?;
+        (
+            rows_of(state, lang, page.items, bank_view).await,
+            total,
+            page.next,
+        )
+    } else {
+        (Vec::new(), 0, None)
+    };
+    if let Some(format) = q.format {
+        let heads = [
+            "col_id",
+            "nc_bank",
+            "nc_card",
+            "name",
+            "resident_id",
+            "nc_opened",
+            "nc_outlet",
+            "unit",
+            "nc_score",
+            "nc_level",
+            "nc_reasons",
+            "col_status",
+            "nc_verdict",
+        ];
+        return Table {
+            name: "new_cards".into(),
+            headers: heads.iter().map(|h| lang.t(h).to_string()).collect(),
+            rows: rows
+                .into_iter()
+                .map(|r| {
+                    vec![
+                        r.id.to_string(),
+                        r.bank,
+                        r.card,
+                        r.name,
+                        r.resident_id,
+                        r.opened,
+                        r.outlet,
+                        r.unit,
+                        r.score.to_string(),
+                        r.level.to_string(),
+                        r.reasons,
+                        r.state.to_string(),
+                        r.verdict,
+                    ]
+                })
+                .collect(),
+        }
+        .respond(format);
+    }
+    let f = repo.figures(&viewer, from, now + DAY_MS).await?;
+    let figures = Figures {
+        screened: f.screened,
+        flagged: f.flagged(),
+        high: f.by_level.get(&Level::High).copied().unwrap_or(0),
+        pending: f.pending,
+        reviewed: f.reviewed,
+        involved: f.involved,
+        involved_flagged: f.involved_flagged,
+        involved_share: pct(f.involved_share()),
+        by_level: Level::ALL
+            .iter()
+            .map(|l| {
+                (
+                    l.as_str(),
+                    pick(lang, l.zh(), l.en()),
+                    f.by_level.get(l).copied().unwrap_or(0),
+                )
+            })
+            .collect(),
+        by_verdict: Verdict::ALL
+            .iter()
+            .map(|v| {
+                (
+                    v.as_str(),
+                    pick(lang, v.zh(), v.en()),
+                    f.by_verdict.get(v).copied().unwrap_or(0),
+                )
+            })
+            .collect(),
+        banks: f
+            .banks
+            .iter()
+            .map(|b| BankLine {
+                code: b.bank_code.clone(),
+                name: if b.bank_name.is_empty() {
+                    b.bank_code.clone()
+                } else {
+                    b.bank_name.clone()
+                },
+                screened: b.screened,
+                flagged: b.flagged,
+                high: b.high,
+                card_seller: b.card_seller,
+                involved: b.involved,
+                involved_share: pct(b.involved_share()),
+            })
+            .collect(),
+    };
+    // Built in one go: the serializer is not `Send` and must not live across an await.
+    let query = {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        let days_text = days.to_string();
+        for (k, v) in [
+            ("days", (days != PERIODS[0]).then_some(days_text.as_str())),
+            ("level", non_empty(&q.level)),
+            ("state", non_empty(&q.state)),
+            ("verdict", non_empty(&q.verdict)),
+            ("bank", non_empty(&q.bank)),
+            ("reason", non_empty(&q.reason)),
+            (
+                "unit",
+                (!bank_view && unit_code != p.unit_code).then_some(unit_code.as_str()),
+            ),
+        ] {
+            if let Some(v) = v {
+                query.append_pair(k, v);
+            }
+        }
+        query.finish()
+    };
+    let units = if bank_view {
+        Vec::new()
+    } else {
+        unit_choices(state, &p.unit_code, &unit_code).await?
+    };
+    let heading = if bank_view {
+        f.banks
+            .first()
+            .map(|b| b.bank_name.clone())
+            .filter(|n| !n.is_empty())
+            .or_else(|| p.bank_code.clone())
+            .unwrap_or_default()
+    } else {
+        state.unit_name(&unit_code).await
+    };
+    let selected_bank = non_empty(&q.bank);
+    let reason_choices: Vec<Choice> = ReasonCode::ALL
+        .iter()
+        .filter(|r| !(bank_view && police_only(**r)))
+        .map(|r| Choice {
+            value: r.as_str().into(),
+            label: pick(lang, r.zh(), r.en()).into(),
+            selected: reason == Some(*r),
+        })
+        .collect();
+    render(&ListPage {
+        heading,
+        period: pick(lang, "近", "last ").to_string()
+            + &days.to_string()
+            + pick(lang, "天（按开户日期）", " days (by opening date)"),
+        banks: f
+            .banks
+            .iter()
+            .map(|b| Choice {
+                value: b.bank_code.clone(),
+                label: if b.bank_name.is_empty() {
+                    b.bank_code.clone()
+                } else {
+                    b.bank_name.clone()
+                },
+                selected: selected_bank == Some(b.bank_code.as_str()),
+            })
+            .collect(),
+        figures,
+        list,
+        bank_view,
+        can_import: ImportNewCards::allows(p),
+        can_review: ReviewNewCards::allows(p),
+        periods: PERIODS
+            .iter()
+            .map(|d| Choice {
+                value: d.to_string(),
+                label: format!(
+                    "{}{d}{}",
+                    pick(lang, "近", "last "),
+                    pick(lang, "天", " days")
+                ),
+                selected: *d == days,
+            })
+            .collect(),
+        levels: choices(
+            Level::ALL,
+            Level::as_str,
+            |l| pick(lang, l.zh(), l.en()),
+            filter.level,
+        ),
+        states: choices(
+            CardState::ALL,
+            CardState::as_str,
+            |s| pick(lang, s.zh(), s.en()),
+            filter.state,
+        ),
+        verdicts: choices(
+            Verdict::ALL,
+            Verdict::as_str,
+            |v| pick(lang, v.zh(), v.en()),
+            filter.verdict,
+        ),
+        reasons: reason_choices,
+        units,
+        rows,
+        total,
+        query,
+        next,
+        paged: q.after.is_some(),
+        import,
+        upload_bank: if bank_view { p.bank_code.clone() } else { None },
+        lang,
+        chrome,
+    })
+    .map(IntoResponse::into_response)
+}
+
+async fn field_text(field: axum::extract::multipart::Field<'_>) -> Result<String, WebError> {
+    field
+        .text()
+        .await
+        .map_err(|e| WebError::BadRequest(e.to_string()))
+}
+
+/// `POST /card-screening/import` (multipart: `file`; optional `format` auto | csv | xlsx,
+/// `bank` (the center names the sending bank; a liaison always sends their own), `batch`
+/// (the list's label, the bank and today's date by default)): screens the cards of a CSV /
+/// XLSX list and answers the page with what happened: read, received, listed before, put on
+/// the review list, earlier cards screened again, rejected with line and reason (the
+/// quarantine of the import run).
+pub async fn import(
+    auth: Require<ImportNewCards>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Result<Response, WebError> {
+    let mut upload: Option<(String, Vec<u8>)> = None;
+    let mut format = ReportFormat::Auto;
+    let mut bank: Option<String> = None;
+    let mut batch = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| WebError::BadRequest(e.to_string()))?
+    {
+        match field.name() {
+            Some("file") => {
+                let name: String = field
+                    .file_name()
+                    .unwrap_or("new_cards.csv")
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(MAX_FILE_NAME_CHARS)
+                    .collect();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| WebError::BadRequest(e.to_string()))?;
+                upload = Some((name, bytes.to_vec()));
+            }
+            Some("format") => {
+                format = field_text(field)
+                    .await?
+                    .parse()
+                    .map_err(WebError::BadRequest)?
+            }
+            Some("bank") => {
+                let text = field_text(field).await?;
+                let text = text.trim().to_ascii_uppercase();
+                if !text.is_empty() {
+                    if text.len() > 20 || !text.chars().all(|c| c.is_ascii_alphanumeric()) {
+                        return Err(WebError::BadRequest(format!("unknown bank code `{text}`")));
+                    }
+                    bank = Some(text);
+                }
+            }
+            Some("batch") => {
+                let text = field_text(field).await?;
+                let text: String = text.trim().chars().take(100).collect();
+                batch = (!text.is_empty()).then_some(text);
+            }
+            _ => {}
+        }
+    }
+    let (file, bytes) = upload
+        .filter(|(_, b)| !b.is_empty())
+        .ok_or_else(|| WebError::BadRequest("choose a new-card list to upload".into()))?;
+    let p = &auth.principal;
+    // A liaison sends their own bank's list, whatever the form says.
+    let sender = if p.has_role(Role::BankLiaison) {
+        Some(
+            p.bank_code
+                .clone()
+                .ok_or(WebError::Forbidden("bank_liaison_without_bank"))?,
+        )
+    } else {
+        bank
+    };
+    let now = state.clock.now_ms();
+    let batch = match batch {
+        Some(b) => b,
+        None => format!(
+            "{} {}",
+            sender.as_deref().unwrap_or("-"),
+            shanghai_date(now)
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| now.to_string())
+        ),
+    };
+    let scope = state.scope_of(&p.unit_code).await?;
+    let parsed = read_new_cards(&file, &bytes, format, sender.as_deref(), now)?;
+    let imports = state.store.imports();
+    let run = imports
+        .begin(&NewImportRun {
+            kind: IMPORT_KIND.into(),
+            file: file.clone(),
+            content_hash: hex(&Sha256::digest(&bytes)),
+        })
+        .await?;
+    let rejected: Vec<QuarantineRow> = parsed
+        .rejected
+        .iter()
+        .map(|r| QuarantineRow {
+            file: file.clone(),
+            line: r.line as i64,
+            column: r.column.map(str::to_string),
+            reason: r.reason.to_string(),
+            raw: r.raw.clone(),
+        })
+        .collect();
+    let cards: Vec<NewCardRow> = parsed
+        .rows
+        .iter()
+        .map(|r| NewCardRow {
+            account_no: r.account_no.clone(),
+            bank_code: r.bank_code.clone(),
+            bank_name: r.bank_name.clone(),
+            resident_id: r.resident_id.clone(),
+            holder_name: r.name.clone(),
+            phone: r.phone.clone(),
+            opened_at: r.opened_at,
+            outlet: r.outlet.clone(),
+            outlet_division: r.outlet_division.clone(),
+            batch: batch.clone(),
+        })
+        .collect();
+    let done = state
+        .store
+        .new_cards()
+        .import(&scope, &p.unit_code, &cards, &p.login, now)
+        .await?;
+    imports.add_quarantine(run, &rejected).await?;
+    let mut by_reason: BTreeMap<String, i64> = BTreeMap::new();
+    for r in &rejected {
+        *by_reason.entry(r.reason.clone()).or_default() += 1;
+    }
+    imports
+        .finish(
+            run,
+            &ImportCounts {
+                read: parsed.read as i64,
+                accepted: cards.len() as i64,
+                quarantined: rejected.len() as i64,
+                by_reason,
+            },
+        )
+        .await?;
+    let view = ImportView {
+        run: run.0,
+        file,
+        read: parsed.read,
+        received: done.ids.len(),
+        duplicates: done.duplicates,
+        queued: done.queued,
+        rescreened: done.rescreened,
+        rejected: rejected
+            .iter()
+            .map(|r| {
+                (
+                    r.line,
+                    r.column.clone().unwrap_or_default(),
+                    r.reason.clone(),
+                )
+            })
+            .collect(),
+    };
+    list_page(&state, &auth, &headers, &ListQuery::default(), Some(view)).await
+}
+
+/// A finding on the detail page.
+struct FindingView {
+    code: &'static str,
+    weight: u32,
+    text: String,
+}
+
+/// Another new card of the same holder.
+struct OtherCard {
+    id: i64,
+    bank: String,
+    card: String,
+    opened: String,
+    level: &'static str,
+    state: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "new_card.html")]
+struct DetailPage {
+    lang: Lang,
+    chrome: Chrome,
+    id: i64,
+    bank: String,
+    card: String,
+    name: String,
+    resident_id: String,
+    phone: String,
+    opened: String,
+    outlet: String,
+    outlet_division: String,
+    unit: String,
+    batch: String,
+    imported: String,
+    screened: String,
+    score: i64,
+    level: &'static str,
+    level_code: &'static str,
+    findings: Vec<FindingView>,
+    state: &'static str,
+    reviewed: bool,
+    verdict: String,
+    note: String,
+    reviewed_by: String,
+    reviewed_at: String,
+    others: Vec<OtherCard>,
+    cases: Vec<String>,
+    other_area_cases: usize,
+    verdicts: Vec<Choice>,
+    can_list_key_person: bool,
+}
+
+fn card_id(id: &str) -> Result<i64, WebError> {
+    id.parse().map_err(|_| WebError::NotFound)
+}
+
+/// `GET /card-screening/{id}`: one card with its holder in full (the view is audited), the
+/// reasons with their weights, the holder's other new cards, the cases whose money reached
+/// the card, and the review form.
+pub async fn detail(
+    auth: Require<ReviewNewCards>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id = card_id(&id)?;
+    let chrome = Chrome::new(
+        &auth.principal,
+        &auth.csrf_token,
+        &headers,
+        "/card-screening",
+    );
+    let lang = chrome.lang;
+    let p = &auth.principal;
+    let scope = state.scope_of(&p.unit_code).await?;
+    let viewer = Viewer::Police(scope.clone());
+    let repo = state.store.new_cards();
+    let c = repo.get(&viewer, id).await?;
+    state
+        .store
+        .audit()
+        .append(&NewAuditEntry {
+            actor: p.login.clone(),
+            action: "view_personal_data".into(),
+            target_type: "new_card".into(),
+            target_id: Some(c.id.to_string()),
+            unit_code: Some(c.unit_code.clone()),
+            detail: serde_json::json!({
+                "via": "card_screening",
+                "resident": mask_resident_id(&c.resident_id),
+                "card": mask_card(&c.account_no),
+            }),
+        })
+        .await?;
+    let others = repo
+        .list(
+            &viewer,
+            &CardFilter {
+                holder: Some(c.resident_id.clone()),
+                ..CardFilter::default()
+            },
+            &PageRequest::first(50),
+        )
+        .await?
+        .items
+        .into_iter()
+        .filter(|o| o.id != c.id)
+        .map(|o| OtherCard {
+            id: o.id,
+            bank: if o.bank_name.is_empty() {
+                o.bank_code.clone()
+            } else {
+                o.bank_name.clone()
+            },
+            card: mask_card(&o.account_no),
+            opened: format_shanghai(o.opened_at),
+            level: pick(lang, o.level.zh(), o.level.en()),
+            state: pick(lang, o.state.zh(), o.state.en()),
+        })
+        .collect();
+    let all_cases = repo.cases_of(&c).await?;
+    let visible = state.store.cases().in_scope(&scope, &all_cases).await?;
+    let cases: Vec<String> = all_cases
+        .iter()
+        .filter(|id| visible.contains(*id))
+        .cloned()
+        .collect();
+    let other_area_cases = all_cases.len() - cases.len();
+    let division = match c.outlet_division.as_deref() {
+        Some(d) => fanzha_core::DivisionCode::parse(d)
+            .ok()
+            .and_then(|code| code.division())
+            .map(|dv| format!("{} ({d})", dv.full_name()))
+            .unwrap_or_else(|| d.to_string()),
+        None => String::new(),
+    };
+    render(&DetailPage {
+        id: c.id,
+        bank: if c.bank_name.is_empty() {
+            c.bank_code.clone()
+        } else {
+            format!("{} ({})", c.bank_name, c.bank_code)
+        },
+        card: c.account_no.clone(),
+        name: c.holder_name.clone(),
+        resident_id: c.resident_id.clone(),
+        phone: c.phone.clone().unwrap_or_default(),
+        opened: format_shanghai(c.opened_at),
+        outlet: c.outlet.clone(),
+        outlet_division: division,
+        unit: state.unit_name(&c.unit_code).await,
+        batch: c.batch.clone(),
+        imported: format!("{} · {}", format_shanghai(c.imported_at), c.imported_by),
+        screened: format_shanghai(c.screened_at),
+        score: c.score,
+        level: pick(lang, c.level.zh(), c.level.en()),
+        level_code: c.level.as_str(),
+        findings: c
+            .findings
+            .iter()
+            .map(|f| FindingView {
+                code: f.code.as_str(),
+                weight: f.code.weight(),
+                text: match lang {
+                    Lang::En => f.describe_en(),
+                    _ => f.describe_zh(),
+                },
+            })
+            .collect(),
+        state: pick(lang, c.state.zh(), c.state.en()),
+        reviewed: c.state == CardState::Reviewed,
+        verdict: c
+            .verdict
+            .map(|v| pick(lang, v.zh(), v.en()).to_string())
+            .unwrap_or_default(),
+        note: c.note.clone(),
+        reviewed_by: c.reviewed_by.clone().unwrap_or_default(),
+        reviewed_at: c.reviewed_at.map(format_shanghai).unwrap_or_default(),
+        others,
+        cases,
+        other_area_cases,
+        verdicts: choices(
+            Verdict::ALL,
+            Verdict::as_str,
+            |v| pick(lang, v.zh(), v.en()),
+            None,
+        ),
+        can_list_key_person: ManageKeyPersons::allows(p),
+        lang,
+        chrome,
+    })
+    .map(IntoResponse::into_response)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReviewForm {
+    verdict: String,
+    #[serde(default)]
+    note: String,
+    /// `1` / `on`: list the holder as a key person (两卡), for 涉嫌买卖两卡 only.
+    #[serde(default)]
+    key_person: Option<String>,
+}
+
+/// `POST /card-screening/{id}/review` (`verdict`, `note`, optional `key_person`): records the
+/// review (audited by the store). With `key_person` and 涉嫌买卖两卡, the registered holder is
+/// listed as a key person (两卡) in the same action. A card outside one's area answers
+/// not-found; one reviewed before, a conflict.
+pub async fn review(
+    auth: Require<ReviewNewCards>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    FormBody(f): FormBody<ReviewForm>,
+) -> Result<Response, WebError> {
+    let id = card_id(&id)?;
+    let verdict = Verdict::parse(f.verdict.trim())
+        .ok_or_else(|| WebError::BadRequest(format!("unknown verdict `{}`", f.verdict.trim())))?;
+    let list_key_person = f
+        .key_person
+        .as_deref()
+        .is_some_and(|v| !v.is_empty() && v != "0");
+    let p = &auth.principal;
+    let scope = state.scope_of(&p.unit_code).await?;
+    let repo = state.store.new_cards();
+    let card = repo.get(&Viewer::Police(scope.clone()), id).await?;
+    if list_key_person {
+        if verdict != Verdict::CardSeller {
+            return Err(WebError::BadRequest(
+                "only a card seller is listed as a key person".into(),
+            ));
+        }
+        if !ManageKeyPersons::allows(p) {
+            return Err(WebError::Forbidden(ManageKeyPersons::NAME));
+        }
+        // Checked before anything is written: the holder must be a registered resident.
+        if state
+            .store
+            .people()
+            .get(&scope, &card.resident_id)
+            .await
+            .is_err()
+        {
+            return Err(WebError::BadRequest(
+                "the holder is not a registered resident of your area: record the review \
+                 without listing, and register the person first"
+                    .into(),
+            ));
+        }
+    }
+    let now = state.clock.now_ms();
+    let reviewed = repo
+        .review(&scope, id, verdict, &f.note, &p.login, now)
+        .await?;
+    if list_key_person {
+        state
+            .store
+            .key_persons()
+            .create(
+                &scope,
+                &NewKeyPerson {
+                    resident_id: reviewed.resident_id.clone(),
+                    category: KeyPersonCategory::TwoCards,
+                    reason: format!(
+                        "新开卡审查：{}（{} {}）",
+                        verdict.zh(),
+                        reviewed.bank_name,
+                        mask_card(&reviewed.account_no)
+                    ),
+                    source: "card_screening".into(),
+                    created_by: p.login.clone(),
+                    at: now,
+                },
+            )
+            .await?;
+    }
+    let to = format!("/card-screening/{id}");
+    if headers.contains_key("hx-request") {
+        return Ok(([("hx-redirect", to)], axum::http::StatusCode::OK).into_response());
+    }
+    Ok(Redirect::to(&to).into_response())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fanzha_store::Finding;
+
+    #[test]
+    fn banks_never_read_the_polices_reasons() {
+        let card = ScreenedCard {
+            id: 1,
+            account_no: "6222020000000000011".into(),
+            bank_code: "ICBC".into(),
+            bank_name: "中国工商银行".into(),
+            resident_id: "330281198001010011".into(),
+            holder_name: "张三".into(),
+            phone: None,
+            opened_at: 0,
+            outlet: String::new(),
+            outlet_division: None,
+            unit_code: "330281".into(),
+            batch: "b".into(),
+            score: 95,
+            level: Level::High,
+            findings: vec![
+                Finding::new(ReasonCode::HolderKeyPerson, None),
+                Finding::new(ReasonCode::CardBurst, Some(3)),
+                Finding::new(ReasonCode::HolderMuleAccount, None),
+            ],
+            state: CardState::Pending,
+            verdict: None,
+            note: String::new(),
+            imported_by: "x".into(),
+            imported_at: 0,
+            screened_at: 0,
+            reviewed_by: None,
+            reviewed_at: None,
+        };
+        let police = reasons_text(Lang::Zh, &card, false);
+        assert!(
+            police.contains("重点人员") && police.contains("接收被骗资金"),
+            "{police}"
+        );
+        let bank = reasons_text(Lang::Zh, &card, true);
+        assert_eq!(bank, "短期内多头开卡（7日内3张）");
+        assert!(ReasonCode::ALL.iter().filter(|r| police_only(**r)).count() == 4);
+    }
+}

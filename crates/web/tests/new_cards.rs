@@ -1,0 +1,660 @@
+//! 新开卡审查, on SQLite and PostgreSQL: a bank liaison uploads the bank's daily list (bad rows
+//! rejected with line and reason, kept in the quarantine); the cards of a registered resident
+//! opened three in three days far from home are flagged high, a key person's card medium; the
+//! liaison sees the bank's cards masked without the police's reasons and cannot open a card;
+//! the township's commander sees the area's cards masked (list and export), opens one in full
+//! (audited) and reviews it as 涉嫌买卖两卡, listing the holder as a key person; another county
+//! sees nothing of it, a leader sees the figures only.
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Request, StatusCode};
+use chrono::DateTime;
+use fanzha_store::{
+    CardFilter, CardState, ImportRunId, KeyPersonCategory, KeyPersonFilter, NewKeyPerson,
+    NewPerson, NewUnit, PageRequest, Role, Scope, UnitLevel, Verdict, Viewer,
+};
+use fanzha_web::auth::principal::Principal;
+use fanzha_web::auth::session::COOKIE;
+use fanzha_web::state::Clock;
+use fanzha_web::{router, AppState};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use fanzha_store::testing::TestDb as Db;
+
+fanzha_store::on_both_backends! {
+    a_bank_uploads_its_list_and_the_commander_reviews_a_card_seller,
+    banks_leaders_and_other_counties_see_only_what_is_theirs,
+}
+
+const COUNTY: &str = "330281";
+const TOWNSHIP: &str = "330281001";
+const EAST_VILLAGE: &str = "330281001001";
+const OTHER_COUNTY: &str = "330282";
+
+struct FixedClock(i64);
+
+impl Clock for FixedClock {
+    fn now_ms(&self) -> i64 {
+        self.0
+    }
+}
+
+/// 2026-03-10 10:30 in Shanghai.
+fn t0() -> i64 {
+    DateTime::parse_from_rfc3339("2026-03-10T10:30:00+08:00")
+        .unwrap()
+        .timestamp_millis()
+}
+
+fn unit(code: &str, name: &str, level: UnitLevel, parent: Option<&str>) -> NewUnit {
+    NewUnit {
+        code: code.into(),
+        name: name.into(),
+        level,
+        parent_code: parent.map(Into::into),
+        division_code: Some(format!("{code:0<12}")),
+        population: None,
+    }
+}
+
+/// A registered resident of 舜水社区 born 2004: 21 when the cards are opened.
+fn holder_id() -> String {
+    let birth = chrono::NaiveDate::from_ymd_opt(2004, 5, 1).unwrap();
+    fanzha_core::ResidentId::generate(330281, birth, 1, fanzha_core::Sex::Male)
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+/// A registered resident of 舜水社区 with an open key-person dossier.
+fn listed_id() -> String {
+    let birth = chrono::NaiveDate::from_ymd_opt(1975, 8, 9).unwrap();
+    fanzha_core::ResidentId::generate(330281, birth, 3, fanzha_core::Sex::Male)
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+/// Someone the platform does not know.
+fn stranger_id() -> String {
+    let birth = chrono::NaiveDate::from_ymd_opt(1985, 2, 3).unwrap();
+    fanzha_core::ResidentId::generate(110105, birth, 2, fanzha_core::Sex::Female)
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+async fn world(db: &Db) -> AppState {
+    let store = db.open().await;
+    use UnitLevel::*;
+    store
+        .units()
+        .upsert(&[
+            unit("3302", "宁波市", City, None),
+            unit(COUNTY, "余姚市", County, Some("3302")),
+            unit(TOWNSHIP, "阳明街道", Township, Some(COUNTY)),
+            unit(EAST_VILLAGE, "舜水社区", Village, Some(TOWNSHIP)),
+            unit("330281002", "梨洲街道", Township, Some(COUNTY)),
+            unit(OTHER_COUNTY, "慈溪市", County, Some("3302")),
+            unit("330282001", "浒山街道", Township, Some(OTHER_COUNTY)),
+        ])
+        .await
+        .unwrap();
+    store
+        .people()
+        .upsert(&[
+            NewPerson {
+                resident_id: holder_id(),
+                name: "张卫国".into(),
+                phone: None,
+                residence_code: EAST_VILLAGE.into(),
+                address: None,
+                employer: None,
+                public_sector: false,
+                app_registered: false,
+                joint_defense_registered: false,
+            },
+            NewPerson {
+                resident_id: listed_id(),
+                name: "王建军".into(),
+                residence_code: EAST_VILLAGE.into(),
+                ..NewPerson::default()
+            },
+        ])
+        .await
+        .unwrap();
+    let county = store.units().scope(COUNTY).await.unwrap();
+    store
+        .key_persons()
+        .create(
+            &county,
+            &NewKeyPerson {
+                resident_id: listed_id(),
+                category: KeyPersonCategory::FraudRecord,
+                reason: "诈骗前科".into(),
+                source: "form".into(),
+                created_by: "setup".into(),
+                at: t0() - 86_400_000,
+            },
+        )
+        .await
+        .unwrap();
+    let mut state = AppState::new(store).await.unwrap();
+    state.clock = Arc::new(FixedClock(t0()));
+    state
+}
+
+struct Answer {
+    status: StatusCode,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+enum Body_ {
+    Form(String),
+    Multipart(String),
+}
+
+/// `method path` as `role` at `unit`, with a form or multipart body for writes (CSRF token
+/// included).
+async fn send(
+    state: &AppState,
+    role: Role,
+    unit: &str,
+    method: &str,
+    path: &str,
+    body: Body_,
+) -> Answer {
+    let (token, session) = state.sessions.create(
+        Principal {
+            login: format!("{}_{unit}", role.as_str()),
+            display_name: "测试".into(),
+            unit_code: unit.into(),
+            roles: vec![role],
+            bank_code: (role == Role::BankLiaison).then(|| "ICBC".into()),
+        },
+        t0(),
+    );
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::COOKIE, format!("{COOKIE}={token}"));
+    let boundary = "fanzha-card-boundary";
+    let body = match body {
+        Body_::Form(f) => {
+            if method != "GET" {
+                req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            }
+            f
+        }
+        Body_::Multipart(file) => {
+            req = req.header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            );
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"new_cards.csv\"\r\n\
+                 Content-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n"
+            )
+        }
+    };
+    if method != "GET" {
+        req = req.header("x-csrf-token", &session.csrf_token);
+    }
+    let mut req = req.body(Body::from(body)).unwrap();
+    req.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 50000))));
+    let resp = tower::ServiceExt::oneshot(router(state.clone()), req)
+        .await
+        .unwrap();
+    let status = resp.status();
+    let body = axum::body::to_bytes(resp.into_body(), 16 << 20)
+        .await
+        .unwrap()
+        .to_vec();
+    Answer { status, body }
+}
+
+fn get() -> Body_ {
+    Body_::Form(String::new())
+}
+
+const CITY: &str = "3302";
+
+/// A valid ICBC debit card number, `n`-th of the test.
+fn card(n: u32) -> String {
+    let body = format!("6222021001{n:08}");
+    let check = fanzha_core::bank_card::luhn_check_digit(body.as_bytes()) as char;
+    format!("{body}{check}")
+}
+
+/// A valid CCB debit card number.
+fn ccb_card() -> String {
+    let body = "621700000000000001";
+    let check = fanzha_core::bank_card::luhn_check_digit(body.as_bytes()) as char;
+    format!("{body}{check}")
+}
+
+/// Five good cards and two bad rows (lines 7 and 8): the holder's three opened in 喀什 within
+/// three days, the key person's one at home, the stranger's one at home; a CCB card (another
+/// bank than the liaison's) and a card with a bad check digit.
+fn card_list() -> String {
+    let mut bad = card(9);
+    let last = bad.pop().unwrap();
+    bad.push(if last == '0' { '1' } else { '0' });
+    format!(
+        "卡号,户名,证件号码,开户日期,预留手机号,开户网点,网点行政区划代码\n\
+         {c1},张卫国,{h},2026-03-07 09:00,,喀什分行营业部,653101\n\
+         {c2},张卫国,{h},2026-03-08 10:00,,喀什分行营业部,653101\n\
+         {c3},张卫国,{h},2026-03-09 11:00,,喀什分行营业部,653101\n\
+         {c4},王建军,{l},2026-03-09 15:00,,余姚城东支行,330281\n\
+         {c5},李梅,{s},2026-03-09 16:00,,北京朝阳支行,110105\n\
+         {ccb},赵六,{s},2026-03-09 16:00,,,\n\
+         {bad},钱七,{s},2026-03-09 16:00,,,\n",
+        c1 = card(1),
+        c2 = card(2),
+        c3 = card(3),
+        c4 = card(4),
+        c5 = card(5),
+        ccb = ccb_card(),
+        h = holder_id(),
+        l = listed_id(),
+        s = stranger_id(),
+    )
+}
+
+/// The `data-figure` tile's number.
+fn figure(page: &str, name: &str) -> String {
+    let at = page
+        .find(&format!("data-figure=\"{name}\">"))
+        .unwrap_or_else(|| panic!("no figure {name}"));
+    let rest = &page[at + name.len() + 15..];
+    rest[..rest.find('<').unwrap()].to_string()
+}
+
+async fn upload(state: &AppState, role: Role) -> Answer {
+    let a = send(
+        state,
+        role,
+        CITY,
+        "POST",
+        "/card-screening/import",
+        Body_::Multipart(card_list()),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    a
+}
+
+async fn card_id(state: &AppState, account: &str) -> i64 {
+    let page = state
+        .store
+        .new_cards()
+        .list(
+            &Viewer::Police(Scope::platform()),
+            &CardFilter::default(),
+            &PageRequest::first(50),
+        )
+        .await
+        .unwrap();
+    page.items
+        .iter()
+        .find(|c| c.account_no == account)
+        .unwrap_or_else(|| panic!("no card {account}"))
+        .id
+}
+
+async fn a_bank_uploads_its_list_and_the_commander_reviews_a_card_seller(db: &Db) {
+    let state = world(db).await;
+    let a = upload(&state, Role::BankLiaison).await;
+    let page = a.text();
+    assert!(page.contains("data-received>5<"), "{page}");
+    assert!(page.contains("data-queued>4<"), "{page}");
+    assert!(page.contains("data-rejected>2<"), "{page}");
+    assert!(
+        page.contains("<tr data-line=\"7\"><td>7</td><td>card</td><td data-reason>other_bank</td>"),
+        "{page}"
+    );
+    assert!(page.contains("<td data-reason>bad_luhn</td>"), "{page}");
+    let run_id = page
+        .split("data-import-run=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .and_then(|r| r.parse::<i64>().ok())
+        .unwrap();
+    let quarantined = state
+        .store
+        .imports()
+        .quarantine(ImportRunId(run_id), &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(
+        quarantined
+            .items
+            .iter()
+            .map(|q| q.row.line)
+            .collect::<Vec<_>>(),
+        vec![7, 8]
+    );
+    // The same list again receives nothing.
+    let again = upload(&state, Role::BankLiaison).await.text();
+    assert!(again.contains("data-received>0<"), "{again}");
+    assert!(again.contains("data-duplicates>5<"), "{again}");
+
+    // The liaison: the bank's cards masked, the screening's own reasons, none of the police's.
+    let bank = send(
+        &state,
+        Role::BankLiaison,
+        CITY,
+        "GET",
+        "/card-screening",
+        get(),
+    )
+    .await;
+    assert_eq!(bank.status, StatusCode::OK);
+    let bank = bank.text();
+    assert_eq!(figure(&bank, "screened"), "5");
+    assert_eq!(figure(&bank, "high"), "3");
+    assert!(bank.contains("短期内多头开卡（7日内3张）"), "{bank}");
+    assert!(
+        !bank.contains("重点人员"),
+        "a police reason shown to the bank: {bank}"
+    );
+    assert!(
+        !bank.contains(&card(1)) && !bank.contains(&holder_id()),
+        "unmasked"
+    );
+    let bank_csv = send(
+        &state,
+        Role::BankLiaison,
+        CITY,
+        "GET",
+        "/card-screening?format=csv",
+        get(),
+    )
+    .await
+    .text();
+    assert!(bank_csv.contains("6222 **** **** "), "{bank_csv}");
+    assert!(
+        !bank_csv.contains("重点人员") && !bank_csv.contains(&card(4)),
+        "{bank_csv}"
+    );
+
+    // The township's commander: the area's four cards, the police's reasons, masked.
+    let list = send(
+        &state,
+        Role::UnitCommander,
+        TOWNSHIP,
+        "GET",
+        "/card-screening",
+        get(),
+    )
+    .await;
+    assert_eq!(list.status, StatusCode::OK);
+    let list = list.text();
+    assert_eq!(figure(&list, "screened"), "4");
+    assert_eq!(figure(&list, "flagged"), "4");
+    assert_eq!(figure(&list, "pending"), "4");
+    assert!(list.contains("开户人为涉诈重点人员"), "{list}");
+    assert!(list.contains("跨省异地开卡"), "{list}");
+    assert!(
+        !list.contains(&card(5)[12..]),
+        "the stranger's card stays with the city"
+    );
+    assert!(
+        !list.contains(&card(1)) && !list.contains(&holder_id()),
+        "unmasked in the list"
+    );
+    let csv = send(
+        &state,
+        Role::UnitCommander,
+        TOWNSHIP,
+        "GET",
+        "/card-screening?format=csv&level=high",
+        get(),
+    )
+    .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let csv = csv.text();
+    assert_eq!(
+        csv.lines().count(),
+        4,
+        "header and the three high cards: {csv}"
+    );
+    assert!(
+        !csv.contains(&card(1)) && !csv.contains(&holder_id()),
+        "{csv}"
+    );
+
+    // One card in full, audited.
+    let id = card_id(&state, &card(1)).await;
+    let detail = send(
+        &state,
+        Role::UnitCommander,
+        TOWNSHIP,
+        "GET",
+        &format!("/card-screening/{id}"),
+        get(),
+    )
+    .await;
+    assert_eq!(detail.status, StatusCode::OK);
+    let detail = detail.text();
+    assert!(
+        detail.contains(&card(1)) && detail.contains(&holder_id()),
+        "{detail}"
+    );
+    assert!(detail.contains("data-reason=\"card_burst\""), "{detail}");
+    assert!(detail.contains(&card(2)[..4]), "the holder's other cards");
+    let audit = state
+        .store
+        .audit()
+        .list(&Scope::platform(), &PageRequest::first(100))
+        .await
+        .unwrap();
+    assert!(audit.items.iter().any(|e| e.action == "view_personal_data"
+        && e.target_type == "new_card"
+        && e.target_id.as_deref() == Some(id.to_string().as_str())));
+
+    // A note is required for a card seller; then the review lists the holder.
+    let path = format!("/card-screening/{id}/review");
+    let refused = send(
+        &state,
+        Role::UnitCommander,
+        TOWNSHIP,
+        "POST",
+        &path,
+        Body_::Form("verdict=normal&key_person=1".into()),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    let reviewed = send(
+        &state,
+        Role::UnitCommander,
+        TOWNSHIP,
+        "POST",
+        &path,
+        Body_::Form(
+            "verdict=card_seller&note=%E6%9C%AC%E4%BA%BA%E6%89%BF%E8%AE%A4%E5%87%BA%E5%94%AE&key_person=1"
+                .into(),
+        ),
+    )
+    .await;
+    assert!(
+        reviewed.status.is_success() || reviewed.status.is_redirection(),
+        "{}",
+        reviewed.text()
+    );
+    let card1 = state
+        .store
+        .new_cards()
+        .get(&Viewer::Police(Scope::platform()), id)
+        .await
+        .unwrap();
+    assert_eq!(card1.state, CardState::Reviewed);
+    assert_eq!(card1.verdict, Some(Verdict::CardSeller));
+    assert_eq!(card1.note, "本人承认出售");
+    let listed = state
+        .store
+        .key_persons()
+        .list(
+            &Scope::platform(),
+            &KeyPersonFilter {
+                resident_id: Some(holder_id()),
+                ..KeyPersonFilter::default()
+            },
+            &PageRequest::first(10),
+            t0(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(listed.items.len(), 1);
+    assert_eq!(listed.items[0].category, KeyPersonCategory::TwoCards);
+    let twice = send(
+        &state,
+        Role::UnitCommander,
+        TOWNSHIP,
+        "POST",
+        &path,
+        Body_::Form("verdict=normal".into()),
+    )
+    .await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    let after = send(
+        &state,
+        Role::UnitCommander,
+        TOWNSHIP,
+        "GET",
+        "/card-screening",
+        get(),
+    )
+    .await
+    .text();
+    assert_eq!(figure(&after, "reviewed"), "1");
+    assert_eq!(figure(&after, "pending"), "3");
+    assert!(after.contains("data-verdict=\"card_seller\">1<"), "{after}");
+}
+
+async fn banks_leaders_and_other_counties_see_only_what_is_theirs(db: &Db) {
+    let state = world(db).await;
+    // The center uploads without naming a bank: the CCB card is taken under its own bank.
+    let a = upload(&state, Role::CenterAnalyst).await.text();
+    assert!(a.contains("data-received>6<"), "{a}");
+    let id = card_id(&state, &card(1)).await;
+    let icbc = send(
+        &state,
+        Role::BankLiaison,
+        CITY,
+        "GET",
+        "/card-screening",
+        get(),
+    )
+    .await
+    .text();
+    assert_eq!(
+        figure(&icbc, "screened"),
+        "5",
+        "the CCB card is not the liaison's"
+    );
+    let city = send(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        "GET",
+        "/card-screening",
+        get(),
+    )
+    .await
+    .text();
+    assert_eq!(figure(&city, "screened"), "6");
+    assert!(city.contains("data-bank=\"CCB\""), "{city}");
+    for (role, method, path, body) in [
+        (
+            Role::BankLiaison,
+            "GET",
+            format!("/card-screening/{id}"),
+            get(),
+        ),
+        (
+            Role::BankLiaison,
+            "POST",
+            format!("/card-screening/{id}/review"),
+            Body_::Form("verdict=normal".into()),
+        ),
+        (Role::Leader, "GET", format!("/card-screening/{id}"), get()),
+        (
+            Role::Leader,
+            "GET",
+            "/card-screening?format=csv".to_string(),
+            get(),
+        ),
+        (
+            Role::GridWorker,
+            "GET",
+            "/card-screening".to_string(),
+            get(),
+        ),
+    ] {
+        let a = send(&state, role, COUNTY, method, &path, body).await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN, "{role:?} {method} {path}");
+    }
+    let leader = send(
+        &state,
+        Role::Leader,
+        COUNTY,
+        "GET",
+        "/card-screening",
+        get(),
+    )
+    .await;
+    assert_eq!(leader.status, StatusCode::OK);
+    let leader = leader.text();
+    assert_eq!(figure(&leader, "screened"), "4");
+    assert!(!leader.contains("data-card="), "a leader sees no list");
+    // Another county: nothing, and the card is not found.
+    let other = send(
+        &state,
+        Role::UnitCommander,
+        OTHER_COUNTY,
+        "GET",
+        "/card-screening",
+        get(),
+    )
+    .await
+    .text();
+    assert_eq!(figure(&other, "screened"), "0");
+    for (method, path, body) in [
+        ("GET", format!("/card-screening/{id}"), get()),
+        (
+            "POST",
+            format!("/card-screening/{id}/review"),
+            Body_::Form("verdict=normal".into()),
+        ),
+        ("GET", format!("/card-screening?unit={TOWNSHIP}"), get()),
+    ] {
+        let a = send(
+            &state,
+            Role::UnitCommander,
+            OTHER_COUNTY,
+            method,
+            &path,
+            body,
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{method} {path}");
+    }
+    let card1 = state
+        .store
+        .new_cards()
+        .get(&Viewer::Police(Scope::platform()), id)
+        .await
+        .unwrap();
+    assert_eq!(card1.state, CardState::Pending);
+}
