@@ -8,7 +8,7 @@
 //! [`Store::phones`], [`Store::accounts`], [`Store::users`], [`Store::audit`],
 //! [`Store::imports`], [`Store::warnings`], [`Store::instructions`], [`Store::webhooks`],
 //! [`Store::sms`], [`Store::guardians`], [`Store::call_tasks`], [`Store::mule_accounts`],
-//! [`Store::key_persons`], [`Store::outreach`], [`Store::two_card_leads`].
+//! [`Store::key_persons`], [`Store::outreach`], [`Store::two_card_leads`], [`Store::supervision`].
 //!
 //! Architecture invariant: every read of personal data takes a [`Scope`] (an org subtree), so a
 //! query without one does not compile; the audit log is append-only, enforced by the database.
@@ -39,6 +39,7 @@ mod sms;
 mod sql;
 mod stop_payments;
 mod store;
+mod supervision;
 pub mod testing;
 mod two_card_leads;
 mod units;
@@ -93,6 +94,12 @@ pub use stop_payments::{
     Timeliness, Viewer,
 };
 pub use store::{MigrationReport, Store, StoreOptions};
+pub use supervision::{
+    MeasureCounts, MeasureKind, NewSupervision, Supervision, SupervisionEvent,
+    SupervisionEventKind, SupervisionFigures, SupervisionFilter, SupervisionReason,
+    SupervisionRegister, SupervisionState, TargetKind, DEFAULT_RECTIFICATION_DAYS, MAX_EXTENSIONS,
+    MAX_RECTIFICATION_DAYS, MAX_SUPERVISION_TEXT,
+};
 pub use two_card_leads::{
     LeadFigures, LeadFilter, LeadKind, LeadResult, LeadSource, LeadState, NewTwoCardLead,
     TwoCardImport, TwoCardLead, TwoCardLeads, DEFAULT_DEADLINE_DAYS,

@@ -82,6 +82,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "new-card screening",
         include_str!("../migrations/0015_new_cards.sql"),
     ),
+    (
+        16,
+        "supervision",
+        include_str!("../migrations/0016_supervision.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

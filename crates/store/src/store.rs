@@ -280,6 +280,11 @@ impl Store {
     pub fn new_cards(&self) -> crate::new_cards::NewCards<'_> {
         crate::new_cards::NewCards::new(self)
     }
+
+    /// The supervision register (督导整治: 约谈, 挂牌整治, 警示单 …).
+    pub fn supervision(&self) -> crate::supervision::SupervisionRegister<'_> {
+        crate::supervision::SupervisionRegister::new(self)
+    }
 }
 
 /// Now, as epoch milliseconds UTC.

@@ -105,6 +105,16 @@ pub fn router(state: AppState) -> Router {
             "/two-card-leads/{id}/check",
             post(pages::two_card_leads::check),
         )
+        .route(
+            "/supervision",
+            get(pages::supervision::list).post(pages::supervision::issue),
+        )
+        .route("/supervision/new", get(pages::supervision::new_form))
+        .route("/supervision/{id}", get(pages::supervision::detail))
+        .route("/supervision/{id}/reply", post(pages::supervision::reply))
+        .route("/supervision/{id}/extend", post(pages::supervision::extend))
+        .route("/supervision/{id}/close", post(pages::supervision::close))
+        .route("/supervision/{id}/notice", get(pages::supervision::notice))
         .route("/stop-payments", get(pages::stop_payments::board))
         .route("/stop-payments/{id}/act", post(pages::stop_payments::act))
         .route("/stop-payments/{id}/returns", get(pages::returns::plan))

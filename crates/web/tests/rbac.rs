@@ -75,6 +75,12 @@ enum Rec {
     KeyPerson,
     /// `{code}` is a unit directly below the place (a 反诈宣传 target is set by the unit above).
     ChildUnit,
+    /// `{id}` is a fresh supervision measure (督导整治) against a bank outlet in the place's
+    /// area, issued by the place's unit. A bank liaison's side is the bank: their own bank's
+    /// outlet, or another bank's in their own area.
+    Supervision,
+    /// The same, with its rectification report recorded (ready to close).
+    RepliedSupervision,
     /// `{id}` is a fresh pending 两卡线索 held by the place's unit.
     TwoCardLead,
     /// `{id}` is a fresh new card (新开卡审查) of an unregistered holder, held by the place's
@@ -336,6 +342,44 @@ const ENDPOINTS: &[Endpoint] = &[
         Empty,
     ),
     ep("GET", "/statistics", "view_statistics", Rec::None, Empty),
+    ep("GET", "/supervision", "view_supervision", Rec::None, Empty),
+    ep(
+        "POST",
+        "/supervision",
+        "manage_supervision",
+        Rec::ChildUnit,
+        Form("target_kind=unit&unit_code={code}&measure=interview&reason=other&reason_text=supervision+rbac+{n}"),
+    ),
+    ep("GET", "/supervision/new", "manage_supervision", Rec::None, Empty),
+    ep("GET", "/supervision/{id}", "view_supervision", Rec::Supervision, Empty),
+    ep(
+        "POST",
+        "/supervision/{id}/reply",
+        "reply_supervision",
+        Rec::Supervision,
+        Form("report=rbac+{n}"),
+    ),
+    ep(
+        "POST",
+        "/supervision/{id}/extend",
+        "manage_supervision",
+        Rec::Supervision,
+        Form("deadline={deadline}&note=rbac+{n}"),
+    ),
+    ep(
+        "POST",
+        "/supervision/{id}/close",
+        "manage_supervision",
+        Rec::RepliedSupervision,
+        Form("note=rbac+{n}"),
+    ),
+    ep(
+        "GET",
+        "/supervision/{id}/notice",
+        "view_supervision",
+        Rec::Supervision,
+        Empty,
+    ),
     ep("GET", "/audit", "view_audit", Rec::None, Empty),
     ep("GET", "/admin", "manage_users", Rec::None, Empty),
     ep(
@@ -593,6 +637,9 @@ struct Record {
     stop_id: String,
     call_task_id: String,
     call_task_version: i64,
+    supervision_id: String,
+    /// A date (Shanghai) a supervision measure's deadline may be extended to.
+    supervision_extend_to: String,
     key_person_id: String,
     two_card_lead_id: String,
     new_card_id: String,
@@ -793,6 +840,17 @@ impl World {
         };
         Some(match rec {
             Rec::None => return None,
+            // As for stop-payments: a liaison's side is the bank (inside their own area);
+            // police see every bank's outlets of their subtree.
+            Rec::Supervision | Rec::RepliedSupervision => {
+                let replied = rec == Rec::RepliedSupervision;
+                match (liaison, side) {
+                    (true, Side::Own) => self.supervision_at(own, "ICBC", replied).await,
+                    (true, Side::Foreign) => self.supervision_at(own, "CCB", replied).await,
+                    (false, Side::Own) => self.supervision_at(own, "CCB", replied).await,
+                    (false, Side::Foreign) => self.supervision_at(foreign, "ICBC", replied).await,
+                }
+            }
             Rec::Case => self.case_at(place, true).await,
             Rec::Resident => self.resident_at(place).await,
             Rec::KeyPerson => self.key_person_at(place).await,
@@ -958,6 +1016,53 @@ impl World {
             .unwrap();
         r.key_person_id = id.to_string();
         r
+    }
+
+    /// A fresh supervision measure against an outlet of `bank` in `place`'s area, issued by
+    /// the place's unit (due in 30 days), its report recorded when `replied`.
+    async fn supervision_at(&self, place: Place, bank: &str, replied: bool) -> Record {
+        let (issuer, area) = match place {
+            Place::County => (COUNTY, "330281001"),
+            Place::Village => ("330281001", VILLAGE),
+            Place::OtherCounty => (OTHER_COUNTY, "330282001"),
+        };
+        let now = self.now();
+        let repo = self.store().supervision();
+        let m = repo
+            .issue(
+                &Scope::platform(),
+                &fanzha_store::NewSupervision {
+                    target_kind: fanzha_store::TargetKind::BankOutlet,
+                    target_name: format!("{bank} outlet"),
+                    bank_code: Some(bank.into()),
+                    unit_code: area.into(),
+                    measure: fanzha_store::MeasureKind::Listed,
+                    reasons: vec![fanzha_store::SupervisionReason::TwoCards],
+                    reason_text: "setup".into(),
+                    issuer_unit: issuer.into(),
+                    issued_by: "setup".into(),
+                    issued_at: now,
+                    deadline_days: 30,
+                },
+            )
+            .await
+            .unwrap();
+        let m = if replied {
+            repo.reply(&Scope::platform(), None, m.id, "setup", "setup", now)
+                .await
+                .unwrap()
+        } else {
+            m
+        };
+        Record {
+            unit_code: area,
+            supervision_id: m.id.to_string(),
+            version: m.version,
+            supervision_extend_to: fanzha_core::time::format_shanghai_date(
+                m.deadline + 10 * 86_400_000,
+            ),
+            ..Record::default()
+        }
     }
 
     async fn two_card_lead_at(&self, place: Place) -> Record {
@@ -1194,7 +1299,8 @@ fn fill(template: &str, record: Option<&Record>, n: u32) -> String {
         s = s
             .replace("{resident_id}", &r.resident_id)
             .replace("{code}", r.unit_code)
-            .replace("{version}", &r.version.to_string());
+            .replace("{version}", &r.version.to_string())
+            .replace("{deadline}", &r.supervision_extend_to);
     }
     s
 }
@@ -1206,6 +1312,7 @@ fn request(
     session: Option<(&str, Option<&str>)>,
 ) -> Request<Body> {
     let id = match (e.rec, record) {
+        (Rec::Supervision | Rec::RepliedSupervision, Some(r)) => r.supervision_id.as_str(),
         (Rec::Warning, Some(r)) => r.warning_id.as_str(),
         (Rec::Case, Some(r)) => r.case_id.as_str(),
         (Rec::StopPayment, Some(r)) => r.stop_id.as_str(),
@@ -1392,6 +1499,31 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                         continue;
                     }
                     let changed = match (e.rec, &record) {
+                        (Rec::Supervision | Rec::RepliedSupervision, Some(r)) => Some(
+                            w.store()
+                                .supervision()
+                                .get(&Scope::platform(), None, r.supervision_id.parse().unwrap())
+                                .await
+                                .unwrap()
+                                .version
+                                != r.version,
+                        ),
+                        (Rec::ChildUnit, Some(_)) if e.path == "/supervision" => Some(
+                            w.store()
+                                .supervision()
+                                .list(
+                                    &Scope::platform(),
+                                    None,
+                                    &Default::default(),
+                                    &PageRequest::first(500),
+                                    w.now(),
+                                )
+                                .await
+                                .unwrap()
+                                .items
+                                .iter()
+                                .any(|m| m.reason_text == format!("supervision rbac {n}")),
+                        ),
                         (Rec::Instruction | Rec::Batch, Some(r)) => {
                             Some(w.version(&r.instruction_id).await != r.version)
                         }

@@ -12,6 +12,7 @@ mod mule_account_cases;
 mod new_card_cases;
 mod outreach_cases;
 mod sms_cases;
+mod supervision_cases;
 mod two_card_lead_cases;
 mod webhook_cases;
 
@@ -94,6 +95,15 @@ mod two_card_lead_suite {
         two_card_lead_cases:
         leads_are_received_once_and_placed_at_the_holders_residence,
         leads_are_checked_once_inside_the_area_and_counted,
+    }
+}
+
+mod supervision_suite {
+    crate::conformance_of! {
+        supervision_cases:
+        measures_are_issued_inside_the_issuers_subtree_and_read_by_the_targets_area,
+        a_measure_is_replied_extended_twice_at_most_and_closed_by_the_issuers_side,
+        supervision_figures_count_states_measures_overdue_and_the_period,
     }
 }
 

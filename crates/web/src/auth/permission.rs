@@ -89,6 +89,17 @@ permissions! {
     /// Record the on-the-ground check of a 两卡线索 of one's area (and list a lent or sold
     /// card's holder as a key person).
     CheckTwoCardLeads => "check_two_card_leads": [UnitCommander];
+    /// 督导整治 of one's subtree: figures, the list and its exports, a measure with its history
+    /// and its printable notice. Bank liaisons see the measures addressed to their own bank's
+    /// outlets only.
+    ViewSupervision => "view_supervision": [CenterAnalyst, UnitCommander, Leader, BankLiaison];
+    /// Issue 约谈, 挂牌整治, 警示单, 临时关停 or 通报 against a unit below one's own or an outlet or
+    /// organisation of one's area; extend and close (验收销号) the measures one's unit or a unit
+    /// below it issued.
+    ManageSupervision => "manage_supervision": [CenterAnalyst, UnitCommander];
+    /// Record the rectification report (整改报告) of a measure against one's area, or — bank
+    /// liaisons — against one's own bank's outlets.
+    ReplySupervision => "reply_supervision": [UnitCommander, BankLiaison];
     /// Confirm or refuse stop-payments addressed to one's own bank.
     ConfirmStopPayments => "confirm_stop_payments": [BankLiaison];
     /// Statistics, rankings and reports.
@@ -127,16 +138,22 @@ mod tests {
     }
 
     #[test]
-    fn bank_liaisons_only_see_and_confirm_stop_payments() {
+    fn bank_liaisons_only_see_and_confirm_stop_payments_and_answer_supervision() {
         let p = with(Role::BankLiaison);
         assert!(ConfirmStopPayments::allows(&p));
         assert!(Authenticated::allows(&p));
+        // Measures against their bank's outlets: read and reply, never issue.
+        assert!(ViewSupervision::allows(&p));
+        assert!(ReplySupervision::allows(&p));
+        assert!(!ManageSupervision::allows(&p));
         for (name, roles) in MATRIX {
             if ![
                 "confirm_stop_payments",
                 "view_stop_payments",
                 "view_new_cards",
                 "import_new_cards",
+                "view_supervision",
+                "reply_supervision",
                 "authenticated",
             ]
             .contains(name)

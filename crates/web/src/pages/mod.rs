@@ -23,6 +23,7 @@ pub mod scripts;
 pub mod statistics;
 pub mod statistics_brief;
 pub mod stop_payments;
+pub mod supervision;
 pub mod two_card_leads;
 pub mod victim_profile;
 pub mod view;
@@ -31,8 +32,8 @@ pub mod warnings;
 
 use crate::auth::permission::{
     HandleInstructions, ManageUsers, Permission, ViewAudit, ViewCallTasks, ViewCases,
-    ViewDashboard, ViewInstructions, ViewKeyPersons, ViewMuleAccounts, ViewNewCards,
-    ViewOutreach, ViewStatistics, ViewStopPayments, ViewTwoCardLeads, ViewWarnings,
+    ViewDashboard, ViewInstructions, ViewKeyPersons, ViewMuleAccounts, ViewNewCards, ViewOutreach,
+    ViewStatistics, ViewStopPayments, ViewSupervision, ViewTwoCardLeads, ViewWarnings,
 };
 use crate::auth::principal::Principal;
 use crate::error::WebError;
@@ -64,7 +65,7 @@ pub struct Chrome {
 
 impl Chrome {
     pub fn new(p: &Principal, csrf_token: &str, headers: &HeaderMap, active: &str) -> Chrome {
-        let items: [(&'static str, &'static str, bool); 15] = [
+        let items: &[(&'static str, &'static str, bool)] = &[
             ("/dashboard", "nav_dashboard", ViewDashboard::allows(p)),
             ("/warnings", "nav_warnings", ViewWarnings::allows(p)),
             (
@@ -97,6 +98,11 @@ impl Chrome {
                 ViewTwoCardLeads::allows(p),
             ),
             (
+                "/supervision",
+                "nav_supervision",
+                ViewSupervision::allows(p),
+            ),
+            (
                 "/stop-payments",
                 "nav_stop_payments",
                 ViewStopPayments::allows(p),
@@ -110,9 +116,9 @@ impl Chrome {
             csrf_token: csrf_token.to_string(),
             display_name: p.display_name.clone(),
             nav: items
-                .into_iter()
+                .iter()
                 .filter(|(_, _, ok)| *ok)
-                .map(|(href, key, _)| NavItem {
+                .map(|&(href, key, _)| NavItem {
                     href,
                     key,
                     active: href == active,
