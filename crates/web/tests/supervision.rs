@@ -330,6 +330,15 @@ async fn the_county_lists_its_worst_township_which_reports_and_is_closed(db: &Db
         );
     }
     assert!(chosen.contains("value=\"two_cards\" >"), "{chosen}");
+    // The area choices: townships below the county, their villages indented, 阳明 chosen.
+    assert!(
+        chosen.contains("<option value=\"330281001\" selected>└ 阳明街道</option>"),
+        "{chosen}"
+    );
+    assert!(
+        chosen.contains("<option value=\"330281001001\" >\u{3000}└ 舜水社区</option>"),
+        "{chosen}"
+    );
     // A unit outside one's area cannot be chosen.
     assert_eq!(
         analyst.get("/supervision/new?unit=330282001").await.status,

@@ -761,13 +761,17 @@ pub async fn new_form(
         label: state.unit_name(&own).await,
         selected: chosen.is_none(),
     }];
-    for u in state.store.units().subtree(&own, Some(2)).await? {
+    // Two levels below one's own, indented by level (tree order).
+    let subtree = state.store.units().subtree(&own, Some(2)).await?;
+    let top = subtree.first().map(|u| u.depth).unwrap_or(0);
+    for u in subtree {
         if u.code == own {
             continue;
         }
+        let indent = "\u{3000}".repeat(usize::try_from(u.depth - top - 1).unwrap_or(0));
         areas.push(Choice {
             selected: chosen.as_ref().is_some_and(|c| c.code == u.code),
-            label: format!("└ {}", u.name),
+            label: format!("{indent}└ {}", u.name),
             value: u.code,
         });
     }
