@@ -62,6 +62,10 @@ enum Command {
     /// Cases (案件): import 110 / 96110 report exports.
     #[command(subcommand)]
     Cases(commands::cases::CasesCommand),
+    /// New-card screening (新开卡审查): screen a bank's list of new cards; measure the rules
+    /// on a simulated city.
+    #[command(subcommand)]
+    Cards(commands::cards::CardsCommand),
     /// List the org tree.
     #[command(subcommand)]
     Units(commands::units::UnitsCommand),
@@ -117,6 +121,7 @@ fn main() -> ExitCode {
         Command::Check(a) => commands::check::run(&ctx, a),
         Command::Import(c) => commands::import::run(&ctx, c),
         Command::Cases(c) => commands::cases::run(&ctx, c),
+        Command::Cards(c) => commands::cards::run(&ctx, c),
         Command::Units(c) => commands::units::run(&ctx, c),
         Command::Migrate(a) => commands::migrate::run(&ctx, a),
         Command::Errors(a) => commands::errors::run(&ctx, a),

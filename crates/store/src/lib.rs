@@ -61,6 +61,7 @@ pub use cases::{
 pub use dialect::Backend;
 pub use division::natural_division_code;
 pub use error::{StoreError, StoreResult};
+pub use fanzha_screen::{Finding, Level, ReasonCode, BURST_WINDOW_DAYS};
 pub use guardians::{Guardian, Guardians, NewGuardian};
 pub use import_writer::{ImportWriter, COMMIT_ROWS};
 pub use imports::{
@@ -75,7 +76,6 @@ pub use key_persons::{
     KeyPersonFilter, KeyPersonMeasure, KeyPersonStatus, KeyPersons, NewKeyPerson, PunishmentKind,
 };
 pub use mule_accounts::{MuleAccount, MuleAccounts};
-pub use fanzha_screen::{Finding, Level, ReasonCode, BURST_WINDOW_DAYS};
 pub use new_cards::{
     BankCardFigures, CardFigures, CardFilter, CardImport, CardState, NewCardRow, NewCards,
     ScreenedCard, Verdict, MAX_CARDS_PER_IMPORT,

@@ -13,7 +13,7 @@ use fanzha_core::DivisionCode;
 use fanzha_detect::{Engine, EngineConfig, Warning, WarningKind};
 use fanzha_sim::live::{Pace, Paced};
 use fanzha_sim::{SimParams, Simulation};
-use fanzha_store::{NewGuardian, NewPerson, NewUser, Role, Store, StoreError};
+use fanzha_store::{NewCardRow, NewGuardian, NewPerson, NewUser, Role, Store, StoreError};
 use fanzha_web::auth::password::hash_password;
 use fanzha_web::rules_lab::ActiveRules;
 use fanzha_workflow::notify::{SmsConfig, SmsDispatcher};
@@ -49,6 +49,10 @@ pub struct Args {
     /// time, so the dashboard shows the closed loop at work within the first minute.
     #[arg(long, default_value_t = 100_000.0)]
     victims_per_10k_year: f64,
+    /// Card sellers (断卡) per 10,000 residents per year, scaled up like the victims so that
+    /// the banks' new-card lists carry some within the first simulated day.
+    #[arg(long, default_value_t = 1_000.0)]
+    card_sellers_per_10k_year: f64,
     /// Stop after this many seconds (default: run until Ctrl-C).
     #[arg(long)]
     duration_s: Option<u64>,
@@ -130,6 +134,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         days: args.days,
         seed: args.seed,
         victims_per_10k_year: args.victims_per_10k_year,
+        card_sellers_per_10k_year: args.card_sellers_per_10k_year,
         ..SimParams::default()
     };
     let sim = Simulation::new(params)?;
@@ -172,6 +177,13 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
     let running = Arc::new(AtomicBool::new(true));
     let (warnings_tx, warnings_rx) = tokio::sync::mpsc::channel::<IncomingWarning>(4096);
     let router = db.rt.spawn(route_warnings(service.clone(), warnings_rx));
+    // The banks' new-card lists: every bank card the city opens is sent for screening.
+    let (cards_tx, cards_rx) = tokio::sync::mpsc::channel::<NewCardRow>(4096);
+    let screener = db.rt.spawn(screen_new_cards(
+        db.store.clone(),
+        root_code.clone(),
+        cards_rx,
+    ));
     let watcher = db
         .rt
         .spawn(watch_deadlines(service.clone(), running.clone()));
@@ -191,7 +203,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         let running = running.clone();
         let speed = args.speed;
         let rules = state_rules.clone();
-        std::thread::spawn(move || run_live(sim, speed, &running, warnings_tx, &rules))
+        std::thread::spawn(move || run_live(sim, speed, &running, warnings_tx, cards_tx, &rules))
     };
 
     db.block_on(async {
@@ -215,11 +227,12 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         CliError::new(ErrorCode::Internal, "the live engine stopped unexpectedly")
     })??;
     let routed = db.block_on(router).code(ErrorCode::Internal)?;
+    let screened = db.block_on(screener).code(ErrorCode::Internal)?;
     let _ = db.block_on(watcher);
     db.block_on(webhooks.shutdown());
     db.block_on(sms.shutdown());
     println!(
-        "\n已停止 stopped: {} signals, {} warnings ({} red), {routed} routed into the closed loop. Data kept in {}.",
+        "\n已停止 stopped: {} signals, {} warnings ({} red), {routed} routed into the closed loop, {screened} new cards screened. Data kept in {}.",
         summary.signals,
         summary.warnings,
         summary.red,
@@ -285,12 +298,14 @@ fn run_live(
     speed: f64,
     running: &AtomicBool,
     warnings: tokio::sync::mpsc::Sender<IncomingWarning>,
+    cards: tokio::sync::mpsc::Sender<NewCardRow>,
     rules: &ActiveRules,
 ) -> CliResult<LiveSummary> {
     let mut engine = Engine::new(EngineConfig::default(), &rules.text())?;
     let mut rules_version = rules.version();
     let mut people: HashMap<u64, (String, u64)> = HashMap::new();
     let mut resident_ids: HashMap<u64, String> = HashMap::new();
+    let mut phones: HashMap<u64, String> = HashMap::new();
     {
         let world = sim.world();
         for p in &world.phones {
@@ -311,6 +326,12 @@ fn run_live(
         for p in &world.people {
             people.insert(p.person_id, (p.name.to_string(), p.village));
             resident_ids.insert(p.person_id, p.resident_id.to_string());
+            if let Some(phone) = p
+                .msisdn
+                .and_then(|m| fanzha_core::PhoneNumber::from_msisdn(m).ok())
+            {
+                phones.insert(p.person_id, phone.canonical());
+            }
         }
     }
     let mut summary = LiveSummary {
@@ -330,6 +351,18 @@ fn run_live(
             }
         }
         engine.ingest(signal, &mut out);
+        if let fanzha_core::event::Signal::CardOpening(c) = signal {
+            if let Some(row) = new_card_row(
+                c,
+                &people,
+                &resident_ids,
+                &phones,
+                fanzha_core::time::now_ms(),
+            ) {
+                // The list is best effort: a full channel drops nothing the engine needs.
+                let _ = cards.try_send(row);
+            }
+        }
         for w in out.drain(..) {
             if matches!(w.kind, WarningKind::Merged) {
                 continue;
@@ -359,6 +392,87 @@ fn run_live(
         }
     }
     Ok(summary)
+}
+
+/// A bank card the city opened, as its bank's new-card list names it; `None` for a SIM or a
+/// card of someone who is not a resident.
+fn new_card_row(
+    c: &fanzha_core::event::CardOpening,
+    people: &HashMap<u64, (String, u64)>,
+    resident_ids: &HashMap<u64, String>,
+    phones: &HashMap<u64, String>,
+    now: i64,
+) -> Option<NewCardRow> {
+    if c.kind != fanzha_core::event::CardKind::BankCard {
+        return None;
+    }
+    let card =
+        fanzha_core::BankCard::from_account_no(fanzha_core::event::AccountNo(c.number)).ok()?;
+    let bin = card.bin()?;
+    let (name, _) = people.get(&c.person_id)?;
+    let county = format!("{:06}", c.opened_in_division);
+    let place = DivisionCode::parse(&county)
+        .ok()
+        .and_then(|d| divisions().get(d))
+        .map(|d| d.name().to_string())
+        .unwrap_or_default();
+    Some(NewCardRow {
+        account_no: card.as_str().to_string(),
+        bank_code: bin.bank_code.to_string(),
+        bank_name: bin.bank_name.to_string(),
+        resident_id: resident_ids.get(&c.person_id)?.clone(),
+        holder_name: name.clone(),
+        phone: phones.get(&c.person_id).cloned(),
+        // The list arrives as the card is opened: simulated time runs faster than the wall
+        // clock, and the pages count cards by their (wall-clock) opening date.
+        opened_at: now,
+        outlet: format!("{place}营业部"),
+        outlet_division: Some(county),
+        batch: format!(
+            "{} {}",
+            bin.bank_code,
+            fanzha_core::time::shanghai_date(now)
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        ),
+    })
+}
+
+/// Screens the cards as they come, in small lists per bank (a bank sends its list, the
+/// platform screens it); returns how many were screened.
+async fn screen_new_cards(
+    store: Store,
+    root: String,
+    mut rx: tokio::sync::mpsc::Receiver<NewCardRow>,
+) -> u64 {
+    let scope = fanzha_store::Scope::platform();
+    let mut screened = 0;
+    while let Some(first) = rx.recv().await {
+        let mut by_bank: BTreeMap<String, Vec<NewCardRow>> = BTreeMap::new();
+        by_bank
+            .entry(first.bank_code.clone())
+            .or_default()
+            .push(first);
+        while let Ok(more) = rx.try_recv() {
+            by_bank
+                .entry(more.bank_code.clone())
+                .or_default()
+                .push(more);
+        }
+        for (bank, rows) in by_bank {
+            let login = format!("bank_feed_{}", bank.to_ascii_lowercase());
+            let now = fanzha_core::time::now_ms();
+            match store
+                .new_cards()
+                .import(&scope, &root, &rows, &login, now)
+                .await
+            {
+                Ok(done) => screened += done.ids.len() as u64,
+                Err(e) => tracing::warn!(error = %e, bank, "new-card list not screened"),
+            }
+        }
+    }
+    screened
 }
 
 /// Simulated time streamed unpaced at start: the first night, midnight to 08:00.

@@ -2,6 +2,8 @@
 
 pub mod bench;
 pub mod bench_workflow;
+pub mod cards;
+pub mod cards_eval;
 pub mod cases;
 pub mod check;
 pub mod database;

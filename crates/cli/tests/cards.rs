@@ -1,0 +1,114 @@
+//! `fanzha cards import` and `fanzha cards eval` end to end, on a fresh SQLite data directory and
+//! a small simulated city.
+
+mod common;
+
+use common::{fanzha, json};
+
+fn card(n: u32) -> String {
+    let body = format!("6222021001{n:08}");
+    let check = fanzha_core::bank_card::luhn_check_digit(body.as_bytes()) as char;
+    format!("{body}{check}")
+}
+
+fn ccb_card() -> String {
+    let body = "621700000000000001";
+    let check = fanzha_core::bank_card::luhn_check_digit(body.as_bytes()) as char;
+    format!("{body}{check}")
+}
+
+fn holder(seq: u16, year: i32) -> String {
+    let birth = chrono::NaiveDate::from_ymd_opt(year, 4, 5).unwrap();
+    fanzha_core::ResidentId::generate(330281, birth, seq, fanzha_core::Sex::Male)
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+/// A list of one bank: three cards of a young holder opened within three days in another
+/// province (high), one ordinary card at home (no risk), a row with a bad ID number and a
+/// card of another bank.
+#[test]
+fn a_list_is_screened_once_and_its_bad_rows_quarantined() {
+    let dir = tempfile::tempdir().unwrap();
+    json(&fanzha(
+        dir.path(),
+        &["import", "divisions", "--root", "330281", "--json"],
+    ));
+    let seller = holder(11, 2003);
+    let other = holder(12, 1971);
+    let mut bad_id = holder(13, 1980);
+    bad_id.replace_range(17.., if bad_id.ends_with('1') { "2" } else { "1" });
+    let csv = format!(
+        "卡号,户名,证件号码,开户日期,开户网点,网点行政区划代码\n\
+         {},张三,{seller},2026-11-20,乌鲁木齐分行,650102\n\
+         {},张三,{seller},2026-11-21,乌鲁木齐分行,650102\n\
+         {},张三,{seller},2026-11-22,乌鲁木齐分行,650102\n\
+         {},李四,{other},2026-11-22,余姚支行,330281\n\
+         {},王五,{bad_id},2026-11-22,余姚支行,330281\n\
+         {},赵六,{other},2026-11-22,,\n",
+        card(1),
+        card(2),
+        card(3),
+        card(4),
+        card(5),
+        ccb_card(),
+    );
+    let file = dir.path().join("icbc.csv");
+    std::fs::write(&file, csv).unwrap();
+    let args = [
+        "cards",
+        "import",
+        file.to_str().unwrap(),
+        "--bank",
+        "icbc",
+        "--json",
+    ];
+    let out = json(&fanzha(dir.path(), &args));
+    assert_eq!(out["read"], 6, "{out}");
+    assert_eq!(out["received"], 4, "{out}");
+    assert_eq!(out["by_level"]["high"], 3, "{out}");
+    assert_eq!(out["by_level"]["none"], 1, "{out}");
+    assert_eq!(out["queued_for_review"], 3, "{out}");
+    assert_eq!(out["rejected"], 2, "{out}");
+    assert_eq!(out["by_reason"]["other_bank"], 1, "{out}");
+    assert_eq!(out["by_reason"]["bad_check_digit"], 1, "{out}");
+    let again = json(&fanzha(dir.path(), &args));
+    assert_eq!(again["received"], 0, "{again}");
+    assert_eq!(again["listed_before"], 4, "{again}");
+}
+
+/// On a small city with many card sellers, the rules catch the sellers and few others.
+#[test]
+fn the_rules_are_measured_on_a_simulated_city() {
+    let dir = tempfile::tempdir().unwrap();
+    let city = dir.path().join("city");
+    let sim = fanzha(
+        dir.path(),
+        &[
+            "simulate",
+            "--people",
+            "4000",
+            "--days",
+            "14",
+            "--seed",
+            "3",
+            "--card-sellers-per-10k-year",
+            "2000",
+            "--out",
+            city.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    let sim = json(&sim);
+    assert!(sim["card_sellers"].as_u64().unwrap() >= 5, "{sim}");
+    let out = json(&fanzha(
+        dir.path(),
+        &["cards", "eval", "--city", city.to_str().unwrap(), "--json"],
+    ));
+    assert!(out["sellers"].as_u64().unwrap() >= 5, "{out}");
+    assert!(out["seller_recall"].as_f64().unwrap() >= 0.9, "{out}");
+    assert!(out["holder_precision"].as_f64().unwrap() >= 0.8, "{out}");
+    assert!(out["card_recall"].as_f64().unwrap() >= 0.9, "{out}");
+    assert!(out["cards_screened"].as_u64().unwrap() > out["seller_cards"].as_u64().unwrap());
+}
