@@ -51,6 +51,10 @@ pub enum StoreError {
         unit_name: String,
         what_to_do: &'static str,
     },
+    /// The caller may see the record but this step belongs to another party (separation of
+    /// duties: e.g. the unit that issued a supervision measure does not record its report).
+    #[error("not yours to do on {what}: {detail}")]
+    DutySeparated { what: &'static str, detail: String },
 }
 
 impl StoreError {
@@ -108,6 +112,7 @@ impl Coded for StoreError {
             StoreError::Conflict { .. } => ErrorCode::Conflict,
             StoreError::Invalid { .. } => ErrorCode::RecordInvalid,
             StoreError::HeldElsewhere { .. } => ErrorCode::OutOfScope,
+            StoreError::DutySeparated { .. } => ErrorCode::Forbidden,
         }
     }
 }

@@ -97,8 +97,8 @@ pub use store::{MigrationReport, Store, StoreOptions};
 pub use supervision::{
     MeasureCounts, MeasureKind, NewSupervision, Supervision, SupervisionEvent,
     SupervisionEventKind, SupervisionFigures, SupervisionFilter, SupervisionReason,
-    SupervisionRegister, SupervisionState, TargetKind, DEFAULT_RECTIFICATION_DAYS, MAX_EXTENSIONS,
-    MAX_RECTIFICATION_DAYS, MAX_SUPERVISION_TEXT,
+    SupervisionRegister, SupervisionState, TargetKind, DEFAULT_RECTIFICATION_DAYS,
+    DEFAULT_RETURN_DAYS, MAX_EXTENSIONS, MAX_RECTIFICATION_DAYS, MAX_SUPERVISION_TEXT,
 };
 pub use two_card_leads::{
     LeadFigures, LeadFilter, LeadKind, LeadResult, LeadSource, LeadState, NewTwoCardLead,

@@ -87,6 +87,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "supervision",
         include_str!("../migrations/0016_supervision.sql"),
     ),
+    (
+        17,
+        "supervision returns",
+        include_str!("../migrations/0017_supervision_returns.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -7,14 +7,17 @@
 //! for rectification.
 //!
 //! Life: `issued` → `replied` (整改报告 recorded: text, who, when) → `closed` (验收通过 / 摘牌:
-//! who, when, note). A measure is overdue while not closed after its deadline; the deadline may
-//! be extended, with a note, at most twice. Every change is an entry of the measure's history
-//! (`supervision_events`) and an audit entry, written in one transaction.
+//! who, when, note), or from `replied` back to `issued` (验收不通过 / 退回整改: what is still
+//! missing, a new deadline). A measure is overdue while not closed after its deadline; the
+//! deadline may be extended, with a note, at most twice. Every change is an entry of the
+//! measure's history (`supervision_events`) and an audit entry, written in one transaction.
 //!
 //! Reads are scoped by the unit in whose area the target lies (`unit_code`): a `&Scope` always,
 //! and for a bank liaison also their bank's code (only measures addressed to that bank's
-//! outlets). Only the issuing unit or a unit above it extends or closes a measure; the target's
-//! area (or the bank's liaison) records the report.
+//! outlets). Only the issuing unit or a unit above it extends, returns or closes a measure;
+//! only the target's side records the report — a unit strictly below the issuer whose area
+//! holds the target, or the liaison of the outlet's bank — never the issuer (separation of
+//! duties: who judges the rectification does not also report it).
 
 use crate::audit::{append_on, NewAuditEntry};
 use crate::error::{StoreError, StoreResult};
@@ -32,6 +35,8 @@ const DAY_MS: i64 = 86_400_000;
 pub const DEFAULT_RECTIFICATION_DAYS: i64 = 30;
 /// The most days a deadline may lie after the issue or the deadline it extends.
 pub const MAX_RECTIFICATION_DAYS: i64 = 365;
+/// Days to rectify again after a report is returned, when the issuer names no date.
+pub const DEFAULT_RETURN_DAYS: i64 = 15;
 /// How many times a deadline may be extended.
 pub const MAX_EXTENSIONS: i64 = 2;
 /// The longest name, reason, report or note kept (characters).
@@ -141,6 +146,7 @@ code_enum! {
         Issued => "issued", "下发", "Issued";
         Replied => "replied", "整改报告", "Rectification report";
         Extended => "extended", "延期", "Deadline extended";
+        Returned => "returned", "验收不通过·退回整改", "Report returned for more rectification";
         Closed => "closed", "验收销号", "Accepted and closed";
     }
 }
@@ -185,6 +191,8 @@ pub struct Supervision {
     pub deadline: i64,
     /// Extensions granted so far (at most [`MAX_EXTENSIONS`]).
     pub extensions: i64,
+    /// Reports returned so far (验收不通过).
+    pub returns: i64,
     pub state: SupervisionState,
     pub report: Option<String>,
     pub replied_by: Option<String>,
@@ -256,6 +264,8 @@ pub struct SupervisionFigures {
     pub issued_in_period: i64,
     /// Closed inside the period.
     pub closed_in_period: i64,
+    /// Not closed, and a report of theirs was returned at least once (退回整改中).
+    pub returned: i64,
 }
 
 impl SupervisionFigures {
@@ -280,7 +290,7 @@ impl SupervisionFigures {
 
 const COLUMNS: &str = "m.id, m.target_kind, m.target_name, m.bank_code, m.unit_code, m.measure, \
      m.reasons, m.reason_text, m.issuer_unit, m.issued_by, m.issued_at, m.deadline, \
-     m.extensions, m.state, m.report, m.replied_by, m.replied_at, m.closed_by, m.closed_at, \
+     m.extensions, m.returns, m.state, m.report, m.replied_by, m.replied_at, m.closed_by, m.closed_at, \
      m.close_note, m.version";
 
 fn decode_err(index: &str, msg: String) -> sqlx::Error {
@@ -326,6 +336,7 @@ fn from_row(row: &AnyRow) -> Result<Supervision, sqlx::Error> {
         issued_at: col(row, "issued_at")?,
         deadline: col(row, "deadline")?,
         extensions: col(row, "extensions")?,
+        returns: col(row, "returns")?,
         state: SupervisionState::parse(&state)
             .ok_or_else(|| decode_err("state", format!("unknown state `{state}`")))?,
         report: col(row, "report")?,
@@ -577,6 +588,7 @@ impl<'s> SupervisionRegister<'s> {
             issued_at: at,
             deadline,
             extensions: 0,
+            returns: 0,
             state: SupervisionState::Issued,
             report: None,
             replied_by: None,
@@ -769,7 +781,9 @@ impl<'s> SupervisionRegister<'s> {
         sql.push(&format!(
             "{a} AND m.issued_at < {b} THEN 1 ELSE 0 END), 0) AS BIGINT) AS issued, \
              CAST(COALESCE(SUM(CASE WHEN m.state = 'closed' AND m.closed_at >= {a} \
-             AND m.closed_at < {b} THEN 1 ELSE 0 END), 0) AS BIGINT) AS closed \
+             AND m.closed_at < {b} THEN 1 ELSE 0 END), 0) AS BIGINT) AS closed, \
+             CAST(COALESCE(SUM(CASE WHEN m.state <> 'closed' AND m.returns > 0 \
+             THEN 1 ELSE 0 END), 0) AS BIGINT) AS returned \
              FROM supervision_measures m WHERE "
         ));
         push_reader(&mut sql, scope, bank);
@@ -780,6 +794,7 @@ impl<'s> SupervisionRegister<'s> {
             .map_err(q())?;
         f.issued_in_period = col(&row, "issued").map_err(q())?;
         f.closed_in_period = col(&row, "closed").map_err(q())?;
+        f.returned = col(&row, "returned").map_err(q())?;
         Ok(f)
     }
 
@@ -807,8 +822,11 @@ impl<'s> SupervisionRegister<'s> {
 
     /// Records the rectification report of measure `id` (整改报告), by `actor` at `at`, with
     /// its history and audit entries. Read as [`SupervisionRegister::get`] reads
-    /// ([`StoreError::NotFound`]); [`StoreError::Conflict`] when a report was recorded already
-    /// or the measure is closed.
+    /// ([`StoreError::NotFound`]). Only the target's side reports: with `bank`, the liaison of
+    /// the outlet's bank; without, a unit strictly below the issuing unit whose area holds the
+    /// target — [`StoreError::DutySeparated`] when `scope` holds the issuing unit (the issuer
+    /// or a unit above it judges the report and must not also record it).
+    /// [`StoreError::Conflict`] when a report was recorded already or the measure is closed.
     pub async fn reply(
         &self,
         scope: &Scope,
@@ -820,6 +838,16 @@ impl<'s> SupervisionRegister<'s> {
     ) -> StoreResult<Supervision> {
         let report = text("report", report, true)?;
         let m = self.get(scope, bank, id).await?;
+        if bank.is_none() && self.issuer_side(scope, &m).await?.is_ok() {
+            return Err(StoreError::DutySeparated {
+                what: "supervision measure",
+                detail: format!(
+                    "measure {id} was issued by your unit or a unit below it: the rectification \
+                     report is recorded by the target's unit (a unit below the issuer) or by \
+                     the liaison of the outlet's bank, not by the issuing side"
+                ),
+            });
+        }
         match m.state {
             SupervisionState::Issued => {}
             SupervisionState::Replied => {
@@ -928,6 +956,83 @@ impl<'s> SupervisionRegister<'s> {
         })
     }
 
+    /// Returns the rectification report of measure `id` (验收不通过 / 退回整改): the measure goes
+    /// back from `replied` to `issued`, to be reported again by `new_deadline` (the end of
+    /// [`DEFAULT_RETURN_DAYS`] from `at` when `None`), with a note saying what is still
+    /// missing, by `actor` at `at` (history and audit entries, under the measure's version).
+    /// [`StoreError::NotFound`] outside `scope`; [`StoreError::HeldElsewhere`] when the issuing
+    /// unit lies outside `scope`; [`StoreError::Conflict`] when no report awaits acceptance
+    /// (none recorded yet, or closed); [`StoreError::Invalid`] without a note, or when the new
+    /// deadline is not after `at` or more than [`MAX_RECTIFICATION_DAYS`] after it.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn reject(
+        &self,
+        scope: &Scope,
+        id: i64,
+        note: &str,
+        new_deadline: Option<i64>,
+        actor: &str,
+        at: i64,
+    ) -> StoreResult<Supervision> {
+        let note = text("note", note, true)?;
+        let deadline =
+            new_deadline.unwrap_or_else(|| at.saturating_add(DEFAULT_RETURN_DAYS * DAY_MS));
+        if deadline <= at {
+            return Err(StoreError::invalid(
+                "deadline",
+                "the new deadline lies after today",
+            ));
+        }
+        if deadline > at.saturating_add(MAX_RECTIFICATION_DAYS * DAY_MS) {
+            return Err(StoreError::invalid(
+                "deadline",
+                format!("at most {MAX_RECTIFICATION_DAYS} days from now"),
+            ));
+        }
+        let m = self.issuers_own(scope, id).await?;
+        match m.state {
+            SupervisionState::Replied => {}
+            SupervisionState::Issued => {
+                return Err(StoreError::Conflict {
+                    what: "supervision measure",
+                    detail: format!("measure {id} has no rectification report awaiting acceptance"),
+                })
+            }
+            SupervisionState::Closed => return Err(closed(id)),
+        }
+        let mut update = Sql::new(
+            "UPDATE supervision_measures SET state = 'issued', report = NULL, \
+             replied_by = NULL, replied_at = NULL, deadline = ",
+        );
+        update.arg(deadline).push(", returns = ").arg(m.returns + 1);
+        self.change(
+            &m,
+            update,
+            SupervisionEventKind::Returned,
+            &note,
+            Some(deadline),
+            actor,
+            at,
+            serde_json::json!({
+                "from": m.deadline,
+                "to": deadline,
+                "return": m.returns + 1,
+                "replied_by": m.replied_by,
+            }),
+        )
+        .await?;
+        Ok(Supervision {
+            state: SupervisionState::Issued,
+            report: None,
+            replied_by: None,
+            replied_at: None,
+            deadline,
+            returns: m.returns + 1,
+            version: m.version + 1,
+            ..m
+        })
+    }
+
     /// Closes measure `id` on acceptance of its rectification (验收通过 / 摘牌), with a note,
     /// by `actor` at `at` (history and audit entries). [`StoreError::NotFound`] outside
     /// `scope`; [`StoreError::HeldElsewhere`] when the issuing unit lies outside `scope`;
@@ -985,18 +1090,30 @@ impl<'s> SupervisionRegister<'s> {
     /// The measure `id` read inside `scope`, when its issuing unit lies inside `scope` too.
     async fn issuers_own(&self, scope: &Scope, id: i64) -> StoreResult<Supervision> {
         let m = self.get(scope, None, id).await?;
+        self.issuer_side(scope, &m).await??;
+        Ok(m)
+    }
+
+    /// `Ok(Ok(()))` when `m`'s issuing unit lies inside `scope` (the caller is the issuer or a
+    /// unit above it); `Ok(Err(HeldElsewhere))` otherwise.
+    async fn issuer_side(
+        &self,
+        scope: &Scope,
+        m: &Supervision,
+    ) -> StoreResult<Result<(), StoreError>> {
         let issuer = self.store.units().find(&m.issuer_unit).await?;
-        match issuer {
-            Some(u) if scope.contains_path(&u.path) => Ok(m),
+        Ok(match issuer {
+            Some(u) if scope.contains_path(&u.path) => Ok(()),
             other => Err(StoreError::HeldElsewhere {
                 what: "supervision measure",
                 unit_name: other
                     .map(|u| u.name)
                     .unwrap_or_else(|| m.issuer_unit.clone()),
                 unit_code: m.issuer_unit.clone(),
-                what_to_do: "only the issuing unit or a unit above it extends or closes a measure",
+                what_to_do: "only the issuing unit or a unit above it extends, returns or \
+                             closes a measure",
             }),
-        }
+        })
     }
 
     /// Applies `update` (an `UPDATE … SET …` without its `WHERE`) to `m` if nobody changed it
@@ -1144,6 +1261,7 @@ mod tests {
             issued_at: 0,
             deadline: 10,
             extensions: 0,
+            returns: 0,
             state: SupervisionState::Replied,
             report: None,
             replied_by: None,

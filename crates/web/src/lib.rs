@@ -113,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         .route("/supervision/{id}", get(pages::supervision::detail))
         .route("/supervision/{id}/reply", post(pages::supervision::reply))
         .route("/supervision/{id}/extend", post(pages::supervision::extend))
+        .route("/supervision/{id}/reject", post(pages::supervision::reject))
         .route("/supervision/{id}/close", post(pages::supervision::close))
         .route("/supervision/{id}/notice", get(pages::supervision::notice))
         .route("/stop-payments", get(pages::stop_payments::board))

@@ -79,8 +79,11 @@ enum Rec {
     /// area, issued by the place's unit. A bank liaison's side is the bank: their own bank's
     /// outlet, or another bank's in their own area.
     Supervision,
-    /// The same, with its rectification report recorded (ready to close).
+    /// The same, with its rectification report recorded (ready to close or return).
     RepliedSupervision,
+    /// The same, issued by the unit above the place's unit: the place's side records its
+    /// report (the issuing unit never does — separation of duties).
+    SupervisionFromAbove,
     /// `{id}` is a fresh pending 两卡线索 held by the place's unit.
     TwoCardLead,
     /// `{id}` is a fresh new card (新开卡审查) of an unregistered holder, held by the place's
@@ -356,7 +359,7 @@ const ENDPOINTS: &[Endpoint] = &[
         "POST",
         "/supervision/{id}/reply",
         "reply_supervision",
-        Rec::Supervision,
+        Rec::SupervisionFromAbove,
         Form("report=rbac+{n}"),
     ),
     ep(
@@ -365,6 +368,13 @@ const ENDPOINTS: &[Endpoint] = &[
         "manage_supervision",
         Rec::Supervision,
         Form("deadline={deadline}&note=rbac+{n}"),
+    ),
+    ep(
+        "POST",
+        "/supervision/{id}/reject",
+        "manage_supervision",
+        Rec::RepliedSupervision,
+        Form("note=rbac+{n}"),
     ),
     ep(
         "POST",
@@ -842,14 +852,16 @@ impl World {
             Rec::None => return None,
             // As for stop-payments: a liaison's side is the bank (inside their own area);
             // police see every bank's outlets of their subtree.
-            Rec::Supervision | Rec::RepliedSupervision => {
+            Rec::Supervision | Rec::RepliedSupervision | Rec::SupervisionFromAbove => {
                 let replied = rec == Rec::RepliedSupervision;
-                match (liaison, side) {
-                    (true, Side::Own) => self.supervision_at(own, "ICBC", replied).await,
-                    (true, Side::Foreign) => self.supervision_at(own, "CCB", replied).await,
-                    (false, Side::Own) => self.supervision_at(own, "CCB", replied).await,
-                    (false, Side::Foreign) => self.supervision_at(foreign, "ICBC", replied).await,
-                }
+                let above = rec == Rec::SupervisionFromAbove;
+                let (place, bank) = match (liaison, side) {
+                    (true, Side::Own) => (own, "ICBC"),
+                    (true, Side::Foreign) => (own, "CCB"),
+                    (false, Side::Own) => (own, "CCB"),
+                    (false, Side::Foreign) => (foreign, "ICBC"),
+                };
+                self.supervision_at(place, bank, replied, above).await
             }
             Rec::Case => self.case_at(place, true).await,
             Rec::Resident => self.resident_at(place).await,
@@ -1019,12 +1031,15 @@ impl World {
     }
 
     /// A fresh supervision measure against an outlet of `bank` in `place`'s area, issued by
-    /// the place's unit (due in 30 days), its report recorded when `replied`.
-    async fn supervision_at(&self, place: Place, bank: &str, replied: bool) -> Record {
-        let (issuer, area) = match place {
-            Place::County => (COUNTY, "330281001"),
-            Place::Village => ("330281001", VILLAGE),
-            Place::OtherCounty => (OTHER_COUNTY, "330282001"),
+    /// the place's unit (by the unit above it when `above`; due in 30 days), its report
+    /// recorded (by the bank) when `replied`.
+    async fn supervision_at(&self, place: Place, bank: &str, replied: bool, above: bool) -> Record {
+        let (issuer, area) = match (place, above) {
+            (Place::County, false) => (COUNTY, "330281001"),
+            (Place::Village, _) => ("330281001", VILLAGE),
+            (Place::OtherCounty, false) => (OTHER_COUNTY, "330282001"),
+            (Place::County, true) => (CITY, "330281001"),
+            (Place::OtherCounty, true) => (CITY, "330282001"),
         };
         let now = self.now();
         let repo = self.store().supervision();
@@ -1048,7 +1063,7 @@ impl World {
             .await
             .unwrap();
         let m = if replied {
-            repo.reply(&Scope::platform(), None, m.id, "setup", "setup", now)
+            repo.reply(&Scope::platform(), Some(bank), m.id, "setup", "setup", now)
                 .await
                 .unwrap()
         } else {
@@ -1312,7 +1327,9 @@ fn request(
     session: Option<(&str, Option<&str>)>,
 ) -> Request<Body> {
     let id = match (e.rec, record) {
-        (Rec::Supervision | Rec::RepliedSupervision, Some(r)) => r.supervision_id.as_str(),
+        (Rec::Supervision | Rec::RepliedSupervision | Rec::SupervisionFromAbove, Some(r)) => {
+            r.supervision_id.as_str()
+        }
         (Rec::Warning, Some(r)) => r.warning_id.as_str(),
         (Rec::Case, Some(r)) => r.case_id.as_str(),
         (Rec::StopPayment, Some(r)) => r.stop_id.as_str(),
@@ -1499,7 +1516,10 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                         continue;
                     }
                     let changed = match (e.rec, &record) {
-                        (Rec::Supervision | Rec::RepliedSupervision, Some(r)) => Some(
+                        (
+                            Rec::Supervision | Rec::RepliedSupervision | Rec::SupervisionFromAbove,
+                            Some(r),
+                        ) => Some(
                             w.store()
                                 .supervision()
                                 .get(&Scope::platform(), None, r.supervision_id.parse().unwrap())

@@ -423,8 +423,93 @@ async fn the_county_lists_its_worst_township_which_reports_and_is_closed(db: &Db
         "report={}",
         urlencode("已开展全员反诈宣传12场，重点人员逐一走访")
     );
+    // Separation of duties: the issuing county does not record the township's report.
+    let own_report = commander
+        .post(&format!("/supervision/{id}/reply"), &report)
+        .await;
+    assert_eq!(
+        own_report.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        own_report.text()
+    );
+    assert!(
+        own_report.text().contains("target's unit"),
+        "{}",
+        own_report.text()
+    );
+    let issuer_page = commander.get(&format!("/supervision/{id}")).await.text();
+    assert!(
+        !issuer_page.contains("id=\"reply-measure\""),
+        "{issuer_page}"
+    );
+    assert!(
+        issuer_page.contains("id=\"reply-not-issuer\""),
+        "{issuer_page}"
+    );
+    assert!(
+        !issuer_page.contains("id=\"reject-measure\""),
+        "{issuer_page}"
+    );
     let replied = township
         .post(&format!("/supervision/{id}/reply"), &report)
+        .await;
+    assert!(replied.ok(), "{}", replied.text());
+    // 验收不通过: the county returns the report with what is missing; the township (the
+    // target) may not, and cannot return it to itself.
+    let page = commander.get(&format!("/supervision/{id}")).await.text();
+    assert!(page.contains("id=\"reject-measure\""), "{page}");
+    assert!(page.contains("id=\"close-measure\""), "{page}");
+    assert!(!township
+        .get(&format!("/supervision/{id}"))
+        .await
+        .text()
+        .contains("id=\"reject-measure\""));
+    let missing = format!("note={}", urlencode("重点人员走访记录缺失"));
+    assert_eq!(
+        township
+            .post(&format!("/supervision/{id}/reject"), &missing)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let no_note = commander
+        .post(&format!("/supervision/{id}/reject"), "note=+")
+        .await;
+    assert!(no_note.status.is_client_error(), "{}", no_note.text());
+    let returned = commander
+        .post(&format!("/supervision/{id}/reject"), &missing)
+        .await;
+    assert!(returned.ok(), "{}", returned.text());
+    let m = state
+        .store
+        .supervision()
+        .get(&Scope::platform(), None, id)
+        .await
+        .unwrap();
+    assert_eq!(m.state, SupervisionState::Issued);
+    assert_eq!((m.returns, m.extensions), (1, 2));
+    assert_eq!(m.deadline, t0() + 15 * DAY, "15 days from now by default");
+    assert_eq!(
+        commander
+            .post(&format!("/supervision/{id}/reject"), &missing)
+            .await
+            .status,
+        StatusCode::CONFLICT,
+        "nothing to return until the township reports again"
+    );
+    let returned_list = analyst.get("/supervision").await.text();
+    assert_eq!(figure(&returned_list, "returned"), "1");
+    assert_eq!(figure(&returned_list, "awaiting"), "0");
+    let page = township.get(&format!("/supervision/{id}")).await.text();
+    assert!(page.contains("data-event=\"returned\""), "{page}");
+    assert!(page.contains("重点人员走访记录缺失"), "{page}");
+    assert!(page.contains("id=\"reply-measure\""), "{page}");
+    let replied = township
+        .post(
+            &format!("/supervision/{id}/reply"),
+            &format!("report={}", urlencode("已补齐走访记录")),
+        )
         .await;
     assert!(replied.ok(), "{}", replied.text());
     assert_eq!(
@@ -453,7 +538,7 @@ async fn the_county_lists_its_worst_township_which_reports_and_is_closed(db: &Db
     assert_eq!(m.closed_by.as_deref(), Some("unit_commander_330281"));
 
     let page = analyst.get(&format!("/supervision/{id}")).await.text();
-    for kind in ["issued", "extended", "replied", "closed"] {
+    for kind in ["issued", "extended", "replied", "returned", "closed"] {
         assert!(page.contains(&format!("data-event=\"{kind}\"")), "{page}");
     }
     let list = analyst.get("/supervision").await.text();
@@ -473,7 +558,8 @@ async fn the_county_lists_its_worst_township_which_reports_and_is_closed(db: &Db
     assert!(notice.contains("督〔2026〕"), "{notice}");
     assert!(notice.contains("阳明街道："), "{notice}");
     assert!(notice.contains("发案高发、宣防不落实"), "{notice}");
-    assert!(notice.contains("请于2026-05-10前完成整改"), "{notice}");
+    // The return set the deadline anew: 15 days from 2026-03-10.
+    assert!(notice.contains("请于2026-03-25前完成整改"), "{notice}");
     let english = As {
         english: true,
         ..who(&state, Role::Leader, COUNTY)
@@ -485,7 +571,7 @@ async fn the_county_lists_its_worst_township_which_reports_and_is_closed(db: &Db
         english.contains("<h1>Notice of listing for rectification</h1>"),
         "{english}"
     );
-    assert!(english.contains("by 2026-05-10"), "{english}");
+    assert!(english.contains("by 2026-03-25"), "{english}");
 }
 
 async fn another_county_and_the_township_itself_are_refused(db: &Db) {
@@ -525,6 +611,7 @@ async fn another_county_and_the_township_itself_are_refused(db: &Db) {
             "deadline=2026-05-01&note=x",
         ),
         (format!("/supervision/{id}/close"), "note=x"),
+        (format!("/supervision/{id}/reject"), "note=x"),
     ] {
         let a = other.post(&path, form).await;
         assert_eq!(a.status, StatusCode::NOT_FOUND, "{path}: {}", a.text());

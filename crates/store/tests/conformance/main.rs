@@ -104,6 +104,7 @@ mod supervision_suite {
         measures_are_issued_inside_the_issuers_subtree_and_read_by_the_targets_area,
         a_measure_is_replied_extended_twice_at_most_and_closed_by_the_issuers_side,
         supervision_figures_count_states_measures_overdue_and_the_period,
+        only_the_targets_side_reports_and_the_issuers_side_returns_a_report,
     }
 }
 

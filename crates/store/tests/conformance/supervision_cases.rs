@@ -1,7 +1,8 @@
 //! The supervision register (督导整治): measures are issued inside the issuer's subtree
 //! against units below it or outlets in its area, read by the target's area (and a bank's
-//! liaison by the bank), replied to, extended at most twice and closed by the issuer's side,
-//! every change in the history and the audit log; figures and filters count them.
+//! liaison by the bank), replied to by the target's side only (never the issuer's), returned
+//! (验收不通过) or closed and extended at most twice by the issuer's side, every change in the
+//! history and the audit log; figures and filters count them.
 
 use crate::fixtures::with_tree;
 use fanzha_store::*;
@@ -385,6 +386,7 @@ pub async fn supervision_figures_count_states_measures_overdue_and_the_period(st
     let repo = store.supervision();
     let city = store.units().scope("3302").await.unwrap();
     let yuyao = store.units().scope("330281").await.unwrap();
+    let lizhou = store.units().scope("330281002").await.unwrap();
     // 余姚: two 挂牌 on townships, an 约谈 of 梨洲 closed; 慈溪: a warning notice.
     let a = repo
         .issue(
@@ -409,13 +411,13 @@ pub async fn supervision_figures_count_states_measures_overdue_and_the_period(st
     later.issued_at = T0 + 40 * DAY;
     later.deadline_days = 10;
     let c = repo.issue(&yuyao, &later).await.unwrap();
-    repo.reply(&yuyao, None, c.id, "已整改", "t", T0 + 41 * DAY)
+    repo.reply(&lizhou, None, c.id, "已整改", "t", T0 + 41 * DAY)
         .await
         .unwrap();
     repo.close(&yuyao, c.id, "验收通过", "cmd", T0 + 42 * DAY)
         .await
         .unwrap();
-    repo.reply(&yuyao, None, b.id, "已整改", "t", T0 + 20 * DAY)
+    repo.reply(&lizhou, None, b.id, "已整改", "t", T0 + 20 * DAY)
         .await
         .unwrap();
     repo.issue(
@@ -529,4 +531,254 @@ pub async fn supervision_figures_count_states_measures_overdue_and_the_period(st
         vec![c.id, b.id, a.id],
         "latest issued first, each once"
     );
+}
+
+pub async fn only_the_targets_side_reports_and_the_issuers_side_returns_a_report(store: &Store) {
+    with_tree(store).await;
+    let repo = store.supervision();
+    let city = store.units().scope("3302").await.unwrap();
+    let yuyao = store.units().scope("330281").await.unwrap();
+    let yangming = store.units().scope("330281001").await.unwrap();
+    let shunshui = store.units().scope("330281001001").await.unwrap();
+    let cixi = store.units().scope("330282").await.unwrap();
+    let m = repo
+        .issue(
+            &yuyao,
+            &measure(TargetKind::Unit, "330281001", MeasureKind::Listed, "330281"),
+        )
+        .await
+        .unwrap();
+
+    // Separation of duties: the issuing unit, and a unit above it, never record the report.
+    for (scope, who) in [(&yuyao, "issuer"), (&city, "above the issuer")] {
+        match repo
+            .reply(scope, None, m.id, "已整改", "cmd", T0 + DAY)
+            .await
+        {
+            Err(StoreError::DutySeparated { detail, .. }) => {
+                assert!(detail.contains("target's unit"), "{who}: {detail}")
+            }
+            other => panic!("{who} recorded the report: {other:?}"),
+        }
+    }
+    // A unit below the target does not see it.
+    assert!(matches!(
+        repo.reply(&shunshui, None, m.id, "已整改", "v", T0 + DAY)
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(repo.get(&yuyao, None, m.id).await.unwrap(), m);
+
+    // Returning needs a report awaiting acceptance.
+    assert!(matches!(
+        repo.reject(&yuyao, m.id, "台账不全", None, "cmd", T0 + DAY)
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    let replied = repo
+        .reply(&yangming, None, m.id, "已开展宣防", "town", T0 + 4 * DAY)
+        .await
+        .unwrap();
+
+    // Only the issuing side returns it, with a note and a deadline inside a year.
+    assert!(matches!(
+        repo.reject(&yangming, m.id, "台账不全", None, "town", T0 + 5 * DAY)
+            .await,
+        Err(StoreError::HeldElsewhere { .. })
+    ));
+    assert!(matches!(
+        repo.reject(&cixi, m.id, "台账不全", None, "x", T0 + 5 * DAY)
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        repo.reject(&yuyao, m.id, "  ", None, "cmd", T0 + 5 * DAY)
+            .await,
+        Err(StoreError::Invalid { .. })
+    ));
+    assert!(matches!(
+        repo.reject(
+            &yuyao,
+            m.id,
+            "台账不全",
+            Some(T0 + 5 * DAY),
+            "cmd",
+            T0 + 5 * DAY
+        )
+        .await,
+        Err(StoreError::Invalid { .. })
+    ));
+    assert!(matches!(
+        repo.reject(
+            &yuyao,
+            m.id,
+            "台账不全",
+            Some(T0 + 5 * DAY + (MAX_RECTIFICATION_DAYS + 1) * DAY),
+            "cmd",
+            T0 + 5 * DAY
+        )
+        .await,
+        Err(StoreError::Invalid { .. })
+    ));
+    assert_eq!(repo.get(&yuyao, None, m.id).await.unwrap(), replied);
+
+    let returned = repo
+        .reject(
+            &yuyao,
+            m.id,
+            " 宣防台账不全，重点人员未见回访 ",
+            None,
+            "cmd",
+            T0 + 5 * DAY,
+        )
+        .await
+        .unwrap();
+    assert_eq!(returned.state, SupervisionState::Issued);
+    assert_eq!(returned.deadline, T0 + 5 * DAY + DEFAULT_RETURN_DAYS * DAY);
+    assert_eq!((returned.returns, returned.extensions), (1, 0));
+    assert_eq!(returned.report, None);
+    assert!(returned.extendable());
+    assert_eq!(repo.get(&yangming, None, m.id).await.unwrap(), returned);
+    let events = repo.events(&yuyao, None, m.id).await.unwrap();
+    let last = events.last().unwrap();
+    assert_eq!(last.kind, SupervisionEventKind::Returned);
+    assert_eq!(last.note, "宣防台账不全，重点人员未见回访");
+    assert_eq!(last.deadline, Some(returned.deadline));
+    assert_eq!(audits(store, "supervision_returned").await, 1);
+    let f = repo
+        .figures(&yuyao, None, T0, T0 + 60 * DAY, T0 + 6 * DAY)
+        .await
+        .unwrap();
+    assert_eq!((f.returned, f.state(SupervisionState::Issued)), (1, 1));
+
+    // Returned twice, then accepted: closing and returning again need a new report.
+    assert!(matches!(
+        repo.reject(&yuyao, m.id, "再退", None, "cmd", T0 + 6 * DAY)
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert!(matches!(
+        repo.close(&yuyao, m.id, "验收通过", "cmd", T0 + 6 * DAY)
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    repo.reply(&yangming, None, m.id, "已补齐台账", "town", T0 + 8 * DAY)
+        .await
+        .unwrap();
+    // A unit above the issuer may return it too, with its own date.
+    let again = repo
+        .reject(
+            &city,
+            m.id,
+            "回访记录缺签字",
+            Some(T0 + 30 * DAY),
+            "city",
+            T0 + 9 * DAY,
+        )
+        .await
+        .unwrap();
+    assert_eq!((again.returns, again.deadline), (2, T0 + 30 * DAY));
+    repo.reply(&yangming, None, m.id, "已补签字", "town", T0 + 10 * DAY)
+        .await
+        .unwrap();
+    let closed = repo
+        .close(&yuyao, m.id, "验收通过", "cmd", T0 + 11 * DAY)
+        .await
+        .unwrap();
+    assert_eq!(closed.state, SupervisionState::Closed);
+    assert!(matches!(
+        repo.reject(&yuyao, m.id, "再退", None, "cmd", T0 + 12 * DAY)
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    use SupervisionEventKind::*;
+    let kinds: Vec<_> = repo
+        .events(&yuyao, None, m.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![Issued, Replied, Returned, Replied, Returned, Replied, Closed]
+    );
+    assert_eq!(audits(store, "supervision_returned").await, 2);
+    assert_eq!(
+        repo.figures(&yuyao, None, T0, T0 + 60 * DAY, T0 + 12 * DAY)
+            .await
+            .unwrap()
+            .returned,
+        0,
+        "a closed measure is no longer 退回整改中"
+    );
+
+    // Bank outlets: the bank's liaison reports even from the issuer's own area; the police
+    // of the issuing unit do not; a paper report of an outlet without a liaison is entered by
+    // the unit below the issuer where the outlet lies.
+    let county_outlet = repo
+        .issue(
+            &yuyao,
+            &measure(
+                TargetKind::BankOutlet,
+                "330281",
+                MeasureKind::Closure,
+                "330281",
+            ),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        repo.reply(&yuyao, None, county_outlet.id, "已整改", "cmd", T0 + DAY)
+            .await,
+        Err(StoreError::DutySeparated { .. })
+    ));
+    assert!(matches!(
+        repo.reply(
+            &yuyao,
+            Some("CCB"),
+            county_outlet.id,
+            "已整改",
+            "ccb",
+            T0 + DAY
+        )
+        .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let by_bank = repo
+        .reply(
+            &yuyao,
+            Some("ICBC"),
+            county_outlet.id,
+            "已整改",
+            "icbc",
+            T0 + DAY,
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_bank.replied_by.as_deref(), Some("icbc"));
+    let town_outlet = repo
+        .issue(
+            &yuyao,
+            &measure(
+                TargetKind::BankOutlet,
+                "330281001",
+                MeasureKind::Listed,
+                "330281",
+            ),
+        )
+        .await
+        .unwrap();
+    let paper = repo
+        .reply(
+            &yangming,
+            None,
+            town_outlet.id,
+            "网点书面报告：已整改",
+            "town",
+            T0 + DAY,
+        )
+        .await
+        .unwrap();
+    assert_eq!(paper.state, SupervisionState::Replied);
 }

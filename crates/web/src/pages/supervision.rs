@@ -4,13 +4,14 @@
 //! area, with deadlines, rectification reports and closing (验收销号 / 摘牌).
 //!
 //! `/supervision` shows the figures of one's area (open, 挂牌 in force, overdue, awaiting
-//! acceptance, issued and closed in the period, by measure and per unit below), the list with
+//! acceptance, returned, issued and closed in the period, by measure and per unit below), the list with
 //! filters, paging and CSV / XLSX; `/supervision/new` the issue form with the evidence for
 //! choosing a target (建议关注: the units below ranked by this year's 万人发案数, with their
 //! 反诈宣传 against the year's target and their key persons in control) and, for a unit chosen
 //! there, those figures written into the reason; `/supervision/{id}` a measure with its history
-//! and the reply, extend and close forms; `/supervision/{id}/notice` the printable notice
-//! (约谈通知书, 挂牌整治通知书, 警示单, 临时关停整改通知书, 通报).
+//! and the forms the caller may use — the report for the target's side (never the issuer's),
+//! extend, return (验收不通过 / 退回整改) and close for the issuer's; `/supervision/{id}/notice`
+//! the printable notice (约谈通知书, 挂牌整治通知书, 警示单, 临时关停整改通知书, 通报).
 //!
 //! Police read by their subtree; a bank liaison reads, and answers, only the measures addressed
 //! to their own bank's outlets. Data from the store's [`fanzha_store::SupervisionRegister`],
@@ -208,6 +209,8 @@ struct Figures {
     listed_open: i64,
     overdue: i64,
     awaiting: i64,
+    /// Not closed, returned at least once (退回整改中).
+    returned: i64,
     issued_in_period: i64,
     closed_in_period: i64,
     /// (code, label, total, open, closed)
@@ -221,6 +224,7 @@ fn figures_of(lang: Lang, f: &SupervisionFigures) -> Figures {
         listed_open: f.listed_open(),
         overdue: f.overdue,
         awaiting: f.state(SupervisionState::Replied),
+        returned: f.returned,
         issued_in_period: f.issued_in_period,
         closed_in_period: f.closed_in_period,
         by_measure: MeasureKind::ALL
@@ -963,10 +967,14 @@ struct MeasurePage {
     overdue: bool,
     history: Vec<HistoryRow>,
     can_reply: bool,
+    /// Replying belongs to the target's side: the issuing side sees why it cannot.
+    issuer_cannot_reply: bool,
     can_manage: bool,
     can_extend: bool,
     extensions_left: i64,
     next_deadline: String,
+    /// The default date for a returned report (today + 15 days).
+    return_deadline: String,
 }
 
 /// `GET /supervision/{id}`: the measure with its history, and the forms the caller may use.
@@ -984,12 +992,15 @@ pub async fn detail(
     let m = repo.get(&reader.scope, reader.bank(), id).await?;
     let events = repo.events(&reader.scope, reader.bank(), id).await?;
     let now = state.clock.now_ms();
-    // Extend and close belong to the issuing unit's side.
+    // Extend, return and close belong to the issuing unit's side; the report to the target's
+    // (a unit below the issuer, or the outlet's bank liaison), never to the issuer's.
     let issuer_side = match state.store.units().find(&m.issuer_unit).await? {
         Some(u) => reader.scope.contains_path(&u.path),
         None => false,
     };
     let can_manage = ManageSupervision::allows(p) && issuer_side;
+    let reply_side = reader.bank.is_some() || !issuer_side;
+    let may_reply = ReplySupervision::allows(p) && m.state == SupervisionState::Issued;
     let history = events
         .iter()
         .map(|e| HistoryRow {
@@ -1004,6 +1015,9 @@ pub async fn detail(
     let next_deadline = shanghai_date(m.deadline.max(now) + 15 * DAY_MS)
         .map(|d| d.to_string())
         .unwrap_or_default();
+    let return_deadline = shanghai_date(now + fanzha_store::DEFAULT_RETURN_DAYS * DAY_MS)
+        .map(|d| d.to_string())
+        .unwrap_or_default();
     render(&MeasurePage {
         target: target_label(&m),
         target_kind: pick(lang, m.target_kind.zh(), m.target_kind.en()),
@@ -1015,11 +1029,13 @@ pub async fn detail(
         deadline: format_shanghai_date(m.deadline),
         overdue: m.overdue(now),
         history,
-        can_reply: ReplySupervision::allows(p) && m.state == SupervisionState::Issued,
+        can_reply: may_reply && reply_side,
+        issuer_cannot_reply: may_reply && !reply_side,
         can_manage: can_manage && m.state == SupervisionState::Replied,
         can_extend: can_manage && m.extendable(),
         extensions_left: fanzha_store::MAX_EXTENSIONS - m.extensions,
         next_deadline,
+        return_deadline,
         m,
         lang,
         chrome,
@@ -1034,7 +1050,8 @@ pub struct ReplyForm {
 
 /// `POST /supervision/{id}/reply` (`report`): records the rectification report (整改报告) of a
 /// measure against one's area — a bank liaison's only against their bank's outlets. Outside,
-/// not-found; a report recorded before or a closed measure, a conflict.
+/// not-found; from the issuing unit or a unit above it, forbidden (the target's unit or bank
+/// reports); a report recorded before or a closed measure, a conflict.
 pub async fn reply(
     auth: Require<ReplySupervision>,
     State(state): State<AppState>,
@@ -1083,6 +1100,40 @@ pub async fn extend(
         .store
         .supervision()
         .extend(&scope, id, until, &f.note, &p.login, state.clock.now_ms())
+        .await?;
+    Ok(redirect(&headers, format!("/supervision/{id}")))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RejectForm {
+    /// What is still missing (required).
+    note: String,
+    /// The new deadline, a Shanghai date (due by its end); empty: 15 days from now.
+    #[serde(default)]
+    deadline: Option<String>,
+}
+
+/// `POST /supervision/{id}/reject` (`note`, `deadline` as a date, optional): 验收不通过 /
+/// 退回整改 — returns the rectification report, the measure is rectified and reported again
+/// by the new deadline (15 days from now by default, at most a year). Only the issuing unit's
+/// side, while a report awaits acceptance.
+pub async fn reject(
+    auth: Require<ManageSupervision>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    FormBody(f): FormBody<RejectForm>,
+) -> Result<Response, WebError> {
+    let p = &auth.principal;
+    let scope = state.scope_of(&p.unit_code).await?;
+    let until = match non_empty(&f.deadline) {
+        Some(d) => Some(midnight(date(d)?)? + DAY_MS - 1),
+        None => None,
+    };
+    state
+        .store
+        .supervision()
+        .reject(&scope, id, &f.note, until, &p.login, state.clock.now_ms())
         .await?;
     Ok(redirect(&headers, format!("/supervision/{id}")))
 }
