@@ -80,6 +80,8 @@ const PAGES = [
   { name: 'cases', user: 'analyst', path: async () => '/cases', ready: '#cases' },
   { name: 'statistics', user: 'leader', path: async () => '/statistics', ready: '#units' },
   { name: 'key-persons', user: 'analyst', path: async () => '/key-persons', ready: '#key-persons' },
+  { name: 'card-screening', user: 'analyst', path: async () => '/card-screening', ready: '#nc-figures' },
+  { name: 'supervision', user: 'commander', path: async () => '/supervision', ready: '#sv-figures' },
   { name: 'rules', user: 'admin', path: async () => '/admin/rules', ready: '#active-rules' },
   { name: 'stop-payments', user: 'bank_icbc', path: async () => '/stop-payments', ready: '#stop-payments' },
 ];

@@ -1,0 +1,110 @@
+// 新开卡审查 as it is used: the ICBC liaison uploads the bank's daily list in the browser (a bad
+// row comes back with its line and reason); three cards a young holder opened within three days in
+// another province come out high, visible to the bank masked and without any card page; the
+// analyst finds them by the burst reason, opens one in full and records 涉嫌买卖两卡; the leader
+// sees the figures but no list.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, loggedInPage, open, withShot } from '../lib.mjs';
+
+let browser;
+let bank;
+let analyst;
+let leader;
+
+before(async () => {
+  browser = await launch();
+  [bank, analyst, leader] = await Promise.all([
+    loggedInPage(browser, 'bank_icbc'),
+    loggedInPage(browser, 'analyst'),
+    loggedInPage(browser, 'leader'),
+  ]);
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** A GB 11643 ID number with its check character. */
+function residentId(body17) {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...body17].reduce((s, d, i) => s + Number(d) * w[i], 0);
+  return body17 + '10X98765432'[sum % 11];
+}
+
+/** A card number with its Luhn check digit. */
+function luhn(body) {
+  let sum = 0;
+  [...body].reverse().forEach((d, i) => {
+    let v = Number(d);
+    if (i % 2 === 0) {
+      v *= 2;
+      if (v > 9) v -= 9;
+    }
+    sum += v;
+  });
+  return body + ((10 - (sum % 10)) % 10);
+}
+
+test('新开卡审查: a bank uploads its list and the analyst reviews a card seller', { timeout: 90_000 }, async () => {
+  const stamp = String(Date.now()).slice(-9);
+  const cards = [1, 2, 3].map((k) => luhn(`622202${stamp}${k}00`.slice(0, 18)));
+  const holder = residentId(`11010520040405${stamp.slice(-2)}1`);
+  const day = (offset) => {
+    const d = new Date(Date.now() - offset * 86_400_000);
+    return d.toISOString().slice(0, 10);
+  };
+  const csv =
+    '卡号,户名,证件号码,开户日期,开户网点,网点行政区划代码\n' +
+    `${cards[0]},刘小军,${holder},${day(3)},喀什分行营业部,653101\n` +
+    `${cards[1]},刘小军,${holder},${day(2)},喀什分行营业部,653101\n` +
+    `${cards[2]},刘小军,${holder},${day(1)},喀什分行营业部,653101\n` +
+    `${cards[2].slice(0, -1)}${(Number(cards[2].slice(-1)) + 1) % 10},刘小军,${holder},${day(1)},,\n`;
+
+  await open(bank, '/card-screening');
+  await withShot(bank, 'card-screening-upload', async () => {
+    const form = bank.locator('#import-new-cards');
+    await form.locator('input[type=file]').setInputFiles({ name: 'icbc-new-cards.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await form.locator('[data-action=import-new-cards]').click();
+    const result = bank.locator('#import-result');
+    await result.waitFor();
+    assert.equal((await result.locator('[data-received]').innerText()).trim(), '3');
+    assert.equal((await result.locator('[data-rejected]').innerText()).trim(), '1');
+    assert.equal((await bank.locator('#import-rejected tr[data-line="5"] [data-reason]').innerText()).trim(), 'bad_luhn');
+  });
+
+  // The bank: its cards masked, high, and no card page to open.
+  await open(bank, '/card-screening?level=high');
+  const last4 = cards[0].slice(-4);
+  const bankRow = bank.locator('#nc-cards tr[data-card]', { hasText: last4 });
+  await bankRow.first().waitFor();
+  assert.equal(await bankRow.first().locator('[data-level]').getAttribute('data-level'), 'high');
+  const bankText = await bank.locator('#nc-cards').innerText();
+  assert.ok(!bankText.includes(cards[0]) && !bankText.includes(holder), 'unmasked in the bank list');
+  assert.equal(await bank.locator('#nc-cards a[href^="/card-screening/"]').count(), 0, 'a bank opens no card page');
+
+  // The analyst: found by the burst, opened in full, reviewed.
+  await open(analyst, '/card-screening?reason=card_burst');
+  const row = analyst.locator('#nc-cards tr[data-card]', { hasText: last4 });
+  await row.first().waitFor();
+  assert.match(await row.first().locator('[data-reasons]').innerText(), /短期内多头开卡（7日内3张）/);
+  await Promise.all([analyst.waitForURL(/\/card-screening\/\d+$/), row.first().locator('a').first().click()]);
+  await withShot(analyst, 'card-screening-review', async () => {
+    assert.equal((await analyst.locator('[data-full-card]').innerText()).trim(), cards[0]);
+    assert.equal((await analyst.locator('[data-full-id]').innerText()).trim(), holder);
+    assert.equal(await analyst.locator('#nc-findings tr[data-reason=card_burst]').count(), 1);
+    assert.equal(await analyst.locator('#nc-findings tr[data-reason=far_province]').count(), 1);
+    assert.equal(await analyst.locator('#nc-others tr[data-card]').count(), 2);
+    const form = analyst.locator('#nc-review');
+    await form.locator('select[name=verdict]').selectOption('card_seller');
+    await form.locator('input[name=note]').fill('本人承认三张卡已出售');
+    await Promise.all([analyst.waitForLoadState('load'), form.locator('[data-action=review-card]').click()]);
+    await analyst.locator('#nc-verdict [data-verdict]').waitFor();
+    assert.match(await analyst.locator('#nc-verdict').innerText(), /涉嫌买卖两卡 · 本人承认三张卡已出售/);
+  });
+
+  // The leader: figures, no list.
+  await open(leader, '/card-screening');
+  assert.ok(Number((await leader.locator('[data-figure=screened]').innerText()).trim()) >= 3);
+  assert.equal(await leader.locator('#nc-cards').count(), 0);
+});
