@@ -128,7 +128,10 @@ pub fn screen(card: &NewCard<'_>, holder: &Holder) -> Screening {
             Some(i64::from(holder.phone_other_holders)),
         );
     }
-    if matches!(card.phone_kind, Some(PhoneKind::Virtual | PhoneKind::Overseas)) {
+    if matches!(
+        card.phone_kind,
+        Some(PhoneKind::Virtual | PhoneKind::Overseas)
+    ) {
         flag(ReasonCode::VirtualPhone, None);
     }
 
@@ -189,9 +192,17 @@ mod tests {
         let codes: Vec<_> = s.findings.iter().map(|f| f.code).collect();
         assert_eq!(
             codes,
-            vec![ReasonCode::CardBurst, ReasonCode::FarProvince, ReasonCode::Young]
+            vec![
+                ReasonCode::CardBurst,
+                ReasonCode::FarProvince,
+                ReasonCode::Young
+            ]
         );
-        assert_eq!(s.findings[0].value, Some(3), "the card 30 days ago is outside");
+        assert_eq!(
+            s.findings[0].value,
+            Some(3),
+            "the card 30 days ago is outside"
+        );
         assert_eq!(s.findings[1].value, Some(653101));
         assert_eq!(s.score, 35 + 25 + 10);
         assert_eq!(s.level, Level::High);
@@ -205,7 +216,10 @@ mod tests {
             ..Holder::default()
         };
         let s = screen(&card(&id, None), &holder);
-        assert_eq!(s.findings, vec![Finding::new(ReasonCode::CardPair, Some(2))]);
+        assert_eq!(
+            s.findings,
+            vec![Finding::new(ReasonCode::CardPair, Some(2))]
+        );
         assert_eq!(s.level, Level::Low);
     }
 
@@ -213,7 +227,10 @@ mod tests {
     fn the_id_address_stands_in_for_an_unknown_residence() {
         let id = middle_aged();
         let near = screen(&card(&id, Some("330212")), &Holder::default());
-        assert!(near.findings.is_empty(), "宁波市鄞州区 is the holder's city");
+        assert!(
+            near.findings.is_empty(),
+            "宁波市鄞州区 is the holder's city"
+        );
         let other_city = screen(&card(&id, Some("330106")), &Holder::default());
         assert_eq!(other_city.findings[0].code, ReasonCode::FarCity);
         assert_eq!(other_city.level, Level::Low);
@@ -240,7 +257,9 @@ mod tests {
             ReasonCode::VirtualPhone,
             "heaviest first"
         );
-        assert!(s.findings.contains(&Finding::new(ReasonCode::SharedPhone, Some(2))));
+        assert!(s
+            .findings
+            .contains(&Finding::new(ReasonCode::SharedPhone, Some(2))));
     }
 
     #[test]

@@ -309,7 +309,10 @@ mod tests {
     fn findings_read_with_their_figures() {
         let f = Finding::new(ReasonCode::CardBurst, Some(4));
         assert_eq!(f.describe_zh(), "短期内多头开卡（7日内4张）");
-        assert_eq!(f.describe_en(), "Many cards in a few days (4 within 7 days)");
+        assert_eq!(
+            f.describe_en(),
+            "Many cards in a few days (4 within 7 days)"
+        );
         let far = Finding::new(ReasonCode::FarProvince, Some(330281));
         assert!(far.describe_zh().contains("余姚"), "{}", far.describe_zh());
         let unknown = Finding::new(ReasonCode::FarCity, Some(999999));
