@@ -260,6 +260,14 @@ impl CardFigures {
             .sum()
     }
 
+    /// Cards reviewed as 涉嫌买卖两卡.
+    pub fn card_sellers(&self) -> i64 {
+        self.by_verdict
+            .get(&Verdict::CardSeller)
+            .copied()
+            .unwrap_or(0)
+    }
+
     /// 新开卡涉案比例 over all banks.
     pub fn involved_share(&self) -> Option<f64> {
         (self.screened > 0).then(|| self.involved as f64 / self.screened as f64)

@@ -650,6 +650,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("nc_cases", "涉案情况", "Cases"),
     ("nc_empty", "暂无新开卡", "No new cards"),
     ("nc_file", "新开卡名单文件", "New-card list file"),
+    ("cards_section", "断卡行动", "Card crackdown"),
+    ("stats_leads_checked", "两卡线索已核查/下发", "Two-card leads checked/received"),
     ("nc_flagged_n", "中高风险", "Medium or high risk"),
     ("nc_full_data_audited", "本页显示完整个人信息，每次查看均记入审计日志。", "This page shows personal data in full; every view is written to the audit log."),
     ("nc_high_n", "高风险", "High risk"),

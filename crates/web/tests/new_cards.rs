@@ -538,6 +538,40 @@ async fn a_bank_uploads_its_list_and_the_commander_reviews_a_card_seller(db: &Db
     .await
     .text();
     assert_eq!(figure(&after, "reviewed"), "1");
+    // Leadership reads the same in the statistics and the work brief (断卡行动).
+    let stats = send(
+        &state,
+        Role::UnitCommander,
+        TOWNSHIP,
+        "GET",
+        "/statistics?period=7d",
+        get(),
+    )
+    .await;
+    assert_eq!(stats.status, StatusCode::OK);
+    let stats = stats.text();
+    assert!(stats.contains("data-stat=\"cards-screened\">4<"), "{stats}");
+    assert!(stats.contains("data-stat=\"cards-flagged\">4<"), "{stats}");
+    assert!(stats.contains("data-stat=\"cards-sellers\">1<"), "{stats}");
+    assert!(
+        stats.contains("data-stat=\"cards-involved-share\">0.00%<"),
+        "{stats}"
+    );
+    let brief = send(
+        &state,
+        Role::UnitCommander,
+        TOWNSHIP,
+        "GET",
+        "/statistics?period=7d&view=brief",
+        get(),
+    )
+    .await
+    .text();
+    assert!(brief.contains("六、断卡行动"), "{brief}");
+    assert!(
+        brief.contains("审查新开卡4张，中高风险4张，已审查1张，认定涉嫌买卖两卡1张"),
+        "{brief}"
+    );
     assert_eq!(figure(&after, "pending"), "3");
     assert!(after.contains("data-verdict=\"card_seller\">1<"), "{after}");
 }

@@ -27,8 +27,9 @@ use chrono::{Datelike, Months, NaiveDate};
 use fanzha_core::time::{shanghai_date, shanghai_midnight, to_shanghai};
 use fanzha_core::FraudType;
 use fanzha_store::{
-    effective_populations, CaseTally, FundFigures, InstructionFilter, KeyPersonFigures,
-    OutreachFilter, OutreachTotals, PageRequest, RegistrationTally, Viewer, MAX_PAGE,
+    effective_populations, CardFigures, CaseTally, FundFigures, InstructionFilter,
+    KeyPersonFigures, LeadFigures, OutreachFilter, OutreachTotals, PageRequest, RegistrationTally,
+    Viewer, MAX_PAGE,
 };
 use fanzha_workflow::{loop_figures, Instruction, LoopFigures, OrgTree};
 use serde::Deserialize;
@@ -240,6 +241,9 @@ struct StatsPage {
     victims: VictimProfile,
     key_persons: KeyPersonFigures,
     outreach: OutreachTotals,
+    /// 断卡: the period's new cards as screened, and the two-card leads now.
+    cards: CardFigures,
+    leads: LeadFigures,
     funds: FundFigures,
     /// 资金返还率: money returned to victims over the period's case losses.
     return_rate: Option<f64>,
@@ -475,6 +479,12 @@ pub async fn show(
         .fund_figures(&Viewer::Police(scope.clone()), from, now + 1)
         .await?;
     let key_persons = state.store.key_persons().figures(&scope, now).await?;
+    let cards = state
+        .store
+        .new_cards()
+        .figures(&Viewer::Police(scope.clone()), from, now + 1)
+        .await?;
+    let leads = state.store.two_card_leads().figures(&scope, now).await?;
     let outreach = state
         .store
         .outreach()
@@ -509,6 +519,8 @@ pub async fn show(
             registration: &registration,
             key_persons: &key_persons,
             outreach: &outreach,
+            cards: &cards,
+            leads: &leads,
             units: lines
                 .iter()
                 .filter(|l| !l.own_level)
@@ -616,6 +628,8 @@ pub async fn show(
         victims,
         key_persons,
         outreach,
+        cards,
+        leads,
         funds,
         return_rate,
         stop_in_time: if t.requested == 0 {

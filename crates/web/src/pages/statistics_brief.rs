@@ -6,7 +6,7 @@ use super::statistics::{per_10k_label, rate_label, yoy_label, CaseFigures, Regis
 use super::victim_profile::VictimProfile;
 use super::view::{percent, yuan};
 use crate::i18n::Lang;
-use fanzha_store::{FundFigures, KeyPersonFigures, OutreachTotals};
+use fanzha_store::{CardFigures, FundFigures, KeyPersonFigures, LeadFigures, OutreachTotals};
 use fanzha_workflow::LoopFigures;
 
 /// A unit line as the brief reads it.
@@ -35,6 +35,10 @@ pub struct BriefInput<'a> {
     pub key_persons: &'a KeyPersonFigures,
     /// Talks and campaigns held in the period.
     pub outreach: &'a OutreachTotals,
+    /// New cards opened in the period, as screened.
+    pub cards: &'a CardFigures,
+    /// Two-card leads pushed down, as they stand.
+    pub leads: &'a LeadFigures,
     pub units: Vec<BriefUnit<'a>>,
 }
 
@@ -297,17 +301,65 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
         text,
     });
 
+    out.push(BriefSection {
+        title: if zh {
+            "六、断卡行动"
+        } else {
+            "6. Card crackdown"
+        },
+        text: cards_paragraph(zh, b.cards, b.leads),
+    });
+
     if let Some(text) = units_paragraph(zh, &b.units) {
         out.push(BriefSection {
             title: if zh {
-                "六、各单位情况"
+                "七、各单位情况"
             } else {
-                "6. Units"
+                "7. Units"
             },
             text,
         });
     }
     out
+}
+
+/// 断卡: new cards screened and what became of them, the share later found in cases, and the
+/// two-card leads checked on the ground.
+fn cards_paragraph(zh: bool, c: &CardFigures, l: &LeadFigures) -> String {
+    let sellers = c.card_sellers();
+    let share = rate_label(c.involved_share());
+    let given_away = rate_label(l.given_away_share());
+    if zh {
+        format!(
+            "审查新开卡{}张，中高风险{}张，已审查{}张，认定涉嫌买卖两卡{}张；新开卡中已涉案{}张，新开卡涉案比例{}。两卡线索累计下发{}条，已核查{}条，超期未核查{}条，查实出租出借或出售{}条（占已核查{}）。",
+            c.screened,
+            c.flagged(),
+            c.reviewed,
+            sellers,
+            c.involved,
+            share,
+            l.received,
+            l.checked,
+            l.overdue,
+            l.given_away(),
+            given_away
+        )
+    } else {
+        format!(
+            "{} new cards screened, {} of medium or high risk, {} reviewed, {} found opened for sale; {} of the new cards have since received victim money, a share of {}. {} two-card leads received, {} checked, {} overdue, {} found lent or sold ({} of those checked).",
+            c.screened,
+            c.flagged(),
+            c.reviewed,
+            sellers,
+            c.involved,
+            share,
+            l.received,
+            l.checked,
+            l.overdue,
+            l.given_away(),
+            given_away
+        )
+    }
 }
 
 /// The units that need the reader's attention: most cases, highest rate per 10,000 residents,
@@ -435,6 +487,24 @@ mod tests {
                 (None, 1_772_300_000_000, 1),
             ],
         );
+        let mut cards = CardFigures {
+            screened: 400,
+            reviewed: 30,
+            involved: 8,
+            ..CardFigures::default()
+        };
+        cards.by_level.insert(fanzha_store::Level::High, 20);
+        cards.by_level.insert(fanzha_store::Level::Medium, 15);
+        cards
+            .by_verdict
+            .insert(fanzha_store::Verdict::CardSeller, 6);
+        let mut leads = LeadFigures {
+            received: 50,
+            checked: 40,
+            overdue: 2,
+            ..LeadFigures::default()
+        };
+        leads.by_result.insert(fanzha_store::LeadResult::Sold, 10);
         let input = BriefInput {
             unit_name: "余姚市",
             span: "2026年1月1日至3月1日".into(),
@@ -447,6 +517,8 @@ mod tests {
             return_rate: Some(500_000.0 / 27_000_000.0),
             stopped_in_time: Some((7, 9)),
             registration: &registration,
+            cards: &cards,
+            leads: &leads,
             outreach: &OutreachTotals {
                 events: 14,
                 people_reached: 2300,
@@ -474,7 +546,12 @@ mod tests {
             ],
         };
         let zh = brief(Lang::Zh, &input);
-        assert_eq!(zh.len(), 6);
+        assert_eq!(zh.len(), 7);
+        assert_eq!(zh[5].title, "六、断卡行动");
+        assert_eq!(
+            zh[5].text,
+            "审查新开卡400张，中高风险35张，已审查30张，认定涉嫌买卖两卡6张；新开卡中已涉案8张，新开卡涉案比例2.00%。两卡线索累计下发50条，已核查40条，超期未核查2条，查实出租出借或出售10条（占已核查25.00%）。"
+        );
         assert_eq!(
             zh[4].text,
             "在控重点人员12人，其中惩戒中5人、不准出境3人；滞留境外1人，已劝返3人，劝返率75.00%。"
@@ -500,12 +577,17 @@ mod tests {
             zh[3].text
         );
         assert_eq!(
-            zh[5].text,
+            zh[6].text,
             "发案最多的是阳明街道20起、梨洲街道7起；万人发案数最高的是阳明街道（4.00）；存在超期指令的有梨洲街道3条。"
         );
         let en = brief(Lang::En, &input);
         assert!(en[0].text.contains("↓15.6% year on year"), "{}", en[0].text);
-        assert!(en[5].text.starts_with("Most cases: "), "{}", en[5].text);
+        assert!(
+            en[5].text.starts_with("400 new cards screened"),
+            "{}",
+            en[5].text
+        );
+        assert!(en[6].text.starts_with("Most cases: "), "{}", en[6].text);
     }
 
     #[test]
@@ -529,6 +611,8 @@ mod tests {
             registration: &Registration::default(),
             key_persons: &KeyPersonFigures::default(),
             outreach: &OutreachTotals::default(),
+            cards: &CardFigures::default(),
+            leads: &LeadFigures::default(),
             units: vec![BriefUnit {
                 name: "阳明街道",
                 cases: &quiet,
@@ -536,7 +620,12 @@ mod tests {
             }],
         };
         let zh = brief(Lang::Zh, &input);
-        assert_eq!(zh.len(), 5);
+        assert_eq!(
+            zh.len(),
+            6,
+            "cases, warnings, money, prevention, key persons, cards"
+        );
+        assert!(zh[5].text.contains("新开卡涉案比例—"), "{}", zh[5].text);
         assert_eq!(
             zh[0].text,
             "2026年3月1日余姚市共发案0起，去年同期0起，造成损失¥0.00。"
