@@ -388,7 +388,17 @@ fn text(field: &'static str, value: &str, required: bool) -> StoreResult<String>
     Ok(v.to_string())
 }
 
+/// A stored card of a holder of the list.
+struct StoredCard {
+    id: i64,
+    account_no: String,
+    opened_at: i64,
+    state: CardState,
+    phone: Option<String>,
+}
+
 /// What the store knows of one holder, gathered before a list is screened.
+#[derive(Default)]
 struct HolderFacts {
     residence: Option<String>,
     unit_code: Option<String>,
@@ -396,8 +406,8 @@ struct HolderFacts {
     key_person: bool,
     gave_card_away: bool,
     mule_account: bool,
-    /// Stored cards of the holder near the list's cards: (id, account, opened_at, state).
-    stored: Vec<(i64, String, i64, CardState)>,
+    /// The holder's stored new cards.
+    stored: Vec<StoredCard>,
 }
 
 /// The new-card repository.
@@ -419,91 +429,118 @@ impl<'s> NewCards<'s> {
         col(&row, "n").map_err(StoreError::query(what))
     }
 
-    /// Everything the screening of `resident_id`'s cards opened within `[lo, hi]` needs.
-    async fn facts(
+    /// Everything the screening of these holders' cards needs, a few queries per 300 holders.
+    async fn facts_of(
         &self,
-        resident_id: &str,
-        lo: i64,
-        hi: i64,
+        holders: &[&str],
         at: i64,
-    ) -> StoreResult<HolderFacts> {
+    ) -> StoreResult<HashMap<String, HolderFacts>> {
         let q = "new_cards.facts";
-        let mut sql = Sql::new("SELECT residence_code, unit_code FROM people WHERE resident_id = ");
-        sql.arg(resident_id);
-        let person = sql
-            .query()
-            .fetch_optional(self.store.pool())
-            .await
-            .map_err(StoreError::query(q))?;
-        let (residence, unit_code) = match person {
-            Some(r) => (
-                Some(col::<String>(&r, "residence_code").map_err(StoreError::query(q))?),
-                Some(col::<String>(&r, "unit_code").map_err(StoreError::query(q))?),
-            ),
-            None => (None, None),
-        };
-        let mut sql = Sql::new(
-            "SELECT COUNT(*) AS n FROM key_persons WHERE status = 'active' AND resident_id = ",
-        );
-        sql.arg(resident_id);
-        let key_person = self.count(q, sql).await? > 0;
-        let mut sql = Sql::new(
-            "SELECT COUNT(*) AS n FROM key_persons WHERE status = 'active' \
-             AND punishment_from IS NOT NULL AND punishment_from <= ",
-        );
-        sql.arg(at)
-            .push(" AND (punishment_until IS NULL OR punishment_until > ")
-            .arg(at)
-            .push(") AND resident_id = ")
-            .arg(resident_id);
-        let punished = self.count(q, sql).await? > 0;
-        let mut sql = Sql::new(
-            "SELECT COUNT(*) AS n FROM two_card_leads WHERE result IN ('lent', 'sold') \
-             AND resident_id = ",
-        );
-        sql.arg(resident_id);
-        let gave_card_away = self.count(q, sql).await? > 0;
-        let mut sql =
-            Sql::new("SELECT COUNT(*) AS n FROM bank_accounts a WHERE a.holder_resident_id = ");
-        let id = sql.bind(resident_id);
-        sql.push(&id).push(&format!(
-            " AND (EXISTS (SELECT 1 FROM stop_payments s WHERE s.account = a.account_no) \
-             OR EXISTS (SELECT 1 FROM case_transfers t JOIN cases c ON c.id = t.case_id \
-             WHERE t.to_account = a.account_no \
-             AND (c.resident_id IS NULL OR c.resident_id <> {id})))"
-        ));
-        let mule_account = self.count(q, sql).await? > 0;
-        let mut sql =
-            Sql::new("SELECT id, account_no, opened_at, state FROM new_cards WHERE resident_id = ");
-        sql.arg(resident_id)
-            .push(" AND opened_at >= ")
-            .arg(lo)
-            .push(" AND opened_at <= ")
-            .arg(hi);
-        let rows = sql
-            .query()
-            .fetch_all(self.store.pool())
-            .await
-            .map_err(StoreError::query(q))?;
-        let mut stored = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let state: String = col(r, "state").map_err(StoreError::query(q))?;
-            stored.push((
-                col(r, "id").map_err(StoreError::query(q))?,
-                col(r, "account_no").map_err(StoreError::query(q))?,
-                col(r, "opened_at").map_err(StoreError::query(q))?,
-                CardState::parse(&state).unwrap_or(CardState::NotQueued),
-            ));
+        let mut out: HashMap<String, HolderFacts> = holders
+            .iter()
+            .map(|h| (h.to_string(), HolderFacts::default()))
+            .collect();
+        for chunk in holders.chunks(300) {
+            let mut sql = Sql::new(
+                "SELECT resident_id, residence_code, unit_code FROM people WHERE resident_id IN (",
+            );
+            sql.args(chunk.iter().copied()).push(")");
+            for r in &sql
+                .query()
+                .fetch_all(self.store.pool())
+                .await
+                .map_err(StoreError::query(q))?
+            {
+                let id: String = col(r, "resident_id").map_err(StoreError::query(q))?;
+                if let Some(f) = out.get_mut(&id) {
+                    f.residence = Some(col(r, "residence_code").map_err(StoreError::query(q))?);
+                    f.unit_code = Some(col(r, "unit_code").map_err(StoreError::query(q))?);
+                }
+            }
+            let mut sql = Sql::new(
+                "SELECT resident_id, punishment_from, punishment_until FROM key_persons \
+                 WHERE status = 'active' AND resident_id IN (",
+            );
+            sql.args(chunk.iter().copied()).push(")");
+            for r in &sql
+                .query()
+                .fetch_all(self.store.pool())
+                .await
+                .map_err(StoreError::query(q))?
+            {
+                let id: String = col(r, "resident_id").map_err(StoreError::query(q))?;
+                let from: Option<i64> = col(r, "punishment_from").map_err(StoreError::query(q))?;
+                let until: Option<i64> =
+                    col(r, "punishment_until").map_err(StoreError::query(q))?;
+                if let Some(f) = out.get_mut(&id) {
+                    f.key_person = true;
+                    if from.is_some_and(|from| from <= at) && until.is_none_or(|u| u > at) {
+                        f.punished = true;
+                    }
+                }
+            }
+            let mut sql = Sql::new(
+                "SELECT DISTINCT resident_id AS r FROM two_card_leads \
+                 WHERE result IN ('lent', 'sold') AND resident_id IN (",
+            );
+            sql.args(chunk.iter().copied()).push(")");
+            for r in &sql
+                .query()
+                .fetch_all(self.store.pool())
+                .await
+                .map_err(StoreError::query(q))?
+            {
+                let id: String = col(r, "r").map_err(StoreError::query(q))?;
+                if let Some(f) = out.get_mut(&id) {
+                    f.gave_card_away = true;
+                }
+            }
+            let mut sql = Sql::new(
+                "SELECT DISTINCT a.holder_resident_id AS r FROM bank_accounts a \
+                 WHERE a.holder_resident_id IN (",
+            );
+            sql.args(chunk.iter().copied()).push(
+                ") AND (EXISTS (SELECT 1 FROM stop_payments s WHERE s.account = a.account_no) \
+                 OR EXISTS (SELECT 1 FROM case_transfers t JOIN cases c ON c.id = t.case_id \
+                 WHERE t.to_account = a.account_no \
+                 AND (c.resident_id IS NULL OR c.resident_id <> a.holder_resident_id)))",
+            );
+            for r in &sql
+                .query()
+                .fetch_all(self.store.pool())
+                .await
+                .map_err(StoreError::query(q))?
+            {
+                let id: String = col(r, "r").map_err(StoreError::query(q))?;
+                if let Some(f) = out.get_mut(&id) {
+                    f.mule_account = true;
+                }
+            }
+            let mut sql = Sql::new(
+                "SELECT id, account_no, resident_id, opened_at, state, phone FROM new_cards \
+                 WHERE resident_id IN (",
+            );
+            sql.args(chunk.iter().copied()).push(")");
+            for r in &sql
+                .query()
+                .fetch_all(self.store.pool())
+                .await
+                .map_err(StoreError::query(q))?
+            {
+                let id: String = col(r, "resident_id").map_err(StoreError::query(q))?;
+                let state: String = col(r, "state").map_err(StoreError::query(q))?;
+                if let Some(f) = out.get_mut(&id) {
+                    f.stored.push(StoredCard {
+                        id: col(r, "id").map_err(StoreError::query(q))?,
+                        account_no: col(r, "account_no").map_err(StoreError::query(q))?,
+                        opened_at: col(r, "opened_at").map_err(StoreError::query(q))?,
+                        state: CardState::parse(&state).unwrap_or(CardState::NotQueued),
+                        phone: col(r, "phone").map_err(StoreError::query(q))?,
+                    });
+                }
+            }
         }
-        Ok(HolderFacts {
-            residence,
-            unit_code,
-            punished,
-            key_person,
-            gave_card_away,
-            mule_account,
-            stored,
-        })
+        Ok(out)
     }
 
     /// The accounts of `rows` listed before.
@@ -530,23 +567,31 @@ impl<'s> NewCards<'s> {
         Ok(found)
     }
 
-    /// Other people who give `phone`: in stored new cards and in the residents' register.
-    async fn phone_others(&self, phone: &str, resident_id: &str) -> StoreResult<Vec<String>> {
-        let mut sql = Sql::new("SELECT DISTINCT resident_id AS r FROM new_cards WHERE phone = ");
-        let p = sql.bind(phone);
-        let me = sql.bind(resident_id);
-        sql.push(&format!(
-            "{p} AND resident_id <> {me} UNION \
-             SELECT resident_id AS r FROM people WHERE phone = {p} AND resident_id <> {me}"
-        ));
-        let rows = sql
-            .query()
-            .fetch_all(self.store.pool())
-            .await
-            .map_err(StoreError::query("new_cards.phone_others"))?;
-        rows.iter()
-            .map(|r| col(r, "r").map_err(StoreError::query("new_cards.phone_others")))
-            .collect()
+    /// Everyone who gives each of `phones`: in stored new cards and in the residents' register.
+    async fn phone_holders(
+        &self,
+        phones: &[&str],
+    ) -> StoreResult<HashMap<String, std::collections::HashSet<String>>> {
+        let q = "new_cards.phone_holders";
+        let mut out: HashMap<String, std::collections::HashSet<String>> = HashMap::new();
+        for chunk in phones.chunks(300) {
+            let mut sql =
+                Sql::new("SELECT phone AS p, resident_id AS r FROM new_cards WHERE phone IN (");
+            sql.args(chunk.iter().copied())
+                .push(") UNION SELECT phone AS p, resident_id AS r FROM people WHERE phone IN (");
+            sql.args(chunk.iter().copied()).push(")");
+            for r in &sql
+                .query()
+                .fetch_all(self.store.pool())
+                .await
+                .map_err(StoreError::query(q))?
+            {
+                let p: String = col(r, "p").map_err(StoreError::query(q))?;
+                let who: String = col(r, "r").map_err(StoreError::query(q))?;
+                out.entry(p).or_default().insert(who);
+            }
+        }
+        Ok(out)
     }
 
     /// Receives a bank's list at `at` for `importing_unit` (inside `scope`): screens every card
@@ -619,19 +664,26 @@ impl<'s> NewCards<'s> {
         for (i, r) in rows.iter().enumerate() {
             by_holder.entry(r.resident_id.as_str()).or_default().push(i);
         }
-        let mut facts: HashMap<&str, HolderFacts> = HashMap::with_capacity(by_holder.len());
-        for (holder, idx) in &by_holder {
-            let lo = idx.iter().map(|&i| rows[i].opened_at).min().unwrap_or(at) - 2 * window;
-            let hi = idx.iter().map(|&i| rows[i].opened_at).max().unwrap_or(at) + 2 * window;
-            facts.insert(holder, self.facts(holder, lo, hi, at).await?);
+        // Only holders with a card new to the platform are screened (a list sent again costs
+        // one look-up per 500 cards).
+        let stored_accounts = self.listed_before(&rows).await?;
+        let fresh_holders: Vec<&str> = by_holder
+            .iter()
+            .filter(|(_, idx)| {
+                idx.iter()
+                    .any(|&i| !stored_accounts.contains(rows[i].account_no.as_str()))
+            })
+            .map(|(h, _)| *h)
+            .collect();
+        let facts = self.facts_of(&fresh_holders, at).await?;
+        // Phones of the list and of the holders' stored cards (those may be screened again).
+        let mut phones: std::collections::BTreeSet<&str> =
+            rows.iter().filter_map(|r| r.phone.as_deref()).collect();
+        for f in facts.values() {
+            phones.extend(f.stored.iter().filter_map(|c| c.phone.as_deref()));
         }
-        let mut phone_people: HashMap<&str, std::collections::HashSet<String>> = HashMap::new();
-        for r in &rows {
-            if let Some(p) = r.phone.as_deref() {
-                let others = self.phone_others(p, &r.resident_id).await?;
-                phone_people.entry(p).or_default().extend(others);
-            }
-        }
+        let phones: Vec<&str> = phones.into_iter().collect();
+        let phone_people = self.phone_holders(&phones).await?;
         // Holders of one phone within the list count for each other too.
         let mut list_phone_holders: HashMap<&str, std::collections::HashSet<&str>> = HashMap::new();
         for r in &rows {
@@ -642,7 +694,6 @@ impl<'s> NewCards<'s> {
                     .insert(r.resident_id.as_str());
             }
         }
-        let stored_accounts = self.listed_before(&rows).await?;
 
         let holder_of = |f: &HolderFacts, openings: Vec<i64>, phone_others: u32| Holder {
             residence: f.residence.clone(),
@@ -686,7 +737,7 @@ impl<'s> NewCards<'s> {
             let openings: Vec<i64> = f
                 .stored
                 .iter()
-                .map(|s| s.2)
+                .map(|c| c.opened_at)
                 .chain(
                     by_holder[r.resident_id.as_str()]
                         .iter()
@@ -776,17 +827,17 @@ impl<'s> NewCards<'s> {
 
         // Earlier unreviewed cards of these holders: the list may have made a burst of them.
         for (holder, idx) in &by_holder {
-            let f = &facts[holder];
             let fresh: Vec<&NewCardRow> = idx
                 .iter()
                 .map(|&i| &rows[i])
                 .filter(|r| !stored_accounts.contains(r.account_no.as_str()))
                 .collect();
-            if fresh.is_empty() {
+            let Some(f) = facts.get(*holder).filter(|_| !fresh.is_empty()) else {
                 continue;
-            }
-            for (sid, account, opened_at, state) in &f.stored {
-                if *state == CardState::Reviewed
+            };
+            for stored in &f.stored {
+                let (sid, account, opened_at) = (&stored.id, &stored.account_no, &stored.opened_at);
+                if stored.state == CardState::Reviewed
                     || !fresh
                         .iter()
                         .any(|r| (r.opened_at - opened_at).abs() <= window)
@@ -797,8 +848,8 @@ impl<'s> NewCards<'s> {
                 let openings: Vec<i64> = f
                     .stored
                     .iter()
-                    .filter(|s| &s.1 != account)
-                    .map(|s| s.2)
+                    .filter(|c| &c.account_no != account)
+                    .map(|c| c.opened_at)
                     .chain(fresh.iter().map(|r| r.opened_at))
                     .collect();
                 let id = ResidentId::parse(holder)

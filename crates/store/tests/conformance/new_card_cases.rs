@@ -359,6 +359,24 @@ pub async fn the_holders_history_raises_the_screening(store: &Store) {
         ]
     );
     assert_eq!(got.queued, 4);
+
+    // A second card of the sharer a day later (no phone given): the first card is screened
+    // again with its own reserved phone, so it keeps the shared phone and gains the pair.
+    let later = store
+        .new_cards()
+        .import(
+            &city,
+            "3302",
+            &[card("6222020000000000151", &sharer, T0 + DAY, "330281")],
+            "icbc_liaison",
+            T0 + DAY,
+        )
+        .await
+        .unwrap();
+    assert_eq!(later.rescreened, 1);
+    let first = store.new_cards().get(&police, got.ids[3]).await.unwrap();
+    assert_eq!(codes(&first), vec!["shared_phone", "card_pair"]);
+    assert_eq!(first.level, Level::Medium);
 }
 
 pub async fn cards_are_reviewed_once_and_counted_per_bank(store: &Store) {
