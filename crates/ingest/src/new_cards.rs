@@ -177,7 +177,7 @@ fn validate(table: Table, sender: Option<&str>, now: i64) -> Result<CardFile, In
         rows: Vec::new(),
         rejected: Vec::new(),
     };
-    let mut seen = std::collections::HashSet::new();
+    let mut checker = CardChecker::new(sender, now);
     for row in table.rows {
         file.read += 1;
         let reject = |column: Option<&'static str>, reason: &'static str| CardRejection {
@@ -198,19 +198,18 @@ fn validate(table: Table, sender: Option<&str>, now: i64) -> Result<CardFile, In
             continue;
         }
         let cell = |i: Option<usize>| i.and_then(|i| cells.get(i)).map(|t| t.trim()).unwrap_or("");
-        match card_row(
-            &cell,
-            [card_at, id_at, name_at, opened_at],
-            [phone_at, outlet_at, division_at, bank_at],
-            sender,
-            now,
-        ) {
+        let fields = CardFields {
+            card: cell(Some(card_at)),
+            resident_id: cell(Some(id_at)),
+            name: cell(Some(name_at)),
+            opened_at: cell(Some(opened_at)),
+            phone: cell(phone_at),
+            outlet: cell(outlet_at),
+            outlet_division: cell(division_at),
+            bank_name: cell(bank_at),
+        };
+        match checker.check(&fields) {
             Ok(mut c) => {
-                if !seen.insert(c.account_no.clone()) {
-                    file.rejected
-                        .push(reject(Some("card"), card_reason::DUPLICATE_CARD));
-                    continue;
-                }
                 c.line = row.line;
                 file.rows.push(c);
             }
@@ -220,36 +219,82 @@ fn validate(table: Table, sender: Option<&str>, now: i64) -> Result<CardFile, In
     Ok(file)
 }
 
-type Rejected = (&'static str, &'static str);
+/// Why a card is rejected: the field to blame (`card`, `resident_id`, `name`, `opened_at`,
+/// `phone`, `outlet`, `outlet_division` or `bank`) and the reason code.
+pub type Rejected = (&'static str, &'static str);
 
-fn card_row<'c>(
-    cell: &dyn Fn(Option<usize>) -> &'c str,
-    [card_at, id_at, name_at, opened_at]: [usize; 4],
-    [phone_at, outlet_at, division_at, bank_at]: [Option<usize>; 4],
-    sender: Option<&str>,
+/// The fields of one card as a list row (or another channel, such as the JSON API) states
+/// them; an absent optional field is `""`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CardFields<'a> {
+    pub card: &'a str,
+    pub resident_id: &'a str,
+    pub name: &'a str,
+    /// A time or date in any layout of [`parse_report_time`] (RFC 3339 included).
+    pub opened_at: &'a str,
+    pub phone: &'a str,
+    pub outlet: &'a str,
+    pub outlet_division: &'a str,
+    pub bank_name: &'a str,
+}
+
+/// Validates the cards of one list in order, exactly as [`read_new_cards`] does its rows: the
+/// values, the sending bank, the opening time against `now`, and a card given twice
+/// ([`card_reason::DUPLICATE_CARD`] for the later one).
+#[derive(Debug)]
+pub struct CardChecker<'s> {
+    sender: Option<&'s str>,
     now: i64,
-) -> Result<CardRow, Rejected> {
-    let required = |i: usize, column: &'static str| {
-        let v = cell(Some(i));
+    seen: std::collections::HashSet<String>,
+}
+
+impl<'s> CardChecker<'s> {
+    /// `sender`: the code of the bank sending the list, when known; `now`: epoch ms.
+    pub fn new(sender: Option<&'s str>, now: i64) -> Self {
+        CardChecker {
+            sender,
+            now,
+            seen: std::collections::HashSet::new(),
+        }
+    }
+
+    /// The next card of the list, validated (its `line` is 0: the caller numbers it).
+    pub fn check(&mut self, fields: &CardFields<'_>) -> Result<CardRow, Rejected> {
+        let row = card_row(fields, self.sender, self.now)?;
+        if !self.seen.insert(row.account_no.clone()) {
+            return Err(("card", card_reason::DUPLICATE_CARD));
+        }
+        Ok(row)
+    }
+}
+
+fn card_row(f: &CardFields<'_>, sender: Option<&str>, now: i64) -> Result<CardRow, Rejected> {
+    let required = |v: &str, column: &'static str| {
+        let v = v.trim();
         if v.is_empty() {
             Err((column, reason::EMPTY_REQUIRED))
         } else {
-            Ok(v)
+            Ok(())
         }
     };
-    let card = BankCard::parse(required(card_at, "card")?).map_err(|e| ("card", e.reason()))?;
-    let resident_id = ResidentId::parse(required(id_at, "resident_id")?)
-        .map_err(|e| ("resident_id", e.reason()))?;
-    let name = required(name_at, "name")?;
+    let card_text = f.card.trim();
+    required(card_text, "card")?;
+    let card = BankCard::parse(card_text).map_err(|e| ("card", e.reason()))?;
+    let id_text = f.resident_id.trim();
+    required(id_text, "resident_id")?;
+    let resident_id = ResidentId::parse(id_text).map_err(|e| ("resident_id", e.reason()))?;
+    let name = f.name.trim();
+    required(name, "name")?;
     if name.chars().count() > MAX_CELL_CHARS {
         return Err(("name", reason::TOO_LONG));
     }
-    let opened = parse_report_time(required(opened_at, "opened_at")?)
-        .map_err(|e| ("opened_at", e.reason()))?;
+    let opened_text = f.opened_at.trim();
+    required(opened_text, "opened_at")?;
+    let opened = parse_report_time(opened_text).map_err(|e| ("opened_at", e.reason()))?;
     if opened > now + 86_400_000 {
         return Err(("opened_at", card_reason::OPENED_IN_FUTURE));
     }
-    let phone = match cell(phone_at) {
+    let phone = match f.phone.trim() {
         "" => None,
         p => Some(
             PhoneNumber::parse(p)
@@ -257,11 +302,11 @@ fn card_row<'c>(
                 .canonical(),
         ),
     };
-    let outlet = cell(outlet_at);
+    let outlet = f.outlet.trim();
     if outlet.chars().count() > MAX_CELL_CHARS {
         return Err(("outlet", reason::TOO_LONG));
     }
-    let outlet_division = match cell(division_at) {
+    let outlet_division = match f.outlet_division.trim() {
         "" => None,
         d => Some(
             DivisionCode::parse_known(d)
@@ -269,7 +314,7 @@ fn card_row<'c>(
                 .to_string(),
         ),
     };
-    let file_bank = cell(bank_at);
+    let file_bank = f.bank_name.trim();
     if file_bank.chars().count() > MAX_CELL_CHARS {
         return Err(("bank", reason::TOO_LONG));
     }
@@ -383,6 +428,34 @@ mod tests {
         let any = read_new_cards("n.csv", csv.as_bytes(), ReportFormat::Auto, None, NOW).unwrap();
         assert_eq!(any.rows.len(), 3);
         assert_eq!(any.rows[2].bank_code, "CCB");
+    }
+
+    #[test]
+    fn the_checker_validates_cards_of_other_channels_like_rows() {
+        let mut checker = CardChecker::new(Some("ICBC"), NOW);
+        let a = icbc(1);
+        let fields = CardFields {
+            card: &a,
+            resident_id: " 11010519491231002X ",
+            name: "张三",
+            opened_at: "2026-11-30T10:15:00+08:00",
+            ..CardFields::default()
+        };
+        let row = checker.check(&fields).unwrap();
+        assert_eq!(row.opened_at, 1_796_004_900_000);
+        assert_eq!(row.resident_id, "11010519491231002X");
+        assert_eq!(
+            checker.check(&fields),
+            Err(("card", card_reason::DUPLICATE_CARD))
+        );
+        assert_eq!(
+            checker.check(&CardFields {
+                name: "",
+                card: &icbc(2),
+                ..fields
+            }),
+            Err(("name", reason::EMPTY_REQUIRED))
+        );
     }
 
     #[test]

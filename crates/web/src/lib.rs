@@ -7,6 +7,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod card_screening;
 pub mod case_import;
 pub mod casework;
 pub mod error;

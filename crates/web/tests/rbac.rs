@@ -105,7 +105,7 @@ struct Endpoint {
     method: &'static str,
     /// Placeholders: `{id}`, `{resident_id}`, `{code}`, `{version}`, `{n}`, `{lang}`, `{*path}`.
     path: &'static str,
-    /// A name from `permission::MATRIX`, or `public`.
+    /// A name from `permission::MATRIX`, several joined by `|` (any of them), or `public`.
     permission: &'static str,
     rec: Rec,
     payload: Payload,
@@ -477,6 +477,37 @@ const ENDPOINTS: &[Endpoint] = &[
         Rec::Unit,
         Empty,
     ),
+    // The list is for those who review or upload (leaders read the figures on the page).
+    ep(
+        "GET",
+        "/api/v1/new-cards",
+        "review_new_cards|import_new_cards",
+        Rec::None,
+        Empty,
+    ),
+    ep(
+        "POST",
+        "/api/v1/new-cards",
+        "import_new_cards",
+        Rec::None,
+        Json(
+            r#"{"cards":[{"card_no":"6222020123456789015","holder_name":"张三","resident_id":"11010519491231002X","opened_at":"2026-01-01T09:00:00+08:00"}]}"#,
+        ),
+    ),
+    ep(
+        "GET",
+        "/api/v1/new-cards/{id}",
+        "review_new_cards",
+        Rec::NewCard,
+        Empty,
+    ),
+    ep(
+        "POST",
+        "/api/v1/new-cards/{id}/review",
+        "review_new_cards",
+        Rec::NewCard,
+        Json(r#"{"verdict":"watch","note":"rbac {n}"}"#),
+    ),
 ];
 
 impl Endpoint {
@@ -488,15 +519,26 @@ impl Endpoint {
         self.method != "GET"
     }
 
-    fn roles(&self) -> &'static [Role] {
+    fn roles(&self) -> Vec<Role> {
         if self.permission == "public" {
-            return &Role::ALL;
+            return Role::ALL.to_vec();
         }
-        MATRIX
-            .iter()
-            .find(|(name, _)| *name == self.permission)
-            .map(|(_, roles)| *roles)
-            .unwrap_or_else(|| panic!("{} is not in permission::MATRIX", self.permission))
+        let mut out = Vec::new();
+        for permission in self.permission.split('|') {
+            let roles = MATRIX
+                .iter()
+                .find(|(name, _)| *name == permission)
+                .map(|(_, roles)| *roles)
+                .unwrap_or_else(|| panic!("{permission} is not in permission::MATRIX"));
+            out.extend(
+                roles
+                    .iter()
+                    .filter(|r| !out.contains(*r))
+                    .copied()
+                    .collect::<Vec<_>>(),
+            );
+        }
+        out
     }
 }
 

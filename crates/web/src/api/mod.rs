@@ -6,6 +6,7 @@
 pub mod call_tasks;
 pub mod figures;
 pub mod instructions;
+pub mod new_cards;
 pub mod openapi;
 pub mod people;
 pub mod units;
@@ -37,6 +38,15 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/people", get(people::list))
         .route("/api/v1/people/{resident_id}", get(people::get))
         .route("/api/v1/units/{code}/children", get(units::children))
+        .route(
+            "/api/v1/new-cards",
+            // 10,000 cards can pass the default 2 MB request limit.
+            get(new_cards::list)
+                .post(new_cards::push)
+                .layer(axum::extract::DefaultBodyLimit::max(16 << 20)),
+        )
+        .route("/api/v1/new-cards/{id}", get(new_cards::get))
+        .route("/api/v1/new-cards/{id}/review", post(new_cards::review))
 }
 
 /// The caller as the closed loop sees them: login, unit, and the unit's subtree.

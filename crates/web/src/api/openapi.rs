@@ -7,7 +7,7 @@ use utoipa::OpenApi;
 #[openapi(
     info(
         title = "fanzha API",
-        description = "Warnings, the closed loop of instructions, 96110 call tasks, figures and residents of the caller's org subtree. Authenticate with the session cookie from POST /login; writes carry the session's X-CSRF-Token header."
+        description = "Warnings, the closed loop of instructions, 96110 call tasks, figures, residents and new-card screening of the caller's org subtree. Authenticate with the session cookie from POST /login; writes carry the session's X-CSRF-Token header."
     ),
     paths(
         super::warnings::push,
@@ -24,15 +24,48 @@ use utoipa::OpenApi;
         super::call_tasks::claim,
         super::call_tasks::result,
         super::call_tasks::release,
+        super::new_cards::push,
+        super::new_cards::list,
+        super::new_cards::get,
+        super::new_cards::review,
     ),
     components(schemas(
         super::warnings::PushRequest,
         super::instructions::CommandRequest,
-        super::call_tasks::ResultRequest
+        super::call_tasks::ResultRequest,
+        super::new_cards::NewCardList,
+        super::new_cards::NewCardIn,
+        super::new_cards::NewCardListAnswer,
+        super::new_cards::NewCardRejection,
+        super::new_cards::NewCardReview
     ))
 )]
 pub struct ApiDoc;
 
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `/api/v1/` route of the router (read from its source) is in the document.
+    #[test]
+    fn the_document_lists_every_api_route() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let src = include_str!("mod.rs");
+        let mut checked = 0;
+        for (at, _) in src.match_indices(".route(") {
+            let rest = &src[at..];
+            let open = rest.find('"').unwrap() + 1;
+            let path = &rest[open..open + rest[open..].find('"').unwrap()];
+            if !path.starts_with("/api/v1/") {
+                continue;
+            }
+            checked += 1;
+            assert!(doc["paths"][path].is_object(), "{path} is not documented");
+        }
+        assert!(checked >= 16, "{checked} routes read");
+    }
 }

@@ -16,8 +16,11 @@ use super::{render, Chrome};
 use crate::auth::permission::{
     ImportNewCards, ManageKeyPersons, Permission, ReviewNewCards, ViewNewCards,
 };
-use crate::auth::principal::Principal;
 use crate::auth::Require;
+use crate::card_screening::{
+    bank_code, batch_label, hex, police_only, reads_list, record_list, sender_of, viewer_of,
+    visible_findings,
+};
 use crate::error::WebError;
 use crate::export::{ExportFormat, Table};
 use crate::extract::{FormBody, Query};
@@ -28,22 +31,19 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use fanzha_core::mask::{mask_card, mask_name, mask_resident_id};
-use fanzha_core::time::{format_shanghai, format_shanghai_date, shanghai_date};
+use fanzha_core::time::{format_shanghai, format_shanghai_date};
 use fanzha_ingest::new_cards::read_new_cards;
 use fanzha_ingest::reports::ReportFormat;
 use fanzha_store::{
-    CardFilter, CardState, ImportCounts, KeyPersonCategory, Level, NewAuditEntry, NewCardRow,
-    NewImportRun, NewKeyPerson, PageRequest, QuarantineRow, ReasonCode, Role, ScreenedCard,
-    Verdict, Viewer, MAX_PAGE,
+    CardFilter, CardState, KeyPersonCategory, Level, NewAuditEntry, NewCardRow, NewKeyPerson,
+    PageRequest, QuarantineRow, ReasonCode, ScreenedCard, Verdict, Viewer, MAX_PAGE,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// Cards per screen; an export takes all (up to [`MAX_PAGE`]).
 const PAGE_ROWS: u32 = 100;
-/// The import-run kind of new-card lists.
-pub const IMPORT_KIND: &str = "new_cards";
 const MAX_FILE_NAME_CHARS: usize = 200;
 const DAY_MS: i64 = 86_400_000;
 /// Periods offered (days back from today), the default first.
@@ -99,45 +99,15 @@ fn choices<T: Copy + PartialEq>(
         .collect()
 }
 
-/// Reasons only the police may read: they disclose dossiers, punishments, leads and cases.
-fn police_only(code: ReasonCode) -> bool {
-    matches!(
-        code,
-        ReasonCode::HolderPunished
-            | ReasonCode::HolderKeyPerson
-            | ReasonCode::HolderGaveCardAway
-            | ReasonCode::HolderMuleAccount
-    )
-}
-
 /// The findings as a reader of this principal may see them, joined by `；`.
 fn reasons_text(lang: Lang, card: &ScreenedCard, bank_view: bool) -> String {
-    card.findings
-        .iter()
-        .filter(|f| !(bank_view && police_only(f.code)))
+    visible_findings(card, bank_view)
         .map(|f| match lang {
             Lang::En => f.describe_en(),
             _ => f.describe_zh(),
         })
         .collect::<Vec<_>>()
         .join("；")
-}
-
-/// Who reads: a liaison their bank, the police their (narrowed) subtree.
-async fn viewer_of(
-    state: &AppState,
-    p: &Principal,
-    unit: Option<&str>,
-) -> Result<(Viewer, String, bool), WebError> {
-    if p.has_role(Role::BankLiaison) {
-        let bank = p
-            .bank_code
-            .clone()
-            .ok_or(WebError::Forbidden("bank_liaison_without_bank"))?;
-        return Ok((Viewer::Bank(bank), p.unit_code.clone(), true));
-    }
-    let (unit_code, scope) = state.narrowed_scope(&p.unit_code, unit).await?;
-    Ok((Viewer::Police(scope), unit_code, false))
 }
 
 /// A card as listed: personal data masked.
@@ -306,7 +276,7 @@ async fn list_page<P: Permission>(
     let p = &auth.principal;
     let now = state.clock.now_ms();
     // Leaders read the figures; the list is for those who review or upload.
-    let list = ReviewNewCards::allows(p) || ImportNewCards::allows(p);
+    let list = reads_list(p);
     if q.format.is_some() && !list {
         return Err(WebError::Forbidden(ReviewNewCards::NAME));
     }
@@ -610,20 +580,9 @@ pub async fn import(
                     .map_err(WebError::BadRequest)?
             }
             Some("bank") => {
-                let text = field_text(field).await?;
-                let text = text.trim().to_ascii_uppercase();
-                if !text.is_empty() {
-                    if text.len() > 20 || !text.chars().all(|c| c.is_ascii_alphanumeric()) {
-                        return Err(WebError::BadRequest(format!("unknown bank code `{text}`")));
-                    }
-                    bank = Some(text);
-                }
+                bank = bank_code(&field_text(field).await?)?;
             }
-            Some("batch") => {
-                let text = field_text(field).await?;
-                let text: String = text.trim().chars().take(100).collect();
-                batch = (!text.is_empty()).then_some(text);
-            }
+            Some("batch") => batch = Some(field_text(field).await?),
             _ => {}
         }
     }
@@ -632,36 +591,10 @@ pub async fn import(
         .ok_or_else(|| WebError::BadRequest("choose a new-card list to upload".into()))?;
     let p = &auth.principal;
     // A liaison sends their own bank's list, whatever the form says.
-    let sender = if p.has_role(Role::BankLiaison) {
-        Some(
-            p.bank_code
-                .clone()
-                .ok_or(WebError::Forbidden("bank_liaison_without_bank"))?,
-        )
-    } else {
-        bank
-    };
+    let sender = sender_of(p, bank)?;
     let now = state.clock.now_ms();
-    let batch = match batch {
-        Some(b) => b,
-        None => format!(
-            "{} {}",
-            sender.as_deref().unwrap_or("-"),
-            shanghai_date(now)
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| now.to_string())
-        ),
-    };
-    let scope = state.scope_of(&p.unit_code).await?;
+    let batch = batch_label(batch.as_deref(), sender.as_deref(), now);
     let parsed = read_new_cards(&file, &bytes, format, sender.as_deref(), now)?;
-    let imports = state.store.imports();
-    let run = imports
-        .begin(&NewImportRun {
-            kind: IMPORT_KIND.into(),
-            file: file.clone(),
-            content_hash: hex(&Sha256::digest(&bytes)),
-        })
-        .await?;
     let rejected: Vec<QuarantineRow> = parsed
         .rejected
         .iter()
@@ -689,27 +622,16 @@ pub async fn import(
             batch: batch.clone(),
         })
         .collect();
-    let done = state
-        .store
-        .new_cards()
-        .import(&scope, &p.unit_code, &cards, &p.login, now)
-        .await?;
-    imports.add_quarantine(run, &rejected).await?;
-    let mut by_reason: BTreeMap<String, i64> = BTreeMap::new();
-    for r in &rejected {
-        *by_reason.entry(r.reason.clone()).or_default() += 1;
-    }
-    imports
-        .finish(
-            run,
-            &ImportCounts {
-                read: parsed.read as i64,
-                accepted: cards.len() as i64,
-                quarantined: rejected.len() as i64,
-                by_reason,
-            },
-        )
-        .await?;
+    let (run, done) = record_list(
+        &state,
+        p,
+        &file,
+        hex(&Sha256::digest(&bytes)),
+        parsed.read,
+        &cards,
+        &rejected,
+    )
+    .await?;
     let view = ImportView {
         run: run.0,
         file,
@@ -1013,14 +935,6 @@ pub async fn review(
         return Ok(([("hx-redirect", to)], axum::http::StatusCode::OK).into_response());
     }
     Ok(Redirect::to(&to).into_response())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 #[cfg(test)]

@@ -1,0 +1,154 @@
+//! 新开卡审查 as the pages (`pages::new_cards`) and the JSON API (`api::new_cards`) share it:
+//! who reads which cards, the reasons a bank never reads, the sending bank of a list, and
+//! recording a screened list with its import run and quarantine.
+
+use crate::auth::permission::{ImportNewCards, Permission, ReviewNewCards};
+use crate::auth::principal::Principal;
+use crate::error::WebError;
+use crate::state::AppState;
+use fanzha_core::time::shanghai_date;
+use fanzha_store::{
+    CardImport, Finding, ImportCounts, ImportRunId, NewCardRow, NewImportRun, QuarantineRow,
+    ReasonCode, Role, ScreenedCard, Viewer,
+};
+use std::collections::BTreeMap;
+
+/// The import-run kind of new-card lists.
+pub const IMPORT_KIND: &str = "new_cards";
+
+/// Reasons only the police may read: they disclose dossiers, punishments, leads and cases.
+pub fn police_only(code: ReasonCode) -> bool {
+    matches!(
+        code,
+        ReasonCode::HolderPunished
+            | ReasonCode::HolderKeyPerson
+            | ReasonCode::HolderGaveCardAway
+            | ReasonCode::HolderMuleAccount
+    )
+}
+
+/// The card's findings a reader may see: a bank never reads the police's.
+pub fn visible_findings(card: &ScreenedCard, bank_view: bool) -> impl Iterator<Item = &Finding> {
+    card.findings
+        .iter()
+        .filter(move |f| !(bank_view && police_only(f.code)))
+}
+
+/// Whether the principal reads the list of cards (leaders read the figures only): those who
+/// review or upload.
+pub fn reads_list(p: &Principal) -> bool {
+    ReviewNewCards::allows(p) || ImportNewCards::allows(p)
+}
+
+/// Who reads: a liaison their bank, the police their (narrowed) subtree. Returns the viewer,
+/// the unit read, and whether it is a bank's view.
+pub async fn viewer_of(
+    state: &AppState,
+    p: &Principal,
+    unit: Option<&str>,
+) -> Result<(Viewer, String, bool), WebError> {
+    if p.has_role(Role::BankLiaison) {
+        let bank = p
+            .bank_code
+            .clone()
+            .ok_or(WebError::Forbidden("bank_liaison_without_bank"))?;
+        return Ok((Viewer::Bank(bank), p.unit_code.clone(), true));
+    }
+    let (unit_code, scope) = state.narrowed_scope(&p.unit_code, unit).await?;
+    Ok((Viewer::Police(scope), unit_code, false))
+}
+
+/// A bank code as a sender names it (`ICBC`), upper-cased; `None` when blank.
+pub fn bank_code(text: &str) -> Result<Option<String>, WebError> {
+    let text = text.trim().to_ascii_uppercase();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if text.len() > 20 || !text.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(WebError::BadRequest(format!("unknown bank code `{text}`")));
+    }
+    Ok(Some(text))
+}
+
+/// The bank sending a list: a liaison's own, whatever they name; the center's choice (or
+/// none: each card's BIN decides).
+pub fn sender_of(p: &Principal, named: Option<String>) -> Result<Option<String>, WebError> {
+    if p.has_role(Role::BankLiaison) {
+        return p
+            .bank_code
+            .clone()
+            .map(Some)
+            .ok_or(WebError::Forbidden("bank_liaison_without_bank"));
+    }
+    Ok(named)
+}
+
+/// A list's label: the one given (trimmed, at most 100 characters), else the sending bank and
+/// today's date.
+pub fn batch_label(given: Option<&str>, sender: Option<&str>, now: i64) -> String {
+    let given: String = given.unwrap_or("").trim().chars().take(100).collect();
+    if !given.is_empty() {
+        return given;
+    }
+    format!(
+        "{} {}",
+        sender.unwrap_or("-"),
+        shanghai_date(now)
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| now.to_string())
+    )
+}
+
+/// Screens a validated list into the store for the principal's unit and records the import
+/// run: `read` rows, the `cards` accepted, the `rejected` ones in its quarantine.
+pub async fn record_list(
+    state: &AppState,
+    p: &Principal,
+    file: &str,
+    content_hash: String,
+    read: usize,
+    cards: &[NewCardRow],
+    rejected: &[QuarantineRow],
+) -> Result<(ImportRunId, CardImport), WebError> {
+    let now = state.clock.now_ms();
+    let scope = state.scope_of(&p.unit_code).await?;
+    let imports = state.store.imports();
+    let run = imports
+        .begin(&NewImportRun {
+            kind: IMPORT_KIND.into(),
+            file: file.to_string(),
+            content_hash,
+        })
+        .await?;
+    let done = state
+        .store
+        .new_cards()
+        .import(&scope, &p.unit_code, cards, &p.login, now)
+        .await?;
+    imports.add_quarantine(run, rejected).await?;
+    let mut by_reason: BTreeMap<String, i64> = BTreeMap::new();
+    for r in rejected {
+        *by_reason.entry(r.reason.clone()).or_default() += 1;
+    }
+    imports
+        .finish(
+            run,
+            &ImportCounts {
+                read: read as i64,
+                accepted: cards.len() as i64,
+                quarantined: rejected.len() as i64,
+                by_reason,
+            },
+        )
+        .await?;
+    Ok((run, done))
+}
+
+/// Lower-case hex of a digest.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
