@@ -98,6 +98,8 @@ pub mod card_reason {
     pub const DUPLICATE_CARD: &str = "duplicate_in_file";
     /// The opening time lies more than a day in the future.
     pub const OPENED_IN_FUTURE: &str = "opened_in_future";
+    /// The opening date lies before the holder's birth date (a typo in either).
+    pub const OPENED_BEFORE_BIRTH: &str = "opened_before_birth";
 }
 
 /// A card as the list states it, validated.
@@ -294,6 +296,9 @@ fn card_row(f: &CardFields<'_>, sender: Option<&str>, now: i64) -> Result<CardRo
     if opened > now + 86_400_000 {
         return Err(("opened_at", card_reason::OPENED_IN_FUTURE));
     }
+    if fanzha_core::time::shanghai_date(opened).is_some_and(|d| d < resident_id.birth_date()) {
+        return Err(("opened_at", card_reason::OPENED_BEFORE_BIRTH));
+    }
     let phone = match f.phone.trim() {
         "" => None,
         p => Some(
@@ -456,6 +461,17 @@ mod tests {
             }),
             Err(("name", reason::EMPTY_REQUIRED))
         );
+    }
+
+    #[test]
+    fn an_opening_before_the_holders_birth_is_rejected() {
+        let csv = format!(
+            "卡号,户名,证件号码,开户日期\n{},张三,11010519491231002X,1949-12-30\n",
+            icbc(1)
+        );
+        let f = read_new_cards("n.csv", csv.as_bytes(), ReportFormat::Auto, None, NOW).unwrap();
+        assert_eq!(f.rows.len(), 0);
+        assert_eq!(f.rejected[0].reason, "opened_before_birth");
     }
 
     #[test]

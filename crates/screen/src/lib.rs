@@ -52,6 +52,11 @@ pub struct Holder {
 pub struct Screening {
     pub score: u32,
     pub level: Level,
+    /// The score and level of the reasons a bank may read ([`ReasonCode::police_only`] left
+    /// out): what the sending bank is shown, so that nothing police-only can be read back from
+    /// a number.
+    pub bank_score: u32,
+    pub bank_level: Level,
     /// Reasons that applied, heaviest first.
     pub findings: Vec<Finding>,
 }
@@ -60,12 +65,47 @@ impl Screening {
     fn from_findings(mut findings: Vec<Finding>) -> Screening {
         findings.sort_by_key(|f| (std::cmp::Reverse(f.code.weight()), f.code));
         let score = findings.iter().map(|f| f.code.weight()).sum();
+        let bank_score = bank_score(&findings);
         Screening {
             score,
             level: Level::of_score(score),
+            bank_score,
+            bank_level: Level::of_score(bank_score),
             findings,
         }
     }
+}
+
+/// The points of the findings a bank may read.
+pub fn bank_score(findings: &[Finding]) -> u32 {
+    findings
+        .iter()
+        .filter(|f| !f.code.police_only())
+        .map(|f| f.code.weight())
+        .sum()
+}
+
+/// The most cards of the holder (this one included) inside one window of
+/// [`BURST_WINDOW_DAYS`] days that holds this card: "7日内N张" as an officer reads it.
+fn cards_in_window(opened_at: i64, others: &[i64]) -> i64 {
+    let window = BURST_WINDOW_DAYS * DAY_MS;
+    let mut near: Vec<i64> = others
+        .iter()
+        .copied()
+        .filter(|&at| (at - opened_at).abs() <= window)
+        .chain(std::iter::once(opened_at))
+        .collect();
+    near.sort_unstable();
+    // Windows start at a card no later than this one and must reach it.
+    near.iter()
+        .filter(|&&start| start <= opened_at && start + window >= opened_at)
+        .map(|&start| {
+            near.iter()
+                .filter(|&&at| at >= start && at <= start + window)
+                .count() as i64
+        })
+        .max()
+        .unwrap_or(1)
 }
 
 /// Screens one card against its holder's history.
@@ -86,33 +126,32 @@ pub fn screen(card: &NewCard<'_>, holder: &Holder) -> Screening {
         flag(ReasonCode::HolderMuleAccount, None);
     }
 
-    let window = BURST_WINDOW_DAYS * DAY_MS;
-    let burst = 1 + holder
-        .other_openings
-        .iter()
-        .filter(|&&at| (at - card.opened_at).abs() <= window)
-        .count() as i64;
+    let burst = cards_in_window(card.opened_at, &holder.other_openings);
     if burst >= 3 {
         flag(ReasonCode::CardBurst, Some(burst));
     } else if burst == 2 {
         flag(ReasonCode::CardPair, Some(2));
     }
 
-    if let Some(outlet) = card.outlet_division.filter(|d| d.len() >= 4) {
+    let digits = |d: &&str| d.len() >= 4 && d.bytes().all(|b| b.is_ascii_digit());
+    if let Some(outlet) = card.outlet_division.filter(digits) {
         let home = holder
             .residence
             .clone()
-            .filter(|r| r.len() >= 4)
+            .filter(|r| digits(&r.as_str()))
             .unwrap_or_else(|| format!("{:06}", card.holder.address_code()));
         let value = outlet.parse::<i64>().ok();
-        if outlet[..2] != home[..2] {
+        if outlet.get(..2) != home.get(..2) {
             flag(ReasonCode::FarProvince, value);
-        } else if outlet[..4] != home[..4] {
+        } else if outlet.get(..4) != home.get(..4) {
             flag(ReasonCode::FarCity, value);
         }
     }
 
-    if let Some(date) = fanzha_core::time::shanghai_date(card.opened_at) {
+    // An opening before the holder's birth is a data error, not an age.
+    if let Some(date) =
+        fanzha_core::time::shanghai_date(card.opened_at).filter(|d| *d >= card.holder.birth_date())
+    {
         let age = card.holder.age_on(date);
         match age {
             0..=15 => flag(ReasonCode::Minor, Some(i64::from(age))),
@@ -224,6 +263,57 @@ mod tests {
     }
 
     #[test]
+    fn a_burst_is_counted_inside_one_seven_day_window() {
+        let id = middle_aged();
+        // Days 0, 6 and 12: no 7-day window holds three, the day-6 card is a pair.
+        let spread = Holder {
+            other_openings: vec![T - 6 * DAY_MS, T + 6 * DAY_MS],
+            ..Holder::default()
+        };
+        let s = screen(&card(&id, None), &spread);
+        assert_eq!(
+            s.findings,
+            vec![Finding::new(ReasonCode::CardPair, Some(2))]
+        );
+        // Days 0, 7 and 7: one window [0, 7] holds all three.
+        let tight = Holder {
+            other_openings: vec![T + 7 * DAY_MS, T + 7 * DAY_MS],
+            ..Holder::default()
+        };
+        let s = screen(&card(&id, None), &tight);
+        assert_eq!(
+            s.findings,
+            vec![Finding::new(ReasonCode::CardBurst, Some(3))]
+        );
+    }
+
+    #[test]
+    fn a_bank_reads_a_score_without_the_polices_reasons() {
+        let id = young();
+        let holder = Holder {
+            key_person: true,
+            ..Holder::default()
+        };
+        let s = screen(&card(&id, Some("653101")), &holder);
+        assert_eq!((s.score, s.level), (40 + 25 + 10, Level::High));
+        assert_eq!((s.bank_score, s.bank_level), (35, Level::Medium));
+    }
+
+    #[test]
+    fn odd_codes_and_dates_do_not_panic_or_count() {
+        let id = young();
+        let holder = Holder {
+            residence: Some("浙江余姚".into()),
+            ..Holder::default()
+        };
+        let mut c = card(&id, Some("６５３１０１"));
+        // Opened in 1990, before the holder's birth in 2001: no age reason.
+        c.opened_at = 631_152_000_000;
+        let s = screen(&c, &holder);
+        assert!(s.findings.is_empty(), "{:?}", s.findings);
+    }
+
+    #[test]
     fn the_id_address_stands_in_for_an_unknown_residence() {
         let id = middle_aged();
         let near = screen(&card(&id, Some("330212")), &Holder::default());
@@ -308,9 +398,17 @@ mod tests {
             let sum: u32 = s.findings.iter().map(|f| f.code.weight()).sum();
             prop_assert_eq!(s.score, sum);
             prop_assert_eq!(s.level, Level::of_score(s.score));
-            let near = offsets.iter().filter(|d| d.abs() <= BURST_WINDOW_DAYS).count() as i64;
+            // The most cards in any 7-day window [d, d + 7] holding day 0, by brute force.
+            let mut days: Vec<i64> = offsets.clone();
+            days.push(0);
+            let most = (-BURST_WINDOW_DAYS..=0)
+                .map(|start| days.iter().filter(|d| **d >= start && **d <= start + BURST_WINDOW_DAYS).count() as i64)
+                .max()
+                .unwrap();
             let burst = s.findings.iter().find(|f| matches!(f.code, ReasonCode::CardBurst | ReasonCode::CardPair));
-            prop_assert_eq!(burst.and_then(|f| f.value), (near >= 1).then_some(near + 1).map(|n| if n >= 3 { n } else { 2 }));
+            prop_assert_eq!(burst.and_then(|f| f.value), (most >= 2).then_some(if most >= 3 { most } else { 2 }));
+            prop_assert_eq!(s.bank_score, s.findings.iter().filter(|f| !f.code.police_only()).map(|f| f.code.weight()).sum::<u32>());
+            prop_assert_eq!(s.bank_level, Level::of_score(s.bank_score));
             let weights: Vec<u32> = s.findings.iter().map(|f| f.code.weight()).collect();
             prop_assert!(weights.windows(2).all(|w| w[0] >= w[1]));
         }

@@ -62,6 +62,18 @@ impl ReasonCode {
         ReasonCode::VirtualPhone,
     ];
 
+    /// Whether the reason rests on police records (dossiers, punishments, two-card leads,
+    /// cases): a bank never reads it, nor a score or level that counts it.
+    pub fn police_only(self) -> bool {
+        matches!(
+            self,
+            ReasonCode::HolderPunished
+                | ReasonCode::HolderKeyPerson
+                | ReasonCode::HolderGaveCardAway
+                | ReasonCode::HolderMuleAccount
+        )
+    }
+
     /// Points the reason adds to the card's score.
     pub fn weight(self) -> u32 {
         match self {

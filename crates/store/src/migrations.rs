@@ -92,6 +92,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "supervision returns",
         include_str!("../migrations/0017_supervision_returns.sql"),
     ),
+    (
+        18,
+        "new-card screening: the bank's view",
+        include_str!("../migrations/0018_new_cards_bank_view.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -28,6 +28,8 @@ const DAY_MS: i64 = 86_400_000;
 pub const MAX_TEXT_CHARS: usize = 1000;
 /// Cards per import.
 pub const MAX_CARDS_PER_IMPORT: usize = 100_000;
+/// The PostgreSQL advisory lock that queues new-card lists (an arbitrary constant key).
+const SCREENING_LOCK: i64 = 0x006e_6577_6361_7264;
 
 /// Where a card stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -168,6 +170,9 @@ pub struct ScreenedCard {
     pub batch: String,
     pub score: i64,
     pub level: Level,
+    /// Score and level of the reasons a bank may read (what the sending bank is shown).
+    pub bank_score: i64,
+    pub bank_level: Level,
     pub findings: Vec<Finding>,
     pub state: CardState,
     pub verdict: Option<Verdict>,
@@ -213,6 +218,8 @@ pub struct CardImport {
     pub rescreened: i64,
     /// Earlier cards that went onto the review list because of this list.
     pub requeued: i64,
+    /// Received cards by the level a bank reads (police-only reasons left out).
+    pub bank_by_level: BTreeMap<Level, i64>,
 }
 
 /// Figures of one bank.
@@ -276,7 +283,7 @@ impl CardFigures {
 
 const COLUMNS: &str = "n.id, n.account_no, n.bank_code, n.bank_name, n.resident_id, \
      n.holder_name, n.phone, n.opened_at, n.outlet, n.outlet_division, n.unit_code, n.batch, \
-     n.score, n.level, n.findings, n.state, n.verdict, n.note, n.imported_by, n.imported_at, \
+     n.score, n.level, n.bank_score, n.bank_level, n.findings, n.state, n.verdict, n.note, n.imported_by, n.imported_at, \
      n.screened_at, n.reviewed_by, n.reviewed_at";
 
 /// Holds when the card `n` received victim money in a case: named by a stop-payment request,
@@ -295,6 +302,7 @@ fn decode_err(index: &str, msg: String) -> sqlx::Error {
 
 fn from_row(row: &AnyRow) -> Result<ScreenedCard, sqlx::Error> {
     let level: String = col(row, "level")?;
+    let bank_level: String = col(row, "bank_level")?;
     let state: String = col(row, "state")?;
     let verdict: Option<String> = col(row, "verdict")?;
     let findings: String = col(row, "findings")?;
@@ -314,6 +322,9 @@ fn from_row(row: &AnyRow) -> Result<ScreenedCard, sqlx::Error> {
         score: col(row, "score")?,
         level: Level::parse(&level)
             .ok_or_else(|| decode_err("level", format!("unknown level `{level}`")))?,
+        bank_score: col(row, "bank_score")?,
+        bank_level: Level::parse(&bank_level)
+            .ok_or_else(|| decode_err("bank_level", format!("unknown level `{bank_level}`")))?,
         findings: serde_json::from_str(&findings)
             .map_err(|e| decode_err("findings", e.to_string()))?,
         state: CardState::parse(&state)
@@ -341,12 +352,21 @@ fn push_viewer(sql: &mut Sql<'_>, viewer: &Viewer) {
     }
 }
 
-fn push_filter(sql: &mut Sql<'_>, f: &CardFilter) {
+/// The level column the viewer reads: a bank reads the level without the police's reasons.
+fn level_column(viewer: &Viewer) -> &'static str {
+    match viewer {
+        Viewer::Police(_) => "n.level",
+        Viewer::Bank(_) => "n.bank_level",
+    }
+}
+
+fn push_filter(sql: &mut Sql<'_>, f: &CardFilter, viewer: &Viewer) {
+    let level = level_column(viewer);
     if let Some(l) = f.level {
-        sql.push(" AND n.level = ").arg(l.as_str());
+        sql.push(&format!(" AND {level} = ")).arg(l.as_str());
     }
     if f.flagged {
-        sql.push(" AND n.level IN ('medium', 'high')");
+        sql.push(&format!(" AND {level} IN ('medium', 'high')"));
     }
     if let Some(s) = f.state {
         sql.push(" AND n.state = ").arg(s.as_str());
@@ -402,12 +422,23 @@ struct StoredCard {
 struct HolderFacts {
     residence: Option<String>,
     unit_code: Option<String>,
-    punished: bool,
     key_person: bool,
     gave_card_away: bool,
     mule_account: bool,
+    /// Punishment periods of open dossiers: from, until (exclusive; `None` open-ended).
+    punishments: Vec<(i64, Option<i64>)>,
     /// The holder's stored new cards.
     stored: Vec<StoredCard>,
+}
+
+impl HolderFacts {
+    /// Under a punishment at `t`: the day the card was opened decides whether the bank should
+    /// have refused it.
+    fn punished_at(&self, t: i64) -> bool {
+        self.punishments
+            .iter()
+            .any(|(from, until)| *from <= t && until.is_none_or(|u| u > t))
+    }
 }
 
 /// The new-card repository.
@@ -431,9 +462,8 @@ impl<'s> NewCards<'s> {
 
     /// Everything the screening of these holders' cards needs, a few queries per 300 holders.
     async fn facts_of(
-        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
         holders: &[&str],
-        at: i64,
     ) -> StoreResult<HashMap<String, HolderFacts>> {
         let q = "new_cards.facts";
         let mut out: HashMap<String, HolderFacts> = holders
@@ -447,7 +477,7 @@ impl<'s> NewCards<'s> {
             sql.args(chunk.iter().copied()).push(")");
             for r in &sql
                 .query()
-                .fetch_all(self.store.pool())
+                .fetch_all(&mut **tx)
                 .await
                 .map_err(StoreError::query(q))?
             {
@@ -464,7 +494,7 @@ impl<'s> NewCards<'s> {
             sql.args(chunk.iter().copied()).push(")");
             for r in &sql
                 .query()
-                .fetch_all(self.store.pool())
+                .fetch_all(&mut **tx)
                 .await
                 .map_err(StoreError::query(q))?
             {
@@ -474,8 +504,8 @@ impl<'s> NewCards<'s> {
                     col(r, "punishment_until").map_err(StoreError::query(q))?;
                 if let Some(f) = out.get_mut(&id) {
                     f.key_person = true;
-                    if from.is_some_and(|from| from <= at) && until.is_none_or(|u| u > at) {
-                        f.punished = true;
+                    if let Some(from) = from {
+                        f.punishments.push((from, until));
                     }
                 }
             }
@@ -486,7 +516,7 @@ impl<'s> NewCards<'s> {
             sql.args(chunk.iter().copied()).push(")");
             for r in &sql
                 .query()
-                .fetch_all(self.store.pool())
+                .fetch_all(&mut **tx)
                 .await
                 .map_err(StoreError::query(q))?
             {
@@ -507,7 +537,7 @@ impl<'s> NewCards<'s> {
             );
             for r in &sql
                 .query()
-                .fetch_all(self.store.pool())
+                .fetch_all(&mut **tx)
                 .await
                 .map_err(StoreError::query(q))?
             {
@@ -523,7 +553,7 @@ impl<'s> NewCards<'s> {
             sql.args(chunk.iter().copied()).push(")");
             for r in &sql
                 .query()
-                .fetch_all(self.store.pool())
+                .fetch_all(&mut **tx)
                 .await
                 .map_err(StoreError::query(q))?
             {
@@ -545,7 +575,7 @@ impl<'s> NewCards<'s> {
 
     /// The accounts of `rows` listed before.
     async fn listed_before(
-        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
         rows: &[NewCardRow],
     ) -> StoreResult<std::collections::HashSet<String>> {
         let mut found = std::collections::HashSet::new();
@@ -555,7 +585,7 @@ impl<'s> NewCards<'s> {
                 .push(")");
             let got = sql
                 .query()
-                .fetch_all(self.store.pool())
+                .fetch_all(&mut **tx)
                 .await
                 .map_err(StoreError::query("new_cards.listed_before"))?;
             for r in &got {
@@ -569,7 +599,7 @@ impl<'s> NewCards<'s> {
 
     /// Everyone who gives each of `phones`: in stored new cards and in the residents' register.
     async fn phone_holders(
-        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
         phones: &[&str],
     ) -> StoreResult<HashMap<String, std::collections::HashSet<String>>> {
         let q = "new_cards.phone_holders";
@@ -582,7 +612,7 @@ impl<'s> NewCards<'s> {
             sql.args(chunk.iter().copied()).push(")");
             for r in &sql
                 .query()
-                .fetch_all(self.store.pool())
+                .fetch_all(&mut **tx)
                 .await
                 .map_err(StoreError::query(q))?
             {
@@ -639,7 +669,8 @@ impl<'s> NewCards<'s> {
                     .map(str::trim)
                     .filter(|p| !p.is_empty())
                     .map(str::to_string),
-                opened_at: c.opened_at,
+                // A card is not opened after the bank reported it (clocks may run ahead).
+                opened_at: c.opened_at.min(at),
                 outlet: text("outlet", &c.outlet, false)?,
                 outlet_division: c
                     .outlet_division
@@ -658,6 +689,51 @@ impl<'s> NewCards<'s> {
             }
         }
 
+        // The cards are bank accounts the platform now knows, with their holders: a later case
+        // naming one finds its holder (涉案账户开户人). Recorded in the list's transaction
+        // (below), so a failure leaves nothing half done that a second upload would skip.
+        let accounts: Vec<NewAccount> = rows
+            .iter()
+            .map(|r| NewAccount {
+                account_no: r.account_no.clone(),
+                bank_code: Some(r.bank_code.clone()),
+                bank_name: (!r.bank_name.is_empty()).then(|| r.bank_name.clone()),
+                card_type: None,
+                holder_resident_id: Some(r.resident_id.clone()),
+                holder_name: (!r.holder_name.is_empty()).then(|| r.holder_name.clone()),
+                opened_at: Some(r.opened_at),
+                opened_where: (!r.outlet.is_empty()).then(|| r.outlet.clone()),
+            })
+            .collect();
+
+        // Lists are screened one at a time, the history read inside the writing transaction:
+        // two lists of one holder at once must see each other's cards. SQLite writers queue
+        // behind the store's write guard; on PostgreSQL a transaction-scoped advisory lock does
+        // the same across processes.
+        let _writer = self.store.write_guard().await;
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .map_err(StoreError::query("new_cards.begin"))?;
+        if self.store.backend() == crate::dialect::Backend::Postgres {
+            sqlx::query(&format!("SELECT pg_advisory_xact_lock({SCREENING_LOCK})"))
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::query("new_cards.lock"))?;
+        }
+        for chunk in accounts.chunks(5000) {
+            crate::upsert::upsert_bulk(
+                &mut tx,
+                self.store.backend(),
+                &crate::accounts::SPEC,
+                crate::accounts::upsert_rows(chunk)?,
+                at,
+            )
+            .await?;
+        }
+
         // What is known of each holder, and every opening of theirs near this list.
         let window = BURST_WINDOW_DAYS * DAY_MS;
         let mut by_holder: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -666,7 +742,7 @@ impl<'s> NewCards<'s> {
         }
         // Only holders with a card new to the platform are screened (a list sent again costs
         // one look-up per 500 cards).
-        let stored_accounts = self.listed_before(&rows).await?;
+        let stored_accounts = Self::listed_before(&mut tx, &rows).await?;
         let fresh_holders: Vec<&str> = by_holder
             .iter()
             .filter(|(_, idx)| {
@@ -675,7 +751,7 @@ impl<'s> NewCards<'s> {
             })
             .map(|(h, _)| *h)
             .collect();
-        let facts = self.facts_of(&fresh_holders, at).await?;
+        let facts = Self::facts_of(&mut tx, &fresh_holders).await?;
         // Phones of the list and of the holders' stored cards (those may be screened again).
         let mut phones: std::collections::BTreeSet<&str> =
             rows.iter().filter_map(|r| r.phone.as_deref()).collect();
@@ -683,7 +759,7 @@ impl<'s> NewCards<'s> {
             phones.extend(f.stored.iter().filter_map(|c| c.phone.as_deref()));
         }
         let phones: Vec<&str> = phones.into_iter().collect();
-        let phone_people = self.phone_holders(&phones).await?;
+        let phone_people = Self::phone_holders(&mut tx, &phones).await?;
         // Holders of one phone within the list count for each other too.
         let mut list_phone_holders: HashMap<&str, std::collections::HashSet<&str>> = HashMap::new();
         for r in &rows {
@@ -695,15 +771,16 @@ impl<'s> NewCards<'s> {
             }
         }
 
-        let holder_of = |f: &HolderFacts, openings: Vec<i64>, phone_others: u32| Holder {
-            residence: f.residence.clone(),
-            punished: f.punished,
-            key_person: f.key_person,
-            gave_card_away: f.gave_card_away,
-            mule_account: f.mule_account,
-            other_openings: openings,
-            phone_other_holders: phone_others,
-        };
+        let holder_of =
+            |f: &HolderFacts, opened_at: i64, openings: Vec<i64>, phone_others: u32| Holder {
+                residence: f.residence.clone(),
+                punished: f.punished_at(opened_at),
+                key_person: f.key_person,
+                gave_card_away: f.gave_card_away,
+                mule_account: f.mule_account,
+                other_openings: openings,
+                phone_other_holders: phone_others,
+            };
         let phone_count = |phone: Option<&str>, me: &str| -> u32 {
             let Some(p) = phone else { return 0 };
             let mut all: std::collections::HashSet<&str> = phone_people
@@ -717,13 +794,6 @@ impl<'s> NewCards<'s> {
             all.len() as u32
         };
 
-        let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("new_cards.begin"))?;
         let mut out = CardImport {
             duplicates: in_list_duplicates,
             ..CardImport::default()
@@ -763,7 +833,12 @@ impl<'s> NewCards<'s> {
                     outlet_division: r.outlet_division.as_deref(),
                     phone_kind,
                 },
-                &holder_of(f, openings, phone_count(r.phone.as_deref(), &r.resident_id)),
+                &holder_of(
+                    f,
+                    r.opened_at,
+                    openings,
+                    phone_count(r.phone.as_deref(), &r.resident_id),
+                ),
             );
             let state = if s.level.needs_review() {
                 CardState::Pending
@@ -779,7 +854,8 @@ impl<'s> NewCards<'s> {
             let mut sql = Sql::new(
                 "INSERT INTO new_cards (account_no, bank_code, bank_name, resident_id, \
                  holder_name, phone, opened_at, outlet, outlet_division, unit_code, batch, score, \
-                 level, findings, state, note, imported_by, imported_at, screened_at) VALUES (",
+                 level, bank_score, bank_level, findings, state, note, imported_by, imported_at, \
+                 screened_at) VALUES (",
             );
             sql.args([
                 r.account_no.as_str(),
@@ -801,7 +877,11 @@ impl<'s> NewCards<'s> {
             .push(", ")
             .arg(i64::from(s.score))
             .push(", ")
-            .args([s.level.as_str(), &findings, state.as_str(), ""])
+            .arg(s.level.as_str())
+            .push(", ")
+            .arg(i64::from(s.bank_score))
+            .push(", ")
+            .args([s.bank_level.as_str(), &findings, state.as_str(), ""])
             .push(", ")
             .arg(actor)
             .push(", ")
@@ -819,6 +899,7 @@ impl<'s> NewCards<'s> {
                     out.ids
                         .push(col(&row, "id").map_err(StoreError::query("new_cards.import"))?);
                     *out.by_level.entry(s.level).or_default() += 1;
+                    *out.bank_by_level.entry(s.bank_level).or_default() += 1;
                     out.queued += i64::from(state == CardState::Pending);
                 }
                 None => out.duplicates += 1,
@@ -866,7 +947,12 @@ impl<'s> NewCards<'s> {
                         outlet_division: old.outlet_division.as_deref(),
                         phone_kind,
                     },
-                    &holder_of(f, openings, phone_count(old.phone.as_deref(), holder)),
+                    &holder_of(
+                        f,
+                        *opened_at,
+                        openings,
+                        phone_count(old.phone.as_deref(), holder),
+                    ),
                 );
                 if i64::from(s.score) == old.score && s.findings == old.findings {
                     continue;
@@ -882,6 +968,10 @@ impl<'s> NewCards<'s> {
                 sql.arg(i64::from(s.score))
                     .push(", level = ")
                     .arg(s.level.as_str())
+                    .push(", bank_score = ")
+                    .arg(i64::from(s.bank_score))
+                    .push(", bank_level = ")
+                    .arg(s.bank_level.as_str())
                     .push(", findings = ")
                     .arg(findings)
                     .push(", state = ")
@@ -891,10 +981,14 @@ impl<'s> NewCards<'s> {
                     .push(" WHERE id = ")
                     .arg(*sid)
                     .push(" AND state <> 'reviewed'");
-                sql.query()
+                let done = sql
+                    .query()
                     .execute(&mut *tx)
                     .await
                     .map_err(StoreError::query("new_cards.rescreen"))?;
+                if done.rows_affected() != 1 {
+                    continue;
+                }
                 out.rescreened += 1;
                 out.requeued +=
                     i64::from(new_state == CardState::Pending && old.state != CardState::Pending);
@@ -924,25 +1018,6 @@ impl<'s> NewCards<'s> {
             .await
             .map_err(StoreError::query("new_cards.commit"))?;
 
-        // The cards are bank accounts the platform now knows, with their holders: a later
-        // case naming one finds its holder (涉案账户开户人).
-        let accounts: Vec<NewAccount> = rows
-            .iter()
-            .filter(|r| !stored_accounts.contains(r.account_no.as_str()))
-            .map(|r| NewAccount {
-                account_no: r.account_no.clone(),
-                bank_code: Some(r.bank_code.clone()),
-                bank_name: (!r.bank_name.is_empty()).then(|| r.bank_name.clone()),
-                card_type: None,
-                holder_resident_id: Some(r.resident_id.clone()),
-                holder_name: (!r.holder_name.is_empty()).then(|| r.holder_name.clone()),
-                opened_at: Some(r.opened_at),
-                opened_where: (!r.outlet.is_empty()).then(|| r.outlet.clone()),
-            })
-            .collect();
-        for chunk in accounts.chunks(5000) {
-            self.store.accounts().upsert(chunk).await?;
-        }
         Ok(out)
     }
 
@@ -991,7 +1066,7 @@ impl<'s> NewCards<'s> {
         let limit = page.clamped_limit();
         let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM new_cards n WHERE "));
         push_viewer(&mut sql, viewer);
-        push_filter(&mut sql, filter);
+        push_filter(&mut sql, filter, viewer);
         if let Some(after) = page.after.as_deref() {
             let (at, id) = split_time_key(after)
                 .and_then(|(at, id)| Some((at, id.parse::<i64>().ok()?)))
@@ -1023,7 +1098,7 @@ impl<'s> NewCards<'s> {
     pub async fn count_matching(&self, viewer: &Viewer, filter: &CardFilter) -> StoreResult<i64> {
         let mut sql = Sql::new("SELECT COUNT(*) AS n FROM new_cards n WHERE ");
         push_viewer(&mut sql, viewer);
-        push_filter(&mut sql, filter);
+        push_filter(&mut sql, filter, viewer);
         self.count("new_cards.count", sql).await
     }
 
@@ -1132,17 +1207,21 @@ impl<'s> NewCards<'s> {
     /// verdict, those that later received victim money (涉案), and the same per bank.
     pub async fn figures(&self, viewer: &Viewer, from: i64, to: i64) -> StoreResult<CardFigures> {
         let mut sql = Sql::new(format!(
-            "SELECT n.bank_code AS bank_code, MAX(n.bank_name) AS bank_name, n.level AS level, \
+            "SELECT n.bank_code AS bank_code, MAX(n.bank_name) AS bank_name, {level} AS level, \
              n.state AS state, n.verdict AS verdict, \
              CAST(CASE WHEN {INVOLVED} THEN 1 ELSE 0 END AS BIGINT) AS involved, \
-             COUNT(*) AS n FROM new_cards n WHERE "
+             COUNT(*) AS n FROM new_cards n WHERE ",
+            level = level_column(viewer)
         ));
         push_viewer(&mut sql, viewer);
         sql.push(" AND n.opened_at >= ")
             .arg(from)
             .push(" AND n.opened_at < ")
             .arg(to)
-            .push(" GROUP BY n.bank_code, n.level, n.state, n.verdict, involved");
+            .push(&format!(
+                " GROUP BY n.bank_code, {}, n.state, n.verdict, involved",
+                level_column(viewer)
+            ));
         let rows = sql
             .query()
             .fetch_all(self.store.pool())

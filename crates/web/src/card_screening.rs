@@ -16,15 +16,10 @@ use std::collections::BTreeMap;
 /// The import-run kind of new-card lists.
 pub const IMPORT_KIND: &str = "new_cards";
 
-/// Reasons only the police may read: they disclose dossiers, punishments, leads and cases.
+/// Reasons only the police may read: they disclose dossiers, punishments, leads and cases
+/// (`fanzha_screen::ReasonCode::police_only`).
 pub fn police_only(code: ReasonCode) -> bool {
-    matches!(
-        code,
-        ReasonCode::HolderPunished
-            | ReasonCode::HolderKeyPerson
-            | ReasonCode::HolderGaveCardAway
-            | ReasonCode::HolderMuleAccount
-    )
+    code.police_only()
 }
 
 /// The card's findings a reader may see: a bank never reads the police's.

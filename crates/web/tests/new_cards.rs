@@ -317,7 +317,14 @@ async fn a_bank_uploads_its_list_and_the_commander_reviews_a_card_seller(db: &Db
     let a = upload(&state, Role::BankLiaison).await;
     let page = a.text();
     assert!(page.contains("data-received>5<"), "{page}");
-    assert!(page.contains("data-queued>4<"), "{page}");
+    // The liaison reads the levels a bank may read, not the police's review queue: the key
+    // person's card is no risk to the bank.
+    assert!(
+        !page.contains("data-queued") && !page.contains("data-rescreened"),
+        "{page}"
+    );
+    assert!(page.contains("data-bank-level=\"high\">3<"), "{page}");
+    assert!(page.contains("data-bank-level=\"none\">2<"), "{page}");
     assert!(page.contains("data-rejected>2<"), "{page}");
     assert!(
         page.contains("<tr data-line=\"7\"><td>7</td><td>card</td><td data-reason>other_bank</td>"),
@@ -383,6 +390,25 @@ async fn a_bank_uploads_its_list_and_the_commander_reviews_a_card_seller(db: &Db
     .await
     .text();
     assert!(bank_csv.contains("6222 **** **** "), "{bank_csv}");
+    // Nothing of the police's reasons can be read back from the score or the level.
+    let c4 = card(4);
+    let line = bank_csv
+        .lines()
+        .find(|l| l.contains(&format!("**** {}", &c4[c4.len() - 4..])))
+        .unwrap_or_else(|| panic!("no key person's card: {bank_csv}"));
+    assert!(line.contains(",0,无风险,,"), "{line}");
+    assert_eq!(figure(&bank, "flagged"), "3", "the police see 4");
+    assert!(!bank.contains("data-figure=\"pending\""), "{bank}");
+    let state_filter = send(
+        &state,
+        Role::BankLiaison,
+        CITY,
+        "GET",
+        "/card-screening?state=pending",
+        get(),
+    )
+    .await;
+    assert_eq!(state_filter.status, StatusCode::FORBIDDEN);
     assert!(
         !bank_csv.contains("重点人员") && !bank_csv.contains(&card(4)),
         "{bank_csv}"

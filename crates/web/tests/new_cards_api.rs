@@ -268,10 +268,14 @@ async fn a_bank_pushes_its_list_and_reads_its_own_cards(db: &Db) {
     let a = push(&state, Role::BankLiaison, card_list()).await;
     assert_eq!(a["received"], 3, "{a}");
     assert_eq!(a["listed_before"], 0, "{a}");
-    assert_eq!(
-        a["queued"], 2,
-        "the holder far from home and the key person: {a}"
+    // A liaison reads the levels a bank may read, not the police's review queue: the key
+    // person's card is no risk to the bank, and nothing tells of the holder's other banks.
+    assert!(
+        a.get("queued").is_none() && a.get("rescreened").is_none(),
+        "{a}"
     );
+    assert_eq!(a["by_level"]["medium"], 1, "the holder far from home: {a}");
+    assert_eq!(a["by_level"]["none"], 2, "{a}");
     let by_level: i64 = a["by_level"]
         .as_object()
         .unwrap()
@@ -344,6 +348,20 @@ async fn a_bank_pushes_its_list_and_reads_its_own_cards(db: &Db) {
         .unwrap()
         .iter()
         .all(|c| c["bank_code"] == "ICBC" && c.get("unit_code").is_none()));
+    // Every score is the sum of the reasons shown: nothing hidden can be read back from it.
+    for c in list["items"].as_array().unwrap() {
+        let shown: i64 = c["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["points"].as_i64().unwrap())
+            .sum();
+        assert_eq!(c["score"].as_i64(), Some(shown), "{c}");
+        assert!(
+            c["state"].is_null(),
+            "the review queue shown to the bank: {c}"
+        );
+    }
     let codes = codes_of(&list);
     assert!(codes.contains(&"far_province".to_string()), "{codes:?}");
     assert!(

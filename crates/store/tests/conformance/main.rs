@@ -114,6 +114,7 @@ mod new_card_suite {
         cards_are_screened_once_and_placed_at_the_holders_residence,
         the_holders_history_raises_the_screening,
         cards_are_reviewed_once_and_counted_per_bank,
+        lists_screened_at_once_see_each_others_cards,
     }
 }
 

@@ -594,3 +594,49 @@ pub async fn cards_are_reviewed_once_and_counted_per_bank(store: &Store) {
         "latest first: {seen:?}"
     );
 }
+
+/// Two banks' lists naming one holder, screened at the same moment: each sees the other's card,
+/// so both cards carry the pair (the second by being screened again).
+pub async fn lists_screened_at_once_see_each_others_cards(store: &Store) {
+    with_tree(store).await;
+    let city = store.units().scope("3302").await.unwrap();
+    for n in 0..6u32 {
+        let holder = adult_id(30 + n);
+        let mut ccb = card(
+            &format!("62170000000000{n:05}"),
+            &holder,
+            T0 + DAY,
+            "330281",
+        );
+        ccb.bank_code = "CCB".into();
+        let icbc = card(&format!("62220200000000{n:05}"), &holder, T0, "330281");
+        let repo_a = store.new_cards();
+        let repo_b = store.new_cards();
+        let (a, b) = tokio::join!(
+            repo_a.import(
+                &city,
+                "3302",
+                std::slice::from_ref(&icbc),
+                "icbc",
+                T0 + 2 * DAY
+            ),
+            repo_b.import(
+                &city,
+                "3302",
+                std::slice::from_ref(&ccb),
+                "ccb",
+                T0 + 2 * DAY
+            ),
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(a.rescreened + b.rescreened, 1, "holder {n}: {a:?} {b:?}");
+        for id in [a.ids[0], b.ids[0]] {
+            let c = store
+                .new_cards()
+                .get(&Viewer::Police(city.clone()), id)
+                .await
+                .unwrap();
+            assert_eq!(codes(&c), vec!["card_pair"], "holder {n}, card {id}");
+        }
+    }
+}

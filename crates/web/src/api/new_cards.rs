@@ -21,7 +21,7 @@ use fanzha_ingest::new_cards::{CardChecker, CardFields};
 use fanzha_ingest::quarantine::reason;
 use fanzha_store::{
     CardFilter, CardState, Level, NewAuditEntry, NewCardRow, PageRequest, QuarantineRow,
-    ReasonCode, ScreenedCard, Verdict, Viewer,
+    ReasonCode, Role, ScreenedCard, Verdict, Viewer,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -91,11 +91,15 @@ pub struct NewCardListAnswer {
     pub received: usize,
     /// Cards listed before (same card number): nothing changed.
     pub listed_before: i64,
-    /// Received cards put on the review list (medium or high).
-    pub queued: i64,
-    /// Earlier cards of the same holders screened again because of this list.
-    pub rescreened: i64,
-    /// Received cards by level (`high`, `medium`, `low`, `none`).
+    /// Received cards put on the review list (medium or high); absent for a bank liaison.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queued: Option<i64>,
+    /// Earlier cards of the same holders screened again because of this list; absent for a
+    /// bank liaison (it would tell of the holder's cards at other banks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rescreened: Option<i64>,
+    /// Received cards by level (`high`, `medium`, `low`, `none`); for a bank liaison, the
+    /// level of the reasons a bank may read.
     #[schema(value_type = Object)]
     pub by_level: serde_json::Map<String, Value>,
     pub rejected: Vec<NewCardRejection>,
@@ -203,18 +207,24 @@ pub async fn push(
         &quarantine,
     )
     .await?;
+    let bank_view = p.has_role(Role::BankLiaison);
+    let levels = if bank_view {
+        &done.bank_by_level
+    } else {
+        &done.by_level
+    };
     Ok(Json(NewCardListAnswer {
         import_run: run.0,
         received: done.ids.len(),
         listed_before: done.duplicates,
-        queued: done.queued,
-        rescreened: done.rescreened,
+        queued: (!bank_view).then_some(done.queued),
+        rescreened: (!bank_view).then_some(done.rescreened),
         by_level: Level::ALL
             .iter()
             .map(|l| {
                 (
                     l.as_str().to_string(),
-                    json!(done.by_level.get(l).copied().unwrap_or(0)),
+                    json!(levels.get(l).copied().unwrap_or(0)),
                 )
             })
             .collect(),
@@ -296,10 +306,12 @@ fn masked_json(c: &ScreenedCard, bank_view: bool) -> Value {
         "outlet": c.outlet,
         "outlet_division": c.outlet_division,
         "batch": c.batch,
-        "score": c.score,
-        "level": c.level.as_str(),
+        // A bank reads the score and level of the reasons it may read, and whether the police
+        // reviewed the card, never whether the police's reasons queued it.
+        "score": if bank_view { c.bank_score } else { c.score },
+        "level": if bank_view { c.bank_level.as_str() } else { c.level.as_str() },
         "findings": visible_findings(c, bank_view).map(finding_json).collect::<Vec<_>>(),
-        "state": c.state.as_str(),
+        "state": if bank_view && c.state != CardState::Reviewed { None } else { Some(c.state.as_str()) },
         "verdict": c.verdict.map(Verdict::as_str),
         "reviewed_at": c.reviewed_at,
     });
@@ -357,7 +369,7 @@ pub async fn list(
     }
     let (viewer, _, bank_view) = viewer_of(&state, p, non_empty(&q.unit)).await?;
     let reason = parse_or(non_empty(&q.reason), ReasonCode::parse, "reason")?;
-    if bank_view && reason.is_some_and(police_only) {
+    if bank_view && (reason.is_some_and(police_only) || non_empty(&q.state).is_some()) {
         return Err(WebError::Forbidden(ReviewNewCards::NAME));
     }
     let filter = CardFilter {

@@ -36,7 +36,7 @@ use fanzha_ingest::new_cards::read_new_cards;
 use fanzha_ingest::reports::ReportFormat;
 use fanzha_store::{
     CardFilter, CardState, KeyPersonCategory, Level, NewAuditEntry, NewCardRow, NewKeyPerson,
-    PageRequest, QuarantineRow, ReasonCode, ScreenedCard, Verdict, Viewer, MAX_PAGE,
+    PageRequest, QuarantineRow, ReasonCode, Role, ScreenedCard, Verdict, Viewer, MAX_PAGE,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -162,6 +162,10 @@ struct ImportView {
     duplicates: i64,
     queued: i64,
     rescreened: i64,
+    /// A liaison's upload: the levels a bank reads instead of the review queue, and nothing
+    /// of the holder's other banks.
+    bank_view: bool,
+    bank_by_level: Vec<(&'static str, &'static str, i64)>,
     rejected: Vec<(i64, String, String)>,
 }
 
@@ -235,11 +239,24 @@ async fn rows_of(
             opened: format_shanghai_date(c.opened_at),
             outlet: c.outlet.clone(),
             unit,
-            score: c.score,
-            level: pick(lang, c.level.zh(), c.level.en()),
-            level_code: c.level.as_str(),
+            // A bank reads the score and level of the reasons it may read, and whether the
+            // police reviewed the card, never whether the police's reasons queued it.
+            score: if bank_view { c.bank_score } else { c.score },
+            level: if bank_view {
+                pick(lang, c.bank_level.zh(), c.bank_level.en())
+            } else {
+                pick(lang, c.level.zh(), c.level.en())
+            },
+            level_code: if bank_view {
+                c.bank_level.as_str()
+            } else {
+                c.level.as_str()
+            },
             reasons: reasons_text(lang, &c, bank_view),
-            state: pick(lang, c.state.zh(), c.state.en()),
+            state: match (bank_view, c.state) {
+                (true, CardState::Reviewed) | (false, _) => pick(lang, c.state.zh(), c.state.en()),
+                (true, _) => "—",
+            },
             verdict: c
                 .verdict
                 .map(|v| pick(lang, v.zh(), v.en()).to_string())
@@ -288,10 +305,14 @@ async fn list_page<P: Permission>(
             .filter(|d| PERIODS.contains(d))
             .ok_or_else(|| WebError::BadRequest(format!("unknown period `{d}`")))?,
     };
-    let from = now - days * DAY_MS;
+    // Whole Shanghai days, today included, as the statistics count them.
+    let from = fanzha_core::time::shanghai_date(now)
+        .and_then(|today| today.checked_sub_days(chrono::Days::new(days as u64 - 1)))
+        .and_then(|first| fanzha_core::time::shanghai_midnight(first).ok())
+        .unwrap_or(now - days * DAY_MS);
     let (viewer, unit_code, bank_view) = viewer_of(state, p, non_empty(&q.unit)).await?;
     let reason = parse_or(non_empty(&q.reason), ReasonCode::parse, "reason")?;
-    if bank_view && reason.is_some_and(police_only) {
+    if bank_view && (reason.is_some_and(police_only) || non_empty(&q.state).is_some()) {
         return Err(WebError::Forbidden(ReviewNewCards::NAME));
     }
     let filter = CardFilter {
@@ -366,7 +387,7 @@ async fn list_page<P: Permission>(
         }
         .respond(format);
     }
-    let f = repo.figures(&viewer, from, now + DAY_MS).await?;
+    let f = repo.figures(&viewer, from, now + 1).await?;
     let figures = Figures {
         screened: f.screened,
         flagged: f.flagged(),
@@ -640,6 +661,17 @@ pub async fn import(
         duplicates: done.duplicates,
         queued: done.queued,
         rescreened: done.rescreened,
+        bank_view: p.has_role(Role::BankLiaison),
+        bank_by_level: Level::ALL
+            .iter()
+            .map(|l| {
+                (
+                    l.as_str(),
+                    pick(Lang::from_headers(&headers), l.zh(), l.en()),
+                    done.bank_by_level.get(l).copied().unwrap_or(0),
+                )
+            })
+            .collect(),
         rejected: rejected
             .iter()
             .map(|r| {
@@ -905,9 +937,17 @@ pub async fn review(
         }
     }
     let now = state.clock.now_ms();
-    let reviewed = repo
-        .review(&scope, id, verdict, &f.note, &p.login, now)
-        .await?;
+    // A card reviewed as 涉嫌买卖两卡 before, whose listing did not go through then, lists its
+    // holder now instead of answering a conflict (listing is idempotent).
+    let relisting = list_key_person
+        && card.state == CardState::Reviewed
+        && card.verdict == Some(Verdict::CardSeller);
+    let reviewed = if relisting {
+        card
+    } else {
+        repo.review(&scope, id, verdict, &f.note, &p.login, now)
+            .await?
+    };
     if list_key_person {
         state
             .store
@@ -959,6 +999,8 @@ mod tests {
             batch: "b".into(),
             score: 95,
             level: Level::High,
+            bank_score: 35,
+            bank_level: Level::Medium,
             findings: vec![
                 Finding::new(ReasonCode::HolderKeyPerson, None),
                 Finding::new(ReasonCode::CardBurst, Some(3)),
