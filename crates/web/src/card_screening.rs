@@ -1,15 +1,16 @@
 //! 新开卡审查 as the pages (`pages::new_cards`) and the JSON API (`api::new_cards`) share it:
-//! who reads which cards, the reasons a bank never reads, the sending bank of a list, and
-//! recording a screened list with its import run and quarantine.
+//! who reads which cards, the reasons a bank never reads, the sending bank of a list,
+//! recording a screened list with its import run and quarantine, and the review.
 
-use crate::auth::permission::{ImportNewCards, Permission, ReviewNewCards};
+use crate::auth::permission::{ImportNewCards, ManageKeyPersons, Permission, ReviewNewCards};
 use crate::auth::principal::Principal;
 use crate::error::WebError;
 use crate::state::AppState;
+use fanzha_core::mask::mask_card;
 use fanzha_core::time::shanghai_date;
 use fanzha_store::{
-    CardImport, Finding, ImportCounts, ImportRunId, NewCardRow, NewImportRun, QuarantineRow,
-    ReasonCode, Role, ScreenedCard, Viewer,
+    CardImport, CardState, Finding, ImportCounts, ImportRunId, KeyPersonCategory, NewCardRow,
+    NewImportRun, NewKeyPerson, QuarantineRow, ReasonCode, Role, ScreenedCard, Verdict, Viewer,
 };
 use std::collections::BTreeMap;
 
@@ -146,4 +147,80 @@ pub fn hex(bytes: &[u8]) -> String {
         let _ = write!(s, "{b:02x}");
         s
     })
+}
+
+/// Records the review of card `id` of the principal's subtree (audited by the store) and, with
+/// `list_key_person` and 涉嫌买卖两卡, lists the registered holder as a key person (两卡). A
+/// card reviewed as 涉嫌买卖两卡 before, whose listing did not go through then, lists its holder
+/// without a second review (listing is idempotent); otherwise a second review is a conflict.
+pub async fn review_card(
+    state: &AppState,
+    p: &Principal,
+    id: i64,
+    verdict: Verdict,
+    note: &str,
+    list_key_person: bool,
+) -> Result<ScreenedCard, WebError> {
+    let scope = state.scope_of(&p.unit_code).await?;
+    let repo = state.store.new_cards();
+    let card = repo.get(&Viewer::Police(scope.clone()), id).await?;
+    if list_key_person {
+        if verdict != Verdict::CardSeller {
+            return Err(WebError::BadRequest(
+                "only a card seller is listed as a key person".into(),
+            ));
+        }
+        if !ManageKeyPersons::allows(p) {
+            return Err(WebError::Forbidden(ManageKeyPersons::NAME));
+        }
+        // Checked before anything is written: the holder must be a registered resident.
+        if state
+            .store
+            .people()
+            .get(&scope, &card.resident_id)
+            .await
+            .is_err()
+        {
+            return Err(WebError::BadRequest(
+                "the holder is not a registered resident of your area: record the review \
+                 without listing, and register the person first"
+                    .into(),
+            ));
+        }
+    }
+    let now = state.clock.now_ms();
+    // A card reviewed as 涉嫌买卖两卡 before, whose listing did not go through then, lists its
+    // holder now instead of answering a conflict (listing is idempotent).
+    let relisting = list_key_person
+        && card.state == CardState::Reviewed
+        && card.verdict == Some(Verdict::CardSeller);
+    let reviewed = if relisting {
+        card
+    } else {
+        repo.review(&scope, id, verdict, note, &p.login, now)
+            .await?
+    };
+    if list_key_person {
+        state
+            .store
+            .key_persons()
+            .create(
+                &scope,
+                &NewKeyPerson {
+                    resident_id: reviewed.resident_id.clone(),
+                    category: KeyPersonCategory::TwoCards,
+                    reason: format!(
+                        "新开卡审查：{}（{} {}）",
+                        verdict.zh(),
+                        reviewed.bank_name,
+                        mask_card(&reviewed.account_no)
+                    ),
+                    source: "card_screening".into(),
+                    created_by: p.login.clone(),
+                    at: now,
+                },
+            )
+            .await?;
+    }
+    Ok(reviewed)
 }

@@ -565,7 +565,7 @@ async fn the_commander_reads_a_card_in_full_and_reviews_it_once(db: &Db) {
         TOWNSHIP,
         "POST",
         &path,
-        Some(json!({"verdict": "card_seller", "note": "本人承认出售"})),
+        Some(json!({"verdict": "card_seller", "note": "本人承认出售", "key_person": true})),
     )
     .await;
     assert_eq!(reviewed.status, StatusCode::OK, "{}", reviewed.text);
@@ -591,6 +591,29 @@ async fn the_commander_reads_a_card_in_full_and_reviews_it_once(db: &Db) {
         .unwrap();
     assert_eq!(stored.state, CardState::Reviewed);
     assert_eq!(stored.verdict, Some(Verdict::CardSeller));
+    // The holder is listed as a key person (两卡) in the same call.
+    let listed = state
+        .store
+        .key_persons()
+        .list(
+            &Scope::platform(),
+            &fanzha_store::KeyPersonFilter {
+                resident_id: Some(stored.resident_id.clone()),
+                ..fanzha_store::KeyPersonFilter::default()
+            },
+            &PageRequest::first(10),
+            t0(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        listed
+            .items
+            .iter()
+            .any(|k| k.category == fanzha_store::KeyPersonCategory::TwoCards),
+        "{:?}",
+        listed.items
+    );
 
     // A leader reads the figures on the page, not the list; a liaison no card in full.
     for (role, path) in [

@@ -7,8 +7,8 @@
 use crate::auth::permission::{ImportNewCards, Permission, ReviewNewCards, ViewNewCards};
 use crate::auth::Require;
 use crate::card_screening::{
-    bank_code, batch_label, hex, police_only, reads_list, record_list, sender_of, viewer_of,
-    visible_findings,
+    bank_code, batch_label, hex, police_only, reads_list, record_list, review_card, sender_of,
+    viewer_of, visible_findings,
 };
 use crate::error::WebError;
 use crate::extract::{JsonBody, Query};
@@ -463,6 +463,10 @@ pub struct NewCardReview {
     /// Required for all but `normal`.
     #[serde(default)]
     pub note: String,
+    /// With `card_seller`: also list the registered holder as a key person (两卡), as the
+    /// card page does.
+    #[serde(default)]
+    pub key_person: bool,
 }
 
 /// Records the review of a card of the caller's subtree (audited) and answers the card as
@@ -486,19 +490,14 @@ pub async fn review(
             req.verdict.trim()
         ))
     })?;
-    let p = &auth.principal;
-    let scope = state.scope_of(&p.unit_code).await?;
-    let reviewed = state
-        .store
-        .new_cards()
-        .review(
-            &scope,
-            id,
-            verdict,
-            &req.note,
-            &p.login,
-            state.clock.now_ms(),
-        )
-        .await?;
+    let reviewed = review_card(
+        &state,
+        &auth.principal,
+        id,
+        verdict,
+        &req.note,
+        req.key_person,
+    )
+    .await?;
     Ok(Json(full_json(&reviewed)))
 }

@@ -18,8 +18,8 @@ use crate::auth::permission::{
 };
 use crate::auth::Require;
 use crate::card_screening::{
-    bank_code, batch_label, hex, police_only, reads_list, record_list, sender_of, viewer_of,
-    visible_findings,
+    bank_code, batch_label, hex, police_only, reads_list, record_list, review_card, sender_of,
+    viewer_of, visible_findings,
 };
 use crate::error::WebError;
 use crate::export::{ExportFormat, Table};
@@ -35,8 +35,8 @@ use fanzha_core::time::{format_shanghai, format_shanghai_date};
 use fanzha_ingest::new_cards::read_new_cards;
 use fanzha_ingest::reports::ReportFormat;
 use fanzha_store::{
-    CardFilter, CardState, KeyPersonCategory, Level, NewAuditEntry, NewCardRow, NewKeyPerson,
-    PageRequest, QuarantineRow, ReasonCode, Role, ScreenedCard, Verdict, Viewer, MAX_PAGE,
+    CardFilter, CardState, Level, NewAuditEntry, NewCardRow, PageRequest, QuarantineRow,
+    ReasonCode, Role, ScreenedCard, Verdict, Viewer, MAX_PAGE,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -908,68 +908,15 @@ pub async fn review(
         .key_person
         .as_deref()
         .is_some_and(|v| !v.is_empty() && v != "0");
-    let p = &auth.principal;
-    let scope = state.scope_of(&p.unit_code).await?;
-    let repo = state.store.new_cards();
-    let card = repo.get(&Viewer::Police(scope.clone()), id).await?;
-    if list_key_person {
-        if verdict != Verdict::CardSeller {
-            return Err(WebError::BadRequest(
-                "only a card seller is listed as a key person".into(),
-            ));
-        }
-        if !ManageKeyPersons::allows(p) {
-            return Err(WebError::Forbidden(ManageKeyPersons::NAME));
-        }
-        // Checked before anything is written: the holder must be a registered resident.
-        if state
-            .store
-            .people()
-            .get(&scope, &card.resident_id)
-            .await
-            .is_err()
-        {
-            return Err(WebError::BadRequest(
-                "the holder is not a registered resident of your area: record the review \
-                 without listing, and register the person first"
-                    .into(),
-            ));
-        }
-    }
-    let now = state.clock.now_ms();
-    // A card reviewed as 涉嫌买卖两卡 before, whose listing did not go through then, lists its
-    // holder now instead of answering a conflict (listing is idempotent).
-    let relisting = list_key_person
-        && card.state == CardState::Reviewed
-        && card.verdict == Some(Verdict::CardSeller);
-    let reviewed = if relisting {
-        card
-    } else {
-        repo.review(&scope, id, verdict, &f.note, &p.login, now)
-            .await?
-    };
-    if list_key_person {
-        state
-            .store
-            .key_persons()
-            .create(
-                &scope,
-                &NewKeyPerson {
-                    resident_id: reviewed.resident_id.clone(),
-                    category: KeyPersonCategory::TwoCards,
-                    reason: format!(
-                        "新开卡审查：{}（{} {}）",
-                        verdict.zh(),
-                        reviewed.bank_name,
-                        mask_card(&reviewed.account_no)
-                    ),
-                    source: "card_screening".into(),
-                    created_by: p.login.clone(),
-                    at: now,
-                },
-            )
-            .await?;
-    }
+    review_card(
+        &state,
+        &auth.principal,
+        id,
+        verdict,
+        &f.note,
+        list_key_person,
+    )
+    .await?;
     let to = format!("/card-screening/{id}");
     if headers.contains_key("hx-request") {
         return Ok(([("hx-redirect", to)], axum::http::StatusCode::OK).into_response());
