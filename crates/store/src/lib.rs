@@ -17,6 +17,7 @@ mod accounts;
 mod audit;
 mod call_tasks;
 mod cases;
+mod code_enum;
 pub mod dialect;
 mod division;
 mod error;

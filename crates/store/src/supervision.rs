@@ -42,42 +42,7 @@ pub const MAX_EXTENSIONS: i64 = 2;
 /// The longest name, reason, report or note kept (characters).
 pub const MAX_SUPERVISION_TEXT: usize = 2000;
 
-macro_rules! code_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $v:ident => $code:literal, $zh:literal, $en:literal;)* }) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($(#[$vdoc])* $v,)*
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),*];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$v => $code,)*
-                }
-            }
-
-            pub fn parse(s: &str) -> Option<$name> {
-                Self::ALL.iter().copied().find(|k| k.as_str() == s)
-            }
-
-            pub fn zh(self) -> &'static str {
-                match self {
-                    $($name::$v => $zh,)*
-                }
-            }
-
-            pub fn en(self) -> &'static str {
-                match self {
-                    $($name::$v => $en,)*
-                }
-            }
-        }
-    };
-}
+use crate::code_enum::code_enum;
 
 code_enum! {
     /// What a measure is taken against.

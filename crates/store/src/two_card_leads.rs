@@ -24,42 +24,7 @@ pub const DEFAULT_DEADLINE_DAYS: i64 = 7;
 /// The longest note, reason or name kept (characters).
 pub const MAX_TEXT_CHARS: usize = 1000;
 
-macro_rules! code_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $v:ident => $code:literal, $zh:literal, $en:literal;)* }) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($(#[$vdoc])* $v,)*
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),*];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$v => $code,)*
-                }
-            }
-
-            pub fn parse(s: &str) -> Option<$name> {
-                Self::ALL.iter().copied().find(|k| k.as_str() == s)
-            }
-
-            pub fn zh(self) -> &'static str {
-                match self {
-                    $($name::$v => $zh,)*
-                }
-            }
-
-            pub fn en(self) -> &'static str {
-                match self {
-                    $($name::$v => $en,)*
-                }
-            }
-        }
-    };
-}
+use crate::code_enum::code_enum;
 
 code_enum! {
     /// What the lead names.

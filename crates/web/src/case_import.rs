@@ -10,6 +10,7 @@
 //! unit; a unit outside the importing unit's subtree rejects the row. Rejected rows go to the
 //! quarantine of the import run with file, line, column and reason.
 
+use crate::card_screening::hex;
 use crate::casework::{audit, open_case_once, CaseInput, Opened};
 use crate::error::WebError;
 use crate::state::AppState;
@@ -300,12 +301,4 @@ impl<'a> UnitResolver<'a> {
             _ => Err(report_reason::AMBIGUOUS_UNIT),
         })
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }

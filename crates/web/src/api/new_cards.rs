@@ -12,6 +12,7 @@ use crate::card_screening::{
 };
 use crate::error::WebError;
 use crate::extract::{JsonBody, Query};
+use crate::pages::choices::{non_empty, parse_or};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
@@ -255,20 +256,6 @@ pub struct ListQuery {
     pub after: Option<String>,
     /// Cards per page (100 by default).
     pub limit: Option<u32>,
-}
-
-fn non_empty(s: &Option<String>) -> Option<&str> {
-    s.as_deref().map(str::trim).filter(|v| !v.is_empty())
-}
-
-fn parse_or<T>(
-    value: Option<&str>,
-    parse: fn(&str) -> Option<T>,
-    what: &str,
-) -> Result<Option<T>, WebError> {
-    value
-        .map(|v| parse(v).ok_or_else(|| WebError::BadRequest(format!("unknown {what} `{v}`"))))
-        .transpose()
 }
 
 fn time_or(value: Option<&str>, what: &str) -> Result<Option<i64>, WebError> {

@@ -60,3 +60,35 @@ pub fn fraud_type_choices(lang: Lang, selected: &str) -> Vec<Choice> {
         })
         .collect()
 }
+
+/// A query value as given, trimmed; `None` when absent or blank.
+pub fn non_empty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// Parses an optional query value with `parse`; an unknown one answers 400 naming `what`.
+pub fn parse_or<T>(
+    value: Option<&str>,
+    parse: fn(&str) -> Option<T>,
+    what: &str,
+) -> Result<Option<T>, WebError> {
+    value
+        .map(|v| parse(v).ok_or_else(|| WebError::BadRequest(format!("unknown {what} `{v}`"))))
+        .transpose()
+}
+
+/// The options of a select over `all`, labelled by `label`, with `selected` marked.
+pub fn choices<T: Copy + PartialEq>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+    selected: Option<T>,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|v| Choice {
+            value: code(*v).into(),
+            label: label(*v).into(),
+            selected: selected == Some(*v),
+        })
+        .collect()
+}

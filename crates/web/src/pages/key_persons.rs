@@ -5,6 +5,7 @@
 //! an exit ban, a 劝返 state, a visit, or to close it. Data from the store's
 //! [`fanzha_store::KeyPersons`]; writes are audited there, in the change's transaction.
 
+use super::choices::{non_empty, parse_or};
 use super::choices::{unit_choices, Choice};
 use super::view::{pick, time};
 use super::{render, Chrome};
@@ -186,20 +187,6 @@ pub struct ListQuery {
     format: Option<ExportFormat>,
     #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
     after: Option<String>,
-}
-
-fn non_empty(s: &Option<String>) -> Option<&str> {
-    s.as_deref().map(str::trim).filter(|v| !v.is_empty())
-}
-
-fn parse_or<T>(
-    value: Option<&str>,
-    parse: fn(&str) -> Option<T>,
-    what: &str,
-) -> Result<Option<T>, WebError> {
-    value
-        .map(|v| parse(v).ok_or_else(|| WebError::BadRequest(format!("unknown {what} `{v}`"))))
-        .transpose()
 }
 
 /// `GET /key-persons[?category=&status=&measure=&unit=][&format=csv|xlsx][&after=KEY]`.

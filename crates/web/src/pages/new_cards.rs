@@ -10,6 +10,7 @@
 //! A bank liaison sees their own bank's cards and figures and uploads their lists; the police's
 //! reasons (key person, punishment, lead or case history) are never shown to a bank.
 
+use super::choices::{choices, non_empty, parse_or};
 use super::choices::{unit_choices, Choice};
 use super::view::pick;
 use super::{render, Chrome};
@@ -68,35 +69,6 @@ pub struct ListQuery {
     format: Option<ExportFormat>,
     #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
     after: Option<String>,
-}
-
-fn non_empty(s: &Option<String>) -> Option<&str> {
-    s.as_deref().map(str::trim).filter(|v| !v.is_empty())
-}
-
-fn parse_or<T>(
-    value: Option<&str>,
-    parse: fn(&str) -> Option<T>,
-    what: &str,
-) -> Result<Option<T>, WebError> {
-    value
-        .map(|v| parse(v).ok_or_else(|| WebError::BadRequest(format!("unknown {what} `{v}`"))))
-        .transpose()
-}
-
-fn choices<T: Copy + PartialEq>(
-    all: &[T],
-    code: fn(T) -> &'static str,
-    label: impl Fn(T) -> &'static str,
-    selected: Option<T>,
-) -> Vec<Choice> {
-    all.iter()
-        .map(|v| Choice {
-            value: code(*v).into(),
-            label: label(*v).into(),
-            selected: selected == Some(*v),
-        })
-        .collect()
 }
 
 /// The findings as a reader of this principal may see them, joined by `；`.

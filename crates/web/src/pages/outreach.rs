@@ -5,6 +5,7 @@
 //! the phone pages (`mobile.rs`); data from the store's [`fanzha_store::Outreach`], whose
 //! writes are audited in the change's transaction.
 
+use super::choices::non_empty;
 use super::choices::{unit_choices, Choice};
 use super::view::pick;
 use super::{render, Chrome};
@@ -43,10 +44,6 @@ pub struct ListQuery {
     format: Option<ExportFormat>,
     #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
     after: Option<String>,
-}
-
-fn non_empty(s: &Option<String>) -> Option<&str> {
-    s.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
 fn date(value: &str) -> Result<NaiveDate, WebError> {

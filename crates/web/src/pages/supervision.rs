@@ -17,6 +17,7 @@
 //! to their own bank's outlets. Data from the store's [`fanzha_store::SupervisionRegister`],
 //! whose writes are audited.
 
+use super::choices::{choices, non_empty, parse_or};
 use super::choices::{unit_choices, Choice};
 use super::view::pick;
 use super::{render, Chrome};
@@ -77,20 +78,6 @@ pub async fn reader_of(state: &AppState, p: &Principal) -> Result<Reader, WebErr
     Ok(Reader { scope, bank })
 }
 
-fn non_empty(s: &Option<String>) -> Option<&str> {
-    s.as_deref().map(str::trim).filter(|v| !v.is_empty())
-}
-
-fn parse_or<T>(
-    value: Option<&str>,
-    parse: fn(&str) -> Option<T>,
-    what: &str,
-) -> Result<Option<T>, WebError> {
-    value
-        .map(|v| parse(v).ok_or_else(|| WebError::BadRequest(format!("unknown {what} `{v}`"))))
-        .transpose()
-}
-
 fn date(value: &str) -> Result<NaiveDate, WebError> {
     NaiveDate::parse_from_str(value, "%Y-%m-%d")
         .map_err(|_| WebError::BadRequest(format!("not a date: `{value}`")))
@@ -103,21 +90,6 @@ fn midnight(d: NaiveDate) -> Result<i64, WebError> {
 fn today(state: &AppState) -> Result<NaiveDate, WebError> {
     shanghai_date(state.clock.now_ms())
         .ok_or_else(|| WebError::BadRequest("the clock is out of range".into()))
-}
-
-fn choices<T: Copy + PartialEq>(
-    all: &[T],
-    code: fn(T) -> &'static str,
-    label: impl Fn(T) -> &'static str,
-    selected: Option<T>,
-) -> Vec<Choice> {
-    all.iter()
-        .map(|v| Choice {
-            value: code(*v).into(),
-            label: label(*v).into(),
-            selected: selected == Some(*v),
-        })
-        .collect()
 }
 
 fn reasons_label(lang: Lang, m: &Supervision) -> String {

@@ -7,6 +7,7 @@
 //! (两卡) in the same action. Data from the store's [`fanzha_store::TwoCardLeads`], whose
 //! writes are audited.
 
+use super::choices::{choices, non_empty, parse_or};
 use super::choices::{unit_choices, Choice};
 use super::view::pick;
 use super::{render, Chrome};
@@ -15,6 +16,7 @@ use crate::auth::permission::{
     ViewTwoCardLeads,
 };
 use crate::auth::Require;
+use crate::card_screening::hex;
 use crate::error::WebError;
 use crate::export::{ExportFormat, Table};
 use crate::extract::{FormBody, Query};
@@ -58,35 +60,6 @@ pub struct ListQuery {
     format: Option<ExportFormat>,
     #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
     after: Option<String>,
-}
-
-fn non_empty(s: &Option<String>) -> Option<&str> {
-    s.as_deref().map(str::trim).filter(|v| !v.is_empty())
-}
-
-fn parse_or<T>(
-    value: Option<&str>,
-    parse: fn(&str) -> Option<T>,
-    what: &str,
-) -> Result<Option<T>, WebError> {
-    value
-        .map(|v| parse(v).ok_or_else(|| WebError::BadRequest(format!("unknown {what} `{v}`"))))
-        .transpose()
-}
-
-fn choices<T: Copy + PartialEq>(
-    all: &[T],
-    code: fn(T) -> &'static str,
-    label: impl Fn(T) -> &'static str,
-    selected: Option<T>,
-) -> Vec<Choice> {
-    all.iter()
-        .map(|v| Choice {
-            value: code(*v).into(),
-            label: label(*v).into(),
-            selected: selected == Some(*v),
-        })
-        .collect()
 }
 
 /// A lead as listed: personal data masked.
@@ -638,12 +611,4 @@ pub async fn check(
         return Ok(([("hx-redirect", to)], axum::http::StatusCode::OK).into_response());
     }
     Ok(Redirect::to(to).into_response())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
