@@ -38,6 +38,7 @@ mod table_rows;
 pub mod two_card_leads;
 mod validate;
 mod values;
+pub mod warning_pushes;
 mod xlsx;
 
 pub use batch::{Batch, CountingSink, Sink};

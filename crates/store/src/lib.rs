@@ -46,6 +46,7 @@ mod two_card_leads;
 mod units;
 mod upsert;
 mod users;
+mod warning_pushes;
 mod warnings;
 mod webhooks;
 
@@ -110,5 +111,9 @@ pub use upsert::UpsertOutcome;
 pub use users::{NewUser, Role, User, Users};
 pub use warnings::{
     FraudTypeFilter, LevelCounts, NewWarning, StoredWarning, WarningFilter, Warnings,
+};
+pub use warning_pushes::{
+    valid_push_id, FeedbackFilter, NewPushImport, PushFeedback, PushImport, PushPlatform,
+    WarningPush, WarningPushes, MAX_FEEDBACK_ROWS, MAX_PUSH_ID_CHARS,
 };
 pub use webhooks::{DeliveryState, DueDelivery, NewWebhook, Webhook, WebhookDelivery, Webhooks};

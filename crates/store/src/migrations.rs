@@ -97,6 +97,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "new-card screening: the bank's view",
         include_str!("../migrations/0018_new_cards_bank_view.sql"),
     ),
+    (
+        19,
+        "warning pushes",
+        include_str!("../migrations/0019_warning_pushes.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

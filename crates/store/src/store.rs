@@ -276,6 +276,11 @@ impl Store {
         crate::two_card_leads::TwoCardLeads::new(self)
     }
 
+    /// 预警推送: pushed warnings' upstream identity, the imported lists and the feedback.
+    pub fn warning_pushes(&self) -> crate::warning_pushes::WarningPushes<'_> {
+        crate::warning_pushes::WarningPushes::new(self)
+    }
+
     /// New-card screening (新开卡审查): the banks' lists, screened, and their review.
     pub fn new_cards(&self) -> crate::new_cards::NewCards<'_> {
         crate::new_cards::NewCards::new(self)

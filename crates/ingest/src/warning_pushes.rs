@@ -1,0 +1,487 @@
+//! 预警推送名单: the daily lists of warning targets an upstream platform pushes to the center —
+//! the national anti-fraud big-data platform (国家反诈大数据平台), the provincial 东风 platform,
+//! 长矛 and others. CSV (UTF-8 or GBK) or XLSX with the platform's push id and push time, the
+//! endangered person's phone number and/or resident ID, and optionally the name, a fraud-type
+//! hint, the level, the suspect's number or account and remarks. Other columns are ignored.
+//! Times are read as Asia/Shanghai and kept as epoch ms UTC. Bad rows are rejected with line,
+//! column and reason, never dropped.
+
+use crate::error::IngestError;
+use crate::quarantine::reason;
+use crate::reports::{
+    find_column, parse_report_time, read_table, required_column, ReportFormat, Table,
+};
+use fanzha_core::fraud_type::FraudType;
+use fanzha_core::phone::PhoneNumber;
+use fanzha_core::reason::Reasoned;
+use fanzha_core::resident_id::ResidentId;
+
+/// Column names accepted for the platform's push id.
+pub const PUSH_ID_ALIASES: [&str; 9] = [
+    "推送编号",
+    "推送ID",
+    "推送id",
+    "预警编号",
+    "预警ID",
+    "预警id",
+    "线索编号",
+    "push_id",
+    "warning_no",
+];
+
+/// Column names accepted for the push time.
+pub const PUSHED_AT_ALIASES: [&str; 7] = [
+    "推送时间",
+    "预警时间",
+    "下发时间",
+    "推送日期",
+    "预警日期",
+    "pushed_at",
+    "push_time",
+];
+
+/// Column names accepted for the endangered person's phone number.
+pub const PHONE_ALIASES: [&str; 8] = [
+    "手机号",
+    "手机号码",
+    "受害人手机号",
+    "受害人号码",
+    "预警对象号码",
+    "电话号码",
+    "phone",
+    "msisdn",
+];
+
+/// Column names accepted for the endangered person's resident ID.
+pub const RESIDENT_ID_ALIASES: [&str; 6] = [
+    "身份证号",
+    "身份证号码",
+    "公民身份号码",
+    "证件号码",
+    "受害人身份证号",
+    "resident_id",
+];
+
+/// Column names accepted for the person's name.
+pub const NAME_ALIASES: [&str; 4] = ["姓名", "受害人姓名", "预警对象姓名", "name"];
+
+/// Column names accepted for the fraud-type hint.
+pub const FRAUD_TYPE_ALIASES: [&str; 6] = [
+    "诈骗类型",
+    "涉诈类型",
+    "案件类型",
+    "预警类型",
+    "fraud_type",
+    "type",
+];
+
+/// Column names accepted for the level.
+pub const LEVEL_ALIASES: [&str; 5] = ["预警级别", "预警等级", "级别", "等级", "level"];
+
+/// Column names accepted for the suspect's number.
+pub const SUSPECT_ALIASES: [&str; 6] = [
+    "涉诈号码",
+    "嫌疑号码",
+    "可疑号码",
+    "对端号码",
+    "诈骗号码",
+    "suspect",
+];
+
+/// Column names accepted for the suspect's account.
+pub const ACCOUNT_ALIASES: [&str; 5] = ["涉诈账号", "涉案账号", "嫌疑账号", "诈骗账号", "account"];
+
+/// Column names accepted for remarks.
+pub const REMARKS_ALIASES: [&str; 6] = ["备注", "预警内容", "预警原因", "说明", "remarks", "note"];
+
+/// The longest name, hint, suspect cell or remark kept (characters).
+pub const MAX_CELL_CHARS: usize = 500;
+/// The longest push id (characters): letters, digits, `-`, `_`, `.`.
+pub const MAX_PUSH_ID_CHARS: usize = 64;
+/// The level of a row whose list gives none: orange (a pushed target is reached within the
+/// orange deadlines unless the platform says red).
+pub const DEFAULT_LEVEL: u8 = 2;
+
+/// Reasons a push row is rejected (besides the row-level ones of the quarantine and the value
+/// reasons of `core`).
+pub mod push_reason {
+    /// The push id is not 1 to 64 letters, digits, `-`, `_` or `.`.
+    pub const BAD_PUSH_ID: &str = "bad_push_id";
+    /// Neither a phone number nor a resident ID: nobody to reach.
+    pub const NO_PERSON: &str = "no_person";
+    /// The level is none of 1/2/3, 红/橙/黄, red/orange/yellow.
+    pub const BAD_LEVEL: &str = "bad_level";
+    /// The push time lies more than a day in the future.
+    pub const PUSHED_IN_FUTURE: &str = "pushed_in_future";
+    /// The same push id appears on an earlier line of the file.
+    pub const DUPLICATE_PUSH: &str = "duplicate_in_file";
+}
+
+/// A pushed warning as the list states it, validated.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct PushRow {
+    pub line: u64,
+    pub push_id: String,
+    /// Epoch ms UTC.
+    pub pushed_at: i64,
+    /// Canonical phone number.
+    pub msisdn: Option<String>,
+    /// Canonical resident ID.
+    pub resident_id: Option<String>,
+    pub name: Option<String>,
+    /// The fraud type the hint names, when it names a known one.
+    pub fraud_type: Option<FraudType>,
+    /// The hint as written.
+    pub fraud_hint: Option<String>,
+    /// 1 red, 2 orange, 3 yellow.
+    pub level: u8,
+    /// Suspect numbers and accounts, as written (split at commas, semicolons, `、` and spaces).
+    pub suspects: Vec<String>,
+    pub remarks: Option<String>,
+}
+
+/// A rejected row.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct PushRejection {
+    pub line: u64,
+    /// `push_id`, `pushed_at`, `phone`, `resident_id`, `name`, `fraud_type`, `level`,
+    /// `suspect` or `remarks` when one cell is to blame.
+    pub column: Option<&'static str>,
+    pub reason: &'static str,
+    pub raw: String,
+}
+
+/// What a push list held.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct PushFile {
+    pub format: &'static str,
+    pub encoding: Option<&'static str>,
+    /// Data rows read (blank rows are not rows): accepted + rejected.
+    pub read: usize,
+    pub rows: Vec<PushRow>,
+    pub rejected: Vec<PushRejection>,
+}
+
+/// Reads a push list; `name` is the file's name as given (for the format and messages), `now`
+/// the epoch ms against which push times are checked.
+pub fn read_pushes(
+    name: &str,
+    bytes: &[u8],
+    format: ReportFormat,
+    now: i64,
+) -> Result<PushFile, IngestError> {
+    let (table, format, encoding) = read_table(name, bytes, format)?;
+    let mut file = validate(table, now)?;
+    file.format = format;
+    file.encoding = encoding;
+    Ok(file)
+}
+
+/// Whether a push id is acceptable: 1 to 64 ASCII letters, digits, `-`, `_` or `.`.
+pub fn valid_push_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_PUSH_ID_CHARS
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// A level as lists write it: 1/2/3, 红/橙/黄 (色, 预警), red/orange/yellow, 高/中/低.
+pub fn parse_level(text: &str) -> Option<u8> {
+    let t = text.trim().trim_end_matches("预警").trim_end_matches('色');
+    match t.to_ascii_lowercase().as_str() {
+        "1" | "一级" | "红" | "red" | "高" | "高危" => Some(1),
+        "2" | "二级" | "橙" | "orange" | "中" | "中危" => Some(2),
+        "3" | "三级" | "黄" | "yellow" | "低" | "低危" => Some(3),
+        _ => None,
+    }
+}
+
+type Rejected = (&'static str, &'static str);
+
+fn validate(table: Table, now: i64) -> Result<PushFile, IngestError> {
+    let header = table.header.ok_or(IngestError::HeaderAbsent)?;
+    let id_at = required_column(&header, &PUSH_ID_ALIASES, "push_id")?;
+    let time_at = required_column(&header, &PUSHED_AT_ALIASES, "pushed_at")?;
+    let phone_at = find_column(&header, &PHONE_ALIASES);
+    let rid_at = find_column(&header, &RESIDENT_ID_ALIASES);
+    if phone_at.is_none() && rid_at.is_none() {
+        return Err(IngestError::ReportColumnMissing {
+            column: "phone",
+            accepted: PHONE_ALIASES
+                .iter()
+                .chain(RESIDENT_ID_ALIASES.iter())
+                .map(|a| a.to_string())
+                .collect(),
+        });
+    }
+    let at = Columns {
+        push_id: Some(id_at),
+        pushed_at: Some(time_at),
+        phone: phone_at,
+        resident_id: rid_at,
+        name: find_column(&header, &NAME_ALIASES),
+        fraud_type: find_column(&header, &FRAUD_TYPE_ALIASES),
+        level: find_column(&header, &LEVEL_ALIASES),
+        suspect: find_column(&header, &SUSPECT_ALIASES),
+        account: find_column(&header, &ACCOUNT_ALIASES),
+        remarks: find_column(&header, &REMARKS_ALIASES),
+    };
+    let mut file = PushFile {
+        format: "csv",
+        encoding: None,
+        read: 0,
+        rows: Vec::new(),
+        rejected: Vec::new(),
+    };
+    let mut seen = std::collections::HashSet::new();
+    for row in table.rows {
+        file.read += 1;
+        let reject = |column: Option<&'static str>, reason: &'static str| PushRejection {
+            line: row.line,
+            column,
+            reason,
+            raw: row.raw.clone(),
+        };
+        let cells = match &row.cells {
+            Ok(c) => c,
+            Err(r) => {
+                file.rejected.push(reject(None, r));
+                continue;
+            }
+        };
+        if row.csv && cells.len() != header.len() {
+            file.rejected.push(reject(None, reason::WRONG_FIELD_COUNT));
+            continue;
+        }
+        let cell = |i: Option<usize>| i.and_then(|i| cells.get(i)).map(|t| t.trim()).unwrap_or("");
+        match push_row(&at, &cell, now) {
+            Ok(mut r) => {
+                if !seen.insert(r.push_id.clone()) {
+                    file.rejected
+                        .push(reject(Some("push_id"), push_reason::DUPLICATE_PUSH));
+                    continue;
+                }
+                r.line = row.line;
+                file.rows.push(r);
+            }
+            Err((column, why)) => file.rejected.push(reject(Some(column), why)),
+        }
+    }
+    Ok(file)
+}
+
+struct Columns {
+    push_id: Option<usize>,
+    pushed_at: Option<usize>,
+    phone: Option<usize>,
+    resident_id: Option<usize>,
+    name: Option<usize>,
+    fraud_type: Option<usize>,
+    level: Option<usize>,
+    suspect: Option<usize>,
+    account: Option<usize>,
+    remarks: Option<usize>,
+}
+
+fn optional_text(
+    text: &str,
+    column: &'static str,
+) -> Result<Option<String>, (&'static str, &'static str)> {
+    if text.chars().count() > MAX_CELL_CHARS {
+        return Err((column, reason::TOO_LONG));
+    }
+    Ok((!text.is_empty()).then(|| text.to_string()))
+}
+
+fn push_row<'c>(
+    at: &Columns,
+    cell: &dyn Fn(Option<usize>) -> &'c str,
+    now: i64,
+) -> Result<PushRow, Rejected> {
+    let push_id = cell(at.push_id);
+    if push_id.is_empty() {
+        return Err(("push_id", reason::EMPTY_REQUIRED));
+    }
+    if !valid_push_id(push_id) {
+        return Err(("push_id", push_reason::BAD_PUSH_ID));
+    }
+    let time_text = cell(at.pushed_at);
+    if time_text.is_empty() {
+        return Err(("pushed_at", reason::EMPTY_REQUIRED));
+    }
+    let pushed_at = parse_report_time(time_text).map_err(|e| ("pushed_at", e.reason()))?;
+    if pushed_at > now + 86_400_000 {
+        return Err(("pushed_at", push_reason::PUSHED_IN_FUTURE));
+    }
+    let msisdn = match cell(at.phone) {
+        "" => None,
+        p => Some(
+            PhoneNumber::parse(p)
+                .map_err(|e| ("phone", e.reason()))?
+                .canonical(),
+        ),
+    };
+    let resident_id = match cell(at.resident_id) {
+        "" => None,
+        r => Some(
+            ResidentId::parse(r)
+                .map_err(|e| ("resident_id", e.reason()))?
+                .as_str()
+                .to_string(),
+        ),
+    };
+    if msisdn.is_none() && resident_id.is_none() {
+        let column = if at.phone.is_some() {
+            "phone"
+        } else {
+            "resident_id"
+        };
+        return Err((column, push_reason::NO_PERSON));
+    }
+    let name = optional_text(cell(at.name), "name")?;
+    let fraud_hint = optional_text(cell(at.fraud_type), "fraud_type")?;
+    let fraud_type = fraud_hint
+        .as_deref()
+        .and_then(|h| FraudType::parse_label(h).ok());
+    let level = match cell(at.level) {
+        "" => DEFAULT_LEVEL,
+        l => parse_level(l).ok_or(("level", push_reason::BAD_LEVEL))?,
+    };
+    let mut suspects = Vec::new();
+    for (column, text) in [("suspect", cell(at.suspect)), ("suspect", cell(at.account))] {
+        if text.chars().count() > MAX_CELL_CHARS {
+            return Err((column, reason::TOO_LONG));
+        }
+        for s in text.split([',', ';', '，', '；', '、', ' ', '/']) {
+            let s = s.trim();
+            if !s.is_empty() && !suspects.iter().any(|k| k == s) {
+                suspects.push(s.to_string());
+            }
+        }
+    }
+    let remarks = optional_text(cell(at.remarks), "remarks")?;
+    Ok(PushRow {
+        line: 0,
+        push_id: push_id.to_string(),
+        pushed_at,
+        msisdn,
+        resident_id,
+        name,
+        fraud_type,
+        fraud_hint,
+        level,
+        suspects,
+        remarks,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 2026-03-01 12:00 Shanghai.
+    const NOW: i64 = 1_772_337_600_000;
+
+    #[test]
+    fn rows_are_accepted_or_rejected_with_line_column_and_reason() {
+        let csv = "推送编号,推送时间,手机号码,身份证号,姓名,诈骗类型,预警级别,涉诈号码,备注\n\
+                   GJ-001,2026-03-01 08:30:00,138 0013 8000,11010519491231002X,张三,冒充公检法,红色,+8613900000000,疑似被骗\n\
+                   GJ-002,2026-03-01 09:00,,110105198001011238,李四,刷单,3,,\n\
+                   GJ-003,2026-03-01 09:00,1380013,,王五,,,,\n\
+                   GJ 004,2026-03-01 09:00,13800138001,,赵六,,,,\n\
+                   GJ-005,2026-03-01 09:00,,,钱七,,,,\n\
+                   GJ-006,2026-03-01 09:00,13800138002,,孙八,,紫色,,\n\
+                   GJ-001,2026-03-01 09:00,13800138003,,周九,,,,\n\
+                   GJ-007,2026-03-09 09:00,13800138004,,吴十,,,,\n\
+                   GJ-008,明天,13800138005,,郑一,,,,\n\
+                   GJ-009,2026-03-01 10:00,13800138006,110105198001011239,王二,,,,\n\
+                   GJ-010,2026-03-01 10:00,13800138007,,,未知类型,,a;b、a,\n";
+        let f = read_pushes("p.csv", csv.as_bytes(), ReportFormat::Auto, NOW).unwrap();
+        assert_eq!(f.read, 11);
+        assert_eq!(
+            f.rows
+                .iter()
+                .map(|r| (r.line, r.push_id.as_str()))
+                .collect::<Vec<_>>(),
+            vec![(2, "GJ-001"), (3, "GJ-002"), (12, "GJ-010")]
+        );
+        let first = &f.rows[0];
+        assert_eq!(
+            first.pushed_at, 1_772_325_000_000,
+            "08:30 Shanghai is 00:30 UTC"
+        );
+        assert_eq!(first.msisdn.as_deref(), Some("13800138000"));
+        assert_eq!(first.resident_id.as_deref(), Some("11010519491231002X"));
+        assert_eq!(first.level, 1);
+        assert_eq!(
+            first.fraud_type,
+            Some(FraudType::parse_label("冒充公检法").unwrap())
+        );
+        assert_eq!(first.suspects, vec!["+8613900000000".to_string()]);
+        assert_eq!(f.rows[1].level, 3);
+        assert_eq!(f.rows[1].msisdn, None);
+        let last = &f.rows[2];
+        assert_eq!(last.level, DEFAULT_LEVEL);
+        assert_eq!(last.fraud_type, None);
+        assert_eq!(last.fraud_hint.as_deref(), Some("未知类型"));
+        assert_eq!(last.suspects, vec!["a".to_string(), "b".to_string()]);
+        assert_eq!(
+            f.rejected
+                .iter()
+                .map(|r| (r.line, r.column, r.reason))
+                .collect::<Vec<_>>(),
+            vec![
+                (4, Some("phone"), f.rejected[0].reason),
+                (5, Some("push_id"), push_reason::BAD_PUSH_ID),
+                (6, Some("phone"), push_reason::NO_PERSON),
+                (7, Some("level"), push_reason::BAD_LEVEL),
+                (8, Some("push_id"), push_reason::DUPLICATE_PUSH),
+                (9, Some("pushed_at"), push_reason::PUSHED_IN_FUTURE),
+                (10, Some("pushed_at"), f.rejected[6].reason),
+                (11, Some("resident_id"), "bad_check_digit"),
+            ]
+        );
+        assert!(!f.rejected[0].reason.is_empty());
+        assert!(!f.rejected[6].reason.is_empty());
+        assert!(f.rejected[1].raw.starts_with("GJ 004"));
+    }
+
+    #[test]
+    fn gbk_lists_and_missing_columns() {
+        let text = "预警编号,预警时间,身份证号\nDF1,2026-02-28,11010519491231002X\n";
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        let f = read_pushes("df.csv", &gbk, ReportFormat::Csv, NOW).unwrap();
+        assert!(
+            matches!(f.encoding, Some("GBK") | Some("gb18030")),
+            "{:?}",
+            f.encoding
+        );
+        assert_eq!(f.rows.len(), 1);
+        assert_eq!(f.rows[0].pushed_at, 1_772_208_000_000, "midnight Shanghai");
+        let err = read_pushes(
+            "x.csv",
+            "推送编号,推送时间,姓名\n1,2026-01-01,a\n".as_bytes(),
+            ReportFormat::Csv,
+            NOW,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("手机号码"), "{err}");
+        let err = read_pushes(
+            "x.csv",
+            "手机号码,推送时间\n13800138000,2026-01-01\n".as_bytes(),
+            ReportFormat::Csv,
+            NOW,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("推送编号"), "{err}");
+    }
+
+    #[test]
+    fn levels_as_lists_write_them() {
+        assert_eq!(parse_level("红色预警"), Some(1));
+        assert_eq!(parse_level("橙"), Some(2));
+        assert_eq!(parse_level("Yellow"), Some(3));
+        assert_eq!(parse_level("4"), None);
+    }
+}
