@@ -20,6 +20,7 @@ mod cases;
 mod code_enum;
 pub mod dialect;
 mod division;
+mod enforcement;
 mod error;
 mod guardians;
 mod import_writer;
@@ -62,6 +63,11 @@ pub use cases::{
 };
 pub use dialect::Backend;
 pub use division::natural_division_code;
+pub use enforcement::{
+    CaseEnforcement, Dismantled, DismantledFilter, DismantledKind, DismantledTally, Enforcement,
+    EnforcementFigures, EnforcementUpdate, InvestigationStatus, MeasureClass, NewDismantled,
+    NewSuspect, Suspect, SuspectMeasure, SuspectRole, MAX_LINKED_CASES, MAX_RECOVERED_FEN,
+};
 pub use error::{StoreError, StoreResult};
 pub use fanzha_screen::{Finding, Level, ReasonCode, BURST_WINDOW_DAYS};
 pub use guardians::{Guardian, Guardians, NewGuardian};

@@ -281,6 +281,11 @@ impl Store {
         crate::warning_pushes::WarningPushes::new(self)
     }
 
+    /// 打击成效: cases' investigation status, suspects and measures, gangs dismantled.
+    pub fn enforcement(&self) -> crate::enforcement::Enforcement<'_> {
+        crate::enforcement::Enforcement::new(self)
+    }
+
     /// New-card screening (新开卡审查): the banks' lists, screened, and their review.
     pub fn new_cards(&self) -> crate::new_cards::NewCards<'_> {
         crate::new_cards::NewCards::new(self)

@@ -3,6 +3,7 @@
 mod call_cases;
 mod case_import_cases;
 mod case_search_cases;
+mod enforcement_cases;
 mod cases;
 mod fixtures;
 mod harness;
@@ -169,5 +170,15 @@ mod case_search_suite {
         case_search_is_scoped_and_pages,
         linked_cases_name_what_they_share,
         linked_cases_stay_inside_the_scope,
+    }
+}
+
+mod enforcement_suite {
+    crate::conformance_of! {
+        enforcement_cases:
+        status_and_recovered_money_are_checked_scoped_and_audited,
+        suspects_are_validated_scoped_and_audited_masked,
+        the_register_is_checked_scoped_filtered_and_paged,
+        figures_count_solved_cases_measures_money_and_gangs_per_period,
     }
 }

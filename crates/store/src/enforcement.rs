@@ -1,0 +1,1119 @@
+//! Enforcement results (打击成效): where a case's investigation stands (立案侦查中, 已破案,
+//! 已撤案/不立案) with the time it was solved and the money the investigation recovered (追赃,
+//! apart from the stop-payment returns); the suspects (嫌疑人) of a case with their role and
+//! the measure taken against each (刑事拘留, 逮捕, 取保候审, 监视居住, 行政处罚, 教育训诫);
+//! and the register of gangs and dens dismantled (打掉团伙/窝点).
+//!
+//! Case data is scoped by the case's unit, the register by the unit that dismantled the gang.
+//! Every change writes its audit entry in the same transaction; suspects' ID numbers only
+//! appear masked in the audit log. The period figures ([`Enforcement::figures`]) are aggregate
+//! queries.
+
+use crate::audit::{append_on, NewAuditEntry};
+use crate::code_enum::code_enum;
+use crate::error::{StoreError, StoreResult};
+use crate::page::{split_time_key, Page, PageRequest};
+use crate::scope::Scope;
+use crate::sql::{col, Sql};
+use crate::store::Store;
+use fanzha_core::mask::mask_resident_id;
+use fanzha_core::phone::PhoneNumber;
+use fanzha_core::ResidentId;
+use sqlx::any::AnyRow;
+use std::collections::HashMap;
+
+code_enum! {
+    /// Where a case's investigation stands.
+    InvestigationStatus {
+        /// 立案侦查中: the default of every case.
+        Investigating => "investigating", "立案侦查中", "Under investigation";
+        /// 已破案.
+        Solved => "solved", "已破案", "Solved";
+        /// 已撤案/不立案: closed without solving.
+        Dropped => "dropped", "已撤案/不立案", "Dropped / not filed";
+    }
+}
+
+code_enum! {
+    /// What a suspect did in the fraud chain.
+    SuspectRole {
+        /// 上游诈骗: the one who talked the victim into paying.
+        Fraudster => "fraudster", "上游诈骗", "Fraudster";
+        /// 取款人/车手: withdrew or moved the money.
+        CashMule => "cash_mule", "取款人/车手", "Cash mule";
+        /// 卡农: sold or lent cards.
+        CardSeller => "card_seller", "卡农", "Card seller";
+        /// 引流: drew victims in (ads, groups, fake orders).
+        LeadGenerator => "lead_generator", "引流", "Lead generator";
+        /// 窝点人员: ran or staffed a den (GOIP, call centre).
+        DenOperator => "den_operator", "窝点人员", "Den operator";
+        /// 洗钱: laundered the money.
+        MoneyLaunderer => "money_launderer", "洗钱", "Money launderer";
+        Other => "other", "其他", "Other";
+    }
+}
+
+code_enum! {
+    /// The measure taken against a suspect.
+    SuspectMeasure {
+        /// 刑事拘留.
+        CriminalDetention => "criminal_detention", "刑事拘留", "Criminal detention";
+        /// 逮捕.
+        Arrest => "arrest", "逮捕", "Arrest";
+        /// 取保候审.
+        Bail => "bail", "取保候审", "Bail pending trial";
+        /// 监视居住.
+        ResidentialSurveillance => "residential_surveillance", "监视居住", "Residential surveillance";
+        /// 行政拘留/行政处罚.
+        Administrative => "administrative", "行政拘留/行政处罚", "Administrative detention / penalty";
+        /// 教育训诫/惩戒.
+        Education => "education", "教育训诫/惩戒", "Reprimand / discipline";
+    }
+}
+
+/// How the bureaus count measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureClass {
+    /// 强制措施: 刑拘, 逮捕, 取保候审, 监视居住.
+    Coercive,
+    /// 行政处罚.
+    Administrative,
+    /// 教育训诫、惩戒.
+    Education,
+}
+
+impl SuspectMeasure {
+    pub fn class(self) -> MeasureClass {
+        match self {
+            SuspectMeasure::CriminalDetention
+            | SuspectMeasure::Arrest
+            | SuspectMeasure::Bail
+            | SuspectMeasure::ResidentialSurveillance => MeasureClass::Coercive,
+            SuspectMeasure::Administrative => MeasureClass::Administrative,
+            SuspectMeasure::Education => MeasureClass::Education,
+        }
+    }
+}
+
+code_enum! {
+    /// What kind of gang or den was dismantled.
+    DismantledKind {
+        /// 诈骗窝点.
+        FraudDen => "fraud_den", "诈骗窝点", "Fraud den";
+        /// 收贩卡团伙.
+        CardGang => "card_gang", "收贩卡团伙", "Card-trading gang";
+        /// 洗钱团伙.
+        LaunderingGang => "laundering_gang", "洗钱团伙", "Money-laundering gang";
+        /// GOIP窝点.
+        GoipDen => "goip_den", "GOIP窝点", "GOIP den";
+        /// 引流推广团伙.
+        LeadGang => "lead_gang", "引流推广团伙", "Lead-generation gang";
+        Other => "other", "其他", "Other";
+    }
+}
+
+/// The most money one case may record as recovered (a hundred billion yuan).
+pub const MAX_RECOVERED_FEN: i64 = 10_000_000_000_000;
+/// The longest suspect name kept (characters).
+pub const MAX_SUSPECT_NAME_CHARS: usize = 50;
+/// The longest note or gang name kept (characters).
+pub const MAX_ENFORCEMENT_TEXT: usize = 1000;
+/// The most people, devices or cards one register entry may count.
+pub const MAX_SEIZED: i64 = 1_000_000;
+/// The most cases one register entry may link.
+pub const MAX_LINKED_CASES: usize = 200;
+
+/// A case's investigation status and recovered money as stored (or the default: under
+/// investigation, nothing recovered, `version` 0).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CaseEnforcement {
+    pub case_id: String,
+    pub status: InvestigationStatus,
+    /// When the case was solved (epoch ms UTC); only for [`InvestigationStatus::Solved`].
+    pub solved_at: Option<i64>,
+    /// 追赃: money the investigation recovered, fen.
+    pub recovered_fen: i64,
+    /// How many times it was set; 0 while never set.
+    pub version: i64,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<i64>,
+}
+
+/// What to set on a case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnforcementUpdate {
+    pub status: InvestigationStatus,
+    /// Required when solved, refused otherwise; not before the report, not in the future.
+    pub solved_at: Option<i64>,
+    pub recovered_fen: i64,
+    /// Login of who sets it.
+    pub by: String,
+}
+
+/// A suspect to add to a case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewSuspect {
+    pub case_id: String,
+    pub name: String,
+    /// A GB 11643 ID number (checked, stored normalised).
+    pub resident_id: Option<String>,
+    /// A phone number (checked, stored canonical).
+    pub phone: Option<String>,
+    pub role: SuspectRole,
+    pub measure: Option<SuspectMeasure>,
+    /// When the measure was taken; given exactly when `measure` is.
+    pub measure_at: Option<i64>,
+    pub note: String,
+    pub created_by: String,
+}
+
+/// A stored suspect, in full (mask it in lists).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Suspect {
+    pub id: i64,
+    pub case_id: String,
+    /// The case's unit.
+    pub unit_code: String,
+    pub name: String,
+    pub resident_id: Option<String>,
+    pub phone: Option<String>,
+    pub role: SuspectRole,
+    pub measure: Option<SuspectMeasure>,
+    pub measure_at: Option<i64>,
+    pub note: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A gang or den dismantled, to record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewDismantled {
+    /// The unit that dismantled it; inside the recorder's scope.
+    pub unit_code: String,
+    pub kind: DismantledKind,
+    /// What the bureau calls it (`"3·15"收贩卡团伙`).
+    pub name: String,
+    /// The first instant of the day (Asia/Shanghai), epoch ms UTC; not in the future.
+    pub dismantled_on: i64,
+    pub arrested: i64,
+    /// Devices seized (GOIP gateways, phones, computers).
+    pub devices: i64,
+    /// Bank and phone cards seized.
+    pub cards: i64,
+    /// Cases it is linked to; each inside the recorder's scope.
+    pub case_ids: Vec<String>,
+    pub note: String,
+    pub created_by: String,
+}
+
+/// A register entry.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Dismantled {
+    pub id: i64,
+    pub unit_code: String,
+    pub kind: DismantledKind,
+    pub name: String,
+    pub dismantled_on: i64,
+    pub arrested: i64,
+    pub devices: i64,
+    pub cards: i64,
+    /// The linked cases, in id order.
+    pub case_ids: Vec<String>,
+    pub note: String,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
+/// Which register entries to list.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DismantledFilter {
+    /// Dismantled on or after this instant.
+    pub from: Option<i64>,
+    /// Dismantled before this instant.
+    pub until: Option<i64>,
+    pub kind: Option<DismantledKind>,
+}
+
+/// Gangs or dens of one kind dismantled in a period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct DismantledTally {
+    pub kind: DismantledKind,
+    pub groups: i64,
+    pub arrested: i64,
+    pub devices: i64,
+    pub cards: i64,
+}
+
+/// A scope's enforcement results over a period.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct EnforcementFigures {
+    /// Cases reported in the period.
+    pub cases: i64,
+    /// Of those, solved (whenever): 破案数.
+    pub solved: i64,
+    /// Of those, dropped or not filed.
+    pub dropped: i64,
+    /// Cases solved in the period, whenever reported.
+    pub solved_in_period: i64,
+    /// The losses of the cases reported in the period.
+    pub loss_fen: i64,
+    /// 追赃 on the cases reported in the period.
+    pub recovered_fen: i64,
+    /// Suspects with a measure taken in the period, per measure (every measure, in
+    /// [`SuspectMeasure::ALL`] order).
+    pub by_measure: Vec<(SuspectMeasure, i64)>,
+    /// Gangs and dens dismantled in the period, per kind (only kinds with one or more).
+    pub dismantled: Vec<DismantledTally>,
+}
+
+impl EnforcementFigures {
+    /// 破案率: solved over the cases reported; `None` without cases.
+    pub fn solve_rate(&self) -> Option<f64> {
+        (self.cases > 0).then(|| self.solved as f64 / self.cases as f64)
+    }
+
+    /// 抓获: suspects with a measure taken in the period.
+    pub fn caught(&self) -> i64 {
+        self.by_measure.iter().map(|(_, n)| n).sum()
+    }
+
+    /// Suspects with a measure of this class taken in the period.
+    pub fn of_class(&self, class: MeasureClass) -> i64 {
+        self.by_measure
+            .iter()
+            .filter(|(m, _)| m.class() == class)
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// 损失追回率: (stop-payment returns + recovered) over the period's losses; `None`
+    /// without losses. The returns come from [`crate::StopPayments::fund_figures`] over the
+    /// same cases.
+    pub fn recovery_rate(&self, returned_fen: i64) -> Option<f64> {
+        (self.loss_fen > 0)
+            .then(|| (returned_fen + self.recovered_fen) as f64 / self.loss_fen as f64)
+    }
+
+    /// Gangs and dens of every kind together.
+    pub fn dismantled_total(&self) -> DismantledTally {
+        self.dismantled.iter().fold(
+            DismantledTally {
+                kind: DismantledKind::Other,
+                groups: 0,
+                arrested: 0,
+                devices: 0,
+                cards: 0,
+            },
+            |mut t, d| {
+                t.groups += d.groups;
+                t.arrested += d.arrested;
+                t.devices += d.devices;
+                t.cards += d.cards;
+                t
+            },
+        )
+    }
+}
+
+fn decode_err(index: &str, msg: String) -> sqlx::Error {
+    sqlx::Error::ColumnDecode {
+        index: index.into(),
+        source: msg.into(),
+    }
+}
+
+fn parse_code<T>(
+    row: &AnyRow,
+    name: &'static str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<T, sqlx::Error> {
+    let v: String = col(row, name)?;
+    parse(&v).ok_or_else(|| decode_err(name, format!("unknown code `{v}`")))
+}
+
+const SUSPECT_COLUMNS: &str = "s.id, s.case_id, c.unit_code, s.name, s.resident_id, s.phone, \
+     s.role, s.measure, s.measure_at, s.note, s.created_by, s.created_at, s.updated_at";
+
+fn suspect_from_row(row: &AnyRow) -> Result<Suspect, sqlx::Error> {
+    let measure: Option<String> = col(row, "measure")?;
+    Ok(Suspect {
+        id: col(row, "id")?,
+        case_id: col(row, "case_id")?,
+        unit_code: col(row, "unit_code")?,
+        name: col(row, "name")?,
+        resident_id: col(row, "resident_id")?,
+        phone: col(row, "phone")?,
+        role: parse_code(row, "role", SuspectRole::parse)?,
+        measure: measure
+            .map(|m| {
+                SuspectMeasure::parse(&m)
+                    .ok_or_else(|| decode_err("measure", format!("unknown code `{m}`")))
+            })
+            .transpose()?,
+        measure_at: col(row, "measure_at")?,
+        note: col(row, "note")?,
+        created_by: col(row, "created_by")?,
+        created_at: col(row, "created_at")?,
+        updated_at: col(row, "updated_at")?,
+    })
+}
+
+const GROUP_COLUMNS: &str = "g.id, g.unit_code, g.kind, g.name, g.dismantled_on, g.arrested, \
+     g.devices, g.cards, g.note, g.created_by, g.created_at";
+
+fn group_from_row(row: &AnyRow) -> Result<Dismantled, sqlx::Error> {
+    Ok(Dismantled {
+        id: col(row, "id")?,
+        unit_code: col(row, "unit_code")?,
+        kind: parse_code(row, "kind", DismantledKind::parse)?,
+        name: col(row, "name")?,
+        dismantled_on: col(row, "dismantled_on")?,
+        arrested: col(row, "arrested")?,
+        devices: col(row, "devices")?,
+        cards: col(row, "cards")?,
+        case_ids: Vec::new(),
+        note: col(row, "note")?,
+        created_by: col(row, "created_by")?,
+        created_at: col(row, "created_at")?,
+    })
+}
+
+fn text_ok(field: &'static str, value: &str, max: usize, required: bool) -> StoreResult<String> {
+    let v = value.trim();
+    if required && v.is_empty() {
+        return Err(StoreError::invalid(field, "must not be empty"));
+    }
+    if v.chars().count() > max {
+        return Err(StoreError::invalid(
+            field,
+            format!("at most {max} characters"),
+        ));
+    }
+    Ok(v.to_string())
+}
+
+fn count_ok(field: &'static str, n: i64) -> StoreResult<()> {
+    if !(0..=MAX_SEIZED).contains(&n) {
+        return Err(StoreError::invalid(
+            field,
+            format!("must be between 0 and {MAX_SEIZED}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A suspect checked at `now`: text trimmed, ID number and phone validated and normalised.
+fn validated_suspect(s: &NewSuspect, now: i64) -> StoreResult<NewSuspect> {
+    let name = text_ok("name", &s.name, MAX_SUSPECT_NAME_CHARS, true)?;
+    let resident_id = match s.resident_id.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(v) => Some(
+            ResidentId::parse_normalised(v)
+                .map_err(|e| StoreError::invalid("resident_id", e.to_string()))?
+                .as_str()
+                .to_string(),
+        ),
+    };
+    let phone = match s.phone.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(v) => Some(
+            PhoneNumber::parse(v)
+                .map_err(|e| StoreError::invalid("phone", e.to_string()))?
+                .canonical(),
+        ),
+    };
+    measure_ok(s.measure, s.measure_at, now)?;
+    Ok(NewSuspect {
+        name,
+        resident_id,
+        phone,
+        note: text_ok("note", &s.note, MAX_ENFORCEMENT_TEXT, false)?,
+        ..s.clone()
+    })
+}
+
+fn measure_ok(measure: Option<SuspectMeasure>, at: Option<i64>, now: i64) -> StoreResult<()> {
+    match (measure, at) {
+        (Some(_), None) => Err(StoreError::invalid("measure_at", "say when it was taken")),
+        (None, Some(_)) => Err(StoreError::invalid("measure", "say which measure")),
+        (Some(_), Some(at)) if at > now => Err(StoreError::invalid(
+            "measure_at",
+            "must not be in the future",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The enforcement repository.
+pub struct Enforcement<'s> {
+    store: &'s Store,
+}
+
+impl<'s> Enforcement<'s> {
+    pub(crate) fn new(store: &'s Store) -> Self {
+        Enforcement { store }
+    }
+
+    /// The case's `(unit code, reported at)` when it lies inside the scope.
+    async fn case_in(&self, scope: &Scope, case_id: &str) -> StoreResult<(String, i64)> {
+        let mut sql = Sql::new("SELECT c.unit_code, c.reported_at FROM cases c WHERE c.id = ");
+        sql.arg(case_id).push(" AND ");
+        scope.push_condition(&mut sql, "c.unit_code");
+        let row = sql
+            .query()
+            .fetch_optional(self.store.pool())
+            .await
+            .map_err(StoreError::query("enforcement.case"))?;
+        match row {
+            Some(r) => Ok((
+                col(&r, "unit_code").map_err(StoreError::query("enforcement.case"))?,
+                col(&r, "reported_at").map_err(StoreError::query("enforcement.case"))?,
+            )),
+            None => Err(StoreError::NotFound {
+                what: "case",
+                key: case_id.to_string(),
+            }),
+        }
+    }
+
+    /// The case's status and recovered money; [`StoreError::NotFound`] when the case is
+    /// absent or outside the scope.
+    pub async fn of_case(&self, scope: &Scope, case_id: &str) -> StoreResult<CaseEnforcement> {
+        self.case_in(scope, case_id).await?;
+        let mut sql = Sql::new(
+            "SELECT status, solved_at, recovered_fen, version, updated_by, updated_at \
+             FROM case_enforcement WHERE case_id = ",
+        );
+        sql.arg(case_id);
+        let row = sql
+            .query()
+            .fetch_optional(self.store.pool())
+            .await
+            .map_err(StoreError::query("enforcement.of_case"))?;
+        let Some(r) = row else {
+            return Ok(CaseEnforcement {
+                case_id: case_id.to_string(),
+                status: InvestigationStatus::Investigating,
+                solved_at: None,
+                recovered_fen: 0,
+                version: 0,
+                updated_by: None,
+                updated_at: None,
+            });
+        };
+        let read = || -> Result<CaseEnforcement, sqlx::Error> {
+            Ok(CaseEnforcement {
+                case_id: case_id.to_string(),
+                status: parse_code(&r, "status", InvestigationStatus::parse)?,
+                solved_at: col(&r, "solved_at")?,
+                recovered_fen: col(&r, "recovered_fen")?,
+                version: col(&r, "version")?,
+                updated_by: col(&r, "updated_by")?,
+                updated_at: col(&r, "updated_at")?,
+            })
+        };
+        read().map_err(StoreError::query("enforcement.of_case"))
+    }
+
+    /// Sets a case's status and recovered money at `now`, with its audit entry (`case_enforcement_set`,
+    /// the values before and after). A solved case needs the time it was solved, not before
+    /// the report and not in the future; another status takes none.
+    pub async fn set(
+        &self,
+        scope: &Scope,
+        case_id: &str,
+        u: &EnforcementUpdate,
+        now: i64,
+    ) -> StoreResult<CaseEnforcement> {
+        let (unit_code, reported_at) = self.case_in(scope, case_id).await?;
+        match (u.status, u.solved_at) {
+            (InvestigationStatus::Solved, None) => {
+                return Err(StoreError::invalid("solved_at", "say when it was solved"))
+            }
+            (InvestigationStatus::Solved, Some(at)) if at > now => {
+                return Err(StoreError::invalid(
+                    "solved_at",
+                    "must not be in the future",
+                ))
+            }
+            (InvestigationStatus::Solved, Some(at)) if at < reported_at => {
+                return Err(StoreError::invalid(
+                    "solved_at",
+                    "must not be before the case was reported",
+                ))
+            }
+            (InvestigationStatus::Solved, _) => {}
+            (_, Some(_)) => {
+                return Err(StoreError::invalid(
+                    "solved_at",
+                    "only a solved case has a time it was solved",
+                ))
+            }
+            (_, None) => {}
+        }
+        if !(0..=MAX_RECOVERED_FEN).contains(&u.recovered_fen) {
+            return Err(StoreError::invalid(
+                "recovered_fen",
+                "must be between 0 and 100,000,000,000 yuan",
+            ));
+        }
+        let before = self.of_case(scope, case_id).await?;
+        let _writer = self.store.write_guard().await;
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .map_err(StoreError::query("enforcement.begin"))?;
+        let mut sql = Sql::new(
+            "INSERT INTO case_enforcement (case_id, status, solved_at, recovered_fen, version, \
+             updated_by, updated_at) VALUES (",
+        );
+        sql.arg(case_id)
+            .push(", ")
+            .arg(u.status.as_str())
+            .push(", ")
+            .arg(u.solved_at)
+            .push(", ")
+            .arg(u.recovered_fen)
+            .push(", 1, ")
+            .arg(u.by.as_str())
+            .push(", ")
+            .arg(now)
+            .push(
+                ") ON CONFLICT (case_id) DO UPDATE SET status = excluded.status, \
+                 solved_at = excluded.solved_at, recovered_fen = excluded.recovered_fen, \
+                 version = case_enforcement.version + 1, updated_by = excluded.updated_by, \
+                 updated_at = excluded.updated_at",
+            );
+        sql.query()
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::query("enforcement.set"))?;
+        append_on(
+            &mut tx,
+            &NewAuditEntry {
+                actor: u.by.clone(),
+                action: "case_enforcement_set".into(),
+                target_type: "case".into(),
+                target_id: Some(case_id.to_string()),
+                unit_code: Some(unit_code),
+                detail: serde_json::json!({
+                    "status": u.status.as_str(),
+                    "solved_at": u.solved_at,
+                    "recovered_fen": u.recovered_fen,
+                    "before": {
+                        "status": before.status.as_str(),
+                        "solved_at": before.solved_at,
+                        "recovered_fen": before.recovered_fen,
+                    },
+                }),
+            },
+        )
+        .await?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("enforcement.commit"))?;
+        drop(_writer);
+        self.of_case(scope, case_id).await
+    }
+
+    /// Adds a suspect to a case inside the scope at `now`, with its audit entry
+    /// (`suspect_added`, the ID number masked); returns the suspect's id.
+    pub async fn add_suspect(&self, scope: &Scope, s: &NewSuspect, now: i64) -> StoreResult<i64> {
+        let s = validated_suspect(s, now)?;
+        let (unit_code, _) = self.case_in(scope, &s.case_id).await?;
+        let _writer = self.store.write_guard().await;
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .map_err(StoreError::query("enforcement.begin"))?;
+        let mut sql = Sql::new(
+            "INSERT INTO case_suspects (case_id, name, resident_id, phone, role, measure, \
+             measure_at, note, created_by, created_at, updated_at) VALUES (",
+        );
+        sql.arg(s.case_id.as_str())
+            .push(", ")
+            .arg(s.name.as_str())
+            .push(", ")
+            .arg(s.resident_id.as_deref())
+            .push(", ")
+            .arg(s.phone.as_deref())
+            .push(", ")
+            .arg(s.role.as_str())
+            .push(", ")
+            .arg(s.measure.map(SuspectMeasure::as_str))
+            .push(", ")
+            .arg(s.measure_at)
+            .push(", ")
+            .arg(s.note.as_str())
+            .push(", ")
+            .arg(s.created_by.as_str())
+            .push(", ")
+            .arg(now)
+            .push(", ")
+            .arg(now)
+            .push(") RETURNING id");
+        let row = sql
+            .query()
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(StoreError::query("enforcement.add_suspect"))?;
+        let id: i64 = col(&row, "id").map_err(StoreError::query("enforcement.add_suspect"))?;
+        append_on(
+            &mut tx,
+            &NewAuditEntry {
+                actor: s.created_by.clone(),
+                action: "suspect_added".into(),
+                target_type: "suspect".into(),
+                target_id: Some(id.to_string()),
+                unit_code: Some(unit_code),
+                detail: serde_json::json!({
+                    "case_id": s.case_id,
+                    "role": s.role.as_str(),
+                    "measure": s.measure.map(SuspectMeasure::as_str),
+                    "measure_at": s.measure_at,
+                    "resident_id": s.resident_id.as_deref().map(mask_resident_id),
+                }),
+            },
+        )
+        .await?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("enforcement.commit"))?;
+        Ok(id)
+    }
+
+    /// The suspects of a case inside the scope, in the order they were added.
+    pub async fn suspects(&self, scope: &Scope, case_id: &str) -> StoreResult<Vec<Suspect>> {
+        self.case_in(scope, case_id).await?;
+        let mut sql = Sql::new(format!(
+            "SELECT {SUSPECT_COLUMNS} FROM case_suspects s JOIN cases c ON c.id = s.case_id \
+             WHERE s.case_id = "
+        ));
+        sql.arg(case_id).push(" ORDER BY s.id");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("enforcement.suspects"))?;
+        rows.iter()
+            .map(suspect_from_row)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::query("enforcement.suspects"))
+    }
+
+    /// One suspect; [`StoreError::NotFound`] when absent or its case lies outside the scope.
+    pub async fn suspect(&self, scope: &Scope, id: i64) -> StoreResult<Suspect> {
+        let mut sql = Sql::new(format!(
+            "SELECT {SUSPECT_COLUMNS} FROM case_suspects s JOIN cases c ON c.id = s.case_id \
+             WHERE s.id = "
+        ));
+        sql.arg(id).push(" AND ");
+        scope.push_condition(&mut sql, "c.unit_code");
+        let row = sql
+            .query()
+            .fetch_optional(self.store.pool())
+            .await
+            .map_err(StoreError::query("enforcement.suspect"))?;
+        match row {
+            Some(r) => suspect_from_row(&r).map_err(StoreError::query("enforcement.suspect")),
+            None => Err(StoreError::NotFound {
+                what: "suspect",
+                key: id.to_string(),
+            }),
+        }
+    }
+
+    /// Sets (or changes — 刑拘 then 逮捕) the measure taken against a suspect, with its audit
+    /// entry (`suspect_measure_set`, the measure before and after).
+    pub async fn set_measure(
+        &self,
+        scope: &Scope,
+        id: i64,
+        measure: SuspectMeasure,
+        at: i64,
+        by: &str,
+        now: i64,
+    ) -> StoreResult<Suspect> {
+        measure_ok(Some(measure), Some(at), now)?;
+        let before = self.suspect(scope, id).await?;
+        let _writer = self.store.write_guard().await;
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .map_err(StoreError::query("enforcement.begin"))?;
+        let mut sql = Sql::new("UPDATE case_suspects SET measure = ");
+        sql.arg(measure.as_str())
+            .push(", measure_at = ")
+            .arg(at)
+            .push(", updated_at = ")
+            .arg(now)
+            .push(" WHERE id = ")
+            .arg(id);
+        sql.query()
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::query("enforcement.set_measure"))?;
+        append_on(
+            &mut tx,
+            &NewAuditEntry {
+                actor: by.to_string(),
+                action: "suspect_measure_set".into(),
+                target_type: "suspect".into(),
+                target_id: Some(id.to_string()),
+                unit_code: Some(before.unit_code.clone()),
+                detail: serde_json::json!({
+                    "case_id": before.case_id,
+                    "measure": measure.as_str(),
+                    "measure_at": at,
+                    "before": {
+                        "measure": before.measure.map(SuspectMeasure::as_str),
+                        "measure_at": before.measure_at,
+                    },
+                }),
+            },
+        )
+        .await?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("enforcement.commit"))?;
+        drop(_writer);
+        self.suspect(scope, id).await
+    }
+
+    /// Records a gang or den dismantled at `now`, with its audit entry (`gang_dismantled`);
+    /// returns its id. [`StoreError::NotFound`] when the unit or a linked case lies outside
+    /// the scope.
+    pub async fn record_dismantled(
+        &self,
+        scope: &Scope,
+        d: &NewDismantled,
+        now: i64,
+    ) -> StoreResult<i64> {
+        let name = text_ok("name", &d.name, MAX_ENFORCEMENT_TEXT, true)?;
+        let note = text_ok("note", &d.note, MAX_ENFORCEMENT_TEXT, false)?;
+        count_ok("arrested", d.arrested)?;
+        count_ok("devices", d.devices)?;
+        count_ok("cards", d.cards)?;
+        if d.dismantled_on > now {
+            return Err(StoreError::invalid(
+                "dismantled_on",
+                "must not be in the future",
+            ));
+        }
+        let mut case_ids: Vec<String> = d
+            .case_ids
+            .iter()
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty())
+            .collect();
+        case_ids.sort();
+        case_ids.dedup();
+        if case_ids.len() > MAX_LINKED_CASES {
+            return Err(StoreError::invalid(
+                "case_ids",
+                format!("at most {MAX_LINKED_CASES} cases"),
+            ));
+        }
+        match self.store.units().find(&d.unit_code).await? {
+            Some(u) if scope.contains_path(&u.path) => {}
+            _ => {
+                return Err(StoreError::NotFound {
+                    what: "unit",
+                    key: d.unit_code.clone(),
+                })
+            }
+        }
+        for c in &case_ids {
+            self.case_in(scope, c).await?;
+        }
+        let _writer = self.store.write_guard().await;
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .map_err(StoreError::query("enforcement.begin"))?;
+        let mut sql = Sql::new(
+            "INSERT INTO dismantled_groups (unit_code, kind, name, dismantled_on, arrested, \
+             devices, cards, note, created_by, created_at) VALUES (",
+        );
+        sql.arg(d.unit_code.as_str())
+            .push(", ")
+            .arg(d.kind.as_str())
+            .push(", ")
+            .arg(name.as_str())
+            .push(", ")
+            .arg(d.dismantled_on)
+            .push(", ")
+            .arg(d.arrested)
+            .push(", ")
+            .arg(d.devices)
+            .push(", ")
+            .arg(d.cards)
+            .push(", ")
+            .arg(note.as_str())
+            .push(", ")
+            .arg(d.created_by.as_str())
+            .push(", ")
+            .arg(now)
+            .push(") RETURNING id");
+        let row = sql
+            .query()
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(StoreError::query("enforcement.record_dismantled"))?;
+        let id: i64 =
+            col(&row, "id").map_err(StoreError::query("enforcement.record_dismantled"))?;
+        for c in &case_ids {
+            let mut sql =
+                Sql::new("INSERT INTO dismantled_group_cases (group_id, case_id) VALUES (");
+            sql.arg(id).push(", ").arg(c.as_str()).push(")");
+            sql.query()
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::query("enforcement.link_case"))?;
+        }
+        append_on(
+            &mut tx,
+            &NewAuditEntry {
+                actor: d.created_by.clone(),
+                action: "gang_dismantled".into(),
+                target_type: "dismantled_group".into(),
+                target_id: Some(id.to_string()),
+                unit_code: Some(d.unit_code.clone()),
+                detail: serde_json::json!({
+                    "kind": d.kind.as_str(),
+                    "name": name,
+                    "dismantled_on": d.dismantled_on,
+                    "arrested": d.arrested,
+                    "devices": d.devices,
+                    "cards": d.cards,
+                    "case_ids": case_ids,
+                }),
+            },
+        )
+        .await?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("enforcement.commit"))?;
+        Ok(id)
+    }
+
+    /// Register entries inside the scope matching the filter, the latest day first (then the
+    /// newest entry); the page key is `"<dismantled_on>/<id>"`.
+    pub async fn dismantled(
+        &self,
+        scope: &Scope,
+        filter: &DismantledFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Dismantled>> {
+        let limit = page.clamped_limit();
+        let mut sql = Sql::new(format!(
+            "SELECT {GROUP_COLUMNS} FROM dismantled_groups g WHERE "
+        ));
+        scope.push_condition(&mut sql, "g.unit_code");
+        push_group_filter(&mut sql, filter);
+        if let Some(after) = page.after.as_deref() {
+            let (at, id) = split_time_key(after)
+                .and_then(|(at, id)| Some((at, id.parse::<i64>().ok()?)))
+                .ok_or_else(|| StoreError::invalid("after", "not a page key of this list"))?;
+            let at = sql.bind(at);
+            let id = sql.bind(id);
+            sql.push(&format!(
+                " AND (g.dismantled_on < {at} OR (g.dismantled_on = {at} AND g.id < {id}))"
+            ));
+        }
+        sql.push(" ORDER BY g.dismantled_on DESC, g.id DESC LIMIT ")
+            .arg(limit + 1);
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("enforcement.dismantled"))?;
+        let mut items = rows
+            .iter()
+            .map(group_from_row)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::query("enforcement.dismantled"))?;
+        if !items.is_empty() {
+            let mut sql = Sql::new(
+                "SELECT group_id, case_id FROM dismantled_group_cases WHERE group_id IN (",
+            );
+            sql.args(items.iter().map(|g| g.id))
+                .push(") ORDER BY group_id, case_id");
+            let rows = sql
+                .query()
+                .fetch_all(self.store.pool())
+                .await
+                .map_err(StoreError::query("enforcement.dismantled_cases"))?;
+            let mut links: HashMap<i64, Vec<String>> = HashMap::new();
+            for r in &rows {
+                let read = || -> Result<(i64, String), sqlx::Error> {
+                    Ok((col(r, "group_id")?, col(r, "case_id")?))
+                };
+                let (g, c) = read().map_err(StoreError::query("enforcement.dismantled_cases"))?;
+                links.entry(g).or_default().push(c);
+            }
+            for g in &mut items {
+                g.case_ids = links.remove(&g.id).unwrap_or_default();
+            }
+        }
+        Ok(Page::from_overfetch(items, limit, |g| {
+            format!("{}/{}", g.dismantled_on, g.id)
+        }))
+    }
+
+    /// How many entries [`Enforcement::dismantled`] would give in all.
+    pub async fn count_dismantled(
+        &self,
+        scope: &Scope,
+        filter: &DismantledFilter,
+    ) -> StoreResult<i64> {
+        let mut sql = Sql::new("SELECT COUNT(*) AS n FROM dismantled_groups g WHERE ");
+        scope.push_condition(&mut sql, "g.unit_code");
+        push_group_filter(&mut sql, filter);
+        let row = sql
+            .query()
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query("enforcement.count_dismantled"))?;
+        col(&row, "n").map_err(StoreError::query("enforcement.count_dismantled"))
+    }
+
+    /// The scope's enforcement results over `[from_ms, to_ms)`: the cases reported then with
+    /// how many were solved or dropped, their losses and 追赃; the cases solved then; the
+    /// suspects with a measure taken then, by measure; the gangs and dens dismantled then, by
+    /// kind. Four aggregate queries.
+    pub async fn figures(
+        &self,
+        scope: &Scope,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> StoreResult<EnforcementFigures> {
+        let ctx = "enforcement.figures";
+        let n = |row: &AnyRow, name: &'static str| -> StoreResult<i64> {
+            Ok(col::<Option<i64>>(row, name)
+                .map_err(StoreError::query(ctx))?
+                .unwrap_or(0))
+        };
+        let mut sql = Sql::new(
+            "SELECT COUNT(*) AS cases, \
+             CAST(COALESCE(SUM(CASE WHEN e.status = 'solved' THEN 1 ELSE 0 END), 0) AS BIGINT) AS solved, \
+             CAST(COALESCE(SUM(CASE WHEN e.status = 'dropped' THEN 1 ELSE 0 END), 0) AS BIGINT) AS dropped, \
+             CAST(COALESCE(SUM(c.loss_fen), 0) AS BIGINT) AS loss, \
+             CAST(COALESCE(SUM(e.recovered_fen), 0) AS BIGINT) AS recovered \
+             FROM cases c LEFT JOIN case_enforcement e ON e.case_id = c.id WHERE ",
+        );
+        scope.push_condition(&mut sql, "c.unit_code");
+        sql.push(" AND c.reported_at >= ")
+            .arg(from_ms)
+            .push(" AND c.reported_at < ")
+            .arg(to_ms);
+        let row = sql
+            .query()
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query(ctx))?;
+        let mut f = EnforcementFigures {
+            cases: n(&row, "cases")?,
+            solved: n(&row, "solved")?,
+            dropped: n(&row, "dropped")?,
+            loss_fen: n(&row, "loss")?,
+            recovered_fen: n(&row, "recovered")?,
+            ..Default::default()
+        };
+
+        let mut sql = Sql::new(
+            "SELECT COUNT(*) AS n FROM case_enforcement e JOIN cases c ON c.id = e.case_id \
+             WHERE e.status = 'solved' AND ",
+        );
+        scope.push_condition(&mut sql, "c.unit_code");
+        sql.push(" AND e.solved_at >= ")
+            .arg(from_ms)
+            .push(" AND e.solved_at < ")
+            .arg(to_ms);
+        let row = sql
+            .query()
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query(ctx))?;
+        f.solved_in_period = n(&row, "n")?;
+
+        let mut sql = Sql::new(
+            "SELECT s.measure, COUNT(*) AS n FROM case_suspects s JOIN cases c ON c.id = s.case_id \
+             WHERE ",
+        );
+        scope.push_condition(&mut sql, "c.unit_code");
+        sql.push(" AND s.measure_at >= ")
+            .arg(from_ms)
+            .push(" AND s.measure_at < ")
+            .arg(to_ms)
+            .push(" GROUP BY s.measure");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query(ctx))?;
+        let mut by: HashMap<SuspectMeasure, i64> = HashMap::new();
+        for r in &rows {
+            let m =
+                parse_code(r, "measure", SuspectMeasure::parse).map_err(StoreError::query(ctx))?;
+            by.insert(m, n(r, "n")?);
+        }
+        f.by_measure = SuspectMeasure::ALL
+            .iter()
+            .map(|m| (*m, by.get(m).copied().unwrap_or(0)))
+            .collect();
+
+        let mut sql = Sql::new(
+            "SELECT g.kind, COUNT(*) AS n, CAST(SUM(g.arrested) AS BIGINT) AS arrested, \
+             CAST(SUM(g.devices) AS BIGINT) AS devices, CAST(SUM(g.cards) AS BIGINT) AS cards \
+             FROM dismantled_groups g WHERE ",
+        );
+        scope.push_condition(&mut sql, "g.unit_code");
+        sql.push(" AND g.dismantled_on >= ")
+            .arg(from_ms)
+            .push(" AND g.dismantled_on < ")
+            .arg(to_ms)
+            .push(" GROUP BY g.kind");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query(ctx))?;
+        let mut kinds = Vec::with_capacity(rows.len());
+        for r in &rows {
+            kinds.push(DismantledTally {
+                kind: parse_code(r, "kind", DismantledKind::parse)
+                    .map_err(StoreError::query(ctx))?,
+                groups: n(r, "n")?,
+                arrested: n(r, "arrested")?,
+                devices: n(r, "devices")?,
+                cards: n(r, "cards")?,
+            });
+        }
+        kinds.sort_by_key(|t| t.kind);
+        f.dismantled = kinds;
+        Ok(f)
+    }
+}
+
+fn push_group_filter(sql: &mut Sql<'_>, f: &DismantledFilter) {
+    if let Some(from) = f.from {
+        sql.push(" AND g.dismantled_on >= ").arg(from);
+    }
+    if let Some(until) = f.until {
+        sql.push(" AND g.dismantled_on < ").arg(until);
+    }
+    if let Some(k) = f.kind {
+        sql.push(" AND g.kind = ").arg(k.as_str());
+    }
+}

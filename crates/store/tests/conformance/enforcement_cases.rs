@@ -1,0 +1,575 @@
+//! Enforcement results (打击成效): a case's investigation status and recovered money, its
+//! suspects and their measures, the register of gangs and dens dismantled — checked, scoped,
+//! audited, and counted per period by aggregate queries.
+
+use crate::fixtures::with_tree;
+use fanzha_store::*;
+
+const DAY: i64 = 86_400_000;
+const T0: i64 = 1_800_000_000_000;
+const YUYAO: &str = "330281";
+const YANGMING_VILLAGE: &str = "330281001001";
+const LIZHOU: &str = "330281002";
+const CIXI_VILLAGE: &str = "330282001001";
+
+/// A valid GB 11643 number born 1990-01-01 in 余姚 with sequence `n`.
+fn valid_id(n: u32) -> String {
+    let body = format!("33028119900101{n:03}");
+    let bytes: [u8; 17] = body.as_bytes().try_into().unwrap();
+    let check = fanzha_core::resident_id::check_char(&bytes);
+    format!("{body}{}", check as char)
+}
+
+fn case(id: &str, unit: &str, day: i64, loss_fen: i64) -> NewCase {
+    NewCase {
+        id: id.into(),
+        victim_name: Some(format!("受害人{id}")),
+        unit_code: unit.into(),
+        reported_at: T0 + day * DAY,
+        loss_fen,
+        narrative: "刷单返利，诱导转账".into(),
+        top_terms: serde_json::json!([]),
+        source: "form".into(),
+        named: serde_json::json!({}),
+        created_by: "t".into(),
+        created_at: T0 + day * DAY,
+        ..NewCase::default()
+    }
+}
+
+async fn setup(store: &Store) {
+    with_tree(store).await;
+    for c in [
+        case("C1", YANGMING_VILLAGE, 1, 1_000_000),
+        case("C2", LIZHOU, 2, 500_000),
+        case("C3", YANGMING_VILLAGE, 40, 300_000),
+        case("X1", CIXI_VILLAGE, 1, 900_000),
+    ] {
+        assert!(store.cases().create(&c).await.unwrap());
+    }
+}
+
+fn suspect(case_id: &str, n: u32, measure: Option<(SuspectMeasure, i64)>) -> NewSuspect {
+    NewSuspect {
+        case_id: case_id.into(),
+        name: format!(" 嫌疑人{n} "),
+        resident_id: Some(valid_id(n)),
+        phone: Some(format!("+86 139-0000-{n:04}")),
+        role: SuspectRole::CashMule,
+        measure: measure.map(|m| m.0),
+        measure_at: measure.map(|m| T0 + m.1 * DAY),
+        note: String::new(),
+        created_by: "analyst".into(),
+    }
+}
+
+pub async fn status_and_recovered_money_are_checked_scoped_and_audited(store: &Store) {
+    setup(store).await;
+    let e = store.enforcement();
+    let yuyao = store.units().scope(YUYAO).await.unwrap();
+    let now = T0 + 50 * DAY;
+
+    let fresh = e.of_case(&yuyao, "C1").await.unwrap();
+    assert_eq!(fresh.status, InvestigationStatus::Investigating);
+    assert_eq!((fresh.recovered_fen, fresh.version), (0, 0));
+
+    let solved = |at: Option<i64>| EnforcementUpdate {
+        status: InvestigationStatus::Solved,
+        solved_at: at,
+        recovered_fen: 200_000,
+        by: "analyst".into(),
+    };
+    // Solved without a time, in the future, before the report; a time on an open case;
+    // negative money: each refused, nothing stored.
+    for bad in [
+        solved(None),
+        solved(Some(now + 1)),
+        solved(Some(T0)),
+        EnforcementUpdate {
+            status: InvestigationStatus::Dropped,
+            solved_at: Some(T0 + 2 * DAY),
+            ..solved(None)
+        },
+        EnforcementUpdate {
+            recovered_fen: -1,
+            ..solved(Some(T0 + 3 * DAY))
+        },
+    ] {
+        let err = e.set(&yuyao, "C1", &bad, now).await.unwrap_err();
+        assert!(
+            matches!(err, StoreError::Invalid { .. }),
+            "{bad:?}: {err:?}"
+        );
+    }
+    assert_eq!(e.of_case(&yuyao, "C1").await.unwrap().version, 0);
+
+    let set = e
+        .set(&yuyao, "C1", &solved(Some(T0 + 3 * DAY)), now)
+        .await
+        .unwrap();
+    assert_eq!(set.status, InvestigationStatus::Solved);
+    assert_eq!(set.solved_at, Some(T0 + 3 * DAY));
+    assert_eq!((set.recovered_fen, set.version), (200_000, 1));
+    assert_eq!(set.updated_by.as_deref(), Some("analyst"));
+    // Set again: the version counts.
+    let again = e
+        .set(
+            &yuyao,
+            "C1",
+            &EnforcementUpdate {
+                recovered_fen: 250_000,
+                ..solved(Some(T0 + 3 * DAY))
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!((again.recovered_fen, again.version), (250_000, 2));
+
+    // Another county's case is not found, and cannot be set.
+    let cixi = store.units().scope("330282").await.unwrap();
+    assert!(matches!(
+        e.of_case(&yuyao, "X1").await.unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+    assert!(matches!(
+        e.set(&yuyao, "X1", &solved(Some(T0 + 3 * DAY)), now)
+            .await
+            .unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+    assert!(matches!(
+        e.of_case(&cixi, "C1").await.unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+
+    let audit = store
+        .audit()
+        .for_target(&yuyao, "case", "C1")
+        .await
+        .unwrap();
+    let sets: Vec<_> = audit
+        .iter()
+        .filter(|a| a.action == "case_enforcement_set")
+        .collect();
+    assert_eq!(sets.len(), 2);
+    assert_eq!(sets[0].detail["status"], "solved");
+    assert_eq!(sets[0].detail["before"]["status"], "investigating");
+    assert_eq!(sets[1].detail["recovered_fen"], 250_000);
+    assert_eq!(sets[1].detail["before"]["recovered_fen"], 200_000);
+    assert_eq!(sets[0].unit_code.as_deref(), Some(YANGMING_VILLAGE));
+}
+
+pub async fn suspects_are_validated_scoped_and_audited_masked(store: &Store) {
+    setup(store).await;
+    let e = store.enforcement();
+    let yuyao = store.units().scope(YUYAO).await.unwrap();
+    let cixi = store.units().scope("330282").await.unwrap();
+    let now = T0 + 50 * DAY;
+
+    let id = e
+        .add_suspect(&yuyao, &suspect("C1", 1, None), now)
+        .await
+        .unwrap();
+    let s = e.suspect(&yuyao, id).await.unwrap();
+    assert_eq!(s.name, "嫌疑人1");
+    assert_eq!(s.resident_id.as_deref(), Some(valid_id(1).as_str()));
+    assert_eq!(s.phone.as_deref(), Some("13900000001"));
+    assert_eq!((s.measure, s.measure_at), (None, None));
+    assert_eq!(s.unit_code, YANGMING_VILLAGE);
+
+    // A wrong check digit, a bad phone, a measure without a time, one in the future, no
+    // name: refused.
+    let mut wrong = valid_id(2);
+    let last = if wrong.ends_with('0') { '1' } else { '0' };
+    wrong.pop();
+    wrong.push(last);
+    for bad in [
+        NewSuspect {
+            resident_id: Some(wrong),
+            ..suspect("C1", 2, None)
+        },
+        NewSuspect {
+            phone: Some("139abc".into()),
+            ..suspect("C1", 2, None)
+        },
+        NewSuspect {
+            measure: Some(SuspectMeasure::Arrest),
+            ..suspect("C1", 2, None)
+        },
+        suspect("C1", 2, Some((SuspectMeasure::Arrest, 51))),
+        NewSuspect {
+            name: "  ".into(),
+            ..suspect("C1", 2, None)
+        },
+    ] {
+        let err = e.add_suspect(&yuyao, &bad, now).await.unwrap_err();
+        assert!(
+            matches!(err, StoreError::Invalid { .. }),
+            "{bad:?}: {err:?}"
+        );
+    }
+    // Another county's case: not found; another county sees none of this case's suspects.
+    assert!(matches!(
+        e.add_suspect(&yuyao, &suspect("X1", 3, None), now)
+            .await
+            .unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+    assert!(matches!(
+        e.suspect(&cixi, id).await.unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+    assert!(matches!(
+        e.suspects(&cixi, "C1").await.unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+    assert_eq!(e.suspects(&yuyao, "C1").await.unwrap().len(), 1);
+
+    // The measure, then a harsher one.
+    let s = e
+        .set_measure(
+            &yuyao,
+            id,
+            SuspectMeasure::CriminalDetention,
+            T0 + 5 * DAY,
+            "analyst",
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.measure, Some(SuspectMeasure::CriminalDetention));
+    let s = e
+        .set_measure(
+            &yuyao,
+            id,
+            SuspectMeasure::Arrest,
+            T0 + 9 * DAY,
+            "analyst",
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (s.measure, s.measure_at),
+        (Some(SuspectMeasure::Arrest), Some(T0 + 9 * DAY))
+    );
+    assert!(matches!(
+        e.set_measure(&cixi, id, SuspectMeasure::Bail, T0, "x", now)
+            .await
+            .unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+
+    let audit = store
+        .audit()
+        .for_target(&yuyao, "suspect", &id.to_string())
+        .await
+        .unwrap();
+    let actions: Vec<&str> = audit.iter().map(|a| a.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "suspect_added",
+            "suspect_measure_set",
+            "suspect_measure_set"
+        ]
+    );
+    let logged = audit[0].detail.to_string();
+    assert!(!logged.contains(&valid_id(1)), "{logged}");
+    assert_eq!(
+        audit[0].detail["resident_id"],
+        fanzha_core::mask::mask_resident_id(&valid_id(1))
+    );
+    assert_eq!(audit[2].detail["before"]["measure"], "criminal_detention");
+}
+
+pub async fn the_register_is_checked_scoped_filtered_and_paged(store: &Store) {
+    setup(store).await;
+    let e = store.enforcement();
+    let yuyao = store.units().scope(YUYAO).await.unwrap();
+    let cixi = store.units().scope("330282").await.unwrap();
+    let now = T0 + 50 * DAY;
+    let gang = |unit: &str, day: i64, kind: DismantledKind, cases: &[&str]| NewDismantled {
+        unit_code: unit.into(),
+        kind,
+        name: format!(" 团伙{day} "),
+        dismantled_on: T0 + day * DAY,
+        arrested: 5,
+        devices: 40,
+        cards: 120,
+        case_ids: cases.iter().map(|c| c.to_string()).collect(),
+        note: String::new(),
+        created_by: "analyst".into(),
+    };
+    let first = e
+        .record_dismantled(
+            &yuyao,
+            &gang(YUYAO, 3, DismantledKind::GoipDen, &["C2", "C1", "C1"]),
+            now,
+        )
+        .await
+        .unwrap();
+    for day in 4..9 {
+        e.record_dismantled(
+            &yuyao,
+            &gang(LIZHOU, day, DismantledKind::CardGang, &[]),
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    e.record_dismantled(
+        &cixi,
+        &gang("330282", 3, DismantledKind::FraudDen, &["X1"]),
+        now,
+    )
+    .await
+    .unwrap();
+
+    // A unit or a linked case outside the scope, a future day, a negative count: refused.
+    for (bad, not_found) in [
+        (gang("330282", 3, DismantledKind::FraudDen, &[]), true),
+        (gang(YUYAO, 3, DismantledKind::FraudDen, &["X1"]), true),
+        (gang(YUYAO, 3, DismantledKind::FraudDen, &["NOPE"]), true),
+        (gang(YUYAO, 51, DismantledKind::FraudDen, &[]), false),
+        (
+            NewDismantled {
+                devices: -1,
+                ..gang(YUYAO, 3, DismantledKind::FraudDen, &[])
+            },
+            false,
+        ),
+    ] {
+        let err = e.record_dismantled(&yuyao, &bad, now).await.unwrap_err();
+        if not_found {
+            assert!(
+                matches!(err, StoreError::NotFound { .. }),
+                "{bad:?}: {err:?}"
+            );
+        } else {
+            assert!(
+                matches!(err, StoreError::Invalid { .. }),
+                "{bad:?}: {err:?}"
+            );
+        }
+    }
+
+    let all = DismantledFilter::default();
+    assert_eq!(e.count_dismantled(&yuyao, &all).await.unwrap(), 6);
+    assert_eq!(e.count_dismantled(&cixi, &all).await.unwrap(), 1);
+    // Paged, latest first, every entry once.
+    let mut seen = Vec::new();
+    let mut page = PageRequest::first(4);
+    loop {
+        let p = e.dismantled(&yuyao, &all, &page).await.unwrap();
+        seen.extend(p.items.iter().map(|g| (g.dismantled_on, g.id)));
+        match p.next {
+            Some(k) => page = PageRequest::after(k, 4),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 6);
+    assert!(seen.windows(2).all(|w| w[0] > w[1]), "{seen:?}");
+    let goip = e
+        .dismantled(
+            &yuyao,
+            &DismantledFilter {
+                kind: Some(DismantledKind::GoipDen),
+                ..Default::default()
+            },
+            &PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(goip.items.len(), 1);
+    let g = &goip.items[0];
+    assert_eq!((g.id, g.name.as_str()), (first, "团伙3"));
+    assert_eq!(g.case_ids, ["C1", "C2"]);
+    assert_eq!((g.arrested, g.devices, g.cards), (5, 40, 120));
+    let in_days = DismantledFilter {
+        from: Some(T0 + 5 * DAY),
+        until: Some(T0 + 7 * DAY),
+        kind: None,
+    };
+    assert_eq!(e.count_dismantled(&yuyao, &in_days).await.unwrap(), 2);
+
+    let audit = store
+        .audit()
+        .for_target(&yuyao, "dismantled_group", &first.to_string())
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].action, "gang_dismantled");
+    assert_eq!(audit[0].detail["case_ids"], serde_json::json!(["C1", "C2"]));
+}
+
+pub async fn figures_count_solved_cases_measures_money_and_gangs_per_period(store: &Store) {
+    setup(store).await;
+    let e = store.enforcement();
+    let yuyao = store.units().scope(YUYAO).await.unwrap();
+    let now = T0 + 60 * DAY;
+    let set = |status, solved_at, recovered_fen| EnforcementUpdate {
+        status,
+        solved_at,
+        recovered_fen,
+        by: "analyst".into(),
+    };
+    // C1 (day 1) solved on day 35, C2 (day 2) dropped, C3 (day 40) solved on day 41.
+    e.set(
+        &yuyao,
+        "C1",
+        &set(InvestigationStatus::Solved, Some(T0 + 35 * DAY), 300_000),
+        now,
+    )
+    .await
+    .unwrap();
+    e.set(
+        &yuyao,
+        "C2",
+        &set(InvestigationStatus::Dropped, None, 0),
+        now,
+    )
+    .await
+    .unwrap();
+    e.set(
+        &yuyao,
+        "C3",
+        &set(InvestigationStatus::Solved, Some(T0 + 41 * DAY), 10_000),
+        now,
+    )
+    .await
+    .unwrap();
+    let cixi = store.units().scope("330282").await.unwrap();
+    e.set(
+        &cixi,
+        "X1",
+        &set(InvestigationStatus::Solved, Some(T0 + 5 * DAY), 900_000),
+        now,
+    )
+    .await
+    .unwrap();
+    let measures = [
+        ("C1", SuspectMeasure::CriminalDetention, 3),
+        ("C1", SuspectMeasure::Arrest, 4),
+        ("C1", SuspectMeasure::Bail, 5),
+        ("C2", SuspectMeasure::Administrative, 6),
+        ("C2", SuspectMeasure::Education, 7),
+        ("C3", SuspectMeasure::Education, 45),
+    ];
+    for (n, (c, m, day)) in measures.iter().enumerate() {
+        e.add_suspect(&yuyao, &suspect(c, n as u32 + 1, Some((*m, *day))), now)
+            .await
+            .unwrap();
+    }
+    // A suspect without a measure is no one caught; another county's are not counted.
+    e.add_suspect(&yuyao, &suspect("C1", 20, None), now)
+        .await
+        .unwrap();
+    e.add_suspect(
+        &cixi,
+        &suspect("X1", 21, Some((SuspectMeasure::Arrest, 3))),
+        now,
+    )
+    .await
+    .unwrap();
+    for (unit, day, kind, devices) in [
+        (YUYAO, 10, DismantledKind::GoipDen, 40),
+        (LIZHOU, 12, DismantledKind::GoipDen, 3),
+        (LIZHOU, 20, DismantledKind::CardGang, 0),
+        (YUYAO, 45, DismantledKind::FraudDen, 9),
+    ] {
+        e.record_dismantled(
+            &yuyao,
+            &NewDismantled {
+                unit_code: unit.into(),
+                kind,
+                name: format!("团伙{day}"),
+                dismantled_on: T0 + day * DAY,
+                arrested: 2,
+                devices,
+                cards: 10,
+                case_ids: Vec::new(),
+                note: String::new(),
+                created_by: "analyst".into(),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    e.record_dismantled(
+        &cixi,
+        &NewDismantled {
+            unit_code: "330282".into(),
+            kind: DismantledKind::GoipDen,
+            name: "慈溪".into(),
+            dismantled_on: T0 + 10 * DAY,
+            arrested: 7,
+            devices: 100,
+            cards: 0,
+            case_ids: Vec::new(),
+            note: String::new(),
+            created_by: "c".into(),
+        },
+        now,
+    )
+    .await
+    .unwrap();
+
+    // Days 0–30: C1 and C2 reported; C1 solved (later, on day 35) — 1 of 2.
+    let f = e.figures(&yuyao, T0, T0 + 30 * DAY).await.unwrap();
+    assert_eq!((f.cases, f.solved, f.dropped), (2, 1, 1));
+    assert_eq!(f.solved_in_period, 0);
+    assert_eq!((f.loss_fen, f.recovered_fen), (1_500_000, 300_000));
+    assert_eq!(f.solve_rate(), Some(0.5));
+    assert_eq!(f.caught(), 5);
+    assert_eq!(f.of_class(MeasureClass::Coercive), 3);
+    assert_eq!(f.of_class(MeasureClass::Administrative), 1);
+    assert_eq!(f.of_class(MeasureClass::Education), 1);
+    assert_eq!(f.by_measure.len(), SuspectMeasure::ALL.len());
+    assert_eq!(f.by_measure[1], (SuspectMeasure::Arrest, 1));
+    // (returns 150,000 + recovered 300,000) / 1,500,000.
+    assert_eq!(f.recovery_rate(150_000), Some(0.3));
+    assert_eq!(
+        f.dismantled,
+        vec![
+            DismantledTally {
+                kind: DismantledKind::CardGang,
+                groups: 1,
+                arrested: 2,
+                devices: 0,
+                cards: 10,
+            },
+            DismantledTally {
+                kind: DismantledKind::GoipDen,
+                groups: 2,
+                arrested: 4,
+                devices: 43,
+                cards: 20,
+            },
+        ]
+    );
+    assert_eq!(f.dismantled_total().groups, 3);
+    assert_eq!(f.dismantled_total().devices, 43);
+
+    // Days 30–60: C3 reported and solved; C1 solved in the period too.
+    let g = e
+        .figures(&yuyao, T0 + 30 * DAY, T0 + 60 * DAY)
+        .await
+        .unwrap();
+    assert_eq!((g.cases, g.solved, g.solved_in_period), (1, 1, 2));
+    assert_eq!(g.recovered_fen, 10_000);
+    assert_eq!(g.caught(), 1);
+    assert_eq!(g.dismantled.len(), 1);
+
+    // A township sees its own only; an empty period has no rates.
+    let lizhou = store.units().scope(LIZHOU).await.unwrap();
+    let l = e.figures(&lizhou, T0, T0 + 30 * DAY).await.unwrap();
+    assert_eq!((l.cases, l.solved, l.dropped), (1, 0, 1));
+    assert_eq!(l.caught(), 2);
+    assert_eq!(l.dismantled_total().groups, 2);
+    let none = e.figures(&yuyao, T0 - 10 * DAY, T0).await.unwrap();
+    assert_eq!((none.solve_rate(), none.recovery_rate(0)), (None, None));
+    assert_eq!(none.caught(), 0);
+}
