@@ -2,9 +2,9 @@
 //! stored, every bad row in the quarantine with its line and reason, a second import of the same
 //! file stores nothing new.
 
+use crate::common;
 use fanzha_ingest::synthetic::{write_people_csv, PeopleSpec};
 use fanzha_store::{ImportRunId, PageRequest, Scope, Store};
-mod common;
 
 use std::path::Path;
 

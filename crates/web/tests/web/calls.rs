@@ -6,7 +6,7 @@
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderMap, Request, StatusCode};
-use fanzha_store::{NewPerson, NewUnit, PageRequest, Role, Scope, UnitLevel};
+use fanzha_store::{NewPerson, PageRequest, Role, Scope, UnitLevel};
 use fanzha_web::auth::principal::Principal;
 use fanzha_web::auth::session::COOKIE;
 use fanzha_web::state::Clock;
@@ -26,6 +26,7 @@ const RESIDENT: &str = "330281199001011234";
 const PHONE: &str = "13900001234";
 const MASKED: &str = "139****1234";
 
+use crate::support::unit;
 use fanzha_store::testing::TestDb as Db;
 
 fanzha_store::on_both_backends! {
@@ -38,17 +39,6 @@ struct TestClock(AtomicI64);
 impl Clock for TestClock {
     fn now_ms(&self) -> i64 {
         self.0.load(Ordering::SeqCst)
-    }
-}
-
-fn unit(code: &str, name: &str, level: UnitLevel, parent: Option<&str>) -> NewUnit {
-    NewUnit {
-        code: code.into(),
-        name: name.into(),
-        level,
-        parent_code: parent.map(Into::into),
-        division_code: Some(format!("{code:0<12}")),
-        population: None,
     }
 }
 

@@ -1,7 +1,5 @@
 //! Helpers shared by the reader tests.
 
-#![allow(dead_code)]
-
 use fanzha_ingest::{
     import_file, Batch, Field, ImportOptions, ImportSummary, IngestError, QuarantineEntry, Record,
     RecordKind, Sink,

@@ -22,9 +22,7 @@ use axum::http::{header, Request, StatusCode};
 use chrono::DateTime;
 use fanzha_core::error_code::{Coded, ErrorCode};
 use fanzha_ingest::reports::ReportFormat;
-use fanzha_store::{
-    NewPerson, NewStopPayment, NewUnit, PageRequest, Role, Scope, UnitLevel, Viewer,
-};
+use fanzha_store::{NewPerson, NewStopPayment, PageRequest, Role, Scope, UnitLevel, Viewer};
 use fanzha_trace::stop_payment::{returns_plan, Institution, StopPaymentRequest};
 use fanzha_web::auth::principal::Principal;
 use fanzha_web::auth::session::COOKIE;
@@ -38,6 +36,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use tower::ServiceExt;
 
+use crate::support::unit;
 use fanzha_store::testing::TestDb as Db;
 
 fanzha_store::on_both_backends! {
@@ -70,17 +69,6 @@ impl Clock for TestClock {
 
 fn shanghai(s: &str) -> i64 {
     DateTime::parse_from_rfc3339(s).unwrap().timestamp_millis()
-}
-
-fn unit(code: &str, name: &str, level: UnitLevel, parent: Option<&str>) -> NewUnit {
-    NewUnit {
-        code: code.into(),
-        name: name.into(),
-        level,
-        parent_code: parent.map(Into::into),
-        division_code: Some(format!("{code:0<12}")),
-        population: None,
-    }
 }
 
 struct World {

@@ -14,9 +14,7 @@ use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
 use chrono::DateTime;
 use fanzha_core::error_code::{Coded, ErrorCode};
-use fanzha_store::{
-    NewPerson, NewStopPayment, NewUnit, PageRequest, Scope, StopPayment, UnitLevel, Viewer,
-};
+use fanzha_store::{NewPerson, NewStopPayment, PageRequest, Scope, StopPayment, UnitLevel, Viewer};
 use fanzha_trace::stop_payment::{FailReason, Institution, StopPaymentRequest};
 use fanzha_web::auth::principal::Principal;
 use fanzha_web::auth::session::COOKIE;
@@ -48,6 +46,7 @@ const MULE_CCB: &str = "6217000123456789019";
 // ---------------------------------------------------------------------------------------------
 // One database per test.
 
+use crate::support::unit;
 use fanzha_store::testing::TestDb as Db;
 
 fanzha_store::on_both_backends! {
@@ -80,17 +79,6 @@ fn t0() -> i64 {
     DateTime::parse_from_rfc3339("2026-03-01T10:30:00+08:00")
         .unwrap()
         .timestamp_millis()
-}
-
-fn unit(code: &str, name: &str, level: UnitLevel, parent: Option<&str>) -> NewUnit {
-    NewUnit {
-        code: code.into(),
-        name: name.into(),
-        level,
-        parent_code: parent.map(Into::into),
-        division_code: Some(format!("{code:0<12}")),
-        population: None,
-    }
 }
 
 struct World {

@@ -12,15 +12,15 @@ use axum::http::{header, Request, StatusCode};
 use chrono::DateTime;
 use fanzha_store::{
     CardFilter, CardState, ImportRunId, KeyPersonCategory, KeyPersonFilter, NewKeyPerson,
-    NewPerson, NewUnit, PageRequest, Role, Scope, UnitLevel, Verdict, Viewer,
+    NewPerson, PageRequest, Role, Scope, UnitLevel, Verdict, Viewer,
 };
 use fanzha_web::auth::principal::Principal;
 use fanzha_web::auth::session::COOKIE;
-use fanzha_web::state::Clock;
 use fanzha_web::{router, AppState};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use crate::support::{unit, FixedClock};
 use fanzha_store::testing::TestDb as Db;
 
 fanzha_store::on_both_backends! {
@@ -33,30 +33,11 @@ const TOWNSHIP: &str = "330281001";
 const EAST_VILLAGE: &str = "330281001001";
 const OTHER_COUNTY: &str = "330282";
 
-struct FixedClock(i64);
-
-impl Clock for FixedClock {
-    fn now_ms(&self) -> i64 {
-        self.0
-    }
-}
-
 /// 2026-03-10 10:30 in Shanghai.
 fn t0() -> i64 {
     DateTime::parse_from_rfc3339("2026-03-10T10:30:00+08:00")
         .unwrap()
         .timestamp_millis()
-}
-
-fn unit(code: &str, name: &str, level: UnitLevel, parent: Option<&str>) -> NewUnit {
-    NewUnit {
-        code: code.into(),
-        name: name.into(),
-        level,
-        parent_code: parent.map(Into::into),
-        division_code: Some(format!("{code:0<12}")),
-        population: None,
-    }
 }
 
 /// A registered resident of 舜水社区 born 2004: 21 when the cards are opened.

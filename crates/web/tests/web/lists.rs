@@ -13,17 +13,16 @@ use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
 use chrono::DateTime;
 use fanzha_store::{
-    CaseTransfer, NewCase, NewPerson, NewStopPayment, NewUnit, NewWarning, PageRequest, Scope,
-    UnitLevel,
+    CaseTransfer, NewCase, NewPerson, NewStopPayment, NewWarning, PageRequest, Scope, UnitLevel,
 };
 use fanzha_web::auth::principal::Principal;
 use fanzha_web::auth::session::COOKIE;
-use fanzha_web::state::Clock;
 use fanzha_web::{router, AppState};
 use fanzha_workflow::{IncomingWarning, WarningLevel};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use crate::support::{unit, FixedClock};
 use fanzha_store::testing::TestDb as Db;
 
 fanzha_store::on_both_backends! {
@@ -54,30 +53,11 @@ const ALICE: &str = "330281199001011235";
 const BOB: &str = "330281198505052343";
 const CAROL: &str = "330281197703033456";
 
-struct FixedClock(i64);
-
-impl Clock for FixedClock {
-    fn now_ms(&self) -> i64 {
-        self.0
-    }
-}
-
 /// 2026-03-01 10:30 in Shanghai.
 fn t0() -> i64 {
     DateTime::parse_from_rfc3339("2026-03-01T10:30:00+08:00")
         .unwrap()
         .timestamp_millis()
-}
-
-fn unit(code: &str, name: &str, level: UnitLevel, parent: Option<&str>) -> NewUnit {
-    NewUnit {
-        code: code.into(),
-        name: name.into(),
-        level,
-        parent_code: parent.map(Into::into),
-        division_code: Some(format!("{code:0<12}")),
-        population: None,
-    }
 }
 
 fn person(id: &str, name: &str, phone: &str, village: &str) -> NewPerson {

@@ -1,6 +1,6 @@
 //! XLSX and NDJSON go through the same header mapping, validation and quarantine as CSV.
 
-mod common;
+use crate::common;
 
 use common::{import, reasons};
 use fanzha_ingest::{Field, RecordKind};

@@ -1,7 +1,7 @@
 //! `fanzha bench workflow` end to end on SQLite: the platform served in-process, a commander
 //! signing and recording outcomes over HTTP at two concurrency steps, figures as JSON.
 
-mod common;
+use crate::common;
 
 #[test]
 fn signs_and_feedback_over_http_are_measured_per_step() {

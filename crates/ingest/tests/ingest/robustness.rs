@@ -1,7 +1,7 @@
 //! Bad input never panics and never vanishes: every data row read is either accepted or
 //! quarantined, whatever the bytes; and parallel chunking never changes the outcome.
 
-mod common;
+use crate::common;
 
 use common::import_with;
 use fanzha_ingest::{import_file, ImportOptions, ImportSummary, RecordKind};

@@ -11,14 +11,14 @@ use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
 use chrono::{DateTime, NaiveDate};
 use fanzha_core::{ResidentId, Sex};
-use fanzha_store::{NewPerson, NewUnit, PageRequest, Role, Scope, UnitLevel};
+use fanzha_store::{NewPerson, PageRequest, Role, Scope, UnitLevel};
 use fanzha_web::auth::principal::Principal;
 use fanzha_web::auth::session::COOKIE;
-use fanzha_web::state::Clock;
 use fanzha_web::{router, AppState};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use crate::support::{unit, FixedClock};
 use fanzha_store::testing::TestDb as Db;
 
 fanzha_store::on_both_backends! {
@@ -35,14 +35,6 @@ const EAST_VILLAGE: &str = "330281001001";
 const WEST_VILLAGE: &str = "330281002001";
 const OTHER_COUNTY: &str = "330282";
 const OTHER_VILLAGE: &str = "330282001001";
-
-struct FixedClock(i64);
-
-impl Clock for FixedClock {
-    fn now_ms(&self) -> i64 {
-        self.0
-    }
-}
 
 /// 2026-03-10 10:30 in Shanghai.
 fn t0() -> i64 {
@@ -77,17 +69,6 @@ fn residents() -> Vec<(String, &'static str, &'static str, &'static str)> {
 
 fn zhang_id() -> String {
     residents()[0].0.clone()
-}
-
-fn unit(code: &str, name: &str, level: UnitLevel, parent: Option<&str>) -> NewUnit {
-    NewUnit {
-        code: code.into(),
-        name: name.into(),
-        level,
-        parent_code: parent.map(Into::into),
-        division_code: Some(format!("{code:0<12}")),
-        population: None,
-    }
 }
 
 async fn world(db: &Db) -> AppState {

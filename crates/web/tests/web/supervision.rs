@@ -16,11 +16,11 @@ use fanzha_store::{
 };
 use fanzha_web::auth::principal::Principal;
 use fanzha_web::auth::session::COOKIE;
-use fanzha_web::state::Clock;
 use fanzha_web::{router, AppState};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use crate::support::FixedClock;
 use fanzha_store::testing::TestDb as Db;
 
 fanzha_store::on_both_backends! {
@@ -36,14 +36,6 @@ const SIBLING: &str = "330281002";
 const VILLAGE: &str = "330281001001";
 const OTHER_COUNTY: &str = "330282";
 const DAY: i64 = 86_400_000;
-
-struct FixedClock(i64);
-
-impl Clock for FixedClock {
-    fn now_ms(&self) -> i64 {
-        self.0
-    }
-}
 
 /// 2026-03-10 10:30 in Shanghai.
 fn t0() -> i64 {

@@ -2,7 +2,7 @@
 //! system opens a case per good row, quarantines the bad ones (a wrong ID number, a unit
 //! outside `--unit`'s subtree) with line and reason, and a second run opens nothing and says so.
 
-mod common;
+use crate::common;
 
 use common::{fanzha, json};
 use fanzha_store::{ImportRunId, PageRequest, Scope, Store};

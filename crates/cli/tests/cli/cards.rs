@@ -1,7 +1,7 @@
 //! `fanzha cards import` and `fanzha cards eval` end to end, on a fresh SQLite data directory and
 //! a small simulated city.
 
-mod common;
+use crate::common;
 
 use common::{fanzha, json};
 

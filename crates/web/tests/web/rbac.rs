@@ -14,7 +14,7 @@ use axum::Router;
 use chrono::DateTime;
 use fanzha_store::{
     CardState, CaseTransfer, KeyPersonCategory, KeyPersonFilter, LeadKind, LeadSource, LeadState,
-    NewCardRow, NewCase, NewKeyPerson, NewPerson, NewStopPayment, NewTwoCardLead, NewUnit, NewUser,
+    NewCardRow, NewCase, NewKeyPerson, NewPerson, NewStopPayment, NewTwoCardLead, NewUser,
     PageRequest, Role, Scope, Store, UnitLevel, Viewer,
 };
 use fanzha_trace::stop_payment::{Institution, StopPaymentRequest};
@@ -127,6 +127,7 @@ const fn ep(
     }
 }
 
+use crate::support::unit;
 use Payload::{Empty, Form, Json, Multipart};
 
 /// One row per method and route of `fanzha_web::router`.
@@ -592,10 +593,10 @@ fn routes_in(src: &str) -> (BTreeSet<(String, String)>, usize) {
 
 #[test]
 fn the_table_lists_every_route_of_the_router() {
-    let (mut routes, mut calls) = routes_in(include_str!("../src/lib.rs"));
-    let (api, api_calls) = routes_in(include_str!("../src/api/mod.rs"));
+    let (mut routes, mut calls) = routes_in(include_str!("../../src/lib.rs"));
+    let (api, api_calls) = routes_in(include_str!("../../src/api/mod.rs"));
     assert!(
-        include_str!("../src/lib.rs").contains(".merge(api::routes())"),
+        include_str!("../../src/lib.rs").contains(".merge(api::routes())"),
         "the API routes are merged into the router"
     );
     routes.extend(api);
@@ -625,17 +626,6 @@ fn the_table_lists_every_route_of_the_router() {
 
 // ---------------------------------------------------------------------------------------------
 // The world: a small tree, people, records in each subtree, and one session per request.
-
-fn unit(code: &str, name: &str, level: UnitLevel, parent: Option<&str>) -> NewUnit {
-    NewUnit {
-        code: code.into(),
-        name: name.into(),
-        level,
-        parent_code: parent.map(Into::into),
-        division_code: Some(format!("{code:0<12}")),
-        population: None,
-    }
-}
 
 struct World {
     app: Router,

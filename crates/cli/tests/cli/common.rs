@@ -1,6 +1,5 @@
 //! Helpers shared by the CLI's end-to-end tests: run the binary on a fresh data directory and
 //! read the JSON object it prints last.
-#![allow(dead_code)] // each test binary uses its own subset
 
 use serde_json::Value;
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! line, column and reason; every good row is accepted; the result does not depend on how the
 //! file is cut into blocks and chunks.
 
-mod common;
+use crate::common;
 
 use common::{import, import_with, reasons};
 use fanzha_ingest::synthetic::{write_people_csv, PeopleSpec};

@@ -8,16 +8,16 @@ use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
 use chrono::DateTime;
 use fanzha_store::{
-    CaseTransfer, NewAccount, NewCase, NewPerson, NewStopPayment, NewUnit, Role, Scope,
-    StopPaymentUpdate, UnitLevel, Viewer,
+    CaseTransfer, NewAccount, NewCase, NewPerson, NewStopPayment, Role, Scope, StopPaymentUpdate,
+    UnitLevel, Viewer,
 };
 use fanzha_web::auth::principal::Principal;
 use fanzha_web::auth::session::COOKIE;
-use fanzha_web::state::Clock;
 use fanzha_web::{router, AppState};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use crate::support::{unit, FixedClock};
 use fanzha_store::testing::TestDb as Db;
 
 fanzha_store::on_both_backends! {
@@ -45,14 +45,6 @@ const CIXI_MULE: &str = "6217000123456789019";
 const STRANGER: &str = "6228480000000000001";
 const VICTIM_ACCOUNT: &str = "6216610123456789013";
 
-struct FixedClock(i64);
-
-impl Clock for FixedClock {
-    fn now_ms(&self) -> i64 {
-        self.0
-    }
-}
-
 /// 2026-03-01 10:30 in Shanghai.
 fn t0() -> i64 {
     DateTime::parse_from_rfc3339("2026-03-01T10:30:00+08:00")
@@ -61,17 +53,6 @@ fn t0() -> i64 {
 }
 
 const HOUR: i64 = 3_600_000;
-
-fn unit(code: &str, name: &str, level: UnitLevel, parent: Option<&str>) -> NewUnit {
-    NewUnit {
-        code: code.into(),
-        name: name.into(),
-        level,
-        parent_code: parent.map(Into::into),
-        division_code: Some(format!("{code:0<12}")),
-        population: None,
-    }
-}
 
 fn person(id: &str, name: &str, village: &str) -> NewPerson {
     NewPerson {

@@ -10,16 +10,16 @@ use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
 use chrono::DateTime;
 use fanzha_store::{
-    ImportRunId, KeyPersonCategory, KeyPersonFilter, LeadFilter, NewPerson, NewUnit, PageRequest,
-    Role, Scope, UnitLevel,
+    ImportRunId, KeyPersonCategory, KeyPersonFilter, LeadFilter, NewPerson, PageRequest, Role,
+    Scope, UnitLevel,
 };
 use fanzha_web::auth::principal::Principal;
 use fanzha_web::auth::session::COOKIE;
-use fanzha_web::state::Clock;
 use fanzha_web::{router, AppState};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use crate::support::{unit, FixedClock};
 use fanzha_store::testing::TestDb as Db;
 
 fanzha_store::on_both_backends! {
@@ -36,30 +36,11 @@ const CARD: &str = "6222021001115678903";
 const BAD_CARD: &str = "6222021001115678904";
 const PHONE: &str = "13800138000";
 
-struct FixedClock(i64);
-
-impl Clock for FixedClock {
-    fn now_ms(&self) -> i64 {
-        self.0
-    }
-}
-
 /// 2026-03-10 10:30 in Shanghai.
 fn t0() -> i64 {
     DateTime::parse_from_rfc3339("2026-03-10T10:30:00+08:00")
         .unwrap()
         .timestamp_millis()
-}
-
-fn unit(code: &str, name: &str, level: UnitLevel, parent: Option<&str>) -> NewUnit {
-    NewUnit {
-        code: code.into(),
-        name: name.into(),
-        level,
-        parent_code: parent.map(Into::into),
-        division_code: Some(format!("{code:0<12}")),
-        population: None,
-    }
 }
 
 fn holder_id() -> String {

@@ -1,7 +1,7 @@
 //! `fanzha import divisions`, `fanzha units` and `fanzha migrate` end to end, on a fresh SQLite
 //! data directory.
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 

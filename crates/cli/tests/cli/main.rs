@@ -1,0 +1,12 @@
+//! The CLI's end-to-end tests, as one test binary: each module runs the `fanzha` binary as a
+//! user would, on a fresh data directory. One binary instead of one per file keeps the build
+//! short.
+
+mod common;
+
+mod bench_workflow;
+mod cards;
+mod cases_import;
+mod check;
+mod import_divisions;
+mod import_records;

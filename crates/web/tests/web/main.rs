@@ -1,0 +1,20 @@
+//! The web crate's integration tests, as one test binary: each module is one area of the UI or
+//! API, driven through the router over a real store (SQLite, and PostgreSQL where the module
+//! says so). One binary instead of one per file: the crate's dependencies are linked and their
+//! generics instantiated once, which is most of the build time of these tests.
+
+mod support;
+
+mod auth;
+mod calls;
+mod case_import;
+mod casework;
+mod key_persons;
+mod lists;
+mod mule_accounts;
+mod new_cards;
+mod new_cards_api;
+mod outreach;
+mod rbac;
+mod supervision;
+mod two_card_leads;
