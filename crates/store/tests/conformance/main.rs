@@ -15,6 +15,7 @@ mod outreach_cases;
 mod sms_cases;
 mod supervision_cases;
 mod two_card_lead_cases;
+mod warning_push_cases;
 mod webhook_cases;
 
 conformance! {
@@ -96,6 +97,14 @@ mod two_card_lead_suite {
         two_card_lead_cases:
         leads_are_received_once_and_placed_at_the_holders_residence,
         leads_are_checked_once_inside_the_area_and_counted,
+    }
+}
+
+mod warning_push_suite {
+    crate::conformance_of! {
+        warning_push_cases:
+        pushes_are_kept_once_per_platform_and_push_id,
+        imports_and_feedback_are_read_inside_the_scope,
     }
 }
 
