@@ -62,6 +62,9 @@ enum Command {
     /// Cases (案件): import 110 / 96110 report exports.
     #[command(subcommand)]
     Cases(commands::cases::CasesCommand),
+    /// Pushed warnings (预警推送): import a platform's daily warning list.
+    #[command(subcommand)]
+    Warnings(commands::warnings::WarningsCommand),
     /// New-card screening (新开卡审查): screen a bank's list of new cards; measure the rules
     /// on a simulated city.
     #[command(subcommand)]
@@ -122,6 +125,7 @@ fn main() -> ExitCode {
         Command::Import(c) => commands::import::run(&ctx, c),
         Command::Cases(c) => commands::cases::run(&ctx, c),
         Command::Cards(c) => commands::cards::run(&ctx, c),
+        Command::Warnings(c) => commands::warnings::run(&ctx, c),
         Command::Units(c) => commands::units::run(&ctx, c),
         Command::Migrate(a) => commands::migrate::run(&ctx, a),
         Command::Errors(a) => commands::errors::run(&ctx, a),

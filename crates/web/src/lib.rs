@@ -16,6 +16,7 @@ pub mod extract;
 pub mod figures;
 pub mod i18n;
 pub mod pages;
+pub mod push_import;
 pub mod rules_lab;
 pub mod security;
 pub mod sse;
@@ -41,6 +42,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/dashboard/live", get(pages::dashboard::live_fragment))
         .route("/warnings", get(pages::warnings::list))
+        .route(
+            "/warnings/pushes",
+            get(pages::warning_pushes::list).post(pages::warning_pushes::import),
+        )
+        .route(
+            "/warnings/pushes/feedback",
+            get(pages::warning_pushes::feedback),
+        )
         .route("/warnings/{id}", get(pages::warnings::detail))
         .route("/warnings/{id}/person", get(pages::warnings::reveal))
         .route("/instructions", get(pages::instructions::queue))

@@ -22,3 +22,4 @@ pub mod text;
 pub mod trace;
 pub mod units;
 pub mod user;
+pub mod warnings;

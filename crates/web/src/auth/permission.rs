@@ -86,6 +86,9 @@ permissions! {
     ManageTwoCardLeads => "manage_two_card_leads": [CenterAnalyst, UnitCommander];
     /// Import a list of 两卡线索 pushed down (国务院联席办, 公安部, 省厅) for one's subtree.
     ImportTwoCardLeads => "import_two_card_leads": [CenterAnalyst];
+    /// 预警推送: import the warning lists upstream platforms push (国家反诈大数据平台, 东风, 长矛),
+    /// list the imports of one's subtree and export the feedback (反馈) per platform and period.
+    ImportPushes => "import_pushes": [CenterAnalyst];
     /// Record the on-the-ground check of a 两卡线索 of one's area (and list a lent or sold
     /// card's holder as a key person).
     CheckTwoCardLeads => "check_two_card_leads": [UnitCommander];

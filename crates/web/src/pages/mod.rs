@@ -27,6 +27,7 @@ pub mod supervision;
 pub mod two_card_leads;
 pub mod victim_profile;
 pub mod view;
+pub mod warning_pushes;
 pub mod warning_search;
 pub mod warnings;
 

@@ -15,6 +15,7 @@ mod mule_accounts;
 mod new_cards;
 mod new_cards_api;
 mod outreach;
+mod pushes;
 mod rbac;
 mod supervision;
 mod two_card_leads;

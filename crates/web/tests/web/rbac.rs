@@ -153,6 +153,21 @@ const ENDPOINTS: &[Endpoint] = &[
     ep("GET", "/dashboard/counters", "view_dashboard", Rec::None, Empty),
     ep("GET", "/dashboard/live", "view_dashboard", Rec::None, Empty),
     ep("GET", "/warnings", "view_warnings", Rec::None, Empty),
+    ep("GET", "/warnings/pushes", "import_pushes", Rec::None, Empty),
+    ep(
+        "POST",
+        "/warnings/pushes",
+        "import_pushes",
+        Rec::None,
+        Multipart("推送编号,推送时间,手机号码\nRBAC-1,2026-01-01 08:00,13800138000\n"),
+    ),
+    ep(
+        "GET",
+        "/warnings/pushes/feedback?platform=national&from=2026-01-01&to=2026-01-31",
+        "import_pushes",
+        Rec::None,
+        Empty,
+    ),
     ep("GET", "/warnings/{id}", "view_warnings", Rec::Warning, Empty),
     ep(
         "GET",

@@ -1,0 +1,414 @@
+//! 预警推送, on SQLite and PostgreSQL: the center's analyst uploads the national platform's daily
+//! list — a registered person's two pushes (by phone, then by ID: one new instruction, one
+//! merged), a bad push id and a row naming nobody (quarantined with line, column and reason);
+//! the page shows the counts and masks the person. The same list again changes nothing (already
+//! known). The county records the outcome and the feedback export carries each push id with its
+//! outcome, handling unit and times, without personal data. Commanders and leaders are refused.
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Request, StatusCode};
+use chrono::DateTime;
+use fanzha_store::{NewPerson, PushPlatform, Role, Scope, UnitLevel, WarningFilter};
+use fanzha_web::auth::principal::Principal;
+use fanzha_web::auth::session::COOKIE;
+use fanzha_web::{router, AppState};
+use fanzha_workflow::{Actor, Command, ContactChannel, Outcome};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use crate::support::{unit, FixedClock};
+use fanzha_store::testing::TestDb as Db;
+
+fanzha_store::on_both_backends! {
+    a_pushed_list_is_received_once_and_its_feedback_goes_back_up,
+    only_the_centers_analysts_import_pushes,
+}
+
+const CITY: &str = "3302";
+const COUNTY: &str = "330281";
+const VILLAGE: &str = "330281001001";
+const PHONE: &str = "13900139000";
+
+/// 2026-03-10 10:30 in Shanghai.
+fn t0() -> i64 {
+    DateTime::parse_from_rfc3339("2026-03-10T10:30:00+08:00")
+        .unwrap()
+        .timestamp_millis()
+}
+
+fn person_id() -> String {
+    let birth = chrono::NaiveDate::from_ymd_opt(1958, 7, 9).unwrap();
+    fanzha_core::ResidentId::generate(330281, birth, 3, fanzha_core::Sex::Female)
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+async fn world(db: &Db) -> AppState {
+    let store = db.open().await;
+    use UnitLevel::*;
+    store
+        .units()
+        .upsert(&[
+            unit(CITY, "宁波市", City, None),
+            unit(COUNTY, "余姚市", County, Some(CITY)),
+            unit("330281001", "阳明街道", Township, Some(COUNTY)),
+            unit(VILLAGE, "舜水社区", Village, Some("330281001")),
+            unit("330282", "慈溪市", County, Some(CITY)),
+        ])
+        .await
+        .unwrap();
+    store
+        .people()
+        .upsert(&[NewPerson {
+            resident_id: person_id(),
+            name: "王秀英".into(),
+            phone: Some(PHONE.into()),
+            residence_code: VILLAGE.into(),
+            address: None,
+            employer: None,
+            public_sector: false,
+            app_registered: false,
+            joint_defense_registered: false,
+        }])
+        .await
+        .unwrap();
+    let mut state = AppState::new(store).await.unwrap();
+    state.clock = Arc::new(FixedClock(t0()));
+    state
+}
+
+struct Answer {
+    status: StatusCode,
+    content_type: String,
+    body: String,
+}
+
+/// `method path` as `role` at `unit`; `file` is sent as the multipart upload of a write.
+async fn send(
+    state: &AppState,
+    role: Role,
+    unit: &str,
+    method: &str,
+    path: &str,
+    file: Option<&str>,
+) -> Answer {
+    let (token, session) = state.sessions.create(
+        Principal {
+            login: format!("{}_{unit}", role.as_str()),
+            display_name: "测试".into(),
+            unit_code: unit.into(),
+            roles: vec![role],
+            bank_code: None,
+        },
+        t0(),
+    );
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::COOKIE, format!("{COOKIE}={token}"));
+    let boundary = "fanzha-push-boundary";
+    let body = match file {
+        None => String::new(),
+        Some(file) => {
+            req = req
+                .header(
+                    header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .header("x-csrf-token", &session.csrf_token);
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"platform\"\r\n\r\nnational\r\n\
+                 --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"gj0310.csv\"\r\n\
+                 Content-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n"
+            )
+        }
+    };
+    let mut req = req.body(Body::from(body)).unwrap();
+    req.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 50000))));
+    let resp = tower::ServiceExt::oneshot(router(state.clone()), req)
+        .await
+        .unwrap();
+    let status = resp.status();
+    let content_type = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = axum::body::to_bytes(resp.into_body(), 16 << 20)
+        .await
+        .unwrap();
+    Answer {
+        status,
+        content_type,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+/// The person twice (by phone, then by ID number), a bad push id, a row naming nobody.
+fn push_list() -> String {
+    format!(
+        "推送编号,推送时间,手机号码,身份证号,姓名,诈骗类型,预警级别,涉诈号码,备注\n\
+         GJ0310-001,2026-03-10 08:15,{PHONE},,王秀英,冒充公检法,红色,+85251234567,通话12分钟\n\
+         GJ0310-002,2026-03-10 09:40,,{},王秀英,,红色,,再次来电\n\
+         GJ 0310 003,2026-03-10 09:50,13800138000,,李四,,,,\n\
+         GJ0310-004,2026-03-10 09:55,,,赵六,,,,\n",
+        person_id()
+    )
+}
+
+/// The number in `<b data-NAME>N</b>` of the import result.
+fn count(page: &str, name: &str) -> i64 {
+    let tag = format!("<b data-{name}>");
+    let at = page
+        .find(&tag)
+        .unwrap_or_else(|| panic!("no {name} in {page}"));
+    let rest = &page[at + tag.len()..];
+    rest[..rest.find('<').unwrap()].parse().unwrap()
+}
+
+async fn pushed_warnings(state: &AppState) -> i64 {
+    state
+        .store
+        .warnings()
+        .count(
+            &Scope::platform(),
+            &WarningFilter {
+                source: Some("national_push".into()),
+                ..WarningFilter::default()
+            },
+        )
+        .await
+        .unwrap()
+}
+
+async fn a_pushed_list_is_received_once_and_its_feedback_goes_back_up(db: &Db) {
+    let state = world(db).await;
+    let page = send(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        "POST",
+        "/warnings/pushes",
+        Some(&push_list()),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let b = &page.body;
+    assert_eq!(count(b, "read"), 4);
+    assert_eq!(count(b, "accepted"), 2);
+    assert_eq!(count(b, "new"), 1);
+    assert_eq!(count(b, "merged"), 1);
+    assert_eq!(count(b, "known"), 0);
+    assert_eq!(count(b, "quarantined"), 2);
+    assert!(b.contains("<tr data-line=\"4\"><td>4</td><td data-column>push_id</td><td data-reason>bad_push_id</td>"), "{b}");
+    assert!(b.contains("<tr data-line=\"5\"><td>5</td><td data-column>phone</td><td data-reason>no_person</td>"), "{b}");
+    assert!(b.contains("data-result=\"new\""), "{b}");
+    assert!(b.contains("data-result=\"merged\""), "{b}");
+    // Masked: neither the phone number nor the ID number appears on the page.
+    assert!(!b.contains(PHONE), "phone in full on the page");
+    assert!(!b.contains(&person_id()), "ID number in full on the page");
+    assert_eq!(pushed_warnings(&state).await, 2);
+
+    // Each push kept its identity, and both went to the person's one instruction.
+    let pushes = state.store.warning_pushes();
+    let first = pushes
+        .find(PushPlatform::National, "GJ0310-001")
+        .await
+        .unwrap()
+        .expect("first push stored");
+    let w1 = state
+        .store
+        .warnings()
+        .get(&Scope::platform(), &first)
+        .await
+        .unwrap();
+    let w2 = state
+        .store
+        .warnings()
+        .get(&Scope::platform(), "TS-national-GJ0310-002")
+        .await
+        .unwrap();
+    assert_eq!(w1.resident_id.as_deref(), Some(person_id().as_str()));
+    assert_eq!(
+        w1.signal_at,
+        t0() - (2 * 60 + 15) * 60_000,
+        "08:15 Shanghai"
+    );
+    assert_eq!(w1.fraud_type.as_deref(), Some("impersonating_police"));
+    let instruction = w1.instruction_id.clone().expect("instruction");
+    assert_eq!(w2.instruction_id.as_deref(), Some(instruction.as_str()));
+    // The quarantine of the run holds the bad rows.
+    let imports = pushes
+        .imports(&state.scope_of(CITY).await.unwrap(), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(imports.len(), 1);
+    let q = state
+        .store
+        .imports()
+        .quarantine(imports[0].import_run, &fanzha_store::PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(q.items.len(), 2);
+    assert_eq!(q.items[0].row.reason, "bad_push_id");
+
+    // The same list again: nothing new.
+    let again = send(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        "POST",
+        "/warnings/pushes",
+        Some(&push_list()),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(count(&again.body, "known"), 2);
+    assert_eq!(count(&again.body, "new"), 0);
+    assert_eq!(count(&again.body, "merged"), 0);
+    assert_eq!(pushed_warnings(&state).await, 2);
+    let listed = send(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        "GET",
+        "/warnings/pushes",
+        None,
+    )
+    .await;
+    assert_eq!(listed.status, StatusCode::OK);
+    assert_eq!(listed.body.matches("<tr data-import-run=").count(), 2);
+
+    // The county dissuades her by phone; the feedback reports it per push id.
+    let county = Actor {
+        login: "yy_officer".into(),
+        unit_code: COUNTY.into(),
+        scope: state.scope_of(COUNTY).await.unwrap(),
+    };
+    state
+        .loop_service
+        .act(
+            &county,
+            &instruction,
+            None,
+            &[
+                Command::Sign,
+                Command::StartContact {
+                    channel: ContactChannel::Phone,
+                },
+                Command::RecordOutcome {
+                    outcome: Outcome::Dissuaded {
+                        channel: ContactChannel::Phone,
+                    },
+                    saved_fen: 0,
+                },
+            ],
+            None,
+            t0() + 600_000,
+        )
+        .await
+        .unwrap();
+    let csv = send(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        "GET",
+        "/warnings/pushes/feedback?platform=national&from=2026-03-10&to=2026-03-10&format=csv",
+        None,
+    )
+    .await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+    assert!(csv.content_type.starts_with("text/csv"));
+    let lines: Vec<&str> = csv.body.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 3, "{}", csv.body);
+    assert!(
+        lines[0].starts_with("推送平台,推送编号,推送时间"),
+        "{}",
+        lines[0]
+    );
+    for (line, id) in lines[1..].iter().zip(["GJ0310-001", "GJ0310-002"]) {
+        assert!(line.contains(id), "{line}");
+        assert!(line.contains("dissuaded_phone"), "{line}");
+        assert!(line.contains("电话劝阻"), "{line}");
+        assert!(line.contains(&instruction), "{line}");
+        assert!(line.contains(COUNTY), "{line}");
+        assert!(
+            line.contains("2026-03-10 08:15") || line.contains("2026-03-10 09:40"),
+            "{line}"
+        );
+    }
+    assert!(!csv.body.contains(PHONE) && !csv.body.contains(&person_id()));
+    assert!(!csv.body.contains("王秀英"));
+    // Another day, another platform: nothing.
+    let none = send(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        "GET",
+        "/warnings/pushes/feedback?platform=dongfeng&from=2026-03-10&to=2026-03-10",
+        None,
+    )
+    .await;
+    assert_eq!(none.status, StatusCode::OK);
+    assert_eq!(none.body.trim_start_matches('\u{feff}').lines().count(), 1);
+    let xlsx = send(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        "GET",
+        "/warnings/pushes/feedback?platform=national&from=2026-03-01&to=2026-03-31&format=xlsx",
+        None,
+    )
+    .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.content_type.contains("spreadsheetml"));
+    let bad = send(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        "GET",
+        "/warnings/pushes/feedback?platform=mars&from=2026-03-10&to=2026-03-10",
+        None,
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    // Another county's analyst sees none of the city's imports or feedback.
+    let cixi = send(
+        &state,
+        Role::CenterAnalyst,
+        "330282",
+        "GET",
+        "/warnings/pushes/feedback?platform=national&from=2026-03-10&to=2026-03-10",
+        None,
+    )
+    .await;
+    assert_eq!(cixi.body.trim_start_matches('\u{feff}').lines().count(), 1);
+}
+
+async fn only_the_centers_analysts_import_pushes(db: &Db) {
+    let state = world(db).await;
+    for role in [
+        Role::UnitCommander,
+        Role::Leader,
+        Role::GridWorker,
+        Role::BankLiaison,
+    ] {
+        let page = send(&state, role, COUNTY, "GET", "/warnings/pushes", None).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{role:?}");
+        let up = send(
+            &state,
+            role,
+            COUNTY,
+            "POST",
+            "/warnings/pushes",
+            Some(&push_list()),
+        )
+        .await;
+        assert_eq!(up.status, StatusCode::FORBIDDEN, "{role:?}");
+    }
+    assert_eq!(pushed_warnings(&state).await, 0);
+}
