@@ -87,6 +87,23 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/extracts", post(pages::cases::upload))
         .route("/cases/{id}/trace", post(pages::cases::trace))
         .route("/cases/{id}/notice", get(pages::cases::notice))
+        .route(
+            "/cases/{id}/enforcement",
+            post(pages::enforcement::set_status),
+        )
+        .route(
+            "/cases/{id}/suspects",
+            post(pages::enforcement::add_suspect),
+        )
+        .route("/suspects/{id}", get(pages::enforcement::suspect))
+        .route(
+            "/suspects/{id}/measure",
+            post(pages::enforcement::set_measure),
+        )
+        .route(
+            "/gangs",
+            get(pages::enforcement::register).post(pages::enforcement::record_gang),
+        )
         .route("/mule-accounts", get(pages::mule_accounts::list))
         .route("/card-screening", get(pages::new_cards::list))
         .route("/card-screening/import", post(pages::new_cards::import))

@@ -58,6 +58,13 @@ permissions! {
     ViewCases => "view_cases": [CenterAnalyst, UnitCommander, Leader];
     /// Cases, fund tracing, stop-payment requests.
     ManageCases => "manage_cases": [CenterAnalyst];
+    /// 打击成效: set a case's investigation status and recovered money (追赃), add its suspects
+    /// and the measures taken (each suspect in full on its own page, every view audited), and
+    /// record gangs and dens dismantled (打掉团伙/窝点) in one's subtree. Never bank liaisons.
+    RecordEnforcement => "record_enforcement": [CenterAnalyst, UnitCommander];
+    /// The register of gangs and dens dismantled in one's subtree and its exports (no personal
+    /// data); leaders read it with the figures.
+    ViewEnforcement => "view_enforcement": [CenterAnalyst, UnitCommander, Leader];
     /// The stop-payment board: police see their subtree's requests, liaisons their bank's.
     ViewStopPayments => "view_stop_payments": [CenterAnalyst, UnitCommander, BankLiaison, Leader, Admin];
     /// 涉案账户开户人: residents of one's subtree whose bank accounts received victim money,

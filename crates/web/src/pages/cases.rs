@@ -12,7 +12,9 @@ use super::case_search::{audit_case_search, CaseSearch, CaseSearchForm, SOURCES}
 use super::choices::{fraud_type_choices, unit_choices, Choice};
 use super::view::{fraud_type_label, time, yuan};
 use super::{render, Chrome};
-use crate::auth::permission::{ManageCases, Permission, ViewCases, ViewMuleAccounts};
+use crate::auth::permission::{
+    ManageCases, Permission, RecordEnforcement, ViewCases, ViewMuleAccounts,
+};
 use crate::auth::Require;
 use crate::case_import::{import_cases, CaseImport};
 use crate::casework::{open_case, take_in_extract, trace_case, CaseInput};
@@ -461,6 +463,8 @@ struct CasePage {
     group_loss: String,
     /// More linked cases than rows.
     linked_more: bool,
+    /// 打击成效: status, recovered money, suspects (masked).
+    enf: super::enforcement::CaseEnforcementView,
 }
 
 /// What links two cases, in words, with the shared value masked where it is a number.
@@ -622,7 +626,16 @@ async fn case_page<P: Permission>(
             id: w.id,
         })
         .collect();
+    let enf = super::enforcement::case_section(
+        state,
+        &scope,
+        lang,
+        &c,
+        RecordEnforcement::allows(&auth.principal),
+    )
+    .await?;
     render(&CasePage {
+        enf,
         can_manage: ManageCases::allows(&auth.principal),
         lang,
         warnings,

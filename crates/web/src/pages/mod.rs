@@ -8,6 +8,7 @@ pub mod case_search;
 pub mod cases;
 pub mod choices;
 pub mod dashboard;
+pub mod enforcement;
 pub mod evidence;
 pub mod home;
 pub mod instructions;
@@ -33,8 +34,9 @@ pub mod warnings;
 
 use crate::auth::permission::{
     HandleInstructions, ManageUsers, Permission, ViewAudit, ViewCallTasks, ViewCases,
-    ViewDashboard, ViewInstructions, ViewKeyPersons, ViewMuleAccounts, ViewNewCards, ViewOutreach,
-    ViewStatistics, ViewStopPayments, ViewSupervision, ViewTwoCardLeads, ViewWarnings,
+    ViewDashboard, ViewEnforcement, ViewInstructions, ViewKeyPersons, ViewMuleAccounts,
+    ViewNewCards, ViewOutreach, ViewStatistics, ViewStopPayments, ViewSupervision,
+    ViewTwoCardLeads, ViewWarnings,
 };
 use crate::auth::principal::Principal;
 use crate::error::WebError;
@@ -81,6 +83,7 @@ impl Chrome {
             ),
             ("/calls", "nav_calls", ViewCallTasks::allows(p)),
             ("/cases", "nav_cases", ViewCases::allows(p)),
+            ("/gangs", "nav_gangs", ViewEnforcement::allows(p)),
             (
                 "/mule-accounts",
                 "nav_mule_accounts",

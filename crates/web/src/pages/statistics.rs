@@ -10,7 +10,7 @@
 
 use super::statistics_brief::{brief, BriefInput, BriefSection, BriefUnit};
 use super::victim_profile::{victim_profile, VictimProfile};
-use super::view::{fraud_type_label, percent, yuan};
+use super::view::{fraud_type_label, percent, pick, yuan};
 use super::{render, Chrome};
 use crate::auth::permission::ViewStatistics;
 use crate::auth::Require;
@@ -27,9 +27,9 @@ use chrono::{Datelike, Months, NaiveDate};
 use fanzha_core::time::{shanghai_date, shanghai_midnight, to_shanghai};
 use fanzha_core::FraudType;
 use fanzha_store::{
-    effective_populations, CardFigures, CaseTally, FundFigures, InstructionFilter,
-    KeyPersonFigures, LeadFigures, OutreachFilter, OutreachTotals, PageRequest, RegistrationTally,
-    Viewer, MAX_PAGE,
+    effective_populations, CardFigures, CaseTally, DismantledTally, EnforcementFigures,
+    FundFigures, InstructionFilter, KeyPersonFigures, LeadFigures, MeasureClass, OutreachFilter,
+    OutreachTotals, PageRequest, RegistrationTally, Viewer, MAX_PAGE,
 };
 use fanzha_workflow::{loop_figures, Instruction, LoopFigures, OrgTree};
 use serde::Deserialize;
@@ -247,6 +247,18 @@ struct StatsPage {
     funds: FundFigures,
     /// 资金返还率: money returned to victims over the period's case losses.
     return_rate: Option<f64>,
+    /// 打击成效 of the period.
+    enf: EnforcementFigures,
+    enf_coercive: i64,
+    enf_administrative: i64,
+    enf_education: i64,
+    /// 损失追回率: (returns + 追赃) over the period's case losses.
+    enf_recovery_rate: Option<f64>,
+    /// (code, label, people) per measure.
+    enf_measures: Vec<(&'static str, &'static str, i64)>,
+    /// (code, label, tally) per kind of gang or den.
+    enf_group_lines: Vec<(&'static str, &'static str, DismantledTally)>,
+    enf_groups_total: DismantledTally,
     stop_in_time: String,
     held_fen: i64,
     truncated: bool,
@@ -499,6 +511,12 @@ pub async fn show(
         .await?;
     let return_rate =
         (cases.loss_fen > 0).then(|| funds.returned_fen as f64 / cases.loss_fen as f64);
+    let enf = state
+        .store
+        .enforcement()
+        .figures(&scope, from, now + 1)
+        .await?;
+    let enf_recovery_rate = enf.recovery_rate(funds.returned_fen);
 
     if q.view.as_deref() == Some("brief") {
         let today_date = shanghai_date(now);
@@ -521,6 +539,8 @@ pub async fn show(
             outreach: &outreach,
             cards: &cards,
             leads: &leads,
+            enforcement: &enf,
+            recovery_rate: enf_recovery_rate,
             units: lines
                 .iter()
                 .filter(|l| !l.own_level)
@@ -632,6 +652,22 @@ pub async fn show(
         leads,
         funds,
         return_rate,
+        enf_coercive: enf.of_class(MeasureClass::Coercive),
+        enf_administrative: enf.of_class(MeasureClass::Administrative),
+        enf_education: enf.of_class(MeasureClass::Education),
+        enf_recovery_rate,
+        enf_measures: enf
+            .by_measure
+            .iter()
+            .map(|(m, n)| (m.as_str(), pick(lang, m.zh(), m.en()), *n))
+            .collect(),
+        enf_group_lines: enf
+            .dismantled
+            .iter()
+            .map(|t| (t.kind.as_str(), pick(lang, t.kind.zh(), t.kind.en()), *t))
+            .collect(),
+        enf_groups_total: enf.dismantled_total(),
+        enf,
         stop_in_time: if t.requested == 0 {
             "—".into()
         } else {

@@ -6,7 +6,10 @@ use super::statistics::{per_10k_label, rate_label, yoy_label, CaseFigures, Regis
 use super::victim_profile::VictimProfile;
 use super::view::{percent, yuan};
 use crate::i18n::Lang;
-use fanzha_store::{CardFigures, FundFigures, KeyPersonFigures, LeadFigures, OutreachTotals};
+use fanzha_store::{
+    CardFigures, EnforcementFigures, FundFigures, KeyPersonFigures, LeadFigures, MeasureClass,
+    OutreachTotals,
+};
 use fanzha_workflow::LoopFigures;
 
 /// A unit line as the brief reads it.
@@ -39,6 +42,10 @@ pub struct BriefInput<'a> {
     pub cards: &'a CardFigures,
     /// Two-card leads pushed down, as they stand.
     pub leads: &'a LeadFigures,
+    /// 打击成效 of the period.
+    pub enforcement: &'a EnforcementFigures,
+    /// 损失追回率: (returns + 追赃) over the period's case losses.
+    pub recovery_rate: Option<f64>,
     pub units: Vec<BriefUnit<'a>>,
 }
 
@@ -310,17 +317,95 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
         text: cards_paragraph(zh, b.cards, b.leads),
     });
 
+    out.push(BriefSection {
+        title: if zh {
+            "七、打击成效"
+        } else {
+            "7. Enforcement"
+        },
+        text: enforcement_paragraph(zh, b.enforcement, b.recovery_rate),
+    });
+
     if let Some(text) = units_paragraph(zh, &b.units) {
         out.push(BriefSection {
             title: if zh {
-                "七、各单位情况"
+                "八、各单位情况"
             } else {
-                "7. Units"
+                "8. Units"
             },
             text,
         });
     }
     out
+}
+
+/// 打击成效: cases solved and the solve rate, suspects caught by measure, money recovered and
+/// the loss recovery rate, gangs and dens dismantled with the devices seized.
+fn enforcement_paragraph(zh: bool, e: &EnforcementFigures, recovery_rate: Option<f64>) -> String {
+    let g = e.dismantled_total();
+    let groups = if g.groups == 0 {
+        String::new()
+    } else {
+        let kinds: Vec<String> = e
+            .dismantled
+            .iter()
+            .map(|t| {
+                if zh {
+                    format!("{}{}个", t.kind.zh(), t.groups)
+                } else {
+                    format!("{} {}", t.groups, t.kind.en().to_lowercase())
+                }
+            })
+            .collect();
+        if zh {
+            format!(
+                "打掉团伙/窝点{}个（{}），抓获{}人，缴获设备{}台、卡{}张。",
+                g.groups,
+                kinds.join("、"),
+                g.arrested,
+                g.devices,
+                g.cards
+            )
+        } else {
+            format!(
+                " {} gangs and dens dismantled ({}), {} people arrested, {} devices and {} cards seized.",
+                g.groups,
+                kinds.join(", "),
+                g.arrested,
+                g.devices,
+                g.cards
+            )
+        }
+    };
+    if zh {
+        format!(
+            "本期案件破案{}起，破案率{}（期内破案{}起）；抓获犯罪嫌疑人{}人，其中采取强制措施{}人、行政处罚{}人、教育训诫惩戒{}人；追赃{}，损失追回率{}。{}",
+            e.solved,
+            rate_label(e.solve_rate()),
+            e.solved_in_period,
+            e.caught(),
+            e.of_class(MeasureClass::Coercive),
+            e.of_class(MeasureClass::Administrative),
+            e.of_class(MeasureClass::Education),
+            yuan(e.recovered_fen),
+            rate_label(recovery_rate),
+            groups
+        )
+    } else {
+        format!(
+            "{} of the period's cases solved, a solve rate of {} ({} solved in the period); {} suspects dealt with: {} under coercive measures, {} administrative penalties, {} reprimanded; {} recovered by investigation, a loss recovery rate of {}.{}",
+            e.solved,
+            rate_label(e.solve_rate()),
+            e.solved_in_period,
+            e.caught(),
+            e.of_class(MeasureClass::Coercive),
+            e.of_class(MeasureClass::Administrative),
+            e.of_class(MeasureClass::Education),
+            yuan(e.recovered_fen),
+            rate_label(recovery_rate),
+            groups
+        )
+    }
 }
 
 /// 断卡: new cards screened and what became of them, the share later found in cases, and the
@@ -505,6 +590,36 @@ mod tests {
             ..LeadFigures::default()
         };
         leads.by_result.insert(fanzha_store::LeadResult::Sold, 10);
+        let enforcement = EnforcementFigures {
+            cases: 27,
+            solved: 9,
+            solved_in_period: 11,
+            loss_fen: 27_000_000,
+            recovered_fen: 1_000_000,
+            by_measure: vec![
+                (fanzha_store::SuspectMeasure::CriminalDetention, 30),
+                (fanzha_store::SuspectMeasure::Arrest, 9),
+                (fanzha_store::SuspectMeasure::Administrative, 16),
+                (fanzha_store::SuspectMeasure::Education, 33),
+            ],
+            dismantled: vec![
+                fanzha_store::DismantledTally {
+                    kind: fanzha_store::DismantledKind::CardGang,
+                    groups: 2,
+                    arrested: 11,
+                    devices: 0,
+                    cards: 300,
+                },
+                fanzha_store::DismantledTally {
+                    kind: fanzha_store::DismantledKind::GoipDen,
+                    groups: 1,
+                    arrested: 3,
+                    devices: 40,
+                    cards: 0,
+                },
+            ],
+            ..EnforcementFigures::default()
+        };
         let input = BriefInput {
             unit_name: "余姚市",
             span: "2026年1月1日至3月1日".into(),
@@ -519,6 +634,8 @@ mod tests {
             registration: &registration,
             cards: &cards,
             leads: &leads,
+            enforcement: &enforcement,
+            recovery_rate: enforcement.recovery_rate(funds.returned_fen),
             outreach: &OutreachTotals {
                 events: 14,
                 people_reached: 2300,
@@ -546,8 +663,14 @@ mod tests {
             ],
         };
         let zh = brief(Lang::Zh, &input);
-        assert_eq!(zh.len(), 7);
+        assert_eq!(zh.len(), 8);
         assert_eq!(zh[5].title, "六、断卡行动");
+        assert_eq!(zh[6].title, "七、打击成效");
+        assert_eq!(
+            zh[6].text,
+            "本期案件破案9起，破案率33.33%（期内破案11起）；抓获犯罪嫌疑人88人，其中采取强制措施39人、行政处罚16人、教育训诫惩戒33人；追赃¥10,000.00，损失追回率5.56%。打掉团伙/窝点3个（收贩卡团伙2个、GOIP窝点1个），抓获14人，缴获设备40台、卡300张。"
+        );
+        assert_eq!(zh[7].title, "八、各单位情况");
         assert_eq!(
             zh[5].text,
             "审查新开卡400张，中高风险35张，已审查30张，认定涉嫌买卖两卡6张；新开卡中已涉案8张，新开卡涉案比例2.00%。两卡线索累计下发50条，已核查40条，超期未核查2条，查实出租出借或出售10条（占已核查25.00%）。"
@@ -577,7 +700,7 @@ mod tests {
             zh[3].text
         );
         assert_eq!(
-            zh[6].text,
+            zh[7].text,
             "发案最多的是阳明街道20起、梨洲街道7起；万人发案数最高的是阳明街道（4.00）；存在超期指令的有梨洲街道3条。"
         );
         let en = brief(Lang::En, &input);
@@ -587,7 +710,14 @@ mod tests {
             "{}",
             en[5].text
         );
-        assert!(en[6].text.starts_with("Most cases: "), "{}", en[6].text);
+        assert!(
+            en[6]
+                .text
+                .starts_with("9 of the period's cases solved, a solve rate of 33.33%"),
+            "{}",
+            en[6].text
+        );
+        assert!(en[7].text.starts_with("Most cases: "), "{}", en[7].text);
     }
 
     #[test]
@@ -613,6 +743,8 @@ mod tests {
             outreach: &OutreachTotals::default(),
             cards: &CardFigures::default(),
             leads: &LeadFigures::default(),
+            enforcement: &EnforcementFigures::default(),
+            recovery_rate: None,
             units: vec![BriefUnit {
                 name: "阳明街道",
                 cases: &quiet,
@@ -622,9 +754,11 @@ mod tests {
         let zh = brief(Lang::Zh, &input);
         assert_eq!(
             zh.len(),
-            6,
-            "cases, warnings, money, prevention, key persons, cards"
+            7,
+            "cases, warnings, money, prevention, key persons, cards, enforcement"
         );
+        assert!(zh[6].text.contains("破案率—"), "{}", zh[6].text);
+        assert!(!zh[6].text.contains("打掉团伙"), "{}", zh[6].text);
         assert!(zh[5].text.contains("新开卡涉案比例—"), "{}", zh[5].text);
         assert_eq!(
             zh[0].text,

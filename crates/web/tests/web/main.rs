@@ -9,6 +9,7 @@ mod auth;
 mod calls;
 mod case_import;
 mod casework;
+mod enforcement;
 mod key_persons;
 mod lists;
 mod mule_accounts;

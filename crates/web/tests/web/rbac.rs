@@ -89,6 +89,8 @@ enum Rec {
     /// `{id}` is a fresh new card (新开卡审查) of an unregistered holder, held by the place's
     /// unit.
     NewCard,
+    /// `{id}` is a fresh suspect (嫌疑人, no measure yet) of a fresh case of the place's unit.
+    Suspect,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -276,6 +278,36 @@ const ENDPOINTS: &[Endpoint] = &[
         Form("victim_account=6216610123456789013"),
     ),
     ep("GET", "/cases/{id}/notice", "view_cases", Rec::Case, Empty),
+    ep(
+        "POST",
+        "/cases/{id}/enforcement",
+        "record_enforcement",
+        Rec::Case,
+        Form("status=dropped&recovered_yuan={n}"),
+    ),
+    ep(
+        "POST",
+        "/cases/{id}/suspects",
+        "record_enforcement",
+        Rec::Case,
+        Form("name=%E5%AB%8C%E7%96%91%E4%BA%BA&role=cash_mule&note=rbac+{n}"),
+    ),
+    ep("GET", "/suspects/{id}", "record_enforcement", Rec::Suspect, Empty),
+    ep(
+        "POST",
+        "/suspects/{id}/measure",
+        "record_enforcement",
+        Rec::Suspect,
+        Form("measure=education&measure_at=2020-01-01T10%3A00"),
+    ),
+    ep("GET", "/gangs", "view_enforcement", Rec::None, Empty),
+    ep(
+        "POST",
+        "/gangs",
+        "record_enforcement",
+        Rec::None,
+        Form("kind=goip_den&name=rbac+{n}&dismantled_on=2020-01-01&arrested=1&devices=2"),
+    ),
     ep("GET", "/mule-accounts", "view_mule_accounts", Rec::None, Empty),
     ep("GET", "/key-persons", "view_key_persons", Rec::None, Empty),
     ep(
@@ -700,6 +732,7 @@ struct Record {
     key_person_id: String,
     two_card_lead_id: String,
     new_card_id: String,
+    suspect_id: String,
 }
 
 /// A caller: a role at a unit, with the places that are inside and outside its subtree.
@@ -799,6 +832,35 @@ impl World {
 
     /// A fresh case held by `place`: the victim's 500 yuan went to an ICBC account, 300 of it
     /// on to a CCB account.
+    /// A fresh suspect, without a measure, of a fresh case at `place`.
+    async fn suspect_at(&self, place: Place) -> Record {
+        let r = self.case_at(place, false).await;
+        let id = self
+            .store()
+            .enforcement()
+            .add_suspect(
+                &Scope::platform(),
+                &fanzha_store::NewSuspect {
+                    case_id: r.case_id.clone(),
+                    name: "嫌疑人".into(),
+                    resident_id: None,
+                    phone: None,
+                    role: fanzha_store::SuspectRole::Fraudster,
+                    measure: None,
+                    measure_at: None,
+                    note: String::new(),
+                    created_by: "setup".into(),
+                },
+                self.now(),
+            )
+            .await
+            .unwrap();
+        Record {
+            suspect_id: id.to_string(),
+            ..r
+        }
+    }
+
     async fn case_at(&self, place: Place, public_sector: bool) -> Record {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         let unit_code = place.unit_code();
@@ -915,6 +977,7 @@ impl World {
             Rec::KeyPerson => self.key_person_at(place).await,
             Rec::TwoCardLead => self.two_card_lead_at(place).await,
             Rec::NewCard => self.new_card_at(place).await,
+            Rec::Suspect => self.suspect_at(place).await,
             Rec::ChildUnit => Record {
                 unit_code: match place {
                     Place::County => "330281001",
@@ -959,6 +1022,22 @@ impl World {
                     .await
                     .unwrap();
                 format!("{} transfers", t.len())
+            }
+            Rec::Case if e.route_path().ends_with("/enforcement") => {
+                let s = store
+                    .enforcement()
+                    .of_case(&Scope::platform(), &r.case_id)
+                    .await
+                    .unwrap();
+                format!("{} v{} {}", s.status.as_str(), s.version, s.recovered_fen)
+            }
+            Rec::Case if e.route_path().ends_with("/suspects") => {
+                let s = store
+                    .enforcement()
+                    .suspects(&Scope::platform(), &r.case_id)
+                    .await
+                    .unwrap();
+                format!("{} suspects", s.len())
             }
             Rec::Case if e.route_path().ends_with("/trace") => {
                 let page = store
@@ -1384,6 +1463,7 @@ fn request(
         (Rec::KeyPerson, Some(r)) => r.key_person_id.as_str(),
         (Rec::TwoCardLead, Some(r)) => r.two_card_lead_id.as_str(),
         (Rec::NewCard, Some(r)) => r.new_card_id.as_str(),
+        (Rec::Suspect, Some(r)) => r.suspect_id.as_str(),
         (_, Some(r)) => r.instruction_id.as_str(),
         (_, None) => "",
     };
@@ -1630,6 +1710,15 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 .unwrap()
                                 .state
                                 == CardState::Reviewed,
+                        ),
+                        (Rec::Suspect, Some(r)) => Some(
+                            w.store()
+                                .enforcement()
+                                .suspect(&Scope::platform(), r.suspect_id.parse().unwrap())
+                                .await
+                                .unwrap()
+                                .measure
+                                .is_some(),
                         ),
                         (Rec::ChildUnit, Some(r)) => Some(
                             w.store()
