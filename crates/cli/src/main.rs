@@ -65,6 +65,9 @@ enum Command {
     /// Pushed warnings (预警推送): import a platform's daily warning list.
     #[command(subcommand)]
     Warnings(commands::warnings::WarningsCommand),
+    /// Key persons (重点人员): import a list of people to keep under watch.
+    #[command(subcommand)]
+    KeyPersons(commands::key_persons::KeyPersonsCommand),
     /// New-card screening (新开卡审查): screen a bank's list of new cards; measure the rules
     /// on a simulated city.
     #[command(subcommand)]
@@ -125,6 +128,7 @@ fn main() -> ExitCode {
         Command::Import(c) => commands::import::run(&ctx, c),
         Command::Cases(c) => commands::cases::run(&ctx, c),
         Command::Cards(c) => commands::cards::run(&ctx, c),
+        Command::KeyPersons(c) => commands::key_persons::run(&ctx, c),
         Command::Warnings(c) => commands::warnings::run(&ctx, c),
         Command::Units(c) => commands::units::run(&ctx, c),
         Command::Migrate(a) => commands::migrate::run(&ctx, a),

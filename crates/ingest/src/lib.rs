@@ -23,6 +23,7 @@ mod error;
 mod field;
 mod format;
 pub mod header;
+pub mod key_person_list;
 mod key_set;
 mod ndjson;
 pub mod new_cards;

@@ -515,7 +515,7 @@ const HELD_ELSEWHERE_WHAT_TO_DO: &str = "the person has moved; ask that unit to 
 
 /// The key-person repository.
 pub struct KeyPersons<'s> {
-    store: &'s Store,
+    pub(crate) store: &'s Store,
 }
 
 impl<'s> KeyPersons<'s> {

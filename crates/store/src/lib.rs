@@ -27,6 +27,7 @@ mod import_writer;
 mod imports;
 mod instruction_batch;
 mod instructions;
+mod key_person_import;
 mod key_persons;
 mod mask;
 pub mod migrations;
@@ -79,6 +80,7 @@ pub use instruction_batch::{InstructionChange, LoadedInstruction};
 pub use instructions::{
     EventRow, InstructionFilter, Instructions, NewInstruction, Projection, StoredInstruction,
 };
+pub use key_person_import::{listed_reason, KeyPersonListImport, ListedKeyPerson};
 pub use key_persons::{
     AbroadState, ActiveMeasure, KeyPerson, KeyPersonCategory, KeyPersonEvent, KeyPersonFigures,
     KeyPersonFilter, KeyPersonMeasure, KeyPersonStatus, KeyPersons, NewKeyPerson, PunishmentKind,
@@ -115,11 +117,11 @@ pub use two_card_leads::{
 pub use units::{effective_populations, validate_unit_code, NewUnit, Unit, UnitLevel, Units};
 pub use upsert::UpsertOutcome;
 pub use users::{NewUser, Role, User, Users};
-pub use warnings::{
-    FraudTypeFilter, LevelCounts, NewWarning, StoredWarning, WarningFilter, Warnings,
-};
 pub use warning_pushes::{
     valid_push_id, FeedbackFilter, NewPushImport, PushFeedback, PushImport, PushPlatform,
     WarningPush, WarningPushes, MAX_FEEDBACK_ROWS, MAX_PUSH_ID_CHARS,
+};
+pub use warnings::{
+    FraudTypeFilter, LevelCounts, NewWarning, StoredWarning, WarningFilter, Warnings,
 };
 pub use webhooks::{DeliveryState, DueDelivery, NewWebhook, Webhook, WebhookDelivery, Webhooks};

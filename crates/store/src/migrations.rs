@@ -98,14 +98,14 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0018_new_cards_bank_view.sql"),
     ),
     (
-        20,
-        "case enforcement",
-        include_str!("../migrations/0020_case_enforcement.sql"),
-    ),
-    (
         19,
         "warning pushes",
         include_str!("../migrations/0019_warning_pushes.sql"),
+    ),
+    (
+        20,
+        "case enforcement",
+        include_str!("../migrations/0020_case_enforcement.sql"),
     ),
 ];
 

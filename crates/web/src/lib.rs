@@ -15,6 +15,7 @@ pub mod export;
 pub mod extract;
 pub mod figures;
 pub mod i18n;
+pub mod key_person_import;
 pub mod pages;
 pub mod push_import;
 pub mod rules_lab;
@@ -116,6 +117,7 @@ pub fn router(state: AppState) -> Router {
             "/key-persons",
             get(pages::key_persons::list).post(pages::key_persons::create),
         )
+        .route("/key-persons/import", post(pages::key_persons::import))
         .route("/key-persons/{id}", get(pages::key_persons::detail))
         .route(
             "/key-persons/{id}/events",

@@ -14,6 +14,7 @@ pub mod eval;
 pub mod import;
 pub mod import_divisions;
 pub mod import_records;
+pub mod key_persons;
 pub mod migrate;
 pub mod model;
 pub mod rules;

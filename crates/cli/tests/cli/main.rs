@@ -10,3 +10,4 @@ mod cases_import;
 mod check;
 mod import_divisions;
 mod import_records;
+mod key_persons;

@@ -708,3 +708,154 @@ pub async fn a_person_counts_once_in_the_return_rate_by_the_latest_persuasion(st
     let y = kp.figures(&yangming, T0 + 3 * DAY).await.unwrap();
     assert_eq!((y.abroad, y.returned), (1, 1), "{y:?}");
 }
+
+fn listed(n: u32, category: KeyPersonCategory, measures: Vec<KeyPersonMeasure>) -> ListedKeyPerson {
+    ListedKeyPerson {
+        resident_id: resident_id(n),
+        category,
+        reason: "国家反诈平台惩戒名单".into(),
+        measures,
+    }
+}
+
+pub async fn a_list_lists_residents_and_brings_their_measures_up_to_date(store: &Store) {
+    world(store).await;
+    let kp = store.key_persons();
+    let yuyao = store.units().scope(YUYAO).await.unwrap();
+    // Resident 2 is already listed (by the form) with a punishment the list repeats.
+    let two = open(store, 2, KeyPersonCategory::TwoCards, T0).await;
+    let punishment = KeyPersonMeasure::Punishment {
+        kind: PunishmentKind::Financial,
+        from: T0,
+        until: Some(T0 + 365 * DAY),
+    };
+    add(store, two, punishment.clone(), T0).await;
+    let abroad = KeyPersonMeasure::Persuasion {
+        state: AbroadState::Abroad,
+        on: T0,
+        place: Some("缅甸妙瓦底".into()),
+    };
+    let rows = vec![
+        listed(1, KeyPersonCategory::TwoCards, vec![punishment.clone()]),
+        listed(2, KeyPersonCategory::TwoCards, vec![punishment.clone()]),
+        listed(
+            3,
+            KeyPersonCategory::AbroadHighRisk,
+            vec![
+                abroad.clone(),
+                KeyPersonMeasure::ExitBan {
+                    from: T0,
+                    until: None,
+                },
+            ],
+        ),
+        // 慈溪's resident: not in 余姚's area.
+        listed(5, KeyPersonCategory::TwoCards, vec![]),
+        // Nobody with this ID number.
+        listed(99, KeyPersonCategory::Other, vec![]),
+        listed(
+            4,
+            KeyPersonCategory::Other,
+            vec![KeyPersonMeasure::Visit {
+                note: "走访".into(),
+            }],
+        ),
+    ];
+    let done = kp
+        .import_list(&yuyao, &rows, "national", "analyst", T0 + DAY)
+        .await
+        .unwrap();
+    assert_eq!(done.listed, 2, "residents 1 and 3");
+    assert_eq!(done.already_listed, 1, "resident 2");
+    assert_eq!(
+        done.measures_added, 3,
+        "1's punishment, 3's state and exit ban"
+    );
+    assert_eq!(done.measures_unchanged, 1, "2's punishment as listed");
+    assert_eq!(
+        done.rejected,
+        vec![
+            (3, listed_reason::PERSON_UNKNOWN),
+            (4, listed_reason::PERSON_UNKNOWN),
+            (5, listed_reason::MEASURE_INVALID),
+        ]
+    );
+    let all = kp
+        .list(
+            &yuyao,
+            &KeyPersonFilter::default(),
+            &PageRequest::first(50),
+            T0 + DAY,
+        )
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(all.len(), 3);
+    let three = all
+        .iter()
+        .find(|k| k.resident_id == resident_id(3))
+        .unwrap();
+    assert_eq!(three.source, "national");
+    assert_eq!(three.reason, "国家反诈平台惩戒名单");
+    assert_eq!(three.abroad_state, Some(AbroadState::Abroad));
+    assert_eq!(three.abroad_place.as_deref(), Some("缅甸妙瓦底"));
+    assert!(three.exit_banned_at(T0 + DAY));
+    let one = all
+        .iter()
+        .find(|k| k.resident_id == resident_id(1))
+        .unwrap();
+    assert!(one.punished_at(T0 + DAY));
+    assert_eq!(
+        kp.events(&yuyao, two).await.unwrap().len(),
+        2,
+        "nothing added to 2"
+    );
+
+    // The same list again changes nothing; a new last day for 1's punishment is entered.
+    let before = audit_actions(store).await.len();
+    let again = kp
+        .import_list(&yuyao, &rows, "national", "analyst", T0 + 2 * DAY)
+        .await
+        .unwrap();
+    assert_eq!((again.listed, again.already_listed), (0, 3));
+    assert_eq!((again.measures_added, again.measures_unchanged), (0, 4));
+    assert_eq!(
+        audit_actions(store).await.len(),
+        before,
+        "no change, no audit"
+    );
+    let longer = vec![listed(
+        1,
+        KeyPersonCategory::TwoCards,
+        vec![KeyPersonMeasure::Punishment {
+            kind: PunishmentKind::Financial,
+            from: T0,
+            until: Some(T0 + 730 * DAY),
+        }],
+    )];
+    let extended = kp
+        .import_list(&yuyao, &longer, "national", "analyst", T0 + 3 * DAY)
+        .await
+        .unwrap();
+    assert_eq!(extended.measures_added, 1);
+    let one = kp.get(&yuyao, one.id).await.unwrap();
+    assert_eq!(one.punishment_until, Some(T0 + 730 * DAY));
+
+    // A dossier open in 慈溪 is not reached from 余姚's list.
+    let cixi_kp = open(store, 5, KeyPersonCategory::Recruiter, T0).await;
+    let moved = kp
+        .import_list(
+            &yuyao,
+            &[listed(5, KeyPersonCategory::Recruiter, vec![])],
+            "national",
+            "analyst",
+            T0 + 3 * DAY,
+        )
+        .await
+        .unwrap();
+    assert_eq!(moved.rejected, vec![(0, listed_reason::PERSON_UNKNOWN)]);
+    assert_eq!(
+        kp.events(&Scope::platform(), cixi_kp).await.unwrap().len(),
+        1
+    );
+}

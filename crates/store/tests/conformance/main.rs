@@ -3,8 +3,8 @@
 mod call_cases;
 mod case_import_cases;
 mod case_search_cases;
-mod enforcement_cases;
 mod cases;
+mod enforcement_cases;
 mod fixtures;
 mod harness;
 mod key_person_cases;
@@ -80,6 +80,7 @@ mod key_person_suite {
         figures_count_people_measures_and_the_return_rate,
         a_listing_never_reaches_a_dossier_held_by_another_unit,
         a_person_counts_once_in_the_return_rate_by_the_latest_persuasion,
+        a_list_lists_residents_and_brings_their_measures_up_to_date,
     }
 }
 

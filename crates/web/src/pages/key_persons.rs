@@ -17,15 +17,17 @@ use crate::error::WebError;
 use crate::export::{ExportFormat, Table};
 use crate::extract::{FormBody, Query};
 use crate::i18n::Lang;
+use crate::key_person_import::{import_key_person_list, KeyPersonListUpload, SOURCES};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use fanzha_core::mask::{mask_name, mask_phone, mask_resident_id};
 use fanzha_core::time::{format_shanghai_date, shanghai_midnight};
 use fanzha_core::ResidentId;
+use fanzha_ingest::reports::ReportFormat;
 use fanzha_store::{
     AbroadState, ActiveMeasure, KeyPerson, KeyPersonCategory, KeyPersonEvent, KeyPersonFilter,
     KeyPersonMeasure, KeyPersonStatus, NewAuditEntry, NewKeyPerson, PageRequest, PunishmentKind,
@@ -172,6 +174,23 @@ struct ListPage {
     paged: bool,
     /// Every category, for the form that lists a person.
     all_categories: Vec<Choice>,
+    /// What an import just did.
+    import: Option<ImportView>,
+    /// Where a list may come from, for the import form.
+    sources: Vec<Choice>,
+}
+
+/// The result of a list import, as the page shows it.
+struct ImportView {
+    run: i64,
+    file: String,
+    read: usize,
+    listed: usize,
+    already_listed: usize,
+    measures_added: usize,
+    measures_unchanged: usize,
+    /// (line, column, reason)
+    rejected: Vec<(i64, String, String)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -196,7 +215,17 @@ pub async fn list(
     headers: HeaderMap,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
-    let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/key-persons");
+    list_page(&state, &auth, &headers, &q, None).await
+}
+
+async fn list_page<P: Permission>(
+    state: &AppState,
+    auth: &Require<P>,
+    headers: &HeaderMap,
+    q: &ListQuery,
+    import: Option<ImportView>,
+) -> Result<Response, WebError> {
+    let chrome = Chrome::new(&auth.principal, &auth.csrf_token, headers, "/key-persons");
     let lang = chrome.lang;
     let now = state.clock.now_ms();
     let manage = ManageKeyPersons::allows(&auth.principal);
@@ -241,7 +270,7 @@ pub async fn list(
         let page = repo.list(&scope, &filter, &request, now).await?;
         let total = repo.count(&scope, &filter, now).await?;
         (
-            rows_of(&state, lang, page.items, now).await,
+            rows_of(state, lang, page.items, now).await,
             total,
             page.next,
         )
@@ -302,7 +331,7 @@ pub async fn list(
         }
         query.finish()
     };
-    let units = unit_choices(&state, &own_unit, &unit_code).await?;
+    let units = unit_choices(state, &own_unit, &unit_code).await?;
     let category_choice = |selected| {
         choices(
             &KeyPersonCategory::ALL,
@@ -348,6 +377,15 @@ pub async fn list(
         query,
         next,
         paged: q.after.is_some(),
+        import,
+        sources: SOURCES
+            .iter()
+            .map(|(code, zh, en)| Choice {
+                value: (*code).to_string(),
+                label: pick(lang, zh, en).to_string(),
+                selected: false,
+            })
+            .collect(),
         chrome,
     })
     .map(IntoResponse::into_response)
@@ -440,6 +478,111 @@ pub async fn create(
         .into()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The longest file name kept from an upload (characters).
+const MAX_FILE_NAME_CHARS: usize = 200;
+
+async fn field_text(field: axum::extract::multipart::Field<'_>) -> Result<String, WebError> {
+    field
+        .text()
+        .await
+        .map_err(|e| WebError::BadRequest(e.to_string()))
+}
+
+/// `POST /key-persons/import` (multipart: `file`; optional `format` auto | csv | xlsx,
+/// `category` for rows that name none, `source` (see [`SOURCES`], `national` by default),
+/// `label` the list's name): applies a key-person list to the dossiers of one's area (see
+/// [`crate::key_person_import`]) and answers the page with what it did — listed, already
+/// listed, measures entered or already held, rows rejected with line, column and reason.
+pub async fn import(
+    auth: Require<ManageKeyPersons>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Result<Response, WebError> {
+    let mut upload: Option<(String, Vec<u8>)> = None;
+    let mut format = ReportFormat::Auto;
+    let mut category = None;
+    let mut source = "national".to_string();
+    let mut label = String::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| WebError::BadRequest(e.to_string()))?
+    {
+        match field.name() {
+            Some("file") => {
+                let name: String = field
+                    .file_name()
+                    .unwrap_or("key_persons.csv")
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(MAX_FILE_NAME_CHARS)
+                    .collect();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| WebError::BadRequest(e.to_string()))?;
+                upload = Some((name, bytes.to_vec()));
+            }
+            Some("format") => {
+                format = field_text(field)
+                    .await?
+                    .parse()
+                    .map_err(WebError::BadRequest)?
+            }
+            Some("category") => {
+                let text = field_text(field).await?;
+                category = parse_or(
+                    Some(text.trim()).filter(|t| !t.is_empty()),
+                    KeyPersonCategory::parse,
+                    "category",
+                )?;
+            }
+            Some("source") => source = field_text(field).await?.trim().to_string(),
+            Some("label") => label = field_text(field).await?,
+            _ => {}
+        }
+    }
+    let (file, bytes) = upload
+        .filter(|(_, b)| !b.is_empty())
+        .ok_or_else(|| WebError::BadRequest("choose a list file to import".into()))?;
+    let done = import_key_person_list(
+        &state,
+        &KeyPersonListUpload {
+            login: &auth.principal.login,
+            unit_code: &auth.principal.unit_code,
+            source: &source,
+            category,
+            label: &label,
+            file: &file,
+            bytes: &bytes,
+            format,
+        },
+    )
+    .await?;
+    let view = ImportView {
+        run: done.import_run.0,
+        file,
+        read: done.read,
+        listed: done.done.listed,
+        already_listed: done.done.already_listed,
+        measures_added: done.done.measures_added,
+        measures_unchanged: done.done.measures_unchanged,
+        rejected: done
+            .rejected
+            .iter()
+            .map(|r| {
+                (
+                    r.line,
+                    r.column.clone().unwrap_or_default(),
+                    r.reason.clone(),
+                )
+            })
+            .collect(),
+    };
+    list_page(&state, &auth, &headers, &ListQuery::default(), Some(view)).await
 }
 
 /// One dossier entry in words.

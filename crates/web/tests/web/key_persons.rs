@@ -11,7 +11,7 @@ use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
 use chrono::{DateTime, NaiveDate};
 use fanzha_core::{ResidentId, Sex};
-use fanzha_store::{NewPerson, PageRequest, Role, Scope, UnitLevel};
+use fanzha_store::{ImportRunId, NewPerson, PageRequest, Role, Scope, UnitLevel};
 use fanzha_web::auth::principal::Principal;
 use fanzha_web::auth::session::COOKIE;
 use fanzha_web::{router, AppState};
@@ -28,6 +28,7 @@ fanzha_store::on_both_backends! {
     another_county_sees_nothing_a_leader_figures_only_a_liaison_nothing,
     malformed_and_unknown_id_numbers_are_refused_with_a_message,
     a_dossier_still_open_in_another_unit_is_named_and_a_closed_one_follows_the_person,
+    a_list_import_lists_the_areas_residents_with_their_measures_once,
 }
 
 const COUNTY: &str = "330281";
@@ -139,6 +140,20 @@ async fn send(
     path: &str,
     form: &str,
 ) -> Answer {
+    let form_type = "application/x-www-form-urlencoded";
+    send_as(state, role, unit, method, path, form_type, form.to_string()).await
+}
+
+/// [`send`] with a body of any content type.
+async fn send_as(
+    state: &AppState,
+    role: Role,
+    unit: &str,
+    method: &str,
+    path: &str,
+    content_type: &str,
+    body: String,
+) -> Answer {
     let (token, session) = state.sessions.create(
         Principal {
             login: format!("{}_{unit}", role.as_str()),
@@ -157,9 +172,9 @@ async fn send(
     if method != "GET" {
         req = req
             .header("x-csrf-token", &session.csrf_token)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            .header(header::CONTENT_TYPE, content_type);
     }
-    let mut req = req.body(Body::from(form.to_string())).unwrap();
+    let mut req = req.body(Body::from(body)).unwrap();
     req.extensions_mut()
         .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 50000))));
     let resp = tower::ServiceExt::oneshot(router(state.clone()), req)
@@ -810,5 +825,176 @@ fn world_person(i: usize) -> NewPerson {
         public_sector: false,
         app_registered: false,
         joint_defense_registered: false,
+    }
+}
+
+/// Uploads a key-person list as `role` at `unit` (multipart: the file, source, label and an
+/// empty category: the list's own column decides).
+async fn upload(state: &AppState, role: Role, unit: &str, csv: &str) -> Answer {
+    let boundary = "fanzha-kp-boundary";
+    let field = |name: &str, value: &str| {
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        )
+    };
+    let body = format!(
+        "{}{}{}--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"惩戒名单.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n",
+        field("source", "national"),
+        field("label", "2026年3月惩戒名单"),
+        field("category", ""),
+    );
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    send_as(
+        state,
+        role,
+        unit,
+        "POST",
+        "/key-persons/import",
+        &content_type,
+        body,
+    )
+    .await
+}
+
+/// `data-NAME>VALUE<` of the import result.
+fn result_figure(body: &str, name: &str) -> String {
+    let marker = format!("{name}>");
+    body.split("id=\"import-result\"")
+        .nth(1)
+        .and_then(|r| r.split(&marker).nth(1))
+        .map(|r| r.split('<').next().unwrap_or("").to_string())
+        .unwrap_or_else(|| panic!("no import figure {name}"))
+}
+
+async fn a_list_import_lists_the_areas_residents_with_their_measures_once(db: &Db) {
+    let state = world(db).await;
+    let r = residents();
+    let mut bad_id = r[2].0.clone();
+    let last = if bad_id.ends_with('1') { '2' } else { '1' };
+    bad_id.replace_range(17.., &last.to_string());
+    let csv = format!(
+        "序号,姓名,身份证号,人员类别,惩戒类型,惩戒开始日期,惩戒结束日期,劝返状态,滞留地\n\
+         1,张三丰,{},两卡,金融惩戒,2026-03-01,2027-02-28,,\n\
+         2,李四光,{},境外高危,,,,在外,缅甸妙瓦底\n\
+         3,王五洲,{},两卡,,,,,\n\
+         4,赵六一,{bad_id},两卡,,,,,\n\
+         5,钱七七,{},不知道,,,,,\n",
+        r[0].0, r[1].0, r[4].0, r[3].0
+    );
+    let a = upload(&state, Role::CenterAnalyst, COUNTY, &csv).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let body = a.text();
+    assert_eq!(result_figure(&body, "data-read"), "5");
+    assert_eq!(result_figure(&body, "data-listed"), "2");
+    assert_eq!(result_figure(&body, "data-measures-added"), "2");
+    assert_eq!(result_figure(&body, "data-rejected"), "3");
+    for (line, reason) in [
+        (4, "person_unknown"),
+        (5, "bad_check_digit"),
+        (6, "unknown_category"),
+    ] {
+        let row = body
+            .split(&format!("<tr data-line=\"{line}\">"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("line {line} not rejected: {body}"));
+        assert!(
+            row.split("</tr>").next().unwrap().contains(reason),
+            "{line}"
+        );
+    }
+    // The page after the import: the figures count the measures, the rows are masked.
+    assert_eq!(
+        figure(&body, "punished"),
+        "1",
+        "张's punishment holds on 10 March"
+    );
+    assert_eq!(figure(&body, "abroad"), "1", "李 is abroad");
+    assert_eq!(rows(&body).len(), 2);
+    assert!(
+        !body.contains(&r[0].0) && !body.contains("张三丰"),
+        "masked"
+    );
+    assert!(body.contains("张*丰"));
+    // The dossier keeps where the list came from and why.
+    let zhang = state
+        .store
+        .key_persons()
+        .list(
+            &Scope::platform(),
+            &Default::default(),
+            &PageRequest::first(10),
+            t0(),
+        )
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|k| k.resident_id == r[0].0)
+        .unwrap();
+    assert_eq!(zhang.source, "national");
+    assert_eq!(zhang.reason, "2026年3月惩戒名单");
+    assert_eq!(
+        zhang.punishment_until,
+        Some(
+            DateTime::parse_from_rfc3339("2027-03-01T00:00:00+08:00")
+                .unwrap()
+                .timestamp_millis()
+        ),
+        "up to the end of the last day"
+    );
+    // Every rejected row is in the quarantine of the import run, with line and reason.
+    let run: i64 = body
+        .split("data-import-run=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .and_then(|r| r.parse().ok())
+        .unwrap();
+    let quarantined = state
+        .store
+        .imports()
+        .quarantine(ImportRunId(run), &PageRequest::first(10))
+        .await
+        .unwrap()
+        .items;
+    let got: Vec<_> = quarantined
+        .iter()
+        .map(|q| (q.row.line, q.row.reason.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (4, "person_unknown"),
+            (5, "bad_check_digit"),
+            (6, "unknown_category")
+        ]
+    );
+
+    // The same list again changes nothing.
+    let again = upload(&state, Role::CenterAnalyst, COUNTY, &csv)
+        .await
+        .text();
+    assert_eq!(result_figure(&again, "data-listed"), "0");
+    assert_eq!(result_figure(&again, "data-already"), "2");
+    assert_eq!(result_figure(&again, "data-measures-added"), "0");
+    assert_eq!(result_figure(&again, "data-measures-unchanged"), "2");
+    let dossier = zhang.id;
+    let events = state
+        .store
+        .key_persons()
+        .events(&Scope::platform(), dossier)
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 2, "列管 and 惩戒, once");
+
+    // 慈溪's commander reaches 王 only; a leader and a grid worker may not import.
+    let cixi = upload(&state, Role::UnitCommander, OTHER_COUNTY, &csv)
+        .await
+        .text();
+    assert_eq!(result_figure(&cixi, "data-listed"), "1");
+    assert_eq!(result_figure(&cixi, "data-rejected"), "4");
+    for role in [Role::Leader, Role::GridWorker, Role::BankLiaison] {
+        let a = upload(&state, role, COUNTY, &csv).await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN, "{role:?}");
     }
 }

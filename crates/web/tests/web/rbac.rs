@@ -318,6 +318,13 @@ const ENDPOINTS: &[Endpoint] = &[
         Form("resident_id={resident_id}&category=two_cards&reason=rbac+{n}"),
     ),
     ep(
+        "POST",
+        "/key-persons/import",
+        "manage_key_persons",
+        Rec::None,
+        Multipart("身份证号,类别,列管原因\n11010519491231002X,两卡,rbac\n"),
+    ),
+    ep(
         "GET",
         "/key-persons/{id}",
         "manage_key_persons",
