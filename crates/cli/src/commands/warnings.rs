@@ -99,10 +99,16 @@ fn import_push(ctx: &Ctx, a: ImportPushArgs) -> CliResult {
         .field("merged", out.merged())
         .field("known", out.known())
         .field("quarantined", out.quarantined())
-        .field("by_reason", &out.by_reason)
-        .field("rows", &out.rows)
-        .field("rejected_rows", rejected_rows);
-    report.print(ctx.json);
+        .field("by_reason", &out.by_reason);
+    // The table keeps to the figures (the rejected rows are listed above it); the JSON object
+    // also carries every row, accepted (masked) and rejected, for scripts.
+    print!("{}", report.to_table());
+    if ctx.json {
+        let mut json = report.to_json();
+        json["rows"] = serde_json::json!(out.rows);
+        json["rejected_rows"] = serde_json::Value::Array(rejected_rows);
+        println!("{json}");
+    }
     db.block_on(db.store.close());
     Ok(())
 }

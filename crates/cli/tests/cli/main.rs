@@ -10,4 +10,5 @@ mod cases_import;
 mod check;
 mod import_divisions;
 mod import_records;
+mod warnings_push;
 mod key_persons;

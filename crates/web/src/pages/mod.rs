@@ -33,7 +33,7 @@ pub mod warning_search;
 pub mod warnings;
 
 use crate::auth::permission::{
-    HandleInstructions, ManageUsers, Permission, ViewAudit, ViewCallTasks, ViewCases,
+    HandleInstructions, ImportPushes, ManageUsers, Permission, ViewAudit, ViewCallTasks, ViewCases,
     ViewDashboard, ViewEnforcement, ViewInstructions, ViewKeyPersons, ViewMuleAccounts,
     ViewNewCards, ViewOutreach, ViewStatistics, ViewStopPayments, ViewSupervision,
     ViewTwoCardLeads, ViewWarnings,
@@ -71,6 +71,11 @@ impl Chrome {
         let items: &[(&'static str, &'static str, bool)] = &[
             ("/dashboard", "nav_dashboard", ViewDashboard::allows(p)),
             ("/warnings", "nav_warnings", ViewWarnings::allows(p)),
+            (
+                "/warnings/pushes",
+                "nav_warning_pushes",
+                ImportPushes::allows(p),
+            ),
             (
                 "/instructions",
                 "nav_instructions",

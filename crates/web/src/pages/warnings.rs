@@ -9,7 +9,7 @@ use super::view::{fraud_type_label, level_class, level_label, status_label, time
 use super::warning_search::{audit_person_search, Search, SearchForm, SOURCES};
 use super::{render, Chrome};
 use crate::api::people::audit_reveal;
-use crate::auth::permission::{Permission, ViewPersonalData, ViewWarnings};
+use crate::auth::permission::{ImportPushes, Permission, ViewPersonalData, ViewWarnings};
 use crate::auth::Require;
 use crate::error::WebError;
 use crate::export::Table;
@@ -54,6 +54,8 @@ struct ListPage {
     next: Option<String>,
     /// Not the first page: offer a way back to it.
     paged: bool,
+    /// Offer the upload of pushed lists (预警推送).
+    can_import_pushes: bool,
 }
 
 /// Rows per page on screen; an export takes every match up to [`MAX_PAGE`].
@@ -186,6 +188,7 @@ pub async fn list(
         units,
         next: page.next,
         paged: form.after.is_some(),
+        can_import_pushes: ImportPushes::allows(&auth.principal),
     })
     .map(IntoResponse::into_response)
 }

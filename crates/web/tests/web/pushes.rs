@@ -3,7 +3,8 @@
 //! merged), a bad push id and a row naming nobody (quarantined with line, column and reason);
 //! the page shows the counts and masks the person. The same list again changes nothing (already
 //! known). The county records the outcome and the feedback export carries each push id with its
-//! outcome, handling unit and times, without personal data. Commanders and leaders are refused.
+//! outcome, handling unit and times, without personal data. Commanders and leaders are refused;
+//! the analyst finds the page in the navigation and on the warnings list, a commander does not.
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -411,4 +412,37 @@ async fn only_the_centers_analysts_import_pushes(db: &Db) {
         assert_eq!(up.status, StatusCode::FORBIDDEN, "{role:?}");
     }
     assert_eq!(pushed_warnings(&state).await, 0);
+    // The way in: the analyst's navigation and the warnings list's toolbar link to the page;
+    // a commander, who may not import, sees neither.
+    let analyst = send(&state, Role::CenterAnalyst, CITY, "GET", "/warnings", None).await;
+    assert_eq!(analyst.status, StatusCode::OK);
+    assert!(analyst
+        .body
+        .contains("<a href=\"/warnings/pushes\">预警推送</a>"));
+    assert!(analyst
+        .body
+        .contains("<a href=\"/warnings/pushes\" data-action=\"warning-pushes\">"));
+    let own = send(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        "GET",
+        "/warnings/pushes",
+        None,
+    )
+    .await;
+    assert!(own
+        .body
+        .contains("<a href=\"/warnings/pushes\" class=\"active\" aria-current=\"page\">"));
+    let commander = send(
+        &state,
+        Role::UnitCommander,
+        COUNTY,
+        "GET",
+        "/warnings",
+        None,
+    )
+    .await;
+    assert_eq!(commander.status, StatusCode::OK);
+    assert!(!commander.body.contains("/warnings/pushes"));
 }
