@@ -138,6 +138,21 @@ impl Backend {
         }
     }
 
+    /// The scalar under `path` (keys, outermost first) of the JSON text in `column`, as text
+    /// (NULL when absent or JSON null). `column` and `path` are SQL text: constants, never
+    /// user input.
+    pub(crate) fn json_text(self, column: &str, path: &[&str]) -> String {
+        match self {
+            Backend::Sqlite => format!("json_extract({column}, '$.{}')", path.join(".")),
+            Backend::Postgres => format!("(CAST({column} AS json) #>> '{{{}}}')", path.join(",")),
+        }
+    }
+
+    /// The integer under `path` of the JSON text in `column` (see [`Backend::json_text`]).
+    pub(crate) fn json_bigint(self, column: &str, path: &[&str]) -> String {
+        format!("CAST({} AS BIGINT)", self.json_text(column, path))
+    }
+
     /// `IN (…)` over the strings of a JSON array bound at `placeholder` (`$n`): a list of any
     /// length as one parameter. On PostgreSQL an array (`= ANY`), which the planner matches
     /// by index instead of guessing the list's size.

@@ -40,6 +40,7 @@ mod phones;
 mod scope;
 mod sms;
 mod sql;
+mod statistics;
 mod stop_payments;
 mod store;
 mod supervision;
@@ -99,6 +100,7 @@ pub use people::{NewPerson, People, Person, PersonFlags, RegistrationTally};
 pub use phones::{NewPhone, Phone, Phones};
 pub use scope::Scope;
 pub use sms::{valid_sms_number, NewSms, SmsMessage, SmsMessages, SmsPurpose, SmsState};
+pub use statistics::{LoopTallies, LoopTally, Statistics, TrendPoint};
 pub use stop_payments::{
     AccountClaim, FundFigures, NewStopPayment, StopPayment, StopPaymentUpdate, StopPayments,
     Timeliness, Viewer,

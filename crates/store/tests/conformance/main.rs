@@ -13,6 +13,7 @@ mod mule_account_cases;
 mod new_card_cases;
 mod outreach_cases;
 mod sms_cases;
+mod statistics_cases;
 mod supervision_cases;
 mod two_card_lead_cases;
 mod warning_push_cases;
@@ -180,6 +181,14 @@ mod case_search_suite {
         case_search_is_scoped_and_pages,
         linked_cases_name_what_they_share,
         linked_cases_stay_inside_the_scope,
+    }
+}
+
+mod statistics_suite {
+    crate::conformance_of! {
+        statistics_cases:
+        loop_tally_counts_per_line_with_channels_and_medians,
+        warnings_by_type_and_the_monthly_trend_count_known_rows,
     }
 }
 
