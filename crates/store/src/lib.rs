@@ -102,8 +102,8 @@ pub use scope::Scope;
 pub use sms::{valid_sms_number, NewSms, SmsMessage, SmsMessages, SmsPurpose, SmsState};
 pub use statistics::{LoopTallies, LoopTally, Statistics, TrendPoint};
 pub use stop_payments::{
-    AccountClaim, FundFigures, NewStopPayment, StopPayment, StopPaymentUpdate, StopPayments,
-    Timeliness, Viewer,
+    AccountClaim, FundFigures, NewProtectiveStop, NewStopPayment, StopPayment, StopPaymentUpdate,
+    StopPayments, Timeliness, Viewer,
 };
 pub use store::{MigrationReport, Store, StoreOptions};
 pub use supervision::{

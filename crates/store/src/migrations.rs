@@ -107,6 +107,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "case enforcement",
         include_str!("../migrations/0020_case_enforcement.sql"),
     ),
+    (
+        22,
+        "protective stop-payments",
+        include_str!("../migrations/0022_protective_stops.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

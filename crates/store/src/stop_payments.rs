@@ -2,6 +2,11 @@
 //! to the bank or platform that must execute it. Police see those of their org subtree; a bank
 //! liaison sees only the requests addressed to their bank — the choice is a [`Viewer`], so no
 //! query runs without one.
+//!
+//! A protective stop-payment (保护性止付) is requested straight from a warning, before any case
+//! exists: it names the warning, its instruction and the person, and takes the case once one is
+//! opened for the person ([`StopPayments::attach_to_case`]). Otherwise it lives like any other
+//! request: the bank's liaison answers it within the deadline, police renew, freeze and return.
 
 use crate::error::{StoreError, StoreResult};
 use crate::page::{split_time_key, Page, PageRequest};
@@ -13,7 +18,7 @@ use sqlx::any::AnyRow;
 /// Who reads stop-payments.
 #[derive(Clone, Debug)]
 pub enum Viewer {
-    /// Police: requests of cases inside the subtree.
+    /// Police: requests of units inside the subtree.
     Police(Scope),
     /// A bank liaison: requests addressed to this bank code only.
     Bank(String),
@@ -38,11 +43,37 @@ pub struct NewStopPayment {
     pub detail: serde_json::Value,
 }
 
+/// A protective stop-payment to record: asked from a warning, before any case.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewProtectiveStop {
+    pub id: String,
+    pub warning_id: String,
+    pub instruction_id: Option<String>,
+    /// The warned person, whose case the request joins later.
+    pub resident_id: Option<String>,
+    /// The warning's unit (decides which police see it).
+    pub unit_code: String,
+    pub account: String,
+    /// Bank code from the BIN table.
+    pub bank_code: Option<String>,
+    pub institution: serde_json::Value,
+    /// What the bank is asked to hold.
+    pub requested_fen: i64,
+    pub requested_at: i64,
+    /// 30 minutes after the request.
+    pub deadline: i64,
+    /// Why the analyst asks (the transfer seen, the warnings).
+    pub reason: String,
+    pub requested_by: String,
+    pub detail: serde_json::Value,
+}
+
 /// A stored request.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct StopPayment {
     pub id: String,
-    pub case_id: String,
+    /// `None` for a protective request whose person has no case yet.
+    pub case_id: Option<String>,
     pub unit_code: String,
     pub account: String,
     pub bank_code: Option<String>,
@@ -58,6 +89,20 @@ pub struct StopPayment {
     pub detail: serde_json::Value,
     pub version: i64,
     pub updated_at: i64,
+    /// The warning a protective request was asked from (`None` for a case's trace).
+    pub warning_id: Option<String>,
+    pub instruction_id: Option<String>,
+    pub resident_id: Option<String>,
+    /// A protective request's reason.
+    pub reason: Option<String>,
+    pub requested_by: Option<String>,
+}
+
+impl StopPayment {
+    /// Asked from a warning rather than planned from a case's trace.
+    pub fn is_protective(&self) -> bool {
+        self.warning_id.is_some()
+    }
 }
 
 /// A change to persist under optimistic concurrency.
@@ -146,7 +191,8 @@ impl FundFigures {
 
 const COLUMNS: &str = "s.id, s.case_id, s.unit_code, s.account, s.bank_code, s.institution, \
      s.requested_fen, s.requested_at, s.deadline, s.state, s.held_fen, s.executed_at, s.detail, \
-     s.version, s.updated_at";
+     s.version, s.updated_at, s.warning_id, s.instruction_id, s.resident_id, s.reason, \
+     s.requested_by";
 
 fn json_col(row: &AnyRow, name: &'static str) -> Result<serde_json::Value, sqlx::Error> {
     let text: String = col(row, name)?;
@@ -173,6 +219,11 @@ fn from_row(row: &AnyRow) -> Result<StopPayment, sqlx::Error> {
         detail: json_col(row, "detail")?,
         version: col(row, "version")?,
         updated_at: col(row, "updated_at")?,
+        warning_id: col(row, "warning_id")?,
+        instruction_id: col(row, "instruction_id")?,
+        resident_id: col(row, "resident_id")?,
+        reason: col(row, "reason")?,
+        requested_by: col(row, "requested_by")?,
     })
 }
 
@@ -247,6 +298,149 @@ impl<'s> StopPayments<'s> {
             .await
             .map_err(StoreError::query("stop_payments.commit"))?;
         Ok(added)
+    }
+
+    /// Records a protective request asked from a warning. The same account asked twice from
+    /// one warning is a [`StoreError::Conflict`].
+    pub async fn create_protective(&self, r: &NewProtectiveStop) -> StoreResult<()> {
+        if r.requested_fen <= 0 {
+            return Err(StoreError::invalid("requested_fen", "must be positive"));
+        }
+        if r.reason.trim().is_empty() {
+            return Err(StoreError::invalid("reason", "must not be empty"));
+        }
+        let mut sql = Sql::new(
+            "INSERT INTO stop_payments (id, case_id, unit_code, account, bank_code, institution, \
+             requested_fen, requested_at, deadline, state, held_fen, executed_at, detail, version, \
+             updated_at, warning_id, instruction_id, resident_id, reason, requested_by) VALUES (",
+        );
+        sql.arg(r.id.as_str())
+            .push(", NULL, ")
+            .arg(r.unit_code.as_str())
+            .push(", ")
+            .arg(r.account.as_str())
+            .push(", ")
+            .arg(r.bank_code.as_deref())
+            .push(", ")
+            .arg(r.institution.to_string())
+            .push(", ")
+            .arg(r.requested_fen)
+            .push(", ")
+            .arg(r.requested_at)
+            .push(", ")
+            .arg(r.deadline)
+            .push(", 'requested', 0, NULL, ")
+            .arg(r.detail.to_string())
+            .push(", 1, ")
+            .arg(r.requested_at)
+            .push(", ")
+            .arg(r.warning_id.as_str())
+            .push(", ")
+            .arg(r.instruction_id.as_deref())
+            .push(", ")
+            .arg(r.resident_id.as_deref())
+            .push(", ")
+            .arg(r.reason.as_str())
+            .push(", ")
+            .arg(r.requested_by.as_str())
+            .push(") ON CONFLICT (warning_id, account) DO NOTHING");
+        let done = sql
+            .query()
+            .execute(self.store.pool())
+            .await
+            .map_err(StoreError::query("stop_payments.create_protective"))?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict {
+                what: "stop-payment",
+                detail: format!(
+                    "a stop-payment on this account was already requested from warning {}",
+                    r.warning_id
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// The protective requests asked from one warning that the viewer may see, newest first.
+    pub async fn for_warning(
+        &self,
+        viewer: &Viewer,
+        warning_id: &str,
+    ) -> StoreResult<Vec<StopPayment>> {
+        let mut sql = Sql::new(format!(
+            "SELECT {COLUMNS} FROM stop_payments s WHERE s.warning_id = "
+        ));
+        sql.arg(warning_id).push(" AND ");
+        push_viewer(&mut sql, viewer);
+        sql.push(" ORDER BY s.requested_at DESC, s.id DESC");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("stop_payments.for_warning"))?;
+        rows.iter()
+            .map(from_row)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::query("stop_payments.for_warning"))
+    }
+
+    /// A case opened for a warned person takes the protective requests of those warnings that
+    /// no case holds yet: its page lists them and what their banks held counts for it. A
+    /// request on an account the case already has a request for stays apart. Returns how many
+    /// were attached.
+    pub async fn attach_to_case(
+        &self,
+        case_id: &str,
+        warning_ids: &[String],
+    ) -> StoreResult<usize> {
+        if warning_ids.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .map_err(StoreError::query("stop_payments.attach.begin"))?;
+        let mut sql = Sql::new(
+            "SELECT s.id FROM stop_payments s WHERE s.case_id IS NULL AND s.warning_id IN (",
+        );
+        for (i, w) in warning_ids.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.arg(w.as_str());
+        }
+        sql.push(") ORDER BY s.requested_at, s.id");
+        let ids: Vec<String> = sql
+            .query()
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(StoreError::query("stop_payments.attach"))?
+            .iter()
+            .map(|r| col(r, "id"))
+            .collect::<Result<_, _>>()
+            .map_err(StoreError::query("stop_payments.attach"))?;
+        let mut attached = 0;
+        for id in &ids {
+            let mut sql = Sql::new("UPDATE stop_payments SET case_id = ");
+            sql.arg(case_id)
+                .push(", version = version + 1 WHERE id = ")
+                .arg(id.as_str())
+                .push(" AND case_id IS NULL AND NOT EXISTS (SELECT 1 FROM stop_payments o WHERE o.case_id = ")
+                .arg(case_id)
+                .push(" AND o.account = stop_payments.account)");
+            let done = sql
+                .query()
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::query("stop_payments.attach"))?;
+            attached += done.rows_affected() as usize;
+        }
+        tx.commit()
+            .await
+            .map_err(StoreError::query("stop_payments.attach.commit"))?;
+        Ok(attached)
     }
 
     /// One request the viewer may see; [`StoreError::NotFound`] otherwise.

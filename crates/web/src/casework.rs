@@ -1,6 +1,7 @@
 //! Casework: opening cases (from a 已被骗 feedback, a form or an import), classifying their
 //! narrative, taking in bank extracts, tracing the money and turning the holders into
-//! stop-payment requests; then the requests' life as banks answer.
+//! stop-payment requests; protective stop-payments (保护性止付) asked straight from a warning
+//! before any case; then the requests' life as banks answer.
 //!
 //! Orchestration only: classification is `fanzha-text`, tracing and the stop-payment rules are
 //! `fanzha-trace`, persistence is the store.
@@ -10,8 +11,8 @@ use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use fanzha_core::event::TransferChannel;
 use fanzha_store::{
-    Case, CaseTransfer, NewAuditEntry, NewCase, NewStopPayment, Scope, StopPayment,
-    StopPaymentUpdate, StoreError, Viewer,
+    Case, CaseTransfer, NewAuditEntry, NewCase, NewProtectiveStop, NewStopPayment, Scope,
+    StopPayment, StopPaymentUpdate, StoreError, StoredWarning, Viewer,
 };
 use fanzha_trace::result::{holdings, summary};
 use fanzha_trace::stop_payment::{self, FailReason, Institution, StopPaymentRequest, Target};
@@ -137,6 +138,7 @@ pub async fn open_case_once(
         }));
     }
     let mut warnings = 0;
+    let mut protective_stops = 0;
     if let Some(p) = &person {
         let ids: Vec<String> = state
             .store
@@ -147,6 +149,11 @@ pub async fn open_case_once(
             .map(|w| w.id)
             .collect();
         warnings = state.store.cases().link_warnings(&id, &ids).await?;
+        protective_stops = state
+            .store
+            .stop_payments()
+            .attach_to_case(&id, &ids)
+            .await?;
     }
     audit(
         state,
@@ -160,6 +167,7 @@ pub async fn open_case_once(
             "loss_fen": new.loss_fen,
             "report_no": new.report_no,
             "warnings": warnings,
+            "protective_stops": protective_stops,
         }),
     )
     .await?;
@@ -419,6 +427,93 @@ pub async fn trace_case(
     })
 }
 
+/// What an analyst asks for in a protective stop-payment.
+#[derive(Clone, Debug)]
+pub struct ProtectiveStopInput {
+    /// The suspect account's card number as typed.
+    pub account: String,
+    pub amount_fen: i64,
+    pub reason: String,
+}
+
+/// Asks the suspect account's bank to hold money at once, straight from a warning (保护性止付):
+/// the card number must pass Luhn and its BIN must name a bank, which then sees the request in
+/// its queue with the 30-minute deadline. Audited with the account masked.
+pub async fn request_protective_stop(
+    state: &AppState,
+    login: &str,
+    warning: &StoredWarning,
+    input: ProtectiveStopInput,
+) -> Result<StopPayment, WebError> {
+    let card = fanzha_core::BankCard::parse_normalised(&input.account)
+        .map_err(|e| WebError::BadRequest(format!("account: {e}")))?;
+    let bank = card.bin().ok_or_else(|| {
+        WebError::BadRequest("account: 卡号发卡行未知 / the card's BIN names no known bank".into())
+    })?;
+    if input.amount_fen <= 0 {
+        return Err(WebError::BadRequest(
+            "amount: 止付金额须大于零 / the amount to hold must be positive".into(),
+        ));
+    }
+    let reason: String = input.reason.trim().chars().take(500).collect();
+    if reason.is_empty() {
+        return Err(WebError::BadRequest(
+            "reason: 请填写止付事由 / give the reason".into(),
+        ));
+    }
+    let account = card.as_str().to_string();
+    let institution = Institution::Bank {
+        code: bank.bank_code.to_string(),
+        name: bank.bank_name.to_string(),
+    };
+    let now = state.clock.now_ms();
+    let at: DateTime<Utc> = DateTime::from_timestamp_millis(now).unwrap_or_default();
+    let request =
+        StopPaymentRequest::new(account.clone(), institution.clone(), input.amount_fen, at);
+    let id = new_id("BH", now);
+    state
+        .store
+        .stop_payments()
+        .create_protective(&NewProtectiveStop {
+            id: id.clone(),
+            warning_id: warning.id.clone(),
+            instruction_id: warning.instruction_id.clone(),
+            resident_id: warning.resident_id.clone(),
+            unit_code: warning.unit_code.clone(),
+            account: account.clone(),
+            bank_code: Some(bank.bank_code.to_string()),
+            institution: serde_json::to_value(&institution).unwrap_or_default(),
+            requested_fen: input.amount_fen,
+            requested_at: now,
+            deadline: request.deadline.timestamp_millis(),
+            reason: reason.clone(),
+            requested_by: login.to_string(),
+            detail: serde_json::to_value(&request).unwrap_or_default(),
+        })
+        .await?;
+    audit(
+        state,
+        login,
+        "protective_stop_requested",
+        "stop_payment",
+        &id,
+        &warning.unit_code,
+        serde_json::json!({
+            "warning_id": warning.id,
+            "instruction_id": warning.instruction_id,
+            "account": fanzha_core::mask::mask_card(&account),
+            "bank_code": bank.bank_code.to_string(),
+            "requested_fen": input.amount_fen,
+        }),
+    )
+    .await?;
+    Ok(state
+        .store
+        .stop_payments()
+        .get(&Viewer::Police(Scope::platform()), &id)
+        .await?)
+}
+
 /// What a bank liaison or an analyst does with a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StopAction {
@@ -491,7 +586,11 @@ pub async fn act_on_stop_payment(
         "stop_payment",
         id,
         &current.unit_code,
-        serde_json::json!({"case_id": current.case_id, "held_fen": held_fen}),
+        serde_json::json!({
+            "case_id": current.case_id,
+            "warning_id": current.warning_id,
+            "held_fen": held_fen,
+        }),
     )
     .await?;
     Ok(state.store.stop_payments().get(viewer, id).await?)

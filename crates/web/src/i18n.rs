@@ -430,6 +430,16 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("return_money", "返还", "Return"),
     ("rows_rejected", "拒收行", "rows rejected"),
     ("stop_payments", "紧急止付", "Stop-payments"),
+    ("protective_stop", "保护性止付", "Protective stop-payment"),
+    (
+        "protective_stop_hint",
+        "当事人正在向涉诈账户转账时，无需立案，立即要求开户行止付；银行联络员 30 分钟内反馈止付结果，日后立案时自动并入案件。",
+        "While the person is paying a suspect account, ask its bank to hold the money at once, without a case; the bank's liaison answers within 30 minutes, and a case opened later takes the request.",
+    ),
+    ("protective_stop_account", "涉诈账户（银行卡号）", "Suspect account (card number)"),
+    ("protective_stop_amount", "止付金额（元）", "Amount to hold (yuan)"),
+    ("protective_stop_reason", "止付事由", "Reason"),
+    ("protective_stop_request", "发起保护性止付", "Request a protective stop"),
     (
         "trace_and_request",
         "资金追踪并发起止付",

@@ -53,6 +53,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/warnings/{id}", get(pages::warnings::detail))
         .route("/warnings/{id}/person", get(pages::warnings::reveal))
+        .route(
+            "/warnings/{id}/protective-stops",
+            post(pages::warnings::request_stop),
+        )
         .route("/instructions", get(pages::instructions::queue))
         .route(
             "/instructions/bulk-sign",
@@ -147,6 +151,10 @@ pub fn router(state: AppState) -> Router {
         .route("/supervision/{id}/notice", get(pages::supervision::notice))
         .route("/stop-payments", get(pages::stop_payments::board))
         .route("/stop-payments/{id}/act", post(pages::stop_payments::act))
+        .route(
+            "/stop-payments/{id}/account",
+            get(pages::warnings::reveal_stop_account),
+        )
         .route("/stop-payments/{id}/returns", get(pages::returns::plan))
         .route(
             "/stop-payments/{id}/returns/print",

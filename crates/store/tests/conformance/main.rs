@@ -12,6 +12,7 @@ mod loop_cases;
 mod mule_account_cases;
 mod new_card_cases;
 mod outreach_cases;
+mod protective_stop_cases;
 mod sms_cases;
 mod statistics_cases;
 mod supervision_cases;
@@ -127,6 +128,14 @@ mod new_card_suite {
         the_holders_history_raises_the_screening,
         cards_are_reviewed_once_and_counted_per_bank,
         lists_screened_at_once_see_each_others_cards,
+    }
+}
+
+mod protective_stop_suite {
+    crate::conformance_of! {
+        protective_stop_cases:
+        protective_stops_are_read_by_the_area_and_the_addressed_bank,
+        a_case_takes_the_protective_stops_of_its_persons_warnings,
     }
 }
 

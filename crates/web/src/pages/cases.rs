@@ -405,6 +405,9 @@ struct RequestRow {
     open: bool,
     /// Money is stopped or frozen there (or was returned): the returns plan applies.
     returns: bool,
+    /// The warning a protective request (保护性止付) was asked from before the case; empty
+    /// for a request of the case's trace.
+    warning_id: String,
 }
 
 /// A warning the victim had before the case.
@@ -598,6 +601,7 @@ async fn case_page<P: Permission>(
             returns: matches!(s.state.as_str(), "held" | "frozen" | "returned"),
             deadline: s.deadline,
             account: fanzha_core::mask::mask_card(&s.account),
+            warning_id: s.warning_id.unwrap_or_default(),
             id: s.id,
         })
         .collect();

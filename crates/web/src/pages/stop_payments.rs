@@ -1,6 +1,7 @@
 //! 止付看板: open stop-payment requests with their 30-minute countdowns. A bank liaison sees
 //! only the requests addressed to their bank (chosen in the data layer by [`Viewer::Bank`])
-//! and confirms the amount held or why it failed; analysts renew, freeze and return.
+//! and confirms the amount held or why it failed; analysts renew, freeze and return. Protective
+//! requests (保护性止付, asked from a warning before any case) join the same queue, marked.
 
 use super::cases::{institution_label, state_label};
 use super::view::{time, yuan};
@@ -38,7 +39,11 @@ pub async fn viewer_of(state: &AppState, p: &Principal) -> Result<Viewer, WebErr
 pub struct BoardRow {
     pub id: String,
     pub version: i64,
+    /// Empty for a protective request no case holds yet.
     pub case_id: String,
+    /// The warning a protective request was asked from; empty otherwise.
+    pub warning_id: String,
+    pub protective: bool,
     pub account: String,
     pub institution: String,
     pub requested: String,
@@ -92,7 +97,9 @@ fn row(lang: Lang, p: &Principal, s: StopPayment) -> BoardRow {
         deadline: s.deadline,
         state: s.state,
         version: s.version,
-        case_id: s.case_id,
+        protective: s.warning_id.is_some(),
+        warning_id: s.warning_id.unwrap_or_default(),
+        case_id: s.case_id.unwrap_or_default(),
         id: s.id,
         error: None,
     }
@@ -142,6 +149,7 @@ pub async fn board(
         let headers = [
             "col_id",
             "case",
+            "warning",
             "account",
             "institution",
             "requested",
@@ -159,6 +167,7 @@ pub async fn board(
                     vec![
                         r.id.clone(),
                         r.case_id.clone(),
+                        r.warning_id.clone(),
                         r.account.clone(),
                         r.institution.clone(),
                         r.requested.clone(),

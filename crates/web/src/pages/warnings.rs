@@ -1,6 +1,8 @@
 //! 预警: the list of warnings of one's subtree and one warning's detail — the person (masked;
 //! "show full" is audited), the evidence (rules, features, suspect numbers with their
-//! reputations) and the instruction's history.
+//! reputations) and the instruction's history; and the protective stop-payments (保护性止付)
+//! asked from the warning, with the form that asks the suspect account's bank to hold money at
+//! once, before any case exists.
 
 use super::choices::{fraud_type_choices, unit_choices, Choice};
 use super::evidence::{duration, feature_label, feature_value, phone_origin};
@@ -9,19 +11,24 @@ use super::view::{fraud_type_label, level_class, level_label, status_label, time
 use super::warning_search::{audit_person_search, Search, SearchForm, SOURCES};
 use super::{render, Chrome};
 use crate::api::people::audit_reveal;
-use crate::auth::permission::{ImportPushes, Permission, ViewPersonalData, ViewWarnings};
+use crate::auth::permission::{
+    ImportPushes, ManageCases, Permission, ViewPersonalData, ViewWarnings,
+};
 use crate::auth::Require;
+use crate::casework::{request_protective_stop, ProtectiveStopInput};
 use crate::error::WebError;
 use crate::export::Table;
+use crate::extract::FormBody;
 use crate::extract::Query;
 use crate::i18n::Lang;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use fanzha_core::mask::{mask_name, mask_phone, mask_resident_id};
-use fanzha_store::{PageRequest, Scope, StoredWarning, MAX_PAGE};
+use fanzha_store::{PageRequest, Scope, StopPayment, StoredWarning, Viewer, MAX_PAGE};
+use serde::Deserialize;
 use std::collections::HashMap;
 
 struct ListRow {
@@ -239,6 +246,58 @@ struct DetailPage {
     instruction_id: String,
     instruction_status: &'static str,
     events: Vec<EventLine>,
+    /// Protective stop-payments asked from this warning.
+    stops: Vec<StopRow>,
+    /// The analyst may ask for one (and show a request's account in full).
+    can_request_stop: bool,
+}
+
+/// A protective stop-payment on the warning page: the account masked, shown in full on demand
+/// (audited).
+struct StopRow {
+    id: String,
+    account: String,
+    institution: String,
+    requested: String,
+    held: String,
+    state: String,
+    state_label: &'static str,
+    requested_at: String,
+    deadline: i64,
+    reason: String,
+    case_id: String,
+    failure: String,
+}
+
+fn stop_row(lang: Lang, s: StopPayment) -> StopRow {
+    use fanzha_trace::stop_payment::{FailReason, StopPaymentRequest, StopState};
+    // Why the bank could not hold money, in its words where it gave them.
+    let failure = match serde_json::from_value::<StopPaymentRequest>(s.detail.clone()) {
+        Ok(StopPaymentRequest {
+            state: StopState::Failed { reason, .. },
+            ..
+        }) => match reason {
+            FailReason::AccountNotFound => lang.t("r_account_not_found").to_string(),
+            FailReason::NoBalance => lang.t("r_no_balance").to_string(),
+            FailReason::AccountClosed => lang.t("r_account_closed").to_string(),
+            FailReason::Other(words) => words,
+        },
+        _ => String::new(),
+    };
+    StopRow {
+        account: fanzha_core::mask::mask_card(&s.account),
+        institution: super::cases::institution_label(&s.institution),
+        requested: super::view::yuan(s.requested_fen),
+        held: super::view::yuan(s.held_fen),
+        state_label: super::cases::state_label(lang, &s.state),
+        requested_at: time(s.requested_at),
+        deadline: s.deadline,
+        reason: s.reason.unwrap_or_default(),
+        case_id: s.case_id.unwrap_or_default(),
+        state: s.state,
+        failure,
+        id: s.id,
+    }
 }
 
 fn text(v: &serde_json::Value) -> String {
@@ -355,8 +414,18 @@ pub async fn detail(
         },
         None => ("—", Vec::new()),
     };
+    let stops = state
+        .store
+        .stop_payments()
+        .for_warning(&Viewer::Police(scope.clone()), &w.id)
+        .await?
+        .into_iter()
+        .map(|s| stop_row(lang, s))
+        .collect();
     let ev = &w.evidence;
     render(&DetailPage {
+        stops,
+        can_request_stop: ManageCases::allows(&auth.principal),
         lang,
         id: w.id.clone(),
         level_class: level_class(w.level),
@@ -409,5 +478,75 @@ pub async fn reveal(
         esc(p.phone.as_deref().unwrap_or("")),
         lang.t("address"),
         esc(p.address.as_deref().unwrap_or(&p.residence_code)),
+    )))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ProtectiveStopForm {
+    account: String,
+    amount_yuan: String,
+    reason: String,
+}
+
+/// `POST /warnings/{id}/protective-stops`: 保护性止付 — asks the suspect account's bank to hold
+/// money at once, before any case; back to the warning's page.
+pub async fn request_stop(
+    auth: Require<ManageCases>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    FormBody(f): FormBody<ProtectiveStopForm>,
+) -> Result<Response, WebError> {
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    let w = state.store.warnings().get(&scope, &id).await?;
+    let amount_fen = fanzha_core::Money::parse(f.amount_yuan.trim())
+        .map(|m| m.fen())
+        .map_err(|e| WebError::BadRequest(format!("amount: {e}")))?;
+    request_protective_stop(
+        &state,
+        &auth.principal.login,
+        &w,
+        ProtectiveStopInput {
+            account: f.account,
+            amount_fen,
+            reason: f.reason,
+        },
+    )
+    .await?;
+    let to = format!("/warnings/{}#protective-stops", w.id);
+    if headers.contains_key("hx-request") {
+        return Ok(([("hx-redirect", to)], axum::http::StatusCode::OK).into_response());
+    }
+    Ok(Redirect::to(&to).into_response())
+}
+
+/// `GET /stop-payments/{id}/account`: a stop-payment's account number in full, as a fragment,
+/// for police of its unit's area; audited.
+pub async fn reveal_stop_account(
+    auth: Require<ManageCases>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Html<String>, WebError> {
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    let s = state
+        .store
+        .stop_payments()
+        .get(&Viewer::Police(scope), &id)
+        .await?;
+    crate::casework::audit(
+        &state,
+        &auth.principal.login,
+        "stop_payment_account_viewed",
+        "stop_payment",
+        &s.id,
+        &s.unit_code,
+        serde_json::json!({"warning_id": s.warning_id, "case_id": s.case_id}),
+    )
+    .await?;
+    let account = askama::filters::escape(&s.account, askama::filters::Html)
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    Ok(Html(format!(
+        r#"<span class="revealed" data-revealed="true">{account}</span>"#
     )))
 }

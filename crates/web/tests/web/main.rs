@@ -16,6 +16,7 @@ mod mule_accounts;
 mod new_cards;
 mod new_cards_api;
 mod outreach;
+mod protective_stops;
 mod pushes;
 mod rbac;
 mod supervision;

@@ -178,6 +178,13 @@ const ENDPOINTS: &[Endpoint] = &[
         Rec::Warning,
         Empty,
     ),
+    ep(
+        "POST",
+        "/warnings/{id}/protective-stops",
+        "manage_cases",
+        Rec::Warning,
+        Form("account=6222020123456789015&amount_yuan=100&reason=rbac+{n}"),
+    ),
     ep("GET", "/instructions", "view_instructions", Rec::None, Empty),
     ep(
         "POST",
@@ -384,6 +391,13 @@ const ENDPOINTS: &[Endpoint] = &[
         "confirm_stop_payments",
         Rec::StopPayment,
         Form("action=held&amount_yuan=100"),
+    ),
+    ep(
+        "GET",
+        "/stop-payments/{id}/account",
+        "manage_cases",
+        Rec::StopPayment,
+        Empty,
     ),
     ep(
         "GET",
@@ -1727,6 +1741,18 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 .measure
                                 .is_some(),
                         ),
+                        (Rec::Warning, Some(r))
+                            if e.route_path() == "/warnings/{id}/protective-stops" =>
+                        {
+                            Some(
+                                !w.store()
+                                    .stop_payments()
+                                    .for_warning(&Viewer::Police(Scope::platform()), &r.warning_id)
+                                    .await
+                                    .unwrap()
+                                    .is_empty(),
+                            )
+                        }
                         (Rec::ChildUnit, Some(r)) => Some(
                             w.store()
                                 .outreach()
