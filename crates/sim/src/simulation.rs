@@ -101,6 +101,12 @@ impl Simulation {
         (self.world, self.fraud.truth)
     }
 
+    /// The victims so far, as their stories stand at the last signal produced (a live consumer
+    /// reads who has been defrauded by now; the complete truth comes from [`Simulation::finish`]).
+    pub fn victims(&self) -> &[crate::truth::VictimTruth] {
+        &self.fraud.truth.victims
+    }
+
     /// Scripted actions currently waiting (for memory figures).
     pub fn pending(&self) -> usize {
         self.sched.len()

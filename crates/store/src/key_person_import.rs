@@ -60,11 +60,13 @@ impl KeyPersons<'_> {
     ) -> StoreResult<KeyPersonListImport> {
         let mut done = KeyPersonListImport::default();
         for (index, row) in rows.iter().enumerate() {
+            // Every measure is checked before anything is written, so a row is applied whole
+            // or not at all (a measure the store refuses later could only be a concurrent close).
             if row.measures.iter().any(|m| {
                 matches!(
                     m,
                     KeyPersonMeasure::Visit { .. } | KeyPersonMeasure::Close { .. }
-                )
+                ) || m.validated().is_err()
             }) {
                 done.rejected.push((index, listed_reason::MEASURE_INVALID));
                 continue;

@@ -238,7 +238,7 @@ impl KeyPersonMeasure {
     }
 
     /// Checks the measure's own rules, returning it with its text trimmed.
-    fn validated(&self) -> StoreResult<KeyPersonMeasure> {
+    pub(crate) fn validated(&self) -> StoreResult<KeyPersonMeasure> {
         let period = |from: i64, until: Option<i64>| match until {
             Some(u) if u <= from => Err(StoreError::invalid("until", "must be after the start")),
             _ => Ok(()),

@@ -151,6 +151,13 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         .block_on(tokio::net::TcpListener::bind(addr))
         .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e} (choose another --port)"))
         .code(ErrorCode::Io)?;
+    // 110 reports of the city's victims, opened as cases as they come.
+    let (reports_tx, reports_rx) = tokio::sync::mpsc::channel(1024);
+    let reporter = db.rt.spawn(super::demo_cases::open_reported_cases(
+        state.clone(),
+        reports_rx,
+    ));
+    let sim = super::demo_cases::Reporting::new(sim, args.seed, reports_tx);
     let server = db.rt.spawn(fanzha_web::serve(listener, state, async {
         let _ = stop_rx.await;
     }));
@@ -228,11 +235,12 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
     })??;
     let routed = db.block_on(router).code(ErrorCode::Internal)?;
     let screened = db.block_on(screener).code(ErrorCode::Internal)?;
+    let cases = db.block_on(reporter).code(ErrorCode::Internal)?;
     let _ = db.block_on(watcher);
     db.block_on(webhooks.shutdown());
     db.block_on(sms.shutdown());
     println!(
-        "\n已停止 stopped: {} signals, {} warnings ({} red), {routed} routed into the closed loop, {screened} new cards screened. Data kept in {}.",
+        "\n已停止 stopped: {} signals, {} warnings ({} red), {routed} routed into the closed loop, {screened} new cards screened, {cases} cases reported. Data kept in {}.",
         summary.signals,
         summary.warnings,
         summary.red,
@@ -294,7 +302,7 @@ struct LiveSummary {
 
 /// Streams the synthetic city through the engine at `speed`, printing each new or raised warning.
 fn run_live(
-    sim: Simulation,
+    sim: super::demo_cases::Reporting,
     speed: f64,
     running: &AtomicBool,
     warnings: tokio::sync::mpsc::Sender<IncomingWarning>,

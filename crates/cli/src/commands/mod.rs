@@ -8,6 +8,7 @@ pub mod cases;
 pub mod check;
 pub mod database;
 pub mod demo;
+pub mod demo_cases;
 pub mod detect;
 pub mod errors;
 pub mod eval;

@@ -760,6 +760,15 @@ pub async fn a_list_lists_residents_and_brings_their_measures_up_to_date(store: 
                 note: "走访".into(),
             }],
         ),
+        // A period that ends before it starts: the row is refused whole, no dossier opened.
+        listed(
+            4,
+            KeyPersonCategory::Returned,
+            vec![KeyPersonMeasure::ExitBan {
+                from: T0,
+                until: Some(T0),
+            }],
+        ),
     ];
     let done = kp
         .import_list(&yuyao, &rows, "national", "analyst", T0 + DAY)
@@ -778,6 +787,7 @@ pub async fn a_list_lists_residents_and_brings_their_measures_up_to_date(store: 
             (3, listed_reason::PERSON_UNKNOWN),
             (4, listed_reason::PERSON_UNKNOWN),
             (5, listed_reason::MEASURE_INVALID),
+            (6, listed_reason::MEASURE_INVALID),
         ]
     );
     let all = kp

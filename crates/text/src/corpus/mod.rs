@@ -122,6 +122,24 @@ fn normal_text(rng: &mut ChaCha8Rng, out: &mut String) {
     }
 }
 
+/// A case narrative (简要案情) of a victim of `fraud_type` who lost `loss_fen`, as a 110 report
+/// would carry it — the story drawn from the type's templates by `seed` — for the synthetic
+/// city's victims reporting to the police. `None` for a type without stories (`normal`).
+pub fn case_narrative(
+    fraud_type: FraudType,
+    victim: &str,
+    loss_fen: i64,
+    seed: u64,
+) -> Option<String> {
+    let t = FRAUD.iter().find(|t| t.fraud_type == fraud_type)?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut out = format!("报警人{victim}报警称：其");
+    expand(pick(&mut rng, t.stories), &mut rng, &mut out);
+    let yuan = fanzha_core::Money::from_fen(loss_fen).to_string();
+    out.push_str(&format!("，共计被骗{yuan}元。"));
+    Some(out)
+}
+
 /// Generates `per_type` texts of every fraud type and `other`, and `NORMAL_SHARE × per_type`
 /// normal texts,
 /// deterministically from `seed`.
@@ -163,6 +181,25 @@ pub fn digest(corpus: &[CorpusText]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_case_narrative_names_the_victim_and_the_loss_and_reads_as_its_type() {
+        let classifier = crate::default_classifier();
+        let mut right = 0;
+        for (i, t) in FraudType::FRAUD.iter().enumerate() {
+            let text = case_narrative(*t, "张三丰", 123_456, i as u64).unwrap();
+            assert!(text.starts_with("报警人张三丰报警称：其"), "{text}");
+            assert!(text.ends_with("共计被骗1,234.56元。"), "{text}");
+            assert!(!text.contains('{') && !text.contains('['), "{text}");
+            right += usize::from(classifier.classify(&text).fraud_type == *t);
+        }
+        assert!(
+            right * 10 >= FraudType::FRAUD.len() * 8,
+            "{right} of {}",
+            FraudType::FRAUD.len()
+        );
+        assert_eq!(case_narrative(FraudType::Normal, "张三丰", 1, 0), None);
+    }
 
     #[test]
     fn every_type_is_generated_and_templates_expand_fully() {
