@@ -75,6 +75,32 @@
     }
   }
 
+  // 统计: cases, losses (yuan, right axis) and warnings of the last twelve months.
+  function drawTrend() {
+    var data = document.getElementById("trend-data");
+    if (!data) return;
+    var d;
+    try { d = JSON.parse(data.textContent); } catch (e) { return; }
+    var trend = chart("chart-trend");
+    if (!trend) return;
+    trend.setOption({
+      animation: false,
+      grid: { left: 44, right: 72, top: 32, bottom: 24 },
+      legend: { top: 0 },
+      tooltip: { trigger: "axis" },
+      xAxis: { type: "category", data: d.months },
+      yAxis: [
+        { type: "value", minInterval: 1 },
+        { type: "value", position: "right", axisLabel: { formatter: "¥{value}" } }
+      ],
+      series: [
+        { name: d.labels.cases, type: "line", data: d.cases, itemStyle: { color: "#d62828" } },
+        { name: d.labels.warnings, type: "line", data: d.warnings, itemStyle: { color: "#f77f00" } },
+        { name: d.labels.loss, type: "line", yAxisIndex: 1, data: d.loss, itemStyle: { color: "#264653" } }
+      ]
+    });
+  }
+
   function toast(text) {
     var t = document.createElement("div");
     t.className = "toast";
@@ -88,6 +114,7 @@
     tick();
     setInterval(tick, 1000);
     drawDashboard();
+    drawTrend();
     window.addEventListener("resize", function () { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); });
   });
 
@@ -120,5 +147,18 @@
     if (e.detail.elt && e.detail.elt.id === "bulk" && e.detail.successful) {
       setTimeout(function () { location.reload(); }, 800);
     }
+  });
+
+  // Top-bar menus: one open at a time; a click elsewhere or Escape closes them.
+  function closeMenus(except) {
+    document.querySelectorAll(".topbar details.menu[open]").forEach(function (d) {
+      if (d !== except) { d.removeAttribute("open"); }
+    });
+  }
+  document.addEventListener("click", function (e) {
+    closeMenus(e.target.closest ? e.target.closest(".topbar details.menu") : null);
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") { closeMenus(null); }
   });
 })();

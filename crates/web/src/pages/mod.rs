@@ -23,6 +23,7 @@ pub mod rules;
 pub mod scripts;
 pub mod statistics;
 pub mod statistics_brief;
+pub mod statistics_period;
 pub mod stop_payments;
 pub mod supervision;
 pub mod two_card_leads;

@@ -7,8 +7,15 @@
 //! from the units' recorded populations, summed up the tree where a unit has none of its own)
 //! and the cases of public-sector victims (财政供养人员). Registration on the national anti-fraud
 //! app (注册率) is a snapshot of the residents as stored, in all and aged 16 to 60.
+//!
+//! Every figure is an aggregate query in the store (`Statistics::loop_tally`, `Cases::tally`,
+//! …), exact however many instructions a period holds. Periods (`statistics_period.rs`): today,
+//! 7 and 30 days, last week, this and last month, this and last quarter, this year, or a custom
+//! range; cases and losses are compared with the period before (环比) and a year earlier (同比),
+//! with the "两降" verdict, and the last twelve months are given as a trend.
 
 use super::statistics_brief::{brief, BriefInput, BriefSection, BriefUnit};
+use super::statistics_period::{trend_months, Period};
 use super::victim_profile::{victim_profile, VictimProfile};
 use super::view::{fraud_type_label, percent, pick, yuan};
 use super::{render, Chrome};
@@ -23,22 +30,28 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use chrono::{Datelike, Months, NaiveDate};
-use fanzha_core::time::{shanghai_date, shanghai_midnight, to_shanghai};
+use chrono::{Datelike, NaiveDate};
+use fanzha_core::time::shanghai_date;
 use fanzha_core::FraudType;
 use fanzha_store::{
     effective_populations, CardFigures, CaseTally, DismantledTally, EnforcementFigures,
-    FundFigures, InstructionFilter, KeyPersonFigures, LeadFigures, MeasureClass, OutreachFilter,
-    OutreachTotals, PageRequest, RegistrationTally, Viewer, MAX_PAGE,
+    FundFigures, KeyPersonFigures, LeadFigures, LoopTally, MeasureClass, OutreachFilter,
+    OutreachTotals, RegistrationTally, TrendPoint, Viewer,
 };
-use fanzha_workflow::{loop_figures, Instruction, LoopFigures, OrgTree};
+use fanzha_workflow::{LoopFigures, OrgTree};
 use serde::Deserialize;
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Deserialize)]
 pub struct StatsQuery {
-    /// `today`, `7d` (default), `30d`, `month` (this calendar month), `year` (this year).
+    /// `today`, `7d` (default), `30d`, `last_week` (Monday to Sunday), `month` (this calendar
+    /// month), `last_month`, `quarter`, `last_quarter`, `year` (this year), or `custom` with
+    /// `from` and `to`.
     period: Option<String>,
+    /// A custom range's first and last day, `YYYY-MM-DD`.
+    from: Option<String>,
+    to: Option<String>,
     unit: Option<String>,
     format: Option<ExportFormat>,
     /// `brief`: the figures written out as a printable work brief (工作简报).
@@ -51,6 +64,8 @@ struct UnitLine {
     /// The unit's own instructions and cases (at its level, not below): no drill-down.
     own_level: bool,
     f: LoopFigures,
+    /// The store's counts behind `f` (signed, reached, dissuasion by channel).
+    t: LoopTally,
     c: CaseFigures,
     r: Registration,
 }
@@ -62,6 +77,8 @@ pub struct Registration {
     pub registered: i64,
     pub residents_16_60: i64,
     pub registered_16_60: i64,
+    /// Residents signed up for 金钟罩 joint defense.
+    pub joint_defense: i64,
 }
 
 impl Registration {
@@ -70,6 +87,12 @@ impl Registration {
         self.registered += t.registered;
         self.residents_16_60 += t.residents_16_60;
         self.registered_16_60 += t.registered_16_60;
+        self.joint_defense += t.joint_defense;
+    }
+
+    /// The share of residents signed up for 金钟罩 (金钟罩注册率).
+    pub fn joint_defense_rate(&self) -> Option<f64> {
+        (self.residents > 0).then(|| self.joint_defense as f64 / self.residents as f64)
     }
 
     pub fn rate(&self) -> Option<f64> {
@@ -82,13 +105,16 @@ impl Registration {
     }
 }
 
-/// Cases of a unit (or of the whole unit viewed) in the period and the same period a year
-/// earlier.
+/// Cases of a unit (or of the whole unit viewed) in the period, the same period a year earlier
+/// (同比) and the period before (环比).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CaseFigures {
     pub cases: i64,
     pub last_year: i64,
+    pub previous: i64,
     pub loss_fen: i64,
+    pub loss_last_year: i64,
+    pub loss_previous: i64,
     pub public_sector: i64,
     /// Residents, where recorded (see [`effective_populations`]).
     pub population: Option<i64>,
@@ -103,7 +129,14 @@ impl CaseFigures {
 
     /// Change against the same period a year earlier; `None` without cases then.
     pub fn yoy(&self) -> Option<f64> {
-        (self.last_year > 0).then(|| (self.cases - self.last_year) as f64 / self.last_year as f64)
+        change(self.cases, self.last_year)
+    }
+
+    /// "两降": cases and losses both below the same period a year earlier; `None` when there
+    /// were no cases then (nothing to fall from).
+    pub fn two_down(&self) -> Option<bool> {
+        (self.last_year > 0)
+            .then(|| self.cases < self.last_year && self.loss_fen < self.loss_last_year)
     }
 
     /// Cases per 10,000 residents (万人发案数); `None` without a population.
@@ -114,9 +147,14 @@ impl CaseFigures {
     }
 }
 
-/// 同比 as read on a report: ↑12.5% / ↓15.6% / 持平, or — without cases a year earlier.
-pub fn yoy_label(lang: Lang, c: &CaseFigures) -> String {
-    match c.yoy() {
+/// `(now − base) / base`; `None` when the base is zero.
+pub fn change(now: i64, base: i64) -> Option<f64> {
+    (base > 0).then(|| (now - base) as f64 / base as f64)
+}
+
+/// A change as read on a report: ↑12.5% / ↓15.6% / 持平, or — when the base is zero.
+pub fn change_label(lang: Lang, now: impl Borrow<i64>, base: impl Borrow<i64>) -> String {
+    match change(*now.borrow(), *base.borrow()) {
         None => "—".into(),
         Some(r) if r.abs() < 0.0005 => lang.t("yoy_flat").into(),
         Some(r) if r > 0.0 => format!("↑{:.1}%", r * 100.0),
@@ -124,12 +162,32 @@ pub fn yoy_label(lang: Lang, c: &CaseFigures) -> String {
     }
 }
 
-/// `up` (more cases: bad), `down`, or nothing, for the 同比 cell's colour.
-pub fn yoy_class(c: &CaseFigures) -> &'static str {
-    match c.yoy() {
+/// `up` (more: bad), `down`, or nothing, for a change cell's colour.
+pub fn change_class(now: impl Borrow<i64>, base: impl Borrow<i64>) -> &'static str {
+    match change(*now.borrow(), *base.borrow()) {
         Some(r) if r >= 0.0005 => "up",
         Some(r) if r <= -0.0005 => "down",
         _ => "",
+    }
+}
+
+/// 同比 of the cases as read on a report: ↑12.5% / ↓15.6% / 持平, or — without cases a year
+/// earlier.
+pub fn yoy_label(lang: Lang, c: &CaseFigures) -> String {
+    change_label(lang, c.cases, c.last_year)
+}
+
+/// `up` (more cases: bad), `down`, or nothing, for the 同比 cell's colour.
+pub fn yoy_class(c: &CaseFigures) -> &'static str {
+    change_class(c.cases, c.last_year)
+}
+
+/// The "两降" verdict as the page states it.
+pub fn two_down_label(lang: Lang, c: &CaseFigures) -> &'static str {
+    match c.two_down() {
+        Some(true) => lang.t("stp_two_down_met"),
+        Some(false) => lang.t("stp_two_down_missed"),
+        None => lang.t("stp_two_down_no_base"),
     }
 }
 
@@ -183,10 +241,16 @@ fn span_label(lang: Lang, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Str
     }
 }
 
+/// Cases of one fraud type in the period, a year earlier and in the period before.
+#[derive(Default)]
 struct CaseTypeLine {
     label: String,
     cases: i64,
+    last_year: i64,
+    previous: i64,
     loss_fen: i64,
+    loss_last_year: i64,
+    loss_previous: i64,
 }
 
 /// Where a unit's figures go on a page about `top`: its own line, the line of the child of
@@ -205,17 +269,9 @@ fn line_of(tree: &(impl OrgTree + ?Sized), unit: &str, top: &str) -> Option<Stri
     None
 }
 
-/// The same instant a year earlier, on the Shanghai calendar (29 February → 28 February).
-fn a_year_before(ms: i64) -> i64 {
-    to_shanghai(ms)
-        .and_then(|t| t.checked_sub_months(Months::new(12)))
-        .map(|t| t.timestamp_millis())
-        .unwrap_or(ms - 365 * 86_400_000)
-}
-
 struct TypeLine {
     label: String,
-    count: usize,
+    count: i64,
     /// The warnings search showing these warnings.
     query: String,
 }
@@ -225,11 +281,18 @@ struct TypeLine {
 struct StatsPage {
     lang: Lang,
     chrome: Chrome,
+    /// The period's key, and the query string that names it (custom: with its dates).
     period: String,
+    period_query: String,
+    custom_from: String,
+    custom_to: String,
+    /// "2026年3月2日至3月8日".
+    span: String,
     unit_code: String,
     unit_name: String,
     parent: Option<String>,
     total: LoopFigures,
+    total_tally: LoopTally,
     red: i64,
     orange: i64,
     yellow: i64,
@@ -237,6 +300,9 @@ struct StatsPage {
     types: Vec<TypeLine>,
     cases: CaseFigures,
     case_types: Vec<CaseTypeLine>,
+    /// The last twelve months, oldest first, and the same as the chart's JSON.
+    trend: Vec<TrendLine>,
+    trend_json: String,
     registration: Registration,
     victims: VictimProfile,
     key_persons: KeyPersonFigures,
@@ -261,7 +327,6 @@ struct StatsPage {
     enf_groups_total: DismantledTally,
     stop_in_time: String,
     held_fen: i64,
-    truncated: bool,
 }
 
 fn minutes(m: Option<f64>) -> String {
@@ -271,6 +336,37 @@ fn minutes(m: Option<f64>) -> String {
 /// For the template, which passes references.
 pub fn minutes_label(m: impl std::borrow::Borrow<Option<f64>>) -> String {
     minutes(*m.borrow())
+}
+
+/// The closed-loop figures the page and the brief show, from the store's counts.
+pub fn figures_of(t: &LoopTally) -> LoopFigures {
+    let u = |n: i64| u64::try_from(n).unwrap_or(0);
+    let rate = |ok: i64, n: i64| (n > 0).then(|| ok as f64 / n as f64);
+    let dissuaded = t.dissuaded();
+    LoopFigures {
+        instructions: u(t.instructions),
+        open: u(t.open),
+        overdue: u(t.overdue),
+        sign_in_sla_rate: rate(t.signed_in_time, t.signed),
+        contact_in_sla_rate: rate(t.contacted_in_time, t.contacted),
+        close_in_sla_rate: rate(t.closed_in_time, t.closed),
+        dissuaded: u(dissuaded),
+        defrauded: u(t.defrauded),
+        unreachable: u(t.unreachable),
+        false_alarm: u(t.false_alarm),
+        dissuasion_rate: rate(dissuaded, dissuaded + t.defrauded + t.unreachable),
+        median_sign_minutes: t.median_sign_minutes,
+        median_contact_minutes: t.median_contact_minutes,
+        loss_fen: t.loss_fen,
+        saved_fen: t.saved_fen,
+    }
+}
+
+/// One month of the trend.
+pub struct TrendLine {
+    /// `2026-03`.
+    pub month: String,
+    pub point: TrendPoint,
 }
 
 pub async fn show(
@@ -291,104 +387,88 @@ pub async fn show(
         .await?;
     let scope = state.scope_of(&unit_code).await?;
     let now = state.clock.now_ms();
-    let today = shanghai_date(now)
-        .and_then(|d| shanghai_midnight(d).ok())
-        .unwrap_or(now - now.rem_euclid(86_400_000));
-    let period = match q.period.as_deref() {
-        Some("today") => "today",
-        Some("30d") => "30d",
-        Some("month") => "month",
-        Some("year") => "year",
-        _ => "7d",
-    };
-    let first_of = |month: bool| {
-        shanghai_date(now)
-            .and_then(|d| {
-                if month {
-                    d.with_day(1)
-                } else {
-                    d.with_ordinal(1)
-                }
-            })
-            .and_then(|d| shanghai_midnight(d).ok())
-            .unwrap_or(today)
-    };
-    let from = match period {
-        "today" => today,
-        "30d" => today - 29 * 86_400_000,
-        "month" => first_of(true),
-        "year" => first_of(false),
-        _ => today - 6 * 86_400_000,
-    };
-    let page = state
+    let period = Period::resolve(q.period.as_deref(), q.from.as_deref(), q.to.as_deref(), now)
+        .map_err(|_| WebError::BadRequest(lang.t("stp_bad_range").to_string()))?;
+    let (from, until) = (period.from, period.until);
+    let (prev_from, prev_until) = period.previous();
+    let (ly_from, ly_until) = period.year_before();
+    let tallies = state
         .store
-        .instructions()
-        .list(
-            &scope,
-            &InstructionFilter {
-                issued_since: Some(from),
-                ..InstructionFilter::default()
-            },
-            &PageRequest::first(MAX_PAGE),
-        )
+        .statistics()
+        .loop_tally(&scope, &unit_code, from, until)
         .await?;
-    let truncated = page.next.is_some();
-    let states: Vec<(String, Instruction)> = page
-        .items
-        .iter()
-        .filter_map(|i| {
-            serde_json::from_str::<Instruction>(&i.projection.state)
-                .ok()
-                .map(|s| (i.projection.holder_unit.clone(), s))
-        })
-        .collect();
-    let total = loop_figures(states.iter().map(|(_, s)| s));
+    let total_tally = tallies.total.clone();
+    let total = figures_of(&total_tally);
     let children = state.store.units().children(&unit_code).await?;
     let subtree = state.store.units().subtree(&unit_code, None).await?;
     let populations = effective_populations(&subtree);
-    let this_year = state.store.cases().tally(&scope, from, now + 1).await?;
+    let this_year = state.store.cases().tally(&scope, from, until).await?;
     let victims = victim_profile(
         lang,
-        &state.store.cases().victims(&scope, from, now + 1).await?,
+        &state.store.cases().victims(&scope, from, until).await?,
     );
-    let last_year = state
+    let last_year = state.store.cases().tally(&scope, ly_from, ly_until).await?;
+    let previous = state
         .store
         .cases()
-        .tally(&scope, a_year_before(from), a_year_before(now + 1))
+        .tally(&scope, prev_from, prev_until)
         .await?;
     let registrations = match shanghai_date(now) {
         Some(day) => state.store.people().registration(&scope, day).await?,
         None => Vec::new(),
     };
     let mut registration = Registration::default();
-    let mut per_line: BTreeMap<String, (Vec<&Instruction>, CaseFigures, Registration)> =
-        BTreeMap::new();
+    let mut per_line: BTreeMap<String, (LoopTally, CaseFigures, Registration)> = BTreeMap::new();
+    for (line, t) in tallies.lines {
+        per_line
+            .entry(line.unwrap_or_else(|| unit_code.clone()))
+            .or_default()
+            .0 = t;
+    }
     let mut cases = CaseFigures {
         population: populations.get(&unit_code).copied(),
         ..CaseFigures::default()
     };
-    let mut case_types: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    let mut case_types: BTreeMap<String, CaseTypeLine> = BTreeMap::new();
     {
         let tree = state.loop_service.tree();
-        for (holder, s) in &states {
-            if let Some(line) = line_of(&*tree, holder, &unit_code) {
-                per_line.entry(line).or_default().0.push(s);
-            }
-        }
         for t in &this_year {
             cases.add(t);
-            let key = type_key(t.fraud_type.as_deref());
-            let e = case_types.entry(key).or_default();
-            e.0 += t.cases;
-            e.1 += t.loss_fen;
+            let e = case_types
+                .entry(type_key(t.fraud_type.as_deref()))
+                .or_default();
+            e.cases += t.cases;
+            e.loss_fen += t.loss_fen;
             if let Some(line) = line_of(&*tree, &t.unit_code, &unit_code) {
                 per_line.entry(line).or_default().1.add(t);
             }
         }
         for t in &last_year {
             cases.last_year += t.cases;
+            cases.loss_last_year += t.loss_fen;
+            let e = case_types
+                .entry(type_key(t.fraud_type.as_deref()))
+                .or_default();
+            e.last_year += t.cases;
+            e.loss_last_year += t.loss_fen;
             if let Some(line) = line_of(&*tree, &t.unit_code, &unit_code) {
-                per_line.entry(line).or_default().1.last_year += t.cases;
+                let c = &mut per_line.entry(line).or_default().1;
+                c.last_year += t.cases;
+                c.loss_last_year += t.loss_fen;
+            }
+        }
+        for t in &previous {
+            cases.previous += t.cases;
+            cases.loss_previous += t.loss_fen;
+            let e = case_types
+                .entry(type_key(t.fraud_type.as_deref()))
+                .or_default();
+            e.previous += t.cases;
+            e.loss_previous += t.loss_fen;
+            if let Some(line) = line_of(&*tree, &t.unit_code, &unit_code) {
+                let c = &mut per_line.entry(line).or_default().1;
+                c.previous += t.cases;
+                c.loss_previous += t.loss_fen;
             }
         }
         for t in &registrations {
@@ -399,31 +479,36 @@ pub async fn show(
         }
     }
     let mut line = |code: &str| {
-        let (ins, mut c, r) = per_line.remove(code).unwrap_or_default();
+        let (t, mut c, r) = per_line.remove(code).unwrap_or_default();
         c.population = populations.get(code).copied();
-        (loop_figures(ins), c, r)
+        (figures_of(&t), t, c, r)
     };
     // Instructions and cases held at the unit itself (pending review at the center, not yet
     // passed down; cases opened at the unit) get a line of their own, so that the lines add up
     // to the totals.
-    let (own_f, mut own_c, own_r) = line(&unit_code);
+    let (own_f, own_t, mut own_c, own_r) = line(&unit_code);
     own_c.population = None;
-    let own_line =
-        (own_f.instructions > 0 || own_c.cases > 0 || own_c.last_year > 0 || own_r.residents > 0)
-            .then(|| UnitLine {
-                f: own_f,
-                c: own_c,
-                r: own_r,
-                code: unit_code.clone(),
-                name: format!("{}{}", unit.name, lang.t("own_level")),
-                own_level: true,
-            });
+    let own_line = (own_f.instructions > 0
+        || own_c.cases > 0
+        || own_c.last_year > 0
+        || own_c.previous > 0
+        || own_r.residents > 0)
+        .then(|| UnitLine {
+            f: own_f,
+            t: own_t,
+            c: own_c,
+            r: own_r,
+            code: unit_code.clone(),
+            name: format!("{}{}", unit.name, lang.t("own_level")),
+            own_level: true,
+        });
     let lines: Vec<UnitLine> = own_line
         .into_iter()
         .chain(children.iter().map(|u| {
-            let (f, c, r) = line(&u.code);
+            let (f, t, c, r) = line(&u.code);
             UnitLine {
                 f,
+                t,
                 c,
                 r,
                 code: u.code.clone(),
@@ -434,34 +519,34 @@ pub async fn show(
         .collect();
     let mut case_types: Vec<CaseTypeLine> = case_types
         .into_iter()
-        .map(|(key, (n, loss))| CaseTypeLine {
-            label: type_label(lang, &key),
-            cases: n,
-            loss_fen: loss,
+        .map(|(key, mut l)| {
+            l.label = type_label(lang, &key);
+            l
         })
+        .filter(|l| l.cases > 0 || l.last_year > 0 || l.previous > 0)
         .collect();
-    case_types.sort_by(|a, b| b.cases.cmp(&a.cases).then(a.label.cmp(&b.label)));
+    case_types.sort_by(|a, b| {
+        b.cases
+            .cmp(&a.cases)
+            .then(b.last_year.cmp(&a.last_year))
+            .then(a.label.cmp(&b.label))
+    });
     let counts = state
         .store
         .warnings()
-        .count_by_level(&scope, from, now + 1)
-        .await?;
-    let warnings = state
-        .store
-        .warnings()
-        .recent(&scope, from, None, &PageRequest::first(MAX_PAGE))
+        .count_by_level(&scope, from, until)
         .await?;
     // Counted by type code (older rows may spell a type by its name), each linked to the
     // warnings search for the same unit, period and type.
-    let mut by_type: BTreeMap<String, usize> = BTreeMap::new();
-    for w in &warnings.items {
-        *by_type
-            .entry(type_key(w.fraud_type.as_deref()))
-            .or_default() += 1;
+    let mut by_type: BTreeMap<String, i64> = BTreeMap::new();
+    for (t, n) in state
+        .store
+        .statistics()
+        .warnings_by_type(&scope, from, until)
+        .await?
+    {
+        *by_type.entry(type_key(t.as_deref())).or_default() += n;
     }
-    let first_day = shanghai_date(from)
-        .map(|d| d.to_string())
-        .unwrap_or_default();
     let unit_param = if unit_code == auth.principal.unit_code {
         ""
     } else {
@@ -469,32 +554,61 @@ pub async fn show(
     };
     let mut types: Vec<TypeLine> = by_type
         .into_iter()
-        .map(|(key, count)| TypeLine {
-            label: type_label(lang, &key),
-            query: form_urlencoded::Serializer::new(String::new())
-                .append_pair("from", &first_day)
-                .append_pair("fraud_type", &key)
-                .append_pair("unit", unit_param)
-                .finish(),
-            count,
+        .map(|(key, count)| {
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            query.append_pair("from", &period.first_day.to_string());
+            if period.until <= now {
+                query.append_pair("to", &period.last_day.to_string());
+            }
+            TypeLine {
+                label: type_label(lang, &key),
+                query: query
+                    .append_pair("fraud_type", &key)
+                    .append_pair("unit", unit_param)
+                    .finish(),
+                count,
+            }
         })
         .collect();
     types.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
+    let (months, bounds) = trend_months(now);
+    let trend: Vec<TrendLine> = months
+        .iter()
+        .zip(state.store.statistics().monthly(&scope, &bounds).await?)
+        .map(|(m, point)| TrendLine {
+            month: m.format("%Y-%m").to_string(),
+            point,
+        })
+        .collect();
+    let trend_json = serde_json::json!({
+        "months": trend.iter().map(|t| t.month.clone()).collect::<Vec<_>>(),
+        "cases": trend.iter().map(|t| t.point.cases).collect::<Vec<_>>(),
+        "loss": trend.iter().map(|t| t.point.loss_fen as f64 / 100.0).collect::<Vec<_>>(),
+        "warnings": trend.iter().map(|t| t.point.warnings).collect::<Vec<_>>(),
+        "labels": {
+            "cases": lang.t("case_count"),
+            "loss": lang.t("case_loss"),
+            "warnings": lang.t("stp_warnings"),
+        },
+    })
+    .to_string()
+    // Safe inside <script type="application/json">: no "</script>" can close it early.
+    .replace('<', "\\u003c");
     let t = state
         .store
         .stop_payments()
-        .timeliness(&Viewer::Police(scope.clone()), from, now + 1)
+        .timeliness(&Viewer::Police(scope.clone()), from, until)
         .await?;
     let funds = state
         .store
         .stop_payments()
-        .fund_figures(&Viewer::Police(scope.clone()), from, now + 1)
+        .fund_figures(&Viewer::Police(scope.clone()), from, until)
         .await?;
     let key_persons = state.store.key_persons().figures(&scope, now).await?;
     let cards = state
         .store
         .new_cards()
-        .figures(&Viewer::Police(scope.clone()), from, now + 1)
+        .figures(&Viewer::Police(scope.clone()), from, until)
         .await?;
     let leads = state.store.two_card_leads().figures(&scope, now).await?;
     let outreach = state
@@ -504,7 +618,7 @@ pub async fn show(
             &scope,
             &OutreachFilter {
                 from: Some(from),
-                until: Some(now + 1),
+                until: Some(until),
                 kind: None,
             },
         )
@@ -514,23 +628,25 @@ pub async fn show(
     let enf = state
         .store
         .enforcement()
-        .figures(&scope, from, now + 1)
+        .figures(&scope, from, until)
         .await?;
     let enf_recovery_rate = enf.recovery_rate(funds.returned_fen);
+    let span = span_label(lang, Some(period.first_day), Some(period.last_day));
 
     if q.view.as_deref() == Some("brief") {
-        let today_date = shanghai_date(now);
         let input = BriefInput {
             unit_name: &unit.name,
-            span: span_label(lang, shanghai_date(from), today_date),
+            span: span.clone(),
             cases: &cases,
             case_types: case_types
                 .iter()
+                .filter(|t| t.cases > 0)
                 .map(|t| (t.label.as_str(), t.cases))
                 .collect(),
             victims: &victims,
             warnings: (counts.red, counts.orange, counts.yellow),
             loop_figures: &total,
+            channels: &total_tally,
             funds: &funds,
             return_rate,
             stopped_in_time: (t.requested > 0).then_some((t.executed_in_time, t.requested)),
@@ -585,9 +701,27 @@ pub async fn show(
             "app_registered",
             "registration_rate",
             "registration_rate_16_60",
+            "stp_signed",
+            "stp_reached",
+            "stp_ch_phone",
+            "stp_ch_visit",
+            "stp_ch_relatives",
+            "stp_ch_sms",
+            "stp_ch_self_aware",
+            "stp_previous",
+            "stp_mom",
+            "stp_loss_last_year",
+            "stp_loss_yoy",
         ];
         return Table {
-            name: format!("statistics_{unit_code}_{period}"),
+            name: format!(
+                "statistics_{unit_code}_{}",
+                if period.key == "custom" {
+                    format!("{}_{}", period.first_day, period.last_day)
+                } else {
+                    period.key.to_string()
+                }
+            ),
             headers: heads.iter().map(|h| lang.t(h).to_string()).collect(),
             rows: lines
                 .iter()
@@ -616,6 +750,17 @@ pub async fn show(
                         l.r.registered.to_string(),
                         rate_label(l.r.rate()),
                         rate_label(l.r.rate_16_60()),
+                        l.t.signed.to_string(),
+                        l.t.contacted.to_string(),
+                        l.t.dissuaded_phone.to_string(),
+                        l.t.dissuaded_visit.to_string(),
+                        l.t.dissuaded_relatives.to_string(),
+                        l.t.dissuaded_sms.to_string(),
+                        l.t.self_aware.to_string(),
+                        l.c.previous.to_string(),
+                        change_label(lang, l.c.cases, l.c.previous),
+                        yuan(l.c.loss_last_year),
+                        change_label(lang, l.c.loss_fen, l.c.loss_last_year),
                     ]
                 })
                 .collect(),
@@ -632,11 +777,16 @@ pub async fn show(
     render(&StatsPage {
         lang,
         chrome,
-        period: period.to_string(),
+        period: period.key.to_string(),
+        period_query: period.query(),
+        custom_from: period.first_day.to_string(),
+        custom_to: period.last_day.to_string(),
+        span,
         unit_name: unit.name.clone(),
         unit_code,
         parent,
         total,
+        total_tally,
         red: counts.red,
         orange: counts.orange,
         yellow: counts.yellow,
@@ -644,6 +794,8 @@ pub async fn show(
         types,
         cases,
         case_types,
+        trend,
+        trend_json,
         registration,
         victims,
         key_persons,
@@ -674,7 +826,6 @@ pub async fn show(
             format!("{}/{}", t.executed_in_time, t.requested)
         },
         held_fen: t.held_fen,
-        truncated,
     })
     .map(IntoResponse::into_response)
 }
@@ -698,7 +849,9 @@ fn type_label(lang: Lang, key: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::statistics_period::months_before;
     use super::*;
+    use fanzha_core::time::shanghai_midnight;
 
     fn figures(cases: i64, last_year: i64, population: Option<i64>) -> CaseFigures {
         CaseFigures {
@@ -717,6 +870,29 @@ mod tests {
         assert_eq!(yoy_label(Lang::Zh, &figures(4, 0, None)), "—");
         assert_eq!(yoy_class(&figures(9, 8, None)), "up");
         assert_eq!(yoy_class(&figures(7, 8, None)), "down");
+        // Losses and 环比 read the same way; a zero base gives —.
+        assert_eq!(change_label(Lang::Zh, 38_670, 100_000), "↓61.3%");
+        assert_eq!(change_label(Lang::En, 0, 0), "—");
+        assert_eq!(change_class(5, 0), "");
+    }
+
+    #[test]
+    fn two_down_needs_both_cases_and_losses_below_last_year() {
+        let c = |cases, last_year, loss_fen, loss_last_year| CaseFigures {
+            cases,
+            last_year,
+            loss_fen,
+            loss_last_year,
+            ..CaseFigures::default()
+        };
+        assert_eq!(c(3, 5, 100, 200).two_down(), Some(true));
+        assert_eq!(c(3, 5, 300, 200).two_down(), Some(false));
+        assert_eq!(c(5, 5, 100, 200).two_down(), Some(false));
+        assert_eq!(c(3, 0, 100, 0).two_down(), None);
+        assert_eq!(
+            two_down_label(Lang::Zh, &c(3, 5, 100, 200)),
+            "发案、损失双下降"
+        );
     }
 
     #[test]
@@ -749,12 +925,12 @@ mod tests {
         // 2024-03-01 00:00 Shanghai → 2023-03-01 00:00 Shanghai.
         let t = shanghai_midnight(chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap()).unwrap();
         let e = shanghai_midnight(chrono::NaiveDate::from_ymd_opt(2023, 3, 1).unwrap()).unwrap();
-        assert_eq!(a_year_before(t), e);
+        assert_eq!(months_before(t, 12), e);
         // 29 February has no twin: the day before 1 March.
         let leap =
             shanghai_midnight(chrono::NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()).unwrap();
         let feb28 =
             shanghai_midnight(chrono::NaiveDate::from_ymd_opt(2023, 2, 28).unwrap()).unwrap();
-        assert_eq!(a_year_before(leap), feb28);
+        assert_eq!(months_before(leap, 12), feb28);
     }
 }

@@ -2,13 +2,15 @@
 //! the way bureaus report to leadership and to the unit above ("共发案X起，同比下降Y%，万人发案数Z…").
 //! Built from the same figures as the statistics page (`/statistics?view=brief`), printable.
 
-use super::statistics::{per_10k_label, rate_label, yoy_label, CaseFigures, Registration};
+use super::statistics::{
+    change, change_label, per_10k_label, rate_label, yoy_label, CaseFigures, Registration,
+};
 use super::victim_profile::VictimProfile;
 use super::view::{percent, yuan};
 use crate::i18n::Lang;
 use fanzha_store::{
-    CardFigures, EnforcementFigures, FundFigures, KeyPersonFigures, LeadFigures, MeasureClass,
-    OutreachTotals,
+    CardFigures, EnforcementFigures, FundFigures, KeyPersonFigures, LeadFigures, LoopTally,
+    MeasureClass, OutreachTotals,
 };
 use fanzha_workflow::LoopFigures;
 
@@ -30,6 +32,8 @@ pub struct BriefInput<'a> {
     pub victims: &'a VictimProfile,
     pub warnings: (i64, i64, i64),
     pub loop_figures: &'a LoopFigures,
+    /// The counts behind `loop_figures`: signed, reached, dissuasion by channel.
+    pub channels: &'a LoopTally,
     pub funds: &'a FundFigures,
     pub return_rate: Option<f64>,
     /// "x/y" requests executed within 30 minutes, or None without requests.
@@ -53,6 +57,105 @@ pub struct BriefInput<'a> {
 pub struct BriefSection {
     pub title: &'static str,
     pub text: String,
+}
+
+/// 环比 of the cases, the losses against both periods, and the "两降" verdict:
+/// "；环比下降20.0%（上期5起），损失同比下降61.3%、环比上升5.0%，实现发案、损失“两降”".
+fn period_changes(zh: bool, lang: Lang, c: &CaseFigures) -> String {
+    let words = |label: String| {
+        if zh {
+            label.replace('↑', "上升").replace('↓', "下降")
+        } else {
+            label.replace('↑', "up ").replace('↓', "down ")
+        }
+    };
+    let mut text = match change(c.cases, c.previous) {
+        Some(_) if zh => format!(
+            "；环比{}（上期{}起）",
+            words(change_label(lang, c.cases, c.previous)),
+            c.previous
+        ),
+        Some(_) => format!(
+            "; {} on the previous period ({})",
+            words(change_label(lang, c.cases, c.previous)),
+            c.previous
+        ),
+        None if zh => format!("；上期{}起", c.previous),
+        None => format!("; {} in the previous period", c.previous),
+    };
+    let yoy = change(c.loss_fen, c.loss_last_year)
+        .map(|_| words(change_label(lang, c.loss_fen, c.loss_last_year)));
+    let mom = change(c.loss_fen, c.loss_previous)
+        .map(|_| words(change_label(lang, c.loss_fen, c.loss_previous)));
+    let parts: Vec<String> = if zh {
+        [
+            yoy.map(|v| format!("同比{v}")),
+            mom.map(|v| format!("环比{v}")),
+        ]
+    } else {
+        [
+            yoy.map(|v| format!("{v} year on year")),
+            mom.map(|v| format!("{v} on the previous period")),
+        ]
+    }
+    .into_iter()
+    .flatten()
+    .collect();
+    if !parts.is_empty() {
+        text += &if zh {
+            format!("，损失{}", parts.join("、"))
+        } else {
+            format!("; losses {}", parts.join(", "))
+        };
+    }
+    text += match (c.two_down(), zh) {
+        (Some(true), true) => "，实现发案、损失“两降”",
+        (Some(false), true) => "，未实现发案、损失“两降”",
+        (Some(true), false) => "; cases and losses both down on last year",
+        (Some(false), false) => "; cases and losses not both down on last year",
+        (None, _) => "",
+    };
+    text
+}
+
+/// "签收预警劝阻指令X条，联系X人；劝阻成功中电话劝阻a人次、见面劝阻b人次…" — the channels
+/// with any count, in the order the field records them.
+fn channel_sentence(zh: bool, t: &LoopTally) -> String {
+    let channels = [
+        ("电话劝阻", "by phone", t.dissuaded_phone),
+        ("见面劝阻", "face to face", t.dissuaded_visit),
+        ("亲属劝阻", "through relatives", t.dissuaded_relatives),
+        ("短信劝阻", "by SMS", t.dissuaded_sms),
+        ("自主防范", "self-aware", t.self_aware),
+    ];
+    let used: Vec<String> = channels
+        .iter()
+        .filter(|c| c.2 > 0)
+        .map(|(z, e, n)| {
+            if zh {
+                format!("{z}{n}人次")
+            } else {
+                format!("{n} {e}")
+            }
+        })
+        .collect();
+    let mut text = if zh {
+        format!("签收预警劝阻指令{}条，联系到{}人", t.signed, t.contacted)
+    } else {
+        format!(
+            " {} instructions signed, {} people reached",
+            t.signed, t.contacted
+        )
+    };
+    if !used.is_empty() {
+        text += &if zh {
+            format!("；劝阻方式：{}", used.join("、"))
+        } else {
+            format!("; dissuaded {}", used.join(", "))
+        };
+    }
+    text += if zh { "。" } else { "." };
+    text
 }
 
 /// The brief's paragraphs, in the order of a bureau's report: cases, warnings and dissuasion,
@@ -122,6 +225,7 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
             yuan(c.loss_fen)
         )
     };
+    text += &period_changes(zh, lang, c);
     if c.public_sector > 0 {
         text += &if zh {
             format!("；其中财政供养人员被骗{}起", c.public_sector)
@@ -194,6 +298,7 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
             f.overdue
         )
     };
+    let text = text + &channel_sentence(zh, b.channels);
     out.push(BriefSection {
         title: if zh {
             "二、预警劝阻"
@@ -533,12 +638,26 @@ mod tests {
             loss_fen: cases * 1_000_000,
             public_sector: 1,
             population,
+            ..CaseFigures::default()
         }
     }
 
     #[test]
     fn the_brief_reads_like_a_bureau_report() {
-        let cases = figures(27, 32, Some(200_000));
+        let cases = CaseFigures {
+            previous: 30,
+            loss_last_year: 70_000_000,
+            loss_previous: 27_000_000,
+            ..figures(27, 32, Some(200_000))
+        };
+        let channels = LoopTally {
+            signed: 38,
+            contacted: 35,
+            dissuaded_phone: 20,
+            dissuaded_visit: 8,
+            self_aware: 2,
+            ..LoopTally::default()
+        };
         let east = figures(20, 10, Some(50_000));
         let west = figures(7, 22, Some(150_000));
         let loop_figures = LoopFigures {
@@ -563,6 +682,7 @@ mod tests {
             registered: 549,
             residents_16_60: 600,
             registered_16_60: 562,
+            joint_defense: 0,
         };
         let victims = victim_profile(
             Lang::Zh,
@@ -602,6 +722,12 @@ mod tests {
                 (fanzha_store::SuspectMeasure::Administrative, 16),
                 (fanzha_store::SuspectMeasure::Education, 33),
             ],
+            people_caught: 88,
+            people_by_class: vec![
+                (MeasureClass::Coercive, 39),
+                (MeasureClass::Administrative, 16),
+                (MeasureClass::Education, 33),
+            ],
             dismantled: vec![
                 fanzha_store::DismantledTally {
                     kind: fanzha_store::DismantledKind::CardGang,
@@ -628,6 +754,7 @@ mod tests {
             victims: &victims,
             warnings: (5, 3, 2),
             loop_figures: &loop_figures,
+            channels: &channels,
             funds: &funds,
             return_rate: Some(500_000.0 / 27_000_000.0),
             stopped_in_time: Some((7, 9)),
@@ -681,7 +808,7 @@ mod tests {
         );
         assert_eq!(
             zh[0].text,
-            "2026年1月1日至3月1日余姚市共发案27起，同比下降15.6%（去年同期32起），万人发案数1.35，造成损失¥270,000.00；其中财政供养人员被骗1起。高发类型：虚假投资理财12起（占44.4%）、刷单返利9起（占33.3%）；受害人以36–45岁居多（占67%）。"
+            "2026年1月1日至3月1日余姚市共发案27起，同比下降15.6%（去年同期32起），万人发案数1.35，造成损失¥270,000.00；环比下降10.0%（上期30起），损失同比下降61.4%、环比持平，实现发案、损失“两降”；其中财政供养人员被骗1起。高发类型：虚假投资理财12起（占44.4%）、刷单返利9起（占33.3%）；受害人以36–45岁居多（占67%）。"
         );
         assert!(
             zh[1].text.starts_with("共产生预警10条（红色5条"),
@@ -689,6 +816,13 @@ mod tests {
             zh[1].text
         );
         assert!(zh[1].text.contains("劝阻成功率94%"), "{}", zh[1].text);
+        assert!(
+            zh[1].text.ends_with(
+                "签收预警劝阻指令38条，联系到35人；劝阻方式：电话劝阻20人次、见面劝阻8人次、自主防范2人次。"
+            ),
+            "{}",
+            zh[1].text
+        );
         assert!(zh[2].text.contains("30分钟内完成止付7/9"), "{}", zh[2].text);
         assert!(zh[2].text.contains("资金返还率1.85%"), "{}", zh[2].text);
         assert!(
@@ -735,6 +869,7 @@ mod tests {
             victims: &VictimProfile::default(),
             warnings: (0, 0, 0),
             loop_figures: &LoopFigures::default(),
+            channels: &LoopTally::default(),
             funds: &FundFigures::default(),
             return_rate: None,
             stopped_in_time: None,

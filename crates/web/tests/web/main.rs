@@ -19,5 +19,6 @@ mod outreach;
 mod protective_stops;
 mod pushes;
 mod rbac;
+mod statistics_periods;
 mod supervision;
 mod two_card_leads;
