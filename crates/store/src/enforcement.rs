@@ -6,8 +6,10 @@
 //!
 //! Case data is scoped by the case's unit, the register by the unit that dismantled the gang.
 //! Every change writes its audit entry in the same transaction; suspects' ID numbers only
-//! appear masked in the audit log. The period figures ([`Enforcement::figures`]) are aggregate
-//! queries.
+//! appear masked in the audit log. The measures taken are kept as a history (one row per
+//! measure, `suspect_measures`), the suspect holding the latest; a person is a suspect of a
+//! case once. The period figures ([`Enforcement::figures`]) are aggregate queries that count
+//! people — by ID number, else by suspect entry — from that history.
 
 use crate::audit::{append_on, NewAuditEntry};
 use crate::code_enum::code_enum;
@@ -83,6 +85,23 @@ pub enum MeasureClass {
     Education,
 }
 
+impl MeasureClass {
+    pub const ALL: &'static [MeasureClass] = &[
+        MeasureClass::Coercive,
+        MeasureClass::Administrative,
+        MeasureClass::Education,
+    ];
+
+    /// The class's code (`coercive`, `administrative`, `education`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeasureClass::Coercive => "coercive",
+            MeasureClass::Administrative => "administrative",
+            MeasureClass::Education => "education",
+        }
+    }
+}
+
 impl SuspectMeasure {
     pub fn class(self) -> MeasureClass {
         match self {
@@ -147,6 +166,9 @@ pub struct EnforcementUpdate {
     /// Required when solved, refused otherwise; not before the report, not in the future.
     pub solved_at: Option<i64>,
     pub recovered_fen: i64,
+    /// The [`CaseEnforcement::version`] the change was made from (0 while never set); when the
+    /// case's values moved on meanwhile the change is refused with [`StoreError::Conflict`].
+    pub expected_version: i64,
     /// Login of who sets it.
     pub by: String,
 }
@@ -261,9 +283,15 @@ pub struct EnforcementFigures {
     pub loss_fen: i64,
     /// 追赃 on the cases reported in the period.
     pub recovered_fen: i64,
-    /// Suspects with a measure taken in the period, per measure (every measure, in
-    /// [`SuspectMeasure::ALL`] order).
+    /// People with a measure taken in the period, per measure (every measure, in
+    /// [`SuspectMeasure::ALL`] order). A person counts once per measure, however many cases
+    /// they are a suspect of; one detained and then arrested in the period counts under both.
     pub by_measure: Vec<(SuspectMeasure, i64)>,
+    /// 抓获: people with any measure taken in the period, each once.
+    pub people_caught: i64,
+    /// People with a measure of the class taken in the period, each once per class (every
+    /// class, in [`MeasureClass::ALL`] order).
+    pub people_by_class: Vec<(MeasureClass, i64)>,
     /// Gangs and dens dismantled in the period, per kind (only kinds with one or more).
     pub dismantled: Vec<DismantledTally>,
 }
@@ -274,16 +302,16 @@ impl EnforcementFigures {
         (self.cases > 0).then(|| self.solved as f64 / self.cases as f64)
     }
 
-    /// 抓获: suspects with a measure taken in the period.
+    /// 抓获: people with a measure taken in the period, each once.
     pub fn caught(&self) -> i64 {
-        self.by_measure.iter().map(|(_, n)| n).sum()
+        self.people_caught
     }
 
-    /// Suspects with a measure of this class taken in the period.
+    /// People with a measure of this class taken in the period, each once.
     pub fn of_class(&self, class: MeasureClass) -> i64 {
-        self.by_measure
+        self.people_by_class
             .iter()
-            .filter(|(m, _)| m.class() == class)
+            .filter(|(c, _)| *c == class)
             .map(|(_, n)| n)
             .sum()
     }
@@ -359,6 +387,14 @@ fn suspect_from_row(row: &AnyRow) -> Result<Suspect, sqlx::Error> {
         updated_at: col(row, "updated_at")?,
     })
 }
+
+/// Who a suspect is, for counting people: the ID number, else the suspect entry. The same
+/// expression on both backends (`||` and `CAST(.. AS TEXT)`).
+const PERSON: &str = "COALESCE(s.resident_id, 'suspect:' || CAST(s.id AS TEXT))";
+
+/// The measures' history with their suspects and cases, ending in `WHERE ` for the scope.
+const MEASURES_IN_SCOPE: &str = "FROM suspect_measures m \
+     JOIN case_suspects s ON s.id = m.suspect_id JOIN cases c ON c.id = s.case_id WHERE ";
 
 const GROUP_COLUMNS: &str = "g.id, g.unit_code, g.kind, g.name, g.dismantled_on, g.arrested, \
      g.devices, g.cards, g.note, g.created_by, g.created_at";
@@ -446,6 +482,118 @@ fn measure_ok(measure: Option<SuspectMeasure>, at: Option<i64>, now: i64) -> Sto
     }
 }
 
+/// A case's stored status and recovered money, or the default (under investigation, nothing
+/// recovered, version 0), read on `conn` (a transaction's connection, for the values a change
+/// replaces).
+async fn stored_enforcement(
+    conn: &mut sqlx::AnyConnection,
+    case_id: &str,
+) -> StoreResult<CaseEnforcement> {
+    let ctx = "enforcement.of_case";
+    let mut sql = Sql::new(
+        "SELECT status, solved_at, recovered_fen, version, updated_by, updated_at \
+         FROM case_enforcement WHERE case_id = ",
+    );
+    sql.arg(case_id);
+    let row = sql
+        .query()
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(StoreError::query(ctx))?;
+    let Some(r) = row else {
+        return Ok(CaseEnforcement {
+            case_id: case_id.to_string(),
+            status: InvestigationStatus::Investigating,
+            solved_at: None,
+            recovered_fen: 0,
+            version: 0,
+            updated_by: None,
+            updated_at: None,
+        });
+    };
+    let read = || -> Result<CaseEnforcement, sqlx::Error> {
+        Ok(CaseEnforcement {
+            case_id: case_id.to_string(),
+            status: parse_code(&r, "status", InvestigationStatus::parse)?,
+            solved_at: col(&r, "solved_at")?,
+            recovered_fen: col(&r, "recovered_fen")?,
+            version: col(&r, "version")?,
+            updated_by: col(&r, "updated_by")?,
+            updated_at: col(&r, "updated_at")?,
+        })
+    };
+    read().map_err(StoreError::query(ctx))
+}
+
+/// The suspect `id` with its case's unit, read on `conn`; `None` when absent or its case lies
+/// outside the scope.
+async fn stored_suspect(
+    conn: &mut sqlx::AnyConnection,
+    scope: &Scope,
+    id: i64,
+) -> StoreResult<Option<Suspect>> {
+    let ctx = "enforcement.suspect";
+    let mut sql = Sql::new(format!(
+        "SELECT {SUSPECT_COLUMNS} FROM case_suspects s JOIN cases c ON c.id = s.case_id \
+         WHERE s.id = "
+    ));
+    sql.arg(id).push(" AND ");
+    scope.push_condition(&mut sql, "c.unit_code");
+    let row = sql
+        .query()
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(StoreError::query(ctx))?;
+    row.map(|r| suspect_from_row(&r).map_err(StoreError::query(ctx)))
+        .transpose()
+}
+
+/// Records `measure` taken at `at` in the suspect's history (the same instant again corrects
+/// that entry) and sets the suspect's current measure to the latest of its history.
+async fn record_measure(
+    conn: &mut sqlx::AnyConnection,
+    suspect_id: i64,
+    measure: SuspectMeasure,
+    at: i64,
+    by: &str,
+    now: i64,
+) -> StoreResult<()> {
+    let ctx = "enforcement.record_measure";
+    let mut sql = Sql::new(
+        "INSERT INTO suspect_measures (suspect_id, measure, measure_at, created_by, created_at) \
+         VALUES (",
+    );
+    sql.arg(suspect_id)
+        .push(", ")
+        .arg(measure.as_str())
+        .push(", ")
+        .arg(at)
+        .push(", ")
+        .arg(by)
+        .push(", ")
+        .arg(now)
+        .push(
+            ") ON CONFLICT (suspect_id, measure_at) DO UPDATE SET measure = excluded.measure, \
+             created_by = excluded.created_by, created_at = excluded.created_at",
+        );
+    sql.query()
+        .execute(&mut *conn)
+        .await
+        .map_err(StoreError::query(ctx))?;
+    let mut sql = Sql::new(
+        "UPDATE case_suspects SET measure = (SELECT m.measure FROM suspect_measures m \
+         WHERE m.suspect_id = case_suspects.id ORDER BY m.measure_at DESC LIMIT 1), \
+         measure_at = (SELECT MAX(m.measure_at) FROM suspect_measures m \
+         WHERE m.suspect_id = case_suspects.id), updated_at = ",
+    );
+    sql.arg(now).push(" WHERE id = ").arg(suspect_id);
+    sql.query()
+        .execute(&mut *conn)
+        .await
+        .map_err(StoreError::query(ctx))?;
+    Ok(())
+}
+
 /// The enforcement repository.
 pub struct Enforcement<'s> {
     store: &'s Store,
@@ -482,44 +630,21 @@ impl<'s> Enforcement<'s> {
     /// absent or outside the scope.
     pub async fn of_case(&self, scope: &Scope, case_id: &str) -> StoreResult<CaseEnforcement> {
         self.case_in(scope, case_id).await?;
-        let mut sql = Sql::new(
-            "SELECT status, solved_at, recovered_fen, version, updated_by, updated_at \
-             FROM case_enforcement WHERE case_id = ",
-        );
-        sql.arg(case_id);
-        let row = sql
-            .query()
-            .fetch_optional(self.store.pool())
+        let mut conn = self
+            .store
+            .pool()
+            .acquire()
             .await
             .map_err(StoreError::query("enforcement.of_case"))?;
-        let Some(r) = row else {
-            return Ok(CaseEnforcement {
-                case_id: case_id.to_string(),
-                status: InvestigationStatus::Investigating,
-                solved_at: None,
-                recovered_fen: 0,
-                version: 0,
-                updated_by: None,
-                updated_at: None,
-            });
-        };
-        let read = || -> Result<CaseEnforcement, sqlx::Error> {
-            Ok(CaseEnforcement {
-                case_id: case_id.to_string(),
-                status: parse_code(&r, "status", InvestigationStatus::parse)?,
-                solved_at: col(&r, "solved_at")?,
-                recovered_fen: col(&r, "recovered_fen")?,
-                version: col(&r, "version")?,
-                updated_by: col(&r, "updated_by")?,
-                updated_at: col(&r, "updated_at")?,
-            })
-        };
-        read().map_err(StoreError::query("enforcement.of_case"))
+        stored_enforcement(&mut conn, case_id).await
     }
 
-    /// Sets a case's status and recovered money at `now`, with its audit entry (`case_enforcement_set`,
-    /// the values before and after). A solved case needs the time it was solved, not before
-    /// the report and not in the future; another status takes none.
+    /// Sets a case's status and recovered money at `now`, with its audit entry
+    /// (`case_enforcement_set`, the values before — read in the change's transaction — and
+    /// after). A solved case needs the time it was solved, not before the report and not in
+    /// the future; another status takes none. The change applies only to the version it was
+    /// made from ([`EnforcementUpdate::expected_version`]): when another change came first it
+    /// is refused with [`StoreError::Conflict`] and nothing is written.
     pub async fn set(
         &self,
         scope: &Scope,
@@ -559,7 +684,11 @@ impl<'s> Enforcement<'s> {
                 "must be between 0 and 100,000,000,000 yuan",
             ));
         }
-        let before = self.of_case(scope, case_id).await?;
+        let expected = u.expected_version;
+        let conflict = |found: i64| StoreError::Conflict {
+            what: "case_enforcement",
+            detail: format!("expected version {expected}, found {found}; reload and retry"),
+        };
         let _writer = self.store.write_guard().await;
         let mut tx = self
             .store
@@ -567,31 +696,58 @@ impl<'s> Enforcement<'s> {
             .begin()
             .await
             .map_err(StoreError::query("enforcement.begin"))?;
-        let mut sql = Sql::new(
-            "INSERT INTO case_enforcement (case_id, status, solved_at, recovered_fen, version, \
-             updated_by, updated_at) VALUES (",
-        );
-        sql.arg(case_id)
-            .push(", ")
-            .arg(u.status.as_str())
-            .push(", ")
-            .arg(u.solved_at)
-            .push(", ")
-            .arg(u.recovered_fen)
-            .push(", 1, ")
-            .arg(u.by.as_str())
-            .push(", ")
-            .arg(now)
-            .push(
-                ") ON CONFLICT (case_id) DO UPDATE SET status = excluded.status, \
-                 solved_at = excluded.solved_at, recovered_fen = excluded.recovered_fen, \
-                 version = case_enforcement.version + 1, updated_by = excluded.updated_by, \
-                 updated_at = excluded.updated_at",
+        // The values before, read in the change's transaction. The update below only applies
+        // to the version read here, so they are the values it replaces.
+        let before = stored_enforcement(&mut tx, case_id).await?;
+        if before.version != expected {
+            return Err(conflict(before.version));
+        }
+        let sql = if expected == 0 {
+            // Never set: the first writer creates the row, a concurrent second finds it there.
+            let mut sql = Sql::new(
+                "INSERT INTO case_enforcement (case_id, status, solved_at, recovered_fen, \
+                 version, updated_by, updated_at) VALUES (",
             );
-        sql.query()
+            sql.arg(case_id)
+                .push(", ")
+                .arg(u.status.as_str())
+                .push(", ")
+                .arg(u.solved_at)
+                .push(", ")
+                .arg(u.recovered_fen)
+                .push(", 1, ")
+                .arg(u.by.as_str())
+                .push(", ")
+                .arg(now)
+                .push(") ON CONFLICT (case_id) DO NOTHING");
+            sql
+        } else {
+            let mut sql = Sql::new("UPDATE case_enforcement SET status = ");
+            sql.arg(u.status.as_str())
+                .push(", solved_at = ")
+                .arg(u.solved_at)
+                .push(", recovered_fen = ")
+                .arg(u.recovered_fen)
+                .push(", version = version + 1, updated_by = ")
+                .arg(u.by.as_str())
+                .push(", updated_at = ")
+                .arg(now)
+                .push(" WHERE case_id = ")
+                .arg(case_id)
+                .push(" AND version = ")
+                .arg(expected);
+            sql
+        };
+        let done = sql
+            .query()
             .execute(&mut *tx)
             .await
             .map_err(StoreError::query("enforcement.set"))?;
+        if done.rows_affected() != 1 {
+            drop(tx);
+            let found = self.of_case(scope, case_id).await?.version;
+            return Err(conflict(found));
+        }
         append_on(
             &mut tx,
             &NewAuditEntry {
@@ -621,7 +777,9 @@ impl<'s> Enforcement<'s> {
     }
 
     /// Adds a suspect to a case inside the scope at `now`, with its audit entry
-    /// (`suspect_added`, the ID number masked); returns the suspect's id.
+    /// (`suspect_added`, the ID number masked) and the measure, when given, in the suspect's
+    /// history; returns the suspect's id. A person (an ID number) is a suspect of a case once:
+    /// adding them again (a form sent twice) changes nothing and returns the suspect there.
     pub async fn add_suspect(&self, scope: &Scope, s: &NewSuspect, now: i64) -> StoreResult<i64> {
         let s = validated_suspect(s, now)?;
         let (unit_code, _) = self.case_in(scope, &s.case_id).await?;
@@ -657,13 +815,30 @@ impl<'s> Enforcement<'s> {
             .arg(now)
             .push(", ")
             .arg(now)
-            .push(") RETURNING id");
+            .push(") ON CONFLICT (case_id, resident_id) DO NOTHING RETURNING id");
+        let ctx = "enforcement.add_suspect";
         let row = sql
             .query()
-            .fetch_one(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await
-            .map_err(StoreError::query("enforcement.add_suspect"))?;
-        let id: i64 = col(&row, "id").map_err(StoreError::query("enforcement.add_suspect"))?;
+            .map_err(StoreError::query(ctx))?;
+        let Some(row) = row else {
+            // The person is a suspect of the case already.
+            let mut sql = Sql::new("SELECT id FROM case_suspects WHERE case_id = ");
+            sql.arg(s.case_id.as_str())
+                .push(" AND resident_id = ")
+                .arg(s.resident_id.as_deref());
+            let row = sql
+                .query()
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(StoreError::query(ctx))?;
+            return col(&row, "id").map_err(StoreError::query(ctx));
+        };
+        let id: i64 = col(&row, "id").map_err(StoreError::query(ctx))?;
+        if let (Some(measure), Some(at)) = (s.measure, s.measure_at) {
+            record_measure(&mut tx, id, measure, at, &s.created_by, now).await?;
+        }
         append_on(
             &mut tx,
             &NewAuditEntry {
@@ -709,28 +884,25 @@ impl<'s> Enforcement<'s> {
 
     /// One suspect; [`StoreError::NotFound`] when absent or its case lies outside the scope.
     pub async fn suspect(&self, scope: &Scope, id: i64) -> StoreResult<Suspect> {
-        let mut sql = Sql::new(format!(
-            "SELECT {SUSPECT_COLUMNS} FROM case_suspects s JOIN cases c ON c.id = s.case_id \
-             WHERE s.id = "
-        ));
-        sql.arg(id).push(" AND ");
-        scope.push_condition(&mut sql, "c.unit_code");
-        let row = sql
-            .query()
-            .fetch_optional(self.store.pool())
+        let mut conn = self
+            .store
+            .pool()
+            .acquire()
             .await
             .map_err(StoreError::query("enforcement.suspect"))?;
-        match row {
-            Some(r) => suspect_from_row(&r).map_err(StoreError::query("enforcement.suspect")),
-            None => Err(StoreError::NotFound {
+        stored_suspect(&mut conn, scope, id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
                 what: "suspect",
                 key: id.to_string(),
-            }),
-        }
+            })
     }
 
-    /// Sets (or changes — 刑拘 then 逮捕) the measure taken against a suspect, with its audit
-    /// entry (`suspect_measure_set`, the measure before and after).
+    /// Records a measure taken against a suspect (刑拘, then 逮捕 later) in its history, in one
+    /// transaction with its audit entry (`suspect_measure_set`, the measure before and after,
+    /// read in that transaction). The suspect holds the latest measure of its history; the
+    /// earlier ones stay counted in their periods. A measure at an instant already recorded
+    /// corrects that entry.
     pub async fn set_measure(
         &self,
         scope: &Scope,
@@ -741,7 +913,6 @@ impl<'s> Enforcement<'s> {
         now: i64,
     ) -> StoreResult<Suspect> {
         measure_ok(Some(measure), Some(at), now)?;
-        let before = self.suspect(scope, id).await?;
         let _writer = self.store.write_guard().await;
         let mut tx = self
             .store
@@ -749,18 +920,22 @@ impl<'s> Enforcement<'s> {
             .begin()
             .await
             .map_err(StoreError::query("enforcement.begin"))?;
-        let mut sql = Sql::new("UPDATE case_suspects SET measure = ");
-        sql.arg(measure.as_str())
-            .push(", measure_at = ")
-            .arg(at)
-            .push(", updated_at = ")
-            .arg(now)
-            .push(" WHERE id = ")
-            .arg(id);
-        sql.query()
+        // Touch the row first: on PostgreSQL that takes its lock, so a concurrent change of the
+        // same suspect waits and the measure before is the one this change replaces.
+        let mut lock = Sql::new("UPDATE case_suspects SET updated_at = ");
+        lock.arg(now).push(" WHERE id = ").arg(id);
+        lock.query()
             .execute(&mut *tx)
             .await
             .map_err(StoreError::query("enforcement.set_measure"))?;
+        let before =
+            stored_suspect(&mut tx, scope, id)
+                .await?
+                .ok_or_else(|| StoreError::NotFound {
+                    what: "suspect",
+                    key: id.to_string(),
+                })?;
+        record_measure(&mut tx, id, measure, at, by, now).await?;
         append_on(
             &mut tx,
             &NewAuditEntry {
@@ -990,8 +1165,9 @@ impl<'s> Enforcement<'s> {
 
     /// The scope's enforcement results over `[from_ms, to_ms)`: the cases reported then with
     /// how many were solved or dropped, their losses and 追赃; the cases solved then; the
-    /// suspects with a measure taken then, by measure; the gangs and dens dismantled then, by
-    /// kind. Four aggregate queries.
+    /// people with a measure taken then (from the measures' history, so a later measure leaves
+    /// an earlier period as it was), by measure, by class and in all, each person once; the
+    /// gangs and dens dismantled then, by kind. Five aggregate queries.
     pub async fn figures(
         &self,
         scope: &Scope,
@@ -1047,16 +1223,17 @@ impl<'s> Enforcement<'s> {
             .map_err(StoreError::query(ctx))?;
         f.solved_in_period = n(&row, "n")?;
 
-        let mut sql = Sql::new(
-            "SELECT s.measure, COUNT(*) AS n FROM case_suspects s JOIN cases c ON c.id = s.case_id \
-             WHERE ",
-        );
+        // People, from the measures' history: a person is their ID number, or the suspect
+        // entry when none was given; each counts once however many cases they are in.
+        let mut sql = Sql::new(format!(
+            "SELECT m.measure, COUNT(DISTINCT {PERSON}) AS n {MEASURES_IN_SCOPE}"
+        ));
         scope.push_condition(&mut sql, "c.unit_code");
-        sql.push(" AND s.measure_at >= ")
+        sql.push(" AND m.measure_at >= ")
             .arg(from_ms)
-            .push(" AND s.measure_at < ")
+            .push(" AND m.measure_at < ")
             .arg(to_ms)
-            .push(" GROUP BY s.measure");
+            .push(" GROUP BY m.measure");
         let rows = sql
             .query()
             .fetch_all(self.store.pool())
@@ -1072,6 +1249,34 @@ impl<'s> Enforcement<'s> {
             .iter()
             .map(|m| (*m, by.get(m).copied().unwrap_or(0)))
             .collect();
+
+        let mut sql = Sql::new(format!("SELECT COUNT(DISTINCT {PERSON}) AS caught"));
+        for class in MeasureClass::ALL {
+            sql.push(", COUNT(DISTINCT CASE WHEN m.measure IN (");
+            sql.args(
+                SuspectMeasure::ALL
+                    .iter()
+                    .filter(|m| m.class() == *class)
+                    .map(|m| m.as_str()),
+            );
+            sql.push(&format!(") THEN {PERSON} END) AS {}", class.as_str()));
+        }
+        sql.push(" ").push(MEASURES_IN_SCOPE);
+        scope.push_condition(&mut sql, "c.unit_code");
+        sql.push(" AND m.measure_at >= ")
+            .arg(from_ms)
+            .push(" AND m.measure_at < ")
+            .arg(to_ms);
+        let row = sql
+            .query()
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query(ctx))?;
+        f.people_caught = n(&row, "caught")?;
+        f.people_by_class = MeasureClass::ALL
+            .iter()
+            .map(|class| Ok((*class, n(&row, class.as_str())?)))
+            .collect::<StoreResult<_>>()?;
 
         let mut sql = Sql::new(
             "SELECT g.kind, COUNT(*) AS n, CAST(SUM(g.arrested) AS BIGINT) AS arrested, \

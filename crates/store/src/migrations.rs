@@ -112,6 +112,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "protective stop-payments",
         include_str!("../migrations/0022_protective_stops.sql"),
     ),
+    (
+        24,
+        "suspect measures history, a person once per case",
+        include_str!("../migrations/0024_suspect_measures.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -77,6 +77,7 @@ pub async fn status_and_recovered_money_are_checked_scoped_and_audited(store: &S
         status: InvestigationStatus::Solved,
         solved_at: at,
         recovered_fen: 200_000,
+        expected_version: 0,
         by: "analyst".into(),
     };
     // Solved without a time, in the future, before the report; a time on an open case;
@@ -118,6 +119,7 @@ pub async fn status_and_recovered_money_are_checked_scoped_and_audited(store: &S
             "C1",
             &EnforcementUpdate {
                 recovered_fen: 250_000,
+                expected_version: 1,
                 ..solved(Some(T0 + 3 * DAY))
             },
             now,
@@ -413,6 +415,7 @@ pub async fn figures_count_solved_cases_measures_money_and_gangs_per_period(stor
         status,
         solved_at,
         recovered_fen,
+        expected_version: 0,
         by: "analyst".into(),
     };
     // C1 (day 1) solved on day 35, C2 (day 2) dropped, C3 (day 40) solved on day 41.
@@ -572,4 +575,292 @@ pub async fn figures_count_solved_cases_measures_money_and_gangs_per_period(stor
     let none = e.figures(&yuyao, T0 - 10 * DAY, T0).await.unwrap();
     assert_eq!((none.solve_rate(), none.recovery_rate(0)), (None, None));
     assert_eq!(none.caught(), 0);
+}
+
+/// An instant in Shanghai (`2027-03-30T10:00`).
+fn shanghai(at: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(&format!("{at}:00+08:00"))
+        .unwrap()
+        .timestamp_millis()
+}
+
+pub async fn figures_count_people_once_and_a_later_measure_keeps_the_earlier_period(store: &Store) {
+    setup(store).await;
+    let e = store.enforcement();
+    let yuyao = store.units().scope(YUYAO).await.unwrap();
+    let now = shanghai("2027-04-10T10:00");
+    let (march, april, may) = (
+        shanghai("2027-03-01T00:00"),
+        shanghai("2027-04-01T00:00"),
+        shanghai("2027-05-01T00:00"),
+    );
+    let detained = shanghai("2027-03-30T10:00");
+    let arrested = shanghai("2027-04-02T10:00");
+    let with = |case_id: &str, n: u32, id: Option<String>, m: SuspectMeasure, at: i64| NewSuspect {
+        resident_id: id,
+        measure: Some(m),
+        measure_at: Some(at),
+        ..suspect(case_id, n, None)
+    };
+    // One person, detained on 30 March, a suspect of C1 and of C2.
+    let p = Some(valid_id(30));
+    let in_c1 = e
+        .add_suspect(
+            &yuyao,
+            &with(
+                "C1",
+                30,
+                p.clone(),
+                SuspectMeasure::CriminalDetention,
+                detained,
+            ),
+            now,
+        )
+        .await
+        .unwrap();
+    let in_c2 = e
+        .add_suspect(
+            &yuyao,
+            &with(
+                "C2",
+                30,
+                p.clone(),
+                SuspectMeasure::CriminalDetention,
+                detained,
+            ),
+            now,
+        )
+        .await
+        .unwrap();
+    assert_ne!(in_c1, in_c2);
+    // Two people without an ID number, reprimanded in March: two, not one.
+    for n in [31, 32] {
+        e.add_suspect(
+            &yuyao,
+            &with(
+                "C1",
+                n,
+                None,
+                SuspectMeasure::Education,
+                shanghai("2027-03-15T10:00"),
+            ),
+            now,
+        )
+        .await
+        .unwrap();
+    }
+
+    let m = e.figures(&yuyao, march, april).await.unwrap();
+    assert_eq!(m.caught(), 3, "{m:?}");
+    assert_eq!(m.by_measure[0], (SuspectMeasure::CriminalDetention, 1));
+    assert_eq!(m.of_class(MeasureClass::Coercive), 1);
+    assert_eq!(m.of_class(MeasureClass::Education), 2);
+
+    // Arrested on 2 April in C1: the suspect holds the arrest, March keeps the detention.
+    let s = e
+        .set_measure(
+            &yuyao,
+            in_c1,
+            SuspectMeasure::Arrest,
+            arrested,
+            "analyst",
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (s.measure, s.measure_at),
+        (Some(SuspectMeasure::Arrest), Some(arrested))
+    );
+    let m = e.figures(&yuyao, march, april).await.unwrap();
+    assert_eq!(m.caught(), 3, "{m:?}");
+    assert_eq!(m.by_measure[0], (SuspectMeasure::CriminalDetention, 1));
+    assert_eq!(m.by_measure[1], (SuspectMeasure::Arrest, 0));
+    assert_eq!(m.of_class(MeasureClass::Coercive), 1);
+    let a = e.figures(&yuyao, april, may).await.unwrap();
+    assert_eq!(a.caught(), 1, "{a:?}");
+    assert_eq!(a.by_measure[0], (SuspectMeasure::CriminalDetention, 0));
+    assert_eq!(a.by_measure[1], (SuspectMeasure::Arrest, 1));
+    assert_eq!(a.of_class(MeasureClass::Coercive), 1);
+    // Both months together: the person detained and arrested is one person, one coercive.
+    let both = e.figures(&yuyao, march, may).await.unwrap();
+    assert_eq!(both.caught(), 3, "{both:?}");
+    assert_eq!(both.of_class(MeasureClass::Coercive), 1);
+    assert_eq!(
+        (both.by_measure[0].1, both.by_measure[1].1),
+        (1, 1),
+        "counted under each measure taken"
+    );
+    // A township sees its own cases only: C2 is Lizhou's, and the person detained there.
+    let lizhou = store.units().scope(LIZHOU).await.unwrap();
+    let l = e.figures(&lizhou, march, may).await.unwrap();
+    assert_eq!(
+        (l.caught(), l.by_measure[0].1, l.by_measure[1].1),
+        (1, 1, 0)
+    );
+
+    // An earlier measure entered late does not displace the later one the suspect holds.
+    let s = e
+        .set_measure(
+            &yuyao,
+            in_c1,
+            SuspectMeasure::CriminalDetention,
+            shanghai("2027-03-31T10:00"),
+            "analyst",
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.measure, Some(SuspectMeasure::Arrest));
+    // The same instant again corrects that entry: C2's detention was bail.
+    e.set_measure(
+        &yuyao,
+        in_c2,
+        SuspectMeasure::Bail,
+        detained,
+        "analyst",
+        now,
+    )
+    .await
+    .unwrap();
+    let l = e.figures(&lizhou, march, april).await.unwrap();
+    assert_eq!(
+        (l.caught(), l.by_measure[0].1, l.by_measure[2].1),
+        (1, 0, 1)
+    );
+
+    // Each change audited with the measure before, read in its transaction.
+    let audit = store
+        .audit()
+        .for_target(&yuyao, "suspect", &in_c1.to_string())
+        .await
+        .unwrap();
+    let sets: Vec<_> = audit
+        .iter()
+        .filter(|a| a.action == "suspect_measure_set")
+        .collect();
+    assert_eq!(sets.len(), 2);
+    assert_eq!(sets[0].detail["before"]["measure"], "criminal_detention");
+    assert_eq!(sets[1].detail["before"]["measure"], "arrest");
+}
+
+pub async fn the_same_person_is_added_to_a_case_once(store: &Store) {
+    setup(store).await;
+    let e = store.enforcement();
+    let yuyao = store.units().scope(YUYAO).await.unwrap();
+    let now = T0 + 50 * DAY;
+    let first = e
+        .add_suspect(
+            &yuyao,
+            &suspect("C1", 40, Some((SuspectMeasure::CriminalDetention, 10))),
+            now,
+        )
+        .await
+        .unwrap();
+    // The form sent again: the suspect there, nothing added, nothing audited.
+    let again = e
+        .add_suspect(
+            &yuyao,
+            &NewSuspect {
+                note: "again".into(),
+                ..suspect("C1", 40, Some((SuspectMeasure::CriminalDetention, 10)))
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(again, first);
+    let listed = e.suspects(&yuyao, "C1").await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].note, "");
+    let audit = store
+        .audit()
+        .for_target(&yuyao, "suspect", &first.to_string())
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    let f = e.figures(&yuyao, T0, T0 + 30 * DAY).await.unwrap();
+    assert_eq!(f.caught(), 1);
+    assert_eq!(f.by_measure[0], (SuspectMeasure::CriminalDetention, 1));
+
+    // The same person in another case is a suspect there too; people without an ID number
+    // are told apart by nothing else, so each entry is one.
+    let other = e
+        .add_suspect(&yuyao, &suspect("C3", 40, None), now)
+        .await
+        .unwrap();
+    assert_ne!(other, first);
+    for _ in 0..2 {
+        e.add_suspect(
+            &yuyao,
+            &NewSuspect {
+                resident_id: None,
+                ..suspect("C1", 41, None)
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    assert_eq!(e.suspects(&yuyao, "C1").await.unwrap().len(), 3);
+}
+
+pub async fn a_change_from_a_stale_version_is_refused(store: &Store) {
+    setup(store).await;
+    let e = store.enforcement();
+    let yuyao = store.units().scope(YUYAO).await.unwrap();
+    let now = T0 + 50 * DAY;
+    let update = |recovered_fen, expected_version| EnforcementUpdate {
+        status: InvestigationStatus::Investigating,
+        solved_at: None,
+        recovered_fen,
+        expected_version,
+        by: "analyst".into(),
+    };
+    assert_eq!(
+        e.set(&yuyao, "C1", &update(100, 0), now)
+            .await
+            .unwrap()
+            .version,
+        1
+    );
+    // Two forms filled from version 0 and 1 before either was sent; a made-up version.
+    for (fen, expected) in [(200, 0), (300, 7)] {
+        let err = e
+            .set(&yuyao, "C1", &update(fen, expected), now)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+    }
+    let kept = e.of_case(&yuyao, "C1").await.unwrap();
+    assert_eq!((kept.recovered_fen, kept.version), (100, 1));
+
+    // Two writers from version 1 at once: one wins, the other is refused.
+    let (first, second) = (update(400, 1), update(500, 1));
+    let (a, b) = tokio::join!(
+        e.set(&yuyao, "C1", &first, now),
+        e.set(&yuyao, "C1", &second, now)
+    );
+    let won = match (&a, &b) {
+        (Ok(w), Err(StoreError::Conflict { .. })) | (Err(StoreError::Conflict { .. }), Ok(w)) => {
+            w.recovered_fen
+        }
+        other => panic!("one should win: {other:?}"),
+    };
+    let now_stored = e.of_case(&yuyao, "C1").await.unwrap();
+    assert_eq!((now_stored.recovered_fen, now_stored.version), (won, 2));
+
+    // One audit entry per change made, each with the values it replaced.
+    let audit = store
+        .audit()
+        .for_target(&yuyao, "case", "C1")
+        .await
+        .unwrap();
+    let sets: Vec<_> = audit
+        .iter()
+        .filter(|a| a.action == "case_enforcement_set")
+        .collect();
+    assert_eq!(sets.len(), 2);
+    assert_eq!(sets[1].detail["recovered_fen"], won);
+    assert_eq!(sets[1].detail["before"]["recovered_fen"], 100);
 }

@@ -56,6 +56,9 @@ pub struct CaseEnforcementView {
     /// For the form: recovered money in yuan.
     pub recovered_input: String,
     pub updated: String,
+    /// For the form: the version the values shown are at, posted back so that a change made
+    /// meanwhile by someone else is refused rather than overwritten.
+    pub version: i64,
     pub suspects: Vec<SuspectRow>,
     /// Whether the forms are shown.
     pub can_record: bool,
@@ -116,6 +119,7 @@ pub async fn case_section(
             (Some(by), Some(at)) => format!("{by} · {}", time(at)),
             _ => String::new(),
         },
+        version: e.version,
         suspects,
         can_record,
         statuses: choices(
@@ -179,10 +183,13 @@ pub struct StatusForm {
     solved_at: Option<String>,
     #[serde(default)]
     recovered_yuan: Option<String>,
+    /// The version the form was filled from (hidden field).
+    version: i64,
 }
 
-/// `POST /cases/{id}/enforcement` (`status`, `solved_at` for a solved case, `recovered_yuan`):
-/// sets the case's investigation status and the money recovered (audited by the store).
+/// `POST /cases/{id}/enforcement` (`status`, `solved_at` for a solved case, `recovered_yuan`,
+/// `version` — the one the form showed): sets the case's investigation status and the money
+/// recovered (audited by the store); 409 when someone changed them since the form was shown.
 pub async fn set_status(
     auth: Require<RecordEnforcement>,
     State(state): State<AppState>,
@@ -206,6 +213,7 @@ pub async fn set_status(
         status,
         solved_at,
         recovered_fen: money_fen(f.recovered_yuan.as_deref().unwrap_or(""))?,
+        expected_version: f.version,
         by: auth.principal.login.clone(),
     };
     state
@@ -233,7 +241,9 @@ pub struct SuspectForm {
 }
 
 /// `POST /cases/{id}/suspects`: adds a suspect (name, ID number, phone, role, optionally the
-/// measure and when it was taken) to a case of one's area (audited, the ID number masked).
+/// measure and when it was taken) to a case of one's area (audited, the ID number masked). A
+/// person already a suspect of the case (the same ID number; a form sent twice) is not added
+/// again.
 pub async fn add_suspect(
     auth: Require<RecordEnforcement>,
     State(state): State<AppState>,

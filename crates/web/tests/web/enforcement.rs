@@ -24,6 +24,8 @@ fanzha_store::on_both_backends! {
     another_county_sees_nothing_of_it,
     a_leader_reads_figures_and_the_register_but_no_suspect,
     bad_input_is_refused_and_stores_nothing,
+    a_person_in_two_cases_counts_once_on_the_statistics_and_in_the_brief,
+    a_status_set_from_a_stale_form_is_refused,
 }
 
 const COUNTY: &str = "330281";
@@ -158,7 +160,7 @@ async fn record_everything(state: &AppState) -> i64 {
         COUNTY,
         "POST",
         &format!("/cases/{CASE}/enforcement"),
-        "status=solved&solved_at=2026-03-05T09%3A00&recovered_yuan=1.2%E4%B8%87",
+        "status=solved&solved_at=2026-03-05T09%3A00&recovered_yuan=1.2%E4%B8%87&version=0",
     )
     .await);
     ok(&send(
@@ -420,7 +422,7 @@ async fn another_county_sees_nothing_of_it(db: &Db) {
         (
             "POST",
             format!("/cases/{CASE}/enforcement"),
-            "status=dropped",
+            "status=dropped&version=1",
         ),
         (
             "POST",
@@ -507,7 +509,7 @@ async fn a_leader_reads_figures_and_the_register_but_no_suspect(db: &Db) {
             COUNTY,
             "POST",
             &format!("/cases/{CASE}/enforcement"),
-            "status=dropped"
+            "status=dropped&version=1"
         )
         .await
         .status,
@@ -545,14 +547,22 @@ async fn bad_input_is_refused_and_stores_nothing(db: &Db) {
             format!("/cases/{CASE}/suspects"),
             "name=%E6%9D%8E%E5%9B%9B&role=boss".into(),
         ),
-        (format!("/cases/{CASE}/enforcement"), "status=solved".into()),
         (
             format!("/cases/{CASE}/enforcement"),
-            "status=solved&solved_at=2026-03-01T10%3A00".into(),
+            "status=solved&version=0".into(),
         ),
         (
             format!("/cases/{CASE}/enforcement"),
-            "status=dropped&recovered_yuan=-5".into(),
+            "status=solved&solved_at=2026-03-01T10%3A00&version=0".into(),
+        ),
+        (
+            format!("/cases/{CASE}/enforcement"),
+            "status=dropped&recovered_yuan=-5&version=0".into(),
+        ),
+        // Without the version the form was filled from.
+        (
+            format!("/cases/{CASE}/enforcement"),
+            "status=dropped".into(),
         ),
         (
             "/gangs".into(),
@@ -583,4 +593,185 @@ async fn bad_input_is_refused_and_stores_nothing(db: &Db) {
     assert!(!all
         .iter()
         .any(|a| a == "suspect_added" || a == "case_enforcement_set"));
+}
+
+/// A second case of the village, reported 2026-03-03 10:00 Shanghai.
+const CASE2: &str = "AJ2026030002";
+
+async fn second_case(state: &AppState) {
+    let reported = DateTime::parse_from_rfc3339("2026-03-03T10:00:00+08:00")
+        .unwrap()
+        .timestamp_millis();
+    assert!(state
+        .store
+        .cases()
+        .create(&NewCase {
+            id: CASE2.into(),
+            victim_name: Some("李小红".into()),
+            unit_code: VILLAGE.into(),
+            reported_at: reported,
+            loss_fen: 5_000_000,
+            narrative: "冒充客服诱导转账".into(),
+            top_terms: serde_json::json!([]),
+            source: "form".into(),
+            named: serde_json::json!({}),
+            created_by: "setup".into(),
+            created_at: reported,
+            ..NewCase::default()
+        })
+        .await
+        .unwrap());
+}
+
+async fn a_person_in_two_cases_counts_once_on_the_statistics_and_in_the_brief(db: &Db) {
+    let state = world(db).await;
+    second_case(&state).await;
+    let a = Role::CenterAnalyst;
+    // One cash mule, detained on 3月6日 in this case — the form sent twice — and a suspect
+    // of the second case too; arrested on 3月8日.
+    let form = format!(
+        "name=%E5%BC%A0%E4%BC%9F%E6%98%8E&resident_id={}&role=cash_mule\
+         &measure=criminal_detention&measure_at=2026-03-06T10%3A00",
+        valid_id(9)
+    );
+    for case in [CASE, CASE, CASE2] {
+        let path = format!("/cases/{case}/suspects");
+        ok(&send(&state, a, COUNTY, "POST", &path, &form).await);
+    }
+    let e = state.store.enforcement();
+    let p = Scope::platform();
+    let in_case = e.suspects(&p, CASE).await.unwrap();
+    assert_eq!(in_case.len(), 1, "the form sent twice adds one suspect");
+    assert_eq!(e.suspects(&p, CASE2).await.unwrap().len(), 1);
+    ok(&send(
+        &state,
+        Role::UnitCommander,
+        COUNTY,
+        "POST",
+        &format!("/suspects/{}/measure", in_case[0].id),
+        "measure=arrest&measure_at=2026-03-08T15%3A00",
+    )
+    .await);
+
+    // The store's figures: one person, detained once, arrested once, one coercive.
+    let month = (
+        DateTime::parse_from_rfc3339("2026-03-01T00:00:00+08:00")
+            .unwrap()
+            .timestamp_millis(),
+        DateTime::parse_from_rfc3339("2026-04-01T00:00:00+08:00")
+            .unwrap()
+            .timestamp_millis(),
+    );
+    let county = state.store.units().scope(COUNTY).await.unwrap();
+    let f = e.figures(&county, month.0, month.1).await.unwrap();
+    assert_eq!(f.caught(), 1, "{f:?}");
+    assert_eq!(f.of_class(fanzha_store::MeasureClass::Coercive), 1);
+
+    // The statistics page and the brief give the store's numbers.
+    let stats = send(
+        &state,
+        Role::Leader,
+        COUNTY,
+        "GET",
+        "/statistics?period=month",
+        "",
+    )
+    .await;
+    ok(&stats);
+    for (stat, value) in [
+        ("enf-caught", f.caught()),
+        (
+            "enf-coercive",
+            f.of_class(fanzha_store::MeasureClass::Coercive),
+        ),
+        ("enf-education", 0),
+    ] {
+        let needle = format!(r#"data-stat="{stat}">{value}<"#);
+        assert!(stats.body.contains(&needle), "{needle} in {}", stats.body);
+    }
+    for (measure, label) in [("criminal_detention", "刑事拘留"), ("arrest", "逮捕")] {
+        let row = format!(r#"<tr data-measure="{measure}"><td>{label}</td><td data-count>1</td>"#);
+        assert!(stats.body.contains(&row), "{row} in {}", stats.body);
+    }
+    let brief = send(
+        &state,
+        Role::Leader,
+        COUNTY,
+        "GET",
+        "/statistics?period=month&view=brief",
+        "",
+    )
+    .await;
+    ok(&brief);
+    assert!(
+        brief
+            .body
+            .contains("抓获犯罪嫌疑人1人，其中采取强制措施1人、行政处罚0人、教育训诫惩戒0人"),
+        "{}",
+        brief.body
+    );
+}
+
+async fn a_status_set_from_a_stale_form_is_refused(db: &Db) {
+    let state = world(db).await;
+    let a = Role::CenterAnalyst;
+    let path = format!("/cases/{CASE}/enforcement");
+    // The case page carries the version its values are at.
+    let page = send(&state, a, COUNTY, "GET", &format!("/cases/{CASE}"), "").await;
+    ok(&page);
+    assert!(
+        page.body
+            .contains(r#"<input type="hidden" name="version" value="0">"#),
+        "{}",
+        page.body
+    );
+    ok(&send(
+        &state,
+        a,
+        COUNTY,
+        "POST",
+        &path,
+        "status=investigating&recovered_yuan=5000&version=0",
+    )
+    .await);
+    // A second analyst's form, filled before that change: refused, nothing overwritten.
+    let stale = send(
+        &state,
+        Role::UnitCommander,
+        COUNTY,
+        "POST",
+        &path,
+        "status=dropped&recovered_yuan=0&version=0",
+    )
+    .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    let e = state
+        .store
+        .enforcement()
+        .of_case(&Scope::platform(), CASE)
+        .await
+        .unwrap();
+    assert_eq!(
+        (e.status, e.recovered_fen, e.version),
+        (InvestigationStatus::Investigating, 500_000, 1)
+    );
+    let page = send(&state, a, COUNTY, "GET", &format!("/cases/{CASE}"), "").await;
+    assert!(page
+        .body
+        .contains(r#"<input type="hidden" name="version" value="1">"#));
+    ok(&send(
+        &state,
+        Role::UnitCommander,
+        COUNTY,
+        "POST",
+        &path,
+        "status=dropped&recovered_yuan=0&version=1",
+    )
+    .await);
+    let sets = actions(&state.store)
+        .await
+        .into_iter()
+        .filter(|a| a == "case_enforcement_set")
+        .count();
+    assert_eq!(sets, 2);
 }

@@ -290,7 +290,7 @@ const ENDPOINTS: &[Endpoint] = &[
         "/cases/{id}/enforcement",
         "record_enforcement",
         Rec::Case,
-        Form("status=dropped&recovered_yuan={n}"),
+        Form("status=dropped&recovered_yuan={n}&version=0"),
     ),
     ep(
         "POST",
