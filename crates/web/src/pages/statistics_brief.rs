@@ -728,12 +728,6 @@ mod tests {
                 (MeasureClass::Administrative, 16),
                 (MeasureClass::Education, 33),
             ],
-            people_caught: 88,
-            people_by_class: vec![
-                (MeasureClass::Coercive, 39),
-                (MeasureClass::Administrative, 16),
-                (MeasureClass::Education, 33),
-            ],
             dismantled: vec![
                 fanzha_store::DismantledTally {
                     kind: fanzha_store::DismantledKind::CardGang,
