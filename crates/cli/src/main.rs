@@ -65,6 +65,9 @@ enum Command {
     /// Pushed warnings (预警推送): import a platform's daily warning list.
     #[command(subcommand)]
     Warnings(commands::warnings::WarningsCommand),
+    /// 金钟罩 joint defense: import a list of residents' guardians.
+    #[command(subcommand)]
+    Guardians(commands::guardians::GuardiansCommand),
     /// Key persons (重点人员): import a list of people to keep under watch.
     #[command(subcommand)]
     KeyPersons(commands::key_persons::KeyPersonsCommand),
@@ -128,6 +131,7 @@ fn main() -> ExitCode {
         Command::Import(c) => commands::import::run(&ctx, c),
         Command::Cases(c) => commands::cases::run(&ctx, c),
         Command::Cards(c) => commands::cards::run(&ctx, c),
+        Command::Guardians(c) => commands::guardians::run(&ctx, c),
         Command::KeyPersons(c) => commands::key_persons::run(&ctx, c),
         Command::Warnings(c) => commands::warnings::run(&ctx, c),
         Command::Units(c) => commands::units::run(&ctx, c),

@@ -15,6 +15,8 @@ pub enum Field {
     PublicSector,
     /// Registered on the national anti-fraud app (国家反诈中心APP).
     AppRegistered,
+    /// Signed up for 金钟罩 joint defense (warnings also go to the resident's guardians).
+    JointDefense,
     OpenedAt,
     AccountNo,
     Bank,
@@ -22,7 +24,7 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 12] = [
+    pub const ALL: [Field; 13] = [
         Field::IdNumber,
         Field::Name,
         Field::Phone,
@@ -31,6 +33,7 @@ impl Field {
         Field::Employer,
         Field::PublicSector,
         Field::AppRegistered,
+        Field::JointDefense,
         Field::OpenedAt,
         Field::AccountNo,
         Field::Bank,
@@ -48,6 +51,7 @@ impl Field {
             Field::Employer => "employer",
             Field::PublicSector => "public_sector",
             Field::AppRegistered => "app_registered",
+            Field::JointDefense => "joint_defense",
             Field::OpenedAt => "opened_at",
             Field::AccountNo => "account_no",
             Field::Bank => "bank",
@@ -100,6 +104,7 @@ impl RecordKind {
                 (Field::Employer, Optional),
                 (Field::PublicSector, Optional),
                 (Field::AppRegistered, Optional),
+                (Field::JointDefense, Optional),
             ],
             RecordKind::Phones => &[
                 (Field::Phone, Required),

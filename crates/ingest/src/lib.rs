@@ -22,6 +22,7 @@ pub mod encoding;
 mod error;
 mod field;
 mod format;
+pub mod guardians;
 pub mod header;
 pub mod key_person_list;
 mod key_set;

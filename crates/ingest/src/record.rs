@@ -22,6 +22,8 @@ pub struct PersonRecord<'a> {
     pub public_sector: Option<bool>,
     /// Registered on the national anti-fraud app; `None` when the file does not say.
     pub app_registered: Option<bool>,
+    /// Signed up for 金钟罩 joint defense; `None` when the file does not say.
+    pub joint_defense: Option<bool>,
 }
 
 /// A phone number and its owner (`fanzha import phones`).

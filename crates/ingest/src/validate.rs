@@ -194,6 +194,7 @@ fn person<'a>(
         .map_err(|e| Rejection::at(Field::VillageCode, e.reason()))?;
     let public_sector = flag(values, Field::PublicSector)?;
     let app_registered = flag(values, Field::AppRegistered)?;
+    let joint_defense = flag(values, Field::JointDefense)?;
     let name = text(values, Field::Name)?;
     let address = text(values, Field::Address)?;
     let employer = text(values, Field::Employer)?;
@@ -209,6 +210,7 @@ fn person<'a>(
                 employer,
                 public_sector,
                 app_registered,
+                joint_defense,
             },
             person_key(&id),
         )),

@@ -72,7 +72,10 @@ pub use enforcement::{
 };
 pub use error::{StoreError, StoreResult};
 pub use fanzha_screen::{Finding, Level, ReasonCode, BURST_WINDOW_DAYS};
-pub use guardians::{Guardian, Guardians, NewGuardian};
+pub use guardians::{
+    guardian_reason, Guardian, GuardianFilter, GuardianImport, GuardianSaved, Guardians,
+    ListedGuardian, NewGuardian,
+};
 pub use import_writer::{ImportWriter, COMMIT_ROWS};
 pub use imports::{
     ImportCounts, ImportRun, ImportRunId, Imports, NewImportRun, QuarantineRow, QuarantinedRow,

@@ -113,6 +113,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0022_protective_stops.sql"),
     ),
     (
+        23,
+        "guardians unique per resident and phone",
+        include_str!("../migrations/0023_guardians_unique.sql"),
+    ),
+    (
         24,
         "suspect measures history, a person once per case",
         include_str!("../migrations/0024_suspect_measures.sql"),

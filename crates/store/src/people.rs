@@ -68,11 +68,13 @@ pub(crate) const SPEC: TableSpec = TableSpec {
 /// Which yes/no columns an imported batch carries. A file that does not say whether someone is
 /// public-sector staff or registered on the anti-fraud app must not reset what another source
 /// recorded: the columns it lacks are left out of the upsert (new rows take the column default,
-/// 否). Imports never carry the joint-defence registration, which comes from the guardians form.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// 否). The same holds for the 金钟罩 joint-defense sign-up (which guardian lists and the
+/// guardians page record as well).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PersonFlags {
     pub public_sector: bool,
     pub app_registered: bool,
+    pub joint_defense: bool,
 }
 
 const IMPORT_BASE: [(&str, Merge); 6] = [
@@ -92,44 +94,37 @@ const fn import_spec(columns: &'static [(&'static str, Merge)]) -> TableSpec {
     }
 }
 
-const IMPORT_BOTH: TableSpec = import_spec(&[
-    IMPORT_BASE[0],
-    IMPORT_BASE[1],
-    IMPORT_BASE[2],
-    IMPORT_BASE[3],
-    IMPORT_BASE[4],
-    IMPORT_BASE[5],
-    ("public_sector", Merge::Replace),
-    ("app_registered", Merge::Replace),
-]);
-const IMPORT_PUBLIC_SECTOR: TableSpec = import_spec(&[
-    IMPORT_BASE[0],
-    IMPORT_BASE[1],
-    IMPORT_BASE[2],
-    IMPORT_BASE[3],
-    IMPORT_BASE[4],
-    IMPORT_BASE[5],
-    ("public_sector", Merge::Replace),
-]);
-const IMPORT_APP: TableSpec = import_spec(&[
-    IMPORT_BASE[0],
-    IMPORT_BASE[1],
-    IMPORT_BASE[2],
-    IMPORT_BASE[3],
-    IMPORT_BASE[4],
-    IMPORT_BASE[5],
-    ("app_registered", Merge::Replace),
-]);
-const IMPORT_NEITHER: TableSpec = import_spec(&IMPORT_BASE);
+/// The flag columns of a person row, in row order, and the [`PersonFlags`] bit of each.
+const FLAG_COLUMNS: [(&str, u8); 3] = [
+    ("public_sector", 1),
+    ("app_registered", 2),
+    ("joint_defense_registered", 4),
+];
+
+fn flag_bits(flags: PersonFlags) -> u8 {
+    u8::from(flags.public_sector)
+        | (u8::from(flags.app_registered) << 1)
+        | (u8::from(flags.joint_defense) << 2)
+}
+
+/// The upsert shapes of imported batches, one per combination of flag columns.
+static IMPORT_SPECS: std::sync::LazyLock<Vec<TableSpec>> = std::sync::LazyLock::new(|| {
+    (0u8..8)
+        .map(|bits| {
+            let mut columns: Vec<(&'static str, Merge)> = IMPORT_BASE.to_vec();
+            for (column, bit) in FLAG_COLUMNS {
+                if bits & bit != 0 {
+                    columns.push((column, Merge::Replace));
+                }
+            }
+            import_spec(Box::leak(columns.into_boxed_slice()))
+        })
+        .collect()
+});
 
 /// The upsert shape of an imported batch with these flag columns.
 pub(crate) fn import_spec_for(flags: PersonFlags) -> &'static TableSpec {
-    match (flags.public_sector, flags.app_registered) {
-        (true, true) => &IMPORT_BOTH,
-        (true, false) => &IMPORT_PUBLIC_SECTOR,
-        (false, true) => &IMPORT_APP,
-        (false, false) => &IMPORT_NEITHER,
-    }
+    &IMPORT_SPECS[usize::from(flag_bits(flags))]
 }
 
 /// The rows of an imported batch, carrying only the flag columns `flags` names.
@@ -140,12 +135,11 @@ pub(crate) fn import_rows(
     let mut rows = upsert_rows(people)?;
     for row in &mut rows {
         // Full rows end with public_sector, app_registered, joint_defense_registered.
-        row.values.truncate(8);
-        if !flags.app_registered {
-            row.values.remove(7);
-        }
-        if !flags.public_sector {
-            row.values.remove(6);
+        let bits = flag_bits(flags);
+        for (i, (_, bit)) in FLAG_COLUMNS.iter().enumerate().rev() {
+            if bits & bit == 0 {
+                row.values.remove(IMPORT_BASE.len() + i);
+            }
         }
     }
     Ok(rows)
@@ -172,7 +166,8 @@ fn person_from_row(row: &AnyRow) -> Result<Person, sqlx::Error> {
     })
 }
 
-/// Residents of one unit and their registration on the national anti-fraud app.
+/// Residents of one unit, their registration on the national anti-fraud app and their 金钟罩
+/// joint-defense sign-up.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct RegistrationTally {
     pub unit_code: String,
@@ -181,6 +176,8 @@ pub struct RegistrationTally {
     /// Residents aged 16 to 60.
     pub residents_16_60: i64,
     pub registered_16_60: i64,
+    /// Residents signed up for 金钟罩 joint defense (`joint_defense_registered`).
+    pub joint_defense: i64,
 }
 
 /// The people repository.
@@ -308,7 +305,7 @@ impl<'s> People<'s> {
         };
         let mut sql = Sql::new(
             "SELECT p.unit_code, COUNT(*) AS n, CAST(SUM(p.app_registered) AS BIGINT) AS reg, \
-             CAST(SUM(CASE WHEN ",
+             CAST(SUM(p.joint_defense_registered) AS BIGINT) AS jd, CAST(SUM(CASE WHEN ",
         );
         band(&mut sql);
         sql.push(" THEN 1 ELSE 0 END) AS BIGINT) AS n_band, CAST(SUM(CASE WHEN p.app_registered = 1 AND ");
@@ -330,6 +327,7 @@ impl<'s> People<'s> {
                     registered: sum("reg")?,
                     residents_16_60: sum("n_band")?,
                     registered_16_60: sum("reg_band")?,
+                    joint_defense: sum("jd")?,
                 })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()

@@ -14,6 +14,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod figures;
+pub mod guardian_import;
 pub mod i18n;
 pub mod key_person_import;
 pub mod pages;
@@ -127,6 +128,14 @@ pub fn router(state: AppState) -> Router {
             "/key-persons/{id}/events",
             post(pages::key_persons::add_event),
         )
+        .route(
+            "/guardians",
+            get(pages::guardians::list).post(pages::guardians::create),
+        )
+        .route("/guardians/import", post(pages::guardians::import))
+        .route("/guardians/{id}", get(pages::guardians::detail))
+        .route("/guardians/{id}/remove", post(pages::guardians::remove))
+        .route("/guardians/{id}/sign-up", post(pages::guardians::sign_up))
         .route("/outreach", get(pages::outreach::list))
         .route("/outreach/quotas", post(pages::outreach::set_quota))
         .route("/two-card-leads", get(pages::two_card_leads::list))

@@ -181,14 +181,15 @@ impl Sink for StoreSink<'_> {
         // People grouped by the yes/no columns their rows carry (an empty cell says nothing):
         // a file that does not say whether someone is public-sector staff or registered on the
         // anti-fraud app leaves what is stored.
-        let mut people: [Vec<NewPerson>; 4] = Default::default();
+        let mut people: [Vec<NewPerson>; 8] = Default::default();
         let mut phones = Vec::new();
         let mut accounts = Vec::new();
         for r in batch.records {
             match r {
                 Record::Person(p) => {
                     let group = usize::from(p.public_sector.is_some())
-                        + 2 * usize::from(p.app_registered.is_some());
+                        + 2 * usize::from(p.app_registered.is_some())
+                        + 4 * usize::from(p.joint_defense.is_some());
                     people[group].push(new_person(p));
                 }
                 Record::Phone(p) => phones.push(new_phone(p)),
@@ -205,6 +206,7 @@ impl Sink for StoreSink<'_> {
                 let flags = PersonFlags {
                     public_sector: group & 1 != 0,
                     app_registered: group & 2 != 0,
+                    joint_defense: group & 4 != 0,
                 };
                 o.add(writer.people_from_file(batch, flags).await?);
             }
@@ -258,7 +260,7 @@ fn new_person(p: PersonRecord<'_>) -> NewPerson {
         employer: p.employer.map(|e| e.into_owned()),
         public_sector: p.public_sector.unwrap_or(false),
         app_registered: p.app_registered.unwrap_or(false),
-        joint_defense_registered: false,
+        joint_defense_registered: p.joint_defense.unwrap_or(false),
     }
 }
 

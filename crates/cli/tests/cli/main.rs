@@ -8,6 +8,7 @@ mod bench_workflow;
 mod cards;
 mod cases_import;
 mod check;
+mod guardians;
 mod demo;
 mod import_divisions;
 mod import_records;

@@ -324,6 +324,49 @@ fn the_anti_fraud_app_column_is_a_flag() {
     assert_eq!(seen, vec![None]);
 }
 
+/// The 金钟罩 sign-up column is read as a flag under its Chinese names; a value that is not one
+/// quarantines the row with the column, and a file without it says nothing about it.
+#[test]
+fn the_joint_defense_column_is_a_flag() {
+    let text = "身份证号,姓名,是否注册金钟罩,国家反诈中心APP\n\
+                11010519491231002X,张三,是,否\n\
+                440524188001010014,李四,否,\n\
+                41010219900101999X,王五,不知道,是\n\
+                110105198001011238,赵六,,是\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jzz.csv");
+    std::fs::write(&path, text).unwrap();
+    let mut flags = Vec::new();
+    let mut quarantined = Vec::new();
+    let mut collect = FnSink(|batch: fanzha_ingest::Batch<'_>| {
+        for r in batch.records {
+            if let fanzha_ingest::Record::Person(p) = r {
+                flags.push((p.line, p.joint_defense, p.app_registered));
+            }
+        }
+        quarantined.extend(reasons_of(&batch.quarantine));
+    });
+    fanzha_ingest::import_file(
+        &path,
+        &fanzha_ingest::ImportOptions::new(RecordKind::People),
+        &mut collect,
+    )
+    .unwrap();
+    flags.sort();
+    assert_eq!(
+        flags,
+        vec![
+            (2, Some(true), Some(false)),
+            (3, Some(false), None),
+            (5, None, Some(true)),
+        ]
+    );
+    assert_eq!(
+        quarantined,
+        vec![(4, Some(Field::JointDefense), "bad_flag")]
+    );
+}
+
 fn reasons_of(q: &[fanzha_ingest::QuarantineEntry]) -> Vec<(u64, Option<Field>, &'static str)> {
     q.iter().map(|e| (e.line, e.column, e.reason)).collect()
 }

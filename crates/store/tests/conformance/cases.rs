@@ -809,6 +809,7 @@ pub async fn registration_is_tallied_per_unit_with_the_age_band(store: &Store) {
         registered,
         residents_16_60: band,
         registered_16_60: band_registered,
+        joint_defense: 0,
     };
     assert_eq!(
         tally,
@@ -840,6 +841,7 @@ pub async fn imports_without_a_flag_column_keep_the_stored_flags(store: &Store) 
     let neither = PersonFlags {
         public_sector: false,
         app_registered: false,
+        joint_defense: false,
     };
     let out = writer
         .people_from_file(&[from_register.clone(), newcomer], neither)
@@ -868,6 +870,7 @@ pub async fn imports_without_a_flag_column_keep_the_stored_flags(store: &Store) 
             PersonFlags {
                 public_sector: false,
                 app_registered: true,
+                joint_defense: false,
             },
         )
         .await

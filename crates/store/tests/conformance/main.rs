@@ -6,6 +6,7 @@ mod case_search_cases;
 mod cases;
 mod enforcement_cases;
 mod fixtures;
+mod guardian_cases;
 mod harness;
 mod key_person_cases;
 mod loop_cases;
@@ -136,6 +137,15 @@ mod protective_stop_suite {
         protective_stop_cases:
         protective_stops_are_read_by_the_area_and_the_addressed_bank,
         a_case_takes_the_protective_stops_of_its_persons_warnings,
+    }
+}
+
+mod guardian_suite {
+    crate::conformance_of! {
+        guardian_cases:
+        a_guardian_list_is_idempotent_per_resident_and_phone,
+        guardians_are_saved_listed_and_removed_inside_the_area,
+        the_sign_up_column_is_imported_and_counted_per_unit,
     }
 }
 

@@ -91,6 +91,12 @@ permissions! {
     /// 两卡线索: the masked list of one's subtree with filters and its exports. Never bank
     /// liaisons.
     ManageTwoCardLeads => "manage_two_card_leads": [CenterAnalyst, UnitCommander];
+    /// 金钟罩 joint defense: the sign-ups and guardians of one's subtree, masked; a resident
+    /// with their guardians in full (every view audited); adding and removing a guardian and
+    /// recording or withdrawing the sign-up. Grid workers for the residents of their grid.
+    ManageGuardians => "manage_guardians": [CenterAnalyst, UnitCommander, GridWorker];
+    /// Import a 金钟罩 guardian list for one's subtree.
+    ImportGuardians => "import_guardians": [CenterAnalyst, UnitCommander];
     /// Import a list of 两卡线索 pushed down (国务院联席办, 公安部, 省厅) for one's subtree.
     ImportTwoCardLeads => "import_two_card_leads": [CenterAnalyst];
     /// 预警推送: import the warning lists upstream platforms push (国家反诈大数据平台, 东风, 长矛),

@@ -10,6 +10,7 @@ pub mod choices;
 pub mod dashboard;
 pub mod enforcement;
 pub mod evidence;
+pub mod guardians;
 pub mod home;
 pub mod instructions;
 pub mod key_persons;
@@ -34,10 +35,10 @@ pub mod warning_search;
 pub mod warnings;
 
 use crate::auth::permission::{
-    HandleInstructions, ImportPushes, ManageUsers, Permission, ViewAudit, ViewCallTasks, ViewCases,
-    ViewDashboard, ViewEnforcement, ViewInstructions, ViewKeyPersons, ViewMuleAccounts,
-    ViewNewCards, ViewOutreach, ViewStatistics, ViewStopPayments, ViewSupervision,
-    ViewTwoCardLeads, ViewWarnings,
+    HandleInstructions, ImportPushes, ManageGuardians, ManageUsers, Permission, ViewAudit,
+    ViewCallTasks, ViewCases, ViewDashboard, ViewEnforcement, ViewInstructions, ViewKeyPersons,
+    ViewMuleAccounts, ViewNewCards, ViewOutreach, ViewStatistics, ViewStopPayments,
+    ViewSupervision, ViewTwoCardLeads, ViewWarnings,
 };
 use crate::auth::principal::Principal;
 use crate::error::WebError;
@@ -101,6 +102,7 @@ impl Chrome {
                 ViewNewCards::allows(p),
             ),
             ("/key-persons", "nav_key_persons", ViewKeyPersons::allows(p)),
+            ("/guardians", "nav_guardians", ManageGuardians::allows(p)),
             ("/outreach", "nav_outreach", ViewOutreach::allows(p)),
             (
                 "/two-card-leads",

@@ -10,6 +10,7 @@ mod calls;
 mod case_import;
 mod casework;
 mod enforcement;
+mod guardians;
 mod key_persons;
 mod lists;
 mod mule_accounts;

@@ -73,6 +73,8 @@ enum Rec {
     Resident,
     /// `{id}` is a fresh key-person dossier (重点人员) of a resident.
     KeyPerson,
+    /// `{id}` is a fresh 金钟罩 guardian of a fresh signed-up resident.
+    Guardian,
     /// `{code}` is a unit directly below the place (a 反诈宣传 target is set by the unit above).
     ChildUnit,
     /// `{id}` is a fresh supervision measure (督导整治) against a bank outlet in the place's
@@ -344,6 +346,36 @@ const ENDPOINTS: &[Endpoint] = &[
         "manage_key_persons",
         Rec::KeyPerson,
         Form("kind=visit&note=rbac+{n}"),
+    ),
+    ep("GET", "/guardians", "manage_guardians", Rec::None, Empty),
+    ep(
+        "POST",
+        "/guardians",
+        "manage_guardians",
+        Rec::Resident,
+        Form("resident_id={resident_id}&name=%E5%AE%B6%E5%B1%9E&phone=13911110000&relation=child"),
+    ),
+    ep(
+        "POST",
+        "/guardians/import",
+        "import_guardians",
+        Rec::None,
+        Multipart("被保护人身份证号,监护人姓名,监护人手机号,与本人关系\n11010519491231002X,家属,13911110000,子女\n"),
+    ),
+    ep("GET", "/guardians/{id}", "manage_guardians", Rec::Guardian, Empty),
+    ep(
+        "POST",
+        "/guardians/{id}/remove",
+        "manage_guardians",
+        Rec::Guardian,
+        Empty,
+    ),
+    ep(
+        "POST",
+        "/guardians/{id}/sign-up",
+        "manage_guardians",
+        Rec::Guardian,
+        Form("signed_up=0"),
     ),
     ep("GET", "/outreach", "view_outreach", Rec::None, Empty),
     ep(
@@ -751,6 +783,7 @@ struct Record {
     /// A date (Shanghai) a supervision measure's deadline may be extended to.
     supervision_extend_to: String,
     key_person_id: String,
+    guardian_id: String,
     two_card_lead_id: String,
     new_card_id: String,
     suspect_id: String,
@@ -996,6 +1029,7 @@ impl World {
             Rec::Case => self.case_at(place, true).await,
             Rec::Resident => self.resident_at(place).await,
             Rec::KeyPerson => self.key_person_at(place).await,
+            Rec::Guardian => self.guardian_at(place).await,
             Rec::TwoCardLead => self.two_card_lead_at(place).await,
             Rec::NewCard => self.new_card_at(place).await,
             Rec::Suspect => self.suspect_at(place).await,
@@ -1152,6 +1186,47 @@ impl World {
             unit_code: place.unit_code(),
             ..Record::default()
         }
+    }
+
+    /// A fresh guardian of a fresh resident at `place`, signed up for 金钟罩.
+    async fn guardian_at(&self, place: Place) -> Record {
+        let mut r = self.resident_at(place).await;
+        let (g, _) = self
+            .store()
+            .guardians()
+            .save(
+                &Scope::platform(),
+                &fanzha_store::NewGuardian {
+                    resident_id: r.resident_id.clone(),
+                    name: "家属".into(),
+                    phone: "13911110000".into(),
+                    relationship: "子女".into(),
+                    created_at: self.now(),
+                },
+                "setup",
+            )
+            .await
+            .unwrap();
+        r.guardian_id = g.id.to_string();
+        r
+    }
+
+    /// The guardians of a record's resident and their sign-up, to compare before and after.
+    async fn guardian_state(&self, r: &Record) -> (usize, bool) {
+        let guardians = self
+            .store()
+            .guardians()
+            .for_resident(&Scope::platform(), &r.resident_id)
+            .await
+            .unwrap()
+            .len();
+        let person = self
+            .store()
+            .people()
+            .get(&Scope::platform(), &r.resident_id)
+            .await
+            .unwrap();
+        (guardians, person.joint_defense_registered)
     }
 
     /// A fresh dossier of a fresh resident at `place`.
@@ -1482,6 +1557,7 @@ fn request(
         (Rec::StopPayment, Some(r)) => r.stop_id.as_str(),
         (Rec::CallTask, Some(r)) => r.call_task_id.as_str(),
         (Rec::KeyPerson, Some(r)) => r.key_person_id.as_str(),
+        (Rec::Guardian, Some(r)) => r.guardian_id.as_str(),
         (Rec::TwoCardLead, Some(r)) => r.two_card_lead_id.as_str(),
         (Rec::NewCard, Some(r)) => r.new_card_id.as_str(),
         (Rec::Suspect, Some(r)) => r.suspect_id.as_str(),
@@ -1708,9 +1784,11 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                         (Rec::CallTask, Some(r)) => {
                             Some(w.call_task_version(r).await != r.call_task_version)
                         }
-                        (Rec::Resident | Rec::KeyPerson, Some(r)) => {
-                            Some(w.key_person_entries(r).await > 0)
-                        }
+                        (Rec::Resident | Rec::KeyPerson, Some(r)) => Some(
+                            w.key_person_entries(r).await > 0
+                                || w.guardian_state(r).await != (0, false),
+                        ),
+                        (Rec::Guardian, Some(r)) => Some(w.guardian_state(r).await != (1, true)),
                         (Rec::TwoCardLead, Some(r)) => Some(
                             w.store()
                                 .two_card_leads()
