@@ -136,7 +136,7 @@ impl CaseFigures {
     /// were no cases then (nothing to fall from).
     pub fn two_down(&self) -> Option<bool> {
         (self.last_year > 0)
-            .then(|| self.cases < self.last_year && self.loss_fen < self.loss_last_year)
+            .then_some(self.cases < self.last_year && self.loss_fen < self.loss_last_year)
     }
 
     /// Cases per 10,000 residents (万人发案数); `None` without a population.

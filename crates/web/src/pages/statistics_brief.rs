@@ -80,6 +80,8 @@ fn period_changes(zh: bool, lang: Lang, c: &CaseFigures) -> String {
             words(change_label(lang, c.cases, c.previous)),
             c.previous
         ),
+        // Nothing now and nothing before: no change to report.
+        None if c.cases == 0 => String::new(),
         None if zh => format!("；上期{}起", c.previous),
         None => format!("; {} in the previous period", c.previous),
     };

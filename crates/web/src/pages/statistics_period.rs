@@ -98,10 +98,10 @@ impl Period {
             NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
                 .map_err(|_| RangeError::BadDate(s.to_string()))
         };
-        let custom = match (key, from.filter(|s| !s.trim().is_empty())) {
-            (Some("custom"), _) | (None, Some(_)) => true,
-            _ => false,
-        };
+        let custom = matches!(
+            (key, from.filter(|s| !s.trim().is_empty())),
+            (Some("custom"), _) | (None, Some(_))
+        );
         if custom {
             let first = parse(from.unwrap_or_default())?;
             let last = match to.filter(|s| !s.trim().is_empty()) {
