@@ -53,11 +53,13 @@ pub fn render(t: &impl Template) -> Result<Html<String>, WebError> {
     Ok(Html(t.render()?))
 }
 
-/// One entry of the top navigation.
+/// One entry of the top navigation: a page, or a menu of pages (`children`).
 pub struct NavItem {
     pub href: &'static str,
     pub key: &'static str,
+    /// The page, or one of the menu's pages, is the one shown.
     pub active: bool,
+    pub children: Vec<NavItem>,
 }
 
 /// What every logged-in page shows around its content.
@@ -68,74 +70,124 @@ pub struct Chrome {
     pub nav: Vec<NavItem>,
 }
 
+/// A page of the navigation: (href, label key, whether the user may open it).
+type Page = (&'static str, &'static str, bool);
+
 impl Chrome {
     pub fn new(p: &Principal, csrf_token: &str, headers: &HeaderMap, active: &str) -> Chrome {
-        let items: &[(&'static str, &'static str, bool)] = &[
-            ("/dashboard", "nav_dashboard", ViewDashboard::allows(p)),
-            ("/warnings", "nav_warnings", ViewWarnings::allows(p)),
+        // The pages, grouped by the work they serve; a menu whose user may open a single page
+        // shows as that page, so a liaison or grid worker sees a short bar.
+        let groups: [(Option<&'static str>, Vec<Page>); 10] = [
             (
-                "/warnings/pushes",
-                "nav_warning_pushes",
-                ImportPushes::allows(p),
+                None,
+                vec![("/dashboard", "nav_dashboard", ViewDashboard::allows(p))],
             ),
             (
-                "/instructions",
-                "nav_instructions",
-                ViewInstructions::allows(p),
+                Some("nav_group_warnings"),
+                vec![
+                    ("/warnings", "nav_warnings", ViewWarnings::allows(p)),
+                    (
+                        "/warnings/pushes",
+                        "nav_warning_pushes",
+                        ImportPushes::allows(p),
+                    ),
+                    (
+                        "/instructions",
+                        "nav_instructions",
+                        ViewInstructions::allows(p),
+                    ),
+                    ("/calls", "nav_calls", ViewCallTasks::allows(p)),
+                ],
             ),
             (
-                "/m",
-                "nav_tasks",
-                HandleInstructions::allows(p) && p.has_role(Role::GridWorker),
-            ),
-            ("/calls", "nav_calls", ViewCallTasks::allows(p)),
-            ("/cases", "nav_cases", ViewCases::allows(p)),
-            ("/gangs", "nav_gangs", ViewEnforcement::allows(p)),
-            (
-                "/mule-accounts",
-                "nav_mule_accounts",
-                ViewMuleAccounts::allows(p),
+                None,
+                vec![(
+                    "/m",
+                    "nav_tasks",
+                    HandleInstructions::allows(p) && p.has_role(Role::GridWorker),
+                )],
             ),
             (
-                "/card-screening",
-                "nav_card_screening",
-                ViewNewCards::allows(p),
+                Some("nav_group_cases"),
+                vec![
+                    ("/cases", "nav_cases", ViewCases::allows(p)),
+                    (
+                        "/stop-payments",
+                        "nav_stop_payments",
+                        ViewStopPayments::allows(p),
+                    ),
+                    (
+                        "/mule-accounts",
+                        "nav_mule_accounts",
+                        ViewMuleAccounts::allows(p),
+                    ),
+                    ("/gangs", "nav_gangs", ViewEnforcement::allows(p)),
+                ],
             ),
-            ("/key-persons", "nav_key_persons", ViewKeyPersons::allows(p)),
-            ("/guardians", "nav_guardians", ManageGuardians::allows(p)),
-            ("/outreach", "nav_outreach", ViewOutreach::allows(p)),
             (
-                "/two-card-leads",
-                "nav_two_card_leads",
-                ViewTwoCardLeads::allows(p),
+                Some("nav_group_control"),
+                vec![
+                    ("/key-persons", "nav_key_persons", ViewKeyPersons::allows(p)),
+                    (
+                        "/two-card-leads",
+                        "nav_two_card_leads",
+                        ViewTwoCardLeads::allows(p),
+                    ),
+                    (
+                        "/card-screening",
+                        "nav_card_screening",
+                        ViewNewCards::allows(p),
+                    ),
+                    ("/guardians", "nav_guardians", ManageGuardians::allows(p)),
+                ],
             ),
             (
-                "/supervision",
-                "nav_supervision",
-                ViewSupervision::allows(p),
+                None,
+                vec![("/outreach", "nav_outreach", ViewOutreach::allows(p))],
             ),
             (
-                "/stop-payments",
-                "nav_stop_payments",
-                ViewStopPayments::allows(p),
+                None,
+                vec![(
+                    "/supervision",
+                    "nav_supervision",
+                    ViewSupervision::allows(p),
+                )],
             ),
-            ("/statistics", "nav_statistics", ViewStatistics::allows(p)),
-            ("/audit", "nav_audit", ViewAudit::allows(p)),
-            ("/admin", "nav_admin", ManageUsers::allows(p)),
+            (
+                None,
+                vec![("/statistics", "nav_statistics", ViewStatistics::allows(p))],
+            ),
+            (None, vec![("/audit", "nav_audit", ViewAudit::allows(p))]),
+            (None, vec![("/admin", "nav_admin", ManageUsers::allows(p))]),
         ];
+        let page = |&(href, key, _): &Page| NavItem {
+            href,
+            key,
+            active: href == active,
+            children: Vec::new(),
+        };
+        let nav = groups
+            .iter()
+            .filter_map(|(group, pages)| {
+                let mut open: Vec<NavItem> =
+                    pages.iter().filter(|(_, _, ok)| *ok).map(page).collect();
+                match (group, open.len()) {
+                    (_, 0) => None,
+                    (None, _) | (Some(_), 1) => open.pop(),
+                    (Some(key), _) => Some(NavItem {
+                        href: open[0].href,
+                        key,
+                        active: open.iter().any(|i| i.active),
+                        children: open,
+                    }),
+                }
+            })
+            .collect();
         Chrome {
             lang: Lang::from_headers(headers),
             csrf_token: csrf_token.to_string(),
             display_name: p.display_name.clone(),
-            nav: items
-                .iter()
-                .filter(|(_, _, ok)| *ok)
-                .map(|&(href, key, _)| NavItem {
-                    href,
-                    key,
-                    active: href == active,
-                })
-                .collect(),
+            nav,
         }
     }
 
@@ -156,5 +208,66 @@ where
     match Option::<String>::deserialize(d)?.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
         Some(v) => v.parse().map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chrome(role: Role, active: &str) -> Chrome {
+        let p = Principal {
+            login: "u".into(),
+            display_name: "u".into(),
+            unit_code: "330281".into(),
+            roles: vec![role],
+            bank_code: (role == Role::BankLiaison).then(|| "ICBC".into()),
+        };
+        Chrome::new(&p, "t", &HeaderMap::new(), active)
+    }
+
+    fn shape(c: &Chrome) -> Vec<(&'static str, Vec<&'static str>)> {
+        c.nav
+            .iter()
+            .map(|i| (i.key, i.children.iter().map(|c| c.href).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn pages_are_grouped_into_menus_and_a_menu_of_one_page_is_that_page() {
+        let analyst = chrome(Role::CenterAnalyst, "/stop-payments");
+        let menus = shape(&analyst);
+        let cases = menus
+            .iter()
+            .find(|(k, _)| *k == "nav_group_cases")
+            .expect("the cases menu");
+        assert!(cases.1.contains(&"/cases") && cases.1.contains(&"/stop-payments"));
+        let active: Vec<_> = analyst
+            .nav
+            .iter()
+            .filter(|i| i.active)
+            .map(|i| i.key)
+            .collect();
+        assert_eq!(
+            active,
+            ["nav_group_cases"],
+            "the menu holding the page shown"
+        );
+        assert!(analyst
+            .nav
+            .iter()
+            .flat_map(|i| &i.children)
+            .any(|c| c.active && c.href == "/stop-payments"));
+        // A bank liaison opens the stop-payment board (and new-card screening): no menu of one.
+        let liaison = chrome(Role::BankLiaison, "/stop-payments");
+        assert!(
+            liaison.nav.iter().all(|i| i.children.is_empty()),
+            "{:?}",
+            shape(&liaison)
+        );
+        assert!(liaison
+            .nav
+            .iter()
+            .any(|i| i.href == "/stop-payments" && i.key == "nav_stop_payments" && i.active));
     }
 }
