@@ -102,6 +102,7 @@ error_codes! {
     LoginThrottled => ("login_throttled", Forbidden, "Too many failed logins: wait until the time shown, or ask an administrator."),
     CsrfRejected => ("csrf_rejected", Forbidden, "Reload the page and try again; the form was older than your session."),
     PasswordTooWeak => ("password_too_weak", InvalidInput, "Choose a password of at least 10 characters."),
+    PeriodTooLarge => ("period_too_large", InvalidInput, "The period holds more records than one file carries: narrow the period (fewer days) and export it in parts."),
     // models and engines
     ModelInvalid => ("model_invalid", InvalidInput, "Retrain the model with this version of fanzha (`fanzha model train`)."),
     RuleInvalid => ("rule_invalid", InvalidInput, "Fix the named rule's condition in the rules file; the previous rules stay active."),

@@ -23,6 +23,7 @@ pub mod mask;
 pub mod money;
 pub mod phone;
 pub mod prefetch;
+pub mod push_id;
 pub mod reason;
 pub mod reference;
 pub mod resident_id;

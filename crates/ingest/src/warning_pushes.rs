@@ -96,8 +96,7 @@ pub const REMARKS_ALIASES: [&str; 6] = ["备注", "预警内容", "预警原因"
 
 /// The longest name, hint, suspect cell or remark kept (characters).
 pub const MAX_CELL_CHARS: usize = 500;
-/// The longest push id (characters): letters, digits, `-`, `_`, `.`.
-pub const MAX_PUSH_ID_CHARS: usize = 64;
+pub use fanzha_core::push_id::{valid_push_id, MAX_PUSH_ID_CHARS};
 /// The level of a row whose list gives none: orange (a pushed target is reached within the
 /// orange deadlines unless the platform says red).
 pub const DEFAULT_LEVEL: u8 = 2;
@@ -175,15 +174,6 @@ pub fn read_pushes(
     file.format = format;
     file.encoding = encoding;
     Ok(file)
-}
-
-/// Whether a push id is acceptable: 1 to 64 ASCII letters, digits, `-`, `_` or `.`.
-pub fn valid_push_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= MAX_PUSH_ID_CHARS
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 /// A level as lists write it: 1/2/3, 红/橙/黄 (色, 预警), red/orange/yellow, 高/中/低.

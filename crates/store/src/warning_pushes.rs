@@ -3,8 +3,8 @@
 //! pushed warning keeps the platform's identity (platform, push id, push time) on its warnings
 //! row; a (platform, push id) pair names at most one warning (a unique index), so a list imported
 //! again creates nothing. The imports of one's area are listed, and the feedback (反馈) reads each
-//! push id of a platform and period with its instruction's current state, for the file the center
-//! sends back up.
+//! push id of a platform and period imported in one's area with its instruction's current state,
+//! for the file the center sends back up.
 
 use crate::code_enum::code_enum;
 use crate::error::{StoreError, StoreResult};
@@ -36,17 +36,7 @@ impl PushPlatform {
     }
 }
 
-/// The longest push id kept (characters).
-pub const MAX_PUSH_ID_CHARS: usize = 64;
-
-/// Whether a push id is acceptable: 1 to 64 ASCII letters, digits, `-`, `_` or `.`.
-pub fn valid_push_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= MAX_PUSH_ID_CHARS
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-}
+pub use fanzha_core::push_id::{valid_push_id, MAX_PUSH_ID_CHARS};
 
 /// A pushed warning's upstream identity.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -124,7 +114,7 @@ pub struct PushFeedback {
     pub updated_at: Option<i64>,
 }
 
-/// The most pushes one feedback file carries.
+/// The most pushes one feedback file carries: a period holding more is refused (narrow it).
 pub const MAX_FEEDBACK_ROWS: i64 = 100_000;
 
 /// The pushed-warnings repository.
@@ -279,17 +269,23 @@ impl<'s> WarningPushes<'s> {
             .map_err(StoreError::query("warning_pushes.imports"))
     }
 
-    /// Every push of the filter's platform and period whose warning lies inside the scope, in
-    /// push order, with its instruction's current state (at most [`MAX_FEEDBACK_ROWS`]).
+    /// Every push of the filter's platform and period that was imported by a unit inside the
+    /// scope (the importer is who reports back upstream, wherever the warning was routed), in
+    /// push order, with its instruction's current state. Answers at most `limit + 1` rows, so
+    /// that the caller can tell a period holding more than `limit` pushes (and refuse it rather
+    /// than cut the file short). A push attached without an import run is in no feedback.
     pub async fn feedback(
         &self,
         scope: &Scope,
         filter: &FeedbackFilter,
+        limit: i64,
     ) -> StoreResult<Vec<PushFeedback>> {
         let mut sql = Sql::new(
             "SELECT w.id, w.push_id, w.pushed_at, w.detected_at, w.unit_code, w.instruction_id, \
              i.holder_unit, i.status, i.state, i.updated_at \
-             FROM warnings w LEFT JOIN instructions i ON i.id = w.instruction_id \
+             FROM warnings w \
+             JOIN warning_push_imports p ON p.import_run_id = w.push_import_id \
+             LEFT JOIN instructions i ON i.id = w.instruction_id \
              WHERE w.push_platform = ",
         );
         sql.arg(filter.platform.as_str())
@@ -298,9 +294,9 @@ impl<'s> WarningPushes<'s> {
             .push(" AND w.pushed_at < ")
             .arg(filter.to_ms)
             .push(" AND ");
-        scope.push_condition(&mut sql, "w.unit_code");
+        scope.push_condition(&mut sql, "p.unit_code");
         sql.push(" ORDER BY w.pushed_at, w.push_id LIMIT ")
-            .arg(MAX_FEEDBACK_ROWS);
+            .arg(limit.clamp(0, MAX_FEEDBACK_ROWS) + 1);
         let rows = sql
             .query()
             .fetch_all(self.store.pool())
@@ -330,16 +326,6 @@ impl<'s> WarningPushes<'s> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn push_ids_are_checked() {
-        assert!(valid_push_id("GJ20260301-000123"));
-        assert!(valid_push_id("a.b_c"));
-        assert!(!valid_push_id(""));
-        assert!(!valid_push_id("有中文"));
-        assert!(!valid_push_id("a b"));
-        assert!(!valid_push_id(&"9".repeat(65)));
-    }
 
     #[test]
     fn a_push_names_one_warning_id_per_platform() {

@@ -5,14 +5,14 @@
 use crate::auth::permission::{ImportNewCards, ManageKeyPersons, Permission, ReviewNewCards};
 use crate::auth::principal::Principal;
 use crate::error::WebError;
+use crate::import_run::ImportRecord;
 use crate::state::AppState;
 use fanzha_core::mask::mask_card;
 use fanzha_core::time::shanghai_date;
 use fanzha_store::{
-    CardImport, CardState, Finding, ImportCounts, ImportRunId, KeyPersonCategory, NewCardRow,
-    NewImportRun, NewKeyPerson, QuarantineRow, ReasonCode, Role, ScreenedCard, Verdict, Viewer,
+    CardImport, CardState, Finding, ImportRunId, KeyPersonCategory, NewCardRow, NewKeyPerson,
+    QuarantineRow, ReasonCode, Role, ScreenedCard, Verdict, Viewer,
 };
-use std::collections::BTreeMap;
 
 /// The import-run kind of new-card lists.
 pub const IMPORT_KIND: &str = "new_cards";
@@ -95,49 +95,63 @@ pub fn batch_label(given: Option<&str>, sender: Option<&str>, now: i64) -> Strin
     )
 }
 
+/// A validated list to screen: `read` rows, the `cards` accepted (`lines`: the line of each),
+/// the `rejected` ones, for the run of `file` with `content_hash`.
+pub struct CardList<'a> {
+    pub file: &'a str,
+    pub content_hash: String,
+    pub read: usize,
+    pub cards: &'a [NewCardRow],
+    pub lines: &'a [u64],
+    pub rejected: &'a [QuarantineRow],
+}
+
 /// Screens a validated list into the store for the principal's unit and records the import
-/// run: `read` rows, the `cards` accepted, the `rejected` ones in its quarantine.
+/// run, the rejected rows in its quarantine. Should screening fail, the run is finished all the
+/// same, the cards quarantined as `not_applied`.
 pub async fn record_list(
     state: &AppState,
     p: &Principal,
-    file: &str,
-    content_hash: String,
-    read: usize,
-    cards: &[NewCardRow],
-    rejected: &[QuarantineRow],
+    list: CardList<'_>,
 ) -> Result<(ImportRunId, CardImport), WebError> {
+    let CardList {
+        file,
+        content_hash,
+        read,
+        cards,
+        lines,
+        rejected,
+    } = list;
     let now = state.clock.now_ms();
     let scope = state.scope_of(&p.unit_code).await?;
-    let imports = state.store.imports();
-    let run = imports
-        .begin(&NewImportRun {
-            kind: IMPORT_KIND.into(),
-            file: file.to_string(),
-            content_hash,
-        })
-        .await?;
-    let done = state
+    let run = ImportRecord::begin_hashed(
+        &state.store,
+        IMPORT_KIND,
+        file,
+        content_hash,
+        read,
+        rejected.to_vec(),
+    )
+    .await?;
+    // One batch: when it fails, none of its cards counts as applied (importing the list again
+    // screens them; a card listed before is recognised).
+    let done = match state
         .store
         .new_cards()
         .import(&scope, &p.unit_code, cards, &p.login, now)
-        .await?;
-    imports.add_quarantine(run, rejected).await?;
-    let mut by_reason: BTreeMap<String, i64> = BTreeMap::new();
-    for r in rejected {
-        *by_reason.entry(r.reason.clone()).or_default() += 1;
-    }
-    imports
-        .finish(
-            run,
-            &ImportCounts {
-                read: read as i64,
-                accepted: cards.len() as i64,
-                quarantined: rejected.len() as i64,
-                by_reason,
-            },
-        )
-        .await?;
-    Ok((run, done))
+        .await
+    {
+        Ok(done) => done,
+        Err(e) => {
+            let not_applied = lines
+                .iter()
+                .zip(cards)
+                .map(|(line, c)| (*line, mask_card(&c.account_no)));
+            return Err(run.fail(0, not_applied, e).await);
+        }
+    };
+    let finished = run.finish(cards.len()).await?;
+    Ok((finished.run, done))
 }
 
 /// Lower-case hex of a digest.

@@ -10,13 +10,12 @@
 //! unit; a unit outside the importing unit's subtree rejects the row. Rejected rows go to the
 //! quarantine of the import run with file, line, column and reason.
 
-use crate::card_screening::hex;
 use crate::casework::{audit, open_case_once, CaseInput, Opened};
 use crate::error::WebError;
+use crate::import_run::{quarantine_row, FinishedImport, ImportRecord};
 use crate::state::AppState;
 use fanzha_ingest::reports::{read_reports, report_reason, CaseReport, ReportFormat};
-use fanzha_store::{ImportCounts, ImportRunId, NewImportRun, QuarantineRow, Scope, Unit};
-use sha2::{Digest, Sha256};
+use fanzha_store::{ImportRunId, QuarantineRow, Scope, Unit};
 use std::collections::{BTreeMap, HashMap};
 
 /// The import-run kind of case imports.
@@ -82,108 +81,39 @@ pub async fn import_cases(
     let importer = state.store.units().get(unit_code).await?;
     let scope = state.scope_of(&importer.code).await?;
     let parsed = read_reports(file, bytes, format)?;
-    let run = state
-        .store
-        .imports()
-        .begin(&NewImportRun {
-            kind: KIND.into(),
-            file: file.into(),
-            content_hash: hex(&Sha256::digest(bytes)),
-        })
-        .await?;
-    let mut rejected: Vec<QuarantineRow> = parsed
+    let reader_rejects = parsed
         .rejected
         .iter()
-        .map(|r| QuarantineRow {
-            file: file.into(),
-            line: r.line as i64,
-            column: r.column.map(|c| c.as_str().to_string()),
-            reason: r.reason.to_string(),
-            raw: r.raw.clone(),
-        })
+        .map(|r| quarantine_row(file, r.line, r.column.map(|c| c.as_str()), r.reason, &r.raw))
         .collect();
+    let mut run =
+        ImportRecord::begin(&state.store, KIND, file, bytes, parsed.read, reader_rejects).await?;
     let mut imported = Vec::new();
     let mut duplicates = Vec::new();
     let mut units = UnitResolver::new(&scope, &importer);
-    for report in parsed.reports {
-        // A report opened before is a duplicate wherever its row would place it.
-        if let Some((case_id, case_unit)) =
-            state.store.cases().by_report_no(&report.report_no).await?
-        {
-            duplicates.push(duplicate(state, &scope, &report, case_id, &case_unit).await?);
-            continue;
-        }
-        let unit = match units.resolve(state, &report).await? {
-            Ok(u) => u,
-            Err(reason) => {
-                rejected.push(QuarantineRow {
-                    file: file.into(),
-                    line: report.line as i64,
-                    column: Some("unit".into()),
-                    reason: reason.into(),
-                    raw: report.raw.clone(),
-                });
-                continue;
+    let mut reports = parsed.reports.into_iter();
+    while let Some(report) = reports.next() {
+        let (line, raw) = (report.line, report.raw.clone());
+        match import_one(state, login, &scope, &mut units, report).await {
+            Ok(Step::Imported(case)) => imported.push(case),
+            Ok(Step::Duplicate(d)) => duplicates.push(d),
+            Ok(Step::Rejected(reason)) => {
+                run.reject(quarantine_row(file, line, Some("unit"), reason, &raw))
             }
-        };
-        let line = report.line;
-        let report_no = report.report_no.clone();
-        let named = report.named_json();
-        let opened = open_case_once(
-            state,
-            login,
-            CaseInput {
-                resident_id: report.resident_id,
-                victim_name: report.victim_name,
-                victim_phone: report.phone,
-                unit_code: unit.clone(),
-                reported_at: report.reported_at,
-                loss_fen: report.loss_fen,
-                narrative: report.narrative,
-                source: "import".into(),
-                report_no: Some(report.report_no),
-                instruction_id: None,
-                victim_account: report.victim_account,
-                named,
-            },
-        )
-        .await?;
-        match opened {
-            Opened::New(case) => imported.push(ImportedCase {
-                line,
-                report_no,
-                case_id: case.id,
-                unit_code: unit,
-            }),
-            Opened::Duplicate { case_id, unit_code } => {
-                let visible = in_scope(state, &scope, &unit_code).await?;
-                duplicates.push(DuplicateReport {
-                    line,
-                    report_no,
-                    case_id: visible.then_some(case_id),
-                });
+            Err(e) => {
+                // Rows up to here are committed (each case is); this one and the rest are not.
+                let not_reached =
+                    std::iter::once((line, raw)).chain(reports.map(|r| (r.line, r.raw)));
+                let done = imported.len() + duplicates.len();
+                return Err(run.fail(done, not_reached, e).await);
             }
         }
     }
-    rejected.sort_by_key(|r| r.line);
-    state.store.imports().add_quarantine(run, &rejected).await?;
-    let mut by_reason: BTreeMap<String, i64> = BTreeMap::new();
-    for r in &rejected {
-        *by_reason.entry(r.reason.clone()).or_default() += 1;
-    }
-    state
-        .store
-        .imports()
-        .finish(
-            run,
-            &ImportCounts {
-                read: parsed.read as i64,
-                accepted: (imported.len() + duplicates.len()) as i64,
-                quarantined: rejected.len() as i64,
-                by_reason: by_reason.clone(),
-            },
-        )
-        .await?;
+    let FinishedImport {
+        run,
+        rejected,
+        by_reason,
+    } = run.finish(imported.len() + duplicates.len()).await?;
     audit(
         state,
         login,
@@ -211,6 +141,72 @@ pub async fn import_cases(
         rejected,
         by_reason,
         ignored_columns: parsed.ignored_columns,
+    })
+}
+
+/// What one report became.
+enum Step {
+    Imported(ImportedCase),
+    Duplicate(DuplicateReport),
+    /// Quarantined for its unit (the reason).
+    Rejected(&'static str),
+}
+
+/// Opens the case of one report, once.
+async fn import_one(
+    state: &AppState,
+    login: &str,
+    scope: &Scope,
+    units: &mut UnitResolver<'_>,
+    report: CaseReport,
+) -> Result<Step, WebError> {
+    // A report opened before is a duplicate wherever its row would place it.
+    if let Some((case_id, case_unit)) = state.store.cases().by_report_no(&report.report_no).await? {
+        return Ok(Step::Duplicate(
+            duplicate(state, scope, &report, case_id, &case_unit).await?,
+        ));
+    }
+    let unit = match units.resolve(state, &report).await? {
+        Ok(u) => u,
+        Err(reason) => return Ok(Step::Rejected(reason)),
+    };
+    let line = report.line;
+    let report_no = report.report_no.clone();
+    let named = report.named_json();
+    let opened = open_case_once(
+        state,
+        login,
+        CaseInput {
+            resident_id: report.resident_id,
+            victim_name: report.victim_name,
+            victim_phone: report.phone,
+            unit_code: unit.clone(),
+            reported_at: report.reported_at,
+            loss_fen: report.loss_fen,
+            narrative: report.narrative,
+            source: "import".into(),
+            report_no: Some(report.report_no),
+            instruction_id: None,
+            victim_account: report.victim_account,
+            named,
+        },
+    )
+    .await?;
+    Ok(match opened {
+        Opened::New(case) => Step::Imported(ImportedCase {
+            line,
+            report_no,
+            case_id: case.id,
+            unit_code: unit,
+        }),
+        Opened::Duplicate { case_id, unit_code } => {
+            let visible = in_scope(state, scope, &unit_code).await?;
+            Step::Duplicate(DuplicateReport {
+                line,
+                report_no,
+                case_id: visible.then_some(case_id),
+            })
+        }
     })
 }
 

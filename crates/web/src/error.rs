@@ -24,6 +24,9 @@ pub enum WebError {
     NotFound,
     #[error("{0}")]
     BadRequest(String),
+    /// An export whose period holds more rows than one file carries.
+    #[error("the period holds more than {limit} {what}: narrow the period")]
+    PeriodTooLarge { what: &'static str, limit: i64 },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -47,6 +50,7 @@ impl Coded for WebError {
             WebError::CsrfRejected | WebError::ForeignOrigin => ErrorCode::CsrfRejected,
             WebError::NotFound => ErrorCode::NotFound,
             WebError::BadRequest(_) => ErrorCode::RequestInvalid,
+            WebError::PeriodTooLarge { .. } => ErrorCode::PeriodTooLarge,
             WebError::Store(e) => e.code(),
             WebError::Loop(e) => e.code(),
             WebError::File(e) => e.code(),

@@ -10,18 +10,17 @@
 //! Rows the reader rejects, and rows naming nobody of the area or a dossier held by another
 //! unit, go to the quarantine of the import run with file, line, column and reason.
 
-use crate::card_screening::hex;
 use crate::error::WebError;
+use crate::import_run::{quarantine_row, FinishedImport, ImportRecord};
 use crate::state::AppState;
 use chrono::{Days, NaiveDate};
 use fanzha_core::time::shanghai_midnight;
 use fanzha_ingest::key_person_list::{read_key_person_list, KeyPersonListRow};
 use fanzha_ingest::reports::ReportFormat;
 use fanzha_store::{
-    AbroadState, ImportCounts, ImportRunId, KeyPersonCategory, KeyPersonListImport,
-    KeyPersonMeasure, ListedKeyPerson, NewImportRun, PunishmentKind, QuarantineRow,
+    AbroadState, ImportRunId, KeyPersonCategory, KeyPersonListImport, KeyPersonMeasure,
+    ListedKeyPerson, PunishmentKind, QuarantineRow,
 };
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// The import-run kind of key-person lists.
@@ -112,58 +111,55 @@ pub async fn import_key_person_list(
         up.format,
         up.category.map(KeyPersonCategory::as_str),
     )?;
-    let imports = state.store.imports();
-    let run = imports
-        .begin(&NewImportRun {
-            kind: KIND.into(),
-            file: up.file.into(),
-            content_hash: hex(&Sha256::digest(up.bytes)),
-        })
-        .await?;
     let listed: Vec<ListedKeyPerson> = parsed
         .rows
         .iter()
         .map(|r| listed(r, up.category, &label, now))
         .collect::<Result<_, _>>()?;
-    let done = state
+    let reader_rejects = parsed
+        .rejected
+        .iter()
+        .map(|r| quarantine_row(up.file, r.line, r.column, r.reason, &r.raw))
+        .collect();
+    let mut run = ImportRecord::begin(
+        &state.store,
+        KIND,
+        up.file,
+        up.bytes,
+        parsed.read,
+        reader_rejects,
+    )
+    .await?;
+    // One batch: when it fails, none of its rows counts as applied (the list imported again
+    // applies them, changing nothing already done).
+    let done = match state
         .store
         .key_persons()
         .import_list(&scope, &listed, up.source, up.login, now)
-        .await?;
-    let quarantine = |line: u64, column: Option<&str>, reason: &str, raw: &str| QuarantineRow {
-        file: up.file.into(),
-        line: line as i64,
-        column: column.map(str::to_string),
-        reason: reason.to_string(),
-        raw: raw.to_string(),
+        .await
+    {
+        Ok(done) => done,
+        Err(e) => {
+            let not_applied = parsed.rows.iter().map(|r| (r.line, r.raw.clone()));
+            return Err(run.fail(0, not_applied, e).await);
+        }
     };
-    let mut rejected: Vec<QuarantineRow> = parsed
-        .rejected
-        .iter()
-        .map(|r| quarantine(r.line, r.column, r.reason, &r.raw))
-        .chain(done.rejected.iter().map(|(i, reason)| {
-            let r = &parsed.rows[*i];
-            quarantine(r.line, Some("resident_id"), reason, &r.raw)
-        }))
-        .collect();
-    rejected.sort_by_key(|r| r.line);
-    imports.add_quarantine(run, &rejected).await?;
-    let mut by_reason: BTreeMap<String, i64> = BTreeMap::new();
-    for r in &rejected {
-        *by_reason.entry(r.reason.clone()).or_default() += 1;
+    for (i, reason) in &done.rejected {
+        let r = &parsed.rows[*i];
+        run.reject(quarantine_row(
+            up.file,
+            r.line,
+            Some("resident_id"),
+            reason,
+            &r.raw,
+        ));
     }
     let applied = listed.len() - done.rejected.len();
-    imports
-        .finish(
-            run,
-            &ImportCounts {
-                read: parsed.read as i64,
-                accepted: applied as i64,
-                quarantined: rejected.len() as i64,
-                by_reason: by_reason.clone(),
-            },
-        )
-        .await?;
+    let FinishedImport {
+        run,
+        rejected,
+        by_reason,
+    } = run.finish(applied).await?;
     Ok(KeyPersonListReport {
         import_run: run,
         file: up.file.into(),

@@ -16,6 +16,7 @@ pub mod extract;
 pub mod figures;
 pub mod guardian_import;
 pub mod i18n;
+pub mod import_run;
 pub mod key_person_import;
 pub mod pages;
 pub mod push_import;

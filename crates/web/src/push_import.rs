@@ -9,24 +9,26 @@
 //! person's open instruction when there is one, else issuing a new one; the warning then keeps
 //! the push's identity (platform, push id, push time, import run). A push received before —
 //! found by its identity, or refused by the warnings table on a concurrent delivery — is counted
-//! as already known and changes nothing. Rejected rows go to the quarantine of the import run
-//! with file, line, column and reason.
+//! as already known and changes nothing, unless its warning never got its instruction (an import
+//! that failed right after storing it): then the loop is completed now
+//! ([`fanzha_workflow::LoopService::resume`]) and the push counts as new or merged. Rejected
+//! rows go to the quarantine of the import run with file, line, column and reason; an import
+//! that fails partway is still finished and listed ([`crate::import_run`]).
 
-use crate::card_screening::hex;
 use crate::error::WebError;
 use crate::export::Table;
 use crate::i18n::Lang;
+use crate::import_run::{quarantine_row, FinishedImport, ImportRecord};
 use crate::state::AppState;
 use fanzha_core::mask::{mask_phone, mask_resident_id};
 use fanzha_core::time::format_shanghai;
 use fanzha_ingest::reports::ReportFormat;
 use fanzha_ingest::warning_pushes::{read_pushes, PushRow};
 use fanzha_store::{
-    FeedbackFilter, ImportCounts, ImportRunId, NewImportRun, NewPushImport, PushFeedback,
-    PushPlatform, QuarantineRow, Scope, StoreError, WarningPush,
+    FeedbackFilter, ImportRunId, NewPushImport, PushFeedback, PushPlatform, QuarantineRow, Scope,
+    StoreError, WarningPush,
 };
 use fanzha_workflow::{IncomingWarning, Instruction, LoopError, WarningLevel};
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 
 /// The import-run kind of push-list imports.
@@ -128,46 +130,57 @@ pub async fn import_pushes(
     let importer = state.store.units().get(unit_code).await?;
     let now = state.clock.now_ms();
     let parsed = read_pushes(file, bytes, format, now)?;
-    let imports = state.store.imports();
-    let run = imports
-        .begin(&NewImportRun {
-            kind: KIND.into(),
-            file: file.into(),
-            content_hash: hex(&Sha256::digest(bytes)),
-        })
-        .await?;
-    let rejected: Vec<QuarantineRow> = parsed
+    let reader_rejects = parsed
         .rejected
         .iter()
-        .map(|r| QuarantineRow {
-            file: file.into(),
-            line: r.line as i64,
-            column: r.column.map(str::to_string),
-            reason: r.reason.to_string(),
-            raw: r.raw.clone(),
-        })
+        .map(|r| quarantine_row(file, r.line, r.column, r.reason, &r.raw))
         .collect();
+    let record =
+        ImportRecord::begin(&state.store, KIND, file, bytes, parsed.read, reader_rejects).await?;
+    let run = record.id();
     let mut rows = Vec::with_capacity(parsed.rows.len());
-    for row in &parsed.rows {
-        rows.push(receive_one(state, login, platform, run, row, now).await?);
+    let mut failed = None;
+    for (i, row) in parsed.rows.iter().enumerate() {
+        match receive_one(state, login, platform, run, row, now).await {
+            Ok(done) => rows.push(done),
+            Err(e) => {
+                failed = Some((i, e));
+                break;
+            }
+        }
     }
-    imports.add_quarantine(run, &rejected).await?;
-    let mut by_reason: BTreeMap<String, i64> = BTreeMap::new();
-    for r in &rejected {
-        *by_reason.entry(r.reason.clone()).or_default() += 1;
-    }
-    imports
-        .finish(
-            run,
-            &ImportCounts {
-                read: parsed.read as i64,
-                accepted: rows.len() as i64,
-                quarantined: rejected.len() as i64,
-                by_reason: by_reason.clone(),
-            },
-        )
-        .await?;
-    let out = PushImport {
+    let finished = match failed {
+        None => Ok(record.finish(rows.len()).await),
+        Some((i, e)) => {
+            // Rows before this one are received (each warning is); this one and the rest are
+            // not: quarantined as not applied, received when the list is imported again.
+            let not_reached = parsed.rows[i..].iter().map(|r| (r.line, r.push_id.clone()));
+            Err(record.fail(rows.len(), not_reached, e).await)
+        }
+    };
+    // The import is listed among the platform's imports either way, with what it did.
+    let count = |r: PushResult| rows.iter().filter(|x| x.result == r).count() as i64;
+    let recorded = state
+        .store
+        .warning_pushes()
+        .record_import(&NewPushImport {
+            import_run: run,
+            platform,
+            unit_code: importer.code.clone(),
+            imported_by: login.into(),
+            imported_at: now,
+            new: count(PushResult::New),
+            merged: count(PushResult::Merged),
+            known: count(PushResult::Known),
+        })
+        .await;
+    let FinishedImport {
+        rejected,
+        by_reason,
+        ..
+    } = finished??;
+    recorded?;
+    Ok(PushImport {
         import_run: run,
         platform,
         file: file.into(),
@@ -177,22 +190,7 @@ pub async fn import_pushes(
         rows,
         rejected,
         by_reason,
-    };
-    state
-        .store
-        .warning_pushes()
-        .record_import(&NewPushImport {
-            import_run: run,
-            platform,
-            unit_code: importer.code.clone(),
-            imported_by: login.into(),
-            imported_at: now,
-            new: out.new_count() as i64,
-            merged: out.merged() as i64,
-            known: out.known() as i64,
-        })
-        .await?;
-    Ok(out)
+    })
 }
 
 async fn receive_one(
@@ -222,7 +220,7 @@ async fn receive_one(
     };
     if let Some(existing) = pushes.find(platform, &row.push_id).await? {
         done.warning_id = existing;
-        return Ok(done);
+        return resume(state, done, now).await;
     }
     let level = WarningLevel::from_number(row.level)
         .ok_or_else(|| WebError::BadRequest(format!("level {} out of range", row.level)))?;
@@ -270,10 +268,25 @@ async fn receive_one(
         // Delivered concurrently by another import: the warnings table refused the second.
         Err(LoopError::Store(StoreError::Conflict { .. })) => {
             pushes.attach(&done.warning_id, &push).await?;
-            Ok(done)
+            resume(state, done, now).await
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// A push whose warning is stored already: known — unless its receiving stopped before the
+/// warning had its instruction (the import failed partway), in which case the loop is completed
+/// now and the push counts as new or merged after all.
+async fn resume(state: &AppState, mut done: PushedRow, now: i64) -> Result<PushedRow, WebError> {
+    if let Some(r) = state.loop_service.resume(&done.warning_id, now).await? {
+        done.result = if r.merged {
+            PushResult::Merged
+        } else {
+            PushResult::New
+        };
+        done.instruction_id = Some(r.instruction_id);
+    }
+    Ok(done)
 }
 
 /// The feedback file's column keys (i18n), in order.
@@ -293,16 +306,29 @@ pub const FEEDBACK_COLUMNS: [&str; 13] = [
     "wp_closed_at",
 ];
 
-/// The feedback (反馈) of a platform's pushes in a period whose warnings lie inside the scope:
+/// The feedback (反馈) of a platform's pushes in a period imported by units inside the scope:
 /// each push id with its instruction's status and outcome, the unit handling it and the times —
-/// no personal data, the upstream platform knows the person by its push id.
+/// no personal data, the upstream platform knows the person by its push id. A period holding
+/// more than `limit` pushes ([`fanzha_store::MAX_FEEDBACK_ROWS`] on the page) is refused with
+/// [`WebError::PeriodTooLarge`] rather than cut short.
 pub async fn feedback_table(
     state: &AppState,
     scope: &Scope,
     filter: &FeedbackFilter,
     lang: Lang,
+    limit: i64,
 ) -> Result<Table, WebError> {
-    let items = state.store.warning_pushes().feedback(scope, filter).await?;
+    let items = state
+        .store
+        .warning_pushes()
+        .feedback(scope, filter, limit)
+        .await?;
+    if items.len() as i64 > limit {
+        return Err(WebError::PeriodTooLarge {
+            what: "pushes",
+            limit,
+        });
+    }
     let mut names: HashMap<String, String> = HashMap::new();
     let mut rows = Vec::with_capacity(items.len());
     for f in items {

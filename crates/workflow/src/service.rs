@@ -12,7 +12,7 @@ use crate::group_commit::{Committer, Job};
 use crate::instruction::{Instruction, Status};
 use crate::level::WarningLevel;
 use crate::outcome::Outcome;
-use crate::routing::{route, OrgTree, RoutingPolicy};
+use crate::routing::{route, OrgTree, Route, RoutingPolicy};
 use crate::sla::{SlaKind, SlaPolicy};
 use fanzha_store::{
     EventRow, NewAuditEntry, NewInstruction, NewWarning, Projection, Scope, Store, StoreError,
@@ -242,12 +242,81 @@ impl LoopService {
 
     /// Records a warning and routes it: merges into the person's open instruction (raising its
     /// level when the new warning is more urgent) or issues a new instruction.
+    ///
+    /// The steps (warning stored, instruction issued or merged, warning linked, audited) are
+    /// separate writes: should one after the first fail, the warning is stored without its
+    /// instruction, and [`LoopService::resume`] completes it later (an import received again
+    /// does so).
     pub async fn receive(
         &self,
         mut w: IncomingWarning,
         now_ms: i64,
     ) -> Result<Received, LoopError> {
         normalise_names(&mut w);
+        let route = self.route_of(&mut w).await?;
+        let warning_id = w.id.clone().unwrap_or_else(|| self.new_id("YJ", now_ms));
+        self.store
+            .warnings()
+            .insert(&NewWarning {
+                id: warning_id.clone(),
+                resident_id: w.resident_id.clone(),
+                msisdn: w.msisdn.clone(),
+                unit_code: route.owner.clone(),
+                level: w.level.number(),
+                fraud_type: w.fraud_type.clone(),
+                score_permille: w.score_permille.clamp(0, 1000),
+                source: w.source.clone(),
+                signal_at: w.signal_at,
+                detected_at: now_ms,
+                evidence: w.evidence.clone(),
+            })
+            .await?;
+        self.complete(&w, warning_id, &route, now_ms).await
+    }
+
+    /// Completes the loop for a stored warning that has no instruction — one whose receiving
+    /// stopped after the warning was stored (a database error, a crash): merges it into the
+    /// person's open instruction or issues a new one, links, audits and announces it, exactly
+    /// as [`LoopService::receive`] would have. Answers `None` when the warning has its
+    /// instruction already (nothing to do); an unknown warning is `StoreError::NotFound`.
+    pub async fn resume(
+        &self,
+        warning_id: &str,
+        now_ms: i64,
+    ) -> Result<Option<Received>, LoopError> {
+        let stored = self
+            .store
+            .warnings()
+            .get(&Scope::platform(), warning_id)
+            .await?;
+        if stored.instruction_id.is_some() {
+            return Ok(None);
+        }
+        let level = WarningLevel::from_number(stored.level).ok_or_else(|| {
+            LoopError::Store(StoreError::Corrupt {
+                what: "warning level",
+                detail: format!("{warning_id}: level {}", stored.level),
+            })
+        })?;
+        let mut w = IncomingWarning {
+            id: Some(stored.id.clone()),
+            resident_id: stored.resident_id,
+            msisdn: stored.msisdn,
+            residence_code: None,
+            level,
+            fraud_type: stored.fraud_type,
+            score_permille: stored.score_permille,
+            source: stored.source,
+            signal_at: stored.signal_at,
+            evidence: stored.evidence,
+        };
+        let route = self.route_of(&mut w).await?;
+        self.complete(&w, stored.id, &route, now_ms).await.map(Some)
+    }
+
+    /// Finds the person (by the phone's registered holder when only the phone is known) and
+    /// routes the warning by residence.
+    async fn route_of(&self, w: &mut IncomingWarning) -> Result<Route, LoopError> {
         // The national center's pushes name the phone: find its registered holder.
         if w.resident_id.is_none() {
             if let Some(phone) = &w.msisdn {
@@ -271,28 +340,18 @@ impl LoopService {
             },
             (None, None) => None,
         };
-        let route = {
-            let tree = self.tree();
-            route(residence.as_deref(), w.level, &*tree, &self.routing)
-        };
-        let warning_id = w.id.clone().unwrap_or_else(|| self.new_id("YJ", now_ms));
-        self.store
-            .warnings()
-            .insert(&NewWarning {
-                id: warning_id.clone(),
-                resident_id: w.resident_id.clone(),
-                msisdn: w.msisdn.clone(),
-                unit_code: route.owner.clone(),
-                level: w.level.number(),
-                fraud_type: w.fraud_type.clone(),
-                score_permille: w.score_permille.clamp(0, 1000),
-                source: w.source.clone(),
-                signal_at: w.signal_at,
-                detected_at: now_ms,
-                evidence: w.evidence.clone(),
-            })
-            .await?;
+        let tree = self.tree();
+        Ok(route(residence.as_deref(), w.level, &*tree, &self.routing))
+    }
 
+    /// The steps after the warning is stored: merge or issue, link, audit, announce.
+    async fn complete(
+        &self,
+        w: &IncomingWarning,
+        warning_id: String,
+        route: &Route,
+        now_ms: i64,
+    ) -> Result<Received, LoopError> {
         let open = match &w.resident_id {
             Some(rid) => self.store.instructions().open_for_resident(rid).await?,
             None => None,
@@ -357,7 +416,7 @@ impl LoopService {
             }),
         )
         .await?;
-        self.calls_after_receive(&w, &received, now_ms).await;
+        self.calls_after_receive(w, &received, now_ms).await;
         self.announce(Notice::Warning {
             warning_id,
             instruction_id: received.instruction_id.clone(),

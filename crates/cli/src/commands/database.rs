@@ -4,7 +4,7 @@
 use crate::error::{CliResult, WithCode};
 use crate::Ctx;
 use fanzha_core::error_code::ErrorCode;
-use fanzha_store::Store;
+use fanzha_store::{QuarantineRow, Store};
 use tokio::runtime::Runtime;
 
 /// An open store and the runtime its calls run on (commands are synchronous).
@@ -18,6 +18,37 @@ impl Database {
     pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
         self.rt.block_on(f)
     }
+
+    /// The unit a list import is made for: the one named, else the root of the org tree.
+    pub fn unit_or_root(&self, unit: Option<String>) -> CliResult<String> {
+        match unit {
+            Some(u) => Ok(u),
+            None => self
+                .block_on(self.store.units().roots())?
+                .into_iter()
+                .next()
+                .map(|u| u.code)
+                .ok_or_else(|| anyhow::anyhow!("no org units: import the divisions first"))
+                .code(ErrorCode::UnitNotFound),
+        }
+    }
+}
+
+/// Prints a list import's quarantined rows, one a line (`FILE:LINE COLUMN REASON`), and answers
+/// them as JSON objects (line, column, reason) for the `--json` report.
+pub fn print_rejected(rows: &[QuarantineRow]) -> Vec<serde_json::Value> {
+    for r in rows {
+        println!(
+            "{}:{} {} {}",
+            r.file,
+            r.line,
+            r.column.as_deref().unwrap_or("-"),
+            r.reason
+        );
+    }
+    rows.iter()
+        .map(|r| serde_json::json!({"line": r.line, "column": r.column, "reason": r.reason}))
+        .collect()
 }
 
 /// Connects without touching the schema (for `fanzha migrate`).

@@ -79,16 +79,7 @@ fn import(ctx: &Ctx, a: ImportArgs) -> CliResult {
         .code(ErrorCode::FileUnreadable)?;
     let db = database::open(ctx)?;
     let state = db.block_on(fanzha_web::AppState::new(db.store.clone()))?;
-    let unit = match a.unit {
-        Some(u) => u,
-        None => db
-            .block_on(db.store.units().roots())?
-            .into_iter()
-            .next()
-            .map(|u| u.code)
-            .ok_or_else(|| anyhow::anyhow!("no org units: import the divisions first"))
-            .code(ErrorCode::UnitNotFound)?,
-    };
+    let unit = db.unit_or_root(a.unit)?;
     let file = a.file.display().to_string();
     let out = db.block_on(import_key_person_list(
         &state,
@@ -103,20 +94,7 @@ fn import(ctx: &Ctx, a: ImportArgs) -> CliResult {
             format: a.format,
         },
     ))?;
-    for r in &out.rejected {
-        println!(
-            "{}:{} {} {}",
-            r.file,
-            r.line,
-            r.column.as_deref().unwrap_or("-"),
-            r.reason
-        );
-    }
-    let rejected_rows: Vec<serde_json::Value> = out
-        .rejected
-        .iter()
-        .map(|r| serde_json::json!({"line": r.line, "column": r.column, "reason": r.reason}))
-        .collect();
+    let rejected_rows = database::print_rejected(&out.rejected);
     let mut report = Report::new("导入重点人员名单 / import a key-person list");
     report
         .field("file", &file)

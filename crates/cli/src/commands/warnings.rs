@@ -57,34 +57,12 @@ fn import_push(ctx: &Ctx, a: ImportPushArgs) -> CliResult {
         .code(ErrorCode::FileUnreadable)?;
     let db = database::open(ctx)?;
     let state = db.block_on(fanzha_web::AppState::new(db.store.clone()))?;
-    let unit = match a.unit {
-        Some(u) => u,
-        None => db
-            .block_on(db.store.units().roots())?
-            .into_iter()
-            .next()
-            .map(|u| u.code)
-            .ok_or_else(|| anyhow::anyhow!("no org units: import the divisions first"))
-            .code(ErrorCode::UnitNotFound)?,
-    };
+    let unit = db.unit_or_root(a.unit)?;
     let file = a.file.display().to_string();
     let out = db.block_on(fanzha_web::push_import::import_pushes(
         &state, &a.by, &unit, a.platform, &file, &bytes, a.format,
     ))?;
-    for r in &out.rejected {
-        println!(
-            "{}:{} {} {}",
-            r.file,
-            r.line,
-            r.column.as_deref().unwrap_or("-"),
-            r.reason
-        );
-    }
-    let rejected_rows: Vec<serde_json::Value> = out
-        .rejected
-        .iter()
-        .map(|r| serde_json::json!({"line": r.line, "column": r.column, "reason": r.reason}))
-        .collect();
+    let rejected_rows = database::print_rejected(&out.rejected);
     let mut report = Report::new("导入预警推送名单 / import pushed warnings");
     report
         .field("file", &file)

@@ -1,6 +1,7 @@
 //! 预警推送: a pushed warning keeps its platform, push id and push time; a (platform, push id)
 //! names one warning; the imports are listed by the importer's subtree and the feedback reads
-//! one platform's pushes of a period inside the scope.
+//! one platform's pushes of a period imported inside the scope, refusing none silently: it
+//! answers one row past the limit.
 
 use crate::fixtures::with_tree;
 use fanzha_core::error_code::{Coded, ErrorCode};
@@ -165,16 +166,60 @@ pub async fn imports_and_feedback_are_read_inside_the_scope(store: &Store) {
             .await
             .unwrap();
     }
+    // A list imported by 慈溪 whose push was routed to a 余姚 unit: 慈溪 reports it back.
+    let cixi_run = store
+        .imports()
+        .begin(&NewImportRun {
+            kind: "warning_push".into(),
+            file: "慈溪推送.csv".into(),
+            content_hash: "h2".into(),
+        })
+        .await
+        .unwrap();
+    repo.record_import(&NewPushImport {
+        import_run: cixi_run,
+        platform: PushPlatform::National,
+        unit_code: "330282".into(),
+        imported_by: "analyst2".into(),
+        imported_at: 6_000,
+        new: 1,
+        merged: 0,
+        known: 0,
+    })
+    .await
+    .unwrap();
+    warnings
+        .insert(&warning("TS-national-P5", "330281001001", 3_000))
+        .await
+        .unwrap();
+    repo.attach(
+        "TS-national-P5",
+        &push(PushPlatform::National, "P5", 3_000, Some(cixi_run)),
+    )
+    .await
+    .unwrap();
+    // Attached without an import run: in no feedback.
+    warnings
+        .insert(&warning("TS-national-P6", "330281001001", 4_000))
+        .await
+        .unwrap();
+    repo.attach(
+        "TS-national-P6",
+        &push(PushPlatform::National, "P6", 4_000, None),
+    )
+    .await
+    .unwrap();
     let filter = FeedbackFilter {
         platform: PushPlatform::National,
         from_ms: 1_000,
         to_ms: 10_000,
     };
-    let rows = repo.feedback(&yuyao, &filter).await.unwrap();
+    let ids = |rows: &[PushFeedback]| rows.iter().map(|r| r.push_id.clone()).collect::<Vec<_>>();
+    let rows = repo.feedback(&yuyao, &filter, 100).await.unwrap();
     assert_eq!(
-        rows.iter().map(|r| r.push_id.as_str()).collect::<Vec<_>>(),
-        ["P1", "P2"],
-        "in push order, inside the period and the scope"
+        ids(&rows),
+        ["P1", "P3", "P2"],
+        "in push order, inside the period, imported inside the scope wherever routed"
     );
     assert_eq!(rows[0].warning_id, "TS-national-P1");
     assert_eq!(rows[0].pushed_at, 1_000);
@@ -182,14 +227,31 @@ pub async fn imports_and_feedback_are_read_inside_the_scope(store: &Store) {
     assert_eq!(rows[0].warning_unit, "330281002001");
     assert_eq!(rows[0].instruction_id, None);
     assert_eq!(rows[0].state, None);
-    let all = repo.feedback(&Scope::platform(), &filter).await.unwrap();
-    assert_eq!(all.len(), 3);
+    assert_eq!(rows[1].warning_unit, "330282001001");
+    assert_eq!(
+        ids(&repo.feedback(&cixi, &filter, 100).await.unwrap()),
+        ["P5"],
+        "the importer reports back, not the unit the warning was routed to"
+    );
+    let all = repo
+        .feedback(&Scope::platform(), &filter, 100)
+        .await
+        .unwrap();
+    assert_eq!(ids(&all), ["P1", "P3", "P2", "P5"]);
+    assert_eq!(
+        repo.feedback(&Scope::platform(), &filter, 2)
+            .await
+            .unwrap()
+            .len(),
+        3,
+        "one row past the limit tells the caller the period holds more"
+    );
     let other = FeedbackFilter {
         platform: PushPlatform::Dongfeng,
         ..filter
     };
     assert!(repo
-        .feedback(&Scope::platform(), &other)
+        .feedback(&Scope::platform(), &other, 100)
         .await
         .unwrap()
         .is_empty());

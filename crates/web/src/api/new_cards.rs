@@ -8,7 +8,7 @@ use crate::auth::permission::{ImportNewCards, Permission, ReviewNewCards, ViewNe
 use crate::auth::Require;
 use crate::card_screening::{
     bank_code, batch_label, hex, police_only, reads_list, record_list, review_card, sender_of,
-    viewer_of, visible_findings,
+    viewer_of, visible_findings, CardList,
 };
 use crate::error::WebError;
 use crate::extract::{JsonBody, Query};
@@ -149,6 +149,7 @@ pub async fn push(
     let batch = batch_label(req.batch.as_deref(), sender.as_deref(), now);
     let mut checker = CardChecker::new(sender.as_deref(), now);
     let mut cards = Vec::with_capacity(req.cards.len());
+    let mut lines = Vec::with_capacity(req.cards.len());
     let mut rejected = Vec::new();
     let mut quarantine = Vec::new();
     for (index, c) in req.cards.iter().enumerate() {
@@ -163,18 +164,21 @@ pub async fn push(
             bank_name: c.bank_name.as_deref().unwrap_or(""),
         };
         match checker.check(&fields) {
-            Ok(r) => cards.push(NewCardRow {
-                account_no: r.account_no,
-                bank_code: r.bank_code,
-                bank_name: r.bank_name,
-                resident_id: r.resident_id,
-                holder_name: r.name,
-                phone: r.phone,
-                opened_at: r.opened_at,
-                outlet: r.outlet,
-                outlet_division: r.outlet_division,
-                batch: batch.clone(),
-            }),
+            Ok(r) => {
+                lines.push(index as u64 + 1);
+                cards.push(NewCardRow {
+                    account_no: r.account_no,
+                    bank_code: r.bank_code,
+                    bank_name: r.bank_name,
+                    resident_id: r.resident_id,
+                    holder_name: r.name,
+                    phone: r.phone,
+                    opened_at: r.opened_at,
+                    outlet: r.outlet,
+                    outlet_division: r.outlet_division,
+                    batch: batch.clone(),
+                })
+            }
             Err((column, why)) => {
                 let field = field_of(column, why);
                 quarantine.push(QuarantineRow {
@@ -201,11 +205,14 @@ pub async fn push(
     let (run, done) = record_list(
         &state,
         p,
-        RUN_FILE,
-        hex(&hasher.finalize()),
-        req.cards.len(),
-        &cards,
-        &quarantine,
+        CardList {
+            file: RUN_FILE,
+            content_hash: hex(&hasher.finalize()),
+            read: req.cards.len(),
+            cards: &cards,
+            lines: &lines,
+            rejected: &quarantine,
+        },
     )
     .await?;
     let bank_view = p.has_role(Role::BankLiaison);

@@ -7,6 +7,7 @@
 
 use super::choices::{non_empty, parse_or};
 use super::choices::{unit_choices, Choice};
+use super::upload::Upload;
 use super::view::{pick, time};
 use super::{render, Chrome};
 use crate::auth::permission::{
@@ -27,7 +28,6 @@ use chrono::NaiveDate;
 use fanzha_core::mask::{mask_name, mask_phone, mask_resident_id};
 use fanzha_core::time::{format_shanghai_date, shanghai_midnight};
 use fanzha_core::ResidentId;
-use fanzha_ingest::reports::ReportFormat;
 use fanzha_store::{
     AbroadState, ActiveMeasure, KeyPerson, KeyPersonCategory, KeyPersonEvent, KeyPersonFilter,
     KeyPersonMeasure, KeyPersonStatus, NewAuditEntry, NewKeyPerson, PageRequest, PunishmentKind,
@@ -480,16 +480,6 @@ pub async fn create(
     }
 }
 
-/// The longest file name kept from an upload (characters).
-const MAX_FILE_NAME_CHARS: usize = 200;
-
-async fn field_text(field: axum::extract::multipart::Field<'_>) -> Result<String, WebError> {
-    field
-        .text()
-        .await
-        .map_err(|e| WebError::BadRequest(e.to_string()))
-}
-
 /// `POST /key-persons/import` (multipart: `file`; optional `format` auto | csv | xlsx,
 /// `category` for rows that name none, `source` (see [`SOURCES`], `national` by default),
 /// `label` the list's name): applies a key-person list to the dossiers of one's area (see
@@ -499,55 +489,22 @@ pub async fn import(
     auth: Require<ManageKeyPersons>,
     State(state): State<AppState>,
     headers: HeaderMap,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let mut upload: Option<(String, Vec<u8>)> = None;
-    let mut format = ReportFormat::Auto;
-    let mut category = None;
-    let mut source = "national".to_string();
-    let mut label = String::new();
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| WebError::BadRequest(e.to_string()))?
-    {
-        match field.name() {
-            Some("file") => {
-                let name: String = field
-                    .file_name()
-                    .unwrap_or("key_persons.csv")
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(MAX_FILE_NAME_CHARS)
-                    .collect();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| WebError::BadRequest(e.to_string()))?;
-                upload = Some((name, bytes.to_vec()));
-            }
-            Some("format") => {
-                format = field_text(field)
-                    .await?
-                    .parse()
-                    .map_err(WebError::BadRequest)?
-            }
-            Some("category") => {
-                let text = field_text(field).await?;
-                category = parse_or(
-                    Some(text.trim()).filter(|t| !t.is_empty()),
-                    KeyPersonCategory::parse,
-                    "category",
-                )?;
-            }
-            Some("source") => source = field_text(field).await?.trim().to_string(),
-            Some("label") => label = field_text(field).await?,
-            _ => {}
-        }
-    }
-    let (file, bytes) = upload
-        .filter(|(_, b)| !b.is_empty())
-        .ok_or_else(|| WebError::BadRequest("choose a list file to import".into()))?;
+    let mut up = Upload::read(
+        multipart,
+        "key_persons.csv",
+        &["category", "source", "label"],
+    )
+    .await?;
+    let category = parse_or(up.trimmed("category"), KeyPersonCategory::parse, "category")?;
+    let source = up
+        .text("source")
+        .map(str::trim)
+        .unwrap_or("national")
+        .to_string();
+    let label = up.text("label").unwrap_or_default().to_string();
+    let (file, bytes) = up.take_file("choose a list file to import")?;
     let done = import_key_person_list(
         &state,
         &KeyPersonListUpload {
@@ -558,7 +515,7 @@ pub async fn import(
             label: &label,
             file: &file,
             bytes: &bytes,
-            format,
+            format: up.format,
         },
     )
     .await?;

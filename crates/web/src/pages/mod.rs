@@ -28,6 +28,7 @@ pub mod statistics_period;
 pub mod stop_payments;
 pub mod supervision;
 pub mod two_card_leads;
+pub mod upload;
 pub mod victim_profile;
 pub mod view;
 pub mod warning_pushes;

@@ -12,6 +12,7 @@
 
 use super::choices::{choices, non_empty, parse_or};
 use super::choices::{unit_choices, Choice};
+use super::upload::Upload;
 use super::view::pick;
 use super::{render, Chrome};
 use crate::auth::permission::{
@@ -20,7 +21,7 @@ use crate::auth::permission::{
 use crate::auth::Require;
 use crate::card_screening::{
     bank_code, batch_label, hex, police_only, reads_list, record_list, review_card, sender_of,
-    viewer_of, visible_findings,
+    viewer_of, visible_findings, CardList,
 };
 use crate::error::WebError;
 use crate::export::{ExportFormat, Table};
@@ -34,7 +35,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use fanzha_core::mask::{mask_card, mask_name, mask_resident_id};
 use fanzha_core::time::{format_shanghai, format_shanghai_date};
 use fanzha_ingest::new_cards::read_new_cards;
-use fanzha_ingest::reports::ReportFormat;
 use fanzha_store::{
     CardFilter, CardState, Level, NewAuditEntry, NewCardRow, PageRequest, QuarantineRow,
     ReasonCode, Role, ScreenedCard, Verdict, Viewer, MAX_PAGE,
@@ -45,7 +45,6 @@ use std::collections::HashMap;
 
 /// Cards per screen; an export takes all (up to [`MAX_PAGE`]).
 const PAGE_ROWS: u32 = 100;
-const MAX_FILE_NAME_CHARS: usize = 200;
 const DAY_MS: i64 = 86_400_000;
 /// Periods offered (days back from today), the default first.
 const PERIODS: [i64; 4] = [30, 7, 90, 365];
@@ -523,13 +522,6 @@ async fn list_page<P: Permission>(
     .map(IntoResponse::into_response)
 }
 
-async fn field_text(field: axum::extract::multipart::Field<'_>) -> Result<String, WebError> {
-    field
-        .text()
-        .await
-        .map_err(|e| WebError::BadRequest(e.to_string()))
-}
-
 /// `POST /card-screening/import` (multipart: `file`; optional `format` auto | csv | xlsx,
 /// `bank` (the center names the sending bank; a liaison always sends their own), `batch`
 /// (the list's label, the bank and today's date by default)): screens the cards of a CSV /
@@ -540,48 +532,16 @@ pub async fn import(
     auth: Require<ImportNewCards>,
     State(state): State<AppState>,
     headers: HeaderMap,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let mut upload: Option<(String, Vec<u8>)> = None;
-    let mut format = ReportFormat::Auto;
-    let mut bank: Option<String> = None;
-    let mut batch = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| WebError::BadRequest(e.to_string()))?
-    {
-        match field.name() {
-            Some("file") => {
-                let name: String = field
-                    .file_name()
-                    .unwrap_or("new_cards.csv")
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(MAX_FILE_NAME_CHARS)
-                    .collect();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| WebError::BadRequest(e.to_string()))?;
-                upload = Some((name, bytes.to_vec()));
-            }
-            Some("format") => {
-                format = field_text(field)
-                    .await?
-                    .parse()
-                    .map_err(WebError::BadRequest)?
-            }
-            Some("bank") => {
-                bank = bank_code(&field_text(field).await?)?;
-            }
-            Some("batch") => batch = Some(field_text(field).await?),
-            _ => {}
-        }
-    }
-    let (file, bytes) = upload
-        .filter(|(_, b)| !b.is_empty())
-        .ok_or_else(|| WebError::BadRequest("choose a new-card list to upload".into()))?;
+    let mut up = Upload::read(multipart, "new_cards.csv", &["bank", "batch"]).await?;
+    let bank = match up.text("bank") {
+        Some(text) => bank_code(text)?,
+        None => None,
+    };
+    let batch = up.text("batch").map(str::to_string);
+    let format = up.format;
+    let (file, bytes) = up.take_file("choose a new-card list to upload")?;
     let p = &auth.principal;
     // A liaison sends their own bank's list, whatever the form says.
     let sender = sender_of(p, bank)?;
@@ -615,14 +575,18 @@ pub async fn import(
             batch: batch.clone(),
         })
         .collect();
+    let lines: Vec<u64> = parsed.rows.iter().map(|r| r.line).collect();
     let (run, done) = record_list(
         &state,
         p,
-        &file,
-        hex(&Sha256::digest(&bytes)),
-        parsed.read,
-        &cards,
-        &rejected,
+        CardList {
+            file: &file,
+            content_hash: hex(&Sha256::digest(&bytes)),
+            read: parsed.read,
+            cards: &cards,
+            lines: &lines,
+            rejected: &rejected,
+        },
     )
     .await?;
     let view = ImportView {

@@ -9,6 +9,7 @@
 
 use super::choices::{choices, non_empty, parse_or};
 use super::choices::{unit_choices, Choice};
+use super::upload::Upload;
 use super::view::pick;
 use super::{render, Chrome};
 use crate::auth::permission::{
@@ -16,11 +17,11 @@ use crate::auth::permission::{
     ViewTwoCardLeads,
 };
 use crate::auth::Require;
-use crate::card_screening::hex;
 use crate::error::WebError;
 use crate::export::{ExportFormat, Table};
 use crate::extract::{FormBody, Query};
 use crate::i18n::Lang;
+use crate::import_run::{quarantine_row, FinishedImport, ImportRecord};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
@@ -28,22 +29,18 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use fanzha_core::mask::{mask_card, mask_name, mask_phone, mask_resident_id};
 use fanzha_core::time::{format_shanghai_date, shanghai_date};
-use fanzha_ingest::reports::ReportFormat;
 use fanzha_ingest::two_card_leads::{read_leads, CardKind};
 use fanzha_store::{
-    ImportCounts, KeyPersonCategory, LeadFilter, LeadKind, LeadResult, LeadSource, LeadState,
-    NewImportRun, NewKeyPerson, NewTwoCardLead, PageRequest, QuarantineRow, TwoCardLead,
-    DEFAULT_DEADLINE_DAYS, MAX_PAGE,
+    KeyPersonCategory, LeadFilter, LeadKind, LeadResult, LeadSource, LeadState, NewKeyPerson,
+    NewTwoCardLead, PageRequest, QuarantineRow, TwoCardLead, DEFAULT_DEADLINE_DAYS, MAX_PAGE,
 };
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// Leads per screen; an export takes all (up to [`MAX_PAGE`]).
 const PAGE_ROWS: u32 = 100;
 /// The import-run kind of lead imports.
 pub const IMPORT_KIND: &str = "two_card_leads";
-const MAX_FILE_NAME_CHARS: usize = 200;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
@@ -363,13 +360,6 @@ async fn list_page<P: Permission>(
     .map(IntoResponse::into_response)
 }
 
-async fn field_text(field: axum::extract::multipart::Field<'_>) -> Result<String, WebError> {
-    field
-        .text()
-        .await
-        .map_err(|e| WebError::BadRequest(e.to_string()))
-}
-
 /// `POST /two-card-leads/import` (multipart: `file`; optional `format` auto | csv | xlsx,
 /// `source` national | province | center, `batch` (the push's label, today's date by
 /// default), `deadline_days` (7 by default)): receives the leads of a CSV / XLSX list for one's
@@ -380,64 +370,31 @@ pub async fn import(
     auth: Require<ImportTwoCardLeads>,
     State(state): State<AppState>,
     headers: HeaderMap,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let mut upload: Option<(String, Vec<u8>)> = None;
-    let mut format = ReportFormat::Auto;
-    let mut source = LeadSource::National;
-    let mut batch = None;
-    let mut deadline_days = DEFAULT_DEADLINE_DAYS;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| WebError::BadRequest(e.to_string()))?
-    {
-        match field.name() {
-            Some("file") => {
-                let name: String = field
-                    .file_name()
-                    .unwrap_or("leads.csv")
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(MAX_FILE_NAME_CHARS)
-                    .collect();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| WebError::BadRequest(e.to_string()))?;
-                upload = Some((name, bytes.to_vec()));
-            }
-            Some("format") => {
-                format = field_text(field)
-                    .await?
-                    .parse()
-                    .map_err(WebError::BadRequest)?
-            }
-            Some("source") => {
-                let text = field_text(field).await?;
-                source = LeadSource::parse(text.trim()).ok_or_else(|| {
-                    WebError::BadRequest(format!("unknown source `{}`", text.trim()))
-                })?;
-            }
-            Some("batch") => {
-                let text = field_text(field).await?;
-                let text: String = text.trim().chars().take(100).collect();
-                batch = (!text.is_empty()).then_some(text);
-            }
-            Some("deadline_days") => {
-                let text = field_text(field).await?;
-                if !text.trim().is_empty() {
-                    deadline_days = text.trim().parse().map_err(|_| {
-                        WebError::BadRequest("deadline_days must be a whole number".into())
-                    })?;
-                }
-            }
-            _ => {}
-        }
-    }
-    let (file, bytes) = upload
-        .filter(|(_, b)| !b.is_empty())
-        .ok_or_else(|| WebError::BadRequest("choose a lead file to import".into()))?;
+    let mut up = Upload::read(
+        multipart,
+        "leads.csv",
+        &["source", "batch", "deadline_days"],
+    )
+    .await?;
+    let source = match up.text("source").map(str::trim) {
+        Some(text) => LeadSource::parse(text)
+            .ok_or_else(|| WebError::BadRequest(format!("unknown source `{text}`")))?,
+        None => LeadSource::National,
+    };
+    let batch = up
+        .text("batch")
+        .map(|t| t.trim().chars().take(100).collect::<String>())
+        .filter(|t| !t.is_empty());
+    let deadline_days = match up.trimmed("deadline_days") {
+        Some(text) => text
+            .parse()
+            .map_err(|_| WebError::BadRequest("deadline_days must be a whole number".into()))?,
+        None => DEFAULT_DEADLINE_DAYS,
+    };
+    let format = up.format;
+    let (file, bytes) = up.take_file("choose a lead file to import")?;
     let now = state.clock.now_ms();
     let batch = match batch {
         Some(b) => b,
@@ -448,25 +405,20 @@ pub async fn import(
     let p = &auth.principal;
     let scope = state.scope_of(&p.unit_code).await?;
     let parsed = read_leads(&file, &bytes, format)?;
-    let imports = state.store.imports();
-    let run = imports
-        .begin(&NewImportRun {
-            kind: IMPORT_KIND.into(),
-            file: file.clone(),
-            content_hash: hex(&Sha256::digest(&bytes)),
-        })
-        .await?;
     let rejected: Vec<QuarantineRow> = parsed
         .rejected
         .iter()
-        .map(|r| QuarantineRow {
-            file: file.clone(),
-            line: r.line as i64,
-            column: r.column.map(str::to_string),
-            reason: r.reason.to_string(),
-            raw: r.raw.clone(),
-        })
+        .map(|r| quarantine_row(&file, r.line, r.column, r.reason, &r.raw))
         .collect();
+    let run = ImportRecord::begin(
+        &state.store,
+        IMPORT_KIND,
+        &file,
+        &bytes,
+        parsed.read,
+        rejected,
+    )
+    .await?;
     let leads: Vec<NewTwoCardLead> = parsed
         .rows
         .iter()
@@ -483,27 +435,21 @@ pub async fn import(
             batch: batch.clone(),
         })
         .collect();
-    let done = state
+    // One batch: when it fails, none of its leads counts as received (importing the file again
+    // receives them; a lead received before is recognised).
+    let done = match state
         .store
         .two_card_leads()
         .import(&scope, &p.unit_code, &leads, &p.login, now, deadline_days)
-        .await?;
-    imports.add_quarantine(run, &rejected).await?;
-    let mut by_reason: BTreeMap<String, i64> = BTreeMap::new();
-    for r in &rejected {
-        *by_reason.entry(r.reason.clone()).or_default() += 1;
-    }
-    imports
-        .finish(
-            run,
-            &ImportCounts {
-                read: parsed.read as i64,
-                accepted: leads.len() as i64,
-                quarantined: rejected.len() as i64,
-                by_reason,
-            },
-        )
-        .await?;
+        .await
+    {
+        Ok(done) => done,
+        Err(e) => {
+            let not_applied = parsed.rows.iter().map(|r| (r.line, r.raw.clone()));
+            return Err(run.fail(0, not_applied, e).await);
+        }
+    };
+    let FinishedImport { run, rejected, .. } = run.finish(leads.len()).await?;
     let view = ImportView {
         run: run.0,
         file,

@@ -7,6 +7,7 @@
 //! outcome, handling unit and times, the file sent back up.
 
 use super::choices::{choices, non_empty, parse_or, Choice};
+use super::upload::Upload;
 use super::view::pick;
 use super::{render, Chrome};
 use crate::auth::permission::ImportPushes;
@@ -23,11 +24,9 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use fanzha_core::time::{format_shanghai, shanghai_date, shanghai_midnight};
-use fanzha_ingest::reports::ReportFormat;
-use fanzha_store::{FeedbackFilter, PushPlatform};
+use fanzha_store::{FeedbackFilter, PushPlatform, MAX_FEEDBACK_ROWS};
 use serde::Deserialize;
 
-const MAX_FILE_NAME_CHARS: usize = 200;
 /// Imports listed on the page.
 const IMPORTS_LISTED: i64 = 50;
 /// The longest period one feedback file covers (days).
@@ -160,13 +159,6 @@ async fn page(
     .map(IntoResponse::into_response)
 }
 
-async fn field_text(field: axum::extract::multipart::Field<'_>) -> Result<String, WebError> {
-    field
-        .text()
-        .await
-        .map_err(|e| WebError::BadRequest(e.to_string()))
-}
-
 /// `POST /warnings/pushes` (multipart: `file`; `platform` national (default) | dongfeng |
 /// changmao | other; optional `format` auto | csv | xlsx): imports the list for one's unit and answers the
 /// page with what it did.
@@ -174,51 +166,19 @@ pub async fn import(
     auth: Require<ImportPushes>,
     State(state): State<AppState>,
     headers: HeaderMap,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let mut upload: Option<(String, Vec<u8>)> = None;
-    let mut format = ReportFormat::Auto;
-    let mut platform = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| WebError::BadRequest(e.to_string()))?
-    {
-        match field.name() {
-            Some("file") => {
-                let name: String = field
-                    .file_name()
-                    .unwrap_or("pushes.csv")
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(MAX_FILE_NAME_CHARS)
-                    .collect();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| WebError::BadRequest(e.to_string()))?;
-                upload = Some((name, bytes.to_vec()));
-            }
-            Some("format") => {
-                format = field_text(field)
-                    .await?
-                    .parse()
-                    .map_err(WebError::BadRequest)?
-            }
-            Some("platform") => {
-                let text = field_text(field).await?;
-                platform = Some(PushPlatform::parse(text.trim()).ok_or_else(|| {
-                    WebError::BadRequest(format!("unknown platform `{}`", text.trim()))
-                })?);
-            }
-            _ => {}
-        }
-    }
+    let mut up = Upload::read(multipart, "pushes.csv", &["platform"]).await?;
+    let platform = match up.text("platform").map(str::trim) {
+        Some(text) => Some(
+            PushPlatform::parse(text)
+                .ok_or_else(|| WebError::BadRequest(format!("unknown platform `{text}`")))?,
+        ),
+        None => None,
+    };
     // The national platform's daily push is the list most centers receive.
     let platform = platform.unwrap_or(PushPlatform::National);
-    let (file, bytes) = upload
-        .filter(|(_, b)| !b.is_empty())
-        .ok_or_else(|| WebError::BadRequest("choose a push list to import".into()))?;
+    let (file, bytes) = up.take_file("choose a push list to import")?;
     let p = &auth.principal;
     let done = import_pushes(
         &state,
@@ -227,7 +187,7 @@ pub async fn import(
         platform,
         &file,
         &bytes,
-        format,
+        up.format,
     )
     .await?;
     let lang = Lang::from_headers(&headers);
@@ -298,8 +258,9 @@ fn day(text: &str, field: &str) -> Result<NaiveDate, WebError> {
 
 /// `GET /warnings/pushes/feedback?platform=&from=YYYY-MM-DD&to=YYYY-MM-DD[&format=csv|xlsx]`:
 /// the feedback file of a platform's pushes in the period (days in Asia/Shanghai, both
-/// included) whose warnings lie in one's area: push id, status, outcome, handling unit, times.
-/// CSV unless XLSX is asked for.
+/// included) imported by units of one's area: push id, status, outcome, handling unit, times.
+/// CSV unless XLSX is asked for. A period holding more than [`MAX_FEEDBACK_ROWS`] pushes is
+/// refused (400 `period_too_large`: narrow the period), a date at the calendar's end is a 400.
 pub async fn feedback(
     auth: Require<ImportPushes>,
     State(state): State<AppState>,
@@ -317,15 +278,16 @@ pub async fn feedback(
             "one feedback file covers at most {MAX_FEEDBACK_DAYS} days"
         )));
     }
-    let bad = |_| WebError::BadRequest("date out of range".into());
+    let out_of_range = || WebError::BadRequest("date out of range".into());
+    let after_to = to.succ_opt().ok_or_else(out_of_range)?;
     let filter = FeedbackFilter {
         platform,
-        from_ms: shanghai_midnight(from).map_err(bad)?,
-        to_ms: shanghai_midnight(to + chrono::Duration::days(1)).map_err(bad)?,
+        from_ms: shanghai_midnight(from).map_err(|_| out_of_range())?,
+        to_ms: shanghai_midnight(after_to).map_err(|_| out_of_range())?,
     };
     let scope = state.scope_of(&auth.principal.unit_code).await?;
     let lang = Lang::from_headers(&headers);
-    let mut table = feedback_table(&state, &scope, &filter, lang).await?;
+    let mut table = feedback_table(&state, &scope, &filter, lang, MAX_FEEDBACK_ROWS).await?;
     table.name = format!("feedback_{}_{}_{}", platform.as_str(), from, to);
     table.respond(q.format.unwrap_or(ExportFormat::Csv))
 }

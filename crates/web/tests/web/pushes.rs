@@ -10,7 +10,10 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
 use chrono::DateTime;
-use fanzha_store::{NewPerson, PushPlatform, Role, Scope, UnitLevel, WarningFilter};
+use fanzha_store::{
+    FeedbackFilter, NewPerson, NewWarning, PushPlatform, Role, Scope, UnitLevel, WarningFilter,
+    WarningPush,
+};
 use fanzha_web::auth::principal::Principal;
 use fanzha_web::auth::session::COOKIE;
 use fanzha_web::{router, AppState};
@@ -24,6 +27,9 @@ use fanzha_store::testing::TestDb as Db;
 fanzha_store::on_both_backends! {
     a_pushed_list_is_received_once_and_its_feedback_goes_back_up,
     only_the_centers_analysts_import_pushes,
+    a_half_received_push_is_completed_when_imported_again,
+    an_import_that_fails_partway_is_finished_with_its_quarantine,
+    a_feedback_period_too_large_or_off_the_calendar_is_refused,
 }
 
 const CITY: &str = "3302";
@@ -445,4 +451,274 @@ async fn only_the_centers_analysts_import_pushes(db: &Db) {
     .await;
     assert_eq!(commander.status, StatusCode::OK);
     assert!(!commander.body.contains("/warnings/pushes"));
+}
+
+/// The warning a push becomes, stored as a failure right after the insert leaves it: no
+/// instruction (and, for the first, no push identity either).
+fn half_received(id: &str, resident: Option<String>, msisdn: Option<&str>) -> NewWarning {
+    NewWarning {
+        id: id.into(),
+        resident_id: resident,
+        msisdn: msisdn.map(str::to_string),
+        unit_code: VILLAGE.into(),
+        level: 1,
+        fraud_type: None,
+        score_permille: 1000,
+        source: "national_push".into(),
+        signal_at: t0() - 3_600_000,
+        detected_at: t0() - 60_000,
+        evidence: serde_json::json!({}),
+    }
+}
+
+async fn a_half_received_push_is_completed_when_imported_again(db: &Db) {
+    let state = world(db).await;
+    let warnings = state.store.warnings();
+    // GJ0310-001: stored, nothing else (the identity would have been attached after receive).
+    warnings
+        .insert(&half_received(
+            "TS-national-GJ0310-001",
+            Some(person_id()),
+            Some(PHONE),
+        ))
+        .await
+        .unwrap();
+    // GJ0310-002: stored with its identity, but no instruction.
+    warnings
+        .insert(&half_received(
+            "TS-national-GJ0310-002",
+            Some(person_id()),
+            None,
+        ))
+        .await
+        .unwrap();
+    state
+        .store
+        .warning_pushes()
+        .attach(
+            "TS-national-GJ0310-002",
+            &WarningPush {
+                platform: PushPlatform::National,
+                push_id: "GJ0310-002".into(),
+                pushed_at: t0() - 3_000_000,
+                import_run: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(state
+        .store
+        .instructions()
+        .open_for_resident(&person_id())
+        .await
+        .unwrap()
+        .is_none());
+
+    let page = send(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        "POST",
+        "/warnings/pushes",
+        Some(&push_list()),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let b = &page.body;
+    assert_eq!(
+        count(b, "new"),
+        1,
+        "the half-received push issues its instruction"
+    );
+    assert_eq!(count(b, "merged"), 1, "the second joins it");
+    assert_eq!(count(b, "known"), 0);
+    let instruction = state
+        .store
+        .instructions()
+        .open_for_resident(&person_id())
+        .await
+        .unwrap()
+        .expect("an instruction issued for the person");
+    for id in ["TS-national-GJ0310-001", "TS-national-GJ0310-002"] {
+        let w = warnings.get(&Scope::platform(), id).await.unwrap();
+        assert_eq!(
+            w.instruction_id.as_deref(),
+            Some(instruction.as_str()),
+            "{id}"
+        );
+    }
+    // The first now carries its push identity too.
+    assert_eq!(
+        state
+            .store
+            .warning_pushes()
+            .find(PushPlatform::National, "GJ0310-001")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("TS-national-GJ0310-001")
+    );
+    assert_eq!(pushed_warnings(&state).await, 2, "no second warning");
+    // Complete now: a third import knows both.
+    let again = send(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        "POST",
+        "/warnings/pushes",
+        Some(&push_list()),
+    )
+    .await;
+    assert_eq!(count(&again.body, "known"), 2);
+    assert_eq!(count(&again.body, "new") + count(&again.body, "merged"), 0);
+}
+
+/// Makes the insert of the warning `TS-national-GJ0310-002` fail (a database error partway
+/// through an import), or lets it through again.
+async fn fail_second_push(db: &Db, state: &AppState, on: bool) {
+    let pool = state.store.pool();
+    let statements: &[&str] = match (db.is_postgres(), on) {
+        (false, true) => &["CREATE TRIGGER fail_push BEFORE INSERT ON warnings \
+             WHEN NEW.id = 'TS-national-GJ0310-002' BEGIN SELECT RAISE(ABORT, 'disk full'); END"],
+        (false, false) => &["DROP TRIGGER fail_push"],
+        (true, true) => &[
+            "CREATE OR REPLACE FUNCTION fail_push() RETURNS trigger AS $$ \
+             BEGIN RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER fail_push BEFORE INSERT ON warnings FOR EACH ROW \
+             WHEN (NEW.id = 'TS-national-GJ0310-002') EXECUTE FUNCTION fail_push()",
+        ],
+        (true, false) => &["DROP TRIGGER fail_push ON warnings"],
+    };
+    for sql in statements {
+        sqlx::query(sql).execute(pool).await.unwrap();
+    }
+}
+
+async fn an_import_that_fails_partway_is_finished_with_its_quarantine(db: &Db) {
+    let state = world(db).await;
+    fail_second_push(db, &state, true).await;
+    let failed = send(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        "POST",
+        "/warnings/pushes",
+        Some(&push_list()),
+    )
+    .await;
+    assert!(failed.status.is_server_error(), "{}", failed.body);
+    assert_eq!(
+        pushed_warnings(&state).await,
+        1,
+        "the first row was received"
+    );
+    // The run is listed, finished with what it did: one row received, the reader's two
+    // rejects and the row not reached in its quarantine.
+    let imports = state
+        .store
+        .warning_pushes()
+        .imports(&state.scope_of(CITY).await.unwrap(), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(imports.len(), 1, "the failed import is listed");
+    let i = &imports[0];
+    assert_eq!((i.read, i.accepted, i.quarantined), (4, 1, 3));
+    assert_eq!((i.new, i.merged, i.known), (1, 0, 0));
+    assert_eq!(i.by_reason.get("not_applied"), Some(&1));
+    assert_eq!(i.by_reason.get("bad_push_id"), Some(&1));
+    let run = state.store.imports().get(i.import_run).await.unwrap();
+    assert!(run.finished_at.is_some(), "the run is finished");
+    let q = state
+        .store
+        .imports()
+        .quarantine(i.import_run, &fanzha_store::PageRequest::first(10))
+        .await
+        .unwrap();
+    let mut reasons: Vec<(i64, String)> = q
+        .items
+        .iter()
+        .map(|r| (r.row.line, r.row.reason.clone()))
+        .collect();
+    reasons.sort();
+    assert_eq!(
+        reasons,
+        [
+            (3, "not_applied".to_string()),
+            (4, "bad_push_id".to_string()),
+            (5, "no_person".to_string())
+        ]
+    );
+    // Once the database is well again the same list receives the row not applied.
+    fail_second_push(db, &state, false).await;
+    let again = send(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        "POST",
+        "/warnings/pushes",
+        Some(&push_list()),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    assert_eq!(count(&again.body, "known"), 1);
+    assert_eq!(count(&again.body, "merged"), 1);
+    assert_eq!(pushed_warnings(&state).await, 2);
+}
+
+async fn a_feedback_period_too_large_or_off_the_calendar_is_refused(db: &Db) {
+    use axum::response::IntoResponse;
+    let state = world(db).await;
+    let page = send(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        "POST",
+        "/warnings/pushes",
+        Some(&push_list()),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let scope = state.scope_of(CITY).await.unwrap();
+    let filter = FeedbackFilter {
+        platform: PushPlatform::National,
+        from_ms: t0() - 86_400_000,
+        to_ms: t0() + 86_400_000,
+    };
+    let lang = fanzha_web::i18n::Lang::Zh;
+    let whole = fanzha_web::push_import::feedback_table(&state, &scope, &filter, lang, 2)
+        .await
+        .unwrap();
+    assert_eq!(whole.rows.len(), 2, "two pushes fit a limit of two");
+    // More pushes than one file carries: refused, not cut short.
+    let Err(err) = fanzha_web::push_import::feedback_table(&state, &scope, &filter, lang, 1).await
+    else {
+        panic!("a period holding more pushes than the limit was exported");
+    };
+    assert!(
+        matches!(
+            err,
+            fanzha_web::error::WebError::PeriodTooLarge { limit: 1, .. }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("narrow the period"), "{err}");
+    let resp = err.into_response();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let body = axum::body::to_bytes(resp.into_body(), 1 << 16)
+        .await
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(json["code"], "period_too_large");
+
+    // The calendar's last day: no day after it, a 400 rather than a panic.
+    let last = chrono::NaiveDate::MAX;
+    let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string().replace('+', "%2B");
+    let path = format!(
+        "/warnings/pushes/feedback?platform=national&from={}&to={}",
+        day(last.pred_opt().unwrap()),
+        day(last)
+    );
+    let edge = send(&state, Role::CenterAnalyst, CITY, "GET", &path, None).await;
+    assert_eq!(edge.status, StatusCode::BAD_REQUEST, "{}", edge.body);
+    assert!(edge.body.contains("out of range"), "{}", edge.body);
 }
