@@ -8,6 +8,7 @@
 //! transaction.
 
 use super::choices::{unit_choices, Choice};
+use super::upload::Upload;
 use super::view::time;
 use super::{render, Chrome};
 use crate::auth::permission::{ImportGuardians, ManageGuardians, Permission};
@@ -25,14 +26,11 @@ use fanzha_core::mask::{mask_name, mask_phone, mask_resident_id};
 use fanzha_core::phone::{PhoneKind, PhoneNumber};
 use fanzha_core::ResidentId;
 use fanzha_ingest::guardians::{relation, RELATIONS};
-use fanzha_ingest::reports::ReportFormat;
 use fanzha_store::{GuardianFilter, NewAuditEntry, NewGuardian, PageRequest, StoreError};
 use serde::Deserialize;
 
 /// Guardians per screen.
 const PAGE_ROWS: u32 = 100;
-/// The longest file name kept from an upload (characters).
-const MAX_FILE_NAME_CHARS: usize = 200;
 
 /// A relation's label in the page's language (stored labels are Chinese).
 fn relation_label(lang: Lang, stored: &str) -> String {
@@ -325,13 +323,6 @@ pub async fn create(
     }
 }
 
-async fn field_text(field: axum::extract::multipart::Field<'_>) -> Result<String, WebError> {
-    field
-        .text()
-        .await
-        .map_err(|e| WebError::BadRequest(e.to_string()))
-}
-
 /// `POST /guardians/import` (multipart: `file`; optional `format` auto | csv | xlsx): imports
 /// a guardian list for one's area (see [`crate::guardian_import`]) and answers the page with
 /// what it did — added, updated, unchanged, residents signed up, rows rejected with line,
@@ -340,42 +331,10 @@ pub async fn import(
     auth: Require<ImportGuardians>,
     State(state): State<AppState>,
     headers: HeaderMap,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let mut upload: Option<(String, Vec<u8>)> = None;
-    let mut format = ReportFormat::Auto;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| WebError::BadRequest(e.to_string()))?
-    {
-        match field.name() {
-            Some("file") => {
-                let name: String = field
-                    .file_name()
-                    .unwrap_or("guardians.csv")
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(MAX_FILE_NAME_CHARS)
-                    .collect();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| WebError::BadRequest(e.to_string()))?;
-                upload = Some((name, bytes.to_vec()));
-            }
-            Some("format") => {
-                format = field_text(field)
-                    .await?
-                    .parse()
-                    .map_err(WebError::BadRequest)?
-            }
-            _ => {}
-        }
-    }
-    let (file, bytes) = upload
-        .filter(|(_, b)| !b.is_empty())
-        .ok_or_else(|| WebError::BadRequest("choose a list file to import".into()))?;
+    let mut up = Upload::read(multipart, "guardians.csv", &[]).await?;
+    let (file, bytes) = up.take_file("choose a list file to import")?;
     let done = import_guardian_list(
         &state,
         &GuardianListUpload {
@@ -383,7 +342,7 @@ pub async fn import(
             unit_code: &auth.principal.unit_code,
             file: &file,
             bytes: &bytes,
-            format,
+            format: up.format,
         },
     )
     .await?;

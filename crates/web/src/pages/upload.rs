@@ -1,5 +1,5 @@
 //! The multipart form of a list upload (warning pushes, key-person lists, new cards, two-card
-//! leads): one `file` field (its name kept without control characters, at most
+//! leads, guardian lists): one `file` field (its name kept without control characters, at most
 //! [`MAX_FILE_NAME_CHARS`]), an optional `format` (auto | csv | xlsx) and the text fields the
 //! page names; other fields are ignored.
 
