@@ -82,6 +82,8 @@ const PAGES = [
   { name: 'key-persons', user: 'analyst', path: async () => '/key-persons', ready: '#key-persons' },
   { name: 'card-screening', user: 'analyst', path: async () => '/card-screening', ready: '#nc-figures' },
   { name: 'supervision', user: 'commander', path: async () => '/supervision', ready: '#sv-figures' },
+  { name: 'guardians', user: 'analyst', path: async () => '/guardians', ready: '#sign-up-figures' },
+  { name: 'warning-pushes', user: 'analyst', path: async () => '/warnings/pushes', ready: '#push-imports' },
   { name: 'rules', user: 'admin', path: async () => '/admin/rules', ready: '#active-rules' },
   { name: 'stop-payments', user: 'bank_icbc', path: async () => '/stop-payments', ready: '#stop-payments' },
 ];
