@@ -14,7 +14,7 @@
 use crate::audit::{append_on, NewAuditEntry};
 use crate::code_enum::code_enum;
 use crate::error::{StoreError, StoreResult};
-use crate::page::{split_time_key, Page, PageRequest};
+use crate::page::{push_newest_first, Page, PageRequest};
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
 use crate::store::Store;
@@ -1096,18 +1096,13 @@ impl<'s> Enforcement<'s> {
         ));
         scope.push_condition(&mut sql, "g.unit_code");
         push_group_filter(&mut sql, filter);
-        if let Some(after) = page.after.as_deref() {
-            let (at, id) = split_time_key(after)
-                .and_then(|(at, id)| Some((at, id.parse::<i64>().ok()?)))
-                .ok_or_else(|| StoreError::invalid("after", "not a page key of this list"))?;
-            let at = sql.bind(at);
-            let id = sql.bind(id);
-            sql.push(&format!(
-                " AND (g.dismantled_on < {at} OR (g.dismantled_on = {at} AND g.id < {id}))"
-            ));
-        }
-        sql.push(" ORDER BY g.dismantled_on DESC, g.id DESC LIMIT ")
-            .arg(limit + 1);
+        push_newest_first(
+            &mut sql,
+            page.after.as_deref(),
+            "g.dismantled_on",
+            "g.id",
+            limit,
+        )?;
         let rows = sql
             .query()
             .fetch_all(self.store.pool())

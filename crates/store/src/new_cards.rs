@@ -13,7 +13,7 @@
 use crate::accounts::NewAccount;
 use crate::audit::{append_on, NewAuditEntry};
 use crate::error::{StoreError, StoreResult};
-use crate::page::{split_time_key, Page, PageRequest};
+use crate::page::{push_newest_first, Page, PageRequest};
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
 use crate::stop_payments::Viewer;
@@ -1067,18 +1067,13 @@ impl<'s> NewCards<'s> {
         let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM new_cards n WHERE "));
         push_viewer(&mut sql, viewer);
         push_filter(&mut sql, filter, viewer);
-        if let Some(after) = page.after.as_deref() {
-            let (at, id) = split_time_key(after)
-                .and_then(|(at, id)| Some((at, id.parse::<i64>().ok()?)))
-                .ok_or_else(|| StoreError::invalid("after", "not a page key of this list"))?;
-            let at = sql.bind(at);
-            let id = sql.bind(id);
-            sql.push(&format!(
-                " AND (n.opened_at < {at} OR (n.opened_at = {at} AND n.id < {id}))"
-            ));
-        }
-        sql.push(" ORDER BY n.opened_at DESC, n.id DESC LIMIT ")
-            .arg(limit + 1);
+        push_newest_first(
+            &mut sql,
+            page.after.as_deref(),
+            "n.opened_at",
+            "n.id",
+            limit,
+        )?;
         let rows = sql
             .query()
             .fetch_all(self.store.pool())

@@ -8,7 +8,7 @@
 
 use crate::audit::{append_on, NewAuditEntry};
 use crate::error::{StoreError, StoreResult};
-use crate::page::{split_time_key, Page, PageRequest};
+use crate::page::{push_newest_first, Page, PageRequest};
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
 use crate::store::Store;
@@ -394,18 +394,7 @@ impl<'s> Outreach<'s> {
         let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM outreach_events o WHERE "));
         scope.push_condition(&mut sql, "o.unit_code");
         push_filter(&mut sql, filter);
-        if let Some(after) = page.after.as_deref() {
-            let (at, id) = split_time_key(after)
-                .and_then(|(at, id)| Some((at, id.parse::<i64>().ok()?)))
-                .ok_or_else(|| StoreError::invalid("after", "not a page key of this list"))?;
-            let at = sql.bind(at);
-            let id = sql.bind(id);
-            sql.push(&format!(
-                " AND (o.held_on < {at} OR (o.held_on = {at} AND o.id < {id}))"
-            ));
-        }
-        sql.push(" ORDER BY o.held_on DESC, o.id DESC LIMIT ")
-            .arg(limit + 1);
+        push_newest_first(&mut sql, page.after.as_deref(), "o.held_on", "o.id", limit)?;
         let rows = sql
             .query()
             .fetch_all(self.store.pool())

@@ -58,6 +58,33 @@ pub(crate) fn split_time_key(key: &str) -> Option<(i64, &str)> {
     Some((at.parse().ok()?, id))
 }
 
+/// Ends a register's list query newest first by `time_col`, then `id_col` (an integer id):
+/// the rows after the page key `after` (`<time>/<id>`, see [`split_time_key`]), in that order,
+/// one more than `limit` (see [`Page::from_overfetch`]).
+pub(crate) fn push_newest_first(
+    sql: &mut crate::sql::Sql<'_>,
+    after: Option<&str>,
+    time_col: &str,
+    id_col: &str,
+    limit: i64,
+) -> crate::error::StoreResult<()> {
+    if let Some(after) = after {
+        let (at, id) = split_time_key(after)
+            .and_then(|(at, id)| Some((at, id.parse::<i64>().ok()?)))
+            .ok_or_else(|| {
+                crate::error::StoreError::invalid("after", "not a page key of this list")
+            })?;
+        let at = sql.bind(at);
+        let id = sql.bind(id);
+        sql.push(&format!(
+            " AND ({time_col} < {at} OR ({time_col} = {at} AND {id_col} < {id}))"
+        ));
+    }
+    sql.push(&format!(" ORDER BY {time_col} DESC, {id_col} DESC LIMIT "))
+        .arg(limit + 1);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,7 +21,7 @@
 
 use crate::audit::{append_on, NewAuditEntry};
 use crate::error::{StoreError, StoreResult};
-use crate::page::{split_time_key, Page, PageRequest};
+use crate::page::{push_newest_first, Page, PageRequest};
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
 use crate::store::Store;
@@ -641,18 +641,13 @@ impl<'s> SupervisionRegister<'s> {
         ));
         push_reader(&mut sql, scope, bank);
         push_filter(&mut sql, filter, now);
-        if let Some(after) = page.after.as_deref() {
-            let (at, id) = split_time_key(after)
-                .and_then(|(at, id)| Some((at, id.parse::<i64>().ok()?)))
-                .ok_or_else(|| StoreError::invalid("after", "not a page key of this list"))?;
-            let at = sql.bind(at);
-            let id = sql.bind(id);
-            sql.push(&format!(
-                " AND (m.issued_at < {at} OR (m.issued_at = {at} AND m.id < {id}))"
-            ));
-        }
-        sql.push(" ORDER BY m.issued_at DESC, m.id DESC LIMIT ")
-            .arg(limit + 1);
+        push_newest_first(
+            &mut sql,
+            page.after.as_deref(),
+            "m.issued_at",
+            "m.id",
+            limit,
+        )?;
         let rows = sql
             .query()
             .fetch_all(self.store.pool())

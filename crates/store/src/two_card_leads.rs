@@ -10,7 +10,7 @@
 
 use crate::audit::{append_on, NewAuditEntry};
 use crate::error::{StoreError, StoreResult};
-use crate::page::{split_time_key, Page, PageRequest};
+use crate::page::{push_newest_first, Page, PageRequest};
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
 use crate::store::Store;
@@ -413,18 +413,13 @@ impl<'s> TwoCardLeads<'s> {
         let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM two_card_leads l WHERE "));
         scope.push_condition(&mut sql, "l.unit_code");
         push_filter(&mut sql, filter, now);
-        if let Some(after) = page.after.as_deref() {
-            let (at, id) = split_time_key(after)
-                .and_then(|(at, id)| Some((at, id.parse::<i64>().ok()?)))
-                .ok_or_else(|| StoreError::invalid("after", "not a page key of this list"))?;
-            let at = sql.bind(at);
-            let id = sql.bind(id);
-            sql.push(&format!(
-                " AND (l.received_at < {at} OR (l.received_at = {at} AND l.id < {id}))"
-            ));
-        }
-        sql.push(" ORDER BY l.received_at DESC, l.id DESC LIMIT ")
-            .arg(limit + 1);
+        push_newest_first(
+            &mut sql,
+            page.after.as_deref(),
+            "l.received_at",
+            "l.id",
+            limit,
+        )?;
         let rows = sql
             .query()
             .fetch_all(self.store.pool())

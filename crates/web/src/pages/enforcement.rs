@@ -7,7 +7,7 @@
 //! the change's transaction.
 
 use super::choices::{choices, non_empty, parse_or, unit_choices, Choice};
-use super::view::{pick, time, yuan};
+use super::view::{date, midnight, pick, time, yuan};
 use super::{render, Chrome};
 use crate::auth::permission::{Permission, RecordEnforcement, ViewEnforcement};
 use crate::auth::Require;
@@ -22,7 +22,7 @@ use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use fanzha_core::mask::{mask_name, mask_phone, mask_resident_id};
-use fanzha_core::time::{format_shanghai_date, from_shanghai, shanghai_date, shanghai_midnight};
+use fanzha_core::time::{format_shanghai_date, from_shanghai, shanghai_date};
 use fanzha_core::Money;
 use fanzha_store::{
     Case, DismantledFilter, DismantledKind, EnforcementUpdate, InvestigationStatus, NewDismantled,
@@ -422,15 +422,6 @@ struct RegisterPage {
     query: String,
     next: Option<String>,
     paged: bool,
-}
-
-fn date(value: &str) -> Result<NaiveDate, WebError> {
-    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
-        .map_err(|_| WebError::BadRequest(format!("not a date: `{value}`")))
-}
-
-fn midnight(d: NaiveDate) -> Result<i64, WebError> {
-    shanghai_midnight(d).map_err(|e| WebError::BadRequest(e.to_string()))
 }
 
 /// `GET /gangs[?from=&until=&kind=&unit=][&format=csv|xlsx][&after=KEY]`: the register of gangs

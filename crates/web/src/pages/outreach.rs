@@ -7,7 +7,7 @@
 
 use super::choices::non_empty;
 use super::choices::{unit_choices, Choice};
-use super::view::pick;
+use super::view::{date, midnight, pick};
 use super::{render, Chrome};
 use crate::auth::permission::{Permission, SetOutreachQuotas, ViewOutreach};
 use crate::auth::Require;
@@ -21,7 +21,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
-use fanzha_core::time::{format_shanghai_date, shanghai_date, shanghai_midnight};
+use fanzha_core::time::{format_shanghai_date, shanghai_date};
 use fanzha_store::{
     OutreachFilter, OutreachKind, OutreachQuota, OutreachTotals, PageRequest, MAX_PAGE,
 };
@@ -44,15 +44,6 @@ pub struct ListQuery {
     format: Option<ExportFormat>,
     #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
     after: Option<String>,
-}
-
-fn date(value: &str) -> Result<NaiveDate, WebError> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .map_err(|_| WebError::BadRequest(format!("not a date: `{value}`")))
-}
-
-fn midnight(d: NaiveDate) -> Result<i64, WebError> {
-    shanghai_midnight(d).map_err(|e| WebError::BadRequest(e.to_string()))
 }
 
 /// `part / whole` as a percentage, `—` without a target.

@@ -19,7 +19,7 @@
 
 use super::choices::{choices, non_empty, parse_or};
 use super::choices::{unit_choices, Choice};
-use super::view::pick;
+use super::view::{date, midnight, pick};
 use super::{render, Chrome};
 use crate::auth::permission::{ManageSupervision, Permission, ReplySupervision, ViewSupervision};
 use crate::auth::principal::Principal;
@@ -34,7 +34,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
-use fanzha_core::time::{format_shanghai, format_shanghai_date, shanghai_date, shanghai_midnight};
+use fanzha_core::time::{format_shanghai, format_shanghai_date, shanghai_date};
 use fanzha_store::{
     effective_populations, MeasureKind, NewSupervision, OutreachFilter, PageRequest, Role, Scope,
     Supervision, SupervisionFigures, SupervisionFilter, SupervisionReason, SupervisionState,
@@ -76,15 +76,6 @@ pub async fn reader_of(state: &AppState, p: &Principal) -> Result<Reader, WebErr
         None
     };
     Ok(Reader { scope, bank })
-}
-
-fn date(value: &str) -> Result<NaiveDate, WebError> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .map_err(|_| WebError::BadRequest(format!("not a date: `{value}`")))
-}
-
-fn midnight(d: NaiveDate) -> Result<i64, WebError> {
-    shanghai_midnight(d).map_err(|e| WebError::BadRequest(e.to_string()))
 }
 
 fn today(state: &AppState) -> Result<NaiveDate, WebError> {

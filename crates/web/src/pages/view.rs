@@ -1,8 +1,10 @@
 //! Display helpers shared by the pages: labels for levels, statuses, fraud types and
 //! actions in the page's language, Asia/Shanghai times, masked people.
 
+use crate::error::WebError;
 use crate::i18n::Lang;
-use fanzha_core::time::format_shanghai;
+use chrono::NaiveDate;
+use fanzha_core::time::{format_shanghai, shanghai_midnight};
 use fanzha_core::FraudType;
 use std::borrow::Borrow;
 
@@ -210,6 +212,17 @@ pub fn percent(rate: impl Borrow<Option<f64>>) -> String {
     (*rate.borrow())
         .map(|r| format!("{:.0}%", r * 100.0))
         .unwrap_or_else(|| "—".into())
+}
+
+/// A form's `YYYY-MM-DD` date (an Asia/Shanghai day).
+pub fn date(value: &str) -> Result<NaiveDate, WebError> {
+    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
+        .map_err(|_| WebError::BadRequest(format!("not a date: `{value}`")))
+}
+
+/// The first instant (epoch ms UTC) of an Asia/Shanghai day.
+pub fn midnight(d: NaiveDate) -> Result<i64, WebError> {
+    shanghai_midnight(d).map_err(|e| WebError::BadRequest(e.to_string()))
 }
 
 #[cfg(test)]
