@@ -122,6 +122,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "suspect measures history, a person once per case",
         include_str!("../migrations/0023_suspect_measures.sql"),
     ),
+    (
+        24,
+        "employer notices for public-sector victims",
+        include_str!("../migrations/0024_employer_notices.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.
