@@ -165,6 +165,15 @@ impl Backend {
         }
     }
 
+    /// A condition that holds when the text `needle` (a placeholder `$n`) occurs in
+    /// `haystack`: a plain substring test, where `LIKE` would read `%` and `_` in the needle.
+    pub(crate) fn contains_text(self, haystack: &str, needle: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("INSTR({haystack}, {needle}) > 0"),
+            Backend::Postgres => format!("STRPOS({haystack}, {needle}) > 0"),
+        }
+    }
+
     /// The most bind parameters one statement may carry (SQLite's default limit is 32766,
     /// PostgreSQL's 65535); batches are cut below it.
     pub(crate) fn max_bind_params(self) -> usize {

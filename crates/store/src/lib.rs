@@ -8,7 +8,8 @@
 //! [`Store::phones`], [`Store::accounts`], [`Store::users`], [`Store::audit`],
 //! [`Store::imports`], [`Store::warnings`], [`Store::instructions`], [`Store::webhooks`],
 //! [`Store::sms`], [`Store::guardians`], [`Store::call_tasks`], [`Store::mule_accounts`],
-//! [`Store::key_persons`], [`Store::outreach`], [`Store::two_card_leads`], [`Store::supervision`].
+//! [`Store::key_persons`], [`Store::outreach`], [`Store::two_card_leads`], [`Store::supervision`],
+//! [`Store::employer_notices`].
 //!
 //! Architecture invariant: every read of personal data takes a [`Scope`] (an org subtree), so a
 //! query without one does not compile; the audit log is append-only, enforced by the database.
@@ -20,6 +21,7 @@ mod cases;
 mod code_enum;
 pub mod dialect;
 mod division;
+mod employer_notices;
 mod enforcement;
 mod error;
 mod guardians;
@@ -65,6 +67,11 @@ pub use cases::{
 };
 pub use dialect::Backend;
 pub use division::natural_division_code;
+pub use employer_notices::{
+    EmployerNotice, EmployerNotices, EmployerTally, NewEmployerNotice, NoticeFigures, NoticeFilter,
+    NoticeReceipt, NoticeRow, NoticeState, MAX_NOTICE_NAME, MAX_NOTICE_TEXT, MAX_REGISTER_ROWS,
+    NOTICE_DUE_HOURS,
+};
 pub use enforcement::{
     CaseEnforcement, Dismantled, DismantledFilter, DismantledKind, DismantledTally, Enforcement,
     EnforcementFigures, EnforcementUpdate, InvestigationStatus, MeasureClass, NewDismantled,

@@ -295,6 +295,11 @@ impl Store {
     pub fn supervision(&self) -> crate::supervision::SupervisionRegister<'_> {
         crate::supervision::SupervisionRegister::new(self)
     }
+
+    /// The employer notices (提示单) of public-sector victims' cases.
+    pub fn employer_notices(&self) -> crate::employer_notices::EmployerNotices<'_> {
+        crate::employer_notices::EmployerNotices::new(self)
+    }
 }
 
 /// Now, as epoch milliseconds UTC.

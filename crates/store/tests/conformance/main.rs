@@ -4,6 +4,7 @@ mod call_cases;
 mod case_import_cases;
 mod case_search_cases;
 mod cases;
+mod employer_notice_cases;
 mod enforcement_cases;
 mod fixtures;
 mod guardian_cases;
@@ -119,6 +120,15 @@ mod supervision_suite {
         a_measure_is_replied_extended_twice_at_most_and_closed_by_the_issuers_side,
         supervision_figures_count_states_measures_overdue_and_the_period,
         only_the_targets_side_reports_and_the_issuers_side_returns_a_report,
+    }
+}
+
+mod employer_notice_suite {
+    crate::conformance_of! {
+        employer_notice_cases:
+        notices_are_issued_once_numbered_per_year_inside_the_scope,
+        receipts_are_recorded_against_the_version_and_within_time,
+        the_register_figures_and_employer_table_count_the_scope,
     }
 }
 
