@@ -95,6 +95,15 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/trace", post(pages::cases::trace))
         .route("/cases/{id}/notice", get(pages::cases::notice))
         .route(
+            "/cases/{id}/employer-notice",
+            post(pages::public_sector::issue),
+        )
+        .route(
+            "/cases/{id}/employer-notice/receipt",
+            post(pages::public_sector::receipt),
+        )
+        .route("/public-sector", get(pages::public_sector::register))
+        .route(
             "/cases/{id}/enforcement",
             post(pages::enforcement::set_status),
         )

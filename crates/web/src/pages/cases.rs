@@ -436,6 +436,8 @@ struct LinkedRow {
 #[template(path = "case.html")]
 struct CasePage {
     lang: Lang,
+    /// The employer notice (提示单) of a public-sector victim's case.
+    notice: Option<super::public_sector::NoticeView>,
     chrome: Chrome,
     /// Taking extracts in and tracing; without it the page is read-only.
     can_manage: bool,
@@ -638,8 +640,17 @@ async fn case_page<P: Permission>(
         RecordEnforcement::allows(&auth.principal),
     )
     .await?;
+    let notice = super::public_sector::case_section(
+        state,
+        &scope,
+        lang,
+        &c,
+        ManageCases::allows(&auth.principal),
+    )
+    .await?;
     render(&CasePage {
         enf,
+        notice,
         can_manage: ManageCases::allows(&auth.principal),
         lang,
         warnings,
@@ -769,14 +780,35 @@ pub async fn trace(
 struct NoticePage {
     lang: Lang,
     c: Case,
-    unit: String,
     loss: String,
     reported: String,
     fraud_type: String,
+    /// The issue date, or today for a draft.
     today: String,
+    /// The number once issued (`〔2026〕第12号`); a draft has none.
+    number: Option<String>,
+    /// The employer and station addressed: the notice's once issued, else the case's.
+    employer: String,
+    station: String,
 }
 
-/// `GET /cases/{id}/notice`: 提示单 to the employer of a public-sector victim, for printing.
+/// How a notice addresses the station of a unit: the org tree names townships and streets
+/// (阳明街道), so their station is that name with 派出所; a unit already named as police
+/// (…派出所, …公安局, …分局) is addressed as named.
+fn station_addressee(unit_name: &str) -> String {
+    if ["派出所", "公安局", "分局", "警务室"]
+        .iter()
+        .any(|s| unit_name.ends_with(s))
+    {
+        unit_name.to_string()
+    } else {
+        format!("{unit_name}派出所")
+    }
+}
+
+/// `GET /cases/{id}/notice`: 提示单 to the employer of a public-sector victim, for printing —
+/// once issued with its number, employer and station (see `pages/public_sector.rs`), before
+/// that as a draft addressed to the case's employer and unit.
 pub async fn notice(
     auth: Require<ViewCases>,
     State(state): State<AppState>,
@@ -804,13 +836,30 @@ pub async fn notice(
         })
         .await?;
     let lang = Lang::from_headers(&headers);
+    let issued = state.store.employer_notices().of_case(&scope, &id).await?;
+    let (number, employer, station_code, day) = match &issued {
+        Some(n) => (
+            Some(n.number()),
+            n.employer.clone(),
+            n.station_unit.clone(),
+            n.issued_at,
+        ),
+        None => (
+            None,
+            c.employer.clone().unwrap_or_default(),
+            c.unit_code.clone(),
+            state.clock.now_ms(),
+        ),
+    };
     render(&NoticePage {
         lang,
-        unit: state.unit_name(&c.unit_code).await,
         loss: yuan(c.loss_fen),
         reported: time(c.reported_at),
         fraud_type: fraud_type_label(lang, c.fraud_type.as_deref()),
-        today: fanzha_core::time::format_shanghai_date(state.clock.now_ms()),
+        today: fanzha_core::time::format_shanghai_date(day),
+        number,
+        employer,
+        station: station_addressee(&state.unit_name(&station_code).await),
         c,
     })
 }

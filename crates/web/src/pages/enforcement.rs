@@ -74,7 +74,7 @@ fn measure_label(lang: Lang, m: Option<SuspectMeasure>) -> String {
     }
 }
 
-fn input_time(ms: i64) -> String {
+pub(crate) fn input_time(ms: i64) -> String {
     fanzha_core::time::to_shanghai(ms)
         .map(|t| t.format("%Y-%m-%dT%H:%M").to_string())
         .unwrap_or_default()
@@ -144,7 +144,7 @@ pub async fn case_section(
 }
 
 /// A Shanghai wall-clock time from a form (`2026-03-01T10:30`, `2026-03-01 10:30` or a date).
-fn shanghai_time(value: &str, what: &str) -> Result<i64, WebError> {
+pub(crate) fn shanghai_time(value: &str, what: &str) -> Result<i64, WebError> {
     let v = value.trim();
     let bad = || WebError::BadRequest(format!("{what}: not a time `{v}`"));
     let naive = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]

@@ -19,6 +19,7 @@ pub mod mobile;
 pub mod mule_accounts;
 pub mod new_cards;
 pub mod outreach;
+pub mod public_sector;
 pub mod returns;
 pub mod rules;
 pub mod scripts;
@@ -123,6 +124,11 @@ impl Chrome {
                         ViewMuleAccounts::allows(p),
                     ),
                     ("/gangs", "nav_gangs", ViewEnforcement::allows(p)),
+                    (
+                        "/public-sector",
+                        "nav_public_sector",
+                        ViewCases::allows(p),
+                    ),
                 ],
             ),
             (

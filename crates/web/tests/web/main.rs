@@ -9,6 +9,7 @@ mod auth;
 mod calls;
 mod case_import;
 mod casework;
+mod employer_notices;
 mod enforcement;
 mod guardians;
 mod key_persons;

@@ -93,6 +93,9 @@ enum Rec {
     NewCard,
     /// `{id}` is a fresh suspect (嫌疑人, no measure yet) of a fresh case of the place's unit.
     Suspect,
+    /// `{id}` is a public-sector case (as `Case`) whose employer notice (提示单) is issued,
+    /// its version 1, the place's unit the station told; `{code}` is the case's unit.
+    NoticedCase,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -287,6 +290,21 @@ const ENDPOINTS: &[Endpoint] = &[
         Form("victim_account=6216610123456789013"),
     ),
     ep("GET", "/cases/{id}/notice", "view_cases", Rec::Case, Empty),
+    ep(
+        "POST",
+        "/cases/{id}/employer-notice",
+        "manage_cases",
+        Rec::Case,
+        Form("employer=rbac+{n}&department=&station_unit={code}"),
+    ),
+    ep(
+        "POST",
+        "/cases/{id}/employer-notice/receipt",
+        "manage_cases",
+        Rec::NoticedCase,
+        Form("version=1&signatory=rbac+{n}&receipt_at=2020-01-01T10%3A00&measures=rbac"),
+    ),
+    ep("GET", "/public-sector", "view_cases", Rec::None, Empty),
     ep(
         "POST",
         "/cases/{id}/enforcement",
@@ -887,6 +905,30 @@ impl World {
     /// A fresh case held by `place`: the victim's 500 yuan went to an ICBC account, 300 of it
     /// on to a CCB account.
     /// A fresh suspect, without a measure, of a fresh case at `place`.
+    async fn noticed_case_at(&self, place: Place) -> Record {
+        let r = self.case_at(place, true).await;
+        self.store()
+            .employer_notices()
+            .issue(
+                &Scope::platform(),
+                &fanzha_store::NewEmployerNotice {
+                    case_id: r.case_id.clone(),
+                    issuer_unit: r.unit_code.into(),
+                    employer: "余姚市某局".into(),
+                    department: None,
+                    station_unit: r.unit_code.into(),
+                    by: "setup".into(),
+                },
+                // Issued before the receipt time the forms send.
+                DateTime::parse_from_rfc3339("2019-12-31T10:00:00+08:00")
+                    .unwrap()
+                    .timestamp_millis(),
+            )
+            .await
+            .unwrap();
+        r
+    }
+
     async fn suspect_at(&self, place: Place) -> Record {
         let r = self.case_at(place, false).await;
         let id = self
@@ -1033,6 +1075,7 @@ impl World {
             Rec::TwoCardLead => self.two_card_lead_at(place).await,
             Rec::NewCard => self.new_card_at(place).await,
             Rec::Suspect => self.suspect_at(place).await,
+            Rec::NoticedCase => self.noticed_case_at(place).await,
             Rec::ChildUnit => Record {
                 unit_code: match place {
                     Place::County => "330281001",
@@ -1062,6 +1105,14 @@ impl World {
         let store = self.store();
         let police = Viewer::Police(Scope::platform());
         match e.rec {
+            Rec::Case | Rec::NoticedCase if e.route_path().contains("/employer-notice") => {
+                let n = store
+                    .employer_notices()
+                    .of_case(&Scope::platform(), &r.case_id)
+                    .await
+                    .unwrap();
+                format!("{:?}", n.map(|n| (n.version, n.receipt_signatory)))
+            }
             Rec::Case if e.route_path() == "/cases" => {
                 let all = store
                     .cases()
@@ -1553,7 +1604,7 @@ fn request(
             r.supervision_id.as_str()
         }
         (Rec::Warning, Some(r)) => r.warning_id.as_str(),
-        (Rec::Case, Some(r)) => r.case_id.as_str(),
+        (Rec::Case | Rec::NoticedCase, Some(r)) => r.case_id.as_str(),
         (Rec::StopPayment, Some(r)) => r.stop_id.as_str(),
         (Rec::CallTask, Some(r)) => r.call_task_id.as_str(),
         (Rec::KeyPerson, Some(r)) => r.key_person_id.as_str(),
@@ -1710,7 +1761,9 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                 for &with_csrf in csrf_variants {
                     let record = w.make(e.rec, Some(&c), side).await;
                     let before = match (&record, e.rec) {
-                        (Some(r), Rec::Case | Rec::StopPayment) if e.is_write() => {
+                        (Some(r), Rec::Case | Rec::StopPayment | Rec::NoticedCase)
+                            if e.is_write() =>
+                        {
                             Some(w.snapshot(e, r).await)
                         }
                         _ => None,
@@ -1778,7 +1831,7 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 .await
                                 .is_ok(),
                         ),
-                        (Rec::Case | Rec::StopPayment, Some(r)) => {
+                        (Rec::Case | Rec::StopPayment | Rec::NoticedCase, Some(r)) => {
                             Some(Some(w.snapshot(e, r).await) != before)
                         }
                         (Rec::CallTask, Some(r)) => {
