@@ -17,6 +17,9 @@ pub struct Config {
     pub data_root: PathBuf,
     /// `tracing` filter, e.g. `info` or `fanzha_store=debug`.
     pub log: String,
+    /// A 综合考核 scheme replacing the compiled-in one (docs/assessment.md);
+    /// `FANZHA_ASSESSMENT_FILE` in the environment.
+    pub assessment_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -26,6 +29,7 @@ impl Default for Config {
             database_url: None,
             data_root: PathBuf::from("../shared/data"),
             log: "info".into(),
+            assessment_file: None,
         }
     }
 }
@@ -76,6 +80,18 @@ mod tests {
             let c = Config::load(None).map_err(|e| *e)?;
             assert_eq!(c.data_dir, PathBuf::from("from-env"));
             assert_eq!(c.log, "debug");
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's own test harness returns its large error
+    fn the_assessment_scheme_file_comes_from_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            assert_eq!(Config::load(None).map_err(|e| *e)?.assessment_file, None);
+            jail.set_env("FANZHA_ASSESSMENT_FILE", "考核.toml");
+            let c = Config::load(None).map_err(|e| *e)?;
+            assert_eq!(c.assessment_file, Some(PathBuf::from("考核.toml")));
             Ok(())
         });
     }

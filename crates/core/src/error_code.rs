@@ -103,6 +103,7 @@ error_codes! {
     CsrfRejected => ("csrf_rejected", Forbidden, "Reload the page and try again; the form was older than your session."),
     PasswordTooWeak => ("password_too_weak", InvalidInput, "Choose a password of at least 10 characters."),
     PeriodTooLarge => ("period_too_large", InvalidInput, "The period holds more records than one file carries: narrow the period (fewer days) and export it in parts."),
+    AssessmentSchemeInvalid => ("assessment_scheme_invalid", InvalidInput, "Fix the assessment file (assessment_file in fanzha.toml or FANZHA_ASSESSMENT_FILE) as the message says: indicator codes from docs/assessment.md, better = \"higher\" or \"lower\", weights above 0 that sum to 100, floor 0 to 99."),
     // models and engines
     ModelInvalid => ("model_invalid", InvalidInput, "Retrain the model with this version of fanzha (`fanzha model train`)."),
     RuleInvalid => ("rule_invalid", InvalidInput, "Fix the named rule's condition in the rules file; the previous rules stay active."),

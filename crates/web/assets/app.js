@@ -101,6 +101,25 @@
     });
   }
 
+  // 综合考核: each unit's composite score, best at the top.
+  function drawAssessment() {
+    var data = document.getElementById("assessment-data");
+    if (!data) return;
+    var d;
+    try { d = JSON.parse(data.textContent); } catch (e) { return; }
+    var bars = chart("chart-assessment");
+    if (!bars) return;
+    bars.setOption({
+      animation: false,
+      grid: { left: 8, right: 48, top: 8, bottom: 24, containLabel: true },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      xAxis: { type: "value", min: 0, max: 100 },
+      yAxis: { type: "category", inverse: true, data: d.units },
+      series: [{ name: d.label, type: "bar", data: d.totals, itemStyle: { color: "#264653" },
+        label: { show: true, position: "right", formatter: function (p) { return p.value.toFixed(2); } } }]
+    });
+  }
+
   function toast(text) {
     var t = document.createElement("div");
     t.className = "toast";
@@ -115,6 +134,7 @@
     setInterval(tick, 1000);
     drawDashboard();
     drawTrend();
+    drawAssessment();
     window.addEventListener("resize", function () { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); });
   });
 

@@ -5,6 +5,7 @@
 //! through the store's `Scope`.
 
 pub mod api;
+pub mod assessment;
 pub mod assets;
 pub mod auth;
 pub mod card_screening;
@@ -180,6 +181,7 @@ pub fn router(state: AppState) -> Router {
             get(pages::returns::print),
         )
         .route("/statistics", get(pages::statistics::show))
+        .route("/assessment", get(pages::assessment::show))
         .route("/audit", get(pages::audit::show))
         .route("/admin", get(pages::admin::show))
         .route("/admin/users", post(pages::admin::add_user))

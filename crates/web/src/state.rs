@@ -32,6 +32,8 @@ pub struct AppState {
     pub loop_service: Arc<LoopService>,
     /// The detection rules the live engine runs (edited and activated on the rules page).
     pub rules: Arc<crate::rules_lab::ActiveRules>,
+    /// The 综合考核 scheme units are ranked by (indicators, weights, scoring).
+    pub assessment: Arc<crate::assessment::Scheme>,
     /// Unit → subtree scope, read on every request; kept a minute (units move only on import).
     scopes: Arc<std::sync::RwLock<std::collections::HashMap<String, (Scope, i64)>>>,
 }
@@ -68,6 +70,7 @@ impl AppState {
             clock: Arc::new(SystemClock),
             loop_service,
             rules: Arc::default(),
+            assessment: Arc::default(),
             scopes: Arc::default(),
         }
     }

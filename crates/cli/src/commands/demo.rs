@@ -115,6 +115,11 @@ enum Placement {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> CliResult {
+    // The 综合考核 scheme, read first so that a bad file stops the demo before it starts.
+    let assessment = match &ctx.config.assessment_file {
+        Some(path) => Arc::new(fanzha_web::assessment::Scheme::load(path)?),
+        None => Arc::default(),
+    };
     let root = super::import_divisions::root_division(&args.region)?;
     let root_code = root.code().to_string();
     let db = super::database::open(ctx)?;
@@ -142,9 +147,10 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
 
     let addr = SocketAddr::from(([127, 0, 0, 1], args.port));
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let state = db
+    let mut state = db
         .block_on(fanzha_web::AppState::new(db.store.clone()))
         .code(ErrorCode::Internal)?;
+    state.assessment = assessment;
     let service = state.loop_service.clone();
     let state_rules = state.rules.clone();
     let listener = db

@@ -2,6 +2,7 @@
 //! permission, language, CSRF token for htmx writes).
 
 pub mod admin;
+pub mod assessment;
 pub mod audit;
 pub mod calls;
 pub mod case_search;
@@ -161,8 +162,11 @@ impl Chrome {
                 )],
             ),
             (
-                None,
-                vec![("/statistics", "nav_statistics", ViewStatistics::allows(p))],
+                Some("nav_group_reports"),
+                vec![
+                    ("/statistics", "nav_statistics", ViewStatistics::allows(p)),
+                    ("/assessment", "nav_assessment", ViewStatistics::allows(p)),
+                ],
             ),
             (None, vec![("/audit", "nav_audit", ViewAudit::allows(p))]),
             (None, vec![("/admin", "nav_admin", ManageUsers::allows(p))]),
@@ -276,5 +280,16 @@ mod tests {
             .nav
             .iter()
             .any(|i| i.href == "/stop-payments" && i.key == "nav_stop_payments" && i.active));
+        // Statistics and the composite assessment share the reports menu.
+        let leader = chrome(Role::Leader, "/assessment");
+        let reports = shape(&leader)
+            .into_iter()
+            .find(|(k, _)| *k == "nav_group_reports")
+            .expect("the reports menu");
+        assert_eq!(reports.1, ["/statistics", "/assessment"]);
+        assert!(leader
+            .nav
+            .iter()
+            .any(|i| i.key == "nav_group_reports" && i.active));
     }
 }

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod assessment;
 mod auth;
 mod calls;
 mod case_import;

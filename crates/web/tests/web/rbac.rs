@@ -464,6 +464,7 @@ const ENDPOINTS: &[Endpoint] = &[
         Empty,
     ),
     ep("GET", "/statistics", "view_statistics", Rec::None, Empty),
+    ep("GET", "/assessment", "view_statistics", Rec::None, Empty),
     ep("GET", "/supervision", "view_supervision", Rec::None, Empty),
     ep(
         "POST",
