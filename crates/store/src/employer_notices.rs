@@ -434,8 +434,8 @@ impl<'s> EmployerNotices<'s> {
     }
 
     /// Records (or corrects) the employer's receipt of an issued notice at `now`, with its
-    /// audit entry (`employer_notice_receipt`). The signing time lies between the issue and
-    /// `now`. The change applies only to the version it was made from: when another change
+    /// audit entry (`employer_notice_receipt`). The signing time lies between the minute of the
+    /// issue and `now`. The change applies only to the version it was made from: when another change
     /// came first it is refused with [`StoreError::Conflict`] and nothing is written.
     pub async fn record_receipt(
         &self,
@@ -459,7 +459,8 @@ impl<'s> EmployerNotices<'s> {
             .of_case(scope, &r.case_id)
             .await?
             .ok_or_else(|| StoreError::invalid("case_id", "issue the notice first"))?;
-        if r.receipt_at < current.issued_at {
+        // Forms give minutes: a receipt in the minute of the issue is not before it.
+        if r.receipt_at < current.issued_at - current.issued_at.rem_euclid(60_000) {
             return Err(StoreError::invalid(
                 "receipt_at",
                 "must not be before the notice was issued",

@@ -19,7 +19,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use fanzha_core::mask::{mask_name, mask_phone, mask_resident_id};
 use fanzha_core::time::{format_shanghai_date, from_shanghai, shanghai_date};
@@ -170,10 +170,7 @@ fn money_fen(value: &str) -> Result<i64, WebError> {
 }
 
 fn back(headers: &HeaderMap, to: String) -> Response {
-    if headers.contains_key("hx-request") {
-        return ([("hx-redirect", to)], axum::http::StatusCode::OK).into_response();
-    }
-    Redirect::to(&to).into_response()
+    super::after_write(headers, to, axum::http::StatusCode::OK)
 }
 
 #[derive(Debug, Deserialize)]

@@ -125,11 +125,7 @@ impl Chrome {
                         ViewMuleAccounts::allows(p),
                     ),
                     ("/gangs", "nav_gangs", ViewEnforcement::allows(p)),
-                    (
-                        "/public-sector",
-                        "nav_public_sector",
-                        ViewCases::allows(p),
-                    ),
+                    ("/public-sector", "nav_public_sector", ViewCases::allows(p)),
                 ],
             ),
             (
@@ -222,9 +218,115 @@ where
     }
 }
 
+/// The answer to a form written from a page: go to `to` (a page, maybe with a `#section`).
+///
+/// A plain form post gets a 303. An htmx form gets `HX-Redirect`, which htmx follows by
+/// assigning `location.href` — and when `to` is the page the form is on, differing at most by
+/// its fragment, that only scrolls, leaving the values from before the write on screen. Then
+/// `HX-Refresh` is sent too: htmx moves to the fragment, then reloads the page there.
+pub fn after_write(
+    headers: &HeaderMap,
+    to: String,
+    status: axum::http::StatusCode,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if !headers.contains_key("hx-request") {
+        return axum::response::Redirect::to(&to).into_response();
+    }
+    let same_page = headers
+        .get("hx-current-url")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|current| without_fragment(path_of(current)) == without_fragment(&to));
+    if same_page {
+        return (
+            [("hx-redirect", to), ("hx-refresh", "true".to_string())],
+            status,
+        )
+            .into_response();
+    }
+    ([("hx-redirect", to)], status).into_response()
+}
+
+/// The path and query of a URL (`http://host/a?b#c` → `/a?b#c`); a path is its own.
+fn path_of(url: &str) -> &str {
+    match url.find("://") {
+        Some(i) => {
+            let rest = &url[i + 3..];
+            rest.find('/').map_or("/", |j| &rest[j..])
+        }
+        None => url,
+    }
+}
+
+fn without_fragment(url: &str) -> &str {
+    url.split('#').next().unwrap_or(url)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_write_answered_with_the_same_page_reloads_it() {
+        use axum::http::{HeaderValue, StatusCode};
+        let htmx = |current: &str| {
+            let mut h = HeaderMap::new();
+            h.insert("hx-request", HeaderValue::from_static("true"));
+            h.insert("hx-current-url", HeaderValue::from_str(current).unwrap());
+            h
+        };
+        let answer = |h: &HeaderMap, to: &str| {
+            let r = after_write(h, to.into(), StatusCode::OK);
+            let get = |k: &str| r.headers().get(k).map(|v| v.to_str().unwrap().to_string());
+            (
+                r.status(),
+                get("hx-redirect"),
+                get("hx-refresh"),
+                get("location"),
+            )
+        };
+        // The form's own page, with or without a fragment on either side: redirect and reload.
+        for current in [
+            "http://127.0.0.1:8080/cases/AJ1",
+            "http://127.0.0.1:8080/cases/AJ1#enforcement",
+        ] {
+            assert_eq!(
+                answer(&htmx(current), "/cases/AJ1#enforcement"),
+                (
+                    StatusCode::OK,
+                    Some("/cases/AJ1#enforcement".into()),
+                    Some("true".into()),
+                    None
+                )
+            );
+        }
+        // Another page: a redirect only.
+        assert_eq!(
+            answer(
+                &htmx("http://127.0.0.1:8080/suspects/7"),
+                "/cases/AJ1#enforcement"
+            ),
+            (
+                StatusCode::OK,
+                Some("/cases/AJ1#enforcement".into()),
+                None,
+                None
+            )
+        );
+        // A plain form: 303 to the page.
+        assert_eq!(
+            answer(&HeaderMap::new(), "/cases/AJ1#x"),
+            (
+                StatusCode::SEE_OTHER,
+                None,
+                None,
+                Some("/cases/AJ1#x".into())
+            )
+        );
+        assert_eq!(path_of("https://h/a?b=1#c"), "/a?b=1#c");
+        assert_eq!(path_of("https://h"), "/");
+        assert_eq!(path_of("/a"), "/a");
+    }
 
     fn chrome(role: Role, active: &str) -> Chrome {
         let p = Principal {

@@ -25,7 +25,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, Months, NaiveDate};
 use fanzha_core::mask::mask_name;
 use fanzha_core::time::shanghai_date;
@@ -98,7 +98,7 @@ async fn issued_view(state: &AppState, n: &EmployerNotice, due_at: i64, now: i64
     }
 }
 
-/// The stations (townships) of the case's county, the one the case's unit lies in chosen;
+/// The stations (townships) of the county of `unit_code`, the one `unit_code` lies in chosen;
 /// the county itself first (a case held by the county bureau).
 async fn station_choices(state: &AppState, unit_code: &str) -> Result<Vec<Choice>, WebError> {
     let units = state.store.units();
@@ -163,7 +163,20 @@ pub async fn case_section(
         None => None,
     };
     let stations = if can_manage && notice.is_none() {
-        station_choices(state, &c.unit_code).await?
+        // The victim's station: of their registered residence, else of the case's unit.
+        let residence = match &c.resident_id {
+            Some(id) => match state.store.people().get(scope, id).await {
+                Ok(p) => Some(p.residence_code),
+                Err(fanzha_store::StoreError::NotFound { .. }) => None,
+                Err(e) => return Err(e.into()),
+            },
+            None => None,
+        };
+        let known = match residence {
+            Some(code) => state.store.units().find(&code).await?.map(|u| u.code),
+            None => None,
+        };
+        station_choices(state, known.as_deref().unwrap_or(&c.unit_code)).await?
     } else {
         Vec::new()
     };
@@ -181,10 +194,7 @@ pub async fn case_section(
 }
 
 fn back(headers: &HeaderMap, to: String) -> Response {
-    if headers.contains_key("hx-request") {
-        return ([("hx-redirect", to)], axum::http::StatusCode::OK).into_response();
-    }
-    Redirect::to(&to).into_response()
+    super::after_write(headers, to, axum::http::StatusCode::OK)
 }
 
 #[derive(Debug, Deserialize)]

@@ -25,7 +25,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use fanzha_core::mask::{mask_name, mask_phone, mask_resident_id};
 use fanzha_store::{PageRequest, Scope, StopPayment, StoredWarning, Viewer, MAX_PAGE};
 use serde::Deserialize;
@@ -513,11 +513,11 @@ pub async fn request_stop(
         },
     )
     .await?;
-    let to = format!("/warnings/{}#protective-stops", w.id);
-    if headers.contains_key("hx-request") {
-        return Ok(([("hx-redirect", to)], axum::http::StatusCode::OK).into_response());
-    }
-    Ok(Redirect::to(&to).into_response())
+    Ok(super::after_write(
+        &headers,
+        format!("/warnings/{}#protective-stops", w.id),
+        axum::http::StatusCode::OK,
+    ))
 }
 
 /// `GET /stop-payments/{id}/account`: a stop-payment's account number in full, as a fragment,
