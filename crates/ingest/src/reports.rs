@@ -5,10 +5,11 @@
 //!
 //! Each row becomes a validated [`CaseReport`] — report number, time (naive times are
 //! Asia/Shanghai, stored as UTC epoch ms), loss in fen (`1.2万`, `1,234.56`, `¥88`), narrative,
-//! the victim's ID number and phone when given, and what the victim named (suspect numbers,
-//! accounts, apps, URLs) — or a [`ReportRejection`] with its line, column and reason. A report
-//! number seen earlier in the same file is `duplicate_in_file`. Nothing is dropped:
-//! `read = reports + rejected`.
+//! the victim's ID number and phone when given, the victim's occupation, and what the victim
+//! named (suspect numbers, accounts, apps, URLs) — or a [`ReportRejection`] with its line, column
+//! and reason. A report number seen earlier in the same file is `duplicate_in_file`. Nothing is
+//! dropped: `read = reports + rejected`. An occupation never rejects a row: text of no category
+//! is kept as [`Occupation::Other`] with the text.
 //!
 //! Files are small (a day's or a month's reports), so a file is read whole; the record-file
 //! pipeline's streaming is not needed here. Storing is the caller's business.
@@ -19,7 +20,7 @@ use crate::header::normalise;
 use crate::quarantine::reason;
 use crate::xlsx::cell_text;
 use calamine::{open_workbook_auto_from_rs, Reader};
-use fanzha_core::{BankCard, Money, PhoneNumber, Reasoned, ResidentId};
+use fanzha_core::{BankCard, Money, Occupation, PhoneNumber, Reasoned, ResidentId};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Cursor;
 use std::path::PathBuf;
@@ -71,10 +72,11 @@ pub enum ReportField {
     AppOrUrl,
     Unit,
     VictimAccount,
+    Occupation,
 }
 
 impl ReportField {
-    pub const ALL: [ReportField; 12] = [
+    pub const ALL: [ReportField; 13] = [
         ReportField::ReportNo,
         ReportField::VictimName,
         ReportField::IdNumber,
@@ -87,6 +89,7 @@ impl ReportField {
         ReportField::AppOrUrl,
         ReportField::Unit,
         ReportField::VictimAccount,
+        ReportField::Occupation,
     ];
 
     /// Columns a file must have.
@@ -111,6 +114,7 @@ impl ReportField {
             ReportField::AppOrUrl => "app_or_url",
             ReportField::Unit => "unit",
             ReportField::VictimAccount => "victim_account",
+            ReportField::Occupation => "occupation",
         }
     }
 
@@ -260,6 +264,12 @@ pub struct CaseReport {
     pub unit: Option<String>,
     /// The victim's own account (the trace's start), digits only.
     pub victim_account: Option<String>,
+    /// The victim's occupation; `None` when the cell is empty or says it is unknown (未知).
+    /// Text that names no category is [`Occupation::Other`], never a rejected row.
+    pub occupation: Option<Occupation>,
+    /// The occupation as written when it named no category (the occupation is then `Other`),
+    /// cut to [`MAX_SHORT_CHARS`]: counted by the importer as unrecognised.
+    pub occupation_text: Option<String>,
     /// The row as read (for the quarantine, should the importer reject it).
     pub raw: String,
 }
@@ -674,6 +684,14 @@ fn validate_row<'a>(
     let (urls, apps): (Vec<String>, Vec<String>) = split_list(get(F::AppOrUrl), false)
         .map(str::to_string)
         .partition(|v| looks_like_url(v));
+    // An occupation of no category is kept as Other with its text: the row stays.
+    let (occupation, occupation_text) = match Occupation::parse_label(get(F::Occupation)) {
+        Ok(o) => (o, None),
+        Err(e) => (
+            Some(Occupation::Other),
+            Some(e.text.chars().take(MAX_SHORT_CHARS).collect()),
+        ),
+    };
     Ok(CaseReport {
         line,
         report_no,
@@ -689,6 +707,8 @@ fn validate_row<'a>(
         urls,
         unit,
         victim_account,
+        occupation,
+        occupation_text,
         raw: raw.to_string(),
     })
 }
@@ -785,6 +805,9 @@ mod tests {
         assert_eq!(a.field_of("涉案APP/网址"), Some(ReportField::AppOrUrl));
         assert_eq!(a.field_of("管辖单位"), Some(ReportField::Unit));
         assert_eq!(a.field_of("Report_No"), Some(ReportField::ReportNo));
+        for name in ["职业", "受害人职业", "报警人职业", "工作单位性质"] {
+            assert_eq!(a.field_of(name), Some(ReportField::Occupation), "{name}");
+        }
         assert_eq!(a.field_of("备注"), None);
         for f in ReportField::ALL {
             assert!(!a.aliases_of(f).is_empty(), "{f}");
@@ -811,6 +834,49 @@ mod tests {
         assert_eq!(parse_loss("800元", true), Ok(80_000));
         assert_eq!(parse_loss("-5", false), Err(report_reason::NEGATIVE_AMOUNT));
         assert_eq!(parse_loss("五千", false), Err("non_digit"));
+    }
+
+    #[test]
+    fn an_occupation_is_read_and_never_rejects_a_row() {
+        let text = "警情编号,报警时间,损失金额,简要案情,受害人职业\n\
+            J1,2026-03-01 10:00,100,刷单返利,企业职工\n\
+            J2,2026-03-01 10:00,100,刷单返利,个体户\n\
+            J3,2026-03-01 10:00,100,刷单返利,某某公司财务\n\
+            J4,2026-03-01 10:00,100,刷单返利,保洁员\n\
+            J5,2026-03-01 10:00,100,刷单返利,未知\n\
+            J6,2026-03-01 10:00,100,刷单返利,\n";
+        let f = read_reports("r.csv", text.as_bytes(), ReportFormat::Csv).unwrap();
+        assert!(f.rejected.is_empty(), "{:?}", f.rejected);
+        let got: Vec<(&str, Option<Occupation>, Option<&str>)> = f
+            .reports
+            .iter()
+            .map(|r| {
+                (
+                    r.report_no.as_str(),
+                    r.occupation,
+                    r.occupation_text.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("J1", Some(Occupation::CompanyEmployee), None),
+                ("J2", Some(Occupation::SelfEmployed), None),
+                ("J3", Some(Occupation::Accountant), None),
+                ("J4", Some(Occupation::Other), Some("保洁员")),
+                ("J5", None, None),
+                ("J6", None, None),
+            ]
+        );
+        // A 工作单位性质 column reads the same way; a file without the column has no occupation.
+        let text = "警情编号,报警时间,损失金额,简要案情,工作单位性质\n\
+            J1,2026-03-01 10:00,100,刷单返利,事业单位\n";
+        let f = read_reports("r.csv", text.as_bytes(), ReportFormat::Csv).unwrap();
+        assert_eq!(f.reports[0].occupation, Some(Occupation::PublicSector));
+        let text = "警情编号,报警时间,损失金额,简要案情\nJ1,2026-03-01 10:00,100,刷单返利\n";
+        let f = read_reports("r.csv", text.as_bytes(), ReportFormat::Csv).unwrap();
+        assert_eq!(f.reports[0].occupation, None);
     }
 
     #[test]

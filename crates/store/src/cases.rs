@@ -6,6 +6,9 @@
 //! Cases are searched ([`CaseFilter`]) and linked to one another (串并, [`Cases::linked`]) by
 //! what they share: a suspect number, an account the money reached or that was stopped, an app
 //! or a URL.
+//!
+//! A case carries the victim's occupation (受害人职业, [`Occupation`]; unknown when absent),
+//! searched by [`CaseFilter::occupation`] and counted by [`Cases::by_occupation`].
 
 use crate::dialect::Backend;
 use crate::error::{StoreError, StoreResult};
@@ -14,6 +17,7 @@ use crate::scope::Scope;
 use crate::sql::{col, flag, Sql};
 use crate::store::Store;
 use crate::warnings::FraudTypeFilter;
+use fanzha_core::Occupation;
 use sqlx::any::AnyRow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -47,6 +51,10 @@ pub struct NewCase {
     pub named: serde_json::Value,
     pub created_by: String,
     pub created_at: i64,
+    /// The victim's occupation (受害人职业); `None` is unknown.
+    pub occupation: Option<Occupation>,
+    /// What the report wrote when it named no category (the occupation is then `Other`).
+    pub occupation_text: Option<String>,
 }
 
 /// A stored case.
@@ -73,6 +81,10 @@ pub struct Case {
     pub created_by: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The victim's occupation (受害人职业); `None` is unknown.
+    pub occupation: Option<Occupation>,
+    /// What the report wrote when it named no category.
+    pub occupation_text: Option<String>,
 }
 
 /// One transfer taken in for a case (from the victim's report or a bank extract).
@@ -117,6 +129,25 @@ pub struct CaseFilter {
     /// A loss of at least this much.
     pub min_loss_fen: Option<i64>,
     pub lookup: Option<CaseLookup>,
+    /// The victim's occupation, or cases whose occupation is unknown.
+    pub occupation: Option<OccupationFilter>,
+}
+
+/// Which occupation a [`CaseFilter`] asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OccupationFilter {
+    /// Cases whose victim's occupation is not known (未知).
+    Unknown,
+    Is(Occupation),
+}
+
+/// Cases of one occupation over a period (受害人画像 by occupation).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct OccupationTally {
+    /// `None`: unknown (未知).
+    pub occupation: Option<Occupation>,
+    pub cases: i64,
+    pub loss_fen: i64,
 }
 
 /// The free-text part of a [`CaseFilter`]: a case matches when any of the given parts does.
@@ -198,7 +229,7 @@ pub const MAX_LINKED: u32 = 500;
 const COLUMNS: &str = "c.id, c.resident_id, c.victim_name, c.victim_phone, c.unit_code, \
      c.reported_at, c.loss_fen, c.narrative, c.fraud_type, c.type_score, c.top_terms, c.source, \
      c.report_no, c.instruction_id, c.victim_account, c.public_sector, c.employer, c.named, c.created_by, \
-     c.created_at, c.updated_at";
+     c.created_at, c.updated_at, c.occupation, c.occupation_text";
 
 fn json_col(row: &AnyRow, name: &'static str) -> Result<serde_json::Value, sqlx::Error> {
     let text: String = col(row, name)?;
@@ -206,6 +237,18 @@ fn json_col(row: &AnyRow, name: &'static str) -> Result<serde_json::Value, sqlx:
         index: name.into(),
         source: Box::new(e),
     })
+}
+
+/// A stored occupation code; one the build does not know is a decode error.
+fn occupation_col(row: &AnyRow) -> Result<Option<Occupation>, sqlx::Error> {
+    let code: Option<String> = col(row, "occupation")?;
+    code.map(|c| {
+        Occupation::from_code(&c).ok_or_else(|| sqlx::Error::ColumnDecode {
+            index: "occupation".into(),
+            source: format!("unknown occupation code {c:?}").into(),
+        })
+    })
+    .transpose()
 }
 
 fn from_row(row: &AnyRow) -> Result<Case, sqlx::Error> {
@@ -231,6 +274,8 @@ fn from_row(row: &AnyRow) -> Result<Case, sqlx::Error> {
         created_by: col(row, "created_by")?,
         created_at: col(row, "created_at")?,
         updated_at: col(row, "updated_at")?,
+        occupation: occupation_col(row)?,
+        occupation_text: col(row, "occupation_text")?,
     })
 }
 
@@ -273,6 +318,15 @@ impl CaseFilter {
         }
         if let Some(min) = self.min_loss_fen {
             sql.push(" AND c.loss_fen >= ").arg(min);
+        }
+        match self.occupation {
+            None => {}
+            Some(OccupationFilter::Unknown) => {
+                sql.push(" AND c.occupation IS NULL");
+            }
+            Some(OccupationFilter::Is(o)) => {
+                sql.push(" AND c.occupation = ").arg(o.code());
+            }
         }
         if let Some(l) = &self.lookup {
             let key = sql.bind(l.key.clone());
@@ -388,10 +442,17 @@ impl<'s> Cases<'s> {
         if c.narrative.trim().is_empty() {
             return Err(StoreError::invalid("narrative", "describe what happened"));
         }
+        if c.occupation_text.is_some() && c.occupation != Some(Occupation::Other) {
+            return Err(StoreError::invalid(
+                "occupation_text",
+                "kept only for an occupation of no category (other)",
+            ));
+        }
         let mut sql = Sql::new(
             "INSERT INTO cases (id, resident_id, victim_name, victim_phone, unit_code, reported_at, \
              loss_fen, narrative, fraud_type, type_score, top_terms, source, report_no, \
-             instruction_id, victim_account, public_sector, employer, named, created_by, created_at, updated_at) VALUES (",
+             instruction_id, victim_account, public_sector, employer, named, created_by, created_at, updated_at, \
+             occupation, occupation_text) VALUES (",
         );
         sql.arg(c.id.as_str())
             .push(", ")
@@ -434,6 +495,10 @@ impl<'s> Cases<'s> {
             .arg(c.created_at)
             .push(", ")
             .arg(c.created_at)
+            .push(", ")
+            .arg(c.occupation.map(Occupation::code))
+            .push(", ")
+            .arg(c.occupation_text.as_deref())
             .push(") ON CONFLICT (report_no) DO NOTHING");
         let done = sql
             .query()
@@ -710,6 +775,41 @@ impl<'s> Cases<'s> {
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()
             .map_err(StoreError::query("cases.victims"))
+    }
+
+    /// Cases reported in `[from_ms, until_ms)` inside the scope, counted per occupation of the
+    /// victim (unknown as `None`), in no particular order: the lines add up to the cases.
+    pub async fn by_occupation(
+        &self,
+        scope: &Scope,
+        from_ms: i64,
+        until_ms: i64,
+    ) -> StoreResult<Vec<OccupationTally>> {
+        let mut sql = Sql::new(
+            "SELECT c.occupation, COUNT(*) AS n, CAST(SUM(c.loss_fen) AS BIGINT) AS loss \
+             FROM cases c WHERE ",
+        );
+        scope.push_condition(&mut sql, "c.unit_code");
+        sql.push(" AND c.reported_at >= ")
+            .arg(from_ms)
+            .push(" AND c.reported_at < ")
+            .arg(until_ms)
+            .push(" GROUP BY c.occupation");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("cases.by_occupation"))?;
+        rows.iter()
+            .map(|r| {
+                Ok(OccupationTally {
+                    occupation: occupation_col(r)?,
+                    cases: col(r, "n")?,
+                    loss_fen: col::<Option<i64>>(r, "loss")?.unwrap_or(0),
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()
+            .map_err(StoreError::query("cases.by_occupation"))
     }
 
     /// Cases reported in `[from_ms, until_ms)` inside the scope, counted per unit and fraud type

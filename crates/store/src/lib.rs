@@ -63,7 +63,7 @@ pub use call_tasks::{
 };
 pub use cases::{
     Case, CaseFilter, CaseLink, CaseLookup, CaseTally, CaseTransfer, Cases, LinkKind, LinkedCase,
-    LinkedCases, NewCase, MAX_LINKED,
+    LinkedCases, NewCase, OccupationFilter, OccupationTally, MAX_LINKED,
 };
 pub use dialect::Backend;
 pub use division::natural_division_code;
@@ -78,6 +78,7 @@ pub use enforcement::{
     NewSuspect, Suspect, SuspectMeasure, SuspectRole, MAX_LINKED_CASES, MAX_RECOVERED_FEN,
 };
 pub use error::{StoreError, StoreResult};
+pub use fanzha_core::Occupation;
 pub use fanzha_screen::{Finding, Level, ReasonCode, BURST_WINDOW_DAYS};
 pub use guardians::{
     guardian_reason, Guardian, GuardianFilter, GuardianImport, GuardianSaved, Guardians,

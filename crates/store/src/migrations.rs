@@ -127,6 +127,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "employer notices for public-sector victims",
         include_str!("../migrations/0024_employer_notices.sql"),
     ),
+    (
+        25,
+        "the victim's occupation on cases",
+        include_str!("../migrations/0025_case_occupation.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

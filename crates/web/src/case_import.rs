@@ -8,7 +8,8 @@
 //! creates nothing). The case's unit is the row's 接警单位 / 管辖单位 (code or exact name), else
 //! the registered victim's residence when it lies in the importer's area, else the importing
 //! unit; a unit outside the importing unit's subtree rejects the row. Rejected rows go to the
-//! quarantine of the import run with file, line, column and reason.
+//! quarantine of the import run with file, line, column and reason. An occupation that names no
+//! category rejects nothing: the case is opened as 其他 with the text, and counted.
 
 use crate::casework::{audit, open_case_once, CaseInput, Opened};
 use crate::error::WebError;
@@ -28,6 +29,8 @@ pub struct ImportedCase {
     pub report_no: String,
     pub case_id: String,
     pub unit_code: String,
+    /// The occupation named no category: the case was opened with 其他 and the text.
+    pub occupation_unrecognised: bool,
 }
 
 /// A row whose report was opened before.
@@ -65,6 +68,15 @@ impl CaseImport {
             self.duplicates.len(),
             self.rejected.len(),
         )
+    }
+
+    /// Imported cases whose occupation named no category (opened with 其他 and the text as
+    /// written; not rejected).
+    pub fn occupation_unrecognised(&self) -> usize {
+        self.imported
+            .iter()
+            .filter(|c| c.occupation_unrecognised)
+            .count()
     }
 }
 
@@ -127,6 +139,7 @@ pub async fn import_cases(
             "imported": imported.len(),
             "duplicate": duplicates.len(),
             "rejected": rejected.len(),
+            "occupation_unrecognised": imported.iter().filter(|c| c.occupation_unrecognised).count(),
         }),
     )
     .await?;
@@ -173,6 +186,7 @@ async fn import_one(
     let line = report.line;
     let report_no = report.report_no.clone();
     let named = report.named_json();
+    let occupation_unrecognised = report.occupation_text.is_some();
     let opened = open_case_once(
         state,
         login,
@@ -189,6 +203,8 @@ async fn import_one(
             instruction_id: None,
             victim_account: report.victim_account,
             named,
+            occupation: report.occupation,
+            occupation_text: report.occupation_text,
         },
     )
     .await?;
@@ -198,6 +214,7 @@ async fn import_one(
             report_no,
             case_id: case.id,
             unit_code: unit,
+            occupation_unrecognised,
         }),
         Opened::Duplicate { case_id, unit_code } => {
             let visible = in_scope(state, scope, &unit_code).await?;

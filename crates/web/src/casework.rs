@@ -10,6 +10,7 @@ use crate::error::WebError;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use fanzha_core::event::TransferChannel;
+use fanzha_core::Occupation;
 use fanzha_store::{
     Case, CaseTransfer, NewAuditEntry, NewCase, NewProtectiveStop, NewStopPayment, Scope,
     StopPayment, StopPaymentUpdate, StoreError, StoredWarning, Viewer,
@@ -36,6 +37,11 @@ pub struct CaseInput {
     pub instruction_id: Option<String>,
     pub victim_account: Option<String>,
     pub named: serde_json::Value,
+    /// The victim's occupation as stated (`None`: not stated; a public-sector victim is then
+    /// public-sector staff).
+    pub occupation: Option<Occupation>,
+    /// What the report wrote when it named no category (with `Some(Other)`).
+    pub occupation_text: Option<String>,
 }
 
 /// What opening a case with a report number came to.
@@ -73,7 +79,8 @@ pub async fn open_case(state: &AppState, login: &str, input: CaseInput) -> Resul
 
 /// Opens a case unless its report number was opened before (then nothing changes). When the
 /// victim's ID number is registered, the case takes the person's name, phone and employer and
-/// is linked to the person's warnings.
+/// is linked to the person's warnings. The occupation is the stated one; without one, a victim
+/// paid from public funds (财政供养人员) is public-sector staff, anyone else unknown.
 pub async fn open_case_once(
     state: &AppState,
     login: &str,
@@ -97,15 +104,23 @@ pub async fn open_case_once(
         .take(8)
         .map(|t| serde_json::json!({"term": t.term, "weight": t.weight}))
         .collect();
+    let public_sector = person.as_ref().is_some_and(|p| p.public_sector);
+    let occupation = input
+        .occupation
+        .or_else(|| public_sector.then_some(Occupation::PublicSector));
     let new = NewCase {
         id: id.clone(),
+        occupation,
+        occupation_text: input
+            .occupation_text
+            .filter(|_| occupation == Some(Occupation::Other)),
         victim_name: input
             .victim_name
             .or_else(|| person.as_ref().map(|p| p.name.clone())),
         victim_phone: input
             .victim_phone
             .or_else(|| person.as_ref().and_then(|p| p.phone.clone())),
-        public_sector: person.as_ref().is_some_and(|p| p.public_sector),
+        public_sector,
         employer: person.as_ref().and_then(|p| p.employer.clone()),
         resident_id: input.resident_id,
         unit_code: input.unit_code.clone(),
@@ -166,6 +181,7 @@ pub async fn open_case_once(
             "source": new.source,
             "loss_fen": new.loss_fen,
             "report_no": new.report_no,
+            "occupation": new.occupation.map(Occupation::code),
             "warnings": warnings,
             "protective_stops": protective_stops,
         }),

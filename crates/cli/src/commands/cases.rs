@@ -79,6 +79,7 @@ fn import(ctx: &Ctx, a: ImportArgs) -> CliResult {
         .field("imported", imported)
         .field("duplicate", duplicate)
         .field("rejected", rejected)
+        .field("occupation_unrecognised", out.occupation_unrecognised())
         .field("nothing_new", imported == 0 && duplicate > 0)
         .field("by_reason", &out.by_reason)
         .field("ignored_columns", &out.ignored_columns)

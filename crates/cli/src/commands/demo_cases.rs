@@ -3,10 +3,12 @@
 //! path as an imported 110 export (`fanzha_web::casework::open_case_once`: the narrative
 //! classified, the registered victim's person and warnings linked, audited). Without them the
 //! case pages, statistics and briefs of the demo would stay empty until someone marked a person
-//! defrauded by hand.
+//! defrauded by hand. A report states the victim's occupation as the simulation made it
+//! ([`occupation_of`]), so the victim profile by occupation has something to count.
 
 use fanzha_core::event::{AccountNo, Signal};
-use fanzha_core::{BankCard, PhoneNumber};
+use fanzha_core::{BankCard, Occupation, PhoneNumber};
+use fanzha_sim::records::Occupation as SimOccupation;
 use fanzha_sim::truth::VictimOutcome;
 use fanzha_sim::Simulation;
 use fanzha_web::casework::{open_case_once, CaseInput, Opened};
@@ -27,6 +29,23 @@ struct Resident {
     name: String,
     phone: Option<String>,
     village: String,
+    occupation: Occupation,
+}
+
+/// The occupation a report states for a simulated resident: the simulation's own (its couriers
+/// are gig workers, 自由职业; a child under school age is of no category, 其他).
+pub fn occupation_of(o: SimOccupation) -> Occupation {
+    match o {
+        SimOccupation::Child => Occupation::Other,
+        SimOccupation::Student => Occupation::Student,
+        SimOccupation::Farmer => Occupation::Farmer,
+        SimOccupation::Employee => Occupation::CompanyEmployee,
+        SimOccupation::PublicSector => Occupation::PublicSector,
+        SimOccupation::SelfEmployed => Occupation::SelfEmployed,
+        SimOccupation::Courier => Occupation::Freelance,
+        SimOccupation::Retired => Occupation::Retired,
+        SimOccupation::Unemployed => Occupation::Unemployed,
+    }
 }
 
 /// The simulation, streamed as it is, with the victims' reports on the side.
@@ -58,6 +77,7 @@ impl Reporting {
                         .and_then(|m| PhoneNumber::from_msisdn(m).ok())
                         .map(|n| n.canonical()),
                     village: format!("{:012}", p.village),
+                    occupation: occupation_of(p.occupation),
                 };
                 (p.person_id, resident)
             })
@@ -154,6 +174,8 @@ impl Reporting {
                     "apps": [],
                     "urls": [],
                 }),
+                occupation: Some(r.occupation),
+                occupation_text: None,
             };
             // Best effort: a full channel drops a report, never the stream.
             let _ = self.tx.try_send(report);
@@ -206,4 +228,26 @@ pub async fn open_reported_cases(
         }
     }
     opened
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_simulated_occupation_is_stated_as_its_category() {
+        for o in SimOccupation::ALL {
+            let stated = occupation_of(*o);
+            // The simulation's code names the category wherever both have it.
+            if let Some(same) = Occupation::from_code(o.code()) {
+                assert_eq!(stated, same, "{o:?}");
+            }
+        }
+        assert_eq!(
+            occupation_of(SimOccupation::Employee),
+            Occupation::CompanyEmployee
+        );
+        assert_eq!(occupation_of(SimOccupation::Courier), Occupation::Freelance);
+        assert_eq!(occupation_of(SimOccupation::Child), Occupation::Other);
+    }
 }

@@ -61,6 +61,7 @@ fn the_demo_citys_victims_report_their_cases_once() {
         assert!(c.report_no.as_deref().is_some_and(|n| n.starts_with('J')));
         assert_eq!(c.unit_code.len(), 12, "the victim's village");
         assert!(c.resident_id.is_some() && c.victim_account.is_some());
+        assert!(c.occupation.is_some(), "the report states the occupation");
     }
     assert!(
         first.iter().any(|c| c.fraud_type.is_some()),

@@ -13,6 +13,7 @@ mod key_person_cases;
 mod loop_cases;
 mod mule_account_cases;
 mod new_card_cases;
+mod occupation_cases;
 mod outreach_cases;
 mod protective_stop_cases;
 mod sms_cases;
@@ -156,6 +157,14 @@ mod guardian_suite {
         a_guardian_list_is_idempotent_per_resident_and_phone,
         guardians_are_saved_listed_and_removed_inside_the_area,
         the_sign_up_column_is_imported_and_counted_per_unit,
+    }
+}
+
+mod occupation_suite {
+    crate::conformance_of! {
+        occupation_cases:
+        every_occupation_is_stored_searched_and_the_unknown_found,
+        cases_are_counted_by_occupation_inside_the_scope_and_period,
     }
 }
 

@@ -1,6 +1,6 @@
 //! The search form of the cases list, read leniently like the warnings' (`warning_search.rs`):
 //! every field is text as the browser sends it, and a value that does not parse is named on the
-//! page and ignored. The free box `q` finds a case by its id or report number, the victim's
+//! page and ignored. The occupation is a category's code or name, or `unknown`. The free box `q` finds a case by its id or report number, the victim's
 //! phone or ID number, or a suspect number or account of the case; a search by a phone, ID or
 //! bank card number is audited.
 
@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use fanzha_core::mask::mask_card;
 use fanzha_core::time::shanghai_midnight;
 use fanzha_core::{BankCard, Money};
-use fanzha_store::{CaseFilter, CaseLookup, NewAuditEntry};
+use fanzha_store::{CaseFilter, CaseLookup, NewAuditEntry, Occupation, OccupationFilter};
 use serde::Deserialize;
 
 /// `/cases?…` as sent; an absent or empty field means "any".
@@ -32,6 +32,8 @@ pub struct CaseSearchForm {
     pub public_sector: Option<String>,
     /// The least loss, in yuan.
     pub min_loss: Option<String>,
+    /// The victim's occupation: a code, a Chinese or English name, or `unknown` (未知).
+    pub occupation: Option<String>,
     /// A case id, report number, phone, ID number or account.
     pub q: Option<String>,
     /// Page key from the previous page.
@@ -60,6 +62,8 @@ pub struct CaseSearch {
     pub source: String,
     pub public_sector: bool,
     pub min_loss: String,
+    /// The occupation's code, or `unknown`.
+    pub occupation: String,
     pub q: String,
 }
 
@@ -124,6 +128,23 @@ impl CaseSearch {
                 _ => s.problems.push("case_min_loss"),
             }
         }
+        if let Some(text) = given(&form.occupation) {
+            let read = match text {
+                "unknown" => Ok(None),
+                _ => Occupation::parse_label(text),
+            };
+            match read {
+                Ok(Some(o)) => {
+                    s.filter.occupation = Some(OccupationFilter::Is(o));
+                    s.occupation = o.code().to_string();
+                }
+                Ok(None) => {
+                    s.filter.occupation = Some(OccupationFilter::Unknown);
+                    s.occupation = "unknown".into();
+                }
+                Err(_) => s.problems.push("case_occupation"),
+            }
+        }
         s.unit = given(&form.unit).map(str::to_string);
         if let Some(q) = given(&form.q) {
             s.q = q.to_string();
@@ -186,6 +207,7 @@ impl CaseSearch {
             ("unit", unit),
             ("public_sector", if self.public_sector { "1" } else { "" }),
             ("min_loss", self.min_loss.as_str()),
+            ("occupation", self.occupation.as_str()),
             ("q", self.q.as_str()),
         ];
         let mut out = form_urlencoded::Serializer::new(String::new());
@@ -247,6 +269,7 @@ mod tests {
                 "source" => f.source = v,
                 "public_sector" => f.public_sector = v,
                 "min_loss" => f.min_loss = v,
+                "occupation" => f.occupation = v,
                 "q" => f.q = v,
                 other => panic!("no field {other}"),
             }
@@ -298,6 +321,33 @@ mod tests {
         for part in ["public_sector=1", "min_loss=1.2%E4%B8%87", "source=import"] {
             assert!(qs.contains(part), "{qs}");
         }
+    }
+
+    #[test]
+    fn the_occupation_is_a_code_a_name_or_unknown() {
+        for (text, want, echo) in [
+            (
+                "company_employee",
+                OccupationFilter::Is(Occupation::CompanyEmployee),
+                "company_employee",
+            ),
+            (
+                "个体户",
+                OccupationFilter::Is(Occupation::SelfEmployed),
+                "self_employed",
+            ),
+            ("unknown", OccupationFilter::Unknown, "unknown"),
+            ("未知", OccupationFilter::Unknown, "unknown"),
+        ] {
+            let s = CaseSearch::read(&form(&[("occupation", text)]));
+            assert_eq!(s.filter.occupation, Some(want), "{text}");
+            assert_eq!(s.occupation, echo);
+            assert!(s.narrows());
+            assert!(s.query_string("").contains(&format!("occupation={echo}")));
+        }
+        let s = CaseSearch::read(&form(&[("occupation", "保洁员")]));
+        assert_eq!(s.filter, CaseFilter::default());
+        assert_eq!(s.problems, ["case_occupation"]);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! 案件: the cases of one's subtree as a search (date, type, unit, source, public-sector
-//! victims, least loss, and a case, report, phone, ID or account number; `case_search.rs`), a
-//! form to open one, the import of 110 / 96110 report exports (导入), and the case page —
+//! victims, the victim's occupation, least loss, and a case, report, phone, ID or account
+//! number; `case_search.rs`), a form to open one, the import of 110 / 96110 report exports (导入), and the case page —
 //! victim (masked), loss, narrative with the classifier's fraud type and the terms that decided
 //! it, what the victim named, the warnings the victim had, the bank extracts taken in, the
 //! trace, the stop-payments and the amounts held, each with its returns plan (发还计算), the
@@ -27,7 +27,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use fanzha_core::mask::{mask_card, mask_name, mask_phone};
-use fanzha_store::{Case, LinkKind, PageRequest, Viewer, MAX_PAGE};
+use fanzha_store::{Case, LinkKind, Occupation, PageRequest, Viewer, MAX_PAGE};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -39,6 +39,8 @@ struct CaseRow {
     loss: String,
     fraud_type: String,
     source: String,
+    /// The victim's occupation (category only: the text of 其他 stays on the case page).
+    occupation: String,
 }
 
 #[derive(Template)]
@@ -57,6 +59,8 @@ struct ListPage {
     fraud_types: Vec<Choice>,
     sources: Vec<Choice>,
     units: Vec<Choice>,
+    /// The occupation categories (code, name), for the search and the case form.
+    occupations: Vec<(&'static str, &'static str)>,
     /// The form as a query string, for the page and export links.
     query: String,
     /// Key of the next page, when more cases follow.
@@ -74,6 +78,21 @@ pub fn source_label(lang: Lang, source: &str) -> String {
     }
 }
 
+/// The victim's occupation in words: the category, 未知 when unknown; with `text`, what a
+/// report wrote for 其他 ("其他（保洁员）").
+pub fn occupation_label(lang: Lang, o: Option<Occupation>, text: Option<&str>) -> String {
+    let name = match (o, lang) {
+        (Some(o), Lang::Zh) => o.zh(),
+        (Some(o), Lang::En) => o.en(),
+        (None, _) => lang.t("occupation_unknown"),
+    };
+    match text {
+        Some(t) if lang == Lang::Zh => format!("{name}（{t}）"),
+        Some(t) => format!("{name} ({t})"),
+        None => name.to_string(),
+    }
+}
+
 /// Cases per screen; an export takes all (up to [`MAX_PAGE`]).
 const PAGE_ROWS: u32 = 200;
 
@@ -88,6 +107,8 @@ struct ImportView {
     imported: usize,
     duplicate: usize,
     rejected: usize,
+    /// Imported cases whose occupation named no category (opened as 其他 with the text).
+    occupation_unrecognised: usize,
     /// (line, report number, case id)
     imported_rows: Vec<(u64, String, String)>,
     /// (line, report number, case id when in one's area)
@@ -112,6 +133,7 @@ impl ImportView {
             imported,
             duplicate,
             rejected,
+            occupation_unrecognised: i.occupation_unrecognised(),
             imported_rows: i
                 .imported
                 .iter()
@@ -201,6 +223,7 @@ async fn list_page<P: Permission>(
             loss: yuan(c.loss_fen),
             fraud_type: fraud_type_label(lang, c.fraud_type.as_deref()),
             source: source_label(lang, &c.source),
+            occupation: occupation_label(lang, c.occupation, None),
             id: c.id,
         });
     }
@@ -213,6 +236,7 @@ async fn list_page<P: Permission>(
             "loss",
             "col_fraud_type",
             "col_source",
+            "case_occupation",
         ];
         return crate::export::Table {
             name: "cases".into(),
@@ -228,6 +252,7 @@ async fn list_page<P: Permission>(
                         r.loss.clone(),
                         r.fraud_type.clone(),
                         r.source.clone(),
+                        r.occupation.clone(),
                     ]
                 })
                 .collect(),
@@ -262,6 +287,10 @@ async fn list_page<P: Permission>(
         fraud_types,
         sources,
         units,
+        occupations: Occupation::ALL
+            .iter()
+            .map(|o| (o.code(), if lang == Lang::Zh { o.zh() } else { o.en() }))
+            .collect(),
         next,
         paged: form.after.is_some(),
     })
@@ -349,6 +378,8 @@ pub struct NewCaseForm {
     loss_yuan: String,
     narrative: String,
     victim_account: Option<String>,
+    /// An occupation's code (or name); empty: not stated.
+    occupation: Option<String>,
 }
 
 fn non_empty(s: Option<String>) -> Option<String> {
@@ -368,6 +399,13 @@ pub async fn create(
     let loss_fen = fanzha_core::Money::parse(f.loss_yuan.trim())
         .map(|m| m.fen())
         .map_err(|e| WebError::BadRequest(format!("loss: {e}")))?;
+    let occupation = match non_empty(f.occupation) {
+        None => None,
+        Some(text) => Occupation::from_code(&text)
+            .map(Some)
+            .or_else(|| Occupation::parse_label(&text).ok())
+            .ok_or_else(|| WebError::BadRequest(format!("occupation: unknown {text:?}")))?,
+    };
     let case = open_case(
         &state,
         &auth.principal.login,
@@ -382,6 +420,7 @@ pub async fn create(
             source: "form".into(),
             victim_account: non_empty(f.victim_account),
             named: serde_json::json!({}),
+            occupation,
             ..CaseInput::default()
         },
     )
@@ -444,6 +483,10 @@ struct CasePage {
     c: Case,
     victim: String,
     phone: String,
+    /// The victim's occupation, with what the report wrote for 其他.
+    occupation: String,
+    /// Its code, `unknown` when unknown.
+    occupation_code: &'static str,
     unit: String,
     loss: String,
     reported: String,
@@ -661,6 +704,8 @@ async fn case_page<P: Permission>(
         group_loss,
         named: named_rows(&c.named),
         victim: c.victim_name.as_deref().map(mask_name).unwrap_or_default(),
+        occupation: occupation_label(lang, c.occupation, c.occupation_text.as_deref()),
+        occupation_code: c.occupation.map_or("unknown", Occupation::code),
         phone: c
             .victim_phone
             .as_deref()

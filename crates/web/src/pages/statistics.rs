@@ -406,6 +406,14 @@ pub async fn show(
     let victims = victim_profile(
         lang,
         &state.store.cases().victims(&scope, from, until).await?,
+    )
+    .with_occupations(
+        lang,
+        &state
+            .store
+            .cases()
+            .by_occupation(&scope, from, until)
+            .await?,
     );
     let last_year = state.store.cases().tally(&scope, ly_from, ly_until).await?;
     let previous = state

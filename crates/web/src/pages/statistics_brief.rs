@@ -248,7 +248,8 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
     // The age band with most victims, when any victim's age is known (the last band is
     // "unknown").
     let known = &b.victims.ages[..b.victims.ages.len().saturating_sub(1)];
-    if let Some(top) = known.iter().filter(|l| l.cases > 0).max_by_key(|l| l.cases) {
+    let top_age = known.iter().filter(|l| l.cases > 0).max_by_key(|l| l.cases);
+    if let Some(top) = top_age {
         text += &if zh {
             format!("；受害人以{}居多（占{}）", top.label, percent(top.share))
         } else {
@@ -257,6 +258,25 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
                 top.label,
                 percent(top.share)
             )
+        };
+    }
+    // The leading occupations, as bureaus write them ("受害人以企业职工、个体工商户居多
+    // （合计占62.4%）"); after the age band, as its continuation.
+    if let Some((names, share)) = b.victims.leading_occupations() {
+        let share = share * 100.0;
+        let together = names.len() > 1;
+        text += &match (zh, top_age.is_some(), together) {
+            (true, false, true) => {
+                format!("；受害人以{}居多（合计占{share:.1}%）", names.join("、"))
+            }
+            (true, false, false) => format!("；受害人以{}居多（占{share:.1}%）", names[0]),
+            (true, true, true) => format!("，职业以{}居多（合计占{share:.1}%）", names.join("、")),
+            (true, true, false) => format!("，职业以{}居多（占{share:.1}%）", names[0]),
+            (false, _, true) => format!(
+                "; by occupation, mostly {} ({share:.1}% together)",
+                names.join(" and ")
+            ),
+            (false, _, false) => format!("; by occupation, mostly {} ({share:.1}%)", names[0]),
         };
     }
     text += if zh { "。" } else { "." };
@@ -854,6 +874,80 @@ mod tests {
             en[6].text
         );
         assert!(en[7].text.starts_with("Most cases: "), "{}", en[7].text);
+    }
+
+    #[test]
+    fn the_brief_names_the_leading_occupations_like_a_bureau() {
+        let cases = figures(10, 0, None);
+        let tally = |o, cases| fanzha_store::OccupationTally {
+            occupation: o,
+            cases,
+            loss_fen: 0,
+        };
+        let tallies = [
+            tally(Some(fanzha_store::Occupation::CompanyEmployee), 4),
+            tally(Some(fanzha_store::Occupation::SelfEmployed), 2),
+            tally(Some(fanzha_store::Occupation::Student), 1),
+            tally(None, 3),
+        ];
+        let brief_of = |lang: Lang, victims: &VictimProfile| {
+            let input = BriefInput {
+                unit_name: "余姚市",
+                span: "2026年3月".into(),
+                cases: &cases,
+                case_types: Vec::new(),
+                victims,
+                warnings: (0, 0, 0),
+                loop_figures: &LoopFigures::default(),
+                channels: &LoopTally::default(),
+                funds: &FundFigures::default(),
+                return_rate: None,
+                stopped_in_time: None,
+                registration: &Registration::default(),
+                key_persons: &KeyPersonFigures::default(),
+                outreach: &OutreachTotals::default(),
+                cards: &CardFigures::default(),
+                leads: &LeadFigures::default(),
+                enforcement: &EnforcementFigures::default(),
+                recovery_rate: None,
+                units: Vec::new(),
+            };
+            brief(lang, &input).remove(0).text
+        };
+        // No age known: the occupations alone, as the seed report words it.
+        let victims = VictimProfile::default().with_occupations(Lang::Zh, &tallies);
+        let zh = brief_of(Lang::Zh, &victims);
+        assert!(
+            zh.ends_with("；受害人以企业职工、个体工商户居多（合计占60.0%）。"),
+            "{zh}"
+        );
+        // With the age band, the occupations continue it.
+        let victims = crate::pages::victim_profile::victim_profile(
+            Lang::Zh,
+            &[(Some("330281199001011235".into()), 1_772_300_000_000, 1)],
+        )
+        .with_occupations(Lang::Zh, &tallies);
+        let zh = brief_of(Lang::Zh, &victims);
+        assert!(
+            zh.ends_with(
+                "；受害人以36–45岁居多（占100%），职业以企业职工、个体工商户居多（合计占60.0%）。"
+            ),
+            "{zh}"
+        );
+        let victims = VictimProfile::default().with_occupations(Lang::En, &tallies);
+        let en = brief_of(Lang::En, &victims);
+        assert!(
+            en.ends_with(
+                "; by occupation, mostly Company employee and Self-employed (60.0% together)."
+            ),
+            "{en}"
+        );
+        // One known occupation: no "together".
+        let victims = VictimProfile::default().with_occupations(
+            Lang::Zh,
+            &[tally(Some(fanzha_store::Occupation::Retired), 2)],
+        );
+        assert!(brief_of(Lang::Zh, &victims).ends_with("；受害人以离退休人员居多（占100.0%）。"));
     }
 
     #[test]
