@@ -6,6 +6,13 @@
 //! opener's scope holds, and takes that resident's unit. Each change appends one entry, updates
 //! the measure columns the lists and figures read, and writes its audit entry, in one
 //! transaction; the entry's `seq` is the dossier's new `version`.
+//!
+//! Every dossier has a responsible officer (包保责任人: a grid worker or station officer using
+//! the platform, or an officer named with a phone) and a visit cycle (定期走访): the category's
+//! default ([`KeyPersonCategory::default_visit_cycle_days`]) unless the dossier overrides it. The
+//! next visit is due on the Shanghai day that lies the cycle's days after the later of the last
+//! visit and the (re)listing; from the midnight after that day the visit is overdue
+//! ([`visit_due_day`], [`visit_overdue_from`]).
 
 use crate::audit::{append_on, NewAuditEntry};
 use crate::error::{StoreError, StoreResult};
@@ -67,6 +74,17 @@ impl KeyPersonCategory {
             KeyPersonCategory::Returned => "劝返回流人员",
             KeyPersonCategory::Recruiter => "引流推广/跑分人员",
             KeyPersonCategory::Other => "其他",
+        }
+    }
+
+    /// Days between visits (定期走访) unless a dossier sets its own: monthly for people who
+    /// were or may go abroad to the fraud compounds, every two months for card sellers and
+    /// recruiters, quarterly for a fraud record and the rest.
+    pub fn default_visit_cycle_days(self) -> i64 {
+        match self {
+            KeyPersonCategory::AbroadHighRisk | KeyPersonCategory::Returned => 30,
+            KeyPersonCategory::TwoCards | KeyPersonCategory::Recruiter => 60,
+            KeyPersonCategory::FraudRecord | KeyPersonCategory::Other => 90,
         }
     }
 
@@ -279,6 +297,48 @@ impl KeyPersonMeasure {
 /// The longest text kept in a reason, note or place (characters).
 pub const MAX_TEXT_CHARS: usize = 1000;
 
+/// The longest visit cycle a dossier may set (days); the shortest is one day.
+pub const MAX_VISIT_CYCLE_DAYS: i64 = 366;
+
+/// The longest name of a responsible officer without a login (characters).
+pub const MAX_OFFICER_NAME_CHARS: usize = 50;
+
+const DAY_MS: i64 = 86_400_000;
+/// Asia/Shanghai is UTC+8 all year (no daylight saving).
+const SHANGHAI_OFFSET_MS: i64 = 8 * 3_600_000;
+
+/// The first instant (Shanghai midnight) of the day a visit is due: the Shanghai day of `base`
+/// (the last visit or the listing) plus `cycle_days`.
+pub fn visit_due_day(base: i64, cycle_days: i64) -> i64 {
+    ((base + SHANGHAI_OFFSET_MS).div_euclid(DAY_MS) + cycle_days) * DAY_MS - SHANGHAI_OFFSET_MS
+}
+
+/// The first instant a visit due `cycle_days` after `base` is overdue: the midnight after the
+/// due day, so a visit any time on the due day is in time.
+pub fn visit_overdue_from(base: i64, cycle_days: i64) -> i64 {
+    visit_due_day(base, cycle_days) + DAY_MS
+}
+
+/// The responsible officer (包保责任人) to give a dossier.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Responsible {
+    /// A grid worker or unit commander using the platform, whose unit lies on the line of the
+    /// dossier's unit (the unit itself, one below it or one above it); the phone is optional.
+    User {
+        login: String,
+        phone: Option<String>,
+    },
+    /// An officer without a login, by name and phone.
+    Named { name: String, phone: String },
+}
+
+/// A phone as stored: its significant digits, or a message saying why it is not one.
+fn officer_phone(phone: &str) -> StoreResult<String> {
+    fanzha_core::PhoneNumber::parse(phone.trim())
+        .map(|p| p.digits_str().to_string())
+        .map_err(|e| StoreError::invalid("phone", format!("not a phone number: {e}")))
+}
+
 fn clip(s: &str) -> String {
     s.chars().take(MAX_TEXT_CHARS).collect()
 }
@@ -310,6 +370,16 @@ pub struct KeyPerson {
     pub created_at: i64,
     pub updated_at: i64,
     pub version: i64,
+    /// The responsible officer's login, when they use the platform.
+    pub responsible_login: Option<String>,
+    /// The responsible officer's name (a user's display name when assigned); `None`: nobody
+    /// is responsible yet.
+    pub responsible_name: Option<String>,
+    pub responsible_phone: Option<String>,
+    /// The dossier's own visit cycle in days; `None` takes the category's default.
+    pub visit_cycle_days: Option<i64>,
+    /// The latest (re)listing, epoch ms UTC.
+    pub listed_at: i64,
 }
 
 impl KeyPerson {
@@ -321,6 +391,29 @@ impl KeyPerson {
     /// Whether the exit ban holds at `now`.
     pub fn exit_banned_at(&self, now: i64) -> bool {
         active(self.exit_ban_from, self.exit_ban_until, now)
+    }
+
+    /// The visit cycle in force: the dossier's own or the category's default (days).
+    pub fn visit_cycle(&self) -> i64 {
+        self.visit_cycle_days
+            .unwrap_or_else(|| self.category.default_visit_cycle_days())
+    }
+
+    /// Where the cycle runs from: the later of the last visit and the (re)listing.
+    pub fn visit_base(&self) -> i64 {
+        self.last_visit_at
+            .map_or(self.listed_at, |v| v.max(self.listed_at))
+    }
+
+    /// The first instant of the day the next visit is due (Shanghai midnight).
+    pub fn next_visit_due(&self) -> i64 {
+        visit_due_day(self.visit_base(), self.visit_cycle())
+    }
+
+    /// Whether the dossier is in control and its visit was due before the day of `now`.
+    pub fn visit_overdue_at(&self, now: i64) -> bool {
+        self.status == KeyPersonStatus::Active
+            && now >= visit_overdue_from(self.visit_base(), self.visit_cycle())
     }
 }
 
@@ -334,7 +427,8 @@ pub struct KeyPersonEvent {
     pub seq: i64,
     /// Epoch ms UTC.
     pub at: i64,
-    /// `registered`, `punishment`, `exit_ban`, `persuasion`, `visit`, `closed`, `reopened`.
+    /// `registered`, `punishment`, `exit_ban`, `persuasion`, `visit`, `closed`, `reopened`,
+    /// `assigned` (responsible officer), `visit_cycle`.
     pub kind: String,
     pub detail: serde_json::Value,
     pub actor: String,
@@ -384,6 +478,10 @@ pub struct KeyPersonFilter {
     pub measure: Option<ActiveMeasure>,
     /// Only this resident's dossiers.
     pub resident_id: Option<String>,
+    /// Only dossiers in control whose visit is overdue at the list's time.
+    pub visit_overdue: bool,
+    /// Only dossiers this login is responsible for.
+    pub responsible: Option<String>,
 }
 
 /// The figures of a scope at one time. People are counted once however many dossiers they
@@ -407,6 +505,10 @@ pub struct KeyPersonFigures {
     /// this or [`KeyPersonFigures::abroad`], by the dossier whose latest persuasion entry is the
     /// latest (the later dossier's on a tie).
     pub returned: i64,
+    /// People in control with a dossier whose visit is overdue (走访到期未走访).
+    pub visits_overdue: i64,
+    /// Dossiers in control without a responsible officer.
+    pub unassigned: i64,
 }
 
 impl KeyPersonFigures {
@@ -420,7 +522,9 @@ impl KeyPersonFigures {
 const COLUMNS: &str = "k.id, k.resident_id, p.name, p.phone, k.unit_code, k.category, k.status, \
      k.reason, k.source, k.punishment_kind, k.punishment_from, k.punishment_until, \
      k.exit_ban_from, k.exit_ban_until, k.abroad_state, k.abroad_place, k.last_visit_at, \
-     k.closed_reason, k.created_by, k.created_at, k.updated_at, k.version";
+     k.closed_reason, k.created_by, k.created_at, k.updated_at, k.version, \
+     k.responsible_login, k.responsible_name, k.responsible_phone, k.visit_cycle_days, \
+     COALESCE(k.listed_at, k.created_at) AS listed_at";
 
 const FROM: &str = "FROM key_persons k LEFT JOIN people p ON p.resident_id = k.resident_id";
 
@@ -467,7 +571,45 @@ fn from_row(row: &AnyRow) -> Result<KeyPerson, sqlx::Error> {
         created_at: col(row, "created_at")?,
         updated_at: col(row, "updated_at")?,
         version: col(row, "version")?,
+        responsible_login: col(row, "responsible_login")?,
+        responsible_name: col(row, "responsible_name")?,
+        responsible_phone: col(row, "responsible_phone")?,
+        visit_cycle_days: col(row, "visit_cycle_days")?,
+        listed_at: col(row, "listed_at")?,
     })
+}
+
+/// Appends "the visit of dossier `k` is overdue at `now`" (the dossier still in control),
+/// the SQL twin of [`KeyPerson::visit_overdue_at`]: the cycle's default per category is
+/// written out from [`KeyPersonCategory::default_visit_cycle_days`].
+fn push_visit_overdue(sql: &mut Sql<'_>, now: i64) {
+    let mut cycle = String::from("COALESCE(k.visit_cycle_days, CASE k.category");
+    for c in KeyPersonCategory::ALL {
+        cycle.push_str(&format!(
+            " WHEN '{}' THEN {}",
+            c.as_str(),
+            c.default_visit_cycle_days()
+        ));
+    }
+    cycle.push_str(" ELSE 90 END)");
+    let listed = "COALESCE(k.listed_at, k.created_at)";
+    let base = format!(
+        "(CASE WHEN k.last_visit_at IS NOT NULL AND k.last_visit_at > {listed} \
+         THEN k.last_visit_at ELSE {listed} END)"
+    );
+    let now = sql.bind(now);
+    sql.push(&format!(
+        "(k.status = 'active' AND ((({base} + {SHANGHAI_OFFSET_MS}) / {DAY_MS} + {cycle} + 1) \
+         * {DAY_MS} - {SHANGHAI_OFFSET_MS}) <= {now})"
+    ));
+}
+
+/// Appends an optional text as a parameter, or `NULL`.
+fn push_text(sql: &mut Sql<'_>, text: Option<String>) {
+    match text {
+        Some(t) => sql.arg(t),
+        None => sql.push("NULL"),
+    };
 }
 
 /// Appends "`from` ≤ now < `until`" for a measure's columns.
@@ -487,6 +629,13 @@ fn push_filter(sql: &mut Sql<'_>, f: &KeyPersonFilter, now: i64) {
     }
     if let Some(rid) = &f.resident_id {
         sql.push(" AND k.resident_id = ").arg(rid.clone());
+    }
+    if let Some(login) = &f.responsible {
+        sql.push(" AND k.responsible_login = ").arg(login.clone());
+    }
+    if f.visit_overdue {
+        sql.push(" AND ");
+        push_visit_overdue(sql, now);
     }
     match f.measure {
         None => {}
@@ -512,6 +661,22 @@ fn push_filter(sql: &mut Sql<'_>, f: &KeyPersonFilter, now: i64) {
 const HELD_ELSEWHERE_WHAT_TO_DO: &str = "the person has moved; ask that unit to close its \
      dossier (移出), then list the person again and the dossier, with its entries, comes over to \
      your unit";
+
+/// Joins a user `u` to its unit `o` and the dossier's unit `d` (to be named by the caller's
+/// `d.code = …`) where `u` is an active grid worker or unit commander whose unit is on `d`'s
+/// line: `o`'s path is a prefix of `d`'s (the unit or above it) or the other way round (below).
+const OFFICER_JOINS: &str = "JOIN org_units o ON o.code = u.unit_code \
+     JOIN org_units d ON (substr(d.path, 1, length(o.path)) = o.path \
+     OR substr(o.path, 1, length(d.path)) = d.path) \
+     AND u.active = 1 AND EXISTS (SELECT 1 FROM user_roles r WHERE r.login = u.login \
+     AND r.role IN ('grid_worker', 'unit_commander'))";
+
+/// An entry to append: its kind, its detail, and what its audit entry says besides the `seq`.
+struct Entry {
+    kind: &'static str,
+    detail: serde_json::Value,
+    audit: serde_json::Value,
+}
 
 /// The key-person repository.
 pub struct KeyPersons<'s> {
@@ -550,7 +715,7 @@ impl<'s> KeyPersons<'s> {
             .map_err(StoreError::query("key_persons.begin"))?;
         let mut sql = Sql::new(
             "INSERT INTO key_persons (resident_id, unit_code, category, status, reason, source, \
-             created_by, created_at, updated_at, version) VALUES (",
+             created_by, created_at, updated_at, listed_at, version) VALUES (",
         );
         sql.arg(person.resident_id.as_str())
             .push(", ")
@@ -563,6 +728,8 @@ impl<'s> KeyPersons<'s> {
             .arg(new.source.as_str())
             .push(", ")
             .arg(new.created_by.as_str())
+            .push(", ")
+            .arg(new.at)
             .push(", ")
             .arg(new.at)
             .push(", ")
@@ -629,6 +796,8 @@ impl<'s> KeyPersons<'s> {
                     .push(", unit_code = ")
                     .arg(person.unit_code.as_str())
                     .push(", updated_at = ")
+                    .arg(new.at)
+                    .push(", listed_at = ")
                     .arg(new.at)
                     .push(", version = version + 1 WHERE id = ")
                     .arg(id)
@@ -762,16 +931,7 @@ impl<'s> KeyPersons<'s> {
         at: i64,
     ) -> StoreResult<i64> {
         let measure = measure.validated()?;
-        let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("key_persons.begin"))?;
-        let mut sql = Sql::new("UPDATE key_persons SET version = version + 1, updated_at = ");
-        sql.arg(at);
-        match &measure {
+        let set = |sql: &mut Sql<'_>| match &measure {
             KeyPersonMeasure::Punishment { kind, from, until } => {
                 sql.push(", punishment_kind = ")
                     .arg(kind.as_str())
@@ -789,9 +949,9 @@ impl<'s> KeyPersons<'s> {
             KeyPersonMeasure::Persuasion { state, place, .. } => {
                 sql.push(", abroad_state = ")
                     .arg(state.as_str())
-                    .push(", abroad_place = COALESCE(")
-                    .arg(place.as_deref())
-                    .push(", abroad_place)");
+                    .push(", abroad_place = COALESCE(");
+                push_text(sql, place.clone());
+                sql.push(", abroad_place)");
             }
             KeyPersonMeasure::Visit { .. } => {
                 sql.push(", last_visit_at = ").arg(at);
@@ -800,7 +960,218 @@ impl<'s> KeyPersons<'s> {
                 sql.push(", status = 'closed', closed_reason = ")
                     .arg(reason.clone());
             }
+        };
+        let entry = Entry {
+            kind: measure.kind(),
+            detail: measure.detail(),
+            audit: serde_json::json!({}),
+        };
+        self.append(scope, id, entry, set, actor, at).await
+    }
+
+    /// Makes `who` responsible for a dossier in control inside `scope` (包保责任人), with an
+    /// `assigned` entry naming the officer before and its audit entry; returns the entry's
+    /// `seq`, or `None` when `who` is responsible already (nothing is written). A user must be
+    /// an active grid worker or unit commander whose unit is the dossier's, one below it or one
+    /// above it; anyone else is refused with [`StoreError::Invalid`] (`responsible`), the same
+    /// way whether the login exists or not. An officer without a login needs a name and a
+    /// phone.
+    pub async fn assign(
+        &self,
+        scope: &Scope,
+        id: i64,
+        who: &Responsible,
+        actor: &str,
+        at: i64,
+    ) -> StoreResult<Option<i64>> {
+        let k = self.get(scope, id).await?;
+        let (login, name, phone) = match who {
+            Responsible::User { login, phone } => {
+                let login = login.trim();
+                let name = self.officer_on_line(&k.unit_code, login).await?;
+                let phone = match phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+                    Some(p) => Some(officer_phone(p)?),
+                    None => None,
+                };
+                (Some(login.to_string()), name, phone)
+            }
+            Responsible::Named { name, phone } => {
+                let name = name.trim();
+                if name.is_empty() {
+                    return Err(StoreError::invalid("name", "name the responsible officer"));
+                }
+                if phone.trim().is_empty() {
+                    return Err(StoreError::invalid(
+                        "phone",
+                        "give the responsible officer's phone",
+                    ));
+                }
+                let name: String = name.chars().take(MAX_OFFICER_NAME_CHARS).collect();
+                (None, name, Some(officer_phone(phone)?))
+            }
+        };
+        if k.responsible_login == login
+            && k.responsible_name.as_deref() == Some(name.as_str())
+            && k.responsible_phone == phone
+        {
+            return Ok(None);
         }
+        let entry = Entry {
+            kind: "assigned",
+            detail: serde_json::json!({
+                "login": login,
+                "name": name,
+                "phone": phone,
+                "previous": {"login": k.responsible_login, "name": k.responsible_name},
+            }),
+            audit: serde_json::json!({"login": login}),
+        };
+        let set = |sql: &mut Sql<'_>| {
+            sql.push(", responsible_login = ");
+            push_text(sql, login.clone());
+            sql.push(", responsible_name = ")
+                .arg(name.clone())
+                .push(", responsible_phone = ");
+            push_text(sql, phone.clone());
+        };
+        self.append(scope, id, entry, set, actor, at)
+            .await
+            .map(Some)
+    }
+
+    /// The display name of `login` when it is an active grid worker or unit commander whose
+    /// unit lies on the line of `unit_code` (that unit, one below it or one above it).
+    async fn officer_on_line(&self, unit_code: &str, login: &str) -> StoreResult<String> {
+        let mut sql = Sql::new(format!(
+            "SELECT u.display_name FROM users u {OFFICER_JOINS} WHERE u.login = "
+        ));
+        sql.arg(login).push(" AND d.code = ").arg(unit_code);
+        let row = sql
+            .query()
+            .fetch_optional(self.store.pool())
+            .await
+            .map_err(StoreError::query("key_persons.officer"))?
+            .ok_or_else(|| {
+                StoreError::invalid(
+                    "responsible",
+                    format!(
+                        "`{login}` is no active grid worker or unit commander of the person's \
+                         unit, a unit below it or above it"
+                    ),
+                )
+            })?;
+        col(&row, "display_name").map_err(StoreError::query("key_persons.officer"))
+    }
+
+    /// The users who may be made responsible for a dossier inside `scope` (see
+    /// [`KeyPersons::assign`]): (login, display name, unit code), by unit and login.
+    pub async fn officers(
+        &self,
+        scope: &Scope,
+        id: i64,
+    ) -> StoreResult<Vec<(String, String, String)>> {
+        let k = self.get(scope, id).await?;
+        let mut sql = Sql::new(format!(
+            "SELECT u.login, u.display_name, u.unit_code FROM users u {OFFICER_JOINS} \
+             WHERE d.code = "
+        ));
+        sql.arg(k.unit_code.as_str())
+            .push(" ORDER BY u.unit_code, u.login LIMIT 500");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("key_persons.officers"))?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    col(r, "login")?,
+                    col(r, "display_name")?,
+                    col(r, "unit_code")?,
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::query("key_persons.officers"))
+    }
+
+    /// Sets a dossier's own visit cycle in days (1 to [`MAX_VISIT_CYCLE_DAYS`]), or, with
+    /// `None`, goes back to the category's default, with a `visit_cycle` entry and its audit
+    /// entry; returns the entry's `seq`, or `None` when the cycle is so already.
+    pub async fn set_visit_cycle(
+        &self,
+        scope: &Scope,
+        id: i64,
+        days: Option<i64>,
+        actor: &str,
+        at: i64,
+    ) -> StoreResult<Option<i64>> {
+        if let Some(d) = days {
+            if !(1..=MAX_VISIT_CYCLE_DAYS).contains(&d) {
+                return Err(StoreError::invalid(
+                    "cycle",
+                    format!("a visit cycle is 1 to {MAX_VISIT_CYCLE_DAYS} days"),
+                ));
+            }
+        }
+        let k = self.get(scope, id).await?;
+        if k.visit_cycle_days == days {
+            return Ok(None);
+        }
+        let entry = Entry {
+            kind: "visit_cycle",
+            detail: serde_json::json!({
+                "days": days,
+                "default": k.category.default_visit_cycle_days(),
+            }),
+            audit: serde_json::json!({"days": days}),
+        };
+        let set = |sql: &mut Sql<'_>| {
+            sql.push(", visit_cycle_days = ").arg(days);
+        };
+        self.append(scope, id, entry, set, actor, at)
+            .await
+            .map(Some)
+    }
+
+    /// Visits (走访 entries) recorded in `[from, until)` on the dossiers inside `scope`
+    /// (本期走访人次: each visit counts).
+    pub async fn visits(&self, scope: &Scope, from: i64, until: i64) -> StoreResult<i64> {
+        let mut sql = Sql::new(
+            "SELECT COUNT(*) AS n FROM key_person_events e JOIN key_persons k \
+             ON k.id = e.key_person_id WHERE e.kind = 'visit' AND e.at >= ",
+        );
+        sql.arg(from).push(" AND e.at < ").arg(until).push(" AND ");
+        scope.push_condition(&mut sql, "k.unit_code");
+        let row = sql
+            .query()
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query("key_persons.visits"))?;
+        col(&row, "n").map_err(StoreError::query("key_persons.visits"))
+    }
+
+    /// Appends an entry to a dossier in control inside `scope`: `set` adds the projection's
+    /// columns to the `UPDATE`, after `updated_at`; the audit entry (`key_person_<kind>`)
+    /// carries the entry's `seq`. Returns the `seq`.
+    async fn append<'a>(
+        &self,
+        scope: &Scope,
+        id: i64,
+        entry: Entry,
+        set: impl FnOnce(&mut Sql<'a>),
+        actor: &str,
+        at: i64,
+    ) -> StoreResult<i64> {
+        let _writer = self.store.write_guard().await;
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .map_err(StoreError::query("key_persons.begin"))?;
+        let mut sql = Sql::new("UPDATE key_persons SET version = version + 1, updated_at = ");
+        sql.arg(at);
+        set(&mut sql);
         sql.push(" WHERE id = ")
             .arg(id)
             .push(" AND status = 'active' AND ");
@@ -827,17 +1198,18 @@ impl<'s> KeyPersons<'s> {
         let seq: i64 = col(&row, "version").map_err(StoreError::query("key_persons.add_event"))?;
         let unit_code: String =
             col(&row, "unit_code").map_err(StoreError::query("key_persons.add_event"))?;
-        let kind = measure.kind();
-        insert_event(&mut tx, id, seq, at, kind, &measure.detail(), actor).await?;
+        insert_event(&mut tx, id, seq, at, entry.kind, &entry.detail, actor).await?;
+        let mut audit = entry.audit;
+        audit["seq"] = seq.into();
         append_on(
             &mut tx,
             &NewAuditEntry {
                 actor: actor.to_string(),
-                action: format!("key_person_{kind}"),
+                action: format!("key_person_{}", entry.kind),
                 target_type: "key_person".into(),
                 target_id: Some(id.to_string()),
                 unit_code: Some(unit_code),
-                detail: serde_json::json!({"seq": seq}),
+                detail: audit,
             },
         )
         .await?;
@@ -891,7 +1263,12 @@ impl<'s> KeyPersons<'s> {
              COUNT(DISTINCT CASE WHEN k.status = 'active' AND ",
         );
         push_in_force(&mut sql, "k.exit_ban_from", "k.exit_ban_until", now);
-        sql.push(" THEN k.resident_id END) AS exit_bans FROM key_persons k WHERE ");
+        sql.push(" THEN k.resident_id END) AS exit_bans, COUNT(DISTINCT CASE WHEN ");
+        push_visit_overdue(&mut sql, now);
+        sql.push(
+            " THEN k.resident_id END) AS visits_overdue, COUNT(CASE WHEN k.status = 'active' \
+             AND k.responsible_name IS NULL THEN 1 END) AS unassigned FROM key_persons k WHERE ",
+        );
         scope.push_condition(&mut sql, "k.unit_code");
         let row = sql
             .query()
@@ -906,6 +1283,8 @@ impl<'s> KeyPersons<'s> {
             closed: n(&row, "closed")?,
             punished: n(&row, "punished")?,
             exit_bans: n(&row, "exit_bans")?,
+            visits_overdue: n(&row, "visits_overdue")?,
+            unassigned: n(&row, "unassigned")?,
             by_category: KeyPersonCategory::ALL.iter().map(|c| (*c, 0)).collect(),
             ..KeyPersonFigures::default()
         };
@@ -1021,6 +1400,131 @@ mod tests {
         f.returned = 3;
         f.abroad = 1;
         assert_eq!(f.return_rate(), Some(0.75));
+    }
+
+    fn shanghai(s: &str) -> i64 {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .timestamp_millis()
+    }
+
+    #[test]
+    fn a_visit_is_due_on_the_shanghai_day_a_cycle_after_and_overdue_the_day_after() {
+        // Visited at 23:30 on 1 March (Shanghai), monthly: due on 31 March, overdue from 1 April.
+        let visit = shanghai("2026-03-01T23:30:00+08:00");
+        assert_eq!(
+            visit_due_day(visit, 30),
+            shanghai("2026-03-31T00:00:00+08:00")
+        );
+        assert_eq!(
+            visit_overdue_from(visit, 30),
+            shanghai("2026-04-01T00:00:00+08:00")
+        );
+        // 00:30 in Shanghai is the day before in UTC: the Shanghai day counts.
+        let early = shanghai("2026-03-02T00:30:00+08:00");
+        assert_eq!(
+            visit_due_day(early, 1),
+            shanghai("2026-03-03T00:00:00+08:00")
+        );
+    }
+
+    #[test]
+    fn every_category_has_a_cycle_of_one_to_the_longest_days() {
+        for c in KeyPersonCategory::ALL {
+            assert!((1..=MAX_VISIT_CYCLE_DAYS).contains(&c.default_visit_cycle_days()));
+        }
+        assert_eq!(KeyPersonCategory::Returned.default_visit_cycle_days(), 30);
+        assert_eq!(KeyPersonCategory::TwoCards.default_visit_cycle_days(), 60);
+        assert_eq!(
+            KeyPersonCategory::FraudRecord.default_visit_cycle_days(),
+            90
+        );
+    }
+
+    fn dossier(listed_at: i64, last_visit_at: Option<i64>, cycle: Option<i64>) -> KeyPerson {
+        KeyPerson {
+            id: 1,
+            resident_id: String::new(),
+            name: None,
+            phone: None,
+            unit_code: "33".into(),
+            category: KeyPersonCategory::Returned,
+            status: KeyPersonStatus::Active,
+            reason: String::new(),
+            source: "form".into(),
+            punishment_kind: None,
+            punishment_from: None,
+            punishment_until: None,
+            exit_ban_from: None,
+            exit_ban_until: None,
+            abroad_state: None,
+            abroad_place: None,
+            last_visit_at,
+            closed_reason: None,
+            created_by: "x".into(),
+            created_at: listed_at,
+            updated_at: listed_at,
+            version: 1,
+            responsible_login: None,
+            responsible_name: None,
+            responsible_phone: None,
+            visit_cycle_days: cycle,
+            listed_at,
+        }
+    }
+
+    #[test]
+    fn the_cycle_runs_from_the_later_of_the_last_visit_and_the_listing() {
+        let listed = shanghai("2026-03-01T10:00:00+08:00");
+        let never = dossier(listed, None, None);
+        assert_eq!(never.visit_cycle(), 30, "the category's default");
+        assert_eq!(
+            never.next_visit_due(),
+            shanghai("2026-03-31T00:00:00+08:00")
+        );
+        // A visit before a relisting does not count; one after it does.
+        let before = dossier(listed, Some(listed - 5 * DAY_MS), Some(7));
+        assert_eq!(before.visit_base(), listed);
+        let after = dossier(listed, Some(listed + DAY_MS), Some(7));
+        assert_eq!(
+            after.next_visit_due(),
+            shanghai("2026-03-09T00:00:00+08:00")
+        );
+        assert!(!after.visit_overdue_at(shanghai("2026-03-09T23:59:59+08:00")));
+        assert!(after.visit_overdue_at(shanghai("2026-03-10T00:00:00+08:00")));
+        let closed = KeyPerson {
+            status: KeyPersonStatus::Closed,
+            ..after
+        };
+        assert!(!closed.visit_overdue_at(shanghai("2027-01-01T00:00:00+08:00")));
+    }
+
+    proptest::proptest! {
+        /// The due day is the base's Shanghai calendar day plus the cycle, as chrono counts
+        /// days; a visit is in time through the due day and overdue from the next midnight.
+        #[test]
+        fn due_days_agree_with_the_calendar(
+            base in 1_500_000_000_000i64..2_500_000_000_000,
+            cycle in 1..=MAX_VISIT_CYCLE_DAYS,
+        ) {
+            let day = fanzha_core::time::shanghai_date(base).unwrap();
+            let due = visit_due_day(base, cycle);
+            let expected = day + chrono::Days::new(cycle as u64);
+            proptest::prop_assert_eq!(fanzha_core::time::shanghai_date(due), Some(expected));
+            proptest::prop_assert_eq!(
+                due,
+                fanzha_core::time::shanghai_midnight(expected).unwrap()
+            );
+            let overdue = visit_overdue_from(base, cycle);
+            proptest::prop_assert_eq!(
+                fanzha_core::time::shanghai_date(overdue - 1),
+                Some(expected)
+            );
+            proptest::prop_assert!(overdue > base + (cycle - 1) * DAY_MS);
+            let k = dossier(base, None, Some(cycle));
+            proptest::prop_assert!(!k.visit_overdue_at(overdue - 1));
+            proptest::prop_assert!(k.visit_overdue_at(overdue));
+        }
     }
 
     #[test]

@@ -94,8 +94,9 @@ pub use instructions::{
 };
 pub use key_person_import::{listed_reason, KeyPersonListImport, ListedKeyPerson};
 pub use key_persons::{
-    AbroadState, ActiveMeasure, KeyPerson, KeyPersonCategory, KeyPersonEvent, KeyPersonFigures,
-    KeyPersonFilter, KeyPersonMeasure, KeyPersonStatus, KeyPersons, NewKeyPerson, PunishmentKind,
+    visit_due_day, visit_overdue_from, AbroadState, ActiveMeasure, KeyPerson, KeyPersonCategory,
+    KeyPersonEvent, KeyPersonFigures, KeyPersonFilter, KeyPersonMeasure, KeyPersonStatus,
+    KeyPersons, NewKeyPerson, PunishmentKind, Responsible, MAX_VISIT_CYCLE_DAYS,
 };
 pub use mule_accounts::{MuleAccount, MuleAccounts};
 pub use new_cards::{

@@ -132,6 +132,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "the victim's occupation on cases",
         include_str!("../migrations/0025_case_occupation.sql"),
     ),
+    (
+        26,
+        "key persons' responsible officer and visit cycle",
+        include_str!("../migrations/0026_key_person_visits.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -10,6 +10,7 @@ mod fixtures;
 mod guardian_cases;
 mod harness;
 mod key_person_cases;
+mod key_person_visit_cases;
 mod loop_cases;
 mod mule_account_cases;
 mod new_card_cases;
@@ -86,6 +87,14 @@ mod key_person_suite {
         a_listing_never_reaches_a_dossier_held_by_another_unit,
         a_person_counts_once_in_the_return_rate_by_the_latest_persuasion,
         a_list_lists_residents_and_brings_their_measures_up_to_date,
+    }
+}
+
+mod key_person_visit_suite {
+    crate::conformance_of! {
+        key_person_visit_cases:
+        a_responsible_officer_is_on_the_persons_line_and_every_change_is_an_entry,
+        visits_fall_due_by_cycle_and_overdue_ones_are_filtered_and_counted,
     }
 }
 

@@ -2,7 +2,9 @@
 //! bans in force, 劝返率), the dossiers — masked, filtered by category, status, measure in force
 //! and unit, paged, CSV / XLSX — a form to list a resident by ID number, and the dossier page:
 //! the person in full (each view audited), the entries in order, and forms to add a punishment,
-//! an exit ban, a 劝返 state, a visit, or to close it. Data from the store's
+//! an exit ban, a 劝返 state, a visit, or to close it; the responsible officer (包保责任人) and
+//! the visit cycle (定期走访), with the next visit due and overdue visits filtered, counted and
+//! exported. Data from the store's
 //! [`fanzha_store::KeyPersons`]; writes are audited there, in the change's transaction.
 
 use super::choices::{non_empty, parse_or};
@@ -23,15 +25,15 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
+use axum::response::{IntoResponse, Response};
+use chrono::{Datelike, NaiveDate};
 use fanzha_core::mask::{mask_name, mask_phone, mask_resident_id};
 use fanzha_core::time::{format_shanghai_date, shanghai_midnight};
 use fanzha_core::ResidentId;
 use fanzha_store::{
     AbroadState, ActiveMeasure, KeyPerson, KeyPersonCategory, KeyPersonEvent, KeyPersonFilter,
     KeyPersonMeasure, KeyPersonStatus, NewAuditEntry, NewKeyPerson, PageRequest, PunishmentKind,
-    StoreError, MAX_PAGE,
+    Responsible, StoreError, MAX_PAGE,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -123,7 +125,24 @@ pub struct Row {
     pub active: bool,
     pub measures: Vec<String>,
     pub last_visit: String,
+    /// The responsible officer's name with the phone masked; empty when nobody is.
+    pub responsible: String,
+    /// The day the next visit is due (of a dossier in control).
+    pub next_visit: String,
+    pub overdue: bool,
     pub created: String,
+}
+
+/// The responsible officer in words: name, and the phone masked or in full.
+fn officer(k: &KeyPerson, masked: bool) -> String {
+    let Some(name) = k.responsible_name.as_deref() else {
+        return String::new();
+    };
+    match k.responsible_phone.as_deref() {
+        Some(p) if masked => format!("{name} {}", mask_phone(p)),
+        Some(p) => format!("{name} {p}"),
+        None => name.to_string(),
+    }
 }
 
 fn choices<T: Copy + PartialEq>(
@@ -150,6 +169,9 @@ struct Figures {
     abroad: i64,
     returned: i64,
     return_rate: String,
+    visits_overdue: i64,
+    visits_month: i64,
+    unassigned: i64,
     /// (category code, label, dossiers in control)
     by_category: Vec<(&'static str, &'static str, i64)>,
 }
@@ -167,6 +189,9 @@ struct ListPage {
     categories: Vec<Choice>,
     statuses: Vec<Choice>,
     measures: Vec<Choice>,
+    /// The "visit overdue" and "mine" filters as set.
+    visit_overdue: bool,
+    mine: bool,
     units: Vec<Choice>,
     /// The filter as a query string, for the export and paging links.
     query: String,
@@ -203,12 +228,19 @@ pub struct ListQuery {
     measure: Option<String>,
     #[serde(default)]
     unit: Option<String>,
+    /// `overdue`: only dossiers whose visit is overdue now.
+    #[serde(default)]
+    visit: Option<String>,
+    /// `1`: only dossiers one is responsible for.
+    #[serde(default)]
+    mine: Option<String>,
     format: Option<ExportFormat>,
     #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
     after: Option<String>,
 }
 
-/// `GET /key-persons[?category=&status=&measure=&unit=][&format=csv|xlsx][&after=KEY]`.
+/// `GET /key-persons[?category=&status=&measure=&unit=&visit=overdue&mine=1][&format=csv|xlsx]
+/// [&after=KEY]`.
 pub async fn list(
     auth: Require<ViewKeyPersons>,
     State(state): State<AppState>,
@@ -237,12 +269,29 @@ async fn list_page<P: Permission>(
         status: parse_or(non_empty(&q.status), KeyPersonStatus::parse, "status")?,
         measure: parse_or(non_empty(&q.measure), ActiveMeasure::parse, "measure")?,
         resident_id: None,
+        visit_overdue: match non_empty(&q.visit) {
+            None => false,
+            Some("overdue") => true,
+            Some(other) => {
+                return Err(WebError::BadRequest(format!(
+                    "visit: unknown value `{other}` (overdue)"
+                )))
+            }
+        },
+        responsible: non_empty(&q.mine)
+            .filter(|v| *v != "0")
+            .map(|_| auth.principal.login.clone()),
     };
     let own_unit = auth.principal.unit_code.clone();
     let (unit_code, scope) = state.narrowed_scope(&own_unit, non_empty(&q.unit)).await?;
     let repo = state.store.key_persons();
     let f = repo.figures(&scope, now).await?;
+    let (month_from, month_until) = month_of(now)?;
+    let visits_month = repo.visits(&scope, month_from, month_until).await?;
     let figures = Figures {
+        visits_overdue: f.visits_overdue,
+        visits_month,
+        unassigned: f.unassigned,
         in_control: f.in_control,
         closed: f.closed,
         punished: f.punished,
@@ -288,6 +337,9 @@ async fn list_page<P: Permission>(
             "col_status",
             "kp_measures",
             "kp_last_visit",
+            "kp_responsible",
+            "kp_next_visit",
+            "kp_visit_overdue",
             "kp_listed_at",
         ];
         return Table {
@@ -306,6 +358,9 @@ async fn list_page<P: Permission>(
                         r.status.to_string(),
                         r.measures.join("；"),
                         r.last_visit.clone(),
+                        r.responsible.clone(),
+                        r.next_visit.clone(),
+                        if r.overdue { "1" } else { "" }.to_string(),
                         r.created.clone(),
                     ]
                 })
@@ -320,6 +375,8 @@ async fn list_page<P: Permission>(
             ("category", non_empty(&q.category)),
             ("status", non_empty(&q.status)),
             ("measure", non_empty(&q.measure)),
+            ("visit", filter.visit_overdue.then_some("overdue")),
+            ("mine", filter.responsible.is_some().then_some("1")),
             (
                 "unit",
                 (unit_code != own_unit).then_some(unit_code.as_str()),
@@ -373,6 +430,8 @@ async fn list_page<P: Permission>(
             },
             filter.measure,
         ),
+        visit_overdue: filter.visit_overdue,
+        mine: filter.responsible.is_some(),
         units,
         query,
         next,
@@ -389,6 +448,19 @@ async fn list_page<P: Permission>(
         chrome,
     })
     .map(IntoResponse::into_response)
+}
+
+/// This Shanghai month of `now`: its first instant and the first instant of the next.
+fn month_of(now: i64) -> Result<(i64, i64), WebError> {
+    let out_of_range = || WebError::BadRequest("the date is out of range".into());
+    let first = fanzha_core::time::shanghai_date(now)
+        .and_then(|d| d.with_day(1))
+        .ok_or_else(out_of_range)?;
+    let next = first
+        .checked_add_months(chrono::Months::new(1))
+        .ok_or_else(out_of_range)?;
+    let midnight = |d| shanghai_midnight(d).map_err(|e| WebError::BadRequest(e.to_string()));
+    Ok((midnight(first)?, midnight(next)?))
 }
 
 async fn rows_of(state: &AppState, lang: Lang, items: Vec<KeyPerson>, now: i64) -> Vec<Row> {
@@ -414,6 +486,13 @@ async fn rows_of(state: &AppState, lang: Lang, items: Vec<KeyPerson>, now: i64) 
             active: k.status == KeyPersonStatus::Active,
             measures: measures(lang, &k, now),
             last_visit: k.last_visit_at.map(time).unwrap_or_default(),
+            responsible: officer(&k, true),
+            next_visit: if k.status == KeyPersonStatus::Active {
+                format_shanghai_date(k.next_visit_due())
+            } else {
+                String::new()
+            },
+            overdue: k.visit_overdue_at(now),
             created: time(k.created_at),
         });
     }
@@ -428,13 +507,10 @@ pub struct NewForm {
 }
 
 /// Answers a write with the dossier: htmx follows `hx-redirect` (a 303 would be followed
-/// silently and swapped into the form), a plain form a redirect.
+/// silently and swapped into the form) and reloads the dossier when the form is on it, a plain
+/// form a redirect.
 fn to_dossier(headers: &HeaderMap, id: i64, status: axum::http::StatusCode) -> Response {
-    let to = format!("/key-persons/{id}");
-    if headers.contains_key("hx-request") {
-        return ([("hx-redirect", to)], status).into_response();
-    }
-    Redirect::to(&to).into_response()
+    super::after_write(headers, format!("/key-persons/{id}"), status)
 }
 
 /// `POST /key-persons` (`resident_id`, `category`, `reason`): lists a resident of one's area;
@@ -604,6 +680,26 @@ fn event_row(lang: Lang, e: KeyPersonEvent) -> EventRow {
             .to_string(),
         ),
         "visit" => (lang.t("kp_visit"), s("note")),
+        "assigned" => (
+            lang.t("kp_ev_assigned"),
+            [s("name"), s("login"), s("phone")]
+                .into_iter()
+                .filter(|v| !v.is_empty())
+                .collect::<Vec<_>>()
+                .join(" · "),
+        ),
+        "visit_cycle" => (
+            lang.t("kp_ev_visit_cycle"),
+            match d["days"].as_i64() {
+                Some(days) => format!("{days} {}", lang.t("kp_cycle_days")),
+                None => format!(
+                    "{} {} {}",
+                    lang.t("kp_cycle_default"),
+                    d["default"].as_i64().unwrap_or_default(),
+                    lang.t("kp_cycle_days")
+                ),
+            },
+        ),
         "closed" => (lang.t("kp_close"), s("reason")),
         _ => ("", e.kind.clone()),
     };
@@ -645,6 +741,15 @@ struct DossierPage {
     punishment_kinds: Vec<Choice>,
     abroad_states: Vec<Choice>,
     today: String,
+    /// The responsible officer in full (name, phone, login), empty when nobody is.
+    responsible: String,
+    /// Users who may be made responsible: login, "name · unit".
+    officers: Vec<Choice>,
+    /// The cycle in force, and whether it is the category's default.
+    visit_cycle: i64,
+    cycle_is_default: bool,
+    next_visit: String,
+    overdue: bool,
 }
 
 fn dossier_id(id: &str) -> Result<i64, WebError> {
@@ -733,8 +838,26 @@ pub async fn detail(
             format!("{sex} · {}", r.age_on(today))
         })
         .unwrap_or_default();
+    let mut officers = Vec::new();
+    for (login, name, unit) in repo.officers(&scope, id).await? {
+        officers.push(Choice {
+            selected: k.responsible_login.as_deref() == Some(login.as_str()),
+            label: format!("{name} · {}", state.unit_name(&unit).await),
+            value: login,
+        });
+    }
+    let responsible = match &k.responsible_login {
+        Some(login) => format!("{} · {login}", officer(&k, false)),
+        None => officer(&k, false),
+    };
     let text = |v: Option<&String>| v.cloned().unwrap_or_default();
     render(&DossierPage {
+        responsible,
+        officers,
+        visit_cycle: k.visit_cycle(),
+        cycle_is_default: k.visit_cycle_days.is_none(),
+        next_visit: format_shanghai_date(k.next_visit_due()),
+        overdue: k.visit_overdue_at(now),
         lang,
         category: category_label(lang, k.category),
         status: status_label(lang, k.status),
@@ -798,6 +921,16 @@ pub struct EventForm {
     note: Option<String>,
     #[serde(default)]
     reason: Option<String>,
+    /// `assign`: the login of a user, or empty for an officer without one.
+    #[serde(default)]
+    officer: Option<String>,
+    #[serde(default)]
+    officer_name: Option<String>,
+    #[serde(default)]
+    officer_phone: Option<String>,
+    /// `visit_cycle`: days, empty for the category's default.
+    #[serde(default)]
+    cycle: Option<String>,
 }
 
 /// A form date (`YYYY-MM-DD`, Shanghai) as the epoch ms of its midnight; `next_day` gives the
@@ -867,8 +1000,36 @@ fn measure_of(f: &EventForm, now: i64) -> Result<KeyPersonMeasure, WebError> {
     })
 }
 
+/// What the `assign` form names: a user (with an optional phone) or an officer by name and
+/// phone.
+fn responsible_of(f: &EventForm) -> Responsible {
+    let phone = non_empty(&f.officer_phone).map(str::to_string);
+    match non_empty(&f.officer) {
+        Some(login) => Responsible::User {
+            login: login.to_string(),
+            phone,
+        },
+        None => Responsible::Named {
+            name: f.officer_name.clone().unwrap_or_default(),
+            phone: phone.unwrap_or_default(),
+        },
+    }
+}
+
+/// The `visit_cycle` form's days; empty goes back to the category's default.
+fn cycle_of(f: &EventForm) -> Result<Option<i64>, WebError> {
+    non_empty(&f.cycle)
+        .map(|v| {
+            v.parse::<i64>()
+                .map_err(|_| WebError::BadRequest("cycle: write the number of days".into()))
+        })
+        .transpose()
+}
+
 /// `POST /key-persons/{id}/events`: adds a measure, a visit or the closing to a dossier of
-/// one's area; answers with the dossier.
+/// one's area, names its responsible officer (`kind=assign`: `officer` a login, or
+/// `officer_name` and `officer_phone`) or sets its visit cycle (`kind=visit_cycle`: `cycle`
+/// days, empty for the category's default); answers with the dossier.
 pub async fn add_event(
     auth: Require<ManageKeyPersons>,
     State(state): State<AppState>,
@@ -878,13 +1039,23 @@ pub async fn add_event(
 ) -> Result<Response, WebError> {
     let id = dossier_id(&id)?;
     let now = state.clock.now_ms();
-    let measure = measure_of(&f, now)?;
     let scope = state.scope_of(&auth.principal.unit_code).await?;
-    state
-        .store
-        .key_persons()
-        .add_event(&scope, id, &measure, &auth.principal.login, now)
-        .await?;
+    let repo = state.store.key_persons();
+    let login = &auth.principal.login;
+    match f.kind.trim() {
+        "assign" => {
+            repo.assign(&scope, id, &responsible_of(&f), login, now)
+                .await?;
+        }
+        "visit_cycle" => {
+            repo.set_visit_cycle(&scope, id, cycle_of(&f)?, login, now)
+                .await?;
+        }
+        _ => {
+            let measure = measure_of(&f, now)?;
+            repo.add_event(&scope, id, &measure, login, now).await?;
+        }
+    }
     Ok(to_dossier(&headers, id, axum::http::StatusCode::OK))
 }
 
@@ -914,6 +1085,10 @@ mod tests {
             place: Some(" 缅北 ".into()),
             note: Some("在家".into()),
             reason: Some("稳控".into()),
+            officer: Some(" grid_1 ".into()),
+            officer_name: None,
+            officer_phone: Some(String::new()),
+            cycle: Some("45".into()),
         };
         assert!(matches!(
             measure_of(&form("punishment"), 0).unwrap(),
@@ -937,5 +1112,47 @@ mod tests {
             ..form("exit_ban")
         };
         assert!(measure_of(&no_start, 0).is_err());
+        assert_eq!(
+            responsible_of(&form("assign")),
+            Responsible::User {
+                login: "grid_1".into(),
+                phone: None
+            }
+        );
+        let named = EventForm {
+            officer: Some(String::new()),
+            officer_name: Some("王警官".into()),
+            officer_phone: Some("13900002222".into()),
+            ..form("assign")
+        };
+        assert_eq!(
+            responsible_of(&named),
+            Responsible::Named {
+                name: "王警官".into(),
+                phone: "13900002222".into()
+            }
+        );
+        assert_eq!(cycle_of(&form("visit_cycle")).unwrap(), Some(45));
+        let bad = EventForm {
+            cycle: Some("30天".into()),
+            ..form("visit_cycle")
+        };
+        assert!(cycle_of(&bad).is_err());
+        let default = EventForm {
+            cycle: Some(" ".into()),
+            ..form("visit_cycle")
+        };
+        assert_eq!(cycle_of(&default).unwrap(), None);
+    }
+
+    #[test]
+    fn a_month_runs_from_its_first_shanghai_midnight_to_the_next() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-03-31T23:30:00+08:00")
+            .unwrap()
+            .timestamp_millis();
+        let (from, until) = month_of(now).unwrap();
+        assert_eq!(format_shanghai_date(from), "2026-03-01");
+        assert_eq!(format_shanghai_date(until), "2026-04-01");
+        assert_eq!(until - from, 31 * 86_400_000);
     }
 }

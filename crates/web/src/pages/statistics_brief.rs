@@ -426,6 +426,12 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
             rate_label(k.return_rate())
         )
     };
+    // 走访到期未走访: said only when someone is overdue.
+    let text = match k.visits_overdue {
+        0 => text,
+        n if zh => format!("{}；走访到期未走访{n}人。", text.trim_end_matches('。')),
+        n => format!("{}; {n} overdue for a visit.", text.trim_end_matches('.')),
+    };
     out.push(BriefSection {
         title: if zh {
             "五、重点人员管控"
@@ -796,6 +802,7 @@ mod tests {
                 exit_bans: 3,
                 abroad: 1,
                 returned: 3,
+                visits_overdue: 2,
                 ..KeyPersonFigures::default()
             },
             units: vec![
@@ -826,7 +833,7 @@ mod tests {
         );
         assert_eq!(
             zh[4].text,
-            "在控重点人员12人，其中惩戒中5人、不准出境3人；滞留境外1人，已劝返3人，劝返率75.00%。"
+            "在控重点人员12人，其中惩戒中5人、不准出境3人；滞留境外1人，已劝返3人，劝返率75.00%；走访到期未走访2人。"
         );
         assert_eq!(
             zh[0].text,

@@ -11,7 +11,10 @@ use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
 use chrono::{DateTime, NaiveDate};
 use fanzha_core::{ResidentId, Sex};
-use fanzha_store::{ImportRunId, NewPerson, PageRequest, Role, Scope, UnitLevel};
+use fanzha_store::{
+    ImportRunId, KeyPersonCategory, KeyPersonMeasure, NewKeyPerson, NewPerson, NewUser,
+    PageRequest, Responsible, Role, Scope, UnitLevel,
+};
 use fanzha_web::auth::principal::Principal;
 use fanzha_web::auth::session::COOKIE;
 use fanzha_web::{router, AppState};
@@ -29,6 +32,8 @@ fanzha_store::on_both_backends! {
     malformed_and_unknown_id_numbers_are_refused_with_a_message,
     a_dossier_still_open_in_another_unit_is_named_and_a_closed_one_follows_the_person,
     a_list_import_lists_the_areas_residents_with_their_measures_once,
+    the_dossier_names_its_responsible_officer_and_visit_cycle,
+    overdue_visits_and_mine_filter_count_and_export_the_list,
 }
 
 const COUNTY: &str = "330281";
@@ -996,5 +1001,331 @@ async fn a_list_import_lists_the_areas_residents_with_their_measures_once(db: &D
     for role in [Role::Leader, Role::GridWorker, Role::BankLiaison] {
         let a = upload(&state, role, COUNTY, &csv).await;
         assert_eq!(a.status, StatusCode::FORBIDDEN, "{role:?}");
+    }
+}
+
+const DAY: i64 = 86_400_000;
+
+/// Users who may be responsible: the east village's grid worker, the county's commander (the
+/// login `send` gives a commander of the county), the west village's grid worker and another
+/// county's.
+async fn officers(state: &AppState) {
+    for (login, name, unit, role) in [
+        ("grid_east", "东片网格员", EAST_VILLAGE, Role::GridWorker),
+        (
+            "unit_commander_330281",
+            "余姚所长",
+            COUNTY,
+            Role::UnitCommander,
+        ),
+        ("grid_west", "西片网格员", WEST_VILLAGE, Role::GridWorker),
+        ("grid_other", "慈溪网格员", OTHER_VILLAGE, Role::GridWorker),
+    ] {
+        state
+            .store
+            .users()
+            .upsert(&NewUser {
+                login: login.into(),
+                display_name: name.into(),
+                unit_code: unit.into(),
+                roles: vec![role],
+                bank_code: None,
+                password_hash: None,
+            })
+            .await
+            .unwrap();
+    }
+}
+
+async fn the_dossier_names_its_responsible_officer_and_visit_cycle(db: &Db) {
+    let state = world(db).await;
+    officers(&state).await;
+    let zhang = list_person(&state, &zhang_id(), "returned").await;
+    let page = get(&state, &zhang).await.text();
+    // Nobody yet; the returnee's monthly cycle runs from the listing (10 March).
+    assert!(page.contains("<dd data-responsible></dd>"), "{page}");
+    assert!(page.contains("data-visit-cycle=\"30\""), "{page}");
+    assert!(
+        page.contains("<dd data-next-visit>2026-04-09</dd>"),
+        "{page}"
+    );
+    // The officers on the person's line are offered, the west village's and 慈溪's are not.
+    assert!(page.contains("<option value=\"grid_east\""), "{page}");
+    assert!(page.contains("<option value=\"unit_commander_330281\""));
+    assert!(!page.contains("grid_west") && !page.contains("grid_other"));
+
+    add(
+        &state,
+        &zhang,
+        "kind=assign&officer=grid_east&officer_phone=",
+    )
+    .await;
+    let page = get(&state, &zhang).await.text();
+    assert!(
+        page.contains("<dd data-responsible>东片网格员 · grid_east</dd>"),
+        "{page}"
+    );
+    assert!(page.contains("data-event=\"assigned\""), "{page}");
+    for refused in [
+        "kind=assign&officer=grid_west",
+        "kind=assign&officer=grid_other",
+    ] {
+        let a = post(&state, &format!("{zhang}/events"), refused).await;
+        assert!(a.status.is_client_error(), "{refused}: {}", a.status);
+        assert!(a.message().contains("grid_"), "{}", a.text());
+    }
+    let a = post(
+        &state,
+        &format!("{zhang}/events"),
+        "kind=assign&officer=&officer_name=%E7%8E%8B%E8%AD%A6%E5%AE%98&officer_phone=",
+    )
+    .await;
+    assert!(a.status.is_client_error(), "a named officer needs a phone");
+    add(
+        &state,
+        &zhang,
+        "kind=assign&officer=&officer_name=%E7%8E%8B%E8%AD%A6%E5%AE%98&officer_phone=13900002222",
+    )
+    .await;
+    let page = get(&state, &zhang).await.text();
+    assert!(
+        page.contains("<dd data-responsible>王警官 13900002222</dd>"),
+        "in full on the dossier: {page}"
+    );
+
+    // The dossier's own cycle, and back to the category's.
+    add(&state, &zhang, "kind=visit_cycle&cycle=7").await;
+    let page = get(&state, &zhang).await.text();
+    assert!(page.contains("data-visit-cycle=\"7\""), "{page}");
+    assert!(
+        page.contains("<dd data-next-visit>2026-03-17</dd>"),
+        "{page}"
+    );
+    assert!(page.contains("data-event=\"visit_cycle\""));
+    let a = post(
+        &state,
+        &format!("{zhang}/events"),
+        "kind=visit_cycle&cycle=400",
+    )
+    .await;
+    assert!(a.status.is_client_error(), "{}", a.status);
+    add(&state, &zhang, "kind=visit_cycle&cycle=").await;
+    assert!(get(&state, &zhang)
+        .await
+        .text()
+        .contains("data-visit-cycle=\"30\""));
+
+    // Another county neither sees nor assigns.
+    let a = send(
+        &state,
+        Role::UnitCommander,
+        OTHER_COUNTY,
+        "POST",
+        &format!("{zhang}/events"),
+        "kind=assign&officer=grid_other",
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.text());
+    let a = send(
+        &state,
+        Role::UnitCommander,
+        OTHER_COUNTY,
+        "POST",
+        &format!("{zhang}/events"),
+        "kind=visit_cycle&cycle=3",
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+}
+
+async fn overdue_visits_and_mine_filter_count_and_export_the_list(db: &Db) {
+    let state = world(db).await;
+    officers(&state).await;
+    let store = &state.store;
+    let kp = store.key_persons();
+    let county = store.units().scope(COUNTY).await.unwrap();
+    let open = |n: usize, category, at| {
+        let county = county.clone();
+        let id = residents()[n].0.clone();
+        async move {
+            store
+                .key_persons()
+                .create(
+                    &county_or_platform(&county, n),
+                    &NewKeyPerson {
+                        resident_id: id,
+                        category,
+                        reason: "线索".into(),
+                        source: "form".into(),
+                        created_by: "analyst".into(),
+                        at,
+                    },
+                )
+                .await
+                .unwrap()
+                .0
+        }
+    };
+    // 张 sells cards, listed 70 days ago (every 60 days): overdue. 李 came back 20 days ago
+    // (monthly): not yet. 赵, a fraud record listed 100 days ago, was visited 10 days ago. 王 in
+    // 慈溪 came back 40 days ago: overdue, but not of this county.
+    let zhang = open(0, KeyPersonCategory::TwoCards, t0() - 70 * DAY).await;
+    let li = open(1, KeyPersonCategory::Returned, t0() - 20 * DAY).await;
+    let zhao = open(2, KeyPersonCategory::FraudRecord, t0() - 100 * DAY).await;
+    let wang = open(4, KeyPersonCategory::Returned, t0() - 40 * DAY).await;
+    kp.add_event(
+        &county,
+        zhao,
+        &KeyPersonMeasure::Visit {
+            note: "在家".into(),
+        },
+        "grid_east",
+        t0() - 10 * DAY,
+    )
+    .await
+    .unwrap();
+    kp.assign(
+        &county,
+        li,
+        &Responsible::User {
+            login: "unit_commander_330281".into(),
+            phone: None,
+        },
+        "analyst",
+        t0(),
+    )
+    .await
+    .unwrap();
+    kp.assign(
+        &county,
+        zhang,
+        &Responsible::Named {
+            name: "王警官".into(),
+            phone: "13900002222".into(),
+        },
+        "analyst",
+        t0(),
+    )
+    .await
+    .unwrap();
+
+    let body = get(&state, "/key-persons").await.text();
+    assert_eq!(figure(&body, "visits_overdue"), "1", "{body}");
+    assert_eq!(figure(&body, "unassigned"), "1", "赵");
+    assert_eq!(
+        figure(&body, "visits_month"),
+        "0",
+        "赵's visit was in February"
+    );
+    let zhang_row = rows(&body)
+        .into_iter()
+        .find(|r| r.starts_with(&format!("{zhang}\"")))
+        .unwrap();
+    assert!(zhang_row.contains("data-overdue"), "{zhang_row}");
+    assert!(
+        zhang_row.contains("<td data-responsible>王警官 139****2222</td>"),
+        "the officer's phone masked in the list: {zhang_row}"
+    );
+    let body = get(&state, "/key-persons?visit=overdue").await.text();
+    assert_eq!(rows(&body).len(), 1, "{body}");
+    assert!(body.contains("<b id=\"key-person-count\">1</b>"));
+    assert!(body.contains("<option value=\"overdue\" selected"));
+    assert!(
+        body.contains("visit=overdue&format=csv"),
+        "the export keeps the filter"
+    );
+    assert_eq!(
+        get(&state, "/key-persons?visit=soon").await.status,
+        StatusCode::BAD_REQUEST
+    );
+
+    // A visit recorded today takes 张 off and counts in the month.
+    add(
+        &state,
+        &format!("/key-persons/{zhang}"),
+        "kind=visit&note=%E5%9C%A8%E5%AE%B6",
+    )
+    .await;
+    let body = get(&state, "/key-persons").await.text();
+    assert_eq!(figure(&body, "visits_overdue"), "0");
+    assert_eq!(figure(&body, "visits_month"), "1");
+    kp.set_visit_cycle(&county, li, Some(7), "analyst", t0())
+        .await
+        .unwrap();
+
+    // "Mine": the commander is responsible for 李 only.
+    let mine = send(
+        &state,
+        Role::UnitCommander,
+        COUNTY,
+        "GET",
+        "/key-persons?mine=1",
+        "",
+    )
+    .await
+    .text();
+    let ids: Vec<&str> = rows(&mine)
+        .iter()
+        .map(|r| r.split('"').next().unwrap())
+        .collect();
+    assert_eq!(ids, [li.to_string()], "{mine}");
+    assert!(mine.contains("name=\"mine\" value=\"1\" checked"));
+    assert!(rows(&get(&state, "/key-persons?mine=1").await.text()).is_empty());
+
+    // The export: the officer (phone masked), the next visit and the overdue mark.
+    let csv = get(&state, "/key-persons?visit=overdue&format=csv")
+        .await
+        .text();
+    let lines: Vec<&str> = csv.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(
+        lines[0].contains("包保责任人") && lines[0].contains("下次走访"),
+        "{csv}"
+    );
+    assert_eq!(lines.len(), 2, "李, weekly now and never visited: {csv}");
+    assert!(lines[1].contains("余姚所长"), "{csv}");
+    let all = get(&state, "/key-persons?format=csv").await.text();
+    assert!(all.contains("王警官 139****2222"), "{all}");
+    assert!(!all.contains("13900002222"), "{all}");
+    let xlsx = get(&state, "/key-persons?format=xlsx&visit=overdue").await;
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(xlsx.body)).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(range.rows().count(), 2);
+
+    // Another county: its own overdue returnee only; this county's dossier is not found.
+    let other = send(
+        &state,
+        Role::CenterAnalyst,
+        OTHER_COUNTY,
+        "GET",
+        "/key-persons?visit=overdue",
+        "",
+    )
+    .await
+    .text();
+    let ids: Vec<&str> = rows(&other)
+        .iter()
+        .map(|r| r.split('"').next().unwrap())
+        .collect();
+    assert_eq!(ids, [wang.to_string()], "{other}");
+    assert_eq!(figure(&other, "visits_overdue"), "1");
+    let a = send(
+        &state,
+        Role::CenterAnalyst,
+        OTHER_COUNTY,
+        "GET",
+        &format!("/key-persons/{zhang}"),
+        "",
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+}
+
+/// The scope to list resident `n` in: the county for 余姚's, the platform for 慈溪's.
+fn county_or_platform(county: &Scope, n: usize) -> Scope {
+    if residents()[n].3 == OTHER_VILLAGE {
+        Scope::platform()
+    } else {
+        county.clone()
     }
 }
