@@ -9,7 +9,7 @@
 //! [`Store::imports`], [`Store::warnings`], [`Store::instructions`], [`Store::webhooks`],
 //! [`Store::sms`], [`Store::guardians`], [`Store::call_tasks`], [`Store::mule_accounts`],
 //! [`Store::key_persons`], [`Store::outreach`], [`Store::two_card_leads`], [`Store::supervision`],
-//! [`Store::employer_notices`].
+//! [`Store::employer_notices`], [`Store::typical_cases`].
 //!
 //! Architecture invariant: every read of personal data takes a [`Scope`] (an org subtree), so a
 //! query without one does not compile; the audit log is append-only, enforced by the database.
@@ -48,6 +48,7 @@ mod store;
 mod supervision;
 pub mod testing;
 mod two_card_leads;
+mod typical_cases;
 mod units;
 mod upsert;
 mod users;
@@ -127,6 +128,10 @@ pub use supervision::{
 pub use two_card_leads::{
     LeadFigures, LeadFilter, LeadKind, LeadResult, LeadSource, LeadState, NewTwoCardLead,
     TwoCardImport, TwoCardLead, TwoCardLeads, DEFAULT_DEADLINE_DAYS,
+};
+pub use typical_cases::{
+    identifying, NewTypicalCase, TypicalCase, TypicalCases, TypicalFilter, MAX_TYPICAL_ADVICE,
+    MAX_TYPICAL_LIST, MAX_TYPICAL_SUMMARY, MAX_TYPICAL_TITLE,
 };
 pub use units::{effective_populations, validate_unit_code, NewUnit, Unit, UnitLevel, Units};
 pub use upsert::UpsertOutcome;

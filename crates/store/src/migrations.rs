@@ -137,6 +137,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "key persons' responsible officer and visit cycle",
         include_str!("../migrations/0026_key_person_visits.sql"),
     ),
+    (
+        27,
+        "typical cases",
+        include_str!("../migrations/0027_typical_cases.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -300,6 +300,11 @@ impl Store {
     pub fn employer_notices(&self) -> crate::employer_notices::EmployerNotices<'_> {
         crate::employer_notices::EmployerNotices::new(self)
     }
+
+    /// The typical cases (典型案例) picked to warn others.
+    pub fn typical_cases(&self) -> crate::typical_cases::TypicalCases<'_> {
+        crate::typical_cases::TypicalCases::new(self)
+    }
 }
 
 /// Now, as epoch milliseconds UTC.

@@ -78,6 +78,11 @@ pub fn router(state: AppState) -> Router {
             "/m/outreach",
             get(pages::mobile::outreach_form).post(pages::mobile::record_outreach),
         )
+        .route("/m/key-persons", get(pages::mobile::key_persons))
+        .route(
+            "/m/key-persons/{id}/visit",
+            post(pages::mobile::record_visit),
+        )
         .route("/calls", get(pages::calls::queue))
         .route("/calls/claim", post(pages::calls::claim))
         .route("/calls/{id}", get(pages::calls::task))
@@ -104,6 +109,12 @@ pub fn router(state: AppState) -> Router {
             post(pages::public_sector::receipt),
         )
         .route("/public-sector", get(pages::public_sector::register))
+        .route("/cases/{id}/typical", post(pages::typical_cases::mark))
+        .route(
+            "/cases/{id}/typical/remove",
+            post(pages::typical_cases::unmark),
+        )
+        .route("/typical-cases", get(pages::typical_cases::list))
         .route(
             "/cases/{id}/enforcement",
             post(pages::enforcement::set_status),

@@ -21,6 +21,7 @@ mod sms_cases;
 mod statistics_cases;
 mod supervision_cases;
 mod two_card_lead_cases;
+mod typical_case_cases;
 mod warning_push_cases;
 mod webhook_cases;
 
@@ -139,6 +140,14 @@ mod employer_notice_suite {
         notices_are_issued_once_numbered_per_year_inside_the_scope,
         receipts_are_recorded_against_the_version_and_within_time,
         the_register_figures_and_employer_table_count_the_scope,
+    }
+}
+
+mod typical_case_suite {
+    crate::conformance_of! {
+        typical_case_cases:
+        typical_cases_are_marked_edited_and_unmarked_inside_the_scope,
+        typical_cases_are_listed_by_report_period_and_type,
     }
 }
 

@@ -477,6 +477,8 @@ struct CasePage {
     lang: Lang,
     /// The employer notice (提示单) of a public-sector victim's case.
     notice: Option<super::public_sector::NoticeView>,
+    /// The case's 典型案例 entry and its form.
+    typical: super::typical_cases::TypicalView,
     chrome: Chrome,
     /// Taking extracts in and tracing; without it the page is read-only.
     can_manage: bool,
@@ -691,9 +693,18 @@ async fn case_page<P: Permission>(
         ManageCases::allows(&auth.principal),
     )
     .await?;
+    let typical = super::typical_cases::case_section(
+        state,
+        &scope,
+        lang,
+        &c,
+        ManageCases::allows(&auth.principal),
+    )
+    .await?;
     render(&CasePage {
         enf,
         notice,
+        typical,
         can_manage: ManageCases::allows(&auth.principal),
         lang,
         warnings,

@@ -30,6 +30,7 @@ pub mod statistics_period;
 pub mod stop_payments;
 pub mod supervision;
 pub mod two_card_leads;
+pub mod typical_cases;
 pub mod upload;
 pub mod victim_profile;
 pub mod view;
@@ -126,6 +127,11 @@ impl Chrome {
                     ),
                     ("/gangs", "nav_gangs", ViewEnforcement::allows(p)),
                     ("/public-sector", "nav_public_sector", ViewCases::allows(p)),
+                    (
+                        "/typical-cases",
+                        "nav_typical_cases",
+                        ViewOutreach::allows(p),
+                    ),
                 ],
             ),
             (

@@ -36,7 +36,7 @@ use fanzha_core::FraudType;
 use fanzha_store::{
     effective_populations, CardFigures, CaseTally, DismantledTally, EnforcementFigures,
     FundFigures, KeyPersonFigures, LeadFigures, LoopTally, MeasureClass, OutreachFilter,
-    OutreachTotals, RegistrationTally, TrendPoint, Viewer,
+    OutreachTotals, RegistrationTally, TrendPoint, TypicalFilter, Viewer,
 };
 use fanzha_workflow::{LoopFigures, OrgTree};
 use serde::Deserialize;
@@ -642,7 +642,27 @@ pub async fn show(
     let span = span_label(lang, Some(period.first_day), Some(period.last_day));
 
     if q.view.as_deref() == Some("brief") {
+        let notices = state
+            .store
+            .employer_notices()
+            .figures(&scope, from, until, now)
+            .await?;
+        let typical = state
+            .store
+            .typical_cases()
+            .list(
+                &unit_code,
+                &TypicalFilter {
+                    from: Some(from),
+                    to: Some(until),
+                    fraud_type: None,
+                    area_only: true,
+                },
+            )
+            .await?;
         let input = BriefInput {
+            notices: &notices,
+            typical: &typical,
             unit_name: &unit.name,
             span: span.clone(),
             cases: &cases,

@@ -10,7 +10,7 @@ use super::view::{percent, yuan};
 use crate::i18n::Lang;
 use fanzha_store::{
     CardFigures, EnforcementFigures, FundFigures, KeyPersonFigures, LeadFigures, LoopTally,
-    MeasureClass, OutreachTotals,
+    MeasureClass, NoticeFigures, OutreachTotals, TypicalCase,
 };
 use fanzha_workflow::LoopFigures;
 
@@ -51,6 +51,10 @@ pub struct BriefInput<'a> {
     /// 损失追回率: (returns + 追赃) over the period's case losses.
     pub recovery_rate: Option<f64>,
     pub units: Vec<BriefUnit<'a>>,
+    /// The employer notices (提示单) of the period's public-sector cases.
+    pub notices: &'a NoticeFigures,
+    /// The period's typical cases of the area (典型案例), latest first.
+    pub typical: &'a [TypicalCase],
 }
 
 /// A titled paragraph.
@@ -237,6 +241,7 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
                 c.public_sector
             )
         };
+        text += &notices_clause(zh, b.notices);
     }
     if !types.is_empty() {
         text += &if zh {
@@ -469,7 +474,84 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
             text,
         });
     }
+    if !b.typical.is_empty() {
+        // The last paragraph: 八 when the units have none to report, else 九.
+        let eighth = out.len() == 7;
+        out.push(BriefSection {
+            title: match (zh, eighth) {
+                (true, true) => "八、典型案例",
+                (true, false) => "九、典型案例",
+                (false, true) => "8. Typical cases",
+                (false, false) => "9. Typical cases",
+            },
+            text: typical_paragraph(zh, b.typical),
+        });
+    }
     out
+}
+
+/// How the period's public-sector cases were notified: "，已向其所在单位下发提示单2份（及时下发1
+/// 份），1起尚未下发" — nothing when no notice is due.
+fn notices_clause(zh: bool, n: &NoticeFigures) -> String {
+    if n.cases == 0 {
+        return String::new();
+    }
+    let mut out = if zh {
+        format!(
+            "，已向其所在单位下发提示单{}份（及时下发{}份）",
+            n.issued, n.issued_on_time
+        )
+    } else {
+        format!(
+            ", {} notice(s) sent to their employers ({} on time)",
+            n.issued, n.issued_on_time
+        )
+    };
+    if n.pending > 0 {
+        out += &if zh {
+            format!("，{}起尚未下发", n.pending)
+        } else {
+            format!(", {} not yet sent", n.pending)
+        };
+    }
+    out
+}
+
+/// A text as a sentence: its own closing mark kept, else 。 (or .) added.
+fn sentence(zh: bool, text: &str) -> String {
+    let t = text.trim();
+    if t.ends_with(['。', '！', '？', '.', '!', '?', '”']) {
+        t.to_string()
+    } else if zh {
+        format!("{t}。")
+    } else {
+        format!("{t}.")
+    }
+}
+
+/// 典型案例: each case's title, summary and advice, numbered — the texts were checked to
+/// identify nobody when they were written.
+fn typical_paragraph(zh: bool, cases: &[TypicalCase]) -> String {
+    cases
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let mut line = if zh {
+                format!("（{}）{}。{}", i + 1, t.title, sentence(zh, &t.summary))
+            } else {
+                format!("({}) {}. {}", i + 1, t.title, sentence(zh, &t.summary))
+            };
+            if !t.advice.is_empty() {
+                line += &if zh {
+                    format!("防范提示：{}", sentence(zh, &t.advice))
+                } else {
+                    format!(" What it teaches: {}", sentence(zh, &t.advice))
+                };
+            }
+            line
+        })
+        .collect::<Vec<_>>()
+        .join(if zh { "" } else { " " })
 }
 
 /// 打击成效: cases solved and the solve rate, suspects caught by measure, money recovered and
@@ -670,8 +752,35 @@ mod tests {
         }
     }
 
+    fn typical_case(title: &str, summary: &str, advice: &str) -> TypicalCase {
+        TypicalCase {
+            case_id: "AJ1".into(),
+            title: title.into(),
+            summary: summary.into(),
+            advice: advice.into(),
+            publisher_unit: "330281".into(),
+            marked_by: "a".into(),
+            marked_at: 0,
+            updated_by: "a".into(),
+            updated_at: 0,
+            version: 1,
+            unit_code: "330281001".into(),
+            reported_at: 0,
+            loss_fen: 0,
+            fraud_type: None,
+        }
+    }
+
     #[test]
     fn the_brief_reads_like_a_bureau_report() {
+        let typical = [
+            typical_case(
+                "冒充客服退款诈骗",
+                "王某接到自称客服的电话后转账3.8万元",
+                "官方客服不会要求共享屏幕",
+            ),
+            typical_case("刷单返利诈骗", "李某做刷单任务被骗2万元！", ""),
+        ];
         let cases = CaseFigures {
             previous: 30,
             loss_last_year: 70_000_000,
@@ -817,9 +926,35 @@ mod tests {
                     overdue: 3,
                 },
             ],
+            notices: &NoticeFigures {
+                cases: 1,
+                issued: 1,
+                issued_on_time: 1,
+                ..NoticeFigures::default()
+            },
+            typical: &typical,
         };
         let zh = brief(Lang::Zh, &input);
-        assert_eq!(zh.len(), 8);
+        assert_eq!(zh.len(), 9);
+        assert_eq!(zh[8].title, "九、典型案例");
+        assert_eq!(
+            zh[8].text,
+            "（1）冒充客服退款诈骗。王某接到自称客服的电话后转账3.8万元。防范提示：官方客服不会要求共享屏幕。（2）刷单返利诈骗。李某做刷单任务被骗2万元！"
+        );
+        let en = brief(Lang::En, &input);
+        assert_eq!(en[8].title, "9. Typical cases");
+        assert!(
+            en[8].text.starts_with("(1) 冒充客服退款诈骗. 王某"),
+            "{}",
+            en[8].text
+        );
+        assert!(
+            en[0]
+                .text
+                .contains("1 notice(s) sent to their employers (1 on time)"),
+            "{}",
+            en[0].text
+        );
         assert_eq!(zh[5].title, "六、断卡行动");
         assert_eq!(zh[6].title, "七、打击成效");
         assert_eq!(
@@ -837,7 +972,7 @@ mod tests {
         );
         assert_eq!(
             zh[0].text,
-            "2026年1月1日至3月1日余姚市共发案27起，同比下降15.6%（去年同期32起），万人发案数1.35，造成损失¥270,000.00；环比下降10.0%（上期30起），损失同比下降61.4%、环比持平，实现发案、损失“两降”；其中财政供养人员被骗1起。高发类型：虚假投资理财12起（占44.4%）、刷单返利9起（占33.3%）；受害人以36–45岁居多（占67%）。"
+            "2026年1月1日至3月1日余姚市共发案27起，同比下降15.6%（去年同期32起），万人发案数1.35，造成损失¥270,000.00；环比下降10.0%（上期30起），损失同比下降61.4%、环比持平，实现发案、损失“两降”；其中财政供养人员被骗1起，已向其所在单位下发提示单1份（及时下发1份）。高发类型：虚假投资理财12起（占44.4%）、刷单返利9起（占33.3%）；受害人以36–45岁居多（占67%）。"
         );
         assert!(
             zh[1].text.starts_with("共产生预警10条（红色5条"),
@@ -918,6 +1053,8 @@ mod tests {
                 enforcement: &EnforcementFigures::default(),
                 recovery_rate: None,
                 units: Vec::new(),
+                notices: &NoticeFigures::default(),
+                typical: &[],
             };
             brief(lang, &input).remove(0).text
         };
@@ -988,6 +1125,8 @@ mod tests {
                 cases: &quiet,
                 overdue: 0,
             }],
+            notices: &NoticeFigures::default(),
+            typical: &[],
         };
         let zh = brief(Lang::Zh, &input);
         assert_eq!(
@@ -995,6 +1134,15 @@ mod tests {
             7,
             "cases, warnings, money, prevention, key persons, cards, enforcement"
         );
+        // With a typical case and no units to report, it is the eighth paragraph.
+        let typical = [typical_case("冒充公检法诈骗", "张某被骗", "")];
+        let with_typical = BriefInput {
+            typical: &typical,
+            ..input
+        };
+        let zh = brief(Lang::Zh, &with_typical);
+        assert_eq!(zh[7].title, "八、典型案例");
+        assert_eq!(zh[7].text, "（1）冒充公检法诈骗。张某被骗。");
         assert!(zh[6].text.contains("破案率—"), "{}", zh[6].text);
         assert!(!zh[6].text.contains("打掉团伙"), "{}", zh[6].text);
         assert!(zh[5].text.contains("新开卡涉案比例—"), "{}", zh[5].text);

@@ -26,3 +26,4 @@ mod rbac;
 mod statistics_periods;
 mod supervision;
 mod two_card_leads;
+mod typical_cases;

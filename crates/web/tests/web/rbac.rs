@@ -96,6 +96,8 @@ enum Rec {
     /// `{id}` is a public-sector case (as `Case`) whose employer notice (提示单) is issued,
     /// its version 1, the place's unit the station told; `{code}` is the case's unit.
     NoticedCase,
+    /// `{id}` is a case (as `Case`) marked as a typical case (典型案例), its entry at version 1.
+    TypicalCase,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -305,6 +307,21 @@ const ENDPOINTS: &[Endpoint] = &[
         Form("version=1&signatory=rbac+{n}&receipt_at=2020-01-01T10%3A00&measures=rbac"),
     ),
     ep("GET", "/public-sector", "view_cases", Rec::None, Empty),
+    ep(
+        "POST",
+        "/cases/{id}/typical",
+        "manage_cases",
+        Rec::Case,
+        Form("title=rbac+{n}&summary=rbac+summary+{n}&advice=&version=0"),
+    ),
+    ep(
+        "POST",
+        "/cases/{id}/typical/remove",
+        "manage_cases",
+        Rec::TypicalCase,
+        Form("version=1"),
+    ),
+    ep("GET", "/typical-cases", "view_outreach", Rec::None, Empty),
     ep(
         "POST",
         "/cases/{id}/enforcement",
@@ -930,6 +947,28 @@ impl World {
         r
     }
 
+    async fn typical_case_at(&self, place: Place) -> Record {
+        let r = self.case_at(place, false).await;
+        self.store()
+            .typical_cases()
+            .mark(
+                &Scope::platform(),
+                &fanzha_store::NewTypicalCase {
+                    case_id: r.case_id.clone(),
+                    title: "冒充客服诈骗".into(),
+                    summary: "某某接到自称客服的电话后转账".into(),
+                    advice: String::new(),
+                    publisher_unit: r.unit_code.into(),
+                    by: "setup".into(),
+                    expected_version: 0,
+                },
+                self.now(),
+            )
+            .await
+            .unwrap();
+        r
+    }
+
     async fn suspect_at(&self, place: Place) -> Record {
         let r = self.case_at(place, false).await;
         let id = self
@@ -1077,6 +1116,7 @@ impl World {
             Rec::NewCard => self.new_card_at(place).await,
             Rec::Suspect => self.suspect_at(place).await,
             Rec::NoticedCase => self.noticed_case_at(place).await,
+            Rec::TypicalCase => self.typical_case_at(place).await,
             Rec::ChildUnit => Record {
                 unit_code: match place {
                     Place::County => "330281001",
@@ -1106,6 +1146,14 @@ impl World {
         let store = self.store();
         let police = Viewer::Police(Scope::platform());
         match e.rec {
+            Rec::Case | Rec::TypicalCase if e.route_path().contains("/typical") => {
+                let t = store
+                    .typical_cases()
+                    .of_case(&Scope::platform(), &r.case_id)
+                    .await
+                    .unwrap();
+                format!("{:?}", t.map(|t| (t.version, t.title)))
+            }
             Rec::Case | Rec::NoticedCase if e.route_path().contains("/employer-notice") => {
                 let n = store
                     .employer_notices()
@@ -1605,7 +1653,7 @@ fn request(
             r.supervision_id.as_str()
         }
         (Rec::Warning, Some(r)) => r.warning_id.as_str(),
-        (Rec::Case | Rec::NoticedCase, Some(r)) => r.case_id.as_str(),
+        (Rec::Case | Rec::NoticedCase | Rec::TypicalCase, Some(r)) => r.case_id.as_str(),
         (Rec::StopPayment, Some(r)) => r.stop_id.as_str(),
         (Rec::CallTask, Some(r)) => r.call_task_id.as_str(),
         (Rec::KeyPerson, Some(r)) => r.key_person_id.as_str(),
@@ -1762,11 +1810,10 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                 for &with_csrf in csrf_variants {
                     let record = w.make(e.rec, Some(&c), side).await;
                     let before = match (&record, e.rec) {
-                        (Some(r), Rec::Case | Rec::StopPayment | Rec::NoticedCase)
-                            if e.is_write() =>
-                        {
-                            Some(w.snapshot(e, r).await)
-                        }
+                        (
+                            Some(r),
+                            Rec::Case | Rec::StopPayment | Rec::NoticedCase | Rec::TypicalCase,
+                        ) if e.is_write() => Some(w.snapshot(e, r).await),
                         _ => None,
                     };
                     let n = w.next.fetch_add(1, Ordering::Relaxed);
@@ -1832,9 +1879,10 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 .await
                                 .is_ok(),
                         ),
-                        (Rec::Case | Rec::StopPayment | Rec::NoticedCase, Some(r)) => {
-                            Some(Some(w.snapshot(e, r).await) != before)
-                        }
+                        (
+                            Rec::Case | Rec::StopPayment | Rec::NoticedCase | Rec::TypicalCase,
+                            Some(r),
+                        ) => Some(Some(w.snapshot(e, r).await) != before),
                         (Rec::CallTask, Some(r)) => {
                             Some(w.call_task_version(r).await != r.call_task_version)
                         }
