@@ -1092,6 +1092,10 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("kp_ev_assigned", "包保责任人", "Responsible officer"),
     ("kp_ev_visit_cycle", "走访周期", "Visit cycle"),
+    ("m_kp_title", "我包保的重点人员", "My key persons"),
+    ("m_kp_record", "记录走访", "Record the visit"),
+    ("m_kp_note_hint", "在家情况、工作生活、联系方式有无变化", "At home? Work, life, contacts changed?"),
+    ("m_kp_empty", "暂无包保的重点人员", "Nobody you are responsible for"),
     // Empty tables say what is missing and, where there is one, the way to fill them.
     // 打击成效 (enforcement results).
     ("nav_gangs", "打掉团伙窝点", "Gangs dismantled"),

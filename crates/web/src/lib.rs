@@ -78,6 +78,11 @@ pub fn router(state: AppState) -> Router {
             "/m/outreach",
             get(pages::mobile::outreach_form).post(pages::mobile::record_outreach),
         )
+        .route("/m/key-persons", get(pages::mobile::key_persons))
+        .route(
+            "/m/key-persons/{id}/visit",
+            post(pages::mobile::record_visit),
+        )
         .route("/calls", get(pages::calls::queue))
         .route("/calls/claim", post(pages::calls::claim))
         .route("/calls/{id}", get(pages::calls::task))

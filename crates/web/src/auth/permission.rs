@@ -77,6 +77,10 @@ permissions! {
     /// every view audited), listing a resident of one's subtree and adding measures, visits
     /// and closing. Never bank liaisons.
     ManageKeyPersons => "manage_key_persons": [CenterAnalyst, UnitCommander];
+    /// 重点人员 定期走访 on the phone (`/m/key-persons`): the key persons of one's subtree one
+    /// is responsible for (包保), masked, with the visits due, and recording a visit on a
+    /// dossier of one's subtree (an entry of the dossier, audited). Never bank liaisons.
+    VisitKeyPersons => "visit_key_persons": [UnitCommander, GridWorker];
     /// 反诈宣传: record a talk or campaign held in one's own unit (grid workers and station
     /// officers from their phone, commanders). Never bank liaisons.
     RecordOutreach => "record_outreach": [UnitCommander, GridWorker];

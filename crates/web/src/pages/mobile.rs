@@ -1,14 +1,15 @@
 //! 网格员 pages for a phone: my tasks, then one task with the person's address and a `tel:` link,
 //! the talking points for the fraud type, and the outcome in two taps. Opening a task shows the
 //! person's full contact data, so each opening is written to the audit log. `/m/outreach`
-//! records a 反诈宣传 talk or campaign held in the worker's unit.
+//! records a 反诈宣传 talk or campaign held in the worker's unit; `/m/key-persons` lists the key
+//! persons the worker is responsible for (包保), the visits due first, with a one-tap visit.
 
 use super::instructions::{apply_form, event_lines, ActForm, EventLine};
 use super::scripts::talking_points;
 use super::view::{fraud_type_label, level_class, level_label, pick, status_label};
 use super::{render, Chrome};
 use crate::api::people::audit_reveal;
-use crate::auth::permission::{HandleInstructions, RecordOutreach};
+use crate::auth::permission::{HandleInstructions, Permission, RecordOutreach, VisitKeyPersons};
 use crate::auth::Require;
 use crate::error::WebError;
 use crate::extract::{FormBody, Query};
@@ -21,8 +22,8 @@ use axum::response::{Html, IntoResponse, Response};
 use fanzha_core::mask::mask_name;
 use fanzha_core::time::{format_shanghai_date, shanghai_midnight};
 use fanzha_store::{
-    InstructionFilter, NewOutreach, OutreachAudience, OutreachFilter, OutreachKind, PageRequest,
-    Scope,
+    InstructionFilter, KeyPersonFilter, KeyPersonMeasure, KeyPersonStatus, NewOutreach,
+    OutreachAudience, OutreachFilter, OutreachKind, PageRequest, Scope, MAX_PAGE,
 };
 
 struct TaskCard {
@@ -44,6 +45,8 @@ struct TasksPage {
     chrome: Chrome,
     open: Vec<TaskCard>,
     done: Vec<TaskCard>,
+    /// Visits overdue of the key persons one is responsible for, when one may record visits.
+    visits_overdue: Option<i64>,
 }
 
 pub async fn tasks(
@@ -94,11 +97,29 @@ pub async fn tasks(
             done.push(card);
         }
     }
+    let visits_overdue = if VisitKeyPersons::allows(&auth.principal) {
+        let filter = KeyPersonFilter {
+            responsible: Some(auth.principal.login.clone()),
+            visit_overdue: true,
+            ..KeyPersonFilter::default()
+        };
+        let now = state.clock.now_ms();
+        Some(
+            state
+                .store
+                .key_persons()
+                .count(&scope, &filter, now)
+                .await?,
+        )
+    } else {
+        None
+    };
     render(&TasksPage {
         lang,
         chrome,
         open,
         done,
+        visits_overdue,
     })
 }
 
@@ -437,4 +458,106 @@ pub async fn record_outreach(
         return Ok(([("hx-redirect", to)], axum::http::StatusCode::CREATED).into_response());
     }
     Ok(axum::response::Redirect::to(to).into_response())
+}
+
+/// A key person one is responsible for, as the phone shows it: masked.
+struct VisitCard {
+    id: i64,
+    name: String,
+    category: &'static str,
+    unit: String,
+    last_visit: String,
+    next_visit: String,
+    overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "mobile_key_persons.html")]
+struct VisitsPage {
+    lang: Lang,
+    chrome: Chrome,
+    /// Overdue or due first.
+    cards: Vec<VisitCard>,
+    overdue: usize,
+}
+
+/// `GET /m/key-persons`: the key persons in control of one's subtree one is responsible for
+/// (包保), the visit due soonest first, overdue ones marked, each with a one-tap visit form.
+pub async fn key_persons(
+    auth: Require<VisitKeyPersons>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Html<String>, WebError> {
+    let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/m");
+    let lang = chrome.lang;
+    let now = state.clock.now_ms();
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    let filter = KeyPersonFilter {
+        status: Some(KeyPersonStatus::Active),
+        responsible: Some(auth.principal.login.clone()),
+        ..KeyPersonFilter::default()
+    };
+    let mut items = state
+        .store
+        .key_persons()
+        .list(&scope, &filter, &PageRequest::first(MAX_PAGE), now)
+        .await?
+        .items;
+    items.sort_by_key(|k| (k.next_visit_due(), k.id));
+    let mut cards = Vec::with_capacity(items.len());
+    for k in items {
+        cards.push(VisitCard {
+            id: k.id,
+            name: k.name.as_deref().map(mask_name).unwrap_or_default(),
+            category: super::key_persons::category_label(lang, k.category),
+            unit: state.unit_name(&k.unit_code).await,
+            last_visit: k
+                .last_visit_at
+                .map(format_shanghai_date)
+                .unwrap_or_default(),
+            next_visit: format_shanghai_date(k.next_visit_due()),
+            overdue: k.visit_overdue_at(now),
+        });
+    }
+    render(&VisitsPage {
+        lang,
+        chrome,
+        overdue: cards.iter().filter(|c| c.overdue).count(),
+        cards,
+    })
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct VisitForm {
+    note: String,
+}
+
+/// `POST /m/key-persons/{id}/visit` (`note`): records a visit (走访) on a dossier in control
+/// of one's subtree, as an entry of the dossier (audited by the store); answers with the list,
+/// which reloads.
+pub async fn record_visit(
+    auth: Require<VisitKeyPersons>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    FormBody(f): FormBody<VisitForm>,
+) -> Result<Response, WebError> {
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    state
+        .store
+        .key_persons()
+        .add_event(
+            &scope,
+            id,
+            &KeyPersonMeasure::Visit { note: f.note },
+            &auth.principal.login,
+            state.clock.now_ms(),
+        )
+        .await?;
+    Ok(super::after_write(
+        &headers,
+        "/m/key-persons".into(),
+        axum::http::StatusCode::OK,
+    ))
 }

@@ -34,6 +34,7 @@ fanzha_store::on_both_backends! {
     a_list_import_lists_the_areas_residents_with_their_measures_once,
     the_dossier_names_its_responsible_officer_and_visit_cycle,
     overdue_visits_and_mine_filter_count_and_export_the_list,
+    a_grid_worker_sees_the_visits_due_and_records_one_on_the_phone,
 }
 
 const COUNTY: &str = "330281";
@@ -1327,5 +1328,116 @@ fn county_or_platform(county: &Scope, n: usize) -> Scope {
         Scope::platform()
     } else {
         county.clone()
+    }
+}
+
+async fn a_grid_worker_sees_the_visits_due_and_records_one_on_the_phone(db: &Db) {
+    let state = world(db).await;
+    officers(&state).await;
+    // The login `send` gives a grid worker of the east village.
+    let me = format!("grid_worker_{EAST_VILLAGE}");
+    state
+        .store
+        .users()
+        .upsert(&NewUser {
+            login: me.clone(),
+            display_name: "东片网格员2".into(),
+            unit_code: EAST_VILLAGE.into(),
+            roles: vec![Role::GridWorker],
+            bank_code: None,
+            password_hash: None,
+        })
+        .await
+        .unwrap();
+    let kp = state.store.key_persons();
+    let county = state.store.units().scope(COUNTY).await.unwrap();
+    let mut ids = Vec::new();
+    // 张 (east, card seller listed 70 days ago: overdue), 赵 (east, returnee listed 5 days ago)
+    // are mine; 李 (west) is the west worker's.
+    for (n, category, days_ago, officer) in [
+        (0, KeyPersonCategory::TwoCards, 70, me.as_str()),
+        (2, KeyPersonCategory::Returned, 5, me.as_str()),
+        (1, KeyPersonCategory::Returned, 70, "grid_west"),
+    ] {
+        let (id, _) = kp
+            .create(
+                &county,
+                &NewKeyPerson {
+                    resident_id: residents()[n].0.clone(),
+                    category,
+                    reason: "线索".into(),
+                    source: "form".into(),
+                    created_by: "analyst".into(),
+                    at: t0() - days_ago * DAY,
+                },
+            )
+            .await
+            .unwrap();
+        kp.assign(
+            &county,
+            id,
+            &Responsible::User {
+                login: officer.into(),
+                phone: None,
+            },
+            "analyst",
+            t0(),
+        )
+        .await
+        .unwrap();
+        ids.push(id);
+    }
+    let (zhang, zhao, li) = (ids[0], ids[1], ids[2]);
+    let worker = |method: &'static str, path: String, form: &'static str| {
+        let state = state.clone();
+        async move { send(&state, Role::GridWorker, EAST_VILLAGE, method, &path, form).await }
+    };
+
+    let home = worker("GET", "/m".into(), "").await.text();
+    assert!(home.contains("id=\"key-persons-link\""), "{home}");
+    assert!(home.contains("data-visits-overdue=\"1\""), "{home}");
+    let page = worker("GET", "/m/key-persons".into(), "").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let body = page.text();
+    let cards: Vec<&str> = body
+        .split("data-key-person=\"")
+        .skip(1)
+        .map(|c| c.split('"').next().unwrap())
+        .collect();
+    assert_eq!(
+        cards,
+        [zhang.to_string(), zhao.to_string()],
+        "mine, the overdue first"
+    );
+    assert!(body.contains("张*丰") && !body.contains("张三丰"), "masked");
+    assert_eq!(body.matches("data-overdue").count(), 1, "{body}");
+
+    let a = worker(
+        "POST",
+        format!("/m/key-persons/{zhang}/visit"),
+        "note=%E5%9C%A8%E5%AE%B6",
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    assert_eq!(a.location, "/m/key-persons");
+    let body = worker("GET", "/m/key-persons".into(), "").await.text();
+    assert!(!body.contains("data-overdue"), "{body}");
+    let k = kp.get(&county, zhang).await.unwrap();
+    assert_eq!(k.last_visit_at, Some(t0()));
+    let last = kp.events(&county, zhang).await.unwrap().pop().unwrap();
+    assert_eq!(
+        (last.kind.as_str(), last.actor.as_str()),
+        ("visit", me.as_str())
+    );
+
+    // An empty note is refused; a dossier outside the worker's grid is not found.
+    let a = worker("POST", format!("/m/key-persons/{zhao}/visit"), "note=+").await;
+    assert!(a.status.is_client_error(), "{}", a.status);
+    let a = worker("POST", format!("/m/key-persons/{li}/visit"), "note=x").await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    // Analysts and leaders have the dossier pages, not the phone's.
+    for role in [Role::CenterAnalyst, Role::Leader, Role::BankLiaison] {
+        let a = send(&state, role, COUNTY, "GET", "/m/key-persons", "").await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN, "{role:?}");
     }
 }
