@@ -73,10 +73,11 @@ pub enum ReportField {
     Unit,
     VictimAccount,
     Occupation,
+    Employer,
 }
 
 impl ReportField {
-    pub const ALL: [ReportField; 13] = [
+    pub const ALL: [ReportField; 14] = [
         ReportField::ReportNo,
         ReportField::VictimName,
         ReportField::IdNumber,
@@ -90,6 +91,7 @@ impl ReportField {
         ReportField::Unit,
         ReportField::VictimAccount,
         ReportField::Occupation,
+        ReportField::Employer,
     ];
 
     /// Columns a file must have.
@@ -115,6 +117,7 @@ impl ReportField {
             ReportField::Unit => "unit",
             ReportField::VictimAccount => "victim_account",
             ReportField::Occupation => "occupation",
+            ReportField::Employer => "employer",
         }
     }
 
@@ -270,6 +273,9 @@ pub struct CaseReport {
     /// The occupation as written when it named no category (the occupation is then `Other`),
     /// cut to [`MAX_SHORT_CHARS`]: counted by the importer as unrecognised.
     pub occupation_text: Option<String>,
+    /// The victim's employer (工作单位) as written: a public-sector victim's employer is sent the
+    /// employer notice (提示单).
+    pub employer: Option<String>,
     /// The row as read (for the quarantine, should the importer reject it).
     pub raw: String,
 }
@@ -692,6 +698,9 @@ fn validate_row<'a>(
             Some(e.text.chars().take(MAX_SHORT_CHARS).collect()),
         ),
     };
+    let employer = optional(F::Employer)
+        .map(|v| short(F::Employer, v))
+        .transpose()?;
     Ok(CaseReport {
         line,
         report_no,
@@ -709,6 +718,7 @@ fn validate_row<'a>(
         victim_account,
         occupation,
         occupation_text,
+        employer,
         raw: raw.to_string(),
     })
 }
@@ -877,6 +887,25 @@ mod tests {
         let text = "警情编号,报警时间,损失金额,简要案情\nJ1,2026-03-01 10:00,100,刷单返利\n";
         let f = read_reports("r.csv", text.as_bytes(), ReportFormat::Csv).unwrap();
         assert_eq!(f.reports[0].occupation, None);
+    }
+
+    #[test]
+    fn the_employer_is_read_beside_the_nature_of_the_workplace() {
+        // 工作单位 names the employer, 工作单位性质 the occupation: both columns read apart.
+        let text = "警情编号,报警时间,损失金额,简要案情,工作单位,工作单位性质\n\
+            J1,2026-03-01 10:00,100,刷单返利, 余姚市第二人民医院 ,事业单位\n\
+            J2,2026-03-01 10:00,100,刷单返利,,\n";
+        let f = read_reports("r.csv", text.as_bytes(), ReportFormat::Csv).unwrap();
+        assert!(f.rejected.is_empty(), "{:?}", f.rejected);
+        assert_eq!(f.reports[0].employer.as_deref(), Some("余姚市第二人民医院"));
+        assert_eq!(f.reports[0].occupation, Some(Occupation::PublicSector));
+        assert_eq!(f.reports[1].employer, None);
+        // A name longer than a short field is refused with its column.
+        let long = "局".repeat(MAX_SHORT_CHARS + 1);
+        let text = format!("警情编号,报警时间,损失金额,简要案情,工作单位\nJ1,2026-03-01 10:00,100,刷单返利,{long}\n");
+        let f = read_reports("r.csv", text.as_bytes(), ReportFormat::Csv).unwrap();
+        assert_eq!(f.reports.len(), 0);
+        assert_eq!(f.rejected.len(), 1);
     }
 
     #[test]

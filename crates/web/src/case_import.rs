@@ -205,6 +205,7 @@ async fn import_one(
             named,
             occupation: report.occupation,
             occupation_text: report.occupation_text,
+            employer: report.employer,
         },
     )
     .await?;

@@ -42,6 +42,8 @@ pub struct CaseInput {
     pub occupation: Option<Occupation>,
     /// What the report wrote when it named no category (with `Some(Other)`).
     pub occupation_text: Option<String>,
+    /// The victim's employer as the report or form gives it (工作单位).
+    pub employer: Option<String>,
 }
 
 /// What opening a case with a report number came to.
@@ -80,7 +82,10 @@ pub async fn open_case(state: &AppState, login: &str, input: CaseInput) -> Resul
 /// Opens a case unless its report number was opened before (then nothing changes). When the
 /// victim's ID number is registered, the case takes the person's name, phone and employer and
 /// is linked to the person's warnings. The occupation is the stated one; without one, a victim
-/// paid from public funds (财政供养人员) is public-sector staff, anyone else unknown.
+/// paid from public funds (财政供养人员) is public-sector staff, anyone else unknown. A victim is
+/// paid from public funds when registered so, or when the report states 公职人员 (财政供养人员,
+/// 公务员…): the case then owes the employer notice (提示单), addressed to the employer the
+/// report names, else the registered one.
 pub async fn open_case_once(
     state: &AppState,
     login: &str,
@@ -104,7 +109,8 @@ pub async fn open_case_once(
         .take(8)
         .map(|t| serde_json::json!({"term": t.term, "weight": t.weight}))
         .collect();
-    let public_sector = person.as_ref().is_some_and(|p| p.public_sector);
+    let public_sector = person.as_ref().is_some_and(|p| p.public_sector)
+        || input.occupation == Some(Occupation::PublicSector);
     let occupation = input
         .occupation
         .or_else(|| public_sector.then_some(Occupation::PublicSector));
@@ -121,7 +127,11 @@ pub async fn open_case_once(
             .victim_phone
             .or_else(|| person.as_ref().and_then(|p| p.phone.clone())),
         public_sector,
-        employer: person.as_ref().and_then(|p| p.employer.clone()),
+        employer: input
+            .employer
+            .map(|e| e.trim().to_string())
+            .filter(|e| !e.is_empty())
+            .or_else(|| person.as_ref().and_then(|p| p.employer.clone())),
         resident_id: input.resident_id,
         unit_code: input.unit_code.clone(),
         reported_at: input.reported_at,

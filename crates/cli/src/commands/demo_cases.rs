@@ -176,6 +176,8 @@ impl Reporting {
                 }),
                 occupation: Some(r.occupation),
                 occupation_text: None,
+                // The registered employer serves.
+                employer: None,
             };
             // Best effort: a full channel drops a report, never the stream.
             let _ = self.tx.try_send(report);

@@ -380,6 +380,9 @@ pub struct NewCaseForm {
     victim_account: Option<String>,
     /// An occupation's code (or name); empty: not stated.
     occupation: Option<String>,
+    /// The victim's employer (工作单位); a public-sector victim's receives the 提示单.
+    #[serde(default)]
+    employer: Option<String>,
 }
 
 fn non_empty(s: Option<String>) -> Option<String> {
@@ -421,6 +424,7 @@ pub async fn create(
             victim_account: non_empty(f.victim_account),
             named: serde_json::json!({}),
             occupation,
+            employer: non_empty(f.employer),
             ..CaseInput::default()
         },
     )

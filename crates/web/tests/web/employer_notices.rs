@@ -20,6 +20,7 @@ use crate::support::{unit, FixedClock};
 use fanzha_store::testing::TestDb as Db;
 
 fanzha_store::on_both_backends! {
+    a_report_stating_public_service_owes_a_notice_to_the_employer_it_names,
     an_analyst_issues_the_notice_and_records_the_receipt,
     the_register_counts_on_time_late_overdue_and_departments,
     another_county_and_a_leader_cannot_issue,
@@ -560,4 +561,71 @@ async fn bad_and_stale_forms_are_refused_and_store_nothing(db: &Db) {
         .filter(|a| a == "employer_notice_issued")
         .count();
     assert_eq!(issued, 1);
+}
+
+/// A victim nobody registered: the case form (or a 110 export) stating 公职人员 and the
+/// employer makes the case public-sector, its notice addressed to that employer; another
+/// occupation owes none.
+async fn a_report_stating_public_service_owes_a_notice_to_the_employer_it_names(db: &Db) {
+    let state = world(db).await;
+    let open = |occupation: &'static str| {
+        let state = state.clone();
+        async move {
+            let a = send(
+                &state,
+                Role::CenterAnalyst,
+                CITY,
+                "POST",
+                "/cases",
+                &format!(
+                    "unit_code={VILLAGE}&victim_name={}&loss_yuan=20000&occupation={occupation}\
+                     &employer={}&narrative={}",
+                    enc("李华"),
+                    enc(" 余姚市审计局 "),
+                    enc("对方冒充公安机关来电称其涉嫌洗钱，要求转账到安全账户")
+                ),
+            )
+            .await;
+            assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+            state
+                .store
+                .cases()
+                .list(&Scope::platform(), &fanzha_store::PageRequest::first(100))
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .find(|c| c.occupation.map(|o| o.code()) == Some(occupation))
+                .expect("the case just opened")
+        }
+    };
+    let case = open("public_sector").await;
+    assert!(case.public_sector);
+    assert_eq!(case.employer.as_deref(), Some("余姚市审计局"));
+    let page = send(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        "GET",
+        &format!("/cases/{}", case.id),
+        "",
+    )
+    .await;
+    assert!(page
+        .body
+        .contains(r#"id="employer-notice" data-state="pending""#));
+    assert!(page.body.contains(r#"value="余姚市审计局""#));
+    // A teacher stated, nobody registered: no notice is owed.
+    let teacher = open("teacher").await;
+    assert!(!teacher.public_sector);
+    let page = send(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        "GET",
+        &format!("/cases/{}", teacher.id),
+        "",
+    )
+    .await;
+    assert!(!page.body.contains(r#"id="employer-notice""#));
 }
