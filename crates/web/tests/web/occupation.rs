@@ -201,7 +201,9 @@ fn case_id(a: &Answer) -> String {
 
 /// The figure of `<… data-NAME>N<…` in `body`.
 fn figure<'a>(body: &'a str, name: &str) -> &'a str {
-    let at = body.find(name).unwrap_or_else(|| panic!("no {name}"));
+    let at = body
+        .find(name)
+        .unwrap_or_else(|| panic!("no {name} in the answer:\n{body}"));
     let rest = &body[at..];
     let start = rest.find('>').unwrap() + 1;
     let end = start + rest[start..].find('<').unwrap();
