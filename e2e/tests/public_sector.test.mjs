@@ -73,6 +73,6 @@ test('public-sector victim: case → notice issued → receipt → register', { 
     assert.notEqual(victim, person.name);
     assert.ok(victim.includes('*'), `masked: ${victim}`);
     assert.ok(Number(await commander.locator('[data-figure=receipted]').innerText()) >= 1);
-    await commander.locator('#ps-employers tr[data-employer="市卫健局"]').waitFor();
+    await commander.locator('#ps-employers tr[data-department="市卫健局"]').first().waitFor();
   });
 });

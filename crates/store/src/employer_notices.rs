@@ -10,7 +10,8 @@
 //!
 //! Scoped by the case's unit. Issuing and receipts write their audit entries in the same
 //! transaction. Notices are numbered per issuing unit and Shanghai year, without gaps: the
-//! number is taken under the store's write lock and a unique index backs it.
+//! number is taken under the store's write lock (SQLite) or a transaction-scoped advisory lock
+//! (PostgreSQL), and a unique index backs it.
 
 use crate::audit::{append_on, NewAuditEntry};
 use crate::code_enum::code_enum;
@@ -21,6 +22,9 @@ use crate::store::Store;
 use chrono::Datelike;
 use sqlx::any::AnyRow;
 use std::collections::BTreeMap;
+
+/// The PostgreSQL advisory lock that numbers notices one at a time (an arbitrary constant key).
+const NUMBERING_LOCK: i64 = 0x6e6f_7469_6365;
 
 /// Hours after a case is opened by which its employer notice is due (第一时间下发).
 pub const NOTICE_DUE_HOURS: i64 = 24;
@@ -179,9 +183,11 @@ pub struct NoticeFigures {
 }
 
 impl NoticeFigures {
-    /// 及时下发率: on time over the cases; `None` without cases.
+    /// 及时下发率: notices issued on time over the notices that are due — issued, or pending past
+    /// their due time (a case opened an hour ago is not late yet); `None` when none is due.
     pub fn on_time_rate(&self) -> Option<f64> {
-        (self.cases > 0).then(|| self.issued_on_time as f64 / self.cases as f64)
+        let due = self.issued + self.pending_overdue;
+        (due > 0).then(|| self.issued_on_time as f64 / due as f64)
     }
 
     /// 回执率: receipts over the notices issued; `None` without notices.
@@ -190,11 +196,14 @@ impl NoticeFigures {
     }
 }
 
-/// One line of the employer table: a supervising department (or, without one, the employer).
+/// One line of the employer table: an employer, with the supervising department its latest
+/// notice names.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct EmployerTally {
-    /// The department or employer; empty when the case names none.
+    /// The employer; empty when the case names none.
     pub name: String,
+    /// The supervising department (主管部门) of the employer's latest notice that gave one.
+    pub department: Option<String>,
     pub cases: i64,
     pub loss_fen: i64,
     /// The same period a year earlier.
@@ -321,18 +330,30 @@ impl<'s> EmployerNotices<'s> {
             ));
         }
         let station = n.station_unit.trim();
-        let mut sql = Sql::new("SELECT o.code FROM org_units o WHERE o.code = ");
+        let mut sql = Sql::new("SELECT o.level FROM org_units o WHERE o.code = ");
         sql.arg(station).push(" AND ");
         scope.push_condition(&mut sql, "o.code");
-        let known = sql
+        let level: Option<String> = sql
             .query()
             .fetch_optional(self.store.pool())
             .await
+            .map_err(StoreError::query("employer_notices.station"))?
+            .map(|r| col::<String>(&r, "level"))
+            .transpose()
             .map_err(StoreError::query("employer_notices.station"))?;
-        if known.is_none() {
+        let Some(level) = level else {
             return Err(StoreError::invalid(
                 "station_unit",
                 "choose a unit of your own area",
+            ));
+        };
+        // The notice goes to a police station (a township's) or the county bureau; a village
+        // or grid has no one to receive it, a city unit is not local. The case's own unit is
+        // always allowed (a case held where no county exists above it).
+        if !matches!(level.as_str(), "county" | "township") && station != unit_code {
+            return Err(StoreError::invalid(
+                "station_unit",
+                "choose the victim's police station (a township) or the county bureau",
             ));
         }
         let year = shanghai_year(now)?;
@@ -343,6 +364,14 @@ impl<'s> EmployerNotices<'s> {
             .begin()
             .await
             .map_err(StoreError::query("employer_notices.begin"))?;
+        // SQLite writers queue behind the store's write guard; on PostgreSQL a transaction-scoped
+        // advisory lock does the same across processes, so two notices never read one number.
+        if self.store.backend() == crate::dialect::Backend::Postgres {
+            sqlx::query(&format!("SELECT pg_advisory_xact_lock({NUMBERING_LOCK})"))
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::query("employer_notices.lock"))?;
+        }
         let mut sql = Sql::new(format!(
             "SELECT {NOTICE_COLUMNS} FROM employer_notices n WHERE n.case_id = "
         ));
@@ -678,10 +707,11 @@ impl<'s> EmployerNotices<'s> {
         })
     }
 
-    /// The public-sector cases inside the scope per supervising department (or, without one,
-    /// employer) in `[from, to)` against `[before_from, before_to)` (the same period a year
-    /// earlier), most cases first. A case's name is its notice's department, else its notice's
-    /// employer, else the employer the case names.
+    /// The public-sector cases inside the scope per employer in `[from, to)` against
+    /// `[before_from, before_to)` (the same period a year earlier), most cases first. A case's
+    /// employer is its notice's, else the one the case names — one key in both periods, so a
+    /// year-earlier case without a notice counts under the same line; each line carries the
+    /// department of the employer's latest notice that gave one.
     pub async fn by_employer(
         &self,
         scope: &Scope,
@@ -689,44 +719,60 @@ impl<'s> EmployerNotices<'s> {
         (before_from, before_to): (i64, i64),
     ) -> StoreResult<Vec<EmployerTally>> {
         let ctx = "employer_notices.by_employer";
-        let mut sql = Sql::new(
-            "SELECT COALESCE(NULLIF(TRIM(n.department), ''), n.employer, \
-             NULLIF(TRIM(c.employer), ''), '') AS name, c.reported_at, c.loss_fen \
-             FROM cases c LEFT JOIN employer_notices n ON n.case_id = c.id \
-             WHERE c.public_sector = 1 AND ((c.reported_at >= ",
-        );
-        sql.arg(from)
-            .push(" AND c.reported_at < ")
-            .arg(to)
-            .push(") OR (c.reported_at >= ")
-            .arg(before_from)
-            .push(" AND c.reported_at < ")
-            .arg(before_to)
-            .push(")) AND ");
-        scope.push_condition(&mut sql, "c.unit_code");
-        let rows = sql
-            .query()
-            .fetch_all(self.store.pool())
-            .await
-            .map_err(StoreError::query(ctx))?;
         let mut lines: BTreeMap<String, EmployerTally> = BTreeMap::new();
-        for r in &rows {
-            let name: String = col(r, "name").map_err(StoreError::query(ctx))?;
-            let at: i64 = col(r, "reported_at").map_err(StoreError::query(ctx))?;
-            let loss: i64 = col(r, "loss_fen").map_err(StoreError::query(ctx))?;
-            let line = lines.entry(name.clone()).or_insert_with(|| EmployerTally {
-                name,
-                ..EmployerTally::default()
-            });
-            if (from..to).contains(&at) {
-                line.cases += 1;
-                line.loss_fen += loss;
-            } else {
-                line.cases_before += 1;
-                line.loss_before += loss;
+        // The latest issue that named a department, per employer.
+        let mut departments: BTreeMap<String, (i64, String)> = BTreeMap::new();
+        // Each window counted on its own: a custom period longer than a year overlaps the
+        // year before, and a case in both counts in both.
+        for (start, end, current) in [(from, to, true), (before_from, before_to, false)] {
+            let mut sql = Sql::new(
+                "SELECT COALESCE(NULLIF(TRIM(n.employer), ''), NULLIF(TRIM(c.employer), ''), '') \
+                 AS name, NULLIF(TRIM(n.department), '') AS department, n.issued_at, c.loss_fen \
+                 FROM cases c LEFT JOIN employer_notices n ON n.case_id = c.id \
+                 WHERE c.public_sector = 1 AND c.reported_at >= ",
+            );
+            sql.arg(start)
+                .push(" AND c.reported_at < ")
+                .arg(end)
+                .push(" AND ");
+            scope.push_condition(&mut sql, "c.unit_code");
+            let rows = sql
+                .query()
+                .fetch_all(self.store.pool())
+                .await
+                .map_err(StoreError::query(ctx))?;
+            for r in &rows {
+                let name: String = col(r, "name").map_err(StoreError::query(ctx))?;
+                let loss: i64 = col(r, "loss_fen").map_err(StoreError::query(ctx))?;
+                let department: Option<String> =
+                    col(r, "department").map_err(StoreError::query(ctx))?;
+                let issued_at: Option<i64> = col(r, "issued_at").map_err(StoreError::query(ctx))?;
+                if let (Some(d), Some(at)) = (department, issued_at) {
+                    let slot = departments.entry(name.clone()).or_insert((at, d.clone()));
+                    if at > slot.0 {
+                        *slot = (at, d);
+                    }
+                }
+                let line = lines.entry(name.clone()).or_insert_with(|| EmployerTally {
+                    name,
+                    ..EmployerTally::default()
+                });
+                if current {
+                    line.cases += 1;
+                    line.loss_fen += loss;
+                } else {
+                    line.cases_before += 1;
+                    line.loss_before += loss;
+                }
             }
         }
-        let mut out: Vec<EmployerTally> = lines.into_values().collect();
+        let mut out: Vec<EmployerTally> = lines
+            .into_values()
+            .map(|mut t| {
+                t.department = departments.get(&t.name).map(|(_, d)| d.clone());
+                t
+            })
+            .collect();
         out.sort_by(|a, b| {
             b.cases
                 .cmp(&a.cases)
@@ -800,10 +846,24 @@ mod tests {
             issued: 2,
             issued_on_time: 1,
             receipted: 1,
+            pending: 2,
+            pending_overdue: 2,
             ..NoticeFigures::default()
         };
         assert_eq!(f.on_time_rate(), Some(0.25));
         assert_eq!(f.receipt_rate(), Some(0.5));
+        // A pending case still inside its day is not late: it is left out.
+        let f = NoticeFigures {
+            pending_overdue: 0,
+            ..f
+        };
+        assert_eq!(f.on_time_rate(), Some(0.5));
+        let f = NoticeFigures {
+            cases: 1,
+            pending: 1,
+            ..NoticeFigures::default()
+        };
+        assert_eq!(f.on_time_rate(), None, "nothing due yet");
     }
 
     #[test]

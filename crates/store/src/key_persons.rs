@@ -323,7 +323,7 @@ pub fn visit_overdue_from(base: i64, cycle_days: i64) -> i64 {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Responsible {
     /// A grid worker or unit commander using the platform, whose unit lies on the line of the
-    /// dossier's unit (the unit itself, one below it or one above it); the phone is optional.
+    /// dossier's unit (the unit itself or one above it); the phone is optional.
     User {
         login: String,
         phone: Option<String>,
@@ -664,18 +664,24 @@ const HELD_ELSEWHERE_WHAT_TO_DO: &str = "the person has moved; ask that unit to 
 
 /// Joins a user `u` to its unit `o` and the dossier's unit `d` (to be named by the caller's
 /// `d.code = …`) where `u` is an active grid worker or unit commander whose unit is on `d`'s
-/// line: `o`'s path is a prefix of `d`'s (the unit or above it) or the other way round (below).
+/// line: `o`'s path is a prefix of `d`'s — the dossier's unit or a unit above it. Never a unit
+/// below: an officer reads (and visits from the phone) their own subtree only, where a dossier
+/// held above them would not be.
 const OFFICER_JOINS: &str = "JOIN org_units o ON o.code = u.unit_code \
-     JOIN org_units d ON (substr(d.path, 1, length(o.path)) = o.path \
-     OR substr(o.path, 1, length(d.path)) = d.path) \
+     JOIN org_units d ON substr(d.path, 1, length(o.path)) = o.path \
      AND u.active = 1 AND EXISTS (SELECT 1 FROM user_roles r WHERE r.login = u.login \
      AND r.role IN ('grid_worker', 'unit_commander'))";
+
+/// The conflict [`KeyPersons::append`] reports when the dossier is no longer the version read.
+const VERSION_MOVED: &str = "key_person_version";
 
 /// An entry to append: its kind, its detail, and what its audit entry says besides the `seq`.
 struct Entry {
     kind: &'static str,
     detail: serde_json::Value,
     audit: serde_json::Value,
+    /// Written only if the dossier is still this version (the detail depends on what was read).
+    read_version: Option<i64>,
 }
 
 /// The key-person repository.
@@ -788,12 +794,20 @@ impl<'s> KeyPersons<'s> {
                         what_to_do: HELD_ELSEWHERE_WHAT_TO_DO,
                     });
                 }
-                // Reopened where the person lives now: a dossier follows the residence.
+                // Reopened where the person lives now: a dossier follows the residence. Moved
+                // to another unit, it leaves its officer behind — the new area names its own
+                // (包保责任人 are of the unit that holds the dossier).
                 let mut sql = Sql::new(
                     "UPDATE key_persons SET status = 'active', closed_reason = NULL, reason = ",
                 );
-                sql.arg(reason.as_str())
-                    .push(", unit_code = ")
+                sql.arg(reason.as_str());
+                if held_by != person.unit_code {
+                    sql.push(
+                        ", responsible_login = NULL, responsible_name = NULL, \
+                         responsible_phone = NULL",
+                    );
+                }
+                sql.push(", unit_code = ")
                     .arg(person.unit_code.as_str())
                     .push(", updated_at = ")
                     .arg(new.at)
@@ -965,6 +979,7 @@ impl<'s> KeyPersons<'s> {
             kind: measure.kind(),
             detail: measure.detail(),
             audit: serde_json::json!({}),
+            read_version: None,
         };
         self.append(scope, id, entry, set, actor, at).await
     }
@@ -972,11 +987,33 @@ impl<'s> KeyPersons<'s> {
     /// Makes `who` responsible for a dossier in control inside `scope` (包保责任人), with an
     /// `assigned` entry naming the officer before and its audit entry; returns the entry's
     /// `seq`, or `None` when `who` is responsible already (nothing is written). A user must be
-    /// an active grid worker or unit commander whose unit is the dossier's, one below it or one
-    /// above it; anyone else is refused with [`StoreError::Invalid`] (`responsible`), the same
+    /// an active grid worker or unit commander whose unit is the dossier's or one above it;
+    /// anyone else is refused with [`StoreError::Invalid`] (`responsible`), the same
     /// way whether the login exists or not. An officer without a login needs a name and a
     /// phone.
     pub async fn assign(
+        &self,
+        scope: &Scope,
+        id: i64,
+        who: &Responsible,
+        actor: &str,
+        at: i64,
+    ) -> StoreResult<Option<i64>> {
+        // The entry names the officer before: written only if the dossier is still the version
+        // read, else read again (another assignment landed in between).
+        let mut attempts = 0;
+        loop {
+            match self.assign_once(scope, id, who, actor, at).await {
+                Err(StoreError::Conflict {
+                    what: VERSION_MOVED,
+                    ..
+                }) if attempts < 3 => attempts += 1,
+                done => return done,
+            }
+        }
+    }
+
+    async fn assign_once(
         &self,
         scope: &Scope,
         id: i64,
@@ -1025,6 +1062,7 @@ impl<'s> KeyPersons<'s> {
                 "previous": {"login": k.responsible_login, "name": k.responsible_name},
             }),
             audit: serde_json::json!({"login": login}),
+            read_version: Some(k.version),
         };
         let set = |sql: &mut Sql<'_>| {
             sql.push(", responsible_login = ");
@@ -1040,7 +1078,7 @@ impl<'s> KeyPersons<'s> {
     }
 
     /// The display name of `login` when it is an active grid worker or unit commander whose
-    /// unit lies on the line of `unit_code` (that unit, one below it or one above it).
+    /// unit is `unit_code` or one above it.
     async fn officer_on_line(&self, unit_code: &str, login: &str) -> StoreResult<String> {
         let mut sql = Sql::new(format!(
             "SELECT u.display_name FROM users u {OFFICER_JOINS} WHERE u.login = "
@@ -1056,7 +1094,7 @@ impl<'s> KeyPersons<'s> {
                     "responsible",
                     format!(
                         "`{login}` is no active grid worker or unit commander of the person's \
-                         unit, a unit below it or above it"
+                         unit or a unit above it"
                     ),
                 )
             })?;
@@ -1124,6 +1162,7 @@ impl<'s> KeyPersons<'s> {
                 "default": k.category.default_visit_cycle_days(),
             }),
             audit: serde_json::json!({"days": days}),
+            read_version: None,
         };
         let set = |sql: &mut Sql<'_>| {
             sql.push(", visit_cycle_days = ").arg(days);
@@ -1162,6 +1201,7 @@ impl<'s> KeyPersons<'s> {
         actor: &str,
         at: i64,
     ) -> StoreResult<i64> {
+        let read_version = entry.read_version;
         let _writer = self.store.write_guard().await;
         let mut tx = self
             .store
@@ -1175,6 +1215,9 @@ impl<'s> KeyPersons<'s> {
         sql.push(" WHERE id = ")
             .arg(id)
             .push(" AND status = 'active' AND ");
+        if let Some(v) = read_version {
+            sql.push("version = ").arg(v).push(" AND ");
+        }
         scope.push_condition(&mut sql, "unit_code");
         sql.push(" RETURNING version, unit_code");
         let row = sql
@@ -1186,6 +1229,14 @@ impl<'s> KeyPersons<'s> {
             drop(tx);
             // Absent, outside the scope, or closed: say which of the caller's concern it is.
             let current = self.get(scope, id).await?;
+            if read_version.is_some_and(|v| v != current.version)
+                && current.status == KeyPersonStatus::Active
+            {
+                return Err(StoreError::Conflict {
+                    what: VERSION_MOVED,
+                    detail: format!("key person {id} changed since it was read; read it again"),
+                });
+            }
             return Err(StoreError::invalid(
                 "status",
                 format!(

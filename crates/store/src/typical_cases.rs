@@ -112,19 +112,24 @@ fn text(field: &'static str, value: &str, max: usize, required: bool) -> StoreRe
 }
 
 /// Why a text meant for publication may not be published: it names the victim (`names`: their
-/// name, ID number, phone, account) or holds an ID number or mobile number at all. Digits are
-/// read through spaces and dashes (`138-0000-1234`).
+/// name, ID number, phone, account) or holds an ID number or mobile number at all. Numbers are
+/// read the way people type them: full-width digits (１３８) as digits, and spaces, dashes, dots
+/// and slashes inside a number (`138-0000-1234`, `138－0000－1234`, `330281.1990…`) skipped.
 pub fn identifying(text: &str, names: &[&str]) -> Option<&'static str> {
+    let numbers = number_view(text);
     for n in names.iter().map(|n| n.trim()) {
-        // A one-character "name" would match ordinary words.
-        if n.chars().count() >= 2 && text.contains(n) {
+        let digits = number_view(n);
+        if digits.chars().filter(char::is_ascii_digit).count() >= 7 {
+            // A number of the victim's: compared digit for digit, however it was typed.
+            if numbers.contains(&digits) {
+                return Some("names the victim; leave their numbers out");
+            }
+        } else if n.chars().count() >= 2 && text.contains(n) {
+            // A name (a one-character "name" would match ordinary words).
             return Some("names the victim; write 某某 or 张某 instead");
         }
     }
-    let digits: Vec<char> = text
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '\u{3000}'))
-        .collect();
+    let digits: Vec<char> = numbers.chars().collect();
     let mut run = 0usize;
     let mut start = 0usize;
     for (i, c) in digits.iter().enumerate() {
@@ -149,6 +154,26 @@ pub fn identifying(text: &str, names: &[&str]) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// The text with full-width digits and letters folded to ASCII and the separators people type
+/// inside numbers removed, so that a number reads as one run of digits. Other characters (Chinese
+/// text, CJK punctuation such as ，。) stay and break runs.
+fn number_view(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+            }
+            _ => c,
+        })
+        .filter(|c| {
+            !(c.is_whitespace()
+                || c.is_ascii_punctuation()
+                || matches!(c, '－' | '．' | '／' | '—' | '–' | '·' | '＿'))
+        })
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
 }
 
 /// The typical-case repository.
@@ -366,12 +391,13 @@ impl<'s> TypicalCases<'s> {
     }
 
     /// The typical cases a unit reads that match — those of its area and those its units
-    /// above published — latest report first, at most [`MAX_TYPICAL_LIST`].
+    /// above published — latest report first, at most [`MAX_TYPICAL_LIST`]; the flag says
+    /// whether more matched.
     pub async fn list(
         &self,
         reader_unit: &str,
         f: &TypicalFilter,
-    ) -> StoreResult<Vec<TypicalCase>> {
+    ) -> StoreResult<(Vec<TypicalCase>, bool)> {
         let unit = self.store.units().get(reader_unit).await?;
         let scope = self.store.units().scope(reader_unit).await?;
         let above: Vec<&str> = unit.path.split('/').filter(|c| !c.is_empty()).collect();
@@ -393,16 +419,20 @@ impl<'s> TypicalCases<'s> {
             sql.push(" AND c.fraud_type = ").arg(t.as_str());
         }
         sql.push(" ORDER BY c.reported_at DESC, c.id DESC LIMIT ")
-            .arg(MAX_TYPICAL_LIST as i64);
+            .arg(MAX_TYPICAL_LIST as i64 + 1);
         let rows = sql
             .query()
             .fetch_all(self.store.pool())
             .await
             .map_err(StoreError::query("typical_cases.list"))?;
-        rows.iter()
+        let more = rows.len() > MAX_TYPICAL_LIST;
+        let items = rows
+            .iter()
+            .take(MAX_TYPICAL_LIST)
             .map(from_row)
             .collect::<Result<_, _>>()
-            .map_err(StoreError::query("typical_cases.list"))
+            .map_err(StoreError::query("typical_cases.list"))?;
+        Ok((items, more))
     }
 }
 
@@ -429,6 +459,18 @@ mod tests {
         assert_eq!(identifying("王某", &["王"]), None);
         // Eleven digits that are no mobile number (a 0-leading landline) pass.
         assert_eq!(identifying("座机057412345678", &[]), None);
+        // Numbers typed in full width or with other separators are numbers all the same.
+        assert!(identifying("受害人手机１３８００００１２３４", &[]).is_some());
+        assert!(identifying("对方号码138－0000－1234", &[]).is_some());
+        assert!(identifying("证件330281.1990.0101.1234", &[]).is_some());
+        // The victim's own landline, however it is typed.
+        assert!(identifying("来电0574-62345678", &["057462345678"]).is_some());
+        assert!(identifying("来电０５７４６２３４５６７８", &["0574-62345678"]).is_some());
+        // Chinese punctuation breaks a run: an amount and a count stay apart.
+        assert_eq!(
+            identifying("转账38000元，共12笔，2026-03-10报案", &[]),
+            None
+        );
     }
 
     proptest! {
@@ -441,6 +483,12 @@ mod tests {
         ) {
             let text = format!("{before}1{second}{rest:09}{after}");
             prop_assert!(identifying(&text, &[]).is_some(), "{}", text);
+            // The same number typed in full width.
+            let wide: String = text
+                .chars()
+                .map(|c| if c.is_ascii_digit() { char::from_u32(c as u32 + 0xFEE0).unwrap() } else { c })
+                .collect();
+            prop_assert!(identifying(&wide, &[]).is_some(), "{}", wide);
         }
 
         #[test]

@@ -163,6 +163,21 @@ pub async fn notices_are_issued_once_numbered_per_year_inside_the_scope(store: &
         ),
         "{err:?}"
     );
+    // … and a police station or the county bureau, not a village.
+    let err = repo
+        .issue(&yuyao, &notice("P3", "330281001001"), T0 + HOUR)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Invalid {
+                field: "station_unit",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     let mut blank = notice("P3", "330281001");
     blank.employer = "  ".into();
     let err = repo.issue(&yuyao, &blank, T0 + HOUR).await.unwrap_err();
@@ -407,11 +422,14 @@ pub async fn the_register_figures_and_employer_table_count_the_scope(store: &Sto
         )
         .await
         .unwrap();
-    let lines: Vec<(&str, i64, i64, i64, i64)> = table
+    // (employer, department, cases, loss, cases a year earlier, loss a year earlier)
+    type Line<'a> = (&'a str, Option<&'a str>, i64, i64, i64, i64);
+    let lines: Vec<Line> = table
         .iter()
         .map(|t| {
             (
                 t.name.as_str(),
+                t.department.as_deref(),
                 t.cases,
                 t.loss_fen,
                 t.cases_before,
@@ -422,11 +440,32 @@ pub async fn the_register_figures_and_employer_table_count_the_scope(store: &Sto
     assert_eq!(
         lines,
         [
-            ("市卫健局", 1, 1_000_000, 0, 0),
-            ("余姚市实验小学", 1, 300_000, 0, 0),
-            ("", 1, 50_000, 0, 0),
-            // The year before had no notice: the case's own employer names it.
-            ("余姚市第二人民医院", 0, 0, 1, 700_000),
+            // One key in both years: the year before had no notice, the case's own employer
+            // names it; the department comes from this year's notice.
+            (
+                "余姚市第二人民医院",
+                Some("市卫健局"),
+                1,
+                1_000_000,
+                1,
+                700_000
+            ),
+            ("余姚市实验小学", None, 1, 300_000, 0, 0),
+            ("", None, 1, 50_000, 0, 0),
         ]
     );
+    // A period longer than a year overlaps the year before: a case in both counts in both.
+    let long = repo
+        .by_employer(
+            &yuyao,
+            (T0 - 400 * DAY, T0 + 30 * DAY),
+            (T0 - 400 * DAY - year, T0 + 30 * DAY - year),
+        )
+        .await
+        .unwrap();
+    let hospital = long
+        .iter()
+        .find(|t| t.name == "余姚市第二人民医院")
+        .unwrap();
+    assert_eq!((hospital.cases, hospital.cases_before), (2, 1));
 }

@@ -428,3 +428,136 @@ pub async fn visits_fall_due_by_cycle_and_overdue_ones_are_filtered_and_counted(
     // Two days on, only the monthly one visited before is overdue again.
     assert_eq!(overdue(store, &yuyao, later + 2 * DAY).await, [returned]);
 }
+
+/// An officer is of the dossier's unit or a unit above it, never below (they could not read it);
+/// a dossier relisted in another unit after the person moved leaves its officer behind, while
+/// one relisted where it was keeps them.
+pub async fn officers_are_of_the_dossiers_unit_or_above_and_stay_behind_when_it_moves(
+    store: &Store,
+) {
+    world(store).await;
+    let kp = store.key_persons();
+    let yuyao = store.units().scope("330281").await.unwrap();
+    // A person registered at the township itself: its dossier is held there.
+    store
+        .people()
+        .upsert(&[person(4, "330281001")])
+        .await
+        .unwrap();
+    let township = open(store, 4, KeyPersonCategory::TwoCards, T0).await;
+    let officers: Vec<String> = kp
+        .officers(&yuyao, township)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(login, _, _)| login)
+        .collect();
+    assert_eq!(
+        officers,
+        ["cmd_yy", "cmd_ym"],
+        "no village grid worker below"
+    );
+    assert!(matches!(
+        kp.assign(&yuyao, township, &user("grid_sx"), "cmd_yy", T0 + 1)
+            .await,
+        Err(StoreError::Invalid {
+            field: "responsible",
+            ..
+        })
+    ));
+
+    // Listed in 舜水, the village's grid worker responsible; closed; listed again where it was:
+    // the officer stays.
+    let id = open(store, 3, KeyPersonCategory::TwoCards, T0).await;
+    kp.assign(&yuyao, id, &user("grid_sx"), "cmd_yy", T0 + 1)
+        .await
+        .unwrap();
+    let close = |at: i64| {
+        let kp = store.key_persons();
+        let yuyao = yuyao.clone();
+        async move {
+            kp.add_event(
+                &yuyao,
+                id,
+                &KeyPersonMeasure::Close {
+                    reason: "已转化".into(),
+                },
+                "cmd_yy",
+                at,
+            )
+            .await
+            .unwrap();
+        }
+    };
+    let relist = |at: i64| {
+        let kp = store.key_persons();
+        let yuyao = yuyao.clone();
+        async move {
+            kp.create(
+                &yuyao,
+                &NewKeyPerson {
+                    resident_id: resident_id(3),
+                    category: KeyPersonCategory::TwoCards,
+                    reason: "再次出售".into(),
+                    source: "form".into(),
+                    created_by: "cmd_yy".into(),
+                    at,
+                },
+            )
+            .await
+            .unwrap()
+        }
+    };
+    close(T0 + DAY).await;
+    assert_eq!(relist(T0 + 2 * DAY).await, (id, true));
+    let k = kp.get(&yuyao, id).await.unwrap();
+    assert_eq!(k.responsible_login.as_deref(), Some("grid_sx"));
+    // The person moves to 西郊; closed and listed again, the dossier comes over without 舜水's
+    // grid worker, and counts as having no officer.
+    close(T0 + 3 * DAY).await;
+    store
+        .people()
+        .upsert(&[person(3, "330281002001")])
+        .await
+        .unwrap();
+    assert_eq!(relist(T0 + 4 * DAY).await, (id, true));
+    let k = kp.get(&yuyao, id).await.unwrap();
+    assert_eq!(k.unit_code, "330281002001");
+    assert_eq!(k.responsible_login, None);
+    assert_eq!(k.responsible_name, None);
+    kp.assign(&yuyao, id, &user("grid_xj"), "cmd_yy", T0 + 4 * DAY + 1)
+        .await
+        .unwrap();
+}
+
+/// Two assignments at once: both land, one after the other, and the second's entry names the
+/// first's officer as the one before (not the officer both read before either wrote).
+pub async fn concurrent_assignments_each_name_the_officer_really_before(store: &Store) {
+    world(store).await;
+    let kp = store.key_persons();
+    let yuyao = store.units().scope(YUYAO).await.unwrap();
+    let id = open(store, 1, KeyPersonCategory::TwoCards, T0).await;
+    let (sx, ym) = (user("grid_sx"), user("cmd_ym"));
+    for round in 0..4 {
+        let (a, b) = tokio::join!(
+            kp.assign(&yuyao, id, &sx, "cmd_yy", T0 + round * 10 + 1),
+            kp.assign(&yuyao, id, &ym, "cmd_yy", T0 + round * 10 + 2),
+        );
+        // Each either wrote an entry or found its officer already responsible.
+        a.unwrap();
+        b.unwrap();
+    }
+    let events = kp.events(&yuyao, id).await.unwrap();
+    let assigned: Vec<&KeyPersonEvent> = events.iter().filter(|e| e.kind == "assigned").collect();
+    assert!(!assigned.is_empty());
+    let mut before = serde_json::Value::Null;
+    for e in assigned {
+        assert_eq!(
+            e.detail["previous"]["login"], before,
+            "each entry names the officer the one before it set: {events:?}"
+        );
+        before = e.detail["login"].clone();
+    }
+    let k = kp.get(&yuyao, id).await.unwrap();
+    assert_eq!(serde_json::Value::from(k.responsible_login), before);
+}

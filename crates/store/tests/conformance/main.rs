@@ -96,6 +96,8 @@ mod key_person_visit_suite {
         key_person_visit_cases:
         a_responsible_officer_is_on_the_persons_line_and_every_change_is_an_entry,
         visits_fall_due_by_cycle_and_overdue_ones_are_filtered_and_counted,
+        officers_are_of_the_dossiers_unit_or_above_and_stay_behind_when_it_moves,
+        concurrent_assignments_each_name_the_officer_really_before,
     }
 }
 

@@ -316,6 +316,7 @@ struct RegisterRow {
 
 struct EmployerLine {
     name: String,
+    department: String,
     cases: i64,
     loss: String,
     cases_before: i64,
@@ -430,6 +431,13 @@ pub async fn register(
         rows.push(register_row(lang, &names, &r, now));
     }
     if let Some(format) = q.format {
+        // An export is the whole register of the period or nothing: never silently cut.
+        if more {
+            return Err(WebError::PeriodTooLarge {
+                what: "employer notices",
+                limit: fanzha_store::MAX_REGISTER_ROWS as i64,
+            });
+        }
         return export(lang, rows).respond(format);
     }
     let f = repo.figures(&scope, start, end, now).await?;
@@ -449,6 +457,7 @@ pub async fn register(
             } else {
                 t.name
             },
+            department: t.department.unwrap_or_default(),
             cases: t.cases,
             loss: yuan(t.loss_fen),
             cases_before: t.cases_before,
@@ -546,10 +555,11 @@ fn register_row(
             .unwrap_or_default(),
         receipt: n
             .and_then(|n| {
+                // The signatory is a person: masked in the register, in full on the case page.
                 n.receipt_at.map(|at| {
                     format!(
                         "{} · {}",
-                        n.receipt_signatory.as_deref().unwrap_or(""),
+                        mask_name(n.receipt_signatory.as_deref().unwrap_or("")),
                         time(at)
                     )
                 })

@@ -647,7 +647,8 @@ pub async fn show(
             .employer_notices()
             .figures(&scope, from, until, now)
             .await?;
-        let typical = state
+        // At most the list's limit of the period's hand-picked cases; the brief reads them all.
+        let (typical, _) = state
             .store
             .typical_cases()
             .list(

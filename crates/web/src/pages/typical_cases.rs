@@ -218,8 +218,8 @@ pub async fn rows(
     lang: Lang,
     reader_unit: &str,
     filter: &TypicalFilter,
-) -> Result<Vec<TypicalRow>, WebError> {
-    let found = state
+) -> Result<(Vec<TypicalRow>, bool), WebError> {
+    let (found, more) = state
         .store
         .typical_cases()
         .list(reader_unit, filter)
@@ -237,7 +237,7 @@ pub async fn rows(
             advice: t.advice,
         });
     }
-    Ok(out)
+    Ok((out, more))
 }
 
 #[derive(Template)]
@@ -249,6 +249,8 @@ struct ListPage {
     until: String,
     types: Vec<Choice>,
     rows: Vec<TypicalRow>,
+    /// More matched than the list holds ([`fanzha_store::MAX_TYPICAL_LIST`]).
+    more: bool,
     query: String,
     /// Case links are shown to those who may open cases.
     case_links: bool,
@@ -310,7 +312,14 @@ pub async fn list(
         area_only: false,
     };
     let unit = auth.principal.unit_code.clone();
-    let rows = rows(&state, lang, &unit, &filter).await?;
+    let (rows, more) = rows(&state, lang, &unit, &filter).await?;
+    // An export or a printed bulletin is the whole period or nothing: never silently cut.
+    if more && (q.format.is_some() || q.view.as_deref() == Some("print")) {
+        return Err(WebError::PeriodTooLarge {
+            what: "typical cases",
+            limit: fanzha_store::MAX_TYPICAL_LIST as i64,
+        });
+    }
     if let Some(format) = q.format {
         let heads = [
             "tc_title",
@@ -365,6 +374,7 @@ pub async fn list(
         until: until.to_string(),
         types: fraud_type_choices(lang, fraud_type.as_deref().unwrap_or("")),
         rows,
+        more,
         query,
         case_links: ViewCases::allows(&auth.principal),
         lang,

@@ -288,6 +288,13 @@ async fn an_analyst_issues_the_notice_and_records_the_receipt(db: &Db) {
         "{}",
         page.body
     );
+    // The register masks the signatory; the case page above shows the name in full.
+    let register = analyst("GET", "/public-sector".into(), String::new()).await;
+    assert!(
+        register.body.contains("王*任 · 2026-03-10 10:30") && !register.body.contains("王主任"),
+        "{}",
+        register.body
+    );
     let actions = audit_actions(&state).await;
     assert!(actions.contains(&"employer_notice_issued".to_string()));
     assert!(actions.contains(&"employer_notice_receipt".to_string()));
@@ -316,14 +323,17 @@ async fn the_register_counts_on_time_late_overdue_and_departments(db: &Db) {
     assert!(b.contains(r#"data-figure="overdue">1<"#));
     // Same period a year earlier: one case (PS0) → 2 now is ↑100%.
     assert!(b.contains(r#"data-figure="yoy">↑100.0%<"#), "{b}");
-    // The department table: PS1 under its department, PS2 under its employer, PS0 a year
-    // earlier under the case's employer.
-    assert!(b.contains(r#"<tr data-employer="市卫健局"><td>市卫健局</td><td data-cases>1</td>"#));
+    // The employer table: the hospital counts PS1 now and PS0 a year earlier on one line (PS0
+    // had no notice), with the department PS1's notice gave; the school PS2.
+    assert!(
+        b.contains(
+            r#"<tr data-employer="余姚市第二人民医院" data-department="市卫健局"><td>余姚市第二人民医院</td><td>市卫健局</td><td data-cases>1</td>"#
+        ),
+        "{b}"
+    );
+    assert!(b.contains(r#"<td data-cases-before>1</td>"#));
     assert!(b.contains(
-        r#"<tr data-employer="余姚市实验小学"><td>余姚市实验小学</td><td data-cases>1</td>"#
-    ));
-    assert!(b.contains(
-        r#"<tr data-employer="余姚市第二人民医院"><td>余姚市第二人民医院</td><td data-cases>0</td>"#
+        r#"<tr data-employer="余姚市实验小学" data-department=""><td>余姚市实验小学</td><td></td><td data-cases>1</td>"#
     ));
     // Rows: victims masked, PS2 overdue, PS1 issued, N1 and X1 absent.
     assert!(b.contains(r#"data-case-id="PS2" data-state="pending" data-overdue"#));
