@@ -58,25 +58,142 @@ impl Table {
     }
 
     pub fn xlsx(&self) -> Result<Vec<u8>, WebError> {
-        let err = |e: rust_xlsxwriter::XlsxError| WebError::Export(e.to_string());
         let mut book = Workbook::new();
+        self.write_sheet(&mut book, None)?;
+        book.save_to_buffer().map_err(xlsx_err)
+    }
+
+    fn write_sheet(&self, book: &mut Workbook, name: Option<&str>) -> Result<(), WebError> {
         let sheet = book.add_worksheet();
+        if let Some(name) = name {
+            sheet.set_name(name).map_err(xlsx_err)?;
+        }
         let bold = Format::new().set_bold();
         for (c, h) in self.headers.iter().enumerate() {
             sheet
                 .write_string_with_format(0, c as u16, h, &bold)
-                .map_err(err)?;
-            sheet.set_column_width(c as u16, 18).map_err(err)?;
+                .map_err(xlsx_err)?;
+            sheet.set_column_width(c as u16, 18).map_err(xlsx_err)?;
         }
         for (r, row) in self.rows.iter().enumerate() {
             for (c, cell) in row.iter().enumerate() {
                 sheet
                     .write_string((r + 1) as u32, c as u16, cell)
-                    .map_err(err)?;
+                    .map_err(xlsx_err)?;
             }
         }
-        book.save_to_buffer().map_err(err)
+        Ok(())
     }
+}
+
+fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> WebError {
+    WebError::Export(e.to_string())
+}
+
+/// One table of a [`Sheets`] export: the key that names it in `section=`, its title.
+pub struct Sheet {
+    pub key: &'static str,
+    pub title: String,
+    pub table: Table,
+}
+
+/// A page whose figures are several tables: XLSX is one workbook with a sheet per table;
+/// CSV, a flat format, is one table, chosen by its key (`section=`, the first by default).
+pub struct Sheets {
+    /// File name without extension.
+    pub name: String,
+    pub sheets: Vec<Sheet>,
+}
+
+impl Sheets {
+    pub fn respond(
+        &self,
+        format: ExportFormat,
+        section: Option<&str>,
+    ) -> Result<Response, WebError> {
+        match format {
+            ExportFormat::Xlsx => {
+                let bytes = self.xlsx()?;
+                let disposition = format!("attachment; filename=\"{}.xlsx\"", self.name);
+                Ok((
+                    [
+                        (
+                            header::CONTENT_TYPE,
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                                .to_string(),
+                        ),
+                        (header::CONTENT_DISPOSITION, disposition),
+                    ],
+                    bytes,
+                )
+                    .into_response())
+            }
+            ExportFormat::Csv => {
+                let sheet = match section {
+                    None | Some("") => self.sheets.first(),
+                    Some(key) => self.sheets.iter().find(|s| s.key == key),
+                };
+                let Some(sheet) = sheet else {
+                    let keys: Vec<&str> = self.sheets.iter().map(|s| s.key).collect();
+                    return Err(WebError::BadRequest(format!(
+                        "section: unknown `{}`; one of {}",
+                        section.unwrap_or_default(),
+                        keys.join(", ")
+                    )));
+                };
+                Table {
+                    name: format!("{}_{}", self.name, sheet.key),
+                    headers: sheet.table.headers.clone(),
+                    rows: sheet.table.rows.clone(),
+                }
+                .respond(ExportFormat::Csv)
+            }
+        }
+    }
+
+    pub fn xlsx(&self) -> Result<Vec<u8>, WebError> {
+        let mut book = Workbook::new();
+        let mut used: Vec<String> = Vec::new();
+        for s in &self.sheets {
+            let name = sheet_name(&s.title, &used);
+            s.table.write_sheet(&mut book, Some(&name))?;
+            used.push(name);
+        }
+        book.save_to_buffer().map_err(xlsx_err)
+    }
+}
+
+/// A worksheet name Excel accepts: at most 31 characters, none of `[]:*?/\`, unique in the
+/// book (Excel compares names without case).
+fn sheet_name(title: &str, used: &[String]) -> String {
+    let clean: String = title
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { ' ' } else { c })
+        .collect();
+    let clean = clean.trim().trim_matches('\'');
+    let base: String = clean
+        .chars()
+        .take(31)
+        .collect::<String>()
+        .trim_end()
+        .to_string();
+    let base = if base.is_empty() {
+        "Sheet".to_string()
+    } else {
+        base
+    };
+    let taken = |n: &str| used.iter().any(|u| u.to_lowercase() == n.to_lowercase());
+    if !taken(&base) {
+        return base;
+    }
+    (2..)
+        .map(|i| {
+            let suffix = format!(" ({i})");
+            let keep = 31 - suffix.chars().count();
+            format!("{}{suffix}", base.chars().take(keep).collect::<String>())
+        })
+        .find(|n| !taken(n))
+        .unwrap_or(base)
 }
 
 fn defuse(cell: &str) -> String {
@@ -105,6 +222,55 @@ mod tests {
         assert_eq!(&bytes[..3], &[0xEF, 0xBB, 0xBF]);
         let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
         assert_eq!(text, "编号,金额\nZL1,'=1+1\n");
+    }
+
+    #[test]
+    fn a_workbook_has_a_sheet_per_table_and_csv_one_by_its_key() {
+        use calamine::Reader;
+        let sheets = Sheets {
+            name: "s".into(),
+            sheets: vec![
+                Sheet {
+                    key: "a",
+                    title: "各单位".into(),
+                    table: table(),
+                },
+                Sheet {
+                    key: "b",
+                    title: "各单位".into(),
+                    table: Table {
+                        name: String::new(),
+                        headers: vec!["x".into()],
+                        rows: vec![vec!["1".into()]],
+                    },
+                },
+                Sheet {
+                    key: "c",
+                    title: "a/b:c*d?e[f]g and a long title past 31 chars".into(),
+                    table: table(),
+                },
+            ],
+        };
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(sheets.xlsx().unwrap())).unwrap();
+        assert_eq!(
+            book.sheet_names(),
+            ["各单位", "各单位 (2)", "a b c d e f g and a long title"]
+        );
+        let second = book.worksheet_range("各单位 (2)").unwrap();
+        let cells: Vec<String> = second.cells().map(|(_, _, v)| v.to_string()).collect();
+        assert_eq!(cells, ["x", "1"]);
+        let csv = |section| {
+            let r = sheets.respond(ExportFormat::Csv, section);
+            r.map(|r| {
+                r.headers()[header::CONTENT_DISPOSITION]
+                    .to_str()
+                    .unwrap()
+                    .to_string()
+            })
+        };
+        assert_eq!(csv(None).unwrap(), "attachment; filename=\"s_a.csv\"");
+        assert_eq!(csv(Some("b")).unwrap(), "attachment; filename=\"s_b.csv\"");
+        assert!(matches!(csv(Some("z")), Err(WebError::BadRequest(m)) if m.contains("a, b, c")));
     }
 
     #[test]

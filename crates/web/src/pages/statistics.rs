@@ -14,6 +14,8 @@
 //! range; cases and losses are compared with the period before (环比) and a year earlier (同比),
 //! with the "两降" verdict, and the last twelve months are given as a trend.
 
+mod export;
+
 use super::statistics_brief::{brief, BriefInput, BriefSection, BriefUnit};
 use super::statistics_period::{trend_months, Period};
 use super::victim_profile::{victim_profile, VictimProfile};
@@ -56,6 +58,9 @@ pub struct StatsQuery {
     format: Option<ExportFormat>,
     /// `brief`: the figures written out as a printable work brief (工作简报).
     view: Option<String>,
+    /// With `format=csv`: which table (`units`, `figures`, `case_types`, `trend`, `victims`,
+    /// `enf_measures`, `enf_gangs`, `warning_types`); the units' by default.
+    section: Option<String>,
 }
 
 struct UnitLine {
@@ -705,97 +710,6 @@ pub async fn show(
         })
         .map(IntoResponse::into_response);
     }
-    if let Some(format) = q.format {
-        let heads = [
-            "unit",
-            "instructions_today",
-            "dissuaded",
-            "defrauded",
-            "unreachable",
-            "overdue",
-            "sign_in_sla",
-            "contact_in_sla",
-            "dissuasion_rate",
-            "median_sign_min",
-            "loss",
-            "saved",
-            "population",
-            "case_count",
-            "cases_last_year",
-            "yoy",
-            "per_10k",
-            "case_loss",
-            "public_sector_cases",
-            "resident_count",
-            "app_registered",
-            "registration_rate",
-            "registration_rate_16_60",
-            "stp_signed",
-            "stp_reached",
-            "stp_ch_phone",
-            "stp_ch_visit",
-            "stp_ch_relatives",
-            "stp_ch_sms",
-            "stp_ch_self_aware",
-            "stp_previous",
-            "stp_mom",
-            "stp_loss_last_year",
-            "stp_loss_yoy",
-        ];
-        return Table {
-            name: format!(
-                "statistics_{unit_code}_{}",
-                if period.key == "custom" {
-                    format!("{}_{}", period.first_day, period.last_day)
-                } else {
-                    period.key.to_string()
-                }
-            ),
-            headers: heads.iter().map(|h| lang.t(h).to_string()).collect(),
-            rows: lines
-                .iter()
-                .map(|l| {
-                    vec![
-                        l.name.clone(),
-                        l.f.instructions.to_string(),
-                        l.f.dissuaded.to_string(),
-                        l.f.defrauded.to_string(),
-                        l.f.unreachable.to_string(),
-                        l.f.overdue.to_string(),
-                        percent(l.f.sign_in_sla_rate),
-                        percent(l.f.contact_in_sla_rate),
-                        percent(l.f.dissuasion_rate),
-                        minutes(l.f.median_sign_minutes),
-                        yuan(l.f.loss_fen),
-                        yuan(l.f.saved_fen),
-                        l.c.population.map(|p| p.to_string()).unwrap_or_default(),
-                        l.c.cases.to_string(),
-                        l.c.last_year.to_string(),
-                        yoy_label(lang, &l.c),
-                        per_10k_label(&l.c),
-                        yuan(l.c.loss_fen),
-                        l.c.public_sector.to_string(),
-                        l.r.residents.to_string(),
-                        l.r.registered.to_string(),
-                        rate_label(l.r.rate()),
-                        rate_label(l.r.rate_16_60()),
-                        l.t.signed.to_string(),
-                        l.t.contacted.to_string(),
-                        l.t.dissuaded_phone.to_string(),
-                        l.t.dissuaded_visit.to_string(),
-                        l.t.dissuaded_relatives.to_string(),
-                        l.t.dissuaded_sms.to_string(),
-                        l.t.self_aware.to_string(),
-                        l.c.previous.to_string(),
-                        change_label(lang, l.c.cases, l.c.previous),
-                        yuan(l.c.loss_last_year),
-                        change_label(lang, l.c.loss_fen, l.c.loss_last_year),
-                    ]
-                })
-                .collect(),
-        }
-        .respond(format);
-    }
     let parent = match &unit.parent_code {
         Some(p) => match state.store.units().find(p).await? {
             Some(u) if own.contains_path(&u.path) => Some(u.code),
@@ -803,7 +717,7 @@ pub async fn show(
         },
         None => None,
     };
-    render(&StatsPage {
+    let page = StatsPage {
         lang,
         chrome,
         period: period.key.to_string(),
@@ -855,8 +769,20 @@ pub async fn show(
             format!("{}/{}", t.executed_in_time, t.requested)
         },
         held_fen: t.held_fen,
-    })
-    .map(IntoResponse::into_response)
+    };
+    if let Some(format) = q.format {
+        let name = format!(
+            "statistics_{}_{}",
+            page.unit_code,
+            if period.key == "custom" {
+                format!("{}_{}", period.first_day, period.last_day)
+            } else {
+                period.key.to_string()
+            }
+        );
+        return export::sheets(&page, name).respond(format, q.section.as_deref());
+    }
+    render(&page).map(IntoResponse::into_response)
 }
 
 /// A fraud type as counted: its code (older rows may spell a type by its name), or `untyped`.

@@ -174,6 +174,12 @@ async fn get(state: &AppState, path: &str) -> (StatusCode, String) {
 
 /// `GET path` with the session `token`: status and body.
 async fn get_with(state: &AppState, token: &str, path: &str) -> (StatusCode, String) {
+    let (status, bytes) = get_bytes_with(state, token, path).await;
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// `GET path` with the session `token`: status and the body's bytes (an XLSX file).
+async fn get_bytes_with(state: &AppState, token: &str, path: &str) -> (StatusCode, Vec<u8>) {
     let mut req = Request::builder()
         .uri(path)
         .header(header::HOST, "127.0.0.1:8080")
@@ -189,7 +195,7 @@ async fn get_with(state: &AppState, token: &str, path: &str) -> (StatusCode, Str
     let bytes = axum::body::to_bytes(resp.into_body(), 16 << 20)
         .await
         .unwrap();
-    (status, String::from_utf8_lossy(&bytes).into_owned())
+    (status, bytes.to_vec())
 }
 
 /// Where the pager's next-page link begins.
@@ -1318,6 +1324,57 @@ async fn statistics_count_cases_per_ten_thousand_and_year_on_year(db: &Db) {
     );
     let east = csv.lines().find(|l| l.starts_with("阳明街道")).unwrap();
     assert!(east.contains(",1.50,") && east.contains("↓25.0%"), "{east}");
+
+    // Every figure of the page exports: the XLSX is a workbook with a sheet per table, the
+    // tiles' figures among them; CSV gives one table by its section.
+    let (token, _) = analyst_session(&state);
+    let (status, xlsx) =
+        get_bytes_with(&state, &token, "/statistics?period=year&format=xlsx").await;
+    assert_eq!(status, StatusCode::OK);
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        [
+            "各单位",
+            "汇总指标",
+            "发案类型分布",
+            "近12个月趋势",
+            "受害人画像",
+            "抓获人员措施",
+            "打掉团伙窝点",
+            "预警诈骗类型分布"
+        ]
+    );
+    let figures = book.worksheet_range("汇总指标").unwrap();
+    let figure = |section: &str, name: &str| {
+        figures
+            .rows()
+            .find(|r| r[0] == section && r[1] == name)
+            .map(|r| r[2].to_string())
+            .unwrap_or_else(|| panic!("no figure {section}/{name}"))
+    };
+    assert_eq!(figure("发案情况", "发案数"), "5");
+    assert_eq!(figure("发案情况", "同比"), "↑25.0%");
+    assert_eq!(figure("重点人员管控（当前）", "在控人数"), "1");
+    assert_eq!(
+        figure(
+            "宣传防范（宣传为本期，APP注册截至今日）",
+            "本期宣传覆盖人数"
+        ),
+        "120"
+    );
+    let units = book.worksheet_range("各单位").unwrap();
+    assert!(units.rows().any(|r| r[0] == "阳明街道"));
+    let (status, trend) = get(&state, "/statistics?period=year&format=csv&section=trend").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        trend.contains("月份,发案数") && trend.lines().count() == 13,
+        "{trend}"
+    );
+    let (status, _) = get(&state, "/statistics?period=year&format=csv&section=nothing").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
 /// `GET path` as the county's commander: status and body.

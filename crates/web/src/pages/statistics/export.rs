@@ -1,0 +1,396 @@
+//! The statistics page as a workbook: every figure the page shows, a sheet per table (units,
+//! the figures of the tiles, cases by type, the trend, the victim profile, enforcement,
+//! warnings by type). CSV gives one of them, chosen by `section=`.
+
+use super::*;
+use crate::export::{Sheet, Sheets};
+
+pub(super) fn sheets(p: &StatsPage, name: String) -> Sheets {
+    let lang = p.lang;
+    let t = |k: &str| lang.t(k).to_string();
+    let heads = |keys: &[&str]| keys.iter().map(|k| t(k)).collect::<Vec<_>>();
+    let sheet = |key: &'static str, title: String, headers: Vec<String>, rows| Sheet {
+        key,
+        title,
+        table: Table {
+            name: String::new(),
+            headers,
+            rows,
+        },
+    };
+    Sheets {
+        name,
+        sheets: vec![
+            sheet("units", t("st_x_units"), heads(&UNIT_HEADS), units(p)),
+            sheet(
+                "figures",
+                t("st_x_figures"),
+                heads(&["st_x_section", "st_x_figure", "st_x_value"]),
+                figures(p),
+            ),
+            sheet(
+                "case_types",
+                t("cases_by_type"),
+                heads(&[
+                    "col_fraud_type",
+                    "case_count",
+                    "case_loss",
+                    "cases_last_year",
+                    "yoy",
+                    "stp_previous",
+                    "stp_mom",
+                    "stp_loss_yoy",
+                    "stp_loss_mom",
+                ]),
+                p.case_types
+                    .iter()
+                    .map(|c| {
+                        vec![
+                            c.label.clone(),
+                            c.cases.to_string(),
+                            yuan(c.loss_fen),
+                            c.last_year.to_string(),
+                            change_label(lang, c.cases, c.last_year),
+                            c.previous.to_string(),
+                            change_label(lang, c.cases, c.previous),
+                            change_label(lang, c.loss_fen, c.loss_last_year),
+                            change_label(lang, c.loss_fen, c.loss_previous),
+                        ]
+                    })
+                    .collect(),
+            ),
+            sheet(
+                "trend",
+                t("stp_trend"),
+                heads(&["stp_month", "case_count", "case_loss", "stp_warnings"]),
+                p.trend
+                    .iter()
+                    .map(|m| {
+                        vec![
+                            m.month.clone(),
+                            m.point.cases.to_string(),
+                            yuan(m.point.loss_fen),
+                            m.point.warnings.to_string(),
+                        ]
+                    })
+                    .collect(),
+            ),
+            sheet(
+                "victims",
+                t("victim_profile"),
+                heads(&[
+                    "st_x_dimension",
+                    "st_x_category",
+                    "case_count",
+                    "share",
+                    "case_loss",
+                ]),
+                victims(p),
+            ),
+            sheet(
+                "enf_measures",
+                t("st_x_enf_measures"),
+                heads(&["enf_measure", "enf_count"]),
+                p.enf_measures
+                    .iter()
+                    .map(|(_, label, n)| vec![label.to_string(), n.to_string()])
+                    .collect(),
+            ),
+            sheet(
+                "enf_gangs",
+                t("nav_gangs"),
+                heads(&[
+                    "enf_gang_kind",
+                    "enf_groups",
+                    "enf_arrested",
+                    "enf_devices",
+                    "enf_cards",
+                ]),
+                p.enf_group_lines
+                    .iter()
+                    .map(|(_, label, g)| {
+                        vec![
+                            label.to_string(),
+                            g.groups.to_string(),
+                            g.arrested.to_string(),
+                            g.devices.to_string(),
+                            g.cards.to_string(),
+                        ]
+                    })
+                    .collect(),
+            ),
+            sheet(
+                "warning_types",
+                t("warnings_by_type"),
+                heads(&["col_fraud_type", "stp_warnings"]),
+                p.types
+                    .iter()
+                    .map(|w| vec![w.label.clone(), w.count.to_string()])
+                    .collect(),
+            ),
+        ],
+    }
+}
+
+const UNIT_HEADS: [&str; 38] = [
+    "unit",
+    "instructions_today",
+    "dissuaded",
+    "defrauded",
+    "unreachable",
+    "overdue",
+    "sign_in_sla",
+    "contact_in_sla",
+    "dissuasion_rate",
+    "median_sign_min",
+    "loss",
+    "saved",
+    "population",
+    "case_count",
+    "cases_last_year",
+    "yoy",
+    "per_10k",
+    "case_loss",
+    "public_sector_cases",
+    "resident_count",
+    "app_registered",
+    "registration_rate",
+    "residents_16_60",
+    "registration_rate_16_60",
+    "jd_signed_up",
+    "jd_share",
+    "stp_signed",
+    "stp_reached",
+    "stp_ch_phone",
+    "stp_ch_visit",
+    "stp_ch_relatives",
+    "stp_ch_sms",
+    "stp_ch_self_aware",
+    "stp_previous",
+    "stp_mom",
+    "stp_loss_last_year",
+    "stp_loss_yoy",
+    "stp_loss_mom",
+];
+
+fn units(p: &StatsPage) -> Vec<Vec<String>> {
+    let lang = p.lang;
+    p.lines
+        .iter()
+        .map(|l| {
+            vec![
+                l.name.clone(),
+                l.f.instructions.to_string(),
+                l.f.dissuaded.to_string(),
+                l.f.defrauded.to_string(),
+                l.f.unreachable.to_string(),
+                l.f.overdue.to_string(),
+                percent(l.f.sign_in_sla_rate),
+                percent(l.f.contact_in_sla_rate),
+                percent(l.f.dissuasion_rate),
+                minutes(l.f.median_sign_minutes),
+                yuan(l.f.loss_fen),
+                yuan(l.f.saved_fen),
+                l.c.population.map(|p| p.to_string()).unwrap_or_default(),
+                l.c.cases.to_string(),
+                l.c.last_year.to_string(),
+                yoy_label(lang, &l.c),
+                per_10k_label(&l.c),
+                yuan(l.c.loss_fen),
+                l.c.public_sector.to_string(),
+                l.r.residents.to_string(),
+                l.r.registered.to_string(),
+                rate_label(l.r.rate()),
+                l.r.residents_16_60.to_string(),
+                rate_label(l.r.rate_16_60()),
+                l.r.joint_defense.to_string(),
+                rate_label(l.r.joint_defense_rate()),
+                l.t.signed.to_string(),
+                l.t.contacted.to_string(),
+                l.t.dissuaded_phone.to_string(),
+                l.t.dissuaded_visit.to_string(),
+                l.t.dissuaded_relatives.to_string(),
+                l.t.dissuaded_sms.to_string(),
+                l.t.self_aware.to_string(),
+                l.c.previous.to_string(),
+                change_label(lang, l.c.cases, l.c.previous),
+                yuan(l.c.loss_last_year),
+                change_label(lang, l.c.loss_fen, l.c.loss_last_year),
+                change_label(lang, l.c.loss_fen, l.c.loss_previous),
+            ]
+        })
+        .collect()
+}
+
+/// The tiles of the page, each as (section, figure, value), in the page's order.
+fn figures(p: &StatsPage) -> Vec<Vec<String>> {
+    let lang = p.lang;
+    let (c, f, tl) = (&p.cases, &p.total, &p.total_tally);
+    let sections: [(&str, Vec<(&str, String)>); 8] = [
+        (
+            "nav_group_warnings",
+            vec![
+                ("red_warnings", p.red.to_string()),
+                ("orange_warnings", p.orange.to_string()),
+                ("yellow_warnings", p.yellow.to_string()),
+                ("instructions_count", f.instructions.to_string()),
+                ("dissuaded", f.dissuaded.to_string()),
+                ("defrauded", f.defrauded.to_string()),
+                ("sign_in_sla", percent(f.sign_in_sla_rate)),
+                ("contact_in_sla", percent(f.contact_in_sla_rate)),
+                ("dissuasion_rate", percent(f.dissuasion_rate)),
+                ("executed_in_time", p.stop_in_time.clone()),
+                ("held_total", yuan(p.held_fen)),
+            ],
+        ),
+        (
+            "stp_channels",
+            vec![
+                ("stp_signed", tl.signed.to_string()),
+                ("stp_reached", tl.contacted.to_string()),
+                ("stp_ch_phone", tl.dissuaded_phone.to_string()),
+                ("stp_ch_visit", tl.dissuaded_visit.to_string()),
+                ("stp_ch_relatives", tl.dissuaded_relatives.to_string()),
+                ("stp_ch_sms", tl.dissuaded_sms.to_string()),
+                ("stp_ch_self_aware", tl.self_aware.to_string()),
+            ],
+        ),
+        (
+            "cases_section",
+            vec![
+                ("case_count", c.cases.to_string()),
+                ("cases_last_year", c.last_year.to_string()),
+                ("yoy", yoy_label(lang, c)),
+                ("per_10k", per_10k_label(c)),
+                (
+                    "population",
+                    c.population.map(|n| n.to_string()).unwrap_or_default(),
+                ),
+                ("case_loss", yuan(c.loss_fen)),
+                ("public_sector_cases", c.public_sector.to_string()),
+                ("stp_previous", c.previous.to_string()),
+                ("stp_mom", change_label(lang, c.cases, c.previous)),
+                ("stp_loss_last_year", yuan(c.loss_last_year)),
+                (
+                    "stp_loss_yoy",
+                    change_label(lang, c.loss_fen, c.loss_last_year),
+                ),
+                (
+                    "stp_loss_mom",
+                    change_label(lang, c.loss_fen, c.loss_previous),
+                ),
+                ("stp_two_down", two_down_label(lang, c).to_string()),
+            ],
+        ),
+        (
+            "funds_section",
+            vec![
+                ("stop_requests", p.funds.requested.to_string()),
+                ("stopped_accounts", p.funds.stopped.to_string()),
+                ("stopped_amount", yuan(p.funds.stopped_fen)),
+                ("frozen_accounts", p.funds.frozen.to_string()),
+                ("frozen_amount", yuan(p.funds.frozen_fen)),
+                ("returned_amount", yuan(p.funds.returned_fen)),
+                ("return_rate", rate_label(p.return_rate)),
+            ],
+        ),
+        (
+            "enf_title",
+            vec![
+                ("enf_solved", p.enf.solved.to_string()),
+                ("enf_solve_rate", rate_label(p.enf.solve_rate())),
+                ("enf_solved_in_period", p.enf.solved_in_period.to_string()),
+                ("enf_caught", p.enf.caught().to_string()),
+                ("enf_coercive", p.enf_coercive.to_string()),
+                ("enf_administrative", p.enf_administrative.to_string()),
+                ("enf_education", p.enf_education.to_string()),
+                ("enf_recovered", yuan(p.enf.recovered_fen)),
+                ("enf_recovery_rate", rate_label(p.enf_recovery_rate)),
+                ("enf_groups", p.enf_groups_total.groups.to_string()),
+            ],
+        ),
+        (
+            "key_persons_section",
+            vec![
+                ("kp_in_control", p.key_persons.in_control.to_string()),
+                ("kp_punished_now", p.key_persons.punished.to_string()),
+                ("kp_exit_ban_now", p.key_persons.exit_bans.to_string()),
+                ("kp_still_abroad", p.key_persons.abroad.to_string()),
+                ("kp_return_rate", rate_label(p.key_persons.return_rate())),
+            ],
+        ),
+        (
+            "cards_section",
+            vec![
+                ("nc_screened_n", p.cards.screened.to_string()),
+                ("nc_flagged_n", p.cards.flagged().to_string()),
+                ("nc_card_sellers", p.cards.card_sellers().to_string()),
+                ("nc_involved_share", rate_label(p.cards.involved_share())),
+                (
+                    "stats_leads_checked",
+                    format!("{}/{}", p.leads.checked, p.leads.received),
+                ),
+                ("tcl_overdue_n", p.leads.overdue.to_string()),
+                (
+                    "tcl_given_away_share",
+                    rate_label(p.leads.given_away_share()),
+                ),
+            ],
+        ),
+        (
+            "registration_section",
+            vec![
+                ("outreach_events_period", p.outreach.events.to_string()),
+                (
+                    "outreach_people_period",
+                    p.outreach.people_reached.to_string(),
+                ),
+                ("resident_count", p.registration.residents.to_string()),
+                ("app_registered", p.registration.registered.to_string()),
+                ("registration_rate", rate_label(p.registration.rate())),
+                (
+                    "registration_rate_16_60",
+                    rate_label(p.registration.rate_16_60()),
+                ),
+                ("jd_signed_up", p.registration.joint_defense.to_string()),
+                ("jd_share", rate_label(p.registration.joint_defense_rate())),
+            ],
+        ),
+    ];
+    sections
+        .into_iter()
+        .flat_map(|(section, lines)| {
+            lines.into_iter().map(move |(figure, value)| {
+                vec![
+                    lang.t(section).to_string(),
+                    lang.t(figure).to_string(),
+                    value,
+                ]
+            })
+        })
+        .collect()
+}
+
+/// Age bands, sexes and occupations, each line with its dimension.
+fn victims(p: &StatsPage) -> Vec<Vec<String>> {
+    let lang = p.lang;
+    let v = &p.victims;
+    let dims = [
+        ("age_band", v.ages.iter().collect::<Vec<_>>()),
+        ("sex", v.sexes.iter().collect()),
+        ("occupation", v.occupations.iter().map(|(_, l)| l).collect()),
+    ];
+    dims.into_iter()
+        .flat_map(|(dim, lines)| {
+            lines.into_iter().map(move |l| {
+                vec![
+                    lang.t(dim).to_string(),
+                    l.label.to_string(),
+                    l.cases.to_string(),
+                    percent(l.share),
+                    yuan(l.loss_fen),
+                ]
+            })
+        })
+        .collect()
+}
