@@ -18,7 +18,7 @@ use super::{render, Chrome};
 use crate::auth::permission::{ManageCases, ViewCases};
 use crate::auth::Require;
 use crate::error::WebError;
-use crate::export::{ExportFormat, Table};
+use crate::export::{ExportFormat, Sheet, Sheets, Table};
 use crate::extract::{FormBody, Query};
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -291,6 +291,9 @@ pub struct RegisterQuery {
     #[serde(default)]
     unit: Option<String>,
     format: Option<ExportFormat>,
+    /// With `format=csv`: `cases` (default), `figures` or `employers`.
+    #[serde(default)]
+    section: Option<String>,
 }
 
 struct RegisterRow {
@@ -430,15 +433,12 @@ pub async fn register(
         }
         rows.push(register_row(lang, &names, &r, now));
     }
-    if let Some(format) = q.format {
-        // An export is the whole register of the period or nothing: never silently cut.
-        if more {
-            return Err(WebError::PeriodTooLarge {
-                what: "employer notices",
-                limit: fanzha_store::MAX_REGISTER_ROWS as i64,
-            });
-        }
-        return export(lang, rows).respond(format);
+    // An export is the whole register of the period or nothing: never silently cut.
+    if more && q.format.is_some() {
+        return Err(WebError::PeriodTooLarge {
+            what: "employer notices",
+            limit: fanzha_store::MAX_REGISTER_ROWS as i64,
+        });
     }
     let f = repo.figures(&scope, start, end, now).await?;
     let (before_from, before_until) = (a_year_before(from), a_year_before(until));
@@ -484,7 +484,7 @@ pub async fn register(
         }
         query.finish()
     };
-    render(&RegisterPage {
+    let page = RegisterPage {
         from: from.to_string(),
         until: until.to_string(),
         before: format!("{before_from} – {before_until}"),
@@ -518,8 +518,11 @@ pub async fn register(
         query,
         lang,
         chrome,
-    })
-    .map(IntoResponse::into_response)
+    };
+    if let Some(format) = q.format {
+        return export(page).respond(format, q.section.as_deref());
+    }
+    render(&page).map(IntoResponse::into_response)
 }
 
 fn register_row(
@@ -568,56 +571,128 @@ fn register_row(
     }
 }
 
-fn export(lang: Lang, rows: Vec<RegisterRow>) -> Table {
-    let heads = [
-        "case",
-        "report_no",
-        "reported_at",
-        "unit",
-        "victim",
-        "loss",
-        "col_fraud_type",
-        "ps_employer",
-        "ps_department",
-        "ps_state",
-        "ps_number",
-        "ps_issued_at",
-        "ps_due",
-        "ps_station",
-        "ps_receipt",
-    ];
-    Table {
-        name: "public_sector_notices".into(),
-        headers: heads.iter().map(|h| lang.t(h).to_string()).collect(),
-        rows: rows
-            .into_iter()
-            .map(|r| {
-                let state = if r.overdue {
-                    format!("{}（{}）", r.state, lang.t("ps_overdue"))
-                } else if r.late {
-                    format!("{}（{}）", r.state, lang.t("ps_late"))
-                } else {
-                    r.state.to_string()
-                };
-                vec![
-                    r.case_id,
-                    r.report_no,
-                    r.reported,
-                    r.unit,
-                    r.victim,
-                    r.loss,
-                    r.fraud_type,
-                    r.employer,
-                    r.department,
-                    state,
-                    r.number,
-                    r.issued,
-                    r.due,
-                    r.station,
-                    r.receipt,
-                ]
-            })
-            .collect(),
+/// The register as a workbook: the cases (CSV's default), the figures of the tiles, and the
+/// table per employer.
+fn export(page: RegisterPage) -> Sheets {
+    let lang = page.lang;
+    let t = |k: &str| lang.t(k).to_string();
+    let heads = |keys: &[&str]| keys.iter().map(|k| t(k)).collect::<Vec<_>>();
+    let f = &page.figures;
+    let figure_rows = [
+        ("ps_cases", f.cases.to_string()),
+        ("ps_same_period", f.cases_before.to_string()),
+        ("yoy", f.change.clone()),
+        ("loss", f.loss.clone()),
+        ("ps_issued", f.issued.to_string()),
+        ("ps_on_time_rate", f.on_time_rate.clone()),
+        ("ps_receipted", f.receipted.to_string()),
+        ("ps_receipt_rate", f.receipt_rate.clone()),
+        ("ps_pending", f.pending.to_string()),
+        ("ps_overdue", f.overdue.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| vec![t(k), v])
+    .collect();
+    let employer_rows = page
+        .employers
+        .iter()
+        .map(|e| {
+            vec![
+                e.name.clone(),
+                e.department.clone(),
+                e.cases.to_string(),
+                e.loss.clone(),
+                e.cases_before.to_string(),
+                e.loss_before.clone(),
+                e.change.clone(),
+            ]
+        })
+        .collect();
+    let case_rows = page
+        .rows
+        .into_iter()
+        .map(|r| {
+            let state = if r.overdue {
+                format!("{}（{}）", r.state, lang.t("ps_overdue"))
+            } else if r.late {
+                format!("{}（{}）", r.state, lang.t("ps_late"))
+            } else {
+                r.state.to_string()
+            };
+            vec![
+                r.case_id,
+                r.report_no,
+                r.reported,
+                r.unit,
+                r.victim,
+                r.loss,
+                r.fraud_type,
+                r.employer,
+                r.department,
+                state,
+                r.number,
+                r.issued,
+                r.due,
+                r.station,
+                r.receipt,
+            ]
+        })
+        .collect();
+    let sheet = |key, title: &str, headers, rows| Sheet {
+        key,
+        title: t(title),
+        table: Table {
+            name: String::new(),
+            headers,
+            rows,
+        },
+    };
+    Sheets {
+        name: format!("public_sector_notices_{}_{}", page.from, page.until),
+        sheets: vec![
+            sheet(
+                "cases",
+                "ps_register",
+                heads(&[
+                    "case",
+                    "report_no",
+                    "reported_at",
+                    "unit",
+                    "victim",
+                    "loss",
+                    "col_fraud_type",
+                    "ps_employer",
+                    "ps_department",
+                    "ps_state",
+                    "ps_number",
+                    "ps_issued_at",
+                    "ps_due",
+                    "ps_station",
+                    "ps_receipt",
+                ]),
+                case_rows,
+            ),
+            sheet(
+                "figures",
+                "st_x_figures",
+                heads(&["st_x_figure", "st_x_value"]),
+                figure_rows,
+            ),
+            sheet(
+                "employers",
+                "ps_by_employer",
+                heads(&[
+                    "ps_employer",
+                    "ps_department",
+                    "ps_cases",
+                    "loss",
+                    "ps_same_period",
+                    "ps_loss_before",
+                    "yoy",
+                ]),
+                employer_rows,
+            ),
+        ],
     }
 }
 

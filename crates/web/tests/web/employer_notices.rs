@@ -406,6 +406,39 @@ async fn the_register_counts_on_time_late_overdue_and_departments(db: &Db) {
     .await;
     assert_eq!(xlsx.status, StatusCode::OK);
     assert!(xlsx.content_type.contains("spreadsheetml"));
+    // The figures and the employer table export too, each as its own section.
+    let section = |name: &'static str| {
+        let state = state.clone();
+        async move {
+            send(
+                &state,
+                Role::UnitCommander,
+                COUNTY,
+                "GET",
+                &format!("/public-sector?format=csv&section={name}"),
+                "",
+            )
+            .await
+        }
+    };
+    let figures = section("figures").await;
+    assert!(
+        figures.body.contains("财政供养人员发案,2\n"),
+        "{}",
+        figures.body
+    );
+    assert!(
+        figures.body.contains("已下发提示单,1\n"),
+        "{}",
+        figures.body
+    );
+    let employers = section("employers").await;
+    assert!(
+        employers.body.contains("余姚市第二人民医院,市卫健局,1,"),
+        "{}",
+        employers.body
+    );
+    assert_eq!(section("nothing").await.status, StatusCode::BAD_REQUEST);
     // A period before the cases: nothing.
     let empty = send(
         &state,
