@@ -3,7 +3,43 @@
 use crate::error::WebError;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use fanzha_store::{Page, PageRequest, MAX_PAGE};
 use rust_xlsxwriter::{Format, Workbook};
+
+/// The most rows one export holds: past it the request is refused (`period_too_large`: narrow
+/// the period or the filters) instead of cut short; XLSX itself stops near 1,048,576.
+pub const EXPORT_ROWS: usize = 200_000;
+
+/// Every row of a keyset-paged list, for an export: page after page of [`MAX_PAGE`] until the
+/// last, as one page without a next key. More than [`EXPORT_ROWS`] is refused.
+pub async fn every_page<T, Fut>(
+    what: &'static str,
+    mut fetch: impl FnMut(PageRequest) -> Fut,
+) -> Result<Page<T>, WebError>
+where
+    Fut: std::future::Future<Output = Result<Page<T>, WebError>>,
+{
+    let mut items = Vec::new();
+    let mut after = None;
+    loop {
+        let page = fetch(PageRequest {
+            after: after.take(),
+            limit: MAX_PAGE,
+        })
+        .await?;
+        items.extend(page.items);
+        if items.len() > EXPORT_ROWS {
+            return Err(WebError::PeriodTooLarge {
+                what,
+                limit: EXPORT_ROWS as i64,
+            });
+        }
+        match page.next {
+            Some(key) => after = Some(key),
+            None => return Ok(Page { items, next: None }),
+        }
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -271,6 +307,44 @@ mod tests {
         assert_eq!(csv(None).unwrap(), "attachment; filename=\"s_a.csv\"");
         assert_eq!(csv(Some("b")).unwrap(), "attachment; filename=\"s_b.csv\"");
         assert!(matches!(csv(Some("z")), Err(WebError::BadRequest(m)) if m.contains("a, b, c")));
+    }
+
+    /// A list of `n` numbers read by keyset pages, as the store hands them out.
+    fn numbers(n: usize, r: &PageRequest) -> Page<usize> {
+        let start = r
+            .after
+            .as_deref()
+            .map_or(0, |k| k.parse::<usize>().unwrap() + 1);
+        let end = (start + r.limit as usize).min(n);
+        let items: Vec<usize> = (start..end).collect();
+        let next = (end < n).then(|| (end - 1).to_string());
+        Page { items, next }
+    }
+
+    #[tokio::test]
+    async fn every_page_reads_to_the_last_page_and_refuses_past_the_limit() {
+        let mut calls = 0;
+        let all = every_page("numbers", |r: PageRequest| {
+            calls += 1;
+            async move { Ok(numbers(25_001, &r)) }
+        })
+        .await
+        .unwrap();
+        assert_eq!(calls, 3);
+        assert_eq!(all.next, None);
+        assert_eq!(all.items, (0..25_001).collect::<Vec<_>>());
+        let err = every_page("numbers", |r: PageRequest| async move {
+            Ok(numbers(EXPORT_ROWS + 1, &r))
+        })
+        .await
+        .unwrap_err();
+        assert!(matches!(
+            err,
+            WebError::PeriodTooLarge {
+                what: "numbers",
+                ..
+            }
+        ));
     }
 
     #[test]

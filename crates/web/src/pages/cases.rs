@@ -19,6 +19,7 @@ use crate::auth::Require;
 use crate::case_import::{import_cases, CaseImport};
 use crate::casework::{open_case, take_in_extract, trace_case, CaseInput};
 use crate::error::WebError;
+use crate::export::every_page;
 use crate::extract::FormBody;
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -27,7 +28,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use fanzha_core::mask::{mask_card, mask_name, mask_phone};
-use fanzha_store::{Case, LinkKind, Occupation, PageRequest, Viewer, MAX_PAGE};
+use fanzha_store::{Case, LinkKind, Occupation, PageRequest, Viewer};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -93,7 +94,7 @@ pub fn occupation_label(lang: Lang, o: Option<Occupation>, text: Option<&str>) -
     }
 }
 
-/// Cases per screen; an export takes all (up to [`MAX_PAGE`]).
+/// Cases per screen; an export takes every match (`export::every_page`).
 const PAGE_ROWS: u32 = 200;
 
 /// The figures and rows of an import, as the cases page shows them (no personal data: rows
@@ -189,20 +190,23 @@ async fn list_page<P: Permission>(
         .narrowed_scope(&own_unit, search.unit.as_deref())
         .await?;
     let cases = state.store.cases();
-    let page = cases
-        .search(
-            &scope,
-            &search.filter,
-            &match form.format {
-                // An export takes every match, not one screen's page.
-                Some(_) => PageRequest::first(MAX_PAGE),
-                None => PageRequest {
-                    after: form.after.clone(),
-                    limit: PAGE_ROWS,
-                },
-            },
-        )
-        .await?;
+    let page = match form.format {
+        // An export takes every match, not one screen's page.
+        Some(_) => {
+            let (cases, scope, filter) = (&cases, &scope, &search.filter);
+            every_page("cases", move |r| async move {
+                Ok(cases.search(scope, filter, &r).await?)
+            })
+            .await?
+        }
+        None => {
+            let request = PageRequest {
+                after: form.after.clone(),
+                limit: PAGE_ROWS,
+            };
+            cases.search(&scope, &search.filter, &request).await?
+        }
+    };
     let total = cases.count(&scope, &search.filter).await?;
     audit_case_search(state, &search, &auth.principal.login, &unit_code, total).await?;
     if let (0, Some(slip)) = (total, search.slip) {

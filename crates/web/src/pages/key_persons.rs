@@ -17,7 +17,7 @@ use crate::auth::permission::{
 };
 use crate::auth::Require;
 use crate::error::WebError;
-use crate::export::{ExportFormat, Table};
+use crate::export::{every_page, ExportFormat, Table};
 use crate::extract::{FormBody, Query};
 use crate::i18n::Lang;
 use crate::key_person_import::{import_key_person_list, KeyPersonListUpload, SOURCES};
@@ -33,12 +33,12 @@ use fanzha_core::ResidentId;
 use fanzha_store::{
     AbroadState, ActiveMeasure, KeyPerson, KeyPersonCategory, KeyPersonEvent, KeyPersonFilter,
     KeyPersonMeasure, KeyPersonStatus, NewAuditEntry, NewKeyPerson, PageRequest, PunishmentKind,
-    Responsible, StoreError, MAX_PAGE,
+    Responsible, StoreError,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
 
-/// Dossiers per screen; an export takes all (up to [`MAX_PAGE`]).
+/// Dossiers per screen; an export takes every match (`export::every_page`).
 const PAGE_ROWS: u32 = 100;
 
 pub fn category_label(lang: Lang, c: KeyPersonCategory) -> &'static str {
@@ -309,14 +309,22 @@ async fn list_page<P: Permission>(
             .collect(),
     };
     let (rows, total, next) = if manage {
-        let request = match q.format {
-            Some(_) => PageRequest::first(MAX_PAGE),
-            None => PageRequest {
-                after: q.after.clone(),
-                limit: PAGE_ROWS,
-            },
+        let page = match q.format {
+            Some(_) => {
+                let (repo, scope, filter) = (&repo, &scope, &filter);
+                every_page("key persons", move |r| async move {
+                    Ok(repo.list(scope, filter, &r, now).await?)
+                })
+                .await?
+            }
+            None => {
+                let request = PageRequest {
+                    after: q.after.clone(),
+                    limit: PAGE_ROWS,
+                };
+                repo.list(&scope, &filter, &request, now).await?
+            }
         };
-        let page = repo.list(&scope, &filter, &request, now).await?;
         let total = repo.count(&scope, &filter, now).await?;
         (
             rows_of(state, lang, page.items, now).await,

@@ -24,7 +24,7 @@ use crate::card_screening::{
     viewer_of, visible_findings, CardList,
 };
 use crate::error::WebError;
-use crate::export::{ExportFormat, Table};
+use crate::export::{every_page, ExportFormat, Table};
 use crate::extract::{FormBody, Query};
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -37,13 +37,13 @@ use fanzha_core::time::{format_shanghai, format_shanghai_date};
 use fanzha_ingest::new_cards::read_new_cards;
 use fanzha_store::{
     CardFilter, CardState, Level, NewAuditEntry, NewCardRow, PageRequest, QuarantineRow,
-    ReasonCode, Role, ScreenedCard, Verdict, Viewer, MAX_PAGE,
+    ReasonCode, Role, ScreenedCard, Verdict, Viewer,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
-/// Cards per screen; an export takes all (up to [`MAX_PAGE`]).
+/// Cards per screen; an export takes every match (`export::every_page`).
 const PAGE_ROWS: u32 = 100;
 const DAY_MS: i64 = 86_400_000;
 /// Periods offered (days back from today), the default first.
@@ -299,14 +299,22 @@ async fn list_page<P: Permission>(
     };
     let repo = state.store.new_cards();
     let (rows, total, next) = if list {
-        let request = match q.format {
-            Some(_) => PageRequest::first(MAX_PAGE),
-            None => PageRequest {
-                after: q.after.clone(),
-                limit: PAGE_ROWS,
-            },
+        let page = match q.format {
+            Some(_) => {
+                let (repo, viewer, filter) = (&repo, &viewer, &filter);
+                every_page("new cards", move |r| async move {
+                    Ok(repo.list(viewer, filter, &r).await?)
+                })
+                .await?
+            }
+            None => {
+                let request = PageRequest {
+                    after: q.after.clone(),
+                    limit: PAGE_ROWS,
+                };
+                repo.list(&viewer, &filter, &request).await?
+            }
         };
-        let page = repo.list(&viewer, &filter, &request).await?;
         let total = repo.count_matching(&viewer, &filter).await?;
         (
             rows_of(state, lang, page.items, bank_view).await,

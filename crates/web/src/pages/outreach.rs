@@ -12,7 +12,7 @@ use super::{render, Chrome};
 use crate::auth::permission::{Permission, SetOutreachQuotas, ViewOutreach};
 use crate::auth::Require;
 use crate::error::WebError;
-use crate::export::{ExportFormat, Table};
+use crate::export::{every_page, ExportFormat, Sheet, Sheets, Table};
 use crate::extract::{FormBody, Query};
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -22,13 +22,11 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
 use fanzha_core::time::{format_shanghai_date, shanghai_date};
-use fanzha_store::{
-    OutreachFilter, OutreachKind, OutreachQuota, OutreachTotals, PageRequest, MAX_PAGE,
-};
+use fanzha_store::{OutreachFilter, OutreachKind, OutreachQuota, OutreachTotals, PageRequest};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-/// Records per screen; an export takes all (up to [`MAX_PAGE`]).
+/// Records per screen; an export takes every match (`export::every_page`).
 const PAGE_ROWS: u32 = 100;
 
 #[derive(Debug, Default, Deserialize)]
@@ -42,6 +40,9 @@ pub struct ListQuery {
     #[serde(default)]
     unit: Option<String>,
     format: Option<ExportFormat>,
+    /// With `format=csv`: `records` (default) or `units`.
+    #[serde(default)]
+    section: Option<String>,
     #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
     after: Option<String>,
 }
@@ -133,14 +134,22 @@ pub async fn list(
     let (unit_code, scope) = state.narrowed_scope(&own_unit, non_empty(&q.unit)).await?;
     let repo = state.store.outreach();
     let year = from.year();
-    let request = match q.format {
-        Some(_) => PageRequest::first(MAX_PAGE),
-        None => PageRequest {
-            after: q.after.clone(),
-            limit: PAGE_ROWS,
-        },
+    let page = match q.format {
+        Some(_) => {
+            let (repo, scope, filter) = (&repo, &scope, &filter);
+            every_page("outreach records", move |r| async move {
+                Ok(repo.list(scope, filter, &r).await?)
+            })
+            .await?
+        }
+        None => {
+            let request = PageRequest {
+                after: q.after.clone(),
+                limit: PAGE_ROWS,
+            };
+            repo.list(&scope, &filter, &request).await?
+        }
     };
-    let page = repo.list(&scope, &filter, &request).await?;
     let mut names: HashMap<String, String> = HashMap::new();
     let mut rows = Vec::with_capacity(page.items.len());
     for e in page.items {
@@ -163,40 +172,6 @@ pub async fn list(
             note: e.note,
             created_by: e.created_by,
         });
-    }
-    if let Some(format) = q.format {
-        let heads = [
-            "outreach_held_on",
-            "unit",
-            "outreach_kind",
-            "outreach_audience",
-            "outreach_place",
-            "outreach_people",
-            "outreach_apps",
-            "outreach_note",
-            "outreach_recorded_by",
-        ];
-        return Table {
-            name: "outreach".into(),
-            headers: heads.iter().map(|h| lang.t(h).to_string()).collect(),
-            rows: rows
-                .into_iter()
-                .map(|r| {
-                    vec![
-                        r.held_on,
-                        r.unit,
-                        r.kind.to_string(),
-                        r.audience.to_string(),
-                        r.place,
-                        r.people_reached.to_string(),
-                        r.app_registrations.to_string(),
-                        r.note,
-                        r.created_by,
-                    ]
-                })
-                .collect(),
-        }
-        .respond(format);
     }
     let totals = repo.totals(&scope, &filter).await?;
     let mut lines = Vec::new();
@@ -229,7 +204,7 @@ pub async fn list(
         query.finish()
     };
     let units = unit_choices(&state, &own_unit, &unit_code).await?;
-    render(&ListPage {
+    let page = ListPage {
         from: from.to_string(),
         until: until.to_string(),
         year,
@@ -252,8 +227,104 @@ pub async fn list(
         paged: q.after.is_some(),
         lang,
         chrome,
-    })
-    .map(IntoResponse::into_response)
+    };
+    if let Some(format) = q.format {
+        return export(page).respond(format, q.section.as_deref());
+    }
+    render(&page).map(IntoResponse::into_response)
+}
+
+/// The records (CSV's default) and the units below against their targets, with the total.
+fn export(page: ListPage) -> Sheets {
+    let lang = page.lang;
+    let t = |k: &str| lang.t(k).to_string();
+    let heads = |keys: &[&str]| keys.iter().map(|k| t(k)).collect::<Vec<_>>();
+    let opt = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
+    let mut units: Vec<Vec<String>> = page
+        .lines
+        .iter()
+        .map(|l| {
+            vec![
+                l.name.clone(),
+                l.totals.events.to_string(),
+                opt(l.quota_events),
+                l.events_done.clone(),
+                l.totals.people_reached.to_string(),
+                opt(l.quota_people),
+                l.people_done.clone(),
+                l.totals.app_registrations.to_string(),
+            ]
+        })
+        .collect();
+    units.push(vec![
+        format!("{}{}", page.unit_name, t("outreach_whole_area")),
+        page.totals.events.to_string(),
+        String::new(),
+        String::new(),
+        page.totals.people_reached.to_string(),
+        String::new(),
+        String::new(),
+        page.totals.app_registrations.to_string(),
+    ]);
+    let records = page
+        .rows
+        .into_iter()
+        .map(|r| {
+            vec![
+                r.held_on,
+                r.unit,
+                r.kind.to_string(),
+                r.audience.to_string(),
+                r.place,
+                r.people_reached.to_string(),
+                r.app_registrations.to_string(),
+                r.note,
+                r.created_by,
+            ]
+        })
+        .collect();
+    Sheets {
+        name: format!("outreach_{}_{}", page.from, page.until),
+        sheets: vec![
+            Sheet {
+                key: "records",
+                title: t("outreach_records"),
+                table: Table {
+                    name: String::new(),
+                    headers: heads(&[
+                        "outreach_held_on",
+                        "unit",
+                        "outreach_kind",
+                        "outreach_audience",
+                        "outreach_place",
+                        "outreach_people",
+                        "outreach_apps",
+                        "outreach_note",
+                        "outreach_recorded_by",
+                    ]),
+                    rows: records,
+                },
+            },
+            Sheet {
+                key: "units",
+                title: t("outreach_by_unit"),
+                table: Table {
+                    name: String::new(),
+                    headers: heads(&[
+                        "unit",
+                        "outreach_events",
+                        "outreach_quota_events",
+                        "outreach_done",
+                        "outreach_people",
+                        "outreach_quota_people",
+                        "outreach_done",
+                        "outreach_apps",
+                    ]),
+                    rows: units,
+                },
+            },
+        ],
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -25,7 +25,7 @@ use crate::auth::permission::{ManageSupervision, Permission, ReplySupervision, V
 use crate::auth::principal::Principal;
 use crate::auth::Require;
 use crate::error::WebError;
-use crate::export::{ExportFormat, Table};
+use crate::export::{every_page, ExportFormat, Table};
 use crate::extract::{FormBody, Query};
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -38,12 +38,12 @@ use fanzha_core::time::{format_shanghai, format_shanghai_date, shanghai_date};
 use fanzha_store::{
     effective_populations, MeasureKind, NewSupervision, OutreachFilter, PageRequest, Role, Scope,
     Supervision, SupervisionFigures, SupervisionFilter, SupervisionReason, SupervisionState,
-    TargetKind, DEFAULT_RECTIFICATION_DAYS, MAX_PAGE,
+    TargetKind, DEFAULT_RECTIFICATION_DAYS,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
 
-/// Measures per screen; an export takes all (up to [`MAX_PAGE`]).
+/// Measures per screen; an export takes every match (`export::every_page`).
 const PAGE_ROWS: u32 = 100;
 const DAY_MS: i64 = 86_400_000;
 
@@ -298,14 +298,22 @@ pub async fn list(
     let (unit_code, scope) = state.narrowed_scope(&own_unit, non_empty(&q.unit)).await?;
     let bank = reader.bank();
     let repo = state.store.supervision();
-    let request = match q.format {
-        Some(_) => PageRequest::first(MAX_PAGE),
-        None => PageRequest {
-            after: q.after.clone(),
-            limit: PAGE_ROWS,
-        },
+    let page = match q.format {
+        Some(_) => {
+            let (repo, scope, filter) = (&repo, &scope, &filter);
+            every_page("supervision measures", move |r| async move {
+                Ok(repo.list(scope, bank, filter, &r, now).await?)
+            })
+            .await?
+        }
+        None => {
+            let request = PageRequest {
+                after: q.after.clone(),
+                limit: PAGE_ROWS,
+            };
+            repo.list(&scope, bank, &filter, &request, now).await?
+        }
     };
-    let page = repo.list(&scope, bank, &filter, &request, now).await?;
     let rows = rows_of(&state, lang, page.items, now).await;
     if let Some(format) = q.format {
         let heads = [

@@ -17,7 +17,7 @@ use crate::auth::permission::{
 use crate::auth::Require;
 use crate::casework::{request_protective_stop, ProtectiveStopInput};
 use crate::error::WebError;
-use crate::export::Table;
+use crate::export::{every_page, Table};
 use crate::extract::FormBody;
 use crate::extract::Query;
 use crate::i18n::Lang;
@@ -27,7 +27,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use fanzha_core::mask::{mask_name, mask_phone, mask_resident_id};
-use fanzha_store::{PageRequest, Scope, StopPayment, StoredWarning, Viewer, MAX_PAGE};
+use fanzha_store::{PageRequest, Scope, StopPayment, StoredWarning, Viewer};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -65,7 +65,7 @@ struct ListPage {
     can_import_pushes: bool,
 }
 
-/// Rows per page on screen; an export takes every match up to [`MAX_PAGE`].
+/// Rows per page on screen; an export takes every match (`export::every_page`).
 const PAGE_ROWS: u32 = 100;
 
 fn source_label(lang: Lang, source: &str) -> &'static str {
@@ -90,16 +90,23 @@ pub async fn list(
         .narrowed_scope(&own_unit, search.unit.as_deref())
         .await?;
     let warnings = state.store.warnings();
-    let page_request = match form.format {
-        Some(_) => PageRequest::first(MAX_PAGE),
-        None => PageRequest {
-            after: form.after.clone(),
-            limit: PAGE_ROWS,
-        },
+    let page = match form.format {
+        // An export takes every match, not one screen's page.
+        Some(_) => {
+            let (warnings, scope, filter) = (&warnings, &scope, &search.filter);
+            every_page("warnings", move |r| async move {
+                Ok(warnings.search(scope, filter, &r).await?)
+            })
+            .await?
+        }
+        None => {
+            let request = PageRequest {
+                after: form.after.clone(),
+                limit: PAGE_ROWS,
+            };
+            warnings.search(&scope, &search.filter, &request).await?
+        }
     };
-    let page = warnings
-        .search(&scope, &search.filter, &page_request)
-        .await?;
     let total = warnings.count(&scope, &search.filter).await?;
     if let Some(person) = &search.person {
         audit_person_search(

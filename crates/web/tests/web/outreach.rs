@@ -250,6 +250,23 @@ async fn a_grid_worker_records_a_talk_and_the_commander_sees_it_against_the_quot
     .await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.text().contains("阳明小学,300,40"), "{}", csv.text());
+    // The units against their targets export too, with the whole area's total.
+    let units = send(
+        &state,
+        Role::CenterAnalyst,
+        COUNTY,
+        "GET",
+        "/outreach?format=csv&section=units",
+        "",
+    )
+    .await;
+    assert_eq!(units.status, StatusCode::OK);
+    let text = units.text();
+    assert!(
+        text.contains("阳明街道,1,10,10.0%,300,1000,30.0%,40\n"),
+        "{text}"
+    );
+    assert!(text.contains("（全辖区合计）,1,,,300,,,40\n"), "{text}");
 }
 
 async fn another_county_sees_nothing_of_it(db: &Db) {
