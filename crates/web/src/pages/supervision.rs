@@ -25,7 +25,7 @@ use crate::auth::permission::{ManageSupervision, Permission, ReplySupervision, V
 use crate::auth::principal::Principal;
 use crate::auth::Require;
 use crate::error::WebError;
-use crate::export::{every_page, ExportFormat, Table};
+use crate::export::{every_page, ExportFormat, Sheet, Sheets, Table};
 use crate::extract::{FormBody, Query};
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -236,6 +236,9 @@ pub struct ListQuery {
     #[serde(default)]
     until: Option<String>,
     format: Option<ExportFormat>,
+    /// With `format=csv`: `measures` (default), `figures`, `by_measure` or `units`.
+    #[serde(default)]
+    section: Option<String>,
     #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
     after: Option<String>,
 }
@@ -315,50 +318,6 @@ pub async fn list(
         }
     };
     let rows = rows_of(&state, lang, page.items, now).await;
-    if let Some(format) = q.format {
-        let heads = [
-            "col_id",
-            "sv_target",
-            "sv_target_kind",
-            "sv_measure",
-            "sv_reasons",
-            "unit",
-            "sv_issuer",
-            "sv_issued",
-            "sv_deadline",
-            "sv_extensions",
-            "col_status",
-            "sv_overdue",
-            "sv_replied_at",
-            "sv_closed_at",
-        ];
-        return Table {
-            name: "supervision".into(),
-            headers: heads.iter().map(|h| lang.t(h).to_string()).collect(),
-            rows: rows
-                .into_iter()
-                .map(|r| {
-                    vec![
-                        r.id.to_string(),
-                        r.target,
-                        r.target_kind.to_string(),
-                        r.measure.to_string(),
-                        r.reasons,
-                        r.unit,
-                        r.issuer,
-                        r.issued,
-                        r.deadline,
-                        r.extensions.to_string(),
-                        r.state.to_string(),
-                        if r.overdue { lang.t("yes") } else { "" }.to_string(),
-                        r.replied,
-                        r.closed,
-                    ]
-                })
-                .collect(),
-        }
-        .respond(format);
-    }
     let total = repo.count(&scope, bank, &filter, now).await?;
     let f = repo
         .figures(&scope, bank, period_from, period_until, now)
@@ -399,7 +358,7 @@ pub async fn list(
         query.finish()
     };
     let units = unit_choices(&state, &own_unit, &unit_code).await?;
-    render(&ListPage {
+    let page = ListPage {
         unit_name: state.unit_name(&unit_code).await,
         figures: figures_of(lang, &f),
         lines,
@@ -434,8 +393,141 @@ pub async fn list(
         paged: q.after.is_some(),
         lang,
         chrome,
-    })
-    .map(IntoResponse::into_response)
+    };
+    if let Some(format) = q.format {
+        return export(page).respond(format, q.section.as_deref());
+    }
+    render(&page).map(IntoResponse::into_response)
+}
+
+/// The measures (CSV's default), the figures, the figures per measure and per unit below.
+fn export(page: ListPage) -> Sheets {
+    let lang = page.lang;
+    let t = |k: &str| lang.t(k).to_string();
+    let heads = |keys: &[&str]| keys.iter().map(|k| t(k)).collect::<Vec<_>>();
+    let table = |headers, rows| Table {
+        name: String::new(),
+        headers,
+        rows,
+    };
+    let f = &page.figures;
+    let figures = [
+        ("sv_total_n", f.total),
+        ("sv_open_n", f.open),
+        ("sv_listed_open_n", f.listed_open),
+        ("sv_overdue_n", f.overdue),
+        ("sv_awaiting_n", f.awaiting),
+        ("sv_returned_n", f.returned),
+        ("sv_issued_in_period", f.issued_in_period),
+        ("sv_closed_in_period", f.closed_in_period),
+    ]
+    .into_iter()
+    .map(|(k, n)| vec![t(k), n.to_string()])
+    .collect();
+    let by_measure = f
+        .by_measure
+        .iter()
+        .map(|(_, label, total, open, closed)| {
+            vec![
+                label.to_string(),
+                total.to_string(),
+                open.to_string(),
+                closed.to_string(),
+            ]
+        })
+        .collect();
+    let units = page
+        .lines
+        .iter()
+        .map(|l| {
+            vec![
+                l.name.clone(),
+                l.total.to_string(),
+                l.open.to_string(),
+                l.listed_open.to_string(),
+                l.overdue.to_string(),
+                l.closed_in_period.to_string(),
+            ]
+        })
+        .collect();
+    let measures = page
+        .rows
+        .into_iter()
+        .map(|r| {
+            vec![
+                r.id.to_string(),
+                r.target,
+                r.target_kind.to_string(),
+                r.measure.to_string(),
+                r.reasons,
+                r.unit,
+                r.issuer,
+                r.issued,
+                r.deadline,
+                r.extensions.to_string(),
+                r.state.to_string(),
+                if r.overdue { lang.t("yes") } else { "" }.to_string(),
+                r.replied,
+                r.closed,
+            ]
+        })
+        .collect();
+    Sheets {
+        name: format!("supervision_{}_{}", page.from, page.until),
+        sheets: vec![
+            Sheet {
+                key: "measures",
+                title: t("nav_supervision"),
+                table: table(
+                    heads(&[
+                        "col_id",
+                        "sv_target",
+                        "sv_target_kind",
+                        "sv_measure",
+                        "sv_reasons",
+                        "unit",
+                        "sv_issuer",
+                        "sv_issued",
+                        "sv_deadline",
+                        "sv_extensions",
+                        "col_status",
+                        "sv_overdue",
+                        "sv_replied_at",
+                        "sv_closed_at",
+                    ]),
+                    measures,
+                ),
+            },
+            Sheet {
+                key: "figures",
+                title: t("st_x_figures"),
+                table: table(heads(&["st_x_figure", "st_x_value"]), figures),
+            },
+            Sheet {
+                key: "by_measure",
+                title: t("sv_measure"),
+                table: table(
+                    heads(&["sv_measure", "sv_total_n", "sv_open_n", "sv_closed_n"]),
+                    by_measure,
+                ),
+            },
+            Sheet {
+                key: "units",
+                title: t("sv_by_unit"),
+                table: table(
+                    heads(&[
+                        "unit",
+                        "sv_total_n",
+                        "sv_open_n",
+                        "sv_listed_open_n",
+                        "sv_overdue_n",
+                        "sv_closed_in_period",
+                    ]),
+                    units,
+                ),
+            },
+        ],
+    }
 }
 
 /// A unit directly below the issuer, with the evidence for choosing it (建议关注).

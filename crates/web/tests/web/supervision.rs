@@ -873,6 +873,20 @@ async fn an_overdue_measure_is_counted_filtered_and_exported(db: &Db) {
         xlsx.content_type
     );
     assert!(xlsx.body.starts_with(b"PK"), "not a zip");
+    use calamine::Reader;
+    let book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.body.to_vec())).unwrap();
+    assert_eq!(
+        book.sheet_names().len(),
+        4,
+        "measures, figures, per measure, per unit"
+    );
+    // The figures per unit below export too.
+    let units = commander
+        .get("/supervision?format=csv&section=units")
+        .await
+        .text();
+    assert!(units.contains("\n阳明街道,2,2,1,1,"), "{units}");
     // The county narrowed to 梨洲 sees neither.
     let narrowed = commander.get("/supervision?unit=330281002").await.text();
     assert_eq!(figure(&narrowed, "total"), "0");
