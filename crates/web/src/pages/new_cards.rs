@@ -24,7 +24,7 @@ use crate::card_screening::{
     viewer_of, visible_findings, CardList,
 };
 use crate::error::WebError;
-use crate::export::{every_page, ExportFormat, Table};
+use crate::export::{every_page, ExportFormat, Sheet, Sheets, Table};
 use crate::extract::{FormBody, Query};
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -66,6 +66,9 @@ pub struct ListQuery {
     #[serde(default)]
     unit: Option<String>,
     format: Option<ExportFormat>,
+    /// With `format=csv`: `cards` (default where the list is read), `figures` or `banks`.
+    #[serde(default)]
+    section: Option<String>,
     #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
     after: Option<String>,
 }
@@ -264,10 +267,8 @@ async fn list_page<P: Permission>(
     let p = &auth.principal;
     let now = state.clock.now_ms();
     // Leaders read the figures; the list is for those who review or upload.
+    // An export of theirs holds the figures only.
     let list = reads_list(p);
-    if q.format.is_some() && !list {
-        return Err(WebError::Forbidden(ReviewNewCards::NAME));
-    }
     let days = match non_empty(&q.days) {
         None => PERIODS[0],
         Some(d) => d
@@ -324,48 +325,6 @@ async fn list_page<P: Permission>(
     } else {
         (Vec::new(), 0, None)
     };
-    if let Some(format) = q.format {
-        let heads = [
-            "col_id",
-            "nc_bank",
-            "nc_card",
-            "name",
-            "resident_id",
-            "nc_opened",
-            "nc_outlet",
-            "unit",
-            "nc_score",
-            "nc_level",
-            "nc_reasons",
-            "col_status",
-            "nc_verdict",
-        ];
-        return Table {
-            name: "new_cards".into(),
-            headers: heads.iter().map(|h| lang.t(h).to_string()).collect(),
-            rows: rows
-                .into_iter()
-                .map(|r| {
-                    vec![
-                        r.id.to_string(),
-                        r.bank,
-                        r.card,
-                        r.name,
-                        r.resident_id,
-                        r.opened,
-                        r.outlet,
-                        r.unit,
-                        r.score.to_string(),
-                        r.level.to_string(),
-                        r.reasons,
-                        r.state.to_string(),
-                        r.verdict,
-                    ]
-                })
-                .collect(),
-        }
-        .respond(format);
-    }
     let f = repo.figures(&viewer, from, now + 1).await?;
     let figures = Figures {
         screened: f.screened,
@@ -415,6 +374,11 @@ async fn list_page<P: Permission>(
             })
             .collect(),
     };
+    if let Some(format) = q.format {
+        let name = format!("new_cards_{days}d");
+        return export(lang, name, list.then_some(rows), bank_view, &figures)
+            .respond(format, q.section.as_deref());
+    }
     // Built in one go: the serializer is not `Send` and must not live across an await.
     let query = {
         let mut query = form_urlencoded::Serializer::new(String::new());
@@ -866,6 +830,126 @@ pub async fn review(
         return Ok(([("hx-redirect", to)], axum::http::StatusCode::OK).into_response());
     }
     Ok(Redirect::to(&to).into_response())
+}
+
+/// The cards (CSV's default, for those who read the list), the figures, the levels and
+/// verdicts, and the table per bank. A bank's liaison gets no police-only figure.
+fn export(
+    lang: Lang,
+    name: String,
+    rows: Option<Vec<Row>>,
+    bank_view: bool,
+    f: &Figures,
+) -> Sheets {
+    let t = |k: &str| lang.t(k).to_string();
+    let heads = |keys: &[&str]| keys.iter().map(|k| t(k)).collect::<Vec<_>>();
+    let table = |headers, rows| Table {
+        name: String::new(),
+        headers,
+        rows,
+    };
+    let mut sheets = Vec::new();
+    if let Some(rows) = rows {
+        let cards = rows
+            .into_iter()
+            .map(|r| {
+                vec![
+                    r.id.to_string(),
+                    r.bank,
+                    r.card,
+                    r.name,
+                    r.resident_id,
+                    r.opened,
+                    r.outlet,
+                    r.unit,
+                    r.score.to_string(),
+                    r.level.to_string(),
+                    r.reasons,
+                    r.state.to_string(),
+                    r.verdict,
+                ]
+            })
+            .collect();
+        sheets.push(Sheet {
+            key: "cards",
+            title: t("nav_card_screening"),
+            table: table(
+                heads(&[
+                    "col_id",
+                    "nc_bank",
+                    "nc_card",
+                    "name",
+                    "resident_id",
+                    "nc_opened",
+                    "nc_outlet",
+                    "unit",
+                    "nc_score",
+                    "nc_level",
+                    "nc_reasons",
+                    "col_status",
+                    "nc_verdict",
+                ]),
+                cards,
+            ),
+        });
+    }
+    let mut figures: Vec<Vec<String>> = vec![
+        vec![t("nc_screened_n"), f.screened.to_string()],
+        vec![t("nc_flagged_n"), f.flagged.to_string()],
+        vec![t("nc_high_n"), f.high.to_string()],
+    ];
+    if !bank_view {
+        figures.push(vec![t("nc_pending_n"), f.pending.to_string()]);
+    }
+    figures.extend([
+        vec![t("nc_reviewed_n"), f.reviewed.to_string()],
+        vec![t("nc_involved_n"), f.involved.to_string()],
+        vec![t("nc_involved_share"), f.involved_share.clone()],
+        vec![t("nc_involved_flagged"), f.involved_flagged.to_string()],
+    ]);
+    figures.extend(
+        f.by_level
+            .iter()
+            .chain(&f.by_verdict)
+            .map(|(_, label, n)| vec![label.to_string(), n.to_string()]),
+    );
+    sheets.push(Sheet {
+        key: "figures",
+        title: t("st_x_figures"),
+        table: table(heads(&["st_x_figure", "st_x_value"]), figures),
+    });
+    let banks = f
+        .banks
+        .iter()
+        .map(|b| {
+            vec![
+                b.name.clone(),
+                b.screened.to_string(),
+                b.flagged.to_string(),
+                b.high.to_string(),
+                b.card_seller.to_string(),
+                b.involved.to_string(),
+                b.involved_share.clone(),
+            ]
+        })
+        .collect();
+    sheets.push(Sheet {
+        key: "banks",
+        title: t("nc_by_bank"),
+        table: table(
+            heads(&[
+                "nc_bank",
+                "nc_screened_n",
+                "nc_flagged_n",
+                "nc_high_n",
+                "nc_card_sellers",
+                "nc_involved_n",
+                "nc_involved_share",
+            ]),
+            banks,
+        ),
+    });
+    Sheets { name, sheets }
 }
 
 #[cfg(test)]

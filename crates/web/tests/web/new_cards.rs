@@ -631,12 +631,6 @@ async fn banks_leaders_and_other_counties_see_only_what_is_theirs(db: &Db) {
         ),
         (Role::Leader, "GET", format!("/card-screening/{id}"), get()),
         (
-            Role::Leader,
-            "GET",
-            "/card-screening?format=csv".to_string(),
-            get(),
-        ),
-        (
             Role::GridWorker,
             "GET",
             "/card-screening".to_string(),
@@ -659,6 +653,40 @@ async fn banks_leaders_and_other_counties_see_only_what_is_theirs(db: &Db) {
     let leader = leader.text();
     assert_eq!(figure(&leader, "screened"), "4");
     assert!(!leader.contains("data-card="), "a leader sees no list");
+    // A leader's export holds the figures and the banks, never the cards.
+    let csv = send(
+        &state,
+        Role::Leader,
+        COUNTY,
+        "GET",
+        "/card-screening?format=csv",
+        get(),
+    )
+    .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.text().contains("审查卡数,4\n"), "{}", csv.text());
+    let cards = send(
+        &state,
+        Role::Leader,
+        COUNTY,
+        "GET",
+        "/card-screening?format=csv&section=cards",
+        get(),
+    )
+    .await;
+    assert_eq!(cards.status, StatusCode::BAD_REQUEST);
+    let banks = send(
+        &state,
+        Role::Leader,
+        COUNTY,
+        "GET",
+        "/card-screening?format=csv&section=banks",
+        get(),
+    )
+    .await;
+    let banks = banks.text();
+    assert!(banks.lines().count() >= 2, "{banks}");
+    assert!(!banks.contains(&card(1)[..10]), "no card number: {banks}");
     // Another county: nothing, and the card is not found.
     let other = send(
         &state,
