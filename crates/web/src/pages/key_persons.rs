@@ -17,7 +17,7 @@ use crate::auth::permission::{
 };
 use crate::auth::Require;
 use crate::error::WebError;
-use crate::export::{every_page, ExportFormat, Table};
+use crate::export::{every_page, ExportFormat, Sheet, Sheets, Table};
 use crate::extract::{FormBody, Query};
 use crate::i18n::Lang;
 use crate::key_person_import::{import_key_person_list, KeyPersonListUpload, SOURCES};
@@ -235,6 +235,10 @@ pub struct ListQuery {
     #[serde(default)]
     mine: Option<String>,
     format: Option<ExportFormat>,
+    /// With `format=csv`: `dossiers` (default for those who manage them), `figures` or
+    /// `categories`.
+    #[serde(default)]
+    section: Option<String>,
     #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
     after: Option<String>,
 }
@@ -260,10 +264,8 @@ async fn list_page<P: Permission>(
     let chrome = Chrome::new(&auth.principal, &auth.csrf_token, headers, "/key-persons");
     let lang = chrome.lang;
     let now = state.clock.now_ms();
+    // Those who only read the figures export the figures, never the dossiers.
     let manage = ManageKeyPersons::allows(&auth.principal);
-    if q.format.is_some() && !manage {
-        return Err(WebError::Forbidden(ManageKeyPersons::NAME));
-    }
     let filter = KeyPersonFilter {
         category: parse_or(non_empty(&q.category), KeyPersonCategory::parse, "category")?,
         status: parse_or(non_empty(&q.status), KeyPersonStatus::parse, "status")?,
@@ -335,46 +337,8 @@ async fn list_page<P: Permission>(
         (Vec::new(), 0, None)
     };
     if let Some(format) = q.format {
-        let heads = [
-            "col_id",
-            "name",
-            "resident_id",
-            "col_phone",
-            "unit",
-            "kp_category",
-            "col_status",
-            "kp_measures",
-            "kp_last_visit",
-            "kp_responsible",
-            "kp_next_visit",
-            "kp_visit_overdue",
-            "kp_listed_at",
-        ];
-        return Table {
-            name: "key_persons".into(),
-            headers: heads.iter().map(|h| lang.t(h).to_string()).collect(),
-            rows: rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.id.to_string(),
-                        r.name.clone(),
-                        r.resident_id.clone(),
-                        r.phone.clone(),
-                        r.unit.clone(),
-                        r.category.to_string(),
-                        r.status.to_string(),
-                        r.measures.join("；"),
-                        r.last_visit.clone(),
-                        r.responsible.clone(),
-                        r.next_visit.clone(),
-                        if r.overdue { "1" } else { "" }.to_string(),
-                        r.created.clone(),
-                    ]
-                })
-                .collect(),
-        }
-        .respond(format);
+        return export(lang, manage.then_some(rows), &figures)
+            .respond(format, q.section.as_deref());
     }
     // Built in one go: the serializer is not `Send` and must not live across an await.
     let query = {
@@ -1065,6 +1029,98 @@ pub async fn add_event(
         }
     }
     Ok(to_dossier(&headers, id, axum::http::StatusCode::OK))
+}
+
+/// The dossiers (CSV's default, for those who manage them), the figures and the dossiers in
+/// control per category.
+fn export(lang: Lang, rows: Option<Vec<Row>>, f: &Figures) -> Sheets {
+    let t = |k: &str| lang.t(k).to_string();
+    let heads = |keys: &[&str]| keys.iter().map(|k| t(k)).collect::<Vec<_>>();
+    let table = |headers, rows| Table {
+        name: String::new(),
+        headers,
+        rows,
+    };
+    let mut sheets = Vec::new();
+    if let Some(rows) = rows {
+        let dossiers = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.id.to_string(),
+                    r.name.clone(),
+                    r.resident_id.clone(),
+                    r.phone.clone(),
+                    r.unit.clone(),
+                    r.category.to_string(),
+                    r.status.to_string(),
+                    r.measures.join("；"),
+                    r.last_visit.clone(),
+                    r.responsible.clone(),
+                    r.next_visit.clone(),
+                    if r.overdue { "1" } else { "" }.to_string(),
+                    r.created.clone(),
+                ]
+            })
+            .collect();
+        sheets.push(Sheet {
+            key: "dossiers",
+            title: t("nav_key_persons"),
+            table: table(
+                heads(&[
+                    "col_id",
+                    "name",
+                    "resident_id",
+                    "col_phone",
+                    "unit",
+                    "kp_category",
+                    "col_status",
+                    "kp_measures",
+                    "kp_last_visit",
+                    "kp_responsible",
+                    "kp_next_visit",
+                    "kp_visit_overdue",
+                    "kp_listed_at",
+                ]),
+                dossiers,
+            ),
+        });
+    }
+    let figures = [
+        ("kp_in_control", f.in_control.to_string()),
+        ("kp_punished_now", f.punished.to_string()),
+        ("kp_exit_ban_now", f.exit_bans.to_string()),
+        ("kp_still_abroad", f.abroad.to_string()),
+        ("kp_returned", f.returned.to_string()),
+        ("kp_return_rate", f.return_rate.clone()),
+        ("kp_closed", f.closed.to_string()),
+        ("kp_visits_overdue", f.visits_overdue.to_string()),
+        ("kp_visits_month", f.visits_month.to_string()),
+        ("kp_unassigned", f.unassigned.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| vec![t(k), v])
+    .collect();
+    sheets.push(Sheet {
+        key: "figures",
+        title: t("st_x_figures"),
+        table: table(heads(&["st_x_figure", "st_x_value"]), figures),
+    });
+    sheets.push(Sheet {
+        key: "categories",
+        title: t("kp_category"),
+        table: table(
+            heads(&["kp_category", "kp_in_control"]),
+            f.by_category
+                .iter()
+                .map(|(_, label, n)| vec![label.to_string(), n.to_string()])
+                .collect(),
+        ),
+    });
+    Sheets {
+        name: "key_persons".into(),
+        sheets,
+    }
 }
 
 #[cfg(test)]

@@ -649,10 +649,48 @@ async fn another_county_sees_nothing_a_leader_figures_only_a_liaison_nothing(db:
         rows(&body).is_empty() && !body.contains("add-key-person"),
         "{body}"
     );
-    for path in ["/key-persons?format=csv", zhang.as_str()] {
-        let a = send(&state, Role::Leader, COUNTY, "GET", path, "").await;
-        assert_eq!(a.status, StatusCode::FORBIDDEN, "{path}");
-    }
+    let a = send(&state, Role::Leader, COUNTY, "GET", &zhang, "").await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    // … and exports the figures, never the dossiers.
+    let csv = send(
+        &state,
+        Role::Leader,
+        COUNTY,
+        "GET",
+        "/key-persons?format=csv",
+        "",
+    )
+    .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let text = csv.text();
+    assert!(
+        text.contains("劝返率,66.7%\n") && !text.contains("张"),
+        "{text}"
+    );
+    let dossiers = send(
+        &state,
+        Role::Leader,
+        COUNTY,
+        "GET",
+        "/key-persons?format=csv&section=dossiers",
+        "",
+    )
+    .await;
+    assert_eq!(dossiers.status, StatusCode::BAD_REQUEST);
+    let categories = send(
+        &state,
+        Role::Leader,
+        COUNTY,
+        "GET",
+        "/key-persons?format=csv&section=categories",
+        "",
+    )
+    .await
+    .text();
+    assert!(
+        categories.starts_with("\u{feff}人员类别,在控人数\n"),
+        "{categories}"
+    );
 
     // A bank liaison: no page, no dossier, no write, no link.
     for (method, path) in [
