@@ -12,7 +12,7 @@ use super::{render, Chrome};
 use crate::auth::permission::{Permission, RecordEnforcement, ViewEnforcement};
 use crate::auth::Require;
 use crate::error::WebError;
-use crate::export::{ExportFormat, Table};
+use crate::export::{every_page, ExportFormat, Table};
 use crate::extract::{FormBody, Query};
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -26,12 +26,12 @@ use fanzha_core::time::{format_shanghai_date, from_shanghai, shanghai_date};
 use fanzha_core::Money;
 use fanzha_store::{
     Case, DismantledFilter, DismantledKind, EnforcementUpdate, InvestigationStatus, NewDismantled,
-    NewSuspect, PageRequest, Scope, SuspectMeasure, SuspectRole, MAX_PAGE,
+    NewSuspect, PageRequest, Scope, SuspectMeasure, SuspectRole,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
 
-/// Register entries per screen; an export takes all (up to [`MAX_PAGE`]).
+/// Register entries per screen; an export takes every match (`export::every_page`).
 const PAGE_ROWS: u32 = 100;
 
 /// A suspect as the case page lists it: masked.
@@ -451,14 +451,22 @@ pub async fn register(
     let own_unit = auth.principal.unit_code.clone();
     let (unit_code, scope) = state.narrowed_scope(&own_unit, non_empty(&q.unit)).await?;
     let repo = state.store.enforcement();
-    let request = match q.format {
-        Some(_) => PageRequest::first(MAX_PAGE),
-        None => PageRequest {
-            after: q.after.clone(),
-            limit: PAGE_ROWS,
-        },
+    let page = match q.format {
+        Some(_) => {
+            let (repo, scope, filter) = (&repo, &scope, &filter);
+            every_page("gangs", move |r| async move {
+                Ok(repo.dismantled(scope, filter, &r).await?)
+            })
+            .await?
+        }
+        None => {
+            let request = PageRequest {
+                after: q.after.clone(),
+                limit: PAGE_ROWS,
+            };
+            repo.dismantled(&scope, &filter, &request).await?
+        }
     };
-    let page = repo.dismantled(&scope, &filter, &request).await?;
     let mut names: HashMap<String, String> = HashMap::new();
     let mut rows = Vec::with_capacity(page.items.len());
     for g in page.items {

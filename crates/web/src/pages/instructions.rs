@@ -10,7 +10,7 @@ use crate::api::instructions::check_review_permission;
 use crate::auth::permission::{HandleInstructions, Permission, ReviewWarnings, ViewInstructions};
 use crate::auth::Require;
 use crate::error::WebError;
-use crate::export::{ExportFormat, Table};
+use crate::export::{every_page, ExportFormat, Table};
 use crate::extract::FormBody;
 use crate::extract::Query;
 use crate::i18n::Lang;
@@ -20,7 +20,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use fanzha_core::mask::mask_name;
-use fanzha_store::{InstructionFilter, PageRequest, Scope, StoredInstruction, MAX_PAGE};
+use fanzha_store::{InstructionFilter, PageRequest, Scope, StoredInstruction};
 use fanzha_workflow::{Command, ContactChannel, Instruction, OrgTree, Status};
 use serde::Deserialize;
 
@@ -275,18 +275,23 @@ pub async fn queue(
         )
         .await?;
     }
-    let page_request = match q.format {
-        Some(_) => PageRequest::first(MAX_PAGE),
-        None => PageRequest {
-            after: q.after.clone(),
-            limit: 200,
-        },
+    let instructions = state.store.instructions();
+    let page = match q.format {
+        Some(_) => {
+            let (instructions, scope, filter) = (&instructions, &scope, &filter);
+            every_page("instructions", move |r| async move {
+                Ok(instructions.list(scope, filter, &r).await?)
+            })
+            .await?
+        }
+        None => {
+            let request = PageRequest {
+                after: q.after.clone(),
+                limit: 200,
+            };
+            instructions.list(&scope, &filter, &request).await?
+        }
     };
-    let page = state
-        .store
-        .instructions()
-        .list(&scope, &filter, &page_request)
-        .await?;
     let can_review = ReviewWarnings::allows(&auth.principal);
     let mut rows = Vec::with_capacity(page.items.len());
     for i in &page.items {

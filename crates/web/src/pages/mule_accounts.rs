@@ -7,7 +7,7 @@ use super::{render, Chrome};
 use crate::auth::permission::{Permission, ViewCases, ViewMuleAccounts};
 use crate::auth::Require;
 use crate::error::WebError;
-use crate::export::{ExportFormat, Table};
+use crate::export::{every_page, ExportFormat, Table};
 use crate::extract::Query;
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -17,11 +17,11 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use fanzha_core::mask::{mask_card, mask_name, mask_resident_id};
 use fanzha_core::time::format_shanghai_date;
-use fanzha_store::{MuleAccount, PageRequest, MAX_PAGE};
+use fanzha_store::{MuleAccount, PageRequest};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-/// Accounts per screen; an export takes all (up to [`MAX_PAGE`]).
+/// Accounts per screen; an export takes every match (`export::every_page`).
 const PAGE_ROWS: u32 = 200;
 
 /// One account as lists show it: personal data masked.
@@ -121,15 +121,24 @@ pub async fn list(
     );
     let lang = chrome.lang;
     let scope = state.scope_of(&auth.principal.unit_code).await?;
-    let request = match q.format {
+    let accounts = state.store.mule_accounts();
+    let page = match q.format {
         // An export takes every account, not one screen's page.
-        Some(_) => PageRequest::first(MAX_PAGE),
-        None => PageRequest {
-            after: q.after.clone(),
-            limit: PAGE_ROWS,
-        },
+        Some(_) => {
+            let (accounts, scope) = (&accounts, &scope);
+            every_page("accounts", move |r| async move {
+                Ok(accounts.list(scope, &r).await?)
+            })
+            .await?
+        }
+        None => {
+            let request = PageRequest {
+                after: q.after.clone(),
+                limit: PAGE_ROWS,
+            };
+            accounts.list(&scope, &request).await?
+        }
     };
-    let page = state.store.mule_accounts().list(&scope, &request).await?;
     let rows = holder_rows(&state, page.items).await;
     if let Some(format) = q.format {
         let heads = [

@@ -18,7 +18,7 @@ use crate::auth::permission::{
 };
 use crate::auth::Require;
 use crate::error::WebError;
-use crate::export::{ExportFormat, Table};
+use crate::export::{every_page, ExportFormat, Sheet, Sheets, Table};
 use crate::extract::{FormBody, Query};
 use crate::i18n::Lang;
 use crate::import_run::{quarantine_row, FinishedImport, ImportRecord};
@@ -32,7 +32,7 @@ use fanzha_core::time::{format_shanghai_date, shanghai_date};
 use fanzha_ingest::two_card_leads::{read_leads, CardKind};
 use fanzha_store::{
     KeyPersonCategory, LeadFilter, LeadKind, LeadResult, LeadSource, LeadState, NewKeyPerson,
-    NewTwoCardLead, PageRequest, QuarantineRow, TwoCardLead, DEFAULT_DEADLINE_DAYS, MAX_PAGE,
+    NewTwoCardLead, PageRequest, QuarantineRow, TwoCardLead, DEFAULT_DEADLINE_DAYS,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -55,6 +55,9 @@ pub struct ListQuery {
     #[serde(default)]
     unit: Option<String>,
     format: Option<ExportFormat>,
+    /// With `format=csv`: `leads` (default for those who manage them), `figures` or `results`.
+    #[serde(default)]
+    section: Option<String>,
     #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
     after: Option<String>,
 }
@@ -196,10 +199,8 @@ async fn list_page<P: Permission>(
     );
     let lang = chrome.lang;
     let now = state.clock.now_ms();
+    // Those who only read the figures export the figures, never the leads.
     let manage = ManageTwoCardLeads::allows(&auth.principal);
-    if q.format.is_some() && !manage {
-        return Err(WebError::Forbidden(ManageTwoCardLeads::NAME));
-    }
     let filter = LeadFilter {
         state: parse_or(non_empty(&q.state), LeadState::parse, "state")?,
         result: parse_or(non_empty(&q.result), LeadResult::parse, "result")?,
@@ -210,14 +211,22 @@ async fn list_page<P: Permission>(
     let (unit_code, scope) = state.narrowed_scope(&own_unit, non_empty(&q.unit)).await?;
     let repo = state.store.two_card_leads();
     let (rows, total, next) = if manage {
-        let request = match q.format {
-            Some(_) => PageRequest::first(MAX_PAGE),
-            None => PageRequest {
-                after: q.after.clone(),
-                limit: PAGE_ROWS,
-            },
+        let page = match q.format {
+            Some(_) => {
+                let (repo, scope, filter) = (&repo, &scope, &filter);
+                every_page("two-card leads", move |r| async move {
+                    Ok(repo.list(scope, filter, &r, now).await?)
+                })
+                .await?
+            }
+            None => {
+                let request = PageRequest {
+                    after: q.after.clone(),
+                    limit: PAGE_ROWS,
+                };
+                repo.list(&scope, &filter, &request, now).await?
+            }
         };
-        let page = repo.list(&scope, &filter, &request, now).await?;
         let total = repo.count(&scope, &filter, now).await?;
         (
             rows_of(state, lang, page.items, now).await,
@@ -227,50 +236,6 @@ async fn list_page<P: Permission>(
     } else {
         (Vec::new(), 0, None)
     };
-    if let Some(format) = q.format {
-        let heads = [
-            "col_id",
-            "tcl_kind",
-            "tcl_number",
-            "resident_id",
-            "name",
-            "tcl_reason",
-            "tcl_source",
-            "unit",
-            "tcl_received",
-            "tcl_deadline",
-            "col_status",
-            "tcl_result",
-            "tcl_note",
-            "tcl_checked_by",
-        ];
-        return Table {
-            name: "two_card_leads".into(),
-            headers: heads.iter().map(|h| lang.t(h).to_string()).collect(),
-            rows: rows
-                .into_iter()
-                .map(|r| {
-                    vec![
-                        r.id.to_string(),
-                        r.kind.to_string(),
-                        r.number,
-                        r.resident_id,
-                        r.name,
-                        r.reason,
-                        r.source.to_string(),
-                        r.unit,
-                        r.received,
-                        r.deadline,
-                        r.state.to_string(),
-                        r.result,
-                        r.note,
-                        r.checked_by,
-                    ]
-                })
-                .collect(),
-        }
-        .respond(format);
-    }
     let f = repo.figures(&scope, now).await?;
     let figures = Figures {
         received: f.received,
@@ -293,6 +258,10 @@ async fn list_page<P: Permission>(
             })
             .collect(),
     };
+    if let Some(format) = q.format {
+        return export(lang, manage.then_some(rows), &figures)
+            .respond(format, q.section.as_deref());
+    }
     // Built in one go: the serializer is not `Send` and must not live across an await.
     let query = {
         let mut query = form_urlencoded::Serializer::new(String::new());
@@ -557,4 +526,94 @@ pub async fn check(
         return Ok(([("hx-redirect", to)], axum::http::StatusCode::OK).into_response());
     }
     Ok(Redirect::to(to).into_response())
+}
+
+/// The leads (CSV's default, for those who manage them), the figures and the checked leads per
+/// result.
+fn export(lang: Lang, rows: Option<Vec<Row>>, f: &Figures) -> Sheets {
+    let t = |k: &str| lang.t(k).to_string();
+    let heads = |keys: &[&str]| keys.iter().map(|k| t(k)).collect::<Vec<_>>();
+    let table = |headers, rows| Table {
+        name: String::new(),
+        headers,
+        rows,
+    };
+    let mut sheets = Vec::new();
+    if let Some(rows) = rows {
+        let leads = rows
+            .into_iter()
+            .map(|r| {
+                vec![
+                    r.id.to_string(),
+                    r.kind.to_string(),
+                    r.number,
+                    r.resident_id,
+                    r.name,
+                    r.reason,
+                    r.source.to_string(),
+                    r.unit,
+                    r.received,
+                    r.deadline,
+                    r.state.to_string(),
+                    r.result,
+                    r.note,
+                    r.checked_by,
+                ]
+            })
+            .collect();
+        sheets.push(Sheet {
+            key: "leads",
+            title: t("nav_two_card_leads"),
+            table: table(
+                heads(&[
+                    "col_id",
+                    "tcl_kind",
+                    "tcl_number",
+                    "resident_id",
+                    "name",
+                    "tcl_reason",
+                    "tcl_source",
+                    "unit",
+                    "tcl_received",
+                    "tcl_deadline",
+                    "col_status",
+                    "tcl_result",
+                    "tcl_note",
+                    "tcl_checked_by",
+                ]),
+                leads,
+            ),
+        });
+    }
+    let figures = [
+        ("tcl_received_n", f.received.to_string()),
+        ("tcl_checked_n", f.checked.to_string()),
+        ("tcl_pending_n", f.pending.to_string()),
+        ("tcl_overdue_n", f.overdue.to_string()),
+        ("tcl_given_away", f.given_away.to_string()),
+        ("tcl_given_away_share", f.given_away_share.clone()),
+    ]
+    .into_iter()
+    .map(|(k, v)| vec![t(k), v])
+    .collect();
+    sheets.push(Sheet {
+        key: "figures",
+        title: t("st_x_figures"),
+        table: table(heads(&["st_x_figure", "st_x_value"]), figures),
+    });
+    sheets.push(Sheet {
+        key: "results",
+        title: t("tcl_result"),
+        table: table(
+            heads(&["tcl_result", "tcl_checked_n"]),
+            f.by_result
+                .iter()
+                .map(|(_, label, n)| vec![label.to_string(), n.to_string()])
+                .collect(),
+        ),
+    });
+    Sheets {
+        name: "two_card_leads".into(),
+        sheets,
+    }
 }

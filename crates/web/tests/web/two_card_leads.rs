@@ -514,7 +514,23 @@ async fn a_bank_liaison_is_refused_and_a_leader_sees_only_figures(db: &Db) {
         get(),
     )
     .await;
-    assert_eq!(export.status, StatusCode::FORBIDDEN);
+    // A leader's export holds the figures, never the leads.
+    assert_eq!(export.status, StatusCode::OK);
+    let text = export.text();
+    assert!(
+        text.contains("下发线索,2\n") && !text.contains("8903"),
+        "{text}"
+    );
+    let leads = send(
+        &state,
+        Role::Leader,
+        COUNTY,
+        "GET",
+        "/two-card-leads?format=csv&section=leads",
+        get(),
+    )
+    .await;
+    assert_eq!(leads.status, StatusCode::BAD_REQUEST);
     // A commander checks but does not import.
     let import = send(
         &state,
