@@ -336,6 +336,7 @@ async fn an_export_s_occupation_column_is_read_and_never_rejects_a_row(db: &Db) 
     for column in ["职业", "报警人职业", "工作单位性质"] {
         let text = export(column).replace("O-", &format!("{column}-"));
         let a = w.upload("110.csv", text.as_bytes()).await;
+        assert_eq!(a.status, StatusCode::OK, "{column}: {}", a.body);
         assert_eq!(figure(&a.body, "data-imported"), "5", "{column}");
         let c = w.case_by_report(&format!("{column}-2")).await;
         assert_eq!(c.occupation, Some(Occupation::SelfEmployed), "{column}");
