@@ -353,7 +353,7 @@ impl<'s> EmployerNotices<'s> {
         if !matches!(level.as_str(), "county" | "township") && station != unit_code {
             return Err(StoreError::invalid(
                 "station_unit",
-                "choose the victim's police station (a township) or the county bureau",
+                "choose a police station (a township) or a county bureau of your area",
             ));
         }
         let year = shanghai_year(now)?;

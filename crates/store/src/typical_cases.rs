@@ -167,9 +167,11 @@ fn number_view(text: &str) -> String {
             }
             _ => c,
         })
+        // Separators typed inside one number go; commas and semicolons stay and end a run,
+        // so a list of amounts ("15,000, 200,000") does not read as one long number.
         .filter(|c| {
             !(c.is_whitespace()
-                || c.is_ascii_punctuation()
+                || (c.is_ascii_punctuation() && !matches!(c, ',' | ';'))
                 || matches!(c, '－' | '．' | '／' | '—' | '–' | '·' | '＿'))
         })
         .map(|c| c.to_ascii_uppercase())
@@ -450,7 +452,8 @@ mod tests {
         assert!(identifying("身份证号330281 19900101 1234", &[]).is_some());
         assert!(identifying("身份证号33028119900101123X", &[]).is_some());
         assert!(identifying("向账户6222 0201 2345 6789 015转账", &[]).is_some());
-        // Amounts, dates and short numbers are fine.
+        // Amounts, dates and short numbers are fine, a list of amounts too.
+        assert_eq!(identifying("分三次转账15,000, 200,000, 3,000元", &[]), None);
         assert_eq!(
             identifying("2026年3月10日，被骗38000元，共转账12笔，客服工号95588", &[]),
             None

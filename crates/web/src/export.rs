@@ -206,13 +206,9 @@ fn sheet_name(title: &str, used: &[String]) -> String {
         .chars()
         .map(|c| if "[]:*?/\\".contains(c) { ' ' } else { c })
         .collect();
-    let clean = clean.trim().trim_matches('\'');
-    let base: String = clean
-        .chars()
-        .take(31)
-        .collect::<String>()
-        .trim_end()
-        .to_string();
+    // Cut first, then trim: a name may neither start nor end with an apostrophe.
+    let cut: String = clean.trim().chars().take(31).collect();
+    let base = cut.trim().trim_matches('\'').trim().to_string();
     let base = if base.is_empty() {
         "Sheet".to_string()
     } else {
@@ -307,6 +303,12 @@ mod tests {
         assert_eq!(csv(None).unwrap(), "attachment; filename=\"s_a.csv\"");
         assert_eq!(csv(Some("b")).unwrap(), "attachment; filename=\"s_b.csv\"");
         assert!(matches!(csv(Some("z")), Err(WebError::BadRequest(m)) if m.contains("a, b, c")));
+        // Cut at 31 characters, then no apostrophe left at either end.
+        assert_eq!(
+            sheet_name(&format!("{}'y", "x".repeat(30)), &[]),
+            "x".repeat(30)
+        );
+        assert_eq!(sheet_name("'quoted'", &[]), "quoted");
     }
 
     /// A list of `n` numbers read by keyset pages, as the store hands them out.

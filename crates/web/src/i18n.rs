@@ -1024,7 +1024,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("outreach_from", "开始日期", "From"),
     ("outreach_until", "结束日期", "Until"),
     ("outreach_events", "场次", "Events"),
-    ("outreach_by_unit", "下级单位完成情况", "Units below against their targets"),
+    ("outreach_by_unit", "下级单位完成情况", "Units below vs their targets"),
     ("outreach_records", "宣传活动记录", "Awareness records"),
     ("outreach_whole_area", "（全辖区合计）", " (whole area)"),
     ("outreach_quota_events", "年度任务场次", "Target events"),

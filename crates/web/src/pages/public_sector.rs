@@ -433,8 +433,14 @@ pub async fn register(
         }
         rows.push(register_row(lang, &names, &r, now));
     }
-    // An export is the whole register of the period or nothing: never silently cut.
-    if more && q.format.is_some() {
+    // An export of the cases is the whole register of the period or nothing: never silently
+    // cut (the figures and the employer table count every case whatever the list holds).
+    let cases_exported = match q.format {
+        Some(ExportFormat::Xlsx) => true,
+        Some(ExportFormat::Csv) => matches!(non_empty(&q.section), None | Some("cases")),
+        None => false,
+    };
+    if more && cases_exported {
         return Err(WebError::PeriodTooLarge {
             what: "employer notices",
             limit: fanzha_store::MAX_REGISTER_ROWS as i64,

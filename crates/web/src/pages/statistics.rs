@@ -652,8 +652,8 @@ pub async fn show(
             .employer_notices()
             .figures(&scope, from, until, now)
             .await?;
-        // At most the list's limit of the period's hand-picked cases; the brief reads them all.
-        let (typical, _) = state
+        // The brief retells the latest and says how many the period has.
+        let (typical, typical_more) = state
             .store
             .typical_cases()
             .list(
@@ -669,6 +669,7 @@ pub async fn show(
         let input = BriefInput {
             notices: &notices,
             typical: &typical,
+            typical_more,
             unit_name: &unit.name,
             span: span.clone(),
             cases: &cases,

@@ -55,6 +55,8 @@ pub struct BriefInput<'a> {
     pub notices: &'a NoticeFigures,
     /// The period's typical cases of the area (典型案例), latest first.
     pub typical: &'a [TypicalCase],
+    /// More typical cases matched than `typical` holds (the list's limit).
+    pub typical_more: bool,
 }
 
 /// A titled paragraph.
@@ -484,7 +486,7 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
                 (false, true) => "8. Typical cases",
                 (false, false) => "9. Typical cases",
             },
-            text: typical_paragraph(zh, b.typical),
+            text: typical_paragraph(zh, b.typical, b.typical_more),
         });
     }
     out
@@ -531,8 +533,38 @@ fn sentence(zh: bool, text: &str) -> String {
 
 /// 典型案例: each case's title, summary and advice, numbered — the texts were checked to
 /// identify nobody when they were written.
-fn typical_paragraph(zh: bool, cases: &[TypicalCase]) -> String {
-    cases
+/// The latest typical cases the brief retells; the rest are on the typical-case page.
+const BRIEF_TYPICAL: usize = 10;
+
+fn typical_paragraph(zh: bool, cases: &[TypicalCase], more: bool) -> String {
+    let shown = &cases[..cases.len().min(BRIEF_TYPICAL)];
+    let rest = if cases.len() > shown.len() || more {
+        let total = if more {
+            if zh {
+                format!("{}起以上", cases.len())
+            } else {
+                format!("over {}", cases.len())
+            }
+        } else if zh {
+            format!("{}起", cases.len())
+        } else {
+            cases.len().to_string()
+        };
+        if zh {
+            format!(
+                "本期典型案例共{total}，以上为最近{}起，全部见典型案例页。",
+                shown.len()
+            )
+        } else {
+            format!(
+                " The period has {total} typical cases; the latest {} are above, all are on the typical-case page.",
+                shown.len()
+            )
+        }
+    } else {
+        String::new()
+    };
+    let lines = shown
         .iter()
         .enumerate()
         .map(|(i, t)| {
@@ -551,7 +583,8 @@ fn typical_paragraph(zh: bool, cases: &[TypicalCase]) -> String {
             line
         })
         .collect::<Vec<_>>()
-        .join(if zh { "" } else { " " })
+        .join(if zh { "" } else { " " });
+    lines + &rest
 }
 
 /// 打击成效: cases solved and the solve rate, suspects caught by measure, money recovered and
@@ -752,6 +785,26 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_brief_retells_the_latest_ten_typical_cases_and_counts_the_rest() {
+        let cases: Vec<TypicalCase> = (1..=12)
+            .map(|i| typical_case(&format!("案例{i}"), "被骗1万元", ""))
+            .collect();
+        let text = typical_paragraph(true, &cases, false);
+        assert!(
+            text.contains("（10）案例10") && !text.contains("（11）"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("本期典型案例共12起，以上为最近10起，全部见典型案例页。"),
+            "{text}"
+        );
+        let few = typical_paragraph(true, &cases[..3], false);
+        assert!(!few.contains("本期典型案例共"), "{few}");
+        let cut = typical_paragraph(true, &cases, true);
+        assert!(cut.contains("本期典型案例共12起以上"), "{cut}");
+    }
+
     fn typical_case(title: &str, summary: &str, advice: &str) -> TypicalCase {
         TypicalCase {
             case_id: "AJ1".into(),
@@ -933,6 +986,7 @@ mod tests {
                 ..NoticeFigures::default()
             },
             typical: &typical,
+            typical_more: false,
         };
         let zh = brief(Lang::Zh, &input);
         assert_eq!(zh.len(), 9);
@@ -1055,6 +1109,7 @@ mod tests {
                 units: Vec::new(),
                 notices: &NoticeFigures::default(),
                 typical: &[],
+                typical_more: false,
             };
             brief(lang, &input).remove(0).text
         };
@@ -1127,6 +1182,7 @@ mod tests {
             }],
             notices: &NoticeFigures::default(),
             typical: &[],
+            typical_more: false,
         };
         let zh = brief(Lang::Zh, &input);
         assert_eq!(
@@ -1138,6 +1194,7 @@ mod tests {
         let typical = [typical_case("冒充公检法诈骗", "张某被骗", "")];
         let with_typical = BriefInput {
             typical: &typical,
+            typical_more: false,
             ..input
         };
         let zh = brief(Lang::Zh, &with_typical);

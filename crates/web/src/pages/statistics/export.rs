@@ -134,7 +134,7 @@ pub(super) fn sheets(p: &StatsPage, name: String) -> Sheets {
 
 const UNIT_HEADS: [&str; 38] = [
     "unit",
-    "instructions_today",
+    "instructions_count",
     "dissuaded",
     "defrauded",
     "unreachable",
