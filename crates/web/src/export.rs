@@ -1,6 +1,7 @@
 //! Every table exports as CSV (UTF-8 with BOM, so Excel opens Chinese correctly) and XLSX.
 
 use crate::error::WebError;
+use crate::i18n::Lang;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use fanzha_store::{Page, PageRequest, MAX_PAGE};
@@ -131,6 +132,39 @@ pub struct Sheet {
     pub key: &'static str,
     pub title: String,
     pub table: Table,
+}
+
+impl Sheet {
+    /// A sheet titled by the i18n key `title`, its headers named by i18n keys.
+    pub fn new(
+        lang: Lang,
+        key: &'static str,
+        title: &str,
+        headers: &[&str],
+        rows: Vec<Vec<String>>,
+    ) -> Sheet {
+        Sheet {
+            key,
+            title: lang.t(title).to_string(),
+            table: Table {
+                name: String::new(),
+                headers: headers.iter().map(|h| lang.t(h).to_string()).collect(),
+                rows,
+            },
+        }
+    }
+
+    /// The figures of a page's tiles, one (figure, value) row each, labels already in `lang`.
+    pub fn figures(lang: Lang, figures: Vec<(String, String)>) -> Sheet {
+        let rows = figures.into_iter().map(|(f, v)| vec![f, v]).collect();
+        Sheet::new(
+            lang,
+            "figures",
+            "st_x_figures",
+            &["st_x_figure", "st_x_value"],
+            rows,
+        )
+    }
 }
 
 /// A page whose figures are several tables: XLSX is one workbook with a sheet per table;

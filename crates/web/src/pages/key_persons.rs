@@ -17,7 +17,7 @@ use crate::auth::permission::{
 };
 use crate::auth::Require;
 use crate::error::WebError;
-use crate::export::{every_page, ExportFormat, Sheet, Sheets, Table};
+use crate::export::{every_page, ExportFormat, Sheet, Sheets};
 use crate::extract::{FormBody, Query};
 use crate::i18n::Lang;
 use crate::key_person_import::{import_key_person_list, KeyPersonListUpload, SOURCES};
@@ -1034,13 +1034,6 @@ pub async fn add_event(
 /// The dossiers (CSV's default, for those who manage them), the figures and the dossiers in
 /// control per category.
 fn export(lang: Lang, rows: Option<Vec<Row>>, f: &Figures) -> Sheets {
-    let t = |k: &str| lang.t(k).to_string();
-    let heads = |keys: &[&str]| keys.iter().map(|k| t(k)).collect::<Vec<_>>();
-    let table = |headers, rows| Table {
-        name: String::new(),
-        headers,
-        rows,
-    };
     let mut sheets = Vec::new();
     if let Some(rows) = rows {
         let dossiers = rows
@@ -1063,28 +1056,28 @@ fn export(lang: Lang, rows: Option<Vec<Row>>, f: &Figures) -> Sheets {
                 ]
             })
             .collect();
-        sheets.push(Sheet {
-            key: "dossiers",
-            title: t("nav_key_persons"),
-            table: table(
-                heads(&[
-                    "col_id",
-                    "name",
-                    "resident_id",
-                    "col_phone",
-                    "unit",
-                    "kp_category",
-                    "col_status",
-                    "kp_measures",
-                    "kp_last_visit",
-                    "kp_responsible",
-                    "kp_next_visit",
-                    "kp_visit_overdue",
-                    "kp_listed_at",
-                ]),
-                dossiers,
-            ),
-        });
+        let heads = [
+            "col_id",
+            "name",
+            "resident_id",
+            "col_phone",
+            "unit",
+            "kp_category",
+            "col_status",
+            "kp_measures",
+            "kp_last_visit",
+            "kp_responsible",
+            "kp_next_visit",
+            "kp_visit_overdue",
+            "kp_listed_at",
+        ];
+        sheets.push(Sheet::new(
+            lang,
+            "dossiers",
+            "nav_key_persons",
+            &heads,
+            dossiers,
+        ));
     }
     let figures = [
         ("kp_in_control", f.in_control.to_string()),
@@ -1097,26 +1090,26 @@ fn export(lang: Lang, rows: Option<Vec<Row>>, f: &Figures) -> Sheets {
         ("kp_visits_overdue", f.visits_overdue.to_string()),
         ("kp_visits_month", f.visits_month.to_string()),
         ("kp_unassigned", f.unassigned.to_string()),
-    ]
-    .into_iter()
-    .map(|(k, v)| vec![t(k), v])
-    .collect();
-    sheets.push(Sheet {
-        key: "figures",
-        title: t("st_x_figures"),
-        table: table(heads(&["st_x_figure", "st_x_value"]), figures),
-    });
-    sheets.push(Sheet {
-        key: "categories",
-        title: t("kp_category"),
-        table: table(
-            heads(&["kp_category", "kp_in_control"]),
-            f.by_category
-                .iter()
-                .map(|(_, label, n)| vec![label.to_string(), n.to_string()])
-                .collect(),
-        ),
-    });
+    ];
+    sheets.push(Sheet::figures(
+        lang,
+        figures
+            .into_iter()
+            .map(|(k, v)| (lang.t(k).to_string(), v))
+            .collect(),
+    ));
+    let categories = f
+        .by_category
+        .iter()
+        .map(|(_, label, n)| vec![label.to_string(), n.to_string()])
+        .collect();
+    sheets.push(Sheet::new(
+        lang,
+        "categories",
+        "kp_category",
+        &["kp_category", "kp_in_control"],
+        categories,
+    ));
     Sheets {
         name: "key_persons".into(),
         sheets,

@@ -24,7 +24,7 @@ use crate::card_screening::{
     viewer_of, visible_findings, CardList,
 };
 use crate::error::WebError;
-use crate::export::{every_page, ExportFormat, Sheet, Sheets, Table};
+use crate::export::{every_page, ExportFormat, Sheet, Sheets};
 use crate::extract::{FormBody, Query};
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -842,12 +842,6 @@ fn export(
     f: &Figures,
 ) -> Sheets {
     let t = |k: &str| lang.t(k).to_string();
-    let heads = |keys: &[&str]| keys.iter().map(|k| t(k)).collect::<Vec<_>>();
-    let table = |headers, rows| Table {
-        name: String::new(),
-        headers,
-        rows,
-    };
     let mut sheets = Vec::new();
     if let Some(rows) = rows {
         let cards = rows
@@ -870,28 +864,27 @@ fn export(
                 ]
             })
             .collect();
-        sheets.push(Sheet {
-            key: "cards",
-            title: t("nav_card_screening"),
-            table: table(
-                heads(&[
-                    "col_id",
-                    "nc_bank",
-                    "nc_card",
-                    "name",
-                    "resident_id",
-                    "nc_opened",
-                    "nc_outlet",
-                    "unit",
-                    "nc_score",
-                    "nc_level",
-                    "nc_reasons",
-                    "col_status",
-                    "nc_verdict",
-                ]),
-                cards,
-            ),
-        });
+        sheets.push(Sheet::new(
+            lang,
+            "cards",
+            "nav_card_screening",
+            &[
+                "col_id",
+                "nc_bank",
+                "nc_card",
+                "name",
+                "resident_id",
+                "nc_opened",
+                "nc_outlet",
+                "unit",
+                "nc_score",
+                "nc_level",
+                "nc_reasons",
+                "col_status",
+                "nc_verdict",
+            ],
+            cards,
+        ));
     }
     let mut figures: Vec<Vec<String>> = vec![
         vec![t("nc_screened_n"), f.screened.to_string()],
@@ -913,11 +906,13 @@ fn export(
             .chain(&f.by_verdict)
             .map(|(_, label, n)| vec![label.to_string(), n.to_string()]),
     );
-    sheets.push(Sheet {
-        key: "figures",
-        title: t("st_x_figures"),
-        table: table(heads(&["st_x_figure", "st_x_value"]), figures),
-    });
+    sheets.push(Sheet::new(
+        lang,
+        "figures",
+        "st_x_figures",
+        &["st_x_figure", "st_x_value"],
+        figures,
+    ));
     let banks = f
         .banks
         .iter()
@@ -933,22 +928,21 @@ fn export(
             ]
         })
         .collect();
-    sheets.push(Sheet {
-        key: "banks",
-        title: t("nc_by_bank"),
-        table: table(
-            heads(&[
-                "nc_bank",
-                "nc_screened_n",
-                "nc_flagged_n",
-                "nc_high_n",
-                "nc_card_sellers",
-                "nc_involved_n",
-                "nc_involved_share",
-            ]),
-            banks,
-        ),
-    });
+    sheets.push(Sheet::new(
+        lang,
+        "banks",
+        "nc_by_bank",
+        &[
+            "nc_bank",
+            "nc_screened_n",
+            "nc_flagged_n",
+            "nc_high_n",
+            "nc_card_sellers",
+            "nc_involved_n",
+            "nc_involved_share",
+        ],
+        banks,
+    ));
     Sheets { name, sheets }
 }
 

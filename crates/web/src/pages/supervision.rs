@@ -25,7 +25,7 @@ use crate::auth::permission::{ManageSupervision, Permission, ReplySupervision, V
 use crate::auth::principal::Principal;
 use crate::auth::Require;
 use crate::error::WebError;
-use crate::export::{every_page, ExportFormat, Sheet, Sheets, Table};
+use crate::export::{every_page, ExportFormat, Sheet, Sheets};
 use crate::extract::{FormBody, Query};
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -404,12 +404,6 @@ pub async fn list(
 fn export(page: ListPage) -> Sheets {
     let lang = page.lang;
     let t = |k: &str| lang.t(k).to_string();
-    let heads = |keys: &[&str]| keys.iter().map(|k| t(k)).collect::<Vec<_>>();
-    let table = |headers, rows| Table {
-        name: String::new(),
-        headers,
-        rows,
-    };
     let f = &page.figures;
     let figures = [
         ("sv_total_n", f.total),
@@ -475,57 +469,56 @@ fn export(page: ListPage) -> Sheets {
     Sheets {
         name: format!("supervision_{}_{}", page.from, page.until),
         sheets: vec![
-            Sheet {
-                key: "measures",
-                title: t("nav_supervision"),
-                table: table(
-                    heads(&[
-                        "col_id",
-                        "sv_target",
-                        "sv_target_kind",
-                        "sv_measure",
-                        "sv_reasons",
-                        "unit",
-                        "sv_issuer",
-                        "sv_issued",
-                        "sv_deadline",
-                        "sv_extensions",
-                        "col_status",
-                        "sv_overdue",
-                        "sv_replied_at",
-                        "sv_closed_at",
-                    ]),
-                    measures,
-                ),
-            },
-            Sheet {
-                key: "figures",
-                title: t("st_x_figures"),
-                table: table(heads(&["st_x_figure", "st_x_value"]), figures),
-            },
-            Sheet {
-                key: "by_measure",
-                title: t("sv_measure"),
-                table: table(
-                    heads(&["sv_measure", "sv_total_n", "sv_open_n", "sv_closed_n"]),
-                    by_measure,
-                ),
-            },
-            Sheet {
-                key: "units",
-                title: t("sv_by_unit"),
-                table: table(
-                    heads(&[
-                        "unit",
-                        "sv_total_n",
-                        "sv_open_n",
-                        "sv_listed_open_n",
-                        "sv_overdue_n",
-                        "sv_closed_in_period",
-                    ]),
-                    units,
-                ),
-            },
+            Sheet::new(
+                lang,
+                "measures",
+                "nav_supervision",
+                &[
+                    "col_id",
+                    "sv_target",
+                    "sv_target_kind",
+                    "sv_measure",
+                    "sv_reasons",
+                    "unit",
+                    "sv_issuer",
+                    "sv_issued",
+                    "sv_deadline",
+                    "sv_extensions",
+                    "col_status",
+                    "sv_overdue",
+                    "sv_replied_at",
+                    "sv_closed_at",
+                ],
+                measures,
+            ),
+            Sheet::new(
+                lang,
+                "figures",
+                "st_x_figures",
+                &["st_x_figure", "st_x_value"],
+                figures,
+            ),
+            Sheet::new(
+                lang,
+                "by_measure",
+                "sv_measure",
+                &["sv_measure", "sv_total_n", "sv_open_n", "sv_closed_n"],
+                by_measure,
+            ),
+            Sheet::new(
+                lang,
+                "units",
+                "sv_by_unit",
+                &[
+                    "unit",
+                    "sv_total_n",
+                    "sv_open_n",
+                    "sv_listed_open_n",
+                    "sv_overdue_n",
+                    "sv_closed_in_period",
+                ],
+                units,
+            ),
         ],
     }
 }

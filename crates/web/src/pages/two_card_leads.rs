@@ -18,7 +18,7 @@ use crate::auth::permission::{
 };
 use crate::auth::Require;
 use crate::error::WebError;
-use crate::export::{every_page, ExportFormat, Sheet, Sheets, Table};
+use crate::export::{every_page, ExportFormat, Sheet, Sheets};
 use crate::extract::{FormBody, Query};
 use crate::i18n::Lang;
 use crate::import_run::{quarantine_row, FinishedImport, ImportRecord};
@@ -531,13 +531,6 @@ pub async fn check(
 /// The leads (CSV's default, for those who manage them), the figures and the checked leads per
 /// result.
 fn export(lang: Lang, rows: Option<Vec<Row>>, f: &Figures) -> Sheets {
-    let t = |k: &str| lang.t(k).to_string();
-    let heads = |keys: &[&str]| keys.iter().map(|k| t(k)).collect::<Vec<_>>();
-    let table = |headers, rows| Table {
-        name: String::new(),
-        headers,
-        rows,
-    };
     let mut sheets = Vec::new();
     if let Some(rows) = rows {
         let leads = rows
@@ -561,29 +554,29 @@ fn export(lang: Lang, rows: Option<Vec<Row>>, f: &Figures) -> Sheets {
                 ]
             })
             .collect();
-        sheets.push(Sheet {
-            key: "leads",
-            title: t("nav_two_card_leads"),
-            table: table(
-                heads(&[
-                    "col_id",
-                    "tcl_kind",
-                    "tcl_number",
-                    "resident_id",
-                    "name",
-                    "tcl_reason",
-                    "tcl_source",
-                    "unit",
-                    "tcl_received",
-                    "tcl_deadline",
-                    "col_status",
-                    "tcl_result",
-                    "tcl_note",
-                    "tcl_checked_by",
-                ]),
-                leads,
-            ),
-        });
+        let heads = [
+            "col_id",
+            "tcl_kind",
+            "tcl_number",
+            "resident_id",
+            "name",
+            "tcl_reason",
+            "tcl_source",
+            "unit",
+            "tcl_received",
+            "tcl_deadline",
+            "col_status",
+            "tcl_result",
+            "tcl_note",
+            "tcl_checked_by",
+        ];
+        sheets.push(Sheet::new(
+            lang,
+            "leads",
+            "nav_two_card_leads",
+            &heads,
+            leads,
+        ));
     }
     let figures = [
         ("tcl_received_n", f.received.to_string()),
@@ -592,26 +585,26 @@ fn export(lang: Lang, rows: Option<Vec<Row>>, f: &Figures) -> Sheets {
         ("tcl_overdue_n", f.overdue.to_string()),
         ("tcl_given_away", f.given_away.to_string()),
         ("tcl_given_away_share", f.given_away_share.clone()),
-    ]
-    .into_iter()
-    .map(|(k, v)| vec![t(k), v])
-    .collect();
-    sheets.push(Sheet {
-        key: "figures",
-        title: t("st_x_figures"),
-        table: table(heads(&["st_x_figure", "st_x_value"]), figures),
-    });
-    sheets.push(Sheet {
-        key: "results",
-        title: t("tcl_result"),
-        table: table(
-            heads(&["tcl_result", "tcl_checked_n"]),
-            f.by_result
-                .iter()
-                .map(|(_, label, n)| vec![label.to_string(), n.to_string()])
-                .collect(),
-        ),
-    });
+    ];
+    sheets.push(Sheet::figures(
+        lang,
+        figures
+            .into_iter()
+            .map(|(k, v)| (lang.t(k).to_string(), v))
+            .collect(),
+    ));
+    let results = f
+        .by_result
+        .iter()
+        .map(|(_, label, n)| vec![label.to_string(), n.to_string()])
+        .collect();
+    sheets.push(Sheet::new(
+        lang,
+        "results",
+        "tcl_result",
+        &["tcl_result", "tcl_checked_n"],
+        results,
+    ));
     Sheets {
         name: "two_card_leads".into(),
         sheets,
