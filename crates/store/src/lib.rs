@@ -9,7 +9,7 @@
 //! [`Store::imports`], [`Store::warnings`], [`Store::instructions`], [`Store::webhooks`],
 //! [`Store::sms`], [`Store::guardians`], [`Store::call_tasks`], [`Store::mule_accounts`],
 //! [`Store::key_persons`], [`Store::outreach`], [`Store::two_card_leads`], [`Store::supervision`],
-//! [`Store::employer_notices`], [`Store::typical_cases`].
+//! [`Store::employer_notices`], [`Store::typical_cases`], [`Store::number_disposals`].
 //!
 //! Architecture invariant: every read of personal data takes a [`Scope`] (an org subtree), so a
 //! query without one does not compile; the audit log is append-only, enforced by the database.
@@ -35,6 +35,7 @@ mod mask;
 pub mod migrations;
 mod mule_accounts;
 mod new_cards;
+mod number_disposals;
 mod outreach;
 mod page;
 mod people;
@@ -103,6 +104,11 @@ pub use mule_accounts::{MuleAccount, MuleAccounts};
 pub use new_cards::{
     BankCardFigures, CardFigures, CardFilter, CardImport, CardState, NewCardRow, NewCards,
     ScreenedCard, Verdict, MAX_CARDS_PER_IMPORT,
+};
+pub use number_disposals::{
+    DisposalAnswer, DisposalCounts, DisposalFigures, DisposalFilter, DisposalMeasure,
+    DisposalState, DisposalViewer, NewNumberDisposal, NumberDisposal, NumberDisposals, Operator,
+    DISPOSAL_MINUTES, MAX_DISPOSAL_TEXT, URGENT_DISPOSAL_MINUTES,
 };
 pub use outreach::{
     NewOutreach, Outreach, OutreachAudience, OutreachEvent, OutreachFilter, OutreachKind,

@@ -142,6 +142,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "typical cases",
         include_str!("../migrations/0027_typical_cases.sql"),
     ),
+    (
+        28,
+        "number disposals and operator liaisons",
+        include_str!("../migrations/0028_number_disposals.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -272,6 +272,11 @@ impl Store {
         crate::outreach::Outreach::new(self)
     }
 
+    /// 涉诈号码处置: requests to operators to shut down, bar or intercept numbers.
+    pub fn number_disposals(&self) -> crate::number_disposals::NumberDisposals<'_> {
+        crate::number_disposals::NumberDisposals::new(self)
+    }
+
     pub fn two_card_leads(&self) -> crate::two_card_leads::TwoCardLeads<'_> {
         crate::two_card_leads::TwoCardLeads::new(self)
     }

@@ -20,6 +20,8 @@ pub enum Role {
     GridWorker,
     /// Bank liaison: stop-payments of one bank only.
     BankLiaison,
+    /// 运营商联络员: number disposals (关停, 限制呼出, 拦截) addressed to one operator only.
+    OperatorLiaison,
     /// Leadership: statistics and rankings.
     Leader,
     /// Platform administrator.
@@ -27,11 +29,12 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::CenterAnalyst,
         Role::UnitCommander,
         Role::GridWorker,
         Role::BankLiaison,
+        Role::OperatorLiaison,
         Role::Leader,
         Role::Admin,
     ];
@@ -42,6 +45,7 @@ impl Role {
             Role::UnitCommander => "unit_commander",
             Role::GridWorker => "grid_worker",
             Role::BankLiaison => "bank_liaison",
+            Role::OperatorLiaison => "operator_liaison",
             Role::Leader => "leader",
             Role::Admin => "admin",
         }
@@ -53,6 +57,7 @@ impl Role {
             Role::UnitCommander => "单位指挥员",
             Role::GridWorker => "网格员",
             Role::BankLiaison => "银行联络员",
+            Role::OperatorLiaison => "运营商联络员",
             Role::Leader => "领导",
             Role::Admin => "管理员",
         }
@@ -73,6 +78,8 @@ pub struct NewUser {
     pub roles: Vec<Role>,
     /// Required for bank liaisons.
     pub bank_code: Option<String>,
+    /// Required for operator liaisons: an [`crate::Operator`] code (`china_mobile` …).
+    pub operator: Option<String>,
     /// A password hash (PHC string); `None` keeps the stored one.
     pub password_hash: Option<String>,
 }
@@ -84,6 +91,7 @@ pub struct User {
     pub display_name: String,
     pub unit_code: String,
     pub bank_code: Option<String>,
+    pub operator: Option<String>,
     pub roles: Vec<Role>,
     pub active: bool,
     pub created_at: i64,
@@ -103,12 +111,13 @@ const SPEC: TableSpec = TableSpec {
         ("display_name", Merge::Replace),
         ("unit_code", Merge::Replace),
         ("bank_code", Merge::Replace),
+        ("operator", Merge::Replace),
         ("password_hash", Merge::KeepIfNull),
     ],
 };
 
-const COLUMNS: &str = "u.login, u.display_name, u.unit_code, u.bank_code, u.active, \
-     u.created_at, u.updated_at";
+const COLUMNS: &str = "u.login, u.display_name, u.unit_code, u.bank_code, u.operator, \
+     u.active, u.created_at, u.updated_at";
 
 fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
     Ok(User {
@@ -116,6 +125,7 @@ fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
         display_name: col(row, "display_name")?,
         unit_code: col(row, "unit_code")?,
         bank_code: col(row, "bank_code")?,
+        operator: col(row, "operator")?,
         roles: Vec::new(),
         active: flag(row, "active")?,
         created_at: col(row, "created_at")?,
@@ -153,6 +163,22 @@ impl<'s> Users<'s> {
                 format!("bank liaison `{}` needs a bank code", user.login),
             ));
         }
+        if user.roles.contains(&Role::OperatorLiaison)
+            && user.operator.as_deref().and_then(crate::Operator::parse).is_none()
+        {
+            return Err(StoreError::invalid(
+                "operator",
+                format!(
+                    "operator liaison `{}` needs an operator: one of {}",
+                    user.login,
+                    crate::Operator::ALL
+                        .iter()
+                        .map(|o| o.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
         self.store.units().get(&user.unit_code).await?;
         let mut roles = user.roles.clone();
         roles.sort();
@@ -169,6 +195,7 @@ impl<'s> Users<'s> {
                 user.display_name.as_str().into(),
                 user.unit_code.as_str().into(),
                 user.bank_code.as_deref().into(),
+                user.operator.as_deref().into(),
                 user.password_hash.as_deref().into(),
             ],
         };

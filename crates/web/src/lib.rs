@@ -160,6 +160,22 @@ pub fn router(state: AppState) -> Router {
         .route("/guardians/{id}/sign-up", post(pages::guardians::sign_up))
         .route("/outreach", get(pages::outreach::list))
         .route("/outreach/quotas", post(pages::outreach::set_quota))
+        .route(
+            "/number-disposals",
+            get(pages::number_disposals::list).post(pages::number_disposals::request),
+        )
+        .route(
+            "/number-disposals/{id}",
+            get(pages::number_disposals::detail),
+        )
+        .route(
+            "/number-disposals/{id}/answer",
+            post(pages::number_disposals::answer),
+        )
+        .route(
+            "/number-disposals/{id}/withdraw",
+            post(pages::number_disposals::withdraw),
+        )
         .route("/two-card-leads", get(pages::two_card_leads::list))
         .route(
             "/two-card-leads/import",

@@ -366,6 +366,7 @@ async fn seed(store: &Store) -> CliResult {
             unit_code: COUNTY.into(),
             roles: vec![Role::UnitCommander],
             bank_code: None,
+            operator: None,
             password_hash: Some(
                 fanzha_web::auth::password::hash_password(PASSWORD).code(ErrorCode::Internal)?,
             ),

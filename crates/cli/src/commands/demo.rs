@@ -59,6 +59,8 @@ pub struct Args {
 }
 
 /// One demo login per role: (login, display name, role, where in the tree, bank).
+/// Login, name, role, unit, and the liaison's institution: a bank code for a bank liaison, an
+/// operator code for an operator liaison.
 const DEMO_USERS: &[(&str, &str, Role, Placement, Option<&str>)] = &[
     ("admin", "系统管理员", Role::Admin, Placement::Root, None),
     (
@@ -102,6 +104,13 @@ const DEMO_USERS: &[(&str, &str, Role, Placement, Option<&str>)] = &[
         Role::BankLiaison,
         Placement::Root,
         Some("ICBC"),
+    ),
+    (
+        "operator_cm",
+        "中国移动联络员 赵敏",
+        Role::OperatorLiaison,
+        Placement::Root,
+        Some("china_mobile"),
     ),
 ];
 
@@ -266,7 +275,7 @@ async fn ensure_demo_users(
         None => None,
     };
     let mut out = Vec::new();
-    for (login, name, role, placement, bank) in DEMO_USERS {
+    for (login, name, role, placement, institution) in DEMO_USERS {
         let unit = match placement {
             Placement::Root => Some(root_code.to_string()),
             Placement::Township => township.as_ref().map(|u| u.code.clone()),
@@ -288,7 +297,12 @@ async fn ensure_demo_users(
                         display_name: name.to_string(),
                         unit_code: unit.clone(),
                         roles: vec![*role],
-                        bank_code: bank.map(str::to_string),
+                        bank_code: institution
+                            .filter(|_| *role == Role::BankLiaison)
+                            .map(str::to_string),
+                        operator: institution
+                            .filter(|_| *role == Role::OperatorLiaison)
+                            .map(str::to_string),
                         password_hash: Some(hash_password(&password)?),
                     })
                     .await?;

@@ -1,11 +1,11 @@
 //! `fanzha user add|list`: accounts for the platform's users. Every user belongs to one unit
-//! and sees its subtree; bank liaisons also name their bank.
+//! and sees its subtree; bank liaisons also name their bank, operator liaisons their operator.
 
 use crate::error::{CliError, CliResult, WithCode};
 use crate::report::Report;
 use crate::Ctx;
 use fanzha_core::error_code::ErrorCode;
-use fanzha_store::{NewAuditEntry, NewUser, PageRequest, Role, Scope};
+use fanzha_store::{NewAuditEntry, NewUser, Operator, PageRequest, Role, Scope};
 use fanzha_web::auth::password::hash_password;
 use std::io::Read;
 
@@ -27,12 +27,17 @@ pub struct AddArgs {
     /// Unit code the user belongs to (see `fanzha units list`).
     #[arg(long)]
     unit: String,
-    /// center_analyst, unit_commander, grid_worker, bank_liaison, leader or admin (repeatable).
+    /// center_analyst, unit_commander, grid_worker, bank_liaison, operator_liaison, leader or
+    /// admin (repeatable).
     #[arg(long = "role", required = true)]
     roles: Vec<String>,
     /// Bank code (e.g. ICBC) — required for bank liaisons.
     #[arg(long)]
     bank: Option<String>,
+    /// Operator code (china_mobile, china_unicom, china_telecom, china_broadnet) — required for
+    /// operator liaisons.
+    #[arg(long)]
+    operator: Option<String>,
     /// Read the password from standard input (first line) instead of FANZHA_NEW_PASSWORD.
     #[arg(long)]
     password_stdin: bool,
@@ -68,6 +73,14 @@ fn add(ctx: &Ctx, a: AddArgs) -> CliResult {
             "a bank liaison needs --bank CODE",
         ));
     }
+    if roles.contains(&Role::OperatorLiaison)
+        && a.operator.as_deref().and_then(Operator::parse).is_none()
+    {
+        return Err(CliError::new(
+            ErrorCode::ConfigInvalid,
+            "an operator liaison needs --operator china_mobile|china_unicom|china_telecom|china_broadnet",
+        ));
+    }
     let password = read_password(a.password_stdin)?;
     let hash = hash_password(&password)?;
     let db = super::database::open(ctx)?;
@@ -78,6 +91,7 @@ fn add(ctx: &Ctx, a: AddArgs) -> CliResult {
         unit_code: a.unit.clone(),
         roles: roles.clone(),
         bank_code: a.bank.clone(),
+        operator: a.operator.clone(),
         password_hash: Some(hash),
     }))?;
     db.block_on(db.store.audit().append(&NewAuditEntry {

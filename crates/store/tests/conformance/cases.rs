@@ -228,6 +228,7 @@ pub async fn scope_never_confuses_codes_sharing_a_prefix(store: &Store) {
         unit_code: "A12".into(),
         roles: vec![Role::UnitCommander],
         bank_code: None,
+        operator: None,
         password_hash: None,
     };
     store.users().upsert(&users_a12).await.unwrap();
@@ -608,6 +609,7 @@ pub async fn users_carry_roles_and_bank_codes(store: &Store) {
         unit_code: "3302".into(),
         roles: vec![Role::BankLiaison],
         bank_code: None,
+        operator: None,
         password_hash: Some("$argon2id$v=19$x".into()),
     };
     assert_eq!(
@@ -647,6 +649,7 @@ pub async fn users_carry_roles_and_bank_codes(store: &Store) {
         unit_code: "999".into(),
         roles: vec![Role::Admin],
         bank_code: None,
+        operator: None,
         password_hash: None,
     };
     assert_eq!(

@@ -42,6 +42,7 @@ async fn world(store: &Store) {
                 unit_code: unit.into(),
                 roles: vec![role],
                 bank_code: None,
+                operator: None,
                 password_hash: None,
             })
             .await

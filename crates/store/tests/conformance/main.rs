@@ -14,6 +14,7 @@ mod key_person_visit_cases;
 mod loop_cases;
 mod mule_account_cases;
 mod new_card_cases;
+mod number_disposal_cases;
 mod occupation_cases;
 mod outreach_cases;
 mod protective_stop_cases;
@@ -107,6 +108,15 @@ mod outreach_suite {
         outreach_is_checked_and_recorded_inside_the_scope,
         outreach_lists_filter_page_and_stay_in_the_subtree,
         quotas_are_set_by_the_unit_above,
+    }
+}
+
+mod number_disposal_suite {
+    crate::conformance_of! {
+        number_disposal_cases:
+        disposals_are_addressed_to_the_numbers_operator_once_per_number,
+        operators_answer_their_own_requests_once_at_the_version_read,
+        disposal_figures_count_on_time_overdue_and_per_operator,
     }
 }
 

@@ -31,7 +31,7 @@ macro_rules! permissions {
 
 permissions! {
     /// Any logged-in user: their own profile and landing page.
-    Authenticated => "authenticated": [CenterAnalyst, UnitCommander, GridWorker, BankLiaison, Leader, Admin];
+    Authenticated => "authenticated": [CenterAnalyst, UnitCommander, GridWorker, BankLiaison, OperatorLiaison, Leader, Admin];
     /// 指挥大屏 and unit figures.
     ViewDashboard => "view_dashboard": [CenterAnalyst, UnitCommander, Leader, Admin];
     /// Warning lists and details (masked personal data).
@@ -122,6 +122,21 @@ permissions! {
     ReplySupervision => "reply_supervision": [UnitCommander, BankLiaison];
     /// Confirm or refuse stop-payments addressed to one's own bank.
     ConfirmStopPayments => "confirm_stop_payments": [BankLiaison];
+    /// 涉诈号码处置 figures (requested, executed on time, not possible, overdue, per operator and
+    /// measure): police of their subtree, operator liaisons of their own operator's requests;
+    /// leaders the figures.
+    ViewNumberDisposals => "view_number_disposals": [CenterAnalyst, UnitCommander, OperatorLiaison, Leader];
+    /// The requests themselves: the list with its exports (the registered holder masked) and a
+    /// request's page (the holder in full for police with personal-data rights, every view
+    /// audited) — police of their subtree, operator liaisons of their own operator.
+    ListNumberDisposals => "list_number_disposals": [CenterAnalyst, UnitCommander, OperatorLiaison];
+    /// Ask an operator to shut down, bar or intercept a number (from a warning, a case or typed
+    /// in) for a unit of one's subtree, and withdraw such a request. Never bank or operator
+    /// liaisons.
+    RequestNumberDisposals => "request_number_disposals": [CenterAnalyst, UnitCommander];
+    /// Answer the requests addressed to one's own operator: executed (with the registered
+    /// holder) or not possible and why.
+    AnswerNumberDisposals => "answer_number_disposals": [OperatorLiaison];
     /// Statistics, rankings and reports.
     ViewStatistics => "view_statistics": [CenterAnalyst, UnitCommander, Leader, Admin];
     /// The audit log.
@@ -154,6 +169,30 @@ mod tests {
             unit_code: "33".into(),
             roles: vec![role],
             bank_code: None,
+            operator: None,
+        }
+    }
+
+    #[test]
+    fn operator_liaisons_only_see_and_answer_their_number_disposals() {
+        let p = with(Role::OperatorLiaison);
+        assert!(ViewNumberDisposals::allows(&p));
+        assert!(AnswerNumberDisposals::allows(&p));
+        assert!(!RequestNumberDisposals::allows(&p));
+        for (name, roles) in MATRIX {
+            if ![
+                "view_number_disposals",
+                "list_number_disposals",
+                "answer_number_disposals",
+                "authenticated",
+            ]
+            .contains(name)
+            {
+                assert!(
+                    !roles.contains(&Role::OperatorLiaison),
+                    "{name} must not include operator liaisons"
+                );
+            }
         }
     }
 

@@ -1,6 +1,6 @@
 //! Who is calling: the logged-in user's identity, unit and roles.
 
-use fanzha_store::{Role, User};
+use fanzha_store::{Operator, Role, User};
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -12,6 +12,8 @@ pub struct Principal {
     pub roles: Vec<Role>,
     /// Bank liaisons see their bank's stop-payments only.
     pub bank_code: Option<String>,
+    /// Operator liaisons see the number disposals addressed to their operator only.
+    pub operator: Option<Operator>,
 }
 
 impl Principal {
@@ -28,6 +30,7 @@ impl From<User> for Principal {
             unit_code: u.unit_code,
             roles: u.roles,
             bank_code: u.bank_code,
+            operator: u.operator.as_deref().and_then(Operator::parse),
         }
     }
 }

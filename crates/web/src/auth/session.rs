@@ -99,6 +99,7 @@ mod tests {
             unit_code: "330281".into(),
             roles: vec![Role::UnitCommander],
             bank_code: None,
+            operator: None,
         }
     }
 

@@ -1,5 +1,6 @@
 //! 系统管理: users of one's subtree (add, with role, unit and bank) and the org tree's size.
 
+use super::view::pick;
 use super::{render, Chrome};
 use crate::auth::password::hash_password;
 use crate::auth::permission::ManageUsers;
@@ -12,7 +13,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
-use fanzha_store::{NewAuditEntry, NewUser, PageRequest, Role, User};
+use fanzha_store::{NewAuditEntry, NewUser, Operator, PageRequest, Role, User};
 use serde::Deserialize;
 
 struct UserRow {
@@ -46,6 +47,7 @@ struct AdminPage {
     units: i64,
     people: i64,
     roles: Vec<(&'static str, &'static str)>,
+    operators: Vec<(&'static str, &'static str)>,
     message: Option<String>,
 }
 
@@ -117,7 +119,16 @@ async fn page(
             login: u.login,
             name: u.display_name,
             unit: u.unit_code,
-            bank: u.bank_code.unwrap_or_default(),
+            // A bank liaison's bank, an operator liaison's operator.
+            bank: u
+                .bank_code
+                .or_else(|| {
+                    u.operator
+                        .as_deref()
+                        .and_then(Operator::parse)
+                        .map(|o| pick(lang, o.zh(), o.en()).to_string())
+                })
+                .unwrap_or_default(),
             active: u.active,
         })
         .collect();
@@ -127,6 +138,10 @@ async fn page(
         unit_rows,
         units: state.store.units().count(&scope).await?,
         people: state.store.people().count(&scope).await?,
+        operators: Operator::ALL
+            .iter()
+            .map(|o| (o.as_str(), pick(lang, o.zh(), o.en())))
+            .collect(),
         roles: Role::ALL
             .iter()
             .map(|r| {
@@ -238,6 +253,9 @@ pub struct NewUserForm {
     unit_code: String,
     role: String,
     bank_code: Option<String>,
+    /// An operator code, for operator liaisons.
+    #[serde(default)]
+    operator: Option<String>,
     password: String,
 }
 
@@ -267,6 +285,10 @@ pub async fn add_user(
             unit_code: unit.code.clone(),
             roles: vec![role],
             bank_code,
+            operator: f
+                .operator
+                .map(|o| o.trim().to_string())
+                .filter(|o| !o.is_empty()),
             password_hash: Some(hash),
         })
         .await?;

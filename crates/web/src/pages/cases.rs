@@ -13,7 +13,8 @@ use super::choices::{fraud_type_choices, unit_choices, Choice};
 use super::view::{fraud_type_label, time, yuan};
 use super::{render, Chrome};
 use crate::auth::permission::{
-    ManageCases, Permission, RecordEnforcement, ViewCases, ViewMuleAccounts,
+    ManageCases, Permission, RecordEnforcement, RequestNumberDisposals, ViewCases,
+    ViewMuleAccounts,
 };
 use crate::auth::Require;
 use crate::case_import::{import_cases, CaseImport};
@@ -511,6 +512,9 @@ struct CasePage {
     warnings: Vec<WarningRow>,
     /// What the victim named: (label key, values).
     named: Vec<(&'static str, String)>,
+    /// The suspect numbers named, each to ask an operator to shut down (empty unless the
+    /// reader may ask).
+    disposal_numbers: Vec<String>,
     /// Residents of one's area holding the accounts of the stop-payments (masked).
     holders: Vec<super::mule_accounts::HolderRow>,
     /// Linked cases inside one's area, latest report first.
@@ -722,6 +726,18 @@ async fn case_page<P: Permission>(
         linked_total,
         group_loss,
         named: named_rows(&c.named),
+        disposal_numbers: if RequestNumberDisposals::allows(&auth.principal) {
+            c.named["phones"]
+                .as_array()
+                .map(|v| {
+                    v.iter()
+                        .filter_map(|n| n.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        },
         victim: c.victim_name.as_deref().map(mask_name).unwrap_or_default(),
         occupation: occupation_label(lang, c.occupation, c.occupation_text.as_deref()),
         occupation_code: c.occupation.map_or("unknown", Occupation::code),

@@ -19,6 +19,7 @@ pub mod login;
 pub mod mobile;
 pub mod mule_accounts;
 pub mod new_cards;
+pub mod number_disposals;
 pub mod outreach;
 pub mod public_sector;
 pub mod returns;
@@ -41,7 +42,8 @@ pub mod warnings;
 use crate::auth::permission::{
     HandleInstructions, ImportPushes, ManageGuardians, ManageUsers, Permission, ViewAudit,
     ViewCallTasks, ViewCases, ViewDashboard, ViewEnforcement, ViewInstructions, ViewKeyPersons,
-    ViewMuleAccounts, ViewNewCards, ViewOutreach, ViewStatistics, ViewStopPayments,
+    ViewMuleAccounts, ViewNewCards, ViewNumberDisposals, ViewOutreach, ViewStatistics,
+    ViewStopPayments,
     ViewSupervision, ViewTwoCardLeads, ViewWarnings,
 };
 use crate::auth::principal::Principal;
@@ -147,6 +149,11 @@ impl Chrome {
                         "/card-screening",
                         "nav_card_screening",
                         ViewNewCards::allows(p),
+                    ),
+                    (
+                        "/number-disposals",
+                        "nav_number_disposals",
+                        ViewNumberDisposals::allows(p),
                     ),
                     ("/guardians", "nav_guardians", ManageGuardians::allows(p)),
                 ],
@@ -341,6 +348,7 @@ mod tests {
             unit_code: "330281".into(),
             roles: vec![role],
             bank_code: (role == Role::BankLiaison).then(|| "ICBC".into()),
+            operator: (role == Role::OperatorLiaison).then_some(fanzha_store::Operator::ChinaMobile),
         };
         Chrome::new(&p, "t", &HeaderMap::new(), active)
     }

@@ -12,7 +12,7 @@ use super::warning_search::{audit_person_search, Search, SearchForm, SOURCES};
 use super::{render, Chrome};
 use crate::api::people::audit_reveal;
 use crate::auth::permission::{
-    ImportPushes, ManageCases, Permission, ViewPersonalData, ViewWarnings,
+    ImportPushes, ManageCases, Permission, RequestNumberDisposals, ViewPersonalData, ViewWarnings,
 };
 use crate::auth::Require;
 use crate::casework::{request_protective_stop, ProtectiveStopInput};
@@ -257,6 +257,8 @@ struct DetailPage {
     stops: Vec<StopRow>,
     /// The analyst may ask for one (and show a request's account in full).
     can_request_stop: bool,
+    /// The reader may ask an operator to shut down a suspect number.
+    can_ask_disposal: bool,
 }
 
 /// A protective stop-payment on the warning page: the account masked, shown in full on demand
@@ -433,6 +435,7 @@ pub async fn detail(
     render(&DetailPage {
         stops,
         can_request_stop: ManageCases::allows(&auth.principal),
+        can_ask_disposal: RequestNumberDisposals::allows(&auth.principal),
         lang,
         id: w.id.clone(),
         level_class: level_class(w.level),

@@ -100,6 +100,7 @@ async fn get(state: &AppState, unit: &str, path: &str) -> (StatusCode, Vec<u8>) 
             unit_code: unit.into(),
             roles: vec![Role::Leader],
             bank_code: None,
+            operator: None,
         },
         now(),
     );

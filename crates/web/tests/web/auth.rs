@@ -40,6 +40,7 @@ async fn app() -> (Router, tempfile::TempDir) {
             unit_code: "330281".into(),
             roles: vec![Role::UnitCommander],
             bank_code: None,
+            operator: None,
             password_hash: Some(hash_password(PASSWORD).unwrap()),
         })
         .await

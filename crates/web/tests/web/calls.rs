@@ -128,6 +128,7 @@ impl World {
                 unit_code: CITY.into(),
                 roles: vec![role],
                 bank_code: None,
+                operator: None,
             },
             self.clock.now_ms(),
         );

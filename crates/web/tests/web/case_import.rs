@@ -168,6 +168,7 @@ impl World {
                 unit_code: unit.into(),
                 roles: vec![Role::CenterAnalyst],
                 bank_code: None,
+                operator: None,
             },
             self.now(),
         );

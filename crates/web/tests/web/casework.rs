@@ -205,6 +205,7 @@ impl World {
                 unit_code: COUNTY.into(),
                 roles: vec![fanzha_store::Role::CenterAnalyst],
                 bank_code: None,
+                operator: None,
             },
             self.now(),
         );

@@ -112,6 +112,7 @@ async fn send(
             unit_code: unit.into(),
             roles: vec![role],
             bank_code: None,
+            operator: None,
         },
         t0(),
     );

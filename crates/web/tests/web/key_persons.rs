@@ -167,6 +167,7 @@ async fn send_as(
             unit_code: unit.into(),
             roles: vec![role],
             bank_code: (role == Role::BankLiaison).then(|| "ICBC".into()),
+            operator: (role == Role::OperatorLiaison).then_some(fanzha_store::Operator::ChinaMobile),
         },
         t0(),
     );
@@ -1069,6 +1070,7 @@ async fn officers(state: &AppState) {
                 unit_code: unit.into(),
                 roles: vec![role],
                 bank_code: None,
+                operator: None,
                 password_hash: None,
             })
             .await
@@ -1383,6 +1385,7 @@ async fn a_grid_worker_sees_the_visits_due_and_records_one_on_the_phone(db: &Db)
             unit_code: EAST_VILLAGE.into(),
             roles: vec![Role::GridWorker],
             bank_code: None,
+            operator: None,
             password_hash: None,
         })
         .await

@@ -161,6 +161,7 @@ fn analyst_session(state: &AppState) -> (String, fanzha_web::auth::session::Sess
             unit_code: COUNTY.into(),
             roles: vec![fanzha_store::Role::CenterAnalyst],
             bank_code: None,
+            operator: None,
         },
         t0(),
     )
@@ -1386,6 +1387,7 @@ async fn get_as_commander(state: &AppState, path: &str) -> (StatusCode, String) 
             unit_code: COUNTY.into(),
             roles: vec![fanzha_store::Role::UnitCommander],
             bank_code: None,
+            operator: None,
         },
         t0(),
     );

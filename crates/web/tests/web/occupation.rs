@@ -98,6 +98,7 @@ impl World {
                 unit_code: COUNTY.into(),
                 roles: vec![Role::CenterAnalyst],
                 bank_code: None,
+                operator: None,
             },
             self.state.clock.now_ms(),
         );

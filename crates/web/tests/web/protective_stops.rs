@@ -157,6 +157,7 @@ impl World {
                 unit_code: unit.into(),
                 roles: vec![role],
                 bank_code: bank.map(Into::into),
+                operator: None,
             },
             self.now(),
         );

@@ -13,9 +13,10 @@ use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use chrono::DateTime;
 use fanzha_store::{
-    CardState, CaseTransfer, KeyPersonCategory, KeyPersonFilter, LeadKind, LeadSource, LeadState,
-    NewCardRow, NewCase, NewKeyPerson, NewPerson, NewStopPayment, NewTwoCardLead, NewUser,
-    PageRequest, Role, Scope, Store, UnitLevel, Viewer,
+    CardState, CaseTransfer, DisposalMeasure, DisposalState, DisposalViewer, KeyPersonCategory,
+    KeyPersonFilter, LeadKind, LeadSource, LeadState, NewCardRow, NewCase, NewKeyPerson,
+    NewNumberDisposal, NewPerson, NewStopPayment, NewTwoCardLead, NewUser, Operator, PageRequest,
+    Role, Scope, Store, UnitLevel, Viewer,
 };
 use fanzha_trace::stop_payment::{Institution, StopPaymentRequest};
 use fanzha_web::auth::password::hash_password;
@@ -98,6 +99,7 @@ enum Rec {
     NoticedCase,
     /// `{id}` is a case (as `Case`) marked as a typical case (典型案例), its entry at version 1.
     TypicalCase,
+    NumberDisposal,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -427,6 +429,41 @@ const ENDPOINTS: &[Endpoint] = &[
         "set_outreach_quotas",
         Rec::ChildUnit,
         Form("unit_code={code}&year=2026&events={n}&people=100"),
+    ),
+    ep(
+        "GET",
+        "/number-disposals",
+        "view_number_disposals",
+        Rec::None,
+        Empty,
+    ),
+    ep(
+        "POST",
+        "/number-disposals",
+        "request_number_disposals",
+        Rec::None,
+        Form("number={msisdn}&measure=shutdown&reason=rbac+{n}"),
+    ),
+    ep(
+        "GET",
+        "/number-disposals/{id}",
+        "list_number_disposals",
+        Rec::NumberDisposal,
+        Empty,
+    ),
+    ep(
+        "POST",
+        "/number-disposals/{id}/answer",
+        "answer_number_disposals",
+        Rec::NumberDisposal,
+        Form("version={version}&outcome=executed&note=rbac+{n}"),
+    ),
+    ep(
+        "POST",
+        "/number-disposals/{id}/withdraw",
+        "request_number_disposals",
+        Rec::NumberDisposal,
+        Form("version={version}&note=rbac+{n}"),
     ),
     ep("GET", "/two-card-leads", "view_two_card_leads", Rec::None, Empty),
     ep(
@@ -831,6 +868,7 @@ struct Record {
     two_card_lead_id: String,
     new_card_id: String,
     suspect_id: String,
+    number_disposal_id: String,
 }
 
 /// A caller: a role at a unit, with the places that are inside and outside its subtree.
@@ -902,6 +940,7 @@ impl World {
                     unit_code: c.unit_code.into(),
                     roles: vec![c.role],
                     bank_code: (c.role == Role::BankLiaison).then(|| LIAISON_BANK.into()),
+                    operator: (c.role == Role::OperatorLiaison).then(|| "china_mobile".into()),
                     password_hash: None,
                 })
                 .await
@@ -915,6 +954,7 @@ impl World {
                 unit_code: COUNTY.into(),
                 roles: vec![Role::Admin],
                 bank_code: None,
+                operator: None,
                 password_hash: Some(hash_password(PASSWORD).unwrap()),
             })
             .await
@@ -1121,6 +1161,18 @@ impl World {
             Rec::KeyPerson => self.key_person_at(place).await,
             Rec::Guardian => self.guardian_at(place).await,
             Rec::TwoCardLead => self.two_card_lead_at(place).await,
+            // An operator liaison's side is the operator (whichever unit asked); police see
+            // the requests of their subtree to any operator.
+            Rec::NumberDisposal => {
+                let operator_liaison = c.is_some_and(|c| c.role == Role::OperatorLiaison);
+                let (place, operator) = match (operator_liaison, side) {
+                    (true, Side::Own) => (foreign, Operator::ChinaMobile),
+                    (true, Side::Foreign) => (own, Operator::ChinaUnicom),
+                    (false, Side::Own) => (own, Operator::ChinaUnicom),
+                    (false, Side::Foreign) => (foreign, Operator::ChinaMobile),
+                };
+                self.number_disposal_at(place, operator).await
+            }
             Rec::NewCard => self.new_card_at(place).await,
             Rec::Suspect => self.suspect_at(place).await,
             Rec::NoticedCase => self.noticed_case_at(place).await,
@@ -1410,6 +1462,37 @@ impl World {
         }
     }
 
+    /// A pending request to `operator` by the unit at `place`, for a fresh number.
+    async fn number_disposal_at(&self, place: Place, operator: Operator) -> Record {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let d = self
+            .store()
+            .number_disposals()
+            .request(
+                &Scope::platform(),
+                &NewNumberDisposal {
+                    number: format!("17{n:09}"),
+                    operator: Some(operator),
+                    measure: DisposalMeasure::Shutdown,
+                    reason: "setup".into(),
+                    warning_id: None,
+                    case_id: None,
+                    unit_code: place.unit_code().into(),
+                    urgent: false,
+                },
+                "setup",
+                self.now(),
+            )
+            .await
+            .unwrap();
+        Record {
+            unit_code: place.unit_code(),
+            number_disposal_id: d.id.to_string(),
+            version: d.version,
+            ..Record::default()
+        }
+    }
+
     async fn two_card_lead_at(&self, place: Place) -> Record {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         let done = self
@@ -1602,6 +1685,7 @@ impl World {
                 unit_code: c.unit_code.into(),
                 roles: vec![c.role],
                 bank_code: (c.role == Role::BankLiaison).then(|| LIAISON_BANK.into()),
+                operator: (c.role == Role::OperatorLiaison).then_some(Operator::ChinaMobile),
             },
             self.now(),
         );
@@ -1639,6 +1723,7 @@ fn fill(template: &str, record: Option<&Record>, n: u32) -> String {
     let mut s = template
         .replace("{lang}", "en")
         .replace("{*path}", "vendor/echarts.min.js")
+        .replace("{msisdn}", &format!("139{n:08}"))
         .replace("{n}", &n.to_string());
     if let Some(r) = record {
         s = s
@@ -1669,6 +1754,7 @@ fn request(
         (Rec::TwoCardLead, Some(r)) => r.two_card_lead_id.as_str(),
         (Rec::NewCard, Some(r)) => r.new_card_id.as_str(),
         (Rec::Suspect, Some(r)) => r.suspect_id.as_str(),
+        (Rec::NumberDisposal, Some(r)) => r.number_disposal_id.as_str(),
         (_, Some(r)) => r.instruction_id.as_str(),
         (_, None) => "",
     };
@@ -1919,6 +2005,18 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 .unwrap()
                                 .state
                                 == CardState::Reviewed,
+                        ),
+                        (Rec::NumberDisposal, Some(r)) => Some(
+                            w.store()
+                                .number_disposals()
+                                .get(
+                                    &DisposalViewer::Police(Scope::platform()),
+                                    r.number_disposal_id.parse().unwrap(),
+                                )
+                                .await
+                                .unwrap()
+                                .state
+                                != DisposalState::Pending,
                         ),
                         (Rec::Suspect, Some(r)) => Some(
                             w.store()

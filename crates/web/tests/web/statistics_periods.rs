@@ -285,6 +285,7 @@ async fn get(state: &AppState, path: &str) -> (StatusCode, String) {
             unit_code: COUNTY.into(),
             roles: vec![fanzha_store::Role::CenterAnalyst],
             bank_code: None,
+            operator: None,
         },
         now(),
     );

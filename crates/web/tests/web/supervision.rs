@@ -205,6 +205,7 @@ impl As<'_> {
                 unit_code: self.unit.into(),
                 roles: vec![self.role],
                 bank_code: self.bank.map(Into::into),
+                operator: None,
             },
             t0(),
         );
