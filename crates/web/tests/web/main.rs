@@ -18,6 +18,7 @@ mod lists;
 mod mule_accounts;
 mod new_cards;
 mod new_cards_api;
+mod number_disposals;
 mod occupation;
 mod outreach;
 mod protective_stops;
