@@ -88,6 +88,7 @@ const PAGES = [
   { name: 'assessment', user: 'leader', path: async () => '/assessment', ready: '#assessment' },
   { name: 'rules', user: 'admin', path: async () => '/admin/rules', ready: '#active-rules' },
   { name: 'stop-payments', user: 'bank_icbc', path: async () => '/stop-payments', ready: '#stop-payments' },
+  { name: 'number-disposals', user: 'analyst', path: async () => '/number-disposals', ready: '#nd-figures' },
 ];
 
 for (const p of PAGES) {

@@ -1,6 +1,8 @@
 //! The landing page after login: who you are, your unit, and what you may do.
 
-use crate::auth::permission::{Authenticated, Permission, ViewDashboard, MATRIX};
+use crate::auth::permission::{
+    AnswerNumberDisposals, Authenticated, Permission, ViewDashboard, MATRIX,
+};
 use crate::auth::Require;
 use crate::error::WebError;
 use crate::i18n::Lang;
@@ -26,7 +28,8 @@ struct HomePage {
 }
 
 /// `/`: each role lands where its work is — grid workers on their tasks, commanders and the
-/// center on the dashboard; others on this overview of who they are and what they may do.
+/// center on the dashboard, operator liaisons on the requests addressed to them; others on
+/// this overview of who they are and what they may do.
 pub async fn show(
     auth: Require<Authenticated>,
     State(state): State<AppState>,
@@ -38,6 +41,9 @@ pub async fn show(
     }
     if ViewDashboard::allows(p) {
         return Ok(Redirect::to("/dashboard").into_response());
+    }
+    if AnswerNumberDisposals::allows(p) {
+        return Ok(Redirect::to("/number-disposals").into_response());
     }
     let lang = Lang::from_headers(&headers);
     let unit = state.store.units().find(&p.unit_code).await?;

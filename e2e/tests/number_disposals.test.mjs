@@ -1,0 +1,79 @@
+// 涉诈号码处置 end to end: the analyst receives a warning naming a suspect number, follows the
+// warning page's 申请关停 link to the prefilled form and asks China Mobile, urgently; China
+// Mobile's liaison finds it on the list, answers 已处置 with the registered holder; the analyst
+// reads the holder in full on the request's page (masked in the list) and the figures count
+// it executed on time.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, loggedInPage, open, apiOk, withShot } from '../lib.mjs';
+
+let browser;
+
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('warning → ask the operator → liaison answers → figures', { timeout: 90_000 }, async () => {
+  const analyst = await loggedInPage(browser, 'analyst');
+  const me = await apiOk(analyst, 'GET', '/api/v1/me');
+  const people = await apiOk(analyst, 'GET', `/api/v1/people?unit=${me.unit_code}&reveal=true&limit=20`);
+  const person = people.items[0];
+  assert.ok(person, 'a resident of the analyst area');
+  // A China Mobile number (segment 1390000), fresh for this run.
+  const number = `1390000${String(Date.now() % 10000).padStart(4, '0')}`;
+  const created = await apiOk(analyst, 'POST', '/api/v1/warnings', {
+    resident_id: person.resident_id,
+    level: 1,
+    fraud_type: 'impersonate_police',
+    source: 'national_push',
+    note: '端到端测试：号码处置',
+    suspects: [number],
+  }, [201]);
+
+  await open(analyst, `/warnings/${created.warning_id}`);
+  const link = analyst.locator('[data-action=ask-disposal]').first();
+  await Promise.all([analyst.waitForURL(/\/number-disposals\?ask=/), link.click()]);
+  const form = analyst.locator('#request-disposal');
+  assert.equal(await form.locator('input[name=number]').inputValue(), number);
+  assert.equal(await form.locator('input[name=warning_id]').inputValue(), created.warning_id);
+  assert.equal(await form.locator('select[name=operator]').inputValue(), 'china_mobile');
+  await withShot(analyst, 'number-disposal-request', async () => {
+    await form.locator('textarea[name=reason]').fill('冒充公检法，称其涉嫌洗钱，要求转账至安全账户');
+    await form.locator('input[name=urgent]').check();
+    await Promise.all([
+      analyst.waitForURL(/\/number-disposals\/\d+$/),
+      form.locator('[data-action=request-disposal]').click(),
+    ]);
+  });
+  const id = new URL(analyst.url()).pathname.split('/').pop();
+  assert.equal(await analyst.locator('h1 [data-state]').getAttribute('data-state'), 'pending');
+
+  // China Mobile's liaison: the request on the list, answered with the holder.
+  const liaison = await loggedInPage(browser, 'operator_cm');
+  await open(liaison, '/number-disposals');
+  await liaison.locator(`#nd-requests tr[data-request="${id}"]`).waitFor();
+  await open(liaison, `/number-disposals/${id}`);
+  await withShot(liaison, 'number-disposal-answer', async () => {
+    const answer = liaison.locator('#execute-disposal');
+    await answer.locator('input[name=holder_name]').fill('王五');
+    await answer.locator('input[name=holder_id]').fill('11010519491231002X');
+    await answer.locator('input[name=note]').fill('已停机');
+    await answer.locator('[data-action=execute-disposal]').click();
+    await liaison.locator('h1 [data-state=executed]').waitFor();
+  });
+
+  // The analyst: masked in the list, in full on the request's page; executed on time.
+  await open(analyst, '/number-disposals');
+  const row = analyst.locator(`#nd-requests tr[data-request="${id}"]`);
+  assert.equal(await row.getAttribute('data-state'), 'executed');
+  const masked = await row.locator('[data-holder]').innerText();
+  assert.ok(masked.includes('*') && !masked.includes('王五'), `masked: ${masked}`);
+  assert.ok(Number(await analyst.locator('[data-figure=executed]').innerText()) >= 1);
+  await open(analyst, `/number-disposals/${id}`);
+  assert.match(await analyst.locator('[data-holder]').innerText(), /王五 11010519491231002X/);
+  await analyst.locator('[data-on-time]').waitFor();
+});
