@@ -84,7 +84,7 @@ test('/api/v1/me tells each demo user who they are; a CSRF token is available', 
   const ctx = await newContext(browser);
   const page = await ctx.newPage();
   const seen = {};
-  for (const user of ['admin', 'analyst', 'leader', 'commander', 'station', 'grid', 'bank_icbc']) {
+  for (const user of ['admin', 'analyst', 'leader', 'commander', 'station', 'grid', 'bank_icbc', 'operator_cm']) {
     await ctx.clearCookies();
     await login(page, user);
     const me = await api(page, 'GET', '/api/v1/me');
@@ -102,6 +102,8 @@ test('/api/v1/me tells each demo user who they are; a CSRF token is available', 
   assert.ok(seen.station.unit_code.startsWith('330281') && seen.station.unit_code !== '330281');
   assert.ok(seen.grid.unit_code.startsWith(seen.station.unit_code.slice(0, 9)));
   assert.equal(seen.bank_icbc.bank_code, 'ICBC');
+  assert.equal(seen.operator_cm.operator, 'china_mobile');
+  assert.deepEqual(seen.operator_cm.roles, ['operator_liaison']);
   await ctx.close();
 });
 

@@ -77,6 +77,7 @@ pub async fn me(auth: Require<Authenticated>) -> Json<serde_json::Value> {
         "unit_code": auth.principal.unit_code,
         "roles": auth.principal.roles,
         "bank_code": auth.principal.bank_code,
+        "operator": auth.principal.operator.map(|o| o.as_str()),
         "permissions": granted(&auth),
         "csrf_token": auth.csrf_token,
     }))
