@@ -145,7 +145,8 @@ impl NumberDisposal {
 
     /// Executed by its deadline.
     pub fn on_time(&self) -> bool {
-        self.state == DisposalState::Executed && self.answered_at.is_some_and(|a| a <= self.deadline)
+        self.state == DisposalState::Executed
+            && self.answered_at.is_some_and(|a| a <= self.deadline)
     }
 }
 
@@ -288,7 +289,8 @@ fn push_filter(sql: &mut Sql<'_>, f: &DisposalFilter, now: i64) {
         sql.push(" AND d.measure = ").arg(m.as_str());
     }
     if f.overdue {
-        sql.push(" AND d.state = 'pending' AND d.deadline < ").arg(now);
+        sql.push(" AND d.state = 'pending' AND d.deadline < ")
+            .arg(now);
     }
     if let Some(n) = &f.number {
         sql.push(" AND d.number = ").arg(n.clone());
@@ -388,7 +390,8 @@ impl<'s> NumberDisposals<'s> {
             }
         }
         if let Some(w) = &warning_id {
-            self.linked_in_scope(scope, "warnings", "warning", w).await?;
+            self.linked_in_scope(scope, "warnings", "warning", w)
+                .await?;
         }
         if let Some(c) = &case_id {
             self.linked_in_scope(scope, "cases", "case", c).await?;
@@ -666,9 +669,7 @@ impl<'s> NumberDisposals<'s> {
         at: i64,
     ) -> StoreResult<NumberDisposal> {
         let note = text("note", note, true)?;
-        let current = self
-            .get(&DisposalViewer::Police(scope.clone()), id)
-            .await?;
+        let current = self.get(&DisposalViewer::Police(scope.clone()), id).await?;
         let mut sql = Sql::new("UPDATE number_disposals SET state = 'withdrawn', answer_note = ");
         sql.arg(note.as_str())
             .push(", answered_by = ")
@@ -750,11 +751,13 @@ impl<'s> NumberDisposals<'s> {
     }
 
     /// Counts of what `viewer` reads — all, per operator and per measure — with requests
-    /// pending past their deadline at `now` counted as overdue.
+    /// pending past their deadline at `now` counted as overdue; with `period` (`[from, until)`
+    /// epoch ms) only the requests made in it.
     pub async fn figures(
         &self,
         viewer: &DisposalViewer,
         now: i64,
+        period: Option<(i64, i64)>,
     ) -> StoreResult<DisposalFigures> {
         let mut sql = Sql::new(
             "SELECT d.operator AS operator, d.measure AS measure, d.state AS state, \
@@ -766,6 +769,12 @@ impl<'s> NumberDisposals<'s> {
              COUNT(*) AS n FROM number_disposals d WHERE ",
         );
         push_viewer(&mut sql, viewer);
+        if let Some((from, until)) = period {
+            sql.push(" AND d.requested_at >= ")
+                .arg(from)
+                .push(" AND d.requested_at < ")
+                .arg(until);
+        }
         sql.push(" GROUP BY d.operator, d.measure, d.state, late, in_time");
         let rows = sql
             .query()
@@ -846,11 +855,17 @@ mod tests {
         // An overseas number needs a chosen operator.
         assert!(matches!(
             place("+85291234567", Intercept, None),
-            Err(StoreError::Invalid { field: "operator", .. })
+            Err(StoreError::Invalid {
+                field: "operator",
+                ..
+            })
         ));
         assert!(matches!(
             place("+85291234567", Shutdown, Some(Operator::ChinaTelecom)),
-            Err(StoreError::Invalid { field: "measure", .. })
+            Err(StoreError::Invalid {
+                field: "measure",
+                ..
+            })
         ));
         let (n, kind, op) = place("+85291234567", Intercept, Some(Operator::ChinaTelecom)).unwrap();
         assert_eq!(
@@ -859,7 +874,10 @@ mod tests {
         );
         assert!(matches!(
             place("12", Shutdown, None),
-            Err(StoreError::Invalid { field: "number", .. })
+            Err(StoreError::Invalid {
+                field: "number",
+                ..
+            })
         ));
     }
 

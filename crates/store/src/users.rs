@@ -164,7 +164,11 @@ impl<'s> Users<'s> {
             ));
         }
         if user.roles.contains(&Role::OperatorLiaison)
-            && user.operator.as_deref().and_then(crate::Operator::parse).is_none()
+            && user
+                .operator
+                .as_deref()
+                .and_then(crate::Operator::parse)
+                .is_none()
         {
             return Err(StoreError::invalid(
                 "operator",

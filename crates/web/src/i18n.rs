@@ -845,6 +845,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("nd_no_history", "无其他处置记录", "No other requests"),
     ("nd_back", "返回号码处置", "Back to number disposals"),
     ("nd_ask", "申请关停", "Ask to shut down"),
+    ("nd_section", "通讯反制（涉诈号码处置）", "Number disposals"),
     ("nav_warning_pushes", "预警推送", "Warning pushes"),
     ("wp_title", "预警推送名单导入与反馈", "Pushed warning lists and feedback"),
     ("wp_import", "导入推送名单", "Import a push list"),

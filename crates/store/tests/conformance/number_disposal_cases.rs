@@ -72,13 +72,21 @@ pub async fn disposals_are_addressed_to_the_numbers_operator_once_per_number(sto
     assert_eq!(d.reason, "冒充公检法，已致1人被骗");
     assert_eq!(d.deadline, T0 + DISPOSAL_MINUTES * MINUTE);
     assert_eq!((d.state, d.version), (DisposalState::Pending, 1));
-    assert_eq!(repo.get(&DisposalViewer::Police(yuyao.clone()), d.id).await.unwrap(), d);
+    assert_eq!(
+        repo.get(&DisposalViewer::Police(yuyao.clone()), d.id)
+            .await
+            .unwrap(),
+        d
+    );
 
     // One pending request per number, whatever its spelling.
     let again = repo
         .request(&yuyao, &ask("13900001234", "330281"), "analyst", T0 + 1)
         .await;
-    assert!(matches!(again, Err(StoreError::Conflict { .. })), "{again:?}");
+    assert!(
+        matches!(again, Err(StoreError::Conflict { .. })),
+        "{again:?}"
+    );
 
     // A virtual operator's number (1705: 移动虚拟运营商) goes to the network it resells;
     // urgent is due in 30 minutes.
@@ -101,7 +109,10 @@ pub async fn disposals_are_addressed_to_the_numbers_operator_once_per_number(sto
         "operator"
     ));
     overseas.operator = Some(Operator::ChinaTelecom);
-    let o = repo.request(&yuyao, &overseas, "analyst", T0).await.unwrap();
+    let o = repo
+        .request(&yuyao, &overseas, "analyst", T0)
+        .await
+        .unwrap();
     assert_eq!(
         (o.number.as_str(), o.operator),
         ("+85291234567", Operator::ChinaTelecom)
@@ -109,7 +120,8 @@ pub async fn disposals_are_addressed_to_the_numbers_operator_once_per_number(sto
 
     // Bad input is refused before anything is written.
     assert!(is_invalid(
-        repo.request(&yuyao, &ask("not a number", "330281"), "a", T0).await,
+        repo.request(&yuyao, &ask("not a number", "330281"), "a", T0)
+            .await,
         "number"
     ));
     let mut no_reason = ask("13900005678", "330281");
@@ -122,15 +134,30 @@ pub async fn disposals_are_addressed_to_the_numbers_operator_once_per_number(sto
     let outside = repo
         .request(&yuyao, &ask("13900005678", "330282"), "a", T0)
         .await;
-    assert!(matches!(outside, Err(StoreError::NotFound { what: "unit", .. })));
+    assert!(matches!(
+        outside,
+        Err(StoreError::NotFound { what: "unit", .. })
+    ));
     let mut foreign_warning = ask("13900005678", "330281");
     foreign_warning.warning_id = Some("W-CX".into());
     let r = repo.request(&yuyao, &foreign_warning, "a", T0).await;
-    assert!(matches!(r, Err(StoreError::NotFound { what: "warning", .. })), "{r:?}");
+    assert!(
+        matches!(
+            r,
+            Err(StoreError::NotFound {
+                what: "warning",
+                ..
+            })
+        ),
+        "{r:?}"
+    );
     let mut no_case = ask("13900005678", "330281");
     no_case.case_id = Some("C-NONE".into());
     let r = repo.request(&yuyao, &no_case, "a", T0).await;
-    assert!(matches!(r, Err(StoreError::NotFound { what: "case", .. })), "{r:?}");
+    assert!(
+        matches!(r, Err(StoreError::NotFound { what: "case", .. })),
+        "{r:?}"
+    );
     assert_eq!(audits(store, "number_disposal_requested").await, 3);
 
     // Who reads what: the township its own, the county all three, 慈溪 none; each operator
@@ -188,7 +215,12 @@ pub async fn disposals_are_addressed_to_the_numbers_operator_once_per_number(sto
     };
     // At T0 + 31 min only the urgent one is late.
     let late = repo
-        .list(&police(&yuyao), &urgent_overdue, &PageRequest::first(10), T0 + 31 * MINUTE)
+        .list(
+            &police(&yuyao),
+            &urgent_overdue,
+            &PageRequest::first(10),
+            T0 + 31 * MINUTE,
+        )
         .await
         .unwrap();
     assert_eq!(late.items.iter().map(|d| d.id).collect::<Vec<_>>(), [v.id]);
@@ -217,9 +249,20 @@ pub async fn operators_answer_their_own_requests_once_at_the_version_read(store:
         .await;
     assert!(matches!(r, Err(StoreError::Conflict { .. })), "{r:?}");
     let r = repo
-        .answer(Operator::ChinaMobile, d.id, 1, &DisposalAnswer::Failed, " ", "cm", T0)
+        .answer(
+            Operator::ChinaMobile,
+            d.id,
+            1,
+            &DisposalAnswer::Failed,
+            " ",
+            "cm",
+            T0,
+        )
         .await;
-    assert!(matches!(r, Err(StoreError::Invalid { field: "note", .. })), "{r:?}");
+    assert!(
+        matches!(r, Err(StoreError::Invalid { field: "note", .. })),
+        "{r:?}"
+    );
 
     let done = repo
         .answer(
@@ -245,14 +288,29 @@ pub async fn operators_answer_their_own_requests_once_at_the_version_read(store:
 
     // Answered once: a second answer and a withdrawal are conflicts.
     let r = repo
-        .answer(Operator::ChinaMobile, d.id, 2, &DisposalAnswer::Failed, "x", "cm", T0)
+        .answer(
+            Operator::ChinaMobile,
+            d.id,
+            2,
+            &DisposalAnswer::Failed,
+            "x",
+            "cm",
+            T0,
+        )
         .await;
     assert!(matches!(r, Err(StoreError::Conflict { .. })), "{r:?}");
-    let r = repo.withdraw(&yuyao, d.id, 2, "不再需要", "analyst", T0).await;
+    let r = repo
+        .withdraw(&yuyao, d.id, 2, "不再需要", "analyst", T0)
+        .await;
     assert!(matches!(r, Err(StoreError::Conflict { .. })), "{r:?}");
     // The number is free to be asked again now (e.g. to bar a new line).
     let again = repo
-        .request(&yuyao, &ask("13900001234", "330281"), "analyst", T0 + MINUTE)
+        .request(
+            &yuyao,
+            &ask("13900001234", "330281"),
+            "analyst",
+            T0 + MINUTE,
+        )
         .await
         .unwrap();
 
@@ -261,12 +319,25 @@ pub async fn operators_answer_their_own_requests_once_at_the_version_read(store:
     let r = repo.withdraw(&cixi, again.id, 1, "误报", "x", T0).await;
     assert!(matches!(r, Err(StoreError::NotFound { .. })), "{r:?}");
     let r = repo.withdraw(&yuyao, again.id, 1, "", "x", T0).await;
-    assert!(matches!(r, Err(StoreError::Invalid { field: "note", .. })), "{r:?}");
+    assert!(
+        matches!(r, Err(StoreError::Invalid { field: "note", .. })),
+        "{r:?}"
+    );
     let w = repo
-        .withdraw(&yuyao, again.id, 1, "核实为误报", "analyst", T0 + 2 * MINUTE)
+        .withdraw(
+            &yuyao,
+            again.id,
+            1,
+            "核实为误报",
+            "analyst",
+            T0 + 2 * MINUTE,
+        )
         .await
         .unwrap();
-    assert_eq!((w.state, w.answer_note.as_str()), (DisposalState::Withdrawn, "核实为误报"));
+    assert_eq!(
+        (w.state, w.answer_note.as_str()),
+        (DisposalState::Withdrawn, "核实为误报")
+    );
     let r = repo
         .answer(Operator::ChinaMobile, again.id, 2, &executed, "", "cm", T0)
         .await;
@@ -281,7 +352,13 @@ pub async fn disposal_figures_count_on_time_overdue_and_per_operator(store: &Sto
     let repo = store.number_disposals();
     let yuyao = store.units().scope("330281").await.unwrap();
     let mut ids = Vec::new();
-    for n in ["13900000001", "13900000002", "13900000003", "18900000004", "18900000005"] {
+    for n in [
+        "13900000001",
+        "13900000002",
+        "13900000003",
+        "18900000004",
+        "18900000005",
+    ] {
         ids.push(
             repo.request(&yuyao, &ask(n, "330281"), "analyst", T0)
                 .await
@@ -294,12 +371,28 @@ pub async fn disposal_figures_count_on_time_overdue_and_per_operator(store: &Sto
         holder_id: None,
     };
     // Mobile: one on time, one late, one not possible.
-    repo.answer(Operator::ChinaMobile, ids[0], 1, &ok, "", "cm", T0 + 60 * MINUTE)
-        .await
-        .unwrap();
-    repo.answer(Operator::ChinaMobile, ids[1], 1, &ok, "", "cm", T0 + 200 * MINUTE)
-        .await
-        .unwrap();
+    repo.answer(
+        Operator::ChinaMobile,
+        ids[0],
+        1,
+        &ok,
+        "",
+        "cm",
+        T0 + 60 * MINUTE,
+    )
+    .await
+    .unwrap();
+    repo.answer(
+        Operator::ChinaMobile,
+        ids[1],
+        1,
+        &ok,
+        "",
+        "cm",
+        T0 + 200 * MINUTE,
+    )
+    .await
+    .unwrap();
     repo.answer(
         Operator::ChinaMobile,
         ids[2],
@@ -317,10 +410,16 @@ pub async fn disposal_figures_count_on_time_overdue_and_per_operator(store: &Sto
         .unwrap();
 
     let police = DisposalViewer::Police(yuyao.clone());
-    let before = repo.figures(&police, T0 + 100 * MINUTE).await.unwrap();
+    let before = repo
+        .figures(&police, T0 + 100 * MINUTE, None)
+        .await
+        .unwrap();
     assert_eq!(before.all.pending, 1);
     assert_eq!(before.all.overdue, 0);
-    let f = repo.figures(&police, T0 + 300 * MINUTE).await.unwrap();
+    let f = repo
+        .figures(&police, T0 + 300 * MINUTE, None)
+        .await
+        .unwrap();
     let all = &f.all;
     assert_eq!(all.requested, 5);
     assert_eq!((all.executed, all.on_time, all.failed), (2, 1, 1));
@@ -328,15 +427,41 @@ pub async fn disposal_figures_count_on_time_overdue_and_per_operator(store: &Sto
     // Due: 2 executed + 1 failed + 1 overdue; on time 1.
     assert_eq!(all.on_time_rate(), Some(0.25));
     let mobile = &f.by_operator[&Operator::ChinaMobile];
-    assert_eq!((mobile.requested, mobile.executed, mobile.failed), (3, 2, 1));
+    assert_eq!(
+        (mobile.requested, mobile.executed, mobile.failed),
+        (3, 2, 1)
+    );
     let telecom = &f.by_operator[&Operator::ChinaTelecom];
-    assert_eq!((telecom.requested, telecom.withdrawn, telecom.overdue), (2, 1, 1));
+    assert_eq!(
+        (telecom.requested, telecom.withdrawn, telecom.overdue),
+        (2, 1, 1)
+    );
     assert_eq!(f.by_measure[&DisposalMeasure::Shutdown].requested, 5);
     // An operator's liaison counts only their own.
     let own = repo
-        .figures(&DisposalViewer::Operator(Operator::ChinaTelecom), T0 + 300 * MINUTE)
+        .figures(
+            &DisposalViewer::Operator(Operator::ChinaTelecom),
+            T0 + 300 * MINUTE,
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(own.all.requested, 2);
     assert_eq!(own.by_operator.len(), 1);
+    // A period counts the requests made in it: one more a day later, outside the first day.
+    let day = 24 * 60 * MINUTE;
+    repo.request(&yuyao, &ask("13900000006", "330281"), "analyst", T0 + day)
+        .await
+        .unwrap();
+    let first_day = repo
+        .figures(&police, T0 + 2 * day, Some((T0, T0 + day)))
+        .await
+        .unwrap();
+    assert_eq!(first_day.all.requested, 5);
+    let second_day = repo
+        .figures(&police, T0 + 2 * day, Some((T0 + day, T0 + 2 * day)))
+        .await
+        .unwrap();
+    assert_eq!(second_day.all.requested, 1);
+    assert_eq!(second_day.all.overdue, 1);
 }

@@ -13,8 +13,7 @@ use super::choices::{fraud_type_choices, unit_choices, Choice};
 use super::view::{fraud_type_label, time, yuan};
 use super::{render, Chrome};
 use crate::auth::permission::{
-    ManageCases, Permission, RecordEnforcement, RequestNumberDisposals, ViewCases,
-    ViewMuleAccounts,
+    ManageCases, Permission, RecordEnforcement, RequestNumberDisposals, ViewCases, ViewMuleAccounts,
 };
 use crate::auth::Require;
 use crate::case_import::{import_cases, CaseImport};

@@ -43,8 +43,7 @@ use crate::auth::permission::{
     HandleInstructions, ImportPushes, ManageGuardians, ManageUsers, Permission, ViewAudit,
     ViewCallTasks, ViewCases, ViewDashboard, ViewEnforcement, ViewInstructions, ViewKeyPersons,
     ViewMuleAccounts, ViewNewCards, ViewNumberDisposals, ViewOutreach, ViewStatistics,
-    ViewStopPayments,
-    ViewSupervision, ViewTwoCardLeads, ViewWarnings,
+    ViewStopPayments, ViewSupervision, ViewTwoCardLeads, ViewWarnings,
 };
 use crate::auth::principal::Principal;
 use crate::error::WebError;
@@ -348,7 +347,8 @@ mod tests {
             unit_code: "330281".into(),
             roles: vec![role],
             bank_code: (role == Role::BankLiaison).then(|| "ICBC".into()),
-            operator: (role == Role::OperatorLiaison).then_some(fanzha_store::Operator::ChinaMobile),
+            operator: (role == Role::OperatorLiaison)
+                .then_some(fanzha_store::Operator::ChinaMobile),
         };
         Chrome::new(&p, "t", &HeaderMap::new(), active)
     }

@@ -30,9 +30,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use fanzha_core::mask::{mask_name, mask_resident_id};
 use fanzha_core::time::format_shanghai;
 use fanzha_store::{
-    DisposalAnswer, DisposalCounts, DisposalFilter, DisposalMeasure, DisposalState,
-    DisposalViewer, NewNumberDisposal, NumberDisposal, Operator, PageRequest, Role,
-    DISPOSAL_MINUTES, URGENT_DISPOSAL_MINUTES,
+    DisposalAnswer, DisposalCounts, DisposalFilter, DisposalMeasure, DisposalState, DisposalViewer,
+    NewNumberDisposal, NumberDisposal, Operator, PageRequest, Role, DISPOSAL_MINUTES,
+    URGENT_DISPOSAL_MINUTES,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -329,7 +329,7 @@ pub async fn list(
     } else {
         (Vec::new(), 0, None)
     };
-    let f = repo.figures(&viewer, now).await?;
+    let f = repo.figures(&viewer, now, None).await?;
     let all = counts_row("all", lang.t("all").to_string(), &f.all);
     let by_operator: Vec<CountsRow> = Operator::ALL
         .iter()
@@ -367,10 +367,7 @@ pub async fn list(
             ("measure", non_empty(&q.measure)),
             ("overdue", filter.overdue.then_some("1")),
             ("number", non_empty(&q.number)),
-            (
-                "unit",
-                unit_code.as_deref().filter(|c| *c != own_unit),
-            ),
+            ("unit", unit_code.as_deref().filter(|c| *c != own_unit)),
         ] {
             if let Some(v) = v {
                 query.append_pair(k, v);
@@ -507,13 +504,19 @@ pub async fn request(
                 warning_id: blank(&f.warning_id),
                 case_id: blank(&f.case_id),
                 unit_code,
-                urgent: f.urgent.as_deref().is_some_and(|v| !v.is_empty() && v != "0"),
+                urgent: f
+                    .urgent
+                    .as_deref()
+                    .is_some_and(|v| !v.is_empty() && v != "0"),
             },
             &p.login,
             state.clock.now_ms(),
         )
         .await?;
-    Ok(after_write(&headers, &format!("/number-disposals/{}", d.id)))
+    Ok(after_write(
+        &headers,
+        &format!("/number-disposals/{}", d.id),
+    ))
 }
 
 /// `GET /number-disposals/{id}`: the request with its answer, the registered holder in full
@@ -754,7 +757,12 @@ fn export(
                     r.measure.to_string(),
                     r.reason,
                     r.unit,
-                    if r.urgent { lang.t("yes") } else { lang.t("no") }.to_string(),
+                    if r.urgent {
+                        lang.t("yes")
+                    } else {
+                        lang.t("no")
+                    }
+                    .to_string(),
                     r.requested,
                     r.deadline,
                     r.state.to_string(),

@@ -36,9 +36,9 @@ use chrono::{Datelike, NaiveDate};
 use fanzha_core::time::shanghai_date;
 use fanzha_core::FraudType;
 use fanzha_store::{
-    effective_populations, CardFigures, CaseTally, DismantledTally, EnforcementFigures,
-    FundFigures, KeyPersonFigures, LeadFigures, LoopTally, MeasureClass, OutreachFilter,
-    OutreachTotals, RegistrationTally, TrendPoint, TypicalFilter, Viewer,
+    effective_populations, CardFigures, CaseTally, DismantledTally, DisposalCounts, DisposalViewer,
+    EnforcementFigures, FundFigures, KeyPersonFigures, LeadFigures, LoopTally, MeasureClass,
+    OutreachFilter, OutreachTotals, RegistrationTally, TrendPoint, TypicalFilter, Viewer,
 };
 use fanzha_workflow::{LoopFigures, OrgTree};
 use serde::Deserialize;
@@ -315,6 +315,8 @@ struct StatsPage {
     /// 断卡: the period's new cards as screened, and the two-card leads now.
     cards: CardFigures,
     leads: LeadFigures,
+    /// 通讯反制: the number disposals asked in the period, as they stand.
+    disposals: DisposalCounts,
     funds: FundFigures,
     /// 资金返还率: money returned to victims over the period's case losses.
     return_rate: Option<f64>,
@@ -624,6 +626,16 @@ pub async fn show(
         .figures(&Viewer::Police(scope.clone()), from, until)
         .await?;
     let leads = state.store.two_card_leads().figures(&scope, now).await?;
+    let disposals = state
+        .store
+        .number_disposals()
+        .figures(
+            &DisposalViewer::Police(scope.clone()),
+            now,
+            Some((from, until)),
+        )
+        .await?
+        .all;
     let outreach = state
         .store
         .outreach()
@@ -690,6 +702,7 @@ pub async fn show(
             outreach: &outreach,
             cards: &cards,
             leads: &leads,
+            disposals: &disposals,
             enforcement: &enf,
             recovery_rate: enf_recovery_rate,
             units: lines
@@ -746,6 +759,7 @@ pub async fn show(
         outreach,
         cards,
         leads,
+        disposals,
         funds,
         return_rate,
         enf_coercive: enf.of_class(MeasureClass::Coercive),

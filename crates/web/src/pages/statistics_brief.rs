@@ -9,8 +9,8 @@ use super::victim_profile::VictimProfile;
 use super::view::{percent, yuan};
 use crate::i18n::Lang;
 use fanzha_store::{
-    CardFigures, EnforcementFigures, FundFigures, KeyPersonFigures, LeadFigures, LoopTally,
-    MeasureClass, NoticeFigures, OutreachTotals, TypicalCase,
+    CardFigures, DisposalCounts, EnforcementFigures, FundFigures, KeyPersonFigures, LeadFigures,
+    LoopTally, MeasureClass, NoticeFigures, OutreachTotals, TypicalCase,
 };
 use fanzha_workflow::LoopFigures;
 
@@ -46,6 +46,8 @@ pub struct BriefInput<'a> {
     pub cards: &'a CardFigures,
     /// Two-card leads pushed down, as they stand.
     pub leads: &'a LeadFigures,
+    /// 通讯反制: the number disposals asked in the period, as they stand.
+    pub disposals: &'a DisposalCounts,
     /// 打击成效 of the period.
     pub enforcement: &'a EnforcementFigures,
     /// 损失追回率: (returns + 追赃) over the period's case losses.
@@ -454,7 +456,11 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
         } else {
             "6. Card crackdown"
         },
-        text: cards_paragraph(zh, b.cards, b.leads),
+        text: format!(
+            "{}{}",
+            cards_paragraph(zh, b.cards, b.leads),
+            disposals_sentence(zh, b.disposals)
+        ),
     });
 
     out.push(BriefSection {
@@ -691,6 +697,26 @@ fn cards_paragraph(zh: bool, c: &CardFigures, l: &LeadFigures) -> String {
             l.overdue,
             l.given_away(),
             given_away
+        )
+    }
+}
+
+/// 通讯反制: the numbers police asked operators to shut down, bar or intercept in the period,
+/// with the on-time rate; nothing when none was asked.
+fn disposals_sentence(zh: bool, d: &DisposalCounts) -> String {
+    if d.requested == 0 {
+        return String::new();
+    }
+    let rate = rate_label(d.on_time_rate());
+    if zh {
+        format!(
+            "通讯反制：申请运营商处置涉诈号码{}个，已处置{}个，按时处置率{}，无法处置{}个，超时未处置{}个。",
+            d.requested, d.executed, rate, d.failed, d.overdue
+        )
+    } else {
+        format!(
+            " Operators were asked to shut down, bar or intercept {} fraud numbers: {} done, an on-time rate of {}, {} not possible, {} overdue.",
+            d.requested, d.executed, rate, d.failed, d.overdue
         )
     }
 }
@@ -951,6 +977,15 @@ mod tests {
             registration: &registration,
             cards: &cards,
             leads: &leads,
+            disposals: &DisposalCounts {
+                requested: 12,
+                executed: 9,
+                on_time: 8,
+                failed: 1,
+                pending: 2,
+                overdue: 1,
+                withdrawn: 0,
+            },
             enforcement: &enforcement,
             recovery_rate: enforcement.recovery_rate(funds.returned_fen),
             outreach: &OutreachTotals {
@@ -1018,7 +1053,7 @@ mod tests {
         assert_eq!(zh[7].title, "八、各单位情况");
         assert_eq!(
             zh[5].text,
-            "审查新开卡400张，中高风险35张，已审查30张，认定涉嫌买卖两卡6张；新开卡中已涉案8张，新开卡涉案比例2.00%。两卡线索累计下发50条，已核查40条，超期未核查2条，查实出租出借或出售10条（占已核查25.00%）。"
+            "审查新开卡400张，中高风险35张，已审查30张，认定涉嫌买卖两卡6张；新开卡中已涉案8张，新开卡涉案比例2.00%。两卡线索累计下发50条，已核查40条，超期未核查2条，查实出租出借或出售10条（占已核查25.00%）。通讯反制：申请运营商处置涉诈号码12个，已处置9个，按时处置率72.73%，无法处置1个，超时未处置1个。"
         );
         assert_eq!(
             zh[4].text,
@@ -1104,6 +1139,7 @@ mod tests {
                 outreach: &OutreachTotals::default(),
                 cards: &CardFigures::default(),
                 leads: &LeadFigures::default(),
+                disposals: &DisposalCounts::default(),
                 enforcement: &EnforcementFigures::default(),
                 recovery_rate: None,
                 units: Vec::new(),
@@ -1173,6 +1209,7 @@ mod tests {
             outreach: &OutreachTotals::default(),
             cards: &CardFigures::default(),
             leads: &LeadFigures::default(),
+            disposals: &DisposalCounts::default(),
             enforcement: &EnforcementFigures::default(),
             recovery_rate: None,
             units: vec![BriefUnit {
@@ -1203,6 +1240,7 @@ mod tests {
         assert!(zh[6].text.contains("破案率—"), "{}", zh[6].text);
         assert!(!zh[6].text.contains("打掉团伙"), "{}", zh[6].text);
         assert!(zh[5].text.contains("新开卡涉案比例—"), "{}", zh[5].text);
+        assert!(!zh[5].text.contains("通讯反制"), "{}", zh[5].text);
         assert_eq!(
             zh[0].text,
             "2026年3月1日余姚市共发案0起，去年同期0起，造成损失¥0.00。"

@@ -224,7 +224,8 @@ async fn get_as(
             unit_code: unit.into(),
             roles: vec![role],
             bank_code: (role == Role::BankLiaison).then(|| "ICBC".into()),
-            operator: (role == Role::OperatorLiaison).then_some(fanzha_store::Operator::ChinaMobile),
+            operator: (role == Role::OperatorLiaison)
+                .then_some(fanzha_store::Operator::ChinaMobile),
         },
         t0(),
     );

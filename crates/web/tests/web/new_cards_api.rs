@@ -146,7 +146,8 @@ async fn send(
             unit_code: unit.into(),
             roles: vec![role],
             bank_code: (role == Role::BankLiaison).then(|| "ICBC".into()),
-            operator: (role == Role::OperatorLiaison).then_some(fanzha_store::Operator::ChinaMobile),
+            operator: (role == Role::OperatorLiaison)
+                .then_some(fanzha_store::Operator::ChinaMobile),
         },
         t0(),
     );

@@ -210,7 +210,12 @@ async fn an_analyst_asks_and_the_operator_answers_with_the_holder(db: &Db) {
         "number=%2B85291234567&measure=shutdown&operator=china_telecom&reason=x",
     )
     .await;
-    assert_eq!(overseas.status, StatusCode::BAD_REQUEST, "{}", overseas.body);
+    assert_eq!(
+        overseas.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        overseas.body
+    );
     assert!(overseas.body.contains("interception"), "{}", overseas.body);
 
     // China Mobile's liaison sees it, due in 30 minutes; China Unicom's does not.
@@ -218,11 +223,28 @@ async fn an_analyst_asks_and_the_operator_answers_with_the_holder(db: &Db) {
     assert_eq!(list.status, StatusCode::OK);
     assert!(list.body.contains(&format!("data-request=\"{id}\"")));
     assert_eq!(figure(&list.body, "pending"), "1");
-    let page = send(&state, MOBILE, "GET", &format!("/number-disposals/{id}"), "").await;
+    let page = send(
+        &state,
+        MOBILE,
+        "GET",
+        &format!("/number-disposals/{id}"),
+        "",
+    )
+    .await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("2026-03-10 11:00"), "deadline 30 min later");
+    assert!(
+        page.body.contains("2026-03-10 11:00"),
+        "deadline 30 min later"
+    );
     assert!(page.body.contains("id=\"execute-disposal\""));
-    let other = send(&state, UNICOM, "GET", &format!("/number-disposals/{id}"), "").await;
+    let other = send(
+        &state,
+        UNICOM,
+        "GET",
+        &format!("/number-disposals/{id}"),
+        "",
+    )
+    .await;
     assert_eq!(other.status, StatusCode::NOT_FOUND);
     assert!(!send(&state, UNICOM, "GET", "/number-disposals", "")
         .await
@@ -278,14 +300,7 @@ async fn an_analyst_asks_and_the_operator_answers_with_the_holder(db: &Db) {
     assert_eq!(figure(&list.body, "on_time_rate"), "100.0%");
     assert!(list.body.contains("王*"), "holder masked in the list");
     assert!(!list.body.contains(HOLDER_ID));
-    let csv = send(
-        &state,
-        ANALYST,
-        "GET",
-        "/number-disposals?format=csv",
-        "",
-    )
-    .await;
+    let csv = send(&state, ANALYST, "GET", "/number-disposals?format=csv", "").await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.body.contains(FRAUD_NUMBER), "{}", csv.body);
     assert!(csv.body.contains("已处置"));
@@ -298,7 +313,11 @@ async fn an_analyst_asks_and_the_operator_answers_with_the_holder(db: &Db) {
         "",
     )
     .await;
-    assert!(operators.body.contains("中国移动,1,1,1,100.0%"), "{}", operators.body);
+    assert!(
+        operators.body.contains("中国移动,1,1,1,100.0%"),
+        "{}",
+        operators.body
+    );
     let xlsx = send(&state, ANALYST, "GET", "/number-disposals?format=xlsx", "").await;
     assert_eq!(xlsx.status, StatusCode::OK);
     assert!(xlsx.body.starts_with("PK"));
@@ -316,10 +335,40 @@ async fn an_analyst_asks_and_the_operator_answers_with_the_holder(db: &Db) {
             .count()
     };
     assert_eq!(audited(state.clone()).await, 0);
-    let page = send(&state, ANALYST, "GET", &format!("/number-disposals/{id}"), "").await;
+    let page = send(
+        &state,
+        ANALYST,
+        "GET",
+        &format!("/number-disposals/{id}"),
+        "",
+    )
+    .await;
     assert!(page.body.contains(HOLDER_ID) && page.body.contains("王五"));
     assert!(page.body.contains("data-on-time"));
     assert_eq!(audited(state.clone()).await, 1);
+    // The statistics of the period count it, and its export's figures sheet names it.
+    let stats = send(&state, ANALYST, "GET", "/statistics", "").await;
+    assert_eq!(stats.status, StatusCode::OK);
+    assert!(
+        stats.body.contains("data-stat=\"nd-executed\">1<"),
+        "no disposal figures"
+    );
+    assert!(stats
+        .body
+        .contains("data-stat=\"nd-on-time-rate\">100.00%<"));
+    let figures = send(
+        &state,
+        ANALYST,
+        "GET",
+        "/statistics?format=csv&section=figures",
+        "",
+    )
+    .await;
+    assert!(
+        figures.body.contains("按时处置率,100.00%"),
+        "{}",
+        figures.body
+    );
     // Nothing left to withdraw.
     let w = send(
         &state,
@@ -384,7 +433,14 @@ async fn others_see_only_what_is_theirs(db: &Db) {
     )
     .await;
     assert_eq!(figures.status, StatusCode::OK);
-    let page = send(&state, leader, "GET", &format!("/number-disposals/{id}"), "").await;
+    let page = send(
+        &state,
+        leader,
+        "GET",
+        &format!("/number-disposals/{id}"),
+        "",
+    )
+    .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
 
     // Bank liaisons have nothing here.
@@ -402,7 +458,14 @@ async fn others_see_only_what_is_theirs(db: &Db) {
     )
     .await;
     assert_eq!(w.status, StatusCode::SEE_OTHER, "{}", w.body);
-    let list = send(&state, ANALYST, "GET", "/number-disposals?state=withdrawn", "").await;
+    let list = send(
+        &state,
+        ANALYST,
+        "GET",
+        "/number-disposals?state=withdrawn",
+        "",
+    )
+    .await;
     assert!(list.body.contains(&format!("data-request=\"{id}\"")));
     assert_eq!(figure(&list.body, "withdrawn"), "1");
 }

@@ -226,7 +226,7 @@ fn units(p: &StatsPage) -> Vec<Vec<String>> {
 fn figures(p: &StatsPage) -> Vec<Vec<String>> {
     let lang = p.lang;
     let (c, f, tl) = (&p.cases, &p.total, &p.total_tally);
-    let sections: [(&str, Vec<(&str, String)>); 8] = [
+    let sections: [(&str, Vec<(&str, String)>); 9] = [
         (
             "nav_group_warnings",
             vec![
@@ -335,6 +335,16 @@ fn figures(p: &StatsPage) -> Vec<Vec<String>> {
                     "tcl_given_away_share",
                     rate_label(p.leads.given_away_share()),
                 ),
+            ],
+        ),
+        (
+            "nd_section",
+            vec![
+                ("nd_requested", p.disposals.requested.to_string()),
+                ("nd_executed", p.disposals.executed.to_string()),
+                ("nd_on_time_rate", rate_label(p.disposals.on_time_rate())),
+                ("nd_failed", p.disposals.failed.to_string()),
+                ("nd_overdue", p.disposals.overdue.to_string()),
             ],
         ),
         (
