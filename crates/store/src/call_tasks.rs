@@ -16,6 +16,7 @@ use crate::scope::Scope;
 use crate::sql::{col, Sql};
 use crate::store::Store;
 use sqlx::any::AnyRow;
+use std::collections::BTreeMap;
 
 /// Longest operator note kept.
 const MAX_NOTE_CHARS: usize = 500;
@@ -118,6 +119,51 @@ impl CallResult {
     pub fn connected(self) -> bool {
         matches!(self, CallResult::Dissuaded | CallResult::Insisted)
     }
+}
+
+/// Calls counted by result.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CallCounts {
+    /// Calls made (every attempt).
+    pub calls: i64,
+    /// The person picked up (dissuaded or insisted).
+    pub connected: i64,
+    /// 劝阻成功.
+    pub dissuaded: i64,
+    pub by_result: BTreeMap<&'static str, i64>,
+}
+
+impl CallCounts {
+    fn add(&mut self, result: CallResult, n: i64) {
+        self.calls += n;
+        if result.connected() {
+            self.connected += n;
+        }
+        if result == CallResult::Dissuaded {
+            self.dissuaded += n;
+        }
+        *self.by_result.entry(result.as_str()).or_default() += n;
+    }
+
+    /// 接通率: connected ÷ calls; `None` without calls.
+    pub fn connect_rate(&self) -> Option<f64> {
+        (self.calls > 0).then(|| self.connected as f64 / self.calls as f64)
+    }
+
+    /// Calls that came to `result`.
+    pub fn of(&self, result: CallResult) -> i64 {
+        self.by_result.get(result.as_str()).copied().unwrap_or(0)
+    }
+}
+
+/// 96110 call volume over a period.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CallFigures {
+    pub all: CallCounts,
+    /// Per operator (seat) login.
+    pub by_operator: BTreeMap<String, CallCounts>,
+    /// People called (distinct tasks).
+    pub people: i64,
 }
 
 /// A task to create.
@@ -557,13 +603,45 @@ impl<'s> CallTasks<'s> {
             .arg(expected_version)
             .push(" AND state = 'claimed' AND claimed_by = ")
             .arg(call.operator);
-        let done = sql
-            .query()
-            .execute(self.store.pool())
-            .await
-            .map_err(StoreError::query("call_tasks.finish"))?;
-        self.changed(done.rows_affected(), id, "record a result on", now_ms)
-            .await
+        // The call itself is kept as an attempt, with the task's result, in one transaction.
+        let rows = {
+            let _writer = self.store.write_guard().await;
+            let mut tx = self
+                .store
+                .pool()
+                .begin()
+                .await
+                .map_err(StoreError::query("call_tasks.begin"))?;
+            let done = sql
+                .query()
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::query("call_tasks.finish"))?;
+            if done.rows_affected() == 1 {
+                let mut attempt = Sql::new(
+                    "INSERT INTO call_attempts (task_id, unit_code, operator, result, at) \
+                     SELECT id, unit_code, ",
+                );
+                attempt
+                    .arg(call.operator)
+                    .push(", ")
+                    .arg(call.result.as_str())
+                    .push(", ")
+                    .arg(now_ms)
+                    .push(" FROM call_tasks WHERE id = ")
+                    .arg(id);
+                attempt
+                    .query()
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::query("call_tasks.attempt"))?;
+            }
+            tx.commit()
+                .await
+                .map_err(StoreError::query("call_tasks.commit"))?;
+            done.rows_affected()
+        };
+        self.changed(rows, id, "record a result on", now_ms).await
     }
 
     /// Puts back a task exactly as `previous` was, if nothing touched it since it became
@@ -589,12 +667,32 @@ impl<'s> CallTasks<'s> {
             .arg(previous.id)
             .push(" AND version = ")
             .arg(expected_version);
+        let _writer = self.store.write_guard().await;
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .map_err(StoreError::query("call_tasks.begin"))?;
         let done = sql
             .query()
-            .execute(self.store.pool())
+            .execute(&mut *tx)
             .await
             .map_err(StoreError::query("call_tasks.restore"))?;
         if done.rows_affected() == 1 {
+            // The undone call was the task's latest attempt.
+            let mut undo = Sql::new(
+                "DELETE FROM call_attempts WHERE id = (SELECT MAX(a.id) FROM call_attempts a \
+                 WHERE a.task_id = ",
+            );
+            undo.arg(previous.id).push(")");
+            undo.query()
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::query("call_tasks.restore"))?;
+            tx.commit()
+                .await
+                .map_err(StoreError::query("call_tasks.commit"))?;
             Ok(())
         } else {
             Err(StoreError::Conflict {
@@ -697,6 +795,59 @@ impl<'s> CallTasks<'s> {
         Ok(Page::from_overfetch(items, limit, |t| {
             format!("{}/{}/{}", t.level, t.created_at, t.id)
         }))
+    }
+
+    /// The calls recorded in `[from, until)` on tasks inside `scope`: how many, by result and
+    /// by operator (seat), and how many people (tasks) were called.
+    pub async fn call_figures(
+        &self,
+        scope: &Scope,
+        from: i64,
+        until: i64,
+    ) -> StoreResult<CallFigures> {
+        let mut sql = Sql::new(
+            "SELECT a.operator AS operator, a.result AS result, COUNT(*) AS n \
+             FROM call_attempts a WHERE ",
+        );
+        scope.push_condition(&mut sql, "a.unit_code");
+        sql.push(" AND a.at >= ")
+            .arg(from)
+            .push(" AND a.at < ")
+            .arg(until)
+            .push(" GROUP BY a.operator, a.result");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("call_tasks.figures"))?;
+        let mut f = CallFigures::default();
+        for r in &rows {
+            let q = || StoreError::query("call_tasks.figures");
+            let operator: String = col(r, "operator").map_err(q())?;
+            let result: String = col(r, "result").map_err(q())?;
+            let n: i64 = col(r, "n").map_err(q())?;
+            let result = CallResult::parse(&result).ok_or_else(|| StoreError::Corrupt {
+                what: "call result",
+                detail: result.clone(),
+            })?;
+            f.all.add(result, n);
+            f.by_operator.entry(operator).or_default().add(result, n);
+        }
+        let mut people =
+            Sql::new("SELECT COUNT(DISTINCT a.task_id) AS n FROM call_attempts a WHERE ");
+        scope.push_condition(&mut people, "a.unit_code");
+        people
+            .push(" AND a.at >= ")
+            .arg(from)
+            .push(" AND a.at < ")
+            .arg(until);
+        let row = people
+            .query()
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query("call_tasks.figures"))?;
+        f.people = col(&row, "n").map_err(StoreError::query("call_tasks.figures"))?;
+        Ok(f)
     }
 
     /// Tasks inside `scope` per state at `now_ms` (an expired claim counts as queued); every

@@ -60,8 +60,8 @@ mod webhooks;
 pub use accounts::{Account, Accounts, NewAccount};
 pub use audit::{Audit, AuditEntry, NewAuditEntry};
 pub use call_tasks::{
-    AfterCall, CallRecord, CallResult, CallTask, CallTaskFilter, CallTaskState, CallTasks,
-    NewCallTask,
+    AfterCall, CallCounts, CallFigures, CallRecord, CallResult, CallTask, CallTaskFilter,
+    CallTaskState, CallTasks, NewCallTask,
 };
 pub use cases::{
     Case, CaseFilter, CaseLink, CaseLookup, CaseTally, CaseTransfer, Cases, LinkKind, LinkedCase,

@@ -147,6 +147,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "number disposals and operator liaisons",
         include_str!("../migrations/0028_number_disposals.sql"),
     ),
+    (
+        29,
+        "96110 call attempts",
+        include_str!("../migrations/0029_call_attempts.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

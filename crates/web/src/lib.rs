@@ -84,6 +84,7 @@ pub fn router(state: AppState) -> Router {
             post(pages::mobile::record_visit),
         )
         .route("/calls", get(pages::calls::queue))
+        .route("/calls/figures", get(pages::call_figures::figures))
         .route("/calls/claim", post(pages::calls::claim))
         .route("/calls/{id}", get(pages::calls::task))
         .route("/calls/{id}/result", post(pages::calls::result))

@@ -748,3 +748,111 @@ pub async fn call_tasks_are_scoped_by_the_residence_unit(store: &Store) {
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::NotFound, "{e}");
 }
+
+/// Every recorded call is an attempt, counted by period, scope, result and seat; a refused
+/// result adds none and an undone one is taken back.
+pub async fn call_figures_count_every_attempt_per_seat_and_scope(store: &Store) {
+    with_tree(store).await;
+    instruction(store, "ZL1", VILLAGE).await;
+    instruction(store, "ZL2", OTHER_VILLAGE).await;
+    let repo = store.call_tasks();
+    let all = Scope::platform();
+    let (a, _) = repo
+        .create(&task("ZL1", "13800000001", 1, VILLAGE, T0))
+        .await
+        .unwrap();
+    let (b, _) = repo
+        .create(&task("ZL2", "13800000002", 1, OTHER_VILLAGE, T0))
+        .await
+        .unwrap();
+    // a: no answer (requeued), then dissuaded by another seat.
+    let held = repo.claim(&all, a, "seat01", T0, LEASE).await.unwrap();
+    repo.finish(
+        a,
+        held.version,
+        &call(
+            "seat01",
+            CallResult::NoAnswer,
+            None,
+            AfterCall::RetryAt(T0 + MIN),
+        ),
+        T0 + MIN,
+    )
+    .await
+    .unwrap();
+    let held = repo
+        .claim(&all, a, "seat02", T0 + MIN, LEASE)
+        .await
+        .unwrap();
+    // A stale version records nothing.
+    assert!(repo
+        .finish(
+            a,
+            held.version - 1,
+            &call("seat02", CallResult::Dissuaded, None, AfterCall::Done),
+            T0 + 2 * MIN,
+        )
+        .await
+        .is_err());
+    repo.finish(
+        a,
+        held.version,
+        &call("seat02", CallResult::Dissuaded, None, AfterCall::Done),
+        T0 + 2 * MIN,
+    )
+    .await
+    .unwrap();
+    // b: switched off, then a second call undone (its instruction refused the change).
+    let held = repo.claim(&all, b, "seat01", T0, LEASE).await.unwrap();
+    let first = repo
+        .finish(
+            b,
+            held.version,
+            &call(
+                "seat01",
+                CallResult::SwitchedOff,
+                None,
+                AfterCall::RetryAt(T0),
+            ),
+            T0 + 3 * MIN,
+        )
+        .await
+        .unwrap();
+    let held = repo
+        .claim(&all, b, "seat01", T0 + 3 * MIN, LEASE)
+        .await
+        .unwrap();
+    let undone = repo
+        .finish(
+            b,
+            held.version,
+            &call("seat01", CallResult::Insisted, None, AfterCall::Done),
+            T0 + 4 * MIN,
+        )
+        .await
+        .unwrap();
+    repo.restore(&held, undone.version).await.unwrap();
+    assert_eq!(first.attempts, 1);
+
+    let hour = 60 * MIN;
+    let f = repo.call_figures(&all, T0, T0 + hour).await.unwrap();
+    assert_eq!(
+        (f.all.calls, f.all.connected, f.all.dissuaded, f.people),
+        (3, 1, 1, 2)
+    );
+    assert_eq!(f.all.of(CallResult::NoAnswer), 1);
+    assert_eq!(f.all.of(CallResult::SwitchedOff), 1);
+    assert_eq!(f.all.of(CallResult::Insisted), 0, "the undone call is gone");
+    assert_eq!(f.all.connect_rate(), Some(1.0 / 3.0));
+    assert_eq!(f.by_operator["seat01"].calls, 2);
+    assert_eq!(f.by_operator["seat02"].dissuaded, 1);
+    // 余姚 holds task a only; a later period holds nothing.
+    let yuyao = store.units().scope("330281").await.unwrap();
+    let f = repo.call_figures(&yuyao, T0, T0 + hour).await.unwrap();
+    assert_eq!((f.all.calls, f.people), (2, 1));
+    let later = repo
+        .call_figures(&all, T0 + hour, T0 + 2 * hour)
+        .await
+        .unwrap();
+    assert_eq!(later, CallFigures::default());
+}

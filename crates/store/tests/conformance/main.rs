@@ -227,6 +227,7 @@ mod call_suite {
         a_settling_change_cancels_its_open_calls_only_if_it_commits,
         a_settling_change_cancels_its_open_calls_when_committed_alone,
         call_tasks_are_scoped_by_the_residence_unit,
+        call_figures_count_every_attempt_per_seat_and_scope,
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod assessment;
 pub mod audit;
+pub mod call_figures;
 pub mod calls;
 pub mod case_search;
 pub mod cases;

@@ -36,9 +36,10 @@ use chrono::{Datelike, NaiveDate};
 use fanzha_core::time::shanghai_date;
 use fanzha_core::FraudType;
 use fanzha_store::{
-    effective_populations, CardFigures, CaseTally, DismantledTally, DisposalCounts, DisposalViewer,
-    EnforcementFigures, FundFigures, KeyPersonFigures, LeadFigures, LoopTally, MeasureClass,
-    OutreachFilter, OutreachTotals, RegistrationTally, TrendPoint, TypicalFilter, Viewer,
+    effective_populations, CallCounts, CardFigures, CaseTally, DismantledTally, DisposalCounts,
+    DisposalViewer, EnforcementFigures, FundFigures, KeyPersonFigures, LeadFigures, LoopTally,
+    MeasureClass, OutreachFilter, OutreachTotals, RegistrationTally, TrendPoint, TypicalFilter,
+    Viewer,
 };
 use fanzha_workflow::{LoopFigures, OrgTree};
 use serde::Deserialize;
@@ -317,6 +318,8 @@ struct StatsPage {
     leads: LeadFigures,
     /// 通讯反制: the number disposals asked in the period, as they stand.
     disposals: DisposalCounts,
+    /// 96110 calls made in the period.
+    calls: CallCounts,
     funds: FundFigures,
     /// 资金返还率: money returned to victims over the period's case losses.
     return_rate: Option<f64>,
@@ -636,6 +639,12 @@ pub async fn show(
         )
         .await?
         .all;
+    let calls = state
+        .store
+        .call_tasks()
+        .call_figures(&scope, from, until)
+        .await?
+        .all;
     let outreach = state
         .store
         .outreach()
@@ -703,6 +712,7 @@ pub async fn show(
             cards: &cards,
             leads: &leads,
             disposals: &disposals,
+            calls: &calls,
             enforcement: &enf,
             recovery_rate: enf_recovery_rate,
             units: lines
@@ -760,6 +770,7 @@ pub async fn show(
         cards,
         leads,
         disposals,
+        calls,
         funds,
         return_rate,
         enf_coercive: enf.of_class(MeasureClass::Coercive),

@@ -9,8 +9,8 @@ use super::victim_profile::VictimProfile;
 use super::view::{percent, yuan};
 use crate::i18n::Lang;
 use fanzha_store::{
-    CardFigures, DisposalCounts, EnforcementFigures, FundFigures, KeyPersonFigures, LeadFigures,
-    LoopTally, MeasureClass, NoticeFigures, OutreachTotals, TypicalCase,
+    CallCounts, CardFigures, DisposalCounts, EnforcementFigures, FundFigures, KeyPersonFigures,
+    LeadFigures, LoopTally, MeasureClass, NoticeFigures, OutreachTotals, TypicalCase,
 };
 use fanzha_workflow::LoopFigures;
 
@@ -48,6 +48,8 @@ pub struct BriefInput<'a> {
     pub leads: &'a LeadFigures,
     /// 通讯反制: the number disposals asked in the period, as they stand.
     pub disposals: &'a DisposalCounts,
+    /// 96110 calls made in the period.
+    pub calls: &'a CallCounts,
     /// 打击成效 of the period.
     pub enforcement: &'a EnforcementFigures,
     /// 损失追回率: (returns + 追赃) over the period's case losses.
@@ -166,6 +168,25 @@ fn channel_sentence(zh: bool, t: &LoopTally) -> String {
     }
     text += if zh { "。" } else { "." };
     text
+}
+
+/// "96110预警专线外呼N次，接通M次（接通率X%），劝阻成功K人次。" — nothing without calls.
+fn calls_sentence(zh: bool, c: &CallCounts) -> String {
+    if c.calls == 0 {
+        return String::new();
+    }
+    let rate = rate_label(c.connect_rate());
+    if zh {
+        format!(
+            "96110预警专线外呼{}次，接通{}次（接通率{}），劝阻成功{}人次。",
+            c.calls, c.connected, rate, c.dissuaded
+        )
+    } else {
+        format!(
+            " The 96110 seats made {} calls, {} connected ({}), {} dissuaded.",
+            c.calls, c.connected, rate, c.dissuaded
+        )
+    }
 }
 
 /// The brief's paragraphs, in the order of a bureau's report: cases, warnings and dissuasion,
@@ -329,7 +350,7 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
             f.overdue
         )
     };
-    let text = text + &channel_sentence(zh, b.channels);
+    let text = text + &channel_sentence(zh, b.channels) + &calls_sentence(zh, b.calls);
     out.push(BriefSection {
         title: if zh {
             "二、预警劝阻"
@@ -962,6 +983,12 @@ mod tests {
             ],
             ..EnforcementFigures::default()
         };
+        let calls = CallCounts {
+            calls: 40,
+            connected: 25,
+            dissuaded: 18,
+            ..CallCounts::default()
+        };
         let input = BriefInput {
             unit_name: "余姚市",
             span: "2026年1月1日至3月1日".into(),
@@ -977,6 +1004,7 @@ mod tests {
             registration: &registration,
             cards: &cards,
             leads: &leads,
+            calls: &calls,
             disposals: &DisposalCounts {
                 requested: 12,
                 executed: 9,
@@ -1071,7 +1099,7 @@ mod tests {
         assert!(zh[1].text.contains("劝阻成功率94%"), "{}", zh[1].text);
         assert!(
             zh[1].text.ends_with(
-                "签收预警劝阻指令38条，联系到35人；劝阻方式：电话劝阻20人次、见面劝阻8人次、自主防范2人次。"
+                "签收预警劝阻指令38条，联系到35人；劝阻方式：电话劝阻20人次、见面劝阻8人次、自主防范2人次。96110预警专线外呼40次，接通25次（接通率62.50%），劝阻成功18人次。"
             ),
             "{}",
             zh[1].text
@@ -1140,6 +1168,7 @@ mod tests {
                 cards: &CardFigures::default(),
                 leads: &LeadFigures::default(),
                 disposals: &DisposalCounts::default(),
+                calls: &CallCounts::default(),
                 enforcement: &EnforcementFigures::default(),
                 recovery_rate: None,
                 units: Vec::new(),
@@ -1210,6 +1239,7 @@ mod tests {
             cards: &CardFigures::default(),
             leads: &LeadFigures::default(),
             disposals: &DisposalCounts::default(),
+            calls: &CallCounts::default(),
             enforcement: &EnforcementFigures::default(),
             recovery_rate: None,
             units: vec![BriefUnit {

@@ -353,6 +353,49 @@ async fn a_dialer_claims_calls_and_records_results_over_the_api(db: &Db) {
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 
+    // 外呼统计: the two calls recorded (the stale one is not a call), per seat, exported; the
+    // statistics of the period count them too.
+    let page = w.send("GET", "/calls/figures", &dialer, None, None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for (figure, value) in [
+        ("calls", "2"),
+        ("connected", "1"),
+        ("connect_rate", "50.00%"),
+        ("dissuaded", "1"),
+        ("people", "1"),
+    ] {
+        assert!(
+            page.body
+                .contains(&format!("data-figure=\"{figure}\">{value}<")),
+            "{figure} = {value}"
+        );
+    }
+    assert!(page.body.contains("data-seat=\"dialer01\""));
+    let seats = w
+        .send(
+            "GET",
+            "/calls/figures?period=7d&format=csv&section=seats",
+            &dialer,
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(seats.status, StatusCode::OK);
+    assert!(
+        seats.body.contains("dialer01,2,1,50.00%,1"),
+        "{}",
+        seats.body
+    );
+    let bad = w
+        .send("GET", "/calls/figures?period=year", &dialer, None, None)
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let stats = w.send("GET", "/statistics", &dialer, None, None).await;
+    assert!(
+        stats.body.contains("data-stat=\"calls-made\">2<"),
+        "the statistics count the calls"
+    );
+
     let doc = w
         .send("GET", "/api/openapi.json", &dialer, None, None)
         .await

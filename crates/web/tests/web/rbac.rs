@@ -255,6 +255,7 @@ const ENDPOINTS: &[Endpoint] = &[
         Form("note=rbac+{n}"),
     ),
     ep("GET", "/calls", "view_call_tasks", Rec::None, Empty),
+    ep("GET", "/calls/figures", "view_call_tasks", Rec::None, Empty),
     ep("POST", "/calls/claim", "work_call_tasks", Rec::None, Empty),
     ep("GET", "/calls/{id}", "work_call_tasks", Rec::CallTask, Empty),
     ep(

@@ -226,7 +226,7 @@ fn units(p: &StatsPage) -> Vec<Vec<String>> {
 fn figures(p: &StatsPage) -> Vec<Vec<String>> {
     let lang = p.lang;
     let (c, f, tl) = (&p.cases, &p.total, &p.total_tally);
-    let sections: [(&str, Vec<(&str, String)>); 9] = [
+    let sections: [(&str, Vec<(&str, String)>); 10] = [
         (
             "nav_group_warnings",
             vec![
@@ -253,6 +253,15 @@ fn figures(p: &StatsPage) -> Vec<Vec<String>> {
                 ("stp_ch_relatives", tl.dissuaded_relatives.to_string()),
                 ("stp_ch_sms", tl.dissuaded_sms.to_string()),
                 ("stp_ch_self_aware", tl.self_aware.to_string()),
+            ],
+        ),
+        (
+            "cf_title",
+            vec![
+                ("cf_calls", p.calls.calls.to_string()),
+                ("cf_connected", p.calls.connected.to_string()),
+                ("cf_connect_rate", rate_label(p.calls.connect_rate())),
+                ("cf_dissuaded", p.calls.dissuaded.to_string()),
             ],
         ),
         (
