@@ -59,6 +59,14 @@ pub enum Indicator {
     JointDefense,
     /// 劝返率: key persons persuaded back / (persuaded back + still abroad).
     KeyPersonReturn,
+    /// 重点人员按期走访率: key persons in control whose visit is not overdue / in control.
+    KeyPersonVisits,
+    /// 新开卡涉案比例: the period's new cards since found in cases / screened (lower is better).
+    NewCardInvolved,
+    /// 财政供养人员提示单及时下发率: notices issued within 24 h / notices due.
+    NoticesInTime,
+    /// 涉诈号码按时处置率: number disposals executed by their deadline / requests due.
+    DisposalsInTime,
 }
 
 /// How an indicator's value reads.
@@ -75,7 +83,7 @@ pub enum ValueKind {
 }
 
 impl Indicator {
-    pub const ALL: [Indicator; 15] = [
+    pub const ALL: [Indicator; 19] = [
         Indicator::CasesPer10k,
         Indicator::CasesYoy,
         Indicator::LossYoy,
@@ -91,6 +99,10 @@ impl Indicator {
         Indicator::AppRegistration,
         Indicator::JointDefense,
         Indicator::KeyPersonReturn,
+        Indicator::KeyPersonVisits,
+        Indicator::NewCardInvolved,
+        Indicator::NoticesInTime,
+        Indicator::DisposalsInTime,
     ];
 
     pub fn code(self) -> &'static str {
@@ -110,6 +122,10 @@ impl Indicator {
             Indicator::AppRegistration => "app_registration",
             Indicator::JointDefense => "joint_defense",
             Indicator::KeyPersonReturn => "key_person_return",
+            Indicator::KeyPersonVisits => "key_person_visits",
+            Indicator::NewCardInvolved => "new_card_involved",
+            Indicator::NoticesInTime => "notices_in_time",
+            Indicator::DisposalsInTime => "disposals_in_time",
         }
     }
 
@@ -135,6 +151,10 @@ impl Indicator {
             Indicator::AppRegistration => "asm_ind_app_registration",
             Indicator::JointDefense => "asm_ind_joint_defense",
             Indicator::KeyPersonReturn => "asm_ind_key_person_return",
+            Indicator::KeyPersonVisits => "asm_ind_key_person_visits",
+            Indicator::NewCardInvolved => "asm_ind_new_card_involved",
+            Indicator::NoticesInTime => "asm_ind_notices_in_time",
+            Indicator::DisposalsInTime => "asm_ind_disposals_in_time",
         }
     }
 

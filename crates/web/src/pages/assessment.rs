@@ -27,8 +27,9 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use fanzha_core::time::{format_shanghai, shanghai_date};
 use fanzha_store::{
-    effective_populations, EnforcementFigures, KeyPersonFigures, LoopTally, OutreachFilter,
-    OutreachTotals, Scope, Unit, Viewer,
+    effective_populations, CardFigures, DisposalCounts, DisposalViewer, EnforcementFigures,
+    KeyPersonFigures, LoopTally, NoticeFigures, OutreachFilter, OutreachTotals, Scope, Unit,
+    Viewer,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -65,6 +66,9 @@ pub struct UnitFigures {
     pub residents_16_60: i64,
     pub registered_16_60: i64,
     pub key_persons: KeyPersonFigures,
+    pub cards: CardFigures,
+    pub notices: NoticeFigures,
+    pub disposals: DisposalCounts,
 }
 
 /// `num / den`, or `None` without a base.
@@ -99,6 +103,13 @@ impl UnitFigures {
             Indicator::AppRegistration => ratio(self.registered_16_60, self.residents_16_60),
             Indicator::JointDefense => ratio(self.joint_defense, self.residents),
             Indicator::KeyPersonReturn => self.key_persons.return_rate(),
+            Indicator::KeyPersonVisits => {
+                let k = &self.key_persons;
+                ratio(k.in_control - k.visits_overdue, k.in_control)
+            }
+            Indicator::NewCardInvolved => self.cards.involved_share(),
+            Indicator::NoticesInTime => self.notices.on_time_rate(),
+            Indicator::DisposalsInTime => self.disposals.on_time_rate(),
         }
     }
 }
@@ -229,8 +240,34 @@ pub async fn gather(
                 )
                 .await?;
         }
-        if needs(&[KeyPersonReturn]) {
+        if needs(&[KeyPersonReturn, KeyPersonVisits]) {
             f.key_persons = state.store.key_persons().figures(&sub, now).await?;
+        }
+        if needs(&[NewCardInvolved]) {
+            f.cards = state
+                .store
+                .new_cards()
+                .figures(&viewer, from, until)
+                .await?;
+        }
+        if needs(&[NoticesInTime]) {
+            f.notices = state
+                .store
+                .employer_notices()
+                .figures(&sub, from, until, now)
+                .await?;
+        }
+        if needs(&[DisposalsInTime]) {
+            f.disposals = state
+                .store
+                .number_disposals()
+                .figures(
+                    &DisposalViewer::Police(sub.clone()),
+                    now,
+                    Some((from, until)),
+                )
+                .await?
+                .all;
         }
     }
     Ok(out)
@@ -592,6 +629,38 @@ mod tests {
         let none = UnitFigures::default();
         assert_eq!(none.value(Indicator::CasesPer10k), None);
         assert_eq!(none.value(Indicator::OutreachPer10k), None);
+        for i in [
+            Indicator::KeyPersonVisits,
+            Indicator::NewCardInvolved,
+            Indicator::NoticesInTime,
+            Indicator::DisposalsInTime,
+        ] {
+            assert_eq!(none.value(i), None, "{i:?} without a base");
+        }
+    }
+
+    #[test]
+    fn control_indicators_read_their_registers() {
+        let f = UnitFigures {
+            key_persons: KeyPersonFigures {
+                in_control: 8,
+                visits_overdue: 2,
+                ..KeyPersonFigures::default()
+            },
+            disposals: DisposalCounts {
+                requested: 6,
+                executed: 3,
+                on_time: 2,
+                failed: 1,
+                pending: 2,
+                overdue: 0,
+                withdrawn: 0,
+            },
+            ..UnitFigures::default()
+        };
+        assert_eq!(f.value(Indicator::KeyPersonVisits), Some(0.75));
+        // Due: 3 executed + 1 not possible; 2 on time.
+        assert_eq!(f.value(Indicator::DisposalsInTime), Some(0.5));
     }
 
     #[test]

@@ -284,4 +284,26 @@ async fn townships_are_ranked_by_the_scheme_within_the_viewers_area(db: &Db) {
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Every indicator can be scored: a scheme of all of them reads every register.
+    let all = fanzha_web::assessment::Indicator::ALL;
+    let mut text = String::new();
+    for (i, ind) in all.iter().enumerate() {
+        let weight = if i == 0 { 100 - (all.len() - 1) } else { 1 };
+        text += &format!(
+            "[[indicator]]\ncode = \"{}\"\nweight = {weight}\nbetter = \"higher\"\n",
+            ind.code()
+        );
+    }
+    state.assessment = Arc::new(Scheme::parse(&text).unwrap());
+    let body = page(&state, "/assessment?period=last_month").await;
+    assert_eq!(order(&body).len(), 2, "both townships ranked");
+    for code in [
+        "disposals_in_time",
+        "notices_in_time",
+        "new_card_involved",
+        "key_person_visits",
+    ] {
+        assert!(body.contains(code), "{code} on the page");
+    }
 }
