@@ -57,6 +57,16 @@ pub const REASON_ALIASES: [&str; 6] = [
     "reason",
 ];
 
+/// Column names accepted for the lead's own number as the office that pushed it down gave it.
+pub const LEAD_ID_ALIASES: [&str; 6] = [
+    "线索编号",
+    "线索号",
+    "线索ID",
+    "下发编号",
+    "lead_id",
+    "lead_no",
+];
+
 /// The longest reason or name kept (characters).
 pub const MAX_CELL_CHARS: usize = 500;
 
@@ -88,6 +98,8 @@ pub struct LeadRow {
     pub resident_id: String,
     pub name: String,
     pub reason: String,
+    /// The lead's number upstream (线索编号); empty when the file has none.
+    pub lead_id: String,
     pub raw: String,
 }
 
@@ -95,7 +107,7 @@ pub struct LeadRow {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct LeadRejection {
     pub line: u64,
-    /// `card`, `phone`, `resident_id`, `name` or `reason` when one cell is to blame.
+    /// `card`, `phone`, `resident_id`, `name`, `reason` or `lead_id` when one cell is to blame.
     pub column: Option<&'static str>,
     pub reason: &'static str,
     pub raw: String,
@@ -138,6 +150,7 @@ fn validate(table: Table) -> Result<LeadFile, IngestError> {
     let id_at = required_column(&header, &RESIDENT_ID_ALIASES, "resident_id")?;
     let name_at = required_column(&header, &NAME_ALIASES, "name")?;
     let reason_at = find_column(&header, &REASON_ALIASES);
+    let lead_id_at = find_column(&header, &LEAD_ID_ALIASES);
     let mut file = LeadFile {
         format: "csv",
         encoding: None,
@@ -222,6 +235,12 @@ fn validate(table: Table) -> Result<LeadFile, IngestError> {
             file.rejected.push(reject(Some("reason"), reason::TOO_LONG));
             continue;
         }
+        let lead_id = cell(lead_id_at);
+        if lead_id.chars().count() > MAX_CELL_CHARS {
+            file.rejected
+                .push(reject(Some("lead_id"), reason::TOO_LONG));
+            continue;
+        }
         if !seen.insert((kind, number.clone())) {
             let column = if kind == CardKind::BankCard {
                 "card"
@@ -239,6 +258,7 @@ fn validate(table: Table) -> Result<LeadFile, IngestError> {
             resident_id,
             name: name.to_string(),
             reason: why.to_string(),
+            lead_id: lead_id.to_string(),
             raw: row.raw.clone(),
         });
     }
@@ -287,6 +307,28 @@ mod tests {
         );
         assert_eq!(f.rejected[1].reason, "empty_required");
         assert_eq!(f.rejected[3].reason, "duplicate_in_file");
+    }
+
+    #[test]
+    fn the_upstream_lead_number_is_kept_when_the_file_has_one() {
+        let csv = "线索编号,手机号,身份证号,姓名\n\
+                   LK-0001,13800138000,11010519491231002X,张三\n\
+                   ,13800138001,110105198001011238,李四\n";
+        let f = read_leads("l.csv", csv.as_bytes(), ReportFormat::Auto).unwrap();
+        assert_eq!(
+            f.rows
+                .iter()
+                .map(|r| r.lead_id.as_str())
+                .collect::<Vec<_>>(),
+            ["LK-0001", ""]
+        );
+        let none = read_leads(
+            "l.csv",
+            "手机号,身份证号,姓名\n13800138000,11010519491231002X,张三\n".as_bytes(),
+            ReportFormat::Auto,
+        )
+        .unwrap();
+        assert_eq!(none.rows[0].lead_id, "");
     }
 
     #[test]

@@ -152,6 +152,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "96110 call attempts",
         include_str!("../migrations/0029_call_attempts.sql"),
     ),
+    (
+        30,
+        "two-card lead numbers",
+        include_str!("../migrations/0030_two_card_lead_ids.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -95,6 +95,8 @@ pub struct NewTwoCardLead {
     pub source: LeadSource,
     /// The batch it came in (e.g. the date and file of the push).
     pub batch: String,
+    /// The lead's number upstream (线索编号), for the feedback; empty when none was given.
+    pub upstream_id: String,
 }
 
 /// A stored lead.
@@ -108,6 +110,8 @@ pub struct TwoCardLead {
     pub reason: String,
     pub source: LeadSource,
     pub batch: String,
+    /// The lead's number upstream (线索编号); empty when none was given.
+    pub upstream_id: String,
     pub unit_code: String,
     pub received_at: i64,
     pub deadline: i64,
@@ -134,6 +138,8 @@ pub struct LeadFilter {
     pub kind: Option<LeadKind>,
     /// Only leads still pending after their deadline.
     pub overdue: bool,
+    /// Only the leads of one batch (the push they came in).
+    pub batch: Option<String>,
 }
 
 /// What an import did.
@@ -175,7 +181,7 @@ impl LeadFigures {
 }
 
 const COLUMNS: &str = "l.id, l.kind, l.number, l.resident_id, l.holder_name, l.reason, l.source, \
-     l.batch, l.unit_code, l.received_at, l.deadline, l.state, l.result, l.note, l.imported_by, \
+     l.batch, l.upstream_id, l.unit_code, l.received_at, l.deadline, l.state, l.result, l.note, l.imported_by, \
      l.checked_by, l.checked_at";
 
 fn decode_err(index: &str, msg: String) -> sqlx::Error {
@@ -201,6 +207,7 @@ fn from_row(row: &AnyRow) -> Result<TwoCardLead, sqlx::Error> {
         source: LeadSource::parse(&source)
             .ok_or_else(|| decode_err("source", format!("unknown source `{source}`")))?,
         batch: col(row, "batch")?,
+        upstream_id: col(row, "upstream_id")?,
         unit_code: col(row, "unit_code")?,
         received_at: col(row, "received_at")?,
         deadline: col(row, "deadline")?,
@@ -232,6 +239,9 @@ fn push_filter(sql: &mut Sql<'_>, f: &LeadFilter, now: i64) {
     if f.overdue {
         sql.push(" AND l.state = 'pending' AND l.deadline < ")
             .arg(now);
+    }
+    if let Some(b) = &f.batch {
+        sql.push(" AND l.batch = ").arg(b.clone());
     }
 }
 
@@ -297,6 +307,7 @@ impl<'s> TwoCardLeads<'s> {
             let holder_name = text("holder_name", &lead.holder_name, false)?;
             let reason = text("reason", &lead.reason, false)?;
             let batch = text("batch", &lead.batch, true)?;
+            let upstream_id = text("upstream_id", &lead.upstream_id, false)?;
             let unit = match self.store.people().get(scope, &resident_id).await {
                 Ok(p) => {
                     by_residence += 1;
@@ -305,7 +316,16 @@ impl<'s> TwoCardLeads<'s> {
                 Err(StoreError::NotFound { .. }) => importing_unit.to_string(),
                 Err(e) => return Err(e),
             };
-            placed.push((lead, number, resident_id, holder_name, reason, batch, unit));
+            placed.push((
+                lead,
+                number,
+                resident_id,
+                holder_name,
+                reason,
+                batch,
+                upstream_id,
+                unit,
+            ));
         }
         let _writer = self.store.write_guard().await;
         let mut tx = self
@@ -319,11 +339,11 @@ impl<'s> TwoCardLeads<'s> {
             ..TwoCardImport::default()
         };
         let deadline = at.saturating_add(deadline_days * DAY_MS);
-        for (lead, number, resident_id, holder_name, reason, batch, unit) in &placed {
+        for (lead, number, resident_id, holder_name, reason, batch, upstream_id, unit) in &placed {
             let mut sql = Sql::new(
                 "INSERT INTO two_card_leads (kind, number, resident_id, holder_name, reason, \
-                 source, batch, unit_code, received_at, deadline, state, note, imported_by) \
-                 VALUES (",
+                 source, batch, upstream_id, unit_code, received_at, deadline, state, note, \
+                 imported_by) VALUES (",
             );
             sql.arg(lead.kind.as_str())
                 .push(", ")
@@ -338,6 +358,8 @@ impl<'s> TwoCardLeads<'s> {
                 .arg(lead.source.as_str())
                 .push(", ")
                 .arg(batch.as_str())
+                .push(", ")
+                .arg(upstream_id.as_str())
                 .push(", ")
                 .arg(unit.as_str())
                 .push(", ")

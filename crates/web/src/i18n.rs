@@ -955,6 +955,10 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("tcl_overdue_only", "仅看超期", "Overdue only"),
     ("tcl_note", "核查情况", "Note"),
     ("tcl_checked_by", "核查人", "Checked by"),
+    ("tcl_checked_at", "核查时间", "Checked at"),
+    ("tcl_lead_id", "线索编号", "Lead number"),
+    ("tcl_feedback", "核查反馈", "Feedback"),
+    ("tcl_feedback_link", "核查反馈表（CSV）", "Feedback sheet (CSV)"),
     ("tcl_check", "登记核查结果", "Record the check"),
     ("tcl_list_key_person", "列为重点人员", "List as key person"),
     (

@@ -257,6 +257,7 @@ pub async fn the_holders_history_raises_the_screening(store: &Store) {
                 reason: "涉案".into(),
                 source: LeadSource::National,
                 batch: "b1".into(),
+                upstream_id: String::new(),
             }],
             "analyst",
             T0 - 10 * DAY,

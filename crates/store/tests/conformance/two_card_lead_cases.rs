@@ -17,6 +17,7 @@ fn lead(kind: LeadKind, number: &str, holder: &str) -> NewTwoCardLead {
         reason: "开卡后短期大额流水".into(),
         source: LeadSource::National,
         batch: "2027-01-15".into(),
+        upstream_id: String::new(),
     }
 }
 
@@ -57,13 +58,25 @@ pub async fn leads_are_received_once_and_placed_at_the_holders_residence(store: 
     // Another batch of the same card is a new lead.
     let mut next = batch[0].clone();
     next.batch = "2027-01-16".into();
+    next.upstream_id = " LK-0016-1 ".into();
     let third = repo
         .import(&yuyao, "330281", &[next], "analyst", T0 + 2, 7)
         .await
         .unwrap();
     assert_eq!(third.ids.len(), 1);
 
+    let by_batch = LeadFilter {
+        batch: Some("2027-01-16".into()),
+        ..LeadFilter::default()
+    };
+    let page = repo
+        .list(&yuyao, &by_batch, &PageRequest::first(10), T0)
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.items[0].upstream_id, "LK-0016-1");
     let first = repo.get(&yuyao, got.ids[0]).await.unwrap();
+    assert_eq!(first.upstream_id, "");
     assert_eq!(first.unit_code, "330281001001");
     assert_eq!(first.holder_name, "张三");
     assert_eq!(first.state, LeadState::Pending);

@@ -54,8 +54,12 @@ pub struct ListQuery {
     overdue: Option<String>,
     #[serde(default)]
     unit: Option<String>,
+    /// One push's leads (its batch label).
+    #[serde(default)]
+    batch: Option<String>,
     format: Option<ExportFormat>,
-    /// With `format=csv`: `leads` (default for those who manage them), `figures` or `results`.
+    /// With `format=csv`: `leads` (default for those who manage them), `feedback` (the checked
+    /// leads by their upstream number, to send back), `figures` or `results`.
     #[serde(default)]
     section: Option<String>,
     #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
@@ -65,6 +69,9 @@ pub struct ListQuery {
 /// A lead as listed: personal data masked.
 struct Row {
     id: i64,
+    /// 线索编号 upstream; empty when none was given.
+    upstream_id: String,
+    batch: String,
     kind: &'static str,
     number: String,
     resident_id: String,
@@ -80,6 +87,7 @@ struct Row {
     result: String,
     note: String,
     checked_by: String,
+    checked: String,
 }
 
 struct Figures {
@@ -121,6 +129,7 @@ struct ListPage {
     sources: Vec<Choice>,
     units: Vec<Choice>,
     overdue_only: bool,
+    batch: String,
     rows: Vec<Row>,
     total: i64,
     query: String,
@@ -151,6 +160,8 @@ async fn rows_of(state: &AppState, lang: Lang, leads: Vec<TwoCardLead>, now: i64
         };
         rows.push(Row {
             id: l.id,
+            upstream_id: l.upstream_id.clone(),
+            batch: l.batch.clone(),
             kind: pick(lang, l.kind.zh(), l.kind.en()),
             number: masked_number(l.kind, &l.number),
             resident_id: mask_resident_id(&l.resident_id),
@@ -169,6 +180,10 @@ async fn rows_of(state: &AppState, lang: Lang, leads: Vec<TwoCardLead>, now: i64
                 .unwrap_or_default(),
             note: l.note.clone(),
             checked_by: l.checked_by.clone().unwrap_or_default(),
+            checked: l
+                .checked_at
+                .map(fanzha_core::time::format_shanghai)
+                .unwrap_or_default(),
         });
     }
     rows
@@ -206,6 +221,7 @@ async fn list_page<P: Permission>(
         result: parse_or(non_empty(&q.result), LeadResult::parse, "result")?,
         kind: parse_or(non_empty(&q.kind), LeadKind::parse, "kind")?,
         overdue: non_empty(&q.overdue).is_some_and(|v| v != "0"),
+        batch: non_empty(&q.batch).map(str::to_string),
     };
     let own_unit = auth.principal.unit_code.clone();
     let (unit_code, scope) = state.narrowed_scope(&own_unit, non_empty(&q.unit)).await?;
@@ -270,6 +286,7 @@ async fn list_page<P: Permission>(
             ("result", non_empty(&q.result)),
             ("kind", non_empty(&q.kind)),
             ("overdue", filter.overdue.then_some("1")),
+            ("batch", non_empty(&q.batch)),
             (
                 "unit",
                 (unit_code != own_unit).then_some(unit_code.as_str()),
@@ -316,6 +333,7 @@ async fn list_page<P: Permission>(
         ),
         units,
         overdue_only: filter.overdue,
+        batch: non_empty(&q.batch).unwrap_or_default().to_string(),
         rows,
         total,
         query,
@@ -402,6 +420,7 @@ pub async fn import(
             reason: r.reason.clone(),
             source,
             batch: batch.clone(),
+            upstream_id: r.lead_id.clone(),
         })
         .collect();
     // One batch: when it fails, none of its leads counts as received (importing the file again
@@ -533,11 +552,30 @@ pub async fn check(
 fn export(lang: Lang, rows: Option<Vec<Row>>, f: &Figures) -> Sheets {
     let mut sheets = Vec::new();
     if let Some(rows) = rows {
+        // 反馈: the checked leads by the number they came down with.
+        let feedback = rows
+            .iter()
+            .filter(|r| !r.pending)
+            .map(|r| {
+                vec![
+                    r.upstream_id.clone(),
+                    r.batch.clone(),
+                    r.kind.to_string(),
+                    r.number.clone(),
+                    r.result.clone(),
+                    r.note.clone(),
+                    r.unit.clone(),
+                    r.checked.clone(),
+                ]
+            })
+            .collect();
         let leads = rows
             .into_iter()
             .map(|r| {
                 vec![
                     r.id.to_string(),
+                    r.upstream_id,
+                    r.batch,
                     r.kind.to_string(),
                     r.number,
                     r.resident_id,
@@ -556,6 +594,8 @@ fn export(lang: Lang, rows: Option<Vec<Row>>, f: &Figures) -> Sheets {
             .collect();
         let heads = [
             "col_id",
+            "tcl_lead_id",
+            "tcl_batch",
             "tcl_kind",
             "tcl_number",
             "resident_id",
@@ -576,6 +616,22 @@ fn export(lang: Lang, rows: Option<Vec<Row>>, f: &Figures) -> Sheets {
             "nav_two_card_leads",
             &heads,
             leads,
+        ));
+        sheets.push(Sheet::new(
+            lang,
+            "feedback",
+            "tcl_feedback",
+            &[
+                "tcl_lead_id",
+                "tcl_batch",
+                "tcl_kind",
+                "tcl_number",
+                "tcl_result",
+                "tcl_note",
+                "unit",
+                "tcl_checked_at",
+            ],
+            feedback,
         ));
     }
     let figures = [

@@ -1510,6 +1510,7 @@ impl World {
                     reason: "setup".into(),
                     source: LeadSource::National,
                     batch: "setup".into(),
+                    upstream_id: String::new(),
                 }],
                 "setup",
                 self.now(),

@@ -182,10 +182,10 @@ fn get() -> Body_ {
 /// Two good leads (a registered holder's card, a stranger's phone) and a bad card on line 3.
 fn lead_file() -> String {
     format!(
-        "序号,银行卡号,手机号,身份证号,姓名,可疑原因\n\
-         1,{CARD},,{},张卫国,开卡后短期大额流水\n\
-         2,{BAD_CARD},,{},张卫国,涉案账户\n\
-         3,,{PHONE},{},李梅,批量开卡\n",
+        "序号,线索编号,银行卡号,手机号,身份证号,姓名,可疑原因\n\
+         1,LK-2026-0001,{CARD},,{},张卫国,开卡后短期大额流水\n\
+         2,LK-2026-0002,{BAD_CARD},,{},张卫国,涉案账户\n\
+         3,LK-2026-0003,,{PHONE},{},李梅,批量开卡\n",
         holder_id(),
         holder_id(),
         stranger_id()
@@ -411,6 +411,43 @@ async fn the_center_imports_and_the_commander_checks_a_sold_card_listing_the_hol
     assert_eq!(figure(&county, "received"), "2");
     assert_eq!(figure(&county, "pending"), "1");
     assert!(county.contains("data-total>1<"), "{county}");
+    assert!(
+        county.contains("LK-2026-0003"),
+        "the upstream number is listed"
+    );
+
+    // 反馈: the checked lead goes back up by its upstream number, with what the check found;
+    // the pending one is not in it. A batch filter narrows it to one push.
+    let feedback = send(
+        &state,
+        Role::CenterAnalyst,
+        COUNTY,
+        "GET",
+        "/two-card-leads?format=csv&section=feedback",
+        get(),
+    )
+    .await;
+    assert_eq!(feedback.status, StatusCode::OK);
+    let feedback = feedback.text();
+    assert!(
+        feedback.contains("LK-2026-0001")
+            && feedback.contains("出售")
+            && feedback.contains("以500元出售"),
+        "{feedback}"
+    );
+    assert!(!feedback.contains("LK-2026-0003"), "{feedback}");
+    assert!(!feedback.contains(CARD), "masked: {feedback}");
+    let other_batch = send(
+        &state,
+        Role::CenterAnalyst,
+        COUNTY,
+        "GET",
+        "/two-card-leads?format=csv&section=feedback&batch=2025-01-01",
+        get(),
+    )
+    .await
+    .text();
+    assert!(!other_batch.contains("LK-2026-0001"), "{other_batch}");
 }
 
 async fn another_county_sees_nothing_of_it(db: &Db) {
