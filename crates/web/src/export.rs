@@ -13,12 +13,12 @@ pub const EXPORT_ROWS: usize = 200_000;
 
 /// Every row of a keyset-paged list, for an export: page after page of [`MAX_PAGE`] until the
 /// last, as one page without a next key. More than [`EXPORT_ROWS`] is refused.
-pub async fn every_page<T, Fut>(
+pub async fn every_page<T, K, Fut>(
     what: &'static str,
-    mut fetch: impl FnMut(PageRequest) -> Fut,
-) -> Result<Page<T>, WebError>
+    mut fetch: impl FnMut(PageRequest<K>) -> Fut,
+) -> Result<Page<T, K>, WebError>
 where
-    Fut: std::future::Future<Output = Result<Page<T>, WebError>>,
+    Fut: std::future::Future<Output = Result<Page<T, K>, WebError>>,
 {
     let mut items = Vec::new();
     let mut after = None;

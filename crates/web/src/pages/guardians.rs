@@ -14,6 +14,7 @@ use super::{render, Chrome};
 use crate::auth::permission::{ImportGuardians, ManageGuardians, Permission};
 use crate::auth::Require;
 use crate::error::WebError;
+use crate::export::{every_page, ExportFormat, Sheet, Sheets};
 use crate::extract::{FormBody, Query};
 use crate::guardian_import::{import_guardian_list, GuardianListUpload};
 use crate::i18n::Lang;
@@ -117,9 +118,14 @@ pub struct ListQuery {
     resident_id: Option<String>,
     #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
     after: Option<i64>,
+    format: Option<ExportFormat>,
+    /// With `format=csv`: `guardians` (default) or `figures`.
+    #[serde(default)]
+    section: Option<String>,
 }
 
-/// `GET /guardians[?unit=&resident_id=][&after=ID]`: the area's sign-ups and guardians, masked.
+/// `GET /guardians[?unit=&resident_id=][&after=ID][&format=csv|xlsx[&section=]]`: the area's
+/// sign-ups and guardians, masked; an export holds every guardian matching.
 pub async fn list(
     auth: Require<ManageGuardians>,
     State(state): State<AppState>,
@@ -172,18 +178,27 @@ async fn list_page<P: Permission>(
         unit_code: unit.clone(),
         resident_id: resident_id.clone(),
     };
-    let page = state
-        .store
-        .guardians()
-        .list(
-            &scope,
-            &filter,
-            &PageRequest {
-                after: q.after,
-                limit: PAGE_ROWS,
-            },
-        )
-        .await?;
+    let repo = state.store.guardians();
+    let page = match q.format {
+        Some(_) => {
+            let (repo, scope, filter) = (&repo, &scope, &filter);
+            every_page("guardians", move |r| async move {
+                Ok(repo.list(scope, filter, &r).await?)
+            })
+            .await?
+        }
+        None => {
+            repo.list(
+                &scope,
+                &filter,
+                &PageRequest {
+                    after: q.after,
+                    limit: PAGE_ROWS,
+                },
+            )
+            .await?
+        }
+    };
     if let Some(r) = &resident_id {
         // Looking a resident up by ID number is a search of personal data: audited.
         state
@@ -225,6 +240,10 @@ async fn list_page<P: Permission>(
     } else {
         "—".into()
     };
+    if let Some(format) = q.format {
+        return export(lang, rows, residents, signed_up, &share)
+            .respond(format, q.section.as_deref());
+    }
     let mut query = Vec::new();
     if let Some(u) = &unit {
         query.push(format!("unit={u}"));
@@ -251,6 +270,61 @@ async fn list_page<P: Permission>(
         chrome,
     };
     Ok(render(&page)?.into_response())
+}
+
+/// The guardians (CSV's default) and the sign-up figures.
+fn export(lang: Lang, rows: Vec<Row>, residents: i64, signed_up: i64, share: &str) -> Sheets {
+    let guardians = rows
+        .into_iter()
+        .map(|r| {
+            vec![
+                r.id.to_string(),
+                r.resident_name,
+                r.resident_id,
+                r.name,
+                r.phone,
+                r.relation,
+                r.unit,
+                if r.signed_up {
+                    lang.t("yes")
+                } else {
+                    lang.t("no")
+                }
+                .to_string(),
+                r.created,
+            ]
+        })
+        .collect();
+    Sheets {
+        name: "guardians".into(),
+        sheets: vec![
+            Sheet::new(
+                lang,
+                "guardians",
+                "nav_guardians",
+                &[
+                    "col_id",
+                    "gd_resident",
+                    "gd_resident_id",
+                    "gd_name",
+                    "gd_phone",
+                    "gd_relation",
+                    "unit",
+                    "jd_signed_up",
+                    "gd_recorded_at",
+                ],
+                guardians,
+            ),
+            Sheet::figures(
+                lang,
+                vec![
+                    (lang.t("resident_count").to_string(), residents.to_string()),
+                    (lang.t("jd_signed_up").to_string(), signed_up.to_string()),
+                    (lang.t("jd_share").to_string(), share.to_string()),
+                ],
+            ),
+        ],
+    }
 }
 
 /// Answers a write with a page: htmx follows `hx-redirect`, a plain form a redirect.

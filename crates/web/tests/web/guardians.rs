@@ -381,6 +381,47 @@ async fn the_list_is_masked_and_the_residents_page_full_and_audited(db: &Db) {
     }
     assert!(html.contains("张**") || html.contains("张*"), "{html}");
     assert!(html.contains("data-figure=\"signed_up\">2<"), "{html}");
+    // The export holds every guardian, masked like the list, and the sign-up figures.
+    let csv = send(
+        &state,
+        Role::UnitCommander,
+        COUNTY,
+        "GET",
+        "/guardians?format=csv",
+        "",
+    )
+    .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let csv = csv.text();
+    assert_eq!(
+        csv.lines().count(),
+        4,
+        "a header and three guardians: {csv}"
+    );
+    for full in ["张小明", "13911110001", "张桂英", east().as_str()] {
+        assert!(!csv.contains(full), "{full} unmasked in the export");
+    }
+    let figures = send(
+        &state,
+        Role::UnitCommander,
+        COUNTY,
+        "GET",
+        "/guardians?format=csv&section=figures",
+        "",
+    )
+    .await
+    .text();
+    assert!(figures.contains(",2"), "{figures}");
+    let xlsx = send(
+        &state,
+        Role::UnitCommander,
+        COUNTY,
+        "GET",
+        "/guardians?format=xlsx",
+        "",
+    )
+    .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
 
     // One resident by ID number: a search of personal data, audited.
     let one = send(
