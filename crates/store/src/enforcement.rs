@@ -73,6 +73,20 @@ code_enum! {
     }
 }
 
+code_enum! {
+    /// What a suspect is charged with (罪名).
+    SuspectCharge {
+        /// 诈骗罪.
+        Fraud => "fraud", "诈骗罪", "Fraud";
+        /// 帮助信息网络犯罪活动罪 (帮信罪): lending cards, SIMs or accounts to fraudsters.
+        Helping => "helping", "帮助信息网络犯罪活动罪", "Assisting information-network crime";
+        /// 掩饰、隐瞒犯罪所得罪 (掩隐罪): moving or cashing out the proceeds.
+        Concealing => "concealing", "掩饰、隐瞒犯罪所得罪", "Concealing criminal proceeds";
+        /// 其他罪名.
+        Other => "other", "其他罪名", "Other charge";
+    }
+}
+
 /// How the bureaus count measures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -203,6 +217,10 @@ pub struct Suspect {
     pub role: SuspectRole,
     pub measure: Option<SuspectMeasure>,
     pub measure_at: Option<i64>,
+    /// 罪名, once known.
+    pub charge: Option<SuspectCharge>,
+    /// When the case against them went to the procuratorate (移送起诉).
+    pub prosecuted_at: Option<i64>,
     pub note: String,
     pub created_by: String,
     pub created_at: i64,
@@ -294,6 +312,11 @@ pub struct EnforcementFigures {
     pub people_by_class: Vec<(MeasureClass, i64)>,
     /// Gangs and dens dismantled in the period, per kind (only kinds with one or more).
     pub dismantled: Vec<DismantledTally>,
+    /// 移送起诉: people whose case went to the procuratorate in the period, each once.
+    pub prosecuted: i64,
+    /// The people caught in the period by the charge of their suspect entry (every charge,
+    /// in [`SuspectCharge::ALL`] order; one without a charge yet is in none).
+    pub caught_by_charge: Vec<(SuspectCharge, i64)>,
 }
 
 impl EnforcementFigures {
@@ -362,7 +385,8 @@ fn parse_code<T>(
 }
 
 const SUSPECT_COLUMNS: &str = "s.id, s.case_id, c.unit_code, s.name, s.resident_id, s.phone, \
-     s.role, s.measure, s.measure_at, s.note, s.created_by, s.created_at, s.updated_at";
+     s.role, s.measure, s.measure_at, s.charge, s.prosecuted_at, s.note, s.created_by, \
+     s.created_at, s.updated_at";
 
 fn suspect_from_row(row: &AnyRow) -> Result<Suspect, sqlx::Error> {
     let measure: Option<String> = col(row, "measure")?;
@@ -381,6 +405,16 @@ fn suspect_from_row(row: &AnyRow) -> Result<Suspect, sqlx::Error> {
             })
             .transpose()?,
         measure_at: col(row, "measure_at")?,
+        charge: {
+            let charge: Option<String> = col(row, "charge")?;
+            charge
+                .map(|c| {
+                    SuspectCharge::parse(&c)
+                        .ok_or_else(|| decode_err("charge", format!("unknown code `{c}`")))
+                })
+                .transpose()?
+        },
+        prosecuted_at: col(row, "prosecuted_at")?,
         note: col(row, "note")?,
         created_by: col(row, "created_by")?,
         created_at: col(row, "created_at")?,
@@ -963,6 +997,88 @@ impl<'s> Enforcement<'s> {
         self.suspect(scope, id).await
     }
 
+    /// Records what a suspect is charged with (罪名) and when their case went to the
+    /// procuratorate (移送起诉; `None` while it has not), with its audit entry
+    /// (`suspect_charge_set`, the values before and after) in one transaction. A prosecution
+    /// needs a charge and may not lie in the future.
+    pub async fn set_charge(
+        &self,
+        scope: &Scope,
+        id: i64,
+        charge: Option<SuspectCharge>,
+        prosecuted_at: Option<i64>,
+        by: &str,
+        now: i64,
+    ) -> StoreResult<Suspect> {
+        if prosecuted_at.is_some() && charge.is_none() {
+            return Err(StoreError::invalid(
+                "charge",
+                "name the charge the case goes to the procuratorate with",
+            ));
+        }
+        if prosecuted_at.is_some_and(|at| at > now) {
+            return Err(StoreError::invalid(
+                "prosecuted_at",
+                "a prosecution cannot lie in the future",
+            ));
+        }
+        let _writer = self.store.write_guard().await;
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .map_err(StoreError::query("enforcement.begin"))?;
+        let mut lock = Sql::new("UPDATE case_suspects SET updated_at = ");
+        lock.arg(now).push(" WHERE id = ").arg(id);
+        lock.query()
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::query("enforcement.set_charge"))?;
+        let before =
+            stored_suspect(&mut tx, scope, id)
+                .await?
+                .ok_or_else(|| StoreError::NotFound {
+                    what: "suspect",
+                    key: id.to_string(),
+                })?;
+        let mut sql = Sql::new("UPDATE case_suspects SET charge = ");
+        sql.arg(charge.map(SuspectCharge::as_str))
+            .push(", prosecuted_at = ")
+            .arg(prosecuted_at)
+            .push(" WHERE id = ")
+            .arg(id);
+        sql.query()
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::query("enforcement.set_charge"))?;
+        append_on(
+            &mut tx,
+            &NewAuditEntry {
+                actor: by.to_string(),
+                action: "suspect_charge_set".into(),
+                target_type: "suspect".into(),
+                target_id: Some(id.to_string()),
+                unit_code: Some(before.unit_code.clone()),
+                detail: serde_json::json!({
+                    "case_id": before.case_id,
+                    "charge": charge.map(SuspectCharge::as_str),
+                    "prosecuted_at": prosecuted_at,
+                    "before": {
+                        "charge": before.charge.map(SuspectCharge::as_str),
+                        "prosecuted_at": before.prosecuted_at,
+                    },
+                }),
+            },
+        )
+        .await?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("enforcement.commit"))?;
+        drop(_writer);
+        self.suspect(scope, id).await
+    }
+
     /// Records a gang or den dismantled at `now`, with its audit entry (`gang_dismantled`);
     /// returns its id. [`StoreError::NotFound`] when the unit or a linked case lies outside
     /// the scope.
@@ -1268,10 +1384,51 @@ impl<'s> Enforcement<'s> {
             .await
             .map_err(StoreError::query(ctx))?;
         f.people_caught = n(&row, "caught")?;
+
         f.people_by_class = MeasureClass::ALL
             .iter()
             .map(|class| Ok((*class, n(&row, class.as_str())?)))
             .collect::<StoreResult<_>>()?;
+        // Of those caught, by charge; and the people prosecuted in the period.
+        let mut sql = Sql::new(format!(
+            "SELECT s.charge, COUNT(DISTINCT {PERSON}) AS n {MEASURES_IN_SCOPE}"
+        ));
+        scope.push_condition(&mut sql, "c.unit_code");
+        sql.push(" AND s.charge IS NOT NULL AND m.measure_at >= ")
+            .arg(from_ms)
+            .push(" AND m.measure_at < ")
+            .arg(to_ms)
+            .push(" GROUP BY s.charge");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query(ctx))?;
+        let mut by_charge: HashMap<SuspectCharge, i64> = HashMap::new();
+        for r in &rows {
+            let c =
+                parse_code(r, "charge", SuspectCharge::parse).map_err(StoreError::query(ctx))?;
+            by_charge.insert(c, n(r, "n")?);
+        }
+        f.caught_by_charge = SuspectCharge::ALL
+            .iter()
+            .map(|c| (*c, by_charge.get(c).copied().unwrap_or(0)))
+            .collect();
+        let mut sql = Sql::new(format!(
+            "SELECT COUNT(DISTINCT {PERSON}) AS n FROM case_suspects s \
+             JOIN cases c ON c.id = s.case_id WHERE "
+        ));
+        scope.push_condition(&mut sql, "c.unit_code");
+        sql.push(" AND s.prosecuted_at >= ")
+            .arg(from_ms)
+            .push(" AND s.prosecuted_at < ")
+            .arg(to_ms);
+        let row = sql
+            .query()
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query(ctx))?;
+        f.prosecuted = n(&row, "n")?;
 
         let mut sql = Sql::new(
             "SELECT g.kind, COUNT(*) AS n, CAST(SUM(g.arrested) AS BIGINT) AS arrested, \

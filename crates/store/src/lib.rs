@@ -77,7 +77,8 @@ pub use employer_notices::{
 pub use enforcement::{
     CaseEnforcement, Dismantled, DismantledFilter, DismantledKind, DismantledTally, Enforcement,
     EnforcementFigures, EnforcementUpdate, InvestigationStatus, MeasureClass, NewDismantled,
-    NewSuspect, Suspect, SuspectMeasure, SuspectRole, MAX_LINKED_CASES, MAX_RECOVERED_FEN,
+    NewSuspect, Suspect, SuspectCharge, SuspectMeasure, SuspectRole, MAX_LINKED_CASES,
+    MAX_RECOVERED_FEN,
 };
 pub use error::{StoreError, StoreResult};
 pub use fanzha_core::Occupation;

@@ -157,6 +157,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "two-card lead numbers",
         include_str!("../migrations/0030_two_card_lead_ids.sql"),
     ),
+    (
+        31,
+        "suspect charges and prosecution",
+        include_str!("../migrations/0031_suspect_charges.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -1215,6 +1215,12 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("enf_suspects_empty", "暂无犯罪嫌疑人", "No suspects yet"),
     ("enf_add_suspect", "添加嫌疑人", "Add suspect"),
     ("enf_set_measure", "登记措施", "Record measure"),
+    ("enf_charge", "罪名", "Charge"),
+    ("enf_prosecuted", "移送起诉", "Sent for prosecution"),
+    ("enf_prosecuted_on", "移送起诉日期", "Sent for prosecution on"),
+    ("enf_set_charge", "保存罪名/移送起诉", "Save charge / prosecution"),
+    ("enf_prosecuted_n", "移送起诉（人）", "Sent for prosecution"),
+    ("enf_caught_fraud", "其中诈骗罪（人）", "Of whom charged with fraud"),
     (
         "enf_audited_view",
         "本页显示完整个人信息，查看已记入审计日志",

@@ -130,6 +130,10 @@ pub fn router(state: AppState) -> Router {
             post(pages::enforcement::set_measure),
         )
         .route(
+            "/suspects/{id}/charge",
+            post(pages::enforcement::set_charge),
+        )
+        .route(
             "/gangs",
             get(pages::enforcement::register).post(pages::enforcement::record_gang),
         )

@@ -864,3 +864,128 @@ pub async fn a_change_from_a_stale_version_is_refused(store: &Store) {
     assert_eq!(sets[1].detail["recovered_fen"], won);
     assert_eq!(sets[1].detail["before"]["recovered_fen"], 100);
 }
+
+/// 罪名 and 移送起诉: recorded on a suspect of one's area (audited, checked), the people caught
+/// in a period counted by charge each once, and the people prosecuted in the period of their
+/// prosecution.
+pub async fn charges_and_prosecutions_are_recorded_and_counted_per_period(store: &Store) {
+    setup(store).await;
+    let e = store.enforcement();
+    let yuyao = store.units().scope(YUYAO).await.unwrap();
+    let now = shanghai("2027-04-10T10:00");
+    let (march, april, may) = (
+        shanghai("2027-03-01T00:00"),
+        shanghai("2027-04-01T00:00"),
+        shanghai("2027-05-01T00:00"),
+    );
+    let detained = shanghai("2027-03-20T10:00");
+    let with = |case_id: &str, n: u32, id: Option<String>| NewSuspect {
+        resident_id: id,
+        measure: Some(SuspectMeasure::CriminalDetention),
+        measure_at: Some(detained),
+        ..suspect(case_id, n, None)
+    };
+    // One person in two cases, and a card seller; a third with no charge yet.
+    let p = Some(valid_id(40));
+    let a = e
+        .add_suspect(&yuyao, &with("C1", 40, p.clone()), now)
+        .await
+        .unwrap();
+    let b = e
+        .add_suspect(&yuyao, &with("C2", 40, p), now)
+        .await
+        .unwrap();
+    let seller = e
+        .add_suspect(&yuyao, &with("C1", 41, Some(valid_id(41))), now)
+        .await
+        .unwrap();
+    e.add_suspect(&yuyao, &with("C1", 42, None), now)
+        .await
+        .unwrap();
+
+    // A prosecution needs a charge and cannot lie ahead; outside the area is not found.
+    let r = e
+        .set_charge(&yuyao, a, None, Some(now), "analyst", now)
+        .await;
+    assert!(
+        matches!(
+            r,
+            Err(StoreError::Invalid {
+                field: "charge",
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    let r = e
+        .set_charge(
+            &yuyao,
+            a,
+            Some(SuspectCharge::Fraud),
+            Some(now + DAY),
+            "analyst",
+            now,
+        )
+        .await;
+    assert!(matches!(r, Err(StoreError::Invalid { .. })), "{r:?}");
+    let cixi = store.units().scope("330282").await.unwrap();
+    let r = e
+        .set_charge(&cixi, a, Some(SuspectCharge::Fraud), None, "x", now)
+        .await;
+    assert!(matches!(r, Err(StoreError::NotFound { .. })), "{r:?}");
+
+    let prosecuted = shanghai("2027-04-08T09:00");
+    let s = e
+        .set_charge(
+            &yuyao,
+            a,
+            Some(SuspectCharge::Fraud),
+            Some(prosecuted),
+            "analyst",
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (s.charge, s.prosecuted_at),
+        (Some(SuspectCharge::Fraud), Some(prosecuted))
+    );
+    e.set_charge(&yuyao, b, Some(SuspectCharge::Fraud), None, "analyst", now)
+        .await
+        .unwrap();
+    e.set_charge(
+        &yuyao,
+        seller,
+        Some(SuspectCharge::Helping),
+        None,
+        "analyst",
+        now,
+    )
+    .await
+    .unwrap();
+
+    // March: three caught; by charge the person in two cases once, the seller once.
+    let m = e.figures(&yuyao, march, april).await.unwrap();
+    assert_eq!(m.caught(), 3, "{m:?}");
+    assert_eq!(m.caught_by_charge[0], (SuspectCharge::Fraud, 1));
+    assert_eq!(m.caught_by_charge[1], (SuspectCharge::Helping, 1));
+    assert_eq!(m.caught_by_charge[2].1 + m.caught_by_charge[3].1, 0);
+    assert_eq!(m.prosecuted, 0);
+    // April: the prosecution.
+    let ap = e.figures(&yuyao, april, may).await.unwrap();
+    assert_eq!(ap.prosecuted, 1);
+    assert_eq!(ap.caught(), 0);
+
+    let audit = store
+        .audit()
+        .for_target(&yuyao, "suspect", &a.to_string())
+        .await
+        .unwrap();
+    let set: Vec<_> = audit
+        .iter()
+        .filter(|x| x.action == "suspect_charge_set")
+        .collect();
+    assert_eq!(set.len(), 1);
+    assert_eq!(set[0].detail["charge"], "fraud");
+    assert_eq!(set[0].detail["before"]["charge"], serde_json::Value::Null);
+}

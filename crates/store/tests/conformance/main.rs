@@ -269,6 +269,7 @@ mod enforcement_suite {
         the_register_is_checked_scoped_filtered_and_paged,
         figures_count_solved_cases_measures_money_and_gangs_per_period,
         figures_count_people_once_and_a_later_measure_keeps_the_earlier_period,
+        charges_and_prosecutions_are_recorded_and_counted_per_period,
         the_same_person_is_added_to_a_case_once,
         a_change_from_a_stale_version_is_refused,
     }

@@ -26,7 +26,7 @@ use fanzha_core::time::{format_shanghai_date, from_shanghai, shanghai_date};
 use fanzha_core::Money;
 use fanzha_store::{
     Case, DismantledFilter, DismantledKind, EnforcementUpdate, InvestigationStatus, NewDismantled,
-    NewSuspect, PageRequest, Scope, SuspectMeasure, SuspectRole,
+    NewSuspect, PageRequest, Scope, SuspectCharge, SuspectMeasure, SuspectRole,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -294,6 +294,11 @@ struct SuspectPage {
     measure_at: String,
     added: String,
     measures: Vec<Choice>,
+    /// 罪名 and 移送起诉 as shown; the form's charges.
+    charge: String,
+    prosecuted: String,
+    prosecuted_on: String,
+    charges: Vec<Choice>,
 }
 
 /// `GET /suspects/{id}`: a suspect of one's area in full — name, ID number, phone — written to
@@ -331,10 +336,72 @@ pub async fn suspect(
             |m| pick(lang, m.zh(), m.en()),
             s.measure,
         ),
+        charge: s
+            .charge
+            .map(|c| pick(lang, c.zh(), c.en()).to_string())
+            .unwrap_or_else(|| "—".into()),
+        prosecuted: s.prosecuted_at.map(time).unwrap_or_default(),
+        prosecuted_on: s
+            .prosecuted_at
+            .and_then(fanzha_core::time::shanghai_date)
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        charges: choices(
+            SuspectCharge::ALL,
+            SuspectCharge::as_str,
+            |c| pick(lang, c.zh(), c.en()),
+            s.charge,
+        ),
         lang,
         chrome,
         s,
     })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ChargeForm {
+    /// A charge code; empty while none is known.
+    #[serde(default)]
+    charge: String,
+    /// The day the case went to the procuratorate; empty while it has not.
+    #[serde(default)]
+    prosecuted_on: String,
+}
+
+/// `POST /suspects/{id}/charge` (`charge`, `prosecuted_on`): records 罪名 and 移送起诉 of a
+/// suspect of one's area (audited with the values before).
+pub async fn set_charge(
+    auth: Require<RecordEnforcement>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    FormBody(f): FormBody<ChargeForm>,
+) -> Result<Response, WebError> {
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    let charge = match f.charge.trim() {
+        "" => None,
+        code => Some(
+            SuspectCharge::parse(code)
+                .ok_or_else(|| WebError::BadRequest(format!("unknown charge `{code}`")))?,
+        ),
+    };
+    let prosecuted_at = match f.prosecuted_on.trim() {
+        "" => None,
+        day => Some(shanghai_time(day, "prosecuted_on")?),
+    };
+    let s = state
+        .store
+        .enforcement()
+        .set_charge(
+            &scope,
+            id,
+            charge,
+            prosecuted_at,
+            &auth.principal.login,
+            state.clock.now_ms(),
+        )
+        .await?;
+    Ok(back(&headers, format!("/cases/{}#enforcement", s.case_id)))
 }
 
 #[derive(Debug, Deserialize)]

@@ -38,8 +38,8 @@ use fanzha_core::FraudType;
 use fanzha_store::{
     effective_populations, CallCounts, CardFigures, CaseTally, DismantledTally, DisposalCounts,
     DisposalViewer, EnforcementFigures, FundFigures, KeyPersonFigures, LeadFigures, LoopTally,
-    MeasureClass, OutreachFilter, OutreachTotals, RegistrationTally, TrendPoint, TypicalFilter,
-    Viewer,
+    MeasureClass, OutreachFilter, OutreachTotals, RegistrationTally, SuspectCharge, TrendPoint,
+    TypicalFilter, Viewer,
 };
 use fanzha_workflow::{LoopFigures, OrgTree};
 use serde::Deserialize;
@@ -326,6 +326,8 @@ struct StatsPage {
     /// 打击成效 of the period.
     enf: EnforcementFigures,
     enf_coercive: i64,
+    /// Of the people caught, those charged with 诈骗罪.
+    enf_caught_fraud: i64,
     enf_administrative: i64,
     enf_education: i64,
     /// 损失追回率: (returns + 追赃) over the period's case losses.
@@ -774,6 +776,11 @@ pub async fn show(
         funds,
         return_rate,
         enf_coercive: enf.of_class(MeasureClass::Coercive),
+        enf_caught_fraud: enf
+            .caught_by_charge
+            .iter()
+            .find(|(c, _)| *c == SuspectCharge::Fraud)
+            .map_or(0, |(_, n)| *n),
         enf_administrative: enf.of_class(MeasureClass::Administrative),
         enf_education: enf.of_class(MeasureClass::Education),
         enf_recovery_rate,

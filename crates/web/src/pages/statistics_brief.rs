@@ -10,7 +10,8 @@ use super::view::{percent, yuan};
 use crate::i18n::Lang;
 use fanzha_store::{
     CallCounts, CardFigures, DisposalCounts, EnforcementFigures, FundFigures, KeyPersonFigures,
-    LeadFigures, LoopTally, MeasureClass, NoticeFigures, OutreachTotals, TypicalCase,
+    LeadFigures, LoopTally, MeasureClass, NoticeFigures, OutreachTotals, SuspectCharge,
+    TypicalCase,
 };
 use fanzha_workflow::LoopFigures;
 
@@ -654,7 +655,7 @@ fn enforcement_paragraph(zh: bool, e: &EnforcementFigures, recovery_rate: Option
     };
     if zh {
         format!(
-            "本期案件破案{}起，破案率{}（期内破案{}起）；抓获犯罪嫌疑人{}人，其中采取强制措施{}人、行政处罚{}人、教育训诫惩戒{}人；追赃{}，损失追回率{}。{}",
+            "本期案件破案{}起，破案率{}（期内破案{}起）；抓获犯罪嫌疑人{}人，其中采取强制措施{}人、行政处罚{}人、教育训诫惩戒{}人{}；追赃{}，损失追回率{}。{}",
             e.solved,
             rate_label(e.solve_rate()),
             e.solved_in_period,
@@ -662,13 +663,14 @@ fn enforcement_paragraph(zh: bool, e: &EnforcementFigures, recovery_rate: Option
             e.of_class(MeasureClass::Coercive),
             e.of_class(MeasureClass::Administrative),
             e.of_class(MeasureClass::Education),
+            charges_clause(zh, e),
             yuan(e.recovered_fen),
             rate_label(recovery_rate),
             groups
         )
     } else {
         format!(
-            "{} of the period's cases solved, a solve rate of {} ({} solved in the period); {} suspects dealt with: {} under coercive measures, {} administrative penalties, {} reprimanded; {} recovered by investigation, a loss recovery rate of {}.{}",
+            "{} of the period's cases solved, a solve rate of {} ({} solved in the period); {} suspects dealt with: {} under coercive measures, {} administrative penalties, {} reprimanded{}; {} recovered by investigation, a loss recovery rate of {}.{}",
             e.solved,
             rate_label(e.solve_rate()),
             e.solved_in_period,
@@ -676,11 +678,52 @@ fn enforcement_paragraph(zh: bool, e: &EnforcementFigures, recovery_rate: Option
             e.of_class(MeasureClass::Coercive),
             e.of_class(MeasureClass::Administrative),
             e.of_class(MeasureClass::Education),
+            charges_clause(zh, e),
             yuan(e.recovered_fen),
             rate_label(recovery_rate),
             groups
         )
     }
+}
+
+/// "；按罪名：诈骗罪a人、帮信罪b人；移送起诉N人" — the charges of the people caught and the
+/// people sent for prosecution, each part only when it has any.
+fn charges_clause(zh: bool, e: &EnforcementFigures) -> String {
+    let short = |c: SuspectCharge| match c {
+        SuspectCharge::Fraud => ("诈骗罪", "fraud"),
+        SuspectCharge::Helping => ("帮信罪", "assisting cybercrime"),
+        SuspectCharge::Concealing => ("掩隐罪", "concealing proceeds"),
+        SuspectCharge::Other => ("其他罪名", "other charges"),
+    };
+    let charged: Vec<String> = e
+        .caught_by_charge
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(c, n)| {
+            let (z, en) = short(*c);
+            if zh {
+                format!("{z}{n}人")
+            } else {
+                format!("{n} {en}")
+            }
+        })
+        .collect();
+    let mut out = String::new();
+    if !charged.is_empty() {
+        out += &if zh {
+            format!("；按罪名：{}", charged.join("、"))
+        } else {
+            format!("; charged: {}", charged.join(", "))
+        };
+    }
+    if e.prosecuted > 0 {
+        out += &if zh {
+            format!("；移送起诉{}人", e.prosecuted)
+        } else {
+            format!("; {} sent for prosecution", e.prosecuted)
+        };
+    }
+    out
 }
 
 /// 断卡: new cards screened and what became of them, the share later found in cases, and the
@@ -1212,6 +1255,32 @@ mod tests {
             &[tally(Some(fanzha_store::Occupation::Retired), 2)],
         );
         assert!(brief_of(Lang::Zh, &victims).ends_with("；受害人以离退休人员居多（占100.0%）。"));
+    }
+
+    #[test]
+    fn the_enforcement_paragraph_names_charges_and_prosecutions_when_there_are_any() {
+        let mut e = EnforcementFigures {
+            people_caught: 5,
+            ..EnforcementFigures::default()
+        };
+        assert!(!enforcement_paragraph(true, &e, None).contains("罪名"));
+        e.caught_by_charge = vec![
+            (SuspectCharge::Fraud, 3),
+            (SuspectCharge::Helping, 2),
+            (SuspectCharge::Concealing, 0),
+            (SuspectCharge::Other, 0),
+        ];
+        e.prosecuted = 4;
+        let zh = enforcement_paragraph(true, &e, None);
+        assert!(
+            zh.contains("教育训诫惩戒0人；按罪名：诈骗罪3人、帮信罪2人；移送起诉4人；追赃"),
+            "{zh}"
+        );
+        let en = enforcement_paragraph(false, &e, None);
+        assert!(
+            en.contains("; charged: 3 fraud, 2 assisting cybercrime; 4 sent for prosecution;"),
+            "{en}"
+        );
     }
 
     #[test]

@@ -309,7 +309,51 @@ async fn an_analyst_records_results_and_the_statistics_and_brief_count_them(db: 
         .await
         .unwrap();
     assert_eq!(s.measure, Some(SuspectMeasure::Arrest));
+
+    // 罪名 and 移送起诉: a prosecution without a charge is refused; then both are kept.
+    let refused = send(
+        &state,
+        Role::UnitCommander,
+        COUNTY,
+        "POST",
+        &format!("/suspects/{id}/charge"),
+        "charge=&prosecuted_on=2026-03-09",
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    ok(&send(
+        &state,
+        Role::UnitCommander,
+        COUNTY,
+        "POST",
+        &format!("/suspects/{id}/charge"),
+        "charge=fraud&prosecuted_on=2026-03-09",
+    )
+    .await);
+    let s = state
+        .store
+        .enforcement()
+        .suspect(&Scope::platform(), id)
+        .await
+        .unwrap();
+    assert_eq!(s.charge, Some(fanzha_store::SuspectCharge::Fraud));
+    assert!(s.prosecuted_at.is_some());
+    let page = send(
+        &state,
+        Role::UnitCommander,
+        COUNTY,
+        "GET",
+        &format!("/suspects/{id}"),
+        "",
+    )
+    .await;
+    assert!(
+        page.body.contains("<dd data-charge>诈骗罪</dd>"),
+        "{}",
+        page.body
+    );
     let all = actions(&state.store).await;
+    assert!(all.iter().any(|a| a == "suspect_charge_set"), "{all:?}");
     for action in [
         "case_enforcement_set",
         "suspect_added",
@@ -364,6 +408,8 @@ async fn an_analyst_records_results_and_the_statistics_and_brief_count_them(db: 
         ("enf-education", "0"),
         ("enf-recovery-rate", "12.00%"),
         ("enf-groups", "1"),
+        ("enf-caught-fraud", "1"),
+        ("enf-prosecuted", "1"),
     ] {
         let needle = format!(r#"data-stat="{stat}">{value}<"#);
         assert!(stats.body.contains(&needle), "{needle} in {}", stats.body);
@@ -395,6 +441,11 @@ async fn an_analyst_records_results_and_the_statistics_and_brief_count_them(db: 
         brief.body
     );
     assert!(brief.body.contains("损失追回率12.00%"));
+    assert!(
+        brief.body.contains("；按罪名：诈骗罪1人；移送起诉1人；追赃"),
+        "{}",
+        brief.body
+    );
     assert!(brief
         .body
         .contains("打掉团伙/窝点1个（GOIP窝点1个），抓获3人，缴获设备40台"));

@@ -355,6 +355,13 @@ const ENDPOINTS: &[Endpoint] = &[
         Rec::Suspect,
         Form("measure=education&measure_at=2020-01-01T10%3A00"),
     ),
+    ep(
+        "POST",
+        "/suspects/{id}/charge",
+        "record_enforcement",
+        Rec::Suspect,
+        Form("charge=helping&prosecuted_on=2020-01-02"),
+    ),
     ep("GET", "/gangs", "view_enforcement", Rec::None, Empty),
     ep(
         "POST",
@@ -2020,15 +2027,15 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 .state
                                 != DisposalState::Pending,
                         ),
-                        (Rec::Suspect, Some(r)) => Some(
-                            w.store()
+                        (Rec::Suspect, Some(r)) => Some({
+                            let s = w
+                                .store()
                                 .enforcement()
                                 .suspect(&Scope::platform(), r.suspect_id.parse().unwrap())
                                 .await
-                                .unwrap()
-                                .measure
-                                .is_some(),
-                        ),
+                                .unwrap();
+                            s.measure.is_some() || s.charge.is_some()
+                        }),
                         (Rec::Warning, Some(r))
                             if e.route_path() == "/warnings/{id}/protective-stops" =>
                         {

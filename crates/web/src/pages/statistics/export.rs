@@ -310,6 +310,8 @@ fn figures(p: &StatsPage) -> Vec<Vec<String>> {
                 ("enf_solve_rate", rate_label(p.enf.solve_rate())),
                 ("enf_solved_in_period", p.enf.solved_in_period.to_string()),
                 ("enf_caught", p.enf.caught().to_string()),
+                ("enf_caught_fraud", p.enf_caught_fraud.to_string()),
+                ("enf_prosecuted_n", p.enf.prosecuted.to_string()),
                 ("enf_coercive", p.enf_coercive.to_string()),
                 ("enf_administrative", p.enf_administrative.to_string()),
                 ("enf_education", p.enf_education.to_string()),
