@@ -1221,6 +1221,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("enf_set_charge", "保存罪名/移送起诉", "Save charge / prosecution"),
     ("enf_prosecuted_n", "移送起诉（人）", "Sent for prosecution"),
     ("enf_caught_fraud", "其中诈骗罪（人）", "Of whom charged with fraud"),
+    ("enf_caught_yoy", "抓获同比", "Caught, year on year"),
+    ("enf_prosecuted_yoy", "移送起诉同比", "Sent for prosecution, year on year"),
     (
         "enf_audited_view",
         "本页显示完整个人信息，查看已记入审计日志",

@@ -328,6 +328,9 @@ struct StatsPage {
     enf_coercive: i64,
     /// Of the people caught, those charged with 诈骗罪.
     enf_caught_fraud: i64,
+    /// 同比 of the people caught and prosecuted (↑12.5% / ↓ / 持平 / —).
+    enf_caught_yoy: String,
+    enf_prosecuted_yoy: String,
     enf_administrative: i64,
     enf_education: i64,
     /// 损失追回率: (returns + 追赃) over the period's case losses.
@@ -667,6 +670,16 @@ pub async fn show(
         .figures(&scope, from, until)
         .await?;
     let enf_recovery_rate = enf.recovery_rate(funds.returned_fen);
+    // 同比 of people caught and prosecuted: the same period a year earlier.
+    let enf_last_year = state
+        .store
+        .enforcement()
+        .figures(
+            &scope,
+            super::statistics_period::months_before(from, 12),
+            super::statistics_period::months_before(until, 12),
+        )
+        .await?;
     let span = span_label(lang, Some(period.first_day), Some(period.last_day));
 
     if q.view.as_deref() == Some("brief") {
@@ -716,6 +729,7 @@ pub async fn show(
             disposals: &disposals,
             calls: &calls,
             enforcement: &enf,
+            enforcement_last_year: &enf_last_year,
             recovery_rate: enf_recovery_rate,
             units: lines
                 .iter()
@@ -776,6 +790,8 @@ pub async fn show(
         funds,
         return_rate,
         enf_coercive: enf.of_class(MeasureClass::Coercive),
+        enf_caught_yoy: change_label(lang, enf.caught(), enf_last_year.caught()),
+        enf_prosecuted_yoy: change_label(lang, enf.prosecuted, enf_last_year.prosecuted),
         enf_caught_fraud: enf
             .caught_by_charge
             .iter()

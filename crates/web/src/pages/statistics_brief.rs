@@ -53,6 +53,8 @@ pub struct BriefInput<'a> {
     pub calls: &'a CallCounts,
     /// 打击成效 of the period.
     pub enforcement: &'a EnforcementFigures,
+    /// 打击成效 of the same period a year earlier, for 同比.
+    pub enforcement_last_year: &'a EnforcementFigures,
     /// 损失追回率: (returns + 追赃) over the period's case losses.
     pub recovery_rate: Option<f64>,
     pub units: Vec<BriefUnit<'a>>,
@@ -491,7 +493,7 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
         } else {
             "7. Enforcement"
         },
-        text: enforcement_paragraph(zh, b.enforcement, b.recovery_rate),
+        text: enforcement_paragraph(zh, b.enforcement, b.enforcement_last_year, b.recovery_rate),
     });
 
     if let Some(text) = units_paragraph(zh, &b.units) {
@@ -617,7 +619,34 @@ fn typical_paragraph(zh: bool, cases: &[TypicalCase], more: bool) -> String {
 
 /// 打击成效: cases solved and the solve rate, suspects caught by measure, money recovered and
 /// the loss recovery rate, gangs and dens dismantled with the devices seized.
-fn enforcement_paragraph(zh: bool, e: &EnforcementFigures, recovery_rate: Option<f64>) -> String {
+/// "（同比上升12.5%）" of `now` against `base` a year earlier; nothing without a base.
+fn yoy_clause(zh: bool, now: i64, base: i64) -> String {
+    let lang = if zh { Lang::Zh } else { Lang::En };
+    match change(now, base) {
+        None => String::new(),
+        Some(_) => {
+            let label = change_label(lang, now, base);
+            if zh {
+                format!(
+                    "（同比{}）",
+                    label.replace('↑', "上升").replace('↓', "下降")
+                )
+            } else {
+                format!(
+                    " ({} year on year)",
+                    label.replace('↑', "up ").replace('↓', "down ")
+                )
+            }
+        }
+    }
+}
+
+fn enforcement_paragraph(
+    zh: bool,
+    e: &EnforcementFigures,
+    last_year: &EnforcementFigures,
+    recovery_rate: Option<f64>,
+) -> String {
     let g = e.dismantled_total();
     let groups = if g.groups == 0 {
         String::new()
@@ -655,30 +684,32 @@ fn enforcement_paragraph(zh: bool, e: &EnforcementFigures, recovery_rate: Option
     };
     if zh {
         format!(
-            "本期案件破案{}起，破案率{}（期内破案{}起）；抓获犯罪嫌疑人{}人，其中采取强制措施{}人、行政处罚{}人、教育训诫惩戒{}人{}；追赃{}，损失追回率{}。{}",
+            "本期案件破案{}起，破案率{}（期内破案{}起）；抓获犯罪嫌疑人{}人{}，其中采取强制措施{}人、行政处罚{}人、教育训诫惩戒{}人{}；追赃{}，损失追回率{}。{}",
             e.solved,
             rate_label(e.solve_rate()),
             e.solved_in_period,
             e.caught(),
+            yoy_clause(zh, e.caught(), last_year.caught()),
             e.of_class(MeasureClass::Coercive),
             e.of_class(MeasureClass::Administrative),
             e.of_class(MeasureClass::Education),
-            charges_clause(zh, e),
+            charges_clause(zh, e, last_year),
             yuan(e.recovered_fen),
             rate_label(recovery_rate),
             groups
         )
     } else {
         format!(
-            "{} of the period's cases solved, a solve rate of {} ({} solved in the period); {} suspects dealt with: {} under coercive measures, {} administrative penalties, {} reprimanded{}; {} recovered by investigation, a loss recovery rate of {}.{}",
+            "{} of the period's cases solved, a solve rate of {} ({} solved in the period); {} suspects dealt with{}: {} under coercive measures, {} administrative penalties, {} reprimanded{}; {} recovered by investigation, a loss recovery rate of {}.{}",
             e.solved,
             rate_label(e.solve_rate()),
             e.solved_in_period,
             e.caught(),
+            yoy_clause(zh, e.caught(), last_year.caught()),
             e.of_class(MeasureClass::Coercive),
             e.of_class(MeasureClass::Administrative),
             e.of_class(MeasureClass::Education),
-            charges_clause(zh, e),
+            charges_clause(zh, e, last_year),
             yuan(e.recovered_fen),
             rate_label(recovery_rate),
             groups
@@ -688,7 +719,7 @@ fn enforcement_paragraph(zh: bool, e: &EnforcementFigures, recovery_rate: Option
 
 /// "；按罪名：诈骗罪a人、帮信罪b人；移送起诉N人" — the charges of the people caught and the
 /// people sent for prosecution, each part only when it has any.
-fn charges_clause(zh: bool, e: &EnforcementFigures) -> String {
+fn charges_clause(zh: bool, e: &EnforcementFigures, last_year: &EnforcementFigures) -> String {
     let short = |c: SuspectCharge| match c {
         SuspectCharge::Fraud => ("诈骗罪", "fraud"),
         SuspectCharge::Helping => ("帮信罪", "assisting cybercrime"),
@@ -717,10 +748,11 @@ fn charges_clause(zh: bool, e: &EnforcementFigures) -> String {
         };
     }
     if e.prosecuted > 0 {
+        let yoy = yoy_clause(zh, e.prosecuted, last_year.prosecuted);
         out += &if zh {
-            format!("；移送起诉{}人", e.prosecuted)
+            format!("；移送起诉{}人{yoy}", e.prosecuted)
         } else {
-            format!("; {} sent for prosecution", e.prosecuted)
+            format!("; {} sent for prosecution{yoy}", e.prosecuted)
         };
     }
     out
@@ -1058,6 +1090,7 @@ mod tests {
                 withdrawn: 0,
             },
             enforcement: &enforcement,
+            enforcement_last_year: &EnforcementFigures::default(),
             recovery_rate: enforcement.recovery_rate(funds.returned_fen),
             outreach: &OutreachTotals {
                 events: 14,
@@ -1213,6 +1246,7 @@ mod tests {
                 disposals: &DisposalCounts::default(),
                 calls: &CallCounts::default(),
                 enforcement: &EnforcementFigures::default(),
+                enforcement_last_year: &EnforcementFigures::default(),
                 recovery_rate: None,
                 units: Vec::new(),
                 notices: &NoticeFigures::default(),
@@ -1263,7 +1297,9 @@ mod tests {
             people_caught: 5,
             ..EnforcementFigures::default()
         };
-        assert!(!enforcement_paragraph(true, &e, None).contains("罪名"));
+        assert!(
+            !enforcement_paragraph(true, &e, &EnforcementFigures::default(), None).contains("罪名")
+        );
         e.caught_by_charge = vec![
             (SuspectCharge::Fraud, 3),
             (SuspectCharge::Helping, 2),
@@ -1271,12 +1307,21 @@ mod tests {
             (SuspectCharge::Other, 0),
         ];
         e.prosecuted = 4;
-        let zh = enforcement_paragraph(true, &e, None);
+        let zh = enforcement_paragraph(true, &e, &EnforcementFigures::default(), None);
         assert!(
             zh.contains("教育训诫惩戒0人；按罪名：诈骗罪3人、帮信罪2人；移送起诉4人；追赃"),
             "{zh}"
         );
-        let en = enforcement_paragraph(false, &e, None);
+        let en = enforcement_paragraph(false, &e, &EnforcementFigures::default(), None);
+        // Against a year earlier: 5 caught now, 4 then; 4 prosecuted now, 8 then.
+        let last_year = EnforcementFigures {
+            people_caught: 4,
+            prosecuted: 8,
+            ..EnforcementFigures::default()
+        };
+        let yoy = enforcement_paragraph(true, &e, &last_year, None);
+        assert!(yoy.contains("抓获犯罪嫌疑人5人（同比上升25.0%）"), "{yoy}");
+        assert!(yoy.contains("移送起诉4人（同比下降50.0%）"), "{yoy}");
         assert!(
             en.contains("; charged: 3 fraud, 2 assisting cybercrime; 4 sent for prosecution;"),
             "{en}"
@@ -1310,6 +1355,7 @@ mod tests {
             disposals: &DisposalCounts::default(),
             calls: &CallCounts::default(),
             enforcement: &EnforcementFigures::default(),
+            enforcement_last_year: &EnforcementFigures::default(),
             recovery_rate: None,
             units: vec![BriefUnit {
                 name: "阳明街道",

@@ -442,7 +442,9 @@ async fn an_analyst_records_results_and_the_statistics_and_brief_count_them(db: 
     );
     assert!(brief.body.contains("损失追回率12.00%"));
     assert!(
-        brief.body.contains("；按罪名：诈骗罪1人；移送起诉1人；追赃"),
+        brief
+            .body
+            .contains("；按罪名：诈骗罪1人；移送起诉1人；追赃"),
         "{}",
         brief.body
     );
