@@ -104,7 +104,7 @@ pub use key_persons::{
 pub use mule_accounts::{MuleAccount, MuleAccounts};
 pub use new_cards::{
     BankCardFigures, CardFigures, CardFilter, CardImport, CardState, NewCardRow, NewCards,
-    ScreenedCard, Verdict, MAX_CARDS_PER_IMPORT,
+    OutletCardFigures, ScreenedCard, Verdict, MAX_CARDS_PER_IMPORT,
 };
 pub use number_disposals::{
     DisposalAnswer, DisposalCounts, DisposalFigures, DisposalFilter, DisposalMeasure,

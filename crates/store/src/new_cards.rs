@@ -236,6 +236,25 @@ pub struct BankCardFigures {
     pub involved: i64,
 }
 
+/// The new cards of one outlet (网点) of a bank: where 涉案比例 picks the outlets to interview or
+/// list for rectification (约谈, 挂牌整治).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct OutletCardFigures {
+    pub bank_code: String,
+    pub bank_name: String,
+    pub outlet: String,
+    pub screened: i64,
+    pub card_seller: i64,
+    pub involved: i64,
+}
+
+impl OutletCardFigures {
+    /// 网点新开卡涉案比例.
+    pub fn involved_share(&self) -> Option<f64> {
+        (self.screened > 0).then(|| self.involved as f64 / self.screened as f64)
+    }
+}
+
 impl BankCardFigures {
     /// 新开卡涉案比例: the share of the bank's new cards that received victim money.
     pub fn involved_share(&self) -> Option<f64> {
@@ -1196,6 +1215,65 @@ impl<'s> NewCards<'s> {
             reviewed_at: Some(at),
             ..card
         })
+    }
+
+    /// The outlets whose cards opened in `[from, to)` (those the viewer may read) later
+    /// received victim money or were found sold: at most `limit`, the most involved cards
+    /// first, then the most cards found sold, then the highest share.
+    pub async fn outlet_figures(
+        &self,
+        viewer: &Viewer,
+        from: i64,
+        to: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<OutletCardFigures>> {
+        let mut sql = Sql::new(format!(
+            "SELECT n.bank_code AS bank_code, MAX(n.bank_name) AS bank_name, n.outlet AS outlet, \
+             COUNT(*) AS screened, \
+             CAST(SUM(CASE WHEN n.verdict = 'card_seller' THEN 1 ELSE 0 END) AS BIGINT) AS sellers, \
+             CAST(SUM(CASE WHEN {INVOLVED} THEN 1 ELSE 0 END) AS BIGINT) AS involved \
+             FROM new_cards n WHERE "
+        ));
+        push_viewer(&mut sql, viewer);
+        sql.push(" AND n.opened_at >= ")
+            .arg(from)
+            .push(" AND n.opened_at < ")
+            .arg(to)
+            .push(" GROUP BY n.bank_code, n.outlet");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("new_cards.outlets"))?;
+        let mut out = Vec::new();
+        for row in &rows {
+            let q = || StoreError::query("new_cards.outlets");
+            let o = OutletCardFigures {
+                bank_code: col(row, "bank_code").map_err(q())?,
+                bank_name: col(row, "bank_name").map_err(q())?,
+                outlet: col(row, "outlet").map_err(q())?,
+                screened: col(row, "screened").map_err(q())?,
+                card_seller: col(row, "sellers").map_err(q())?,
+                involved: col(row, "involved").map_err(q())?,
+            };
+            if o.involved > 0 || o.card_seller > 0 {
+                out.push(o);
+            }
+        }
+        out.sort_by(|a, b| {
+            b.involved
+                .cmp(&a.involved)
+                .then(b.card_seller.cmp(&a.card_seller))
+                .then(
+                    b.involved_share()
+                        .unwrap_or(0.0)
+                        .total_cmp(&a.involved_share().unwrap_or(0.0)),
+                )
+                .then(a.bank_code.cmp(&b.bank_code))
+                .then(a.outlet.cmp(&b.outlet))
+        });
+        out.truncate(limit);
+        Ok(out)
     }
 
     /// Figures of the cards the viewer may read opened in `[from, to)`: by level, state and

@@ -530,6 +530,30 @@ pub async fn cards_are_reviewed_once_and_counted_per_bank(store: &Store) {
         .collect();
     assert_eq!(banks, vec![("ICBC", 4, 4, 1, 1), ("CCB", 1, 0, 0, 0)]);
     assert_eq!(f.banks[0].involved_share(), Some(0.25));
+    // Per outlet: only outlets with involved or sold cards, the most involved first.
+    let outlets = repo
+        .outlet_figures(&Viewer::Police(city.clone()), T0 - DAY, T0 + 30 * DAY, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        outlets
+            .iter()
+            .map(|o| (
+                o.bank_code.as_str(),
+                o.outlet.as_str(),
+                o.screened,
+                o.card_seller,
+                o.involved
+            ))
+            .collect::<Vec<_>>(),
+        vec![("ICBC", "余姚城东支行", 4, 1, 1)]
+    );
+    assert_eq!(outlets[0].involved_share(), Some(0.25));
+    assert!(repo
+        .outlet_figures(&Viewer::Bank("CCB".into()), T0 - DAY, T0 + 30 * DAY, 10)
+        .await
+        .unwrap()
+        .is_empty());
     // The bank sees its own cards only; a period before the openings counts nothing.
     let icbc = repo
         .figures(&Viewer::Bank("ICBC".into()), T0 - DAY, T0 + 30 * DAY)

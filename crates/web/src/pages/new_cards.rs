@@ -113,6 +113,19 @@ struct BankLine {
     involved_share: String,
 }
 
+/// An outlet whose cards were found in cases or sold.
+struct OutletLine {
+    bank: String,
+    outlet: String,
+    screened: i64,
+    card_seller: i64,
+    involved: i64,
+    involved_share: String,
+}
+
+/// Outlets ranked on the page and in the export.
+const OUTLET_ROWS: usize = 20;
+
 struct Figures {
     screened: i64,
     flagged: i64,
@@ -125,6 +138,7 @@ struct Figures {
     by_level: Vec<(&'static str, &'static str, i64)>,
     by_verdict: Vec<(&'static str, &'static str, i64)>,
     banks: Vec<BankLine>,
+    outlets: Vec<OutletLine>,
 }
 
 /// What an upload did, as the page shows it (no personal data: rejected rows by line).
@@ -326,7 +340,25 @@ async fn list_page<P: Permission>(
         (Vec::new(), 0, None)
     };
     let f = repo.figures(&viewer, from, now + 1).await?;
+    let outlets = repo
+        .outlet_figures(&viewer, from, now + 1, OUTLET_ROWS)
+        .await?;
     let figures = Figures {
+        outlets: outlets
+            .iter()
+            .map(|o| OutletLine {
+                bank: if o.bank_name.is_empty() {
+                    o.bank_code.clone()
+                } else {
+                    o.bank_name.clone()
+                },
+                outlet: o.outlet.clone(),
+                screened: o.screened,
+                card_seller: o.card_seller,
+                involved: o.involved,
+                involved_share: pct(o.involved_share()),
+            })
+            .collect(),
         screened: f.screened,
         flagged: f.flagged(),
         high: f.by_level.get(&Level::High).copied().unwrap_or(0),
@@ -942,6 +974,34 @@ fn export(
             "nc_involved_share",
         ],
         banks,
+    ));
+    let outlets = f
+        .outlets
+        .iter()
+        .map(|o| {
+            vec![
+                o.bank.clone(),
+                o.outlet.clone(),
+                o.screened.to_string(),
+                o.card_seller.to_string(),
+                o.involved.to_string(),
+                o.involved_share.clone(),
+            ]
+        })
+        .collect();
+    sheets.push(Sheet::new(
+        lang,
+        "outlets",
+        "nc_by_outlet",
+        &[
+            "nc_bank",
+            "nc_outlet",
+            "nc_screened_n",
+            "nc_card_sellers",
+            "nc_involved_n",
+            "nc_involved_share",
+        ],
+        outlets,
     ));
     Sheets { name, sheets }
 }

@@ -547,6 +547,19 @@ async fn a_bank_uploads_its_list_and_the_commander_reviews_a_card_seller(db: &Db
     .await
     .text();
     assert_eq!(figure(&after, "reviewed"), "1");
+    // The outlet that opened the sold card is ranked (网点涉案排名), and exports.
+    assert!(after.contains("<td data-sellers>1</td>"), "{after}");
+    let outlets = send(
+        &state,
+        Role::UnitCommander,
+        TOWNSHIP,
+        "GET",
+        "/card-screening?format=csv&section=outlets",
+        get(),
+    )
+    .await;
+    assert_eq!(outlets.status, StatusCode::OK);
+    assert_eq!(outlets.text().lines().count(), 2, "{}", outlets.text());
     // Leadership reads the same in the statistics and the work brief (断卡行动).
     let stats = send(
         &state,
