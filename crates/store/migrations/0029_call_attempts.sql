@@ -15,8 +15,10 @@ CREATE TABLE call_attempts (
 CREATE INDEX call_attempts_at ON call_attempts (at);
 CREATE INDEX call_attempts_task ON call_attempts (task_id, id);
 
--- Calls recorded before this table existed: the last one of each task (earlier attempts of a
--- task that was retried were not kept).
+-- Calls recorded before this table existed: the last call of each task that is done — its
+-- seat still holds it and nothing changed it since. Calls of tasks that were retried, released
+-- or cancelled afterwards are left out: their seat and time are no longer known.
 INSERT INTO call_attempts (task_id, unit_code, operator, result, at)
-    SELECT id, unit_code, COALESCE(claimed_by, ''), result, updated_at
-    FROM call_tasks WHERE result IS NOT NULL;
+    SELECT id, unit_code, claimed_by, result, updated_at
+    FROM call_tasks
+    WHERE state = 'done' AND result IS NOT NULL AND claimed_by IS NOT NULL;

@@ -162,7 +162,7 @@ pub struct CallFigures {
     pub all: CallCounts,
     /// Per operator (seat) login.
     pub by_operator: BTreeMap<String, CallCounts>,
-    /// People called (distinct tasks).
+    /// People called: distinct residents (or numbers, for a task naming no resident).
     pub people: i64,
 }
 
@@ -798,7 +798,8 @@ impl<'s> CallTasks<'s> {
     }
 
     /// The calls recorded in `[from, until)` on tasks inside `scope`: how many, by result and
-    /// by operator (seat), and how many people (tasks) were called.
+    /// by operator (seat), and how many people were called (a resident once however many
+    /// numbers or tasks; a number once for tasks that name no resident).
     pub async fn call_figures(
         &self,
         scope: &Scope,
@@ -833,8 +834,10 @@ impl<'s> CallTasks<'s> {
             f.all.add(result, n);
             f.by_operator.entry(operator).or_default().add(result, n);
         }
-        let mut people =
-            Sql::new("SELECT COUNT(DISTINCT a.task_id) AS n FROM call_attempts a WHERE ");
+        let mut people = Sql::new(
+            "SELECT COUNT(DISTINCT COALESCE(t.resident_id, t.msisdn)) AS n \
+             FROM call_attempts a JOIN call_tasks t ON t.id = a.task_id WHERE ",
+        );
         scope.push_condition(&mut people, "a.unit_code");
         people
             .push(" AND a.at >= ")

@@ -1,8 +1,9 @@
 //! `GET /events`: server-sent events of committed closed-loop changes, filtered to the
 //! caller's subtree. Pages refresh their fragments on them (htmx `sse:change`), so the
-//! dashboard moves without polling.
+//! dashboard moves without polling. Police only: the stream names warnings, instructions and
+//! units, which a bank's or an operator's liaison has no business seeing.
 
-use crate::auth::permission::Authenticated;
+use crate::auth::permission::ViewInstructions;
 use crate::auth::Require;
 use crate::state::AppState;
 use axum::extract::State;
@@ -15,8 +16,11 @@ use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::StreamExt;
 
+/// Who may listen: every police role (the instruction queues' readers).
+pub type Live = ViewInstructions;
+
 pub async fn events(
-    auth: Require<Authenticated>,
+    auth: Require<Live>,
     State(state): State<AppState>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let unit = auth.principal.unit_code.clone();

@@ -215,7 +215,17 @@ async fn list_page<P: Permission>(
             .await?;
     }
     let mut rows = Vec::with_capacity(page.items.len());
+    // An export may hold thousands of rows of a few units: each name is looked up once.
+    let mut names: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for g in page.items {
+        let unit = match names.get(&g.unit_code) {
+            Some(n) => n.clone(),
+            None => {
+                let n = state.unit_name(&g.unit_code).await;
+                names.insert(g.unit_code.clone(), n.clone());
+                n
+            }
+        };
         rows.push(Row {
             id: g.guardian.id,
             resident_name: mask_name(&g.resident_name),
@@ -223,7 +233,7 @@ async fn list_page<P: Permission>(
             name: mask_name(&g.guardian.name),
             phone: mask_phone(&g.guardian.phone),
             relation: relation_label(lang, &g.guardian.relationship),
-            unit: state.unit_name(&g.unit_code).await,
+            unit,
             signed_up: g.signed_up,
             created: time(g.guardian.created_at),
         });

@@ -74,6 +74,9 @@ pub struct Chrome {
     pub csrf_token: String,
     pub display_name: String,
     pub nav: Vec<NavItem>,
+    /// The page listens to the live stream of closed-loop changes (`/events`): police only,
+    /// never a bank's or an operator's liaison.
+    pub live: bool,
 }
 
 /// A page of the navigation: (href, label key, whether the user may open it).
@@ -208,6 +211,7 @@ impl Chrome {
             csrf_token: csrf_token.to_string(),
             display_name: p.display_name.clone(),
             nav,
+            live: crate::sse::Live::allows(p),
         }
     }
 

@@ -542,10 +542,10 @@ pub async fn detail(
     let now = state.clock.now_ms();
     let police = matches!(viewer, DisposalViewer::Police(_));
     let holder_given = d.holder_name.is_some() || d.holder_id.is_some();
-    // Police see the holder in full only with the right to personal data, and every such
-    // view is audited; the liaison sees what their operator gave.
+    // Police see the holder in full only with the right to personal data; the liaison sees
+    // what their operator gave. Every such view is audited.
     let show_holder = holder_given && (!police || ViewPersonalData::allows(p));
-    if show_holder && police {
+    if show_holder {
         crate::casework::audit(
             &state,
             &p.login,

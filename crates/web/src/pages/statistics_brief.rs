@@ -617,8 +617,6 @@ fn typical_paragraph(zh: bool, cases: &[TypicalCase], more: bool) -> String {
     lines + &rest
 }
 
-/// 打击成效: cases solved and the solve rate, suspects caught by measure, money recovered and
-/// the loss recovery rate, gangs and dens dismantled with the devices seized.
 /// "（同比上升12.5%）" of `now` against `base` a year earlier; nothing without a base.
 fn yoy_clause(zh: bool, now: i64, base: i64) -> String {
     let lang = if zh { Lang::Zh } else { Lang::En };
@@ -641,6 +639,9 @@ fn yoy_clause(zh: bool, now: i64, base: i64) -> String {
     }
 }
 
+/// 打击成效: cases solved and the solve rate, suspects caught by measure (with 同比), by charge
+/// and sent for prosecution, money recovered and the loss recovery rate, gangs and dens
+/// dismantled with the devices seized.
 fn enforcement_paragraph(
     zh: bool,
     e: &EnforcementFigures,

@@ -346,6 +346,24 @@ async fn an_analyst_asks_and_the_operator_answers_with_the_holder(db: &Db) {
     assert!(page.body.contains(HOLDER_ID) && page.body.contains("王五"));
     assert!(page.body.contains("data-on-time"));
     assert_eq!(audited(state.clone()).await, 1);
+    // The liaison's view of the holder is audited too; their pages get no live stream.
+    let theirs = send(
+        &state,
+        MOBILE,
+        "GET",
+        &format!("/number-disposals/{id}"),
+        "",
+    )
+    .await;
+    assert!(theirs.body.contains(HOLDER_ID));
+    assert_eq!(audited(state.clone()).await, 2);
+    assert!(
+        !theirs.body.contains("sse-connect"),
+        "no /events for liaisons"
+    );
+    assert!(page.body.contains("sse-connect=\"/events\""));
+    let stream = send(&state, MOBILE, "GET", "/events", "").await;
+    assert_eq!(stream.status, StatusCode::FORBIDDEN);
     // The statistics of the period count it, and its export's figures sheet names it.
     let stats = send(&state, ANALYST, "GET", "/statistics", "").await;
     assert_eq!(stats.status, StatusCode::OK);

@@ -597,7 +597,7 @@ const ENDPOINTS: &[Endpoint] = &[
         Rec::None,
         Form("action=check&text="),
     ),
-    ep("GET", "/events", "authenticated", Rec::None, Empty),
+    ep("GET", "/events", "view_instructions", Rec::None, Empty),
     // The JSON API.
     ep("GET", "/api/v1/warnings", "view_warnings", Rec::None, Empty),
     ep(
