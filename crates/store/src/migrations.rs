@@ -162,6 +162,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "suspect charges and prosecution",
         include_str!("../migrations/0031_suspect_charges.sql"),
     ),
+    (
+        32,
+        "two-card lead measures",
+        include_str!("../migrations/0032_two_card_lead_measures.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

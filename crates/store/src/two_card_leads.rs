@@ -9,6 +9,7 @@
 //! Importing and recording a result write an audit entry in the same transaction.
 
 use crate::audit::{append_on, NewAuditEntry};
+use crate::enforcement::{MeasureClass, SuspectMeasure};
 use crate::error::{StoreError, StoreResult};
 use crate::page::{push_newest_first, Page, PageRequest};
 use crate::scope::Scope;
@@ -121,6 +122,9 @@ pub struct TwoCardLead {
     pub imported_by: String,
     pub checked_by: Option<String>,
     pub checked_at: Option<i64>,
+    /// 打击处理: the measure taken against the holder of a card lent or sold, and when.
+    pub measure: Option<SuspectMeasure>,
+    pub measure_at: Option<i64>,
 }
 
 impl TwoCardLead {
@@ -162,6 +166,10 @@ pub struct LeadFigures {
     /// Pending after the deadline.
     pub overdue: i64,
     pub by_result: BTreeMap<LeadResult, i64>,
+    /// 打击处理: holders with a measure taken on a lead, each person once.
+    pub dealt_with: i64,
+    /// Of those, under a coercive measure (刑拘, 逮捕, 取保候审, 监视居住).
+    pub coercive: i64,
 }
 
 impl LeadFigures {
@@ -182,7 +190,7 @@ impl LeadFigures {
 
 const COLUMNS: &str = "l.id, l.kind, l.number, l.resident_id, l.holder_name, l.reason, l.source, \
      l.batch, l.upstream_id, l.unit_code, l.received_at, l.deadline, l.state, l.result, l.note, l.imported_by, \
-     l.checked_by, l.checked_at";
+     l.checked_by, l.checked_at, l.measure, l.measure_at";
 
 fn decode_err(index: &str, msg: String) -> sqlx::Error {
     sqlx::Error::ColumnDecode {
@@ -223,6 +231,15 @@ fn from_row(row: &AnyRow) -> Result<TwoCardLead, sqlx::Error> {
         imported_by: col(row, "imported_by")?,
         checked_by: col(row, "checked_by")?,
         checked_at: col(row, "checked_at")?,
+        measure: {
+            let m: Option<String> = col(row, "measure")?;
+            m.map(|m| {
+                SuspectMeasure::parse(&m)
+                    .ok_or_else(|| decode_err("measure", format!("unknown measure `{m}`")))
+            })
+            .transpose()?
+        },
+        measure_at: col(row, "measure_at")?,
     })
 }
 
@@ -546,6 +563,78 @@ impl<'s> TwoCardLeads<'s> {
         })
     }
 
+    /// Records 打击处理 on lead `id` of `scope`: the measure taken against the holder of a card
+    /// found lent or sold, at `at` (not in the future), by `actor` at `now`, with its audit
+    /// entry (the measure before). [`StoreError::NotFound`] outside `scope`;
+    /// [`StoreError::Conflict`] when the lead's card was not found lent or sold.
+    pub async fn set_measure(
+        &self,
+        scope: &Scope,
+        id: i64,
+        measure: SuspectMeasure,
+        at: i64,
+        actor: &str,
+        now: i64,
+    ) -> StoreResult<TwoCardLead> {
+        if at > now {
+            return Err(StoreError::invalid(
+                "measure_at",
+                "a measure cannot lie in the future",
+            ));
+        }
+        let lead = self.get(scope, id).await?;
+        if !lead.result.is_some_and(LeadResult::card_given_away) {
+            return Err(StoreError::Conflict {
+                what: "two-card lead",
+                detail: format!(
+                    "lead {id} was not found lent or sold: only such a holder is dealt with here"
+                ),
+            });
+        }
+        let _writer = self.store.write_guard().await;
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .map_err(StoreError::query("two_card_leads.begin"))?;
+        let mut sql = Sql::new("UPDATE two_card_leads SET measure = ");
+        sql.arg(measure.as_str())
+            .push(", measure_at = ")
+            .arg(at)
+            .push(" WHERE id = ")
+            .arg(id)
+            .push(" AND state = 'checked'");
+        sql.query()
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::query("two_card_leads.set_measure"))?;
+        append_on(
+            &mut tx,
+            &NewAuditEntry {
+                actor: actor.to_string(),
+                action: "two_card_lead_measure_set".into(),
+                target_type: "two_card_lead".into(),
+                target_id: Some(id.to_string()),
+                unit_code: Some(lead.unit_code.clone()),
+                detail: serde_json::json!({
+                    "measure": measure.as_str(),
+                    "measure_at": at,
+                    "before": lead.measure.map(SuspectMeasure::as_str),
+                }),
+            },
+        )
+        .await?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("two_card_leads.commit"))?;
+        Ok(TwoCardLead {
+            measure: Some(measure),
+            measure_at: Some(at),
+            ..lead
+        })
+    }
+
     /// Received, checked, pending, overdue (as of `now`) and checked by result, inside `scope`.
     pub async fn figures(&self, scope: &Scope, now: i64) -> StoreResult<LeadFigures> {
         let mut sql = Sql::new(
@@ -582,6 +671,27 @@ impl<'s> TwoCardLeads<'s> {
                 }
             }
         }
+        // 打击处理: people (the holder's ID number), each once, and those under coercion.
+        let mut sql = Sql::new(
+            "SELECT COUNT(DISTINCT l.resident_id) AS dealt, \
+             COUNT(DISTINCT CASE WHEN l.measure IN (",
+        );
+        sql.args(
+            SuspectMeasure::ALL
+                .iter()
+                .filter(|m| m.class() == MeasureClass::Coercive)
+                .map(|m| m.as_str()),
+        );
+        sql.push(") THEN l.resident_id END) AS coercive FROM two_card_leads l WHERE ");
+        scope.push_condition(&mut sql, "l.unit_code");
+        sql.push(" AND l.measure IS NOT NULL");
+        let row = sql
+            .query()
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query("two_card_leads.figures"))?;
+        f.dealt_with = col(&row, "dealt").map_err(StoreError::query("two_card_leads.figures"))?;
+        f.coercive = col(&row, "coercive").map_err(StoreError::query("two_card_leads.figures"))?;
         Ok(f)
     }
 }

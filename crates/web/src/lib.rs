@@ -191,6 +191,10 @@ pub fn router(state: AppState) -> Router {
             post(pages::two_card_leads::check),
         )
         .route(
+            "/two-card-leads/{id}/measure",
+            post(pages::two_card_leads::set_measure),
+        )
+        .route(
             "/supervision",
             get(pages::supervision::list).post(pages::supervision::issue),
         )

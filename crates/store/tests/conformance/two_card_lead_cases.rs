@@ -180,6 +180,61 @@ pub async fn leads_are_checked_once_inside_the_area_and_counted(store: &Store) {
     assert_eq!(repo.figures(&yuyao, T0).await.unwrap().overdue, 0);
     assert_eq!(repo.figures(&cixi, late).await.unwrap().received, 0);
 
+    // 打击处理: only the holder of a card lent or sold, inside the area, never ahead of time.
+    assert_eq!((f.dealt_with, f.coercive), (0, 0));
+    let r = repo
+        .set_measure(
+            &yuyao,
+            ids[2],
+            SuspectMeasure::Education,
+            T0,
+            "cmd",
+            T0 + DAY,
+        )
+        .await;
+    assert!(matches!(r, Err(StoreError::Conflict { .. })), "{r:?}");
+    let r = repo
+        .set_measure(&cixi, ids[1], SuspectMeasure::Arrest, T0, "x", T0 + DAY)
+        .await;
+    assert!(matches!(r, Err(StoreError::NotFound { .. })), "{r:?}");
+    let r = repo
+        .set_measure(
+            &yuyao,
+            ids[1],
+            SuspectMeasure::Arrest,
+            T0 + 2 * DAY,
+            "cmd",
+            T0 + DAY,
+        )
+        .await;
+    assert!(matches!(r, Err(StoreError::Invalid { .. })), "{r:?}");
+    let dealt = repo
+        .set_measure(
+            &yuyao,
+            ids[1],
+            SuspectMeasure::CriminalDetention,
+            T0,
+            "cmd",
+            T0 + DAY,
+        )
+        .await
+        .unwrap();
+    assert_eq!(dealt.measure, Some(SuspectMeasure::CriminalDetention));
+    repo.set_measure(
+        &yuyao,
+        ids[0],
+        SuspectMeasure::Education,
+        T0,
+        "cmd",
+        T0 + DAY,
+    )
+    .await
+    .unwrap();
+    // Both leads are cards of one holder: one person dealt with, under coercion.
+    let f = repo.figures(&yuyao, late).await.unwrap();
+    assert_eq!((f.dealt_with, f.coercive), (1, 1));
+    assert_eq!(audits(store, "two_card_lead_measure_set").await, 2);
+
     // Filters and pages.
     let overdue = LeadFilter {
         overdue: true,

@@ -765,9 +765,17 @@ fn cards_paragraph(zh: bool, c: &CardFigures, l: &LeadFigures) -> String {
     let sellers = c.card_sellers();
     let share = rate_label(c.involved_share());
     let given_away = rate_label(l.given_away_share());
+    let dealt = match (l.dealt_with, zh) {
+        (0, _) => String::new(),
+        (n, true) => format!("，打击处理{n}人（其中刑事强制措施{}人）", l.coercive),
+        (n, false) => format!(
+            "; {n} holders dealt with, {} under coercive measures",
+            l.coercive
+        ),
+    };
     if zh {
         format!(
-            "审查新开卡{}张，中高风险{}张，已审查{}张，认定涉嫌买卖两卡{}张；新开卡中已涉案{}张，新开卡涉案比例{}。两卡线索累计下发{}条，已核查{}条，超期未核查{}条，查实出租出借或出售{}条（占已核查{}）。",
+            "审查新开卡{}张，中高风险{}张，已审查{}张，认定涉嫌买卖两卡{}张；新开卡中已涉案{}张，新开卡涉案比例{}。两卡线索累计下发{}条，已核查{}条，超期未核查{}条，查实出租出借或出售{}条（占已核查{}）{}。",
             c.screened,
             c.flagged(),
             c.reviewed,
@@ -778,11 +786,12 @@ fn cards_paragraph(zh: bool, c: &CardFigures, l: &LeadFigures) -> String {
             l.checked,
             l.overdue,
             l.given_away(),
-            given_away
+            given_away,
+            dealt
         )
     } else {
         format!(
-            "{} new cards screened, {} of medium or high risk, {} reviewed, {} found opened for sale; {} of the new cards have since received victim money, a share of {}. {} two-card leads received, {} checked, {} overdue, {} found lent or sold ({} of those checked).",
+            "{} new cards screened, {} of medium or high risk, {} reviewed, {} found opened for sale; {} of the new cards have since received victim money, a share of {}. {} two-card leads received, {} checked, {} overdue, {} found lent or sold ({} of those checked){}.",
             c.screened,
             c.flagged(),
             c.reviewed,
@@ -793,7 +802,8 @@ fn cards_paragraph(zh: bool, c: &CardFigures, l: &LeadFigures) -> String {
             l.checked,
             l.overdue,
             l.given_away(),
-            given_away
+            given_away,
+            dealt
         )
     }
 }

@@ -14,7 +14,7 @@ use super::view::pick;
 use super::{render, Chrome};
 use crate::auth::permission::{
     CheckTwoCardLeads, ImportTwoCardLeads, ManageKeyPersons, ManageTwoCardLeads, Permission,
-    ViewTwoCardLeads,
+    RecordEnforcement, ViewTwoCardLeads,
 };
 use crate::auth::Require;
 use crate::error::WebError;
@@ -32,7 +32,7 @@ use fanzha_core::time::{format_shanghai_date, shanghai_date};
 use fanzha_ingest::two_card_leads::{read_leads, CardKind};
 use fanzha_store::{
     KeyPersonCategory, LeadFilter, LeadKind, LeadResult, LeadSource, LeadState, NewKeyPerson,
-    NewTwoCardLead, PageRequest, QuarantineRow, TwoCardLead, DEFAULT_DEADLINE_DAYS,
+    NewTwoCardLead, PageRequest, QuarantineRow, SuspectMeasure, TwoCardLead, DEFAULT_DEADLINE_DAYS,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -88,6 +88,10 @@ struct Row {
     note: String,
     checked_by: String,
     checked: String,
+    /// 打击处理 of a lent or sold card's holder: its label and day, empty while none.
+    measure: String,
+    /// A measure may be recorded (a card lent or sold, none recorded yet).
+    measure_due: bool,
 }
 
 struct Figures {
@@ -98,6 +102,9 @@ struct Figures {
     given_away: i64,
     given_away_share: String,
     by_result: Vec<(&'static str, &'static str, i64)>,
+    /// 打击处理: holders dealt with, and of those under a coercive measure.
+    dealt_with: i64,
+    coercive: i64,
 }
 
 /// What an import did, as the page shows it (no personal data: rejected rows by line).
@@ -123,6 +130,9 @@ struct ListPage {
     can_import: bool,
     can_check: bool,
     can_list_key_person: bool,
+    /// 打击处理 may be recorded on a lent or sold card's lead.
+    can_record_measure: bool,
+    measures: Vec<Choice>,
     states: Vec<Choice>,
     results: Vec<Choice>,
     kinds: Vec<Choice>,
@@ -184,6 +194,15 @@ async fn rows_of(state: &AppState, lang: Lang, leads: Vec<TwoCardLead>, now: i64
                 .checked_at
                 .map(fanzha_core::time::format_shanghai)
                 .unwrap_or_default(),
+            measure: match (l.measure, l.measure_at) {
+                (Some(m), Some(at)) => format!(
+                    "{} · {}",
+                    pick(lang, m.zh(), m.en()),
+                    format_shanghai_date(at)
+                ),
+                _ => String::new(),
+            },
+            measure_due: l.measure.is_none() && l.result.is_some_and(LeadResult::card_given_away),
         });
     }
     rows
@@ -259,6 +278,8 @@ async fn list_page<P: Permission>(
         pending: f.pending,
         overdue: f.overdue,
         given_away: f.given_away(),
+        dealt_with: f.dealt_with,
+        coercive: f.coercive,
         given_away_share: f
             .given_away_share()
             .map(|r| format!("{:.1}%", r * 100.0))
@@ -307,6 +328,13 @@ async fn list_page<P: Permission>(
         can_import: ImportTwoCardLeads::allows(p),
         can_check: CheckTwoCardLeads::allows(p),
         can_list_key_person: ManageKeyPersons::allows(p),
+        can_record_measure: RecordEnforcement::allows(p),
+        measures: choices(
+            SuspectMeasure::ALL,
+            SuspectMeasure::as_str,
+            |m| pick(lang, m.zh(), m.en()),
+            None,
+        ),
         states: choices(
             LeadState::ALL,
             LeadState::as_str,
@@ -547,6 +575,40 @@ pub async fn check(
     Ok(Redirect::to(to).into_response())
 }
 
+#[derive(Debug, Deserialize)]
+pub struct MeasureForm {
+    measure: String,
+    /// The day (or day and time) the measure was taken, Asia/Shanghai.
+    measure_at: String,
+}
+
+/// `POST /two-card-leads/{id}/measure` (`measure`, `measure_at`): records 打击处理 of the holder
+/// of a card found lent or sold, on a lead of one's area (audited by the store). A lead whose
+/// card was not found lent or sold is a conflict.
+pub async fn set_measure(
+    auth: Require<RecordEnforcement>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    FormBody(f): FormBody<MeasureForm>,
+) -> Result<Response, WebError> {
+    let measure = SuspectMeasure::parse(f.measure.trim())
+        .ok_or_else(|| WebError::BadRequest(format!("unknown measure `{}`", f.measure.trim())))?;
+    let at = super::enforcement::shanghai_time(&f.measure_at, "measure_at")?;
+    let p = &auth.principal;
+    let scope = state.scope_of(&p.unit_code).await?;
+    state
+        .store
+        .two_card_leads()
+        .set_measure(&scope, id, measure, at, &p.login, state.clock.now_ms())
+        .await?;
+    let to = "/two-card-leads?state=checked";
+    if headers.contains_key("hx-request") {
+        return Ok(([("hx-redirect", to)], axum::http::StatusCode::OK).into_response());
+    }
+    Ok(Redirect::to(to).into_response())
+}
+
 /// The leads (CSV's default, for those who manage them), the figures and the checked leads per
 /// result.
 fn export(lang: Lang, rows: Option<Vec<Row>>, f: &Figures) -> Sheets {
@@ -589,6 +651,7 @@ fn export(lang: Lang, rows: Option<Vec<Row>>, f: &Figures) -> Sheets {
                     r.result,
                     r.note,
                     r.checked_by,
+                    r.measure,
                 ]
             })
             .collect();
@@ -609,6 +672,7 @@ fn export(lang: Lang, rows: Option<Vec<Row>>, f: &Figures) -> Sheets {
             "tcl_result",
             "tcl_note",
             "tcl_checked_by",
+            "tcl_measure",
         ];
         sheets.push(Sheet::new(
             lang,
@@ -641,6 +705,8 @@ fn export(lang: Lang, rows: Option<Vec<Row>>, f: &Figures) -> Sheets {
         ("tcl_overdue_n", f.overdue.to_string()),
         ("tcl_given_away", f.given_away.to_string()),
         ("tcl_given_away_share", f.given_away_share.clone()),
+        ("tcl_dealt_with", f.dealt_with.to_string()),
+        ("tcl_coercive", f.coercive.to_string()),
     ];
     sheets.push(Sheet::figures(
         lang,

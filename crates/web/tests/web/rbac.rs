@@ -89,6 +89,8 @@ enum Rec {
     SupervisionFromAbove,
     /// `{id}` is a fresh pending 两卡线索 held by the place's unit.
     TwoCardLead,
+    /// The same, its card found sold (打击处理 may be recorded).
+    SoldTwoCardLead,
     /// `{id}` is a fresh new card (新开卡审查) of an unregistered holder, held by the place's
     /// unit.
     NewCard,
@@ -480,6 +482,13 @@ const ENDPOINTS: &[Endpoint] = &[
         "import_two_card_leads",
         Rec::None,
         Multipart("银行卡号,身份证号,姓名,线索原因\n6222020123456789015,11010519491231002X,张三,涉案账户\n"),
+    ),
+    ep(
+        "POST",
+        "/two-card-leads/{id}/measure",
+        "record_enforcement",
+        Rec::SoldTwoCardLead,
+        Form("measure=education&measure_at=2020-01-01"),
     ),
     ep(
         "POST",
@@ -1169,6 +1178,22 @@ impl World {
             Rec::KeyPerson => self.key_person_at(place).await,
             Rec::Guardian => self.guardian_at(place).await,
             Rec::TwoCardLead => self.two_card_lead_at(place).await,
+            Rec::SoldTwoCardLead => {
+                let r = self.two_card_lead_at(place).await;
+                self.store()
+                    .two_card_leads()
+                    .record_result(
+                        &Scope::platform(),
+                        r.two_card_lead_id.parse().unwrap(),
+                        fanzha_store::LeadResult::Sold,
+                        "",
+                        "setup",
+                        self.now(),
+                    )
+                    .await
+                    .unwrap();
+                r
+            }
             // An operator liaison's side is the operator (whichever unit asked); police see
             // the requests of their subtree to any operator.
             Rec::NumberDisposal => {
@@ -1760,7 +1785,7 @@ fn request(
         (Rec::CallTask, Some(r)) => r.call_task_id.as_str(),
         (Rec::KeyPerson, Some(r)) => r.key_person_id.as_str(),
         (Rec::Guardian, Some(r)) => r.guardian_id.as_str(),
-        (Rec::TwoCardLead, Some(r)) => r.two_card_lead_id.as_str(),
+        (Rec::TwoCardLead | Rec::SoldTwoCardLead, Some(r)) => r.two_card_lead_id.as_str(),
         (Rec::NewCard, Some(r)) => r.new_card_id.as_str(),
         (Rec::Suspect, Some(r)) => r.suspect_id.as_str(),
         (Rec::NumberDisposal, Some(r)) => r.number_disposal_id.as_str(),
@@ -2014,6 +2039,15 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 .unwrap()
                                 .state
                                 == CardState::Reviewed,
+                        ),
+                        (Rec::SoldTwoCardLead, Some(r)) => Some(
+                            w.store()
+                                .two_card_leads()
+                                .get(&Scope::platform(), r.two_card_lead_id.parse().unwrap())
+                                .await
+                                .unwrap()
+                                .measure
+                                .is_some(),
                         ),
                         (Rec::NumberDisposal, Some(r)) => Some(
                             w.store()

@@ -384,6 +384,33 @@ async fn the_center_imports_and_the_commander_checks_a_sold_card_listing_the_hol
     .await;
     assert_eq!(twice.status, StatusCode::CONFLICT);
 
+    // 打击处理 of the seller: recorded on the lead, counted once per person, in the statistics
+    // and the brief too.
+    let measured = send(
+        &state,
+        Role::UnitCommander,
+        TOWNSHIP,
+        "POST",
+        &format!("/two-card-leads/{id}/measure"),
+        Body_::Form("measure=criminal_detention&measure_at=2026-03-10".into()),
+    )
+    .await;
+    assert!(
+        measured.status.is_success() || measured.status.is_redirection(),
+        "{}",
+        measured.text()
+    );
+    let lead = state
+        .store
+        .two_card_leads()
+        .get(&Scope::platform(), id)
+        .await
+        .unwrap();
+    assert_eq!(
+        lead.measure,
+        Some(fanzha_store::SuspectMeasure::CriminalDetention)
+    );
+
     // The figures moved, for the township and the county.
     let list = send(
         &state,
@@ -398,6 +425,22 @@ async fn the_center_imports_and_the_commander_checks_a_sold_card_listing_the_hol
     assert_eq!(figure(&list, "checked"), "1");
     assert_eq!(figure(&list, "given_away"), "1");
     assert_eq!(figure(&list, "given_away_share"), "100.0%");
+    assert_eq!(figure(&list, "dealt_with"), "1");
+    assert_eq!(figure(&list, "coercive"), "1");
+    let brief = send(
+        &state,
+        Role::UnitCommander,
+        TOWNSHIP,
+        "GET",
+        "/statistics?period=7d&view=brief",
+        get(),
+    )
+    .await
+    .text();
+    assert!(
+        brief.contains("打击处理1人（其中刑事强制措施1人）"),
+        "{brief}"
+    );
     let county = send(
         &state,
         Role::CenterAnalyst,

@@ -348,6 +348,8 @@ fn figures(p: &StatsPage) -> Vec<Vec<String>> {
                     "tcl_given_away_share",
                     rate_label(p.leads.given_away_share()),
                 ),
+                ("tcl_dealt_with", p.leads.dealt_with.to_string()),
+                ("tcl_coercive", p.leads.coercive.to_string()),
             ],
         ),
         (
