@@ -88,6 +88,9 @@ pub struct InstructionFilter {
     pub issued_since: Option<i64>,
     /// Only those about this resident.
     pub resident_id: Option<String>,
+    /// Only this fraud type (a code), or — `Some("untyped")` — those without one: the queue of
+    /// an analyst group working one type (分类研判).
+    pub fraud_type: Option<String>,
 }
 
 pub(crate) const COLUMNS: &str =
@@ -523,6 +526,15 @@ fn push_filter(sql: &mut Sql<'_>, f: &InstructionFilter) {
     }
     if let Some(rid) = &f.resident_id {
         sql.push(" AND i.resident_id = ").arg(rid.clone());
+    }
+    match f.fraud_type.as_deref() {
+        None => {}
+        Some("untyped") => {
+            sql.push(" AND i.fraud_type IS NULL");
+        }
+        Some(t) => {
+            sql.push(" AND i.fraud_type = ").arg(t.to_string());
+        }
     }
     if !f.statuses.is_empty() {
         sql.push(" AND i.status IN (")

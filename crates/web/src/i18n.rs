@@ -82,6 +82,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("address", "住址", "Address"),
     ("all_actions", "全部操作", "All actions"),
     ("all_levels", "全部等级", "All levels"),
+    ("all_fraud_types", "全部诈骗类型", "All fraud types"),
     ("all", "全部", "All"),
     (
         "search_bad_check_digit",

@@ -115,6 +115,18 @@ pub async fn instructions_are_scoped_by_holder(store: &Store) {
         .unwrap();
     assert_eq!(found.items.len(), 1);
     assert_eq!(found.items[0].id, "B");
+    // One fraud type's queue (分类研判), and the untyped ones.
+    let of_type = |t: &str| InstructionFilter {
+        fraud_type: Some(t.into()),
+        ..InstructionFilter::default()
+    };
+    for (t, n) in [("impersonate_police", 2), ("fake_loan", 0), ("untyped", 0)] {
+        let got = repo
+            .list(&county, &of_type(t), &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(got.items.len(), n, "{t}");
+    }
     assert_eq!(
         repo.count_by_status(&county, &about_one).await.unwrap(),
         vec![("issued".to_string(), 1)]

@@ -29,6 +29,8 @@ pub struct ListQuery {
     pub held_by: Option<String>,
     /// Only those about this resident (18-digit ID number).
     pub resident_id: Option<String>,
+    /// Only this fraud type (a code such as `impersonate_police`), or `untyped`.
+    pub fraud_type: Option<String>,
     pub after: Option<String>,
     pub limit: Option<u32>,
 }
@@ -51,6 +53,16 @@ impl ListQuery {
             held_by: self.held_by.clone(),
             issued_since: None,
             resident_id: self.resident_id.clone(),
+            // Stored by code: an alias or Chinese name is read as its code.
+            fraud_type: self
+                .fraud_type
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(|t| match fanzha_core::FraudType::parse_label(t) {
+                    Ok(ft) if t != "untyped" => ft.code().to_string(),
+                    _ => t.to_string(),
+                }),
         }
     }
 

@@ -69,6 +69,7 @@ struct QueuePage {
     chrome: Chrome,
     tab: String,
     level: String,
+    fraud_types: Vec<super::choices::Choice>,
     tabs: Vec<TabLink>,
     rows: Vec<RowFragment>,
     query: String,
@@ -98,6 +99,9 @@ pub struct QueueQuery {
     pub level: Option<u8>,
     /// A resident's ID number or phone number.
     pub q: Option<String>,
+    /// A fraud-type code, or `untyped`: one analyst group's queue (分类研判).
+    #[serde(default, deserialize_with = "super::empty_as_none")]
+    pub fraud_type: Option<String>,
     /// Page key from the previous page.
     #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
     pub after: Option<String>,
@@ -226,6 +230,16 @@ pub async fn queue(
         .unwrap_or_else(|| "mine".into());
     let scope = state.scope_of(&auth.principal.unit_code).await?;
     let mut filter = filter_for(&tab, &auth.principal.unit_code, q.level);
+    if let Some(t) = &q.fraud_type {
+        filter.fraud_type = Some(if t == "untyped" {
+            t.clone()
+        } else {
+            fanzha_core::FraudType::parse_label(t)
+                .map_err(|_| WebError::BadRequest(format!("unknown fraud type `{t}`")))?
+                .code()
+                .to_string()
+        });
+    }
     let q_text =
         q.q.as_deref()
             .map(str::trim)
@@ -308,6 +322,9 @@ pub async fn queue(
     if let Some(l) = q.level {
         base.append_pair("level", &l.to_string());
     }
+    if let Some(t) = &q.fraud_type {
+        base.append_pair("fraud_type", t);
+    }
     if !q_text.is_empty() {
         base.append_pair("q", &q_text);
     }
@@ -326,6 +343,10 @@ pub async fn queue(
         lang,
         chrome,
         level: q.level.map(|l| l.to_string()).unwrap_or_default(),
+        fraud_types: super::choices::fraud_type_choices(
+            lang,
+            q.fraud_type.as_deref().unwrap_or_default(),
+        ),
         tab: tab.clone(),
         tabs: TABS
             .iter()

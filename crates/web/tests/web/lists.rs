@@ -505,6 +505,22 @@ async fn the_instruction_queue_takes_an_emptied_level_select(db: &Db) {
     let rows = |body: &str| body.matches("<tr data-instruction-id=").count();
     assert_eq!(rows(&all), 3, "{all}");
     assert_eq!(rows(&red), 1, "{red}");
+    // One fraud type's queue (分类研判): the Chinese name is read as its code; untyped ones
+    // apart; an unknown type is refused.
+    let (status, invest) = get(&state, "/instructions?tab=all&fraud_type=fake_investment").await;
+    assert_eq!(status, StatusCode::OK, "{invest}");
+    assert_eq!(rows(&invest), 1, "{invest}");
+    assert!(invest.contains("value=\"fake_investment\" selected"));
+    let (_, by_name) = get(
+        &state,
+        "/instructions?tab=all&fraud_type=%E8%99%9A%E5%81%87%E6%8A%95%E8%B5%84%E7%90%86%E8%B4%A2",
+    )
+    .await;
+    assert_eq!(rows(&by_name), 1);
+    let (_, untyped) = get(&state, "/instructions?tab=all&fraud_type=untyped").await;
+    assert_eq!(rows(&untyped), 1, "{untyped}");
+    let (status, _) = get(&state, "/instructions?tab=all&fraud_type=luck").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
 async fn a_malformed_body_answers_with_the_error_body(db: &Db) {
