@@ -9,7 +9,8 @@
 //! [`Store::imports`], [`Store::warnings`], [`Store::instructions`], [`Store::webhooks`],
 //! [`Store::sms`], [`Store::guardians`], [`Store::call_tasks`], [`Store::mule_accounts`],
 //! [`Store::key_persons`], [`Store::outreach`], [`Store::two_card_leads`], [`Store::supervision`],
-//! [`Store::employer_notices`], [`Store::typical_cases`], [`Store::number_disposals`].
+//! [`Store::employer_notices`], [`Store::typical_cases`], [`Store::number_disposals`],
+//! [`Store::talking_points`].
 //!
 //! Architecture invariant: every read of personal data takes a [`Scope`] (an org subtree), so a
 //! query without one does not compile; the audit log is append-only, enforced by the database.
@@ -47,6 +48,7 @@ mod statistics;
 mod stop_payments;
 mod store;
 mod supervision;
+mod talking_points;
 pub mod testing;
 mod two_card_leads;
 mod typical_cases;
@@ -132,6 +134,7 @@ pub use supervision::{
     SupervisionRegister, SupervisionState, TargetKind, DEFAULT_RECTIFICATION_DAYS,
     DEFAULT_RETURN_DAYS, MAX_EXTENSIONS, MAX_RECTIFICATION_DAYS, MAX_SUPERVISION_TEXT,
 };
+pub use talking_points::{StoredPoints, TalkingPoints, MAX_POINTS, MAX_POINT_CHARS};
 pub use two_card_leads::{
     LeadFigures, LeadFilter, LeadKind, LeadResult, LeadSource, LeadState, NewTwoCardLead,
     TwoCardImport, TwoCardLead, TwoCardLeads, DEFAULT_DEADLINE_DAYS,

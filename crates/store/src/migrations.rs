@@ -167,6 +167,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "two-card lead measures",
         include_str!("../migrations/0032_two_card_lead_measures.sql"),
     ),
+    (
+        33,
+        "talking points",
+        include_str!("../migrations/0033_talking_points.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -272,6 +272,11 @@ impl Store {
         crate::outreach::Outreach::new(self)
     }
 
+    /// 劝阻话术 the center wrote, per fraud type.
+    pub fn talking_points(&self) -> crate::talking_points::TalkingPoints<'_> {
+        crate::talking_points::TalkingPoints::new(self)
+    }
+
     /// 涉诈号码处置: requests to operators to shut down, bar or intercept numbers.
     pub fn number_disposals(&self) -> crate::number_disposals::NumberDisposals<'_> {
         crate::number_disposals::NumberDisposals::new(self)

@@ -808,6 +808,15 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("nav_outreach", "反诈宣传", "Awareness"),
     ("nav_two_card_leads", "两卡线索", "Two-card leads"),
     ("nav_number_disposals", "涉诈号码处置", "Number disposals"),
+    ("nav_scripts", "劝阻话术", "Talking points"),
+    (
+        "tp_hint",
+        "网格员、96110坐席劝阻时看到的话术，按诈骗类型，每行一句。保存后立即生效；恢复默认即用系统内置话术。每种语言最多句数：",
+        "What grid workers and 96110 seats read when they call, per fraud type, one sentence a line. A save applies at once; reset returns to the built-in sentences. Most sentences per language:",
+    ),
+    ("tp_own", "中心自定义", "The center's own"),
+    ("tp_builtin", "系统内置", "Built-in"),
+    ("tp_reset", "恢复默认话术", "Back to the built-in sentences"),
     ("nd_title", "号码处置申请", "Number disposal request"),
     ("nd_request", "申请处置号码", "Ask an operator"),
     (

@@ -83,6 +83,9 @@ pub fn router(state: AppState) -> Router {
             "/m/key-persons/{id}/visit",
             post(pages::mobile::record_visit),
         )
+        .route("/scripts", get(pages::script_editor::page))
+        .route("/scripts/{code}", post(pages::script_editor::save))
+        .route("/scripts/{code}/reset", post(pages::script_editor::reset))
         .route("/calls", get(pages::calls::queue))
         .route("/calls/figures", get(pages::call_figures::figures))
         .route("/calls/claim", post(pages::calls::claim))

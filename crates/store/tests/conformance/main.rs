@@ -21,6 +21,7 @@ mod protective_stop_cases;
 mod sms_cases;
 mod statistics_cases;
 mod supervision_cases;
+mod talking_point_cases;
 mod two_card_lead_cases;
 mod typical_case_cases;
 mod warning_push_cases;
@@ -117,6 +118,13 @@ mod number_disposal_suite {
         disposals_are_addressed_to_the_numbers_operator_once_per_number,
         operators_answer_their_own_requests_once_at_the_version_read,
         disposal_figures_count_on_time_overdue_and_per_operator,
+    }
+}
+
+mod talking_point_suite {
+    crate::conformance_of! {
+        talking_point_cases:
+        talking_points_are_written_at_the_version_read_and_reset,
     }
 }
 

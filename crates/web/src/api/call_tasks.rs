@@ -126,8 +126,13 @@ pub async fn claim(
     };
     audit_number_view(&state, &auth.principal.login, &task, "api_claim").await?;
     let mut json = task_json(&task, now, true);
-    json["talking_points"] =
-        talking_points(Lang::from_headers(&headers), task.fraud_type.as_deref()).into();
+    json["talking_points"] = talking_points(
+        &state,
+        Lang::from_headers(&headers),
+        task.fraud_type.as_deref(),
+    )
+    .await?
+    .into();
     Ok(Json(serde_json::json!({ "task": json })))
 }
 

@@ -25,6 +25,7 @@ pub mod outreach;
 pub mod public_sector;
 pub mod returns;
 pub mod rules;
+pub mod script_editor;
 pub mod scripts;
 pub mod statistics;
 pub mod statistics_brief;
@@ -41,10 +42,10 @@ pub mod warning_search;
 pub mod warnings;
 
 use crate::auth::permission::{
-    HandleInstructions, ImportPushes, ManageGuardians, ManageUsers, Permission, ViewAudit,
-    ViewCallTasks, ViewCases, ViewDashboard, ViewEnforcement, ViewInstructions, ViewKeyPersons,
-    ViewMuleAccounts, ViewNewCards, ViewNumberDisposals, ViewOutreach, ViewStatistics,
-    ViewStopPayments, ViewSupervision, ViewTwoCardLeads, ViewWarnings,
+    HandleInstructions, ImportPushes, ManageGuardians, ManageRules, ManageUsers, Permission,
+    ViewAudit, ViewCallTasks, ViewCases, ViewDashboard, ViewEnforcement, ViewInstructions,
+    ViewKeyPersons, ViewMuleAccounts, ViewNewCards, ViewNumberDisposals, ViewOutreach,
+    ViewStatistics, ViewStopPayments, ViewSupervision, ViewTwoCardLeads, ViewWarnings,
 };
 use crate::auth::principal::Principal;
 use crate::error::WebError;
@@ -106,6 +107,7 @@ impl Chrome {
                         ViewInstructions::allows(p),
                     ),
                     ("/calls", "nav_calls", ViewCallTasks::allows(p)),
+                    ("/scripts", "nav_scripts", ManageRules::allows(p)),
                 ],
             ),
             (

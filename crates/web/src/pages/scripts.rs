@@ -1,13 +1,46 @@
-//! 劝阻话术: what the grid worker says on the phone, per fraud type — the key sentence that
-//! breaks the script the fraudster gave the victim, in Chinese and English.
+//! 劝阻话术: what the grid worker or the 96110 seat says on the phone, per fraud type — the key
+//! sentence that breaks the script the fraudster gave the victim, in Chinese and English. The
+//! built-in sentences below apply until the center writes its own on `/scripts`
+//! (`pages/script_editor.rs`, stored by [`fanzha_store::TalkingPoints`]), as scams change.
 
+use crate::error::WebError;
 use crate::i18n::Lang;
+use crate::state::AppState;
 use fanzha_core::FraudType;
 
-pub fn talking_points(lang: Lang, fraud_type: Option<&str>) -> Vec<&'static str> {
-    let t = fraud_type
+/// The fraud type a label names (its code, Chinese name or an alias), else 其他.
+pub fn fraud_type_of(fraud_type: Option<&str>) -> FraudType {
+    fraud_type
         .and_then(|c| FraudType::parse_label(c).ok())
-        .unwrap_or(FraudType::Other);
+        .unwrap_or(FraudType::Other)
+}
+
+/// The sentences for a fraud type: the center's own when it wrote them (English falling back to
+/// the built-in English when it wrote only Chinese), else the built-in ones.
+pub async fn talking_points(
+    state: &AppState,
+    lang: Lang,
+    fraud_type: Option<&str>,
+) -> Result<Vec<String>, WebError> {
+    let t = fraud_type_of(fraud_type);
+    let stored = state.store.talking_points().get(t.code()).await?;
+    let own = stored.and_then(|p| {
+        let lines = match lang {
+            Lang::Zh => p.zh,
+            Lang::En => p.en,
+        };
+        (!lines.is_empty()).then_some(lines)
+    });
+    Ok(own.unwrap_or_else(|| {
+        builtin_points(lang, t)
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    }))
+}
+
+/// The built-in sentences of a fraud type.
+pub fn builtin_points(lang: Lang, t: FraudType) -> Vec<&'static str> {
     let (zh, en): (&[&str], &[&str]) = match t {
         FraudType::OrderBrushing => (
             &["所有刷单都是诈骗，先给小额返利是诱饵。", "不要再垫付任何“任务”资金，立即退出群聊。", "已转账请马上拨打110或96110。"],
@@ -67,12 +100,12 @@ mod tests {
     #[test]
     fn every_type_has_points_in_both_languages() {
         for t in FraudType::ALL {
-            let zh = talking_points(Lang::Zh, Some(t.code()));
-            let en = talking_points(Lang::En, Some(t.code()));
+            let zh = builtin_points(Lang::Zh, t);
+            let en = builtin_points(Lang::En, t);
             assert!(!zh.is_empty() && zh.len() == en.len(), "{t:?}");
         }
         assert_eq!(
-            talking_points(Lang::Zh, Some("impersonate_police"))[0],
+            builtin_points(Lang::Zh, fraud_type_of(Some("impersonate_police")))[0],
             "公安机关不会电话办案，更没有“安全账户”。"
         );
     }

@@ -30,6 +30,7 @@ use crate::support::unit;
 use fanzha_store::testing::TestDb as Db;
 
 fanzha_store::on_both_backends! {
+    the_center_rewrites_the_talking_points_the_seats_read,
     a_dialer_claims_calls_and_records_results_over_the_api,
     the_seat_page_shows_the_number_only_to_the_operator_holding_the_call,
 }
@@ -218,6 +219,71 @@ impl World {
             .map(|e| e.action.name().to_string())
             .collect()
     }
+}
+
+/// 劝阻话术: the center rewrites the sentences of a fraud type on `/scripts`; the next claim
+/// reads them; a stale form is refused; reset returns to the built-in ones.
+async fn the_center_rewrites_the_talking_points_the_seats_read(db: &Db) {
+    let (w, _) = World::new(db).await;
+    let analyst = w.session("dialer01", Role::CenterAnalyst);
+    let form = "application/x-www-form-urlencoded";
+    let page = w.send("GET", "/scripts", &analyst, None, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("公安机关不会电话办案"), "built-in shown");
+    // 冒充公检法 in its own words: two sentences, English left to the built-in one.
+    let own = "zh=%E8%AD%A6%E5%AF%9F%E4%B8%8D%E4%BC%9A%E8%A6%81%E6%B1%82%E8%BD%AC%E8%B4%A6%E3%80%82%0A%E8%AF%B7%E7%AB%8B%E5%8D%B3%E6%8C%82%E6%96%AD%E3%80%82&en=&version=0";
+    let saved = w
+        .send(
+            "POST",
+            "/scripts/impersonating_police",
+            &analyst,
+            Some((form, own.into())),
+            None,
+        )
+        .await;
+    assert!(saved.status.is_success(), "{}", saved.body);
+    let again = w
+        .send(
+            "POST",
+            "/scripts/impersonating_police",
+            &analyst,
+            Some((form, own.into())),
+            None,
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "a stale form");
+    let claim = w.json("/api/v1/call-tasks/claim", &analyst, "{}").await;
+    let points = claim.json()["task"]["talking_points"].clone();
+    assert_eq!(
+        points,
+        serde_json::json!(["警察不会要求转账。", "请立即挂断。"]),
+        "{}",
+        claim.body
+    );
+    // A grid worker may not edit them.
+    let grid = w.session("grid01", Role::GridWorker);
+    let refused = w
+        .send(
+            "POST",
+            "/scripts/impersonating_police",
+            &grid,
+            Some((form, own.into())),
+            None,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let reset = w
+        .send(
+            "POST",
+            "/scripts/impersonating_police/reset",
+            &analyst,
+            Some((form, "version=1".into())),
+            None,
+        )
+        .await;
+    assert!(reset.status.is_success(), "{}", reset.body);
+    let page = w.send("GET", "/scripts", &analyst, None, None).await;
+    assert!(!page.body.contains("警察不会要求转账"));
 }
 
 async fn a_dialer_claims_calls_and_records_results_over_the_api(db: &Db) {

@@ -91,6 +91,9 @@ enum Rec {
     TwoCardLead,
     /// The same, its card found sold (打击处理 may be recorded).
     SoldTwoCardLead,
+    /// `{code}` is a fraud type whose talking points (劝阻话术) the center wrote, `{version}`
+    /// their version now: platform-wide, no subtree (only the own side is tried).
+    TalkingPoints,
     /// `{id}` is a fresh new card (新开卡审查) of an unregistered holder, held by the place's
     /// unit.
     NewCard,
@@ -257,6 +260,21 @@ const ENDPOINTS: &[Endpoint] = &[
         Form("note=rbac+{n}"),
     ),
     ep("GET", "/calls", "view_call_tasks", Rec::None, Empty),
+    ep("GET", "/scripts", "manage_rules", Rec::None, Empty),
+    ep(
+        "POST",
+        "/scripts/{code}",
+        "manage_rules",
+        Rec::TalkingPoints,
+        Form("zh=%E5%85%88%E6%8C%82%E6%96%AD%E3%80%82+{n}&en=&version={version}"),
+    ),
+    ep(
+        "POST",
+        "/scripts/{code}/reset",
+        "manage_rules",
+        Rec::TalkingPoints,
+        Form("version={version}"),
+    ),
     ep("GET", "/calls/figures", "view_call_tasks", Rec::None, Empty),
     ep("POST", "/calls/claim", "work_call_tasks", Rec::None, Empty),
     ep("GET", "/calls/{id}", "work_call_tasks", Rec::CallTask, Empty),
@@ -1160,6 +1178,22 @@ impl World {
         };
         Some(match rec {
             Rec::None => return None,
+            Rec::TalkingPoints => {
+                let code = fanzha_core::FraudType::ImpersonatingPolice.code();
+                let repo = self.store().talking_points();
+                let stored = match repo.get(code).await.unwrap() {
+                    Some(p) => p,
+                    None => repo
+                        .set(code, "公安机关不会电话办案。", "", 0, "setup", self.now())
+                        .await
+                        .unwrap(),
+                };
+                Record {
+                    unit_code: code,
+                    version: stored.version,
+                    ..Record::default()
+                }
+            }
             // As for stop-payments: a liaison's side is the bank (inside their own area);
             // police see every bank's outlets of their subtree.
             Rec::Supervision | Rec::RepliedSupervision | Rec::SupervisionFromAbove => {
@@ -1924,7 +1958,7 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
 
     for c in callers() {
         for e in ENDPOINTS.iter().filter(|e| e.permission != "public") {
-            let sides: &[Side] = if e.rec == Rec::None {
+            let sides: &[Side] = if matches!(e.rec, Rec::None | Rec::TalkingPoints) {
                 &[Side::Own]
             } else {
                 &[Side::Own, Side::Foreign]
