@@ -988,6 +988,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("nc_batch_hint", "如 ICBC 2026-12-03（默认银行+当天日期）", "e.g. ICBC 2026-12-03 (bank and today by default)"),
     ("nc_by_bank", "分银行情况", "By bank"),
     ("nc_by_outlet", "网点涉案排名（前20）", "Outlets by cards found in cases (top 20)"),
+    ("nc_involved_share_ly", "去年同期新开卡涉案比例", "Share found in cases, same days last year"),
+    ("nc_same_period_ly", "去年同期", "Last year"),
     ("nc_outlets_empty", "本时段无涉案或认定买卖两卡的网点", "No outlet with cards found in cases or sold"),
     ("nc_card", "卡号", "Card"),
     ("nc_card_sellers", "涉嫌买卖两卡", "Card sellers"),

@@ -135,6 +135,8 @@ struct Figures {
     involved: i64,
     involved_flagged: i64,
     involved_share: String,
+    /// 同期: the share of the cards opened in the same days a year earlier.
+    involved_share_last_year: String,
     by_level: Vec<(&'static str, &'static str, i64)>,
     by_verdict: Vec<(&'static str, &'static str, i64)>,
     banks: Vec<BankLine>,
@@ -343,6 +345,14 @@ async fn list_page<P: Permission>(
     let outlets = repo
         .outlet_figures(&viewer, from, now + 1, OUTLET_ROWS)
         .await?;
+    // The same days a year earlier: whether 新开卡涉案比例 comes down year on year.
+    let last_year = repo
+        .figures(
+            &viewer,
+            super::statistics_period::months_before(from, 12),
+            super::statistics_period::months_before(now + 1, 12),
+        )
+        .await?;
     let figures = Figures {
         outlets: outlets
             .iter()
@@ -367,6 +377,7 @@ async fn list_page<P: Permission>(
         involved: f.involved,
         involved_flagged: f.involved_flagged,
         involved_share: pct(f.involved_share()),
+        involved_share_last_year: pct(last_year.involved_share()),
         by_level: Level::ALL
             .iter()
             .map(|l| {
@@ -930,6 +941,10 @@ fn export(
         vec![t("nc_reviewed_n"), f.reviewed.to_string()],
         vec![t("nc_involved_n"), f.involved.to_string()],
         vec![t("nc_involved_share"), f.involved_share.clone()],
+        vec![
+            t("nc_involved_share_ly"),
+            f.involved_share_last_year.clone(),
+        ],
         vec![t("nc_involved_flagged"), f.involved_flagged.to_string()],
     ]);
     figures.extend(

@@ -547,6 +547,11 @@ async fn a_bank_uploads_its_list_and_the_commander_reviews_a_card_seller(db: &Db
     .await
     .text();
     assert_eq!(figure(&after, "reviewed"), "1");
+    // 同期: no cards were opened in the same days a year earlier.
+    assert!(
+        after.contains("<small data-figure-ly=\"involved_share\">去年同期 —</small>"),
+        "{after}"
+    );
     // The outlet that opened the sold card is ranked (网点涉案排名), and exports.
     assert!(after.contains("<td data-sellers>1</td>"), "{after}");
     let outlets = send(
