@@ -11,6 +11,7 @@
 //! (`unit_code`); the system's own steps (creating, cancelling) need none.
 
 use crate::error::{StoreError, StoreResult};
+use crate::field::decode_err;
 use crate::page::{Page, PageRequest};
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
@@ -261,13 +262,6 @@ pub struct CallTaskFilter {
 const COLUMNS: &str = "t.id, t.instruction_id, t.warning_id, t.resident_id, t.msisdn, t.level, \
      t.fraud_type, t.unit_code, t.state, t.claimed_by, t.claimed_at, t.lease_until, t.due_at, \
      t.attempts, t.result, t.note, t.cancel_reason, t.version, t.created_at, t.updated_at";
-
-fn decode_err(index: &str, msg: String) -> sqlx::Error {
-    sqlx::Error::ColumnDecode {
-        index: index.into(),
-        source: msg.into(),
-    }
-}
 
 fn from_row(row: &AnyRow) -> Result<CallTask, sqlx::Error> {
     let state: String = col(row, "state")?;

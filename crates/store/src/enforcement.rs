@@ -14,6 +14,7 @@
 use crate::audit::{append_on, NewAuditEntry};
 use crate::code_enum::code_enum;
 use crate::error::{StoreError, StoreResult};
+use crate::field::{decode_err, parse_code, parse_optional_code};
 use crate::page::{push_newest_first, Page, PageRequest};
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
@@ -368,22 +369,6 @@ impl EnforcementFigures {
     }
 }
 
-fn decode_err(index: &str, msg: String) -> sqlx::Error {
-    sqlx::Error::ColumnDecode {
-        index: index.into(),
-        source: msg.into(),
-    }
-}
-
-fn parse_code<T>(
-    row: &AnyRow,
-    name: &'static str,
-    parse: fn(&str) -> Option<T>,
-) -> Result<T, sqlx::Error> {
-    let v: String = col(row, name)?;
-    parse(&v).ok_or_else(|| decode_err(name, format!("unknown code `{v}`")))
-}
-
 const SUSPECT_COLUMNS: &str = "s.id, s.case_id, c.unit_code, s.name, s.resident_id, s.phone, \
      s.role, s.measure, s.measure_at, s.charge, s.prosecuted_at, s.note, s.created_by, \
      s.created_at, s.updated_at";
@@ -405,15 +390,7 @@ fn suspect_from_row(row: &AnyRow) -> Result<Suspect, sqlx::Error> {
             })
             .transpose()?,
         measure_at: col(row, "measure_at")?,
-        charge: {
-            let charge: Option<String> = col(row, "charge")?;
-            charge
-                .map(|c| {
-                    SuspectCharge::parse(&c)
-                        .ok_or_else(|| decode_err("charge", format!("unknown code `{c}`")))
-                })
-                .transpose()?
-        },
+        charge: parse_optional_code(row, "charge", SuspectCharge::parse)?,
         prosecuted_at: col(row, "prosecuted_at")?,
         note: col(row, "note")?,
         created_by: col(row, "created_by")?,
@@ -580,6 +557,29 @@ async fn stored_suspect(
         .map_err(StoreError::query(ctx))?;
     row.map(|r| suspect_from_row(&r).map_err(StoreError::query(ctx)))
         .transpose()
+}
+
+/// Suspect `id` of `scope` as stored, its row touched first: on PostgreSQL that takes its lock,
+/// so a concurrent change of the same suspect waits and the values read are the ones this change
+/// replaces. [`StoreError::NotFound`] outside `scope`.
+async fn lock_suspect(
+    conn: &mut sqlx::AnyConnection,
+    scope: &Scope,
+    id: i64,
+    now: i64,
+) -> StoreResult<Suspect> {
+    let mut lock = Sql::new("UPDATE case_suspects SET updated_at = ");
+    lock.arg(now).push(" WHERE id = ").arg(id);
+    lock.query()
+        .execute(&mut *conn)
+        .await
+        .map_err(StoreError::query("enforcement.lock_suspect"))?;
+    stored_suspect(conn, scope, id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "suspect",
+            key: id.to_string(),
+        })
 }
 
 /// Records `measure` taken at `at` in the suspect's history (the same instant again corrects
@@ -954,21 +954,7 @@ impl<'s> Enforcement<'s> {
             .begin()
             .await
             .map_err(StoreError::query("enforcement.begin"))?;
-        // Touch the row first: on PostgreSQL that takes its lock, so a concurrent change of the
-        // same suspect waits and the measure before is the one this change replaces.
-        let mut lock = Sql::new("UPDATE case_suspects SET updated_at = ");
-        lock.arg(now).push(" WHERE id = ").arg(id);
-        lock.query()
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::query("enforcement.set_measure"))?;
-        let before =
-            stored_suspect(&mut tx, scope, id)
-                .await?
-                .ok_or_else(|| StoreError::NotFound {
-                    what: "suspect",
-                    key: id.to_string(),
-                })?;
+        let before = lock_suspect(&mut tx, scope, id, now).await?;
         record_measure(&mut tx, id, measure, at, by, now).await?;
         append_on(
             &mut tx,
@@ -1029,19 +1015,7 @@ impl<'s> Enforcement<'s> {
             .begin()
             .await
             .map_err(StoreError::query("enforcement.begin"))?;
-        let mut lock = Sql::new("UPDATE case_suspects SET updated_at = ");
-        lock.arg(now).push(" WHERE id = ").arg(id);
-        lock.query()
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::query("enforcement.set_charge"))?;
-        let before =
-            stored_suspect(&mut tx, scope, id)
-                .await?
-                .ok_or_else(|| StoreError::NotFound {
-                    what: "suspect",
-                    key: id.to_string(),
-                })?;
+        let before = lock_suspect(&mut tx, scope, id, now).await?;
         let mut sql = Sql::new("UPDATE case_suspects SET charge = ");
         sql.arg(charge.map(SuspectCharge::as_str))
             .push(", prosecuted_at = ")

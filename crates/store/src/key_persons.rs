@@ -16,6 +16,7 @@
 
 use crate::audit::{append_on, NewAuditEntry};
 use crate::error::{StoreError, StoreResult};
+use crate::field::decode_err;
 use crate::mask::mask_key;
 use crate::page::{Page, PageRequest};
 use crate::scope::Scope;
@@ -527,13 +528,6 @@ const COLUMNS: &str = "k.id, k.resident_id, p.name, p.phone, k.unit_code, k.cate
      COALESCE(k.listed_at, k.created_at) AS listed_at";
 
 const FROM: &str = "FROM key_persons k LEFT JOIN people p ON p.resident_id = k.resident_id";
-
-fn decode_err(index: &str, msg: String) -> sqlx::Error {
-    sqlx::Error::ColumnDecode {
-        index: index.into(),
-        source: msg.into(),
-    }
-}
 
 fn parsed<T>(
     row: &AnyRow,

@@ -25,6 +25,7 @@ mod division;
 mod employer_notices;
 mod enforcement;
 mod error;
+mod field;
 mod guardians;
 mod import_writer;
 mod imports;

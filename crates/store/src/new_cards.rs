@@ -13,6 +13,7 @@
 use crate::accounts::NewAccount;
 use crate::audit::{append_on, NewAuditEntry};
 use crate::error::{StoreError, StoreResult};
+use crate::field::{bounded_text, decode_err};
 use crate::page::{push_newest_first, Page, PageRequest};
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
@@ -312,13 +313,6 @@ const INVOLVED: &str = "(EXISTS (SELECT 1 FROM stop_payments s WHERE s.account =
      WHERE t.to_account = n.account_no \
      AND (c.resident_id IS NULL OR c.resident_id <> n.resident_id)))";
 
-fn decode_err(index: &str, msg: String) -> sqlx::Error {
-    sqlx::Error::ColumnDecode {
-        index: index.into(),
-        source: msg.into(),
-    }
-}
-
 fn from_row(row: &AnyRow) -> Result<ScreenedCard, sqlx::Error> {
     let level: String = col(row, "level")?;
     let bank_level: String = col(row, "bank_level")?;
@@ -414,17 +408,7 @@ fn push_filter(sql: &mut Sql<'_>, f: &CardFilter, viewer: &Viewer) {
 }
 
 fn text(field: &'static str, value: &str, required: bool) -> StoreResult<String> {
-    let v = value.trim();
-    if required && v.is_empty() {
-        return Err(StoreError::invalid(field, "must not be empty"));
-    }
-    if v.chars().count() > MAX_TEXT_CHARS {
-        return Err(StoreError::invalid(
-            field,
-            format!("at most {MAX_TEXT_CHARS} characters"),
-        ));
-    }
-    Ok(v.to_string())
+    bounded_text(field, value, MAX_TEXT_CHARS, required)
 }
 
 /// A stored card of a holder of the list.

@@ -17,6 +17,7 @@
 use crate::audit::{append_on, NewAuditEntry};
 use crate::code_enum::code_enum;
 use crate::error::{StoreError, StoreResult};
+use crate::field::{bounded_text, parse_code};
 use crate::page::{push_newest_first, Page, PageRequest};
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
@@ -230,26 +231,14 @@ const COLUMNS: &str = "d.id, d.number, d.number_kind, d.operator, d.measure, d.r
      d.warning_id, d.case_id, d.unit_code, d.urgent, d.requested_by, d.requested_at, d.deadline, \
      d.state, d.answer_note, d.holder_name, d.holder_id, d.answered_by, d.answered_at, d.version";
 
-fn decode_err(index: &str, msg: String) -> sqlx::Error {
-    sqlx::Error::ColumnDecode {
-        index: index.into(),
-        source: msg.into(),
-    }
-}
-
 fn from_row(row: &AnyRow) -> Result<NumberDisposal, sqlx::Error> {
-    let operator: String = col(row, "operator")?;
-    let measure: String = col(row, "measure")?;
-    let state: String = col(row, "state")?;
     let urgent: i64 = col(row, "urgent")?;
     Ok(NumberDisposal {
         id: col(row, "id")?,
         number: col(row, "number")?,
         number_kind: col(row, "number_kind")?,
-        operator: Operator::parse(&operator)
-            .ok_or_else(|| decode_err("operator", format!("unknown operator `{operator}`")))?,
-        measure: DisposalMeasure::parse(&measure)
-            .ok_or_else(|| decode_err("measure", format!("unknown measure `{measure}`")))?,
+        operator: parse_code(row, "operator", Operator::parse)?,
+        measure: parse_code(row, "measure", DisposalMeasure::parse)?,
         reason: col(row, "reason")?,
         warning_id: col(row, "warning_id")?,
         case_id: col(row, "case_id")?,
@@ -258,8 +247,7 @@ fn from_row(row: &AnyRow) -> Result<NumberDisposal, sqlx::Error> {
         requested_by: col(row, "requested_by")?,
         requested_at: col(row, "requested_at")?,
         deadline: col(row, "deadline")?,
-        state: DisposalState::parse(&state)
-            .ok_or_else(|| decode_err("state", format!("unknown state `{state}`")))?,
+        state: parse_code(row, "state", DisposalState::parse)?,
         answer_note: col(row, "answer_note")?,
         holder_name: col(row, "holder_name")?,
         holder_id: col(row, "holder_id")?,
@@ -298,17 +286,7 @@ fn push_filter(sql: &mut Sql<'_>, f: &DisposalFilter, now: i64) {
 }
 
 fn text(field: &'static str, value: &str, required: bool) -> StoreResult<String> {
-    let v = value.trim();
-    if required && v.is_empty() {
-        return Err(StoreError::invalid(field, "must not be empty"));
-    }
-    if v.chars().count() > MAX_DISPOSAL_TEXT {
-        return Err(StoreError::invalid(
-            field,
-            format!("at most {MAX_DISPOSAL_TEXT} characters"),
-        ));
-    }
-    Ok(v.to_string())
+    bounded_text(field, value, MAX_DISPOSAL_TEXT, required)
 }
 
 fn optional(field: &'static str, value: Option<&str>) -> StoreResult<Option<String>> {

@@ -8,6 +8,7 @@
 
 use crate::audit::{append_on, NewAuditEntry};
 use crate::error::{StoreError, StoreResult};
+use crate::field::decode_err;
 use crate::page::{push_newest_first, Page, PageRequest};
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
@@ -213,13 +214,6 @@ pub struct OutreachQuota {
 
 const COLUMNS: &str = "o.id, o.unit_code, o.held_on, o.kind, o.audience, o.place, \
      o.people_reached, o.app_registrations, o.note, o.created_by, o.created_at";
-
-fn decode_err(index: &str, msg: String) -> sqlx::Error {
-    sqlx::Error::ColumnDecode {
-        index: index.into(),
-        source: msg.into(),
-    }
-}
 
 fn from_row(row: &AnyRow) -> Result<OutreachEvent, sqlx::Error> {
     let kind: String = col(row, "kind")?;

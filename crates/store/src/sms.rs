@@ -7,6 +7,7 @@
 //! `dead` (the dead-letter list). Time comes in as arguments (epoch ms UTC).
 
 use crate::error::{StoreError, StoreResult};
+use crate::field::decode_err;
 use crate::sql::{col, Sql};
 use crate::store::Store;
 use sqlx::any::AnyRow;
@@ -118,13 +119,6 @@ pub struct SmsMessage {
 const COLUMNS: &str = "m.id, m.to_number, m.text, m.purpose, m.instruction_id, m.warning_id, \
      m.state, m.smsc_message_id, m.attempts, m.next_attempt_at, m.last_error, m.created_at, \
      m.submitted_at, m.delivered_at";
-
-fn decode_err(index: &str, msg: String) -> sqlx::Error {
-    sqlx::Error::ColumnDecode {
-        index: index.into(),
-        source: msg.into(),
-    }
-}
 
 fn from_row(row: &AnyRow) -> Result<SmsMessage, sqlx::Error> {
     let purpose: String = col(row, "purpose")?;

@@ -21,6 +21,7 @@
 
 use crate::audit::{append_on, NewAuditEntry};
 use crate::error::{StoreError, StoreResult};
+use crate::field::{bounded_text, decode_err};
 use crate::page::{push_newest_first, Page, PageRequest};
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
@@ -258,13 +259,6 @@ const COLUMNS: &str = "m.id, m.target_kind, m.target_name, m.bank_code, m.unit_c
      m.extensions, m.returns, m.state, m.report, m.replied_by, m.replied_at, m.closed_by, m.closed_at, \
      m.close_note, m.version";
 
-fn decode_err(index: &str, msg: String) -> sqlx::Error {
-    sqlx::Error::ColumnDecode {
-        index: index.into(),
-        source: msg.into(),
-    }
-}
-
 fn join_reasons(reasons: &[SupervisionReason]) -> String {
     reasons
         .iter()
@@ -346,17 +340,7 @@ fn push_filter(sql: &mut Sql<'_>, f: &SupervisionFilter, now: i64) {
 }
 
 fn text(field: &'static str, value: &str, required: bool) -> StoreResult<String> {
-    let v = value.trim();
-    if required && v.is_empty() {
-        return Err(StoreError::invalid(field, "must not be empty"));
-    }
-    if v.chars().count() > MAX_SUPERVISION_TEXT {
-        return Err(StoreError::invalid(
-            field,
-            format!("at most {MAX_SUPERVISION_TEXT} characters"),
-        ));
-    }
-    Ok(v.to_string())
+    bounded_text(field, value, MAX_SUPERVISION_TEXT, required)
 }
 
 fn not_found(id: i64) -> StoreError {

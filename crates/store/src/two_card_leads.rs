@@ -11,6 +11,7 @@
 use crate::audit::{append_on, NewAuditEntry};
 use crate::enforcement::{MeasureClass, SuspectMeasure};
 use crate::error::{StoreError, StoreResult};
+use crate::field::{bounded_text, decode_err, parse_optional_code};
 use crate::page::{push_newest_first, Page, PageRequest};
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
@@ -192,13 +193,6 @@ const COLUMNS: &str = "l.id, l.kind, l.number, l.resident_id, l.holder_name, l.r
      l.batch, l.upstream_id, l.unit_code, l.received_at, l.deadline, l.state, l.result, l.note, l.imported_by, \
      l.checked_by, l.checked_at, l.measure, l.measure_at";
 
-fn decode_err(index: &str, msg: String) -> sqlx::Error {
-    sqlx::Error::ColumnDecode {
-        index: index.into(),
-        source: msg.into(),
-    }
-}
-
 fn from_row(row: &AnyRow) -> Result<TwoCardLead, sqlx::Error> {
     let kind: String = col(row, "kind")?;
     let source: String = col(row, "source")?;
@@ -231,14 +225,7 @@ fn from_row(row: &AnyRow) -> Result<TwoCardLead, sqlx::Error> {
         imported_by: col(row, "imported_by")?,
         checked_by: col(row, "checked_by")?,
         checked_at: col(row, "checked_at")?,
-        measure: {
-            let m: Option<String> = col(row, "measure")?;
-            m.map(|m| {
-                SuspectMeasure::parse(&m)
-                    .ok_or_else(|| decode_err("measure", format!("unknown measure `{m}`")))
-            })
-            .transpose()?
-        },
+        measure: parse_optional_code(row, "measure", SuspectMeasure::parse)?,
         measure_at: col(row, "measure_at")?,
     })
 }
@@ -263,17 +250,7 @@ fn push_filter(sql: &mut Sql<'_>, f: &LeadFilter, now: i64) {
 }
 
 fn text(field: &'static str, value: &str, required: bool) -> StoreResult<String> {
-    let v = value.trim();
-    if required && v.is_empty() {
-        return Err(StoreError::invalid(field, "must not be empty"));
-    }
-    if v.chars().count() > MAX_TEXT_CHARS {
-        return Err(StoreError::invalid(
-            field,
-            format!("at most {MAX_TEXT_CHARS} characters"),
-        ));
-    }
-    Ok(v.to_string())
+    bounded_text(field, value, MAX_TEXT_CHARS, required)
 }
 
 /// The two-card lead repository.

@@ -114,6 +114,14 @@ impl AppState {
         }
     }
 
+    /// Unit names for a list: each unit looked up once however many rows name it.
+    pub fn unit_names(&self) -> UnitNames<'_> {
+        UnitNames {
+            state: self,
+            names: std::collections::HashMap::new(),
+        }
+    }
+
     /// The org subtree a user may see.
     pub async fn scope_of(&self, unit_code: &str) -> Result<Scope, StoreError> {
         let now = self.clock.now_ms();
@@ -133,5 +141,23 @@ impl AppState {
             .unwrap_or_else(|e| e.into_inner())
             .insert(unit_code.to_string(), (scope.clone(), now + SCOPE_TTL_MS));
         Ok(scope)
+    }
+}
+
+/// [`AppState::unit_name`] remembered per code, for the rows of one list or export.
+pub struct UnitNames<'a> {
+    state: &'a AppState,
+    names: std::collections::HashMap<String, String>,
+}
+
+impl UnitNames<'_> {
+    /// The unit's name for display (its code when unknown).
+    pub async fn get(&mut self, code: &str) -> String {
+        if let Some(n) = self.names.get(code) {
+            return n.clone();
+        }
+        let n = self.state.unit_name(code).await;
+        self.names.insert(code.to_string(), n.clone());
+        n
     }
 }

@@ -215,17 +215,9 @@ async fn list_page<P: Permission>(
             .await?;
     }
     let mut rows = Vec::with_capacity(page.items.len());
-    // An export may hold thousands of rows of a few units: each name is looked up once.
-    let mut names: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut names = state.unit_names();
     for g in page.items {
-        let unit = match names.get(&g.unit_code) {
-            Some(n) => n.clone(),
-            None => {
-                let n = state.unit_name(&g.unit_code).await;
-                names.insert(g.unit_code.clone(), n.clone());
-                n
-            }
-        };
+        let unit = names.get(&g.unit_code).await;
         rows.push(Row {
             id: g.guardian.id,
             resident_name: mask_name(&g.resident_name),

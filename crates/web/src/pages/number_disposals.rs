@@ -26,7 +26,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use fanzha_core::mask::{mask_name, mask_resident_id};
 use fanzha_core::time::format_shanghai;
 use fanzha_store::{
@@ -35,7 +35,6 @@ use fanzha_store::{
     URGENT_DISPOSAL_MINUTES,
 };
 use serde::Deserialize;
-use std::collections::HashMap;
 
 /// Requests per screen; an export takes them all.
 const PAGE_ROWS: u32 = 100;
@@ -226,17 +225,10 @@ async fn viewer_of(
 }
 
 async fn rows_of(state: &AppState, lang: Lang, items: Vec<NumberDisposal>, now: i64) -> Vec<Row> {
-    let mut names: HashMap<String, String> = HashMap::new();
+    let mut names = state.unit_names();
     let mut rows = Vec::with_capacity(items.len());
     for d in items {
-        let unit = match names.get(&d.unit_code) {
-            Some(n) => n.clone(),
-            None => {
-                let n = state.unit_name(&d.unit_code).await;
-                names.insert(d.unit_code.clone(), n.clone());
-                n
-            }
-        };
+        let unit = names.get(&d.unit_code).await;
         let holder = [
             d.holder_name.as_deref().map(mask_name),
             d.holder_id.as_deref().map(mask_resident_id),
@@ -459,13 +451,6 @@ pub struct RequestForm {
     urgent: Option<String>,
 }
 
-fn after_write(headers: &HeaderMap, to: &str) -> Response {
-    if headers.contains_key("hx-request") {
-        return ([("hx-redirect", to)], axum::http::StatusCode::OK).into_response();
-    }
-    Redirect::to(to).into_response()
-}
-
 /// `POST /number-disposals` (`number`, `measure`, `reason`; optional `operator`, `unit`,
 /// `warning_id`, `case_id`, `urgent`): asks the operator for a unit of one's subtree and goes
 /// to the request's page. A number already pending is a conflict.
@@ -513,9 +498,10 @@ pub async fn request(
             state.clock.now_ms(),
         )
         .await?;
-    Ok(after_write(
+    Ok(super::after_write(
         &headers,
-        &format!("/number-disposals/{}", d.id),
+        format!("/number-disposals/{}", d.id),
+        axum::http::StatusCode::OK,
     ))
 }
 
@@ -674,7 +660,11 @@ pub async fn answer(
             state.clock.now_ms(),
         )
         .await?;
-    Ok(after_write(&headers, &format!("/number-disposals/{id}")))
+    Ok(super::after_write(
+        &headers,
+        format!("/number-disposals/{id}"),
+        axum::http::StatusCode::OK,
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -706,7 +696,11 @@ pub async fn withdraw(
             state.clock.now_ms(),
         )
         .await?;
-    Ok(after_write(&headers, &format!("/number-disposals/{id}")))
+    Ok(super::after_write(
+        &headers,
+        format!("/number-disposals/{id}"),
+        axum::http::StatusCode::OK,
+    ))
 }
 
 const COUNT_HEADS: [&str; 9] = [

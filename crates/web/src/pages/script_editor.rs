@@ -15,7 +15,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use fanzha_core::FraudType;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -96,11 +96,11 @@ fn fraud_type(code: &str) -> Result<FraudType, WebError> {
 }
 
 fn back(headers: &HeaderMap, code: &str) -> Response {
-    let to = format!("/scripts#tp-{code}");
-    if headers.contains_key("hx-request") {
-        return ([("hx-redirect", to)], axum::http::StatusCode::OK).into_response();
-    }
-    Redirect::to(&to).into_response()
+    super::after_write(
+        headers,
+        format!("/scripts#tp-{code}"),
+        axum::http::StatusCode::OK,
+    )
 }
 
 #[derive(Debug, Deserialize)]

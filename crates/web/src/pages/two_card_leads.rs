@@ -35,7 +35,6 @@ use fanzha_store::{
     NewTwoCardLead, PageRequest, QuarantineRow, SuspectMeasure, TwoCardLead, DEFAULT_DEADLINE_DAYS,
 };
 use serde::Deserialize;
-use std::collections::HashMap;
 
 /// Leads per screen; an export takes all (up to [`MAX_PAGE`]).
 const PAGE_ROWS: u32 = 100;
@@ -157,17 +156,10 @@ fn masked_number(kind: LeadKind, number: &str) -> String {
 }
 
 async fn rows_of(state: &AppState, lang: Lang, leads: Vec<TwoCardLead>, now: i64) -> Vec<Row> {
-    let mut names: HashMap<String, String> = HashMap::new();
+    let mut names = state.unit_names();
     let mut rows = Vec::with_capacity(leads.len());
     for l in leads {
-        let unit = match names.get(&l.unit_code) {
-            Some(n) => n.clone(),
-            None => {
-                let n = state.unit_name(&l.unit_code).await;
-                names.insert(l.unit_code.clone(), n.clone());
-                n
-            }
-        };
+        let unit = names.get(&l.unit_code).await;
         rows.push(Row {
             id: l.id,
             upstream_id: l.upstream_id.clone(),
@@ -602,11 +594,11 @@ pub async fn set_measure(
         .two_card_leads()
         .set_measure(&scope, id, measure, at, &p.login, state.clock.now_ms())
         .await?;
-    let to = "/two-card-leads?state=checked";
-    if headers.contains_key("hx-request") {
-        return Ok(([("hx-redirect", to)], axum::http::StatusCode::OK).into_response());
-    }
-    Ok(Redirect::to(to).into_response())
+    Ok(super::after_write(
+        &headers,
+        "/two-card-leads?state=checked".into(),
+        axum::http::StatusCode::OK,
+    ))
 }
 
 /// The leads (CSV's default, for those who manage them), the figures and the checked leads per
