@@ -8,8 +8,13 @@
 //! or a URL.
 //!
 //! A case carries the victim's occupation (受害人职业, [`Occupation`]; unknown when absent),
-//! searched by [`CaseFilter::occupation`] and counted by [`Cases::by_occupation`].
+//! searched by [`CaseFilter::occupation`] and counted by [`Cases::by_occupation`]; and, once
+//! the victim is asked (回访), whether outreach had reached them before ([`PriorOutreach`],
+//! set by [`Cases::set_prior_outreach`], counted by [`Cases::prior_outreach_tally`]): the
+//! bureaus' 受害人面对面宣防率.
 
+use crate::audit::{append_on, NewAuditEntry};
+use crate::code_enum::code_enum;
 use crate::dialect::Backend;
 use crate::error::{StoreError, StoreResult};
 use crate::page::{split_time_key, Page, PageRequest};
@@ -20,6 +25,41 @@ use crate::warnings::FraudTypeFilter;
 use fanzha_core::Occupation;
 use sqlx::any::AnyRow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+code_enum! {
+    /// Whether anti-fraud outreach had reached the victim before they were defrauded, as the
+    /// victim says when asked (回访).
+    PriorOutreach {
+        /// 接受过面对面宣防: a talk, a door-to-door visit, a street stand.
+        FaceToFace => "face_to_face", "接受过面对面宣防", "Reached face to face";
+        /// 仅接触过线上或其他宣传: posts, messages, posters only.
+        RemoteOnly => "remote_only", "仅接触过线上或其他宣传", "Reached only remotely";
+        /// 未接受过任何宣传.
+        Never => "never", "未接受过宣传", "Never reached";
+    }
+}
+
+/// Victims of a period by [`PriorOutreach`]; cases not asked yet are `unknown`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct PriorOutreachTally {
+    pub face_to_face: i64,
+    pub remote_only: i64,
+    pub never: i64,
+    pub unknown: i64,
+}
+
+impl PriorOutreachTally {
+    /// Victims asked.
+    pub fn known(&self) -> i64 {
+        self.face_to_face + self.remote_only + self.never
+    }
+
+    /// 面对面宣防率: victims reached face to face ÷ victims asked; `None` when none was asked.
+    pub fn face_to_face_rate(&self) -> Option<f64> {
+        let known = self.known();
+        (known > 0).then(|| self.face_to_face as f64 / known as f64)
+    }
+}
 
 /// A case to open.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -85,6 +125,8 @@ pub struct Case {
     pub occupation: Option<Occupation>,
     /// What the report wrote when it named no category.
     pub occupation_text: Option<String>,
+    /// Whether outreach had reached the victim before; `None` until the victim is asked.
+    pub prior_outreach: Option<PriorOutreach>,
 }
 
 /// One transfer taken in for a case (from the victim's report or a bank extract).
@@ -229,7 +271,7 @@ pub const MAX_LINKED: u32 = 500;
 const COLUMNS: &str = "c.id, c.resident_id, c.victim_name, c.victim_phone, c.unit_code, \
      c.reported_at, c.loss_fen, c.narrative, c.fraud_type, c.type_score, c.top_terms, c.source, \
      c.report_no, c.instruction_id, c.victim_account, c.public_sector, c.employer, c.named, c.created_by, \
-     c.created_at, c.updated_at, c.occupation, c.occupation_text";
+     c.created_at, c.updated_at, c.occupation, c.occupation_text, c.prior_outreach";
 
 fn json_col(row: &AnyRow, name: &'static str) -> Result<serde_json::Value, sqlx::Error> {
     let text: String = col(row, name)?;
@@ -276,6 +318,11 @@ fn from_row(row: &AnyRow) -> Result<Case, sqlx::Error> {
         updated_at: col(row, "updated_at")?,
         occupation: occupation_col(row)?,
         occupation_text: col(row, "occupation_text")?,
+        prior_outreach: crate::field::parse_optional_code(
+            row,
+            "prior_outreach",
+            PriorOutreach::parse,
+        )?,
     })
 }
 
@@ -810,6 +857,116 @@ impl<'s> Cases<'s> {
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()
             .map_err(StoreError::query("cases.by_occupation"))
+    }
+
+    /// Records whether outreach had reached the victim of case `id` before (`None`: not known
+    /// after all) by `by` at `now`, with its audit entry (`case_prior_outreach_set`, the value
+    /// before, read in the change's transaction, and after). [`StoreError::NotFound`] when the
+    /// case lies outside `scope`.
+    pub async fn set_prior_outreach(
+        &self,
+        scope: &Scope,
+        id: &str,
+        value: Option<PriorOutreach>,
+        by: &str,
+        now: i64,
+    ) -> StoreResult<Case> {
+        let _writer = self.store.write_guard().await;
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .map_err(StoreError::query("cases.begin"))?;
+        let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM cases c WHERE c.id = "));
+        sql.arg(id).push(" AND ");
+        scope.push_condition(&mut sql, "c.unit_code");
+        let before = match sql
+            .query()
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(StoreError::query("cases.set_prior_outreach"))?
+        {
+            Some(r) => from_row(&r).map_err(StoreError::query("cases.set_prior_outreach"))?,
+            None => {
+                return Err(StoreError::NotFound {
+                    what: "case",
+                    key: id.to_string(),
+                })
+            }
+        };
+        let mut sql = Sql::new("UPDATE cases SET prior_outreach = ");
+        sql.arg(value.map(PriorOutreach::as_str))
+            .push(", updated_at = ")
+            .arg(now)
+            .push(" WHERE id = ")
+            .arg(id);
+        sql.query()
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::query("cases.set_prior_outreach"))?;
+        append_on(
+            &mut tx,
+            &NewAuditEntry {
+                actor: by.to_string(),
+                action: "case_prior_outreach_set".into(),
+                target_type: "case".into(),
+                target_id: Some(id.to_string()),
+                unit_code: Some(before.unit_code.clone()),
+                detail: serde_json::json!({
+                    "prior_outreach": value.map(PriorOutreach::as_str),
+                    "before": before.prior_outreach.map(PriorOutreach::as_str),
+                }),
+            },
+        )
+        .await?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("cases.commit"))?;
+        Ok(Case {
+            prior_outreach: value,
+            updated_at: now,
+            ..before
+        })
+    }
+
+    /// Cases reported in `[from_ms, until_ms)` inside the scope, counted by whether outreach
+    /// had reached the victim before.
+    pub async fn prior_outreach_tally(
+        &self,
+        scope: &Scope,
+        from_ms: i64,
+        until_ms: i64,
+    ) -> StoreResult<PriorOutreachTally> {
+        let mut sql = Sql::new("SELECT c.prior_outreach, COUNT(*) AS n FROM cases c WHERE ");
+        scope.push_condition(&mut sql, "c.unit_code");
+        sql.push(" AND c.reported_at >= ")
+            .arg(from_ms)
+            .push(" AND c.reported_at < ")
+            .arg(until_ms)
+            .push(" GROUP BY c.prior_outreach");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("cases.prior_outreach_tally"))?;
+        let mut tally = PriorOutreachTally::default();
+        for r in &rows {
+            let read = || -> Result<_, sqlx::Error> {
+                Ok((
+                    crate::field::parse_optional_code(r, "prior_outreach", PriorOutreach::parse)?,
+                    col::<i64>(r, "n")?,
+                ))
+            };
+            let (value, n) = read().map_err(StoreError::query("cases.prior_outreach_tally"))?;
+            match value {
+                Some(PriorOutreach::FaceToFace) => tally.face_to_face += n,
+                Some(PriorOutreach::RemoteOnly) => tally.remote_only += n,
+                Some(PriorOutreach::Never) => tally.never += n,
+                None => tally.unknown += n,
+            }
+        }
+        Ok(tally)
     }
 
     /// Cases reported in `[from_ms, until_ms)` inside the scope, counted per unit and fraud type

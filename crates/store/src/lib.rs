@@ -10,7 +10,7 @@
 //! [`Store::sms`], [`Store::guardians`], [`Store::call_tasks`], [`Store::mule_accounts`],
 //! [`Store::key_persons`], [`Store::outreach`], [`Store::two_card_leads`], [`Store::supervision`],
 //! [`Store::employer_notices`], [`Store::typical_cases`], [`Store::number_disposals`],
-//! [`Store::talking_points`].
+//! [`Store::talking_points`], [`Store::outreach_posts`], [`Store::crime_counts`].
 //!
 //! Architecture invariant: every read of personal data takes a [`Scope`] (an org subtree), so a
 //! query without one does not compile; the audit log is append-only, enforced by the database.
@@ -20,6 +20,7 @@ mod audit;
 mod call_tasks;
 mod cases;
 mod code_enum;
+mod crime_counts;
 pub mod dialect;
 mod division;
 mod employer_notices;
@@ -39,6 +40,7 @@ mod mule_accounts;
 mod new_cards;
 mod number_disposals;
 mod outreach;
+mod outreach_posts;
 mod page;
 mod people;
 mod phones;
@@ -68,8 +70,10 @@ pub use call_tasks::{
 };
 pub use cases::{
     Case, CaseFilter, CaseLink, CaseLookup, CaseTally, CaseTransfer, Cases, LinkKind, LinkedCase,
-    LinkedCases, NewCase, OccupationFilter, OccupationTally, MAX_LINKED,
+    LinkedCases, NewCase, OccupationFilter, OccupationTally, PriorOutreach, PriorOutreachTally,
+    MAX_LINKED,
 };
+pub use crime_counts::{month_ok, next_month, CrimeCountEntry, CrimeCounts, CrimeMonthTotal};
 pub use dialect::Backend;
 pub use division::natural_division_code;
 pub use employer_notices::{
@@ -117,6 +121,10 @@ pub use number_disposals::{
 pub use outreach::{
     NewOutreach, Outreach, OutreachAudience, OutreachEvent, OutreachFilter, OutreachKind,
     OutreachQuota, OutreachTotals,
+};
+pub use outreach_posts::{
+    NewPost, OutreachPosts, Post, PostFigures, PostFilter, PostForm, PostPlatform, PostTally,
+    PostTopic,
 };
 pub use page::{Page, PageRequest, MAX_PAGE};
 pub use people::{NewPerson, People, Person, PersonFlags, RegistrationTally};

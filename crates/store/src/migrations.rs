@@ -172,6 +172,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "talking points",
         include_str!("../migrations/0033_talking_points.sql"),
     ),
+    (
+        34,
+        "outreach materials, new-media posts, victims' prior outreach",
+        include_str!("../migrations/0034_outreach_media.sql"),
+    ),
+    (
+        35,
+        "criminal case counts",
+        include_str!("../migrations/0035_criminal_case_counts.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

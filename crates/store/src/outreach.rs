@@ -54,6 +54,15 @@ impl OutreachKind {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// Whether people met the police or grid workers in person (面对面宣防), as the bureaus
+    /// count it: talks, door-to-door rounds and street stands, not live streams.
+    pub fn face_to_face(self) -> bool {
+        matches!(
+            self,
+            OutreachKind::Lecture | OutreachKind::DoorToDoor | OutreachKind::Street
+        )
+    }
+
     pub fn zh(self) -> &'static str {
         match self {
             OutreachKind::Lecture => "宣讲",
@@ -162,6 +171,10 @@ pub struct NewOutreach {
     pub people_reached: i64,
     /// National anti-fraud app installs on the spot.
     pub app_registrations: i64,
+    /// Leaflets, brochures and proposals handed out (发放宣传资料, 份).
+    pub materials: i64,
+    /// People who asked questions (接受群众咨询, 人次).
+    pub consultations: i64,
     pub note: String,
     /// Login of the recorder.
     pub created_by: String,
@@ -178,6 +191,8 @@ pub struct OutreachEvent {
     pub place: String,
     pub people_reached: i64,
     pub app_registrations: i64,
+    pub materials: i64,
+    pub consultations: i64,
     pub note: String,
     pub created_by: String,
     pub created_at: i64,
@@ -199,6 +214,12 @@ pub struct OutreachTotals {
     pub events: i64,
     pub people_reached: i64,
     pub app_registrations: i64,
+    /// Events held face to face (talks, door to door, street stands: 面对面宣防).
+    pub face_to_face_events: i64,
+    /// People those events reached.
+    pub face_to_face_people: i64,
+    pub materials: i64,
+    pub consultations: i64,
 }
 
 /// A unit's target for a year.
@@ -213,7 +234,8 @@ pub struct OutreachQuota {
 }
 
 const COLUMNS: &str = "o.id, o.unit_code, o.held_on, o.kind, o.audience, o.place, \
-     o.people_reached, o.app_registrations, o.note, o.created_by, o.created_at";
+     o.people_reached, o.app_registrations, o.materials, o.consultations, o.note, o.created_by, \
+     o.created_at";
 
 fn from_row(row: &AnyRow) -> Result<OutreachEvent, sqlx::Error> {
     let kind: String = col(row, "kind")?;
@@ -229,6 +251,8 @@ fn from_row(row: &AnyRow) -> Result<OutreachEvent, sqlx::Error> {
         place: col(row, "place")?,
         people_reached: col(row, "people_reached")?,
         app_registrations: col(row, "app_registrations")?,
+        materials: col(row, "materials")?,
+        consultations: col(row, "consultations")?,
         note: col(row, "note")?,
         created_by: col(row, "created_by")?,
         created_at: col(row, "created_at")?,
@@ -264,6 +288,8 @@ fn count_ok(field: &'static str, n: i64) -> StoreResult<()> {
 fn validated(new: &NewOutreach, now: i64) -> StoreResult<NewOutreach> {
     count_ok("people_reached", new.people_reached)?;
     count_ok("app_registrations", new.app_registrations)?;
+    count_ok("materials", new.materials)?;
+    count_ok("consultations", new.consultations)?;
     if new.held_on > now {
         return Err(StoreError::invalid("held_on", "must not be in the future"));
     }
@@ -326,7 +352,8 @@ impl<'s> Outreach<'s> {
             .map_err(StoreError::query("outreach.begin"))?;
         let mut sql = Sql::new(
             "INSERT INTO outreach_events (unit_code, held_on, kind, audience, place, \
-             people_reached, app_registrations, note, created_by, created_at) VALUES (",
+             people_reached, app_registrations, materials, consultations, note, created_by, \
+             created_at) VALUES (",
         );
         sql.arg(new.unit_code.as_str())
             .push(", ")
@@ -341,6 +368,10 @@ impl<'s> Outreach<'s> {
             .arg(new.people_reached)
             .push(", ")
             .arg(new.app_registrations)
+            .push(", ")
+            .arg(new.materials)
+            .push(", ")
+            .arg(new.consultations)
             .push(", ")
             .arg(new.note.as_str())
             .push(", ")
@@ -366,6 +397,8 @@ impl<'s> Outreach<'s> {
                     "kind": new.kind.as_str(),
                     "people_reached": new.people_reached,
                     "app_registrations": new.app_registrations,
+                    "materials": new.materials,
+                    "consultations": new.consultations,
                 }),
             },
         )
@@ -415,11 +448,29 @@ impl<'s> Outreach<'s> {
         scope: &Scope,
         filter: &OutreachFilter,
     ) -> StoreResult<OutreachTotals> {
-        let mut sql = Sql::new(
-            "SELECT COUNT(*) AS events, CAST(COALESCE(SUM(o.people_reached), 0) AS BIGINT) AS people, \
-             CAST(COALESCE(SUM(o.app_registrations), 0) AS BIGINT) AS apps \
-             FROM outreach_events o WHERE ",
-        );
+        let sum =
+            |expr: &str, name: &str| format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT) AS {name}");
+        let in_person = OutreachKind::ALL
+            .iter()
+            .filter(|k| k.face_to_face())
+            .map(|k| format!("'{}'", k.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut sql = Sql::new(format!(
+            "SELECT COUNT(*) AS events, {}, {}, {}, {}, {}, {} FROM outreach_events o WHERE ",
+            sum("o.people_reached", "people"),
+            sum("o.app_registrations", "apps"),
+            sum("o.materials", "materials"),
+            sum("o.consultations", "consultations"),
+            sum(
+                &format!("CASE WHEN o.kind IN ({in_person}) THEN 1 ELSE 0 END"),
+                "f2f_events"
+            ),
+            sum(
+                &format!("CASE WHEN o.kind IN ({in_person}) THEN o.people_reached ELSE 0 END"),
+                "f2f_people"
+            ),
+        ));
         scope.push_condition(&mut sql, "o.unit_code");
         push_filter(&mut sql, filter);
         let row = sql
@@ -434,6 +485,10 @@ impl<'s> Outreach<'s> {
             events: n("events")?,
             people_reached: n("people")?,
             app_registrations: n("apps")?,
+            face_to_face_events: n("f2f_events")?,
+            face_to_face_people: n("f2f_people")?,
+            materials: n("materials")?,
+            consultations: n("consultations")?,
         })
     }
 
@@ -576,6 +631,8 @@ mod tests {
             place: "  阳明小学 ".into(),
             people_reached: 300,
             app_registrations: 40,
+            materials: 500,
+            consultations: 12,
             note: String::new(),
             created_by: "grid".into(),
         }
@@ -605,6 +662,16 @@ mod tests {
             ..talk()
         };
         assert!(validated(&negative, 100).is_err());
+        let negative_materials = NewOutreach {
+            materials: -1,
+            ..talk()
+        };
+        assert!(validated(&negative_materials, 100).is_err());
+        let too_many = NewOutreach {
+            consultations: MAX_COUNT + 1,
+            ..talk()
+        };
+        assert!(validated(&too_many, 100).is_err());
         let nowhere = NewOutreach {
             place: " ".into(),
             ..talk()

@@ -272,6 +272,16 @@ impl Store {
         crate::outreach::Outreach::new(self)
     }
 
+    /// Criminal cases filed per unit and month (刑事案件立案数).
+    pub fn crime_counts(&self) -> crate::crime_counts::CrimeCounts<'_> {
+        crate::crime_counts::CrimeCounts::new(self)
+    }
+
+    /// New-media outreach posts (新媒体宣传) and their views.
+    pub fn outreach_posts(&self) -> crate::outreach_posts::OutreachPosts<'_> {
+        crate::outreach_posts::OutreachPosts::new(self)
+    }
+
     /// 劝阻话术 the center wrote, per fraud type.
     pub fn talking_points(&self) -> crate::talking_points::TalkingPoints<'_> {
         crate::talking_points::TalkingPoints::new(self)

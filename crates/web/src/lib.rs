@@ -11,6 +11,7 @@ pub mod auth;
 pub mod card_screening;
 pub mod case_import;
 pub mod casework;
+pub mod crime_share;
 pub mod error;
 pub mod export;
 pub mod extract;
@@ -103,6 +104,10 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}", get(pages::cases::detail))
         .route("/cases/{id}/extracts", post(pages::cases::upload))
         .route("/cases/{id}/trace", post(pages::cases::trace))
+        .route(
+            "/cases/{id}/prior-outreach",
+            post(pages::cases::set_prior_outreach),
+        )
         .route("/cases/{id}/notice", get(pages::cases::notice))
         .route(
             "/cases/{id}/employer-notice",
@@ -169,6 +174,14 @@ pub fn router(state: AppState) -> Router {
         .route("/outreach", get(pages::outreach::list))
         .route("/outreach/quotas", post(pages::outreach::set_quota))
         .route(
+            "/outreach/posts",
+            get(pages::outreach_posts::list).post(pages::outreach_posts::record),
+        )
+        .route(
+            "/outreach/posts/{id}/count",
+            post(pages::outreach_posts::count_again),
+        )
+        .route(
             "/number-disposals",
             get(pages::number_disposals::list).post(pages::number_disposals::request),
         )
@@ -220,6 +233,10 @@ pub fn router(state: AppState) -> Router {
             get(pages::returns::print),
         )
         .route("/statistics", get(pages::statistics::show))
+        .route(
+            "/crime-counts",
+            get(pages::crime_counts::page).post(pages::crime_counts::enter),
+        )
         .route("/assessment", get(pages::assessment::show))
         .route("/audit", get(pages::audit::show))
         .route("/admin", get(pages::admin::show))

@@ -17,6 +17,7 @@ mod new_card_cases;
 mod number_disposal_cases;
 mod occupation_cases;
 mod outreach_cases;
+mod outreach_reach_cases;
 mod protective_stop_cases;
 mod sms_cases;
 mod statistics_cases;
@@ -109,6 +110,15 @@ mod outreach_suite {
         outreach_is_checked_and_recorded_inside_the_scope,
         outreach_lists_filter_page_and_stay_in_the_subtree,
         quotas_are_set_by_the_unit_above,
+    }
+}
+
+mod outreach_reach_suite {
+    crate::conformance_of! {
+        outreach_reach_cases:
+        posts_are_recorded_counted_again_and_totalled_by_platform,
+        victims_prior_outreach_is_recorded_and_gives_the_face_to_face_rate,
+        criminal_case_counts_count_a_units_own_entry_for_its_subtree,
     }
 }
 

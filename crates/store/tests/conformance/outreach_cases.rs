@@ -20,6 +20,8 @@ fn talk(unit: &str, day: i64, kind: OutreachKind, people: i64) -> NewOutreach {
         place: format!("  会场{day}  "),
         people_reached: people,
         app_registrations: people / 10,
+        materials: people * 2,
+        consultations: people / 20,
         note: String::new(),
         created_by: "grid".into(),
     }
@@ -56,7 +58,10 @@ pub async fn outreach_is_checked_and_recorded_inside_the_scope(store: &Store) {
         (e.id, e.place.as_str(), e.people_reached),
         (id, "会场1", 300)
     );
-    assert_eq!(e.app_registrations, 30);
+    assert_eq!(
+        (e.app_registrations, e.materials, e.consultations),
+        (30, 600, 15)
+    );
     assert_eq!(e.created_by, "grid");
     assert_eq!(e.created_at, now);
 
@@ -74,6 +79,14 @@ pub async fn outreach_is_checked_and_recorded_inside_the_scope(store: &Store) {
         talk(YANGMING, 1, OutreachKind::Lecture, -1),
         NewOutreach {
             app_registrations: -5,
+            ..talk(YANGMING, 1, OutreachKind::Lecture, 3)
+        },
+        NewOutreach {
+            materials: -1,
+            ..talk(YANGMING, 1, OutreachKind::Lecture, 3)
+        },
+        NewOutreach {
+            consultations: -1,
             ..talk(YANGMING, 1, OutreachKind::Lecture, 3)
         },
         talk(YANGMING, 11, OutreachKind::Lecture, 3),
@@ -150,16 +163,33 @@ pub async fn outreach_lists_filter_page_and_stay_in_the_subtree(store: &Store) {
         OutreachTotals {
             events: 1,
             people_reached: 50,
-            app_registrations: 5
+            app_registrations: 5,
+            face_to_face_events: 1,
+            face_to_face_people: 50,
+            materials: 100,
+            consultations: 2,
         }
     );
+    // A live stream is not face to face; the totals count it apart.
+    record(store, talk(LIZHOU, 3, OutreachKind::Online, 5000)).await;
+    let t = o.totals(&yuyao, &all).await.unwrap();
+    assert_eq!(
+        (
+            t.events,
+            t.people_reached,
+            t.face_to_face_events,
+            t.face_to_face_people
+        ),
+        (7, 5550, 6, 550)
+    );
+    assert_eq!((t.materials, t.consultations), (11_100, 277));
     // Per unit below.
     let below = o.totals_below(&yuyao, YUYAO, &all).await.unwrap();
     let got: Vec<_> = below
         .iter()
         .map(|(u, t)| (u.code.as_str(), t.events, t.people_reached))
         .collect();
-    assert_eq!(got, vec![(YANGMING, 5, 500), (LIZHOU, 1, 50)]);
+    assert_eq!(got, vec![(YANGMING, 5, 500), (LIZHOU, 2, 5050)]);
     let cixi = store.units().scope(CIXI).await.unwrap();
     assert_eq!(o.totals(&cixi, &all).await.unwrap().people_reached, 999);
     assert!(matches!(

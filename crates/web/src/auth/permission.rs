@@ -89,6 +89,12 @@ permissions! {
     ViewOutreach => "view_outreach": [CenterAnalyst, UnitCommander, GridWorker, Leader];
     /// Set the year's 反诈宣传 targets of the units directly below one's own.
     SetOutreachQuotas => "set_outreach_quotas": [CenterAnalyst, UnitCommander];
+    /// 新媒体宣传: record a post (article, short video, live stream) published by a unit of
+    /// one's subtree and count its views again. Never liaisons.
+    RecordOutreachPosts => "record_outreach_posts": [CenterAnalyst, UnitCommander];
+    /// 受害人回访: record on a case of one's subtree whether outreach had reached the victim
+    /// before (面对面宣防率). Never liaisons.
+    RecordVictimFollowUp => "record_victim_follow_up": [CenterAnalyst, UnitCommander];
     /// 两卡线索 figures of one's subtree (received, checked, overdue, by result, share lent or
     /// sold); leaders see the figures only.
     ViewTwoCardLeads => "view_two_card_leads": [CenterAnalyst, UnitCommander, Leader];
@@ -139,6 +145,9 @@ permissions! {
     AnswerNumberDisposals => "answer_number_disposals": [OperatorLiaison];
     /// Statistics, rankings and reports.
     ViewStatistics => "view_statistics": [CenterAnalyst, UnitCommander, Leader, Admin];
+    /// 刑事案件立案数: enter the criminal cases a unit of one's subtree filed in a month (the
+    /// denominator of 电诈案件占刑事案件比). Never liaisons.
+    EnterCrimeCounts => "enter_crime_counts": [CenterAnalyst, UnitCommander];
     /// The audit log.
     ViewAudit => "view_audit": [Admin, Leader];
     /// Users and units.

@@ -13,7 +13,8 @@ use super::choices::{fraud_type_choices, unit_choices, Choice};
 use super::view::{fraud_type_label, time, yuan};
 use super::{render, Chrome};
 use crate::auth::permission::{
-    ManageCases, Permission, RecordEnforcement, RequestNumberDisposals, ViewCases, ViewMuleAccounts,
+    ManageCases, Permission, RecordEnforcement, RecordVictimFollowUp, RequestNumberDisposals,
+    ViewCases, ViewMuleAccounts,
 };
 use crate::auth::Require;
 use crate::case_import::{import_cases, CaseImport};
@@ -28,7 +29,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use fanzha_core::mask::{mask_card, mask_name, mask_phone};
-use fanzha_store::{Case, LinkKind, Occupation, PageRequest, Viewer};
+use fanzha_store::{Case, LinkKind, Occupation, PageRequest, PriorOutreach, Viewer};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -497,6 +498,12 @@ struct CasePage {
     occupation: String,
     /// Its code, `unknown` when unknown.
     occupation_code: &'static str,
+    /// 受害人宣防情况 in words (未回访 until asked), its code (`unknown`), and the choices to
+    /// record it when the reader may.
+    prior_outreach: &'static str,
+    prior_outreach_code: &'static str,
+    prior_outreach_choices: Vec<super::choices::Choice>,
+    follow_up: bool,
     unit: String,
     loss: String,
     reported: String,
@@ -740,6 +747,21 @@ async fn case_page<P: Permission>(
         victim: c.victim_name.as_deref().map(mask_name).unwrap_or_default(),
         occupation: occupation_label(lang, c.occupation, c.occupation_text.as_deref()),
         occupation_code: c.occupation.map_or("unknown", Occupation::code),
+        prior_outreach: c
+            .prior_outreach
+            .map_or(lang.t("prior_outreach_unknown"), |p| {
+                super::view::pick(lang, p.zh(), p.en())
+            }),
+        prior_outreach_code: c.prior_outreach.map_or("unknown", PriorOutreach::as_str),
+        prior_outreach_choices: PriorOutreach::ALL
+            .iter()
+            .map(|p| super::choices::Choice {
+                value: p.as_str().into(),
+                label: super::view::pick(lang, p.zh(), p.en()).into(),
+                selected: c.prior_outreach == Some(*p),
+            })
+            .collect(),
+        follow_up: RecordVictimFollowUp::allows(&auth.principal),
         phone: c
             .victim_phone
             .as_deref()
@@ -941,4 +963,49 @@ pub async fn notice(
         station: station_addressee(&state.unit_name(&station_code).await),
         c,
     })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PriorOutreachForm {
+    /// A [`PriorOutreach`] code; empty: not known after all.
+    #[serde(default)]
+    prior_outreach: String,
+}
+
+/// `POST /cases/{id}/prior-outreach` (`prior_outreach`: `face_to_face`, `remote_only`, `never`
+/// or empty): records what the victim said when asked whether outreach had reached them
+/// before (audited by the store, with the value before), and answers with the case page. A
+/// case outside one's area answers not-found.
+pub async fn set_prior_outreach(
+    auth: Require<RecordVictimFollowUp>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    FormBody(f): FormBody<PriorOutreachForm>,
+) -> Result<Response, WebError> {
+    let value = match f.prior_outreach.trim() {
+        "" => None,
+        v => Some(PriorOutreach::parse(v).ok_or_else(|| {
+            WebError::BadRequest(format!(
+                "prior_outreach must be face_to_face, remote_only, never or empty, not `{v}`"
+            ))
+        })?),
+    };
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    state
+        .store
+        .cases()
+        .set_prior_outreach(
+            &scope,
+            &id,
+            value,
+            &auth.principal.login,
+            state.clock.now_ms(),
+        )
+        .await?;
+    let to = format!(
+        "/cases/{}#prior-outreach",
+        form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()
+    );
+    Ok(super::after_write(&headers, to, axum::http::StatusCode::OK))
 }

@@ -408,6 +408,10 @@ pub struct OutreachForm {
     #[serde(default)]
     app_registrations: String,
     #[serde(default)]
+    materials: String,
+    #[serde(default)]
+    consultations: String,
+    #[serde(default)]
     note: String,
 }
 
@@ -444,6 +448,8 @@ pub async fn record_outreach(
         place: f.place,
         people_reached: count_field(&f.people_reached, "people reached")?,
         app_registrations: count_field(&f.app_registrations, "app installs")?,
+        materials: count_field(&f.materials, "materials handed out")?,
+        consultations: count_field(&f.consultations, "consultations")?,
         note: f.note,
         created_by: auth.principal.login.clone(),
     };

@@ -63,6 +63,8 @@ struct Row {
     place: String,
     people_reached: i64,
     app_registrations: i64,
+    materials: i64,
+    consultations: i64,
     note: String,
     created_by: String,
 }
@@ -169,6 +171,8 @@ pub async fn list(
             place: e.place,
             people_reached: e.people_reached,
             app_registrations: e.app_registrations,
+            materials: e.materials,
+            consultations: e.consultations,
             note: e.note,
             created_by: e.created_by,
         });
@@ -253,6 +257,9 @@ fn export(page: ListPage) -> Sheets {
                 opt(l.quota_people),
                 l.people_done.clone(),
                 l.totals.app_registrations.to_string(),
+                l.totals.face_to_face_events.to_string(),
+                l.totals.materials.to_string(),
+                l.totals.consultations.to_string(),
             ]
         })
         .collect();
@@ -265,6 +272,9 @@ fn export(page: ListPage) -> Sheets {
         String::new(),
         String::new(),
         page.totals.app_registrations.to_string(),
+        page.totals.face_to_face_events.to_string(),
+        page.totals.materials.to_string(),
+        page.totals.consultations.to_string(),
     ]);
     let records = page
         .rows
@@ -278,6 +288,8 @@ fn export(page: ListPage) -> Sheets {
                 r.place,
                 r.people_reached.to_string(),
                 r.app_registrations.to_string(),
+                r.materials.to_string(),
+                r.consultations.to_string(),
                 r.note,
                 r.created_by,
             ]
@@ -299,6 +311,8 @@ fn export(page: ListPage) -> Sheets {
                         "outreach_place",
                         "outreach_people",
                         "outreach_apps",
+                        "outreach_materials",
+                        "outreach_consultations",
                         "outreach_note",
                         "outreach_recorded_by",
                     ]),
@@ -319,6 +333,9 @@ fn export(page: ListPage) -> Sheets {
                         "outreach_quota_people",
                         "outreach_done",
                         "outreach_apps",
+                        "outreach_face_to_face",
+                        "outreach_materials",
+                        "outreach_consultations",
                     ]),
                     rows: units,
                 },

@@ -23,6 +23,7 @@ use super::view::{fraud_type_label, percent, pick, yuan};
 use super::{render, Chrome};
 use crate::auth::permission::ViewStatistics;
 use crate::auth::Require;
+use crate::crime_share::{crime_share, months_within, CrimeShare};
 use crate::error::WebError;
 use crate::export::{ExportFormat, Table};
 use crate::extract::Query;
@@ -38,8 +39,8 @@ use fanzha_core::FraudType;
 use fanzha_store::{
     effective_populations, CallCounts, CardFigures, CaseTally, DismantledTally, DisposalCounts,
     DisposalViewer, EnforcementFigures, FundFigures, KeyPersonFigures, LeadFigures, LoopTally,
-    MeasureClass, OutreachFilter, OutreachTotals, RegistrationTally, SuspectCharge, TrendPoint,
-    TypicalFilter, Viewer,
+    MeasureClass, OutreachFilter, OutreachTotals, PostFilter, PostTally, PriorOutreachTally,
+    RegistrationTally, SuspectCharge, TrendPoint, TypicalFilter, Viewer,
 };
 use fanzha_workflow::{LoopFigures, OrgTree};
 use serde::Deserialize;
@@ -313,6 +314,12 @@ struct StatsPage {
     victims: VictimProfile,
     key_persons: KeyPersonFigures,
     outreach: OutreachTotals,
+    /// New-media posts of the period.
+    posts: PostTally,
+    /// The period's victims by whether outreach had reached them before (面对面宣防率).
+    prior_outreach: PriorOutreachTally,
+    /// 电诈案件占刑事案件比 over the period's whole months.
+    crime: CrimeShare,
     /// 断卡: the period's new cards as screened, and the two-card leads now.
     cards: CardFigures,
     leads: LeadFigures,
@@ -662,6 +669,31 @@ pub async fn show(
             },
         )
         .await?;
+    let posts = state
+        .store
+        .outreach_posts()
+        .figures(
+            &scope,
+            &PostFilter {
+                from: Some(from),
+                until: Some(until),
+                ..PostFilter::default()
+            },
+        )
+        .await?
+        .total;
+    let prior_outreach = state
+        .store
+        .cases()
+        .prior_outreach_tally(&scope, from, until)
+        .await?;
+    let crime = match shanghai_date(now) {
+        Some(today) => {
+            let months = months_within(period.first_day, period.last_day, today);
+            crime_share(&state, &scope, &months).await?
+        }
+        None => CrimeShare::default(),
+    };
     let return_rate =
         (cases.loss_fen > 0).then(|| funds.returned_fen as f64 / cases.loss_fen as f64);
     let enf = state
@@ -724,6 +756,9 @@ pub async fn show(
             registration: &registration,
             key_persons: &key_persons,
             outreach: &outreach,
+            posts: &posts,
+            prior_outreach: &prior_outreach,
+            crime: &crime,
             cards: &cards,
             leads: &leads,
             disposals: &disposals,
@@ -783,6 +818,9 @@ pub async fn show(
         victims,
         key_persons,
         outreach,
+        posts,
+        prior_outreach,
+        crime,
         cards,
         leads,
         disposals,

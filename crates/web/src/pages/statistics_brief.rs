@@ -7,11 +7,12 @@ use super::statistics::{
 };
 use super::victim_profile::VictimProfile;
 use super::view::{percent, yuan};
+use crate::crime_share::{points_label, share_label, CrimeShare};
 use crate::i18n::Lang;
 use fanzha_store::{
     CallCounts, CardFigures, DisposalCounts, EnforcementFigures, FundFigures, KeyPersonFigures,
-    LeadFigures, LoopTally, MeasureClass, NoticeFigures, OutreachTotals, SuspectCharge,
-    TypicalCase,
+    LeadFigures, LoopTally, MeasureClass, NoticeFigures, OutreachTotals, PostTally,
+    PriorOutreachTally, SuspectCharge, TypicalCase,
 };
 use fanzha_workflow::LoopFigures;
 
@@ -43,6 +44,12 @@ pub struct BriefInput<'a> {
     pub key_persons: &'a KeyPersonFigures,
     /// Talks and campaigns held in the period.
     pub outreach: &'a OutreachTotals,
+    /// New-media posts published in the period.
+    pub posts: &'a PostTally,
+    /// The period's victims by whether outreach had reached them before.
+    pub prior_outreach: &'a PriorOutreachTally,
+    /// 电诈案件占刑事案件比 over the period's whole months.
+    pub crime: &'a CrimeShare,
     /// New cards opened in the period, as screened.
     pub cards: &'a CardFigures,
     /// Two-card leads pushed down, as they stand.
@@ -131,6 +138,113 @@ fn period_changes(zh: bool, lang: Lang, c: &CaseFigures) -> String {
         (None, _) => "",
     };
     text
+}
+
+/// "；电诈案件占刑事案件总数25.9%，同比下降21.7个百分点" — nothing when no month of the period
+/// has criminal cases entered.
+fn crime_clause(zh: bool, lang: Lang, crime: &CrimeShare) -> String {
+    let Some(share) = crime.share() else {
+        return String::new();
+    };
+    let (_, _, months) = crime.totals();
+    let whole = months == crime.months.len();
+    let change = crime
+        .change_points()
+        .map(|_| points_label(lang, crime.change_points()));
+    if zh {
+        let mut s = format!("；电诈案件占刑事案件总数{}", share_label(Some(share)));
+        if !whole {
+            s += &format!("（据已报{months}个月立案数）");
+        }
+        if let Some(c) = change {
+            s += &format!("，同比{}", c.replace('↑', "上升").replace('↓', "下降"));
+        }
+        s
+    } else {
+        let mut s = format!(
+            "; telecom fraud made up {} of all criminal cases",
+            share_label(Some(share))
+        );
+        if !whole {
+            s += &format!(" (over the {months} months entered)");
+        }
+        if let Some(c) = change {
+            s += &format!(", {c} on last year");
+        }
+        s
+    }
+}
+
+/// "其中面对面宣防X场…；新媒体发布…；回访受害人…" — the parts with any count.
+fn reach_sentence(zh: bool, b: &BriefInput<'_>) -> String {
+    let o = b.outreach;
+    let mut parts = Vec::new();
+    if o.face_to_face_events > 0 {
+        parts.push(if zh {
+            format!(
+                "其中面对面宣防{}场、覆盖{}人",
+                o.face_to_face_events, o.face_to_face_people
+            )
+        } else {
+            format!(
+                "{} of them face to face, reaching {}",
+                o.face_to_face_events, o.face_to_face_people
+            )
+        });
+    }
+    if o.materials > 0 {
+        parts.push(if zh {
+            format!("发放宣传资料{}份", o.materials)
+        } else {
+            format!("{} leaflets handed out", o.materials)
+        });
+    }
+    if o.consultations > 0 {
+        parts.push(if zh {
+            format!("接受群众咨询{}人次", o.consultations)
+        } else {
+            format!("{} questions answered", o.consultations)
+        });
+    }
+    if b.posts.posts > 0 {
+        parts.push(if zh {
+            format!(
+                "新媒体发布文章、视频{}条，累计阅读（播放）量{}次",
+                b.posts.posts, b.posts.views
+            )
+        } else {
+            format!(
+                "{} new-media posts viewed {} times",
+                b.posts.posts, b.posts.views
+            )
+        });
+    }
+    let p = b.prior_outreach;
+    if let Some(rate) = p.face_to_face_rate() {
+        parts.push(if zh {
+            format!(
+                "回访受害人{}人，此前接受过面对面宣防的{}人（占{}）",
+                p.known(),
+                p.face_to_face,
+                rate_label(Some(rate))
+            )
+        } else {
+            format!(
+                "of {} victims asked, {} had been reached face to face ({})",
+                p.known(),
+                p.face_to_face,
+                rate_label(Some(rate))
+            )
+        });
+    }
+    if parts.is_empty() {
+        return String::new();
+    }
+    if zh {
+        format!("{}。", parts.join("；"))
+    } else {
+        format!(" {}.", parts.join("; "))
+    }
 }
 
 /// "签收预警劝阻指令X条，联系X人；劝阻成功中电话劝阻a人次、见面劝阻b人次…" — the channels
@@ -260,6 +374,7 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
         )
     };
     text += &period_changes(zh, lang, c);
+    text += &crime_clause(zh, lang, b.crime);
     if c.public_sector > 0 {
         text += &if zh {
             format!("；其中财政供养人员被骗{}起", c.public_sector)
@@ -407,10 +522,11 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
     let o = b.outreach;
     let text = if zh {
         format!(
-            "开展反诈宣传{}场，覆盖群众{}人，现场注册国家反诈中心APP{}人。辖区在册居民{}人，国家反诈中心APP注册{}人，注册率{}；16–60周岁注册率{}。",
+            "开展反诈宣传{}场，覆盖群众{}人，现场注册国家反诈中心APP{}人。{}辖区在册居民{}人，国家反诈中心APP注册{}人，注册率{}；16–60周岁注册率{}。",
             o.events,
             o.people_reached,
             o.app_registrations,
+            reach_sentence(zh, b),
             r.residents,
             r.registered,
             rate_label(r.rate()),
@@ -418,10 +534,11 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
         )
     } else {
         format!(
-            "{} talks and campaigns reaching {} people, {} app installs on the spot. {} registered residents, {} on the national anti-fraud app: {}; aged 16–60: {}.",
+            "{} talks and campaigns reaching {} people, {} app installs on the spot.{} {} registered residents, {} on the national anti-fraud app: {}; aged 16–60: {}.",
             o.events,
             o.people_reached,
             o.app_registrations,
+            reach_sentence(zh, b),
             r.residents,
             r.registered,
             rate_label(r.rate()),
@@ -1069,6 +1186,18 @@ mod tests {
             ],
             ..EnforcementFigures::default()
         };
+        let month = |month, fraud_cases, criminal| crate::crime_share::MonthShare {
+            month,
+            fraud_cases,
+            criminal: Some(fanzha_store::CrimeMonthTotal {
+                cases: criminal,
+                units: 3,
+            }),
+        };
+        let crime = CrimeShare {
+            months: vec![month(202601, 15, 60), month(202602, 12, 40)],
+            last_year: vec![month(202501, 20, 50), month(202502, 12, 30)],
+        };
         let calls = CallCounts {
             calls: 40,
             connected: 25,
@@ -1107,7 +1236,23 @@ mod tests {
                 events: 14,
                 people_reached: 2300,
                 app_registrations: 410,
+                face_to_face_events: 9,
+                face_to_face_people: 1500,
+                materials: 5000,
+                consultations: 320,
             },
+            posts: &PostTally {
+                posts: 6,
+                views: 120_000,
+                shares: 900,
+            },
+            prior_outreach: &PriorOutreachTally {
+                face_to_face: 3,
+                remote_only: 4,
+                never: 3,
+                unknown: 5,
+            },
+            crime: &crime,
             key_persons: &KeyPersonFigures {
                 in_control: 12,
                 punished: 5,
@@ -1176,7 +1321,7 @@ mod tests {
         );
         assert_eq!(
             zh[0].text,
-            "2026年1月1日至3月1日余姚市共发案27起，同比下降15.6%（去年同期32起），万人发案数1.35，造成损失¥270,000.00；环比下降10.0%（上期30起），损失同比下降61.4%、环比持平，实现发案、损失“两降”；其中财政供养人员被骗1起，已向其所在单位下发提示单1份（及时下发1份）。高发类型：虚假投资理财12起（占44.4%）、刷单返利9起（占33.3%）；受害人以36–45岁居多（占67%）。"
+            "2026年1月1日至3月1日余姚市共发案27起，同比下降15.6%（去年同期32起），万人发案数1.35，造成损失¥270,000.00；环比下降10.0%（上期30起），损失同比下降61.4%、环比持平，实现发案、损失“两降”；电诈案件占刑事案件总数27.0%，同比下降13.0个百分点；其中财政供养人员被骗1起，已向其所在单位下发提示单1份（及时下发1份）。高发类型：虚假投资理财12起（占44.4%）、刷单返利9起（占33.3%）；受害人以36–45岁居多（占67%）。"
         );
         assert!(
             zh[1].text.starts_with("共产生预警10条（红色5条"),
@@ -1196,7 +1341,7 @@ mod tests {
         assert!(
             zh[3].text.contains("注册率54.90%；16–60周岁注册率93.67%")
                 && zh[3].text.starts_with(
-                    "开展反诈宣传14场，覆盖群众2300人，现场注册国家反诈中心APP410人。"
+                    "开展反诈宣传14场，覆盖群众2300人，现场注册国家反诈中心APP410人。其中面对面宣防9场、覆盖1500人；发放宣传资料5000份；接受群众咨询320人次；新媒体发布文章、视频6条，累计阅读（播放）量120000次；回访受害人10人，此前接受过面对面宣防的3人（占30.00%）。辖区在册居民"
                 ),
             "{}",
             zh[3].text
@@ -1252,6 +1397,9 @@ mod tests {
                 registration: &Registration::default(),
                 key_persons: &KeyPersonFigures::default(),
                 outreach: &OutreachTotals::default(),
+                posts: &PostTally::default(),
+                prior_outreach: &PriorOutreachTally::default(),
+                crime: &CrimeShare::default(),
                 cards: &CardFigures::default(),
                 leads: &LeadFigures::default(),
                 disposals: &DisposalCounts::default(),
@@ -1361,6 +1509,9 @@ mod tests {
             registration: &Registration::default(),
             key_persons: &KeyPersonFigures::default(),
             outreach: &OutreachTotals::default(),
+            posts: &PostTally::default(),
+            prior_outreach: &PriorOutreachTally::default(),
+            crime: &CrimeShare::default(),
             cards: &CardFigures::default(),
             leads: &LeadFigures::default(),
             disposals: &DisposalCounts::default(),

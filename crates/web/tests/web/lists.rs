@@ -1294,6 +1294,8 @@ async fn statistics_count_cases_per_ten_thousand_and_year_on_year(db: &Db) {
                 place: "舜水社区活动室".into(),
                 people_reached: 120,
                 app_registrations: 35,
+                materials: 300,
+                consultations: 18,
                 note: String::new(),
                 created_by: "grid".into(),
             },

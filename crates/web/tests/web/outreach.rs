@@ -265,10 +265,13 @@ async fn a_grid_worker_records_a_talk_and_the_commander_sees_it_against_the_quot
     assert_eq!(units.status, StatusCode::OK);
     let text = units.text();
     assert!(
-        text.contains("阳明街道,1,10,10.0%,300,1000,30.0%,40\n"),
+        text.contains("阳明街道,1,10,10.0%,300,1000,30.0%,40,1,0,0\n"),
         "{text}"
     );
-    assert!(text.contains("（全辖区合计）,1,,,300,,,40\n"), "{text}");
+    assert!(
+        text.contains("（全辖区合计）,1,,,300,,,40,1,0,0\n"),
+        "{text}"
+    );
 }
 
 async fn another_county_sees_nothing_of_it(db: &Db) {

@@ -15,8 +15,8 @@ use chrono::DateTime;
 use fanzha_store::{
     CardState, CaseTransfer, DisposalMeasure, DisposalState, DisposalViewer, KeyPersonCategory,
     KeyPersonFilter, LeadKind, LeadSource, LeadState, NewCardRow, NewCase, NewKeyPerson,
-    NewNumberDisposal, NewPerson, NewStopPayment, NewTwoCardLead, NewUser, Operator, PageRequest,
-    Role, Scope, Store, UnitLevel, Viewer,
+    NewNumberDisposal, NewPerson, NewPost, NewStopPayment, NewTwoCardLead, NewUser, Operator,
+    PageRequest, PostForm, PostPlatform, PostTopic, Role, Scope, Store, UnitLevel, Viewer,
 };
 use fanzha_trace::stop_payment::{Institution, StopPaymentRequest};
 use fanzha_web::auth::password::hash_password;
@@ -105,6 +105,8 @@ enum Rec {
     /// `{id}` is a case (as `Case`) marked as a typical case (典型案例), its entry at version 1.
     TypicalCase,
     NumberDisposal,
+    /// `{id}` is a fresh new-media post (新媒体宣传) of the place's unit, `{version}` 1.
+    OutreachPost,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -322,6 +324,13 @@ const ENDPOINTS: &[Endpoint] = &[
         Rec::Case,
         Form("victim_account=6216610123456789013"),
     ),
+    ep(
+        "POST",
+        "/cases/{id}/prior-outreach",
+        "record_victim_follow_up",
+        Rec::Case,
+        Form("prior_outreach=never"),
+    ),
     ep("GET", "/cases/{id}/notice", "view_cases", Rec::Case, Empty),
     ep(
         "POST",
@@ -451,6 +460,29 @@ const ENDPOINTS: &[Endpoint] = &[
         Form("signed_up=0"),
     ),
     ep("GET", "/outreach", "view_outreach", Rec::None, Empty),
+    ep("GET", "/outreach/posts", "view_outreach", Rec::None, Empty),
+    ep(
+        "POST",
+        "/outreach/posts",
+        "record_outreach_posts",
+        Rec::ChildUnit,
+        Form("unit_code={code}&published_on=2026-01-05&platform=douyin&form=video&topic=alert&account=rbac&title=rbac+{n}&views={n}"),
+    ),
+    ep(
+        "POST",
+        "/outreach/posts/{id}/count",
+        "record_outreach_posts",
+        Rec::OutreachPost,
+        Form("version={version}&views={n}&shares=1"),
+    ),
+    ep("GET", "/crime-counts", "view_statistics", Rec::None, Empty),
+    ep(
+        "POST",
+        "/crime-counts",
+        "enter_crime_counts",
+        Rec::ChildUnit,
+        Form("unit_code={code}&month=2025-06&cases={n}"),
+    ),
     ep(
         "POST",
         "/outreach/quotas",
@@ -904,6 +936,7 @@ struct Record {
     new_card_id: String,
     suspect_id: String,
     number_disposal_id: String,
+    outreach_post_id: String,
 }
 
 /// A caller: a role at a unit, with the places that are inside and outside its subtree.
@@ -1244,6 +1277,7 @@ impl World {
             Rec::Suspect => self.suspect_at(place).await,
             Rec::NoticedCase => self.noticed_case_at(place).await,
             Rec::TypicalCase => self.typical_case_at(place).await,
+            Rec::OutreachPost => self.outreach_post_at(place).await,
             Rec::ChildUnit => Record {
                 unit_code: match place {
                     Place::County => "330281001",
@@ -1296,6 +1330,14 @@ impl World {
                     .await
                     .unwrap();
                 format!("{} cases", all.items.len())
+            }
+            Rec::Case if e.route_path().ends_with("/prior-outreach") => {
+                let c = store
+                    .cases()
+                    .get(&Scope::platform(), &r.case_id)
+                    .await
+                    .unwrap();
+                format!("{:?}", c.prior_outreach)
             }
             Rec::Case if e.route_path().ends_with("/extracts") => {
                 let t = store
@@ -1556,6 +1598,38 @@ impl World {
             unit_code: place.unit_code(),
             number_disposal_id: d.id.to_string(),
             version: d.version,
+            ..Record::default()
+        }
+    }
+
+    async fn outreach_post_at(&self, place: Place) -> Record {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let id = self
+            .store()
+            .outreach_posts()
+            .record(
+                &Scope::platform(),
+                &NewPost {
+                    unit_code: place.unit_code().into(),
+                    published_on: self.now() - 86_400_000,
+                    platform: PostPlatform::Douyin,
+                    form: PostForm::Video,
+                    topic: PostTopic::Alert,
+                    account: "setup".into(),
+                    title: format!("setup {n}"),
+                    link: String::new(),
+                    views: 10,
+                    shares: 0,
+                    created_by: "setup".into(),
+                },
+                self.now(),
+            )
+            .await
+            .unwrap();
+        Record {
+            unit_code: place.unit_code(),
+            outreach_post_id: id.to_string(),
+            version: 1,
             ..Record::default()
         }
     }
@@ -1823,6 +1897,7 @@ fn request(
         (Rec::NewCard, Some(r)) => r.new_card_id.as_str(),
         (Rec::Suspect, Some(r)) => r.suspect_id.as_str(),
         (Rec::NumberDisposal, Some(r)) => r.number_disposal_id.as_str(),
+        (Rec::OutreachPost, Some(r)) => r.outreach_post_id.as_str(),
         (_, Some(r)) => r.instruction_id.as_str(),
         (_, None) => "",
     };
@@ -2116,6 +2191,38 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                     .is_empty(),
                             )
                         }
+                        (Rec::OutreachPost, Some(r)) => Some(
+                            w.store()
+                                .outreach_posts()
+                                .get(&Scope::platform(), r.outreach_post_id.parse().unwrap())
+                                .await
+                                .unwrap()
+                                .version
+                                != 1,
+                        ),
+                        (Rec::ChildUnit, Some(_)) if e.path == "/outreach/posts" => Some(
+                            w.store()
+                                .outreach_posts()
+                                .list(
+                                    &Scope::platform(),
+                                    &Default::default(),
+                                    &PageRequest::first(500),
+                                )
+                                .await
+                                .unwrap()
+                                .items
+                                .iter()
+                                .any(|p| p.title == format!("rbac {n}")),
+                        ),
+                        (Rec::ChildUnit, Some(r)) if e.path == "/crime-counts" => Some(
+                            w.store()
+                                .crime_counts()
+                                .entries(&Scope::platform(), 202506, 202506)
+                                .await
+                                .unwrap()
+                                .iter()
+                                .any(|c| c.unit_code == r.unit_code && c.cases == i64::from(n)),
+                        ),
                         (Rec::ChildUnit, Some(r)) => Some(
                             w.store()
                                 .outreach()

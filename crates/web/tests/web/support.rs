@@ -23,3 +23,80 @@ pub fn unit(code: &str, name: &str, level: UnitLevel, parent: Option<&str>) -> N
         population: None,
     }
 }
+
+/// What the router answered.
+pub struct Answer {
+    pub status: axum::http::StatusCode,
+    /// `Location`, or `HX-Redirect` for an htmx request; empty without either.
+    pub location: String,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// `method path` as a user of `role` at `unit` (login `<role>_<unit>`), logged in at `now`,
+/// with `form` as a urlencoded body and the CSRF token on writes.
+pub async fn send_as(
+    state: &fanzha_web::AppState,
+    role: fanzha_store::Role,
+    unit: &str,
+    now: i64,
+    (method, path, form): (&str, &str, &str),
+) -> Answer {
+    use axum::http::{header, Request};
+    let (token, session) = state.sessions.create(
+        fanzha_web::auth::principal::Principal {
+            login: format!("{}_{unit}", role.as_str()),
+            display_name: "测试".into(),
+            unit_code: unit.into(),
+            roles: vec![role],
+            bank_code: (role == fanzha_store::Role::BankLiaison).then(|| "ICBC".into()),
+            operator: (role == fanzha_store::Role::OperatorLiaison)
+                .then_some(fanzha_store::Operator::ChinaMobile),
+        },
+        now,
+    );
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(
+            header::COOKIE,
+            format!("{}={token}", fanzha_web::auth::session::COOKIE),
+        );
+    if method != "GET" {
+        req = req
+            .header("x-csrf-token", &session.csrf_token)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    }
+    let mut req = req.body(axum::body::Body::from(form.to_string())).unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            [127, 0, 0, 1],
+            50000,
+        ))));
+    let resp = tower::ServiceExt::oneshot(fanzha_web::router(state.clone()), req)
+        .await
+        .unwrap();
+    let location = resp
+        .headers()
+        .get(header::LOCATION)
+        .or_else(|| resp.headers().get("hx-redirect"))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let status = resp.status();
+    let body = axum::body::to_bytes(resp.into_body(), 16 << 20)
+        .await
+        .unwrap()
+        .to_vec();
+    Answer {
+        status,
+        location,
+        body,
+    }
+}

@@ -276,6 +276,18 @@ fn figures(p: &StatsPage) -> Vec<Vec<String>> {
                     c.population.map(|n| n.to_string()).unwrap_or_default(),
                 ),
                 ("case_loss", yuan(c.loss_fen)),
+                (
+                    "crime_share",
+                    crate::crime_share::share_label(p.crime.share()),
+                ),
+                (
+                    "crime_last_year_share",
+                    crate::crime_share::share_label(p.crime.last_year_share()),
+                ),
+                (
+                    "crime_change",
+                    crate::crime_share::points_label(lang, p.crime.change_points()),
+                ),
                 ("public_sector_cases", c.public_sector.to_string()),
                 ("stp_previous", c.previous.to_string()),
                 ("stp_mom", change_label(lang, c.cases, c.previous)),
@@ -369,6 +381,26 @@ fn figures(p: &StatsPage) -> Vec<Vec<String>> {
                 (
                     "outreach_people_period",
                     p.outreach.people_reached.to_string(),
+                ),
+                (
+                    "outreach_face_to_face",
+                    p.outreach.face_to_face_events.to_string(),
+                ),
+                (
+                    "outreach_face_to_face_people",
+                    p.outreach.face_to_face_people.to_string(),
+                ),
+                ("outreach_materials", p.outreach.materials.to_string()),
+                (
+                    "outreach_consultations",
+                    p.outreach.consultations.to_string(),
+                ),
+                ("posts_count", p.posts.posts.to_string()),
+                ("posts_views", p.posts.views.to_string()),
+                ("prior_outreach_asked", p.prior_outreach.known().to_string()),
+                (
+                    "prior_outreach_rate",
+                    rate_label(p.prior_outreach.face_to_face_rate()),
                 ),
                 ("resident_count", p.registration.residents.to_string()),
                 ("app_registered", p.registration.registered.to_string()),
