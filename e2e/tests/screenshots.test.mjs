@@ -91,6 +91,8 @@ const PAGES = [
   { name: 'number-disposals', user: 'analyst', path: async () => '/number-disposals', ready: '#nd-figures' },
   { name: 'call-figures', user: 'analyst', path: async () => '/calls/figures?period=30d', ready: '#call-figures' },
   { name: 'scripts', user: 'analyst', path: async () => '/scripts', ready: '#tp-impersonating_police' },
+  { name: 'outreach-posts', user: 'commander', path: async () => '/outreach/posts', ready: '#posts-totals' },
+  { name: 'crime-counts', user: 'leader', path: async () => '/crime-counts', ready: '#crime-months' },
 ];
 
 for (const p of PAGES) {

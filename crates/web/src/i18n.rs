@@ -349,6 +349,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("warned_victims", "命中受害人", "victims warned"),
     ("fired", "触发次数", "fired"),
     ("nav_statistics", "统计", "Statistics"),
+    ("nav_crime_counts", "电诈占刑事案件比", "Fraud among criminal cases"),
     ("nav_group_reports", "统计考核", "Reports"),
     ("nav_assessment", "综合考核", "Assessment"),
     ("asm_title", "综合考核排名", "Composite assessment ranking"),

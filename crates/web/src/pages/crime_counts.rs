@@ -87,8 +87,10 @@ fn line(lang: Lang, label: String, now: &[MonthShare], before: &[MonthShare]) ->
         months: now.to_vec(),
         last_year: before.to_vec(),
     };
-    let (_, criminal, entered) = share.totals();
-    let (_, last_criminal, last_entered) = share.last_year_totals();
+    // Once a month has an entry, the fraud cases are those of the months entered, so the
+    // line's share is its two figures' ratio; before any entry, all of them.
+    let (fraud, criminal, entered) = share.totals();
+    let (last_fraud, last_criminal, last_entered) = share.last_year_totals();
     let units: i64 = now
         .iter()
         .filter_map(|m| m.criminal.map(|c| c.units))
@@ -96,7 +98,11 @@ fn line(lang: Lang, label: String, now: &[MonthShare], before: &[MonthShare]) ->
         .unwrap_or(0);
     MonthLine {
         label,
-        fraud_cases: now.iter().map(|m| m.fraud_cases).sum(),
+        fraud_cases: if entered > 0 {
+            fraud
+        } else {
+            now.iter().map(|m| m.fraud_cases).sum()
+        },
         criminal: if entered > 0 {
             criminal.to_string()
         } else {
@@ -108,7 +114,11 @@ fn line(lang: Lang, label: String, now: &[MonthShare], before: &[MonthShare]) ->
             String::new()
         },
         share: share_label(share.share()),
-        last_year_fraud: before.iter().map(|m| m.fraud_cases).sum(),
+        last_year_fraud: if last_entered > 0 {
+            last_fraud
+        } else {
+            before.iter().map(|m| m.fraud_cases).sum()
+        },
         last_year_criminal: if last_entered > 0 {
             last_criminal.to_string()
         } else {
@@ -126,7 +136,7 @@ pub async fn page(
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/statistics");
+    let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/crime-counts");
     let lang = chrome.lang;
     let today = shanghai_date(state.clock.now_ms())
         .ok_or_else(|| WebError::BadRequest("the clock is out of range".into()))?;

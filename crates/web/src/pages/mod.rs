@@ -182,6 +182,11 @@ impl Chrome {
                 vec![
                     ("/statistics", "nav_statistics", ViewStatistics::allows(p)),
                     ("/assessment", "nav_assessment", ViewStatistics::allows(p)),
+                    (
+                        "/crime-counts",
+                        "nav_crime_counts",
+                        ViewStatistics::allows(p),
+                    ),
                 ],
             ),
             (None, vec![("/audit", "nav_audit", ViewAudit::allows(p))]),
@@ -405,13 +410,14 @@ mod tests {
             .nav
             .iter()
             .any(|i| i.href == "/stop-payments" && i.key == "nav_stop_payments" && i.active));
-        // Statistics and the composite assessment share the reports menu.
+        // Statistics, the composite assessment and the share of criminal cases share the
+        // reports menu.
         let leader = chrome(Role::Leader, "/assessment");
         let reports = shape(&leader)
             .into_iter()
             .find(|(k, _)| *k == "nav_group_reports")
             .expect("the reports menu");
-        assert_eq!(reports.1, ["/statistics", "/assessment"]);
+        assert_eq!(reports.1, ["/statistics", "/assessment", "/crime-counts"]);
         assert!(leader
             .nav
             .iter()

@@ -544,6 +544,11 @@ async fn criminal_case_counts_give_the_share_of_fraud_beside_a_year_earlier(db: 
     // The year counts the months entered only.
     assert_eq!(figure(&text, "crime-total", "data-share"), "20.0%");
     assert_eq!(figure(&text, "crime-total", "data-criminal"), "15");
+    assert_eq!(
+        figure(&text, "crime-total", "data-fraud"),
+        "3",
+        "the months entered"
+    );
     assert!(!text.contains("id=\"enter-crime\""), "leaders read only");
     // The entry table: the townships' January figures.
     let row = &text[text.find("data-unit=\"330281001\"").unwrap()..];
