@@ -1,8 +1,9 @@
 //! 两卡线索: the lead lists the national joint office, the province or the center push down for
 //! on-the-ground checks (落地核查). CSV (UTF-8 or GBK) or XLSX with a bank-card column or a
 //! phone-number column (either or both; a row fills one), the holder's resident ID and name, and
-//! why the card is suspect; other columns are ignored. Bad rows are rejected with line, column
-//! and reason, never dropped.
+//! why the card is suspect; other columns are ignored. A phone row whose roaming-place column
+//! (漫游地, 漫游国家 …) is filled is a roaming lead (手机漫游线索): the number was seen roaming
+//! there. Bad rows are rejected with line, column and reason, never dropped.
 
 use crate::error::IngestError;
 use crate::quarantine::reason;
@@ -67,6 +68,17 @@ pub const LEAD_ID_ALIASES: [&str; 6] = [
     "lead_no",
 ];
 
+/// Column names accepted for where a roaming number was seen.
+pub const PLACE_ALIASES: [&str; 7] = [
+    "漫游地",
+    "漫游地区",
+    "漫游国家",
+    "漫游国家地区",
+    "境外地区",
+    "所在国家",
+    "roaming_place",
+];
+
 /// The longest reason or name kept (characters).
 pub const MAX_CELL_CHARS: usize = 500;
 
@@ -77,6 +89,8 @@ pub mod lead_reason {
     pub const TWO_NUMBERS: &str = "two_numbers";
     /// The same card appears on an earlier line of the file.
     pub const DUPLICATE_CARD: &str = "duplicate_in_file";
+    /// A roaming place beside a bank card: only a phone number roams.
+    pub const PLACE_WITHOUT_PHONE: &str = "place_without_phone";
 }
 
 /// What a lead names.
@@ -85,6 +99,8 @@ pub mod lead_reason {
 pub enum CardKind {
     BankCard,
     Sim,
+    /// A phone number seen roaming abroad.
+    Roaming,
 }
 
 /// A lead as the file states it, validated.
@@ -100,6 +116,8 @@ pub struct LeadRow {
     pub reason: String,
     /// The lead's number upstream (线索编号); empty when the file has none.
     pub lead_id: String,
+    /// Where a roaming number was seen; empty for cards.
+    pub place: String,
     pub raw: String,
 }
 
@@ -107,7 +125,8 @@ pub struct LeadRow {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct LeadRejection {
     pub line: u64,
-    /// `card`, `phone`, `resident_id`, `name`, `reason` or `lead_id` when one cell is to blame.
+    /// `card`, `phone`, `resident_id`, `name`, `reason`, `lead_id` or `place` when one cell is to
+    /// blame.
     pub column: Option<&'static str>,
     pub reason: &'static str,
     pub raw: String,
@@ -151,6 +170,7 @@ fn validate(table: Table) -> Result<LeadFile, IngestError> {
     let name_at = required_column(&header, &NAME_ALIASES, "name")?;
     let reason_at = find_column(&header, &REASON_ALIASES);
     let lead_id_at = find_column(&header, &LEAD_ID_ALIASES);
+    let place_at = find_column(&header, &PLACE_ALIASES);
     let mut file = LeadFile {
         format: "csv",
         encoding: None,
@@ -179,7 +199,16 @@ fn validate(table: Table) -> Result<LeadFile, IngestError> {
             continue;
         }
         let cell = |i: Option<usize>| i.and_then(|i| cells.get(i)).map(|t| t.trim()).unwrap_or("");
-        let (card, phone) = (cell(card_at), cell(phone_at));
+        let (card, phone, place) = (cell(card_at), cell(phone_at), cell(place_at));
+        if !card.is_empty() && !place.is_empty() {
+            file.rejected
+                .push(reject(Some("place"), lead_reason::PLACE_WITHOUT_PHONE));
+            continue;
+        }
+        if place.chars().count() > MAX_CELL_CHARS {
+            file.rejected.push(reject(Some("place"), reason::TOO_LONG));
+            continue;
+        }
         let (kind, number) = match (card.is_empty(), phone.is_empty()) {
             (false, false) => {
                 file.rejected
@@ -200,6 +229,7 @@ fn validate(table: Table) -> Result<LeadFile, IngestError> {
                 }
             },
             (true, false) => match PhoneNumber::parse(phone) {
+                Ok(p) if !place.is_empty() => (CardKind::Roaming, p.canonical()),
                 Ok(p) => (CardKind::Sim, p.canonical()),
                 Err(e) => {
                     file.rejected.push(reject(Some("phone"), e.reason()));
@@ -259,6 +289,7 @@ fn validate(table: Table) -> Result<LeadFile, IngestError> {
             name: name.to_string(),
             reason: why.to_string(),
             lead_id: lead_id.to_string(),
+            place: place.to_string(),
             raw: row.raw.clone(),
         });
     }
@@ -340,5 +371,28 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("银行卡号"), "{err}");
+    }
+
+    #[test]
+    fn a_phone_with_a_roaming_place_is_a_roaming_lead() {
+        let csv = "手机号,银行卡号,身份证号,姓名,漫游地\n\
+                   13800138000,,11010519491231002X,张三,缅甸妙瓦底\n\
+                   13800138001,,110105198001011238,李四,\n\
+                   ,6222021001115678903,11010519491231002X,张三,柬埔寨\n";
+        let f = read_leads("l.csv", csv.as_bytes(), ReportFormat::Auto).unwrap();
+        assert_eq!(
+            f.rows
+                .iter()
+                .map(|r| (r.kind, r.place.as_str()))
+                .collect::<Vec<_>>(),
+            vec![(CardKind::Roaming, "缅甸妙瓦底"), (CardKind::Sim, "")]
+        );
+        assert_eq!(
+            f.rejected
+                .iter()
+                .map(|r| (r.line, r.column, r.reason))
+                .collect::<Vec<_>>(),
+            vec![(4, Some("place"), "place_without_phone")]
+        );
     }
 }

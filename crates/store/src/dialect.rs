@@ -53,6 +53,18 @@ impl Backend {
         }
     }
 
+    /// After a table with a generated key is rebuilt with its rows (ids copied): the statement
+    /// that moves the key generator past the largest id. SQLite's rowid needs none.
+    pub(crate) fn resync_identity(self, table: &str) -> String {
+        match self {
+            Backend::Sqlite => String::new(),
+            Backend::Postgres => format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                 COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false);"
+            ),
+        }
+    }
+
     /// Column type of a generated 64-bit primary key.
     pub(crate) fn id_primary_key(self) -> &'static str {
         match self {

@@ -3,7 +3,8 @@
 //!
 //! The SQL lives in `crates/store/migrations/*.sql`; the only backend-specific parts are
 //! placeholders filled from [`crate::dialect`]: `{{ID_PK}}`, `{{BINARY_TEXT}}`,
-//! `{{AUDIT_APPEND_ONLY}}`.
+//! `{{AUDIT_APPEND_ONLY}}`, and `{{RESYNC_ID:table}}` after a table with a generated key is
+//! rebuilt.
 
 use crate::dialect::Backend;
 use sqlx::migrate::{Migration, MigrationSource, MigrationType};
@@ -182,6 +183,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "criminal case counts",
         include_str!("../migrations/0035_criminal_case_counts.sql"),
     ),
+    (
+        36,
+        "roaming leads",
+        include_str!("../migrations/0036_roaming_leads.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.
@@ -191,11 +197,20 @@ pub fn latest_version() -> i64 {
 
 /// A migration's SQL with the backend's fragments filled in.
 pub(crate) fn render(template: &str, backend: Backend) -> String {
-    template
+    let mut sql = template
         .replace("{{ID_PK}}", backend.id_primary_key())
         .replace("{{BINARY_TEXT}}", backend.binary_text())
         .replace("{{AUDIT_APPEND_ONLY}}", backend.audit_append_only())
-        .replace("{{EVENTS_APPEND_ONLY}}", backend.events_append_only())
+        .replace("{{EVENTS_APPEND_ONLY}}", backend.events_append_only());
+    const RESYNC: &str = "{{RESYNC_ID:";
+    while let Some(start) = sql.find(RESYNC) {
+        let Some(len) = sql[start..].find("}}") else {
+            break;
+        };
+        let table = sql[start + RESYNC.len()..start + len].to_string();
+        sql.replace_range(start..start + len + 2, &backend.resync_identity(&table));
+    }
+    sql
 }
 
 /// The migrations for one backend, as sqlx's migrator consumes them.
@@ -239,6 +254,20 @@ mod tests {
             }
         }
         assert_eq!(latest_version(), last);
+    }
+
+    #[test]
+    fn rebuilt_tables_move_the_postgres_key_past_their_ids() {
+        let template = "INSERT INTO t SELECT * FROM t_old;\n{{RESYNC_ID:t}}\nDROP TABLE t_old;";
+        assert_eq!(
+            render(template, Backend::Sqlite),
+            "INSERT INTO t SELECT * FROM t_old;\n\nDROP TABLE t_old;"
+        );
+        let pg = render(template, Backend::Postgres);
+        assert!(
+            pg.contains("setval(pg_get_serial_sequence('t', 'id'), COALESCE((SELECT MAX(id) FROM t), 0) + 1, false);"),
+            "{pg}"
+        );
     }
 
     #[test]

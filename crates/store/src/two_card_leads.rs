@@ -1,7 +1,10 @@
 //! Two-card leads (两卡线索) pushed down for on-the-ground checks (落地核查): the national joint
 //! office, the province or the center names a bank card or phone card (SIM) and its holder and
 //! why it is suspect; the unit of the holder's residence checks on the ground and records what
-//! it found (本人使用正常, 出租出借, 出售, 已注销, 查无此人, 其他) with a note.
+//! it found (本人使用正常, 出租出借, 出售, 已注销, 查无此人, 其他) with a note. Roaming leads
+//! (手机漫游线索) name a number seen roaming where the fraud compounds work, and where; their
+//! check finds the holder abroad (滞留境外), back (已回国), abroad for ordinary reasons (正常出境),
+//! or the number in someone else's hands ([`LeadResult::fits`]).
 //!
 //! A lead belongs to the unit that checks it (the registered holder's residence unit inside the
 //! importer's area, else the importing unit) and is read by that unit's subtree. A lead is
@@ -35,6 +38,8 @@ code_enum! {
         BankCard => "bank_card", "银行卡", "Bank card";
         /// 电话卡 (a SIM's number).
         Sim => "sim", "电话卡", "Phone card";
+        /// 手机漫游: a number seen roaming in a high-risk region abroad.
+        Roaming => "roaming", "手机漫游", "Roaming abroad";
     }
 }
 
@@ -73,10 +78,33 @@ code_enum! {
         NotFound => "not_found", "查无此人", "Holder not found";
         /// 其他 (a note says what).
         Other => "other", "其他", "Other";
+        /// 本人滞留境外 (a roaming lead): to be persuaded back (劝返).
+        Abroad => "abroad", "本人滞留境外", "Holder abroad";
+        /// 本人已回国 (a roaming lead): a returnee to examine (回流人员).
+        Returned => "returned", "本人已回国", "Holder back home";
+        /// 正常出境 (务工、旅游、商务; a roaming lead): cleared.
+        Travel => "travel", "正常出境", "Ordinary travel";
     }
 }
 
 impl LeadResult {
+    /// Whether a check of a lead of `kind` may find this: a card is used, lent, sold,
+    /// cancelled; a roaming number's holder is abroad, back, travelling, or gave it away.
+    pub fn fits(self, kind: LeadKind) -> bool {
+        use LeadResult::*;
+        match kind {
+            LeadKind::BankCard | LeadKind::Sim => {
+                matches!(self, Normal | Lent | Sold | Cancelled | NotFound | Other)
+            }
+            LeadKind::Roaming => {
+                matches!(
+                    self,
+                    Abroad | Returned | Travel | Lent | Sold | NotFound | Other
+                )
+            }
+        }
+    }
+
     /// Whether the holder gave the card away (出租出借 or 出售): the holder may be listed as a
     /// key person (两卡).
     pub fn card_given_away(self) -> bool {
@@ -99,6 +127,8 @@ pub struct NewTwoCardLead {
     pub batch: String,
     /// The lead's number upstream (线索编号), for the feedback; empty when none was given.
     pub upstream_id: String,
+    /// Where a roaming number was seen (缅甸妙瓦底, 柬埔寨西港 …); empty for cards.
+    pub place: String,
 }
 
 /// A stored lead.
@@ -126,6 +156,8 @@ pub struct TwoCardLead {
     /// 打击处理: the measure taken against the holder of a card lent or sold, and when.
     pub measure: Option<SuspectMeasure>,
     pub measure_at: Option<i64>,
+    /// Where a roaming number was seen; empty for cards.
+    pub place: String,
 }
 
 impl TwoCardLead {
@@ -171,6 +203,8 @@ pub struct LeadFigures {
     pub dealt_with: i64,
     /// Of those, under a coercive measure (刑拘, 逮捕, 取保候审, 监视居住).
     pub coercive: i64,
+    /// Roaming leads (手机漫游线索) among those received.
+    pub roaming: i64,
 }
 
 impl LeadFigures {
@@ -191,7 +225,7 @@ impl LeadFigures {
 
 const COLUMNS: &str = "l.id, l.kind, l.number, l.resident_id, l.holder_name, l.reason, l.source, \
      l.batch, l.upstream_id, l.unit_code, l.received_at, l.deadline, l.state, l.result, l.note, l.imported_by, \
-     l.checked_by, l.checked_at, l.measure, l.measure_at";
+     l.checked_by, l.checked_at, l.measure, l.measure_at, l.place";
 
 fn from_row(row: &AnyRow) -> Result<TwoCardLead, sqlx::Error> {
     let kind: String = col(row, "kind")?;
@@ -227,6 +261,7 @@ fn from_row(row: &AnyRow) -> Result<TwoCardLead, sqlx::Error> {
         checked_at: col(row, "checked_at")?,
         measure: parse_optional_code(row, "measure", SuspectMeasure::parse)?,
         measure_at: col(row, "measure_at")?,
+        place: col(row, "place")?,
     })
 }
 
@@ -302,6 +337,7 @@ impl<'s> TwoCardLeads<'s> {
             let reason = text("reason", &lead.reason, false)?;
             let batch = text("batch", &lead.batch, true)?;
             let upstream_id = text("upstream_id", &lead.upstream_id, false)?;
+            let place = text("place", &lead.place, false)?;
             let unit = match self.store.people().get(scope, &resident_id).await {
                 Ok(p) => {
                     by_residence += 1;
@@ -318,6 +354,7 @@ impl<'s> TwoCardLeads<'s> {
                 reason,
                 batch,
                 upstream_id,
+                place,
                 unit,
             ));
         }
@@ -333,11 +370,13 @@ impl<'s> TwoCardLeads<'s> {
             ..TwoCardImport::default()
         };
         let deadline = at.saturating_add(deadline_days * DAY_MS);
-        for (lead, number, resident_id, holder_name, reason, batch, upstream_id, unit) in &placed {
+        for (lead, number, resident_id, holder_name, reason, batch, upstream_id, place, unit) in
+            &placed
+        {
             let mut sql = Sql::new(
                 "INSERT INTO two_card_leads (kind, number, resident_id, holder_name, reason, \
-                 source, batch, upstream_id, unit_code, received_at, deadline, state, note, \
-                 imported_by) VALUES (",
+                 source, batch, upstream_id, place, unit_code, received_at, deadline, state, \
+                 note, imported_by) VALUES (",
             );
             sql.arg(lead.kind.as_str())
                 .push(", ")
@@ -354,6 +393,8 @@ impl<'s> TwoCardLeads<'s> {
                 .arg(batch.as_str())
                 .push(", ")
                 .arg(upstream_id.as_str())
+                .push(", ")
+                .arg(place.as_str())
                 .push(", ")
                 .arg(unit.as_str())
                 .push(", ")
@@ -478,6 +519,16 @@ impl<'s> TwoCardLeads<'s> {
     ) -> StoreResult<TwoCardLead> {
         let note = text("note", note, result == LeadResult::Other)?;
         let lead = self.get(scope, id).await?;
+        if !result.fits(lead.kind) {
+            return Err(StoreError::invalid(
+                "result",
+                format!(
+                    "a {} lead is not found {}: choose a result of its kind",
+                    lead.kind.zh(),
+                    result.zh()
+                ),
+            ));
+        }
         let conflict = || StoreError::Conflict {
             what: "two-card lead",
             detail: format!("lead {id} was checked already"),
@@ -615,14 +666,14 @@ impl<'s> TwoCardLeads<'s> {
     /// Received, checked, pending, overdue (as of `now`) and checked by result, inside `scope`.
     pub async fn figures(&self, scope: &Scope, now: i64) -> StoreResult<LeadFigures> {
         let mut sql = Sql::new(
-            "SELECT l.state AS state, l.result AS result, \
+            "SELECT l.kind AS kind, l.state AS state, l.result AS result, \
              CAST(CASE WHEN l.state = 'pending' AND l.deadline < ",
         );
         sql.arg(now).push(
             " THEN 1 ELSE 0 END AS BIGINT) AS late, COUNT(*) AS n FROM two_card_leads l WHERE ",
         );
         scope.push_condition(&mut sql, "l.unit_code");
-        sql.push(" GROUP BY l.state, l.result, late");
+        sql.push(" GROUP BY l.kind, l.state, l.result, late");
         let rows = sql
             .query()
             .fetch_all(self.store.pool())
@@ -635,7 +686,11 @@ impl<'s> TwoCardLeads<'s> {
             let result: Option<String> = col(row, "result").map_err(q())?;
             let late: i64 = col(row, "late").map_err(q())?;
             let n: i64 = col(row, "n").map_err(q())?;
+            let kind: String = col(row, "kind").map_err(q())?;
             f.received += n;
+            if kind == LeadKind::Roaming.as_str() {
+                f.roaming += n;
+            }
             if state == LeadState::Checked.as_str() {
                 f.checked += n;
                 if let Some(r) = result.as_deref().and_then(LeadResult::parse) {

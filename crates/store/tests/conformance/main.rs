@@ -143,6 +143,7 @@ mod two_card_lead_suite {
         two_card_lead_cases:
         leads_are_received_once_and_placed_at_the_holders_residence,
         leads_are_checked_once_inside_the_area_and_counted,
+        roaming_leads_keep_their_place_and_take_the_results_of_their_kind,
     }
 }
 

@@ -258,6 +258,7 @@ pub async fn the_holders_history_raises_the_screening(store: &Store) {
                 source: LeadSource::National,
                 batch: "b1".into(),
                 upstream_id: String::new(),
+                place: String::new(),
             }],
             "analyst",
             T0 - 10 * DAY,

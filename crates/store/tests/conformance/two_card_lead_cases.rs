@@ -18,6 +18,7 @@ fn lead(kind: LeadKind, number: &str, holder: &str) -> NewTwoCardLead {
         source: LeadSource::National,
         batch: "2027-01-15".into(),
         upstream_id: String::new(),
+        place: String::new(),
     }
 }
 
@@ -275,4 +276,118 @@ pub async fn leads_are_checked_once_inside_the_area_and_counted(store: &Store) {
     let mut want = ids.clone();
     want.reverse();
     assert_eq!(seen, want, "latest first, every lead once");
+}
+
+pub async fn roaming_leads_keep_their_place_and_take_the_results_of_their_kind(store: &Store) {
+    with_tree(store).await;
+    store
+        .people()
+        .upsert(&[person(1, "330281001001"), person(3, "330281002001")])
+        .await
+        .unwrap();
+    let repo = store.two_card_leads();
+    let yuyao = store.units().scope("330281").await.unwrap();
+    let roaming = |number: &str, holder: &str| NewTwoCardLead {
+        place: "  缅甸妙瓦底 ".into(),
+        reason: "境外高危地区漫游".into(),
+        ..lead(LeadKind::Roaming, number, holder)
+    };
+    let got = repo
+        .import(
+            &yuyao,
+            "330281",
+            &[
+                roaming("13800000101", &resident_id(1)),
+                roaming("13800000103", &resident_id(3)),
+                lead(LeadKind::Sim, "13800000101", &resident_id(1)),
+            ],
+            "analyst",
+            T0,
+            7,
+        )
+        .await
+        .unwrap();
+    // The same number as a phone-card lead and as a roaming lead: two leads.
+    assert_eq!((got.ids.len(), got.duplicates), (3, 0));
+    let abroad = repo.get(&yuyao, got.ids[0]).await.unwrap();
+    assert_eq!(
+        (
+            abroad.kind,
+            abroad.place.as_str(),
+            abroad.unit_code.as_str()
+        ),
+        (LeadKind::Roaming, "缅甸妙瓦底", "330281001001")
+    );
+    assert_eq!(repo.get(&yuyao, got.ids[2]).await.unwrap().place, "");
+    let roaming_only = LeadFilter {
+        kind: Some(LeadKind::Roaming),
+        ..LeadFilter::default()
+    };
+    assert_eq!(repo.count(&yuyao, &roaming_only, T0).await.unwrap(), 2);
+
+    // A card's result on a roaming lead, a roaming result on a card: refused, nothing written.
+    for (id, result) in [
+        (got.ids[0], LeadResult::Normal),
+        (got.ids[0], LeadResult::Cancelled),
+        (got.ids[2], LeadResult::Abroad),
+        (got.ids[2], LeadResult::Travel),
+    ] {
+        let err = repo
+            .record_result(&yuyao, id, result, "", "station", T0 + DAY)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Invalid { .. }), "{err:?}");
+    }
+    assert_eq!(audits(store, "two_card_lead_checked").await, 0);
+    let checked = repo
+        .record_result(
+            &yuyao,
+            got.ids[0],
+            LeadResult::Abroad,
+            "家属称其在妙瓦底务工",
+            "station",
+            T0 + DAY,
+        )
+        .await
+        .unwrap();
+    assert_eq!(checked.result, Some(LeadResult::Abroad));
+    repo.record_result(
+        &yuyao,
+        got.ids[1],
+        LeadResult::Returned,
+        "",
+        "station",
+        T0 + DAY,
+    )
+    .await
+    .unwrap();
+    repo.record_result(
+        &yuyao,
+        got.ids[2],
+        LeadResult::Lent,
+        "",
+        "station",
+        T0 + DAY,
+    )
+    .await
+    .unwrap();
+    let f = repo.figures(&yuyao, T0 + DAY).await.unwrap();
+    assert_eq!(f.checked, 3);
+    assert_eq!(f.by_result.get(&LeadResult::Abroad), Some(&1));
+    assert_eq!(f.by_result.get(&LeadResult::Returned), Some(&1));
+    // Only cards given away count as given away.
+    assert_eq!(f.given_away(), 1);
+    // New leads after the rebuilt table take fresh ids.
+    let more = repo
+        .import(
+            &yuyao,
+            "330281",
+            &[roaming("13800000104", &resident_id(1))],
+            "analyst",
+            T0 + 2 * DAY,
+            7,
+        )
+        .await
+        .unwrap();
+    assert!(more.ids[0] > got.ids[2]);
 }

@@ -11,7 +11,7 @@ use crate::crime_share::{points_label, share_label, CrimeShare};
 use crate::i18n::Lang;
 use fanzha_store::{
     CallCounts, CardFigures, DisposalCounts, EnforcementFigures, FundFigures, KeyPersonFigures,
-    LeadFigures, LoopTally, MeasureClass, NoticeFigures, OutreachTotals, PostTally,
+    LeadFigures, LeadResult, LoopTally, MeasureClass, NoticeFigures, OutreachTotals, PostTally,
     PriorOutreachTally, SuspectCharge, TypicalCase,
 };
 use fanzha_workflow::LoopFigures;
@@ -890,7 +890,7 @@ fn cards_paragraph(zh: bool, c: &CardFigures, l: &LeadFigures) -> String {
             l.coercive
         ),
     };
-    if zh {
+    let text = if zh {
         format!(
             "审查新开卡{}张，中高风险{}张，已审查{}张，认定涉嫌买卖两卡{}张；新开卡中已涉案{}张，新开卡涉案比例{}。两卡线索累计下发{}条，已核查{}条，超期未核查{}条，查实出租出借或出售{}条（占已核查{}）{}。",
             c.screened,
@@ -922,6 +922,32 @@ fn cards_paragraph(zh: bool, c: &CardFigures, l: &LeadFigures) -> String {
             given_away,
             dealt
         )
+    };
+    // The roaming leads continue the paragraph's last sentence.
+    let stop = if zh { "。" } else { "." };
+    match text.strip_suffix(stop) {
+        Some(head) => format!("{head}{}", roaming_clause(zh, l)),
+        None => text,
+    }
+}
+
+/// "；其中手机漫游线索N条，核查发现本人滞留境外a人、已回国b人。" replacing the paragraph's last stop;
+/// nothing without roaming leads.
+fn roaming_clause(zh: bool, l: &LeadFigures) -> String {
+    let n = |r: LeadResult| l.by_result.get(&r).copied().unwrap_or(0);
+    match (l.roaming, zh) {
+        (0, true) => "。".into(),
+        (0, false) => ".".into(),
+        (r, true) => format!(
+            "；其中手机漫游线索{r}条，核查发现本人滞留境外{}人、已回国{}人。",
+            n(LeadResult::Abroad),
+            n(LeadResult::Returned)
+        ),
+        (r, false) => format!(
+            "; {r} of them roaming leads, whose checks found {} holders abroad and {} back home.",
+            n(LeadResult::Abroad),
+            n(LeadResult::Returned)
+        ),
     }
 }
 
@@ -1150,6 +1176,11 @@ mod tests {
             ..LeadFigures::default()
         };
         leads.by_result.insert(fanzha_store::LeadResult::Sold, 10);
+        leads.roaming = 5;
+        leads.by_result.insert(fanzha_store::LeadResult::Abroad, 2);
+        leads
+            .by_result
+            .insert(fanzha_store::LeadResult::Returned, 1);
         let enforcement = EnforcementFigures {
             cases: 27,
             solved: 9,
@@ -1313,7 +1344,7 @@ mod tests {
         assert_eq!(zh[7].title, "八、各单位情况");
         assert_eq!(
             zh[5].text,
-            "审查新开卡400张，中高风险35张，已审查30张，认定涉嫌买卖两卡6张；新开卡中已涉案8张，新开卡涉案比例2.00%。两卡线索累计下发50条，已核查40条，超期未核查2条，查实出租出借或出售10条（占已核查25.00%）。通讯反制：申请运营商处置涉诈号码12个，已处置9个，按时处置率72.73%，无法处置1个，超时未处置1个。"
+            "审查新开卡400张，中高风险35张，已审查30张，认定涉嫌买卖两卡6张；新开卡中已涉案8张，新开卡涉案比例2.00%。两卡线索累计下发50条，已核查40条，超期未核查2条，查实出租出借或出售10条（占已核查25.00%）；其中手机漫游线索5条，核查发现本人滞留境外2人、已回国1人。通讯反制：申请运营商处置涉诈号码12个，已处置9个，按时处置率72.73%，无法处置1个，超时未处置1个。"
         );
         assert_eq!(
             zh[4].text,

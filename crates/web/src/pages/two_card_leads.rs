@@ -31,8 +31,9 @@ use fanzha_core::mask::{mask_card, mask_name, mask_phone, mask_resident_id};
 use fanzha_core::time::{format_shanghai_date, shanghai_date};
 use fanzha_ingest::two_card_leads::{read_leads, CardKind};
 use fanzha_store::{
-    KeyPersonCategory, LeadFilter, LeadKind, LeadResult, LeadSource, LeadState, NewKeyPerson,
-    NewTwoCardLead, PageRequest, QuarantineRow, SuspectMeasure, TwoCardLead, DEFAULT_DEADLINE_DAYS,
+    AbroadState, KeyPersonCategory, KeyPersonMeasure, LeadFilter, LeadKind, LeadResult, LeadSource,
+    LeadState, NewKeyPerson, NewTwoCardLead, PageRequest, QuarantineRow, SuspectMeasure,
+    TwoCardLead, DEFAULT_DEADLINE_DAYS,
 };
 use serde::Deserialize;
 
@@ -91,6 +92,10 @@ struct Row {
     measure: String,
     /// A measure may be recorded (a card lent or sold, none recorded yet).
     measure_due: bool,
+    /// Where a roaming number was seen; empty for cards.
+    place: String,
+    /// The results a check of this lead may find (code, label).
+    fitting: Vec<(&'static str, &'static str)>,
 }
 
 struct Figures {
@@ -104,6 +109,8 @@ struct Figures {
     /// 打击处理: holders dealt with, and of those under a coercive measure.
     dealt_with: i64,
     coercive: i64,
+    /// 手机漫游线索 received.
+    roaming: i64,
 }
 
 /// What an import did, as the page shows it (no personal data: rejected rows by line).
@@ -151,7 +158,18 @@ struct ListPage {
 fn masked_number(kind: LeadKind, number: &str) -> String {
     match kind {
         LeadKind::BankCard => mask_card(number),
-        LeadKind::Sim => mask_phone(number),
+        LeadKind::Sim | LeadKind::Roaming => mask_phone(number),
+    }
+}
+
+/// The key-person category a check's result lists the holder in, when it lists one: a card
+/// lent or sold (两卡), a roaming number's holder abroad (赴境外高危地区) or back (劝返回流).
+fn key_person_category(result: LeadResult) -> Option<KeyPersonCategory> {
+    match result {
+        LeadResult::Lent | LeadResult::Sold => Some(KeyPersonCategory::TwoCards),
+        LeadResult::Abroad => Some(KeyPersonCategory::AbroadHighRisk),
+        LeadResult::Returned => Some(KeyPersonCategory::Returned),
+        _ => None,
     }
 }
 
@@ -195,6 +213,12 @@ async fn rows_of(state: &AppState, lang: Lang, leads: Vec<TwoCardLead>, now: i64
                 _ => String::new(),
             },
             measure_due: l.measure.is_none() && l.result.is_some_and(LeadResult::card_given_away),
+            fitting: LeadResult::ALL
+                .iter()
+                .filter(|r| r.fits(l.kind))
+                .map(|r| (r.as_str(), pick(lang, r.zh(), r.en())))
+                .collect(),
+            place: l.place.clone(),
         });
     }
     rows
@@ -272,6 +296,7 @@ async fn list_page<P: Permission>(
         given_away: f.given_away(),
         dealt_with: f.dealt_with,
         coercive: f.coercive,
+        roaming: f.roaming,
         given_away_share: f
             .given_away_share()
             .map(|r| format!("{:.1}%", r * 100.0))
@@ -433,6 +458,7 @@ pub async fn import(
             kind: match r.kind {
                 CardKind::BankCard => LeadKind::BankCard,
                 CardKind::Sim => LeadKind::Sim,
+                CardKind::Roaming => LeadKind::Roaming,
             },
             number: r.number.clone(),
             resident_id: r.resident_id.clone(),
@@ -441,6 +467,7 @@ pub async fn import(
             source,
             batch: batch.clone(),
             upstream_id: r.lead_id.clone(),
+            place: r.place.clone(),
         })
         .collect();
     // One batch: when it fails, none of its leads counts as received (importing the file again
@@ -484,15 +511,18 @@ pub struct CheckForm {
     result: String,
     #[serde(default)]
     note: String,
-    /// `1` / `on`: list the holder as a key person (两卡), for 出租出借 and 出售 only.
+    /// `1` / `on`: list the holder as a key person — 两卡 for 出租出借 and 出售, 赴境外高危地区
+    /// (滞留境外, with where) for a roaming holder abroad, 劝返回流 for one back home.
     #[serde(default)]
     key_person: Option<String>,
 }
 
 /// `POST /two-card-leads/{id}/check` (`result`, `note`, optional `key_person`): records what
 /// the check on the ground found (audited by the store). With `key_person` and a lent or sold
-/// card, the registered holder is listed as a key person (两卡) in the same action. A lead
-/// outside one's area answers not-found; one checked before, a conflict.
+/// card, the registered holder is listed as a key person (两卡) in the same action; with a
+/// roaming holder abroad or back, as 赴境外高危地区人员 or 劝返回流人员, with the 劝返 state
+/// (在外 where the number roams, or 已回国) entered on the dossier. A lead outside one's area
+/// answers not-found; one checked before, a conflict; a result of another kind of lead, 400.
 pub async fn check(
     auth: Require<CheckTwoCardLeads>,
     State(state): State<AppState>,
@@ -510,12 +540,15 @@ pub async fn check(
     let scope = state.scope_of(&p.unit_code).await?;
     let repo = state.store.two_card_leads();
     let lead = repo.get(&scope, id).await?;
+    let category = key_person_category(result);
     if list_key_person {
-        if !result.card_given_away() {
+        let Some(_) = category else {
             return Err(WebError::BadRequest(
-                "only a lent or sold card's holder is listed as a key person".into(),
+                "only the holder of a card lent or sold, or of a roaming number abroad or back, \
+                 is listed as a key person"
+                    .into(),
             ));
-        }
+        };
         if !ManageKeyPersons::allows(p) {
             return Err(WebError::Forbidden(ManageKeyPersons::NAME));
         }
@@ -538,20 +571,25 @@ pub async fn check(
     let checked = repo
         .record_result(&scope, id, result, &f.note, &p.login, now)
         .await?;
-    if list_key_person {
-        let why = if checked.reason.is_empty() {
-            format!("两卡线索核查：{}", result.zh())
+    if let (true, Some(category)) = (list_key_person, category) {
+        let what = if checked.kind == LeadKind::Roaming {
+            format!("手机漫游线索核查（{}）", checked.place)
         } else {
-            format!("两卡线索核查：{}（{}）", result.zh(), checked.reason)
+            "两卡线索核查".to_string()
         };
-        state
+        let why = if checked.reason.is_empty() {
+            format!("{what}：{}", result.zh())
+        } else {
+            format!("{what}：{}（{}）", result.zh(), checked.reason)
+        };
+        let (dossier, _) = state
             .store
             .key_persons()
             .create(
                 &scope,
                 &NewKeyPerson {
                     resident_id: checked.resident_id.clone(),
-                    category: KeyPersonCategory::TwoCards,
+                    category,
                     reason: why,
                     source: "two_card_lead".into(),
                     created_by: p.login.clone(),
@@ -559,6 +597,28 @@ pub async fn check(
                 },
             )
             .await?;
+        let abroad = match result {
+            LeadResult::Abroad => Some(AbroadState::Abroad),
+            LeadResult::Returned => Some(AbroadState::Returned),
+            _ => None,
+        };
+        if let Some(abroad) = abroad {
+            state
+                .store
+                .key_persons()
+                .add_event(
+                    &scope,
+                    dossier,
+                    &KeyPersonMeasure::Persuasion {
+                        state: abroad,
+                        on: now,
+                        place: (!checked.place.is_empty()).then(|| checked.place.clone()),
+                    },
+                    &p.login,
+                    now,
+                )
+                .await?;
+        }
     }
     let to = "/two-card-leads";
     if headers.contains_key("hx-request") {
@@ -615,6 +675,7 @@ fn export(lang: Lang, rows: Option<Vec<Row>>, f: &Figures) -> Sheets {
                     r.upstream_id.clone(),
                     r.batch.clone(),
                     r.kind.to_string(),
+                    r.place.clone(),
                     r.number.clone(),
                     r.result.clone(),
                     r.note.clone(),
@@ -631,6 +692,7 @@ fn export(lang: Lang, rows: Option<Vec<Row>>, f: &Figures) -> Sheets {
                     r.upstream_id,
                     r.batch,
                     r.kind.to_string(),
+                    r.place,
                     r.number,
                     r.resident_id,
                     r.name,
@@ -652,6 +714,7 @@ fn export(lang: Lang, rows: Option<Vec<Row>>, f: &Figures) -> Sheets {
             "tcl_lead_id",
             "tcl_batch",
             "tcl_kind",
+            "tcl_place",
             "tcl_number",
             "resident_id",
             "name",
@@ -681,6 +744,7 @@ fn export(lang: Lang, rows: Option<Vec<Row>>, f: &Figures) -> Sheets {
                 "tcl_lead_id",
                 "tcl_batch",
                 "tcl_kind",
+                "tcl_place",
                 "tcl_number",
                 "tcl_result",
                 "tcl_note",

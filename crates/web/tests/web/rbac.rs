@@ -1651,6 +1651,7 @@ impl World {
                     source: LeadSource::National,
                     batch: "setup".into(),
                     upstream_id: String::new(),
+                    place: String::new(),
                 }],
                 "setup",
                 self.now(),

@@ -26,6 +26,7 @@ fanzha_store::on_both_backends! {
     the_center_imports_and_the_commander_checks_a_sold_card_listing_the_holder,
     another_county_sees_nothing_of_it,
     a_bank_liaison_is_refused_and_a_leader_sees_only_figures,
+    a_roaming_holder_found_abroad_is_listed_for_persuasion_where_the_number_roams,
 }
 
 const COUNTY: &str = "330281";
@@ -631,4 +632,112 @@ async fn a_bank_liaison_is_refused_and_a_leader_sees_only_figures(db: &Db) {
         .await
         .unwrap();
     assert_eq!(lead.state, fanzha_store::LeadState::Pending);
+}
+
+async fn a_roaming_holder_found_abroad_is_listed_for_persuasion_where_the_number_roams(db: &Db) {
+    let state = world(db).await;
+    let file = format!(
+        "线索编号,手机号,银行卡号,身份证号,姓名,漫游地,线索原因\n\
+         MY-0001,{PHONE},,{},张卫国,缅甸妙瓦底,境外高危地区漫游\n\
+         MY-0002,,{CARD},{},张卫国,柬埔寨西港,境外高危地区漫游\n",
+        holder_id(),
+        holder_id()
+    );
+    let a = send(
+        &state,
+        Role::CenterAnalyst,
+        COUNTY,
+        "POST",
+        "/two-card-leads/import",
+        Body_::Multipart(file),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let page = a.text();
+    // The card with a roaming place is refused (line 3), the phone is a roaming lead.
+    assert!(page.contains("data-received>1<"), "{page}");
+    assert!(page.contains("place_without_phone"), "{page}");
+    let lead = state
+        .store
+        .two_card_leads()
+        .list(
+            &Scope::platform(),
+            &LeadFilter::default(),
+            &PageRequest::first(10),
+            t0(),
+        )
+        .await
+        .unwrap()
+        .items
+        .remove(0);
+    assert_eq!(
+        (lead.kind, lead.place.as_str()),
+        (fanzha_store::LeadKind::Roaming, "缅甸妙瓦底")
+    );
+    // The list shows where it roams and offers only the results of a roaming lead.
+    let list = send(
+        &state,
+        Role::UnitCommander,
+        COUNTY,
+        "GET",
+        "/two-card-leads",
+        get(),
+    )
+    .await;
+    let text = list.text();
+    let row = &text[text.find(&format!("data-lead=\"{}\"", lead.id)).unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(
+        row.contains("<small data-place>缅甸妙瓦底</small>"),
+        "{row}"
+    );
+    assert_eq!(figure(&text, "roaming"), "1");
+    assert!(
+        row.contains("value=\"abroad\"") && !row.contains("value=\"normal\""),
+        "{row}"
+    );
+
+    let path = format!("/two-card-leads/{}/check", lead.id);
+    let wrong = send(
+        &state,
+        Role::UnitCommander,
+        COUNTY,
+        "POST",
+        &path,
+        Body_::Form("result=normal&note=".into()),
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST, "{}", wrong.text());
+    let checked = send(
+        &state,
+        Role::UnitCommander,
+        COUNTY,
+        "POST",
+        &path,
+        Body_::Form("result=abroad&note=%E5%AE%B6%E5%B1%9E%E7%A1%AE%E8%AE%A4&key_person=1".into()),
+    )
+    .await;
+    assert!(checked.status.is_redirection(), "{}", checked.text());
+    let dossiers = state
+        .store
+        .key_persons()
+        .list(
+            &Scope::platform(),
+            &fanzha_store::KeyPersonFilter::default(),
+            &PageRequest::first(10),
+            t0(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(dossiers.items.len(), 1);
+    let d = &dossiers.items[0];
+    assert_eq!(d.category, fanzha_store::KeyPersonCategory::AbroadHighRisk);
+    assert_eq!(d.abroad_state, Some(fanzha_store::AbroadState::Abroad));
+    assert_eq!(d.abroad_place.as_deref(), Some("缅甸妙瓦底"));
+    assert!(
+        d.reason
+            .contains("手机漫游线索核查（缅甸妙瓦底）：本人滞留境外"),
+        "{}",
+        d.reason
+    );
 }
