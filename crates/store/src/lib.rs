@@ -10,13 +10,15 @@
 //! [`Store::sms`], [`Store::guardians`], [`Store::call_tasks`], [`Store::mule_accounts`],
 //! [`Store::key_persons`], [`Store::outreach`], [`Store::two_card_leads`], [`Store::supervision`],
 //! [`Store::employer_notices`], [`Store::typical_cases`], [`Store::number_disposals`],
-//! [`Store::talking_points`], [`Store::outreach_posts`], [`Store::crime_counts`].
+//! [`Store::talking_points`], [`Store::outreach_posts`], [`Store::crime_counts`],
+//! [`Store::bulletins`].
 //!
 //! Architecture invariant: every read of personal data takes a [`Scope`] (an org subtree), so a
 //! query without one does not compile; the audit log is append-only, enforced by the database.
 
 mod accounts;
 mod audit;
+mod bulletins;
 mod call_tasks;
 mod cases;
 mod code_enum;
@@ -64,6 +66,10 @@ mod webhooks;
 
 pub use accounts::{Account, Accounts, NewAccount};
 pub use audit::{Audit, AuditEntry, NewAuditEntry};
+pub use bulletins::{
+    Bulletin, BulletinFilter, BulletinKind, BulletinReader, BulletinReceipt, Bulletins,
+    NewBulletin, MAX_BULLETIN_BODY, MAX_BULLETIN_TITLE,
+};
 pub use call_tasks::{
     AfterCall, CallCounts, CallFigures, CallRecord, CallResult, CallTask, CallTaskFilter,
     CallTaskState, CallTasks, NewCallTask,

@@ -188,6 +188,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "roaming leads",
         include_str!("../migrations/0036_roaming_leads.sql"),
     ),
+    (
+        37,
+        "bulletins",
+        include_str!("../migrations/0037_bulletins.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -272,6 +272,11 @@ impl Store {
         crate::outreach::Outreach::new(self)
     }
 
+    /// Numbered bulletins (通报) to the units below, and their receipts.
+    pub fn bulletins(&self) -> crate::bulletins::Bulletins<'_> {
+        crate::bulletins::Bulletins::new(self)
+    }
+
     /// Criminal cases filed per unit and month (刑事案件立案数).
     pub fn crime_counts(&self) -> crate::crime_counts::CrimeCounts<'_> {
         crate::crime_counts::CrimeCounts::new(self)

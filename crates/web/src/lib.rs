@@ -234,6 +234,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/statistics", get(pages::statistics::show))
         .route(
+            "/bulletins",
+            get(pages::bulletins::list).post(pages::bulletins::issue),
+        )
+        .route("/bulletins/{id}", get(pages::bulletins::show))
+        .route("/bulletins/{id}/sign", post(pages::bulletins::sign))
+        .route(
             "/crime-counts",
             get(pages::crime_counts::page).post(pages::crime_counts::enter),
         )

@@ -1,5 +1,6 @@
 //! The store's behaviour, checked identically on SQLite and PostgreSQL.
 
+mod bulletin_cases;
 mod call_cases;
 mod case_import_cases;
 mod case_search_cases;
@@ -110,6 +111,14 @@ mod outreach_suite {
         outreach_is_checked_and_recorded_inside_the_scope,
         outreach_lists_filter_page_and_stay_in_the_subtree,
         quotas_are_set_by_the_unit_above,
+    }
+}
+
+mod bulletin_suite {
+    crate::conformance_of! {
+        bulletin_cases:
+        bulletins_are_numbered_addressed_below_and_read_along_the_line,
+        each_recipient_unit_signs_once_for_itself,
     }
 }
 

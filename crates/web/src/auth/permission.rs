@@ -145,6 +145,14 @@ permissions! {
     AnswerNumberDisposals => "answer_number_disposals": [OperatorLiaison];
     /// Statistics, rankings and reports.
     ViewStatistics => "view_statistics": [CenterAnalyst, UnitCommander, Leader, Admin];
+    /// 通报: read the bulletins issued along one's line (by one's unit, the units above it, and
+    /// those below it) and print them. Never liaisons.
+    ViewBulletins => "view_bulletins": [CenterAnalyst, UnitCommander, GridWorker, Leader];
+    /// Issue a numbered 情况通报 (from the work brief) or 诈骗手法通报 to the units directly
+    /// below one's own. Never liaisons.
+    IssueBulletins => "issue_bulletins": [CenterAnalyst, UnitCommander];
+    /// Sign (签收) a bulletin addressed to one's own unit.
+    SignBulletins => "sign_bulletins": [CenterAnalyst, UnitCommander];
     /// 刑事案件立案数: enter the criminal cases a unit of one's subtree filed in a month (the
     /// denominator of 电诈案件占刑事案件比). Never liaisons.
     EnterCrimeCounts => "enter_crime_counts": [CenterAnalyst, UnitCommander];

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod assessment;
 pub mod audit;
+pub mod bulletins;
 pub mod call_figures;
 pub mod calls;
 pub mod case_search;
@@ -45,9 +46,10 @@ pub mod warnings;
 
 use crate::auth::permission::{
     HandleInstructions, ImportPushes, ManageGuardians, ManageRules, ManageUsers, Permission,
-    ViewAudit, ViewCallTasks, ViewCases, ViewDashboard, ViewEnforcement, ViewInstructions,
-    ViewKeyPersons, ViewMuleAccounts, ViewNewCards, ViewNumberDisposals, ViewOutreach,
-    ViewStatistics, ViewStopPayments, ViewSupervision, ViewTwoCardLeads, ViewWarnings,
+    ViewAudit, ViewBulletins, ViewCallTasks, ViewCases, ViewDashboard, ViewEnforcement,
+    ViewInstructions, ViewKeyPersons, ViewMuleAccounts, ViewNewCards, ViewNumberDisposals,
+    ViewOutreach, ViewStatistics, ViewStopPayments, ViewSupervision, ViewTwoCardLeads,
+    ViewWarnings,
 };
 use crate::auth::principal::Principal;
 use crate::error::WebError;
@@ -187,6 +189,7 @@ impl Chrome {
                         "nav_crime_counts",
                         ViewStatistics::allows(p),
                     ),
+                    ("/bulletins", "nav_bulletins", ViewBulletins::allows(p)),
                 ],
             ),
             (None, vec![("/audit", "nav_audit", ViewAudit::allows(p))]),
@@ -417,7 +420,10 @@ mod tests {
             .into_iter()
             .find(|(k, _)| *k == "nav_group_reports")
             .expect("the reports menu");
-        assert_eq!(reports.1, ["/statistics", "/assessment", "/crime-counts"]);
+        assert_eq!(
+            reports.1,
+            ["/statistics", "/assessment", "/crime-counts", "/bulletins"]
+        );
         assert!(leader
             .nav
             .iter()

@@ -21,7 +21,7 @@ use super::statistics_period::{trend_months, Period};
 use super::victim_profile::{victim_profile, VictimProfile};
 use super::view::{fraud_type_label, percent, pick, yuan};
 use super::{render, Chrome};
-use crate::auth::permission::ViewStatistics;
+use crate::auth::permission::{IssueBulletins, Permission, ViewStatistics};
 use crate::auth::Require;
 use crate::crime_share::{crime_share, months_within, CrimeShare};
 use crate::error::WebError;
@@ -218,6 +218,15 @@ struct BriefPage {
     span: String,
     sections: Vec<BriefSection>,
     generated: String,
+    /// The form to issue the brief as a numbered 情况通报 (one's own unit's brief, for those who
+    /// issue bulletins): the CSRF token, the title and the text to edit.
+    issue: Option<BriefIssue>,
+}
+
+struct BriefIssue {
+    csrf: String,
+    title: String,
+    body: String,
 }
 
 /// The period a brief covers, as a report heads it: 2026年1月1日至12月3日 / 1 January to
@@ -776,12 +785,25 @@ pub async fn show(
                 })
                 .collect(),
         };
+        let sections = brief(lang, &input);
+        let issue = (IssueBulletins::allows(&auth.principal)
+            && unit_code == auth.principal.unit_code)
+            .then(|| BriefIssue {
+                csrf: auth.csrf_token.clone(),
+                title: format!("{}{}", unit.name, lang.t("bl_situation_title")),
+                body: sections
+                    .iter()
+                    .map(|s| format!("{}\n{}", s.title, s.text))
+                    .collect::<Vec<_>>()
+                    .join("\n\n"),
+            });
         return render(&BriefPage {
             lang,
             title: format!("{}{}", unit.name, lang.t("work_brief")),
             span: input.span.clone(),
-            sections: brief(lang, &input),
+            sections,
             generated: fanzha_core::time::format_shanghai(now),
+            issue,
         })
         .map(IntoResponse::into_response);
     }

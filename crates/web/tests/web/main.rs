@@ -7,6 +7,7 @@ mod support;
 
 mod assessment;
 mod auth;
+mod bulletins;
 mod calls;
 mod case_import;
 mod casework;

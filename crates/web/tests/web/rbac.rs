@@ -13,10 +13,11 @@ use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use chrono::DateTime;
 use fanzha_store::{
-    CardState, CaseTransfer, DisposalMeasure, DisposalState, DisposalViewer, KeyPersonCategory,
-    KeyPersonFilter, LeadKind, LeadSource, LeadState, NewCardRow, NewCase, NewKeyPerson,
-    NewNumberDisposal, NewPerson, NewPost, NewStopPayment, NewTwoCardLead, NewUser, Operator,
-    PageRequest, PostForm, PostPlatform, PostTopic, Role, Scope, Store, UnitLevel, Viewer,
+    BulletinKind, BulletinReader, CardState, CaseTransfer, DisposalMeasure, DisposalState,
+    DisposalViewer, KeyPersonCategory, KeyPersonFilter, LeadKind, LeadSource, LeadState,
+    NewBulletin, NewCardRow, NewCase, NewKeyPerson, NewNumberDisposal, NewPerson, NewPost,
+    NewStopPayment, NewTwoCardLead, NewUser, Operator, PageRequest, PostForm, PostPlatform,
+    PostTopic, Role, Scope, Store, UnitLevel, Viewer,
 };
 use fanzha_trace::stop_payment::{Institution, StopPaymentRequest};
 use fanzha_web::auth::password::hash_password;
@@ -107,6 +108,10 @@ enum Rec {
     NumberDisposal,
     /// `{id}` is a fresh new-media post (新媒体宣传) of the place's unit, `{version}` 1.
     OutreachPost,
+    /// `{id}` is a fresh bulletin (通报): on one's own side issued by the unit above the
+    /// place's unit (so the place's unit is to sign it), on the other side issued by the
+    /// place's unit itself (out of the caller's line).
+    Bulletin,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -476,6 +481,22 @@ const ENDPOINTS: &[Endpoint] = &[
         Form("version={version}&views={n}&shares=1"),
     ),
     ep("GET", "/crime-counts", "view_statistics", Rec::None, Empty),
+    ep("GET", "/bulletins", "view_bulletins", Rec::None, Empty),
+    ep(
+        "POST",
+        "/bulletins",
+        "issue_bulletins",
+        Rec::None,
+        Form("kind=methods&title=rbac+{n}&body=rbac"),
+    ),
+    ep("GET", "/bulletins/{id}", "view_bulletins", Rec::Bulletin, Empty),
+    ep(
+        "POST",
+        "/bulletins/{id}/sign",
+        "sign_bulletins",
+        Rec::Bulletin,
+        Empty,
+    ),
     ep(
         "POST",
         "/crime-counts",
@@ -937,6 +958,7 @@ struct Record {
     suspect_id: String,
     number_disposal_id: String,
     outreach_post_id: String,
+    bulletin_id: String,
 }
 
 /// A caller: a role at a unit, with the places that are inside and outside its subtree.
@@ -1260,6 +1282,14 @@ impl World {
                     .await
                     .unwrap();
                 r
+            }
+            Rec::Bulletin => {
+                let issuer = match (side, place) {
+                    (Side::Own, Place::Village) => "330281001",
+                    (Side::Own, _) => CITY,
+                    (Side::Foreign, p) => p.unit_code(),
+                };
+                self.bulletin_by(issuer, place).await
             }
             // An operator liaison's side is the operator (whichever unit asked); police see
             // the requests of their subtree to any operator.
@@ -1602,6 +1632,33 @@ impl World {
         }
     }
 
+    async fn bulletin_by(&self, issuer: &str, place: Place) -> Record {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let b = self
+            .store()
+            .bulletins()
+            .issue(
+                &Scope::platform(),
+                &NewBulletin {
+                    unit_code: issuer.into(),
+                    kind: BulletinKind::Methods,
+                    title: format!("setup {n}"),
+                    period: String::new(),
+                    fraud_type: None,
+                    body: "setup".into(),
+                    issued_by: "setup".into(),
+                },
+                self.now(),
+            )
+            .await
+            .unwrap();
+        Record {
+            unit_code: place.unit_code(),
+            bulletin_id: b.id.to_string(),
+            ..Record::default()
+        }
+    }
+
     async fn outreach_post_at(&self, place: Place) -> Record {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         let id = self
@@ -1899,6 +1956,7 @@ fn request(
         (Rec::Suspect, Some(r)) => r.suspect_id.as_str(),
         (Rec::NumberDisposal, Some(r)) => r.number_disposal_id.as_str(),
         (Rec::OutreachPost, Some(r)) => r.outreach_post_id.as_str(),
+        (Rec::Bulletin, Some(r)) => r.bulletin_id.as_str(),
         (_, Some(r)) => r.instruction_id.as_str(),
         (_, None) => "",
     };
@@ -2192,6 +2250,19 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                     .is_empty(),
                             )
                         }
+                        (Rec::Bulletin, Some(r)) => Some({
+                            let reader = BulletinReader {
+                                unit: w.store().units().get(CITY).await.unwrap(),
+                                scope: Scope::platform(),
+                            };
+                            w.store()
+                                .bulletins()
+                                .get(&reader, r.bulletin_id.parse().unwrap())
+                                .await
+                                .unwrap()
+                                .signed
+                                > 0
+                        }),
                         (Rec::OutreachPost, Some(r)) => Some(
                             w.store()
                                 .outreach_posts()
