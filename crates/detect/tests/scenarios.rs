@@ -220,6 +220,26 @@ fn a_listed_number_makes_its_contacts_suspect_contacts() {
     assert_eq!(v[0].suspects[0].lists, vec!["goip".to_string()]);
 }
 
+/// A number an operator shut down for fraud (涉诈号码处置 executed) reaches the engine as a
+/// blocklist entry: the people it called before are warned with it as the suspect.
+#[test]
+fn a_number_an_operator_shut_down_makes_its_contacts_suspect_contacts() {
+    let mut e = engine();
+    let shut = Msisdn(8613900001234);
+    let s = vec![
+        call(T0, shut, VICTIM, 700),
+        Signal::NumberListed(NumberListed {
+            ts: T0 + MIN,
+            msisdn: shut,
+            list: NumberList::Blocklist,
+        }),
+    ];
+    let ws = run(&mut e, &s);
+    let v = for_victim(&ws);
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0].suspects[0].lists, vec!["blocklist".to_string()]);
+}
+
 #[test]
 fn national_push_warns_the_pushed_person() {
     let mut e = engine();

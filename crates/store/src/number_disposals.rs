@@ -731,6 +731,22 @@ impl<'s> NumberDisposals<'s> {
     /// Counts of what `viewer` reads — all, per operator and per measure — with requests
     /// pending past their deadline at `now` counted as overdue; with `period` (`[from, until)`
     /// epoch ms) only the requests made in it.
+    /// Every number an operator executed a disposal on (the whole platform, each once, in
+    /// order): what the live detection engine puts on its blocklist when it starts.
+    pub async fn executed_numbers(&self) -> StoreResult<Vec<String>> {
+        let rows = Sql::new(
+            "SELECT DISTINCT number FROM number_disposals WHERE state = 'executed' ORDER BY number",
+        )
+        .query()
+        .fetch_all(self.store.pool())
+        .await
+        .map_err(StoreError::query("number_disposals.executed_numbers"))?;
+        rows.iter()
+            .map(|r| col(r, "number"))
+            .collect::<Result<Vec<String>, sqlx::Error>>()
+            .map_err(StoreError::query("number_disposals.executed_numbers"))
+    }
+
     pub async fn figures(
         &self,
         viewer: &DisposalViewer,

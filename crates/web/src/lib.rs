@@ -12,6 +12,7 @@ pub mod card_screening;
 pub mod case_import;
 pub mod casework;
 pub mod crime_share;
+pub mod engine_feed;
 pub mod error;
 pub mod export;
 pub mod extract;

@@ -34,6 +34,9 @@ pub struct AppState {
     pub rules: Arc<crate::rules_lab::ActiveRules>,
     /// The 综合考核 scheme units are ranked by (indicators, weights, scoring).
     pub assessment: Arc<crate::assessment::Scheme>,
+    /// Numbers the live detection engine should put on its lists (an operator executed a
+    /// disposal); drained by the engine's thread.
+    pub engine_feed: Arc<crate::engine_feed::EngineFeed>,
     /// Unit → subtree scope, read on every request; kept a minute (units move only on import).
     scopes: Arc<std::sync::RwLock<std::collections::HashMap<String, (Scope, i64)>>>,
 }
@@ -71,6 +74,7 @@ impl AppState {
             loop_service,
             rules: Arc::default(),
             assessment: Arc::default(),
+            engine_feed: Arc::default(),
             scopes: Arc::default(),
         }
     }

@@ -162,6 +162,14 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
     state.assessment = assessment;
     let service = state.loop_service.clone();
     let state_rules = state.rules.clone();
+    // The numbers operators shut down in earlier runs go on the engine's blocklist first.
+    let feed = state.engine_feed.clone();
+    for number in db.block_on(db.store.number_disposals().executed_numbers())? {
+        match fanzha_core::PhoneNumber::parse(&number).and_then(|n| n.to_msisdn()) {
+            Ok(m) => feed.list_number(m, fanzha_core::event::NumberList::Blocklist),
+            Err(e) => tracing::warn!(%number, error = %e, "executed number not fed to the engine"),
+        }
+    }
     let listener = db
         .block_on(tokio::net::TcpListener::bind(addr))
         .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e} (choose another --port)"))
@@ -225,7 +233,10 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         let running = running.clone();
         let speed = args.speed;
         let rules = state_rules.clone();
-        std::thread::spawn(move || run_live(sim, speed, &running, warnings_tx, cards_tx, &rules))
+        let feed = feed.clone();
+        std::thread::spawn(move || {
+            run_live(sim, speed, &running, warnings_tx, cards_tx, &rules, &feed)
+        })
     };
 
     db.block_on(async {
@@ -328,6 +339,7 @@ fn run_live(
     warnings: tokio::sync::mpsc::Sender<IncomingWarning>,
     cards: tokio::sync::mpsc::Sender<NewCardRow>,
     rules: &ActiveRules,
+    feed: &fanzha_web::engine_feed::EngineFeed,
 ) -> CliResult<LiveSummary> {
     let mut engine = Engine::new(EngineConfig::default(), &rules.text())?;
     let mut rules_version = rules.version();
@@ -376,6 +388,18 @@ fn run_live(
             match engine.reload_rules(&rules.text()) {
                 Ok(()) => tracing::info!(version = rules_version, "detection rules reloaded"),
                 Err(e) => tracing::warn!(error = %e, "rules not reloaded; the previous ones stay"),
+            }
+        }
+        // Numbers operators shut down meanwhile join the blocklist at the stream's time.
+        if summary.signals % 256 == 0 {
+            for (msisdn, list) in feed.drain() {
+                let listed =
+                    fanzha_core::event::Signal::NumberListed(fanzha_core::event::NumberListed {
+                        ts: signal.ts(),
+                        msisdn,
+                        list,
+                    });
+                engine.ingest(&listed, &mut out);
             }
         }
         engine.ingest(signal, &mut out);

@@ -647,7 +647,7 @@ pub async fn answer(
             )))
         }
     };
-    state
+    let done = state
         .store
         .number_disposals()
         .answer(
@@ -660,6 +660,18 @@ pub async fn answer(
             state.clock.now_ms(),
         )
         .await?;
+    // A number shut down, barred or intercepted for fraud goes on the live engine's blocklist:
+    // the people it already reached, and any it reaches through another route, score higher.
+    if done.state == fanzha_store::DisposalState::Executed {
+        match fanzha_core::PhoneNumber::parse(&done.number).and_then(|n| n.to_msisdn()) {
+            Ok(m) => state
+                .engine_feed
+                .list_number(m, fanzha_core::event::NumberList::Blocklist),
+            Err(e) => {
+                tracing::warn!(request = id, error = %e, "executed number not fed to the engine")
+            }
+        }
+    }
     Ok(super::after_write(
         &headers,
         format!("/number-disposals/{id}"),

@@ -282,6 +282,23 @@ async fn an_analyst_asks_and_the_operator_answers_with_the_holder(db: &Db) {
     )
     .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    // The executed number goes to the live engine's blocklist; refused answers fed nothing.
+    assert_eq!(
+        state.engine_feed.drain(),
+        vec![(
+            fanzha_core::event::Msisdn(8613900001234),
+            fanzha_core::event::NumberList::Blocklist
+        )]
+    );
+    assert_eq!(
+        state
+            .store
+            .number_disposals()
+            .executed_numbers()
+            .await
+            .unwrap(),
+        vec![FRAUD_NUMBER.to_string()]
+    );
     // Answered once: the same version again is a conflict.
     let twice = send(
         &state,
