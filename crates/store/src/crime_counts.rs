@@ -11,10 +11,11 @@
 use crate::audit::{append_on, NewAuditEntry};
 use crate::error::{StoreError, StoreResult};
 use crate::outreach::MAX_COUNT;
+use crate::rollup::outermost;
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
 use crate::store::Store;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 /// A month as `YYYYMM` (e.g. 202611), between 2000-01 and 2100-12.
 pub fn month_ok(month: i64) -> bool {
@@ -49,15 +50,10 @@ pub struct CrimeMonthTotal {
 
 /// The entries that count for a scope: those with no entry above them for the same month.
 fn uncovered(entries: &[(String, i64, i64)]) -> BTreeMap<i64, CrimeMonthTotal> {
-    let paths: HashSet<(&str, i64)> = entries.iter().map(|(p, m, _)| (p.as_str(), *m)).collect();
+    let keyed: Vec<(String, i64)> = entries.iter().map(|(p, m, _)| (p.clone(), *m)).collect();
     let mut out: BTreeMap<i64, CrimeMonthTotal> = BTreeMap::new();
-    for (path, month, cases) in entries {
-        // Every proper ancestor of `/a/b/c/` is a prefix ending at one of its inner slashes.
-        let covered = path
-            .char_indices()
-            .filter(|&(i, c)| c == '/' && i > 0 && i + 1 < path.len())
-            .any(|(i, _)| paths.contains(&(&path[..=i], *month)));
-        if !covered {
+    for ((_, month, cases), counts) in entries.iter().zip(outermost(&keyed)) {
+        if counts {
             let t = out.entry(*month).or_default();
             t.cases += cases;
             t.units += 1;

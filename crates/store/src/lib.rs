@@ -11,7 +11,7 @@
 //! [`Store::key_persons`], [`Store::outreach`], [`Store::two_card_leads`], [`Store::supervision`],
 //! [`Store::employer_notices`], [`Store::typical_cases`], [`Store::number_disposals`],
 //! [`Store::talking_points`], [`Store::outreach_posts`], [`Store::crime_counts`],
-//! [`Store::bulletins`].
+//! [`Store::bulletins`], [`Store::operator_figures`].
 //!
 //! Architecture invariant: every read of personal data takes a [`Scope`] (an org subtree), so a
 //! query without one does not compile; the audit log is append-only, enforced by the database.
@@ -41,11 +41,13 @@ pub mod migrations;
 mod mule_accounts;
 mod new_cards;
 mod number_disposals;
+mod operator_figures;
 mod outreach;
 mod outreach_posts;
 mod page;
 mod people;
 mod phones;
+mod rollup;
 mod scope;
 mod sms;
 mod sql;
@@ -123,6 +125,10 @@ pub use number_disposals::{
     DisposalAnswer, DisposalCounts, DisposalFigures, DisposalFilter, DisposalMeasure,
     DisposalState, DisposalViewer, NewNumberDisposal, NumberDisposal, NumberDisposals, Operator,
     DISPOSAL_MINUTES, MAX_DISPOSAL_TEXT, URGENT_DISPOSAL_MINUTES,
+};
+pub use operator_figures::{
+    FigureEnterer, InterceptCounts, OperatorFigureEntry, OperatorFigures, OperatorTotals,
+    MAX_OPERATOR_COUNT,
 };
 pub use outreach::{
     NewOutreach, Outreach, OutreachAudience, OutreachEvent, OutreachFilter, OutreachKind,

@@ -193,6 +193,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "bulletins",
         include_str!("../migrations/0037_bulletins.sql"),
     ),
+    (
+        38,
+        "operator figures",
+        include_str!("../migrations/0038_operator_figures.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -272,6 +272,11 @@ impl Store {
         crate::outreach::Outreach::new(self)
     }
 
+    /// Operators' monthly interception figures (运营商反制数据).
+    pub fn operator_figures(&self) -> crate::operator_figures::OperatorFigures<'_> {
+        crate::operator_figures::OperatorFigures::new(self)
+    }
+
     /// Numbered bulletins (通报) to the units below, and their receipts.
     pub fn bulletins(&self) -> crate::bulletins::Bulletins<'_> {
         crate::bulletins::Bulletins::new(self)

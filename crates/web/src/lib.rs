@@ -235,6 +235,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/statistics", get(pages::statistics::show))
         .route(
+            "/operator-figures",
+            get(pages::operator_figures::page).post(pages::operator_figures::enter),
+        )
+        .route(
             "/bulletins",
             get(pages::bulletins::list).post(pages::bulletins::issue),
         )

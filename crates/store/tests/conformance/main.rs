@@ -17,6 +17,7 @@ mod mule_account_cases;
 mod new_card_cases;
 mod number_disposal_cases;
 mod occupation_cases;
+mod operator_figure_cases;
 mod outreach_cases;
 mod outreach_reach_cases;
 mod protective_stop_cases;
@@ -119,6 +120,13 @@ mod bulletin_suite {
         bulletin_cases:
         bulletins_are_numbered_addressed_below_and_read_along_the_line,
         each_recipient_unit_signs_once_for_itself,
+    }
+}
+
+mod operator_figure_suite {
+    crate::conformance_of! {
+        operator_figure_cases:
+        operator_figures_roll_up_without_counting_twice,
     }
 }
 

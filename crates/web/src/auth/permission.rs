@@ -140,6 +140,12 @@ permissions! {
     /// in) for a unit of one's subtree, and withdraw such a request. Never bank or operator
     /// liaisons.
     RequestNumberDisposals => "request_number_disposals": [CenterAnalyst, UnitCommander];
+    /// 运营商反制数据 of one's subtree by month (calls and SMS intercepted, numbers shut down):
+    /// police all operators', a liaison its own operator's.
+    ViewOperatorFigures => "view_operator_figures": [CenterAnalyst, UnitCommander, OperatorLiaison, Leader];
+    /// Enter an operator's monthly figures for a unit of one's subtree: a liaison its own
+    /// operator's, the center any operator's.
+    EnterOperatorFigures => "enter_operator_figures": [CenterAnalyst, OperatorLiaison];
     /// Answer the requests addressed to one's own operator: executed (with the registered
     /// holder) or not possible and why.
     AnswerNumberDisposals => "answer_number_disposals": [OperatorLiaison];
@@ -201,6 +207,8 @@ mod tests {
                 "view_number_disposals",
                 "list_number_disposals",
                 "answer_number_disposals",
+                "view_operator_figures",
+                "enter_operator_figures",
                 "authenticated",
             ]
             .contains(name)

@@ -23,6 +23,7 @@ pub mod mobile;
 pub mod mule_accounts;
 pub mod new_cards;
 pub mod number_disposals;
+pub mod operator_figures;
 pub mod outreach;
 pub mod outreach_posts;
 pub mod public_sector;
@@ -48,8 +49,8 @@ use crate::auth::permission::{
     HandleInstructions, ImportPushes, ManageGuardians, ManageRules, ManageUsers, Permission,
     ViewAudit, ViewBulletins, ViewCallTasks, ViewCases, ViewDashboard, ViewEnforcement,
     ViewInstructions, ViewKeyPersons, ViewMuleAccounts, ViewNewCards, ViewNumberDisposals,
-    ViewOutreach, ViewStatistics, ViewStopPayments, ViewSupervision, ViewTwoCardLeads,
-    ViewWarnings,
+    ViewOperatorFigures, ViewOutreach, ViewStatistics, ViewStopPayments, ViewSupervision,
+    ViewTwoCardLeads, ViewWarnings,
 };
 use crate::auth::principal::Principal;
 use crate::error::WebError;
@@ -163,6 +164,11 @@ impl Chrome {
                         "/number-disposals",
                         "nav_number_disposals",
                         ViewNumberDisposals::allows(p),
+                    ),
+                    (
+                        "/operator-figures",
+                        "nav_operator_figures",
+                        ViewOperatorFigures::allows(p),
                     ),
                     ("/guardians", "nav_guardians", ManageGuardians::allows(p)),
                 ],

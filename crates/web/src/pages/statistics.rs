@@ -329,6 +329,8 @@ struct StatsPage {
     prior_outreach: PriorOutreachTally,
     /// 电诈案件占刑事案件比 over the period's whole months.
     crime: CrimeShare,
+    /// What the operators intercepted over the same months.
+    interceptions: fanzha_store::InterceptCounts,
     /// 断卡: the period's new cards as screened, and the two-card leads now.
     cards: CardFigures,
     leads: LeadFigures,
@@ -696,12 +698,20 @@ pub async fn show(
         .cases()
         .prior_outreach_tally(&scope, from, until)
         .await?;
-    let crime = match shanghai_date(now) {
-        Some(today) => {
-            let months = months_within(period.first_day, period.last_day, today);
-            crime_share(&state, &scope, &months).await?
+    let months = shanghai_date(now)
+        .map(|today| months_within(period.first_day, period.last_day, today))
+        .unwrap_or_default();
+    let crime = crime_share(&state, &scope, &months).await?;
+    let interceptions = match (months.first(), months.last()) {
+        (Some(&first), Some(&last)) => {
+            state
+                .store
+                .operator_figures()
+                .totals(&scope, first, last)
+                .await?
+                .total
         }
-        None => CrimeShare::default(),
+        _ => fanzha_store::InterceptCounts::default(),
     };
     let return_rate =
         (cases.loss_fen > 0).then(|| funds.returned_fen as f64 / cases.loss_fen as f64);
@@ -772,6 +782,7 @@ pub async fn show(
             leads: &leads,
             disposals: &disposals,
             calls: &calls,
+            interceptions: &interceptions,
             enforcement: &enf,
             enforcement_last_year: &enf_last_year,
             recovery_rate: enf_recovery_rate,
@@ -843,6 +854,7 @@ pub async fn show(
         posts,
         prior_outreach,
         crime,
+        interceptions,
         cards,
         leads,
         disposals,

@@ -10,9 +10,9 @@ use super::view::{percent, yuan};
 use crate::crime_share::{points_label, share_label, CrimeShare};
 use crate::i18n::Lang;
 use fanzha_store::{
-    CallCounts, CardFigures, DisposalCounts, EnforcementFigures, FundFigures, KeyPersonFigures,
-    LeadFigures, LeadResult, LoopTally, MeasureClass, NoticeFigures, OutreachTotals, PostTally,
-    PriorOutreachTally, SuspectCharge, TypicalCase,
+    CallCounts, CardFigures, DisposalCounts, EnforcementFigures, FundFigures, InterceptCounts,
+    KeyPersonFigures, LeadFigures, LeadResult, LoopTally, MeasureClass, NoticeFigures,
+    OutreachTotals, PostTally, PriorOutreachTally, SuspectCharge, TypicalCase,
 };
 use fanzha_workflow::LoopFigures;
 
@@ -58,6 +58,8 @@ pub struct BriefInput<'a> {
     pub disposals: &'a DisposalCounts,
     /// 96110 calls made in the period.
     pub calls: &'a CallCounts,
+    /// What the operators intercepted over the period's whole months.
+    pub interceptions: &'a InterceptCounts,
     /// 打击成效 of the period.
     pub enforcement: &'a EnforcementFigures,
     /// 打击成效 of the same period a year earlier, for 同比.
@@ -598,9 +600,10 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
             "6. Card crackdown"
         },
         text: format!(
-            "{}{}",
+            "{}{}{}",
             cards_paragraph(zh, b.cards, b.leads),
-            disposals_sentence(zh, b.disposals)
+            disposals_sentence(zh, b.disposals),
+            interceptions_sentence(zh, b.interceptions)
         ),
     });
 
@@ -971,6 +974,25 @@ fn disposals_sentence(zh: bool, d: &DisposalCounts) -> String {
     }
 }
 
+/// "运营商拦截诈骗电话N次、诈骗短信M条，自主关停涉诈号码K个。" over the period's whole months;
+/// nothing when no operator reported any.
+fn interceptions_sentence(zh: bool, i: &InterceptCounts) -> String {
+    if *i == InterceptCounts::default() {
+        return String::new();
+    }
+    if zh {
+        format!(
+            "运营商拦截诈骗电话{}次、诈骗短信{}条，自主关停涉诈号码{}个。",
+            i.calls_blocked, i.sms_blocked, i.numbers_shut
+        )
+    } else {
+        format!(
+            " The operators intercepted {} fraud calls and {} messages and shut down {} numbers on their own.",
+            i.calls_blocked, i.sms_blocked, i.numbers_shut
+        )
+    }
+}
+
 /// The units that need the reader's attention: most cases, highest rate per 10,000 residents,
 /// most overdue instructions. `None` when no unit has any of them.
 fn units_paragraph(zh: bool, units: &[BriefUnit<'_>]) -> Option<String> {
@@ -1251,6 +1273,11 @@ mod tests {
             cards: &cards,
             leads: &leads,
             calls: &calls,
+            interceptions: &InterceptCounts {
+                calls_blocked: 23_400,
+                sms_blocked: 5_600,
+                numbers_shut: 12,
+            },
             disposals: &DisposalCounts {
                 requested: 12,
                 executed: 9,
@@ -1344,7 +1371,7 @@ mod tests {
         assert_eq!(zh[7].title, "八、各单位情况");
         assert_eq!(
             zh[5].text,
-            "审查新开卡400张，中高风险35张，已审查30张，认定涉嫌买卖两卡6张；新开卡中已涉案8张，新开卡涉案比例2.00%。两卡线索累计下发50条，已核查40条，超期未核查2条，查实出租出借或出售10条（占已核查25.00%）；其中手机漫游线索5条，核查发现本人滞留境外2人、已回国1人。通讯反制：申请运营商处置涉诈号码12个，已处置9个，按时处置率72.73%，无法处置1个，超时未处置1个。"
+            "审查新开卡400张，中高风险35张，已审查30张，认定涉嫌买卖两卡6张；新开卡中已涉案8张，新开卡涉案比例2.00%。两卡线索累计下发50条，已核查40条，超期未核查2条，查实出租出借或出售10条（占已核查25.00%）；其中手机漫游线索5条，核查发现本人滞留境外2人、已回国1人。通讯反制：申请运营商处置涉诈号码12个，已处置9个，按时处置率72.73%，无法处置1个，超时未处置1个。运营商拦截诈骗电话23400次、诈骗短信5600条，自主关停涉诈号码12个。"
         );
         assert_eq!(
             zh[4].text,
@@ -1435,6 +1462,7 @@ mod tests {
                 leads: &LeadFigures::default(),
                 disposals: &DisposalCounts::default(),
                 calls: &CallCounts::default(),
+                interceptions: &InterceptCounts::default(),
                 enforcement: &EnforcementFigures::default(),
                 enforcement_last_year: &EnforcementFigures::default(),
                 recovery_rate: None,
@@ -1547,6 +1575,7 @@ mod tests {
             leads: &LeadFigures::default(),
             disposals: &DisposalCounts::default(),
             calls: &CallCounts::default(),
+            interceptions: &InterceptCounts::default(),
             enforcement: &EnforcementFigures::default(),
             enforcement_last_year: &EnforcementFigures::default(),
             recovery_rate: None,

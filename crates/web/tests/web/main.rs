@@ -21,6 +21,7 @@ mod new_cards;
 mod new_cards_api;
 mod number_disposals;
 mod occupation;
+mod operator_figures;
 mod outreach;
 mod outreach_reach;
 mod protective_stops;

@@ -481,6 +481,20 @@ const ENDPOINTS: &[Endpoint] = &[
         Form("version={version}&views={n}&shares=1"),
     ),
     ep("GET", "/crime-counts", "view_statistics", Rec::None, Empty),
+    ep(
+        "GET",
+        "/operator-figures",
+        "view_operator_figures",
+        Rec::None,
+        Empty,
+    ),
+    ep(
+        "POST",
+        "/operator-figures",
+        "enter_operator_figures",
+        Rec::ChildUnit,
+        Form("unit_code={code}&operator=china_mobile&month=2025-06&calls_blocked={n}"),
+    ),
     ep("GET", "/bulletins", "view_bulletins", Rec::None, Empty),
     ep(
         "POST",
@@ -2285,6 +2299,18 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 .items
                                 .iter()
                                 .any(|p| p.title == format!("rbac {n}")),
+                        ),
+                        (Rec::ChildUnit, Some(r)) if e.path == "/operator-figures" => Some(
+                            w.store()
+                                .operator_figures()
+                                .entries(&Scope::platform(), 202506, 202506)
+                                .await
+                                .unwrap()
+                                .iter()
+                                .any(|c| {
+                                    c.unit_code == r.unit_code
+                                        && c.counts.calls_blocked == i64::from(n)
+                                }),
                         ),
                         (Rec::ChildUnit, Some(r)) if e.path == "/crime-counts" => Some(
                             w.store()

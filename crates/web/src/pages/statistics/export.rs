@@ -372,6 +372,9 @@ fn figures(p: &StatsPage) -> Vec<Vec<String>> {
                 ("nd_on_time_rate", rate_label(p.disposals.on_time_rate())),
                 ("nd_failed", p.disposals.failed.to_string()),
                 ("nd_overdue", p.disposals.overdue.to_string()),
+                ("of_calls", p.interceptions.calls_blocked.to_string()),
+                ("of_sms", p.interceptions.sms_blocked.to_string()),
+                ("of_shut", p.interceptions.numbers_shut.to_string()),
             ],
         ),
         (

@@ -1,0 +1,373 @@
+//! 运营商反制数据: for a year and a unit of one's area, each operator's calls and SMS
+//! intercepted and numbers shut down, month by month, with the year's total beside the same
+//! months a year earlier (each unit's own entry standing for its subtree); the entries of the
+//! unit and those directly below; and a form to enter or correct a month (all three figures
+//! empty removes it). Police read every operator's, a liaison its own operator's. CSV / XLSX.
+//! Entries are audited by the store.
+
+use super::choices::{non_empty, unit_choices, Choice};
+use super::view::pick;
+use super::{after_write, render, Chrome};
+use crate::auth::permission::{EnterOperatorFigures, Permission, ViewOperatorFigures};
+use crate::auth::principal::Principal;
+use crate::auth::Require;
+use crate::error::WebError;
+use crate::export::{ExportFormat, Sheet, Sheets, Table};
+use crate::extract::{FormBody, Query};
+use crate::i18n::Lang;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::Datelike;
+use fanzha_core::time::shanghai_date;
+use fanzha_store::{month_ok, FigureEnterer, InterceptCounts, Operator, OperatorFigureEntry};
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    year: Option<String>,
+    #[serde(default)]
+    unit: Option<String>,
+    format: Option<ExportFormat>,
+}
+
+/// The operators a caller reads: a liaison its own, police all.
+fn operators_of(p: &Principal) -> Vec<Operator> {
+    match p.operator {
+        Some(own) => vec![own],
+        None => Operator::ALL.to_vec(),
+    }
+}
+
+/// One operator's line: a label, the months' figures, the year and a year earlier.
+struct Line {
+    code: &'static str,
+    label: &'static str,
+    months: Vec<InterceptCounts>,
+    year: InterceptCounts,
+    last_year: InterceptCounts,
+}
+
+/// An entry as listed.
+struct EntryRow {
+    unit: String,
+    month: String,
+    operator: &'static str,
+    counts: InterceptCounts,
+    entered_by: String,
+}
+
+#[derive(Template)]
+#[template(path = "operator_figures.html")]
+struct FiguresPage {
+    lang: Lang,
+    chrome: Chrome,
+    year: i32,
+    years: Vec<i32>,
+    units: Vec<Choice>,
+    unit_code: String,
+    unit_name: String,
+    month_heads: Vec<String>,
+    lines: Vec<Line>,
+    total: Line,
+    entries: Vec<EntryRow>,
+    enter: bool,
+    /// The operators one may enter for (a liaison: its own).
+    enter_operators: Vec<Choice>,
+    entry_units: Vec<Choice>,
+    max_month: String,
+    query: String,
+}
+
+fn sum(lines: &[Line], pick: fn(&Line) -> InterceptCounts) -> InterceptCounts {
+    lines
+        .iter()
+        .map(pick)
+        .fold(InterceptCounts::default(), |a, b| InterceptCounts {
+            calls_blocked: a.calls_blocked + b.calls_blocked,
+            sms_blocked: a.sms_blocked + b.sms_blocked,
+            numbers_shut: a.numbers_shut + b.numbers_shut,
+        })
+}
+
+/// `GET /operator-figures[?year=YYYY&unit=CODE][&format=csv|xlsx]`.
+pub async fn page(
+    auth: Require<ViewOperatorFigures>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, WebError> {
+    let chrome = Chrome::new(
+        &auth.principal,
+        &auth.csrf_token,
+        &headers,
+        "/operator-figures",
+    );
+    let lang = chrome.lang;
+    let today = shanghai_date(state.clock.now_ms())
+        .ok_or_else(|| WebError::BadRequest("the clock is out of range".into()))?;
+    let year = match non_empty(&q.year) {
+        Some(v) => v
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (2000..=today.year()).contains(y))
+            .ok_or_else(|| {
+                WebError::BadRequest(format!("year must lie between 2000 and {}", today.year()))
+            })?,
+        None => today.year(),
+    };
+    let own_unit = auth.principal.unit_code.clone();
+    let (unit_code, scope) = state.narrowed_scope(&own_unit, non_empty(&q.unit)).await?;
+    let first = i64::from(year) * 100 + 1;
+    let repo = state.store.operator_figures();
+    let readable = operators_of(&auth.principal);
+    let mut lines = Vec::new();
+    for op in &readable {
+        let mut months = Vec::with_capacity(12);
+        for m in 0..12 {
+            let t = repo.totals(&scope, first + m, first + m).await?;
+            months.push(
+                t.by_operator
+                    .iter()
+                    .find(|(o, _)| o == op)
+                    .map_or(InterceptCounts::default(), |(_, c)| *c),
+            );
+        }
+        let of = |t: fanzha_store::OperatorTotals| {
+            t.by_operator
+                .into_iter()
+                .find(|(o, _)| o == op)
+                .map_or(InterceptCounts::default(), |(_, c)| c)
+        };
+        lines.push(Line {
+            code: op.as_str(),
+            label: pick(lang, op.zh(), op.en()),
+            year: of(repo.totals(&scope, first, first + 11).await?),
+            last_year: of(repo.totals(&scope, first - 100, first - 89).await?),
+            months,
+        });
+    }
+    let total = Line {
+        code: "total",
+        label: lang.t("of_total"),
+        months: (0..12)
+            .map(|m| {
+                let ms: Vec<InterceptCounts> = lines.iter().map(|l| l.months[m]).collect();
+                ms.iter()
+                    .fold(InterceptCounts::default(), |a, b| InterceptCounts {
+                        calls_blocked: a.calls_blocked + b.calls_blocked,
+                        sms_blocked: a.sms_blocked + b.sms_blocked,
+                        numbers_shut: a.numbers_shut + b.numbers_shut,
+                    })
+            })
+            .collect(),
+        year: sum(&lines, |l| l.year),
+        last_year: sum(&lines, |l| l.last_year),
+    };
+    let mut names = state.unit_names();
+    let mut entries = Vec::new();
+    for e in repo.entries(&scope, first, first + 11).await? {
+        let OperatorFigureEntry {
+            operator,
+            unit_code: code,
+            month,
+            counts,
+            entered_by,
+            ..
+        } = e;
+        if !readable.contains(&operator) {
+            continue;
+        }
+        entries.push(EntryRow {
+            unit: names.get(&code).await,
+            month: format!("{}-{:02}", month / 100, month % 100),
+            operator: pick(lang, operator.zh(), operator.en()),
+            counts,
+            entered_by,
+        });
+    }
+    let unit = state.store.units().get(&unit_code).await?;
+    let mut entry_units = vec![Choice {
+        value: unit.code.clone(),
+        label: unit.name.clone(),
+        selected: true,
+    }];
+    for child in state.store.units().children(&unit_code).await? {
+        entry_units.push(Choice {
+            value: child.code,
+            label: format!("└ {}", child.name),
+            selected: false,
+        });
+    }
+    let enter_operators = match auth.principal.operator {
+        Some(own) => vec![own],
+        None => Operator::ALL.to_vec(),
+    }
+    .into_iter()
+    .map(|o| Choice {
+        value: o.as_str().into(),
+        label: pick(lang, o.zh(), o.en()).into(),
+        selected: false,
+    })
+    .collect();
+    let query = {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query.append_pair("year", &year.to_string());
+        if unit_code != own_unit {
+            query.append_pair("unit", &unit_code);
+        }
+        query.finish()
+    };
+    let page = FiguresPage {
+        year,
+        years: (2000.max(today.year() - 5)..=today.year()).rev().collect(),
+        units: unit_choices(&state, &own_unit, &unit_code).await?,
+        unit_name: unit.name.clone(),
+        unit_code,
+        month_heads: (1..=12u32)
+            .map(|m| match lang {
+                Lang::Zh => format!("{m}月"),
+                Lang::En => chrono::Month::try_from(m as u8)
+                    .map(|m| m.name()[..3].to_string())
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        lines,
+        total,
+        entries,
+        enter: EnterOperatorFigures::allows(&auth.principal),
+        enter_operators,
+        entry_units,
+        max_month: format!("{}-{:02}", today.year(), today.month()),
+        query,
+        lang,
+        chrome,
+    };
+    if let Some(format) = q.format {
+        return export(page).respond(format, None);
+    }
+    render(&page).map(IntoResponse::into_response)
+}
+
+fn export(page: FiguresPage) -> Sheets {
+    let lang = page.lang;
+    let t = |k: &str| lang.t(k).to_string();
+    let mut headers = vec![t("of_operator"), t("of_figure")];
+    headers.extend(page.month_heads.iter().cloned());
+    headers.push(t("of_year"));
+    headers.push(t("of_last_year"));
+    let mut rows = Vec::new();
+    for l in page.lines.iter().chain(std::iter::once(&page.total)) {
+        for (key, get) in [
+            (
+                "of_calls",
+                (|c: &InterceptCounts| c.calls_blocked) as fn(&InterceptCounts) -> i64,
+            ),
+            ("of_sms", |c: &InterceptCounts| c.sms_blocked),
+            ("of_shut", |c: &InterceptCounts| c.numbers_shut),
+        ] {
+            let mut row = vec![l.label.to_string(), t(key)];
+            row.extend(l.months.iter().map(|c| get(c).to_string()));
+            row.push(get(&l.year).to_string());
+            row.push(get(&l.last_year).to_string());
+            rows.push(row);
+        }
+    }
+    Sheets {
+        name: format!("operator_figures_{}_{}", page.unit_code, page.year),
+        sheets: vec![Sheet {
+            key: "months",
+            title: t("of_title"),
+            table: Table {
+                name: format!("{} {}", page.unit_name, page.year),
+                headers,
+                rows,
+            },
+        }],
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EntryForm {
+    unit_code: String,
+    operator: String,
+    /// `YYYY-MM`.
+    month: String,
+    #[serde(default)]
+    calls_blocked: String,
+    #[serde(default)]
+    sms_blocked: String,
+    #[serde(default)]
+    numbers_shut: String,
+}
+
+fn count(value: &str, what: &str) -> Result<Option<i64>, WebError> {
+    let v = value.trim().replace([',', '，'], "");
+    if v.is_empty() {
+        return Ok(None);
+    }
+    v.parse()
+        .map(Some)
+        .map_err(|_| WebError::BadRequest(format!("{what} must be a whole number, not `{v}`")))
+}
+
+/// `POST /operator-figures` (`unit_code`, `operator`, `month` as `YYYY-MM`, the three counts;
+/// all three empty removes the entry): enters an operator's month for a unit of one's area
+/// (audited by the store). A liaison enters its own operator's only (403 otherwise); a future
+/// month or a negative count is refused; a unit outside one's area answers not-found.
+pub async fn enter(
+    auth: Require<EnterOperatorFigures>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    FormBody(f): FormBody<EntryForm>,
+) -> Result<Response, WebError> {
+    let p = &auth.principal;
+    let unit = state.unit_within(&p.unit_code, f.unit_code.trim()).await?;
+    let operator = Operator::parse(f.operator.trim())
+        .ok_or_else(|| WebError::BadRequest(format!("unknown operator `{}`", f.operator)))?;
+    let digits: String = f.month.trim().chars().filter(|c| *c != '-').collect();
+    let month = digits
+        .parse::<i64>()
+        .ok()
+        .filter(|m| digits.len() == 6 && month_ok(*m))
+        .ok_or_else(|| {
+            WebError::BadRequest(format!("month must be YYYY-MM, not `{}`", f.month.trim()))
+        })?;
+    let given = [
+        count(&f.calls_blocked, "calls blocked")?,
+        count(&f.sms_blocked, "SMS blocked")?,
+        count(&f.numbers_shut, "numbers shut down")?,
+    ];
+    let counts = given.iter().any(Option::is_some).then(|| InterceptCounts {
+        calls_blocked: given[0].unwrap_or(0),
+        sms_blocked: given[1].unwrap_or(0),
+        numbers_shut: given[2].unwrap_or(0),
+    });
+    let enterer = match p.operator {
+        Some(own) => FigureEnterer::Operator(own),
+        None => FigureEnterer::Police,
+    };
+    let scope = state.scope_of(&p.unit_code).await?;
+    state
+        .store
+        .operator_figures()
+        .set(
+            &scope,
+            enterer,
+            operator,
+            &unit.code,
+            month,
+            counts,
+            &p.login,
+            state.clock.now_ms(),
+        )
+        .await?;
+    Ok(after_write(
+        &headers,
+        format!("/operator-figures?year={}", month / 100),
+        StatusCode::OK,
+    ))
+}
