@@ -351,6 +351,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("nav_statistics", "统计", "Statistics"),
     ("nav_crime_counts", "电诈占刑事案件比", "Fraud among criminal cases"),
     ("nav_bulletins", "通报", "Bulletins"),
+    ("m_scam_alerts", "最新诈骗手法通报（入户宣传时提醒群众）", "Latest scam alerts (tell residents on your rounds)"),
+    ("m_scam_alerts_all", "全部", "All"),
     ("nav_operator_figures", "运营商反制数据", "Operators' interceptions"),
     ("of_title", "运营商反制数据", "Operators' interception figures"),
     ("of_hint", "各运营商每月报送的拦截诈骗电话、短信和自主关停涉诈号码数，由运营商联络员或反诈中心按单位填报；本单位填报的数字代表其全辖区，未填报的由下级单位合计。", "Each operator's monthly calls and SMS intercepted and numbers its own model shut down, entered per unit by the operator's liaison or the center; a unit's own figure stands for its whole area, without one the units below add up."),

@@ -9,7 +9,12 @@ use super::scripts::talking_points;
 use super::view::{fraud_type_label, level_class, level_label, pick, status_label};
 use super::{render, Chrome};
 use crate::api::people::audit_reveal;
-use crate::auth::permission::{HandleInstructions, Permission, RecordOutreach, VisitKeyPersons};
+use crate::auth::permission::{
+    HandleInstructions, Permission, RecordOutreach, ViewBulletins, VisitKeyPersons,
+};
+
+/// 诈骗手法通报 shown on the phone's task list.
+const MOBILE_ALERTS: u32 = 3;
 use crate::auth::Require;
 use crate::error::WebError;
 use crate::extract::{FormBody, Query};
@@ -47,6 +52,8 @@ struct TasksPage {
     done: Vec<TaskCard>,
     /// Visits overdue of the key persons one is responsible for, when one may record visits.
     visits_overdue: Option<i64>,
+    /// The latest 诈骗手法通报 along one's line (id, title, issued), to tell residents about.
+    alerts: Vec<(i64, String, String)>,
 }
 
 pub async fn tasks(
@@ -114,12 +121,43 @@ pub async fn tasks(
     } else {
         None
     };
+    let alerts = if ViewBulletins::allows(&auth.principal) {
+        let reader = fanzha_store::BulletinReader {
+            unit: state.store.units().get(&auth.principal.unit_code).await?,
+            scope: scope.clone(),
+        };
+        state
+            .store
+            .bulletins()
+            .list(
+                &reader,
+                &fanzha_store::BulletinFilter {
+                    kind: Some(fanzha_store::BulletinKind::Methods),
+                    unsigned_only: false,
+                },
+                &PageRequest::first(MOBILE_ALERTS),
+            )
+            .await?
+            .items
+            .into_iter()
+            .map(|b| {
+                (
+                    b.id,
+                    b.title,
+                    fanzha_core::time::format_shanghai_date(b.issued_at),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     render(&TasksPage {
         lang,
         chrome,
         open,
         done,
         visits_overdue,
+        alerts,
     })
 }
 

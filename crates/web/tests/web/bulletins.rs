@@ -254,6 +254,36 @@ async fn a_brief_issued_as_a_bulletin_is_signed_by_each_township(db: &Db) {
     )
     .await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
+    // A scam alert shows on the grid worker's phone; a situation report does not.
+    let alert = format!(
+        "kind=methods&fraud_type=fake_customer_service&title={}&body={}",
+        encode("“快递理赔”新手法"),
+        encode("冒充快递客服以理赔为名诱导共享屏幕。")
+    );
+    let a = send(
+        &state,
+        Role::UnitCommander,
+        COUNTY,
+        "POST",
+        "/bulletins",
+        &alert,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let phone = send(&state, Role::GridWorker, VILLAGE, "GET", "/m", "").await;
+    let text = phone.text();
+    let alerts = &text[text
+        .find("id=\"scam-alerts\"")
+        .expect("the alerts on the phone")..];
+    let alerts = &alerts[..alerts.find("</div>").unwrap()];
+    assert!(alerts.contains("“快递理赔”新手法"), "{alerts}");
+    assert!(!alerts.contains("情况通报"), "{alerts}");
+    let doc = send(&state, Role::GridWorker, VILLAGE, "GET", &a.location, "").await;
+    assert!(
+        doc.text().contains("冒充电商物流客服"),
+        "the fraud type named: {}",
+        doc.text()
+    );
     // Another county sees nothing of it.
     let a = send(&state, Role::UnitCommander, OTHER_COUNTY, "GET", &path, "").await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
