@@ -82,15 +82,12 @@ struct FiguresPage {
     query: String,
 }
 
-fn sum(lines: &[Line], pick: fn(&Line) -> InterceptCounts) -> InterceptCounts {
-    lines
-        .iter()
-        .map(pick)
-        .fold(InterceptCounts::default(), |a, b| InterceptCounts {
-            calls_blocked: a.calls_blocked + b.calls_blocked,
-            sms_blocked: a.sms_blocked + b.sms_blocked,
-            numbers_shut: a.numbers_shut + b.numbers_shut,
-        })
+fn add_up(counts: impl Iterator<Item = InterceptCounts>) -> InterceptCounts {
+    counts.fold(InterceptCounts::default(), |a, b| InterceptCounts {
+        calls_blocked: a.calls_blocked + b.calls_blocked,
+        sms_blocked: a.sms_blocked + b.sms_blocked,
+        numbers_shut: a.numbers_shut + b.numbers_shut,
+    })
 }
 
 /// `GET /operator-figures[?year=YYYY&unit=CODE][&format=csv|xlsx]`.
@@ -124,48 +121,37 @@ pub async fn page(
     let first = i64::from(year) * 100 + 1;
     let repo = state.store.operator_figures();
     let readable = operators_of(&auth.principal);
-    let mut lines = Vec::new();
-    for op in &readable {
-        let mut months = Vec::with_capacity(12);
-        for m in 0..12 {
-            let t = repo.totals(&scope, first + m, first + m).await?;
-            months.push(
-                t.by_operator
-                    .iter()
-                    .find(|(o, _)| o == op)
-                    .map_or(InterceptCounts::default(), |(_, c)| *c),
-            );
-        }
-        let of = |t: fanzha_store::OperatorTotals| {
-            t.by_operator
-                .into_iter()
-                .find(|(o, _)| o == op)
-                .map_or(InterceptCounts::default(), |(_, c)| c)
-        };
-        lines.push(Line {
+    // Each month, the year and a year earlier rolled up once; each operator's line reads them.
+    let mut months = Vec::with_capacity(12);
+    for m in 0..12 {
+        months.push(repo.totals(&scope, first + m, first + m).await?);
+    }
+    let year_totals = repo.totals(&scope, first, first + 11).await?;
+    let last_year_totals = repo.totals(&scope, first - 100, first - 89).await?;
+    let of = |t: &fanzha_store::OperatorTotals, op: Operator| {
+        t.by_operator
+            .iter()
+            .find(|(o, _)| *o == op)
+            .map_or(InterceptCounts::default(), |(_, c)| *c)
+    };
+    let lines: Vec<Line> = readable
+        .iter()
+        .map(|&op| Line {
             code: op.as_str(),
             label: pick(lang, op.zh(), op.en()),
-            year: of(repo.totals(&scope, first, first + 11).await?),
-            last_year: of(repo.totals(&scope, first - 100, first - 89).await?),
-            months,
-        });
-    }
+            months: months.iter().map(|t| of(t, op)).collect(),
+            year: of(&year_totals, op),
+            last_year: of(&last_year_totals, op),
+        })
+        .collect();
     let total = Line {
         code: "total",
         label: lang.t("of_total"),
         months: (0..12)
-            .map(|m| {
-                let ms: Vec<InterceptCounts> = lines.iter().map(|l| l.months[m]).collect();
-                ms.iter()
-                    .fold(InterceptCounts::default(), |a, b| InterceptCounts {
-                        calls_blocked: a.calls_blocked + b.calls_blocked,
-                        sms_blocked: a.sms_blocked + b.sms_blocked,
-                        numbers_shut: a.numbers_shut + b.numbers_shut,
-                    })
-            })
+            .map(|m| add_up(lines.iter().map(|l| l.months[m])))
             .collect(),
-        year: sum(&lines, |l| l.year),
-        last_year: sum(&lines, |l| l.last_year),
+        year: add_up(lines.iter().map(|l| l.year)),
+        last_year: add_up(lines.iter().map(|l| l.last_year)),
     };
     let mut names = state.unit_names();
     let mut entries = Vec::new();
