@@ -77,3 +77,29 @@ test('warning → ask the operator → liaison answers → figures', { timeout: 
   assert.match(await analyst.locator('[data-holder]').innerText(), /王五 11010519491231002X/);
   await analyst.locator('[data-on-time]').waitFor();
 });
+
+test('运营商反制数据: the liaison enters last month and the leader reads it', { timeout: 60_000 }, async () => {
+  const liaison = await loggedInPage(browser, 'operator_cm');
+  const now = new Date(Date.now() + 8 * 3600_000); // Asia/Shanghai
+  const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+  const year = last.getUTCFullYear();
+  const month = `${year}-${String(last.getUTCMonth() + 1).padStart(2, '0')}`;
+  await open(liaison, `/operator-figures?year=${year}`);
+  // China Mobile's liaison enters China Mobile's figures only.
+  const operators = await liaison.locator('#enter-of select[name=operator] option').evaluateAll((o) => o.map((x) => x.value));
+  assert.deepEqual(operators, ['china_mobile']);
+  const before = Number(await liaison.locator('tr[data-operator=china_mobile][data-figure=calls] [data-year]').innerText());
+  const form = liaison.locator('#enter-of');
+  await form.locator('input[name=month]').fill(month);
+  await form.locator('input[name=calls_blocked]').fill('23400');
+  await form.locator('input[name=sms_blocked]').fill('5600');
+  await form.locator('input[name=numbers_shut]').fill('12');
+  await form.locator('[data-action=enter-of]').click();
+  await liaison.locator('#of-entries tr[data-entry]').filter({ hasText: '23400' }).first().waitFor();
+  const leader = await loggedInPage(browser, 'leader');
+  await open(leader, `/operator-figures?year=${year}`);
+  const after = Number(await leader.locator('tr[data-operator=china_mobile][data-figure=calls] [data-year]').innerText());
+  assert.equal(after, before + 23400, 'the year counts the month entered');
+  assert.equal(await leader.locator('#enter-of').count(), 0, 'leaders read only');
+});
+

@@ -93,6 +93,7 @@ const PAGES = [
   { name: 'scripts', user: 'analyst', path: async () => '/scripts', ready: '#tp-impersonating_police' },
   { name: 'outreach-posts', user: 'commander', path: async () => '/outreach/posts', ready: '#posts-totals' },
   { name: 'crime-counts', user: 'leader', path: async () => '/crime-counts', ready: '#crime-months' },
+  { name: 'operator-figures', user: 'leader', path: async () => '/operator-figures', ready: '#of-months' },
 ];
 
 for (const p of PAGES) {
