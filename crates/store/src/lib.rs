@@ -11,7 +11,7 @@
 //! [`Store::key_persons`], [`Store::outreach`], [`Store::two_card_leads`], [`Store::supervision`],
 //! [`Store::employer_notices`], [`Store::typical_cases`], [`Store::number_disposals`],
 //! [`Store::talking_points`], [`Store::outreach_posts`], [`Store::crime_counts`],
-//! [`Store::bulletins`], [`Store::operator_figures`].
+//! [`Store::bulletins`], [`Store::operator_figures`], [`Store::key_person_proposals`].
 //!
 //! Architecture invariant: every read of personal data takes a [`Scope`] (an org subtree), so a
 //! query without one does not compile; the audit log is append-only, enforced by the database.
@@ -35,6 +35,7 @@ mod imports;
 mod instruction_batch;
 mod instructions;
 mod key_person_import;
+mod key_person_proposals;
 mod key_persons;
 mod mask;
 pub mod migrations;
@@ -111,6 +112,10 @@ pub use instructions::{
     EventRow, InstructionFilter, Instructions, NewInstruction, Projection, StoredInstruction,
 };
 pub use key_person_import::{listed_reason, KeyPersonListImport, ListedKeyPerson};
+pub use key_person_proposals::{
+    KeyPersonProposals, NewProposal, Proposal, ProposalFigures, ProposalFilter, ProposalKind,
+    ProposalState, ProposalStep,
+};
 pub use key_persons::{
     visit_due_day, visit_overdue_from, AbroadState, ActiveMeasure, KeyPerson, KeyPersonCategory,
     KeyPersonEvent, KeyPersonFigures, KeyPersonFilter, KeyPersonMeasure, KeyPersonStatus,

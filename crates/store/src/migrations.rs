@@ -198,6 +198,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "operator figures",
         include_str!("../migrations/0038_operator_figures.sql"),
     ),
+    (
+        39,
+        "key-person proposals",
+        include_str!("../migrations/0039_key_person_proposals.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

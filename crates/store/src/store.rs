@@ -272,6 +272,11 @@ impl Store {
         crate::outreach::Outreach::new(self)
     }
 
+    /// 提请惩戒 / 不准出境报备 and their decisions.
+    pub fn key_person_proposals(&self) -> crate::key_person_proposals::KeyPersonProposals<'_> {
+        crate::key_person_proposals::KeyPersonProposals::new(self)
+    }
+
     /// Operators' monthly interception figures (运营商反制数据).
     pub fn operator_figures(&self) -> crate::operator_figures::OperatorFigures<'_> {
         crate::operator_figures::OperatorFigures::new(self)

@@ -11,6 +11,7 @@ mod fixtures;
 mod guardian_cases;
 mod harness;
 mod key_person_cases;
+mod key_person_proposal_cases;
 mod key_person_visit_cases;
 mod loop_cases;
 mod mule_account_cases;
@@ -127,6 +128,13 @@ mod operator_figure_suite {
     crate::conformance_of! {
         operator_figure_cases:
         operator_figures_roll_up_without_counting_twice,
+    }
+}
+
+mod key_person_proposal_suite {
+    crate::conformance_of! {
+        key_person_proposal_cases:
+        proposals_go_up_and_come_back_in_force_onto_the_dossier,
     }
 }
 
