@@ -159,6 +159,18 @@ pub fn router(state: AppState) -> Router {
             get(pages::key_persons::list).post(pages::key_persons::create),
         )
         .route("/key-persons/import", post(pages::key_persons::import))
+        .route(
+            "/key-persons/proposals",
+            get(pages::key_person_proposals::list),
+        )
+        .route(
+            "/key-persons/proposals/{id}/step",
+            post(pages::key_person_proposals::step),
+        )
+        .route(
+            "/key-persons/{id}/proposals",
+            post(pages::key_person_proposals::propose),
+        )
         .route("/key-persons/{id}", get(pages::key_persons::detail))
         .route(
             "/key-persons/{id}/events",

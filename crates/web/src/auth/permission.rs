@@ -77,6 +77,9 @@ permissions! {
     /// every view audited), listing a resident of one's subtree and adding measures, visits
     /// and closing. Never bank liaisons.
     ManageKeyPersons => "manage_key_persons": [CenterAnalyst, UnitCommander];
+    /// 提请惩戒 / 不准出境报备: report a proposal of one's subtree up (上报) or return it, and
+    /// record the decision from above (in force onto the dossier, or declined). The center.
+    ReportKeyPersonMeasures => "report_key_person_measures": [CenterAnalyst];
     /// 重点人员 定期走访 on the phone (`/m/key-persons`): the key persons of one's subtree one
     /// is responsible for (包保), masked, with the visits due, and recording a visit on a
     /// dossier of one's subtree (an entry of the dossier, audited). Never bank liaisons.

@@ -52,7 +52,7 @@ fn status_label(lang: Lang, s: KeyPersonStatus) -> &'static str {
     }
 }
 
-fn punishment_label(lang: Lang, k: PunishmentKind) -> &'static str {
+pub(super) fn punishment_label(lang: Lang, k: PunishmentKind) -> &'static str {
     match k {
         PunishmentKind::Financial => lang.t("kp_punish_financial"),
         PunishmentKind::Telecom => lang.t("kp_punish_telecom"),
@@ -711,6 +711,8 @@ struct DossierPage {
     /// The person's cases (a case search by the ID number, audited as such).
     link_cases: bool,
     punishment_kinds: Vec<Choice>,
+    /// 提请惩戒 / 不准出境报备 of this dossier, the newest first.
+    proposals: Vec<super::key_person_proposals::ProposalRow>,
     abroad_states: Vec<Choice>,
     today: String,
     /// The responsible officer in full (name, phone, login), empty when nobody is.
@@ -823,7 +825,24 @@ pub async fn detail(
         None => officer(&k, false),
     };
     let text = |v: Option<&String>| v.cloned().unwrap_or_default();
+    let proposals = state
+        .store
+        .key_person_proposals()
+        .list(
+            &scope,
+            &fanzha_store::ProposalFilter {
+                key_person_id: Some(id),
+                ..Default::default()
+            },
+            &PageRequest::first(50),
+        )
+        .await?
+        .items
+        .into_iter()
+        .map(|p| super::key_person_proposals::row(lang, p))
+        .collect();
     render(&DossierPage {
+        proposals,
         responsible,
         officers,
         visit_cycle: k.visit_cycle(),

@@ -17,6 +17,7 @@ pub mod evidence;
 pub mod guardians;
 pub mod home;
 pub mod instructions;
+pub mod key_person_proposals;
 pub mod key_persons;
 pub mod login;
 pub mod mobile;

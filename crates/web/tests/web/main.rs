@@ -14,6 +14,7 @@ mod casework;
 mod employer_notices;
 mod enforcement;
 mod guardians;
+mod key_person_proposals;
 mod key_persons;
 mod lists;
 mod mule_accounts;

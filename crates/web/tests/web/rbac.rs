@@ -108,6 +108,8 @@ enum Rec {
     NumberDisposal,
     /// `{id}` is a fresh new-media post (新媒体宣传) of the place's unit, `{version}` 1.
     OutreachPost,
+    /// `{id}` is a fresh 提请不准出境 of a fresh dossier of the place's unit, at version 1.
+    Proposal,
     /// `{id}` is a fresh bulletin (通报): on one's own side issued by the unit above the
     /// place's unit (so the place's unit is to sign it), on the other side issued by the
     /// place's unit itself (out of the caller's line).
@@ -494,6 +496,27 @@ const ENDPOINTS: &[Endpoint] = &[
         "enter_operator_figures",
         Rec::ChildUnit,
         Form("unit_code={code}&operator=china_mobile&month=2025-06&calls_blocked={n}"),
+    ),
+    ep(
+        "GET",
+        "/key-persons/proposals",
+        "manage_key_persons",
+        Rec::None,
+        Empty,
+    ),
+    ep(
+        "POST",
+        "/key-persons/{id}/proposals",
+        "manage_key_persons",
+        Rec::KeyPerson,
+        Form("kind=exit_ban&reason=rbac+{n}"),
+    ),
+    ep(
+        "POST",
+        "/key-persons/proposals/{id}/step",
+        "report_key_person_measures",
+        Rec::Proposal,
+        Form("version=1&step=report"),
     ),
     ep("GET", "/bulletins", "view_bulletins", Rec::None, Empty),
     ep(
@@ -973,6 +996,7 @@ struct Record {
     number_disposal_id: String,
     outreach_post_id: String,
     bulletin_id: String,
+    proposal_id: String,
 }
 
 /// A caller: a role at a unit, with the places that are inside and outside its subtree.
@@ -1295,6 +1319,27 @@ impl World {
                     )
                     .await
                     .unwrap();
+                r
+            }
+            Rec::Proposal => {
+                let mut r = self.key_person_at(place).await;
+                let p = self
+                    .store()
+                    .key_person_proposals()
+                    .propose(
+                        &Scope::platform(),
+                        &fanzha_store::NewProposal {
+                            key_person_id: r.key_person_id.parse().unwrap(),
+                            kind: fanzha_store::ProposalKind::ExitBan,
+                            punishment_kind: None,
+                            reason: "setup".into(),
+                            proposed_by: "setup".into(),
+                        },
+                        self.now(),
+                    )
+                    .await
+                    .unwrap();
+                r.proposal_id = p.id.to_string();
                 r
             }
             Rec::Bulletin => {
@@ -1971,6 +2016,7 @@ fn request(
         (Rec::NumberDisposal, Some(r)) => r.number_disposal_id.as_str(),
         (Rec::OutreachPost, Some(r)) => r.outreach_post_id.as_str(),
         (Rec::Bulletin, Some(r)) => r.bulletin_id.as_str(),
+        (Rec::Proposal, Some(r)) => r.proposal_id.as_str(),
         (_, Some(r)) => r.instruction_id.as_str(),
         (_, None) => "",
     };
@@ -2196,6 +2242,22 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                         (Rec::CallTask, Some(r)) => {
                             Some(w.call_task_version(r).await != r.call_task_version)
                         }
+                        (Rec::KeyPerson, Some(r)) if e.path.ends_with("/proposals") => Some(
+                            !w.store()
+                                .key_person_proposals()
+                                .list(
+                                    &Scope::platform(),
+                                    &fanzha_store::ProposalFilter {
+                                        key_person_id: Some(r.key_person_id.parse().unwrap()),
+                                        ..Default::default()
+                                    },
+                                    &PageRequest::first(10),
+                                )
+                                .await
+                                .unwrap()
+                                .items
+                                .is_empty(),
+                        ),
                         (Rec::Resident | Rec::KeyPerson, Some(r)) => Some(
                             w.key_person_entries(r).await > 0
                                 || w.guardian_state(r).await != (0, false),
@@ -2264,6 +2326,15 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                     .is_empty(),
                             )
                         }
+                        (Rec::Proposal, Some(r)) => Some(
+                            w.store()
+                                .key_person_proposals()
+                                .get(&Scope::platform(), r.proposal_id.parse().unwrap())
+                                .await
+                                .unwrap()
+                                .version
+                                != 1,
+                        ),
                         (Rec::Bulletin, Some(r)) => Some({
                             let reader = BulletinReader {
                                 unit: w.store().units().get(CITY).await.unwrap(),
