@@ -357,6 +357,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("kpp_kind_punishment", "提请惩戒", "Punishment"),
     ("kpp_kind_exit_ban", "提请不准出境", "Exit ban"),
     ("kpp_propose", "提请", "Propose"),
+    ("kpp_reason", "提请理由", "Why"),
     ("kpp_state", "状态", "State"),
     ("kpp_person", "人员", "Person"),
     ("kpp_proposed_at", "提请时间", "Proposed"),
