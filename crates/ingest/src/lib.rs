@@ -26,6 +26,7 @@ pub mod guardians;
 pub mod header;
 pub mod key_person_list;
 mod key_set;
+pub mod monthly_figures;
 mod ndjson;
 pub mod new_cards;
 mod pipeline;

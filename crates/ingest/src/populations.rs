@@ -161,10 +161,15 @@ fn validate(table: Table) -> Result<PopulationFile, IngestError> {
     Ok(file)
 }
 
-/// A count as statistical tables write it: `1468182`, `1,468,182`, `1 468 182`, `146.82万`,
-/// full-width digits, a trailing 人. `None` for anything else, a negative number, a fraction
-/// of a person, or more than [`MAX_POPULATION`].
+/// A population as statistical tables write it ([`parse_count`]), at most [`MAX_POPULATION`].
 pub fn parse_population(text: &str) -> Option<i64> {
+    parse_count(text, MAX_POPULATION)
+}
+
+/// A count as statistical tables write it: `1468182`, `1,468,182`, `1 468 182`, `146.82万`,
+/// full-width digits, a trailing 人 / 次 / 条 / 个 / 起. `None` for anything else, a negative
+/// number, a fraction, or more than `max`.
+pub fn parse_count(text: &str, max: i64) -> Option<i64> {
     let folded: String = text
         .chars()
         .map(|c| match c {
@@ -174,7 +179,9 @@ pub fn parse_population(text: &str) -> Option<i64> {
         })
         .filter(|c| !matches!(c, ',' | '，' | ' ' | '\u{3000}' | '_'))
         .collect();
-    let body = folded.strip_suffix('人').unwrap_or(&folded);
+    let body = folded
+        .strip_suffix(['人', '次', '条', '个', '起'])
+        .unwrap_or(&folded);
     let (number, scale) = match body.strip_suffix('万') {
         Some(n) => (n, 10_000i64),
         None => (body, 1),
@@ -197,7 +204,7 @@ pub fn parse_population(text: &str) -> Option<i64> {
         return None;
     }
     let n = n.checked_add(extra / 10_000)?;
-    (n <= MAX_POPULATION).then_some(n)
+    (n <= max).then_some(n)
 }
 
 #[cfg(test)]

@@ -13,7 +13,9 @@ use crate::audit::{append_on, NewAuditEntry};
 use crate::code_enum::code_enum;
 use crate::error::{StoreError, StoreResult};
 use crate::field::{bounded_text, parse_code, parse_optional_code};
-use crate::key_persons::{KeyPersonMeasure, KeyPersonStatus, PunishmentKind, MAX_TEXT_CHARS};
+use crate::key_persons::{
+    KeyPersonCategory, KeyPersonMeasure, KeyPersonStatus, PunishmentKind, MAX_TEXT_CHARS,
+};
 use crate::page::{push_newest_first, Page, PageRequest};
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
@@ -68,6 +70,8 @@ pub struct Proposal {
     pub unit_code: String,
     pub resident_id: String,
     pub name: Option<String>,
+    /// The dossier's category (what the person is watched for).
+    pub category: KeyPersonCategory,
     pub kind: ProposalKind,
     pub punishment_kind: Option<PunishmentKind>,
     pub reason: String,
@@ -118,7 +122,8 @@ pub struct ProposalFigures {
     pub people_reported_exit_ban: i64,
 }
 
-const COLUMNS: &str = "p.id, p.key_person_id, k.unit_code, k.resident_id, pe.name, p.kind, \
+const COLUMNS: &str =
+    "p.id, p.key_person_id, k.unit_code, k.resident_id, pe.name, k.category, p.kind, \
      p.punishment_kind, p.reason, p.state, p.proposed_by, p.proposed_at, p.reported_by, \
      p.reported_at, p.decided_by, p.decided_at, p.note, p.version";
 const FROM: &str = "FROM key_person_proposals p JOIN key_persons k ON k.id = p.key_person_id \
@@ -131,6 +136,7 @@ fn from_row(row: &AnyRow) -> Result<Proposal, sqlx::Error> {
         unit_code: col(row, "unit_code")?,
         resident_id: col(row, "resident_id")?,
         name: col(row, "name")?,
+        category: parse_code(row, "category", KeyPersonCategory::parse)?,
         kind: parse_code(row, "kind", ProposalKind::parse)?,
         punishment_kind: parse_optional_code(row, "punishment_kind", PunishmentKind::parse)?,
         reason: col(row, "reason")?,

@@ -164,6 +164,10 @@ pub fn router(state: AppState) -> Router {
             get(pages::key_person_proposals::list),
         )
         .route(
+            "/key-persons/proposals/report-list",
+            get(pages::key_person_proposals::report_list),
+        )
+        .route(
             "/key-persons/proposals/{id}/step",
             post(pages::key_person_proposals::step),
         )
@@ -251,6 +255,10 @@ pub fn router(state: AppState) -> Router {
             get(pages::operator_figures::page).post(pages::operator_figures::enter),
         )
         .route(
+            "/operator-figures/import",
+            post(pages::operator_figures::import),
+        )
+        .route(
             "/bulletins",
             get(pages::bulletins::list).post(pages::bulletins::issue),
         )
@@ -260,6 +268,7 @@ pub fn router(state: AppState) -> Router {
             "/crime-counts",
             get(pages::crime_counts::page).post(pages::crime_counts::enter),
         )
+        .route("/crime-counts/import", post(pages::crime_counts::import))
         .route("/assessment", get(pages::assessment::show))
         .route("/audit", get(pages::audit::show))
         .route("/admin", get(pages::admin::show))

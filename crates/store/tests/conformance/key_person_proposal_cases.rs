@@ -16,7 +16,12 @@ async fn dossier(store: &Store, n: u32, village: &str) -> i64 {
             &Scope::platform(),
             &NewKeyPerson {
                 resident_id: resident_id(n),
-                category: KeyPersonCategory::TwoCards,
+                // The second resident is watched for a fraud record, the others for cards.
+                category: if n == 2 {
+                    KeyPersonCategory::FraudRecord
+                } else {
+                    KeyPersonCategory::TwoCards
+                },
                 reason: "出售银行卡".into(),
                 source: "form".into(),
                 created_by: "analyst".into(),
@@ -172,6 +177,11 @@ pub async fn proposals_go_up_and_come_back_in_force_onto_the_dossier(store: &Sto
     );
     // A proposal of the second person is reported and declined.
     let b = p.propose(&yuyao, &punish(two), T0).await.unwrap();
+    // A proposal names the dossier's category, for the list reported up.
+    assert_eq!(
+        (a.category, b.category),
+        (KeyPersonCategory::TwoCards, KeyPersonCategory::FraudRecord)
+    );
     p.step(
         &yuyao,
         b.id,

@@ -6,8 +6,10 @@
 //! are audited by the store.
 
 use super::choices::{non_empty, unit_choices, Choice};
+use super::figure_imports::FigureImportView;
 use super::{after_write, render, Chrome};
 use crate::auth::permission::{EnterCrimeCounts, Permission, ViewStatistics};
+use crate::auth::principal::Principal;
 use crate::auth::Require;
 use crate::crime_share::{crime_share, points_label, share_label, MonthShare};
 use crate::error::WebError;
@@ -76,6 +78,8 @@ struct CountsPage {
     /// The newest month that may be entered, `YYYY-MM`.
     max_month: String,
     query: String,
+    /// What a file import just did.
+    import: Option<FigureImportView>,
 }
 
 fn opt(v: Option<i64>) -> String {
@@ -136,7 +140,19 @@ pub async fn page(
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/crime-counts");
+    respond(&auth.principal, &auth.csrf_token, &state, &headers, q, None).await
+}
+
+/// The page of `q` for `principal`, with the result of a file import when there was one.
+async fn respond(
+    principal: &Principal,
+    csrf_token: &str,
+    state: &AppState,
+    headers: &HeaderMap,
+    q: PageQuery,
+    import: Option<FigureImportView>,
+) -> Result<Response, WebError> {
+    let chrome = Chrome::new(principal, csrf_token, headers, "/crime-counts");
     let lang = chrome.lang;
     let today = shanghai_date(state.clock.now_ms())
         .ok_or_else(|| WebError::BadRequest("the clock is out of range".into()))?;
@@ -150,14 +166,14 @@ pub async fn page(
             })?,
         None => today.year(),
     };
-    let own_unit = auth.principal.unit_code.clone();
+    let own_unit = principal.unit_code.clone();
     let (unit_code, scope) = state.narrowed_scope(&own_unit, non_empty(&q.unit)).await?;
     let this_month = i64::from(today.year()) * 100 + i64::from(today.month());
     let months: Vec<i64> = (1..=12)
         .map(|m| i64::from(year) * 100 + m)
         .filter(|m| *m <= this_month)
         .collect();
-    let share = crime_share(&state, &scope, &months).await?;
+    let share = crime_share(state, &scope, &months).await?;
     let lines: Vec<MonthLine> = share
         .months
         .iter()
@@ -223,7 +239,7 @@ pub async fn page(
     let page = CountsPage {
         year,
         years: (2000.max(today.year() - 5)..=today.year()).rev().collect(),
-        units: unit_choices(&state, &own_unit, &unit_code).await?,
+        units: unit_choices(state, &own_unit, &unit_code).await?,
         unit_name: unit.name.clone(),
         unit_code,
         lines,
@@ -238,7 +254,8 @@ pub async fn page(
             })
             .collect(),
         entry_units,
-        enter: EnterCrimeCounts::allows(&auth.principal),
+        enter: EnterCrimeCounts::allows(principal),
+        import,
         max_month: format!("{}-{:02}", today.year(), today.month()),
         query,
         lang,
@@ -358,6 +375,32 @@ fn parse_month(value: &str) -> Result<i64, WebError> {
         .ok_or_else(|| {
             WebError::BadRequest(format!("month must be YYYY-MM, not `{}`", value.trim()))
         })
+}
+
+/// `POST /crime-counts/import` (multipart: `file`, `format`): the statistics office's table of
+/// criminal cases filed per unit and month, each row entered as the form enters it (audited by
+/// the store); rows in error quarantined with line and reason. Answers the page with what the
+/// import did.
+pub async fn import(
+    auth: Require<EnterCrimeCounts>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, WebError> {
+    let done = super::figure_imports::crime_counts(&auth.principal, &state, multipart).await?;
+    let q = PageQuery {
+        year: done.latest_month.map(|m| (m / 100).to_string()),
+        ..PageQuery::default()
+    };
+    respond(
+        &auth.principal,
+        &auth.csrf_token,
+        &state,
+        &headers,
+        q,
+        Some(done.view),
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -2,16 +2,19 @@
 //! its proposals; on `/key-persons/proposals`, the area's proposals by state and kind with their
 //! figures, and — for the center — the steps: report up (上报), return with why (退回), and the
 //! decision from above: in force from a day (entered on the dossier) or declined. Names and ID
-//! numbers masked in the list. Data from the store's [`fanzha_store::KeyPersonProposals`], whose
-//! steps are audited in the change's transaction.
+//! numbers masked in the list and its export; the center's 报送名单 (the proposals reported up
+//! and awaiting the decision, in full, for the authority that decides) is the one export with
+//! full values, and each is written to the audit log. Data from the store's
+//! [`fanzha_store::KeyPersonProposals`], whose steps are audited in the change's transaction.
 
 use super::choices::{non_empty, Choice};
-use super::key_persons::punishment_label;
+use super::key_persons::{category_label, punishment_label};
 use super::view::{date, midnight, pick};
 use super::{after_write, render, Chrome};
 use crate::auth::permission::{ManageKeyPersons, Permission, ReportKeyPersonMeasures};
 use crate::auth::Require;
 use crate::error::WebError;
+use crate::export::{every_page, ExportFormat, Sheet, Sheets, Table};
 use crate::extract::{FormBody, Query};
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -21,9 +24,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use fanzha_core::mask::{mask_name, mask_resident_id};
 use fanzha_core::time::{format_shanghai, shanghai_date};
+use fanzha_core::ResidentId;
 use fanzha_store::{
-    NewProposal, PageRequest, Proposal, ProposalFilter, ProposalKind, ProposalState, ProposalStep,
-    PunishmentKind,
+    NewAuditEntry, NewProposal, PageRequest, Proposal, ProposalFigures, ProposalFilter,
+    ProposalKind, ProposalState, ProposalStep, PunishmentKind,
 };
 use serde::Deserialize;
 
@@ -34,6 +38,7 @@ pub struct ProposalRow {
     pub key_person_id: i64,
     pub person: String,
     pub kind: String,
+    pub category: &'static str,
     pub reason: String,
     pub state_code: &'static str,
     pub state: &'static str,
@@ -43,15 +48,20 @@ pub struct ProposalRow {
     pub note: String,
 }
 
-pub fn row(lang: Lang, p: Proposal) -> ProposalRow {
-    let kind = match (p.kind, p.punishment_kind) {
+/// What is proposed: the kind, and for a punishment the measure.
+fn kind_label(lang: Lang, p: &Proposal) -> String {
+    match (p.kind, p.punishment_kind) {
         (ProposalKind::Punishment, Some(k)) => format!(
             "{} · {}",
             pick(lang, p.kind.zh(), p.kind.en()),
             punishment_label(lang, k)
         ),
         _ => pick(lang, p.kind.zh(), p.kind.en()).to_string(),
-    };
+    }
+}
+
+pub fn row(lang: Lang, p: Proposal) -> ProposalRow {
+    let kind = kind_label(lang, &p);
     ProposalRow {
         id: p.id,
         version: p.version,
@@ -62,6 +72,7 @@ pub fn row(lang: Lang, p: Proposal) -> ProposalRow {
             mask_resident_id(&p.resident_id)
         ),
         kind,
+        category: category_label(lang, p.category),
         reason: p.reason,
         state_code: p.state.as_str(),
         state: pick(lang, p.state.zh(), p.state.en()),
@@ -86,6 +97,12 @@ pub struct ListQuery {
     kind: Option<String>,
     #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
     after: Option<String>,
+    /// `csv` or `xlsx`: every proposal of the filter (masked), and the figures.
+    #[serde(default)]
+    format: Option<ExportFormat>,
+    /// For CSV: `proposals` (the default) or `figures`.
+    #[serde(default)]
+    section: Option<String>,
 }
 
 #[derive(Template)]
@@ -105,7 +122,7 @@ struct ListPage {
     today: String,
 }
 
-/// `GET /key-persons/proposals[?state=&kind=][&after=KEY]`.
+/// `GET /key-persons/proposals[?state=&kind=][&after=KEY][&format=csv|xlsx]`.
 pub async fn list(
     auth: Require<ManageKeyPersons>,
     State(state): State<AppState>,
@@ -139,6 +156,21 @@ pub async fn list(
     let figures = repo
         .figures(&scope, midnight(year_start)?, state.clock.now_ms() + 1)
         .await?;
+    if let Some(format) = q.format {
+        let filter = ProposalFilter {
+            state: st,
+            kind,
+            key_person_id: None,
+        };
+        let all = every_page("proposals", |page| {
+            let (repo, scope, filter) = (&repo, &scope, &filter);
+            async move { Ok(repo.list(scope, filter, &page).await?) }
+        })
+        .await?;
+        let rows = all.items.into_iter().map(|p| row(lang, p)).collect();
+        return export(lang, rows, &figures, chrono::Datelike::year(&today))
+            .respond(format, q.section.as_deref());
+    }
     let query = {
         let mut query = form_urlencoded::Serializer::new(String::new());
         if let Some(s) = st {
@@ -294,4 +326,175 @@ pub async fn step(
         "/key-persons/proposals".into(),
         StatusCode::OK,
     ))
+}
+
+/// The list export: the proposals as listed (masked) and the page's figures.
+fn export(lang: Lang, rows: Vec<ProposalRow>, f: &ProposalFigures, year: i32) -> Sheets {
+    let proposals = rows
+        .into_iter()
+        .map(|r| {
+            vec![
+                r.id.to_string(),
+                r.person,
+                r.category.to_string(),
+                r.kind,
+                r.reason,
+                r.proposed,
+                r.state.to_string(),
+                r.reported,
+                r.decided,
+                r.note,
+            ]
+        })
+        .collect();
+    let heads = [
+        "col_id",
+        "kpp_person",
+        "kp_category",
+        "kpp_kind",
+        "kpp_reason",
+        "kpp_proposed_at",
+        "kpp_state",
+        "kpp_reported_at",
+        "kpp_decision",
+        "kpp_note",
+    ];
+    let figures = [
+        (lang.t("kpp_proposed").to_string(), f.proposed),
+        (lang.t("kpp_reported").to_string(), f.reported),
+        (lang.t("kpp_in_force").to_string(), f.in_force),
+        (lang.t("kpp_returned").to_string(), f.returned),
+        (lang.t("kpp_declined").to_string(), f.declined),
+        (
+            format!("{year} {}", lang.t("kpp_people_punishment")),
+            f.people_reported_punishment,
+        ),
+        (
+            format!("{year} {}", lang.t("kpp_people_exit_ban")),
+            f.people_reported_exit_ban,
+        ),
+    ];
+    Sheets {
+        name: "key_person_proposals".into(),
+        sheets: vec![
+            Sheet::new(lang, "proposals", "kpp_title", &heads, proposals),
+            Sheet::figures(
+                lang,
+                figures
+                    .into_iter()
+                    .map(|(k, v)| (k, v.to_string()))
+                    .collect(),
+            ),
+        ],
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReportListQuery {
+    /// `punishment` or `exit_ban`.
+    kind: String,
+    format: ExportFormat,
+}
+
+/// `GET /key-persons/proposals/report-list?kind=punishment|exit_ban&format=xlsx|csv`: the
+/// center's 报送名单 — every proposal of the kind reported up and awaiting the decision, with
+/// the person in full (name, sex, birth date, ID number, place of household registration as the
+/// ID number gives it), for the authority that decides. Full personal data leaves the platform
+/// here, so every export is written to the audit log with the proposals it held.
+pub async fn report_list(
+    auth: Require<ReportKeyPersonMeasures>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ReportListQuery>,
+) -> Result<Response, WebError> {
+    let lang = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/key-persons").lang;
+    let kind = ProposalKind::parse(q.kind.trim()).ok_or_else(|| {
+        WebError::BadRequest(format!(
+            "unknown kind `{}`: punishment or exit_ban",
+            q.kind.trim()
+        ))
+    })?;
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    let repo = state.store.key_person_proposals();
+    let filter = ProposalFilter {
+        state: Some(ProposalState::Reported),
+        kind: Some(kind),
+        key_person_id: None,
+    };
+    let mut all = every_page("proposals", |page| {
+        let (repo, scope, filter) = (&repo, &scope, &filter);
+        async move { Ok(repo.list(scope, filter, &page).await?) }
+    })
+    .await?
+    .items;
+    // The order they went up in: the list is numbered.
+    all.sort_by_key(|p| (p.reported_at, p.id));
+    state
+        .store
+        .audit()
+        .append(&NewAuditEntry {
+            actor: auth.principal.login.clone(),
+            action: "export_personal_data".into(),
+            target_type: "key_person_proposals".into(),
+            target_id: None,
+            unit_code: Some(auth.principal.unit_code.clone()),
+            detail: serde_json::json!({
+                "via": "report_list",
+                "kind": kind.as_str(),
+                "rows": all.len(),
+                "proposal_ids": all.iter().map(|p| p.id).collect::<Vec<_>>(),
+            }),
+        })
+        .await?;
+    let mut names = state.unit_names();
+    let mut rows = Vec::with_capacity(all.len());
+    for (n, p) in all.iter().enumerate() {
+        // The stored ID number was validated on entry; a legacy row that no longer parses is
+        // listed with what the dossier holds and blank derived fields.
+        let id = ResidentId::parse_normalised(&p.resident_id).ok();
+        rows.push(vec![
+            (n + 1).to_string(),
+            p.name.clone().unwrap_or_default(),
+            id.as_ref()
+                .map(|i| pick(lang, i.sex().label(), i.sex().as_str()).to_string())
+                .unwrap_or_default(),
+            id.as_ref()
+                .map(|i| i.birth_date().to_string())
+                .unwrap_or_default(),
+            p.resident_id.clone(),
+            id.as_ref()
+                .and_then(ResidentId::region_name)
+                .unwrap_or_default(),
+            names.get(&p.unit_code).await,
+            category_label(lang, p.category).to_string(),
+            kind_label(lang, p),
+            p.reason.clone(),
+            p.proposed_by.clone(),
+            format_shanghai(p.proposed_at),
+            p.reported_at.map(format_shanghai).unwrap_or_default(),
+        ]);
+    }
+    let heads = [
+        "col_no",
+        "name",
+        "sex",
+        "kpp_birth_date",
+        "resident_id",
+        "kpp_household",
+        "unit",
+        "kp_category",
+        "kpp_kind",
+        "kpp_reason",
+        "kpp_proposed_by",
+        "kpp_proposed_at",
+        "kpp_reported_at",
+    ];
+    let today = shanghai_date(state.clock.now_ms())
+        .ok_or_else(|| WebError::BadRequest("the clock is out of range".into()))?;
+    let table = Table {
+        name: format!("report_list_{}_{}", kind.as_str(), today.format("%Y%m%d")),
+        headers: heads.iter().map(|h| lang.t(h).to_string()).collect(),
+        rows,
+    };
+    table.respond(q.format)
 }

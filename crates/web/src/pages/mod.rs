@@ -14,6 +14,7 @@ pub mod crime_counts;
 pub mod dashboard;
 pub mod enforcement;
 pub mod evidence;
+pub mod figure_imports;
 pub mod guardians;
 pub mod home;
 pub mod instructions;

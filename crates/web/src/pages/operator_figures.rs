@@ -6,6 +6,7 @@
 //! Entries are audited by the store.
 
 use super::choices::{non_empty, unit_choices, Choice};
+use super::figure_imports::FigureImportView;
 use super::view::pick;
 use super::{after_write, render, Chrome};
 use crate::auth::permission::{EnterOperatorFigures, Permission, ViewOperatorFigures};
@@ -80,6 +81,8 @@ struct FiguresPage {
     entry_units: Vec<Choice>,
     max_month: String,
     query: String,
+    /// What a file import just did.
+    import: Option<FigureImportView>,
 }
 
 fn add_up(counts: impl Iterator<Item = InterceptCounts>) -> InterceptCounts {
@@ -97,12 +100,19 @@ pub async fn page(
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    let chrome = Chrome::new(
-        &auth.principal,
-        &auth.csrf_token,
-        &headers,
-        "/operator-figures",
-    );
+    respond(&auth.principal, &auth.csrf_token, &state, &headers, q, None).await
+}
+
+/// The page of `q` for `principal`, with the result of a file import when there was one.
+async fn respond(
+    principal: &Principal,
+    csrf_token: &str,
+    state: &AppState,
+    headers: &HeaderMap,
+    q: PageQuery,
+    import: Option<FigureImportView>,
+) -> Result<Response, WebError> {
+    let chrome = Chrome::new(principal, csrf_token, headers, "/operator-figures");
     let lang = chrome.lang;
     let today = shanghai_date(state.clock.now_ms())
         .ok_or_else(|| WebError::BadRequest("the clock is out of range".into()))?;
@@ -116,11 +126,11 @@ pub async fn page(
             })?,
         None => today.year(),
     };
-    let own_unit = auth.principal.unit_code.clone();
+    let own_unit = principal.unit_code.clone();
     let (unit_code, scope) = state.narrowed_scope(&own_unit, non_empty(&q.unit)).await?;
     let first = i64::from(year) * 100 + 1;
     let repo = state.store.operator_figures();
-    let readable = operators_of(&auth.principal);
+    let readable = operators_of(principal);
     // Each month, the year and a year earlier rolled up once; each operator's line reads them.
     let mut months = Vec::with_capacity(12);
     for m in 0..12 {
@@ -188,7 +198,7 @@ pub async fn page(
             selected: false,
         });
     }
-    let enter_operators = match auth.principal.operator {
+    let enter_operators = match principal.operator {
         Some(own) => vec![own],
         None => Operator::ALL.to_vec(),
     }
@@ -210,7 +220,7 @@ pub async fn page(
     let page = FiguresPage {
         year,
         years: (2000.max(today.year() - 5)..=today.year()).rev().collect(),
-        units: unit_choices(&state, &own_unit, &unit_code).await?,
+        units: unit_choices(state, &own_unit, &unit_code).await?,
         unit_name: unit.name.clone(),
         unit_code,
         month_heads: (1..=12u32)
@@ -224,7 +234,8 @@ pub async fn page(
         lines,
         total,
         entries,
-        enter: EnterOperatorFigures::allows(&auth.principal),
+        enter: EnterOperatorFigures::allows(principal),
+        import,
         enter_operators,
         entry_units,
         max_month: format!("{}-{:02}", today.year(), today.month()),
@@ -356,4 +367,30 @@ pub async fn enter(
         format!("/operator-figures?year={}", month / 100),
         StatusCode::OK,
     ))
+}
+
+/// `POST /operator-figures/import` (multipart: `file`, `format`, and `operator` for a file
+/// without an operator column): an operator's monthly figures from its spreadsheet, one unit
+/// and month per row, each row entered as the form enters it (audited by the store); rows in
+/// error quarantined with line and reason. Answers the page with what the import did.
+pub async fn import(
+    auth: Require<EnterOperatorFigures>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, WebError> {
+    let done = super::figure_imports::operator_figures(&auth.principal, &state, multipart).await?;
+    let q = PageQuery {
+        year: done.latest_month.map(|m| (m / 100).to_string()),
+        ..PageQuery::default()
+    };
+    respond(
+        &auth.principal,
+        &auth.csrf_token,
+        &state,
+        &headers,
+        q,
+        Some(done.view),
+    )
+    .await
 }

@@ -40,7 +40,7 @@ use fanzha_store::{
     effective_populations, CallCounts, CardFigures, CaseTally, DismantledTally, DisposalCounts,
     DisposalViewer, EnforcementFigures, FundFigures, KeyPersonFigures, LeadFigures, LoopTally,
     MeasureClass, OutreachFilter, OutreachTotals, PostFilter, PostTally, PriorOutreachTally,
-    RegistrationTally, SuspectCharge, TrendPoint, TypicalFilter, Viewer,
+    ProposalFigures, RegistrationTally, SuspectCharge, TrendPoint, TypicalFilter, Viewer,
 };
 use fanzha_workflow::{LoopFigures, OrgTree};
 use serde::Deserialize;
@@ -322,6 +322,8 @@ struct StatsPage {
     registration: Registration,
     victims: VictimProfile,
     key_persons: KeyPersonFigures,
+    /// 上报惩戒 / 不准出境报备: people reported up in the period.
+    proposals: ProposalFigures,
     outreach: OutreachTotals,
     /// New-media posts of the period.
     posts: PostTally,
@@ -646,6 +648,11 @@ pub async fn show(
         .fund_figures(&Viewer::Police(scope.clone()), from, until)
         .await?;
     let key_persons = state.store.key_persons().figures(&scope, now).await?;
+    let proposals = state
+        .store
+        .key_person_proposals()
+        .figures(&scope, from, until)
+        .await?;
     let cards = state
         .store
         .new_cards()
@@ -774,6 +781,7 @@ pub async fn show(
             stopped_in_time: (t.requested > 0).then_some((t.executed_in_time, t.requested)),
             registration: &registration,
             key_persons: &key_persons,
+            proposals: &proposals,
             outreach: &outreach,
             posts: &posts,
             prior_outreach: &prior_outreach,
@@ -850,6 +858,7 @@ pub async fn show(
         registration,
         victims,
         key_persons,
+        proposals,
         outreach,
         posts,
         prior_outreach,

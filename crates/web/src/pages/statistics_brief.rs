@@ -12,7 +12,7 @@ use crate::i18n::Lang;
 use fanzha_store::{
     CallCounts, CardFigures, DisposalCounts, EnforcementFigures, FundFigures, InterceptCounts,
     KeyPersonFigures, LeadFigures, LeadResult, LoopTally, MeasureClass, NoticeFigures,
-    OutreachTotals, PostTally, PriorOutreachTally, SuspectCharge, TypicalCase,
+    OutreachTotals, PostTally, PriorOutreachTally, ProposalFigures, SuspectCharge, TypicalCase,
 };
 use fanzha_workflow::LoopFigures;
 
@@ -42,6 +42,8 @@ pub struct BriefInput<'a> {
     pub stopped_in_time: Option<(i64, i64)>,
     pub registration: &'a Registration,
     pub key_persons: &'a KeyPersonFigures,
+    /// People reported up for a punishment or an exit ban in the period.
+    pub proposals: &'a ProposalFigures,
     /// Talks and campaigns held in the period.
     pub outreach: &'a OutreachTotals,
     /// New-media posts published in the period.
@@ -578,6 +580,12 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
             rate_label(k.return_rate())
         )
     };
+    // 上报惩戒 / 不准出境报备 of the period: said only when someone was reported up.
+    let text = match proposals_clause(zh, b.proposals) {
+        None => text,
+        Some(clause) if zh => format!("{}；{clause}。", text.trim_end_matches('。')),
+        Some(clause) => format!("{}; {clause}.", text.trim_end_matches('.')),
+    };
     // 走访到期未走访: said only when someone is overdue.
     let text = match k.visits_overdue {
         0 => text,
@@ -644,6 +652,22 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
 
 /// How the period's public-sector cases were notified: "，已向其所在单位下发提示单2份（及时下发1
 /// 份），1起尚未下发" — nothing when no notice is due.
+/// "本期上报惩戒3人、不准出境报备1人", or None when nobody was reported up in the period.
+fn proposals_clause(zh: bool, p: &ProposalFigures) -> Option<String> {
+    let (punish, ban) = (p.people_reported_punishment, p.people_reported_exit_ban);
+    match (punish, ban, zh) {
+        (0, 0, _) => None,
+        (n, 0, true) => Some(format!("本期上报惩戒{n}人")),
+        (0, m, true) => Some(format!("本期不准出境报备{m}人")),
+        (n, m, true) => Some(format!("本期上报惩戒{n}人、不准出境报备{m}人")),
+        (n, 0, false) => Some(format!("{n} reported up for punishment in the period")),
+        (0, m, false) => Some(format!("{m} reported up for an exit ban in the period")),
+        (n, m, false) => Some(format!(
+            "{n} reported up for punishment and {m} for an exit ban in the period"
+        )),
+    }
+}
+
 fn notices_clause(zh: bool, n: &NoticeFigures) -> String {
     if n.cases == 0 {
         return String::new();
@@ -1320,6 +1344,11 @@ mod tests {
                 visits_overdue: 2,
                 ..KeyPersonFigures::default()
             },
+            proposals: &ProposalFigures {
+                people_reported_punishment: 4,
+                people_reported_exit_ban: 1,
+                ..ProposalFigures::default()
+            },
             units: vec![
                 BriefUnit {
                     name: "阳明街道",
@@ -1375,7 +1404,7 @@ mod tests {
         );
         assert_eq!(
             zh[4].text,
-            "在控重点人员12人，其中惩戒中5人、不准出境3人；滞留境外1人，已劝返3人，劝返率75.00%；走访到期未走访2人。"
+            "在控重点人员12人，其中惩戒中5人、不准出境3人；滞留境外1人，已劝返3人，劝返率75.00%；本期上报惩戒4人、不准出境报备1人；走访到期未走访2人。"
         );
         assert_eq!(
             zh[0].text,
@@ -1454,6 +1483,7 @@ mod tests {
                 stopped_in_time: None,
                 registration: &Registration::default(),
                 key_persons: &KeyPersonFigures::default(),
+                proposals: &ProposalFigures::default(),
                 outreach: &OutreachTotals::default(),
                 posts: &PostTally::default(),
                 prior_outreach: &PriorOutreachTally::default(),
@@ -1567,6 +1597,7 @@ mod tests {
             stopped_in_time: None,
             registration: &Registration::default(),
             key_persons: &KeyPersonFigures::default(),
+            proposals: &ProposalFigures::default(),
             outreach: &OutreachTotals::default(),
             posts: &PostTally::default(),
             prior_outreach: &PriorOutreachTally::default(),

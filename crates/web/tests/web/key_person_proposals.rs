@@ -14,6 +14,7 @@ use fanzha_store::testing::TestDb as Db;
 
 fanzha_store::on_both_backends! {
     a_proposal_goes_up_and_comes_back_in_force,
+    the_report_list_holds_the_reported_in_full_and_is_audited,
 }
 
 const COUNTY: &str = "330281";
@@ -292,4 +293,124 @@ async fn a_proposal_goes_up_and_comes_back_in_force(db: &Db) {
     )
     .await;
     assert_eq!(leader.status, StatusCode::FORBIDDEN);
+}
+
+async fn the_report_list_holds_the_reported_in_full_and_is_audited(db: &Db) {
+    let (state, dossier) = world(db).await;
+    let propose = format!("/key-persons/{dossier}/proposals");
+    for form in [
+        "kind=punishment&punishment_kind=financial&reason=%E5%87%BA%E5%94%AE%E9%93%B6%E8%A1%8C%E5%8D%A1",
+        "kind=exit_ban&reason=%E5%9B%9E%E6%B5%81",
+    ] {
+        let a = send(&state, Role::UnitCommander, TOWNSHIP, "POST", &propose, form).await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    }
+    let proposals = state
+        .store
+        .key_person_proposals()
+        .list(
+            &Scope::platform(),
+            &Default::default(),
+            &fanzha_store::PageRequest::first(10),
+        )
+        .await
+        .unwrap()
+        .items;
+    let pun = proposals
+        .iter()
+        .find(|p| p.kind == fanzha_store::ProposalKind::Punishment)
+        .unwrap()
+        .id;
+    // Only the punishment goes up; the exit ban waits for review.
+    let a = send(
+        &state,
+        Role::CenterAnalyst,
+        COUNTY,
+        "POST",
+        &format!("/key-persons/proposals/{pun}/step"),
+        "version=1&step=report",
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+
+    let list = |role, unit: &'static str, kind: &'static str| {
+        let state = state.clone();
+        async move {
+            send(
+                &state,
+                role,
+                unit,
+                "GET",
+                &format!("/key-persons/proposals/report-list?kind={kind}&format=csv"),
+                "",
+            )
+            .await
+        }
+    };
+    let csv = list(Role::CenterAnalyst, COUNTY, "punishment").await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.text());
+    let text = csv.text();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "a header and the one reported: {text}");
+    assert!(
+        lines[0].contains("序号") && lines[0].contains("身份证号"),
+        "{text}"
+    );
+    let row = lines[1];
+    let rid = &proposals[0].resident_id;
+    for want in [
+        "1,张卫国,男,1990-05-01,",
+        rid.as_str(),
+        "浙江省宁波市余姚市",
+        "舜水社区",
+        "出售银行卡",
+        "金融惩戒",
+    ] {
+        assert!(row.contains(want), "`{want}` in {row}");
+    }
+    // Nothing of the exit ban, which was not reported up.
+    let bans = list(Role::CenterAnalyst, COUNTY, "exit_ban").await;
+    assert_eq!(bans.text().lines().count(), 1, "{}", bans.text());
+    // Each export of full data is audited with what it held.
+    let audit = state
+        .store
+        .audit()
+        .list(&Scope::platform(), &fanzha_store::PageRequest::first(100))
+        .await
+        .unwrap()
+        .items;
+    let exports: Vec<_> = audit
+        .iter()
+        .filter(|e| e.action == "export_personal_data")
+        .collect();
+    assert_eq!(exports.len(), 2);
+    assert!(exports.iter().any(|e| e.detail["rows"] == 1
+        && e.detail["proposal_ids"] == serde_json::json!([pun])
+        && e.actor.starts_with("center_analyst")));
+    // A station does not export it; another county's center finds nothing of this county.
+    let station = list(Role::UnitCommander, TOWNSHIP, "punishment").await;
+    assert_eq!(station.status, StatusCode::FORBIDDEN);
+    let other = list(Role::CenterAnalyst, OTHER_COUNTY, "punishment").await;
+    assert_eq!(other.text().lines().count(), 1, "{}", other.text());
+    let bad = list(Role::CenterAnalyst, COUNTY, "jail").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+    // The list's own export is masked, with the dossier's category.
+    let masked = send(
+        &state,
+        Role::UnitCommander,
+        TOWNSHIP,
+        "GET",
+        "/key-persons/proposals?format=csv",
+        "",
+    )
+    .await;
+    assert_eq!(masked.status, StatusCode::OK);
+    let text = masked.text();
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(
+        text.contains("张*") && !text.contains("张卫国") && !text.contains(rid.as_str()),
+        "{text}"
+    );
+    assert!(text.contains("出租出借出售两卡人员"), "{text}");
 }

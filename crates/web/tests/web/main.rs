@@ -13,6 +13,7 @@ mod case_import;
 mod casework;
 mod employer_notices;
 mod enforcement;
+mod figure_imports;
 mod guardians;
 mod key_person_proposals;
 mod key_persons;

@@ -484,6 +484,20 @@ const ENDPOINTS: &[Endpoint] = &[
     ),
     ep("GET", "/crime-counts", "view_statistics", Rec::None, Empty),
     ep(
+        "POST",
+        "/crime-counts/import",
+        "enter_crime_counts",
+        Rec::None,
+        Multipart("单位代码,月份,刑事案件立案数\n330281,2025-06,7\n"),
+    ),
+    ep(
+        "POST",
+        "/operator-figures/import",
+        "enter_operator_figures",
+        Rec::None,
+        Multipart("单位代码,运营商,月份,拦截诈骗电话\n330281,中国移动,2025-06,7\n"),
+    ),
+    ep(
         "GET",
         "/operator-figures",
         "view_operator_figures",
@@ -510,6 +524,13 @@ const ENDPOINTS: &[Endpoint] = &[
         "manage_key_persons",
         Rec::KeyPerson,
         Form("kind=exit_ban&reason=rbac+{n}"),
+    ),
+    ep(
+        "GET",
+        "/key-persons/proposals/report-list?kind=punishment&format=csv",
+        "report_key_person_measures",
+        Rec::None,
+        Empty,
     ),
     ep(
         "POST",

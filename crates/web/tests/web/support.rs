@@ -47,6 +47,51 @@ pub async fn send_as(
     now: i64,
     (method, path, form): (&str, &str, &str),
 ) -> Answer {
+    let body = (
+        "application/x-www-form-urlencoded",
+        form.as_bytes().to_vec(),
+    );
+    send_body(state, role, unit, now, (method, path), body).await
+}
+
+/// A multipart form of text `fields` and one `file` (name, content), as a browser sends it:
+/// its content type and body.
+pub fn multipart(
+    fields: &[(&str, &str)],
+    (file_name, content): (&str, &[u8]),
+) -> (String, Vec<u8>) {
+    let boundary = "fanzha-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// `method path` as a user of `role` at `unit` (login `<role>_<unit>`), logged in at `now`,
+/// with `body` of its content type and the CSRF token on writes.
+pub async fn send_body(
+    state: &fanzha_web::AppState,
+    role: fanzha_store::Role,
+    unit: &str,
+    now: i64,
+    (method, path): (&str, &str),
+    (content_type, body): (impl AsRef<str>, Vec<u8>),
+) -> Answer {
     use axum::http::{header, Request};
     let (token, session) = state.sessions.create(
         fanzha_web::auth::principal::Principal {
@@ -71,9 +116,9 @@ pub async fn send_as(
     if method != "GET" {
         req = req
             .header("x-csrf-token", &session.csrf_token)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            .header(header::CONTENT_TYPE, content_type.as_ref());
     }
-    let mut req = req.body(axum::body::Body::from(form.to_string())).unwrap();
+    let mut req = req.body(axum::body::Body::from(body)).unwrap();
     req.extensions_mut()
         .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
             [127, 0, 0, 1],

@@ -342,6 +342,14 @@ fn figures(p: &StatsPage) -> Vec<Vec<String>> {
                 ("kp_exit_ban_now", p.key_persons.exit_bans.to_string()),
                 ("kp_still_abroad", p.key_persons.abroad.to_string()),
                 ("kp_return_rate", rate_label(p.key_persons.return_rate())),
+                (
+                    "st_kp_reported_punishment",
+                    p.proposals.people_reported_punishment.to_string(),
+                ),
+                (
+                    "st_kp_reported_exit_ban",
+                    p.proposals.people_reported_exit_ban.to_string(),
+                ),
             ],
         ),
         (
