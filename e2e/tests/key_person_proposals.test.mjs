@@ -1,6 +1,7 @@
 // 提请惩戒 end to end: the analyst lists a card seller as a key person and, on the dossier,
 // proposes a financial punishment; on /key-persons/proposals the center reports it up and then
-// records the decision in force; the dossier shows the punishment among its measures.
+// records the decision in force; the dossier shows the punishment among its measures. While
+// it is up, the center's 报送名单 download names the person in full.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -43,6 +44,17 @@ test('a punishment proposed on a dossier goes up and comes back in force', { tim
   await row.locator('[data-action=report-proposal]').click();
   await analyst.locator('#kpp tr[data-state=reported]').filter({ hasText: '出售银行卡2张' }).waitFor();
   await open(analyst, '/key-persons/proposals?state=reported');
+  // The 报送名单 names the person in full: the XLSX link downloads, its CSV twin holds the row.
+  const [download] = await Promise.all([
+    analyst.waitForEvent('download'),
+    analyst.locator('[data-action=report-list-punishment]').click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^report_list_punishment_\d{8}\.xlsx$/);
+  const listed = await analyst.request.get('/key-persons/proposals/report-list?kind=punishment&format=csv');
+  assert.equal(listed.status(), 200);
+  const csv = await listed.text();
+  const line = csv.split('\n').find((l) => l.includes('出售银行卡2张'));
+  assert.ok(line && line.includes(person.resident_id), `the person in full: ${line}`);
   const up = analyst.locator('#kpp tr[data-proposal]').filter({ hasText: '出售银行卡2张' });
   await up.locator('[data-action=in-force-proposal]').click();
   await analyst.locator('#kpp tr[data-state=in_force]').filter({ hasText: '出售银行卡2张' }).waitFor();

@@ -6,7 +6,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, loggedInPage, open, apiOk, withShot } from '../lib.mjs';
+import { launch, loggedInPage, open, apiOk, withShot, screenshot } from '../lib.mjs';
 
 let browser;
 
@@ -103,3 +103,46 @@ test('运营商反制数据: the liaison enters last month and the leader reads 
   assert.equal(await leader.locator('#enter-of').count(), 0, 'leaders read only');
 });
 
+
+test('月报表导入: the center imports an operator table and a criminal-case table', { timeout: 60_000 }, async () => {
+  const analyst = await loggedInPage(browser, 'analyst');
+  const unit = (await apiOk(analyst, 'GET', '/api/v1/me')).unit_code;
+  const now = new Date(Date.now() + 8 * 3600_000); // Asia/Shanghai
+  const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+  const year = last.getUTCFullYear();
+  const month = `${year}年${last.getUTCMonth() + 1}月`;
+  await open(analyst, `/operator-figures?year=${year}`);
+  const calls = async () => Number(await analyst.locator('tr[data-operator=china_unicom][data-figure=calls] [data-year]').innerText());
+  const before = await calls();
+  // The operator's own sheet: a padded division code, a Chinese month, a branch's name; one
+  // row of a unit no one knows.
+  const table = `区划代码,运营商,月份,拦截诈骗电话,拦截诈骗短信,自主关停涉诈号码\n`
+    + `${unit.padEnd(12, '0')},浙江联通,${month},"1,200",300,4\n`
+    + `999999,中国联通,${month},5,5,5\n`;
+  const form = analyst.locator('#import-figures');
+  await form.locator('input[type=file][name=file]').setInputFiles({ name: '联通反制月报.csv', mimeType: 'text/csv', buffer: Buffer.from(table) });
+  await form.locator('[data-action=import-figures]').click();
+  const result = analyst.locator('#import-result');
+  await result.waitFor();
+  assert.equal(await result.locator('[data-applied]').innerText(), '1');
+  assert.equal(await result.locator('#import-rejected tr[data-line="3"] [data-reason]').getAttribute('data-reason'), 'unit_outside_area');
+  assert.equal(await result.locator('#import-rejected tr[data-line="3"] [data-reason]').innerText(), '单位不在本辖区', 'the reason in words');
+  await result.scrollIntoViewIfNeeded();
+  await screenshot(analyst, 'operator-figures-import-zh-desktop');
+  // Imported again, the month is corrected, not added.
+  await form.locator('input[type=file][name=file]').setInputFiles({ name: '联通反制月报.csv', mimeType: 'text/csv', buffer: Buffer.from(table) });
+  await form.locator('[data-action=import-figures]').click();
+  await analyst.locator('#import-result').waitFor();
+  const after = await calls();
+  assert.ok(after >= 1200 && after <= before + 1200, `the month counted once: ${before} → ${after}`);
+
+  await open(analyst, `/crime-counts?year=${year}`);
+  const crime = `单位代码,月份,刑事案件立案数\n${unit},${month},321\n${unit},2001-01,x\n`;
+  const cform = analyst.locator('#import-figures');
+  await cform.locator('input[type=file][name=file]').setInputFiles({ name: '刑事立案.csv', mimeType: 'text/csv', buffer: Buffer.from(crime) });
+  await cform.locator('[data-action=import-figures]').click();
+  await analyst.locator('#import-result').waitFor();
+  assert.equal(await analyst.locator('#import-result [data-applied]').innerText(), '1');
+  assert.equal(await analyst.locator('#import-rejected tr[data-line="3"] [data-reason]').getAttribute('data-reason'), 'bad_count');
+  assert.equal(await analyst.locator(`#crime-entries tr[data-unit="${unit}"] td`).nth(last.getUTCMonth() + 1).innerText(), '321');
+});

@@ -23,6 +23,7 @@ pub mod import_run;
 pub mod key_person_import;
 pub mod pages;
 pub mod push_import;
+pub mod reason_labels;
 pub mod rules_lab;
 pub mod security;
 pub mod sse;

@@ -212,8 +212,8 @@ async fn a_pushed_list_is_received_once_and_its_feedback_goes_back_up(db: &Db) {
     assert_eq!(count(b, "merged"), 1);
     assert_eq!(count(b, "known"), 0);
     assert_eq!(count(b, "quarantined"), 2);
-    assert!(b.contains("<tr data-line=\"4\"><td>4</td><td data-column>push_id</td><td data-reason>bad_push_id</td>"), "{b}");
-    assert!(b.contains("<tr data-line=\"5\"><td>5</td><td data-column>phone</td><td data-reason>no_person</td>"), "{b}");
+    assert!(b.contains("<tr data-line=\"4\"><td>4</td><td data-column=\"push_id\">推送编号</td><td data-reason=\"bad_push_id\" title=\"bad_push_id\">推送编号格式不对</td>"), "{b}");
+    assert!(b.contains("<tr data-line=\"5\"><td>5</td><td data-column=\"phone\">手机号</td><td data-reason=\"no_person\" title=\"no_person\">既无手机号也无身份证号</td>"), "{b}");
     assert!(b.contains("data-result=\"new\""), "{b}");
     assert!(b.contains("data-result=\"merged\""), "{b}");
     // Masked: neither the phone number nor the ID number appears on the page.

@@ -238,7 +238,7 @@ async fn the_center_imports_and_the_commander_checks_a_sold_card_listing_the_hol
     assert!(page.contains("data-received>2<"), "{page}");
     assert!(page.contains("data-rejected>1<"), "{page}");
     assert!(
-        page.contains("<tr data-line=\"3\"><td>3</td><td>card</td><td data-reason>bad_luhn</td>"),
+        page.contains("<tr data-line=\"3\"><td>3</td><td data-column=\"card\">卡号</td><td data-reason=\"bad_luhn\" title=\"bad_luhn\">卡号校验位不符</td>"),
         "{page}"
     );
     let run_id = page
