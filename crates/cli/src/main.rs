@@ -71,6 +71,9 @@ enum Command {
     /// Key persons (重点人员): import a list of people to keep under watch.
     #[command(subcommand)]
     KeyPersons(commands::key_persons::KeyPersonsCommand),
+    /// Monthly figures from other offices: operators' 反制数据, criminal cases filed.
+    #[command(subcommand)]
+    Figures(commands::figures::FiguresCommand),
     /// New-card screening (新开卡审查): screen a bank's list of new cards; measure the rules
     /// on a simulated city.
     #[command(subcommand)]
@@ -133,6 +136,7 @@ fn main() -> ExitCode {
         Command::Cards(c) => commands::cards::run(&ctx, c),
         Command::Guardians(c) => commands::guardians::run(&ctx, c),
         Command::KeyPersons(c) => commands::key_persons::run(&ctx, c),
+        Command::Figures(c) => commands::figures::run(&ctx, c),
         Command::Warnings(c) => commands::warnings::run(&ctx, c),
         Command::Units(c) => commands::units::run(&ctx, c),
         Command::Migrate(a) => commands::migrate::run(&ctx, a),

@@ -16,6 +16,7 @@ pub mod engine_feed;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod figure_import;
 pub mod figures;
 pub mod guardian_import;
 pub mod i18n;

@@ -12,6 +12,7 @@ pub mod demo_cases;
 pub mod detect;
 pub mod errors;
 pub mod eval;
+pub mod figures;
 pub mod guardians;
 pub mod import;
 pub mod import_divisions;

@@ -9,6 +9,7 @@ mod cards;
 mod cases_import;
 mod check;
 mod demo;
+mod figures;
 mod guardians;
 mod import_divisions;
 mod import_records;

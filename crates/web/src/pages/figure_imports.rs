@@ -1,45 +1,16 @@
-//! File imports of monthly figures as other offices send them: an operator's 反制数据
-//! (`/operator-figures/import`) and the statistics office's 刑事案件立案数
-//! (`/crime-counts/import`). The file is read by `fanzha_ingest::monthly_figures`; each good
-//! row is then entered exactly as the page's form enters it (same store call, same audit
-//! entry), so a file and a hand entry cannot disagree. A row is quarantined with its line and
-//! reason when the reader rejects it, or when it names a unit outside the importer's area, a
-//! month still to come, or — for a liaison — another operator. Entering is idempotent:
-//! importing the same file again sets the same figures.
+//! The pages' uploads of monthly figure tables (运营商反制数据 on `/operator-figures`,
+//! 刑事案件立案数 on `/crime-counts`): the multipart form read, the import done by
+//! [`crate::figure_import`], and what it did as the page shows it.
 
 use crate::auth::principal::Principal;
 use crate::error::WebError;
-use crate::import_run::{quarantine_row, FinishedImport, ImportRecord};
+use crate::figure_import::{
+    import_crime_counts, import_operator_figures, FigureImport, FigureUpload,
+};
 use crate::pages::upload::Upload;
 use crate::state::AppState;
 use axum::extract::Multipart;
-use chrono::Datelike;
-use fanzha_core::time::shanghai_date;
-use fanzha_ingest::monthly_figures::figure_reason::DUPLICATE;
-use fanzha_ingest::monthly_figures::{read_crime_counts, read_operator_figures, FigureRejection};
-use fanzha_store::{
-    natural_division_code, FigureEnterer, InterceptCounts, Operator, QuarantineRow, Scope,
-    StoreError,
-};
-use std::collections::HashSet;
-
-/// The import-run kinds.
-const OPERATOR_KIND: &str = "operator_figures";
-const CRIME_KIND: &str = "crime_counts";
-
-/// Reasons a good row of the file is quarantined while entering it.
-pub mod apply_reason {
-    /// The unit is not a unit of the importer's area (or not a unit at all).
-    pub const UNIT_OUTSIDE_AREA: &str = "unit_outside_area";
-    /// The month is after the current month (Asia/Shanghai).
-    pub const FUTURE_MONTH: &str = "future_month";
-    /// Neither the row nor the form names the operator.
-    pub const NO_OPERATOR: &str = "no_operator";
-    /// A liaison's file holds another operator's figures.
-    pub const NOT_OWN_OPERATOR: &str = "not_own_operator";
-    /// The store refused the value (the column names which).
-    pub const INVALID_VALUE: &str = "invalid_value";
-}
+use fanzha_store::Operator;
 
 /// What an import did, as the page shows it.
 pub struct FigureImportView {
@@ -58,167 +29,64 @@ pub struct ImportedFigures {
     pub latest_month: Option<i64>,
 }
 
-/// The current month, `YYYYMM`, in Shanghai.
-fn current_month(state: &AppState) -> Result<i64, WebError> {
-    let today = shanghai_date(state.clock.now_ms())
-        .ok_or_else(|| WebError::BadRequest("the clock is out of range".into()))?;
-    Ok(i64::from(today.year()) * 100 + i64::from(today.month()))
-}
-
-/// The stored unit a file's code names, when it lies in `scope`: the code itself, else the
-/// unit of a padded division code (`330281001000` → `330281001`).
-async fn unit_in_scope(
-    state: &AppState,
-    scope: &Scope,
-    code: &str,
-) -> Result<Option<String>, WebError> {
-    let mut unit = state.store.units().find(code).await?;
-    if unit.is_none() {
-        if let Ok(natural) = natural_division_code(code) {
-            if natural != code {
-                unit = state.store.units().find(natural).await?;
-            }
+impl ImportedFigures {
+    fn of(file: String, done: FigureImport) -> ImportedFigures {
+        ImportedFigures {
+            view: FigureImportView {
+                run: done.import_run.0,
+                file,
+                read: done.read,
+                applied: done.applied,
+                rejected: done
+                    .rejected
+                    .iter()
+                    .map(|r| {
+                        (
+                            r.line,
+                            r.column.clone().unwrap_or_default(),
+                            r.reason.clone(),
+                        )
+                    })
+                    .collect(),
+            },
+            latest_month: done.latest_month,
         }
     }
-    Ok(unit
-        .filter(|u| scope.contains_path(&u.path))
-        .map(|u| u.code))
 }
 
-fn reader_quarantine(file: &str, rejected: &[FigureRejection]) -> Vec<QuarantineRow> {
-    rejected
-        .iter()
-        .map(|r| quarantine_row(file, r.line, r.column, r.reason, &r.raw))
-        .collect()
-}
-
-fn view(file: String, read: usize, applied: usize, done: FinishedImport) -> FigureImportView {
-    FigureImportView {
-        run: done.run.0,
-        file,
-        read,
-        applied,
-        rejected: done
-            .rejected
-            .iter()
-            .map(|r| {
-                (
-                    r.line,
-                    r.column.clone().unwrap_or_default(),
-                    r.reason.clone(),
-                )
-            })
-            .collect(),
-    }
-}
-
-/// Imports an operator-figures file for `p` (see the module's comment). A liaison's rows are
-/// its own operator's: a file without an operator column is taken as theirs, and a row of
-/// another operator is quarantined (`not_own_operator`).
+/// The page's operator-figures upload (multipart `file`, `format`, `operator`) for `p`.
 pub async fn operator_figures(
     p: &Principal,
     state: &AppState,
     multipart: Multipart,
 ) -> Result<ImportedFigures, WebError> {
     let mut up = Upload::read(multipart, "operator_figures.csv", &["operator"]).await?;
-    let chosen = match up.trimmed("operator") {
+    let chosen_operator = match up.trimmed("operator") {
         Some(text) => Some(
             Operator::parse(text)
                 .ok_or_else(|| WebError::BadRequest(format!("unknown operator `{text}`")))?,
         ),
         None => None,
     };
-    let default_operator = p.operator.or(chosen);
     let format = up.format;
     let (file, bytes) = up.take_file("choose a file of operator figures to import")?;
-    let parsed = read_operator_figures(&file, &bytes, format)?;
-    let mut run = ImportRecord::begin(
-        &state.store,
-        OPERATOR_KIND,
-        &file,
-        &bytes,
-        parsed.read,
-        reader_quarantine(&file, &parsed.rejected),
+    let done = import_operator_figures(
+        state,
+        &FigureUpload {
+            login: &p.login,
+            unit_code: &p.unit_code,
+            own_operator: p.operator,
+            chosen_operator,
+            file: &file,
+            bytes: &bytes,
+            format,
+        },
     )
     .await?;
-    let enterer = match p.operator {
-        Some(own) => FigureEnterer::Operator(own),
-        None => FigureEnterer::Police,
-    };
-    let scope = state.scope_of(&p.unit_code).await?;
-    let (now, this_month) = (state.clock.now_ms(), current_month(state)?);
-    let repo = state.store.operator_figures();
-    let (mut applied, mut latest) = (0, None);
-    let mut entered = HashSet::new();
-    for (i, row) in parsed.rows.iter().enumerate() {
-        let mut reject = |column: &str, reason: &str| {
-            run.reject(quarantine_row(
-                &file,
-                row.line,
-                Some(column),
-                reason,
-                &row.raw,
-            ))
-        };
-        let Some(operator) = row.operator.and_then(Operator::parse).or(default_operator) else {
-            reject("operator", apply_reason::NO_OPERATOR);
-            continue;
-        };
-        if row.month > this_month {
-            reject("month", apply_reason::FUTURE_MONTH);
-            continue;
-        }
-        let Some(unit) = unit_in_scope(state, &scope, &row.unit).await? else {
-            reject("unit", apply_reason::UNIT_OUTSIDE_AREA);
-            continue;
-        };
-        // The reader compares codes as written; a padded code and the plain one are the
-        // same unit, and the second line would overwrite the first.
-        if !entered.insert((unit.clone(), operator, row.month)) {
-            reject("unit", DUPLICATE);
-            continue;
-        }
-        let counts = InterceptCounts {
-            calls_blocked: row.calls_blocked,
-            sms_blocked: row.sms_blocked,
-            numbers_shut: row.numbers_shut,
-        };
-        let set = repo
-            .set(
-                &scope,
-                enterer,
-                operator,
-                &unit,
-                row.month,
-                Some(counts),
-                &p.login,
-                now,
-            )
-            .await;
-        match set {
-            Ok(()) => {
-                applied += 1;
-                latest = latest.max(Some(row.month));
-            }
-            Err(StoreError::DutySeparated { .. }) => {
-                reject("operator", apply_reason::NOT_OWN_OPERATOR)
-            }
-            Err(StoreError::Invalid { field, .. }) => reject(field, apply_reason::INVALID_VALUE),
-            Err(e) => {
-                let rest = parsed.rows[i..].iter().map(|r| (r.line, r.raw.clone()));
-                return Err(run.fail(applied, rest, e).await);
-            }
-        }
-    }
-    let done = run.finish(applied).await?;
-    Ok(ImportedFigures {
-        view: view(file, parsed.read, applied, done),
-        latest_month: latest,
-    })
+    Ok(ImportedFigures::of(file, done))
 }
 
-/// Imports a file of criminal cases filed per unit and month for `p` (see the module's
-/// comment).
+/// The page's criminal-case upload (multipart `file`, `format`) for `p`.
 pub async fn crime_counts(
     p: &Principal,
     state: &AppState,
@@ -227,61 +95,18 @@ pub async fn crime_counts(
     let mut up = Upload::read(multipart, "crime_counts.csv", &[]).await?;
     let format = up.format;
     let (file, bytes) = up.take_file("choose a file of criminal cases to import")?;
-    let parsed = read_crime_counts(&file, &bytes, format)?;
-    let mut run = ImportRecord::begin(
-        &state.store,
-        CRIME_KIND,
-        &file,
-        &bytes,
-        parsed.read,
-        reader_quarantine(&file, &parsed.rejected),
+    let done = import_crime_counts(
+        state,
+        &FigureUpload {
+            login: &p.login,
+            unit_code: &p.unit_code,
+            own_operator: None,
+            chosen_operator: None,
+            file: &file,
+            bytes: &bytes,
+            format,
+        },
     )
     .await?;
-    let scope = state.scope_of(&p.unit_code).await?;
-    let (now, this_month) = (state.clock.now_ms(), current_month(state)?);
-    let repo = state.store.crime_counts();
-    let (mut applied, mut latest) = (0, None);
-    let mut entered = HashSet::new();
-    for (i, row) in parsed.rows.iter().enumerate() {
-        let mut reject = |column: &str, reason: &str| {
-            run.reject(quarantine_row(
-                &file,
-                row.line,
-                Some(column),
-                reason,
-                &row.raw,
-            ))
-        };
-        if row.month > this_month {
-            reject("month", apply_reason::FUTURE_MONTH);
-            continue;
-        }
-        let Some(unit) = unit_in_scope(state, &scope, &row.unit).await? else {
-            reject("unit", apply_reason::UNIT_OUTSIDE_AREA);
-            continue;
-        };
-        if !entered.insert((unit.clone(), row.month)) {
-            reject("unit", DUPLICATE);
-            continue;
-        }
-        match repo
-            .set(&scope, &unit, row.month, Some(row.cases), &p.login, now)
-            .await
-        {
-            Ok(()) => {
-                applied += 1;
-                latest = latest.max(Some(row.month));
-            }
-            Err(StoreError::Invalid { field, .. }) => reject(field, apply_reason::INVALID_VALUE),
-            Err(e) => {
-                let rest = parsed.rows[i..].iter().map(|r| (r.line, r.raw.clone()));
-                return Err(run.fail(applied, rest, e).await);
-            }
-        }
-    }
-    let done = run.finish(applied).await?;
-    Ok(ImportedFigures {
-        view: view(file, parsed.read, applied, done),
-        latest_month: latest,
-    })
+    Ok(ImportedFigures::of(file, done))
 }

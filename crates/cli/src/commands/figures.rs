@@ -1,0 +1,115 @@
+//! `fanzha figures import-operators FILE [--operator OP]` and `fanzha figures import-crime FILE`
+//! (both `[--unit CODE] [--format F] [--by LOGIN]`): the monthly tables other offices send — an
+//! operator's 反制数据 (calls and SMS intercepted, numbers shut down) and the statistics
+//! office's 刑事案件立案数 — entered per unit and month exactly as the uploads on
+//! `/operator-figures` and `/crime-counts` enter them (`fanzha_web::figure_import`): each row
+//! through the same store call and audit entry, importing again corrects, every rejected row in
+//! the quarantine with its line, column and reason. Prints the quarantined rows and a table of
+//! read / entered / quarantined by reason.
+
+use super::database;
+use crate::error::{CliResult, WithCode};
+use crate::report::Report;
+use crate::Ctx;
+use fanzha_core::error_code::ErrorCode;
+use fanzha_ingest::reports::ReportFormat;
+use fanzha_store::Operator;
+use fanzha_web::figure_import::{
+    import_crime_counts, import_operator_figures, FigureImport, FigureUpload,
+};
+use std::path::PathBuf;
+
+#[derive(clap::Subcommand)]
+pub enum FiguresCommand {
+    /// Import an operator's monthly table of calls and SMS intercepted and numbers shut down
+    /// (运营商反制数据; CSV UTF-8/GBK, XLSX).
+    ImportOperators(OperatorArgs),
+    /// Import the statistics office's table of criminal cases filed per unit and month
+    /// (刑事案件立案数; CSV UTF-8/GBK, XLSX).
+    ImportCrime(FileArgs),
+}
+
+#[derive(clap::Args)]
+pub struct FileArgs {
+    /// The table.
+    pub file: PathBuf,
+    /// The importing unit, whose area the rows must lie in (default: the root of the org
+    /// tree).
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// auto (from the file's content and name), csv or xlsx.
+    #[arg(long, default_value = "auto")]
+    pub format: ReportFormat,
+    /// Who the audit log names as the importer.
+    #[arg(long, default_value = "cli")]
+    pub by: String,
+}
+
+#[derive(clap::Args)]
+pub struct OperatorArgs {
+    #[command(flatten)]
+    pub file: FileArgs,
+    /// The operator of rows that name none: china_mobile, china_unicom, china_telecom or
+    /// china_broadnet.
+    #[arg(long, value_parser = parse_operator)]
+    pub operator: Option<Operator>,
+}
+
+fn parse_operator(s: &str) -> Result<Operator, String> {
+    Operator::parse(s.trim()).ok_or_else(|| {
+        let all: Vec<_> = Operator::ALL.iter().map(|o| o.as_str()).collect();
+        format!("unknown operator `{s}`: use {}", all.join(", "))
+    })
+}
+
+pub fn run(ctx: &Ctx, c: FiguresCommand) -> CliResult {
+    match c {
+        FiguresCommand::ImportOperators(a) => import(ctx, a.file, a.operator, true),
+        FiguresCommand::ImportCrime(a) => import(ctx, a, None, false),
+    }
+}
+
+fn import(ctx: &Ctx, a: FileArgs, operator: Option<Operator>, operators: bool) -> CliResult {
+    // A file that cannot be read fails before the database is touched.
+    let bytes = std::fs::read(&a.file)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", a.file.display()))
+        .code(ErrorCode::FileUnreadable)?;
+    let db = database::open(ctx)?;
+    let state = db.block_on(fanzha_web::AppState::new(db.store.clone()))?;
+    let unit = db.unit_or_root(a.unit)?;
+    let file = a.file.display().to_string();
+    let up = FigureUpload {
+        login: &a.by,
+        unit_code: &unit,
+        own_operator: None,
+        chosen_operator: operator,
+        file: &file,
+        bytes: &bytes,
+        format: a.format,
+    };
+    let out: FigureImport = if operators {
+        db.block_on(import_operator_figures(&state, &up))?
+    } else {
+        db.block_on(import_crime_counts(&state, &up))?
+    };
+    let rejected_rows = database::print_rejected(&out.rejected);
+    let mut report = Report::new(if operators {
+        "导入运营商反制数据 / import operator figures"
+    } else {
+        "导入刑事案件立案数 / import criminal cases filed"
+    });
+    report
+        .field("file", &file)
+        .field("format", out.format)
+        .field("encoding", out.encoding)
+        .field("unit", &unit)
+        .field("import_run", out.import_run.0)
+        .field("read", out.read)
+        .field("entered", out.applied)
+        .field("quarantined", out.rejected.len())
+        .field("by_reason", &out.by_reason)
+        .field("rejected_rows", rejected_rows);
+    report.print(ctx.json);
+    db.block_on(db.store.close());
+    Ok(())
+}
