@@ -416,6 +416,85 @@ impl<'s> KeyPersonProposals<'s> {
         self.get(scope, id).await
     }
 
+    /// A punishment or exit ban entered on dossier `key_person_id` by another way than a
+    /// proposal's own decision — a list from above imported, a hand entry — is the decision
+    /// coming back: the dossier's proposals of that kind reported up (已上报) are then in force,
+    /// decided by `actor` at `now`, each with its audit entry (`via: measure`). Returns how many.
+    /// A proposal not yet reported is left for the center to review.
+    pub(crate) async fn settle_by_measure(
+        &self,
+        key_person_id: i64,
+        kind: ProposalKind,
+        actor: &str,
+        now: i64,
+    ) -> StoreResult<usize> {
+        let _writer = self.store.write_guard().await;
+        let mut tx = self
+            .store
+            .pool()
+            .begin()
+            .await
+            .map_err(StoreError::query("proposals.begin"))?;
+        let mut sql = Sql::new(
+            "UPDATE key_person_proposals SET state = 'in_force', version = version + 1, \
+             decided_by = ",
+        );
+        sql.arg(actor)
+            .push(", decided_at = ")
+            .arg(now)
+            .push(" WHERE key_person_id = ")
+            .arg(key_person_id)
+            .push(" AND kind = ")
+            .arg(kind.as_str())
+            .push(" AND state = 'reported' RETURNING id");
+        let settled: Vec<i64> = sql
+            .query()
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(StoreError::query("proposals.settle"))?
+            .iter()
+            .map(|row| col(row, "id"))
+            .collect::<Result<_, _>>()
+            .map_err(StoreError::query("proposals.settle"))?;
+        if settled.is_empty() {
+            return Ok(0);
+        }
+        let unit_code: String = {
+            let mut sql = Sql::new("SELECT unit_code FROM key_persons WHERE id = ");
+            sql.arg(key_person_id);
+            let row = sql
+                .query()
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(StoreError::query("proposals.settle"))?;
+            col(&row, "unit_code").map_err(StoreError::query("proposals.settle"))?
+        };
+        for proposal in &settled {
+            append_on(
+                &mut tx,
+                &NewAuditEntry {
+                    actor: actor.to_string(),
+                    action: "key_person_proposal_step".into(),
+                    target_type: "key_person".into(),
+                    target_id: Some(key_person_id.to_string()),
+                    unit_code: Some(unit_code.clone()),
+                    detail: serde_json::json!({
+                        "proposal": proposal,
+                        "kind": kind.as_str(),
+                        "from": ProposalState::Reported.as_str(),
+                        "to": ProposalState::InForce.as_str(),
+                        "via": "measure",
+                    }),
+                },
+            )
+            .await?;
+        }
+        tx.commit()
+            .await
+            .map_err(StoreError::query("proposals.commit"))?;
+        Ok(settled.len())
+    }
+
     /// Proposals inside `scope` matching `filter`, the newest first; the page key is
     /// `"<proposed_at>/<id>"`.
     pub async fn list(

@@ -17,6 +17,7 @@
 use crate::audit::{append_on, NewAuditEntry};
 use crate::error::{StoreError, StoreResult};
 use crate::field::decode_err;
+use crate::key_person_proposals::ProposalKind;
 use crate::mask::mask_key;
 use crate::page::{Page, PageRequest};
 use crate::scope::Scope;
@@ -975,7 +976,20 @@ impl<'s> KeyPersons<'s> {
             audit: serde_json::json!({}),
             read_version: None,
         };
-        self.append(scope, id, entry, set, actor, at).await
+        let seq = self.append(scope, id, entry, set, actor, at).await?;
+        // A punishment or exit ban entered is the decision on a proposal reported up.
+        let decided = match &measure {
+            KeyPersonMeasure::Punishment { .. } => Some(ProposalKind::Punishment),
+            KeyPersonMeasure::ExitBan { .. } => Some(ProposalKind::ExitBan),
+            _ => None,
+        };
+        if let Some(kind) = decided {
+            self.store
+                .key_person_proposals()
+                .settle_by_measure(id, kind, actor, at)
+                .await?;
+        }
+        Ok(seq)
     }
 
     /// Makes `who` responsible for a dossier in control inside `scope` (包保责任人), with an

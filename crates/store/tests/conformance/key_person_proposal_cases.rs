@@ -242,3 +242,104 @@ pub async fn proposals_go_up_and_come_back_in_force_onto_the_dossier(store: &Sto
         (4, 5)
     );
 }
+
+/// The decision can come back as a list imported or a measure entered on the dossier rather
+/// than as the proposal's own step: a proposal reported up is then in force; one not yet
+/// reported, or of the other kind, is left as it is.
+pub async fn a_measure_entered_from_above_settles_the_proposal_reported_up(store: &Store) {
+    with_tree(store).await;
+    let p = store.key_person_proposals();
+    let yuyao = store.units().scope("330281").await.unwrap();
+    let one = dossier(store, 1, "330281001001").await;
+    let two = dossier(store, 2, "330281002001").await;
+    let up = p.propose(&yuyao, &punish(one), T0).await.unwrap();
+    p.step(&yuyao, up.id, 1, &ProposalStep::Report, "analyst", T0 + DAY)
+        .await
+        .unwrap();
+    let ban = p
+        .propose(
+            &yuyao,
+            &NewProposal {
+                kind: ProposalKind::ExitBan,
+                punishment_kind: None,
+                ..punish(one)
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    p.step(
+        &yuyao,
+        ban.id,
+        1,
+        &ProposalStep::Report,
+        "analyst",
+        T0 + DAY,
+    )
+    .await
+    .unwrap();
+    let waiting = p.propose(&yuyao, &punish(two), T0).await.unwrap();
+
+    let punishment = KeyPersonMeasure::Punishment {
+        kind: PunishmentKind::Telecom,
+        from: T0 + 3 * DAY,
+        until: None,
+    };
+    for id in [one, two] {
+        store
+            .key_persons()
+            .add_event(&yuyao, id, &punishment, "list_import", T0 + 3 * DAY)
+            .await
+            .unwrap();
+    }
+    let up = p.get(&yuyao, up.id).await.unwrap();
+    assert_eq!(
+        (up.state, up.decided_by.as_deref(), up.decided_at),
+        (
+            ProposalState::InForce,
+            Some("list_import"),
+            Some(T0 + 3 * DAY)
+        )
+    );
+    assert_eq!(
+        p.get(&yuyao, ban.id).await.unwrap().state,
+        ProposalState::Reported
+    );
+    assert_eq!(
+        p.get(&yuyao, waiting.id).await.unwrap().state,
+        ProposalState::Proposed,
+        "not reported up: the center still reviews it"
+    );
+    // The proposal's own decision is not taken twice: the exit ban in force enters the
+    // measure, which finds nothing left to settle.
+    let done = p
+        .step(
+            &yuyao,
+            ban.id,
+            2,
+            &ProposalStep::InForce {
+                from: T0 + 4 * DAY,
+                until: None,
+            },
+            "analyst",
+            T0 + 4 * DAY,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (done.state, done.version, done.decided_by.as_deref()),
+        (ProposalState::InForce, 3, Some("analyst"))
+    );
+    let audit = store
+        .audit()
+        .list(&Scope::platform(), &PageRequest::first(100))
+        .await
+        .unwrap();
+    let settled: Vec<_> = audit
+        .items
+        .iter()
+        .filter(|e| e.action == "key_person_proposal_step" && e.detail["via"] == "measure")
+        .collect();
+    assert_eq!(settled.len(), 1);
+    assert_eq!(settled[0].detail["proposal"], up.id);
+}

@@ -135,6 +135,7 @@ mod key_person_proposal_suite {
     crate::conformance_of! {
         key_person_proposal_cases:
         proposals_go_up_and_come_back_in_force_onto_the_dossier,
+        a_measure_entered_from_above_settles_the_proposal_reported_up,
     }
 }
 
