@@ -108,3 +108,12 @@ test('新开卡审查: a bank uploads its list and the analyst reviews a card se
   assert.ok(Number((await leader.locator('[data-figure=screened]').innerText()).trim()) >= 3);
   assert.equal(await leader.locator('#nc-cards').count(), 0);
 });
+
+test('新开卡审查: choosing a period reloads the figures for it', { timeout: 30_000 }, async () => {
+  const analyst = await loggedInPage(browser, 'analyst');
+  await open(analyst, '/card-screening');
+  const period = analyst.locator('#nc-period select[name=days]');
+  const other = await period.locator('option:not([selected])').first().getAttribute('value');
+  await Promise.all([analyst.waitForURL(new RegExp(`days=${other}`)), period.selectOption(other)]);
+  assert.equal(await analyst.locator('#nc-period select[name=days]').inputValue(), other);
+});

@@ -379,6 +379,40 @@ impl<'s> Instructions<'s> {
         }
     }
 
+    /// Which of `ids` are held inside the scope (those a viewer may open): a list links only
+    /// those, so that a station does not follow a warning of its area to an instruction its
+    /// county still holds.
+    pub async fn held_within(
+        &self,
+        scope: &Scope,
+        ids: &[String],
+    ) -> StoreResult<std::collections::HashSet<String>> {
+        let mut held = std::collections::HashSet::new();
+        // Bounded lists of ids (a page), in chunks to stay far below any bind limit.
+        for chunk in ids.chunks(200) {
+            let mut sql = Sql::new("SELECT i.id FROM instructions i WHERE i.id IN (");
+            for (n, id) in chunk.iter().enumerate() {
+                if n > 0 {
+                    sql.push(", ");
+                }
+                sql.arg(id.as_str());
+            }
+            sql.push(") AND ");
+            scope.push_condition(&mut sql, "i.holder_unit");
+            let rows = sql
+                .query()
+                .fetch_all(self.store.pool())
+                .await
+                .map_err(StoreError::query("instructions.held_within"))?;
+            for row in rows {
+                held.insert(
+                    col(&row, "id").map_err(StoreError::query("instructions.held_within"))?,
+                );
+            }
+        }
+        Ok(held)
+    }
+
     /// The events of an instruction held inside the scope, in order.
     pub async fn events(&self, scope: &Scope, id: &str) -> StoreResult<Vec<EventRow>> {
         self.get(scope, id).await?;

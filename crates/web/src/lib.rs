@@ -14,6 +14,7 @@ pub mod casework;
 pub mod crime_share;
 pub mod engine_feed;
 pub mod error;
+pub mod error_page;
 pub mod export;
 pub mod extract;
 pub mod figure_import;
@@ -284,6 +285,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{*path}", get(assets::serve))
         .route("/healthz", get(|| async { "ok" }))
         .layer(axum::middleware::from_fn(security::same_origin_writes))
+        .layer(axum::middleware::from_fn(error_page::html_errors))
         .layer(security::headers())
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)

@@ -4,7 +4,8 @@
 
 use super::view::{fraud_type_label, level_class, level_label};
 use super::{render, Chrome};
-use crate::auth::permission::ViewDashboard;
+use crate::auth::permission::{Permission, ViewDashboard, ViewWarnings};
+use crate::auth::principal::Principal;
 use crate::auth::Require;
 use crate::error::WebError;
 use crate::figures::{dashboard, Dashboard};
@@ -40,6 +41,8 @@ struct Counters {
 struct LiveList {
     lang: Lang,
     items: Vec<LiveItem>,
+    /// Whether the viewer may open a warning (leaders see the stream, not the files).
+    linked: bool,
 }
 
 struct LiveItem {
@@ -79,7 +82,8 @@ async fn counters(state: &AppState, unit: &str, lang: Lang) -> Result<Counters, 
     })
 }
 
-async fn live(state: &AppState, unit: &str, lang: Lang) -> Result<LiveList, WebError> {
+async fn live(state: &AppState, p: &Principal, lang: Lang) -> Result<LiveList, WebError> {
+    let unit = &p.unit_code;
     let scope = state.scope_of(unit).await?;
     let since = state.clock.now_ms() - 24 * 3_600_000;
     let page = state
@@ -91,7 +95,11 @@ async fn live(state: &AppState, unit: &str, lang: Lang) -> Result<LiveList, WebE
     for w in page.items {
         items.push(live_item(state, lang, w).await?);
     }
-    Ok(LiveList { lang, items })
+    Ok(LiveList {
+        lang,
+        items,
+        linked: ViewWarnings::allows(p),
+    })
 }
 
 async fn live_item(state: &AppState, lang: Lang, w: StoredWarning) -> Result<LiveItem, WebError> {
@@ -129,7 +137,7 @@ pub async fn show(
     let page = DashboardPage {
         lang,
         counters: counters(&state, unit, lang).await?,
-        live: live(&state, unit, lang).await?,
+        live: live(&state, &auth.principal, lang).await?,
         chrome,
     };
     render(&page)
@@ -152,5 +160,5 @@ pub async fn live_fragment(
     headers: HeaderMap,
 ) -> Result<Html<String>, WebError> {
     let lang = Lang::from_headers(&headers);
-    render(&live(&state, &auth.principal.unit_code, lang).await?)
+    render(&live(&state, &auth.principal, lang).await?)
 }

@@ -21,7 +21,9 @@ use super::statistics_period::{trend_months, Period};
 use super::victim_profile::{victim_profile, VictimProfile};
 use super::view::{fraud_type_label, percent, pick, yuan};
 use super::{render, Chrome};
-use crate::auth::permission::{IssueBulletins, Permission, ViewStatistics};
+use crate::auth::permission::{
+    IssueBulletins, Permission, ViewOperatorFigures, ViewOutreach, ViewStatistics, ViewWarnings,
+};
 use crate::auth::Require;
 use crate::crime_share::{crime_share, months_within, CrimeShare};
 use crate::error::WebError;
@@ -292,11 +294,19 @@ struct TypeLine {
     query: String,
 }
 
+struct StatLinks {
+    warnings: bool,
+    operator_figures: bool,
+    posts: bool,
+}
+
 #[derive(Template)]
 #[template(path = "statistics.html")]
 struct StatsPage {
     lang: Lang,
     chrome: Chrome,
+    /// The pages behind the figures the viewer may open (a figure links only where it can).
+    links: StatLinks,
     /// The period's key, and the query string that names it (custom: with its dates).
     period: String,
     period_query: String,
@@ -833,7 +843,14 @@ pub async fn show(
         },
         None => None,
     };
+    let p = &auth.principal;
+    let links = StatLinks {
+        warnings: ViewWarnings::allows(p),
+        operator_figures: ViewOperatorFigures::allows(p),
+        posts: ViewOutreach::allows(p),
+    };
     let page = StatsPage {
+        links,
         lang,
         chrome,
         period: period.key.to_string(),

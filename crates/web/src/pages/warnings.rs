@@ -42,6 +42,8 @@ struct ListRow {
     score: String,
     source: String,
     instruction_id: String,
+    /// The viewer may open the instruction (it is held inside the viewer's area).
+    instruction_linked: bool,
 }
 
 #[derive(Template)]
@@ -120,6 +122,19 @@ pub async fn list(
         .await?;
     }
 
+    // A warning of the area may have its instruction still held above (the county has not
+    // pushed it down): its number is shown, linked only where the viewer may open it.
+    let linked = match form.format {
+        Some(_) => Default::default(),
+        None => {
+            let ids: Vec<String> = page
+                .items
+                .iter()
+                .filter_map(|w| w.instruction_id.clone())
+                .collect();
+            state.store.instructions().held_within(&scope, &ids).await?
+        }
+    };
     let mut unit_names: HashMap<String, String> = HashMap::new();
     let mut rows = Vec::with_capacity(page.items.len());
     for w in page.items {
@@ -136,6 +151,10 @@ pub async fn list(
             msisdn: w.msisdn.as_deref().map(mask_phone).unwrap_or_default(),
             score: format!("{:.2}", w.score_permille as f64 / 1000.0),
             source: source_label(lang, &w.source).to_string(),
+            instruction_linked: w
+                .instruction_id
+                .as_ref()
+                .is_some_and(|i| linked.contains(i)),
             instruction_id: w.instruction_id.clone().unwrap_or_default(),
             id: w.id,
         });
@@ -252,6 +271,8 @@ struct DetailPage {
     note: String,
     instruction_id: String,
     instruction_status: &'static str,
+    /// The viewer may open the instruction.
+    instruction_linked: bool,
     events: Vec<EventLine>,
     /// Protective stop-payments asked from this warning.
     stops: Vec<StopRow>,
@@ -413,15 +434,17 @@ pub async fn detail(
         Some(u) => u.name,
         None => w.unit_code.clone(),
     };
-    let (instruction_status, events) = match &w.instruction_id {
+    // An instruction held above the viewer's area (not yet pushed down) is named, not linked.
+    let (instruction_status, events, instruction_linked) = match &w.instruction_id {
         Some(iid) => match state.loop_service.view(&scope, iid).await {
             Ok(v) => (
                 status_label(lang, &v.stored.projection.status),
                 event_lines(&state, lang, &v.events).await,
+                true,
             ),
-            Err(_) => ("—", Vec::new()),
+            Err(_) => (lang.t("held_above"), Vec::new(), false),
         },
-        None => ("—", Vec::new()),
+        None => ("—", Vec::new(), false),
     };
     let stops = state
         .store
@@ -454,6 +477,7 @@ pub async fn detail(
         suspects: suspects_of(lang, ev),
         note: text(&ev["note"]),
         instruction_id: w.instruction_id.clone().unwrap_or_default(),
+        instruction_linked,
         instruction_status,
         events,
         chrome,

@@ -90,7 +90,20 @@ pub async fn send_body(
     unit: &str,
     now: i64,
     (method, path): (&str, &str),
+    body: (impl AsRef<str>, Vec<u8>),
+) -> Answer {
+    send_full(state, role, unit, now, (method, path), body, &[]).await
+}
+
+/// [`send_body`] with `extra` request headers (`accept`, `hx-request`, `referer` …).
+pub async fn send_full(
+    state: &fanzha_web::AppState,
+    role: fanzha_store::Role,
+    unit: &str,
+    now: i64,
+    (method, path): (&str, &str),
     (content_type, body): (impl AsRef<str>, Vec<u8>),
+    extra: &[(&str, &str)],
 ) -> Answer {
     use axum::http::{header, Request};
     let (token, session) = state.sessions.create(
@@ -113,6 +126,9 @@ pub async fn send_body(
             header::COOKIE,
             format!("{}={token}", fanzha_web::auth::session::COOKIE),
         );
+    for (name, value) in extra {
+        req = req.header(*name, *value);
+    }
     if method != "GET" {
         req = req
             .header("x-csrf-token", &session.csrf_token)
