@@ -63,6 +63,18 @@ impl Role {
         }
     }
 
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Role::CenterAnalyst => "Center analyst",
+            Role::UnitCommander => "Unit commander",
+            Role::GridWorker => "Grid worker",
+            Role::BankLiaison => "Bank liaison",
+            Role::OperatorLiaison => "Operator liaison",
+            Role::Leader => "Leader",
+            Role::Admin => "Administrator",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
     }

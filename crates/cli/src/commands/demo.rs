@@ -718,7 +718,7 @@ async fn import_residents(store: &Store, sim: &Simulation, root: &str) -> Result
                         resident_id: p.resident_id.to_string(),
                         name: g.name.to_string(),
                         phone: phone.canonical(),
-                        relationship: "家属".into(),
+                        relationship: "亲属".into(),
                         created_at: now,
                     },
                 )

@@ -111,7 +111,7 @@ async fn page(
                     if lang == Lang::Zh {
                         r.label_zh()
                     } else {
-                        r.as_str()
+                        r.label_en()
                     }
                 })
                 .collect::<Vec<_>>()
@@ -150,7 +150,7 @@ async fn page(
                     if lang == Lang::Zh {
                         r.label_zh()
                     } else {
-                        r.as_str()
+                        r.label_en()
                     },
                 )
             })

@@ -37,11 +37,15 @@ const PAGE_ROWS: u32 = 100;
 fn relation_label(lang: Lang, stored: &str) -> String {
     match lang {
         Lang::Zh => stored.to_string(),
-        Lang::En => RELATIONS
-            .iter()
-            .find(|(_, zh, _)| *zh == stored)
-            .map(|(_, _, en)| en.to_string())
-            .unwrap_or_else(|| stored.to_string()),
+        // A closer word stored as written (女儿, 家属) reads as its relation.
+        Lang::En => {
+            let zh = relation(stored).unwrap_or(stored);
+            RELATIONS
+                .iter()
+                .find(|(_, z, _)| *z == zh)
+                .map(|(_, _, en)| en.to_string())
+                .unwrap_or_else(|| stored.to_string())
+        }
     }
 }
 

@@ -24,7 +24,6 @@ struct HomePage {
     unit_name: String,
     unit_code: String,
     roles: Vec<&'static str>,
-    permissions: Vec<&'static str>,
 }
 
 /// `/`: each role lands where its work is — grid workers on their tasks, commanders and the
@@ -60,11 +59,10 @@ pub async fn show(
                 if lang == Lang::Zh {
                     r.label_zh()
                 } else {
-                    r.as_str()
+                    r.label_en()
                 }
             })
             .collect(),
-        permissions: granted(&auth),
     };
     Ok(render(&page)?.into_response())
 }

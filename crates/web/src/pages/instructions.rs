@@ -620,7 +620,12 @@ pub async fn event_lines(
         };
         out.push(EventLine {
             at: time(e.at_ms),
-            actor: e.actor.clone(),
+            // The loop's own steps (routing, escalation) are the system's, in words.
+            actor: if e.actor == fanzha_workflow::service::SYSTEM {
+                lang.t("actor_system").to_string()
+            } else {
+                e.actor.clone()
+            },
             unit: state.unit_name(&e.unit).await,
             action: action_label(lang, e.action.name()),
             action_code: e.action.name().to_string(),

@@ -498,7 +498,7 @@ async fn list_page<P: Permission>(
                 value: d.to_string(),
                 label: format!(
                     "{}{d}{}",
-                    pick(lang, "近", "last "),
+                    pick(lang, "近", "Last "),
                     pick(lang, "天", " days")
                 ),
                 selected: *d == days,
