@@ -118,8 +118,16 @@ impl Classifier {
                 if top_terms.len() == TOP_TERMS {
                     break;
                 }
-                let s = surface(active[i as usize].at).trim();
-                if s.is_empty() || top_terms.iter().any(|t| t.term == s) {
+                let s = readable(surface(active[i as usize].at));
+                // A term a reader learns from: more than one character, not punctuation or
+                // folded digits, and not a piece of a stronger term already listed (佣金 makes
+                // 佣 and 佣金， say nothing more).
+                if s.chars().count() < 2
+                    || !s.chars().any(char::is_alphabetic)
+                    || top_terms
+                        .iter()
+                        .any(|t| t.term.contains(s) || s.contains(t.term.as_str()))
+                {
                     continue;
                 }
                 top_terms.push(TermContribution {
@@ -138,6 +146,36 @@ impl Classifier {
             top_terms,
         }
     }
+}
+
+/// An n-gram's surface without the punctuation and spaces at its ends.
+fn readable(surface: &str) -> &str {
+    surface.trim_matches(|c: char| {
+        c.is_whitespace()
+            || c.is_ascii_punctuation()
+            || matches!(
+                c,
+                '，' | '。'
+                    | '！'
+                    | '？'
+                    | '、'
+                    | '：'
+                    | '；'
+                    | '“'
+                    | '”'
+                    | '‘'
+                    | '’'
+                    | '（'
+                    | '）'
+                    | '《'
+                    | '》'
+                    | '【'
+                    | '】'
+                    | '…'
+                    | '—'
+                    | '·'
+            )
+    })
 }
 
 /// Index of the largest margin and its softmax probability under `scale`.

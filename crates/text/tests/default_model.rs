@@ -37,3 +37,33 @@ fn shipped_classifier_recognises_plain_examples() {
         assert!(!p.top_terms.is_empty());
     }
 }
+
+#[test]
+fn deciding_terms_read_as_words() {
+    let clf = default_classifier();
+    for text in [
+        "对方让我在APP上点赞关注赚佣金，先返了几笔小额佣金，后来说要做连单任务，我转了三万块，佣金一直提不出来。",
+        "自称公安局民警，说我的银行卡涉嫌洗钱，要求把钱转到安全账户配合调查，否则冻结全部资产。",
+    ] {
+        let p = clf.classify(text);
+        assert!(p.top_terms.len() >= 2, "{text}: {:?}", p.top_terms);
+        let terms: Vec<&str> = p.top_terms.iter().map(|t| t.term.as_str()).collect();
+        for (i, t) in terms.iter().enumerate() {
+            assert!(t.chars().count() >= 2, "a single character: {terms:?}");
+            let first = t.chars().next().unwrap();
+            let last = t.chars().last().unwrap();
+            for c in [first, last] {
+                assert!(
+                    c.is_alphanumeric(),
+                    "punctuation at an end of `{t}`: {terms:?}"
+                );
+            }
+            for other in &terms[i + 1..] {
+                assert!(
+                    !t.contains(other) && !other.contains(t),
+                    "`{t}` and `{other}` repeat each other: {terms:?}"
+                );
+            }
+        }
+    }
+}

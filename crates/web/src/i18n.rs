@@ -379,6 +379,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("kpp_set_in_force", "已批准生效", "In force"),
     ("kpp_decline", "未获批", "Declined"),
     ("kpp_note", "说明", "Note"),
+    ("loop_defrauded", "预警后被骗", "Defrauded after warning"),
+    ("loop_loss", "预警后被骗损失", "Loss after warning"),
     ("population_unset", "未单独填报，按下级单位合计", "Not entered for the unit itself: its units below add up"),
     ("actor_system", "系统", "system"),
     ("home_pages", "可办理的工作", "Your pages"),
