@@ -90,8 +90,75 @@ pub fn audit_action_label(lang: Lang, code: &str) -> String {
             );
         }
     }
+    if let Some(kind) = code.strip_prefix("key_person_") {
+        let label = match kind {
+            "registered" => Some(("列管", "listed")),
+            "reopened" => Some(("重新列管", "listed again")),
+            "punishment" => Some(("惩戒", "punishment")),
+            "exit_ban" => Some(("不准出境", "exit ban")),
+            "persuasion" => Some(("劝返", "persuasion")),
+            "visit" => Some(("走访", "visit")),
+            "closed" => Some(("移出", "closed")),
+            "assigned" => Some(("包保责任人", "responsible officer")),
+            "visit_cycle" => Some(("走访周期", "visit cycle")),
+            "proposal_made" => Some(("提请惩戒/不准出境", "proposal made")),
+            "proposal_step" => Some(("提请审批", "proposal step")),
+            _ => None,
+        };
+        if let Some((zh, en)) = label {
+            return format!(
+                "{}·{}",
+                pick(lang, "重点人员", "Key person"),
+                pick(lang, zh, en)
+            );
+        }
+    }
+    if let Some(kind) = code
+        .strip_prefix("supervision_")
+        .and_then(fanzha_store::SupervisionEventKind::parse)
+    {
+        return format!(
+            "{}·{}",
+            pick(lang, "督导", "Supervision"),
+            pick(lang, kind.zh(), kind.en())
+        );
+    }
     let known = match code {
         "view_personal_data" => Some(("查看完整个人信息", "Viewed personal data")),
+        "search_personal_data" => Some(("按身份证号查询个人", "Searched a person by ID number")),
+        "export_personal_data" => Some(("导出完整个人信息", "Exported personal data")),
+        "bulletin_issued" => Some(("发布通报", "Bulletin issued")),
+        "bulletin_signed" => Some(("签收通报", "Bulletin signed")),
+        "case_enforcement_set" => Some(("登记打击成效", "Enforcement recorded")),
+        "case_prior_outreach_set" => Some(("登记受害人宣防情况", "Prior outreach recorded")),
+        "criminal_case_count_set" => Some(("填报刑事案件立案数", "Criminal cases entered")),
+        "employer_notice_issued" => Some(("下发提示单", "Employer notice issued")),
+        "employer_notice_receipt" => Some(("提示单回执", "Employer notice receipt")),
+        "gang_dismantled" => Some(("登记打掉团伙", "Gang dismantled")),
+        "guardian_removed" => Some(("删除家属", "Guardian removed")),
+        "guardian_saved" => Some(("登记家属", "Guardian saved")),
+        "guardians_imported" => Some(("导入家属名单", "Guardian list imported")),
+        "new_card_reviewed" => Some(("新开卡审查结论", "New card reviewed")),
+        "new_cards_imported" => Some(("导入新开卡名单", "New cards imported")),
+        "number_disposal_requested" => Some(("申请号码处置", "Number disposal requested")),
+        "number_disposal_answered" => Some(("运营商答复号码处置", "Number disposal answered")),
+        "number_disposal_withdrawn" => Some(("撤回号码处置", "Number disposal withdrawn")),
+        "operator_figures_set" => Some(("填报运营商反制数据", "Operator figures entered")),
+        "outreach_recorded" => Some(("登记宣传活动", "Outreach recorded")),
+        "outreach_quota_set" => Some(("下达宣传任务", "Outreach target set")),
+        "outreach_post_recorded" => Some(("登记新媒体发布", "Post recorded")),
+        "outreach_post_counted" => Some(("更新阅读量", "Post views counted")),
+        "suspect_added" => Some(("登记嫌疑人", "Suspect added")),
+        "suspect_charge_set" => Some(("登记涉嫌罪名", "Charge recorded")),
+        "suspect_measure_set" => Some(("登记处理措施", "Measure recorded")),
+        "talking_points_set" => Some(("修改劝阻话术", "Talking points changed")),
+        "talking_points_reset" => Some(("恢复默认话术", "Talking points reset")),
+        "two_card_leads_imported" => Some(("导入两卡线索", "Two-card leads imported")),
+        "two_card_lead_checked" => Some(("两卡线索核查", "Two-card lead checked")),
+        "two_card_lead_measure_set" => Some(("两卡线索处置", "Two-card lead measure")),
+        "typical_case_marked" => Some(("列为典型案例", "Marked typical")),
+        "typical_case_edited" => Some(("修改典型案例", "Typical case edited")),
+        "typical_case_unmarked" => Some(("取消典型案例", "Typical case unmarked")),
         "warning_search" => Some((
             "按电话或身份证号查询预警",
             "Searched warnings by phone or ID number",
@@ -279,5 +346,67 @@ mod tests {
         );
         assert_eq!(fraud_type_label(Lang::Zh, None), "类型待定");
         assert_eq!(fraud_type_label(Lang::Zh, Some("某新类型")), "某新类型");
+    }
+}
+
+#[cfg(test)]
+mod audit_label_tests {
+    use super::*;
+
+    /// Every action the code writes to the audit log as a literal (`action: "…"`) reads in
+    /// words on the audit page.
+    #[test]
+    fn every_audited_action_has_a_label() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut missing = Vec::new();
+        let mut seen = 0;
+        let mut dirs = vec![
+            root.join("store/src"),
+            root.join("web/src"),
+            root.join("workflow/src"),
+            root.join("cli/src"),
+        ];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                if path.extension().is_none_or(|e| e != "rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                for part in text.split("action: \"").skip(1) {
+                    let Some((code, _)) = part.split_once('"') else {
+                        continue;
+                    };
+                    if !code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+                        continue;
+                    }
+                    seen += 1;
+                    for lang in [Lang::Zh, Lang::En] {
+                        if audit_action_label(lang, code) == code {
+                            missing.push(format!("{code} ({})", path.display()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(seen > 30, "the audited actions were found: {seen}");
+        missing.sort();
+        missing.dedup();
+        assert!(
+            missing.is_empty(),
+            "audit actions without a label: {missing:#?}"
+        );
+        assert_eq!(
+            audit_action_label(Lang::Zh, "key_person_visit"),
+            "重点人员·走访"
+        );
+        assert_eq!(
+            audit_action_label(Lang::Zh, "supervision_replied"),
+            "督导·整改报告"
+        );
     }
 }
