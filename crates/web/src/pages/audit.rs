@@ -26,6 +26,8 @@ struct Line {
     target: String,
     unit: String,
     detail: String,
+    /// The detail as a reader takes it in: `key: value` pairs, money in yuan.
+    readable: String,
 }
 
 #[derive(Template)]
@@ -120,6 +122,7 @@ pub async fn show(
                 action: e.action,
                 target: format!("{} {}", e.target_type, e.target_id.unwrap_or_default()),
                 unit: e.unit_code.unwrap_or_default(),
+                readable: readable_detail(&e.detail),
                 detail: e.detail.to_string(),
             });
         }
@@ -176,4 +179,45 @@ pub async fn show(
         next,
     })
     .map(IntoResponse::into_response)
+}
+
+/// An audit entry's detail for reading: the object's fields as `key: value` joined by `；`,
+/// amounts in fen (`…_fen`) as yuan, nested values as compact JSON; anything but an object as
+/// compact JSON. The export keeps the JSON itself.
+fn readable_detail(detail: &serde_json::Value) -> String {
+    use serde_json::Value;
+    let Value::Object(fields) = detail else {
+        return detail.to_string();
+    };
+    fields
+        .iter()
+        .map(|(k, v)| {
+            let value = match v {
+                Value::Number(n) if k.ends_with("_fen") => match n.as_i64() {
+                    Some(fen) => super::view::yuan(fen),
+                    None => n.to_string(),
+                },
+                Value::String(s) => s.clone(),
+                Value::Null => "—".to_string(),
+                other => other.to_string(),
+            };
+            format!("{k}: {value}")
+        })
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readable_detail;
+
+    #[test]
+    fn details_read_as_fields_with_money_in_yuan() {
+        let d = serde_json::json!({"loss_fen": 235017, "occupation": "company_employee", "ids": [1, 2], "note": null});
+        let r = readable_detail(&d);
+        assert!(r.contains("loss_fen: ¥2,350.17"), "{r}");
+        assert!(r.contains("occupation: company_employee"), "{r}");
+        assert!(r.contains("ids: [1,2]") && r.contains("note: —"), "{r}");
+        assert_eq!(readable_detail(&serde_json::json!("x")), "\"x\"");
+    }
 }
