@@ -194,7 +194,7 @@ test('案件查询 and 串并: two cases paying one mule account are found by it
     const rows = leader.locator('#audit tr[data-audit-action=case_search], tr[data-audit-action=case_search]');
     const mine = rows.filter({ hasText: '6222 **** **** 7712' }).filter({ hasText: 'analyst' });
     assert.ok((await mine.count()) >= 1, 'the account search is audited');
-    assert.match(await mine.first().innerText(), /"matches":\s*2/);
+    assert.match(await mine.first().innerText(), /matches: 2/);
     const page = await leader.locator('body').innerText();
     assert.ok(!page.includes(MULE), 'the audit log masks the account');
   });
