@@ -422,7 +422,10 @@ fn run_live(
             summary.warnings += 1;
             summary.red += u64::from(w.level == 1);
             println!("{}", describe(&w, &people));
-            let incoming = to_incoming(&w, &resident_ids, &people);
+            // The city runs on its own simulated clock; the platform receives the warning now,
+            // so its signal is dated as long before now as it was before the stream's moment.
+            let signal_at = fanzha_core::time::now_ms() - (signal.ts() - w.ts).max(0);
+            let incoming = to_incoming(&w, &resident_ids, &people, signal_at);
             if warnings.blocking_send(incoming).is_err() {
                 return false;
             }
@@ -566,6 +569,7 @@ fn to_incoming(
     w: &Warning,
     resident_ids: &HashMap<u64, String>,
     people: &HashMap<u64, (String, u64)>,
+    signal_at: i64,
 ) -> IncomingWarning {
     let canonical = |m: fanzha_core::event::Msisdn| {
         fanzha_core::PhoneNumber::from_msisdn(m)
@@ -598,7 +602,7 @@ fn to_incoming(
         fraud_type: w.fraud_type.clone(),
         score_permille: (f64::from(w.score) * 1000.0).round() as i64,
         source: "engine".into(),
-        signal_at: w.ts,
+        signal_at,
         evidence: serde_json::json!({
             "rules": w.rules,
             "features": w.evidence,
