@@ -59,16 +59,20 @@
     var units = chart("chart-units");
     if (units) {
       var maxOverdue = Math.max.apply(null, [1].concat(d.units.map(function (u) { return u.overdue; })));
+      // A unit with little work still gets a tile its name fits in: sizes below an eighth of
+      // the busiest are raised to it (the label and tooltip give the counts).
+      var floor = Math.max.apply(null, [1].concat(d.units.map(function (u) { return u.value; }))) / 8;
       units.setOption({
         animation: false,
         tooltip: { formatter: function (p) { var u = p.data; return u.name + "<br>" + d.labels.open + " " + u.open + " · " + d.labels.overdue + " " + u.overdue; } },
         series: [{
           type: "treemap", roam: false, nodeClick: false, breadcrumb: { show: false },
+          left: 0, top: 8, width: "100%", height: "92%",
           label: { formatter: function (p) { return p.data.name + "\n" + p.data.open + " / " + p.data.overdue; } },
           data: d.units.map(function (u) {
             var t = u.overdue / maxOverdue;
             var color = u.overdue === 0 ? "#2a9d8f" : "rgb(" + Math.round(233 + 22 * t) + "," + Math.round(196 - 156 * t) + "," + Math.round(106 - 66 * t) + ")";
-            return { name: u.name, value: u.value, open: u.open, overdue: u.overdue, itemStyle: { color: color } };
+            return { name: u.name, value: Math.max(u.value, floor), open: u.open, overdue: u.overdue, itemStyle: { color: color } };
           })
         }]
       });
