@@ -23,6 +23,8 @@ struct Line {
     actor: String,
     action: String,
     action_label: String,
+    /// The platform's own accounts in words (系统, 110接警数据 …); empty for a person's login.
+    actor_label: String,
     target: String,
     unit: String,
     detail: String,
@@ -117,6 +119,7 @@ pub async fn show(
             lines.push(Line {
                 id: e.id,
                 at: time(e.at),
+                actor_label: actor_label(lang, &e.actor),
                 actor: e.actor,
                 action_label: audit_action_label(lang, &e.action),
                 action: e.action,
@@ -181,6 +184,26 @@ pub async fn show(
     .map(IntoResponse::into_response)
 }
 
+/// The platform's own accounts in words: the closed loop's steps (`system`), the feeds the
+/// demo and integrations write through (`110_feed`, `bank_feed_<bank>`), the command line
+/// (`cli`); empty for anyone else, whose login is their name here.
+fn actor_label(lang: Lang, actor: &str) -> String {
+    let words = |zh: &'static str, en: &'static str| super::view::pick(lang, zh, en).to_string();
+    match actor {
+        "system" => words("系统", "system"),
+        "cli" => words("命令行导入", "command line"),
+        "110_feed" => words("110接警数据", "110 report feed"),
+        a => match a.strip_prefix("bank_feed_") {
+            Some(bank) => format!(
+                "{}{}",
+                bank.to_uppercase(),
+                super::view::pick(lang, " 银行数据接口", " bank feed")
+            ),
+            None => String::new(),
+        },
+    }
+}
+
 /// An audit entry's detail for reading: the object's fields as `key: value` joined by `；`,
 /// amounts in fen (`…_fen`) as yuan, nested values as compact JSON; anything but an object as
 /// compact JSON. The export keeps the JSON itself.
@@ -210,6 +233,18 @@ fn readable_detail(detail: &serde_json::Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::readable_detail;
+
+    #[test]
+    fn the_platforms_own_accounts_read_in_words() {
+        use crate::i18n::Lang;
+        assert_eq!(super::actor_label(Lang::Zh, "system"), "系统");
+        assert_eq!(
+            super::actor_label(Lang::Zh, "bank_feed_icbc"),
+            "ICBC 银行数据接口"
+        );
+        assert_eq!(super::actor_label(Lang::En, "110_feed"), "110 report feed");
+        assert_eq!(super::actor_label(Lang::Zh, "analyst"), "");
+    }
 
     #[test]
     fn details_read_as_fields_with_money_in_yuan() {
