@@ -119,7 +119,7 @@ pub async fn show(
             lines.push(Line {
                 id: e.id,
                 at: time(e.at),
-                actor_label: actor_label(lang, &e.actor),
+                actor_label: super::view::actor_label(lang, &e.actor),
                 actor: e.actor,
                 action_label: audit_action_label(lang, &e.action),
                 action: e.action,
@@ -184,26 +184,6 @@ pub async fn show(
     .map(IntoResponse::into_response)
 }
 
-/// The platform's own accounts in words: the closed loop's steps (`system`), the feeds the
-/// demo and integrations write through (`110_feed`, `bank_feed_<bank>`), the command line
-/// (`cli`); empty for anyone else, whose login is their name here.
-fn actor_label(lang: Lang, actor: &str) -> String {
-    let words = |zh: &'static str, en: &'static str| super::view::pick(lang, zh, en).to_string();
-    match actor {
-        "system" => words("系统", "system"),
-        "cli" => words("命令行导入", "command line"),
-        "110_feed" => words("110接警数据", "110 report feed"),
-        a => match a.strip_prefix("bank_feed_") {
-            Some(bank) => format!(
-                "{}{}",
-                bank.to_uppercase(),
-                super::view::pick(lang, " 银行数据接口", " bank feed")
-            ),
-            None => String::new(),
-        },
-    }
-}
-
 /// An audit entry's detail for reading: the object's fields as `key: value` joined by `；`,
 /// amounts in fen (`…_fen`) as yuan, nested values as compact JSON; anything but an object as
 /// compact JSON. The export keeps the JSON itself.
@@ -237,13 +217,16 @@ mod tests {
     #[test]
     fn the_platforms_own_accounts_read_in_words() {
         use crate::i18n::Lang;
-        assert_eq!(super::actor_label(Lang::Zh, "system"), "系统");
+        assert_eq!(crate::pages::view::actor_label(Lang::Zh, "system"), "系统");
         assert_eq!(
-            super::actor_label(Lang::Zh, "bank_feed_icbc"),
+            crate::pages::view::actor_label(Lang::Zh, "bank_feed_icbc"),
             "ICBC 银行数据接口"
         );
-        assert_eq!(super::actor_label(Lang::En, "110_feed"), "110 report feed");
-        assert_eq!(super::actor_label(Lang::Zh, "analyst"), "");
+        assert_eq!(
+            crate::pages::view::actor_label(Lang::En, "110_feed"),
+            "110 report feed"
+        );
+        assert_eq!(crate::pages::view::actor_label(Lang::Zh, "analyst"), "");
     }
 
     #[test]

@@ -789,7 +789,12 @@ pub async fn detail(
         outlet_division: division,
         unit: state.unit_name(&c.unit_code).await,
         batch: c.batch.clone(),
-        imported: format!("{} · {}", format_shanghai(c.imported_at), c.imported_by),
+        imported: match super::view::actor_label(lang, &c.imported_by) {
+            label if label.is_empty() => {
+                format!("{} · {}", format_shanghai(c.imported_at), c.imported_by)
+            }
+            label => format!("{} · {label}", format_shanghai(c.imported_at)),
+        },
         screened: format_shanghai(c.screened_at),
         score: c.score,
         level: pick(lang, c.level.zh(), c.level.en()),

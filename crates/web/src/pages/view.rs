@@ -59,6 +59,26 @@ pub fn fraud_type_label(lang: Lang, code: Option<&str>) -> String {
     }
 }
 
+/// The platform's own accounts in words: the closed loop's steps (`system`), the feeds the
+/// demo and integrations write through (`110_feed`, `bank_feed_<bank>`), the command line
+/// (`cli`); empty for anyone else, whose login is their name here.
+pub fn actor_label(lang: Lang, actor: &str) -> String {
+    let words = |zh: &'static str, en: &'static str| pick(lang, zh, en).to_string();
+    match actor {
+        "system" => words("系统", "system"),
+        "cli" => words("命令行导入", "command line"),
+        "110_feed" => words("110接警数据", "110 report feed"),
+        a => match a.strip_prefix("bank_feed_") {
+            Some(bank) => format!(
+                "{}{}",
+                bank.to_uppercase(),
+                pick(lang, " 银行数据接口", " bank feed")
+            ),
+            None => String::new(),
+        },
+    }
+}
+
 /// An audit-log action code in words: instruction and stop-payment actions by their step
 /// (`instruction_signed` → 指令·签收), the others from a table; an unknown code as it is.
 pub fn audit_action_label(lang: Lang, code: &str) -> String {
