@@ -12,7 +12,6 @@ use crate::error::WebError;
 use crate::import_run::{quarantine_row, ImportRecord};
 use crate::state::AppState;
 use chrono::Datelike;
-use fanzha_core::time::shanghai_date;
 use fanzha_ingest::monthly_figures::figure_reason::DUPLICATE;
 use fanzha_ingest::monthly_figures::{read_crime_counts, read_operator_figures, FigureRejection};
 use fanzha_ingest::reports::ReportFormat;
@@ -71,8 +70,7 @@ pub struct FigureImport {
 
 /// The current month, `YYYYMM`, in Shanghai.
 fn current_month(state: &AppState) -> Result<i64, WebError> {
-    let today = shanghai_date(state.clock.now_ms())
-        .ok_or_else(|| WebError::BadRequest("the clock is out of range".into()))?;
+    let today = state.today()?;
     Ok(i64::from(today.year()) * 100 + i64::from(today.month()))
 }
 

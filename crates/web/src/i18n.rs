@@ -382,7 +382,6 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("loop_defrauded", "预警后被骗", "Defrauded after warning"),
     ("loop_loss", "预警后被骗损失", "Loss after warning"),
     ("population_unset", "未单独填报，按下级单位合计", "Not entered for the unit itself: its units below add up"),
-    ("actor_system", "系统", "system"),
     ("home_pages", "可办理的工作", "Your pages"),
     ("held_above", "指令在上级单位，尚未下发到本单位", "The instruction is held above and not yet pushed down to you"),
     ("errp_bad_request", "请求有误", "The request is not right"),

@@ -81,6 +81,13 @@ impl AppState {
 
     /// The unit `code` if it lies in the subtree of `own_unit`; a unit outside answers
     /// not-found, like any record outside the caller's area.
+    /// Today in Asia/Shanghai by the state's clock; a clock outside the calendar's range is a
+    /// bad request, as every page that reads the date says it.
+    pub fn today(&self) -> Result<chrono::NaiveDate, crate::error::WebError> {
+        fanzha_core::time::shanghai_date(self.clock.now_ms())
+            .ok_or_else(|| crate::error::WebError::BadRequest("the clock is out of range".into()))
+    }
+
     pub async fn unit_within(
         &self,
         own_unit: &str,

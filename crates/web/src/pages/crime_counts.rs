@@ -22,7 +22,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
-use fanzha_core::time::shanghai_date;
 use fanzha_store::month_ok;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -154,18 +153,8 @@ async fn respond(
 ) -> Result<Response, WebError> {
     let chrome = Chrome::new(principal, csrf_token, headers, "/crime-counts");
     let lang = chrome.lang;
-    let today = shanghai_date(state.clock.now_ms())
-        .ok_or_else(|| WebError::BadRequest("the clock is out of range".into()))?;
-    let year = match non_empty(&q.year) {
-        Some(v) => v
-            .parse::<i32>()
-            .ok()
-            .filter(|y| (2000..=today.year()).contains(y))
-            .ok_or_else(|| {
-                WebError::BadRequest(format!("year must lie between 2000 and {}", today.year()))
-            })?,
-        None => today.year(),
-    };
+    let today = state.today()?;
+    let year = super::view::year_param(non_empty(&q.year), today)?;
     let own_unit = principal.unit_code.clone();
     let (unit_code, scope) = state.narrowed_scope(&own_unit, non_empty(&q.unit)).await?;
     let this_month = i64::from(today.year()) * 100 + i64::from(today.month());
@@ -245,14 +234,7 @@ async fn respond(
         lines,
         total,
         entries,
-        month_heads: (1..=12u32)
-            .map(|m| match lang {
-                Lang::Zh => format!("{m}月"),
-                Lang::En => chrono::Month::try_from(m as u8)
-                    .map(|m| m.name()[..3].to_string())
-                    .unwrap_or_default(),
-            })
-            .collect(),
+        month_heads: super::view::month_heads(lang),
         entry_units,
         enter: EnterCrimeCounts::allows(principal),
         import,

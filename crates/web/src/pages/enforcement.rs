@@ -22,7 +22,7 @@ use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use fanzha_core::mask::{mask_name, mask_phone, mask_resident_id};
-use fanzha_core::time::{format_shanghai_date, from_shanghai, shanghai_date};
+use fanzha_core::time::{format_shanghai_date, from_shanghai};
 use fanzha_core::Money;
 use fanzha_store::{
     Case, DismantledFilter, DismantledKind, EnforcementUpdate, InvestigationStatus, NewDismantled,
@@ -499,8 +499,7 @@ pub async fn register(
 ) -> Result<Response, WebError> {
     let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/gangs");
     let lang = chrome.lang;
-    let today = shanghai_date(state.clock.now_ms())
-        .ok_or_else(|| WebError::BadRequest("the clock is out of range".into()))?;
+    let today = state.today()?;
     let from = match non_empty(&q.from) {
         Some(v) => date(v)?,
         None => NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today),

@@ -621,10 +621,9 @@ pub async fn event_lines(
         out.push(EventLine {
             at: time(e.at_ms),
             // The loop's own steps (routing, escalation) are the system's, in words.
-            actor: if e.actor == fanzha_workflow::service::SYSTEM {
-                lang.t("actor_system").to_string()
-            } else {
-                e.actor.clone()
+            actor: match super::view::actor_label(lang, &e.actor) {
+                label if label.is_empty() => e.actor.clone(),
+                label => label,
             },
             unit: state.unit_name(&e.unit).await,
             action: action_label(lang, e.action.name()),

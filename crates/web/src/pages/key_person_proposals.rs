@@ -23,7 +23,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use fanzha_core::mask::{mask_name, mask_resident_id};
-use fanzha_core::time::{format_shanghai, shanghai_date};
+use fanzha_core::time::format_shanghai;
 use fanzha_core::ResidentId;
 use fanzha_store::{
     NewAuditEntry, NewProposal, PageRequest, Proposal, ProposalFigures, ProposalFilter,
@@ -149,8 +149,7 @@ pub async fn list(
             },
         )
         .await?;
-    let today = shanghai_date(state.clock.now_ms())
-        .ok_or_else(|| WebError::BadRequest("the clock is out of range".into()))?;
+    let today = state.today()?;
     let year_start =
         chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1).unwrap_or(today);
     let figures = repo
@@ -489,8 +488,7 @@ pub async fn report_list(
         "kpp_proposed_at",
         "kpp_reported_at",
     ];
-    let today = shanghai_date(state.clock.now_ms())
-        .ok_or_else(|| WebError::BadRequest("the clock is out of range".into()))?;
+    let today = state.today()?;
     let table = Table {
         name: format!("report_list_{}_{}", kind.as_str(), today.format("%Y%m%d")),
         headers: heads.iter().map(|h| lang.t(h).to_string()).collect(),

@@ -21,7 +21,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
-use fanzha_core::time::{format_shanghai_date, shanghai_date};
+use fanzha_core::time::format_shanghai_date;
 use fanzha_store::{OutreachFilter, OutreachKind, OutreachQuota, OutreachTotals, PageRequest};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -111,8 +111,7 @@ pub async fn list(
 ) -> Result<Response, WebError> {
     let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/outreach");
     let lang = chrome.lang;
-    let today = shanghai_date(state.clock.now_ms())
-        .ok_or_else(|| WebError::BadRequest("the clock is out of range".into()))?;
+    let today = state.today()?;
     let from = match non_empty(&q.from) {
         Some(v) => date(v)?,
         None => NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today),

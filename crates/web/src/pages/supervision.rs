@@ -78,11 +78,6 @@ pub async fn reader_of(state: &AppState, p: &Principal) -> Result<Reader, WebErr
     Ok(Reader { scope, bank })
 }
 
-fn today(state: &AppState) -> Result<NaiveDate, WebError> {
-    shanghai_date(state.clock.now_ms())
-        .ok_or_else(|| WebError::BadRequest("the clock is out of range".into()))
-}
-
 fn reasons_label(lang: Lang, m: &Supervision) -> String {
     m.reasons
         .iter()
@@ -280,7 +275,7 @@ pub async fn list(
     let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/supervision");
     let lang = chrome.lang;
     let now = state.clock.now_ms();
-    let today = today(&state)?;
+    let today = state.today()?;
     let from_day = non_empty(&q.from).map(date).transpose()?;
     let until_day = non_empty(&q.until).map(date).transpose()?;
     let period_from = midnight(
@@ -611,7 +606,7 @@ pub async fn suggestions(
     unit_code: &str,
 ) -> Result<(Vec<Suggestion>, Option<f64>), WebError> {
     let now = state.clock.now_ms();
-    let today = today(state)?;
+    let today = state.today()?;
     let year_start = midnight(NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today))?;
     let units = state.store.units();
     let subtree = units.subtree(unit_code, None).await?;
@@ -808,7 +803,7 @@ pub async fn new_form(
         }
         None => None,
     };
-    let year = today(&state)?.year();
+    let year = state.today()?.year();
     let picked = chosen
         .as_ref()
         .and_then(|u| list.iter().find(|s| s.code == u.code));

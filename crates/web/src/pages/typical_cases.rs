@@ -24,7 +24,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
-use fanzha_core::time::{format_shanghai_date, shanghai_date};
+use fanzha_core::time::format_shanghai_date;
 use fanzha_store::{Case, NewTypicalCase, Scope, TypicalCase, TypicalFilter};
 use serde::Deserialize;
 
@@ -282,8 +282,7 @@ pub async fn list(
         "/typical-cases",
     );
     let lang = chrome.lang;
-    let today = shanghai_date(state.clock.now_ms())
-        .ok_or_else(|| WebError::BadRequest("the clock is out of range".into()))?;
+    let today = state.today()?;
     let from = match non_empty(&q.from) {
         Some(v) => date(v)?,
         None => NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today),

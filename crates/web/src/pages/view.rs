@@ -59,13 +59,40 @@ pub fn fraud_type_label(lang: Lang, code: Option<&str>) -> String {
     }
 }
 
+/// `?year=` of a page by year: a year from 2000 to this one, this one when not given.
+pub fn year_param(given: Option<&str>, today: NaiveDate) -> Result<i32, WebError> {
+    use chrono::Datelike;
+    match given {
+        Some(v) => v
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (2000..=today.year()).contains(y))
+            .ok_or_else(|| {
+                WebError::BadRequest(format!("year must lie between 2000 and {}", today.year()))
+            }),
+        None => Ok(today.year()),
+    }
+}
+
+/// The twelve months as column heads: 1月 … 12月, Jan … Dec.
+pub fn month_heads(lang: Lang) -> Vec<String> {
+    (1..=12u32)
+        .map(|m| match lang {
+            Lang::Zh => format!("{m}月"),
+            Lang::En => chrono::Month::try_from(m as u8)
+                .map(|m| m.name()[..3].to_string())
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
 /// The platform's own accounts in words: the closed loop's steps (`system`), the feeds the
 /// demo and integrations write through (`110_feed`, `bank_feed_<bank>`), the command line
 /// (`cli`); empty for anyone else, whose login is their name here.
 pub fn actor_label(lang: Lang, actor: &str) -> String {
     let words = |zh: &'static str, en: &'static str| pick(lang, zh, en).to_string();
     match actor {
-        "system" => words("系统", "system"),
+        fanzha_workflow::service::SYSTEM => words("系统", "system"),
         "cli" => words("命令行导入", "command line"),
         "110_feed" => words("110接警数据", "110 report feed"),
         a => match a.strip_prefix("bank_feed_") {
