@@ -94,12 +94,7 @@ impl<'s> Accounts<'s> {
     /// nothing. Missing values never erase stored ones.
     pub async fn upsert(&self, accounts: &[NewAccount]) -> StoreResult<UpsertOutcome> {
         let rows = upsert_rows(accounts)?;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("bank_accounts.begin"))?;
+        let mut tx = self.store.begin_write("bank_accounts.begin").await?;
         let outcome = upsert_bulk(&mut tx, self.store.backend(), &SPEC, rows, now_ms()).await?;
         tx.commit()
             .await

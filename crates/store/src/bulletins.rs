@@ -176,12 +176,7 @@ impl<'s> Bulletins<'s> {
             .map(|d| i64::from(chrono::Datelike::year(&d)))
             .ok_or_else(|| StoreError::invalid("issued_at", "out of range"))?;
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("bulletins.begin"))?;
+        let mut tx = self.store.begin_write("bulletins.begin").await?;
         // The next number of the year; a concurrent issue from another process meets the
         // unique key and is refused as a conflict rather than sharing a number.
         let mut sql = Sql::new(
@@ -385,12 +380,7 @@ impl<'s> Bulletins<'s> {
         let bulletin = self.get(reader, id).await?;
         let unit = reader.unit.code.as_str();
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("bulletins.begin"))?;
+        let mut tx = self.store.begin_write("bulletins.begin").await?;
         let mut sql = Sql::new("SELECT signed_at FROM bulletin_recipients WHERE bulletin_id = ");
         sql.arg(id).push(" AND unit_code = ").arg(unit);
         let signed: Option<i64> = match sql

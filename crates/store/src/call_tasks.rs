@@ -600,12 +600,7 @@ impl<'s> CallTasks<'s> {
         // The call itself is kept as an attempt, with the task's result, in one transaction.
         let rows = {
             let _writer = self.store.write_guard().await;
-            let mut tx = self
-                .store
-                .pool()
-                .begin()
-                .await
-                .map_err(StoreError::query("call_tasks.begin"))?;
+            let mut tx = self.store.begin_write("call_tasks.begin").await?;
             let done = sql
                 .query()
                 .execute(&mut *tx)
@@ -662,12 +657,7 @@ impl<'s> CallTasks<'s> {
             .push(" AND version = ")
             .arg(expected_version);
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("call_tasks.begin"))?;
+        let mut tx = self.store.begin_write("call_tasks.begin").await?;
         let done = sql
             .query()
             .execute(&mut *tx)

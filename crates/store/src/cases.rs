@@ -872,12 +872,7 @@ impl<'s> Cases<'s> {
         now: i64,
     ) -> StoreResult<Case> {
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("cases.begin"))?;
+        let mut tx = self.store.begin_write("cases.begin").await?;
         let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM cases c WHERE c.id = "));
         sql.arg(id).push(" AND ");
         scope.push_condition(&mut sql, "c.unit_code");
@@ -1014,12 +1009,7 @@ impl<'s> Cases<'s> {
         case_id: &str,
         transfers: &[CaseTransfer],
     ) -> StoreResult<usize> {
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("case_transfers.begin"))?;
+        let mut tx = self.store.begin_write("case_transfers.begin").await?;
         let mut sql =
             Sql::new("SELECT COALESCE(MAX(seq), 0) AS n FROM case_transfers WHERE case_id = ");
         sql.arg(case_id);

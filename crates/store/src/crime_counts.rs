@@ -117,12 +117,7 @@ impl<'s> CrimeCounts<'s> {
             }
         }
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("crime_counts.begin"))?;
+        let mut tx = self.store.begin_write("crime_counts.begin").await?;
         let mut sql = Sql::new("SELECT cases FROM criminal_case_counts WHERE unit_code = ");
         sql.arg(unit_code).push(" AND month = ").arg(month);
         let before: Option<i64> = match sql

@@ -53,6 +53,15 @@ impl Backend {
         }
     }
 
+    /// The statement that opens a write transaction, when the default `BEGIN` is not it (see
+    /// [`crate::Store::begin_write`]).
+    pub(crate) fn begin_write_statement(self) -> Option<&'static str> {
+        match self {
+            Backend::Sqlite => Some("BEGIN IMMEDIATE"),
+            Backend::Postgres => None,
+        }
+    }
+
     /// After a table with a generated key is rebuilt with its rows (ids copied): the statement
     /// that moves the key generator past the largest id. SQLite's rowid needs none.
     pub(crate) fn resync_identity(self, table: &str) -> String {

@@ -358,12 +358,7 @@ impl<'s> EmployerNotices<'s> {
         }
         let year = shanghai_year(now)?;
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("employer_notices.begin"))?;
+        let mut tx = self.store.begin_write("employer_notices.begin").await?;
         // SQLite writers queue behind the store's write guard; on PostgreSQL a transaction-scoped
         // advisory lock does the same across processes, so two notices never read one number.
         if self.store.backend() == crate::dialect::Backend::Postgres {
@@ -510,12 +505,7 @@ impl<'s> EmployerNotices<'s> {
             return Err(conflict(current.version));
         }
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("employer_notices.begin"))?;
+        let mut tx = self.store.begin_write("employer_notices.begin").await?;
         let mut sql = Sql::new("UPDATE employer_notices SET receipt_signatory = ");
         sql.arg(signatory.as_str())
             .push(", receipt_at = ")

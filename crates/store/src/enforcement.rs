@@ -724,12 +724,7 @@ impl<'s> Enforcement<'s> {
             detail: format!("expected version {expected}, found {found}; reload and retry"),
         };
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("enforcement.begin"))?;
+        let mut tx = self.store.begin_write("enforcement.begin").await?;
         // The values before, read in the change's transaction. The update below only applies
         // to the version read here, so they are the values it replaces.
         let before = stored_enforcement(&mut tx, case_id).await?;
@@ -818,12 +813,7 @@ impl<'s> Enforcement<'s> {
         let s = validated_suspect(s, now)?;
         let (unit_code, _) = self.case_in(scope, &s.case_id).await?;
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("enforcement.begin"))?;
+        let mut tx = self.store.begin_write("enforcement.begin").await?;
         let mut sql = Sql::new(
             "INSERT INTO case_suspects (case_id, name, resident_id, phone, role, measure, \
              measure_at, note, created_by, created_at, updated_at) VALUES (",
@@ -948,12 +938,7 @@ impl<'s> Enforcement<'s> {
     ) -> StoreResult<Suspect> {
         measure_ok(Some(measure), Some(at), now)?;
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("enforcement.begin"))?;
+        let mut tx = self.store.begin_write("enforcement.begin").await?;
         let before = lock_suspect(&mut tx, scope, id, now).await?;
         record_measure(&mut tx, id, measure, at, by, now).await?;
         append_on(
@@ -1009,12 +994,7 @@ impl<'s> Enforcement<'s> {
             ));
         }
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("enforcement.begin"))?;
+        let mut tx = self.store.begin_write("enforcement.begin").await?;
         let before = lock_suspect(&mut tx, scope, id, now).await?;
         let mut sql = Sql::new("UPDATE case_suspects SET charge = ");
         sql.arg(charge.map(SuspectCharge::as_str))
@@ -1100,12 +1080,7 @@ impl<'s> Enforcement<'s> {
             self.case_in(scope, c).await?;
         }
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("enforcement.begin"))?;
+        let mut tx = self.store.begin_write("enforcement.begin").await?;
         let mut sql = Sql::new(
             "INSERT INTO dismantled_groups (unit_code, kind, name, dismantled_on, arrested, \
              devices, cards, note, created_by, created_at) VALUES (",

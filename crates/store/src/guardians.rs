@@ -70,12 +70,7 @@ impl<'s> Guardians<'s> {
         // Checks the resident exists and lies inside the scope.
         self.store.people().get(scope, &g.resident_id).await?;
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("guardians.begin"))?;
+        let mut tx = self.store.begin_write("guardians.begin").await?;
         let (saved, _) = upsert_on(&mut tx, &g).await?;
         tx.commit()
             .await
@@ -94,12 +89,7 @@ impl<'s> Guardians<'s> {
         let g = checked(g)?;
         let person = self.store.people().get(scope, &g.resident_id).await?;
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("guardians.begin"))?;
+        let mut tx = self.store.begin_write("guardians.begin").await?;
         let (saved, how) = upsert_on(&mut tx, &g).await?;
         let signed_up = sign_up_on(&mut tx, &g.resident_id, true, g.created_at).await?;
         append_on(
@@ -156,12 +146,7 @@ impl<'s> Guardians<'s> {
             }
         }
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("guardians.begin"))?;
+        let mut tx = self.store.begin_write("guardians.begin").await?;
         let mut residents = std::collections::BTreeSet::new();
         for g in &placed {
             match upsert_on(&mut tx, g).await?.1 {
@@ -210,12 +195,7 @@ impl<'s> Guardians<'s> {
     ) -> StoreResult<bool> {
         let person = self.store.people().get(scope, resident_id).await?;
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("guardians.begin"))?;
+        let mut tx = self.store.begin_write("guardians.begin").await?;
         let changed = sign_up_on(&mut tx, resident_id, signed_up, at).await?;
         if changed {
             append_on(
@@ -317,12 +297,7 @@ impl<'s> Guardians<'s> {
         let g = self.get(scope, id).await?;
         let person = self.store.people().get(scope, &g.resident_id).await?;
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("guardians.begin"))?;
+        let mut tx = self.store.begin_write("guardians.begin").await?;
         let mut sql = Sql::new("DELETE FROM guardians WHERE id = ");
         sql.arg(id);
         sql.query()

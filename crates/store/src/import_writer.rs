@@ -154,7 +154,8 @@ impl<'s> ImportWriter<'s> {
         };
         if !self.in_tx {
             self.guard = self.store.write_guard().await;
-            Tm::begin(&mut **conn, None)
+            let statement = self.store.backend().begin_write_statement().map(Into::into);
+            Tm::begin(&mut **conn, statement)
                 .await
                 .map_err(StoreError::query("import.begin"))?;
             self.in_tx = true;

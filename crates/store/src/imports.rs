@@ -151,12 +151,7 @@ impl<'s> Imports<'s> {
         run: ImportRunId,
         rows: &[QuarantineRow],
     ) -> StoreResult<u64> {
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("quarantine.begin"))?;
+        let mut tx = self.store.begin_write("quarantine.begin").await?;
         let written = add_quarantine_on(&mut tx, self.store.backend(), run, rows).await?;
         tx.commit()
             .await

@@ -208,12 +208,7 @@ impl Instructions<'_> {
             return self.commit_in_one_statement(changes).await;
         }
         let _writer = self.store().write_guard().await;
-        let mut tx = self
-            .store()
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("instructions.batch.begin"))?;
+        let mut tx = self.store().begin_write("instructions.batch.begin").await?;
         let mut updated = HashSet::with_capacity(changes.len());
         for chunk in changes.chunks(CHUNK) {
             let rows = update_projections(chunk)

@@ -157,12 +157,7 @@ impl<'s> Instructions<'s> {
             ));
         }
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("instructions.begin"))?;
+        let mut tx = self.store.begin_write("instructions.begin").await?;
         let p = &new.projection;
         let mut sql = Sql::new(
             "INSERT INTO instructions (id, resident_id, holder_unit, owner_unit, level, status, \
@@ -272,12 +267,7 @@ impl<'s> Instructions<'s> {
             ));
         }
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("instructions.begin"))?;
+        let mut tx = self.store.begin_write("instructions.begin").await?;
         // The projection update first: on PostgreSQL it takes the row lock, so a concurrent
         // writer waits here and then finds the version moved on.
         let mut sql = Sql::new("UPDATE instructions SET holder_unit = ");

@@ -200,12 +200,7 @@ impl<'s> KeyPersonProposals<'s> {
             ));
         }
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("proposals.begin"))?;
+        let mut tx = self.store.begin_write("proposals.begin").await?;
         let mut sql = Sql::new(
             "INSERT INTO key_person_proposals (key_person_id, kind, punishment_kind, reason, \
              state, proposed_by, proposed_at) VALUES (",
@@ -334,12 +329,7 @@ impl<'s> KeyPersonProposals<'s> {
             });
         }
         let writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("proposals.begin"))?;
+        let mut tx = self.store.begin_write("proposals.begin").await?;
         let mut sql = Sql::new("UPDATE key_person_proposals SET state = ");
         sql.arg(to_state.as_str()).push(", version = version + 1");
         match step {
@@ -429,12 +419,7 @@ impl<'s> KeyPersonProposals<'s> {
         now: i64,
     ) -> StoreResult<usize> {
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("proposals.begin"))?;
+        let mut tx = self.store.begin_write("proposals.begin").await?;
         let mut sql = Sql::new(
             "UPDATE key_person_proposals SET state = 'in_force', version = version + 1, \
              decided_by = ",

@@ -708,12 +708,7 @@ impl<'s> KeyPersons<'s> {
         let reason = clip(reason);
         let person = self.store.people().get(scope, &new.resident_id).await?;
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("key_persons.begin"))?;
+        let mut tx = self.store.begin_write("key_persons.begin").await?;
         let mut sql = Sql::new(
             "INSERT INTO key_persons (resident_id, unit_code, category, status, reason, source, \
              created_by, created_at, updated_at, listed_at, version) VALUES (",
@@ -1211,12 +1206,7 @@ impl<'s> KeyPersons<'s> {
     ) -> StoreResult<i64> {
         let read_version = entry.read_version;
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("key_persons.begin"))?;
+        let mut tx = self.store.begin_write("key_persons.begin").await?;
         let mut sql = Sql::new("UPDATE key_persons SET version = version + 1, updated_at = ");
         sql.arg(at);
         set(&mut sql);

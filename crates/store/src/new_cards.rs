@@ -714,12 +714,7 @@ impl<'s> NewCards<'s> {
         // behind the store's write guard; on PostgreSQL a transaction-scoped advisory lock does
         // the same across processes.
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("new_cards.begin"))?;
+        let mut tx = self.store.begin_write("new_cards.begin").await?;
         if self.store.backend() == crate::dialect::Backend::Postgres {
             sqlx::query(&format!("SELECT pg_advisory_xact_lock({SCREENING_LOCK})"))
                 .execute(&mut *tx)
@@ -1147,12 +1142,7 @@ impl<'s> NewCards<'s> {
             return Err(conflict());
         }
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("new_cards.begin"))?;
+        let mut tx = self.store.begin_write("new_cards.begin").await?;
         let mut sql = Sql::new("UPDATE new_cards SET state = 'reviewed', verdict = ");
         sql.arg(verdict.as_str())
             .push(", note = ")

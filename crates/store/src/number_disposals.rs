@@ -381,12 +381,7 @@ impl<'s> NumberDisposals<'s> {
         };
         let deadline = at.saturating_add(minutes * MINUTE_MS);
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("number_disposals.begin"))?;
+        let mut tx = self.store.begin_write("number_disposals.begin").await?;
         let mut sql = Sql::new(
             "INSERT INTO number_disposals (number, number_kind, operator, measure, reason, \
              warning_id, case_id, unit_code, urgent, requested_by, requested_at, deadline, state) \
@@ -700,12 +695,7 @@ impl<'s> NumberDisposals<'s> {
             )));
         }
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("number_disposals.begin"))?;
+        let mut tx = self.store.begin_write("number_disposals.begin").await?;
         update
             .push(", version = version + 1 WHERE id = ")
             .arg(current.id)

@@ -147,12 +147,7 @@ impl<'s> OperatorFigures<'s> {
             }
         }
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("operator_figures.begin"))?;
+        let mut tx = self.store.begin_write("operator_figures.begin").await?;
         let mut sql = Sql::new(
             "SELECT calls_blocked, sms_blocked, numbers_shut FROM operator_figures \
              WHERE operator = ",

@@ -344,12 +344,7 @@ impl<'s> Outreach<'s> {
         let new = validated(new, now)?;
         self.unit_in(scope, &new.unit_code).await?;
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("outreach.begin"))?;
+        let mut tx = self.store.begin_write("outreach.begin").await?;
         let mut sql = Sql::new(
             "INSERT INTO outreach_events (unit_code, held_on, kind, audience, place, \
              people_reached, app_registrations, materials, consultations, note, created_by, \
@@ -537,12 +532,7 @@ impl<'s> Outreach<'s> {
             ));
         }
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("outreach.begin"))?;
+        let mut tx = self.store.begin_write("outreach.begin").await?;
         let mut sql = Sql::new(
             "INSERT INTO outreach_quotas (unit_code, year, events, people, set_by, set_at) \
              VALUES (",

@@ -243,12 +243,7 @@ impl<'s> OutreachPosts<'s> {
             }
         }
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("outreach_posts.begin"))?;
+        let mut tx = self.store.begin_write("outreach_posts.begin").await?;
         let mut sql = Sql::new(
             "INSERT INTO outreach_posts (unit_code, published_on, platform, form, topic, account, \
              title, link, views, shares, counted_at, created_by, created_at) VALUES (",
@@ -345,12 +340,7 @@ impl<'s> OutreachPosts<'s> {
         count_ok("shares", shares)?;
         let current = self.get(scope, id).await?;
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("outreach_posts.begin"))?;
+        let mut tx = self.store.begin_write("outreach_posts.begin").await?;
         let mut sql = Sql::new("UPDATE outreach_posts SET views = ");
         sql.arg(views)
             .push(", shares = ")

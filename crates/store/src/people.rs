@@ -194,12 +194,7 @@ impl<'s> People<'s> {
     /// nothing. Within the batch, the last row of a resident wins.
     pub async fn upsert(&self, people: &[NewPerson]) -> StoreResult<UpsertOutcome> {
         let rows = upsert_rows(people)?;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("people.begin"))?;
+        let mut tx = self.store.begin_write("people.begin").await?;
         let outcome = upsert_bulk(&mut tx, self.store.backend(), &SPEC, rows, now_ms()).await?;
         tx.commit()
             .await

@@ -82,12 +82,7 @@ impl<'s> Phones<'s> {
     /// nothing. Missing optional values never erase stored ones.
     pub async fn upsert(&self, phones: &[NewPhone]) -> StoreResult<UpsertOutcome> {
         let rows = upsert_rows(phones)?;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("phones.begin"))?;
+        let mut tx = self.store.begin_write("phones.begin").await?;
         let outcome = upsert_bulk(&mut tx, self.store.backend(), &SPEC, rows, now_ms()).await?;
         tx.commit()
             .await

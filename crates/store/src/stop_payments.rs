@@ -250,12 +250,7 @@ impl<'s> StopPayments<'s> {
     /// trace after a new extract adds only the new holders). Returns how many were new.
     pub async fn create_many(&self, requests: &[NewStopPayment]) -> StoreResult<usize> {
         let mut added = 0;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("stop_payments.begin"))?;
+        let mut tx = self.store.begin_write("stop_payments.begin").await?;
         for r in requests {
             if r.requested_fen <= 0 {
                 return Err(StoreError::invalid("requested_fen", "must be positive"));
@@ -396,12 +391,7 @@ impl<'s> StopPayments<'s> {
         if warning_ids.is_empty() {
             return Ok(0);
         }
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("stop_payments.attach.begin"))?;
+        let mut tx = self.store.begin_write("stop_payments.attach.begin").await?;
         let mut sql = Sql::new(
             "SELECT s.id FROM stop_payments s WHERE s.case_id IS NULL AND s.warning_id IN (",
         );

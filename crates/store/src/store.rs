@@ -185,6 +185,21 @@ impl Store {
         }
     }
 
+    /// Opens a transaction that will write. SQLite: `BEGIN IMMEDIATE`, which takes the write
+    /// lock up front and waits for it under the busy timeout. A plain (deferred) `BEGIN` that
+    /// reads first and writes later fails at once with `SQLITE_BUSY` when another connection
+    /// writes in between, because SQLite never waits to upgrade an open read transaction.
+    pub(crate) async fn begin_write(
+        &self,
+        what: &'static str,
+    ) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
+        let tx = match self.backend.begin_write_statement() {
+            Some(statement) => self.pool.begin_with(statement).await,
+            None => self.pool.begin().await,
+        };
+        tx.map_err(StoreError::query(what))
+    }
+
     /// The connection pool, for queries no repository offers (tests, maintenance).
     pub fn pool(&self) -> &AnyPool {
         &self.pool

@@ -451,12 +451,7 @@ impl<'s> SupervisionRegister<'s> {
         let deadline = at.saturating_add(new.deadline_days * DAY_MS);
         let codes = join_reasons(&reasons);
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("supervision.begin"))?;
+        let mut tx = self.store.begin_write("supervision.begin").await?;
         let mut sql = Sql::new(
             "INSERT INTO supervision_measures (target_kind, target_name, bank_code, unit_code, \
              measure, reasons, reason_text, issuer_unit, issued_by, issued_at, deadline, \
@@ -1083,12 +1078,7 @@ impl<'s> SupervisionRegister<'s> {
             .push(" AND version = ")
             .arg(m.version);
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("supervision.begin"))?;
+        let mut tx = self.store.begin_write("supervision.begin").await?;
         let done = update
             .query()
             .execute(&mut *tx)

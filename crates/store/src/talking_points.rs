@@ -105,12 +105,7 @@ impl<'s> TalkingPoints<'s> {
         let en = lines("en", en, false)?;
         let encode = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("talking_points.begin"))?;
+        let mut tx = self.store.begin_write("talking_points.begin").await?;
         let sql = if version == 0 {
             let mut sql = Sql::new(
                 "INSERT INTO talking_points (fraud_type, zh, en, updated_by, updated_at, version) \
@@ -184,12 +179,7 @@ impl<'s> TalkingPoints<'s> {
     /// apply again. Audited; [`StoreError::Conflict`] when the entry changed since it was read.
     pub async fn reset(&self, fraud_type: &str, version: i64, actor: &str) -> StoreResult<()> {
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("talking_points.begin"))?;
+        let mut tx = self.store.begin_write("talking_points.begin").await?;
         let mut sql = Sql::new("DELETE FROM talking_points WHERE fraud_type = ");
         sql.arg(fraud_type).push(" AND version = ").arg(version);
         let done = sql

@@ -359,12 +359,7 @@ impl<'s> TwoCardLeads<'s> {
             ));
         }
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("two_card_leads.begin"))?;
+        let mut tx = self.store.begin_write("two_card_leads.begin").await?;
         let mut out = TwoCardImport {
             by_residence,
             ..TwoCardImport::default()
@@ -537,12 +532,7 @@ impl<'s> TwoCardLeads<'s> {
             return Err(conflict());
         }
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("two_card_leads.begin"))?;
+        let mut tx = self.store.begin_write("two_card_leads.begin").await?;
         let mut sql = Sql::new("UPDATE two_card_leads SET state = 'checked', result = ");
         sql.arg(result.as_str())
             .push(", note = ")
@@ -620,12 +610,7 @@ impl<'s> TwoCardLeads<'s> {
             });
         }
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("two_card_leads.begin"))?;
+        let mut tx = self.store.begin_write("two_card_leads.begin").await?;
         let mut sql = Sql::new("UPDATE two_card_leads SET measure = ");
         sql.arg(measure.as_str())
             .push(", measure_at = ")

@@ -245,12 +245,7 @@ impl<'s> TypicalCases<'s> {
             detail: format!("expected version {expected}, found {found}; reload and retry"),
         };
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("typical_cases.begin"))?;
+        let mut tx = self.store.begin_write("typical_cases.begin").await?;
         let sql = if expected == 0 {
             let mut sql = Sql::new(
                 "INSERT INTO typical_cases (case_id, title, summary, advice, publisher_unit, \
@@ -350,12 +345,7 @@ impl<'s> TypicalCases<'s> {
                 key: case_id.to_string(),
             })?;
         let _writer = self.store.write_guard().await;
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("typical_cases.begin"))?;
+        let mut tx = self.store.begin_write("typical_cases.begin").await?;
         let mut sql = Sql::new("DELETE FROM typical_cases WHERE case_id = ");
         sql.arg(case_id)
             .push(" AND version = ")

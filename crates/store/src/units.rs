@@ -191,12 +191,7 @@ impl<'s> Units<'s> {
         for u in units {
             batch.insert(u.code.as_str(), u);
         }
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("org_units.begin"))?;
+        let mut tx = self.store.begin_write("org_units.begin").await?;
         let outside_parents: Vec<&str> = batch
             .values()
             .filter_map(|u| u.parent_code.as_deref())

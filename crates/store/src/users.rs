@@ -199,12 +199,7 @@ impl<'s> Users<'s> {
         let mut roles = user.roles.clone();
         roles.sort();
         roles.dedup();
-        let mut tx = self
-            .store
-            .pool()
-            .begin()
-            .await
-            .map_err(StoreError::query("users.begin"))?;
+        let mut tx = self.store.begin_write("users.begin").await?;
         let row = UpsertRow {
             key: &user.login,
             values: vec![

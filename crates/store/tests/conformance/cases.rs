@@ -887,3 +887,53 @@ pub async fn imports_without_a_flag_column_keep_the_stored_flags(store: &Store) 
     assert!(!p.app_registered, "a file that says 否 is believed");
     assert!(p.public_sector && p.joint_defense_registered);
 }
+
+/// A transaction that reads before it writes (an upsert counts the rows it will replace) while
+/// other connections keep committing: on SQLite a deferred `BEGIN` would fail at once with
+/// "database is locked" instead of waiting its turn. Every write must succeed.
+pub async fn read_then_write_transactions_wait_for_concurrent_writers(store: &Store) {
+    let batch: Vec<_> = (1..=20).map(|n| person(n, "330281001001")).collect();
+    store.people().upsert(&batch).await.unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for writer in 0..4 {
+        let store = store.clone();
+        let mut batch = batch.clone();
+        tasks.spawn(async move {
+            for round in 0..25 {
+                for p in &mut batch {
+                    p.name = format!("改{writer}-{round}");
+                }
+                store.people().upsert(&batch).await?;
+            }
+            Ok::<_, StoreError>(())
+        });
+    }
+    for appender in 0..4 {
+        let store = store.clone();
+        tasks.spawn(async move {
+            for i in 0..50 {
+                store
+                    .audit()
+                    .append(&NewAuditEntry {
+                        actor: format!("a{appender}"),
+                        action: "view_person".into(),
+                        target_type: "person".into(),
+                        target_id: Some(resident_id(i % 20 + 1)),
+                        unit_code: None,
+                        detail: serde_json::json!({}),
+                    })
+                    .await?;
+            }
+            Ok(())
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.expect("task")
+            .expect("no write may fail while others commit");
+    }
+    let entries = sqlx::query("SELECT COUNT(*) AS n FROM audit_log")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(sqlx::Row::get::<i64, _>(&entries, "n"), 200);
+}

@@ -56,6 +56,7 @@ conformance! {
     users_carry_roles_and_bank_codes,
     registration_is_tallied_per_unit_with_the_age_band,
     imports_without_a_flag_column_keep_the_stored_flags,
+    read_then_write_transactions_wait_for_concurrent_writers,
 }
 
 mod loop_suite {
