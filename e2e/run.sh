@@ -4,7 +4,8 @@
 #   cargo build -p fanzha --bin fanzha
 # Env: CARGO_TARGET_DIR (where the binary is), FANZHA_BIN (the binary itself), CHROMIUM,
 #      SCREENSHOTS=1 (write docs/screenshots/), E2E_OUT (logs and other screenshots),
-#      E2E_KEEP=1 (keep the data dir). Extra arguments go to `node --test` (e.g. a test file).
+#      E2E_KEEP=1 (keep the data dir), E2E_HISTORY_MONTHS (the demo's history; none by default,
+#      so the tests start from empty registers). Extra arguments go to `node --test` (e.g. a test file).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -58,7 +59,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 echo "e2e: starting $bin demo on $BASE_URL (data $data, log $log)"
-"$bin" --data-dir "$data" demo --port "$port" --people 2000 --speed 60 </dev/null >"$log" 2>&1 &
+"$bin" --data-dir "$data" demo --port "$port" --people 2000 --speed 60 \
+  --history-months "${E2E_HISTORY_MONTHS:-0}" </dev/null >"$log" 2>&1 &
 pid=$!
 
 deadline=$((SECONDS + ${E2E_START_TIMEOUT:-120}))

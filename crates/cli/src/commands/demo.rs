@@ -53,6 +53,11 @@ pub struct Args {
     /// the banks' new-card lists carry some within the first simulated day.
     #[arg(long, default_value_t = 1_000.0)]
     card_sellers_per_10k_year: f64,
+    /// Months of history (往期数据: cases, key persons, leads, bulletins, supervision,
+    /// prevention work, monthly figures) written on the first start of a new database, so every
+    /// register has records to open; 0 starts with empty registers.
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(0..=24))]
+    history_months: u32,
     /// Stop after this many seconds (default: run until Ctrl-C).
     #[arg(long)]
     duration_s: Option<u64>,
@@ -160,6 +165,13 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         .block_on(fanzha_web::AppState::new(db.store.clone()))
         .code(ErrorCode::Internal)?;
     state.assessment = assessment;
+    let history = db.block_on(super::demo_history::seed(
+        &state,
+        sim.world(),
+        &root_code,
+        args.seed,
+        args.history_months,
+    ))?;
     let service = state.loop_service.clone();
     let state_rules = state.rules.clone();
     // The numbers operators shut down in earlier runs go on the engine's blocklist first.
@@ -199,6 +211,9 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         );
     }
     println!("  居民 residents    : {residents}");
+    if let Some(h) = &history {
+        println!("  往期数据 history  : {h}");
+    }
     println!(
         "\n实时预警 live warnings (simulated city, {}× speed):",
         args.speed

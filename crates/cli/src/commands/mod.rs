@@ -9,6 +9,7 @@ pub mod check;
 pub mod database;
 pub mod demo;
 pub mod demo_cases;
+mod demo_history;
 pub mod detect;
 pub mod errors;
 pub mod eval;

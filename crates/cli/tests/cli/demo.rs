@@ -1,9 +1,11 @@
 //! `fanzha demo` for a few seconds of a fast simulated city: the platform starts on an empty
-//! data directory, and the city's defrauded victims report to 110, each report a case at the
-//! victim's village with the loss, a narrative and the named payee accounts — once, so a second
-//! start opens no second case for the same report.
+//! data directory, writes the months of history into every register once, and the city's
+//! defrauded victims report to 110, each report a case at the victim's village with the loss,
+//! a narrative and the named payee accounts — once, so a second start opens no second case for
+//! the same report and no second history.
 
 use fanzha_store::{Case, PageRequest, Scope, Store};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
@@ -34,11 +36,16 @@ fn run_demo(dir: &Path) {
     assert!(stdout.contains("cases reported"), "{stdout}");
 }
 
-fn cases(dir: &Path) -> Vec<Case> {
+fn open(dir: &Path) -> (tokio::runtime::Runtime, Store) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.join("data/fanzha.db").display());
+    let store = rt.block_on(Store::open(&url)).unwrap();
+    (rt, store)
+}
+
+fn cases(dir: &Path) -> Vec<Case> {
+    let (rt, store) = open(dir);
     rt.block_on(async {
-        let store = Store::open(&url).await.unwrap();
         let page = store
             .cases()
             .list(&Scope::platform(), &PageRequest::first(10_000))
@@ -49,12 +56,62 @@ fn cases(dir: &Path) -> Vec<Case> {
     })
 }
 
+/// What the history fills, as row counts of the registers' tables (and of the rows that show
+/// work done on them: checked leads, signed bulletins, closed measures, visits, solved cases).
+fn registers(dir: &Path) -> BTreeMap<&'static str, i64> {
+    const QUERIES: &[(&str, &str)] = &[
+        ("key_persons", "SELECT COUNT(*) FROM key_persons"),
+        ("grid_village_key_persons", "SELECT COUNT(*) FROM key_persons k JOIN users u ON u.login = 'grid' AND k.unit_code = u.unit_code"),
+        ("visits", "SELECT COUNT(*) FROM key_person_events WHERE kind = 'visit'"),
+        ("punishments", "SELECT COUNT(*) FROM key_person_events WHERE kind = 'punishment'"),
+        ("proposals", "SELECT COUNT(*) FROM key_person_proposals"),
+        ("leads", "SELECT COUNT(*) FROM two_card_leads"),
+        ("leads_checked", "SELECT COUNT(*) FROM two_card_leads WHERE result IS NOT NULL"),
+        ("disposals_answered", "SELECT COUNT(*) FROM number_disposals WHERE state <> 'pending'"),
+        ("bulletins", "SELECT COUNT(*) FROM bulletins"),
+        ("bulletins_signed", "SELECT COUNT(*) FROM bulletin_recipients WHERE signed_at IS NOT NULL"),
+        ("supervision", "SELECT COUNT(*) FROM supervision_measures"),
+        ("supervision_closed", "SELECT COUNT(*) FROM supervision_measures WHERE state = 'closed'"),
+        ("outreach", "SELECT COUNT(*) FROM outreach_events"),
+        ("posts", "SELECT COUNT(*) FROM outreach_posts"),
+        ("operator_figures", "SELECT COUNT(*) FROM operator_figures"),
+        ("crime_counts", "SELECT COUNT(*) FROM criminal_case_counts"),
+        ("solved_cases", "SELECT COUNT(*) FROM case_enforcement WHERE status = 'solved'"),
+        ("suspects", "SELECT COUNT(*) FROM case_suspects"),
+    ];
+    let (rt, store) = open(dir);
+    rt.block_on(async {
+        let mut out = BTreeMap::new();
+        for (name, sql) in QUERIES {
+            let n: i64 = sqlx::query_scalar(sql)
+                .fetch_one(store.pool())
+                .await
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            out.insert(*name, n);
+        }
+        store.close().await;
+        out
+    })
+}
+
 #[test]
 fn the_demo_citys_victims_report_their_cases_once() {
     let dir = tempfile::tempdir().unwrap();
+    let started = fanzha_core::time::now_ms();
     run_demo(dir.path());
     let first = cases(dir.path());
-    assert!(!first.is_empty(), "no victim reported within the run");
+    let history = registers(dir.path());
+    for (name, n) in &history {
+        assert!(*n > 0, "the history left {name} empty: {history:?}");
+    }
+    let (live, past): (Vec<&Case>, Vec<&Case>) =
+        first.iter().partition(|c| c.reported_at >= started);
+    assert!(!live.is_empty(), "no victim reported within the run");
+    // The history's cases go back over the year before its months, none in the last two days.
+    assert!(past.len() >= 12, "{} history cases", past.len());
+    let day = 86_400_000;
+    assert!(past.iter().all(|c| c.reported_at < started - 2 * day + day));
+    assert!(past.iter().any(|c| c.reported_at < started - 365 * day));
     for c in &first {
         assert!(c.loss_fen > 0, "{c:?}");
         assert!(c.narrative.contains("共计被骗"), "{}", c.narrative);
@@ -67,9 +124,11 @@ fn the_demo_citys_victims_report_their_cases_once() {
         first.iter().any(|c| c.fraud_type.is_some()),
         "the narratives are classified"
     );
-    // The same city again: the reports made before open nothing new.
+    // The same city again: the reports made before open nothing new, and the history is
+    // not written a second time.
     run_demo(dir.path());
     let second = cases(dir.path());
+    assert_eq!(registers(dir.path()), history);
     let mut numbers: Vec<_> = second.iter().map(|c| c.report_no.clone()).collect();
     numbers.sort();
     numbers.dedup();

@@ -1,0 +1,269 @@
+//! Reported cases of the history (source `import`, as if taken from the 110 system before the
+//! platform went live), classified like every case, and their investigation: older cases are
+//! partly solved, with suspects and money recovered, or dropped.
+
+use super::{month_of, History, Seeded, DAY_MS};
+use crate::commands::demo_cases::occupation_of;
+use crate::error::CliError;
+use fanzha_core::{BankCard, FraudType, PhoneNumber};
+use fanzha_store::{
+    EnforcementUpdate, InvestigationStatus, NewSuspect, SuspectMeasure, SuspectRole,
+};
+use fanzha_web::casework::{open_case_once, CaseInput, Opened};
+use rand::Rng;
+use std::collections::BTreeMap;
+
+/// The history's cases by month and township: (fraud type, loss in fen) of each.
+#[derive(Default)]
+pub(crate) struct CaseMonths {
+    pub by_month: BTreeMap<i64, BTreeMap<String, Vec<(FraudType, i64)>>>,
+}
+
+impl CaseMonths {
+    /// The cases of `month` in every township.
+    pub fn of_month(&self, month: i64) -> impl Iterator<Item = &(FraudType, i64)> {
+        self.by_month
+            .get(&month)
+            .into_iter()
+            .flat_map(|t| t.values().flatten())
+    }
+
+    pub fn count(&self, month: i64, township: &str) -> usize {
+        self.by_month
+            .get(&month)
+            .and_then(|t| t.get(township))
+            .map_or(0, Vec::len)
+    }
+}
+
+/// A fraud type's share of cases, the losses it usually brings (yuan, drawn log-uniformly
+/// between the two) and its victims' ages.
+type TypeMix = (FraudType, u32, (f64, f64), (u32, u32));
+
+/// The field's mix of types.
+const TYPES: &[TypeMix] = &[
+    (FraudType::OrderBrushing, 30, (3_000.0, 80_000.0), (18, 50)),
+    (
+        FraudType::FakeInvestment,
+        14,
+        (50_000.0, 800_000.0),
+        (28, 65),
+    ),
+    (FraudType::FakeLoan, 10, (2_000.0, 30_000.0), (20, 45)),
+    (
+        FraudType::FakeCustomerService,
+        12,
+        (5_000.0, 100_000.0),
+        (20, 60),
+    ),
+    (
+        FraudType::ImpersonatingPolice,
+        6,
+        (30_000.0, 500_000.0),
+        (35, 75),
+    ),
+    (
+        FraudType::FakeCreditRepair,
+        4,
+        (5_000.0, 60_000.0),
+        (20, 35),
+    ),
+    (FraudType::OnlineRomance, 6, (50_000.0, 600_000.0), (25, 55)),
+    (
+        FraudType::ImpersonatingAcquaintance,
+        8,
+        (5_000.0, 100_000.0),
+        (30, 70),
+    ),
+    (FraudType::GameTrading, 5, (500.0, 10_000.0), (13, 25)),
+    (FraudType::FakeShopping, 5, (500.0, 20_000.0), (18, 60)),
+];
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙",
+];
+
+/// Victims per 10,000 residents per month (about 100 a year, the order of the seeds' cities),
+/// and a quarter more in the year before the history: the cases go back that year further,
+/// so that 同比 and 两降 have their base.
+const CASES_PER_10K_MONTH: f64 = 8.0;
+const YEAR_BEFORE_FACTOR: f64 = 1.25;
+
+pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<CaseMonths, CliError> {
+    let mut months = CaseMonths::default();
+    let recent = h.scaled(CASES_PER_10K_MONTH, 12);
+    let year_before =
+        (h.world.people.len() as f64 / 10_000.0 * CASES_PER_10K_MONTH * YEAR_BEFORE_FACTOR * 12.0)
+            .round() as usize;
+    let year_before_start = h.start - 360 * DAY_MS;
+    let mules: Vec<_> = h
+        .world
+        .ledger
+        .accounts
+        .iter()
+        .filter(|a| a.holder_person_id == 0)
+        .filter_map(|a| BankCard::from_account_no(a.account_no).ok())
+        .map(|c| c.as_str().to_string())
+        .collect();
+    let weights: Vec<(usize, u32)> = TYPES.iter().enumerate().map(|(i, t)| (i, t.1)).collect();
+    for i in 0..recent + year_before {
+        let (fraud_type, _, (lo, hi), (young, old)) = TYPES[h.weighted(&weights)];
+        let victim = h.resident(young..=old);
+        let yuan = (lo.ln() + h.rng.random::<f64>() * (hi.ln() - lo.ln())).exp();
+        let loss_fen = (yuan.round() as i64).max(1) * 100;
+        // Reported a while after paying: not in the last two days, so the live stream's own
+        // reports come after these.
+        let reported_at = if i < recent {
+            h.moment(2)
+        } else {
+            h.moment_between(year_before_start, h.start)
+        };
+        let Some(narrative) =
+            fanzha_text::corpus::case_narrative(fraud_type, &victim.name, loss_fen, h.rng.random())
+        else {
+            continue;
+        };
+        let suspect_phone = h.suspect_number();
+        let payees: Vec<String> = (0..h.rng.random_range(1..=3))
+            .filter(|_| !mules.is_empty())
+            .map(|_| h.pick(&mules).clone())
+            .collect();
+        let village = format!("{:012}", victim.village);
+        let input = CaseInput {
+            resident_id: Some(victim.resident_id.to_string()),
+            victim_name: Some(victim.name.to_string()),
+            victim_phone: victim
+                .msisdn
+                .and_then(|m| PhoneNumber::from_msisdn(m).ok())
+                .map(|p| p.canonical()),
+            unit_code: village.clone(),
+            reported_at,
+            loss_fen,
+            narrative,
+            source: "import".into(),
+            report_no: Some(format!(
+                "J{}{:04}",
+                super::date_number(reported_at),
+                i % 10_000
+            )),
+            instruction_id: None,
+            victim_account: victim
+                .bank_card
+                .and_then(|a| BankCard::from_account_no(a).ok())
+                .map(|c| c.as_str().to_string()),
+            named: serde_json::json!({
+                "phones": [suspect_phone],
+                "accounts": payees,
+                "apps": [],
+                "urls": [],
+            }),
+            occupation: Some(occupation_of(victim.occupation)),
+            occupation_text: None,
+            employer: None,
+        };
+        let case = match open_case_once(h.state, "analyst", input).await {
+            Ok(Opened::New(case)) => case,
+            // The same report number again (a second start after a partial first one).
+            Ok(Opened::Duplicate { .. }) => continue,
+            Err(e) => {
+                return Err(CliError::new(
+                    fanzha_core::error_code::ErrorCode::Internal,
+                    format!("history case: {e}"),
+                ))
+            }
+        };
+        out.cases += 1;
+        let township = h.township(&village).to_string();
+        months
+            .by_month
+            .entry(month_of(reported_at))
+            .or_default()
+            .entry(township)
+            .or_default()
+            .push((fraud_type, loss_fen));
+        investigate(h, out, &case.id, reported_at, loss_fen).await?;
+    }
+    Ok(months)
+}
+
+/// The investigation so far: the older the case, the likelier solved (with suspects and part
+/// of the money back) or dropped.
+async fn investigate(
+    h: &mut History<'_>,
+    out: &mut Seeded,
+    case_id: &str,
+    reported_at: i64,
+    loss_fen: i64,
+) -> Result<(), CliError> {
+    let age_days = (h.now - reported_at) / DAY_MS;
+    let p_solved = (age_days as f64 / 400.0).min(0.35);
+    let status = if h.chance(p_solved) {
+        InvestigationStatus::Solved
+    } else if age_days > 60 && h.chance(0.06) {
+        InvestigationStatus::Dropped
+    } else {
+        return Ok(());
+    };
+    let solved_at = (status == InvestigationStatus::Solved)
+        .then(|| h.after(reported_at, age_days.clamp(1, 90), DAY_MS));
+    let recovered_fen = match status {
+        InvestigationStatus::Solved => {
+            (loss_fen as f64 * h.rng.random_range(0.0..0.6)).round() as i64 / 100 * 100
+        }
+        _ => 0,
+    };
+    let scope = h.root_scope.clone();
+    h.store
+        .enforcement()
+        .set(
+            &scope,
+            case_id,
+            &EnforcementUpdate {
+                status,
+                solved_at,
+                recovered_fen,
+                expected_version: 0,
+                by: "analyst".into(),
+            },
+            h.now,
+        )
+        .await?;
+    let Some(solved_at) = solved_at else {
+        return Ok(());
+    };
+    out.solved += 1;
+    for _ in 0..h.rng.random_range(1..=3) {
+        let role = h.weighted(&[
+            (SuspectRole::CashMule, 4),
+            (SuspectRole::CardSeller, 4),
+            (SuspectRole::Fraudster, 1),
+            (SuspectRole::LeadGenerator, 1),
+        ]);
+        let measure = h.weighted(&[
+            (SuspectMeasure::CriminalDetention, 5),
+            (SuspectMeasure::Arrest, 2),
+            (SuspectMeasure::Bail, 2),
+            (SuspectMeasure::Administrative, 1),
+        ]);
+        let name = format!("{}某{}", h.pick(SURNAMES), h.pick(&["", "某", "甲", "乙"]));
+        h.store
+            .enforcement()
+            .add_suspect(
+                &scope,
+                &NewSuspect {
+                    case_id: case_id.to_string(),
+                    name,
+                    resident_id: None,
+                    phone: None,
+                    role,
+                    measure: Some(measure),
+                    measure_at: Some(solved_at),
+                    note: String::new(),
+                    created_by: "analyst".into(),
+                },
+                h.now,
+            )
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,336 @@
+//! 重点人员: dossiers of each category opened over the history, each with the officer
+//! responsible, the visits of its cycle (the last one sometimes missed, so the overdue list
+//! has entries), the measures of its category — punishments for card sellers, exit bans and
+//! persuasion for the compounds abroad — some closed, and the proposals for the measures not
+//! yet in force, at every stage.
+
+use super::{History, Seeded, DAY_MS};
+use crate::error::CliError;
+use fanzha_store::{
+    AbroadState, KeyPersonCategory, KeyPersonMeasure, NewKeyPerson, NewProposal, ProposalKind,
+    ProposalStep, PunishmentKind, Responsible,
+};
+use rand::Rng;
+
+/// Dossiers per 10,000 residents per month.
+const PER_10K_MONTH: f64 = 4.0;
+
+const CATEGORIES: &[(KeyPersonCategory, u32)] = &[
+    (KeyPersonCategory::TwoCards, 35),
+    (KeyPersonCategory::FraudRecord, 15),
+    (KeyPersonCategory::AbroadHighRisk, 15),
+    (KeyPersonCategory::Returned, 15),
+    (KeyPersonCategory::Recruiter, 12),
+    (KeyPersonCategory::Other, 8),
+];
+
+fn reasons(c: KeyPersonCategory) -> &'static [&'static str] {
+    match c {
+        KeyPersonCategory::TwoCards => &[
+            "名下银行卡被用于接收电诈资金，本人承认将卡出售给他人",
+            "部级下发两卡线索核查：本人出借电话卡供他人使用",
+            "短期内在多家银行开卡后交由他人使用",
+        ],
+        KeyPersonCategory::FraudRecord => &[
+            "曾因帮助信息网络犯罪活动罪被判处有期徒刑，已刑满释放",
+            "曾因掩饰、隐瞒犯罪所得罪被取保候审",
+        ],
+        KeyPersonCategory::AbroadHighRisk => &[
+            "出入境记录显示经云南口岸出境后滞留缅甸",
+            "手机号码长期在柬埔寨漫游，家属称其在境外“打工”",
+        ],
+        KeyPersonCategory::Returned => &[
+            "经劝返从缅北回国，已接受调查",
+            "从柬埔寨回流，需持续关注其动向",
+        ],
+        KeyPersonCategory::Recruiter => &[
+            "在社交群组中发布“高薪跑分”招募信息",
+            "为境外诈骗团伙招募人员出境",
+        ],
+        KeyPersonCategory::Other => &["多次被预警仍坚持转账，家属请求协助关注"],
+    }
+}
+
+const VISIT_NOTES: &[&str] = &[
+    "本人在家，在本地务工，近期无异常",
+    "入户走访，本人表示已不再出借卡号，开展法制教育",
+    "电话联系本人，称在外地打工，家属配合",
+    "本人在家，核实名下银行卡、电话卡使用情况正常",
+    "走访其父母，了解近况，叮嘱发现异常及时报告",
+];
+
+const ABROAD_PLACES: &[&str] = &["缅甸妙瓦底", "柬埔寨西港", "缅甸小勐拉", "老挝金三角"];
+
+pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), CliError> {
+    let n = h.scaled(PER_10K_MONTH, 12);
+    for i in 0..n {
+        let category = h.weighted(CATEGORIES);
+        // The demo grid worker's village gets the first few, so that their phone has work.
+        let person = match (&h.grid_village.clone(), i < 3) {
+            (Some(v), true) => h.resident_of(v, 18..=55),
+            _ => None,
+        };
+        let person = match person {
+            Some(p) => p,
+            None => h.resident(18..=55),
+        };
+        let village = format!("{:012}", person.village);
+        let opened = h.moment(7);
+        let reason = h.pick(reasons(category)).to_string();
+        let source = h.pick(&["case", "national", "form"]).to_string();
+        let (id, created) = h
+            .store
+            .key_persons()
+            .create(
+                &h.root_scope,
+                &NewKeyPerson {
+                    resident_id: person.resident_id.to_string(),
+                    category,
+                    reason,
+                    source,
+                    created_by: "analyst".into(),
+                    at: opened,
+                },
+            )
+            .await?;
+        if !created {
+            continue;
+        }
+        out.key_persons += 1;
+        let scope = h.root_scope.clone();
+        let responsible = if h.grid_village.as_deref() == Some(village.as_str()) {
+            Responsible::User {
+                login: "grid".into(),
+                phone: None,
+            }
+        } else {
+            Responsible::Named {
+                name: format!(
+                    "社区民警{}警官",
+                    h.pick(&["王", "李", "陈", "徐", "周", "沈"])
+                ),
+                phone: format!("139{:08}", h.rng.random_range(0..100_000_000u32)),
+            }
+        };
+        let assigned_at = opened + 60 * 60_000;
+        h.store
+            .key_persons()
+            .assign(&scope, id, &responsible, "station", assigned_at)
+            .await?;
+        let measures = measures(h, category, opened);
+        for (at, m) in &measures {
+            h.store
+                .key_persons()
+                .add_event(&scope, id, m, "station", *at)
+                .await?;
+        }
+        let mut last = opened;
+        let cycle = category.default_visit_cycle_days();
+        let skip_last = h.chance(0.2);
+        loop {
+            let next = last + (cycle - h.rng.random_range(0..cycle / 4 + 1)) * DAY_MS;
+            if next >= h.now - DAY_MS || (skip_last && next + cycle * DAY_MS >= h.now) {
+                break;
+            }
+            let note = h.pick(VISIT_NOTES).to_string();
+            h.store
+                .key_persons()
+                .add_event(&scope, id, &KeyPersonMeasure::Visit { note }, "grid", next)
+                .await?;
+            last = next;
+        }
+        let punished = measures
+            .iter()
+            .any(|(_, m)| matches!(m, KeyPersonMeasure::Punishment { .. }));
+        let banned = measures
+            .iter()
+            .any(|(_, m)| matches!(m, KeyPersonMeasure::ExitBan { .. }));
+        let wanted = match category {
+            KeyPersonCategory::TwoCards | KeyPersonCategory::Recruiter if !punished => {
+                Some(ProposalKind::Punishment)
+            }
+            KeyPersonCategory::AbroadHighRisk if !banned => Some(ProposalKind::ExitBan),
+            _ => None,
+        };
+        if let Some(kind) = wanted {
+            if propose(h, id, kind, last).await? {
+                out.proposals += 1;
+            }
+        }
+        // Some older dossiers of a fraud record were closed after review.
+        if category == KeyPersonCategory::FraudRecord
+            && h.now - opened > 90 * DAY_MS
+            && h.chance(0.3)
+        {
+            let at = h.after(last, 30, DAY_MS);
+            h.store
+                .key_persons()
+                .add_event(
+                    &scope,
+                    id,
+                    &KeyPersonMeasure::Close {
+                        reason: "经研判已无涉诈风险，经所领导审批移出".into(),
+                    },
+                    "station",
+                    at,
+                )
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// The measures a dossier of `category` opened at `opened` has received by now.
+fn measures(
+    h: &mut History<'_>,
+    category: KeyPersonCategory,
+    opened: i64,
+) -> Vec<(i64, KeyPersonMeasure)> {
+    let five_years = 5 * 365 * DAY_MS;
+    let mut out = Vec::new();
+    match category {
+        KeyPersonCategory::TwoCards if h.chance(0.6) => {
+            let from = h.after(opened, 20, DAY_MS);
+            let kind = h.weighted(&[
+                (PunishmentKind::Financial, 6),
+                (PunishmentKind::Telecom, 3),
+                (PunishmentKind::Credit, 1),
+            ]);
+            out.push((
+                from,
+                KeyPersonMeasure::Punishment {
+                    kind,
+                    from,
+                    until: Some(from + five_years),
+                },
+            ));
+        }
+        KeyPersonCategory::AbroadHighRisk => {
+            let place = Some(h.pick(ABROAD_PLACES).to_string());
+            out.push((
+                opened + DAY_MS,
+                KeyPersonMeasure::Persuasion {
+                    state: AbroadState::Abroad,
+                    on: opened,
+                    place,
+                },
+            ));
+            if h.chance(0.4) {
+                let on = h.after(opened, 120, 3 * DAY_MS);
+                out.push((
+                    on,
+                    KeyPersonMeasure::Persuasion {
+                        state: AbroadState::Returned,
+                        on,
+                        place: None,
+                    },
+                ));
+                let from = h.after(on, 10, DAY_MS);
+                out.push((
+                    from,
+                    KeyPersonMeasure::ExitBan {
+                        from,
+                        until: Some(from + 2 * 365 * DAY_MS),
+                    },
+                ));
+            }
+        }
+        KeyPersonCategory::Returned => {
+            out.push((
+                opened + DAY_MS,
+                KeyPersonMeasure::Persuasion {
+                    state: AbroadState::Returned,
+                    on: opened,
+                    place: None,
+                },
+            ));
+            if h.chance(0.7) {
+                let from = h.after(opened, 15, DAY_MS);
+                out.push((
+                    from,
+                    KeyPersonMeasure::ExitBan {
+                        from,
+                        until: Some(from + 2 * 365 * DAY_MS),
+                    },
+                ));
+            }
+        }
+        _ => {}
+    }
+    out.sort_by_key(|(at, _)| *at);
+    out
+}
+
+/// A proposal for the measure a dossier lacks, at a stage that depends on how long ago.
+async fn propose(
+    h: &mut History<'_>,
+    key_person_id: i64,
+    kind: ProposalKind,
+    after: i64,
+) -> Result<bool, CliError> {
+    let scope = h.root_scope.clone();
+    let at = h.after(after, 20, 2 * DAY_MS);
+    let punishment_kind = (kind == ProposalKind::Punishment).then_some(PunishmentKind::Financial);
+    let reason = match kind {
+        ProposalKind::Punishment => "经核查确认出售本人银行卡，提请实施金融惩戒",
+        ProposalKind::ExitBan => "曾赴缅北高危地区，提请不准出境报备",
+    };
+    let proposal = h
+        .store
+        .key_person_proposals()
+        .propose(
+            &scope,
+            &NewProposal {
+                key_person_id,
+                kind,
+                punishment_kind,
+                reason: reason.into(),
+                proposed_by: "station".into(),
+            },
+            at,
+        )
+        .await?;
+    // Most go up; of those reported a while ago, some came back in force or declined.
+    if h.chance(0.25) {
+        return Ok(true);
+    }
+    let reported_at = h.after(at, 5, DAY_MS);
+    let reported = h
+        .store
+        .key_person_proposals()
+        .step(
+            &scope,
+            proposal.id,
+            proposal.version,
+            &ProposalStep::Report,
+            "analyst",
+            reported_at,
+        )
+        .await?;
+    if h.now - reported_at < 20 * DAY_MS || h.chance(0.4) {
+        return Ok(true);
+    }
+    let decided = h.after(reported_at, 30, DAY_MS);
+    let step = if h.chance(0.85) {
+        ProposalStep::InForce {
+            from: decided,
+            until: Some(decided + 5 * 365 * DAY_MS),
+        }
+    } else {
+        ProposalStep::Decline {
+            note: "证据不足，补充材料后再报".into(),
+        }
+    };
+    h.store
+        .key_person_proposals()
+        .step(
+            &scope,
+            reported.id,
+            reported.version,
+            &step,
+            "analyst",
+            decided,
+        )
+        .await?;
+    Ok(true)
+}

@@ -1,0 +1,305 @@
+//! 往期数据: the months before the demo's live stream. A new demo database otherwise opens
+//! with empty registers — no key persons, leads, bulletins, supervision, prevention work or
+//! monthly figures, and a statistics year of a few live minutes — which is not what a center
+//! shows on its first day. `fanzha demo` (unless `--history-months 0`) fills them once, on the
+//! first start, through the same store calls the pages use (each with its audit entry), dated
+//! over the months before now and drawn from the simulated city's residents with the demo's
+//! seed, so the same command gives the same history.
+//!
+//! One file per register group: `cases` (reported cases and their investigation),
+//! `key_persons` (dossiers, measures, visits, proposals), `leads` (two-card leads, number
+//! disposals), `notices` (bulletins, supervision), `prevention` (outreach, posts, the
+//! operators' and the criminal-case monthly figures).
+
+mod cases;
+mod key_persons;
+mod leads;
+mod notices;
+mod prevention;
+
+use crate::error::CliError;
+use chrono::{Datelike, NaiveDate};
+use fanzha_sim::population::World;
+use fanzha_sim::records::Person;
+use fanzha_store::{KeyPersonFilter, Scope, Store, Unit};
+use fanzha_web::AppState;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeMap;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// What the history holds, for the start-up banner and the tests.
+#[derive(Debug, Default)]
+pub struct Seeded {
+    pub cases: usize,
+    pub solved: usize,
+    pub key_persons: usize,
+    pub proposals: usize,
+    pub leads: usize,
+    pub disposals: usize,
+    pub bulletins: usize,
+    pub supervision: usize,
+    pub outreach: usize,
+    pub posts: usize,
+    pub figure_months: usize,
+}
+
+impl std::fmt::Display for Seeded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} cases ({} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures",
+            self.cases,
+            self.solved,
+            self.key_persons,
+            self.proposals,
+            self.leads,
+            self.disposals,
+            self.bulletins,
+            self.supervision,
+            self.outreach,
+            self.posts,
+            self.figure_months
+        )
+    }
+}
+
+/// Fills the registers with `months` of history before now, once: `None` when `months` is 0
+/// or the database holds key-person dossiers already (a later start, or a database in use).
+pub async fn seed(
+    state: &AppState,
+    world: &World,
+    root: &str,
+    seed: u64,
+    months: u32,
+) -> Result<Option<Seeded>, CliError> {
+    if months == 0 {
+        return Ok(None);
+    }
+    let store = &state.store;
+    let now = state.clock.now_ms();
+    let any = store
+        .key_persons()
+        .count(&Scope::platform(), &KeyPersonFilter::default(), now)
+        .await?;
+    if any > 0 {
+        return Ok(None);
+    }
+    let mut h = History::new(state, world, root, seed, months, now).await?;
+    let mut out = Seeded::default();
+    let case_months = cases::seed(&mut h, &mut out).await?;
+    key_persons::seed(&mut h, &mut out).await?;
+    leads::seed(&mut h, &mut out).await?;
+    notices::seed(&mut h, &mut out, &case_months).await?;
+    prevention::seed(&mut h, &mut out, &case_months).await?;
+    Ok(Some(out))
+}
+
+/// The city, its units, the clock and the dice, shared by the seeding steps.
+pub(crate) struct History<'a> {
+    pub state: &'a AppState,
+    pub store: &'a Store,
+    pub world: &'a World,
+    pub root: Unit,
+    pub root_scope: Scope,
+    /// The townships (stations), the first one being the demo station commander's.
+    pub townships: Vec<Unit>,
+    /// Village code → its township's code.
+    pub township_of: BTreeMap<String, String>,
+    /// The demo grid worker's village (the first of the first township).
+    pub grid_village: Option<String>,
+    pub rng: ChaCha8Rng,
+    pub now: i64,
+    /// The first instant of the history.
+    pub start: i64,
+    pub months: u32,
+}
+
+impl<'a> History<'a> {
+    async fn new(
+        state: &'a AppState,
+        world: &'a World,
+        root: &str,
+        seed: u64,
+        months: u32,
+        now: i64,
+    ) -> Result<History<'a>, CliError> {
+        let store = &state.store;
+        let root = store.units().get(root).await?;
+        let root_scope = store.units().scope(&root.code).await?;
+        let townships = store.units().children(&root.code).await?;
+        let mut township_of = BTreeMap::new();
+        let mut grid_village = None;
+        for t in &townships {
+            for v in store.units().children(&t.code).await? {
+                grid_village.get_or_insert_with(|| v.code.clone());
+                township_of.insert(v.code, t.code.clone());
+            }
+        }
+        Ok(History {
+            state,
+            store,
+            world,
+            root,
+            root_scope,
+            townships,
+            township_of,
+            grid_village,
+            rng: ChaCha8Rng::seed_from_u64(seed ^ 0x0048_4953_544f_5259),
+            now,
+            start: now - i64::from(months) * 30 * DAY_MS,
+            months,
+        })
+    }
+
+    /// A moment in the history, at least `margin_days` before now, in office hours.
+    pub fn moment(&mut self, margin_days: i64) -> i64 {
+        let end = (self.now - margin_days * DAY_MS).max(self.start + DAY_MS);
+        let day = self.rng.random_range(self.start..end) / DAY_MS * DAY_MS;
+        // 08:30 to 18:00 Asia/Shanghai is 00:30 to 10:00 UTC.
+        day + self.rng.random_range(30 * 60_000..600 * 60_000)
+    }
+
+    /// A moment in office hours between `from` and `until`.
+    pub fn moment_between(&mut self, from: i64, until: i64) -> i64 {
+        let day = self.rng.random_range(from..until.max(from + DAY_MS)) / DAY_MS * DAY_MS;
+        day + self.rng.random_range(30 * 60_000..600 * 60_000)
+    }
+
+    /// A moment between `from` and now less `margin_ms` (or `from` itself when none is left).
+    pub fn after(&mut self, from: i64, max_days: i64, margin_ms: i64) -> i64 {
+        let end = (from + max_days * DAY_MS).min(self.now - margin_ms);
+        if end <= from + 60_000 {
+            return from + 60_000;
+        }
+        self.rng.random_range(from + 60_000..end)
+    }
+
+    pub fn chance(&mut self, p: f64) -> bool {
+        self.rng.random_bool(p.clamp(0.0, 1.0))
+    }
+
+    pub fn pick<'t, T>(&mut self, items: &'t [T]) -> &'t T {
+        &items[self.rng.random_range(0..items.len())]
+    }
+
+    /// One item by weight.
+    pub fn weighted<T: Copy>(&mut self, items: &[(T, u32)]) -> T {
+        let total: u32 = items.iter().map(|(_, w)| w).sum();
+        let mut x = self.rng.random_range(0..total.max(1));
+        for (item, w) in items {
+            if x < *w {
+                return *item;
+            }
+            x -= w;
+        }
+        items[items.len() - 1].0
+    }
+
+    /// A resident aged `ages` today (any resident when none is), with a phone.
+    pub fn resident(&mut self, ages: std::ops::RangeInclusive<u32>) -> &'a Person {
+        let today = date_number(self.now);
+        let people = &self.world.people;
+        for _ in 0..200 {
+            let p = &people[self.rng.random_range(0..people.len())];
+            if p.msisdn.is_some() && ages.contains(&p.age_on(today)) {
+                return p;
+            }
+        }
+        &people[self.rng.random_range(0..people.len())]
+    }
+
+    /// A resident of `village` aged `ages` today, when the city has one.
+    pub fn resident_of(
+        &mut self,
+        village: &str,
+        ages: std::ops::RangeInclusive<u32>,
+    ) -> Option<&'a Person> {
+        let today = date_number(self.now);
+        let there: Vec<&'a Person> = self
+            .world
+            .people
+            .iter()
+            .filter(|p| format!("{:012}", p.village) == village && ages.contains(&p.age_on(today)))
+            .collect();
+        (!there.is_empty()).then(|| there[self.rng.random_range(0..there.len())])
+    }
+
+    /// A virtual-operator number of an allocated segment (the kind fraud calls come from),
+    /// not one of the simulated city's.
+    pub fn suspect_number(&mut self) -> String {
+        loop {
+            let text = format!(
+                "{}{:08}",
+                self.pick(&["170", "171", "165", "167", "162"]),
+                self.rng.random_range(0..100_000_000u32)
+            );
+            if let Ok(n) = fanzha_core::PhoneNumber::parse(&text) {
+                return n.canonical();
+            }
+        }
+    }
+
+    /// `count` scaled to the city: per 10,000 residents over the history, at least `min`.
+    pub fn scaled(&self, per_10k_per_month: f64, min: usize) -> usize {
+        let n =
+            self.world.people.len() as f64 / 10_000.0 * per_10k_per_month * f64::from(self.months);
+        (n.round() as usize).max(min)
+    }
+
+    /// The township (station) of a village code, or the root for a code outside the tree.
+    pub fn township(&self, village: &str) -> &str {
+        self.township_of
+            .get(village)
+            .map(String::as_str)
+            .unwrap_or(self.root.code.as_str())
+    }
+
+    /// A unit's subtree.
+    pub async fn scope(&self, code: &str) -> Result<Scope, CliError> {
+        Ok(self.store.units().scope(code).await?)
+    }
+
+    /// The months of the history (`YYYYMM`), oldest first, the current one last.
+    pub fn month_list(&self, extra_before: u32) -> Vec<i64> {
+        let now = fanzha_core::time::shanghai_date(self.now).unwrap_or_default();
+        let mut months = Vec::new();
+        let (mut y, mut m) = (now.year(), now.month());
+        for _ in 0..=(self.months + extra_before) {
+            months.push(i64::from(y) * 100 + i64::from(m));
+            if m == 1 {
+                y -= 1;
+                m = 12;
+            } else {
+                m -= 1;
+            }
+        }
+        months.reverse();
+        months
+    }
+}
+
+/// `YYYYMMDD` of an instant in Asia/Shanghai.
+pub(crate) fn date_number(ms: i64) -> u32 {
+    fanzha_core::time::shanghai_date(ms)
+        .map(|d| d.year() as u32 * 10_000 + d.month() * 100 + d.day())
+        .unwrap_or(20_260_101)
+}
+
+/// `YYYYMM` of an instant in Asia/Shanghai.
+pub(crate) fn month_of(ms: i64) -> i64 {
+    i64::from(date_number(ms) / 100)
+}
+
+/// The first instant of `month` (`YYYYMM`) in Asia/Shanghai.
+pub(crate) fn month_start(month: i64) -> i64 {
+    NaiveDate::from_ymd_opt((month / 100) as i32, (month % 100) as u32, 1)
+        .and_then(|d| fanzha_core::time::shanghai_midnight(d).ok())
+        .unwrap_or_default()
+}
+
+/// "2026年6月".
+pub(crate) fn month_words(month: i64) -> String {
+    format!("{}年{}月", month / 100, month % 100)
+}
