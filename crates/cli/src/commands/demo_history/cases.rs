@@ -84,18 +84,21 @@ const SURNAMES: &[&str] = &[
 ];
 
 /// Victims per 10,000 residents per month (about 100 a year, the order of the seeds' cities),
-/// and a quarter more in the year before the history: the cases go back that year further,
-/// so that 同比 and 两降 have their base.
+/// and a quarter more before the history: the cases go back [`History::months_before`]
+/// further, so that 同比 and 两降 have their base.
 const CASES_PER_10K_MONTH: f64 = 8.0;
 const YEAR_BEFORE_FACTOR: f64 = 1.25;
 
 pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<CaseMonths, CliError> {
     let mut months = CaseMonths::default();
     let recent = h.scaled(CASES_PER_10K_MONTH, 12);
-    let year_before =
-        (h.world.people.len() as f64 / 10_000.0 * CASES_PER_10K_MONTH * YEAR_BEFORE_FACTOR * 12.0)
-            .round() as usize;
-    let year_before_start = h.start - 360 * DAY_MS;
+    let before = h.months_before();
+    let year_before = (h.world.people.len() as f64 / 10_000.0
+        * CASES_PER_10K_MONTH
+        * YEAR_BEFORE_FACTOR
+        * f64::from(before))
+    .round() as usize;
+    let year_before_start = h.start - i64::from(before) * 30 * DAY_MS;
     let mules: Vec<_> = h
         .world
         .ledger

@@ -161,6 +161,13 @@ impl<'a> History<'a> {
         day + self.rng.random_range(30 * 60_000..600 * 60_000)
     }
 
+    /// Months before the history that cases and monthly figures also cover, at the rates of
+    /// the year before: at least a year, and back to the start of last year, so that 同比 of
+    /// this year so far and of every month of the history has its base.
+    pub fn months_before(&self) -> u32 {
+        24u32.saturating_sub(self.months).max(12)
+    }
+
     /// A moment in office hours between `from` and `until`.
     pub fn moment_between(&mut self, from: i64, until: i64) -> i64 {
         let day = self.rng.random_range(from..until.max(from + DAY_MS)) / DAY_MS * DAY_MS;

@@ -1,7 +1,8 @@
 //! 宣传防范 and the monthly figures of the history: the stations' outreach events and the
 //! center's posts, this year's targets, the operators' interception figures and the criminal
 //! cases filed per township and month (the telecom-fraud share of them near the seeds' 30–50 %)
-//! — for the months of the history and the year before, so that 同比 has a base.
+//! — for the months of the history and those before it that the cases cover, so that 同比 has
+//! a base.
 
 use super::cases::CaseMonths;
 use super::{month_start, History, Seeded, DAY_MS};
@@ -195,7 +196,8 @@ async fn figures(
     cases: &CaseMonths,
 ) -> Result<(), CliError> {
     let scope = h.root_scope.clone();
-    let months = h.month_list(12);
+    let months = h.month_list(h.months_before());
+    let history_from = months[months.len() - 1 - h.months as usize];
     let this_month = *months.last().unwrap_or(&0);
     let residents = h.world.people.len() as f64;
     for &month in months.iter().filter(|m| **m != this_month) {
@@ -204,7 +206,7 @@ async fn figures(
         for t in h.townships.clone() {
             let share = t.population.unwrap_or(0) as f64 / residents.max(1.0);
             // A year earlier had more fraud cases and fewer interceptions (两降 shows).
-            let year_before = month < months[12];
+            let year_before = month < history_from;
             for &(operator, op_share) in OPERATORS {
                 let scale = residents * share * op_share * if year_before { 0.7 } else { 1.0 };
                 let counts = InterceptCounts {
