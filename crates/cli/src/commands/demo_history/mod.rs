@@ -6,7 +6,8 @@
 //! over the months before now and drawn from the simulated city's residents with the demo's
 //! seed, so the same command gives the same history.
 //!
-//! One file per register group: `cases` (reported cases and their investigation),
+//! One file per register group: `warnings` (warnings carried through the closed loop),
+//! `cases` (reported cases and their investigation),
 //! `key_persons` (dossiers, measures, visits, proposals), `leads` (two-card leads, number
 //! disposals), `notices` (bulletins, supervision), `prevention` (outreach, posts, the
 //! operators' and the criminal-case monthly figures).
@@ -16,6 +17,7 @@ mod key_persons;
 mod leads;
 mod notices;
 mod prevention;
+mod warnings;
 
 use crate::error::CliError;
 use chrono::{Datelike, NaiveDate};
@@ -32,6 +34,7 @@ const DAY_MS: i64 = 86_400_000;
 /// What the history holds, for the start-up banner and the tests.
 #[derive(Debug, Default)]
 pub struct Seeded {
+    pub warnings: usize,
     pub cases: usize,
     pub solved: usize,
     pub key_persons: usize,
@@ -49,7 +52,8 @@ impl std::fmt::Display for Seeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} cases ({} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures",
+            "{} warnings through the closed loop, {} cases ({} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures",
+            self.warnings,
             self.cases,
             self.solved,
             self.key_persons,
@@ -88,6 +92,7 @@ pub async fn seed(
     }
     let mut h = History::new(state, world, root, seed, months, now).await?;
     let mut out = Seeded::default();
+    warnings::seed(&mut h, &mut out).await?;
     let case_months = cases::seed(&mut h, &mut out).await?;
     key_persons::seed(&mut h, &mut out).await?;
     leads::seed(&mut h, &mut out).await?;
