@@ -75,7 +75,12 @@ pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
             None => h.resident(18..=55),
         };
         let village = format!("{:012}", person.village);
-        let opened = h.moment(7);
+        // The first dossier is old enough to have missed a visit (see `skip_last`).
+        let opened = h.moment(if i == 0 {
+            category.default_visit_cycle_days() + 7
+        } else {
+            7
+        });
         let reason = h.pick(reasons(category)).to_string();
         let source = h.pick(&["case", "national", "form"]).to_string();
         let (id, created) = h
@@ -126,10 +131,14 @@ pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
         }
         let mut last = opened;
         let cycle = category.default_visit_cycle_days();
-        let skip_last = h.chance(0.2);
+        // Some dossiers miss their latest visit — the first one's (in the grid worker's
+        // village) always, so that the overdue list is never empty: visits stop while the
+        // next one would have been due more than a day ago.
+        let skip_last = i == 0 || h.chance(0.2);
         loop {
             let next = last + (cycle - h.rng.random_range(0..cycle / 4 + 1)) * DAY_MS;
-            if next >= h.now - DAY_MS || (skip_last && next + cycle * DAY_MS >= h.now) {
+            let last_due = next + cycle * DAY_MS;
+            if next >= h.now - DAY_MS || (skip_last && last_due >= h.now - DAY_MS) {
                 break;
             }
             let note = h.pick(VISIT_NOTES).to_string();

@@ -200,11 +200,17 @@ async fn figures(
     let history_from = months[months.len() - 1 - h.months as usize];
     let this_month = *months.last().unwrap_or(&0);
     let residents = h.world.people.len() as f64;
+    // The townships' residents (the units store populations per village only).
+    let mut living: std::collections::BTreeMap<String, f64> = std::collections::BTreeMap::new();
+    for p in &h.world.people {
+        let township = h.township(&format!("{:012}", p.village)).to_string();
+        *living.entry(township).or_default() += 1.0;
+    }
     for &month in months.iter().filter(|m| **m != this_month) {
         let entered = month_start(fanzha_store::next_month(month)) + 3 * DAY_MS;
         let entered = entered.min(h.now - 60_000);
         for t in h.townships.clone() {
-            let share = t.population.unwrap_or(0) as f64 / residents.max(1.0);
+            let share = living.get(&t.code).copied().unwrap_or(0.0) / residents.max(1.0);
             // A year earlier had more fraud cases and fewer interceptions (两降 shows).
             let year_before = month < history_from;
             for &(operator, op_share) in OPERATORS {

@@ -1,0 +1,88 @@
+// The demo's history (往期数据), when the server was started with it (E2E_HISTORY_MONTHS > 0;
+// skipped otherwise): a newcomer's first look finds every register with records — the closed
+// loop's past months in the statistics and the ranking, key persons with an overdue visit,
+// checked two-card leads, a bulletin the station has still to sign, supervision measures at
+// every stage, monthly figures — and the station can act on them.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, loggedInPage, open } from '../lib.mjs';
+
+const months = Number(process.env.E2E_HISTORY_MONTHS || 0);
+const skip = months > 0 ? false : 'the server runs without history (E2E_HISTORY_MONTHS=0)';
+
+let browser;
+let analyst;
+let leader;
+let station;
+
+before(async () => {
+  if (skip) return;
+  browser = await launch();
+  [analyst, leader, station] = await Promise.all([
+    loggedInPage(browser, 'analyst'),
+    loggedInPage(browser, 'leader'),
+    loggedInPage(browser, 'station'),
+  ]);
+});
+after(async () => {
+  await browser?.close();
+});
+
+const number = async (locator) => Number((await locator.innerText()).replace(/[^\d.]/g, ''));
+
+test('last month has closed-loop figures and a ranking of the townships', { skip, timeout: 60_000 }, async () => {
+  await open(leader, '/statistics?period=last_month');
+  const tiles = await leader.locator('#statistics').innerText();
+  assert.match(tiles, /劝阻成功/);
+  const units = leader.locator('#units tbody tr[data-unit]');
+  assert.ok((await units.count()) >= 5, 'townships listed');
+  await open(leader, '/assessment?period=last_month');
+  const ranked = leader.locator('tr[data-unit]');
+  assert.ok((await ranked.count()) >= 5, 'the townships ranked');
+  const best = await number(ranked.first().locator('[data-total]'));
+  const worst = await number(ranked.last().locator('[data-total]'));
+  assert.ok(best > worst, `scores spread: ${best} vs ${worst}`);
+});
+
+test('this year has cases and a year earlier to compare with', { skip, timeout: 60_000 }, async () => {
+  await open(leader, '/statistics?period=year');
+  assert.ok((await number(leader.locator('[data-stat=cases]'))) > 0);
+  assert.ok((await number(leader.locator('[data-stat=cases-last-year]'))) > 0, '同比 has its base');
+  assert.notEqual(await leader.locator('[data-stat=yoy]').innerText(), '—');
+});
+
+test('the registers hold records at every stage', { skip, timeout: 60_000 }, async () => {
+  await open(analyst, '/key-persons');
+  assert.ok((await analyst.locator('#key-persons [data-key-person]').count()) >= 10);
+  assert.ok((await analyst.locator('#key-persons [data-overdue]').count()) >= 1, 'a visit overdue');
+  await open(analyst, '/instructions?tab=closed');
+  assert.ok((await analyst.locator('#queue [data-status=closed]').count()) >= 20);
+  await open(analyst, '/two-card-leads');
+  assert.ok((await analyst.locator('#tcl-leads tbody tr').count()) >= 10);
+  await open(analyst, '/supervision');
+  for (const state of ['issued', 'replied', 'closed']) {
+    // Every stage is shown on the register (the history's draws give each at least one).
+    assert.ok(
+      (await analyst.locator(`#sv-measures [data-state=${state}]`).count()) >= 1,
+      `a measure ${state}`,
+    );
+  }
+  await open(analyst, '/operator-figures');
+  assert.ok((await number(analyst.locator('tr[data-operator=total][data-figure=calls] [data-last-year]'))) > 0);
+});
+
+test('the station signs the bulletin it has not read yet', { skip, timeout: 60_000 }, async () => {
+  await open(station, '/bulletins?unsigned=1');
+  const waiting = station.locator('#bulletins tr[data-bulletin]').filter({ has: station.locator('[data-unsigned]') });
+  assert.ok((await waiting.count()) >= 1, 'a bulletin waits for the station');
+  await Promise.all([
+    station.waitForURL(/\/bulletins\/\d+$/),
+    waiting.first().locator('a').first().click(),
+  ]);
+  await Promise.all([
+    station.waitForResponse((r) => r.url().endsWith('/sign') && r.status() === 200),
+    station.locator('[data-action=sign-bulletin]').click(),
+  ]);
+  await station.locator('#signed').waitFor();
+});
