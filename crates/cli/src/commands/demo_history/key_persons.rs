@@ -64,7 +64,12 @@ const ABROAD_PLACES: &[&str] = &["缅甸妙瓦底", "柬埔寨西港", "缅甸�
 pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), CliError> {
     let n = h.scaled(PER_10K_MONTH, 12);
     for i in 0..n {
-        let category = h.weighted(CATEGORIES);
+        // The second dossier is a punished card seller in any city, however small.
+        let category = if i == 1 {
+            KeyPersonCategory::TwoCards
+        } else {
+            h.weighted(CATEGORIES)
+        };
         // The demo grid worker's village gets the first few, so that their phone has work.
         let person = match (&h.grid_village.clone(), i < 3) {
             (Some(v), true) => h.resident_of(v, 18..=55),
@@ -122,7 +127,7 @@ pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
             .key_persons()
             .assign(&scope, id, &responsible, "station", assigned_at)
             .await?;
-        let measures = measures(h, category, opened);
+        let measures = measures(h, category, opened, i == 1);
         for (at, m) in &measures {
             h.store
                 .key_persons()
@@ -189,16 +194,18 @@ pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
     Ok(())
 }
 
-/// The measures a dossier of `category` opened at `opened` has received by now.
+/// The measures a dossier of `category` opened at `opened` has received by now (a card
+/// seller's punishment for certain when `punished`).
 fn measures(
     h: &mut History<'_>,
     category: KeyPersonCategory,
     opened: i64,
+    punished: bool,
 ) -> Vec<(i64, KeyPersonMeasure)> {
     let five_years = 5 * 365 * DAY_MS;
     let mut out = Vec::new();
     match category {
-        KeyPersonCategory::TwoCards if h.chance(0.6) => {
+        KeyPersonCategory::TwoCards if punished || h.chance(0.6) => {
             let from = h.after(opened, 20, DAY_MS);
             let kind = h.weighted(&[
                 (PunishmentKind::Financial, 6),
