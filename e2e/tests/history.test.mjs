@@ -45,11 +45,12 @@ test('last month has closed-loop figures and a ranking of the townships', { skip
   assert.ok(best > worst, `scores spread: ${best} vs ${worst}`);
 });
 
-test('this year has cases and a year earlier to compare with', { skip, timeout: 60_000 }, async () => {
+test('this year has cases, stopped money and a year earlier to compare with', { skip, timeout: 60_000 }, async () => {
   await open(leader, '/statistics?period=year');
   assert.ok((await number(leader.locator('[data-stat=cases]'))) > 0);
   assert.ok((await number(leader.locator('[data-stat=cases-last-year]'))) > 0, '同比 has its base');
   assert.notEqual(await leader.locator('[data-stat=yoy]').innerText(), '—');
+  assert.ok((await number(leader.locator('[data-stat=stopped]'))) > 0, 'accounts stopped');
 });
 
 test('the registers hold records at every stage', { skip, timeout: 60_000 }, async () => {

@@ -63,6 +63,7 @@ fn registers(dir: &Path) -> BTreeMap<&'static str, i64> {
         ("instructions_closed", "SELECT COUNT(*) FROM instructions WHERE status = 'closed' AND open = 0"),
         ("instructions_by_grid", "SELECT COUNT(DISTINCT instruction_id) FROM instruction_events WHERE actor = 'grid'"),
         ("cases_from_feedback", "SELECT COUNT(*) FROM cases WHERE instruction_id IS NOT NULL"),
+        ("stops_answered", "SELECT COUNT(*) FROM stop_payments WHERE state IN ('held', 'frozen', 'lapsed', 'returned')"),
         ("key_persons", "SELECT COUNT(*) FROM key_persons"),
         ("grid_village_key_persons", "SELECT COUNT(*) FROM key_persons k JOIN users u ON u.login = 'grid' AND k.unit_code = u.unit_code"),
         ("visits", "SELECT COUNT(*) FROM key_person_events WHERE kind = 'visit'"),

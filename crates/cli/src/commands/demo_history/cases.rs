@@ -5,6 +5,7 @@
 use super::{month_of, History, Seeded, DAY_MS};
 use crate::commands::demo_cases::occupation_of;
 use crate::error::CliError;
+use fanzha_core::error_code::ErrorCode;
 use fanzha_core::{BankCard, FraudType, PhoneNumber};
 use fanzha_store::{
     EnforcementUpdate, InvestigationStatus, NewSuspect, SuspectMeasure, SuspectRole,
@@ -111,7 +112,14 @@ pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<CaseMo
     let weights: Vec<(usize, u32)> = TYPES.iter().enumerate().map(|(i, t)| (i, t.1)).collect();
     for i in 0..recent + year_before {
         let (fraud_type, _, (lo, hi), (young, old)) = TYPES[h.weighted(&weights)];
-        let victim = h.resident(young..=old);
+        // A victim pays from an account of their own.
+        let mut victim = h.resident(young..=old);
+        for _ in 0..50 {
+            if victim.bank_card.is_some() {
+                break;
+            }
+            victim = h.resident(young..=old);
+        }
         let yuan = (lo.ln() + h.rng.random::<f64>() * (hi.ln() - lo.ln())).exp();
         let loss_fen = (yuan.round() as i64).max(1) * 100;
         // Reported a while after paying: not in the last two days, so the live stream's own
@@ -132,6 +140,10 @@ pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<CaseMo
             .map(|_| h.pick(&mules).clone())
             .collect();
         let village = format!("{:012}", victim.village);
+        let victim_account = victim
+            .bank_card
+            .and_then(|a| BankCard::from_account_no(a).ok())
+            .map(|c| c.as_str().to_string());
         let input = CaseInput {
             resident_id: Some(victim.resident_id.to_string()),
             victim_name: Some(victim.name.to_string()),
@@ -150,13 +162,10 @@ pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<CaseMo
                 i % 10_000
             )),
             instruction_id: None,
-            victim_account: victim
-                .bank_card
-                .and_then(|a| BankCard::from_account_no(a).ok())
-                .map(|c| c.as_str().to_string()),
+            victim_account: victim_account.clone(),
             named: serde_json::json!({
                 "phones": [suspect_phone],
-                "accounts": payees,
+                "accounts": payees.clone(),
                 "apps": [],
                 "urls": [],
             }),
@@ -164,7 +173,10 @@ pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<CaseMo
             occupation_text: None,
             employer: None,
         };
-        let case = match open_case_once(h.state, "analyst", input).await {
+        // Entered from the 110 report a few minutes after it came in.
+        let entered = reported_at + h.rng.random_range(3..20) * 60_000;
+        h.at(entered);
+        let case = match open_case_once(&h.state, "analyst", input).await {
             Ok(Opened::New(case)) => case,
             // The same report number again (a second start after a partial first one).
             Ok(Opened::Duplicate { .. }) => continue,
@@ -184,6 +196,10 @@ pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<CaseMo
             .entry(township)
             .or_default()
             .push((fraud_type, loss_fen));
+        // Most recent cases: the banks' extracts taken in, the money traced and stopped.
+        if let (true, Some(victim_account)) = (i < recent && h.chance(0.6), &victim_account) {
+            stop_money(h, out, &case, victim_account, &payees, &mules).await?;
+        }
         investigate(h, out, &case.id, reported_at, loss_fen).await?;
     }
     Ok(months)
@@ -269,4 +285,156 @@ async fn investigate(
             .await?;
     }
     Ok(())
+}
+
+/// The victim's transfers to the named accounts before the report, one hop further to a
+/// second account, taken in as the banks' extracts; traced 10–30 minutes after the report,
+/// each account still holding money gets its stop-payment, which its bank answers — held, in
+/// time mostly, or the money gone.
+async fn stop_money(
+    h: &mut History<'_>,
+    out: &mut Seeded,
+    case: &fanzha_store::Case,
+    victim_account: &str,
+    payees: &[String],
+    mules: &[String],
+) -> Result<(), CliError> {
+    if payees.is_empty() || mules.is_empty() {
+        return Ok(());
+    }
+    let minute = 60_000;
+    let mut transfers = Vec::new();
+    let mut left = case.loss_fen;
+    let mut at = case.reported_at - h.rng.random_range(60..240) * minute;
+    for (k, payee) in payees.iter().enumerate() {
+        let amount = if k + 1 == payees.len() {
+            left
+        } else {
+            (left as f64 * h.rng.random_range(0.3..0.6)) as i64 / 100 * 100
+        };
+        if amount <= 0 {
+            continue;
+        }
+        left -= amount;
+        at += h.rng.random_range(3..25) * minute;
+        transfers.push(transfer(victim_account, payee, at, amount, "bank"));
+        // Part of it moves on to a second account a few minutes later.
+        let onward = (amount as f64 * h.rng.random_range(0.3..0.8)) as i64 / 100 * 100;
+        let next = h.pick(mules).clone();
+        if onward > 0 && &next != payee {
+            let channel = if h.chance(0.2) { "cash_out" } else { "bank" };
+            transfers.push(transfer(
+                payee,
+                &next,
+                at + h.rng.random_range(2..15) * minute,
+                onward,
+                channel,
+            ));
+        }
+    }
+    h.store.cases().add_transfers(&case.id, &transfers).await?;
+    let traced_at = case.reported_at + h.rng.random_range(10..30) * minute;
+    h.at(traced_at);
+    let traced = fanzha_web::casework::trace_case(&h.state, "analyst", case)
+        .await
+        .map_err(|e| CliError::new(ErrorCode::Internal, format!("history trace: {e}")))?;
+    out.stop_payments += traced.new_requests;
+    let police = fanzha_store::Viewer::Police(h.root_scope.clone());
+    let requests = h
+        .store
+        .stop_payments()
+        .list(
+            &police,
+            Some(&case.id),
+            true,
+            &fanzha_store::PageRequest::first(100),
+        )
+        .await?;
+    for r in requests.items {
+        // A bank answers its own; a platform's or an unknown institution's answer is entered
+        // by the center.
+        let (login, viewer) = match r.bank_code.clone() {
+            Some(bank) if bank == "ICBC" => {
+                ("bank_icbc".to_string(), fanzha_store::Viewer::Bank(bank))
+            }
+            Some(bank) => (
+                format!("{}_api", bank.to_lowercase()),
+                fanzha_store::Viewer::Bank(bank),
+            ),
+            None => ("analyst".to_string(), police.clone()),
+        };
+        let answered = r.requested_at
+            + if h.chance(0.85) {
+                h.rng.random_range(4..28) * minute
+            } else {
+                h.rng.random_range(31..90) * minute
+            };
+        h.at(answered);
+        let action = if h.chance(0.8) {
+            let share = h.rng.random_range(0.4..1.0);
+            fanzha_web::casework::StopAction::Held {
+                amount_fen: ((r.requested_fen as f64 * share) as i64 / 100 * 100).max(100),
+            }
+        } else {
+            fanzha_web::casework::StopAction::Failed {
+                reason: fanzha_trace::stop_payment::FailReason::NoBalance,
+            }
+        };
+        let held = matches!(action, fanzha_web::casework::StopAction::Held { .. });
+        let state = h.state.clone();
+        let act = |action| {
+            let (state, login, viewer, id) = (&state, &login, &viewer, &r.id);
+            async move {
+                fanzha_web::casework::act_on_stop_payment(state, login, viewer, id, action).await
+            }
+        };
+        act(action).await.map_err(|e| {
+            CliError::new(ErrorCode::Internal, format!("history stop-payment: {e}"))
+        })?;
+        // Held money is frozen within the stop's 48 hours, and a month or more later part of
+        // it has gone back to the victim.
+        let frozen_at = answered + h.rng.random_range(20..44) * 60 * minute;
+        if !held || frozen_at > h.now - DAY_MS {
+            continue;
+        }
+        if h.chance(0.25) {
+            // Not frozen in time: the stop lapsed after its 48 hours.
+            h.at(answered + 48 * 60 * minute + minute);
+            act(fanzha_web::casework::StopAction::Lapse)
+                .await
+                .map_err(|e| CliError::new(ErrorCode::Internal, format!("history lapse: {e}")))?;
+            continue;
+        }
+        h.at(frozen_at);
+        act(fanzha_web::casework::StopAction::Freeze)
+            .await
+            .map_err(|e| CliError::new(ErrorCode::Internal, format!("history freeze: {e}")))?;
+        let returned_at = frozen_at + h.rng.random_range(25..90) * DAY_MS;
+        if returned_at > h.now - DAY_MS || h.chance(0.5) {
+            continue;
+        }
+        h.at(returned_at);
+        act(fanzha_web::casework::StopAction::Return)
+            .await
+            .map_err(|e| CliError::new(ErrorCode::Internal, format!("history return: {e}")))?;
+    }
+    Ok(())
+}
+
+fn transfer(
+    from: &str,
+    to: &str,
+    at: i64,
+    amount_fen: i64,
+    channel: &str,
+) -> fanzha_store::CaseTransfer {
+    fanzha_store::CaseTransfer {
+        txn_id: None,
+        from_account: from.to_string(),
+        to_account: to.to_string(),
+        at,
+        amount_fen,
+        channel: channel.to_string(),
+        source_file: Some("银行流水（历史）".into()),
+    }
 }

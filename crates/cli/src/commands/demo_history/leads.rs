@@ -159,6 +159,13 @@ async fn disposals(h: &mut History<'_>, out: &mut Seeded) -> Result<(), CliError
         ]);
         let at = h.moment(1);
         let urgent = h.chance(0.3);
+        let reason = h
+            .pick(&[
+                "冒充客服拨打诈骗电话，多名群众报警",
+                "涉案号码，被害人报案称对方以刷单返利实施诈骗",
+                "短时间内大量呼叫本市老年群体",
+            ])
+            .to_string();
         let requested = h
             .store
             .number_disposals()
@@ -168,13 +175,7 @@ async fn disposals(h: &mut History<'_>, out: &mut Seeded) -> Result<(), CliError
                     number,
                     operator: None,
                     measure,
-                    reason: h
-                        .pick(&[
-                            "冒充客服拨打诈骗电话，多名群众报警",
-                            "涉案号码，被害人报案称对方以刷单返利实施诈骗",
-                            "短时间内大量呼叫本市老年群体",
-                        ])
-                        .to_string(),
+                    reason,
                     warning_id: None,
                     case_id: None,
                     unit_code: root.clone(),

@@ -36,6 +36,7 @@ const DAY_MS: i64 = 86_400_000;
 pub struct Seeded {
     pub warnings: usize,
     pub cases: usize,
+    pub stop_payments: usize,
     pub solved: usize,
     pub key_persons: usize,
     pub proposals: usize,
@@ -52,9 +53,10 @@ impl std::fmt::Display for Seeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} warnings through the closed loop, {} cases ({} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures",
+            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures",
             self.warnings,
             self.cases,
+            self.stop_payments,
             self.solved,
             self.key_persons,
             self.proposals,
@@ -101,10 +103,23 @@ pub async fn seed(
     Ok(Some(out))
 }
 
+/// The platform's clock during the history: set to each step's moment, so that what the web
+/// layer stamps with "now" (a case opened, a trace, a bank's answer) carries the history's time.
+#[derive(Clone, Default)]
+pub(crate) struct HistoryClock(std::sync::Arc<std::sync::atomic::AtomicI64>);
+
+impl fanzha_web::state::Clock for HistoryClock {
+    fn now_ms(&self) -> i64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
 /// The city, its units, the clock and the dice, shared by the seeding steps.
 pub(crate) struct History<'a> {
-    pub state: &'a AppState,
-    pub store: &'a Store,
+    /// The platform's state on the history's clock (see [`History::at`]).
+    pub state: AppState,
+    clock: HistoryClock,
+    pub store: Store,
     pub world: &'a World,
     pub root: Unit,
     pub root_scope: Scope,
@@ -130,6 +145,9 @@ impl<'a> History<'a> {
         months: u32,
         now: i64,
     ) -> Result<History<'a>, CliError> {
+        let clock = HistoryClock::default();
+        let mut state = state.clone();
+        state.clock = std::sync::Arc::new(clock.clone());
         let store = &state.store;
         let root = store.units().get(root).await?;
         let root_scope = store.units().scope(&root.code).await?;
@@ -143,8 +161,9 @@ impl<'a> History<'a> {
             }
         }
         Ok(History {
+            store: state.store.clone(),
             state,
-            store,
+            clock,
             world,
             root,
             root_scope,
@@ -156,6 +175,11 @@ impl<'a> History<'a> {
             start: now - i64::from(months) * 30 * DAY_MS,
             months,
         })
+    }
+
+    /// Sets the platform's clock (for the web layer's steps) to `ms`.
+    pub fn at(&self, ms: i64) {
+        self.clock.0.store(ms, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// A moment in the history, at least `margin_days` before now, in office hours.

@@ -240,7 +240,8 @@ pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
             .await
             .map_err(loop_error)?;
         if matches!(outcome, Outcome::Defrauded { .. }) {
-            fanzha_web::casework::after_instruction_change(h.state, &handler.login, &resolved, 1)
+            h.at(resolved_at);
+            fanzha_web::casework::after_instruction_change(&h.state, &handler.login, &resolved, 1)
                 .await
                 .map_err(|e| CliError::new(ErrorCode::Internal, format!("history case: {e}")))?;
         }
