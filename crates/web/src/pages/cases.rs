@@ -14,7 +14,7 @@ use super::view::{fraud_type_label, time, yuan};
 use super::{render, Chrome};
 use crate::auth::permission::{
     ManageCases, Permission, RecordEnforcement, RecordVictimFollowUp, RequestNumberDisposals,
-    ViewCases, ViewMuleAccounts,
+    ViewCases, ViewMuleAccounts, ViewWarnings,
 };
 use crate::auth::Require;
 use crate::case_import::{import_cases, CaseImport};
@@ -516,6 +516,8 @@ struct CasePage {
     held_total: String,
     message: Option<String>,
     warnings: Vec<WarningRow>,
+    /// Whether the warnings are links (a leader reads their numbers only).
+    can_view_warnings: bool,
     /// What the victim named: (label key, values).
     named: Vec<(&'static str, String)>,
     /// The suspect numbers named, each to ask an operator to shut down (empty unless the
@@ -724,6 +726,7 @@ async fn case_page<P: Permission>(
         notice,
         typical,
         can_manage: ManageCases::allows(&auth.principal),
+        can_view_warnings: ViewWarnings::allows(&auth.principal),
         lang,
         warnings,
         holders,

@@ -7,7 +7,9 @@ use super::warning_search::{audit_person_search, identify, Person};
 use super::{render, Chrome};
 use crate::api::actor_of;
 use crate::api::instructions::check_review_permission;
-use crate::auth::permission::{HandleInstructions, Permission, ReviewWarnings, ViewInstructions};
+use crate::auth::permission::{
+    HandleInstructions, Permission, ReviewWarnings, ViewInstructions, ViewWarnings,
+};
 use crate::auth::Require;
 use crate::error::WebError;
 use crate::export::{every_page, ExportFormat, Table};
@@ -551,6 +553,8 @@ struct DetailPage {
     state: Instruction,
     events: Vec<EventLine>,
     warning_ids: Vec<String>,
+    /// Whether the warnings are links (a leader or grid worker reads their numbers only).
+    can_view_warnings: bool,
     can_act: bool,
     sign_by: String,
     contact_by: String,
@@ -659,6 +663,7 @@ pub async fn detail(
         row_html,
         can_act: HandleInstructions::allows(&auth.principal) && view.state.status != Status::Closed,
         warning_ids: view.state.warning_ids.clone(),
+        can_view_warnings: ViewWarnings::allows(&auth.principal),
         sign_by: time(d.sign_by),
         contact_by: time(d.contact_by),
         close_by: time(d.close_by),

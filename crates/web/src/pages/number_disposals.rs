@@ -186,6 +186,9 @@ struct DetailPage {
     on_time: bool,
     warning_id: String,
     case_id: String,
+    /// Whether the warning and the case are links (an operator's liaison reads the numbers).
+    link_warning: bool,
+    link_case: bool,
     /// The registered holder in full (an audited view) — empty when none was given.
     holder_name: String,
     holder_id: String,
@@ -574,6 +577,8 @@ pub async fn detail(
         on_time: d.on_time(),
         warning_id: d.warning_id.clone().unwrap_or_default(),
         case_id: d.case_id.clone().unwrap_or_default(),
+        link_warning: crate::auth::permission::ViewWarnings::allows(p),
+        link_case: crate::auth::permission::ViewCases::allows(p),
         holder_name: match (show_holder, &d.holder_name) {
             (true, Some(n)) => n.clone(),
             (false, Some(n)) => mask_name(n),

@@ -1,7 +1,8 @@
 //! A page links only where its viewer may go: the leader reads the live warning stream and the
 //! statistics without links into warning files it may not open; a station sees the number of
-//! an instruction its county still holds, unlinked, on the warnings of its area; the center
-//! follows both.
+//! an instruction its county still holds, unlinked, on the warnings of its area; an
+//! instruction's page and a case's link their warnings for those who may open them only; the
+//! center follows both.
 
 use axum::http::StatusCode;
 use fanzha_store::{NewPerson, Role, Scope, UnitLevel};
@@ -129,6 +130,63 @@ async fn links_lead_only_where_the_viewer_may_go(db: &Db) {
         page.contains(&instruction) && !page.contains(&link),
         "{page}"
     );
+    // The instruction's page names its warning; only who may open warnings follows it.
+    let to_warning = format!("href=\"/warnings/{warning}\"");
+    let page = get(
+        &state,
+        Role::Leader,
+        COUNTY,
+        &format!("/instructions/{instruction}"),
+    )
+    .await
+    .text();
+    assert!(
+        page.contains(&warning) && !page.contains(&to_warning),
+        "{page}"
+    );
+    let page = get(
+        &state,
+        Role::UnitCommander,
+        COUNTY,
+        &format!("/instructions/{instruction}"),
+    )
+    .await
+    .text();
+    assert!(page.contains(&to_warning), "{page}");
+    // A case of the warned resident lists the warning, linked likewise.
+    let case = fanzha_web::casework::open_case(
+        &state,
+        "analyst",
+        fanzha_web::casework::CaseInput {
+            resident_id: Some(RESIDENT.into()),
+            victim_name: None,
+            victim_phone: None,
+            unit_code: VILLAGE.into(),
+            reported_at: now,
+            loss_fen: 100_000,
+            narrative: "接到自称公安局的电话，称其涉嫌洗钱，转账一千元".into(),
+            source: "form".into(),
+            report_no: None,
+            instruction_id: None,
+            victim_account: None,
+            named: serde_json::json!({}),
+            occupation: None,
+            occupation_text: None,
+            employer: None,
+        },
+    )
+    .await
+    .unwrap();
+    let case_page = format!("/cases/{}", case.id);
+    let page = get(&state, Role::Leader, COUNTY, &case_page).await.text();
+    assert!(
+        page.contains(&format!("data-warning-id=\"{warning}\"")) && !page.contains(&to_warning),
+        "{page}"
+    );
+    let page = get(&state, Role::CenterAnalyst, COUNTY, &case_page)
+        .await
+        .text();
+    assert!(page.contains(&to_warning), "{page}");
     // The county's center follows it.
     let list = get(&state, Role::CenterAnalyst, COUNTY, "/warnings")
         .await
@@ -136,7 +194,6 @@ async fn links_lead_only_where_the_viewer_may_go(db: &Db) {
     assert!(list.contains(&link), "{list}");
 
     // The live stream: the center opens the warning, the leader reads the line only.
-    let to_warning = format!("href=\"/warnings/{warning}\"");
     let live = get(&state, Role::CenterAnalyst, COUNTY, "/dashboard/live")
         .await
         .text();

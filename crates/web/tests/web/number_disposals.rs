@@ -237,6 +237,21 @@ async fn an_analyst_asks_and_the_operator_answers_with_the_holder(db: &Db) {
         "deadline 30 min later"
     );
     assert!(page.body.contains("id=\"execute-disposal\""));
+    // The police's warning is named for the operator, not linked (it could not open it).
+    assert!(page.body.contains("W-ND-1") && !page.body.contains("href=\"/warnings/W-ND-1\""));
+    let police = send(
+        &state,
+        ANALYST,
+        "GET",
+        &format!("/number-disposals/{id}"),
+        "",
+    )
+    .await;
+    assert!(
+        police.body.contains("href=\"/warnings/W-ND-1\""),
+        "{}",
+        police.body
+    );
     let other = send(
         &state,
         UNICOM,
