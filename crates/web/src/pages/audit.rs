@@ -226,6 +226,18 @@ mod tests {
             crate::pages::view::actor_label(Lang::En, "110_feed"),
             "110 report feed"
         );
+        assert_eq!(
+            crate::pages::view::actor_label(Lang::Zh, "operator_feed_china_unicom"),
+            "中国联通 运营商数据接口"
+        );
+        assert_eq!(
+            crate::pages::view::actor_label(Lang::En, "operator_feed_china_telecom"),
+            "China Telecom operator feed"
+        );
+        assert_eq!(
+            crate::pages::view::actor_label(Lang::Zh, "operator_feed_x"),
+            ""
+        );
         assert_eq!(crate::pages::view::actor_label(Lang::Zh, "analyst"), "");
     }
 

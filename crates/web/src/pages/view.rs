@@ -95,13 +95,22 @@ pub fn actor_label(lang: Lang, actor: &str) -> String {
         fanzha_workflow::service::SYSTEM => words("系统", "system"),
         "cli" => words("命令行导入", "command line"),
         "110_feed" => words("110接警数据", "110 report feed"),
-        a => match a.strip_prefix("bank_feed_") {
-            Some(bank) => format!(
+        a => match (
+            a.strip_prefix("bank_feed_"),
+            a.strip_prefix("operator_feed_")
+                .and_then(fanzha_store::Operator::parse),
+        ) {
+            (Some(bank), _) => format!(
                 "{}{}",
                 bank.to_uppercase(),
                 pick(lang, " 银行数据接口", " bank feed")
             ),
-            None => String::new(),
+            (_, Some(op)) => format!(
+                "{}{}",
+                pick(lang, op.zh(), op.en()),
+                pick(lang, " 运营商数据接口", " operator feed")
+            ),
+            _ => String::new(),
         },
     }
 }

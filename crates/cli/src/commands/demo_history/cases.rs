@@ -358,7 +358,7 @@ async fn stop_money(
                 ("bank_icbc".to_string(), fanzha_store::Viewer::Bank(bank))
             }
             Some(bank) => (
-                format!("{}_api", bank.to_lowercase()),
+                format!("bank_feed_{}", bank.to_lowercase()),
                 fanzha_store::Viewer::Bank(bank),
             ),
             None => ("analyst".to_string(), police.clone()),

@@ -202,7 +202,7 @@ async fn disposals(h: &mut History<'_>, out: &mut Seeded) -> Result<(), CliError
         // The demo's China Mobile liaison answers their own; the other operators' systems theirs.
         let answerer = match requested.operator {
             fanzha_store::Operator::ChinaMobile => "operator_cm".to_string(),
-            other => format!("{}_api", other.as_str()),
+            other => format!("operator_feed_{}", other.as_str()),
         };
         h.store
             .number_disposals()

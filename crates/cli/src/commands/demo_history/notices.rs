@@ -246,7 +246,7 @@ async fn supervision(
         };
         let actor = match bank {
             Some("ICBC") => "bank_icbc".to_string(),
-            Some(other) => format!("{}_api", other.to_lowercase()),
+            Some(other) => format!("bank_feed_{}", other.to_lowercase()),
             None => "station".to_string(),
         };
         let m = h

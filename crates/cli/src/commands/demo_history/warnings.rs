@@ -36,6 +36,22 @@ pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
         login: "analyst".into(),
         ..county.clone()
     };
+    // The other stations' duty officers, who acted on their instructions: accounts without a
+    // password (the demo logs in as the demo station only), so the timelines name real users.
+    for t in h.townships.iter().skip(1) {
+        h.store
+            .users()
+            .upsert(&fanzha_store::NewUser {
+                login: station_login(h, &t.code),
+                display_name: format!("{}值班民警", t.name),
+                unit_code: t.code.clone(),
+                roles: vec![fanzha_store::Role::UnitCommander],
+                bank_code: None,
+                operator: None,
+                password_hash: None,
+            })
+            .await?;
+    }
     let mut times: Vec<i64> = (0..n).map(|_| h.moment(1)).collect();
     times.sort_unstable();
     for (i, issued) in times.into_iter().enumerate() {
