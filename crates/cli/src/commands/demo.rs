@@ -233,6 +233,23 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
     let watcher = db
         .rt
         .spawn(watch_deadlines(service.clone(), running.clone()));
+    // With the history, the other stations' duty officers work what is pushed down to them.
+    let stations = if args.history_months > 0 {
+        let demo_station = db
+            .block_on(db.store.units().children(&root_code))?
+            .into_iter()
+            .next()
+            .map(|u| u.code)
+            .unwrap_or_default();
+        Some(db.rt.spawn(super::demo_stations::work_other_stations(
+            service.clone(),
+            db.store.clone(),
+            demo_station,
+            super::demo_stations::Pace::DEMO,
+        )))
+    } else {
+        None
+    };
     // Webhook subscriptions (table `webhooks`) get every notice of their subtree, signed.
     // SMS over SMPP (FANZHA_SMPP_HOST, …; off when unset): 反诈提醒 to the person on red
     // warnings, 金钟罩 alerts to registered guardians.
@@ -279,6 +296,9 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
     let screened = db.block_on(screener).code(ErrorCode::Internal)?;
     let cases = db.block_on(reporter).code(ErrorCode::Internal)?;
     let _ = db.block_on(watcher);
+    if let Some(stations) = stations {
+        stations.abort();
+    }
     db.block_on(webhooks.shutdown());
     db.block_on(sms.shutdown());
     println!(

@@ -10,6 +10,7 @@ pub mod database;
 pub mod demo;
 pub mod demo_cases;
 mod demo_history;
+pub mod demo_stations;
 pub mod detect;
 pub mod errors;
 pub mod eval;

@@ -277,7 +277,7 @@ fn station_login(h: &History<'_>, township: &str) -> String {
     if h.townships.first().is_some_and(|t| t.code == township) {
         "station".into()
     } else {
-        format!("duty_{township}")
+        crate::commands::demo_stations::duty_login(township)
     }
 }
 
