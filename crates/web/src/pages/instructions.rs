@@ -563,12 +563,33 @@ struct DetailPage {
 
 pub struct EventLine {
     pub at: String,
+    /// Who acted, by name (a user's display name, the platform's own accounts in words).
     pub actor: String,
+    /// Their login, as stored.
+    pub actor_login: String,
     pub unit: String,
     pub action: &'static str,
     pub action_code: String,
     pub detail: String,
     pub note: String,
+}
+
+/// How a timeline names who acted: the platform's own accounts in words, a user by their
+/// display name, any other login as it is.
+async fn actor_name(state: &AppState, lang: Lang, login: &str) -> String {
+    let label = super::view::actor_label(lang, login);
+    if !label.is_empty() {
+        return label;
+    }
+    match state
+        .store
+        .users()
+        .get(&fanzha_store::Scope::platform(), login)
+        .await
+    {
+        Ok(user) if !user.display_name.trim().is_empty() => user.display_name,
+        _ => login.to_string(),
+    }
 }
 
 pub async fn event_lines(
@@ -577,6 +598,8 @@ pub async fn event_lines(
     events: &[fanzha_workflow::Event],
 ) -> Vec<EventLine> {
     let mut out = Vec::with_capacity(events.len());
+    // A timeline names the same few people many times: each login is looked up once.
+    let mut names: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
     for e in events {
         use fanzha_workflow::Action::*;
         let detail = match &e.action {
@@ -624,11 +647,17 @@ pub async fn event_lines(
         };
         out.push(EventLine {
             at: time(e.at_ms),
-            // The loop's own steps (routing, escalation) are the system's, in words.
-            actor: match super::view::actor_label(lang, &e.actor) {
-                label if label.is_empty() => e.actor.clone(),
-                label => label,
+            // The loop's own steps (routing, escalation) are the system's, in words; people
+            // by the name their account carries (a login no account has, as it is).
+            actor: match names.get(e.actor.as_str()) {
+                Some(name) => name.clone(),
+                None => {
+                    let name = actor_name(state, lang, &e.actor).await;
+                    names.insert(&e.actor, name.clone());
+                    name
+                }
             },
+            actor_login: e.actor.clone(),
             unit: state.unit_name(&e.unit).await,
             action: action_label(lang, e.action.name()),
             action_code: e.action.name().to_string(),

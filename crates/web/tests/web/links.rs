@@ -1,8 +1,8 @@
 //! A page links only where its viewer may go: the leader reads the live warning stream and the
 //! statistics without links into warning files it may not open; a station sees the number of
 //! an instruction its county still holds, unlinked, on the warnings of its area; an
-//! instruction's page and a case's link their warnings for those who may open them only; the
-//! center follows both.
+//! instruction's page and a case's link their warnings for those who may open them only (and
+//! the timeline names officers by their accounts' names); the center follows both.
 
 use axum::http::StatusCode;
 use fanzha_store::{NewPerson, Role, Scope, UnitLevel};
@@ -130,6 +130,37 @@ async fn links_lead_only_where_the_viewer_may_go(db: &Db) {
         page.contains(&instruction) && !page.contains(&link),
         "{page}"
     );
+    // The county signs it; the timeline names the officer by the account's name.
+    state
+        .store
+        .users()
+        .upsert(&fanzha_store::NewUser {
+            login: "wangqiang".into(),
+            display_name: "指挥员 王强".into(),
+            unit_code: COUNTY.into(),
+            roles: vec![Role::UnitCommander],
+            bank_code: None,
+            operator: None,
+            password_hash: None,
+        })
+        .await
+        .unwrap();
+    state
+        .loop_service
+        .act(
+            &fanzha_workflow::Actor {
+                login: "wangqiang".into(),
+                unit_code: COUNTY.into(),
+                scope: state.scope_of(COUNTY).await.unwrap(),
+            },
+            &instruction,
+            None,
+            &[fanzha_workflow::Command::Sign],
+            None,
+            now,
+        )
+        .await
+        .unwrap();
     // The instruction's page names its warning; only who may open warnings follows it.
     let to_warning = format!("href=\"/warnings/{warning}\"");
     let page = get(
@@ -153,6 +184,10 @@ async fn links_lead_only_where_the_viewer_may_go(db: &Db) {
     .await
     .text();
     assert!(page.contains(&to_warning), "{page}");
+    assert!(
+        page.contains("data-actor=\"wangqiang\" title=\"wangqiang\">指挥员 王强</span>"),
+        "{page}"
+    );
     // A case of the warned resident lists the warning, linked likewise.
     let case = fanzha_web::casework::open_case(
         &state,
