@@ -92,6 +92,7 @@ pub async fn show(
     let scope = state.scope_of(&auth.principal.unit_code).await?;
     let action = q.action.clone().unwrap_or_default();
     let mut lines = Vec::new();
+    let mut names: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     let mut cursor = q.before;
     let mut next = None;
     // Read pages until 200 matching lines (the action filter is applied here; the log is
@@ -112,6 +113,11 @@ pub async fn show(
             if !action.is_empty() && e.action != action {
                 continue;
             }
+            // People by their account's name beside the login (each login looked up once).
+            if !names.contains_key(&e.actor) {
+                let name = super::view::actor_name(&state, lang, &e.actor).await;
+                names.insert(e.actor.clone(), name);
+            }
             if lines.len() == 200 {
                 next = Some(e.id + 1);
                 break;
@@ -119,7 +125,7 @@ pub async fn show(
             lines.push(Line {
                 id: e.id,
                 at: time(e.at),
-                actor_label: super::view::actor_label(lang, &e.actor),
+                actor_label: names.get(&e.actor).cloned().unwrap_or_default(),
                 actor: e.actor,
                 action_label: audit_action_label(lang, &e.action),
                 action: e.action,

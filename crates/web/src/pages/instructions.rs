@@ -574,24 +574,6 @@ pub struct EventLine {
     pub note: String,
 }
 
-/// How a timeline names who acted: the platform's own accounts in words, a user by their
-/// display name, any other login as it is.
-async fn actor_name(state: &AppState, lang: Lang, login: &str) -> String {
-    let label = super::view::actor_label(lang, login);
-    if !label.is_empty() {
-        return label;
-    }
-    match state
-        .store
-        .users()
-        .get(&fanzha_store::Scope::platform(), login)
-        .await
-    {
-        Ok(user) if !user.display_name.trim().is_empty() => user.display_name,
-        _ => login.to_string(),
-    }
-}
-
 pub async fn event_lines(
     state: &AppState,
     lang: Lang,
@@ -652,7 +634,10 @@ pub async fn event_lines(
             actor: match names.get(e.actor.as_str()) {
                 Some(name) => name.clone(),
                 None => {
-                    let name = actor_name(state, lang, &e.actor).await;
+                    let name = match super::view::actor_name(state, lang, &e.actor).await {
+                        name if name.is_empty() => e.actor.clone(),
+                        name => name,
+                    };
                     names.insert(&e.actor, name.clone());
                     name
                 }

@@ -115,6 +115,24 @@ pub fn actor_label(lang: Lang, actor: &str) -> String {
     }
 }
 
+/// Who acted, in words: the platform's own accounts as [`actor_label`] names them, a user by
+/// their account's display name; empty for a login no account has.
+pub async fn actor_name(state: &crate::AppState, lang: Lang, login: &str) -> String {
+    let label = actor_label(lang, login);
+    if !label.is_empty() {
+        return label;
+    }
+    match state
+        .store
+        .users()
+        .get(&fanzha_store::Scope::platform(), login)
+        .await
+    {
+        Ok(user) => user.display_name.trim().to_string(),
+        Err(_) => String::new(),
+    }
+}
+
 /// An audit-log action code in words: instruction and stop-payment actions by their step
 /// (`instruction_signed` → 指令·签收), the others from a table; an unknown code as it is.
 pub fn audit_action_label(lang: Lang, code: &str) -> String {

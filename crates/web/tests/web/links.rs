@@ -2,7 +2,8 @@
 //! statistics without links into warning files it may not open; a station sees the number of
 //! an instruction its county still holds, unlinked, on the warnings of its area; an
 //! instruction's page and a case's link their warnings for those who may open them only (and
-//! the timeline names officers by their accounts' names); the center follows both.
+//! the timeline and the audit log name officers by their accounts' names); the center follows
+//! both.
 
 use axum::http::StatusCode;
 use fanzha_store::{NewPerson, Role, Scope, UnitLevel};
@@ -187,6 +188,12 @@ async fn links_lead_only_where_the_viewer_may_go(db: &Db) {
     assert!(
         page.contains("data-actor=\"wangqiang\" title=\"wangqiang\">指挥员 王强</span>"),
         "{page}"
+    );
+    // The audit log names the officer the same way, the login beside the name.
+    let audit = get(&state, Role::Admin, COUNTY, "/audit").await.text();
+    assert!(
+        audit.contains("指挥员 王强 <small class=\"muted\">wangqiang</small>"),
+        "{audit}"
     );
     // A case of the warned resident lists the warning, linked likewise.
     let case = fanzha_web::casework::open_case(
