@@ -2,11 +2,11 @@
 //! platform went live), classified like every case, and their investigation: older cases are
 //! partly solved, with suspects and money recovered, or dropped.
 
-use super::{month_of, History, Seeded, DAY_MS};
+use super::{card_of, month_of, phone_of, History, Seeded, DAY_MS};
 use crate::commands::demo_cases::occupation_of;
 use crate::error::CliError;
 use fanzha_core::error_code::ErrorCode;
-use fanzha_core::{BankCard, FraudType, PhoneNumber};
+use fanzha_core::{BankCard, FraudType};
 use fanzha_store::{
     EnforcementUpdate, InvestigationStatus, NewSuspect, SuspectMeasure, SuspectRole,
 };
@@ -113,13 +113,7 @@ pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<CaseMo
     for i in 0..recent + year_before {
         let (fraud_type, _, (lo, hi), (young, old)) = TYPES[h.weighted(&weights)];
         // A victim pays from an account of their own.
-        let mut victim = h.resident(young..=old);
-        for _ in 0..50 {
-            if victim.bank_card.is_some() {
-                break;
-            }
-            victim = h.resident(young..=old);
-        }
+        let victim = h.resident_where(young..=old, |p| p.bank_card.is_some());
         let yuan = (lo.ln() + h.rng.random::<f64>() * (hi.ln() - lo.ln())).exp();
         let loss_fen = (yuan.round() as i64).max(1) * 100;
         // Reported a while after paying: not in the last two days, so the live stream's own
@@ -140,17 +134,11 @@ pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<CaseMo
             .map(|_| h.pick(&mules).clone())
             .collect();
         let village = format!("{:012}", victim.village);
-        let victim_account = victim
-            .bank_card
-            .and_then(|a| BankCard::from_account_no(a).ok())
-            .map(|c| c.as_str().to_string());
+        let victim_account = card_of(victim);
         let input = CaseInput {
             resident_id: Some(victim.resident_id.to_string()),
             victim_name: Some(victim.name.to_string()),
-            victim_phone: victim
-                .msisdn
-                .and_then(|m| PhoneNumber::from_msisdn(m).ok())
-                .map(|p| p.canonical()),
+            victim_phone: phone_of(victim),
             unit_code: village.clone(),
             reported_at,
             loss_fen,

@@ -4,10 +4,9 @@
 
 use super::{month_words, History, Seeded, DAY_MS};
 use crate::error::CliError;
-use fanzha_core::{BankCard, PhoneNumber};
 use fanzha_store::{
     DisposalAnswer, DisposalMeasure, LeadKind, LeadResult, LeadSource, NewNumberDisposal,
-    NewTwoCardLead, Scope,
+    NewTwoCardLead,
 };
 use rand::Rng;
 
@@ -48,10 +47,7 @@ async fn leads(h: &mut History<'_>, out: &mut Seeded) -> Result<(), CliError> {
             let person = h.resident(18..=45);
             let (number, reason, place) = match kind {
                 LeadKind::BankCard => {
-                    let Some(card) = person
-                        .bank_card
-                        .and_then(|a| BankCard::from_account_no(a).ok())
-                    else {
+                    let Some(card) = super::card_of(person) else {
                         continue;
                     };
                     let why = h.pick(&[
@@ -59,11 +55,10 @@ async fn leads(h: &mut History<'_>, out: &mut Seeded) -> Result<(), CliError> {
                         "账户接收涉诈资金",
                         "短期内多家银行开卡",
                     ]);
-                    (card.as_str().to_string(), why.to_string(), String::new())
+                    (card, why.to_string(), String::new())
                 }
                 LeadKind::Sim | LeadKind::Roaming => {
-                    let Some(phone) = person.msisdn.and_then(|m| PhoneNumber::from_msisdn(m).ok())
-                    else {
+                    let Some(phone) = super::phone_of(person) else {
                         continue;
                     };
                     if kind == LeadKind::Sim {
@@ -72,12 +67,12 @@ async fn leads(h: &mut History<'_>, out: &mut Seeded) -> Result<(), CliError> {
                             "一证多卡，异地使用",
                             "号码用于注册涉诈账号",
                         ]);
-                        (phone.canonical(), why.to_string(), String::new())
+                        (phone, why.to_string(), String::new())
                     } else {
                         let place =
                             h.pick(&["缅甸妙瓦底", "柬埔寨西港", "菲律宾马尼拉", "缅甸小勐拉"]);
                         (
-                            phone.canonical(),
+                            phone,
                             "号码在境外高危地区漫游".to_string(),
                             place.to_string(),
                         )
@@ -130,7 +125,9 @@ async fn leads(h: &mut History<'_>, out: &mut Seeded) -> Result<(), CliError> {
                 LeadResult::Lent => "本人承认将卡出借给朋友使用",
                 _ => "",
             };
-            let checker = check_scope(h, &lead.unit_code).await?;
+            // Checked by the station of the lead's unit.
+            let township = h.township(&lead.unit_code).to_string();
+            let checker = h.scope(&township).await?;
             h.store
                 .two_card_leads()
                 .record_result(&checker, id, result, note, "station", checked_at)
@@ -138,12 +135,6 @@ async fn leads(h: &mut History<'_>, out: &mut Seeded) -> Result<(), CliError> {
         }
     }
     Ok(())
-}
-
-/// The scope of the station that checks a lead of `unit`.
-async fn check_scope(h: &History<'_>, unit: &str) -> Result<Scope, CliError> {
-    let township = h.township(unit).to_string();
-    h.scope(&township).await
 }
 
 async fn disposals(h: &mut History<'_>, out: &mut Seeded) -> Result<(), CliError> {

@@ -25,6 +25,7 @@ use fanzha_sim::population::World;
 use fanzha_sim::records::Person;
 use fanzha_store::{KeyPersonFilter, Scope, Store, Unit};
 use fanzha_web::AppState;
+use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
@@ -129,6 +130,7 @@ pub(crate) struct History<'a> {
     pub township_of: BTreeMap<String, String>,
     /// The demo grid worker's village (the first of the first township).
     pub grid_village: Option<String>,
+    scopes: BTreeMap<String, Scope>,
     pub rng: ChaCha8Rng,
     pub now: i64,
     /// The first instant of the history.
@@ -170,6 +172,7 @@ impl<'a> History<'a> {
             townships,
             township_of,
             grid_village,
+            scopes: BTreeMap::new(),
             rng: ChaCha8Rng::seed_from_u64(seed ^ 0x0048_4953_544f_5259),
             now,
             start: now - i64::from(months) * 30 * DAY_MS,
@@ -217,29 +220,34 @@ impl<'a> History<'a> {
     }
 
     pub fn pick<'t, T>(&mut self, items: &'t [T]) -> &'t T {
-        &items[self.rng.random_range(0..items.len())]
+        items.choose(&mut self.rng).expect("a non-empty list")
     }
 
     /// One item by weight.
     pub fn weighted<T: Copy>(&mut self, items: &[(T, u32)]) -> T {
-        let total: u32 = items.iter().map(|(_, w)| w).sum();
-        let mut x = self.rng.random_range(0..total.max(1));
-        for (item, w) in items {
-            if x < *w {
-                return *item;
-            }
-            x -= w;
-        }
-        items[items.len() - 1].0
+        items
+            .choose_weighted(&mut self.rng, |(_, w)| *w)
+            .expect("weights that add up to more than 0")
+            .0
     }
 
     /// A resident aged `ages` today (any resident when none is), with a phone.
     pub fn resident(&mut self, ages: std::ops::RangeInclusive<u32>) -> &'a Person {
+        self.resident_where(ages, |_| true)
+    }
+
+    /// A resident aged `ages` today with a phone, for whom `also` holds (any resident when
+    /// 200 draws find none).
+    pub fn resident_where(
+        &mut self,
+        ages: std::ops::RangeInclusive<u32>,
+        also: impl Fn(&Person) -> bool,
+    ) -> &'a Person {
         let today = date_number(self.now);
         let people = &self.world.people;
         for _ in 0..200 {
             let p = &people[self.rng.random_range(0..people.len())];
-            if p.msisdn.is_some() && ages.contains(&p.age_on(today)) {
+            if p.msisdn.is_some() && ages.contains(&p.age_on(today)) && also(p) {
                 return p;
             }
         }
@@ -253,13 +261,14 @@ impl<'a> History<'a> {
         ages: std::ops::RangeInclusive<u32>,
     ) -> Option<&'a Person> {
         let today = date_number(self.now);
+        let code: u64 = village.parse().ok()?;
         let there: Vec<&'a Person> = self
             .world
             .people
             .iter()
-            .filter(|p| format!("{:012}", p.village) == village && ages.contains(&p.age_on(today)))
+            .filter(|p| p.village == code && ages.contains(&p.age_on(today)))
             .collect();
-        (!there.is_empty()).then(|| there[self.rng.random_range(0..there.len())])
+        there.choose(&mut self.rng).copied()
     }
 
     /// A virtual-operator number of an allocated segment (the kind fraud calls come from),
@@ -292,28 +301,42 @@ impl<'a> History<'a> {
             .unwrap_or(self.root.code.as_str())
     }
 
-    /// A unit's subtree.
-    pub async fn scope(&self, code: &str) -> Result<Scope, CliError> {
-        Ok(self.store.units().scope(code).await?)
+    /// A unit's subtree (read once per unit: the steps ask for the same stations again and
+    /// again).
+    pub async fn scope(&mut self, code: &str) -> Result<Scope, CliError> {
+        if let Some(s) = self.scopes.get(code) {
+            return Ok(s.clone());
+        }
+        let scope = self.store.units().scope(code).await?;
+        self.scopes.insert(code.to_string(), scope.clone());
+        Ok(scope)
     }
 
     /// The months of the history (`YYYYMM`), oldest first, the current one last.
     pub fn month_list(&self, extra_before: u32) -> Vec<i64> {
         let now = fanzha_core::time::shanghai_date(self.now).unwrap_or_default();
-        let mut months = Vec::new();
-        let (mut y, mut m) = (now.year(), now.month());
-        for _ in 0..=(self.months + extra_before) {
-            months.push(i64::from(y) * 100 + i64::from(m));
-            if m == 1 {
-                y -= 1;
-                m = 12;
-            } else {
-                m -= 1;
-            }
-        }
-        months.reverse();
-        months
+        let first = now
+            .checked_sub_months(chrono::Months::new(self.months + extra_before))
+            .unwrap_or(now);
+        let first = i64::from(first.year()) * 100 + i64::from(first.month());
+        std::iter::successors(Some(first), |m| Some(fanzha_store::next_month(*m)))
+            .take((self.months + extra_before + 1) as usize)
+            .collect()
     }
+}
+
+/// A resident's own mobile number, canonical.
+pub(crate) fn phone_of(p: &Person) -> Option<String> {
+    p.msisdn
+        .and_then(|m| fanzha_core::PhoneNumber::from_msisdn(m).ok())
+        .map(|n| n.canonical())
+}
+
+/// A resident's own debit card number.
+pub(crate) fn card_of(p: &Person) -> Option<String> {
+    p.bank_card
+        .and_then(|a| fanzha_core::BankCard::from_account_no(a).ok())
+        .map(|c| c.as_str().to_string())
 }
 
 /// `YYYYMMDD` of an instant in Asia/Shanghai.

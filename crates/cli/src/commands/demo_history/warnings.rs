@@ -8,7 +8,6 @@
 use super::{History, Seeded, DAY_MS};
 use crate::error::CliError;
 use fanzha_core::error_code::ErrorCode;
-use fanzha_core::PhoneNumber;
 use fanzha_detect::rules::RuleSet;
 use fanzha_workflow::{
     Actor, Command, ContactChannel, IncomingWarning, Outcome, Status, UnreachableReason,
@@ -65,11 +64,7 @@ pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
             Some(p) => p,
             None => h.resident(16..=85),
         };
-        let Some(phone) = person
-            .msisdn
-            .and_then(|m| PhoneNumber::from_msisdn(m).ok())
-            .map(|p| p.canonical())
-        else {
+        let Some(phone) = super::phone_of(person) else {
             continue;
         };
         let village = format!("{:012}", person.village);
