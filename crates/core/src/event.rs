@@ -50,11 +50,42 @@ pub enum TransferChannel {
 }
 
 /// What was opened in a card-opening record.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CardKind {
     BankCard,
     SimCard,
+}
+
+impl CardKind {
+    pub const ALL: [CardKind; 2] = [CardKind::BankCard, CardKind::SimCard];
+
+    /// The stored code (`bank_card`, `sim_card`), as serde writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CardKind::BankCard => "bank_card",
+            CardKind::SimCard => "sim_card",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CardKind> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// 银行卡 / 电话卡: the two kinds of card 断卡 work is about (两卡).
+    pub fn zh(self) -> &'static str {
+        match self {
+            CardKind::BankCard => "银行卡",
+            CardKind::SimCard => "电话卡",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            CardKind::BankCard => "Bank card",
+            CardKind::SimCard => "Phone card",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

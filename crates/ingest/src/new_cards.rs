@@ -1,7 +1,9 @@
-//! 新开卡名单: the daily lists of newly opened bank cards a bank sends the center for screening
-//! (新开卡审查). CSV (UTF-8 or GBK) or XLSX with the card number, the holder's resident ID and
-//! name and the opening date; optionally the reserved phone, the outlet and its division code,
-//! and the bank's name. Other columns are ignored. Bad rows are rejected with line, column and
+//! 新开卡名单: the daily lists of newly opened cards sent to the center for screening
+//! (新开卡审查) — a bank's list of bank cards, an operator's list of new phone cards
+//! (新入网电话卡). CSV (UTF-8 or GBK) or XLSX with the card number (the phone number for a
+//! phone card), the holder's resident ID and name and the opening date; optionally the
+//! reserved phone (bank cards), the outlet (网点 / 营业厅) and its division code, and the
+//! issuer's name. Other columns are ignored. Bad rows are rejected with line, column and
 //! reason, never dropped.
 
 use crate::error::IngestError;
@@ -11,7 +13,8 @@ use crate::reports::{
 };
 use fanzha_core::bank_card::BankCard;
 use fanzha_core::division_code::DivisionCode;
-use fanzha_core::phone::PhoneNumber;
+use fanzha_core::event::CardKind;
+use fanzha_core::phone::{PhoneKind, PhoneNumber};
 use fanzha_core::reason::Reasoned;
 use fanzha_core::resident_id::ResidentId;
 
@@ -84,6 +87,114 @@ pub const DIVISION_ALIASES: [&str; 5] = [
 /// Column names accepted for the bank's name.
 pub const BANK_ALIASES: [&str; 4] = ["开户行", "银行名称", "银行", "bank"];
 
+/// Column names accepted for a new phone card's number.
+pub const NUMBER_ALIASES: [&str; 9] = [
+    "手机号码",
+    "号码",
+    "入网号码",
+    "电话号码",
+    "用户号码",
+    "服务号码",
+    "手机号",
+    "msisdn",
+    "number",
+];
+
+/// Column names accepted for a phone card holder's resident ID.
+pub const SIM_RESIDENT_ID_ALIASES: [&str; 7] = [
+    "证件号码",
+    "机主证件号码",
+    "用户证件号码",
+    "身份证号",
+    "身份证号码",
+    "公民身份号码",
+    "resident_id",
+];
+
+/// Column names accepted for a phone card holder's name.
+pub const SIM_NAME_ALIASES: [&str; 7] = [
+    "机主姓名",
+    "用户姓名",
+    "客户姓名",
+    "姓名",
+    "机主",
+    "户名",
+    "name",
+];
+
+/// Column names accepted for a phone card's activation time.
+pub const SIM_OPENED_ALIASES: [&str; 8] = [
+    "入网时间",
+    "入网日期",
+    "开户时间",
+    "开户日期",
+    "办理时间",
+    "开卡时间",
+    "opened_at",
+    "opened",
+];
+
+/// Column names accepted for the shop (营业厅) that sold a phone card.
+pub const SIM_OUTLET_ALIASES: [&str; 7] = [
+    "营业厅",
+    "受理营业厅",
+    "受理网点",
+    "营业网点",
+    "渠道名称",
+    "代理点",
+    "outlet",
+];
+
+/// Column names accepted for the shop's division code.
+pub const SIM_DIVISION_ALIASES: [&str; 5] = [
+    "营业厅行政区划代码",
+    "受理地行政区划代码",
+    "受理地行政区划",
+    "行政区划代码",
+    "outlet_division",
+];
+
+/// Column names accepted for the operator's (or virtual operator's) name.
+pub const OPERATOR_ALIASES: [&str; 4] = ["运营商", "归属运营商", "品牌", "operator"];
+
+/// The columns of one kind of list.
+struct ListColumns {
+    number: &'static [&'static str],
+    resident_id: &'static [&'static str],
+    name: &'static [&'static str],
+    opened: &'static [&'static str],
+    /// Empty for phone cards: their lists have no reserved phone, and `手机号码` is the card.
+    phone: &'static [&'static str],
+    outlet: &'static [&'static str],
+    division: &'static [&'static str],
+    issuer: &'static [&'static str],
+}
+
+fn columns(kind: CardKind) -> ListColumns {
+    match kind {
+        CardKind::BankCard => ListColumns {
+            number: &CARD_ALIASES,
+            resident_id: &RESIDENT_ID_ALIASES,
+            name: &NAME_ALIASES,
+            opened: &OPENED_ALIASES,
+            phone: &PHONE_ALIASES,
+            outlet: &OUTLET_ALIASES,
+            division: &DIVISION_ALIASES,
+            issuer: &BANK_ALIASES,
+        },
+        CardKind::SimCard => ListColumns {
+            number: &NUMBER_ALIASES,
+            resident_id: &SIM_RESIDENT_ID_ALIASES,
+            name: &SIM_NAME_ALIASES,
+            opened: &SIM_OPENED_ALIASES,
+            phone: &[],
+            outlet: &SIM_OUTLET_ALIASES,
+            division: &SIM_DIVISION_ALIASES,
+            issuer: &OPERATOR_ALIASES,
+        },
+    }
+}
+
 /// The longest name, outlet or bank name kept (characters).
 pub const MAX_CELL_CHARS: usize = 200;
 
@@ -100,15 +211,26 @@ pub mod card_reason {
     pub const OPENED_IN_FUTURE: &str = "opened_in_future";
     /// The opening date lies before the holder's birth date (a typo in either).
     pub const OPENED_BEFORE_BIRTH: &str = "opened_before_birth";
+    /// A phone card's number lies in another operator's segment than the one sending the list.
+    pub const OTHER_OPERATOR: &str = "other_operator";
+    /// A phone card's number is not a mobile or virtual-operator number (a fixed line, a
+    /// service or overseas number).
+    pub const NOT_MOBILE: &str = "not_mobile";
+    /// Neither the segment table nor the sender names the number's operator.
+    pub const OPERATOR_UNKNOWN: &str = "operator_unknown";
 }
 
 /// A card as the list states it, validated.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct CardRow {
     pub line: u64,
-    /// Digits of the card number.
+    pub kind: CardKind,
+    /// Digits of the card number; a phone card's number in canonical form.
     pub account_no: String,
+    /// The issuer: a bank's code, or the network operator's (`china_mobile` …) for a phone
+    /// card.
     pub bank_code: String,
+    /// The issuer's name as the list or the reference tables give it.
     pub bank_name: String,
     /// Canonical resident ID.
     pub resident_id: String,
@@ -144,34 +266,41 @@ pub struct CardFile {
     pub rejected: Vec<CardRejection>,
 }
 
-/// Reads a new-card list; `name` is the file's name as given (for the format and messages).
-/// `sender` is the code of the bank sending the list (a liaison's bank), when known: cards of
-/// another bank are rejected, and cards whose BIN is unknown take it. `now` (epoch ms) bounds
-/// the opening times.
+/// Reads a new-card list of `kind`; `name` is the file's name as given (for the format and
+/// messages). `sender` is the code of the bank (or, for phone cards, the operator) sending the
+/// list, when known: cards of another issuer are rejected, and cards whose BIN or segment is
+/// unknown take it. `now` (epoch ms) bounds the opening times.
 pub fn read_new_cards(
     name: &str,
     bytes: &[u8],
     format: ReportFormat,
+    kind: CardKind,
     sender: Option<&str>,
     now: i64,
 ) -> Result<CardFile, IngestError> {
     let (table, format, encoding) = read_table(name, bytes, format)?;
-    let mut file = validate(table, sender, now)?;
+    let mut file = validate(table, kind, sender, now)?;
     file.format = format;
     file.encoding = encoding;
     Ok(file)
 }
 
-fn validate(table: Table, sender: Option<&str>, now: i64) -> Result<CardFile, IngestError> {
+fn validate(
+    table: Table,
+    kind: CardKind,
+    sender: Option<&str>,
+    now: i64,
+) -> Result<CardFile, IngestError> {
     let header = table.header.ok_or(IngestError::HeaderAbsent)?;
-    let card_at = required_column(&header, &CARD_ALIASES, "card")?;
-    let id_at = required_column(&header, &RESIDENT_ID_ALIASES, "resident_id")?;
-    let name_at = required_column(&header, &NAME_ALIASES, "name")?;
-    let opened_at = required_column(&header, &OPENED_ALIASES, "opened_at")?;
-    let phone_at = find_column(&header, &PHONE_ALIASES);
-    let outlet_at = find_column(&header, &OUTLET_ALIASES);
-    let division_at = find_column(&header, &DIVISION_ALIASES);
-    let bank_at = find_column(&header, &BANK_ALIASES);
+    let c = columns(kind);
+    let card_at = required_column(&header, c.number, "card")?;
+    let id_at = required_column(&header, c.resident_id, "resident_id")?;
+    let name_at = required_column(&header, c.name, "name")?;
+    let opened_at = required_column(&header, c.opened, "opened_at")?;
+    let phone_at = find_column(&header, c.phone);
+    let outlet_at = find_column(&header, c.outlet);
+    let division_at = find_column(&header, c.division);
+    let bank_at = find_column(&header, c.issuer);
     let mut file = CardFile {
         format: "csv",
         encoding: None,
@@ -179,7 +308,7 @@ fn validate(table: Table, sender: Option<&str>, now: i64) -> Result<CardFile, In
         rows: Vec::new(),
         rejected: Vec::new(),
     };
-    let mut checker = CardChecker::new(sender, now);
+    let mut checker = CardChecker::new(kind, sender, now);
     for row in table.rows {
         file.read += 1;
         let reject = |column: Option<&'static str>, reason: &'static str| CardRejection {
@@ -245,15 +374,18 @@ pub struct CardFields<'a> {
 /// ([`card_reason::DUPLICATE_CARD`] for the later one).
 #[derive(Debug)]
 pub struct CardChecker<'s> {
+    kind: CardKind,
     sender: Option<&'s str>,
     now: i64,
     seen: std::collections::HashSet<String>,
 }
 
 impl<'s> CardChecker<'s> {
-    /// `sender`: the code of the bank sending the list, when known; `now`: epoch ms.
-    pub fn new(sender: Option<&'s str>, now: i64) -> Self {
+    /// `sender`: the code of the bank (or operator) sending the list, when known; `now`:
+    /// epoch ms.
+    pub fn new(kind: CardKind, sender: Option<&'s str>, now: i64) -> Self {
         CardChecker {
+            kind,
             sender,
             now,
             seen: std::collections::HashSet::new(),
@@ -262,7 +394,7 @@ impl<'s> CardChecker<'s> {
 
     /// The next card of the list, validated (its `line` is 0: the caller numbers it).
     pub fn check(&mut self, fields: &CardFields<'_>) -> Result<CardRow, Rejected> {
-        let row = card_row(fields, self.sender, self.now)?;
+        let row = card_row(fields, self.kind, self.sender, self.now)?;
         if !self.seen.insert(row.account_no.clone()) {
             return Err(("card", card_reason::DUPLICATE_CARD));
         }
@@ -270,7 +402,15 @@ impl<'s> CardChecker<'s> {
     }
 }
 
-fn card_row(f: &CardFields<'_>, sender: Option<&str>, now: i64) -> Result<CardRow, Rejected> {
+/// A card's number and its issuer (code, name), checked against the sending issuer.
+type Issued = (String, String, String);
+
+fn card_row(
+    f: &CardFields<'_>,
+    kind: CardKind,
+    sender: Option<&str>,
+    now: i64,
+) -> Result<CardRow, Rejected> {
     let required = |v: &str, column: &'static str| {
         let v = v.trim();
         if v.is_empty() {
@@ -281,7 +421,14 @@ fn card_row(f: &CardFields<'_>, sender: Option<&str>, now: i64) -> Result<CardRo
     };
     let card_text = f.card.trim();
     required(card_text, "card")?;
-    let card = BankCard::parse(card_text).map_err(|e| ("card", e.reason()))?;
+    let file_bank = f.bank_name.trim();
+    if file_bank.chars().count() > MAX_CELL_CHARS {
+        return Err(("bank", reason::TOO_LONG));
+    }
+    let (account_no, bank_code, bank_name) = match kind {
+        CardKind::BankCard => bank_card(card_text, file_bank, sender)?,
+        CardKind::SimCard => phone_card(card_text, file_bank, sender)?,
+    };
     let id_text = f.resident_id.trim();
     required(id_text, "resident_id")?;
     let resident_id = ResidentId::parse(id_text).map_err(|e| ("resident_id", e.reason()))?;
@@ -300,6 +447,7 @@ fn card_row(f: &CardFields<'_>, sender: Option<&str>, now: i64) -> Result<CardRo
         return Err(("opened_at", card_reason::OPENED_BEFORE_BIRTH));
     }
     let phone = match f.phone.trim() {
+        _ if kind == CardKind::SimCard => None,
         "" => None,
         p => Some(
             PhoneNumber::parse(p)
@@ -319,11 +467,24 @@ fn card_row(f: &CardFields<'_>, sender: Option<&str>, now: i64) -> Result<CardRo
                 .to_string(),
         ),
     };
-    let file_bank = f.bank_name.trim();
-    if file_bank.chars().count() > MAX_CELL_CHARS {
-        return Err(("bank", reason::TOO_LONG));
-    }
-    let (bank_code, bank_name) = match (card.bin(), sender) {
+    Ok(CardRow {
+        line: 0,
+        kind,
+        account_no,
+        bank_code,
+        bank_name,
+        resident_id: resident_id.as_str().to_string(),
+        name: name.to_string(),
+        phone,
+        opened_at: opened,
+        outlet: outlet.to_string(),
+        outlet_division,
+    })
+}
+
+fn bank_card(text: &str, file_bank: &str, sender: Option<&str>) -> Result<Issued, Rejected> {
+    let card = BankCard::parse(text).map_err(|e| ("card", e.reason()))?;
+    let (code, name) = match (card.bin(), sender) {
         (Some(bin), Some(s)) if !bin.bank_code.eq_ignore_ascii_case(s) => {
             return Err(("card", card_reason::OTHER_BANK))
         }
@@ -338,18 +499,32 @@ fn card_row(f: &CardFields<'_>, sender: Option<&str>, now: i64) -> Result<CardRo
         (None, Some(s)) => (s.to_string(), file_bank.to_string()),
         (None, None) => return Err(("bank", card_reason::BANK_UNKNOWN)),
     };
-    Ok(CardRow {
-        line: 0,
-        account_no: card.as_str().to_string(),
-        bank_code,
-        bank_name,
-        resident_id: resident_id.as_str().to_string(),
-        name: name.to_string(),
-        phone,
-        opened_at: opened,
-        outlet: outlet.to_string(),
-        outlet_division,
-    })
+    Ok((card.as_str().to_string(), code, name))
+}
+
+/// A phone card's number: a mobile or virtual-operator number, of the sending operator's
+/// network (a virtual operator's numbers belong to the network it resells).
+fn phone_card(text: &str, file_operator: &str, sender: Option<&str>) -> Result<Issued, Rejected> {
+    let number = PhoneNumber::parse(text).map_err(|e| ("card", e.reason()))?;
+    if !matches!(number.kind(), PhoneKind::Mobile | PhoneKind::Virtual) {
+        return Err(("card", card_reason::NOT_MOBILE));
+    }
+    let name_or = |fallback: &str| {
+        if file_operator.is_empty() {
+            fallback.to_string()
+        } else {
+            file_operator.to_string()
+        }
+    };
+    let (code, name) = match (number.carrier(), sender) {
+        (Some(c), Some(s)) if !c.operator_code().eq_ignore_ascii_case(s) => {
+            return Err(("card", card_reason::OTHER_OPERATOR))
+        }
+        (Some(c), _) => (c.operator_code().to_string(), name_or(c.operator_name())),
+        (None, Some(s)) => (s.to_string(), file_operator.to_string()),
+        (None, None) => return Err(("bank", card_reason::OPERATOR_UNKNOWN)),
+    };
+    Ok((number.canonical(), code, name))
 }
 
 #[cfg(test)]
@@ -401,6 +576,7 @@ mod tests {
             "n.csv",
             csv.as_bytes(),
             ReportFormat::Auto,
+            CardKind::BankCard,
             Some("ICBC"),
             NOW,
         )
@@ -430,14 +606,22 @@ mod tests {
             ]
         );
         // Without a sender the other bank's card is accepted under its own bank.
-        let any = read_new_cards("n.csv", csv.as_bytes(), ReportFormat::Auto, None, NOW).unwrap();
+        let any = read_new_cards(
+            "n.csv",
+            csv.as_bytes(),
+            ReportFormat::Auto,
+            CardKind::BankCard,
+            None,
+            NOW,
+        )
+        .unwrap();
         assert_eq!(any.rows.len(), 3);
         assert_eq!(any.rows[2].bank_code, "CCB");
     }
 
     #[test]
     fn the_checker_validates_cards_of_other_channels_like_rows() {
-        let mut checker = CardChecker::new(Some("ICBC"), NOW);
+        let mut checker = CardChecker::new(CardKind::BankCard, Some("ICBC"), NOW);
         let a = icbc(1);
         let fields = CardFields {
             card: &a,
@@ -464,12 +648,86 @@ mod tests {
     }
 
     #[test]
+    fn an_operators_list_of_phone_cards_is_read_with_its_own_columns() {
+        let csv = "序号,手机号码,机主姓名,证件号码,入网时间,营业厅,营业厅行政区划代码,预留手机号\n\
+             1,138 0013 8000,张三,11010519491231002X,2026-11-30 10:15,城东营业厅,330281,13900000000\n\
+             2,13012345678,李四,110105198001011238,2026-11-30,,,\n\
+             3,010-62345678,王五,110105198001011238,2026-11-30,,,\n\
+             4,+86 138-0013-8000,张三,11010519491231002X,2026-11-30,,,\n\
+             5,12345,赵六,110105198001011238,2026-11-30,,,\n";
+        let f = read_new_cards(
+            "sim.csv",
+            csv.as_bytes(),
+            ReportFormat::Auto,
+            CardKind::SimCard,
+            Some("china_mobile"),
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(f.read, 5);
+        assert_eq!(f.rows.len(), 1);
+        let r = &f.rows[0];
+        assert_eq!(r.kind, CardKind::SimCard);
+        assert_eq!(r.account_no, "13800138000");
+        assert_eq!(
+            (r.bank_code.as_str(), r.bank_name.as_str()),
+            ("china_mobile", "中国移动")
+        );
+        assert_eq!(r.phone, None, "a phone card's list has no reserved phone");
+        assert_eq!(r.outlet, "城东营业厅");
+        assert_eq!(r.opened_at, 1_796_004_900_000);
+        assert_eq!(
+            f.rejected
+                .iter()
+                .map(|r| (r.line, r.column, r.reason))
+                .collect::<Vec<_>>(),
+            vec![
+                (3, Some("card"), "other_operator"),
+                (4, Some("card"), "not_mobile"),
+                (5, Some("card"), "duplicate_in_file"),
+                (6, Some("card"), f.rejected[3].reason),
+            ]
+        );
+        // The center may send any operator's list: each number takes its own network.
+        let any = read_new_cards(
+            "sim.csv",
+            csv.as_bytes(),
+            ReportFormat::Auto,
+            CardKind::SimCard,
+            None,
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(any.rows.len(), 2);
+        assert_eq!(any.rows[1].bank_code, "china_unicom");
+        // A bank-card list's columns do not make a phone-card list.
+        let err = read_new_cards(
+            "sim.csv",
+            "卡号,户名,证件号码,开户日期\n".as_bytes(),
+            ReportFormat::Csv,
+            CardKind::SimCard,
+            None,
+            NOW,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("手机号码"), "{err}");
+    }
+
+    #[test]
     fn an_opening_before_the_holders_birth_is_rejected() {
         let csv = format!(
             "卡号,户名,证件号码,开户日期\n{},张三,11010519491231002X,1949-12-30\n",
             icbc(1)
         );
-        let f = read_new_cards("n.csv", csv.as_bytes(), ReportFormat::Auto, None, NOW).unwrap();
+        let f = read_new_cards(
+            "n.csv",
+            csv.as_bytes(),
+            ReportFormat::Auto,
+            CardKind::BankCard,
+            None,
+            NOW,
+        )
+        .unwrap();
         assert_eq!(f.rows.len(), 0);
         assert_eq!(f.rejected[0].reason, "opened_before_birth");
     }
@@ -480,6 +738,7 @@ mod tests {
             "n.csv",
             "卡号,户名,证件号码\n1,a,b\n".as_bytes(),
             ReportFormat::Csv,
+            CardKind::BankCard,
             None,
             NOW,
         )

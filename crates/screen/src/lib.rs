@@ -1,6 +1,6 @@
 //! New-card screening (新开卡审查): banks send the center their daily lists of newly opened
-//! cards; each card is scored from what is known about its holder at that moment, and the
-//! risky ones go to a review list.
+//! bank cards, operators theirs of new phone cards (新入网电话卡); each card is scored from what
+//! is known about its holder at that moment, and the risky ones go to a review list.
 //!
 //! This crate is the pure part: given the card and the holder's history it returns the
 //! reasons that apply, their summed score and the level. Gathering the history (earlier
@@ -13,7 +13,8 @@
 
 pub mod reason;
 
-pub use reason::{Finding, Level, ReasonCode, BURST_WINDOW_DAYS};
+pub use fanzha_core::event::CardKind;
+pub use reason::{Finding, Level, ReasonCode, BURST_WINDOW_DAYS, MANY_NUMBERS};
 
 use fanzha_core::{PhoneKind, ResidentId};
 
@@ -22,13 +23,16 @@ const DAY_MS: i64 = 86_400_000;
 /// The new card being screened.
 #[derive(Clone, Copy, Debug)]
 pub struct NewCard<'a> {
+    pub kind: CardKind,
     /// Opening time, epoch ms UTC.
     pub opened_at: i64,
     pub holder: &'a ResidentId,
     /// Division code (digits, 6 or more) of the opening outlet, when the list gives it.
     pub outlet_division: Option<&'a str>,
-    /// Kind of the reserved phone number, when the list gives one.
+    /// Kind of the reserved phone number, when the list gives one (bank cards).
     pub phone_kind: Option<PhoneKind>,
+    /// Phone cards: the new number is a virtual operator's.
+    pub number_virtual: bool,
 }
 
 /// What is known about the holder when the card is screened.
@@ -41,8 +45,13 @@ pub struct Holder {
     pub key_person: bool,
     pub gave_card_away: bool,
     pub mule_account: bool,
-    /// Opening times of the holder's other new cards (any bank) known so far.
+    /// Another number of the holder was used for fraud.
+    pub fraud_number: bool,
+    /// Opening times of the holder's other new cards of the same kind (any bank, or any
+    /// operator) known so far.
     pub other_openings: Vec<i64>,
+    /// Phone cards: the holder's distinct phone numbers on record, this one included.
+    pub numbers_held: u32,
     /// Other people whose cards or registration give the same reserved phone number.
     pub phone_other_holders: u32,
 }
@@ -125,6 +134,15 @@ pub fn screen(card: &NewCard<'_>, holder: &Holder) -> Screening {
     if holder.mule_account {
         flag(ReasonCode::HolderMuleAccount, None);
     }
+    if holder.fraud_number {
+        flag(ReasonCode::HolderFraudNumber, None);
+    }
+    if card.kind == CardKind::SimCard && holder.numbers_held >= MANY_NUMBERS {
+        flag(
+            ReasonCode::ManyNumbers,
+            Some(i64::from(holder.numbers_held)),
+        );
+    }
 
     let burst = cards_in_window(card.opened_at, &holder.other_openings);
     if burst >= 3 {
@@ -173,6 +191,9 @@ pub fn screen(card: &NewCard<'_>, holder: &Holder) -> Screening {
     ) {
         flag(ReasonCode::VirtualPhone, None);
     }
+    if card.kind == CardKind::SimCard && card.number_virtual {
+        flag(ReasonCode::VirtualNumber, None);
+    }
 
     Screening::from_findings(found)
 }
@@ -203,10 +224,82 @@ mod tests {
 
     fn card<'a>(holder: &'a ResidentId, outlet: Option<&'a str>) -> NewCard<'a> {
         NewCard {
+            kind: CardKind::BankCard,
             opened_at: T,
             holder,
             outlet_division: outlet,
             phone_kind: Some(PhoneKind::Mobile),
+            number_virtual: false,
+        }
+    }
+
+    fn phone_card<'a>(holder: &'a ResidentId, outlet: Option<&'a str>) -> NewCard<'a> {
+        NewCard {
+            kind: CardKind::SimCard,
+            phone_kind: None,
+            ..card(holder, outlet)
+        }
+    }
+
+    #[test]
+    fn a_phone_card_of_a_holder_with_many_numbers_is_flagged_for_the_police_only() {
+        let id = middle_aged();
+        let holder = Holder {
+            numbers_held: MANY_NUMBERS,
+            ..Holder::default()
+        };
+        let s = screen(&phone_card(&id, Some("330281")), &holder);
+        assert_eq!(
+            s.findings,
+            vec![Finding::new(ReasonCode::ManyNumbers, Some(5))]
+        );
+        assert_eq!(s.level, Level::Medium);
+        assert_eq!((s.bank_score, s.bank_level), (0, Level::None));
+        let fewer = Holder {
+            numbers_held: MANY_NUMBERS - 1,
+            ..Holder::default()
+        };
+        assert!(screen(&phone_card(&id, Some("330281")), &fewer)
+            .findings
+            .is_empty());
+        // A bank card never counts phone numbers.
+        assert!(screen(&card(&id, Some("330281")), &holder)
+            .findings
+            .is_empty());
+    }
+
+    #[test]
+    fn a_virtual_number_is_flagged_on_phone_cards_only() {
+        let id = middle_aged();
+        let virtual_sim = NewCard {
+            number_virtual: true,
+            ..phone_card(&id, None)
+        };
+        let s = screen(&virtual_sim, &Holder::default());
+        assert_eq!(
+            s.findings,
+            vec![Finding::new(ReasonCode::VirtualNumber, None)]
+        );
+        assert_eq!(s.bank_score, 15, "the operator reads its own segment");
+        let bank = NewCard {
+            number_virtual: true,
+            ..card(&id, None)
+        };
+        assert!(screen(&bank, &Holder::default()).findings.is_empty());
+    }
+
+    #[test]
+    fn a_holders_fraud_number_weighs_like_a_mule_account() {
+        let id = middle_aged();
+        let holder = Holder {
+            fraud_number: true,
+            ..Holder::default()
+        };
+        for c in [card(&id, None), phone_card(&id, None)] {
+            let s = screen(&c, &holder);
+            assert_eq!(s.score, 50);
+            assert_eq!(s.level, Level::High);
+            assert_eq!(s.bank_level, Level::None, "police-only");
         }
     }
 
@@ -380,7 +473,9 @@ mod tests {
         #[test]
         fn score_level_and_findings_agree(
             offsets in proptest::collection::vec(-20i64..20, 0..6),
-            flags in 0u8..16,
+            flags in 0u8..64,
+            numbers in 0u32..8,
+            sim in proptest::bool::ANY,
             shared in 0u32..3,
             outlet in prop_oneof![Just(None), Just(Some("330281")), Just(Some("110101")), Just(Some("330106"))],
         ) {
@@ -391,10 +486,25 @@ mod tests {
                 key_person: flags & 2 != 0,
                 gave_card_away: flags & 4 != 0,
                 mule_account: flags & 8 != 0,
+                fraud_number: flags & 16 != 0,
                 other_openings: offsets.iter().map(|d| T + d * DAY_MS).collect(),
+                numbers_held: numbers,
                 phone_other_holders: shared,
             };
-            let s = screen(&card(&id, outlet), &holder);
+            let c = if sim {
+                NewCard { number_virtual: flags & 32 != 0, ..phone_card(&id, outlet) }
+            } else {
+                card(&id, outlet)
+            };
+            let s = screen(&c, &holder);
+            prop_assert_eq!(
+                s.findings.iter().any(|f| f.code == ReasonCode::ManyNumbers),
+                sim && numbers >= MANY_NUMBERS
+            );
+            prop_assert_eq!(
+                s.findings.iter().any(|f| f.code == ReasonCode::VirtualNumber),
+                sim && flags & 32 != 0
+            );
             let sum: u32 = s.findings.iter().map(|f| f.code.weight()).sum();
             prop_assert_eq!(s.score, sum);
             prop_assert_eq!(s.level, Level::of_score(s.score));

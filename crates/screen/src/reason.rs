@@ -4,6 +4,7 @@
 //! selling (断卡) — people listed for it before, many cards in a few days, cards opened far
 //! from home, ages the buyers recruit, reserved phone numbers shared by several holders.
 
+use fanzha_core::event::CardKind;
 use fanzha_core::DivisionCode;
 use serde::{Deserialize, Serialize};
 
@@ -40,7 +41,19 @@ pub enum ReasonCode {
     SharedPhone,
     /// The reserved phone number is a virtual-operator or overseas number.
     VirtualPhone,
+    /// Another phone number of the holder was used for fraud: named by a victim in a case, or
+    /// shut down or barred at the police's request (涉诈号码处置).
+    HolderFraudNumber,
+    /// Phone cards: the holder has [`MANY_NUMBERS`] or more phone numbers on record, this one
+    /// included — the lists of every operator and the numbers registered to them (一人多卡;
+    /// value: how many).
+    ManyNumbers,
+    /// Phone cards: the new number lies in a virtual operator's segment (虚拟运营商号段).
+    VirtualNumber,
 }
+
+/// Phone numbers of one holder from which a new phone card is flagged (一人多卡).
+pub const MANY_NUMBERS: u32 = 5;
 
 /// Cards of one holder this many days apart or closer count as one burst.
 pub const BURST_WINDOW_DAYS: i64 = 7;
@@ -60,10 +73,15 @@ impl ReasonCode {
         ReasonCode::Elderly,
         ReasonCode::SharedPhone,
         ReasonCode::VirtualPhone,
+        ReasonCode::HolderFraudNumber,
+        ReasonCode::ManyNumbers,
+        ReasonCode::VirtualNumber,
     ];
 
     /// Whether the reason rests on police records (dossiers, punishments, two-card leads,
-    /// cases): a bank never reads it, nor a score or level that counts it.
+    /// cases, number disposals) or on other issuers' lists (the holder's numbers at every
+    /// operator): the issuing bank or operator never reads it, nor a score or level that
+    /// counts it.
     pub fn police_only(self) -> bool {
         matches!(
             self,
@@ -71,20 +89,34 @@ impl ReasonCode {
                 | ReasonCode::HolderKeyPerson
                 | ReasonCode::HolderGaveCardAway
                 | ReasonCode::HolderMuleAccount
+                | ReasonCode::HolderFraudNumber
+                | ReasonCode::ManyNumbers
         )
+    }
+
+    /// Whether screening can find the reason on a card of `kind`: the reserved phone is a
+    /// bank card's, the holder's numbers and the number's segment a phone card's.
+    pub fn applies_to(self, kind: CardKind) -> bool {
+        match self {
+            ReasonCode::SharedPhone | ReasonCode::VirtualPhone => kind == CardKind::BankCard,
+            ReasonCode::ManyNumbers | ReasonCode::VirtualNumber => kind == CardKind::SimCard,
+            _ => true,
+        }
     }
 
     /// Points the reason adds to the card's score.
     pub fn weight(self) -> u32 {
         match self {
             ReasonCode::HolderPunished => 60,
-            ReasonCode::HolderGaveCardAway | ReasonCode::HolderMuleAccount => 50,
+            ReasonCode::HolderGaveCardAway
+            | ReasonCode::HolderMuleAccount
+            | ReasonCode::HolderFraudNumber => 50,
             ReasonCode::HolderKeyPerson => 40,
             ReasonCode::CardBurst => 35,
-            ReasonCode::SharedPhone => 30,
+            ReasonCode::SharedPhone | ReasonCode::ManyNumbers => 30,
             ReasonCode::FarProvince => 25,
             ReasonCode::Minor => 20,
-            ReasonCode::VirtualPhone => 15,
+            ReasonCode::VirtualPhone | ReasonCode::VirtualNumber => 15,
             ReasonCode::CardPair
             | ReasonCode::FarCity
             | ReasonCode::Young
@@ -107,6 +139,9 @@ impl ReasonCode {
             ReasonCode::Elderly => "elderly",
             ReasonCode::SharedPhone => "shared_phone",
             ReasonCode::VirtualPhone => "virtual_phone",
+            ReasonCode::HolderFraudNumber => "holder_fraud_number",
+            ReasonCode::ManyNumbers => "many_numbers",
+            ReasonCode::VirtualNumber => "virtual_number",
         }
     }
 
@@ -130,6 +165,9 @@ impl ReasonCode {
             ReasonCode::Elderly => "开户人70周岁以上",
             ReasonCode::SharedPhone => "预留手机号多人共用",
             ReasonCode::VirtualPhone => "预留虚拟或境外号码",
+            ReasonCode::HolderFraudNumber => "开户人名下号码曾用于诈骗",
+            ReasonCode::ManyNumbers => "一人多卡",
+            ReasonCode::VirtualNumber => "虚拟运营商号段",
         }
     }
 
@@ -149,6 +187,9 @@ impl ReasonCode {
             ReasonCode::Elderly => "Holder aged 70 or over",
             ReasonCode::SharedPhone => "Reserved phone shared",
             ReasonCode::VirtualPhone => "Virtual or overseas phone",
+            ReasonCode::HolderFraudNumber => "Holder's number used for fraud",
+            ReasonCode::ManyNumbers => "Many numbers of one holder",
+            ReasonCode::VirtualNumber => "Virtual operator's number",
         }
     }
 }
@@ -181,6 +222,7 @@ impl Finding {
                 format!("{}（开户时{}岁）", self.code.zh(), v)
             }
             ReasonCode::SharedPhone => format!("{}（另有{}人使用）", self.code.zh(), v),
+            ReasonCode::ManyNumbers => format!("{}（名下号码{}个）", self.code.zh(), v),
             _ => self.code.zh().to_string(),
         }
     }
@@ -199,6 +241,7 @@ impl Finding {
                 format!("{} (aged {v})", self.code.en())
             }
             ReasonCode::SharedPhone => format!("{} (by {v} others)", self.code.en()),
+            ReasonCode::ManyNumbers => format!("{} ({v} numbers)", self.code.en()),
             _ => self.code.en().to_string(),
         }
     }

@@ -6,7 +6,7 @@
 //! fill Parquet column buffers ([`Row::columns`]), typed by each column's [`Kind`].
 
 use crate::output::parquet::Columns;
-use fanzha_core::event::{AppCategory, CardKind, NumberList, Signal, TransferChannel};
+use fanzha_core::event::{AppCategory, NumberList, Signal, TransferChannel};
 use std::str::FromStr;
 
 /// Output format of the files.
@@ -481,7 +481,7 @@ pub fn write_signal(row: &mut Row<'_>, signal: &Signal) {
         Signal::CardOpening(e) => row
             .int("ts", e.ts)
             .int("person_id", e.person_id)
-            .text("kind", card_kind_code(e.kind))
+            .text("kind", e.kind.as_str())
             .int("number", e.number)
             .int("opened_in_division", e.opened_in_division),
         Signal::NationalPush(e) => row
@@ -545,19 +545,6 @@ pub fn parse_channel(s: &str) -> Option<TransferChannel> {
     ]
     .into_iter()
     .find(|c| channel_code(*c) == s)
-}
-
-pub fn card_kind_code(c: CardKind) -> &'static str {
-    match c {
-        CardKind::BankCard => "bank_card",
-        CardKind::SimCard => "sim_card",
-    }
-}
-
-pub fn parse_card_kind(s: &str) -> Option<CardKind> {
-    [CardKind::BankCard, CardKind::SimCard]
-        .into_iter()
-        .find(|c| card_kind_code(*c) == s)
 }
 
 pub fn number_list_code(l: NumberList) -> &'static str {

@@ -123,8 +123,8 @@ pub use key_persons::{
 };
 pub use mule_accounts::{MuleAccount, MuleAccounts};
 pub use new_cards::{
-    BankCardFigures, CardFigures, CardFilter, CardImport, CardState, NewCardRow, NewCards,
-    OutletCardFigures, ScreenedCard, Verdict, MAX_CARDS_PER_IMPORT,
+    BankCardFigures, CardFigures, CardFilter, CardImport, CardKind, CardState, NewCardRow,
+    NewCards, OutletCardFigures, ScreenedCard, Verdict, MAX_CARDS_PER_IMPORT,
 };
 pub use number_disposals::{
     DisposalAnswer, DisposalCounts, DisposalFigures, DisposalFilter, DisposalMeasure,

@@ -203,6 +203,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "key-person proposals",
         include_str!("../migrations/0039_key_person_proposals.sql"),
     ),
+    (
+        40,
+        "new phone cards",
+        include_str!("../migrations/0040_new_phone_cards.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

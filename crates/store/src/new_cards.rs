@@ -1,25 +1,31 @@
-//! New-card screening (新开卡审查): the banks' daily lists of newly opened cards, each card
+//! New-card screening (新开卡审查): the banks' daily lists of newly opened bank cards and the
+//! operators' lists of new phone cards (新入网电话卡, [`CardKind::SimCard`]), each card
 //! screened on arrival (`fanzha_screen`) from what the platform knows of its holder — the
-//! holder's other new cards, key-person dossiers and punishments, two-card leads found lent or
-//! sold, accounts that received victim money, the residence, who else gives the same reserved
-//! phone — and the review (审查) of the risky ones.
+//! holder's other new cards of the kind, key-person dossiers and punishments, two-card leads
+//! found lent or sold, accounts that received victim money, numbers used for fraud, the phone
+//! numbers on record (一人多卡), the residence, who else gives the same reserved phone — and
+//! the review (审查) of the risky ones.
 //!
 //! A card belongs to the unit of its holder's registered residence (else the importing unit)
-//! and is read by that unit's subtree; a bank liaison reads their own bank's cards. A card is
+//! and is read by that unit's subtree; a bank liaison reads their own bank's cards, an operator
+//! liaison their operator's phone cards (the issuer's code in `bank_code`). A card is
 //! listed once: a list sent again adds nothing. When a list brings a card of a holder who has
 //! other unreviewed cards inside the burst window, those are screened again, so every card of
 //! a burst carries it. Importing and reviewing write an audit entry in the same transaction.
 
 use crate::accounts::NewAccount;
 use crate::audit::{append_on, NewAuditEntry};
+use crate::dialect::Backend;
 use crate::error::{StoreError, StoreResult};
 use crate::field::{bounded_text, decode_err};
 use crate::page::{push_newest_first, Page, PageRequest};
+use crate::phones::NewPhone;
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
 use crate::stop_payments::Viewer;
 use crate::store::Store;
-use fanzha_core::ResidentId;
+use fanzha_core::{PhoneKind, PhoneNumber, ResidentId};
+pub use fanzha_screen::CardKind;
 use fanzha_screen::{screen, Finding, Holder, Level, NewCard as CardToScreen, BURST_WINDOW_DAYS};
 use sqlx::any::AnyRow;
 use std::collections::{BTreeMap, HashMap};
@@ -134,10 +140,13 @@ impl Verdict {
     }
 }
 
-/// A card of a bank's list, validated by the reader.
+/// A card of a bank's (or an operator's) list, validated by the reader.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewCardRow {
+    pub kind: CardKind,
+    /// The card's account number, or a phone card's number (canonical).
     pub account_no: String,
+    /// The issuer: the bank's code, or the network operator's (`china_mobile` …).
     pub bank_code: String,
     pub bank_name: String,
     /// 18-character resident ID number of the holder.
@@ -158,6 +167,7 @@ pub struct NewCardRow {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct ScreenedCard {
     pub id: i64,
+    pub kind: CardKind,
     pub account_no: String,
     pub bank_code: String,
     pub bank_name: String,
@@ -188,6 +198,8 @@ pub struct ScreenedCard {
 /// Which cards to list or count (the reader's area is the viewer).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CardFilter {
+    /// Bank cards or phone cards; `None` both.
+    pub kind: Option<CardKind>,
     pub level: Option<Level>,
     /// Medium and high together (the review list's levels).
     pub flagged: bool,
@@ -301,17 +313,38 @@ impl CardFigures {
     }
 }
 
-const COLUMNS: &str = "n.id, n.account_no, n.bank_code, n.bank_name, n.resident_id, \
+const COLUMNS: &str = "n.id, n.kind, n.account_no, n.bank_code, n.bank_name, n.resident_id, \
      n.holder_name, n.phone, n.opened_at, n.outlet, n.outlet_division, n.unit_code, n.batch, \
      n.score, n.level, n.bank_score, n.bank_level, n.findings, n.state, n.verdict, n.note, n.imported_by, n.imported_at, \
      n.screened_at, n.reviewed_by, n.reviewed_at";
 
-/// Holds when the card `n` received victim money in a case: named by a stop-payment request,
-/// or the receiving side of a case's transfer where the holder is not the victim.
-const INVOLVED: &str = "(EXISTS (SELECT 1 FROM stop_payments s WHERE s.account = n.account_no) \
-     OR EXISTS (SELECT 1 FROM case_transfers t JOIN cases c ON c.id = t.case_id \
-     WHERE t.to_account = n.account_no \
-     AND (c.resident_id IS NULL OR c.resident_id <> n.resident_id)))";
+/// Holds when the card `n` was used in fraud (涉案): a bank card that received victim money in
+/// a case — named by a stop-payment request, or the receiving side of a case's transfer where
+/// the holder is not the victim; a phone card whose number was used for fraud
+/// ([`fraud_numbers`]).
+fn involved(backend: Backend) -> String {
+    format!(
+        "((n.kind = 'bank_card' AND (EXISTS (SELECT 1 FROM stop_payments s \
+         WHERE s.account = n.account_no) \
+         OR EXISTS (SELECT 1 FROM case_transfers t JOIN cases c ON c.id = t.case_id \
+         WHERE t.to_account = n.account_no \
+         AND (c.resident_id IS NULL OR c.resident_id <> n.resident_id)))) \
+         OR (n.kind = 'sim_card' AND n.account_no IN ({})))",
+        fraud_numbers(backend)
+    )
+}
+
+/// A query of the phone numbers used for fraud: named by a victim in a case (`named.phones`),
+/// or the subject of a number-disposal request (涉诈号码处置). Uncorrelated, so the database
+/// computes it once per statement.
+fn fraud_numbers(backend: Backend) -> String {
+    let j = backend.json_strings("c.named", "phones", "j");
+    format!(
+        "SELECT d.number FROM number_disposals d \
+         UNION SELECT {} FROM cases c, {} WHERE {}",
+        j.value, j.from, j.only_strings
+    )
+}
 
 fn from_row(row: &AnyRow) -> Result<ScreenedCard, sqlx::Error> {
     let level: String = col(row, "level")?;
@@ -319,8 +352,11 @@ fn from_row(row: &AnyRow) -> Result<ScreenedCard, sqlx::Error> {
     let state: String = col(row, "state")?;
     let verdict: Option<String> = col(row, "verdict")?;
     let findings: String = col(row, "findings")?;
+    let kind: String = col(row, "kind")?;
     Ok(ScreenedCard {
         id: col(row, "id")?,
+        kind: CardKind::parse(&kind)
+            .ok_or_else(|| decode_err("kind", format!("unknown kind `{kind}`")))?,
         account_no: col(row, "account_no")?,
         bank_code: col(row, "bank_code")?,
         bank_name: col(row, "bank_name")?,
@@ -375,6 +411,9 @@ fn level_column(viewer: &Viewer) -> &'static str {
 
 fn push_filter(sql: &mut Sql<'_>, f: &CardFilter, viewer: &Viewer) {
     let level = level_column(viewer);
+    if let Some(k) = f.kind {
+        sql.push(" AND n.kind = ").arg(k.as_str());
+    }
     if let Some(l) = f.level {
         sql.push(&format!(" AND {level} = ")).arg(l.as_str());
     }
@@ -414,6 +453,7 @@ fn text(field: &'static str, value: &str, required: bool) -> StoreResult<String>
 /// A stored card of a holder of the list.
 struct StoredCard {
     id: i64,
+    kind: CardKind,
     account_no: String,
     opened_at: i64,
     state: CardState,
@@ -428,6 +468,11 @@ struct HolderFacts {
     key_person: bool,
     gave_card_away: bool,
     mule_account: bool,
+    /// A number of the holder's was used for fraud.
+    fraud_number: bool,
+    /// The holder's phone numbers on record: registered to them (phones, the residents'
+    /// register) and their stored new phone cards.
+    numbers: std::collections::BTreeSet<String>,
     /// Punishment periods of open dossiers: from, until (exclusive; `None` open-ended).
     punishments: Vec<(i64, Option<i64>)>,
     /// The holder's stored new cards.
@@ -441,6 +486,62 @@ impl HolderFacts {
         self.punishments
             .iter()
             .any(|(from, until)| *from <= t && until.is_none_or(|u| u > t))
+    }
+
+    /// The holder's history as screening reads it for a card of `kind` opened at `opened_at`:
+    /// `openings` are the other openings of that kind, `list_numbers` the phone numbers the
+    /// list brings for the holder (phone cards), `phone_others` the other people giving the
+    /// card's reserved phone.
+    fn holder(
+        &self,
+        kind: CardKind,
+        opened_at: i64,
+        openings: Vec<i64>,
+        list_numbers: &[&str],
+        phone_others: u32,
+    ) -> Holder {
+        let numbers_held = match kind {
+            CardKind::BankCard => 0,
+            CardKind::SimCard => {
+                let mut all: std::collections::BTreeSet<&str> =
+                    self.numbers.iter().map(String::as_str).collect();
+                all.extend(list_numbers.iter().copied());
+                all.len() as u32
+            }
+        };
+        Holder {
+            residence: self.residence.clone(),
+            punished: self.punished_at(opened_at),
+            key_person: self.key_person,
+            gave_card_away: self.gave_card_away,
+            mule_account: self.mule_account,
+            fraud_number: self.fraud_number,
+            other_openings: openings,
+            numbers_held,
+            phone_other_holders: phone_others,
+        }
+    }
+}
+
+/// What screening reads of a card itself.
+fn card_to_screen<'a>(
+    kind: CardKind,
+    account_no: &str,
+    opened_at: i64,
+    holder: &'a ResidentId,
+    outlet_division: Option<&'a str>,
+    phone: Option<&str>,
+) -> CardToScreen<'a> {
+    CardToScreen {
+        kind,
+        opened_at,
+        holder,
+        outlet_division,
+        phone_kind: phone
+            .and_then(|p| PhoneNumber::parse(p).ok())
+            .map(|p| p.kind()),
+        number_virtual: kind == CardKind::SimCard
+            && PhoneNumber::parse(account_no).is_ok_and(|p| p.kind() == PhoneKind::Virtual),
     }
 }
 
@@ -466,6 +567,7 @@ impl<'s> NewCards<'s> {
     /// Everything the screening of these holders' cards needs, a few queries per 300 holders.
     async fn facts_of(
         tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        backend: Backend,
         holders: &[&str],
     ) -> StoreResult<HashMap<String, HolderFacts>> {
         let q = "new_cards.facts";
@@ -549,8 +651,39 @@ impl<'s> NewCards<'s> {
                     f.mule_account = true;
                 }
             }
+            // Every phone number of the holders, and whether it was used for fraud.
+            let mut sql = Sql::new(format!(
+                "SELECT x.r AS r, x.num AS num, CAST(CASE WHEN x.num IN ({}) THEN 1 ELSE 0 END \
+                 AS BIGINT) AS fraud FROM (\
+                 SELECT owner_resident_id AS r, number AS num FROM phones \
+                 WHERE owner_resident_id IN (",
+                fraud_numbers(backend)
+            ));
+            sql.args(chunk.iter().copied()).push(
+                ") UNION SELECT resident_id AS r, phone AS num FROM people \
+                 WHERE phone IS NOT NULL AND resident_id IN (",
+            );
+            sql.args(chunk.iter().copied()).push(
+                ") UNION SELECT resident_id AS r, account_no AS num FROM new_cards \
+                 WHERE kind = 'sim_card' AND resident_id IN (",
+            );
+            sql.args(chunk.iter().copied()).push(")) x");
+            for r in &sql
+                .query()
+                .fetch_all(&mut **tx)
+                .await
+                .map_err(StoreError::query(q))?
+            {
+                let id: String = col(r, "r").map_err(StoreError::query(q))?;
+                let num: String = col(r, "num").map_err(StoreError::query(q))?;
+                let fraud: i64 = col(r, "fraud").map_err(StoreError::query(q))?;
+                if let Some(f) = out.get_mut(&id) {
+                    f.fraud_number |= fraud == 1;
+                    f.numbers.insert(num);
+                }
+            }
             let mut sql = Sql::new(
-                "SELECT id, account_no, resident_id, opened_at, state, phone FROM new_cards \
+                "SELECT id, kind, account_no, resident_id, opened_at, state, phone FROM new_cards \
                  WHERE resident_id IN (",
             );
             sql.args(chunk.iter().copied()).push(")");
@@ -562,9 +695,11 @@ impl<'s> NewCards<'s> {
             {
                 let id: String = col(r, "resident_id").map_err(StoreError::query(q))?;
                 let state: String = col(r, "state").map_err(StoreError::query(q))?;
+                let kind: String = col(r, "kind").map_err(StoreError::query(q))?;
                 if let Some(f) = out.get_mut(&id) {
                     f.stored.push(StoredCard {
                         id: col(r, "id").map_err(StoreError::query(q))?,
+                        kind: CardKind::parse(&kind).unwrap_or(CardKind::BankCard),
                         account_no: col(r, "account_no").map_err(StoreError::query(q))?,
                         opened_at: col(r, "opened_at").map_err(StoreError::query(q))?,
                         state: CardState::parse(&state).unwrap_or(CardState::NotQueued),
@@ -661,6 +796,7 @@ impl<'s> NewCards<'s> {
         let mut in_list_duplicates = 0;
         for c in cards {
             let row = NewCardRow {
+                kind: c.kind,
                 account_no: text("account_no", &c.account_no, true)?,
                 bank_code: text("bank_code", &c.bank_code, true)?,
                 bank_name: text("bank_name", &c.bank_name, false)?,
@@ -692,11 +828,13 @@ impl<'s> NewCards<'s> {
             }
         }
 
-        // The cards are bank accounts the platform now knows, with their holders: a later case
-        // naming one finds its holder (涉案账户开户人). Recorded in the list's transaction
-        // (below), so a failure leaves nothing half done that a second upload would skip.
+        // The cards are bank accounts (phone numbers) the platform now knows, with their
+        // holders: a later case naming one finds its holder (涉案账户开户人, 实名登记). Recorded
+        // in the list's transaction (below), so a failure leaves nothing half done that a
+        // second upload would skip.
         let accounts: Vec<NewAccount> = rows
             .iter()
+            .filter(|r| r.kind == CardKind::BankCard)
             .map(|r| NewAccount {
                 account_no: r.account_no.clone(),
                 bank_code: Some(r.bank_code.clone()),
@@ -706,6 +844,21 @@ impl<'s> NewCards<'s> {
                 holder_name: (!r.holder_name.is_empty()).then(|| r.holder_name.clone()),
                 opened_at: Some(r.opened_at),
                 opened_where: (!r.outlet.is_empty()).then(|| r.outlet.clone()),
+            })
+            .collect();
+        let phones: Vec<NewPhone> = rows
+            .iter()
+            .filter(|r| r.kind == CardKind::SimCard)
+            .filter_map(|r| {
+                let number = PhoneNumber::parse(&r.account_no).ok()?;
+                Some(NewPhone {
+                    number: number.canonical(),
+                    kind: number.kind().as_str().to_string(),
+                    carrier: number.carrier().map(|c| c.label().to_string()),
+                    province: number.province().map(str::to_string),
+                    city: number.city().map(str::to_string),
+                    owner_resident_id: Some(r.resident_id.clone()),
+                })
             })
             .collect();
 
@@ -731,6 +884,16 @@ impl<'s> NewCards<'s> {
             )
             .await?;
         }
+        for chunk in phones.chunks(5000) {
+            crate::upsert::upsert_bulk(
+                &mut tx,
+                self.store.backend(),
+                &crate::phones::SPEC,
+                crate::phones::upsert_rows(chunk)?,
+                at,
+            )
+            .await?;
+        }
 
         // What is known of each holder, and every opening of theirs near this list.
         let window = BURST_WINDOW_DAYS * DAY_MS;
@@ -749,7 +912,7 @@ impl<'s> NewCards<'s> {
             })
             .map(|(h, _)| *h)
             .collect();
-        let facts = Self::facts_of(&mut tx, &fresh_holders).await?;
+        let facts = Self::facts_of(&mut tx, self.store.backend(), &fresh_holders).await?;
         // Phones of the list and of the holders' stored cards (those may be screened again).
         let mut phones: std::collections::BTreeSet<&str> =
             rows.iter().filter_map(|r| r.phone.as_deref()).collect();
@@ -769,16 +932,17 @@ impl<'s> NewCards<'s> {
             }
         }
 
-        let holder_of =
-            |f: &HolderFacts, opened_at: i64, openings: Vec<i64>, phone_others: u32| Holder {
-                residence: f.residence.clone(),
-                punished: f.punished_at(opened_at),
-                key_person: f.key_person,
-                gave_card_away: f.gave_card_away,
-                mule_account: f.mule_account,
-                other_openings: openings,
-                phone_other_holders: phone_others,
-            };
+        // The new phone numbers the list brings for each holder.
+        let list_numbers = |holder: &str| -> Vec<&str> {
+            by_holder[holder]
+                .iter()
+                .map(|&i| &rows[i])
+                .filter(|o| {
+                    o.kind == CardKind::SimCard && !stored_accounts.contains(o.account_no.as_str())
+                })
+                .map(|o| o.account_no.as_str())
+                .collect()
+        };
         let phone_count = |phone: Option<&str>, me: &str| -> u32 {
             let Some(p) = phone else { return 0 };
             let mut all: std::collections::HashSet<&str> = phone_people
@@ -805,13 +969,15 @@ impl<'s> NewCards<'s> {
             let openings: Vec<i64> = f
                 .stored
                 .iter()
+                .filter(|c| c.kind == r.kind)
                 .map(|c| c.opened_at)
                 .chain(
                     by_holder[r.resident_id.as_str()]
                         .iter()
                         .map(|&i| &rows[i])
                         .filter(|o| {
-                            o.account_no != r.account_no
+                            o.kind == r.kind
+                                && o.account_no != r.account_no
                                 && !stored_accounts.contains(o.account_no.as_str())
                         })
                         .map(|o| o.opened_at),
@@ -819,22 +985,20 @@ impl<'s> NewCards<'s> {
                 .collect();
             let id = ResidentId::parse(&r.resident_id)
                 .map_err(|e| StoreError::invalid("resident_id", e.to_string()))?;
-            let phone_kind = r
-                .phone
-                .as_deref()
-                .and_then(|p| fanzha_core::PhoneNumber::parse(p).ok())
-                .map(|p| p.kind());
             let s = screen(
-                &CardToScreen {
-                    opened_at: r.opened_at,
-                    holder: &id,
-                    outlet_division: r.outlet_division.as_deref(),
-                    phone_kind,
-                },
-                &holder_of(
-                    f,
+                &card_to_screen(
+                    r.kind,
+                    &r.account_no,
+                    r.opened_at,
+                    &id,
+                    r.outlet_division.as_deref(),
+                    r.phone.as_deref(),
+                ),
+                &f.holder(
+                    r.kind,
                     r.opened_at,
                     openings,
+                    &list_numbers(&r.resident_id),
                     phone_count(r.phone.as_deref(), &r.resident_id),
                 ),
             );
@@ -850,12 +1014,13 @@ impl<'s> NewCards<'s> {
             let findings = serde_json::to_string(&s.findings)
                 .map_err(|e| StoreError::invalid("findings", e.to_string()))?;
             let mut sql = Sql::new(
-                "INSERT INTO new_cards (account_no, bank_code, bank_name, resident_id, \
+                "INSERT INTO new_cards (kind, account_no, bank_code, bank_name, resident_id, \
                  holder_name, phone, opened_at, outlet, outlet_division, unit_code, batch, score, \
                  level, bank_score, bank_level, findings, state, note, imported_by, imported_at, \
                  screened_at) VALUES (",
             );
             sql.args([
+                r.kind.as_str(),
                 r.account_no.as_str(),
                 &r.bank_code,
                 &r.bank_name,
@@ -916,10 +1081,9 @@ impl<'s> NewCards<'s> {
             };
             for stored in &f.stored {
                 let (sid, account, opened_at) = (&stored.id, &stored.account_no, &stored.opened_at);
+                let fresh_of_kind = || fresh.iter().filter(|r| r.kind == stored.kind);
                 if stored.state == CardState::Reviewed
-                    || !fresh
-                        .iter()
-                        .any(|r| (r.opened_at - opened_at).abs() <= window)
+                    || !fresh_of_kind().any(|r| (r.opened_at - opened_at).abs() <= window)
                 {
                     continue;
                 }
@@ -927,28 +1091,26 @@ impl<'s> NewCards<'s> {
                 let openings: Vec<i64> = f
                     .stored
                     .iter()
-                    .filter(|c| &c.account_no != account)
+                    .filter(|c| c.kind == stored.kind && &c.account_no != account)
                     .map(|c| c.opened_at)
-                    .chain(fresh.iter().map(|r| r.opened_at))
+                    .chain(fresh_of_kind().map(|r| r.opened_at))
                     .collect();
                 let id = ResidentId::parse(holder)
                     .map_err(|e| StoreError::invalid("resident_id", e.to_string()))?;
-                let phone_kind = old
-                    .phone
-                    .as_deref()
-                    .and_then(|p| fanzha_core::PhoneNumber::parse(p).ok())
-                    .map(|p| p.kind());
                 let s = screen(
-                    &CardToScreen {
-                        opened_at: *opened_at,
-                        holder: &id,
-                        outlet_division: old.outlet_division.as_deref(),
-                        phone_kind,
-                    },
-                    &holder_of(
-                        f,
+                    &card_to_screen(
+                        stored.kind,
+                        account,
+                        *opened_at,
+                        &id,
+                        old.outlet_division.as_deref(),
+                        old.phone.as_deref(),
+                    ),
+                    &f.holder(
+                        stored.kind,
                         *opened_at,
                         openings,
+                        &list_numbers(holder),
                         phone_count(old.phone.as_deref(), holder),
                     ),
                 );
@@ -1007,6 +1169,8 @@ impl<'s> NewCards<'s> {
                     "queued": out.queued,
                     "rescreened": out.rescreened,
                     "banks": rows.iter().map(|r| r.bank_code.as_str())
+                        .collect::<std::collections::BTreeSet<_>>(),
+                    "kinds": rows.iter().map(|r| r.kind.as_str())
                         .collect::<std::collections::BTreeSet<_>>(),
                 }),
             },
@@ -1095,10 +1259,30 @@ impl<'s> NewCards<'s> {
         self.count("new_cards.count", sql).await
     }
 
-    /// Cases whose money reached the card's account (stop-payment requests and transfers into
-    /// it where the holder is not the victim), latest report first. The caller shows only the
-    /// cases of the reader's area.
+    /// Cases the card was used in, latest report first: for a bank card those whose money
+    /// reached its account (stop-payment requests and transfers into it where the holder is
+    /// not the victim), for a phone card those whose victim named its number. The caller shows
+    /// only the cases of the reader's area.
     pub async fn cases_of(&self, card: &ScreenedCard) -> StoreResult<Vec<String>> {
+        if card.kind == CardKind::SimCard {
+            let j = self.store.backend().json_strings("c.named", "phones", "j");
+            let mut sql = Sql::new(format!(
+                "SELECT c.id, c.reported_at FROM cases c WHERE EXISTS (SELECT 1 FROM {} \
+                 WHERE {} AND {} = ",
+                j.from, j.only_strings, j.value
+            ));
+            sql.arg(card.account_no.clone())
+                .push(") ORDER BY c.reported_at DESC, c.id");
+            let rows = sql
+                .query()
+                .fetch_all(self.store.pool())
+                .await
+                .map_err(StoreError::query("new_cards.cases_of"))?;
+            return rows
+                .iter()
+                .map(|r| col(r, "id").map_err(StoreError::query("new_cards.cases_of")))
+                .collect();
+        }
         let mut sql = Sql::new(
             "SELECT c.id, c.reported_at FROM cases c WHERE c.id IN (\
              SELECT s.case_id FROM stop_payments s WHERE s.account = ",
@@ -1191,12 +1375,13 @@ impl<'s> NewCards<'s> {
         })
     }
 
-    /// The outlets whose cards opened in `[from, to)` (those the viewer may read) later
-    /// received victim money or were found sold: at most `limit`, the most involved cards
-    /// first, then the most cards found sold, then the highest share.
+    /// The outlets whose cards of `kind` opened in `[from, to)` (those the viewer may read)
+    /// were later used in fraud or found sold: at most `limit`, the most involved cards first,
+    /// then the most cards found sold, then the highest share.
     pub async fn outlet_figures(
         &self,
         viewer: &Viewer,
+        kind: CardKind,
         from: i64,
         to: i64,
         limit: usize,
@@ -1205,11 +1390,14 @@ impl<'s> NewCards<'s> {
             "SELECT n.bank_code AS bank_code, MAX(n.bank_name) AS bank_name, n.outlet AS outlet, \
              COUNT(*) AS screened, \
              CAST(SUM(CASE WHEN n.verdict = 'card_seller' THEN 1 ELSE 0 END) AS BIGINT) AS sellers, \
-             CAST(SUM(CASE WHEN {INVOLVED} THEN 1 ELSE 0 END) AS BIGINT) AS involved \
-             FROM new_cards n WHERE "
+             CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) AS involved \
+             FROM new_cards n WHERE ",
+            involved(self.store.backend())
         ));
         push_viewer(&mut sql, viewer);
-        sql.push(" AND n.opened_at >= ")
+        sql.push(" AND n.kind = ")
+            .arg(kind.as_str())
+            .push(" AND n.opened_at >= ")
             .arg(from)
             .push(" AND n.opened_at < ")
             .arg(to)
@@ -1250,18 +1438,28 @@ impl<'s> NewCards<'s> {
         Ok(out)
     }
 
-    /// Figures of the cards the viewer may read opened in `[from, to)`: by level, state and
-    /// verdict, those that later received victim money (涉案), and the same per bank.
-    pub async fn figures(&self, viewer: &Viewer, from: i64, to: i64) -> StoreResult<CardFigures> {
+    /// Figures of the cards of `kind` the viewer may read opened in `[from, to)`: by level,
+    /// state and verdict, those later used in fraud (涉案: bank cards that received victim
+    /// money, phone numbers used for fraud), and the same per bank or operator.
+    pub async fn figures(
+        &self,
+        viewer: &Viewer,
+        kind: CardKind,
+        from: i64,
+        to: i64,
+    ) -> StoreResult<CardFigures> {
         let mut sql = Sql::new(format!(
             "SELECT n.bank_code AS bank_code, MAX(n.bank_name) AS bank_name, {level} AS level, \
              n.state AS state, n.verdict AS verdict, \
-             CAST(CASE WHEN {INVOLVED} THEN 1 ELSE 0 END AS BIGINT) AS involved, \
+             CAST(CASE WHEN {involved} THEN 1 ELSE 0 END AS BIGINT) AS involved, \
              COUNT(*) AS n FROM new_cards n WHERE ",
-            level = level_column(viewer)
+            level = level_column(viewer),
+            involved = involved(self.store.backend())
         ));
         push_viewer(&mut sql, viewer);
-        sql.push(" AND n.opened_at >= ")
+        sql.push(" AND n.kind = ")
+            .arg(kind.as_str())
+            .push(" AND n.opened_at >= ")
             .arg(from)
             .push(" AND n.opened_at < ")
             .arg(to)

@@ -1,17 +1,20 @@
 //! 新开卡审查 as the pages (`pages::new_cards`) and the JSON API (`api::new_cards`) share it:
-//! who reads which cards, the reasons a bank never reads, the sending bank of a list,
-//! recording a screened list with its import run and quarantine, and the review.
+//! who reads which cards (a bank liaison their bank's bank cards, an operator liaison their
+//! operator's phone cards, the police both kinds of their subtree), the reasons an issuer never
+//! reads, the sending bank or operator of a list, recording a screened list with its import run
+//! and quarantine, and the review.
 
 use crate::auth::permission::{ImportNewCards, ManageKeyPersons, Permission, ReviewNewCards};
 use crate::auth::principal::Principal;
 use crate::error::WebError;
+use crate::i18n::Lang;
 use crate::import_run::ImportRecord;
 use crate::state::AppState;
-use fanzha_core::mask::mask_card;
+use fanzha_core::mask::{mask_card, mask_phone};
 use fanzha_core::time::shanghai_date;
 use fanzha_store::{
-    CardImport, CardState, Finding, ImportRunId, KeyPersonCategory, NewCardRow, NewKeyPerson,
-    QuarantineRow, ReasonCode, Role, ScreenedCard, Verdict, Viewer,
+    CardImport, CardKind, CardState, Finding, ImportRunId, KeyPersonCategory, NewCardRow,
+    NewKeyPerson, Operator, QuarantineRow, ReasonCode, Role, ScreenedCard, Verdict, Viewer,
 };
 
 /// The import-run kind of new-card lists.
@@ -36,8 +39,81 @@ pub fn reads_list(p: &Principal) -> bool {
     ReviewNewCards::allows(p) || ImportNewCards::allows(p)
 }
 
-/// Who reads: a liaison their bank, the police their (narrowed) subtree. Returns the viewer,
-/// the unit read, and whether it is a bank's view.
+/// The kinds of card a principal reads: a bank liaison bank cards, an operator liaison phone
+/// cards, the police both (bank cards first).
+pub fn kinds_of(p: &Principal) -> &'static [CardKind] {
+    if p.has_role(Role::BankLiaison) {
+        &[CardKind::BankCard]
+    } else if p.has_role(Role::OperatorLiaison) {
+        &[CardKind::SimCard]
+    } else {
+        &CardKind::ALL
+    }
+}
+
+/// The kind of card a page or request is about: the one named (`bank_card`, `sim_card`) when
+/// the principal reads it, else the principal's first. Naming a kind one does not read is
+/// forbidden, an unknown one a bad request.
+pub fn kind_of(p: &Principal, named: Option<&str>) -> Result<CardKind, WebError> {
+    let kinds = kinds_of(p);
+    match named.map(str::trim).filter(|k| !k.is_empty()) {
+        None => Ok(kinds[0]),
+        Some(k) => {
+            let kind = CardKind::parse(k)
+                .ok_or_else(|| WebError::BadRequest(format!("unknown card kind `{k}`")))?;
+            if kinds.contains(&kind) {
+                Ok(kind)
+            } else {
+                Err(WebError::Forbidden("card_kind_of_another_issuer"))
+            }
+        }
+    }
+}
+
+/// Whether the principal reads as an issuer (a bank's or an operator's liaison): masked, with
+/// the issuer's level and reasons only.
+pub fn issuer_view(p: &Principal) -> bool {
+    p.has_role(Role::BankLiaison) || p.has_role(Role::OperatorLiaison)
+}
+
+/// A text of the new-card pages for `kind`: phone cards read the `_sim` variant of the key
+/// where there is one (运营商 for 开户银行, 号码 for 卡号 …).
+pub fn kind_t(lang: Lang, kind: CardKind, key: &str) -> &'static str {
+    lang.t(&kind_key(kind, key))
+}
+
+/// [`kind_t`] as the templates call it.
+pub fn kt(lang: &Lang, kind: &CardKind, key: &str) -> &'static str {
+    kind_t(*lang, *kind, key)
+}
+
+/// The text key of [`kind_t`]: `key`, or its `_sim` variant for phone cards where there is one.
+pub fn kind_key(kind: CardKind, key: &str) -> String {
+    if kind == CardKind::SimCard {
+        let sim = format!("{key}_sim");
+        if Lang::Zh.t(&sim) != "?" {
+            return sim;
+        }
+    }
+    key.to_string()
+}
+
+/// A card's number masked for lists and logs: a bank card as a card, a phone card as a phone.
+pub fn mask_number(kind: CardKind, number: &str) -> String {
+    match kind {
+        CardKind::BankCard => mask_card(number),
+        CardKind::SimCard => mask_phone(number),
+    }
+}
+
+/// The operator's code of an operator liaison.
+fn liaison_operator(p: &Principal) -> Result<Operator, WebError> {
+    p.operator
+        .ok_or(WebError::Forbidden("operator_liaison_without_operator"))
+}
+
+/// Who reads: a liaison their bank's (or operator's) cards, the police their (narrowed)
+/// subtree. Returns the viewer, the unit read, and whether it is an issuer's view.
 pub async fn viewer_of(
     state: &AppState,
     p: &Principal,
@@ -49,6 +125,15 @@ pub async fn viewer_of(
             .clone()
             .ok_or(WebError::Forbidden("bank_liaison_without_bank"))?;
         return Ok((Viewer::Bank(bank), p.unit_code.clone(), true));
+    }
+    if p.has_role(Role::OperatorLiaison) {
+        // A phone card's issuer code is its operator's (`NewCardRow::bank_code`).
+        let op = liaison_operator(p)?;
+        return Ok((
+            Viewer::Bank(op.as_str().to_string()),
+            p.unit_code.clone(),
+            true,
+        ));
     }
     let (unit_code, scope) = state.narrowed_scope(&p.unit_code, unit).await?;
     Ok((Viewer::Police(scope), unit_code, false))
@@ -66,8 +151,34 @@ pub fn bank_code(text: &str) -> Result<Option<String>, WebError> {
     Ok(Some(text))
 }
 
-/// The bank sending a list: a liaison's own, whatever they name; the center's choice (or
-/// none: each card's BIN decides).
+/// An operator as a sender names it (`china_mobile`, or `中国移动`); `None` when blank.
+pub fn operator_code(text: &str) -> Result<Option<String>, WebError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    Operator::ALL
+        .iter()
+        .find(|o| o.as_str().eq_ignore_ascii_case(text) || o.zh() == text)
+        .map(|o| Some(o.as_str().to_string()))
+        .ok_or_else(|| {
+            WebError::BadRequest(format!(
+                "unknown operator `{text}`: china_mobile, china_unicom, china_telecom or \
+                 china_broadnet"
+            ))
+        })
+}
+
+/// The issuer's code as a sender names it for a list of `kind`.
+pub fn sender_code(kind: CardKind, text: &str) -> Result<Option<String>, WebError> {
+    match kind {
+        CardKind::BankCard => bank_code(text),
+        CardKind::SimCard => operator_code(text),
+    }
+}
+
+/// The issuer sending a list: a liaison's own bank or operator, whatever they name; the
+/// center's choice (or none: each card's BIN or number segment decides).
 pub fn sender_of(p: &Principal, named: Option<String>) -> Result<Option<String>, WebError> {
     if p.has_role(Role::BankLiaison) {
         return p
@@ -75,6 +186,9 @@ pub fn sender_of(p: &Principal, named: Option<String>) -> Result<Option<String>,
             .clone()
             .map(Some)
             .ok_or(WebError::Forbidden("bank_liaison_without_bank"));
+    }
+    if p.has_role(Role::OperatorLiaison) {
+        return Ok(Some(liaison_operator(p)?.as_str().to_string()));
     }
     Ok(named)
 }
@@ -146,7 +260,7 @@ pub async fn record_list(
             let not_applied = lines
                 .iter()
                 .zip(cards)
-                .map(|(line, c)| (*line, mask_card(&c.account_no)));
+                .map(|(line, c)| (*line, mask_number(c.kind, &c.account_no)));
             return Err(run.fail(0, not_applied, e).await);
         }
     };
@@ -227,7 +341,7 @@ pub async fn review_card(
                         "新开卡审查：{}（{} {}）",
                         verdict.zh(),
                         reviewed.bank_name,
-                        mask_card(&reviewed.account_no)
+                        mask_number(reviewed.kind, &reviewed.account_no)
                     ),
                     source: "card_screening".into(),
                     created_by: p.login.clone(),

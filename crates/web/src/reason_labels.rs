@@ -217,6 +217,21 @@ const REASONS: &[(&str, &str, &str)] = &[
     ("other_bank", "卡号属于其他银行", "another bank's card"),
     ("bank_unknown", "无法确定发卡行", "bank unknown"),
     (
+        "other_operator",
+        "号码属于其他运营商",
+        "another operator's number",
+    ),
+    (
+        "not_mobile",
+        "不是手机或虚拟运营商号码",
+        "not a mobile number",
+    ),
+    (
+        "operator_unknown",
+        "无法确定号码所属运营商",
+        "operator unknown",
+    ),
+    (
         "opened_in_future",
         "开卡时间晚于上传时间",
         "opened in the future",

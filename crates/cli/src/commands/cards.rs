@@ -1,6 +1,6 @@
 //! `fanzha cards import|eval`: new-card screening (新开卡审查) from the command line — screen a
-//! bank's list of newly opened cards into the store, or measure the screening rules on a
-//! simulated city whose card sellers are known.
+//! bank's list of newly opened cards, or an operator's of new phone cards, into the store, or
+//! measure the screening rules on a simulated city whose card sellers are known.
 
 use crate::error::{CliResult, WithCode};
 use crate::report::Report;
@@ -8,7 +8,7 @@ use crate::Ctx;
 use fanzha_core::error_code::ErrorCode;
 use fanzha_ingest::new_cards::read_new_cards;
 use fanzha_ingest::reports::ReportFormat;
-use fanzha_store::{ImportCounts, NewCardRow, NewImportRun, QuarantineRow};
+use fanzha_store::{CardKind, ImportCounts, NewCardRow, NewImportRun, QuarantineRow};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -16,10 +16,13 @@ use std::path::PathBuf;
 pub enum CardsCommand {
     /// Screen a bank's list of newly opened cards (CSV UTF-8/GBK or XLSX: card number, holder
     /// name and ID number, opening date; optionally reserved phone, outlet and its division
-    /// code). Bad rows go to the quarantine with line and reason.
+    /// code), or with `--kind sim_card` an operator's list of new phone cards (number, holder
+    /// name and ID number, activation time; optionally shop and its division code). Bad rows
+    /// go to the quarantine with line and reason.
     Import(ImportArgs),
     /// Measure the screening rules on a simulated city (`fanzha simulate --out DIR`): each
-    /// day's bank-card openings screened as that day's lists, against the known card sellers.
+    /// day's bank-card and phone-card openings screened as that day's lists, against the
+    /// known card sellers.
     Eval(super::cards_eval::EvalArgs),
 }
 
@@ -27,8 +30,13 @@ pub enum CardsCommand {
 pub struct ImportArgs {
     /// The list.
     pub file: PathBuf,
-    /// Code of the sending bank (ICBC, CCB, …): cards of another bank are rejected, cards with
-    /// an unknown BIN are taken as its. Without it, each card's BIN names its bank.
+    /// bank_card (a bank's list) or sim_card (an operator's list of new phone cards).
+    #[arg(long, default_value = "bank_card", value_parser = parse_kind)]
+    pub kind: CardKind,
+    /// Code of the sending bank (ICBC, CCB, …) or, for phone cards, operator (china_mobile,
+    /// china_unicom, china_telecom, china_broadnet): cards of another issuer are rejected,
+    /// cards with an unknown BIN or segment are taken as its. Without it, each card's BIN or
+    /// number names its issuer.
     #[arg(long)]
     pub bank: Option<String>,
     /// The unit that receives the list (cards of unregistered holders stay with it); the root
@@ -41,6 +49,10 @@ pub struct ImportArgs {
     /// auto (from the file's content and name), csv or xlsx.
     #[arg(long, default_value = "auto")]
     pub format: ReportFormat,
+}
+
+pub(super) fn parse_kind(s: &str) -> Result<CardKind, String> {
+    CardKind::parse(s).ok_or_else(|| format!("`{s}`: use bank_card or sim_card"))
 }
 
 pub fn run(ctx: &Ctx, c: CardsCommand) -> CliResult {
@@ -56,9 +68,13 @@ fn import(ctx: &Ctx, args: ImportArgs) -> CliResult {
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.file.display()))
         .code(ErrorCode::FileUnreadable)?;
     let file = args.file.display().to_string();
-    let bank = args.bank.as_deref().map(|b| b.trim().to_ascii_uppercase());
+    // Bank codes are upper case (ICBC), operator codes lower (china_mobile).
+    let bank = args.bank.as_deref().map(|b| match args.kind {
+        CardKind::BankCard => b.trim().to_ascii_uppercase(),
+        CardKind::SimCard => b.trim().to_ascii_lowercase(),
+    });
     let now = fanzha_core::time::now_ms();
-    let parsed = read_new_cards(&file, &bytes, args.format, bank.as_deref(), now)?;
+    let parsed = read_new_cards(&file, &bytes, args.format, args.kind, bank.as_deref(), now)?;
     let batch = args.batch.clone().unwrap_or_else(|| {
         format!(
             "{} {}",
@@ -107,6 +123,7 @@ fn import(ctx: &Ctx, args: ImportArgs) -> CliResult {
             .rows
             .iter()
             .map(|r| NewCardRow {
+                kind: r.kind,
                 account_no: r.account_no.clone(),
                 bank_code: r.bank_code.clone(),
                 bank_name: r.bank_name.clone(),
@@ -163,6 +180,7 @@ fn import(ctx: &Ctx, args: ImportArgs) -> CliResult {
         .collect();
     Report::new("新开卡审查 / new-card screening")
         .field("file", &file)
+        .field("kind", args.kind.as_str())
         .field("format", parsed.format)
         .field("encoding", parsed.encoding)
         .field("import_run", run.0)

@@ -1,8 +1,8 @@
 //! `fanzha cards eval --city DIR`: the new-card screening rules measured on a simulated city.
 //!
-//! Every bank card the city opened is put on its bank's list of the day it was opened, and
-//! each day's lists are screened the next morning (09:00 Shanghai) exactly as the store does
-//! it: against the holder's openings known by then, with the holder's earlier unreviewed
+//! Every bank card the city opened is put on its bank's list of the day it was opened (with
+//! `--kind sim_card`, every SIM on its operator's list of new phone cards), and each day's
+//! lists are screened the next morning (09:00 Shanghai) exactly as the store does it: against the holder's openings known by then, with the holder's earlier unreviewed
 //! cards in the burst window screened again. The truth names the card sellers (断卡). The
 //! simulated city knows no key persons, leads or cases before its first day, so the history
 //! reasons stay silent here; what is measured is what the list alone tells.
@@ -11,7 +11,7 @@ use crate::error::{CliResult, WithCode};
 use crate::report::Report;
 use crate::Ctx;
 use fanzha_core::error_code::ErrorCode;
-use fanzha_core::event::{CardKind, CardOpening, Signal};
+use fanzha_core::event::{CardKind, CardOpening, Msisdn, Signal};
 use fanzha_core::{PhoneKind, PhoneNumber, ResidentId};
 use fanzha_screen::{screen, Holder, Level, NewCard, BURST_WINDOW_DAYS};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -25,16 +25,20 @@ pub struct EvalArgs {
     /// Output directory of `fanzha simulate`.
     #[arg(long)]
     pub city: PathBuf,
+    /// bank_card (the banks' lists) or sim_card (the operators' lists of new phone cards).
+    #[arg(long, default_value = "bank_card", value_parser = super::cards::parse_kind)]
+    pub kind: CardKind,
 }
 
 /// A resident as the screening sees them.
 struct Resident {
     id: ResidentId,
     village: String,
+    /// Kind of the registered phone (a bank card's reserved phone; one number on record).
     phone: Option<PhoneKind>,
 }
 
-/// One opened bank card and what the screening made of it.
+/// One opened card and what the screening made of it.
 struct Card {
     opening: CardOpening,
     /// Shanghai day number (days since the epoch, shifted to UTC+8).
@@ -90,7 +94,7 @@ pub fn run(ctx: &Ctx, args: EvalArgs) -> CliResult {
     let mut cards: Vec<Card> = Vec::new();
     for s in fanzha_sim::feed::read_signals(dir)? {
         if let Signal::CardOpening(c) = s.code(ErrorCode::RecordInvalid)? {
-            if c.kind == CardKind::BankCard && residents.contains_key(&c.person_id) {
+            if c.kind == args.kind && residents.contains_key(&c.person_id) {
                 cards.push(Card {
                     day: shanghai_day(c.ts),
                     opening: c,
@@ -114,21 +118,32 @@ pub fn run(ctx: &Ctx, args: EvalArgs) -> CliResult {
     let screen_card = |cards: &[Card], i: usize, day: i64| -> Level {
         let c = &cards[i].opening;
         let r = &residents[&c.person_id];
-        let other_openings = by_holder[&c.person_id]
+        let other_openings: Vec<i64> = by_holder[&c.person_id]
             .iter()
             .filter(|&&j| j != i && cards[j].day <= day)
             .map(|&j| cards[j].opening.ts)
             .collect();
         let outlet = format!("{:06}", c.opened_in_division);
+        let sim = c.kind == CardKind::SimCard;
         screen(
             &NewCard {
+                kind: c.kind,
                 opened_at: c.ts,
                 holder: &r.id,
                 outlet_division: Some(&outlet),
-                phone_kind: r.phone,
+                phone_kind: if sim { None } else { r.phone },
+                number_virtual: sim
+                    && PhoneNumber::from_msisdn(Msisdn(c.number))
+                        .is_ok_and(|n| n.kind() == PhoneKind::Virtual),
             },
             &Holder {
                 residence: Some(r.village.clone()),
+                // This number, the other new ones listed by then, and the registered phone.
+                numbers_held: if sim {
+                    (1 + other_openings.len() + usize::from(r.phone.is_some())) as u32
+                } else {
+                    0
+                },
                 other_openings,
                 ..Holder::default()
             },
@@ -231,6 +246,7 @@ pub fn run(ctx: &Ctx, args: EvalArgs) -> CliResult {
         .collect();
     Report::new("新开卡审查评估 / card screening on a simulated city")
         .field("city", dir.display().to_string())
+        .field("kind", args.kind.as_str())
         .field("days_of_lists", by_day.len())
         .field("cards_screened", cards.len())
         .field("seller_cards", seller_cards)

@@ -13,7 +13,9 @@ use fanzha_core::DivisionCode;
 use fanzha_detect::{Engine, EngineConfig, Warning, WarningKind};
 use fanzha_sim::live::{Pace, Paced};
 use fanzha_sim::{SimParams, Simulation};
-use fanzha_store::{NewCardRow, NewGuardian, NewPerson, NewUser, Role, Store, StoreError};
+use fanzha_store::{
+    CardKind, NewCardRow, NewGuardian, NewPerson, NewUser, Role, Store, StoreError,
+};
 use fanzha_web::auth::password::hash_password;
 use fanzha_web::rules_lab::ActiveRules;
 use fanzha_workflow::notify::{SmsConfig, SmsDispatcher};
@@ -485,8 +487,8 @@ fn run_live(
     Ok(summary)
 }
 
-/// A bank card the city opened, as its bank's new-card list names it; `None` for a SIM or a
-/// card of someone who is not a resident.
+/// A card the city opened, as its bank's new-card list (or, for a SIM, its operator's list
+/// of new phone cards) names it; `None` for a card of someone who is not a resident.
 fn new_card_row(
     c: &fanzha_core::event::CardOpening,
     people: &HashMap<u64, (String, u64)>,
@@ -494,12 +496,31 @@ fn new_card_row(
     phones: &HashMap<u64, String>,
     now: i64,
 ) -> Option<NewCardRow> {
-    if c.kind != fanzha_core::event::CardKind::BankCard {
-        return None;
-    }
-    let card =
-        fanzha_core::BankCard::from_account_no(fanzha_core::event::AccountNo(c.number)).ok()?;
-    let bin = card.bin()?;
+    let (account_no, bank_code, bank_name, shop) = match c.kind {
+        CardKind::BankCard => {
+            let card =
+                fanzha_core::BankCard::from_account_no(fanzha_core::event::AccountNo(c.number))
+                    .ok()?;
+            let bin = card.bin()?;
+            (
+                card.as_str().to_string(),
+                bin.bank_code.to_string(),
+                bin.bank_name.to_string(),
+                "营业部",
+            )
+        }
+        CardKind::SimCard => {
+            let number =
+                fanzha_core::PhoneNumber::from_msisdn(fanzha_core::event::Msisdn(c.number)).ok()?;
+            let carrier = number.carrier()?;
+            (
+                number.canonical(),
+                carrier.operator_code().to_string(),
+                carrier.operator_name().to_string(),
+                "营业厅",
+            )
+        }
+    };
     let (name, _) = people.get(&c.person_id)?;
     let county = format!("{:06}", c.opened_in_division);
     let place = DivisionCode::parse(&county)
@@ -508,29 +529,32 @@ fn new_card_row(
         .map(|d| d.name().to_string())
         .unwrap_or_default();
     Some(NewCardRow {
-        account_no: card.as_str().to_string(),
-        bank_code: bin.bank_code.to_string(),
-        bank_name: bin.bank_name.to_string(),
-        resident_id: resident_ids.get(&c.person_id)?.clone(),
-        holder_name: name.clone(),
-        phone: phones.get(&c.person_id).cloned(),
-        // The list arrives as the card is opened: simulated time runs faster than the wall
-        // clock, and the pages count cards by their (wall-clock) opening date.
-        opened_at: now,
-        outlet: format!("{place}营业部"),
-        outlet_division: Some(county),
+        kind: c.kind,
         batch: format!(
-            "{} {}",
-            bin.bank_code,
+            "{bank_code} {}",
             fanzha_core::time::shanghai_date(now)
                 .map(|d| d.to_string())
                 .unwrap_or_default()
         ),
+        account_no,
+        bank_code,
+        bank_name,
+        resident_id: resident_ids.get(&c.person_id)?.clone(),
+        holder_name: name.clone(),
+        // A phone card's list has no reserved phone.
+        phone: (c.kind == CardKind::BankCard)
+            .then(|| phones.get(&c.person_id).cloned())
+            .flatten(),
+        // The list arrives as the card is opened: simulated time runs faster than the wall
+        // clock, and the pages count cards by their (wall-clock) opening date.
+        opened_at: now,
+        outlet: format!("{place}{shop}"),
+        outlet_division: Some(county),
     })
 }
 
-/// Screens the cards as they come, in small lists per bank (a bank sends its list, the
-/// platform screens it); returns how many were screened.
+/// Screens the cards as they come, in small lists per bank or operator (each sends its list,
+/// the platform screens it); returns how many were screened.
 async fn screen_new_cards(
     store: Store,
     root: String,
@@ -539,19 +563,22 @@ async fn screen_new_cards(
     let scope = fanzha_store::Scope::platform();
     let mut screened = 0;
     while let Some(first) = rx.recv().await {
-        let mut by_bank: BTreeMap<String, Vec<NewCardRow>> = BTreeMap::new();
+        let mut by_bank: BTreeMap<(CardKind, String), Vec<NewCardRow>> = BTreeMap::new();
         by_bank
-            .entry(first.bank_code.clone())
+            .entry((first.kind, first.bank_code.clone()))
             .or_default()
             .push(first);
         while let Ok(more) = rx.try_recv() {
             by_bank
-                .entry(more.bank_code.clone())
+                .entry((more.kind, more.bank_code.clone()))
                 .or_default()
                 .push(more);
         }
-        for (bank, rows) in by_bank {
-            let login = format!("bank_feed_{}", bank.to_ascii_lowercase());
+        for ((kind, bank), rows) in by_bank {
+            let login = match kind {
+                CardKind::SimCard => format!("operator_feed_{bank}"),
+                CardKind::BankCard => format!("bank_feed_{}", bank.to_ascii_lowercase()),
+            };
             let now = fanzha_core::time::now_ms();
             match store
                 .new_cards()

@@ -81,6 +81,28 @@ impl Carrier {
             c => c,
         }
     }
+
+    /// The code of the network operator answering for numbers of this carrier
+    /// (`china_mobile` …; a virtual operator's numbers answer through the network it resells),
+    /// as the operator liaisons' accounts and the number-disposal requests name it.
+    pub fn operator_code(self) -> &'static str {
+        match self.network() {
+            Carrier::ChinaUnicom => "china_unicom",
+            Carrier::ChinaTelecom => "china_telecom",
+            Carrier::ChinaBroadnet => "china_broadnet",
+            _ => "china_mobile",
+        }
+    }
+
+    /// The network operator's name (`中国移动` …), see [`Carrier::operator_code`].
+    pub fn operator_name(self) -> &'static str {
+        match self.network() {
+            Carrier::ChinaUnicom => "中国联通",
+            Carrier::ChinaTelecom => "中国电信",
+            Carrier::ChinaBroadnet => "中国广电",
+            _ => "中国移动",
+        }
+    }
 }
 
 /// The home location and carrier of one 7-digit segment (shared by all segments with the same

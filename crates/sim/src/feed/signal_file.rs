@@ -2,13 +2,11 @@
 
 use super::table_file::column_positions;
 use crate::error::SimError;
-use crate::format::{
-    parse_app_category, parse_card_kind, parse_channel, parse_number_list, Feed, Format,
-};
+use crate::format::{parse_app_category, parse_channel, parse_number_list, Feed, Format};
 use crate::output::parquet::ParquetRows;
 use fanzha_core::event::{
-    AccountNo, AppInstall, Call, CardOpening, Msisdn, NationalPush, NumberListed, Signal, Sms,
-    Transfer, UrlVisit,
+    AccountNo, AppInstall, Call, CardKind, CardOpening, Msisdn, NationalPush, NumberListed, Signal,
+    Sms, Transfer, UrlVisit,
 };
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -210,7 +208,7 @@ fn decode_csv(feed: Feed, f: &[&[u8]]) -> Result<Signal, String> {
         Feed::CardOpenings => Signal::CardOpening(CardOpening {
             ts: num(f, 0, feed)?,
             person_id: num(f, 1, feed)?,
-            kind: coded(f, 2, feed, parse_card_kind)?,
+            kind: coded(f, 2, feed, CardKind::parse)?,
             number: num(f, 3, feed)?,
             opened_in_division: num(f, 4, feed)?,
         }),

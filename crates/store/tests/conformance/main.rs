@@ -226,6 +226,7 @@ mod protective_stop_suite {
         a_case_takes_the_protective_stops_of_its_persons_warnings,
     }
 }
+        phone_cards_are_screened_for_many_numbers_and_counted_per_operator,
 
 mod guardian_suite {
     crate::conformance_of! {

@@ -36,6 +36,7 @@ fn registered(resident_id: &str, village: &str, phone: &str) -> NewPerson {
 
 fn card(account: &str, holder: &str, at: i64, outlet: &str) -> NewCardRow {
     NewCardRow {
+        kind: CardKind::BankCard,
         account_no: account.into(),
         bank_code: "ICBC".into(),
         bank_name: "中国工商银行".into(),
@@ -506,7 +507,12 @@ pub async fn cards_are_reviewed_once_and_counted_per_bank(store: &Store) {
         .unwrap();
 
     let f = repo
-        .figures(&Viewer::Police(city.clone()), T0 - DAY, T0 + 30 * DAY)
+        .figures(
+            &Viewer::Police(city.clone()),
+            CardKind::BankCard,
+            T0 - DAY,
+            T0 + 30 * DAY,
+        )
         .await
         .unwrap();
     assert_eq!(f.screened, 5);
@@ -533,7 +539,13 @@ pub async fn cards_are_reviewed_once_and_counted_per_bank(store: &Store) {
     assert_eq!(f.banks[0].involved_share(), Some(0.25));
     // Per outlet: only outlets with involved or sold cards, the most involved first.
     let outlets = repo
-        .outlet_figures(&Viewer::Police(city.clone()), T0 - DAY, T0 + 30 * DAY, 10)
+        .outlet_figures(
+            &Viewer::Police(city.clone()),
+            CardKind::BankCard,
+            T0 - DAY,
+            T0 + 30 * DAY,
+            10,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -551,18 +563,34 @@ pub async fn cards_are_reviewed_once_and_counted_per_bank(store: &Store) {
     );
     assert_eq!(outlets[0].involved_share(), Some(0.25));
     assert!(repo
-        .outlet_figures(&Viewer::Bank("CCB".into()), T0 - DAY, T0 + 30 * DAY, 10)
+        .outlet_figures(
+            &Viewer::Bank("CCB".into()),
+            CardKind::BankCard,
+            T0 - DAY,
+            T0 + 30 * DAY,
+            10
+        )
         .await
         .unwrap()
         .is_empty());
     // The bank sees its own cards only; a period before the openings counts nothing.
     let icbc = repo
-        .figures(&Viewer::Bank("ICBC".into()), T0 - DAY, T0 + 30 * DAY)
+        .figures(
+            &Viewer::Bank("ICBC".into()),
+            CardKind::BankCard,
+            T0 - DAY,
+            T0 + 30 * DAY,
+        )
         .await
         .unwrap();
     assert_eq!((icbc.screened, icbc.banks.len()), (4, 1));
     let before = repo
-        .figures(&Viewer::Police(city.clone()), T0 - 30 * DAY, T0 - DAY)
+        .figures(
+            &Viewer::Police(city.clone()),
+            CardKind::BankCard,
+            T0 - 30 * DAY,
+            T0 - DAY,
+        )
         .await
         .unwrap();
     assert_eq!(before.screened, 0);
@@ -665,4 +693,225 @@ pub async fn lists_screened_at_once_see_each_others_cards(store: &Store) {
             assert_eq!(codes(&c), vec!["card_pair"], "holder {n}, card {id}");
         }
     }
+}
+
+fn phone_card(number: &str, holder: &str, at: i64) -> NewCardRow {
+    NewCardRow {
+        kind: CardKind::SimCard,
+        account_no: number.into(),
+        bank_code: "china_mobile".into(),
+        bank_name: "中国移动".into(),
+        phone: None,
+        outlet: "余姚城东营业厅".into(),
+        batch: "china_mobile 2027-01-15".into(),
+        ..card(number, holder, at, "330281")
+    }
+}
+
+/// An operator's list of new phone cards (新入网电话卡): a holder's numbers on record (the
+/// registered phone, phones registered to them, earlier and listed new numbers) make 一人多卡,
+/// a burst counts the phone cards only, a virtual operator's segment is flagged, the operator
+/// reads its own numbers with its own reasons, a number a victim names later counts as
+/// involved (and its holder's next card carries it), and the new numbers become the holder's
+/// registered phones.
+pub async fn phone_cards_are_screened_for_many_numbers_and_counted_per_operator(store: &Store) {
+    with_tree(store).await;
+    let city = store.units().scope("3302").await.unwrap();
+    let police = Viewer::Police(city.clone());
+    let many = adult_id(40);
+    let both = adult_id(41);
+    store
+        .people()
+        .upsert(&[
+            registered(&many, "330281001001", "13800000040"),
+            registered(&both, "330281001001", "13800000041"),
+        ])
+        .await
+        .unwrap();
+    // One more number registered to `many` by an operator's earlier records.
+    store
+        .phones()
+        .upsert(&[NewPhone {
+            number: "13900000040".into(),
+            kind: "mobile".into(),
+            carrier: None,
+            province: None,
+            city: None,
+            owner_resident_id: Some(many.clone()),
+        }])
+        .await
+        .unwrap();
+    // `both` opened two bank cards the day before: a phone card does not make a burst of them.
+    store
+        .new_cards()
+        .import(
+            &city,
+            "3302",
+            &[
+                card("6222020000000000169", &both, T0 - DAY, "330281"),
+                card("6222020000000000177", &both, T0 - DAY, "330281"),
+            ],
+            "icbc",
+            T0 - DAY,
+        )
+        .await
+        .unwrap();
+    let list = vec![
+        phone_card("13800000401", &many, T0),
+        phone_card("13800000402", &many, T0),
+        phone_card("13800000403", &many, T0 + 1000),
+        phone_card("17012345670", &both, T0),
+    ];
+    let got = store
+        .new_cards()
+        .import(&city, "3302", &list, "operator_feed_china_mobile", T0)
+        .await
+        .unwrap();
+    assert_eq!(got.ids.len(), 4);
+    let mut seen = Vec::new();
+    for id in &got.ids {
+        let c = store.new_cards().get(&police, *id).await.unwrap();
+        assert_eq!(c.kind, CardKind::SimCard);
+        seen.push((codes(&c), c.level, c.bank_level));
+    }
+    // Five numbers on record: 13800000040, 13900000040 and the three new ones.
+    let many_codes = vec!["card_burst", "many_numbers"];
+    assert_eq!(
+        seen,
+        vec![
+            (many_codes.clone(), Level::High, Level::Medium),
+            (many_codes.clone(), Level::High, Level::Medium),
+            (many_codes, Level::High, Level::Medium),
+            (vec!["virtual_number"], Level::Low, Level::Low),
+        ]
+    );
+    let first = store.new_cards().get(&police, got.ids[0]).await.unwrap();
+    assert_eq!(first.findings[1].value, Some(5), "{first:?}");
+    // The new numbers are the holder's registered phones now.
+    let phone = store.phones().get(&city, "13800000401").await.unwrap();
+    assert_eq!(phone.owner_resident_id.as_deref(), Some(many.as_str()));
+    // Phone cards are no bank accounts.
+    assert!(store.accounts().get(&city, "13800000401").await.is_err());
+
+    // The operator reads its own numbers, without the police's reasons; a bank reads none.
+    let operator = Viewer::Bank("china_mobile".into());
+    let filter = CardFilter {
+        kind: Some(CardKind::SimCard),
+        ..CardFilter::default()
+    };
+    let page = store
+        .new_cards()
+        .list(&operator, &filter, &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 4);
+    assert!(store
+        .new_cards()
+        .list(
+            &Viewer::Bank("ICBC".into()),
+            &filter,
+            &PageRequest::first(10)
+        )
+        .await
+        .unwrap()
+        .items
+        .is_empty());
+    let medium = CardFilter {
+        level: Some(Level::Medium),
+        ..filter.clone()
+    };
+    assert_eq!(
+        store
+            .new_cards()
+            .count_matching(&operator, &medium)
+            .await
+            .unwrap(),
+        3,
+        "the burst alone, as the operator reads it"
+    );
+    // The bank cards' filter keeps them apart.
+    assert_eq!(
+        store
+            .new_cards()
+            .count_matching(
+                &police,
+                &CardFilter {
+                    kind: Some(CardKind::BankCard),
+                    ..CardFilter::default()
+                }
+            )
+            .await
+            .unwrap(),
+        2
+    );
+
+    // A victim names one of the new numbers: it is involved, and its holder's next card
+    // carries the fraud number.
+    store
+        .cases()
+        .create(&NewCase {
+            id: "AJ40".into(),
+            unit_code: "330281001001".into(),
+            reported_at: T0 + 5 * DAY,
+            loss_fen: 300_000,
+            narrative: "冒充客服".into(),
+            top_terms: serde_json::json!([]),
+            source: "form".into(),
+            named: serde_json::json!({"phones": ["13800000402"]}),
+            created_by: "t".into(),
+            created_at: T0 + 5 * DAY,
+            ..NewCase::default()
+        })
+        .await
+        .unwrap();
+    let named = store.new_cards().get(&police, got.ids[1]).await.unwrap();
+    assert_eq!(
+        store.new_cards().cases_of(&named).await.unwrap(),
+        vec!["AJ40".to_string()]
+    );
+    let f = store
+        .new_cards()
+        .figures(&police, CardKind::SimCard, T0 - DAY, T0 + 30 * DAY)
+        .await
+        .unwrap();
+    assert_eq!((f.screened, f.flagged(), f.involved), (4, 3, 1));
+    assert_eq!(
+        f.banks
+            .iter()
+            .map(|b| (b.bank_code.as_str(), b.screened, b.involved))
+            .collect::<Vec<_>>(),
+        vec![("china_mobile", 4, 1)]
+    );
+    let bank_cards = store
+        .new_cards()
+        .figures(&police, CardKind::BankCard, T0 - 2 * DAY, T0 + 30 * DAY)
+        .await
+        .unwrap();
+    assert_eq!((bank_cards.screened, bank_cards.involved), (2, 0));
+    let shops = store
+        .new_cards()
+        .outlet_figures(&operator, CardKind::SimCard, T0 - DAY, T0 + 30 * DAY, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        shops
+            .iter()
+            .map(|o| (o.outlet.as_str(), o.screened, o.involved))
+            .collect::<Vec<_>>(),
+        vec![("余姚城东营业厅", 4, 1)]
+    );
+    let next = store
+        .new_cards()
+        .import(
+            &city,
+            "3302",
+            &[card("6222020000000000185", &many, T0 + 40 * DAY, "330281")],
+            "icbc",
+            T0 + 40 * DAY,
+        )
+        .await
+        .unwrap();
+    let c = store.new_cards().get(&police, next.ids[0]).await.unwrap();
+    assert_eq!(codes(&c), vec!["holder_fraud_number"]);
+    assert_eq!((c.level, c.bank_level), (Level::High, Level::None));
 }

@@ -1,14 +1,15 @@
 //! `/api/v1/new-cards`: 新开卡审查 for machines. A bank's system pushes its daily list of newly
-//! opened cards (each card validated like a row of an uploaded list, the rejected ones kept in
-//! the import run's quarantine, masked); the center's tools read the review list (masked; a
-//! bank liaison their own bank's cards without the police's reasons), a card in full (audited)
-//! and record the review.
+//! opened cards, an operator's its list of new phone cards (`"kind": "sim_card"`; each card
+//! validated like a row of an uploaded list, the rejected ones kept in the import run's
+//! quarantine, masked); the center's tools read the review list (masked; a liaison their own
+//! bank's or operator's cards without the police's reasons), a card in full (audited) and
+//! record the review.
 
 use crate::auth::permission::{ImportNewCards, Permission, ReviewNewCards, ViewNewCards};
 use crate::auth::Require;
 use crate::card_screening::{
-    bank_code, batch_label, hex, police_only, reads_list, record_list, review_card, sender_of,
-    viewer_of, visible_findings, CardList,
+    batch_label, hex, issuer_view, kind_of, mask_number, police_only, reads_list, record_list,
+    review_card, sender_code, sender_of, viewer_of, visible_findings, CardList,
 };
 use crate::error::WebError;
 use crate::extract::{JsonBody, Query};
@@ -16,13 +17,13 @@ use crate::pages::choices::{non_empty, parse_or};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
-use fanzha_core::mask::{mask_card, mask_name, mask_phone, mask_resident_id};
+use fanzha_core::mask::{mask_name, mask_phone, mask_resident_id};
 use fanzha_core::time::parse_timestamp;
 use fanzha_ingest::new_cards::{CardChecker, CardFields};
 use fanzha_ingest::quarantine::reason;
 use fanzha_store::{
-    CardFilter, CardState, Level, NewAuditEntry, NewCardRow, PageRequest, QuarantineRow,
-    ReasonCode, Role, ScreenedCard, Verdict, Viewer,
+    CardFilter, CardKind, CardState, Level, NewAuditEntry, NewCardRow, PageRequest, QuarantineRow,
+    ReasonCode, ScreenedCard, Verdict, Viewer,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -37,8 +38,8 @@ const RUN_FILE: &str = "api";
 /// One newly opened card.
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 pub struct NewCardIn {
-    /// The card number.
-    #[serde(default)]
+    /// The card number; a phone card's number (`number` is accepted too).
+    #[serde(default, alias = "number")]
     pub card_no: String,
     #[serde(default)]
     pub holder_name: String,
@@ -51,21 +52,26 @@ pub struct NewCardIn {
     pub opened_at: String,
     /// The reserved phone number.
     pub phone: Option<String>,
-    /// 开户网点 as the bank names it.
+    /// 开户网点 as the bank names it (营业厅 for a phone card).
     pub outlet: Option<String>,
     /// Division code of the outlet.
     pub outlet_division: Option<String>,
-    /// The bank's name (by default the BIN table's).
+    /// The bank's name (by default the BIN table's); for a phone card the operator's or
+    /// virtual operator's (by default the network operator's).
     pub bank_name: Option<String>,
 }
 
 /// A bank's list of newly opened cards.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewCardList {
+    /// `bank_card` or `sim_card` (新入网电话卡); by default the caller's own kind (bank cards
+    /// for the center and banks, phone cards for operators).
+    pub kind: Option<String>,
     /// The list's label; the sending bank and today's date by default.
     pub batch: Option<String>,
-    /// The sending bank's code (`ICBC`), for the center; a bank liaison always sends their
-    /// own bank's list. Cards of another bank than the sender's are rejected (`other_bank`).
+    /// The sending bank's code (`ICBC`) or operator's (`china_mobile`), for the center; a
+    /// liaison always sends their own bank's or operator's list. Cards of another bank or
+    /// operator than the sender's are rejected (`other_bank`, `other_operator`).
     pub bank: Option<String>,
     /// At most 10,000 cards.
     pub cards: Vec<NewCardIn>,
@@ -117,9 +123,9 @@ fn field_of(column: &'static str, why: &'static str) -> &'static str {
 }
 
 /// A rejected card as the quarantine keeps it: card number and ID number masked.
-fn masked_raw(card: &NewCardIn) -> String {
+fn masked_raw(kind: CardKind, card: &NewCardIn) -> String {
     let mut v = serde_json::to_value(card).unwrap_or(Value::Null);
-    v["card_no"] = json!(mask_card(&card.card_no));
+    v["card_no"] = json!(mask_number(kind, &card.card_no));
     v["resident_id"] = json!(mask_resident_id(&card.resident_id));
     v.to_string()
 }
@@ -143,11 +149,12 @@ pub async fn push(
         )));
     }
     let p = &auth.principal;
-    let named = bank_code(req.bank.as_deref().unwrap_or(""))?;
+    let kind = kind_of(p, req.kind.as_deref())?;
+    let named = sender_code(kind, req.bank.as_deref().unwrap_or(""))?;
     let sender = sender_of(p, named)?;
     let now = state.clock.now_ms();
     let batch = batch_label(req.batch.as_deref(), sender.as_deref(), now);
-    let mut checker = CardChecker::new(sender.as_deref(), now);
+    let mut checker = CardChecker::new(kind, sender.as_deref(), now);
     let mut cards = Vec::with_capacity(req.cards.len());
     let mut lines = Vec::with_capacity(req.cards.len());
     let mut rejected = Vec::new();
@@ -167,6 +174,7 @@ pub async fn push(
             Ok(r) => {
                 lines.push(index as u64 + 1);
                 cards.push(NewCardRow {
+                    kind: r.kind,
                     account_no: r.account_no,
                     bank_code: r.bank_code,
                     bank_name: r.bank_name,
@@ -186,7 +194,7 @@ pub async fn push(
                     line: index as i64 + 1,
                     column: Some(field.to_string()),
                     reason: why.to_string(),
-                    raw: masked_raw(c),
+                    raw: masked_raw(kind, c),
                 });
                 rejected.push(NewCardRejection {
                     index,
@@ -215,7 +223,7 @@ pub async fn push(
         },
     )
     .await?;
-    let bank_view = p.has_role(Role::BankLiaison);
+    let bank_view = issuer_view(p);
     let levels = if bank_view {
         &done.bank_by_level
     } else {
@@ -242,13 +250,16 @@ pub async fn push(
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct ListQuery {
+    /// `bank_card` or `sim_card`; both for the police by default, a liaison's own kind.
+    pub kind: Option<String>,
     /// `high`, `medium`, `low` or `none`.
     pub level: Option<String>,
     /// `pending` (on the review list), `reviewed`, or `not_queued` (below medium).
     pub state: Option<String>,
     /// `normal`, `watch`, `card_seller` or `impersonated`.
     pub verdict: Option<String>,
-    /// A bank code (`ICBC`); a bank liaison reads their own bank's cards only.
+    /// A bank code (`ICBC`) or operator code (`china_mobile`); a liaison reads their own
+    /// bank's or operator's cards only.
     pub bank: Option<String>,
     /// Cards whose screening found this reason (`card_burst`, …); the police's own reasons
     /// are refused to a bank liaison.
@@ -290,9 +301,10 @@ fn finding_json(f: &fanzha_store::Finding) -> Value {
 fn masked_json(c: &ScreenedCard, bank_view: bool) -> Value {
     let mut v = json!({
         "id": c.id,
+        "kind": c.kind.as_str(),
         "bank_code": c.bank_code,
         "bank_name": c.bank_name,
-        "card_no": mask_card(&c.account_no),
+        "card_no": mask_number(c.kind, &c.account_no),
         "holder_name": mask_name(&c.holder_name),
         "resident_id": mask_resident_id(&c.resident_id),
         "phone": c.phone.as_deref().map(mask_phone),
@@ -319,6 +331,7 @@ fn masked_json(c: &ScreenedCard, bank_view: bool) -> Value {
 fn full_json(c: &ScreenedCard) -> Value {
     json!({
         "id": c.id,
+        "kind": c.kind.as_str(),
         "bank_code": c.bank_code,
         "bank_name": c.bank_name,
         "card_no": c.account_no,
@@ -366,12 +379,24 @@ pub async fn list(
     if bank_view && (reason.is_some_and(police_only) || non_empty(&q.state).is_some()) {
         return Err(WebError::Forbidden(ReviewNewCards::NAME));
     }
+    let kind = match non_empty(&q.kind) {
+        Some(k) => Some(kind_of(p, Some(k))?),
+        None => None,
+    };
     let filter = CardFilter {
+        kind,
         level: parse_or(non_empty(&q.level), Level::parse, "level")?,
         flagged: false,
         state: parse_or(non_empty(&q.state), CardState::parse, "state")?,
         verdict: parse_or(non_empty(&q.verdict), Verdict::parse, "verdict")?,
-        bank_code: non_empty(&q.bank).map(str::to_ascii_uppercase),
+        // Bank codes are upper case (`ICBC`), operator codes lower (`china_mobile`).
+        bank_code: non_empty(&q.bank).map(|b| {
+            if b.contains('_') {
+                b.to_ascii_lowercase()
+            } else {
+                b.to_ascii_uppercase()
+            }
+        }),
         from: time_or(non_empty(&q.from), "from")?,
         to: time_or(non_empty(&q.to), "to")?,
         reason,
@@ -432,7 +457,7 @@ pub async fn get(
             detail: json!({
                 "via": "api",
                 "resident": mask_resident_id(&c.resident_id),
-                "card": mask_card(&c.account_no),
+                "card": mask_number(c.kind, &c.account_no),
             }),
         })
         .await?;

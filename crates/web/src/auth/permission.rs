@@ -171,16 +171,17 @@ permissions! {
     ManageUsers => "manage_users": [Admin];
     /// Detection rules: edit and test-run.
     ManageRules => "manage_rules": [Admin, CenterAnalyst];
-    /// 新开卡审查 figures (screened, by level and verdict, 新开卡涉案比例 per bank): police of
-    /// their subtree; bank liaisons of their own bank's cards, with the list (masked, without
-    /// the police's reasons); leaders the figures.
-    ViewNewCards => "view_new_cards": [CenterAnalyst, UnitCommander, BankLiaison, Leader];
-    /// Upload a bank's daily list of new cards for screening: liaisons their own bank's, the
-    /// center any bank's.
-    ImportNewCards => "import_new_cards": [BankLiaison, CenterAnalyst];
+    /// 新开卡审查 figures (screened, by level and verdict, 新开卡涉案比例 per bank or operator):
+    /// police of their subtree, bank and phone cards; bank liaisons of their own bank's cards
+    /// and operator liaisons of their own operator's phone cards, with the list (masked,
+    /// without the police's reasons); leaders the figures.
+    ViewNewCards => "view_new_cards": [CenterAnalyst, UnitCommander, BankLiaison, OperatorLiaison, Leader];
+    /// Upload a bank's daily list of new cards, or an operator's of new phone cards, for
+    /// screening: liaisons their own bank's or operator's, the center any.
+    ImportNewCards => "import_new_cards": [BankLiaison, OperatorLiaison, CenterAnalyst];
     /// The review list of one's subtree: the masked list and its exports, a card with its
     /// holder in full (every view audited), and the review (and listing a card seller as a
-    /// key person). Never bank liaisons.
+    /// key person). Never bank or operator liaisons.
     ReviewNewCards => "review_new_cards": [CenterAnalyst, UnitCommander];
 }
 
@@ -219,6 +220,8 @@ mod tests {
                 assert!(
                     !roles.contains(&Role::OperatorLiaison),
                     "{name} must not include operator liaisons"
+                "view_new_cards",
+                "import_new_cards",
                 );
             }
         }

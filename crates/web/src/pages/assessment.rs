@@ -247,7 +247,7 @@ pub async fn gather(
             f.cards = state
                 .store
                 .new_cards()
-                .figures(&viewer, from, until)
+                .figures(&viewer, fanzha_store::CardKind::BankCard, from, until)
                 .await?;
         }
         if needs(&[NoticesInTime]) {

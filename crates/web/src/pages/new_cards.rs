@@ -1,4 +1,5 @@
-//! 新开卡审查: banks upload their daily lists of newly opened cards; each card is screened on
+//! 新开卡审查: banks upload their daily lists of newly opened cards, operators theirs of new
+//! phone cards (新入网电话卡, a tab of its own); each card is screened on
 //! arrival against what the platform knows of its holder (`fanzha_screen`, through the store's
 //! [`fanzha_store::NewCards`]) and the risky ones wait on a review list for the unit of the
 //! holder's residence. The page shows the period's figures — screened, by level, to review,
@@ -7,8 +8,9 @@
 //! per card a detail view (the holder in full, audited) with the review form; a card seller
 //! can be listed as a key person (两卡) in the same action.
 //!
-//! A bank liaison sees their own bank's cards and figures and uploads their lists; the police's
-//! reasons (key person, punishment, lead or case history) are never shown to a bank.
+//! A bank liaison sees their own bank's cards and figures and uploads their lists, an operator
+//! liaison likewise their operator's phone cards; the police's reasons (key person,
+//! punishment, lead or case history, numbers on record) are never shown to either.
 
 use super::choices::{choices, non_empty, parse_or};
 use super::choices::{unit_choices, Choice};
@@ -20,8 +22,9 @@ use crate::auth::permission::{
 };
 use crate::auth::Require;
 use crate::card_screening::{
-    bank_code, batch_label, hex, police_only, reads_list, record_list, review_card, sender_of,
-    viewer_of, visible_findings, CardList,
+    batch_label, hex, issuer_view, kind_key, kind_of, kinds_of, mask_number, police_only,
+    reads_list, record_list, review_card, sender_code, sender_of, viewer_of, visible_findings,
+    CardList,
 };
 use crate::error::WebError;
 use crate::export::{every_page, ExportFormat, Sheet, Sheets};
@@ -32,12 +35,12 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use fanzha_core::mask::{mask_card, mask_name, mask_resident_id};
+use fanzha_core::mask::{mask_name, mask_resident_id};
 use fanzha_core::time::{format_shanghai, format_shanghai_date};
 use fanzha_ingest::new_cards::read_new_cards;
 use fanzha_store::{
-    CardFilter, CardState, Level, NewAuditEntry, NewCardRow, PageRequest, QuarantineRow,
-    ReasonCode, Role, ScreenedCard, Verdict, Viewer,
+    CardFilter, CardKind, CardState, Level, NewAuditEntry, NewCardRow, PageRequest, QuarantineRow,
+    ReasonCode, ScreenedCard, Verdict, Viewer,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -51,6 +54,9 @@ const PERIODS: [i64; 4] = [30, 7, 90, 365];
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
+    /// `bank_card` (the default for the police) or `sim_card`.
+    #[serde(default)]
+    kind: Option<String>,
     #[serde(default)]
     days: Option<String>,
     #[serde(default)]
@@ -164,6 +170,9 @@ struct ImportView {
 struct ListPage {
     lang: Lang,
     chrome: Chrome,
+    kind: CardKind,
+    /// The kinds the reader may switch between (one for a liaison: no tabs).
+    kinds: &'static [CardKind],
     heading: String,
     period: String,
     figures: Figures,
@@ -223,7 +232,7 @@ async fn rows_of(
             } else {
                 c.bank_name.clone()
             },
-            card: mask_card(&c.account_no),
+            card: mask_number(c.kind, &c.account_no),
             name: mask_name(&c.holder_name),
             resident_id: mask_resident_id(&c.resident_id),
             opened: format_shanghai_date(c.opened_at),
@@ -256,7 +265,7 @@ async fn rows_of(
     rows
 }
 
-/// `GET /card-screening[?days=&level=&state=&verdict=&bank=&reason=&unit=][&format=csv|xlsx][&after=KEY]`.
+/// `GET /card-screening[?kind=&days=&level=&state=&verdict=&bank=&reason=&unit=][&format=csv|xlsx][&after=KEY]`.
 pub async fn list(
     auth: Require<ViewNewCards>,
     State(state): State<AppState>,
@@ -298,12 +307,14 @@ async fn list_page<P: Permission>(
         .and_then(|today| today.checked_sub_days(chrono::Days::new(days as u64 - 1)))
         .and_then(|first| fanzha_core::time::shanghai_midnight(first).ok())
         .unwrap_or(now - days * DAY_MS);
+    let kind = kind_of(p, non_empty(&q.kind))?;
     let (viewer, unit_code, bank_view) = viewer_of(state, p, non_empty(&q.unit)).await?;
     let reason = parse_or(non_empty(&q.reason), ReasonCode::parse, "reason")?;
     if bank_view && (reason.is_some_and(police_only) || non_empty(&q.state).is_some()) {
         return Err(WebError::Forbidden(ReviewNewCards::NAME));
     }
     let filter = CardFilter {
+        kind: Some(kind),
         level: parse_or(non_empty(&q.level), Level::parse, "level")?,
         flagged: false,
         state: parse_or(non_empty(&q.state), CardState::parse, "state")?,
@@ -341,14 +352,15 @@ async fn list_page<P: Permission>(
     } else {
         (Vec::new(), 0, None)
     };
-    let f = repo.figures(&viewer, from, now + 1).await?;
+    let f = repo.figures(&viewer, kind, from, now + 1).await?;
     let outlets = repo
-        .outlet_figures(&viewer, from, now + 1, OUTLET_ROWS)
+        .outlet_figures(&viewer, kind, from, now + 1, OUTLET_ROWS)
         .await?;
     // The same days a year earlier: whether 新开卡涉案比例 comes down year on year.
     let last_year = repo
         .figures(
             &viewer,
+            kind,
             super::statistics_period::months_before(from, 12),
             super::statistics_period::months_before(now + 1, 12),
         )
@@ -418,8 +430,11 @@ async fn list_page<P: Permission>(
             .collect(),
     };
     if let Some(format) = q.format {
-        let name = format!("new_cards_{days}d");
-        return export(lang, name, list.then_some(rows), bank_view, &figures)
+        let name = match kind {
+            CardKind::BankCard => format!("new_cards_{days}d"),
+            CardKind::SimCard => format!("new_phone_cards_{days}d"),
+        };
+        return export(lang, kind, name, list.then_some(rows), bank_view, &figures)
             .respond(format, q.section.as_deref());
     }
     // Built in one go: the serializer is not `Send` and must not live across an await.
@@ -427,6 +442,7 @@ async fn list_page<P: Permission>(
         let mut query = form_urlencoded::Serializer::new(String::new());
         let days_text = days.to_string();
         for (k, v) in [
+            ("kind", (kind != kinds_of(p)[0]).then_some(kind.as_str())),
             ("days", (days != PERIODS[0]).then_some(days_text.as_str())),
             ("level", non_empty(&q.level)),
             ("state", non_empty(&q.state)),
@@ -455,6 +471,7 @@ async fn list_page<P: Permission>(
             .map(|b| b.bank_name.clone())
             .filter(|n| !n.is_empty())
             .or_else(|| p.bank_code.clone())
+            .or_else(|| p.operator.map(|o| pick(lang, o.zh(), o.en()).to_string()))
             .unwrap_or_default()
     } else {
         state.unit_name(&unit_code).await
@@ -462,7 +479,7 @@ async fn list_page<P: Permission>(
     let selected_bank = non_empty(&q.bank);
     let reason_choices: Vec<Choice> = ReasonCode::ALL
         .iter()
-        .filter(|r| !(bank_view && police_only(**r)))
+        .filter(|r| r.applies_to(kind) && !(bank_view && police_only(**r)))
         .map(|r| Choice {
             value: r.as_str().into(),
             label: pick(lang, r.zh(), r.en()).into(),
@@ -530,16 +547,25 @@ async fn list_page<P: Permission>(
         next,
         paged: q.after.is_some(),
         import,
-        upload_bank: if bank_view { p.bank_code.clone() } else { None },
+        upload_bank: if bank_view {
+            p.bank_code
+                .clone()
+                .or_else(|| p.operator.map(|o| pick(lang, o.zh(), o.en()).to_string()))
+        } else {
+            None
+        },
+        kind,
+        kinds: kinds_of(p),
         lang,
         chrome,
     })
     .map(IntoResponse::into_response)
 }
 
-/// `POST /card-screening/import` (multipart: `file`; optional `format` auto | csv | xlsx,
-/// `bank` (the center names the sending bank; a liaison always sends their own), `batch`
-/// (the list's label, the bank and today's date by default)): screens the cards of a CSV /
+/// `POST /card-screening/import` (multipart: `file`; optional `kind` bank_card | sim_card (a
+/// liaison's own kind by default), `format` auto | csv | xlsx, `bank` (the center names the
+/// sending bank or operator; a liaison always sends their own), `batch` (the list's label, the
+/// issuer and today's date by default)): screens the cards of a CSV /
 /// XLSX list and answers the page with what happened: read, received, listed before, put on
 /// the review list, earlier cards screened again, rejected with line and reason (the
 /// quarantine of the import run).
@@ -549,20 +575,21 @@ pub async fn import(
     headers: HeaderMap,
     multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let mut up = Upload::read(multipart, "new_cards.csv", &["bank", "batch"]).await?;
+    let mut up = Upload::read(multipart, "new_cards.csv", &["bank", "batch", "kind"]).await?;
+    let p = &auth.principal;
+    let kind = kind_of(p, up.text("kind"))?;
     let bank = match up.text("bank") {
-        Some(text) => bank_code(text)?,
+        Some(text) => sender_code(kind, text)?,
         None => None,
     };
     let batch = up.text("batch").map(str::to_string);
     let format = up.format;
     let (file, bytes) = up.take_file("choose a new-card list to upload")?;
-    let p = &auth.principal;
     // A liaison sends their own bank's list, whatever the form says.
     let sender = sender_of(p, bank)?;
     let now = state.clock.now_ms();
     let batch = batch_label(batch.as_deref(), sender.as_deref(), now);
-    let parsed = read_new_cards(&file, &bytes, format, sender.as_deref(), now)?;
+    let parsed = read_new_cards(&file, &bytes, format, kind, sender.as_deref(), now)?;
     let rejected: Vec<QuarantineRow> = parsed
         .rejected
         .iter()
@@ -578,6 +605,7 @@ pub async fn import(
         .rows
         .iter()
         .map(|r| NewCardRow {
+            kind: r.kind,
             account_no: r.account_no.clone(),
             bank_code: r.bank_code.clone(),
             bank_name: r.bank_name.clone(),
@@ -612,7 +640,7 @@ pub async fn import(
         duplicates: done.duplicates,
         queued: done.queued,
         rescreened: done.rescreened,
-        bank_view: p.has_role(Role::BankLiaison),
+        bank_view: issuer_view(p),
         bank_by_level: Level::ALL
             .iter()
             .map(|l| {
@@ -634,7 +662,11 @@ pub async fn import(
             })
             .collect(),
     };
-    list_page(&state, &auth, &headers, &ListQuery::default(), Some(view)).await
+    let q = ListQuery {
+        kind: Some(kind.as_str().to_string()),
+        ..ListQuery::default()
+    };
+    list_page(&state, &auth, &headers, &q, Some(view)).await
 }
 
 /// A finding on the detail page.
@@ -647,6 +679,7 @@ struct FindingView {
 /// Another new card of the same holder.
 struct OtherCard {
     id: i64,
+    kind: &'static str,
     bank: String,
     card: String,
     opened: String,
@@ -659,6 +692,7 @@ struct OtherCard {
 struct DetailPage {
     lang: Lang,
     chrome: Chrome,
+    kind: CardKind,
     id: i64,
     bank: String,
     card: String,
@@ -727,7 +761,7 @@ pub async fn detail(
             detail: serde_json::json!({
                 "via": "card_screening",
                 "resident": mask_resident_id(&c.resident_id),
-                "card": mask_card(&c.account_no),
+                "card": mask_number(c.kind, &c.account_no),
             }),
         })
         .await?;
@@ -746,12 +780,13 @@ pub async fn detail(
         .filter(|o| o.id != c.id)
         .map(|o| OtherCard {
             id: o.id,
+            kind: pick(lang, o.kind.zh(), o.kind.en()),
             bank: if o.bank_name.is_empty() {
                 o.bank_code.clone()
             } else {
                 o.bank_name.clone()
             },
-            card: mask_card(&o.account_no),
+            card: mask_number(o.kind, &o.account_no),
             opened: format_shanghai(o.opened_at),
             level: pick(lang, o.level.zh(), o.level.en()),
             state: pick(lang, o.state.zh(), o.state.en()),
@@ -774,6 +809,7 @@ pub async fn detail(
         None => String::new(),
     };
     render(&DetailPage {
+        kind: c.kind,
         id: c.id,
         bank: if c.bank_name.is_empty() {
             c.bank_code.clone()
@@ -880,16 +916,23 @@ pub async fn review(
     Ok(Redirect::to(&to).into_response())
 }
 
+fn refs(keys: &[String]) -> Vec<&str> {
+    keys.iter().map(String::as_str).collect()
+}
+
 /// The cards (CSV's default, for those who read the list), the figures, the levels and
 /// verdicts, and the table per bank. A bank's liaison gets no police-only figure.
 fn export(
     lang: Lang,
+    kind: CardKind,
     name: String,
     rows: Option<Vec<Row>>,
     bank_view: bool,
     f: &Figures,
 ) -> Sheets {
-    let t = |k: &str| lang.t(k).to_string();
+    let t = |k: &str| lang.t(&kind_key(kind, k)).to_string();
+    // Header keys in the kind's words (运营商 / 号码 / 营业厅 for phone cards).
+    let keys = |ks: &[&str]| -> Vec<String> { ks.iter().map(|k| kind_key(kind, k)).collect() };
     let mut sheets = Vec::new();
     if let Some(rows) = rows {
         let cards = rows
@@ -912,25 +955,26 @@ fn export(
                 ]
             })
             .collect();
+        let headers = keys(&[
+            "col_id",
+            "nc_bank",
+            "nc_card",
+            "name",
+            "resident_id",
+            "nc_opened",
+            "nc_outlet",
+            "unit",
+            "nc_score",
+            "nc_level",
+            "nc_reasons",
+            "col_status",
+            "nc_verdict",
+        ]);
         sheets.push(Sheet::new(
             lang,
             "cards",
             "nav_card_screening",
-            &[
-                "col_id",
-                "nc_bank",
-                "nc_card",
-                "name",
-                "resident_id",
-                "nc_opened",
-                "nc_outlet",
-                "unit",
-                "nc_score",
-                "nc_level",
-                "nc_reasons",
-                "col_status",
-                "nc_verdict",
-            ],
+            &refs(&headers),
             cards,
         ));
     }
@@ -980,19 +1024,20 @@ fn export(
             ]
         })
         .collect();
+    let headers = keys(&[
+        "nc_bank",
+        "nc_screened_n",
+        "nc_flagged_n",
+        "nc_high_n",
+        "nc_card_sellers",
+        "nc_involved_n",
+        "nc_involved_share",
+    ]);
     sheets.push(Sheet::new(
         lang,
         "banks",
-        "nc_by_bank",
-        &[
-            "nc_bank",
-            "nc_screened_n",
-            "nc_flagged_n",
-            "nc_high_n",
-            "nc_card_sellers",
-            "nc_involved_n",
-            "nc_involved_share",
-        ],
+        &kind_key(kind, "nc_by_bank"),
+        &refs(&headers),
         banks,
     ));
     let outlets = f
@@ -1009,18 +1054,19 @@ fn export(
             ]
         })
         .collect();
+    let headers = keys(&[
+        "nc_bank",
+        "nc_outlet",
+        "nc_screened_n",
+        "nc_card_sellers",
+        "nc_involved_n",
+        "nc_involved_share",
+    ]);
     sheets.push(Sheet::new(
         lang,
         "outlets",
-        "nc_by_outlet",
-        &[
-            "nc_bank",
-            "nc_outlet",
-            "nc_screened_n",
-            "nc_card_sellers",
-            "nc_involved_n",
-            "nc_involved_share",
-        ],
+        &kind_key(kind, "nc_by_outlet"),
+        &refs(&headers),
         outlets,
     ));
     Sheets { name, sheets }
@@ -1035,6 +1081,7 @@ mod tests {
     fn banks_never_read_the_polices_reasons() {
         let card = ScreenedCard {
             id: 1,
+            kind: CardKind::BankCard,
             account_no: "6222020000000000011".into(),
             bank_code: "ICBC".into(),
             bank_name: "中国工商银行".into(),

@@ -666,7 +666,12 @@ pub async fn show(
     let cards = state
         .store
         .new_cards()
-        .figures(&Viewer::Police(scope.clone()), from, until)
+        .figures(
+            &Viewer::Police(scope.clone()),
+            fanzha_store::CardKind::BankCard,
+            from,
+            until,
+        )
         .await?;
     let leads = state.store.two_card_leads().figures(&scope, now).await?;
     let disposals = state

@@ -26,6 +26,7 @@ use fanzha_store::testing::TestDb as Db;
 fanzha_store::on_both_backends! {
     a_bank_uploads_its_list_and_the_commander_reviews_a_card_seller,
     banks_leaders_and_other_counties_see_only_what_is_theirs,
+    an_operator_uploads_its_new_phone_cards_and_the_police_read_them_on_their_tab,
 }
 
 const COUNTY: &str = "330281";
@@ -746,4 +747,150 @@ async fn banks_leaders_and_other_counties_see_only_what_is_theirs(db: &Db) {
         .await
         .unwrap();
     assert_eq!(card1.state, CardState::Pending);
+}
+
+/// An operator's list of new phone cards: the holder's three numbers bought in 喀什 within
+/// three days, the key person's one at home, a China Unicom number (not the sender's) and a
+/// fixed line.
+fn phone_card_list() -> String {
+    format!(
+        "手机号码,机主姓名,证件号码,入网时间,营业厅,营业厅行政区划代码\n\
+         13800138001,张卫国,{h},2026-03-07 09:00,喀什人民路营业厅,653101\n\
+         13800138002,张卫国,{h},2026-03-08 10:00,喀什人民路营业厅,653101\n\
+         13800138003,张卫国,{h},2026-03-09 11:00,喀什人民路营业厅,653101\n\
+         13800138004,王建军,{l},2026-03-09 15:00,余姚城东营业厅,330281\n\
+         13012345678,赵六,{s},2026-03-09 16:00,,\n\
+         0574-62345678,钱七,{s},2026-03-09 16:00,,\n",
+        h = holder_id(),
+        l = listed_id(),
+        s = stranger_id(),
+    )
+}
+
+async fn an_operator_uploads_its_new_phone_cards_and_the_police_read_them_on_their_tab(db: &Db) {
+    let state = world(db).await;
+    let up = send(
+        &state,
+        Role::OperatorLiaison,
+        CITY,
+        "POST",
+        "/card-screening/import",
+        Body_::Multipart(phone_card_list()),
+    )
+    .await;
+    assert_eq!(up.status, StatusCode::OK, "{}", up.text());
+    let up = up.text();
+    assert!(up.contains("data-received>4<"), "{up}");
+    assert!(up.contains("data-reason=\"other_operator\""), "{up}");
+    assert!(up.contains("data-reason=\"not_mobile\""), "{up}");
+    // The operator reads its numbers masked, with its own reasons only, and no tabs.
+    let op = send(
+        &state,
+        Role::OperatorLiaison,
+        CITY,
+        "GET",
+        "/card-screening",
+        get(),
+    )
+    .await;
+    assert_eq!(op.status, StatusCode::OK);
+    let op = op.text();
+    assert_eq!(figure(&op, "screened"), "4");
+    assert!(op.contains("138****8001"), "{op}");
+    assert!(!op.contains("13800138001"), "no number in full: {op}");
+    assert!(op.contains("短期内多头开卡"), "{op}");
+    assert!(!op.contains("涉诈重点人员"), "no police reason: {op}");
+    assert!(!op.contains("id=\"nc-kinds\""), "{op}");
+    assert!(op.contains("营业厅"), "the operator's words: {op}");
+    for (role, path) in [
+        (Role::OperatorLiaison, "/card-screening?kind=bank_card"),
+        (Role::BankLiaison, "/card-screening?kind=sim_card"),
+    ] {
+        let a = send(&state, role, CITY, "GET", path, get()).await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN, "{role:?} {path}");
+    }
+    // The police: bank cards by default, phone cards on their tab with every reason.
+    let banks = send(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        "GET",
+        "/card-screening",
+        get(),
+    )
+    .await
+    .text();
+    assert_eq!(figure(&banks, "screened"), "0");
+    assert!(banks.contains("id=\"nc-kinds\""), "{banks}");
+    let sims = send(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        "GET",
+        "/card-screening?kind=sim_card",
+        get(),
+    )
+    .await
+    .text();
+    assert_eq!(figure(&sims, "screened"), "4");
+    assert_eq!(figure(&sims, "flagged"), "4", "{sims}");
+    assert!(sims.contains("开户人为涉诈重点人员"), "{sims}");
+    assert!(sims.contains("data-bank=\"china_mobile\""), "{sims}");
+    assert!(sims.contains("name=\"kind\" value=\"sim_card\""), "{sims}");
+    // The township's commander opens one in full; the view is audited with the number masked.
+    let filter = CardFilter {
+        kind: Some(fanzha_store::CardKind::SimCard),
+        ..CardFilter::default()
+    };
+    let listed = state
+        .store
+        .new_cards()
+        .list(
+            &Viewer::Police(Scope::platform()),
+            &filter,
+            &PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+    let id = listed
+        .items
+        .iter()
+        .find(|c| c.account_no == "13800138001")
+        .expect("stored")
+        .id;
+    let page = send(
+        &state,
+        Role::UnitCommander,
+        TOWNSHIP,
+        "GET",
+        &format!("/card-screening/{id}"),
+        get(),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let page = page.text();
+    assert!(page.contains("data-full-card>13800138001<"), "{page}");
+    assert!(page.contains("新入网电话卡"), "{page}");
+    let audit = state
+        .store
+        .audit()
+        .list(&Scope::platform(), &PageRequest::first(50))
+        .await
+        .unwrap();
+    let view = audit
+        .items
+        .iter()
+        .find(|e| {
+            e.action == "view_personal_data" && e.target_id.as_deref() == Some(&id.to_string())
+        })
+        .expect("audited");
+    assert_eq!(view.detail["card"], "138****8001");
+    // The new numbers are the holder's registered phones now.
+    let phone = state
+        .store
+        .phones()
+        .get(&Scope::platform(), "13800138002")
+        .await
+        .unwrap();
+    assert_eq!(phone.owner_resident_id, Some(holder_id()));
 }

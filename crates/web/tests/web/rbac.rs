@@ -13,11 +13,11 @@ use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use chrono::DateTime;
 use fanzha_store::{
-    BulletinKind, BulletinReader, CardState, CaseTransfer, DisposalMeasure, DisposalState,
-    DisposalViewer, KeyPersonCategory, KeyPersonFilter, LeadKind, LeadSource, LeadState,
-    NewBulletin, NewCardRow, NewCase, NewKeyPerson, NewNumberDisposal, NewPerson, NewPost,
-    NewStopPayment, NewTwoCardLead, NewUser, Operator, PageRequest, PostForm, PostPlatform,
-    PostTopic, Role, Scope, Store, UnitLevel, Viewer,
+    BulletinKind, BulletinReader, CardKind, CardState, CaseTransfer, DisposalMeasure,
+    DisposalState, DisposalViewer, KeyPersonCategory, KeyPersonFilter, LeadKind, LeadSource,
+    LeadState, NewBulletin, NewCardRow, NewCase, NewKeyPerson, NewNumberDisposal, NewPerson,
+    NewPost, NewStopPayment, NewTwoCardLead, NewUser, Operator, PageRequest, PostForm,
+    PostPlatform, PostTopic, Role, Scope, Store, UnitLevel, Viewer,
 };
 use fanzha_trace::stop_payment::{Institution, StopPaymentRequest};
 use fanzha_web::auth::password::hash_password;
@@ -632,7 +632,9 @@ const ENDPOINTS: &[Endpoint] = &[
         "/card-screening/import",
         "import_new_cards",
         Rec::None,
-        Multipart("卡号,户名,证件号码,开户日期\n6222020123456789015,张三,11010519491231002X,2026-01-01\n"),
+        // Read as a bank's list by bank liaisons and the center (手机号码: the reserved
+        // phone), as a list of new phone cards by an operator's liaison (手机号码: the card).
+        Multipart("卡号,手机号码,户名,证件号码,开户日期\n6222020123456789015,13800138000,张三,11010519491231002X,2026-01-01\n"),
     ),
     ep("GET", "/card-screening/{id}", "review_new_cards", Rec::NewCard, Empty),
     ep(
@@ -1897,6 +1899,7 @@ impl World {
             .await
             .unwrap();
         let unit_code = match place {
+                    kind: CardKind::BankCard,
             Place::County => COUNTY,
             Place::Village => VILLAGE,
             Place::OtherCounty => OTHER_COUNTY,
