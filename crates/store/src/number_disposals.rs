@@ -49,12 +49,7 @@ code_enum! {
 impl Operator {
     /// The operator whose network carries numbers of `carrier`.
     pub fn of_carrier(carrier: Carrier) -> Operator {
-        match carrier.network() {
-            Carrier::ChinaUnicom => Operator::ChinaUnicom,
-            Carrier::ChinaTelecom => Operator::ChinaTelecom,
-            Carrier::ChinaBroadnet => Operator::ChinaBroadnet,
-            _ => Operator::ChinaMobile,
-        }
+        Operator::parse(carrier.operator_code()).unwrap_or(Operator::ChinaMobile)
     }
 }
 
@@ -808,6 +803,24 @@ mod tests {
             assert_eq!(DisposalState::parse(s.as_str()), Some(*s));
         }
         assert_eq!(Operator::parse("china_mobile_mvno"), None);
+    }
+
+    #[test]
+    fn every_carrier_names_an_operator_by_its_code_and_name() {
+        use Carrier::*;
+        for c in [
+            ChinaMobile,
+            ChinaUnicom,
+            ChinaTelecom,
+            ChinaBroadnet,
+            ChinaMobileMvno,
+            ChinaUnicomMvno,
+            ChinaTelecomMvno,
+            ChinaBroadnetMvno,
+        ] {
+            let o = Operator::parse(c.operator_code()).expect("a known operator code");
+            assert_eq!(o.zh(), c.operator_name(), "{c:?}");
+        }
     }
 
     #[test]

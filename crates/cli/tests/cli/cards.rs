@@ -111,4 +111,86 @@ fn the_rules_are_measured_on_a_simulated_city() {
     assert!(out["holder_precision"].as_f64().unwrap() >= 0.8, "{out}");
     assert!(out["card_recall"].as_f64().unwrap() >= 0.9, "{out}");
     assert!(out["cards_screened"].as_u64().unwrap() > out["seller_cards"].as_u64().unwrap());
+    // The sellers' SIMs on their operators' lists of new phone cards.
+    let sims = json(&fanzha(
+        dir.path(),
+        &[
+            "cards",
+            "eval",
+            "--city",
+            city.to_str().unwrap(),
+            "--kind",
+            "sim_card",
+            "--json",
+        ],
+    ));
+    assert_eq!(sims["kind"], "sim_card", "{sims}");
+    assert!(sims["sellers"].as_u64().unwrap() >= 5, "{sims}");
+    assert!(sims["card_recall"].as_f64().unwrap() >= 0.9, "{sims}");
+    assert!(sims["card_precision"].as_f64().unwrap() >= 0.9, "{sims}");
+    assert_ne!(
+        sims["cards_screened"], out["cards_screened"],
+        "phone cards, not bank cards: {sims}"
+    );
+}
+
+/// An operator's list of new phone cards: a young holder's three numbers bought in another
+/// province within three days, an ordinary number at home, a China Unicom number (not the
+/// sender's) and a fixed line.
+#[test]
+fn an_operators_list_of_phone_cards_is_screened_with_its_own_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    json(&fanzha(
+        dir.path(),
+        &["import", "divisions", "--root", "330281", "--json"],
+    ));
+    let buyer = holder(21, 2003);
+    let other = holder(22, 1971);
+    let csv = format!(
+        "手机号码,机主姓名,证件号码,入网时间,营业厅,营业厅行政区划代码\n\
+         13800138011,张三,{buyer},2026-11-20,乌鲁木齐营业厅,650102\n\
+         13800138012,张三,{buyer},2026-11-21,乌鲁木齐营业厅,650102\n\
+         13800138013,张三,{buyer},2026-11-22,乌鲁木齐营业厅,650102\n\
+         13800138014,李四,{other},2026-11-22,余姚营业厅,330281\n\
+         13012345678,王五,{other},2026-11-22,,\n\
+         0574-62345678,赵六,{other},2026-11-22,,\n"
+    );
+    let file = dir.path().join("cmcc.csv");
+    std::fs::write(&file, csv).unwrap();
+    let out = json(&fanzha(
+        dir.path(),
+        &[
+            "cards",
+            "import",
+            file.to_str().unwrap(),
+            "--kind",
+            "sim_card",
+            "--bank",
+            "China_Mobile",
+            "--json",
+        ],
+    ));
+    assert_eq!(out["kind"], "sim_card", "{out}");
+    assert_eq!(out["read"], 6, "{out}");
+    assert_eq!(out["received"], 4, "{out}");
+    assert_eq!(out["by_level"]["high"], 3, "{out}");
+    assert_eq!(out["by_level"]["none"], 1, "{out}");
+    assert_eq!(out["by_reason"]["other_operator"], 1, "{out}");
+    assert_eq!(out["by_reason"]["not_mobile"], 1, "{out}");
+    // A bank's list read as phone cards names the columns it misses.
+    let bank_list = dir.path().join("icbc.csv");
+    std::fs::write(&bank_list, "卡号,户名,证件号码,开户日期\n").unwrap();
+    let wrong = fanzha(
+        dir.path(),
+        &[
+            "cards",
+            "import",
+            bank_list.to_str().unwrap(),
+            "--kind",
+            "sim_card",
+        ],
+    );
+    assert_eq!(wrong.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&wrong.stderr);
+    assert!(stderr.contains("手机号码"), "{stderr}");
 }

@@ -26,6 +26,7 @@ use fanzha_store::testing::TestDb as Db;
 fanzha_store::on_both_backends! {
     a_bank_pushes_its_list_and_reads_its_own_cards,
     the_commander_reads_a_card_in_full_and_reviews_it_once,
+    an_operator_pushes_its_new_phone_cards_and_reads_its_own_numbers,
 }
 
 const CITY: &str = "3302";
@@ -624,4 +625,111 @@ async fn the_commander_reads_a_card_in_full_and_reviews_it_once(db: &Db) {
     ] {
         assert!(doc["paths"][path].is_object(), "{path} documented");
     }
+}
+
+/// An operator's system pushes its new phone cards (`"kind": "sim_card"`, numbers under
+/// `number`): the holder's numbers bought far from home and the key person's at home are
+/// screened, a China Unicom number and a fixed line are rejected by index; the operator reads
+/// its numbers masked without the police's reasons and no bank cards; the center filters by kind.
+async fn an_operator_pushes_its_new_phone_cards_and_reads_its_own_numbers(db: &Db) {
+    let state = world(db).await;
+    let list = json!({
+        "kind": "sim_card",
+        "cards": [
+            {"number": "13800138001", "holder_name": "张卫国", "resident_id": holder_id(),
+             "opened_at": "2026-03-08T11:00:00+08:00", "outlet": "喀什人民路营业厅",
+             "outlet_division": "653101"},
+            {"number": "13800138002", "holder_name": "张卫国", "resident_id": holder_id(),
+             "opened_at": "2026-03-09T11:00:00+08:00", "outlet": "喀什人民路营业厅",
+             "outlet_division": "653101"},
+            {"number": "13800138004", "holder_name": "王建军", "resident_id": listed_id(),
+             "opened_at": "2026-03-09 15:00", "outlet": "余姚城东营业厅", "outlet_division": "330281"},
+            {"number": "13012345678", "holder_name": "赵六", "resident_id": stranger_id(),
+             "opened_at": "2026-03-09"},
+            {"number": "0574-62345678", "holder_name": "钱七", "resident_id": stranger_id(),
+             "opened_at": "2026-03-09"},
+        ]
+    });
+    let a = push(&state, Role::OperatorLiaison, list.clone()).await;
+    assert_eq!(a["received"], 3, "{a}");
+    assert!(
+        a.get("queued").is_none(),
+        "an operator reads its own levels: {a}"
+    );
+    assert_eq!(
+        a["rejected"],
+        json!([
+            {"index": 3, "field": "card_no", "reason": "other_operator"},
+            {"index": 4, "field": "card_no", "reason": "not_mobile"},
+        ]),
+        "{a}"
+    );
+    // A bank may not push phone cards, nor an operator bank cards.
+    for (role, kind) in [
+        (Role::BankLiaison, "sim_card"),
+        (Role::OperatorLiaison, "bank_card"),
+    ] {
+        let mut body = list.clone();
+        body["kind"] = json!(kind);
+        let r = send(&state, role, CITY, "POST", "/api/v1/new-cards", Some(body)).await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "{role:?} {kind}: {}",
+            r.text
+        );
+    }
+    let mine = send(
+        &state,
+        Role::OperatorLiaison,
+        CITY,
+        "GET",
+        "/api/v1/new-cards",
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(mine["total"], 3, "{mine}");
+    let items = mine["items"].as_array().unwrap();
+    assert!(items
+        .iter()
+        .all(|c| c["kind"] == "sim_card" && c["bank_code"] == "china_mobile"));
+    assert!(
+        items.iter().any(|c| c["card_no"] == "138****8001"),
+        "{mine}"
+    );
+    assert!(!mine.to_string().contains("13800138001"), "masked: {mine}");
+    let codes = codes_of(&mine);
+    assert!(codes.contains(&"far_province".to_string()), "{codes:?}");
+    assert!(
+        !codes.contains(&"holder_key_person".to_string()),
+        "{codes:?}"
+    );
+    // The center: the phone cards by kind, with the police's reasons.
+    let sims = send(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        "GET",
+        "/api/v1/new-cards?kind=sim_card",
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(sims["total"], 3, "{sims}");
+    assert!(
+        codes_of(&sims).contains(&"holder_key_person".to_string()),
+        "{sims}"
+    );
+    let banks = send(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        "GET",
+        "/api/v1/new-cards?kind=bank_card",
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(banks["total"], 0, "{banks}");
 }
