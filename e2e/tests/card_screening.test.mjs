@@ -109,6 +109,50 @@ test('新开卡审查: a bank uploads its list and the analyst reviews a card se
   assert.equal(await leader.locator('#nc-cards').count(), 0);
 });
 
+test('新入网电话卡: an operator uploads its new numbers and the analyst finds them on their tab', { timeout: 90_000 }, async () => {
+  const operator = await loggedInPage(browser, 'operator_cm');
+  const stamp = String(Date.now()).slice(-5);
+  const numbers = [1, 2, 3].map((k) => `138${stamp}${k}0${k}`);
+  const holder = residentId(`11010520050607${stamp.slice(-2)}3`);
+  // Stamped a few hours ahead, inside the day a list may run ahead: stored at the upload's
+  // moment, so the numbers head the lists (newest first) while the demo city opens its own.
+  const soon = new Date(Date.now() + 6 * 3_600_000).toISOString();
+  const csv =
+    '手机号码,机主姓名,证件号码,入网时间,营业厅,营业厅行政区划代码\n' +
+    numbers.map((n) => `${n},陈小兵,${holder},${soon},喀什人民路营业厅,653101\n`).join('') +
+    `13012345678,陈小兵,${holder},${soon},,\n`;
+
+  // The operator: no tabs (its own kind only), its upload, its numbers masked.
+  await open(operator, '/card-screening');
+  assert.equal(await operator.locator('#nc-kinds').count(), 0);
+  const form = operator.locator('#import-new-cards');
+  await form.locator('input[type=file]').setInputFiles({ name: 'cmcc-new-numbers.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await form.locator('[data-action=import-new-cards]').click();
+  const result = operator.locator('#import-result');
+  await result.waitFor();
+  assert.equal((await result.locator('[data-received]').innerText()).trim(), '3');
+  assert.equal(await operator.locator('#import-rejected tr[data-line="5"] [data-reason]').getAttribute('data-reason'), 'other_operator');
+  const opText = await operator.locator('#nc-cards').innerText();
+  assert.ok(opText.includes(`138****${numbers[0].slice(-4)}`), opText);
+  assert.ok(!opText.includes(numbers[0]), 'unmasked in the operator list');
+
+  // The analyst: the phone-card tab, the burst, the number in full.
+  await open(analyst, '/card-screening');
+  await Promise.all([analyst.waitForURL(/kind=sim_card/), analyst.locator('#nc-kinds a[data-kind=sim_card]').click()]);
+  assert.equal(await analyst.locator('#nc-search input[name=kind]').inputValue(), 'sim_card');
+  await open(analyst, '/card-screening?kind=sim_card&reason=card_burst');
+  await withShot(analyst, 'card-screening-phone-cards', async () => {
+    const row = analyst.locator('#nc-cards tr[data-card]', { hasText: numbers[0].slice(-4) });
+    await row.first().waitFor();
+    assert.match(await row.first().locator('[data-reasons]').innerText(), /短期内多头开卡（7日内3张）/);
+    assert.match(await analyst.locator('#nc-banks').innerText(), /中国移动/);
+  });
+  const row = analyst.locator('#nc-cards tr[data-card]', { hasText: numbers[0].slice(-4) });
+  await Promise.all([analyst.waitForURL(/\/card-screening\/\d+$/), row.first().locator('a').first().click()]);
+  assert.equal((await analyst.locator('[data-full-card]').innerText()).trim(), numbers[0]);
+  assert.equal(await analyst.locator('#nc-findings tr[data-reason=far_province]').count(), 1);
+});
+
 test('新开卡审查: choosing a period reloads the figures for it', { timeout: 30_000 }, async () => {
   const analyst = await loggedInPage(browser, 'analyst');
   await open(analyst, '/card-screening');
