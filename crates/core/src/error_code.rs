@@ -96,6 +96,8 @@ error_codes! {
     // closed loop
     InstructionIllegalTransition => ("instruction_illegal_transition", Conflict, "The instruction is no longer in a state that allows this; reload it and choose an available action."),
     InstructionCommandInvalid => ("instruction_command_invalid", InvalidInput, "Push an instruction only to a unit below the one holding it, and name existing units and users."),
+    // analysis groups
+    AnalysisGroupTypeTaken => ("analysis_group_type_taken", Conflict, "A fraud type belongs to one active analysis group of a unit: remove it from the group the message names, or deactivate that group, then save again."),
     // web
     RequestInvalid => ("request_invalid", InvalidInput, "Fix the request as the message says; /api/openapi.json describes every endpoint's shape."),
     LoginFailed => ("login_failed", Forbidden, "Check the login name and password; after 5 failures logins pause for 15 minutes."),

@@ -401,10 +401,10 @@ fn suspect_from_row(row: &AnyRow) -> Result<Suspect, sqlx::Error> {
 
 /// Who a suspect is, for counting people: the ID number, else the suspect entry. The same
 /// expression on both backends (`||` and `CAST(.. AS TEXT)`).
-const PERSON: &str = "COALESCE(s.resident_id, 'suspect:' || CAST(s.id AS TEXT))";
+pub(crate) const PERSON: &str = "COALESCE(s.resident_id, 'suspect:' || CAST(s.id AS TEXT))";
 
 /// The measures' history with their suspects and cases, ending in `WHERE ` for the scope.
-const MEASURES_IN_SCOPE: &str = "FROM suspect_measures m \
+pub(crate) const MEASURES_IN_SCOPE: &str = "FROM suspect_measures m \
      JOIN case_suspects s ON s.id = m.suspect_id JOIN cases c ON c.id = s.case_id WHERE ";
 
 const GROUP_COLUMNS: &str = "g.id, g.unit_code, g.kind, g.name, g.dismantled_on, g.arrested, \

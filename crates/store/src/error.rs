@@ -55,6 +55,18 @@ pub enum StoreError {
     /// duties: e.g. the unit that issued a supervision measure does not record its report).
     #[error("not yours to do on {what}: {detail}")]
     DutySeparated { what: &'static str, detail: String },
+    /// A fraud type already belongs to another active analysis group (分类研判组) of the same
+    /// unit: a type is analysed by one group.
+    #[error(
+        "{fraud_type} is already covered by the analysis group {group_name} (#{group_id}) of \
+         this unit: remove the type from that group or deactivate it first"
+    )]
+    TypeCovered {
+        /// The type's Chinese name.
+        fraud_type: String,
+        group_id: i64,
+        group_name: String,
+    },
 }
 
 impl StoreError {
@@ -113,6 +125,7 @@ impl Coded for StoreError {
             StoreError::Invalid { .. } => ErrorCode::RecordInvalid,
             StoreError::HeldElsewhere { .. } => ErrorCode::OutOfScope,
             StoreError::DutySeparated { .. } => ErrorCode::Forbidden,
+            StoreError::TypeCovered { .. } => ErrorCode::AnalysisGroupTypeTaken,
         }
     }
 }

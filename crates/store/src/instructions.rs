@@ -91,6 +91,9 @@ pub struct InstructionFilter {
     /// Only this fraud type (a code), or — `Some("untyped")` — those without one: the queue of
     /// an analyst group working one type (分类研判).
     pub fraud_type: Option<String>,
+    /// Only these stored fraud types (an analysis group's types, every spelling); an empty
+    /// list matches nothing.
+    pub fraud_types: Option<Vec<String>>,
 }
 
 pub(crate) const COLUMNS: &str =
@@ -558,6 +561,17 @@ fn push_filter(sql: &mut Sql<'_>, f: &InstructionFilter) {
         }
         Some(t) => {
             sql.push(" AND i.fraud_type = ").arg(t.to_string());
+        }
+    }
+    match f.fraud_types.as_deref() {
+        None => {}
+        Some([]) => {
+            sql.push(" AND 1 = 0");
+        }
+        Some(types) => {
+            sql.push(" AND i.fraud_type IN (")
+                .args(types.iter().cloned())
+                .push(")");
         }
     }
     if !f.statuses.is_empty() {

@@ -167,7 +167,7 @@ pub struct FundFigures {
 }
 
 impl FundFigures {
-    fn add(&mut self, state: &str, n: i64, requested_fen: i64, held_fen: i64) {
+    pub(crate) fn add(&mut self, state: &str, n: i64, requested_fen: i64, held_fen: i64) {
         self.requested += n;
         self.requested_fen += requested_fen;
         match state {

@@ -63,6 +63,7 @@ impl ListQuery {
                     Ok(ft) if t != "untyped" => ft.code().to_string(),
                     _ => t.to_string(),
                 }),
+            fraud_types: None,
         }
     }
 
