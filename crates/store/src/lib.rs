@@ -11,12 +11,15 @@
 //! [`Store::key_persons`], [`Store::outreach`], [`Store::two_card_leads`], [`Store::supervision`],
 //! [`Store::employer_notices`], [`Store::typical_cases`], [`Store::number_disposals`],
 //! [`Store::talking_points`], [`Store::outreach_posts`], [`Store::crime_counts`],
-//! [`Store::bulletins`], [`Store::operator_figures`], [`Store::key_person_proposals`].
+//! [`Store::bulletins`], [`Store::operator_figures`], [`Store::key_person_proposals`],
+//! [`Store::analysis_groups`].
 //!
 //! Architecture invariant: every read of personal data takes a [`Scope`] (an org subtree), so a
 //! query without one does not compile; the audit log is append-only, enforced by the database.
 
 mod accounts;
+mod analysis_group_figures;
+mod analysis_groups;
 mod audit;
 mod bulletins;
 mod call_tasks;
@@ -68,6 +71,11 @@ mod warnings;
 mod webhooks;
 
 pub use accounts::{Account, Accounts, NewAccount};
+pub use analysis_group_figures::GroupFigures;
+pub use analysis_groups::{
+    AnalysisGroup, AnalysisGroupUpdate, AnalysisGroups, NewAnalysisGroup, MAX_GROUP_MEMBERS,
+    MAX_GROUP_NAME,
+};
 pub use audit::{Audit, AuditEntry, NewAuditEntry};
 pub use bulletins::{
     Bulletin, BulletinFilter, BulletinKind, BulletinReader, BulletinReceipt, Bulletins,

@@ -208,6 +208,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "new phone cards",
         include_str!("../migrations/0040_new_phone_cards.sql"),
     ),
+    (
+        41,
+        "analysis groups",
+        include_str!("../migrations/0041_analysis_groups.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -351,6 +351,11 @@ impl Store {
         crate::employer_notices::EmployerNotices::new(self)
     }
 
+    /// Analysis groups (分类研判组) per fraud type, their members and figures.
+    pub fn analysis_groups(&self) -> crate::analysis_groups::AnalysisGroups<'_> {
+        crate::analysis_groups::AnalysisGroups::new(self)
+    }
+
     /// The typical cases (典型案例) picked to warn others.
     pub fn typical_cases(&self) -> crate::typical_cases::TypicalCases<'_> {
         crate::typical_cases::TypicalCases::new(self)

@@ -241,6 +241,18 @@ pub fn router(state: AppState) -> Router {
         .route("/supervision/{id}/reject", post(pages::supervision::reject))
         .route("/supervision/{id}/close", post(pages::supervision::close))
         .route("/supervision/{id}/notice", get(pages::supervision::notice))
+        .route(
+            "/analysis-groups",
+            get(pages::analysis_groups::list).post(pages::analysis_groups::create),
+        )
+        .route(
+            "/analysis-groups/{id}",
+            get(pages::analysis_group::detail).post(pages::analysis_group::update),
+        )
+        .route(
+            "/analysis-groups/{id}/deactivate",
+            post(pages::analysis_group::deactivate),
+        )
         .route("/stop-payments", get(pages::stop_payments::board))
         .route("/stop-payments/{id}/act", post(pages::stop_payments::act))
         .route(

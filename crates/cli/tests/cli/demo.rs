@@ -82,6 +82,7 @@ fn registers(dir: &Path) -> BTreeMap<&'static str, i64> {
         ("crime_counts", "SELECT COUNT(*) FROM criminal_case_counts"),
         ("solved_cases", "SELECT COUNT(*) FROM case_enforcement WHERE status = 'solved'"),
         ("suspects", "SELECT COUNT(*) FROM case_suspects"),
+        ("analysis_groups", "SELECT COUNT(*) FROM analysis_groups WHERE active = 1"),
     ];
     let (rt, store) = open(dir);
     rt.block_on(async {

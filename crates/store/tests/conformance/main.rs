@@ -1,5 +1,6 @@
 //! The store's behaviour, checked identically on SQLite and PostgreSQL.
 
+mod analysis_group_cases;
 mod bulletin_cases;
 mod call_cases;
 mod case_import_cases;
@@ -182,6 +183,15 @@ mod warning_push_suite {
     }
 }
 
+mod analysis_group_suite {
+    crate::conformance_of! {
+        analysis_group_cases:
+        groups_are_set_up_inside_the_scope_with_each_type_in_one_active_group,
+        groups_change_at_the_version_read_and_deactivation_frees_their_types,
+        figures_count_the_groups_types_in_its_subtree_and_the_period,
+    }
+}
+
 mod supervision_suite {
     crate::conformance_of! {
         supervision_cases:
@@ -216,6 +226,7 @@ mod new_card_suite {
         the_holders_history_raises_the_screening,
         cards_are_reviewed_once_and_counted_per_bank,
         lists_screened_at_once_see_each_others_cards,
+        phone_cards_are_screened_for_many_numbers_and_counted_per_operator,
     }
 }
 
@@ -226,7 +237,6 @@ mod protective_stop_suite {
         a_case_takes_the_protective_stops_of_its_persons_warnings,
     }
 }
-        phone_cards_are_screened_for_many_numbers_and_counted_per_operator,
 
 mod guardian_suite {
     crate::conformance_of! {

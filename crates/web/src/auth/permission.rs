@@ -165,6 +165,13 @@ permissions! {
     /// 刑事案件立案数: enter the criminal cases a unit of one's subtree filed in a month (the
     /// denominator of 电诈案件占刑事案件比). Never liaisons.
     EnterCrimeCounts => "enter_crime_counts": [CenterAnalyst, UnitCommander];
+    /// 分类研判组 of one's subtree: the groups with their types, lead, members and period
+    /// figures, and a group's page with its cases (masked) and the instructions of its types
+    /// waiting for 二次研判. Never liaisons or grid workers.
+    ViewAnalysisGroups => "view_analysis_groups": [CenterAnalyst, UnitCommander, Leader, Admin];
+    /// Set up, change and deactivate the analysis groups of one's subtree (at the center or a
+    /// county bureau): the center's analysts and the administrators.
+    ManageAnalysisGroups => "manage_analysis_groups": [CenterAnalyst, Admin];
     /// The audit log.
     ViewAudit => "view_audit": [Admin, Leader];
     /// Users and units.
@@ -213,6 +220,8 @@ mod tests {
                 "answer_number_disposals",
                 "view_operator_figures",
                 "enter_operator_figures",
+                "view_new_cards",
+                "import_new_cards",
                 "authenticated",
             ]
             .contains(name)
@@ -220,8 +229,6 @@ mod tests {
                 assert!(
                     !roles.contains(&Role::OperatorLiaison),
                     "{name} must not include operator liaisons"
-                "view_new_cards",
-                "import_new_cards",
                 );
             }
         }

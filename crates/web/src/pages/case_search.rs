@@ -36,6 +36,8 @@ pub struct CaseSearchForm {
     pub occupation: Option<String>,
     /// A case id, report number, phone, ID number or account.
     pub q: Option<String>,
+    /// An analysis group (分类研判组) of one's area: its fraud types, in its unit's area.
+    pub group: Option<String>,
     /// Page key from the previous page.
     #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
     pub after: Option<String>,
@@ -65,6 +67,8 @@ pub struct CaseSearch {
     /// The occupation's code, or `unknown`.
     pub occupation: String,
     pub q: String,
+    /// The analysis group asked for (checked against the reader's area by the caller).
+    pub group_id: Option<i64>,
 }
 
 /// How a case was opened.
@@ -145,6 +149,12 @@ impl CaseSearch {
                 Err(_) => s.problems.push("case_occupation"),
             }
         }
+        if let Some(g) = given(&form.group) {
+            match g.parse() {
+                Ok(id) => s.group_id = Some(id),
+                Err(_) => s.problems.push("ag_group"),
+            }
+        }
         s.unit = given(&form.unit).map(str::to_string);
         if let Some(q) = given(&form.q) {
             s.q = q.to_string();
@@ -199,6 +209,7 @@ impl CaseSearch {
 
     /// The form's fields as a query string (without the page key), for links that keep them.
     pub fn query_string(&self, unit: &str) -> String {
+        let group = self.group_id.map(|g| g.to_string()).unwrap_or_default();
         let pairs = [
             ("from", self.from.as_str()),
             ("to", self.to.as_str()),
@@ -209,6 +220,7 @@ impl CaseSearch {
             ("min_loss", self.min_loss.as_str()),
             ("occupation", self.occupation.as_str()),
             ("q", self.q.as_str()),
+            ("group", &group),
         ];
         let mut out = form_urlencoded::Serializer::new(String::new());
         for (k, v) in pairs {

@@ -59,6 +59,8 @@ struct ListPage {
     /// How many cases match (all pages).
     total: i64,
     fraud_types: Vec<Choice>,
+    /// The analysis groups of one's area (分类研判组), for the `group` filter.
+    groups: Vec<Choice>,
     sources: Vec<Choice>,
     units: Vec<Choice>,
     /// The occupation categories (code, name), for the search and the case form.
@@ -187,8 +189,23 @@ async fn list_page<P: Permission>(
     let lang = chrome.lang;
     let own_unit = auth.principal.unit_code.clone();
     let mut search = CaseSearch::read(form);
+    // A group stands for its fraud types in its unit's area (unless a unit is chosen).
+    let group = match search.group_id {
+        Some(id) => Some(super::group_filter::group_of(state, &own_unit, id).await?),
+        None => None,
+    };
+    if let Some(g) = &group {
+        search.filter.fraud_type = Some(super::group_filter::within_group(
+            search.filter.fraud_type.take(),
+            g,
+        ));
+    }
+    let unit_asked = search
+        .unit
+        .clone()
+        .or_else(|| group.as_ref().map(|g| g.unit_code.clone()));
     let (unit_code, scope) = state
-        .narrowed_scope(&own_unit, search.unit.as_deref())
+        .narrowed_scope(&own_unit, unit_asked.as_deref())
         .await?;
     let cases = state.store.cases();
     let page = match form.format {
@@ -266,6 +283,8 @@ async fn list_page<P: Permission>(
     }
     let units = unit_choices(state, &own_unit, &unit_code).await?;
     let fraud_types = fraud_type_choices(lang, &search.fraud_type);
+    let own_scope = state.scope_of(&own_unit).await?;
+    let groups = super::group_filter::group_choices(state, &own_scope, search.group_id).await?;
     let sources = SOURCES
         .iter()
         .map(|src| Choice {
@@ -290,6 +309,7 @@ async fn list_page<P: Permission>(
         search,
         total,
         fraud_types,
+        groups,
         sources,
         units,
         occupations: Occupation::ALL

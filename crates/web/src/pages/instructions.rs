@@ -72,6 +72,8 @@ struct QueuePage {
     tab: String,
     level: String,
     fraud_types: Vec<super::choices::Choice>,
+    /// The analysis groups of one's area, for the `group` filter.
+    groups: Vec<super::choices::Choice>,
     tabs: Vec<TabLink>,
     rows: Vec<RowFragment>,
     query: String,
@@ -104,6 +106,9 @@ pub struct QueueQuery {
     /// A fraud-type code, or `untyped`: one analyst group's queue (分类研判).
     #[serde(default, deserialize_with = "super::empty_as_none")]
     pub fraud_type: Option<String>,
+    /// An analysis group (分类研判组) of one's area: its fraud types, in its unit's area.
+    #[serde(default, deserialize_with = "super::empty_as_none")]
+    pub group: Option<i64>,
     /// Page key from the previous page.
     #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
     pub after: Option<String>,
@@ -230,8 +235,22 @@ pub async fn queue(
         .clone()
         .filter(|t| TABS.iter().any(|(k, _)| k == t))
         .unwrap_or_else(|| "mine".into());
-    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    let own_scope = state.scope_of(&auth.principal.unit_code).await?;
+    let group = match q.group {
+        Some(id) => {
+            Some(super::group_filter::group_of(&state, &auth.principal.unit_code, id).await?)
+        }
+        None => None,
+    };
+    // A group's queue: its unit's area (inside one's own).
+    let scope = match &group {
+        Some(g) => state.scope_of(&g.unit_code).await?,
+        None => own_scope.clone(),
+    };
     let mut filter = filter_for(&tab, &auth.principal.unit_code, q.level);
+    if let Some(g) = &group {
+        filter.fraud_types = Some(g.type_labels());
+    }
     if let Some(t) = &q.fraud_type {
         filter.fraud_type = Some(if t == "untyped" {
             t.clone()
@@ -319,6 +338,7 @@ pub async fn queue(
     if let Some(format) = q.format {
         return export(lang, &rows, format);
     }
+    let groups = super::group_filter::group_choices(&state, &own_scope, q.group).await?;
     let mut base = form_urlencoded::Serializer::new(String::new());
     base.append_pair("tab", &tab);
     if let Some(l) = q.level {
@@ -326,6 +346,9 @@ pub async fn queue(
     }
     if let Some(t) = &q.fraud_type {
         base.append_pair("fraud_type", t);
+    }
+    if let Some(g) = q.group {
+        base.append_pair("group", &g.to_string());
     }
     if !q_text.is_empty() {
         base.append_pair("q", &q_text);
@@ -349,6 +372,7 @@ pub async fn queue(
             lang,
             q.fraud_type.as_deref().unwrap_or_default(),
         ),
+        groups,
         tab: tab.clone(),
         tabs: TABS
             .iter()

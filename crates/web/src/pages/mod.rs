@@ -2,6 +2,9 @@
 //! permission, language, CSRF token for htmx writes).
 
 pub mod admin;
+pub mod analysis_group;
+pub mod analysis_group_form;
+pub mod analysis_groups;
 pub mod assessment;
 pub mod audit;
 pub mod bulletins;
@@ -15,6 +18,7 @@ pub mod dashboard;
 pub mod enforcement;
 pub mod evidence;
 pub mod figure_imports;
+pub mod group_filter;
 pub mod guardians;
 pub mod home;
 pub mod instructions;
@@ -49,10 +53,10 @@ pub mod warnings;
 
 use crate::auth::permission::{
     HandleInstructions, ImportPushes, ManageGuardians, ManageRules, ManageUsers, Permission,
-    ViewAudit, ViewBulletins, ViewCallTasks, ViewCases, ViewDashboard, ViewEnforcement,
-    ViewInstructions, ViewKeyPersons, ViewMuleAccounts, ViewNewCards, ViewNumberDisposals,
-    ViewOperatorFigures, ViewOutreach, ViewStatistics, ViewStopPayments, ViewSupervision,
-    ViewTwoCardLeads, ViewWarnings,
+    ViewAnalysisGroups, ViewAudit, ViewBulletins, ViewCallTasks, ViewCases, ViewDashboard,
+    ViewEnforcement, ViewInstructions, ViewKeyPersons, ViewMuleAccounts, ViewNewCards,
+    ViewNumberDisposals, ViewOperatorFigures, ViewOutreach, ViewStatistics, ViewStopPayments,
+    ViewSupervision, ViewTwoCardLeads, ViewWarnings,
 };
 use crate::auth::principal::Principal;
 use crate::error::WebError;
@@ -129,6 +133,11 @@ impl Chrome {
                 Some("nav_group_cases"),
                 vec![
                     ("/cases", "nav_cases", ViewCases::allows(p)),
+                    (
+                        "/analysis-groups",
+                        "nav_analysis_groups",
+                        ViewAnalysisGroups::allows(p),
+                    ),
                     (
                         "/stop-payments",
                         "nav_stop_payments",

@@ -1118,6 +1118,23 @@ mod tests {
         );
         let bank = reasons_text(Lang::Zh, &card, true);
         assert_eq!(bank, "短期内多头开卡（7日内3张）");
-        assert!(ReasonCode::ALL.iter().filter(|r| police_only(**r)).count() == 4);
+        // Dossiers, punishments, leads, cases and number disposals, and the holder's numbers
+        // at every operator.
+        let police_only_codes: Vec<&str> = ReasonCode::ALL
+            .iter()
+            .filter(|r| police_only(**r))
+            .map(|r| r.as_str())
+            .collect();
+        assert_eq!(
+            police_only_codes,
+            vec![
+                "holder_punished",
+                "holder_key_person",
+                "holder_gave_card_away",
+                "holder_mule_account",
+                "holder_fraud_number",
+                "many_numbers"
+            ]
+        );
     }
 }

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod analysis_groups;
 mod assessment;
 mod auth;
 mod bulletins;

@@ -114,6 +114,11 @@ enum Rec {
     /// place's unit (so the place's unit is to sign it), on the other side issued by the
     /// place's unit itself (out of the caller's line).
     Bulletin,
+    /// `{id}` is a fresh analysis group (分类研判组) of the place's county, at version 1 (the
+    /// county's earlier groups deactivated, so its types are free).
+    AnalysisGroup,
+    /// `{code}` is the place's county, without an active analysis group.
+    FreeGroupUnit,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -675,6 +680,35 @@ const ENDPOINTS: &[Endpoint] = &[
     ),
     ep("GET", "/statistics", "view_statistics", Rec::None, Empty),
     ep("GET", "/assessment", "view_statistics", Rec::None, Empty),
+    ep("GET", "/analysis-groups", "view_analysis_groups", Rec::None, Empty),
+    ep(
+        "POST",
+        "/analysis-groups",
+        "manage_analysis_groups",
+        Rec::FreeGroupUnit,
+        Form("unit_code={code}&name=rbac+group+{n}&types=fake_loan"),
+    ),
+    ep(
+        "GET",
+        "/analysis-groups/{id}",
+        "view_analysis_groups",
+        Rec::AnalysisGroup,
+        Empty,
+    ),
+    ep(
+        "POST",
+        "/analysis-groups/{id}",
+        "manage_analysis_groups",
+        Rec::AnalysisGroup,
+        Form("name=rbac+changed+{n}&types=fake_loan&types=fake_credit_repair&version={version}"),
+    ),
+    ep(
+        "POST",
+        "/analysis-groups/{id}/deactivate",
+        "manage_analysis_groups",
+        Rec::AnalysisGroup,
+        Form("version={version}"),
+    ),
     ep("GET", "/supervision", "view_supervision", Rec::None, Empty),
     ep(
         "POST",
@@ -1020,6 +1054,7 @@ struct Record {
     outreach_post_id: String,
     bulletin_id: String,
     proposal_id: String,
+    analysis_group_id: String,
 }
 
 /// A caller: a role at a unit, with the places that are inside and outside its subtree.
@@ -1324,6 +1359,8 @@ impl World {
                 self.supervision_at(place, bank, replied, above).await
             }
             Rec::Case => self.case_at(place, true).await,
+            Rec::AnalysisGroup => self.analysis_group_at(place, true).await,
+            Rec::FreeGroupUnit => self.analysis_group_at(place, false).await,
             Rec::Resident => self.resident_at(place).await,
             Rec::KeyPerson => self.key_person_at(place).await,
             Rec::Guardian => self.guardian_at(place).await,
@@ -1683,6 +1720,52 @@ impl World {
         }
     }
 
+    /// The county of `place` with its active analysis groups deactivated, and a fresh group
+    /// there when `fresh` (led by the county's analyst).
+    async fn analysis_group_at(&self, place: Place, fresh: bool) -> Record {
+        let county = match place {
+            Place::County | Place::Village => COUNTY,
+            Place::OtherCounty => OTHER_COUNTY,
+        };
+        let repo = self.store().analysis_groups();
+        let scope = self.store().units().scope(county).await.unwrap();
+        for g in repo.list(&scope, false).await.unwrap() {
+            if g.unit_code == county {
+                repo.deactivate(&scope, g.id, g.version, "setup", self.now())
+                    .await
+                    .unwrap();
+            }
+        }
+        let mut r = Record {
+            unit_code: county,
+            ..Record::default()
+        };
+        if fresh {
+            let n = self.next.fetch_add(1, Ordering::Relaxed);
+            let g = repo
+                .create(
+                    &scope,
+                    &fanzha_store::NewAnalysisGroup {
+                        unit_code: county.into(),
+                        name: format!("研判组{n}"),
+                        fraud_types: vec![fanzha_core::FraudType::FakeLoan],
+                        lead: match county {
+                            COUNTY => "yy_center_analyst".into(),
+                            _ => "cx_unit_commander".into(),
+                        },
+                        members: Vec::new(),
+                        by: "setup".into(),
+                        at: self.now(),
+                    },
+                )
+                .await
+                .unwrap();
+            r.analysis_group_id = g.id.to_string();
+            r.version = g.version;
+        }
+        r
+    }
+
     /// A pending request to `operator` by the unit at `place`, for a fresh number.
     async fn number_disposal_at(&self, place: Place, operator: Operator) -> Record {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
@@ -1816,6 +1899,7 @@ impl World {
                 &Scope::platform(),
                 place.unit_code(),
                 &[NewCardRow {
+                    kind: CardKind::BankCard,
                     account_no: format!("{body}{check}"),
                     bank_code: "ICBC".into(),
                     bank_name: "中国工商银行".into(),
@@ -1899,7 +1983,6 @@ impl World {
             .await
             .unwrap();
         let unit_code = match place {
-                    kind: CardKind::BankCard,
             Place::County => COUNTY,
             Place::Village => VILLAGE,
             Place::OtherCounty => OTHER_COUNTY,
@@ -2041,6 +2124,7 @@ fn request(
         (Rec::OutreachPost, Some(r)) => r.outreach_post_id.as_str(),
         (Rec::Bulletin, Some(r)) => r.bulletin_id.as_str(),
         (Rec::Proposal, Some(r)) => r.proposal_id.as_str(),
+        (Rec::AnalysisGroup, Some(r)) => r.analysis_group_id.as_str(),
         (_, Some(r)) => r.instruction_id.as_str(),
         (_, None) => "",
     };
@@ -2252,6 +2336,24 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                         (Rec::Instruction | Rec::Batch, Some(r)) => {
                             Some(w.version(&r.instruction_id).await != r.version)
                         }
+                        (Rec::AnalysisGroup, Some(r)) => Some(
+                            w.store()
+                                .analysis_groups()
+                                .get(&Scope::platform(), r.analysis_group_id.parse().unwrap())
+                                .await
+                                .unwrap()
+                                .version
+                                != r.version,
+                        ),
+                        (Rec::FreeGroupUnit, Some(_)) => Some(
+                            w.store()
+                                .analysis_groups()
+                                .list(&Scope::platform(), false)
+                                .await
+                                .unwrap()
+                                .iter()
+                                .any(|g| g.name == format!("rbac group {n}")),
+                        ),
                         (Rec::Unit, Some(_)) => Some(
                             w.store()
                                 .users()

@@ -9,12 +9,15 @@
 //! One file per register group: `warnings` (warnings carried through the closed loop),
 //! `cases` (reported cases and their investigation),
 //! `key_persons` (dossiers, measures, visits, proposals), `leads` (two-card leads, number
-//! disposals), `notices` (bulletins, supervision), `prevention` (outreach, posts, the
-//! operators' and the criminal-case monthly figures).
+//! disposals), `new_cards` (the banks' and operators' new-card lists, screened and reviewed),
+//! `notices` (bulletins, supervision), `prevention` (outreach, posts, the operators' and the
+//! criminal-case monthly figures), `groups` (the center's analysis groups).
 
 mod cases;
+mod groups;
 mod key_persons;
 mod leads;
+mod new_cards;
 mod notices;
 mod prevention;
 mod warnings;
@@ -43,18 +46,21 @@ pub struct Seeded {
     pub proposals: usize,
     pub leads: usize,
     pub disposals: usize,
+    pub new_bank_cards: usize,
+    pub new_phone_cards: usize,
     pub bulletins: usize,
     pub supervision: usize,
     pub outreach: usize,
     pub posts: usize,
     pub figure_months: usize,
+    pub analysis_groups: usize,
 }
 
 impl std::fmt::Display for Seeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures",
+            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened, {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups",
             self.warnings,
             self.cases,
             self.stop_payments,
@@ -63,11 +69,14 @@ impl std::fmt::Display for Seeded {
             self.proposals,
             self.leads,
             self.disposals,
+            self.new_bank_cards,
+            self.new_phone_cards,
             self.bulletins,
             self.supervision,
             self.outreach,
             self.posts,
-            self.figure_months
+            self.figure_months,
+            self.analysis_groups
         )
     }
 }
@@ -95,10 +104,12 @@ pub async fn seed(
     }
     let mut h = History::new(state, world, root, seed, months, now).await?;
     let mut out = Seeded::default();
+    groups::seed(&mut h, &mut out).await?;
     warnings::seed(&mut h, &mut out).await?;
     let case_months = cases::seed(&mut h, &mut out).await?;
     key_persons::seed(&mut h, &mut out).await?;
     leads::seed(&mut h, &mut out).await?;
+    new_cards::seed(&mut h, &mut out).await?;
     notices::seed(&mut h, &mut out, &case_months).await?;
     prevention::seed(&mut h, &mut out, &case_months).await?;
     Ok(Some(out))
