@@ -82,6 +82,7 @@ const PAGES = [
   { name: 'key-persons', user: 'analyst', path: async () => '/key-persons', ready: '#key-persons' },
   { name: 'card-screening', user: 'analyst', path: async () => '/card-screening', ready: '#nc-figures' },
   { name: 'phone-card-screening', user: 'operator_cm', path: async () => '/card-screening', ready: '#nc-figures' },
+  { name: 'analysis-groups', user: 'analyst', path: async () => '/analysis-groups', ready: '#ag-groups' },
   { name: 'supervision', user: 'commander', path: async () => '/supervision', ready: '#sv-figures' },
   { name: 'guardians', user: 'analyst', path: async () => '/guardians', ready: '#sign-up-figures' },
   { name: 'warning-pushes', user: 'analyst', path: async () => '/warnings/pushes', ready: '#push-imports' },
