@@ -73,6 +73,23 @@ test('the registers hold records at every stage', { skip, timeout: 60_000 }, asy
   assert.ok((await number(analyst.locator('tr[data-operator=total][data-figure=calls] [data-last-year]'))) > 0);
 });
 
+test('new-card screening shows the months of bank and phone cards, reviews and involved cards', { skip, timeout: 60_000 }, async () => {
+  for (const [kind, sellers] of [['bank_card', 'card_seller'], ['sim_card', 'card_seller']]) {
+    await open(analyst, `/card-screening?kind=${kind}&days=365`);
+    assert.ok((await number(analyst.locator('[data-figure=screened]'))) >= 50, `${kind} screened`);
+    assert.ok((await number(analyst.locator('[data-figure=reviewed]'))) >= 3, `${kind} reviewed`);
+    assert.ok((await number(analyst.locator(`#nc-by-level [data-verdict=${sellers}]`))) >= 1, `${kind} sellers found`);
+    assert.ok((await number(analyst.locator('[data-figure=involved]'))) >= 1, `${kind} involved in cases`);
+    assert.ok((await analyst.locator('#nc-outlets tr[data-outlet]').count()) >= 1, `${kind} outlets to interview`);
+  }
+  // The operator's own numbers only.
+  const operator = await loggedInPage(browser, 'operator_cm');
+  await open(operator, '/card-screening?days=365');
+  assert.ok((await number(operator.locator('[data-figure=screened]'))) >= 10);
+  const issuers = await operator.locator('#nc-banks tr[data-bank]').evaluateAll((rows) => rows.map((r) => r.dataset.bank));
+  assert.deepEqual(issuers, ['china_mobile']);
+});
+
 test('the station signs the bulletin it has not read yet', { skip, timeout: 60_000 }, async () => {
   await open(station, '/bulletins?unsigned=1');
   const waiting = station.locator('#bulletins tr[data-bulletin]').filter({ has: station.locator('[data-unsigned]') });
