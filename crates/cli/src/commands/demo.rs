@@ -56,9 +56,10 @@ pub struct Args {
     #[arg(long, default_value_t = 1_000.0)]
     card_sellers_per_10k_year: f64,
     /// Months of history (往期数据: warnings through the closed loop, cases with their money
-    /// stopped, key persons, leads, number disposals, bulletins, supervision, prevention work,
-    /// monthly figures) written on the first start of a new database, so every register has
-    /// records to open; 0 starts with empty registers.
+    /// stopped, key persons, leads, number disposals, new bank and phone cards screened and
+    /// reviewed, analysis groups, bulletins, supervision, prevention work, monthly figures)
+    /// written on the first start of a new database, so every register has records to open; 0
+    /// starts with empty registers.
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(0..=24))]
     history_months: u32,
     /// Stop after this many seconds (default: run until Ctrl-C).
