@@ -12,6 +12,7 @@ use crate::import_run::ImportRecord;
 use crate::state::AppState;
 use fanzha_core::mask::{mask_card, mask_phone};
 use fanzha_core::time::shanghai_date;
+use fanzha_ingest::new_cards::CardRow;
 use fanzha_store::{
     CardImport, CardKind, CardState, Finding, ImportRunId, KeyPersonCategory, NewCardRow,
     NewKeyPerson, Operator, QuarantineRow, ReasonCode, Role, ScreenedCard, Verdict, Viewer,
@@ -91,7 +92,7 @@ pub fn kt(lang: &Lang, kind: &CardKind, key: &str) -> &'static str {
 pub fn kind_key(kind: CardKind, key: &str) -> String {
     if kind == CardKind::SimCard {
         let sim = format!("{key}_sim");
-        if Lang::Zh.t(&sim) != "?" {
+        if Lang::Zh.lookup(&sim).is_some() {
             return sim;
         }
     }
@@ -191,6 +192,23 @@ pub fn sender_of(p: &Principal, named: Option<String>) -> Result<Option<String>,
         return Ok(Some(liaison_operator(p)?.as_str().to_string()));
     }
     Ok(named)
+}
+
+/// A validated row of a list as the store takes it, labelled with its list's `batch`.
+pub fn card_of_row(r: &CardRow, batch: &str) -> NewCardRow {
+    NewCardRow {
+        kind: r.kind,
+        account_no: r.account_no.clone(),
+        bank_code: r.bank_code.clone(),
+        bank_name: r.bank_name.clone(),
+        resident_id: r.resident_id.clone(),
+        holder_name: r.name.clone(),
+        phone: r.phone.clone(),
+        opened_at: r.opened_at,
+        outlet: r.outlet.clone(),
+        outlet_division: r.outlet_division.clone(),
+        batch: batch.to_string(),
+    }
 }
 
 /// A list's label: the one given (trimmed, at most 100 characters), else the sending bank and

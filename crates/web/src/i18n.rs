@@ -45,15 +45,20 @@ impl Lang {
         }
     }
 
-    /// The UI string for `key`; unknown keys show the key itself so a gap is visible, not blank.
+    /// The UI string for `key`; unknown keys show `?` so a gap is visible, not blank.
     pub fn t(self, key: &str) -> &'static str {
-        match STRINGS.iter().find(|(k, _, _)| *k == key) {
-            Some((_, zh, en)) => match self {
-                Lang::Zh => zh,
-                Lang::En => en,
-            },
-            None => "?",
-        }
+        self.lookup(key).unwrap_or("?")
+    }
+
+    /// The UI string for `key`, when there is one.
+    pub fn lookup(self, key: &str) -> Option<&'static str> {
+        STRINGS
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, zh, en)| match self {
+                Lang::Zh => *zh,
+                Lang::En => *en,
+            })
     }
 }
 

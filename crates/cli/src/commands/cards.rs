@@ -122,19 +122,7 @@ fn import(ctx: &Ctx, args: ImportArgs) -> CliResult {
         let cards: Vec<NewCardRow> = parsed
             .rows
             .iter()
-            .map(|r| NewCardRow {
-                kind: r.kind,
-                account_no: r.account_no.clone(),
-                bank_code: r.bank_code.clone(),
-                bank_name: r.bank_name.clone(),
-                resident_id: r.resident_id.clone(),
-                holder_name: r.name.clone(),
-                phone: r.phone.clone(),
-                opened_at: r.opened_at,
-                outlet: r.outlet.clone(),
-                outlet_division: r.outlet_division.clone(),
-                batch: batch.clone(),
-            })
+            .map(|r| fanzha_web::card_screening::card_of_row(r, &batch))
             .collect();
         let scope = fanzha_store::Scope::platform();
         let done = store

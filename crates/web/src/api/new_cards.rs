@@ -8,8 +8,8 @@
 use crate::auth::permission::{ImportNewCards, Permission, ReviewNewCards, ViewNewCards};
 use crate::auth::Require;
 use crate::card_screening::{
-    batch_label, hex, issuer_view, kind_of, mask_number, police_only, reads_list, record_list,
-    review_card, sender_code, sender_of, viewer_of, visible_findings, CardList,
+    batch_label, card_of_row, hex, issuer_view, kind_of, mask_number, police_only, reads_list,
+    record_list, review_card, sender_code, sender_of, viewer_of, visible_findings, CardList,
 };
 use crate::error::WebError;
 use crate::extract::{JsonBody, Query};
@@ -22,8 +22,8 @@ use fanzha_core::time::parse_timestamp;
 use fanzha_ingest::new_cards::{CardChecker, CardFields};
 use fanzha_ingest::quarantine::reason;
 use fanzha_store::{
-    CardFilter, CardKind, CardState, Level, NewAuditEntry, NewCardRow, PageRequest, QuarantineRow,
-    ReasonCode, ScreenedCard, Verdict, Viewer,
+    CardFilter, CardKind, CardState, Level, NewAuditEntry, PageRequest, QuarantineRow, ReasonCode,
+    ScreenedCard, Verdict, Viewer,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -173,19 +173,7 @@ pub async fn push(
         match checker.check(&fields) {
             Ok(r) => {
                 lines.push(index as u64 + 1);
-                cards.push(NewCardRow {
-                    kind: r.kind,
-                    account_no: r.account_no,
-                    bank_code: r.bank_code,
-                    bank_name: r.bank_name,
-                    resident_id: r.resident_id,
-                    holder_name: r.name,
-                    phone: r.phone,
-                    opened_at: r.opened_at,
-                    outlet: r.outlet,
-                    outlet_division: r.outlet_division,
-                    batch: batch.clone(),
-                })
+                cards.push(card_of_row(&r, &batch))
             }
             Err((column, why)) => {
                 let field = field_of(column, why);

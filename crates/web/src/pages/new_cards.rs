@@ -22,9 +22,9 @@ use crate::auth::permission::{
 };
 use crate::auth::Require;
 use crate::card_screening::{
-    batch_label, hex, issuer_view, kind_key, kind_of, kinds_of, mask_number, police_only,
-    reads_list, record_list, review_card, sender_code, sender_of, viewer_of, visible_findings,
-    CardList,
+    batch_label, card_of_row, hex, issuer_view, kind_key, kind_of, kinds_of, mask_number,
+    police_only, reads_list, record_list, review_card, sender_code, sender_of, viewer_of,
+    visible_findings, CardList,
 };
 use crate::error::WebError;
 use crate::export::{every_page, ExportFormat, Sheet, Sheets};
@@ -601,23 +601,7 @@ pub async fn import(
             raw: r.raw.clone(),
         })
         .collect();
-    let cards: Vec<NewCardRow> = parsed
-        .rows
-        .iter()
-        .map(|r| NewCardRow {
-            kind: r.kind,
-            account_no: r.account_no.clone(),
-            bank_code: r.bank_code.clone(),
-            bank_name: r.bank_name.clone(),
-            resident_id: r.resident_id.clone(),
-            holder_name: r.name.clone(),
-            phone: r.phone.clone(),
-            opened_at: r.opened_at,
-            outlet: r.outlet.clone(),
-            outlet_division: r.outlet_division.clone(),
-            batch: batch.clone(),
-        })
-        .collect();
+    let cards: Vec<NewCardRow> = parsed.rows.iter().map(|r| card_of_row(r, &batch)).collect();
     let lines: Vec<u64> = parsed.rows.iter().map(|r| r.line).collect();
     let (run, done) = record_list(
         &state,
