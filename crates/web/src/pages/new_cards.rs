@@ -466,12 +466,16 @@ async fn list_page<P: Permission>(
         unit_choices(state, &p.unit_code, &unit_code).await?
     };
     let heading = if bank_view {
-        f.banks
-            .first()
-            .map(|b| b.bank_name.clone())
-            .filter(|n| !n.is_empty())
+        // An operator by its name in the reader's language; a bank as its list names it.
+        p.operator
+            .map(|o| pick(lang, o.zh(), o.en()).to_string())
+            .or_else(|| {
+                f.banks
+                    .first()
+                    .map(|b| b.bank_name.clone())
+                    .filter(|n| !n.is_empty())
+            })
             .or_else(|| p.bank_code.clone())
-            .or_else(|| p.operator.map(|o| pick(lang, o.zh(), o.en()).to_string()))
             .unwrap_or_default()
     } else {
         state.unit_name(&unit_code).await
