@@ -802,7 +802,10 @@ async fn an_operator_uploads_its_new_phone_cards_and_the_police_read_them_on_the
     assert!(!op.contains("涉诈重点人员"), "no police reason: {op}");
     assert!(!op.contains("id=\"nc-kinds\""), "{op}");
     assert!(op.contains("营业厅"), "the operator's words: {op}");
-    assert!(op.contains("<small>中国移动 ·"), "headed by the operator: {op}");
+    assert!(
+        op.contains("<small>中国移动 ·"),
+        "headed by the operator: {op}"
+    );
     for (role, path) in [
         (Role::OperatorLiaison, "/card-screening?kind=bank_card"),
         (Role::BankLiaison, "/card-screening?kind=sim_card"),
