@@ -34,8 +34,11 @@ async function createGroup(name, types) {
 async function deactivate(id) {
   await open(analyst, `/analysis-groups/${id}`);
   analyst.once('dialog', (d) => d.accept());
+  // The page reloads after the answer: wait for it before going on, or the next navigation
+  // is cut short by the reload.
   const [answer] = await Promise.all([
     analyst.waitForResponse((r) => r.url().endsWith(`/analysis-groups/${id}/deactivate`)),
+    analyst.waitForEvent('load'),
     analyst.locator('#deactivate-group [data-action=deactivate-group]').click(),
   ]);
   assert.equal(answer.status(), 200, `group ${id} deactivated`);
@@ -83,8 +86,10 @@ test('分类研判组: set up, found, followed to its cases, a type held once, d
   await update.locator('input[name=types][value=fake_loan]').uncheck();
   const [saved] = await Promise.all([
     analyst.waitForResponse((r) => r.url().endsWith(`/analysis-groups/${first}`) && r.request().method() === 'POST'),
+    analyst.waitForEvent('load'),
     update.locator('[data-action=update-group]').click(),
   ]);
+  assert.equal(await analyst.locator('#update-group input[name=types][value=fake_loan]').isChecked(), false);
   assert.equal(saved.status(), 200, 'the change is saved');
   const second = await createGroup(`网贷专班${stamp}`, ['fake_loan']);
   assert.notEqual(second, first);
