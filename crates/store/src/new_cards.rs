@@ -651,7 +651,8 @@ impl<'s> NewCards<'s> {
                     f.mule_account = true;
                 }
             }
-            // Every phone number of the holders, and whether it was used for fraud.
+            // The phone numbers registered to the holders, and whether one was used for fraud
+            // (their new phone cards are read with the stored cards below).
             let mut sql = Sql::new(format!(
                 "SELECT x.r AS r, x.num AS num, CAST(CASE WHEN x.num IN ({}) THEN 1 ELSE 0 END \
                  AS BIGINT) AS fraud FROM (\
@@ -662,10 +663,6 @@ impl<'s> NewCards<'s> {
             sql.args(chunk.iter().copied()).push(
                 ") UNION SELECT resident_id AS r, phone AS num FROM people \
                  WHERE phone IS NOT NULL AND resident_id IN (",
-            );
-            sql.args(chunk.iter().copied()).push(
-                ") UNION SELECT resident_id AS r, account_no AS num FROM new_cards \
-                 WHERE kind = 'sim_card' AND resident_id IN (",
             );
             sql.args(chunk.iter().copied()).push(")) x");
             for r in &sql
@@ -682,10 +679,12 @@ impl<'s> NewCards<'s> {
                     f.numbers.insert(num);
                 }
             }
-            let mut sql = Sql::new(
-                "SELECT id, kind, account_no, resident_id, opened_at, state, phone FROM new_cards \
-                 WHERE resident_id IN (",
-            );
+            let mut sql = Sql::new(format!(
+                "SELECT id, kind, account_no, resident_id, opened_at, state, phone, \
+                 CAST(CASE WHEN kind = 'sim_card' AND account_no IN ({}) THEN 1 ELSE 0 END \
+                 AS BIGINT) AS fraud FROM new_cards WHERE resident_id IN (",
+                fraud_numbers(backend)
+            ));
             sql.args(chunk.iter().copied()).push(")");
             for r in &sql
                 .query()
@@ -695,12 +694,20 @@ impl<'s> NewCards<'s> {
             {
                 let id: String = col(r, "resident_id").map_err(StoreError::query(q))?;
                 let state: String = col(r, "state").map_err(StoreError::query(q))?;
-                let kind: String = col(r, "kind").map_err(StoreError::query(q))?;
+                let kind =
+                    CardKind::parse(&col::<String>(r, "kind").map_err(StoreError::query(q))?)
+                        .unwrap_or(CardKind::BankCard);
+                let account_no: String = col(r, "account_no").map_err(StoreError::query(q))?;
+                let fraud: i64 = col(r, "fraud").map_err(StoreError::query(q))?;
                 if let Some(f) = out.get_mut(&id) {
+                    if kind == CardKind::SimCard {
+                        f.fraud_number |= fraud == 1;
+                        f.numbers.insert(account_no.clone());
+                    }
                     f.stored.push(StoredCard {
                         id: col(r, "id").map_err(StoreError::query(q))?,
-                        kind: CardKind::parse(&kind).unwrap_or(CardKind::BankCard),
-                        account_no: col(r, "account_no").map_err(StoreError::query(q))?,
+                        kind,
+                        account_no,
                         opened_at: col(r, "opened_at").map_err(StoreError::query(q))?,
                         state: CardState::parse(&state).unwrap_or(CardState::NotQueued),
                         phone: col(r, "phone").map_err(StoreError::query(q))?,

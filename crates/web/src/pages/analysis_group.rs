@@ -5,10 +5,10 @@
 //! who manage groups, the form to change it and the button to deactivate it.
 
 use super::analysis_group_form::{
-    figures_view, people_of, period, period_choices, read_form, type_choices, FiguresView,
-    GroupPeople,
+    figures_view, people_of, read_form, type_choices, FiguresView, GroupPeople,
 };
 use super::choices::Choice;
+use super::days_period::{period, period_choices};
 use super::view::{fraud_type_label, level_label, time, yuan};
 use super::{after_write, render, Chrome};
 use crate::auth::permission::{

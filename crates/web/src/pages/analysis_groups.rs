@@ -6,10 +6,10 @@
 //! Data from the store's [`fanzha_store::AnalysisGroups`], whose writes are audited.
 
 use super::analysis_group_form::{
-    figures_view, people_of, period, period_choices, read_form, type_choices, types_label,
-    FiguresView,
+    figures_view, people_of, read_form, type_choices, types_label, FiguresView,
 };
 use super::choices::Choice;
+use super::days_period::{period, period_choices};
 use super::{after_write, render, Chrome};
 use crate::auth::permission::{
     ManageAnalysisGroups, Permission, ViewAnalysisGroups, ViewCases, ViewInstructions,

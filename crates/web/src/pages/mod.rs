@@ -15,6 +15,7 @@ pub mod cases;
 pub mod choices;
 pub mod crime_counts;
 pub mod dashboard;
+pub mod days_period;
 pub mod enforcement;
 pub mod evidence;
 pub mod figure_imports;

@@ -14,6 +14,7 @@
 
 use super::choices::{choices, non_empty, parse_or};
 use super::choices::{unit_choices, Choice};
+use super::days_period::{period, period_choices, Period, PERIODS};
 use super::upload::Upload;
 use super::view::pick;
 use super::{render, Chrome};
@@ -48,9 +49,6 @@ use std::collections::HashMap;
 
 /// Cards per screen; an export takes every match (`export::every_page`).
 const PAGE_ROWS: u32 = 100;
-const DAY_MS: i64 = 86_400_000;
-/// Periods offered (days back from today), the default first.
-const PERIODS: [i64; 4] = [30, 7, 90, 365];
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
@@ -290,23 +288,10 @@ async fn list_page<P: Permission>(
     );
     let lang = chrome.lang;
     let p = &auth.principal;
-    let now = state.clock.now_ms();
     // Leaders read the figures; the list is for those who review or upload.
     // An export of theirs holds the figures only.
     let list = reads_list(p);
-    let days = match non_empty(&q.days) {
-        None => PERIODS[0],
-        Some(d) => d
-            .parse::<i64>()
-            .ok()
-            .filter(|d| PERIODS.contains(d))
-            .ok_or_else(|| WebError::BadRequest(format!("unknown period `{d}`")))?,
-    };
-    // Whole Shanghai days, today included, as the statistics count them.
-    let from = fanzha_core::time::shanghai_date(now)
-        .and_then(|today| today.checked_sub_days(chrono::Days::new(days as u64 - 1)))
-        .and_then(|first| fanzha_core::time::shanghai_midnight(first).ok())
-        .unwrap_or(now - days * DAY_MS);
+    let Period { days, from, until } = period(state, non_empty(&q.days))?;
     let kind = kind_of(p, non_empty(&q.kind))?;
     let (viewer, unit_code, bank_view) = viewer_of(state, p, non_empty(&q.unit)).await?;
     let reason = parse_or(non_empty(&q.reason), ReasonCode::parse, "reason")?;
@@ -352,9 +337,9 @@ async fn list_page<P: Permission>(
     } else {
         (Vec::new(), 0, None)
     };
-    let f = repo.figures(&viewer, kind, from, now + 1).await?;
+    let f = repo.figures(&viewer, kind, from, until).await?;
     let outlets = repo
-        .outlet_figures(&viewer, kind, from, now + 1, OUTLET_ROWS)
+        .outlet_figures(&viewer, kind, from, until, OUTLET_ROWS)
         .await?;
     // The same days a year earlier: whether 新开卡涉案比例 comes down year on year.
     let last_year = repo
@@ -362,7 +347,7 @@ async fn list_page<P: Permission>(
             &viewer,
             kind,
             super::statistics_period::months_before(from, 12),
-            super::statistics_period::months_before(now + 1, 12),
+            super::statistics_period::months_before(until, 12),
         )
         .await?;
     let figures = Figures {
@@ -513,18 +498,7 @@ async fn list_page<P: Permission>(
         bank_view,
         can_import: ImportNewCards::allows(p),
         can_review: ReviewNewCards::allows(p),
-        periods: PERIODS
-            .iter()
-            .map(|d| Choice {
-                value: d.to_string(),
-                label: format!(
-                    "{}{d}{}",
-                    pick(lang, "近", "Last "),
-                    pick(lang, "天", " days")
-                ),
-                selected: *d == days,
-            })
-            .collect(),
+        periods: period_choices(lang, days),
         levels: choices(
             Level::ALL,
             Level::as_str,
