@@ -161,3 +161,49 @@ test('新开卡审查: choosing a period reloads the figures for it', { timeout:
   await Promise.all([analyst.waitForURL(new RegExp(`days=${other}`)), period.selectOption(other)]);
   assert.equal(await analyst.locator('#nc-period select[name=days]').inputValue(), other);
 });
+
+test('销户名单: a bank sends its closures and the analyst finds the holder\'s open card by 频繁开销户', { timeout: 90_000 }, async () => {
+  const stamp = String(Date.now()).slice(-9);
+  const cards = [4, 5, 6].map((k) => luhn(`622202${stamp}${k}00`.slice(0, 18)));
+  const holder = residentId(`11010519850305${stamp.slice(-2)}1`);
+  const day = (offset) => new Date(Date.now() - offset * 86_400_000).toISOString().slice(0, 10);
+  // Three ordinary cards at home, weeks apart: nothing to flag.
+  const openings =
+    '卡号,户名,证件号码,开户日期,开户网点,网点行政区划代码\n' +
+    `${cards[0]},周明,${holder},${day(40)},朝阳支行,110105\n` +
+    `${cards[1]},周明,${holder},${day(25)},朝阳支行,110105\n` +
+    `${cards[2]},周明,${holder},${day(5)},朝阳支行,110105\n`;
+  await open(bank, '/card-screening');
+  const form = bank.locator('#import-new-cards');
+  await form.locator('input[type=file]').setInputFiles({ name: 'icbc-openings.csv', mimeType: 'text/csv', buffer: Buffer.from(openings) });
+  await form.locator('[data-action=import-new-cards]').click();
+  await bank.locator('#import-result [data-received]').waitFor();
+  assert.equal((await bank.locator('#import-result [data-received]').innerText()).trim(), '3');
+
+  // The closure list: the first two closed within weeks of opening.
+  const closures =
+    '卡号,证件号码,户名,销户日期\n' +
+    `${cards[0]},${holder},周明,${day(30)}\n` +
+    `${cards[1]},${holder},周明,${day(20)}\n`;
+  await open(bank, '/card-screening');
+  const again = bank.locator('#import-new-cards');
+  await again.locator('select[name=list]').selectOption('closures');
+  await again.locator('input[type=file]').setInputFiles({ name: 'icbc-closures.csv', mimeType: 'text/csv', buffer: Buffer.from(closures) });
+  await again.locator('[data-action=import-new-cards]').click();
+  const result = bank.locator('#import-result [data-list=closures]');
+  await result.waitFor();
+  assert.equal((await result.locator('[data-received]').innerText()).trim(), '2');
+  assert.equal((await result.locator('[data-short-lived]').innerText()).trim(), '2');
+  assert.equal(await result.locator('[data-rescreened]').count(), 0, 'a bank never reads the re-screening');
+
+  // The analyst: the open card flagged, the holder's closures on its page.
+  await open(analyst, '/card-screening?reason=frequent_open_close');
+  const row = analyst.locator('#nc-cards tr[data-card]', { hasText: cards[2].slice(-4) });
+  await row.first().waitFor();
+  assert.match(await row.first().locator('[data-reasons]').innerText(), /频繁开销户（90天内销户2张）/);
+  await Promise.all([analyst.waitForURL(/\/card-screening\/\d+$/), row.first().locator('a').first().click()]);
+  await withShot(analyst, 'card-screening-closures', async () => {
+    assert.equal(await analyst.locator('#nc-findings tr[data-reason=frequent_open_close]').count(), 1);
+    assert.equal(await analyst.locator('#nc-closures tr[data-short-lived]').count(), 2);
+  });
+});

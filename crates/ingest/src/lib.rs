@@ -14,6 +14,7 @@
 //! database. Storing is the consumer's business.
 
 mod batch;
+pub mod card_closures;
 mod csv_mapped;
 mod csv_reader;
 pub mod csv_rows;

@@ -158,19 +158,19 @@ pub const SIM_DIVISION_ALIASES: [&str; 5] = [
 pub const OPERATOR_ALIASES: [&str; 4] = ["运营商", "归属运营商", "品牌", "operator"];
 
 /// The columns of one kind of list.
-struct ListColumns {
-    number: &'static [&'static str],
-    resident_id: &'static [&'static str],
-    name: &'static [&'static str],
-    opened: &'static [&'static str],
+pub(crate) struct ListColumns {
+    pub(crate) number: &'static [&'static str],
+    pub(crate) resident_id: &'static [&'static str],
+    pub(crate) name: &'static [&'static str],
+    pub(crate) opened: &'static [&'static str],
     /// Empty for phone cards: their lists have no reserved phone, and `手机号码` is the card.
-    phone: &'static [&'static str],
-    outlet: &'static [&'static str],
-    division: &'static [&'static str],
-    issuer: &'static [&'static str],
+    pub(crate) phone: &'static [&'static str],
+    pub(crate) outlet: &'static [&'static str],
+    pub(crate) division: &'static [&'static str],
+    pub(crate) issuer: &'static [&'static str],
 }
 
-fn columns(kind: CardKind) -> ListColumns {
+pub(crate) fn columns(kind: CardKind) -> ListColumns {
     match kind {
         CardKind::BankCard => ListColumns {
             number: &CARD_ALIASES,
@@ -403,7 +403,7 @@ impl<'s> CardChecker<'s> {
 }
 
 /// A card's number and its issuer (code, name), checked against the sending issuer.
-type Issued = (String, String, String);
+pub(crate) type Issued = (String, String, String);
 
 fn card_row(
     f: &CardFields<'_>,
@@ -482,7 +482,11 @@ fn card_row(
     })
 }
 
-fn bank_card(text: &str, file_bank: &str, sender: Option<&str>) -> Result<Issued, Rejected> {
+pub(crate) fn bank_card(
+    text: &str,
+    file_bank: &str,
+    sender: Option<&str>,
+) -> Result<Issued, Rejected> {
     let card = BankCard::parse(text).map_err(|e| ("card", e.reason()))?;
     let (code, name) = match (card.bin(), sender) {
         (Some(bin), Some(s)) if !bin.bank_code.eq_ignore_ascii_case(s) => {
@@ -504,7 +508,11 @@ fn bank_card(text: &str, file_bank: &str, sender: Option<&str>) -> Result<Issued
 
 /// A phone card's number: a mobile or virtual-operator number, of the sending operator's
 /// network (a virtual operator's numbers belong to the network it resells).
-fn phone_card(text: &str, file_operator: &str, sender: Option<&str>) -> Result<Issued, Rejected> {
+pub(crate) fn phone_card(
+    text: &str,
+    file_operator: &str,
+    sender: Option<&str>,
+) -> Result<Issued, Rejected> {
     let number = PhoneNumber::parse(text).map_err(|e| ("card", e.reason()))?;
     if !matches!(number.kind(), PhoneKind::Mobile | PhoneKind::Virtual) {
         return Err(("card", card_reason::NOT_MOBILE));

@@ -14,7 +14,10 @@
 pub mod reason;
 
 pub use fanzha_core::event::CardKind;
-pub use reason::{Finding, Level, ReasonCode, BURST_WINDOW_DAYS, MANY_NUMBERS};
+pub use reason::{
+    Finding, Level, ReasonCode, BURST_WINDOW_DAYS, FREQUENT_OPEN_CLOSE, MANY_NUMBERS,
+    OPEN_CLOSE_LOOKBACK_DAYS, SHORT_LIVED_DAYS,
+};
 
 use fanzha_core::{PhoneKind, ResidentId};
 
@@ -54,6 +57,9 @@ pub struct Holder {
     pub numbers_held: u32,
     /// Other people whose cards or registration give the same reserved phone number.
     pub phone_other_holders: u32,
+    /// Closing times of the holder's other short-lived cards of the same kind (closed within
+    /// [`SHORT_LIVED_DAYS`] days of opening; any issuer), from the issuers' closure lists.
+    pub short_lived_closings: Vec<i64>,
 }
 
 /// The outcome for one card.
@@ -142,6 +148,16 @@ pub fn screen(card: &NewCard<'_>, holder: &Holder) -> Screening {
             ReasonCode::ManyNumbers,
             Some(i64::from(holder.numbers_held)),
         );
+    }
+
+    let since = card.opened_at - OPEN_CLOSE_LOOKBACK_DAYS * DAY_MS;
+    let short_lived = holder
+        .short_lived_closings
+        .iter()
+        .filter(|&&closed| closed >= since)
+        .count() as u32;
+    if short_lived >= FREQUENT_OPEN_CLOSE {
+        flag(ReasonCode::FrequentOpenClose, Some(i64::from(short_lived)));
     }
 
     let burst = cards_in_window(card.opened_at, &holder.other_openings);
@@ -266,6 +282,57 @@ mod tests {
         assert!(screen(&card(&id, Some("330281")), &holder)
             .findings
             .is_empty());
+    }
+
+    #[test]
+    fn cards_opened_and_closed_again_and_again_flag_the_next_one_for_the_police() {
+        let id = middle_aged();
+        let holder = Holder {
+            short_lived_closings: vec![T - 200 * DAY_MS, T - 20 * DAY_MS],
+            ..Holder::default()
+        };
+        for c in [card(&id, None), phone_card(&id, None)] {
+            let s = screen(&c, &holder);
+            assert_eq!(
+                s.findings,
+                vec![Finding::new(ReasonCode::FrequentOpenClose, Some(2))]
+            );
+            assert_eq!(s.level, Level::Medium, "queued for review");
+            assert_eq!(
+                s.bank_level,
+                Level::None,
+                "other issuers' closures: police-only"
+            );
+        }
+        assert_eq!(
+            holder_finding(&holder).describe_zh(),
+            "频繁开销户（90天内销户2张）"
+        );
+        // One short-lived card is not a pattern; closings older than the look-back drop out.
+        let once = Holder {
+            short_lived_closings: vec![T - 20 * DAY_MS],
+            ..Holder::default()
+        };
+        assert!(screen(&card(&id, None), &once).findings.is_empty());
+        let long_ago = Holder {
+            short_lived_closings: vec![
+                T - (OPEN_CLOSE_LOOKBACK_DAYS + 1) * DAY_MS,
+                T - 20 * DAY_MS,
+            ],
+            ..Holder::default()
+        };
+        assert!(screen(&card(&id, None), &long_ago).findings.is_empty());
+        // Closures known after the opening count when the card is screened again.
+        let later = Holder {
+            short_lived_closings: vec![T + DAY_MS, T + 3 * DAY_MS, T - 400 * DAY_MS],
+            ..Holder::default()
+        };
+        assert_eq!(holder_finding(&later).value, Some(2));
+    }
+
+    fn holder_finding(holder: &Holder) -> Finding {
+        let id = middle_aged();
+        screen(&card(&id, None), holder).findings[0]
     }
 
     #[test]
@@ -477,6 +544,7 @@ mod tests {
             numbers in 0u32..8,
             sim in proptest::bool::ANY,
             shared in 0u32..3,
+            closings in proptest::collection::vec(-500i64..30, 0..4),
             outlet in prop_oneof![Just(None), Just(Some("330281")), Just(Some("110101")), Just(Some("330106"))],
         ) {
             let id = middle_aged();
@@ -490,6 +558,7 @@ mod tests {
                 other_openings: offsets.iter().map(|d| T + d * DAY_MS).collect(),
                 numbers_held: numbers,
                 phone_other_holders: shared,
+                short_lived_closings: closings.iter().map(|d| T + d * DAY_MS).collect(),
             };
             let c = if sim {
                 NewCard { number_virtual: flags & 32 != 0, ..phone_card(&id, outlet) }
@@ -504,6 +573,11 @@ mod tests {
             prop_assert_eq!(
                 s.findings.iter().any(|f| f.code == ReasonCode::VirtualNumber),
                 sim && flags & 32 != 0
+            );
+            let recent = closings.iter().filter(|&&d| d >= -OPEN_CLOSE_LOOKBACK_DAYS).count();
+            prop_assert_eq!(
+                s.findings.iter().find(|f| f.code == ReasonCode::FrequentOpenClose).map(|f| f.value),
+                (recent >= FREQUENT_OPEN_CLOSE as usize).then_some(Some(recent as i64))
             );
             let sum: u32 = s.findings.iter().map(|f| f.code.weight()).sum();
             prop_assert_eq!(s.score, sum);

@@ -50,10 +50,24 @@ pub enum ReasonCode {
     ManyNumbers,
     /// Phone cards: the new number lies in a virtual operator's segment (虚拟运营商号段).
     VirtualNumber,
+    /// The holder opened and closed cards of this kind again and again (频繁开销户): at least
+    /// [`FREQUENT_OPEN_CLOSE`] other cards closed within [`SHORT_LIVED_DAYS`] days of their
+    /// opening, at any issuer, the closings no more than [`OPEN_CLOSE_LOOKBACK_DAYS`] days
+    /// before this card's opening (value: how many).
+    FrequentOpenClose,
 }
 
 /// Phone numbers of one holder from which a new phone card is flagged (一人多卡).
 pub const MANY_NUMBERS: u32 = 5;
+
+/// A card closed within this many days of its opening is short-lived (开户后短期内销户).
+pub const SHORT_LIVED_DAYS: i64 = 90;
+
+/// Short-lived cards of one holder from which a new card is flagged (频繁开销户).
+pub const FREQUENT_OPEN_CLOSE: u32 = 2;
+
+/// How far before a card's opening the holder's short-lived cards count.
+pub const OPEN_CLOSE_LOOKBACK_DAYS: i64 = 365;
 
 /// Cards of one holder this many days apart or closer count as one burst.
 pub const BURST_WINDOW_DAYS: i64 = 7;
@@ -76,6 +90,7 @@ impl ReasonCode {
         ReasonCode::HolderFraudNumber,
         ReasonCode::ManyNumbers,
         ReasonCode::VirtualNumber,
+        ReasonCode::FrequentOpenClose,
     ];
 
     /// Whether the reason rests on police records (dossiers, punishments, two-card leads,
@@ -91,6 +106,7 @@ impl ReasonCode {
                 | ReasonCode::HolderMuleAccount
                 | ReasonCode::HolderFraudNumber
                 | ReasonCode::ManyNumbers
+                | ReasonCode::FrequentOpenClose
         )
     }
 
@@ -113,7 +129,7 @@ impl ReasonCode {
             | ReasonCode::HolderFraudNumber => 50,
             ReasonCode::HolderKeyPerson => 40,
             ReasonCode::CardBurst => 35,
-            ReasonCode::SharedPhone | ReasonCode::ManyNumbers => 30,
+            ReasonCode::SharedPhone | ReasonCode::ManyNumbers | ReasonCode::FrequentOpenClose => 30,
             ReasonCode::FarProvince => 25,
             ReasonCode::Minor => 20,
             ReasonCode::VirtualPhone | ReasonCode::VirtualNumber => 15,
@@ -142,6 +158,7 @@ impl ReasonCode {
             ReasonCode::HolderFraudNumber => "holder_fraud_number",
             ReasonCode::ManyNumbers => "many_numbers",
             ReasonCode::VirtualNumber => "virtual_number",
+            ReasonCode::FrequentOpenClose => "frequent_open_close",
         }
     }
 
@@ -168,6 +185,7 @@ impl ReasonCode {
             ReasonCode::HolderFraudNumber => "开户人名下号码曾用于诈骗",
             ReasonCode::ManyNumbers => "一人多卡",
             ReasonCode::VirtualNumber => "虚拟运营商号段",
+            ReasonCode::FrequentOpenClose => "频繁开销户",
         }
     }
 
@@ -190,6 +208,7 @@ impl ReasonCode {
             ReasonCode::HolderFraudNumber => "Holder's number used for fraud",
             ReasonCode::ManyNumbers => "Many numbers of one holder",
             ReasonCode::VirtualNumber => "Virtual operator's number",
+            ReasonCode::FrequentOpenClose => "Cards opened and closed again and again",
         }
     }
 }
@@ -223,6 +242,9 @@ impl Finding {
             }
             ReasonCode::SharedPhone => format!("{}（另有{}人使用）", self.code.zh(), v),
             ReasonCode::ManyNumbers => format!("{}（名下号码{}个）", self.code.zh(), v),
+            ReasonCode::FrequentOpenClose => {
+                format!("{}（{}天内销户{}张）", self.code.zh(), SHORT_LIVED_DAYS, v)
+            }
             _ => self.code.zh().to_string(),
         }
     }
@@ -242,6 +264,10 @@ impl Finding {
             }
             ReasonCode::SharedPhone => format!("{} (by {v} others)", self.code.en()),
             ReasonCode::ManyNumbers => format!("{} ({v} numbers)", self.code.en()),
+            ReasonCode::FrequentOpenClose => format!(
+                "{} ({v} closed within {SHORT_LIVED_DAYS} days of opening)",
+                self.code.en()
+            ),
             _ => self.code.en().to_string(),
         }
     }

@@ -213,6 +213,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "analysis groups",
         include_str!("../migrations/0041_analysis_groups.sql"),
     ),
+    (
+        42,
+        "card closures",
+        include_str!("../migrations/0042_card_closures.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

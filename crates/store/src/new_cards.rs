@@ -26,9 +26,14 @@ use crate::stop_payments::Viewer;
 use crate::store::Store;
 use fanzha_core::{PhoneKind, PhoneNumber, ResidentId};
 pub use fanzha_screen::CardKind;
-use fanzha_screen::{screen, Finding, Holder, Level, NewCard as CardToScreen, BURST_WINDOW_DAYS};
+use fanzha_screen::{
+    screen, Finding, Holder, Level, NewCard as CardToScreen, BURST_WINDOW_DAYS, SHORT_LIVED_DAYS,
+};
 use sqlx::any::AnyRow;
 use std::collections::{BTreeMap, HashMap};
+
+mod closures;
+pub use closures::{CardClosure, ClosureImport, ClosureRow};
 
 const DAY_MS: i64 = 86_400_000;
 /// The longest text kept (characters).
@@ -193,6 +198,16 @@ pub struct ScreenedCard {
     pub screened_at: i64,
     pub reviewed_by: Option<String>,
     pub reviewed_at: Option<i64>,
+    /// When the issuer's closure list (销户名单) said the card was closed.
+    pub closed_at: Option<i64>,
+}
+
+impl ScreenedCard {
+    /// Closed within [`SHORT_LIVED_DAYS`] days of its opening (开户后短期内销户).
+    pub fn short_lived(&self) -> bool {
+        self.closed_at
+            .is_some_and(|c| c - self.opened_at <= SHORT_LIVED_DAYS * DAY_MS)
+    }
 }
 
 /// Which cards to list or count (the reader's area is the viewer).
@@ -247,6 +262,8 @@ pub struct BankCardFigures {
     pub card_seller: i64,
     /// Cards that later received victim money in a case (涉案).
     pub involved: i64,
+    /// Cards closed within [`SHORT_LIVED_DAYS`] days of opening (开户后短期销户).
+    pub short_lived: i64,
 }
 
 /// The new cards of one outlet (网点) of a bank: where 涉案比例 picks the outlets to interview or
@@ -286,6 +303,10 @@ pub struct CardFigures {
     pub involved: i64,
     /// Involved cards the screening had flagged (medium or high) — what screening caught.
     pub involved_flagged: i64,
+    /// Cards since closed by their issuer (销户), and of those the ones closed within
+    /// [`SHORT_LIVED_DAYS`] days of opening.
+    pub closed: i64,
+    pub short_lived: i64,
     /// Per bank, most cards first.
     pub banks: Vec<BankCardFigures>,
 }
@@ -316,7 +337,7 @@ impl CardFigures {
 const COLUMNS: &str = "n.id, n.kind, n.account_no, n.bank_code, n.bank_name, n.resident_id, \
      n.holder_name, n.phone, n.opened_at, n.outlet, n.outlet_division, n.unit_code, n.batch, \
      n.score, n.level, n.bank_score, n.bank_level, n.findings, n.state, n.verdict, n.note, n.imported_by, n.imported_at, \
-     n.screened_at, n.reviewed_by, n.reviewed_at";
+     n.screened_at, n.reviewed_by, n.reviewed_at, n.closed_at";
 
 /// Holds when the card `n` was used in fraud (涉案): a bank card that received victim money in
 /// a case — named by a stop-payment request, or the receiving side of a case's transfer where
@@ -389,6 +410,7 @@ fn from_row(row: &AnyRow) -> Result<ScreenedCard, sqlx::Error> {
         screened_at: col(row, "screened_at")?,
         reviewed_by: col(row, "reviewed_by")?,
         reviewed_at: col(row, "reviewed_at")?,
+        closed_at: col(row, "closed_at")?,
     })
 }
 
@@ -458,6 +480,17 @@ struct StoredCard {
     opened_at: i64,
     state: CardState,
     phone: Option<String>,
+    /// Closed by its issuer (the card is no longer screened again).
+    closed: bool,
+}
+
+/// A card of the holder's that an issuer closed.
+pub(crate) struct ClosedCard {
+    pub(crate) kind: CardKind,
+    pub(crate) account_no: String,
+    /// From the closure list, else from the card's new-card list; `None` when neither says.
+    pub(crate) opened_at: Option<i64>,
+    pub(crate) closed_at: i64,
 }
 
 /// What the store knows of one holder, gathered before a list is screened.
@@ -477,6 +510,8 @@ struct HolderFacts {
     punishments: Vec<(i64, Option<i64>)>,
     /// The holder's stored new cards.
     stored: Vec<StoredCard>,
+    /// The holder's cards in the issuers' closure lists.
+    closings: Vec<ClosedCard>,
 }
 
 impl HolderFacts {
@@ -495,6 +530,7 @@ impl HolderFacts {
     fn holder(
         &self,
         kind: CardKind,
+        account_no: &str,
         opened_at: i64,
         openings: Vec<i64>,
         list_numbers: &[&str],
@@ -519,6 +555,16 @@ impl HolderFacts {
             other_openings: openings,
             numbers_held,
             phone_other_holders: phone_others,
+            short_lived_closings: self
+                .closings
+                .iter()
+                .filter(|c| c.kind == kind && c.account_no != account_no)
+                .filter(|c| {
+                    c.opened_at
+                        .is_some_and(|o| c.closed_at - o <= SHORT_LIVED_DAYS * DAY_MS)
+                })
+                .map(|c| c.closed_at)
+                .collect(),
         }
     }
 }
@@ -543,6 +589,19 @@ fn card_to_screen<'a>(
         number_virtual: kind == CardKind::SimCard
             && PhoneNumber::parse(account_no).is_ok_and(|p| p.kind() == PhoneKind::Virtual),
     }
+}
+
+/// A stored card to screen again and what screening reads beside the holder's facts.
+struct Rescreen<'a> {
+    holder: &'a str,
+    facts: &'a HolderFacts,
+    stored: &'a StoredCard,
+    /// The holder's other openings of the card's kind.
+    openings: Vec<i64>,
+    /// New phone numbers of the holder in the list being received.
+    list_numbers: &'a [&'a str],
+    /// Other people giving the card's reserved phone.
+    phone_others: &'a (dyn Fn(Option<&str>) -> u32 + Sync),
 }
 
 /// The new-card repository.
@@ -680,7 +739,7 @@ impl<'s> NewCards<'s> {
                 }
             }
             let mut sql = Sql::new(format!(
-                "SELECT id, kind, account_no, resident_id, opened_at, state, phone, \
+                "SELECT id, kind, account_no, resident_id, opened_at, state, phone, closed_at, \
                  CAST(CASE WHEN kind = 'sim_card' AND account_no IN ({}) THEN 1 ELSE 0 END \
                  AS BIGINT) AS fraud FROM new_cards WHERE resident_id IN (",
                 fraud_numbers(backend)
@@ -711,6 +770,35 @@ impl<'s> NewCards<'s> {
                         opened_at: col(r, "opened_at").map_err(StoreError::query(q))?,
                         state: CardState::parse(&state).unwrap_or(CardState::NotQueued),
                         phone: col(r, "phone").map_err(StoreError::query(q))?,
+                        closed: col::<Option<i64>>(r, "closed_at")
+                            .map_err(StoreError::query(q))?
+                            .is_some(),
+                    });
+                }
+            }
+            let mut sql = Sql::new(
+                "SELECT c.resident_id AS r, c.kind AS kind, c.account_no AS account_no, \
+                 COALESCE(c.opened_at, n.opened_at) AS opened_at, c.closed_at AS closed_at \
+                 FROM card_closures c LEFT JOIN new_cards n ON n.account_no = c.account_no \
+                 WHERE c.resident_id IN (",
+            );
+            sql.args(chunk.iter().copied()).push(")");
+            for r in &sql
+                .query()
+                .fetch_all(&mut **tx)
+                .await
+                .map_err(StoreError::query(q))?
+            {
+                let id: String = col(r, "r").map_err(StoreError::query(q))?;
+                let kind =
+                    CardKind::parse(&col::<String>(r, "kind").map_err(StoreError::query(q))?)
+                        .unwrap_or(CardKind::BankCard);
+                if let Some(f) = out.get_mut(&id) {
+                    f.closings.push(ClosedCard {
+                        kind,
+                        account_no: col(r, "account_no").map_err(StoreError::query(q))?,
+                        opened_at: col(r, "opened_at").map_err(StoreError::query(q))?,
+                        closed_at: col(r, "closed_at").map_err(StoreError::query(q))?,
                     });
                 }
             }
@@ -1003,6 +1091,7 @@ impl<'s> NewCards<'s> {
                 ),
                 &f.holder(
                     r.kind,
+                    &r.account_no,
                     r.opened_at,
                     openings,
                     &list_numbers(&r.resident_id),
@@ -1087,14 +1176,14 @@ impl<'s> NewCards<'s> {
                 continue;
             };
             for stored in &f.stored {
-                let (sid, account, opened_at) = (&stored.id, &stored.account_no, &stored.opened_at);
+                let (account, opened_at) = (&stored.account_no, &stored.opened_at);
                 let fresh_of_kind = || fresh.iter().filter(|r| r.kind == stored.kind);
                 if stored.state == CardState::Reviewed
+                    || stored.closed
                     || !fresh_of_kind().any(|r| (r.opened_at - opened_at).abs() <= window)
                 {
                     continue;
                 }
-                let old = self.get_on(&mut tx, *sid).await?;
                 let openings: Vec<i64> = f
                     .stored
                     .iter()
@@ -1102,63 +1191,20 @@ impl<'s> NewCards<'s> {
                     .map(|c| c.opened_at)
                     .chain(fresh_of_kind().map(|r| r.opened_at))
                     .collect();
-                let id = ResidentId::parse(holder)
-                    .map_err(|e| StoreError::invalid("resident_id", e.to_string()))?;
-                let s = screen(
-                    &card_to_screen(
-                        stored.kind,
-                        account,
-                        *opened_at,
-                        &id,
-                        old.outlet_division.as_deref(),
-                        old.phone.as_deref(),
-                    ),
-                    &f.holder(
-                        stored.kind,
-                        *opened_at,
-                        openings,
-                        &list_numbers(holder),
-                        phone_count(old.phone.as_deref(), holder),
-                    ),
-                );
-                if i64::from(s.score) == old.score && s.findings == old.findings {
-                    continue;
-                }
-                let new_state = if s.level.needs_review() || old.state == CardState::Pending {
-                    CardState::Pending
-                } else {
-                    CardState::NotQueued
+                let numbers = list_numbers(holder);
+                let others = |phone: Option<&str>| phone_count(phone, holder);
+                let input = Rescreen {
+                    holder,
+                    facts: f,
+                    stored,
+                    openings,
+                    list_numbers: &numbers,
+                    phone_others: &others,
                 };
-                let findings = serde_json::to_string(&s.findings)
-                    .map_err(|e| StoreError::invalid("findings", e.to_string()))?;
-                let mut sql = Sql::new("UPDATE new_cards SET score = ");
-                sql.arg(i64::from(s.score))
-                    .push(", level = ")
-                    .arg(s.level.as_str())
-                    .push(", bank_score = ")
-                    .arg(i64::from(s.bank_score))
-                    .push(", bank_level = ")
-                    .arg(s.bank_level.as_str())
-                    .push(", findings = ")
-                    .arg(findings)
-                    .push(", state = ")
-                    .arg(new_state.as_str())
-                    .push(", screened_at = ")
-                    .arg(at)
-                    .push(" WHERE id = ")
-                    .arg(*sid)
-                    .push(" AND state <> 'reviewed'");
-                let done = sql
-                    .query()
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(StoreError::query("new_cards.rescreen"))?;
-                if done.rows_affected() != 1 {
-                    continue;
+                if let Some(requeued) = self.rescreen(&mut tx, &input, at).await? {
+                    out.rescreened += 1;
+                    out.requeued += i64::from(requeued);
                 }
-                out.rescreened += 1;
-                out.requeued +=
-                    i64::from(new_state == CardState::Pending && old.state != CardState::Pending);
             }
         }
 
@@ -1188,6 +1234,73 @@ impl<'s> NewCards<'s> {
             .map_err(StoreError::query("new_cards.commit"))?;
 
         Ok(out)
+    }
+
+    /// Screens a stored, unreviewed card again with what is known of its holder now and
+    /// stores the new screening when it changed: `Some(requeued)` then (whether the card went
+    /// onto the review list by it), `None` when nothing changed.
+    async fn rescreen(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        input: &Rescreen<'_>,
+        at: i64,
+    ) -> StoreResult<Option<bool>> {
+        let stored = input.stored;
+        let old = self.get_on(tx, stored.id).await?;
+        let id = ResidentId::parse(input.holder)
+            .map_err(|e| StoreError::invalid("resident_id", e.to_string()))?;
+        let s = screen(
+            &card_to_screen(
+                stored.kind,
+                &stored.account_no,
+                stored.opened_at,
+                &id,
+                old.outlet_division.as_deref(),
+                old.phone.as_deref(),
+            ),
+            &input.facts.holder(
+                stored.kind,
+                &stored.account_no,
+                stored.opened_at,
+                input.openings.clone(),
+                input.list_numbers,
+                (input.phone_others)(old.phone.as_deref()),
+            ),
+        );
+        if i64::from(s.score) == old.score && s.findings == old.findings {
+            return Ok(None);
+        }
+        let new_state = if s.level.needs_review() || old.state == CardState::Pending {
+            CardState::Pending
+        } else {
+            CardState::NotQueued
+        };
+        let findings = serde_json::to_string(&s.findings)
+            .map_err(|e| StoreError::invalid("findings", e.to_string()))?;
+        let mut sql = Sql::new("UPDATE new_cards SET score = ");
+        sql.arg(i64::from(s.score))
+            .push(", level = ")
+            .arg(s.level.as_str())
+            .push(", bank_score = ")
+            .arg(i64::from(s.bank_score))
+            .push(", bank_level = ")
+            .arg(s.bank_level.as_str())
+            .push(", findings = ")
+            .arg(findings)
+            .push(", state = ")
+            .arg(new_state.as_str())
+            .push(", screened_at = ")
+            .arg(at)
+            .push(" WHERE id = ")
+            .arg(stored.id)
+            .push(" AND state <> 'reviewed'");
+        let done = sql
+            .query()
+            .execute(&mut **tx)
+            .await
+            .map_err(StoreError::query("new_cards.rescreen"))?;
+        Ok((done.rows_affected() == 1)
+            .then_some(new_state == CardState::Pending && old.state != CardState::Pending))
     }
 
     async fn get_on(
@@ -1459,9 +1572,12 @@ impl<'s> NewCards<'s> {
             "SELECT n.bank_code AS bank_code, MAX(n.bank_name) AS bank_name, {level} AS level, \
              n.state AS state, n.verdict AS verdict, \
              CAST(CASE WHEN {involved} THEN 1 ELSE 0 END AS BIGINT) AS involved, \
+             CAST(CASE WHEN n.closed_at IS NULL THEN 0 \
+             WHEN n.closed_at - n.opened_at <= {short} THEN 2 ELSE 1 END AS BIGINT) AS closed, \
              COUNT(*) AS n FROM new_cards n WHERE ",
             level = level_column(viewer),
-            involved = involved(self.store.backend())
+            involved = involved(self.store.backend()),
+            short = SHORT_LIVED_DAYS * DAY_MS
         ));
         push_viewer(&mut sql, viewer);
         sql.push(" AND n.kind = ")
@@ -1471,7 +1587,7 @@ impl<'s> NewCards<'s> {
             .push(" AND n.opened_at < ")
             .arg(to)
             .push(&format!(
-                " GROUP BY n.bank_code, {}, n.state, n.verdict, involved",
+                " GROUP BY n.bank_code, {}, n.state, n.verdict, involved, closed",
                 level_column(viewer)
             ));
         let rows = sql
@@ -1489,7 +1605,14 @@ impl<'s> NewCards<'s> {
             let state: String = col(row, "state").map_err(q())?;
             let verdict: Option<String> = col(row, "verdict").map_err(q())?;
             let involved: i64 = col(row, "involved").map_err(q())?;
+            let closed: i64 = col(row, "closed").map_err(q())?;
             let n: i64 = col(row, "n").map_err(q())?;
+            if closed > 0 {
+                f.closed += n;
+            }
+            if closed == 2 {
+                f.short_lived += n;
+            }
             let level = Level::parse(&level).unwrap_or(Level::None);
             let verdict = verdict.as_deref().and_then(Verdict::parse);
             f.screened += n;
@@ -1530,6 +1653,9 @@ impl<'s> NewCards<'s> {
             }
             if involved == 1 {
                 b.involved += n;
+            }
+            if closed == 2 {
+                b.short_lived += n;
             }
         }
         f.banks = banks.into_values().collect();

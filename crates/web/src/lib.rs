@@ -8,6 +8,7 @@ pub mod api;
 pub mod assessment;
 pub mod assets;
 pub mod auth;
+pub mod card_closures;
 pub mod card_screening;
 pub mod case_import;
 pub mod casework;

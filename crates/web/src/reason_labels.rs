@@ -241,6 +241,16 @@ const REASONS: &[(&str, &str, &str)] = &[
         "开卡日期早于持卡人出生日期",
         "opened before the holder's birth",
     ),
+    (
+        "closed_in_future",
+        "销户时间晚于上传时间",
+        "closed in the future",
+    ),
+    (
+        "closed_before_opened",
+        "销户日期早于开户日期",
+        "closed before it was opened",
+    ),
 ];
 
 /// The columns a quarantined row names.
@@ -271,6 +281,7 @@ const COLUMNS: &[(&str, &str, &str)] = &[
     ("reason", "原因", "reason"),
     ("lead_id", "线索编号", "lead id"),
     ("opened_at", "开卡时间", "opened at"),
+    ("closed_at", "销户时间", "closed at"),
     ("outlet_division", "开卡网点区划", "outlet division"),
     ("report_no", "警情编号", "report number"),
     ("reported_at", "报警时间", "reported at"),

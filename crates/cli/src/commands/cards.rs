@@ -49,6 +49,29 @@ pub struct ImportArgs {
     /// auto (from the file's content and name), csv or xlsx.
     #[arg(long, default_value = "auto")]
     pub format: ReportFormat,
+    /// The file is a closure list (销户名单; for phone cards the numbers given up): card or
+    /// number, holder's ID number and closing date; optionally name, opening date and outlet.
+    /// Listed cards are marked closed; holders who open and close cards again and again
+    /// (频繁开销户) have their open cards screened again.
+    #[arg(long)]
+    pub closures: bool,
+}
+
+/// The unit named, else the root of the org tree.
+pub(super) async fn receiving_unit(
+    store: &fanzha_store::Store,
+    named: Option<&str>,
+) -> Result<String, fanzha_store::StoreError> {
+    if let Some(u) = named {
+        return Ok(u.trim().to_string());
+    }
+    match store.units().roots().await?.into_iter().next() {
+        Some(root) => Ok(root.code),
+        None => Err(fanzha_store::StoreError::Invalid {
+            field: "unit",
+            reason: "no org tree: import it with `fanzha import divisions --root CODE`".into(),
+        }),
+    }
 }
 
 pub(super) fn parse_kind(s: &str) -> Result<CardKind, String> {
@@ -74,7 +97,6 @@ fn import(ctx: &Ctx, args: ImportArgs) -> CliResult {
         CardKind::SimCard => b.trim().to_ascii_lowercase(),
     });
     let now = fanzha_core::time::now_ms();
-    let parsed = read_new_cards(&file, &bytes, args.format, args.kind, bank.as_deref(), now)?;
     let batch = args.batch.clone().unwrap_or_else(|| {
         format!(
             "{} {}",
@@ -84,22 +106,24 @@ fn import(ctx: &Ctx, args: ImportArgs) -> CliResult {
                 .unwrap_or_default()
         )
     });
+    if args.closures {
+        return super::cards_closures::import(
+            ctx,
+            &args,
+            super::cards_closures::ClosureFile {
+                file,
+                bytes,
+                bank,
+                batch,
+                now,
+            },
+        );
+    }
+    let parsed = read_new_cards(&file, &bytes, args.format, args.kind, bank.as_deref(), now)?;
     let db = super::database::open(ctx)?;
     let store = &db.store;
     let (run, done, rejected) = db.block_on(async {
-        let unit = match &args.unit {
-            Some(u) => u.trim().to_string(),
-            None => match store.units().roots().await?.into_iter().next() {
-                Some(root) => root.code,
-                None => {
-                    return Err(fanzha_store::StoreError::Invalid {
-                        field: "unit",
-                        reason: "no org tree: import it with `fanzha import divisions --root CODE`"
-                            .into(),
-                    })
-                }
-            },
-        };
+        let unit = receiving_unit(store, args.unit.as_deref()).await?;
         let run = store
             .imports()
             .begin(&NewImportRun {
@@ -146,7 +170,7 @@ fn import(ctx: &Ctx, args: ImportArgs) -> CliResult {
                 },
             )
             .await?;
-        Ok((run, done, rejected))
+        Ok::<_, fanzha_store::StoreError>((run, done, rejected))
     })?;
     for r in &rejected {
         println!(

@@ -194,3 +194,63 @@ fn an_operators_list_of_phone_cards_is_screened_with_its_own_columns() {
     let stderr = String::from_utf8_lossy(&wrong.stderr);
     assert!(stderr.contains("手机号码"), "{stderr}");
 }
+
+/// A bank's closure list (销户名单): two of a holder's cards closed within weeks of opening
+/// make 频繁开销户, and the holder's open card goes onto the review list; a closing in the future
+/// is quarantined; the same list again adds nothing.
+#[test]
+fn a_closure_list_flags_a_holder_who_opens_and_closes_cards() {
+    let dir = tempfile::tempdir().unwrap();
+    json(&fanzha(
+        dir.path(),
+        &["import", "divisions", "--root", "330281", "--json"],
+    ));
+    let h = holder(21, 1978);
+    let openings = format!(
+        "卡号,户名,证件号码,开户日期,网点行政区划代码\n\
+         {},张三,{h},2026-08-01,330281\n\
+         {},张三,{h},2026-09-01,330281\n\
+         {},张三,{h},2026-11-20,330281\n",
+        card(21),
+        card(22),
+        card(23),
+    );
+    let file = dir.path().join("icbc.csv");
+    std::fs::write(&file, openings).unwrap();
+    let out = json(&fanzha(
+        dir.path(),
+        &["cards", "import", file.to_str().unwrap(), "--json"],
+    ));
+    assert_eq!(out["queued_for_review"], 0, "{out}");
+    let closures = format!(
+        "卡号,证件号码,销户日期\n\
+         {},{h},2026-08-20\n\
+         {},{h},2026-09-15\n\
+         {},{h},2099-01-01\n",
+        card(21),
+        card(22),
+        card(24),
+    );
+    let file = dir.path().join("icbc_closed.csv");
+    std::fs::write(&file, closures).unwrap();
+    let args = [
+        "cards",
+        "import",
+        file.to_str().unwrap(),
+        "--closures",
+        "--bank",
+        "ICBC",
+        "--json",
+    ];
+    let out = json(&fanzha(dir.path(), &args));
+    assert_eq!(out["read"], 3, "{out}");
+    assert_eq!(out["received"], 2, "{out}");
+    assert_eq!(out["of_screened_cards"], 2, "{out}");
+    assert_eq!(out["short_lived"], 2, "{out}");
+    assert_eq!(out["rescreened"], 1, "{out}");
+    assert_eq!(out["queued_for_review"], 1, "{out}");
+    assert_eq!(out["by_reason"]["closed_in_future"], 1, "{out}");
+    let again = json(&fanzha(dir.path(), &args));
+    assert_eq!(again["received"], 0, "{again}");
+    assert_eq!(again["listed_before"], 2, "{again}");
+}

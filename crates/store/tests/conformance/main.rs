@@ -227,6 +227,7 @@ mod new_card_suite {
         cards_are_reviewed_once_and_counted_per_bank,
         lists_screened_at_once_see_each_others_cards,
         phone_cards_are_screened_for_many_numbers_and_counted_per_operator,
+        cards_opened_and_closed_again_and_again_are_flagged,
     }
 }
 

@@ -915,3 +915,206 @@ pub async fn phone_cards_are_screened_for_many_numbers_and_counted_per_operator(
     assert_eq!(codes(&c), vec!["holder_fraud_number"]);
     assert_eq!((c.level, c.bank_level), (Level::High, Level::None));
 }
+
+fn closure(account: &str, holder: &str, opened: Option<i64>, closed: i64) -> ClosureRow {
+    ClosureRow {
+        kind: CardKind::BankCard,
+        account_no: account.into(),
+        bank_code: "ICBC".into(),
+        bank_name: "中国工商银行".into(),
+        resident_id: holder.into(),
+        holder_name: "张三".into(),
+        opened_at: opened,
+        closed_at: closed,
+        outlet: "余姚城东支行".into(),
+        batch: "ICBC 销户 2027-01-15".into(),
+    }
+}
+
+/// Closure lists (销户名单): a closure marks the listed card closed and takes its opening from
+/// the new-card list; two cards closed within 90 days of opening make 频繁开销户, which puts the
+/// holder's open card on the review list (police-only), flags the holder's next card on
+/// arrival, and never touches closed or reviewed cards; a list sent again changes nothing; the
+/// figures count the closed and short-lived cards per bank.
+pub async fn cards_opened_and_closed_again_and_again_are_flagged(store: &Store) {
+    with_tree(store).await;
+    let city = store.units().scope("3302").await.unwrap();
+    let police = Viewer::Police(city.clone());
+    let holder = adult_id(50);
+    let other = adult_id(51);
+    store
+        .people()
+        .upsert(&[
+            registered(&holder, "330281001001", "13800000050"),
+            registered(&other, "330281001001", "13800000051"),
+        ])
+        .await
+        .unwrap();
+    let cards = store.new_cards();
+    let mut ids = Vec::new();
+    for (account, opened) in [
+        ("6222020000000000193", T0 - 100 * DAY),
+        ("6222020000000000201", T0 - 60 * DAY),
+        ("6222020000000000219", T0 - 10 * DAY),
+        ("6222020000000000227", T0 - 300 * DAY),
+    ] {
+        let got = cards
+            .import(
+                &city,
+                "3302",
+                &[card(account, &holder, opened, "330281")],
+                "icbc",
+                opened,
+            )
+            .await
+            .unwrap();
+        ids.push(got.ids[0]);
+    }
+    for id in &ids {
+        let c = cards.get(&police, *id).await.unwrap();
+        assert!(c.findings.is_empty(), "{c:?}");
+        assert_eq!(c.state, CardState::NotQueued);
+        assert_eq!(c.closed_at, None);
+    }
+
+    // An analyst puts the long-held card on watch before the closures arrive: it keeps its
+    // screening.
+    cards
+        .review(
+            &city,
+            ids[3],
+            Verdict::Watch,
+            "常用工资卡",
+            "analyst",
+            T0 - DAY,
+        )
+        .await
+        .unwrap();
+    let outside = store.units().scope("330282").await.unwrap();
+    let list = vec![
+        // 20 and 10 days open: short-lived; the opening comes from the new-card list.
+        closure("6222020000000000193", &holder, None, T0 - 80 * DAY),
+        closure("6222020000000000201", &holder, None, T0 - 50 * DAY),
+        // Not in any new-card list; the list gives the opening (299 days: not short-lived).
+        closure(
+            "6222020000000000235",
+            &holder,
+            Some(T0 - 400 * DAY),
+            T0 - 101 * DAY,
+        ),
+        // Another holder's card closed the day it was opened.
+        closure(
+            "6222020000000000243",
+            &other,
+            Some(T0 - 5 * DAY),
+            T0 - 5 * DAY,
+        ),
+    ];
+    assert!(matches!(
+        cards
+            .import_closures(&outside, "3302", &list, "icbc", T0)
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let got = cards
+        .import_closures(&city, "3302", &list, "icbc", T0)
+        .await
+        .unwrap();
+    assert_eq!(
+        got,
+        ClosureImport {
+            received: 4,
+            duplicates: 0,
+            listed: 2,
+            short_lived: 3,
+            // The holder's open, unreviewed card.
+            rescreened: 1,
+            requeued: 1,
+        }
+    );
+    let closed = cards.get(&police, ids[0]).await.unwrap();
+    assert_eq!(closed.closed_at, Some(T0 - 80 * DAY));
+    assert!(closed.short_lived());
+    assert!(
+        closed.findings.is_empty(),
+        "a closed card is not screened again"
+    );
+    let open = cards.get(&police, ids[2]).await.unwrap();
+    assert_eq!(codes(&open), vec!["frequent_open_close"]);
+    assert_eq!(open.findings[0].value, Some(2));
+    assert_eq!(
+        (open.level, open.state),
+        (Level::Medium, CardState::Pending)
+    );
+    assert_eq!(open.bank_level, Level::None, "police-only");
+    assert_eq!(open.closed_at, None);
+    let watched = cards.get(&police, ids[3]).await.unwrap();
+    assert!(
+        watched.findings.is_empty(),
+        "a reviewed card keeps its screening"
+    );
+
+    // Sent again: nothing new.
+    let again = cards
+        .import_closures(&city, "3302", &list, "icbc", T0 + 1000)
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.received, again.duplicates, again.rescreened),
+        (0, 4, 0)
+    );
+    assert_eq!(audits(store, "card_closures_imported").await, 2);
+
+    // The holder's next card carries the pattern on arrival; the other holder's one short-lived
+    // card is no pattern.
+    let next = cards
+        .import(
+            &city,
+            "3302",
+            &[
+                card("6222020000000000250", &holder, T0 + DAY, "330281"),
+                card("6222020000000000268", &other, T0 + DAY, "330281"),
+            ],
+            "icbc",
+            T0 + DAY,
+        )
+        .await
+        .unwrap();
+    let mine = cards.get(&police, next.ids[0]).await.unwrap();
+    assert_eq!(codes(&mine), vec!["frequent_open_close"]);
+    let theirs = cards.get(&police, next.ids[1]).await.unwrap();
+    assert!(theirs.findings.is_empty(), "{theirs:?}");
+
+    // The holder's closures for the card page, the latest first, with their days open.
+    let history = cards.closures_of(&holder).await.unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .map(|c| (c.account_no.as_str(), c.days_open(), c.short_lived()))
+            .collect::<Vec<_>>(),
+        vec![
+            ("6222020000000000201", Some(10), true),
+            ("6222020000000000193", Some(20), true),
+            ("6222020000000000235", Some(299), false),
+        ]
+    );
+
+    // Figures of the cards opened in the last 120 days: two closed, both short-lived.
+    let f = cards
+        .figures(&police, CardKind::BankCard, T0 - 120 * DAY, T0 + 2 * DAY)
+        .await
+        .unwrap();
+    assert_eq!((f.closed, f.short_lived), (2, 2));
+    let icbc = f.banks.iter().find(|b| b.bank_code == "ICBC").unwrap();
+    assert_eq!(icbc.short_lived, 2);
+    let bank = cards
+        .figures(
+            &Viewer::Bank("ICBC".into()),
+            CardKind::BankCard,
+            T0 - 120 * DAY,
+            T0 + 2 * DAY,
+        )
+        .await
+        .unwrap();
+    assert_eq!(bank.short_lived, 2, "the bank reads its own closures");
+}

@@ -4,6 +4,7 @@
 //! through the caller's org scope, so a record of another subtree answers 404 `not_found`.
 
 pub mod call_tasks;
+pub mod card_closures;
 pub mod figures;
 pub mod instructions;
 pub mod new_cards;
@@ -44,6 +45,10 @@ pub fn routes() -> Router<AppState> {
             get(new_cards::list)
                 .post(new_cards::push)
                 .layer(axum::extract::DefaultBodyLimit::max(16 << 20)),
+        )
+        .route(
+            "/api/v1/card-closures",
+            post(card_closures::push).layer(axum::extract::DefaultBodyLimit::max(16 << 20)),
         )
         .route("/api/v1/new-cards/{id}", get(new_cards::get))
         .route("/api/v1/new-cards/{id}/review", post(new_cards::review))

@@ -28,6 +28,7 @@ use utoipa::OpenApi;
         super::new_cards::list,
         super::new_cards::get,
         super::new_cards::review,
+        super::card_closures::push,
     ),
     components(schemas(
         super::warnings::PushRequest,
@@ -37,7 +38,11 @@ use utoipa::OpenApi;
         super::new_cards::NewCardIn,
         super::new_cards::NewCardListAnswer,
         super::new_cards::NewCardRejection,
-        super::new_cards::NewCardReview
+        super::new_cards::NewCardReview,
+        super::card_closures::ClosureListIn,
+        super::card_closures::ClosureIn,
+        super::card_closures::ClosureListAnswer,
+        super::card_closures::ClosureRejection
     ))
 )]
 pub struct ApiDoc;

@@ -22,6 +22,7 @@ use crate::auth::permission::{
     ImportNewCards, ManageKeyPersons, Permission, ReviewNewCards, ViewNewCards,
 };
 use crate::auth::Require;
+use crate::card_closures::{closure_of_row, record_closures, ClosureList};
 use crate::card_screening::{
     batch_label, card_of_row, hex, issuer_view, kind_key, kind_of, kinds_of, mask_number,
     police_only, reads_list, record_list, review_card, sender_code, sender_of, viewer_of,
@@ -38,7 +39,9 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use fanzha_core::mask::{mask_name, mask_resident_id};
 use fanzha_core::time::{format_shanghai, format_shanghai_date};
+use fanzha_ingest::card_closures::read_card_closures;
 use fanzha_ingest::new_cards::read_new_cards;
+use fanzha_ingest::reports::ReportFormat;
 use fanzha_store::{
     CardFilter, CardKind, CardState, Level, NewAuditEntry, NewCardRow, PageRequest, QuarantineRow,
     ReasonCode, ScreenedCard, Verdict, Viewer,
@@ -96,6 +99,9 @@ struct Row {
     name: String,
     resident_id: String,
     opened: String,
+    /// The closing date when the issuer closed the card ('' while open).
+    closed: String,
+    short_lived: bool,
     outlet: String,
     unit: String,
     score: i64,
@@ -115,6 +121,7 @@ struct BankLine {
     card_seller: i64,
     involved: i64,
     involved_share: String,
+    short_lived: i64,
 }
 
 /// An outlet whose cards were found in cases or sold.
@@ -138,6 +145,9 @@ struct Figures {
     reviewed: i64,
     involved: i64,
     involved_flagged: i64,
+    /// Closed since, and closed within 90 days of opening (频繁开销户's material).
+    closed: i64,
+    short_lived: i64,
     involved_share: String,
     /// 同期: the share of the cards opened in the same days a year earlier.
     involved_share_last_year: String,
@@ -147,8 +157,19 @@ struct Figures {
     outlets: Vec<OutletLine>,
 }
 
+/// What a closure list did (a liaison's upload shows no re-screening: that is the police's).
+struct ClosuresView {
+    received: i64,
+    listed: i64,
+    short_lived: i64,
+    rescreened: i64,
+    requeued: i64,
+}
+
 /// What an upload did, as the page shows it (no personal data: rejected rows by line).
 struct ImportView {
+    /// A closure list's figures instead of the screening's.
+    closures: Option<ClosuresView>,
     run: i64,
     file: String,
     read: usize,
@@ -234,6 +255,8 @@ async fn rows_of(
             name: mask_name(&c.holder_name),
             resident_id: mask_resident_id(&c.resident_id),
             opened: format_shanghai_date(c.opened_at),
+            closed: c.closed_at.map(format_shanghai_date).unwrap_or_default(),
+            short_lived: c.short_lived(),
             outlet: c.outlet.clone(),
             unit,
             // A bank reads the score and level of the reasons it may read, and whether the
@@ -373,6 +396,8 @@ async fn list_page<P: Permission>(
         reviewed: f.reviewed,
         involved: f.involved,
         involved_flagged: f.involved_flagged,
+        closed: f.closed,
+        short_lived: f.short_lived,
         involved_share: pct(f.involved_share()),
         involved_share_last_year: pct(last_year.involved_share()),
         by_level: Level::ALL
@@ -411,6 +436,7 @@ async fn list_page<P: Permission>(
                 card_seller: b.card_seller,
                 involved: b.involved,
                 involved_share: pct(b.involved_share()),
+                short_lived: b.short_lived,
             })
             .collect(),
     };
@@ -553,9 +579,23 @@ pub async fn import(
     headers: HeaderMap,
     multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let mut up = Upload::read(multipart, "new_cards.csv", &["bank", "batch", "kind"]).await?;
+    let mut up = Upload::read(
+        multipart,
+        "new_cards.csv",
+        &["bank", "batch", "kind", "list"],
+    )
+    .await?;
     let p = &auth.principal;
     let kind = kind_of(p, up.text("kind"))?;
+    let closures = match up.text("list").unwrap_or("openings") {
+        "openings" => false,
+        "closures" => true,
+        other => {
+            return Err(WebError::BadRequest(format!(
+                "unknown list type `{other}`: openings or closures"
+            )))
+        }
+    };
     let bank = match up.text("bank") {
         Some(text) => sender_code(kind, text)?,
         None => None,
@@ -567,6 +607,26 @@ pub async fn import(
     let sender = sender_of(p, bank)?;
     let now = state.clock.now_ms();
     let batch = batch_label(batch.as_deref(), sender.as_deref(), now);
+    if closures {
+        let view = import_closures(
+            &state,
+            p,
+            ClosureUpload {
+                file,
+                bytes,
+                format,
+                kind,
+                sender: sender.as_deref(),
+                batch: &batch,
+            },
+        )
+        .await?;
+        let q = ListQuery {
+            kind: Some(kind.as_str().to_string()),
+            ..ListQuery::default()
+        };
+        return list_page(&state, &auth, &headers, &q, Some(view)).await;
+    }
     let parsed = read_new_cards(&file, &bytes, format, kind, sender.as_deref(), now)?;
     let rejected: Vec<QuarantineRow> = parsed
         .rejected
@@ -595,6 +655,7 @@ pub async fn import(
     )
     .await?;
     let view = ImportView {
+        closures: None,
         run: run.0,
         file,
         read: parsed.read,
@@ -631,6 +692,85 @@ pub async fn import(
     list_page(&state, &auth, &headers, &q, Some(view)).await
 }
 
+/// An uploaded closure list and what the form says of it.
+struct ClosureUpload<'a> {
+    file: String,
+    bytes: Vec<u8>,
+    format: ReportFormat,
+    kind: CardKind,
+    sender: Option<&'a str>,
+    batch: &'a str,
+}
+
+/// Reads, validates and records a closure list (销户名单) and says what it did.
+async fn import_closures(
+    state: &AppState,
+    p: &crate::auth::principal::Principal,
+    up: ClosureUpload<'_>,
+) -> Result<ImportView, WebError> {
+    let now = state.clock.now_ms();
+    let parsed = read_card_closures(&up.file, &up.bytes, up.format, up.kind, up.sender, now)?;
+    let rejected: Vec<QuarantineRow> = parsed
+        .rejected
+        .iter()
+        .map(|r| QuarantineRow {
+            file: up.file.clone(),
+            line: r.line as i64,
+            column: r.column.map(str::to_string),
+            reason: r.reason.to_string(),
+            raw: r.raw.clone(),
+        })
+        .collect();
+    let closures: Vec<_> = parsed
+        .rows
+        .iter()
+        .map(|r| closure_of_row(r, up.batch))
+        .collect();
+    let lines: Vec<u64> = parsed.rows.iter().map(|r| r.line).collect();
+    let (run, done) = record_closures(
+        state,
+        p,
+        ClosureList {
+            file: &up.file,
+            content_hash: hex(&Sha256::digest(&up.bytes)),
+            read: parsed.read,
+            closures: &closures,
+            lines: &lines,
+            rejected: &rejected,
+        },
+    )
+    .await?;
+    let bank_view = issuer_view(p);
+    Ok(ImportView {
+        closures: Some(ClosuresView {
+            received: done.received,
+            listed: done.listed,
+            short_lived: done.short_lived,
+            rescreened: if bank_view { 0 } else { done.rescreened },
+            requeued: if bank_view { 0 } else { done.requeued },
+        }),
+        run: run.0,
+        file: up.file,
+        read: parsed.read,
+        received: done.received as usize,
+        duplicates: done.duplicates,
+        queued: 0,
+        rescreened: 0,
+        bank_view,
+        bank_by_level: Vec::new(),
+        rejected: rejected
+            .iter()
+            .map(|r| {
+                (
+                    r.line,
+                    r.column.clone().unwrap_or_default(),
+                    r.reason.clone(),
+                )
+            })
+            .collect(),
+    })
+}
+
 /// A finding on the detail page.
 struct FindingView {
     code: &'static str,
@@ -649,6 +789,17 @@ struct OtherCard {
     state: &'static str,
 }
 
+/// A closed card of the holder's (any issuer).
+struct ClosureLine {
+    kind: &'static str,
+    bank: String,
+    number: String,
+    opened: String,
+    closed: String,
+    days: String,
+    short_lived: bool,
+}
+
 #[derive(Template)]
 #[template(path = "new_card.html")]
 struct DetailPage {
@@ -662,6 +813,7 @@ struct DetailPage {
     resident_id: String,
     phone: String,
     opened: String,
+    closed: String,
     outlet: String,
     outlet_division: String,
     unit: String,
@@ -679,6 +831,7 @@ struct DetailPage {
     reviewed_by: String,
     reviewed_at: String,
     others: Vec<OtherCard>,
+    closures: Vec<ClosureLine>,
     cases: Vec<String>,
     other_area_cases: usize,
     verdicts: Vec<Choice>,
@@ -754,6 +907,24 @@ pub async fn detail(
             state: pick(lang, o.state.zh(), o.state.en()),
         })
         .collect();
+    let closures = repo
+        .closures_of(&c.resident_id)
+        .await?
+        .into_iter()
+        .map(|k| ClosureLine {
+            kind: pick(lang, k.kind.zh(), k.kind.en()),
+            bank: if k.bank_name.is_empty() {
+                k.bank_code.clone()
+            } else {
+                k.bank_name.clone()
+            },
+            number: mask_number(k.kind, &k.account_no),
+            opened: k.opened_at.map(format_shanghai_date).unwrap_or_default(),
+            closed: format_shanghai_date(k.closed_at),
+            days: k.days_open().map(|d| d.to_string()).unwrap_or_default(),
+            short_lived: k.short_lived(),
+        })
+        .collect();
     let all_cases = repo.cases_of(&c).await?;
     let visible = state.store.cases().in_scope(&scope, &all_cases).await?;
     let cases: Vec<String> = all_cases
@@ -783,6 +954,7 @@ pub async fn detail(
         resident_id: c.resident_id.clone(),
         phone: c.phone.clone().unwrap_or_default(),
         opened: format_shanghai(c.opened_at),
+        closed: c.closed_at.map(format_shanghai).unwrap_or_default(),
         outlet: c.outlet.clone(),
         outlet_division: division,
         unit: state.unit_name(&c.unit_code).await,
@@ -819,6 +991,7 @@ pub async fn detail(
         reviewed_by: c.reviewed_by.clone().unwrap_or_default(),
         reviewed_at: c.reviewed_at.map(format_shanghai).unwrap_or_default(),
         others,
+        closures,
         cases,
         other_area_cases,
         verdicts: choices(
@@ -907,6 +1080,7 @@ fn export(
                     r.name,
                     r.resident_id,
                     r.opened,
+                    r.closed,
                     r.outlet,
                     r.unit,
                     r.score.to_string(),
@@ -924,6 +1098,7 @@ fn export(
             "name",
             "resident_id",
             "nc_opened",
+            "nc_closed_on",
             "nc_outlet",
             "unit",
             "nc_score",
@@ -957,6 +1132,8 @@ fn export(
             f.involved_share_last_year.clone(),
         ],
         vec![t("nc_involved_flagged"), f.involved_flagged.to_string()],
+        vec![t("nc_closed_n"), f.closed.to_string()],
+        vec![t("nc_short_lived_n"), f.short_lived.to_string()],
     ]);
     figures.extend(
         f.by_level
@@ -983,6 +1160,7 @@ fn export(
                 b.card_seller.to_string(),
                 b.involved.to_string(),
                 b.involved_share.clone(),
+                b.short_lived.to_string(),
             ]
         })
         .collect();
@@ -994,6 +1172,7 @@ fn export(
         "nc_card_sellers",
         "nc_involved_n",
         "nc_involved_share",
+        "nc_short_lived_n",
     ]);
     sheets.push(Sheet::new(
         lang,
@@ -1072,6 +1251,7 @@ mod tests {
             screened_at: 0,
             reviewed_by: None,
             reviewed_at: None,
+            closed_at: None,
         };
         let police = reasons_text(Lang::Zh, &card, false);
         assert!(
@@ -1080,8 +1260,8 @@ mod tests {
         );
         let bank = reasons_text(Lang::Zh, &card, true);
         assert_eq!(bank, "短期内多头开卡（7日内3张）");
-        // Dossiers, punishments, leads, cases and number disposals, and the holder's numbers
-        // at every operator.
+        // Dossiers, punishments, leads, cases and number disposals, the holder's numbers at
+        // every operator, and their cards closed at every issuer.
         let police_only_codes: Vec<&str> = ReasonCode::ALL
             .iter()
             .filter(|r| police_only(**r))
@@ -1095,7 +1275,8 @@ mod tests {
                 "holder_gave_card_away",
                 "holder_mule_account",
                 "holder_fraud_number",
-                "many_numbers"
+                "many_numbers",
+                "frequent_open_close",
             ]
         );
     }

@@ -27,6 +27,7 @@ fanzha_store::on_both_backends! {
     a_bank_uploads_its_list_and_the_commander_reviews_a_card_seller,
     banks_leaders_and_other_counties_see_only_what_is_theirs,
     an_operator_uploads_its_new_phone_cards_and_the_police_read_them_on_their_tab,
+    a_bank_uploads_its_closures_and_the_police_find_frequent_open_close,
 }
 
 const COUNTY: &str = "330281";
@@ -142,6 +143,8 @@ impl Answer {
 enum Body_ {
     Form(String),
     Multipart(String),
+    /// A closure list (销户名单): the file with `list=closures`.
+    Closures(String),
 }
 
 /// `method path` as `role` at `unit`, with a form or multipart body for writes (CSRF token
@@ -186,6 +189,17 @@ async fn send(
             );
             format!(
                 "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"new_cards.csv\"\r\n\
+                 Content-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n"
+            )
+        }
+        Body_::Closures(file) => {
+            req = req.header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            );
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"list\"\r\n\r\nclosures\r\n\
+                 --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"closed.csv\"\r\n\
                  Content-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n"
             )
         }
@@ -897,4 +911,98 @@ async fn an_operator_uploads_its_new_phone_cards_and_the_police_read_them_on_the
         .await
         .unwrap();
     assert_eq!(phone.owner_resident_id, Some(holder_id()));
+}
+
+/// 销户名单 on the page: the liaison uploads the bank's closures (the holder's first two cards
+/// of the burst closed within days) and reads what was received without the re-screening; the
+/// police read the short-lived figure, the closed mark in the list, the holder's open card
+/// flagged 频繁开销户, and the holder's closures on its card page; the liaison may not filter
+/// by the reason.
+async fn a_bank_uploads_its_closures_and_the_police_find_frequent_open_close(db: &Db) {
+    let state = world(db).await;
+    upload(&state, Role::BankLiaison).await;
+    let closures = format!(
+        "卡号,证件号码,户名,销户日期\n\
+         {c1},{h},张卫国,2026-03-09\n\
+         {c2},{h},张卫国,2026-03-10 09:00\n\
+         {c3},{h},张卫国,2026-04-01\n",
+        c1 = card(1),
+        c2 = card(2),
+        c3 = card(3),
+        h = holder_id(),
+    );
+    let a = send(
+        &state,
+        Role::BankLiaison,
+        CITY,
+        "POST",
+        "/card-screening/import",
+        Body_::Closures(closures),
+    )
+    .await;
+    let page = a.text();
+    assert_eq!(a.status, StatusCode::OK, "{page}");
+    assert!(page.contains("data-list=\"closures\""), "{page}");
+    assert!(page.contains("data-received>2<"), "{page}");
+    assert!(page.contains("data-listed>2<"), "{page}");
+    assert!(page.contains("data-short-lived>2<"), "{page}");
+    assert!(
+        !page.contains("data-rescreened") && !page.contains("data-requeued"),
+        "{page}"
+    );
+    assert!(page.contains("data-reason=\"closed_in_future\""), "{page}");
+
+    let police = send(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        "GET",
+        "/card-screening",
+        get(),
+    )
+    .await;
+    let page = police.text();
+    assert_eq!(police.status, StatusCode::OK, "{page}");
+    assert_eq!(figure(&page, "short_lived"), "2", "{page}");
+    assert!(page.contains("data-closed=\"2026-03-09\""), "{page}");
+    let flagged = send(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        "GET",
+        "/card-screening?reason=frequent_open_close",
+        get(),
+    )
+    .await
+    .text();
+    assert!(flagged.contains("data-total>1<"), "{flagged}");
+    assert!(flagged.contains("频繁开销户（90天内销户2张）"), "{flagged}");
+
+    let id = card_id(&state, &card(3)).await;
+    let detail = send(
+        &state,
+        Role::UnitCommander,
+        "330281",
+        "GET",
+        &format!("/card-screening/{id}"),
+        get(),
+    )
+    .await;
+    let detail = detail.text();
+    assert!(
+        detail.contains("data-reason=\"frequent_open_close\""),
+        "{detail}"
+    );
+    assert_eq!(detail.matches("data-short-lived").count(), 2, "{detail}");
+
+    let refused = send(
+        &state,
+        Role::BankLiaison,
+        CITY,
+        "GET",
+        "/card-screening?reason=frequent_open_close",
+        get(),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }

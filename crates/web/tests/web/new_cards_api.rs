@@ -27,6 +27,7 @@ fanzha_store::on_both_backends! {
     a_bank_pushes_its_list_and_reads_its_own_cards,
     the_commander_reads_a_card_in_full_and_reviews_it_once,
     an_operator_pushes_its_new_phone_cards_and_reads_its_own_numbers,
+    a_bank_pushes_its_closures_and_the_holders_open_card_is_flagged,
 }
 
 const CITY: &str = "3302";
@@ -732,4 +733,139 @@ async fn an_operator_pushes_its_new_phone_cards_and_reads_its_own_numbers(db: &D
     .await
     .json();
     assert_eq!(banks["total"], 0, "{banks}");
+}
+
+/// 销户名单 over the API: the holder's two earlier cards closed within weeks of opening make
+/// 频繁开销户, which puts the holder's open card on the police's review list; the bank reads
+/// neither the re-screening nor the reason; bad rows are answered by index and quarantined
+/// masked; the same list again changes nothing.
+async fn a_bank_pushes_its_closures_and_the_holders_open_card_is_flagged(db: &Db) {
+    let state = world(db).await;
+    push(&state, Role::BankLiaison, card_list()).await;
+    let earlier = push(
+        &state,
+        Role::BankLiaison,
+        json!({"cards": [
+            {"card_no": card(6), "holder_name": "张卫国", "resident_id": holder_id(),
+             "opened_at": "2026-01-05", "outlet_division": "330281"},
+            {"card_no": card(7), "holder_name": "张卫国", "resident_id": holder_id(),
+             "opened_at": "2026-02-01", "outlet_division": "330281"},
+        ]}),
+    )
+    .await;
+    assert_eq!(earlier["received"], 2, "{earlier}");
+    let closures = json!({"bank": "ICBC", "closures": [
+        {"card_no": card(6), "resident_id": holder_id(), "closed_at": "2026-02-20"},
+        {"number": card(7), "resident_id": holder_id(), "holder_name": "张卫国",
+         "closed_at": "2026-03-01T15:00:00+08:00", "outlet": "余姚城东支行"},
+        {"card_no": card(8), "resident_id": holder_id(), "closed_at": "2027-01-01"},
+        {"card_no": ccb_card(), "resident_id": stranger_id(), "closed_at": "2026-03-01"},
+    ]});
+    let a = send(
+        &state,
+        Role::BankLiaison,
+        CITY,
+        "POST",
+        "/api/v1/card-closures",
+        Some(closures.clone()),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    let a = a.json();
+    assert_eq!(
+        (&a["received"], &a["of_screened_cards"], &a["short_lived"]),
+        (&json!(2), &json!(2), &json!(2)),
+        "{a}"
+    );
+    assert!(
+        a.get("rescreened").is_none() && a.get("requeued").is_none(),
+        "a bank never learns of the re-screening: {a}"
+    );
+    assert_eq!(
+        a["rejected"],
+        json!([
+            {"index": 2, "field": "closed_at", "reason": "closed_in_future"},
+            {"index": 3, "field": "card_no", "reason": "other_bank"},
+        ])
+    );
+    let run = ImportRunId(a["import_run"].as_i64().unwrap());
+    let quarantined = state
+        .store
+        .imports()
+        .quarantine(run, &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(quarantined.items.len(), 2);
+    for q in &quarantined.items {
+        assert!(
+            !q.row.raw.contains(&card(8)) && !q.row.raw.contains(&holder_id()),
+            "unmasked in the quarantine: {}",
+            q.row.raw
+        );
+    }
+
+    // The police: the holder's open card is on the review list for 频繁开销户.
+    let flagged = send(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        "GET",
+        "/api/v1/new-cards?reason=frequent_open_close",
+        None,
+    )
+    .await;
+    assert_eq!(flagged.status, StatusCode::OK, "{}", flagged.text);
+    let flagged = flagged.json();
+    assert_eq!(flagged["total"], 1, "{flagged}");
+    let item = &flagged["items"][0];
+    assert_eq!(item["state"], "pending", "{item}");
+    assert!(
+        item["card_no"]
+            .as_str()
+            .unwrap()
+            .ends_with(&card(1)[card(1).len() - 4..]),
+        "{item}"
+    );
+    // The bank reads its card without the reason, and may not filter by it.
+    let bank = send(
+        &state,
+        Role::BankLiaison,
+        CITY,
+        "GET",
+        "/api/v1/new-cards",
+        None,
+    )
+    .await
+    .json();
+    assert!(!bank.to_string().contains("frequent_open_close"), "{bank}");
+    let refused = send(
+        &state,
+        Role::BankLiaison,
+        CITY,
+        "GET",
+        "/api/v1/new-cards?reason=frequent_open_close",
+        None,
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    // Sent again: nothing new.
+    let again = send(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        "POST",
+        "/api/v1/card-closures",
+        Some(closures),
+    )
+    .await
+    .json();
+    assert_eq!(
+        (&again["received"], &again["listed_before"]),
+        (&json!(0), &json!(2))
+    );
+    assert_eq!(
+        again["rescreened"], 0,
+        "the center reads the re-screening: {again}"
+    );
 }

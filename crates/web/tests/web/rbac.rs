@@ -859,6 +859,15 @@ const ENDPOINTS: &[Endpoint] = &[
         ),
     ),
     ep(
+        "POST",
+        "/api/v1/card-closures",
+        "import_new_cards",
+        Rec::None,
+        Json(
+            r#"{"closures":[{"card_no":"6222020123456789015","resident_id":"11010519491231002X","closed_at":"2026-01-01T09:00:00+08:00"}]}"#,
+        ),
+    ),
+    ep(
         "GET",
         "/api/v1/new-cards/{id}",
         "review_new_cards",

@@ -13,6 +13,7 @@
 //! `notices` (bulletins, supervision), `prevention` (outreach, posts, the operators' and the
 //! criminal-case monthly figures), `groups` (the center's analysis groups).
 
+mod card_closures;
 mod cases;
 mod groups;
 mod key_persons;
@@ -48,6 +49,7 @@ pub struct Seeded {
     pub disposals: usize,
     pub new_bank_cards: usize,
     pub new_phone_cards: usize,
+    pub card_closures: usize,
     pub bulletins: usize,
     pub supervision: usize,
     pub outreach: usize,
@@ -60,7 +62,7 @@ impl std::fmt::Display for Seeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened, {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups",
+            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups",
             self.warnings,
             self.cases,
             self.stop_payments,
@@ -71,6 +73,7 @@ impl std::fmt::Display for Seeded {
             self.disposals,
             self.new_bank_cards,
             self.new_phone_cards,
+            self.card_closures,
             self.bulletins,
             self.supervision,
             self.outreach,

@@ -82,6 +82,7 @@ pub(super) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
     // The lists: one per issuer and day, screened at 09:00 the morning after (or now).
     let mut lists: BTreeMap<(i64, CardKind, String), Vec<NewCardRow>> = BTreeMap::new();
     let mut sellers_of: BTreeMap<String, bool> = BTreeMap::new();
+    let opened: Vec<(NewCardRow, bool)> = cards.iter().map(|c| (c.row.clone(), c.seller)).collect();
     for c in cards {
         let morning = (c.row.opened_at + 8 * 3_600_000) / DAY_MS * DAY_MS + DAY_MS + 3_600_000;
         sellers_of.insert(c.row.account_no.clone(), c.seller);
@@ -227,12 +228,12 @@ pub(super) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
             }
         }
     }
-    Ok(())
+    super::card_closures::seed(h, &opened, out).await
 }
 
 /// A new card of `kind` at the bank (or on the network) of `issuer`'s own card (or number),
 /// opened at `at` in `county`, in `issuer`'s name — the caller puts a seller's name on it.
-fn new_card(
+pub(super) fn new_card(
     h: &mut History<'_>,
     kind: CardKind,
     issuer: &Person,
