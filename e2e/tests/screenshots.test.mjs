@@ -65,6 +65,16 @@ async function someWarning() {
   return warningId;
 }
 
+/** A card the screening flagged for 频繁开销户 (the history has some), else any card, else the list. */
+async function someCardPage() {
+  const analyst = await pageFor('analyst', 'zh', false);
+  for (const q of ['reason=frequent_open_close&limit=1', 'limit=1']) {
+    const list = await apiOk(analyst, 'GET', `/api/v1/new-cards?${q}`);
+    if (list.items.length) return `/card-screening/${list.items[0].id}`;
+  }
+  return '/card-screening';
+}
+
 // name, who looks at it, path, an element that shows the page has rendered
 const PAGES = [
   { name: 'login', user: null, path: async () => '/login', ready: 'form[action="/login"]' },
@@ -81,6 +91,7 @@ const PAGES = [
   { name: 'statistics', user: 'leader', path: async () => '/statistics', ready: '#units' },
   { name: 'key-persons', user: 'analyst', path: async () => '/key-persons', ready: '#key-persons' },
   { name: 'card-screening', user: 'analyst', path: async () => '/card-screening', ready: '#nc-figures' },
+  { name: 'new-card', user: 'analyst', path: someCardPage, ready: '#nc-card, #nc-figures' },
   { name: 'phone-card-screening', user: 'operator_cm', path: async () => '/card-screening', ready: '#nc-figures' },
   { name: 'analysis-groups', user: 'analyst', path: async () => '/analysis-groups', ready: '#ag-groups' },
   { name: 'supervision', user: 'commander', path: async () => '/supervision', ready: '#sv-figures' },

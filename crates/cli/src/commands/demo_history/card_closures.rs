@@ -86,8 +86,10 @@ pub(super) async fn seed(
         .filter(|(n, _, _)| *n >= 2)
         .map(|(_, last, row)| (*last, (*row).clone()))
         .collect();
+    let mut came_back = 0;
     for (last, row) in back {
-        if !h.chance(SELLERS_BACK) {
+        // At least one, so that even a small city shows the pattern.
+        if came_back > 0 && !h.chance(SELLERS_BACK) {
             continue;
         }
         let at = last + h.rng.random_range(7 * DAY_MS..40 * DAY_MS);
@@ -111,6 +113,7 @@ pub(super) async fn seed(
             .import(&scope, &root, &[next], &login, morning.min(h.now))
             .await?;
         out.new_bank_cards += done.ids.len();
+        came_back += done.ids.len();
     }
     Ok(())
 }
