@@ -31,6 +31,8 @@ pub struct SearchForm {
     pub source: Option<String>,
     /// A unit inside one's own subtree.
     pub unit: Option<String>,
+    /// An analysis group (分类研判组) of one's area: its fraud types in its unit's area.
+    pub group: Option<String>,
     /// `open` or `closed` (the instruction).
     pub status: Option<String>,
     /// A phone number or resident ID.
@@ -54,6 +56,8 @@ pub struct Search {
     pub filter: WarningFilter,
     /// The unit the list is narrowed to (checked against the reader's subtree by the caller).
     pub unit: Option<String>,
+    /// The analysis group asked for (checked against the reader's area by the caller).
+    pub group_id: Option<i64>,
     pub person: Option<Person>,
     /// i18n keys of the fields that did not parse (they were ignored).
     pub problems: Vec<&'static str>,
@@ -148,6 +152,12 @@ impl Search {
             Some(_) => s.problems.push("col_status"),
         }
         s.unit = given(&form.unit).map(str::to_string);
+        if let Some(g) = given(&form.group) {
+            match g.parse() {
+                Ok(id) => s.group_id = Some(id),
+                Err(_) => s.problems.push("ag_group"),
+            }
+        }
         if let Some(q) = given(&form.q) {
             s.q = q.to_string();
             match identify(q) {
@@ -167,6 +177,7 @@ impl Search {
 
     /// The form's fields as a query string (without the page key), for links that keep them.
     pub fn query_string(&self, unit: &str) -> String {
+        let group = self.group_id.map(|g| g.to_string()).unwrap_or_default();
         let pairs = [
             ("from", self.from.as_str()),
             ("to", self.to.as_str()),
@@ -174,6 +185,7 @@ impl Search {
             ("fraud_type", self.fraud_type.as_str()),
             ("source", self.source.as_str()),
             ("unit", unit),
+            ("group", group.as_str()),
             ("status", self.status.as_str()),
             ("q", self.q.as_str()),
         ];

@@ -56,6 +56,8 @@ struct ListPage {
     /// How many warnings match (all pages).
     total: i64,
     fraud_types: Vec<Choice>,
+    /// The analysis groups of one's area (分类研判组), for the `group` filter.
+    groups: Vec<Choice>,
     sources: Vec<Choice>,
     units: Vec<Choice>,
     /// The form as a query string, for the page and export links.
@@ -87,9 +89,24 @@ pub async fn list(
     let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/warnings");
     let lang = chrome.lang;
     let own_unit = auth.principal.unit_code.clone();
-    let search = Search::read(&form, state.clock.now_ms());
+    let mut search = Search::read(&form, state.clock.now_ms());
+    // A group stands for its fraud types in its unit's area (unless a unit is chosen).
+    let group = match search.group_id {
+        Some(id) => Some(super::group_filter::group_of(&state, &own_unit, id).await?),
+        None => None,
+    };
+    if let Some(g) = &group {
+        search.filter.fraud_type = Some(super::group_filter::within_group(
+            search.filter.fraud_type.take(),
+            g,
+        ));
+    }
+    let unit_asked = search
+        .unit
+        .clone()
+        .or_else(|| group.as_ref().map(|g| g.unit_code.clone()));
     let (unit_code, scope) = state
-        .narrowed_scope(&own_unit, search.unit.as_deref())
+        .narrowed_scope(&own_unit, unit_asked.as_deref())
         .await?;
     let warnings = state.store.warnings();
     let page = match form.format {
@@ -195,6 +212,8 @@ pub async fn list(
     }
 
     let units = unit_choices(&state, &own_unit, &unit_code).await?;
+    let own_scope = state.scope_of(&own_unit).await?;
+    let groups = super::group_filter::group_choices(&state, &own_scope, search.group_id).await?;
     let fraud_types = fraud_type_choices(lang, &search.fraud_type);
     let sources = SOURCES
         .iter()
@@ -210,6 +229,7 @@ pub async fn list(
         unit_code.as_str()
     };
     render(&ListPage {
+        groups,
         lang,
         chrome,
         rows,

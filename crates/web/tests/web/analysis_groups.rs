@@ -251,6 +251,28 @@ async fn a_group_is_set_up_audited_and_its_filter_restricts_cases_and_the_queue(
     let html = queue.text();
     assert!(html.contains(&brushing), "{html}");
     assert!(!html.contains(&loan), "{html}");
+    // The warnings list: the group's types only, the group kept in the form and the links.
+    let all_warnings = get("/warnings").await.text();
+    assert!(all_warnings.contains(&brushing) && all_warnings.contains(&loan));
+    let warnings = get(&format!("/warnings?group={id}")).await;
+    assert_eq!(warnings.status, 200);
+    let html = warnings.text();
+    assert!(html.contains(&brushing), "{html}");
+    assert!(!html.contains(&loan), "{html}");
+    assert!(
+        html.contains(&format!("<option value=\"{id}\" selected>")),
+        "the group stays chosen: {html}"
+    );
+    assert!(html.contains(&format!("group={id}")), "the export keeps it");
+    let narrowed = get(&format!("/warnings?group={id}&fraud_type=fake_loan"))
+        .await
+        .text();
+    assert!(!narrowed.contains(&brushing) && !narrowed.contains(&loan));
+    assert_eq!(
+        get("/warnings?group=x").await.status,
+        200,
+        "a bad group is a message"
+    );
 
     // A second group may not take a covered type; the error says what to do.
     let clash = send_as(
@@ -429,6 +451,15 @@ async fn only_allowed_roles_reach_the_groups_and_another_county_sees_none(db: &D
     )
     .await;
     assert_eq!(a.status, 404);
+    let a = send_as(
+        &state,
+        Role::UnitCommander,
+        OTHER_COUNTY,
+        t0(),
+        ("GET", &format!("/warnings?group={}", g.id), ""),
+    )
+    .await;
+    assert_eq!(a.status, 404, "another area's group on the warnings list");
     // An analyst of another county cannot set up a group at the city.
     let a = send_as(
         &state,
