@@ -173,6 +173,16 @@ pub struct CaseFilter {
     pub lookup: Option<CaseLookup>,
     /// The victim's occupation, or cases whose occupation is unknown.
     pub occupation: Option<OccupationFilter>,
+    /// Supervised cases (督办): of any level, or of one.
+    pub supervision: Option<CaseSupervisionFilter>,
+}
+
+/// Which supervised cases a [`CaseFilter`] asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaseSupervisionFilter {
+    /// Supervised at any level.
+    Any,
+    Is(crate::enforcement::CaseSupervision),
 }
 
 /// Which occupation a [`CaseFilter`] asks for.
@@ -373,6 +383,20 @@ impl CaseFilter {
             }
             Some(OccupationFilter::Is(o)) => {
                 sql.push(" AND c.occupation = ").arg(o.code());
+            }
+        }
+        match self.supervision {
+            None => {}
+            Some(CaseSupervisionFilter::Any) => {
+                sql.push(
+                    " AND c.id IN (SELECT case_id FROM case_enforcement \
+                     WHERE supervision IS NOT NULL)",
+                );
+            }
+            Some(CaseSupervisionFilter::Is(level)) => {
+                sql.push(" AND c.id IN (SELECT case_id FROM case_enforcement WHERE supervision = ")
+                    .arg(level.as_str())
+                    .push(")");
             }
         }
         if let Some(l) = &self.lookup {

@@ -75,6 +75,18 @@ code_enum! {
 }
 
 code_enum! {
+    /// Who supervises a case's investigation (督办), the highest level first.
+    CaseSupervision {
+        /// 公安部督办.
+        Ministry => "ministry", "公安部督办", "Supervised by the Ministry";
+        /// 省厅督办.
+        Province => "province", "省厅督办", "Supervised by the provincial department";
+        /// 市局督办.
+        City => "city", "市局督办", "Supervised by the city bureau";
+    }
+}
+
+code_enum! {
     /// What a suspect is charged with (罪名).
     SuspectCharge {
         /// 诈骗罪.
@@ -168,6 +180,8 @@ pub struct CaseEnforcement {
     pub solved_at: Option<i64>,
     /// 追赃: money the investigation recovered, fen.
     pub recovered_fen: i64,
+    /// 督办: who supervises the investigation, when someone does.
+    pub supervision: Option<CaseSupervision>,
     /// How many times it was set; 0 while never set.
     pub version: i64,
     pub updated_by: Option<String>,
@@ -181,6 +195,8 @@ pub struct EnforcementUpdate {
     /// Required when solved, refused otherwise; not before the report, not in the future.
     pub solved_at: Option<i64>,
     pub recovered_fen: i64,
+    /// 督办, or none.
+    pub supervision: Option<CaseSupervision>,
     /// The [`CaseEnforcement::version`] the change was made from (0 while never set); when the
     /// case's values moved on meanwhile the change is refused with [`StoreError::Conflict`].
     pub expected_version: i64,
@@ -287,6 +303,15 @@ pub struct DismantledTally {
     pub cards: i64,
 }
 
+/// The supervised cases (督办) of one level reported in a period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct SupervisedTally {
+    pub level: CaseSupervision,
+    pub cases: i64,
+    /// Of those, solved (whenever).
+    pub solved: i64,
+}
+
 /// A scope's enforcement results over a period.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct EnforcementFigures {
@@ -318,6 +343,9 @@ pub struct EnforcementFigures {
     /// The people caught in the period by the charge of their suspect entry (every charge,
     /// in [`SuspectCharge::ALL`] order; one without a charge yet is in none).
     pub caught_by_charge: Vec<(SuspectCharge, i64)>,
+    /// Of the cases reported in the period, the supervised ones (督办) per level, every level
+    /// in [`CaseSupervision::ALL`] order.
+    pub supervised: Vec<SupervisedTally>,
 }
 
 impl EnforcementFigures {
@@ -346,6 +374,14 @@ impl EnforcementFigures {
     pub fn recovery_rate(&self, returned_fen: i64) -> Option<f64> {
         (self.loss_fen > 0)
             .then(|| (returned_fen + self.recovered_fen) as f64 / self.loss_fen as f64)
+    }
+
+    /// 督办 of every level together: supervised cases reported in the period, and of those
+    /// solved.
+    pub fn supervised_total(&self) -> (i64, i64) {
+        self.supervised
+            .iter()
+            .fold((0, 0), |(c, s), t| (c + t.cases, s + t.solved))
     }
 
     /// Gangs and dens of every kind together.
@@ -502,7 +538,7 @@ async fn stored_enforcement(
 ) -> StoreResult<CaseEnforcement> {
     let ctx = "enforcement.of_case";
     let mut sql = Sql::new(
-        "SELECT status, solved_at, recovered_fen, version, updated_by, updated_at \
+        "SELECT status, solved_at, recovered_fen, supervision, version, updated_by, updated_at \
          FROM case_enforcement WHERE case_id = ",
     );
     sql.arg(case_id);
@@ -517,6 +553,7 @@ async fn stored_enforcement(
             status: InvestigationStatus::Investigating,
             solved_at: None,
             recovered_fen: 0,
+            supervision: None,
             version: 0,
             updated_by: None,
             updated_at: None,
@@ -528,6 +565,7 @@ async fn stored_enforcement(
             status: parse_code(&r, "status", InvestigationStatus::parse)?,
             solved_at: col(&r, "solved_at")?,
             recovered_fen: col(&r, "recovered_fen")?,
+            supervision: parse_optional_code(&r, "supervision", CaseSupervision::parse)?,
             version: col(&r, "version")?,
             updated_by: col(&r, "updated_by")?,
             updated_at: col(&r, "updated_at")?,
@@ -735,7 +773,7 @@ impl<'s> Enforcement<'s> {
             // Never set: the first writer creates the row, a concurrent second finds it there.
             let mut sql = Sql::new(
                 "INSERT INTO case_enforcement (case_id, status, solved_at, recovered_fen, \
-                 version, updated_by, updated_at) VALUES (",
+                 supervision, version, updated_by, updated_at) VALUES (",
             );
             sql.arg(case_id)
                 .push(", ")
@@ -744,6 +782,8 @@ impl<'s> Enforcement<'s> {
                 .arg(u.solved_at)
                 .push(", ")
                 .arg(u.recovered_fen)
+                .push(", ")
+                .arg(u.supervision.map(CaseSupervision::as_str))
                 .push(", 1, ")
                 .arg(u.by.as_str())
                 .push(", ")
@@ -757,6 +797,8 @@ impl<'s> Enforcement<'s> {
                 .arg(u.solved_at)
                 .push(", recovered_fen = ")
                 .arg(u.recovered_fen)
+                .push(", supervision = ")
+                .arg(u.supervision.map(CaseSupervision::as_str))
                 .push(", version = version + 1, updated_by = ")
                 .arg(u.by.as_str())
                 .push(", updated_at = ")
@@ -789,10 +831,12 @@ impl<'s> Enforcement<'s> {
                     "status": u.status.as_str(),
                     "solved_at": u.solved_at,
                     "recovered_fen": u.recovered_fen,
+                    "supervision": u.supervision.map(CaseSupervision::as_str),
                     "before": {
                         "status": before.status.as_str(),
                         "solved_at": before.solved_at,
                         "recovered_fen": before.recovered_fen,
+                        "supervision": before.supervision.map(CaseSupervision::as_str),
                     },
                 }),
             },
@@ -1408,6 +1452,41 @@ impl<'s> Enforcement<'s> {
         }
         kinds.sort_by_key(|t| t.kind);
         f.dismantled = kinds;
+
+        let mut sql = Sql::new(
+            "SELECT e.supervision AS level, COUNT(*) AS n, \
+             CAST(SUM(CASE WHEN e.status = 'solved' THEN 1 ELSE 0 END) AS BIGINT) AS solved \
+             FROM case_enforcement e JOIN cases c ON c.id = e.case_id \
+             WHERE e.supervision IS NOT NULL AND ",
+        );
+        scope.push_condition(&mut sql, "c.unit_code");
+        sql.push(" AND c.reported_at >= ")
+            .arg(from_ms)
+            .push(" AND c.reported_at < ")
+            .arg(to_ms)
+            .push(" GROUP BY e.supervision");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query(ctx))?;
+        let mut levels: HashMap<CaseSupervision, (i64, i64)> = HashMap::new();
+        for r in &rows {
+            let level =
+                parse_code(r, "level", CaseSupervision::parse).map_err(StoreError::query(ctx))?;
+            levels.insert(level, (n(r, "n")?, n(r, "solved")?));
+        }
+        f.supervised = CaseSupervision::ALL
+            .iter()
+            .map(|level| {
+                let (cases, solved) = levels.get(level).copied().unwrap_or((0, 0));
+                SupervisedTally {
+                    level: *level,
+                    cases,
+                    solved,
+                }
+            })
+            .collect();
         Ok(f)
     }
 }

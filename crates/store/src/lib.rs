@@ -86,9 +86,9 @@ pub use call_tasks::{
     CallTaskState, CallTasks, NewCallTask,
 };
 pub use cases::{
-    Case, CaseFilter, CaseLink, CaseLookup, CaseTally, CaseTransfer, Cases, LinkKind, LinkedCase,
-    LinkedCases, NewCase, OccupationFilter, OccupationTally, PriorOutreach, PriorOutreachTally,
-    MAX_LINKED,
+    Case, CaseFilter, CaseLink, CaseLookup, CaseSupervisionFilter, CaseTally, CaseTransfer, Cases,
+    LinkKind, LinkedCase, LinkedCases, NewCase, OccupationFilter, OccupationTally, PriorOutreach,
+    PriorOutreachTally, MAX_LINKED,
 };
 pub use crime_counts::{month_ok, next_month, CrimeCountEntry, CrimeCounts, CrimeMonthTotal};
 pub use dialect::Backend;
@@ -99,10 +99,10 @@ pub use employer_notices::{
     NOTICE_DUE_HOURS,
 };
 pub use enforcement::{
-    CaseEnforcement, Dismantled, DismantledFilter, DismantledKind, DismantledTally, Enforcement,
-    EnforcementFigures, EnforcementUpdate, InvestigationStatus, MeasureClass, NewDismantled,
-    NewSuspect, Suspect, SuspectCharge, SuspectMeasure, SuspectRole, MAX_LINKED_CASES,
-    MAX_RECOVERED_FEN,
+    CaseEnforcement, CaseSupervision, Dismantled, DismantledFilter, DismantledKind,
+    DismantledTally, Enforcement, EnforcementFigures, EnforcementUpdate, InvestigationStatus,
+    MeasureClass, NewDismantled, NewSuspect, SupervisedTally, Suspect, SuspectCharge,
+    SuspectMeasure, SuspectRole, MAX_LINKED_CASES, MAX_RECOVERED_FEN,
 };
 pub use error::{StoreError, StoreResult};
 pub use fanzha_core::Occupation;

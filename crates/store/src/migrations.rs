@@ -218,6 +218,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "card closures",
         include_str!("../migrations/0042_card_closures.sql"),
     ),
+    (
+        43,
+        "case supervision",
+        include_str!("../migrations/0043_case_supervision.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

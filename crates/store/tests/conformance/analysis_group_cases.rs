@@ -472,6 +472,7 @@ pub async fn figures_count_the_groups_types_in_its_subtree_and_the_period(store:
     }
     let e = store.enforcement();
     let set = |status, solved_at, recovered_fen| EnforcementUpdate {
+        supervision: None,
         status,
         solved_at,
         recovered_fen,

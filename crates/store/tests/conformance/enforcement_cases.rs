@@ -77,6 +77,7 @@ pub async fn status_and_recovered_money_are_checked_scoped_and_audited(store: &S
         status: InvestigationStatus::Solved,
         solved_at: at,
         recovered_fen: 200_000,
+        supervision: None,
         expected_version: 0,
         by: "analyst".into(),
     };
@@ -412,6 +413,7 @@ pub async fn figures_count_solved_cases_measures_money_and_gangs_per_period(stor
     let yuyao = store.units().scope(YUYAO).await.unwrap();
     let now = T0 + 60 * DAY;
     let set = |status, solved_at, recovered_fen| EnforcementUpdate {
+        supervision: None,
         status,
         solved_at,
         recovered_fen,
@@ -811,6 +813,7 @@ pub async fn a_change_from_a_stale_version_is_refused(store: &Store) {
     let yuyao = store.units().scope(YUYAO).await.unwrap();
     let now = T0 + 50 * DAY;
     let update = |recovered_fen, expected_version| EnforcementUpdate {
+        supervision: None,
         status: InvestigationStatus::Investigating,
         solved_at: None,
         recovered_fen,
@@ -988,4 +991,152 @@ pub async fn charges_and_prosecutions_are_recorded_and_counted_per_period(store:
     assert_eq!(set.len(), 1);
     assert_eq!(set[0].detail["charge"], "fraud");
     assert_eq!(set[0].detail["before"]["charge"], serde_json::Value::Null);
+}
+
+/// 督办: a case's supervision level is set with its status (audited with the level before),
+/// cleared again, found by the case search (any level or one), and counted per level with the
+/// solved ones among the cases reported in the period, inside the scope only.
+pub async fn supervised_cases_are_set_searched_and_counted(store: &Store) {
+    setup(store).await;
+    let e = store.enforcement();
+    let yuyao = store.units().scope(YUYAO).await.unwrap();
+    let platform = Scope::platform();
+    let now = T0 + 50 * DAY;
+    let update = |status, solved_at, supervision, expected_version| EnforcementUpdate {
+        status,
+        solved_at,
+        recovered_fen: 0,
+        supervision,
+        expected_version,
+        by: "analyst".into(),
+    };
+    let set = e
+        .set(
+            &yuyao,
+            "C1",
+            &update(
+                InvestigationStatus::Solved,
+                Some(T0 + 5 * DAY),
+                Some(CaseSupervision::Ministry),
+                0,
+            ),
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(set.supervision, Some(CaseSupervision::Ministry));
+    e.set(
+        &yuyao,
+        "C2",
+        &update(
+            InvestigationStatus::Investigating,
+            None,
+            Some(CaseSupervision::City),
+            0,
+        ),
+        now,
+    )
+    .await
+    .unwrap();
+    e.set(
+        &platform,
+        "X1",
+        &update(
+            InvestigationStatus::Investigating,
+            None,
+            Some(CaseSupervision::Province),
+            0,
+        ),
+        now,
+    )
+    .await
+    .unwrap();
+    // C3 supervised by the city, then no longer.
+    e.set(
+        &yuyao,
+        "C3",
+        &update(
+            InvestigationStatus::Investigating,
+            None,
+            Some(CaseSupervision::City),
+            0,
+        ),
+        now,
+    )
+    .await
+    .unwrap();
+    let cleared = e
+        .set(
+            &yuyao,
+            "C3",
+            &update(InvestigationStatus::Investigating, None, None, 1),
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(cleared.supervision, None);
+    let audit = store
+        .audit()
+        .list(&Scope::platform(), &PageRequest::first(50))
+        .await
+        .unwrap();
+    let last = audit
+        .items
+        .iter()
+        .find(|a| a.action == "case_enforcement_set" && a.target_id.as_deref() == Some("C3"))
+        .unwrap();
+    assert_eq!(last.detail["supervision"], serde_json::Value::Null);
+    assert_eq!(last.detail["before"]["supervision"], "city");
+
+    // The search: any level, or one.
+    let ids = |filter: CaseFilter| {
+        let yuyao = yuyao.clone();
+        async move {
+            let mut ids: Vec<String> = store
+                .cases()
+                .search(&yuyao, &filter, &PageRequest::first(50))
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|c| c.id)
+                .collect();
+            ids.sort();
+            ids
+        }
+    };
+    assert_eq!(
+        ids(CaseFilter {
+            supervision: Some(CaseSupervisionFilter::Any),
+            ..CaseFilter::default()
+        })
+        .await,
+        vec!["C1", "C2"],
+        "X1 lies in another county; C3 is no longer supervised"
+    );
+    assert_eq!(
+        ids(CaseFilter {
+            supervision: Some(CaseSupervisionFilter::Is(CaseSupervision::City)),
+            ..CaseFilter::default()
+        })
+        .await,
+        vec!["C2"]
+    );
+
+    // The figures: cases reported in days 0–30 of 余姚 — C1 (部督, solved) and C2 (市督).
+    let f = e.figures(&yuyao, T0, T0 + 30 * DAY).await.unwrap();
+    assert_eq!(
+        f.supervised
+            .iter()
+            .map(|t| (t.level, t.cases, t.solved))
+            .collect::<Vec<_>>(),
+        vec![
+            (CaseSupervision::Ministry, 1, 1),
+            (CaseSupervision::Province, 0, 0),
+            (CaseSupervision::City, 1, 0),
+        ]
+    );
+    assert_eq!(f.supervised_total(), (2, 1));
+    let all = e.figures(&platform, T0, T0 + 30 * DAY).await.unwrap();
+    assert_eq!(all.supervised_total(), (3, 1), "慈溪's 省督 case too");
 }

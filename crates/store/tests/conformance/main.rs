@@ -330,5 +330,6 @@ mod enforcement_suite {
         charges_and_prosecutions_are_recorded_and_counted_per_period,
         the_same_person_is_added_to_a_case_once,
         a_change_from_a_stale_version_is_refused,
+        supervised_cases_are_set_searched_and_counted,
     }
 }

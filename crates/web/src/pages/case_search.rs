@@ -12,7 +12,10 @@ use chrono::NaiveDate;
 use fanzha_core::mask::mask_card;
 use fanzha_core::time::shanghai_midnight;
 use fanzha_core::{BankCard, Money};
-use fanzha_store::{CaseFilter, CaseLookup, NewAuditEntry, Occupation, OccupationFilter};
+use fanzha_store::{
+    CaseFilter, CaseLookup, CaseSupervision, CaseSupervisionFilter, NewAuditEntry, Occupation,
+    OccupationFilter,
+};
 use serde::Deserialize;
 
 /// `/cases?…` as sent; an absent or empty field means "any".
@@ -38,6 +41,8 @@ pub struct CaseSearchForm {
     pub q: Option<String>,
     /// An analysis group (分类研判组) of one's area: its fraud types, in its unit's area.
     pub group: Option<String>,
+    /// 督办: `any`, `ministry`, `province` or `city`.
+    pub supervised: Option<String>,
     /// Page key from the previous page.
     #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
     pub after: Option<String>,
@@ -69,6 +74,8 @@ pub struct CaseSearch {
     pub q: String,
     /// The analysis group asked for (checked against the reader's area by the caller).
     pub group_id: Option<i64>,
+    /// 督办 as asked: `any`, a level's code, or ''.
+    pub supervised: String,
 }
 
 /// How a case was opened.
@@ -149,6 +156,20 @@ impl CaseSearch {
                 Err(_) => s.problems.push("case_occupation"),
             }
         }
+        match given(&form.supervised) {
+            None => {}
+            Some("any") => {
+                s.filter.supervision = Some(CaseSupervisionFilter::Any);
+                s.supervised = "any".into();
+            }
+            Some(level) => match CaseSupervision::parse(level) {
+                Some(l) => {
+                    s.filter.supervision = Some(CaseSupervisionFilter::Is(l));
+                    s.supervised = l.as_str().into();
+                }
+                None => s.problems.push("enf_supervision"),
+            },
+        }
         if let Some(g) = given(&form.group) {
             match g.parse() {
                 Ok(id) => s.group_id = Some(id),
@@ -221,6 +242,7 @@ impl CaseSearch {
             ("occupation", self.occupation.as_str()),
             ("q", self.q.as_str()),
             ("group", &group),
+            ("supervised", self.supervised.as_str()),
         ];
         let mut out = form_urlencoded::Serializer::new(String::new());
         for (k, v) in pairs {
@@ -283,10 +305,26 @@ mod tests {
                 "min_loss" => f.min_loss = v,
                 "occupation" => f.occupation = v,
                 "q" => f.q = v,
+                "supervised" => f.supervised = v,
                 other => panic!("no field {other}"),
             }
         }
         f
+    }
+
+    #[test]
+    fn supervised_cases_are_any_level_or_one() {
+        let s = CaseSearch::read(&form(&[("supervised", "any")]));
+        assert_eq!(s.filter.supervision, Some(CaseSupervisionFilter::Any));
+        assert!(s.query_string("").contains("supervised=any"));
+        let s = CaseSearch::read(&form(&[("supervised", "ministry")]));
+        assert_eq!(
+            s.filter.supervision,
+            Some(CaseSupervisionFilter::Is(CaseSupervision::Ministry))
+        );
+        let s = CaseSearch::read(&form(&[("supervised", "部督")]));
+        assert_eq!(s.filter.supervision, None);
+        assert_eq!(s.problems, ["enf_supervision"]);
     }
 
     #[test]

@@ -25,8 +25,9 @@ use fanzha_core::mask::{mask_name, mask_phone, mask_resident_id};
 use fanzha_core::time::{format_shanghai_date, from_shanghai};
 use fanzha_core::Money;
 use fanzha_store::{
-    Case, DismantledFilter, DismantledKind, EnforcementUpdate, InvestigationStatus, NewDismantled,
-    NewSuspect, PageRequest, Scope, SuspectCharge, SuspectMeasure, SuspectRole,
+    Case, CaseSupervision, DismantledFilter, DismantledKind, EnforcementUpdate,
+    InvestigationStatus, NewDismantled, NewSuspect, PageRequest, Scope, SuspectCharge,
+    SuspectMeasure, SuspectRole,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -55,6 +56,10 @@ pub struct CaseEnforcementView {
     pub recovered: String,
     /// For the form: recovered money in yuan.
     pub recovered_input: String,
+    /// 督办 as shown ('' when none) and its code.
+    pub supervision: &'static str,
+    pub supervision_code: &'static str,
+    pub supervisions: Vec<Choice>,
     pub updated: String,
     /// For the form: the version the values shown are at, posted back so that a change made
     /// meanwhile by someone else is refused rather than overwritten.
@@ -115,6 +120,17 @@ pub async fn case_section(
         solved_input: e.solved_at.map(input_time).unwrap_or_default(),
         recovered: yuan(e.recovered_fen),
         recovered_input: format!("{}.{:02}", e.recovered_fen / 100, e.recovered_fen % 100),
+        supervision: e
+            .supervision
+            .map(|v| pick(lang, v.zh(), v.en()))
+            .unwrap_or(""),
+        supervision_code: e.supervision.map(CaseSupervision::as_str).unwrap_or(""),
+        supervisions: choices(
+            CaseSupervision::ALL,
+            CaseSupervision::as_str,
+            |v| pick(lang, v.zh(), v.en()),
+            e.supervision,
+        ),
         updated: match (&e.updated_by, e.updated_at) {
             (Some(by), Some(at)) => format!("{by} · {}", time(at)),
             _ => String::new(),
@@ -180,13 +196,18 @@ pub struct StatusForm {
     solved_at: Option<String>,
     #[serde(default)]
     recovered_yuan: Option<String>,
+    /// 督办: `ministry`, `province`, `city`, or empty for none.
+    #[serde(default)]
+    supervision: Option<String>,
     /// The version the form was filled from (hidden field).
     version: i64,
 }
 
 /// `POST /cases/{id}/enforcement` (`status`, `solved_at` for a solved case, `recovered_yuan`,
-/// `version` — the one the form showed): sets the case's investigation status and the money
-/// recovered (audited by the store); 409 when someone changed them since the form was shown.
+/// `supervision` — 督办 `ministry` | `province` | `city`, empty for none —, `version` — the one
+/// the form showed): sets the case's investigation status, the money recovered and who
+/// supervises it (audited by the store); 409 when someone changed them since the form was
+/// shown.
 pub async fn set_status(
     auth: Require<RecordEnforcement>,
     State(state): State<AppState>,
@@ -210,6 +231,11 @@ pub async fn set_status(
         status,
         solved_at,
         recovered_fen: money_fen(f.recovered_yuan.as_deref().unwrap_or(""))?,
+        supervision: parse_or(
+            non_empty(&f.supervision),
+            CaseSupervision::parse,
+            "supervision",
+        )?,
         expected_version: f.version,
         by: auth.principal.login.clone(),
     };

@@ -10,9 +10,10 @@ use super::view::{percent, yuan};
 use crate::crime_share::{points_label, share_label, CrimeShare};
 use crate::i18n::Lang;
 use fanzha_store::{
-    CallCounts, CardFigures, DisposalCounts, EnforcementFigures, FundFigures, InterceptCounts,
-    KeyPersonFigures, LeadFigures, LeadResult, LoopTally, MeasureClass, NoticeFigures,
-    OutreachTotals, PostTally, PriorOutreachTally, ProposalFigures, SuspectCharge, TypicalCase,
+    CallCounts, CardFigures, CaseSupervision, DisposalCounts, EnforcementFigures, FundFigures,
+    InterceptCounts, KeyPersonFigures, LeadFigures, LeadResult, LoopTally, MeasureClass,
+    NoticeFigures, OutreachTotals, PostTally, PriorOutreachTally, ProposalFigures, SuspectCharge,
+    TypicalCase,
 };
 use fanzha_workflow::LoopFigures;
 
@@ -829,10 +830,11 @@ fn enforcement_paragraph(
     };
     if zh {
         format!(
-            "本期案件破案{}起，破案率{}（期内破案{}起）；抓获犯罪嫌疑人{}人{}，其中采取强制措施{}人、行政处罚{}人、教育训诫惩戒{}人{}；追赃{}，损失追回率{}。{}",
+            "本期案件破案{}起，破案率{}（期内破案{}起）{}；抓获犯罪嫌疑人{}人{}，其中采取强制措施{}人、行政处罚{}人、教育训诫惩戒{}人{}；追赃{}，损失追回率{}。{}",
             e.solved,
             rate_label(e.solve_rate()),
             e.solved_in_period,
+            supervised_clause(zh, e),
             e.caught(),
             yoy_clause(zh, e.caught(), last_year.caught()),
             e.of_class(MeasureClass::Coercive),
@@ -845,10 +847,11 @@ fn enforcement_paragraph(
         )
     } else {
         format!(
-            "{} of the period's cases solved, a solve rate of {} ({} solved in the period); {} suspects dealt with{}: {} under coercive measures, {} administrative penalties, {} reprimanded{}; {} recovered by investigation, a loss recovery rate of {}.{}",
+            "{} of the period's cases solved, a solve rate of {} ({} solved in the period){}; {} suspects dealt with{}: {} under coercive measures, {} administrative penalties, {} reprimanded{}; {} recovered by investigation, a loss recovery rate of {}.{}",
             e.solved,
             rate_label(e.solve_rate()),
             e.solved_in_period,
+            supervised_clause(zh, e),
             e.caught(),
             yoy_clause(zh, e.caught(), last_year.caught()),
             e.of_class(MeasureClass::Coercive),
@@ -859,6 +862,27 @@ fn enforcement_paragraph(
             rate_label(recovery_rate),
             groups
         )
+    }
+}
+
+/// "，其中督办案件N起（公安部督办a起），已破M起" — the supervised cases of the period, when any.
+fn supervised_clause(zh: bool, e: &EnforcementFigures) -> String {
+    let (cases, solved) = e.supervised_total();
+    if cases == 0 {
+        return String::new();
+    }
+    let ministry = e
+        .supervised
+        .iter()
+        .find(|t| t.level == CaseSupervision::Ministry)
+        .map_or(0, |t| t.cases);
+    match (zh, ministry) {
+        (true, 0) => format!("，其中督办案件{cases}起，已破{solved}起"),
+        (true, m) => format!("，其中督办案件{cases}起（公安部督办{m}起），已破{solved}起"),
+        (false, 0) => format!(", {cases} of them supervised from above ({solved} solved)"),
+        (false, m) => format!(
+            ", {cases} of them supervised from above ({m} by the Ministry; {solved} solved)"
+        ),
     }
 }
 
@@ -1261,6 +1285,18 @@ mod tests {
                     cards: 0,
                 },
             ],
+            supervised: vec![
+                fanzha_store::SupervisedTally {
+                    level: CaseSupervision::Ministry,
+                    cases: 1,
+                    solved: 1,
+                },
+                fanzha_store::SupervisedTally {
+                    level: CaseSupervision::City,
+                    cases: 2,
+                    solved: 0,
+                },
+            ],
             ..EnforcementFigures::default()
         };
         let month = |month, fraud_cases, criminal| crate::crime_share::MonthShare {
@@ -1395,7 +1431,7 @@ mod tests {
         assert_eq!(zh[6].title, "七、打击成效");
         assert_eq!(
             zh[6].text,
-            "本期案件破案9起，破案率33.33%（期内破案11起）；抓获犯罪嫌疑人88人，其中采取强制措施39人、行政处罚16人、教育训诫惩戒33人；追赃¥10,000.00，损失追回率5.56%。打掉团伙/窝点3个（收贩卡团伙2个、GOIP窝点1个），抓获14人，缴获设备40台、卡300张。"
+            "本期案件破案9起，破案率33.33%（期内破案11起），其中督办案件3起（公安部督办1起），已破1起；抓获犯罪嫌疑人88人，其中采取强制措施39人、行政处罚16人、教育训诫惩戒33人；追赃¥10,000.00，损失追回率5.56%。打掉团伙/窝点3个（收贩卡团伙2个、GOIP窝点1个），抓获14人，缴获设备40台、卡300张。"
         );
         assert_eq!(zh[7].title, "八、各单位情况");
         assert_eq!(

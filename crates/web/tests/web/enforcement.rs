@@ -9,7 +9,9 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
 use chrono::DateTime;
-use fanzha_store::{InvestigationStatus, NewCase, Role, Scope, Store, SuspectMeasure, UnitLevel};
+use fanzha_store::{
+    CaseSupervision, InvestigationStatus, NewCase, Role, Scope, Store, SuspectMeasure, UnitLevel,
+};
 use fanzha_web::auth::principal::Principal;
 use fanzha_web::auth::session::COOKIE;
 use fanzha_web::{router, AppState};
@@ -161,7 +163,7 @@ async fn record_everything(state: &AppState) -> i64 {
         COUNTY,
         "POST",
         &format!("/cases/{CASE}/enforcement"),
-        "status=solved&solved_at=2026-03-05T09%3A00&recovered_yuan=1.2%E4%B8%87&version=0",
+        "status=solved&solved_at=2026-03-05T09%3A00&recovered_yuan=1.2%E4%B8%87&supervision=ministry&version=0",
     )
     .await);
     ok(&send(
@@ -222,6 +224,7 @@ async fn an_analyst_records_results_and_the_statistics_and_brief_count_them(db: 
         .unwrap();
     assert_eq!(e.status, InvestigationStatus::Solved);
     assert_eq!(e.recovered_fen, 1_200_000);
+    assert_eq!(e.supervision, Some(CaseSupervision::Ministry));
     assert_eq!(
         e.solved_at,
         Some(
@@ -248,6 +251,39 @@ async fn an_analyst_records_results_and_the_statistics_and_brief_count_them(db: 
         page.body
     );
     assert!(page.body.contains("¥12,000.00"), "{}", page.body);
+    assert!(
+        page.body.contains(r#"data-supervision="ministry""#) && page.body.contains("公安部督办"),
+        "{}",
+        page.body
+    );
+    // The case list finds it among the supervised cases, of any level or of its own.
+    for q in ["any", "ministry"] {
+        let list = send(
+            &state,
+            Role::CenterAnalyst,
+            COUNTY,
+            "GET",
+            &format!("/cases?supervised={q}"),
+            "",
+        )
+        .await;
+        ok(&list);
+        assert!(
+            list.body.contains(&format!("data-case-id=\"{CASE}\"")),
+            "{q}: {}",
+            list.body
+        );
+    }
+    let city = send(
+        &state,
+        Role::CenterAnalyst,
+        COUNTY,
+        "GET",
+        "/cases?supervised=city",
+        "",
+    )
+    .await;
+    assert!(!city.body.contains(&format!("data-case-id=\"{CASE}\"")));
     assert!(page.body.contains("张*明"), "{}", page.body);
     assert!(
         !page.body.contains("张伟明"),
@@ -410,6 +446,7 @@ async fn an_analyst_records_results_and_the_statistics_and_brief_count_them(db: 
         ("enf-groups", "1"),
         ("enf-caught-fraud", "1"),
         ("enf-prosecuted", "1"),
+        ("enf-supervised", "1"),
     ] {
         let needle = format!(r#"data-stat="{stat}">{value}<"#);
         assert!(stats.body.contains(&needle), "{needle} in {}", stats.body);
@@ -612,6 +649,10 @@ async fn bad_input_is_refused_and_stores_nothing(db: &Db) {
         (
             format!("/cases/{CASE}/enforcement"),
             "status=dropped&recovered_yuan=-5&version=0".into(),
+        ),
+        (
+            format!("/cases/{CASE}/enforcement"),
+            "status=dropped&supervision=%E9%83%A8%E7%9D%A3&version=0".into(),
         ),
         // Without the version the form was filled from.
         (

@@ -8,7 +8,8 @@ use crate::error::CliError;
 use fanzha_core::error_code::ErrorCode;
 use fanzha_core::{BankCard, FraudType};
 use fanzha_store::{
-    EnforcementUpdate, InvestigationStatus, NewSuspect, SuspectMeasure, SuspectRole,
+    CaseSupervision, EnforcementUpdate, InvestigationStatus, NewSuspect, SuspectMeasure,
+    SuspectRole,
 };
 use fanzha_web::casework::{open_case_once, CaseInput, Opened};
 use rand::Rng;
@@ -204,10 +205,18 @@ async fn investigate(
 ) -> Result<(), CliError> {
     let age_days = (h.now - reported_at) / DAY_MS;
     let p_solved = (age_days as f64 / 400.0).min(0.35);
+    // The largest losses are supervised from above (督办).
+    let supervision = match loss_fen {
+        l if l >= 60_000_000 => Some(CaseSupervision::Province),
+        l if l >= 30_000_000 => Some(CaseSupervision::City),
+        _ => None,
+    };
     let status = if h.chance(p_solved) {
         InvestigationStatus::Solved
     } else if age_days > 60 && h.chance(0.06) {
         InvestigationStatus::Dropped
+    } else if supervision.is_some() {
+        InvestigationStatus::Investigating
     } else {
         return Ok(());
     };
@@ -229,6 +238,7 @@ async fn investigate(
                 status,
                 solved_at,
                 recovered_fen,
+                supervision,
                 expected_version: 0,
                 by: "analyst".into(),
             },

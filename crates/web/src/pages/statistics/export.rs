@@ -321,6 +321,11 @@ fn figures(p: &StatsPage) -> Vec<Vec<String>> {
                 ("enf_solved", p.enf.solved.to_string()),
                 ("enf_solve_rate", rate_label(p.enf.solve_rate())),
                 ("enf_solved_in_period", p.enf.solved_in_period.to_string()),
+                ("enf_supervised", p.enf.supervised_total().0.to_string()),
+                (
+                    "enf_supervised_solved",
+                    p.enf.supervised_total().1.to_string(),
+                ),
                 ("enf_caught", p.enf.caught().to_string()),
                 ("enf_caught_yoy", p.enf_caught_yoy.clone()),
                 ("enf_caught_fraud", p.enf_caught_fraud.to_string()),
