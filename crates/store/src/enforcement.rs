@@ -238,10 +238,19 @@ pub struct Suspect {
     pub charge: Option<SuspectCharge>,
     /// When the case against them went to the procuratorate (移送起诉).
     pub prosecuted_at: Option<i64>,
+    /// 上网追逃: when they were put on the wanted list.
+    pub wanted_at: Option<i64>,
     pub note: String,
     pub created_by: String,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+impl Suspect {
+    /// On the wanted list and not caught yet (在逃): no measure taken.
+    pub fn at_large(&self) -> bool {
+        self.wanted_at.is_some() && self.measure.is_none()
+    }
 }
 
 /// A gang or den dismantled, to record.
@@ -346,6 +355,12 @@ pub struct EnforcementFigures {
     /// Of the cases reported in the period, the supervised ones (督办) per level, every level
     /// in [`CaseSupervision::ALL`] order.
     pub supervised: Vec<SupervisedTally>,
+    /// 抓获网上逃犯: people caught in the period (a measure taken then) who were on the wanted
+    /// list before it, each once.
+    pub fugitives_caught: i64,
+    /// 在逃: people of the scope on the wanted list with no measure yet, each once (as of now,
+    /// whatever the period).
+    pub fugitives_at_large: i64,
 }
 
 impl EnforcementFigures {
@@ -406,7 +421,7 @@ impl EnforcementFigures {
 }
 
 const SUSPECT_COLUMNS: &str = "s.id, s.case_id, c.unit_code, s.name, s.resident_id, s.phone, \
-     s.role, s.measure, s.measure_at, s.charge, s.prosecuted_at, s.note, s.created_by, \
+     s.role, s.measure, s.measure_at, s.charge, s.prosecuted_at, s.wanted_at, s.note, s.created_by, \
      s.created_at, s.updated_at";
 
 fn suspect_from_row(row: &AnyRow) -> Result<Suspect, sqlx::Error> {
@@ -428,6 +443,7 @@ fn suspect_from_row(row: &AnyRow) -> Result<Suspect, sqlx::Error> {
         measure_at: col(row, "measure_at")?,
         charge: parse_optional_code(row, "charge", SuspectCharge::parse)?,
         prosecuted_at: col(row, "prosecuted_at")?,
+        wanted_at: col(row, "wanted_at")?,
         note: col(row, "note")?,
         created_by: col(row, "created_by")?,
         created_at: col(row, "created_at")?,
@@ -1077,6 +1093,63 @@ impl<'s> Enforcement<'s> {
         self.suspect(scope, id).await
     }
 
+    /// Puts a suspect of the scope on the wanted list at `wanted_at` (上网追逃), or takes them
+    /// off it (`None`), audited as `suspect_wanted_set` with the time before. Not in the
+    /// future, and not after a measure already taken (a person caught is no fugitive).
+    pub async fn set_wanted(
+        &self,
+        scope: &Scope,
+        id: i64,
+        wanted_at: Option<i64>,
+        by: &str,
+        now: i64,
+    ) -> StoreResult<Suspect> {
+        if wanted_at.is_some_and(|at| at > now) {
+            return Err(StoreError::invalid(
+                "wanted_at",
+                "a wanted notice cannot lie in the future",
+            ));
+        }
+        let _writer = self.store.write_guard().await;
+        let mut tx = self.store.begin_write("enforcement.begin").await?;
+        let before = lock_suspect(&mut tx, scope, id, now).await?;
+        if let (Some(at), Some(caught)) = (wanted_at, before.measure_at) {
+            if at > caught {
+                return Err(StoreError::invalid(
+                    "wanted_at",
+                    "the suspect was caught before that: a wanted notice comes before the measure",
+                ));
+            }
+        }
+        let mut sql = Sql::new("UPDATE case_suspects SET wanted_at = ");
+        sql.arg(wanted_at).push(" WHERE id = ").arg(id);
+        sql.query()
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::query("enforcement.set_wanted"))?;
+        append_on(
+            &mut tx,
+            &NewAuditEntry {
+                actor: by.to_string(),
+                action: "suspect_wanted_set".into(),
+                target_type: "suspect".into(),
+                target_id: Some(id.to_string()),
+                unit_code: Some(before.unit_code.clone()),
+                detail: serde_json::json!({
+                    "case_id": before.case_id,
+                    "wanted_at": wanted_at,
+                    "before": { "wanted_at": before.wanted_at },
+                }),
+            },
+        )
+        .await?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("enforcement.commit"))?;
+        drop(_writer);
+        self.suspect(scope, id).await
+    }
+
     /// Records a gang or den dismantled at `now`, with its audit entry (`gang_dismantled`);
     /// returns its id. [`StoreError::NotFound`] when the unit or a linked case lies outside
     /// the scope.
@@ -1476,6 +1549,36 @@ impl<'s> Enforcement<'s> {
                 parse_code(r, "level", CaseSupervision::parse).map_err(StoreError::query(ctx))?;
             levels.insert(level, (n(r, "n")?, n(r, "solved")?));
         }
+        // Fugitives: caught in the period after a wanted notice; at large now.
+        let mut sql = Sql::new(format!(
+            "SELECT COUNT(DISTINCT {PERSON}) AS n {MEASURES_IN_SCOPE}"
+        ));
+        scope.push_condition(&mut sql, "c.unit_code");
+        sql.push(
+            " AND s.wanted_at IS NOT NULL AND s.wanted_at <= m.measure_at AND m.measure_at >= ",
+        )
+        .arg(from_ms)
+        .push(" AND m.measure_at < ")
+        .arg(to_ms);
+        let row = sql
+            .query()
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query(ctx))?;
+        f.fugitives_caught = n(&row, "n")?;
+        let mut sql = Sql::new(format!(
+            "SELECT COUNT(DISTINCT {PERSON}) AS n FROM case_suspects s \
+             JOIN cases c ON c.id = s.case_id WHERE "
+        ));
+        scope.push_condition(&mut sql, "c.unit_code");
+        sql.push(" AND s.wanted_at IS NOT NULL AND s.measure IS NULL");
+        let row = sql
+            .query()
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query(ctx))?;
+        f.fugitives_at_large = n(&row, "n")?;
+
         f.supervised = CaseSupervision::ALL
             .iter()
             .map(|level| {

@@ -223,6 +223,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "case supervision",
         include_str!("../migrations/0043_case_supervision.sql"),
     ),
+    (
+        44,
+        "suspects wanted",
+        include_str!("../migrations/0044_suspect_wanted.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

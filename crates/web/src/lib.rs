@@ -147,6 +147,10 @@ pub fn router(state: AppState) -> Router {
             post(pages::enforcement::set_charge),
         )
         .route(
+            "/suspects/{id}/wanted",
+            post(pages::enforcement::set_wanted),
+        )
+        .route(
             "/gangs",
             get(pages::enforcement::register).post(pages::enforcement::record_gang),
         )

@@ -1140,3 +1140,123 @@ pub async fn supervised_cases_are_set_searched_and_counted(store: &Store) {
     let all = e.figures(&platform, T0, T0 + 30 * DAY).await.unwrap();
     assert_eq!(all.supervised_total(), (3, 1), "慈溪's 省督 case too");
 }
+
+/// 上网追逃: a suspect put on the wanted list is at large until a measure is taken; a measure
+/// after the notice counts the person among the fugitives caught in its period (once, however
+/// many cases); a notice after the capture or in the future is refused; withdrawing it is
+/// audited with the day before; another county's fugitives stay out of the scope's figures.
+pub async fn wanted_suspects_count_as_fugitives_caught_or_at_large(store: &Store) {
+    setup(store).await;
+    let e = store.enforcement();
+    let yuyao = store.units().scope(YUYAO).await.unwrap();
+    let platform = Scope::platform();
+    let now = T0 + 50 * DAY;
+    let wanted = e
+        .add_suspect(&yuyao, &suspect("C1", 21, None), now)
+        .await
+        .unwrap();
+    // The same person in a second case, caught there too.
+    let again = e
+        .add_suspect(&yuyao, &suspect("C2", 21, None), now)
+        .await
+        .unwrap();
+    let caught_first = e
+        .add_suspect(
+            &yuyao,
+            &suspect("C1", 22, Some((SuspectMeasure::CriminalDetention, 5))),
+            now,
+        )
+        .await
+        .unwrap();
+    let elsewhere = e
+        .add_suspect(&platform, &suspect("X1", 23, None), now)
+        .await
+        .unwrap();
+
+    let s = e
+        .set_wanted(&yuyao, wanted, Some(T0 + 2 * DAY), "analyst", now)
+        .await
+        .unwrap();
+    assert_eq!(s.wanted_at, Some(T0 + 2 * DAY));
+    assert!(s.at_large());
+    e.set_wanted(&yuyao, again, Some(T0 + 2 * DAY), "analyst", now)
+        .await
+        .unwrap();
+    e.set_wanted(&platform, elsewhere, Some(T0 + 3 * DAY), "analyst", now)
+        .await
+        .unwrap();
+    for (id, at) in [(caught_first, T0 + 8 * DAY), (wanted, now + DAY)] {
+        assert!(matches!(
+            e.set_wanted(&yuyao, id, Some(at), "analyst", now).await,
+            Err(StoreError::Invalid { .. })
+        ));
+    }
+    assert!(matches!(
+        e.set_wanted(&yuyao, elsewhere, None, "analyst", now).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let f = e.figures(&yuyao, T0, T0 + 30 * DAY).await.unwrap();
+    assert_eq!(
+        (f.fugitives_caught, f.fugitives_at_large),
+        (0, 1),
+        "one person"
+    );
+    assert_eq!(
+        e.figures(&platform, T0, T0 + 30 * DAY)
+            .await
+            .unwrap()
+            .fugitives_at_large,
+        2
+    );
+
+    // Caught on day 10 in both cases: one fugitive caught, none at large in 余姚.
+    for id in [wanted, again] {
+        e.set_measure(
+            &yuyao,
+            id,
+            SuspectMeasure::CriminalDetention,
+            T0 + 10 * DAY,
+            "analyst",
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    let f = e.figures(&yuyao, T0, T0 + 30 * DAY).await.unwrap();
+    assert_eq!((f.fugitives_caught, f.fugitives_at_large), (1, 0));
+    assert_eq!(
+        f.people_caught, 2,
+        "the fugitive and the suspect caught on day 5"
+    );
+    let later = e
+        .figures(&yuyao, T0 + 20 * DAY, T0 + 30 * DAY)
+        .await
+        .unwrap();
+    assert_eq!(later.fugitives_caught, 0, "caught in another period");
+
+    // Withdrawn (entered by mistake): no longer a fugitive; audited with the day before.
+    let s = e
+        .set_wanted(&platform, elsewhere, None, "analyst", now)
+        .await
+        .unwrap();
+    assert!(!s.at_large());
+    let audit = store
+        .audit()
+        .list(&Scope::platform(), &PageRequest::first(100))
+        .await
+        .unwrap();
+    let withdrawn = audit
+        .items
+        .iter()
+        .find(|a| a.action == "suspect_wanted_set" && a.detail["wanted_at"].is_null())
+        .unwrap();
+    assert_eq!(withdrawn.detail["before"]["wanted_at"], T0 + 3 * DAY);
+    assert_eq!(
+        audit
+            .items
+            .iter()
+            .filter(|a| a.action == "suspect_wanted_set")
+            .count(),
+        4
+    );
+}

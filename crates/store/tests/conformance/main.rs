@@ -331,5 +331,6 @@ mod enforcement_suite {
         the_same_person_is_added_to_a_case_once,
         a_change_from_a_stale_version_is_refused,
         supervised_cases_are_set_searched_and_counted,
+        wanted_suspects_count_as_fugitives_caught_or_at_large,
     }
 }

@@ -44,6 +44,8 @@ pub struct SuspectRow {
     pub role: &'static str,
     pub measure: String,
     pub measure_at: String,
+    /// On the wanted list with no measure yet (在逃).
+    pub at_large: bool,
 }
 
 /// The case page's 打击成效 section.
@@ -111,6 +113,7 @@ pub async fn case_section(
             role: pick(lang, s.role.zh(), s.role.en()),
             measure: measure_label(lang, s.measure),
             measure_at: s.measure_at.map(time).unwrap_or_default(),
+            at_large: s.at_large(),
         })
         .collect();
     Ok(CaseEnforcementView {
@@ -325,6 +328,9 @@ struct SuspectPage {
     prosecuted: String,
     prosecuted_on: String,
     charges: Vec<Choice>,
+    /// 上网追逃 as shown, and the form's date.
+    wanted: String,
+    wanted_on: String,
 }
 
 /// `GET /suspects/{id}`: a suspect of one's area in full — name, ID number, phone — written to
@@ -378,6 +384,12 @@ pub async fn suspect(
             |c| pick(lang, c.zh(), c.en()),
             s.charge,
         ),
+        wanted: s.wanted_at.map(time).unwrap_or_default(),
+        wanted_on: s
+            .wanted_at
+            .and_then(fanzha_core::time::shanghai_date)
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
         lang,
         chrome,
         s,
@@ -423,6 +435,41 @@ pub async fn set_charge(
             id,
             charge,
             prosecuted_at,
+            &auth.principal.login,
+            state.clock.now_ms(),
+        )
+        .await?;
+    Ok(back(&headers, format!("/cases/{}#enforcement", s.case_id)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WantedForm {
+    /// The day the suspect was put on the wanted list; empty takes them off it.
+    #[serde(default)]
+    wanted_on: String,
+}
+
+/// `POST /suspects/{id}/wanted` (`wanted_on`): puts a suspect of one's area on the wanted list
+/// (上网追逃) from that day, or takes them off it (empty); audited with the day before.
+pub async fn set_wanted(
+    auth: Require<RecordEnforcement>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    FormBody(f): FormBody<WantedForm>,
+) -> Result<Response, WebError> {
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    let wanted_at = match f.wanted_on.trim() {
+        "" => None,
+        day => Some(shanghai_time(day, "wanted_on")?),
+    };
+    let s = state
+        .store
+        .enforcement()
+        .set_wanted(
+            &scope,
+            id,
+            wanted_at,
             &auth.principal.login,
             state.clock.now_ms(),
         )

@@ -830,13 +830,14 @@ fn enforcement_paragraph(
     };
     if zh {
         format!(
-            "本期案件破案{}起，破案率{}（期内破案{}起）{}；抓获犯罪嫌疑人{}人{}，其中采取强制措施{}人、行政处罚{}人、教育训诫惩戒{}人{}；追赃{}，损失追回率{}。{}",
+            "本期案件破案{}起，破案率{}（期内破案{}起）{}；抓获犯罪嫌疑人{}人{}{}，其中采取强制措施{}人、行政处罚{}人、教育训诫惩戒{}人{}；追赃{}，损失追回率{}。{}",
             e.solved,
             rate_label(e.solve_rate()),
             e.solved_in_period,
             supervised_clause(zh, e),
             e.caught(),
             yoy_clause(zh, e.caught(), last_year.caught()),
+            fugitives_clause(zh, e),
             e.of_class(MeasureClass::Coercive),
             e.of_class(MeasureClass::Administrative),
             e.of_class(MeasureClass::Education),
@@ -847,13 +848,14 @@ fn enforcement_paragraph(
         )
     } else {
         format!(
-            "{} of the period's cases solved, a solve rate of {} ({} solved in the period){}; {} suspects dealt with{}: {} under coercive measures, {} administrative penalties, {} reprimanded{}; {} recovered by investigation, a loss recovery rate of {}.{}",
+            "{} of the period's cases solved, a solve rate of {} ({} solved in the period){}; {} suspects dealt with{}{}: {} under coercive measures, {} administrative penalties, {} reprimanded{}; {} recovered by investigation, a loss recovery rate of {}.{}",
             e.solved,
             rate_label(e.solve_rate()),
             e.solved_in_period,
             supervised_clause(zh, e),
             e.caught(),
             yoy_clause(zh, e.caught(), last_year.caught()),
+            fugitives_clause(zh, e),
             e.of_class(MeasureClass::Coercive),
             e.of_class(MeasureClass::Administrative),
             e.of_class(MeasureClass::Education),
@@ -862,6 +864,15 @@ fn enforcement_paragraph(
             rate_label(recovery_rate),
             groups
         )
+    }
+}
+
+/// "（其中网上逃犯N人）" — the fugitives among the people caught, when any.
+fn fugitives_clause(zh: bool, e: &EnforcementFigures) -> String {
+    match (zh, e.fugitives_caught) {
+        (_, 0) => String::new(),
+        (true, n) => format!("（其中网上逃犯{n}人）"),
+        (false, n) => format!(" ({n} of them fugitives on the wanted list)"),
     }
 }
 
@@ -1297,6 +1308,7 @@ mod tests {
                     solved: 0,
                 },
             ],
+            fugitives_caught: 3,
             ..EnforcementFigures::default()
         };
         let month = |month, fraud_cases, criminal| crate::crime_share::MonthShare {
@@ -1431,7 +1443,7 @@ mod tests {
         assert_eq!(zh[6].title, "七、打击成效");
         assert_eq!(
             zh[6].text,
-            "本期案件破案9起，破案率33.33%（期内破案11起），其中督办案件3起（公安部督办1起），已破1起；抓获犯罪嫌疑人88人，其中采取强制措施39人、行政处罚16人、教育训诫惩戒33人；追赃¥10,000.00，损失追回率5.56%。打掉团伙/窝点3个（收贩卡团伙2个、GOIP窝点1个），抓获14人，缴获设备40台、卡300张。"
+            "本期案件破案9起，破案率33.33%（期内破案11起），其中督办案件3起（公安部督办1起），已破1起；抓获犯罪嫌疑人88人（其中网上逃犯3人），其中采取强制措施39人、行政处罚16人、教育训诫惩戒33人；追赃¥10,000.00，损失追回率5.56%。打掉团伙/窝点3个（收贩卡团伙2个、GOIP窝点1个），抓获14人，缴获设备40台、卡300张。"
         );
         assert_eq!(zh[7].title, "八、各单位情况");
         assert_eq!(

@@ -228,6 +228,7 @@ pub fn audit_action_label(lang: Lang, code: &str) -> String {
         "outreach_post_counted" => Some(("更新阅读量", "Post views counted")),
         "suspect_added" => Some(("登记嫌疑人", "Suspect added")),
         "suspect_charge_set" => Some(("登记涉嫌罪名", "Charge recorded")),
+        "suspect_wanted_set" => Some(("登记上网追逃", "Wanted notice recorded")),
         "suspect_measure_set" => Some(("登记处理措施", "Measure recorded")),
         "talking_points_set" => Some(("修改劝阻话术", "Talking points changed")),
         "talking_points_reset" => Some(("恢复默认话术", "Talking points reset")),

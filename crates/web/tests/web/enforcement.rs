@@ -23,6 +23,7 @@ use fanzha_store::testing::TestDb as Db;
 
 fanzha_store::on_both_backends! {
     an_analyst_records_results_and_the_statistics_and_brief_count_them,
+    a_wanted_suspect_is_at_large_until_caught,
     another_county_sees_nothing_of_it,
     a_leader_reads_figures_and_the_register_but_no_suspect,
     bad_input_is_refused_and_stores_nothing,
@@ -472,7 +473,7 @@ async fn an_analyst_records_results_and_the_statistics_and_brief_count_them(db: 
     assert!(brief.body.contains("七、打击成效"), "{}", brief.body);
     assert!(
         brief.body.contains(
-            "本期案件破案1起，破案率100.00%（期内破案1起）；抓获犯罪嫌疑人1人，其中采取强制措施1人"
+            "本期案件破案1起，破案率100.00%（期内破案1起），其中督办案件1起（公安部督办1起），已破1起；抓获犯罪嫌疑人1人，其中采取强制措施1人"
         ),
         "{}",
         brief.body
@@ -869,4 +870,104 @@ async fn a_status_set_from_a_stale_form_is_refused(db: &Db) {
         .filter(|a| a == "case_enforcement_set")
         .count();
     assert_eq!(sets, 2);
+}
+
+/// 上网追逃 on the suspect's page: the suspect is marked 在逃 on the case page and counted at
+/// large on the statistics; once caught (a measure after the notice) they count among the
+/// fugitives caught and in the work brief; a notice after the capture is refused.
+async fn a_wanted_suspect_is_at_large_until_caught(db: &Db) {
+    let state = world(db).await;
+    let a = Role::CenterAnalyst;
+    ok(&send(
+        &state,
+        a,
+        COUNTY,
+        "POST",
+        &format!("/cases/{CASE}/suspects"),
+        &format!(
+            "name=%E6%9D%8E%E5%9B%9B&resident_id={}&role=fraudster",
+            valid_id(9)
+        ),
+    )
+    .await);
+    let id = state
+        .store
+        .enforcement()
+        .suspects(&Scope::platform(), CASE)
+        .await
+        .unwrap()[0]
+        .id;
+    ok(&send(
+        &state,
+        a,
+        COUNTY,
+        "POST",
+        &format!("/suspects/{id}/wanted"),
+        "wanted_on=2026-03-02",
+    )
+    .await);
+    let case = send(&state, a, COUNTY, "GET", &format!("/cases/{CASE}"), "").await;
+    assert!(case.body.contains("data-at-large"), "{}", case.body);
+    let page = send(&state, a, COUNTY, "GET", &format!("/suspects/{id}"), "").await;
+    assert!(page.body.contains("2026-03-02"), "{}", page.body);
+    let stats = send(
+        &state,
+        Role::Leader,
+        COUNTY,
+        "GET",
+        "/statistics?period=month",
+        "",
+    )
+    .await;
+    ok(&stats);
+    for needle in [
+        r#"data-stat="enf-fugitives-caught">0<"#,
+        r#"data-stat="enf-fugitives-at-large">在逃 1<"#,
+    ] {
+        assert!(stats.body.contains(needle), "{needle} in {}", stats.body);
+    }
+
+    ok(&send(
+        &state,
+        a,
+        COUNTY,
+        "POST",
+        &format!("/suspects/{id}/measure"),
+        "measure=criminal_detention&measure_at=2026-03-06T10%3A00",
+    )
+    .await);
+    let stats = send(
+        &state,
+        Role::Leader,
+        COUNTY,
+        "GET",
+        "/statistics?period=month",
+        "",
+    )
+    .await;
+    for needle in [
+        r#"data-stat="enf-fugitives-caught">1<"#,
+        r#"data-stat="enf-fugitives-at-large">在逃 0<"#,
+    ] {
+        assert!(stats.body.contains(needle), "{needle} in {}", stats.body);
+    }
+    let case = send(&state, a, COUNTY, "GET", &format!("/cases/{CASE}"), "").await;
+    assert!(
+        !case.body.contains("data-at-large"),
+        "caught: {}",
+        case.body
+    );
+    let late = send(
+        &state,
+        a,
+        COUNTY,
+        "POST",
+        &format!("/suspects/{id}/wanted"),
+        "wanted_on=2026-03-08",
+    )
+    .await;
+    assert_eq!(late.status, StatusCode::BAD_REQUEST, "{}", late.body);
+    assert!(actions(&state.store)
+        .await
+        .contains(&"suspect_wanted_set".to_string()));
 }

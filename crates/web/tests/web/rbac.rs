@@ -403,6 +403,13 @@ const ENDPOINTS: &[Endpoint] = &[
         Rec::Suspect,
         Form("charge=helping&prosecuted_on=2020-01-02"),
     ),
+    ep(
+        "POST",
+        "/suspects/{id}/wanted",
+        "record_enforcement",
+        Rec::Suspect,
+        Form("wanted_on=2020-01-02"),
+    ),
     ep("GET", "/gangs", "view_enforcement", Rec::None, Empty),
     ep(
         "POST",
@@ -2447,7 +2454,7 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 .suspect(&Scope::platform(), r.suspect_id.parse().unwrap())
                                 .await
                                 .unwrap();
-                            s.measure.is_some() || s.charge.is_some()
+                            s.measure.is_some() || s.charge.is_some() || s.wanted_at.is_some()
                         }),
                         (Rec::Warning, Some(r))
                             if e.route_path() == "/warnings/{id}/protective-stops" =>
