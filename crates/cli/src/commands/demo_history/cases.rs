@@ -263,7 +263,8 @@ async fn investigate(
             (SuspectMeasure::Administrative, 1),
         ]);
         let name = format!("{}某{}", h.pick(SURNAMES), h.pick(&["", "某", "甲", "乙"]));
-        h.store
+        let id = h
+            .store
             .enforcement()
             .add_suspect(
                 &scope,
@@ -280,6 +281,41 @@ async fn investigate(
                 },
                 h.now,
             )
+            .await?;
+        // Some were on the wanted list (上网追逃) before they were caught.
+        if h.chance(0.1) {
+            let wanted_at = reported_at + (solved_at - reported_at) / 2;
+            h.store
+                .enforcement()
+                .set_wanted(&scope, id, Some(wanted_at), "analyst", h.now)
+                .await?;
+        }
+    }
+    // The one who got away: the upstream fraudster, wanted and still at large.
+    if h.chance(0.12) {
+        let name = format!("{}某", h.pick(SURNAMES));
+        let id = h
+            .store
+            .enforcement()
+            .add_suspect(
+                &scope,
+                &NewSuspect {
+                    case_id: case_id.to_string(),
+                    name,
+                    resident_id: None,
+                    phone: None,
+                    role: SuspectRole::Fraudster,
+                    measure: None,
+                    measure_at: None,
+                    note: "在逃，已上网追逃".into(),
+                    created_by: "analyst".into(),
+                },
+                h.now,
+            )
+            .await?;
+        h.store
+            .enforcement()
+            .set_wanted(&scope, id, Some(solved_at), "analyst", h.now)
             .await?;
     }
     Ok(())
