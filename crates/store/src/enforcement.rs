@@ -361,6 +361,9 @@ pub struct EnforcementFigures {
     /// 在逃: people of the scope on the wanted list with no measure yet, each once (as of now,
     /// whatever the period).
     pub fugitives_at_large: i64,
+    /// 打掉5人以上团伙: gangs and dens dismantled in the period with five or more people
+    /// arrested.
+    pub gangs_of_five: i64,
 }
 
 impl EnforcementFigures {
@@ -1498,6 +1501,7 @@ impl<'s> Enforcement<'s> {
 
         let mut sql = Sql::new(
             "SELECT g.kind, COUNT(*) AS n, CAST(SUM(g.arrested) AS BIGINT) AS arrested, \
+             CAST(SUM(CASE WHEN g.arrested >= 5 THEN 1 ELSE 0 END) AS BIGINT) AS five, \
              CAST(SUM(g.devices) AS BIGINT) AS devices, CAST(SUM(g.cards) AS BIGINT) AS cards \
              FROM dismantled_groups g WHERE ",
         );
@@ -1514,6 +1518,7 @@ impl<'s> Enforcement<'s> {
             .map_err(StoreError::query(ctx))?;
         let mut kinds = Vec::with_capacity(rows.len());
         for r in &rows {
+            f.gangs_of_five += n(r, "five")?;
             kinds.push(DismantledTally {
                 kind: parse_code(r, "kind", DismantledKind::parse)
                     .map_err(StoreError::query(ctx))?,

@@ -1485,6 +1485,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("enf_set_wanted", "保存追逃信息", "Save wanted notice"),
     ("enf_at_large", "在逃", "At large"),
     ("enf_fugitives_caught", "抓获网上逃犯", "Fugitives caught"),
+    ("enf_gangs_of_five", "其中5人以上团伙", "Of five or more people"),
     ("enf_no_supervision", "未督办", "Not supervised"),
     ("enf_supervised", "督办案件", "Supervised cases"),
     ("enf_supervised_solved", "其中已破", "Of those, solved"),

@@ -491,7 +491,8 @@ pub async fn figures_count_solved_cases_measures_money_and_gangs_per_period(stor
                 kind,
                 name: format!("团伙{day}"),
                 dismantled_on: T0 + day * DAY,
-                arrested: 2,
+                // The den of day 10 is a gang of five (打掉5人以上团伙).
+                arrested: if day == 10 { 5 } else { 2 },
                 devices,
                 cards: 10,
                 case_ids: Vec::new(),
@@ -549,11 +550,15 @@ pub async fn figures_count_solved_cases_measures_money_and_gangs_per_period(stor
             DismantledTally {
                 kind: DismantledKind::GoipDen,
                 groups: 2,
-                arrested: 4,
+                arrested: 7,
                 devices: 43,
                 cards: 20,
             },
         ]
+    );
+    assert_eq!(
+        f.gangs_of_five, 1,
+        "慈溪's gang of seven lies outside the scope"
     );
     assert_eq!(f.dismantled_total().groups, 3);
     assert_eq!(f.dismantled_total().devices, 43);
@@ -567,6 +572,7 @@ pub async fn figures_count_solved_cases_measures_money_and_gangs_per_period(stor
     assert_eq!(g.recovered_fen, 10_000);
     assert_eq!(g.caught(), 1);
     assert_eq!(g.dismantled.len(), 1);
+    assert_eq!(g.gangs_of_five, 0);
 
     // A township sees its own only; an empty period has no rates.
     let lizhou = store.units().scope(LIZHOU).await.unwrap();

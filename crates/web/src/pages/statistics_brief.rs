@@ -808,20 +808,27 @@ fn enforcement_paragraph(
                 }
             })
             .collect();
+        let five = match (zh, e.gangs_of_five) {
+            (_, 0) => String::new(),
+            (true, n) => format!("；其中5人以上团伙{n}个"),
+            (false, n) => format!("; {n} of them of five or more people"),
+        };
         if zh {
             format!(
-                "打掉团伙/窝点{}个（{}），抓获{}人，缴获设备{}台、卡{}张。",
+                "打掉团伙/窝点{}个（{}{}），抓获{}人，缴获设备{}台、卡{}张。",
                 g.groups,
                 kinds.join("、"),
+                five,
                 g.arrested,
                 g.devices,
                 g.cards
             )
         } else {
             format!(
-                " {} gangs and dens dismantled ({}), {} people arrested, {} devices and {} cards seized.",
+                " {} gangs and dens dismantled ({}{}), {} people arrested, {} devices and {} cards seized.",
                 g.groups,
                 kinds.join(", "),
+                five,
                 g.arrested,
                 g.devices,
                 g.cards
@@ -1309,6 +1316,7 @@ mod tests {
                 },
             ],
             fugitives_caught: 3,
+            gangs_of_five: 1,
             ..EnforcementFigures::default()
         };
         let month = |month, fraud_cases, criminal| crate::crime_share::MonthShare {
@@ -1443,7 +1451,7 @@ mod tests {
         assert_eq!(zh[6].title, "七、打击成效");
         assert_eq!(
             zh[6].text,
-            "本期案件破案9起，破案率33.33%（期内破案11起），其中督办案件3起（公安部督办1起），已破1起；抓获犯罪嫌疑人88人（其中网上逃犯3人），其中采取强制措施39人、行政处罚16人、教育训诫惩戒33人；追赃¥10,000.00，损失追回率5.56%。打掉团伙/窝点3个（收贩卡团伙2个、GOIP窝点1个），抓获14人，缴获设备40台、卡300张。"
+            "本期案件破案9起，破案率33.33%（期内破案11起），其中督办案件3起（公安部督办1起），已破1起；抓获犯罪嫌疑人88人（其中网上逃犯3人），其中采取强制措施39人、行政处罚16人、教育训诫惩戒33人；追赃¥10,000.00，损失追回率5.56%。打掉团伙/窝点3个（收贩卡团伙2个、GOIP窝点1个；其中5人以上团伙1个），抓获14人，缴获设备40台、卡300张。"
         );
         assert_eq!(zh[7].title, "八、各单位情况");
         assert_eq!(
