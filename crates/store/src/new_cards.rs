@@ -276,6 +276,8 @@ pub struct OutletCardFigures {
     pub screened: i64,
     pub card_seller: i64,
     pub involved: i64,
+    /// Cards closed within [`SHORT_LIVED_DAYS`] days of opening (开户后短期销户).
+    pub short_lived: i64,
 }
 
 impl OutletCardFigures {
@@ -1496,8 +1498,9 @@ impl<'s> NewCards<'s> {
     }
 
     /// The outlets whose cards of `kind` opened in `[from, to)` (those the viewer may read)
-    /// were later used in fraud or found sold: at most `limit`, the most involved cards first,
-    /// then the most cards found sold, then the highest share.
+    /// were later used in fraud or found sold, or two or more of them closed within
+    /// [`SHORT_LIVED_DAYS`] days: at most `limit`, the most involved cards first, then the most
+    /// cards found sold, then the most short-lived, then the highest share.
     pub async fn outlet_figures(
         &self,
         viewer: &Viewer,
@@ -1510,9 +1513,12 @@ impl<'s> NewCards<'s> {
             "SELECT n.bank_code AS bank_code, MAX(n.bank_name) AS bank_name, n.outlet AS outlet, \
              COUNT(*) AS screened, \
              CAST(SUM(CASE WHEN n.verdict = 'card_seller' THEN 1 ELSE 0 END) AS BIGINT) AS sellers, \
-             CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) AS involved \
+             CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) AS involved, \
+             CAST(SUM(CASE WHEN n.closed_at IS NOT NULL AND n.closed_at - n.opened_at <= {} \
+             THEN 1 ELSE 0 END) AS BIGINT) AS short_lived \
              FROM new_cards n WHERE ",
-            involved(self.store.backend())
+            involved(self.store.backend()),
+            SHORT_LIVED_DAYS * DAY_MS
         ));
         push_viewer(&mut sql, viewer);
         sql.push(" AND n.kind = ")
@@ -1537,8 +1543,9 @@ impl<'s> NewCards<'s> {
                 screened: col(row, "screened").map_err(q())?,
                 card_seller: col(row, "sellers").map_err(q())?,
                 involved: col(row, "involved").map_err(q())?,
+                short_lived: col(row, "short_lived").map_err(q())?,
             };
-            if o.involved > 0 || o.card_seller > 0 {
+            if o.involved > 0 || o.card_seller > 0 || o.short_lived >= 2 {
                 out.push(o);
             }
         }
@@ -1546,6 +1553,7 @@ impl<'s> NewCards<'s> {
             b.involved
                 .cmp(&a.involved)
                 .then(b.card_seller.cmp(&a.card_seller))
+                .then(b.short_lived.cmp(&a.short_lived))
                 .then(
                     b.involved_share()
                         .unwrap_or(0.0)

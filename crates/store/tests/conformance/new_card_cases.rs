@@ -1117,4 +1117,22 @@ pub async fn cards_opened_and_closed_again_and_again_are_flagged(store: &Store) 
         .await
         .unwrap();
     assert_eq!(bank.short_lived, 2, "the bank reads its own closures");
+    // The outlet whose two cards were closed within weeks is ranked for interviewing.
+    let outlets = cards
+        .outlet_figures(
+            &police,
+            CardKind::BankCard,
+            T0 - 120 * DAY,
+            T0 + 2 * DAY,
+            20,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        outlets
+            .iter()
+            .map(|o| (o.outlet.as_str(), o.short_lived, o.involved))
+            .collect::<Vec<_>>(),
+        vec![("余姚城东支行", 2, 0)]
+    );
 }

@@ -132,6 +132,7 @@ struct OutletLine {
     card_seller: i64,
     involved: i64,
     involved_share: String,
+    short_lived: i64,
 }
 
 /// Outlets ranked on the page and in the export.
@@ -387,6 +388,7 @@ async fn list_page<P: Permission>(
                 card_seller: o.card_seller,
                 involved: o.involved,
                 involved_share: pct(o.involved_share()),
+                short_lived: o.short_lived,
             })
             .collect(),
         screened: f.screened,
@@ -1192,6 +1194,7 @@ fn export(
                 o.card_seller.to_string(),
                 o.involved.to_string(),
                 o.involved_share.clone(),
+                o.short_lived.to_string(),
             ]
         })
         .collect();
@@ -1202,6 +1205,7 @@ fn export(
         "nc_card_sellers",
         "nc_involved_n",
         "nc_involved_share",
+        "nc_short_lived_n",
     ]);
     sheets.push(Sheet::new(
         lang,
