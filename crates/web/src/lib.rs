@@ -163,6 +163,10 @@ pub fn router(state: AppState) -> Router {
             post(pages::new_cards::review),
         )
         .route(
+            "/card-screening/{id}/lead",
+            post(pages::new_card_lead::send),
+        )
+        .route(
             "/key-persons",
             get(pages::key_persons::list).post(pages::key_persons::create),
         )

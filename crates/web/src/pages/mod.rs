@@ -28,6 +28,7 @@ pub mod key_persons;
 pub mod login;
 pub mod mobile;
 pub mod mule_accounts;
+pub mod new_card_lead;
 pub mod new_cards;
 pub mod number_disposals;
 pub mod operator_figures;

@@ -791,6 +791,15 @@ struct OtherCard {
     state: &'static str,
 }
 
+/// A two-card lead the card was sent down as (落地核查).
+struct LeadLine {
+    id: i64,
+    unit: String,
+    state: &'static str,
+    result: String,
+    deadline: String,
+}
+
 /// A closed card of the holder's (any issuer).
 struct ClosureLine {
     kind: &'static str,
@@ -834,6 +843,10 @@ struct DetailPage {
     reviewed_at: String,
     others: Vec<OtherCard>,
     closures: Vec<ClosureLine>,
+    /// The leads the card was sent down as, and whether the reader may send it.
+    leads: Vec<LeadLine>,
+    lead_batch: String,
+    can_send_lead: bool,
     cases: Vec<String>,
     other_area_cases: usize,
     verdicts: Vec<Choice>,
@@ -927,6 +940,19 @@ pub async fn detail(
             short_lived: k.short_lived(),
         })
         .collect();
+    let mut leads = Vec::new();
+    for l in super::new_card_lead::leads_of(&state, &scope, c.id).await? {
+        leads.push(LeadLine {
+            id: l.id,
+            unit: state.unit_name(&l.unit_code).await,
+            state: pick(lang, l.state.zh(), l.state.en()),
+            result: l
+                .result
+                .map(|r| pick(lang, r.zh(), r.en()).to_string())
+                .unwrap_or_default(),
+            deadline: format_shanghai(l.deadline),
+        });
+    }
     let all_cases = repo.cases_of(&c).await?;
     let visible = state.store.cases().in_scope(&scope, &all_cases).await?;
     let cases: Vec<String> = all_cases
@@ -994,6 +1020,9 @@ pub async fn detail(
         reviewed_at: c.reviewed_at.map(format_shanghai).unwrap_or_default(),
         others,
         closures,
+        leads,
+        lead_batch: super::new_card_lead::batch_of(c.id),
+        can_send_lead: super::new_card_lead::can_send(p),
         cases,
         other_area_cases,
         verdicts: choices(

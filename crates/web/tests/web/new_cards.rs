@@ -1005,4 +1005,70 @@ async fn a_bank_uploads_its_closures_and_the_police_find_frequent_open_close(db:
     )
     .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    // 落地核查: the analyst sends the card down as a two-card lead to the holder's unit, once;
+    // a commander may not send leads.
+    let send_lead = |role| {
+        let state = state.clone();
+        async move {
+            send(
+                &state,
+                role,
+                CITY,
+                "POST",
+                &format!("/card-screening/{id}/lead"),
+                Body_::Form(String::new()),
+            )
+            .await
+        }
+    };
+    let sent = send_lead(Role::CenterAnalyst).await;
+    assert!(
+        sent.status.is_redirection(),
+        "{} {}",
+        sent.status,
+        sent.text()
+    );
+    assert_eq!(
+        send_lead(Role::UnitCommander).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert!(send_lead(Role::CenterAnalyst).await.status.is_redirection());
+    let leads = state
+        .store
+        .two_card_leads()
+        .list(
+            &Scope::platform(),
+            &fanzha_store::LeadFilter::default(),
+            &PageRequest::first(10),
+            t0(),
+        )
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(leads.len(), 1, "sent once: {leads:?}");
+    let lead = &leads[0];
+    assert_eq!(lead.number, card(3));
+    assert_eq!(lead.source, fanzha_store::LeadSource::Center);
+    assert!(lead.reason.contains("频繁开销户"), "{}", lead.reason);
+    assert!(
+        lead.unit_code.starts_with("330281"),
+        "the holder's unit: {}",
+        lead.unit_code
+    );
+    let page = send(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        "GET",
+        &format!("/card-screening/{id}"),
+        get(),
+    )
+    .await
+    .text();
+    assert!(
+        page.contains(&format!("data-lead=\"{}\"", lead.id)),
+        "{page}"
+    );
+    assert!(!page.contains("nc-send-lead"), "sent: no second button");
 }

@@ -656,6 +656,13 @@ const ENDPOINTS: &[Endpoint] = &[
         Rec::NewCard,
         Form("verdict=watch&note=rbac+{n}"),
     ),
+    ep(
+        "POST",
+        "/card-screening/{id}/lead",
+        "import_two_card_leads",
+        Rec::NewCard,
+        Empty,
+    ),
     ep("GET", "/stop-payments", "view_stop_payments", Rec::None, Empty),
     ep(
         "POST",
@@ -2414,6 +2421,27 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 .state
                                 == LeadState::Checked,
                         ),
+                        (Rec::NewCard, Some(r))
+                            if e.route_path() == "/card-screening/{id}/lead" =>
+                        {
+                            Some(
+                                !w.store()
+                                    .two_card_leads()
+                                    .list(
+                                        &Scope::platform(),
+                                        &fanzha_store::LeadFilter {
+                                            batch: Some(format!("新开卡审查 #{}", r.new_card_id)),
+                                            ..Default::default()
+                                        },
+                                        &PageRequest::first(5),
+                                        0,
+                                    )
+                                    .await
+                                    .unwrap()
+                                    .items
+                                    .is_empty(),
+                            )
+                        }
                         (Rec::NewCard, Some(r)) => Some(
                             w.store()
                                 .new_cards()
