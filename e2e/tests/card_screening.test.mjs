@@ -206,4 +206,9 @@ test('销户名单: a bank sends its closures and the analyst finds the holder\'
     assert.equal(await analyst.locator('#nc-findings tr[data-reason=frequent_open_close]').count(), 1);
     assert.equal(await analyst.locator('#nc-closures tr[data-short-lived]').count(), 2);
   });
+  // 落地核查: sent down to the holder's unit as a two-card lead, once.
+  await Promise.all([analyst.waitForEvent('load'), analyst.locator('#nc-send-lead [data-action=send-lead]').click()]);
+  await analyst.locator('#nc-leads [data-lead]').waitFor();
+  assert.equal(await analyst.locator('#nc-send-lead').count(), 0);
+  assert.match(await analyst.locator('#nc-leads').innerText(), /待核查/);
 });
