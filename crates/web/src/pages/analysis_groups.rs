@@ -71,6 +71,8 @@ pub struct ListQuery {
     /// 7, 30 (default), 90 or 365.
     #[serde(default)]
     pub days: Option<String>,
+    /// The groups with their figures as a file, for the report to the leadership.
+    pub format: Option<crate::export::ExportFormat>,
 }
 
 /// The units of one's area a group may belong to: one's own and the counties below it (a
@@ -143,6 +145,9 @@ pub async fn list(
             linked: groups.iter().any(|h| h.id == g.id),
         });
     }
+    if let Some(format) = q.format {
+        return export(lang, period.days, &rows).respond(format);
+    }
     let can_manage = ManageAnalysisGroups::allows(p);
     let units = if can_manage {
         owner_choices(&state, &p.unit_code).await?
@@ -164,6 +169,54 @@ pub async fn list(
         chrome,
     })
     .map(IntoResponse::into_response)
+}
+
+/// The groups of the list with the period's figures, one row each (names, no personal data).
+fn export(lang: Lang, days: i64, rows: &[GroupRow]) -> crate::export::Table {
+    const HEADERS: [&str; 15] = [
+        "ag_name",
+        "ag_unit",
+        "ag_types",
+        "ag_lead",
+        "ag_members",
+        "ag_cases",
+        "ag_loss",
+        "ag_solved",
+        "ag_open_investigations",
+        "ag_caught",
+        "ag_stopped_amount",
+        "ag_warnings",
+        "ag_approved",
+        "ag_rejected",
+        "ag_pending",
+    ];
+    crate::export::Table {
+        name: format!("analysis_groups_{days}d"),
+        headers: HEADERS.iter().map(|h| lang.t(h).to_string()).collect(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                let f = &r.figures;
+                vec![
+                    r.name.clone(),
+                    r.unit.clone(),
+                    r.types.clone(),
+                    r.lead.clone(),
+                    r.members.clone(),
+                    f.cases.to_string(),
+                    f.loss.clone(),
+                    f.solved.to_string(),
+                    f.open_investigations.to_string(),
+                    f.caught.to_string(),
+                    f.stopped_amount.clone(),
+                    f.warnings.to_string(),
+                    f.approved.to_string(),
+                    f.rejected.to_string(),
+                    f.pending.to_string(),
+                ]
+            })
+            .collect(),
+    }
 }
 
 /// `POST /analysis-groups`: sets up a group (`unit_code`, `name`, `types`…, `lead` — the one

@@ -201,6 +201,19 @@ async fn a_group_is_set_up_audited_and_its_filter_restricts_cases_and_the_queue(
     );
     assert!(g.has_member(&commander));
 
+    // The export: one row per group with the period's figures.
+    let csv = get("/analysis-groups?days=7&format=csv").await;
+    assert_eq!(csv.status, 200);
+    let text = csv.text();
+    assert!(text.contains("刷单返利研判组"), "{text}");
+    let row = text.lines().find(|l| l.contains("刷单返利研判组")).unwrap();
+    assert!(row.contains(",2,"), "two cases in the row: {row}");
+    assert_eq!(
+        get("/analysis-groups?format=xlsx").await.status,
+        200,
+        "the workbook"
+    );
+
     // The list: the group with its figures, among 我的研判组.
     let list = get("/analysis-groups?days=7").await;
     assert_eq!(list.status, 200);
