@@ -84,6 +84,20 @@ pub const DIVISION_ALIASES: [&str; 5] = [
     "outlet_division",
 ];
 
+/// Column names accepted for the clerk who opened the card (谁办卡、谁负责), both kinds.
+pub const CLERK_ALIASES: [&str; 10] = [
+    "经办人",
+    "经办柜员",
+    "柜员号",
+    "柜员",
+    "经办人员",
+    "受理人",
+    "受理员工",
+    "营业员",
+    "工号",
+    "clerk",
+];
+
 /// Column names accepted for the bank's name.
 pub const BANK_ALIASES: [&str; 4] = ["开户行", "银行名称", "银行", "bank"];
 
@@ -168,6 +182,7 @@ pub(crate) struct ListColumns {
     pub(crate) outlet: &'static [&'static str],
     pub(crate) division: &'static [&'static str],
     pub(crate) issuer: &'static [&'static str],
+    pub(crate) clerk: &'static [&'static str],
 }
 
 pub(crate) fn columns(kind: CardKind) -> ListColumns {
@@ -181,6 +196,7 @@ pub(crate) fn columns(kind: CardKind) -> ListColumns {
             outlet: &OUTLET_ALIASES,
             division: &DIVISION_ALIASES,
             issuer: &BANK_ALIASES,
+            clerk: &CLERK_ALIASES,
         },
         CardKind::SimCard => ListColumns {
             number: &NUMBER_ALIASES,
@@ -191,6 +207,7 @@ pub(crate) fn columns(kind: CardKind) -> ListColumns {
             outlet: &SIM_OUTLET_ALIASES,
             division: &SIM_DIVISION_ALIASES,
             issuer: &OPERATOR_ALIASES,
+            clerk: &CLERK_ALIASES,
         },
     }
 }
@@ -242,6 +259,8 @@ pub struct CardRow {
     pub outlet: String,
     /// Digits of the outlet's division code.
     pub outlet_division: Option<String>,
+    /// The clerk who opened it ('' when the list does not say).
+    pub clerk: String,
 }
 
 /// A rejected row.
@@ -301,6 +320,7 @@ fn validate(
     let outlet_at = find_column(&header, c.outlet);
     let division_at = find_column(&header, c.division);
     let bank_at = find_column(&header, c.issuer);
+    let clerk_at = find_column(&header, c.clerk);
     let mut file = CardFile {
         format: "csv",
         encoding: None,
@@ -338,6 +358,7 @@ fn validate(
             outlet: cell(outlet_at),
             outlet_division: cell(division_at),
             bank_name: cell(bank_at),
+            clerk: cell(clerk_at),
         };
         match checker.check(&fields) {
             Ok(mut c) => {
@@ -367,6 +388,8 @@ pub struct CardFields<'a> {
     pub outlet: &'a str,
     pub outlet_division: &'a str,
     pub bank_name: &'a str,
+    /// The clerk who opened it.
+    pub clerk: &'a str,
 }
 
 /// Validates the cards of one list in order, exactly as [`read_new_cards`] does its rows: the
@@ -459,6 +482,10 @@ fn card_row(
     if outlet.chars().count() > MAX_CELL_CHARS {
         return Err(("outlet", reason::TOO_LONG));
     }
+    let clerk = f.clerk.trim();
+    if clerk.chars().count() > MAX_CELL_CHARS {
+        return Err(("clerk", reason::TOO_LONG));
+    }
     let outlet_division = match f.outlet_division.trim() {
         "" => None,
         d => Some(
@@ -479,6 +506,7 @@ fn card_row(
         opened_at: opened,
         outlet: outlet.to_string(),
         outlet_division,
+        clerk: clerk.to_string(),
     })
 }
 
@@ -625,6 +653,42 @@ mod tests {
         .unwrap();
         assert_eq!(any.rows.len(), 3);
         assert_eq!(any.rows[2].bank_code, "CCB");
+    }
+
+    #[test]
+    fn the_clerk_who_opened_the_card_is_read_when_the_list_names_them() {
+        let csv = format!(
+            "卡号,户名,证件号码,开户日期,经办柜员\n\
+             {},张三,11010519491231002X,2026-11-30,A0317\n\
+             {},张三,11010519491231002X,2026-11-30,\n",
+            icbc(1),
+            icbc(2)
+        );
+        let f = read_new_cards(
+            "n.csv",
+            csv.as_bytes(),
+            ReportFormat::Auto,
+            CardKind::BankCard,
+            Some("ICBC"),
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(
+            f.rows.iter().map(|r| r.clerk.as_str()).collect::<Vec<_>>(),
+            vec!["A0317", ""]
+        );
+        let sims = "手机号码,机主姓名,证件号码,入网时间,受理人\n\
+                    13800138000,张三,11010519491231002X,2026-11-30,王营业员\n";
+        let f = read_new_cards(
+            "s.csv",
+            sims.as_bytes(),
+            ReportFormat::Auto,
+            CardKind::SimCard,
+            None,
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(f.rows[0].clerk, "王营业员");
     }
 
     #[test]

@@ -132,8 +132,8 @@ pub use key_persons::{
 pub use mule_accounts::{MuleAccount, MuleAccounts};
 pub use new_cards::{
     BankCardFigures, CardClosure, CardFigures, CardFilter, CardImport, CardKind, CardState,
-    ClosureImport, ClosureRow, NewCardRow, NewCards, OutletCardFigures, ScreenedCard, Verdict,
-    MAX_CARDS_PER_IMPORT,
+    ClerkCardFigures, ClosureImport, ClosureRow, NewCardRow, NewCards, OutletCardFigures,
+    ScreenedCard, Verdict, MAX_CARDS_PER_IMPORT,
 };
 pub use number_disposals::{
     DisposalAnswer, DisposalCounts, DisposalFigures, DisposalFilter, DisposalMeasure,

@@ -228,6 +228,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "suspects wanted",
         include_str!("../migrations/0044_suspect_wanted.sql"),
     ),
+    (
+        45,
+        "new card clerk",
+        include_str!("../migrations/0045_new_card_clerk.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -32,7 +32,9 @@ use fanzha_screen::{
 use sqlx::any::AnyRow;
 use std::collections::{BTreeMap, HashMap};
 
+mod clerks;
 mod closures;
+pub use clerks::ClerkCardFigures;
 pub use closures::{CardClosure, ClosureImport, ClosureRow};
 
 const DAY_MS: i64 = 86_400_000;
@@ -166,6 +168,8 @@ pub struct NewCardRow {
     pub outlet_division: Option<String>,
     /// The list it came in (bank and date).
     pub batch: String,
+    /// The clerk who opened it (经办人), '' when the list does not say.
+    pub clerk: String,
 }
 
 /// A stored, screened card.
@@ -200,6 +204,8 @@ pub struct ScreenedCard {
     pub reviewed_at: Option<i64>,
     /// When the issuer's closure list (销户名单) said the card was closed.
     pub closed_at: Option<i64>,
+    /// The clerk who opened it (经办人), '' when the list did not say.
+    pub clerk: String,
 }
 
 impl ScreenedCard {
@@ -339,7 +345,7 @@ impl CardFigures {
 const COLUMNS: &str = "n.id, n.kind, n.account_no, n.bank_code, n.bank_name, n.resident_id, \
      n.holder_name, n.phone, n.opened_at, n.outlet, n.outlet_division, n.unit_code, n.batch, \
      n.score, n.level, n.bank_score, n.bank_level, n.findings, n.state, n.verdict, n.note, n.imported_by, n.imported_at, \
-     n.screened_at, n.reviewed_by, n.reviewed_at, n.closed_at";
+     n.screened_at, n.reviewed_by, n.reviewed_at, n.closed_at, n.clerk";
 
 /// Holds when the card `n` was used in fraud (涉案): a bank card that received victim money in
 /// a case — named by a stop-payment request, or the receiving side of a case's transfer where
@@ -413,6 +419,7 @@ fn from_row(row: &AnyRow) -> Result<ScreenedCard, sqlx::Error> {
         reviewed_by: col(row, "reviewed_by")?,
         reviewed_at: col(row, "reviewed_at")?,
         closed_at: col(row, "closed_at")?,
+        clerk: col(row, "clerk")?,
     })
 }
 
@@ -915,6 +922,7 @@ impl<'s> NewCards<'s> {
                     .filter(|d| !d.is_empty())
                     .map(str::to_string),
                 batch: text("batch", &c.batch, true)?,
+                clerk: text("clerk", &c.clerk, false)?,
             };
             ResidentId::parse(&row.resident_id)
                 .map_err(|e| StoreError::invalid("resident_id", e.to_string()))?;
@@ -1115,7 +1123,7 @@ impl<'s> NewCards<'s> {
                 "INSERT INTO new_cards (kind, account_no, bank_code, bank_name, resident_id, \
                  holder_name, phone, opened_at, outlet, outlet_division, unit_code, batch, score, \
                  level, bank_score, bank_level, findings, state, note, imported_by, imported_at, \
-                 screened_at) VALUES (",
+                 screened_at, clerk) VALUES (",
             );
             sql.args([
                 r.kind.as_str(),
@@ -1149,6 +1157,8 @@ impl<'s> NewCards<'s> {
             .arg(at)
             .push(", ")
             .arg(at)
+            .push(", ")
+            .arg(r.clerk.as_str())
             .push(") ON CONFLICT (account_no) DO NOTHING RETURNING id");
             let row = sql
                 .query()

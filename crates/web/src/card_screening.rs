@@ -208,6 +208,7 @@ pub fn card_of_row(r: &CardRow, batch: &str) -> NewCardRow {
         outlet: r.outlet.clone(),
         outlet_division: r.outlet_division.clone(),
         batch: batch.to_string(),
+        clerk: r.clerk.clone(),
     }
 }
 

@@ -529,6 +529,16 @@ fn new_card_row(
         .and_then(|d| divisions().get(d))
         .map(|d| d.name().to_string())
         .unwrap_or_default();
+    // One of an outlet's few clerks (经办人), by the number's last digit.
+    let clerk = format!(
+        "{}{:02}",
+        if c.kind == CardKind::BankCard {
+            "柜员"
+        } else {
+            "营业员"
+        },
+        account_no.bytes().last().unwrap_or(b'0') % 6 + 1
+    );
     Some(NewCardRow {
         kind: c.kind,
         batch: format!(
@@ -551,6 +561,7 @@ fn new_card_row(
         opened_at: now,
         outlet: format!("{place}{shop}"),
         outlet_division: Some(county),
+        clerk,
     })
 }
 

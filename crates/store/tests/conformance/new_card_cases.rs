@@ -47,6 +47,7 @@ fn card(account: &str, holder: &str, at: i64, outlet: &str) -> NewCardRow {
         outlet: "余姚城东支行".into(),
         outlet_division: Some(outlet.into()),
         batch: "ICBC 2027-01-15".into(),
+        clerk: String::new(),
     }
 }
 
@@ -958,14 +959,13 @@ pub async fn cards_opened_and_closed_again_and_again_are_flagged(store: &Store) 
         ("6222020000000000219", T0 - 10 * DAY),
         ("6222020000000000227", T0 - 300 * DAY),
     ] {
+        // Opened by clerk A07 of the outlet (谁办卡、谁负责).
+        let row = NewCardRow {
+            clerk: "A07".into(),
+            ..card(account, &holder, opened, "330281")
+        };
         let got = cards
-            .import(
-                &city,
-                "3302",
-                &[card(account, &holder, opened, "330281")],
-                "icbc",
-                opened,
-            )
+            .import(&city, "3302", &[row], "icbc", opened)
             .await
             .unwrap();
         ids.push(got.ids[0]);
@@ -1134,5 +1134,33 @@ pub async fn cards_opened_and_closed_again_and_again_are_flagged(store: &Store) 
             .map(|o| (o.outlet.as_str(), o.short_lived, o.involved))
             .collect::<Vec<_>>(),
         vec![("余姚城东支行", 2, 0)]
+    );
+    // And the clerk who opened them; cards whose list named no clerk are not ranked.
+    let clerks = cards
+        .clerk_figures(
+            &police,
+            CardKind::BankCard,
+            T0 - 120 * DAY,
+            T0 + 2 * DAY,
+            20,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        clerks
+            .iter()
+            .map(|c| (
+                c.outlet.as_str(),
+                c.clerk.as_str(),
+                c.screened,
+                c.short_lived
+            ))
+            .collect::<Vec<_>>(),
+        vec![("余姚城东支行", "A07", 3, 2)]
+    );
+    assert_eq!(
+        cards.get(&police, ids[0]).await.unwrap().clerk,
+        "A07",
+        "kept on the card"
     );
 }

@@ -59,6 +59,8 @@ pub struct NewCardIn {
     /// The bank's name (by default the BIN table's); for a phone card the operator's or
     /// virtual operator's (by default the network operator's).
     pub bank_name: Option<String>,
+    /// The clerk who opened it (经办人 / 柜员号).
+    pub clerk: Option<String>,
 }
 
 /// A bank's list of newly opened cards.
@@ -169,6 +171,7 @@ pub async fn push(
             outlet: c.outlet.as_deref().unwrap_or(""),
             outlet_division: c.outlet_division.as_deref().unwrap_or(""),
             bank_name: c.bank_name.as_deref().unwrap_or(""),
+            clerk: c.clerk.as_deref().unwrap_or(""),
         };
         match checker.check(&fields) {
             Ok(r) => {

@@ -135,6 +135,17 @@ struct OutletLine {
     short_lived: i64,
 }
 
+/// A clerk (经办人) whose cards were found in cases, sold or closed within weeks.
+struct ClerkLine {
+    bank: String,
+    outlet: String,
+    clerk: String,
+    screened: i64,
+    card_seller: i64,
+    involved: i64,
+    short_lived: i64,
+}
+
 /// Outlets ranked on the page and in the export.
 const OUTLET_ROWS: usize = 20;
 
@@ -156,6 +167,7 @@ struct Figures {
     by_verdict: Vec<(&'static str, &'static str, i64)>,
     banks: Vec<BankLine>,
     outlets: Vec<OutletLine>,
+    clerks: Vec<ClerkLine>,
 }
 
 /// What a closure list did (a liaison's upload shows no re-screening: that is the police's).
@@ -365,6 +377,9 @@ async fn list_page<P: Permission>(
     let outlets = repo
         .outlet_figures(&viewer, kind, from, until, OUTLET_ROWS)
         .await?;
+    let clerks = repo
+        .clerk_figures(&viewer, kind, from, until, OUTLET_ROWS)
+        .await?;
     // The same days a year earlier: whether 新开卡涉案比例 comes down year on year.
     let last_year = repo
         .figures(
@@ -375,6 +390,22 @@ async fn list_page<P: Permission>(
         )
         .await?;
     let figures = Figures {
+        clerks: clerks
+            .iter()
+            .map(|c| ClerkLine {
+                bank: if c.bank_name.is_empty() {
+                    c.bank_code.clone()
+                } else {
+                    c.bank_name.clone()
+                },
+                outlet: c.outlet.clone(),
+                clerk: c.clerk.clone(),
+                screened: c.screened,
+                card_seller: c.card_seller,
+                involved: c.involved,
+                short_lived: c.short_lived,
+            })
+            .collect(),
         outlets: outlets
             .iter()
             .map(|o| OutletLine {
@@ -827,6 +858,7 @@ struct DetailPage {
     closed: String,
     outlet: String,
     outlet_division: String,
+    clerk: String,
     unit: String,
     batch: String,
     imported: String,
@@ -985,6 +1017,7 @@ pub async fn detail(
         closed: c.closed_at.map(format_shanghai).unwrap_or_default(),
         outlet: c.outlet.clone(),
         outlet_division: division,
+        clerk: c.clerk.clone(),
         unit: state.unit_name(&c.unit_code).await,
         batch: c.batch.clone(),
         imported: match super::view::actor_label(lang, &c.imported_by) {
@@ -1243,6 +1276,37 @@ fn export(
         &refs(&headers),
         outlets,
     ));
+    let clerks = f
+        .clerks
+        .iter()
+        .map(|c| {
+            vec![
+                c.bank.clone(),
+                c.outlet.clone(),
+                c.clerk.clone(),
+                c.screened.to_string(),
+                c.card_seller.to_string(),
+                c.involved.to_string(),
+                c.short_lived.to_string(),
+            ]
+        })
+        .collect();
+    let headers = keys(&[
+        "nc_bank",
+        "nc_outlet",
+        "nc_clerk",
+        "nc_screened_n",
+        "nc_card_sellers",
+        "nc_involved_n",
+        "nc_short_lived_n",
+    ]);
+    sheets.push(Sheet::new(
+        lang,
+        "clerks",
+        &kind_key(kind, "nc_by_clerk"),
+        &refs(&headers),
+        clerks,
+    ));
     Sheets { name, sheets }
 }
 
@@ -1285,6 +1349,7 @@ mod tests {
             reviewed_by: None,
             reviewed_at: None,
             closed_at: None,
+            clerk: String::new(),
         };
         let police = reasons_text(Lang::Zh, &card, false);
         assert!(

@@ -977,6 +977,19 @@ async fn a_bank_uploads_its_closures_and_the_police_find_frequent_open_close(db:
     .text();
     assert!(flagged.contains("data-total>1<"), "{flagged}");
     assert!(flagged.contains("频繁开销户（90天内销户2张）"), "{flagged}");
+    // The clerk ranking: these lists named no clerk, so nobody is ranked; its CSV answers.
+    assert!(page.contains("id=\"nc-clerks\""), "{page}");
+    let clerks = send(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        "GET",
+        "/card-screening?format=csv&section=clerks",
+        get(),
+    )
+    .await;
+    assert_eq!(clerks.status, StatusCode::OK);
+    assert!(clerks.text().contains("经办人"), "{}", clerks.text());
 
     let id = card_id(&state, &card(3)).await;
     let detail = send(

@@ -1933,6 +1933,7 @@ impl World {
                     outlet: "setup".into(),
                     outlet_division: None,
                     batch: "setup".into(),
+                    clerk: String::new(),
                 }],
                 "setup",
                 self.now(),

@@ -303,5 +303,13 @@ pub(super) fn new_card(
         opened_at: at,
         outlet: format!("{place}{shop}"),
         outlet_division: Some(county.to_string()),
+        clerk: format!(
+            "{}{:02}",
+            match kind {
+                CardKind::BankCard => "柜员",
+                CardKind::SimCard => "营业员",
+            },
+            h.rng.random_range(1..=6)
+        ),
     })
 }
