@@ -788,7 +788,8 @@ impl<'s> NewCards<'s> {
             let mut sql = Sql::new(
                 "SELECT c.resident_id AS r, c.kind AS kind, c.account_no AS account_no, \
                  COALESCE(c.opened_at, n.opened_at) AS opened_at, c.closed_at AS closed_at \
-                 FROM card_closures c LEFT JOIN new_cards n ON n.account_no = c.account_no \
+                 FROM card_closures c LEFT JOIN new_cards n \
+                 ON n.account_no = c.account_no AND n.resident_id = c.resident_id \
                  WHERE c.resident_id IN (",
             );
             sql.args(chunk.iter().copied()).push(")");

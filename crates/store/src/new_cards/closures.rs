@@ -170,14 +170,16 @@ impl NewCards<'_> {
                 continue;
             }
             out.received += 1;
-            // The listed card of that account opened before the closing (a recycled number's
-            // earlier holder is not this one).
+            // The listed card of that account and holder opened before the closing (a recycled
+            // number's other holder keeps their card open).
             let mut sql = Sql::new("UPDATE new_cards SET closed_at = ");
             sql.arg(r.closed_at)
                 .push(" WHERE account_no = ")
                 .arg(r.account_no.as_str())
                 .push(" AND kind = ")
                 .arg(r.kind.as_str())
+                .push(" AND resident_id = ")
+                .arg(r.resident_id.as_str())
                 .push(" AND opened_at <= ")
                 .arg(r.closed_at + DAY_MS)
                 .push(" AND (closed_at IS NULL OR closed_at > ")
@@ -287,7 +289,8 @@ impl NewCards<'_> {
             "SELECT c.kind AS kind, c.account_no AS account_no, c.bank_code AS bank_code, \
              c.bank_name AS bank_name, COALESCE(c.opened_at, n.opened_at) AS opened_at, \
              c.closed_at AS closed_at, c.outlet AS outlet \
-             FROM card_closures c LEFT JOIN new_cards n ON n.account_no = c.account_no \
+             FROM card_closures c LEFT JOIN new_cards n \
+             ON n.account_no = c.account_no AND n.resident_id = c.resident_id \
              WHERE c.resident_id = ",
         );
         sql.arg(resident_id)
