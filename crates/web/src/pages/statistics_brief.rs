@@ -874,6 +874,15 @@ fn enforcement_paragraph(
     }
 }
 
+/// "；开户后90天内销户N张" — the period's new cards their banks closed within weeks, when any.
+fn short_lived_clause(zh: bool, c: &CardFigures) -> String {
+    match (zh, c.short_lived) {
+        (_, 0) => String::new(),
+        (true, n) => format!("；开户后90天内销户{n}张"),
+        (false, n) => format!("; {n} closed by their bank within 90 days of opening"),
+    }
+}
+
 /// "（其中网上逃犯N人）" — the fugitives among the people caught, when any.
 fn fugitives_clause(zh: bool, e: &EnforcementFigures) -> String {
     match (zh, e.fugitives_caught) {
@@ -961,13 +970,14 @@ fn cards_paragraph(zh: bool, c: &CardFigures, l: &LeadFigures) -> String {
     };
     let text = if zh {
         format!(
-            "审查新开卡{}张，中高风险{}张，已审查{}张，认定涉嫌买卖两卡{}张；新开卡中已涉案{}张，新开卡涉案比例{}。两卡线索累计下发{}条，已核查{}条，超期未核查{}条，查实出租出借或出售{}条（占已核查{}）{}。",
+            "审查新开卡{}张，中高风险{}张，已审查{}张，认定涉嫌买卖两卡{}张；新开卡中已涉案{}张，新开卡涉案比例{}{}。两卡线索累计下发{}条，已核查{}条，超期未核查{}条，查实出租出借或出售{}条（占已核查{}）{}。",
             c.screened,
             c.flagged(),
             c.reviewed,
             sellers,
             c.involved,
             share,
+            short_lived_clause(true, c),
             l.received,
             l.checked,
             l.overdue,
@@ -977,13 +987,14 @@ fn cards_paragraph(zh: bool, c: &CardFigures, l: &LeadFigures) -> String {
         )
     } else {
         format!(
-            "{} new cards screened, {} of medium or high risk, {} reviewed, {} found opened for sale; {} of the new cards have since received victim money, a share of {}. {} two-card leads received, {} checked, {} overdue, {} found lent or sold ({} of those checked){}.",
+            "{} new cards screened, {} of medium or high risk, {} reviewed, {} found opened for sale; {} of the new cards have since received victim money, a share of {}{}. {} two-card leads received, {} checked, {} overdue, {} found lent or sold ({} of those checked){}.",
             c.screened,
             c.flagged(),
             c.reviewed,
             sellers,
             c.involved,
             share,
+            short_lived_clause(false, c),
             l.received,
             l.checked,
             l.overdue,
@@ -1250,6 +1261,7 @@ mod tests {
             screened: 400,
             reviewed: 30,
             involved: 8,
+            short_lived: 5,
             ..CardFigures::default()
         };
         cards.by_level.insert(fanzha_store::Level::High, 20);
@@ -1456,7 +1468,7 @@ mod tests {
         assert_eq!(zh[7].title, "八、各单位情况");
         assert_eq!(
             zh[5].text,
-            "审查新开卡400张，中高风险35张，已审查30张，认定涉嫌买卖两卡6张；新开卡中已涉案8张，新开卡涉案比例2.00%。两卡线索累计下发50条，已核查40条，超期未核查2条，查实出租出借或出售10条（占已核查25.00%）；其中手机漫游线索5条，核查发现本人滞留境外2人、已回国1人。通讯反制：申请运营商处置涉诈号码12个，已处置9个，按时处置率72.73%，无法处置1个，超时未处置1个。运营商拦截诈骗电话23400次、诈骗短信5600条，自主关停涉诈号码12个。"
+            "审查新开卡400张，中高风险35张，已审查30张，认定涉嫌买卖两卡6张；新开卡中已涉案8张，新开卡涉案比例2.00%；开户后90天内销户5张。两卡线索累计下发50条，已核查40条，超期未核查2条，查实出租出借或出售10条（占已核查25.00%）；其中手机漫游线索5条，核查发现本人滞留境外2人、已回国1人。通讯反制：申请运营商处置涉诈号码12个，已处置9个，按时处置率72.73%，无法处置1个，超时未处置1个。运营商拦截诈骗电话23400次、诈骗短信5600条，自主关停涉诈号码12个。"
         );
         assert_eq!(
             zh[4].text,

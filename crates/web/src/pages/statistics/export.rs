@@ -364,6 +364,7 @@ fn figures(p: &StatsPage) -> Vec<Vec<String>> {
                 ("nc_flagged_n", p.cards.flagged().to_string()),
                 ("nc_card_sellers", p.cards.card_sellers().to_string()),
                 ("nc_involved_share", rate_label(p.cards.involved_share())),
+                ("nc_short_lived_n", p.cards.short_lived.to_string()),
                 (
                     "stats_leads_checked",
                     format!("{}/{}", p.leads.checked, p.leads.received),
