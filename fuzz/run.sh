@@ -20,9 +20,12 @@ seed bank_card "6228480123456789015" "6228 4801 2345 6789 015" "370247012345673"
 seed money "1,234.56" "1234.56元" "1.2万" "¥88" "￥88.5" "-12.30" "１２３４．５６" "3亿"
 seed division_code "33" "3302" "330281" "330281001" "330281001001" "０００"
 seed time "2026-01-02 03:04:05" "2026/1/2 3:04" "20260102030405" "2026-01-01T19:04:05.123Z" "1767294245000" "1986-09-14 01:30:00"
+seed card_lists $'卡号,户名,证件号码,开户日期,预留手机号,开户网点,网点行政区划代码,经办柜员\n6222021001000000011,张三,11010519491231002X,2026-11-30 10:15,13800138000,余姚城东支行,330281,A01\n' \
+    $'卡号,证件号码,销户日期,开户日期\n6222021001000000011,11010519491231002X,2026-11-30,2026-10-01\n' \
+    $'手机号码,机主姓名,证件号码,入网时间,销号时间\n13800138000,张三,11010519491231002X,2026-11-01,2026-11-28\n'
 
 cargo fuzz build -O
-for t in phone resident_id credit_code bank_card money division_code time; do
+for t in phone resident_id credit_code bank_card money division_code time card_lists; do
     echo "=== $t"
     cargo fuzz run -O "$t" "corpus/$t" -- -max_total_time="$SECONDS_EACH" -print_final_stats=1 2>&1 \
         | tee "/tmp/fanzha-fuzz-$t.log" | grep -E "^(stat::|Done|==|SUMMARY)|panicked" || true
