@@ -94,6 +94,9 @@ pub struct InstructionFilter {
     /// Only these stored fraud types (an analysis group's types, every spelling); an empty
     /// list matches nothing.
     pub fraud_types: Option<Vec<String>>,
+    /// Only those with at least this many warnings merged in (多次预警: the person was warned
+    /// again while the instruction was open).
+    pub min_warnings: Option<i64>,
 }
 
 pub(crate) const COLUMNS: &str =
@@ -573,6 +576,14 @@ fn push_filter(sql: &mut Sql<'_>, f: &InstructionFilter) {
                 .args(types.iter().cloned())
                 .push(")");
         }
+    }
+    if let Some(n) = f.min_warnings {
+        sql.push(
+            " AND i.id IN (SELECT instruction_id FROM warnings WHERE instruction_id IS NOT NULL \
+             GROUP BY instruction_id HAVING COUNT(*) >= ",
+        )
+        .arg(n)
+        .push(")");
     }
     if !f.statuses.is_empty() {
         sql.push(" AND i.status IN (")

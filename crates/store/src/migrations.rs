@@ -233,6 +233,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "new card clerk",
         include_str!("../migrations/0045_new_card_clerk.sql"),
     ),
+    (
+        46,
+        "warnings by instruction",
+        include_str!("../migrations/0046_warnings_instruction_index.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -310,6 +310,35 @@ impl<'s> Warnings<'s> {
         col(&row, "n").map_err(StoreError::query("warnings.count_matching"))
     }
 
+    /// How many warnings each of these instructions holds (the first and those merged in);
+    /// instructions without any are absent.
+    pub async fn per_instruction(
+        &self,
+        instruction_ids: &[String],
+    ) -> StoreResult<std::collections::HashMap<String, i64>> {
+        let q = "warnings.per_instruction";
+        let mut out = std::collections::HashMap::new();
+        for chunk in instruction_ids.chunks(500) {
+            let mut sql = Sql::new(
+                "SELECT instruction_id AS i, COUNT(*) AS n FROM warnings WHERE instruction_id IN (",
+            );
+            sql.args(chunk.iter().cloned())
+                .push(") GROUP BY instruction_id");
+            for row in &sql
+                .query()
+                .fetch_all(self.store.pool())
+                .await
+                .map_err(StoreError::query(q))?
+            {
+                out.insert(
+                    col::<String>(row, "i").map_err(StoreError::query(q))?,
+                    col::<i64>(row, "n").map_err(StoreError::query(q))?,
+                );
+            }
+        }
+        Ok(out)
+    }
+
     /// Every warning about one resident inside the scope, oldest first.
     pub async fn for_resident(
         &self,

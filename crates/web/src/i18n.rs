@@ -1105,6 +1105,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("nc_kind_tab", "新开银行卡", "New bank cards"),
     ("nc_kind_tab_sim", "新入网电话卡", "New phone cards"),
     ("nc_list", "名单类型", "List"),
+    ("repeated_warnings", "多次预警", "Warned more than once"),
+    ("warned_times", "预警×", "warnings ×"),
     ("nc_clerk", "经办人", "Clerk"),
     ("nc_clerk_sim", "受理人", "Clerk"),
     ("nc_by_clerk", "经办人涉案排名（前20，谁办卡、谁负责）", "Clerks by cards found in cases, sold or closed within weeks (top 20)"),

@@ -31,6 +31,8 @@ pub struct ListQuery {
     pub resident_id: Option<String>,
     /// Only this fraud type (a code such as `impersonate_police`), or `untyped`.
     pub fraud_type: Option<String>,
+    /// Only those with at least this many warnings merged in (2: 多次预警).
+    pub min_warnings: Option<i64>,
     pub after: Option<String>,
     pub limit: Option<u32>,
 }
@@ -64,6 +66,7 @@ impl ListQuery {
                     _ => t.to_string(),
                 }),
             fraud_types: None,
+            min_warnings: self.min_warnings.filter(|n| *n > 1),
         }
     }
 

@@ -55,6 +55,8 @@ pub struct Row {
     pub can_review: bool,
     pub targets: Vec<Target>,
     pub error: Option<String>,
+    /// Warnings merged into it (2 or more: 多次预警); 0 where not counted.
+    pub warnings: i64,
 }
 
 #[derive(Template)]
@@ -74,6 +76,8 @@ struct QueuePage {
     fraud_types: Vec<super::choices::Choice>,
     /// The analysis groups of one's area, for the `group` filter.
     groups: Vec<super::choices::Choice>,
+    /// Only 多次预警.
+    repeated: bool,
     tabs: Vec<TabLink>,
     rows: Vec<RowFragment>,
     query: String,
@@ -109,6 +113,10 @@ pub struct QueueQuery {
     /// An analysis group (分类研判组) of one's area: its fraud types, in its unit's area.
     #[serde(default, deserialize_with = "super::empty_as_none")]
     pub group: Option<i64>,
+    /// `1`: only the instructions whose person was warned more than once (多次预警) — the ones
+    /// the center steps in on early.
+    #[serde(default, deserialize_with = "super::empty_as_none")]
+    pub repeated: Option<String>,
     /// Page key from the previous page.
     #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
     pub after: Option<String>,
@@ -219,6 +227,7 @@ pub async fn build_row(
         can_review: can_review && p.status == "pending_review",
         targets,
         error: None,
+        warnings: 0,
     })
 }
 
@@ -248,6 +257,10 @@ pub async fn queue(
         None => own_scope.clone(),
     };
     let mut filter = filter_for(&tab, &auth.principal.unit_code, q.level);
+    let repeated = q.repeated.as_deref().is_some_and(|r| r != "0");
+    if repeated {
+        filter.min_warnings = Some(2);
+    }
     if let Some(g) = &group {
         filter.fraud_types = Some(g.type_labels());
     }
@@ -328,12 +341,13 @@ pub async fn queue(
         }
     };
     let can_review = ReviewWarnings::allows(&auth.principal);
+    let ids: Vec<String> = page.items.iter().map(|i| i.id.clone()).collect();
+    let counts = state.store.warnings().per_instruction(&ids).await?;
     let mut rows = Vec::with_capacity(page.items.len());
     for i in &page.items {
-        rows.push(RowFragment {
-            lang,
-            r: build_row(&state, lang, i, can_review).await?,
-        });
+        let mut r = build_row(&state, lang, i, can_review).await?;
+        r.warnings = counts.get(&i.id).copied().unwrap_or(0);
+        rows.push(RowFragment { lang, r });
     }
     if let Some(format) = q.format {
         return export(lang, &rows, format);
@@ -349,6 +363,9 @@ pub async fn queue(
     }
     if let Some(g) = q.group {
         base.append_pair("group", &g.to_string());
+    }
+    if repeated {
+        base.append_pair("repeated", "1");
     }
     if !q_text.is_empty() {
         base.append_pair("q", &q_text);
@@ -373,6 +390,7 @@ pub async fn queue(
             q.fraud_type.as_deref().unwrap_or_default(),
         ),
         groups,
+        repeated,
         tab: tab.clone(),
         tabs: TABS
             .iter()

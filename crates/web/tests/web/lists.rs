@@ -32,6 +32,7 @@ fanzha_store::on_both_backends! {
     statistics_lines_add_up_and_type_counts_open_the_search,
     the_api_lists_with_the_same_filters,
     the_instruction_queue_takes_an_emptied_level_select,
+    the_queue_finds_people_warned_more_than_once,
     a_malformed_body_answers_with_the_error_body,
     the_instruction_queue_finds_a_person,
     cases_page_on_and_export_whole,
@@ -1471,4 +1472,42 @@ async fn commanders_read_cases_without_the_forms(db: &Db) {
             && e.target_id.as_deref() == Some("AJ-CMD-1")),
         "the notice view is audited"
     );
+}
+
+/// 多次预警: a person warned again while their instruction is open has it counted on the queue
+/// row, and the queue (and the API) can be narrowed to those instructions.
+async fn the_queue_finds_people_warned_more_than_once(db: &Db) {
+    let state = world(db).await;
+    state
+        .loop_service
+        .receive(
+            IncomingWarning {
+                id: None,
+                resident_id: Some(ALICE.into()),
+                msisdn: None,
+                residence_code: None,
+                level: WarningLevel::Orange,
+                fraud_type: Some("fake_investment".into()),
+                score_permille: 700,
+                source: "national_push".into(),
+                signal_at: t0() - 30_000,
+                evidence: serde_json::json!({}),
+            },
+            t0() - 20_000,
+        )
+        .await
+        .unwrap();
+    let rows = |body: &str| body.matches("<tr data-instruction-id=").count();
+    let (status, all) = get(&state, "/instructions?tab=all").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(rows(&all), 3, "merged into the open instruction: {all}");
+    assert_eq!(all.matches("data-repeated=\"2\"").count(), 1, "{all}");
+    let (status, repeated) = get(&state, "/instructions?tab=all&repeated=1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(rows(&repeated), 1, "{repeated}");
+    assert!(repeated.contains("name=\"repeated\" value=\"1\" data-autosubmit checked"));
+    assert!(repeated.contains("repeated=1"), "kept in the links");
+    let (_, json) = get(&state, "/api/v1/instructions?min_warnings=2").await;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["items"].as_array().map(Vec::len), Some(1), "{v}");
 }
