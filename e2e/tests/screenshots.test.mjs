@@ -94,6 +94,7 @@ const PAGES = [
   { name: 'new-card', user: 'analyst', path: someCardPage, ready: '#nc-card, #nc-figures' },
   { name: 'phone-card-screening', user: 'operator_cm', path: async () => '/card-screening', ready: '#nc-figures' },
   { name: 'analysis-groups', user: 'analyst', path: async () => '/analysis-groups', ready: '#ag-groups' },
+  { name: 'campaigns', user: 'commander', path: async () => '/campaigns', ready: '#campaigns' },
   { name: 'supervision', user: 'commander', path: async () => '/supervision', ready: '#sv-figures' },
   { name: 'guardians', user: 'analyst', path: async () => '/guardians', ready: '#sign-up-figures' },
   { name: 'warning-pushes', user: 'analyst', path: async () => '/warnings/pushes', ready: '#push-imports' },

@@ -23,6 +23,7 @@ mod analysis_groups;
 mod audit;
 mod bulletins;
 mod call_tasks;
+mod campaigns;
 mod cases;
 mod code_enum;
 mod crime_counts;
@@ -84,6 +85,9 @@ pub use bulletins::{
 pub use call_tasks::{
     AfterCall, CallCounts, CallFigures, CallRecord, CallResult, CallTask, CallTaskFilter,
     CallTaskState, CallTasks, NewCallTask,
+};
+pub use campaigns::{
+    Campaign, Campaigns, NewCampaign, MAX_CAMPAIGN_DAYS, MAX_CAMPAIGN_GOAL, MAX_CAMPAIGN_NAME,
 };
 pub use cases::{
     Case, CaseFilter, CaseLink, CaseLookup, CaseSupervisionFilter, CaseTally, CaseTransfer, Cases,

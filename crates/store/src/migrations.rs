@@ -238,6 +238,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "warnings by instruction",
         include_str!("../migrations/0046_warnings_instruction_index.sql"),
     ),
+    (
+        47,
+        "campaigns",
+        include_str!("../migrations/0047_campaigns.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -332,6 +332,10 @@ impl Store {
     }
 
     /// 打击成效: cases' investigation status, suspects and measures, gangs dismantled.
+    pub fn campaigns(&self) -> crate::campaigns::Campaigns<'_> {
+        crate::campaigns::Campaigns::new(self)
+    }
+
     pub fn enforcement(&self) -> crate::enforcement::Enforcement<'_> {
         crate::enforcement::Enforcement::new(self)
     }

@@ -137,6 +137,10 @@ pub fn router(state: AppState) -> Router {
             "/cases/{id}/suspects",
             post(pages::enforcement::add_suspect),
         )
+        .route(
+            "/campaigns",
+            get(pages::campaigns::list).post(pages::campaigns::create),
+        )
         .route("/suspects/{id}", get(pages::enforcement::suspect))
         .route(
             "/suspects/{id}/measure",

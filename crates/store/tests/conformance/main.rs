@@ -3,6 +3,7 @@
 mod analysis_group_cases;
 mod bulletin_cases;
 mod call_cases;
+mod campaign_cases;
 mod case_import_cases;
 mod case_search_cases;
 mod cases;
@@ -216,6 +217,13 @@ mod typical_case_suite {
         typical_case_cases:
         typical_cases_are_marked_edited_and_unmarked_inside_the_scope,
         typical_cases_are_listed_by_report_period_and_type,
+    }
+}
+
+mod campaign_suite {
+    crate::conformance_of! {
+        campaign_cases:
+        campaigns_are_recorded_per_unit_and_listed_by_area,
     }
 }
 

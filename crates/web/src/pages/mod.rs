@@ -10,6 +10,7 @@ pub mod audit;
 pub mod bulletins;
 pub mod call_figures;
 pub mod calls;
+pub mod campaigns;
 pub mod case_search;
 pub mod cases;
 pub mod choices;
@@ -151,6 +152,7 @@ impl Chrome {
                         ViewMuleAccounts::allows(p),
                     ),
                     ("/gangs", "nav_gangs", ViewEnforcement::allows(p)),
+                    ("/campaigns", "nav_campaigns", ViewEnforcement::allows(p)),
                     ("/public-sector", "nav_public_sector", ViewCases::allows(p)),
                     (
                         "/typical-cases",

@@ -217,6 +217,7 @@ pub fn audit_action_label(lang: Lang, code: &str) -> String {
         "guardians_imported" => Some(("导入家属名单", "Guardian list imported")),
         "new_card_reviewed" => Some(("新开卡审查结论", "New card reviewed")),
         "new_cards_imported" => Some(("导入新开卡名单", "New cards imported")),
+        "campaign_created" => Some(("登记专项行动", "Campaign recorded")),
         "card_closures_imported" => Some(("导入销户名单", "Card closures imported")),
         "number_disposal_requested" => Some(("申请号码处置", "Number disposal requested")),
         "number_disposal_answered" => Some(("运营商答复号码处置", "Number disposal answered")),

@@ -24,6 +24,7 @@ use fanzha_store::testing::TestDb as Db;
 fanzha_store::on_both_backends! {
     an_analyst_records_results_and_the_statistics_and_brief_count_them,
     a_wanted_suspect_is_at_large_until_caught,
+    a_campaign_counts_the_results_of_its_period,
     another_county_sees_nothing_of_it,
     a_leader_reads_figures_and_the_register_but_no_suspect,
     bad_input_is_refused_and_stores_nothing,
@@ -970,4 +971,98 @@ async fn a_wanted_suspect_is_at_large_until_caught(db: &Db) {
     assert!(actions(&state.store)
         .await
         .contains(&"suspect_wanted_set".to_string()));
+}
+
+/// 专项行动: a campaign recorded for the county shows the results of its period — the case
+/// solved, the person caught, the den dismantled — and links to the period's statistics; a
+/// campaign of other days shows none; a period ending before it starts and a name taken are
+/// refused; a leader reads the campaigns without the form, another county sees none of them.
+async fn a_campaign_counts_the_results_of_its_period(db: &Db) {
+    let state = world(db).await;
+    record_everything(&state).await;
+    let a = Role::CenterAnalyst;
+    for form in [
+        "unit_code=330281&name=%E6%98%A5%E5%AD%A3%E6%94%BB%E5%9D%9A&from=2026-03-01&to=2026-03-31&goal=%E6%89%93%E6%8E%89%E5%9B%A2%E4%BC%99",
+        "name=%E4%BA%8C%E6%9C%88%E8%A1%8C%E5%8A%A8&from=2026-02-01&to=2026-02-28",
+    ] {
+        ok(&send(&state, a, COUNTY, "POST", "/campaigns", form).await);
+    }
+    for (form, status) in [
+        (
+            "name=%E5%80%92%E7%BD%AE&from=2026-03-10&to=2026-03-01",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "name=%E6%98%A5%E5%AD%A3%E6%94%BB%E5%9D%9A&from=2026-04-01&to=2026-04-30",
+            StatusCode::CONFLICT,
+        ),
+    ] {
+        assert_eq!(
+            send(&state, a, COUNTY, "POST", "/campaigns", form)
+                .await
+                .status,
+            status
+        );
+    }
+    let page = send(&state, a, COUNTY, "GET", "/campaigns", "").await;
+    ok(&page);
+    let row = |name: &str| {
+        let at = page
+            .body
+            .find(name)
+            .unwrap_or_else(|| panic!("{name}: {}", page.body));
+        let end = page.body[at..].find("</tr>").unwrap() + at;
+        page.body[at..end].to_string()
+    };
+    let spring = row("春季攻坚");
+    for needle in [
+        r#"data-figure="solved">1<"#,
+        r#"data-figure="caught">1<"#,
+        r#"data-figure="gangs">1"#,
+        "period=custom&#38;from=2026-03-01&#38;to=2026-03-31",
+        "打掉团伙",
+    ] {
+        assert!(spring.contains(needle), "{needle} in {spring}");
+    }
+    assert!(spring.contains("data-running") || page.body.contains("data-running"));
+    // The link opens the period's statistics, which count the same.
+    let stats = send(
+        &state,
+        Role::Leader,
+        COUNTY,
+        "GET",
+        "/statistics?period=custom&from=2026-03-01&to=2026-03-31",
+        "",
+    )
+    .await;
+    ok(&stats);
+    assert!(
+        stats
+            .body
+            .contains(r#"data-stat="enf-solved-in-period">1<"#),
+        "{}",
+        stats.body
+    );
+    let february = row("二月行动");
+    assert!(
+        february.contains(r#"data-figure="solved">0<"#),
+        "{february}"
+    );
+    assert!(page.body.contains("campaign-form"));
+
+    let leader = send(&state, Role::Leader, COUNTY, "GET", "/campaigns", "").await;
+    ok(&leader);
+    assert!(leader.body.contains("春季攻坚") && !leader.body.contains("campaign-form"));
+    let other = send(&state, a, OTHER_COUNTY, "GET", "/campaigns", "").await;
+    ok(&other);
+    assert!(!other.body.contains("春季攻坚"), "another county's area");
+    assert_eq!(
+        send(&state, Role::GridWorker, VILLAGE, "GET", "/campaigns", "")
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert!(actions(&state.store)
+        .await
+        .contains(&"campaign_created".to_string()));
 }

@@ -418,6 +418,14 @@ const ENDPOINTS: &[Endpoint] = &[
         Rec::None,
         Form("kind=goip_den&name=rbac+{n}&dismantled_on=2020-01-01&arrested=1&devices=2"),
     ),
+    ep("GET", "/campaigns", "view_enforcement", Rec::None, Empty),
+    ep(
+        "POST",
+        "/campaigns",
+        "record_enforcement",
+        Rec::None,
+        Form("name=rbac+{n}&from=2020-01-01&to=2020-01-31&goal="),
+    ),
     ep("GET", "/mule-accounts", "view_mule_accounts", Rec::None, Empty),
     ep("GET", "/key-persons", "view_key_persons", Rec::None, Empty),
     ep(

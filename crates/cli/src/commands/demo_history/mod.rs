@@ -13,6 +13,7 @@
 //! `notices` (bulletins, supervision), `prevention` (outreach, posts, the operators' and the
 //! criminal-case monthly figures), `groups` (the center's analysis groups).
 
+mod campaigns;
 mod card_closures;
 mod cases;
 mod groups;
@@ -56,13 +57,14 @@ pub struct Seeded {
     pub posts: usize,
     pub figure_months: usize,
     pub analysis_groups: usize,
+    pub campaigns: usize,
 }
 
 impl std::fmt::Display for Seeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups",
+            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns",
             self.warnings,
             self.cases,
             self.stop_payments,
@@ -79,7 +81,8 @@ impl std::fmt::Display for Seeded {
             self.outreach,
             self.posts,
             self.figure_months,
-            self.analysis_groups
+            self.analysis_groups,
+            self.campaigns
         )
     }
 }
@@ -115,6 +118,7 @@ pub async fn seed(
     new_cards::seed(&mut h, &mut out).await?;
     notices::seed(&mut h, &mut out, &case_months).await?;
     prevention::seed(&mut h, &mut out, &case_months).await?;
+    campaigns::seed(&mut h, &mut out).await?;
     Ok(Some(out))
 }
 
