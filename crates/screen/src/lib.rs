@@ -91,6 +91,12 @@ impl Screening {
     }
 }
 
+/// Whether a card opened at `opened_at` and closed at `closed_at` (epoch ms) is short-lived:
+/// closed within [`SHORT_LIVED_DAYS`] days of its opening (开户后短期内销户).
+pub fn short_lived(opened_at: i64, closed_at: i64) -> bool {
+    closed_at - opened_at <= SHORT_LIVED_DAYS * DAY_MS
+}
+
 /// The points of the findings a bank may read.
 pub fn bank_score(findings: &[Finding]) -> u32 {
     findings

@@ -212,7 +212,7 @@ impl ScreenedCard {
     /// Closed within [`SHORT_LIVED_DAYS`] days of its opening (开户后短期内销户).
     pub fn short_lived(&self) -> bool {
         self.closed_at
-            .is_some_and(|c| c - self.opened_at <= SHORT_LIVED_DAYS * DAY_MS)
+            .is_some_and(|c| fanzha_screen::short_lived(self.opened_at, c))
     }
 }
 
@@ -360,6 +360,28 @@ fn involved(backend: Backend) -> String {
          AND (c.resident_id IS NULL OR c.resident_id <> n.resident_id)))) \
          OR (n.kind = 'sim_card' AND n.account_no IN ({})))",
         fraud_numbers(backend)
+    )
+}
+
+/// Holds when the card `n` was closed within [`SHORT_LIVED_DAYS`] days of its opening (the SQL
+/// form of [`fanzha_screen::short_lived`]).
+fn short_lived_sql() -> String {
+    format!(
+        "(n.closed_at IS NOT NULL AND n.closed_at - n.opened_at <= {})",
+        SHORT_LIVED_DAYS * DAY_MS
+    )
+}
+
+/// The counts the outlet and clerk rankings take per group of cards: screened, found sold,
+/// involved, short-lived.
+fn ranking_counts(backend: Backend) -> String {
+    format!(
+        "COUNT(*) AS screened, \
+         CAST(SUM(CASE WHEN n.verdict = 'card_seller' THEN 1 ELSE 0 END) AS BIGINT) AS sellers, \
+         CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) AS involved, \
+         CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) AS short_lived",
+        involved(backend),
+        short_lived_sql()
     )
 }
 
@@ -570,7 +592,7 @@ impl HolderFacts {
                 .filter(|c| c.kind == kind && c.account_no != account_no)
                 .filter(|c| {
                     c.opened_at
-                        .is_some_and(|o| c.closed_at - o <= SHORT_LIVED_DAYS * DAY_MS)
+                        .is_some_and(|o| fanzha_screen::short_lived(o, c.closed_at))
                 })
                 .map(|c| c.closed_at)
                 .collect(),
@@ -1522,14 +1544,8 @@ impl<'s> NewCards<'s> {
     ) -> StoreResult<Vec<OutletCardFigures>> {
         let mut sql = Sql::new(format!(
             "SELECT n.bank_code AS bank_code, MAX(n.bank_name) AS bank_name, n.outlet AS outlet, \
-             COUNT(*) AS screened, \
-             CAST(SUM(CASE WHEN n.verdict = 'card_seller' THEN 1 ELSE 0 END) AS BIGINT) AS sellers, \
-             CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) AS involved, \
-             CAST(SUM(CASE WHEN n.closed_at IS NOT NULL AND n.closed_at - n.opened_at <= {} \
-             THEN 1 ELSE 0 END) AS BIGINT) AS short_lived \
-             FROM new_cards n WHERE ",
-            involved(self.store.backend()),
-            SHORT_LIVED_DAYS * DAY_MS
+             {} FROM new_cards n WHERE ",
+            ranking_counts(self.store.backend())
         ));
         push_viewer(&mut sql, viewer);
         sql.push(" AND n.kind = ")
@@ -1592,11 +1608,11 @@ impl<'s> NewCards<'s> {
              n.state AS state, n.verdict AS verdict, \
              CAST(CASE WHEN {involved} THEN 1 ELSE 0 END AS BIGINT) AS involved, \
              CAST(CASE WHEN n.closed_at IS NULL THEN 0 \
-             WHEN n.closed_at - n.opened_at <= {short} THEN 2 ELSE 1 END AS BIGINT) AS closed, \
+             WHEN {short} THEN 2 ELSE 1 END AS BIGINT) AS closed, \
              COUNT(*) AS n FROM new_cards n WHERE ",
             level = level_column(viewer),
             involved = involved(self.store.backend()),
-            short = SHORT_LIVED_DAYS * DAY_MS
+            short = short_lived_sql()
         ));
         push_viewer(&mut sql, viewer);
         sql.push(" AND n.kind = ")

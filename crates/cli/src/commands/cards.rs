@@ -57,6 +57,50 @@ pub struct ImportArgs {
     pub closures: bool,
 }
 
+/// Finishes a list's import run: its quarantine, and the counts read, accepted and
+/// quarantined by reason.
+pub(super) async fn finish_run(
+    store: &fanzha_store::Store,
+    run: fanzha_store::ImportRunId,
+    read: usize,
+    accepted: usize,
+    rejected: &[QuarantineRow],
+) -> Result<(), fanzha_store::StoreError> {
+    store.imports().add_quarantine(run, rejected).await?;
+    let mut by_reason: BTreeMap<String, i64> = BTreeMap::new();
+    for r in rejected {
+        *by_reason.entry(r.reason.clone()).or_default() += 1;
+    }
+    store
+        .imports()
+        .finish(
+            run,
+            &ImportCounts {
+                read: read as i64,
+                accepted: accepted as i64,
+                quarantined: rejected.len() as i64,
+                by_reason,
+            },
+        )
+        .await
+}
+
+/// Prints each rejected row (`file:line column reason`) and returns the counts by reason.
+pub(super) fn print_rejected(rejected: &[QuarantineRow]) -> BTreeMap<&str, i64> {
+    let mut by_reason: BTreeMap<&str, i64> = BTreeMap::new();
+    for r in rejected {
+        println!(
+            "{}:{} {} {}",
+            r.file,
+            r.line,
+            r.column.as_deref().unwrap_or("-"),
+            r.reason
+        );
+        *by_reason.entry(r.reason.as_str()).or_default() += 1;
+    }
+    by_reason
+}
+
 /// The unit named, else the root of the org tree.
 pub(super) async fn receiving_unit(
     store: &fanzha_store::Store,
@@ -153,38 +197,10 @@ fn import(ctx: &Ctx, args: ImportArgs) -> CliResult {
             .new_cards()
             .import(&scope, &unit, &cards, "cli", now)
             .await?;
-        store.imports().add_quarantine(run, &rejected).await?;
-        let mut by_reason: BTreeMap<String, i64> = BTreeMap::new();
-        for r in &rejected {
-            *by_reason.entry(r.reason.clone()).or_default() += 1;
-        }
-        store
-            .imports()
-            .finish(
-                run,
-                &ImportCounts {
-                    read: parsed.read as i64,
-                    accepted: cards.len() as i64,
-                    quarantined: rejected.len() as i64,
-                    by_reason,
-                },
-            )
-            .await?;
+        finish_run(store, run, parsed.read, cards.len(), &rejected).await?;
         Ok::<_, fanzha_store::StoreError>((run, done, rejected))
     })?;
-    for r in &rejected {
-        println!(
-            "{}:{} {} {}",
-            r.file,
-            r.line,
-            r.column.as_deref().unwrap_or("-"),
-            r.reason
-        );
-    }
-    let mut by_reason: BTreeMap<&str, i64> = BTreeMap::new();
-    for r in &rejected {
-        *by_reason.entry(r.reason.as_str()).or_default() += 1;
-    }
+    let by_reason = print_rejected(&rejected);
     let by_level: BTreeMap<&str, i64> = done
         .by_level
         .iter()

@@ -2,13 +2,12 @@
 //! operator took back) into the store — listed cards marked closed, the holders' open cards
 //! screened again for 频繁开销户.
 
-use super::cards::{receiving_unit, ImportArgs};
+use super::cards::{finish_run, print_rejected, receiving_unit, ImportArgs};
 use crate::error::CliResult;
 use crate::report::Report;
 use crate::Ctx;
 use fanzha_ingest::card_closures::read_card_closures;
-use fanzha_store::{ImportCounts, NewImportRun, QuarantineRow};
-use std::collections::BTreeMap;
+use fanzha_store::{NewImportRun, QuarantineRow};
 
 /// The file read and what the command line says of it.
 pub struct ClosureFile {
@@ -68,38 +67,10 @@ pub fn import(ctx: &Ctx, args: &ImportArgs, f: ClosureFile) -> CliResult {
                 now,
             )
             .await?;
-        store.imports().add_quarantine(run, &rejected).await?;
-        let mut by_reason: BTreeMap<String, i64> = BTreeMap::new();
-        for r in &rejected {
-            *by_reason.entry(r.reason.clone()).or_default() += 1;
-        }
-        store
-            .imports()
-            .finish(
-                run,
-                &ImportCounts {
-                    read: parsed.read as i64,
-                    accepted: closures.len() as i64,
-                    quarantined: rejected.len() as i64,
-                    by_reason,
-                },
-            )
-            .await?;
+        finish_run(store, run, parsed.read, closures.len(), &rejected).await?;
         Ok::<_, fanzha_store::StoreError>((run, done, rejected))
     })?;
-    for r in &rejected {
-        println!(
-            "{}:{} {} {}",
-            r.file,
-            r.line,
-            r.column.as_deref().unwrap_or("-"),
-            r.reason
-        );
-    }
-    let mut by_reason: BTreeMap<&str, i64> = BTreeMap::new();
-    for r in &rejected {
-        *by_reason.entry(r.reason.as_str()).or_default() += 1;
-    }
+    let by_reason = print_rejected(&rejected);
     Report::new("销户名单 / card closures")
         .field("file", &file)
         .field("kind", args.kind.as_str())

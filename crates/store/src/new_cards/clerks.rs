@@ -1,11 +1,10 @@
 //! 谁办卡、谁负责: the clerks (经办人) whose new cards later turned up in cases, were found sold,
 //! or were closed within weeks — below the outlet ranking, the people a bank is asked about.
 
-use super::{involved, push_viewer, CardKind, NewCards, DAY_MS};
+use super::{push_viewer, ranking_counts, CardKind, NewCards};
 use crate::error::{StoreError, StoreResult};
 use crate::sql::{col, Sql};
 use crate::stop_payments::Viewer;
-use fanzha_screen::SHORT_LIVED_DAYS;
 
 /// The new cards one clerk of an outlet opened in a period.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -17,13 +16,13 @@ pub struct ClerkCardFigures {
     pub screened: i64,
     pub card_seller: i64,
     pub involved: i64,
-    /// Closed within [`SHORT_LIVED_DAYS`] days of opening.
+    /// Closed within [`SHORT_LIVED_DAYS`](fanzha_screen::SHORT_LIVED_DAYS) days of opening.
     pub short_lived: i64,
 }
 
 impl NewCards<'_> {
     /// The clerks whose cards of `kind` opened in `[from, to)` (those the viewer may read) were
-    /// later used in fraud or found sold, or two or more closed within [`SHORT_LIVED_DAYS`]
+    /// later used in fraud or found sold, or two or more closed within [`SHORT_LIVED_DAYS`](fanzha_screen::SHORT_LIVED_DAYS)
     /// days: at most `limit`, ranked like the outlets. Cards whose list named no clerk are left
     /// out.
     pub async fn clerk_figures(
@@ -37,14 +36,8 @@ impl NewCards<'_> {
         let q = "new_cards.clerks";
         let mut sql = Sql::new(format!(
             "SELECT n.bank_code AS bank_code, MAX(n.bank_name) AS bank_name, n.outlet AS outlet, \
-             n.clerk AS clerk, COUNT(*) AS screened, \
-             CAST(SUM(CASE WHEN n.verdict = 'card_seller' THEN 1 ELSE 0 END) AS BIGINT) AS sellers, \
-             CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) AS involved, \
-             CAST(SUM(CASE WHEN n.closed_at IS NOT NULL AND n.closed_at - n.opened_at <= {} \
-             THEN 1 ELSE 0 END) AS BIGINT) AS short_lived \
-             FROM new_cards n WHERE ",
-            involved(self.store.backend()),
-            SHORT_LIVED_DAYS * DAY_MS
+             n.clerk AS clerk, {} FROM new_cards n WHERE ",
+            ranking_counts(self.store.backend())
         ));
         push_viewer(&mut sql, viewer);
         sql.push(" AND n.kind = ")

@@ -14,7 +14,7 @@ use crate::dialect::Backend;
 use crate::error::{StoreError, StoreResult};
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
-use fanzha_screen::{OPEN_CLOSE_LOOKBACK_DAYS, SHORT_LIVED_DAYS};
+use fanzha_screen::OPEN_CLOSE_LOOKBACK_DAYS;
 use std::collections::{BTreeSet, HashMap};
 
 /// A closed card of an issuer's list, validated by the reader.
@@ -51,10 +51,10 @@ pub struct CardClosure {
 }
 
 impl CardClosure {
-    /// Closed within [`SHORT_LIVED_DAYS`] days of its opening.
+    /// Closed within [`SHORT_LIVED_DAYS`](fanzha_screen::SHORT_LIVED_DAYS) days of its opening.
     pub fn short_lived(&self) -> bool {
         self.opened_at
-            .is_some_and(|o| self.closed_at - o <= SHORT_LIVED_DAYS * DAY_MS)
+            .is_some_and(|o| fanzha_screen::short_lived(o, self.closed_at))
     }
 
     /// Whole days the card was open, when its opening is known.
@@ -72,7 +72,7 @@ pub struct ClosureImport {
     pub duplicates: i64,
     /// Received closures of cards that came in a new-card list (now marked closed).
     pub listed: i64,
-    /// Received closures within [`SHORT_LIVED_DAYS`] days of the card's opening.
+    /// Received closures within [`SHORT_LIVED_DAYS`](fanzha_screen::SHORT_LIVED_DAYS) days of the card's opening.
     pub short_lived: i64,
     /// Open cards of the holders whose screening changed (频繁开销户 found or counted higher).
     pub rescreened: i64,
@@ -204,7 +204,7 @@ impl NewCards<'_> {
             out.short_lived += i64::from(
                 closure
                     .opened_at
-                    .is_some_and(|o| closure.closed_at - o <= SHORT_LIVED_DAYS * DAY_MS),
+                    .is_some_and(|o| fanzha_screen::short_lived(o, closure.closed_at)),
             );
             let entry = holders
                 .entry(r.resident_id.as_str())

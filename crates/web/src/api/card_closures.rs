@@ -4,24 +4,19 @@
 //! quarantine, masked). Listed cards are marked closed, and holders who open and close cards
 //! again and again (频繁开销户) have their open cards screened again.
 
+use super::new_cards::{field_of, list_hash, masked_raw};
 use crate::auth::permission::ImportNewCards;
 use crate::auth::Require;
 use crate::card_closures::{closure_of_row, record_closures, ClosureList};
-use crate::card_screening::{
-    batch_label, hex, issuer_view, kind_of, mask_number, sender_code, sender_of,
-};
+use crate::card_screening::{batch_label, issuer_view, kind_of, sender_code, sender_of};
 use crate::error::WebError;
 use crate::extract::JsonBody;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
-use fanzha_core::mask::mask_resident_id;
 use fanzha_ingest::card_closures::{ClosureChecker, ClosureFields};
-use fanzha_ingest::quarantine::reason;
-use fanzha_store::{CardKind, QuarantineRow};
+use fanzha_store::QuarantineRow;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 /// Closures per push.
@@ -97,23 +92,6 @@ pub struct ClosureListAnswer {
     pub rejected: Vec<ClosureRejection>,
 }
 
-fn field_of(column: &'static str, why: &'static str) -> &'static str {
-    match column {
-        "card" => "card_no",
-        "name" => "holder_name",
-        "bank" if why == reason::TOO_LONG => "bank_name",
-        other => other,
-    }
-}
-
-/// A rejected closure as the quarantine keeps it: card number and ID number masked.
-fn masked_raw(kind: CardKind, c: &ClosureIn) -> String {
-    let mut v = serde_json::to_value(c).unwrap_or(Value::Null);
-    v["card_no"] = json!(mask_number(kind, &c.card_no));
-    v["resident_id"] = json!(mask_resident_id(&c.resident_id));
-    v.to_string()
-}
-
 /// Receives an issuer's closure list: each closure validated like a row of an uploaded list;
 /// the good ones stored (a closure received before is not taken again), the rejected ones
 /// answered by index and kept in the import run's quarantine.
@@ -165,7 +143,7 @@ pub async fn push(
                     line: index as i64 + 1,
                     column: Some(field.to_string()),
                     reason: why.to_string(),
-                    raw: masked_raw(kind, c),
+                    raw: masked_raw(kind, c, &c.card_no, &c.resident_id),
                 });
                 rejected.push(ClosureRejection {
                     index,
@@ -175,17 +153,12 @@ pub async fn push(
             }
         }
     }
-    let mut hasher = Sha256::new();
-    for c in &req.closures {
-        hasher.update(serde_json::to_vec(c).unwrap_or_default());
-        hasher.update(b"\n");
-    }
     let (run, done) = record_closures(
         &state,
         p,
         ClosureList {
             file: RUN_FILE,
-            content_hash: hex(&hasher.finalize()),
+            content_hash: list_hash(&req.closures),
             read: req.closures.len(),
             closures: &closures,
             lines: &lines,

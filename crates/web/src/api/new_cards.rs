@@ -114,8 +114,8 @@ pub struct NewCardListAnswer {
     pub rejected: Vec<NewCardRejection>,
 }
 
-/// The request's name of a field the list reader blames.
-fn field_of(column: &'static str, why: &'static str) -> &'static str {
+/// The request's name of a field the list reader blames (new-card and closure lists).
+pub(crate) fn field_of(column: &'static str, why: &'static str) -> &'static str {
     match column {
         "card" => "card_no",
         "name" => "holder_name",
@@ -124,12 +124,28 @@ fn field_of(column: &'static str, why: &'static str) -> &'static str {
     }
 }
 
-/// A rejected card as the quarantine keeps it: card number and ID number masked.
-fn masked_raw(kind: CardKind, card: &NewCardIn) -> String {
-    let mut v = serde_json::to_value(card).unwrap_or(Value::Null);
-    v["card_no"] = json!(mask_number(kind, &card.card_no));
-    v["resident_id"] = json!(mask_resident_id(&card.resident_id));
+/// A rejected entry of a pushed list as the quarantine keeps it: the entry as sent, its card
+/// number and ID number masked.
+pub(crate) fn masked_raw<T: Serialize>(
+    kind: CardKind,
+    entry: &T,
+    card_no: &str,
+    resident_id: &str,
+) -> String {
+    let mut v = serde_json::to_value(entry).unwrap_or(Value::Null);
+    v["card_no"] = json!(mask_number(kind, card_no));
+    v["resident_id"] = json!(mask_resident_id(resident_id));
     v.to_string()
+}
+
+/// The import run's content hash of a pushed list: the entries as received, one per line.
+pub(crate) fn list_hash<T: Serialize>(entries: &[T]) -> String {
+    let mut hasher = Sha256::new();
+    for e in entries {
+        hasher.update(serde_json::to_vec(e).unwrap_or_default());
+        hasher.update(b"\n");
+    }
+    hex(&hasher.finalize())
 }
 
 /// Screens a bank's list of newly opened cards: each card is validated like a row of an
@@ -185,7 +201,7 @@ pub async fn push(
                     line: index as i64 + 1,
                     column: Some(field.to_string()),
                     reason: why.to_string(),
-                    raw: masked_raw(kind, c),
+                    raw: masked_raw(kind, c, &c.card_no, &c.resident_id),
                 });
                 rejected.push(NewCardRejection {
                     index,
@@ -195,18 +211,13 @@ pub async fn push(
             }
         }
     }
-    // The run's hash: the list as received, card numbers and ID numbers included.
-    let mut hasher = Sha256::new();
-    for c in &req.cards {
-        hasher.update(serde_json::to_vec(c).unwrap_or_default());
-        hasher.update(b"\n");
-    }
     let (run, done) = record_list(
         &state,
         p,
         CardList {
             file: RUN_FILE,
-            content_hash: hex(&hasher.finalize()),
+            // The list as received, card numbers and ID numbers included.
+            content_hash: list_hash(&req.cards),
             read: req.cards.len(),
             cards: &cards,
             lines: &lines,
