@@ -24,6 +24,7 @@ mod audit;
 mod bulletins;
 mod call_tasks;
 mod campaigns;
+mod card_cleanups;
 mod cases;
 mod code_enum;
 mod crime_counts;
@@ -50,6 +51,7 @@ mod operator_figures;
 mod outreach;
 mod outreach_posts;
 mod page;
+mod pending;
 mod people;
 mod phones;
 mod rollup;
@@ -88,6 +90,11 @@ pub use call_tasks::{
 };
 pub use campaigns::{
     Campaign, Campaigns, NewCampaign, MAX_CAMPAIGN_DAYS, MAX_CAMPAIGN_GOAL, MAX_CAMPAIGN_NAME,
+};
+pub use card_cleanups::{
+    CardCleanup, CardCleanups, CleanupAnswer, CleanupCandidate, CleanupCounts, CleanupFigures,
+    CleanupFilter, CleanupOutcome, CleanupReason, CleanupState, CleanupViewer, GeneratedCleanups,
+    KnownAccount, CLEANUP_DAYS, CLEANUP_REPEAT_DAYS, MAX_CLEANUPS_PER_BATCH, MAX_CLEANUP_TEXT,
 };
 pub use cases::{
     Case, CaseFilter, CaseLink, CaseLookup, CaseSupervisionFilter, CaseTally, CaseTransfer, Cases,

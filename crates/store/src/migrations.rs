@@ -243,6 +243,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "campaigns",
         include_str!("../migrations/0047_campaigns.sql"),
     ),
+    (
+        48,
+        "card cleanups",
+        include_str!("../migrations/0048_card_cleanups.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -53,7 +53,7 @@ pub struct MuleAccount {
 /// (transaction id or none, from, to, time, amount, channel) in two extracts is one transfer,
 /// while identical rows within one extract (`source_file`) are distinct transfers. So per case
 /// and key, the rows of the extract that holds the most of them count.
-const RECEIPTS: &str = "WITH extract_rows AS (\
+pub(crate) const RECEIPTS: &str = "WITH extract_rows AS (\
      SELECT t.case_id, t.txn_id, t.from_account, t.to_account, t.at, t.amount_fen, t.channel, \
      COUNT(*) AS n FROM case_transfers t \
      GROUP BY t.case_id, t.source_file, t.txn_id, t.from_account, t.to_account, t.at, \
@@ -70,7 +70,7 @@ const RECEIPTS: &str = "WITH extract_rows AS (\
 
 /// Joins a receipt `r` to its case `c`, the account `a` and the holder `p`; the WHERE clause
 /// that follows starts with the exclusions.
-const JOINS: &str = "FROM receipts r \
+pub(crate) const JOINS: &str = "FROM receipts r \
      JOIN cases c ON c.id = r.case_id \
      JOIN bank_accounts a ON a.account_no = r.account \
      JOIN people p ON p.resident_id = a.holder_resident_id \

@@ -663,54 +663,22 @@ impl<'s> NumberDisposals<'s> {
         })
     }
 
-    /// Runs `update` (an `UPDATE … SET …` without its condition) on `current` when it is
-    /// still pending at `version`, with `audit`, in one transaction.
+    /// Runs `update` on `current` when it is still pending at `version`, with `audit`.
     async fn move_pending(
         &self,
         current: &NumberDisposal,
         version: i64,
-        mut update: Sql<'_>,
+        update: Sql<'_>,
         audit: NewAuditEntry,
     ) -> StoreResult<()> {
-        let conflict = |detail: String| StoreError::Conflict {
+        let read = crate::pending::Read {
+            table: "number_disposals",
             what: "number disposal",
-            detail,
+            id: current.id,
+            state: current.state.as_str(),
+            version: current.version,
         };
-        if current.state != DisposalState::Pending {
-            return Err(conflict(format!(
-                "request {} is {} already",
-                current.id,
-                current.state.as_str()
-            )));
-        }
-        if current.version != version {
-            return Err(conflict(format!(
-                "request {} changed since it was read (version {} now, {version} read): reload it",
-                current.id, current.version
-            )));
-        }
-        let _writer = self.store.write_guard().await;
-        let mut tx = self.store.begin_write("number_disposals.begin").await?;
-        update
-            .push(", version = version + 1 WHERE id = ")
-            .arg(current.id)
-            .push(" AND state = 'pending' AND version = ")
-            .arg(version);
-        let done = update
-            .query()
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::query("number_disposals.update"))?;
-        if done.rows_affected() != 1 {
-            return Err(conflict(format!(
-                "request {} was answered or withdrawn meanwhile: reload it",
-                current.id
-            )));
-        }
-        append_on(&mut tx, &audit).await?;
-        tx.commit()
-            .await
-            .map_err(StoreError::query("number_disposals.commit"))
+        crate::pending::move_pending(self.store, read, version, update, audit).await
     }
 
     /// Counts of what `viewer` reads — all, per operator and per measure — with requests

@@ -317,6 +317,11 @@ impl Store {
         crate::talking_points::TalkingPoints::new(self)
     }
 
+    /// 存量卡清理: requests to banks to check and clean the cards risky residents hold.
+    pub fn card_cleanups(&self) -> crate::card_cleanups::CardCleanups<'_> {
+        crate::card_cleanups::CardCleanups::new(self)
+    }
+
     /// 涉诈号码处置: requests to operators to shut down, bar or intercept numbers.
     pub fn number_disposals(&self) -> crate::number_disposals::NumberDisposals<'_> {
         crate::number_disposals::NumberDisposals::new(self)

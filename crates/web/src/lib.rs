@@ -230,6 +230,20 @@ pub fn router(state: AppState) -> Router {
             "/number-disposals/{id}/withdraw",
             post(pages::number_disposals::withdraw),
         )
+        .route("/card-cleanups", get(pages::card_cleanups::list))
+        .route(
+            "/card-cleanups/generate",
+            post(pages::card_cleanups::generate),
+        )
+        .route("/card-cleanups/{id}", get(pages::card_cleanups::detail))
+        .route(
+            "/card-cleanups/{id}/answer",
+            post(pages::card_cleanups::answer),
+        )
+        .route(
+            "/card-cleanups/{id}/withdraw",
+            post(pages::card_cleanups::withdraw),
+        )
         .route("/two-card-leads", get(pages::two_card_leads::list))
         .route(
             "/two-card-leads/import",

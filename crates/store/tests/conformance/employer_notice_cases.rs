@@ -3,7 +3,7 @@
 //! receipt against the notice's version; the register, figures and the employer table count
 //! them inside the scope only.
 
-use crate::fixtures::with_tree;
+use crate::fixtures::{audits, with_tree};
 use fanzha_store::*;
 
 const HOUR: i64 = 3_600_000;
@@ -68,15 +68,6 @@ fn notice(case_id: &str, station: &str) -> NewEmployerNotice {
         station_unit: station.into(),
         by: "analyst".into(),
     }
-}
-
-async fn audits(store: &Store, action: &str) -> usize {
-    let page = store
-        .audit()
-        .list(&Scope::platform(), &PageRequest::first(200))
-        .await
-        .unwrap();
-    page.items.iter().filter(|e| e.action == action).count()
 }
 
 pub async fn notices_are_issued_once_numbered_per_year_inside_the_scope(store: &Store) {

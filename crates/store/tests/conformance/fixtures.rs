@@ -62,3 +62,16 @@ pub fn person(n: u32, village: &str) -> NewPerson {
         joint_defense_registered: n % 3 == 0,
     }
 }
+
+/// How many entries of `action` the audit log holds (of its latest 500).
+pub async fn audits(store: &Store, action: &str) -> usize {
+    let page = store
+        .audit()
+        .list(
+            &fanzha_store::Scope::platform(),
+            &fanzha_store::PageRequest::first(500),
+        )
+        .await
+        .unwrap();
+    page.items.iter().filter(|e| e.action == action).count()
+}

@@ -4,6 +4,7 @@ mod analysis_group_cases;
 mod bulletin_cases;
 mod call_cases;
 mod campaign_cases;
+mod card_cleanup_cases;
 mod case_import_cases;
 mod case_search_cases;
 mod cases;
@@ -157,6 +158,15 @@ mod number_disposal_suite {
         disposals_are_addressed_to_the_numbers_operator_once_per_number,
         operators_answer_their_own_requests_once_at_the_version_read,
         disposal_figures_count_on_time_overdue_and_per_operator,
+    }
+}
+
+mod card_cleanup_suite {
+    crate::conformance_of! {
+        card_cleanup_cases:
+        cleanups_are_proposed_for_flagged_holders_at_their_known_banks,
+        banks_answer_their_own_cleanups_once_at_the_version_read,
+        cleanup_figures_count_on_time_overdue_per_bank_and_reason,
     }
 }
 

@@ -3,7 +3,7 @@
 //! bank, re-screened when a later list completes a burst, reviewed once (audited), and counted
 //! per bank with the cards that later received victim money.
 
-use crate::fixtures::{person, with_tree};
+use crate::fixtures::{audits, person, with_tree};
 use fanzha_core::resident_id::check_char;
 use fanzha_store::*;
 
@@ -49,15 +49,6 @@ fn card(account: &str, holder: &str, at: i64, outlet: &str) -> NewCardRow {
         batch: "ICBC 2027-01-15".into(),
         clerk: String::new(),
     }
-}
-
-async fn audits(store: &Store, action: &str) -> usize {
-    let page = store
-        .audit()
-        .list(&Scope::platform(), &PageRequest::first(100))
-        .await
-        .unwrap();
-    page.items.iter().filter(|e| e.action == action).count()
 }
 
 fn codes(c: &ScreenedCard) -> Vec<&'static str> {

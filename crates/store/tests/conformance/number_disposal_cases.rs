@@ -3,7 +3,7 @@
 //! area and by the addressed operator only, answered or withdrawn once at the version read
 //! (audited), and counted — on time, overdue — in the figures.
 
-use crate::fixtures::with_tree;
+use crate::fixtures::{audits, with_tree};
 use fanzha_store::*;
 
 const MINUTE: i64 = 60_000;
@@ -40,15 +40,6 @@ fn ask(number: &str, unit: &str) -> NewNumberDisposal {
         unit_code: unit.into(),
         urgent: false,
     }
-}
-
-async fn audits(store: &Store, action: &str) -> usize {
-    let page = store
-        .audit()
-        .list(&Scope::platform(), &PageRequest::first(100))
-        .await
-        .unwrap();
-    page.items.iter().filter(|e| e.action == action).count()
 }
 
 fn is_invalid(r: StoreResult<NumberDisposal>, field: &str) -> bool {

@@ -152,6 +152,20 @@ permissions! {
     /// Answer the requests addressed to one's own operator: executed (with the registered
     /// holder) or not possible and why.
     AnswerNumberDisposals => "answer_number_disposals": [OperatorLiaison];
+    /// 存量卡清理 figures (requested, answered on time, overdue, accounts closed and restricted,
+    /// per bank and reason): police of their subtree, bank liaisons of their own bank's
+    /// requests; leaders the figures.
+    ViewCardCleanups => "view_card_cleanups": [CenterAnalyst, UnitCommander, BankLiaison, Leader];
+    /// The requests themselves: the list with its exports (holders masked) and a request's page
+    /// (the holder and the known accounts in full — for the bank's liaison and for police with
+    /// personal-data rights — every view audited).
+    ListCardCleanups => "list_card_cleanups": [CenterAnalyst, UnitCommander, BankLiaison];
+    /// Ask the banks about the holders of one's subtree the platform flags (who would be asked,
+    /// then the requests), and withdraw such a request. Never liaisons.
+    RequestCardCleanups => "request_card_cleanups": [CenterAnalyst, UnitCommander];
+    /// Answer the cleanup requests addressed to one's own bank: accounts found, closed,
+    /// restricted, or verified normal and why.
+    AnswerCardCleanups => "answer_card_cleanups": [BankLiaison];
     /// Statistics, rankings and reports.
     ViewStatistics => "view_statistics": [CenterAnalyst, UnitCommander, Leader, Admin];
     /// 通报: read the bulletins issued along one's line (by one's unit, the units above it, and

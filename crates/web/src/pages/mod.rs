@@ -11,6 +11,7 @@ pub mod bulletins;
 pub mod call_figures;
 pub mod calls;
 pub mod campaigns;
+pub mod card_cleanups;
 pub mod case_search;
 pub mod cases;
 pub mod choices;
@@ -56,10 +57,10 @@ pub mod warnings;
 
 use crate::auth::permission::{
     HandleInstructions, ImportPushes, ManageGuardians, ManageRules, ManageUsers, Permission,
-    ViewAnalysisGroups, ViewAudit, ViewBulletins, ViewCallTasks, ViewCases, ViewDashboard,
-    ViewEnforcement, ViewInstructions, ViewKeyPersons, ViewMuleAccounts, ViewNewCards,
-    ViewNumberDisposals, ViewOperatorFigures, ViewOutreach, ViewStatistics, ViewStopPayments,
-    ViewSupervision, ViewTwoCardLeads, ViewWarnings,
+    ViewAnalysisGroups, ViewAudit, ViewBulletins, ViewCallTasks, ViewCardCleanups, ViewCases,
+    ViewDashboard, ViewEnforcement, ViewInstructions, ViewKeyPersons, ViewMuleAccounts,
+    ViewNewCards, ViewNumberDisposals, ViewOperatorFigures, ViewOutreach, ViewStatistics,
+    ViewStopPayments, ViewSupervision, ViewTwoCardLeads, ViewWarnings,
 };
 use crate::auth::principal::Principal;
 use crate::error::WebError;
@@ -174,6 +175,11 @@ impl Chrome {
                         "/card-screening",
                         "nav_card_screening",
                         ViewNewCards::allows(p),
+                    ),
+                    (
+                        "/card-cleanups",
+                        "nav_card_cleanups",
+                        ViewCardCleanups::allows(p),
                     ),
                     (
                         "/number-disposals",

@@ -222,6 +222,12 @@ pub fn audit_action_label(lang: Lang, code: &str) -> String {
         "number_disposal_requested" => Some(("申请号码处置", "Number disposal requested")),
         "number_disposal_answered" => Some(("运营商答复号码处置", "Number disposal answered")),
         "number_disposal_withdrawn" => Some(("撤回号码处置", "Number disposal withdrawn")),
+        "card_cleanup_requested" => Some(("发出存量卡清理核查", "Card cleanup requested")),
+        "card_cleanup_answered" => Some(("银行反馈存量卡清理", "Card cleanup answered")),
+        "card_cleanup_withdrawn" => Some(("撤回存量卡清理核查", "Card cleanup withdrawn")),
+        "card_cleanup_holder_viewed" => {
+            Some(("查看存量卡清理持卡人", "Card cleanup holder viewed"))
+        }
         "operator_figures_set" => Some(("填报运营商反制数据", "Operator figures entered")),
         "outreach_recorded" => Some(("登记宣传活动", "Outreach recorded")),
         "outreach_quota_set" => Some(("下达宣传任务", "Outreach target set")),
