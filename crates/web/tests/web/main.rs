@@ -10,6 +10,7 @@ mod assessment;
 mod auth;
 mod bulletins;
 mod calls;
+mod card_cleanups;
 mod case_import;
 mod casework;
 mod employer_notices;

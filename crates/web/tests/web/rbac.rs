@@ -119,6 +119,10 @@ enum Rec {
     AnalysisGroup,
     /// `{code}` is the place's county, without an active analysis group.
     FreeGroupUnit,
+    /// `{id}` is a fresh pending 存量卡清理 request about a punished resident of the place. A
+    /// bank liaison's side is the bank: their own bank's request in another county, another
+    /// bank's in their own county.
+    CardCleanup,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -624,6 +628,35 @@ const ENDPOINTS: &[Endpoint] = &[
         Rec::NumberDisposal,
         Form("version={version}&note=rbac+{n}"),
     ),
+    ep("GET", "/card-cleanups", "view_card_cleanups", Rec::None, Empty),
+    ep(
+        "POST",
+        "/card-cleanups/generate",
+        "request_card_cleanups",
+        Rec::None,
+        Form("note=rbac+{n}"),
+    ),
+    ep(
+        "GET",
+        "/card-cleanups/{id}",
+        "list_card_cleanups",
+        Rec::CardCleanup,
+        Empty,
+    ),
+    ep(
+        "POST",
+        "/card-cleanups/{id}/answer",
+        "answer_card_cleanups",
+        Rec::CardCleanup,
+        Form("version={version}&outcome=no_accounts&note=rbac+{n}"),
+    ),
+    ep(
+        "POST",
+        "/card-cleanups/{id}/withdraw",
+        "request_card_cleanups",
+        Rec::CardCleanup,
+        Form("version={version}&note=rbac+{n}"),
+    ),
     ep("GET", "/two-card-leads", "view_two_card_leads", Rec::None, Empty),
     ep(
         "POST",
@@ -1086,6 +1119,7 @@ struct Record {
     bulletin_id: String,
     proposal_id: String,
     analysis_group_id: String,
+    card_cleanup_id: String,
 }
 
 /// A caller: a role at a unit, with the places that are inside and outside its subtree.
@@ -1453,6 +1487,12 @@ impl World {
                 };
                 self.number_disposal_at(place, operator).await
             }
+            Rec::CardCleanup => match (liaison, side) {
+                (true, Side::Own) => self.card_cleanup_at(foreign, LIAISON_BANK).await,
+                (true, Side::Foreign) => self.card_cleanup_at(own, "CCB").await,
+                (false, Side::Own) => self.card_cleanup_at(own, "CCB").await,
+                (false, Side::Foreign) => self.card_cleanup_at(foreign, LIAISON_BANK).await,
+            },
             Rec::NewCard => self.new_card_at(place).await,
             Rec::Suspect => self.suspect_at(place).await,
             Rec::NoticedCase => self.noticed_case_at(place).await,
@@ -1794,6 +1834,70 @@ impl World {
             r.analysis_group_id = g.id.to_string();
             r.version = g.version;
         }
+        r
+    }
+
+    /// A pending cleanup request to `bank` about a fresh resident of `place` under a
+    /// punishment, with an account at that bank.
+    async fn card_cleanup_at(&self, place: Place, bank: &str) -> Record {
+        let mut r = self.key_person_at(place).await;
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        self.store()
+            .accounts()
+            .upsert(&[fanzha_store::NewAccount {
+                account_no: format!("CC{n:012}"),
+                bank_code: Some(bank.into()),
+                bank_name: Some(bank.into()),
+                card_type: None,
+                holder_resident_id: Some(r.resident_id.clone()),
+                holder_name: None,
+                opened_at: None,
+                opened_where: None,
+            }])
+            .await
+            .unwrap();
+        self.store()
+            .key_persons()
+            .add_event(
+                &Scope::platform(),
+                r.key_person_id.parse().unwrap(),
+                &fanzha_store::KeyPersonMeasure::Punishment {
+                    kind: fanzha_store::PunishmentKind::Financial,
+                    from: self.now() - 86_400_000,
+                    until: None,
+                },
+                "setup",
+                self.now() - 86_400_000,
+            )
+            .await
+            .unwrap();
+        let repo = self.store().card_cleanups();
+        repo.generate(
+            &Scope::platform(),
+            Some(bank),
+            &[],
+            "setup",
+            "setup",
+            self.now(),
+        )
+        .await
+        .unwrap();
+        let c = repo
+            .list(
+                &fanzha_store::CleanupViewer::Police(Scope::platform()),
+                &fanzha_store::CleanupFilter {
+                    resident_id: Some(r.resident_id.clone()),
+                    ..Default::default()
+                },
+                &PageRequest::first(1),
+                self.now(),
+            )
+            .await
+            .unwrap()
+            .items
+            .remove(0);
+        r.card_cleanup_id = c.id.to_string();
+        r.version = c.version;
         r
     }
 
@@ -2153,6 +2257,7 @@ fn request(
         (Rec::NewCard, Some(r)) => r.new_card_id.as_str(),
         (Rec::Suspect, Some(r)) => r.suspect_id.as_str(),
         (Rec::NumberDisposal, Some(r)) => r.number_disposal_id.as_str(),
+        (Rec::CardCleanup, Some(r)) => r.card_cleanup_id.as_str(),
         (Rec::OutreachPost, Some(r)) => r.outreach_post_id.as_str(),
         (Rec::Bulletin, Some(r)) => r.bulletin_id.as_str(),
         (Rec::Proposal, Some(r)) => r.proposal_id.as_str(),
@@ -2471,6 +2576,18 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 .unwrap()
                                 .measure
                                 .is_some(),
+                        ),
+                        (Rec::CardCleanup, Some(r)) => Some(
+                            w.store()
+                                .card_cleanups()
+                                .get(
+                                    &fanzha_store::CleanupViewer::Police(Scope::platform()),
+                                    r.card_cleanup_id.parse().unwrap(),
+                                )
+                                .await
+                                .unwrap()
+                                .state
+                                != fanzha_store::CleanupState::Pending,
                         ),
                         (Rec::NumberDisposal, Some(r)) => Some(
                             w.store()

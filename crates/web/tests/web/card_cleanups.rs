@@ -1,0 +1,458 @@
+//! 存量卡清理, on SQLite and PostgreSQL: the county's analyst sees who would be asked about
+//! (a punished resident with accounts at two banks; another county's punished resident is not
+//! theirs), asks the banks, and a second run asks nothing new; ICBC's liaison sees only its
+//! bank's request, reads the holder and the accounts in full (audited), answers with figures
+//! that must agree with the outcome, once; the analyst's figures, list (holder masked) and
+//! exports count it, and the analyst withdraws the other bank's request. Another county sees
+//! nothing; a leader reads the figures only; grid workers and operator liaisons are refused.
+
+use axum::http::StatusCode;
+use chrono::DateTime;
+use fanzha_store::{
+    KeyPersonCategory, KeyPersonMeasure, NewAccount, NewKeyPerson, NewPerson, PageRequest,
+    PunishmentKind, Role, Scope, UnitLevel,
+};
+use fanzha_web::AppState;
+use std::sync::Arc;
+
+use crate::support::{send_as, unit, Answer, FixedClock};
+use fanzha_store::testing::TestDb as Db;
+
+fanzha_store::on_both_backends! {
+    the_county_asks_the_banks_and_icbc_answers,
+}
+
+const COUNTY: &str = "330281";
+const VILLAGE: &str = "330281001001";
+const OTHER_COUNTY: &str = "330282";
+const OTHER_VILLAGE: &str = "330282001001";
+const HOLDER: &str = "330281198001010016";
+const OTHER_HOLDER: &str = "330282198001010021";
+const ICBC_1: &str = "6222020000000000011";
+const ICBC_2: &str = "6222020000000000029";
+const CCB_1: &str = "6217000000000000031";
+
+/// 2026-03-10 10:30 in Shanghai.
+fn t0() -> i64 {
+    DateTime::parse_from_rfc3339("2026-03-10T10:30:00+08:00")
+        .unwrap()
+        .timestamp_millis()
+}
+
+fn person(resident_id: &str, name: &str, village: &str) -> NewPerson {
+    NewPerson {
+        resident_id: resident_id.into(),
+        name: name.into(),
+        phone: None,
+        residence_code: village.into(),
+        address: None,
+        employer: None,
+        public_sector: false,
+        app_registered: false,
+        joint_defense_registered: false,
+    }
+}
+
+fn account(no: &str, bank: &str, name: &str, holder: &str) -> NewAccount {
+    NewAccount {
+        account_no: no.into(),
+        bank_code: Some(bank.into()),
+        bank_name: Some(name.into()),
+        card_type: None,
+        holder_resident_id: Some(holder.into()),
+        holder_name: None,
+        opened_at: Some(t0() - 500 * 86_400_000),
+        opened_where: Some("余姚城东支行".into()),
+    }
+}
+
+async fn world(db: &Db) -> AppState {
+    let store = db.open().await;
+    use UnitLevel::*;
+    store
+        .units()
+        .upsert(&[
+            unit("3302", "宁波市", City, None),
+            unit(COUNTY, "余姚市", County, Some("3302")),
+            unit("330281001", "阳明街道", Township, Some(COUNTY)),
+            unit(VILLAGE, "舜水社区", Village, Some("330281001")),
+            unit(OTHER_COUNTY, "慈溪市", County, Some("3302")),
+            unit("330282001", "浒山街道", Township, Some(OTHER_COUNTY)),
+            unit(OTHER_VILLAGE, "虞波社区", Village, Some("330282001")),
+        ])
+        .await
+        .unwrap();
+    store
+        .people()
+        .upsert(&[
+            person(HOLDER, "王小明", VILLAGE),
+            person(OTHER_HOLDER, "李大力", OTHER_VILLAGE),
+        ])
+        .await
+        .unwrap();
+    store
+        .accounts()
+        .upsert(&[
+            account(ICBC_1, "ICBC", "中国工商银行", HOLDER),
+            account(ICBC_2, "ICBC", "中国工商银行", HOLDER),
+            account(CCB_1, "CCB", "中国建设银行", HOLDER),
+            account("6222020000000000037", "ICBC", "中国工商银行", OTHER_HOLDER),
+        ])
+        .await
+        .unwrap();
+    let city = Scope::platform();
+    for holder in [HOLDER, OTHER_HOLDER] {
+        let (kp, _) = store
+            .key_persons()
+            .create(
+                &city,
+                &NewKeyPerson {
+                    resident_id: holder.into(),
+                    category: KeyPersonCategory::TwoCards,
+                    reason: "出售银行卡".into(),
+                    source: "form".into(),
+                    created_by: "analyst".into(),
+                    at: t0() - 30 * 86_400_000,
+                },
+            )
+            .await
+            .unwrap();
+        store
+            .key_persons()
+            .add_event(
+                &city,
+                kp,
+                &KeyPersonMeasure::Punishment {
+                    kind: PunishmentKind::Financial,
+                    from: t0() - 20 * 86_400_000,
+                    until: None,
+                },
+                "analyst",
+                t0() - 20 * 86_400_000,
+            )
+            .await
+            .unwrap();
+    }
+    let mut state = AppState::new(store).await.unwrap();
+    state.clock = Arc::new(FixedClock(t0()));
+    state
+}
+
+async fn send(
+    state: &AppState,
+    role: Role,
+    unit: &str,
+    method: &str,
+    path: &str,
+    form: &str,
+) -> Answer {
+    send_as(state, role, unit, t0(), (method, path, form)).await
+}
+
+/// The `data-figure` tile's text.
+fn figure(page: &str, name: &str) -> String {
+    let key = format!("data-figure=\"{name}\">");
+    let at = page
+        .find(&key)
+        .unwrap_or_else(|| panic!("no figure {name}"));
+    let rest = &page[at + key.len()..];
+    rest[..rest.find('<').unwrap()].to_string()
+}
+
+async fn audited(state: &AppState, action: &str) -> usize {
+    state
+        .store
+        .audit()
+        .list(&Scope::platform(), &PageRequest::first(200))
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .filter(|e| e.action == action)
+        .count()
+}
+
+/// The ids of the requests listed on a page.
+fn listed(page: &str) -> Vec<i64> {
+    page.split("data-request=\"")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].parse().unwrap())
+        .collect()
+}
+
+async fn the_county_asks_the_banks_and_icbc_answers(db: &Db) {
+    let state = world(db).await;
+    let (analyst, icbc) = (Role::CenterAnalyst, Role::BankLiaison);
+    // Who would be asked about: the county's punished resident at both banks.
+    let page = send(&state, analyst, COUNTY, "GET", "/card-cleanups", "").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let body = page.text();
+    assert!(body.contains("data-candidates>2<"), "{body}");
+    assert!(body.contains("data-bank=\"ICBC\"") && body.contains("data-bank=\"CCB\""));
+    assert_eq!(figure(&body, "requested"), "0");
+
+    let g = send(
+        &state,
+        analyst,
+        COUNTY,
+        "POST",
+        "/card-cleanups/generate",
+        "note=%E9%99%90%E5%88%B6%E9%9D%9E%E6%9F%9C%E9%9D%A2",
+    )
+    .await;
+    assert_eq!(g.status, StatusCode::SEE_OTHER, "{}", g.text());
+    assert_eq!(g.location, "/card-cleanups?generated=2,1,2");
+    let after = send(&state, analyst, COUNTY, "GET", &g.location, "").await;
+    let body = after.text();
+    assert!(body.contains("已向2家银行发出2条清理核查（1人）"), "{body}");
+    assert!(body.contains("data-candidates>0<"));
+    assert_eq!(figure(&body, "requested"), "2");
+    assert_eq!(audited(&state, "card_cleanup_requested").await, 2);
+    // Asked already: a second run asks nothing new.
+    let again = send(
+        &state,
+        analyst,
+        COUNTY,
+        "POST",
+        "/card-cleanups/generate",
+        "",
+    )
+    .await;
+    assert_eq!(again.location, "/card-cleanups?generated=0,0,0");
+    let bad = send(
+        &state,
+        analyst,
+        COUNTY,
+        "POST",
+        "/card-cleanups/generate",
+        "reason=everyone",
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+    // ICBC's liaison sees its own bank's request only, the holder masked in the list.
+    let list = send(&state, icbc, "3302", "GET", "/card-cleanups", "").await;
+    assert_eq!(list.status, StatusCode::OK);
+    let body = list.text();
+    let ids = listed(&body);
+    assert_eq!(ids.len(), 1, "{body}");
+    let icbc_id = ids[0];
+    assert!(!body.contains(HOLDER) && !body.contains("王小明"));
+    assert!(body.contains("王*明") || body.contains("王**"), "{body}");
+    assert!(!body.contains("id=\"generate\""), "liaisons do not ask");
+    let all = send(&state, analyst, COUNTY, "GET", "/card-cleanups", "").await;
+    let both = listed(&all.text());
+    assert_eq!(both.len(), 2);
+    let ccb_id = *both.iter().find(|id| **id != icbc_id).unwrap();
+    let other_bank = send(
+        &state,
+        icbc,
+        "3302",
+        "GET",
+        &format!("/card-cleanups/{ccb_id}"),
+        "",
+    )
+    .await;
+    assert_eq!(other_bank.status, StatusCode::NOT_FOUND);
+
+    // On the request's page, the holder and the accounts in full, audited.
+    let detail = send(
+        &state,
+        icbc,
+        "3302",
+        "GET",
+        &format!("/card-cleanups/{icbc_id}"),
+        "",
+    )
+    .await;
+    assert_eq!(detail.status, StatusCode::OK);
+    let body = detail.text();
+    assert!(body.contains(HOLDER) && body.contains("王小明"));
+    assert!(body.contains(ICBC_1) && body.contains(ICBC_2) && !body.contains(CCB_1));
+    assert!(body.contains("id=\"answer-cleanup\"") && !body.contains("id=\"withdraw-cleanup\""));
+    assert!(body.contains("限制非柜面"), "the police's note: {body}");
+    assert_eq!(audited(&state, "card_cleanup_holder_viewed").await, 1);
+
+    // The answer's figures must agree with its outcome; counts are whole numbers.
+    let answer = |form: &'static str| {
+        let state = state.clone();
+        async move {
+            send(
+                &state,
+                icbc,
+                "3302",
+                "POST",
+                &format!("/card-cleanups/{icbc_id}/answer"),
+                form,
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        answer("version=1&outcome=cleaned&accounts_found=2")
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        answer("version=1&outcome=cleaned&accounts_found=two")
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        answer("version=1&outcome=burned").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let done = answer(
+        "version=1&outcome=cleaned&accounts_found=3&accounts_closed=1&accounts_restricted=2\
+         &note=%E5%B7%B2%E9%94%80%E6%88%B7",
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
+    assert_eq!(
+        answer("version=1&outcome=no_accounts").await.status,
+        StatusCode::CONFLICT
+    );
+
+    // The analyst: figures, list, exports; the page in full (audited) without the form.
+    let list = send(&state, analyst, COUNTY, "GET", "/card-cleanups", "").await;
+    let body = list.text();
+    assert_eq!(figure(&body, "answered"), "1");
+    assert_eq!(figure(&body, "on_time_rate"), "100.0%");
+    assert_eq!(figure(&body, "accounts_closed"), "1");
+    assert_eq!(figure(&body, "accounts_restricted"), "2");
+    assert_eq!(figure(&body, "pending"), "1");
+    assert!(!body.contains(HOLDER));
+    let csv = send(
+        &state,
+        analyst,
+        COUNTY,
+        "GET",
+        "/card-cleanups?format=csv",
+        "",
+    )
+    .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let text = csv.text();
+    assert!(
+        text.contains("中国工商银行") && text.contains("3 / 1 / 2"),
+        "{text}"
+    );
+    assert!(!text.contains(HOLDER) && !text.contains("王小明"));
+    let banks = send(
+        &state,
+        analyst,
+        COUNTY,
+        "GET",
+        "/card-cleanups?format=csv&section=banks",
+        "",
+    )
+    .await;
+    assert!(
+        banks.text().contains("中国工商银行,1,1,100.0%,0,0,1,0,1,2"),
+        "{}",
+        banks.text()
+    );
+    let xlsx = send(
+        &state,
+        analyst,
+        COUNTY,
+        "GET",
+        "/card-cleanups?format=xlsx",
+        "",
+    )
+    .await;
+    assert!(xlsx.body.starts_with(b"PK"));
+    let filtered = send(
+        &state,
+        analyst,
+        COUNTY,
+        "GET",
+        "/card-cleanups?state=pending&bank=CCB",
+        "",
+    )
+    .await;
+    assert_eq!(listed(&filtered.text()), vec![ccb_id]);
+    let page = send(
+        &state,
+        analyst,
+        COUNTY,
+        "GET",
+        &format!("/card-cleanups/{icbc_id}"),
+        "",
+    )
+    .await;
+    let body = page.text();
+    assert!(body.contains(HOLDER) && body.contains("data-on-time"));
+    assert!(!body.contains("id=\"answer-cleanup\""));
+    assert!(
+        body.contains(&format!("href=\"/card-cleanups/{ccb_id}\"")),
+        "the holder's other request"
+    );
+    assert_eq!(audited(&state, "card_cleanup_holder_viewed").await, 2);
+
+    // The analyst withdraws the CCB request, saying why.
+    let w = send(
+        &state,
+        analyst,
+        COUNTY,
+        "POST",
+        &format!("/card-cleanups/{ccb_id}/withdraw"),
+        "version=1&note=%E5%B7%B2%E8%BF%81%E5%87%BA",
+    )
+    .await;
+    assert_eq!(w.status, StatusCode::SEE_OTHER, "{}", w.text());
+    assert_eq!(audited(&state, "card_cleanup_withdrawn").await, 1);
+    assert_eq!(audited(&state, "card_cleanup_answered").await, 1);
+
+    // Another county sees none of it; its own resident is its to ask about.
+    let other = send(
+        &state,
+        Role::UnitCommander,
+        OTHER_COUNTY,
+        "GET",
+        "/card-cleanups",
+        "",
+    )
+    .await;
+    let body = other.text();
+    assert!(listed(&body).is_empty());
+    assert!(body.contains("data-candidates>1<"), "{body}");
+    let not_theirs = send(
+        &state,
+        Role::UnitCommander,
+        OTHER_COUNTY,
+        "GET",
+        &format!("/card-cleanups/{icbc_id}"),
+        "",
+    )
+    .await;
+    assert_eq!(not_theirs.status, StatusCode::NOT_FOUND);
+    // Leaders read the figures, not the list; grid workers and operators are refused.
+    let leader = send(&state, Role::Leader, COUNTY, "GET", "/card-cleanups", "").await;
+    assert_eq!(leader.status, StatusCode::OK);
+    assert!(listed(&leader.text()).is_empty());
+    assert_eq!(figure(&leader.text(), "requested"), "2");
+    assert_eq!(
+        send(
+            &state,
+            Role::Leader,
+            COUNTY,
+            "GET",
+            &format!("/card-cleanups/{icbc_id}"),
+            ""
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    for role in [Role::GridWorker, Role::OperatorLiaison] {
+        assert_eq!(
+            send(&state, role, COUNTY, "GET", "/card-cleanups", "")
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+    }
+}
