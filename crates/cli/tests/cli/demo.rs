@@ -83,6 +83,8 @@ fn registers(dir: &Path) -> BTreeMap<&'static str, i64> {
         ("solved_cases", "SELECT COUNT(*) FROM case_enforcement WHERE status = 'solved'"),
         ("suspects", "SELECT COUNT(*) FROM case_suspects"),
         ("analysis_groups", "SELECT COUNT(*) FROM analysis_groups WHERE active = 1"),
+        ("card_cleanups_answered", "SELECT COUNT(*) FROM card_cleanups WHERE state = 'answered'"),
+        ("card_cleanups_pending", "SELECT COUNT(*) FROM card_cleanups WHERE state = 'pending'"),
     ];
     let (rt, store) = open(dir);
     rt.block_on(async {

@@ -11,9 +11,11 @@
 //! `key_persons` (dossiers, measures, visits, proposals), `leads` (two-card leads, number
 //! disposals), `new_cards` (the banks' and operators' new-card lists, screened and reviewed),
 //! `notices` (bulletins, supervision), `prevention` (outreach, posts, the operators' and the
-//! criminal-case monthly figures), `groups` (the center's analysis groups).
+//! criminal-case monthly figures), `groups` (the center's analysis groups), `campaigns`
+//! (专项行动), `card_cleanups` (存量卡清理 requests to the banks and their answers).
 
 mod campaigns;
+mod card_cleanups;
 mod card_closures;
 mod cases;
 mod groups;
@@ -51,6 +53,7 @@ pub struct Seeded {
     pub new_bank_cards: usize,
     pub new_phone_cards: usize,
     pub card_closures: usize,
+    pub card_cleanups: usize,
     pub bulletins: usize,
     pub supervision: usize,
     pub outreach: usize,
@@ -64,7 +67,7 @@ impl std::fmt::Display for Seeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns",
+            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks",
             self.warnings,
             self.cases,
             self.stop_payments,
@@ -82,7 +85,8 @@ impl std::fmt::Display for Seeded {
             self.posts,
             self.figure_months,
             self.analysis_groups,
-            self.campaigns
+            self.campaigns,
+            self.card_cleanups
         )
     }
 }
@@ -119,6 +123,7 @@ pub async fn seed(
     notices::seed(&mut h, &mut out, &case_months).await?;
     prevention::seed(&mut h, &mut out, &case_months).await?;
     campaigns::seed(&mut h, &mut out).await?;
+    card_cleanups::seed(&mut h, &mut out).await?;
     Ok(Some(out))
 }
 
