@@ -991,6 +991,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("nd_section", "通讯反制（涉诈号码处置）", "Number disposals"),
     ("nav_card_cleanups", "存量卡清理", "Existing-card cleanup"),
     ("cc_title", "存量卡清理核查", "Card cleanup request"),
+    ("stats_cleanups_answered", "存量卡清理已反馈/发出", "Card cleanups answered / asked"),
+    ("stats_cleanups_accounts", "存量卡清理账户（销户+限制）", "Accounts cleaned (closed + restricted)"),
     (
         "cc_generated",
         "已向{banks}家银行发出{requested}条清理核查（{holders}人）。",

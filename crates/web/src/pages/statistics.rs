@@ -346,6 +346,8 @@ struct StatsPage {
     /// 断卡: the period's new cards as screened, and the two-card leads now.
     cards: CardFigures,
     leads: LeadFigures,
+    /// 存量卡清理: the requests to banks made in the period, as they stand.
+    cleanups: fanzha_store::CleanupCounts,
     /// 通讯反制: the number disposals asked in the period, as they stand.
     disposals: DisposalCounts,
     /// 96110 calls made in the period.
@@ -684,6 +686,16 @@ pub async fn show(
         )
         .await?
         .all;
+    let cleanups = state
+        .store
+        .card_cleanups()
+        .figures(
+            &fanzha_store::CleanupViewer::Police(scope.clone()),
+            now,
+            Some((from, until)),
+        )
+        .await?
+        .all;
     let calls = state
         .store
         .call_tasks()
@@ -803,6 +815,7 @@ pub async fn show(
             crime: &crime,
             cards: &cards,
             leads: &leads,
+            cleanups: &cleanups,
             disposals: &disposals,
             calls: &calls,
             interceptions: &interceptions,
@@ -888,6 +901,7 @@ pub async fn show(
         interceptions,
         cards,
         leads,
+        cleanups,
         disposals,
         calls,
         funds,

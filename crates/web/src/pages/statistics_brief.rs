@@ -10,10 +10,10 @@ use super::view::{percent, yuan};
 use crate::crime_share::{points_label, share_label, CrimeShare};
 use crate::i18n::Lang;
 use fanzha_store::{
-    CallCounts, CardFigures, CaseSupervision, DisposalCounts, EnforcementFigures, FundFigures,
-    InterceptCounts, KeyPersonFigures, LeadFigures, LeadResult, LoopTally, MeasureClass,
-    NoticeFigures, OutreachTotals, PostTally, PriorOutreachTally, ProposalFigures, SuspectCharge,
-    TypicalCase,
+    CallCounts, CardFigures, CaseSupervision, CleanupCounts, DisposalCounts, EnforcementFigures,
+    FundFigures, InterceptCounts, KeyPersonFigures, LeadFigures, LeadResult, LoopTally,
+    MeasureClass, NoticeFigures, OutreachTotals, PostTally, PriorOutreachTally, ProposalFigures,
+    SuspectCharge, TypicalCase,
 };
 use fanzha_workflow::LoopFigures;
 
@@ -57,6 +57,8 @@ pub struct BriefInput<'a> {
     pub cards: &'a CardFigures,
     /// Two-card leads pushed down, as they stand.
     pub leads: &'a LeadFigures,
+    /// 存量卡清理: the requests to banks made in the period, as they stand.
+    pub cleanups: &'a CleanupCounts,
     /// 通讯反制: the number disposals asked in the period, as they stand.
     pub disposals: &'a DisposalCounts,
     /// 96110 calls made in the period.
@@ -609,8 +611,9 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
             "6. Card crackdown"
         },
         text: format!(
-            "{}{}{}",
+            "{}{}{}{}",
             cards_paragraph(zh, b.cards, b.leads),
+            cleanups_sentence(zh, b.cleanups),
             disposals_sentence(zh, b.disposals),
             interceptions_sentence(zh, b.interceptions)
         ),
@@ -1031,6 +1034,27 @@ fn roaming_clause(zh: bool, l: &LeadFigures) -> String {
     }
 }
 
+/// 存量卡清理: the banks asked in the period to check and clean the cards of flagged holders,
+/// what they answered and did; nothing when none was asked.
+fn cleanups_sentence(zh: bool, c: &CleanupCounts) -> String {
+    if c.requested == 0 {
+        return String::new();
+    }
+    let rate = rate_label(c.on_time_rate());
+    let cleaned = c.accounts_closed + c.accounts_restricted;
+    if zh {
+        format!(
+            "存量卡清理：向银行发出核查{}条，已反馈{}条，按时反馈率{}，清理账户{}个（销户{}个、限制非柜面{}个），超时未反馈{}条。",
+            c.requested, c.answered, rate, cleaned, c.accounts_closed, c.accounts_restricted, c.overdue
+        )
+    } else {
+        format!(
+            " Banks were asked to check and clean the existing cards of {} holders: {} answered, an on-time rate of {}, {} accounts cleaned ({} closed, {} restricted), {} overdue.",
+            c.requested, c.answered, rate, cleaned, c.accounts_closed, c.accounts_restricted, c.overdue
+        )
+    }
+}
+
 /// 通讯反制: the numbers police asked operators to shut down, bar or intercept in the period,
 /// with the on-time rate; nothing when none was asked.
 fn disposals_sentence(zh: bool, d: &DisposalCounts) -> String {
@@ -1370,6 +1394,17 @@ mod tests {
                 sms_blocked: 5_600,
                 numbers_shut: 12,
             },
+            cleanups: &CleanupCounts {
+                requested: 20,
+                answered: 15,
+                on_time: 12,
+                overdue: 3,
+                pending: 5,
+                cleaned: 9,
+                accounts_closed: 6,
+                accounts_restricted: 8,
+                ..CleanupCounts::default()
+            },
             disposals: &DisposalCounts {
                 requested: 12,
                 executed: 9,
@@ -1468,7 +1503,7 @@ mod tests {
         assert_eq!(zh[7].title, "八、各单位情况");
         assert_eq!(
             zh[5].text,
-            "审查新开卡400张，中高风险35张，已审查30张，认定涉嫌买卖两卡6张；新开卡中已涉案8张，新开卡涉案比例2.00%；开户后90天内销户5张。两卡线索累计下发50条，已核查40条，超期未核查2条，查实出租出借或出售10条（占已核查25.00%）；其中手机漫游线索5条，核查发现本人滞留境外2人、已回国1人。通讯反制：申请运营商处置涉诈号码12个，已处置9个，按时处置率72.73%，无法处置1个，超时未处置1个。运营商拦截诈骗电话23400次、诈骗短信5600条，自主关停涉诈号码12个。"
+            "审查新开卡400张，中高风险35张，已审查30张，认定涉嫌买卖两卡6张；新开卡中已涉案8张，新开卡涉案比例2.00%；开户后90天内销户5张。两卡线索累计下发50条，已核查40条，超期未核查2条，查实出租出借或出售10条（占已核查25.00%）；其中手机漫游线索5条，核查发现本人滞留境外2人、已回国1人。存量卡清理：向银行发出核查20条，已反馈15条，按时反馈率66.67%，清理账户14个（销户6个、限制非柜面8个），超时未反馈3条。通讯反制：申请运营商处置涉诈号码12个，已处置9个，按时处置率72.73%，无法处置1个，超时未处置1个。运营商拦截诈骗电话23400次、诈骗短信5600条，自主关停涉诈号码12个。"
         );
         assert_eq!(
             zh[4].text,
@@ -1558,6 +1593,7 @@ mod tests {
                 crime: &CrimeShare::default(),
                 cards: &CardFigures::default(),
                 leads: &LeadFigures::default(),
+                cleanups: &CleanupCounts::default(),
                 disposals: &DisposalCounts::default(),
                 calls: &CallCounts::default(),
                 interceptions: &InterceptCounts::default(),
@@ -1672,6 +1708,7 @@ mod tests {
             crime: &CrimeShare::default(),
             cards: &CardFigures::default(),
             leads: &LeadFigures::default(),
+            cleanups: &CleanupCounts::default(),
             disposals: &DisposalCounts::default(),
             calls: &CallCounts::default(),
             interceptions: &InterceptCounts::default(),

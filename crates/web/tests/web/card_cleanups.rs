@@ -406,6 +406,41 @@ async fn the_county_asks_the_banks_and_icbc_answers(db: &Db) {
     assert_eq!(audited(&state, "card_cleanup_withdrawn").await, 1);
     assert_eq!(audited(&state, "card_cleanup_answered").await, 1);
 
+    // The statistics of the period count it: tiles, the export's figures and the brief.
+    let stats = send(&state, analyst, COUNTY, "GET", "/statistics", "").await;
+    let body = stats.text();
+    assert!(body.contains("data-stat=\"cc-answered\">1/2<"), "{body}");
+    assert!(body.contains("data-stat=\"cc-on-time-rate\">100.00%<"));
+    assert!(body.contains("data-stat=\"cc-accounts-cleaned\">3<"));
+    let brief = send(
+        &state,
+        Role::Leader,
+        COUNTY,
+        "GET",
+        "/statistics?period=month&view=brief",
+        "",
+    )
+    .await;
+    assert!(
+        brief.text().contains("存量卡清理：向银行发出核查2条，已反馈1条，按时反馈率100.00%，清理账户3个（销户1个、限制非柜面2个），超时未反馈0条。"),
+        "{}",
+        brief.text()
+    );
+    let figures = send(
+        &state,
+        analyst,
+        COUNTY,
+        "GET",
+        "/statistics?format=csv&section=figures",
+        "",
+    )
+    .await;
+    assert!(
+        figures.text().contains("限制非柜面数,2"),
+        "{}",
+        figures.text()
+    );
+
     // Another county sees none of it; its own resident is its to ask about.
     let other = send(
         &state,

@@ -376,6 +376,15 @@ fn figures(p: &StatsPage) -> Vec<Vec<String>> {
                 ),
                 ("tcl_dealt_with", p.leads.dealt_with.to_string()),
                 ("tcl_coercive", p.leads.coercive.to_string()),
+                ("cc_requested", p.cleanups.requested.to_string()),
+                ("cc_answered", p.cleanups.answered.to_string()),
+                ("cc_on_time_rate", rate_label(p.cleanups.on_time_rate())),
+                ("cc_overdue", p.cleanups.overdue.to_string()),
+                ("cc_accounts_closed", p.cleanups.accounts_closed.to_string()),
+                (
+                    "cc_accounts_restricted",
+                    p.cleanups.accounts_restricted.to_string(),
+                ),
             ],
         ),
         (
