@@ -2,7 +2,8 @@
 // punishment on the dossier; ICBC's daily new-card list brings an account of theirs; on
 // /card-cleanups the analyst sees the resident among who would be asked about at ICBC and asks
 // the bank; ICBC's liaison finds the request (holder masked in the list, in full on its page),
-// answers 已清理 with the accounts closed; the analyst's figures and list count the answer.
+// answers 已清理 with the accounts closed (the same answer sent again in the bank's answer file
+// comes back as answered already); the analyst's figures and list count the answer.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -107,6 +108,17 @@ test('存量卡清理: a punished card seller\'s ICBC account is cleaned on requ
     await bank.locator('h1 [data-state=answered]').waitFor();
     assert.match(await bank.locator('[data-answer-accounts]').innerText(), /2 \/ 1 \/ 1/);
   });
+
+  // The same answer again from the bank's file: answered already, named by line and reason.
+  await open(bank, '/card-cleanups');
+  const file = `编号,核查结果,查见账户数,销户数\n${id},已销户,1,1\n`;
+  const form = bank.locator('#import-answers');
+  await form.locator('input[type=file]').setInputFiles({ name: '工行反馈.csv', mimeType: 'text/csv', buffer: Buffer.from(file) });
+  await form.locator('[data-action=import-answers]').click();
+  await bank.locator('#import-result').waitFor();
+  assert.equal((await bank.locator('#import-result [data-applied]').innerText()).trim(), '0');
+  assert.equal(await bank.locator('#import-rejected tr[data-line="2"] [data-reason]').getAttribute('data-reason'), 'request_not_pending');
+  assert.equal((await bank.locator('#import-rejected tr[data-line="2"] [data-reason]').innerText()).trim(), '该核查已反馈或已撤回');
 
   // The analyst: the answer counted.
   await open(analyst, `/card-cleanups?bank=ICBC`);

@@ -15,6 +15,7 @@
 
 mod batch;
 pub mod card_closures;
+pub mod cleanup_answers;
 mod csv_mapped;
 mod csv_reader;
 pub mod csv_rows;

@@ -237,12 +237,12 @@ pub fn read_crime_counts(
     Ok(file)
 }
 
-type Blame = (Option<&'static str>, &'static str);
+pub(crate) type Blame = (Option<&'static str>, &'static str);
 
 /// Runs `check` over every data row: a row it accepts becomes a row of the file (built from
 /// its line and raw text), one it rejects a rejection; a row the reader could not split, or a
 /// CSV row of the wrong width, is rejected before `check` sees it.
-fn each_row<R, B>(
+pub(crate) fn each_row<R, B>(
     table: Table,
     format: &'static str,
     encoding: Option<&'static str>,

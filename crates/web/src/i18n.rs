@@ -991,6 +991,14 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("nd_section", "通讯反制（涉诈号码处置）", "Number disposals"),
     ("nav_card_cleanups", "存量卡清理", "Existing-card cleanup"),
     ("cc_title", "存量卡清理核查", "Card cleanup request"),
+    ("cc_bulk", "批量反馈", "Answer in bulk"),
+    (
+        "cc_bulk_hint",
+        "下载本行待反馈清单（含持卡人和已知账户，下载行为留痕），在“核查结果”列填写已清理、核实正常或本行无账户，并填写查见账户数、销户数、限制非柜面数和说明，然后上传。每行按编号反馈一条；有误的行列出行号和原因，其余照常反馈。",
+        "Download your bank's pending requests (holders and known accounts included; the download is audited), fill in 核查结果 with 已清理, 核实正常 or 本行无账户 and the accounts found, closed and restricted with a note, and upload it. Each row answers one request by its number; rows in error are listed by line and reason, the others are answered.",
+    ),
+    ("cc_worklist", "下载待反馈清单", "Download the work list"),
+    ("cc_upload_answers", "上传反馈结果", "Upload the answers"),
     ("stats_cleanups_answered", "存量卡清理已反馈/发出", "Card cleanups answered / asked"),
     ("stats_cleanups_accounts", "存量卡清理账户（销户+限制）", "Accounts cleaned (closed + restricted)"),
     (

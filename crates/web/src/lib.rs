@@ -12,6 +12,7 @@ pub mod card_closures;
 pub mod card_screening;
 pub mod case_import;
 pub mod casework;
+pub mod cleanup_answers;
 pub mod crime_share;
 pub mod engine_feed;
 pub mod error;
@@ -234,6 +235,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/card-cleanups/generate",
             post(pages::card_cleanups::generate),
+        )
+        .route(
+            "/card-cleanups/worklist",
+            get(pages::card_cleanups::worklist),
+        )
+        .route(
+            "/card-cleanups/answers",
+            post(pages::card_cleanups::import_answers),
         )
         .route("/card-cleanups/{id}", get(pages::card_cleanups::detail))
         .route(

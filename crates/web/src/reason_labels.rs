@@ -129,6 +129,18 @@ const REASONS: &[(&str, &str, &str)] = &[
     ("bad_population", "人口数格式不对", "bad population"),
     ("unit_not_found", "单位不存在", "no such unit"),
     ("bad_month", "月份格式不对", "bad month"),
+    ("bad_request_id", "编号不是核查编号", "not a request number"),
+    ("unknown_outcome", "核查结果无法识别", "unknown outcome"),
+    (
+        "request_not_found",
+        "本行无此核查编号",
+        "no such request of this bank",
+    ),
+    (
+        "request_not_pending",
+        "该核查已反馈或已撤回",
+        "answered or withdrawn already",
+    ),
     ("unknown_operator", "运营商无法识别", "unknown operator"),
     ("bad_count", "数量格式不对", "bad count"),
     (
@@ -287,6 +299,12 @@ const COLUMNS: &[(&str, &str, &str)] = &[
     ("reported_at", "报警时间", "reported at"),
     ("loss", "损失金额", "loss"),
     ("narrative", "简要案情", "narrative"),
+    ("id", "编号", "number"),
+    ("outcome", "核查结果", "outcome"),
+    ("accounts_found", "查见账户数", "accounts found"),
+    ("accounts_closed", "销户数", "accounts closed"),
+    ("accounts_restricted", "限制非柜面数", "accounts restricted"),
+    ("note", "说明", "note"),
 ];
 
 fn lookup(

@@ -9,6 +9,7 @@
 //! [`fanzha_store::CardCleanups`], whose writes are audited.
 
 use super::choices::{choices, non_empty, parse_or, unit_choices, Choice};
+use super::figure_imports::FigureImportView;
 use super::view::pick;
 use super::{render, Chrome};
 use crate::auth::permission::{
@@ -18,7 +19,7 @@ use crate::auth::permission::{
 use crate::auth::principal::Principal;
 use crate::auth::Require;
 use crate::error::WebError;
-use crate::export::{every_page, ExportFormat, Sheet, Sheets};
+use crate::export::{every_page, ExportFormat, Sheet, Sheets, Table};
 use crate::extract::{FormBody, Query};
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -172,6 +173,10 @@ struct ListPage {
     paged: bool,
     days: i64,
     repeat_days: i64,
+    /// A bank's liaison: the work list to download and the answer file to upload.
+    can_answer: bool,
+    /// What an answer file just did.
+    import: Option<FigureImportView>,
 }
 
 struct AccountRow {
@@ -303,14 +308,21 @@ pub async fn list(
     headers: HeaderMap,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
-    let chrome = Chrome::new(
-        &auth.principal,
-        &auth.csrf_token,
-        &headers,
-        "/card-cleanups",
-    );
+    respond(&auth.principal, &auth.csrf_token, &state, &headers, q, None).await
+}
+
+/// The page for `p` (with what an answer file did, after one).
+async fn respond(
+    p: &Principal,
+    csrf_token: &str,
+    state: &AppState,
+    headers: &HeaderMap,
+    q: ListQuery,
+    import: Option<FigureImportView>,
+) -> Result<Response, WebError> {
+    let chrome = Chrome::new(p, csrf_token, headers, "/card-cleanups");
     let lang = chrome.lang;
-    let p = &auth.principal;
+    let state = state.clone();
     let now = state.clock.now_ms();
     let (viewer, heading, unit_code) = viewer_of(&state, p, non_empty(&q.unit)).await?;
     // Leaders read the figures only.
@@ -421,6 +433,8 @@ pub async fn list(
         })
         .unwrap_or_default();
     render(&ListPage {
+        can_answer: AnswerCardCleanups::allows(p) && matches!(viewer, CleanupViewer::Bank(_)),
+        import,
         heading,
         all,
         by_bank,
@@ -863,4 +877,146 @@ fn export(
         name: "card_cleanups".into(),
         sheets,
     }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct WorklistQuery {
+    format: Option<ExportFormat>,
+}
+
+/// The work list's columns: what the answer file is read by (`fanzha_ingest::cleanup_answers`)
+/// — 编号, 核查结果, the three counts and 说明 — with the request in between for the bank's
+/// staff. Chinese in either language: the file goes back to be read.
+const WORKLIST_HEADERS: [&str; 12] = [
+    "编号",
+    "持卡人",
+    "证件号码",
+    "核查事由",
+    "已知账户",
+    "申请时间",
+    "反馈时限",
+    "核查结果",
+    "查见账户数",
+    "销户数",
+    "限制非柜面数",
+    "说明",
+];
+
+/// `GET /card-cleanups/worklist[?format=csv|xlsx]` (XLSX by default): a bank liaison's pending
+/// requests as a work list to fill in — the holder and the known open accounts in full (the
+/// bank needs them; the download is audited with its count), the answer columns empty,
+/// 核查结果 to be one of 已清理, 核实正常, 本行无账户. The filled-in file goes back through
+/// `POST /card-cleanups/answers`.
+pub async fn worklist(
+    auth: Require<AnswerCardCleanups>,
+    State(state): State<AppState>,
+    Query(q): Query<WorklistQuery>,
+) -> Result<Response, WebError> {
+    let p = &auth.principal;
+    let bank = p
+        .bank_code
+        .clone()
+        .ok_or(WebError::Forbidden(AnswerCardCleanups::NAME))?;
+    let now = state.clock.now_ms();
+    let repo = state.store.card_cleanups();
+    let viewer = CleanupViewer::Bank(bank.clone());
+    let filter = CleanupFilter {
+        state: Some(CleanupState::Pending),
+        ..CleanupFilter::default()
+    };
+    let pending = {
+        let (repo, viewer, filter) = (&repo, &viewer, &filter);
+        every_page("card cleanups", move |r| async move {
+            Ok(repo.list(viewer, filter, &r, now).await?)
+        })
+        .await?
+        .items
+    };
+    let mut rows = Vec::with_capacity(pending.len());
+    for c in &pending {
+        let accounts = repo
+            .known_accounts(c)
+            .await?
+            .into_iter()
+            .filter(|a| !a.closed)
+            .map(|a| a.account_no)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut row = vec![
+            c.id.to_string(),
+            c.holder_name.clone(),
+            c.resident_id.clone(),
+            reason_labels(Lang::Zh, &c.reasons),
+            accounts,
+            format_shanghai(c.requested_at),
+            format_shanghai(c.deadline),
+        ];
+        row.resize(WORKLIST_HEADERS.len(), String::new());
+        rows.push(row);
+    }
+    crate::casework::audit(
+        &state,
+        &p.login,
+        "card_cleanup_worklist_exported",
+        "card_cleanup",
+        &bank,
+        &p.unit_code,
+        serde_json::json!({ "bank_code": bank, "requests": rows.len() }),
+    )
+    .await?;
+    Table {
+        name: format!("card_cleanups_{}", bank.to_lowercase()),
+        headers: WORKLIST_HEADERS.iter().map(|h| h.to_string()).collect(),
+        rows,
+    }
+    .respond(q.format.unwrap_or(ExportFormat::Xlsx))
+}
+
+/// `POST /card-cleanups/answers` (multipart: `file`, `format`): a bank liaison's answers from
+/// the work list filled in, each row answered as the request's page answers it (audited by the
+/// store); rows in error quarantined with line and reason. Answers the page with what the
+/// import did.
+pub async fn import_answers(
+    auth: Require<AnswerCardCleanups>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, WebError> {
+    let p = &auth.principal;
+    let bank = p
+        .bank_code
+        .clone()
+        .ok_or(WebError::Forbidden(AnswerCardCleanups::NAME))?;
+    let mut up = super::upload::Upload::read(multipart, "card_cleanup_answers.csv", &[]).await?;
+    let format = up.format;
+    let (file, bytes) = up.take_file("choose the work list with the answers filled in")?;
+    let done =
+        crate::cleanup_answers::import_answers(&state, &bank, &p.login, &file, &bytes, format)
+            .await?;
+    let view = FigureImportView {
+        run: done.import_run.0,
+        file,
+        read: done.read,
+        applied: done.applied,
+        rejected: done
+            .rejected
+            .iter()
+            .map(|r| {
+                (
+                    r.line,
+                    r.column.clone().unwrap_or_default(),
+                    r.reason.clone(),
+                )
+            })
+            .collect(),
+    };
+    respond(
+        p,
+        &auth.csrf_token,
+        &state,
+        &headers,
+        ListQuery::default(),
+        Some(view),
+    )
+    .await
 }

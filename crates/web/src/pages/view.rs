@@ -228,6 +228,10 @@ pub fn audit_action_label(lang: Lang, code: &str) -> String {
         "card_cleanup_holder_viewed" => {
             Some(("查看存量卡清理持卡人", "Card cleanup holder viewed"))
         }
+        "card_cleanup_worklist_exported" => Some((
+            "下载存量卡清理待反馈清单",
+            "Card cleanup work list downloaded",
+        )),
         "operator_figures_set" => Some(("填报运营商反制数据", "Operator figures entered")),
         "outreach_recorded" => Some(("登记宣传活动", "Outreach recorded")),
         "outreach_quota_set" => Some(("下达宣传任务", "Outreach target set")),

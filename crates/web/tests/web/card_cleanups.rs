@@ -20,6 +20,7 @@ use fanzha_store::testing::TestDb as Db;
 
 fanzha_store::on_both_backends! {
     the_county_asks_the_banks_and_icbc_answers,
+    icbc_answers_its_work_list_in_one_file,
 }
 
 const COUNTY: &str = "330281";
@@ -490,4 +491,149 @@ async fn the_county_asks_the_banks_and_icbc_answers(db: &Db) {
             StatusCode::FORBIDDEN
         );
     }
+}
+
+/// ICBC's liaison downloads the work list (the holder and accounts in full, audited), fills it
+/// in and uploads it: the good rows are answered as the page answers, the others come back by
+/// line and reason; another bank's request is not found, an answered one not pending.
+async fn icbc_answers_its_work_list_in_one_file(db: &Db) {
+    let state = world(db).await;
+    let (analyst, icbc) = (Role::CenterAnalyst, Role::BankLiaison);
+    let g = send(
+        &state,
+        analyst,
+        "3302",
+        "POST",
+        "/card-cleanups/generate",
+        "",
+    )
+    .await;
+    assert_eq!(g.location, "/card-cleanups?generated=3,2,2");
+    let all = send(&state, analyst, "3302", "GET", "/card-cleanups", "").await;
+    let ids = listed(&all.text());
+    assert_eq!(ids.len(), 3);
+    let list = send(&state, icbc, "3302", "GET", "/card-cleanups", "").await;
+    let mine = listed(&list.text());
+    assert_eq!(mine.len(), 2, "ICBC: the two holders");
+    assert!(list.text().contains("id=\"import-answers\""));
+    let ccb = *ids.iter().find(|id| !mine.contains(id)).unwrap();
+
+    let csv = send(
+        &state,
+        icbc,
+        "3302",
+        "GET",
+        "/card-cleanups/worklist?format=csv",
+        "",
+    )
+    .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let text = csv.text();
+    let mut lines = text.trim_start_matches('\u{feff}').lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "编号,持卡人,证件号码,核查事由,已知账户,申请时间,反馈时限,核查结果,查见账户数,销户数,限制非柜面数,说明"
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    assert!(
+        text.contains(HOLDER) && text.contains(&format!("{ICBC_1} {ICBC_2}")),
+        "{text}"
+    );
+    assert!(!text.contains(CCB_1));
+    assert_eq!(audited(&state, "card_cleanup_worklist_exported").await, 1);
+    let xlsx = send(&state, icbc, "3302", "GET", "/card-cleanups/worklist", "").await;
+    assert!(xlsx.body.starts_with(b"PK"), "XLSX by default");
+    // Police do not download the bank's work list.
+    assert_eq!(
+        send(
+            &state,
+            analyst,
+            "3302",
+            "GET",
+            "/card-cleanups/worklist",
+            ""
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The file: the first request with figures that disagree, the CCB request, a cell that is
+    // no number, the second request answered.
+    let (first, second) = (mine[0], mine[1]);
+    let upload = |file: String| {
+        let state = state.clone();
+        async move {
+            let (content_type, body) =
+                crate::support::multipart(&[("format", "csv")], ("工行反馈.csv", file.as_bytes()));
+            crate::support::send_body(
+                &state,
+                icbc,
+                "3302",
+                t0(),
+                ("POST", "/card-cleanups/answers"),
+                (content_type, body),
+            )
+            .await
+        }
+    };
+    let rejected = |page: &str, line: u32, column: &str, reason: &str| {
+        let row = format!("data-line=\"{line}\"><td>{line}</td><td data-column=\"{column}\">");
+        let at = page
+            .find(&row)
+            .unwrap_or_else(|| panic!("line {line}: {page}"));
+        let rest = &page[at..];
+        assert!(
+            rest[..rest.find("</tr>").unwrap()].contains(&format!("data-reason=\"{reason}\"")),
+            "line {line}: {reason}"
+        );
+    };
+    let up = upload(format!(
+        "编号,持卡人,核查结果,查见账户数,销户数,限制非柜面数,说明\n\
+         {first},王小明,已清理,1,0,0,\n\
+         {ccb},王小明,本行无账户,,,,\n\
+         abc,某,已清理,1,1,0,\n\
+         {second},李大力,已销户,1,1,0,已销户\n"
+    ))
+    .await;
+    assert_eq!(up.status, StatusCode::OK, "{}", up.text());
+    let page = up.text();
+    assert!(page.contains("data-applied>1<"), "{page}");
+    rejected(&page, 2, "accounts_closed", "invalid_value");
+    rejected(&page, 3, "id", "request_not_found");
+    rejected(&page, 4, "id", "bad_request_id");
+    // The same answer again: answered already.
+    let again = upload(format!(
+        "编号,核查结果,销户数,查见账户数\n{second},已清理,1,1\n"
+    ))
+    .await;
+    assert!(again.text().contains("data-applied>0<"));
+    rejected(&again.text(), 2, "id", "request_not_pending");
+    // The good row is answered as the page answers it; the quarantine is kept with the run.
+    let second_page = send(
+        &state,
+        icbc,
+        "3302",
+        "GET",
+        &format!("/card-cleanups/{second}"),
+        "",
+    )
+    .await;
+    assert!(second_page.text().contains("data-state=\"answered\""));
+    assert!(second_page.text().contains("1 / 1 / 0"));
+    assert_eq!(audited(&state, "card_cleanup_answered").await, 1);
+    let runs = state
+        .store
+        .imports()
+        .list(&PageRequest::first(10))
+        .await
+        .unwrap();
+    let counts: Vec<(i64, i64, i64)> = runs
+        .items
+        .iter()
+        .filter(|r| r.kind == "card_cleanup_answers")
+        .map(|r| (r.counts.read, r.counts.accepted, r.counts.quarantined))
+        .collect();
+    assert_eq!(counts, vec![(1, 0, 1), (4, 1, 3)], "newest first");
 }

@@ -638,6 +638,20 @@ const ENDPOINTS: &[Endpoint] = &[
     ),
     ep(
         "GET",
+        "/card-cleanups/worklist",
+        "answer_card_cleanups",
+        Rec::None,
+        Empty,
+    ),
+    ep(
+        "POST",
+        "/card-cleanups/answers",
+        "answer_card_cleanups",
+        Rec::None,
+        Multipart("编号,核查结果\n999999999,本行无账户\n"),
+    ),
+    ep(
+        "GET",
         "/card-cleanups/{id}",
         "list_card_cleanups",
         Rec::CardCleanup,

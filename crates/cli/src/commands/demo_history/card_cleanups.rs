@@ -48,8 +48,12 @@ pub(super) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
             if !h.chance(answered) || (id == last && g.requested >= 3) {
                 continue;
             }
-            // Most within the week, some late (up to twelve days).
-            let when = h.after(c.requested_at, 12, 3_600_000);
+            // Four in five within the week, the rest late (eight to twelve days).
+            let when = if h.chance(0.8) {
+                h.after(c.requested_at, 6, 3_600_000)
+            } else {
+                h.after(c.requested_at + 7 * DAY_MS, 5, 3_600_000)
+            };
             let known = c.known_accounts.max(1);
             let answer = match h.weighted(&[(0u8, 60), (1, 25), (2, 15)]) {
                 0 => {
