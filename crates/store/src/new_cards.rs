@@ -1372,6 +1372,21 @@ impl<'s> NewCards<'s> {
         }
     }
 
+    /// When `bank`'s latest list of new bank cards was received (epoch ms), `None` before any:
+    /// a liaison's desk reminds them of the day's list.
+    pub async fn last_received(&self, bank: &str) -> StoreResult<Option<i64>> {
+        let mut sql = Sql::new(
+            "SELECT MAX(imported_at) AS at FROM new_cards WHERE kind = 'bank_card' AND bank_code = ",
+        );
+        sql.arg(bank.to_string());
+        let row = sql
+            .query()
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query("new_cards.last_received"))?;
+        col(&row, "at").map_err(StoreError::query("new_cards.last_received"))
+    }
+
     /// Cards the viewer may read matching `filter`, the latest opened first; the page key is
     /// `"<opened_at>/<id>"`.
     pub async fn list(

@@ -628,6 +628,26 @@ impl<'s> StopPayments<'s> {
         Ok(figures)
     }
 
+    /// Requests the viewer may see still waiting for the bank (`requested`), and how many of
+    /// them are past their deadline at `now`: what a liaison's desk shows.
+    pub async fn awaiting_bank(&self, viewer: &Viewer, now: i64) -> StoreResult<(i64, i64)> {
+        let q = "stop_payments.awaiting_bank";
+        let mut sql = Sql::new("SELECT COUNT(*) AS n, CAST(COALESCE(SUM(CASE WHEN s.deadline < ");
+        sql.arg(now)
+            .push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS late FROM stop_payments s WHERE ");
+        push_viewer(&mut sql, viewer);
+        sql.push(" AND s.state = 'requested'");
+        let row = sql
+            .query()
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query(q))?;
+        Ok((
+            col(&row, "n").map_err(StoreError::query(q))?,
+            col(&row, "late").map_err(StoreError::query(q))?,
+        ))
+    }
+
     /// Requests made in `[from_ms, to_ms)` the viewer may see, and how many the bank answered
     /// within the 30-minute deadline.
     pub async fn timeliness(

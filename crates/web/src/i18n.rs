@@ -991,6 +991,13 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("nd_section", "通讯反制（涉诈号码处置）", "Number disposals"),
     ("nav_card_cleanups", "存量卡清理", "Existing-card cleanup"),
     ("cc_title", "存量卡清理核查", "Card cleanup request"),
+    ("desk_title", "本行待办", "Waiting for your bank"),
+    ("desk_stop_payments", "止付待确认", "Stop-payments to confirm"),
+    ("desk_card_cleanups", "存量卡清理待反馈", "Card cleanups to answer"),
+    ("desk_supervision", "督导整治待整改", "Measures to rectify"),
+    ("desk_overdue", "已超时", "overdue"),
+    ("desk_new_cards", "最近一次新开卡名单", "Latest new-card list"),
+    ("desk_no_list_today", "今日未上传", "none today"),
     ("cc_bulk", "批量反馈", "Answer in bulk"),
     (
         "cc_bulk_hint",

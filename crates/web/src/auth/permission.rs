@@ -249,7 +249,7 @@ mod tests {
     }
 
     #[test]
-    fn bank_liaisons_only_see_and_confirm_stop_payments_and_answer_supervision() {
+    fn bank_liaisons_only_see_and_confirm_stop_payments_and_answer_supervision_and_cleanups() {
         let p = with(Role::BankLiaison);
         assert!(ConfirmStopPayments::allows(&p));
         assert!(Authenticated::allows(&p));
@@ -257,6 +257,9 @@ mod tests {
         assert!(ViewSupervision::allows(&p));
         assert!(ReplySupervision::allows(&p));
         assert!(!ManageSupervision::allows(&p));
+        // 存量卡清理 addressed to their bank: read and answer, never ask.
+        assert!(AnswerCardCleanups::allows(&p) && ListCardCleanups::allows(&p));
+        assert!(!RequestCardCleanups::allows(&p));
         for (name, roles) in MATRIX {
             if ![
                 "confirm_stop_payments",
@@ -265,6 +268,9 @@ mod tests {
                 "import_new_cards",
                 "view_supervision",
                 "reply_supervision",
+                "view_card_cleanups",
+                "list_card_cleanups",
+                "answer_card_cleanups",
                 "authenticated",
             ]
             .contains(name)

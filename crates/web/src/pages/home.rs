@@ -24,11 +24,14 @@ struct HomePage {
     unit_name: String,
     unit_code: String,
     roles: Vec<&'static str>,
+    /// A bank liaison's work waiting for the bank.
+    desk: Option<super::liaison_desk::Desk>,
 }
 
 /// `/`: each role lands where its work is — grid workers on their tasks, commanders and the
-/// center on the dashboard, operator liaisons on the requests addressed to them; others on
-/// this overview of who they are and what they may do.
+/// center on the dashboard, operator liaisons on the requests addressed to them, bank liaisons
+/// on their desk (what waits for the bank) above this overview of who they are and what they
+/// may do.
 pub async fn show(
     auth: Require<Authenticated>,
     State(state): State<AppState>,
@@ -46,12 +49,19 @@ pub async fn show(
     }
     let lang = Lang::from_headers(&headers);
     let unit = state.store.units().find(&p.unit_code).await?;
+    let desk = match (&p.bank_code, p.has_role(Role::BankLiaison)) {
+        (Some(bank), true) => {
+            Some(super::liaison_desk::bank_desk(&state, &p.unit_code, bank).await?)
+        }
+        _ => None,
+    };
     let page = HomePage {
         lang,
         chrome: Chrome::new(p, &auth.csrf_token, &headers, "/"),
         display_name: p.display_name.clone(),
         unit_name: unit.map(|u| u.name).unwrap_or_else(|| p.unit_code.clone()),
         unit_code: p.unit_code.clone(),
+        desk,
         roles: p
             .roles
             .iter()

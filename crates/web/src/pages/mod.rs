@@ -27,6 +27,7 @@ pub mod home;
 pub mod instructions;
 pub mod key_person_proposals;
 pub mod key_persons;
+pub mod liaison_desk;
 pub mod login;
 pub mod mobile;
 pub mod mule_accounts;
@@ -429,10 +430,21 @@ mod tests {
             .iter()
             .flat_map(|i| &i.children)
             .any(|c| c.active && c.href == "/stop-payments"));
-        // A bank liaison opens the stop-payment board (and new-card screening): no menu of one.
+        // A bank liaison opens the stop-payment board as a page of its own (no menu of one);
+        // new-card screening and 存量卡清理 share the control menu.
         let liaison = chrome(Role::BankLiaison, "/stop-payments");
-        assert!(
-            liaison.nav.iter().all(|i| i.children.is_empty()),
+        let menus: Vec<_> = liaison
+            .nav
+            .iter()
+            .filter(|i| !i.children.is_empty())
+            .map(|i| (i.key, i.children.iter().map(|c| c.href).collect::<Vec<_>>()))
+            .collect();
+        assert_eq!(
+            menus,
+            [(
+                "nav_group_control",
+                vec!["/card-screening", "/card-cleanups"]
+            )],
             "{:?}",
             shape(&liaison)
         );

@@ -21,6 +21,7 @@ use fanzha_store::testing::TestDb as Db;
 fanzha_store::on_both_backends! {
     the_county_asks_the_banks_and_icbc_answers,
     icbc_answers_its_work_list_in_one_file,
+    the_banks_desk_counts_what_waits_for_it,
 }
 
 const COUNTY: &str = "330281";
@@ -636,4 +637,101 @@ async fn icbc_answers_its_work_list_in_one_file(db: &Db) {
         .map(|r| (r.counts.read, r.counts.accepted, r.counts.quarantined))
         .collect();
     assert_eq!(counts, vec![(1, 0, 1), (4, 1, 3)], "newest first");
+}
+
+/// ICBC's liaison lands on the bank's desk: the cleanup requests and the stop-payment waiting for
+/// ICBC (not CCB's), and — a week and a day later — all of them overdue; no new-card list has
+/// come today.
+async fn the_banks_desk_counts_what_waits_for_it(db: &Db) {
+    let mut state = world(db).await;
+    let g = send(
+        &state,
+        Role::CenterAnalyst,
+        "3302",
+        "POST",
+        "/card-cleanups/generate",
+        "",
+    )
+    .await;
+    assert_eq!(g.location, "/card-cleanups?generated=3,2,2");
+    // A case whose stop-payment waits for ICBC, due in 30 minutes; and one for CCB.
+    state
+        .store
+        .cases()
+        .create(&fanzha_store::NewCase {
+            id: "AJ-DESK".into(),
+            unit_code: VILLAGE.into(),
+            reported_at: t0(),
+            loss_fen: 100_000,
+            narrative: "刷单".into(),
+            top_terms: serde_json::json!([]),
+            source: "form".into(),
+            named: serde_json::json!({}),
+            created_by: "t".into(),
+            created_at: t0(),
+            ..fanzha_store::NewCase::default()
+        })
+        .await
+        .unwrap();
+    let stop = |id: &str, account: &str, bank: &str| fanzha_store::NewStopPayment {
+        id: id.into(),
+        case_id: "AJ-DESK".into(),
+        unit_code: VILLAGE.into(),
+        account: account.into(),
+        bank_code: Some(bank.into()),
+        institution: serde_json::json!({"kind": "bank", "code": bank}),
+        requested_fen: 50_000,
+        requested_at: t0(),
+        deadline: t0() + 1_800_000,
+        detail: serde_json::json!({}),
+    };
+    state
+        .store
+        .stop_payments()
+        .create_many(&[stop("ZF-1", ICBC_1, "ICBC"), stop("ZF-2", CCB_1, "CCB")])
+        .await
+        .unwrap();
+    let tile = |page: &str, key: &str| -> (String, bool) {
+        let at = page
+            .find(&format!("data-desk=\"{key}\""))
+            .unwrap_or_else(|| panic!("no {key}: {page}"));
+        let rest = &page[at..];
+        let rest = &rest[..rest.find("</a>").unwrap()];
+        let n = rest
+            .split("data-open>")
+            .nth(1)
+            .map(|s| s[..s.find('<').unwrap()].to_string());
+        (n.unwrap_or_default(), rest.contains("data-overdue"))
+    };
+    let home = send(&state, Role::BankLiaison, "3302", "GET", "/", "").await;
+    assert_eq!(home.status, StatusCode::OK);
+    let body = home.text();
+    assert_eq!(tile(&body, "desk_card_cleanups"), ("2".into(), false));
+    assert_eq!(tile(&body, "desk_stop_payments"), ("1".into(), false));
+    assert_eq!(tile(&body, "desk_supervision"), ("0".into(), false));
+    assert!(body.contains("data-no-list-today"), "{body}");
+    assert!(body.contains("href=\"/card-cleanups?state=pending\""));
+    // Police land on the dashboard, not a desk.
+    let police = send(&state, Role::CenterAnalyst, "3302", "GET", "/", "").await;
+    assert_eq!(police.location, "/dashboard");
+    // Eight days on, both are overdue.
+    state.clock = Arc::new(FixedClock(t0() + 8 * 86_400_000));
+    let later = send_as(
+        &state,
+        Role::BankLiaison,
+        "3302",
+        t0() + 8 * 86_400_000,
+        ("GET", "/", ""),
+    )
+    .await;
+    let body = later.text();
+    let at = body.find("data-desk=\"desk_card_cleanups\"").unwrap();
+    assert!(
+        body[at..]
+            .split("</a>")
+            .next()
+            .unwrap()
+            .contains("已超时 2"),
+        "{body}"
+    );
 }

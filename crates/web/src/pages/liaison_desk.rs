@@ -1,0 +1,100 @@
+//! A bank liaison's desk, on the landing page: what waits for the bank — stop-payments to
+//! confirm, 存量卡清理 requests to answer, 督导整治 measures to rectify — each with how many are
+//! past their deadline, linking to the list; and when the bank's latest list of new cards
+//! arrived, flagged when none came today (the lists are daily).
+
+use crate::error::WebError;
+use crate::state::AppState;
+use fanzha_core::time::format_shanghai;
+use fanzha_store::{
+    CleanupFilter, CleanupState, CleanupViewer, SupervisionFilter, SupervisionState, Viewer,
+};
+
+/// One line of work.
+pub struct DeskItem {
+    /// The i18n key of its label.
+    pub key: &'static str,
+    pub href: &'static str,
+    pub open: i64,
+    /// Of those, past their deadline.
+    pub overdue: i64,
+}
+
+pub struct Desk {
+    pub items: Vec<DeskItem>,
+    /// The latest new-card list's arrival (Shanghai), empty before any.
+    pub last_list: String,
+    /// Whether it arrived today (Shanghai).
+    pub list_today: bool,
+}
+
+/// The desk of `bank`'s liaison at `unit_code`.
+pub async fn bank_desk(state: &AppState, unit_code: &str, bank: &str) -> Result<Desk, WebError> {
+    let now = state.clock.now_ms();
+    let store = &state.store;
+    let (stops, stops_late) = store
+        .stop_payments()
+        .awaiting_bank(&Viewer::Bank(bank.to_string()), now)
+        .await?;
+    let cleanups = CleanupViewer::Bank(bank.to_string());
+    let repo = store.card_cleanups();
+    let pending = CleanupFilter {
+        state: Some(CleanupState::Pending),
+        ..CleanupFilter::default()
+    };
+    let cleanups_open = repo.count(&cleanups, &pending, now).await?;
+    let cleanups_late = repo
+        .count(
+            &cleanups,
+            &CleanupFilter {
+                overdue: true,
+                ..CleanupFilter::default()
+            },
+            now,
+        )
+        .await?;
+    let scope = state.scope_of(unit_code).await?;
+    let register = store.supervision();
+    let issued = SupervisionFilter {
+        state: Some(SupervisionState::Issued),
+        ..SupervisionFilter::default()
+    };
+    let rectifying = register.count(&scope, Some(bank), &issued, now).await?;
+    let rectifying_late = register
+        .count(
+            &scope,
+            Some(bank),
+            &SupervisionFilter {
+                overdue: true,
+                ..issued.clone()
+            },
+            now,
+        )
+        .await?;
+    let last = store.new_cards().last_received(bank).await?;
+    let day = |t: i64| format_shanghai(t).chars().take(10).collect::<String>();
+    Ok(Desk {
+        items: vec![
+            DeskItem {
+                key: "desk_stop_payments",
+                href: "/stop-payments",
+                open: stops,
+                overdue: stops_late,
+            },
+            DeskItem {
+                key: "desk_card_cleanups",
+                href: "/card-cleanups?state=pending",
+                open: cleanups_open,
+                overdue: cleanups_late,
+            },
+            DeskItem {
+                key: "desk_supervision",
+                href: "/supervision?state=issued",
+                open: rectifying,
+                overdue: rectifying_late,
+            },
+        ],
+        last_list: last.map(format_shanghai).unwrap_or_default(),
+        list_today: last.is_some_and(|t| day(t) == day(now)),
+    })
+}
