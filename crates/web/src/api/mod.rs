@@ -4,6 +4,7 @@
 //! through the caller's org scope, so a record of another subtree answers 404 `not_found`.
 
 pub mod call_tasks;
+pub mod card_cleanups;
 pub mod card_closures;
 pub mod figures;
 pub mod instructions;
@@ -49,6 +50,11 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/card-closures",
             post(card_closures::push).layer(axum::extract::DefaultBodyLimit::max(16 << 20)),
+        )
+        .route("/api/v1/card-cleanups", get(card_cleanups::list))
+        .route(
+            "/api/v1/card-cleanups/{id}/answer",
+            post(card_cleanups::answer),
         )
         .route("/api/v1/new-cards/{id}", get(new_cards::get))
         .route("/api/v1/new-cards/{id}/review", post(new_cards::review))

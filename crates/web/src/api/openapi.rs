@@ -7,7 +7,7 @@ use utoipa::OpenApi;
 #[openapi(
     info(
         title = "fanzha API",
-        description = "Warnings, the closed loop of instructions, 96110 call tasks, figures, residents and new-card screening of the caller's org subtree. Authenticate with the session cookie from POST /login; writes carry the session's X-CSRF-Token header."
+        description = "Warnings, the closed loop of instructions, 96110 call tasks, figures, residents, new-card screening and existing-card cleanup (存量卡清理) of the caller's org subtree — a bank liaison: its bank's. Authenticate with the session cookie from POST /login; writes carry the session's X-CSRF-Token header."
     ),
     paths(
         super::warnings::push,
@@ -29,6 +29,8 @@ use utoipa::OpenApi;
         super::new_cards::get,
         super::new_cards::review,
         super::card_closures::push,
+        super::card_cleanups::list,
+        super::card_cleanups::answer,
     ),
     components(schemas(
         super::warnings::PushRequest,
@@ -42,7 +44,8 @@ use utoipa::OpenApi;
         super::card_closures::ClosureListIn,
         super::card_closures::ClosureIn,
         super::card_closures::ClosureListAnswer,
-        super::card_closures::ClosureRejection
+        super::card_closures::ClosureRejection,
+        super::card_cleanups::CleanupAnswerIn
     ))
 )]
 pub struct ApiDoc;

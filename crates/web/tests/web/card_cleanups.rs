@@ -22,6 +22,7 @@ fanzha_store::on_both_backends! {
     the_county_asks_the_banks_and_icbc_answers,
     icbc_answers_its_work_list_in_one_file,
     the_banks_desk_counts_what_waits_for_it,
+    a_banks_system_pulls_and_answers_through_the_api,
 }
 
 const COUNTY: &str = "330281";
@@ -734,4 +735,136 @@ async fn the_banks_desk_counts_what_waits_for_it(db: &Db) {
             .contains("已超时 2"),
         "{body}"
     );
+}
+
+/// A bank's system: ICBC pulls its pending requests with the holders and accounts in full
+/// (audited), answers one at the version read (a stale version and bad figures refused), and
+/// reads it answered; police read the same requests masked and may not reveal.
+async fn a_banks_system_pulls_and_answers_through_the_api(db: &Db) {
+    let state = world(db).await;
+    let g = send(
+        &state,
+        Role::CenterAnalyst,
+        "3302",
+        "POST",
+        "/card-cleanups/generate",
+        "",
+    )
+    .await;
+    assert_eq!(g.location, "/card-cleanups?generated=3,2,2");
+    let json = |a: &Answer| -> serde_json::Value {
+        serde_json::from_slice(&a.body).unwrap_or_else(|e| panic!("{e}: {}", a.text()))
+    };
+    let icbc = Role::BankLiaison;
+    let pulled = send(
+        &state,
+        icbc,
+        "3302",
+        "GET",
+        "/api/v1/card-cleanups?state=pending&reveal=true",
+        "",
+    )
+    .await;
+    assert_eq!(pulled.status, StatusCode::OK, "{}", pulled.text());
+    let page = json(&pulled);
+    assert_eq!(page["total"], 2);
+    let items = page["items"].as_array().unwrap();
+    let mine = items
+        .iter()
+        .find(|i| i["resident_id"] == HOLDER)
+        .expect("the holder in full");
+    assert_eq!(mine["bank_code"], "ICBC");
+    assert_eq!(mine["accounts"], serde_json::json!([ICBC_1, ICBC_2]));
+    assert_eq!(mine["reasons"], serde_json::json!(["punished"]));
+    assert_eq!(audited(&state, "card_cleanup_worklist_exported").await, 1);
+    let id = mine["id"].as_i64().unwrap();
+    let answer = |body: &'static str| {
+        let state = state.clone();
+        async move {
+            crate::support::send_body(
+                &state,
+                icbc,
+                "3302",
+                t0(),
+                ("POST", &format!("/api/v1/card-cleanups/{id}/answer")),
+                ("application/json", body.as_bytes().to_vec()),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        answer(r#"{"version":2,"outcome":"no_accounts"}"#)
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        answer(r#"{"version":1,"outcome":"cleaned","accounts_found":2}"#)
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        answer(r#"{"version":1,"outcome":"shredded"}"#).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let done = answer(
+        r#"{"version":1,"outcome":"cleaned","accounts_found":2,"accounts_closed":2,"note":"两户已销户"}"#,
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text());
+    let done = json(&done);
+    assert_eq!(
+        (
+            done["state"].as_str(),
+            done["outcome"].as_str(),
+            done["version"].as_i64()
+        ),
+        (Some("answered"), Some("cleaned"), Some(2))
+    );
+    assert!(
+        done["resident_id"].as_str().unwrap().contains('*'),
+        "masked"
+    );
+    let answered = json(
+        &send(
+            &state,
+            icbc,
+            "3302",
+            "GET",
+            "/api/v1/card-cleanups?state=answered",
+            "",
+        )
+        .await,
+    );
+    assert_eq!(answered["total"], 1);
+    assert_eq!(answered["figures"]["accounts_closed"], 2);
+    // Police: masked, all banks; no reveal.
+    let police = json(
+        &send(
+            &state,
+            Role::CenterAnalyst,
+            "3302",
+            "GET",
+            "/api/v1/card-cleanups?bank=icbc",
+            "",
+        )
+        .await,
+    );
+    assert_eq!(police["total"], 2);
+    assert!(police["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["resident_id"].as_str().unwrap().contains('*') && i["accounts"].is_null()));
+    let reveal = send(
+        &state,
+        Role::CenterAnalyst,
+        "3302",
+        "GET",
+        "/api/v1/card-cleanups?reveal=true",
+        "",
+    )
+    .await;
+    assert_eq!(reveal.status, StatusCode::FORBIDDEN);
 }

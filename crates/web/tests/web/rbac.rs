@@ -928,6 +928,20 @@ const ENDPOINTS: &[Endpoint] = &[
         ),
     ),
     ep(
+        "GET",
+        "/api/v1/card-cleanups",
+        "list_card_cleanups",
+        Rec::None,
+        Empty,
+    ),
+    ep(
+        "POST",
+        "/api/v1/card-cleanups/{id}/answer",
+        "answer_card_cleanups",
+        Rec::CardCleanup,
+        Json(r#"{"version":{version},"outcome":"no_accounts"}"#),
+    ),
+    ep(
         "POST",
         "/api/v1/card-closures",
         "import_new_cards",

@@ -107,6 +107,29 @@ pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
             continue;
         }
         out.key_persons += 1;
+        // A card seller is listed because a card of theirs turned up sold: that card becomes
+        // an account the platform knows them by (what 存量卡清理 later asks their bank about).
+        if category == KeyPersonCategory::TwoCards {
+            if let Some(card) = person
+                .bank_card
+                .and_then(|a| fanzha_core::BankCard::from_account_no(a).ok())
+            {
+                let bin = card.bin();
+                h.store
+                    .accounts()
+                    .upsert(&[fanzha_store::NewAccount {
+                        account_no: card.as_str().to_string(),
+                        bank_code: bin.map(|b| b.bank_code.to_string()),
+                        bank_name: bin.map(|b| b.bank_name.to_string()),
+                        card_type: Some("debit".into()),
+                        holder_resident_id: Some(person.resident_id.to_string()),
+                        holder_name: Some(person.name.to_string()),
+                        opened_at: None,
+                        opened_where: None,
+                    }])
+                    .await?;
+            }
+        }
         let scope = h.root_scope.clone();
         let responsible = if h.grid_village.as_deref() == Some(village.as_str()) {
             Responsible::User {
