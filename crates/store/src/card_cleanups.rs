@@ -22,6 +22,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::field::{bounded_text, parse_code, parse_optional_code};
 use crate::mule_accounts::{JOINS, RECEIPTS};
 use crate::page::{push_newest_first, Page, PageRequest};
+use crate::pending::{Close, Read};
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
 use crate::store::Store;
@@ -733,26 +734,18 @@ impl<'s> CardCleanups<'s> {
         answer.check()?;
         let note = text("note", &answer.note, false)?;
         let current = self.get(&CleanupViewer::Bank(bank.to_string()), id).await?;
-        let mut sql = Sql::new("UPDATE card_cleanups SET state = 'answered', outcome = ");
-        sql.arg(answer.outcome.as_str())
-            .push(", accounts_found = ")
-            .arg(answer.accounts_found)
-            .push(", accounts_closed = ")
-            .arg(answer.accounts_closed)
-            .push(", accounts_restricted = ")
-            .arg(answer.accounts_restricted)
-            .push(", answer_note = ")
-            .arg(note.as_str())
-            .push(", answered_by = ")
-            .arg(actor)
-            .push(", answered_at = ")
-            .arg(at);
-        let audit = NewAuditEntry {
-            actor: actor.to_string(),
-            action: "card_cleanup_answered".into(),
-            target_type: "card_cleanup".into(),
-            target_id: Some(id.to_string()),
-            unit_code: Some(current.unit_code.clone()),
+        let close = Close {
+            state: CleanupState::Answered.as_str(),
+            note: &note,
+            actor,
+            at,
+            columns: vec![
+                ("outcome", answer.outcome.as_str().into()),
+                ("accounts_found", answer.accounts_found.into()),
+                ("accounts_closed", answer.accounts_closed.into()),
+                ("accounts_restricted", answer.accounts_restricted.into()),
+            ],
+            action: "card_cleanup_answered",
             detail: serde_json::json!({
                 "bank_code": bank,
                 "outcome": answer.outcome.as_str(),
@@ -762,7 +755,7 @@ impl<'s> CardCleanups<'s> {
                 "on_time": at <= current.deadline,
             }),
         };
-        self.move_pending(&current, version, sql, audit).await?;
+        self.close(&current, version, close).await?;
         Ok(CardCleanup {
             state: CleanupState::Answered,
             outcome: Some(answer.outcome),
@@ -791,21 +784,16 @@ impl<'s> CardCleanups<'s> {
     ) -> StoreResult<CardCleanup> {
         let note = text("note", note, true)?;
         let current = self.get(&CleanupViewer::Police(scope.clone()), id).await?;
-        let mut sql = Sql::new("UPDATE card_cleanups SET state = 'withdrawn', answer_note = ");
-        sql.arg(note.as_str())
-            .push(", answered_by = ")
-            .arg(actor)
-            .push(", answered_at = ")
-            .arg(at);
-        let audit = NewAuditEntry {
-            actor: actor.to_string(),
-            action: "card_cleanup_withdrawn".into(),
-            target_type: "card_cleanup".into(),
-            target_id: Some(id.to_string()),
-            unit_code: Some(current.unit_code.clone()),
+        let close = Close {
+            state: CleanupState::Withdrawn.as_str(),
+            note: &note,
+            actor,
+            at,
+            columns: Vec::new(),
+            action: "card_cleanup_withdrawn",
             detail: serde_json::json!({ "bank_code": current.bank_code }),
         };
-        self.move_pending(&current, version, sql, audit).await?;
+        self.close(&current, version, close).await?;
         Ok(CardCleanup {
             state: CleanupState::Withdrawn,
             answer_note: note,
@@ -816,21 +804,23 @@ impl<'s> CardCleanups<'s> {
         })
     }
 
-    async fn move_pending(
+    /// Closes `current` (read at `version`) as `close` says.
+    async fn close(
         &self,
         current: &CardCleanup,
         version: i64,
-        update: Sql<'_>,
-        audit: NewAuditEntry,
+        close: Close<'_>,
     ) -> StoreResult<()> {
-        let read = crate::pending::Read {
+        let read = Read {
             table: "card_cleanups",
             what: "card cleanup",
+            target_type: "card_cleanup",
             id: current.id,
             state: current.state.as_str(),
             version: current.version,
+            unit_code: &current.unit_code,
         };
-        crate::pending::move_pending(self.store, read, version, update, audit).await
+        crate::pending::close(self.store, read, version, close).await
     }
 
     /// Counts of what `viewer` reads — all, per bank and per reason — with requests pending

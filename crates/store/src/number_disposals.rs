@@ -19,6 +19,7 @@ use crate::code_enum::code_enum;
 use crate::error::{StoreError, StoreResult};
 use crate::field::{bounded_text, parse_code};
 use crate::page::{push_newest_first, Page, PageRequest};
+use crate::pending::{Close, Read};
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
 use crate::store::Store;
@@ -586,32 +587,25 @@ impl<'s> NumberDisposals<'s> {
         };
         let note = text("note", note, state == DisposalState::Failed)?;
         let current = self.get(&DisposalViewer::Operator(operator), id).await?;
-        let mut sql = Sql::new("UPDATE number_disposals SET state = ");
-        sql.arg(state.as_str())
-            .push(", answer_note = ")
-            .arg(note.as_str())
-            .push(", holder_name = ")
-            .arg(holder_name.as_deref())
-            .push(", holder_id = ")
-            .arg(holder_id.as_deref())
-            .push(", answered_by = ")
-            .arg(actor)
-            .push(", answered_at = ")
-            .arg(at);
-        let audit = NewAuditEntry {
-            actor: actor.to_string(),
-            action: "number_disposal_answered".into(),
-            target_type: "number_disposal".into(),
-            target_id: Some(id.to_string()),
-            unit_code: Some(current.unit_code.clone()),
-            detail: serde_json::json!({
-                "state": state.as_str(),
-                "operator": operator.as_str(),
-                "on_time": at <= current.deadline,
-                "holder_given": holder_name.is_some() || holder_id.is_some(),
-            }),
+        let detail = serde_json::json!({
+            "state": state.as_str(),
+            "operator": operator.as_str(),
+            "on_time": at <= current.deadline,
+            "holder_given": holder_name.is_some() || holder_id.is_some(),
+        });
+        let close = Close {
+            state: state.as_str(),
+            note: &note,
+            actor,
+            at,
+            columns: vec![
+                ("holder_name", holder_name.as_deref().into()),
+                ("holder_id", holder_id.as_deref().into()),
+            ],
+            action: "number_disposal_answered",
+            detail,
         };
-        self.move_pending(&current, version, sql, audit).await?;
+        self.close(&current, version, close).await?;
         Ok(NumberDisposal {
             state,
             answer_note: note,
@@ -638,21 +632,16 @@ impl<'s> NumberDisposals<'s> {
     ) -> StoreResult<NumberDisposal> {
         let note = text("note", note, true)?;
         let current = self.get(&DisposalViewer::Police(scope.clone()), id).await?;
-        let mut sql = Sql::new("UPDATE number_disposals SET state = 'withdrawn', answer_note = ");
-        sql.arg(note.as_str())
-            .push(", answered_by = ")
-            .arg(actor)
-            .push(", answered_at = ")
-            .arg(at);
-        let audit = NewAuditEntry {
-            actor: actor.to_string(),
-            action: "number_disposal_withdrawn".into(),
-            target_type: "number_disposal".into(),
-            target_id: Some(id.to_string()),
-            unit_code: Some(current.unit_code.clone()),
+        let close = Close {
+            state: DisposalState::Withdrawn.as_str(),
+            note: &note,
+            actor,
+            at,
+            columns: Vec::new(),
+            action: "number_disposal_withdrawn",
             detail: serde_json::json!({ "operator": current.operator.as_str() }),
         };
-        self.move_pending(&current, version, sql, audit).await?;
+        self.close(&current, version, close).await?;
         Ok(NumberDisposal {
             state: DisposalState::Withdrawn,
             answer_note: note,
@@ -663,22 +652,23 @@ impl<'s> NumberDisposals<'s> {
         })
     }
 
-    /// Runs `update` on `current` when it is still pending at `version`, with `audit`.
-    async fn move_pending(
+    /// Closes `current` (read at `version`) as `close` says.
+    async fn close(
         &self,
         current: &NumberDisposal,
         version: i64,
-        update: Sql<'_>,
-        audit: NewAuditEntry,
+        close: Close<'_>,
     ) -> StoreResult<()> {
-        let read = crate::pending::Read {
+        let read = Read {
             table: "number_disposals",
             what: "number disposal",
+            target_type: "number_disposal",
             id: current.id,
             state: current.state.as_str(),
             version: current.version,
+            unit_code: &current.unit_code,
         };
-        crate::pending::move_pending(self.store, read, version, update, audit).await
+        crate::pending::close(self.store, read, version, close).await
     }
 
     /// Counts of what `viewer` reads — all, per operator and per measure — with requests

@@ -4,7 +4,7 @@
 //! the version read (figures that agree with the outcome), withdrawn by police, and counted
 //! per bank and reason.
 
-use crate::fixtures::{audits, person, resident_id, with_tree};
+use crate::fixtures::{audits, person, punished, resident_id, sold_card, with_tree};
 use fanzha_store::*;
 
 const DAY: i64 = 86_400_000;
@@ -24,36 +24,7 @@ fn account(no: &str, bank: &str, holder: u32) -> NewAccount {
 }
 
 async fn punish(store: &Store, scope: &Scope, n: u32, from: i64, until: Option<i64>) {
-    let (kp, _) = store
-        .key_persons()
-        .create(
-            scope,
-            &NewKeyPerson {
-                resident_id: resident_id(n),
-                category: KeyPersonCategory::TwoCards,
-                reason: "出售银行卡".into(),
-                source: "form".into(),
-                created_by: "analyst".into(),
-                at: from - DAY,
-            },
-        )
-        .await
-        .unwrap();
-    store
-        .key_persons()
-        .add_event(
-            scope,
-            kp,
-            &KeyPersonMeasure::Punishment {
-                kind: PunishmentKind::Financial,
-                from,
-                until,
-            },
-            "analyst",
-            from,
-        )
-        .await
-        .unwrap();
+    punished(store, scope, &resident_id(n), from, until).await;
 }
 
 /// Residents (all 余姚 except 5 and 6, 慈溪):
@@ -96,40 +67,14 @@ async fn world(store: &Store) {
     punish(store, &city, 5, T0 - 20 * DAY, None).await;
     punish(store, &city, 6, T0 - 800 * DAY, Some(T0 - 365 * DAY)).await;
     punish(store, &city, 7, T0 - 20 * DAY, None).await;
-    let leads = store
-        .two_card_leads()
-        .import(
-            &city,
-            "3302",
-            &[NewTwoCardLead {
-                kind: LeadKind::BankCard,
-                number: "6217000000000000021".into(),
-                resident_id: resident_id(2),
-                holder_name: "居民2".into(),
-                reason: "涉案".into(),
-                source: LeadSource::National,
-                batch: "b1".into(),
-                upstream_id: String::new(),
-                place: String::new(),
-            }],
-            "analyst",
-            T0 - 10 * DAY,
-            7,
-        )
-        .await
-        .unwrap();
-    store
-        .two_card_leads()
-        .record_result(
-            &city,
-            leads.ids[0],
-            LeadResult::Sold,
-            "",
-            "station",
-            T0 - 9 * DAY,
-        )
-        .await
-        .unwrap();
+    sold_card(
+        store,
+        &city,
+        &resident_id(2),
+        "6217000000000000021",
+        T0 - 10 * DAY,
+    )
+    .await;
     store
         .cases()
         .create(&NewCase {

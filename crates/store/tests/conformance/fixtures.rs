@@ -75,3 +75,91 @@ pub async fn audits(store: &Store, action: &str) -> usize {
         .unwrap();
     page.items.iter().filter(|e| e.action == action).count()
 }
+
+/// A 两卡 key-person dossier of `resident_id` (opened the day before `from`) with a financial
+/// punishment from `from` until `until` (open-ended with `None`).
+pub async fn punished(
+    store: &Store,
+    scope: &fanzha_store::Scope,
+    resident_id: &str,
+    from: i64,
+    until: Option<i64>,
+) {
+    use fanzha_store::{KeyPersonCategory, KeyPersonMeasure, NewKeyPerson, PunishmentKind};
+    let (kp, _) = store
+        .key_persons()
+        .create(
+            scope,
+            &NewKeyPerson {
+                resident_id: resident_id.into(),
+                category: KeyPersonCategory::TwoCards,
+                reason: "出售银行卡".into(),
+                source: "form".into(),
+                created_by: "analyst".into(),
+                at: from - 86_400_000,
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .key_persons()
+        .add_event(
+            scope,
+            kp,
+            &KeyPersonMeasure::Punishment {
+                kind: PunishmentKind::Financial,
+                from,
+                until,
+            },
+            "analyst",
+            from,
+        )
+        .await
+        .unwrap();
+}
+
+/// A two-card lead on bank card `number` of `resident_id` received at `at`, found sold a day
+/// later.
+pub async fn sold_card(
+    store: &Store,
+    scope: &fanzha_store::Scope,
+    resident_id: &str,
+    number: &str,
+    at: i64,
+) {
+    use fanzha_store::{LeadKind, LeadResult, LeadSource, NewTwoCardLead};
+    let leads = store
+        .two_card_leads()
+        .import(
+            scope,
+            "3302",
+            &[NewTwoCardLead {
+                kind: LeadKind::BankCard,
+                number: number.into(),
+                resident_id: resident_id.into(),
+                holder_name: "李四".into(),
+                reason: "涉案".into(),
+                source: LeadSource::National,
+                batch: "b1".into(),
+                upstream_id: String::new(),
+                place: String::new(),
+            }],
+            "analyst",
+            at,
+            7,
+        )
+        .await
+        .unwrap();
+    store
+        .two_card_leads()
+        .record_result(
+            scope,
+            leads.ids[0],
+            LeadResult::Sold,
+            "",
+            "station",
+            at + 86_400_000,
+        )
+        .await
+        .unwrap();
+}

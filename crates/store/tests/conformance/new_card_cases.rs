@@ -3,7 +3,7 @@
 //! bank, re-screened when a later list completes a burst, reviewed once (audited), and counted
 //! per bank with the cards that later received victim money.
 
-use crate::fixtures::{audits, person, with_tree};
+use crate::fixtures::{audits, person, punished, sold_card, with_tree};
 use fanzha_core::resident_id::check_char;
 use fanzha_store::*;
 
@@ -205,72 +205,16 @@ pub async fn the_holders_history_raises_the_screening(store: &Store) {
         ])
         .await
         .unwrap();
-    // A key person under a financial punishment.
-    let (kp, _) = store
-        .key_persons()
-        .create(
-            &city,
-            &NewKeyPerson {
-                resident_id: listed.clone(),
-                category: KeyPersonCategory::TwoCards,
-                reason: "出售银行卡".into(),
-                source: "form".into(),
-                created_by: "analyst".into(),
-                at: T0 - 30 * DAY,
-            },
-        )
-        .await
-        .unwrap();
-    store
-        .key_persons()
-        .add_event(
-            &city,
-            kp,
-            &KeyPersonMeasure::Punishment {
-                kind: PunishmentKind::Financial,
-                from: T0 - 20 * DAY,
-                until: Some(T0 + 300 * DAY),
-            },
-            "analyst",
-            T0 - 20 * DAY,
-        )
-        .await
-        .unwrap();
-    // A two-card lead found the card sold.
-    let leads = store
-        .two_card_leads()
-        .import(
-            &city,
-            "3302",
-            &[NewTwoCardLead {
-                kind: LeadKind::BankCard,
-                number: "6217000000000000018".into(),
-                resident_id: gave_away.clone(),
-                holder_name: "李四".into(),
-                reason: "涉案".into(),
-                source: LeadSource::National,
-                batch: "b1".into(),
-                upstream_id: String::new(),
-                place: String::new(),
-            }],
-            "analyst",
-            T0 - 10 * DAY,
-            7,
-        )
-        .await
-        .unwrap();
-    store
-        .two_card_leads()
-        .record_result(
-            &city,
-            leads.ids[0],
-            LeadResult::Sold,
-            "",
-            "station",
-            T0 - 9 * DAY,
-        )
-        .await
-        .unwrap();
+    // A key person under a financial punishment; a two-card lead found the card sold.
+    punished(store, &city, &listed, T0 - 20 * DAY, Some(T0 + 300 * DAY)).await;
+    sold_card(
+        store,
+        &city,
+        &gave_away,
+        "6217000000000000018",
+        T0 - 10 * DAY,
+    )
+    .await;
     // An account of `mule` received victim money in a case of another person.
     store
         .accounts()

@@ -993,23 +993,13 @@ pub async fn import_answers(
     let done =
         crate::cleanup_answers::import_answers(&state, &bank, &p.login, &file, &bytes, format)
             .await?;
-    let view = FigureImportView {
-        run: done.import_run.0,
+    let view = FigureImportView::new(
+        done.import_run,
         file,
-        read: done.read,
-        applied: done.applied,
-        rejected: done
-            .rejected
-            .iter()
-            .map(|r| {
-                (
-                    r.line,
-                    r.column.clone().unwrap_or_default(),
-                    r.reason.clone(),
-                )
-            })
-            .collect(),
-    };
+        done.read,
+        done.applied,
+        &done.rejected,
+    );
     respond(
         p,
         &auth.csrf_token,

@@ -23,6 +23,34 @@ pub struct FigureImportView {
     pub rejected: Vec<(i64, String, String)>,
 }
 
+impl FigureImportView {
+    /// The view of run `run` of `file`: rows read and applied, and the quarantine.
+    pub fn new(
+        run: fanzha_store::ImportRunId,
+        file: String,
+        read: usize,
+        applied: usize,
+        rejected: &[fanzha_store::QuarantineRow],
+    ) -> FigureImportView {
+        FigureImportView {
+            run: run.0,
+            file,
+            read,
+            applied,
+            rejected: rejected
+                .iter()
+                .map(|r| {
+                    (
+                        r.line,
+                        r.column.clone().unwrap_or_default(),
+                        r.reason.clone(),
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
 /// The view, and the latest month entered (the page shows that month's year).
 pub struct ImportedFigures {
     pub view: FigureImportView,
@@ -32,23 +60,13 @@ pub struct ImportedFigures {
 impl ImportedFigures {
     fn of(file: String, done: FigureImport) -> ImportedFigures {
         ImportedFigures {
-            view: FigureImportView {
-                run: done.import_run.0,
+            view: FigureImportView::new(
+                done.import_run,
                 file,
-                read: done.read,
-                applied: done.applied,
-                rejected: done
-                    .rejected
-                    .iter()
-                    .map(|r| {
-                        (
-                            r.line,
-                            r.column.clone().unwrap_or_default(),
-                            r.reason.clone(),
-                        )
-                    })
-                    .collect(),
-            },
+                done.read,
+                done.applied,
+                &done.rejected,
+            ),
             latest_month: done.latest_month,
         }
     }
