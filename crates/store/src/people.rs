@@ -180,6 +180,24 @@ pub struct RegistrationTally {
     pub joint_defense: i64,
 }
 
+/// The residents of one employer (工作单位) and how many registered on the national anti-fraud
+/// app: the figure behind the spot checks of 单位干部职工注册情况.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct EmployerRegistration {
+    pub employer: String,
+    /// Any of its staff is 财政供养 (a public body).
+    pub public_sector: bool,
+    pub staff: i64,
+    pub registered: i64,
+}
+
+impl EmployerRegistration {
+    /// 注册率; `None` without staff.
+    pub fn rate(&self) -> Option<f64> {
+        (self.staff > 0).then(|| self.registered as f64 / self.staff as f64)
+    }
+}
+
 /// The people repository.
 pub struct People<'s> {
     store: &'s Store,
@@ -327,6 +345,47 @@ impl<'s> People<'s> {
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()
             .map_err(StoreError::query("people.registration"))
+    }
+
+    /// The employers of the scope's residents with at least `min_staff` of them, the lowest
+    /// registration rate first (the larger employer first on a tie, then by name).
+    pub async fn registration_by_employer(
+        &self,
+        scope: &Scope,
+        min_staff: i64,
+    ) -> StoreResult<Vec<EmployerRegistration>> {
+        let q = "people.registration_by_employer";
+        let mut sql = Sql::new(
+            "SELECT p.employer AS employer, CAST(MAX(p.public_sector) AS BIGINT) AS public_sector,              COUNT(*) AS staff, CAST(SUM(p.app_registered) AS BIGINT) AS registered              FROM people p WHERE p.employer IS NOT NULL AND p.employer <> '' AND ",
+        );
+        scope.push_condition(&mut sql, "p.unit_code");
+        sql.push(" GROUP BY p.employer HAVING COUNT(*) >= ")
+            .arg(min_staff.max(1));
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query(q))?;
+        let mut out = rows
+            .iter()
+            .map(|r| {
+                Ok(EmployerRegistration {
+                    employer: col(r, "employer")?,
+                    public_sector: col::<i64>(r, "public_sector")? == 1,
+                    staff: col(r, "staff")?,
+                    registered: col::<Option<i64>>(r, "registered")?.unwrap_or(0),
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()
+            .map_err(StoreError::query(q))?;
+        // Exact order without floating point: a/b < c/d ⇔ a·d < c·b.
+        out.sort_by(|a, b| {
+            (a.registered * b.staff)
+                .cmp(&(b.registered * a.staff))
+                .then(b.staff.cmp(&a.staff))
+                .then_with(|| a.employer.cmp(&b.employer))
+        });
+        Ok(out)
     }
 
     /// Residents whose unit is not in the org tree: only the whole platform sees them, so this

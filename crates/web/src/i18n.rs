@@ -609,6 +609,16 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("app_registered", "已注册", "Registered"),
     ("registration_rate", "注册率", "Registration rate"),
     ("residents_16_60", "16–60周岁居民", "Residents aged 16–60"),
+    ("employer_registration", "单位干部职工注册情况", "Registration by employer"),
+    (
+        "employer_registration_hint",
+        "辖区居民的工作单位，注册率由低到高（5人以上）",
+        "Employers of the area's residents, lowest rate first (5 or more staff)",
+    ),
+    ("employer", "工作单位", "Employer"),
+    ("employer_staff", "辖区职工", "Staff in the area"),
+    ("employer_public", "财政供养", "Public body"),
+    ("employer_more", "全部单位见CSV，共", "All employers in the CSV:"),
     (
         "registration_rate_16_60",
         "16–60周岁注册率",

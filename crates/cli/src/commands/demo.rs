@@ -744,6 +744,7 @@ async fn import_residents(store: &Store, sim: &Simulation, root: &str) -> Result
         return Ok(have);
     }
     let world = sim.world();
+    let public_employers = world.employers.iter().take_while(|e| e.public).count();
     let mut batch = Vec::with_capacity(5000);
     for p in &world.people {
         let village = format!("{:012}", p.village);
@@ -760,7 +761,8 @@ async fn import_residents(store: &Store, sim: &Simulation, root: &str) -> Result
                 p.household_id % 300 + 1
             )),
             residence_code: village,
-            employer: None,
+            employer: (p.employer_id > 0)
+                .then(|| employer_name(p.employer_id as usize - 1, public_employers)),
             public_sector: p.public_sector,
             app_registered: p.anti_fraud_app,
             joint_defense_registered: p.joint_defense,
@@ -805,6 +807,76 @@ async fn import_residents(store: &Store, sim: &Simulation, root: &str) -> Result
         }
     }
     Ok(store.people().count(&scope).await?)
+}
+
+/// A name for the simulated city's employer `index` (its public employers come first): the
+/// county's offices, schools and hospitals, then companies.
+fn employer_name(index: usize, public_employers: usize) -> String {
+    const OFFICES: [&str; 24] = [
+        "教育局",
+        "卫生健康局",
+        "财政局",
+        "人民医院",
+        "中医医院",
+        "第一中学",
+        "实验小学",
+        "自然资源和规划局",
+        "住房和城乡建设局",
+        "市场监督管理局",
+        "人力资源和社会保障局",
+        "农业农村局",
+        "交通运输局",
+        "税务局",
+        "民政局",
+        "文化广电旅游体育局",
+        "水利局",
+        "综合行政执法局",
+        "城东街道办事处",
+        "城西街道办事处",
+        "妇幼保健院",
+        "职业技术学校",
+        "疾病预防控制中心",
+        "融媒体中心",
+    ];
+    const NAMES: [&str; 16] = [
+        "宏达", "恒信", "华丰", "金盛", "永安", "瑞丰", "东方", "天成", "明辉", "新亚", "四明",
+        "舜宇", "阳光", "康宁", "海天", "联创",
+    ];
+    const TRADES: [&str; 12] = [
+        "电子科技有限公司",
+        "纺织有限公司",
+        "机械制造有限公司",
+        "物流有限公司",
+        "商贸有限公司",
+        "建筑工程有限公司",
+        "食品有限公司",
+        "塑料制品有限公司",
+        "模具有限公司",
+        "电器有限公司",
+        "光学仪器有限公司",
+        "汽车零部件有限公司",
+    ];
+    // A second round of the same names is a branch, so every employer's name is its own.
+    let branch = |round: usize| match round {
+        0 => String::new(),
+        n => format!("（第{}分部）", n + 1),
+    };
+    if index < public_employers {
+        format!(
+            "{}{}",
+            OFFICES[index % OFFICES.len()],
+            branch(index / OFFICES.len())
+        )
+    } else {
+        let k = index - public_employers;
+        let combos = NAMES.len() * TRADES.len();
+        format!(
+            "{}{}{}",
+            NAMES[k % NAMES.len()],
+            TRADES[(k / NAMES.len()) % TRADES.len()],
+            branch(k / combos)
+        )
+    }
 }
 
 fn village_name(code: u64) -> String {

@@ -824,6 +824,67 @@ pub async fn registration_is_tallied_per_unit_with_the_age_band(store: &Store) {
     );
 }
 
+/// Registration per employer (单位干部职工注册情况): the employers of the scope's residents with
+/// enough staff, the lowest rate first; staff living in another county are that county's.
+pub async fn registration_is_tallied_per_employer_lowest_first(store: &Store) {
+    with_tree(store).await;
+    let staff = |n: u32, village: &str, employer: &str, public: bool, registered: bool| NewPerson {
+        employer: Some(employer.into()),
+        public_sector: public,
+        app_registered: registered,
+        ..person(n, village)
+    };
+    let mut people = Vec::new();
+    // 教育局: 6 in 余姚, 2 registered (33%); one more in 慈溪.
+    for n in 0..6 {
+        people.push(staff(n, "330281001001", "教育局", true, n < 2));
+    }
+    people.push(staff(6, "330282001001", "教育局", true, true));
+    // 宏达电子: 5, all registered; 恒信纺织: 6, 2 registered (33%, the same rate as 教育局);
+    // 小店: 3 (too few to count); one resident with an empty employer.
+    for n in 10..15 {
+        people.push(staff(n, "330281002001", "宏达电子", false, true));
+    }
+    for n in 20..26 {
+        people.push(staff(n, "330281001002", "恒信纺织", false, n < 22));
+    }
+    for n in 30..33 {
+        people.push(staff(n, "330281001001", "小店", false, false));
+    }
+    people.push(staff(40, "330281001001", "", false, false));
+    store.people().upsert(&people).await.unwrap();
+    let scope = store.units().scope("330281").await.unwrap();
+    let rows = store
+        .people()
+        .registration_by_employer(&scope, 5)
+        .await
+        .unwrap();
+    let got: Vec<(&str, bool, i64, i64)> = rows
+        .iter()
+        .map(|r| (r.employer.as_str(), r.public_sector, r.staff, r.registered))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("恒信纺织", false, 6, 2),
+            ("教育局", true, 6, 2),
+            ("宏达电子", false, 5, 5),
+        ],
+        "lowest rate first, ties by size then name; 慈溪's staff and small employers left out"
+    );
+    assert_eq!(rows[2].rate(), Some(1.0));
+    let all = store
+        .people()
+        .registration_by_employer(&Scope::platform(), 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        all.iter().find(|r| r.employer == "教育局").unwrap().staff,
+        7
+    );
+    assert_eq!(all.len(), 4);
+}
+
 /// An import whose file does not say whether people are public-sector staff or registered on
 /// the anti-fraud app keeps what is stored; a file that says it replaces it; new people take 否.
 pub async fn imports_without_a_flag_column_keep_the_stored_flags(store: &Store) {

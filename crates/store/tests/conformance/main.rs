@@ -58,6 +58,7 @@ conformance! {
     import_writer_commits_in_steps_and_rolls_back_the_rest,
     users_carry_roles_and_bank_codes,
     registration_is_tallied_per_unit_with_the_age_band,
+    registration_is_tallied_per_employer_lowest_first,
     imports_without_a_flag_column_keep_the_stored_flags,
     read_then_write_transactions_wait_for_concurrent_writers,
 }

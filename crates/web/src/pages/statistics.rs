@@ -200,6 +200,10 @@ pub fn two_down_label(lang: Lang, c: &CaseFigures) -> &'static str {
     }
 }
 
+/// Employers with fewer of the area's residents are left out of 单位干部职工注册情况 (a spot
+/// check of a handful of people says little).
+const EMPLOYER_MIN_STAFF: i64 = 5;
+
 /// A registration rate the way reports give it, to two decimals (54.94%).
 pub fn rate_label(rate: Option<f64>) -> String {
     rate.map(|r| format!("{:.2}%", r * 100.0))
@@ -330,6 +334,8 @@ struct StatsPage {
     trend: Vec<TrendLine>,
     trend_json: String,
     registration: Registration,
+    /// 单位干部职工注册情况: employers of the area's residents, the lowest rate first.
+    employers: Vec<fanzha_store::EmployerRegistration>,
     victims: VictimProfile,
     key_persons: KeyPersonFigures,
     /// 上报惩戒 / 不准出境报备: people reported up in the period.
@@ -472,6 +478,11 @@ pub async fn show(
         Some(day) => state.store.people().registration(&scope, day).await?,
         None => Vec::new(),
     };
+    let employers = state
+        .store
+        .people()
+        .registration_by_employer(&scope, EMPLOYER_MIN_STAFF)
+        .await?;
     let mut registration = Registration::default();
     let mut per_line: BTreeMap<String, (LoopTally, CaseFigures, Registration)> = BTreeMap::new();
     for (line, t) in tallies.lines {
@@ -891,6 +902,7 @@ pub async fn show(
         trend,
         trend_json,
         registration,
+        employers,
         victims,
         key_persons,
         proposals,

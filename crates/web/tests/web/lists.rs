@@ -41,6 +41,7 @@ fanzha_store::on_both_backends! {
     a_case_search_by_number_is_audited_masked,
     the_case_page_lists_linked_cases_inside_the_area,
     commanders_read_cases_without_the_forms,
+    statistics_rank_employers_by_registration,
 }
 
 const COUNTY: &str = "330281";
@@ -434,6 +435,43 @@ async fn statistics_lines_add_up_and_type_counts_open_the_search(db: &Db) {
     assert_eq!((rows, total), (1, 1), "{link}");
     let untyped = href(&body, SEARCH_LINK, "fraud_type=untyped").expect("a link for 类型待定");
     assert_eq!(search(&state, &untyped).await.1, 1);
+}
+
+/// 单位干部职工注册情况: the employers of the county's residents, the lowest registration rate
+/// first, on the statistics page and as its CSV section.
+async fn statistics_rank_employers_by_registration(db: &Db) {
+    let state = world(db).await;
+    let staff = |n: u32, employer: &str, public: bool, registered: bool| NewPerson {
+        employer: Some(employer.into()),
+        public_sector: public,
+        app_registered: registered,
+        ..person(
+            &format!("3302811980010{n:05}"),
+            "职工",
+            "13900000000",
+            EAST_VILLAGE,
+        )
+    };
+    let mut people: Vec<NewPerson> = (0..5)
+        .map(|n| staff(n, "卫生健康局", true, n == 0))
+        .collect();
+    people.extend((10..16).map(|n| staff(n, "宏达电子有限公司", false, n < 14)));
+    state.store.people().upsert(&people).await.unwrap();
+    let (status, body) = get(&state, "/statistics").await;
+    assert_eq!(status, StatusCode::OK);
+    let table = body
+        .split("id=\"registration-employers\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</table>").next())
+        .expect("the employers table");
+    let first = table.find("卫生健康局").expect("the office");
+    let second = table.find("宏达电子有限公司").expect("the company");
+    assert!(first < second, "the lowest rate first: {table}");
+    assert!(table.contains("<td data-rate>20.00%</td>"), "{table}");
+    assert!(table.contains("<td data-rate>66.67%</td>"), "{table}");
+    let (_, csv) = get(&state, "/statistics?format=csv&section=employers").await;
+    assert!(csv.contains("卫生健康局,是,5,1,20.00%"), "{csv}");
+    assert!(csv.contains("宏达电子有限公司,否,6,4,66.67%"), "{csv}");
 }
 
 async fn the_api_lists_with_the_same_filters(db: &Db) {

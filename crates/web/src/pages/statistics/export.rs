@@ -23,6 +23,29 @@ pub(super) fn sheets(p: &StatsPage, name: String) -> Sheets {
         sheets: vec![
             sheet("units", t("st_x_units"), heads(&UNIT_HEADS), units(p)),
             sheet(
+                "employers",
+                t("employer_registration"),
+                heads(&[
+                    "employer",
+                    "employer_public",
+                    "employer_staff",
+                    "app_registered",
+                    "registration_rate",
+                ]),
+                p.employers
+                    .iter()
+                    .map(|e| {
+                        vec![
+                            e.employer.clone(),
+                            if e.public_sector { t("yes") } else { t("no") },
+                            e.staff.to_string(),
+                            e.registered.to_string(),
+                            rate_label(e.rate()),
+                        ]
+                    })
+                    .collect(),
+            ),
+            sheet(
                 "figures",
                 t("st_x_figures"),
                 heads(&["st_x_section", "st_x_figure", "st_x_value"]),
