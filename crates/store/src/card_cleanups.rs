@@ -5,7 +5,8 @@
 //! 存量 — stay in use until someone asks. Whom to ask about is what the platform already knows:
 //! a resident under a 惩戒 punishment now (their non-counter business should be restricted at
 //! every bank), a resident whose account received victim money (涉案账户开户人), a resident a
-//! two-card lead found lending or selling a card. The banks asked are those where the platform
+//! two-card lead found lending or selling a card, a resident whose bank cards the banks' closure
+//! lists show opened and closed again and again (频繁开销户). The banks asked are those where the platform
 //! knows an account of the holder (bank extracts, new-card lists, cases); one request per holder
 //! and bank, due [`CLEANUP_DAYS`] later, answered by the bank's liaison with what the bank found
 //! and did: accounts closed (销户) or restricted (限制非柜面), verified normal (核实正常, with
@@ -21,11 +22,13 @@ use crate::code_enum::code_enum;
 use crate::error::{StoreError, StoreResult};
 use crate::field::{bounded_text, parse_code, parse_optional_code};
 use crate::mule_accounts::{JOINS, RECEIPTS};
+use crate::new_cards::short_lived_between;
 use crate::page::{push_newest_first, Page, PageRequest};
 use crate::pending::{Close, Read};
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
 use crate::store::Store;
+use fanzha_screen::{FREQUENT_OPEN_CLOSE, OPEN_CLOSE_LOOKBACK_DAYS};
 use sqlx::any::AnyRow;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -48,6 +51,9 @@ code_enum! {
         MuleAccount => "mule_account", "名下账户接收被骗资金", "Account received victim money";
         /// A two-card lead found the holder lent or sold a card.
         GaveCardAway => "gave_card_away", "出租出借出售两卡", "Lent or sold a card";
+        /// 频繁开销户: the banks' closure lists show two or more of the holder's bank cards
+        /// closed within 90 days of their opening in the last year.
+        FrequentOpenClose => "frequent_open_close", "频繁开销户", "Opened and closed again and again";
     }
 }
 
@@ -389,8 +395,8 @@ fn text(field: &'static str, value: &str, required: bool) -> StoreResult<String>
 }
 
 /// The residents flagged for a cleanup, one row per (resident, reason): punishments in force at
-/// the bound time, cards lent or sold, accounts that received victim money. Expects `RECEIPTS`
-/// before it (it continues that `WITH`).
+/// the bound time, cards lent or sold, accounts that received victim money, bank cards opened
+/// and closed again and again. Expects `RECEIPTS` before it (it continues that `WITH`).
 fn flagged_sql(sql: &mut Sql<'_>, now: i64) {
     sql.push(
         ", flagged AS (\
@@ -406,7 +412,22 @@ fn flagged_sql(sql: &mut Sql<'_>, now: i64) {
          UNION SELECT a.holder_resident_id, 'mule_account' ",
     )
     .push(JOINS)
-    .push("1 = 1) ");
+    .push(
+        "1 = 1 UNION SELECT z.resident_id, 'frequent_open_close' FROM card_closures z \
+         LEFT JOIN new_cards n ON n.account_no = z.account_no AND n.resident_id = z.resident_id \
+         WHERE z.kind = 'bank_card' AND z.closed_at <= ",
+    )
+    .arg(now)
+    .push(" AND z.closed_at > ")
+    .arg(now.saturating_sub(OPEN_CLOSE_LOOKBACK_DAYS * DAY_MS))
+    .push(" AND ")
+    .push(&short_lived_between(
+        "COALESCE(z.opened_at, n.opened_at)",
+        "z.closed_at",
+    ))
+    .push(" GROUP BY z.resident_id HAVING COUNT(DISTINCT z.account_no) >= ")
+    .arg(i64::from(FREQUENT_OPEN_CLOSE))
+    .push(") ");
 }
 
 /// The cleanup repository.

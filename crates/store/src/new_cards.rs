@@ -366,8 +366,13 @@ fn involved(backend: Backend) -> String {
 /// Holds when the card `n` was closed within [`SHORT_LIVED_DAYS`] days of its opening (the SQL
 /// form of [`fanzha_screen::short_lived`]).
 fn short_lived_sql() -> String {
+    short_lived_between("n.opened_at", "n.closed_at")
+}
+
+/// [`short_lived_sql`] over any two columns or expressions (false when either is NULL).
+pub(crate) fn short_lived_between(opened: &str, closed: &str) -> String {
     format!(
-        "(n.closed_at IS NOT NULL AND n.closed_at - n.opened_at <= {})",
+        "({closed} IS NOT NULL AND {opened} IS NOT NULL AND {closed} - {opened} <= {})",
         SHORT_LIVED_DAYS * DAY_MS
     )
 }

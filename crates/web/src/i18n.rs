@@ -1049,8 +1049,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("cc_candidates", "当前待发起", "Holders to ask about now"),
     (
         "cc_generate_hint",
-        "辖区内惩戒期内人员、名下账户接收过被骗资金的人员、查实出租出借出售两卡的人员，在平台已知其开户的每家银行各一条：请银行核查其名下全部存量账户，依规销户或限制非柜面业务并反馈。反馈时限",
-        "Residents of the area under a punishment, whose account received victim money, or found lending or selling a card — one request to each bank where the platform knows an account of theirs: the bank checks every account the holder has there, closes or restricts them as the rules say, and answers. Due in",
+        "辖区内惩戒期内人员、名下账户接收过被骗资金的人员、查实出租出借出售两卡的人员、一年内频繁开销户的人员，在平台已知其开户的每家银行各一条：请银行核查其名下全部存量账户，依规销户或限制非柜面业务并反馈。反馈时限",
+        "Residents of the area under a punishment, whose account received victim money, found lending or selling a card, or opening and closing cards again and again within the year — one request to each bank where the platform knows an account of theirs: the bank checks every account the holder has there, closes or restricts them as the rules say, and answers. Due in",
     ),
     (
         "cc_repeat_hint",
@@ -1061,6 +1061,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("cc_reason_punished", "惩戒期内", "Under punishment"),
     ("cc_reason_mule_account", "涉案账户", "Victim money"),
     ("cc_reason_gave_card_away", "出租出借出售", "Lent or sold"),
+    ("cc_reason_frequent_open_close", "频繁开销户", "Open-close churn"),
     ("cc_known_accounts", "已知账户", "Known accounts"),
     ("cc_no_candidates", "当前没有需要发起的清理核查", "Nobody to ask about now"),
     ("cc_note", "核查要求", "Request to the bank"),

@@ -608,3 +608,100 @@ pub async fn cleanup_figures_count_on_time_overdue_per_bank_and_reason(store: &S
     seen.dedup();
     assert_eq!(seen.len(), 6);
 }
+
+fn closure(account: &str, holder: u32, opened: i64, closed: i64) -> ClosureRow {
+    ClosureRow {
+        kind: CardKind::BankCard,
+        account_no: account.into(),
+        bank_code: "ICBC".into(),
+        bank_name: "ICBC银行".into(),
+        resident_id: resident_id(holder),
+        holder_name: String::new(),
+        opened_at: Some(opened),
+        closed_at: closed,
+        outlet: "余姚城东支行".into(),
+        batch: "ICBC 销户".into(),
+    }
+}
+
+/// 频繁开销户: a holder whose bank cards the closure lists show opened and closed within 90 days,
+/// twice in the last year, is proposed at the banks where they still hold an open card; one
+/// short-lived card, or two closed more than a year ago, is not enough.
+pub async fn holders_opening_and_closing_cards_are_proposed_where_they_still_hold_one(
+    store: &Store,
+) {
+    with_tree(store).await;
+    store
+        .people()
+        .upsert(&[
+            person(8, "330281001001"),
+            person(9, "330281001001"),
+            person(10, "330281001002"),
+        ])
+        .await
+        .unwrap();
+    store
+        .accounts()
+        .upsert(&[
+            account("6216610000000000081", "BOC", 8),
+            account("6222020000000000082", "ICBC", 8),
+            account("6222020000000000083", "ICBC", 8),
+            account("6216610000000000091", "BOC", 9),
+            account("6216610000000000101", "BOC", 10),
+        ])
+        .await
+        .unwrap();
+    let city = store.units().scope("3302").await.unwrap();
+    store
+        .new_cards()
+        .import_closures(
+            &city,
+            "3302",
+            &[
+                closure("6222020000000000082", 8, T0 - 100 * DAY, T0 - 60 * DAY),
+                closure("6222020000000000083", 8, T0 - 50 * DAY, T0 - 20 * DAY),
+                closure("6222020000000000092", 9, T0 - 50 * DAY, T0 - 20 * DAY),
+                closure("6222020000000000093", 9, T0 - 300 * DAY, T0 - 30 * DAY),
+                closure("6222020000000000102", 10, T0 - 500 * DAY, T0 - 450 * DAY),
+                closure("6222020000000000103", 10, T0 - 420 * DAY, T0 - 400 * DAY),
+            ],
+            "bank",
+            T0,
+        )
+        .await
+        .unwrap();
+    let yuyao = store.units().scope("330281").await.unwrap();
+    let got = pairs(
+        &store
+            .card_cleanups()
+            .candidates(&yuyao, None, &[], T0)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        got,
+        vec![("BOC".into(), resident_id(8), vec!["frequent_open_close"], 1)],
+        "ICBC's two cards are closed: nothing left to ask ICBC about"
+    );
+    // Half a year earlier, 10's cards were within the year.
+    let then = pairs(
+        &store
+            .card_cleanups()
+            .candidates(
+                &yuyao,
+                None,
+                &[CleanupReason::FrequentOpenClose],
+                T0 - 200 * DAY,
+            )
+            .await
+            .unwrap(),
+    );
+    assert!(
+        then.iter().any(|(_, r, _, _)| *r == resident_id(10)),
+        "{then:?}"
+    );
+    assert!(
+        !then.iter().any(|(_, r, _, _)| *r == resident_id(8)),
+        "not closed yet then"
+    );
+}

@@ -168,6 +168,7 @@ mod card_cleanup_suite {
         cleanups_are_proposed_for_flagged_holders_at_their_known_banks,
         banks_answer_their_own_cleanups_once_at_the_version_read,
         cleanup_figures_count_on_time_overdue_per_bank_and_reason,
+        holders_opening_and_closing_cards_are_proposed_where_they_still_hold_one,
     }
 }
 

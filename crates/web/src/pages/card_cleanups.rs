@@ -113,6 +113,7 @@ struct CandidateRow {
     punished: usize,
     mule_account: usize,
     gave_card_away: usize,
+    frequent_open_close: usize,
     known_accounts: i64,
 }
 
@@ -128,6 +129,7 @@ fn candidate_rows(candidates: &[CleanupCandidate]) -> Vec<CandidateRow> {
                 punished: 0,
                 mule_account: 0,
                 gave_card_away: 0,
+                frequent_open_close: 0,
                 known_accounts: 0,
             });
         row.holders += 1;
@@ -137,6 +139,7 @@ fn candidate_rows(candidates: &[CleanupCandidate]) -> Vec<CandidateRow> {
                 CleanupReason::Punished => row.punished += 1,
                 CleanupReason::MuleAccount => row.mule_account += 1,
                 CleanupReason::GaveCardAway => row.gave_card_away += 1,
+                CleanupReason::FrequentOpenClose => row.frequent_open_close += 1,
             }
         }
     }
