@@ -1,13 +1,13 @@
 -- 存量卡清理: the center or a unit asks a bank to check the cards a risky resident already holds
 -- there (存量卡) — a holder under a 惩戒 punishment, one whose account received victim money, one
 -- who lent or sold a card, one who opens and closes cards again and again — and to close or
--- restrict them; the bank's liaison answers
--- within the deadline with what it found and did. Police read the requests of their subtree by
--- the holder's unit; a bank's liaison reads those addressed to its bank only.
+-- restrict them; the bank's liaison answers within the deadline with what it found and did.
+-- Police read the requests of their subtree by the holder's unit; a bank's liaison reads those
+-- addressed to its bank only.
 --
 -- One pending request per holder and bank. `reasons` is a comma-separated list of reason codes
--- (`punished`, `mule_account`, `gave_card_away`, `frequent_open_close`). Times epoch ms UTC. `version` counts the
--- request's changes (a write names the version it read).
+-- (`punished`, `mule_account`, `gave_card_away`, `frequent_open_close`). Times epoch ms UTC.
+-- `version` counts the request's changes (a write names the version it read).
 CREATE TABLE card_cleanups (
     id                  {{ID_PK}},
     bank_code           TEXT NOT NULL,
