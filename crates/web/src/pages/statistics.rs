@@ -818,6 +818,7 @@ pub async fn show(
             return_rate,
             stopped_in_time: (t.requested > 0).then_some((t.executed_in_time, t.requested)),
             registration: &registration,
+            employers: &employers,
             key_persons: &key_persons,
             proposals: &proposals,
             outreach: &outreach,

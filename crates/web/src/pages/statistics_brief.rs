@@ -42,6 +42,8 @@ pub struct BriefInput<'a> {
     /// "x/y" requests executed within 30 minutes, or None without requests.
     pub stopped_in_time: Option<(i64, i64)>,
     pub registration: &'a Registration,
+    /// Employers of the area's residents, the lowest registration rate first.
+    pub employers: &'a [fanzha_store::EmployerRegistration],
     pub key_persons: &'a KeyPersonFigures,
     /// People reported up for a punishment or an exit ban in the period.
     pub proposals: &'a ProposalFigures,
@@ -529,7 +531,7 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
     let o = b.outreach;
     let text = if zh {
         format!(
-            "开展反诈宣传{}场，覆盖群众{}人，现场注册国家反诈中心APP{}人。{}辖区在册居民{}人，国家反诈中心APP注册{}人，注册率{}；16–60周岁注册率{}。",
+            "开展反诈宣传{}场，覆盖群众{}人，现场注册国家反诈中心APP{}人。{}辖区在册居民{}人，国家反诈中心APP注册{}人，注册率{}；16–60周岁注册率{}。{}",
             o.events,
             o.people_reached,
             o.app_registrations,
@@ -537,11 +539,12 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
             r.residents,
             r.registered,
             rate_label(r.rate()),
-            rate_label(r.rate_16_60())
+            rate_label(r.rate_16_60()),
+            employers_sentence(zh, b.employers)
         )
     } else {
         format!(
-            "{} talks and campaigns reaching {} people, {} app installs on the spot.{} {} registered residents, {} on the national anti-fraud app: {}; aged 16–60: {}.",
+            "{} talks and campaigns reaching {} people, {} app installs on the spot.{} {} registered residents, {} on the national anti-fraud app: {}; aged 16–60: {}.{}",
             o.events,
             o.people_reached,
             o.app_registrations,
@@ -549,7 +552,8 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
             r.residents,
             r.registered,
             rate_label(r.rate()),
-            rate_label(r.rate_16_60())
+            rate_label(r.rate_16_60()),
+            employers_sentence(zh, b.employers)
         )
     };
     out.push(BriefSection {
@@ -1034,6 +1038,44 @@ fn roaming_clause(zh: bool, l: &LeadFigures) -> String {
     }
 }
 
+/// 单位干部职工注册情况: the public bodies' staff registration rate and the three employers with
+/// the lowest rate; nothing without employers.
+fn employers_sentence(zh: bool, employers: &[fanzha_store::EmployerRegistration]) -> String {
+    if employers.is_empty() {
+        return String::new();
+    }
+    let public = employers.iter().filter(|e| e.public_sector);
+    let (staff, registered) = public.fold((0, 0), |(s, r), e| (s + e.staff, r + e.registered));
+    let public_rate = (staff > 0).then(|| registered as f64 / staff as f64);
+    let lowest = employers
+        .iter()
+        .take(3)
+        .map(|e| {
+            if zh {
+                format!("{}（{}）", e.employer, rate_label(e.rate()))
+            } else {
+                format!("{} ({})", e.employer, rate_label(e.rate()))
+            }
+        })
+        .collect::<Vec<_>>();
+    match (zh, public_rate) {
+        (true, Some(rate)) => format!(
+            "财政供养单位干部职工{}人，注册率{}；注册率最低的单位：{}。",
+            staff,
+            rate_label(Some(rate)),
+            lowest.join("、")
+        ),
+        (true, None) => format!("注册率最低的单位：{}。", lowest.join("、")),
+        (false, Some(rate)) => format!(
+            " Public bodies' staff: {} people, {} registered; lowest employers: {}.",
+            staff,
+            rate_label(Some(rate)),
+            lowest.join(", ")
+        ),
+        (false, None) => format!(" Lowest employers: {}.", lowest.join(", ")),
+    }
+}
+
 /// 存量卡清理: the banks asked in the period to check and clean the cards of flagged holders,
 /// what they answered and did; nothing when none was asked.
 fn cleanups_sentence(zh: bool, c: &CleanupCounts) -> String {
@@ -1386,6 +1428,26 @@ mod tests {
             return_rate: Some(500_000.0 / 27_000_000.0),
             stopped_in_time: Some((7, 9)),
             registration: &registration,
+            employers: &[
+                fanzha_store::EmployerRegistration {
+                    employer: "宏达电子有限公司".into(),
+                    public_sector: false,
+                    staff: 20,
+                    registered: 5,
+                },
+                fanzha_store::EmployerRegistration {
+                    employer: "卫生健康局".into(),
+                    public_sector: true,
+                    staff: 40,
+                    registered: 30,
+                },
+                fanzha_store::EmployerRegistration {
+                    employer: "教育局".into(),
+                    public_sector: true,
+                    staff: 60,
+                    registered: 54,
+                },
+            ],
             cards: &cards,
             leads: &leads,
             calls: &calls,
@@ -1536,6 +1598,14 @@ mod tests {
             "{}",
             zh[3].text
         );
+        // Public bodies: 100 staff, 84 registered; the three lowest employers by name.
+        assert!(
+            zh[3].text.ends_with(
+                "财政供养单位干部职工100人，注册率84.00%；注册率最低的单位：宏达电子有限公司（25.00%）、卫生健康局（75.00%）、教育局（90.00%）。"
+            ),
+            "{}",
+            zh[3].text
+        );
         assert_eq!(
             zh[7].text,
             "发案最多的是阳明街道20起、梨洲街道7起；万人发案数最高的是阳明街道（4.00）；存在超期指令的有梨洲街道3条。"
@@ -1585,6 +1655,7 @@ mod tests {
                 return_rate: None,
                 stopped_in_time: None,
                 registration: &Registration::default(),
+                employers: &[],
                 key_persons: &KeyPersonFigures::default(),
                 proposals: &ProposalFigures::default(),
                 outreach: &OutreachTotals::default(),
@@ -1700,6 +1771,7 @@ mod tests {
             return_rate: None,
             stopped_in_time: None,
             registration: &Registration::default(),
+            employers: &[],
             key_persons: &KeyPersonFigures::default(),
             proposals: &ProposalFigures::default(),
             outreach: &OutreachTotals::default(),
