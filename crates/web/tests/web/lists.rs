@@ -1396,6 +1396,7 @@ async fn statistics_count_cases_per_ten_thousand_and_year_on_year(db: &Db) {
         book.sheet_names(),
         [
             "各单位",
+            "单位干部职工注册情况",
             "汇总指标",
             "发案类型分布",
             "近12个月趋势",
