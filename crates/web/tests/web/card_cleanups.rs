@@ -395,6 +395,44 @@ async fn the_county_asks_the_banks_and_icbc_answers(db: &Db) {
     );
     assert_eq!(audited(&state, "card_cleanup_holder_viewed").await, 2);
 
+    // The holder's dossier lists the requests about them with the banks' answers.
+    let dossier = state
+        .store
+        .key_persons()
+        .list(
+            &Scope::platform(),
+            &fanzha_store::KeyPersonFilter {
+                resident_id: Some(HOLDER.into()),
+                ..Default::default()
+            },
+            &PageRequest::first(5),
+            t0(),
+        )
+        .await
+        .unwrap()
+        .items[0]
+        .id;
+    let page = send(
+        &state,
+        analyst,
+        COUNTY,
+        "GET",
+        &format!("/key-persons/{dossier}"),
+        "",
+    )
+    .await;
+    let body = page.text();
+    let row = body
+        .split(&format!("data-cleanup=\"{icbc_id}\""))
+        .nth(1)
+        .and_then(|r| r.split("</tr>").next())
+        .unwrap_or_else(|| panic!("the request on the dossier: {body}"));
+    assert!(
+        row.contains("data-state=\"answered\"") && row.contains("3 / 1 / 2"),
+        "{row}"
+    );
+    assert!(body.contains(&format!("data-cleanup=\"{ccb_id}\"")));
+
     // The analyst withdraws the CCB request, saying why.
     let w = send(
         &state,
