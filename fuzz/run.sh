@@ -24,8 +24,10 @@ seed card_lists $'卡号,户名,证件号码,开户日期,预留手机号,开户
     $'卡号,证件号码,销户日期,开户日期\n6222021001000000011,11010519491231002X,2026-11-30,2026-10-01\n' \
     $'手机号码,机主姓名,证件号码,入网时间,销号时间\n13800138000,张三,11010519491231002X,2026-11-01,2026-11-28\n'
 
+seed cleanup_answers $'编号,持卡人,证件号码,核查结果,查见账户数,销户数,限制非柜面数,说明\n12,王小明,330281198001010016,已清理,3,1,2,一户销户\n13,李四,x,本行无账户,,,,\n'
+
 cargo fuzz build -O
-for t in phone resident_id credit_code bank_card money division_code time card_lists; do
+for t in phone resident_id credit_code bank_card money division_code time card_lists cleanup_answers; do
     echo "=== $t"
     cargo fuzz run -O "$t" "corpus/$t" -- -max_total_time="$SECONDS_EACH" -print_final_stats=1 2>&1 \
         | tee "/tmp/fanzha-fuzz-$t.log" | grep -E "^(stat::|Done|==|SUMMARY)|panicked" || true
