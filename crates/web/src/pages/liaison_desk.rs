@@ -94,7 +94,10 @@ pub async fn bank_desk(state: &AppState, unit_code: &str, bank: &str) -> Result<
                 overdue: rectifying_late,
             },
         ],
-        last_list: last.map(format_shanghai).unwrap_or_default(),
+        // To the minute: the tile is narrow.
+        last_list: last
+            .map(|t| format_shanghai(t).chars().take(16).collect())
+            .unwrap_or_default(),
         list_today: last.is_some_and(|t| day(t) == day(now)),
     })
 }
