@@ -1013,3 +1013,62 @@ pub async fn import_answers(
     )
     .await
 }
+
+/// A 存量卡清理 request about a holder, as the holder's pages (the key-person dossier, a new
+/// card's page) list it.
+pub(crate) struct CleanupLine {
+    pub id: i64,
+    pub bank: String,
+    pub state_code: &'static str,
+    pub state: &'static str,
+    pub outcome: &'static str,
+    /// Found / closed / restricted, once answered.
+    pub accounts: String,
+    pub requested: String,
+}
+
+/// The person's cleanup requests the reader's area holds, the latest first.
+pub(crate) async fn cleanups_of(
+    state: &AppState,
+    scope: &fanzha_store::Scope,
+    lang: Lang,
+    resident_id: &str,
+    now: i64,
+) -> Result<Vec<CleanupLine>, WebError> {
+    let filter = fanzha_store::CleanupFilter {
+        resident_id: Some(resident_id.to_string()),
+        ..fanzha_store::CleanupFilter::default()
+    };
+    let page = state
+        .store
+        .card_cleanups()
+        .list(
+            &fanzha_store::CleanupViewer::Police(scope.clone()),
+            &filter,
+            &PageRequest::first(50),
+            now,
+        )
+        .await?;
+    let count = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+    Ok(page
+        .items
+        .into_iter()
+        .map(|c| CleanupLine {
+            id: c.id,
+            bank: c.bank_name.clone(),
+            state_code: c.state.as_str(),
+            state: pick(lang, c.state.zh(), c.state.en()),
+            outcome: c.outcome.map(|o| pick(lang, o.zh(), o.en())).unwrap_or(""),
+            accounts: match c.state {
+                fanzha_store::CleanupState::Answered => format!(
+                    "{} / {} / {}",
+                    count(c.accounts_found),
+                    count(c.accounts_closed),
+                    count(c.accounts_restricted)
+                ),
+                _ => String::new(),
+            },
+            requested: format_shanghai(c.requested_at),
+        })
+        .collect())
+}

@@ -28,12 +28,12 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
 use fanzha_core::mask::{mask_name, mask_phone, mask_resident_id};
-use fanzha_core::time::{format_shanghai, format_shanghai_date, shanghai_midnight};
+use fanzha_core::time::{format_shanghai_date, shanghai_midnight};
 use fanzha_core::ResidentId;
 use fanzha_store::{
     AbroadState, ActiveMeasure, KeyPerson, KeyPersonCategory, KeyPersonEvent, KeyPersonFilter,
     KeyPersonMeasure, KeyPersonStatus, NewAuditEntry, NewKeyPerson, PageRequest, PunishmentKind,
-    Responsible, Scope, StoreError,
+    Responsible, StoreError,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -725,64 +725,7 @@ struct DossierPage {
     next_visit: String,
     overdue: bool,
     /// 存量卡清理 requests about the person, the latest first.
-    cleanups: Vec<CleanupLine>,
-}
-
-/// A 存量卡清理 request about the dossier's person, as the dossier lists it.
-struct CleanupLine {
-    id: i64,
-    bank: String,
-    state_code: &'static str,
-    state: &'static str,
-    outcome: &'static str,
-    accounts: String,
-    requested: String,
-}
-
-/// The person's cleanup requests the reader's area holds, the latest first.
-async fn cleanups_of(
-    state: &AppState,
-    scope: &Scope,
-    lang: Lang,
-    resident_id: &str,
-    now: i64,
-) -> Result<Vec<CleanupLine>, WebError> {
-    let filter = fanzha_store::CleanupFilter {
-        resident_id: Some(resident_id.to_string()),
-        ..fanzha_store::CleanupFilter::default()
-    };
-    let page = state
-        .store
-        .card_cleanups()
-        .list(
-            &fanzha_store::CleanupViewer::Police(scope.clone()),
-            &filter,
-            &PageRequest::first(50),
-            now,
-        )
-        .await?;
-    let count = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
-    Ok(page
-        .items
-        .into_iter()
-        .map(|c| CleanupLine {
-            id: c.id,
-            bank: c.bank_name.clone(),
-            state_code: c.state.as_str(),
-            state: pick(lang, c.state.zh(), c.state.en()),
-            outcome: c.outcome.map(|o| pick(lang, o.zh(), o.en())).unwrap_or(""),
-            accounts: match c.state {
-                fanzha_store::CleanupState::Answered => format!(
-                    "{} / {} / {}",
-                    count(c.accounts_found),
-                    count(c.accounts_closed),
-                    count(c.accounts_restricted)
-                ),
-                _ => String::new(),
-            },
-            requested: format_shanghai(c.requested_at),
-        })
-        .collect())
+    cleanups: Vec<super::card_cleanups::CleanupLine>,
 }
 
 fn dossier_id(id: &str) -> Result<i64, WebError> {
@@ -900,7 +843,8 @@ pub async fn detail(
         .into_iter()
         .map(|p| super::key_person_proposals::row(lang, p))
         .collect();
-    let cleanups = cleanups_of(&state, &scope, lang, &k.resident_id, now).await?;
+    let cleanups =
+        super::card_cleanups::cleanups_of(&state, &scope, lang, &k.resident_id, now).await?;
     render(&DossierPage {
         cleanups,
         proposals,

@@ -875,6 +875,8 @@ struct DetailPage {
     reviewed_at: String,
     others: Vec<OtherCard>,
     closures: Vec<ClosureLine>,
+    /// 存量卡清理 requests about the holder.
+    cleanups: Vec<super::card_cleanups::CleanupLine>,
     /// The leads the card was sent down as, and whether the reader may send it.
     leads: Vec<LeadLine>,
     lead_batch: String,
@@ -911,6 +913,14 @@ pub async fn detail(
     let viewer = Viewer::Police(scope.clone());
     let repo = state.store.new_cards();
     let c = repo.get(&viewer, id).await?;
+    let cleanups = super::card_cleanups::cleanups_of(
+        &state,
+        &scope,
+        lang,
+        &c.resident_id,
+        state.clock.now_ms(),
+    )
+    .await?;
     state
         .store
         .audit()
@@ -1053,6 +1063,7 @@ pub async fn detail(
         reviewed_at: c.reviewed_at.map(format_shanghai).unwrap_or_default(),
         others,
         closures,
+        cleanups,
         leads,
         lead_batch: super::new_card_lead::batch_of(c.id),
         can_send_lead: super::new_card_lead::can_send(p),

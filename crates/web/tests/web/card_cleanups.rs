@@ -29,8 +29,8 @@ const COUNTY: &str = "330281";
 const VILLAGE: &str = "330281001001";
 const OTHER_COUNTY: &str = "330282";
 const OTHER_VILLAGE: &str = "330282001001";
-const HOLDER: &str = "330281198001010016";
-const OTHER_HOLDER: &str = "330282198001010021";
+const HOLDER: &str = "330281198001010019";
+const OTHER_HOLDER: &str = "330282198001010023";
 const ICBC_1: &str = "6222020000000000011";
 const ICBC_2: &str = "6222020000000000029";
 const CCB_1: &str = "6217000000000000031";
@@ -531,6 +531,49 @@ async fn the_county_asks_the_banks_and_icbc_answers(db: &Db) {
             StatusCode::FORBIDDEN
         );
     }
+
+    // A new card of the holder's arrives later: its page shows the requests about the holder.
+    let list = "卡号,户名,证件号码,开户日期\n6222020000000000059,王小明,330281198001010019,2026-03-09 10:00\n";
+    let (content_type, body) =
+        crate::support::multipart(&[], ("icbc-new-cards.csv", list.as_bytes()));
+    let up = crate::support::send_body(
+        &state,
+        icbc,
+        "3302",
+        t0(),
+        ("POST", "/card-screening/import"),
+        (content_type, body),
+    )
+    .await;
+    assert!(up.text().contains("data-received>1<"), "{}", up.text());
+    let card = state
+        .store
+        .new_cards()
+        .list(
+            &fanzha_store::Viewer::Police(Scope::platform()),
+            &fanzha_store::CardFilter::default(),
+            &PageRequest::first(5),
+        )
+        .await
+        .unwrap()
+        .items[0]
+        .id;
+    let card_page = send(
+        &state,
+        analyst,
+        COUNTY,
+        "GET",
+        &format!("/card-screening/{card}"),
+        "",
+    )
+    .await;
+    assert!(
+        card_page.text().contains(&format!(
+            "data-cleanup=\"{icbc_id}\" data-state=\"answered\""
+        )),
+        "{}",
+        card_page.text()
+    );
 }
 
 /// ICBC's liaison downloads the work list (the holder and accounts in full, audited), fills it
