@@ -1,6 +1,7 @@
-//! `fanzha cards import|eval`: new-card screening (新开卡审查) from the command line — screen a
-//! bank's list of newly opened cards, or an operator's of new phone cards, into the store, or
-//! measure the screening rules on a simulated city whose card sellers are known.
+//! `fanzha cards import|eval|cleanups`: new-card screening (新开卡审查) from the command line —
+//! screen a bank's list of newly opened cards, or an operator's of new phone cards, into the
+//! store, or measure the screening rules on a simulated city whose card sellers are known — and
+//! asking the banks to clean the cards flagged holders already hold (`cards_cleanups.rs`).
 
 use crate::error::{CliResult, WithCode};
 use crate::report::Report;
@@ -24,6 +25,11 @@ pub enum CardsCommand {
     /// day's bank-card and phone-card openings screened as that day's lists, against the
     /// known card sellers.
     Eval(super::cards_eval::EvalArgs),
+    /// 存量卡清理: ask the banks about the area's holders proposed now — under a punishment,
+    /// whose account received victim money, found lending or selling a card, or opening and
+    /// closing cards again and again — at each bank where an open account of theirs is known,
+    /// once per holder and bank, as the page does (`--dry-run`: only say who).
+    Cleanups(super::cards_cleanups::CleanupArgs),
 }
 
 #[derive(clap::Args)]
@@ -126,6 +132,7 @@ pub fn run(ctx: &Ctx, c: CardsCommand) -> CliResult {
     match c {
         CardsCommand::Import(a) => import(ctx, a),
         CardsCommand::Eval(a) => super::cards_eval::run(ctx, a),
+        CardsCommand::Cleanups(a) => super::cards_cleanups::run(ctx, a),
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod bench_workflow;
 pub mod cards;
+pub mod cards_cleanups;
 pub mod cards_closures;
 pub mod cards_eval;
 pub mod cases;

@@ -254,3 +254,96 @@ fn a_closure_list_flags_a_holder_who_opens_and_closes_cards() {
     assert_eq!(again["received"], 0, "{again}");
     assert_eq!(again["listed_before"], 2, "{again}");
 }
+
+/// `fanzha cards cleanups`: a resident of 余姚 whose ICBC cards were opened and closed twice
+/// within weeks still holds one open ICBC card: `--dry-run` names ICBC and the reason, the run
+/// asks ICBC once, and a second run asks nothing.
+#[test]
+fn the_banks_are_asked_about_a_holder_who_opens_and_closes_cards() {
+    let dir = tempfile::tempdir().unwrap();
+    json(&fanzha(
+        dir.path(),
+        &["import", "divisions", "--root", "330281", "--json"],
+    ));
+    let h = holder(31, 1979);
+    let people = dir.path().join("people.csv");
+    std::fs::write(
+        &people,
+        format!("身份证号,姓名,手机号,村社区代码\n{h},张三,13812345678,330281001001\n"),
+    )
+    .unwrap();
+    json(&fanzha(
+        dir.path(),
+        &["import", "people", people.to_str().unwrap(), "--json"],
+    ));
+    // Dated from today: the closures must lie within the year before the run.
+    let day = |ago: u64| (chrono::Utc::now().date_naive() - chrono::Days::new(ago)).to_string();
+    let openings = format!(
+        "卡号,户名,证件号码,开户日期\n\
+         {},张三,{h},{}\n\
+         {},张三,{h},{}\n\
+         {},张三,{h},{}\n",
+        card(31),
+        day(120),
+        card(32),
+        day(90),
+        card(33),
+        day(15),
+    );
+    let file = dir.path().join("icbc.csv");
+    std::fs::write(&file, openings).unwrap();
+    json(&fanzha(
+        dir.path(),
+        &["cards", "import", file.to_str().unwrap(), "--json"],
+    ));
+    let closures = format!(
+        "卡号,证件号码,销户日期\n{},{h},{}\n{},{h},{}\n",
+        card(31),
+        day(100),
+        card(32),
+        day(75),
+    );
+    let file = dir.path().join("icbc_closed.csv");
+    std::fs::write(&file, closures).unwrap();
+    json(&fanzha(
+        dir.path(),
+        &[
+            "cards",
+            "import",
+            file.to_str().unwrap(),
+            "--closures",
+            "--json",
+        ],
+    ));
+    let dry = json(&fanzha(
+        dir.path(),
+        &["cards", "cleanups", "--dry-run", "--json"],
+    ));
+    assert_eq!(dry["candidates"], 1, "{dry}");
+    assert_eq!(dry["by_bank"]["ICBC"], 1, "{dry}");
+    assert_eq!(dry["by_reason"]["frequent_open_close"], 1, "{dry}");
+    assert!(dry.get("requested").is_none(), "{dry}");
+    let args = [
+        "cards",
+        "cleanups",
+        "--unit",
+        "330281",
+        "--note",
+        "限制非柜面业务",
+        "--by",
+        "scheduler",
+        "--json",
+    ];
+    let run = json(&fanzha(dir.path(), &args));
+    assert_eq!(
+        (&run["requested"], &run["holders"], &run["banks"]),
+        (&1.into(), &1.into(), &1.into()),
+        "{run}"
+    );
+    let again = json(&fanzha(dir.path(), &args));
+    assert_eq!(again["candidates"], 0, "{again}");
+    assert_eq!(again["requested"], 0, "{again}");
+    // Misuse: an unknown reason is a usage error.
+    let bad = fanzha(dir.path(), &["cards", "cleanups", "--reason", "everyone"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
