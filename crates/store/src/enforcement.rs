@@ -616,6 +616,12 @@ async fn stored_suspect(
         .transpose()
 }
 
+/// A change of one suspect under way: the writer's turn and its transaction.
+struct SuspectChange<'s> {
+    writer: Option<tokio::sync::MutexGuard<'s, ()>>,
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+}
+
 /// Suspect `id` of `scope` as stored, its row touched first: on PostgreSQL that takes its lock,
 /// so a concurrent change of the same suspect waits and the values read are the ones this change
 /// replaces. [`StoreError::NotFound`] outside `scope`.
@@ -1000,35 +1006,19 @@ impl<'s> Enforcement<'s> {
         now: i64,
     ) -> StoreResult<Suspect> {
         measure_ok(Some(measure), Some(at), now)?;
-        let _writer = self.store.write_guard().await;
-        let mut tx = self.store.begin_write("enforcement.begin").await?;
-        let before = lock_suspect(&mut tx, scope, id, now).await?;
-        record_measure(&mut tx, id, measure, at, by, now).await?;
-        append_on(
-            &mut tx,
-            &NewAuditEntry {
-                actor: by.to_string(),
-                action: "suspect_measure_set".into(),
-                target_type: "suspect".into(),
-                target_id: Some(id.to_string()),
-                unit_code: Some(before.unit_code.clone()),
-                detail: serde_json::json!({
-                    "case_id": before.case_id,
-                    "measure": measure.as_str(),
-                    "measure_at": at,
-                    "before": {
-                        "measure": before.measure.map(SuspectMeasure::as_str),
-                        "measure_at": before.measure_at,
-                    },
-                }),
+        let (mut change, before) = self.begin_suspect_change(scope, id, now).await?;
+        record_measure(&mut change.tx, id, measure, at, by, now).await?;
+        let detail = serde_json::json!({
+            "case_id": before.case_id,
+            "measure": measure.as_str(),
+            "measure_at": at,
+            "before": {
+                "measure": before.measure.map(SuspectMeasure::as_str),
+                "measure_at": before.measure_at,
             },
-        )
-        .await?;
-        tx.commit()
+        });
+        self.finish_suspect_change(change, scope, &before, by, ("suspect_measure_set", detail))
             .await
-            .map_err(StoreError::query("enforcement.commit"))?;
-        drop(_writer);
-        self.suspect(scope, id).await
     }
 
     /// Records what a suspect is charged with (罪名) and when their case went to the
@@ -1056,9 +1046,7 @@ impl<'s> Enforcement<'s> {
                 "a prosecution cannot lie in the future",
             ));
         }
-        let _writer = self.store.write_guard().await;
-        let mut tx = self.store.begin_write("enforcement.begin").await?;
-        let before = lock_suspect(&mut tx, scope, id, now).await?;
+        let (mut change, before) = self.begin_suspect_change(scope, id, now).await?;
         let mut sql = Sql::new("UPDATE case_suspects SET charge = ");
         sql.arg(charge.map(SuspectCharge::as_str))
             .push(", prosecuted_at = ")
@@ -1066,34 +1054,20 @@ impl<'s> Enforcement<'s> {
             .push(" WHERE id = ")
             .arg(id);
         sql.query()
-            .execute(&mut *tx)
+            .execute(&mut *change.tx)
             .await
             .map_err(StoreError::query("enforcement.set_charge"))?;
-        append_on(
-            &mut tx,
-            &NewAuditEntry {
-                actor: by.to_string(),
-                action: "suspect_charge_set".into(),
-                target_type: "suspect".into(),
-                target_id: Some(id.to_string()),
-                unit_code: Some(before.unit_code.clone()),
-                detail: serde_json::json!({
-                    "case_id": before.case_id,
-                    "charge": charge.map(SuspectCharge::as_str),
-                    "prosecuted_at": prosecuted_at,
-                    "before": {
-                        "charge": before.charge.map(SuspectCharge::as_str),
-                        "prosecuted_at": before.prosecuted_at,
-                    },
-                }),
+        let detail = serde_json::json!({
+            "case_id": before.case_id,
+            "charge": charge.map(SuspectCharge::as_str),
+            "prosecuted_at": prosecuted_at,
+            "before": {
+                "charge": before.charge.map(SuspectCharge::as_str),
+                "prosecuted_at": before.prosecuted_at,
             },
-        )
-        .await?;
-        tx.commit()
+        });
+        self.finish_suspect_change(change, scope, &before, by, ("suspect_charge_set", detail))
             .await
-            .map_err(StoreError::query("enforcement.commit"))?;
-        drop(_writer);
-        self.suspect(scope, id).await
     }
 
     /// Puts a suspect of the scope on the wanted list at `wanted_at` (上网追逃), or takes them
@@ -1113,9 +1087,7 @@ impl<'s> Enforcement<'s> {
                 "a wanted notice cannot lie in the future",
             ));
         }
-        let _writer = self.store.write_guard().await;
-        let mut tx = self.store.begin_write("enforcement.begin").await?;
-        let before = lock_suspect(&mut tx, scope, id, now).await?;
+        let (mut change, before) = self.begin_suspect_change(scope, id, now).await?;
         if let (Some(at), Some(caught)) = (wanted_at, before.measure_at) {
             if at > caught {
                 return Err(StoreError::invalid(
@@ -1127,30 +1099,60 @@ impl<'s> Enforcement<'s> {
         let mut sql = Sql::new("UPDATE case_suspects SET wanted_at = ");
         sql.arg(wanted_at).push(" WHERE id = ").arg(id);
         sql.query()
-            .execute(&mut *tx)
+            .execute(&mut *change.tx)
             .await
             .map_err(StoreError::query("enforcement.set_wanted"))?;
+        let detail = serde_json::json!({
+            "case_id": before.case_id,
+            "wanted_at": wanted_at,
+            "before": { "wanted_at": before.wanted_at },
+        });
+        self.finish_suspect_change(change, scope, &before, by, ("suspect_wanted_set", detail))
+            .await
+    }
+
+    /// Opens a change of suspect `id` of `scope`: the writer's turn, the transaction, and the
+    /// suspect as stored, locked (see [`lock_suspect`]).
+    async fn begin_suspect_change(
+        &self,
+        scope: &Scope,
+        id: i64,
+        now: i64,
+    ) -> StoreResult<(SuspectChange<'s>, Suspect)> {
+        let writer = self.store.write_guard().await;
+        let mut tx = self.store.begin_write("enforcement.begin").await?;
+        let before = lock_suspect(&mut tx, scope, id, now).await?;
+        Ok((SuspectChange { writer, tx }, before))
+    }
+
+    /// Ends a change of suspect `before` with its audit entry (`action`, `detail`) in the same
+    /// transaction, and answers the suspect of `scope` as it stands after.
+    async fn finish_suspect_change(
+        &self,
+        change: SuspectChange<'s>,
+        scope: &Scope,
+        before: &Suspect,
+        by: &str,
+        (action, detail): (&str, serde_json::Value),
+    ) -> StoreResult<Suspect> {
+        let SuspectChange { writer, mut tx } = change;
         append_on(
             &mut tx,
             &NewAuditEntry {
                 actor: by.to_string(),
-                action: "suspect_wanted_set".into(),
+                action: action.into(),
                 target_type: "suspect".into(),
-                target_id: Some(id.to_string()),
+                target_id: Some(before.id.to_string()),
                 unit_code: Some(before.unit_code.clone()),
-                detail: serde_json::json!({
-                    "case_id": before.case_id,
-                    "wanted_at": wanted_at,
-                    "before": { "wanted_at": before.wanted_at },
-                }),
+                detail,
             },
         )
         .await?;
         tx.commit()
             .await
             .map_err(StoreError::query("enforcement.commit"))?;
-        drop(_writer);
-        self.suspect(scope, id).await
+        drop(writer);
+        self.suspect(scope, before.id).await
     }
 
     /// Records a gang or den dismantled at `now`, with its audit entry (`gang_dismantled`);

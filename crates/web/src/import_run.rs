@@ -64,6 +64,19 @@ pub fn quarantine_row(
     }
 }
 
+/// The quarantine as the pages list it under an upload's result: (line, column, reason).
+pub fn rejected_lines(rows: &[QuarantineRow]) -> Vec<(i64, String, String)> {
+    rows.iter()
+        .map(|r| {
+            (
+                r.line,
+                r.column.clone().unwrap_or_default(),
+                r.reason.clone(),
+            )
+        })
+        .collect()
+}
+
 impl<'s> ImportRecord<'s> {
     /// Begins a run of `kind` for `file` (its content hashed) of which the reader read `read`
     /// rows and rejected `rejected`.

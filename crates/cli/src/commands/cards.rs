@@ -93,15 +93,9 @@ pub(super) async fn finish_run(
 
 /// Prints each rejected row (`file:line column reason`) and returns the counts by reason.
 pub(super) fn print_rejected(rejected: &[QuarantineRow]) -> BTreeMap<&str, i64> {
+    super::database::print_rejected(rejected);
     let mut by_reason: BTreeMap<&str, i64> = BTreeMap::new();
     for r in rejected {
-        println!(
-            "{}:{} {} {}",
-            r.file,
-            r.line,
-            r.column.as_deref().unwrap_or("-"),
-            r.reason
-        );
         *by_reason.entry(r.reason.as_str()).or_default() += 1;
     }
     by_reason

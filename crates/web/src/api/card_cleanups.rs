@@ -140,18 +140,17 @@ pub async fn list(
         .await?;
     let total = repo.count(&viewer, &filter, now).await?;
     let mut items = Vec::with_capacity(page.items.len());
+    let open = match (&viewer, q.reveal) {
+        (CleanupViewer::Bank(bank), true) => {
+            Some(crate::pages::card_cleanups::open_accounts(&state, bank, &page.items).await?)
+        }
+        _ => None,
+    };
     for c in &page.items {
-        let accounts = match q.reveal {
-            true => Some(
-                repo.known_accounts(c)
-                    .await?
-                    .into_iter()
-                    .filter(|a| !a.closed)
-                    .map(|a| a.account_no)
-                    .collect(),
-            ),
-            false => None,
-        };
+        // A holder may have several requests of the bank (earlier rounds): each lists them.
+        let accounts = open
+            .as_ref()
+            .map(|o| o.get(&c.resident_id).cloned().unwrap_or_default());
         items.push(request_json(c, now, accounts));
     }
     if q.reveal {
@@ -188,16 +187,8 @@ pub async fn answer(
     JsonBody(req): JsonBody<CleanupAnswerIn>,
 ) -> Result<Json<Value>, WebError> {
     let p = &auth.principal;
-    let bank = p
-        .bank_code
-        .clone()
-        .ok_or(WebError::Forbidden(AnswerCardCleanups::NAME))?;
-    let outcome = CleanupOutcome::parse(req.outcome.trim()).ok_or_else(|| {
-        WebError::BadRequest(format!(
-            "unknown outcome `{}`: cleaned, normal or no_accounts",
-            req.outcome.trim()
-        ))
-    })?;
+    let bank = crate::pages::card_cleanups::liaison_bank(p)?;
+    let outcome = crate::pages::card_cleanups::outcome_of(&req.outcome)?;
     let now = state.clock.now_ms();
     let done = state
         .store

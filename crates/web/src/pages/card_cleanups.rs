@@ -227,6 +227,48 @@ struct DetailPage {
     history: Vec<Row>,
 }
 
+/// The bank a liaison answers for; refused when the account names none.
+pub(crate) fn liaison_bank(p: &Principal) -> Result<String, WebError> {
+    p.bank_code
+        .clone()
+        .ok_or(WebError::Forbidden(AnswerCardCleanups::NAME))
+}
+
+/// The open accounts at `bank` the platform knows of for the holders of `requests` (the bank's
+/// own requests): holder → account numbers, in one query per 300 holders.
+pub(crate) async fn open_accounts(
+    state: &AppState,
+    bank: &str,
+    requests: &[CardCleanup],
+) -> Result<std::collections::HashMap<String, Vec<String>>, WebError> {
+    let holders: Vec<&str> = requests.iter().map(|c| c.resident_id.as_str()).collect();
+    Ok(state
+        .store
+        .card_cleanups()
+        .known_accounts_at(bank, &holders)
+        .await?
+        .into_iter()
+        .map(|(holder, accounts)| {
+            let open = accounts
+                .into_iter()
+                .filter(|a| !a.closed)
+                .map(|a| a.account_no)
+                .collect();
+            (holder, open)
+        })
+        .collect())
+}
+
+/// An answer's outcome as sent (`cleaned`, `normal` or `no_accounts`).
+pub(crate) fn outcome_of(text: &str) -> Result<CleanupOutcome, WebError> {
+    CleanupOutcome::parse(text.trim()).ok_or_else(|| {
+        WebError::BadRequest(format!(
+            "unknown outcome `{}`: cleaned, normal or no_accounts",
+            text.trim()
+        ))
+    })
+}
+
 /// Whose requests the caller reads: a bank liaison their bank's; police their subtree
 /// (narrowed to `unit` when given). With the heading and the chosen unit (police only).
 async fn viewer_of(
@@ -235,10 +277,7 @@ async fn viewer_of(
     unit: Option<&str>,
 ) -> Result<(CleanupViewer, String, Option<String>), WebError> {
     if p.has_role(Role::BankLiaison) {
-        let bank = p
-            .bank_code
-            .clone()
-            .ok_or(WebError::Forbidden(AnswerCardCleanups::NAME))?;
+        let bank = liaison_bank(p)?;
         return Ok((CleanupViewer::Bank(bank.clone()), bank, None));
     }
     let (code, scope) = state.narrowed_scope(&p.unit_code, unit).await?;
@@ -687,16 +726,8 @@ pub async fn answer(
     FormBody(f): FormBody<AnswerForm>,
 ) -> Result<Response, WebError> {
     let p = &auth.principal;
-    let bank = p
-        .bank_code
-        .clone()
-        .ok_or(WebError::Forbidden(AnswerCardCleanups::NAME))?;
-    let outcome = CleanupOutcome::parse(f.outcome.trim()).ok_or_else(|| {
-        WebError::BadRequest(format!(
-            "unknown outcome `{}`: cleaned, normal or no_accounts",
-            f.outcome.trim()
-        ))
-    })?;
+    let bank = liaison_bank(p)?;
+    let outcome = outcome_of(&f.outcome)?;
     let answer = CleanupAnswer {
         outcome,
         accounts_found: count_of("accounts_found", &f.accounts_found)?,
@@ -916,10 +947,7 @@ pub async fn worklist(
     Query(q): Query<WorklistQuery>,
 ) -> Result<Response, WebError> {
     let p = &auth.principal;
-    let bank = p
-        .bank_code
-        .clone()
-        .ok_or(WebError::Forbidden(AnswerCardCleanups::NAME))?;
+    let bank = liaison_bank(p)?;
     let now = state.clock.now_ms();
     let repo = state.store.card_cleanups();
     let viewer = CleanupViewer::Bank(bank.clone());
@@ -935,16 +963,13 @@ pub async fn worklist(
         .await?
         .items
     };
+    let open = open_accounts(&state, &bank, &pending).await?;
     let mut rows = Vec::with_capacity(pending.len());
     for c in &pending {
-        let accounts = repo
-            .known_accounts(c)
-            .await?
-            .into_iter()
-            .filter(|a| !a.closed)
-            .map(|a| a.account_no)
-            .collect::<Vec<_>>()
-            .join(" ");
+        let accounts = open
+            .get(&c.resident_id)
+            .map(|a| a.join(" "))
+            .unwrap_or_default();
         let mut row = vec![
             c.id.to_string(),
             c.holder_name.clone(),
@@ -986,10 +1011,7 @@ pub async fn import_answers(
     multipart: axum::extract::Multipart,
 ) -> Result<Response, WebError> {
     let p = &auth.principal;
-    let bank = p
-        .bank_code
-        .clone()
-        .ok_or(WebError::Forbidden(AnswerCardCleanups::NAME))?;
+    let bank = liaison_bank(p)?;
     let mut up = super::upload::Upload::read(multipart, "card_cleanup_answers.csv", &[]).await?;
     let format = up.format;
     let (file, bytes) = up.take_file("choose the work list with the answers filled in")?;

@@ -150,18 +150,9 @@ impl ImportView {
                 .take(IMPORT_ROWS_SHOWN)
                 .map(|d| (d.line, d.report_no.clone(), d.case_id.clone()))
                 .collect(),
-            rejected_rows: i
-                .rejected
-                .iter()
-                .take(IMPORT_ROWS_SHOWN)
-                .map(|r| {
-                    (
-                        r.line,
-                        r.column.clone().unwrap_or_default(),
-                        r.reason.clone(),
-                    )
-                })
-                .collect(),
+            rejected_rows: crate::import_run::rejected_lines(
+                &i.rejected[..i.rejected.len().min(IMPORT_ROWS_SHOWN)],
+            ),
             ignored: i.ignored_columns.join(", "),
         }
     }

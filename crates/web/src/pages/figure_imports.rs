@@ -37,16 +37,7 @@ impl FigureImportView {
             file,
             read,
             applied,
-            rejected: rejected
-                .iter()
-                .map(|r| {
-                    (
-                        r.line,
-                        r.column.clone().unwrap_or_default(),
-                        r.reason.clone(),
-                    )
-                })
-                .collect(),
+            rejected: crate::import_run::rejected_lines(rejected),
         }
     }
 }

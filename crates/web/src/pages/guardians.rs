@@ -434,17 +434,7 @@ pub async fn import(
         updated: done.done.updated,
         unchanged: done.done.unchanged,
         signed_up: done.done.signed_up,
-        rejected: done
-            .rejected
-            .iter()
-            .map(|r| {
-                (
-                    r.line,
-                    r.column.clone().unwrap_or_default(),
-                    r.reason.clone(),
-                )
-            })
-            .collect(),
+        rejected: crate::import_run::rejected_lines(&done.rejected),
     };
     list_page(&state, &auth, &headers, &ListQuery::default(), Some(view)).await
 }

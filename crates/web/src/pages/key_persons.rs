@@ -575,17 +575,7 @@ pub async fn import(
         already_listed: done.done.already_listed,
         measures_added: done.done.measures_added,
         measures_unchanged: done.done.measures_unchanged,
-        rejected: done
-            .rejected
-            .iter()
-            .map(|r| {
-                (
-                    r.line,
-                    r.column.clone().unwrap_or_default(),
-                    r.reason.clone(),
-                )
-            })
-            .collect(),
+        rejected: crate::import_run::rejected_lines(&done.rejected),
     };
     list_page(&state, &auth, &headers, &ListQuery::default(), Some(view)).await
 }

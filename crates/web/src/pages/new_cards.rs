@@ -707,16 +707,7 @@ pub async fn import(
                 )
             })
             .collect(),
-        rejected: rejected
-            .iter()
-            .map(|r| {
-                (
-                    r.line,
-                    r.column.clone().unwrap_or_default(),
-                    r.reason.clone(),
-                )
-            })
-            .collect(),
+        rejected: crate::import_run::rejected_lines(&rejected),
     };
     let q = ListQuery {
         kind: Some(kind.as_str().to_string()),
@@ -791,16 +782,7 @@ async fn import_closures(
         rescreened: 0,
         bank_view,
         bank_by_level: Vec::new(),
-        rejected: rejected
-            .iter()
-            .map(|r| {
-                (
-                    r.line,
-                    r.column.clone().unwrap_or_default(),
-                    r.reason.clone(),
-                )
-            })
-            .collect(),
+        rejected: crate::import_run::rejected_lines(&rejected),
     })
 }
 

@@ -492,16 +492,7 @@ pub async fn import(
         received: done.ids.len(),
         duplicates: done.duplicates,
         by_residence: done.by_residence,
-        rejected: rejected
-            .iter()
-            .map(|r| {
-                (
-                    r.line,
-                    r.column.clone().unwrap_or_default(),
-                    r.reason.clone(),
-                )
-            })
-            .collect(),
+        rejected: crate::import_run::rejected_lines(&rejected),
     };
     list_page(&state, &auth, &headers, &ListQuery::default(), Some(view)).await
 }

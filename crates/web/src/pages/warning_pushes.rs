@@ -207,17 +207,7 @@ fn view_of(d: &PushImport, lang: Lang) -> ImportView {
         known: d.known(),
         quarantined: d.quarantined(),
         by_reason: d.by_reason.iter().map(|(k, v)| (k.clone(), *v)).collect(),
-        rejected: d
-            .rejected
-            .iter()
-            .map(|r| {
-                (
-                    r.line,
-                    r.column.clone().unwrap_or_default(),
-                    r.reason.clone(),
-                )
-            })
-            .collect(),
+        rejected: crate::import_run::rejected_lines(&d.rejected),
         rows: d
             .rows
             .iter()
