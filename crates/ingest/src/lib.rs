@@ -31,6 +31,7 @@ mod key_set;
 pub mod monthly_figures;
 mod ndjson;
 pub mod new_cards;
+pub mod operation_targets;
 mod pipeline;
 pub mod populations;
 pub mod quarantine;

@@ -647,7 +647,7 @@ async fn lock_suspect(
 
 /// Records `measure` taken at `at` in the suspect's history (the same instant again corrects
 /// that entry) and sets the suspect's current measure to the latest of its history.
-async fn record_measure(
+pub(crate) async fn record_measure(
     conn: &mut sqlx::AnyConnection,
     suspect_id: i64,
     measure: SuspectMeasure,
@@ -689,6 +689,85 @@ async fn record_measure(
         .await
         .map_err(StoreError::query(ctx))?;
     Ok(())
+}
+
+/// Inserts suspect `s` (validated) of a case of `unit_code` on `conn` (a transaction), with its
+/// measure in the history and its audit entry (`suspect_added`, the ID number masked); returns
+/// its id and whether it was new. A person already a suspect of the case is left as is.
+pub(crate) async fn insert_suspect_on(
+    conn: &mut sqlx::AnyConnection,
+    unit_code: &str,
+    s: &NewSuspect,
+    now: i64,
+) -> StoreResult<(i64, bool)> {
+    let mut sql = Sql::new(
+        "INSERT INTO case_suspects (case_id, name, resident_id, phone, role, measure, \
+             measure_at, note, created_by, created_at, updated_at) VALUES (",
+    );
+    sql.arg(s.case_id.as_str())
+        .push(", ")
+        .arg(s.name.as_str())
+        .push(", ")
+        .arg(s.resident_id.as_deref())
+        .push(", ")
+        .arg(s.phone.as_deref())
+        .push(", ")
+        .arg(s.role.as_str())
+        .push(", ")
+        .arg(s.measure.map(SuspectMeasure::as_str))
+        .push(", ")
+        .arg(s.measure_at)
+        .push(", ")
+        .arg(s.note.as_str())
+        .push(", ")
+        .arg(s.created_by.as_str())
+        .push(", ")
+        .arg(now)
+        .push(", ")
+        .arg(now)
+        .push(") ON CONFLICT (case_id, resident_id) DO NOTHING RETURNING id");
+    let ctx = "enforcement.add_suspect";
+    let row = sql
+        .query()
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(StoreError::query(ctx))?;
+    let Some(row) = row else {
+        // The person is a suspect of the case already.
+        let mut sql = Sql::new("SELECT id FROM case_suspects WHERE case_id = ");
+        sql.arg(s.case_id.as_str())
+            .push(" AND resident_id = ")
+            .arg(s.resident_id.as_deref());
+        let row = sql
+            .query()
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(StoreError::query(ctx))?;
+        return Ok((col(&row, "id").map_err(StoreError::query(ctx))?, false));
+    };
+    let id: i64 = col(&row, "id").map_err(StoreError::query(ctx))?;
+    if let (Some(measure), Some(at)) = (s.measure, s.measure_at) {
+        record_measure(conn, id, measure, at, &s.created_by, now).await?;
+    }
+    append_on(
+        conn,
+        &NewAuditEntry {
+            actor: s.created_by.clone(),
+            action: "suspect_added".into(),
+            target_type: "suspect".into(),
+            target_id: Some(id.to_string()),
+            unit_code: Some(unit_code.to_string()),
+            detail: serde_json::json!({
+                "case_id": s.case_id,
+                "role": s.role.as_str(),
+                "measure": s.measure.map(SuspectMeasure::as_str),
+                "measure_at": s.measure_at,
+                "resident_id": s.resident_id.as_deref().map(mask_resident_id),
+            }),
+        },
+    )
+    .await?;
+    Ok((id, true))
 }
 
 /// The enforcement repository.
@@ -883,73 +962,7 @@ impl<'s> Enforcement<'s> {
         let (unit_code, _) = self.case_in(scope, &s.case_id).await?;
         let _writer = self.store.write_guard().await;
         let mut tx = self.store.begin_write("enforcement.begin").await?;
-        let mut sql = Sql::new(
-            "INSERT INTO case_suspects (case_id, name, resident_id, phone, role, measure, \
-             measure_at, note, created_by, created_at, updated_at) VALUES (",
-        );
-        sql.arg(s.case_id.as_str())
-            .push(", ")
-            .arg(s.name.as_str())
-            .push(", ")
-            .arg(s.resident_id.as_deref())
-            .push(", ")
-            .arg(s.phone.as_deref())
-            .push(", ")
-            .arg(s.role.as_str())
-            .push(", ")
-            .arg(s.measure.map(SuspectMeasure::as_str))
-            .push(", ")
-            .arg(s.measure_at)
-            .push(", ")
-            .arg(s.note.as_str())
-            .push(", ")
-            .arg(s.created_by.as_str())
-            .push(", ")
-            .arg(now)
-            .push(", ")
-            .arg(now)
-            .push(") ON CONFLICT (case_id, resident_id) DO NOTHING RETURNING id");
-        let ctx = "enforcement.add_suspect";
-        let row = sql
-            .query()
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(StoreError::query(ctx))?;
-        let Some(row) = row else {
-            // The person is a suspect of the case already.
-            let mut sql = Sql::new("SELECT id FROM case_suspects WHERE case_id = ");
-            sql.arg(s.case_id.as_str())
-                .push(" AND resident_id = ")
-                .arg(s.resident_id.as_deref());
-            let row = sql
-                .query()
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(StoreError::query(ctx))?;
-            return col(&row, "id").map_err(StoreError::query(ctx));
-        };
-        let id: i64 = col(&row, "id").map_err(StoreError::query(ctx))?;
-        if let (Some(measure), Some(at)) = (s.measure, s.measure_at) {
-            record_measure(&mut tx, id, measure, at, &s.created_by, now).await?;
-        }
-        append_on(
-            &mut tx,
-            &NewAuditEntry {
-                actor: s.created_by.clone(),
-                action: "suspect_added".into(),
-                target_type: "suspect".into(),
-                target_id: Some(id.to_string()),
-                unit_code: Some(unit_code),
-                detail: serde_json::json!({
-                    "case_id": s.case_id,
-                    "role": s.role.as_str(),
-                    "measure": s.measure.map(SuspectMeasure::as_str),
-                    "measure_at": s.measure_at,
-                    "resident_id": s.resident_id.as_deref().map(mask_resident_id),
-                }),
-            },
-        )
-        .await?;
+        let (id, _) = insert_suspect_on(&mut tx, &unit_code, &s, now).await?;
         tx.commit()
             .await
             .map_err(StoreError::query("enforcement.commit"))?;

@@ -26,6 +26,7 @@ mod call_tasks;
 mod campaigns;
 mod card_cleanups;
 mod cases;
+mod cluster_operations;
 mod code_enum;
 mod crime_counts;
 pub mod dialect;
@@ -100,6 +101,11 @@ pub use cases::{
     Case, CaseFilter, CaseLink, CaseLookup, CaseSupervisionFilter, CaseTally, CaseTransfer, Cases,
     LinkKind, LinkedCase, LinkedCases, NewCase, OccupationFilter, OccupationTally, PriorOutreach,
     PriorOutreachTally, MAX_LINKED,
+};
+pub use cluster_operations::{
+    ClusterOperations, NewOperation, NewTarget, Operation, OperationFigures, OperationSummary,
+    Target, TargetCounts, TargetReport, TargetState, MAX_OPERATION_NAME, MAX_OPERATION_TARGETS,
+    MAX_OPERATION_TEXT, MAX_STRIKE_DAYS,
 };
 pub use crime_counts::{month_ok, next_month, CrimeCountEntry, CrimeCounts, CrimeMonthTotal};
 pub use dialect::Backend;

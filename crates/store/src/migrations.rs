@@ -248,6 +248,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "card cleanups",
         include_str!("../migrations/0048_card_cleanups.sql"),
     ),
+    (
+        49,
+        "cluster operations",
+        include_str!("../migrations/0049_cluster_operations.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

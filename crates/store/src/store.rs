@@ -341,6 +341,11 @@ impl Store {
         crate::campaigns::Campaigns::new(self)
     }
 
+    /// 集群战役: coordinated strikes on a case cluster, their targets and results.
+    pub fn cluster_operations(&self) -> crate::cluster_operations::ClusterOperations<'_> {
+        crate::cluster_operations::ClusterOperations::new(self)
+    }
+
     pub fn enforcement(&self) -> crate::enforcement::Enforcement<'_> {
         crate::enforcement::Enforcement::new(self)
     }

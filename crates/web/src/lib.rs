@@ -25,6 +25,7 @@ pub mod guardian_import;
 pub mod i18n;
 pub mod import_run;
 pub mod key_person_import;
+pub mod operation_import;
 pub mod pages;
 pub mod push_import;
 pub mod reason_labels;
@@ -141,6 +142,32 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/campaigns",
             get(pages::campaigns::list).post(pages::campaigns::create),
+        )
+        .route(
+            "/operations",
+            get(pages::cluster_operations::list).post(pages::cluster_operations::launch),
+        )
+        .route("/operations/{id}", get(pages::cluster_operations::detail))
+        .route(
+            "/operations/{id}/targets",
+            post(pages::cluster_operations::add_target),
+        )
+        .route(
+            "/operations/{id}/targets/import",
+            post(pages::cluster_operations::import_targets),
+        )
+        .route("/operations/{id}/end", post(pages::cluster_operations::end))
+        .route(
+            "/operation-targets/{id}",
+            get(pages::cluster_operations::target),
+        )
+        .route(
+            "/operation-targets/{id}/report",
+            post(pages::cluster_operations::report),
+        )
+        .route(
+            "/operation-targets/{id}/withdraw",
+            post(pages::cluster_operations::withdraw),
         )
         .route("/suspects/{id}", get(pages::enforcement::suspect))
         .route(

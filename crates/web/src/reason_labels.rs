@@ -169,6 +169,12 @@ const REASONS: &[(&str, &str, &str)] = &[
     ),
     // Key-person lists.
     ("unknown_category", "人员类别无法识别", "unknown category"),
+    ("unknown_role", "人员角色无法识别", "unknown role"),
+    (
+        "not_placed",
+        "无法确定落地单位",
+        "no landing unit can be found",
+    ),
     (
         "unknown_punishment",
         "惩戒类型无法识别",

@@ -8,6 +8,7 @@ mod card_cleanup_cases;
 mod case_import_cases;
 mod case_search_cases;
 mod cases;
+mod cluster_operation_cases;
 mod employer_notice_cases;
 mod enforcement_cases;
 mod fixtures;
@@ -236,6 +237,13 @@ mod campaign_suite {
     crate::conformance_of! {
         campaign_cases:
         campaigns_are_recorded_per_unit_and_listed_by_area,
+    }
+}
+
+mod cluster_operation_suite {
+    crate::conformance_of! {
+        cluster_operation_cases:
+        targets_land_on_their_units_and_catches_count_as_suspects,
     }
 }
 

@@ -72,6 +72,8 @@ pub struct CaseEnforcementView {
     pub statuses: Vec<Choice>,
     pub roles: Vec<Choice>,
     pub measures: Vec<Choice>,
+    /// 集群战役 launched from the case: (id, name, strike day, running).
+    pub operations: Vec<(i64, String, String, bool)>,
 }
 
 fn measure_label(lang: Lang, m: Option<SuspectMeasure>) -> String {
@@ -116,7 +118,19 @@ pub async fn case_section(
             at_large: s.at_large(),
         })
         .collect();
+    let operations = state
+        .store
+        .cluster_operations()
+        .of_case(scope, &c.id)
+        .await?
+        .into_iter()
+        .map(|o| {
+            let running = o.running();
+            (o.id, o.name, format_shanghai_date(o.strike_at), running)
+        })
+        .collect();
     Ok(CaseEnforcementView {
+        operations,
         status: pick(lang, e.status.zh(), e.status.en()),
         status_code: e.status.as_str(),
         solved_at: e.solved_at.map(time).unwrap_or_default(),

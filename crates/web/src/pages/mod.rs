@@ -15,6 +15,7 @@ pub mod card_cleanups;
 pub mod case_search;
 pub mod cases;
 pub mod choices;
+pub mod cluster_operations;
 pub mod crime_counts;
 pub mod dashboard;
 pub mod days_period;
@@ -155,6 +156,7 @@ impl Chrome {
                     ),
                     ("/gangs", "nav_gangs", ViewEnforcement::allows(p)),
                     ("/campaigns", "nav_campaigns", ViewEnforcement::allows(p)),
+                    ("/operations", "nav_operations", ViewEnforcement::allows(p)),
                     ("/public-sector", "nav_public_sector", ViewCases::allows(p)),
                     (
                         "/typical-cases",

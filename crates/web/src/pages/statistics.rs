@@ -354,6 +354,8 @@ struct StatsPage {
     leads: LeadFigures,
     /// 存量卡清理: the requests to banks made in the period, as they stand.
     cleanups: fanzha_store::CleanupCounts,
+    /// 集群战役 launched in the period, their targets as they stand.
+    operations: fanzha_store::OperationFigures,
     /// 通讯反制: the number disposals asked in the period, as they stand.
     disposals: DisposalCounts,
     /// 96110 calls made in the period.
@@ -766,6 +768,11 @@ pub async fn show(
         .figures(&scope, from, until)
         .await?;
     let enf_recovery_rate = enf.recovery_rate(funds.returned_fen);
+    let operations = state
+        .store
+        .cluster_operations()
+        .figures(&scope, from, until)
+        .await?;
     // 同比 of people caught and prosecuted: the same period a year earlier.
     let enf_last_year = state
         .store
@@ -834,6 +841,7 @@ pub async fn show(
             enforcement: &enf,
             enforcement_last_year: &enf_last_year,
             recovery_rate: enf_recovery_rate,
+            operations: &operations,
             units: lines
                 .iter()
                 .filter(|l| !l.own_level)
@@ -915,6 +923,7 @@ pub async fn show(
         cards,
         leads,
         cleanups,
+        operations,
         disposals,
         calls,
         funds,

@@ -73,6 +73,8 @@ pub struct BriefInput<'a> {
     pub enforcement_last_year: &'a EnforcementFigures,
     /// 损失追回率: (returns + 追赃) over the period's case losses.
     pub recovery_rate: Option<f64>,
+    /// 集群战役 launched in the period, with their targets as they stand.
+    pub operations: &'a fanzha_store::OperationFigures,
     pub units: Vec<BriefUnit<'a>>,
     /// The employer notices (提示单) of the period's public-sector cases.
     pub notices: &'a NoticeFigures,
@@ -629,7 +631,11 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
         } else {
             "7. Enforcement"
         },
-        text: enforcement_paragraph(zh, b.enforcement, b.enforcement_last_year, b.recovery_rate),
+        text: format!(
+            "{}{}",
+            enforcement_paragraph(zh, b.enforcement, b.enforcement_last_year, b.recovery_rate),
+            operations_sentence(zh, b.operations)
+        ),
     });
 
     if let Some(text) = units_paragraph(zh, &b.units) {
@@ -1076,6 +1082,36 @@ fn employers_sentence(zh: bool, employers: &[fanzha_store::EmployerRegistration]
     }
 }
 
+/// 集群战役: the operations launched in the period and what their targets came to; nothing
+/// when none was launched.
+fn operations_sentence(zh: bool, o: &fanzha_store::OperationFigures) -> String {
+    if o.launched == 0 {
+        return String::new();
+    }
+    let t = &o.targets;
+    if zh {
+        format!(
+            "发起集群战役{}起，落地打击目标{}人（已落地{}人、未查到{}人、待落地{}人），抓获{}人。",
+            o.launched,
+            t.active(),
+            t.located,
+            t.not_found,
+            t.pending,
+            t.caught
+        )
+    } else {
+        format!(
+            " {} cluster operations launched with {} targets ({} located, {} not found, {} pending), {} caught.",
+            o.launched,
+            t.active(),
+            t.located,
+            t.not_found,
+            t.pending,
+            t.caught
+        )
+    }
+}
+
 /// 存量卡清理: the banks asked in the period to check and clean the cards of flagged holders,
 /// what they answered and did; nothing when none was asked.
 fn cleanups_sentence(zh: bool, c: &CleanupCounts) -> String {
@@ -1479,6 +1515,16 @@ mod tests {
             enforcement: &enforcement,
             enforcement_last_year: &EnforcementFigures::default(),
             recovery_rate: enforcement.recovery_rate(funds.returned_fen),
+            operations: &fanzha_store::OperationFigures {
+                launched: 2,
+                targets: fanzha_store::TargetCounts {
+                    pending: 3,
+                    located: 4,
+                    caught: 11,
+                    not_found: 2,
+                    withdrawn: 1,
+                },
+            },
             outreach: &OutreachTotals {
                 events: 14,
                 people_reached: 2300,
@@ -1560,7 +1606,14 @@ mod tests {
         assert_eq!(zh[6].title, "七、打击成效");
         assert_eq!(
             zh[6].text,
-            "本期案件破案9起，破案率33.33%（期内破案11起），其中督办案件3起（公安部督办1起），已破1起；抓获犯罪嫌疑人88人（其中网上逃犯3人），其中采取强制措施39人、行政处罚16人、教育训诫惩戒33人；追赃¥10,000.00，损失追回率5.56%。打掉团伙/窝点3个（收贩卡团伙2个、GOIP窝点1个；其中5人以上团伙1个），抓获14人，缴获设备40台、卡300张。"
+            "本期案件破案9起，破案率33.33%（期内破案11起），其中督办案件3起（公安部督办1起），已破1起；抓获犯罪嫌疑人88人（其中网上逃犯3人），其中采取强制措施39人、行政处罚16人、教育训诫惩戒33人；追赃¥10,000.00，损失追回率5.56%。打掉团伙/窝点3个（收贩卡团伙2个、GOIP窝点1个；其中5人以上团伙1个），抓获14人，缴获设备40台、卡300张。发起集群战役2起，落地打击目标20人（已落地4人、未查到2人、待落地3人），抓获11人。"
+        );
+        assert!(
+            en[6].text.ends_with(
+                " 2 cluster operations launched with 20 targets (4 located, 2 not found, 3 pending), 11 caught."
+            ),
+            "{}",
+            en[6].text
         );
         assert_eq!(zh[7].title, "八、各单位情况");
         assert_eq!(
@@ -1671,6 +1724,7 @@ mod tests {
                 enforcement: &EnforcementFigures::default(),
                 enforcement_last_year: &EnforcementFigures::default(),
                 recovery_rate: None,
+                operations: &fanzha_store::OperationFigures::default(),
                 units: Vec::new(),
                 notices: &NoticeFigures::default(),
                 typical: &[],
@@ -1787,6 +1841,7 @@ mod tests {
             enforcement: &EnforcementFigures::default(),
             enforcement_last_year: &EnforcementFigures::default(),
             recovery_rate: None,
+            operations: &fanzha_store::OperationFigures::default(),
             units: vec![BriefUnit {
                 name: "阳明街道",
                 cases: &quiet,

@@ -218,6 +218,15 @@ pub fn audit_action_label(lang: Lang, code: &str) -> String {
         "new_card_reviewed" => Some(("新开卡审查结论", "New card reviewed")),
         "new_cards_imported" => Some(("导入新开卡名单", "New cards imported")),
         "campaign_created" => Some(("登记专项行动", "Campaign recorded")),
+        "cluster_operation_launched" => Some(("发起集群战役", "Cluster operation launched")),
+        "cluster_operation_ended" => Some(("结束集群战役", "Cluster operation ended")),
+        "cluster_target_added" => Some(("添加集群战役目标", "Cluster-operation target added")),
+        "cluster_target_reported" => {
+            Some(("上报集群战役目标落地", "Cluster-operation target reported"))
+        }
+        "cluster_target_withdrawn" => {
+            Some(("撤销集群战役目标", "Cluster-operation target withdrawn"))
+        }
         "card_closures_imported" => Some(("导入销户名单", "Card closures imported")),
         "number_disposal_requested" => Some(("申请号码处置", "Number disposal requested")),
         "number_disposal_answered" => Some(("运营商答复号码处置", "Number disposal answered")),

@@ -13,6 +13,7 @@ mod calls;
 mod card_cleanups;
 mod case_import;
 mod casework;
+mod cluster_operations;
 mod employer_notices;
 mod enforcement;
 mod error_pages;

@@ -123,6 +123,12 @@ enum Rec {
     /// bank liaison's side is the bank: their own bank's request in another county, another
     /// bank's in their own county.
     CardCleanup,
+    /// `{id}` is a fresh 集群战役 launched by the place's unit from a fresh case of it, with one
+    /// pending target landed on the place's unit; `{resident_id}` a valid ID number that is no
+    /// target of it yet, `{code}` the place's unit.
+    ClusterOperation,
+    /// `{id}` is the pending target (version 1) of such an operation.
+    ClusterTarget,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -429,6 +435,63 @@ const ENDPOINTS: &[Endpoint] = &[
         "record_enforcement",
         Rec::None,
         Form("name=rbac+{n}&from=2020-01-01&to=2020-01-31&goal="),
+    ),
+    ep("GET", "/operations", "view_enforcement", Rec::None, Empty),
+    ep(
+        "POST",
+        "/operations",
+        "record_enforcement",
+        Rec::Case,
+        Form("case_id={id}&name=rbac+{n}&strike_on="),
+    ),
+    ep(
+        "GET",
+        "/operations/{id}",
+        "view_enforcement",
+        Rec::ClusterOperation,
+        Empty,
+    ),
+    ep(
+        "POST",
+        "/operations/{id}/targets",
+        "record_enforcement",
+        Rec::ClusterOperation,
+        Form("name=rbac&resident_id={resident_id}&role=cash_mule&unit_code={code}"),
+    ),
+    ep(
+        "POST",
+        "/operations/{id}/targets/import",
+        "record_enforcement",
+        Rec::ClusterOperation,
+        Multipart("姓名,身份证号,落地单位\n目标,11010519491231002X,\n"),
+    ),
+    ep(
+        "POST",
+        "/operations/{id}/end",
+        "record_enforcement",
+        Rec::ClusterOperation,
+        Empty,
+    ),
+    ep(
+        "GET",
+        "/operation-targets/{id}",
+        "record_enforcement",
+        Rec::ClusterTarget,
+        Empty,
+    ),
+    ep(
+        "POST",
+        "/operation-targets/{id}/report",
+        "record_enforcement",
+        Rec::ClusterTarget,
+        Form("state=located&version=1"),
+    ),
+    ep(
+        "POST",
+        "/operation-targets/{id}/withdraw",
+        "record_enforcement",
+        Rec::ClusterTarget,
+        Form("note=rbac&version=1"),
     ),
     ep("GET", "/mule-accounts", "view_mule_accounts", Rec::None, Empty),
     ep("GET", "/key-persons", "view_key_persons", Rec::None, Empty),
@@ -1148,6 +1211,8 @@ struct Record {
     proposal_id: String,
     analysis_group_id: String,
     card_cleanup_id: String,
+    cluster_operation_id: String,
+    cluster_target_id: String,
 }
 
 /// A caller: a role at a unit, with the places that are inside and outside its subtree.
@@ -1320,6 +1385,59 @@ impl World {
             .unwrap();
         Record {
             suspect_id: id.to_string(),
+            ..r
+        }
+    }
+
+    async fn operation_at(&self, place: Place) -> Record {
+        let r = self.case_at(place, false).await;
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let id_number = |k: u32| {
+            let birth = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()
+                + chrono::Days::new(u64::from(n) * 2 + u64::from(k));
+            fanzha_core::ResidentId::generate(330281, birth, 3, fanzha_core::Sex::Male)
+                .unwrap()
+                .as_str()
+                .to_string()
+        };
+        let ops = self.store().cluster_operations();
+        let now = self.now();
+        let id = ops
+            .launch(
+                &Scope::platform(),
+                &fanzha_store::NewOperation {
+                    unit_code: r.unit_code.into(),
+                    name: format!("集群战役{n}"),
+                    case_id: r.case_id.clone(),
+                    strike_at: now,
+                    goal: String::new(),
+                    by: "setup".into(),
+                    at: now,
+                },
+            )
+            .await
+            .unwrap();
+        ops.add_targets(
+            &Scope::platform(),
+            id,
+            &[fanzha_store::NewTarget {
+                name: "目标".into(),
+                resident_id: id_number(0),
+                phone: None,
+                role: fanzha_store::SuspectRole::CashMule,
+                unit_code: Some(r.unit_code.into()),
+                clue: String::new(),
+            }],
+            "setup",
+            now,
+        )
+        .await
+        .unwrap();
+        let target = ops.targets(&Scope::platform(), id).await.unwrap().remove(0);
+        Record {
+            cluster_operation_id: id.to_string(),
+            cluster_target_id: target.id.to_string(),
+            resident_id: id_number(1),
             ..r
         }
     }
@@ -1523,6 +1641,7 @@ impl World {
             },
             Rec::NewCard => self.new_card_at(place).await,
             Rec::Suspect => self.suspect_at(place).await,
+            Rec::ClusterOperation | Rec::ClusterTarget => self.operation_at(place).await,
             Rec::NoticedCase => self.noticed_case_at(place).await,
             Rec::TypicalCase => self.typical_case_at(place).await,
             Rec::OutreachPost => self.outreach_post_at(place).await,
@@ -1570,6 +1689,14 @@ impl World {
                     .await
                     .unwrap();
                 format!("{:?}", n.map(|n| (n.version, n.receipt_signatory)))
+            }
+            Rec::Case if e.route_path() == "/operations" => {
+                let o = store
+                    .cluster_operations()
+                    .of_case(&Scope::platform(), &r.case_id)
+                    .await
+                    .unwrap();
+                format!("{}", o.len())
             }
             Rec::Case if e.route_path() == "/cases" => {
                 let all = store
@@ -2286,6 +2413,8 @@ fn request(
         (Rec::Suspect, Some(r)) => r.suspect_id.as_str(),
         (Rec::NumberDisposal, Some(r)) => r.number_disposal_id.as_str(),
         (Rec::CardCleanup, Some(r)) => r.card_cleanup_id.as_str(),
+        (Rec::ClusterOperation, Some(r)) => r.cluster_operation_id.as_str(),
+        (Rec::ClusterTarget, Some(r)) => r.cluster_target_id.as_str(),
         (Rec::OutreachPost, Some(r)) => r.outreach_post_id.as_str(),
         (Rec::Bulletin, Some(r)) => r.bulletin_id.as_str(),
         (Rec::Proposal, Some(r)) => r.proposal_id.as_str(),
@@ -2604,6 +2733,33 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 .unwrap()
                                 .measure
                                 .is_some(),
+                        ),
+                        (Rec::ClusterOperation, Some(r)) => {
+                            let id = r.cluster_operation_id.parse().unwrap();
+                            let ops = w.store().cluster_operations();
+                            match e.route_path() {
+                                "/operations/{id}/targets" => Some(
+                                    ops.targets(&Scope::platform(), id).await.unwrap().len() > 1,
+                                ),
+                                "/operations/{id}/end" => Some(
+                                    !ops.get(&Scope::platform(), id)
+                                        .await
+                                        .unwrap()
+                                        .operation
+                                        .running(),
+                                ),
+                                // The list's one row lands nowhere: quarantined either way.
+                                _ => None,
+                            }
+                        }
+                        (Rec::ClusterTarget, Some(r)) => Some(
+                            w.store()
+                                .cluster_operations()
+                                .target(&Scope::platform(), r.cluster_target_id.parse().unwrap())
+                                .await
+                                .unwrap()
+                                .version
+                                != 1,
                         ),
                         (Rec::CardCleanup, Some(r)) => Some(
                             w.store()

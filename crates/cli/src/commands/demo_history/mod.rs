@@ -12,7 +12,8 @@
 //! disposals), `new_cards` (the banks' and operators' new-card lists, screened and reviewed),
 //! `notices` (bulletins, supervision), `prevention` (outreach, posts, the operators' and the
 //! criminal-case monthly figures), `groups` (the center's analysis groups), `campaigns`
-//! (专项行动), `card_cleanups` (存量卡清理 requests to the banks and their answers).
+//! (专项行动), `card_cleanups` (存量卡清理 requests to the banks and their answers), `operations`
+//! (集群战役 of the center, one ended and one running).
 
 mod campaigns;
 mod card_cleanups;
@@ -23,6 +24,7 @@ mod key_persons;
 mod leads;
 mod new_cards;
 mod notices;
+mod operations;
 mod prevention;
 mod warnings;
 
@@ -61,13 +63,14 @@ pub struct Seeded {
     pub figure_months: usize,
     pub analysis_groups: usize,
     pub campaigns: usize,
+    pub operations: usize,
 }
 
 impl std::fmt::Display for Seeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks",
+            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} cluster operations",
             self.warnings,
             self.cases,
             self.stop_payments,
@@ -86,7 +89,8 @@ impl std::fmt::Display for Seeded {
             self.figure_months,
             self.analysis_groups,
             self.campaigns,
-            self.card_cleanups
+            self.card_cleanups,
+            self.operations
         )
     }
 }
@@ -124,6 +128,7 @@ pub async fn seed(
     prevention::seed(&mut h, &mut out, &case_months).await?;
     campaigns::seed(&mut h, &mut out).await?;
     card_cleanups::seed(&mut h, &mut out).await?;
+    operations::seed(&mut h, &mut out).await?;
     Ok(Some(out))
 }
 

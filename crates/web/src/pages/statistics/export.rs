@@ -360,6 +360,15 @@ fn figures(p: &StatsPage) -> Vec<Vec<String>> {
                 ("enf_recovered", yuan(p.enf.recovered_fen)),
                 ("enf_recovery_rate", rate_label(p.enf_recovery_rate)),
                 ("enf_groups", p.enf_groups_total.groups.to_string()),
+                ("stats_operations", p.operations.launched.to_string()),
+                (
+                    "stats_operation_targets",
+                    p.operations.targets.active().to_string(),
+                ),
+                (
+                    "stats_operation_caught",
+                    p.operations.targets.caught.to_string(),
+                ),
             ],
         ),
         (
