@@ -75,6 +75,15 @@ async function someCardPage() {
   return '/card-screening';
 }
 
+/** The newest cluster operation's page (the history has a running one), else the list. */
+async function someOperationPage() {
+  const analyst = await pageFor('analyst', 'zh', false);
+  await open(analyst, '/operations');
+  const row = analyst.locator('#operations tr[data-operation]').first();
+  const id = (await row.count()) ? await row.getAttribute('data-operation') : null;
+  return id ? `/operations/${id}` : '/operations';
+}
+
 // name, who looks at it, path, an element that shows the page has rendered
 const PAGES = [
   { name: 'login', user: null, path: async () => '/login', ready: 'form[action="/login"]' },
@@ -95,6 +104,8 @@ const PAGES = [
   { name: 'phone-card-screening', user: 'operator_cm', path: async () => '/card-screening', ready: '#nc-figures' },
   { name: 'analysis-groups', user: 'analyst', path: async () => '/analysis-groups', ready: '#ag-groups' },
   { name: 'campaigns', user: 'commander', path: async () => '/campaigns', ready: '#campaigns' },
+  { name: 'operations', user: 'commander', path: async () => '/operations', ready: '#operations' },
+  { name: 'operation', user: 'analyst', path: someOperationPage, ready: '#operation-targets, #operations' },
   { name: 'supervision', user: 'commander', path: async () => '/supervision', ready: '#sv-figures' },
   { name: 'guardians', user: 'analyst', path: async () => '/guardians', ready: '#sign-up-figures' },
   { name: 'warning-pushes', user: 'analyst', path: async () => '/warnings/pushes', ready: '#push-imports' },

@@ -140,8 +140,8 @@ pub struct NewTarget {
     pub resident_id: String,
     pub phone: Option<String>,
     pub role: SuspectRole,
-    /// The landing unit; `None`: the unit the person lives in when the platform knows them,
-    /// else the county unit of the ID number's address code.
+    /// The landing unit; `None`: the station of the place the person lives when the platform
+    /// knows them, else the county unit of the ID number's address code.
     pub unit_code: Option<String>,
     /// What ties them to the cluster (线索).
     pub clue: String,
@@ -475,8 +475,9 @@ impl<'s> ClusterOperations<'s> {
         }
     }
 
-    /// The landing unit for a person when none is named: the unit they live in, when the
-    /// platform knows them and it lies inside `scope`; else the unit inside `scope` whose
+    /// The landing unit for a person when none is named: the station (township-level unit)
+    /// of the place they live, when the platform knows them and it lies inside `scope` — a
+    /// village or grid has no officers to arrest anyone; else the unit inside `scope` whose
     /// division is the county of their ID number's address code. `None` when neither.
     pub async fn landing_unit(
         &self,
@@ -484,7 +485,10 @@ impl<'s> ClusterOperations<'s> {
         resident_id: &str,
     ) -> StoreResult<Option<String>> {
         let ctx = "cluster_operations.landing_unit";
-        let mut sql = Sql::new("SELECT p.unit_code FROM people p WHERE p.resident_id = ");
+        let mut sql = Sql::new(
+            "SELECT u.code, u.level, u.parent_code FROM people p \
+             JOIN org_units u ON u.code = p.unit_code WHERE p.resident_id = ",
+        );
         sql.arg(resident_id).push(" AND ");
         scope.push_condition(&mut sql, "p.unit_code");
         if let Some(row) = sql
@@ -493,9 +497,19 @@ impl<'s> ClusterOperations<'s> {
             .await
             .map_err(StoreError::query(ctx))?
         {
-            return Ok(Some(
-                col(&row, "unit_code").map_err(StoreError::query(ctx))?,
-            ));
+            let code: String = col(&row, "code").map_err(StoreError::query(ctx))?;
+            let level: String = col(&row, "level").map_err(StoreError::query(ctx))?;
+            let parent: Option<String> =
+                col(&row, "parent_code").map_err(StoreError::query(ctx))?;
+            return Ok(Some(match parent {
+                // A village's station, unless the scope is the village itself.
+                Some(parent)
+                    if level == "village" && self.unit_in(scope, &parent).await.is_ok() =>
+                {
+                    parent
+                }
+                _ => code,
+            }));
         }
         let Some(county) = resident_id.get(..6) else {
             return Ok(None);

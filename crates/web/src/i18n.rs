@@ -1595,7 +1595,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("op_withdraw", "撤销", "Withdraw"),
     ("op_withdraw_note", "撤销原因", "Why withdraw"),
     ("op_add_target", "添加打击目标", "Add a target"),
-    ("op_add_hint", "落地单位留空时：平台掌握其居住地的落到居住地所在单位，否则落到身份证号所属县（市、区）单位。", "Left empty, the landing unit is where the platform knows the person lives, else the county unit of the ID number."),
+    ("op_add_hint", "落地单位留空时：平台掌握其居住地的落到居住地所属派出所（乡镇、街道），否则落到身份证号所属县（市、区）单位。", "Left empty, the landing unit is the station of the place the platform knows the person lives, else the county unit of the ID number."),
     ("op_landing_auto", "按居住地/身份证号自动落地", "Place by residence / ID number"),
     ("op_import", "导入目标名单", "Import a target list"),
     ("op_file", "名单文件", "List file"),

@@ -85,6 +85,9 @@ fn registers(dir: &Path) -> BTreeMap<&'static str, i64> {
         ("analysis_groups", "SELECT COUNT(*) FROM analysis_groups WHERE active = 1"),
         ("card_cleanups_answered", "SELECT COUNT(*) FROM card_cleanups WHERE state = 'answered'"),
         ("card_cleanups_pending", "SELECT COUNT(*) FROM card_cleanups WHERE state = 'pending'"),
+        ("operations_ended", "SELECT COUNT(*) FROM cluster_operations WHERE ended_at IS NOT NULL"),
+        ("operations_running", "SELECT COUNT(*) FROM cluster_operations WHERE ended_at IS NULL"),
+        ("operation_catches", "SELECT COUNT(*) FROM cluster_targets WHERE state = 'caught' AND suspect_id IS NOT NULL"),
     ];
     let (rt, store) = open(dir);
     rt.block_on(async {

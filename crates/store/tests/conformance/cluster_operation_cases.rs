@@ -169,8 +169,8 @@ pub async fn targets_land_on_their_units_and_catches_count_as_suspects(store: &S
     };
     assert_eq!(
         unit_of(&known),
-        "330281001001",
-        "where the platform knows they live"
+        "330281001",
+        "the station of the village where the platform knows they live"
     );
     assert_eq!(unit_of(&unknown), "330281", "the county of the ID number");
     assert_eq!(unit_of(&cixi_man), "330282001", "as named");

@@ -164,7 +164,7 @@ async fn an_operation_lands_its_targets_and_counts_its_catches(db: &Db) {
         "the case is not the other county's"
     );
 
-    // One target by form: the platform places the known resident at their village.
+    // One target by form: the platform places the known resident at the station of their village.
     let known = valid_id(COUNTY, 1);
     ok(&send(
         &state,
@@ -224,7 +224,7 @@ async fn an_operation_lands_its_targets_and_counts_its_catches(db: &Db) {
     assert_eq!(
         landed,
         vec![
-            (known.as_str(), VILLAGE),
+            (known.as_str(), TOWNSHIP),
             (cixi_man.as_str(), OTHER_TOWNSHIP)
         ]
     );

@@ -65,15 +65,18 @@ pub(super) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
         }
         ops.add_targets(&scope, id, &list, "analyst", launched)
             .await?;
-        for t in ops.targets(&scope, id).await? {
+        for (i, t) in ops.targets(&scope, id).await?.into_iter().enumerate() {
+            // Before the strike day the stations have found some and caught none.
             let report = if ended {
                 h.weighted(&[
                     (TargetState::Caught, 6),
                     (TargetState::Located, 1),
                     (TargetState::NotFound, 1),
                 ])
+            } else if i % 3 == 0 {
+                TargetState::Located
             } else {
-                h.weighted(&[(TargetState::Pending, 5), (TargetState::Located, 2)])
+                TargetState::Pending
             };
             let at = if ended {
                 strike_at + 6 * 3_600_000
