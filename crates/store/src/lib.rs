@@ -18,6 +18,7 @@
 //! query without one does not compile; the audit log is append-only, enforced by the database.
 
 mod accounts;
+mod alliance;
 mod analysis_group_figures;
 mod analysis_groups;
 mod audit;
@@ -75,6 +76,10 @@ mod warnings;
 mod webhooks;
 
 pub use accounts::{Account, Accounts, NewAccount};
+pub use alliance::{
+    Alliance, AllianceTally, Member, MemberCase, MemberEvent, MemberFigures, MemberUpdate,
+    NewMember, MAX_MEMBER_NAME, MAX_MEMBER_STAFF, MAX_MEMBER_TEXT,
+};
 pub use analysis_group_figures::GroupFigures;
 pub use analysis_groups::{
     AnalysisGroup, AnalysisGroupUpdate, AnalysisGroups, NewAnalysisGroup, MAX_GROUP_MEMBERS,

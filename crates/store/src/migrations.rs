@@ -253,6 +253,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "cluster operations",
         include_str!("../migrations/0049_cluster_operations.sql"),
     ),
+    (
+        50,
+        "alliance members",
+        include_str!("../migrations/0050_alliance_members.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

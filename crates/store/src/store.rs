@@ -341,6 +341,11 @@ impl Store {
         crate::campaigns::Campaigns::new(self)
     }
 
+    /// 企业反诈联盟: the enterprises of the alliance and what the platform knows of them.
+    pub fn alliance(&self) -> crate::alliance::Alliance<'_> {
+        crate::alliance::Alliance::new(self)
+    }
+
     /// 集群战役: coordinated strikes on a case cluster, their targets and results.
     pub fn cluster_operations(&self) -> crate::cluster_operations::ClusterOperations<'_> {
         crate::cluster_operations::ClusterOperations::new(self)

@@ -144,6 +144,15 @@ pub fn router(state: AppState) -> Router {
             get(pages::campaigns::list).post(pages::campaigns::create),
         )
         .route(
+            "/alliance",
+            get(pages::alliance::list).post(pages::alliance::join),
+        )
+        .route(
+            "/alliance/{id}",
+            get(pages::alliance::member).post(pages::alliance::update),
+        )
+        .route("/alliance/{id}/leave", post(pages::alliance::leave))
+        .route(
             "/operations",
             get(pages::cluster_operations::list).post(pages::cluster_operations::launch),
         )

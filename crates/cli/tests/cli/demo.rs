@@ -88,6 +88,8 @@ fn registers(dir: &Path) -> BTreeMap<&'static str, i64> {
         ("operations_ended", "SELECT COUNT(*) FROM cluster_operations WHERE ended_at IS NOT NULL"),
         ("operations_running", "SELECT COUNT(*) FROM cluster_operations WHERE ended_at IS NULL"),
         ("operation_catches", "SELECT COUNT(*) FROM cluster_targets WHERE state = 'caught' AND suspect_id IS NOT NULL"),
+        ("alliance_members", "SELECT COUNT(*) FROM alliance_members"),
+        ("alliance_events", "SELECT COUNT(*) FROM outreach_events e JOIN alliance_members m ON e.place = m.name || '会议室'"),
     ];
     let (rt, store) = open(dir);
     rt.block_on(async {

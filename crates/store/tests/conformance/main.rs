@@ -1,5 +1,6 @@
 //! The store's behaviour, checked identically on SQLite and PostgreSQL.
 
+mod alliance_cases;
 mod analysis_group_cases;
 mod bulletin_cases;
 mod call_cases;
@@ -237,6 +238,13 @@ mod campaign_suite {
     crate::conformance_of! {
         campaign_cases:
         campaigns_are_recorded_per_unit_and_listed_by_area,
+    }
+}
+
+mod alliance_suite {
+    crate::conformance_of! {
+        alliance_cases:
+        members_join_change_leave_and_are_counted_by_name,
     }
 }
 

@@ -92,6 +92,9 @@ permissions! {
     ViewOutreach => "view_outreach": [CenterAnalyst, UnitCommander, GridWorker, Leader];
     /// Set the year's 反诈宣传 targets of the units directly below one's own.
     SetOutreachQuotas => "set_outreach_quotas": [CenterAnalyst, UnitCommander];
+    /// 企业反诈联盟: record an enterprise of one's subtree joining the alliance, change its
+    /// contact and staff, record it leaving. Never liaisons.
+    ManageAlliance => "manage_alliance": [CenterAnalyst, UnitCommander];
     /// 新媒体宣传: record a post (article, short video, live stream) published by a unit of
     /// one's subtree and count its views again. Never liaisons.
     RecordOutreachPosts => "record_outreach_posts": [CenterAnalyst, UnitCommander];

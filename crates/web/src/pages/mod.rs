@@ -2,6 +2,7 @@
 //! permission, language, CSRF token for htmx writes).
 
 pub mod admin;
+pub mod alliance;
 pub mod analysis_group;
 pub mod analysis_group_form;
 pub mod analysis_groups;
@@ -198,8 +199,12 @@ impl Chrome {
                 ],
             ),
             (
-                None,
-                vec![("/outreach", "nav_outreach", ViewOutreach::allows(p))],
+                Some("nav_group_outreach"),
+                vec![
+                    ("/outreach", "nav_outreach_events", ViewOutreach::allows(p)),
+                    ("/outreach/posts", "posts_title", ViewOutreach::allows(p)),
+                    ("/alliance", "nav_alliance", ViewOutreach::allows(p)),
+                ],
             ),
             (
                 None,

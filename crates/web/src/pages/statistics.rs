@@ -773,6 +773,7 @@ pub async fn show(
         .cluster_operations()
         .figures(&scope, from, until)
         .await?;
+    let alliance = state.store.alliance().tally(&scope, from, until).await?;
     // 同比 of people caught and prosecuted: the same period a year earlier.
     let enf_last_year = state
         .store
@@ -842,6 +843,7 @@ pub async fn show(
             enforcement_last_year: &enf_last_year,
             recovery_rate: enf_recovery_rate,
             operations: &operations,
+            alliance: &alliance,
             units: lines
                 .iter()
                 .filter(|l| !l.own_level)

@@ -73,6 +73,8 @@ pub struct BriefInput<'a> {
     pub enforcement_last_year: &'a EnforcementFigures,
     /// 损失追回率: (returns + 追赃) over the period's case losses.
     pub recovery_rate: Option<f64>,
+    /// 企业反诈联盟: the members of the area and their figures for the period.
+    pub alliance: &'a fanzha_store::AllianceTally,
     /// 集群战役 launched in the period, with their targets as they stand.
     pub operations: &'a fanzha_store::OperationFigures,
     pub units: Vec<BriefUnit<'a>>,
@@ -533,7 +535,7 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
     let o = b.outreach;
     let text = if zh {
         format!(
-            "开展反诈宣传{}场，覆盖群众{}人，现场注册国家反诈中心APP{}人。{}辖区在册居民{}人，国家反诈中心APP注册{}人，注册率{}；16–60周岁注册率{}。{}",
+            "开展反诈宣传{}场，覆盖群众{}人，现场注册国家反诈中心APP{}人。{}辖区在册居民{}人，国家反诈中心APP注册{}人，注册率{}；16–60周岁注册率{}。{}{}",
             o.events,
             o.people_reached,
             o.app_registrations,
@@ -542,11 +544,12 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
             r.registered,
             rate_label(r.rate()),
             rate_label(r.rate_16_60()),
-            employers_sentence(zh, b.employers)
+            employers_sentence(zh, b.employers),
+            alliance_sentence(zh, b.alliance)
         )
     } else {
         format!(
-            "{} talks and campaigns reaching {} people, {} app installs on the spot.{} {} registered residents, {} on the national anti-fraud app: {}; aged 16–60: {}.{}",
+            "{} talks and campaigns reaching {} people, {} app installs on the spot.{} {} registered residents, {} on the national anti-fraud app: {}; aged 16–60: {}.{}{}",
             o.events,
             o.people_reached,
             o.app_registrations,
@@ -555,7 +558,8 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
             r.registered,
             rate_label(r.rate()),
             rate_label(r.rate_16_60()),
-            employers_sentence(zh, b.employers)
+            employers_sentence(zh, b.employers),
+            alliance_sentence(zh, b.alliance)
         )
     };
     out.push(BriefSection {
@@ -1082,6 +1086,41 @@ fn employers_sentence(zh: bool, employers: &[fanzha_store::EmployerRegistration]
     }
 }
 
+/// 企业反诈联盟: the members, the events held at them and their staff defrauded in the
+/// period; nothing when the area has no member.
+fn alliance_sentence(zh: bool, a: &fanzha_store::AllianceTally) -> String {
+    if a.members == 0 {
+        return String::new();
+    }
+    if zh {
+        format!(
+            "企业反诈联盟成员企业{}家（职工{}人，其中财务人员{}人），本期在成员企业开展宣防{}场、覆盖{}人次，{}家尚未开展；成员企业职工被骗{}起、损失{}，其中财务人员被骗{}起。",
+            a.members,
+            a.staff,
+            a.finance_staff,
+            a.events,
+            a.people_reached,
+            a.without_events,
+            a.victims,
+            yuan(a.loss_fen),
+            a.finance_victims
+        )
+    } else {
+        format!(
+            " The enterprise anti-fraud alliance has {} members ({} staff, {} in finance): {} events held at them reaching {} people, {} without one yet; {} of their staff defrauded, a loss of {}, {} of them finance staff.",
+            a.members,
+            a.staff,
+            a.finance_staff,
+            a.events,
+            a.people_reached,
+            a.without_events,
+            a.victims,
+            yuan(a.loss_fen),
+            a.finance_victims
+        )
+    }
+}
+
 /// 集群战役: the operations launched in the period and what their targets came to; nothing
 /// when none was launched.
 fn operations_sentence(zh: bool, o: &fanzha_store::OperationFigures) -> String {
@@ -1515,6 +1554,18 @@ mod tests {
             enforcement: &enforcement,
             enforcement_last_year: &EnforcementFigures::default(),
             recovery_rate: enforcement.recovery_rate(funds.returned_fen),
+            alliance: &fanzha_store::AllianceTally {
+                members: 3,
+                staff: 900,
+                finance_staff: 30,
+                events: 4,
+                people_reached: 350,
+                victims: 2,
+                loss_fen: 1_234_500,
+                finance_victims: 1,
+                finance_loss_fen: 1_000_000,
+                without_events: 1,
+            },
             operations: &fanzha_store::OperationFigures {
                 launched: 2,
                 targets: fanzha_store::TargetCounts {
@@ -1654,7 +1705,7 @@ mod tests {
         // Public bodies: 100 staff, 84 registered; the three lowest employers by name.
         assert!(
             zh[3].text.ends_with(
-                "财政供养单位干部职工100人，注册率84.00%；注册率最低的单位：宏达电子有限公司（25.00%）、卫生健康局（75.00%）、教育局（90.00%）。"
+                "财政供养单位干部职工100人，注册率84.00%；注册率最低的单位：宏达电子有限公司（25.00%）、卫生健康局（75.00%）、教育局（90.00%）。企业反诈联盟成员企业3家（职工900人，其中财务人员30人），本期在成员企业开展宣防4场、覆盖350人次，1家尚未开展；成员企业职工被骗2起、损失¥12,345.00，其中财务人员被骗1起。"
             ),
             "{}",
             zh[3].text
@@ -1724,6 +1775,7 @@ mod tests {
                 enforcement: &EnforcementFigures::default(),
                 enforcement_last_year: &EnforcementFigures::default(),
                 recovery_rate: None,
+                alliance: &fanzha_store::AllianceTally::default(),
                 operations: &fanzha_store::OperationFigures::default(),
                 units: Vec::new(),
                 notices: &NoticeFigures::default(),
@@ -1841,6 +1893,7 @@ mod tests {
             enforcement: &EnforcementFigures::default(),
             enforcement_last_year: &EnforcementFigures::default(),
             recovery_rate: None,
+            alliance: &fanzha_store::AllianceTally::default(),
             operations: &fanzha_store::OperationFigures::default(),
             units: vec![BriefUnit {
                 name: "阳明街道",

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod alliance;
 mod analysis_groups;
 mod assessment;
 mod auth;

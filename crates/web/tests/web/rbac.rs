@@ -129,6 +129,8 @@ enum Rec {
     ClusterOperation,
     /// `{id}` is the pending target (version 1) of such an operation.
     ClusterTarget,
+    /// `{id}` is a fresh 企业反诈联盟 member of the place's unit, at version 1.
+    AllianceMember,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -435,6 +437,35 @@ const ENDPOINTS: &[Endpoint] = &[
         "record_enforcement",
         Rec::None,
         Form("name=rbac+{n}&from=2020-01-01&to=2020-01-31&goal="),
+    ),
+    ep("GET", "/alliance", "view_outreach", Rec::None, Empty),
+    ep(
+        "POST",
+        "/alliance",
+        "manage_alliance",
+        Rec::None,
+        Form("name=rbac+{n}&credit_code={credit_code}&contact_name=x&contact_phone=13900001111&staff=10&finance_staff=1"),
+    ),
+    ep(
+        "GET",
+        "/alliance/{id}",
+        "view_outreach",
+        Rec::AllianceMember,
+        Empty,
+    ),
+    ep(
+        "POST",
+        "/alliance/{id}",
+        "manage_alliance",
+        Rec::AllianceMember,
+        Form("contact_name=y&contact_phone=13900002222&staff=20&finance_staff=2&version=1"),
+    ),
+    ep(
+        "POST",
+        "/alliance/{id}/leave",
+        "manage_alliance",
+        Rec::AllianceMember,
+        Form("reason=rbac&version=1"),
     ),
     ep("GET", "/operations", "view_enforcement", Rec::None, Empty),
     ep(
@@ -1213,6 +1244,7 @@ struct Record {
     card_cleanup_id: String,
     cluster_operation_id: String,
     cluster_target_id: String,
+    alliance_member_id: String,
 }
 
 /// A caller: a role at a unit, with the places that are inside and outside its subtree.
@@ -1386,6 +1418,37 @@ impl World {
         Record {
             suspect_id: id.to_string(),
             ..r
+        }
+    }
+
+    async fn member_at(&self, place: Place) -> Record {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let unit_code = place.unit_code();
+        let id = self
+            .store()
+            .alliance()
+            .join(
+                &Scope::platform(),
+                &fanzha_store::NewMember {
+                    unit_code: unit_code.into(),
+                    name: format!("联盟企业{n}"),
+                    credit_code: credit_code(n),
+                    contact_name: "联络员".into(),
+                    contact_phone: "13900003333".into(),
+                    staff: 100,
+                    finance_staff: 5,
+                    joined_at: self.now(),
+                    note: String::new(),
+                    by: "setup".into(),
+                },
+                self.now(),
+            )
+            .await
+            .unwrap();
+        Record {
+            unit_code,
+            alliance_member_id: id.to_string(),
+            ..Record::default()
         }
     }
 
@@ -1642,6 +1705,7 @@ impl World {
             Rec::NewCard => self.new_card_at(place).await,
             Rec::Suspect => self.suspect_at(place).await,
             Rec::ClusterOperation | Rec::ClusterTarget => self.operation_at(place).await,
+            Rec::AllianceMember => self.member_at(place).await,
             Rec::NoticedCase => self.noticed_case_at(place).await,
             Rec::TypicalCase => self.typical_case_at(place).await,
             Rec::OutreachPost => self.outreach_post_at(place).await,
@@ -2376,8 +2440,21 @@ impl World {
     }
 }
 
+/// A valid unified social credit code of its own for each `n`.
+fn credit_code(n: u32) -> String {
+    let body: [u8; 8] = format!("MA{:06}", n % 1_000_000)
+        .as_bytes()
+        .try_into()
+        .unwrap();
+    fanzha_core::CreditCode::generate(b'9', b'1', 330281, &body)
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
 fn fill(template: &str, record: Option<&Record>, n: u32) -> String {
     let mut s = template
+        .replace("{credit_code}", &credit_code(n))
         .replace("{lang}", "en")
         .replace("{*path}", "vendor/echarts.min.js")
         .replace("{msisdn}", &format!("139{n:08}"))
@@ -2415,6 +2492,7 @@ fn request(
         (Rec::CardCleanup, Some(r)) => r.card_cleanup_id.as_str(),
         (Rec::ClusterOperation, Some(r)) => r.cluster_operation_id.as_str(),
         (Rec::ClusterTarget, Some(r)) => r.cluster_target_id.as_str(),
+        (Rec::AllianceMember, Some(r)) => r.alliance_member_id.as_str(),
         (Rec::OutreachPost, Some(r)) => r.outreach_post_id.as_str(),
         (Rec::Bulletin, Some(r)) => r.bulletin_id.as_str(),
         (Rec::Proposal, Some(r)) => r.proposal_id.as_str(),
@@ -2752,6 +2830,15 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 _ => None,
                             }
                         }
+                        (Rec::AllianceMember, Some(r)) => Some(
+                            w.store()
+                                .alliance()
+                                .get(&Scope::platform(), r.alliance_member_id.parse().unwrap())
+                                .await
+                                .unwrap()
+                                .version
+                                != 1,
+                        ),
                         (Rec::ClusterTarget, Some(r)) => Some(
                             w.store()
                                 .cluster_operations()

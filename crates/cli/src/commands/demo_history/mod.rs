@@ -13,8 +13,10 @@
 //! `notices` (bulletins, supervision), `prevention` (outreach, posts, the operators' and the
 //! criminal-case monthly figures), `groups` (the center's analysis groups), `campaigns`
 //! (专项行动), `card_cleanups` (存量卡清理 requests to the banks and their answers), `operations`
-//! (集群战役 of the center, one ended and one running).
+//! (集群战役 of the center, one ended and one running), `alliance` (企业反诈联盟 members and the
+//! talks held at them).
 
+mod alliance;
 mod campaigns;
 mod card_cleanups;
 mod card_closures;
@@ -64,13 +66,14 @@ pub struct Seeded {
     pub analysis_groups: usize,
     pub campaigns: usize,
     pub operations: usize,
+    pub alliance_members: usize,
 }
 
 impl std::fmt::Display for Seeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} cluster operations",
+            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} cluster operations, {} alliance members",
             self.warnings,
             self.cases,
             self.stop_payments,
@@ -90,7 +93,8 @@ impl std::fmt::Display for Seeded {
             self.analysis_groups,
             self.campaigns,
             self.card_cleanups,
-            self.operations
+            self.operations,
+            self.alliance_members
         )
     }
 }
@@ -129,6 +133,7 @@ pub async fn seed(
     campaigns::seed(&mut h, &mut out).await?;
     card_cleanups::seed(&mut h, &mut out).await?;
     operations::seed(&mut h, &mut out).await?;
+    alliance::seed(&mut h, &mut out).await?;
     Ok(Some(out))
 }
 
