@@ -46,6 +46,7 @@ mod key_person_proposals;
 mod key_persons;
 mod mask;
 pub mod migrations;
+mod model_sites;
 mod mule_accounts;
 mod new_cards;
 mod number_disposals;
@@ -151,6 +152,7 @@ pub use key_persons::{
     KeyPersonEvent, KeyPersonFigures, KeyPersonFilter, KeyPersonMeasure, KeyPersonStatus,
     KeyPersons, NewKeyPerson, PunishmentKind, Responsible, MAX_VISIT_CYCLE_DAYS,
 };
+pub use model_sites::{ModelSite, ModelSites, MAX_SITE_TEXT};
 pub use mule_accounts::{MuleAccount, MuleAccounts};
 pub use new_cards::{
     BankCardFigures, CardClosure, CardFigures, CardFilter, CardImport, CardKind, CardState,

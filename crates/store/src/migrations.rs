@@ -258,6 +258,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "alliance members",
         include_str!("../migrations/0050_alliance_members.sql"),
     ),
+    (
+        51,
+        "model sites",
+        include_str!("../migrations/0051_model_sites.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -341,6 +341,11 @@ impl Store {
         crate::campaigns::Campaigns::new(self)
     }
 
+    /// 反诈示范点: the titles awarded to the units of an area.
+    pub fn model_sites(&self) -> crate::model_sites::ModelSites<'_> {
+        crate::model_sites::ModelSites::new(self)
+    }
+
     /// 企业反诈联盟: the enterprises of the alliance and what the platform knows of them.
     pub fn alliance(&self) -> crate::alliance::Alliance<'_> {
         crate::alliance::Alliance::new(self)

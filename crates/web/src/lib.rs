@@ -144,6 +144,11 @@ pub fn router(state: AppState) -> Router {
             get(pages::campaigns::list).post(pages::campaigns::create),
         )
         .route(
+            "/model-sites",
+            get(pages::model_sites::list).post(pages::model_sites::award),
+        )
+        .route("/model-sites/{id}/revoke", post(pages::model_sites::revoke))
+        .route(
             "/alliance",
             get(pages::alliance::list).post(pages::alliance::join),
         )

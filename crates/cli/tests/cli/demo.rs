@@ -89,6 +89,7 @@ fn registers(dir: &Path) -> BTreeMap<&'static str, i64> {
         ("operations_running", "SELECT COUNT(*) FROM cluster_operations WHERE ended_at IS NULL"),
         ("operation_catches", "SELECT COUNT(*) FROM cluster_targets WHERE state = 'caught' AND suspect_id IS NOT NULL"),
         ("alliance_members", "SELECT COUNT(*) FROM alliance_members"),
+        ("model_sites", "SELECT COUNT(*) FROM model_sites WHERE revoked_at IS NULL"),
         ("alliance_events", "SELECT COUNT(*) FROM outreach_events e JOIN alliance_members m ON e.place = m.name || '会议室'"),
     ];
     let (rt, store) = open(dir);

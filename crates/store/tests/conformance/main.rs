@@ -19,6 +19,7 @@ mod key_person_cases;
 mod key_person_proposal_cases;
 mod key_person_visit_cases;
 mod loop_cases;
+mod model_site_cases;
 mod mule_account_cases;
 mod new_card_cases;
 mod number_disposal_cases;
@@ -245,6 +246,13 @@ mod alliance_suite {
     crate::conformance_of! {
         alliance_cases:
         members_join_change_leave_and_are_counted_by_name,
+    }
+}
+
+mod model_site_suite {
+    crate::conformance_of! {
+        model_site_cases:
+        titles_are_awarded_below_the_area_once_and_revoked_with_why,
     }
 }
 

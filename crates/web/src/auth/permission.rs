@@ -95,6 +95,8 @@ permissions! {
     /// 企业反诈联盟: record an enterprise of one's subtree joining the alliance, change its
     /// contact and staff, record it leaving. Never liaisons.
     ManageAlliance => "manage_alliance": [CenterAnalyst, UnitCommander];
+    /// 反诈示范点: award a unit of one's subtree the title of model site, revoke it.
+    ManageModelSites => "manage_model_sites": [CenterAnalyst, UnitCommander];
     /// 新媒体宣传: record a post (article, short video, live stream) published by a unit of
     /// one's subtree and count its views again. Never liaisons.
     RecordOutreachPosts => "record_outreach_posts": [CenterAnalyst, UnitCommander];

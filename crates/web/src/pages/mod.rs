@@ -32,6 +32,7 @@ pub mod key_persons;
 pub mod liaison_desk;
 pub mod login;
 pub mod mobile;
+pub mod model_sites;
 pub mod mule_accounts;
 pub mod new_card_lead;
 pub mod new_cards;
@@ -219,6 +220,7 @@ impl Chrome {
                 vec![
                     ("/statistics", "nav_statistics", ViewStatistics::allows(p)),
                     ("/assessment", "nav_assessment", ViewStatistics::allows(p)),
+                    ("/model-sites", "nav_model_sites", ViewStatistics::allows(p)),
                     (
                         "/crime-counts",
                         "nav_crime_counts",
@@ -468,7 +470,13 @@ mod tests {
             .expect("the reports menu");
         assert_eq!(
             reports.1,
-            ["/statistics", "/assessment", "/crime-counts", "/bulletins"]
+            [
+                "/statistics",
+                "/assessment",
+                "/model-sites",
+                "/crime-counts",
+                "/bulletins"
+            ]
         );
         assert!(leader
             .nav

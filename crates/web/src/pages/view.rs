@@ -219,6 +219,8 @@ pub fn audit_action_label(lang: Lang, code: &str) -> String {
         "new_cards_imported" => Some(("导入新开卡名单", "New cards imported")),
         "campaign_created" => Some(("登记专项行动", "Campaign recorded")),
         "alliance_member_joined" => Some(("登记入盟企业", "Alliance member joined")),
+        "model_site_awarded" => Some(("反诈示范点授牌", "Model site awarded")),
+        "model_site_revoked" => Some(("反诈示范点摘牌", "Model site revoked")),
         "alliance_member_updated" => Some(("修改入盟企业", "Alliance member changed")),
         "alliance_member_left" => Some(("入盟企业退出", "Alliance member left")),
         "cluster_operation_launched" => Some(("发起集群战役", "Cluster operation launched")),

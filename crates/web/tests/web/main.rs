@@ -24,6 +24,7 @@ mod key_person_proposals;
 mod key_persons;
 mod links;
 mod lists;
+mod model_sites;
 mod mule_accounts;
 mod new_cards;
 mod new_cards_api;

@@ -131,6 +131,10 @@ enum Rec {
     ClusterTarget,
     /// `{id}` is a fresh 企业反诈联盟 member of the place's unit, at version 1.
     AllianceMember,
+    /// `{code}` is a fresh township-level unit inside the place's county (no title yet).
+    FreshUnit,
+    /// `{id}` is a standing 反诈示范点 title (version 1) of a fresh unit inside the place's county.
+    ModelSite,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -437,6 +441,21 @@ const ENDPOINTS: &[Endpoint] = &[
         "record_enforcement",
         Rec::None,
         Form("name=rbac+{n}&from=2020-01-01&to=2020-01-31&goal="),
+    ),
+    ep("GET", "/model-sites", "view_statistics", Rec::None, Empty),
+    ep(
+        "POST",
+        "/model-sites",
+        "manage_model_sites",
+        Rec::FreshUnit,
+        Form("unit_code={code}&note=rbac"),
+    ),
+    ep(
+        "POST",
+        "/model-sites/{id}/revoke",
+        "manage_model_sites",
+        Rec::ModelSite,
+        Form("reason=rbac&version=1"),
     ),
     ep("GET", "/alliance", "view_outreach", Rec::None, Empty),
     ep(
@@ -1245,6 +1264,7 @@ struct Record {
     cluster_operation_id: String,
     cluster_target_id: String,
     alliance_member_id: String,
+    model_site_id: String,
 }
 
 /// A caller: a role at a unit, with the places that are inside and outside its subtree.
@@ -1418,6 +1438,39 @@ impl World {
         Record {
             suspect_id: id.to_string(),
             ..r
+        }
+    }
+
+    /// A new township-level unit inside the place's county (a village has none below it: its
+    /// township's), its code leaked to fit `Record::unit_code`.
+    async fn fresh_unit_at(&self, place: Place) -> &'static str {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let (parent, level) = match place {
+            Place::County => (COUNTY, UnitLevel::Township),
+            Place::Village => ("330281001", UnitLevel::Village),
+            Place::OtherCounty => (OTHER_COUNTY, UnitLevel::Township),
+        };
+        let code: &'static str = Box::leak(format!("{parent}9{n:05}").into_boxed_str());
+        self.store()
+            .units()
+            .upsert(&[unit(code, &format!("新单位{n}"), level, Some(parent))])
+            .await
+            .unwrap();
+        code
+    }
+
+    async fn site_at(&self, place: Place) -> Record {
+        let unit_code = self.fresh_unit_at(place).await;
+        let id = self
+            .store()
+            .model_sites()
+            .award(&Scope::platform(), unit_code, "", "setup", self.now())
+            .await
+            .unwrap();
+        Record {
+            unit_code,
+            model_site_id: id.to_string(),
+            ..Record::default()
         }
     }
 
@@ -1706,6 +1759,11 @@ impl World {
             Rec::Suspect => self.suspect_at(place).await,
             Rec::ClusterOperation | Rec::ClusterTarget => self.operation_at(place).await,
             Rec::AllianceMember => self.member_at(place).await,
+            Rec::FreshUnit => Record {
+                unit_code: self.fresh_unit_at(place).await,
+                ..Record::default()
+            },
+            Rec::ModelSite => self.site_at(place).await,
             Rec::NoticedCase => self.noticed_case_at(place).await,
             Rec::TypicalCase => self.typical_case_at(place).await,
             Rec::OutreachPost => self.outreach_post_at(place).await,
@@ -2493,6 +2551,7 @@ fn request(
         (Rec::ClusterOperation, Some(r)) => r.cluster_operation_id.as_str(),
         (Rec::ClusterTarget, Some(r)) => r.cluster_target_id.as_str(),
         (Rec::AllianceMember, Some(r)) => r.alliance_member_id.as_str(),
+        (Rec::ModelSite, Some(r)) => r.model_site_id.as_str(),
         (Rec::OutreachPost, Some(r)) => r.outreach_post_id.as_str(),
         (Rec::Bulletin, Some(r)) => r.bulletin_id.as_str(),
         (Rec::Proposal, Some(r)) => r.proposal_id.as_str(),
@@ -2830,6 +2889,24 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 _ => None,
                             }
                         }
+                        (Rec::FreshUnit, Some(r)) => Some(
+                            w.store()
+                                .model_sites()
+                                .list(&Scope::platform(), false)
+                                .await
+                                .unwrap()
+                                .iter()
+                                .any(|s| s.unit_code == r.unit_code),
+                        ),
+                        (Rec::ModelSite, Some(r)) => Some(
+                            w.store()
+                                .model_sites()
+                                .get(&Scope::platform(), r.model_site_id.parse().unwrap())
+                                .await
+                                .unwrap()
+                                .version
+                                != 1,
+                        ),
                         (Rec::AllianceMember, Some(r)) => Some(
                             w.store()
                                 .alliance()

@@ -1,4 +1,4 @@
-//! 企业反诈联盟 of the history: the largest private employers of the city's residents joined
+//! 企业反诈联盟 and 反诈示范点 of the history: the largest private employers of the city's residents joined
 //! the alliance at the stations of the townships, with a contact from their staff; most had
 //! talks held on their premises over the history's months (the place naming the enterprise,
 //! so the alliance counts them), a few none — so that `/alliance` shows members with events,
@@ -11,6 +11,27 @@ use rand::Rng;
 
 /// How many employers join.
 const MEMBERS: usize = 8;
+
+/// 反诈示范点 of the history: two townships awarded the title a quarter ago (whether they still
+/// meet the criteria is for `/model-sites` to say).
+pub(super) async fn model_sites(h: &mut History<'_>, out: &mut Seeded) -> Result<(), CliError> {
+    let scope = h.root_scope.clone();
+    let townships: Vec<String> = h.townships.iter().take(2).map(|t| t.code.clone()).collect();
+    for code in townships {
+        h.store
+            .model_sites()
+            .award(
+                &scope,
+                &code,
+                "零发案、注册率达标，宣传常态化",
+                "analyst",
+                h.now - 90 * DAY_MS,
+            )
+            .await?;
+        out.model_sites += 1;
+    }
+    Ok(())
+}
 
 pub(super) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), CliError> {
     if h.townships.is_empty() {

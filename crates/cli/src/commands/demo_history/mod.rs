@@ -67,13 +67,14 @@ pub struct Seeded {
     pub campaigns: usize,
     pub operations: usize,
     pub alliance_members: usize,
+    pub model_sites: usize,
 }
 
 impl std::fmt::Display for Seeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} cluster operations, {} alliance members",
+            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} cluster operations, {} alliance members, {} model sites",
             self.warnings,
             self.cases,
             self.stop_payments,
@@ -94,7 +95,8 @@ impl std::fmt::Display for Seeded {
             self.campaigns,
             self.card_cleanups,
             self.operations,
-            self.alliance_members
+            self.alliance_members,
+            self.model_sites
         )
     }
 }
@@ -134,6 +136,7 @@ pub async fn seed(
     card_cleanups::seed(&mut h, &mut out).await?;
     operations::seed(&mut h, &mut out).await?;
     alliance::seed(&mut h, &mut out).await?;
+    alliance::model_sites(&mut h, &mut out).await?;
     Ok(Some(out))
 }
 
