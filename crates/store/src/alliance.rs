@@ -696,12 +696,6 @@ impl<'s> Alliance<'s> {
 
     /// Ok when unit `code` exists inside `scope`; [`StoreError::NotFound`] otherwise.
     async fn unit_in(&self, scope: &Scope, code: &str) -> StoreResult<()> {
-        match self.store.units().find(code).await? {
-            Some(u) if scope.contains_path(&u.path) => Ok(()),
-            _ => Err(StoreError::NotFound {
-                what: "unit",
-                key: code.to_string(),
-            }),
-        }
+        self.store.units().in_scope(scope, code).await.map(|_| ())
     }
 }

@@ -179,13 +179,7 @@ impl<'s> AnalysisGroups<'s> {
 
     /// The unit when it lies inside `scope`; [`StoreError::NotFound`] otherwise.
     async fn unit_in(&self, scope: &Scope, code: &str) -> StoreResult<Unit> {
-        match self.store.units().find(code).await? {
-            Some(u) if scope.contains_path(&u.path) => Ok(u),
-            _ => Err(StoreError::NotFound {
-                what: "unit",
-                key: code.to_string(),
-            }),
-        }
+        self.store.units().in_scope(scope, code).await
     }
 
     /// Checks the name, types, lead and members against the owning unit.

@@ -156,15 +156,7 @@ impl<'s> Bulletins<'s> {
         let title = bounded_text("title", &new.title, MAX_BULLETIN_TITLE, true)?;
         let period = bounded_text("period", &new.period, MAX_BULLETIN_TITLE, false)?;
         let body = bounded_text("body", &new.body, MAX_BULLETIN_BODY, true)?;
-        let unit = match self.store.units().find(&new.unit_code).await? {
-            Some(u) if scope.contains_path(&u.path) => u,
-            _ => {
-                return Err(StoreError::NotFound {
-                    what: "unit",
-                    key: new.unit_code.clone(),
-                })
-            }
-        };
+        let unit = self.store.units().in_scope(scope, &new.unit_code).await?;
         let below = self.store.units().children(&unit.code).await?;
         if below.is_empty() {
             return Err(StoreError::invalid(

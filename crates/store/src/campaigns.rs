@@ -98,15 +98,7 @@ impl<'s> Campaigns<'s> {
                 format!("a campaign lasts at most {MAX_CAMPAIGN_DAYS} days"),
             ));
         }
-        match self.store.units().find(&c.unit_code).await? {
-            Some(u) if scope.contains_path(&u.path) => {}
-            _ => {
-                return Err(StoreError::NotFound {
-                    what: "unit",
-                    key: c.unit_code.clone(),
-                })
-            }
-        }
+        self.store.units().in_scope(scope, &c.unit_code).await?;
         let _writer = self.store.write_guard().await;
         let mut tx = self.store.begin_write("campaigns.begin").await?;
         let mut sql = Sql::new(

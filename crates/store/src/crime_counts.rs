@@ -107,15 +107,7 @@ impl<'s> CrimeCounts<'s> {
                 ));
             }
         }
-        match self.store.units().find(unit_code).await? {
-            Some(u) if scope.contains_path(&u.path) => {}
-            _ => {
-                return Err(StoreError::NotFound {
-                    what: "unit",
-                    key: unit_code.to_string(),
-                })
-            }
-        }
+        self.store.units().in_scope(scope, unit_code).await?;
         let _writer = self.store.write_guard().await;
         let mut tx = self.store.begin_write("crime_counts.begin").await?;
         let mut sql = Sql::new("SELECT cases FROM criminal_case_counts WHERE unit_code = ");

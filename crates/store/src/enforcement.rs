@@ -1202,15 +1202,7 @@ impl<'s> Enforcement<'s> {
                 format!("at most {MAX_LINKED_CASES} cases"),
             ));
         }
-        match self.store.units().find(&d.unit_code).await? {
-            Some(u) if scope.contains_path(&u.path) => {}
-            _ => {
-                return Err(StoreError::NotFound {
-                    what: "unit",
-                    key: d.unit_code.clone(),
-                })
-            }
-        }
+        self.store.units().in_scope(scope, &d.unit_code).await?;
         for c in &case_ids {
             self.case_in(scope, c).await?;
         }

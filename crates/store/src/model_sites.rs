@@ -74,14 +74,12 @@ impl<'s> ModelSites<'s> {
         now: i64,
     ) -> StoreResult<i64> {
         let note = bounded_text("note", note, MAX_SITE_TEXT, false)?;
-        match self.store.units().find(unit_code).await? {
-            Some(u) if scope.contains_path(&u.path) && scope.unit_code() != Some(unit_code) => {}
-            _ => {
-                return Err(StoreError::NotFound {
-                    what: "unit",
-                    key: unit_code.to_string(),
-                })
-            }
+        self.store.units().in_scope(scope, unit_code).await?;
+        if scope.unit_code() == Some(unit_code) {
+            return Err(StoreError::NotFound {
+                what: "unit",
+                key: unit_code.to_string(),
+            });
         }
         let _writer = self.store.write_guard().await;
         let mut tx = self.store.begin_write("model_sites.begin").await?;

@@ -913,15 +913,7 @@ impl<'s> NewCards<'s> {
                 format!("at most {MAX_CARDS_PER_IMPORT} cards per list; split the file"),
             ));
         }
-        match self.store.units().find(importing_unit).await? {
-            Some(u) if scope.contains_path(&u.path) => {}
-            _ => {
-                return Err(StoreError::NotFound {
-                    what: "unit",
-                    key: importing_unit.to_string(),
-                })
-            }
-        }
+        self.store.units().in_scope(scope, importing_unit).await?;
         // Validate every card before writing any; the first of two rows of one account wins.
         let mut rows: Vec<NewCardRow> = Vec::with_capacity(cards.len());
         let mut seen = std::collections::HashSet::new();

@@ -354,15 +354,7 @@ impl<'s> NumberDisposals<'s> {
         let reason = text("reason", &new.reason, true)?;
         let warning_id = optional("warning_id", new.warning_id.as_deref())?;
         let case_id = optional("case_id", new.case_id.as_deref())?;
-        match self.store.units().find(&new.unit_code).await? {
-            Some(u) if scope.contains_path(&u.path) => {}
-            _ => {
-                return Err(StoreError::NotFound {
-                    what: "unit",
-                    key: new.unit_code.clone(),
-                })
-            }
-        }
+        self.store.units().in_scope(scope, &new.unit_code).await?;
         if let Some(w) = &warning_id {
             self.linked_in_scope(scope, "warnings", "warning", w)
                 .await?;

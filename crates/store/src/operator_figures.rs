@@ -137,15 +137,7 @@ impl<'s> OperatorFigures<'s> {
         if let Some(c) = &counts {
             c.checked()?;
         }
-        match self.store.units().find(unit_code).await? {
-            Some(u) if scope.contains_path(&u.path) => {}
-            _ => {
-                return Err(StoreError::NotFound {
-                    what: "unit",
-                    key: unit_code.to_string(),
-                })
-            }
-        }
+        self.store.units().in_scope(scope, unit_code).await?;
         let _writer = self.store.write_guard().await;
         let mut tx = self.store.begin_write("operator_figures.begin").await?;
         let mut sql = Sql::new(

@@ -329,13 +329,7 @@ impl<'s> Outreach<'s> {
 
     /// The unit `code` when it lies inside `scope`; [`StoreError::NotFound`] otherwise.
     async fn unit_in(&self, scope: &Scope, code: &str) -> StoreResult<crate::units::Unit> {
-        match self.store.units().find(code).await? {
-            Some(u) if scope.contains_path(&u.path) => Ok(u),
-            _ => Err(StoreError::NotFound {
-                what: "unit",
-                key: code.to_string(),
-            }),
-        }
+        self.store.units().in_scope(scope, code).await
     }
 
     /// Records a talk or campaign at `now` (counts ≥ 0, not in the future, a place), with its

@@ -233,15 +233,7 @@ impl<'s> OutreachPosts<'s> {
     /// when the unit lies outside `scope`.
     pub async fn record(&self, scope: &Scope, new: &NewPost, now: i64) -> StoreResult<i64> {
         let new = validated(new, now)?;
-        match self.store.units().find(&new.unit_code).await? {
-            Some(u) if scope.contains_path(&u.path) => {}
-            _ => {
-                return Err(StoreError::NotFound {
-                    what: "unit",
-                    key: new.unit_code.clone(),
-                })
-            }
-        }
+        self.store.units().in_scope(scope, &new.unit_code).await?;
         let _writer = self.store.write_guard().await;
         let mut tx = self.store.begin_write("outreach_posts.begin").await?;
         let mut sql = Sql::new(

@@ -362,13 +362,7 @@ impl<'s> SupervisionRegister<'s> {
 
     /// The unit `code` when it lies inside `scope`; [`StoreError::NotFound`] otherwise.
     async fn unit_in(&self, scope: &Scope, code: &str) -> StoreResult<Unit> {
-        match self.store.units().find(code).await? {
-            Some(u) if scope.contains_path(&u.path) => Ok(u),
-            _ => Err(StoreError::NotFound {
-                what: "unit",
-                key: code.to_string(),
-            }),
-        }
+        self.store.units().in_scope(scope, code).await
     }
 
     /// Issues a measure with its first history entry and audit entry, and returns it as

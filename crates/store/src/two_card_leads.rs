@@ -318,15 +318,7 @@ impl<'s> TwoCardLeads<'s> {
                 "must be between 1 and 365",
             ));
         }
-        match self.store.units().find(importing_unit).await? {
-            Some(u) if scope.contains_path(&u.path) => {}
-            _ => {
-                return Err(StoreError::NotFound {
-                    what: "unit",
-                    key: importing_unit.to_string(),
-                })
-            }
-        }
+        self.store.units().in_scope(scope, importing_unit).await?;
         // Validate and place every lead before writing any.
         let mut placed = Vec::with_capacity(leads.len());
         let mut by_residence = 0;

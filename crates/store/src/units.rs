@@ -282,6 +282,18 @@ impl<'s> Units<'s> {
             .map_err(StoreError::query("org_units.named"))
     }
 
+    /// The unit when it lies inside `scope`; [`StoreError::NotFound`] (what `unit`) when it is
+    /// absent or outside — a caller cannot tell the two apart.
+    pub async fn in_scope(&self, scope: &Scope, code: &str) -> StoreResult<Unit> {
+        match self.find(code).await? {
+            Some(u) if scope.contains_path(&u.path) => Ok(u),
+            _ => Err(StoreError::NotFound {
+                what: "unit",
+                key: code.to_string(),
+            }),
+        }
+    }
+
     /// The unit, or [`StoreError::UnitNotFound`].
     pub async fn get(&self, code: &str) -> StoreResult<Unit> {
         self.find(code)
