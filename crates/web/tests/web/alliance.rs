@@ -4,7 +4,7 @@
 //! the staff's cases; changes need the version read; another county sees nothing; the brief
 //! says it.
 
-use crate::support::{send_as, unit, Answer, FixedClock};
+use crate::support::{ok, send_as, unit, urlencoded, valid_id, Answer, FixedClock};
 use axum::http::StatusCode;
 use chrono::DateTime;
 use fanzha_core::occupation::Occupation;
@@ -40,13 +40,6 @@ fn credit(n: u8) -> String {
         .to_string()
 }
 
-fn valid_id(n: u32) -> String {
-    let body = format!("33028119900101{n:03}");
-    let bytes: [u8; 17] = body.as_bytes().try_into().unwrap();
-    let check = fanzha_core::resident_id::check_char(&bytes);
-    format!("{body}{}", check as char)
-}
-
 async fn world(db: &Db) -> AppState {
     let store = db.open().await;
     use UnitLevel::*;
@@ -63,7 +56,7 @@ async fn world(db: &Db) -> AppState {
         .unwrap();
     let staff: Vec<NewPerson> = (1..=4)
         .map(|n| NewPerson {
-            resident_id: valid_id(n),
+            resident_id: valid_id("330281", n),
             name: format!("职工{n}"),
             phone: None,
             residence_code: VILLAGE.into(),
@@ -80,7 +73,7 @@ async fn world(db: &Db) -> AppState {
         .cases()
         .create(&NewCase {
             id: "AJ2026030009".into(),
-            resident_id: Some(valid_id(1)),
+            resident_id: Some(valid_id("330281", 1)),
             victim_name: Some("职工一".into()),
             unit_code: VILLAGE.into(),
             reported_at: reported,
@@ -134,28 +127,14 @@ async fn send(
     send_as(state, role, unit, t0(), (method, path, form)).await
 }
 
-fn ok(a: &Answer) -> String {
-    assert!(
-        a.status.is_success() || a.status.is_redirection(),
-        "{} {}",
-        a.status,
-        a.text()
-    );
-    a.text()
-}
-
-fn enc(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
 async fn a_member_is_recorded_counted_by_name_and_read_inside_the_area(db: &Db) {
     let state = world(db).await;
     let station = Role::UnitCommander;
     let join = |code: String| {
         format!(
             "name={}&credit_code={code}&contact_name={}&contact_phone=13900005678&staff=300&finance_staff=12&joined_on=2026-01-05",
-            enc(FIRM),
-            enc("王会计")
+            urlencoded(FIRM),
+            urlencoded("王会计")
         )
     };
     let bad = send(
@@ -285,7 +264,7 @@ async fn a_member_is_recorded_counted_by_name_and_read_inside_the_area(db: &Db) 
         TOWNSHIP,
         "POST",
         "/alliance/1/leave",
-        &format!("reason={}&version=2", enc("迁出辖区")),
+        &format!("reason={}&version=2", urlencoded("迁出辖区")),
     )
     .await);
     let left = ok(&send(&state, station, TOWNSHIP, "GET", "/alliance", "").await);

@@ -4,7 +4,9 @@
 //! as a suspect on the case page and counts in the statistics and the work brief, the launcher
 //! alone withdraws, and the export stays masked.
 
-use crate::support::{multipart, send_as, send_body, unit, Answer, FixedClock};
+use crate::support::{
+    multipart, ok, send_as, send_body, unit, urlencoded, valid_id, Answer, FixedClock,
+};
 use axum::http::StatusCode;
 use chrono::DateTime;
 use fanzha_store::testing::TestDb as Db;
@@ -29,14 +31,6 @@ fn t0() -> i64 {
     DateTime::parse_from_rfc3339("2026-03-10T10:30:00+08:00")
         .unwrap()
         .timestamp_millis()
-}
-
-/// A valid GB 11643 number of county `county`, born 1990-01-01, with sequence `n`.
-fn valid_id(county: &str, n: u32) -> String {
-    let body = format!("{county}19900101{n:03}");
-    let bytes: [u8; 17] = body.as_bytes().try_into().unwrap();
-    let check = fanzha_core::resident_id::check_char(&bytes);
-    format!("{body}{}", check as char)
 }
 
 async fn world(db: &Db) -> AppState {
@@ -104,20 +98,6 @@ async fn send(
     send_as(state, role, unit, t0(), (method, path, form)).await
 }
 
-fn ok(a: &Answer) -> String {
-    assert!(
-        a.status.is_success() || a.status.is_redirection(),
-        "{} {}",
-        a.status,
-        a.text()
-    );
-    a.text()
-}
-
-fn enc(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
 async fn an_operation_lands_its_targets_and_counts_its_catches(db: &Db) {
     let state = world(db).await;
     let center = Role::CenterAnalyst;
@@ -132,8 +112,8 @@ async fn an_operation_lands_its_targets_and_counts_its_catches(db: &Db) {
         "/operations",
         &format!(
             "name={}&case_id={CASE}&strike_on=2026-03-12&goal={}",
-            enc("0310集群战役"),
-            enc("打掉跨区域车手团伙")
+            urlencoded("0310集群战役"),
+            urlencoded("打掉跨区域车手团伙")
         ),
     )
     .await;
@@ -145,7 +125,7 @@ async fn an_operation_lands_its_targets_and_counts_its_catches(db: &Db) {
         CITY,
         "POST",
         "/operations",
-        &format!("name={}&case_id={CASE}", enc("0310集群战役")),
+        &format!("name={}&case_id={CASE}", urlencoded("0310集群战役")),
     )
     .await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text());
@@ -174,8 +154,8 @@ async fn an_operation_lands_its_targets_and_counts_its_catches(db: &Db) {
         "/operations/1/targets",
         &format!(
             "name={}&resident_id={known}&phone=13900001111&role=cash_mule&unit_code=&clue={}",
-            enc("张三丰"),
-            enc("取现12万")
+            urlencoded("张三丰"),
+            urlencoded("取现12万")
         ),
     )
     .await);
@@ -310,7 +290,7 @@ async fn an_operation_lands_its_targets_and_counts_its_catches(db: &Db) {
         OTHER_COUNTY,
         "POST",
         &format!("/operation-targets/{b}/report"),
-        &format!("state=not_found&note={}&version=1", enc("已搬离")),
+        &format!("state=not_found&note={}&version=1", urlencoded("已搬离")),
     )
     .await);
     // Withdrawing is the launcher's.

@@ -3,7 +3,7 @@
 //! one meeting them awarded the title, shown standing, marked for review when stricter criteria
 //! fail it, revoked with why; another county sees nothing; a leader reads without the forms.
 
-use crate::support::{send_as, Answer, FixedClock};
+use crate::support::{ok, send_as, valid_id, Answer, FixedClock};
 use axum::http::StatusCode;
 use chrono::DateTime;
 use fanzha_store::testing::TestDb as Db;
@@ -47,13 +47,6 @@ fn unit(
     }
 }
 
-fn valid_id(n: u32) -> String {
-    let body = format!("33028119900101{n:03}");
-    let bytes: [u8; 17] = body.as_bytes().try_into().unwrap();
-    let check = fanzha_core::resident_id::check_char(&bytes);
-    format!("{body}{}", check as char)
-}
-
 async fn world(db: &Db) -> AppState {
     let store = db.open().await;
     use UnitLevel::*;
@@ -71,7 +64,7 @@ async fn world(db: &Db) -> AppState {
     // Residents aged 36: 阳明 all registered on the app, 梨洲 one of four.
     let people: Vec<NewPerson> = (1..=8)
         .map(|n| NewPerson {
-            resident_id: valid_id(n),
+            resident_id: valid_id("330281", n),
             name: format!("居民{n}"),
             phone: None,
             residence_code: if n <= 4 { GOOD } else { POOR }.into(),
@@ -147,16 +140,6 @@ async fn send(
     form: &str,
 ) -> Answer {
     send_as(state, role, unit, t0(), (method, path, form)).await
-}
-
-fn ok(a: &Answer) -> String {
-    assert!(
-        a.status.is_success() || a.status.is_redirection(),
-        "{} {}",
-        a.status,
-        a.text()
-    );
-    a.text()
 }
 
 /// The row of `code` in the check table.

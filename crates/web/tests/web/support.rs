@@ -161,3 +161,27 @@ pub async fn send_full(
         body,
     }
 }
+
+/// The answer's body, after checking it is a success or a redirect.
+pub fn ok(a: &Answer) -> String {
+    assert!(
+        a.status.is_success() || a.status.is_redirection(),
+        "{} {}",
+        a.status,
+        a.text()
+    );
+    a.text()
+}
+
+/// `s` encoded for a form body or a query.
+pub fn urlencoded(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// A valid GB 11643 number of county `county`, born 1990-01-01, with sequence `n` (0–999).
+pub fn valid_id(county: &str, n: u32) -> String {
+    let body = format!("{county}19900101{n:03}");
+    let bytes: [u8; 17] = body.as_bytes().try_into().unwrap();
+    let check = fanzha_core::resident_id::check_char(&bytes);
+    format!("{body}{}", check as char)
+}
