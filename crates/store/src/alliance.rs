@@ -123,6 +123,25 @@ pub struct AllianceTally {
     pub without_events: i64,
 }
 
+impl AllianceTally {
+    /// Adds member `m` with its figures `f`: an active member counts as a member (with its
+    /// staff, and as one without an event when it had none); every member's figures count.
+    pub fn add(&mut self, m: &Member, f: &MemberFigures) {
+        if m.active() {
+            self.members += 1;
+            self.staff += m.staff;
+            self.finance_staff += m.finance_staff;
+            self.without_events += i64::from(f.events == 0);
+        }
+        self.events += f.events;
+        self.people_reached += f.people_reached;
+        self.victims += f.victims;
+        self.loss_fen += f.loss_fen;
+        self.finance_victims += f.finance_victims;
+        self.finance_loss_fen += f.finance_loss_fen;
+    }
+}
+
 const COLUMNS: &str = "m.id, m.unit_code, m.name, m.credit_code, m.contact_name, \
     m.contact_phone, m.staff, m.finance_staff, m.joined_at, m.left_at, m.left_reason, m.note, \
     m.created_by, m.created_at, m.version";
@@ -231,7 +250,7 @@ impl<'s> Alliance<'s> {
                 "must not be in the future",
             ));
         }
-        self.unit_in(scope, &m.unit_code).await?;
+        self.store.units().in_scope(scope, &m.unit_code).await?;
         let _writer = self.store.write_guard().await;
         let mut tx = self.store.begin_write("alliance.begin").await?;
         let ctx = "alliance.join";
@@ -484,6 +503,34 @@ impl<'s> Alliance<'s> {
         from: i64,
         to: i64,
     ) -> StoreResult<HashMap<i64, MemberFigures>> {
+        self.figures_where(scope, from, to, None).await
+    }
+
+    /// [`Self::figures`] of member `id` alone (the default when nothing is known).
+    pub async fn figures_of(
+        &self,
+        scope: &Scope,
+        id: i64,
+        from: i64,
+        to: i64,
+    ) -> StoreResult<MemberFigures> {
+        let mut figures = self.figures_where(scope, from, to, Some(id)).await?;
+        Ok(figures.remove(&id).unwrap_or_default())
+    }
+
+    /// The figures of the members of `scope`, or of member `only`.
+    async fn figures_where(
+        &self,
+        scope: &Scope,
+        from: i64,
+        to: i64,
+        only: Option<i64>,
+    ) -> StoreResult<HashMap<i64, MemberFigures>> {
+        let one = |sql: &mut Sql<'_>| {
+            if let Some(id) = only {
+                sql.push(" AND m.id = ").arg(id);
+            }
+        };
         let mut out: HashMap<i64, MemberFigures> = HashMap::new();
         let ctx = "alliance.figures";
         let n = |r: &AnyRow, name: &'static str| -> Result<i64, sqlx::Error> {
@@ -495,6 +542,7 @@ impl<'s> Alliance<'s> {
              FROM alliance_members m JOIN people p ON p.employer = m.name WHERE ",
         );
         scope.push_condition(&mut sql, "m.unit_code");
+        one(&mut sql);
         sql.push(" AND ");
         scope.push_condition(&mut sql, "p.unit_code");
         sql.push(" GROUP BY m.id");
@@ -524,6 +572,7 @@ impl<'s> Alliance<'s> {
             .arg(to)
             .push(" AND ");
         scope.push_condition(&mut sql, "m.unit_code");
+        one(&mut sql);
         sql.push(" AND ");
         scope.push_condition(&mut sql, "c.unit_code");
         sql.push(" GROUP BY m.id");
@@ -564,6 +613,7 @@ impl<'s> Alliance<'s> {
             .push(EVENTS_OF_MEMBERS)
             .push(" WHERE ");
         scope.push_condition(&mut sql, "m.unit_code");
+        one(&mut sql);
         sql.push(" AND ");
         scope.push_condition(&mut sql, "e.unit_code");
         sql.push(" GROUP BY m.id");
@@ -677,25 +727,8 @@ impl<'s> Alliance<'s> {
         let figures = self.figures(scope, from, to).await?;
         let mut t = AllianceTally::default();
         for m in self.list(scope, true).await? {
-            let f = figures.get(&m.id).copied().unwrap_or_default();
-            if m.active() {
-                t.members += 1;
-                t.staff += m.staff;
-                t.finance_staff += m.finance_staff;
-                t.without_events += i64::from(f.events == 0);
-            }
-            t.events += f.events;
-            t.people_reached += f.people_reached;
-            t.victims += f.victims;
-            t.loss_fen += f.loss_fen;
-            t.finance_victims += f.finance_victims;
-            t.finance_loss_fen += f.finance_loss_fen;
+            t.add(&m, &figures.get(&m.id).copied().unwrap_or_default());
         }
         Ok(t)
-    }
-
-    /// Ok when unit `code` exists inside `scope`; [`StoreError::NotFound`] otherwise.
-    async fn unit_in(&self, scope: &Scope, code: &str) -> StoreResult<()> {
-        self.store.units().in_scope(scope, code).await.map(|_| ())
     }
 }

@@ -112,7 +112,8 @@ impl TargetCounts {
         self.located + self.caught + self.not_found
     }
 
-    fn add(&mut self, state: TargetState, n: i64) {
+    /// Counts `n` more targets in `state`.
+    pub fn add(&mut self, state: TargetState, n: i64) {
         match state {
             TargetState::Pending => self.pending += n,
             TargetState::Located => self.located += n,
@@ -169,6 +170,15 @@ pub struct Target {
     pub created_by: String,
     pub created_at: i64,
     pub version: i64,
+}
+
+/// A target with its operation, as a reader sees it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct VisibleTarget {
+    pub target: Target,
+    pub operation: Operation,
+    /// The reader's area launched the operation.
+    pub launcher: bool,
 }
 
 /// What a landing unit reports on a target.
@@ -295,7 +305,7 @@ impl<'s> ClusterOperations<'s> {
                 format!("the strike day lies within {MAX_STRIKE_DAYS} days of today"),
             ));
         }
-        self.unit_in(scope, &o.unit_code).await?;
+        self.store.units().in_scope(scope, &o.unit_code).await?;
         let case_id = o.case_id.trim();
         let mut sql = Sql::new("SELECT c.id FROM cases c WHERE c.id = ");
         sql.arg(case_id).push(" AND ");
@@ -434,6 +444,15 @@ impl<'s> ClusterOperations<'s> {
     /// The targets of an operation the scope sees: all of them for the launcher's area, those
     /// landed inside the scope otherwise; by landing unit, then as added.
     pub async fn targets(&self, scope: &Scope, id: i64) -> StoreResult<Vec<Target>> {
+        Ok(self.open(scope, id).await?.1)
+    }
+
+    /// An operation the scope sees ([`Self::get`]) with its targets ([`Self::targets`]).
+    pub async fn open(
+        &self,
+        scope: &Scope,
+        id: i64,
+    ) -> StoreResult<(OperationSummary, Vec<Target>)> {
         let summary = self.get(scope, id).await?;
         let mut sql = Sql::new(format!(
             "SELECT {TARGET_COLUMNS} FROM cluster_targets t WHERE t.operation_id = "
@@ -450,26 +469,47 @@ impl<'s> ClusterOperations<'s> {
             .fetch_all(self.store.pool())
             .await
             .map_err(StoreError::query(ctx))?;
-        rows.iter()
+        let targets = rows
+            .iter()
             .map(target_from_row)
             .collect::<Result<Vec<_>, _>>()
-            .map_err(StoreError::query(ctx))
+            .map_err(StoreError::query(ctx))?;
+        Ok((summary, targets))
     }
 
     /// One target the scope sees (landed inside it, or of an operation launched inside it).
     pub async fn target(&self, scope: &Scope, target_id: i64) -> StoreResult<Target> {
+        Ok(self.visible_target(scope, target_id).await?.target)
+    }
+
+    /// [`Self::target`] with its operation and whether the reader's area launched it.
+    pub async fn visible_target(
+        &self,
+        scope: &Scope,
+        target_id: i64,
+    ) -> StoreResult<VisibleTarget> {
         let mut conn = self
             .store
             .pool()
             .acquire()
             .await
             .map_err(StoreError::query("cluster_operations.target"))?;
-        let t = stored_target(&mut conn, target_id).await?;
-        let operation = self.stored(t.operation_id).await?;
-        if self.is_launcher(scope, &operation).await?
-            || self.unit_in(scope, &t.unit_code).await.is_ok()
+        let target = stored_target(&mut conn, target_id).await?;
+        drop(conn);
+        let operation = self.stored(target.operation_id).await?;
+        let launcher = self.is_launcher(scope, &operation).await?;
+        if launcher
+            || self
+                .store
+                .units()
+                .contains(scope, &target.unit_code)
+                .await?
         {
-            Ok(t)
+            Ok(VisibleTarget {
+                target,
+                operation,
+                launcher,
+            })
         } else {
             Err(not_found("target", target_id))
         }
@@ -504,7 +544,8 @@ impl<'s> ClusterOperations<'s> {
             return Ok(Some(match parent {
                 // A village's station, unless the scope is the village itself.
                 Some(parent)
-                    if level == "village" && self.unit_in(scope, &parent).await.is_ok() =>
+                    if level == "village"
+                        && self.store.units().contains(scope, &parent).await? =>
                 {
                     parent
                 }
@@ -565,7 +606,7 @@ impl<'s> ClusterOperations<'s> {
             let mut t = validated_target(t)?;
             let unit = match t.unit_code.take() {
                 Some(u) => {
-                    self.unit_in(&area, &u).await?;
+                    self.store.units().in_scope(&area, &u).await?;
                     u
                 }
                 None => self
@@ -696,9 +737,11 @@ impl<'s> ClusterOperations<'s> {
                 "say why the target was not found (moved away, not at the address …)",
             ));
         }
-        let current = self.target(scope, target_id).await?;
-        self.unit_in(scope, &current.unit_code).await?;
-        let operation = self.stored(current.operation_id).await?;
+        let VisibleTarget {
+            target: current,
+            operation,
+            ..
+        } = self.visible_target(scope, target_id).await?;
         let _writer = self.store.write_guard().await;
         let mut tx = self.store.begin_write("cluster_operations.begin").await?;
         let ctx = "cluster_operations.report";
@@ -786,9 +829,12 @@ impl<'s> ClusterOperations<'s> {
         now: i64,
     ) -> StoreResult<Target> {
         let note = bounded_text("note", note, MAX_OPERATION_TEXT, true)?;
-        let current = self.target(scope, target_id).await?;
-        let operation = self.stored(current.operation_id).await?;
-        if !self.is_launcher(scope, &operation).await? {
+        let VisibleTarget {
+            target: current,
+            operation,
+            launcher,
+        } = self.visible_target(scope, target_id).await?;
+        if !launcher {
             return Err(StoreError::DutySeparated {
                 what: "target",
                 detail: "the launching unit's area withdraws a target; report what you found"
@@ -911,17 +957,7 @@ impl<'s> ClusterOperations<'s> {
             .push(" AND ");
         scope.push_condition(&mut sql, "o.unit_code");
         sql.push(" GROUP BY t.state");
-        let mut targets = TargetCounts::default();
-        for row in sql
-            .query()
-            .fetch_all(self.store.pool())
-            .await
-            .map_err(StoreError::query(ctx))?
-        {
-            let state =
-                parse_code(&row, "state", TargetState::parse).map_err(StoreError::query(ctx))?;
-            targets.add(state, col(&row, "n").map_err(StoreError::query(ctx))?);
-        }
+        let targets = self.counted(&sql, ctx).await?;
         Ok(OperationFigures { launched, targets })
     }
 
@@ -942,7 +978,7 @@ impl<'s> ClusterOperations<'s> {
     }
 
     async fn is_launcher(&self, scope: &Scope, o: &Operation) -> StoreResult<bool> {
-        Ok(self.unit_in(scope, &o.unit_code).await.is_ok())
+        self.store.units().contains(scope, &o.unit_code).await
     }
 
     async fn has_target_in(&self, scope: &Scope, id: i64) -> StoreResult<bool> {
@@ -969,7 +1005,11 @@ impl<'s> ClusterOperations<'s> {
             scope.push_condition(&mut sql, "t.unit_code");
         }
         sql.push(" GROUP BY t.state");
-        let ctx = "cluster_operations.counts";
+        self.counted(&sql, "cluster_operations.counts").await
+    }
+
+    /// The counts of a `SELECT t.state, COUNT(*) AS n … GROUP BY t.state` query.
+    async fn counted(&self, sql: &Sql<'_>, ctx: &'static str) -> StoreResult<TargetCounts> {
         let mut counts = TargetCounts::default();
         for row in sql
             .query()
@@ -982,11 +1022,6 @@ impl<'s> ClusterOperations<'s> {
             counts.add(state, col(&row, "n").map_err(StoreError::query(ctx))?);
         }
         Ok(counts)
-    }
-
-    /// Ok when unit `code` exists inside `scope`; [`StoreError::NotFound`] otherwise.
-    async fn unit_in(&self, scope: &Scope, code: &str) -> StoreResult<()> {
-        self.store.units().in_scope(scope, code).await.map(|_| ())
     }
 }
 

@@ -110,8 +110,8 @@ pub use cases::{
 };
 pub use cluster_operations::{
     ClusterOperations, NewOperation, NewTarget, Operation, OperationFigures, OperationSummary,
-    Target, TargetCounts, TargetReport, TargetState, MAX_OPERATION_NAME, MAX_OPERATION_TARGETS,
-    MAX_OPERATION_TEXT, MAX_STRIKE_DAYS,
+    Target, TargetCounts, TargetReport, TargetState, VisibleTarget, MAX_OPERATION_NAME,
+    MAX_OPERATION_TARGETS, MAX_OPERATION_TEXT, MAX_STRIKE_DAYS,
 };
 pub use crime_counts::{month_ok, next_month, CrimeCountEntry, CrimeCounts, CrimeMonthTotal};
 pub use dialect::Backend;

@@ -282,6 +282,14 @@ impl<'s> Units<'s> {
             .map_err(StoreError::query("org_units.named"))
     }
 
+    /// Whether unit `code` exists and lies inside `scope`.
+    pub async fn contains(&self, scope: &Scope, code: &str) -> StoreResult<bool> {
+        Ok(self
+            .find(code)
+            .await?
+            .is_some_and(|u| scope.contains_path(&u.path)))
+    }
+
     /// The unit when it lies inside `scope`; [`StoreError::NotFound`] (what `unit`) when it is
     /// absent or outside — a caller cannot tell the two apart.
     pub async fn in_scope(&self, scope: &Scope, code: &str) -> StoreResult<Unit> {

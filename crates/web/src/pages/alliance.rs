@@ -24,7 +24,7 @@ use axum::response::{IntoResponse, Response};
 use fanzha_core::mask::{mask_name, mask_phone};
 use fanzha_core::occupation::Occupation;
 use fanzha_core::time::{format_shanghai_date, shanghai_date};
-use fanzha_store::{Member, MemberFigures, MemberUpdate, NewMember};
+use fanzha_store::{AllianceTally, Member, MemberFigures, MemberUpdate, NewMember};
 use serde::Deserialize;
 
 /// A member as the list shows it: the contact's phone masked.
@@ -43,21 +43,6 @@ struct MemberRow {
     active: bool,
 }
 
-/// The area's totals for the period.
-#[derive(Default)]
-struct Totals {
-    members: i64,
-    staff: i64,
-    finance_staff: i64,
-    events: i64,
-    people_reached: i64,
-    victims: i64,
-    loss_fen: i64,
-    finance_victims: i64,
-    /// Active members without an event in the period.
-    without_events: i64,
-}
-
 #[derive(Template)]
 #[template(path = "alliance.html")]
 struct ListPage {
@@ -67,7 +52,7 @@ struct ListPage {
     periods: Vec<Choice>,
     days: i64,
     with_left: bool,
-    totals: Totals,
+    totals: AllianceTally,
     loss: String,
     rows: Vec<MemberRow>,
     can_manage: bool,
@@ -108,21 +93,11 @@ pub async fn list(
     let with_left = q.left.as_deref() == Some("1");
     let repo = state.store.alliance();
     let figures = repo.figures(&scope, period.from, period.until).await?;
-    let mut totals = Totals::default();
+    let mut totals = AllianceTally::default();
     let mut rows = Vec::new();
     for m in repo.list(&scope, with_left).await? {
         let f = figures.get(&m.id).copied().unwrap_or_default();
-        if m.active() {
-            totals.members += 1;
-            totals.staff += m.staff;
-            totals.finance_staff += m.finance_staff;
-            totals.without_events += i64::from(f.events == 0);
-        }
-        totals.events += f.events;
-        totals.people_reached += f.people_reached;
-        totals.victims += f.victims;
-        totals.loss_fen += f.loss_fen;
-        totals.finance_victims += f.finance_victims;
+        totals.add(&m, &f);
         rows.push(MemberRow {
             id: m.id,
             unit: state.unit_name(&m.unit_code).await,
@@ -371,11 +346,8 @@ pub async fn member(
         })
         .await?;
     let f = repo
-        .figures(&scope, period.from, period.until)
-        .await?
-        .get(&id)
-        .copied()
-        .unwrap_or_default();
+        .figures_of(&scope, id, period.from, period.until)
+        .await?;
     let cases = if ViewCases::allows(p) {
         Some(
             repo.cases(&scope, id, period.from, period.until)

@@ -26,7 +26,7 @@ use fanzha_core::mask::{mask_name, mask_phone, mask_resident_id};
 use fanzha_core::time::{format_shanghai_date, shanghai_date};
 use fanzha_store::{
     NewOperation, NewTarget, OperationSummary, SuspectMeasure, SuspectRole, Target, TargetCounts,
-    TargetReport, TargetState,
+    TargetReport, TargetState, VisibleTarget,
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -275,12 +275,14 @@ async fn respond(
     let lang = chrome.lang;
     let scope = state.scope_of(&p.unit_code).await?;
     let ops = state.store.cluster_operations();
-    let OperationSummary {
-        operation: o,
-        launcher,
-        counts,
-    } = ops.get(&scope, id).await?;
-    let targets = ops.targets(&scope, id).await?;
+    let (
+        OperationSummary {
+            operation: o,
+            launcher,
+            counts,
+        },
+        targets,
+    ) = ops.open(&scope, id).await?;
     let now = state.clock.now_ms();
     let can_record = RecordEnforcement::allows(p);
     let mut unit_names = BTreeMap::new();
@@ -298,14 +300,10 @@ async fn respond(
     }
     let mut by_unit: BTreeMap<&str, TargetCounts> = BTreeMap::new();
     for t in &targets {
-        let c = by_unit.entry(t.unit_code.as_str()).or_default();
-        match t.state {
-            TargetState::Pending => c.pending += 1,
-            TargetState::Located => c.located += 1,
-            TargetState::Caught => c.caught += 1,
-            TargetState::NotFound => c.not_found += 1,
-            TargetState::Withdrawn => c.withdrawn += 1,
-        }
+        by_unit
+            .entry(t.unit_code.as_str())
+            .or_default()
+            .add(t.state, 1);
     }
     let progress = by_unit
         .into_iter()
@@ -606,10 +604,15 @@ pub async fn target(
     let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/operations");
     let lang = chrome.lang;
     let scope = state.scope_of(&auth.principal.unit_code).await?;
-    let ops = state.store.cluster_operations();
-    let t = ops.target(&scope, id).await?;
-    let summary = ops.get(&scope, t.operation_id).await?;
-    let o = summary.operation;
+    let VisibleTarget {
+        target: t,
+        operation: o,
+        launcher,
+    } = state
+        .store
+        .cluster_operations()
+        .visible_target(&scope, id)
+        .await?;
     state
         .store
         .audit()
@@ -632,7 +635,7 @@ pub async fn target(
         measure: row.measure,
         reported: row.reported,
         added: format!("{} · {}", t.created_by, time(t.created_at)),
-        launcher: summary.launcher,
+        launcher,
         t,
         lang,
         chrome,
