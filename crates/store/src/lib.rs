@@ -41,6 +41,8 @@ mod import_writer;
 mod imports;
 mod instruction_batch;
 mod instructions;
+mod joint_office;
+mod joint_tasks;
 mod key_person_import;
 mod key_person_proposals;
 mod key_persons;
@@ -141,6 +143,15 @@ pub use imports::{
 pub use instruction_batch::{InstructionChange, LoadedInstruction};
 pub use instructions::{
     EventRow, InstructionFilter, Instructions, NewInstruction, Projection, StoredInstruction,
+};
+pub use joint_office::{
+    JointMember, JointMemberKind, JointMemberUpdate, JointOffice, Letter, Meeting, MeetingKind,
+    NewJointMember, NewLetter, NewMeeting, NewSpotCheck, SpotCheck, MAX_JOINT_NAME,
+    MAX_JOINT_STAFF, MAX_JOINT_TEXT, SPOT_CHECK_PASS_PERCENT,
+};
+pub use joint_tasks::{
+    JointTasks, MemberTasks, NewTask, Task, TaskEvent, TaskEventKind, TaskFigures, TaskFilter,
+    TaskState, MAX_TASK_DAYS,
 };
 pub use key_person_import::{listed_reason, KeyPersonListImport, ListedKeyPerson};
 pub use key_person_proposals::{

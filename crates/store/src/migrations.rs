@@ -263,6 +263,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "model sites",
         include_str!("../migrations/0051_model_sites.sql"),
     ),
+    (
+        52,
+        "joint office",
+        include_str!("../migrations/0052_joint_office.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -346,6 +346,16 @@ impl Store {
         crate::model_sites::ModelSites::new(self)
     }
 
+    /// 联席办: member departments, responsibility letters, meetings, spot checks.
+    pub fn joint_office(&self) -> crate::joint_office::JointOffice<'_> {
+        crate::joint_office::JointOffice::new(self)
+    }
+
+    /// 联席办 任务清单: tasks assigned to member departments, their reports and acceptance.
+    pub fn joint_tasks(&self) -> crate::joint_tasks::JointTasks<'_> {
+        crate::joint_tasks::JointTasks::new(self)
+    }
+
     /// 企业反诈联盟: the enterprises of the alliance and what the platform knows of them.
     pub fn alliance(&self) -> crate::alliance::Alliance<'_> {
         crate::alliance::Alliance::new(self)

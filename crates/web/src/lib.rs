@@ -157,6 +157,55 @@ pub fn router(state: AppState) -> Router {
             get(pages::alliance::member).post(pages::alliance::update),
         )
         .route("/alliance/{id}/leave", post(pages::alliance::leave))
+        .route("/joint-office", get(pages::joint_office::desk))
+        .route(
+            "/joint-office/members",
+            post(pages::joint_office::add_member),
+        )
+        .route(
+            "/joint-office/members/{id}",
+            get(pages::joint_office_member::member).post(pages::joint_office_member::update),
+        )
+        .route(
+            "/joint-office/members/{id}/leave",
+            post(pages::joint_office_member::leave),
+        )
+        .route(
+            "/joint-office/members/{id}/letters",
+            post(pages::joint_office_member::sign_letter),
+        )
+        .route(
+            "/joint-office/members/{id}/spot-checks",
+            post(pages::joint_office_member::spot_check),
+        )
+        .route(
+            "/joint-office/meetings",
+            post(pages::joint_office::record_meeting),
+        )
+        .route(
+            "/joint-office/meetings/{id}",
+            get(pages::joint_office::meeting),
+        )
+        .route(
+            "/joint-office/tasks",
+            post(pages::joint_office_tasks::assign),
+        )
+        .route(
+            "/joint-office/tasks/{id}",
+            get(pages::joint_office_tasks::task),
+        )
+        .route(
+            "/joint-office/tasks/{id}/report",
+            post(pages::joint_office_tasks::report),
+        )
+        .route(
+            "/joint-office/tasks/{id}/accept",
+            post(pages::joint_office_tasks::accept),
+        )
+        .route(
+            "/joint-office/tasks/{id}/return",
+            post(pages::joint_office_tasks::send_back),
+        )
         .route(
             "/operations",
             get(pages::cluster_operations::list).post(pages::cluster_operations::launch),

@@ -91,6 +91,14 @@ fn registers(dir: &Path) -> BTreeMap<&'static str, i64> {
         ("alliance_members", "SELECT COUNT(*) FROM alliance_members"),
         ("model_sites", "SELECT COUNT(*) FROM model_sites WHERE revoked_at IS NULL"),
         ("alliance_events", "SELECT COUNT(*) FROM outreach_events e JOIN alliance_members m ON e.place = m.name || '会议室'"),
+        ("joint_members", "SELECT COUNT(*) FROM joint_members"),
+        ("joint_letters", "SELECT COUNT(*) FROM joint_letters"),
+        ("joint_meetings_with_members", "SELECT COUNT(DISTINCT meeting_id) FROM joint_meeting_members"),
+        ("joint_tasks_done_in_time", "SELECT COUNT(*) FROM joint_tasks WHERE state = 'done' AND on_time = 1"),
+        ("joint_tasks_done_late", "SELECT COUNT(*) FROM joint_tasks WHERE state = 'done' AND on_time = 0"),
+        ("joint_tasks_returned", "SELECT COUNT(*) FROM joint_tasks WHERE returns > 0"),
+        ("joint_tasks_open", "SELECT COUNT(*) FROM joint_tasks WHERE state = 'open'"),
+        ("joint_spot_checks_failing", "SELECT COUNT(*) FROM joint_spot_checks WHERE registered * 100 < 90 * checked"),
     ];
     let (rt, store) = open(dir);
     rt.block_on(async {

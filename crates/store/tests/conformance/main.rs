@@ -15,6 +15,7 @@ mod enforcement_cases;
 mod fixtures;
 mod guardian_cases;
 mod harness;
+mod joint_office_cases;
 mod key_person_cases;
 mod key_person_proposal_cases;
 mod key_person_visit_cases;
@@ -246,6 +247,13 @@ mod alliance_suite {
     crate::conformance_of! {
         alliance_cases:
         members_join_change_leave_and_are_counted_by_name,
+    }
+}
+
+mod joint_office_suite {
+    crate::conformance_of! {
+        joint_office_cases:
+        members_sign_meet_are_checked_and_carry_out_their_tasks,
     }
 }
 

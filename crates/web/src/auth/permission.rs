@@ -95,6 +95,13 @@ permissions! {
     /// 企业反诈联盟: record an enterprise of one's subtree joining the alliance, change its
     /// contact and staff, record it leaving. Never liaisons.
     ManageAlliance => "manage_alliance": [CenterAnalyst, UnitCommander];
+    /// 联席办: the member departments of one's subtree's joint offices, their responsibility
+    /// letters, tasks, meetings and spot checks (contacts masked in lists, in full on a
+    /// member's page, every view audited).
+    ViewJointOffice => "view_joint_office": [CenterAnalyst, UnitCommander, Leader];
+    /// 联席办: add, change and retire members of one's own joint office, record their letters,
+    /// meetings and spot checks, assign tasks and record their reports, accept or return them.
+    ManageJointOffice => "manage_joint_office": [CenterAnalyst, UnitCommander];
     /// 反诈示范点: award a unit of one's subtree the title of model site, revoke it.
     ManageModelSites => "manage_model_sites": [CenterAnalyst, UnitCommander];
     /// 新媒体宣传: record a post (article, short video, live stream) published by a unit of

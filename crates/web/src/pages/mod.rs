@@ -27,6 +27,9 @@ pub mod group_filter;
 pub mod guardians;
 pub mod home;
 pub mod instructions;
+pub mod joint_office;
+pub mod joint_office_member;
+pub mod joint_office_tasks;
 pub mod key_person_proposals;
 pub mod key_persons;
 pub mod liaison_desk;
@@ -62,9 +65,9 @@ pub mod warnings;
 use crate::auth::permission::{
     HandleInstructions, ImportPushes, ManageGuardians, ManageRules, ManageUsers, Permission,
     ViewAnalysisGroups, ViewAudit, ViewBulletins, ViewCallTasks, ViewCardCleanups, ViewCases,
-    ViewDashboard, ViewEnforcement, ViewInstructions, ViewKeyPersons, ViewMuleAccounts,
-    ViewNewCards, ViewNumberDisposals, ViewOperatorFigures, ViewOutreach, ViewStatistics,
-    ViewStopPayments, ViewSupervision, ViewTwoCardLeads, ViewWarnings,
+    ViewDashboard, ViewEnforcement, ViewInstructions, ViewJointOffice, ViewKeyPersons,
+    ViewMuleAccounts, ViewNewCards, ViewNumberDisposals, ViewOperatorFigures, ViewOutreach,
+    ViewStatistics, ViewStopPayments, ViewSupervision, ViewTwoCardLeads, ViewWarnings,
 };
 use crate::auth::principal::Principal;
 use crate::error::WebError;
@@ -208,12 +211,19 @@ impl Chrome {
                 ],
             ),
             (
-                None,
-                vec![(
-                    "/supervision",
-                    "nav_supervision",
-                    ViewSupervision::allows(p),
-                )],
+                Some("nav_group_joint"),
+                vec![
+                    (
+                        "/joint-office",
+                        "nav_joint_office",
+                        ViewJointOffice::allows(p),
+                    ),
+                    (
+                        "/supervision",
+                        "nav_supervision",
+                        ViewSupervision::allows(p),
+                    ),
+                ],
             ),
             (
                 Some("nav_group_reports"),

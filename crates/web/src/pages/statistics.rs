@@ -774,6 +774,7 @@ pub async fn show(
         .figures(&scope, from, until)
         .await?;
     let alliance = state.store.alliance().tally(&scope, from, until).await?;
+    let joint = super::joint_office::tally(&state, &scope, (from, until)).await?;
     // 同比 of people caught and prosecuted: the same period a year earlier.
     let enf_last_year = state
         .store
@@ -844,6 +845,7 @@ pub async fn show(
             recovery_rate: enf_recovery_rate,
             operations: &operations,
             alliance: &alliance,
+            joint: &joint,
             units: lines
                 .iter()
                 .filter(|l| !l.own_level)

@@ -75,6 +75,8 @@ pub struct BriefInput<'a> {
     pub recovery_rate: Option<f64>,
     /// 企业反诈联盟: the members of the area and their figures for the period.
     pub alliance: &'a fanzha_store::AllianceTally,
+    /// 联席办: members, letters, meetings, tasks and spot checks of the period.
+    pub joint: &'a super::joint_office::JointTally,
     /// 集群战役 launched in the period, with their targets as they stand.
     pub operations: &'a fanzha_store::OperationFigures,
     pub units: Vec<BriefUnit<'a>>,
@@ -535,7 +537,7 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
     let o = b.outreach;
     let text = if zh {
         format!(
-            "开展反诈宣传{}场，覆盖群众{}人，现场注册国家反诈中心APP{}人。{}辖区在册居民{}人，国家反诈中心APP注册{}人，注册率{}；16–60周岁注册率{}。{}{}",
+            "开展反诈宣传{}场，覆盖群众{}人，现场注册国家反诈中心APP{}人。{}辖区在册居民{}人，国家反诈中心APP注册{}人，注册率{}；16–60周岁注册率{}。{}{}{}",
             o.events,
             o.people_reached,
             o.app_registrations,
@@ -545,11 +547,12 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
             rate_label(r.rate()),
             rate_label(r.rate_16_60()),
             employers_sentence(zh, b.employers),
-            alliance_sentence(zh, b.alliance)
+            alliance_sentence(zh, b.alliance),
+            joint_sentence(zh, b.joint)
         )
     } else {
         format!(
-            "{} talks and campaigns reaching {} people, {} app installs on the spot.{} {} registered residents, {} on the national anti-fraud app: {}; aged 16–60: {}.{}{}",
+            "{} talks and campaigns reaching {} people, {} app installs on the spot.{} {} registered residents, {} on the national anti-fraud app: {}; aged 16–60: {}.{}{}{}",
             o.events,
             o.people_reached,
             o.app_registrations,
@@ -559,7 +562,8 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
             rate_label(r.rate()),
             rate_label(r.rate_16_60()),
             employers_sentence(zh, b.employers),
-            alliance_sentence(zh, b.alliance)
+            alliance_sentence(zh, b.alliance),
+            joint_sentence(zh, b.joint)
         )
     };
     out.push(BriefSection {
@@ -1086,6 +1090,54 @@ fn employers_sentence(zh: bool, employers: &[fanzha_store::EmployerRegistration]
     }
 }
 
+/// 联席办: the member departments with this year's letters, the meetings, the tasks assigned
+/// and done (on time) in the period and those overdue now, the spot checks of staff on the app;
+/// nothing when the area's joint offices have no member.
+fn joint_sentence(zh: bool, j: &super::joint_office::JointTally) -> String {
+    if j.members == 0 {
+        return String::new();
+    }
+    let checks = |zh: bool| match (zh, j.checks) {
+        (_, 0) => String::new(),
+        (true, n) => format!(
+            "抽查成员单位干部职工{}人次（{}次），国家反诈中心APP注册率{}；",
+            j.checked,
+            n,
+            j.registration()
+        ),
+        (false, n) => format!(
+            " {n} spot checks of {} staff found {} on the national app;",
+            j.checked,
+            j.registration()
+        ),
+    };
+    if zh {
+        format!(
+            "联席办成员单位{}个，{}个已签订本年度防范责任书；本期召开联席会议、调度会等{}次，部署任务{}项，完成{}项（按期率{}）；{}逾期未完成任务{}项。",
+            j.members,
+            j.signed,
+            j.meetings,
+            j.tasks.assigned,
+            j.tasks.done,
+            j.on_time(),
+            checks(true),
+            j.tasks.overdue
+        )
+    } else {
+        format!(
+            " The joint office has {} member departments, {} with this year's responsibility letter; {} meetings held, {} tasks assigned and {} done ({} on time);{} {} tasks overdue.",
+            j.members,
+            j.signed,
+            j.meetings,
+            j.tasks.assigned,
+            j.tasks.done,
+            j.on_time(),
+            checks(false),
+            j.tasks.overdue
+        )
+    }
+}
+
 /// 企业反诈联盟: the members, the events held at them and their staff defrauded in the
 /// period; nothing when the area has no member.
 fn alliance_sentence(zh: bool, a: &fanzha_store::AllianceTally) -> String {
@@ -1566,6 +1618,22 @@ mod tests {
                 finance_loss_fen: 1_000_000,
                 without_events: 1,
             },
+            joint: &super::super::joint_office::JointTally {
+                members: 12,
+                signed: 10,
+                meetings: 2,
+                tasks: fanzha_store::TaskFigures {
+                    assigned: 8,
+                    done: 5,
+                    done_on_time: 4,
+                    pending: 3,
+                    reported: 1,
+                    overdue: 2,
+                },
+                checks: 3,
+                checked: 60,
+                registered: 51,
+            },
             operations: &fanzha_store::OperationFigures {
                 launched: 2,
                 targets: fanzha_store::TargetCounts {
@@ -1705,7 +1773,7 @@ mod tests {
         // Public bodies: 100 staff, 84 registered; the three lowest employers by name.
         assert!(
             zh[3].text.ends_with(
-                "财政供养单位干部职工100人，注册率84.00%；注册率最低的单位：宏达电子有限公司（25.00%）、卫生健康局（75.00%）、教育局（90.00%）。企业反诈联盟成员企业3家（职工900人，其中财务人员30人），本期在成员企业开展宣防4场、覆盖350人次，1家尚未开展；成员企业职工被骗2起、损失¥12,345.00，其中财务人员被骗1起。"
+                "财政供养单位干部职工100人，注册率84.00%；注册率最低的单位：宏达电子有限公司（25.00%）、卫生健康局（75.00%）、教育局（90.00%）。企业反诈联盟成员企业3家（职工900人，其中财务人员30人），本期在成员企业开展宣防4场、覆盖350人次，1家尚未开展；成员企业职工被骗2起、损失¥12,345.00，其中财务人员被骗1起。联席办成员单位12个，10个已签订本年度防范责任书；本期召开联席会议、调度会等2次，部署任务8项，完成5项（按期率80.0%）；抽查成员单位干部职工60人次（3次），国家反诈中心APP注册率85.0%；逾期未完成任务2项。"
             ),
             "{}",
             zh[3].text
@@ -1776,6 +1844,7 @@ mod tests {
                 enforcement_last_year: &EnforcementFigures::default(),
                 recovery_rate: None,
                 alliance: &fanzha_store::AllianceTally::default(),
+                joint: &super::super::joint_office::JointTally::default(),
                 operations: &fanzha_store::OperationFigures::default(),
                 units: Vec::new(),
                 notices: &NoticeFigures::default(),
@@ -1894,6 +1963,7 @@ mod tests {
             enforcement_last_year: &EnforcementFigures::default(),
             recovery_rate: None,
             alliance: &fanzha_store::AllianceTally::default(),
+            joint: &super::super::joint_office::JointTally::default(),
             operations: &fanzha_store::OperationFigures::default(),
             units: vec![BriefUnit {
                 name: "阳明街道",

@@ -131,6 +131,16 @@ enum Rec {
     ClusterTarget,
     /// `{id}` is a fresh 企业反诈联盟 member of the place's unit, at version 1.
     AllianceMember,
+    /// `{id}` is a fresh 联席办 member department of the place's unit, at version 1, without a
+    /// letter, spot check or task; `{deadline}` a date a month ahead.
+    JointMember,
+    /// `{id}` is a fresh meeting of the place's unit's joint office.
+    JointMeeting,
+    /// `{id}` is a fresh open task (version 1) of a fresh member of the place's unit;
+    /// `{deadline}` a date a month ahead.
+    JointTask,
+    /// The same, its progress reported (version 2).
+    ReportedJointTask,
     /// `{code}` is a fresh township-level unit inside the place's county (no title yet).
     FreshUnit,
     /// `{id}` is a standing 反诈示范点 title (version 1) of a fresh unit inside the place's county.
@@ -485,6 +495,98 @@ const ENDPOINTS: &[Endpoint] = &[
         "manage_alliance",
         Rec::AllianceMember,
         Form("reason=rbac&version=1"),
+    ),
+    ep("GET", "/joint-office", "view_joint_office", Rec::None, Empty),
+    ep(
+        "POST",
+        "/joint-office/members",
+        "manage_joint_office",
+        Rec::None,
+        Form("name=rbac+{n}&kind=government&contact_name=x&contact_phone=13900001111&staff=10"),
+    ),
+    ep(
+        "GET",
+        "/joint-office/members/{id}",
+        "view_joint_office",
+        Rec::JointMember,
+        Empty,
+    ),
+    ep(
+        "POST",
+        "/joint-office/members/{id}",
+        "manage_joint_office",
+        Rec::JointMember,
+        Form("contact_name=y&contact_phone=13900002222&staff=20&version=1"),
+    ),
+    ep(
+        "POST",
+        "/joint-office/members/{id}/leave",
+        "manage_joint_office",
+        Rec::JointMember,
+        Form("reason=rbac&version=1"),
+    ),
+    ep(
+        "POST",
+        "/joint-office/members/{id}/letters",
+        "manage_joint_office",
+        Rec::JointMember,
+        Form("signer=rbac&duties=x"),
+    ),
+    ep(
+        "POST",
+        "/joint-office/members/{id}/spot-checks",
+        "manage_joint_office",
+        Rec::JointMember,
+        Form("checked=10&registered=9"),
+    ),
+    ep(
+        "POST",
+        "/joint-office/meetings",
+        "manage_joint_office",
+        Rec::None,
+        Form("kind=joint&title=rbac+{n}"),
+    ),
+    ep(
+        "GET",
+        "/joint-office/meetings/{id}",
+        "view_joint_office",
+        Rec::JointMeeting,
+        Empty,
+    ),
+    ep(
+        "POST",
+        "/joint-office/tasks",
+        "manage_joint_office",
+        Rec::JointMember,
+        Form("member_id={id}&title=rbac&due_on={deadline}"),
+    ),
+    ep(
+        "GET",
+        "/joint-office/tasks/{id}",
+        "view_joint_office",
+        Rec::JointTask,
+        Empty,
+    ),
+    ep(
+        "POST",
+        "/joint-office/tasks/{id}/report",
+        "manage_joint_office",
+        Rec::JointTask,
+        Form("report=rbac&reporter=x&version=1"),
+    ),
+    ep(
+        "POST",
+        "/joint-office/tasks/{id}/accept",
+        "manage_joint_office",
+        Rec::ReportedJointTask,
+        Form("version=2"),
+    ),
+    ep(
+        "POST",
+        "/joint-office/tasks/{id}/return",
+        "manage_joint_office",
+        Rec::ReportedJointTask,
+        Form("note=rbac&due_on={deadline}&version=2"),
     ),
     ep("GET", "/operations", "view_enforcement", Rec::None, Empty),
     ep(
@@ -1265,6 +1367,9 @@ struct Record {
     cluster_target_id: String,
     alliance_member_id: String,
     model_site_id: String,
+    joint_member_id: String,
+    joint_meeting_id: String,
+    joint_task_id: String,
 }
 
 /// A caller: a role at a unit, with the places that are inside and outside its subtree.
@@ -1503,6 +1608,100 @@ impl World {
             alliance_member_id: id.to_string(),
             ..Record::default()
         }
+    }
+
+    async fn joint_member_at(&self, place: Place) -> Record {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let unit_code = place.unit_code();
+        let id = self
+            .store()
+            .joint_office()
+            .add_member(
+                &Scope::platform(),
+                &fanzha_store::NewJointMember {
+                    unit_code: unit_code.into(),
+                    name: format!("成员单位{n}"),
+                    kind: fanzha_store::JointMemberKind::Government,
+                    contact_name: "联络员".into(),
+                    contact_phone: "13900003333".into(),
+                    staff: 100,
+                    note: String::new(),
+                    by: "setup".into(),
+                },
+                self.now(),
+            )
+            .await
+            .unwrap();
+        Record {
+            unit_code,
+            joint_member_id: id.to_string(),
+            supervision_extend_to: fanzha_core::time::format_shanghai_date(
+                self.now() + 30 * 86_400_000,
+            ),
+            ..Record::default()
+        }
+    }
+
+    async fn joint_meeting_at(&self, place: Place) -> Record {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let unit_code = place.unit_code();
+        let id = self
+            .store()
+            .joint_office()
+            .record_meeting(
+                &Scope::platform(),
+                &fanzha_store::NewMeeting {
+                    unit_code: unit_code.into(),
+                    kind: fanzha_store::MeetingKind::Dispatch,
+                    title: format!("调度会{n}"),
+                    held_at: self.now(),
+                    chair: String::new(),
+                    summary: String::new(),
+                    attendees: Vec::new(),
+                    by: "setup".into(),
+                },
+                self.now(),
+            )
+            .await
+            .unwrap();
+        Record {
+            unit_code,
+            joint_meeting_id: id.to_string(),
+            ..Record::default()
+        }
+    }
+
+    async fn joint_task_at(&self, place: Place, reported: bool) -> Record {
+        let mut r = self.joint_member_at(place).await;
+        let tasks = self.store().joint_tasks();
+        let id = tasks
+            .assign(
+                &Scope::platform(),
+                &fanzha_store::NewTask {
+                    member_id: r.joint_member_id.parse().unwrap(),
+                    meeting_id: None,
+                    title: "rbac task".into(),
+                    detail: String::new(),
+                    due_at: self.now() + 10 * 86_400_000,
+                    by: "setup".into(),
+                },
+                self.now(),
+            )
+            .await
+            .unwrap();
+        if reported {
+            tasks
+                .report(
+                    &Scope::platform(),
+                    id,
+                    ("done", "x"),
+                    (1, "setup", self.now()),
+                )
+                .await
+                .unwrap();
+        }
+        r.joint_task_id = id.to_string();
+        r
     }
 
     async fn operation_at(&self, place: Place) -> Record {
@@ -1759,6 +1958,10 @@ impl World {
             Rec::Suspect => self.suspect_at(place).await,
             Rec::ClusterOperation | Rec::ClusterTarget => self.operation_at(place).await,
             Rec::AllianceMember => self.member_at(place).await,
+            Rec::JointMember => self.joint_member_at(place).await,
+            Rec::JointMeeting => self.joint_meeting_at(place).await,
+            Rec::JointTask => self.joint_task_at(place, false).await,
+            Rec::ReportedJointTask => self.joint_task_at(place, true).await,
             Rec::FreshUnit => Record {
                 unit_code: self.fresh_unit_at(place).await,
                 ..Record::default()
@@ -2551,6 +2754,9 @@ fn request(
         (Rec::ClusterOperation, Some(r)) => r.cluster_operation_id.as_str(),
         (Rec::ClusterTarget, Some(r)) => r.cluster_target_id.as_str(),
         (Rec::AllianceMember, Some(r)) => r.alliance_member_id.as_str(),
+        (Rec::JointMember, Some(r)) => r.joint_member_id.as_str(),
+        (Rec::JointMeeting, Some(r)) => r.joint_meeting_id.as_str(),
+        (Rec::JointTask | Rec::ReportedJointTask, Some(r)) => r.joint_task_id.as_str(),
         (Rec::ModelSite, Some(r)) => r.model_site_id.as_str(),
         (Rec::OutreachPost, Some(r)) => r.outreach_post_id.as_str(),
         (Rec::Bulletin, Some(r)) => r.bulletin_id.as_str(),
@@ -2906,6 +3112,44 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 .unwrap()
                                 .version
                                 != 1,
+                        ),
+                        (Rec::JointMember, Some(r)) => {
+                            let id: i64 = r.joint_member_id.parse().unwrap();
+                            let office = w.store().joint_office();
+                            let all = Scope::platform();
+                            Some(match e.route_path() {
+                                "/joint-office/members/{id}/letters" => {
+                                    !office.letters(&all, id).await.unwrap().is_empty()
+                                }
+                                "/joint-office/members/{id}/spot-checks" => !office
+                                    .spot_checks(&all, Some(id), (i64::MIN, i64::MAX))
+                                    .await
+                                    .unwrap()
+                                    .is_empty(),
+                                "/joint-office/tasks" => !w
+                                    .store()
+                                    .joint_tasks()
+                                    .list(
+                                        &all,
+                                        fanzha_store::TaskFilter {
+                                            member: Some(id),
+                                            ..Default::default()
+                                        },
+                                    )
+                                    .await
+                                    .unwrap()
+                                    .is_empty(),
+                                _ => office.member(&all, id).await.unwrap().version != 1,
+                            })
+                        }
+                        (Rec::JointTask | Rec::ReportedJointTask, Some(r)) => Some(
+                            w.store()
+                                .joint_tasks()
+                                .get(&Scope::platform(), r.joint_task_id.parse().unwrap())
+                                .await
+                                .unwrap()
+                                .version
+                                != if e.rec == Rec::JointTask { 1 } else { 2 },
                         ),
                         (Rec::AllianceMember, Some(r)) => Some(
                             w.store()

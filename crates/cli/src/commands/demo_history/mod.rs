@@ -14,7 +14,7 @@
 //! criminal-case monthly figures), `groups` (the center's analysis groups), `campaigns`
 //! (专项行动), `card_cleanups` (存量卡清理 requests to the banks and their answers), `operations`
 //! (集群战役 of the center, one ended and one running), `alliance` (企业反诈联盟 members and the
-//! talks held at them).
+//! talks held at them), `joint_office` (联席办 members, letters, meetings, tasks and spot checks).
 
 mod alliance;
 mod campaigns;
@@ -22,6 +22,7 @@ mod card_cleanups;
 mod card_closures;
 mod cases;
 mod groups;
+mod joint_office;
 mod key_persons;
 mod leads;
 mod new_cards;
@@ -68,13 +69,16 @@ pub struct Seeded {
     pub operations: usize,
     pub alliance_members: usize,
     pub model_sites: usize,
+    pub joint_members: usize,
+    pub joint_meetings: usize,
+    pub joint_tasks: usize,
 }
 
 impl std::fmt::Display for Seeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} cluster operations, {} alliance members, {} model sites",
+            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} cluster operations, {} alliance members, {} model sites, {} joint-office members with {} meetings and {} tasks",
             self.warnings,
             self.cases,
             self.stop_payments,
@@ -96,7 +100,10 @@ impl std::fmt::Display for Seeded {
             self.card_cleanups,
             self.operations,
             self.alliance_members,
-            self.model_sites
+            self.model_sites,
+            self.joint_members,
+            self.joint_meetings,
+            self.joint_tasks
         )
     }
 }
@@ -137,6 +144,7 @@ pub async fn seed(
     operations::seed(&mut h, &mut out).await?;
     alliance::seed(&mut h, &mut out).await?;
     alliance::model_sites(&mut h, &mut out).await?;
+    joint_office::seed(&mut h, &mut out).await?;
     Ok(Some(out))
 }
 

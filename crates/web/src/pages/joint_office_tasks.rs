@@ -1,0 +1,278 @@
+//! The joint office's task list (任务清单): assigning a task to a member department, a task's
+//! page with its history, and the steps the office records — the member's progress report as
+//! received (报送落实情况), acceptance (验收完成), return with what is missing and a new
+//! deadline (退回).
+
+use super::joint_office::{day, DAY_MS};
+use super::view::{date, midnight, pick, time};
+use super::{after_write, render, Chrome};
+use crate::auth::permission::{ManageJointOffice, Permission, ViewJointOffice};
+use crate::auth::Require;
+use crate::error::WebError;
+use crate::extract::FormBody;
+use crate::i18n::Lang;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use fanzha_core::time::format_shanghai_date;
+use fanzha_store::{NewTask, Task, TaskState};
+use serde::Deserialize;
+
+/// The end (last millisecond) of a form's Shanghai day: a deadline is due by the day's end.
+fn day_end(v: &str) -> Result<i64, WebError> {
+    Ok(midnight(date(v)?)? + DAY_MS - 1)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AssignForm {
+    #[serde(default)]
+    member_id: String,
+    #[serde(default)]
+    meeting_id: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    detail: String,
+    /// `YYYY-MM-DD`: due by the end of that day.
+    #[serde(default)]
+    due_on: String,
+}
+
+fn id_of(field: &str, v: &str) -> Result<Option<i64>, WebError> {
+    match v.trim() {
+        "" => Ok(None),
+        v => v
+            .parse()
+            .map(Some)
+            .map_err(|_| WebError::BadRequest(format!("{field}: not an id `{v}`"))),
+    }
+}
+
+/// `POST /joint-office/tasks` (`member_id`, `meeting_id` optional, `title`, `detail`,
+/// `due_on`): assigns a task to a member (audited) and opens it.
+pub async fn assign(
+    auth: Require<ManageJointOffice>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    FormBody(f): FormBody<AssignForm>,
+) -> Result<Response, WebError> {
+    let p = &auth.principal;
+    let scope = state.scope_of(&p.unit_code).await?;
+    let member_id = id_of("member_id", &f.member_id)?
+        .ok_or_else(|| WebError::BadRequest("member_id: choose the member responsible".into()))?;
+    let id = state
+        .store
+        .joint_tasks()
+        .assign(
+            &scope,
+            &NewTask {
+                member_id,
+                meeting_id: id_of("meeting_id", &f.meeting_id)?,
+                title: f.title,
+                detail: f.detail,
+                due_at: day_end(&f.due_on)?,
+                by: p.login.clone(),
+            },
+            state.clock.now_ms(),
+        )
+        .await?;
+    Ok(after_write(
+        &headers,
+        format!("/joint-office/tasks/{id}"),
+        StatusCode::OK,
+    ))
+}
+
+struct EventRow {
+    at: String,
+    kind: &'static str,
+    actor: String,
+    note: String,
+    due: String,
+}
+
+#[derive(Template)]
+#[template(path = "joint_task.html")]
+struct TaskPage {
+    lang: Lang,
+    chrome: Chrome,
+    t: Task,
+    state: &'static str,
+    member: String,
+    meeting: Option<(i64, String)>,
+    unit: String,
+    assigned: String,
+    due: String,
+    overdue: bool,
+    reported_at: String,
+    done_at: String,
+    events: Vec<EventRow>,
+    can_manage: bool,
+    return_due: String,
+}
+
+/// `GET /joint-office/tasks/{id}`: a task of one's area with its history and, for those who
+/// manage, the step its state allows.
+pub async fn task(
+    auth: Require<ViewJointOffice>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/joint-office");
+    let lang = chrome.lang;
+    let p = &auth.principal;
+    let scope = state.scope_of(&p.unit_code).await?;
+    let tasks = state.store.joint_tasks();
+    let t = tasks.get(&scope, id).await?;
+    let office = state.store.joint_office();
+    let member = office.member(&scope, t.member_id).await?;
+    let meeting = match t.meeting_id {
+        Some(g) => {
+            let g = office.meeting(&scope, g).await?;
+            Some((
+                g.id,
+                format!("{} {}", format_shanghai_date(g.held_at), g.title),
+            ))
+        }
+        None => None,
+    };
+    let events = tasks
+        .events(&scope, id)
+        .await?
+        .into_iter()
+        .map(|e| EventRow {
+            at: time(e.at),
+            kind: pick(lang, e.kind.zh(), e.kind.en()),
+            actor: e.actor,
+            note: e.note,
+            due: e.due_at.map(format_shanghai_date).unwrap_or_default(),
+        })
+        .collect();
+    let now = state.clock.now_ms();
+    render(&TaskPage {
+        state: pick(lang, t.state.zh(), t.state.en()),
+        member: member.name,
+        meeting,
+        unit: state.unit_name(&t.unit_code).await,
+        assigned: time(t.assigned_at),
+        due: format_shanghai_date(t.due_at),
+        overdue: t.overdue(now),
+        reported_at: t.reported_at.map(time).unwrap_or_default(),
+        done_at: t.done_at.map(time).unwrap_or_default(),
+        events,
+        can_manage: ManageJointOffice::allows(p) && t.state != TaskState::Done,
+        return_due: day(now + 15 * DAY_MS),
+        t,
+        lang,
+        chrome,
+    })
+    .map(IntoResponse::into_response)
+}
+
+fn redirect(headers: &HeaderMap, id: i64) -> Response {
+    after_write(headers, format!("/joint-office/tasks/{id}"), StatusCode::OK)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReportForm {
+    #[serde(default)]
+    report: String,
+    #[serde(default)]
+    reporter: String,
+    #[serde(default)]
+    version: i64,
+}
+
+/// `POST /joint-office/tasks/{id}/report` (`report`, `reporter`, `version` read): records the
+/// member's progress report of an open task (audited).
+pub async fn report(
+    auth: Require<ManageJointOffice>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    FormBody(f): FormBody<ReportForm>,
+) -> Result<Response, WebError> {
+    let p = &auth.principal;
+    let scope = state.scope_of(&p.unit_code).await?;
+    state
+        .store
+        .joint_tasks()
+        .report(
+            &scope,
+            id,
+            (&f.report, &f.reporter),
+            (f.version, &p.login, state.clock.now_ms()),
+        )
+        .await?;
+    Ok(redirect(&headers, id))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AcceptForm {
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    version: i64,
+}
+
+/// `POST /joint-office/tasks/{id}/accept` (`note`, `version` read): accepts the report of a
+/// reported task, which is then done (audited).
+pub async fn accept(
+    auth: Require<ManageJointOffice>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    FormBody(f): FormBody<AcceptForm>,
+) -> Result<Response, WebError> {
+    let p = &auth.principal;
+    let scope = state.scope_of(&p.unit_code).await?;
+    state
+        .store
+        .joint_tasks()
+        .accept(
+            &scope,
+            id,
+            &f.note,
+            (f.version, &p.login, state.clock.now_ms()),
+        )
+        .await?;
+    Ok(redirect(&headers, id))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReturnForm {
+    #[serde(default)]
+    note: String,
+    /// `YYYY-MM-DD`: the new deadline (the end of that day).
+    #[serde(default)]
+    due_on: String,
+    #[serde(default)]
+    version: i64,
+}
+
+/// `POST /joint-office/tasks/{id}/return` (`note`, `due_on`, `version` read): returns a
+/// reported task to the member with what is missing and a new deadline (audited).
+pub async fn send_back(
+    auth: Require<ManageJointOffice>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    FormBody(f): FormBody<ReturnForm>,
+) -> Result<Response, WebError> {
+    let p = &auth.principal;
+    let scope = state.scope_of(&p.unit_code).await?;
+    state
+        .store
+        .joint_tasks()
+        .send_back(
+            &scope,
+            id,
+            (&f.note, day_end(&f.due_on)?),
+            (f.version, &p.login, state.clock.now_ms()),
+        )
+        .await?;
+    Ok(redirect(&headers, id))
+}

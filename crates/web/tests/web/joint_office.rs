@@ -1,0 +1,433 @@
+//! 联席办 through the router: a county's office adds member departments, records the year's
+//! responsibility letter, a meeting with the members present, a spot check below the pass mark,
+//! and assigns a task from the meeting; the task is reported, returned, reported again and
+//! accepted; the desk shows the unsigned letter, the overdue task and the failing check, the
+//! contact masked (in full, audited, on the member's page); CSV; another county sees nothing; a
+//! leader reads but does not write; the brief says it.
+
+use crate::support::{ok, send_as, unit, urlencoded, Answer, FixedClock};
+use axum::http::StatusCode;
+use chrono::DateTime;
+use fanzha_store::testing::TestDb as Db;
+use fanzha_store::{Role, Scope, UnitLevel};
+use fanzha_web::AppState;
+use std::sync::Arc;
+
+fanzha_store::on_both_backends! {
+    the_joint_office_keeps_members_letters_meetings_checks_and_tasks,
+}
+
+const COUNTY: &str = "330281";
+const TOWNSHIP: &str = "330281001";
+const OTHER_COUNTY: &str = "330282";
+const DAY: i64 = 86_400_000;
+
+/// 2026-03-10 10:30 in Shanghai.
+fn t0() -> i64 {
+    DateTime::parse_from_rfc3339("2026-03-10T10:30:00+08:00")
+        .unwrap()
+        .timestamp_millis()
+}
+
+async fn world(db: &Db, now: i64) -> AppState {
+    let store = db.open().await;
+    use UnitLevel::*;
+    store
+        .units()
+        .upsert(&[
+            unit("3302", "宁波市", City, None),
+            unit(COUNTY, "余姚市", County, Some("3302")),
+            unit(TOWNSHIP, "阳明街道", Township, Some(COUNTY)),
+            unit(OTHER_COUNTY, "慈溪市", County, Some("3302")),
+        ])
+        .await
+        .unwrap();
+    let mut state = AppState::new(store).await.unwrap();
+    state.clock = Arc::new(FixedClock(now));
+    state
+}
+
+async fn send(
+    state: &AppState,
+    role: Role,
+    unit: &str,
+    method: &str,
+    path: &str,
+    form: &str,
+) -> Answer {
+    send_as(
+        state,
+        role,
+        unit,
+        state.clock.now_ms(),
+        (method, path, form),
+    )
+    .await
+}
+
+async fn the_joint_office_keeps_members_letters_meetings_checks_and_tasks(db: &Db) {
+    let state = world(db, t0()).await;
+    let office = Role::CenterAnalyst;
+    let add = |name: &str, kind: &str| {
+        format!(
+            "name={}&kind={kind}&contact_name={}&contact_phone=13900005678&staff=200",
+            urlencoded(name),
+            urlencoded("李科长")
+        )
+    };
+    let bad = send(
+        &state,
+        office,
+        COUNTY,
+        "POST",
+        "/joint-office/members",
+        &add("县教育局", "school"),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.text());
+    let edu = send(
+        &state,
+        office,
+        COUNTY,
+        "POST",
+        "/joint-office/members",
+        &add("余姚市教育局", "government"),
+    )
+    .await;
+    ok(&edu);
+    assert_eq!(edu.location, "/joint-office/members/1");
+    ok(&send(
+        &state,
+        office,
+        COUNTY,
+        "POST",
+        "/joint-office/members",
+        &add("人民银行余姚支行", "finance"),
+    )
+    .await);
+    let again = send(
+        &state,
+        office,
+        COUNTY,
+        "POST",
+        "/joint-office/members",
+        &add("余姚市教育局", "government"),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+
+    // This year's letter for the education bureau only; a spot check below 90 % for it.
+    let letter = format!(
+        "signer={}&duties={}&signed_on=2026-02-20",
+        urlencoded("王局长"),
+        urlencoded("学校宣防")
+    );
+    ok(&send(
+        &state,
+        office,
+        COUNTY,
+        "POST",
+        "/joint-office/members/1/letters",
+        &letter,
+    )
+    .await);
+    assert_eq!(
+        send(
+            &state,
+            office,
+            COUNTY,
+            "POST",
+            "/joint-office/members/1/letters",
+            &letter
+        )
+        .await
+        .status,
+        StatusCode::CONFLICT
+    );
+    let future = send(
+        &state,
+        office,
+        COUNTY,
+        "POST",
+        "/joint-office/members/1/spot-checks",
+        "checked_on=2026-03-20&checked=40&registered=30",
+    )
+    .await;
+    assert_eq!(future.status, StatusCode::BAD_REQUEST, "{}", future.text());
+    ok(&send(
+        &state,
+        office,
+        COUNTY,
+        "POST",
+        "/joint-office/members/1/spot-checks",
+        "checked_on=2026-03-09&checked=40&registered=30",
+    )
+    .await);
+
+    // A meeting with both members; a task from it for each.
+    let meeting = format!(
+        "kind=joint&title={}&held_on=2026-03-05&chair={}&summary={}&attendee=1&attendee=2",
+        urlencoded("2026年第一次反诈联席会议"),
+        urlencoded("副市长"),
+        urlencoded("通报发案形势")
+    );
+    let g = send(
+        &state,
+        office,
+        COUNTY,
+        "POST",
+        "/joint-office/meetings",
+        &meeting,
+    )
+    .await;
+    ok(&g);
+    assert_eq!(g.location, "/joint-office/meetings/1");
+    let task = |member: u32, due: &str| {
+        format!(
+            "member_id={member}&meeting_id=1&title={}&due_on={due}",
+            urlencoded("组织家长安装国家反诈中心APP")
+        )
+    };
+    let past = send(
+        &state,
+        office,
+        COUNTY,
+        "POST",
+        "/joint-office/tasks",
+        &task(1, "2026-03-01"),
+    )
+    .await;
+    assert_eq!(past.status, StatusCode::BAD_REQUEST, "{}", past.text());
+    let t1 = send(
+        &state,
+        office,
+        COUNTY,
+        "POST",
+        "/joint-office/tasks",
+        &task(1, "2026-03-31"),
+    )
+    .await;
+    ok(&t1);
+    assert_eq!(t1.location, "/joint-office/tasks/1");
+    ok(&send(
+        &state,
+        office,
+        COUNTY,
+        "POST",
+        "/joint-office/tasks",
+        &task(2, "2026-03-12"),
+    )
+    .await);
+    let page = ok(&send(
+        &state,
+        office,
+        COUNTY,
+        "GET",
+        "/joint-office/meetings/1",
+        "",
+    )
+    .await);
+    assert!(
+        page.contains("人民银行余姚支行") && page.contains(r#"data-task="2""#),
+        "{page}"
+    );
+
+    // Reported, returned, reported again, accepted.
+    let report = |version: u32| {
+        format!(
+            "report={}&reporter={}&version={version}",
+            urlencoded("已发放告家长书"),
+            urlencoded("李科长")
+        )
+    };
+    ok(&send(
+        &state,
+        office,
+        COUNTY,
+        "POST",
+        "/joint-office/tasks/1/report",
+        &report(1),
+    )
+    .await);
+    assert_eq!(
+        send(
+            &state,
+            office,
+            COUNTY,
+            "POST",
+            "/joint-office/tasks/1/report",
+            &report(1)
+        )
+        .await
+        .status,
+        StatusCode::CONFLICT
+    );
+    ok(&send(
+        &state,
+        office,
+        COUNTY,
+        "POST",
+        "/joint-office/tasks/1/return",
+        &format!(
+            "note={}&due_on=2026-04-15&version=2",
+            urlencoded("缺注册数")
+        ),
+    )
+    .await);
+    ok(&send(
+        &state,
+        office,
+        COUNTY,
+        "POST",
+        "/joint-office/tasks/1/report",
+        &report(3),
+    )
+    .await);
+    ok(&send(
+        &state,
+        office,
+        COUNTY,
+        "POST",
+        "/joint-office/tasks/1/accept",
+        "note=ok&version=4",
+    )
+    .await);
+    let t = ok(&send(&state, office, COUNTY, "GET", "/joint-office/tasks/1", "").await);
+    assert!(
+        t.contains(r#"data-state="done""#) && t.contains("缺注册数"),
+        "{t}"
+    );
+    assert!(!t.contains("accept-form"), "a done task takes nothing more");
+
+    // Two days later the bank's task is overdue: the desk says where the work is.
+    let later = world_at(&state, t0() + 3 * DAY);
+    let desk = ok(&send(&later, office, COUNTY, "GET", "/joint-office?days=30", "").await);
+    for needle in [
+        r#"data-figure="members">2<"#,
+        r#"data-figure="signed">1<"#,
+        r#"data-figure="meetings">1<"#,
+        r#"data-figure="done">1<"#,
+        r#"data-figure="overdue">1<"#,
+        "data-unsigned",
+        "data-failing",
+        "data-overdue",
+        "139****5678",
+        "task-form",
+    ] {
+        assert!(desk.contains(needle), "{needle} in {desk}");
+    }
+    assert!(!desk.contains("13900005678"), "masked in the list");
+    let csv = ok(&send(
+        &later,
+        office,
+        COUNTY,
+        "GET",
+        "/joint-office?format=csv",
+        "",
+    )
+    .await);
+    assert!(
+        csv.contains("余姚市教育局") && csv.contains("30/40 (75%)") && !csv.contains("13900005678"),
+        "{csv}"
+    );
+
+    // The member's page: the contact in full, audited.
+    let member = ok(&send(&later, office, COUNTY, "GET", "/joint-office/members/1", "").await);
+    assert!(member.contains("13900005678") && member.contains("王局长"));
+    let audit = later
+        .store
+        .audit()
+        .list(&Scope::platform(), &fanzha_store::PageRequest::first(100))
+        .await
+        .unwrap();
+    assert!(audit
+        .items
+        .iter()
+        .any(|e| e.action == "view_personal_data" && e.target_type == "joint_member"));
+    assert!(audit
+        .items
+        .iter()
+        .any(|e| e.action == "joint_task_accepted"));
+
+    // Another county sees nothing; a leader reads without forms and may not write.
+    assert_eq!(
+        send(
+            &later,
+            office,
+            OTHER_COUNTY,
+            "GET",
+            "/joint-office/tasks/1",
+            ""
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let other = ok(&send(&later, office, OTHER_COUNTY, "GET", "/joint-office", "").await);
+    assert!(!other.contains("余姚市教育局"));
+    let leader = ok(&send(&later, Role::Leader, COUNTY, "GET", "/joint-office", "").await);
+    assert!(leader.contains("余姚市教育局") && !leader.contains("task-form"));
+    assert_eq!(
+        send(
+            &later,
+            Role::Leader,
+            COUNTY,
+            "POST",
+            "/joint-office/tasks",
+            &task(1, "2026-04-30")
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        send(
+            &later,
+            Role::GridWorker,
+            TOWNSHIP,
+            "GET",
+            "/joint-office",
+            ""
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The brief.
+    let brief = ok(&send(
+        &later,
+        Role::Leader,
+        COUNTY,
+        "GET",
+        "/statistics?period=custom&from=2026-03-01&to=2026-03-31&view=brief",
+        "",
+    )
+    .await);
+    assert!(
+        brief.contains("联席办成员单位2个，1个已签订本年度防范责任书；本期召开联席会议、调度会等1次，部署任务2项，完成1项（按期率100.0%）；抽查成员单位干部职工40人次（1次），国家反诈中心APP注册率75.0%；逾期未完成任务1项。"),
+        "{brief}"
+    );
+
+    // Leaving: kept, listed on request.
+    ok(&send(
+        &later,
+        office,
+        COUNTY,
+        "POST",
+        "/joint-office/members/2/leave",
+        &format!("reason={}&version=1", urlencoded("机构调整")),
+    )
+    .await);
+    let desk = ok(&send(&later, office, COUNTY, "GET", "/joint-office", "").await);
+    assert!(!desk.contains("人民银行余姚支行</b>"));
+    let with_left = ok(&send(&later, office, COUNTY, "GET", "/joint-office?left=1", "").await);
+    assert!(with_left.contains("data-left"));
+}
+
+/// The same state read at another instant.
+fn world_at(state: &AppState, now: i64) -> AppState {
+    let mut s = state.clone();
+    s.clock = Arc::new(FixedClock(now));
+    s
+}
