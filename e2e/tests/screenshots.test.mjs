@@ -108,6 +108,8 @@ const PAGES = [
   { name: 'alliance', user: 'commander', path: async () => '/alliance?days=365', ready: '#alliance-members' },
   { name: 'model-sites', user: 'leader', path: async () => '/model-sites', ready: '#site-check' },
   { name: 'joint-office', user: 'commander', path: async () => '/joint-office?days=90', ready: '#joint-members' },
+  { name: 'joint-task', user: 'commander', path: async () => '/joint-office/tasks/1', ready: '#task-history' },
+  { name: 'joint-member', user: 'commander', path: async () => '/joint-office/members/2', ready: '#member-tasks' },
   { name: 'operation', user: 'analyst', path: someOperationPage, ready: '#operation-targets, #operations' },
   { name: 'supervision', user: 'commander', path: async () => '/supervision', ready: '#sv-figures' },
   { name: 'guardians', user: 'analyst', path: async () => '/guardians', ready: '#sign-up-figures' },
