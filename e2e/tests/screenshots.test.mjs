@@ -107,6 +107,7 @@ const PAGES = [
   { name: 'operations', user: 'commander', path: async () => '/operations', ready: '#operations' },
   { name: 'alliance', user: 'commander', path: async () => '/alliance?days=365', ready: '#alliance-members' },
   { name: 'model-sites', user: 'leader', path: async () => '/model-sites', ready: '#site-check' },
+  { name: 'todo', user: 'station', path: async () => '/todo', ready: '#todo' },
   { name: 'joint-office', user: 'commander', path: async () => '/joint-office?days=90', ready: '#joint-members' },
   { name: 'joint-task', user: 'commander', path: async () => '/joint-office/tasks/1', ready: '#task-history' },
   { name: 'joint-member', user: 'commander', path: async () => '/joint-office/members/2', ready: '#member-tasks' },

@@ -157,6 +157,7 @@ pub fn router(state: AppState) -> Router {
             get(pages::alliance::member).post(pages::alliance::update),
         )
         .route("/alliance/{id}/leave", post(pages::alliance::leave))
+        .route("/todo", get(pages::todo::show))
         .route("/joint-office", get(pages::joint_office::desk))
         .route(
             "/joint-office/members",

@@ -95,6 +95,9 @@ permissions! {
     /// 企业反诈联盟: record an enterprise of one's subtree joining the alliance, change its
     /// contact and staff, record it leaving. Never liaisons.
     ManageAlliance => "manage_alliance": [CenterAnalyst, UnitCommander];
+    /// 待办事项: the work waiting for one's unit across the registers, the lines one may act
+    /// on only.
+    ViewTodo => "view_todo": [CenterAnalyst, UnitCommander];
     /// 联席办: the member departments of one's subtree's joint offices, their responsibility
     /// letters, tasks, meetings and spot checks (contacts masked in lists, in full on a
     /// member's page, every view audited).

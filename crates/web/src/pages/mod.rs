@@ -53,6 +53,7 @@ pub mod statistics_brief;
 pub mod statistics_period;
 pub mod stop_payments;
 pub mod supervision;
+pub mod todo;
 pub mod two_card_leads;
 pub mod typical_cases;
 pub mod upload;
@@ -67,7 +68,7 @@ use crate::auth::permission::{
     ViewAnalysisGroups, ViewAudit, ViewBulletins, ViewCallTasks, ViewCardCleanups, ViewCases,
     ViewDashboard, ViewEnforcement, ViewInstructions, ViewJointOffice, ViewKeyPersons,
     ViewMuleAccounts, ViewNewCards, ViewNumberDisposals, ViewOperatorFigures, ViewOutreach,
-    ViewStatistics, ViewStopPayments, ViewSupervision, ViewTwoCardLeads, ViewWarnings,
+    ViewStatistics, ViewStopPayments, ViewSupervision, ViewTodo, ViewTwoCardLeads, ViewWarnings,
 };
 use crate::auth::principal::Principal;
 use crate::error::WebError;
@@ -109,11 +110,12 @@ impl Chrome {
     pub fn new(p: &Principal, csrf_token: &str, headers: &HeaderMap, active: &str) -> Chrome {
         // The pages, grouped by the work they serve; a menu whose user may open a single page
         // shows as that page, so a liaison or grid worker sees a short bar.
-        let groups: [(Option<&'static str>, Vec<Page>); 10] = [
+        let groups: [(Option<&'static str>, Vec<Page>); 11] = [
             (
                 None,
                 vec![("/dashboard", "nav_dashboard", ViewDashboard::allows(p))],
             ),
+            (None, vec![("/todo", "nav_todo", ViewTodo::allows(p))]),
             (
                 Some("nav_group_warnings"),
                 vec![

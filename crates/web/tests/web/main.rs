@@ -39,5 +39,6 @@ mod pushes;
 mod rbac;
 mod statistics_periods;
 mod supervision;
+mod todo;
 mod two_card_leads;
 mod typical_cases;

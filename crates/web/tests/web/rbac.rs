@@ -496,6 +496,7 @@ const ENDPOINTS: &[Endpoint] = &[
         Rec::AllianceMember,
         Form("reason=rbac&version=1"),
     ),
+    ep("GET", "/todo", "view_todo", Rec::None, Empty),
     ep("GET", "/joint-office", "view_joint_office", Rec::None, Empty),
     ep(
         "POST",

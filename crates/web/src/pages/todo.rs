@@ -1,0 +1,337 @@
+//! 待办事项: what waits for one's unit across the registers, on one page — instructions held by
+//! the unit, cluster-operation targets to report, two-card leads to check, key-person visits
+//! overdue, supervision measures in rectification or awaiting acceptance, bulletins to sign,
+//! new cards to review, proposals to report or decide, joint-office tasks, 96110 calls, banks
+//! late with cleanup answers — each with how many are past their deadline, linking to the list
+//! that shows them. Only the lines one may act on are shown; the work comes first.
+
+use super::liaison_desk::DeskItem;
+use super::{render, Chrome};
+use crate::auth::permission::{
+    CheckTwoCardLeads, HandleInstructions, ManageJointOffice, ManageKeyPersons, ManageSupervision,
+    Permission, RecordEnforcement, ReplySupervision, ReportKeyPersonMeasures, RequestCardCleanups,
+    ReviewNewCards, SignBulletins, ViewTodo, WorkCallTasks,
+};
+use crate::auth::Require;
+use crate::error::WebError;
+use crate::i18n::Lang;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use fanzha_store::{
+    BulletinFilter, BulletinReader, CallTaskState, CardFilter, CardKind, CardState, CleanupFilter,
+    CleanupState, CleanupViewer, InstructionFilter, KeyPersonFilter, LeadFilter, LeadState,
+    PageRequest, Scope, SupervisionFilter, SupervisionState, Viewer,
+};
+
+const DAY_MS: i64 = 86_400_000;
+
+#[derive(Template)]
+#[template(path = "todo.html")]
+struct TodoPage {
+    lang: Lang,
+    chrome: Chrome,
+    unit_name: String,
+    items: Vec<DeskItem>,
+    /// Items with something waiting.
+    waiting: usize,
+}
+
+/// `GET /todo`: the work waiting for one's unit (and, where the register reads by area, its
+/// subtree), the lines one may act on only.
+pub async fn show(
+    auth: Require<ViewTodo>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let p = &auth.principal;
+    let chrome = Chrome::new(p, &auth.csrf_token, &headers, "/todo");
+    let lang = chrome.lang;
+    let scope = state.scope_of(&p.unit_code).await?;
+    let now = state.clock.now_ms();
+    let mut items = Vec::new();
+    if HandleInstructions::allows(p) {
+        items.push(instructions(&state, &scope, &p.unit_code).await?);
+    }
+    if RecordEnforcement::allows(p) {
+        items.push(operation_targets(&state, &scope, now).await?);
+    }
+    if CheckTwoCardLeads::allows(p) {
+        items.push(two_card_leads(&state, &scope, now).await?);
+    }
+    if ManageKeyPersons::allows(p) {
+        let overdue = state
+            .store
+            .key_persons()
+            .count(
+                &scope,
+                &KeyPersonFilter {
+                    visit_overdue: true,
+                    ..KeyPersonFilter::default()
+                },
+                now,
+            )
+            .await?;
+        items.push(DeskItem {
+            key: "todo_visits",
+            href: "/key-persons?visit=overdue",
+            open: overdue,
+            overdue,
+        });
+    }
+    if ReplySupervision::allows(p) || ManageSupervision::allows(p) {
+        items.extend(supervision(&state, &scope, now).await?);
+    }
+    if SignBulletins::allows(p) {
+        let unit = state.store.units().get(&p.unit_code).await?;
+        let unsigned = state
+            .store
+            .bulletins()
+            .list(
+                &BulletinReader {
+                    unit,
+                    scope: scope.clone(),
+                },
+                &BulletinFilter {
+                    kind: None,
+                    unsigned_only: true,
+                },
+                &PageRequest::first(fanzha_store::MAX_PAGE),
+            )
+            .await?
+            .items
+            .len() as i64;
+        items.push(DeskItem {
+            key: "todo_bulletins",
+            href: "/bulletins?unsigned=1",
+            open: unsigned,
+            overdue: 0,
+        });
+    }
+    if ReviewNewCards::allows(p) {
+        // As the screening list counts them: opened in its longest period.
+        let from = super::days_period::period(&state, Some("365"))?.from;
+        for (kind, key, href) in [
+            (
+                CardKind::BankCard,
+                "todo_new_bank_cards",
+                "/card-screening?state=pending&days=365",
+            ),
+            (
+                CardKind::SimCard,
+                "todo_new_phone_cards",
+                "/card-screening?kind=sim_card&state=pending&days=365",
+            ),
+        ] {
+            let pending = state
+                .store
+                .new_cards()
+                .count_matching(
+                    &Viewer::Police(scope.clone()),
+                    &CardFilter {
+                        kind: Some(kind),
+                        state: Some(CardState::Pending),
+                        from: Some(from),
+                        ..CardFilter::default()
+                    },
+                )
+                .await?;
+            items.push(DeskItem {
+                key,
+                href,
+                open: pending,
+                overdue: 0,
+            });
+        }
+    }
+    if ReportKeyPersonMeasures::allows(p) {
+        let f = state
+            .store
+            .key_person_proposals()
+            .figures(&scope, now, now + 1)
+            .await?;
+        items.push(DeskItem {
+            key: "todo_proposals_to_report",
+            href: "/key-persons/proposals?state=proposed",
+            open: f.proposed,
+            overdue: 0,
+        });
+        items.push(DeskItem {
+            key: "todo_proposals_to_decide",
+            href: "/key-persons/proposals?state=reported",
+            open: f.reported,
+            overdue: 0,
+        });
+    }
+    if ManageJointOffice::allows(p) {
+        let f = state
+            .store
+            .joint_tasks()
+            .figures(&scope, (now, now + 1), now)
+            .await?;
+        items.push(DeskItem {
+            key: "todo_joint_tasks",
+            href: "/joint-office#pending-tasks",
+            open: f.pending,
+            overdue: f.overdue,
+        });
+        items.push(DeskItem {
+            key: "todo_joint_acceptance",
+            href: "/joint-office#pending-tasks",
+            open: f.reported,
+            overdue: 0,
+        });
+    }
+    if WorkCallTasks::allows(p) {
+        let open = state
+            .store
+            .call_tasks()
+            .count_by_state(&scope, now)
+            .await?
+            .into_iter()
+            .filter(|(s, _)| matches!(s, CallTaskState::Queued | CallTaskState::Claimed))
+            .map(|(_, n)| n)
+            .sum();
+        items.push(DeskItem {
+            key: "todo_calls",
+            href: "/calls?tab=open",
+            open,
+            overdue: 0,
+        });
+    }
+    if RequestCardCleanups::allows(p) {
+        let viewer = CleanupViewer::Police(scope.clone());
+        let repo = state.store.card_cleanups();
+        let pending = CleanupFilter {
+            state: Some(CleanupState::Pending),
+            ..CleanupFilter::default()
+        };
+        let late = CleanupFilter {
+            overdue: true,
+            ..CleanupFilter::default()
+        };
+        items.push(DeskItem {
+            key: "todo_cleanups",
+            href: "/card-cleanups?state=pending",
+            open: repo.count(&viewer, &pending, now).await?,
+            overdue: repo.count(&viewer, &late, now).await?,
+        });
+    }
+    // The work first: lines with something overdue, then with something waiting.
+    items.sort_by_key(|i| (i.overdue == 0, i.open == 0));
+    render(&TodoPage {
+        unit_name: state.unit_name(&p.unit_code).await,
+        waiting: items.iter().filter(|i| i.open > 0).count(),
+        items,
+        lang,
+        chrome,
+    })
+    .map(IntoResponse::into_response)
+}
+
+/// Open instructions held by the unit itself (its 本单位待办), overdue ones apart.
+async fn instructions(state: &AppState, scope: &Scope, unit: &str) -> Result<DeskItem, WebError> {
+    let repo = state.store.instructions();
+    let mine = InstructionFilter {
+        open_only: true,
+        held_by: Some(unit.to_string()),
+        ..InstructionFilter::default()
+    };
+    let sum = |v: Vec<(String, i64)>| v.into_iter().map(|(_, n)| n).sum::<i64>();
+    let open = sum(repo.count_by_status(scope, &mine).await?);
+    let overdue = sum(repo
+        .count_by_status(
+            scope,
+            &InstructionFilter {
+                overdue_only: true,
+                ..mine
+            },
+        )
+        .await?);
+    Ok(DeskItem {
+        key: "todo_instructions",
+        href: "/instructions?tab=mine",
+        open,
+        overdue,
+    })
+}
+
+/// Cluster-operation targets of the area still to be reported, those of operations past their
+/// strike day (and still running) overdue.
+async fn operation_targets(
+    state: &AppState,
+    scope: &Scope,
+    now: i64,
+) -> Result<DeskItem, WebError> {
+    let mut open = 0;
+    let mut overdue = 0;
+    for o in state.store.cluster_operations().list(scope).await? {
+        open += o.counts.pending;
+        if o.operation.running() && now >= o.operation.strike_at + DAY_MS {
+            overdue += o.counts.pending;
+        }
+    }
+    Ok(DeskItem {
+        key: "todo_operation_targets",
+        href: "/operations",
+        open,
+        overdue,
+    })
+}
+
+async fn two_card_leads(state: &AppState, scope: &Scope, now: i64) -> Result<DeskItem, WebError> {
+    let repo = state.store.two_card_leads();
+    let pending = LeadFilter {
+        state: Some(LeadState::Pending),
+        ..LeadFilter::default()
+    };
+    let late = LeadFilter {
+        overdue: true,
+        ..LeadFilter::default()
+    };
+    Ok(DeskItem {
+        key: "todo_two_card_leads",
+        href: "/two-card-leads?state=pending",
+        open: repo.count(scope, &pending, now).await?,
+        overdue: repo.count(scope, &late, now).await?,
+    })
+}
+
+/// Measures of the area in rectification (overdue apart) and reports awaiting acceptance.
+async fn supervision(state: &AppState, scope: &Scope, now: i64) -> Result<Vec<DeskItem>, WebError> {
+    let register = state.store.supervision();
+    let issued = SupervisionFilter {
+        state: Some(SupervisionState::Issued),
+        ..SupervisionFilter::default()
+    };
+    let replied = SupervisionFilter {
+        state: Some(SupervisionState::Replied),
+        ..SupervisionFilter::default()
+    };
+    Ok(vec![
+        DeskItem {
+            key: "todo_supervision_rectifying",
+            href: "/supervision?state=issued",
+            open: register.count(scope, None, &issued, now).await?,
+            overdue: register
+                .count(
+                    scope,
+                    None,
+                    &SupervisionFilter {
+                        overdue: true,
+                        ..issued.clone()
+                    },
+                    now,
+                )
+                .await?,
+        },
+        DeskItem {
+            key: "todo_supervision_acceptance",
+            href: "/supervision?state=replied",
+            open: register.count(scope, None, &replied, now).await?,
+            overdue: 0,
+        },
+    ])
+}
