@@ -713,16 +713,24 @@ async fn watch_deadlines(service: Arc<LoopService>, running: Arc<AtomicBool>) {
 }
 
 /// Registers the synthetic city's residents (once: a second start finds them).
-/// The simulated residents of each village as its population (what cases per 10,000 residents
-/// divide by), unless the city's units carry figures already.
+/// The residents a synthetic city stands for: a county's (the victims and card sellers per
+/// 10,000 are scaled up to it, see the flags).
+const STANDS_FOR_RESIDENTS: i64 = 800_000;
+
+/// Each village's population (what cases per 10,000 residents divide by): its simulated
+/// residents scaled up to the county the sample stands for, as its fraud volume is — so that
+/// 万人发案数 reads like a real county's, not like 20,000 people's with a county's cases. Unless
+/// the city's units carry figures already.
 async fn record_populations(store: &Store, sim: &Simulation, root: &str) -> Result<(), CliError> {
     let units = store.units().subtree(root, None).await?;
     if units.iter().any(|u| u.population.is_some()) {
         return Ok(());
     }
+    let people = sim.world().people.len() as i64;
+    let scale = (STANDS_FOR_RESIDENTS / people.max(1)).max(1);
     let mut per_village: BTreeMap<String, i64> = BTreeMap::new();
     for p in &sim.world().people {
-        *per_village.entry(format!("{:012}", p.village)).or_default() += 1;
+        *per_village.entry(format!("{:012}", p.village)).or_default() += scale;
     }
     // Every village gets a figure (0 where nobody was simulated), so that the townships and the
     // county add up (a unit's residents are a sum only when all its children have a figure).
