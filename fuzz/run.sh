@@ -26,8 +26,11 @@ seed card_lists $'卡号,户名,证件号码,开户日期,预留手机号,开户
 
 seed cleanup_answers $'编号,持卡人,证件号码,核查结果,查见账户数,销户数,限制非柜面数,说明\n12,王小明,330281198001010016,已清理,3,1,2,一户销户\n13,李四,x,本行无账户,,,,\n'
 
+seed operation_targets $'姓名,身份证号,手机号,角色,落地单位,线索\n张三,11010519491231002X,13900001234,车手,330281,取现12万\n李四,330281199001010013,,卡农,阳明街道派出所,\n'
+seed joint_tasks $'序号,责任单位,工作任务,完成时限,具体要求\n1,县教育局,组织家长安装国家反诈中心APP,2026-03-31,注册率95%以上\n2,人民银行县支行,排查涉诈账户,2026年4月15日,\n'
+
 cargo fuzz build -O
-for t in phone resident_id credit_code bank_card money division_code time card_lists cleanup_answers; do
+for t in phone resident_id credit_code bank_card money division_code time card_lists cleanup_answers operation_targets joint_tasks; do
     echo "=== $t"
     cargo fuzz run -O "$t" "corpus/$t" -- -max_total_time="$SECONDS_EACH" -print_final_stats=1 2>&1 \
         | tee "/tmp/fanzha-fuzz-$t.log" | grep -E "^(stat::|Done|==|SUMMARY)|panicked" || true

@@ -1,7 +1,8 @@
 // 联席办 as it is used: the center's analyst adds a member department, records this year's
 // responsibility letter and a meeting with it present, assigns a task from the meeting, records
-// the department's progress report and accepts it; the desk shows the member signed, the task
-// done, and the contact masked (in full on the member's page).
+// the department's progress report and accepts it, then imports the next task list (a row for a
+// stranger quarantined); the desk shows the member signed, the task done, and the contact masked
+// (in full on the member's page).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -68,6 +69,19 @@ test('联席办: a member signs, meets, is assigned a task and carries it out', 
   await analyst.locator('#task[data-state=done]').waitFor();
   assert.equal(await analyst.locator('#task-history tbody tr').count(), 3, 'assigned, reported, accepted');
 
+  // The task list of the next meeting, imported: one row for the member, one for a stranger.
+  await open(analyst, '/joint-office');
+  await analyst.locator('#import-details summary').click();
+  const due = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
+  const csv = `责任单位,工作任务,完成时限\n${name},开展文旅场所从业人员反诈培训,${due}\n不存在的单位${stamp},排查,${due}\n`;
+  const upload = analyst.locator('#import-tasks');
+  await upload.locator('input[type=file]').setInputFiles({ name: '任务清单.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await upload.locator('[data-action=import-tasks]').click();
+  await analyst.locator('#import-result').waitFor();
+  assert.equal((await analyst.locator('#import-result [data-applied]').innerText()).trim(), '1');
+  assert.equal(await analyst.locator('#import-rejected [data-reason=unknown_member]').count(), 1);
+  await analyst.locator('#joint-tasks tr[data-task]', { hasText: '开展文旅场所从业人员反诈培训' }).waitFor();
+
   await open(analyst, '/joint-office');
   await withShot(analyst, 'joint-office', async () => {
     const row = analyst.locator('#joint-members tr[data-member]', { hasText: name });
@@ -75,6 +89,7 @@ test('联席办: a member signs, meets, is assigned a task and carries it out', 
     assert.match(await row.innerText(), /139\*\*\*\*0001/);
     assert.ok(!(await row.innerText()).includes('13912340001'), 'masked in the list');
     assert.equal((await row.locator('[data-figure=done]').innerText()).split(' ')[0].trim(), '1');
+    assert.equal((await row.locator('[data-figure=pending]').innerText()).split(' ')[0].trim(), '1', 'the imported task');
     assert.match(await row.locator('[data-figure=letter]').innerText(), /张局长/);
   });
 });

@@ -26,6 +26,7 @@ mod field;
 mod format;
 pub mod guardians;
 pub mod header;
+pub mod joint_tasks;
 pub mod key_person_list;
 mod key_set;
 pub mod monthly_figures;

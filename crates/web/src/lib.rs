@@ -24,6 +24,7 @@ pub mod figures;
 pub mod guardian_import;
 pub mod i18n;
 pub mod import_run;
+pub mod joint_task_import;
 pub mod key_person_import;
 pub mod operation_import;
 pub mod pages;
@@ -190,6 +191,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/joint-office/tasks",
             post(pages::joint_office_tasks::assign),
+        )
+        .route(
+            "/joint-office/tasks/import",
+            post(pages::joint_office::import_tasks),
         )
         .route(
             "/joint-office/tasks/{id}",

@@ -167,6 +167,18 @@ const REASONS: &[(&str, &str, &str)] = &[
         "银行卡线索不应有漫游地",
         "roaming place on a bank card",
     ),
+    // Joint-office task lists.
+    (
+        "unknown_member",
+        "不是本联席办成员单位",
+        "not a member of your joint office",
+    ),
+    ("due_passed", "完成时限已过", "deadline passed"),
+    (
+        "due_too_far",
+        "完成时限超过一年",
+        "deadline more than a year ahead",
+    ),
     // Key-person lists.
     ("unknown_category", "人员类别无法识别", "unknown category"),
     ("unknown_role", "人员角色无法识别", "unknown role"),

@@ -204,6 +204,8 @@ struct DeskPage {
     today: String,
     due_default: String,
     pass_percent: i64,
+    /// The result of a task-list import just done.
+    import: Option<super::figure_imports::FigureImportView>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -227,11 +229,28 @@ pub async fn desk(
     headers: HeaderMap,
     Query(q): Query<DeskQuery>,
 ) -> Result<Response, WebError> {
-    let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/joint-office");
+    desk_page(
+        (&auth.principal, &auth.csrf_token),
+        &state,
+        &headers,
+        q,
+        None,
+    )
+    .await
+}
+
+/// The desk for `p`, with the result of an import just done.
+pub(crate) async fn desk_page(
+    (p, csrf_token): (&crate::auth::principal::Principal, &str),
+    state: &AppState,
+    headers: &HeaderMap,
+    q: DeskQuery,
+    import: Option<super::figure_imports::FigureImportView>,
+) -> Result<Response, WebError> {
+    let chrome = Chrome::new(p, csrf_token, headers, "/joint-office");
     let lang = chrome.lang;
-    let p = &auth.principal;
     let scope = state.scope_of(&p.unit_code).await?;
-    let period = period(&state, q.days.as_deref())?;
+    let period = period(state, q.days.as_deref())?;
     let now = state.clock.now_ms();
     let year = year_of(now);
     let with_left = q.left.as_deref() == Some("1");
@@ -273,7 +292,7 @@ pub async fn desk(
     if let Some(format) = q.format {
         return export(lang, year, &rows).respond(format);
     }
-    let totals = tally(&state, &scope, (period.from, period.until)).await?;
+    let totals = tally(state, &scope, (period.from, period.until)).await?;
     let pending = task_rows(
         lang,
         tasks
@@ -301,7 +320,7 @@ pub async fn desk(
     }
     let can_manage = ManageJointOffice::allows(p);
     let (own_members, own_meetings) = if can_manage {
-        own_choices(&state, &scope, &p.unit_code, &members, q.meeting).await?
+        own_choices(state, &scope, &p.unit_code, &members, q.meeting).await?
     } else {
         (Vec::new(), Vec::new())
     };
@@ -337,10 +356,60 @@ pub async fn desk(
         today: day(now),
         due_default: day(now + 30 * DAY_MS),
         pass_percent: fanzha_store::SPOT_CHECK_PASS_PERCENT,
+        import,
         lang,
         chrome,
     })
     .map(IntoResponse::into_response)
+}
+
+/// `POST /joint-office/tasks/import` (multipart: `file`, `format`, `meeting_id` optional): the
+/// office's task list assigned in one go — rows in error quarantined with line and reason.
+/// Answers the desk with what the import did.
+pub async fn import_tasks(
+    auth: Require<ManageJointOffice>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, WebError> {
+    let p = &auth.principal;
+    let mut up = super::upload::Upload::read(multipart, "tasks.csv", &["meeting_id"]).await?;
+    let format = up.format;
+    let meeting_id = match up.trimmed("meeting_id") {
+        None => None,
+        Some(v) => Some(
+            v.parse::<i64>()
+                .map_err(|_| WebError::BadRequest(format!("meeting_id: not an id `{v}`")))?,
+        ),
+    };
+    let (file, bytes) = up.take_file("choose the task list (CSV or XLSX)")?;
+    let done = crate::joint_task_import::import_tasks(
+        &state,
+        &crate::joint_task_import::TaskUpload {
+            login: &p.login,
+            unit_code: &p.unit_code,
+            meeting_id,
+            file: &file,
+            bytes: &bytes,
+            format,
+        },
+    )
+    .await?;
+    let view = super::figure_imports::FigureImportView::new(
+        done.import_run,
+        file,
+        done.read,
+        done.assigned,
+        &done.rejected,
+    );
+    desk_page(
+        (p, &auth.csrf_token),
+        &state,
+        &headers,
+        DeskQuery::default(),
+        Some(view),
+    )
+    .await
 }
 
 /// `YYYY-MM-DD` of `ms` in Shanghai.

@@ -5,7 +5,7 @@
 //! contact masked (in full, audited, on the member's page); CSV; another county sees nothing; a
 //! leader reads but does not write; the brief says it.
 
-use crate::support::{ok, send_as, unit, urlencoded, Answer, FixedClock};
+use crate::support::{multipart, ok, send_as, send_body, unit, urlencoded, Answer, FixedClock};
 use axum::http::StatusCode;
 use chrono::DateTime;
 use fanzha_store::testing::TestDb as Db;
@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 fanzha_store::on_both_backends! {
     the_joint_office_keeps_members_letters_meetings_checks_and_tasks,
+    a_task_list_is_imported_with_its_bad_rows_quarantined,
 }
 
 const COUNTY: &str = "330281";
@@ -430,4 +431,105 @@ fn world_at(state: &AppState, now: i64) -> AppState {
     let mut s = state.clone();
     s.clock = Arc::new(FixedClock(now));
     s
+}
+
+async fn a_task_list_is_imported_with_its_bad_rows_quarantined(db: &Db) {
+    let state = world(db, t0()).await;
+    let office = Role::CenterAnalyst;
+    for name in ["余姚市教育局", "人民银行余姚支行"] {
+        let form = format!(
+            "name={}&kind=government&contact_name=x&contact_phone=13900005678&staff=50",
+            urlencoded(name)
+        );
+        ok(&send(
+            &state,
+            office,
+            COUNTY,
+            "POST",
+            "/joint-office/members",
+            &form,
+        )
+        .await);
+    }
+    // A member of another county's office is not one of this office's.
+    ok(&send(
+        &state,
+        office,
+        OTHER_COUNTY,
+        "POST",
+        "/joint-office/members",
+        &format!(
+            "name={}&kind=government&contact_name=x&contact_phone=13900005678&staff=50",
+            urlencoded("慈溪市教育局")
+        ),
+    )
+    .await);
+    let list = "序号,责任单位,工作任务,完成时限,具体要求\n\
+                1,余姚市教育局,组织家长安装国家反诈中心APP,2026-03-31,注册率95%以上\n\
+                2,人民银行余姚支行,排查涉诈账户,2026年4月15日,\n\
+                3,慈溪市教育局,开展培训,2026-03-31,\n\
+                4,余姚市教育局,开展培训,2026-03-01,\n\
+                5,余姚市教育局,开展反诈进校园,2028-03-01,\n\
+                6,余姚市教育局,组织家长安装国家反诈中心APP,2026-04-30,\n\
+                7,余姚市卫健局,开展培训,下月底,\n";
+    let (ct, body) = multipart(&[("meeting_id", "")], ("任务清单.csv", list.as_bytes()));
+    let page = ok(&send_body(
+        &state,
+        office,
+        COUNTY,
+        t0(),
+        ("POST", "/joint-office/tasks/import"),
+        (ct, body),
+    )
+    .await);
+    for needle in [
+        "data-read>7<",
+        "data-applied>2<",
+        "data-rejected>5<",
+        r#"data-reason="unknown_member""#,
+        r#"data-reason="due_passed""#,
+        r#"data-reason="due_too_far""#,
+        r#"data-reason="duplicate_in_file""#,
+        r#"data-line="8""#,
+    ] {
+        assert!(page.contains(needle), "{needle} in {page}");
+    }
+    let tasks = state
+        .store
+        .joint_tasks()
+        .list(&Scope::platform(), fanzha_store::TaskFilter::default())
+        .await
+        .unwrap();
+    let titles: Vec<&str> = tasks.iter().map(|t| t.title.as_str()).collect();
+    assert_eq!(titles, ["组织家长安装国家反诈中心APP", "排查涉诈账户"]);
+    assert_eq!(tasks[0].detail, "注册率95%以上");
+    let audit = state
+        .store
+        .audit()
+        .list(&Scope::platform(), &fanzha_store::PageRequest::first(100))
+        .await
+        .unwrap();
+    assert_eq!(
+        audit
+            .items
+            .iter()
+            .filter(|e| e.action == "joint_task_assigned")
+            .count(),
+        2
+    );
+    // A leader may not import.
+    let (ct, body) = multipart(&[], ("任务清单.csv", list.as_bytes()));
+    assert_eq!(
+        send_body(
+            &state,
+            Role::Leader,
+            COUNTY,
+            t0(),
+            ("POST", "/joint-office/tasks/import"),
+            (ct, body),
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
 }

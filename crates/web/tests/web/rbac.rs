@@ -562,6 +562,13 @@ const ENDPOINTS: &[Endpoint] = &[
         Form("member_id={id}&title=rbac&due_on={deadline}"),
     ),
     ep(
+        "POST",
+        "/joint-office/tasks/import",
+        "manage_joint_office",
+        Rec::None,
+        Multipart("责任单位,任务,完成时限\n不存在的单位,rbac,2099-01-01\n"),
+    ),
+    ep(
         "GET",
         "/joint-office/tasks/{id}",
         "view_joint_office",
