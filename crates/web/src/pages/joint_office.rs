@@ -79,18 +79,37 @@ pub async fn tally(
     scope: &Scope,
     (from, until): (i64, i64),
 ) -> Result<JointTally, WebError> {
-    let now = state.clock.now_ms();
     let office = state.store.joint_office();
     let members = office.members(scope, false).await?;
-    let letters = office.letters_of_year(scope, year_of(now)).await?;
-    let checks = office.spot_checks(scope, None, (from, until)).await?;
+    let letters = office
+        .letters_of_year(scope, year_of(state.clock.now_ms()))
+        .await?;
+    let meetings = office.meetings(scope, from, until).await?.len();
+    tally_with(state, scope, (from, until), (&members, &letters, meetings)).await
+}
+
+/// [`tally`] from the members, this year's letters and the period's meeting count read already
+/// (those who left among the members are not counted).
+async fn tally_with(
+    state: &AppState,
+    scope: &Scope,
+    (from, until): (i64, i64),
+    (members, letters, meetings): (&[JointMember], &HashMap<i64, fanzha_store::Letter>, usize),
+) -> Result<JointTally, WebError> {
+    let now = state.clock.now_ms();
+    let checks = state
+        .store
+        .joint_office()
+        .spot_checks(scope, None, (from, until))
+        .await?;
+    let active: Vec<&JointMember> = members.iter().filter(|m| m.active()).collect();
     Ok(JointTally {
-        members: members.len() as i64,
-        signed: members
+        members: active.len() as i64,
+        signed: active
             .iter()
             .filter(|m| letters.contains_key(&m.id))
             .count() as i64,
-        meetings: office.meetings(scope, from, until).await?.len() as i64,
+        meetings: meetings as i64,
         tasks: state
             .store
             .joint_tasks()
@@ -292,7 +311,14 @@ pub(crate) async fn desk_page(
     if let Some(format) = q.format {
         return export(lang, year, &rows).respond(format);
     }
-    let totals = tally(state, &scope, (period.from, period.until)).await?;
+    let period_meetings = office.meetings(&scope, period.from, period.until).await?;
+    let totals = tally_with(
+        state,
+        &scope,
+        (period.from, period.until),
+        (&members, &letters, period_meetings.len()),
+    )
+    .await?;
     let pending = task_rows(
         lang,
         tasks
@@ -308,7 +334,7 @@ pub(crate) async fn desk_page(
         now,
     );
     let mut meetings = Vec::new();
-    for g in office.meetings(&scope, period.from, period.until).await? {
+    for g in period_meetings {
         meetings.push(MeetingRow {
             id: g.id,
             held_on: format_shanghai_date(g.held_at),
