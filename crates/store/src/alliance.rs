@@ -199,6 +199,9 @@ pub struct MemberCase {
     pub loss_fen: i64,
     /// The victim's occupation code, when known.
     pub occupation: Option<String>,
+    /// The employer notice (提示单) issued for it: its number as printed, and whether the
+    /// member returned its receipt.
+    pub notice: Option<(String, bool)>,
 }
 
 /// An awareness event held at a member.
@@ -644,8 +647,9 @@ impl<'s> Alliance<'s> {
     ) -> StoreResult<Vec<MemberCase>> {
         self.get(scope, id).await?;
         let mut sql = Sql::new(format!(
-            "SELECT c.id, c.unit_code, c.reported_at, c.victim_name, c.loss_fen, c.occupation \
-             {CASES_OF_MEMBERS} WHERE m.id = "
+            "SELECT c.id, c.unit_code, c.reported_at, c.victim_name, c.loss_fen, c.occupation, \
+             n.notice_year, n.notice_seq, n.receipt_at {CASES_OF_MEMBERS} LEFT JOIN \
+             employer_notices n ON n.case_id = c.id WHERE m.id = "
         ));
         sql.arg(id)
             .push(" AND c.reported_at >= ")
@@ -670,6 +674,16 @@ impl<'s> Alliance<'s> {
                     victim_name: col(r, "victim_name")?,
                     loss_fen: col(r, "loss_fen")?,
                     occupation: col(r, "occupation")?,
+                    notice: match (
+                        col::<Option<i64>>(r, "notice_year")?,
+                        col::<Option<i64>>(r, "notice_seq")?,
+                    ) {
+                        (Some(year), Some(seq)) => Some((
+                            crate::employer_notices::notice_number(year, seq),
+                            col::<Option<i64>>(r, "receipt_at")?.is_some(),
+                        )),
+                        _ => None,
+                    },
                 })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()

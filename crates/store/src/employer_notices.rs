@@ -1,6 +1,9 @@
-//! Employer notices (提示单) for public-sector victims: 财政供养人员被骗每案通报.
+//! Employer notices (提示单) for public-sector victims: 财政供养人员被骗每案通报 — and, the same
+//! way, for staff of the enterprises of the anti-fraud alliance (企业反诈联盟), whose members
+//! asked to be told of every case among their staff.
 //!
-//! Every case whose victim is paid from public funds owes one notice, issued within
+//! Every case whose victim is paid from public funds, or works for an active alliance member
+//! (the case's employer, else the victim's on record, is the member's name), owes one notice, issued within
 //! [`NOTICE_DUE_HOURS`] of the case being opened to the victim's employer and, at the same
 //! time, to the police station of the area, which urges the employer to hold anti-fraud talks.
 //! The employer returns a receipt (回执: who signed, when, what it did). The register lists the
@@ -35,6 +38,16 @@ pub const MAX_NOTICE_NAME: usize = 100;
 pub const MAX_NOTICE_TEXT: usize = 2_000;
 /// The most rows the register returns at once.
 pub const MAX_REGISTER_ROWS: usize = 2_000;
+
+code_enum! {
+    /// Why a case owes its employer a notice.
+    NoticeGround {
+        /// 财政供养人员被骗.
+        PublicSector => "public_sector", "财政供养人员被骗", "Public-sector staff defrauded";
+        /// 企业反诈联盟成员企业职工被骗.
+        AllianceMember => "alliance_member", "联盟成员企业职工被骗", "Staff of an alliance member defrauded";
+    }
+}
 
 code_enum! {
     /// Where a public-sector case's notice stands.
@@ -97,10 +110,15 @@ pub struct EmployerNotice {
     pub version: i64,
 }
 
+/// A notice's number as printed: `〔2026〕第12号`.
+pub(crate) fn notice_number(year: i64, seq: i64) -> String {
+    format!("〔{year}〕第{seq}号")
+}
+
 impl EmployerNotice {
     /// The notice's number as printed: `〔2026〕第12号`.
     pub fn number(&self) -> String {
-        format!("〔{}〕第{}号", self.notice_year, self.notice_seq)
+        notice_number(self.notice_year, self.notice_seq)
     }
 
     pub fn state(&self) -> NoticeState {
@@ -264,10 +282,26 @@ impl<'s> EmployerNotices<'s> {
         EmployerNotices { store }
     }
 
-    /// The case's `(unit, public-sector flag)` when it lies inside the scope.
-    async fn case_in(&self, scope: &Scope, case_id: &str) -> StoreResult<(String, bool)> {
+    /// Why the case inside the scope owes its employer a notice (`None`: it owes none).
+    pub async fn owed(&self, scope: &Scope, case_id: &str) -> StoreResult<Option<NoticeGround>> {
+        Ok(self.case_in(scope, case_id).await?.1)
+    }
+
+    /// The case's `(unit, why it owes a notice)` when it lies inside the scope: public-sector
+    /// staff first, else staff of an active alliance member by the employer's name.
+    async fn case_in(
+        &self,
+        scope: &Scope,
+        case_id: &str,
+    ) -> StoreResult<(String, Option<NoticeGround>)> {
         let ctx = "employer_notices.case";
-        let mut sql = Sql::new("SELECT c.unit_code, c.public_sector FROM cases c WHERE c.id = ");
+        let mut sql = Sql::new(
+            "SELECT c.unit_code, c.public_sector, CAST(CASE WHEN EXISTS (SELECT 1 FROM \
+             alliance_members m WHERE m.left_at IS NULL AND m.name = \
+             COALESCE(NULLIF(c.employer, ''), p.employer)) THEN 1 ELSE 0 END AS BIGINT) AS \
+             alliance FROM cases c LEFT JOIN people p ON p.resident_id = c.resident_id \
+             WHERE c.id = ",
+        );
         sql.arg(case_id).push(" AND ");
         scope.push_condition(&mut sql, "c.unit_code");
         let row = sql
@@ -279,9 +313,15 @@ impl<'s> EmployerNotices<'s> {
                 what: "case",
                 key: case_id.to_string(),
             })?;
+        let public_sector = col::<i64>(&row, "public_sector").map_err(StoreError::query(ctx))? != 0;
+        let alliance = col::<i64>(&row, "alliance").map_err(StoreError::query(ctx))? != 0;
         Ok((
             col(&row, "unit_code").map_err(StoreError::query(ctx))?,
-            col::<i64>(&row, "public_sector").map_err(StoreError::query(ctx))? != 0,
+            match (public_sector, alliance) {
+                (true, _) => Some(NoticeGround::PublicSector),
+                (false, true) => Some(NoticeGround::AllianceMember),
+                (false, false) => None,
+            },
         ))
     }
 
@@ -322,11 +362,12 @@ impl<'s> EmployerNotices<'s> {
             Some(d) if !d.is_empty() => Some(name("department", d)?),
             _ => None,
         };
-        let (unit_code, public_sector) = self.case_in(scope, &n.case_id).await?;
-        if !public_sector {
+        let (unit_code, ground) = self.case_in(scope, &n.case_id).await?;
+        if ground.is_none() {
             return Err(StoreError::invalid(
                 "case_id",
-                "the victim is not public-sector staff; no employer notice is owed",
+                "the victim is neither public-sector staff nor staff of an alliance member; no \
+                 employer notice is owed",
             ));
         }
         let station = n.station_unit.trim();

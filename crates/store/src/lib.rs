@@ -120,8 +120,8 @@ pub use dialect::Backend;
 pub use division::natural_division_code;
 pub use employer_notices::{
     EmployerNotice, EmployerNotices, EmployerTally, NewEmployerNotice, NoticeFigures, NoticeFilter,
-    NoticeReceipt, NoticeRow, NoticeState, MAX_NOTICE_NAME, MAX_NOTICE_TEXT, MAX_REGISTER_ROWS,
-    NOTICE_DUE_HOURS,
+    NoticeGround, NoticeReceipt, NoticeRow, NoticeState, MAX_NOTICE_NAME, MAX_NOTICE_TEXT,
+    MAX_REGISTER_ROWS, NOTICE_DUE_HOURS,
 };
 pub use enforcement::{
     CaseEnforcement, CaseSupervision, Dismantled, DismantledFilter, DismantledKind,

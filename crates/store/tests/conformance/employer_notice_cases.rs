@@ -460,3 +460,117 @@ pub async fn the_register_figures_and_employer_table_count_the_scope(store: &Sto
         .unwrap();
     assert_eq!((hospital.cases, hospital.cases_before), (2, 1));
 }
+
+/// A case whose victim works for an active alliance member (the case's employer, else the
+/// victim's on record) owes its employer a notice like a public-sector one; a case of another
+/// employer owes none, nor one of a member that left; the alliance member's cases show it.
+pub async fn staff_of_alliance_members_are_notified_too(store: &Store) {
+    setup(store).await;
+    let yuyao = store.units().scope("330281").await.unwrap();
+    let firm = "余姚阳光电器有限公司";
+    let credit = fanzha_core::CreditCode::generate(b'9', b'1', 330281, b"MA0000A1")
+        .unwrap()
+        .as_str()
+        .to_string();
+    let member = store
+        .alliance()
+        .join(
+            &yuyao,
+            &NewMember {
+                unit_code: "330281001".into(),
+                name: firm.into(),
+                credit_code: credit,
+                contact_name: "王会计".into(),
+                contact_phone: "13900001111".into(),
+                staff: 300,
+                finance_staff: 12,
+                joined_at: T0 - 30 * DAY,
+                note: String::new(),
+                by: "station".into(),
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    // A2 names the firm itself; A3 is the firm's staff by the people table; N1 works elsewhere.
+    let mut a2 = case("A2", "330281001001", 0, 500_000, None);
+    a2.employer = Some(firm.into());
+    assert!(store.cases().create(&a2).await.unwrap());
+    let staff = NewPerson {
+        employer: Some(firm.into()),
+        ..crate::fixtures::person(7, "330281001001")
+    };
+    store.people().upsert(&[staff.clone()]).await.unwrap();
+    let mut a3 = case("A3", "330281001001", 1, 200_000, None);
+    a3.resident_id = Some(staff.resident_id.clone());
+    assert!(store.cases().create(&a3).await.unwrap());
+
+    let repo = store.employer_notices();
+    assert_eq!(
+        repo.owed(&yuyao, "P1").await.unwrap(),
+        Some(NoticeGround::PublicSector)
+    );
+    assert_eq!(
+        repo.owed(&yuyao, "A2").await.unwrap(),
+        Some(NoticeGround::AllianceMember)
+    );
+    assert_eq!(
+        repo.owed(&yuyao, "A3").await.unwrap(),
+        Some(NoticeGround::AllianceMember)
+    );
+    assert_eq!(repo.owed(&yuyao, "N1").await.unwrap(), None);
+    assert!(matches!(
+        repo.issue(&yuyao, &notice("N1", "330281001"), T0 + HOUR)
+            .await,
+        Err(StoreError::Invalid {
+            field: "case_id",
+            ..
+        })
+    ));
+    let issued = repo
+        .issue(
+            &yuyao,
+            &NewEmployerNotice {
+                employer: firm.into(),
+                department: None,
+                ..notice("A2", "330281001")
+            },
+            T0 + HOUR,
+        )
+        .await
+        .unwrap();
+    let cases = store
+        .alliance()
+        .cases(&yuyao, member, T0 - DAY, T0 + 5 * DAY)
+        .await
+        .unwrap();
+    let notices: Vec<(&str, Option<(String, bool)>)> = cases
+        .iter()
+        .map(|c| (c.case_id.as_str(), c.notice.clone()))
+        .collect();
+    assert_eq!(
+        notices,
+        vec![("A3", None), ("A2", Some((issued.number(), false)))]
+    );
+    // The public-sector register does not list the firm's cases.
+    let (register, _) = repo
+        .register(
+            &yuyao,
+            &NoticeFilter {
+                from: Some(T0 - DAY),
+                to: Some(T0 + 5 * DAY),
+                ..NoticeFilter::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(!register.is_empty() && register.iter().all(|r| r.case_id != "A2"));
+    // Once the firm left, its staff's next case owes none.
+    let m = store.alliance().get(&yuyao, member).await.unwrap();
+    store
+        .alliance()
+        .leave(&yuyao, member, "迁出", m.version, "station", T0 + DAY)
+        .await
+        .unwrap();
+    assert_eq!(repo.owed(&yuyao, "A3").await.unwrap(), None);
+}

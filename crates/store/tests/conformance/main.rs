@@ -225,6 +225,7 @@ mod employer_notice_suite {
         notices_are_issued_once_numbered_per_year_inside_the_scope,
         receipts_are_recorded_against_the_version_and_within_time,
         the_register_figures_and_employer_table_count_the_scope,
+        staff_of_alliance_members_are_notified_too,
     }
 }
 

@@ -281,6 +281,8 @@ struct CaseRow {
     victim: String,
     loss: String,
     occupation: &'static str,
+    /// The employer notice's number and whether its receipt came back.
+    notice: Option<(String, bool)>,
 }
 
 struct EventRow {
@@ -363,6 +365,7 @@ pub async fn member(
                         .and_then(Occupation::from_code)
                         .map(|o| pick(lang, o.zh(), o.en()))
                         .unwrap_or(""),
+                    notice: c.notice,
                     id: c.case_id,
                 })
                 .collect(),

@@ -905,6 +905,8 @@ struct NoticePage {
     /// The employer and station addressed: the notice's once issued, else the case's.
     employer: String,
     station: String,
+    /// The victim works for an alliance member (not public-sector staff).
+    alliance: bool,
 }
 
 /// How a notice addresses the station of a unit: the org tree names townships and streets
@@ -932,11 +934,13 @@ pub async fn notice(
 ) -> Result<Html<String>, WebError> {
     let scope = state.scope_of(&auth.principal.unit_code).await?;
     let c = state.store.cases().get(&scope, &id).await?;
-    if !c.public_sector {
+    let Some(ground) = state.store.employer_notices().owed(&scope, &id).await? else {
         return Err(WebError::BadRequest(
-            "the victim is not public-sector staff; no employer notice".into(),
+            "the victim is neither public-sector staff nor staff of an alliance member; no \
+             employer notice"
+                .into(),
         ));
-    }
+    };
     // The notice names the victim in full: who printed it is on the record.
     state
         .store
@@ -975,6 +979,7 @@ pub async fn notice(
         number,
         employer,
         station: station_addressee(&state.unit_name(&station_code).await),
+        alliance: ground == fanzha_store::NoticeGround::AllianceMember,
         c,
     })
 }

@@ -38,6 +38,8 @@ use std::collections::HashMap;
 
 /// The case page's 提示单 section (public-sector victims only).
 pub struct NoticeView {
+    /// Why the case owes the notice (财政供养人员被骗, 联盟成员企业职工被骗).
+    pub ground: &'static str,
     pub state_code: &'static str,
     pub state: &'static str,
     /// Issued: its number, time, issuer, employer, department and station.
@@ -149,9 +151,9 @@ pub async fn case_section(
     c: &Case,
     can_manage: bool,
 ) -> Result<Option<NoticeView>, WebError> {
-    if !c.public_sector {
+    let Some(ground) = state.store.employer_notices().owed(scope, &c.id).await? else {
         return Ok(None);
-    }
+    };
     let now = state.clock.now_ms();
     let notice = state.store.employer_notices().of_case(scope, &c.id).await?;
     let due_at = c.created_at + NOTICE_DUE_HOURS * 3_600_000;
@@ -181,6 +183,7 @@ pub async fn case_section(
         Vec::new()
     };
     Ok(Some(NoticeView {
+        ground: pick(lang, ground.zh(), ground.en()),
         state_code: s.as_str(),
         state: state_label(lang, s),
         overdue: notice.is_none() && now > due_at,

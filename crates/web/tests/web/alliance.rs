@@ -206,6 +206,37 @@ async fn a_member_is_recorded_counted_by_name_and_read_inside_the_area(db: &Db) 
         .iter()
         .any(|e| e.action == "alliance_member_joined"));
 
+    // The staff member's case owes the firm a notice (每案通报): issued from the case page, its
+    // number on the member's page.
+    let analyst = Role::CenterAnalyst;
+    let case_page = ok(&send(&state, analyst, COUNTY, "GET", "/cases/AJ2026030009", "").await);
+    assert!(
+        case_page.contains("data-notice-ground") && case_page.contains("联盟成员企业职工被骗"),
+        "{case_page}"
+    );
+    ok(&send(
+        &state,
+        analyst,
+        COUNTY,
+        "POST",
+        "/cases/AJ2026030009/employer-notice",
+        &format!("employer={}&station_unit={TOWNSHIP}", urlencoded(FIRM)),
+    )
+    .await);
+    let printed = ok(&send(
+        &state,
+        analyst,
+        COUNTY,
+        "GET",
+        "/cases/AJ2026030009/notice",
+        "",
+    )
+    .await);
+    assert!(printed.contains(r#"data-ground="alliance_member""#) && printed.contains(FIRM));
+    let with_notice = ok(&send(&state, station, TOWNSHIP, "GET", "/alliance/1?days=30", "").await);
+    assert!(with_notice.contains("〔2026〕第1号"), "{with_notice}");
+    assert!(!with_notice.contains("data-notice-pending"));
+
     // Another county sees nothing; a grid worker reads the list without the form.
     assert_eq!(
         send(&state, station, OTHER_COUNTY, "GET", "/alliance/1", "")
