@@ -500,7 +500,11 @@ pub async fn staff_of_alliance_members_are_notified_too(store: &Store) {
         employer: Some(firm.into()),
         ..crate::fixtures::person(7, "330281001001")
     };
-    store.people().upsert(&[staff.clone()]).await.unwrap();
+    store
+        .people()
+        .upsert(std::slice::from_ref(&staff))
+        .await
+        .unwrap();
     let mut a3 = case("A3", "330281001001", 1, 200_000, None);
     a3.resident_id = Some(staff.resident_id.clone());
     assert!(store.cases().create(&a3).await.unwrap());
