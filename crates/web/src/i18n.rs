@@ -1645,6 +1645,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("jo_import", "导入任务清单", "Import a task list"),
     ("jo_import_hint", "CSV 或 XLSX：责任单位（须与本联席办成员单位名称一致）、任务、完成时限（必填），任务要求（可选）；有误的行列出行号和原因，其余行逐项部署。", "CSV or XLSX: member (as named in your joint office), task and deadline (required), requirements (optional); rows in error are listed with line and reason, the others are assigned."),
     ("jo_task_file", "任务清单文件", "Task list file"),
+    ("jo_task_list", "任务清单落实情况", "Task list and progress"),
     ("nav_joint_office", "联席办", "Joint office"),
     ("nav_group_joint", "联席办", "Joint office"),
     ("jo_hint", "反诈联席会议办公室：成员单位及其反诈联络员；当年《防范电信网络诈骗责任书》签订情况；任务清单中各成员单位任务的落实（逾期未完成的标红）；联席会议、调度会、推进会记录；对成员单位干部职工国家反诈中心APP注册情况的现场抽查（注册率低于达标线的标红）。", "The office of the anti-fraud joint meeting: its member departments and their anti-fraud contacts; this year's responsibility letters; the task list and how each member carries out its tasks (overdue ones marked); joint, dispatch and progress meetings; spot checks of members' staff on the national anti-fraud app (those below the pass mark marked)."),

@@ -190,7 +190,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/joint-office/tasks",
-            post(pages::joint_office_tasks::assign),
+            get(pages::joint_office_tasks::list).post(pages::joint_office_tasks::assign),
         )
         .route(
             "/joint-office/tasks/import",

@@ -276,3 +276,206 @@ pub async fn send_back(
         .await?;
     Ok(redirect(&headers, id))
 }
+
+/// Which tasks the task list shows.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    /// `pending` (not done, the default), `overdue`, `reported` (awaiting acceptance), `done`,
+    /// `late` (done after the deadline) or `all`.
+    #[serde(default)]
+    state: Option<String>,
+    /// A member's tasks only.
+    #[serde(default)]
+    member: Option<i64>,
+    format: Option<crate::export::ExportFormat>,
+}
+
+const VIEWS: [&str; 6] = ["pending", "overdue", "reported", "done", "late", "all"];
+
+/// A task as the list shows it.
+struct ListRow {
+    id: i64,
+    title: String,
+    member: String,
+    meeting: String,
+    assigned: String,
+    due: String,
+    state: &'static str,
+    overdue: bool,
+    report: String,
+    done: String,
+    on_time: Option<bool>,
+    returns: i64,
+}
+
+#[derive(Template)]
+#[template(path = "joint_tasks.html")]
+struct ListPage {
+    lang: Lang,
+    chrome: Chrome,
+    unit_name: String,
+    views: Vec<super::choices::Choice>,
+    view: String,
+    members: Vec<super::choices::Choice>,
+    member: Option<i64>,
+    rows: Vec<ListRow>,
+}
+
+/// `GET /joint-office/tasks[?state=pending|overdue|reported|done|late|all][&member=ID]
+/// [&format=csv|xlsx]`: the task list of one's area with where each task stands — the
+/// 落实情况表 a joint office reports to its meeting.
+pub async fn list(
+    auth: Require<ViewJointOffice>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    crate::extract::Query(q): crate::extract::Query<ListQuery>,
+) -> Result<Response, WebError> {
+    let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/joint-office");
+    let lang = chrome.lang;
+    let p = &auth.principal;
+    let view = q.state.as_deref().map(str::trim).unwrap_or("pending");
+    if !VIEWS.contains(&view) {
+        return Err(WebError::BadRequest(format!(
+            "state: `{view}` is none of {}",
+            VIEWS.join(", ")
+        )));
+    }
+    let scope = state.scope_of(&p.unit_code).await?;
+    let now = state.clock.now_ms();
+    let office = state.store.joint_office();
+    let members = office.members(&scope, true).await?;
+    let names: std::collections::HashMap<i64, String> =
+        members.iter().map(|m| (m.id, m.name.clone())).collect();
+    let meetings: std::collections::HashMap<i64, String> = office
+        .meetings(&scope, i64::MIN, i64::MAX)
+        .await?
+        .into_iter()
+        .map(|g| (g.id, g.title))
+        .collect();
+    let tasks = state
+        .store
+        .joint_tasks()
+        .list(
+            &scope,
+            fanzha_store::TaskFilter {
+                member: q.member,
+                pending: matches!(view, "pending" | "overdue" | "reported"),
+                ..fanzha_store::TaskFilter::default()
+            },
+        )
+        .await?;
+    let rows: Vec<ListRow> = tasks
+        .into_iter()
+        .filter(|t| match view {
+            "overdue" => t.overdue(now),
+            "reported" => t.state == TaskState::Reported,
+            "done" => t.state == TaskState::Done,
+            "late" => t.on_time == Some(false),
+            _ => true,
+        })
+        .map(|t| ListRow {
+            id: t.id,
+            member: names.get(&t.member_id).cloned().unwrap_or_default(),
+            meeting: t
+                .meeting_id
+                .and_then(|g| meetings.get(&g).cloned())
+                .unwrap_or_default(),
+            assigned: format_shanghai_date(t.assigned_at),
+            due: format_shanghai_date(t.due_at),
+            state: pick(lang, t.state.zh(), t.state.en()),
+            overdue: t.overdue(now),
+            report: t.report.clone().unwrap_or_default(),
+            done: t.done_at.map(format_shanghai_date).unwrap_or_default(),
+            on_time: t.on_time,
+            returns: t.returns,
+            title: t.title,
+        })
+        .collect();
+    if let Some(format) = q.format {
+        return export(lang, &rows).respond(format);
+    }
+    let label = |v: &str| match v {
+        "pending" => pick(lang, "未完成", "Not done"),
+        "overdue" => pick(lang, "逾期未完成", "Overdue"),
+        "reported" => pick(lang, "待验收", "Awaiting acceptance"),
+        "done" => pick(lang, "已完成", "Done"),
+        "late" => pick(lang, "逾期完成", "Done late"),
+        _ => pick(lang, "全部", "All"),
+    };
+    let mut member_choices = vec![super::choices::Choice {
+        value: String::new(),
+        label: pick(lang, "全部成员单位", "Every member").into(),
+        selected: q.member.is_none(),
+    }];
+    member_choices.extend(members.iter().map(|m| super::choices::Choice {
+        value: m.id.to_string(),
+        label: m.name.clone(),
+        selected: q.member == Some(m.id),
+    }));
+    render(&ListPage {
+        unit_name: state.unit_name(&p.unit_code).await,
+        views: VIEWS
+            .iter()
+            .map(|v| super::choices::Choice {
+                value: (*v).into(),
+                label: label(v).into(),
+                selected: *v == view,
+            })
+            .collect(),
+        view: view.into(),
+        members: member_choices,
+        member: q.member,
+        rows,
+        lang,
+        chrome,
+    })
+    .map(IntoResponse::into_response)
+}
+
+fn export(lang: Lang, rows: &[ListRow]) -> crate::export::Table {
+    let heads = [
+        "jo_task",
+        "jo_member",
+        "jo_from_meeting",
+        "jo_assigned_at",
+        "jo_due",
+        "jo_state",
+        "jo_report",
+        "jo_done_at",
+        "jo_in_time",
+        "jo_returned_n",
+    ];
+    crate::export::Table {
+        name: "joint-office-tasks".into(),
+        headers: heads.iter().map(|h| lang.t(h).to_string()).collect(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.title.clone(),
+                    r.member.clone(),
+                    r.meeting.clone(),
+                    r.assigned.clone(),
+                    r.due.clone(),
+                    format!(
+                        "{}{}",
+                        r.state,
+                        if r.overdue {
+                            pick(lang, "（逾期）", " (overdue)")
+                        } else {
+                            ""
+                        }
+                    ),
+                    r.report.clone(),
+                    r.done.clone(),
+                    match r.on_time {
+                        Some(true) => pick(lang, "是", "yes").into(),
+                        Some(false) => pick(lang, "否", "no").into(),
+                        None => String::new(),
+                    },
+                    r.returns.to_string(),
+                ]
+            })
+            .collect(),
+    }
+}

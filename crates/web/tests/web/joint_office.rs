@@ -332,6 +332,54 @@ async fn the_joint_office_keeps_members_letters_meetings_checks_and_tasks(db: &D
         "{csv}"
     );
 
+    // The task list by state, and its export (the 落实情况表).
+    let done = ok(&send(
+        &later,
+        office,
+        COUNTY,
+        "GET",
+        "/joint-office/tasks?state=done",
+        "",
+    )
+    .await);
+    assert!(done.contains(r#"data-task="1""#) && !done.contains(r#"data-task="2""#));
+    let overdue = ok(&send(
+        &later,
+        office,
+        COUNTY,
+        "GET",
+        "/joint-office/tasks?state=overdue",
+        "",
+    )
+    .await);
+    assert!(overdue.contains(r#"data-task="2""#) && !overdue.contains(r#"data-task="1""#));
+    assert_eq!(
+        send(
+            &later,
+            office,
+            COUNTY,
+            "GET",
+            "/joint-office/tasks?state=someday",
+            ""
+        )
+        .await
+        .status,
+        StatusCode::BAD_REQUEST
+    );
+    let table = ok(&send(
+        &later,
+        office,
+        COUNTY,
+        "GET",
+        "/joint-office/tasks?state=all&format=csv",
+        "",
+    )
+    .await);
+    assert!(
+        table.contains("已完成") && table.contains("推进中（逾期）"),
+        "{table}"
+    );
+
     // The member's page: the contact in full, audited.
     let member = ok(&send(&later, office, COUNTY, "GET", "/joint-office/members/1", "").await);
     assert!(member.contains("13900005678") && member.contains("王局长"));

@@ -562,6 +562,13 @@ const ENDPOINTS: &[Endpoint] = &[
         Form("member_id={id}&title=rbac&due_on={deadline}"),
     ),
     ep(
+        "GET",
+        "/joint-office/tasks",
+        "view_joint_office",
+        Rec::None,
+        Empty,
+    ),
+    ep(
         "POST",
         "/joint-office/tasks/import",
         "manage_joint_office",
