@@ -10,7 +10,7 @@ use crate::error::IngestError;
 use crate::new_cards::{bank_card, card_reason, columns, phone_card, Rejected, MAX_CELL_CHARS};
 use crate::quarantine::reason;
 use crate::reports::{
-    find_column, parse_report_time, read_table, required_column, ReportFormat, Table,
+    cell_at, find_column, parse_report_time, read_table, required_column, ReportFormat, Table,
 };
 use fanzha_core::event::CardKind;
 use fanzha_core::reason::Reasoned;
@@ -149,18 +149,14 @@ fn validate(
             reason,
             raw: row.raw.clone(),
         };
-        let cells = match &row.cells {
+        let cells = match row.cells_of(header.len()) {
             Ok(c) => c,
             Err(r) => {
                 file.rejected.push(reject(None, r));
                 continue;
             }
         };
-        if row.csv && cells.len() != header.len() {
-            file.rejected.push(reject(None, reason::WRONG_FIELD_COUNT));
-            continue;
-        }
-        let cell = |i: Option<usize>| i.and_then(|i| cells.get(i)).map(|t| t.trim()).unwrap_or("");
+        let cell = |i: Option<usize>| cell_at(cells, i);
         let fields = ClosureFields {
             card: cell(Some(card_at)),
             resident_id: cell(Some(id_at)),

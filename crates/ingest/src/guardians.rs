@@ -7,7 +7,7 @@
 
 use crate::error::IngestError;
 use crate::quarantine::reason;
-use crate::reports::{find_column, read_table, ReportFormat, Table};
+use crate::reports::{cell_at, find_column, read_table, ReportFormat, Table};
 use fanzha_core::phone::{PhoneKind, PhoneNumber};
 use fanzha_core::reason::Reasoned;
 use fanzha_core::resident_id::ResidentId;
@@ -233,18 +233,14 @@ fn validate(table: Table) -> Result<GuardianFile, IngestError> {
             reason,
             raw: row.raw.clone(),
         };
-        let cells = match &row.cells {
+        let cells = match row.cells_of(header.len()) {
             Ok(c) => c,
             Err(r) => {
                 file.rejected.push(reject(None, r));
                 continue;
             }
         };
-        if row.csv && cells.len() != header.len() {
-            file.rejected.push(reject(None, reason::WRONG_FIELD_COUNT));
-            continue;
-        }
-        let cell = |i: usize| cells.get(i).map(|t| t.trim()).unwrap_or("");
+        let cell = |i: usize| cell_at(cells, Some(i));
         let checked = (|| {
             let id = cell(id_at);
             if id.is_empty() {

@@ -8,7 +8,9 @@
 
 use crate::error::IngestError;
 use crate::quarantine::reason;
-use crate::reports::{find_column, parse_report_time, read_table, required_column, ReportFormat};
+use crate::reports::{
+    cell_at, find_column, parse_report_time, read_table, required_column, ReportFormat,
+};
 use chrono::NaiveDate;
 use fanzha_core::reason::Reasoned;
 use fanzha_core::time::shanghai_date;
@@ -125,23 +127,14 @@ pub fn read_task_list(
             reason,
             raw: row.raw.clone(),
         };
-        let cells = match &row.cells {
+        let cells = match row.cells_of(header.len()) {
             Ok(c) => c,
             Err(r) => {
                 list.rejected.push(reject((None, r)));
                 continue;
             }
         };
-        if row.csv && cells.len() != header.len() {
-            list.rejected
-                .push(reject((None, reason::WRONG_FIELD_COUNT)));
-            continue;
-        }
-        let cell = |i: Option<usize>| {
-            i.and_then(|i| cells.get(i))
-                .map(|t| t.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}'))
-                .unwrap_or("")
-        };
+        let cell = |i: Option<usize>| cell_at(cells, i);
         match parse_row(&at, &cell) {
             Err(why) => list.rejected.push(reject(why)),
             Ok(mut parsed) => {

@@ -6,7 +6,7 @@
 
 use crate::error::IngestError;
 use crate::quarantine::reason;
-use crate::reports::{read_table, required_column, ReportFormat, Table};
+use crate::reports::{cell_at, read_table, required_column, ReportFormat, Table};
 
 /// Column names accepted for the unit's code.
 pub const UNIT_ALIASES: [&str; 9] = [
@@ -110,18 +110,14 @@ fn validate(table: Table) -> Result<PopulationFile, IngestError> {
             reason,
             raw: row.raw.clone(),
         };
-        let cells = match &row.cells {
+        let cells = match row.cells_of(header.len()) {
             Ok(c) => c,
             Err(r) => {
                 file.rejected.push(reject(None, r));
                 continue;
             }
         };
-        if row.csv && cells.len() != header.len() {
-            file.rejected.push(reject(None, reason::WRONG_FIELD_COUNT));
-            continue;
-        }
-        let cell = |i: usize| cells.get(i).map(|t| t.trim()).unwrap_or("");
+        let cell = |i: usize| cell_at(cells, Some(i));
         let unit = cell(unit_at);
         let population = cell(population_at);
         if unit.is_empty() {

@@ -408,6 +408,25 @@ pub(crate) struct TableRow {
     pub csv: bool,
 }
 
+impl TableRow {
+    /// The row's cells, read against a header of `fields` columns: the table reader's reason
+    /// when the row could not be split into cells, [`reason::WRONG_FIELD_COUNT`] when a CSV row
+    /// has another number of fields than the header (a sheet row may end early).
+    pub(crate) fn cells_of(&self, fields: usize) -> Result<&[String], &'static str> {
+        let cells = self.cells.as_deref().map_err(|r| *r)?;
+        if self.csv && cells.len() != fields {
+            return Err(reason::WRONG_FIELD_COUNT);
+        }
+        Ok(cells)
+    }
+}
+
+/// Cell `i` of a row, trimmed of whitespace (the ideographic space `U+3000` too); `""` for a
+/// column the list does not have or a row that ends before it.
+pub(crate) fn cell_at(cells: &[String], i: Option<usize>) -> &str {
+    i.and_then(|i| cells.get(i)).map_or("", |t| t.trim())
+}
+
 pub(crate) fn read_csv(bytes: &[u8]) -> (Table, &'static str) {
     let sample = &bytes[..bytes.len().min(encoding::SAMPLE_LEN)];
     let detected = encoding::detect(sample, sample.len() == bytes.len());

@@ -7,7 +7,7 @@
 
 use crate::error::IngestError;
 use crate::quarantine::reason;
-use crate::reports::{find_column, read_table, required_column, ReportFormat, Table};
+use crate::reports::{cell_at, find_column, read_table, required_column, ReportFormat, Table};
 use fanzha_core::bank_card::BankCard;
 use fanzha_core::phone::PhoneNumber;
 use fanzha_core::reason::Reasoned;
@@ -187,18 +187,14 @@ fn validate(table: Table) -> Result<LeadFile, IngestError> {
             reason,
             raw: row.raw.clone(),
         };
-        let cells = match &row.cells {
+        let cells = match row.cells_of(header.len()) {
             Ok(c) => c,
             Err(r) => {
                 file.rejected.push(reject(None, r));
                 continue;
             }
         };
-        if row.csv && cells.len() != header.len() {
-            file.rejected.push(reject(None, reason::WRONG_FIELD_COUNT));
-            continue;
-        }
-        let cell = |i: Option<usize>| i.and_then(|i| cells.get(i)).map(|t| t.trim()).unwrap_or("");
+        let cell = |i: Option<usize>| cell_at(cells, i);
         let (card, phone, place) = (cell(card_at), cell(phone_at), cell(place_at));
         if !card.is_empty() && !place.is_empty() {
             file.rejected

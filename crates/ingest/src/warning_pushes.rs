@@ -9,7 +9,7 @@
 use crate::error::IngestError;
 use crate::quarantine::reason;
 use crate::reports::{
-    find_column, parse_report_time, read_table, required_column, ReportFormat, Table,
+    cell_at, find_column, parse_report_time, read_table, required_column, ReportFormat, Table,
 };
 use fanzha_core::fraud_type::FraudType;
 use fanzha_core::phone::PhoneNumber;
@@ -233,18 +233,14 @@ fn validate(table: Table, now: i64) -> Result<PushFile, IngestError> {
             reason,
             raw: row.raw.clone(),
         };
-        let cells = match &row.cells {
+        let cells = match row.cells_of(header.len()) {
             Ok(c) => c,
             Err(r) => {
                 file.rejected.push(reject(None, r));
                 continue;
             }
         };
-        if row.csv && cells.len() != header.len() {
-            file.rejected.push(reject(None, reason::WRONG_FIELD_COUNT));
-            continue;
-        }
-        let cell = |i: Option<usize>| i.and_then(|i| cells.get(i)).map(|t| t.trim()).unwrap_or("");
+        let cell = |i: Option<usize>| cell_at(cells, i);
         match push_row(&at, &cell, now) {
             Ok(mut r) => {
                 if !seen.insert(r.push_id.clone()) {
