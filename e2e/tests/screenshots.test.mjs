@@ -84,6 +84,15 @@ async function someOperationPage() {
   return id ? `/operations/${id}` : '/operations';
 }
 
+/** A joint-office page of the first row of `table` on the desk (`data-attr` its id), else the desk. */
+async function someJointPage(table, attr, prefix) {
+  const commander = await pageFor('commander', 'zh', false);
+  await open(commander, '/joint-office?days=365');
+  const row = commander.locator(`${table} tr[${attr}]`).first();
+  const id = (await row.count()) ? await row.getAttribute(attr) : null;
+  return id ? `${prefix}/${id}` : '/joint-office';
+}
+
 // name, who looks at it, path, an element that shows the page has rendered
 const PAGES = [
   { name: 'login', user: null, path: async () => '/login', ready: 'form[action="/login"]' },
@@ -109,8 +118,8 @@ const PAGES = [
   { name: 'model-sites', user: 'leader', path: async () => '/model-sites', ready: '#site-check' },
   { name: 'todo', user: 'station', path: async () => '/todo', ready: '#todo' },
   { name: 'joint-office', user: 'commander', path: async () => '/joint-office?days=90', ready: '#joint-members' },
-  { name: 'joint-task', user: 'commander', path: async () => '/joint-office/tasks/1', ready: '#task-history' },
-  { name: 'joint-member', user: 'commander', path: async () => '/joint-office/members/2', ready: '#member-tasks' },
+  { name: 'joint-task', user: 'commander', path: () => someJointPage('#joint-tasks', 'data-task', '/joint-office/tasks'), ready: '#task-history, #joint-members' },
+  { name: 'joint-member', user: 'commander', path: () => someJointPage('#joint-members', 'data-member', '/joint-office/members'), ready: '#member-tasks, #joint-members' },
   { name: 'operation', user: 'analyst', path: someOperationPage, ready: '#operation-targets, #operations' },
   { name: 'supervision', user: 'commander', path: async () => '/supervision', ready: '#sv-figures' },
   { name: 'guardians', user: 'analyst', path: async () => '/guardians', ready: '#sign-up-figures' },
