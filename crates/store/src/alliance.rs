@@ -220,11 +220,12 @@ pub struct MemberEvent {
 const CASES_OF_MEMBERS: &str = "FROM cases c LEFT JOIN people p ON p.resident_id = c.resident_id \
     JOIN alliance_members m ON m.name = COALESCE(NULLIF(c.employer, ''), p.employer)";
 
-/// Awareness events for enterprises at a place naming the member (`%` and `_` in a name are
-/// matched literally).
+/// Awareness events for enterprises held at the member: recorded as held there, or — recorded
+/// without a member — at a place naming it (`%` and `_` in a name are matched literally).
 const EVENTS_OF_MEMBERS: &str = "FROM alliance_members m JOIN outreach_events e \
-    ON e.audience = 'enterprise' AND e.place LIKE '%' || REPLACE(REPLACE(REPLACE(m.name, \
-    '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' ESCAPE '\\'";
+    ON e.audience = 'enterprise' AND (e.alliance_member_id = m.id OR (e.alliance_member_id IS \
+    NULL AND e.place LIKE '%' || REPLACE(REPLACE(REPLACE(m.name, '\\', '\\\\'), '%', \
+    '\\%'), '_', '\\_') || '%' ESCAPE '\\'))";
 
 /// The alliance repository.
 pub struct Alliance<'s> {

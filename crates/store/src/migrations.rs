@@ -268,6 +268,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "joint office",
         include_str!("../migrations/0052_joint_office.sql"),
     ),
+    (
+        53,
+        "outreach alliance member",
+        include_str!("../migrations/0053_outreach_alliance_member.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -178,6 +178,9 @@ pub struct NewOutreach {
     pub note: String,
     /// Login of the recorder.
     pub created_by: String,
+    /// The 企业反诈联盟 member it was held at (an event for enterprises only; active, of the
+    /// recorder's area).
+    pub alliance_member: Option<i64>,
 }
 
 /// A stored record.
@@ -337,12 +340,27 @@ impl<'s> Outreach<'s> {
     pub async fn record(&self, scope: &Scope, new: &NewOutreach, now: i64) -> StoreResult<i64> {
         let new = validated(new, now)?;
         self.unit_in(scope, &new.unit_code).await?;
+        if let Some(member) = new.alliance_member {
+            if new.audience != OutreachAudience::Enterprise {
+                return Err(StoreError::invalid(
+                    "alliance_member",
+                    "only an event for enterprises is held at an alliance member",
+                ));
+            }
+            let m = self.store.alliance().get(scope, member).await?;
+            if !m.active() {
+                return Err(StoreError::Conflict {
+                    what: "alliance member",
+                    detail: format!("{} has left the alliance", m.name),
+                });
+            }
+        }
         let _writer = self.store.write_guard().await;
         let mut tx = self.store.begin_write("outreach.begin").await?;
         let mut sql = Sql::new(
             "INSERT INTO outreach_events (unit_code, held_on, kind, audience, place, \
              people_reached, app_registrations, materials, consultations, note, created_by, \
-             created_at) VALUES (",
+             created_at, alliance_member_id) VALUES (",
         );
         sql.arg(new.unit_code.as_str())
             .push(", ")
@@ -367,6 +385,8 @@ impl<'s> Outreach<'s> {
             .arg(new.created_by.as_str())
             .push(", ")
             .arg(now)
+            .push(", ")
+            .arg(new.alliance_member)
             .push(") RETURNING id");
         let row = sql
             .query()
@@ -388,6 +408,7 @@ impl<'s> Outreach<'s> {
                     "app_registrations": new.app_registrations,
                     "materials": new.materials,
                     "consultations": new.consultations,
+                    "alliance_member": new.alliance_member,
                 }),
             },
         )
@@ -619,6 +640,7 @@ mod tests {
             consultations: 12,
             note: String::new(),
             created_by: "grid".into(),
+            alliance_member: None,
         }
     }
 

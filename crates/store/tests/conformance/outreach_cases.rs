@@ -24,6 +24,7 @@ fn talk(unit: &str, day: i64, kind: OutreachKind, people: i64) -> NewOutreach {
         consultations: people / 20,
         note: String::new(),
         created_by: "grid".into(),
+        alliance_member: None,
     }
 }
 

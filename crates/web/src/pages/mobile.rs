@@ -381,6 +381,8 @@ struct OutreachPage {
     today: String,
     kinds: Vec<(&'static str, &'static str)>,
     audiences: Vec<(&'static str, &'static str)>,
+    /// The 企业反诈联盟 members of the area (id, name), for an event held at one.
+    members: Vec<(i64, String)>,
     saved: bool,
     recent: Vec<OutreachLine>,
 }
@@ -429,6 +431,14 @@ pub async fn outreach_form(
             .iter()
             .map(|a| (a.as_str(), pick(lang, a.zh(), a.en())))
             .collect(),
+        members: state
+            .store
+            .alliance()
+            .list(&scope, false)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.name))
+            .collect(),
         saved: q.saved.is_some(),
         recent,
         lang,
@@ -451,6 +461,9 @@ pub struct OutreachForm {
     consultations: String,
     #[serde(default)]
     note: String,
+    /// The alliance member it was held at (an event for enterprises), empty for none.
+    #[serde(default)]
+    alliance_member: String,
 }
 
 fn count_field(value: &str, what: &str) -> Result<i64, WebError> {
@@ -490,6 +503,12 @@ pub async fn record_outreach(
         consultations: count_field(&f.consultations, "consultations")?,
         note: f.note,
         created_by: auth.principal.login.clone(),
+        alliance_member: match f.alliance_member.trim() {
+            "" => None,
+            v => Some(v.parse().map_err(|_| {
+                WebError::BadRequest(format!("alliance_member: not a member `{v}`"))
+            })?),
+        },
     };
     let scope = state.scope_of(&auth.principal.unit_code).await?;
     state

@@ -106,6 +106,7 @@ async fn world(db: &Db) -> AppState {
                 consultations: 0,
                 note: String::new(),
                 created_by: "setup".into(),
+                alliance_member: None,
             },
             t0(),
         )
@@ -267,6 +268,24 @@ async fn a_member_is_recorded_counted_by_name_and_read_inside_the_area(db: &Db) 
         StatusCode::FORBIDDEN
     );
 
+    // A talk recorded from the phone as held at the member counts for it, whatever the place.
+    let form = ok(&send(&state, station, TOWNSHIP, "GET", "/m/outreach", "").await);
+    assert!(form.contains(r#"name="alliance_member""#) && form.contains(FIRM));
+    let talk = format!(
+        "held_on=2026-03-09&kind=lecture&audience=enterprise&place={}&people_reached=30&alliance_member=1",
+        urlencoded("职工书屋")
+    );
+    ok(&send(&state, station, TOWNSHIP, "POST", "/m/outreach", &talk).await);
+    let list = ok(&send(&state, station, TOWNSHIP, "GET", "/alliance?days=30", "").await);
+    assert!(list.contains(r#"data-figure="events">2<"#), "{list}");
+    let wrong = talk.replace("audience=enterprise", "audience=community");
+    assert_eq!(
+        send(&state, station, TOWNSHIP, "POST", "/m/outreach", &wrong)
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+
     // Changes from the version read; leaving.
     let change = "contact_name=x&contact_phone=13900001111&staff=320&finance_staff=15&version=1";
     ok(&send(&state, station, TOWNSHIP, "POST", "/alliance/1", change).await);
@@ -286,7 +305,7 @@ async fn a_member_is_recorded_counted_by_name_and_read_inside_the_area(db: &Db) 
     )
     .await);
     assert!(
-        brief.contains("企业反诈联盟成员企业1家（职工320人，其中财务人员15人），本期在成员企业开展宣防1场、覆盖40人次，0家尚未开展；成员企业职工被骗1起、损失¥380,000.00，其中财务人员被骗1起。"),
+        brief.contains("企业反诈联盟成员企业1家（职工320人，其中财务人员15人），本期在成员企业开展宣防2场、覆盖70人次，0家尚未开展；成员企业职工被骗1起、损失¥380,000.00，其中财务人员被骗1起。"),
         "{brief}"
     );
     ok(&send(

@@ -1337,6 +1337,7 @@ async fn statistics_count_cases_per_ten_thousand_and_year_on_year(db: &Db) {
                 consultations: 18,
                 note: String::new(),
                 created_by: "grid".into(),
+                alliance_member: None,
             },
             t0(),
         )

@@ -120,6 +120,7 @@ async fn world(db: &Db) -> AppState {
                     consultations: 0,
                     note: String::new(),
                     created_by: "setup".into(),
+                    alliance_member: None,
                 },
                 t0(),
             )

@@ -60,7 +60,8 @@ pub(super) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
         };
         let contact = h.resident(25..=50);
         let joined_at = h.moment(30).min(h.now - 60 * DAY_MS);
-        h.store
+        let member_id = h
+            .store
             .alliance()
             .join(
                 &scope,
@@ -109,6 +110,8 @@ pub(super) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
                         consultations: people / 8,
                         note: "企业反诈联盟专场宣讲（财务人员必到）".into(),
                         created_by: "station".into(),
+                        // Recorded at the member (every other one by the place's name only).
+                        alliance_member: (i % 2 == 0).then_some(member_id),
                     },
                     day,
                 )

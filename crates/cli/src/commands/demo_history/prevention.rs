@@ -99,6 +99,7 @@ async fn outreach(h: &mut History<'_>, out: &mut Seeded) -> Result<(), CliError>
                         consultations: people / h.rng.random_range(5..15),
                         note: String::new(),
                         created_by: "station".into(),
+                        alliance_member: None,
                     },
                     day,
                 )
