@@ -14,6 +14,7 @@ use crate::field::bounded_text;
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
 use crate::store::Store;
+use crate::versioned::{self, VersionedChange};
 use fanzha_core::credit_code::CreditCode;
 use fanzha_core::phone::PhoneNumber;
 use sqlx::any::AnyRow;
@@ -410,40 +411,18 @@ impl<'s> Alliance<'s> {
     async fn change(
         &self,
         before: &Member,
-        mut update: Sql<'_>,
+        update: Sql<'_>,
         version: i64,
         by: &str,
         now: i64,
         (action, detail): (&str, serde_json::Value),
     ) -> StoreResult<()> {
-        update
-            .push(", updated_by = ")
-            .arg(by)
-            .push(", updated_at = ")
-            .arg(now)
-            .push(", version = version + 1 WHERE id = ")
-            .arg(before.id)
-            .push(" AND version = ")
-            .arg(version);
-        let _writer = self.store.write_guard().await;
-        let mut tx = self.store.begin_write("alliance.begin").await?;
-        let done = update
-            .query()
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::query("alliance.change"))?;
-        if done.rows_affected() != 1 {
-            return Err(StoreError::Conflict {
-                what: "alliance member",
-                detail: format!(
-                    "{} changed since it was read (version {} now, {version} read): reload it",
-                    before.name, before.version
-                ),
-            });
-        }
-        append_on(
-            &mut tx,
-            &NewAuditEntry {
+        let change = VersionedChange {
+            id: before.id,
+            version,
+            by,
+            now,
+            audit: NewAuditEntry {
                 actor: by.to_string(),
                 action: action.into(),
                 target_type: "alliance_member".into(),
@@ -451,11 +430,16 @@ impl<'s> Alliance<'s> {
                 unit_code: Some(before.unit_code.clone()),
                 detail,
             },
-        )
-        .await?;
-        tx.commit()
-            .await
-            .map_err(StoreError::query("alliance.commit"))
+            ctx: "alliance.change",
+        };
+        versioned::apply(self.store, update, change, || StoreError::Conflict {
+            what: "alliance member",
+            detail: format!(
+                "{} changed since it was read (version {} now, {version} read): reload it",
+                before.name, before.version
+            ),
+        })
+        .await
     }
 
     /// One member of a unit inside `scope`; [`StoreError::NotFound`] otherwise.
@@ -465,17 +449,13 @@ impl<'s> Alliance<'s> {
         ));
         sql.arg(id).push(" AND ");
         scope.push_condition(&mut sql, "m.unit_code");
-        let ctx = "alliance.get";
-        let row = sql
-            .query()
-            .fetch_optional(self.store.pool())
-            .await
-            .map_err(StoreError::query(ctx))?
-            .ok_or_else(|| StoreError::NotFound {
+        sql.fetch_one_decoded(self.store.pool(), "alliance.get", from_row, || {
+            StoreError::NotFound {
                 what: "alliance member",
                 key: id.to_string(),
-            })?;
-        from_row(&row).map_err(StoreError::query(ctx))
+            }
+        })
+        .await
     }
 
     /// The members of units inside `scope` (those who left too, when `with_left`), by name.
@@ -486,16 +466,8 @@ impl<'s> Alliance<'s> {
             sql.push(" AND m.left_at IS NULL");
         }
         sql.push(" ORDER BY m.name, m.id");
-        let ctx = "alliance.list";
-        let rows = sql
-            .query()
-            .fetch_all(self.store.pool())
+        sql.fetch_decoded(self.store.pool(), "alliance.list", from_row)
             .await
-            .map_err(StoreError::query(ctx))?;
-        rows.iter()
-            .map(from_row)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(StoreError::query(ctx))
     }
 
     /// The figures of every member of units inside `scope` for `[from, to)`, by member id
@@ -594,8 +566,7 @@ impl<'s> Alliance<'s> {
             f.finance_victims = n(&r, "finance_victims").map_err(StoreError::query(ctx))?;
             f.finance_loss_fen = n(&r, "finance_loss").map_err(StoreError::query(ctx))?;
         }
-        // Awareness events for enterprises held at a place naming the member (the name found
-        // in the place as typed: `%` and `_` in a name are matched literally).
+        // Awareness events for enterprises held at the member (see EVENTS_OF_MEMBERS).
         let mut sql = Sql::new(
             "SELECT m.id, \
              CAST(SUM(CASE WHEN e.held_on >= ",

@@ -14,6 +14,7 @@ use crate::field::{bounded_text, parse_code};
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
 use crate::store::Store;
+use crate::versioned::{self, VersionedChange};
 use fanzha_core::phone::PhoneNumber;
 use sqlx::any::AnyRow;
 use std::collections::HashMap;
@@ -420,45 +421,33 @@ impl<'s> JointOffice<'s> {
     async fn change_member(
         &self,
         before: &JointMember,
-        mut update: Sql<'_>,
+        update: Sql<'_>,
         (version, by, now): (i64, &str, i64),
         (action, detail): (&str, serde_json::Value),
     ) -> StoreResult<()> {
-        update
-            .push(", updated_by = ")
-            .arg(by)
-            .push(", updated_at = ")
-            .arg(now)
-            .push(", version = version + 1 WHERE id = ")
-            .arg(before.id)
-            .push(" AND version = ")
-            .arg(version);
-        let _writer = self.store.write_guard().await;
-        let mut tx = self.store.begin_write("joint_office.begin").await?;
-        let done = update
-            .query()
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::query("joint_office.change_member"))?;
-        if done.rows_affected() != 1 {
-            return Err(StoreError::Conflict {
-                what: "joint office member",
-                detail: format!(
-                    "{} changed since it was read (version {} now, {version} read): reload it",
-                    before.name, before.version
-                ),
-            });
-        }
-        audit(
-            &mut tx,
+        let change = VersionedChange {
+            id: before.id,
+            version,
             by,
-            action,
-            ("joint_member", before.id),
-            &before.unit_code,
-            detail,
-        )
-        .await?;
-        commit(tx).await
+            now,
+            audit: NewAuditEntry {
+                actor: by.to_string(),
+                action: action.into(),
+                target_type: "joint_member".into(),
+                target_id: Some(before.id.to_string()),
+                unit_code: Some(before.unit_code.clone()),
+                detail,
+            },
+            ctx: "joint_office.change_member",
+        };
+        versioned::apply(self.store, update, change, || StoreError::Conflict {
+            what: "joint office member",
+            detail: format!(
+                "{} changed since it was read (version {} now, {version} read): reload it",
+                before.name, before.version
+            ),
+        })
+        .await
     }
 
     /// One member of a unit inside `scope`; [`StoreError::NotFound`] otherwise.
@@ -468,17 +457,16 @@ impl<'s> JointOffice<'s> {
         ));
         sql.arg(id).push(" AND ");
         scope.push_condition(&mut sql, "m.unit_code");
-        let ctx = "joint_office.member";
-        let row = sql
-            .query()
-            .fetch_optional(self.store.pool())
-            .await
-            .map_err(StoreError::query(ctx))?
-            .ok_or_else(|| StoreError::NotFound {
+        sql.fetch_one_decoded(
+            self.store.pool(),
+            "joint_office.member",
+            member_from_row,
+            || StoreError::NotFound {
                 what: "joint office member",
                 key: id.to_string(),
-            })?;
-        member_from_row(&row).map_err(StoreError::query(ctx))
+            },
+        )
+        .await
     }
 
     /// The members of units inside `scope` (those who left too, when `with_left`), by unit and
@@ -492,16 +480,8 @@ impl<'s> JointOffice<'s> {
             sql.push(" AND m.left_at IS NULL");
         }
         sql.push(" ORDER BY m.unit_code, m.name, m.id");
-        let ctx = "joint_office.members";
-        let rows = sql
-            .query()
-            .fetch_all(self.store.pool())
+        sql.fetch_decoded(self.store.pool(), "joint_office.members", member_from_row)
             .await
-            .map_err(StoreError::query(ctx))?;
-        rows.iter()
-            .map(member_from_row)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(StoreError::query(ctx))
     }
 
     /// Records the responsibility letter member `member_id` (active, inside `scope`) signed for
@@ -571,15 +551,14 @@ impl<'s> JointOffice<'s> {
         Ok(id)
     }
 
-    /// The letters of member `member_id` (inside `scope`), newest year first.
-    pub async fn letters(&self, scope: &Scope, member_id: i64) -> StoreResult<Vec<Letter>> {
-        self.member(scope, member_id).await?;
+    /// The letters of `member` (read inside the reader's scope), newest year first.
+    pub async fn letters(&self, member: &JointMember) -> StoreResult<Vec<Letter>> {
         let mut sql = Sql::new(
             "SELECT id, member_id, year, signed_at, signer, duties, created_by FROM \
              joint_letters WHERE member_id = ",
         );
-        sql.arg(member_id).push(" ORDER BY year DESC");
-        self.fetch(sql, "joint_office.letters", letter_from_row)
+        sql.arg(member.id).push(" ORDER BY year DESC");
+        sql.fetch_decoded(self.store.pool(), "joint_office.letters", letter_from_row)
             .await
     }
 
@@ -595,8 +574,12 @@ impl<'s> JointOffice<'s> {
         );
         sql.arg(year).push(" AND ");
         scope.push_condition(&mut sql, "m.unit_code");
-        let letters = self
-            .fetch(sql, "joint_office.letters_of_year", letter_from_row)
+        let letters = sql
+            .fetch_decoded(
+                self.store.pool(),
+                "joint_office.letters_of_year",
+                letter_from_row,
+            )
             .await?;
         Ok(letters.into_iter().map(|l| (l.member_id, l)).collect())
     }
@@ -702,7 +685,9 @@ impl<'s> JointOffice<'s> {
         sql.push(" AND ");
         scope.push_condition(&mut sql, "g.unit_code");
         sql.push(" ORDER BY g.held_at DESC, g.id DESC");
-        let mut meetings = self.fetch(sql, ctx, meeting_from_row).await?;
+        let mut meetings = sql
+            .fetch_decoded(self.store.pool(), ctx, meeting_from_row)
+            .await?;
         if meetings.is_empty() {
             return Ok(meetings);
         }
@@ -818,8 +803,12 @@ impl<'s> JointOffice<'s> {
             sql.push(" AND c.member_id = ").arg(m);
         }
         sql.push(" ORDER BY c.checked_at DESC, c.id DESC");
-        self.fetch(sql, "joint_office.spot_checks", check_from_row)
-            .await
+        sql.fetch_decoded(
+            self.store.pool(),
+            "joint_office.spot_checks",
+            check_from_row,
+        )
+        .await
     }
 
     /// The latest spot check of every member of units inside `scope`, by member id.
@@ -831,8 +820,12 @@ impl<'s> JointOffice<'s> {
              c.checked_at OR (d.checked_at = c.checked_at AND d.id > c.id))) AND ",
         );
         scope.push_condition(&mut sql, "c.unit_code");
-        let checks = self
-            .fetch(sql, "joint_office.latest_spot_checks", check_from_row)
+        let checks = sql
+            .fetch_decoded(
+                self.store.pool(),
+                "joint_office.latest_spot_checks",
+                check_from_row,
+            )
             .await?;
         Ok(checks.into_iter().map(|c| (c.member_id, c)).collect())
     }
@@ -847,23 +840,6 @@ impl<'s> JointOffice<'s> {
                 detail: format!("{} has left the joint meeting", m.name),
             })
         }
-    }
-
-    async fn fetch<T>(
-        &self,
-        sql: Sql<'_>,
-        ctx: &'static str,
-        from_row: fn(&AnyRow) -> Result<T, sqlx::Error>,
-    ) -> StoreResult<Vec<T>> {
-        let rows = sql
-            .query()
-            .fetch_all(self.store.pool())
-            .await
-            .map_err(StoreError::query(ctx))?;
-        rows.iter()
-            .map(from_row)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(StoreError::query(ctx))
     }
 }
 

@@ -443,47 +443,34 @@ impl<'s> JointTasks<'s> {
         let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM joint_tasks t WHERE t.id = "));
         sql.arg(id).push(" AND ");
         scope.push_condition(&mut sql, "t.unit_code");
-        let ctx = "joint_tasks.get";
-        let row = sql
-            .query()
-            .fetch_optional(self.store.pool())
-            .await
-            .map_err(StoreError::query(ctx))?
-            .ok_or_else(|| StoreError::NotFound {
+        sql.fetch_one_decoded(self.store.pool(), "joint_tasks.get", from_row, || {
+            StoreError::NotFound {
                 what: "joint office task",
                 key: id.to_string(),
-            })?;
-        from_row(&row).map_err(StoreError::query(ctx))
+            }
+        })
+        .await
     }
 
-    /// The history of task `id` (inside `scope`), in order.
-    pub async fn events(&self, scope: &Scope, id: i64) -> StoreResult<Vec<TaskEvent>> {
-        self.get(scope, id).await?;
+    /// The history of `task` (read inside the reader's scope), in order.
+    pub async fn events(&self, task: &Task) -> StoreResult<Vec<TaskEvent>> {
         let mut sql = Sql::new(
             "SELECT seq, kind, actor, at, note, due_at FROM joint_task_events WHERE task_id = ",
         );
-        sql.arg(id).push(" ORDER BY seq");
-        let ctx = "joint_tasks.events";
-        let rows = sql
-            .query()
-            .fetch_all(self.store.pool())
-            .await
-            .map_err(StoreError::query(ctx))?;
-        rows.iter()
-            .map(|r| {
-                let kind: String = col(r, "kind")?;
-                Ok(TaskEvent {
-                    seq: col(r, "seq")?,
-                    kind: TaskEventKind::parse(&kind)
-                        .ok_or_else(|| decode_err("kind", format!("unknown entry `{kind}`")))?,
-                    actor: col(r, "actor")?,
-                    at: col(r, "at")?,
-                    note: col(r, "note")?,
-                    due_at: col(r, "due_at")?,
-                })
+        sql.arg(task.id).push(" ORDER BY seq");
+        sql.fetch_decoded(self.store.pool(), "joint_tasks.events", |r| {
+            let kind: String = col(r, "kind")?;
+            Ok(TaskEvent {
+                seq: col(r, "seq")?,
+                kind: TaskEventKind::parse(&kind)
+                    .ok_or_else(|| decode_err("kind", format!("unknown entry `{kind}`")))?,
+                actor: col(r, "actor")?,
+                at: col(r, "at")?,
+                note: col(r, "note")?,
+                due_at: col(r, "due_at")?,
             })
-            .collect::<Result<Vec<_>, sqlx::Error>>()
-            .map_err(StoreError::query(ctx))
+        })
+        .await
     }
 
     /// The tasks of units inside `scope` that `f` selects: those not done first, by deadline;
@@ -504,16 +491,8 @@ impl<'s> JointTasks<'s> {
             " ORDER BY CASE WHEN t.state = 'done' THEN 1 ELSE 0 END, \
              CASE WHEN t.state = 'done' THEN 0 ELSE t.due_at END, t.done_at DESC, t.id",
         );
-        let ctx = "joint_tasks.list";
-        let rows = sql
-            .query()
-            .fetch_all(self.store.pool())
+        sql.fetch_decoded(self.store.pool(), "joint_tasks.list", from_row)
             .await
-            .map_err(StoreError::query(ctx))?;
-        rows.iter()
-            .map(from_row)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(StoreError::query(ctx))
     }
 
     /// The task figures of units inside `scope`: assigned and done in `[from, to)`, pending,
@@ -586,33 +565,24 @@ impl<'s> JointTasks<'s> {
         );
         scope.push_condition(&mut sql, "t.unit_code");
         sql.push(" GROUP BY t.member_id");
-        let ctx = "joint_tasks.by_member";
+        let n = |r: &AnyRow, name: &'static str| -> Result<i64, sqlx::Error> {
+            Ok(col::<Option<i64>>(r, name)?.unwrap_or(0))
+        };
         let rows = sql
-            .query()
-            .fetch_all(self.store.pool())
-            .await
-            .map_err(StoreError::query(ctx))?;
-        let mut out = HashMap::new();
-        for r in &rows {
-            let n = |name: &'static str| -> Result<i64, sqlx::Error> {
-                Ok(col::<Option<i64>>(r, name)?.unwrap_or(0))
-            };
-            let tasks = (|| {
-                Ok::<_, sqlx::Error>((
+            .fetch_decoded(self.store.pool(), "joint_tasks.by_member", |r| {
+                Ok((
                     col::<i64>(r, "member_id")?,
                     MemberTasks {
-                        pending: n("pending")?,
-                        overdue: n("overdue")?,
-                        reported: n("reported")?,
-                        done: n("done")?,
-                        done_on_time: n("done_on_time")?,
+                        pending: n(r, "pending")?,
+                        overdue: n(r, "overdue")?,
+                        reported: n(r, "reported")?,
+                        done: n(r, "done")?,
+                        done_on_time: n(r, "done_on_time")?,
                     },
                 ))
-            })()
-            .map_err(StoreError::query(ctx))?;
-            out.insert(tasks.0, tasks.1);
-        }
-        Ok(out)
+            })
+            .await?;
+        Ok(rows.into_iter().collect())
     }
 }
 

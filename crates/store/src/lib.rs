@@ -74,6 +74,7 @@ mod typical_cases;
 mod units;
 mod upsert;
 mod users;
+mod versioned;
 mod warning_pushes;
 mod warnings;
 mod webhooks;

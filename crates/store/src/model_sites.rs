@@ -195,17 +195,13 @@ impl<'s> ModelSites<'s> {
         let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM model_sites s WHERE s.id = "));
         sql.arg(id).push(" AND ");
         scope.push_condition(&mut sql, "s.unit_code");
-        let ctx = "model_sites.get";
-        let row = sql
-            .query()
-            .fetch_optional(self.store.pool())
-            .await
-            .map_err(StoreError::query(ctx))?
-            .ok_or_else(|| StoreError::NotFound {
+        sql.fetch_one_decoded(self.store.pool(), "model_sites.get", from_row, || {
+            StoreError::NotFound {
                 what: "model site",
                 key: id.to_string(),
-            })?;
-        from_row(&row).map_err(StoreError::query(ctx))
+            }
+        })
+        .await
     }
 
     /// The titles of units inside `scope` (revoked ones too, when `with_revoked`), the latest
@@ -217,15 +213,7 @@ impl<'s> ModelSites<'s> {
             sql.push(" AND s.revoked_at IS NULL");
         }
         sql.push(" ORDER BY s.awarded_at DESC, s.id DESC");
-        let ctx = "model_sites.list";
-        let rows = sql
-            .query()
-            .fetch_all(self.store.pool())
+        sql.fetch_decoded(self.store.pool(), "model_sites.list", from_row)
             .await
-            .map_err(StoreError::query(ctx))?;
-        rows.iter()
-            .map(from_row)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(StoreError::query(ctx))
     }
 }

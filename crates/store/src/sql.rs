@@ -128,6 +128,42 @@ impl<'a> Sql<'a> {
         }
         q
     }
+
+    /// Runs the query on `pool` and decodes every row with `decode`; a failure names `ctx`.
+    pub(crate) async fn fetch_decoded<T>(
+        &self,
+        pool: &sqlx::AnyPool,
+        ctx: &'static str,
+        decode: impl Fn(&AnyRow) -> Result<T, sqlx::Error>,
+    ) -> crate::error::StoreResult<Vec<T>> {
+        let rows = self
+            .query()
+            .fetch_all(pool)
+            .await
+            .map_err(crate::error::StoreError::query(ctx))?;
+        rows.iter()
+            .map(decode)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(crate::error::StoreError::query(ctx))
+    }
+
+    /// Runs the query on `pool` for at most one row and decodes it with `decode`; `missing`
+    /// when there is none (a record absent or outside the reader's scope).
+    pub(crate) async fn fetch_one_decoded<T>(
+        &self,
+        pool: &sqlx::AnyPool,
+        ctx: &'static str,
+        decode: impl Fn(&AnyRow) -> Result<T, sqlx::Error>,
+        missing: impl FnOnce() -> crate::error::StoreError,
+    ) -> crate::error::StoreResult<T> {
+        let row = self
+            .query()
+            .fetch_optional(pool)
+            .await
+            .map_err(crate::error::StoreError::query(ctx))?
+            .ok_or_else(missing)?;
+        decode(&row).map_err(crate::error::StoreError::query(ctx))
+    }
 }
 
 /// Reads a column, naming the column in the error.

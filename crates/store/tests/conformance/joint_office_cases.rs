@@ -142,7 +142,7 @@ pub async fn members_sign_meet_are_checked_and_carry_out_their_tasks(store: &Sto
         .unwrap();
     assert_eq!(
         office
-            .letters(&yuyao, edu)
+            .letters(&office.member(&yuyao, edu).await.unwrap())
             .await
             .unwrap()
             .iter()
@@ -345,7 +345,7 @@ pub async fn members_sign_meet_are_checked_and_carry_out_their_tasks(store: &Sto
         .unwrap();
     assert_eq!((done.state, done.on_time), (TaskState::Done, Some(true)));
     let kinds: Vec<TaskEventKind> = tasks
-        .events(&yuyao, t1)
+        .events(&done)
         .await
         .unwrap()
         .into_iter()

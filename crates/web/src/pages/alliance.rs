@@ -8,7 +8,7 @@
 
 use super::choices::{unit_choices, Choice};
 use super::days_period::{period, period_choices};
-use super::view::{date, midnight, pick, time, yuan};
+use super::view::{date, midnight, pick, share, time, whole_number, yuan};
 use super::{after_write, render, Chrome};
 use crate::auth::permission::{ManageAlliance, Permission, ViewCases, ViewOutreach};
 use crate::auth::Require;
@@ -70,13 +70,6 @@ pub struct ListQuery {
     format: Option<ExportFormat>,
 }
 
-fn percent(n: i64, of: i64) -> String {
-    match of {
-        0 => "—".into(),
-        of => format!("{:.1}%", n as f64 * 100.0 / of as f64),
-    }
-}
-
 /// `GET /alliance[?days=30|7|90|365][&left=1][&format=csv|xlsx]`: the members of one's area with
 /// their figures for the period, the most staff defrauded first.
 pub async fn list(
@@ -102,7 +95,7 @@ pub async fn list(
             id: m.id,
             unit: state.unit_name(&m.unit_code).await,
             contact: format!("{} {}", m.contact_name, mask_phone(&m.contact_phone)),
-            registration: percent(f.registered, f.known_staff),
+            registration: share(f.registered, f.known_staff),
             last_event: f
                 .last_event_at
                 .map(format_shanghai_date)
@@ -220,15 +213,6 @@ pub struct JoinForm {
     note: String,
 }
 
-fn count(field: &str, v: &str) -> Result<i64, WebError> {
-    match v.trim() {
-        "" => Ok(0),
-        v => v
-            .parse()
-            .map_err(|_| WebError::BadRequest(format!("{field}: not a whole number `{v}`"))),
-    }
-}
-
 /// `POST /alliance` (`unit_code` — one's own when empty —, `name`, `credit_code`,
 /// `contact_name`, `contact_phone`, `staff`, `finance_staff`, `joined_on`, `note`): records an
 /// enterprise joining (audited) and opens its page.
@@ -259,8 +243,8 @@ pub async fn join(
                 credit_code: f.credit_code,
                 contact_name: f.contact_name,
                 contact_phone: f.contact_phone,
-                staff: count("staff", &f.staff)?,
-                finance_staff: count("finance_staff", &f.finance_staff)?,
+                staff: whole_number("staff", &f.staff)?,
+                finance_staff: whole_number("finance_staff", &f.finance_staff)?,
                 joined_at,
                 note: f.note,
                 by: p.login.clone(),
@@ -390,7 +374,7 @@ pub async fn member(
         unit: state.unit_name(&m.unit_code).await,
         joined: format_shanghai_date(m.joined_at),
         left: m.left_at.map(format_shanghai_date).unwrap_or_default(),
-        registration: percent(f.registered, f.known_staff),
+        registration: share(f.registered, f.known_staff),
         loss: yuan(f.loss_fen),
         periods: period_choices(lang, period.days),
         days: period.days,
@@ -441,8 +425,8 @@ pub async fn update(
             &MemberUpdate {
                 contact_name: f.contact_name,
                 contact_phone: f.contact_phone,
-                staff: count("staff", &f.staff)?,
-                finance_staff: count("finance_staff", &f.finance_staff)?,
+                staff: whole_number("staff", &f.staff)?,
+                finance_staff: whole_number("finance_staff", &f.finance_staff)?,
                 note: f.note,
                 version: f.version,
                 by: p.login.clone(),

@@ -8,7 +8,7 @@
 
 use super::choices::Choice;
 use super::days_period::{period, period_choices};
-use super::view::{date, midnight, pick};
+use super::view::{date, midnight, pick, share, whole_number};
 use super::{after_write, render, Chrome};
 use crate::auth::permission::{ManageJointOffice, Permission, ViewJointOffice};
 use crate::auth::Require;
@@ -51,19 +51,12 @@ pub struct JointTally {
 impl JointTally {
     /// Registered over checked in the period's spot checks, e.g. `92.5%`.
     pub fn registration(&self) -> String {
-        percent(self.registered, self.checked)
+        share(self.registered, self.checked)
     }
 
     /// Done on time over done in the period.
     pub fn on_time(&self) -> String {
-        percent(self.tasks.done_on_time, self.tasks.done)
-    }
-}
-
-pub(crate) fn percent(n: i64, of: i64) -> String {
-    match of {
-        0 => "—".into(),
-        of => format!("{:.1}%", n as f64 * 100.0 / of as f64),
+        share(self.tasks.done_on_time, self.tasks.done)
     }
 }
 
@@ -294,7 +287,7 @@ pub(crate) async fn desk_page(
                 .get(&m.id)
                 .map(|l| format!("{} {}", l.signer, format_shanghai_date(l.signed_at)))
                 .unwrap_or_default(),
-            on_time: percent(t.done_on_time, t.done),
+            on_time: share(t.done_on_time, t.done),
             t,
             check: latest.get(&m.id).map(CheckCell::of),
             active: m.active(),
@@ -542,15 +535,6 @@ pub struct MemberForm {
     note: String,
 }
 
-pub(crate) fn count(field: &str, v: &str) -> Result<i64, WebError> {
-    match v.trim() {
-        "" => Ok(0),
-        v => v
-            .parse()
-            .map_err(|_| WebError::BadRequest(format!("{field}: not a whole number `{v}`"))),
-    }
-}
-
 /// `POST /joint-office/members` (`name`, `kind`, `contact_name`, `contact_phone`, `staff`,
 /// `note`): adds a member department to one's own joint office (audited) and opens its page.
 pub async fn add_member(
@@ -578,7 +562,7 @@ pub async fn add_member(
                 kind,
                 contact_name: f.contact_name,
                 contact_phone: f.contact_phone,
-                staff: count("staff", &f.staff)?,
+                staff: whole_number("staff", &f.staff)?,
                 note: f.note,
                 by: p.login.clone(),
             },

@@ -3,8 +3,8 @@
 //! and the forms to sign this year's letter, record a spot check, change the contact and
 //! record it leaving.
 
-use super::joint_office::{count, day, task_rows, year_of, CheckCell, TaskRow};
-use super::view::{date, midnight, pick};
+use super::joint_office::{day, task_rows, year_of, CheckCell, TaskRow};
+use super::view::{date, midnight, pick, whole_number};
 use super::{after_write, render, Chrome};
 use crate::auth::permission::{ManageJointOffice, Permission, ViewJointOffice};
 use crate::auth::Require;
@@ -78,7 +78,7 @@ pub async fn member(
     let now = state.clock.now_ms();
     let year = year_of(now);
     let letters: Vec<LetterRow> = office
-        .letters(&scope, id)
+        .letters(&m)
         .await?
         .into_iter()
         .map(|l| LetterRow {
@@ -182,7 +182,7 @@ pub async fn update(
             &JointMemberUpdate {
                 contact_name: f.contact_name,
                 contact_phone: f.contact_phone,
-                staff: count("staff", &f.staff)?,
+                staff: whole_number("staff", &f.staff)?,
                 note: f.note,
                 version: f.version,
                 by: p.login.clone(),
@@ -306,8 +306,8 @@ pub async fn spot_check(
             id,
             &NewSpotCheck {
                 checked_at: day_or_now(&f.checked_on, now)?,
-                checked: count("checked", &f.checked)?,
-                registered: count("registered", &f.registered)?,
+                checked: whole_number("checked", &f.checked)?,
+                registered: whole_number("registered", &f.registered)?,
                 note: f.note,
                 by: p.login.clone(),
             },

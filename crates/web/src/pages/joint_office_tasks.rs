@@ -4,7 +4,7 @@
 //! deadline (退回).
 
 use super::joint_office::{day, DAY_MS};
-use super::view::{date, midnight, pick, time};
+use super::view::{date, end_of_day, pick, time};
 use super::{after_write, render, Chrome};
 use crate::auth::permission::{ManageJointOffice, Permission, ViewJointOffice};
 use crate::auth::Require;
@@ -22,7 +22,7 @@ use serde::Deserialize;
 
 /// The end (last millisecond) of a form's Shanghai day: a deadline is due by the day's end.
 fn day_end(v: &str) -> Result<i64, WebError> {
-    Ok(midnight(date(v)?)? + DAY_MS - 1)
+    end_of_day(date(v)?)
 }
 
 #[derive(Debug, Deserialize)]
@@ -140,7 +140,7 @@ pub async fn task(
         None => None,
     };
     let events = tasks
-        .events(&scope, id)
+        .events(&t)
         .await?
         .into_iter()
         .map(|e| EventRow {

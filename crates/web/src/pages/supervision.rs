@@ -19,7 +19,7 @@
 
 use super::choices::{choices, non_empty, parse_or};
 use super::choices::{unit_choices, Choice};
-use super::view::{date, midnight, pick};
+use super::view::{date, end_of_day, midnight, pick};
 use super::{render, Chrome};
 use crate::auth::permission::{ManageSupervision, Permission, ReplySupervision, ViewSupervision};
 use crate::auth::principal::Principal;
@@ -1146,7 +1146,7 @@ pub async fn extend(
 ) -> Result<Response, WebError> {
     let p = &auth.principal;
     let scope = state.scope_of(&p.unit_code).await?;
-    let until = midnight(date(f.deadline.trim())?)? + DAY_MS - 1;
+    let until = end_of_day(date(f.deadline.trim())?)?;
     state
         .store
         .supervision()
@@ -1178,7 +1178,7 @@ pub async fn reject(
     let p = &auth.principal;
     let scope = state.scope_of(&p.unit_code).await?;
     let until = match non_empty(&f.deadline) {
-        Some(d) => Some(midnight(date(d)?)? + DAY_MS - 1),
+        Some(d) => Some(end_of_day(date(d)?)?),
         None => None,
     };
     state

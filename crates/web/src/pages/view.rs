@@ -395,6 +395,30 @@ pub fn percent(rate: impl Borrow<Option<f64>>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+/// `n` of `of` as a percentage with one decimal (`75.0%`); `—` when `of` is 0.
+pub fn share(n: i64, of: i64) -> String {
+    match of {
+        0 => "—".into(),
+        of => format!("{:.1}%", n as f64 * 100.0 / of as f64),
+    }
+}
+
+/// A form's count field: a whole number, 0 when left empty.
+pub fn whole_number(field: &str, v: &str) -> Result<i64, WebError> {
+    match v.trim() {
+        "" => Ok(0),
+        v => v
+            .parse()
+            .map_err(|_| WebError::BadRequest(format!("{field}: not a whole number `{v}`"))),
+    }
+}
+
+/// The last instant (epoch ms UTC) of an Asia/Shanghai day: what a deadline given as a date
+/// means.
+pub fn end_of_day(d: NaiveDate) -> Result<i64, WebError> {
+    Ok(midnight(d)? + 86_400_000 - 1)
+}
+
 /// A form's `YYYY-MM-DD` date (an Asia/Shanghai day).
 pub fn date(value: &str) -> Result<NaiveDate, WebError> {
     NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")

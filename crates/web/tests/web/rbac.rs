@@ -3134,7 +3134,8 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                             let all = Scope::platform();
                             Some(match e.route_path() {
                                 "/joint-office/members/{id}/letters" => {
-                                    !office.letters(&all, id).await.unwrap().is_empty()
+                                    let member = office.member(&all, id).await.unwrap();
+                                    !office.letters(&member).await.unwrap().is_empty()
                                 }
                                 "/joint-office/members/{id}/spot-checks" => !office
                                     .spot_checks(&all, Some(id), (i64::MIN, i64::MAX))
