@@ -20,6 +20,11 @@ pub struct Config {
     /// A 综合考核 scheme replacing the compiled-in one (docs/assessment.md);
     /// `FANZHA_ASSESSMENT_FILE` in the environment.
     pub assessment_file: Option<PathBuf>,
+    /// The NATS server holding the signal stream (`nats://host:4222`; `FANZHA_NATS_URL`): what
+    /// `serve` and `worker` detect on and `signals publish` writes to.
+    pub nats_url: Option<String>,
+    /// The JetStream stream of signals (`FANZHA_SIGNAL_STREAM`; default `FANZHA_SIGNALS`).
+    pub signal_stream: Option<String>,
 }
 
 impl Default for Config {
@@ -30,6 +35,8 @@ impl Default for Config {
             data_root: PathBuf::from("../shared/data"),
             log: "info".into(),
             assessment_file: None,
+            nats_url: None,
+            signal_stream: None,
         }
     }
 }
@@ -44,6 +51,21 @@ impl Config {
         fig.merge(Env::prefixed("FANZHA_"))
             .extract()
             .map_err(Box::new)
+    }
+
+    /// The signal bus in effect: `url` (a flag) or the configured `nats_url`; `None` when
+    /// neither is set.
+    pub fn bus(&self, url: Option<&str>, stream: Option<&str>) -> Option<fanzha_bus::BusConfig> {
+        let url = url.map(str::to_string).or_else(|| self.nats_url.clone())?;
+        Some(
+            match stream
+                .map(str::to_string)
+                .or_else(|| self.signal_stream.clone())
+            {
+                Some(s) => fanzha_bus::BusConfig::with_stream(url, &s),
+                None => fanzha_bus::BusConfig::new(url),
+            },
+        )
     }
 
     /// The database URL in effect: the configured one, or the SQLite file in the data dir.

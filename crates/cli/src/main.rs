@@ -3,6 +3,7 @@
 mod commands;
 mod config;
 mod error;
+mod live;
 mod report;
 
 use clap::{Parser, Subcommand};
@@ -88,6 +89,14 @@ enum Command {
     User(commands::user::UserCommand),
     /// Print the error-code table.
     Errors(commands::errors::Args),
+    /// Run the platform on the configured database: web server, closed loop, and detection on
+    /// the signal stream when a NATS server is configured.
+    Serve(commands::serve::Args),
+    /// Run detection as a process of its own on the signal stream (NATS JetStream).
+    Worker(commands::worker::Args),
+    /// The signal stream: publish recorded feed files, show how far detection has read.
+    #[command(subcommand)]
+    Signals(commands::signals::SignalsCommand),
     /// Start the platform on an embedded default (SQLite, in-process engine, synthetic city).
     Demo(commands::demo::Args),
     /// Generate a synthetic city with ground truth (files per feed, or a live stream).
@@ -142,6 +151,9 @@ fn main() -> ExitCode {
         Command::Migrate(a) => commands::migrate::run(&ctx, a),
         Command::Errors(a) => commands::errors::run(&ctx, a),
         Command::User(c) => commands::user::run(&ctx, c),
+        Command::Serve(a) => commands::serve::run(&ctx, a),
+        Command::Worker(a) => commands::worker::run(&ctx, a),
+        Command::Signals(c) => commands::signals::run(&ctx, c),
         Command::Demo(a) => commands::demo::run(&ctx, a),
         Command::Simulate(a) => commands::simulate::run(&ctx, a),
         Command::Bench(c) => commands::bench::run(&ctx, c),

@@ -85,6 +85,9 @@ error_codes! {
     DatabaseUnavailable => ("database_unavailable", Unavailable, "Check database_url and that the database server is running."),
     DatabaseMigration => ("database_migration", Internal, "Run `fanzha migrate`; if it fails, restore the last backup and report the error."),
     DatabaseQuery => ("database_query", Internal, "Retry; if it persists, report the error with the log line."),
+    // bus
+    BusUnavailable => ("bus_unavailable", Unavailable, "Check nats_url (FANZHA_NATS_URL) and that the NATS server runs with JetStream enabled (`nats-server -js`)."),
+    BusStream => ("bus_stream", Unavailable, "The signal stream could not be created or read; check the NATS server's JetStream limits and that the stream's subjects do not overlap another stream's."),
     NotFound => ("not_found", NotFound, "Check the id; it may be outside your unit's area."),
     UnitNotFound => ("unit_not_found", NotFound, "Import the org tree first (`fanzha import divisions --root CODE`) or check the code."),
     Conflict => ("conflict", Conflict, "Someone changed this first; reload and try again."),

@@ -271,6 +271,42 @@ impl ResidentId {
         &self.chars
     }
 
+    /// The number as one integer: the 17 digits of its body times 11 plus the check character
+    /// (`X` = 10), below 2^63. Distinct numbers give distinct keys, so the detection engine keys
+    /// a resident's state by it without a table from strings to ids; [`ResidentId::from_key`]
+    /// gives the number back.
+    pub fn key(&self) -> u64 {
+        let body = self.chars[..17]
+            .iter()
+            .fold(0u64, |v, &c| v * 10 + u64::from(c - b'0'));
+        let check = match self.chars[17] {
+            b'X' => 10,
+            c => u64::from(c - b'0'),
+        };
+        body * 11 + check
+    }
+
+    /// The resident ID number of a [`ResidentId::key`], validated again; an integer that is not
+    /// the key of a valid number is refused.
+    pub fn from_key(key: u64) -> Result<ResidentId, ResidentIdError> {
+        let (body, check) = (key / 11, key % 11);
+        if body >= 100_000_000_000_000_000 {
+            return Err(ResidentIdError::BadLength);
+        }
+        let mut chars = [0u8; 18];
+        let mut rest = body;
+        for c in chars[..17].iter_mut().rev() {
+            *c = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        chars[17] = if check == 10 {
+            b'X'
+        } else {
+            b'0' + check as u8
+        };
+        ResidentId::parse(std::str::from_utf8(&chars).unwrap_or_default())
+    }
+
     /// The 6-digit address code (place of registration when the number was issued).
     pub fn address_code(&self) -> u32 {
         digits_value(&self.chars[..6])
@@ -405,6 +441,22 @@ mod tests {
     }
 
     #[test]
+    fn key_of_an_x_number() {
+        let id = ResidentId::parse("11010519491231002X").unwrap();
+        assert_eq!(id.key(), 11010519491231002 * 11 + 10);
+        assert_eq!(ResidentId::from_key(id.key()).unwrap(), id);
+        // The same body with another check character is not a valid number.
+        assert_eq!(
+            ResidentId::from_key(11010519491231002 * 11 + 1).unwrap_err(),
+            ResidentIdError::BadCheckDigit
+        );
+        assert_eq!(
+            ResidentId::from_key(u64::MAX).unwrap_err(),
+            ResidentIdError::BadLength
+        );
+    }
+
+    #[test]
     fn legacy_15_digit_numbers_convert() {
         let id = ResidentId::from_legacy15("410102900101999").unwrap();
         assert_eq!(id.birth_date(), date(1990, 1, 1));
@@ -465,6 +517,29 @@ mod tests {
             prop_assert_eq!(id.birth_date(), birth);
             let again = ResidentId::parse(&id.to_string()).unwrap();
             prop_assert_eq!(again, id);
+        }
+
+        #[test]
+        fn keys_give_the_number_back(
+            code in known_codes(),
+            days in 0i64..(125 * 365),
+            seq in 0u16..1000,
+            other_seq in 0u16..1000,
+        ) {
+            let birth = date(1900, 1, 1) + chrono::Duration::days(days);
+            let id = ResidentId::generate(code, birth, seq, Sex::Male).unwrap();
+            prop_assert!(id.key() < 1 << 63);
+            prop_assert_eq!(ResidentId::from_key(id.key()).unwrap(), id);
+            let other = ResidentId::generate(code, birth, other_seq, Sex::Male).unwrap();
+            prop_assert_eq!(other.key() == id.key(), other == id);
+        }
+
+        #[test]
+        fn keys_of_no_number_are_refused(key in any::<u64>()) {
+            // Any integer either names a valid number whose key it is, or is refused.
+            if let Ok(id) = ResidentId::from_key(key) {
+                prop_assert_eq!(id.key(), key);
+            }
         }
 
         #[test]

@@ -30,6 +30,7 @@ mod cases;
 mod cluster_operations;
 mod code_enum;
 mod crime_counts;
+mod detection_rules;
 pub mod dialect;
 mod division;
 mod employer_notices;
@@ -37,6 +38,7 @@ mod enforcement;
 mod error;
 mod field;
 mod guardians;
+mod holdings;
 mod import_writer;
 mod imports;
 mod instruction_batch;
@@ -117,6 +119,7 @@ pub use cluster_operations::{
     MAX_OPERATION_TARGETS, MAX_OPERATION_TEXT, MAX_STRIKE_DAYS,
 };
 pub use crime_counts::{month_ok, next_month, CrimeCountEntry, CrimeCounts, CrimeMonthTotal};
+pub use detection_rules::{DetectionRules, RulesVersion};
 pub use dialect::Backend;
 pub use division::natural_division_code;
 pub use employer_notices::{
@@ -137,6 +140,7 @@ pub use guardians::{
     guardian_reason, Guardian, GuardianFilter, GuardianImport, GuardianSaved, Guardians,
     ListedGuardian, NewGuardian,
 };
+pub use holdings::{Holding, HoldingCursor, Holdings};
 pub use import_writer::{ImportWriter, COMMIT_ROWS};
 pub use imports::{
     ImportCounts, ImportRun, ImportRunId, Imports, NewImportRun, QuarantineRow, QuarantinedRow,

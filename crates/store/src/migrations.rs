@@ -273,6 +273,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "outreach alliance member",
         include_str!("../migrations/0053_outreach_alliance_member.sql"),
     ),
+    (
+        54,
+        "detection rules",
+        include_str!("../migrations/0054_detection_rules.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

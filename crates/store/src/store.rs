@@ -226,6 +226,16 @@ impl Store {
         crate::accounts::Accounts::new(self)
     }
 
+    /// The activated detection rules, every version.
+    pub fn detection_rules(&self) -> crate::detection_rules::DetectionRules<'_> {
+        crate::detection_rules::DetectionRules::new(self)
+    }
+
+    /// Who holds which phone number and account (the live engine's directory).
+    pub fn holdings(&self) -> crate::holdings::Holdings<'_> {
+        crate::holdings::Holdings::new(self)
+    }
+
     pub fn users(&self) -> crate::users::Users<'_> {
         crate::users::Users::new(self)
     }

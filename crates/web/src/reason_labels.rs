@@ -111,6 +111,19 @@ const REASONS: &[(&str, &str, &str)] = &[
         "导入中断，本行未录入，请重新导入",
         "import stopped before this row: import again",
     ),
+    // Signals on the bus.
+    (
+        "message_too_large",
+        "消息过大，不是信令",
+        "message too large to be a signal",
+    ),
+    (
+        "unknown_signal_type",
+        "信令类型无法识别",
+        "unknown kind of signal",
+    ),
+    ("bad_field", "字段缺失或类型不对", "field missing or of the wrong type"),
+    ("bad_amount", "转账金额须为正", "transfer amount must be positive"),
     // Case reports.
     ("negative_amount", "损失金额为负", "negative loss"),
     ("unknown_unit", "单位不存在", "no such unit"),

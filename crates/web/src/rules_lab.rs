@@ -16,10 +16,11 @@ pub struct ActiveRules {
 }
 
 impl Default for ActiveRules {
+    /// The built-in rules, version 0 (activated versions count from 1).
     fn default() -> Self {
         ActiveRules {
             text: RwLock::new(fanzha_detect::rules::DEFAULT_RULES.to_string()),
-            version: AtomicU64::new(1),
+            version: AtomicU64::new(0),
         }
     }
 }
@@ -29,16 +30,55 @@ impl ActiveRules {
         self.text.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    /// The stored version running (0: the built-in rules).
     pub fn version(&self) -> u64 {
         self.version.load(Ordering::Acquire)
     }
 
-    /// Replaces the rules after checking them; the previous rules stay on error.
-    pub fn activate(&self, text: &str) -> Result<usize, String> {
-        let rules = RuleSet::parse(text).map_err(|e| e.to_string())?;
+    /// Runs `text` as stored `version` from now on (the caller checked it).
+    pub fn set(&self, text: &str, version: u64) {
         *self.text.write().unwrap_or_else(|e| e.into_inner()) = text.to_string();
-        self.version.fetch_add(1, Ordering::AcqRel);
-        Ok(rules.len())
+        self.version.store(version, Ordering::Release);
+    }
+
+    /// Takes the newest activated version from the store, if any and if this build reads it
+    /// (a text it cannot parse stays unused, with a warning: the built-in rules run instead).
+    pub async fn load_latest(
+        &self,
+        store: &fanzha_store::Store,
+    ) -> Result<(), fanzha_store::StoreError> {
+        let Some(latest) = store.detection_rules().latest().await? else {
+            return Ok(());
+        };
+        match RuleSet::parse(&latest.text) {
+            Ok(_) => self.set(&latest.text, latest.version.max(0) as u64),
+            Err(e) => tracing::warn!(
+                version = latest.version,
+                error = %e,
+                "stored detection rules do not parse; the built-in rules run"
+            ),
+        }
+        Ok(())
+    }
+
+    /// Checks `text` and stores it as the newest version (audited as `rules_activated`), then
+    /// runs it; returns the number of rules and the version. The previous rules stay on error.
+    pub async fn activate(
+        &self,
+        store: &fanzha_store::Store,
+        text: &str,
+        actor: &str,
+        unit_code: Option<&str>,
+        at: i64,
+    ) -> Result<(usize, u64), String> {
+        let rules = RuleSet::parse(text).map_err(|e| e.to_string())?;
+        let version = store
+            .detection_rules()
+            .activate(text, rules.len(), actor, unit_code, at)
+            .await
+            .map_err(|e| e.to_string())?;
+        self.set(text, version.max(0) as u64);
+        Ok((rules.len(), version.max(0) as u64))
     }
 }
 
@@ -163,19 +203,46 @@ pub fn test_run(
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_broken_draft_leaves_the_active_rules_in_place() {
+    #[tokio::test]
+    async fn activated_rules_are_stored_and_a_broken_draft_changes_nothing() {
+        let db = fanzha_store::testing::TestDb::sqlite();
+        let store = db.open().await;
         let active = ActiveRules::default();
-        let before = (active.text(), active.version());
+        active.load_latest(&store).await.unwrap();
+        assert_eq!(
+            (active.text(), active.version()),
+            (fanzha_detect::rules::DEFAULT_RULES.to_string(), 0)
+        );
+        let broken = "[[rule]]\nname = \"x\"\nwhen = \"(((\"";
         assert!(active
-            .activate("[[rule]]\nname = \"x\"\nwhen = \"(((\"")
+            .activate(&store, broken, "analyst", None, 1)
+            .await
             .is_err());
-        assert_eq!((active.text(), active.version()), before);
-        let n = active
-            .activate(fanzha_detect::rules::DEFAULT_RULES)
+        assert_eq!(active.version(), 0);
+        assert_eq!(store.detection_rules().latest_version().await.unwrap(), 0);
+
+        let (n, version) = active
+            .activate(
+                &store,
+                fanzha_detect::rules::DEFAULT_RULES,
+                "analyst",
+                None,
+                2,
+            )
+            .await
             .unwrap();
         assert!(n > 0);
-        assert_eq!(active.version(), before.1 + 1);
+        assert_eq!(version, 1);
+        assert_eq!(active.version(), 1);
+        // A restart finds the activated version.
+        let restarted = ActiveRules::default();
+        restarted.load_latest(&store).await.unwrap();
+        assert_eq!(restarted.version(), 1);
+        assert_eq!(restarted.text(), fanzha_detect::rules::DEFAULT_RULES);
+        let history = store.detection_rules().history(10).await.unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].activated_by, "analyst");
+        assert_eq!(history[0].rule_count, n as i64);
     }
 
     #[test]

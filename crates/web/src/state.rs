@@ -62,7 +62,9 @@ impl AppState {
             RoutingPolicy::new(center),
         )
         .await?;
-        Ok(AppState::with_loop(store, Arc::new(service)))
+        let state = AppState::with_loop(store, Arc::new(service));
+        state.rules.load_latest(&state.store).await?;
+        Ok(state)
     }
 
     pub fn with_loop(store: Store, loop_service: Arc<LoopService>) -> Self {

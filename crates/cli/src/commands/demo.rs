@@ -18,10 +18,7 @@ use fanzha_store::{
 };
 use fanzha_web::auth::password::hash_password;
 use fanzha_web::rules_lab::ActiveRules;
-use fanzha_workflow::notify::{SmsConfig, SmsDispatcher};
-use fanzha_workflow::{
-    IncomingWarning, LoopService, WarningLevel, WebhookConfig, WebhookDispatcher,
-};
+use fanzha_workflow::{IncomingWarning, LoopService};
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -233,9 +230,10 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         root_code.clone(),
         cards_rx,
     ));
-    let watcher = db
-        .rt
-        .spawn(watch_deadlines(service.clone(), running.clone()));
+    let watcher = db.rt.spawn(super::platform::watch_deadlines(
+        service.clone(),
+        running.clone(),
+    ));
     // With the history, the other stations' duty officers work what is pushed down to them.
     let stations = if args.history_months > 0 {
         let demo_station = db
@@ -253,17 +251,9 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
     } else {
         None
     };
-    // Webhook subscriptions (table `webhooks`) get every notice of their subtree, signed.
-    // SMS over SMPP (FANZHA_SMPP_HOST, …; off when unset): 反诈提醒 to the person on red
-    // warnings, 金钟罩 alerts to registered guardians.
-    let sms_config = SmsConfig::from_env()
-        .map_err(|e| CliError::new(ErrorCode::ConfigInvalid, format!("SMPP settings: {e}")))?;
-    let (webhooks, sms) = {
+    let dispatchers = {
         let _guard = db.rt.enter();
-        (
-            WebhookDispatcher::spawn(service.clone(), WebhookConfig::default()),
-            SmsDispatcher::spawn(service.clone(), sms_config),
-        )
+        super::platform::Dispatchers::start(&service)?
     };
     let live = {
         let running = running.clone();
@@ -275,19 +265,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         })
     };
 
-    db.block_on(async {
-        match args.duration_s {
-            Some(s) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = tokio::time::sleep(std::time::Duration::from_secs(s)) => {}
-                }
-            }
-            None => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    });
+    db.block_on(super::platform::stopped(args.duration_s));
     running.store(false, Ordering::Relaxed);
     let _ = stop_tx.send(());
     let served = db.block_on(server).code(ErrorCode::Internal)?;
@@ -302,8 +280,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
     if let Some(stations) = stations {
         stations.abort();
     }
-    db.block_on(webhooks.shutdown());
-    db.block_on(sms.shutdown());
+    db.block_on(dispatchers.shutdown());
     println!(
         "\n已停止 stopped: {} signals, {} warnings ({} red), {routed} routed into the closed loop, {screened} new cards screened, {cases} cases reported. Data kept in {}.",
         summary.signals,
@@ -639,51 +616,23 @@ fn describe(w: &Warning, people: &HashMap<u64, (String, u64)>) -> String {
 }
 
 /// An engine warning as the closed loop receives it: resident and residence from the city's
-/// register, the evidence with readable numbers.
+/// register.
 fn to_incoming(
     w: &Warning,
     resident_ids: &HashMap<u64, String>,
     people: &HashMap<u64, (String, u64)>,
     signal_at: i64,
 ) -> IncomingWarning {
-    let canonical = |m: fanzha_core::event::Msisdn| {
-        fanzha_core::PhoneNumber::from_msisdn(m)
-            .map(|p| p.canonical())
-            .unwrap_or_else(|_| m.0.to_string())
-    };
     let person = w.person_id();
-    let suspects: Vec<serde_json::Value> = w
-        .suspects
-        .iter()
-        .map(|s| {
-            serde_json::json!({
-                "msisdn": canonical(s.msisdn),
-                "score": s.score,
-                "lists": s.lists,
-                "calls_to_person": s.calls_to_person,
-                "longest_call_s": s.longest_call_s,
-                "distinct_callees_24h": s.distinct_callees_24h,
-            })
-        })
-        .collect();
-    IncomingWarning {
-        id: None,
-        resident_id: person.and_then(|id| resident_ids.get(&id).cloned()),
-        msisdn: w.msisdn.map(canonical),
-        residence_code: person
+    crate::live::incoming::incoming(
+        w,
+        person.and_then(|id| resident_ids.get(&id).cloned()),
+        person
             .and_then(|id| people.get(&id))
             .map(|(_, village)| format!("{village:012}")),
-        level: WarningLevel::from_number(w.level).unwrap_or(WarningLevel::Yellow),
-        fraud_type: w.fraud_type.clone(),
-        score_permille: (f64::from(w.score) * 1000.0).round() as i64,
-        source: "engine".into(),
         signal_at,
-        evidence: serde_json::json!({
-            "rules": w.rules,
-            "features": w.evidence,
-            "suspects": suspects,
-        }),
-    }
+        None,
+    )
 }
 
 /// Hands engine warnings to the closed loop; returns how many were routed.
@@ -699,17 +648,6 @@ async fn route_warnings(
         }
     }
     routed
-}
-
-/// Escalates breached deadlines every few seconds (and once at start, for what passed while
-/// the platform was down).
-async fn watch_deadlines(service: Arc<LoopService>, running: Arc<AtomicBool>) {
-    while running.load(Ordering::Relaxed) {
-        if let Err(e) = service.escalate_due(fanzha_core::time::now_ms()).await {
-            tracing::warn!(error = %e, "deadline check failed");
-        }
-        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
-    }
 }
 
 /// Registers the synthetic city's residents (once: a second start finds them).

@@ -14,4 +14,5 @@ mod guardians;
 mod import_divisions;
 mod import_records;
 mod key_persons;
+mod live_detection;
 mod warnings_push;

@@ -19,6 +19,7 @@ mod joint_office_cases;
 mod key_person_cases;
 mod key_person_proposal_cases;
 mod key_person_visit_cases;
+mod live_engine_cases;
 mod loop_cases;
 mod model_site_cases;
 mod mule_account_cases;
@@ -78,6 +79,14 @@ mod loop_suite {
         warning_search_combines_filters,
         a_batch_commits_each_change_on_its_own_terms,
         large_batches_commit_every_change,
+    }
+}
+
+mod live_engine_suite {
+    crate::conformance_of! {
+        live_engine_cases:
+        holdings_page_through_every_number_once_in_scope,
+        activated_rules_are_versioned_and_audited,
     }
 }
 

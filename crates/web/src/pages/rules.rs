@@ -15,7 +15,6 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Html;
 use fanzha_detect::RuleSet;
-use fanzha_store::NewAuditEntry;
 use serde::Deserialize;
 
 struct RuleLine {
@@ -138,26 +137,22 @@ pub async fn submit(
                 Err(e) => (Some(e), None, None),
             }
         }
-        ("activate", Ok(_)) => match state.rules.activate(&f.text) {
-            Ok(n) => {
-                state
-                    .store
-                    .audit()
-                    .append(&NewAuditEntry {
-                        actor: auth.principal.login.clone(),
-                        action: "rules_activated".into(),
-                        target_type: "rules".into(),
-                        target_id: Some(state.rules.version().to_string()),
-                        unit_code: Some(auth.principal.unit_code.clone()),
-                        detail: serde_json::json!({"rules": n}),
-                    })
-                    .await?;
-                (
-                    None,
-                    Some(format!("{} {n}", lang.t("rules_activated"))),
-                    None,
-                )
-            }
+        ("activate", Ok(_)) => match state
+            .rules
+            .activate(
+                &state.store,
+                &f.text,
+                &auth.principal.login,
+                Some(&auth.principal.unit_code),
+                state.clock.now_ms(),
+            )
+            .await
+        {
+            Ok((n, version)) => (
+                None,
+                Some(format!("{} {n} (v{version})", lang.t("rules_activated"))),
+                None,
+            ),
             Err(e) => (Some(e), None, None),
         },
         (other, Ok(_)) => (Some(format!("unknown action `{other}`")), None, None),

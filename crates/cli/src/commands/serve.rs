@@ -1,0 +1,195 @@
+//! `fanzha serve`: the platform for a center's own data — the web server and the closed loop on
+//! the configured database (SQLite file or PostgreSQL), no synthetic city. With a signal bus
+//! (`--nats-url` or `nats_url`) the detection engine runs in this process on the stream of
+//! signals the feeds publish, snapshotting its state into the data directory; with
+//! `--no-detection` (or no bus) a `fanzha worker` elsewhere does it.
+
+use super::platform::{self, Dispatchers};
+use crate::error::{CliError, CliResult, WithCode};
+use crate::live::{Checkpoint, Detection, DetectionOptions};
+use crate::report::Report;
+use crate::Ctx;
+use fanzha_core::error_code::ErrorCode;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Address the web server listens on (`0.0.0.0:8080` to serve other machines).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// NATS server with the signal stream (overrides `nats_url` / FANZHA_NATS_URL).
+    #[arg(long)]
+    nats_url: Option<String>,
+    /// The JetStream stream of signals (default FANZHA_SIGNALS).
+    #[arg(long)]
+    stream: Option<String>,
+    /// Do not run detection here, even with a bus configured (a `fanzha worker` runs it).
+    #[arg(long)]
+    no_detection: bool,
+    /// Snapshot the engine at least this often (seconds).
+    #[arg(long, default_value_t = 30)]
+    snapshot_every_s: u64,
+    /// Stop after this many seconds (default: until Ctrl-C or SIGTERM).
+    #[arg(long)]
+    duration_s: Option<u64>,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> CliResult {
+    let assessment = match &ctx.config.assessment_file {
+        Some(path) => Arc::new(fanzha_web::assessment::Scheme::load(path)?),
+        None => Arc::default(),
+    };
+    let db = super::database::open(ctx)?;
+    let roots = db.block_on(db.store.units().roots())?;
+    let Some(center) = roots.first() else {
+        return Err(CliError::new(
+            ErrorCode::UnitNotFound,
+            "the database has no org tree: import it first with `fanzha import divisions --root CODE`",
+        ));
+    };
+    let no_users = db
+        .block_on(db.store.users().list(
+            &fanzha_store::Scope::platform(),
+            &fanzha_store::PageRequest::first(1),
+        ))?
+        .items
+        .is_empty();
+    let bus = if args.no_detection {
+        None
+    } else {
+        ctx.config
+            .bus(args.nats_url.as_deref(), args.stream.as_deref())
+    };
+    let mut state = db
+        .block_on(fanzha_web::AppState::new(db.store.clone()))
+        .code(ErrorCode::Internal)?;
+    state.assessment = assessment;
+    let service = state.loop_service.clone();
+    // Connect before listening: a wrong bus address stops the start, not the night shift.
+    let bus = match bus {
+        Some(config) => Some(db.block_on(fanzha_bus::Bus::connect(&config))?),
+        None => None,
+    };
+    let listener = db
+        .block_on(tokio::net::TcpListener::bind(args.listen))
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot listen on {}: {e} (choose another --listen)",
+                args.listen
+            )
+        })
+        .code(ErrorCode::Io)?;
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = db
+        .rt
+        .spawn(fanzha_web::serve(listener, state.clone(), async {
+            let _ = stop_rx.await;
+        }));
+    let running = Arc::new(AtomicBool::new(true));
+    let watcher = db
+        .rt
+        .spawn(platform::watch_deadlines(service.clone(), running.clone()));
+    let dispatchers = {
+        let _guard = db.rt.enter();
+        Dispatchers::start(&service)?
+    };
+    let detection = bus.map(|bus| {
+        let stream = bus.config().stream.clone();
+        let detection = Detection {
+            store: db.store.clone(),
+            service: service.clone(),
+            checkpoint: Checkpoint::in_dir(&ctx.config.data_dir, &stream),
+            bus,
+            rules: state.rules.clone(),
+            feed: Some(state.engine_feed.clone()),
+            options: DetectionOptions {
+                snapshot_every: Duration::from_secs(args.snapshot_every_s.max(1)),
+                ..DetectionOptions::default()
+            },
+        };
+        (stream, db.rt.spawn(detection.run(running.clone())))
+    });
+
+    println!("反诈指挥平台 fanzha — {} ({})", center.name, center.code);
+    println!("  打开 open   : http://{}/", args.listen);
+    println!("  数据库 db   : {}", redact(&ctx.config.database_url()));
+    match &detection {
+        Some((stream, _)) => println!("  实时检测 detection: signal stream {stream}"),
+        None => println!("  实时检测 detection: not in this process (run `fanzha worker`)"),
+    }
+    if no_users {
+        println!(
+            "  no users yet: add one with `fanzha user add --login … --unit {} --role admin`",
+            center.code
+        );
+    }
+
+    // Stop when asked, or when detection stops by itself (its error ends the process).
+    let detection_result = db.block_on(async {
+        match detection {
+            Some((_, mut task)) => {
+                tokio::select! {
+                    _ = platform::stopped(args.duration_s) => {
+                        running.store(false, Ordering::Relaxed);
+                        Some(task.await)
+                    }
+                    done = &mut task => Some(done),
+                }
+            }
+            None => {
+                platform::stopped(args.duration_s).await;
+                None
+            }
+        }
+    });
+    running.store(false, Ordering::Relaxed);
+    let _ = stop_tx.send(());
+    let served = db.block_on(server).code(ErrorCode::Internal)?;
+    let _ = db.block_on(watcher);
+    db.block_on(dispatchers.shutdown());
+    served.code(ErrorCode::Io)?;
+    let mut report = Report::new("平台已停止 / platform stopped");
+    report.field("listen", args.listen.to_string());
+    if let Some(done) = detection_result {
+        let summary = done.code(ErrorCode::Internal)??;
+        report.field("detection", &summary);
+    }
+    report.print(ctx.json);
+    Ok(())
+}
+
+/// A database URL without its password, for the start banner.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_stay_off_the_screen() {
+        assert_eq!(
+            super::redact("postgres://fz:secret@db:5432/fanzha"),
+            "postgres://fz:***@db:5432/fanzha"
+        );
+        assert_eq!(
+            super::redact("postgres://fz@db/fanzha"),
+            "postgres://fz@db/fanzha"
+        );
+        assert_eq!(
+            super::redact("sqlite://data/fanzha.db?mode=rwc"),
+            "sqlite://data/fanzha.db?mode=rwc"
+        );
+    }
+}

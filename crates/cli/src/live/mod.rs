@@ -1,0 +1,18 @@
+//! Live detection on the signal bus, for `fanzha serve` (beside the web server) and
+//! `fanzha worker` (a process of its own): signals read in stream order from NATS JetStream,
+//! run through the engine, warnings handed to the closed loop exactly once, the engine's state
+//! snapshotted with the stream sequence it covers so that a restart resumes there.
+//!
+//! - `checkpoint.rs`: the snapshot file (written beside, then renamed over the last one);
+//! - `directory.rs`: who holds which number and account, from the store, into the engine;
+//! - `detection.rs`: the loop, its periodic work (directory, rules, shut-down numbers,
+//!   snapshots) and the quarantine of messages that are not signals;
+//! - `incoming.rs`: an engine warning as the closed loop receives it (shared with the demo).
+
+mod checkpoint;
+mod detection;
+mod directory;
+pub mod incoming;
+
+pub use checkpoint::Checkpoint;
+pub use detection::{Detection, DetectionOptions};
