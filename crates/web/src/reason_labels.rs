@@ -122,8 +122,16 @@ const REASONS: &[(&str, &str, &str)] = &[
         "信令类型无法识别",
         "unknown kind of signal",
     ),
-    ("bad_field", "字段缺失或类型不对", "field missing or of the wrong type"),
-    ("bad_amount", "转账金额须为正", "transfer amount must be positive"),
+    (
+        "bad_field",
+        "字段缺失或类型不对",
+        "field missing or of the wrong type",
+    ),
+    (
+        "bad_amount",
+        "转账金额须为正",
+        "transfer amount must be positive",
+    ),
     // Case reports.
     ("negative_amount", "损失金额为负", "negative loss"),
     ("unknown_unit", "单位不存在", "no such unit"),

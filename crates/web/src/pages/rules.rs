@@ -1,6 +1,9 @@
 //! 规则管理: the detection rules the live engine runs, a draft editor with check and test-run on
 //! a simulated county sample (hits per rule against ground truth), and activation without
 //! restart (the engine reloads on the next signal; the previous rules stay if the draft fails).
+//! Below: every activated version (who, when), and the detection runs on the signal stream
+//! (docs/serving.md) — running or stopped, messages read, and the messages that were not
+//! signals with their reasons (never their bodies, which hold phone numbers).
 
 use super::{render, Chrome};
 use crate::auth::permission::ManageRules;
@@ -36,6 +39,117 @@ struct RulesPage {
     error: Option<String>,
     message: Option<String>,
     run: Option<TestRun>,
+    history: Vec<VersionLine>,
+    runs: Vec<RunLine>,
+    rejected: Vec<RejectLine>,
+}
+
+struct VersionLine {
+    version: i64,
+    rule_count: i64,
+    by: String,
+    at: String,
+}
+
+/// One detection run on the signal stream (an import run of kind `signals`).
+struct RunLine {
+    stream: String,
+    started: String,
+    /// When its figures were last stored (at every snapshot).
+    updated: String,
+    /// Stored within the last two minutes: the run is going.
+    live: bool,
+    from: String,
+    read: i64,
+    rejected: i64,
+    reasons: String,
+}
+
+struct RejectLine {
+    sequence: i64,
+    reason: String,
+    code: String,
+    /// The message's subject (its kind of signal), not its body.
+    subject: String,
+}
+
+/// Detection runs store their figures at least every 30 s; twice that and more means stopped.
+const LIVE_WITHIN_MS: i64 = 120_000;
+
+/// The runs shown, and the rejected messages of the newest.
+const RUNS_SHOWN: i64 = 5;
+const REJECTS_SHOWN: u32 = 50;
+
+async fn history(state: &AppState) -> Result<Vec<VersionLine>, WebError> {
+    Ok(state
+        .store
+        .detection_rules()
+        .history(20)
+        .await?
+        .into_iter()
+        .map(|v| VersionLine {
+            version: v.version,
+            rule_count: v.rule_count,
+            by: v.activated_by,
+            at: fanzha_core::time::format_shanghai(v.activated_at),
+        })
+        .collect())
+}
+
+async fn detection_runs(
+    state: &AppState,
+    lang: Lang,
+) -> Result<(Vec<RunLine>, Vec<RejectLine>), WebError> {
+    let now = state.clock.now_ms();
+    let runs = state
+        .store
+        .imports()
+        .latest_of_kind("signals", RUNS_SHOWN)
+        .await?;
+    let lines = runs
+        .iter()
+        .map(|r| {
+            let updated = r.finished_at.unwrap_or(r.started_at);
+            RunLine {
+                stream: r.file.strip_prefix("nats:").unwrap_or(&r.file).to_string(),
+                started: fanzha_core::time::format_shanghai(r.started_at),
+                updated: fanzha_core::time::format_shanghai(updated),
+                live: now - updated <= LIVE_WITHIN_MS,
+                from: r
+                    .content_hash
+                    .strip_prefix("from-")
+                    .unwrap_or(&r.content_hash)
+                    .to_string(),
+                read: r.counts.read,
+                rejected: r.counts.quarantined,
+                reasons: r
+                    .counts
+                    .by_reason
+                    .iter()
+                    .map(|(code, n)| format!("{} {n}", crate::reason_labels::reason(&lang, code)))
+                    .collect::<Vec<_>>()
+                    .join("，"),
+            }
+        })
+        .collect();
+    let rejected = match runs.first() {
+        Some(latest) => state
+            .store
+            .imports()
+            .quarantine(latest.id, &fanzha_store::PageRequest::first(REJECTS_SHOWN))
+            .await?
+            .items
+            .into_iter()
+            .map(|q| RejectLine {
+                sequence: q.row.line,
+                reason: crate::reason_labels::reason(&lang, &q.row.reason).to_string(),
+                subject: q.row.raw.split(' ').next().unwrap_or_default().to_string(),
+                code: q.row.reason,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok((lines, rejected))
 }
 
 fn lines(lang: Lang, text: &str) -> Vec<RuleLine> {
@@ -63,7 +177,7 @@ fn lines(lang: Lang, text: &str) -> Vec<RuleLine> {
         .unwrap_or_default()
 }
 
-fn page(
+async fn page(
     state: &AppState,
     auth: &Require<ManageRules>,
     headers: &HeaderMap,
@@ -75,7 +189,12 @@ fn page(
     let chrome = Chrome::new(&auth.principal, &auth.csrf_token, headers, "/admin");
     let lang = chrome.lang;
     let active = state.rules.text();
+    let history = history(state).await?;
+    let (runs, rejected) = detection_runs(state, lang).await?;
     render(&RulesPage {
+        history,
+        runs,
+        rejected,
         lang,
         active: lines(lang, &active),
         version: state.rules.version(),
@@ -92,7 +211,7 @@ pub async fn show(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Html<String>, WebError> {
-    page(&state, &auth, &headers, None, None, None, None)
+    page(&state, &auth, &headers, None, None, None, None).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -157,5 +276,5 @@ pub async fn submit(
         },
         (other, Ok(_)) => (Some(format!("unknown action `{other}`")), None, None),
     };
-    page(&state, &auth, &headers, Some(f.text), error, message, run)
+    page(&state, &auth, &headers, Some(f.text), error, message, run).await
 }

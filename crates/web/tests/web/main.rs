@@ -37,6 +37,7 @@ mod outreach_reach;
 mod protective_stops;
 mod pushes;
 mod rbac;
+mod rules;
 mod statistics_periods;
 mod supervision;
 mod todo;
