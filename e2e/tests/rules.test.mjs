@@ -1,5 +1,6 @@
 // Detection rules as data: the administrator test-runs the rules on a simulated sample with
-// ground truth, then activates them; a broken draft is refused and the active rules stay.
+// ground truth, then activates them — a new version, listed with who activated it; a broken
+// draft is refused and the active rules stay.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +19,8 @@ after(async () => {
 
 test('test-run, activate, and a broken draft refused', { timeout: 120_000 }, async () => {
   await open(admin, '/admin/rules');
+  const version = async () => Number((await admin.locator('h1').first().innerText()).match(/v(\d+)/)[1]);
+  const before = await version();
   const ruleCount = await admin.locator('#active-rules tr[data-rule]').count();
   assert.ok(ruleCount > 5, `the shipped rules are listed (${ruleCount})`);
   await withShot(admin, 'rules-test-run', async () => {
@@ -29,10 +32,12 @@ test('test-run, activate, and a broken draft refused', { timeout: 120_000 }, asy
   admin.on('dialog', (d) => d.accept());
   await admin.locator('[data-action=activate]').click();
   await admin.locator('.notice[role=status]').waitFor();
-  assert.match(await admin.locator('h1').first().innerText(), /v2/);
+  assert.equal(await version(), before + 1);
+  const row = admin.locator(`#rule-versions tr[data-version="${before + 1}"]`);
+  assert.match(await row.innerText(), /admin/, 'the new version names who activated it');
 
   await admin.locator('textarea[name=text]').fill('[[rule]]\nname = "broken"\nwhen = "((("\nlevel = 1');
   await admin.locator('[data-action=activate]').click();
   await admin.locator('pre.error[role=alert]').waitFor();
-  assert.match(await admin.locator('h1').first().innerText(), /v2/, 'the active rules stay');
+  assert.equal(await version(), before + 1, 'the active rules stay');
 });

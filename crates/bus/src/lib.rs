@@ -4,7 +4,10 @@
 //!
 //! - [`codec`]: a signal as a JSON message, and the checks that turn a bad one into a reason;
 //! - [`Bus`]: connect, make sure the stream exists, publish signals (many in flight), read
-//!   them back in stream order from a sequence ([`Reader`]).
+//!   them back in stream order from a sequence ([`Reader`]);
+//! - notices: the closed loop's notices of a detection worker, relayed to the web server's
+//!   live pages on `fanzha.notices.<stream>` (plain NATS, at most once: they only refresh pages;
+//!   the changes themselves are in the database).
 //!
 //! Subjects are `<prefix>.<type>` (`fanzha.signals.call`, `fanzha.signals.transfer`, …), one
 //! stream over `<prefix>.>`. The stream's sequence is the engine's offset: a snapshot taken
@@ -73,6 +76,7 @@ const PUBLISH_WINDOW: usize = 512;
 /// A connection to the signal stream.
 #[derive(Clone)]
 pub struct Bus {
+    client: async_nats::Client,
     js: jetstream::Context,
     config: BusConfig,
 }
@@ -89,7 +93,7 @@ impl Bus {
                 url: config.url.clone(),
                 detail: e.to_string(),
             })?;
-        let js = jetstream::new(client);
+        let js = jetstream::new(client.clone());
         js.get_or_create_stream(stream::Config {
             name: config.stream.clone(),
             subjects: vec![format!("{}.>", config.subject_prefix)],
@@ -103,6 +107,7 @@ impl Bus {
             detail: e.to_string(),
         })?;
         Ok(Bus {
+            client,
             js,
             config: config.clone(),
         })
@@ -185,6 +190,39 @@ impl Bus {
         }
     }
 
+    /// The subject the stream's notices are relayed on (outside the stream's subjects, so they
+    /// are not stored).
+    pub fn notices_subject(&self) -> String {
+        format!("fanzha.notices.{}", self.config.stream)
+    }
+
+    /// Relays one notice (its JSON) to whoever listens now.
+    pub async fn publish_notice(&self, body: Vec<u8>) -> Result<(), BusError> {
+        self.client
+            .publish(self.notices_subject(), body.into())
+            .await
+            .map_err(|e| self.publish_error(e))
+    }
+
+    /// The notices relayed from now on, as message bodies.
+    pub async fn notices(&self) -> Result<Notices, BusError> {
+        let subscriber = self
+            .client
+            .subscribe(self.notices_subject())
+            .await
+            .map_err(|e| BusError::Read {
+                stream: self.config.stream.clone(),
+                detail: e.to_string(),
+            })?;
+        // The subscription is registered once the server has seen it; a notice relayed right
+        // after this returns is then not missed.
+        self.client.flush().await.map_err(|e| BusError::Read {
+            stream: self.config.stream.clone(),
+            detail: e.to_string(),
+        })?;
+        Ok(Notices { subscriber })
+    }
+
     /// The sequence of the last message in the stream (0 when empty).
     pub async fn last_sequence(&self) -> Result<u64, BusError> {
         let mut stream = self.stream().await?;
@@ -228,4 +266,17 @@ pub struct Published {
     pub signals: u64,
     pub first_sequence: Option<u64>,
     pub last_sequence: u64,
+}
+
+/// Relayed notices as they arrive.
+pub struct Notices {
+    subscriber: async_nats::Subscriber,
+}
+
+impl Notices {
+    /// The next notice's body; `None` when the connection is closed for good.
+    pub async fn next(&mut self) -> Option<Vec<u8>> {
+        use futures_util::StreamExt;
+        self.subscriber.next().await.map(|m| m.payload.to_vec())
+    }
 }

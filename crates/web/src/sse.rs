@@ -1,5 +1,6 @@
 //! `GET /events`: server-sent events of committed closed-loop changes, filtered to the
-//! caller's subtree. Pages refresh their fragments on them (htmx `sse:change`), so the
+//! caller's subtree — this process's own and those a detection worker relays over the bus
+//! (`AppState::relayed`). Pages refresh their fragments on them (htmx `sse:change`), so the
 //! dashboard moves without polling. Police only: the stream names warnings, instructions and
 //! units, which a bank's or an operator's liaison has no business seeing.
 
@@ -25,7 +26,9 @@ pub async fn events(
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let unit = auth.principal.unit_code.clone();
     let service = state.loop_service.clone();
-    let stream = BroadcastStream::new(state.loop_service.subscribe()).filter_map(move |item| {
+    let own = BroadcastStream::new(state.loop_service.subscribe());
+    let relayed = BroadcastStream::new(state.relayed.subscribe());
+    let stream = own.merge(relayed).filter_map(move |item| {
         match item {
             Ok(notice) => {
                 let visible = {

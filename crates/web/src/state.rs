@@ -37,6 +37,9 @@ pub struct AppState {
     /// Numbers the live detection engine should put on its lists (an operator executed a
     /// disposal); drained by the engine's thread.
     pub engine_feed: Arc<crate::engine_feed::EngineFeed>,
+    /// Notices of changes another process committed (a detection worker's warnings, relayed
+    /// over the bus): shown on the live pages with this process's own, never dispatched again.
+    pub relayed: tokio::sync::broadcast::Sender<fanzha_workflow::Notice>,
     /// Unit → subtree scope, read on every request; kept a minute (units move only on import).
     scopes: Arc<std::sync::RwLock<std::collections::HashMap<String, (Scope, i64)>>>,
 }
@@ -77,6 +80,7 @@ impl AppState {
             rules: Arc::default(),
             assessment: Arc::default(),
             engine_feed: Arc::default(),
+            relayed: tokio::sync::broadcast::channel(1024).0,
             scopes: Arc::default(),
         }
     }

@@ -18,7 +18,7 @@ use fanzha_store::{
     EventRow, NewAuditEntry, NewInstruction, NewWarning, Projection, Scope, Store, StoreError,
     StoredInstruction,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -75,8 +75,9 @@ pub struct InstructionView {
     pub events: Vec<Event>,
 }
 
-/// Announced to live subscribers after each committed change.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// Announced to live subscribers after each committed change (and, from a detection worker,
+/// relayed to the web server's live pages over the bus).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Notice {
     Warning {

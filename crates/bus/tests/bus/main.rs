@@ -109,3 +109,24 @@ async fn no_server_is_a_coded_error() {
     assert_eq!(err.code(), ErrorCode::BusUnavailable);
     assert!(err.to_string().contains("127.0.0.1:1"), "{err}");
 }
+
+#[tokio::test]
+async fn notices_reach_who_listens_and_stay_out_of_the_stream() {
+    let Some(config) = test_config() else { return };
+    let bus = Bus::connect(&config).await.unwrap();
+    let listener = Bus::connect(&config).await.unwrap();
+    let mut notices = listener.notices().await.unwrap();
+    bus.publish_notice(br#"{"kind":"warning"}"#.to_vec())
+        .await
+        .unwrap();
+    let got = tokio::time::timeout(Duration::from_secs(5), notices.next())
+        .await
+        .expect("relayed in time");
+    assert_eq!(got.unwrap(), br#"{"kind":"warning"}"#);
+    assert_eq!(
+        bus.last_sequence().await.unwrap(),
+        0,
+        "not stored as a signal"
+    );
+    bus.delete_stream().await.unwrap();
+}

@@ -2,7 +2,8 @@
 //! the configured database (SQLite file or PostgreSQL), no synthetic city. With a signal bus
 //! (`--nats-url` or `nats_url`) the detection engine runs in this process on the stream of
 //! signals the feeds publish, snapshotting its state into the data directory; with
-//! `--no-detection` (or no bus) a `fanzha worker` elsewhere does it.
+//! `--no-detection` (or no bus) a `fanzha worker` elsewhere does it, and the notices it relays
+//! over the bus move the live pages here.
 
 use super::platform::{self, Dispatchers};
 use crate::error::{CliError, CliResult, WithCode};
@@ -57,12 +58,9 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         ))?
         .items
         .is_empty();
-    let bus = if args.no_detection {
-        None
-    } else {
-        ctx.config
-            .bus(args.nats_url.as_deref(), args.stream.as_deref())
-    };
+    let bus = ctx
+        .config
+        .bus(args.nats_url.as_deref(), args.stream.as_deref());
     let mut state = db
         .block_on(fanzha_web::AppState::new(db.store.clone()))
         .code(ErrorCode::Internal)?;
@@ -96,7 +94,14 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         let _guard = db.rt.enter();
         Dispatchers::start(&service)?
     };
-    let detection = bus.map(|bus| {
+    // A worker's notices move the live pages here too.
+    let relay = bus.as_ref().map(|bus| {
+        db.rt.spawn(crate::live::relay::relay_in(
+            bus.clone(),
+            state.relayed.clone(),
+        ))
+    });
+    let detection = bus.filter(|_| !args.no_detection).map(|bus| {
         let stream = bus.config().stream.clone();
         let detection = Detection {
             store: db.store.clone(),
@@ -150,6 +155,9 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
     let served = db.block_on(server).code(ErrorCode::Internal)?;
     let _ = db.block_on(watcher);
     db.block_on(dispatchers.shutdown());
+    if let Some(relay) = relay {
+        relay.abort();
+    }
     served.code(ErrorCode::Io)?;
     let mut report = Report::new("平台已停止 / platform stopped");
     report.field("listen", args.listen.to_string());

@@ -1,7 +1,7 @@
 //! `fanzha worker`: the detection engine as a process of its own, on the signal stream of the
 //! bus and the database `fanzha serve` uses. It hands its warnings to the closed loop in the
 //! database and sends the notices of what it commits (webhooks, SMS); the web server's pages
-//! read them from there. Its engine state is snapshotted into its data directory with the
+//! read them from there, and its live pages move on the notices the worker relays over the bus. Its engine state is snapshotted into its data directory with the
 //! stream sequence it covers; a restart resumes from there and hands no warning over twice.
 //!
 //! With `--until-caught-up` it stops once the messages in the stream at start are processed
@@ -78,6 +78,13 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         let _guard = db.rt.enter();
         Dispatchers::start(&service)?
     };
+    let relay = {
+        let _guard = db.rt.enter();
+        tokio::spawn(crate::live::relay::relay_out(
+            service.subscribe(),
+            bus.clone(),
+        ))
+    };
     let stream = bus_config.stream.clone();
     let detection = Detection {
         store: db.store.clone(),
@@ -112,6 +119,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         }
     });
     db.block_on(dispatchers.shutdown());
+    relay.abort();
     let summary = done.code(ErrorCode::Internal)??;
     let secs = started.elapsed().as_secs_f64();
     Report::new("检测进程 / detection worker")

@@ -7,12 +7,14 @@
 //! - `directory.rs`: who holds which number and account, from the store, into the engine;
 //! - `detection.rs`: the loop, its periodic work (directory, rules, shut-down numbers,
 //!   snapshots) and the quarantine of messages that are not signals;
-//! - `incoming.rs`: an engine warning as the closed loop receives it (shared with the demo).
+//! - `incoming.rs`: an engine warning as the closed loop receives it (shared with the demo);
+//! - `relay.rs`: a worker's notices to the web server's live pages over the bus.
 
 mod checkpoint;
 mod detection;
 mod directory;
 pub mod incoming;
+pub mod relay;
 
 pub use checkpoint::Checkpoint;
 pub use detection::{Detection, DetectionOptions};

@@ -25,6 +25,7 @@ mod key_person_proposals;
 mod key_persons;
 mod links;
 mod lists;
+mod live_events;
 mod model_sites;
 mod mule_accounts;
 mod new_cards;
