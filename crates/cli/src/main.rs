@@ -82,6 +82,10 @@ enum Command {
     /// List the org tree.
     #[command(subcommand)]
     Units(commands::units::UnitsCommand),
+    /// Back up the database and the engine's snapshots into a folder with checksums.
+    Backup(commands::backup::BackupArgs),
+    /// Restore a backup written by `fanzha backup`.
+    Restore(commands::backup::RestoreArgs),
     /// Create or upgrade the database schema.
     Migrate(commands::migrate::Args),
     /// Platform users: add, list.
@@ -149,6 +153,8 @@ fn main() -> ExitCode {
         Command::Warnings(c) => commands::warnings::run(&ctx, c),
         Command::Units(c) => commands::units::run(&ctx, c),
         Command::Migrate(a) => commands::migrate::run(&ctx, a),
+        Command::Backup(a) => commands::backup::backup(&ctx, a),
+        Command::Restore(a) => commands::backup::restore(&ctx, a),
         Command::Errors(a) => commands::errors::run(&ctx, a),
         Command::User(c) => commands::user::run(&ctx, c),
         Command::Serve(a) => commands::serve::run(&ctx, a),

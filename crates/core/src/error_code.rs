@@ -85,6 +85,10 @@ error_codes! {
     DatabaseUnavailable => ("database_unavailable", Unavailable, "Check database_url and that the database server is running."),
     DatabaseMigration => ("database_migration", Internal, "Run `fanzha migrate`; if it fails, restore the last backup and report the error."),
     DatabaseQuery => ("database_query", Internal, "Retry; if it persists, report the error with the log line."),
+    // backup and restore
+    BackupFailed => ("backup_failed", Unavailable, "Check free space where the backup goes and, for PostgreSQL, that pg_dump / pg_restore of the server's major version are installed (apt-get install postgresql-client)."),
+    BackupDamaged => ("backup_damaged", InvalidInput, "A file of the backup is missing or does not match its manifest's checksum: restore another backup."),
+    RestoreRefused => ("restore_refused", Conflict, "The target already holds a database or an engine snapshot: pass --force to replace it (an SQLite file is kept beside as *.before-restore-<time>)."),
     // bus
     BusUnavailable => ("bus_unavailable", Unavailable, "Check nats_url (FANZHA_NATS_URL) and that the NATS server runs with JetStream enabled (`nats-server -js`)."),
     BusStream => ("bus_stream", Unavailable, "The signal stream could not be created or read; check the NATS server's JetStream limits and that the stream's subjects do not overlap another stream's."),

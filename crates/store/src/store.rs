@@ -200,6 +200,24 @@ impl Store {
         tx.map_err(StoreError::query(what))
     }
 
+    /// Writes a consistent copy of an SQLite database to `path` while it is in use
+    /// (`VACUUM INTO`: one read transaction, compacted, without the WAL). PostgreSQL is backed
+    /// up with its own tool (`pg_dump`); asking it here is an error.
+    pub async fn copy_sqlite_into(&self, path: &std::path::Path) -> StoreResult<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::invalid(
+                "database_url",
+                "VACUUM INTO copies SQLite databases only; back up PostgreSQL with pg_dump",
+            ));
+        }
+        let target = path.to_string_lossy().replace('\'', "''");
+        sqlx::query(&format!("VACUUM INTO '{target}'"))
+            .execute(&self.pool)
+            .await
+            .map_err(StoreError::query("vacuum into"))?;
+        Ok(())
+    }
+
     /// The connection pool, for queries no repository offers (tests, maintenance).
     pub fn pool(&self) -> &AnyPool {
         &self.pool

@@ -120,7 +120,10 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
 
     println!("反诈指挥平台 fanzha — {} ({})", center.name, center.code);
     println!("  打开 open   : http://{}/", args.listen);
-    println!("  数据库 db   : {}", redact(&ctx.config.database_url()));
+    println!(
+        "  数据库 db   : {}",
+        fanzha_store::dialect::redact_url(&ctx.config.database_url())
+    );
     match &detection {
         Some((stream, _)) => println!("  实时检测 detection: signal stream {stream}"),
         None => println!("  实时检测 detection: not in this process (run `fanzha worker`)"),
@@ -167,37 +170,4 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
     }
     report.print(ctx.json);
     Ok(())
-}
-
-/// A database URL without its password, for the start banner.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let credentials = &url[scheme + 3..at];
-            match credentials.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn passwords_stay_off_the_screen() {
-        assert_eq!(
-            super::redact("postgres://fz:secret@db:5432/fanzha"),
-            "postgres://fz:***@db:5432/fanzha"
-        );
-        assert_eq!(
-            super::redact("postgres://fz@db/fanzha"),
-            "postgres://fz@db/fanzha"
-        );
-        assert_eq!(
-            super::redact("sqlite://data/fanzha.db?mode=rwc"),
-            "sqlite://data/fanzha.db?mode=rwc"
-        );
-    }
 }

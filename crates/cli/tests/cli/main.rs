@@ -4,6 +4,7 @@
 
 mod common;
 
+mod backup;
 mod bench_workflow;
 mod cards;
 mod cases_import;
