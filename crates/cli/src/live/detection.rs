@@ -81,6 +81,8 @@ pub struct DetectionSummary {
     pub directory_accounts: u64,
     /// Numbers put on the blocklist because an operator shut them down.
     pub numbers_listed: u64,
+    /// Times the stream was read again after the connection to it was lost.
+    pub stream_reopened: u64,
 }
 
 /// Everything the loop needs.
@@ -199,7 +201,21 @@ impl Detection {
             if let Some(feed) = &feed {
                 to_list.extend(feed.drain());
             }
-            let Some(message) = reader.next(Duration::from_millis(250)).await? else {
+            let next = match reader.next(Duration::from_millis(250)).await {
+                Ok(next) => next,
+                Err(e) => {
+                    // The server restarted or the connection dropped: the client reconnects on
+                    // its own; read again from the next sequence once it has.
+                    tracing::warn!(error = %e, after = summary.through, "signal stream lost; reading again");
+                    summary.stream_reopened += 1;
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    if let Ok(r) = bus.read_from(summary.through + 1).await {
+                        reader = r;
+                    }
+                    continue;
+                }
+            };
+            let Some(message) = next else {
                 if unsaved > 0 && saved_at.elapsed() >= options.snapshot_every {
                     save(
                         &store,
