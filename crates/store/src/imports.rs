@@ -251,23 +251,6 @@ impl<'s> Imports<'s> {
         Ok(Page::from_overfetch(items, limit, |r| r.id.0))
     }
 
-    /// The latest `limit` runs of one kind (`signals`: the detection runs on the signal
-    /// stream), newest first.
-    pub async fn latest_of_kind(&self, kind: &str, limit: i64) -> StoreResult<Vec<ImportRun>> {
-        let mut sql = Sql::new(format!(
-            "SELECT {RUN_COLUMNS} FROM import_runs WHERE kind = "
-        ));
-        sql.arg(kind)
-            .push(" ORDER BY id DESC LIMIT ")
-            .arg(limit.clamp(1, 1000));
-        sql.fetch_decoded(
-            self.store.pool(),
-            "import_runs.latest_of_kind",
-            run_from_row,
-        )
-        .await
-    }
-
     /// The rows a run rejected, in the order they were stored.
     pub async fn quarantine(
         &self,

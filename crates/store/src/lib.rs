@@ -31,6 +31,7 @@ mod cluster_operations;
 mod code_enum;
 mod crime_counts;
 mod detection_rules;
+mod detection_runs;
 pub mod dialect;
 mod division;
 mod employer_notices;
@@ -120,6 +121,7 @@ pub use cluster_operations::{
 };
 pub use crime_counts::{month_ok, next_month, CrimeCountEntry, CrimeCounts, CrimeMonthTotal};
 pub use detection_rules::{DetectionRules, RulesVersion};
+pub use detection_runs::{DetectionRun, DetectionRuns, RunProgress};
 pub use dialect::Backend;
 pub use division::natural_division_code;
 pub use employer_notices::{

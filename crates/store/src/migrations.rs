@@ -278,6 +278,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "detection rules",
         include_str!("../migrations/0054_detection_rules.sql"),
     ),
+    (
+        55,
+        "detection runs",
+        include_str!("../migrations/0055_detection_runs.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -249,6 +249,11 @@ impl Store {
         crate::detection_rules::DetectionRules::new(self)
     }
 
+    /// The runs of live detection on the signal stream.
+    pub fn detection_runs(&self) -> crate::detection_runs::DetectionRuns<'_> {
+        crate::detection_runs::DetectionRuns::new(self)
+    }
+
     /// Who holds which phone number and account (the live engine's directory).
     pub fn holdings(&self) -> crate::holdings::Holdings<'_> {
         crate::holdings::Holdings::new(self)

@@ -130,7 +130,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
     }
     if no_users {
         println!(
-            "  no users yet: add one with `fanzha user add --login … --unit {} --role admin`",
+            "  no users yet: add one with `fanzha user add --login … --name … --unit {} --role admin` (password in FANZHA_NEW_PASSWORD)",
             center.code
         );
     }

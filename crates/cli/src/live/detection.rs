@@ -13,7 +13,9 @@ use fanzha_bus::Bus;
 use fanzha_core::error_code::{Coded, ErrorCode};
 use fanzha_core::event::{Msisdn, NumberList, NumberListed, Signal};
 use fanzha_detect::{Engine, EngineConfig, Warning, WarningKind};
-use fanzha_store::{ImportCounts, NewImportRun, QuarantineRow, Scope, Store, StoreError};
+use fanzha_store::{
+    ImportCounts, NewImportRun, QuarantineRow, RunProgress, Scope, Store, StoreError,
+};
 use fanzha_web::engine_feed::EngineFeed;
 use fanzha_web::rules_lab::ActiveRules;
 use fanzha_workflow::{IncomingWarning, LoopError, LoopService};
@@ -167,6 +169,17 @@ impl Detection {
                 content_hash: format!("from-{}", start + 1),
             })
             .await?;
+        let record = store
+            .detection_runs()
+            .begin(
+                &stream,
+                &host(),
+                run,
+                start as i64 + 1,
+                fanzha_core::time::now_ms(),
+            )
+            .await?;
+        let books = Books { run, record };
         let mut counts = ImportCounts::default();
         let mut quarantine: Vec<QuarantineRow> = Vec::new();
         let mut reader = bus.read_from(start + 1).await?;
@@ -222,9 +235,10 @@ impl Detection {
                         &checkpoint,
                         &engine,
                         &mut summary,
-                        run,
+                        books,
                         &counts,
                         &mut quarantine,
+                        false,
                     )
                     .await?;
                     unsaved = 0;
@@ -301,9 +315,10 @@ impl Detection {
                     &checkpoint,
                     &engine,
                     &mut summary,
-                    run,
+                    books,
                     &counts,
                     &mut quarantine,
+                    false,
                 )
                 .await?;
                 unsaved = 0;
@@ -315,9 +330,10 @@ impl Detection {
             &checkpoint,
             &engine,
             &mut summary,
-            run,
+            books,
             &counts,
             &mut quarantine,
+            true,
         )
         .await?;
         tracing::info!(
@@ -329,25 +345,61 @@ impl Detection {
     }
 }
 
+/// Where a run's figures are kept: its import run (the quarantine of rejected messages) and its
+/// detection-run record (how far it has read, running or ended).
+#[derive(Clone, Copy)]
+struct Books {
+    run: fanzha_store::ImportRunId,
+    record: i64,
+}
+
 /// Quarantined messages and the run's figures first, then the snapshot: a snapshot never
-/// covers a message whose rejection is not stored.
+/// covers a message whose rejection is not stored. `ended`: the last one, the run stops.
+#[allow(clippy::too_many_arguments)] // the loop's state, lent from the one loop that calls it
 async fn save(
     store: &Store,
     checkpoint: &Checkpoint,
     engine: &Engine,
     summary: &mut DetectionSummary,
-    run: fanzha_store::ImportRunId,
+    books: Books,
     counts: &ImportCounts,
     quarantine: &mut Vec<QuarantineRow>,
+    ended: bool,
 ) -> CliResult<()> {
     if !quarantine.is_empty() {
-        store.imports().add_quarantine(run, quarantine).await?;
+        store
+            .imports()
+            .add_quarantine(books.run, quarantine)
+            .await?;
         quarantine.clear();
     }
-    store.imports().finish(run, counts).await?;
+    store.imports().finish(books.run, counts).await?;
     checkpoint.save(engine, summary.through)?;
     summary.snapshots += 1;
+    let progress = RunProgress {
+        through_sequence: summary.through as i64,
+        signals: summary.signals as i64,
+        rejected: summary.rejected as i64,
+        warnings: summary.warnings as i64,
+        delivered: summary.delivered as i64,
+        already_delivered: summary.already_delivered as i64,
+    };
+    store
+        .detection_runs()
+        .update(books.record, &progress, fanzha_core::time::now_ms(), ended)
+        .await?;
     Ok(())
+}
+
+/// This machine and process, as the rules page names a run (`host:pid`).
+fn host() -> String {
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".into());
+    format!("{name}:{}", std::process::id())
 }
 
 /// Numbers operators shut down (涉诈号码处置 executed) not listed yet in this run.

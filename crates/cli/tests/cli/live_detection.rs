@@ -103,6 +103,28 @@ async fn warnings(url: &str) -> Vec<(String, i64, Option<String>, bool)> {
         .collect()
 }
 
+/// The site's detection runs, oldest first: (from, through, ended, delivered).
+async fn runs(url: &str) -> Vec<(i64, i64, bool, i64)> {
+    let store = Store::connect(url).await.unwrap();
+    let mut runs: Vec<_> = store
+        .detection_runs()
+        .latest(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            (
+                r.from_sequence,
+                r.progress.through_sequence,
+                r.ended_at.is_some(),
+                r.progress.delivered,
+            )
+        })
+        .collect();
+    runs.reverse();
+    runs
+}
+
 async fn quarantined(url: &str) -> Vec<(String, i64, String)> {
     let store = Store::connect(url).await.unwrap();
     sqlx::query("SELECT file, line, reason FROM quarantine WHERE file LIKE 'nats:%' ORDER BY line")
@@ -212,6 +234,10 @@ async fn scenario(backend: Backend) {
             "bad_field".to_string()
         )]
     );
+    assert_eq!(
+        runs(&first.url).await,
+        vec![(1, total as i64, true, delivered as i64)]
+    );
     // Caught up: a second run reads nothing and changes nothing.
     let again = first.ok(&work);
     assert_eq!(again["signals"], 0);
@@ -266,6 +292,13 @@ async fn scenario(backend: Backend) {
         "{resumed}"
     );
 
+    // The killed run never ended; the restart's did, from the snapshot on.
+    let second_runs = runs(&second.url).await;
+    assert_eq!(second_runs.len(), 2, "{second_runs:?}");
+    assert!(!second_runs[0].2, "the killed run is not marked ended");
+    assert_eq!(second_runs[1].0, from as i64 + 1);
+    assert_eq!(second_runs[1].1, total as i64);
+    assert!(second_runs[1].2);
     // The status command shows the snapshot caught up.
     let mut status = vec!["signals", "status", "--json"];
     status.extend(bus_args(&bus));

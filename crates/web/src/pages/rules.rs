@@ -51,18 +51,22 @@ struct VersionLine {
     at: String,
 }
 
-/// One detection run on the signal stream (an import run of kind `signals`).
+/// One run of live detection on the signal stream.
 struct RunLine {
     stream: String,
+    host: String,
+    /// `running`, `stopped` (ended cleanly) or `interrupted` (neither ended nor updated for
+    /// two minutes: killed or hung).
+    state: &'static str,
     started: String,
     /// When its figures were last stored (at every snapshot).
     updated: String,
-    /// Stored within the last two minutes: the run is going.
-    live: bool,
-    from: String,
-    read: i64,
+    from: i64,
+    through: i64,
+    signals: i64,
     rejected: i64,
     reasons: String,
+    delivered: i64,
 }
 
 struct RejectLine {
@@ -73,7 +77,8 @@ struct RejectLine {
     subject: String,
 }
 
-/// Detection runs store their figures at least every 30 s; twice that and more means stopped.
+/// Detection runs store their figures at least every 30 s; a run silent for four times that
+/// without having ended was interrupted.
 const LIVE_WITHIN_MS: i64 = 120_000;
 
 /// The runs shown, and the rejected messages of the newest.
@@ -101,42 +106,41 @@ async fn detection_runs(
     lang: Lang,
 ) -> Result<(Vec<RunLine>, Vec<RejectLine>), WebError> {
     let now = state.clock.now_ms();
-    let runs = state
-        .store
-        .imports()
-        .latest_of_kind("signals", RUNS_SHOWN)
-        .await?;
-    let lines = runs
-        .iter()
-        .map(|r| {
-            let updated = r.finished_at.unwrap_or(r.started_at);
-            RunLine {
-                stream: r.file.strip_prefix("nats:").unwrap_or(&r.file).to_string(),
-                started: fanzha_core::time::format_shanghai(r.started_at),
-                updated: fanzha_core::time::format_shanghai(updated),
-                live: now - updated <= LIVE_WITHIN_MS,
-                from: r
-                    .content_hash
-                    .strip_prefix("from-")
-                    .unwrap_or(&r.content_hash)
-                    .to_string(),
-                read: r.counts.read,
-                rejected: r.counts.quarantined,
-                reasons: r
-                    .counts
-                    .by_reason
-                    .iter()
-                    .map(|(code, n)| format!("{} {n}", crate::reason_labels::reason(&lang, code)))
-                    .collect::<Vec<_>>()
-                    .join("，"),
-            }
-        })
-        .collect();
+    let runs = state.store.detection_runs().latest(RUNS_SHOWN).await?;
+    let mut lines = Vec::with_capacity(runs.len());
+    for r in &runs {
+        let counts = state.store.imports().get(r.import_run).await?.counts;
+        lines.push(RunLine {
+            stream: r.stream.clone(),
+            host: r.host.clone(),
+            state: match r.ended_at {
+                Some(_) => "stopped",
+                None if now - r.updated_at <= LIVE_WITHIN_MS => "running",
+                None => "interrupted",
+            },
+            started: fanzha_core::time::format_shanghai(r.started_at),
+            updated: fanzha_core::time::format_shanghai(r.updated_at),
+            from: r.from_sequence,
+            through: r.progress.through_sequence,
+            signals: r.progress.signals,
+            rejected: r.progress.rejected,
+            reasons: counts
+                .by_reason
+                .iter()
+                .map(|(code, n)| format!("{} {n}", crate::reason_labels::reason(&lang, code)))
+                .collect::<Vec<_>>()
+                .join("，"),
+            delivered: r.progress.delivered,
+        });
+    }
     let rejected = match runs.first() {
         Some(latest) => state
             .store
             .imports()
-            .quarantine(latest.id, &fanzha_store::PageRequest::first(REJECTS_SHOWN))
+            .quarantine(
+                latest.import_run,
+                &fanzha_store::PageRequest::first(REJECTS_SHOWN),
+            )
             .await?
             .items
             .into_iter()

@@ -1,11 +1,11 @@
 //! 规则管理 through the router: an activated version is stored, named on the page with who
 //! activated it, and runs again after a restart; the detection runs on the signal stream show
-//! running or stopped with their figures, and the messages the latest run rejected by sequence,
-//! subject and reason — never their bodies, which hold phone numbers.
+//! running, stopped or interrupted (killed) with their figures, and the messages the latest run
+//! rejected by sequence, subject and reason — never their bodies, which hold phone numbers.
 
 use crate::support::{ok, send_as, unit, urlencoded, FixedClock};
 use fanzha_store::testing::TestDb as Db;
-use fanzha_store::{ImportCounts, NewImportRun, QuarantineRow, Role, UnitLevel};
+use fanzha_store::{ImportCounts, NewImportRun, QuarantineRow, Role, RunProgress, UnitLevel};
 use fanzha_web::AppState;
 
 fanzha_store::on_both_backends! {
@@ -60,8 +60,10 @@ pub async fn activated_versions_and_detection_runs_show_on_the_rules_page(db: &D
     let restarted = AppState::new(store.clone()).await.unwrap();
     assert_eq!(restarted.rules.version(), 1);
 
-    // A stopped run on another stream, then the running one with a rejected message.
-    for (stream, stored_at_now) in [("REHEARSAL", false), ("FANZHA_SIGNALS", true)] {
+    // Three runs: one that stopped cleanly, one killed (never ended, no snapshot since), and
+    // the running one with a rejected message.
+    let mut runs_made = Vec::new();
+    for stream in ["REHEARSAL", "OLD", "FANZHA_SIGNALS"] {
         let run = store
             .imports()
             .begin(&NewImportRun {
@@ -71,57 +73,100 @@ pub async fn activated_versions_and_detection_runs_show_on_the_rules_page(db: &D
             })
             .await
             .unwrap();
-        if stored_at_now {
-            store
-                .imports()
-                .add_quarantine(
-                    run,
-                    &[QuarantineRow {
-                        file: format!("nats:{stream}"),
-                        line: 1042,
-                        column: None,
-                        reason: "bad_field".into(),
-                        raw: r#"fanzha.signals.call {"type":"call","caller":"13812345678"}"#.into(),
-                    }],
-                )
-                .await
-                .unwrap();
-            let counts = ImportCounts {
-                read: 500,
-                accepted: 499,
-                quarantined: 1,
-                by_reason: [("bad_field".to_string(), 1)].into(),
-            };
-            store.imports().finish(run, &counts).await.unwrap();
-        }
+        let record = store
+            .detection_runs()
+            .begin(stream, "fz-worker-1:4242", run, 1001, now - 600_000)
+            .await
+            .unwrap();
+        runs_made.push((stream, run, record));
     }
-    // Ten minutes on, neither run has stored its figures since: both stopped.
-    let later = now + 10 * 60_000;
-    let mut later_state = state.clone();
-    later_state.clock = std::sync::Arc::new(FixedClock(later));
-    let page = ok(&send_as(
-        &later_state,
-        Role::CenterAnalyst,
-        COUNTY,
-        later,
-        ("GET", "/admin/rules", ""),
-    )
-    .await);
+    let progress = |through: i64, signals: i64, rejected: i64| RunProgress {
+        through_sequence: through,
+        signals,
+        rejected,
+        warnings: 3,
+        delivered: 2,
+        already_delivered: 1,
+    };
+    store
+        .detection_runs()
+        .update(runs_made[0].2, &progress(1500, 500, 0), now - 300_000, true)
+        .await
+        .unwrap();
+    store
+        .detection_runs()
+        .update(
+            runs_made[1].2,
+            &progress(1200, 200, 0),
+            now - 300_000,
+            false,
+        )
+        .await
+        .unwrap();
+    let (_, live_run, live_record) = runs_made[2];
+    store
+        .imports()
+        .add_quarantine(
+            live_run,
+            &[QuarantineRow {
+                file: "nats:FANZHA_SIGNALS".into(),
+                line: 1042,
+                column: None,
+                reason: "bad_field".into(),
+                raw: r#"fanzha.signals.call {"type":"call","caller":"13812345678"}"#.into(),
+            }],
+        )
+        .await
+        .unwrap();
+    let counts = ImportCounts {
+        read: 500,
+        accepted: 499,
+        quarantined: 1,
+        by_reason: [("bad_field".to_string(), 1)].into(),
+    };
+    store.imports().finish(live_run, &counts).await.unwrap();
+    store
+        .detection_runs()
+        .update(live_record, &progress(1500, 500, 1), now - 10_000, false)
+        .await
+        .unwrap();
+
+    let page = get(state.clone()).await;
     let runs = &page[page.find("id=\"detection-runs\"").unwrap()..];
-    assert!(runs.contains("data-stream=\"FANZHA_SIGNALS\""), "{runs}");
-    assert!(runs.contains("data-stream=\"REHEARSAL\""));
-    assert!(runs.contains("data-stopped"));
-    assert!(!runs.contains("data-live"));
-    assert!(runs.contains("字段缺失或类型不对 1"), "{runs}");
-    assert!(runs.contains("<td>1001</td>"));
-    assert!(runs.contains("<td>500</td>"));
+    let row = |stream: &str| {
+        let at = runs.find(&format!("data-stream=\"{stream}\"")).unwrap();
+        runs[at..at + runs[at..].find("</tr>").unwrap()].to_string()
+    };
+    assert!(
+        row("REHEARSAL").contains("data-state=\"stopped\""),
+        "{runs}"
+    );
+    assert!(row("OLD").contains("data-state=\"interrupted\""), "{runs}");
+    let live = row("FANZHA_SIGNALS");
+    assert!(live.contains("data-state=\"running\""), "{live}");
+    assert!(live.contains("fz-worker-1:4242"));
+    assert!(live.contains("1001 – 1500"), "{live}");
+    assert!(live.contains("字段缺失或类型不对 1"), "{live}");
     let rejected = &runs[runs.find("id=\"rejected-messages\"").unwrap()..];
     assert!(rejected.contains("<td>1042</td>"), "{rejected}");
     assert!(rejected.contains("fanzha.signals.call"));
     assert!(rejected.contains("data-reason=\"bad_field\""));
     assert!(!page.contains("13812345678"), "a message body never shows");
-    // Now, both began or stored their figures within two minutes: running.
-    let page = get(state.clone()).await;
-    let runs = &page[page.find("id=\"detection-runs\"").unwrap()..];
-    assert_eq!(runs.matches("data-live").count(), 2, "{runs}");
+
+    // Ten minutes on without a snapshot, the running one counts as interrupted.
+    let mut later = state.clone();
+    later.clock = std::sync::Arc::new(FixedClock(now + 600_000));
+    let page = ok(&send_as(
+        &later,
+        Role::CenterAnalyst,
+        COUNTY,
+        now + 600_000,
+        ("GET", "/admin/rules", ""),
+    )
+    .await);
+    assert_eq!(
+        page.matches("data-state=\"interrupted\"").count(),
+        2,
+        "{page}"
+    );
 }
