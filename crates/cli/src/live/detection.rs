@@ -293,7 +293,7 @@ impl Detection {
                 .collect();
             for (k, w) in raised.iter().enumerate() {
                 summary.warnings += 1;
-                let id = warning_id(w.ts, message.sequence, k);
+                let id = warning_id(&stream, w.ts, message.sequence, k);
                 let warning = incoming(w, resident_of(w), None, w.ts, Some(id));
                 match deliver(&store, &service, warning, &running).await? {
                     Delivery::Now => summary.delivered += 1,

@@ -65,17 +65,23 @@ pub fn resident_of(w: &Warning) -> Option<String> {
         .map(|r| r.as_str().to_string())
 }
 
-/// The stable id of the `k`-th warning raised by the signal at stream `sequence` (event time
-/// `ts`): replaying the stream after a restart raises it again with the same id, and the loop
-/// is handed it once. The time keeps ids apart should the stream ever be started over.
-pub fn warning_id(ts: i64, sequence: u64, k: usize) -> String {
+/// The stable id of the `k`-th warning raised by the signal at `sequence` of `stream` (event
+/// time `ts`): replaying the stream after a restart raises it again with the same id, and the
+/// loop is handed it once. The time keeps ids apart should the stream ever be started over; a
+/// stream other than the default one is named, so two regions' streams never share an id.
+pub fn warning_id(stream: &str, ts: i64, sequence: u64, k: usize) -> String {
     let stamp = fanzha_core::time::to_shanghai(ts)
         .map(|t| t.format("%Y%m%d%H%M%S").to_string())
         .unwrap_or_else(|| ts.to_string());
-    if k == 0 {
-        format!("YJ{stamp}S{sequence}")
+    let named = if stream == fanzha_bus::BusConfig::DEFAULT_STREAM {
+        String::new()
     } else {
-        format!("YJ{stamp}S{sequence}-{k}")
+        format!("-{stream}-")
+    };
+    if k == 0 {
+        format!("YJ{stamp}{named}S{sequence}")
+    } else {
+        format!("YJ{stamp}{named}S{sequence}-{k}")
     }
 }
 
@@ -87,8 +93,16 @@ mod tests {
     fn ids_name_the_time_and_the_sequence() {
         // 2025-12-05 14:30:00 in Asia/Shanghai.
         let ts = 1_764_916_200_000;
-        assert_eq!(warning_id(ts, 1234, 0), "YJ20251205143000S1234");
-        assert_eq!(warning_id(ts, 1234, 1), "YJ20251205143000S1234-1");
-        assert_ne!(warning_id(ts, 1234, 0), warning_id(ts, 1235, 0));
+        let default = fanzha_bus::BusConfig::DEFAULT_STREAM;
+        assert_eq!(warning_id(default, ts, 1234, 0), "YJ20251205143000S1234");
+        assert_eq!(warning_id(default, ts, 1234, 1), "YJ20251205143000S1234-1");
+        assert_ne!(
+            warning_id(default, ts, 1234, 0),
+            warning_id(default, ts, 1235, 0)
+        );
+        assert_eq!(
+            warning_id("NINGBO", ts, 1234, 0),
+            "YJ20251205143000-NINGBO-S1234"
+        );
     }
 }
