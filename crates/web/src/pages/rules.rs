@@ -101,6 +101,27 @@ async fn history(state: &AppState) -> Result<Vec<VersionLine>, WebError> {
         .collect())
 }
 
+/// `stopped` when it ended cleanly; `interrupted` when a later run of its stream began after its
+/// last snapshot (a restart took over) or it has been silent for [`LIVE_WITHIN_MS`]; else
+/// `running`.
+fn run_state(
+    r: &fanzha_store::DetectionRun,
+    all: &[fanzha_store::DetectionRun],
+    now: i64,
+) -> &'static str {
+    if r.ended_at.is_some() {
+        return "stopped";
+    }
+    let superseded = all
+        .iter()
+        .any(|o| o.stream == r.stream && o.id > r.id && o.started_at >= r.updated_at);
+    if superseded || now - r.updated_at > LIVE_WITHIN_MS {
+        "interrupted"
+    } else {
+        "running"
+    }
+}
+
 async fn detection_runs(
     state: &AppState,
     lang: Lang,
@@ -113,11 +134,7 @@ async fn detection_runs(
         lines.push(RunLine {
             stream: r.stream.clone(),
             host: r.host.clone(),
-            state: match r.ended_at {
-                Some(_) => "stopped",
-                None if now - r.updated_at <= LIVE_WITHIN_MS => "running",
-                None => "interrupted",
-            },
+            state: run_state(r, &runs, now),
             started: fanzha_core::time::format_shanghai(r.started_at),
             updated: fanzha_core::time::format_shanghai(r.updated_at),
             from: r.from_sequence,

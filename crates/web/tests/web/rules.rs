@@ -153,7 +153,31 @@ pub async fn activated_versions_and_detection_runs_show_on_the_rules_page(db: &D
     assert!(rejected.contains("data-reason=\"bad_field\""));
     assert!(!page.contains("13812345678"), "a message body never shows");
 
-    // Ten minutes on without a snapshot, the running one counts as interrupted.
+    // A restart of the running one takes over: the one before it was interrupted at once.
+    let run = store
+        .imports()
+        .begin(&NewImportRun {
+            kind: "signals".into(),
+            file: "nats:FANZHA_SIGNALS".into(),
+            content_hash: "from-1501".into(),
+        })
+        .await
+        .unwrap();
+    store
+        .detection_runs()
+        .begin("FANZHA_SIGNALS", "fz-worker-1:4343", run, 1501, now - 5_000)
+        .await
+        .unwrap();
+    let page = get(state.clone()).await;
+    let runs = &page[page.find("id=\"detection-runs\"").unwrap()..];
+    assert_eq!(runs.matches("data-state=\"running\"").count(), 1, "{runs}");
+    assert_eq!(
+        runs.matches("data-state=\"interrupted\"").count(),
+        2,
+        "{runs}"
+    );
+
+    // Ten minutes on without a snapshot, the running one counts as interrupted too.
     let mut later = state.clone();
     later.clock = std::sync::Arc::new(FixedClock(now + 600_000));
     let page = ok(&send_as(
@@ -166,7 +190,7 @@ pub async fn activated_versions_and_detection_runs_show_on_the_rules_page(db: &D
     .await);
     assert_eq!(
         page.matches("data-state=\"interrupted\"").count(),
-        2,
+        3,
         "{page}"
     );
 }
