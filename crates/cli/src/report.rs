@@ -91,6 +91,15 @@ fn format_number(n: &serde_json::Number) -> String {
     }
 }
 
+/// `count` per second over `seconds` (0 when no time passed), for the `…_per_s` figures.
+pub fn per_second(count: u64, seconds: f64) -> f64 {
+    if seconds > 0.0 {
+        count as f64 / seconds
+    } else {
+        0.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -246,11 +246,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         .field("snapshots", snapshots)
         .field(
             "events_per_s",
-            if elapsed > 0.0 {
-                (offset - skip) as f64 / elapsed
-            } else {
-                0.0
-            },
+            crate::report::per_second(offset - skip, elapsed),
         )
         .field("memory", &mem)
         .field("seconds", started.elapsed().as_secs_f64());

@@ -146,11 +146,7 @@ pub fn run(ctx: &Ctx, kind: RecordKind, args: Args) -> CliResult {
         .field("ignored_columns", &summary.ignored_columns)
         .field(
             "rows_per_s",
-            if elapsed > 0.0 {
-                summary.read as f64 / elapsed
-            } else {
-                0.0
-            },
+            crate::report::per_second(summary.read as u64, elapsed),
         )
         .field("elapsed_s", elapsed)
         .print(ctx.json);

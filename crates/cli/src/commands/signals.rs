@@ -128,11 +128,7 @@ fn publish(ctx: &Ctx, args: PublishArgs) -> CliResult {
         .field("seconds", (secs * 10.0).round() / 10.0)
         .field(
             "signals_per_s",
-            if secs > 0.0 {
-                (published.signals as f64 / secs).round()
-            } else {
-                0.0
-            },
+            crate::report::per_second(published.signals, secs).round(),
         )
         .print(ctx.json);
     Ok(())

@@ -140,11 +140,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         .field("seconds", (secs * 10.0).round() / 10.0)
         .field(
             "signals_per_s",
-            if secs > 0.0 {
-                (summary.signals as f64 / secs).round()
-            } else {
-                0.0
-            },
+            crate::report::per_second(summary.signals, secs).round(),
         )
         .print(ctx.json);
     Ok(())

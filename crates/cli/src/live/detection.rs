@@ -179,13 +179,9 @@ impl Detection {
                 fanzha_core::time::now_ms(),
             )
             .await?;
-        let books = Books { run, record };
-        let mut counts = ImportCounts::default();
-        let mut quarantine: Vec<QuarantineRow> = Vec::new();
+        let mut ledger = Ledger::new(run, record, source);
         let mut reader = bus.read_from(start + 1).await?;
         let mut out: Vec<Warning> = Vec::new();
-        let mut unsaved = 0u64;
-        let mut saved_at = Instant::now();
 
         loop {
             if !running.load(Ordering::Relaxed) || target.is_some_and(|t| summary.through >= t) {
@@ -229,51 +225,21 @@ impl Detection {
                 }
             };
             let Some(message) = next else {
-                if unsaved > 0 && saved_at.elapsed() >= options.snapshot_every {
-                    save(
-                        &store,
-                        &checkpoint,
-                        &engine,
-                        &mut summary,
-                        books,
-                        &counts,
-                        &mut quarantine,
-                        false,
-                    )
-                    .await?;
-                    unsaved = 0;
-                    saved_at = Instant::now();
+                if ledger.unsaved > 0 && ledger.saved_at.elapsed() >= options.snapshot_every {
+                    ledger
+                        .save(&store, &checkpoint, &engine, &mut summary, false)
+                        .await?;
                 }
                 continue;
             };
             summary.through = message.sequence;
             summary.signals += 1;
-            counts.read += 1;
-            unsaved += 1;
-            match message.signal {
-                Err(e) => {
-                    summary.rejected += 1;
-                    *summary
-                        .rejected_by_reason
-                        .entry(e.reason.to_string())
-                        .or_default() += 1;
-                    counts.quarantined += 1;
-                    *counts.by_reason.entry(e.reason.to_string()).or_default() += 1;
-                    let body = String::from_utf8_lossy(&message.rejected_body);
-                    quarantine.push(QuarantineRow {
-                        file: source.clone(),
-                        line: message.sequence as i64,
-                        column: None,
-                        reason: e.reason.to_string(),
-                        raw: format!(
-                            "{} {}",
-                            message.subject,
-                            body.chars().take(RAW_CHARS).collect::<String>()
-                        ),
-                    });
-                }
+            ledger.counts.read += 1;
+            ledger.unsaved += 1;
+            match &message.signal {
+                Err(e) => ledger.reject(&mut summary, &message, e.reason),
                 Ok(signal) => {
-                    counts.accepted += 1;
+                    ledger.counts.accepted += 1;
                     // Numbers shut down meanwhile join the blocklist at this signal's time.
                     for (msisdn, list) in to_list.drain(..) {
                         let listing = Signal::NumberListed(NumberListed {
@@ -284,7 +250,7 @@ impl Detection {
                         engine.ingest(&listing, &mut out);
                         summary.numbers_listed += 1;
                     }
-                    engine.ingest(&signal, &mut out);
+                    engine.ingest(signal, &mut out);
                 }
             }
             let raised: Vec<Warning> = out
@@ -307,35 +273,17 @@ impl Detection {
                 );
                 std::process::exit(CRASH_EXIT);
             }
-            if unsaved >= options.snapshot_every_signals
-                || saved_at.elapsed() >= options.snapshot_every
+            if ledger.unsaved >= options.snapshot_every_signals
+                || ledger.saved_at.elapsed() >= options.snapshot_every
             {
-                save(
-                    &store,
-                    &checkpoint,
-                    &engine,
-                    &mut summary,
-                    books,
-                    &counts,
-                    &mut quarantine,
-                    false,
-                )
-                .await?;
-                unsaved = 0;
-                saved_at = Instant::now();
+                ledger
+                    .save(&store, &checkpoint, &engine, &mut summary, false)
+                    .await?;
             }
         }
-        save(
-            &store,
-            &checkpoint,
-            &engine,
-            &mut summary,
-            books,
-            &counts,
-            &mut quarantine,
-            true,
-        )
-        .await?;
+        ledger
+            .save(&store, &checkpoint, &engine, &mut summary, true)
+            .await?;
         tracing::info!(
             through = summary.through,
             signals = summary.signals,
@@ -345,50 +293,97 @@ impl Detection {
     }
 }
 
-/// Where a run's figures are kept: its import run (the quarantine of rejected messages) and its
-/// detection-run record (how far it has read, running or ended).
-#[derive(Clone, Copy)]
-struct Books {
+/// A run's books: its import run (the quarantine of rejected messages, with the figures) and
+/// its detection-run record (how far it has read, running or ended), and what is not stored yet.
+struct Ledger {
     run: fanzha_store::ImportRunId,
     record: i64,
+    source: String,
+    counts: ImportCounts,
+    quarantine: Vec<QuarantineRow>,
+    /// Messages read since the last snapshot.
+    unsaved: u64,
+    saved_at: Instant,
 }
 
-/// Quarantined messages and the run's figures first, then the snapshot: a snapshot never
-/// covers a message whose rejection is not stored. `ended`: the last one, the run stops.
-#[allow(clippy::too_many_arguments)] // the loop's state, lent from the one loop that calls it
-async fn save(
-    store: &Store,
-    checkpoint: &Checkpoint,
-    engine: &Engine,
-    summary: &mut DetectionSummary,
-    books: Books,
-    counts: &ImportCounts,
-    quarantine: &mut Vec<QuarantineRow>,
-    ended: bool,
-) -> CliResult<()> {
-    if !quarantine.is_empty() {
-        store
-            .imports()
-            .add_quarantine(books.run, quarantine)
-            .await?;
-        quarantine.clear();
+impl Ledger {
+    fn new(run: fanzha_store::ImportRunId, record: i64, source: String) -> Ledger {
+        Ledger {
+            run,
+            record,
+            source,
+            counts: ImportCounts::default(),
+            quarantine: Vec::new(),
+            unsaved: 0,
+            saved_at: Instant::now(),
+        }
     }
-    store.imports().finish(books.run, counts).await?;
-    checkpoint.save(engine, summary.through)?;
-    summary.snapshots += 1;
-    let progress = RunProgress {
-        through_sequence: summary.through as i64,
-        signals: summary.signals as i64,
-        rejected: summary.rejected as i64,
-        warnings: summary.warnings as i64,
-        delivered: summary.delivered as i64,
-        already_delivered: summary.already_delivered as i64,
-    };
-    store
-        .detection_runs()
-        .update(books.record, &progress, fanzha_core::time::now_ms(), ended)
-        .await?;
-    Ok(())
+
+    /// A message that is not a signal: counted, and kept for the quarantine with its subject
+    /// and (the start of) its body.
+    fn reject(
+        &mut self,
+        summary: &mut DetectionSummary,
+        message: &fanzha_bus::Delivered,
+        reason: &str,
+    ) {
+        summary.rejected += 1;
+        *summary
+            .rejected_by_reason
+            .entry(reason.to_string())
+            .or_default() += 1;
+        self.counts.quarantined += 1;
+        *self.counts.by_reason.entry(reason.to_string()).or_default() += 1;
+        let body = String::from_utf8_lossy(&message.rejected_body);
+        self.quarantine.push(QuarantineRow {
+            file: self.source.clone(),
+            line: message.sequence as i64,
+            column: None,
+            reason: reason.to_string(),
+            raw: format!(
+                "{} {}",
+                message.subject,
+                body.chars().take(RAW_CHARS).collect::<String>()
+            ),
+        });
+    }
+
+    /// Quarantined messages and the run's figures first, then the snapshot: a snapshot never
+    /// covers a message whose rejection is not stored. `ended`: the last one, the run stops.
+    async fn save(
+        &mut self,
+        store: &Store,
+        checkpoint: &Checkpoint,
+        engine: &Engine,
+        summary: &mut DetectionSummary,
+        ended: bool,
+    ) -> CliResult<()> {
+        if !self.quarantine.is_empty() {
+            store
+                .imports()
+                .add_quarantine(self.run, &self.quarantine)
+                .await?;
+            self.quarantine.clear();
+        }
+        store.imports().finish(self.run, &self.counts).await?;
+        checkpoint.save(engine, summary.through)?;
+        summary.snapshots += 1;
+        let progress = RunProgress {
+            through_sequence: summary.through as i64,
+            signals: summary.signals as i64,
+            rejected: summary.rejected as i64,
+            warnings: summary.warnings as i64,
+            delivered: summary.delivered as i64,
+            already_delivered: summary.already_delivered as i64,
+        };
+        store
+            .detection_runs()
+            .update(self.record, &progress, fanzha_core::time::now_ms(), ended)
+            .await?;
+        self.unsaved = 0;
+        self.saved_at = Instant::now();
+        Ok(())
+    }
 }
 
 /// This machine and process, as the rules page names a run (`host:pid`).

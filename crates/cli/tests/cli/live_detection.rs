@@ -5,78 +5,12 @@
 //! warnings an uninterrupted run does, none twice; a message that is not a signal lands in the
 //! quarantine with its sequence and reason.
 
+use crate::common::{new_site, postgres_url, Site};
 use fanzha_bus::testing::test_config;
 use fanzha_bus::BusConfig;
 use fanzha_store::Store;
-use serde_json::Value;
 use sqlx::Row;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-/// One platform installation: a data directory and its database.
-struct Site {
-    dir: PathBuf,
-    url: String,
-}
-
-impl Site {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_fanzha"))
-            .current_dir(&self.dir)
-            .env("FANZHA_DATA_DIR", self.dir.join("data"))
-            .env("FANZHA_DATABASE_URL", &self.url)
-            .env_remove("FANZHA_NATS_URL")
-            .args(args)
-            .output()
-            .expect("run fanzha")
-    }
-
-    fn ok(&self, args: &[&str]) -> Value {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?}: stderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-        let last = stdout.lines().last().unwrap_or_default().to_string();
-        serde_json::from_str(&last).unwrap_or_else(|e| panic!("{e}: {stdout}"))
-    }
-}
-
-enum Backend {
-    Sqlite,
-    Postgres(String),
-}
-
-/// A fresh database for a site: a file in its directory, or a database of its own on the
-/// PostgreSQL server (dropped by the server's owner later; names are unique per run).
-async fn new_site(root: &Path, name: &str, backend: &Backend) -> Site {
-    let dir = root.join(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = match backend {
-        Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.join("fanzha.db").display()),
-        Backend::Postgres(admin) => {
-            let db = format!(
-                "fz_live_{}_{}_{name}",
-                std::process::id(),
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap()
-                    .subsec_nanos()
-            );
-            let pool = sqlx::PgPool::connect(admin).await.unwrap();
-            sqlx::query(&format!("CREATE DATABASE {db}"))
-                .execute(&pool)
-                .await
-                .unwrap();
-            pool.close().await;
-            let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
-            format!("{base}/{db}")
-        }
-    };
-    Site { dir, url }
-}
+use std::path::Path;
 
 fn bus_args(bus: &BusConfig) -> [&str; 4] {
     ["--nats-url", &bus.url, "--stream", &bus.stream]
@@ -147,11 +81,11 @@ fn prepare(site: &Site, city: &Path) {
     assert!(a["accepted"].as_i64().unwrap() > 1_000, "{a}");
 }
 
-async fn scenario(backend: Backend) {
+async fn scenario(postgres: Option<&str>) {
     let Some(bus) = test_config() else { return };
     let root = tempfile::tempdir().unwrap();
     let city = root.path().join("city");
-    let first = new_site(root.path(), "a", &backend).await;
+    let first = new_site(root.path(), "a", postgres).await;
     let sim = first.run(&[
         "simulate",
         "--region",
@@ -245,7 +179,7 @@ async fn scenario(backend: Backend) {
     assert_eq!(warnings(&first.url).await, reference);
 
     // Killed between snapshots, then restarted.
-    let second = new_site(root.path(), "b", &backend).await;
+    let second = new_site(root.path(), "b", postgres).await;
     prepare(&second, &city);
     // Mid-way through the first copy of the city, where its victims are being warned.
     let crash_at = (signals / 2).to_string();
@@ -325,60 +259,30 @@ async fn scenario(backend: Backend) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn detection_on_the_bus_sqlite() {
-    scenario(Backend::Sqlite).await;
+    scenario(None).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn detection_on_the_bus_postgres() {
-    let url = match std::env::var("FANZHA_TEST_DATABASE_URL") {
-        Ok(u) if !u.is_empty() => u,
-        _ => {
-            if std::env::var("FANZHA_REQUIRE_SERVICES").as_deref() == Ok("1") {
-                panic!("FANZHA_REQUIRE_SERVICES=1 but FANZHA_TEST_DATABASE_URL is not set");
-            }
-            eprintln!(
-                "skipped: set FANZHA_TEST_DATABASE_URL=postgres://… to run against PostgreSQL"
-            );
-            return;
-        }
-    };
-    scenario(Backend::Postgres(url)).await;
+    let Some(url) = postgres_url() else { return };
+    scenario(Some(&url)).await;
 }
 
-#[test]
-fn a_worker_without_a_bus_says_how_to_give_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = Site {
-        dir: dir.path().to_path_buf(),
-        url: format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("fanzha.db").display()
-        ),
-    };
-    let out = site.run(&["worker"]);
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("config_invalid") && stderr.contains("--nats-url"),
-        "{stderr}"
-    );
+#[tokio::test]
+async fn a_worker_without_a_bus_says_how_to_give_one() {
+    let root = tempfile::tempdir().unwrap();
+    let site = new_site(root.path(), "a", None).await;
+    let said = site.refused(&["worker"], "config_invalid");
+    assert!(said.contains("--nats-url"), "{said}");
 }
 
-#[test]
-fn serve_needs_an_org_tree() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = Site {
-        dir: dir.path().to_path_buf(),
-        url: format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("fanzha.db").display()
-        ),
-    };
-    let out = site.run(&["serve", "--listen", "127.0.0.1:0", "--duration-s", "1"]);
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("unit_not_found") && stderr.contains("import divisions"),
-        "{stderr}"
+#[tokio::test]
+async fn serve_needs_an_org_tree() {
+    let root = tempfile::tempdir().unwrap();
+    let site = new_site(root.path(), "a", None).await;
+    let said = site.refused(
+        &["serve", "--listen", "127.0.0.1:0", "--duration-s", "1"],
+        "unit_not_found",
     );
+    assert!(said.contains("import divisions"), "{said}");
 }

@@ -1,8 +1,7 @@
 //! `GET /events` carries the notices another process relays (a detection worker's warnings,
 //! `AppState::relayed`) like this process's own, filtered to the reader's subtree.
 
-use crate::support::unit;
-use axum::http::{header, Request};
+use crate::support::{respond, unit};
 use fanzha_store::testing::TestDb;
 use fanzha_store::{Role, UnitLevel};
 use fanzha_web::AppState;
@@ -13,34 +12,16 @@ use std::time::Duration;
 /// The event stream of a commander of `unit`.
 async fn events_of(state: &AppState, unit: &str) -> axum::body::BodyDataStream {
     let now = fanzha_core::time::now_ms();
-    let (token, _) = state.sessions.create(
-        fanzha_web::auth::principal::Principal {
-            login: format!("commander_{unit}"),
-            display_name: "测试".into(),
-            unit_code: unit.into(),
-            roles: vec![Role::UnitCommander],
-            bank_code: None,
-            operator: None,
-        },
+    let resp = respond(
+        state,
+        Role::UnitCommander,
+        unit,
         now,
-    );
-    let mut req = Request::builder()
-        .uri("/events")
-        .header(header::HOST, "127.0.0.1:8080")
-        .header(
-            header::COOKIE,
-            format!("{}={token}", fanzha_web::auth::session::COOKIE),
-        )
-        .body(axum::body::Body::empty())
-        .unwrap();
-    req.extensions_mut()
-        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
-            [127, 0, 0, 1],
-            50000,
-        ))));
-    let resp = tower::ServiceExt::oneshot(fanzha_web::router(state.clone()), req)
-        .await
-        .unwrap();
+        ("GET", "/events"),
+        ("", Vec::new()),
+        &[],
+    )
+    .await;
     assert!(resp.status().is_success(), "{}", resp.status());
     resp.into_body().into_data_stream()
 }

@@ -105,6 +105,47 @@ pub async fn send_full(
     (content_type, body): (impl AsRef<str>, Vec<u8>),
     extra: &[(&str, &str)],
 ) -> Answer {
+    use axum::http::header;
+    let resp = respond(
+        state,
+        role,
+        unit,
+        now,
+        (method, path),
+        (content_type, body),
+        extra,
+    )
+    .await;
+    let location = resp
+        .headers()
+        .get(header::LOCATION)
+        .or_else(|| resp.headers().get("hx-redirect"))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let status = resp.status();
+    let body = axum::body::to_bytes(resp.into_body(), 16 << 20)
+        .await
+        .unwrap()
+        .to_vec();
+    Answer {
+        status,
+        location,
+        body,
+    }
+}
+
+/// The router's response to `method path` as a user of `role` at `unit` (login
+/// `<role>_<unit>`), its body not read yet (a stream such as `/events` stays open).
+pub async fn respond(
+    state: &fanzha_web::AppState,
+    role: fanzha_store::Role,
+    unit: &str,
+    now: i64,
+    (method, path): (&str, &str),
+    (content_type, body): (impl AsRef<str>, Vec<u8>),
+    extra: &[(&str, &str)],
+) -> axum::response::Response {
     use axum::http::{header, Request};
     let (token, session) = state.sessions.create(
         fanzha_web::auth::principal::Principal {
@@ -140,26 +181,9 @@ pub async fn send_full(
             [127, 0, 0, 1],
             50000,
         ))));
-    let resp = tower::ServiceExt::oneshot(fanzha_web::router(state.clone()), req)
-        .await
-        .unwrap();
-    let location = resp
-        .headers()
-        .get(header::LOCATION)
-        .or_else(|| resp.headers().get("hx-redirect"))
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let status = resp.status();
-    let body = axum::body::to_bytes(resp.into_body(), 16 << 20)
+    tower::ServiceExt::oneshot(fanzha_web::router(state.clone()), req)
         .await
         .unwrap()
-        .to_vec();
-    Answer {
-        status,
-        location,
-        body,
-    }
 }
 
 /// The answer's body, after checking it is a success or a redirect.
