@@ -29,8 +29,12 @@ seed cleanup_answers $'编号,持卡人,证件号码,核查结果,查见账户�
 seed operation_targets $'姓名,身份证号,手机号,角色,落地单位,线索\n张三,11010519491231002X,13900001234,车手,330281,取现12万\n李四,330281199001010013,,卡农,阳明街道派出所,\n'
 seed joint_tasks $'序号,责任单位,工作任务,完成时限,具体要求\n1,县教育局,组织家长安装国家反诈中心APP,2026-03-31,注册率95%以上\n2,人民银行县支行,排查涉诈账户,2026年4月15日,\n'
 
+seed signal_message '{"type":"call","ts":1764916200000,"caller":8617012345678,"callee":8613812345678,"duration_s":600,"caller_cell":7}' \
+    '{"type":"transfer","ts":1764916200000,"txn_id":1,"from":6222021001000000011,"to":6222021001000000029,"amount_fen":500000,"channel":"bank"}' \
+    '{"type":"sms","ts":1764916200000,"sender":8617012345678,"recipient":8613812345678,"link_domain":"x.example"}' '{"type":"fax"}'
+
 cargo fuzz build -O
-for t in phone resident_id credit_code bank_card money division_code time card_lists cleanup_answers operation_targets joint_tasks; do
+for t in phone resident_id credit_code bank_card money division_code time card_lists cleanup_answers operation_targets joint_tasks signal_message; do
     echo "=== $t"
     cargo fuzz run -O "$t" "corpus/$t" -- -max_total_time="$SECONDS_EACH" -print_final_stats=1 2>&1 \
         | tee "/tmp/fanzha-fuzz-$t.log" | grep -E "^(stat::|Done|==|SUMMARY)|panicked" || true
