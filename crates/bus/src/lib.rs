@@ -225,9 +225,26 @@ impl Bus {
 
     /// The sequence of the last message in the stream (0 when empty).
     pub async fn last_sequence(&self) -> Result<u64, BusError> {
+        Ok(self.extent().await?.1)
+    }
+
+    /// The first sequence the stream still holds (older messages passed its retention) and the
+    /// last; `first` is `last + 1` when it holds none.
+    pub async fn extent(&self) -> Result<(u64, u64), BusError> {
         let mut stream = self.stream().await?;
         let info = stream.info().await.map_err(|e| self.stream_error(e))?;
-        Ok(info.state.last_sequence)
+        Ok((info.state.first_sequence, info.state.last_sequence))
+    }
+
+    /// Removes the messages before `sequence`, as the stream's retention does with old ones.
+    pub async fn discard_before(&self, sequence: u64) -> Result<(), BusError> {
+        let stream = self.stream().await?;
+        stream
+            .purge()
+            .sequence(sequence)
+            .await
+            .map(|_| ())
+            .map_err(|e| self.stream_error(e))
     }
 
     /// Reads the stream in order from `start` (the first sequence is 1).

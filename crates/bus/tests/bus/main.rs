@@ -130,3 +130,19 @@ async fn notices_reach_who_listens_and_stay_out_of_the_stream() {
     );
     bus.delete_stream().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_stream_past_its_retention_starts_later() {
+    let Some(config) = test_config() else { return };
+    let bus = Bus::connect(&config).await.unwrap();
+    let signals = city_signals(10);
+    bus.publish_all(signals.clone(), |_| {}).await.unwrap();
+    assert_eq!(bus.extent().await.unwrap(), (1, 10));
+    bus.discard_before(6).await.unwrap();
+    assert_eq!(bus.extent().await.unwrap(), (6, 10));
+    // Reading from an older sequence starts at the first one held.
+    let read = read_all(&bus, 1, 10).await;
+    assert_eq!(read.first().unwrap(), &(6, signals[5].clone()));
+    assert_eq!(read.len(), 5);
+    bus.delete_stream().await.unwrap();
+}

@@ -137,6 +137,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         .field("directory_accounts", summary.directory_accounts)
         .field("numbers_listed", summary.numbers_listed)
         .field("stream_reopened", summary.stream_reopened)
+        .field("lost_to_retention", summary.lost_to_retention)
         .field("seconds", (secs * 10.0).round() / 10.0)
         .field(
             "signals_per_s",

@@ -85,6 +85,9 @@ pub struct DetectionSummary {
     pub numbers_listed: u64,
     /// Times the stream was read again after the connection to it was lost.
     pub stream_reopened: u64,
+    /// Signals after the snapshot that the stream no longer held at start (older than its
+    /// retention: the process was down longer than the stream keeps signals).
+    pub lost_to_retention: u64,
 }
 
 /// Everything the loop needs.
@@ -137,7 +140,7 @@ impl Detection {
         engine.reload_rules(&rules.text()).map_err(detect_error)?;
         let mut rules_version = rules.version();
 
-        let last = bus.last_sequence().await?;
+        let (first, last) = bus.extent().await?;
         if start > last {
             return Err(CliError::new(
                 ErrorCode::BusStream,
@@ -148,6 +151,15 @@ impl Detection {
                     checkpoint.path().display()
                 ),
             ));
+        }
+        if first > start + 1 && first <= last {
+            // Down longer than the stream keeps signals: those in between are gone.
+            summary.lost_to_retention = first - (start + 1);
+            tracing::warn!(
+                from = start + 1,
+                to = first - 1,
+                "the stream no longer holds these signals (older than its retention): detection resumes after them"
+            );
         }
         let target = options.until_caught_up.then_some(last);
         tracing::info!(stream, from = start + 1, through = ?target, "detection starts");

@@ -254,6 +254,25 @@ async fn scenario(postgres: Option<&str>) {
     assert_eq!(served["detection"]["resumed_from"].as_u64().unwrap(), total);
     assert_eq!(served["detection"]["signals"], 0);
 
+    // Down longer than the stream keeps signals: the first site resumes after those it lost.
+    let fresh: Vec<_> = fanzha_sim::Simulation::new(fanzha_sim::SimParams {
+        region: "330281".into(),
+        people: 300,
+        days: 1,
+        seed: 9,
+        ..fanzha_sim::SimParams::default()
+    })
+    .unwrap()
+    .take(3)
+    .collect();
+    client.publish_all(fresh, |_| {}).await.unwrap();
+    client.discard_before(total + 3).await.unwrap();
+    let late = first.ok(&work);
+    assert_eq!(late["resumed_from"].as_u64().unwrap(), total, "{late}");
+    assert_eq!(late["lost_to_retention"], 2, "{late}");
+    assert_eq!(late["signals"], 1, "{late}");
+    assert_eq!(late["through"].as_u64().unwrap(), total + 3);
+
     client.delete_stream().await.unwrap();
 }
 
