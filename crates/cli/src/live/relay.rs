@@ -59,8 +59,6 @@ mod tests {
         let server_bus = Bus::connect(&config).await.unwrap();
         let (shown, mut page) = broadcast::channel(16);
         let inbound = tokio::spawn(relay_in(server_bus, shown));
-        // relay_in subscribes before it reads; give it the moment to register.
-        tokio::time::sleep(Duration::from_millis(300)).await;
         let (committed, _) = broadcast::channel(16);
         let outbound = tokio::spawn(relay_out(committed.subscribe(), worker_bus.clone()));
         let notice = Notice::Warning {
@@ -70,11 +68,20 @@ mod tests {
             level: 1,
             merged: false,
         };
-        committed.send(notice.clone()).unwrap();
-        let got = tokio::time::timeout(Duration::from_secs(5), page.recv())
-            .await
-            .expect("relayed in time")
-            .unwrap();
+        // At most once, and relay_in subscribes on its own connection: commit the notice again
+        // until one reaches the page (the first does, once the server has the subscription).
+        let got = tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                committed.send(notice.clone()).unwrap();
+                if let Ok(Ok(got)) =
+                    tokio::time::timeout(Duration::from_millis(200), page.recv()).await
+                {
+                    return got;
+                }
+            }
+        })
+        .await
+        .expect("relayed in time");
         assert_eq!(got, notice);
         outbound.abort();
         inbound.abort();
