@@ -214,12 +214,20 @@ impl Bus {
                 stream: self.config.stream.clone(),
                 detail: e.to_string(),
             })?;
-        // The subscription is registered once the server has seen it; a notice relayed right
-        // after this returns is then not missed.
-        self.client.flush().await.map_err(|e| BusError::Read {
-            stream: self.config.stream.clone(),
-            detail: e.to_string(),
-        })?;
+        // A flush only writes the SUB out. A request on the same connection that nobody
+        // answers comes back from the server ("no responders") after it has processed the
+        // SUB before it, so a notice relayed once this returns is not missed.
+        let ready = format!("fanzha.ready.{}", self.config.stream);
+        match self.client.request(ready, Default::default()).await {
+            Ok(_) => {}
+            Err(e) if e.kind() == async_nats::client::RequestErrorKind::NoResponders => {}
+            Err(e) => {
+                return Err(BusError::Read {
+                    stream: self.config.stream.clone(),
+                    detail: e.to_string(),
+                })
+            }
+        }
         Ok(Notices { subscriber })
     }
 

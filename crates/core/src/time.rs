@@ -70,6 +70,15 @@ pub fn format_shanghai(ms: EpochMs) -> String {
     }
 }
 
+/// `20260102110405`: Asia/Shanghai to the second, digits only, as record ids carry it (the epoch
+/// milliseconds when out of the calendar's range).
+pub fn shanghai_stamp(ms: EpochMs) -> String {
+    match to_shanghai(ms) {
+        Some(t) => t.format("%Y%m%d%H%M%S").to_string(),
+        None => ms.to_string(),
+    }
+}
+
 /// `2026-01-02` in Asia/Shanghai.
 pub fn format_shanghai_date(ms: EpochMs) -> String {
     match to_shanghai(ms) {

@@ -64,9 +64,7 @@ pub enum Opened {
 /// two processes clash only if both the second and the counters meet.
 fn new_id(prefix: &str, now_ms: i64) -> String {
     static NEXT: std::sync::OnceLock<std::sync::atomic::AtomicU32> = std::sync::OnceLock::new();
-    let stamp = fanzha_core::time::to_shanghai(now_ms)
-        .map(|t| t.format("%Y%m%d%H%M%S").to_string())
-        .unwrap_or_else(|| now_ms.to_string());
+    let stamp = fanzha_core::time::shanghai_stamp(now_ms);
     let n = NEXT
         .get_or_init(|| std::sync::atomic::AtomicU32::new(rand::random::<u32>() % 10_000))
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed)

@@ -3,7 +3,7 @@
 use crate::auth::session::Sessions;
 use crate::auth::throttle::LoginThrottle;
 use fanzha_store::{Scope, Store, StoreError};
-use fanzha_workflow::{LoopError, LoopService, RoutingPolicy, SlaPolicy};
+use fanzha_workflow::{LoopError, LoopService};
 use std::sync::Arc;
 
 /// Time source; tests substitute a fixed or stepping clock.
@@ -48,23 +48,9 @@ pub struct AppState {
 const SCOPE_TTL_MS: i64 = 60_000;
 
 impl AppState {
-    /// The default closed loop: DESIGN.md's deadlines, the first root unit as the center,
-    /// red straight down, orange and yellow reviewed first.
+    /// The standard closed loop ([`LoopService::standard`]) with the activated detection rules.
     pub async fn new(store: Store) -> Result<Self, LoopError> {
-        let center = store
-            .units()
-            .roots()
-            .await?
-            .into_iter()
-            .next()
-            .map(|u| u.code)
-            .unwrap_or_default();
-        let service = LoopService::new(
-            store.clone(),
-            SlaPolicy::default(),
-            RoutingPolicy::new(center),
-        )
-        .await?;
+        let service = LoopService::standard(store.clone()).await?;
         let state = AppState::with_loop(store, Arc::new(service));
         state.rules.load_latest(&state.store).await?;
         Ok(state)

@@ -174,6 +174,20 @@ pub struct LoopService {
 }
 
 impl LoopService {
+    /// The default closed loop: DESIGN.md's deadlines, the first root unit as the center, red
+    /// straight down, orange and yellow reviewed first.
+    pub async fn standard(store: Store) -> Result<LoopService, LoopError> {
+        let center = store
+            .units()
+            .roots()
+            .await?
+            .into_iter()
+            .next()
+            .map(|u| u.code)
+            .unwrap_or_default();
+        LoopService::new(store, SlaPolicy::default(), RoutingPolicy::new(center)).await
+    }
+
     pub async fn new(
         store: Store,
         sla: SlaPolicy,
@@ -233,9 +247,7 @@ impl LoopService {
     /// phone, sortable, unique within a process; a clash across processes is a conflict the
     /// caller retries.
     fn new_id(&self, prefix: &str, now_ms: i64) -> String {
-        let stamp = fanzha_core::time::to_shanghai(now_ms)
-            .map(|t| t.format("%Y%m%d%H%M%S").to_string())
-            .unwrap_or_else(|| now_ms.to_string());
+        let stamp = fanzha_core::time::shanghai_stamp(now_ms);
         let n = self.counter.fetch_add(1, Ordering::Relaxed) % 10_000;
         let salt = (now_ms.rem_euclid(1000) as u64 * 7 + n) % 10_000;
         format!("{prefix}{stamp}{salt:04}")

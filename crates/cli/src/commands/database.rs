@@ -1,7 +1,7 @@
 //! Opening the operational database for a command: the configured URL (default: the SQLite
 //! file in the data directory, created on first use), schema brought up to date.
 
-use crate::error::{CliResult, WithCode};
+use crate::error::{CliError, CliResult, WithCode};
 use crate::Ctx;
 use fanzha_core::error_code::ErrorCode;
 use fanzha_store::{QuarantineRow, Store};
@@ -17,6 +17,19 @@ impl Database {
     /// Runs one store call to completion.
     pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
         self.rt.block_on(f)
+    }
+
+    /// The root of the org tree (the center), which the platform cannot run without.
+    pub fn center(&self) -> CliResult<fanzha_store::Unit> {
+        self.block_on(self.store.units().roots())?
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                CliError::new(
+                    ErrorCode::UnitNotFound,
+                    "the database has no org tree: import it first with `fanzha import divisions --root CODE`",
+                )
+            })
     }
 
     /// The unit a list import is made for: the one named, else the root of the org tree.

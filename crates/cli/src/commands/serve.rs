@@ -6,7 +6,7 @@
 //! over the bus move the live pages here.
 
 use super::platform::{self, Dispatchers};
-use crate::error::{CliError, CliResult, WithCode};
+use crate::error::{CliResult, WithCode};
 use crate::live::{Checkpoint, Detection, DetectionOptions};
 use crate::report::Report;
 use crate::Ctx;
@@ -44,13 +44,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         None => Arc::default(),
     };
     let db = super::database::open(ctx)?;
-    let roots = db.block_on(db.store.units().roots())?;
-    let Some(center) = roots.first() else {
-        return Err(CliError::new(
-            ErrorCode::UnitNotFound,
-            "the database has no org tree: import it first with `fanzha import divisions --root CODE`",
-        ));
-    };
+    let center = db.center()?;
     let no_users = db
         .block_on(db.store.users().list(
             &fanzha_store::Scope::platform(),
@@ -95,12 +89,17 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         Dispatchers::start(&service)?
     };
     // A worker's notices move the live pages here too.
-    let relay = bus.as_ref().map(|bus| {
-        db.rt.spawn(crate::live::relay::relay_in(
-            bus.clone(),
-            state.relayed.clone(),
-        ))
-    });
+    let relay = match bus.as_ref().map(|bus| db.block_on(bus.notices())) {
+        Some(Ok(notices)) => Some(
+            db.rt
+                .spawn(crate::live::relay::relay_in(notices, state.relayed.clone())),
+        ),
+        Some(Err(e)) => {
+            tracing::warn!(error = %e, "relayed notices not shown: the live pages move on this process's changes only");
+            None
+        }
+        None => None,
+    };
     let detection = bus.filter(|_| !args.no_detection).map(|bus| {
         let stream = bus.config().stream.clone();
         let detection = Detection {

@@ -50,7 +50,8 @@ pub fn run(ctx: &Ctx, cmd: SignalsCommand) -> CliResult {
     }
 }
 
-fn bus_config(
+/// The signal bus of the flags or the configuration, or the error that says how to give one.
+pub(crate) fn bus_config(
     ctx: &Ctx,
     url: Option<&str>,
     stream: Option<&str>,

@@ -8,12 +8,12 @@
 //! (replaying recorded feeds through the platform).
 
 use super::platform::{self, Dispatchers};
-use crate::error::{CliError, CliResult, WithCode};
+use crate::error::{CliResult, WithCode};
 use crate::live::{Checkpoint, Detection, DetectionOptions};
 use crate::report::Report;
 use crate::Ctx;
 use fanzha_core::error_code::ErrorCode;
-use fanzha_workflow::{LoopService, RoutingPolicy, SlaPolicy};
+use fanzha_workflow::LoopService;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -47,32 +47,11 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> CliResult {
-    let Some(bus_config) = ctx
-        .config
-        .bus(args.nats_url.as_deref(), args.stream.as_deref())
-    else {
-        return Err(CliError::new(
-            ErrorCode::ConfigInvalid,
-            "no signal bus: pass --nats-url nats://host:4222 or set nats_url (FANZHA_NATS_URL)",
-        ));
-    };
+    let bus_config =
+        super::signals::bus_config(ctx, args.nats_url.as_deref(), args.stream.as_deref())?;
     let db = super::database::open(ctx)?;
-    let center = db
-        .block_on(db.store.units().roots())?
-        .into_iter()
-        .next()
-        .map(|u| u.code)
-        .ok_or_else(|| {
-            CliError::new(
-                ErrorCode::UnitNotFound,
-                "the database has no org tree: import it first with `fanzha import divisions --root CODE`",
-            )
-        })?;
-    let service = Arc::new(db.block_on(LoopService::new(
-        db.store.clone(),
-        SlaPolicy::default(),
-        RoutingPolicy::new(center),
-    ))?);
+    db.center()?;
+    let service = Arc::new(db.block_on(LoopService::standard(db.store.clone()))?);
     let bus = db.block_on(fanzha_bus::Bus::connect(&bus_config))?;
     let dispatchers = {
         let _guard = db.rt.enter();

@@ -106,6 +106,9 @@ pub struct Detection {
 /// database restart).
 const DELIVERY_ATTEMPTS: u32 = 60;
 
+/// Messages between two looks at the web server's queue of numbers to list.
+const FEED_EVERY: u64 = 256;
+
 /// Quarantined message bodies are kept up to this many characters.
 const RAW_CHARS: usize = 2_000;
 
@@ -219,8 +222,12 @@ impl Detection {
                 }
                 rules_version = rules.version();
             }
+            // The operators' answers on the pages are few: look every so many messages, not at
+            // each (a lock per message on the hot path).
             if let Some(feed) = &feed {
-                to_list.extend(feed.drain());
+                if summary.signals % FEED_EVERY == 0 {
+                    to_list.extend(feed.drain());
+                }
             }
             let next = match reader.next(Duration::from_millis(250)).await {
                 Ok(next) => next,
@@ -249,7 +256,7 @@ impl Detection {
             ledger.counts.read += 1;
             ledger.unsaved += 1;
             match &message.signal {
-                Err(e) => ledger.reject(&mut summary, &message, e.reason),
+                Err(e) => ledger.reject(&message, e.reason),
                 Ok(signal) => {
                     ledger.counts.accepted += 1;
                     // Numbers shut down meanwhile join the blocklist at this signal's time.
@@ -333,17 +340,7 @@ impl Ledger {
 
     /// A message that is not a signal: counted, and kept for the quarantine with its subject
     /// and (the start of) its body.
-    fn reject(
-        &mut self,
-        summary: &mut DetectionSummary,
-        message: &fanzha_bus::Delivered,
-        reason: &str,
-    ) {
-        summary.rejected += 1;
-        *summary
-            .rejected_by_reason
-            .entry(reason.to_string())
-            .or_default() += 1;
+    fn reject(&mut self, message: &fanzha_bus::Delivered, reason: &str) {
         self.counts.quarantined += 1;
         *self.counts.by_reason.entry(reason.to_string()).or_default() += 1;
         let body = String::from_utf8_lossy(&message.rejected_body);
@@ -378,6 +375,14 @@ impl Ledger {
             self.quarantine.clear();
         }
         store.imports().finish(self.run, &self.counts).await?;
+        // The summary's rejections are the run's quarantine figures.
+        summary.rejected = self.counts.quarantined as u64;
+        summary.rejected_by_reason = self
+            .counts
+            .by_reason
+            .iter()
+            .map(|(reason, n)| (reason.clone(), *n as u64))
+            .collect();
         checkpoint.save(engine, summary.through)?;
         summary.snapshots += 1;
         let progress = RunProgress {

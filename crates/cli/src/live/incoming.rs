@@ -70,9 +70,7 @@ pub fn resident_of(w: &Warning) -> Option<String> {
 /// loop is handed it once. The time keeps ids apart should the stream ever be started over; a
 /// stream other than the default one is named, so two regions' streams never share an id.
 pub fn warning_id(stream: &str, ts: i64, sequence: u64, k: usize) -> String {
-    let stamp = fanzha_core::time::to_shanghai(ts)
-        .map(|t| t.format("%Y%m%d%H%M%S").to_string())
-        .unwrap_or_else(|| ts.to_string());
+    let stamp = fanzha_core::time::shanghai_stamp(ts);
     let named = if stream == fanzha_bus::BusConfig::DEFAULT_STREAM {
         String::new()
     } else {
