@@ -92,6 +92,9 @@ error_codes! {
     // bus
     BusUnavailable => ("bus_unavailable", Unavailable, "Check nats_url (FANZHA_NATS_URL) and that the NATS server runs with JetStream enabled (`nats-server -js`)."),
     BusStream => ("bus_stream", Unavailable, "The signal stream could not be created or read; check the NATS server's JetStream limits and that the stream's subjects do not overlap another stream's."),
+    // signal archive
+    ArchiveLocked => ("archive_locked", Conflict, "Another process archives this stream into the same directory: run one archiver per stream and directory (stop the other, or pass another --dir)."),
+    ArchiveDamaged => ("archive_damaged", Unavailable, "The archive's state file ARCHIVE.json cannot be read: restore it from a backup, or move the stream's archive directory away to start a new archive."),
     NotFound => ("not_found", NotFound, "Check the id; it may be outside your unit's area."),
     UnitNotFound => ("unit_not_found", NotFound, "Import the org tree first (`fanzha import divisions --root CODE`) or check the code."),
     Conflict => ("conflict", Conflict, "Someone changed this first; reload and try again."),

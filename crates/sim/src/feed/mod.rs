@@ -1,9 +1,11 @@
 //! Readers of a simulated city's output directory, for the other crates (`fanzha detect --input
 //! DIR`, evaluation against ground truth).
 //!
-//! - [`read_signals`] merges every feed file present (`calls.csv`, `sms.ndjson`, …) into one
-//!   stream in event-time order (ties in feed order: calls, sms, app events, URL visits,
-//!   transfers, card openings, national push, number lists);
+//! - [`read_signals`] merges every feed file present (`calls.csv`, `sms.ndjson`, …, and the
+//!   parts a signal archive writes beside them, `calls.<n>.parquet`) into one stream in
+//!   event-time order (ties in feed order: calls, sms, app events, URL visits, transfers, card
+//!   openings, national push, number lists); a directory without feed files whose
+//!   subdirectories have them (an archive's days) is read as all of them together;
 //! - [`read_table`] and the shorthands read `people`, `phones`, `accounts` and `truth/…`.
 //!
 //! A bad row is returned as an error carrying the file and line and the stream goes on with the
@@ -21,7 +23,8 @@ use crate::format::{Feed, Format};
 use crate::records::{AccountRecord, Person, PhoneRecord};
 use crate::truth::Truth;
 use fanzha_core::event::Signal;
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 use std::path::{Path, PathBuf};
 
 /// The file of a feed or table in `dir`, in whichever format is present (CSV, then NDJSON,
@@ -35,38 +38,96 @@ pub fn locate(dir: &Path, stem: &str) -> Option<(PathBuf, Format)> {
         })
 }
 
-/// All signals of the directory in event-time order.
-pub fn read_signals(dir: &Path) -> Result<SignalReader, SimError> {
+/// The parts of a feed beside its main file: `<stem>.<n>.<ext>` (a signal archive writes one per
+/// flush, `n` being the first stream sequence of the flush), in ascending `n`.
+pub fn parts(dir: &Path, stem: &str) -> Vec<(PathBuf, Format)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<(u64, PathBuf, Format)> = entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name();
+            let rest = name.to_str()?.strip_prefix(stem)?.strip_prefix('.')?;
+            let (n, ext) = rest.split_once('.')?;
+            if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let format = [Format::Csv, Format::Ndjson, Format::Parquet]
+                .into_iter()
+                .find(|f| f.extension() == ext)?;
+            Some((n.parse().ok()?, e.path(), format))
+        })
+        .collect();
+    found.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    found.into_iter().map(|(_, p, f)| (p, f)).collect()
+}
+
+/// The feed files of one directory (main files and parts), in feed order.
+fn feed_files(dir: &Path) -> Result<Vec<SignalFile>, SimError> {
     let mut files = Vec::new();
     for feed in Feed::ALL {
-        if let Some((path, format)) = locate(dir, feed.stem()) {
+        let main = locate(dir, feed.stem());
+        for (path, format) in main.into_iter().chain(parts(dir, feed.stem())) {
             files.push(SignalFile::open(&path, feed, format)?);
+        }
+    }
+    Ok(files)
+}
+
+/// All signals of the directory in event-time order. A directory with no feed files of its own
+/// is read through its subdirectories (in name order) that have some — an archive's days.
+pub fn read_signals(dir: &Path) -> Result<SignalReader, SimError> {
+    let mut files = feed_files(dir)?;
+    if files.is_empty() {
+        let mut subdirs: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|source| SimError::Read {
+                path: dir.to_path_buf(),
+                source,
+            })?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+        subdirs.sort();
+        for sub in subdirs {
+            files.extend(feed_files(&sub)?);
         }
     }
     if files.is_empty() {
         return Err(SimError::NoFeeds(dir.to_path_buf()));
     }
+    Ok(SignalReader::new(files))
+}
+
+/// Signals of several files (each in event-time order) merged by event time; ties go to the
+/// earlier file in `files`.
+pub fn merge(files: Vec<SignalFile>) -> SignalReader {
     SignalReader::new(files)
 }
 
-/// Merges per-feed signal files by event time.
+/// Merges signal files (each in event-time order) by event time; ties go to the file opened
+/// first (feed order).
 pub struct SignalReader {
     files: Vec<SignalFile>,
     heads: Vec<Option<Signal>>,
+    /// (time, file) of every file with a head, earliest first.
+    order: BinaryHeap<Reverse<(i64, usize)>>,
     errors: VecDeque<SimError>,
 }
 
 impl SignalReader {
-    fn new(files: Vec<SignalFile>) -> Result<Self, SimError> {
+    fn new(files: Vec<SignalFile>) -> Self {
         let mut r = SignalReader {
             heads: vec![None; files.len()],
+            order: BinaryHeap::with_capacity(files.len()),
             files,
             errors: VecDeque::new(),
         };
         for i in 0..r.files.len() {
             r.refill(i);
         }
-        Ok(r)
+        r
     }
 
     /// Reads the next good row of file `i` into its head, queueing bad rows as errors.
@@ -74,6 +135,7 @@ impl SignalReader {
         loop {
             match self.files[i].next() {
                 Some(Ok(s)) => {
+                    self.order.push(Reverse((s.ts(), i)));
                     self.heads[i] = Some(s);
                     return;
                 }
@@ -94,16 +156,7 @@ impl Iterator for SignalReader {
         if let Some(e) = self.errors.pop_front() {
             return Some(Err(e));
         }
-        // Linear scan: there are at most eight feeds.
-        let mut best: Option<(usize, i64)> = None;
-        for (i, h) in self.heads.iter().enumerate() {
-            if let Some(s) = h {
-                if best.is_none_or(|(_, ts)| s.ts() < ts) {
-                    best = Some((i, s.ts()));
-                }
-            }
-        }
-        let (i, _) = best?;
+        let Reverse((_, i)) = self.order.pop()?;
         let signal = self.heads[i].take();
         self.refill(i);
         signal.map(Ok)
