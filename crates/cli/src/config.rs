@@ -25,6 +25,12 @@ pub struct Config {
     pub nats_url: Option<String>,
     /// The JetStream stream of signals (`FANZHA_SIGNAL_STREAM`; default `FANZHA_SIGNALS`).
     pub signal_stream: Option<String>,
+    /// Where the signal archive is written (`FANZHA_ARCHIVE_DIR`; default `<data_dir>/archive`):
+    /// one folder per stream, one per day (docs/archive.md).
+    pub archive_dir: Option<PathBuf>,
+    /// Archived days older than this many days are deleted (`FANZHA_ARCHIVE_KEEP_DAYS`; default:
+    /// kept until removed by hand).
+    pub archive_keep_days: Option<u32>,
 }
 
 impl Default for Config {
@@ -37,6 +43,8 @@ impl Default for Config {
             assessment_file: None,
             nats_url: None,
             signal_stream: None,
+            archive_dir: None,
+            archive_keep_days: None,
         }
     }
 }
@@ -66,6 +74,13 @@ impl Config {
                 None => fanzha_bus::BusConfig::new(url),
             },
         )
+    }
+
+    /// The signal archive's directory in effect.
+    pub fn archive_dir(&self) -> PathBuf {
+        self.archive_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("archive"))
     }
 
     /// The database URL in effect: the configured one, or the SQLite file in the data dir.

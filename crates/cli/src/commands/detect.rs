@@ -60,8 +60,21 @@ pub fn rules_text(path: Option<&Path>) -> CliResult<String> {
     }
 }
 
-/// Loads phones (holder, SIM activation) and accounts (holder) of a city into the engine.
-pub fn load_directory(engine: &mut Engine, dir: &Path) -> CliResult<(usize, usize)> {
+/// Loads phones (holder, SIM activation) and accounts (holder) of a city into the engine. A
+/// directory of feeds without the phones table (the signal archive's days) takes the holders
+/// from the platform's database instead, as the live engine does.
+pub fn load_directory(ctx: &Ctx, engine: &mut Engine, dir: &Path) -> CliResult<(usize, usize)> {
+    if fanzha_sim::feed::locate(dir, "phones").is_none() {
+        let db = super::database::open(ctx)?;
+        let loaded = db.block_on(crate::live::directory::load(&db.store, engine, 0))?;
+        eprintln!(
+            "{} has no phones table: holders of numbers and accounts from the database ({} phones, {} accounts)",
+            dir.display(),
+            loaded.phones,
+            loaded.accounts
+        );
+        return Ok((loaded.phones as usize, loaded.accounts as usize));
+    }
     let phones = fanzha_sim::feed::read_phones(dir)?;
     let accounts = fanzha_sim::feed::read_accounts(dir)?;
     for p in &phones {
@@ -84,6 +97,7 @@ pub fn load_directory(engine: &mut Engine, dir: &Path) -> CliResult<(usize, usiz
 
 /// Builds an engine for a city: rules, optional model, directory.
 pub fn build_engine(
+    ctx: &Ctx,
     input: &Path,
     rules: Option<&Path>,
     model: Option<&Path>,
@@ -94,7 +108,7 @@ pub fn build_engine(
     if let Some(m) = model {
         engine.set_scorer(load_scorer(m)?);
     }
-    load_directory(&mut engine, input)?;
+    load_directory(ctx, &mut engine, input)?;
     Ok(engine)
 }
 
@@ -156,6 +170,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         }
         None => (
             build_engine(
+                ctx,
                 &args.input,
                 args.rules.as_deref(),
                 args.model.as_deref(),
@@ -416,7 +431,7 @@ fn percentile(sorted: &[u32], q: f64) -> f64 {
 pub fn bench(ctx: &Ctx, a: BenchArgs) -> CliResult {
     let (signals, mut engine) = match &a.input {
         Some(dir) => {
-            let engine = build_engine(dir, None, None, EngineConfig::default())?;
+            let engine = build_engine(ctx, dir, None, None, EngineConfig::default())?;
             let signals: Vec<Signal> = fanzha_sim::feed::read_signals(dir)?.flatten().collect();
             (signals, engine)
         }
@@ -458,7 +473,7 @@ pub fn bench(ctx: &Ctx, a: BenchArgs) -> CliResult {
     // Stage 1 alone (the engine's own stage-1 path: pair index, window counters and score of
     // the calling number), on the same signals, per call: what the DuckDB reference computes.
     let mut stage1 = match &a.input {
-        Some(dir) => build_engine(dir, None, None, EngineConfig::default())?,
+        Some(dir) => build_engine(ctx, dir, None, None, EngineConfig::default())?,
         None => Engine::with_default_rules(EngineConfig::default())?,
     };
     let calls = signals
@@ -477,7 +492,7 @@ pub fn bench(ctx: &Ctx, a: BenchArgs) -> CliResult {
     // Latency: a fresh engine, every event timed (one at a time); warnings' latencies kept
     // apart.
     let mut engine2 = match &a.input {
-        Some(dir) => build_engine(dir, None, None, EngineConfig::default())?,
+        Some(dir) => build_engine(ctx, dir, None, None, EngineConfig::default())?,
         None => {
             let bytes = Engine::with_default_rules(EngineConfig::default())?.snapshot(0)?;
             let (mut e, _) = Engine::restore(&bytes)?;

@@ -63,7 +63,7 @@ struct Hits {
 }
 
 fn test(ctx: &Ctx, a: TestArgs) -> CliResult {
-    let mut engine = build_engine(&a.input, a.rules.as_deref(), None, EngineConfig::default())?;
+    let mut engine = build_engine(ctx, &a.input, a.rules.as_deref(), None, EngineConfig::default())?;
     let names: Vec<String> = engine
         .rules()
         .rules()

@@ -30,6 +30,10 @@ pub struct Args {
     /// Do not run detection here, even with a bus configured (a `fanzha worker` runs it).
     #[arg(long)]
     no_detection: bool,
+    /// Also write the signal stream into the signal archive (`archive_dir`, Parquet by day;
+    /// docs/archive.md). Run one archiver per stream: this or `fanzha signals archive`.
+    #[arg(long)]
+    archive: bool,
     /// Snapshot the engine at least this often (seconds).
     #[arg(long, default_value_t = 30)]
     snapshot_every_s: u64,
@@ -100,6 +104,31 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         }
         None => None,
     };
+    let archiving = bus.as_ref().filter(|_| args.archive).map(|bus| {
+        let archiving = crate::live::archiving::Archiving {
+            bus: bus.clone(),
+            dir: ctx.config.archive_dir(),
+            archive: fanzha_archive::ArchiveOptions {
+                keep_days: ctx.config.archive_keep_days,
+                ..fanzha_archive::ArchiveOptions::default()
+            },
+            flush_every: Duration::from_secs(300),
+            until_caught_up: false,
+        };
+        let task = db.rt.spawn(archiving.run(running.clone()));
+        db.rt.spawn(async move {
+            let done = task.await;
+            if let Ok(Err(e)) = &done {
+                tracing::error!(error = %e, "signal archive stopped; the platform runs on without it");
+            }
+            done
+        })
+    });
+    if args.archive && archiving.is_none() {
+        tracing::warn!(
+            "--archive needs a signal bus (--nats-url or nats_url): nothing is archived"
+        );
+    }
     let detection = bus.filter(|_| !args.no_detection).map(|bus| {
         let stream = bus.config().stream.clone();
         let detection = Detection {
@@ -126,6 +155,9 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
     match &detection {
         Some((stream, _)) => println!("  实时检测 detection: signal stream {stream}"),
         None => println!("  实时检测 detection: not in this process (run `fanzha worker`)"),
+    }
+    if archiving.is_some() {
+        println!("  信令归档 archive: {}", ctx.config.archive_dir().display());
     }
     if no_users {
         println!(
@@ -163,9 +195,17 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
     served.code(ErrorCode::Io)?;
     let mut report = Report::new("平台已停止 / platform stopped");
     report.field("listen", args.listen.to_string());
+    let archived = archiving.map(|task| db.block_on(task));
     if let Some(done) = detection_result {
         let summary = done.code(ErrorCode::Internal)??;
         report.field("detection", &summary);
+    }
+    if let Some(done) = archived {
+        // An archive that stopped on an error was logged then; the platform ran on.
+        match done.code(ErrorCode::Internal)?.code(ErrorCode::Internal)? {
+            Ok(summary) => report.field("archive", &summary),
+            Err(e) => report.field("archive_error", e.to_string()),
+        };
     }
     report.print(ctx.json);
     Ok(())

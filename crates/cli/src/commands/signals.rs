@@ -1,6 +1,7 @@
 //! `fanzha signals`: the signal stream. `publish` sends recorded feed files (a directory as
 //! `fanzha simulate` writes it, or a telco's and a bank's exports in the same layout) to the
-//! stream, in event-time order; `status` shows how far detection has read it.
+//! stream, in event-time order; `status` shows how far detection and the archive have read it;
+//! `archive` writes the stream into the signal archive (docs/archive.md).
 
 use crate::error::{CliError, CliResult};
 use crate::live::Checkpoint;
@@ -18,8 +19,37 @@ pub enum SignalsCommand {
     /// Publish a directory of feed files (calls, sms, app installs, URL visits, transfers,
     /// card openings, pushes, lists; CSV, NDJSON or Parquet) to the signal stream.
     Publish(PublishArgs),
-    /// The stream's extent and the sequence the engine's snapshot covers.
+    /// The stream's extent, the sequence the engine's snapshot covers, and the archive.
     Status(StatusArgs),
+    /// Write the stream into the signal archive: Parquet files by day, in the layout the feed
+    /// readers take (`fanzha detect --input`, `rules test --input`, `signals publish --input`).
+    Archive(ArchiveArgs),
+}
+
+#[derive(clap::Args)]
+pub struct ArchiveArgs {
+    #[arg(long)]
+    nats_url: Option<String>,
+    #[arg(long)]
+    stream: Option<String>,
+    /// The archive directory (overrides `archive_dir`; default `<data_dir>/archive`).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    /// Delete archived days older than this many days (overrides `archive_keep_days`).
+    #[arg(long)]
+    keep_days: Option<u32>,
+    /// Write what arrived at least this often (seconds)…
+    #[arg(long, default_value_t = 300)]
+    flush_every_s: u64,
+    /// …or once this many signals wait.
+    #[arg(long, default_value_t = 500_000)]
+    flush_rows: usize,
+    /// Stop once the stream as it is at start has been archived.
+    #[arg(long)]
+    until_caught_up: bool,
+    /// Stop after this many seconds (default: until Ctrl-C or SIGTERM).
+    #[arg(long)]
+    duration_s: Option<u64>,
 }
 
 #[derive(clap::Args)]
@@ -47,6 +77,7 @@ pub fn run(ctx: &Ctx, cmd: SignalsCommand) -> CliResult {
     match cmd {
         SignalsCommand::Publish(a) => publish(ctx, a),
         SignalsCommand::Status(a) => status(ctx, a),
+        SignalsCommand::Archive(a) => archive(ctx, a),
     }
 }
 
@@ -144,12 +175,99 @@ fn status(ctx: &Ctx, args: StatusArgs) -> CliResult {
     })?;
     let checkpoint = Checkpoint::in_dir(&ctx.config.data_dir, &config.stream);
     let covered = checkpoint.load()?.map(|(_, seq)| seq);
+    let archive_dir = ctx.config.archive_dir();
+    let archived = fanzha_archive::status(&archive_dir, &config.stream)?;
+    let days: Vec<serde_json::Value> = archived
+        .iter()
+        .flat_map(|s| s.days.iter())
+        .map(|(day, d)| {
+            serde_json::json!({
+                "day": day,
+                "signals": d.signals(),
+                "bytes": d.bytes,
+                "complete": d.compacted,
+            })
+        })
+        .collect();
     Report::new("信令流 / signal stream")
         .field("stream", &config.stream)
         .field("last_sequence", last)
         .field("snapshot", checkpoint.path().display().to_string())
         .field("snapshot_covers", covered)
         .field("behind", covered.map(|c| last.saturating_sub(c)))
+        .field(
+            "archive",
+            archive_dir.join(&config.stream).display().to_string(),
+        )
+        .field("archived_through", archived.as_ref().map(|s| s.through))
+        .field(
+            "archive_behind",
+            archived.as_ref().map(|s| last.saturating_sub(s.through)),
+        )
+        .field("archived_days", days)
+        .print(ctx.json);
+    Ok(())
+}
+
+fn archive(ctx: &Ctx, args: ArchiveArgs) -> CliResult {
+    let config = bus_config(ctx, args.nats_url.as_deref(), args.stream.as_deref())?;
+    let dir = args.dir.unwrap_or_else(|| ctx.config.archive_dir());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::new(ErrorCode::Internal, e))?;
+    let bus = rt.block_on(fanzha_bus::Bus::connect(&config))?;
+    let archiving = crate::live::archiving::Archiving {
+        bus,
+        dir: dir.clone(),
+        archive: fanzha_archive::ArchiveOptions {
+            flush_rows: args.flush_rows.max(1),
+            keep_days: args.keep_days.or(ctx.config.archive_keep_days),
+            ..fanzha_archive::ArchiveOptions::default()
+        },
+        flush_every: std::time::Duration::from_secs(args.flush_every_s.max(1)),
+        until_caught_up: args.until_caught_up,
+    };
+    eprintln!(
+        "信令归档 signal archive: stream {} at {} → {}",
+        config.stream,
+        config.url,
+        dir.join(&config.stream).display()
+    );
+    let started = Instant::now();
+    let running = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let mut task = rt.spawn(archiving.run(running.clone()));
+    let done = rt.block_on(async {
+        tokio::select! {
+            _ = super::platform::stopped(args.duration_s) => {
+                running.store(false, std::sync::atomic::Ordering::Relaxed);
+                task.await
+            }
+            done = &mut task => done,
+        }
+    });
+    let summary = done.map_err(|e| CliError::new(ErrorCode::Internal, e))??;
+    let secs = started.elapsed().as_secs_f64();
+    Report::new("信令归档 / signal archive")
+        .field("stream", &config.stream)
+        .field("archive", dir.join(&config.stream).display().to_string())
+        .field("resumed_from", summary.resumed_from)
+        .field("through", summary.through)
+        .field("signals", summary.signals)
+        .field("rejected", summary.rejected)
+        .field("flushes", summary.flushes)
+        .field("files", summary.files)
+        .field("days", summary.days)
+        .field("days_compacted", &summary.days_compacted)
+        .field("days_pruned", &summary.days_pruned)
+        .field("lost_to_retention", summary.lost_to_retention)
+        .field("stream_reopened", summary.stream_reopened)
+        .field("seconds", (secs * 10.0).round() / 10.0)
+        .field(
+            "signals_per_s",
+            crate::report::per_second(summary.signals, secs).round(),
+        )
         .print(ctx.json);
     Ok(())
 }

@@ -8,11 +8,13 @@
 //! - `detection.rs`: the loop, its periodic work (directory, rules, shut-down numbers,
 //!   snapshots) and the quarantine of messages that are not signals;
 //! - `incoming.rs`: an engine warning as the closed loop receives it (shared with the demo);
-//! - `relay.rs`: a worker's notices to the web server's live pages over the bus.
+//! - `relay.rs`: a worker's notices to the web server's live pages over the bus;
+//! - `archiving.rs`: the stream into the signal archive (Parquet by day, `fanzha-archive`).
 
+pub mod archiving;
 mod checkpoint;
 mod detection;
-mod directory;
+pub(crate) mod directory;
 pub mod incoming;
 pub mod relay;
 

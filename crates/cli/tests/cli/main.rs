@@ -4,6 +4,7 @@
 
 mod common;
 
+mod archive;
 mod backup;
 mod bench_workflow;
 mod cards;
