@@ -14,6 +14,7 @@ pub mod case_import;
 pub mod casework;
 pub mod cleanup_answers;
 pub mod crime_share;
+pub mod engine_directory;
 pub mod engine_feed;
 pub mod error;
 pub mod error_page;

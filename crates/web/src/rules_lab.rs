@@ -1,6 +1,7 @@
 //! The detection rules as the platform runs them: the active text (shared with the live engine,
-//! which reloads when the version moves), checking a draft, and a test-run of a draft on a
-//! simulated county sample with ground truth — hits per rule and how many were real victims.
+//! which reloads when the version moves), checking a draft, and a test-run of a draft — on a
+//! simulated county sample with ground truth (hits per rule and how many were real victims), or
+//! on the last days of the signal archive, the real signals, beside the rules in force.
 
 use fanzha_detect::{Engine, EngineConfig, RuleSet, Warning};
 use fanzha_sim::{SimParams, Simulation};
@@ -107,6 +108,117 @@ pub struct TestRun {
     pub warned_victims: usize,
     pub rules: Vec<RuleHits>,
     pub elapsed_ms: u128,
+    /// On archived signals: the days run (`first – last`); no ground truth then.
+    pub archive_days: Option<String>,
+    /// On archived signals: the people the rules in force warned on the same signals.
+    pub baseline_warned: Option<usize>,
+}
+
+/// Where the signal archive of the platform's stream lies (`fanzha serve` sets it).
+#[derive(Clone, Debug)]
+pub struct ArchiveSource {
+    pub dir: std::path::PathBuf,
+    pub stream: String,
+}
+
+impl ArchiveSource {
+    /// The archive's state; `None` when nothing was archived there yet.
+    pub fn state(&self) -> Result<Option<fanzha_archive::State>, String> {
+        fanzha_archive::status(&self.dir, &self.stream).map_err(|e| e.to_string())
+    }
+
+    /// The newest `days` archived days' folders.
+    pub fn last_days(&self, days: usize) -> Result<Vec<String>, String> {
+        let state = self.state()?.ok_or("the signal archive is empty")?;
+        let names: Vec<String> = state.days.keys().cloned().collect();
+        Ok(names[names.len().saturating_sub(days)..].to_vec())
+    }
+}
+
+/// Runs the draft and, beside it, the rules in force over archived days (engines built with
+/// the residents' directory from the store), reading each signal once.
+pub fn test_run_archive(
+    source: &ArchiveSource,
+    days: &[String],
+    mut draft: Engine,
+    mut active: Engine,
+    residents: u32,
+) -> Result<TestRun, String> {
+    let started = std::time::Instant::now();
+    let (Some(first), Some(last)) = (days.first(), days.last()) else {
+        return Err("the signal archive is empty".into());
+    };
+    let root = source.dir.join(&source.stream);
+    let dirs: Vec<_> = days.iter().map(|d| root.join(d)).collect();
+    let mut tally = Tally::default();
+    let mut baseline = Tally::default();
+    let mut signals = 0u64;
+    for signal in fanzha_sim::feed::read_dirs(&dirs).map_err(|e| e.to_string())? {
+        let signal = signal.map_err(|e| e.to_string())?;
+        signals += 1;
+        tally.ingest(&mut draft, &signal);
+        baseline.ingest(&mut active, &signal);
+    }
+    let lines = draft
+        .rules()
+        .rules()
+        .iter()
+        .map(|r| {
+            let (n, people) = tally.fired.remove(&r.name).unwrap_or_default();
+            RuleHits {
+                name: r.name.clone(),
+                level: r.level,
+                zh: r.zh.clone(),
+                en: r.en.clone(),
+                fired: n,
+                victims: 0,
+                people: people.len(),
+            }
+        })
+        .collect();
+    Ok(TestRun {
+        residents,
+        days: days.len() as u32,
+        signals,
+        victims: 0,
+        warned: tally.warned.len(),
+        warned_victims: 0,
+        rules: lines,
+        elapsed_ms: started.elapsed().as_millis(),
+        archive_days: Some(if first == last {
+            first.clone()
+        } else {
+            format!("{first} – {last}")
+        }),
+        baseline_warned: Some(baseline.warned.len()),
+    })
+}
+
+/// Warnings of one engine over a test-run: hits and people per rule, people warned.
+#[derive(Default)]
+struct Tally {
+    fired: BTreeMap<String, (u64, HashSet<u64>)>,
+    warned: HashSet<u64>,
+    out: Vec<Warning>,
+}
+
+impl Tally {
+    fn ingest(&mut self, engine: &mut Engine, signal: &fanzha_core::event::Signal) {
+        engine.ingest(signal, &mut self.out);
+        for w in self.out.drain(..) {
+            let person = w.person_id();
+            if let Some(p) = person {
+                self.warned.insert(p);
+            }
+            for r in &w.rules {
+                let e = self.fired.entry(r.name.clone()).or_default();
+                e.0 += 1;
+                if let Some(p) = person {
+                    e.1.insert(p);
+                }
+            }
+        }
+    }
 }
 
 /// Runs `text` over a simulated sample of `region` (`people` residents, `days` days, a fraud
@@ -148,26 +260,11 @@ pub fn test_run(
             }
         }
     }
-    let mut fired: BTreeMap<String, (u64, HashSet<u64>)> = BTreeMap::new();
-    let mut warned: HashSet<u64> = HashSet::new();
-    let mut out: Vec<Warning> = Vec::new();
+    let mut tally = Tally::default();
     let mut signals = 0u64;
     for signal in sim.by_ref() {
         signals += 1;
-        engine.ingest(&signal, &mut out);
-        for w in out.drain(..) {
-            let person = w.person_id();
-            if let Some(p) = person {
-                warned.insert(p);
-            }
-            for r in &w.rules {
-                let e = fired.entry(r.name.clone()).or_default();
-                e.0 += 1;
-                if let Some(p) = person {
-                    e.1.insert(p);
-                }
-            }
-        }
+        tally.ingest(&mut engine, &signal);
     }
     let (_, truth) = sim.finish();
     let victims: HashSet<u64> = truth.victims.iter().map(|v| v.person_id).collect();
@@ -175,7 +272,7 @@ pub fn test_run(
         .rules()
         .iter()
         .map(|r| {
-            let (n, people) = fired.remove(&r.name).unwrap_or_default();
+            let (n, people) = tally.fired.remove(&r.name).unwrap_or_default();
             RuleHits {
                 name: r.name.clone(),
                 level: r.level,
@@ -192,10 +289,12 @@ pub fn test_run(
         days,
         signals,
         victims: victims.len(),
-        warned_victims: warned.iter().filter(|p| victims.contains(p)).count(),
-        warned: warned.len(),
+        warned_victims: tally.warned.iter().filter(|p| victims.contains(p)).count(),
+        warned: tally.warned.len(),
         rules: lines,
         elapsed_ms: started.elapsed().as_millis(),
+        archive_days: None,
+        baseline_warned: None,
     })
 }
 

@@ -40,6 +40,9 @@ pub struct AppState {
     /// Notices of changes another process committed (a detection worker's warnings, relayed
     /// over the bus): shown on the live pages with this process's own, never dispatched again.
     pub relayed: tokio::sync::broadcast::Sender<fanzha_workflow::Notice>,
+    /// The signal archive of the platform's stream on this machine, if any (the rules page
+    /// lists its days and test-runs drafts on them).
+    pub archive: Option<crate::rules_lab::ArchiveSource>,
     /// Unit → subtree scope, read on every request; kept a minute (units move only on import).
     scopes: Arc<std::sync::RwLock<std::collections::HashMap<String, (Scope, i64)>>>,
 }
@@ -64,6 +67,7 @@ impl AppState {
             clock: Arc::new(SystemClock),
             loop_service,
             rules: Arc::default(),
+            archive: None,
             assessment: Arc::default(),
             engine_feed: Arc::default(),
             relayed: tokio::sync::broadcast::channel(1024).0,

@@ -66,7 +66,7 @@ pub fn rules_text(path: Option<&Path>) -> CliResult<String> {
 pub fn load_directory(ctx: &Ctx, engine: &mut Engine, dir: &Path) -> CliResult<(usize, usize)> {
     if fanzha_sim::feed::locate(dir, "phones").is_none() {
         let db = super::database::open(ctx)?;
-        let loaded = db.block_on(crate::live::directory::load(&db.store, engine, 0))?;
+        let loaded = db.block_on(fanzha_web::engine_directory::load(&db.store, engine, 0))?;
         eprintln!(
             "{} has no phones table: holders of numbers and accounts from the database ({} phones, {} accounts)",
             dir.display(),

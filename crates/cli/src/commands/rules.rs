@@ -63,7 +63,13 @@ struct Hits {
 }
 
 fn test(ctx: &Ctx, a: TestArgs) -> CliResult {
-    let mut engine = build_engine(ctx, &a.input, a.rules.as_deref(), None, EngineConfig::default())?;
+    let mut engine = build_engine(
+        ctx,
+        &a.input,
+        a.rules.as_deref(),
+        None,
+        EngineConfig::default(),
+    )?;
     let names: Vec<String> = engine
         .rules()
         .rules()

@@ -69,6 +69,19 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         Some(config) => Some(db.block_on(fanzha_bus::Bus::connect(&config))?),
         None => None,
     };
+    // The rules page lists the archive of the platform's stream on this machine and test-runs
+    // drafts on it (written here with --archive, or by `fanzha signals archive`).
+    state.archive = Some(fanzha_web::rules_lab::ArchiveSource {
+        dir: ctx.config.archive_dir(),
+        stream: match &bus {
+            Some(b) => b.config().stream.clone(),
+            None => ctx
+                .config
+                .signal_stream
+                .clone()
+                .unwrap_or_else(|| fanzha_bus::BusConfig::new("").stream),
+        },
+    });
     let listener = db
         .block_on(tokio::net::TcpListener::bind(args.listen))
         .map_err(|e| {

@@ -6,7 +6,6 @@
 //! ([`super::incoming::warning_id`]): the loop is handed each once.
 
 use super::checkpoint::Checkpoint;
-use super::directory;
 use super::incoming::{incoming, resident_of, warning_id};
 use crate::error::{CliError, CliResult};
 use fanzha_bus::Bus;
@@ -169,7 +168,7 @@ impl Detection {
 
         let mut refreshed_at = Instant::now();
         let mut directory_since = fanzha_core::time::now_ms();
-        let loaded = directory::load(&store, &mut engine, 0).await?;
+        let loaded = fanzha_web::engine_directory::load(&store, &mut engine, 0).await?;
         summary.directory_phones += loaded.phones;
         summary.directory_accounts += loaded.accounts;
         let mut listed: HashSet<String> = HashSet::new();
@@ -205,7 +204,12 @@ impl Detection {
             if refreshed_at.elapsed() >= options.refresh_every {
                 let began = fanzha_core::time::now_ms();
                 // Rows written while the previous load ran are read again: a minute's overlap.
-                let loaded = directory::load(&store, &mut engine, directory_since - 60_000).await?;
+                let loaded = fanzha_web::engine_directory::load(
+                    &store,
+                    &mut engine,
+                    directory_since - 60_000,
+                )
+                .await?;
                 directory_since = began;
                 summary.directory_phones += loaded.phones;
                 summary.directory_accounts += loaded.accounts;

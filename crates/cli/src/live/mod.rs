@@ -4,7 +4,6 @@
 //! snapshotted with the stream sequence it covers so that a restart resumes there.
 //!
 //! - `checkpoint.rs`: the snapshot file (written beside, then renamed over the last one);
-//! - `directory.rs`: who holds which number and account, from the store, into the engine;
 //! - `detection.rs`: the loop, its periodic work (directory, rules, shut-down numbers,
 //!   snapshots) and the quarantine of messages that are not signals;
 //! - `incoming.rs`: an engine warning as the closed loop receives it (shared with the demo);
@@ -14,7 +13,6 @@
 pub mod archiving;
 mod checkpoint;
 mod detection;
-pub(crate) mod directory;
 pub mod incoming;
 pub mod relay;
 

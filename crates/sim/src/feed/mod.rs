@@ -100,6 +100,19 @@ pub fn read_signals(dir: &Path) -> Result<SignalReader, SimError> {
     Ok(SignalReader::new(files))
 }
 
+/// All signals of several directories (an archive's days) merged in event-time order.
+pub fn read_dirs(dirs: &[PathBuf]) -> Result<SignalReader, SimError> {
+    let mut files = Vec::new();
+    for dir in dirs {
+        files.extend(feed_files(dir)?);
+    }
+    if files.is_empty() {
+        let none = dirs.first().cloned().unwrap_or_default();
+        return Err(SimError::NoFeeds(none));
+    }
+    Ok(SignalReader::new(files))
+}
+
 /// Signals of several files (each in event-time order) merged by event time; ties go to the
 /// earlier file in `files`.
 pub fn merge(files: Vec<SignalFile>) -> SignalReader {

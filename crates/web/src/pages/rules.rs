@@ -3,7 +3,9 @@
 //! restart (the engine reloads on the next signal; the previous rules stay if the draft fails).
 //! Below: every activated version (who, when), and the detection runs on the signal stream
 //! (docs/serving.md) — running or stopped, messages read, and the messages that were not
-//! signals with their reasons (never their bodies, which hold phone numbers).
+//! signals with their reasons (never their bodies, which hold phone numbers); and the days of
+//! the signal archive on this server (docs/archive.md), on which a draft can be test-run beside
+//! the rules in force.
 
 use super::{render, Chrome};
 use crate::auth::permission::ManageRules;
@@ -42,7 +44,28 @@ struct RulesPage {
     history: Vec<VersionLine>,
     runs: Vec<RunLine>,
     rejected: Vec<RejectLine>,
+    archive: Option<ArchiveView>,
 }
+
+/// The signal archive as the page shows it.
+struct ArchiveView {
+    location: String,
+    through: u64,
+    days: Vec<ArchiveDay>,
+    /// Set when the state file cannot be read.
+    error: Option<String>,
+}
+
+struct ArchiveDay {
+    day: String,
+    signals: u64,
+    size: String,
+    complete: bool,
+    by_feed: String,
+}
+
+/// Days listed, newest first.
+const ARCHIVE_DAYS_SHOWN: usize = 14;
 
 struct VersionLine {
     version: i64,
@@ -173,6 +196,47 @@ async fn detection_runs(
     Ok((lines, rejected))
 }
 
+fn archive_view(state: &AppState) -> Option<ArchiveView> {
+    let source = state.archive.as_ref()?;
+    let location = source.dir.join(&source.stream).display().to_string();
+    let archived = match source.state() {
+        Ok(Some(s)) => s,
+        Ok(None) => return None,
+        Err(e) => {
+            return Some(ArchiveView {
+                location,
+                through: 0,
+                days: Vec::new(),
+                error: Some(e),
+            })
+        }
+    };
+    let days = archived
+        .days
+        .iter()
+        .rev()
+        .take(ARCHIVE_DAYS_SHOWN)
+        .map(|(day, d)| ArchiveDay {
+            day: day.clone(),
+            signals: d.signals(),
+            size: format!("{:.1} MB", d.bytes as f64 / 1e6),
+            complete: d.compacted,
+            by_feed: d
+                .rows
+                .iter()
+                .map(|(feed, n)| format!("{feed} {n}"))
+                .collect::<Vec<_>>()
+                .join(" · "),
+        })
+        .collect();
+    Some(ArchiveView {
+        location,
+        through: archived.through,
+        days,
+        error: None,
+    })
+}
+
 fn lines(lang: Lang, text: &str) -> Vec<RuleLine> {
     RuleSet::parse(text)
         .map(|rs| {
@@ -213,6 +277,7 @@ async fn page(
     let history = history(state).await?;
     let (runs, rejected) = detection_runs(state, lang).await?;
     render(&RulesPage {
+        archive: archive_view(state),
         history,
         runs,
         rejected,
@@ -237,9 +302,37 @@ pub async fn show(
 
 #[derive(Debug, Deserialize)]
 pub struct RulesForm {
-    /// `check`, `test`, `activate`.
+    /// `check`, `test` (simulated sample), `test_archive` (archived signals), `activate`.
     action: String,
     text: String,
+    /// For `test_archive`: how many of the newest archived days.
+    #[serde(default)]
+    archive_days: Option<usize>,
+}
+
+/// Test-runs the draft and the rules in force on the newest `days` archived days.
+async fn test_on_archive(state: &AppState, draft: &str, days: usize) -> Result<TestRun, String> {
+    let source = state
+        .archive
+        .clone()
+        .ok_or("no signal archive on this server")?;
+    let days = source.last_days(days.clamp(1, 31))?;
+    let config = fanzha_detect::EngineConfig::default();
+    let mut draft = fanzha_detect::Engine::new(config.clone(), draft).map_err(|e| e.to_string())?;
+    let mut active =
+        fanzha_detect::Engine::new(config, &state.rules.text()).map_err(|e| e.to_string())?;
+    let loaded = crate::engine_directory::load(&state.store, &mut draft, 0)
+        .await
+        .map_err(|e| e.to_string())?;
+    crate::engine_directory::load(&state.store, &mut active, 0)
+        .await
+        .map_err(|e| e.to_string())?;
+    let residents = u32::try_from(loaded.phones).unwrap_or(u32::MAX);
+    tokio::task::spawn_blocking(move || {
+        crate::rules_lab::test_run_archive(&source, &days, draft, active, residents)
+    })
+    .await
+    .map_err(|e| e.to_string())?
 }
 
 pub async fn submit(
@@ -273,6 +366,12 @@ pub async fn submit(
                 .await
                 .map_err(|e| WebError::Export(e.to_string()))?;
             match run {
+                Ok(r) => (None, None, Some(r)),
+                Err(e) => (Some(e), None, None),
+            }
+        }
+        ("test_archive", Ok(_)) => {
+            match test_on_archive(&state, &f.text, f.archive_days.unwrap_or(1)).await {
                 Ok(r) => (None, None, Some(r)),
                 Err(e) => (Some(e), None, None),
             }

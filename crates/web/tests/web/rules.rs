@@ -1,7 +1,8 @@
 //! 规则管理 through the router: an activated version is stored, named on the page with who
 //! activated it, and runs again after a restart; the detection runs on the signal stream show
 //! running, stopped or interrupted (killed) with their figures, and the messages the latest run
-//! rejected by sequence, subject and reason — never their bodies, which hold phone numbers.
+//! rejected by sequence, subject and reason — never their bodies, which hold phone numbers; the
+//! days of the signal archive, and a draft test-run on them beside the rules in force.
 
 use crate::support::{ok, send_as, unit, urlencoded, FixedClock};
 use fanzha_store::testing::TestDb as Db;
@@ -10,6 +11,7 @@ use fanzha_web::AppState;
 
 fanzha_store::on_both_backends! {
     activated_versions_and_detection_runs_show_on_the_rules_page,
+    a_draft_test_runs_on_archived_signals_beside_the_rules_in_force,
 }
 
 const COUNTY: &str = "330281";
@@ -193,4 +195,161 @@ pub async fn activated_versions_and_detection_runs_show_on_the_rules_page(db: &D
         3,
         "{page}"
     );
+}
+
+/// 2026-12-01 10:00 Asia/Shanghai.
+const MORNING: i64 = 1_796_090_400_000;
+
+fn msisdn(number: &str) -> fanzha_core::event::Msisdn {
+    fanzha_core::PhoneNumber::parse(number)
+        .unwrap()
+        .to_msisdn()
+        .unwrap()
+}
+
+/// A resident called for five minutes by a number on the blocklist, who then installs a
+/// screen-sharing app; another who only talks with a friend.
+fn archived_day() -> Vec<fanzha_core::event::Signal> {
+    use fanzha_core::event::*;
+    let suspect = msisdn("17012345678");
+    let victim = msisdn("13800000001");
+    let other = msisdn("13800000002");
+    vec![
+        Signal::NumberListed(NumberListed {
+            ts: MORNING,
+            msisdn: suspect,
+            list: NumberList::Blocklist,
+        }),
+        Signal::Call(Call {
+            ts: MORNING + 60_000,
+            caller: suspect,
+            callee: victim,
+            duration_s: 300,
+            caller_cell: 0,
+        }),
+        Signal::Call(Call {
+            ts: MORNING + 90_000,
+            caller: msisdn("13900000003"),
+            callee: other,
+            duration_s: 200,
+            caller_cell: 0,
+        }),
+        Signal::AppInstall(AppInstall {
+            ts: MORNING + 600_000,
+            msisdn: victim,
+            category: AppCategory::ScreenSharing,
+            app_name: "会议".into(),
+        }),
+    ]
+}
+
+pub async fn a_draft_test_runs_on_archived_signals_beside_the_rules_in_force(db: &Db) {
+    use crate::support::valid_id;
+    use fanzha_store::NewPerson;
+    let store = db.open().await;
+    store
+        .units()
+        .upsert(&[unit(COUNTY, "余姚市", UnitLevel::County, None)])
+        .await
+        .unwrap();
+    let people: Vec<NewPerson> = ["13800000001", "13800000002"]
+        .iter()
+        .enumerate()
+        .map(|(i, phone)| NewPerson {
+            resident_id: valid_id(COUNTY, i as u32 + 1),
+            name: "张三".into(),
+            phone: Some((*phone).into()),
+            residence_code: COUNTY.into(),
+            address: None,
+            employer: None,
+            public_sector: false,
+            app_registered: false,
+            joint_defense_registered: false,
+        })
+        .collect();
+    store.people().upsert(&people).await.unwrap();
+    let mut state = AppState::new(store.clone()).await.unwrap();
+    let now = fanzha_core::time::now_ms();
+    let post = |state: AppState, form: String| async move {
+        ok(&send_as(
+            &state,
+            Role::CenterAnalyst,
+            COUNTY,
+            now,
+            ("POST", "/admin/rules", &form),
+        )
+        .await)
+    };
+
+    // No archive on this server: the section says how to make one, and no archive button.
+    let page = post(state.clone(), "action=check&text=".into()).await;
+    assert!(!page.contains("data-action=\"test-archive\""));
+    let dir = tempfile::tempdir().unwrap();
+    state.archive = Some(fanzha_web::rules_lab::ArchiveSource {
+        dir: dir.path().to_path_buf(),
+        stream: "FANZHA_SIGNALS".into(),
+    });
+    let empty = ok(&send_as(
+        &state,
+        Role::CenterAnalyst,
+        COUNTY,
+        now,
+        ("GET", "/admin/rules", ""),
+    )
+    .await);
+    assert!(empty.contains("本服务器没有信号归档"), "{empty}");
+
+    let mut archive =
+        fanzha_archive::Archive::open(dir.path(), "FANZHA_SIGNALS", Default::default()).unwrap();
+    for (i, s) in archived_day().iter().enumerate() {
+        archive.push(i as u64 + 1, s);
+    }
+    archive
+        .flush(chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap())
+        .unwrap();
+    drop(archive);
+
+    let page = ok(&send_as(
+        &state,
+        Role::CenterAnalyst,
+        COUNTY,
+        now,
+        ("GET", "/admin/rules", ""),
+    )
+    .await);
+    let section = &page[page.find("id=\"signal-archive\"").unwrap()..];
+    assert!(section.contains("data-archive-through>4<"), "{section}");
+    assert!(section.contains("data-day=\"2026-12-01\""), "{section}");
+    assert!(section.contains("<td data-signals>4</td>"), "{section}");
+    assert!(section.contains("写入中"), "{section}");
+    assert!(page.contains("data-action=\"test-archive\""));
+
+    // The shipped rules warn the called resident on the real signals…
+    let form = |text: &str| {
+        format!(
+            "action=test_archive&archive_days=7&text={}",
+            urlencoded(text)
+        )
+    };
+    let run = post(state.clone(), form(fanzha_detect::rules::DEFAULT_RULES)).await;
+    let run = &run[run.find("id=\"test-run\"").unwrap()..];
+    assert!(run.contains("data-source=\"archive\""), "{run}");
+    assert!(run.contains("2026-12-01"));
+    assert!(run.contains("data-draft-warned>1<"), "{run}");
+    assert!(run.contains("data-baseline-warned>1<"), "{run}");
+    let row = &run[run
+        .find("data-rule=\"suspect_call_then_screen_share\"")
+        .unwrap()..];
+    assert!(row.starts_with("data-rule=\"suspect_call_then_screen_share\"><td>"));
+    assert!(
+        row.contains("</code></td><td>1</td><td>1</td></tr>"),
+        "{row}"
+    );
+
+    // …a draft whose one rule never fires warns nobody, beside the one warned by the rules in
+    // force.
+    let never = "[[rule]]\nname = \"never\"\nlevel = 3\nwhen = \"longest_suspect_call_s > 999999\"\nzh = \"从不\"\nen = \"never\"\n";
+    let run = post(state.clone(), form(never)).await;
+    assert!(run.contains("data-draft-warned>0<"), "{run}");
+    assert!(run.contains("data-baseline-warned>1<"), "{run}");
 }

@@ -1,6 +1,8 @@
-//! The engine's directory from the store: every phone number and bank account held by a
-//! resident, keyed by the resident's ID number as an integer (`ResidentId::key`), so a warning's
-//! person is the resident again without a table (`ResidentId::from_key`).
+//! The detection engine's directory from the store: every phone number and bank account held
+//! by a resident, keyed by the resident's ID number as an integer (`ResidentId::key`), so a
+//! warning's person is the resident again without a table (`ResidentId::from_key`). Used by
+//! live detection (`fanzha serve`, `fanzha worker`), by `fanzha detect` on archived signals
+//! and by the rules page's test-run on the signal archive.
 
 use fanzha_core::event::{AccountNo, Msisdn};
 use fanzha_core::{PhoneNumber, ResidentId};
