@@ -96,6 +96,9 @@ pub struct RuleHits {
     pub people: usize,
     /// Of those, true victims in the simulation's ground truth.
     pub victims: usize,
+    /// On archived signals: distinct people the rule of this name in force fired on (`None`
+    /// when the rules in force have no rule of this name).
+    pub baseline_people: Option<usize>,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -159,6 +162,12 @@ pub fn test_run_archive(
         tally.ingest(&mut draft, &signal);
         baseline.ingest(&mut active, &signal);
     }
+    let baseline_names: HashSet<&str> = active
+        .rules()
+        .rules()
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
     let lines = draft
         .rules()
         .rules()
@@ -173,6 +182,9 @@ pub fn test_run_archive(
                 fired: n,
                 victims: 0,
                 people: people.len(),
+                baseline_people: baseline_names
+                    .contains(r.name.as_str())
+                    .then(|| baseline.fired.get(&r.name).map_or(0, |(_, p)| p.len())),
             }
         })
         .collect();
@@ -281,6 +293,7 @@ pub fn test_run(
                 fired: n,
                 victims: people.iter().filter(|p| victims.contains(p)).count(),
                 people: people.len(),
+                baseline_people: None,
             }
         })
         .collect();

@@ -5,6 +5,7 @@
 
 use crate::error::{CliError, CliResult, WithCode};
 use crate::Ctx;
+use fanzha_archive::Archive;
 use fanzha_core::error_code::ErrorCode;
 use fanzha_core::mask::{mask_name, mask_phone};
 use fanzha_core::reference::divisions;
@@ -194,6 +195,11 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         reports_rx,
     ));
     let sim = super::demo_cases::Reporting::new(sim, args.seed, reports_tx);
+    let archive_dir = ctx.config.archive_dir();
+    state.archive = Some(fanzha_web::rules_lab::ArchiveSource {
+        dir: archive_dir.clone(),
+        stream: DEMO_STREAM.into(),
+    });
     let server = db.rt.spawn(fanzha_web::serve(listener, state, async {
         let _ = stop_rx.await;
     }));
@@ -260,9 +266,12 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         let speed = args.speed;
         let rules = state_rules.clone();
         let feed = feed.clone();
-        std::thread::spawn(move || {
-            run_live(sim, speed, &running, warnings_tx, cards_tx, &rules, &feed)
-        })
+        let outlets = Outlets {
+            warnings: warnings_tx,
+            cards: cards_tx,
+            archive: open_demo_archive(&archive_dir),
+        };
+        std::thread::spawn(move || run_live(sim, speed, &running, outlets, &rules, &feed))
     };
 
     db.block_on(super::platform::stopped(args.duration_s));
@@ -347,13 +356,63 @@ struct LiveSummary {
     red: u64,
 }
 
+/// Where the live engine's thread sends what it produces besides the printed warnings.
+struct Outlets {
+    warnings: tokio::sync::mpsc::Sender<IncomingWarning>,
+    cards: tokio::sync::mpsc::Sender<NewCardRow>,
+    /// The demo stream's signal archive (see [`open_demo_archive`]); dropped on a write error.
+    archive: Option<Archive>,
+}
+
+/// The demo's signals go to the archive under this stream name.
+const DEMO_STREAM: &str = "DEMO";
+
+/// The demo stream is written to the archive as it runs, so the rules page can list archived
+/// days and test-run drafts on them. A restart replays the same synthetic stream from its
+/// first signal, so the previous run's demo archive is removed first.
+fn open_demo_archive(dir: &std::path::Path) -> Option<Archive> {
+    let open = || Archive::open(dir, DEMO_STREAM, fanzha_archive::ArchiveOptions::default());
+    let opened = open().and_then(|a| {
+        if a.through() == 0 {
+            return Ok(a);
+        }
+        // Held by this process now: no other demo is writing it.
+        let root = a.root().to_path_buf();
+        drop(a);
+        std::fs::remove_dir_all(&root)
+            .map_err(|source| fanzha_archive::ArchiveError::Io { path: root, source })?;
+        open()
+    });
+    match opened {
+        Ok(a) => Some(a),
+        Err(e) => {
+            tracing::warn!(error = %e, "the demo stream is not archived");
+            None
+        }
+    }
+}
+
+/// Flushes the demo archive; on a write error logs it and stops archiving.
+fn flush_demo_archive(archive: &mut Option<Archive>) {
+    if let Some(a) = archive.as_mut() {
+        let today =
+            fanzha_core::time::shanghai_date(fanzha_core::time::now_ms()).unwrap_or_default();
+        if let Err(e) = a.flush(today) {
+            tracing::warn!(error = %e, "the demo stream is no longer archived");
+            *archive = None;
+        }
+    }
+}
+
+/// Flush the demo archive at least this often.
+const DEMO_FLUSH_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Streams the synthetic city through the engine at `speed`, printing each new or raised warning.
 fn run_live(
     sim: super::demo_cases::Reporting,
     speed: f64,
     running: &AtomicBool,
-    warnings: tokio::sync::mpsc::Sender<IncomingWarning>,
-    cards: tokio::sync::mpsc::Sender<NewCardRow>,
+    outlets: Outlets,
     rules: &ActiveRules,
     feed: &fanzha_web::engine_feed::EngineFeed,
 ) -> CliResult<LiveSummary> {
@@ -396,8 +455,29 @@ fn run_live(
         red: 0,
     };
     let mut out = Vec::new();
+    let Outlets {
+        warnings,
+        cards,
+        mut archive,
+    } = outlets;
+    // The night before 08:00 of the first day runs unpaced: the engine's windows fill and the
+    // stream starts in the working day, when people answer calls and fraud happens.
+    let mut signals = sim.peekable();
+    let warm_until = signals.peek().map(|s| s.ts() + WARM_UP_MS).unwrap_or(0);
+    let mut flushed_at = std::time::Instant::now();
+    let mut warm_flushed = false;
     let mut process = |signal: &fanzha_core::event::Signal| -> bool {
         summary.signals += 1;
+        if let Some(a) = archive.as_mut() {
+            a.push(summary.signals, signal);
+            // The unpaced night is archived as soon as it has run.
+            let warmed = !warm_flushed && signal.ts() >= warm_until;
+            warm_flushed |= warmed;
+            if warmed || a.flush_due() || flushed_at.elapsed() >= DEMO_FLUSH_EVERY {
+                flush_demo_archive(&mut archive);
+                flushed_at = std::time::Instant::now();
+            }
+        }
         // Rules activated on the rules page take effect without a restart.
         if summary.signals % 1024 == 0 && rules.version() != rules_version {
             rules_version = rules.version();
@@ -448,20 +528,21 @@ fn run_live(
         }
         true
     };
-    // The night before 08:00 of the first day runs unpaced: the engine's windows fill and the
-    // stream starts in the working day, when people answer calls and fraud happens.
-    let mut signals = sim.peekable();
-    let warm_until = signals.peek().map(|s| s.ts() + WARM_UP_MS).unwrap_or(0);
+    let mut stopped = false;
     while let Some(signal) = signals.next_if(|s| s.ts() < warm_until) {
         if !running.load(Ordering::Relaxed) || !process(&signal) {
-            return Ok(summary);
-        }
-    }
-    for signal in Paced::new(signals, Pace::Speed(speed)) {
-        if !running.load(Ordering::Relaxed) || !process(&signal) {
+            stopped = true;
             break;
         }
     }
+    if !stopped {
+        for signal in Paced::new(signals, Pace::Speed(speed)) {
+            if !running.load(Ordering::Relaxed) || !process(&signal) {
+                break;
+            }
+        }
+    }
+    flush_demo_archive(&mut archive);
     Ok(summary)
 }
 

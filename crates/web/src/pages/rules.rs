@@ -196,7 +196,7 @@ async fn detection_runs(
     Ok((lines, rejected))
 }
 
-fn archive_view(state: &AppState) -> Option<ArchiveView> {
+fn archive_view(state: &AppState, lang: Lang) -> Option<ArchiveView> {
     let source = state.archive.as_ref()?;
     let location = source.dir.join(&source.stream).display().to_string();
     let archived = match source.state() {
@@ -219,12 +219,22 @@ fn archive_view(state: &AppState) -> Option<ArchiveView> {
         .map(|(day, d)| ArchiveDay {
             day: day.clone(),
             signals: d.signals(),
-            size: format!("{:.1} MB", d.bytes as f64 / 1e6),
+            size: if d.bytes < 1_000_000 {
+                format!("{} KB", d.bytes.div_ceil(1000))
+            } else {
+                format!("{:.1} MB", d.bytes as f64 / 1e6)
+            },
             complete: d.compacted,
-            by_feed: d
-                .rows
+            // In feed order (calls first), each feed under its name in the reader's language.
+            by_feed: fanzha_sim::format::Feed::ALL
                 .iter()
-                .map(|(feed, n)| format!("{feed} {n}"))
+                .filter_map(|feed| {
+                    let n = d.rows.get(feed.stem())?;
+                    let label = lang
+                        .lookup(&format!("feed_{}", feed.stem()))
+                        .unwrap_or(feed.stem());
+                    Some(format!("{label} {n}"))
+                })
                 .collect::<Vec<_>>()
                 .join(" · "),
         })
@@ -277,7 +287,7 @@ async fn page(
     let history = history(state).await?;
     let (runs, rejected) = detection_runs(state, lang).await?;
     render(&RulesPage {
-        archive: archive_view(state),
+        archive: archive_view(state, lang),
         history,
         runs,
         rejected,

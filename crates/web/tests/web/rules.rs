@@ -322,6 +322,10 @@ pub async fn a_draft_test_runs_on_archived_signals_beside_the_rules_in_force(db:
     assert!(section.contains("data-day=\"2026-12-01\""), "{section}");
     assert!(section.contains("<td data-signals>4</td>"), "{section}");
     assert!(section.contains("写入中"), "{section}");
+    assert!(
+        section.contains("通话 2 · 应用安装 1 · 号码名单 1"),
+        "{section}"
+    );
     assert!(page.contains("data-action=\"test-archive\""));
 
     // The shipped rules warn the called resident on the real signals…
@@ -342,7 +346,7 @@ pub async fn a_draft_test_runs_on_archived_signals_beside_the_rules_in_force(db:
         .unwrap()..];
     assert!(row.starts_with("data-rule=\"suspect_call_then_screen_share\"><td>"));
     assert!(
-        row.contains("</code></td><td>1</td><td>1</td></tr>"),
+        row.contains("</code></td><td>1</td><td>1</td><td data-baseline>1</td></tr>"),
         "{row}"
     );
 
@@ -352,4 +356,10 @@ pub async fn a_draft_test_runs_on_archived_signals_beside_the_rules_in_force(db:
     let run = post(state.clone(), form(never)).await;
     assert!(run.contains("data-draft-warned>0<"), "{run}");
     assert!(run.contains("data-baseline-warned>1<"), "{run}");
+    // A rule the rules in force do not have has nothing to compare with.
+    let row = &run[run.find("data-rule=\"never\"").unwrap()..];
+    assert!(
+        row.contains("<td>0</td><td>0</td><td data-baseline>—</td>"),
+        "{row}"
+    );
 }
