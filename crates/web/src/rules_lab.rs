@@ -168,26 +168,15 @@ pub fn test_run_archive(
         .iter()
         .map(|r| r.name.as_str())
         .collect();
-    let lines = draft
-        .rules()
-        .rules()
-        .iter()
-        .map(|r| {
-            let (n, people) = tally.fired.remove(&r.name).unwrap_or_default();
-            RuleHits {
-                name: r.name.clone(),
-                level: r.level,
-                zh: r.zh.clone(),
-                en: r.en.clone(),
-                fired: n,
-                victims: 0,
-                people: people.len(),
-                baseline_people: baseline_names
-                    .contains(r.name.as_str())
-                    .then(|| baseline.fired.get(&r.name).map_or(0, |(_, p)| p.len())),
-            }
-        })
-        .collect();
+    let lines = tally.lines(
+        draft.rules(),
+        |_| 0,
+        |name| {
+            baseline_names
+                .contains(name)
+                .then(|| baseline.fired.get(name).map_or(0, |(_, p)| p.len()))
+        },
+    );
     Ok(TestRun {
         residents,
         days: days.len() as u32,
@@ -215,6 +204,33 @@ struct Tally {
 }
 
 impl Tally {
+    /// One line per rule of `rules`, in their order: its hits and people, `victims` of those
+    /// people, and the `baseline` people of the rule of that name.
+    fn lines(
+        &mut self,
+        rules: &RuleSet,
+        victims: impl Fn(&HashSet<u64>) -> usize,
+        baseline: impl Fn(&str) -> Option<usize>,
+    ) -> Vec<RuleHits> {
+        rules
+            .rules()
+            .iter()
+            .map(|r| {
+                let (fired, people) = self.fired.remove(&r.name).unwrap_or_default();
+                RuleHits {
+                    name: r.name.clone(),
+                    level: r.level,
+                    zh: r.zh.clone(),
+                    en: r.en.clone(),
+                    fired,
+                    victims: victims(&people),
+                    people: people.len(),
+                    baseline_people: baseline(&r.name),
+                }
+            })
+            .collect()
+    }
+
     fn ingest(&mut self, engine: &mut Engine, signal: &fanzha_core::event::Signal) {
         engine.ingest(signal, &mut self.out);
         for w in self.out.drain(..) {
@@ -280,23 +296,11 @@ pub fn test_run(
     }
     let (_, truth) = sim.finish();
     let victims: HashSet<u64> = truth.victims.iter().map(|v| v.person_id).collect();
-    let lines = rules
-        .rules()
-        .iter()
-        .map(|r| {
-            let (n, people) = tally.fired.remove(&r.name).unwrap_or_default();
-            RuleHits {
-                name: r.name.clone(),
-                level: r.level,
-                zh: r.zh.clone(),
-                en: r.en.clone(),
-                fired: n,
-                victims: people.iter().filter(|p| victims.contains(p)).count(),
-                people: people.len(),
-                baseline_people: None,
-            }
-        })
-        .collect();
+    let lines = tally.lines(
+        &rules,
+        |people| people.iter().filter(|p| victims.contains(p)).count(),
+        |_| None,
+    );
     Ok(TestRun {
         residents: people,
         days,

@@ -37,7 +37,7 @@ fn archive_with_a_stop(
     let smaller = (flush_every / 7).max(1);
     for (i, s) in signals.iter().enumerate().skip(from) {
         a.push(i as u64 + 1, s);
-        if (i + 1 - from) % smaller == 0 {
+        if (i + 1 - from).is_multiple_of(smaller) {
             a.flush(today()).unwrap();
         }
     }

@@ -26,7 +26,9 @@ pub fn signal(i: u64, ts: EpochMs) -> Signal {
             ts,
             sender: n,
             recipient: Msisdn(13_900_000_000 + i),
-            link_domain: i.is_multiple_of(3).then(|| format!("x{i}.example.cn").into()),
+            link_domain: i
+                .is_multiple_of(3)
+                .then(|| format!("x{i}.example.cn").into()),
         }),
         2 => Signal::AppInstall(AppInstall {
             ts,

@@ -236,14 +236,8 @@ impl Detection {
             let next = match reader.next(Duration::from_millis(250)).await {
                 Ok(next) => next,
                 Err(e) => {
-                    // The server restarted or the connection dropped: the client reconnects on
-                    // its own; read again from the next sequence once it has.
-                    tracing::warn!(error = %e, after = summary.through, "signal stream lost; reading again");
                     summary.stream_reopened += 1;
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                    if let Ok(r) = bus.read_from(summary.through + 1).await {
-                        reader = r;
-                    }
+                    super::read_again(&bus, &mut reader, summary.through, &e).await;
                     continue;
                 }
             };

@@ -18,3 +18,20 @@ pub mod relay;
 
 pub use checkpoint::Checkpoint;
 pub use detection::{Detection, DetectionOptions};
+
+/// After the signal stream was lost (the server restarted or the connection dropped): waits a
+/// second for the client to reconnect on its own, then reads again from the message after
+/// `through` (keeping the old reader when the stream cannot be opened yet: the next read fails
+/// again and brings the loop back here).
+pub(crate) async fn read_again(
+    bus: &fanzha_bus::Bus,
+    reader: &mut fanzha_bus::Reader,
+    through: u64,
+    error: &fanzha_bus::BusError,
+) {
+    tracing::warn!(%error, after = through, "signal stream lost; reading again");
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    if let Ok(r) = bus.read_from(through + 1).await {
+        *reader = r;
+    }
+}
