@@ -169,24 +169,30 @@ impl Archive {
 
     /// Writes what is buffered, commits it, then compacts the days that are complete and
     /// deletes those past `keep_days` (`today`: the date the retention counts from).
+    ///
+    /// On an error the buffered signals are dropped and the state stays as last committed:
+    /// open the archive again and read the stream again from [`Archive::through`].
     pub fn flush(&mut self, today: NaiveDate) -> Result<Flushed, ArchiveError> {
         let mut flushed = Flushed::default();
         if self.dirty() {
-            let first = self.state.through + 1;
+            // Figures go into a copy, committed only once every part is in place.
+            let mut next = self.state.clone();
+            let first = next.through + 1;
             let pending = std::mem::take(&mut self.pending);
+            self.buffered = 0;
             for (day, mut signals) in pending {
                 // In event-time order within the part: readers merge parts by time.
                 signals.sort_by_key(Signal::ts);
-                flushed.files += self.write_part(day, first, &signals)?;
+                flushed.files += write_part(&self.root, &mut next, day, first, &signals)?;
                 flushed.signals += signals.len() as u64;
                 let max_ts = signals.last().map_or(i64::MIN, Signal::ts);
-                self.state.watermark_ms = self.state.watermark_ms.max(max_ts);
+                next.watermark_ms = next.watermark_ms.max(max_ts);
             }
             files::sync_dir(&self.root)?;
             self.options.fail(FailPoint::PartsWritten)?;
-            self.state.through = self.pending_through;
-            self.buffered = 0;
-            self.state.save(&self.root)?;
+            next.through = self.pending_through;
+            next.save(&self.root)?;
+            self.state = next;
         }
         for day in self.complete_days() {
             self.compact(&day)?;
@@ -194,59 +200,6 @@ impl Archive {
         }
         flushed.pruned = self.prune(today)?;
         Ok(flushed)
-    }
-
-    /// Writes one day's signals of one flush, one part per feed; returns the files written.
-    fn write_part(
-        &mut self,
-        day: NaiveDate,
-        first: u64,
-        signals: &[Signal],
-    ) -> Result<u32, ArchiveError> {
-        let name = day.format("%Y-%m-%d").to_string();
-        let dir = self.root.join(&name);
-        std::fs::create_dir_all(&dir).map_err(ArchiveError::io(&dir))?;
-        let mut open: Vec<Option<ParquetFile>> = (0..Feed::ALL.len()).map(|_| None).collect();
-        let mut rows = [0u64; 8];
-        for s in signals {
-            let feed = Feed::of(s);
-            let slot = &mut open[feed.index()];
-            if slot.is_none() {
-                let path = with_suffix(&part_path(&dir, feed.stem(), first), PARTIAL);
-                *slot = Some(ParquetFile::create(&path, feed.columns(), feed.kinds())?);
-            }
-            slot.as_mut()
-                .expect("opened above")
-                .write(|row| write_signal(row, s))?;
-            rows[feed.index()] += 1;
-        }
-        let entry = self.state.days.entry(name).or_insert_with(|| Day {
-            first_ms: i64::MAX,
-            last_ms: i64::MIN,
-            ..Day::default()
-        });
-        let mut written = 0;
-        for (feed, file) in Feed::ALL.iter().zip(open) {
-            let Some(file) = file else { continue };
-            file.finish()?;
-            let final_path = part_path(&dir, feed.stem(), first);
-            let partial = with_suffix(&final_path, PARTIAL);
-            files::sync_file(&partial)?;
-            std::fs::rename(&partial, &final_path).map_err(ArchiveError::io(&final_path))?;
-            *entry.rows.entry(feed.stem().to_string()).or_default() += rows[feed.index()];
-            entry.bytes += files::size(&final_path);
-            entry.parts += 1;
-            written += 1;
-        }
-        entry.compacted = false;
-        entry.first_ms = entry
-            .first_ms
-            .min(signals.first().map_or(i64::MAX, Signal::ts));
-        entry.last_ms = entry
-            .last_ms
-            .max(signals.last().map_or(i64::MIN, Signal::ts));
-        files::sync_dir(&dir)?;
-        Ok(written)
     }
 
     /// Days with parts whose end lies `grace_ms` before the newest committed signal.
@@ -347,6 +300,60 @@ impl Archive {
     pub(crate) fn options(&self) -> &ArchiveOptions {
         &self.options
     }
+}
+
+/// Writes one day's signals of one flush, one part per feed; returns the files written.
+fn write_part(
+    root: &Path,
+    state: &mut State,
+    day: NaiveDate,
+    first: u64,
+    signals: &[Signal],
+) -> Result<u32, ArchiveError> {
+    let name = day.format("%Y-%m-%d").to_string();
+    let dir = root.join(&name);
+    std::fs::create_dir_all(&dir).map_err(ArchiveError::io(&dir))?;
+    let mut open: Vec<Option<ParquetFile>> = (0..Feed::ALL.len()).map(|_| None).collect();
+    let mut rows = [0u64; 8];
+    for s in signals {
+        let feed = Feed::of(s);
+        let slot = &mut open[feed.index()];
+        if slot.is_none() {
+            let path = with_suffix(&part_path(&dir, feed.stem(), first), PARTIAL);
+            *slot = Some(ParquetFile::create(&path, feed.columns(), feed.kinds())?);
+        }
+        slot.as_mut()
+            .expect("opened above")
+            .write(|row| write_signal(row, s))?;
+        rows[feed.index()] += 1;
+    }
+    let entry = state.days.entry(name).or_insert_with(|| Day {
+        first_ms: i64::MAX,
+        last_ms: i64::MIN,
+        ..Day::default()
+    });
+    let mut written = 0;
+    for (feed, file) in Feed::ALL.iter().zip(open) {
+        let Some(file) = file else { continue };
+        file.finish()?;
+        let final_path = part_path(&dir, feed.stem(), first);
+        let partial = with_suffix(&final_path, PARTIAL);
+        files::sync_file(&partial)?;
+        std::fs::rename(&partial, &final_path).map_err(ArchiveError::io(&final_path))?;
+        *entry.rows.entry(feed.stem().to_string()).or_default() += rows[feed.index()];
+        entry.bytes += files::size(&final_path);
+        entry.parts += 1;
+        written += 1;
+    }
+    entry.compacted = false;
+    entry.first_ms = entry
+        .first_ms
+        .min(signals.first().map_or(i64::MAX, Signal::ts));
+    entry.last_ms = entry
+        .last_ms
+        .max(signals.last().map_or(i64::MIN, Signal::ts));
+    files::sync_dir(&dir)?;
+    Ok(written)
 }
 
 /// The end of a day named `YYYY-MM-DD` (Asia/Shanghai midnight after it), epoch ms.

@@ -74,19 +74,21 @@ impl Archiving {
         let mut reader = bus.read_from(start + 1).await?;
         let mut flushed_at = Instant::now();
         let mut failures = 0;
+        // The counts as of the last commit: a failed flush's messages are read again.
+        let mut committed = (0, 0);
         loop {
             let stopping =
                 !running.load(Ordering::Relaxed) || target.is_some_and(|t| summary.through >= t);
-            let due = archive.flush_due()
-                || stopping
-                || (archive.dirty() && flushed_at.elapsed() >= flush_every);
-            if due && archive.dirty() || stopping {
+            let due =
+                archive.flush_due() || (archive.dirty() && flushed_at.elapsed() >= flush_every);
+            if stopping || due {
                 let (back, result) = flush(archive).await?;
                 flushed_at = Instant::now();
                 match result {
                     Ok(f) => {
                         archive = back;
                         failures = 0;
+                        committed = (summary.signals, summary.rejected);
                         summary.flushes += 1;
                         summary.files += u64::from(f.files);
                         summary.days_compacted.extend(f.compacted);
@@ -102,6 +104,7 @@ impl Archiving {
                         tokio::time::sleep(Duration::from_secs(2)).await;
                         archive = open(&dir, &stream, &options).await?;
                         summary.through = archive.through();
+                        (summary.signals, summary.rejected) = committed;
                         reader = bus.read_from(archive.through() + 1).await?;
                         continue;
                     }
