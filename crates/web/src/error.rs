@@ -38,6 +38,10 @@ pub enum WebError {
     Export(String),
     #[error("page rendering failed: {0}")]
     Render(#[from] askama::Error),
+    #[error("this server has no signal stream to publish to")]
+    NoSignalStream,
+    #[error(transparent)]
+    Bus(#[from] fanzha_bus::BusError),
 }
 
 impl Coded for WebError {
@@ -56,6 +60,8 @@ impl Coded for WebError {
             WebError::File(e) => e.code(),
             WebError::Export(_) => ErrorCode::Internal,
             WebError::Render(_) => ErrorCode::Internal,
+            WebError::NoSignalStream => ErrorCode::BusUnavailable,
+            WebError::Bus(e) => e.code(),
         }
     }
 }

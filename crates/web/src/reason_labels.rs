@@ -132,6 +132,11 @@ const REASONS: &[(&str, &str, &str)] = &[
         "转账金额须为正",
         "transfer amount must be positive",
     ),
+    (
+        "signal_type_not_allowed",
+        "本机构不报送此类信令",
+        "not a kind of signal this institution sends",
+    ),
     // Case reports.
     ("negative_amount", "损失金额为负", "negative loss"),
     ("unknown_unit", "单位不存在", "no such unit"),

@@ -43,6 +43,8 @@ pub struct AppState {
     /// The signal archive of the platform's stream on this machine, if any (the rules page
     /// lists its days and test-runs drafts on them).
     pub archive: Option<crate::rules_lab::ArchiveSource>,
+    /// Where `/api/v1/signals` publishes (the signal stream; `None`: pushes are refused).
+    pub intake: Option<Arc<dyn crate::api::signals::SignalIntake>>,
     /// Unit → subtree scope, read on every request; kept a minute (units move only on import).
     scopes: Arc<std::sync::RwLock<std::collections::HashMap<String, (Scope, i64)>>>,
 }
@@ -68,6 +70,7 @@ impl AppState {
             loop_service,
             rules: Arc::default(),
             archive: None,
+            intake: None,
             assessment: Arc::default(),
             engine_feed: Arc::default(),
             relayed: tokio::sync::broadcast::channel(1024).0,

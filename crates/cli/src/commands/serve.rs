@@ -69,6 +69,11 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         Some(config) => Some(db.block_on(fanzha_bus::Bus::connect(&config))?),
         None => None,
     };
+    // Signals sent over HTTPS (`/api/v1/signals`) go to the stream.
+    state.intake = bus.as_ref().map(|b| {
+        std::sync::Arc::new(fanzha_web::api::signals::BusIntake(b.clone()))
+            as std::sync::Arc<dyn fanzha_web::api::signals::SignalIntake>
+    });
     // The rules page lists the archive of the platform's stream on this machine and test-runs
     // drafts on it (written here with --archive, or by `fanzha signals archive`).
     state.archive = Some(fanzha_web::rules_lab::ArchiveSource {

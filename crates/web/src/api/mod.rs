@@ -11,6 +11,7 @@ pub mod instructions;
 pub mod new_cards;
 pub mod openapi;
 pub mod people;
+pub mod signals;
 pub mod units;
 pub mod warnings;
 
@@ -55,6 +56,11 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/card-cleanups/{id}/answer",
             post(card_cleanups::answer),
+        )
+        .route(
+            "/api/v1/signals",
+            // 10,000 signals of a few hundred bytes each.
+            post(signals::push).layer(axum::extract::DefaultBodyLimit::max(16 << 20)),
         )
         .route("/api/v1/new-cards/{id}", get(new_cards::get))
         .route("/api/v1/new-cards/{id}/review", post(new_cards::review))

@@ -219,6 +219,9 @@ permissions! {
     /// holder in full (every view audited), and the review (and listing a card seller as a
     /// key person). Never bank or operator liaisons.
     ReviewNewCards => "review_new_cards": [CenterAnalyst, UnitCommander];
+    /// Send signals to the signal stream over HTTPS (`/api/v1/signals`): an operator's system
+    /// the phone network's, a bank's its transfers and new cards, the center any.
+    PublishSignals => "publish_signals": [CenterAnalyst, OperatorLiaison, BankLiaison, Admin];
 }
 
 #[cfg(test)]
@@ -251,6 +254,7 @@ mod tests {
                 "enter_operator_figures",
                 "view_new_cards",
                 "import_new_cards",
+                "publish_signals",
                 "authenticated",
             ]
             .contains(name)
@@ -286,6 +290,7 @@ mod tests {
                 "view_card_cleanups",
                 "list_card_cleanups",
                 "answer_card_cleanups",
+                "publish_signals",
                 "authenticated",
             ]
             .contains(name)

@@ -289,6 +289,7 @@ pub fn audit_action_label(lang: Lang, code: &str) -> String {
         "user_added" => Some(("新增用户", "User added")),
         "user_saved" => Some(("修改用户", "User changed")),
         "rules_activated" => Some(("启用检测规则", "Rules activated")),
+        "signals_pushed" => Some(("接收信令", "Signals received")),
         "import_divisions" => Some(("导入行政区划", "Divisions imported")),
         "cases_imported" => Some(("导入接警案件", "Reports imported")),
         "case_opened" => Some(("立案", "Case opened")),

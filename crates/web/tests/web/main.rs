@@ -39,6 +39,7 @@ mod protective_stops;
 mod pushes;
 mod rbac;
 mod rules;
+mod signals_api;
 mod statistics_periods;
 mod supervision;
 mod todo;

@@ -1180,6 +1180,17 @@ const ENDPOINTS: &[Endpoint] = &[
             r#"{"closures":[{"card_no":"6222020123456789015","resident_id":"11010519491231002X","closed_at":"2026-01-01T09:00:00+08:00"}]}"#,
         ),
     ),
+    // One call: an operator's kind of signal (a bank's system answers 200 with the line
+    // rejected as signal_type_not_allowed).
+    ep(
+        "POST",
+        "/api/v1/signals",
+        "publish_signals",
+        Rec::None,
+        Json(
+            r#"{"type":"call","ts":1796090400000,"caller":8617012345678,"callee":8613800000001,"duration_s":300,"caller_cell":0}"#,
+        ),
+    ),
     ep(
         "GET",
         "/api/v1/new-cards/{id}",
@@ -1475,7 +1486,9 @@ impl World {
             })
             .await
             .unwrap();
-        let state = AppState::new(store).await.unwrap();
+        let mut state = AppState::new(store).await.unwrap();
+        // Signals pushed over HTTPS are kept in memory here (the stream is tested elsewhere).
+        state.intake = Some(std::sync::Arc::new(crate::signals_api::Collected::default()));
         World {
             app: router(state.clone()),
             state,

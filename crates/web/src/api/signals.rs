@@ -1,0 +1,171 @@
+//! `/api/v1/signals`: the feeds' signals over HTTPS, for systems that send them as they happen
+//! but do not speak NATS — a telco's CDR adapter, a bank's transfer relay. The body is NDJSON,
+//! one message per line in exactly the form the signal stream carries (docs/serving.md, "The
+//! stream"); each line is decoded and checked like a message read from the stream, the good ones
+//! are published to the stream in order, and the answer names every rejected line with its
+//! reason. An operator liaison's system may send the signals of phone networks (calls, SMS, app
+//! installs, URL visits, its new phone cards), a bank liaison's those of its accounts (transfers,
+//! its new bank cards); the center any.
+
+use crate::auth::permission::PublishSignals;
+use crate::auth::principal::Principal;
+use crate::auth::Require;
+use crate::error::WebError;
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::Json;
+use fanzha_core::event::{CardKind, Signal};
+use fanzha_store::{NewAuditEntry, Role};
+use serde::Serialize;
+use std::future::Future;
+use std::pin::Pin;
+use utoipa::ToSchema;
+
+/// Lines per request.
+pub const MAX_SIGNALS_PER_PUSH: usize = 10_000;
+
+/// A publication under way: the stream sequences of the first and last signal once stored.
+pub type Publishing<'a> = Pin<Box<dyn Future<Output = Result<(u64, u64), WebError>> + Send + 'a>>;
+
+/// Where accepted signals go: the signal stream (`fanzha serve` with a bus sets
+/// [`BusIntake`]); a server without one refuses pushes with `bus_unavailable`.
+pub trait SignalIntake: Send + Sync {
+    /// Publishes the signals in order; the stream sequences of the first and last.
+    fn publish(&self, signals: Vec<Signal>) -> Publishing<'_>;
+}
+
+/// The signal stream on NATS JetStream.
+pub struct BusIntake(pub fanzha_bus::Bus);
+
+impl SignalIntake for BusIntake {
+    fn publish(&self, signals: Vec<Signal>) -> Publishing<'_> {
+        Box::pin(async move {
+            let done = self.0.publish_all(signals, |_| {}).await?;
+            Ok((done.first_sequence.unwrap_or(0), done.last_sequence))
+        })
+    }
+}
+
+/// A line that was not taken.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignalRejection {
+    /// 1-based line of the body.
+    pub line: usize,
+    /// A reason code of docs/reasons.md (`bad_json`, `unknown_signal_type`, `bad_field`,
+    /// `out_of_range`, `bad_amount`, `message_too_large`, `signal_type_not_allowed`).
+    pub reason: &'static str,
+    /// What was wrong, without the line's values (they hold phone numbers).
+    pub detail: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignalPushAnswer {
+    /// Non-empty lines received.
+    pub received: usize,
+    /// Signals published to the stream.
+    pub accepted: usize,
+    pub rejected: Vec<SignalRejection>,
+    /// Stream sequences of the first and last signal published (absent when none was).
+    pub first_sequence: Option<u64>,
+    pub last_sequence: Option<u64>,
+}
+
+/// Publishes a batch of signals (NDJSON, one stream message per line) to the signal stream.
+#[utoipa::path(post, path = "/api/v1/signals",
+    request_body(content = String, content_type = "application/x-ndjson",
+        description = "One signal per line, as the stream carries it: {\"type\":\"call\",\"ts\":1764543600000,\"caller\":8617012345678,\"callee\":8613800000001,\"duration_s\":300,\"caller_cell\":0}"),
+    responses((status = 200, description = "Published; rejected lines named", body = SignalPushAnswer),
+              (status = 400, description = "More than 10,000 lines, or a body that is not UTF-8"),
+              (status = 403, description = "Not allowed to send signals"),
+              (status = 503, description = "This server has no signal stream (bus_unavailable)")))]
+pub async fn push(
+    auth: Require<PublishSignals>,
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<Json<SignalPushAnswer>, WebError> {
+    let Some(intake) = state.intake.clone() else {
+        return Err(WebError::NoSignalStream);
+    };
+    let text = std::str::from_utf8(&body)
+        .map_err(|e| WebError::BadRequest(format!("the body is not UTF-8 text: {e}")))?;
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty())
+        .collect();
+    if lines.len() > MAX_SIGNALS_PER_PUSH {
+        return Err(WebError::BadRequest(format!(
+            "{} signals in one request; send at most {MAX_SIGNALS_PER_PUSH} per request",
+            lines.len()
+        )));
+    }
+    let p = &auth.principal;
+    let mut signals = Vec::with_capacity(lines.len());
+    let mut rejected = Vec::new();
+    for &(line, text) in &lines {
+        match fanzha_bus::decode(text.as_bytes()) {
+            Ok(signal) if may_send(p, &signal) => signals.push(signal),
+            Ok(signal) => rejected.push(SignalRejection {
+                line,
+                reason: "signal_type_not_allowed",
+                detail: format!(
+                    "{} signals are not sent by this account's institution",
+                    fanzha_bus::codec::type_of(&signal)
+                ),
+            }),
+            Err(e) => rejected.push(SignalRejection {
+                line,
+                reason: e.reason,
+                detail: e.detail,
+            }),
+        }
+    }
+    let accepted = signals.len();
+    let sequences = if signals.is_empty() {
+        None
+    } else {
+        Some(intake.publish(signals).await?)
+    };
+    state
+        .store
+        .audit()
+        .append(&NewAuditEntry {
+            actor: p.login.clone(),
+            action: "signals_pushed".into(),
+            target_type: "signal_stream".into(),
+            target_id: None,
+            unit_code: Some(p.unit_code.clone()),
+            detail: serde_json::json!({
+                "received": lines.len(),
+                "accepted": accepted,
+                "rejected": rejected.len(),
+                "first_sequence": sequences.map(|s| s.0),
+                "last_sequence": sequences.map(|s| s.1),
+            }),
+        })
+        .await?;
+    Ok(Json(SignalPushAnswer {
+        received: lines.len(),
+        accepted,
+        rejected,
+        first_sequence: sequences.map(|s| s.0),
+        last_sequence: sequences.map(|s| s.1),
+    }))
+}
+
+/// Whether the caller's institution sends signals of this kind: an operator the phone
+/// network's and its new phone cards, a bank its transfers and new bank cards, the center all.
+fn may_send(p: &Principal, signal: &Signal) -> bool {
+    if p.has_role(Role::CenterAnalyst) || p.has_role(Role::Admin) {
+        return true;
+    }
+    let phone = matches!(
+        signal,
+        Signal::Call(_) | Signal::Sms(_) | Signal::AppInstall(_) | Signal::UrlVisit(_)
+    ) || matches!(signal, Signal::CardOpening(c) if c.kind == CardKind::SimCard);
+    let bank = matches!(signal, Signal::Transfer(_))
+        || matches!(signal, Signal::CardOpening(c) if c.kind == CardKind::BankCard);
+    (p.has_role(Role::OperatorLiaison) && phone) || (p.has_role(Role::BankLiaison) && bank)
+}
