@@ -99,6 +99,9 @@ pub async fn liaisons_push_the_signals_of_their_institution_line_by_line(db: &Db
     );
     // The rejections say why without repeating the line's numbers.
     assert!(!a["rejected"].to_string().contains("6222020123456789015"));
+    let a = json(&push(&state, Role::OperatorLiaison, r#"{"type":"call","ts":1796090400000,"caller":"13800000001","callee":8613800000001,"duration_s":3,"caller_cell":0}"#).await);
+    assert_eq!(a["rejected"][0]["reason"], "bad_field", "{a}");
+    assert!(!a.to_string().contains("13800000001"), "{a}");
     {
         let kept = collected.0.lock().unwrap();
         assert_eq!(kept.len(), 2);
@@ -132,13 +135,13 @@ pub async fn liaisons_push_the_signals_of_their_institution_line_by_line(db: &Db
     assert_eq!(big.status.as_u16(), 400, "{}", big.text());
     assert_eq!(collected.0.lock().unwrap().len(), 5);
 
-    // Every push taken (four; not the refused ones) is in the audit log with its counts.
+    // Every push taken (five; not the refused ones) is in the audit log with its counts.
     let pushes: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'signals_pushed'")
             .fetch_one(store.pool())
             .await
             .unwrap();
-    assert_eq!(pushes, 4);
+    assert_eq!(pushes, 5);
 }
 
 #[tokio::test(flavor = "multi_thread")]
