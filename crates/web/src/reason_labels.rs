@@ -137,6 +137,11 @@ const REASONS: &[(&str, &str, &str)] = &[
         "本机构不报送此类信令",
         "not a kind of signal this institution sends",
     ),
+    (
+        "account_not_of_bank",
+        "不涉及本行账户",
+        "touches no account of this bank",
+    ),
     // Case reports.
     ("negative_amount", "损失金额为负", "negative loss"),
     ("unknown_unit", "单位不存在", "no such unit"),

@@ -15,7 +15,7 @@ use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::Json;
-use fanzha_core::event::{CardKind, Signal};
+use fanzha_core::event::{AccountNo, CardKind, Signal};
 use fanzha_store::{NewAuditEntry, Role};
 use serde::Serialize;
 use std::future::Future;
@@ -106,15 +106,14 @@ pub async fn push(
     let mut rejected = Vec::new();
     for &(line, text) in &lines {
         match fanzha_bus::decode(text.as_bytes()) {
-            Ok(signal) if may_send(p, &signal) => signals.push(signal),
-            Ok(signal) => rejected.push(SignalRejection {
-                line,
-                reason: "signal_type_not_allowed",
-                detail: format!(
-                    "{} signals are not sent by this account's institution",
-                    fanzha_bus::codec::type_of(&signal)
-                ),
-            }),
+            Ok(signal) => match may_send(p, &signal) {
+                Ok(()) => signals.push(signal),
+                Err(reason) => rejected.push(SignalRejection {
+                    line,
+                    reason,
+                    detail: refusal(reason, &signal),
+                }),
+            },
             Err(e) => rejected.push(SignalRejection {
                 line,
                 reason: e.reason,
@@ -155,19 +154,55 @@ pub async fn push(
     }))
 }
 
-/// Whether the caller's institution sends signals of this kind: an operator the phone
-/// network's and its new phone cards, a bank its transfers and new bank cards, the center all.
-fn may_send(p: &Principal, signal: &Signal) -> bool {
+/// Whether the caller's institution sends this signal: an operator the phone network's and its
+/// new phone cards; a bank its transfers and new bank cards, and only those that touch its own
+/// accounts (by BIN); the center all. The refusal's reason code otherwise.
+fn may_send(p: &Principal, signal: &Signal) -> Result<(), &'static str> {
     if p.has_role(Role::CenterAnalyst) || p.has_role(Role::Admin) {
-        return true;
+        return Ok(());
     }
     let phone = matches!(
         signal,
         Signal::Call(_) | Signal::Sms(_) | Signal::AppInstall(_) | Signal::UrlVisit(_)
     ) || matches!(signal, Signal::CardOpening(c) if c.kind == CardKind::SimCard);
-    let bank = matches!(signal, Signal::Transfer(_))
-        || matches!(signal, Signal::CardOpening(c) if c.kind == CardKind::BankCard);
-    (p.has_role(Role::OperatorLiaison) && phone) || (p.has_role(Role::BankLiaison) && bank)
+    if p.has_role(Role::OperatorLiaison) && phone {
+        return Ok(());
+    }
+    if p.has_role(Role::BankLiaison) {
+        let own = |a: u64| {
+            let bank = bank_of(AccountNo(a));
+            bank.is_some() && bank == p.bank_code.as_deref()
+        };
+        match signal {
+            Signal::Transfer(t) if own(t.from.0) || own(t.to.0) => return Ok(()),
+            Signal::CardOpening(c) if c.kind == CardKind::BankCard && own(c.number) => {
+                return Ok(())
+            }
+            Signal::Transfer(_) | Signal::CardOpening(_) => return Err("account_not_of_bank"),
+            _ => {}
+        }
+    }
+    Err("signal_type_not_allowed")
+}
+
+/// The issuing bank's code of an account number, by its BIN (a number failing the Luhn check
+/// still names its BIN: transfer records carry internal account numbers too).
+fn bank_of(a: AccountNo) -> Option<&'static str> {
+    let bin = match fanzha_core::BankCard::from_account_no(a) {
+        Ok(card) => card.bin(),
+        Err(fanzha_core::bank_card::BankCardError::BadLuhn { bin }) => bin,
+        Err(_) => None,
+    };
+    bin.map(|b| &*b.bank_code)
+}
+
+fn refusal(reason: &str, signal: &Signal) -> String {
+    let kind = fanzha_bus::codec::type_of(signal);
+    if reason == "account_not_of_bank" {
+        format!("a {kind} that touches no account of this account's bank")
+    } else {
+        format!("{kind} signals are not sent by this account's institution")
+    }
 }
 
 /// The decoder's explanation with the values it quotes left out (`"13800000001"`,

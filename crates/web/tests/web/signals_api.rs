@@ -111,11 +111,27 @@ pub async fn liaisons_push_the_signals_of_their_institution_line_by_line(db: &Db
         );
     }
 
-    // A bank's system sends transfers, not calls; the center anything.
-    let a = json(&push(&state, Role::BankLiaison, &format!("{CALL}\n{TRANSFER}")).await);
+    // A bank's system sends transfers touching its own accounts (ICBC here: 622202…), not calls
+    // nor other banks' transfers; the center anything.
+    let elsewhere = TRANSFER.replace("6222020123456789015", "6228480402564890018");
+    let a = json(
+        &push(
+            &state,
+            Role::BankLiaison,
+            &format!("{CALL}\n{TRANSFER}\n{elsewhere}"),
+        )
+        .await,
+    );
+    assert_eq!(a["accepted"], 1, "{a}");
+    let reasons: Vec<(u64, &str)> = a["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["line"].as_u64().unwrap(), r["reason"].as_str().unwrap()))
+        .collect();
     assert_eq!(
-        (a["accepted"].as_u64(), a["rejected"][0]["line"].as_u64()),
-        (Some(1), Some(1))
+        reasons,
+        [(1, "signal_type_not_allowed"), (3, "account_not_of_bank")]
     );
     assert_eq!(a["first_sequence"], 3);
     let a = json(&push(&state, Role::CenterAnalyst, &format!("{CALL}\n{TRANSFER}")).await);
