@@ -61,14 +61,7 @@ impl Archiving {
         };
         let (first, last) = bus.extent().await?;
         let start = archive.through();
-        if first > start + 1 && first <= last {
-            summary.lost_to_retention = first - (start + 1);
-            tracing::warn!(
-                from = start + 1,
-                to = first - 1,
-                "the stream no longer holds these signals (older than its retention): the archive has a gap"
-            );
-        }
+        summary.lost_to_retention = super::lost_to_retention((first, last), start);
         let target = until_caught_up.then_some(last);
         tracing::info!(stream, from = start + 1, dir = %archive.root().display(), "archiving starts");
         let mut reader = bus.read_from(start + 1).await?;

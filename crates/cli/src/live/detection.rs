@@ -154,15 +154,7 @@ impl Detection {
                 ),
             ));
         }
-        if first > start + 1 && first <= last {
-            // Down longer than the stream keeps signals: those in between are gone.
-            summary.lost_to_retention = first - (start + 1);
-            tracing::warn!(
-                from = start + 1,
-                to = first - 1,
-                "the stream no longer holds these signals (older than its retention): detection resumes after them"
-            );
-        }
+        summary.lost_to_retention = super::lost_to_retention((first, last), start);
         let target = options.until_caught_up.then_some(last);
         tracing::info!(stream, from = start + 1, through = ?target, "detection starts");
 

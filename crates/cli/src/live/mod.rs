@@ -35,3 +35,17 @@ pub(crate) async fn read_again(
         *reader = r;
     }
 }
+
+/// How many messages after `through` the stream (holding `first..=last`) no longer has: a
+/// process down longer than the stream's retention resumes at `first`, and says so.
+pub(crate) fn lost_to_retention((first, last): (u64, u64), through: u64) -> u64 {
+    if first <= through + 1 || first > last {
+        return 0;
+    }
+    tracing::warn!(
+        from = through + 1,
+        to = first - 1,
+        "the stream no longer holds these signals (older than its retention): reading resumes after them"
+    );
+    first - (through + 1)
+}

@@ -48,6 +48,16 @@ async fn push(state: &AppState, role: Role, body: &str) -> Answer {
     .await
 }
 
+/// The refused lines of an answer: (line, reason).
+fn refusals(a: &serde_json::Value) -> Vec<(u64, &str)> {
+    a["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["line"].as_u64().unwrap(), r["reason"].as_str().unwrap()))
+        .collect()
+}
+
 fn json(a: &Answer) -> serde_json::Value {
     assert!(a.status.is_success(), "{} {}", a.status, a.text());
     serde_json::from_slice(&a.body).unwrap()
@@ -83,14 +93,8 @@ pub async fn liaisons_push_the_signals_of_their_institution_line_by_line(db: &Db
         (a["first_sequence"].as_u64(), a["last_sequence"].as_u64()),
         (Some(1), Some(2))
     );
-    let reasons: Vec<(u64, &str)> = a["rejected"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| (r["line"].as_u64().unwrap(), r["reason"].as_str().unwrap()))
-        .collect();
     assert_eq!(
-        reasons,
+        refusals(&a),
         [
             (2, "signal_type_not_allowed"),
             (3, "bad_json"),
@@ -123,14 +127,8 @@ pub async fn liaisons_push_the_signals_of_their_institution_line_by_line(db: &Db
         .await,
     );
     assert_eq!(a["accepted"], 1, "{a}");
-    let reasons: Vec<(u64, &str)> = a["rejected"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| (r["line"].as_u64().unwrap(), r["reason"].as_str().unwrap()))
-        .collect();
     assert_eq!(
-        reasons,
+        refusals(&a),
         [(1, "signal_type_not_allowed"), (3, "account_not_of_bank")]
     );
     assert_eq!(a["first_sequence"], 3);
