@@ -364,6 +364,12 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("registered_numbers", "在册号码", "registered numbers"),
     ("draft_warned", "草稿预警人数", "people the draft warns"),
     ("baseline_warned", "在用规则预警人数", "people the rules in force warn"),
+    (
+        "reported_victims",
+        "期间报案人员（至其后30天）",
+        "reported victims (up to 30 days after)",
+    ),
+    ("reported_warned", "其中草稿预警", "of whom the draft warns"),
     ("rules_activate", "启用", "Activate"),
     ("rules_versions", "规则版本", "Rule versions"),
     (

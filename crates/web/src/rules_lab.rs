@@ -139,13 +139,16 @@ impl ArchiveSource {
 }
 
 /// Runs the draft and, beside it, the rules in force over archived days (engines built with
-/// the residents' directory from the store), reading each signal once.
+/// the residents' directory from the store), reading each signal once. `victims`: the
+/// residents (`ResidentId::key`) whose fraud was reported as a case in the period — the real
+/// data's ground truth, as far as victims report.
 pub fn test_run_archive(
     source: &ArchiveSource,
     days: &[String],
     mut draft: Engine,
     mut active: Engine,
     residents: u32,
+    victims: &HashSet<u64>,
 ) -> Result<TestRun, String> {
     let started = std::time::Instant::now();
     let (Some(first), Some(last)) = (days.first(), days.last()) else {
@@ -170,7 +173,7 @@ pub fn test_run_archive(
         .collect();
     let lines = tally.lines(
         draft.rules(),
-        |_| 0,
+        |people| people.intersection(victims).count(),
         |name| {
             baseline_names
                 .contains(name)
@@ -181,9 +184,9 @@ pub fn test_run_archive(
         residents,
         days: days.len() as u32,
         signals,
-        victims: 0,
+        victims: victims.len(),
         warned: tally.warned.len(),
-        warned_victims: 0,
+        warned_victims: tally.warned.intersection(victims).count(),
         rules: lines,
         elapsed_ms: started.elapsed().as_millis(),
         archive_days: Some(if first == last {

@@ -320,6 +320,41 @@ pub struct RulesForm {
     archive_days: Option<usize>,
 }
 
+/// Victims report days or weeks after the fraud: a case reported up to this many days after
+/// the last archived day counts.
+const REPORTED_WITHIN_DAYS: u64 = 30;
+
+/// The residents (`ResidentId::key`) of the cases reported from the first archived day to
+/// [`REPORTED_WITHIN_DAYS`] after the last: the test-run's ground truth on real signals.
+async fn reported_victims(
+    state: &AppState,
+    days: &[String],
+) -> Result<std::collections::HashSet<u64>, String> {
+    let date = |d: &String| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok();
+    let (Some(first), Some(last)) = (days.first().and_then(date), days.last().and_then(date))
+    else {
+        return Ok(Default::default());
+    };
+    let until = last + chrono::Days::new(1 + REPORTED_WITHIN_DAYS);
+    let (Ok(from), Ok(until)) = (
+        fanzha_core::time::shanghai_midnight(first),
+        fanzha_core::time::shanghai_midnight(until),
+    ) else {
+        return Ok(Default::default());
+    };
+    let cases = state
+        .store
+        .cases()
+        .victims(&fanzha_store::Scope::platform(), from, until)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(cases
+        .into_iter()
+        .filter_map(|(id, _, _)| fanzha_core::ResidentId::parse(id.as_deref()?).ok())
+        .map(|r| r.key())
+        .collect())
+}
+
 /// Test-runs the draft and the rules in force on the newest `days` archived days.
 async fn test_on_archive(state: &AppState, draft: &str, days: usize) -> Result<TestRun, String> {
     let source = state
@@ -338,8 +373,9 @@ async fn test_on_archive(state: &AppState, draft: &str, days: usize) -> Result<T
         .await
         .map_err(|e| e.to_string())?;
     let residents = u32::try_from(loaded.phones).unwrap_or(u32::MAX);
+    let victims = reported_victims(state, &days).await?;
     tokio::task::spawn_blocking(move || {
-        crate::rules_lab::test_run_archive(&source, &days, draft, active, residents)
+        crate::rules_lab::test_run_archive(&source, &days, draft, active, residents, &victims)
     })
     .await
     .map_err(|e| e.to_string())?

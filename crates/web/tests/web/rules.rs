@@ -328,7 +328,28 @@ pub async fn a_draft_test_runs_on_archived_signals_beside_the_rules_in_force(db:
     );
     assert!(page.contains("data-action=\"test-archive\""));
 
-    // The shipped rules warn the called resident on the real signals…
+    // The called resident reports the fraud three days later; a case of someone else a year
+    // later is not in the period.
+    for (id, who, days_after) in [("C1", 1, 3), ("C2", 2, 400)] {
+        let at = MORNING + days_after * 86_400_000;
+        let case = fanzha_store::NewCase {
+            id: id.into(),
+            resident_id: Some(valid_id(COUNTY, who)),
+            unit_code: COUNTY.into(),
+            reported_at: at,
+            loss_fen: 3_000_000,
+            narrative: "对方冒充客服，让受害人下载会议软件共享屏幕后转账".into(),
+            top_terms: serde_json::json!([]),
+            source: "form".into(),
+            named: serde_json::json!({}),
+            created_by: "setup".into(),
+            created_at: at,
+            ..fanzha_store::NewCase::default()
+        };
+        assert!(store.cases().create(&case).await.unwrap());
+    }
+
+    // The shipped rules warn the called resident on the real signals, who reported…
     let form = |text: &str| {
         format!(
             "action=test_archive&archive_days=7&text={}",
@@ -341,12 +362,16 @@ pub async fn a_draft_test_runs_on_archived_signals_beside_the_rules_in_force(db:
     assert!(run.contains("2026-12-01"));
     assert!(run.contains("data-draft-warned>1<"), "{run}");
     assert!(run.contains("data-baseline-warned>1<"), "{run}");
+    assert!(run.contains("data-reported>1<"), "{run}");
+    assert!(run.contains("data-reported-warned>1<"), "{run}");
     let row = &run[run
         .find("data-rule=\"suspect_call_then_screen_share\"")
         .unwrap()..];
     assert!(row.starts_with("data-rule=\"suspect_call_then_screen_share\"><td>"));
     assert!(
-        row.contains("</code></td><td>1</td><td>1</td><td data-baseline>1</td></tr>"),
+        row.contains(
+            "</code></td><td>1</td><td>1</td><td data-baseline>1</td><td data-reported>1</td></tr>"
+        ),
         "{row}"
     );
 
@@ -356,10 +381,11 @@ pub async fn a_draft_test_runs_on_archived_signals_beside_the_rules_in_force(db:
     let run = post(state.clone(), form(never)).await;
     assert!(run.contains("data-draft-warned>0<"), "{run}");
     assert!(run.contains("data-baseline-warned>1<"), "{run}");
+    assert!(run.contains("data-reported>1<") && run.contains("data-reported-warned>0<"));
     // A rule the rules in force do not have has nothing to compare with.
     let row = &run[run.find("data-rule=\"never\"").unwrap()..];
     assert!(
-        row.contains("<td>0</td><td>0</td><td data-baseline>—</td>"),
+        row.contains("<td>0</td><td>0</td><td data-baseline>—</td><td data-reported>0</td>"),
         "{row}"
     );
 }
