@@ -28,11 +28,8 @@ impl Archive {
             if main.is_file() {
                 inputs.push(SignalFile::open(&main, feed, Format::Parquet)?);
             }
-            for (path, format) in parts(&dir, feed.stem()) {
-                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                if let Some(n) = files::part_sequence(name) {
-                    parts_through = parts_through.max(n);
-                }
+            for (n, path, format) in parts(&dir, feed.stem()) {
+                parts_through = parts_through.max(n);
                 inputs.push(SignalFile::open(&path, feed, format)?);
             }
             if inputs.is_empty() {
@@ -86,9 +83,8 @@ impl Archive {
             if merged.is_file() {
                 std::fs::rename(&merged, &main).map_err(ArchiveError::io(&main))?;
             }
-            for (path, _) in parts(&dir, feed.stem()) {
-                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                if files::part_sequence(name).is_some_and(|n| n <= c.parts_through) {
+            for (n, path, _) in parts(&dir, feed.stem()) {
+                if n <= c.parts_through {
                     std::fs::remove_file(&path).map_err(ArchiveError::io(&path))?;
                 }
             }

@@ -39,8 +39,8 @@ pub fn locate(dir: &Path, stem: &str) -> Option<(PathBuf, Format)> {
 }
 
 /// The parts of a feed beside its main file: `<stem>.<n>.<ext>` (a signal archive writes one per
-/// flush, `n` being the first stream sequence of the flush), in ascending `n`.
-pub fn parts(dir: &Path, stem: &str) -> Vec<(PathBuf, Format)> {
+/// flush, `n` being the first stream sequence of the flush), in ascending `n`, with `n`.
+pub fn parts(dir: &Path, stem: &str) -> Vec<(u64, PathBuf, Format)> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -60,7 +60,7 @@ pub fn parts(dir: &Path, stem: &str) -> Vec<(PathBuf, Format)> {
         })
         .collect();
     found.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-    found.into_iter().map(|(_, p, f)| (p, f)).collect()
+    found
 }
 
 /// The feed files of one directory (main files and parts), in feed order.
@@ -68,9 +68,19 @@ fn feed_files(dir: &Path) -> Result<Vec<SignalFile>, SimError> {
     let mut files = Vec::new();
     for feed in Feed::ALL {
         let main = locate(dir, feed.stem());
-        for (path, format) in main.into_iter().chain(parts(dir, feed.stem())) {
+        let parts = parts(dir, feed.stem()).into_iter().map(|(_, p, f)| (p, f));
+        for (path, format) in main.into_iter().chain(parts) {
             files.push(SignalFile::open(&path, feed, format)?);
         }
+    }
+    Ok(files)
+}
+
+/// The feed files of several directories, one after the other.
+fn files_of(dirs: &[PathBuf]) -> Result<Vec<SignalFile>, SimError> {
+    let mut files = Vec::new();
+    for dir in dirs {
+        files.extend(feed_files(dir)?);
     }
     Ok(files)
 }
@@ -90,9 +100,7 @@ pub fn read_signals(dir: &Path) -> Result<SignalReader, SimError> {
             .filter(|p| p.is_dir())
             .collect();
         subdirs.sort();
-        for sub in subdirs {
-            files.extend(feed_files(&sub)?);
-        }
+        files = files_of(&subdirs)?;
     }
     if files.is_empty() {
         return Err(SimError::NoFeeds(dir.to_path_buf()));
@@ -102,13 +110,9 @@ pub fn read_signals(dir: &Path) -> Result<SignalReader, SimError> {
 
 /// All signals of several directories (an archive's days) merged in event-time order.
 pub fn read_dirs(dirs: &[PathBuf]) -> Result<SignalReader, SimError> {
-    let mut files = Vec::new();
-    for dir in dirs {
-        files.extend(feed_files(dir)?);
-    }
+    let files = files_of(dirs)?;
     if files.is_empty() {
-        let none = dirs.first().cloned().unwrap_or_default();
-        return Err(SimError::NoFeeds(none));
+        return Err(SimError::NoFeeds(dirs.first().cloned().unwrap_or_default()));
     }
     Ok(SignalReader::new(files))
 }

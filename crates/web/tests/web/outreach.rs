@@ -4,18 +4,13 @@
 //! gets 403 everywhere; a negative count or a future date is refused with a message and
 //! stores nothing.
 
-use axum::body::Body;
-use axum::extract::ConnectInfo;
-use axum::http::{header, Request, StatusCode};
+use axum::http::StatusCode;
 use chrono::DateTime;
 use fanzha_store::{OutreachFilter, PageRequest, Role, Scope, UnitLevel};
-use fanzha_web::auth::principal::Principal;
-use fanzha_web::auth::session::COOKIE;
-use fanzha_web::{router, AppState};
-use std::net::SocketAddr;
+use fanzha_web::AppState;
 use std::sync::Arc;
 
-use crate::support::{unit, FixedClock};
+use crate::support::{send_as, unit, Answer, FixedClock};
 use fanzha_store::testing::TestDb as Db;
 
 fanzha_store::on_both_backends! {
@@ -58,24 +53,12 @@ async fn world(db: &Db) -> AppState {
     state
 }
 
-struct Answer {
-    status: StatusCode,
-    location: String,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    /// The `message` of a JSON error body.
-    fn message(&self) -> String {
-        serde_json::from_slice::<serde_json::Value>(&self.body)
-            .ok()
-            .and_then(|v| v["message"].as_str().map(str::to_string))
-            .unwrap_or_default()
-    }
+/// The `message` of a JSON error body.
+fn message(a: &Answer) -> String {
+    serde_json::from_slice::<serde_json::Value>(&a.body)
+        .ok()
+        .and_then(|v| v["message"].as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 /// `method path` as `role` at `unit`, with a form body for writes (CSRF token included).
@@ -87,50 +70,7 @@ async fn send(
     path: &str,
     form: &str,
 ) -> Answer {
-    let (token, session) = state.sessions.create(
-        Principal {
-            login: format!("{}_{unit}", role.as_str()),
-            display_name: "测试".into(),
-            unit_code: unit.into(),
-            roles: vec![role],
-            bank_code: (role == Role::BankLiaison).then(|| "ICBC".into()),
-            operator: (role == Role::OperatorLiaison)
-                .then_some(fanzha_store::Operator::ChinaMobile),
-        },
-        t0(),
-    );
-    let mut req = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::HOST, "127.0.0.1:8080")
-        .header(header::COOKIE, format!("{COOKIE}={token}"));
-    if method != "GET" {
-        req = req
-            .header("x-csrf-token", &session.csrf_token)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    }
-    let mut req = req.body(Body::from(form.to_string())).unwrap();
-    req.extensions_mut()
-        .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 50000))));
-    let resp = tower::ServiceExt::oneshot(router(state.clone()), req)
-        .await
-        .unwrap();
-    let location = resp
-        .headers()
-        .get(header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let status = resp.status();
-    let body = axum::body::to_bytes(resp.into_body(), 16 << 20)
-        .await
-        .unwrap()
-        .to_vec();
-    Answer {
-        status,
-        location,
-        body,
-    }
+    send_as(state, role, unit, t0(), (method, path, form)).await
 }
 
 /// 阳明小学, 300 people, 40 installs, on `date`.
@@ -362,7 +302,7 @@ async fn negative_counts_and_future_dates_are_refused_and_store_nothing(db: &Db)
         )
         .await;
         assert_eq!(a.status, StatusCode::BAD_REQUEST, "{form}: {}", a.text());
-        assert!(a.message().contains(words), "{form}: {}", a.message());
+        assert!(message(&a).contains(words), "{form}: {}", message(&a));
     }
     assert_eq!(stored(&state).await, 0);
     let a = send(
