@@ -142,6 +142,11 @@ const REASONS: &[(&str, &str, &str)] = &[
         "不涉及本行账户",
         "touches no account of this bank",
     ),
+    (
+        "number_not_of_operator",
+        "不涉及本网号码",
+        "touches no number of this operator's network",
+    ),
     // Case reports.
     ("negative_amount", "损失金额为负", "negative loss"),
     ("unknown_unit", "单位不存在", "no such unit"),

@@ -3,9 +3,9 @@
 //! one message per line in exactly the form the signal stream carries (docs/serving.md, "The
 //! stream"); each line is decoded and checked like a message read from the stream, the good ones
 //! are published to the stream in order, and the answer names every rejected line with its
-//! reason. An operator liaison's system may send the signals of phone networks (calls, SMS, app
-//! installs, URL visits, its new phone cards), a bank liaison's those of its accounts (transfers,
-//! its new bank cards); the center any.
+//! reason. An operator liaison's system may send the signals of its own network (calls, SMS, app
+//! installs, URL visits, new phone cards with a number of its network), a bank liaison's those
+//! of its accounts (transfers, its new bank cards); the center any.
 
 use crate::auth::permission::PublishSignals;
 use crate::auth::principal::Principal;
@@ -15,8 +15,8 @@ use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::Json;
-use fanzha_core::event::{AccountNo, CardKind, Signal};
-use fanzha_store::{NewAuditEntry, Role};
+use fanzha_core::event::{AccountNo, CardKind, Msisdn, Signal};
+use fanzha_store::{NewAuditEntry, Operator, Role};
 use serde::Serialize;
 use std::future::Future;
 use std::pin::Pin;
@@ -154,9 +154,9 @@ pub async fn push(
     }))
 }
 
-/// Whether the caller's institution sends this signal: an operator the phone network's and its
-/// new phone cards; a bank its transfers and new bank cards, and only those that touch its own
-/// accounts (by BIN); the center all. The refusal's reason code otherwise.
+/// Whether the caller's institution sends this signal: an operator the phone network's that
+/// touch its own network (by the numbers' segments); a bank its transfers and new bank cards that
+/// touch its own accounts (by BIN); the center all. The refusal's reason code otherwise.
 fn may_send(p: &Principal, signal: &Signal) -> Result<(), &'static str> {
     if p.has_role(Role::CenterAnalyst) || p.has_role(Role::Admin) {
         return Ok(());
@@ -166,7 +166,10 @@ fn may_send(p: &Principal, signal: &Signal) -> Result<(), &'static str> {
         Signal::Call(_) | Signal::Sms(_) | Signal::AppInstall(_) | Signal::UrlVisit(_)
     ) || matches!(signal, Signal::CardOpening(c) if c.kind == CardKind::SimCard);
     if p.has_role(Role::OperatorLiaison) && phone {
-        return Ok(());
+        return match p.operator {
+            Some(op) if touches_network(signal, op) => Ok(()),
+            _ => Err("number_not_of_operator"),
+        };
     }
     if p.has_role(Role::BankLiaison) {
         let own = |a: u64| {
@@ -185,6 +188,36 @@ fn may_send(p: &Principal, signal: &Signal) -> Result<(), &'static str> {
     Err("signal_type_not_allowed")
 }
 
+/// Whether a phone signal involves the operator's network: one of its numbers is on a mobile
+/// segment of that network (a virtual operator's numbers count for the network it resells), or
+/// none of them is on a mobile segment at all (fixed lines, service and overseas numbers: the
+/// segments cannot say whose they are, so they are not refused). A number ported to another
+/// network (携号转网) still counts for the network of its segment.
+fn touches_network(signal: &Signal, op: Operator) -> bool {
+    let numbers: [Option<u64>; 2] = match signal {
+        Signal::Call(c) => [Some(c.caller.0), Some(c.callee.0)],
+        Signal::Sms(m) => [Some(m.sender.0), Some(m.recipient.0)],
+        Signal::AppInstall(a) => [Some(a.msisdn.0), None],
+        Signal::UrlVisit(u) => [Some(u.msisdn.0), None],
+        Signal::CardOpening(c) => [Some(c.number), None],
+        _ => [None, None],
+    };
+    let networks = numbers.into_iter().flatten().map(|n| {
+        fanzha_core::PhoneNumber::from_msisdn(Msisdn(n))
+            .ok()
+            .and_then(|p| p.carrier())
+            .map(Operator::of_carrier)
+    });
+    let mut placed = false;
+    for network in networks.flatten() {
+        if network == op {
+            return true;
+        }
+        placed = true;
+    }
+    !placed
+}
+
 /// The issuing bank's code of an account number, by its BIN (a number failing the Luhn check
 /// still names its BIN: transfer records carry internal account numbers too).
 fn bank_of(a: AccountNo) -> Option<&'static str> {
@@ -200,6 +233,8 @@ fn refusal(reason: &str, signal: &Signal) -> String {
     let kind = fanzha_bus::codec::type_of(signal);
     if reason == "account_not_of_bank" {
         format!("a {kind} that touches no account of this account's bank")
+    } else if reason == "number_not_of_operator" {
+        format!("a {kind} whose numbers are all on other operators' networks")
     } else {
         format!("{kind} signals are not sent by this account's institution")
     }

@@ -136,6 +136,27 @@ pub async fn liaisons_push_the_signals_of_their_institution_line_by_line(db: &Db
     assert_eq!(a["accepted"], 2);
     assert_eq!(collected.0.lock().unwrap().len(), 5);
 
+    // An operator's system (China Mobile here) sends what involves its network, by the numbers'
+    // segments: not a call between two China Telecom numbers nor a China Unicom subscriber's app;
+    // a China Mobile virtual operator's message, a call no segment places (overseas to a fixed
+    // line) and its own new SIM card, yes.
+    let network = [
+        r#"{"type":"call","ts":1796090400000,"caller":8613312345678,"callee":8618912345678,"duration_s":60,"caller_cell":0}"#,
+        r#"{"type":"sms","ts":1796090400000,"sender":8617051234567,"recipient":8618912345678,"link_domain":null}"#,
+        r#"{"type":"call","ts":1796090400000,"caller":85291234567,"callee":8657462345678,"duration_s":60,"caller_cell":0}"#,
+        r#"{"type":"app_install","ts":1796090400000,"msisdn":8618612345678,"category":"chat","app_name":"x"}"#,
+        r#"{"type":"card_opening","ts":1796090400000,"person_id":1,"kind":"sim_card","number":8613800000001,"opened_in_division":330281}"#,
+    ]
+    .join("\n");
+    let a = json(&push(&state, Role::OperatorLiaison, &network).await);
+    assert_eq!(a["accepted"], 3, "{a}");
+    assert_eq!(
+        refusals(&a),
+        [(1, "number_not_of_operator"), (4, "number_not_of_operator")]
+    );
+    assert!(!a["rejected"].to_string().contains("8618612345678"));
+    assert_eq!(collected.0.lock().unwrap().len(), 8);
+
     // Nothing to publish: an answer without sequences.
     let a = json(&push(&state, Role::OperatorLiaison, "{\"type\":\"sms\"}").await);
     assert_eq!(a["accepted"], 0);
@@ -147,15 +168,15 @@ pub async fn liaisons_push_the_signals_of_their_institution_line_by_line(db: &Db
     let many = vec![CALL; 10_001].join("\n");
     let big = push(&state, Role::CenterAnalyst, &many).await;
     assert_eq!(big.status.as_u16(), 400, "{}", big.text());
-    assert_eq!(collected.0.lock().unwrap().len(), 5);
+    assert_eq!(collected.0.lock().unwrap().len(), 8);
 
-    // Every push taken (five; not the refused ones) is in the audit log with its counts.
+    // Every push taken (six; not the refused ones) is in the audit log with its counts.
     let pushes: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'signals_pushed'")
             .fetch_one(store.pool())
             .await
             .unwrap();
-    assert_eq!(pushes, 5);
+    assert_eq!(pushes, 6);
 }
 
 #[tokio::test(flavor = "multi_thread")]
