@@ -283,6 +283,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "detection runs",
         include_str!("../migrations/0055_detection_runs.sql"),
     ),
+    (
+        56,
+        "member liaisons",
+        include_str!("../migrations/0056_joint_member_users.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

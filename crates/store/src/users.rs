@@ -22,6 +22,9 @@ pub enum Role {
     BankLiaison,
     /// 运营商联络员: number disposals (关停, 限制呼出, 拦截) addressed to one operator only.
     OperatorLiaison,
+    /// 成员单位联络员: a member department of a joint office (联席办), reporting the progress of
+    /// its own tasks.
+    JointMember,
     /// Leadership: statistics and rankings.
     Leader,
     /// Platform administrator.
@@ -29,12 +32,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::CenterAnalyst,
         Role::UnitCommander,
         Role::GridWorker,
         Role::BankLiaison,
         Role::OperatorLiaison,
+        Role::JointMember,
         Role::Leader,
         Role::Admin,
     ];
@@ -46,6 +50,7 @@ impl Role {
             Role::GridWorker => "grid_worker",
             Role::BankLiaison => "bank_liaison",
             Role::OperatorLiaison => "operator_liaison",
+            Role::JointMember => "joint_member",
             Role::Leader => "leader",
             Role::Admin => "admin",
         }
@@ -58,6 +63,7 @@ impl Role {
             Role::GridWorker => "网格员",
             Role::BankLiaison => "银行联络员",
             Role::OperatorLiaison => "运营商联络员",
+            Role::JointMember => "成员单位联络员",
             Role::Leader => "领导",
             Role::Admin => "管理员",
         }
@@ -70,6 +76,7 @@ impl Role {
             Role::GridWorker => "Grid worker",
             Role::BankLiaison => "Bank liaison",
             Role::OperatorLiaison => "Operator liaison",
+            Role::JointMember => "Member liaison",
             Role::Leader => "Leader",
             Role::Admin => "Administrator",
         }
@@ -92,6 +99,9 @@ pub struct NewUser {
     pub bank_code: Option<String>,
     /// Required for operator liaisons: an [`crate::Operator`] code (`china_mobile` …).
     pub operator: Option<String>,
+    /// Required for member liaisons: the joint-office member (an active member of the user's
+    /// unit's office) they report for.
+    pub joint_member: Option<i64>,
     /// A password hash (PHC string); `None` keeps the stored one.
     pub password_hash: Option<String>,
 }
@@ -104,6 +114,7 @@ pub struct User {
     pub unit_code: String,
     pub bank_code: Option<String>,
     pub operator: Option<String>,
+    pub joint_member: Option<i64>,
     pub roles: Vec<Role>,
     pub active: bool,
     pub created_at: i64,
@@ -124,12 +135,13 @@ const SPEC: TableSpec = TableSpec {
         ("unit_code", Merge::Replace),
         ("bank_code", Merge::Replace),
         ("operator", Merge::Replace),
+        ("joint_member_id", Merge::Replace),
         ("password_hash", Merge::KeepIfNull),
     ],
 };
 
 const COLUMNS: &str = "u.login, u.display_name, u.unit_code, u.bank_code, u.operator, \
-     u.active, u.created_at, u.updated_at";
+     u.joint_member_id, u.active, u.created_at, u.updated_at";
 
 fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
     Ok(User {
@@ -138,6 +150,7 @@ fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
         unit_code: col(row, "unit_code")?,
         bank_code: col(row, "bank_code")?,
         operator: col(row, "operator")?,
+        joint_member: col(row, "joint_member_id")?,
         roles: Vec::new(),
         active: flag(row, "active")?,
         created_at: col(row, "created_at")?,
@@ -196,6 +209,9 @@ impl<'s> Users<'s> {
             ));
         }
         self.store.units().get(&user.unit_code).await?;
+        if user.roles.contains(&Role::JointMember) {
+            self.check_member(user).await?;
+        }
         let mut roles = user.roles.clone();
         roles.sort();
         roles.dedup();
@@ -207,6 +223,7 @@ impl<'s> Users<'s> {
                 user.unit_code.as_str().into(),
                 user.bank_code.as_deref().into(),
                 user.operator.as_deref().into(),
+                user.joint_member.into(),
                 user.password_hash.as_deref().into(),
             ],
         };
@@ -244,6 +261,39 @@ impl<'s> Users<'s> {
             .await
             .map_err(StoreError::query("users.commit"))?;
         Ok(outcome)
+    }
+
+    /// A member liaison reports for an active member of their own unit's joint office.
+    async fn check_member(&self, user: &NewUser) -> StoreResult<()> {
+        let invalid = |why: String| StoreError::invalid("joint member", why);
+        let Some(id) = user.joint_member else {
+            return Err(invalid(format!(
+                "member liaison `{}` needs the joint-office member they report for",
+                user.login
+            )));
+        };
+        let member = match self
+            .store
+            .joint_office()
+            .member(&Scope::platform(), id)
+            .await
+        {
+            Ok(m) => m,
+            Err(StoreError::NotFound { .. }) => {
+                return Err(invalid(format!(
+                    "no joint-office member {id} in unit {}",
+                    user.unit_code
+                )))
+            }
+            Err(e) => return Err(e),
+        };
+        if member.unit_code != user.unit_code || !member.active() {
+            return Err(invalid(format!(
+                "member {id} is not an active member of unit {}'s joint office",
+                user.unit_code
+            )));
+        }
+        Ok(())
     }
 
     /// A user inside the scope; [`StoreError::NotFound`] otherwise.

@@ -205,6 +205,11 @@ pub fn router(state: AppState) -> Router {
             "/joint-office/tasks/{id}/report",
             post(pages::joint_office_tasks::report),
         )
+        .route("/joint-office/mine", get(pages::joint_member_desk::desk))
+        .route(
+            "/joint-office/mine/tasks/{id}/report",
+            post(pages::joint_member_desk::report),
+        )
         .route(
             "/joint-office/tasks/{id}/accept",
             post(pages::joint_office_tasks::accept),

@@ -365,6 +365,7 @@ async fn seed(store: &Store) -> CliResult {
             display_name: "压测指挥员".into(),
             unit_code: COUNTY.into(),
             roles: vec![Role::UnitCommander],
+            joint_member: None,
             bank_code: None,
             operator: None,
             password_hash: Some(

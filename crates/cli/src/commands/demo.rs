@@ -333,6 +333,7 @@ async fn ensure_demo_users(
                         display_name: name.to_string(),
                         unit_code: unit.clone(),
                         roles: vec![*role],
+                        joint_member: None,
                         bank_code: institution
                             .filter(|_| *role == Role::BankLiaison)
                             .map(str::to_string),

@@ -1,5 +1,6 @@
 //! `fanzha user add|list`: accounts for the platform's users. Every user belongs to one unit
-//! and sees its subtree; bank liaisons also name their bank, operator liaisons their operator.
+//! and sees its subtree; bank liaisons also name their bank, operator liaisons their operator,
+//! member liaisons the joint-office member they report for.
 
 use crate::error::{CliError, CliResult, WithCode};
 use crate::report::Report;
@@ -27,8 +28,8 @@ pub struct AddArgs {
     /// Unit code the user belongs to (see `fanzha units list`).
     #[arg(long)]
     unit: String,
-    /// center_analyst, unit_commander, grid_worker, bank_liaison, operator_liaison, leader or
-    /// admin (repeatable).
+    /// center_analyst, unit_commander, grid_worker, bank_liaison, operator_liaison,
+    /// joint_member, leader or admin (repeatable).
     #[arg(long = "role", required = true)]
     roles: Vec<String>,
     /// Bank code (e.g. ICBC) — required for bank liaisons.
@@ -38,6 +39,10 @@ pub struct AddArgs {
     /// operator liaisons.
     #[arg(long)]
     operator: Option<String>,
+    /// The joint-office member (its number, as on the member's page `/joint-office/members/N`)
+    /// — required for member liaisons: an active member of the user's unit's office.
+    #[arg(long)]
+    member: Option<i64>,
     /// Read the password from standard input (first line) instead of FANZHA_NEW_PASSWORD.
     #[arg(long)]
     password_stdin: bool,
@@ -81,6 +86,12 @@ fn add(ctx: &Ctx, a: AddArgs) -> CliResult {
             "an operator liaison needs --operator china_mobile|china_unicom|china_telecom|china_broadnet",
         ));
     }
+    if roles.contains(&Role::JointMember) && a.member.is_none() {
+        return Err(CliError::new(
+            ErrorCode::ConfigInvalid,
+            "a member liaison needs --member N (the member's number in its unit's joint office)",
+        ));
+    }
     let password = read_password(a.password_stdin)?;
     let hash = hash_password(&password)?;
     let db = super::database::open(ctx)?;
@@ -90,6 +101,7 @@ fn add(ctx: &Ctx, a: AddArgs) -> CliResult {
         display_name: a.name.clone(),
         unit_code: a.unit.clone(),
         roles: roles.clone(),
+        joint_member: a.member,
         bank_code: a.bank.clone(),
         operator: a.operator.clone(),
         password_hash: Some(hash),

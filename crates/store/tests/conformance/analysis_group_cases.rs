@@ -24,6 +24,7 @@ async fn user(store: &Store, login: &str, unit: &str) {
             display_name: format!("用户{login}"),
             unit_code: unit.into(),
             roles: vec![Role::CenterAnalyst],
+            joint_member: None,
             bank_code: None,
             operator: None,
             password_hash: None,

@@ -41,6 +41,7 @@ async fn world(store: &Store) {
                 display_name: name.into(),
                 unit_code: unit.into(),
                 roles: vec![role],
+                joint_member: None,
                 bank_code: None,
                 operator: None,
                 password_hash: None,

@@ -31,7 +31,7 @@ macro_rules! permissions {
 
 permissions! {
     /// Any logged-in user: their own profile and landing page.
-    Authenticated => "authenticated": [CenterAnalyst, UnitCommander, GridWorker, BankLiaison, OperatorLiaison, Leader, Admin];
+    Authenticated => "authenticated": [CenterAnalyst, UnitCommander, GridWorker, BankLiaison, OperatorLiaison, JointMember, Leader, Admin];
     /// 指挥大屏 and unit figures.
     ViewDashboard => "view_dashboard": [CenterAnalyst, UnitCommander, Leader, Admin];
     /// Warning lists and details (masked personal data).
@@ -105,6 +105,9 @@ permissions! {
     /// 联席办: add, change and retire members of one's own joint office, record their letters,
     /// meetings and spot checks, assign tasks and record their reports, accept or return them.
     ManageJointOffice => "manage_joint_office": [CenterAnalyst, UnitCommander];
+    /// 本单位任务: a member department's own letter of the year and its tasks, reporting the
+    /// progress of its open ones itself (the member liaison's only pages).
+    ReportJointTasks => "report_joint_tasks": [JointMember];
     /// 反诈示范点: award a unit of one's subtree the title of model site, revoke it.
     ManageModelSites => "manage_model_sites": [CenterAnalyst, UnitCommander];
     /// 新媒体宣传: record a post (article, short video, live stream) published by a unit of
@@ -234,9 +237,25 @@ mod tests {
             display_name: "x".into(),
             unit_code: "33".into(),
             roles: vec![role],
+            joint_member: None,
             bank_code: None,
             operator: None,
         }
+    }
+
+    #[test]
+    fn member_liaisons_only_report_their_own_tasks() {
+        let p = with(Role::JointMember);
+        assert!(ReportJointTasks::allows(&p));
+        for (name, roles) in MATRIX {
+            if !["report_joint_tasks", "authenticated"].contains(name) {
+                assert!(
+                    !roles.contains(&Role::JointMember),
+                    "{name} must not include member liaisons"
+                );
+            }
+        }
+        assert!(ReportJointTasks::ROLES == [Role::JointMember]);
     }
 
     #[test]

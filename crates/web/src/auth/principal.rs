@@ -14,6 +14,8 @@ pub struct Principal {
     pub bank_code: Option<String>,
     /// Operator liaisons see the number disposals addressed to their operator only.
     pub operator: Option<Operator>,
+    /// Member liaisons see and report the tasks of this joint-office member only.
+    pub joint_member: Option<i64>,
 }
 
 impl Principal {
@@ -29,6 +31,7 @@ impl From<User> for Principal {
             display_name: u.display_name,
             unit_code: u.unit_code,
             roles: u.roles,
+            joint_member: u.joint_member,
             bank_code: u.bank_code,
             operator: u.operator.as_deref().and_then(Operator::parse),
         }

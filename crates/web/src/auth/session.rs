@@ -98,6 +98,7 @@ mod tests {
             display_name: "李".into(),
             unit_code: "330281".into(),
             roles: vec![Role::UnitCommander],
+            joint_member: None,
             bank_code: None,
             operator: None,
         }

@@ -256,6 +256,9 @@ pub struct NewUserForm {
     /// An operator code, for operator liaisons.
     #[serde(default)]
     operator: Option<String>,
+    /// The joint-office member's number, for member liaisons.
+    #[serde(default, deserialize_with = "super::empty_as_none")]
+    joint_member: Option<i64>,
     password: String,
 }
 
@@ -284,6 +287,7 @@ pub async fn add_user(
             display_name: f.display_name.trim().to_string(),
             unit_code: unit.code.clone(),
             roles: vec![role],
+            joint_member: f.joint_member,
             bank_code,
             operator: f
                 .operator

@@ -1,7 +1,7 @@
 //! The landing page after login: who you are, your unit, and what you may do.
 
 use crate::auth::permission::{
-    AnswerNumberDisposals, Authenticated, Permission, ViewDashboard, MATRIX,
+    AnswerNumberDisposals, Authenticated, Permission, ReportJointTasks, ViewDashboard, MATRIX,
 };
 use crate::auth::Require;
 use crate::error::WebError;
@@ -29,7 +29,8 @@ struct HomePage {
 }
 
 /// `/`: each role lands where its work is — grid workers on their tasks, commanders and the
-/// center on the dashboard, operator liaisons on the requests addressed to them, bank liaisons
+/// center on the dashboard, operator liaisons on the requests addressed to them, member liaisons
+/// on their department's tasks, bank liaisons
 /// on their desk (what waits for the bank) above this overview of who they are and what they
 /// may do.
 pub async fn show(
@@ -46,6 +47,9 @@ pub async fn show(
     }
     if AnswerNumberDisposals::allows(p) {
         return Ok(Redirect::to("/number-disposals").into_response());
+    }
+    if ReportJointTasks::allows(p) {
+        return Ok(Redirect::to("/joint-office/mine").into_response());
     }
     let lang = Lang::from_headers(&headers);
     let unit = state.store.units().find(&p.unit_code).await?;

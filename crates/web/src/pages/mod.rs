@@ -27,6 +27,7 @@ pub mod group_filter;
 pub mod guardians;
 pub mod home;
 pub mod instructions;
+pub mod joint_member_desk;
 pub mod joint_office;
 pub mod joint_office_member;
 pub mod joint_office_tasks;
@@ -65,10 +66,11 @@ pub mod warnings;
 
 use crate::auth::permission::{
     HandleInstructions, ImportPushes, ManageGuardians, ManageRules, ManageUsers, Permission,
-    ViewAnalysisGroups, ViewAudit, ViewBulletins, ViewCallTasks, ViewCardCleanups, ViewCases,
-    ViewDashboard, ViewEnforcement, ViewInstructions, ViewJointOffice, ViewKeyPersons,
-    ViewMuleAccounts, ViewNewCards, ViewNumberDisposals, ViewOperatorFigures, ViewOutreach,
-    ViewStatistics, ViewStopPayments, ViewSupervision, ViewTodo, ViewTwoCardLeads, ViewWarnings,
+    ReportJointTasks, ViewAnalysisGroups, ViewAudit, ViewBulletins, ViewCallTasks,
+    ViewCardCleanups, ViewCases, ViewDashboard, ViewEnforcement, ViewInstructions, ViewJointOffice,
+    ViewKeyPersons, ViewMuleAccounts, ViewNewCards, ViewNumberDisposals, ViewOperatorFigures,
+    ViewOutreach, ViewStatistics, ViewStopPayments, ViewSupervision, ViewTodo, ViewTwoCardLeads,
+    ViewWarnings,
 };
 use crate::auth::principal::Principal;
 use crate::error::WebError;
@@ -219,6 +221,11 @@ impl Chrome {
                         "/joint-office",
                         "nav_joint_office",
                         ViewJointOffice::allows(p),
+                    ),
+                    (
+                        "/joint-office/mine",
+                        "nav_joint_member",
+                        ReportJointTasks::allows(p),
                     ),
                     (
                         "/supervision",
@@ -412,6 +419,7 @@ mod tests {
             display_name: "u".into(),
             unit_code: "330281".into(),
             roles: vec![role],
+            joint_member: None,
             bank_code: (role == Role::BankLiaison).then(|| "ICBC".into()),
             operator: (role == Role::OperatorLiaison)
                 .then_some(fanzha_store::Operator::ChinaMobile),

@@ -61,6 +61,7 @@ async fn world(db: &Db) -> (AppState, [String; 2]) {
                 display_name: format!("{}民警", role.as_str()),
                 unit_code: CITY.into(),
                 roles: vec![role],
+                joint_member: None,
                 bank_code: None,
                 operator: None,
                 password_hash: None,

@@ -99,6 +99,7 @@ async fn get(state: &AppState, unit: &str, path: &str) -> (StatusCode, Vec<u8>) 
             display_name: "局领导".into(),
             unit_code: unit.into(),
             roles: vec![Role::Leader],
+            joint_member: None,
             bank_code: None,
             operator: None,
         },

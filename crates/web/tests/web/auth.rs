@@ -39,6 +39,7 @@ async fn app() -> (Router, tempfile::TempDir) {
             display_name: "王指挥".into(),
             unit_code: "330281".into(),
             roles: vec![Role::UnitCommander],
+            joint_member: None,
             bank_code: None,
             operator: None,
             password_hash: Some(hash_password(PASSWORD).unwrap()),

@@ -128,6 +128,7 @@ impl World {
                 display_name: login.into(),
                 unit_code: CITY.into(),
                 roles: vec![role],
+                joint_member: None,
                 bank_code: None,
                 operator: None,
             },

@@ -167,6 +167,7 @@ impl World {
                 display_name: "研判员".into(),
                 unit_code: unit.into(),
                 roles: vec![Role::CenterAnalyst],
+                joint_member: None,
                 bank_code: None,
                 operator: None,
             },

@@ -204,6 +204,7 @@ impl World {
                 display_name: "研判员".into(),
                 unit_code: COUNTY.into(),
                 roles: vec![fanzha_store::Role::CenterAnalyst],
+                joint_member: None,
                 bank_code: None,
                 operator: None,
             },

@@ -141,6 +141,7 @@ async fn send(
             display_name: "测试".into(),
             unit_code: unit.into(),
             roles: vec![role],
+            joint_member: None,
             bank_code: None,
             operator: None,
         },

@@ -16,6 +16,7 @@ use std::sync::Arc;
 fanzha_store::on_both_backends! {
     the_joint_office_keeps_members_letters_meetings_checks_and_tasks,
     a_task_list_is_imported_with_its_bad_rows_quarantined,
+    a_member_liaison_reports_the_tasks_of_its_own_department,
 }
 
 const COUNTY: &str = "330281";
@@ -579,5 +580,181 @@ async fn a_task_list_is_imported_with_its_bad_rows_quarantined(db: &Db) {
         .await
         .status,
         StatusCode::FORBIDDEN
+    );
+}
+
+async fn a_member_liaison_reports_the_tasks_of_its_own_department(db: &Db) {
+    let state = world(db, t0()).await;
+    let office = Role::CenterAnalyst;
+    for name in ["余姚市教育局", "人民银行余姚支行"] {
+        ok(&send(
+            &state,
+            office,
+            COUNTY,
+            "POST",
+            "/joint-office/members",
+            &format!(
+                "name={}&kind=government&contact_name=x&contact_phone=13900005678&staff=20",
+                urlencoded(name)
+            ),
+        )
+        .await);
+    }
+    let tasks = state.store.joint_tasks();
+    for (member, title) in [(1, "组织全局干部职工反诈培训"), (2, "排查涉诈开户")]
+    {
+        tasks
+            .assign(
+                &Scope::platform(),
+                &fanzha_store::NewTask {
+                    member_id: member,
+                    meeting_id: None,
+                    title: title.into(),
+                    detail: String::new(),
+                    due_at: t0() + 20 * DAY,
+                    by: "setup".into(),
+                },
+                t0(),
+            )
+            .await
+            .unwrap();
+    }
+
+    // An account reports for an active member of its own unit's office, named.
+    let user = |unit: &str, member: Option<i64>| fanzha_store::NewUser {
+        login: "edu_liaison".into(),
+        display_name: "教育局 王老师".into(),
+        unit_code: unit.into(),
+        roles: vec![Role::JointMember],
+        joint_member: member,
+        bank_code: None,
+        operator: None,
+        password_hash: None,
+    };
+    let users = state.store.users();
+    for bad in [
+        user(COUNTY, None),
+        user(OTHER_COUNTY, Some(1)),
+        user(COUNTY, Some(9)),
+    ] {
+        let e = users.upsert(&bad).await.unwrap_err();
+        assert!(
+            matches!(
+                e,
+                fanzha_store::StoreError::Invalid {
+                    field: "joint member",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+    }
+    users.upsert(&user(COUNTY, Some(1))).await.unwrap();
+    let stored = users.get(&Scope::platform(), "edu_liaison").await.unwrap();
+    assert_eq!(stored.joint_member, Some(1));
+
+    // The liaison lands on its department's tasks: its own, not another member's, and none of
+    // the office's pages.
+    let liaison = Role::JointMember;
+    let home = send(&state, liaison, COUNTY, "GET", "/", "").await;
+    assert_eq!(home.location, "/joint-office/mine", "{}", home.status);
+    let desk = send(&state, liaison, COUNTY, "GET", "/joint-office/mine", "").await;
+    ok(&desk);
+    let page = desk.text();
+    assert!(page.contains("余姚市教育局") && page.contains("组织全局干部职工反诈培训"));
+    assert!(
+        !page.contains("排查涉诈开户"),
+        "another member's task shown"
+    );
+    assert!(
+        page.contains("data-letter><b class=\"late\">"),
+        "no letter signed this year"
+    );
+    for path in [
+        "/joint-office",
+        "/joint-office/tasks/1",
+        "/joint-office/members/1",
+    ] {
+        let r = send(&state, liaison, COUNTY, "GET", path, "").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    let report = |v: i64| format!("report={}&version={v}", urlencoded("已组织培训3场"));
+    let foreign = send(
+        &state,
+        liaison,
+        COUNTY,
+        "POST",
+        "/joint-office/mine/tasks/2/report",
+        &report(1),
+    )
+    .await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+    ok(&send(
+        &state,
+        liaison,
+        COUNTY,
+        "POST",
+        "/joint-office/mine/tasks/1/report",
+        &report(1),
+    )
+    .await);
+    let t = tasks.get(&Scope::platform(), 1).await.unwrap();
+    assert_eq!(t.state, fanzha_store::TaskState::Reported);
+    assert_eq!(t.report.as_deref(), Some("已组织培训3场"));
+    assert_eq!(t.reported_by.as_deref(), Some("joint_member_330281"));
+    assert_eq!(t.reporter.as_deref(), Some("测试"));
+    let twice = send(
+        &state,
+        liaison,
+        COUNTY,
+        "POST",
+        "/joint-office/mine/tasks/1/report",
+        &report(2),
+    )
+    .await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+
+    // The office returns it: the desk says what is missing and takes a new report.
+    ok(&send(
+        &state,
+        office,
+        COUNTY,
+        "POST",
+        "/joint-office/tasks/1/return",
+        &format!(
+            "note={}&due_on=2026-04-15&version=2",
+            urlencoded("缺签到表")
+        ),
+    )
+    .await);
+    let page = send(&state, liaison, COUNTY, "GET", "/joint-office/mine", "")
+        .await
+        .text();
+    assert!(page.contains("data-returned>缺签到表"), "{page}");
+    assert!(page.contains("/joint-office/mine/tasks/1/report"));
+    ok(&send(
+        &state,
+        liaison,
+        COUNTY,
+        "POST",
+        "/joint-office/mine/tasks/1/report",
+        &report(3),
+    )
+    .await);
+    ok(&send(
+        &state,
+        office,
+        COUNTY,
+        "POST",
+        "/joint-office/tasks/1/accept",
+        "note=&version=4",
+    )
+    .await);
+    let page = send(&state, liaison, COUNTY, "GET", "/joint-office/mine", "")
+        .await
+        .text();
+    assert!(
+        page.contains("id=\"done-tasks\"") && page.contains("data-pending>0"),
+        "{page}"
     );
 }

@@ -166,6 +166,7 @@ async fn send_as(
             display_name: "测试".into(),
             unit_code: unit.into(),
             roles: vec![role],
+            joint_member: None,
             bank_code: (role == Role::BankLiaison).then(|| "ICBC".into()),
             operator: (role == Role::OperatorLiaison)
                 .then_some(fanzha_store::Operator::ChinaMobile),
@@ -1070,6 +1071,7 @@ async fn officers(state: &AppState) {
                 display_name: name.into(),
                 unit_code: unit.into(),
                 roles: vec![role],
+                joint_member: None,
                 bank_code: None,
                 operator: None,
                 password_hash: None,
@@ -1385,6 +1387,7 @@ async fn a_grid_worker_sees_the_visits_due_and_records_one_on_the_phone(db: &Db)
             display_name: "东片网格员2".into(),
             unit_code: EAST_VILLAGE.into(),
             roles: vec![Role::GridWorker],
+            joint_member: None,
             bank_code: None,
             operator: None,
             password_hash: None,

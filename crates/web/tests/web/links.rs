@@ -140,6 +140,7 @@ async fn links_lead_only_where_the_viewer_may_go(db: &Db) {
             display_name: "指挥员 王强".into(),
             unit_code: COUNTY.into(),
             roles: vec![Role::UnitCommander],
+            joint_member: None,
             bank_code: None,
             operator: None,
             password_hash: None,

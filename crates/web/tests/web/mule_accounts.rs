@@ -223,6 +223,7 @@ async fn get_as(
             display_name: "测试".into(),
             unit_code: unit.into(),
             roles: vec![role],
+            joint_member: None,
             bank_code: (role == Role::BankLiaison).then(|| "ICBC".into()),
             operator: (role == Role::OperatorLiaison)
                 .then_some(fanzha_store::Operator::ChinaMobile),

@@ -98,6 +98,7 @@ async fn send(state: &AppState, who: As, method: &str, path: &str, form: &str) -
             display_name: "测试".into(),
             unit_code: unit.into(),
             roles: vec![role],
+            joint_member: None,
             bank_code: (role == Role::BankLiaison).then(|| "ICBC".into()),
             operator,
         },

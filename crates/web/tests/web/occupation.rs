@@ -97,6 +97,7 @@ impl World {
                 display_name: "研判员".into(),
                 unit_code: COUNTY.into(),
                 roles: vec![Role::CenterAnalyst],
+                joint_member: None,
                 bank_code: None,
                 operator: None,
             },

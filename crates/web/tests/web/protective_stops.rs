@@ -156,6 +156,7 @@ impl World {
                 display_name: login.into(),
                 unit_code: unit.into(),
                 roles: vec![role],
+                joint_member: None,
                 bank_code: bank.map(Into::into),
                 operator: None,
             },

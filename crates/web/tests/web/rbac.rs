@@ -141,6 +141,10 @@ enum Rec {
     JointTask,
     /// The same, its progress reported (version 2).
     ReportedJointTask,
+    /// `{id}` is a fresh open task (version 1) of the county's office: for a member liaison, of
+    /// the member they report for (their side) or of another member of the same office (the
+    /// other side, inside their subtree); for everyone else, as [`Rec::JointTask`].
+    OwnJointTask,
     /// `{code}` is a fresh township-level unit inside the place's county (no title yet).
     FreshUnit,
     /// `{id}` is a standing 反诈示范点 title (version 1) of a fresh unit inside the place's county.
@@ -588,6 +592,14 @@ const ENDPOINTS: &[Endpoint] = &[
         "manage_joint_office",
         Rec::JointTask,
         Form("report=rbac&reporter=x&version=1"),
+    ),
+    ep("GET", "/joint-office/mine", "report_joint_tasks", Rec::None, Empty),
+    ep(
+        "POST",
+        "/joint-office/mine/tasks/{id}/report",
+        "report_joint_tasks",
+        Rec::OwnJointTask,
+        Form("report=rbac&version=1"),
     ),
     ep(
         "POST",
@@ -1326,6 +1338,8 @@ fn the_table_lists_every_route_of_the_router() {
 struct World {
     app: Router,
     state: AppState,
+    /// The county office's member the member liaison reports for.
+    own_member: i64,
     next: AtomicU32,
     _dir: tempfile::TempDir,
 }
@@ -1458,6 +1472,24 @@ impl World {
             ])
             .await
             .unwrap();
+        let own_member = store
+            .joint_office()
+            .add_member(
+                &Scope::platform(),
+                &fanzha_store::NewJointMember {
+                    unit_code: COUNTY.into(),
+                    name: "本成员单位".into(),
+                    kind: fanzha_store::JointMemberKind::Government,
+                    contact_name: "联络员".into(),
+                    contact_phone: "13900003333".into(),
+                    staff: 100,
+                    note: String::new(),
+                    by: "setup".into(),
+                },
+                fanzha_core::time::now_ms(),
+            )
+            .await
+            .unwrap();
         for c in callers() {
             store
                 .users()
@@ -1466,6 +1498,7 @@ impl World {
                     display_name: c.login.clone(),
                     unit_code: c.unit_code.into(),
                     roles: vec![c.role],
+                    joint_member: (c.role == Role::JointMember).then_some(own_member),
                     bank_code: (c.role == Role::BankLiaison).then(|| LIAISON_BANK.into()),
                     operator: (c.role == Role::OperatorLiaison).then(|| "china_mobile".into()),
                     password_hash: None,
@@ -1480,6 +1513,7 @@ impl World {
                 display_name: "管理员".into(),
                 unit_code: COUNTY.into(),
                 roles: vec![Role::Admin],
+                joint_member: None,
                 bank_code: None,
                 operator: None,
                 password_hash: Some(hash_password(PASSWORD).unwrap()),
@@ -1492,6 +1526,7 @@ impl World {
         World {
             app: router(state.clone()),
             state,
+            own_member,
             next: AtomicU32::new(1),
             _dir: dir,
         }
@@ -1700,13 +1735,19 @@ impl World {
     }
 
     async fn joint_task_at(&self, place: Place, reported: bool) -> Record {
-        let mut r = self.joint_member_at(place).await;
+        let r = self.joint_member_at(place).await;
+        let member = r.joint_member_id.parse().unwrap();
+        self.joint_task_of(r, member, reported).await
+    }
+
+    /// A fresh task of `member` (whose unit `r` names).
+    async fn joint_task_of(&self, mut r: Record, member: i64, reported: bool) -> Record {
         let tasks = self.store().joint_tasks();
         let id = tasks
             .assign(
                 &Scope::platform(),
                 &fanzha_store::NewTask {
-                    member_id: r.joint_member_id.parse().unwrap(),
+                    member_id: member,
                     meeting_id: None,
                     title: "rbac task".into(),
                     detail: String::new(),
@@ -1989,6 +2030,17 @@ impl World {
             Rec::JointMember => self.joint_member_at(place).await,
             Rec::JointMeeting => self.joint_meeting_at(place).await,
             Rec::JointTask => self.joint_task_at(place, false).await,
+            Rec::OwnJointTask => match (c.is_some_and(|c| c.role == Role::JointMember), side) {
+                (true, Side::Own) => {
+                    let r = Record {
+                        unit_code: COUNTY,
+                        ..Record::default()
+                    };
+                    self.joint_task_of(r, self.own_member, false).await
+                }
+                (true, Side::Foreign) => self.joint_task_at(own, false).await,
+                (false, _) => self.joint_task_at(place, false).await,
+            },
             Rec::ReportedJointTask => self.joint_task_at(place, true).await,
             Rec::FreshUnit => Record {
                 unit_code: self.fresh_unit_at(place).await,
@@ -2694,6 +2746,7 @@ impl World {
                 display_name: c.login.clone(),
                 unit_code: c.unit_code.into(),
                 roles: vec![c.role],
+                joint_member: (c.role == Role::JointMember).then_some(self.own_member),
                 bank_code: (c.role == Role::BankLiaison).then(|| LIAISON_BANK.into()),
                 operator: (c.role == Role::OperatorLiaison).then_some(Operator::ChinaMobile),
             },
@@ -2784,7 +2837,9 @@ fn request(
         (Rec::AllianceMember, Some(r)) => r.alliance_member_id.as_str(),
         (Rec::JointMember, Some(r)) => r.joint_member_id.as_str(),
         (Rec::JointMeeting, Some(r)) => r.joint_meeting_id.as_str(),
-        (Rec::JointTask | Rec::ReportedJointTask, Some(r)) => r.joint_task_id.as_str(),
+        (Rec::JointTask | Rec::ReportedJointTask | Rec::OwnJointTask, Some(r)) => {
+            r.joint_task_id.as_str()
+        }
         (Rec::ModelSite, Some(r)) => r.model_site_id.as_str(),
         (Rec::OutreachPost, Some(r)) => r.outreach_post_id.as_str(),
         (Rec::Bulletin, Some(r)) => r.bulletin_id.as_str(),
@@ -3171,15 +3226,21 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 _ => office.member(&all, id).await.unwrap().version != 1,
                             })
                         }
-                        (Rec::JointTask | Rec::ReportedJointTask, Some(r)) => Some(
-                            w.store()
-                                .joint_tasks()
-                                .get(&Scope::platform(), r.joint_task_id.parse().unwrap())
-                                .await
-                                .unwrap()
-                                .version
-                                != if e.rec == Rec::JointTask { 1 } else { 2 },
-                        ),
+                        (Rec::JointTask | Rec::ReportedJointTask | Rec::OwnJointTask, Some(r)) => {
+                            Some(
+                                w.store()
+                                    .joint_tasks()
+                                    .get(&Scope::platform(), r.joint_task_id.parse().unwrap())
+                                    .await
+                                    .unwrap()
+                                    .version
+                                    != if e.rec == Rec::ReportedJointTask {
+                                        2
+                                    } else {
+                                        1
+                                    },
+                            )
+                        }
                         (Rec::AllianceMember, Some(r)) => Some(
                             w.store()
                                 .alliance()

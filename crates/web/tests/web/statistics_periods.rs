@@ -284,6 +284,7 @@ async fn get(state: &AppState, path: &str) -> (StatusCode, String) {
             display_name: "研判员".into(),
             unit_code: COUNTY.into(),
             roles: vec![fanzha_store::Role::CenterAnalyst],
+            joint_member: None,
             bank_code: None,
             operator: None,
         },

@@ -204,6 +204,7 @@ impl As<'_> {
                 display_name: "测试".into(),
                 unit_code: self.unit.into(),
                 roles: vec![self.role],
+                joint_member: None,
                 bank_code: self.bank.map(Into::into),
                 operator: None,
             },

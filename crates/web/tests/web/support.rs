@@ -153,6 +153,8 @@ pub async fn respond(
             display_name: "测试".into(),
             unit_code: unit.into(),
             roles: vec![role],
+            // A member liaison reports for the first member of its unit's joint office.
+            joint_member: (role == fanzha_store::Role::JointMember).then_some(1),
             bank_code: (role == fanzha_store::Role::BankLiaison).then(|| "ICBC".into()),
             operator: (role == fanzha_store::Role::OperatorLiaison)
                 .then_some(fanzha_store::Operator::ChinaMobile),

@@ -45,6 +45,7 @@ pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
                 display_name: format!("{}值班民警", t.name),
                 unit_code: t.code.clone(),
                 roles: vec![fanzha_store::Role::UnitCommander],
+                joint_member: None,
                 bank_code: None,
                 operator: None,
                 password_hash: None,
