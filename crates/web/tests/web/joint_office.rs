@@ -678,40 +678,24 @@ async fn a_member_liaison_reports_the_tasks_of_its_own_department(db: &Db) {
         let r = send(&state, liaison, COUNTY, "GET", path, "").await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
     }
-    let report = |v: i64| format!("report={}&version={v}", urlencoded("已组织培训3场"));
-    let foreign = send(
-        &state,
-        liaison,
-        COUNTY,
-        "POST",
-        "/joint-office/mine/tasks/2/report",
-        &report(1),
-    )
-    .await;
+    // The liaison's report of task `id` read at `version`.
+    let report = |id: i64, version: i64| {
+        let state = &state;
+        async move {
+            let form = format!("report={}&version={version}", urlencoded("已组织培训3场"));
+            let path = format!("/joint-office/mine/tasks/{id}/report");
+            send(state, liaison, COUNTY, "POST", &path, &form).await
+        }
+    };
+    let foreign = report(2, 1).await;
     assert_eq!(foreign.status, StatusCode::NOT_FOUND);
-    ok(&send(
-        &state,
-        liaison,
-        COUNTY,
-        "POST",
-        "/joint-office/mine/tasks/1/report",
-        &report(1),
-    )
-    .await);
+    ok(&report(1, 1).await);
     let t = tasks.get(&Scope::platform(), 1).await.unwrap();
     assert_eq!(t.state, fanzha_store::TaskState::Reported);
     assert_eq!(t.report.as_deref(), Some("已组织培训3场"));
     assert_eq!(t.reported_by.as_deref(), Some("joint_member_330281"));
     assert_eq!(t.reporter.as_deref(), Some("测试"));
-    let twice = send(
-        &state,
-        liaison,
-        COUNTY,
-        "POST",
-        "/joint-office/mine/tasks/1/report",
-        &report(2),
-    )
-    .await;
+    let twice = report(1, 2).await;
     assert_eq!(twice.status, StatusCode::CONFLICT);
 
     // The office returns it: the desk says what is missing and takes a new report.
@@ -732,15 +716,7 @@ async fn a_member_liaison_reports_the_tasks_of_its_own_department(db: &Db) {
         .text();
     assert!(page.contains("data-returned>缺签到表"), "{page}");
     assert!(page.contains("/joint-office/mine/tasks/1/report"));
-    ok(&send(
-        &state,
-        liaison,
-        COUNTY,
-        "POST",
-        "/joint-office/mine/tasks/1/report",
-        &report(3),
-    )
-    .await);
+    ok(&report(1, 3).await);
     ok(&send(
         &state,
         office,

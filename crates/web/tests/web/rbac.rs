@@ -1412,6 +1412,28 @@ struct Record {
     joint_task_id: String,
 }
 
+/// A fresh member department (at version 1) of the joint office of `unit_code`.
+async fn add_joint_member(store: &Store, unit_code: &str, name: &str, now: i64) -> i64 {
+    store
+        .joint_office()
+        .add_member(
+            &Scope::platform(),
+            &fanzha_store::NewJointMember {
+                unit_code: unit_code.into(),
+                name: name.into(),
+                kind: fanzha_store::JointMemberKind::Government,
+                contact_name: "联络员".into(),
+                contact_phone: "13900003333".into(),
+                staff: 100,
+                note: String::new(),
+                by: "setup".into(),
+            },
+            now,
+        )
+        .await
+        .unwrap()
+}
+
 /// A caller: a role at a unit, with the places that are inside and outside its subtree.
 #[derive(Clone, Debug)]
 struct Caller {
@@ -1472,24 +1494,8 @@ impl World {
             ])
             .await
             .unwrap();
-        let own_member = store
-            .joint_office()
-            .add_member(
-                &Scope::platform(),
-                &fanzha_store::NewJointMember {
-                    unit_code: COUNTY.into(),
-                    name: "本成员单位".into(),
-                    kind: fanzha_store::JointMemberKind::Government,
-                    contact_name: "联络员".into(),
-                    contact_phone: "13900003333".into(),
-                    staff: 100,
-                    note: String::new(),
-                    by: "setup".into(),
-                },
-                fanzha_core::time::now_ms(),
-            )
-            .await
-            .unwrap();
+        let now = fanzha_core::time::now_ms();
+        let own_member = add_joint_member(&store, COUNTY, "本成员单位", now).await;
         for c in callers() {
             store
                 .users()
@@ -1676,25 +1682,8 @@ impl World {
     async fn joint_member_at(&self, place: Place) -> Record {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         let unit_code = place.unit_code();
-        let id = self
-            .store()
-            .joint_office()
-            .add_member(
-                &Scope::platform(),
-                &fanzha_store::NewJointMember {
-                    unit_code: unit_code.into(),
-                    name: format!("成员单位{n}"),
-                    kind: fanzha_store::JointMemberKind::Government,
-                    contact_name: "联络员".into(),
-                    contact_phone: "13900003333".into(),
-                    staff: 100,
-                    note: String::new(),
-                    by: "setup".into(),
-                },
-                self.now(),
-            )
-            .await
-            .unwrap();
+        let name = format!("成员单位{n}");
+        let id = add_joint_member(self.store(), unit_code, &name, self.now()).await;
         Record {
             unit_code,
             joint_member_id: id.to_string(),
