@@ -6,7 +6,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, loggedInPage, open } from '../lib.mjs';
+import { launch, loggedInPage, open, screenshot } from '../lib.mjs';
 
 const months = Number(process.env.E2E_HISTORY_MONTHS || 0);
 const skip = months > 0 ? false : 'the server runs without history (E2E_HISTORY_MONTHS=0)';
@@ -103,4 +103,29 @@ test('the station signs the bulletin it has not read yet', { skip, timeout: 60_0
     station.locator('[data-action=sign-bulletin]').click(),
   ]);
   await station.locator('#signed').waitFor();
+});
+
+test('a member department reports the progress of one of its open tasks', { skip, timeout: 60_000 }, async () => {
+  const member = await loggedInPage(browser, 'member');
+  await open(member, '/');
+  assert.match(member.url(), /\/joint-office\/mine$/);
+  const desk = await member.locator('#member-desk').innerText();
+  assert.match(desk, /联络员|联席办/);
+  const open_ = member.locator('section[data-task][data-state=open]');
+  assert.ok((await open_.count()) >= 1, 'the member has an open task');
+  const task = open_.first();
+  const id = await task.getAttribute('data-task');
+  await task.locator('textarea[name=report]').fill('已组织全体干部职工开展反诈培训两场');
+  await Promise.all([
+    member.waitForResponse((r) => r.url().endsWith(`/joint-office/mine/tasks/${id}/report`) && r.status() === 200),
+    task.locator('[data-action=report-own-task]').click(),
+  ]);
+  const reported = member.locator(`section[data-task="${id}"]`);
+  await reported.locator('[data-report]').waitFor();
+  assert.equal(await reported.getAttribute('data-state'), 'reported');
+  await screenshot(member, 'joint-member-desk-zh-desktop');
+  // The office sees the report on the task's page, from the member's liaison.
+  await open(analyst, `/joint-office/tasks/${id}`);
+  assert.match(await analyst.locator('[data-report]').innerText(), /反诈培训两场/);
+  await member.context().close();
 });

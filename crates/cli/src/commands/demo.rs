@@ -147,7 +147,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
             },
         )?;
     }
-    let logins = db.block_on(ensure_demo_users(&db.store, &root_code))?;
+    let mut logins = db.block_on(ensure_demo_users(&db.store, &root_code))?;
 
     let params = SimParams {
         region: root_code.clone(),
@@ -174,6 +174,8 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         args.seed,
         args.history_months,
     ))?;
+    // The joint office's members exist once the history has been written.
+    logins.extend(db.block_on(ensure_member_liaison(&db.store, &root_code))?);
     let service = state.loop_service.clone();
     let state_rules = state.rules.clone();
     // The numbers operators shut down in earlier runs go on the engine's blocklist first.
@@ -298,6 +300,78 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         ctx.config.data_dir.display()
     );
     Ok(())
+}
+
+/// The login of the demo's member liaison (成员单位联络员).
+const MEMBER_LOGIN: &str = "member";
+
+/// A member liaison for a member department of the root's joint office — the first (by name)
+/// with a task in progress, so that there is something to report — created when missing; `None`
+/// when the office has no member (a demo without history).
+async fn ensure_member_liaison(
+    store: &Store,
+    root_code: &str,
+) -> Result<Option<(String, String, Role, String, String)>, CliError> {
+    let scope = store.units().scope(root_code).await?;
+    let members = store.joint_office().members(&scope, false).await?;
+    let mut chosen = None;
+    for m in members.iter().filter(|m| m.unit_code == root_code) {
+        let filter = fanzha_store::TaskFilter {
+            member: Some(m.id),
+            pending: true,
+            ..Default::default()
+        };
+        let tasks = store.joint_tasks().list(&scope, filter).await?;
+        if tasks
+            .iter()
+            .any(|t| t.state == fanzha_store::TaskState::Open)
+        {
+            chosen = Some(m);
+            break;
+        }
+        chosen = chosen.or(Some(m));
+    }
+    let Some(member) = chosen else {
+        return Ok(None);
+    };
+    let password = format!("demo-{MEMBER_LOGIN}-2026");
+    let name = format!("{}联络员", member.name);
+    let users = store.users();
+    match users
+        .get(&fanzha_store::Scope::platform(), MEMBER_LOGIN)
+        .await
+    {
+        Ok(u) if u.joint_member.is_some() => {
+            return Ok(Some((
+                MEMBER_LOGIN.into(),
+                u.display_name,
+                Role::JointMember,
+                u.unit_code,
+                password,
+            )))
+        }
+        Ok(_) | Err(StoreError::NotFound { .. }) => {}
+        Err(e) => return Err(e.into()),
+    }
+    users
+        .upsert(&NewUser {
+            login: MEMBER_LOGIN.into(),
+            display_name: name.clone(),
+            unit_code: root_code.into(),
+            roles: vec![Role::JointMember],
+            joint_member: Some(member.id),
+            bank_code: None,
+            operator: None,
+            password_hash: Some(hash_password(&password)?),
+        })
+        .await?;
+    Ok(Some((
+        MEMBER_LOGIN.into(),
+        name,
+        Role::JointMember,
+        root_code.into(),
+        password,
+    )))
 }
 
 /// Creates the demo users that do not exist yet; returns (login, name, role, unit, password).
