@@ -119,7 +119,7 @@ async fn page(
             login: u.login,
             name: u.display_name,
             unit: u.unit_code,
-            // A bank liaison's bank, an operator liaison's operator.
+            // A bank liaison's bank, an operator liaison's operator, a member liaison's member.
             bank: u
                 .bank_code
                 .or_else(|| {
@@ -127,6 +127,10 @@ async fn page(
                         .as_deref()
                         .and_then(Operator::parse)
                         .map(|o| pick(lang, o.zh(), o.en()).to_string())
+                })
+                .or_else(|| {
+                    u.joint_member
+                        .map(|m| format!("{} {m}", lang.t("jm_member_no")))
                 })
                 .unwrap_or_default(),
             active: u.active,

@@ -652,6 +652,8 @@ async fn a_member_liaison_reports_the_tasks_of_its_own_department(db: &Db) {
     users.upsert(&user(COUNTY, Some(1))).await.unwrap();
     let stored = users.get(&Scope::platform(), "edu_liaison").await.unwrap();
     assert_eq!(stored.joint_member, Some(1));
+    let admin = send(&state, Role::Admin, COUNTY, "GET", "/admin", "").await;
+    assert!(admin.text().contains("成员单位编号 1"), "{}", admin.text());
 
     // The liaison lands on its department's tasks: its own, not another member's, and none of
     // the office's pages.
