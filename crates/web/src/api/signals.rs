@@ -53,7 +53,8 @@ pub struct SignalRejection {
     /// 1-based line of the body.
     pub line: usize,
     /// A reason code of docs/reasons.md (`bad_json`, `unknown_signal_type`, `bad_field`,
-    /// `out_of_range`, `bad_amount`, `message_too_large`, `signal_type_not_allowed`).
+    /// `out_of_range`, `bad_amount`, `message_too_large`, `signal_type_not_allowed`,
+    /// `number_not_of_operator`, `account_not_of_bank`).
     pub reason: &'static str,
     /// What was wrong, without the line's values (they hold phone numbers).
     pub detail: String,

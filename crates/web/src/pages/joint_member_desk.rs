@@ -20,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use fanzha_core::time::format_shanghai_date;
 use fanzha_store::{JointMember, Scope, Task, TaskEventKind, TaskFilter, TaskState};
 use serde::Deserialize;
+use std::collections::HashMap;
 
 /// A task not done yet, as the member reads it.
 struct PendingTask {
@@ -100,6 +101,8 @@ pub async fn desk(
         )
         .await?;
     let (mut pending, mut done) = (Vec::new(), Vec::new());
+    // Tasks decided at the same meeting name it once.
+    let mut meetings: HashMap<i64, String> = HashMap::new();
     for t in all {
         if t.state == TaskState::Done {
             done.push(DoneTask {
@@ -110,20 +113,31 @@ pub async fn desk(
             });
             continue;
         }
-        let returned = tasks
-            .events(&t)
-            .await?
-            .into_iter()
-            .rev()
-            .find(|e| e.kind == TaskEventKind::Returned)
-            .filter(|_| t.returns > 0)
-            .map(|e| e.note);
+        // The history is read only for a task the office has returned.
+        let returned = if t.returns > 0 {
+            tasks
+                .events(&t)
+                .await?
+                .into_iter()
+                .rev()
+                .find(|e| e.kind == TaskEventKind::Returned)
+                .map(|e| e.note)
+        } else {
+            None
+        };
         let meeting = match t.meeting_id {
-            Some(g) => office
-                .meeting(&scope, g)
-                .await
-                .map(|g| format!("{} {}", format_shanghai_date(g.held_at), g.title))
-                .unwrap_or_default(),
+            Some(g) => match meetings.get(&g) {
+                Some(label) => label.clone(),
+                None => {
+                    let label = office
+                        .meeting(&scope, g)
+                        .await
+                        .map(|g| format!("{} {}", format_shanghai_date(g.held_at), g.title))
+                        .unwrap_or_default();
+                    meetings.insert(g, label.clone());
+                    label
+                }
+            },
             None => String::new(),
         };
         pending.push(PendingTask {

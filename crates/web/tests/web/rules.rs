@@ -4,9 +4,9 @@
 //! rejected by sequence, subject and reason — never their bodies, which hold phone numbers; the
 //! days of the signal archive, and a draft test-run on them beside the rules in force.
 
-use crate::support::{ok, send_as, unit, urlencoded, FixedClock};
+use crate::support::{ok, send_as, store_with_county, urlencoded, FixedClock};
 use fanzha_store::testing::TestDb as Db;
-use fanzha_store::{ImportCounts, NewImportRun, QuarantineRow, Role, RunProgress, UnitLevel};
+use fanzha_store::{ImportCounts, NewImportRun, QuarantineRow, Role, RunProgress};
 use fanzha_web::AppState;
 
 fanzha_store::on_both_backends! {
@@ -17,12 +17,7 @@ fanzha_store::on_both_backends! {
 const COUNTY: &str = "330281";
 
 pub async fn activated_versions_and_detection_runs_show_on_the_rules_page(db: &Db) {
-    let store = db.open().await;
-    store
-        .units()
-        .upsert(&[unit(COUNTY, "余姚市", UnitLevel::County, None)])
-        .await
-        .unwrap();
+    let store = store_with_county(db).await;
     let state = AppState::new(store.clone()).await.unwrap();
     let now = fanzha_core::time::now_ms();
     let get = |state: AppState| async move {
@@ -246,12 +241,7 @@ fn archived_day() -> Vec<fanzha_core::event::Signal> {
 pub async fn a_draft_test_runs_on_archived_signals_beside_the_rules_in_force(db: &Db) {
     use crate::support::valid_id;
     use fanzha_store::NewPerson;
-    let store = db.open().await;
-    store
-        .units()
-        .upsert(&[unit(COUNTY, "余姚市", UnitLevel::County, None)])
-        .await
-        .unwrap();
+    let store = store_with_county(db).await;
     let people: Vec<NewPerson> = ["13800000001", "13800000002"]
         .iter()
         .enumerate()

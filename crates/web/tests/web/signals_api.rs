@@ -3,10 +3,10 @@
 //! good ones published in order (to a real NATS JetStream stream in the last test), the push
 //! audited; a server without a stream refuses with `bus_unavailable`.
 
-use crate::support::{send_body, unit, Answer};
+use crate::support::{send_body, store_with_county, Answer};
 use fanzha_core::event::Signal;
 use fanzha_store::testing::TestDb as Db;
-use fanzha_store::{Role, UnitLevel};
+use fanzha_store::Role;
 use fanzha_web::api::signals::{Publishing, SignalIntake};
 use fanzha_web::AppState;
 use std::sync::{Arc, Mutex};
@@ -64,12 +64,7 @@ fn json(a: &Answer) -> serde_json::Value {
 }
 
 pub async fn liaisons_push_the_signals_of_their_institution_line_by_line(db: &Db) {
-    let store = db.open().await;
-    store
-        .units()
-        .upsert(&[unit(COUNTY, "余姚市", UnitLevel::County, None)])
-        .await
-        .unwrap();
+    let store = store_with_county(db).await;
     let mut state = AppState::new(store.clone()).await.unwrap();
 
     // No stream on this server: refused, saying so.
@@ -185,12 +180,7 @@ async fn pushed_signals_reach_the_signal_stream_in_order() {
         return;
     };
     let db = Db::sqlite();
-    let store = db.open().await;
-    store
-        .units()
-        .upsert(&[unit(COUNTY, "余姚市", UnitLevel::County, None)])
-        .await
-        .unwrap();
+    let store = store_with_county(&db).await;
     let bus = fanzha_bus::Bus::connect(&bus_config).await.unwrap();
     let mut state = AppState::new(store).await.unwrap();
     state.intake = Some(Arc::new(fanzha_web::api::signals::BusIntake(bus.clone())));

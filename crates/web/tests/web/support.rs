@@ -12,6 +12,17 @@ impl Clock for FixedClock {
     }
 }
 
+/// The store of `db` with one org unit: 余姚市 (330281), a county without a parent.
+pub async fn store_with_county(db: &fanzha_store::testing::TestDb) -> fanzha_store::Store {
+    let store = db.open().await;
+    store
+        .units()
+        .upsert(&[unit("330281", "余姚市", UnitLevel::County, None)])
+        .await
+        .unwrap();
+    store
+}
+
 /// An org unit whose division code is its own code padded to 12 digits.
 pub fn unit(code: &str, name: &str, level: UnitLevel, parent: Option<&str>) -> NewUnit {
     NewUnit {
