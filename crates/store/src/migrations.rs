@@ -288,6 +288,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "member liaisons",
         include_str!("../migrations/0056_joint_member_users.sql"),
     ),
+    (
+        57,
+        "joint task SMS",
+        include_str!("../migrations/0057_sms_joint_tasks.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -25,6 +25,8 @@ pub enum SmsPurpose {
     GuardianAlert,
     /// An instruction escalated past its deadline.
     Escalation,
+    /// A joint-office member department told of a task assigned or returned to it.
+    JointTask,
 }
 
 impl SmsPurpose {
@@ -33,6 +35,7 @@ impl SmsPurpose {
             SmsPurpose::WarningToPerson => "warning_to_person",
             SmsPurpose::GuardianAlert => "guardian_alert",
             SmsPurpose::Escalation => "escalation",
+            SmsPurpose::JointTask => "joint_task",
         }
     }
 
@@ -41,6 +44,7 @@ impl SmsPurpose {
             "warning_to_person" => Some(SmsPurpose::WarningToPerson),
             "guardian_alert" => Some(SmsPurpose::GuardianAlert),
             "escalation" => Some(SmsPurpose::Escalation),
+            "joint_task" => Some(SmsPurpose::JointTask),
             _ => None,
         }
     }
@@ -93,6 +97,8 @@ pub struct NewSms {
     pub purpose: SmsPurpose,
     pub instruction_id: Option<String>,
     pub warning_id: Option<String>,
+    /// The joint-office task a [`SmsPurpose::JointTask`] message is about.
+    pub joint_task_id: Option<i64>,
 }
 
 /// A stored message.
@@ -104,6 +110,7 @@ pub struct SmsMessage {
     pub purpose: SmsPurpose,
     pub instruction_id: Option<String>,
     pub warning_id: Option<String>,
+    pub joint_task_id: Option<i64>,
     pub state: SmsState,
     /// The SMSC's id from `submit_sm_resp`; receipts name it.
     pub smsc_message_id: Option<String>,
@@ -117,7 +124,7 @@ pub struct SmsMessage {
 }
 
 const COLUMNS: &str = "m.id, m.to_number, m.text, m.purpose, m.instruction_id, m.warning_id, \
-     m.state, m.smsc_message_id, m.attempts, m.next_attempt_at, m.last_error, m.created_at, \
+     m.joint_task_id, m.state, m.smsc_message_id, m.attempts, m.next_attempt_at, m.last_error, m.created_at, \
      m.submitted_at, m.delivered_at";
 
 fn from_row(row: &AnyRow) -> Result<SmsMessage, sqlx::Error> {
@@ -131,6 +138,7 @@ fn from_row(row: &AnyRow) -> Result<SmsMessage, sqlx::Error> {
             .ok_or_else(|| decode_err("purpose", format!("unknown SMS purpose `{purpose}`")))?,
         instruction_id: col(row, "instruction_id")?,
         warning_id: col(row, "warning_id")?,
+        joint_task_id: col(row, "joint_task_id")?,
         state: SmsState::parse(&state)
             .ok_or_else(|| decode_err("state", format!("unknown SMS state `{state}`")))?,
         smsc_message_id: col(row, "smsc_message_id")?,
@@ -174,7 +182,7 @@ impl<'s> SmsMessages<'s> {
         }
         let mut sql = Sql::new(
             "INSERT INTO sms_messages (to_number, text, purpose, instruction_id, warning_id, \
-             state, attempts, next_attempt_at, created_at) VALUES (",
+             joint_task_id, state, attempts, next_attempt_at, created_at) VALUES (",
         );
         sql.arg(to)
             .push(", ")
@@ -185,6 +193,8 @@ impl<'s> SmsMessages<'s> {
             .arg(m.instruction_id.as_deref())
             .push(", ")
             .arg(m.warning_id.as_deref())
+            .push(", ")
+            .arg(m.joint_task_id)
             .push(", 'queued', 0, ")
             .arg(now_ms)
             .push(", ")
@@ -252,6 +262,16 @@ impl<'s> SmsMessages<'s> {
         ));
         sql.arg(warning_id).push(" ORDER BY m.id");
         self.list_where("sms_messages.for_warning", &mut sql).await
+    }
+
+    /// The messages about one joint-office task, oldest first.
+    pub async fn for_joint_task(&self, task_id: i64) -> StoreResult<Vec<SmsMessage>> {
+        let mut sql = Sql::new(format!(
+            "SELECT {COLUMNS} FROM sms_messages m WHERE m.joint_task_id = "
+        ));
+        sql.arg(task_id).push(" ORDER BY m.id");
+        self.list_where("sms_messages.for_joint_task", &mut sql)
+            .await
     }
 
     /// The messages about one instruction, oldest first.

@@ -5,7 +5,8 @@
 //! exact name; its deadline must lie ahead (within [`fanzha_store::MAX_TASK_DAYS`]). Rows the
 //! reader rejects, and rows whose member is unknown or whose deadline has passed or lies too far,
 //! go to the quarantine of the import run with file, line, column and reason; the others are
-//! assigned, each with its audit entry, from the meeting chosen if any.
+//! assigned, each with its audit entry, from the meeting chosen if any, and announced like a
+//! task assigned from the form (the member department is texted).
 
 use crate::error::WebError;
 use crate::import_run::{quarantine_row, FinishedImport, ImportRecord};
@@ -143,9 +144,20 @@ pub async fn import_tasks(
             due_at,
             by: up.login.to_string(),
         };
-        if let Err(e) = tasks.assign(&scope, &task, now).await {
-            let not_applied = parsed.rows[k..].iter().map(|r| (r.line, r.raw.clone()));
-            return Err(run.fail(assigned, not_applied, e).await);
+        match tasks.assign(&scope, &task, now).await {
+            Ok(id) => {
+                crate::pages::joint_office_tasks::announce(
+                    state,
+                    &scope,
+                    id,
+                    fanzha_workflow::JointTaskStep::Assigned,
+                )
+                .await?
+            }
+            Err(e) => {
+                let not_applied = parsed.rows[k..].iter().map(|r| (r.line, r.raw.clone()));
+                return Err(run.fail(assigned, not_applied, e).await);
+            }
         }
         assigned += 1;
     }

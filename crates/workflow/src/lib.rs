@@ -30,6 +30,6 @@ pub use notify::{CallPolicy, DispatcherHandle, RecordedCall, WebhookConfig, Webh
 pub use outcome::{ContactChannel, Outcome, UnreachableReason};
 pub use routing::{route, OrgTree, Route, RoutingPolicy};
 pub use service::{
-    Actor, IncomingWarning, InstructionView, LoopService, Notice, Received, UnitTree,
+    Actor, IncomingWarning, InstructionView, JointTaskStep, LoopService, Notice, Received, UnitTree,
 };
 pub use sla::{Deadlines, SlaKind, SlaPolicy, SlaTimes};

@@ -99,6 +99,24 @@ pub enum Notice {
         to_unit: String,
         sla: SlaKind,
     },
+    /// A joint-office task assigned or returned to a member department (committed by the web
+    /// server, outside the closed loop; its contact is texted).
+    JointTask {
+        task_id: i64,
+        /// The joint office's unit.
+        unit_code: String,
+        step: JointTaskStep,
+    },
+}
+
+/// What happened to a joint-office task that the member department must hear of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JointTaskStep {
+    /// A new task for the department.
+    Assigned,
+    /// Its progress report was returned: more to do by a new deadline.
+    Returned,
 }
 
 impl Notice {
@@ -108,6 +126,7 @@ impl Notice {
             Notice::Warning { unit_code, .. } => unit_code,
             Notice::Instruction { holder_unit, .. } => holder_unit,
             Notice::Escalated { to_unit, .. } => to_unit,
+            Notice::JointTask { unit_code, .. } => unit_code,
         }
     }
 }
@@ -238,7 +257,9 @@ impl LoopService {
         self.notices.subscribe()
     }
 
-    fn announce(&self, n: Notice) {
+    /// Announces a change committed outside the closed loop (a joint-office task) to the same
+    /// subscribers: live pages, webhooks and the SMS dispatcher.
+    pub fn announce(&self, n: Notice) {
         // No subscriber is fine: nobody is watching the dashboard.
         let _ = self.notices.send(n);
     }

@@ -333,6 +333,7 @@ mod sms_suite {
         sms_messages_are_submitted_then_settled_by_receipt,
         failed_submissions_back_off_then_die,
         guardians_are_scoped_through_their_resident,
+        joint_task_messages_are_read_by_their_task,
     }
 }
 

@@ -14,6 +14,7 @@ fn sms(to: &str, purpose: SmsPurpose) -> NewSms {
         purpose,
         instruction_id: Some("ZL1".into()),
         warning_id: Some("YJ1".into()),
+        joint_task_id: None,
     }
 }
 
@@ -253,4 +254,64 @@ pub async fn guardians_are_scoped_through_their_resident(store: &Store) {
             .unwrap(),
         vec![b]
     );
+}
+
+/// A member department's task notice is stored with its task and read back by the task.
+pub async fn joint_task_messages_are_read_by_their_task(store: &Store) {
+    with_tree(store).await;
+    let yuyao = store.units().scope("330281").await.unwrap();
+    let member = store
+        .joint_office()
+        .add_member(
+            &yuyao,
+            &NewJointMember {
+                unit_code: "330281".into(),
+                name: "余姚市教育局".into(),
+                kind: JointMemberKind::Government,
+                contact_name: "李科长".into(),
+                contact_phone: "13900002222".into(),
+                staff: 120,
+                note: String::new(),
+                by: "office".into(),
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    let task = store
+        .joint_tasks()
+        .assign(
+            &yuyao,
+            &NewTask {
+                member_id: member,
+                meeting_id: None,
+                title: "组织全员安装国家反诈中心APP".into(),
+                detail: String::new(),
+                due_at: T0 + 86_400_000,
+                by: "office".into(),
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    let notice = NewSms {
+        to_number: "13900002222".into(),
+        text: "【反诈联席办】您单位有新任务".into(),
+        purpose: SmsPurpose::JointTask,
+        instruction_id: None,
+        warning_id: None,
+        joint_task_id: Some(task),
+    };
+    let id = store.sms().enqueue(&notice, T0).await.unwrap();
+    store
+        .sms()
+        .enqueue(&sms("13800000001", SmsPurpose::WarningToPerson), T0)
+        .await
+        .unwrap();
+    let read = store.sms().for_joint_task(task).await.unwrap();
+    assert_eq!(read.len(), 1, "only the task's own message");
+    assert_eq!(read[0].id, id);
+    assert_eq!(read[0].purpose, SmsPurpose::JointTask);
+    assert_eq!(read[0].joint_task_id, Some(task));
+    assert_eq!(store.sms().get(id).await.unwrap(), read[0]);
 }

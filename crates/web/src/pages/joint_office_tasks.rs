@@ -17,7 +17,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use fanzha_core::time::format_shanghai_date;
-use fanzha_store::{NewTask, Task, TaskState};
+use fanzha_store::{NewTask, Scope, Task, TaskState};
+use fanzha_workflow::{JointTaskStep, Notice};
 use serde::Deserialize;
 
 /// The end (last millisecond) of a form's Shanghai day: a deadline is due by the day's end.
@@ -38,6 +39,23 @@ pub struct AssignForm {
     /// `YYYY-MM-DD`: due by the end of that day.
     #[serde(default)]
     due_on: String,
+}
+
+/// Tells whoever follows the office's work — the SMS dispatcher, which texts the member
+/// department's contact, webhooks and live pages — of a step just committed on a task.
+pub(crate) async fn announce(
+    state: &AppState,
+    scope: &Scope,
+    id: i64,
+    step: JointTaskStep,
+) -> Result<(), WebError> {
+    let t = state.store.joint_tasks().get(scope, id).await?;
+    state.loop_service.announce(Notice::JointTask {
+        task_id: t.id,
+        unit_code: t.unit_code,
+        step,
+    });
+    Ok(())
 }
 
 fn id_of(field: &str, v: &str) -> Result<Option<i64>, WebError> {
@@ -78,11 +96,22 @@ pub async fn assign(
             state.clock.now_ms(),
         )
         .await?;
+    announce(&state, &scope, id, JointTaskStep::Assigned).await?;
     Ok(after_write(
         &headers,
         format!("/joint-office/tasks/{id}"),
         StatusCode::OK,
     ))
+}
+
+/// A text sent to the member about this task.
+struct TextRow {
+    at: String,
+    to: String,
+    text: String,
+    state: &'static str,
+    state_code: &'static str,
+    error: String,
 }
 
 struct EventRow {
@@ -109,6 +138,7 @@ struct TaskPage {
     reported_at: String,
     done_at: String,
     events: Vec<EventRow>,
+    texts: Vec<TextRow>,
     can_manage: bool,
     return_due: String,
 }
@@ -151,8 +181,25 @@ pub async fn task(
             due: e.due_at.map(format_shanghai_date).unwrap_or_default(),
         })
         .collect();
+    let texts = state
+        .store
+        .sms()
+        .for_joint_task(t.id)
+        .await?
+        .into_iter()
+        .map(|m| TextRow {
+            at: time(m.created_at),
+            // Lists mask phone numbers; the member's page has the contact in full (audited).
+            to: fanzha_core::mask::mask_phone(&m.to_number),
+            text: m.text,
+            state: super::view::sms_state(lang, m.state),
+            state_code: m.state.as_str(),
+            error: m.last_error.unwrap_or_default(),
+        })
+        .collect();
     let now = state.clock.now_ms();
     render(&TaskPage {
+        texts,
         state: pick(lang, t.state.zh(), t.state.en()),
         member: member.name,
         meeting,
@@ -274,6 +321,7 @@ pub async fn send_back(
             (f.version, &p.login, state.clock.now_ms()),
         )
         .await?;
+    announce(&state, &scope, id, JointTaskStep::Returned).await?;
     Ok(redirect(&headers, id))
 }
 

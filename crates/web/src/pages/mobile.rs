@@ -197,6 +197,7 @@ struct TextLine {
     purpose: &'static str,
     to: String,
     state: String,
+    state_label: &'static str,
 }
 
 struct OutcomeButton {
@@ -319,13 +320,10 @@ pub async fn task(
         .await?
         .into_iter()
         .map(|m| TextLine {
-            purpose: lang.t(match m.purpose.as_str() {
-                "guardian_alert" => "sms_guardian_alert",
-                "warning_to_person" => "sms_warning_to_person",
-                _ => "sms_escalation",
-            }),
+            purpose: super::view::sms_purpose(lang, m.purpose),
             to: fanzha_core::mask::mask_phone(&m.to_number),
             state: m.state.as_str().to_string(),
+            state_label: super::view::sms_state(lang, m.state),
         })
         .collect();
     let p = &stored.projection;

@@ -549,3 +549,26 @@ mod audit_label_tests {
         );
     }
 }
+
+/// Why an SMS was sent, as its label.
+pub fn sms_purpose(lang: Lang, p: fanzha_store::SmsPurpose) -> &'static str {
+    use fanzha_store::SmsPurpose::*;
+    lang.t(match p {
+        GuardianAlert => "sms_guardian_alert",
+        WarningToPerson => "sms_warning_to_person",
+        Escalation => "sms_escalation",
+        JointTask => "sms_joint_task",
+    })
+}
+
+/// Where an SMS stands, as its label.
+pub fn sms_state(lang: Lang, s: fanzha_store::SmsState) -> &'static str {
+    use fanzha_store::SmsState::*;
+    lang.t(match s {
+        Queued => "sms_state_queued",
+        Submitted => "sms_state_submitted",
+        Delivered => "sms_state_delivered",
+        Failed => "sms_state_failed",
+        Dead => "sms_state_dead",
+    })
+}

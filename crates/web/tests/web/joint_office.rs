@@ -9,8 +9,9 @@ use crate::support::{multipart, ok, send_as, send_body, unit, urlencoded, Answer
 use axum::http::StatusCode;
 use chrono::DateTime;
 use fanzha_store::testing::TestDb as Db;
-use fanzha_store::{Role, Scope, UnitLevel};
+use fanzha_store::{NewSms, Role, Scope, SmsPurpose, UnitLevel};
 use fanzha_web::AppState;
+use fanzha_workflow::{JointTaskStep, Notice};
 use std::sync::Arc;
 
 fanzha_store::on_both_backends! {
@@ -200,6 +201,8 @@ async fn the_joint_office_keeps_members_letters_meetings_checks_and_tasks(db: &D
     )
     .await;
     assert_eq!(past.status, StatusCode::BAD_REQUEST, "{}", past.text());
+    // Each task assigned or returned is announced, so the member department is texted.
+    let mut notices = state.loop_service.subscribe();
     let t1 = send(
         &state,
         office,
@@ -220,6 +223,14 @@ async fn the_joint_office_keeps_members_letters_meetings_checks_and_tasks(db: &D
         &task(2, "2026-03-12"),
     )
     .await);
+    let assigned = |task_id| Notice::JointTask {
+        task_id,
+        unit_code: COUNTY.into(),
+        step: JointTaskStep::Assigned,
+    };
+    assert_eq!(notices.try_recv().ok(), Some(assigned(1)));
+    assert_eq!(notices.try_recv().ok(), Some(assigned(2)));
+    assert!(notices.try_recv().is_err(), "one notice per task");
     let page = ok(&send(
         &state,
         office,
@@ -276,6 +287,35 @@ async fn the_joint_office_keeps_members_letters_meetings_checks_and_tasks(db: &D
         ),
     )
     .await);
+    assert_eq!(
+        notices.try_recv().ok(),
+        Some(Notice::JointTask {
+            task_id: 1,
+            unit_code: COUNTY.into(),
+            step: JointTaskStep::Returned,
+        })
+    );
+    assert!(notices.try_recv().is_err(), "a report is not texted");
+    // Without an SMS gateway nothing was sent, and the task's page says so; a text the
+    // gateway sent is listed with the number masked and where it stands.
+    let none = ok(&send(&state, office, COUNTY, "GET", "/joint-office/tasks/1", "").await);
+    assert!(none.contains("task-texts-none"), "{none}");
+    state
+        .store
+        .sms()
+        .enqueue(
+            &NewSms {
+                to_number: "13912345678".into(),
+                text: "【反诈联席办】贵单位报送的落实情况被退回".into(),
+                purpose: SmsPurpose::JointTask,
+                instruction_id: None,
+                warning_id: None,
+                joint_task_id: Some(1),
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
     ok(&send(
         &state,
         office,
@@ -300,6 +340,14 @@ async fn the_joint_office_keeps_members_letters_meetings_checks_and_tasks(db: &D
         "{t}"
     );
     assert!(!t.contains("accept-form"), "a done task takes nothing more");
+    assert!(
+        t.contains(r#"data-sms-state="queued""#)
+            && t.contains("139****5678")
+            && !t.contains("13912345678")
+            && t.contains("待发送"),
+        "{t}"
+    );
+    assert!(notices.try_recv().is_err(), "acceptance is not texted");
 
     // Two days later the bank's task is overdue: the desk says where the work is.
     let later = world_at(&state, t0() + 3 * DAY);
@@ -522,6 +570,7 @@ async fn a_task_list_is_imported_with_its_bad_rows_quarantined(db: &Db) {
                 6,余姚市教育局,组织家长安装国家反诈中心APP,2026-04-30,\n\
                 7,余姚市卫健局,开展培训,下月底,\n";
     let (ct, body) = multipart(&[("meeting_id", "")], ("任务清单.csv", list.as_bytes()));
+    let mut notices = state.loop_service.subscribe();
     let page = ok(&send_body(
         &state,
         office,
@@ -543,6 +592,19 @@ async fn a_task_list_is_imported_with_its_bad_rows_quarantined(db: &Db) {
     ] {
         assert!(page.contains(needle), "{needle} in {page}");
     }
+    // Each task assigned is announced (its department is texted); the rejected rows are not.
+    let mut announced = Vec::new();
+    while let Ok(n) = notices.try_recv() {
+        announced.push(n);
+    }
+    assert_eq!(announced.len(), 2, "{announced:?}");
+    assert!(announced.iter().all(|n| matches!(
+        n,
+        Notice::JointTask {
+            step: JointTaskStep::Assigned,
+            ..
+        }
+    )));
     let tasks = state
         .store
         .joint_tasks()

@@ -6,7 +6,9 @@
 //! through the person's unit) and queues the messages; the SMS worker sends them. A warning
 //! merged into an instruction that is already open queues nothing: the people it concerns
 //! were told when the instruction opened.
+//! The same listener hands each [`Notice::JointTask`] to [`super::joint_tasks`].
 
+use crate::notify::joint_tasks::joint_task_of;
 use crate::notify::sms::{now_ms, stopped, SmsDispatcher};
 use crate::service::{LoopService, Notice};
 use fanzha_core::FraudType;
@@ -104,6 +106,7 @@ impl SmsDispatcher {
                     purpose: SmsPurpose::GuardianAlert,
                     instruction_id: warning.instruction_id.clone(),
                     warning_id: Some(warning.id.clone()),
+                    joint_task_id: None,
                 };
                 match store.sms().enqueue(&sms, now_ms).await {
                     Ok(id) => queued.push(id),
@@ -123,6 +126,7 @@ impl SmsDispatcher {
                     purpose: SmsPurpose::WarningToPerson,
                     instruction_id: warning.instruction_id.clone(),
                     warning_id: Some(warning.id.clone()),
+                    joint_task_id: None,
                 };
                 match store.sms().enqueue(&sms, now_ms).await {
                     Ok(id) => queued.push(id),
@@ -137,7 +141,7 @@ impl SmsDispatcher {
     }
 }
 
-/// Queues SMS for new warnings until stopped.
+/// Queues SMS for new warnings and joint-office task steps until stopped.
 pub(crate) async fn listen(
     dispatcher: SmsDispatcher,
     _service: Arc<LoopService>,
@@ -158,6 +162,19 @@ pub(crate) async fn listen(
             }
             Err(broadcast::error::RecvError::Closed) => return,
         };
+        if let Some((task_id, step)) = joint_task_of(&notice) {
+            match dispatcher
+                .queue_for_joint_task(task_id, step, now_ms())
+                .await
+            {
+                Ok(Some(_)) => wake.notify_one(),
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::error!(task = task_id, error = %e, "joint task SMS could not be queued")
+                }
+            }
+            continue;
+        }
         let Notice::Warning {
             warning_id, merged, ..
         } = notice

@@ -1,7 +1,8 @@
 //! Notifications to outside systems: webhooks signed with HMAC-SHA256, retried with backoff,
 //! and kept in a dead-letter list when every attempt failed.
 //!
-//! SMS over SMPP (with 金钟罩 guardian alerts) lives in [`sms`] and [`guardians`]; see
+//! SMS over SMPP (with 金钟罩 guardian alerts and joint-office task notices) lives in [`sms`],
+//! [`guardians`] and [`joint_tasks`]; see
 //! [`SmsDispatcher::spawn`]. 96110 outbound calls by the center's seat group live in [`calls`].
 //!
 //! Two tasks run per [`WebhookDispatcher::spawn`]:
@@ -19,6 +20,7 @@
 
 pub mod calls;
 pub mod guardians;
+pub mod joint_tasks;
 pub mod sms;
 pub mod webhook;
 
@@ -30,6 +32,7 @@ pub use calls::{
 };
 use fanzha_store::{DeliveryState, DueDelivery, Store, StoreError, Webhook};
 pub use guardians::{fraud_hint, guardian_alert_text, mask_name, warning_to_person_text};
+pub use joint_tasks::{joint_task_assigned_text, joint_task_returned_text};
 pub use sms::{
     parse_receipt_text, receipt_of, submit_sm_for, Receipt, SmppConfig, SmsConfig, SmsDispatcher,
     SmsHandle, SmsRoundReport,

@@ -152,6 +152,9 @@ pub struct SmsConfig {
     pub alert_guardians: bool,
     /// Queue a 反诈提醒 to the person's own number for red warnings.
     pub warn_person_on_red: bool,
+    /// Text a joint-office member department's contact when a task is assigned or returned
+    /// to it.
+    pub notify_joint_members: bool,
 }
 
 impl Default for SmsConfig {
@@ -167,6 +170,7 @@ impl Default for SmsConfig {
             batch: 32,
             alert_guardians: true,
             warn_person_on_red: true,
+            notify_joint_members: true,
         }
     }
 }

@@ -1,6 +1,6 @@
 //! SMS over SMPP against a test SMSC on 127.0.0.1: delivery receipts, undeliverable numbers,
-//! an SMSC that is down, Chinese text in UCS-2, and 金钟罩 guardian alerts from warnings, on
-//! SQLite and PostgreSQL.
+//! an SMSC that is down, Chinese text in UCS-2, 金钟罩 guardian alerts from warnings, and the
+//! joint office's task notices to member departments, on SQLite and PostgreSQL.
 //!
 //! The SMSC is a minimal SMPP server built on the PDU types and codec of the `rusmpp` crate
 //! (the one the client is built on): it accepts `bind_transceiver`, answers `submit_sm` with a
@@ -14,7 +14,8 @@
 use fanzha_core::error_code::{Coded, ErrorCode};
 use fanzha_store::testing::TestDb as Db;
 use fanzha_store::{
-    NewGuardian, NewPerson, NewSms, NewUnit, SmsMessage, SmsPurpose, SmsState, Store, UnitLevel,
+    JointMemberKind, NewGuardian, NewJointMember, NewPerson, NewSms, NewTask, NewUnit, SmsMessage,
+    SmsPurpose, SmsState, Store, UnitLevel,
 };
 use fanzha_workflow::notify::sms::decode_ucs2;
 use fanzha_workflow::notify::{SmppConfig, SmsConfig, SmsDispatcher, SmsRoundReport};
@@ -237,6 +238,7 @@ fanzha_store::on_both_backends! {
     a_red_warning_texts_the_person_and_registered_guardians,
     guardians_are_scoped_through_the_persons_unit,
     without_an_smsc_nothing_is_queued_or_sent,
+    a_joint_office_member_is_texted_when_a_task_is_assigned_or_returned,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -316,6 +318,7 @@ fn sms(to: &str, text: &str) -> NewSms {
         purpose: SmsPurpose::WarningToPerson,
         instruction_id: None,
         warning_id: None,
+        joint_task_id: None,
     }
 }
 
@@ -783,4 +786,152 @@ async fn without_an_smsc_nothing_is_queued_or_sent(db: &Db) {
         .unwrap()
         .is_empty());
     handle.shutdown().await;
+}
+
+async fn settled_for_task(store: &Store, task: i64, n: usize) -> Vec<SmsMessage> {
+    for _ in 0..500 {
+        let ms = store.sms().for_joint_task(task).await.unwrap();
+        if ms.len() >= n
+            && ms
+                .iter()
+                .all(|m| !matches!(m.state, SmsState::Queued | SmsState::Submitted))
+        {
+            return ms;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!(
+        "messages for task {task} never settled: {:?}",
+        store.sms().for_joint_task(task).await.unwrap()
+    );
+}
+
+async fn a_joint_office_member_is_texted_when_a_task_is_assigned_or_returned(db: &Db) {
+    let store = db.open().await;
+    with_tree(&store).await;
+    let county = store.units().scope(COUNTY).await.unwrap();
+    let member = |name: &str, phone: &str| NewJointMember {
+        unit_code: COUNTY.into(),
+        name: name.into(),
+        kind: JointMemberKind::Government,
+        contact_name: "李科长".into(),
+        contact_phone: phone.into(),
+        staff: 80,
+        note: String::new(),
+        by: "office".into(),
+    };
+    let edu = store
+        .joint_office()
+        .add_member(&county, &member("余姚市教育局", "13922220001"), T0)
+        .await
+        .unwrap();
+    // A fixed-line contact: kept on the member's page, but no SMS can reach it.
+    let fixed = store
+        .joint_office()
+        .add_member(&county, &member("余姚市文广局", "0574-62710000"), T0)
+        .await
+        .unwrap();
+    let task = |member_id, title: &str| NewTask {
+        member_id,
+        meeting_id: None,
+        title: title.into(),
+        detail: String::new(),
+        due_at: T0 + 10 * 86_400_000,
+        by: "office".into(),
+    };
+    let tasks = store.joint_tasks();
+    let t = tasks
+        .assign(
+            &county,
+            &task(edu, "组织全县中小学家长安装国家反诈中心APP"),
+            T0,
+        )
+        .await
+        .unwrap();
+    let smsc = Smsc::start().await;
+    let service = service(&store).await;
+    let handle = SmsDispatcher::spawn(service.clone(), config(smsc.port, &[1]));
+    let announce = |task_id, step| {
+        service.announce(Notice::JointTask {
+            task_id,
+            unit_code: COUNTY.into(),
+            step,
+        })
+    };
+
+    announce(t, JointTaskStep::Assigned);
+    let sent = settled_for_task(&store, t, 1).await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let m = &sent[0];
+    assert_eq!(m.purpose, SmsPurpose::JointTask);
+    assert_eq!(m.joint_task_id, Some(t));
+    assert_eq!(m.to_number, "13922220001");
+    assert_eq!(m.state, SmsState::Delivered, "{m:?}");
+    assert!(m.text.contains("余姚市反诈联席办"), "{}", m.text);
+    assert!(
+        m.text.contains("“组织全县中小学家长安装国家反诈中心APP”"),
+        "{}",
+        m.text
+    );
+    assert!(m.text.contains("前报送落实情况"), "{}", m.text);
+    let at_smsc = smsc.submitted();
+    assert_eq!(at_smsc.iter().filter(|s| s.to == "13922220001").count(), 1);
+    assert_eq!(at_smsc[0].text, m.text, "the SMSC got the text exactly");
+
+    // Reported, then returned with what is missing: a second text says so.
+    let reported = tasks
+        .report(
+            &county,
+            t,
+            ("已转发通知", "教育局 王"),
+            (1, "office", T0 + 1),
+        )
+        .await
+        .unwrap();
+    tasks
+        .send_back(
+            &county,
+            t,
+            ("缺少各校安装率统计表", reported.due_at + 86_400_000),
+            (reported.version, "office", T0 + 2),
+        )
+        .await
+        .unwrap();
+    announce(t, JointTaskStep::Returned);
+    let sent = settled_for_task(&store, t, 2).await;
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(
+        sent[1]
+            .text
+            .contains("被余姚市反诈联席办退回：缺少各校安装率统计表"),
+        "{}",
+        sent[1].text
+    );
+    assert!(sent[1].text.contains("前重新报送"), "{}", sent[1].text);
+
+    // A member whose contact cannot take SMS is skipped, not retried.
+    let f = tasks
+        .assign(&county, &task(fixed, "单位内部反诈宣传"), T0)
+        .await
+        .unwrap();
+    announce(f, JointTaskStep::Assigned);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(store.sms().for_joint_task(f).await.unwrap().is_empty());
+    handle.shutdown().await;
+
+    // Turned off in the config: nothing is queued.
+    let quiet = SmsDispatcher::new(
+        store.clone(),
+        SmsConfig {
+            notify_joint_members: false,
+            ..config(smsc.port, &[1])
+        },
+    );
+    assert_eq!(
+        quiet
+            .queue_for_joint_task(t, JointTaskStep::Assigned, T0)
+            .await
+            .unwrap(),
+        None
+    );
 }
