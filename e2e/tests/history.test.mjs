@@ -127,5 +127,17 @@ test('a member department reports the progress of one of its open tasks', { skip
   // The office sees the report on the task's page, from the member's liaison.
   await open(analyst, `/joint-office/tasks/${id}`);
   assert.match(await analyst.locator('[data-report]').innerText(), /反诈培训两场/);
+  // The demo has no SMS gateway: the page says the department was not texted.
+  assert.equal(await analyst.locator('#task-texts-none').count(), 1);
   await member.context().close();
+  const en = await loggedInPage(browser, 'member', { lang: 'en' });
+  await open(en, '/joint-office/mine');
+  assert.match(await en.locator('#member-desk').innerText(), /joint office/i);
+  await screenshot(en, 'joint-member-desk-en-desktop');
+  await en.context().close();
+  const phone = await loggedInPage(browser, 'member', { mobile: true });
+  await open(phone, '/joint-office/mine');
+  assert.ok(await phone.locator('section[data-task]').count() >= 1);
+  await screenshot(phone, 'joint-member-desk-zh-mobile');
+  await phone.context().close();
 });
