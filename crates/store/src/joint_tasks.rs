@@ -452,6 +452,42 @@ impl<'s> JointTasks<'s> {
         .await
     }
 
+    /// Open tasks (not reported, not done) of any unit whose deadline passed before `now` and
+    /// for which no reminder went out for that deadline, earliest deadline first, at most
+    /// `limit` (the deadline watch of every process; not scoped, it reads for the platform).
+    pub async fn to_remind(&self, now: i64, limit: usize) -> StoreResult<Vec<Task>> {
+        let mut sql = Sql::new(format!(
+            "SELECT {COLUMNS} FROM joint_tasks t WHERE t.state = 'open' AND t.due_at < "
+        ));
+        sql.arg(now)
+            .push(
+                " AND (t.reminded_due_at IS NULL OR t.reminded_due_at <> t.due_at) \
+                 ORDER BY t.due_at, t.id LIMIT ",
+            )
+            .arg(limit.min(10_000) as i64);
+        sql.fetch_decoded(self.store.pool(), "joint_tasks.to_remind", from_row)
+            .await
+    }
+
+    /// Claims the reminder of `task` for its current deadline: `true` for the one caller that
+    /// claims it, `false` when it was claimed already (by another process, or before a return
+    /// changed the deadline). Not a step of the task: its version and history stay as they are.
+    pub async fn claim_reminder(&self, task: &Task) -> StoreResult<bool> {
+        let mut sql = Sql::new("UPDATE joint_tasks SET reminded_due_at = ");
+        sql.arg(task.due_at)
+            .push(" WHERE id = ")
+            .arg(task.id)
+            .push(" AND state = 'open' AND due_at = ")
+            .arg(task.due_at)
+            .push(" AND (reminded_due_at IS NULL OR reminded_due_at <> due_at)");
+        let done = sql
+            .query()
+            .execute(self.store.pool())
+            .await
+            .map_err(StoreError::query("joint_tasks.claim_reminder"))?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// The history of `task` (read inside the reader's scope), in order.
     pub async fn events(&self, task: &Task) -> StoreResult<Vec<TaskEvent>> {
         let mut sql = Sql::new(

@@ -293,6 +293,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "joint task SMS",
         include_str!("../migrations/0057_sms_joint_tasks.sql"),
     ),
+    (
+        58,
+        "joint task reminders",
+        include_str!("../migrations/0058_joint_task_reminders.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -117,6 +117,8 @@ pub enum JointTaskStep {
     Assigned,
     /// Its progress report was returned: more to do by a new deadline.
     Returned,
+    /// Still open past its deadline (催办), once per deadline.
+    Overdue,
 }
 
 impl Notice {

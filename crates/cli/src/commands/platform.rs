@@ -35,12 +35,17 @@ impl Dispatchers {
     }
 }
 
-/// Escalates breached deadlines every few seconds (and once at start, for what passed while
-/// the platform was down) until `running` is cleared.
+/// Escalates breached deadlines, and reminds joint-office member departments of tasks past
+/// theirs, every few seconds (and once at start, for what passed while the platform was down)
+/// until `running` is cleared.
 pub async fn watch_deadlines(service: Arc<LoopService>, running: Arc<AtomicBool>) {
     while running.load(Ordering::Relaxed) {
-        if let Err(e) = service.escalate_due(fanzha_core::time::now_ms()).await {
+        let now = fanzha_core::time::now_ms();
+        if let Err(e) = service.escalate_due(now).await {
             tracing::warn!(error = %e, "deadline check failed");
+        }
+        if let Err(e) = fanzha_workflow::notify::remind_overdue(&service, now).await {
+            tracing::warn!(error = %e, "joint task reminder check failed");
         }
         tokio::time::sleep(std::time::Duration::from_secs(5)).await;
     }

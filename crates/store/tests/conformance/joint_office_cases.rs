@@ -449,3 +449,103 @@ pub async fn members_sign_meet_are_checked_and_carry_out_their_tasks(store: &Sto
     assert_eq!(office.members(&yuyao, true).await.unwrap().len(), 2);
     assert_eq!(audits(store, "joint_member_left").await, 1);
 }
+
+/// The deadline watch finds open tasks past their deadline, each claimed once per deadline; a
+/// reported or done task is not reminded, and a return's new deadline can be reminded again.
+pub async fn open_tasks_past_their_deadline_are_reminded_once_per_deadline(store: &Store) {
+    with_tree(store).await;
+    let yuyao = store.units().scope("330281").await.unwrap();
+    let cixi = store.units().scope("330282").await.unwrap();
+    let office = store.joint_office();
+    let tasks = store.joint_tasks();
+    let edu = office
+        .add_member(&yuyao, &member("330281", "余姚市教育局"), T0)
+        .await
+        .unwrap();
+    let other = office
+        .add_member(&cixi, &member("330282", "慈溪市教育局"), T0)
+        .await
+        .unwrap();
+    let task = |member_id, title: &str, due_at| NewTask {
+        member_id,
+        meeting_id: None,
+        title: title.into(),
+        detail: String::new(),
+        due_at,
+        by: "office".into(),
+    };
+    let late = tasks
+        .assign(&yuyao, &task(edu, "组织培训", T0 + DAY), T0)
+        .await
+        .unwrap();
+    let later = tasks
+        .assign(&cixi, &task(other, "开展宣传", T0 + 2 * DAY), T0)
+        .await
+        .unwrap();
+    let reported = tasks
+        .assign(&yuyao, &task(edu, "排查名单", T0 + DAY), T0)
+        .await
+        .unwrap();
+    tasks
+        .report(&yuyao, reported, ("已排查", "王"), (1, "office", T0 + 1))
+        .await
+        .unwrap();
+    let ahead = tasks
+        .assign(&yuyao, &task(edu, "走访企业", T0 + 30 * DAY), T0)
+        .await
+        .unwrap();
+
+    let ids = |v: Vec<Task>| v.iter().map(|t| t.id).collect::<Vec<_>>();
+    // Nothing is due before the deadlines pass.
+    assert!(tasks.to_remind(T0 + DAY, 10).await.unwrap().is_empty());
+    let now = T0 + 3 * DAY;
+    let due = tasks.to_remind(now, 10).await.unwrap();
+    assert_eq!(
+        ids(due.clone()),
+        vec![late, later],
+        "open only, earliest deadline first"
+    );
+    assert!(!ids(due.clone()).contains(&ahead) && !ids(due.clone()).contains(&reported));
+    assert_eq!(
+        ids(tasks.to_remind(now, 1).await.unwrap()),
+        vec![late],
+        "limit"
+    );
+    assert!(tasks.claim_reminder(&due[0]).await.unwrap());
+    assert!(
+        !tasks.claim_reminder(&due[0]).await.unwrap(),
+        "a second claim of the same deadline loses"
+    );
+    assert_eq!(ids(tasks.to_remind(now, 10).await.unwrap()), vec![later]);
+    let before = tasks.get(&yuyao, late).await.unwrap();
+    assert_eq!(before.version, 1, "a reminder is not a step of the task");
+
+    // Reported late, returned with a new deadline, overdue again: reminded again.
+    let r = tasks
+        .report(&yuyao, late, ("已培训", "王"), (1, "office", now))
+        .await
+        .unwrap();
+    assert!(
+        !tasks.claim_reminder(&r).await.unwrap(),
+        "a reported task is not reminded"
+    );
+    let back = tasks
+        .send_back(
+            &yuyao,
+            late,
+            ("缺签到表", now + DAY),
+            (r.version, "office", now + 1),
+        )
+        .await
+        .unwrap();
+    assert!(!ids(tasks.to_remind(now + DAY, 10).await.unwrap()).contains(&late));
+    let again = tasks.to_remind(now + 2 * DAY, 10).await.unwrap();
+    let again = again
+        .into_iter()
+        .find(|t| t.id == late)
+        .expect("reminded again");
+    assert_eq!(again.due_at, back.due_at);
+    assert!(tasks.claim_reminder(&again).await.unwrap());
+    // A stale read (the deadline it names is not the task's any more) claims nothing.
+    assert!(!tasks.claim_reminder(&before).await.unwrap());
+}

@@ -264,6 +264,7 @@ mod joint_office_suite {
     crate::conformance_of! {
         joint_office_cases:
         members_sign_meet_are_checked_and_carry_out_their_tasks,
+        open_tasks_past_their_deadline_are_reminded_once_per_deadline,
     }
 }
 

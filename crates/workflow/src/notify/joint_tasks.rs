@@ -1,6 +1,11 @@
 //! Joint-office member departments (联席会议成员单位) are texted when the office assigns them a
-//! task or returns their progress report, at the contact phone the office keeps for them, so a
-//! department without an account of its own still hears of its work in time.
+//! task or returns their progress report, and once when a task is still open past its deadline
+//! (催办), at the contact phone the office keeps for them, so a department without an account
+//! of its own still hears of its work in time.
+//!
+//! Reminders come from the deadline watch of every long-running process
+//! ([`remind_overdue`]): each overdue open task is claimed once per deadline in the store, so
+//! two processes never both remind it, and announced like the office's own steps.
 //!
 //! The web server announces [`Notice::JointTask`] after committing the step; the SMS listener
 //! ([`super::guardians::listen`]) hands it to [`SmsDispatcher::queue_for_joint_task`], which
@@ -8,7 +13,7 @@
 //! message carries the task's id, so the task's page shows whether it was delivered.
 
 use crate::notify::sms::SmsDispatcher;
-use crate::service::{JointTaskStep, Notice};
+use crate::service::{JointTaskStep, LoopService, Notice};
 use fanzha_core::time::to_shanghai;
 use fanzha_store::{NewSms, Scope, SmsPurpose, StoreError, TaskEventKind};
 
@@ -53,6 +58,36 @@ pub fn joint_task_returned_text(office: &str, title: &str, note: &str, due_at: i
     )
 }
 
+/// The text reminding a department of a task past its deadline.
+pub fn joint_task_overdue_text(office: &str, title: &str, due_at: i64) -> String {
+    format!(
+        "【反诈联席办】{office}反诈联席办督办：贵单位承办的“{}”已超过完成时限（{}），请尽快报送落实情况。",
+        quoted(title),
+        day(due_at)
+    )
+}
+
+/// Open tasks read per round of the deadline watch; the rest wait for the next round.
+const REMINDERS_PER_ROUND: usize = 500;
+
+/// Announces a reminder for every open task past its deadline that was not reminded for that
+/// deadline yet (claiming each in the store first); returns how many were announced.
+pub async fn remind_overdue(service: &LoopService, now_ms: i64) -> Result<usize, StoreError> {
+    let tasks = service.store().joint_tasks();
+    let mut announced = 0;
+    for t in tasks.to_remind(now_ms, REMINDERS_PER_ROUND).await? {
+        if tasks.claim_reminder(&t).await? {
+            service.announce(Notice::JointTask {
+                task_id: t.id,
+                unit_code: t.unit_code.clone(),
+                step: JointTaskStep::Overdue,
+            });
+            announced += 1;
+        }
+    }
+    Ok(announced)
+}
+
 impl SmsDispatcher {
     /// Queues the text a joint-office step calls for to the member department's contact, due
     /// at `now_ms`; returns the message's id, or `None` when the config turns these notices off
@@ -79,6 +114,7 @@ impl SmsDispatcher {
         };
         let text = match step {
             JointTaskStep::Assigned => joint_task_assigned_text(&office, &task.title, task.due_at),
+            JointTaskStep::Overdue => joint_task_overdue_text(&office, &task.title, task.due_at),
             JointTaskStep::Returned => {
                 let events = store.joint_tasks().events(&task).await?;
                 let note = events
@@ -147,5 +183,12 @@ mod tests {
         );
         assert_eq!(quoted(&note).chars().count(), MAX_QUOTED_CHARS);
         assert_eq!(quoted(" 两行\n文字 "), "两行 文字");
+    }
+
+    #[test]
+    fn overdue_text_presses_for_the_report_with_the_deadline_passed() {
+        let t = joint_task_overdue_text("余姚市", "宣传", DUE);
+        assert!(t.contains("余姚市反诈联席办督办"), "{t}");
+        assert!(t.contains("“宣传”已超过完成时限（2026年12月31日）"), "{t}");
     }
 }

@@ -239,6 +239,7 @@ fanzha_store::on_both_backends! {
     guardians_are_scoped_through_the_persons_unit,
     without_an_smsc_nothing_is_queued_or_sent,
     a_joint_office_member_is_texted_when_a_task_is_assigned_or_returned,
+    an_open_task_past_its_deadline_is_reminded_once,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -934,4 +935,80 @@ async fn a_joint_office_member_is_texted_when_a_task_is_assigned_or_returned(db:
             .unwrap(),
         None
     );
+}
+
+async fn an_open_task_past_its_deadline_is_reminded_once(db: &Db) {
+    let store = db.open().await;
+    with_tree(&store).await;
+    let county = store.units().scope(COUNTY).await.unwrap();
+    let edu = store
+        .joint_office()
+        .add_member(
+            &county,
+            &NewJointMember {
+                unit_code: COUNTY.into(),
+                name: "余姚市教育局".into(),
+                kind: JointMemberKind::Government,
+                contact_name: "李科长".into(),
+                contact_phone: "13922220001".into(),
+                staff: 80,
+                note: String::new(),
+                by: "office".into(),
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    let t = store
+        .joint_tasks()
+        .assign(
+            &county,
+            &NewTask {
+                member_id: edu,
+                meeting_id: None,
+                title: "组织全县中小学家长安装国家反诈中心APP".into(),
+                detail: String::new(),
+                due_at: T0 + 86_400_000,
+                by: "office".into(),
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    let smsc = Smsc::start().await;
+    let service = service(&store).await;
+    let mut notices = service.subscribe();
+    let handle = SmsDispatcher::spawn(service.clone(), config(smsc.port, &[1]));
+
+    // Before the deadline nothing; after it one reminder, however often the watch runs.
+    assert_eq!(
+        notify::remind_overdue(&service, T0 + 1_000).await.unwrap(),
+        0
+    );
+    let late = T0 + 2 * 86_400_000;
+    assert_eq!(notify::remind_overdue(&service, late).await.unwrap(), 1);
+    assert_eq!(
+        notify::remind_overdue(&service, late + 5_000)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        notices.recv().await.unwrap(),
+        Notice::JointTask {
+            task_id: t,
+            unit_code: COUNTY.into(),
+            step: JointTaskStep::Overdue,
+        }
+    );
+    let sent = settled_for_task(&store, t, 1).await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].to_number, "13922220001");
+    assert_eq!(sent[0].state, SmsState::Delivered);
+    assert!(
+        sent[0].text.contains("督办") && sent[0].text.contains("已超过完成时限"),
+        "{}",
+        sent[0].text
+    );
+    handle.shutdown().await;
 }
