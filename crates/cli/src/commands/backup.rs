@@ -6,6 +6,9 @@
 //! tools made for it, which a hand-written dump would only imitate. The engine snapshots
 //! (`<data_dir>/engine/*.snapshot`) travel with the database: restoring both puts detection
 //! back where the database was, and it re-reads the signal stream from the snapshot's sequence.
+//! With `--archive` the signal archive travels too (`archive/<stream>/…`): its state file first,
+//! then the day files, so parts written while the copy runs are ones the state does not name —
+//! the archive drops those on open (docs/archive.md), and the copy is consistent.
 
 use crate::error::{CliError, CliResult, WithCode};
 use crate::report::Report;
@@ -22,6 +25,10 @@ pub struct BackupArgs {
     /// Folder the backup is written into (as `fanzha-<YYYYMMDD-HHMMSS>/`).
     #[arg(long)]
     out: PathBuf,
+    /// Also copy the signal archive (`archive_dir`: every stream's state and day files; it can
+    /// be large).
+    #[arg(long)]
+    archive: bool,
 }
 
 #[derive(clap::Args)]
@@ -87,6 +94,43 @@ fn snapshots(data_dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// The archive's files to back up, relative to `root`: each stream's `ARCHIVE.json` first, then
+/// the day files; the lock and files still being written (`.partial`, `.compact`) are left out.
+fn archive_files(root: &Path) -> CliResult<Vec<PathBuf>> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> CliResult<()> {
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| failed(format!("cannot read {}: {e}", dir.display())))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| failed(format!("cannot read {}: {e}", dir.display())))?;
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if path.is_dir() {
+                walk(root, &path, out)?;
+            } else if name != ".lock" && !name.ends_with(".partial") && !name.ends_with(".compact")
+            {
+                out.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf());
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    if root.is_dir() {
+        walk(root, root, &mut out)?;
+    }
+    // The state before the days (see the module documentation), then in path order.
+    out.sort_by_key(|p| (p.file_name().is_none_or(|n| n != "ARCHIVE.json"), p.clone()));
+    Ok(out)
+}
+
+/// A relative path as the manifest writes it, `/`-separated.
+fn manifest_path(prefix: &str, rel: &Path) -> String {
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    format!("{prefix}/{}", parts.join("/"))
+}
+
 /// Runs one of PostgreSQL's tools; its error output becomes the failure's text.
 fn run_tool(tool: &str, args: &[&str]) -> CliResult<()> {
     let out = Command::new(tool).args(args).output().map_err(|e| {
@@ -149,6 +193,31 @@ pub fn backup(ctx: &Ctx, args: BackupArgs) -> CliResult {
             .map_err(|e| failed(format!("cannot copy {}: {e}", snapshot.display())))?;
         files.push(rel);
     }
+    let mut archived = 0;
+    if args.archive {
+        let root = ctx.config.archive_dir();
+        for rel in archive_files(&root)? {
+            let from = root.join(&rel);
+            let name = manifest_path("archive", &rel);
+            let to = dir.join(&name);
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| failed(format!("cannot create {}: {e}", parent.display())))?;
+            }
+            std::fs::copy(&from, &to).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    failed(format!(
+                        "{} went away while the archive was copied (a day was compacted): run the backup again",
+                        from.display()
+                    ))
+                } else {
+                    failed(format!("cannot copy {}: {e}", from.display()))
+                }
+            })?;
+            files.push(name);
+            archived += 1;
+        }
+    }
     let mut entries = Vec::new();
     for rel in &files {
         let (bytes, sha256) = digest(&dir.join(rel))?;
@@ -173,6 +242,7 @@ pub fn backup(ctx: &Ctx, args: BackupArgs) -> CliResult {
         .field("backend", &manifest.backend)
         .field("schema_version", schema_version)
         .field("files", manifest.files.len())
+        .field("archive_files", archived)
         .field("bytes", manifest.files.iter().map(|f| f.bytes).sum::<u64>())
         .print(ctx.json);
     Ok(())
@@ -216,6 +286,36 @@ pub fn restore(ctx: &Ctx, args: RestoreArgs) -> CliResult {
             ErrorCode::RestoreRefused,
             format!("engine snapshots exist: {}", present.join(", ")),
         ));
+    }
+    let archive_dir = ctx.config.archive_dir();
+    let archive: Vec<(&FileEntry, PathBuf)> = manifest
+        .files
+        .iter()
+        .filter_map(|f| {
+            let rest = f.path.strip_prefix("archive/")?;
+            Some((
+                f,
+                rest.split('/').fold(archive_dir.clone(), |p, c| p.join(c)),
+            ))
+        })
+        .collect();
+    // A path of the manifest never leaves the archive directory.
+    if let Some((f, _)) = archive
+        .iter()
+        .find(|(f, _)| f.path.split('/').any(|c| c == ".." || c.is_empty()))
+    {
+        return Err(CliError::new(
+            ErrorCode::BackupDamaged,
+            format!("{}: not a path inside the archive", f.path),
+        ));
+    }
+    if let Some((_, there)) = archive.iter().find(|(_, p)| p.exists()) {
+        if !args.force {
+            return Err(CliError::new(
+                ErrorCode::RestoreRefused,
+                format!("the archive holds {} already", there.display()),
+            ));
+        }
     }
     let now = fanzha_core::time::now_ms();
     match manifest.backend.as_str() {
@@ -295,6 +395,14 @@ pub fn restore(ctx: &Ctx, args: RestoreArgs) -> CliResult {
         std::fs::copy(args.from.join(&f.path), &target)
             .map_err(|e| failed(format!("cannot write {}: {e}", target.display())))?;
     }
+    for (f, target) in &archive {
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| failed(format!("cannot create {}: {e}", parent.display())))?;
+        }
+        std::fs::copy(args.from.join(&f.path), target)
+            .map_err(|e| failed(format!("cannot write {}: {e}", target.display())))?;
+    }
     // Opening brings an older backup's schema up to this build's.
     let db = super::database::open(ctx)?;
     let version = db.block_on(db.store.schema_version())?;
@@ -304,6 +412,7 @@ pub fn restore(ctx: &Ctx, args: RestoreArgs) -> CliResult {
         .field("schema_version_backup", manifest.schema_version)
         .field("schema_version", version)
         .field("snapshots", snapshots.len())
+        .field("archive_files", archive.len())
         .print(ctx.json);
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! `fanzha backup` / `fanzha restore` on SQLite and PostgreSQL: a running site's database and
 //! engine snapshots copied with checksums; restored into a fresh site with the same org tree; a
 //! damaged backup refused before anything is touched; a site that holds data replaced only with
-//! `--force` (an SQLite file kept aside).
+//! `--force` (an SQLite file kept aside); with `--archive`, the signal archive's state and day
+//! files too, not the files still being written.
 
 use crate::common::{new_site, postgres_url, Site};
 use fanzha_store::{Scope, Store};
@@ -61,6 +62,7 @@ async fn scenario(postgres: Option<&str>) {
     // Into a fresh site.
     let restored = second.ok(&["restore", "--from", &backup, "--json"]);
     assert_eq!(restored["snapshots"], 1, "{restored}");
+    assert_eq!(restored["archive_files"], 0, "no archive unless asked");
     assert_eq!(units_of(&second).await, units);
     assert_eq!(
         std::fs::read(snapshot_of(&second)).unwrap(),
@@ -81,6 +83,54 @@ async fn scenario(postgres: Option<&str>) {
             });
         assert!(aside, "the replaced database is kept aside");
     }
+    // The archive, when asked: its state and day files, not the lock or a part being written.
+    let archive = first.dir.join("data/archive/FANZHA_SIGNALS");
+    std::fs::create_dir_all(archive.join("2026-12-04")).unwrap();
+    std::fs::write(archive.join("ARCHIVE.json"), br#"{"through":42}"#).unwrap();
+    std::fs::write(archive.join("2026-12-04/calls.parquet"), b"PAR1 calls PAR1").unwrap();
+    std::fs::write(
+        archive.join("2026-12-04/sms.118001.parquet.partial"),
+        b"half",
+    )
+    .unwrap();
+    std::fs::write(archive.join(".lock"), b"").unwrap();
+    let with_archive = root.path().join("with-archive");
+    let done = first.ok(&[
+        "backup",
+        "--out",
+        with_archive.to_str().unwrap(),
+        "--archive",
+        "--json",
+    ]);
+    assert_eq!(done["archive_files"], 2, "{done}");
+    assert_eq!(done["files"], 4, "{done}");
+    let backup = done["backup"].as_str().unwrap().to_string();
+    let third = new_site(root.path(), "c", postgres).await;
+    let restored = third.ok(&["restore", "--from", &backup, "--json"]);
+    assert_eq!(restored["archive_files"], 2, "{restored}");
+    let copy = third.dir.join("data/archive/FANZHA_SIGNALS");
+    assert_eq!(
+        std::fs::read(copy.join("2026-12-04/calls.parquet")).unwrap(),
+        b"PAR1 calls PAR1"
+    );
+    assert_eq!(
+        std::fs::read(copy.join("ARCHIVE.json")).unwrap(),
+        br#"{"through":42}"#
+    );
+    assert!(!copy.join("2026-12-04/sms.118001.parquet.partial").exists());
+    assert!(!copy.join(".lock").exists());
+    // An archive that is there is replaced only with --force; nothing else is touched.
+    let fourth = new_site(root.path(), "d", postgres).await;
+    let theirs = fourth.dir.join("data/archive/FANZHA_SIGNALS/ARCHIVE.json");
+    std::fs::create_dir_all(theirs.parent().unwrap()).unwrap();
+    std::fs::write(&theirs, br#"{"through":7}"#).unwrap();
+    let said = fourth.refused(&["restore", "--from", &backup], "restore_refused");
+    assert!(said.contains("archive"), "{said}");
+    assert_eq!(std::fs::read(&theirs).unwrap(), br#"{"through":7}"#);
+    assert!(!snapshot_of(&fourth).exists());
+    fourth.ok(&["restore", "--from", &backup, "--force", "--json"]);
+    assert_eq!(std::fs::read(&theirs).unwrap(), br#"{"through":42}"#);
+
     let scope = Scope::platform();
     let store = Store::connect(&second.url).await.unwrap();
     assert!(store.schema_version().await.unwrap() >= 54);
