@@ -42,6 +42,8 @@ code_enum! {
         Reported => "reported", "报送落实情况", "Progress reported";
         Returned => "returned", "退回", "Returned";
         Accepted => "accepted", "验收完成", "Accepted";
+        /// 督办: the office pressed the member on an open task.
+        Pressed => "pressed", "督办", "Pressed";
     }
 }
 
@@ -350,6 +352,38 @@ impl<'s> JointTasks<'s> {
                 note: &note,
                 due_at: None,
                 detail: serde_json::json!({ "on_time": on_time }),
+            },
+        )
+        .await?;
+        self.get(scope, id).await
+    }
+
+    /// Presses the member on an open task (督办): what the office asks (required), the deadline
+    /// unchanged; a history entry, audited as `joint_task_pressed`.
+    pub async fn press(
+        &self,
+        scope: &Scope,
+        id: i64,
+        note: &str,
+        (version, by, now): (i64, &str, i64),
+    ) -> StoreResult<Task> {
+        let note = bounded_text("note", note, MAX_JOINT_TEXT, true)?;
+        let t = self.get(scope, id).await?;
+        if t.state != TaskState::Open {
+            return Err(wrong_state(&t, "open"));
+        }
+        // Nothing of the task itself changes but its version (the entry is the step).
+        let update = Sql::new("UPDATE joint_tasks SET due_at = due_at");
+        self.change(
+            &t,
+            version,
+            (by, now),
+            Change {
+                update,
+                kind: TaskEventKind::Pressed,
+                note: &note,
+                due_at: None,
+                detail: serde_json::json!({ "due_at": t.due_at }),
             },
         )
         .await?;

@@ -298,6 +298,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "joint task reminders",
         include_str!("../migrations/0058_joint_task_reminders.sql"),
     ),
+    (
+        59,
+        "joint task press",
+        include_str!("../migrations/0059_joint_task_press.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -152,7 +152,7 @@ pub async fn import_tasks(
                     id,
                     fanzha_workflow::JointTaskStep::Assigned,
                 )
-                .await?
+                .await
             }
             Err(e) => {
                 let not_applied = parsed.rows[k..].iter().map(|r| (r.line, r.raw.clone()));

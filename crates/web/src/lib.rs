@@ -219,6 +219,10 @@ pub fn router(state: AppState) -> Router {
             post(pages::joint_office_tasks::send_back),
         )
         .route(
+            "/joint-office/tasks/{id}/press",
+            post(pages::joint_office_tasks::press),
+        )
+        .route(
             "/operations",
             get(pages::cluster_operations::list).post(pages::cluster_operations::launch),
         )

@@ -119,6 +119,8 @@ pub enum JointTaskStep {
     Returned,
     /// Still open past its deadline (催办), once per deadline.
     Overdue,
+    /// Pressed by the office on an open task (督办), with what it asks.
+    Pressed,
 }
 
 impl Notice {

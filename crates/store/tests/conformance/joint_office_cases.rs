@@ -549,3 +549,64 @@ pub async fn open_tasks_past_their_deadline_are_reminded_once_per_deadline(store
     // A stale read (the deadline it names is not the task's any more) claims nothing.
     assert!(!tasks.claim_reminder(&before).await.unwrap());
 }
+
+/// The office presses a member on an open task (督办): a history entry with what it asks, the
+/// version moved and the deadline kept, audited; an empty note or a task not open is refused.
+pub async fn an_open_task_is_pressed_with_what_the_office_asks(store: &Store) {
+    with_tree(store).await;
+    let yuyao = store.units().scope("330281").await.unwrap();
+    let cixi = store.units().scope("330282").await.unwrap();
+    let edu = store
+        .joint_office()
+        .add_member(&yuyao, &member("330281", "余姚市教育局"), T0)
+        .await
+        .unwrap();
+    let tasks = store.joint_tasks();
+    let new = NewTask {
+        member_id: edu,
+        meeting_id: None,
+        title: "组织培训".into(),
+        detail: String::new(),
+        due_at: T0 + 5 * DAY,
+        by: "office".into(),
+    };
+    let id = tasks.assign(&yuyao, &new, T0).await.unwrap();
+    assert!(matches!(
+        tasks.press(&yuyao, id, "  ", (1, "office", T0 + 1)).await,
+        Err(StoreError::Invalid { field: "note", .. })
+    ));
+    assert!(matches!(
+        tasks.press(&cixi, id, "快", (1, "office", T0 + 1)).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let t = tasks
+        .press(&yuyao, id, "请于周五前报送名单", (1, "office", T0 + 1))
+        .await
+        .unwrap();
+    assert_eq!(
+        (t.version, t.due_at, t.state),
+        (2, T0 + 5 * DAY, TaskState::Open)
+    );
+    let last = tasks.events(&t).await.unwrap().pop().unwrap();
+    assert_eq!(last.kind, TaskEventKind::Pressed);
+    assert_eq!(last.note, "请于周五前报送名单");
+    assert_eq!(audits(store, "joint_task_pressed").await, 1);
+    assert!(
+        matches!(
+            tasks.press(&yuyao, id, "再催", (1, "office", T0 + 2)).await,
+            Err(StoreError::Conflict { .. })
+        ),
+        "a stale version"
+    );
+    tasks
+        .report(&yuyao, id, ("已报送", "王"), (2, "office", T0 + 3))
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            tasks.press(&yuyao, id, "再催", (3, "office", T0 + 4)).await,
+            Err(StoreError::Conflict { .. })
+        ),
+        "a reported task waits for the office"
+    );
+}

@@ -265,6 +265,7 @@ mod joint_office_suite {
         joint_office_cases:
         members_sign_meet_are_checked_and_carry_out_their_tasks,
         open_tasks_past_their_deadline_are_reminded_once_per_deadline,
+        an_open_task_is_pressed_with_what_the_office_asks,
     }
 }
 

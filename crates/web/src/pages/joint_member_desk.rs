@@ -32,6 +32,8 @@ struct PendingTask {
     meeting: String,
     /// The office's last return: what is still missing.
     returned: Option<String>,
+    /// The office's last 督办 on the task: what it asked, and when.
+    pressed: Option<(String, String)>,
     reported_at: String,
 }
 
@@ -113,18 +115,16 @@ pub async fn desk(
             });
             continue;
         }
-        // The history is read only for a task the office has returned.
-        let returned = if t.returns > 0 {
-            tasks
-                .events(&t)
-                .await?
-                .into_iter()
-                .rev()
-                .find(|e| e.kind == TaskEventKind::Returned)
-                .map(|e| e.note)
+        // The history is read only for a task with a step after its assignment (a report, a
+        // return, a 督办): a task at version 1 has none.
+        let events = if t.version > 1 {
+            tasks.events(&t).await?
         } else {
-            None
+            Vec::new()
         };
+        let last = |kind| events.iter().rev().find(|e| e.kind == kind);
+        let returned = last(TaskEventKind::Returned).map(|e| e.note.clone());
+        let pressed = last(TaskEventKind::Pressed).map(|e| (e.note.clone(), time(e.at)));
         let meeting = match t.meeting_id {
             Some(g) => match meetings.get(&g) {
                 Some(label) => label.clone(),
@@ -146,6 +146,7 @@ pub async fn desk(
             overdue: t.overdue(now),
             meeting,
             returned,
+            pressed,
             reported_at: t.reported_at.map(time).unwrap_or_default(),
             t,
         });

@@ -1,7 +1,7 @@
 //! The joint office's task list (任务清单): assigning a task to a member department, a task's
 //! page with its history, and the steps the office records — the member's progress report as
 //! received (报送落实情况), acceptance (验收完成), return with what is missing and a new
-//! deadline (退回).
+//! deadline (退回), and pressing the member on an open task (督办).
 
 use super::joint_office::{day, DAY_MS};
 use super::view::{date, end_of_day, pick, time};
@@ -42,20 +42,17 @@ pub struct AssignForm {
 }
 
 /// Tells whoever follows the office's work — the SMS dispatcher, which texts the member
-/// department's contact, webhooks and live pages — of a step just committed on a task.
-pub(crate) async fn announce(
-    state: &AppState,
-    scope: &Scope,
-    id: i64,
-    step: JointTaskStep,
-) -> Result<(), WebError> {
-    let t = state.store.joint_tasks().get(scope, id).await?;
-    state.loop_service.announce(Notice::JointTask {
-        task_id: t.id,
-        unit_code: t.unit_code,
-        step,
-    });
-    Ok(())
+/// department's contact, webhooks and live pages — of a step just committed on a task. The
+/// step stands whatever happens here: a task that cannot be read back is logged, not failed.
+pub(crate) async fn announce(state: &AppState, scope: &Scope, id: i64, step: JointTaskStep) {
+    match state.store.joint_tasks().get(scope, id).await {
+        Ok(t) => state.loop_service.announce(Notice::JointTask {
+            task_id: t.id,
+            unit_code: t.unit_code,
+            step,
+        }),
+        Err(e) => tracing::error!(task = id, error = %e, "joint task step not announced"),
+    }
 }
 
 fn id_of(field: &str, v: &str) -> Result<Option<i64>, WebError> {
@@ -96,7 +93,7 @@ pub async fn assign(
             state.clock.now_ms(),
         )
         .await?;
-    announce(&state, &scope, id, JointTaskStep::Assigned).await?;
+    announce(&state, &scope, id, JointTaskStep::Assigned).await;
     Ok(after_write(
         &headers,
         format!("/joint-office/tasks/{id}"),
@@ -257,8 +254,9 @@ pub async fn report(
     Ok(redirect(&headers, id))
 }
 
+/// A step that takes a note and the version read (acceptance, 督办).
 #[derive(Debug, Deserialize)]
-pub struct AcceptForm {
+pub struct NoteForm {
     #[serde(default)]
     note: String,
     #[serde(default)]
@@ -272,7 +270,7 @@ pub async fn accept(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    FormBody(f): FormBody<AcceptForm>,
+    FormBody(f): FormBody<NoteForm>,
 ) -> Result<Response, WebError> {
     let p = &auth.principal;
     let scope = state.scope_of(&p.unit_code).await?;
@@ -286,6 +284,32 @@ pub async fn accept(
             (f.version, &p.login, state.clock.now_ms()),
         )
         .await?;
+    Ok(redirect(&headers, id))
+}
+
+/// `POST /joint-office/tasks/{id}/press` (`note`: what the office asks, `version` read):
+/// presses the member on an open task (督办) — a history entry, audited, and a text to the
+/// department.
+pub async fn press(
+    auth: Require<ManageJointOffice>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    FormBody(f): FormBody<NoteForm>,
+) -> Result<Response, WebError> {
+    let p = &auth.principal;
+    let scope = state.scope_of(&p.unit_code).await?;
+    state
+        .store
+        .joint_tasks()
+        .press(
+            &scope,
+            id,
+            &f.note,
+            (f.version, &p.login, state.clock.now_ms()),
+        )
+        .await?;
+    announce(&state, &scope, id, JointTaskStep::Pressed).await;
     Ok(redirect(&headers, id))
 }
 
@@ -321,7 +345,7 @@ pub async fn send_back(
             (f.version, &p.login, state.clock.now_ms()),
         )
         .await?;
-    announce(&state, &scope, id, JointTaskStep::Returned).await?;
+    announce(&state, &scope, id, JointTaskStep::Returned).await;
     Ok(redirect(&headers, id))
 }
 

@@ -228,6 +228,7 @@ pub fn audit_action_label(lang: Lang, code: &str) -> String {
         "joint_task_reported" => Some(("登记任务落实情况", "Task progress reported")),
         "joint_task_returned" => Some(("退回联席办任务", "Joint-office task returned")),
         "joint_task_accepted" => Some(("验收联席办任务", "Joint-office task accepted")),
+        "joint_task_pressed" => Some(("督办联席办任务", "Joint-office task pressed")),
         "alliance_member_joined" => Some(("登记入盟企业", "Alliance member joined")),
         "model_site_awarded" => Some(("反诈示范点授牌", "Model site awarded")),
         "model_site_revoked" => Some(("反诈示范点摘牌", "Model site revoked")),

@@ -780,14 +780,73 @@ async fn a_member_liaison_reports_the_tasks_of_its_own_department(db: &Db) {
         .text();
     assert!(page.contains("data-returned>缺签到表"), "{page}");
     assert!(page.contains("/joint-office/mine/tasks/1/report"));
-    ok(&report(1, 3).await);
+
+    // The office presses the department (督办): an entry of the task's history, announced so
+    // the department is texted, and on the department's desk; a task not open takes none.
+    let mut notices = state.loop_service.subscribe();
+    let press = |version: i64| {
+        let state = &state;
+        async move {
+            let form = format!(
+                "note={}&version={version}",
+                urlencoded("请于周五前报送签到表")
+            );
+            send(
+                state,
+                office,
+                COUNTY,
+                "POST",
+                "/joint-office/tasks/1/press",
+                &form,
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        send(
+            &state,
+            office,
+            COUNTY,
+            "POST",
+            "/joint-office/tasks/1/press",
+            "note=&version=3"
+        )
+        .await
+        .status,
+        StatusCode::BAD_REQUEST,
+        "a 督办 says what it asks"
+    );
+    ok(&press(3).await);
+    assert_eq!(
+        notices.try_recv().ok(),
+        Some(Notice::JointTask {
+            task_id: 1,
+            unit_code: COUNTY.into(),
+            step: JointTaskStep::Pressed,
+        })
+    );
+    let page = send(&state, liaison, COUNTY, "GET", "/joint-office/mine", "")
+        .await
+        .text();
+    assert!(page.contains("data-pressed>请于周五前报送签到表"), "{page}");
+    let history = ok(&send(&state, office, COUNTY, "GET", "/joint-office/tasks/1", "").await);
+    assert!(
+        history.contains("督办") && history.contains("press-form"),
+        "{history}"
+    );
+    ok(&report(1, 4).await);
+    assert_eq!(
+        press(5).await.status,
+        StatusCode::CONFLICT,
+        "a reported task waits for the office"
+    );
     ok(&send(
         &state,
         office,
         COUNTY,
         "POST",
         "/joint-office/tasks/1/accept",
-        "note=&version=4",
+        "note=&version=5",
     )
     .await);
     let page = send(&state, liaison, COUNTY, "GET", "/joint-office/mine", "")

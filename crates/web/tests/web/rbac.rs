@@ -610,6 +610,13 @@ const ENDPOINTS: &[Endpoint] = &[
     ),
     ep(
         "POST",
+        "/joint-office/tasks/{id}/press",
+        "manage_joint_office",
+        Rec::JointTask,
+        Form("note=rbac&version=1"),
+    ),
+    ep(
+        "POST",
         "/joint-office/tasks/{id}/return",
         "manage_joint_office",
         Rec::ReportedJointTask,

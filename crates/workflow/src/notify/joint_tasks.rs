@@ -1,6 +1,6 @@
 //! Joint-office member departments (联席会议成员单位) are texted when the office assigns them a
-//! task or returns their progress report, and once when a task is still open past its deadline
-//! (催办), at the contact phone the office keeps for them, so a department without an account
+//! task, returns their progress report or presses them on an open task (督办), and once when a
+//! task is still open past its deadline (催办), at the contact phone the office keeps for them, so a department without an account
 //! of its own still hears of its work in time.
 //!
 //! Reminders come from the deadline watch of every long-running process
@@ -9,13 +9,13 @@
 //!
 //! The web server announces [`Notice::JointTask`] after committing the step; the SMS listener
 //! ([`super::guardians::listen`]) hands it to [`SmsDispatcher::queue_for_joint_task`], which
-//! reads the task, its member and (for a return) what the office said was missing. Each
+//! reads the task, its member and (for a return or a press) what the office said. Each
 //! message carries the task's id, so the task's page shows whether it was delivered.
 
 use crate::notify::sms::SmsDispatcher;
 use crate::service::{JointTaskStep, LoopService, Notice};
 use fanzha_core::time::to_shanghai;
-use fanzha_store::{NewSms, Scope, SmsPurpose, StoreError, TaskEventKind};
+use fanzha_store::{NewSms, Scope, SmsPurpose, Store, StoreError, Task, TaskEventKind};
 
 /// Characters of a task's title or of the office's note kept in a message (an SMS of more than
 /// 70 characters travels as one long message; the whole text stays on the task's page).
@@ -64,6 +64,16 @@ pub fn joint_task_overdue_text(office: &str, title: &str, due_at: i64) -> String
         "【反诈联席办】{office}反诈联席办督办：贵单位承办的“{}”已超过完成时限（{}），请尽快报送落实情况。",
         quoted(title),
         day(due_at)
+    )
+}
+
+/// The text of the office pressing a department on an open task, with what it asks.
+pub fn joint_task_pressed_text(office: &str, title: &str, note: &str, due_at: i64) -> String {
+    format!(
+        "【反诈联席办】{office}反诈联席办督办：贵单位承办的“{}”请于{}前报送落实情况。{}",
+        quoted(title),
+        day(due_at),
+        quoted(note)
     )
 }
 
@@ -116,14 +126,14 @@ impl SmsDispatcher {
             JointTaskStep::Assigned => joint_task_assigned_text(&office, &task.title, task.due_at),
             JointTaskStep::Overdue => joint_task_overdue_text(&office, &task.title, task.due_at),
             JointTaskStep::Returned => {
-                let events = store.joint_tasks().events(&task).await?;
-                let note = events
-                    .iter()
-                    .rev()
-                    .find(|e| e.kind == TaskEventKind::Returned)
-                    .map(|e| e.note.as_str())
-                    .unwrap_or("请补充落实情况");
+                let note = last_note(store, &task, TaskEventKind::Returned).await?;
+                let note = note.as_deref().unwrap_or("请补充落实情况");
                 joint_task_returned_text(&office, &task.title, note, task.due_at)
+            }
+            JointTaskStep::Pressed => {
+                let note = last_note(store, &task, TaskEventKind::Pressed).await?;
+                let note = note.as_deref().unwrap_or("请抓紧落实");
+                joint_task_pressed_text(&office, &task.title, note, task.due_at)
             }
         };
         let sms = NewSms {
@@ -147,6 +157,20 @@ impl SmsDispatcher {
             Err(e) => Err(e),
         }
     }
+}
+
+/// What the office wrote on the task's latest history entry of `kind`.
+async fn last_note(
+    store: &Store,
+    task: &Task,
+    kind: TaskEventKind,
+) -> Result<Option<String>, StoreError> {
+    let events = store.joint_tasks().events(task).await?;
+    Ok(events
+        .into_iter()
+        .rev()
+        .find(|e| e.kind == kind)
+        .map(|e| e.note))
 }
 
 /// The task a notice asks to text about, if it is one.
@@ -183,6 +207,16 @@ mod tests {
         );
         assert_eq!(quoted(&note).chars().count(), MAX_QUOTED_CHARS);
         assert_eq!(quoted(" 两行\n文字 "), "两行 文字");
+    }
+
+    #[test]
+    fn pressed_text_carries_what_the_office_asks() {
+        let t = joint_task_pressed_text("余姚市", "宣传", "本周五前报送名单", DUE);
+        assert!(t.contains("余姚市反诈联席办督办"), "{t}");
+        assert!(
+            t.contains("2026年12月31日前报送落实情况。本周五前报送名单"),
+            "{t}"
+        );
     }
 
     #[test]

@@ -33,7 +33,8 @@ pub use calls::{
 use fanzha_store::{DeliveryState, DueDelivery, Store, StoreError, Webhook};
 pub use guardians::{fraud_hint, guardian_alert_text, mask_name, warning_to_person_text};
 pub use joint_tasks::{
-    joint_task_assigned_text, joint_task_overdue_text, joint_task_returned_text, remind_overdue,
+    joint_task_assigned_text, joint_task_overdue_text, joint_task_pressed_text,
+    joint_task_returned_text, remind_overdue,
 };
 pub use sms::{
     parse_receipt_text, receipt_of, submit_sm_for, Receipt, SmppConfig, SmsConfig, SmsDispatcher,

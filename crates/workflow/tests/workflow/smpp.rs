@@ -910,6 +910,25 @@ async fn a_joint_office_member_is_texted_when_a_task_is_assigned_or_returned(db:
     );
     assert!(sent[1].text.contains("前重新报送"), "{}", sent[1].text);
 
+    // Pressed on the task (督办): the office's words go out too.
+    let open = tasks.get(&county, t).await.unwrap();
+    tasks
+        .press(
+            &county,
+            t,
+            "请于周五前报送各校统计表",
+            (open.version, "office", T0 + 3),
+        )
+        .await
+        .unwrap();
+    announce(t, JointTaskStep::Pressed);
+    let sent = settled_for_task(&store, t, 3).await;
+    assert!(
+        sent[2].text.contains("督办") && sent[2].text.contains("请于周五前报送各校统计表"),
+        "{}",
+        sent[2].text
+    );
+
     // A member whose contact cannot take SMS is skipped, not retried.
     let f = tasks
         .assign(&county, &task(fixed, "单位内部反诈宣传"), T0)
