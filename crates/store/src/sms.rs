@@ -8,7 +8,7 @@
 
 use crate::error::{StoreError, StoreResult};
 use crate::field::decode_err;
-use crate::sql::{col, Sql};
+use crate::sql::{col, Arg, Sql};
 use crate::store::Store;
 use sqlx::any::AnyRow;
 
@@ -257,31 +257,38 @@ impl<'s> SmsMessages<'s> {
 
     /// The messages about one warning, oldest first.
     pub async fn for_warning(&self, warning_id: &str) -> StoreResult<Vec<SmsMessage>> {
-        let mut sql = Sql::new(format!(
-            "SELECT {COLUMNS} FROM sms_messages m WHERE m.warning_id = "
-        ));
-        sql.arg(warning_id).push(" ORDER BY m.id");
-        self.list_where("sms_messages.for_warning", &mut sql).await
+        self.about("sms_messages.for_warning", "warning_id", warning_id)
+            .await
     }
 
     /// The messages about one joint-office task, oldest first.
     pub async fn for_joint_task(&self, task_id: i64) -> StoreResult<Vec<SmsMessage>> {
-        let mut sql = Sql::new(format!(
-            "SELECT {COLUMNS} FROM sms_messages m WHERE m.joint_task_id = "
-        ));
-        sql.arg(task_id).push(" ORDER BY m.id");
-        self.list_where("sms_messages.for_joint_task", &mut sql)
+        self.about("sms_messages.for_joint_task", "joint_task_id", task_id)
             .await
     }
 
     /// The messages about one instruction, oldest first.
     pub async fn for_instruction(&self, instruction_id: &str) -> StoreResult<Vec<SmsMessage>> {
+        self.about(
+            "sms_messages.for_instruction",
+            "instruction_id",
+            instruction_id,
+        )
+        .await
+    }
+
+    /// The messages whose `column` (one of the record columns above) is `key`, oldest first.
+    async fn about<'k>(
+        &self,
+        op: &'static str,
+        column: &'static str,
+        key: impl Into<Arg<'k>>,
+    ) -> StoreResult<Vec<SmsMessage>> {
         let mut sql = Sql::new(format!(
-            "SELECT {COLUMNS} FROM sms_messages m WHERE m.instruction_id = "
+            "SELECT {COLUMNS} FROM sms_messages m WHERE m.{column} = "
         ));
-        sql.arg(instruction_id).push(" ORDER BY m.id");
-        self.list_where("sms_messages.for_instruction", &mut sql)
-            .await
+        sql.arg(key).push(" ORDER BY m.id");
+        self.list_where(op, &mut sql).await
     }
 
     /// The dead-letter list: messages whose submission attempts ran out, most recent first.

@@ -145,15 +145,7 @@ pub async fn import_tasks(
             by: up.login.to_string(),
         };
         match tasks.assign(&scope, &task, now).await {
-            Ok(id) => {
-                crate::pages::joint_office_tasks::announce(
-                    state,
-                    &scope,
-                    id,
-                    fanzha_workflow::JointTaskStep::Assigned,
-                )
-                .await
-            }
+            Ok(id) => crate::pages::joint_office_tasks::announce_assigned(state, &scope, id).await,
             Err(e) => {
                 let not_applied = parsed.rows[k..].iter().map(|r| (r.line, r.raw.clone()));
                 return Err(run.fail(assigned, not_applied, e).await);

@@ -118,7 +118,7 @@ fn archive_files(root: &Path) -> CliResult<Vec<PathBuf>> {
         walk(root, root, &mut out)?;
     }
     // The state before the days (see the module documentation), then in path order.
-    out.sort_by_key(|p| (p.file_name().is_none_or(|n| n != "ARCHIVE.json"), p.clone()));
+    out.sort_by_cached_key(|p| (p.file_name().is_none_or(|n| n != "ARCHIVE.json"), p.clone()));
     Ok(out)
 }
 

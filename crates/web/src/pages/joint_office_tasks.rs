@@ -42,16 +42,21 @@ pub struct AssignForm {
 }
 
 /// Tells whoever follows the office's work — the SMS dispatcher, which texts the member
-/// department's contact, webhooks and live pages — of a step just committed on a task. The
-/// step stands whatever happens here: a task that cannot be read back is logged, not failed.
-pub(crate) async fn announce(state: &AppState, scope: &Scope, id: i64, step: JointTaskStep) {
+/// department's contact, webhooks and live pages — of a step just committed on `t`.
+fn announce(state: &AppState, t: &Task, step: JointTaskStep) {
+    state.loop_service.announce(Notice::JointTask {
+        task_id: t.id,
+        unit_code: t.unit_code.clone(),
+        step,
+    });
+}
+
+/// [`announce`]s a task just assigned, read back for its unit. The assignment stands whatever
+/// happens here: a task that cannot be read back is logged, not failed.
+pub(crate) async fn announce_assigned(state: &AppState, scope: &Scope, id: i64) {
     match state.store.joint_tasks().get(scope, id).await {
-        Ok(t) => state.loop_service.announce(Notice::JointTask {
-            task_id: t.id,
-            unit_code: t.unit_code,
-            step,
-        }),
-        Err(e) => tracing::error!(task = id, error = %e, "joint task step not announced"),
+        Ok(t) => announce(state, &t, JointTaskStep::Assigned),
+        Err(e) => tracing::error!(task = id, error = %e, "joint task assignment not announced"),
     }
 }
 
@@ -93,7 +98,7 @@ pub async fn assign(
             state.clock.now_ms(),
         )
         .await?;
-    announce(&state, &scope, id, JointTaskStep::Assigned).await;
+    announce_assigned(&state, &scope, id).await;
     Ok(after_write(
         &headers,
         format!("/joint-office/tasks/{id}"),
@@ -299,7 +304,7 @@ pub async fn press(
 ) -> Result<Response, WebError> {
     let p = &auth.principal;
     let scope = state.scope_of(&p.unit_code).await?;
-    state
+    let t = state
         .store
         .joint_tasks()
         .press(
@@ -309,7 +314,7 @@ pub async fn press(
             (f.version, &p.login, state.clock.now_ms()),
         )
         .await?;
-    announce(&state, &scope, id, JointTaskStep::Pressed).await;
+    announce(&state, &t, JointTaskStep::Pressed);
     Ok(redirect(&headers, id))
 }
 
@@ -335,7 +340,7 @@ pub async fn send_back(
 ) -> Result<Response, WebError> {
     let p = &auth.principal;
     let scope = state.scope_of(&p.unit_code).await?;
-    state
+    let t = state
         .store
         .joint_tasks()
         .send_back(
@@ -345,7 +350,7 @@ pub async fn send_back(
             (f.version, &p.login, state.clock.now_ms()),
         )
         .await?;
-    announce(&state, &scope, id, JointTaskStep::Returned).await;
+    announce(&state, &t, JointTaskStep::Returned);
     Ok(redirect(&headers, id))
 }
 

@@ -344,10 +344,14 @@ async fn settled(store: &Store, id: i64) -> SmsMessage {
     );
 }
 
-/// Waits until `n` messages about `warning_id` are settled, at most 10 s.
-async fn settled_for_warning(store: &Store, warning_id: &str, n: usize) -> Vec<SmsMessage> {
+/// Waits until `read` gives at least `n` messages, all settled, at most 10 s.
+async fn settled_all(
+    what: &str,
+    n: usize,
+    read: impl AsyncFn() -> Vec<SmsMessage>,
+) -> Vec<SmsMessage> {
     for _ in 0..500 {
-        let ms = store.sms().for_warning(warning_id).await.unwrap();
+        let ms = read().await;
         if ms.len() >= n
             && ms
                 .iter()
@@ -357,10 +361,61 @@ async fn settled_for_warning(store: &Store, warning_id: &str, n: usize) -> Vec<S
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    panic!(
-        "messages for {warning_id} never settled: {:?}",
+    panic!("messages for {what} never settled: {:?}", read().await);
+}
+
+/// Waits until `n` messages about `warning_id` are settled, at most 10 s.
+async fn settled_for_warning(store: &Store, warning_id: &str, n: usize) -> Vec<SmsMessage> {
+    settled_all(warning_id, n, async || {
         store.sms().for_warning(warning_id).await.unwrap()
-    );
+    })
+    .await
+}
+
+/// Waits until `n` messages about joint-office task `task` are settled, at most 10 s.
+async fn settled_for_task(store: &Store, task: i64, n: usize) -> Vec<SmsMessage> {
+    settled_all(&format!("task {task}"), n, async || {
+        store.sms().for_joint_task(task).await.unwrap()
+    })
+    .await
+}
+
+/// A member department of the county's joint office whose contact's phone is `phone`.
+async fn member_department(store: &Store, name: &str, phone: &str) -> i64 {
+    let county = store.units().scope(COUNTY).await.unwrap();
+    let member = NewJointMember {
+        unit_code: COUNTY.into(),
+        name: name.into(),
+        kind: JointMemberKind::Government,
+        contact_name: "李科长".into(),
+        contact_phone: phone.into(),
+        staff: 80,
+        note: String::new(),
+        by: "office".into(),
+    };
+    store
+        .joint_office()
+        .add_member(&county, &member, T0)
+        .await
+        .unwrap()
+}
+
+/// A task of the county's joint office assigned to `member_id` at T0, due at `due_at`.
+async fn assign_task(store: &Store, member_id: i64, title: &str, due_at: i64) -> i64 {
+    let county = store.units().scope(COUNTY).await.unwrap();
+    let task = NewTask {
+        member_id,
+        meeting_id: None,
+        title: title.into(),
+        detail: String::new(),
+        due_at,
+        by: "office".into(),
+    };
+    store
+        .joint_tasks()
+        .assign(&county, &task, T0)
+        .await
+        .unwrap()
 }
 
 fn warning(person: u32, level: WarningLevel, fraud_type: &str) -> IncomingWarning {
@@ -789,66 +844,16 @@ async fn without_an_smsc_nothing_is_queued_or_sent(db: &Db) {
     handle.shutdown().await;
 }
 
-async fn settled_for_task(store: &Store, task: i64, n: usize) -> Vec<SmsMessage> {
-    for _ in 0..500 {
-        let ms = store.sms().for_joint_task(task).await.unwrap();
-        if ms.len() >= n
-            && ms
-                .iter()
-                .all(|m| !matches!(m.state, SmsState::Queued | SmsState::Submitted))
-        {
-            return ms;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!(
-        "messages for task {task} never settled: {:?}",
-        store.sms().for_joint_task(task).await.unwrap()
-    );
-}
-
 async fn a_joint_office_member_is_texted_when_a_task_is_assigned_or_returned(db: &Db) {
     let store = db.open().await;
     with_tree(&store).await;
     let county = store.units().scope(COUNTY).await.unwrap();
-    let member = |name: &str, phone: &str| NewJointMember {
-        unit_code: COUNTY.into(),
-        name: name.into(),
-        kind: JointMemberKind::Government,
-        contact_name: "李科长".into(),
-        contact_phone: phone.into(),
-        staff: 80,
-        note: String::new(),
-        by: "office".into(),
-    };
-    let edu = store
-        .joint_office()
-        .add_member(&county, &member("余姚市教育局", "13922220001"), T0)
-        .await
-        .unwrap();
+    let edu = member_department(&store, "余姚市教育局", "13922220001").await;
     // A fixed-line contact: kept on the member's page, but no SMS can reach it.
-    let fixed = store
-        .joint_office()
-        .add_member(&county, &member("余姚市文广局", "0574-62710000"), T0)
-        .await
-        .unwrap();
-    let task = |member_id, title: &str| NewTask {
-        member_id,
-        meeting_id: None,
-        title: title.into(),
-        detail: String::new(),
-        due_at: T0 + 10 * 86_400_000,
-        by: "office".into(),
-    };
+    let fixed = member_department(&store, "余姚市文广局", "0574-62710000").await;
+    let due = T0 + 10 * 86_400_000;
     let tasks = store.joint_tasks();
-    let t = tasks
-        .assign(
-            &county,
-            &task(edu, "组织全县中小学家长安装国家反诈中心APP"),
-            T0,
-        )
-        .await
-        .unwrap();
+    let t = assign_task(&store, edu, "组织全县中小学家长安装国家反诈中心APP", due).await;
     let smsc = Smsc::start().await;
     let service = service(&store).await;
     let handle = SmsDispatcher::spawn(service.clone(), config(smsc.port, &[1]));
@@ -930,10 +935,7 @@ async fn a_joint_office_member_is_texted_when_a_task_is_assigned_or_returned(db:
     );
 
     // A member whose contact cannot take SMS is skipped, not retried.
-    let f = tasks
-        .assign(&county, &task(fixed, "单位内部反诈宣传"), T0)
-        .await
-        .unwrap();
+    let f = assign_task(&store, fixed, "单位内部反诈宣传", due).await;
     announce(f, JointTaskStep::Assigned);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(store.sms().for_joint_task(f).await.unwrap().is_empty());
@@ -959,41 +961,14 @@ async fn a_joint_office_member_is_texted_when_a_task_is_assigned_or_returned(db:
 async fn an_open_task_past_its_deadline_is_reminded_once(db: &Db) {
     let store = db.open().await;
     with_tree(&store).await;
-    let county = store.units().scope(COUNTY).await.unwrap();
-    let edu = store
-        .joint_office()
-        .add_member(
-            &county,
-            &NewJointMember {
-                unit_code: COUNTY.into(),
-                name: "余姚市教育局".into(),
-                kind: JointMemberKind::Government,
-                contact_name: "李科长".into(),
-                contact_phone: "13922220001".into(),
-                staff: 80,
-                note: String::new(),
-                by: "office".into(),
-            },
-            T0,
-        )
-        .await
-        .unwrap();
-    let t = store
-        .joint_tasks()
-        .assign(
-            &county,
-            &NewTask {
-                member_id: edu,
-                meeting_id: None,
-                title: "组织全县中小学家长安装国家反诈中心APP".into(),
-                detail: String::new(),
-                due_at: T0 + 86_400_000,
-                by: "office".into(),
-            },
-            T0,
-        )
-        .await
-        .unwrap();
+    let edu = member_department(&store, "余姚市教育局", "13922220001").await;
+    let t = assign_task(
+        &store,
+        edu,
+        "组织全县中小学家长安装国家反诈中心APP",
+        T0 + 86_400_000,
+    )
+    .await;
     let smsc = Smsc::start().await;
     let service = service(&store).await;
     let mut notices = service.subscribe();
