@@ -52,6 +52,11 @@ cleanup() {
     echo "---- server log ($log) ----"
     tail -n 200 "$log" 2>/dev/null || true
     echo "---- end of server log ----"
+    # The failures last, so that the tail of a CI log names them.
+    if [[ -s "$E2E_OUT/tests.log" ]]; then
+      echo "---- failing tests ($E2E_OUT/tests.log) ----"
+      sed -n '/failing tests:/,$p' "$E2E_OUT/tests.log" | tail -n 150
+    fi
   fi
   if [[ "${E2E_KEEP:-}" == 1 ]]; then echo "e2e: data kept in $data"; else rm -rf "$data"; fi
 }
@@ -84,7 +89,7 @@ echo "e2e: server up after ${SECONDS}s"
 tests=("$@")
 if [[ ${#tests[@]} -eq 0 ]]; then tests=("$here/tests/"); fi
 set +e
-node --test --test-concurrency=1 --test-reporter=spec "${tests[@]}"
-status=$?
+node --test --test-concurrency=1 --test-reporter=spec "${tests[@]}" 2>&1 | tee "$E2E_OUT/tests.log"
+status=${PIPESTATUS[0]}
 set -e
 exit "$status"

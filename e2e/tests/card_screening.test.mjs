@@ -113,6 +113,9 @@ test('新入网电话卡: an operator uploads its new numbers and the analyst fi
   const operator = await loggedInPage(browser, 'operator_cm');
   const stamp = String(Date.now()).slice(-5);
   const numbers = [1, 2, 3].map((k) => `138${stamp}${k}0${k}`);
+  // The first number as lists show it: its last four digits alone could also be the masked
+  // holder ID's first four (1101…).
+  const masked = `138****${numbers[0].slice(-4)}`;
   const holder = residentId(`11010520050607${stamp.slice(-2)}3`);
   // Stamped a few hours ahead, inside the day a list may run ahead: stored at the upload's
   // moment, so the numbers head the lists (newest first) while the demo city opens its own.
@@ -133,7 +136,7 @@ test('新入网电话卡: an operator uploads its new numbers and the analyst fi
   assert.equal((await result.locator('[data-received]').innerText()).trim(), '3');
   assert.equal(await operator.locator('#import-rejected tr[data-line="5"] [data-reason]').getAttribute('data-reason'), 'other_operator');
   const opText = await operator.locator('#nc-cards').innerText();
-  assert.ok(opText.includes(`138****${numbers[0].slice(-4)}`), opText);
+  assert.ok(opText.includes(masked), opText);
   assert.ok(!opText.includes(numbers[0]), 'unmasked in the operator list');
 
   // The analyst: the phone-card tab, the burst, the number in full.
@@ -142,12 +145,12 @@ test('新入网电话卡: an operator uploads its new numbers and the analyst fi
   assert.equal(await analyst.locator('#nc-search input[name=kind]').inputValue(), 'sim_card');
   await open(analyst, '/card-screening?kind=sim_card&reason=card_burst');
   await withShot(analyst, 'card-screening-phone-cards', async () => {
-    const row = analyst.locator('#nc-cards tr[data-card]', { hasText: numbers[0].slice(-4) });
+    const row = analyst.locator('#nc-cards tr[data-card]', { hasText: masked });
     await row.first().waitFor();
     assert.match(await row.first().locator('[data-reasons]').innerText(), /短期内多头开卡（7日内3张）/);
     assert.match(await analyst.locator('#nc-banks').innerText(), /中国移动/);
   });
-  const row = analyst.locator('#nc-cards tr[data-card]', { hasText: numbers[0].slice(-4) });
+  const row = analyst.locator('#nc-cards tr[data-card]', { hasText: masked });
   await Promise.all([analyst.waitForURL(/\/card-screening\/\d+$/), row.first().locator('a').first().click()]);
   assert.equal((await analyst.locator('[data-full-card]').innerText()).trim(), numbers[0]);
   assert.equal(await analyst.locator('#nc-findings tr[data-reason=far_province]').count(), 1);

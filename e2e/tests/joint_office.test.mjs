@@ -69,6 +69,20 @@ test('联席办: a member signs, meets, is assigned a task and carries it out', 
   await analyst.locator('#task[data-state=done]').waitFor();
   assert.equal(await analyst.locator('#task-history tbody tr').count(), 3, 'assigned, reported, accepted');
 
+  // The department's contact was texted when the task was assigned, through the demo's
+  // simulated SMSC, whose phones answer within seconds.
+  const taskPage = new URL(analyst.url()).pathname;
+  const delivered = analyst.locator('#task-texts tr[data-sms-state=delivered]');
+  for (let i = 0; i < 40 && (await delivered.count()) === 0; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    await open(analyst, taskPage);
+  }
+  assert.equal(await delivered.count(), 1, 'the assignment text delivered');
+  const text = await delivered.innerText();
+  assert.match(text, /139\*\*\*\*0001/);
+  assert.match(text, /交办任务“组织文旅场所张贴反诈宣传海报”/);
+  assert.match(text, /已送达/);
+
   // The task list of the next meeting, imported: one row for the member, one for a stranger.
   await open(analyst, '/joint-office');
   await analyst.locator('#import-details summary').click();

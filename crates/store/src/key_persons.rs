@@ -17,6 +17,7 @@
 use crate::audit::{append_on, NewAuditEntry};
 use crate::error::{StoreError, StoreResult};
 use crate::field::decode_err;
+use crate::key_person_involvement::{push_involved_since, InvolvedSince};
 use crate::key_person_proposals::ProposalKind;
 use crate::mask::mask_key;
 use crate::page::{Page, PageRequest};
@@ -484,6 +485,10 @@ pub struct KeyPersonFilter {
     pub visit_overdue: bool,
     /// Only dossiers this login is responsible for.
     pub responsible: Option<String>,
+    /// Only dossiers in control whose person was involved on the fraud's side of a case
+    /// reported after the (re)listing (再次涉案), or after the dossier's latest visit or
+    /// measure (再次涉案待跟进); see `key_person_involvement.rs`.
+    pub involved_since: Option<InvolvedSince>,
 }
 
 /// The figures of a scope at one time. People are counted once however many dossiers they
@@ -511,6 +516,9 @@ pub struct KeyPersonFigures {
     pub visits_overdue: i64,
     /// Dossiers in control without a responsible officer.
     pub unassigned: i64,
+    /// People in control involved again since their listing (再次涉案): a suspect of, or
+    /// the holder of an account paid into by, a case reported after it.
+    pub involved_since_listing: i64,
 }
 
 impl KeyPersonFigures {
@@ -631,6 +639,10 @@ fn push_filter(sql: &mut Sql<'_>, f: &KeyPersonFilter, now: i64) {
     if f.visit_overdue {
         sql.push(" AND ");
         push_visit_overdue(sql, now);
+    }
+    if let Some(since) = f.involved_since {
+        sql.push(" AND ");
+        push_involved_since(sql, since);
     }
     match f.measure {
         None => {}
@@ -1314,9 +1326,12 @@ impl<'s> KeyPersons<'s> {
         push_in_force(&mut sql, "k.exit_ban_from", "k.exit_ban_until", now);
         sql.push(" THEN k.resident_id END) AS exit_bans, COUNT(DISTINCT CASE WHEN ");
         push_visit_overdue(&mut sql, now);
+        sql.push(" THEN k.resident_id END) AS visits_overdue, COUNT(DISTINCT CASE WHEN ");
+        push_involved_since(&mut sql, InvolvedSince::Listing);
         sql.push(
-            " THEN k.resident_id END) AS visits_overdue, COUNT(CASE WHEN k.status = 'active' \
-             AND k.responsible_name IS NULL THEN 1 END) AS unassigned FROM key_persons k WHERE ",
+            " THEN k.resident_id END) AS involved_since_listing, COUNT(CASE WHEN \
+             k.status = 'active' AND k.responsible_name IS NULL THEN 1 END) AS unassigned \
+             FROM key_persons k WHERE ",
         );
         scope.push_condition(&mut sql, "k.unit_code");
         let row = sql
@@ -1334,6 +1349,7 @@ impl<'s> KeyPersons<'s> {
             exit_bans: n(&row, "exit_bans")?,
             visits_overdue: n(&row, "visits_overdue")?,
             unassigned: n(&row, "unassigned")?,
+            involved_since_listing: n(&row, "involved_since_listing")?,
             by_category: KeyPersonCategory::ALL.iter().map(|c| (*c, 0)).collect(),
             ..KeyPersonFigures::default()
         };

@@ -47,6 +47,7 @@ mod instructions;
 mod joint_office;
 mod joint_tasks;
 mod key_person_import;
+mod key_person_involvement;
 mod key_person_proposals;
 mod key_persons;
 mod mask;
@@ -161,6 +162,7 @@ pub use joint_tasks::{
     TaskState, MAX_TASK_DAYS,
 };
 pub use key_person_import::{listed_reason, KeyPersonListImport, ListedKeyPerson};
+pub use key_person_involvement::{InvolvedSince, Involvement, ListedAs, PersonCase};
 pub use key_person_proposals::{
     KeyPersonProposals, NewProposal, Proposal, ProposalFigures, ProposalFilter, ProposalKind,
     ProposalState, ProposalStep,

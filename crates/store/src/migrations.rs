@@ -303,6 +303,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "joint task press",
         include_str!("../migrations/0059_joint_task_press.sql"),
     ),
+    (
+        60,
+        "person case lookups",
+        include_str!("../migrations/0060_person_case_lookups.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -20,12 +20,15 @@ impl Dispatchers {
     /// over SMPP (`FANZHA_SMPP_HOST`, …; off when unset) sends 反诈提醒 to the person on red
     /// warnings and 金钟罩 alerts to registered guardians. Call inside the runtime.
     pub fn start(service: &Arc<LoopService>) -> CliResult<Dispatchers> {
-        let sms_config = SmsConfig::from_env()
-            .map_err(|e| CliError::new(ErrorCode::ConfigInvalid, format!("SMPP settings: {e}")))?;
-        Ok(Dispatchers {
+        Ok(Dispatchers::start_with(service, sms_from_env()?))
+    }
+
+    /// [`Dispatchers::start`] with the SMS settings given (the demo's simulated SMSC).
+    pub fn start_with(service: &Arc<LoopService>, sms: SmsConfig) -> Dispatchers {
+        Dispatchers {
             webhooks: WebhookDispatcher::spawn(service.clone(), WebhookConfig::default()),
-            sms: SmsDispatcher::spawn(service.clone(), sms_config),
-        })
+            sms: SmsDispatcher::spawn(service.clone(), sms),
+        }
     }
 
     /// Sends what is queued, then stops.
@@ -33,6 +36,12 @@ impl Dispatchers {
         self.webhooks.shutdown().await;
         self.sms.shutdown().await;
     }
+}
+
+/// The SMS settings of the environment (`FANZHA_SMPP_HOST`, …; SMS off without a host).
+pub fn sms_from_env() -> CliResult<SmsConfig> {
+    SmsConfig::from_env()
+        .map_err(|e| CliError::new(ErrorCode::ConfigInvalid, format!("SMPP settings: {e}")))
 }
 
 /// Escalates breached deadlines, and reminds joint-office member departments of tasks past

@@ -17,6 +17,7 @@ mod guardian_cases;
 mod harness;
 mod joint_office_cases;
 mod key_person_cases;
+mod key_person_involvement_cases;
 mod key_person_proposal_cases;
 mod key_person_visit_cases;
 mod live_engine_cases;
@@ -98,6 +99,14 @@ mod mule_account_suite {
         a_case_names_the_local_holders_of_its_stop_payment_accounts,
         a_transfer_in_both_banks_extracts_is_received_once,
         pages_list_every_account_once_however_the_figures_move,
+    }
+}
+
+mod key_person_involvement_suite {
+    crate::conformance_of! {
+        key_person_involvement_cases:
+        a_key_persons_cases_show_every_role_the_latest_first,
+        involvement_after_the_listing_is_counted_while_in_control,
     }
 }
 

@@ -13,8 +13,8 @@ use super::choices::{fraud_type_choices, unit_choices, Choice};
 use super::view::{fraud_type_label, time, yuan};
 use super::{render, Chrome};
 use crate::auth::permission::{
-    ManageCases, Permission, RecordEnforcement, RecordVictimFollowUp, RequestNumberDisposals,
-    ViewCases, ViewMuleAccounts, ViewWarnings,
+    ManageCases, ManageKeyPersons, Permission, RecordEnforcement, RecordVictimFollowUp,
+    RequestNumberDisposals, ViewCases, ViewMuleAccounts, ViewWarnings,
 };
 use crate::auth::Require;
 use crate::case_import::{import_cases, CaseImport};
@@ -536,6 +536,8 @@ struct CasePage {
     disposal_numbers: Vec<String>,
     /// Residents of one's area holding the accounts of the stop-payments (masked).
     holders: Vec<super::mule_accounts::HolderRow>,
+    /// Whether the 重点人员 badges of suspects and holders link to their dossiers.
+    dossier_links: bool,
     /// Linked cases inside one's area, latest report first.
     linked: Vec<LinkedRow>,
     /// How many there are (past the rows shown too).
@@ -686,7 +688,7 @@ async fn case_page<P: Permission>(
     // The holders section leads to 涉案账户开户人: shown to those who may open it.
     let holders = if ViewMuleAccounts::allows(&auth.principal) {
         let found = state.store.mule_accounts().for_case(&scope, id).await?;
-        super::mule_accounts::holder_rows(state, found).await
+        super::mule_accounts::holder_rows(state, &scope, lang, found).await?
     } else {
         Vec::new()
     };
@@ -741,6 +743,7 @@ async fn case_page<P: Permission>(
         lang,
         warnings,
         holders,
+        dossier_links: ManageKeyPersons::allows(&auth.principal),
         linked_more: linked_total > linked.len() as i64,
         linked,
         linked_total,

@@ -46,6 +46,8 @@ pub struct SuspectRow {
     pub measure_at: String,
     /// On the wanted list with no measure yet (在逃).
     pub at_large: bool,
+    /// The suspect's dossier in the reader's area (重点人员), if any.
+    pub key_person: Option<super::key_person_cases::DossierBadge>,
 }
 
 /// The case page's 打击成效 section.
@@ -99,11 +101,19 @@ pub async fn case_section(
 ) -> Result<CaseEnforcementView, WebError> {
     let repo = state.store.enforcement();
     let e = repo.of_case(scope, &c.id).await?;
-    let suspects = repo
-        .suspects(scope, &c.id)
-        .await?
+    let suspects = repo.suspects(scope, &c.id).await?;
+    let ids: Vec<&str> = suspects
+        .iter()
+        .filter_map(|s| s.resident_id.as_deref())
+        .collect();
+    let badges = super::key_person_cases::dossier_badges(state, scope, lang, &ids).await?;
+    let suspects = suspects
         .into_iter()
         .map(|s| SuspectRow {
+            key_person: s
+                .resident_id
+                .as_deref()
+                .and_then(|rid| badges.get(rid).cloned()),
             id: s.id,
             name: mask_name(&s.name),
             resident_id: s

@@ -31,12 +31,12 @@ use fanzha_core::mask::{mask_name, mask_phone, mask_resident_id};
 use fanzha_core::time::{format_shanghai_date, shanghai_midnight};
 use fanzha_core::ResidentId;
 use fanzha_store::{
-    AbroadState, ActiveMeasure, KeyPerson, KeyPersonCategory, KeyPersonEvent, KeyPersonFilter,
-    KeyPersonMeasure, KeyPersonStatus, NewAuditEntry, NewKeyPerson, PageRequest, PunishmentKind,
-    Responsible, StoreError,
+    AbroadState, ActiveMeasure, InvolvedSince, KeyPerson, KeyPersonCategory, KeyPersonEvent,
+    KeyPersonFilter, KeyPersonMeasure, KeyPersonStatus, NewAuditEntry, NewKeyPerson, PageRequest,
+    PunishmentKind, Responsible, Scope, StoreError,
 };
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Dossiers per screen; an export takes every match (`export::every_page`).
 const PAGE_ROWS: u32 = 100;
@@ -161,7 +161,7 @@ fn choices<T: Copy + PartialEq>(
 }
 
 /// The figures tiles.
-struct Figures {
+pub(super) struct Figures {
     in_control: i64,
     closed: i64,
     punished: i64,
@@ -172,8 +172,78 @@ struct Figures {
     visits_overdue: i64,
     visits_month: i64,
     unassigned: i64,
+    /// People in control involved again since their listing (再次涉案).
+    involved_since_listing: i64,
     /// (category code, label, dossiers in control)
     by_category: Vec<(&'static str, &'static str, i64)>,
+}
+
+impl Figures {
+    /// The figures of the dossiers inside `scope` at `now`, with the visits of `month`.
+    pub(super) async fn of(
+        state: &AppState,
+        scope: &Scope,
+        lang: Lang,
+        now: i64,
+        (month_from, month_until): (i64, i64),
+    ) -> Result<Figures, WebError> {
+        let repo = state.store.key_persons();
+        let f = repo.figures(scope, now).await?;
+        let visits_month = repo.visits(scope, month_from, month_until).await?;
+        Ok(Figures {
+            visits_overdue: f.visits_overdue,
+            visits_month,
+            unassigned: f.unassigned,
+            involved_since_listing: f.involved_since_listing,
+            in_control: f.in_control,
+            closed: f.closed,
+            punished: f.punished,
+            exit_bans: f.exit_bans,
+            abroad: f.abroad,
+            returned: f.returned,
+            return_rate: f
+                .return_rate()
+                .map(|r| format!("{:.1}%", r * 100.0))
+                .unwrap_or_else(|| "—".into()),
+            by_category: f
+                .by_category
+                .iter()
+                .map(|(c, n)| (c.as_str(), category_label(lang, *c), *n))
+                .collect(),
+        })
+    }
+
+    /// The label keys of [`Figures::values`], in the order the page shows them.
+    pub(super) const KEYS: [&'static str; 11] = [
+        "kp_in_control",
+        "kp_punished_now",
+        "kp_exit_ban_now",
+        "kp_still_abroad",
+        "kp_returned",
+        "kp_return_rate",
+        "kp_closed",
+        "kp_visits_overdue",
+        "kp_visits_month",
+        "kp_unassigned",
+        "kpc_involved_again",
+    ];
+
+    /// The figures as text, in the order of [`Figures::KEYS`].
+    pub(super) fn values(&self) -> [String; 11] {
+        [
+            self.in_control.to_string(),
+            self.punished.to_string(),
+            self.exit_bans.to_string(),
+            self.abroad.to_string(),
+            self.returned.to_string(),
+            self.return_rate.clone(),
+            self.closed.to_string(),
+            self.visits_overdue.to_string(),
+            self.visits_month.to_string(),
+            self.unassigned.to_string(),
+            self.involved_since_listing.to_string(),
+        ]
+    }
 }
 
 #[derive(Template)]
@@ -182,6 +252,8 @@ struct ListPage {
     lang: Lang,
     chrome: Chrome,
     figures: Figures,
+    /// The same figures for each unit directly below the one shown.
+    units_below: Vec<super::key_person_units::UnitLine>,
     /// Rows, the count and the forms are for those who manage dossiers (leaders see figures).
     manage: bool,
     rows: Vec<Row>,
@@ -189,9 +261,11 @@ struct ListPage {
     categories: Vec<Choice>,
     statuses: Vec<Choice>,
     measures: Vec<Choice>,
-    /// The "visit overdue" and "mine" filters as set.
+    /// The "visit overdue", "mine" and "involved again" filters as set (`involved`: the
+    /// query's code, empty when not set).
     visit_overdue: bool,
     mine: bool,
+    involved: &'static str,
     units: Vec<Choice>,
     /// The filter as a query string, for the export and paging links.
     query: String,
@@ -234,6 +308,10 @@ pub struct ListQuery {
     /// `1`: only dossiers one is responsible for.
     #[serde(default)]
     mine: Option<String>,
+    /// `since_listing` (or `1`): only dossiers in control whose person was involved in a case
+    /// since the listing; `pending`: since the dossier's latest visit or measure.
+    #[serde(default)]
+    involved: Option<String>,
     format: Option<ExportFormat>,
     /// With `format=csv`: `dossiers` (default for those who manage them), `figures` or
     /// `categories`.
@@ -243,7 +321,8 @@ pub struct ListQuery {
     after: Option<String>,
 }
 
-/// `GET /key-persons[?category=&status=&measure=&unit=&visit=overdue&mine=1][&format=csv|xlsx]
+/// `GET /key-persons[?category=&status=&measure=&unit=&visit=overdue&mine=1&involved=1]
+/// [&format=csv|xlsx]
 /// [&after=KEY]`.
 pub async fn list(
     auth: Require<ViewKeyPersons>,
@@ -283,33 +362,25 @@ async fn list_page<P: Permission>(
         responsible: non_empty(&q.mine)
             .filter(|v| *v != "0")
             .map(|_| auth.principal.login.clone()),
+        involved_since: match non_empty(&q.involved) {
+            None | Some("0") => None,
+            Some("1" | "since_listing") => Some(InvolvedSince::Listing),
+            Some("pending") => Some(InvolvedSince::LastAction),
+            Some(other) => {
+                return Err(WebError::BadRequest(format!(
+                    "involved: unknown value `{other}` (since_listing, pending)"
+                )))
+            }
+        },
     };
     let own_unit = auth.principal.unit_code.clone();
     let (unit_code, scope) = state.narrowed_scope(&own_unit, non_empty(&q.unit)).await?;
     let repo = state.store.key_persons();
-    let f = repo.figures(&scope, now).await?;
-    let (month_from, month_until) = month_of(now)?;
-    let visits_month = repo.visits(&scope, month_from, month_until).await?;
-    let figures = Figures {
-        visits_overdue: f.visits_overdue,
-        visits_month,
-        unassigned: f.unassigned,
-        in_control: f.in_control,
-        closed: f.closed,
-        punished: f.punished,
-        exit_bans: f.exit_bans,
-        abroad: f.abroad,
-        returned: f.returned,
-        return_rate: f
-            .return_rate()
-            .map(|r| format!("{:.1}%", r * 100.0))
-            .unwrap_or_else(|| "—".into()),
-        by_category: f
-            .by_category
-            .iter()
-            .map(|(c, n)| (c.as_str(), category_label(lang, *c), *n))
-            .collect(),
-    };
+    let month = month_of(now)?;
+    let figures = Figures::of(state, &scope, lang, now, month).await?;
+    // The same figures for each unit directly below.
+    let units_below =
+        super::key_person_units::unit_lines(state, &unit_code, lang, now, month).await?;
     let (rows, total, next) = if manage {
         let page = match q.format {
             Some(_) => {
@@ -328,8 +399,10 @@ async fn list_page<P: Permission>(
             }
         };
         let total = repo.count(&scope, &filter, now).await?;
+        let ids: Vec<i64> = page.items.iter().map(|k| k.id).collect();
+        let involved = repo.involved_among(&scope, &ids).await?;
         (
-            rows_of(state, lang, page.items, now).await,
+            rows_of(state, lang, page.items, &involved, now).await,
             total,
             page.next,
         )
@@ -337,7 +410,7 @@ async fn list_page<P: Permission>(
         (Vec::new(), 0, None)
     };
     if let Some(format) = q.format {
-        return export(lang, manage.then_some(rows), &figures)
+        return export(lang, manage.then_some(rows), &figures, &units_below)
             .respond(format, q.section.as_deref());
     }
     // Built in one go: the serializer is not `Send` and must not live across an await.
@@ -349,6 +422,7 @@ async fn list_page<P: Permission>(
             ("measure", non_empty(&q.measure)),
             ("visit", filter.visit_overdue.then_some("overdue")),
             ("mine", filter.responsible.is_some().then_some("1")),
+            ("involved", filter.involved_since.map(involved_code)),
             (
                 "unit",
                 (unit_code != own_unit).then_some(unit_code.as_str()),
@@ -372,6 +446,7 @@ async fn list_page<P: Permission>(
     render(&ListPage {
         lang,
         figures,
+        units_below,
         manage,
         rows,
         total,
@@ -404,6 +479,7 @@ async fn list_page<P: Permission>(
         ),
         visit_overdue: filter.visit_overdue,
         mine: filter.responsible.is_some(),
+        involved: filter.involved_since.map_or("", involved_code),
         units,
         query,
         next,
@@ -422,6 +498,14 @@ async fn list_page<P: Permission>(
     .map(IntoResponse::into_response)
 }
 
+/// The `involved` query value of a filter.
+fn involved_code(since: InvolvedSince) -> &'static str {
+    match since {
+        InvolvedSince::Listing => "since_listing",
+        InvolvedSince::LastAction => "pending",
+    }
+}
+
 /// This Shanghai month of `now`: its first instant and the first instant of the next.
 fn month_of(now: i64) -> Result<(i64, i64), WebError> {
     let out_of_range = || WebError::BadRequest("the date is out of range".into());
@@ -435,7 +519,14 @@ fn month_of(now: i64) -> Result<(i64, i64), WebError> {
     Ok((midnight(first)?, midnight(next)?))
 }
 
-async fn rows_of(state: &AppState, lang: Lang, items: Vec<KeyPerson>, now: i64) -> Vec<Row> {
+/// The list's rows; `involved` marks those 再次涉案 (a tag among the measures).
+async fn rows_of(
+    state: &AppState,
+    lang: Lang,
+    items: Vec<KeyPerson>,
+    involved: &HashSet<i64>,
+    now: i64,
+) -> Vec<Row> {
     let mut units: HashMap<String, String> = HashMap::new();
     let mut rows = Vec::with_capacity(items.len());
     for k in items {
@@ -456,7 +547,13 @@ async fn rows_of(state: &AppState, lang: Lang, items: Vec<KeyPerson>, now: i64) 
             category: category_label(lang, k.category),
             status: status_label(lang, k.status),
             active: k.status == KeyPersonStatus::Active,
-            measures: measures(lang, &k, now),
+            measures: {
+                let mut m = measures(lang, &k, now);
+                if involved.contains(&k.id) {
+                    m.push(lang.t("kpc_involved_again").to_string());
+                }
+                m
+            },
             last_visit: k.last_visit_at.map(time).unwrap_or_default(),
             responsible: officer(&k, true),
             next_visit: if k.status == KeyPersonStatus::Active {
@@ -716,6 +813,10 @@ struct DossierPage {
     overdue: bool,
     /// 存量卡清理 requests about the person, the latest first.
     cleanups: Vec<super::card_cleanups::CleanupLine>,
+    /// 涉案情况: the person's cases, the latest first.
+    cases: Vec<super::key_person_cases::CaseLine>,
+    /// In control and involved on the fraud's side of a case reported since the listing.
+    involved_again: bool,
 }
 
 fn dossier_id(id: &str) -> Result<i64, WebError> {
@@ -835,8 +936,13 @@ pub async fn detail(
         .collect();
     let cleanups =
         super::card_cleanups::cleanups_of(&state, &scope, lang, &k.resident_id, now).await?;
+    let link_cases = ViewCases::allows(&auth.principal);
+    let (cases, involved_again) =
+        super::key_person_cases::case_lines(&state, &scope, lang, &k, link_cases).await?;
     render(&DossierPage {
         cleanups,
+        cases,
+        involved_again,
         proposals,
         responsible,
         officers,
@@ -865,7 +971,7 @@ pub async fn detail(
         events,
         others,
         link_warnings: ViewWarnings::allows(&auth.principal),
-        link_cases: ViewCases::allows(&auth.principal),
+        link_cases,
         punishment_kinds: choices(
             &PunishmentKind::ALL,
             PunishmentKind::as_str,
@@ -1047,7 +1153,12 @@ pub async fn add_event(
 
 /// The dossiers (CSV's default, for those who manage them), the figures and the dossiers in
 /// control per category.
-fn export(lang: Lang, rows: Option<Vec<Row>>, f: &Figures) -> Sheets {
+fn export(
+    lang: Lang,
+    rows: Option<Vec<Row>>,
+    f: &Figures,
+    units: &[super::key_person_units::UnitLine],
+) -> Sheets {
     let mut sheets = Vec::new();
     if let Some(rows) = rows {
         let dossiers = rows
@@ -1093,22 +1204,11 @@ fn export(lang: Lang, rows: Option<Vec<Row>>, f: &Figures) -> Sheets {
             dossiers,
         ));
     }
-    let figures = [
-        ("kp_in_control", f.in_control.to_string()),
-        ("kp_punished_now", f.punished.to_string()),
-        ("kp_exit_ban_now", f.exit_bans.to_string()),
-        ("kp_still_abroad", f.abroad.to_string()),
-        ("kp_returned", f.returned.to_string()),
-        ("kp_return_rate", f.return_rate.clone()),
-        ("kp_closed", f.closed.to_string()),
-        ("kp_visits_overdue", f.visits_overdue.to_string()),
-        ("kp_visits_month", f.visits_month.to_string()),
-        ("kp_unassigned", f.unassigned.to_string()),
-    ];
     sheets.push(Sheet::figures(
         lang,
-        figures
+        Figures::KEYS
             .into_iter()
+            .zip(f.values())
             .map(|(k, v)| (lang.t(k).to_string(), v))
             .collect(),
     ));
@@ -1124,6 +1224,7 @@ fn export(lang: Lang, rows: Option<Vec<Row>>, f: &Figures) -> Sheets {
         &["kp_category", "kp_in_control"],
         categories,
     ));
+    sheets.push(super::key_person_units::sheet(lang, units));
     Sheets {
         name: "key_persons".into(),
         sheets,

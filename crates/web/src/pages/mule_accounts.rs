@@ -2,9 +2,10 @@
 //! from the store's [`fanzha_store::MuleAccounts`] — holder, ID number and account masked, the
 //! cases that paid in (linked for those who open cases), figures, CSV / XLSX export.
 
+use super::key_person_cases::{dossier_badges, DossierBadge};
 use super::view::{time, yuan};
 use super::{render, Chrome};
-use crate::auth::permission::{Permission, ViewCases, ViewMuleAccounts};
+use crate::auth::permission::{ManageKeyPersons, Permission, ViewCases, ViewMuleAccounts};
 use crate::auth::Require;
 use crate::error::WebError;
 use crate::export::{every_page, ExportFormat, Table};
@@ -17,7 +18,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use fanzha_core::mask::{mask_card, mask_name, mask_resident_id};
 use fanzha_core::time::format_shanghai_date;
-use fanzha_store::{MuleAccount, PageRequest};
+use fanzha_store::{MuleAccount, PageRequest, Scope};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -39,10 +40,23 @@ pub struct HolderRow {
     pub held: String,
     pub first_case: String,
     pub last_case: String,
+    /// The holder's dossier in the reader's area (重点人员), if any.
+    pub key_person: Option<DossierBadge>,
 }
 
-/// Masks and formats accounts for display, naming each holder's unit once per request.
-pub async fn holder_rows(state: &AppState, accounts: Vec<MuleAccount>) -> Vec<HolderRow> {
+/// Masks and formats accounts for display, naming each holder's unit once per request, with
+/// the holders' dossiers inside `scope`.
+pub async fn holder_rows(
+    state: &AppState,
+    scope: &Scope,
+    lang: Lang,
+    accounts: Vec<MuleAccount>,
+) -> Result<Vec<HolderRow>, WebError> {
+    let holders: Vec<&str> = accounts
+        .iter()
+        .map(|m| m.holder_resident_id.as_str())
+        .collect();
+    let badges = dossier_badges(state, scope, lang, &holders).await?;
     let mut units: HashMap<String, String> = HashMap::new();
     let mut rows = Vec::with_capacity(accounts.len());
     for m in accounts {
@@ -63,6 +77,7 @@ pub async fn holder_rows(state: &AppState, accounts: Vec<MuleAccount>) -> Vec<Ho
         .collect::<Vec<_>>()
         .join(" ");
         rows.push(HolderRow {
+            key_person: badges.get(&m.holder_resident_id).cloned(),
             account: mask_card(&m.account_no),
             bank: m.bank_name.or(m.bank_code).unwrap_or_default(),
             holder: m.holder_name.as_deref().map(mask_name).unwrap_or_default(),
@@ -78,7 +93,7 @@ pub async fn holder_rows(state: &AppState, accounts: Vec<MuleAccount>) -> Vec<Ho
             last_case: time(m.last_case_at),
         });
     }
-    rows
+    Ok(rows)
 }
 
 #[derive(Template)]
@@ -91,6 +106,8 @@ struct ListPage {
     /// The listed cases the reader may open (inside their area, with `view_cases`): only
     /// those are links.
     openable: std::collections::HashSet<String>,
+    /// Whether the holders' 重点人员 badges link to their dossiers.
+    dossier_links: bool,
     next: Option<String>,
     paged: bool,
 }
@@ -139,7 +156,7 @@ pub async fn list(
             accounts.list(&scope, &request).await?
         }
     };
-    let rows = holder_rows(&state, page.items).await;
+    let rows = holder_rows(&state, &scope, lang, page.items).await?;
     if let Some(format) = q.format {
         let heads = [
             "account",
@@ -194,6 +211,7 @@ pub async fn list(
     render(&ListPage {
         lang,
         openable,
+        dossier_links: ManageKeyPersons::allows(&auth.principal),
         chrome,
         rows,
         next: page.next,

@@ -22,8 +22,8 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use fanzha_store::{
     BulletinFilter, BulletinReader, CallTaskState, CardFilter, CardKind, CardState, CleanupFilter,
-    CleanupState, CleanupViewer, InstructionFilter, KeyPersonFilter, LeadFilter, LeadState,
-    PageRequest, Scope, SupervisionFilter, SupervisionState, Viewer,
+    CleanupState, CleanupViewer, InstructionFilter, InvolvedSince, KeyPersonFilter, LeadFilter,
+    LeadState, PageRequest, Scope, SupervisionFilter, SupervisionState, Viewer,
 };
 
 const DAY_MS: i64 = 86_400_000;
@@ -79,6 +79,25 @@ pub async fn show(
             href: "/key-persons?visit=overdue",
             open: overdue,
             overdue,
+        });
+        // A listed person in a new case: the dossier's unit visits or takes a measure.
+        let involved = state
+            .store
+            .key_persons()
+            .count(
+                &scope,
+                &KeyPersonFilter {
+                    involved_since: Some(InvolvedSince::LastAction),
+                    ..KeyPersonFilter::default()
+                },
+                now,
+            )
+            .await?;
+        items.push(DeskItem {
+            key: "todo_involved",
+            href: "/key-persons?involved=pending",
+            open: involved,
+            overdue: involved,
         });
     }
     if ReplySupervision::allows(p) || ManageSupervision::allows(p) {

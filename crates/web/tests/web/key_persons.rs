@@ -35,6 +35,7 @@ fanzha_store::on_both_backends! {
     the_dossier_names_its_responsible_officer_and_visit_cycle,
     overdue_visits_and_mine_filter_count_and_export_the_list,
     a_grid_worker_sees_the_visits_due_and_records_one_on_the_phone,
+    the_register_breaks_its_figures_down_by_the_units_below,
 }
 
 const COUNTY: &str = "330281";
@@ -1485,4 +1486,74 @@ async fn a_grid_worker_sees_the_visits_due_and_records_one_on_the_phone(db: &Db)
         let a = send(&state, role, COUNTY, "GET", "/m/key-persons", "").await;
         assert_eq!(a.status, StatusCode::FORBIDDEN, "{role:?}");
     }
+}
+
+/// The units directly below the reader's, each with its subtree's figures, on the page and as
+/// the export's `units` section; a unit's own view goes one level further down.
+async fn the_register_breaks_its_figures_down_by_the_units_below(db: &Db) {
+    let (state, _) = measured_world(db).await;
+    let body = get(&state, "/key-persons").await.text();
+    let unit_row = |body: &str, code: &str| -> String {
+        body.split(&format!("<tr data-unit=\"{code}\">"))
+            .nth(1)
+            .and_then(|rest| rest.split("</tr>").next())
+            .unwrap_or_else(|| panic!("no row of {code}: {body}"))
+            .to_string()
+    };
+    let cell = |row: &str, name: &str| -> String {
+        row.split(&format!("data-figure=\"{name}\""))
+            .nth(1)
+            .and_then(|rest| rest.split('>').nth(1))
+            .and_then(|rest| rest.split('<').next())
+            .unwrap_or_else(|| panic!("no {name} in {row}"))
+            .to_string()
+    };
+    // 阳明街道: 张 (punished, barred) and 赵 (back); 梨洲街道: 李 abroad, 钱 back and closed.
+    let yangming = unit_row(&body, "330281001");
+    assert!(yangming.contains("<a href=\"/key-persons?unit=330281001\">阳明街道</a>"));
+    for (name, value) in [
+        ("in_control", "2"),
+        ("punished", "1"),
+        ("exit_bans", "1"),
+        ("abroad", "0"),
+        ("returned", "1"),
+        ("return_rate", "100.0%"),
+        ("closed", "0"),
+    ] {
+        assert_eq!(cell(&yangming, name), value, "阳明街道 {name}");
+    }
+    let lizhou = unit_row(&body, "330281002");
+    for (name, value) in [
+        ("in_control", "1"),
+        ("punished", "0"),
+        ("abroad", "1"),
+        ("returned", "1"),
+        ("return_rate", "50.0%"),
+        ("closed", "1"),
+    ] {
+        assert_eq!(cell(&lizhou, name), value, "梨洲街道 {name}");
+    }
+    assert!(
+        !body.contains("<tr data-unit=\"330282"),
+        "慈溪 is not below 余姚"
+    );
+
+    let csv = get(&state, "/key-persons?format=csv&section=units")
+        .await
+        .text();
+    let lines: Vec<&str> = csv.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 3, "header and two townships: {csv}");
+    assert!(
+        lines[0].contains("在控") && lines[0].contains("列管后再次涉案"),
+        "{csv}"
+    );
+    assert!(
+        lines[1].starts_with("阳明街道,2,1,1,0,1,100.0%,0,"),
+        "{csv}"
+    );
+
+    // The township's own view lists its villages.
+    let narrowed = get(&state, "/key-persons?unit=330281001").await.text();
+    assert_eq!(cell(&unit_row(&narrowed, EAST_VILLAGE), "in_control"), "2");
+    assert!(!narrowed.contains("<tr data-unit=\"330281002\">"));
 }

@@ -8,8 +8,8 @@ use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
 use chrono::DateTime;
 use fanzha_store::{
-    CaseTransfer, NewAccount, NewCase, NewPerson, NewStopPayment, Role, Scope, StopPaymentUpdate,
-    UnitLevel, Viewer,
+    CaseTransfer, KeyPersonCategory, NewAccount, NewCase, NewKeyPerson, NewPerson, NewStopPayment,
+    NewSuspect, Role, Scope, StopPaymentUpdate, SuspectRole, UnitLevel, Viewer,
 };
 use fanzha_web::auth::principal::Principal;
 use fanzha_web::auth::session::COOKIE;
@@ -26,6 +26,7 @@ fanzha_store::on_both_backends! {
     commanders_see_their_own_residents_and_liaisons_nothing,
     the_case_page_names_the_local_holders_of_its_stop_payments,
     pages_list_each_account_once_and_name_no_account_number,
+    a_listed_holder_is_badged_and_the_dossier_lists_the_cases_since_listing,
 }
 
 const COUNTY: &str = "330281";
@@ -519,4 +520,195 @@ async fn pages_list_each_account_once_and_name_no_account_number(db: &Db) {
         .collect();
     expected.sort();
     assert_eq!(listed, expected, "every account exactly once");
+}
+
+/// Opens a two-card dossier for `resident` at `at`, as the store does for a list or the form.
+async fn list_holder(state: &AppState, resident: &str, at: i64) -> i64 {
+    state
+        .store
+        .key_persons()
+        .create(
+            &Scope::platform(),
+            &NewKeyPerson {
+                resident_id: resident.into(),
+                category: KeyPersonCategory::TwoCards,
+                reason: "出售银行卡".into(),
+                source: "form".into(),
+                created_by: "setup".into(),
+                at,
+            },
+        )
+        .await
+        .unwrap()
+        .0
+}
+
+/// The row of `case` with `involvement` in the dossier's 涉案情况.
+fn case_line<'a>(body: &'a str, case: &str, involvement: &str) -> &'a str {
+    let marker = format!("<tr data-case-id=\"{case}\" data-involvement=\"{involvement}\"");
+    body.split(&marker)
+        .nth(1)
+        .and_then(|rest| rest.split("</tr>").next())
+        .unwrap_or_else(|| panic!("no {involvement} row of {case}: {body}"))
+}
+
+/// The 余姚 holder, listed a day before the cases, is badged as a key person wherever the
+/// holders and suspects are named; the dossier lists both cases (as holder, and as suspect of
+/// AJ1) as involvement since the listing, counted and filtered on the register. The 慈溪
+/// holder, listed after the money reached their card, is not involved again.
+async fn a_listed_holder_is_badged_and_the_dossier_lists_the_cases_since_listing(db: &Db) {
+    let state = world(db).await;
+    let id = list_holder(&state, HOLDER, t0() - 24 * HOUR).await;
+    state
+        .store
+        .enforcement()
+        .add_suspect(
+            &Scope::platform(),
+            &NewSuspect {
+                case_id: "AJ1".into(),
+                name: HOLDER_NAME.into(),
+                resident_id: Some(HOLDER.into()),
+                phone: None,
+                role: SuspectRole::CardSeller,
+                measure: None,
+                measure_at: None,
+                note: String::new(),
+                created_by: "setup".into(),
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
+    let badge = format!(
+        "<a class=\"tag\" href=\"/key-persons/{id}\" data-key-person=\"{id}\">重点人员 · 出租出借出售两卡人员</a>"
+    );
+
+    let (status, body) = get(&state, "/mule-accounts").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(rows(&body)[0].contains(&badge), "{body}");
+    let (_, case) = get(&state, "/cases/AJ1").await;
+    let suspects = case.split("id=\"suspects\"").nth(1).unwrap();
+    assert!(
+        suspects.split("</table>").next().unwrap().contains(&badge),
+        "the suspect is badged: {case}"
+    );
+    assert!(
+        rows(&case)[0].contains(&badge),
+        "the holder is badged: {case}"
+    );
+
+    let (status, dossier) = get(&state, &format!("/key-persons/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "{dossier}");
+    assert!(dossier.contains("data-involved-again"), "{dossier}");
+    let holder_aj1 = case_line(&dossier, "AJ1", "account_holder");
+    for shown in [
+        "data-after-listing",
+        "<a href=\"/cases/AJ1\">AJ1</a>",
+        "涉案账户开户人 6222 **** **** 9015",
+        "流入被骗资金 ¥500.00",
+        "请求止付金额 ¥200.00",
+        "已止付金额 ¥100.00",
+    ] {
+        assert!(
+            holder_aj1.contains(shown),
+            "{shown} missing from {holder_aj1}"
+        );
+    }
+    let suspect_aj1 = case_line(&dossier, "AJ1", "suspect");
+    assert!(
+        suspect_aj1.contains("嫌疑人 · 卡农") && suspect_aj1.contains("data-after-listing"),
+        "{suspect_aj1}"
+    );
+    let holder_aj2 = case_line(&dossier, "AJ2", "account_holder");
+    assert!(
+        holder_aj2.contains("¥250.00") && !holder_aj2.contains("href=\"/cases/AJ2\""),
+        "慈溪's case is named, not linked: {holder_aj2}"
+    );
+    assert!(
+        dossier.find("data-case-id=\"AJ2\"") < dossier.find("data-case-id=\"AJ1\""),
+        "the latest report first"
+    );
+
+    let (_, register) = get(&state, "/key-persons").await;
+    assert!(
+        register.contains("data-figure=\"involved_since_listing\">1<"),
+        "{register}"
+    );
+    let (_, filtered) = get(&state, "/key-persons?involved=since_listing").await;
+    assert!(
+        filtered.contains(&format!("<tr data-key-person=\"{id}\"")),
+        "{filtered}"
+    );
+    assert!(
+        filtered.contains("id=\"key-person-count\">1<"),
+        "{filtered}"
+    );
+    assert!(
+        filtered.contains("<span class=\"tag\">列管后再次涉案</span>"),
+        "the row is marked: {filtered}"
+    );
+
+    // Nobody has followed it up: the county's 待办 says so, until a visit is recorded.
+    let todo_involved = |page: &str| -> String {
+        let rest = page
+            .split("data-todo=\"todo_involved\"")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no 再次涉案 line: {page}"));
+        let open = rest.split("data-open>").nth(1).unwrap();
+        open[..open.find('<').unwrap()].to_string()
+    };
+    let (_, todo) = get(&state, "/todo").await;
+    assert_eq!(todo_involved(&todo), "1", "{todo}");
+    assert!(todo.contains("href=\"/key-persons?involved=pending\""));
+    let (_, pending) = get(&state, "/key-persons?involved=pending").await;
+    assert!(pending.contains(&format!("<tr data-key-person=\"{id}\"")));
+    crate::support::ok(
+        &crate::support::send_as(
+            &state,
+            Role::CenterAnalyst,
+            COUNTY,
+            t0(),
+            (
+                "POST",
+                &format!("/key-persons/{id}/events"),
+                "kind=visit&note=%E6%A0%B8%E6%9F%A5%E6%B6%89%E6%A1%88%E6%83%85%E5%86%B5",
+            ),
+        )
+        .await,
+    );
+    let (_, todo) = get(&state, "/todo").await;
+    assert_eq!(todo_involved(&todo), "0", "followed up by the visit");
+    let (_, pending) = get(&state, "/key-persons?involved=pending").await;
+    assert!(!pending.contains("<tr data-key-person="), "{pending}");
+    let (_, still) = get(&state, "/key-persons?involved=since_listing").await;
+    assert!(
+        still.contains(&format!("<tr data-key-person=\"{id}\"")),
+        "still involved again"
+    );
+
+    // 慈溪 lists its holder only now: the earlier case is shown, not counted.
+    let cixi = list_holder(&state, CIXI_HOLDER, t0()).await;
+    let cixi_get = |path: String| {
+        let state = state.clone();
+        async move {
+            let (_, _, body) = get_as(&state, Role::CenterAnalyst, OTHER_COUNTY, &path).await;
+            String::from_utf8_lossy(&body).into_owned()
+        }
+    };
+    let dossier = cixi_get(format!("/key-persons/{cixi}")).await;
+    let line = case_line(&dossier, "AJ2", "account_holder");
+    assert!(!line.contains("data-after-listing"), "{line}");
+    assert!(!dossier.contains("data-involved-again"), "{dossier}");
+    let register = cixi_get("/key-persons".into()).await;
+    assert!(
+        register.contains("data-figure=\"involved_since_listing\">0<"),
+        "{register}"
+    );
+    let filtered = cixi_get("/key-persons?involved=since_listing".into()).await;
+    assert!(!filtered.contains("<tr data-key-person="), "{filtered}");
+    let other = cixi_get(format!("/key-persons/{id}")).await;
+    assert!(
+        !other.contains("data-involved-again"),
+        "余姚's dossier is not 慈溪's"
+    );
 }

@@ -21,6 +21,7 @@
 pub mod calls;
 pub mod guardians;
 pub mod joint_tasks;
+pub mod simulated_smsc;
 pub mod sms;
 pub mod webhook;
 

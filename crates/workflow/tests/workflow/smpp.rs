@@ -2,10 +2,10 @@
 //! an SMSC that is down, Chinese text in UCS-2, 金钟罩 guardian alerts from warnings, and the
 //! joint office's task notices to member departments, on SQLite and PostgreSQL.
 //!
-//! The SMSC is a minimal SMPP server built on the PDU types and codec of the `rusmpp` crate
-//! (the one the client is built on): it accepts `bind_transceiver`, answers `submit_sm` with a
-//! message id and then sends a `deliver_sm` delivery receipt, `stat:DELIVRD` or, for the
-//! numbers it is told are undeliverable, `stat:UNDELIV err:001`.
+//! The SMSC is the product's simulated one (`notify::simulated_smsc`, what the demo runs): it
+//! accepts `bind_transceiver`, answers `submit_sm` with a message id and then sends a
+//! `deliver_sm` delivery receipt, `stat:DELIVRD` or, for the numbers it is told are
+//! undeliverable, `stat:UNDELIV err:001`.
 //!
 //! PostgreSQL runs when `FANZHA_TEST_DATABASE_URL` is set (each test in a fresh schema, dropped
 //! at the end); without it those tests print why they skip, or fail under
@@ -17,22 +17,11 @@ use fanzha_store::{
     JointMemberKind, NewGuardian, NewJointMember, NewPerson, NewSms, NewTask, NewUnit, SmsMessage,
     SmsPurpose, SmsState, Store, UnitLevel,
 };
-use fanzha_workflow::notify::sms::decode_ucs2;
+use fanzha_workflow::notify::simulated_smsc::{SimulatedSmsc, SmscBehaviour};
 use fanzha_workflow::notify::{SmppConfig, SmsConfig, SmsDispatcher, SmsRoundReport};
 use fanzha_workflow::*;
-use futures_util::{SinkExt, StreamExt};
-use rusmpp::pdus::{BindTransceiverResp, DeliverSm, SubmitSmResp};
-use rusmpp::tlvs::TlvValue;
-use rusmpp::tokio_codec::CommandCodec;
-use rusmpp::types::{COctetString, OctetString};
-use rusmpp::values::{EsmClass, MessageType};
-use rusmpp::{Command, CommandId, CommandStatus, Pdu};
-use std::collections::HashSet;
-use std::str::FromStr;
-use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
-use tokio_util::codec::Framed;
 
 const T0: i64 = 1_800_000_000_000;
 const SYSTEM_ID: &str = "fanzha";
@@ -47,185 +36,16 @@ const UNDELIVERABLE: &str = "13900000000";
 const RECEIPT_FIRST: &str = "13700000000";
 
 // ---------------------------------------------------------------------------------------------
-// The test SMSC.
+// The SMSC: the product's simulated one, with the test's credentials, one undeliverable number
+// and one whose receipt overtakes its response.
 
-/// One `submit_sm` as the SMSC decoded it.
-#[derive(Clone, Debug)]
-struct Submitted {
-    to: String,
-    data_coding: u8,
-    /// Whether the text came in `message_payload` (else `short_message`).
-    via_payload: bool,
-    text: String,
-    registered_delivery: u8,
-    message_id: String,
-}
-
-#[derive(Default)]
-struct SmscState {
-    submitted: Mutex<Vec<Submitted>>,
-    binds: AtomicUsize,
-    receipts_acked: AtomicUsize,
-    next_id: AtomicU64,
-    undeliverable: HashSet<String>,
-}
-
-struct Smsc {
-    port: u16,
-    state: Arc<SmscState>,
-    _server: tokio::task::JoinHandle<()>,
-}
-
-impl Smsc {
-    async fn start() -> Smsc {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let state = Arc::new(SmscState {
-            undeliverable: HashSet::from([UNDELIVERABLE.to_string()]),
-            ..SmscState::default()
-        });
-        let s = state.clone();
-        let server = tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    return;
-                };
-                tokio::spawn(session(stream, s.clone()));
-            }
-        });
-        Smsc {
-            port,
-            state,
-            _server: server,
-        }
-    }
-
-    fn submitted(&self) -> Vec<Submitted> {
-        self.state.submitted.lock().unwrap().clone()
-    }
-}
-
-fn receipt_text(id: &str, delivered: bool) -> String {
-    let (dlvrd, stat, err) = if delivered {
-        ("001", "DELIVRD", "000")
-    } else {
-        ("000", "UNDELIV", "001")
-    };
-    format!(
-        "id:{id} sub:001 dlvrd:{dlvrd} submit date:2611231800 done date:2611231801 \
-         stat:{stat} err:{err} text:"
-    )
-}
-
-async fn session(stream: tokio::net::TcpStream, state: Arc<SmscState>) {
-    let mut framed = Framed::new(stream, CommandCodec::new());
-    let seq = AtomicU32::new(1);
-    while let Some(Ok(command)) = framed.next().await {
-        let n = command.sequence_number();
-        let reply = |status, pdu: Pdu| Command::new(status, n, pdu);
-        match command.pdu() {
-            Some(Pdu::BindTransceiver(b)) => {
-                let ok = b.system_id.as_str() == SYSTEM_ID && b.password.as_str() == PASSWORD;
-                let resp = BindTransceiverResp::builder()
-                    .system_id(COctetString::from_str("TESTSMSC").unwrap())
-                    .build();
-                let status = if ok {
-                    state.binds.fetch_add(1, Ordering::SeqCst);
-                    CommandStatus::EsmeRok
-                } else {
-                    CommandStatus::EsmeRinvpaswd
-                };
-                if framed.send(reply(status, resp.into())).await.is_err() || !ok {
-                    return;
-                }
-            }
-            Some(Pdu::SubmitSm(s)) => {
-                let mut octets = s.short_message().as_ref().to_vec();
-                let mut via_payload = false;
-                for tlv in s.tlvs() {
-                    if let Some(TlvValue::MessagePayload(p)) = tlv.value() {
-                        octets = p.value.as_ref().to_vec();
-                        via_payload = true;
-                    }
-                }
-                let data_coding = u8::from(s.data_coding);
-                let text = if data_coding == 8 {
-                    decode_ucs2(&octets)
-                } else {
-                    String::from_utf8_lossy(&octets).into_owned()
-                };
-                let id = format!(
-                    "SMSC{:06}",
-                    state.next_id.fetch_add(1, Ordering::SeqCst) + 1
-                );
-                let to = s.destination_addr.as_str().to_string();
-                let delivered = !state.undeliverable.contains(&to);
-                state.submitted.lock().unwrap().push(Submitted {
-                    to: to.clone(),
-                    data_coding,
-                    via_payload,
-                    text,
-                    registered_delivery: u8::from(s.registered_delivery),
-                    message_id: id.clone(),
-                });
-                let resp = SubmitSmResp::builder()
-                    .message_id(COctetString::from_str(&id).unwrap())
-                    .build();
-                let resp = reply(CommandStatus::EsmeRok, resp.into());
-                let receipt_first = to == RECEIPT_FIRST;
-                if !receipt_first && framed.send(resp.clone()).await.is_err() {
-                    return;
-                }
-                // The receipt follows at once, as a fast SMSC sends it.
-                let receipt = DeliverSm::builder()
-                    .source_addr(COctetString::from_str(&to).unwrap())
-                    .destination_addr(s.source_addr.clone())
-                    .esm_class(EsmClass {
-                        message_type: MessageType::ShortMessageContainsMCDeliveryReceipt,
-                        ..EsmClass::default()
-                    })
-                    .short_message(
-                        OctetString::from_vec(receipt_text(&id, delivered).into_bytes()).unwrap(),
-                    )
-                    .build();
-                let cmd = Command::new(
-                    CommandStatus::EsmeRok,
-                    seq.fetch_add(1, Ordering::SeqCst),
-                    Pdu::DeliverSm(receipt),
-                );
-                if framed.send(cmd).await.is_err() {
-                    return;
-                }
-                if receipt_first {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    if framed.send(resp).await.is_err() {
-                        return;
-                    }
-                }
-            }
-            _ => match command.id() {
-                CommandId::EnquireLink => {
-                    let _ = framed
-                        .send(reply(CommandStatus::EsmeRok, Pdu::EnquireLinkResp))
-                        .await;
-                }
-                CommandId::Unbind => {
-                    let _ = framed
-                        .send(reply(CommandStatus::EsmeRok, Pdu::UnbindResp))
-                        .await;
-                    return;
-                }
-                CommandId::DeliverSmResp => {
-                    state.receipts_acked.fetch_add(1, Ordering::SeqCst);
-                }
-                _ => {
-                    let _ = framed
-                        .send(reply(CommandStatus::EsmeRinvcmdid, Pdu::GenericNack))
-                        .await;
-                }
-            },
-        }
-    }
+async fn start_smsc() -> SimulatedSmsc {
+    let mut behaviour = SmscBehaviour::new(SYSTEM_ID, PASSWORD);
+    behaviour.undeliverable.insert(UNDELIVERABLE.to_string());
+    behaviour.receipt_first.insert(RECEIPT_FIRST.to_string());
+    SimulatedSmsc::start(([127, 0, 0, 1], 0).into(), behaviour)
+        .await
+        .unwrap()
 }
 
 fanzha_store::on_both_backends! {
@@ -438,8 +258,8 @@ fn warning(person: u32, level: WarningLevel, fraud_type: &str) -> IncomingWarnin
 
 async fn a_delivered_message_records_the_smsc_id(db: &Db) {
     let store = db.open().await;
-    let smsc = Smsc::start().await;
-    let dispatcher = SmsDispatcher::new(store.clone(), config(smsc.port, &[10]));
+    let smsc = start_smsc().await;
+    let dispatcher = SmsDispatcher::new(store.clone(), config(smsc.addr().port(), &[10]));
     let id = store
         .sms()
         .enqueue(&sms("13800000001", "反诈提醒：请勿转账。"), T0)
@@ -474,22 +294,22 @@ async fn a_delivered_message_records_the_smsc_id(db: &Db) {
         .unwrap();
     assert_eq!(dispatcher.submit_due(T0).await.unwrap().submitted, 1);
     assert_eq!(settled(&store, id2).await.state, SmsState::Delivered);
-    assert_eq!(smsc.state.binds.load(Ordering::SeqCst), 1);
+    assert_eq!(smsc.binds(), 1);
     // Every receipt was acknowledged with deliver_sm_resp.
     for _ in 0..100 {
-        if smsc.state.receipts_acked.load(Ordering::SeqCst) == 2 {
+        if smsc.receipts_acked() == 2 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert_eq!(smsc.state.receipts_acked.load(Ordering::SeqCst), 2);
+    assert_eq!(smsc.receipts_acked(), 2);
     dispatcher.disconnect().await;
 }
 
 async fn an_undeliverable_number_fails_with_the_receipts_reason(db: &Db) {
     let store = db.open().await;
-    let smsc = Smsc::start().await;
-    let dispatcher = SmsDispatcher::new(store.clone(), config(smsc.port, &[10]));
+    let smsc = start_smsc().await;
+    let dispatcher = SmsDispatcher::new(store.clone(), config(smsc.addr().port(), &[10]));
     let bad = store
         .sms()
         .enqueue(&sms(UNDELIVERABLE, "反诈提醒"), T0)
@@ -517,8 +337,8 @@ async fn an_undeliverable_number_fails_with_the_receipts_reason(db: &Db) {
 
 async fn a_receipt_before_the_submit_response_still_settles_the_message(db: &Db) {
     let store = db.open().await;
-    let smsc = Smsc::start().await;
-    let dispatcher = SmsDispatcher::new(store.clone(), config(smsc.port, &[10]));
+    let smsc = start_smsc().await;
+    let dispatcher = SmsDispatcher::new(store.clone(), config(smsc.addr().port(), &[10]));
     let id = store
         .sms()
         .enqueue(&sms(RECEIPT_FIRST, "反诈提醒"), T0)
@@ -585,8 +405,8 @@ async fn smsc_down_retries_with_backoff_then_dead(db: &Db) {
 
 async fn a_refused_bind_is_a_failed_attempt(db: &Db) {
     let store = db.open().await;
-    let smsc = Smsc::start().await;
-    let mut c = config(smsc.port, &[10]);
+    let smsc = start_smsc().await;
+    let mut c = config(smsc.addr().port(), &[10]);
     c.smpp.as_mut().unwrap().password = "wrong".into();
     let dispatcher = SmsDispatcher::new(store.clone(), c);
     let id = store
@@ -605,8 +425,8 @@ async fn a_refused_bind_is_a_failed_attempt(db: &Db) {
 
 async fn chinese_text_goes_out_as_ucs2_short_and_long(db: &Db) {
     let store = db.open().await;
-    let smsc = Smsc::start().await;
-    let dispatcher = SmsDispatcher::new(store.clone(), config(smsc.port, &[10]));
+    let smsc = start_smsc().await;
+    let dispatcher = SmsDispatcher::new(store.clone(), config(smsc.addr().port(), &[10]));
     let short = "【反诈提醒】您可能正在遭遇诈骗，请勿转账！";
     let long = notify::guardian_alert_text("王小明", "女儿", Some("fake_investment"), "舜水社区");
     assert!(long.chars().count() > 70, "{}", long.chars().count());
@@ -673,9 +493,9 @@ async fn a_red_warning_texts_the_person_and_registered_guardians(db: &Db) {
     guardian(&store, &registered, "李芳", "13911110002", "配偶").await;
     guardian(&store, &unregistered, "赵六", "13911110003", "儿子").await;
     guardian(&store, &registered_yellow, "孙七", "13911110004", "女儿").await;
-    let smsc = Smsc::start().await;
+    let smsc = start_smsc().await;
     let service = service(&store).await;
-    let handle = SmsDispatcher::spawn(service.clone(), config(smsc.port, &[1]));
+    let handle = SmsDispatcher::spawn(service.clone(), config(smsc.addr().port(), &[1]));
     assert!(handle.enabled());
 
     // Red, registered: two guardian alerts and the person's own 反诈提醒.
@@ -854,9 +674,9 @@ async fn a_joint_office_member_is_texted_when_a_task_is_assigned_or_returned(db:
     let due = T0 + 10 * 86_400_000;
     let tasks = store.joint_tasks();
     let t = assign_task(&store, edu, "组织全县中小学家长安装国家反诈中心APP", due).await;
-    let smsc = Smsc::start().await;
+    let smsc = start_smsc().await;
     let service = service(&store).await;
-    let handle = SmsDispatcher::spawn(service.clone(), config(smsc.port, &[1]));
+    let handle = SmsDispatcher::spawn(service.clone(), config(smsc.addr().port(), &[1]));
     let announce = |task_id, step| {
         service.announce(Notice::JointTask {
             task_id,
@@ -946,7 +766,7 @@ async fn a_joint_office_member_is_texted_when_a_task_is_assigned_or_returned(db:
         store.clone(),
         SmsConfig {
             notify_joint_members: false,
-            ..config(smsc.port, &[1])
+            ..config(smsc.addr().port(), &[1])
         },
     );
     assert_eq!(
@@ -969,10 +789,10 @@ async fn an_open_task_past_its_deadline_is_reminded_once(db: &Db) {
         T0 + 86_400_000,
     )
     .await;
-    let smsc = Smsc::start().await;
+    let smsc = start_smsc().await;
     let service = service(&store).await;
     let mut notices = service.subscribe();
-    let handle = SmsDispatcher::spawn(service.clone(), config(smsc.port, &[1]));
+    let handle = SmsDispatcher::spawn(service.clone(), config(smsc.addr().port(), &[1]));
 
     // Before the deadline nothing; after it one reminder, however often the watch runs.
     assert_eq!(

@@ -159,7 +159,8 @@ pub(super) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
             let Some(&member) = attendees.choose(&mut h.rng) else {
                 break;
             };
-            task(h, member, meeting, held_at).await?;
+            // The first task is reported late, so the figures always have one.
+            task(h, member, meeting, held_at, out.joint_tasks == 0).await?;
             out.joint_tasks += 1;
         }
         at += 30 * DAY_MS;
@@ -193,12 +194,14 @@ pub(super) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
     Ok(())
 }
 
-/// A task assigned at `held_at`, carried as far as the history's time allows.
+/// A task assigned at `held_at`, carried as far as the history's time allows; reported after
+/// its deadline when `late`, else as the dice say.
 async fn task(
     h: &mut History<'_>,
     member: i64,
     meeting: i64,
     held_at: i64,
+    late: bool,
 ) -> Result<(), CliError> {
     let scope = h.root_scope.clone();
     let store = h.store.clone();
@@ -219,7 +222,7 @@ async fn task(
             held_at,
         )
         .await?;
-    let roll = h.rng.random_range(0..100);
+    let roll = if late { 70 } else { h.rng.random_range(0..100) };
     // Reported in time (most), late, or not yet.
     let reported_at = match roll {
         0..=64 => held_at + (due_at - held_at) * h.rng.random_range(30..95) / 100,

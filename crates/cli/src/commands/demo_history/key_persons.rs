@@ -7,13 +7,17 @@
 use super::{History, Seeded, DAY_MS};
 use crate::error::CliError;
 use fanzha_store::{
-    AbroadState, KeyPersonCategory, KeyPersonMeasure, NewKeyPerson, NewProposal, ProposalKind,
-    ProposalStep, PunishmentKind, Responsible,
+    AbroadState, CaseFilter, KeyPersonCategory, KeyPersonMeasure, NewKeyPerson, NewProposal,
+    NewSuspect, PageRequest, ProposalKind, ProposalStep, PunishmentKind, Responsible, SuspectRole,
 };
 use rand::Rng;
 
 /// Dossiers per 10,000 residents per month.
 const PER_10K_MONTH: f64 = 4.0;
+
+/// The share of card sellers, people with a fraud record and recruiters who take part in a
+/// case again after being listed.
+const REINVOLVED_SHARE: f64 = 0.12;
 
 const CATEGORIES: &[(KeyPersonCategory, u32)] = &[
     (KeyPersonCategory::TwoCards, 35),
@@ -129,6 +133,18 @@ pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
                     }])
                     .await?;
             }
+        }
+        // 再次涉案: now and then — always for the second dossier, a card seller — the person
+        // turns up again as a suspect of a case reported after the listing.
+        if i == 1 || h.chance(REINVOLVED_SHARE) {
+            involve_again(
+                h,
+                person.resident_id.as_ref(),
+                person.name.as_ref(),
+                category,
+                opened,
+            )
+            .await?;
         }
         let scope = h.root_scope.clone();
         let responsible = if h.grid_village.as_deref() == Some(village.as_str()) {
@@ -372,4 +388,57 @@ async fn propose(
         )
         .await?;
     Ok(true)
+}
+
+/// Enters the listed person as a suspect of a case reported after `listed` (the role their
+/// category suggests), when there is such a case; other categories are left alone.
+async fn involve_again(
+    h: &mut History<'_>,
+    resident_id: &str,
+    name: &str,
+    category: KeyPersonCategory,
+    listed: i64,
+) -> Result<(), CliError> {
+    let role = match category {
+        KeyPersonCategory::TwoCards => SuspectRole::CardSeller,
+        KeyPersonCategory::FraudRecord => SuspectRole::CashMule,
+        KeyPersonCategory::Recruiter => SuspectRole::LeadGenerator,
+        _ => return Ok(()),
+    };
+    let later = h
+        .store
+        .cases()
+        .search(
+            &h.root_scope,
+            &CaseFilter {
+                from_ms: Some(listed + DAY_MS),
+                ..CaseFilter::default()
+            },
+            &PageRequest::first(50),
+        )
+        .await?
+        .items;
+    if later.is_empty() {
+        return Ok(());
+    }
+    let case = &later[h.rng.random_range(0..later.len())];
+    h.store
+        .enforcement()
+        .add_suspect(
+            &h.root_scope,
+            &NewSuspect {
+                case_id: case.id.clone(),
+                name: name.to_string(),
+                resident_id: Some(resident_id.to_string()),
+                phone: None,
+                role,
+                measure: None,
+                measure_at: None,
+                note: "列管人员再次涉案".into(),
+                created_by: "analyst".into(),
+            },
+            h.now,
+        )
+        .await?;
+    Ok(())
 }
