@@ -79,7 +79,7 @@ test('a key person involved again since the listing is counted, filtered and lin
   // The same figures per township, which add up to the county's.
   const townships = analyst.locator('#key-person-units tr[data-unit]');
   assert.ok((await townships.count()) >= 5, 'the townships listed');
-  const perUnit = await analyst.locator('#key-person-units [data-figure=in_control]').allInnerTexts();
+  const perUnit = await analyst.locator('#key-person-units [data-unit-figure=in_control]').allInnerTexts();
   assert.equal(perUnit.reduce((s, n) => s + Number(n), 0), await number(analyst.locator('#key-person-figures [data-figure=in_control]')));
   await screenshot(analyst, 'key-persons-units-zh-desktop');
   await Promise.all([

@@ -173,12 +173,13 @@ impl KeyPersons<'_> {
             .map_err(StoreError::query("key_persons.cases"))
     }
 
-    /// Which of dossiers `ids` (inside `scope`) are 再次涉案 ([`InvolvedSince::Listing`]), for
-    /// the mark on a page of the register.
+    /// Which of dossiers `ids` (inside `scope`) are involved again since `since`, for the
+    /// marks on a page of the register (再次涉案) or on the grid worker's phone (待跟进).
     pub async fn involved_among(
         &self,
         scope: &Scope,
         ids: &[i64],
+        since: InvolvedSince,
     ) -> StoreResult<std::collections::HashSet<i64>> {
         let mut involved = std::collections::HashSet::new();
         // An export asks for every dossier: in chunks, under the backends' parameter limits.
@@ -188,7 +189,7 @@ impl KeyPersons<'_> {
             sql.push(" AND k.id IN (")
                 .args(chunk.iter().copied())
                 .push(") AND ");
-            push_involved_since(&mut sql, InvolvedSince::Listing);
+            push_involved_since(&mut sql, since);
             let rows = sql
                 .query()
                 .fetch_all(self.store.pool())

@@ -400,7 +400,9 @@ async fn list_page<P: Permission>(
         };
         let total = repo.count(&scope, &filter, now).await?;
         let ids: Vec<i64> = page.items.iter().map(|k| k.id).collect();
-        let involved = repo.involved_among(&scope, &ids).await?;
+        let involved = repo
+            .involved_among(&scope, &ids, InvolvedSince::Listing)
+            .await?;
         (
             rows_of(state, lang, page.items, &involved, now).await,
             total,

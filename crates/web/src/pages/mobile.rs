@@ -27,8 +27,8 @@ use axum::response::{Html, IntoResponse, Response};
 use fanzha_core::mask::mask_name;
 use fanzha_core::time::{format_shanghai_date, shanghai_midnight};
 use fanzha_store::{
-    InstructionFilter, KeyPersonFilter, KeyPersonMeasure, KeyPersonStatus, NewOutreach,
-    OutreachAudience, OutreachFilter, OutreachKind, PageRequest, Scope, MAX_PAGE,
+    InstructionFilter, InvolvedSince, KeyPersonFilter, KeyPersonMeasure, KeyPersonStatus,
+    NewOutreach, OutreachAudience, OutreachFilter, OutreachKind, PageRequest, Scope, MAX_PAGE,
 };
 
 struct TaskCard {
@@ -530,6 +530,8 @@ struct VisitCard {
     last_visit: String,
     next_visit: String,
     overdue: bool,
+    /// Involved in a case since the last visit or measure (再次涉案待跟进).
+    involved: bool,
 }
 
 #[derive(Template)]
@@ -543,7 +545,8 @@ struct VisitsPage {
 }
 
 /// `GET /m/key-persons`: the key persons in control of one's subtree one is responsible for
-/// (包保), the visit due soonest first, overdue ones marked, each with a one-tap visit form.
+/// (包保) — those involved in a case since their last visit or measure first (再次涉案待跟进),
+/// then the visit due soonest — overdue ones marked, each with a one-tap visit form.
 pub async fn key_persons(
     auth: Require<VisitKeyPersons>,
     State(state): State<AppState>,
@@ -564,10 +567,17 @@ pub async fn key_persons(
         .list(&scope, &filter, &PageRequest::first(MAX_PAGE), now)
         .await?
         .items;
-    items.sort_by_key(|k| (k.next_visit_due(), k.id));
+    let ids: Vec<i64> = items.iter().map(|k| k.id).collect();
+    let involved = state
+        .store
+        .key_persons()
+        .involved_among(&scope, &ids, InvolvedSince::LastAction)
+        .await?;
+    items.sort_by_key(|k| (!involved.contains(&k.id), k.next_visit_due(), k.id));
     let mut cards = Vec::with_capacity(items.len());
     for k in items {
         cards.push(VisitCard {
+            involved: involved.contains(&k.id),
             id: k.id,
             name: k.name.as_deref().map(mask_name).unwrap_or_default(),
             category: super::key_persons::category_label(lang, k.category),

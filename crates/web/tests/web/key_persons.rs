@@ -12,8 +12,8 @@ use axum::http::{header, Request, StatusCode};
 use chrono::{DateTime, NaiveDate};
 use fanzha_core::{ResidentId, Sex};
 use fanzha_store::{
-    ImportRunId, KeyPersonCategory, KeyPersonMeasure, NewKeyPerson, NewPerson, NewUser,
-    PageRequest, Responsible, Role, Scope, UnitLevel,
+    ImportRunId, KeyPersonCategory, KeyPersonMeasure, NewCase, NewKeyPerson, NewPerson, NewSuspect,
+    NewUser, PageRequest, Responsible, Role, Scope, SuspectRole, UnitLevel,
 };
 use fanzha_web::auth::principal::Principal;
 use fanzha_web::auth::session::COOKIE;
@@ -1476,6 +1476,61 @@ async fn a_grid_worker_sees_the_visits_due_and_records_one_on_the_phone(db: &Db)
         ("visit", me.as_str())
     );
 
+    // 赵 turns up as a suspect of a case reported an hour ago: first on the phone, marked,
+    // until the worker has been to see him.
+    state
+        .store
+        .cases()
+        .create(&NewCase {
+            id: "AJ-M1".into(),
+            victim_name: Some("受害人".into()),
+            unit_code: WEST_VILLAGE.into(),
+            reported_at: t0() - 3_600_000,
+            loss_fen: 50_000,
+            narrative: "刷单返利".into(),
+            top_terms: serde_json::json!([]),
+            source: "form".into(),
+            named: serde_json::json!({}),
+            created_by: "setup".into(),
+            created_at: t0() - 3_600_000,
+            ..NewCase::default()
+        })
+        .await
+        .unwrap();
+    state
+        .store
+        .enforcement()
+        .add_suspect(
+            &county,
+            &NewSuspect {
+                case_id: "AJ-M1".into(),
+                name: "赵六一".into(),
+                resident_id: Some(residents()[2].0.clone()),
+                phone: None,
+                role: SuspectRole::CashMule,
+                measure: None,
+                measure_at: None,
+                note: String::new(),
+                created_by: "setup".into(),
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
+    let body = worker("GET", "/m/key-persons".into(), "").await.text();
+    let first = body.split("data-key-person=\"").nth(1).unwrap();
+    assert!(first.starts_with(&format!("{zhao}\"")), "赵 first: {body}");
+    assert_eq!(body.matches("data-involved").count(), 1, "{body}");
+    let a = worker(
+        "POST",
+        format!("/m/key-persons/{zhao}/visit"),
+        "note=%E5%B7%B2%E6%A0%B8%E6%9F%A5",
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let body = worker("GET", "/m/key-persons".into(), "").await.text();
+    assert!(!body.contains("data-involved"), "followed up: {body}");
+
     // An empty note is refused; a dossier outside the worker's grid is not found.
     let a = worker("POST", format!("/m/key-persons/{zhao}/visit"), "note=+").await;
     assert!(a.status.is_client_error(), "{}", a.status);
@@ -1501,7 +1556,7 @@ async fn the_register_breaks_its_figures_down_by_the_units_below(db: &Db) {
             .to_string()
     };
     let cell = |row: &str, name: &str| -> String {
-        row.split(&format!("data-figure=\"{name}\""))
+        row.split(&format!("data-unit-figure=\"{name}\""))
             .nth(1)
             .and_then(|rest| rest.split('>').nth(1))
             .and_then(|rest| rest.split('<').next())
