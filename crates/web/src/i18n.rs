@@ -1598,6 +1598,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("kpc_involvement", "涉案方式", "Involvement"),
     ("kpc_case_unit", "案件所属单位", "Case's unit"),
     ("kpu_title", "按单位统计", "By unit"),
+    ("kpc_list_suspect", "列为重点人员", "List as key person"),
     ("m_kp_involved", "再次涉案，请尽快走访核查", "Involved in a new case: visit soon"),
     ("kpc_as_suspect", "嫌疑人", "Suspect"),
     ("kpc_as_holder", "涉案账户开户人", "Holder of account"),

@@ -262,6 +262,10 @@ pub fn router(state: AppState) -> Router {
             post(pages::enforcement::set_wanted),
         )
         .route(
+            "/suspects/{id}/key-person",
+            post(pages::key_person_cases::list_suspect),
+        )
+        .route(
             "/gangs",
             get(pages::enforcement::register).post(pages::enforcement::record_gang),
         )

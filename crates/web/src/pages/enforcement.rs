@@ -48,6 +48,8 @@ pub struct SuspectRow {
     pub at_large: bool,
     /// The suspect's dossier in the reader's area (重点人员), if any.
     pub key_person: Option<super::key_person_cases::DossierBadge>,
+    /// Entered with an ID number (so the person can be listed as a key person).
+    pub has_id: bool,
 }
 
 /// The case page's 打击成效 section.
@@ -114,6 +116,7 @@ pub async fn case_section(
                 .resident_id
                 .as_deref()
                 .and_then(|rid| badges.get(rid).cloned()),
+            has_id: s.resident_id.is_some(),
             id: s.id,
             name: mask_name(&s.name),
             resident_id: s

@@ -4,11 +4,19 @@
 //! carry a 重点人员 badge when they have a dossier in the reader's area.
 
 use super::view::{fraud_type_label, pick, time, yuan};
+use crate::auth::permission::ManageKeyPersons;
+use crate::auth::Require;
 use crate::error::WebError;
 use crate::i18n::Lang;
 use crate::state::AppState;
-use fanzha_core::mask::mask_card;
-use fanzha_store::{Involvement, KeyPerson, KeyPersonStatus, PersonCase, Scope};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use fanzha_core::mask::{mask_card, mask_resident_id};
+use fanzha_store::{
+    Involvement, KeyPerson, KeyPersonCategory, KeyPersonStatus, NewKeyPerson, PersonCase, Scope,
+    StoreError, SuspectRole,
+};
 use std::collections::{HashMap, HashSet};
 
 /// One case of the dossier's person, as the dossier shows it.
@@ -161,4 +169,68 @@ pub async fn dossier_badges(
         });
     }
     Ok(badges)
+}
+
+/// The category a suspect is listed in, by their role in the case.
+fn category_of(role: SuspectRole) -> KeyPersonCategory {
+    match role {
+        SuspectRole::CardSeller => KeyPersonCategory::TwoCards,
+        SuspectRole::LeadGenerator => KeyPersonCategory::Recruiter,
+        _ => KeyPersonCategory::FraudRecord,
+    }
+}
+
+/// `POST /suspects/{id}/key-person`: lists a suspect of a case of one's area as a key person
+/// (列管) — a card seller as 两卡人员, a lead generator as 引流推广/跑分人员, anyone else as 涉诈前科人员 —
+/// with the case and role as the reason; answers with the dossier (the one already open when
+/// the person is listed in that category). The ID number is the suspect's own, never sent by
+/// the page; a suspect entered without one, or living outside one's area, cannot be listed.
+pub async fn list_suspect(
+    auth: Require<ManageKeyPersons>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let scope = state.scope_of(&auth.principal.unit_code).await?;
+    let suspect = state.store.enforcement().suspect(&scope, id).await?;
+    let Some(resident_id) = suspect.resident_id.clone() else {
+        return Err(WebError::BadRequest(
+            "the suspect was entered without an ID number, which a dossier needs; list the \
+             person from the key-person page by their ID number"
+                .into(),
+        ));
+    };
+    let created = state
+        .store
+        .key_persons()
+        .create(
+            &scope,
+            &NewKeyPerson {
+                reason: format!("案件{}嫌疑人（{}）", suspect.case_id, suspect.role.zh()),
+                category: category_of(suspect.role),
+                resident_id,
+                source: "case".into(),
+                created_by: auth.principal.login.clone(),
+                at: state.clock.now_ms(),
+            },
+        )
+        .await;
+    match created {
+        Ok((kp, true)) => Ok(super::key_persons::to_dossier(
+            &headers,
+            kp,
+            StatusCode::CREATED,
+        )),
+        Ok((kp, false)) => Ok(super::key_persons::to_dossier(&headers, kp, StatusCode::OK)),
+        Err(StoreError::NotFound { .. }) => Err(StoreError::NotFound {
+            what: "resident of your area with ID number",
+            key: suspect
+                .resident_id
+                .as_deref()
+                .map(mask_resident_id)
+                .unwrap_or_default(),
+        }
+        .into()),
+        Err(e) => Err(e.into()),
+    }
 }

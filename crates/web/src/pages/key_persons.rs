@@ -580,7 +580,7 @@ pub struct NewForm {
 /// Answers a write with the dossier: htmx follows `hx-redirect` (a 303 would be followed
 /// silently and swapped into the form) and reloads the dossier when the form is on it, a plain
 /// form a redirect.
-fn to_dossier(headers: &HeaderMap, id: i64, status: axum::http::StatusCode) -> Response {
+pub(super) fn to_dossier(headers: &HeaderMap, id: i64, status: axum::http::StatusCode) -> Response {
     super::after_write(headers, format!("/key-persons/{id}"), status)
 }
 

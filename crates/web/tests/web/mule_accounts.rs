@@ -27,6 +27,7 @@ fanzha_store::on_both_backends! {
     the_case_page_names_the_local_holders_of_its_stop_payments,
     pages_list_each_account_once_and_name_no_account_number,
     a_listed_holder_is_badged_and_the_dossier_lists_the_cases_since_listing,
+    a_case_suspect_is_listed_as_a_key_person_from_the_case_page,
 }
 
 const COUNTY: &str = "330281";
@@ -711,4 +712,84 @@ async fn a_listed_holder_is_badged_and_the_dossier_lists_the_cases_since_listing
         !other.contains("data-involved-again"),
         "余姚's dossier is not 慈溪's"
     );
+}
+
+fn suspect(case_id: &str, resident_id: Option<&str>) -> NewSuspect {
+    NewSuspect {
+        case_id: case_id.into(),
+        name: HOLDER_NAME.into(),
+        resident_id: resident_id.map(Into::into),
+        phone: None,
+        role: SuspectRole::CardSeller,
+        measure: None,
+        measure_at: None,
+        note: String::new(),
+        created_by: "setup".into(),
+    }
+}
+
+/// The case page offers to list a suspect entered with an ID number; listing takes the ID
+/// from the suspect (never from the page), the role's category and the case as the reason,
+/// once; a suspect without an ID number or of another county's case cannot be listed.
+async fn a_case_suspect_is_listed_as_a_key_person_from_the_case_page(db: &Db) {
+    let state = world(db).await;
+    let enforcement = state.store.enforcement();
+    let with_id = enforcement
+        .add_suspect(&Scope::platform(), &suspect("AJ1", Some(HOLDER)), t0())
+        .await
+        .unwrap();
+    let without = enforcement
+        .add_suspect(&Scope::platform(), &suspect("AJ1", None), t0())
+        .await
+        .unwrap();
+    let suspect_row = |page: &str, id: i64| -> String {
+        page.split(&format!("<tr data-suspect-id=\"{id}\">"))
+            .nth(1)
+            .and_then(|rest| rest.split("</tr>").next())
+            .unwrap_or_else(|| panic!("no suspect {id}: {page}"))
+            .to_string()
+    };
+    let (_, case) = get(&state, "/cases/AJ1").await;
+    assert!(suspect_row(&case, with_id).contains("data-action=\"list-suspect\""));
+    assert!(!suspect_row(&case, without).contains("data-action=\"list-suspect\""));
+    assert!(!case.contains(HOLDER), "the page never holds the ID number");
+
+    let post = |unit: &'static str, id: i64| {
+        let state = state.clone();
+        async move {
+            crate::support::send_as(
+                &state,
+                Role::CenterAnalyst,
+                unit,
+                t0(),
+                ("POST", &format!("/suspects/{id}/key-person"), ""),
+            )
+            .await
+        }
+    };
+    let listed = post(COUNTY, with_id).await;
+    assert!(listed.status.is_redirection(), "{} {}", listed.status, listed.text());
+    let dossier = listed.location.clone();
+    let kp: i64 = dossier.trim_start_matches("/key-persons/").parse().unwrap();
+    let k = state
+        .store
+        .key_persons()
+        .get(&Scope::platform(), kp)
+        .await
+        .unwrap();
+    assert_eq!(
+        (k.resident_id.as_str(), k.category, k.source.as_str(), k.reason.as_str()),
+        (HOLDER, KeyPersonCategory::TwoCards, "case", "案件AJ1嫌疑人（卡农）")
+    );
+    let (_, case) = get(&state, "/cases/AJ1").await;
+    let row = suspect_row(&case, with_id);
+    assert!(row.contains(&format!("data-key-person=\"{kp}\"")), "{row}");
+    assert!(!row.contains("data-action=\"list-suspect\""), "{row}");
+    let again = post(COUNTY, with_id).await;
+    assert_eq!(again.location, dossier, "listed once");
+
+    let refused = post(COUNTY, without).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text());
+    let elsewhere = post(OTHER_COUNTY, with_id).await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND, "{}", elsewhere.text());
 }

@@ -100,6 +100,9 @@ enum Rec {
     NewCard,
     /// `{id}` is a fresh suspect (嫌疑人, no measure yet) of a fresh case of the place's unit.
     Suspect,
+    /// As `Suspect`, the suspect entered with the ID number of a fresh resident of the place
+    /// (`{resident_id}`), listed nowhere yet.
+    ResidentSuspect,
     /// `{id}` is a public-sector case (as `Case`) whose employer notice (提示单) is issued,
     /// its version 1, the place's unit the station told; `{code}` is the case's unit.
     NoticedCase,
@@ -439,6 +442,13 @@ const ENDPOINTS: &[Endpoint] = &[
         "record_enforcement",
         Rec::Suspect,
         Form("wanted_on=2020-01-02"),
+    ),
+    ep(
+        "POST",
+        "/suspects/{id}/key-person",
+        "manage_key_persons",
+        Rec::ResidentSuspect,
+        Empty,
     ),
     ep("GET", "/gangs", "view_enforcement", Rec::None, Empty),
     ep(
@@ -1594,6 +1604,36 @@ impl World {
         r
     }
 
+    async fn resident_suspect_at(&self, place: Place) -> Record {
+        let resident = self.resident_at(place).await;
+        let r = self.case_at(place, false).await;
+        let id = self
+            .store()
+            .enforcement()
+            .add_suspect(
+                &Scope::platform(),
+                &fanzha_store::NewSuspect {
+                    case_id: r.case_id.clone(),
+                    name: "嫌疑人".into(),
+                    resident_id: Some(resident.resident_id.clone()),
+                    phone: None,
+                    role: fanzha_store::SuspectRole::CardSeller,
+                    measure: None,
+                    measure_at: None,
+                    note: String::new(),
+                    created_by: "setup".into(),
+                },
+                self.now(),
+            )
+            .await
+            .unwrap();
+        Record {
+            suspect_id: id.to_string(),
+            resident_id: resident.resident_id,
+            ..r
+        }
+    }
+
     async fn suspect_at(&self, place: Place) -> Record {
         let r = self.case_at(place, false).await;
         let id = self
@@ -2021,6 +2061,7 @@ impl World {
             },
             Rec::NewCard => self.new_card_at(place).await,
             Rec::Suspect => self.suspect_at(place).await,
+            Rec::ResidentSuspect => self.resident_suspect_at(place).await,
             Rec::ClusterOperation | Rec::ClusterTarget => self.operation_at(place).await,
             Rec::AllianceMember => self.member_at(place).await,
             Rec::JointMember => self.joint_member_at(place).await,
@@ -2825,7 +2866,7 @@ fn request(
         (Rec::Guardian, Some(r)) => r.guardian_id.as_str(),
         (Rec::TwoCardLead | Rec::SoldTwoCardLead, Some(r)) => r.two_card_lead_id.as_str(),
         (Rec::NewCard, Some(r)) => r.new_card_id.as_str(),
-        (Rec::Suspect, Some(r)) => r.suspect_id.as_str(),
+        (Rec::Suspect | Rec::ResidentSuspect, Some(r)) => r.suspect_id.as_str(),
         (Rec::NumberDisposal, Some(r)) => r.number_disposal_id.as_str(),
         (Rec::CardCleanup, Some(r)) => r.card_cleanup_id.as_str(),
         (Rec::ClusterOperation, Some(r)) => r.cluster_operation_id.as_str(),
@@ -3278,6 +3319,23 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 .unwrap()
                                 .state
                                 != DisposalState::Pending,
+                        ),
+                        (Rec::ResidentSuspect, Some(r)) => Some(
+                            !w.store()
+                                .key_persons()
+                                .list(
+                                    &Scope::platform(),
+                                    &KeyPersonFilter {
+                                        resident_id: Some(r.resident_id.clone()),
+                                        ..KeyPersonFilter::default()
+                                    },
+                                    &PageRequest::first(5),
+                                    w.now(),
+                                )
+                                .await
+                                .unwrap()
+                                .items
+                                .is_empty(),
                         ),
                         (Rec::Suspect, Some(r)) => Some({
                             let s = w
