@@ -122,6 +122,18 @@ test('red warning → live dashboard → signed → dissuaded by the grid worker
   const done = await apiOk(commander, 'GET', '/api/v1/instructions?status=dissuaded');
   assert.ok(done.items.some((i) => i.id === instructionId), 'instruction is dissuaded');
 
+  // The person was texted a 反诈提醒 through the demo's simulated SMSC, which answers within
+  // seconds (delivered, or failed for the few phones it takes to be switched off).
+  const settled = commander.locator('#instruction-texts tr[data-sms-state=delivered], #instruction-texts tr[data-sms-state=failed]');
+  await eventually(
+    async () => {
+      await open(commander, `/instructions/${instructionId}`);
+      return (await settled.count()) >= 1;
+    },
+    { timeoutMs: 40_000, intervalMs: 1_000, message: 'the 反诈提醒 to the person to be settled' },
+  );
+  assert.match(await commander.locator('#instruction-texts').innerText(), /反诈提醒/);
+
   await open(admin, '/audit');
   await withShot(admin, 'closed-loop-audit', async () => {
     await admin.locator('tr[data-audit-action=instruction_outcome_recorded]').first().waitFor();

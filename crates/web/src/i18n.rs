@@ -1599,6 +1599,12 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("kpc_case_unit", "案件所属单位", "Case's unit"),
     ("kpu_title", "按单位统计", "By unit"),
     ("kpc_list_suspect", "列为重点人员", "List as key person"),
+    ("in_text_purpose", "用途", "Purpose"),
+    (
+        "in_texts_none",
+        "未发短信（非红色预警、未配置短信网关，或无可接收短信的号码）",
+        "No text sent (not a red warning, no SMS gateway configured, or no number that takes SMS)",
+    ),
     ("m_kp_involved", "再次涉案，请尽快走访核查", "Involved in a new case: visit soon"),
     ("kpc_as_suspect", "嫌疑人", "Suspect"),
     ("kpc_as_holder", "涉案账户开户人", "Holder of account"),

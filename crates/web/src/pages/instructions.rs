@@ -598,6 +598,8 @@ struct DetailPage {
     /// Whether the warnings are links (a leader or grid worker reads their numbers only).
     can_view_warnings: bool,
     can_act: bool,
+    /// Texts about the instruction (反诈提醒 to the person, 金钟罩 alerts to guardians).
+    texts: Vec<super::sms_lines::SmsLine>,
     sign_by: String,
     contact_by: String,
     close_by: String,
@@ -714,8 +716,10 @@ pub async fn detail(
         r: row.clone(),
     }
     .render()?;
+    let texts = super::sms_lines::sms_lines(lang, state.store.sms().for_instruction(&id).await?);
     render(&DetailPage {
         lang,
+        texts,
         row_html,
         can_act: HandleInstructions::allows(&auth.principal) && view.state.status != Status::Closed,
         warning_ids: view.state.warning_ids.clone(),

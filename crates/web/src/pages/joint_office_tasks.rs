@@ -107,15 +107,6 @@ pub async fn assign(
 }
 
 /// A text sent to the member about this task.
-struct TextRow {
-    at: String,
-    to: String,
-    text: String,
-    state: &'static str,
-    state_code: &'static str,
-    error: String,
-}
-
 struct EventRow {
     at: String,
     kind: &'static str,
@@ -140,7 +131,7 @@ struct TaskPage {
     reported_at: String,
     done_at: String,
     events: Vec<EventRow>,
-    texts: Vec<TextRow>,
+    texts: Vec<super::sms_lines::SmsLine>,
     can_manage: bool,
     return_due: String,
 }
@@ -183,22 +174,8 @@ pub async fn task(
             due: e.due_at.map(format_shanghai_date).unwrap_or_default(),
         })
         .collect();
-    let texts = state
-        .store
-        .sms()
-        .for_joint_task(t.id)
-        .await?
-        .into_iter()
-        .map(|m| TextRow {
-            at: time(m.created_at),
-            // Lists mask phone numbers; the member's page has the contact in full (audited).
-            to: fanzha_core::mask::mask_phone(&m.to_number),
-            text: m.text,
-            state: super::view::sms_state(lang, m.state),
-            state_code: m.state.as_str(),
-            error: m.last_error.unwrap_or_default(),
-        })
-        .collect();
+    // Masked: the member's page has the contact in full (audited).
+    let texts = super::sms_lines::sms_lines(lang, state.store.sms().for_joint_task(t.id).await?);
     let now = state.clock.now_ms();
     render(&TaskPage {
         texts,

@@ -184,20 +184,13 @@ struct TaskPage {
     /// 金钟罩: the person's registered guardians (calling them is 亲属劝阻).
     guardians: Vec<GuardianLine>,
     /// Texts sent about this instruction (反诈提醒, guardian alerts) and where they stand.
-    texts: Vec<TextLine>,
+    texts: Vec<super::sms_lines::SmsLine>,
 }
 
 struct GuardianLine {
     name: String,
     relationship: String,
     phone: String,
-}
-
-struct TextLine {
-    purpose: &'static str,
-    to: String,
-    state: String,
-    state_label: &'static str,
 }
 
 struct OutcomeButton {
@@ -313,19 +306,8 @@ pub async fn task(
             .collect(),
         None => Vec::new(),
     };
-    let texts = state
-        .store
-        .sms()
-        .for_instruction(&stored.id)
-        .await?
-        .into_iter()
-        .map(|m| TextLine {
-            purpose: super::view::sms_purpose(lang, m.purpose),
-            to: fanzha_core::mask::mask_phone(&m.to_number),
-            state: m.state.as_str().to_string(),
-            state_label: super::view::sms_state(lang, m.state),
-        })
-        .collect();
+    let texts =
+        super::sms_lines::sms_lines(lang, state.store.sms().for_instruction(&stored.id).await?);
     let p = &stored.projection;
     render(&TaskPage {
         guardians,

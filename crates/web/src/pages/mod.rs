@@ -51,6 +51,7 @@ pub mod returns;
 pub mod rules;
 pub mod script_editor;
 pub mod scripts;
+pub mod sms_lines;
 pub mod statistics;
 pub mod statistics_brief;
 pub mod statistics_period;

@@ -177,6 +177,27 @@ async fn links_lead_only_where_the_viewer_may_go(db: &Db) {
         page.contains(&warning) && !page.contains(&to_warning),
         "{page}"
     );
+    assert!(
+        page.contains("id=\"instruction-texts-none\""),
+        "no text yet: {page}"
+    );
+    // The texts about the instruction are listed on its page, the number masked.
+    state
+        .store
+        .sms()
+        .enqueue(
+            &fanzha_store::NewSms {
+                to_number: "13912345678".into(),
+                text: "【反诈提醒】您可能正在遭遇诈骗！".into(),
+                purpose: fanzha_store::SmsPurpose::WarningToPerson,
+                instruction_id: Some(instruction.clone()),
+                warning_id: Some(warning.clone()),
+                joint_task_id: None,
+            },
+            now,
+        )
+        .await
+        .unwrap();
     let page = get(
         &state,
         Role::UnitCommander,
@@ -186,6 +207,14 @@ async fn links_lead_only_where_the_viewer_may_go(db: &Db) {
     .await
     .text();
     assert!(page.contains(&to_warning), "{page}");
+    let texts = page.split("id=\"instruction-texts\"").nth(1).unwrap();
+    assert!(
+        texts.contains("data-sms-state=\"queued\"")
+            && texts.contains("139****5678")
+            && texts.contains("【反诈提醒】您可能正在遭遇诈骗！")
+            && !texts.contains("13912345678"),
+        "{texts}"
+    );
     assert!(
         page.contains("data-actor=\"wangqiang\" title=\"wangqiang\">指挥员 王强</span>"),
         "{page}"

@@ -768,7 +768,12 @@ async fn a_case_suspect_is_listed_as_a_key_person_from_the_case_page(db: &Db) {
         }
     };
     let listed = post(COUNTY, with_id).await;
-    assert!(listed.status.is_redirection(), "{} {}", listed.status, listed.text());
+    assert!(
+        listed.status.is_redirection(),
+        "{} {}",
+        listed.status,
+        listed.text()
+    );
     let dossier = listed.location.clone();
     let kp: i64 = dossier.trim_start_matches("/key-persons/").parse().unwrap();
     let k = state
@@ -778,8 +783,18 @@ async fn a_case_suspect_is_listed_as_a_key_person_from_the_case_page(db: &Db) {
         .await
         .unwrap();
     assert_eq!(
-        (k.resident_id.as_str(), k.category, k.source.as_str(), k.reason.as_str()),
-        (HOLDER, KeyPersonCategory::TwoCards, "case", "案件AJ1嫌疑人（卡农）")
+        (
+            k.resident_id.as_str(),
+            k.category,
+            k.source.as_str(),
+            k.reason.as_str()
+        ),
+        (
+            HOLDER,
+            KeyPersonCategory::TwoCards,
+            "case",
+            "案件AJ1嫌疑人（卡农）"
+        )
     );
     let (_, case) = get(&state, "/cases/AJ1").await;
     let row = suspect_row(&case, with_id);
@@ -789,7 +804,17 @@ async fn a_case_suspect_is_listed_as_a_key_person_from_the_case_page(db: &Db) {
     assert_eq!(again.location, dossier, "listed once");
 
     let refused = post(COUNTY, without).await;
-    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text());
+    assert_eq!(
+        refused.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        refused.text()
+    );
     let elsewhere = post(OTHER_COUNTY, with_id).await;
-    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND, "{}", elsewhere.text());
+    assert_eq!(
+        elsewhere.status,
+        StatusCode::NOT_FOUND,
+        "{}",
+        elsewhere.text()
+    );
 }
