@@ -443,4 +443,61 @@ pub async fn involvement_after_the_listing_is_counted_while_in_control(store: &S
         (1, vec![id3]),
         "a closed dossier is out of control"
     );
+
+    // A stop-payment request on a listed person's card is involvement too, with no transfer
+    // taken in for the case.
+    let fourth = valid_id(4);
+    let mut p4 = person(4, "330281001002");
+    p4.resident_id = fourth.clone();
+    store.people().upsert(&[p4]).await.unwrap();
+    store
+        .accounts()
+        .upsert(&[NewAccount {
+            account_no: "6228480000000000002".into(),
+            bank_code: None,
+            bank_name: None,
+            card_type: None,
+            holder_resident_id: Some(fourth.clone()),
+            holder_name: None,
+            opened_at: None,
+            opened_where: None,
+        }])
+        .await
+        .unwrap();
+    let (id4, _) = store
+        .key_persons()
+        .create(
+            &Scope::platform(),
+            &NewKeyPerson {
+                resident_id: fourth,
+                category: KeyPersonCategory::TwoCards,
+                reason: "出借银行卡".into(),
+                source: "form".into(),
+                created_by: "analyst".into(),
+                at: T0,
+            },
+        )
+        .await
+        .unwrap();
+    cases
+        .create(&case("AJ5", "330282001001", T0 + 5 * DAY, None, "ACC-AJ5"))
+        .await
+        .unwrap();
+    store
+        .stop_payments()
+        .create_many(&[NewStopPayment {
+            id: "ZF5".into(),
+            case_id: "AJ5".into(),
+            unit_code: "330282001001".into(),
+            account: "6228480000000000002".into(),
+            bank_code: None,
+            institution: serde_json::json!({"kind": "bank", "code": "ABC"}),
+            requested_fen: 10_000,
+            requested_at: T0 + 5 * DAY,
+            deadline: T0 + 5 * DAY + 1_800_000,
+            detail: serde_json::json!({}),
+        }])
+        .await
+        .unwrap();
+    assert_eq!(involved(store, "330281").await, (2, vec![id4, id3]));
 }
