@@ -10,7 +10,7 @@
 use crate::enforcement::{SuspectMeasure, SuspectRole};
 use crate::error::{StoreError, StoreResult};
 use crate::field::{parse_code, parse_optional_code};
-use crate::key_persons::{KeyPersonCategory, KeyPersonStatus, KeyPersons};
+use crate::key_persons::{KeyPerson, KeyPersonCategory, KeyPersonStatus, KeyPersons};
 use crate::mule_accounts::{JOINS, RECEIPTS};
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
@@ -138,13 +138,12 @@ fn from_row(row: &AnyRow) -> Result<PersonCase, sqlx::Error> {
 }
 
 impl KeyPersons<'_> {
-    /// The cases of the person of dossier `id` (inside `scope`, else
-    /// [`StoreError::NotFound`]): as a suspect, as the holder of each account that received
-    /// victim money (one row per case and account), as the victim; the latest report first,
-    /// a case's suspect row before its account rows before its victim row.
-    pub async fn cases(&self, scope: &Scope, id: i64) -> StoreResult<Vec<PersonCase>> {
-        let k = self.get(scope, id).await?;
-        let rid = k.resident_id;
+    /// The cases of the person of dossier `k` (as read inside the reader's scope): as a
+    /// suspect, as the holder of each account that received victim money (one row per case
+    /// and account), as the victim; the latest report first, a case's suspect row before its
+    /// account rows before its victim row.
+    pub async fn cases(&self, k: &KeyPerson) -> StoreResult<Vec<PersonCase>> {
+        let rid = k.resident_id.clone();
         let mut sql = Sql::new(format!(
             "{RECEIPTS}SELECT * FROM (\
              SELECT {CASE_COLUMNS}, 'suspect' AS kind, 1 AS rank, s.role, s.measure, \

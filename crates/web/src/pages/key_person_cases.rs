@@ -45,7 +45,7 @@ pub async fn case_lines(
     k: &KeyPerson,
     may_open_cases: bool,
 ) -> Result<(Vec<CaseLine>, bool), WebError> {
-    let cases = state.store.key_persons().cases(scope, k.id).await?;
+    let cases = state.store.key_persons().cases(k).await?;
     let openable: HashSet<String> = if may_open_cases {
         let ids: Vec<String> = cases.iter().map(|c| c.case_id.clone()).collect();
         state.store.cases().in_scope(scope, &ids).await?
