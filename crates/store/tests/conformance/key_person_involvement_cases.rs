@@ -65,35 +65,85 @@ fn suspect(case_id: &str, rid: String, role: SuspectRole) -> NewSuspect {
     }
 }
 
+/// A stop-payment request `id` of case `case_id` (by `unit`) for `requested_fen` on
+/// `account`, made at `at`.
+fn stop(
+    (id, case_id, unit): (&str, &str, &str),
+    account: &str,
+    requested_fen: i64,
+    at: i64,
+) -> NewStopPayment {
+    NewStopPayment {
+        id: id.into(),
+        case_id: case_id.into(),
+        unit_code: unit.into(),
+        account: account.into(),
+        bank_code: None,
+        institution: serde_json::json!({"kind": "bank", "code": "ICBC"}),
+        requested_fen,
+        requested_at: at,
+        deadline: at + 1_800_000,
+        detail: serde_json::json!({}),
+    }
+}
+
+/// Resident `n` (a valid ID number) living in `village`, holding `cards`, listed as a
+/// two-card key person at T0 for `reason`; the ID number and the dossier.
+async fn listed_card_holder(
+    store: &Store,
+    n: u32,
+    village: &str,
+    cards: &[&str],
+    reason: &str,
+) -> (String, i64) {
+    let rid = valid_id(n);
+    let mut resident = person(n, village);
+    resident.resident_id = rid.clone();
+    store.people().upsert(&[resident]).await.unwrap();
+    let accounts: Vec<NewAccount> = cards
+        .iter()
+        .map(|no| NewAccount {
+            account_no: (*no).into(),
+            bank_code: None,
+            bank_name: None,
+            card_type: None,
+            holder_resident_id: Some(rid.clone()),
+            holder_name: None,
+            opened_at: None,
+            opened_where: None,
+        })
+        .collect();
+    store.accounts().upsert(&accounts).await.unwrap();
+    let (id, _) = store
+        .key_persons()
+        .create(
+            &Scope::platform(),
+            &NewKeyPerson {
+                resident_id: rid.clone(),
+                category: KeyPersonCategory::TwoCards,
+                reason: reason.into(),
+                source: "form".into(),
+                created_by: "analyst".into(),
+                at: T0,
+            },
+        )
+        .await
+        .unwrap();
+    (rid, id)
+}
+
 /// The listed resident (valid ID, 余姚 · 舜水社区) with a dossier opened at T0, a card and an
 /// account of their own; resident 2 lives in 慈溪. AJ0 (before the listing): the resident was
 /// a suspect. AJ2 (after): the resident was the victim and paid from their own account into
 /// their own card — no involvement on the fraud's side.
 async fn world(store: &Store) -> (String, i64) {
     with_tree(store).await;
-    let rid = valid_id(1);
-    let mut listed = person(1, "330281001001");
-    listed.resident_id = rid.clone();
     store
         .people()
-        .upsert(&[listed, person(2, "330282001001")])
+        .upsert(&[person(2, "330282001001")])
         .await
         .unwrap();
-    let account = |no: &str| NewAccount {
-        account_no: no.into(),
-        bank_code: Some("ICBC".into()),
-        bank_name: Some("中国工商银行".into()),
-        card_type: Some("debit".into()),
-        holder_resident_id: Some(rid.clone()),
-        holder_name: None,
-        opened_at: Some(T0 - 30 * DAY),
-        opened_where: None,
-    };
-    store
-        .accounts()
-        .upsert(&[account(MULE), account(OWN)])
-        .await
-        .unwrap();
+    let (rid, id) = listed_card_holder(store, 1, "330281001001", &[MULE, OWN], "出售银行卡").await;
     let cases = store.cases();
     cases
         .create(&case("AJ0", "330281001001", T0 - DAY, None, "ACC-AJ0"))
@@ -105,21 +155,6 @@ async fn world(store: &Store) -> (String, i64) {
             &Scope::platform(),
             &suspect("AJ0", rid.clone(), SuspectRole::CardSeller),
             T0,
-        )
-        .await
-        .unwrap();
-    let (id, _) = store
-        .key_persons()
-        .create(
-            &Scope::platform(),
-            &NewKeyPerson {
-                resident_id: rid.clone(),
-                category: KeyPersonCategory::TwoCards,
-                reason: "出售银行卡".into(),
-                source: "case".into(),
-                created_by: "analyst".into(),
-                at: T0,
-            },
         )
         .await
         .unwrap();
@@ -140,11 +175,11 @@ async fn world(store: &Store) -> (String, i64) {
     (rid, id)
 }
 
-/// The dossiers of `unit` involved again and not followed up since (再次涉案待跟进).
-async fn pending(store: &Store, unit: &str) -> Vec<i64> {
+/// The dossiers of `unit` involved since `since`, from the list (its count agreeing).
+async fn involved_since(store: &Store, unit: &str, since: InvolvedSince) -> Vec<i64> {
     let scope = store.units().scope(unit).await.unwrap();
     let filter = KeyPersonFilter {
-        involved_since: Some(InvolvedSince::LastAction),
+        involved_since: Some(since),
         ..KeyPersonFilter::default()
     };
     let repo = store.key_persons();
@@ -161,29 +196,23 @@ async fn pending(store: &Store, unit: &str) -> Vec<i64> {
     ids
 }
 
+/// The dossiers of `unit` involved again and not followed up since (再次涉案待跟进).
+async fn pending(store: &Store, unit: &str) -> Vec<i64> {
+    involved_since(store, unit, InvolvedSince::LastAction).await
+}
+
+/// The register's 再次涉案 figure of `unit` and the dossiers its filter lists.
 async fn involved(store: &Store, unit: &str) -> (i64, Vec<i64>) {
     let scope = store.units().scope(unit).await.unwrap();
-    let repo = store.key_persons();
-    let figures = repo.figures(&scope, T0 + 10 * DAY).await.unwrap();
-    let filter = KeyPersonFilter {
-        involved_since: Some(InvolvedSince::Listing),
-        ..KeyPersonFilter::default()
-    };
-    let listed = repo
-        .list(&scope, &filter, &PageRequest::first(50), T0 + 10 * DAY)
+    let figures = store
+        .key_persons()
+        .figures(&scope, T0 + 10 * DAY)
         .await
-        .unwrap()
-        .items
-        .iter()
-        .map(|k| k.id)
-        .collect();
-    let counted = repo.count(&scope, &filter, T0 + 10 * DAY).await.unwrap();
-    assert_eq!(
-        counted as usize,
-        Vec::len(&listed),
-        "count agrees with the list"
-    );
-    (figures.involved_since_listing, listed)
+        .unwrap();
+    (
+        figures.involved_since_listing,
+        involved_since(store, unit, InvolvedSince::Listing).await,
+    )
 }
 
 /// The dossier lists the person's cases in every role, the latest first; a victim's own
@@ -206,18 +235,7 @@ pub async fn a_key_persons_cases_show_every_role_the_latest_first(store: &Store)
         .unwrap();
     store
         .stop_payments()
-        .create_many(&[NewStopPayment {
-            id: "ZF1".into(),
-            case_id: "AJ1".into(),
-            unit_code: "330282001001".into(),
-            account: MULE.into(),
-            bank_code: Some("ICBC".into()),
-            institution: serde_json::json!({"kind": "bank", "code": "ICBC"}),
-            requested_fen: 20_000,
-            requested_at: T0 + DAY,
-            deadline: T0 + DAY + 1_800_000,
-            detail: serde_json::json!({}),
-        }])
+        .create_many(&[stop(("ZF1", "AJ1", "330282001001"), MULE, 20_000, T0 + DAY)])
         .await
         .unwrap();
     let yuyao = store.units().scope("330281").await.unwrap();
@@ -362,39 +380,14 @@ pub async fn involvement_after_the_listing_is_counted_while_in_control(store: &S
 
     // Another listed resident (新建社区) whose card receives a 慈溪 victim's money, which
     // also reaches the first one's card: each person once.
-    let other = valid_id(3);
-    let mut p3 = person(3, "330281001002");
-    p3.resident_id = other.clone();
-    store.people().upsert(&[p3]).await.unwrap();
-    store
-        .accounts()
-        .upsert(&[NewAccount {
-            account_no: "6217000123456789019".into(),
-            bank_code: None,
-            bank_name: None,
-            card_type: None,
-            holder_resident_id: Some(other.clone()),
-            holder_name: None,
-            opened_at: None,
-            opened_where: None,
-        }])
-        .await
-        .unwrap();
-    let (id3, _) = store
-        .key_persons()
-        .create(
-            &Scope::platform(),
-            &NewKeyPerson {
-                resident_id: other,
-                category: KeyPersonCategory::TwoCards,
-                reason: "出租银行卡".into(),
-                source: "form".into(),
-                created_by: "analyst".into(),
-                at: T0,
-            },
-        )
-        .await
-        .unwrap();
+    let (_, id3) = listed_card_holder(
+        store,
+        3,
+        "330281001002",
+        &["6217000123456789019"],
+        "出租银行卡",
+    )
+    .await;
     cases
         .create(&case("AJ1", "330282001001", T0 + DAY, None, "ACC-AJ1"))
         .await
@@ -438,57 +431,26 @@ pub async fn involvement_after_the_listing_is_counted_while_in_control(store: &S
 
     // A stop-payment request on a listed person's card is involvement too, with no transfer
     // taken in for the case.
-    let fourth = valid_id(4);
-    let mut p4 = person(4, "330281001002");
-    p4.resident_id = fourth.clone();
-    store.people().upsert(&[p4]).await.unwrap();
-    store
-        .accounts()
-        .upsert(&[NewAccount {
-            account_no: "6228480000000000002".into(),
-            bank_code: None,
-            bank_name: None,
-            card_type: None,
-            holder_resident_id: Some(fourth.clone()),
-            holder_name: None,
-            opened_at: None,
-            opened_where: None,
-        }])
-        .await
-        .unwrap();
-    let (id4, _) = store
-        .key_persons()
-        .create(
-            &Scope::platform(),
-            &NewKeyPerson {
-                resident_id: fourth,
-                category: KeyPersonCategory::TwoCards,
-                reason: "出借银行卡".into(),
-                source: "form".into(),
-                created_by: "analyst".into(),
-                at: T0,
-            },
-        )
-        .await
-        .unwrap();
+    let (_, id4) = listed_card_holder(
+        store,
+        4,
+        "330281001002",
+        &["6228480000000000002"],
+        "出借银行卡",
+    )
+    .await;
     cases
         .create(&case("AJ5", "330282001001", T0 + 5 * DAY, None, "ACC-AJ5"))
         .await
         .unwrap();
     store
         .stop_payments()
-        .create_many(&[NewStopPayment {
-            id: "ZF5".into(),
-            case_id: "AJ5".into(),
-            unit_code: "330282001001".into(),
-            account: "6228480000000000002".into(),
-            bank_code: None,
-            institution: serde_json::json!({"kind": "bank", "code": "ABC"}),
-            requested_fen: 10_000,
-            requested_at: T0 + 5 * DAY,
-            deadline: T0 + 5 * DAY + 1_800_000,
-            detail: serde_json::json!({}),
-        }])
+        .create_many(&[stop(
+            ("ZF5", "AJ5", "330282001001"),
+            "6228480000000000002",
+            10_000,
+            T0 + 5 * DAY,
+        )])
         .await
         .unwrap();
     assert_eq!(involved(store, "330281").await, (2, vec![id4, id3]));

@@ -52,17 +52,10 @@ pub async fn case_lines(
     } else {
         HashSet::new()
     };
-    let mut units: HashMap<String, String> = HashMap::new();
+    let mut units = state.unit_names();
     let mut lines = Vec::with_capacity(cases.len());
     for c in cases {
-        let unit = match units.get(&c.unit_code) {
-            Some(name) => name.clone(),
-            None => {
-                let name = state.unit_name(&c.unit_code).await;
-                units.insert(c.unit_code.clone(), name.clone());
-                name
-            }
-        };
+        let unit = units.get(&c.unit_code).await;
         lines.push(line(lang, k, c, unit, &openable));
     }
     let involved_again =

@@ -36,7 +36,7 @@ use fanzha_store::{
     PunishmentKind, Responsible, Scope, StoreError,
 };
 use serde::Deserialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// Dossiers per screen; an export takes every match (`export::every_page`).
 const PAGE_ROWS: u32 = 100;
@@ -529,17 +529,10 @@ async fn rows_of(
     involved: &HashSet<i64>,
     now: i64,
 ) -> Vec<Row> {
-    let mut units: HashMap<String, String> = HashMap::new();
+    let mut units = state.unit_names();
     let mut rows = Vec::with_capacity(items.len());
     for k in items {
-        let unit = match units.get(&k.unit_code) {
-            Some(name) => name.clone(),
-            None => {
-                let name = state.unit_name(&k.unit_code).await;
-                units.insert(k.unit_code.clone(), name.clone());
-                name
-            }
-        };
+        let unit = units.get(&k.unit_code).await;
         rows.push(Row {
             id: k.id,
             name: k.name.as_deref().map(mask_name).unwrap_or_default(),

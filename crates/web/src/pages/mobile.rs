@@ -556,6 +556,7 @@ pub async fn key_persons(
         .involved_among(&scope, &ids, InvolvedSince::LastAction)
         .await?;
     items.sort_by_key(|k| (!involved.contains(&k.id), k.next_visit_due(), k.id));
+    let mut units = state.unit_names();
     let mut cards = Vec::with_capacity(items.len());
     for k in items {
         cards.push(VisitCard {
@@ -563,7 +564,7 @@ pub async fn key_persons(
             id: k.id,
             name: k.name.as_deref().map(mask_name).unwrap_or_default(),
             category: super::key_persons::category_label(lang, k.category),
-            unit: state.unit_name(&k.unit_code).await,
+            unit: units.get(&k.unit_code).await,
             last_visit: k
                 .last_visit_at
                 .map(format_shanghai_date)

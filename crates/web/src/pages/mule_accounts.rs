@@ -20,7 +20,6 @@ use fanzha_core::mask::{mask_card, mask_name, mask_resident_id};
 use fanzha_core::time::format_shanghai_date;
 use fanzha_store::{MuleAccount, PageRequest, Scope};
 use serde::Deserialize;
-use std::collections::HashMap;
 
 /// Accounts per screen; an export takes every match (`export::every_page`).
 const PAGE_ROWS: u32 = 200;
@@ -57,17 +56,10 @@ pub async fn holder_rows(
         .map(|m| m.holder_resident_id.as_str())
         .collect();
     let badges = dossier_badges(state, scope, lang, &holders).await?;
-    let mut units: HashMap<String, String> = HashMap::new();
+    let mut units = state.unit_names();
     let mut rows = Vec::with_capacity(accounts.len());
     for m in accounts {
-        let unit = match units.get(&m.holder_unit_code) {
-            Some(name) => name.clone(),
-            None => {
-                let name = state.unit_name(&m.holder_unit_code).await;
-                units.insert(m.holder_unit_code.clone(), name.clone());
-                name
-            }
-        };
+        let unit = units.get(&m.holder_unit_code).await;
         let opened = [
             m.opened_at.map(format_shanghai_date),
             m.opened_where.clone(),

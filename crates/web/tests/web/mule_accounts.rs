@@ -563,21 +563,7 @@ async fn a_listed_holder_is_badged_and_the_dossier_lists_the_cases_since_listing
     state
         .store
         .enforcement()
-        .add_suspect(
-            &Scope::platform(),
-            &NewSuspect {
-                case_id: "AJ1".into(),
-                name: HOLDER_NAME.into(),
-                resident_id: Some(HOLDER.into()),
-                phone: None,
-                role: SuspectRole::CardSeller,
-                measure: None,
-                measure_at: None,
-                note: String::new(),
-                created_by: "setup".into(),
-            },
-            t0(),
-        )
+        .add_suspect(&Scope::platform(), &suspect("AJ1", Some(HOLDER)), t0())
         .await
         .unwrap();
     let badge = format!(

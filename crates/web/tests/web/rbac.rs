@@ -1606,35 +1606,31 @@ impl World {
 
     async fn resident_suspect_at(&self, place: Place) -> Record {
         let resident = self.resident_at(place).await;
-        let r = self.case_at(place, false).await;
-        let id = self
-            .store()
-            .enforcement()
-            .add_suspect(
-                &Scope::platform(),
-                &fanzha_store::NewSuspect {
-                    case_id: r.case_id.clone(),
-                    name: "嫌疑人".into(),
-                    resident_id: Some(resident.resident_id.clone()),
-                    phone: None,
-                    role: fanzha_store::SuspectRole::CardSeller,
-                    measure: None,
-                    measure_at: None,
-                    note: String::new(),
-                    created_by: "setup".into(),
-                },
-                self.now(),
+        let r = self
+            .suspect_of(
+                place,
+                Some(resident.resident_id.clone()),
+                fanzha_store::SuspectRole::CardSeller,
             )
-            .await
-            .unwrap();
+            .await;
         Record {
-            suspect_id: id.to_string(),
             resident_id: resident.resident_id,
             ..r
         }
     }
 
     async fn suspect_at(&self, place: Place) -> Record {
+        self.suspect_of(place, None, fanzha_store::SuspectRole::Fraudster)
+            .await
+    }
+
+    /// A fresh case of the place's unit with one suspect, no measure yet.
+    async fn suspect_of(
+        &self,
+        place: Place,
+        resident_id: Option<String>,
+        role: fanzha_store::SuspectRole,
+    ) -> Record {
         let r = self.case_at(place, false).await;
         let id = self
             .store()
@@ -1644,9 +1640,9 @@ impl World {
                 &fanzha_store::NewSuspect {
                     case_id: r.case_id.clone(),
                     name: "嫌疑人".into(),
-                    resident_id: None,
+                    resident_id,
                     phone: None,
-                    role: fanzha_store::SuspectRole::Fraudster,
+                    role,
                     measure: None,
                     measure_at: None,
                     note: String::new(),
