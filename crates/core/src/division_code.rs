@@ -161,6 +161,19 @@ impl DivisionCode {
     pub fn parse(s: &str) -> Result<DivisionCode, DivisionCodeError> {
         // Fast path: plain ASCII digits (what nearly every file holds).
         let b = s.as_bytes();
+        if b.len() == 12 {
+            // A village's code (the usual column), the first eight digits in one step.
+            let head = chars::word_at(b, 0);
+            if chars::eight_digits(head) && b[8..].iter().all(u8::is_ascii_digit) {
+                let tail = b[8..]
+                    .iter()
+                    .fold(0u64, |v, &d| v * 10 + u64::from(d - b'0'));
+                return Ok(DivisionCode {
+                    value: chars::eight_digits_value(head) * 10_000 + tail,
+                    level: DivisionLevel::Village,
+                });
+            }
+        }
         if !b.is_empty() && b.len() <= 12 && b.iter().all(u8::is_ascii_digit) {
             let level = DivisionLevel::from_digits(b.len()).ok_or(DivisionCodeError::BadLength)?;
             let value = b.iter().fold(0u64, |v, &d| v * 10 + u64::from(d - b'0'));
@@ -424,6 +437,21 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn twelve_digits_read_like_a_fold(n in 0u64..1_000_000_000_000, lead in proptest::option::of(0usize..12)) {
+            let mut text = format!("{n:012}").into_bytes();
+            if let Some(i) = lead {
+                // A non-digit anywhere falls back to the general path's verdict.
+                text[i] = b'a';
+                let s = String::from_utf8(text).unwrap();
+                prop_assert_eq!(DivisionCode::parse(&s), Err(DivisionCodeError::NonDigit));
+            } else {
+                let code = DivisionCode::parse(std::str::from_utf8(&text).unwrap()).unwrap();
+                prop_assert_eq!(code.value(), n);
+                prop_assert_eq!(code.level(), DivisionLevel::Village);
+            }
+        }
+
         #[test]
         fn display_parse_round_trip(level in 0usize..5, raw in 0u64..1_000_000_000_000) {
             let level = DivisionLevel::ALL[level];

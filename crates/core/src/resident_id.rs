@@ -145,6 +145,52 @@ impl ResidentId {
 
     /// Strict validation with an explicit "today" (birth dates after it are rejected).
     pub fn parse_at(s: &str, today: NaiveDate) -> Result<ResidentId, ResidentIdError> {
+        match ResidentId::parse_plain(s.as_bytes(), today) {
+            Some(id) => Ok(id),
+            None => ResidentId::parse_general(s, today),
+        }
+    }
+
+    /// The verdict of [`ResidentId::parse_at`] for a valid number written plainly (what nearly
+    /// every row of a file holds), in a few dozen instructions: 17 ASCII digits checked eight at
+    /// a time, the check character, the birth date by a month-length table, the address code.
+    /// `None` for anything else, for the general path to name the reason.
+    #[inline]
+    fn parse_plain(b: &[u8], today: NaiveDate) -> Option<ResidentId> {
+        let id: [u8; 18] = b.try_into().ok()?;
+        let word = |i: usize| chars::word_at(&id, i);
+        if !(chars::eight_digits(word(0))
+            && chars::eight_digits(word(8))
+            && id[16].is_ascii_digit())
+        {
+            return None;
+        }
+        let body: &[u8; 17] = id[..17].try_into().ok()?;
+        if check_char(body) != id[17] {
+            return None;
+        }
+        let year = digits_value(&id[6..10]);
+        let month = digits_value(&id[10..12]);
+        let day = digits_value(&id[12..14]);
+        if year < MIN_BIRTH_YEAR as u32 || !(1..=12).contains(&month) || day == 0 {
+            return None;
+        }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let days = match month {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        let birth = year * 10_000 + month * 100 + day;
+        let today = today.year() as u32 * 10_000 + today.month() * 100 + today.day();
+        if day > days || birth > today || !address_code_known(digits_value(&id[..6])) {
+            return None;
+        }
+        Some(ResidentId { chars: id })
+    }
+
+    fn parse_general(s: &str, today: NaiveDate) -> Result<ResidentId, ResidentIdError> {
         if s.is_empty() {
             return Err(ResidentIdError::Empty);
         }
@@ -275,10 +321,13 @@ impl ResidentId {
     /// (`X` = 10), below 2^63. Distinct numbers give distinct keys, so the detection engine keys
     /// a resident's state by it without a table from strings to ids; [`ResidentId::from_key`]
     /// gives the number back.
+    #[inline]
     pub fn key(&self) -> u64 {
-        let body = self.chars[..17]
-            .iter()
-            .fold(0u64, |v, &c| v * 10 + u64::from(c - b'0'));
+        // 8 + 8 + 1 digits (they are digits: the number was validated).
+        let c = &self.chars;
+        let body = chars::eight_digits_value(chars::word_at(c, 0)) * 1_000_000_000
+            + chars::eight_digits_value(chars::word_at(c, 8)) * 10
+            + u64::from(c[16] - b'0');
         let check = match self.chars[17] {
             b'X' => 10,
             c => u64::from(c - b'0'),
@@ -549,6 +598,44 @@ mod tests {
             s.push(check_char(&body));
             s[pos] = b'0' + (s[pos] - b'0' + delta) % 10;
             prop_assert!(ResidentId::parse(std::str::from_utf8(&s).unwrap()).is_err());
+        }
+
+        #[test]
+        fn the_plain_path_agrees_with_the_general_one(
+            code in prop_oneof![known_codes(), 100000u32..999999],
+            y in prop_oneof![1795u32..2032, proptest::sample::select(vec![1799, 1800, 1900, 2000, 2024, 2100])],
+            m in prop_oneof![0u32..14, proptest::sample::select(vec![2, 2, 4, 11, 12])],
+            d in prop_oneof![0u32..33, proptest::sample::select(vec![28, 29, 29, 30, 31])],
+            seq in 0u16..1000,
+            fix_check in any::<bool>(),
+            change in proptest::option::of((0usize..18, proptest::sample::select(
+                vec![b'0', b'9', b'X', b'x', b' ', b'/', b':', b'A', 0x80],
+            ))),
+            today_days in 0i64..(240 * 365),
+        ) {
+            let mut id = format!("{code:06}{y:04}{m:02}{d:02}{seq:03}").into_bytes();
+            let body: [u8; 17] = id.clone().try_into().unwrap();
+            id.push(check_char(&body));
+            if let Some((pos, c)) = change {
+                id[pos] = c;
+                if fix_check && pos < 17 && id[..17].iter().all(u8::is_ascii_digit) {
+                    let body: [u8; 17] = id[..17].try_into().unwrap();
+                    id[17] = check_char(&body);
+                }
+            }
+            let today = date(1800, 1, 1) + chrono::Duration::days(today_days);
+            let s = String::from_utf8_lossy(&id).into_owned();
+            let general = ResidentId::parse_general(&s, today);
+            prop_assert_eq!(ResidentId::parse_plain(s.as_bytes(), today).is_some(), general.is_ok(), "{}", s);
+            prop_assert_eq!(ResidentId::parse_at(&s, today), general);
+        }
+
+        #[test]
+        fn eight_digits_is_a_byte_test(w in any::<[u8; 8]>(), digit_share in 0u8..4) {
+            // Mostly digits, so that both outcomes are exercised.
+            let w: Vec<u8> = w.iter().map(|&b| if b % 4 < digit_share { b'0' + b % 10 } else { b }).collect();
+            let word = u64::from_le_bytes(w.clone().try_into().unwrap());
+            prop_assert_eq!(chars::eight_digits(word), w.iter().all(u8::is_ascii_digit));
         }
 
         #[test]

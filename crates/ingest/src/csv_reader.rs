@@ -395,7 +395,9 @@ fn parse_chunk<'a>(
             reject(&mut out, None, reason::WRONG_FIELD_COUNT);
             continue;
         }
-        values.clear();
+        // No `values.clear()`: the loop below sets every mapped field of every row (a row it
+        // leaves early is rejected, and the next row sets them all again), and the others are
+        // never set.
         let mut bad_encoding = None;
         for &(field, col) in mapped {
             let span = spans[col];

@@ -48,7 +48,7 @@ mod values;
 pub mod warning_pushes;
 mod xlsx;
 
-pub use batch::{Batch, CountingSink, Sink};
+pub use batch::{Batch, CountingSink, Records, RecordsIntoIter, Sink};
 pub use csv_reader::MAX_ROW_BYTES;
 pub use error::IngestError;
 pub use field::{Field, Presence, RecordKind};

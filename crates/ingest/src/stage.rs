@@ -6,7 +6,7 @@
 //! walks all keys in file order but inserts only its own, so first-wins holds and the shards
 //! run in parallel.
 
-use crate::batch::{Batch, Sink};
+use crate::batch::{Batch, Records, Sink};
 use crate::error::IngestError;
 use crate::key_set::KeySet;
 use crate::quarantine::{reason, QuarantineEntry};
@@ -22,6 +22,8 @@ pub(crate) struct Part<'a> {
     pub raws: Vec<&'a [u8]>,
     pub keys: Vec<u128>,
     pub quarantine: Vec<QuarantineEntry>,
+    /// Positions in `records` of in-file duplicates (ascending), left out of the batch.
+    pub duplicates: Vec<u32>,
 }
 
 impl<'a> Part<'a> {
@@ -31,6 +33,7 @@ impl<'a> Part<'a> {
             raws: Vec::with_capacity(n),
             keys: Vec::with_capacity(n),
             quarantine: Vec::new(),
+            duplicates: Vec::new(),
         }
     }
 
@@ -141,7 +144,7 @@ impl<'s> Stage<'s> {
                 d += 1;
             }
             if d > start {
-                remove_duplicates(part, dups[start..d].iter().map(|x| x.1 as usize));
+                set_duplicates_aside(part, dups[start..d].iter().map(|x| x.1));
             }
         }
         for part in parts {
@@ -152,10 +155,12 @@ impl<'s> Stage<'s> {
 
     fn emit(&mut self, part: Part<'_>) -> Result<(), IngestError> {
         let Part {
-            mut records,
+            records,
             quarantine,
+            duplicates,
             ..
         } = part;
+        let mut records = Records::skipping(records, duplicates);
         self.read += (records.len() + quarantine.len()) as u64;
         self.accepted += records.len() as u64;
         self.quarantined += quarantine.len() as u64;
@@ -178,9 +183,9 @@ impl<'s> Stage<'s> {
             let rest = if records.len() > self.batch_rows {
                 records.split_off(self.batch_rows)
             } else {
-                Vec::new()
+                Records::default()
             };
-            let next_line = rest.first().map_or(u64::MAX, Record::line);
+            let next_line = rest.iter().next().map_or(u64::MAX, Record::line);
             let mut q = Vec::new();
             while let Some(e) = quarantine.next_if(|e| e.line < next_line) {
                 q.push(e);
@@ -194,7 +199,7 @@ impl<'s> Stage<'s> {
         let q: Vec<_> = quarantine.collect();
         if !q.is_empty() {
             self.sink.batch(Batch {
-                records: Vec::new(),
+                records: Records::default(),
                 quarantine: q,
             })?;
         }
@@ -202,25 +207,18 @@ impl<'s> Stage<'s> {
     }
 }
 
-/// Moves the records at `positions` (ascending) to the part's quarantine, compacting the records
-/// in place (no second vector, and records before the first duplicate do not move).
-fn remove_duplicates(part: &mut Part<'_>, positions: impl Iterator<Item = usize>) {
-    let mut positions = positions.peekable();
-    let mut i = 0;
-    let raws = &part.raws;
-    let quarantine = &mut part.quarantine;
-    part.records.retain(|record| {
-        let duplicate = positions.next_if_eq(&i).is_some();
-        if duplicate {
-            quarantine.push(QuarantineEntry::new(
-                record.line(),
-                Some(record.key_field()),
-                reason::DUPLICATE_IN_FILE,
-                String::from_utf8_lossy(raws[i]),
-            ));
-        }
-        i += 1;
-        !duplicate
-    });
+/// Moves the records at `positions` (ascending) to the part's quarantine: they are skipped when
+/// the batch is read, not taken out of the vector (see [`Records`]).
+fn set_duplicates_aside(part: &mut Part<'_>, positions: impl Iterator<Item = u32>) {
+    for i in positions {
+        let record = &part.records[i as usize];
+        part.quarantine.push(QuarantineEntry::new(
+            record.line(),
+            Some(record.key_field()),
+            reason::DUPLICATE_IN_FILE,
+            String::from_utf8_lossy(part.raws[i as usize]),
+        ));
+        part.duplicates.push(i);
+    }
     part.quarantine.sort_by_key(|q| q.line);
 }

@@ -179,7 +179,39 @@ fn known_prefix() -> impl Strategy<Value = u32> {
     proptest::sample::select(prefixes)
 }
 
+/// [`PhoneNumber::parse`] without the fast path for plain mobiles.
+fn parse_general(s: &str) -> Result<PhoneNumber, PhoneError> {
+    let c = collect(s)?;
+    let d = &c.buf[..c.n];
+    if c.plus {
+        return international(d);
+    }
+    if let Some(rest) = d.strip_prefix(b"00") {
+        return international(rest);
+    }
+    domestic(d)
+}
+
 proptest! {
+    #[test]
+    fn the_plain_mobile_path_agrees_with_the_general_one(
+        digits in "[0-9]{8,12}",
+        head in proptest::sample::select(vec!["1", "13", "17", "19", "0", "10", "12", "00", "86", ""]),
+        odd in proptest::option::of((0usize..11, proptest::sample::select(vec![' ', '-', 'a', '/', ':', '１']))),
+    ) {
+        let mut s: Vec<char> = format!("{head}{digits}").chars().take(12).collect();
+        if let Some((i, c)) = odd {
+            if i < s.len() {
+                s[i] = c;
+            }
+        }
+        let s: String = s.into_iter().collect();
+        prop_assert_eq!(PhoneNumber::parse(&s), parse_general(&s), "{}", s);
+        if s.len() == 11 && s.starts_with('1') && s.bytes().all(|b| b.is_ascii_digit()) && s.as_bytes()[1] >= b'3' {
+            prop_assert!(plain_mobile(s.as_bytes()).is_some());
+        }
+    }
+
     #[test]
     fn every_known_segment_parses_and_round_trips(prefix in known_prefix(), tail in 0u32..10_000) {
         let s = format!("{prefix}{tail:04}");
