@@ -349,6 +349,9 @@ fn parse_chunk<'a>(
     // One (SIMD) UTF-8 check for the whole chunk; fields are then sliced out of the `str` (an
     // O(1) boundary check each). Only a chunk with invalid bytes checks field by field.
     let text = simdutf8::basic::from_utf8(buf).ok();
+    // A valid chunk of a UTF-8 file: its fields need no further check (a decoded chunk of
+    // another encoding may hold U+FFFD for bytes it could not decode).
+    let plain_text = text.filter(|_| utf8);
     let mut p = RowParser::at_line(buf, first_line);
     let mut spans: Vec<FieldSpan> = Vec::with_capacity(width + 4);
     let mut values = Values::new();
@@ -402,6 +405,10 @@ fn parse_chunk<'a>(
         for &(field, col) in mapped {
             let span = spans[col];
             // The common case: a plain field of a valid UTF-8 chunk, borrowed as it is.
+            if let (Some(t), false) = (plain_text, span.escaped) {
+                values.set_str(field, span.str_in(t));
+                continue;
+            }
             if let (Some(t), false) = (text, span.escaped) {
                 if let Some(v) = t.get(span.start..span.end) {
                     if utf8 || !v.contains('\u{FFFD}') {
@@ -429,9 +436,12 @@ fn parse_chunk<'a>(
             reject(&mut out, Some(field), reason::ENCODING_ERROR);
             continue;
         }
-        match validator.validate_keyed(row.line, &mut values) {
-            Ok((record, key)) => out.part.accept(record, key, raw),
-            Err(rejection) => reject(&mut out, rejection.column, rejection.reason),
+        let part = &mut out.part;
+        let validated = validator.validate_with(row.line, &mut values, |record, key| {
+            part.accept(record, key, raw)
+        });
+        if let Err(rejection) = validated {
+            reject(&mut out, rejection.column, rejection.reason);
         }
     }
     out.lines = p.lines() - first_line;

@@ -19,6 +19,20 @@ pub struct FieldSpan {
 }
 
 impl FieldSpan {
+    /// The field (not escaped) as a slice of `text`, the buffer this span was read from once
+    /// it is known to be valid UTF-8, without `str` slicing's boundary checks.
+    #[inline]
+    pub fn str_in<'a>(&self, text: &'a str) -> &'a str {
+        debug_assert!(!self.escaped);
+        debug_assert!(text.is_char_boundary(self.start) && text.is_char_boundary(self.end));
+        let bytes = &text.as_bytes()[self.start..self.end];
+        // SAFETY: `text` is valid UTF-8 and both ends of every span sit next to an ASCII byte
+        // of it (`,`, `"`, `\r`, `\n`) or at an end of the buffer (see `RowParser`), so they
+        // are character boundaries and `bytes` is valid UTF-8 too. Debug builds, in which the
+        // property tests run, check it above.
+        unsafe { std::str::from_utf8_unchecked(bytes) }
+    }
+
     /// The field's bytes, with `""` unescaped (the only case that copies).
     #[inline]
     pub fn bytes<'a>(&self, buf: &'a [u8]) -> Cow<'a, [u8]> {
@@ -252,9 +266,20 @@ impl RowParser<'_> {
         let buf = self.buf;
         let start = self.pos;
         let mut field_start = start;
-        let mut at = start;
+        let mut base = start - start % 64;
+        if base != self.window_at {
+            self.load_window(base)?;
+        }
+        // The structural bytes at or after `start`, then those of the following windows.
+        let mut bits = self.window.0 & (u64::MAX << (start - base));
         loop {
-            let j = self.next_structural(at)?;
+            while bits == 0 {
+                base += 64;
+                self.load_window(base)?;
+                bits = self.window.0;
+            }
+            let j = base + bits.trailing_zeros() as usize;
+            bits &= bits - 1;
             match buf[j] {
                 b',' => {
                     fields.push(FieldSpan {
@@ -263,10 +288,11 @@ impl RowParser<'_> {
                         escaped: false,
                     });
                     field_start = j + 1;
-                    at = j + 1;
                 }
                 b'\n' => {
-                    let end = if j > field_start && buf[j - 1] == b'\r' {
+                    // A `\r` before the newline ends the last field and the row (it cannot be
+                    // a comma's neighbour here: the comma would be the byte before the newline).
+                    let end = if j > start && buf[j - 1] == b'\r' {
                         j - 1
                     } else {
                         j
@@ -276,17 +302,12 @@ impl RowParser<'_> {
                         end,
                         escaped: false,
                     });
-                    let row_end = if j > start && buf[j - 1] == b'\r' {
-                        j - 1
-                    } else {
-                        j
-                    };
                     let line = self.line;
                     self.pos = j + 1;
                     self.line += 1;
                     return Some(RowSpan {
                         start,
-                        end: row_end,
+                        end,
                         line,
                         unterminated: false,
                     });
@@ -297,23 +318,13 @@ impl RowParser<'_> {
         }
     }
 
-    /// The offset of the first `,`, `\n` or `"` at or after `at`, or `None` when there is none
-    /// before the end of the last full window.
+    /// Classifies the 64-byte window at `base`; `None` past the last full window.
     #[inline]
-    fn next_structural(&mut self, mut at: usize) -> Option<usize> {
-        loop {
-            let base = at - at % 64;
-            if base != self.window_at {
-                let window = self.buf.get(base..base + 64)?;
-                self.window = Structural::of(window.try_into().ok()?);
-                self.window_at = base;
-            }
-            let bits = self.window.0 >> (at - base);
-            if bits != 0 {
-                return Some(at + bits.trailing_zeros() as usize);
-            }
-            at = base + 64;
-        }
+    fn load_window(&mut self, base: usize) -> Option<()> {
+        let window = self.buf.get(base..base + 64)?;
+        self.window = Structural::of(window.try_into().ok()?);
+        self.window_at = base;
+        Some(())
     }
 }
 
