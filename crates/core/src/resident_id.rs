@@ -165,13 +165,18 @@ impl ResidentId {
         {
             return None;
         }
-        let body: &[u8; 17] = id[..17].try_into().ok()?;
-        if check_char(body) != id[17] {
+        // Σ wᵢ·(cᵢ − '0') = Σ wᵢ·cᵢ − 48·Σ wᵢ, and the weights sum to 100.
+        let weighted: u32 = id[..17]
+            .iter()
+            .zip(WEIGHTS)
+            .map(|(&c, w)| u32::from(c) * w)
+            .sum();
+        if CHECK_CHARS[((weighted - 4_800) % 11) as usize] != id[17] {
             return None;
         }
-        let year = digits_value(&id[6..10]);
-        let month = digits_value(&id[10..12]);
-        let day = digits_value(&id[12..14]);
+        // Digits 6–13 are the birth date YYYYMMDD: one eight-digit read, then constant divisors.
+        let date = chars::eight_digits_value(chars::word_at(&id, 6)) as u32;
+        let (year, month, day) = (date / 10_000, date / 100 % 100, date % 100);
         if year < MIN_BIRTH_YEAR as u32 || !(1..=12).contains(&month) || day == 0 {
             return None;
         }
@@ -182,9 +187,9 @@ impl ResidentId {
             4 | 6 | 9 | 11 => 30,
             _ => 31,
         };
-        let birth = year * 10_000 + month * 100 + day;
         let today = today.year() as u32 * 10_000 + today.month() * 100 + today.day();
-        if day > days || birth > today || !address_code_known(digits_value(&id[..6])) {
+        let code6 = chars::eight_digits_value(word(0)) as u32 / 100;
+        if day > days || date > today || !address_code_known(code6) {
             return None;
         }
         Some(ResidentId { chars: id })
