@@ -29,8 +29,11 @@ pub const MAX_DIGITS: usize = 20;
 /// Most digits accepted from the input before giving up with `too_long`.
 const MAX_INPUT_DIGITS: usize = 24;
 
-/// The mobile prefixes reserved for virtual operators (虚拟运营商).
-const VIRTUAL_PREFIXES: [&[u8; 3]; 5] = [b"170", b"171", b"162", b"165", b"167"];
+/// Whether a mobile number's first three digits are a prefix reserved for virtual operators
+/// (虚拟运营商: 170, 171, 162, 165, 167), whatever network the segment table names.
+fn is_virtual_prefix(prefix3: u32) -> bool {
+    matches!(prefix3, 170 | 171 | 162 | 165 | 167)
+}
 
 /// What kind of number it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -386,11 +389,32 @@ fn is_mobile_shape(d: &[u8]) -> bool {
 #[inline]
 fn plain_mobile(b: &[u8]) -> Option<Result<PhoneNumber, PhoneError>> {
     let d: &[u8; 11] = b.try_into().ok()?;
-    let mut head = [0u8; 8];
-    head.copy_from_slice(&d[..8]);
-    let digits =
-        chars::eight_digits(u64::from_le_bytes(head)) && d[8..].iter().all(u8::is_ascii_digit);
-    (digits && is_mobile_shape(d)).then(|| mobile(d))
+    let head = chars::word_at(d, 0);
+    if !(chars::eight_digits(head) && d[8..].iter().all(u8::is_ascii_digit) && is_mobile_shape(d)) {
+        return None;
+    }
+    // The segment by its seven-digit prefix, read with the first eight digits in one step.
+    let prefix7 = (chars::eight_digits_value(head) / 10) as u32;
+    let Some(seg) = phone_segments().get(prefix7) else {
+        return Some(Err(PhoneError::UnknownSegment));
+    };
+    let kind = if is_virtual_prefix(prefix7 / 10_000) || seg.carrier.is_virtual() {
+        PhoneKind::Virtual
+    } else {
+        PhoneKind::Mobile
+    };
+    let mut digits = [0u8; MAX_DIGITS];
+    digits[..11].copy_from_slice(d);
+    Some(Ok(PhoneNumber {
+        kind,
+        digits,
+        len: 11,
+        split: 0,
+        segment: Some(seg),
+        area: None,
+        country: None,
+        service: None,
+    }))
 }
 
 /// An 11-digit mainland mobile.
@@ -398,8 +422,10 @@ fn mobile(d: &[u8]) -> Result<PhoneNumber, PhoneError> {
     let seg = phone_segments()
         .lookup(d)
         .ok_or(PhoneError::UnknownSegment)?;
-    let virtual_prefix = VIRTUAL_PREFIXES.iter().any(|p| d.starts_with(*p));
-    let kind = if virtual_prefix || seg.carrier.is_virtual() {
+    let prefix3 = d[..3]
+        .iter()
+        .fold(0u32, |v, &b| v * 10 + u32::from(b.wrapping_sub(b'0')));
+    let kind = if is_virtual_prefix(prefix3) || seg.carrier.is_virtual() {
         PhoneKind::Virtual
     } else {
         PhoneKind::Mobile

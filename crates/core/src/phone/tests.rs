@@ -192,6 +192,22 @@ fn parse_general(s: &str) -> Result<PhoneNumber, PhoneError> {
     domestic(d)
 }
 
+#[test]
+fn every_number_under_a_virtual_operator_prefix_is_virtual_whatever_its_network() {
+    let mut checked = 0;
+    for (prefix, _) in phone_segments().iter() {
+        if !matches!(prefix / 10_000, 170 | 171 | 162 | 165 | 167) {
+            continue;
+        }
+        for s in [format!("{prefix}0000"), format!("+86 {prefix}0000")] {
+            assert_eq!(p(&s).kind(), PhoneKind::Virtual, "{s}");
+        }
+        checked += 1;
+    }
+    // The table names many of them by their host network (联通, 电信 …), not as virtual.
+    assert!(checked > 40_000, "{checked}");
+}
+
 proptest! {
     #[test]
     fn the_plain_mobile_path_agrees_with_the_general_one(
