@@ -165,13 +165,8 @@ impl ResidentId {
         {
             return None;
         }
-        // Σ wᵢ·(cᵢ − '0') = Σ wᵢ·cᵢ − 48·Σ wᵢ, and the weights sum to 100.
-        let weighted: u32 = id[..17]
-            .iter()
-            .zip(WEIGHTS)
-            .map(|(&c, w)| u32::from(c) * w)
-            .sum();
-        if CHECK_CHARS[((weighted - 4_800) % 11) as usize] != id[17] {
+        let body: &[u8; 17] = id[..17].try_into().ok()?;
+        if check_char(body) != id[17] {
             return None;
         }
         // Digits 6–13 are the birth date YYYYMMDD: one eight-digit read, then constant divisors.

@@ -409,9 +409,11 @@ fn parse_chunk<'a>(
                 values.set_str(field, span.str_in(t));
                 continue;
             }
+            // A valid chunk decoded from another encoding: U+FFFD marks bytes it could not
+            // decode.
             if let (Some(t), false) = (text, span.escaped) {
                 if let Some(v) = t.get(span.start..span.end) {
-                    if utf8 || !v.contains('\u{FFFD}') {
+                    if !v.contains('\u{FFFD}') {
                         values.set_str(field, v);
                         continue;
                     }

@@ -192,18 +192,10 @@ fn collect(s: &str) -> Result<Collected, PhoneError> {
 impl PhoneNumber {
     /// Parse a number as written by people and systems (see the module documentation).
     pub fn parse(s: &str) -> Result<PhoneNumber, PhoneError> {
-        if let Some(mobile) = plain_mobile(s.as_bytes()) {
-            return mobile;
+        match plain_mobile(s.as_bytes()) {
+            Some(mobile) => mobile,
+            None => parse_general(s),
         }
-        let c = collect(s)?;
-        let d = &c.buf[..c.n];
-        if c.plus {
-            return international(d);
-        }
-        if let Some(rest) = d.strip_prefix(b"00") {
-            return international(rest);
-        }
-        domestic(d)
     }
 
     /// The number from its E.164 digits. A 10-digit national number starting `10` reads as a
@@ -383,6 +375,19 @@ fn is_mobile_shape(d: &[u8]) -> bool {
     d.len() == 11 && d[0] == b'1' && (b'3'..=b'9').contains(&d[1])
 }
 
+/// [`PhoneNumber::parse`] by normalising the input first: every form a number is written in.
+fn parse_general(s: &str) -> Result<PhoneNumber, PhoneError> {
+    let c = collect(s)?;
+    let d = &c.buf[..c.n];
+    if c.plus {
+        return international(d);
+    }
+    if let Some(rest) = d.strip_prefix(b"00") {
+        return international(rest);
+    }
+    domestic(d)
+}
+
 /// [`PhoneNumber::parse`] of eleven plain ASCII digits shaped like a mainland mobile (what
 /// nearly every phone column holds), without the general path's copying and dispatch; `None`
 /// for anything else.
@@ -393,39 +398,28 @@ fn plain_mobile(b: &[u8]) -> Option<Result<PhoneNumber, PhoneError>> {
     if !(chars::eight_digits(head) && d[8..].iter().all(u8::is_ascii_digit) && is_mobile_shape(d)) {
         return None;
     }
-    // The segment by its seven-digit prefix, read with the first eight digits in one step.
-    let prefix7 = (chars::eight_digits_value(head) / 10) as u32;
-    let Some(seg) = phone_segments().get(prefix7) else {
-        return Some(Err(PhoneError::UnknownSegment));
-    };
-    let kind = if is_virtual_prefix(prefix7 / 10_000) || seg.carrier.is_virtual() {
-        PhoneKind::Virtual
-    } else {
-        PhoneKind::Mobile
-    };
-    let mut digits = [0u8; MAX_DIGITS];
-    digits[..11].copy_from_slice(d);
-    Some(Ok(PhoneNumber {
-        kind,
-        digits,
-        len: 11,
-        split: 0,
-        segment: Some(seg),
-        area: None,
-        country: None,
-        service: None,
-    }))
+    // The seven-digit prefix read with the first eight digits in one step.
+    Some(mobile_of_prefix(
+        d,
+        (chars::eight_digits_value(head) / 10) as u32,
+    ))
 }
 
-/// An 11-digit mainland mobile.
+/// An 11-digit mainland mobile (its digits collected, so ASCII digits).
 fn mobile(d: &[u8]) -> Result<PhoneNumber, PhoneError> {
-    let seg = phone_segments()
-        .lookup(d)
-        .ok_or(PhoneError::UnknownSegment)?;
-    let prefix3 = d[..3]
+    let prefix7 = d[..7]
         .iter()
         .fold(0u32, |v, &b| v * 10 + u32::from(b.wrapping_sub(b'0')));
-    let kind = if is_virtual_prefix(prefix3) || seg.carrier.is_virtual() {
+    mobile_of_prefix(d, prefix7)
+}
+
+/// The mobile `d` whose first seven digits are `prefix7`: its segment and whether a virtual
+/// operator holds it.
+fn mobile_of_prefix(d: &[u8], prefix7: u32) -> Result<PhoneNumber, PhoneError> {
+    let seg = phone_segments()
+        .get(prefix7)
+        .ok_or(PhoneError::UnknownSegment)?;
+    let kind = if is_virtual_prefix(prefix7 / 10_000) || seg.carrier.is_virtual() {
         PhoneKind::Virtual
     } else {
         PhoneKind::Mobile

@@ -179,19 +179,6 @@ fn known_prefix() -> impl Strategy<Value = u32> {
     proptest::sample::select(prefixes)
 }
 
-/// [`PhoneNumber::parse`] without the fast path for plain mobiles.
-fn parse_general(s: &str) -> Result<PhoneNumber, PhoneError> {
-    let c = collect(s)?;
-    let d = &c.buf[..c.n];
-    if c.plus {
-        return international(d);
-    }
-    if let Some(rest) = d.strip_prefix(b"00") {
-        return international(rest);
-    }
-    domestic(d)
-}
-
 #[test]
 fn every_number_under_a_virtual_operator_prefix_is_virtual_whatever_its_network() {
     let mut checked = 0;

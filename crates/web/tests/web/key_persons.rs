@@ -1445,11 +1445,7 @@ async fn a_grid_worker_sees_the_visits_due_and_records_one_on_the_phone(db: &Db)
     let page = worker("GET", "/m/key-persons".into(), "").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     let body = page.text();
-    let cards: Vec<&str> = body
-        .split("data-key-person=\"")
-        .skip(1)
-        .map(|c| c.split('"').next().unwrap())
-        .collect();
+    let cards = phone_cards(&body);
     assert_eq!(
         cards,
         [zhang.to_string(), zhao.to_string()],
@@ -1499,11 +1495,7 @@ async fn a_grid_worker_sees_the_visits_due_and_records_one_on_the_phone(db: &Db)
         .await
         .unwrap();
     let body = worker("GET", "/m/key-persons".into(), "").await.text();
-    let cards: Vec<&str> = body
-        .split("data-key-person=\"")
-        .skip(1)
-        .map(|c| c.split('"').next().unwrap())
-        .collect();
+    let cards = phone_cards(&body);
     assert_eq!(
         cards,
         [zhao.to_string(), zhang.to_string()],
@@ -1619,4 +1611,12 @@ async fn the_register_breaks_its_figures_down_by_the_units_below(db: &Db) {
     let narrowed = get(&state, "/key-persons?unit=330281001").await.text();
     assert_eq!(cell(&unit_row(&narrowed, EAST_VILLAGE), "in_control"), "2");
     assert!(!narrowed.contains("<tr data-unit=\"330281002\">"));
+}
+
+/// The dossier ids of the cards on the phone's key-person list, top to bottom.
+fn phone_cards(body: &str) -> Vec<&str> {
+    body.split("data-key-person=\"")
+        .skip(1)
+        .map(|c| c.split('"').next().unwrap())
+        .collect()
 }
