@@ -17,6 +17,9 @@ use std::str::FromStr;
 
 const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK_CHARS: [u8; 11] = *b"10X98765432";
+/// The value (`X` = 10) of the check character [`CHECK_CHARS`] names for each remainder of the
+/// weighted sum, as [`ResidentId::key`] counts it.
+const CHECK_VALUES: [u64; 11] = [1, 0, 10, 9, 8, 7, 6, 5, 4, 3, 2];
 /// Earliest birth year accepted (the standard's own example was born in 1880).
 const MIN_BIRTH_YEAR: i32 = 1800;
 
@@ -120,6 +123,35 @@ pub fn check_char(body: &[u8; 17]) -> u8 {
     CHECK_CHARS[(sum % 11) as usize]
 }
 
+/// The MOD 11-2 weighted sum of the first 16 digits of `id` (digits 0–7 and 8–15 as two
+/// little-endian words) plus the 17th, eight digits per two multiplications: each word's even and
+/// odd digits are spread over 16-bit lanes, and a multiplication by the weights in reverse lane
+/// order collects the lane products in the top lane (no lane below it exceeds 3 × 9 × 10, so
+/// nothing carries into it). Only meaningful when all 17 are ASCII digits; [`check_char`] is the
+/// reference it is tested against.
+#[inline]
+fn weighted_sum_of_digits(word0: u64, word8: u64, digit16: u8) -> u32 {
+    const LANES: u64 = 0x00FF_00FF_00FF_00FF;
+    /// Weights of the even (or odd) digits of an 8-digit group, in reverse lane order.
+    const fn reversed(w: [u32; 17], first: usize) -> u64 {
+        (w[first] as u64) << 48
+            | (w[first + 2] as u64) << 32
+            | (w[first + 4] as u64) << 16
+            | w[first + 6] as u64
+    }
+    const EVEN0: u64 = reversed(WEIGHTS, 0);
+    const ODD0: u64 = reversed(WEIGHTS, 1);
+    const EVEN8: u64 = reversed(WEIGHTS, 8);
+    const ODD8: u64 = reversed(WEIGHTS, 9);
+    let top = |digits: u64, weights: u64| digits.wrapping_mul(weights) >> 48;
+    let (d0, d8) = (word0 & 0x0F0F_0F0F_0F0F_0F0F, word8 & 0x0F0F_0F0F_0F0F_0F0F);
+    let sum = top(d0 & LANES, EVEN0)
+        + top(d0 >> 8 & LANES, ODD0)
+        + top(d8 & LANES, EVEN8)
+        + top(d8 >> 8 & LANES, ODD8);
+    sum as u32 + u32::from(digit16 - b'0') * WEIGHTS[16]
+}
+
 fn digits_value(d: &[u8]) -> u32 {
     d.iter().fold(0, |v, &b| v * 10 + u32::from(b - b'0'))
 }
@@ -146,8 +178,19 @@ impl ResidentId {
     /// Strict validation with an explicit "today" (birth dates after it are rejected).
     pub fn parse_at(s: &str, today: NaiveDate) -> Result<ResidentId, ResidentIdError> {
         match ResidentId::parse_plain(s.as_bytes(), today) {
-            Some(id) => Ok(id),
+            Some((id, _)) => Ok(id),
             None => ResidentId::parse_general(s, today),
+        }
+    }
+
+    /// [`ResidentId::parse_at`] with the number's [`ResidentId::key`], which the plain path
+    /// gets almost for free from the digits it has already read (an import keys its duplicate
+    /// detection by it).
+    #[inline]
+    pub fn parse_keyed_at(s: &str, today: NaiveDate) -> Result<(ResidentId, u64), ResidentIdError> {
+        match ResidentId::parse_plain(s.as_bytes(), today) {
+            Some(keyed) => Ok(keyed),
+            None => ResidentId::parse_general(s, today).map(|id| (id, id.key())),
         }
     }
 
@@ -156,17 +199,15 @@ impl ResidentId {
     /// a time, the check character, the birth date by a month-length table, the address code.
     /// `None` for anything else, for the general path to name the reason.
     #[inline]
-    fn parse_plain(b: &[u8], today: NaiveDate) -> Option<ResidentId> {
+    fn parse_plain(b: &[u8], today: NaiveDate) -> Option<(ResidentId, u64)> {
         let id: [u8; 18] = b.try_into().ok()?;
         let word = |i: usize| chars::word_at(&id, i);
-        if !(chars::eight_digits(word(0))
-            && chars::eight_digits(word(8))
-            && id[16].is_ascii_digit())
-        {
+        let (word0, word8) = (word(0), word(8));
+        if !(chars::eight_digits(word0) && chars::eight_digits(word8) && id[16].is_ascii_digit()) {
             return None;
         }
-        let body: &[u8; 17] = id[..17].try_into().ok()?;
-        if check_char(body) != id[17] {
+        let remainder = (weighted_sum_of_digits(word0, word8, id[16]) % 11) as usize;
+        if CHECK_CHARS[remainder] != id[17] {
             return None;
         }
         // Digits 6–13 are the birth date YYYYMMDD: one eight-digit read, then constant divisors.
@@ -187,11 +228,17 @@ impl ResidentId {
         let this_year = today.year() as u32;
         let future = year > this_year
             || (year == this_year && month * 100 + day > today.month() * 100 + today.day());
-        let code6 = chars::eight_digits_value(word(0)) as u32 / 100;
-        if day > days || future || !address_code_known(code6) {
+        let head = chars::eight_digits_value(word0);
+        if day > days || future || !address_code_known(head as u32 / 100) {
             return None;
         }
-        Some(ResidentId { chars: id })
+        // As `ResidentId::key` computes it.
+        let body =
+            head * 1_000_000_000 + chars::eight_digits_value(word8) * 10 + u64::from(id[16] - b'0');
+        Some((
+            ResidentId { chars: id },
+            body * 11 + CHECK_VALUES[remainder],
+        ))
     }
 
     fn parse_general(s: &str, today: NaiveDate) -> Result<ResidentId, ResidentIdError> {
@@ -637,7 +684,24 @@ mod tests {
             let s = String::from_utf8_lossy(&id).into_owned();
             let general = ResidentId::parse_general(&s, today);
             prop_assert_eq!(ResidentId::parse_plain(s.as_bytes(), today).is_some(), general.is_ok(), "{}", s);
-            prop_assert_eq!(ResidentId::parse_at(&s, today), general);
+            prop_assert_eq!(ResidentId::parse_at(&s, today), general.clone());
+            prop_assert_eq!(ResidentId::parse_keyed_at(&s, today), general.map(|id| (id, id.key())));
+        }
+
+        #[test]
+        fn the_word_wise_weighted_sum_gives_the_check_character(body in proptest::array::uniform17(0u8..10)) {
+            let body = body.map(|d| b'0' + d);
+            let sum = weighted_sum_of_digits(chars::word_at(&body, 0), chars::word_at(&body, 8), body[16]);
+            let remainder = (sum % 11) as usize;
+            prop_assert_eq!(CHECK_CHARS[remainder], check_char(&body));
+            let mut id = [0u8; 18];
+            id[..17].copy_from_slice(&body);
+            id[17] = CHECK_CHARS[remainder];
+            // The key the plain path computes is the one `key` gives.
+            let today = date(2100, 1, 1);
+            if let Some((parsed, key)) = ResidentId::parse_plain(&id, today) {
+                prop_assert_eq!(key, parsed.key());
+            }
         }
 
         #[test]

@@ -4,9 +4,7 @@
 use crate::field::{Field, Presence, RecordKind};
 use crate::header::HeaderMap;
 use crate::quarantine::reason;
-use crate::record::{
-    account_key, person_key, phone_key, AccountRecord, PersonRecord, PhoneRecord, Record,
-};
+use crate::record::{account_key, phone_key, AccountRecord, PersonRecord, PhoneRecord, Record};
 use crate::values::Values;
 use fanzha_core::reason::Reasoned;
 use fanzha_core::reference::{divisions, phone_segments};
@@ -201,7 +199,9 @@ fn person<'a, T>(
     if let Some(phone) = values.get(Field::Phone) {
         phone_segments().prefetch(phone.as_bytes());
     }
-    let id = resident_id(values, today)?;
+    let id = parse(values, Field::IdNumber, |s| {
+        ResidentId::parse_keyed_at(s, today)
+    })?;
     let phone = parse(values, Field::Phone, PhoneNumber::parse)?;
     let village = village
         .transpose()
@@ -214,7 +214,7 @@ fn person<'a, T>(
     let address = text(values, Field::Address)?;
     let employer = text(values, Field::Employer)?;
     match (id, name) {
-        (Some(id), Some(name)) => Ok(finish(
+        (Some((id, key)), Some(name)) => Ok(finish(
             PersonRecord {
                 line,
                 id,
@@ -227,7 +227,7 @@ fn person<'a, T>(
                 app_registered,
                 joint_defense,
             },
-            person_key(&id),
+            u128::from(key),
         )),
         (None, _) => Err(Rejection::at(Field::IdNumber, reason::EMPTY_REQUIRED)),
         (_, None) => Err(Rejection::at(Field::Name, reason::EMPTY_REQUIRED)),
