@@ -14,7 +14,7 @@ use crate::header::HeaderMap;
 use crate::quarantine::{reason, QuarantineEntry};
 use crate::stage::{Part, Stage};
 use crate::validate::Validator;
-use crate::values::Values;
+use crate::values::{SpanValues, Values};
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::io::{self, Read};
@@ -346,6 +346,7 @@ fn parse_chunk<'a>(
     };
     let width = validator.header().width();
     let mapped = validator.mapped();
+    let columns = validator.columns();
     // One (SIMD) UTF-8 check for the whole chunk; fields are then sliced out of the `str` (an
     // O(1) boundary check each). Only a chunk with invalid bytes checks field by field.
     let text = simdutf8::basic::from_utf8(buf).ok();
@@ -398,13 +399,25 @@ fn parse_chunk<'a>(
             reject(&mut out, None, reason::WRONG_FIELD_COUNT);
             continue;
         }
+        let part = &mut out.part;
+        // The common case: a row of plain fields in a valid UTF-8 chunk, validated in place.
+        if let (Some(t), false) = (plain_text, row.escaped) {
+            let mut values = SpanValues::new(t, &spans, columns);
+            let validated = validator.validate_with(row.line, &mut values, |record, key| {
+                part.accept(record, key, raw)
+            });
+            if let Err(rejection) = validated {
+                reject(&mut out, rejection.column, rejection.reason);
+            }
+            continue;
+        }
         // No `values.clear()`: the loop below sets every mapped field of every row (a row it
         // leaves early is rejected, and the next row sets them all again), and the others are
         // never set.
         let mut bad_encoding = None;
         for &(field, col) in mapped {
             let span = spans[col];
-            // The common case: a plain field of a valid UTF-8 chunk, borrowed as it is.
+            // A plain field of a valid UTF-8 chunk, borrowed as it is.
             if let (Some(t), false) = (plain_text, span.escaped) {
                 values.set_str(field, span.str_in(t));
                 continue;

@@ -64,6 +64,8 @@ pub struct RowSpan {
     pub end: usize,
     pub line: u64,
     pub unterminated: bool,
+    /// Some field of the row is quoted with `""` escapes ([`FieldSpan::escaped`]).
+    pub escaped: bool,
 }
 
 /// Parses rows one after another from a buffer that starts at a row boundary.
@@ -155,6 +157,7 @@ impl<'a> RowParser<'a> {
         let start = self.pos;
         let line = self.line;
         let mut unterminated = false;
+        let mut any_escaped = false;
         let mut pos = self.pos;
         loop {
             // One field starting at `pos`.
@@ -203,6 +206,7 @@ impl<'a> RowParser<'a> {
                         escaped: false,
                     });
                 } else {
+                    any_escaped |= escaped;
                     fields.push(FieldSpan {
                         start: fstart,
                         end: fend,
@@ -251,6 +255,7 @@ impl<'a> RowParser<'a> {
             end,
             line,
             unterminated,
+            escaped: any_escaped,
         })
     }
 }
@@ -310,6 +315,7 @@ impl RowParser<'_> {
                         end,
                         line,
                         unterminated: false,
+                        escaped: false,
                     });
                 }
                 // A quote: the byte-wise path knows the quoting rules.
@@ -458,6 +464,16 @@ mod tests {
         assert_eq!(r[0].1, vec!["a", "b", "c"]);
         assert_eq!(r[1].1, vec!["1", "x,y", "say \"hi\""]);
         assert_eq!(r[1].0, 1);
+        // The row flag says whether any field needs unescaping.
+        let flags = |text: &str| {
+            let mut p = RowParser::new(text.as_bytes());
+            let mut f = Vec::new();
+            std::iter::from_fn(|| p.next_row(&mut f).map(|r| r.escaped)).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            flags("a,b\n1,\"x,y\"\n\"say \"\"hi\"\"\",2\n"),
+            [false, false, true]
+        );
     }
 
     #[test]
@@ -541,6 +557,7 @@ mod tests {
                 end: 0,
                 line: p.lines(),
                 unterminated: false,
+                escaped: false,
             },
             Vec::new(),
             0,

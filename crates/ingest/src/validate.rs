@@ -5,7 +5,7 @@ use crate::field::{Field, Presence, RecordKind};
 use crate::header::HeaderMap;
 use crate::quarantine::reason;
 use crate::record::{account_key, phone_key, AccountRecord, PersonRecord, PhoneRecord, Record};
-use crate::values::Values;
+use crate::values::{FieldColumns, RowValues, Values};
 use fanzha_core::reason::Reasoned;
 use fanzha_core::reference::{divisions, phone_segments};
 use fanzha_core::{BankCard, DivisionCode, PhoneNumber, ResidentId};
@@ -37,17 +37,20 @@ pub struct Validator {
     today: chrono::NaiveDate,
     /// (field, column index) of every field the file has, in the kind's field order.
     mapped: Vec<(Field, usize)>,
+    /// The same, by field.
+    columns: FieldColumns,
     required: Vec<Field>,
 }
 
 impl Validator {
     pub fn new(header: HeaderMap) -> Self {
         let kind = header.kind();
-        let mapped = kind
+        let mapped: Vec<(Field, usize)> = kind
             .fields()
             .iter()
             .filter_map(|(f, _)| header.column(*f).map(|c| (*f, c)))
             .collect();
+        let columns = FieldColumns::new(&mapped);
         let required = kind
             .fields()
             .iter()
@@ -60,6 +63,7 @@ impl Validator {
             header,
             today,
             mapped,
+            columns,
             required,
         }
     }
@@ -77,6 +81,11 @@ impl Validator {
         &self.mapped
     }
 
+    /// The column of each field the file has.
+    pub(crate) fn columns(&self) -> &FieldColumns {
+        &self.columns
+    }
+
     /// Validates one row's values (taken out of `values`).
     pub fn validate<'a>(
         &self,
@@ -91,7 +100,7 @@ impl Validator {
     pub(crate) fn validate_keyed<'a>(
         &self,
         line: u64,
-        values: &mut Values<'a>,
+        values: &mut impl RowValues<'a>,
     ) -> Result<(Record<'a>, u128), Rejection> {
         self.validate_with(line, values, |record, key| (record, key))
     }
@@ -103,7 +112,7 @@ impl Validator {
     pub(crate) fn validate_with<'a, T>(
         &self,
         line: u64,
-        values: &mut Values<'a>,
+        values: &mut impl RowValues<'a>,
         finish: impl FnOnce(Record<'a>, u128) -> T,
     ) -> Result<T, Rejection> {
         for f in &self.required {
@@ -125,8 +134,9 @@ impl Validator {
     }
 }
 
-fn parse<T, E: Reasoned>(
-    values: &Values<'_>,
+#[inline]
+fn parse<'a, T, E: Reasoned>(
+    values: &impl RowValues<'a>,
     field: Field,
     f: impl FnOnce(&str) -> Result<T, E>,
 ) -> Result<Option<T>, Rejection> {
@@ -136,7 +146,11 @@ fn parse<T, E: Reasoned>(
     }
 }
 
-fn text<'a>(values: &mut Values<'a>, field: Field) -> Result<Option<Cow<'a, str>>, Rejection> {
+#[inline]
+fn text<'a>(
+    values: &mut impl RowValues<'a>,
+    field: Field,
+) -> Result<Option<Cow<'a, str>>, Rejection> {
     match values.take(field) {
         None => Ok(None),
         Some(v) => {
@@ -161,7 +175,8 @@ pub fn parse_flag(s: &str) -> Option<bool> {
     }
 }
 
-fn flag(values: &Values<'_>, field: Field) -> Result<Option<bool>, Rejection> {
+#[inline]
+fn flag<'a>(values: &impl RowValues<'a>, field: Field) -> Result<Option<bool>, Rejection> {
     match values.get(field) {
         None => Ok(None),
         Some(v) => parse_flag(v)
@@ -170,12 +185,14 @@ fn flag(values: &Values<'_>, field: Field) -> Result<Option<bool>, Rejection> {
     }
 }
 
-fn time(values: &Values<'_>, field: Field) -> Result<Option<i64>, Rejection> {
+#[inline]
+fn time<'a>(values: &impl RowValues<'a>, field: Field) -> Result<Option<i64>, Rejection> {
     parse(values, field, fanzha_core::time::parse_timestamp)
 }
 
-fn resident_id(
-    values: &Values<'_>,
+#[inline]
+fn resident_id<'a>(
+    values: &impl RowValues<'a>,
     today: chrono::NaiveDate,
 ) -> Result<Option<ResidentId>, Rejection> {
     parse(values, Field::IdNumber, |s| ResidentId::parse_at(s, today))
@@ -184,7 +201,7 @@ fn resident_id(
 #[inline]
 fn person<'a, T>(
     line: u64,
-    values: &mut Values<'a>,
+    values: &mut impl RowValues<'a>,
     today: chrono::NaiveDate,
     finish: impl FnOnce(PersonRecord<'a>, u128) -> T,
 ) -> Result<T, Rejection> {
@@ -235,9 +252,9 @@ fn person<'a, T>(
 }
 
 #[inline]
-fn phone<T>(
+fn phone<'a, T>(
     line: u64,
-    values: &mut Values<'_>,
+    values: &mut impl RowValues<'a>,
     today: chrono::NaiveDate,
     finish: impl FnOnce(PhoneRecord, u128) -> T,
 ) -> Result<T, Rejection> {
@@ -260,7 +277,7 @@ fn phone<T>(
 #[inline]
 fn account<'a, T>(
     line: u64,
-    values: &mut Values<'a>,
+    values: &mut impl RowValues<'a>,
     today: chrono::NaiveDate,
     finish: impl FnOnce(AccountRecord<'a>, u128) -> T,
 ) -> Result<T, Rejection> {

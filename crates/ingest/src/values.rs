@@ -1,5 +1,6 @@
 //! One row's values, by field, borrowed from the input where possible.
 
+use crate::csv_rows::FieldSpan;
 use crate::field::Field;
 use std::borrow::Cow;
 
@@ -35,6 +36,100 @@ fn edges_are_not_space(s: &str) -> bool {
     last_ok && lead_is_not_space(first)
 }
 
+/// A row's mapped values as the validator reads them: trimmed, `None` when the column is absent
+/// or the cell is empty. Implemented by [`Values`] (filled by the readers that decode cells one
+/// by one) and by [`SpanValues`] (a plain CSV row read in place, nothing copied or stored).
+pub(crate) trait RowValues<'a> {
+    /// The value of `field`.
+    fn get(&self, field: Field) -> Option<&str>;
+    /// The value of `field`, moved out where it is owned (for text fields kept as they are).
+    fn take(&mut self, field: Field) -> Option<Cow<'a, str>>;
+}
+
+/// Trims surrounding whitespace like [`Values::set`], skipping `trim` when neither end can be
+/// whitespace.
+#[inline]
+fn trimmed(value: &str) -> &str {
+    if edges_are_not_space(value) {
+        value
+    } else {
+        value.trim()
+    }
+}
+
+/// Where each field's value lies in a row of a valid UTF-8 buffer whose fields need no
+/// unescaping: the row's values, read only when the validator asks for them.
+pub(crate) struct SpanValues<'a, 'r> {
+    text: &'a str,
+    spans: &'r [FieldSpan],
+    columns: &'r FieldColumns,
+}
+
+/// The column of each field (by [`Field`] index), [`FieldColumns::ABSENT`] where the file has
+/// none.
+#[derive(Clone, Debug)]
+pub(crate) struct FieldColumns([u16; Field::ALL.len()]);
+
+impl FieldColumns {
+    pub const ABSENT: u16 = u16::MAX;
+
+    /// From (field, column) pairs; a column beyond `u16` is treated as absent (no real file
+    /// has 65,535 columns, and the reader's width check rejects its rows anyway).
+    pub fn new(mapped: &[(Field, usize)]) -> Self {
+        let mut columns = [Self::ABSENT; Field::ALL.len()];
+        for &(field, column) in mapped {
+            columns[field as usize] = u16::try_from(column).unwrap_or(Self::ABSENT);
+        }
+        FieldColumns(columns)
+    }
+}
+
+impl<'a, 'r> SpanValues<'a, 'r> {
+    /// The values of one row: `spans` are its fields, read from `text`, none of them escaped,
+    /// as many as the header has columns.
+    #[inline]
+    pub fn new(text: &'a str, spans: &'r [FieldSpan], columns: &'r FieldColumns) -> Self {
+        debug_assert!(spans.iter().all(|s| !s.escaped));
+        SpanValues {
+            text,
+            spans,
+            columns,
+        }
+    }
+
+    #[inline]
+    fn value(&self, field: Field) -> Option<&'a str> {
+        let span = self
+            .spans
+            .get(usize::from(self.columns.0[field as usize]))?;
+        Some(trimmed(span.str_in(self.text))).filter(|v| !v.is_empty())
+    }
+}
+
+impl<'a> RowValues<'a> for SpanValues<'a, '_> {
+    #[inline]
+    fn get(&self, field: Field) -> Option<&str> {
+        self.value(field)
+    }
+
+    #[inline]
+    fn take(&mut self, field: Field) -> Option<Cow<'a, str>> {
+        self.value(field).map(Cow::Borrowed)
+    }
+}
+
+impl<'a> RowValues<'a> for Values<'a> {
+    #[inline]
+    fn get(&self, field: Field) -> Option<&str> {
+        Values::get(self, field).map(|v| v.as_ref())
+    }
+
+    #[inline]
+    fn take(&mut self, field: Field) -> Option<Cow<'a, str>> {
+        Values::take(self, field)
+    }
+}
+
 /// The mapped fields of one row (columns the header did not map are never decoded).
 #[derive(Default)]
 pub struct Values<'a> {
@@ -55,12 +150,7 @@ impl<'a> Values<'a> {
     /// Sets a field's value borrowed from the input, trimming it like [`Values::set`].
     #[inline]
     pub fn set_str(&mut self, field: Field, value: &'a str) {
-        let trimmed = if edges_are_not_space(value) {
-            value
-        } else {
-            value.trim()
-        };
-        self.slots[field as usize] = Some(Cow::Borrowed(trimmed));
+        self.slots[field as usize] = Some(Cow::Borrowed(trimmed(value)));
     }
 
     /// Sets a field's value, trimming surrounding whitespace (ASCII and Unicode, including the
@@ -148,5 +238,70 @@ mod tests {
         assert_eq!(v.get(Field::Address).map(|c| c.as_ref()), Some("中山路1号"));
         v.set_str(Field::Employer, "\u{00a0}");
         assert_eq!(v.get(Field::Employer), None);
+    }
+}
+
+#[cfg(test)]
+mod span_tests {
+    use super::*;
+    use crate::csv_rows::RowParser;
+    use crate::field::RecordKind;
+    use crate::header::HeaderMap;
+    use crate::validate::Validator;
+    use proptest::prelude::*;
+
+    /// A cell: a value the validators care about, padded or not with whitespace of any kind.
+    fn cell() -> impl Strategy<Value = String> {
+        let core = prop_oneof![
+            Just("11010519491231002X".to_string()),
+            Just("110105194912310021".to_string()),
+            Just("13812345678".to_string()),
+            Just("+86 138-1234-5678".to_string()),
+            Just("330281001001".to_string()),
+            Just("张三".to_string()),
+            Just("是".to_string()),
+            Just("否".to_string()),
+            Just("不详".to_string()),
+            Just(String::new()),
+            "[^,\"\r\n]{0,8}",
+        ];
+        let pad = prop_oneof![
+            Just(""),
+            Just(" "),
+            Just("\t"),
+            Just("\u{3000}"),
+            Just("\u{a0}"),
+            Just("\u{2003}")
+        ];
+        (pad.clone(), core, pad).prop_map(|(a, c, b)| format!("{a}{c}{b}"))
+    }
+
+    proptest! {
+        #[test]
+        fn values_read_in_place_validate_like_values_set_one_by_one(
+            cells in proptest::collection::vec(cell(), 7),
+            kind in prop_oneof![Just(RecordKind::People), Just(RecordKind::Phones), Just(RecordKind::Accounts)],
+        ) {
+            let header = match kind {
+                RecordKind::People => ["身份证号", "姓名", "手机号", "住址", "村社区代码", "工作单位", "财政供养人员"],
+                RecordKind::Phones => ["手机号", "身份证号", "开户时间", "备注", "a", "b", "c"],
+                RecordKind::Accounts => ["卡号", "身份证号", "开户行", "开户时间", "开户地区划", "b", "c"],
+            };
+            let validator = Validator::new(HeaderMap::new(kind, &header).unwrap());
+            let row = format!("{}\n", cells.join(","));
+            let mut spans = Vec::new();
+            let parsed = RowParser::new(row.as_bytes()).next_row(&mut spans);
+            prop_assert!(parsed.is_some_and(|r| !r.escaped));
+            prop_assert_eq!(spans.len(), 7);
+            let mut in_place = SpanValues::new(&row, &spans, validator.columns());
+            let mut one_by_one = Values::new();
+            for &(field, column) in validator.mapped() {
+                one_by_one.set_str(field, spans[column].str_in(&row));
+            }
+            prop_assert_eq!(
+                validator.validate_keyed(2, &mut in_place),
+                validator.validate_keyed(2, &mut one_by_one)
+            );
+        }
     }
 }
