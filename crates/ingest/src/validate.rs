@@ -134,7 +134,10 @@ impl Validator {
     }
 }
 
-#[inline]
+// `parse`, `text` and `flag` are always inlined: they run for every field of every row, and as
+// calls their prologues and epilogues cost more than their bodies (about 90 instructions a row,
+// `crates/ingest/benches/instructions.sh`).
+#[inline(always)]
 fn parse<'a, T, E: Reasoned>(
     values: &impl RowValues<'a>,
     field: Field,
@@ -146,7 +149,7 @@ fn parse<'a, T, E: Reasoned>(
     }
 }
 
-#[inline]
+#[inline(always)]
 fn text<'a>(
     values: &mut impl RowValues<'a>,
     field: Field,
@@ -175,7 +178,7 @@ pub fn parse_flag(s: &str) -> Option<bool> {
     }
 }
 
-#[inline]
+#[inline(always)]
 fn flag<'a>(values: &impl RowValues<'a>, field: Field) -> Result<Option<bool>, Rejection> {
     match values.get(field) {
         None => Ok(None),
