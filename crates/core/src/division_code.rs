@@ -160,20 +160,10 @@ impl DivisionCode {
     /// Allocation-free.
     pub fn parse(s: &str) -> Result<DivisionCode, DivisionCodeError> {
         // Fast path: plain ASCII digits (what nearly every file holds).
-        let b = s.as_bytes();
-        if b.len() == 12 {
-            // A village's code (the usual column), the first eight digits in one step.
-            let head = chars::word_at(b, 0);
-            if chars::eight_digits(head) && b[8..].iter().all(u8::is_ascii_digit) {
-                let tail = b[8..]
-                    .iter()
-                    .fold(0u64, |v, &d| v * 10 + u64::from(d - b'0'));
-                return Ok(DivisionCode {
-                    value: chars::eight_digits_value(head) * 10_000 + tail,
-                    level: DivisionLevel::Village,
-                });
-            }
+        if let Some(code) = DivisionCode::parse_plain(s) {
+            return Ok(code);
         }
+        let b = s.as_bytes();
         if !b.is_empty() && b.len() <= 12 && b.iter().all(u8::is_ascii_digit) {
             let level = DivisionLevel::from_digits(b.len()).ok_or(DivisionCodeError::BadLength)?;
             let value = b.iter().fold(0u64, |v, &d| v * 10 + u64::from(d - b'0'));
@@ -196,6 +186,24 @@ impl DivisionCode {
         }
         let level = DivisionLevel::from_digits(n).ok_or(DivisionCodeError::BadLength)?;
         Ok(DivisionCode { value, level })
+    }
+
+    /// The verdict of [`DivisionCode::parse`] for a village's code written as twelve plain
+    /// digits (the usual column; no whitespace: trimming would not change it); `None` for any
+    /// other writing, which `parse` decides.
+    #[inline]
+    pub fn parse_plain(s: &str) -> Option<DivisionCode> {
+        let b: &[u8; 12] = s.as_bytes().try_into().ok()?;
+        // The first eight digits in one step, the last four in another.
+        let (head, tail) = (chars::word_at(b, 0), chars::word_at(b, 4));
+        if !(chars::eight_digits(head) && chars::eight_digits(tail)) {
+            return None;
+        }
+        Some(DivisionCode {
+            value: chars::eight_digits_value(head) * 10_000
+                + chars::eight_digits_value(tail) % 10_000,
+            level: DivisionLevel::Village,
+        })
     }
 
     /// Parse and require the code to exist in the current division tables.
@@ -445,8 +453,13 @@ mod tests {
                 text[i] = b'a';
                 let s = String::from_utf8(text).unwrap();
                 prop_assert_eq!(DivisionCode::parse(&s), Err(DivisionCodeError::NonDigit));
+                prop_assert_eq!(DivisionCode::parse_plain(&s), None);
             } else {
-                let code = DivisionCode::parse(std::str::from_utf8(&text).unwrap()).unwrap();
+                let s = std::str::from_utf8(&text).unwrap();
+                let code = DivisionCode::parse(s).unwrap();
+                prop_assert_eq!(DivisionCode::parse_plain(s), Some(code));
+                // Padded, it is left to the general path.
+                prop_assert_eq!(DivisionCode::parse_plain(&format!(" {s}")), None);
                 prop_assert_eq!(code.value(), n);
                 prop_assert_eq!(code.level(), DivisionLevel::Village);
             }

@@ -183,6 +183,15 @@ impl ResidentId {
         }
     }
 
+    /// The verdict of [`ResidentId::parse_keyed_at`] when `s` is a valid number written plainly
+    /// (18 characters, no whitespace: trimming would not change it); `None` when it is not,
+    /// and the general parse must decide. For callers that trim only what the plain path
+    /// leaves.
+    #[inline]
+    pub fn parse_plain_keyed(s: &str, today: NaiveDate) -> Option<(ResidentId, u64)> {
+        ResidentId::parse_plain(s.as_bytes(), today)
+    }
+
     /// [`ResidentId::parse_at`] with the number's [`ResidentId::key`], which the plain path
     /// gets almost for free from the digits it has already read (an import keys its duplicate
     /// detection by it).

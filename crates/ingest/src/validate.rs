@@ -116,7 +116,7 @@ impl Validator {
         finish: impl FnOnce(Record<'a>, u128) -> T,
     ) -> Result<T, Rejection> {
         for f in &self.required {
-            if values.get(*f).is_none() {
+            if !values.is_present(*f) {
                 return Err(Rejection::at(*f, reason::EMPTY_REQUIRED));
             }
         }
@@ -147,6 +147,34 @@ fn parse<'a, T, E: Reasoned>(
         None => Ok(None),
         Some(v) => f(v).map(Some).map_err(|e| Rejection::at(field, e.reason())),
     }
+}
+
+/// Parses `field` by `plain` on the value as read when that decides it (a value a plain path
+/// takes has no surrounding whitespace, so trimming would not change it: most values skip the
+/// trimming test), else by `general` on the trimmed value.
+#[inline(always)]
+fn parse_plain_first<'a, T, E: Reasoned>(
+    values: &impl RowValues<'a>,
+    field: Field,
+    plain: impl FnOnce(&str) -> Option<Result<T, E>>,
+    general: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<Option<T>, Rejection> {
+    if let Some(verdict) = values.raw(field).and_then(plain) {
+        return verdict
+            .map(Some)
+            .map_err(|e| Rejection::at(field, e.reason()));
+    }
+    parse(values, field, general)
+}
+
+#[inline(always)]
+fn phone_number<'a>(values: &impl RowValues<'a>) -> Result<Option<PhoneNumber>, Rejection> {
+    parse_plain_first(
+        values,
+        Field::Phone,
+        PhoneNumber::parse_plain,
+        PhoneNumber::parse,
+    )
 }
 
 #[inline(always)]
@@ -197,8 +225,13 @@ fn time<'a>(values: &impl RowValues<'a>, field: Field) -> Result<Option<i64>, Re
 fn resident_id<'a>(
     values: &impl RowValues<'a>,
     today: chrono::NaiveDate,
-) -> Result<Option<ResidentId>, Rejection> {
-    parse(values, Field::IdNumber, |s| ResidentId::parse_at(s, today))
+) -> Result<Option<(ResidentId, u64)>, Rejection> {
+    parse_plain_first(
+        values,
+        Field::IdNumber,
+        |s| ResidentId::parse_plain_keyed(s, today).map(Ok),
+        |s| ResidentId::parse_keyed_at(s, today),
+    )
 }
 
 #[inline]
@@ -210,19 +243,21 @@ fn person<'a, T>(
 ) -> Result<T, Rejection> {
     // The phone and village look-ups each miss the cache (tables of megabytes, random rows):
     // request their slots first so the misses overlap with parsing the ID number.
-    let village = values
-        .get(Field::VillageCode)
-        .map(|v| DivisionCode::parse(v));
+    let village = match values
+        .raw(Field::VillageCode)
+        .and_then(DivisionCode::parse_plain)
+    {
+        Some(code) => Some(Ok(code)),
+        None => values.get(Field::VillageCode).map(DivisionCode::parse),
+    };
     if let Some(Ok(code)) = village {
         divisions().prefetch(code);
     }
-    if let Some(phone) = values.get(Field::Phone) {
+    if let Some(phone) = values.raw(Field::Phone) {
         phone_segments().prefetch(phone.as_bytes());
     }
-    let id = parse(values, Field::IdNumber, |s| {
-        ResidentId::parse_keyed_at(s, today)
-    })?;
-    let phone = parse(values, Field::Phone, PhoneNumber::parse)?;
+    let id = resident_id(values, today)?;
+    let phone = phone_number(values)?;
     let village = village
         .transpose()
         .and_then(|code| code.map(DivisionCode::known).transpose())
@@ -261,9 +296,8 @@ fn phone<'a, T>(
     today: chrono::NaiveDate,
     finish: impl FnOnce(PhoneRecord, u128) -> T,
 ) -> Result<T, Rejection> {
-    let phone = parse(values, Field::Phone, PhoneNumber::parse)?
-        .ok_or(Rejection::at(Field::Phone, reason::EMPTY_REQUIRED))?;
-    let owner = resident_id(values, today)?;
+    let phone = phone_number(values)?.ok_or(Rejection::at(Field::Phone, reason::EMPTY_REQUIRED))?;
+    let owner = resident_id(values, today)?.map(|(id, _)| id);
     let opened_at = time(values, Field::OpenedAt)?;
     let key = phone_key(&phone);
     Ok(finish(
@@ -286,7 +320,7 @@ fn account<'a, T>(
 ) -> Result<T, Rejection> {
     let card = parse(values, Field::AccountNo, BankCard::parse)?
         .ok_or(Rejection::at(Field::AccountNo, reason::EMPTY_REQUIRED))?;
-    let holder = resident_id(values, today)?;
+    let holder = resident_id(values, today)?.map(|(id, _)| id);
     let opened_at = time(values, Field::OpenedAt)?;
     let opened_division = parse(values, Field::OpenedDivision, DivisionCode::parse_known)?;
     let bank = text(values, Field::Bank)?;

@@ -44,6 +44,15 @@ pub(crate) trait RowValues<'a> {
     fn get(&self, field: Field) -> Option<&str>;
     /// The value of `field`, moved out where it is owned (for text fields kept as they are).
     fn take(&mut self, field: Field) -> Option<Cow<'a, str>>;
+    /// The value of `field` as read, perhaps not trimmed yet (and so perhaps blank), for a
+    /// parser's plain path, which takes only values that trimming would not change.
+    fn raw(&self, field: Field) -> Option<&str> {
+        self.get(field)
+    }
+    /// Whether `field` has a value ([`RowValues::get`] is `Some`).
+    fn is_present(&self, field: Field) -> bool {
+        self.get(field).is_some()
+    }
 }
 
 /// Trims surrounding whitespace like [`Values::set`], skipping `trim` when neither end can be
@@ -98,11 +107,16 @@ impl<'a, 'r> SpanValues<'a, 'r> {
     }
 
     #[inline]
-    fn value(&self, field: Field) -> Option<&'a str> {
+    fn untrimmed(&self, field: Field) -> Option<&'a str> {
         let span = self
             .spans
             .get(usize::from(self.columns.0[field as usize]))?;
-        Some(trimmed(span.str_in(self.text))).filter(|v| !v.is_empty())
+        Some(span.str_in(self.text))
+    }
+
+    #[inline]
+    fn value(&self, field: Field) -> Option<&'a str> {
+        Some(trimmed(self.untrimmed(field)?)).filter(|v| !v.is_empty())
     }
 }
 
@@ -115,6 +129,21 @@ impl<'a> RowValues<'a> for SpanValues<'a, '_> {
     #[inline]
     fn take(&mut self, field: Field) -> Option<Cow<'a, str>> {
         self.value(field).map(Cow::Borrowed)
+    }
+
+    #[inline]
+    fn raw(&self, field: Field) -> Option<&str> {
+        self.untrimmed(field)
+    }
+
+    #[inline]
+    fn is_present(&self, field: Field) -> bool {
+        // A first byte that is printable ASCII is neither whitespace nor the end of an empty
+        // value: present, with no need to trim (most values); otherwise trimming decides.
+        match self.untrimmed(field) {
+            Some(v) if v.as_bytes().first().is_some_and(u8::is_ascii_graphic) => true,
+            _ => self.value(field).is_some(),
+        }
     }
 }
 
@@ -297,6 +326,9 @@ mod span_tests {
             let mut one_by_one = Values::new();
             for &(field, column) in validator.mapped() {
                 one_by_one.set_str(field, spans[column].str_in(&row));
+            }
+            for &(field, _) in validator.mapped() {
+                prop_assert_eq!(in_place.is_present(field), RowValues::get(&one_by_one, field).is_some());
             }
             prop_assert_eq!(
                 validator.validate_keyed(2, &mut in_place),

@@ -198,6 +198,15 @@ impl PhoneNumber {
         }
     }
 
+    /// The verdict of [`PhoneNumber::parse`] when `s` is a mainland mobile written as eleven
+    /// plain digits (no whitespace: trimming would not change it); `None` for any other
+    /// writing, which the general parse must decide. For callers that trim only what the plain
+    /// path leaves.
+    #[inline]
+    pub fn parse_plain(s: &str) -> Option<Result<PhoneNumber, PhoneError>> {
+        plain_mobile(s.as_bytes())
+    }
+
     /// The number from its E.164 digits. A 10-digit national number starting `10` reads as a
     /// Beijing fixed line (`010` + 8 digits), never as a 106 SMS port of the same digits.
     pub fn from_msisdn(m: Msisdn) -> Result<PhoneNumber, PhoneError> {
