@@ -11,11 +11,11 @@ use crate::csv_rows::{FieldSpan, RowParser};
 use crate::encoding::{self, Detected};
 use crate::error::IngestError;
 use crate::field::RecordKind;
+use crate::file_hash::ContentHasher;
 use crate::header::HeaderMap;
 use crate::stage::{Part, Stage};
 use crate::validate::Validator;
 use crate::MAX_ROW_BYTES;
-use xxhash_rust::xxh3::Xxh3;
 
 /// The encoding of a mapped file when it is UTF-8 (the only one this reader takes; others are
 /// decoded by the streaming reader).
@@ -33,7 +33,7 @@ pub(crate) fn read_csv_mapped(
     kind: RecordKind,
     opts: &CsvOptions,
     stage: &mut Stage<'_>,
-    hasher: &mut Xxh3,
+    hasher: &mut ContentHasher,
 ) -> Result<CsvInfo, IngestError> {
     let bom = detected.bom_len;
     let text = &file[bom..];

@@ -23,6 +23,7 @@ mod days;
 pub mod encoding;
 mod error;
 mod field;
+mod file_hash;
 mod format;
 pub mod guardians;
 pub mod header;

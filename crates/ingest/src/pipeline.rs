@@ -5,6 +5,7 @@ use crate::batch::Sink;
 use crate::csv_reader::{read_csv, CsvOptions};
 use crate::error::IngestError;
 use crate::field::RecordKind;
+use crate::file_hash::ContentHasher;
 use crate::format::Format;
 use crate::stage::Stage;
 use crate::summary::ImportSummary;
@@ -15,7 +16,6 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
-use xxhash_rust::xxh3::Xxh3;
 
 /// How to read a file.
 #[derive(Clone, Debug)]
@@ -163,7 +163,7 @@ fn import_mapped(
         return Ok(None);
     };
     let mut stage = Stage::on_calling_thread(sink, opts.batch_rows);
-    let mut hasher = Xxh3::new();
+    let mut hasher = ContentHasher::new();
     let info = crate::csv_mapped::read_csv_mapped(
         &map,
         detected,
@@ -182,7 +182,7 @@ fn import_mapped(
         format: Format::Csv,
         encoding: info.encoding.name().to_string(),
         gzip: false,
-        content_hash: format!("{:032x}", hasher.digest128()),
+        content_hash: hasher.hex_digest(),
         bytes: map.len() as u64,
         read: stage.read,
         accepted: stage.accepted,
@@ -213,7 +213,7 @@ pub fn content_hash(path: &Path) -> Result<String, IngestError> {
 /// Hashes and counts the bytes read through it.
 struct HashingReader<R> {
     inner: R,
-    hasher: Xxh3,
+    hasher: ContentHasher,
     counter: Arc<AtomicU64>,
 }
 
@@ -221,13 +221,13 @@ impl<R: Read> HashingReader<R> {
     fn new(inner: R) -> Self {
         HashingReader {
             inner,
-            hasher: Xxh3::new(),
+            hasher: ContentHasher::new(),
             counter: Arc::new(AtomicU64::new(0)),
         }
     }
 
     fn hex_digest(&self) -> String {
-        format!("{:032x}", self.hasher.digest128())
+        self.hasher.hex_digest()
     }
 }
 
