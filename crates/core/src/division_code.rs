@@ -213,6 +213,7 @@ impl DivisionCode {
 
     /// This code when it exists in the divisions table, `Unknown` otherwise (the second half of
     /// [`DivisionCode::parse_known`], for callers that parse early and look up later).
+    #[inline]
     pub fn known(self) -> Result<DivisionCode, DivisionCodeError> {
         if divisions().contains(self) {
             Ok(self)

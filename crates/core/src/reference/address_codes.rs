@@ -54,6 +54,7 @@ impl AddressCodes {
 }
 
 /// The known address codes (built on first use from the history and division tables).
+#[inline]
 pub fn address_codes() -> &'static AddressCodes {
     static TABLE: OnceLock<AddressCodes> = OnceLock::new();
     TABLE.get_or_init(AddressCodes::build)
