@@ -59,6 +59,9 @@ pub(crate) fn read_csv_mapped(
     let mut hashed = 0;
     let mut previous: Vec<Part<'_>> = Vec::new();
     let mut first = true;
+    // Rows expected in the whole file, once the first block tells: the duplicate sets are
+    // sized while the next block is parsed (zeroing tens of megabytes is not free).
+    let mut expected_rows = None;
     let block_bytes = opts.block_bytes.max(1);
     while pos < text.len() {
         let mut end = (pos + block_bytes).min(text.len());
@@ -78,6 +81,9 @@ pub(crate) fn read_csv_mapped(
         let mut pushed = Ok(());
         rayon::in_place_scope(|scope| {
             scope.spawn(|_| parsed = parse(end));
+            if let Some(rows) = expected_rows.take() {
+                stage.expect_rows(rows);
+            }
             pushed = stage.push(std::mem::take(&mut previous));
             hasher.update(&file[hashed..bom + end]);
             hashed = bom + end;
@@ -92,9 +98,8 @@ pub(crate) fn read_csv_mapped(
         if std::mem::take(&mut first) && block.consumed > 0 {
             // Rows of the whole file, extrapolated from this first block's rows per byte.
             let rows: usize = block.parts.iter().map(|p| p.keys.len()).sum();
-            stage.expect_rows(
-                (rows as u64).saturating_mul(text.len() as u64) / block.consumed as u64,
-            );
+            expected_rows =
+                Some((rows as u64).saturating_mul(text.len() as u64) / block.consumed as u64);
         }
         if block.consumed == 0 {
             // Nothing more can be read (cannot happen at the end of the file, where every byte
