@@ -402,7 +402,8 @@ fn parse_chunk<'a>(
         let part = &mut out.part;
         // The common case: a row of plain fields in a valid UTF-8 chunk, validated in place.
         if let (Some(t), false) = (plain_text, row.escaped) {
-            let mut values = SpanValues::new(t, &spans, columns);
+            // SAFETY: `spans` were just read by `p` from `buf`, whose text `t` is.
+            let mut values = unsafe { SpanValues::new(t, &spans, columns) };
             let validated = validator.validate_with(row.line, &mut values, |record, key| {
                 part.accept(record, key, raw)
             });
@@ -419,7 +420,8 @@ fn parse_chunk<'a>(
             let span = spans[col];
             // A plain field of a valid UTF-8 chunk, borrowed as it is.
             if let (Some(t), false) = (plain_text, span.escaped) {
-                values.set_str(field, span.str_in(t));
+                // SAFETY: `span` was read by `p` from `buf`, whose text `t` is.
+                values.set_str(field, unsafe { span.str_in(t) });
                 continue;
             }
             // A valid chunk decoded from another encoding: U+FFFD marks bytes it could not

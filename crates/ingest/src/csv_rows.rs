@@ -19,18 +19,25 @@ pub struct FieldSpan {
 }
 
 impl FieldSpan {
-    /// The field (not escaped) as a slice of `text`, the buffer this span was read from once
-    /// it is known to be valid UTF-8, without `str` slicing's boundary checks.
+    /// The field (not escaped) as a slice of `text`, without `str` slicing's range and
+    /// boundary checks (a row's fields are read this way several times each).
+    ///
+    /// # Safety
+    ///
+    /// The span must have been returned by a [`RowParser`] reading `text.as_bytes()`: then it
+    /// lies within `text`, and both its ends sit next to an ASCII byte of it (`,`, `"`, `\r`,
+    /// `\n`) or at an end of the buffer, so they are character boundaries.
     #[inline]
-    pub fn str_in<'a>(&self, text: &'a str) -> &'a str {
+    pub(crate) unsafe fn str_in<'a>(&self, text: &'a str) -> &'a str {
         debug_assert!(!self.escaped);
+        debug_assert!(self.start <= self.end && self.end <= text.len());
         debug_assert!(text.is_char_boundary(self.start) && text.is_char_boundary(self.end));
-        let bytes = &text.as_bytes()[self.start..self.end];
-        // SAFETY: `text` is valid UTF-8 and both ends of every span sit next to an ASCII byte
-        // of it (`,`, `"`, `\r`, `\n`) or at an end of the buffer (see `RowParser`), so they
-        // are character boundaries and `bytes` is valid UTF-8 too. Debug builds, in which the
-        // property tests run, check it above.
-        unsafe { std::str::from_utf8_unchecked(bytes) }
+        // SAFETY: in bounds and on character boundaries of valid UTF-8, by the contract above
+        // (which debug builds, where the property tests run, check).
+        unsafe {
+            let bytes = text.as_bytes().get_unchecked(self.start..self.end);
+            std::str::from_utf8_unchecked(bytes)
+        }
     }
 
     /// The field's bytes, with `""` unescaped (the only case that copies).

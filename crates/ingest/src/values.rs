@@ -94,10 +94,14 @@ impl FieldColumns {
 }
 
 impl<'a, 'r> SpanValues<'a, 'r> {
-    /// The values of one row: `spans` are its fields, read from `text`, none of them escaped,
-    /// as many as the header has columns.
+    /// The values of one row: `spans` are its fields, none of them escaped.
+    ///
+    /// # Safety
+    ///
+    /// `spans` must have been returned by a [`crate::csv_rows::RowParser`] reading
+    /// `text.as_bytes()` (see [`FieldSpan::str_in`]).
     #[inline]
-    pub fn new(text: &'a str, spans: &'r [FieldSpan], columns: &'r FieldColumns) -> Self {
+    pub unsafe fn new(text: &'a str, spans: &'r [FieldSpan], columns: &'r FieldColumns) -> Self {
         debug_assert!(spans.iter().all(|s| !s.escaped));
         SpanValues {
             text,
@@ -111,7 +115,8 @@ impl<'a, 'r> SpanValues<'a, 'r> {
         let span = self
             .spans
             .get(usize::from(self.columns.0[field as usize]))?;
-        Some(span.str_in(self.text))
+        // SAFETY: the spans were read from `text` (the contract of `SpanValues::new`).
+        Some(unsafe { span.str_in(self.text) })
     }
 
     #[inline]
@@ -322,10 +327,12 @@ mod span_tests {
             let parsed = RowParser::new(row.as_bytes()).next_row(&mut spans);
             prop_assert!(parsed.is_some_and(|r| !r.escaped));
             prop_assert_eq!(spans.len(), 7);
-            let mut in_place = SpanValues::new(&row, &spans, validator.columns());
+            // SAFETY: the spans were just read from `row`.
+            let mut in_place = unsafe { SpanValues::new(&row, &spans, validator.columns()) };
             let mut one_by_one = Values::new();
             for &(field, column) in validator.mapped() {
-                one_by_one.set_str(field, spans[column].str_in(&row));
+                // SAFETY: as above.
+                one_by_one.set_str(field, unsafe { spans[column].str_in(&row) });
             }
             for &(field, _) in validator.mapped() {
                 prop_assert_eq!(in_place.is_present(field), RowValues::get(&one_by_one, field).is_some());
