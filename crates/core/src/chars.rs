@@ -49,6 +49,16 @@ pub(crate) fn eight_digits_value(w: u64) -> u64 {
     v.wrapping_mul(10_000 << 32 | 1) >> 32
 }
 
+/// The four two-digit numbers of eight ASCII digits read as a little-endian word, one per 16-bit
+/// lane (digits 0–1 in the low lane): the first step of [`eight_digits_value`], for fields such
+/// as YYYYMMDD whose parts are pairs. Only meaningful when [`eight_digits`] holds.
+#[inline]
+pub(crate) fn digit_pairs(w: u64) -> [u32; 4] {
+    let v = w & 0x0F0F_0F0F_0F0F_0F0F;
+    let v = (v.wrapping_mul(10 << 8 | 1) >> 8) & 0x00FF_00FF_00FF_00FF;
+    [0, 16, 32, 48].map(|shift| (v >> shift) as u32 & 0xFF)
+}
+
 /// Eight bytes of `b` from `at` as a little-endian word.
 #[inline]
 pub(crate) fn word_at(b: &[u8], at: usize) -> u64 {
@@ -75,6 +85,15 @@ pub(crate) fn space_at(s: &str) -> SpaceAt {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digit_pairs_read_a_date_as_century_year_month_day() {
+        let pairs = |s: &[u8; 8]| digit_pairs(u64::from_le_bytes(*s));
+        assert_eq!(pairs(b"19491231"), [19, 49, 12, 31]);
+        assert_eq!(pairs(b"20000229"), [20, 0, 2, 29]);
+        assert_eq!(pairs(b"99999999"), [99; 4]);
+        assert_eq!(pairs(b"00000000"), [0; 4]);
+    }
 
     #[test]
     fn full_width_digits_fold_to_ascii() {

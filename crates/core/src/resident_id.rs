@@ -17,6 +17,8 @@ use std::str::FromStr;
 
 const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK_CHARS: [u8; 11] = *b"10X98765432";
+/// Days of each month (index 1–12) in a common year.
+const DAYS_IN_MONTH: [u8; 13] = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 /// The value (`X` = 10) of the check character [`CHECK_CHARS`] names for each remainder of the
 /// weighted sum, as [`ResidentId::key`] counts it.
 const CHECK_VALUES: [u64; 11] = [1, 0, 10, 9, 8, 7, 6, 5, 4, 3, 2];
@@ -220,26 +222,26 @@ impl ResidentId {
         if CHECK_CHARS[remainder] != id[17] {
             return None;
         }
-        // Digits 6–13 are the birth date YYYYMMDD: one eight-digit read, then constant divisors.
-        let date = chars::eight_digits_value(chars::word_at(&id, 6)) as u32;
-        let (year, month, day) = (date / 10_000, date / 100 % 100, date % 100);
+        // Digits 6–13 are the birth date YYYYMMDD: read as four pairs in one step.
+        let [century, year_in_century, month, day] = chars::digit_pairs(chars::word_at(&id, 6));
+        let year = century * 100 + year_in_century;
         if year < MIN_BIRTH_YEAR as u32 || !(1..=12).contains(&month) || day == 0 {
             return None;
         }
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-        let days = match month {
-            2 if leap => 29,
-            2 => 28,
-            4 | 6 | 9 | 11 => 30,
-            _ => 31,
-        };
+        // Whether the year is a leap year matters only on 29 February.
+        let leap = |y: u32| y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+        if day > u32::from(DAYS_IN_MONTH[month as usize])
+            && !(month == 2 && day == 29 && leap(year))
+        {
+            return None;
+        }
         // Born before this year: no need to read today's month and day (chrono derives them
         // from the day of the year, a table walk).
         let this_year = today.year() as u32;
         let future = year > this_year
             || (year == this_year && month * 100 + day > today.month() * 100 + today.day());
         let head = chars::eight_digits_value(word0);
-        if day > days || future || !address_code_known(head as u32 / 100) {
+        if future || !address_code_known(head as u32 / 100) {
             return None;
         }
         // As `ResidentId::key` computes it.
