@@ -86,6 +86,8 @@ pub struct RowParser<'a> {
     /// Whether rows without quotes take the bitmask path (off only to test it against the
     /// byte-wise one).
     fast: bool,
+    /// Whether the CPU has AVX2 (windows are then classified 32 bytes at a time).
+    avx2: bool,
 }
 
 impl<'a> RowParser<'a> {
@@ -103,6 +105,7 @@ impl<'a> RowParser<'a> {
             window: Structural(0),
             window_at: usize::MAX,
             fast: true,
+            avx2: Structural::avx2_available(),
         }
     }
 
@@ -335,7 +338,13 @@ impl RowParser<'_> {
     #[inline]
     fn load_window(&mut self, base: usize) -> Option<()> {
         let window = self.buf.get(base..base + 64)?;
-        self.window = Structural::of(window.try_into().ok()?);
+        let window: &[u8; 64] = window.try_into().ok()?;
+        self.window = if self.avx2 {
+            // SAFETY: `avx2` is set only when the CPU has AVX2.
+            unsafe { Structural::of_avx2(window) }
+        } else {
+            Structural::of(window)
+        };
         self.window_at = base;
         Some(())
     }
@@ -373,6 +382,56 @@ impl Structural {
             bits |= u64::from(mask) << (16 * i);
         }
         Structural(bits)
+    }
+
+    /// Whether [`Structural::of_avx2`] may be called (checked once per parser; the standard
+    /// library caches the CPU's answer).
+    fn avx2_available() -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            std::arch::is_x86_feature_detected!("avx2")
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            false
+        }
+    }
+
+    /// [`Structural::of`] with AVX2, 32 bytes at a time: half the instructions per window.
+    ///
+    /// # Safety
+    ///
+    /// The CPU must have AVX2 ([`Structural::avx2_available`]).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn of_avx2(window: &[u8; 64]) -> Structural {
+        use std::arch::x86_64::{
+            _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
+            _mm256_set1_epi8,
+        };
+        let mut bits = 0u64;
+        for (i, half) in window.chunks_exact(32).enumerate() {
+            // SAFETY: `half` is 32 readable bytes (any alignment); AVX2 is there (the caller's
+            // contract).
+            let mask = unsafe {
+                let v = _mm256_loadu_si256(half.as_ptr().cast());
+                let hits = _mm256_or_si256(
+                    _mm256_or_si256(
+                        _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b',' as i8)),
+                        _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'\n' as i8)),
+                    ),
+                    _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'"' as i8)),
+                );
+                _mm256_movemask_epi8(hits) as u32
+            };
+            bits |= u64::from(mask) << (32 * i);
+        }
+        Structural(bits)
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    unsafe fn of_avx2(window: &[u8; 64]) -> Structural {
+        Structural::of(window)
     }
 
     #[cfg(not(target_arch = "x86_64"))]
@@ -612,6 +671,10 @@ mod tests {
         ) {
             let w: [u8; 64] = window.try_into().unwrap();
             proptest::prop_assert_eq!(Structural::of(&w), Structural::bytewise(&w));
+            if Structural::avx2_available() {
+                // SAFETY: the CPU has AVX2.
+                proptest::prop_assert_eq!(unsafe { Structural::of_avx2(&w) }, Structural::bytewise(&w));
+            }
         }
     }
 }
