@@ -433,9 +433,20 @@ fn mobile_of_prefix(d: &[u8], prefix7: u32) -> Result<PhoneNumber, PhoneError> {
     } else {
         PhoneKind::Mobile
     };
-    let mut p = build(kind, d, 0)?;
-    p.segment = Some(seg);
-    Ok(p)
+    // Eleven digits (both callers checked): copied as a fixed-size array, not a slice.
+    let d: &[u8; 11] = d.try_into().map_err(|_| PhoneError::BadLength)?;
+    let mut digits = [0u8; MAX_DIGITS];
+    digits[..11].copy_from_slice(d);
+    Ok(PhoneNumber {
+        kind,
+        digits,
+        len: 11,
+        split: 0,
+        segment: Some(seg),
+        area: None,
+        country: None,
+        service: None,
+    })
 }
 
 /// A fixed line written with its trunk `0` and area code.
