@@ -24,11 +24,11 @@ count() { valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/n
 declare -A ours theirs
 for rows in 200000 400000; do
   # Generate the file first (the bench writes it when missing), outside the count.
-  FANZHA_BENCH_ROWS=$rows FANZHA_BENCH_RUNS=1 FANZHA_BENCH_SKIP_POLARS=1 "$bench" --bench >/dev/null
+  FANZHA_BENCH_ROWS=$rows FANZHA_BENCH_RUNS=1 FANZHA_BENCH_ROUNDS=1 FANZHA_BENCH_SKIP_POLARS=1 "$bench" --bench >/dev/null
 done
 for rows in 200000 400000; do
   # One import (RUNS=1 imports twice: the warm-up and the measured run), on one thread.
-  ours[$rows]=$(RAYON_NUM_THREADS=1 FANZHA_BENCH_ROWS=$rows FANZHA_BENCH_RUNS=1 FANZHA_BENCH_SKIP_POLARS=1 count "$bench" --bench)
+  ours[$rows]=$(RAYON_NUM_THREADS=1 FANZHA_BENCH_ROWS=$rows FANZHA_BENCH_RUNS=1 FANZHA_BENCH_ROUNDS=1 FANZHA_BENCH_SKIP_POLARS=1 count "$bench" --bench)
   theirs[$rows]=$(POLARS_MAX_THREADS=1 count "$py" -c "import polars as pl, sys
 pl.read_csv(sys.argv[1], infer_schema=False, truncate_ragged_lines=True)" "$dir/people_${rows}_seed7.csv")
 done

@@ -79,15 +79,18 @@ pub(crate) fn read_csv_mapped(
         // bytes are hashed (on the calling thread, so the sink needs not be `Send`).
         let mut parsed = BlockOut::default();
         let mut pushed = Ok(());
+        let to_hash = &file[hashed..bom + end];
         rayon::in_place_scope(|scope| {
             scope.spawn(|_| parsed = parse(end));
+            // On the pool as well: the calling thread's share (the previous block's records)
+            // is the larger one already.
+            scope.spawn(|_| hasher.update(to_hash));
             if let Some(rows) = expected_rows.take() {
                 stage.expect_rows(rows);
             }
             pushed = stage.push(std::mem::take(&mut previous));
-            hasher.update(&file[hashed..bom + end]);
-            hashed = bom + end;
         });
+        hashed = bom + end;
         pushed?;
         let mut block = parsed;
         // A row longer than the block: widen the block until the row fits.
