@@ -129,10 +129,22 @@ pub struct PhoneNumber {
     len: u8,
     /// Fixed line: length of the area code with its `0`. Overseas: length of the calling code.
     split: u8,
-    segment: Option<&'static Segment>,
-    area: Option<&'static AreaCode>,
-    country: Option<&'static Country>,
+    /// Where the number belongs, by its place in a reference table (two bytes where three
+    /// pointers took 24: an import holds a million of these).
+    place: Place,
     service: Option<ServiceKind>,
+}
+
+/// The reference-table entry a number belongs to: one kind of place per kind of number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    None,
+    /// A mobile's segment, numbered as by [`crate::reference::PhoneSegments::segment_id`].
+    Segment(u16),
+    /// A fixed line's area code, its position in `PhoneSegments::area_codes`.
+    Area(u16),
+    /// An overseas number's country, by calling code.
+    Country(u16),
 }
 
 impl PartialEq for PhoneNumber {
@@ -261,26 +273,37 @@ impl PhoneNumber {
 
     /// Carrier of a mainland mobile (network owner or virtual operator, as the segment says).
     pub fn carrier(&self) -> Option<Carrier> {
-        self.segment.map(|s| s.carrier)
+        self.segment().map(|s| s.carrier)
     }
 
     /// The mobile segment (home location) of a mainland mobile.
     pub fn segment(&self) -> Option<&'static Segment> {
-        self.segment
+        match self.place {
+            Place::Segment(id) => phone_segments().segment(id),
+            _ => None,
+        }
+    }
+
+    /// The area code entry of a fixed line.
+    fn area(&self) -> Option<&'static AreaCode> {
+        match self.place {
+            Place::Area(id) => phone_segments().area_codes().get(usize::from(id)),
+            _ => None,
+        }
     }
 
     /// Home province (short form, `浙江`) of a mobile or fixed line.
     pub fn province(&self) -> Option<&'static str> {
-        self.segment
+        self.segment()
             .map(|s| &*s.province)
-            .or(self.area.map(|a| &*a.province))
+            .or(self.area().map(|a| &*a.province))
     }
 
     /// Home city (short form, `宁波`) of a mobile or fixed line.
     pub fn city(&self) -> Option<&'static str> {
-        self.segment
+        self.segment()
             .map(|s| &*s.city)
-            .or(self.area.map(|a| &*a.city))
+            .or(self.area().map(|a| &*a.city))
     }
 
     /// Long-distance area code with its `0`: the fixed line's own, or a mobile's home city's.
@@ -289,13 +312,16 @@ impl PhoneNumber {
             PhoneKind::FixedLine => {
                 std::str::from_utf8(&self.digits[..usize::from(self.split)]).ok()
             }
-            _ => self.segment.map(|s| &*s.area_code),
+            _ => self.segment().map(|s| &*s.area_code),
         }
     }
 
     /// Country of an overseas number.
     pub fn country(&self) -> Option<&'static Country> {
-        self.country
+        match self.place {
+            Place::Country(code) => by_calling_code(code),
+            _ => None,
+        }
     }
 
     /// What kind of service number it is.
@@ -373,9 +399,7 @@ fn build(kind: PhoneKind, d: &[u8], split: usize) -> Result<PhoneNumber, PhoneEr
         digits,
         len: d.len() as u8,
         split: split as u8,
-        segment: None,
-        area: None,
-        country: None,
+        place: Place::None,
         service: None,
     })
 }
@@ -425,9 +449,11 @@ fn mobile(d: &[u8]) -> Result<PhoneNumber, PhoneError> {
 /// The mobile `d` whose first seven digits are `prefix7`: its segment and whether a virtual
 /// operator holds it.
 fn mobile_of_prefix(d: &[u8], prefix7: u32) -> Result<PhoneNumber, PhoneError> {
-    let seg = phone_segments()
-        .get(prefix7)
+    let table = phone_segments();
+    let id = table
+        .segment_id(prefix7)
         .ok_or(PhoneError::UnknownSegment)?;
+    let seg = table.segment(id).ok_or(PhoneError::UnknownSegment)?;
     let kind = if is_virtual_prefix(prefix7 / 10_000) || seg.carrier.is_virtual() {
         PhoneKind::Virtual
     } else {
@@ -442,9 +468,7 @@ fn mobile_of_prefix(d: &[u8], prefix7: u32) -> Result<PhoneNumber, PhoneError> {
         digits,
         len: 11,
         split: 0,
-        segment: Some(seg),
-        area: None,
-        country: None,
+        place: Place::Segment(id),
         service: None,
     })
 }
@@ -456,7 +480,7 @@ fn fixed(d: &[u8]) -> Result<PhoneNumber, PhoneError> {
         if d.len() <= area_len {
             break;
         }
-        if let Some(area) = table.area_code(&d[..area_len]) {
+        if let Some(area) = table.area_code_id(&d[..area_len]) {
             let local = &d[area_len..];
             if !(7..=8).contains(&local.len()) {
                 return Err(PhoneError::BadLength);
@@ -465,7 +489,7 @@ fn fixed(d: &[u8]) -> Result<PhoneNumber, PhoneError> {
                 return Err(PhoneError::BadSubscriberNumber);
             }
             let mut p = build(PhoneKind::FixedLine, d, area_len)?;
-            p.area = Some(area);
+            p.place = Place::Area(area);
             return Ok(p);
         }
     }
@@ -528,7 +552,7 @@ fn international(d: &[u8]) -> Result<PhoneNumber, PhoneError> {
         return Err(PhoneError::BadLength);
     }
     let mut p = build(PhoneKind::Overseas, d, cc_len)?;
-    p.country = Some(country);
+    p.place = Place::Country(country.calling_code);
     Ok(p)
 }
 

@@ -253,3 +253,23 @@ proptest! {
         let _ = PhoneNumber::from_msisdn(Msisdn(v)).map(|n| n.to_msisdn());
     }
 }
+
+#[test]
+fn a_number_is_small_and_finds_its_place_again() {
+    // Kept by index, not by pointer: a million of them sit in an import's batches.
+    assert!(std::mem::size_of::<PhoneNumber>() <= 28);
+    // Every country is found again by its calling code (codes are unique in the table).
+    for c in COUNTRIES {
+        assert_eq!(by_calling_code(c.calling_code).map(|x| x.iso), Some(c.iso));
+    }
+    let fixed = p("0574-87654321");
+    assert_eq!(fixed.kind(), PhoneKind::FixedLine);
+    assert_eq!(
+        (fixed.province(), fixed.city()),
+        (Some("浙江"), Some("宁波"))
+    );
+    assert!(fixed.segment().is_none() && fixed.country().is_none());
+    let mobile = p("13800138000");
+    assert!(mobile.segment().is_some() && mobile.country().is_none());
+    assert_eq!(mobile.province(), mobile.segment().map(|s| &*s.province));
+}

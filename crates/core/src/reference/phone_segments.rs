@@ -236,11 +236,24 @@ impl PhoneSegments {
     /// The segment of a 7-digit prefix (`1380013`).
     #[inline]
     pub fn get(&self, prefix7: u32) -> Option<&Segment> {
+        self.segment(self.segment_id(prefix7)?)
+    }
+
+    /// The number of the segment of a 7-digit prefix, for [`PhoneSegments::segment`] (a
+    /// `u16`: what a phone number keeps instead of a pointer).
+    #[inline]
+    pub fn segment_id(&self, prefix7: u32) -> Option<u16> {
         let slot = prefix7.checked_sub(FIRST_PREFIX)? as usize;
         match *self.index.get(slot)? {
             NONE => None,
-            id => self.entries.get(usize::from(id)),
+            id => Some(id),
         }
+    }
+
+    /// The segment numbered `id` by [`PhoneSegments::segment_id`].
+    #[inline]
+    pub fn segment(&self, id: u16) -> Option<&Segment> {
+        self.entries.get(usize::from(id))
     }
 
     /// The segment of a mobile number given as ASCII digits (at least its first seven).
@@ -275,9 +288,15 @@ impl PhoneSegments {
     /// A long-distance area code given as ASCII digits with its leading zero (`0574`).
     #[inline]
     pub fn area_code(&self, code: &[u8]) -> Option<&AreaCode> {
+        self.area_codes.get(usize::from(self.area_code_id(code)?))
+    }
+
+    /// The position in [`PhoneSegments::area_codes`] of an area code given as ASCII digits
+    /// with its leading zero.
+    pub fn area_code_id(&self, code: &[u8]) -> Option<u16> {
         match *self.area_index.get(area_slot(code)?)? {
             NONE => None,
-            id => self.area_codes.get(usize::from(id)),
+            id => Some(id),
         }
     }
 
