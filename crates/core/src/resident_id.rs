@@ -696,7 +696,7 @@ mod tests {
             let s = String::from_utf8_lossy(&id).into_owned();
             let general = ResidentId::parse_general(&s, today);
             prop_assert_eq!(ResidentId::parse_plain(s.as_bytes(), today).is_some(), general.is_ok(), "{}", s);
-            prop_assert_eq!(ResidentId::parse_at(&s, today), general.clone());
+            prop_assert_eq!(ResidentId::parse_at(&s, today), general);
             prop_assert_eq!(ResidentId::parse_keyed_at(&s, today), general.map(|id| (id, id.key())));
         }
 

@@ -75,8 +75,8 @@ pub(crate) fn read_csv_mapped(
                 opts.chunk_bytes,
             )
         };
-        // Parse this block while the previous block's records go to the sink and this block's
-        // bytes are hashed (on the calling thread, so the sink needs not be `Send`).
+        // Parse this block and hash its bytes on the pool while the previous block's records
+        // go to the sink on the calling thread (so the sink needs not be `Send`).
         let mut parsed = BlockOut::default();
         let mut pushed = Ok(());
         let to_hash = &file[hashed..bom + end];
