@@ -154,6 +154,15 @@ fn weighted_sum_of_digits(word0: u64, word8: u64, digit16: u8) -> u32 {
     sum as u32 + u32::from(digit16 - b'0') * WEIGHTS[16]
 }
 
+/// [`ResidentId::key`] from the value of the first eight digits, the word of the next eight, the
+/// 17th digit and the check character's value (`X` = 10): the 17 digits times 11 plus the check.
+#[inline]
+fn key_of(head: u64, word8: u64, digit16: u8, check: u64) -> u64 {
+    let body =
+        head * 1_000_000_000 + chars::eight_digits_value(word8) * 10 + u64::from(digit16 - b'0');
+    body * 11 + check
+}
+
 fn digits_value(d: &[u8]) -> u32 {
     d.iter().fold(0, |v, &b| v * 10 + u32::from(b - b'0'))
 }
@@ -244,13 +253,8 @@ impl ResidentId {
         if future || !address_code_known(head as u32 / 100) {
             return None;
         }
-        // As `ResidentId::key` computes it.
-        let body =
-            head * 1_000_000_000 + chars::eight_digits_value(word8) * 10 + u64::from(id[16] - b'0');
-        Some((
-            ResidentId { chars: id },
-            body * 11 + CHECK_VALUES[remainder],
-        ))
+        let key = key_of(head, word8, id[16], CHECK_VALUES[remainder]);
+        Some((ResidentId { chars: id }, key))
     }
 
     fn parse_general(s: &str, today: NaiveDate) -> Result<ResidentId, ResidentIdError> {
@@ -388,14 +392,16 @@ impl ResidentId {
     pub fn key(&self) -> u64 {
         // 8 + 8 + 1 digits (they are digits: the number was validated).
         let c = &self.chars;
-        let body = chars::eight_digits_value(chars::word_at(c, 0)) * 1_000_000_000
-            + chars::eight_digits_value(chars::word_at(c, 8)) * 10
-            + u64::from(c[16] - b'0');
-        let check = match self.chars[17] {
+        let check = match c[17] {
             b'X' => 10,
             c => u64::from(c - b'0'),
         };
-        body * 11 + check
+        key_of(
+            chars::eight_digits_value(chars::word_at(c, 0)),
+            chars::word_at(c, 8),
+            c[16],
+            check,
+        )
     }
 
     /// The resident ID number of a [`ResidentId::key`], validated again; an integer that is not

@@ -87,6 +87,7 @@ pub struct RowParser<'a> {
     /// byte-wise one).
     fast: bool,
     /// Whether the CPU has AVX2 (windows are then classified 32 bytes at a time).
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     avx2: bool,
 }
 
@@ -338,15 +339,20 @@ impl RowParser<'_> {
     #[inline]
     fn load_window(&mut self, base: usize) -> Option<()> {
         let window = self.buf.get(base..base + 64)?;
-        let window: &[u8; 64] = window.try_into().ok()?;
-        self.window = if self.avx2 {
-            // SAFETY: `avx2` is set only when the CPU has AVX2.
-            unsafe { Structural::of_avx2(window) }
-        } else {
-            Structural::of(window)
-        };
+        self.window = self.classify(window.try_into().ok()?);
         self.window_at = base;
         Some(())
+    }
+
+    /// The structural bytes of a window, with AVX2 where the CPU has it.
+    #[inline]
+    fn classify(&self, window: &[u8; 64]) -> Structural {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: `avx2` is set only when the CPU has AVX2.
+            return unsafe { Structural::of_avx2(window) };
+        }
+        Structural::of(window)
     }
 }
 
@@ -427,11 +433,6 @@ impl Structural {
             bits |= u64::from(mask) << (32 * i);
         }
         Structural(bits)
-    }
-
-    #[cfg(not(target_arch = "x86_64"))]
-    unsafe fn of_avx2(window: &[u8; 64]) -> Structural {
-        Structural::of(window)
     }
 
     #[cfg(not(target_arch = "x86_64"))]

@@ -18,7 +18,7 @@ use crate::chars;
 use crate::error_code::{Coded, ErrorCode};
 use crate::event::Msisdn;
 use crate::reason::Reasoned;
-use crate::reference::{phone_segments, AreaCode, Carrier, Segment};
+use crate::reference::{phone_segments, AreaCode, Carrier, PhoneSegments, Segment};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -129,7 +129,7 @@ pub struct PhoneNumber {
     len: u8,
     /// Fixed line: length of the area code with its `0`. Overseas: length of the calling code.
     split: u8,
-    /// Where the number belongs, by its place in a reference table (two bytes where three
+    /// Where the number belongs, by its place in a reference table (four bytes where three
     /// pointers took 24: an import holds a million of these).
     place: Place,
     service: Option<ServiceKind>,
@@ -440,9 +440,7 @@ fn plain_mobile(b: &[u8]) -> Option<Result<PhoneNumber, PhoneError>> {
 
 /// An 11-digit mainland mobile (its digits collected, so ASCII digits).
 fn mobile(d: &[u8]) -> Result<PhoneNumber, PhoneError> {
-    let prefix7 = d[..7]
-        .iter()
-        .fold(0u32, |v, &b| v * 10 + u32::from(b.wrapping_sub(b'0')));
+    let prefix7 = PhoneSegments::prefix7(d).ok_or(PhoneError::NonDigit)?;
     mobile_of_prefix(d, prefix7)
 }
 

@@ -259,15 +259,16 @@ impl PhoneSegments {
     /// The segment of a mobile number given as ASCII digits (at least its first seven).
     #[inline]
     pub fn lookup(&self, digits: &[u8]) -> Option<&Segment> {
-        let head = digits.get(..7)?;
-        let mut v = 0u32;
-        for &b in head {
-            if !b.is_ascii_digit() {
-                return None;
-            }
-            v = v * 10 + u32::from(b - b'0');
-        }
-        self.get(v)
+        self.get(PhoneSegments::prefix7(digits)?)
+    }
+
+    /// The 7-digit prefix of a mobile number given as ASCII digits (at least its first
+    /// seven), the key of [`PhoneSegments::get`]; `None` when they are not digits.
+    #[inline]
+    pub fn prefix7(digits: &[u8]) -> Option<u32> {
+        digits.get(..7)?.iter().try_fold(0u32, |v, &b| {
+            b.is_ascii_digit().then(|| v * 10 + u32::from(b - b'0'))
+        })
     }
 
     /// Hints that the segment of `digits` will be looked up soon (see [`crate::prefetch`]):
