@@ -23,6 +23,9 @@ pub struct Records<'a> {
     all: Vec<Record<'a>>,
     /// Positions in `all` left out, ascending.
     skipped: Vec<u32>,
+    /// No record in `all` owns memory (all text borrowed): dropping them is a no-op, so the
+    /// vector is freed without visiting them (see the `Drop` impl).
+    borrowed_only: bool,
 }
 
 impl<'a> Records<'a> {
@@ -30,7 +33,17 @@ impl<'a> Records<'a> {
     pub(crate) fn skipping(all: Vec<Record<'a>>, skipped: Vec<u32>) -> Self {
         debug_assert!(skipped.windows(2).all(|w| w[0] < w[1]));
         debug_assert!(skipped.last().is_none_or(|&i| (i as usize) < all.len()));
-        Records { all, skipped }
+        Records {
+            all,
+            skipped,
+            borrowed_only: false,
+        }
+    }
+
+    /// Marks the records as owning no memory (the reader tracked it as it accepted them).
+    pub(crate) fn set_borrowed_only(&mut self) {
+        debug_assert!(!self.all.iter().any(Record::owns_heap));
+        self.borrowed_only = true;
     }
 
     pub fn len(&self) -> usize {
@@ -70,7 +83,23 @@ impl<'a> Records<'a> {
         let rest_all = self.all.split_off(cut);
         let rest_skipped = self.skipped.split_off(s);
         let rest_skipped = rest_skipped.into_iter().map(|i| i - cut as u32).collect();
-        Records::skipping(rest_all, rest_skipped)
+        let mut rest = Records::skipping(rest_all, rest_skipped);
+        rest.borrowed_only = self.borrowed_only;
+        rest
+    }
+}
+
+impl Drop for Records<'_> {
+    /// Frees the records without reading them when none owns memory. A batch's records were
+    /// written by a parser thread and are dropped on another core: visiting each one to find
+    /// nothing to free cost a cache miss per record (about 5 % of an import's CPU).
+    fn drop(&mut self) {
+        if self.borrowed_only {
+            // SAFETY: shortening a vector never exposes uninitialised elements; the records
+            // cut off are not dropped, which is sound for any type and, as none owns memory
+            // (`borrowed_only`), leaks nothing.
+            unsafe { self.all.set_len(0) };
+        }
     }
 }
 
@@ -79,6 +108,7 @@ impl<'a> From<Vec<Record<'a>>> for Records<'a> {
         Records {
             all,
             skipped: Vec::new(),
+            borrowed_only: false,
         }
     }
 }
@@ -87,11 +117,13 @@ impl<'a> IntoIterator for Records<'a> {
     type Item = Record<'a>;
     type IntoIter = RecordsIntoIter<'a>;
 
-    fn into_iter(self) -> RecordsIntoIter<'a> {
+    fn into_iter(mut self) -> RecordsIntoIter<'a> {
+        // Taken out, not moved out (`Records` has a destructor); the iterator drops what it
+        // does not hand out, one by one.
         RecordsIntoIter {
-            all: self.all.into_iter(),
+            all: std::mem::take(&mut self.all).into_iter(),
             at: 0,
-            skipped: self.skipped.into_iter(),
+            skipped: std::mem::take(&mut self.skipped).into_iter(),
             next_skipped: None,
         }
     }

@@ -6,11 +6,12 @@
 //! lookup, no per-key allocation, sized ahead from the expected row count so it rarely rehashes.
 //! Wider keys (long card numbers, SMS ports) go to an ordinary hash set.
 
+use crate::slot_table::SlotTable;
 use rustc_hash::FxHashSet;
 
 pub(crate) struct KeySet {
     /// `key + 1` per occupied slot (0 = empty); at most half full.
-    slots: Vec<u64>,
+    slots: SlotTable,
     len: usize,
     shift: u32,
     wide: FxHashSet<u128>,
@@ -26,7 +27,7 @@ impl KeySet {
     pub fn with_capacity(keys: usize) -> Self {
         let bits = slot_bits(keys);
         KeySet {
-            slots: zeroed_slots(1 << bits),
+            slots: SlotTable::zeroed(1 << bits),
             len: 0,
             shift: 64 - bits,
             wide: FxHashSet::default(),
@@ -96,10 +97,10 @@ impl KeySet {
     }
 
     fn rehash(&mut self, bits: u32) {
-        let old = std::mem::replace(&mut self.slots, zeroed_slots(1 << bits));
+        let old = std::mem::replace(&mut self.slots, SlotTable::zeroed(1 << bits));
         self.shift = 64 - bits;
         let mask = self.slots.len() - 1;
-        for v in old.into_iter().filter(|&v| v != 0) {
+        for v in old.iter().copied().filter(|&v| v != 0) {
             let mut s = self.home(v);
             while self.slots[s] != 0 {
                 s = (s + 1) & mask;
@@ -107,19 +108,6 @@ impl KeySet {
             self.slots[s] = v;
         }
     }
-}
-
-/// A zeroed slot table with every page written once now. A fresh `vec![0; n]` is mapped lazily:
-/// the first read of a page (an insert reads a slot before it writes it) maps the shared
-/// zero page, and the first write after it is a copy-on-write fault that flushes the TLB of every
-/// core running the process — about 7% of an import's CPU before this.
-fn zeroed_slots(n: usize) -> Vec<u64> {
-    let mut slots = vec![0u64; n];
-    // One write per 4 KiB page; an opaque value so the store of a zero is not elided.
-    for i in (0..n).step_by(512) {
-        slots[i] = std::hint::black_box(0);
-    }
-    slots
 }
 
 /// The slot value of a key that fits the `u64` table (`key + 1`, so 0 means empty).

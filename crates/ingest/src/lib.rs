@@ -39,6 +39,7 @@ pub mod populations;
 pub mod quarantine;
 mod record;
 pub mod reports;
+mod slot_table;
 mod stage;
 mod summary;
 pub mod synthetic;

@@ -64,6 +64,46 @@ impl Record<'_> {
         }
     }
 
+    /// Whether the record holds memory of its own (text that had to be unescaped or
+    /// trimmed); a record that only borrows from the file needs no work to drop.
+    #[inline(always)]
+    pub fn owns_heap(&self) -> bool {
+        let owned = |t: &Cow<'_, str>| matches!(t, Cow::Owned(_));
+        // Every field named, so that a field added later must be considered here.
+        match self {
+            Record::Person(PersonRecord {
+                line: _,
+                id: _,
+                name,
+                phone: _,
+                address,
+                village: _,
+                employer,
+                public_sector: _,
+                app_registered: _,
+                joint_defense: _,
+            }) => {
+                owned(name)
+                    || address.as_ref().is_some_and(owned)
+                    || employer.as_ref().is_some_and(owned)
+            }
+            Record::Phone(PhoneRecord {
+                line: _,
+                phone: _,
+                owner: _,
+                opened_at: _,
+            }) => false,
+            Record::Account(AccountRecord {
+                line: _,
+                card: _,
+                holder: _,
+                bank,
+                opened_at: _,
+                opened_division: _,
+            }) => bank.as_ref().is_some_and(owned),
+        }
+    }
+
     /// The field that identifies the record.
     pub fn key_field(&self) -> Field {
         match self {

@@ -24,6 +24,8 @@ pub(crate) struct Part<'a> {
     pub quarantine: Vec<QuarantineEntry>,
     /// Positions in `records` of in-file duplicates (ascending), left out of the batch.
     pub duplicates: Vec<u32>,
+    /// Whether some record holds text of its own (see [`Record::owns_heap`]).
+    pub owns_heap: bool,
 }
 
 impl<'a> Part<'a> {
@@ -34,6 +36,7 @@ impl<'a> Part<'a> {
             keys: Vec::with_capacity(n),
             quarantine: Vec::new(),
             duplicates: Vec::new(),
+            owns_heap: false,
         }
     }
 
@@ -41,6 +44,9 @@ impl<'a> Part<'a> {
     #[inline]
     pub fn accept(&mut self, record: Record<'a>, key: u128, raw: &'a [u8]) {
         debug_assert_eq!(key, record.key());
+        // Asked of the record while it is still in registers: reading it back later, on the
+        // thread that drops the batch, would cost a cache miss per record.
+        self.owns_heap |= record.owns_heap();
         self.keys.push(key);
         self.records.push(record);
         self.raws.push(raw);
@@ -158,9 +164,13 @@ impl<'s> Stage<'s> {
             records,
             quarantine,
             duplicates,
+            owns_heap,
             ..
         } = part;
         let mut records = Records::skipping(records, duplicates);
+        if !owns_heap {
+            records.set_borrowed_only();
+        }
         self.read += (records.len() + quarantine.len()) as u64;
         self.accepted += records.len() as u64;
         self.quarantined += quarantine.len() as u64;

@@ -62,7 +62,16 @@ const SLOT_START_BITS: u32 = 21;
 struct KeyIndex {
     slots: Vec<u64>,
     shift: u32,
+    /// Per slot, the group's village bitmap in `villages` (`NO_VILLAGES` for a group without
+    /// villages, or an empty slot). Kept beside `slots` rather than in them: the slot and
+    /// its bitmap number are read at once, at the same position.
+    village_map: Vec<u16>,
+    /// Which 3-digit village parts of a group exist, bit `part` of 1,024.
+    villages: Vec<[u64; 16]>,
 }
+
+/// `village_map` entry of a group that has no villages.
+const NO_VILLAGES: u16 = u16::MAX;
 
 impl KeyIndex {
     fn build(keys: &[u64]) -> KeyIndex {
@@ -86,9 +95,18 @@ impl KeyIndex {
         let mut index = KeyIndex {
             slots: vec![0; 1 << bits],
             shift: 64 - bits,
+            village_map: vec![NO_VILLAGES; 1 << bits],
+            villages: Vec::new(),
         };
         let mask = index.slots.len() - 1;
         for (g, start, count) in groups {
+            let mut bitmap = [0u64; 16];
+            for &k in &keys[start..start + count] {
+                if k % 8 == DivisionLevel::Village as u64 {
+                    let part = (k >> 3) % GROUP_SIZE;
+                    bitmap[(part / 64) as usize] |= 1 << (part % 64);
+                }
+            }
             assert!(
                 count < 1 << SLOT_COUNT_BITS,
                 "division index: group {g} has {count} nodes"
@@ -100,8 +118,55 @@ impl KeyIndex {
             index.slots[s] = ((g + 1) << (SLOT_START_BITS + SLOT_COUNT_BITS))
                 | ((start as u64) << SLOT_COUNT_BITS)
                 | count as u64;
+            if bitmap != [0; 16] {
+                index.village_map[s] = u16::try_from(index.villages.len())
+                    .ok()
+                    .filter(|&i| i != NO_VILLAGES)
+                    .expect("division index: fewer than 65,535 townships with villages");
+                index.villages.push(bitmap);
+            }
         }
         index
+    }
+
+    /// The slot of `group` (its position and value), if the group has nodes.
+    #[inline(always)]
+    fn slot_of(&self, group: u64) -> Option<(usize, u64)> {
+        // Groups are below 10⁹ (12-digit codes); anything larger is not a code.
+        if group >= 1 << (64 - SLOT_START_BITS - SLOT_COUNT_BITS - 1) {
+            return None;
+        }
+        let tag = group + 1;
+        let mask = self.slots.len() - 1;
+        let mut s = self.home(group);
+        loop {
+            let slot = self.slots[s];
+            if slot == 0 {
+                return None;
+            }
+            if slot >> (SLOT_START_BITS + SLOT_COUNT_BITS) == tag {
+                return Some((s, slot));
+            }
+            s = (s + 1) & mask;
+        }
+    }
+
+    /// Whether `key` is one of the keys the index was built from. A village (most codes an
+    /// import checks) is one bit of its township's bitmap: no search of the township's run,
+    /// whose dependent loads cost more than the rest of a row's division check.
+    #[inline]
+    fn contains(&self, keys: &[u64], key: u64) -> bool {
+        if key % 8 != DivisionLevel::Village as u64 {
+            return self.find(keys, key).is_some();
+        }
+        let Some((s, _)) = self.slot_of(group_of(key)) else {
+            return false;
+        };
+        let Some(bitmap) = self.villages.get(usize::from(self.village_map[s])) else {
+            return false;
+        };
+        let part = (key >> 3) % GROUP_SIZE;
+        bitmap[(part / 64) as usize] >> (part % 64) & 1 == 1
     }
 
     #[inline]
@@ -112,26 +177,9 @@ impl KeyIndex {
     /// The node index of `key` in `keys` (the keys the index was built from), if present.
     #[inline]
     fn find(&self, keys: &[u64], key: u64) -> Option<u32> {
-        let g = group_of(key);
-        // Groups are below 10⁹ (12-digit codes); anything larger is not a code.
-        if g >= 1 << (64 - SLOT_START_BITS - SLOT_COUNT_BITS - 1) {
-            return None;
-        }
-        let tag = g + 1;
-        let mask = self.slots.len() - 1;
-        let mut s = self.home(g);
-        let (start, count) = loop {
-            let slot = self.slots[s];
-            if slot == 0 {
-                return None;
-            }
-            if slot >> (SLOT_START_BITS + SLOT_COUNT_BITS) == tag {
-                let start = (slot >> SLOT_COUNT_BITS) & ((1 << SLOT_START_BITS) - 1);
-                let count = slot & ((1 << SLOT_COUNT_BITS) - 1);
-                break (start as usize, count as usize);
-            }
-            s = (s + 1) & mask;
-        };
+        let (_, slot) = self.slot_of(group_of(key))?;
+        let start = ((slot >> SLOT_COUNT_BITS) & ((1 << SLOT_START_BITS) - 1)) as usize;
+        let count = (slot & ((1 << SLOT_COUNT_BITS) - 1)) as usize;
         let run = keys.get(start..start + count)?;
         let i = run.partition_point(|&k| k < key);
         (run.get(i) == Some(&key)).then_some((start + i) as u32)
@@ -207,6 +255,8 @@ impl Divisions {
             index: KeyIndex {
                 slots: Vec::new(),
                 shift: 0,
+                village_map: Vec::new(),
+                villages: Vec::new(),
             },
         };
         // Parents via a stack of the last node seen at each level (pre-order), checked by prefix.
@@ -293,7 +343,7 @@ impl Divisions {
     /// Whether a division with this code exists (O(1)).
     #[inline]
     pub fn contains(&self, code: DivisionCode) -> bool {
-        self.index.find(&self.keys, key(code)).is_some()
+        self.index.contains(&self.keys, key(code))
     }
 
     /// Hints that `code` will be looked up soon (see [`crate::prefetch`]): its index slot is
@@ -301,7 +351,9 @@ impl Divisions {
     #[inline]
     pub fn prefetch(&self, code: DivisionCode) {
         let g = group_of(key(code));
-        crate::prefetch::slot(&self.index.slots, self.index.home(g));
+        let home = self.index.home(g);
+        crate::prefetch::slot(&self.index.slots, home);
+        crate::prefetch::slot(&self.index.village_map, home);
     }
 
     /// The children of `code` (empty when it has none or does not exist).
@@ -430,6 +482,30 @@ mod tests {
 
     fn code(s: &str) -> DivisionCode {
         DivisionCode::parse(s).unwrap()
+    }
+
+    #[test]
+    fn village_bitmaps_agree_with_the_search_of_the_run() {
+        let t = divisions();
+        let mut villages = 0;
+        for &k in &t.keys {
+            assert!(t.index.contains(&t.keys, k), "key {k}");
+            villages += usize::from(k % 8 == DivisionLevel::Village as u64);
+            // Neighbouring codes at every level (most do not exist), both ways.
+            for probe in [k - 8, k + 8, k + 8 * 999, k - (k % 8) + 5, k - (k % 8) + 4] {
+                assert_eq!(
+                    t.index.contains(&t.keys, probe),
+                    t.index.find(&t.keys, probe).is_some(),
+                    "key {probe}"
+                );
+            }
+        }
+        assert_eq!(villages, 620_573);
+        // A village part of a group with no villages, and a group that does not exist.
+        assert!(t.get(code("330281")).is_some());
+        assert!(!t.contains(code("330281000007")));
+        assert!(!t.index.contains(&t.keys, key(code("990101001001"))));
+        assert!(t.contains(code("330281001001")) == t.get(code("330281001001")).is_some());
     }
 
     #[test]
