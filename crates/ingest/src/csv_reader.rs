@@ -405,7 +405,7 @@ fn parse_chunk<'a>(
             // SAFETY: `spans` were just read by `p` from `buf`, whose text `t` is.
             let mut values = unsafe { SpanValues::new(t, &spans, columns) };
             let validated = validator.validate_with(row.line, &mut values, |record, key| {
-                part.accept(record, key, raw)
+                part.accept_borrowed(record, key, raw)
             });
             if let Err(rejection) = validated {
                 reject(&mut out, rejection.column, rejection.reason);

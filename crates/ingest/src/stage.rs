@@ -43,10 +43,18 @@ impl<'a> Part<'a> {
     /// Takes a validated record whose [`Record::key`] is `key`.
     #[inline]
     pub fn accept(&mut self, record: Record<'a>, key: u128, raw: &'a [u8]) {
-        debug_assert_eq!(key, record.key());
         // Asked of the record while it is still in registers: reading it back later, on the
         // thread that drops the batch, would cost a cache miss per record.
         self.owns_heap |= record.owns_heap();
+        self.accept_borrowed(record, key, raw);
+    }
+
+    /// [`Part::accept`] of a record known to own no memory: one validated from values that
+    /// only borrow from the file ([`crate::values::SpanValues`], whose text is never copied).
+    #[inline]
+    pub fn accept_borrowed(&mut self, record: Record<'a>, key: u128, raw: &'a [u8]) {
+        debug_assert_eq!(key, record.key());
+        debug_assert!(!record.owns_heap() || self.owns_heap);
         self.keys.push(key);
         self.records.push(record);
         self.raws.push(raw);

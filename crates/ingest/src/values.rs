@@ -131,6 +131,8 @@ impl<'a> RowValues<'a> for SpanValues<'a, '_> {
         self.value(field)
     }
 
+    /// Always borrowed: records validated from these values own no memory, which the reader
+    /// relies on ([`crate::stage::Part::accept_borrowed`]).
     #[inline]
     fn take(&mut self, field: Field) -> Option<Cow<'a, str>> {
         self.value(field).map(Cow::Borrowed)
