@@ -23,19 +23,18 @@ impl SlotTable {
     /// `n` zeroed slots, every page already written once (see [`SlotTable::touch_pages`]).
     pub fn zeroed(n: usize) -> SlotTable {
         let bytes = n.saturating_mul(8);
-        let storage = if bytes >= MAPPED_BYTES {
-            match memmap2::MmapMut::map_anon(bytes) {
-                Ok(map) => {
-                    #[cfg(target_os = "linux")]
-                    // A hint: without huge pages the table works the same, only slower.
-                    let _ = map.advise(memmap2::Advice::HugePage);
-                    Storage::Mapped(map)
-                }
-                // No mapping to be had (a platform without anonymous maps): the heap will do.
-                Err(_) => Storage::Heap(vec![0; n]),
+        // No mapping to be had (a platform without anonymous maps): the heap will do.
+        let mapped = (bytes >= MAPPED_BYTES)
+            .then(|| memmap2::MmapMut::map_anon(bytes).ok())
+            .flatten();
+        let storage = match mapped {
+            Some(map) => {
+                #[cfg(target_os = "linux")]
+                // A hint: without huge pages the table works the same, only slower.
+                let _ = map.advise(memmap2::Advice::HugePage);
+                Storage::Mapped(map)
             }
-        } else {
-            Storage::Heap(vec![0; n])
+            None => Storage::Heap(vec![0; n]),
         };
         let mut table = SlotTable { storage };
         table.touch_pages();

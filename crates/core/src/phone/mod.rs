@@ -273,7 +273,10 @@ impl PhoneNumber {
 
     /// Carrier of a mainland mobile (network owner or virtual operator, as the segment says).
     pub fn carrier(&self) -> Option<Carrier> {
-        self.segment().map(|s| s.carrier)
+        match self.place {
+            Place::Segment(id) => phone_segments().carrier(id),
+            _ => None,
+        }
     }
 
     /// The mobile segment (home location) of a mainland mobile.
