@@ -1046,7 +1046,7 @@ fn rescore_state(
 ) -> bool {
     let t = config.suspect_score;
     let before = n.score;
-    let after = scorer.score(&n.features(m, ts));
+    let after = scorer.score_state(n, m, ts);
     n.score = after;
     if let Some(log) = changelog {
         let threshold_crossed = (before >= t) != (after >= t);

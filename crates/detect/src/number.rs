@@ -261,10 +261,7 @@ impl NumberState {
             short_call_share_24h: share(h24.short_calls, h24.calls),
             night_call_share_24h: share(h24.night_calls, h24.calls),
             distinct_cells_24h,
-            sim_age_days: self
-                .sim_opened()
-                .map(|t| (now.saturating_sub(t) as f32 / DAY_MS as f32).max(0.0))
-                .unwrap_or(-1.0),
+            sim_age_days: self.sim_age_days(now),
             sms_24h: h24.sms as f32,
             sms_links_24h: h24.sms_links as f32,
             listed_national: flag(self.lists & LIST_NATIONAL != 0),
@@ -272,6 +269,61 @@ impl NumberState {
             listed_goip: flag(self.lists & LIST_GOIP != 0),
             overseas: flag(kind == NumberKind::Overseas),
             virtual_segment: flag(kind == NumberKind::Virtual),
+        }
+    }
+}
+
+impl NumberState {
+    /// Days since the SIM was opened, -1 when unknown.
+    fn sim_age_days(&self, now: EpochMs) -> f32 {
+        self.sim_opened()
+            .map(|t| (now.saturating_sub(t) as f32 / DAY_MS as f32).max(0.0))
+            .unwrap_or(-1.0)
+    }
+
+    /// The features [`crate::score::WeightedScore`] reads, computed exactly as
+    /// [`NumberState::features`] computes them; every other field is zero. Stage 1 rescores the
+    /// caller on every call, and with every table in cache the full feature set was more than
+    /// half of a call's cost: this skips the 1-hour window, the cells, the duration spread (a
+    /// square root) and the night and message counts, which the default score does not read.
+    pub(crate) fn weighted_score_features(&self, number: Msisdn, now: EpochMs) -> NumberFeatures {
+        // Only the counters the score reads are summed; integer sums, so the totals are those
+        // of `features`.
+        let h24 = self
+            .r24h
+            .fold(now, W24H_BUCKET, Totals::default(), |mut t, b| {
+                t.calls += u32::from(b.calls);
+                t.short_calls += u32::from(b.short_calls);
+                t.new_callees += u32::from(b.new_callees);
+                t.distinct_callees += u32::from(b.distinct_callees);
+                t.sms_links += u32::from(b.sms_links);
+                t.duration_sum += u64::from(b.duration_sum);
+                t
+            });
+        let d7 = self
+            .r7d
+            .fold(now, W7D_BUCKET, WeekTotals::default(), |mut t, b| {
+                t.distinct_callees += u32::from(b.distinct_callees);
+                t.callbacks += u32::from(b.callbacks);
+                t
+            });
+        let kind = classify(number);
+        NumberFeatures {
+            calls_24h: h24.calls as f32,
+            distinct_callees_24h: h24.distinct_callees as f32,
+            distinct_callees_7d: d7.distinct_callees as f32,
+            new_callee_share_24h: share(h24.new_callees, h24.calls),
+            callback_share_7d: share(d7.callbacks, d7.distinct_callees),
+            duration_mean_24h: duration_mean(&h24),
+            short_call_share_24h: share(h24.short_calls, h24.calls),
+            sim_age_days: self.sim_age_days(now),
+            sms_links_24h: h24.sms_links as f32,
+            listed_national: flag(self.lists & LIST_NATIONAL != 0),
+            listed_blocklist: flag(self.lists & LIST_BLOCK != 0),
+            listed_goip: flag(self.lists & LIST_GOIP != 0),
+            overseas: flag(kind == NumberKind::Overseas),
+            virtual_segment: flag(kind == NumberKind::Virtual),
+            ..NumberFeatures::default()
         }
     }
 }
@@ -300,6 +352,14 @@ fn mean_sd(t: &Totals) -> (f32, f32) {
     let mean = t.duration_sum as f64 / n;
     let var = (t.duration_sq / n - mean * mean).max(0.0);
     (mean as f32, var.sqrt() as f32)
+}
+
+/// The mean of [`mean_sd`] alone.
+fn duration_mean(t: &Totals) -> f32 {
+    if t.calls == 0 {
+        return 0.0;
+    }
+    (t.duration_sum as f64 / t.calls as f64) as f32
 }
 
 macro_rules! number_features {
@@ -450,6 +510,49 @@ mod tests {
         let got: Vec<u64> = s.recent_targets().map(|m| m.0).collect();
         let want: Vec<u64> = (3..=(RECENT_TARGETS as u64 + 2)).collect();
         assert_eq!(got, want);
+    }
+
+    proptest::proptest! {
+        /// Stage 1 scores with the weighted score's own feature subset: the score must be the
+        /// one the full features give, bit for bit, and every feature it fills must be the full
+        /// feature's value.
+        #[test]
+        fn weighted_score_features_give_the_full_features_score(
+            events in proptest::collection::vec(
+                (0i64..(9 * DAY_MS), 1u64..40, 0u32..400, 0u8..6, proptest::bool::ANY), 1..80),
+            sim in proptest::option::of(0i64..(30 * DAY_MS)),
+            lists in 0u8..8,
+            number in proptest::sample::select(vec![8613800000001u64, 8617012345678, 4412345678, 862012345678]),
+            later in 0i64..(3 * DAY_MS),
+        ) {
+            use crate::score::{NumberScorer, WeightedScore};
+            let mut s = NumberState::new(sim.map(|d| T0 - d));
+            let mut last = T0;
+            for (dt, callee, dur, kind, flag) in events {
+                let ts = T0 + dt;
+                last = last.max(ts);
+                match kind {
+                    0 => s.record_sms(ts, Msisdn(callee), flag),
+                    1 => s.record_callback(ts),
+                    _ => s.record_call(ts, Msisdn(callee), kind as u32, CallFacts {
+                        duration_s: dur,
+                        new_callee: flag,
+                        previous: (!flag).then_some(ts - dur as i64 * MINUTE_MS),
+                    }),
+                }
+            }
+            s.lists = lists;
+            for now in [last, last + later, T0] {
+                let full = s.features(Msisdn(number), now);
+                let lean = s.weighted_score_features(Msisdn(number), now);
+                for name in NumberFeatures::NAMES {
+                    let v = lean.get(name).unwrap();
+                    proptest::prop_assert!(v == 0.0 || v == full.get(name).unwrap(), "{name}");
+                }
+                let w = WeightedScore;
+                proptest::prop_assert_eq!(w.score(&full).to_bits(), w.score_state(&s, Msisdn(number), now).to_bits());
+            }
+        }
     }
 
     #[test]

@@ -5,11 +5,18 @@
 //! suspect. A trained model (gradient-boosted trees over [`NumberFeatures::to_vec`]) plugs in
 //! through the same trait.
 
-use crate::number::NumberFeatures;
+use crate::number::{NumberFeatures, NumberState};
+use fanzha_core::event::{EpochMs, Msisdn};
 
 pub trait NumberScorer: Send + Sync {
     /// Probability in [0, 1] that the number is used for fraud.
     fn score(&self, f: &NumberFeatures) -> f32;
+    /// The score of `number` whose state is `state`, at `now`: exactly
+    /// `self.score(&state.features(number, now))`. Stage 1 calls this on every call; a scorer
+    /// that reads only some features may compute only those.
+    fn score_state(&self, state: &NumberState, number: Msisdn, now: EpochMs) -> f32 {
+        self.score(&state.features(number, now))
+    }
     /// Short name shown in reports (`weighted`, `gbm` …).
     fn name(&self) -> &str;
 }
@@ -62,6 +69,10 @@ impl NumberScorer for WeightedScore {
             + 3.0 * f.overseas
             + 0.3 * f.virtual_segment;
         1.0 / (1.0 + (-z).exp())
+    }
+
+    fn score_state(&self, state: &NumberState, number: Msisdn, now: EpochMs) -> f32 {
+        self.score(&state.weighted_score_features(number, now))
     }
 
     fn name(&self) -> &str {
