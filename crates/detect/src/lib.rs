@@ -24,6 +24,7 @@ pub mod person;
 mod prefetch;
 pub mod rules;
 pub mod score;
+mod state_chunk;
 pub mod synthetic;
 pub mod warning;
 pub mod window;

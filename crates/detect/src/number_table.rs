@@ -13,10 +13,9 @@
 
 use crate::number::NumberState;
 use crate::prefetch::PrefetchMap;
+use crate::state_chunk::{StateChunk, CHUNK};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// States per chunk.
-const CHUNK: usize = 1024;
 /// Marks a free slot in `keys` (no number is 0).
 const FREE: u64 = 0;
 
@@ -46,7 +45,7 @@ pub struct Head {
 #[derive(Clone, Debug, Default)]
 pub struct NumberTable {
     index: PrefetchMap<u64, Entry>,
-    chunks: Vec<Box<[NumberState]>>,
+    chunks: Vec<StateChunk>,
     /// The number held in each slot, `FREE` when the slot is free.
     keys: Vec<u64>,
     free: Vec<u32>,
@@ -138,8 +137,7 @@ impl NumberTable {
             None => {
                 let s = self.keys.len() as u32;
                 if self.keys.len() == self.chunks.len() * CHUNK {
-                    self.chunks
-                        .push(vec![NumberState::default(); CHUNK].into_boxed_slice());
+                    self.chunks.push(StateChunk::new());
                 }
                 self.keys.push(FREE);
                 s
@@ -264,7 +262,10 @@ mod tests {
         }
         assert_eq!(t.len(), CHUNK * 2 + 5);
         assert_eq!(t.get(7).map(|n| n.score), Some(7.0));
-        assert_eq!(t.get(CHUNK as u64 * 2 + 3).map(|n| n.score), Some(2051.0));
+        assert_eq!(
+            t.get(CHUNK as u64 * 2 + 3).map(|n| n.score),
+            Some((CHUNK * 2 + 3) as f32)
+        );
         assert!(t.get(99_999).is_none());
         // A second insert of a known number returns its state, not a fresh one.
         assert_eq!(t.get_or_insert_with(7, || state(0.0)).score, 7.0);
