@@ -5,18 +5,13 @@
 //! nanoseconds per call. With few people (1,000) every table stays in cache and the figure is
 //! the work per call; with 100,000 it is mostly waiting for memory.
 
-use fanzha_core::event::{AccountNo, Msisdn, Signal};
+use fanzha_core::event::Signal;
 use fanzha_detect::{Engine, EngineConfig};
 use std::time::Instant;
 
 fn engine(people: u64) -> Engine {
     let mut e = Engine::with_default_rules(EngineConfig::default()).expect("shipped rules");
-    for i in 0..people {
-        e.directory_mut()
-            .add_phone(Msisdn(8_613_800_000_000 + i), i + 1);
-        e.directory_mut()
-            .add_account(AccountNo(6_222_000_000_000_000 + i), i + 1);
-    }
+    fanzha_detect::synthetic::add_residents(e.directory_mut(), people);
     e
 }
 

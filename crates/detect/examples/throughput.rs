@@ -11,7 +11,7 @@
 //! ([`Engine::ingest_batch`], [`Engine::ingest_reputation_batch`]); with the environment variable
 //! `FANZHA_DETECT_SEQUENTIAL` set they call the one-signal entry points instead.
 
-use fanzha_core::event::{AccountNo, Msisdn, Signal};
+use fanzha_core::event::Signal;
 use fanzha_detect::{Engine, EngineConfig};
 use std::io::Write;
 use std::time::Instant;
@@ -21,12 +21,7 @@ const BATCH: usize = 1024;
 
 fn engine(people: u64) -> Engine {
     let mut e = Engine::with_default_rules(EngineConfig::default()).expect("shipped rules");
-    for i in 0..people {
-        e.directory_mut()
-            .add_phone(Msisdn(8_613_800_000_000 + i), i + 1);
-        e.directory_mut()
-            .add_account(AccountNo(6_222_000_000_000_000 + i), i + 1);
-    }
+    fanzha_detect::synthetic::add_residents(e.directory_mut(), people);
     e
 }
 

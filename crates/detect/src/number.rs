@@ -243,42 +243,18 @@ impl NumberState {
             .iter()
             .filter(|c| c.0 != 0 && now_min.saturating_sub(c.1) < 24 * 60)
             .count() as f32;
-        let kind = classify(number);
-        let (mean, sd) = mean_sd(&h24);
         NumberFeatures {
             calls_1h: h1.0 as f32,
-            calls_24h: h24.calls as f32,
             calls_7d: d7.calls as f32,
             distinct_callees_1h: h1.1 as f32,
-            distinct_callees_24h: h24.distinct_callees as f32,
-            distinct_callees_7d: d7.distinct_callees as f32,
-            new_callee_share_24h: share(h24.new_callees, h24.calls),
             new_callee_share_7d: share(d7.new_callees, d7.calls),
             callbacks_7d: d7.callbacks as f32,
-            callback_share_7d: share(d7.callbacks, d7.distinct_callees),
-            duration_mean_24h: mean,
-            duration_sd_24h: sd,
-            short_call_share_24h: share(h24.short_calls, h24.calls),
+            duration_sd_24h: duration_sd(&h24),
             night_call_share_24h: share(h24.night_calls, h24.calls),
             distinct_cells_24h,
-            sim_age_days: self.sim_age_days(now),
             sms_24h: h24.sms as f32,
-            sms_links_24h: h24.sms_links as f32,
-            listed_national: flag(self.lists & LIST_NATIONAL != 0),
-            listed_blocklist: flag(self.lists & LIST_BLOCK != 0),
-            listed_goip: flag(self.lists & LIST_GOIP != 0),
-            overseas: flag(kind == NumberKind::Overseas),
-            virtual_segment: flag(kind == NumberKind::Virtual),
+            ..self.scored_features(number, now, &h24, &d7)
         }
-    }
-}
-
-impl NumberState {
-    /// Days since the SIM was opened, -1 when unknown.
-    fn sim_age_days(&self, now: EpochMs) -> f32 {
-        self.sim_opened()
-            .map(|t| (now.saturating_sub(t) as f32 / DAY_MS as f32).max(0.0))
-            .unwrap_or(-1.0)
     }
 
     /// The features [`crate::score::WeightedScore`] reads, computed exactly as
@@ -287,8 +263,8 @@ impl NumberState {
     /// half of a call's cost: this skips the 1-hour window, the cells, the duration spread (a
     /// square root) and the night and message counts, which the default score does not read.
     pub(crate) fn weighted_score_features(&self, number: Msisdn, now: EpochMs) -> NumberFeatures {
-        // Only the counters the score reads are summed; integer sums, so the totals are those
-        // of `features`.
+        // Only the counters `scored_features` reads are summed; integer sums, so they equal
+        // those of `features`.
         let h24 = self
             .r24h
             .fold(now, W24H_BUCKET, Totals::default(), |mut t, b| {
@@ -307,6 +283,20 @@ impl NumberState {
                 t.callbacks += u32::from(b.callbacks);
                 t
             });
+        self.scored_features(number, now, &h24, &d7)
+    }
+
+    /// The features the weighted score reads, from the window totals (of which it reads the
+    /// calls, short calls, new and distinct callees, link SMS and duration sum of `h24`, and the
+    /// distinct callees and call-backs of `d7`); every other field is zero. Shared by both
+    /// feature paths, so they cannot drift apart.
+    fn scored_features(
+        &self,
+        number: Msisdn,
+        now: EpochMs,
+        h24: &Totals,
+        d7: &WeekTotals,
+    ) -> NumberFeatures {
         let kind = classify(number);
         NumberFeatures {
             calls_24h: h24.calls as f32,
@@ -314,7 +304,7 @@ impl NumberState {
             distinct_callees_7d: d7.distinct_callees as f32,
             new_callee_share_24h: share(h24.new_callees, h24.calls),
             callback_share_7d: share(d7.callbacks, d7.distinct_callees),
-            duration_mean_24h: duration_mean(&h24),
+            duration_mean_24h: duration_mean(h24),
             short_call_share_24h: share(h24.short_calls, h24.calls),
             sim_age_days: self.sim_age_days(now),
             sms_links_24h: h24.sms_links as f32,
@@ -325,6 +315,13 @@ impl NumberState {
             virtual_segment: flag(kind == NumberKind::Virtual),
             ..NumberFeatures::default()
         }
+    }
+
+    /// Days since the SIM was opened, -1 when unknown.
+    fn sim_age_days(&self, now: EpochMs) -> f32 {
+        self.sim_opened()
+            .map(|t| (now.saturating_sub(t) as f32 / DAY_MS as f32).max(0.0))
+            .unwrap_or(-1.0)
     }
 }
 
@@ -344,22 +341,23 @@ fn share(part: u32, whole: u32) -> f32 {
     }
 }
 
-fn mean_sd(t: &Totals) -> (f32, f32) {
-    if t.calls == 0 {
-        return (0.0, 0.0);
-    }
-    let n = t.calls as f64;
-    let mean = t.duration_sum as f64 / n;
-    let var = (t.duration_sq / n - mean * mean).max(0.0);
-    (mean as f32, var.sqrt() as f32)
-}
-
-/// The mean of [`mean_sd`] alone.
+/// Mean call duration over a window's calls, 0 without calls.
 fn duration_mean(t: &Totals) -> f32 {
     if t.calls == 0 {
         return 0.0;
     }
     (t.duration_sum as f64 / t.calls as f64) as f32
+}
+
+/// Spread (population standard deviation) of call durations over a window's calls.
+fn duration_sd(t: &Totals) -> f32 {
+    if t.calls == 0 {
+        return 0.0;
+    }
+    let n = t.calls as f64;
+    let mean = t.duration_sum as f64 / n;
+    let var = (t.duration_sq / n - mean * mean).max(0.0);
+    var.sqrt() as f32
 }
 
 macro_rules! number_features {

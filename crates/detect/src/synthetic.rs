@@ -2,7 +2,8 @@
 //! built in memory (no I/O), so that `fanzha bench detect` and the engine's own throughput
 //! example measure the same thing.
 
-use fanzha_core::event::{EpochMs, Signal};
+use crate::directory::Directory;
+use fanzha_core::event::{AccountNo, EpochMs, Msisdn, Signal};
 
 /// A deterministic generator (SplitMix64): the bench must not depend on the simulator's
 /// parameters, and two runs must see the same stream.
@@ -21,16 +22,33 @@ impl Mix {
     }
 }
 
+/// The phone number of resident `i` of [`generated_stream`].
+pub fn resident_phone(i: u64) -> Msisdn {
+    Msisdn(8_613_800_000_000 + i)
+}
+
+/// The bank account of resident `i` of [`generated_stream`].
+pub fn resident_account(i: u64) -> AccountNo {
+    AccountNo(6_222_000_000_000_000 + i)
+}
+
+/// Registers the first `people` residents of [`generated_stream`] as people (resident `i` is
+/// person `i + 1`, holding its phone and account), so that stage 2 keys their states by person.
+pub fn add_residents(directory: &mut Directory, people: u64) {
+    for i in 0..people {
+        directory.add_phone(resident_phone(i), i + 1);
+        directory.add_account(resident_account(i), i + 1);
+    }
+}
+
 /// A week of a city: residents call their ~20 contacts; 0.1 % of numbers are fraud numbers
 /// dialling strangers; some of their targets install a screen-sharing app and transfer money.
 pub fn generated_stream(events: u64, people: u64) -> Vec<Signal> {
-    use fanzha_core::event::{
-        AccountNo, AppCategory, AppInstall, Call, Msisdn, Transfer, TransferChannel,
-    };
+    use fanzha_core::event::{AppCategory, AppInstall, Call, Transfer, TransferChannel};
     let mut rng = Mix(20_260_302);
     let start: EpochMs = 1_772_380_800_000; // 2026-03-02 00:00 Asia/Shanghai
     let span: i64 = 7 * 86_400_000;
-    let resident = |i: u64| Msisdn(8_613_800_000_000 + i);
+    let resident = resident_phone;
     let fraud = |i: u64| Msisdn(8_617_000_000_000 + i);
     let fraud_numbers = (people / 1000).max(1);
     let mut out = Vec::with_capacity(events as usize);
@@ -63,7 +81,7 @@ pub fn generated_stream(events: u64, people: u64) -> Vec<Signal> {
                 out.push(Signal::Transfer(Transfer {
                     ts: ts + 2,
                     txn_id: k,
-                    from: AccountNo(6_222_000_000_000_000 + target),
+                    from: resident_account(target),
                     to: AccountNo(6_228_000_000_000_000 + rng.below(1000)),
                     amount_fen: 2_000_000,
                     channel: TransferChannel::Bank,

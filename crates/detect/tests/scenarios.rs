@@ -550,7 +550,7 @@ fn stage_one_alone_keeps_the_same_number_reputation_as_the_whole_engine() {
 /// list entries, national pushes, card openings) and some late signals, for a directory of
 /// `people` residents.
 fn varied_stream(events: u64, people: u64) -> Vec<Signal> {
-    let resident = |i: u64| Msisdn(8_613_800_000_000 + i);
+    let resident = fanzha_detect::synthetic::resident_phone;
     let fraud = |i: u64| Msisdn(8_617_000_000_000 + i);
     let mut out = Vec::new();
     for (k, s) in fanzha_detect::synthetic::generated_stream(events, people)
@@ -600,12 +600,7 @@ fn varied_stream(events: u64, people: u64) -> Vec<Signal> {
 
 fn directory_engine(people: u64) -> Engine {
     let mut e = Engine::with_default_rules(EngineConfig::default()).unwrap();
-    for i in 0..people {
-        e.directory_mut()
-            .add_phone(Msisdn(8_613_800_000_000 + i), i + 1);
-        e.directory_mut()
-            .add_account(AccountNo(6_222_000_000_000_000 + i), i + 1);
-    }
+    fanzha_detect::synthetic::add_residents(e.directory_mut(), people);
     e.enable_changelog();
     e
 }

@@ -437,15 +437,7 @@ pub fn bench(ctx: &Ctx, a: BenchArgs) -> CliResult {
         }
         None => {
             let mut engine = Engine::with_default_rules(EngineConfig::default())?;
-            for i in 0..a.people {
-                engine
-                    .directory_mut()
-                    .add_phone(fanzha_core::event::Msisdn(8_613_800_000_000 + i), i + 1);
-                engine.directory_mut().add_account(
-                    fanzha_core::event::AccountNo(6_222_000_000_000_000 + i),
-                    i + 1,
-                );
-            }
+            fanzha_detect::synthetic::add_residents(engine.directory_mut(), a.people);
             (
                 fanzha_detect::synthetic::generated_stream(a.events, a.people),
                 engine,
@@ -496,14 +488,7 @@ pub fn bench(ctx: &Ctx, a: BenchArgs) -> CliResult {
         None => {
             let bytes = Engine::with_default_rules(EngineConfig::default())?.snapshot(0)?;
             let (mut e, _) = Engine::restore(&bytes)?;
-            for i in 0..a.people {
-                e.directory_mut()
-                    .add_phone(fanzha_core::event::Msisdn(8_613_800_000_000 + i), i + 1);
-                e.directory_mut().add_account(
-                    fanzha_core::event::AccountNo(6_222_000_000_000_000 + i),
-                    i + 1,
-                );
-            }
+            fanzha_detect::synthetic::add_residents(e.directory_mut(), a.people);
             e
         }
     };
