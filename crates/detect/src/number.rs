@@ -61,6 +61,61 @@ struct WeekTotals {
     callbacks: u32,
 }
 
+/// Running sums over every bucket of the 24-hour and 7-day rings of the counters the weighted
+/// score reads (see [`NumberState::weighted_score_features`]). Stage 1 rescores the caller on
+/// every call, at the event's own time, which almost always falls in the rings' newest buckets:
+/// then each window is the whole ring and its totals are these sums, read in one place instead of
+/// folded over 15 buckets. Integers only, so they equal the folds exactly.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct ScoreSums {
+    calls: u32,
+    short_calls: u32,
+    new_callees: u32,
+    distinct_callees: u32,
+    sms_links: u32,
+    week_distinct_callees: u32,
+    week_callbacks: u32,
+    duration_sum: u64,
+}
+
+impl ScoreSums {
+    /// Adds (`sign` 1) or takes away (`sign` -1, as a wrapping add) a 24-hour bucket.
+    #[inline]
+    fn day(&mut self, b: &Bucket, sign: u32) {
+        self.calls = self
+            .calls
+            .wrapping_add(sign.wrapping_mul(u32::from(b.calls)));
+        self.short_calls = self
+            .short_calls
+            .wrapping_add(sign.wrapping_mul(u32::from(b.short_calls)));
+        self.new_callees = self
+            .new_callees
+            .wrapping_add(sign.wrapping_mul(u32::from(b.new_callees)));
+        self.distinct_callees = self
+            .distinct_callees
+            .wrapping_add(sign.wrapping_mul(u32::from(b.distinct_callees)));
+        self.sms_links = self
+            .sms_links
+            .wrapping_add(sign.wrapping_mul(u32::from(b.sms_links)));
+        self.duration_sum = self
+            .duration_sum
+            .wrapping_add((sign as i32 as i64 as u64).wrapping_mul(u64::from(b.duration_sum)));
+    }
+
+    #[inline]
+    fn week(&mut self, b: &WeekCounts, sign: u32) {
+        self.week_distinct_callees = self
+            .week_distinct_callees
+            .wrapping_add(sign.wrapping_mul(u32::from(b.distinct_callees)));
+        self.week_callbacks = self
+            .week_callbacks
+            .wrapping_add(sign.wrapping_mul(u32::from(b.callbacks)));
+    }
+}
+
+const ADD: u32 = 1;
+const SUB: u32 = u32::MAX;
+
 /// Per-number state. Fixed size, no heap: its size is the engine's memory per active number.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NumberState {
@@ -79,6 +134,9 @@ pub struct NumberState {
     /// Current stage-1 score (what the changelog last said).
     pub(crate) score: f32,
     pub(crate) last_seen: EpochMs,
+    /// Derived from the rings, so not in snapshots: rebuilt on restore ([`NumberState::rebuild_sums`]).
+    #[serde(skip)]
+    sums: ScoreSums,
 }
 
 impl Default for NumberState {
@@ -94,6 +152,7 @@ impl Default for NumberState {
             sim_opened: SIM_UNKNOWN,
             score: 0.0,
             last_seen: i64::MIN,
+            sums: ScoreSums::default(),
         }
     }
 }
@@ -150,7 +209,12 @@ impl NumberState {
             b.calls = b.calls.saturating_add(1);
             b.distinct_callees = b.distinct_callees.saturating_add(first_within(W1H) as u16);
         }
-        if let Some(b) = self.r24h.bucket_mut(ts, W24H_BUCKET) {
+        let sums = &mut self.sums;
+        if let Some(b) = self
+            .r24h
+            .bucket_mut_expiring(ts, W24H_BUCKET, |old| sums.day(old, SUB))
+        {
+            sums.day(b, SUB);
             b.calls = b.calls.saturating_add(1);
             b.short_calls = b.short_calls.saturating_add(short as u16);
             b.night_calls = b.night_calls.saturating_add(night as u16);
@@ -158,11 +222,17 @@ impl NumberState {
             b.distinct_callees = b.distinct_callees.saturating_add(first_within(W24H) as u16);
             b.duration_sum = b.duration_sum.saturating_add(dur);
             b.duration_sq += (dur as f32) * (dur as f32);
+            sums.day(b, ADD);
         }
-        if let Some(b) = self.r7d.bucket_mut(ts, W7D_BUCKET) {
+        if let Some(b) = self
+            .r7d
+            .bucket_mut_expiring(ts, W7D_BUCKET, |old| sums.week(old, SUB))
+        {
+            sums.week(b, SUB);
             b.calls = b.calls.saturating_add(1);
             b.new_callees = b.new_callees.saturating_add(new);
             b.distinct_callees = b.distinct_callees.saturating_add(first_within(W7D) as u16);
+            sums.week(b, ADD);
         }
         if cell != 0 {
             self.record_cell(ts, cell);
@@ -173,9 +243,15 @@ impl NumberState {
     pub fn record_sms(&mut self, ts: EpochMs, recipient: Msisdn, with_link: bool) {
         self.touch(ts);
         // Only the 24-hour window counts messages (`sms_24h`, `sms_links_24h`).
-        if let Some(b) = self.r24h.bucket_mut(ts, W24H_BUCKET) {
+        let sums = &mut self.sums;
+        if let Some(b) = self
+            .r24h
+            .bucket_mut_expiring(ts, W24H_BUCKET, |old| sums.day(old, SUB))
+        {
+            sums.day(b, SUB);
             b.sms = b.sms.saturating_add(1);
             b.sms_links = b.sms_links.saturating_add(with_link as u16);
+            sums.day(b, ADD);
         }
         if with_link {
             self.remember_target(recipient);
@@ -185,9 +261,23 @@ impl NumberState {
     /// A number this one had called calls it back (counted in the 7-day window, the one the
     /// call-back features read).
     pub fn record_callback(&mut self, ts: EpochMs) {
-        if let Some(b) = self.r7d.bucket_mut(ts, W7D_BUCKET) {
+        let sums = &mut self.sums;
+        if let Some(b) = self
+            .r7d
+            .bucket_mut_expiring(ts, W7D_BUCKET, |old| sums.week(old, SUB))
+        {
+            sums.week(b, SUB);
             b.callbacks = b.callbacks.saturating_add(1);
+            sums.week(b, ADD);
         }
+    }
+
+    /// Recomputes the running sums from the rings (after a restore, which does not store them).
+    pub(crate) fn rebuild_sums(&mut self) {
+        let mut sums = ScoreSums::default();
+        self.r24h.buckets().for_each(|b| sums.day(b, ADD));
+        self.r7d.buckets().for_each(|b| sums.week(b, ADD));
+        self.sums = sums;
     }
 
     fn record_cell(&mut self, ts: EpochMs, cell: u32) {
@@ -263,6 +353,24 @@ impl NumberState {
     /// half of a call's cost: this skips the 1-hour window, the cells, the duration spread (a
     /// square root) and the night and message counts, which the default score does not read.
     pub(crate) fn weighted_score_features(&self, number: Msisdn, now: EpochMs) -> NumberFeatures {
+        if self.r24h.ends_at(now, W24H_BUCKET) && self.r7d.ends_at(now, W7D_BUCKET) {
+            let s = &self.sums;
+            let h24 = Totals {
+                calls: s.calls,
+                short_calls: s.short_calls,
+                new_callees: s.new_callees,
+                distinct_callees: s.distinct_callees,
+                sms_links: s.sms_links,
+                duration_sum: s.duration_sum,
+                ..Totals::default()
+            };
+            let d7 = WeekTotals {
+                distinct_callees: s.week_distinct_callees,
+                callbacks: s.week_callbacks,
+                ..WeekTotals::default()
+            };
+            return self.scored_features(number, now, &h24, &d7);
+        }
         // Only the counters `scored_features` reads are summed; integer sums, so they equal
         // those of `features`.
         let h24 = self
@@ -538,6 +646,10 @@ mod tests {
                         previous: (!flag).then_some(ts - dur as i64 * MINUTE_MS),
                     }),
                 }
+                // The running sums are the sums of the rings' buckets after every event.
+                let mut rebuilt = s.clone();
+                rebuilt.rebuild_sums();
+                proptest::prop_assert_eq!(rebuilt.sums, s.sums);
             }
             s.lists = lists;
             for now in [last, last + later, T0] {
@@ -551,6 +663,33 @@ mod tests {
                 proptest::prop_assert_eq!(w.score(&full).to_bits(), w.score_state(&s, Msisdn(number), now).to_bits());
             }
         }
+    }
+
+    /// Bucket counters saturate; the running sums must follow the saturated buckets, not the
+    /// number of events.
+    #[test]
+    fn running_sums_follow_saturated_buckets() {
+        let mut s = NumberState::default();
+        for k in 0..70_000 {
+            call(&mut s, T0 + k, 7, 1, true, None);
+            s.record_sms(T0 + k, Msisdn(9), true);
+        }
+        let now = T0 + 70_000;
+        let lean = s.weighted_score_features(Msisdn(8613800000001), now);
+        let full = s.features(Msisdn(8613800000001), now);
+        assert_eq!(lean.calls_24h, 65_535.0);
+        assert_eq!(lean.sms_links_24h, 65_535.0);
+        assert_eq!(
+            lean.to_vec()
+                .iter()
+                .zip(full.to_vec())
+                .filter(|(l, f)| **l != 0.0 && **l != *f)
+                .count(),
+            0
+        );
+        let mut rebuilt = s.clone();
+        rebuilt.rebuild_sums();
+        assert_eq!(rebuilt.sums, s.sums);
     }
 
     #[test]

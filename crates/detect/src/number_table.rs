@@ -237,7 +237,8 @@ impl<'de> Deserialize<'de> for NumberTable {
         let entries = Vec::<(u64, NumberState)>::deserialize(d)?;
         let mut t = NumberTable::default();
         t.index.reserve(entries.len());
-        for (k, n) in entries {
+        for (k, mut n) in entries {
+            n.rebuild_sums();
             t.get_or_insert_with(k, || n);
         }
         Ok(t)

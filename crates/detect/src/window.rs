@@ -117,12 +117,25 @@ impl<B: Default + Copy, const N: usize> Ring<B, N> {
     /// the head; `None` when `ts` is older than the oldest bucket the ring still holds.
     #[inline]
     pub fn bucket_mut(&mut self, ts: EpochMs, width_ms: i64) -> Option<&mut B> {
+        self.bucket_mut_expiring(ts, width_ms, |_| {})
+    }
+
+    /// [`Ring::bucket_mut`], handing every bucket that leaves the ring to `expire` before it is
+    /// cleared (for running sums kept beside the ring).
+    #[inline]
+    pub fn bucket_mut_expiring(
+        &mut self,
+        ts: EpochMs,
+        width_ms: i64,
+        mut expire: impl FnMut(&B),
+    ) -> Option<&mut B> {
         let idx = bucket_index(ts, width_ms);
         let head = i64::from(self.head);
         if idx > head {
             let steps = (idx - head).min(N as i64);
             for k in 0..steps {
                 let slot = (idx - k).rem_euclid(N as i64) as usize;
+                expire(&self.buckets[slot]);
                 self.buckets[slot] = B::default();
             }
             // In range: `bucket_index` clamps to what an `i32` holds.
@@ -154,6 +167,18 @@ impl<B: Default + Copy, const N: usize> Ring<B, N> {
             i += 1;
         }
         acc
+    }
+
+    /// Whether the window ending with the bucket of `now` is the whole ring, i.e. `now` falls in
+    /// the newest bucket: then a fold over the window is the sum of every bucket.
+    #[inline]
+    pub fn ends_at(&self, now: EpochMs, width_ms: i64) -> bool {
+        bucket_index(now, width_ms) == i64::from(self.head)
+    }
+
+    /// Every bucket the ring holds (those that left it are cleared), in slot order.
+    pub fn buckets(&self) -> impl Iterator<Item = &B> {
+        self.buckets.iter()
     }
 
     /// Event time of the newest bucket's start, or `None` for an untouched ring.
