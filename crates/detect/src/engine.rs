@@ -89,6 +89,13 @@ struct State {
     /// Directed pair fingerprint → minute of the last call (for "never contacted before",
     /// "first in window" and call-backs).
     pairs: PrefetchMap<PairKey, u32>,
+    /// No entry of `pairs` holds a minute below this: the smallest minute the last pruning kept,
+    /// lowered by every insertion since (a call only ever raises an entry's minute). Pruning is
+    /// skipped while it is at or above the cutoff, as nothing could go — on a replay shorter
+    /// than the idle limit, every time. Not in snapshots: 0 after a restore, so the first
+    /// pruning scans.
+    #[serde(skip)]
+    pairs_floor: u32,
     domains: FxHashMap<u64, DomainRep>,
     /// SIM activation times from phone records and card openings (for SIM age).
     sim_activations: FxHashMap<u64, EpochMs>,
@@ -619,7 +626,10 @@ impl Engine {
                 *last = p.max(m);
                 Some(p)
             }
-            (_, false) => None,
+            (_, false) => {
+                self.state.pairs_floor = self.state.pairs_floor.min(m);
+                None
+            }
         };
         let new_callee = prev.is_none() && !called_back;
         // The caller's state is looked up once: record, rescore, read its suspect flag (and the
@@ -964,7 +974,17 @@ impl Engine {
             .persons
             .retain(|_, p| p.last_seen >= cutoff || (p.open.level != 0 && p.open.until >= now));
         let cutoff_min = minute(cutoff.max(60_000));
-        self.state.pairs.retain(|_, m| *m >= cutoff_min);
+        if self.state.pairs_floor < cutoff_min {
+            let mut floor = u32::MAX;
+            self.state.pairs.retain(|_, m| {
+                let keep = *m >= cutoff_min;
+                if keep {
+                    floor = floor.min(*m);
+                }
+                keep
+            });
+            self.state.pairs_floor = floor;
+        }
     }
 
     /// The engine state as bytes, tagged with the caller's input `offset` (e.g. the number of

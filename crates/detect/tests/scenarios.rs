@@ -385,6 +385,48 @@ fn restoring_a_snapshot_and_replaying_from_its_offset_gives_the_same_warnings() 
     }
 }
 
+/// Pairs idle past the eviction horizon (30 days) are forgotten at the next maintenance (every 6 h
+/// of event time), also when the engine was restored in between, and also when the pair was
+/// made after a maintenance that found the index empty.
+#[test]
+fn pairs_idle_past_the_horizon_are_pruned() {
+    const DAY: i64 = 24 * 60 * MIN;
+    let sms = |ts| {
+        Signal::Sms(Sms {
+            ts,
+            sender: Msisdn(8613700000009),
+            recipient: VICTIM,
+            link_domain: None,
+        })
+    };
+    // A call between two residents numbered `a` and `b` at `ts`.
+    let pair = |ts, a: u64, b: u64| {
+        [call(
+            ts,
+            Msisdn(8613700000000 + a),
+            Msisdn(8613700000000 + b),
+            30,
+        )]
+    };
+    let mut e = engine();
+    // The first maintenance runs on an empty pair index.
+    run(&mut e, &[sms(T0)]);
+    run(&mut e, &pair(T0 + 60 * MIN, 1, 2));
+    run(&mut e, &pair(T0 + 20 * DAY, 3, 4));
+    assert_eq!(e.memory().pairs, 2, "nothing is 30 days idle yet");
+    let (mut restored, _) = Engine::restore(&e.snapshot(0).unwrap()).unwrap();
+    for engine in [&mut e, &mut restored] {
+        run(engine, &pair(T0 + 31 * DAY, 5, 6));
+        assert_eq!(
+            engine.memory().pairs,
+            2,
+            "the first pair goes, the later two stay"
+        );
+        run(engine, &pair(T0 + 51 * DAY, 5, 6));
+        assert_eq!(engine.memory().pairs, 1, "the day-20 pair goes on day 51");
+    }
+}
+
 #[test]
 fn damaged_snapshots_are_refused() {
     let e = engine();
