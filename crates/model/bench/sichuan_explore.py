@@ -10,7 +10,8 @@ fold's labels reaches its models or its threshold, except in the column marked "
     fanzha model cv --data $D/train.csv.gz --id user_id --label label --folds 5 --folds-out /tmp/folds.csv
     python3 crates/model/bench/sichuan_explore.py --dir $D --folds /tmp/folds.csv [--slow]
 
-`--slow` adds extra trees, random forest and kNN (several CPU minutes). Research/evaluation
+`--slow` adds extra trees, random forest and kNN (several CPU minutes); `--other-gbms` adds
+XGBoost and CatBoost in the same recipe (pip install xgboost catboost). Research/evaluation
 data: nothing derived from it is written anywhere.
 """
 import argparse
@@ -87,6 +88,8 @@ def main():
     ap.add_argument("--folds", required=True, help="id,fold from fanzha model cv --folds-out")
     ap.add_argument("--slow", action="store_true")
     ap.add_argument("--inner-seed", type=int, default=42)
+    ap.add_argument("--other-gbms", action="store_true",
+                    help="also XGBoost and CatBoost in fanzha's recipe (pip install xgboost catboost)")
     a = ap.parse_args()
     tr = pd.read_csv(f"{a.dir}/train.csv.gz")
     te = pd.read_csv(f"{a.dir}/test_features.csv.gz")
@@ -115,13 +118,13 @@ def main():
         return lgb.LGBMClassifier(**p).fit(xa, ya, eval_set=[(xv, yv)],
                                            callbacks=[lgb.early_stopping(stop, verbose=False)])
 
-    def val_recipe(x_of, p=LGB):
+    def val_recipe(x_of, p=LGB, fitter=None):
         """fanzha's recipe: 20% validation for early stopping and the threshold."""
         r = []
         for tri, tei in outer:
             x = x_of(tri, tei)
             fit, val = train_test_split(tri, test_size=0.2, stratify=y[tri], random_state=42)
-            m = lgb_fit(p, x[fit], y[fit], x[val], y[val])
+            m = (fitter or (lambda *xy: lgb_fit(p, *xy)))(x[fit], y[fit], x[val], y[val])
             t = best_thr(m.predict_proba(x[val])[:, 1], y[val])
             pt = m.predict_proba(x[tei])[:, 1]
             r.append((roc_auc_score(y[tei], pt), f1_score(y[tei], pt >= t, average="macro")))
@@ -131,6 +134,25 @@ def main():
     print("== fanzha's recipe (validation split), LightGBM")
     print(fmt("55 features", val_recipe(lambda tri, tei: xb)))
     print(fmt("+ 20 ratio features", val_recipe(lambda tri, tei: xr)))
+    if a.other_gbms:
+        import catboost as cb
+        import xgboost as xgb
+
+        def xgb_fit(xa, ya, xv, yv):
+            return xgb.XGBClassifier(
+                n_estimators=3000, learning_rate=0.05, max_depth=6, subsample=0.8,
+                colsample_bytree=0.8, tree_method="hist", n_jobs=1, early_stopping_rounds=100,
+                eval_metric="logloss", random_state=42).fit(xa, ya, eval_set=[(xv, yv)],
+                                                            verbose=False)
+
+        def cb_fit(xa, ya, xv, yv):
+            return cb.CatBoostClassifier(
+                iterations=3000, learning_rate=0.05, depth=6, random_seed=42, verbose=0,
+                thread_count=1, od_type="Iter", od_wait=200).fit(
+                    xa, ya, eval_set=(xv, yv), use_best_model=True)
+
+        print(fmt(f"XGBoost {xgb.__version__}, depth 6", val_recipe(lambda tri, tei: xb, fitter=xgb_fit)))
+        print(fmt(f"CatBoost {cb.__version__}, depth 6", val_recipe(lambda tri, tei: xb, fitter=cb_fit)))
     print(fmt("+ degree, 2-hop count, mean neighbour degree", val_recipe(lambda tri, tei: x_deg)))
     print(fmt("+ those + neighbour means of all 55 (all users)",
               val_recipe(lambda tri, tei: x_nbr)))
