@@ -79,38 +79,49 @@ struct ScoreSums {
 }
 
 impl ScoreSums {
-    /// Adds (`sign` 1) or takes away (`sign` -1, as a wrapping add) a 24-hour bucket.
+    /// Adds (`sign` [`ADD`]) or takes away (`sign` [`SUB`], as a wrapping add) a 24-hour bucket.
     #[inline]
     fn day(&mut self, b: &Bucket, sign: u32) {
-        self.calls = self
-            .calls
-            .wrapping_add(sign.wrapping_mul(u32::from(b.calls)));
-        self.short_calls = self
-            .short_calls
-            .wrapping_add(sign.wrapping_mul(u32::from(b.short_calls)));
-        self.new_callees = self
-            .new_callees
-            .wrapping_add(sign.wrapping_mul(u32::from(b.new_callees)));
-        self.distinct_callees = self
-            .distinct_callees
-            .wrapping_add(sign.wrapping_mul(u32::from(b.distinct_callees)));
-        self.sms_links = self
-            .sms_links
-            .wrapping_add(sign.wrapping_mul(u32::from(b.sms_links)));
+        signed_add(&mut self.calls, b.calls, sign);
+        signed_add(&mut self.short_calls, b.short_calls, sign);
+        signed_add(&mut self.new_callees, b.new_callees, sign);
+        signed_add(&mut self.distinct_callees, b.distinct_callees, sign);
+        signed_add(&mut self.sms_links, b.sms_links, sign);
+        let sign64 = sign as i32 as i64 as u64;
         self.duration_sum = self
             .duration_sum
-            .wrapping_add((sign as i32 as i64 as u64).wrapping_mul(u64::from(b.duration_sum)));
+            .wrapping_add(sign64.wrapping_mul(u64::from(b.duration_sum)));
     }
 
     #[inline]
     fn week(&mut self, b: &WeekCounts, sign: u32) {
-        self.week_distinct_callees = self
-            .week_distinct_callees
-            .wrapping_add(sign.wrapping_mul(u32::from(b.distinct_callees)));
-        self.week_callbacks = self
-            .week_callbacks
-            .wrapping_add(sign.wrapping_mul(u32::from(b.callbacks)));
+        signed_add(&mut self.week_distinct_callees, b.distinct_callees, sign);
+        signed_add(&mut self.week_callbacks, b.callbacks, sign);
     }
+
+    /// The window totals these sums stand for (the fields the weighted score reads; the rest 0).
+    fn totals(&self) -> (Totals, WeekTotals) {
+        let day = Totals {
+            calls: self.calls,
+            short_calls: self.short_calls,
+            new_callees: self.new_callees,
+            distinct_callees: self.distinct_callees,
+            sms_links: self.sms_links,
+            duration_sum: self.duration_sum,
+            ..Totals::default()
+        };
+        let week = WeekTotals {
+            distinct_callees: self.week_distinct_callees,
+            callbacks: self.week_callbacks,
+            ..WeekTotals::default()
+        };
+        (day, week)
+    }
+}
+
+#[inline]
+fn signed_add(total: &mut u32, v: u16, sign: u32) {
+    *total = total.wrapping_add(sign.wrapping_mul(u32::from(v)));
 }
 
 const ADD: u32 = 1;
@@ -353,44 +364,24 @@ impl NumberState {
     /// half of a call's cost: this skips the 1-hour window, the cells, the duration spread (a
     /// square root) and the night and message counts, which the default score does not read.
     pub(crate) fn weighted_score_features(&self, number: Msisdn, now: EpochMs) -> NumberFeatures {
-        if self.r24h.ends_at(now, W24H_BUCKET) && self.r7d.ends_at(now, W7D_BUCKET) {
-            let s = &self.sums;
-            let h24 = Totals {
-                calls: s.calls,
-                short_calls: s.short_calls,
-                new_callees: s.new_callees,
-                distinct_callees: s.distinct_callees,
-                sms_links: s.sms_links,
-                duration_sum: s.duration_sum,
-                ..Totals::default()
-            };
-            let d7 = WeekTotals {
-                distinct_callees: s.week_distinct_callees,
-                callbacks: s.week_callbacks,
-                ..WeekTotals::default()
-            };
-            return self.scored_features(number, now, &h24, &d7);
-        }
-        // Only the counters `scored_features` reads are summed; integer sums, so they equal
-        // those of `features`.
-        let h24 = self
-            .r24h
-            .fold(now, W24H_BUCKET, Totals::default(), |mut t, b| {
-                t.calls += u32::from(b.calls);
-                t.short_calls += u32::from(b.short_calls);
-                t.new_callees += u32::from(b.new_callees);
-                t.distinct_callees += u32::from(b.distinct_callees);
-                t.sms_links += u32::from(b.sms_links);
-                t.duration_sum += u64::from(b.duration_sum);
-                t
-            });
-        let d7 = self
-            .r7d
-            .fold(now, W7D_BUCKET, WeekTotals::default(), |mut t, b| {
-                t.distinct_callees += u32::from(b.distinct_callees);
-                t.callbacks += u32::from(b.callbacks);
-                t
-            });
+        let sums = if self.r24h.ends_at(now, W24H_BUCKET) && self.r7d.ends_at(now, W7D_BUCKET) {
+            // Each window is the whole ring: its totals are the running sums.
+            self.sums
+        } else {
+            // Only the counters `scored_features` reads are summed; integer sums, so they equal
+            // those of `features`.
+            let day = self
+                .r24h
+                .fold(now, W24H_BUCKET, ScoreSums::default(), |mut s, b| {
+                    s.day(b, ADD);
+                    s
+                });
+            self.r7d.fold(now, W7D_BUCKET, day, |mut s, b| {
+                s.week(b, ADD);
+                s
+            })
+        };
+        let (h24, d7) = sums.totals();
         self.scored_features(number, now, &h24, &d7)
     }
 

@@ -148,7 +148,7 @@ def main():
         def cb_fit(xa, ya, xv, yv):
             return cb.CatBoostClassifier(
                 iterations=3000, learning_rate=0.05, depth=6, random_seed=42, verbose=0,
-                thread_count=1, od_type="Iter", od_wait=200).fit(
+                thread_count=1, od_type="Iter", od_wait=200, allow_writing_files=False).fit(
                     xa, ya, eval_set=(xv, yv), use_best_model=True)
 
         print(fmt(f"XGBoost {xgb.__version__}, depth 6", val_recipe(lambda tri, tei: xb, fitter=xgb_fit)))
