@@ -12,6 +12,7 @@ use std::time::Instant;
 fn engine(people: u64) -> Engine {
     let mut e = Engine::with_default_rules(EngineConfig::default()).expect("shipped rules");
     fanzha_detect::synthetic::add_residents(e.directory_mut(), people);
+    e.reserve_numbers(people as usize);
     e
 }
 

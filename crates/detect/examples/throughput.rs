@@ -22,6 +22,7 @@ const BATCH: usize = 1024;
 fn engine(people: u64) -> Engine {
     let mut e = Engine::with_default_rules(EngineConfig::default()).expect("shipped rules");
     fanzha_detect::synthetic::add_residents(e.directory_mut(), people);
+    e.reserve_numbers(people as usize);
     e
 }
 

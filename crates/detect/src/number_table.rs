@@ -64,6 +64,11 @@ impl NumberTable {
         self.index.is_empty()
     }
 
+    /// Makes room in the index for `numbers` numbers in all (states are allocated by chunk).
+    pub fn reserve_total(&mut self, numbers: usize) {
+        self.index.reserve(numbers.saturating_sub(self.index.len()));
+    }
+
     fn at(&self, slot: u32) -> &NumberState {
         let (c, i) = split(slot);
         &self.chunks[c][i]

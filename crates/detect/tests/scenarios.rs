@@ -691,6 +691,34 @@ fn a_batch_gives_the_same_warnings_and_state_as_one_signal_at_a_time() {
 }
 
 #[test]
+fn sizing_the_indexes_for_the_population_changes_no_result() {
+    let people = 3_000;
+    let signals = varied_stream(80_000, people);
+    let mut plain = directory_engine(people);
+    let mut sized = directory_engine(people);
+    sized.reserve_numbers(people as usize);
+    // The room is made before any signal: the pair index holds 16 pairs per number.
+    let room = sized.memory().pair_index_bytes;
+    assert!(
+        room >= people as usize * fanzha_detect::engine::PAIRS_PER_NUMBER * 13,
+        "{room} bytes reserved"
+    );
+    assert!(room > plain.memory().pair_index_bytes);
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    let (mut late_a, mut late_b) = (0, 0);
+    for batch in signals.chunks(1024) {
+        late_a += plain.ingest_batch(batch, &mut a);
+        late_b += sized.ingest_batch(batch, &mut b);
+    }
+    assert!(a.len() > 100, "{} warnings", a.len());
+    assert_eq!((a, late_a), (b, late_b));
+    assert_eq!(plain.stats(), sized.stats());
+    assert_eq!(plain.drain_changelog(), sized.drain_changelog());
+    assert_eq!(plain.memory().pairs, sized.memory().pairs);
+    assert_eq!(plain.memory().numbers, sized.memory().numbers);
+}
+
+#[test]
 fn a_stage_one_batch_keeps_the_same_state_as_one_signal_at_a_time() {
     let people = 3_000;
     let signals = varied_stream(80_000, people);

@@ -43,6 +43,9 @@ pub async fn load(store: &Store, engine: &mut Engine, since: i64) -> Result<Load
             None => break,
         }
     }
+    // The residents' numbers are what the engine will mostly see: size its indexes once.
+    let phones = engine.directory().phones();
+    engine.reserve_numbers(phones);
     let mut after: HoldingCursor = None;
     loop {
         let page = store

@@ -520,6 +520,7 @@ fn run_live(
             }
             engine.add_sim_activation(p.msisdn, p.activated_ts);
         }
+        engine.reserve_numbers(world.phones.len());
         for a in &world.ledger.accounts {
             if a.holder_person_id != 0 {
                 engine

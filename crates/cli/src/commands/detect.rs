@@ -85,6 +85,7 @@ pub fn load_directory(ctx: &Ctx, engine: &mut Engine, dir: &Path) -> CliResult<(
         }
         engine.add_sim_activation(p.msisdn, p.activated_ts);
     }
+    engine.reserve_numbers(phones.len());
     for a in &accounts {
         if a.holder_person_id != 0 {
             engine
@@ -438,6 +439,7 @@ pub fn bench(ctx: &Ctx, a: BenchArgs) -> CliResult {
         None => {
             let mut engine = Engine::with_default_rules(EngineConfig::default())?;
             fanzha_detect::synthetic::add_residents(engine.directory_mut(), a.people);
+            engine.reserve_numbers(a.people as usize);
             (
                 fanzha_detect::synthetic::generated_stream(a.events, a.people),
                 engine,
@@ -466,7 +468,12 @@ pub fn bench(ctx: &Ctx, a: BenchArgs) -> CliResult {
     // the calling number), on the same signals, per call: what the DuckDB reference computes.
     let mut stage1 = match &a.input {
         Some(dir) => build_engine(ctx, dir, None, None, EngineConfig::default())?,
-        None => Engine::with_default_rules(EngineConfig::default())?,
+        None => {
+            // Stage 1 reads no directory, but its indexes are sized for the same population.
+            let mut e = Engine::with_default_rules(EngineConfig::default())?;
+            e.reserve_numbers(a.people as usize);
+            e
+        }
     };
     let calls = signals
         .iter()
@@ -489,6 +496,7 @@ pub fn bench(ctx: &Ctx, a: BenchArgs) -> CliResult {
             let bytes = Engine::with_default_rules(EngineConfig::default())?.snapshot(0)?;
             let (mut e, _) = Engine::restore(&bytes)?;
             fanzha_detect::synthetic::add_residents(e.directory_mut(), a.people);
+            e.reserve_numbers(a.people as usize);
             e
         }
     };
