@@ -220,12 +220,7 @@ impl NumberState {
             b.calls = b.calls.saturating_add(1);
             b.distinct_callees = b.distinct_callees.saturating_add(first_within(W1H) as u16);
         }
-        let sums = &mut self.sums;
-        if let Some(b) = self
-            .r24h
-            .bucket_mut_expiring(ts, W24H_BUCKET, |old| sums.day(old, SUB))
-        {
-            sums.day(b, SUB);
+        self.change_day(ts, |b| {
             b.calls = b.calls.saturating_add(1);
             b.short_calls = b.short_calls.saturating_add(short as u16);
             b.night_calls = b.night_calls.saturating_add(night as u16);
@@ -233,18 +228,12 @@ impl NumberState {
             b.distinct_callees = b.distinct_callees.saturating_add(first_within(W24H) as u16);
             b.duration_sum = b.duration_sum.saturating_add(dur);
             b.duration_sq += (dur as f32) * (dur as f32);
-            sums.day(b, ADD);
-        }
-        if let Some(b) = self
-            .r7d
-            .bucket_mut_expiring(ts, W7D_BUCKET, |old| sums.week(old, SUB))
-        {
-            sums.week(b, SUB);
+        });
+        self.change_week(ts, |b| {
             b.calls = b.calls.saturating_add(1);
             b.new_callees = b.new_callees.saturating_add(new);
             b.distinct_callees = b.distinct_callees.saturating_add(first_within(W7D) as u16);
-            sums.week(b, ADD);
-        }
+        });
         if cell != 0 {
             self.record_cell(ts, cell);
         }
@@ -254,16 +243,10 @@ impl NumberState {
     pub fn record_sms(&mut self, ts: EpochMs, recipient: Msisdn, with_link: bool) {
         self.touch(ts);
         // Only the 24-hour window counts messages (`sms_24h`, `sms_links_24h`).
-        let sums = &mut self.sums;
-        if let Some(b) = self
-            .r24h
-            .bucket_mut_expiring(ts, W24H_BUCKET, |old| sums.day(old, SUB))
-        {
-            sums.day(b, SUB);
+        self.change_day(ts, |b| {
             b.sms = b.sms.saturating_add(1);
             b.sms_links = b.sms_links.saturating_add(with_link as u16);
-            sums.day(b, ADD);
-        }
+        });
         if with_link {
             self.remember_target(recipient);
         }
@@ -272,13 +255,35 @@ impl NumberState {
     /// A number this one had called calls it back (counted in the 7-day window, the one the
     /// call-back features read).
     pub fn record_callback(&mut self, ts: EpochMs) {
+        self.change_week(ts, |b| b.callbacks = b.callbacks.saturating_add(1));
+    }
+
+    /// Applies `change` to the 24-hour bucket of `ts` (if the ring still holds it) with the
+    /// running sums kept in step: the bucket's old values are taken away and its new ones added,
+    /// and buckets leaving the ring are taken away before they are cleared.
+    #[inline]
+    fn change_day(&mut self, ts: EpochMs, change: impl FnOnce(&mut Bucket)) {
+        let sums = &mut self.sums;
+        if let Some(b) = self
+            .r24h
+            .bucket_mut_expiring(ts, W24H_BUCKET, |old| sums.day(old, SUB))
+        {
+            sums.day(b, SUB);
+            change(b);
+            sums.day(b, ADD);
+        }
+    }
+
+    /// [`NumberState::change_day`] for the 7-day ring.
+    #[inline]
+    fn change_week(&mut self, ts: EpochMs, change: impl FnOnce(&mut WeekCounts)) {
         let sums = &mut self.sums;
         if let Some(b) = self
             .r7d
             .bucket_mut_expiring(ts, W7D_BUCKET, |old| sums.week(old, SUB))
         {
             sums.week(b, SUB);
-            b.callbacks = b.callbacks.saturating_add(1);
+            change(b);
             sums.week(b, ADD);
         }
     }
