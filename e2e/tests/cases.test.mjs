@@ -110,3 +110,32 @@ test('case → extract → trace → stop-payments → the liaison confirms → 
   assert.match(exact, /^¥[\d,]+\.\d\d$/);
   assert.ok(Number(exact.replace(/[¥,]/g, '')) >= 20000, exact);
 });
+
+test('接警即止付: the account the victim names on the form is asked to stop as the case opens', { timeout: 60_000 }, async () => {
+  // A Bank of Communications card typed in groups, and a payment platform's account.
+  const COMM = '6222600000000000016';
+  const typed = COMM.replace(/(\d{4})(?=\d)/g, '$1 ');
+  await open(analyst, '/cases');
+  const form = analyst.locator('#new-case');
+  await form.locator('input[name=victim_name]').fill('测试受害人');
+  await form.locator('input[name=loss_yuan]').fill('8000');
+  await form.locator('input[name=suspect_accounts]').fill(`${typed}、zfb_fraud_e2e`);
+  await form.locator('textarea[name=narrative]').fill('网友推荐投资平台，受害人按客服指引向对方银行卡转账八千元后无法提现。');
+  await Promise.all([
+    analyst.waitForURL(/\/cases\/AJ\d+$/),
+    form.locator('[data-action=open-case]').click(),
+  ]);
+  await withShot(analyst, 'case-intake-stops', async () => {
+    const section = analyst.locator('#intake-stops');
+    await section.waitFor();
+    assert.equal(await section.locator('tr[data-intake=requested]').count(), 1);
+    assert.equal(await section.locator('tr[data-intake=not_a_card]').count(), 1);
+    assert.match(await section.locator('tr[data-intake=requested]').innerText(), /交通银行/);
+    // Masked on the page; marked in the requests table, with its 30-minute countdown.
+    assert.ok(!(await section.innerText()).includes(COMM));
+    const request = analyst.locator('#requests tr[data-stop-payment-id]').filter({ has: analyst.locator('[data-intake-stop]') });
+    assert.equal(await request.count(), 1);
+    await request.locator('.countdown').waitFor();
+    assert.equal(await analyst.locator('[data-action=intake-stops]').count(), 0, 'nothing left to ask');
+  });
+});

@@ -698,14 +698,8 @@ fn validate_row<'a>(
             short(F::VictimAccount, &digits)
         })
         .transpose()?;
-    let suspect_phones = split_list(get(F::SuspectPhone), true)
-        .map(|v| PhoneNumber::parse(v).map_or_else(|_| v.to_string(), |p| p.canonical()))
-        .collect();
-    let suspect_accounts = split_list(get(F::SuspectAccount), true)
-        .map(|v| {
-            BankCard::parse_normalised(v).map_or_else(|_| v.to_string(), |c| c.as_str().to_string())
-        })
-        .collect();
+    let suspect_phones = suspect_phones_of(get(F::SuspectPhone));
+    let suspect_accounts = suspect_accounts_of(get(F::SuspectAccount));
     let (urls, apps): (Vec<String>, Vec<String>) = split_list(get(F::AppOrUrl), false)
         .map(str::to_string)
         .partition(|v| looks_like_url(v));
@@ -740,6 +734,51 @@ fn validate_row<'a>(
         employer,
         raw: raw.to_string(),
     })
+}
+
+/// Suspect numbers of a cell or form field (separated by `、` `,` `;` or spaces), canonical
+/// where they parse (fraud numbers often do not).
+pub fn suspect_phones_of(text: &str) -> Vec<String> {
+    split_list(text, true)
+        .map(|v| PhoneNumber::parse(v).map_or_else(|_| v.to_string(), |p| p.canonical()))
+        .collect()
+}
+
+/// Suspect accounts of a cell or form field: card numbers without spaces, platform accounts
+/// as written. Spaces separate values too, except inside a card number typed in groups
+/// (`6222 0201 2345 6789 015`): a piece between other separators that reads as one card as a
+/// whole is one card.
+pub fn suspect_accounts_of(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for piece in text.split(['、', ',', '，', ';', '；', '|', '/', '\n']) {
+        if let Ok(card) = BankCard::parse_normalised(piece.trim()) {
+            out.push(card.as_str().to_string());
+            continue;
+        }
+        out.extend(split_list(piece, true).map(|v| {
+            BankCard::parse_normalised(v).map_or_else(|_| v.to_string(), |c| c.as_str().to_string())
+        }));
+    }
+    out
+}
+
+/// One report given field by field rather than as a file's row (the 110 system's API): the
+/// same validation as a row, amounts in yuan as in a file. `Err` names the field and the
+/// reason code.
+pub fn validate_report(
+    get: &dyn Fn(ReportField) -> String,
+) -> Result<CaseReport, (ReportField, &'static str)> {
+    let values: Vec<(ReportField, String)> = ReportField::ALL
+        .iter()
+        .map(|&f| (f, get(f).trim().to_string()))
+        .collect();
+    let by_field = |f: ReportField| -> &str {
+        values
+            .iter()
+            .find(|(g, _)| *g == f)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    validate_row(&by_field, false, 1, "")
 }
 
 /// An amount in yuan (`1.2万`, `1,234.56`, `¥88`, `88元`); bare numbers count in 万 when the
@@ -936,6 +975,20 @@ mod tests {
         assert!(looks_like_url("fake-invest.top"));
         assert!(!looks_like_url("云闪付"));
         assert!(!looks_like_url("ZOOM会议"));
+    }
+
+    #[test]
+    fn a_card_typed_in_groups_is_one_account_and_other_values_split() {
+        // ICBC and CCB test cards (Luhn-valid), a platform account, a card typed in groups.
+        assert_eq!(
+            suspect_accounts_of("6222 0201 2345 6789 015、zfb_abc 6217000123456789019"),
+            ["6222020123456789015", "zfb_abc", "6217000123456789019"]
+        );
+        assert_eq!(
+            suspect_accounts_of("6222020123456789015 6217000123456789019"),
+            ["6222020123456789015", "6217000123456789019"]
+        );
+        assert_eq!(suspect_accounts_of(" ；、 "), Vec::<String>::new());
     }
 
     fn gbk(text: &str) -> Vec<u8> {

@@ -41,6 +41,11 @@ pub struct NewStopPayment {
     pub deadline: i64,
     /// The request's life as the trace crate records it, as JSON.
     pub detail: serde_json::Value,
+    /// Why it was asked, when not planned from the case's trace: an intake stop on an account
+    /// the victim named at the report (接警止付) says so here.
+    pub reason: Option<String>,
+    /// Who asked for it by hand; `None` for a request planned from the case's trace.
+    pub requested_by: Option<String>,
 }
 
 /// A protective stop-payment to record: asked from a warning, before any case.
@@ -102,6 +107,12 @@ impl StopPayment {
     /// Asked from a warning rather than planned from a case's trace.
     pub fn is_protective(&self) -> bool {
         self.warning_id.is_some()
+    }
+
+    /// Asked at the report on an account the victim named (接警止付), before any trace: a
+    /// case's request with a reason and no warning (a trace's requests carry no reason).
+    pub fn is_intake(&self) -> bool {
+        self.warning_id.is_none() && self.case_id.is_some() && self.reason.is_some()
     }
 }
 
@@ -258,7 +269,7 @@ impl<'s> StopPayments<'s> {
             let mut sql = Sql::new(
                 "INSERT INTO stop_payments (id, case_id, unit_code, account, bank_code, institution, \
                  requested_fen, requested_at, deadline, state, held_fen, executed_at, detail, version, \
-                 updated_at) VALUES (",
+                 updated_at, reason, requested_by) VALUES (",
             );
             sql.arg(r.id.as_str())
                 .push(", ")
@@ -281,6 +292,10 @@ impl<'s> StopPayments<'s> {
                 .arg(r.detail.to_string())
                 .push(", 1, ")
                 .arg(r.requested_at)
+                .push(", ")
+                .arg(r.reason.as_deref())
+                .push(", ")
+                .arg(r.requested_by.as_deref())
                 .push(") ON CONFLICT (case_id, account) DO NOTHING");
             let done = sql
                 .query()

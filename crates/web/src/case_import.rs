@@ -106,7 +106,7 @@ pub async fn import_cases(
     let mut reports = parsed.reports.into_iter();
     while let Some(report) = reports.next() {
         let (line, raw) = (report.line, report.raw.clone());
-        match import_one(state, login, &scope, &mut units, report).await {
+        match import_one(state, login, "import", &scope, &mut units, report).await {
             Ok(Step::Imported(case)) => imported.push(case),
             Ok(Step::Duplicate(d)) => duplicates.push(d),
             Ok(Step::Rejected(reason)) => {
@@ -165,10 +165,48 @@ enum Step {
     Rejected(&'static str),
 }
 
+/// What one report given through the API came to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReportOutcome {
+    Opened {
+        case_id: String,
+        unit_code: String,
+    },
+    /// Opened before; the case when it lies in the sender's area.
+    Duplicate {
+        case_id: Option<String>,
+    },
+    /// The unit it names cannot take it (`unknown_unit`, `unit_out_of_scope`, …).
+    Rejected(&'static str),
+}
+
+/// Opens the case of one report sent by `importer`'s system as it is taken (the 110 platform's
+/// API), with the file import's rules for units and duplicates; `source` is `api`.
+pub async fn open_report(
+    state: &AppState,
+    login: &str,
+    importer: &Unit,
+    report: CaseReport,
+) -> Result<ReportOutcome, WebError> {
+    let scope = state.scope_of(&importer.code).await?;
+    let mut units = UnitResolver::new(&scope, importer);
+    Ok(
+        match import_one(state, login, "api", &scope, &mut units, report).await? {
+            Step::Imported(c) => ReportOutcome::Opened {
+                case_id: c.case_id,
+                unit_code: c.unit_code,
+            },
+            Step::Duplicate(d) => ReportOutcome::Duplicate { case_id: d.case_id },
+            Step::Rejected(reason) => ReportOutcome::Rejected(reason),
+        },
+    )
+}
+
 /// Opens the case of one report, once.
 async fn import_one(
     state: &AppState,
     login: &str,
+    source: &str,
     scope: &Scope,
     units: &mut UnitResolver<'_>,
     report: CaseReport,
@@ -198,7 +236,7 @@ async fn import_one(
             reported_at: report.reported_at,
             loss_fen: report.loss_fen,
             narrative: report.narrative,
-            source: "import".into(),
+            source: source.into(),
             report_no: Some(report.report_no),
             instruction_id: None,
             victim_account: report.victim_account,

@@ -62,7 +62,7 @@ pub enum Opened {
 /// process: ids made within one second by one process never clash (up to 10,000 of them — an
 /// imported 110 export opens hundreds of cases a second; a random suffix alone clashed), and
 /// two processes clash only if both the second and the counters meet.
-fn new_id(prefix: &str, now_ms: i64) -> String {
+pub(crate) fn new_id(prefix: &str, now_ms: i64) -> String {
     static NEXT: std::sync::OnceLock<std::sync::atomic::AtomicU32> = std::sync::OnceLock::new();
     let stamp = fanzha_core::time::shanghai_stamp(now_ms);
     let n = NEXT
@@ -203,9 +203,12 @@ pub async fn open_case_once(
         }),
     )
     .await?;
-    Ok(Opened::New(Box::new(
-        state.store.cases().get(&Scope::platform(), &id).await?,
-    )))
+    let case = state.store.cases().get(&Scope::platform(), &id).await?;
+    // 接警即止付: a fresh report's named accounts are asked for at once (audited on its own).
+    if crate::intake_stops::is_fresh(case.reported_at, now) {
+        crate::intake_stops::request_intake_stops(state, login, &case).await?;
+    }
+    Ok(Opened::New(Box::new(case)))
 }
 
 /// After officers acted on an instruction: a 已被骗 feedback opens a case (once).
@@ -435,6 +438,8 @@ pub async fn trace_case(
                 requested_at: now,
                 deadline: r.deadline.timestamp_millis(),
                 detail: serde_json::to_value(&r).unwrap_or_default(),
+                reason: None,
+                requested_by: None,
             });
         }
     }

@@ -827,6 +827,15 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("rows_rejected", "拒收行", "rows rejected"),
     ("stop_payments", "紧急止付", "Stop-payments"),
     ("protective_stop", "保护性止付", "Protective stop-payment"),
+    ("intake_stop", "接警止付", "Stop at the report"),
+    ("intake_stops", "接警止付 · 受害人指认的收款账户", "Stops at the report · accounts the victim named"),
+    ("intake_ask", "对指认账户发起止付", "Ask the banks to stop the named accounts"),
+    ("intake_requested", "已发起接警止付", "Stops asked at the report:"),
+    ("intake_not_a_card", "非银行卡号，请经支付机构渠道止付", "Not a bank card: ask the payment platform"),
+    ("intake_unknown_bank", "发卡行未知", "Card of no known bank"),
+    ("intake_no_loss", "案件未登记损失金额", "The case states no loss"),
+    ("intake_not_asked", "未发起（报警已逾24小时）", "Not asked (reported over 24 hours ago)"),
+    ("suspect_accounts_hint", "收款账号，多个以顿号分隔", "Receiving accounts, separated by 、"),
     (
         "protective_stop_hint",
         "当事人正在向涉诈账户转账时，无需立案，立即要求开户行止付；银行联络员 30 分钟内反馈止付结果，日后立案时自动并入案件。",
@@ -907,6 +916,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("case_source_form", "手工立案", "Opened by hand"),
     ("case_source_import", "接警导入", "Imported report"),
+    ("case_source_api", "接警推送", "Report sent by the 110 system"),
     ("linked_cases", "串并案件", "Linked cases"),
     (
         "linked_group_loss",

@@ -25,6 +25,7 @@ pub mod figures;
 pub mod guardian_import;
 pub mod i18n;
 pub mod import_run;
+pub mod intake_stops;
 pub mod joint_task_import;
 pub mod key_person_import;
 pub mod operation_import;
@@ -113,6 +114,10 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}", get(pages::cases::detail))
         .route("/cases/{id}/extracts", post(pages::cases::upload))
         .route("/cases/{id}/trace", post(pages::cases::trace))
+        .route(
+            "/cases/{id}/intake-stops",
+            post(pages::case_intake::request),
+        )
         .route(
             "/cases/{id}/prior-outreach",
             post(pages::cases::set_prior_outreach),

@@ -549,6 +549,8 @@ pub async fn figures_count_the_groups_types_in_its_subtree_and_the_period(store:
         requested_at: T0 + DAY,
         deadline: T0 + DAY + 1_800_000,
         detail: serde_json::json!({}),
+        reason: None,
+        requested_by: None,
     };
     store
         .stop_payments()

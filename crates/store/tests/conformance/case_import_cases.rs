@@ -120,6 +120,8 @@ fn request(id: &str, case_id: &str, unit: &str, requested_fen: i64, at: i64) -> 
         requested_at: at,
         deadline: at + 1_800_000,
         detail: serde_json::json!({}),
+        reason: None,
+        requested_by: None,
     }
 }
 

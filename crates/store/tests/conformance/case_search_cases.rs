@@ -52,6 +52,8 @@ fn request(id: &str, case_id: &str, unit: &str, account: &str) -> NewStopPayment
         requested_at: T0,
         deadline: T0 + 1_800_000,
         detail: serde_json::json!({}),
+        reason: None,
+        requested_by: None,
     }
 }
 

@@ -84,6 +84,8 @@ fn stop(
         requested_at: at,
         deadline: at + 1_800_000,
         detail: serde_json::json!({}),
+        reason: None,
+        requested_by: None,
     }
 }
 

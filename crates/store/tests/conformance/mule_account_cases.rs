@@ -77,6 +77,8 @@ fn request(id: &str, case_id: &str, unit: &str, account: &str, fen: i64) -> NewS
         requested_at: T0 + 60_000,
         deadline: T0 + 1_860_000,
         detail: serde_json::json!({}),
+        reason: None,
+        requested_by: None,
     }
 }
 

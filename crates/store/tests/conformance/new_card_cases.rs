@@ -438,6 +438,8 @@ pub async fn cards_are_reviewed_once_and_counted_per_bank(store: &Store) {
             requested_at: T0 + 10 * DAY,
             deadline: T0 + 10 * DAY + 1_800_000,
             detail: serde_json::json!({}),
+            reason: None,
+            requested_by: None,
         }])
         .await
         .unwrap();

@@ -6,6 +6,7 @@
 pub mod call_tasks;
 pub mod card_cleanups;
 pub mod card_closures;
+pub mod cases;
 pub mod figures;
 pub mod instructions;
 pub mod new_cards;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/call-tasks/claim", post(call_tasks::claim))
         .route("/api/v1/call-tasks/{id}/result", post(call_tasks::result))
         .route("/api/v1/call-tasks/{id}/release", post(call_tasks::release))
+        .route("/api/v1/cases", post(cases::push))
         .route("/api/v1/figures", get(figures::get))
         .route("/api/v1/people", get(people::list))
         .route("/api/v1/people/{resident_id}", get(people::get))

@@ -25,6 +25,7 @@ use utoipa::OpenApi;
         super::call_tasks::result,
         super::call_tasks::release,
         super::new_cards::push,
+        super::cases::push,
         super::signals::push,
         super::new_cards::list,
         super::new_cards::get,
@@ -34,6 +35,9 @@ use utoipa::OpenApi;
         super::card_cleanups::answer,
     ),
     components(schemas(
+        super::cases::CaseReportIn,
+        super::cases::CaseReportAnswer,
+        super::cases::NamedAccountOut,
         super::warnings::PushRequest,
         super::instructions::CommandRequest,
         super::call_tasks::ResultRequest,

@@ -79,7 +79,7 @@ pub struct CaseSearch {
 }
 
 /// How a case was opened.
-pub const SOURCES: [&str; 3] = ["outcome", "form", "import"];
+pub const SOURCES: [&str; 4] = ["outcome", "form", "import", "api"];
 
 fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())

@@ -29,6 +29,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use fanzha_core::mask::{mask_card, mask_name, mask_phone};
+use fanzha_ingest::reports::{suspect_accounts_of, suspect_phones_of};
 use fanzha_store::{Case, LinkKind, Occupation, PageRequest, PriorOutreach, Viewer};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -78,6 +79,7 @@ pub fn source_label(lang: Lang, source: &str) -> String {
         "outcome" => lang.t("case_source_outcome").to_string(),
         "form" => lang.t("case_source_form").to_string(),
         "import" => lang.t("case_source_import").to_string(),
+        "api" => lang.t("case_source_api").to_string(),
         other => other.to_string(),
     }
 }
@@ -399,6 +401,13 @@ pub struct NewCaseForm {
     /// The victim's employer (工作单位); a public-sector victim's receives the 提示单.
     #[serde(default)]
     employer: Option<String>,
+    /// The accounts the victim paid into (收款账号), separated as in an export's cell: a fresh
+    /// report's bank cards are asked to stop at once (接警止付).
+    #[serde(default)]
+    suspect_accounts: Option<String>,
+    /// The numbers that called the victim (嫌疑电话).
+    #[serde(default)]
+    suspect_phones: Option<String>,
 }
 
 fn non_empty(s: Option<String>) -> Option<String> {
@@ -438,7 +447,12 @@ pub async fn create(
             narrative: f.narrative,
             source: "form".into(),
             victim_account: non_empty(f.victim_account),
-            named: serde_json::json!({}),
+            named: serde_json::json!({
+                "phones": suspect_phones_of(f.suspect_phones.as_deref().unwrap_or("")),
+                "accounts": suspect_accounts_of(f.suspect_accounts.as_deref().unwrap_or("")),
+                "apps": [],
+                "urls": [],
+            }),
             occupation,
             employer: non_empty(f.employer),
             ..CaseInput::default()
@@ -467,6 +481,8 @@ struct RequestRow {
     /// The warning a protective request (保护性止付) was asked from before the case; empty
     /// for a request of the case's trace.
     warning_id: String,
+    /// Asked at the report on an account the victim named (接警止付).
+    intake: bool,
 }
 
 /// A warning the victim had before the case.
@@ -531,6 +547,10 @@ struct CasePage {
     can_view_warnings: bool,
     /// What the victim named: (label key, values).
     named: Vec<(&'static str, String)>,
+    /// The named receiving accounts and their stop-payments (接警止付).
+    intake: Vec<super::case_intake::IntakeRow>,
+    /// Some named account of a known bank has not been asked for yet.
+    intake_askable: bool,
     /// The suspect numbers named, each to ask an operator to shut down (empty unless the
     /// reader may ask).
     disposal_numbers: Vec<String>,
@@ -640,7 +660,7 @@ pub fn state_label(lang: Lang, s: &str) -> &'static str {
     }
 }
 
-async fn case_page<P: Permission>(
+pub(super) async fn case_page<P: Permission>(
     state: &AppState,
     auth: &Require<P>,
     headers: &HeaderMap,
@@ -669,10 +689,12 @@ async fn case_page<P: Permission>(
         )
         .await?;
     let held_total: i64 = page.items.iter().map(|s| s.held_fen).sum();
+    let (intake, intake_askable) = super::case_intake::rows(lang, &c, &page.items);
     let requests = page
         .items
         .into_iter()
         .map(|s| RequestRow {
+            intake: s.is_intake(),
             institution: institution_label(&s.institution),
             requested: yuan(s.requested_fen),
             held: yuan(s.held_fen),
@@ -749,6 +771,8 @@ async fn case_page<P: Permission>(
         linked_total,
         group_loss,
         named: named_rows(&c.named),
+        intake,
+        intake_askable,
         disposal_numbers: if RequestNumberDisposals::allows(&auth.principal) {
             c.named["phones"]
                 .as_array()

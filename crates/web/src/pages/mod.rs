@@ -13,6 +13,7 @@ pub mod call_figures;
 pub mod calls;
 pub mod campaigns;
 pub mod card_cleanups;
+pub mod case_intake;
 pub mod case_search;
 pub mod cases;
 pub mod choices;

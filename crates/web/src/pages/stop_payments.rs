@@ -44,6 +44,8 @@ pub struct BoardRow {
     /// The warning a protective request was asked from; empty otherwise.
     pub warning_id: String,
     pub protective: bool,
+    /// Asked at the report on an account the victim named (接警止付).
+    pub intake: bool,
     pub account: String,
     pub institution: String,
     pub requested: String,
@@ -81,6 +83,7 @@ fn row(lang: Lang, p: &Principal, s: StopPayment) -> BoardRow {
     // A liaison may show the full account number: it is their own bank's account.
     let liaison = p.has_role(Role::BankLiaison);
     BoardRow {
+        intake: s.is_intake(),
         account: if liaison {
             s.account.clone()
         } else {

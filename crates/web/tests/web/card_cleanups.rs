@@ -766,6 +766,8 @@ async fn the_banks_desk_counts_what_waits_for_it(db: &Db) {
         requested_at: t0(),
         deadline: t0() + 1_800_000,
         detail: serde_json::json!({}),
+        reason: None,
+        requested_by: None,
     };
     state
         .store

@@ -651,6 +651,8 @@ async fn traced_into_the_mule(
             requested_at: w.now(),
             deadline: req.deadline.timestamp_millis(),
             detail: serde_json::to_value(&req).unwrap(),
+            reason: None,
+            requested_by: None,
         }])
         .await
         .unwrap();

@@ -709,6 +709,8 @@ async fn held_amounts_never_exceed_those_requested(db: &Db) {
                 requested_at: w.now(),
                 deadline: req.deadline.timestamp_millis(),
                 detail: serde_json::to_value(&req).unwrap(),
+                reason: None,
+                requested_by: None,
             }])
             .await
             .unwrap();

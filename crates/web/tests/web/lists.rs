@@ -1002,6 +1002,8 @@ async fn the_case_page_lists_linked_cases_inside_the_area(db: &Db) {
         requested_at: t0() - 1_800_000,
         deadline: t0(),
         detail: serde_json::json!({}),
+        reason: None,
+        requested_by: None,
     };
     store
         .stop_payments()
@@ -1234,6 +1236,8 @@ async fn statistics_count_cases_per_ten_thousand_and_year_on_year(db: &Db) {
         requested_at: at("2026-02-10T12:10:00+08:00"),
         deadline: at("2026-02-10T12:40:00+08:00"),
         detail: serde_json::json!({}),
+        reason: None,
+        requested_by: None,
     };
     state
         .store

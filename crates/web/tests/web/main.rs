@@ -20,6 +20,7 @@ mod enforcement;
 mod error_pages;
 mod figure_imports;
 mod guardians;
+mod intake_stops;
 mod joint_office;
 mod key_person_proposals;
 mod key_persons;

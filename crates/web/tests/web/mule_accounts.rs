@@ -185,6 +185,8 @@ async fn world(db: &Db) -> AppState {
         requested_at,
         deadline: requested_at + 1_800_000,
         detail: serde_json::json!({}),
+        reason: None,
+        requested_by: None,
     };
     store
         .stop_payments()

@@ -1932,6 +1932,8 @@ impl World {
                 requested_at: now,
                 deadline: req.deadline.timestamp_millis(),
                 detail: serde_json::to_value(&req).unwrap(),
+                reason: None,
+                requested_by: None,
             });
         }
         assert_eq!(

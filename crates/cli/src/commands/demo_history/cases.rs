@@ -189,6 +189,9 @@ pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<CaseMo
         if let (true, Some(victim_account)) = (i < recent && h.chance(0.6), &victim_account) {
             stop_money(h, out, &case, victim_account, &payees, &mules).await?;
         }
+        // The banks answer what was asked: the named accounts at the report (接警止付) and the
+        // trace's holders.
+        answer_requests(h, out, &case).await?;
         investigate(h, out, &case.id, reported_at, loss_fen).await?;
     }
     Ok(months)
@@ -373,6 +376,17 @@ async fn stop_money(
         .await
         .map_err(|e| CliError::new(ErrorCode::Internal, format!("history trace: {e}")))?;
     out.stop_payments += traced.new_requests;
+    Ok(())
+}
+
+/// The banks' answers to the case's open requests: most within the 30 minutes, most holding
+/// part of the money; held money frozen, some of it returned months later.
+async fn answer_requests(
+    h: &mut History<'_>,
+    out: &mut Seeded,
+    case: &fanzha_store::Case,
+) -> Result<(), CliError> {
+    let minute = 60_000;
     let police = fanzha_store::Viewer::Police(h.root_scope.clone());
     let requests = h
         .store
@@ -384,7 +398,12 @@ async fn stop_money(
             &fanzha_store::PageRequest::first(100),
         )
         .await?;
-    for r in requests.items {
+    for r in requests
+        .items
+        .into_iter()
+        .filter(|r| r.state == "requested")
+    {
+        out.stop_payments += usize::from(r.is_intake());
         // A bank answers its own; a platform's or an unknown institution's answer is entered
         // by the center.
         let (login, viewer) = match r.bank_code.clone() {
