@@ -371,6 +371,13 @@ const ENDPOINTS: &[Endpoint] = &[
     ),
     ep(
         "POST",
+        "/cases/{id}/intake-stops",
+        "manage_cases",
+        Rec::Case,
+        Empty,
+    ),
+    ep(
+        "POST",
         "/cases/{id}/prior-outreach",
         "record_victim_follow_up",
         Rec::Case,
@@ -1184,6 +1191,15 @@ const ENDPOINTS: &[Endpoint] = &[
         Rec::None,
         Json(
             r#"{"cards":[{"card_no":"6222020123456789015","holder_name":"张三","resident_id":"11010519491231002X","opened_at":"2026-01-01T09:00:00+08:00"}]}"#,
+        ),
+    ),
+    ep(
+        "POST",
+        "/api/v1/cases",
+        "manage_cases",
+        Rec::None,
+        Json(
+            r#"{"report_no":"RBAC-API-{n}","reported_at":"2026-03-01 10:00","loss_fen":10000,"narrative":"冒充客服退款","suspect_accounts":["6222020123456789015"]}"#,
         ),
     ),
     ep(
