@@ -159,8 +159,10 @@ pub(super) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
             let Some(&member) = attendees.choose(&mut h.rng) else {
                 break;
             };
-            // The first task is reported late, so the figures always have one.
-            task(h, member, meeting, held_at, out.joint_tasks == 0).await?;
+            // The first task is reported late and the second returned once, whatever the dice
+            // say, so that the office's figures have each kind.
+            let (late, returned) = (out.joint_tasks == 0, out.joint_tasks == 1);
+            task(h, member, meeting, held_at, late, returned).await?;
             out.joint_tasks += 1;
         }
         at += 30 * DAY_MS;
@@ -195,13 +197,15 @@ pub(super) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
 }
 
 /// A task assigned at `held_at`, carried as far as the history's time allows; reported after
-/// its deadline when `late`, else as the dice say.
+/// its deadline when `late`, reported in time and returned once when `returned`, else as the
+/// dice say.
 async fn task(
     h: &mut History<'_>,
     member: i64,
     meeting: i64,
     held_at: i64,
     late: bool,
+    returned: bool,
 ) -> Result<(), CliError> {
     let scope = h.root_scope.clone();
     let store = h.store.clone();
@@ -223,6 +227,8 @@ async fn task(
         )
         .await?;
     let roll = if late { 70 } else { h.rng.random_range(0..100) };
+    // The dice are still thrown for a returned task: the rest of the history stays the same.
+    let roll = if returned { 0 } else { roll };
     // Reported in time (most), late, or not yet.
     let reported_at = match roll {
         0..=64 => held_at + (due_at - held_at) * h.rng.random_range(30..95) / 100,
