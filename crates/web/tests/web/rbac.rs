@@ -2194,7 +2194,10 @@ impl World {
                     .unwrap();
                 format!("{} suspects", s.len())
             }
-            Rec::Case if e.route_path().ends_with("/trace") => {
+            Rec::Case
+                if e.route_path().ends_with("/trace")
+                    || e.route_path().ends_with("/intake-stops") =>
+            {
                 let page = store
                     .stop_payments()
                     .list(&police, Some(&r.case_id), false, &PageRequest::first(100))
