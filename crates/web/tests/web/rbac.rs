@@ -1893,7 +1893,9 @@ impl World {
                 victim_account: Some(VICTIM_ACCOUNT.into()),
                 public_sector,
                 employer: public_sector.then(|| "余姚市某局".into()),
-                named: serde_json::json!({}),
+                // The account the victim paid into, for 接警止付 by hand (stored directly, so
+                // nothing was asked at opening).
+                named: serde_json::json!({"accounts": [ICBC_ACCOUNT]}),
                 created_by: "setup".into(),
                 created_at: now,
                 ..NewCase::default()
