@@ -175,6 +175,10 @@ pub async fn request_intake_stops(
     login: &str,
     case: &Case,
 ) -> Result<usize, WebError> {
+    // Most cases name no account (a 已被骗 feedback, a form without one): no query for them.
+    if case.loss_fen <= 0 || named_accounts(case).is_empty() {
+        return Ok(0);
+    }
     let existing = case_requests(state, &case.id).await?;
     let now = state.clock.now_ms();
     let planned = plan_intake(case, &existing, now, login, || {
