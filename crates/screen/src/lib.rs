@@ -11,8 +11,10 @@
 //! the same holder inside the burst window, so a burst is flagged on every card in it, not
 //! only on the third.
 
+pub mod counter;
 pub mod reason;
 
+pub use counter::{counter_verdict, CounterAnswer, CounterVerdict};
 pub use fanzha_core::event::CardKind;
 pub use reason::{
     Finding, Level, ReasonCode, BURST_WINDOW_DAYS, FREQUENT_OPEN_CLOSE, MANY_NUMBERS,

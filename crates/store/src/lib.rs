@@ -138,6 +138,7 @@ pub use enforcement::{
 };
 pub use error::{StoreError, StoreResult};
 pub use fanzha_core::Occupation;
+pub use fanzha_screen::{CounterAnswer, CounterVerdict};
 pub use fanzha_screen::{Finding, Level, ReasonCode, BURST_WINDOW_DAYS};
 pub use guardians::{
     guardian_reason, Guardian, GuardianFilter, GuardianImport, GuardianSaved, Guardians,
@@ -175,9 +176,10 @@ pub use key_persons::{
 pub use model_sites::{ModelSite, ModelSites, MAX_SITE_TEXT};
 pub use mule_accounts::{MuleAccount, MuleAccounts};
 pub use new_cards::{
-    BankCardFigures, CardClosure, CardFigures, CardFilter, CardImport, CardKind, CardState,
+    BankCardFigures, CardCheck, CardCheckRequest, CardClosure, CardFigures, CardFilter, CardImport,
+    CardKind, CardState, CheckFigureTable, CheckFigures, CheckFilter, CheckOutcome,
     ClerkCardFigures, ClosureImport, ClosureRow, NewCardRow, NewCards, OutletCardFigures,
-    ScreenedCard, Verdict, MAX_CARDS_PER_IMPORT,
+    ScreenedCard, Verdict, MAX_CARDS_PER_IMPORT, OPENED_AFTER_REFUSAL_DAYS,
 };
 pub use number_disposals::{
     DisposalAnswer, DisposalCounts, DisposalFigures, DisposalFilter, DisposalMeasure,

@@ -308,6 +308,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "person case lookups",
         include_str!("../migrations/0060_person_case_lookups.sql"),
     ),
+    (
+        61,
+        "card checks",
+        include_str!("../migrations/0061_card_checks.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

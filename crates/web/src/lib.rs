@@ -276,6 +276,15 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/mule-accounts", get(pages::mule_accounts::list))
         .route("/card-screening", get(pages::new_cards::list))
+        .route(
+            "/card-checks",
+            get(pages::card_checks::list).post(pages::card_checks::create),
+        )
+        .route("/card-checks/{id}", get(pages::card_checks::detail))
+        .route(
+            "/card-checks/{id}/outcome",
+            post(pages::card_checks::outcome),
+        )
         .route("/card-screening/import", post(pages::new_cards::import))
         .route("/card-screening/{id}", get(pages::new_cards::detail))
         .route(

@@ -5,6 +5,7 @@ mod analysis_group_cases;
 mod bulletin_cases;
 mod call_cases;
 mod campaign_cases;
+mod card_check_cases;
 mod card_cleanup_cases;
 mod case_import_cases;
 mod case_search_cases;
@@ -181,6 +182,14 @@ mod number_disposal_suite {
         disposals_are_addressed_to_the_numbers_operator_once_per_number,
         operators_answer_their_own_requests_once_at_the_version_read,
         disposal_figures_count_on_time_overdue_and_per_operator,
+    }
+}
+
+mod card_check_suite {
+    crate::conformance_of! {
+        card_check_cases:
+        applicants_are_advised_from_the_same_history_as_listed_cards,
+        counters_record_their_outcome_once_and_refusals_ignored_are_counted,
     }
 }
 

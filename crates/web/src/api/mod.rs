@@ -4,6 +4,7 @@
 //! through the caller's org scope, so a record of another subtree answers 404 `not_found`.
 
 pub mod call_tasks;
+pub mod card_checks;
 pub mod card_cleanups;
 pub mod card_closures;
 pub mod cases;
@@ -53,6 +54,11 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/card-closures",
             post(card_closures::push).layer(axum::extract::DefaultBodyLimit::max(16 << 20)),
+        )
+        .route("/api/v1/card-checks", post(card_checks::push))
+        .route(
+            "/api/v1/card-checks/{id}/outcome",
+            post(card_checks::outcome),
         )
         .route("/api/v1/card-cleanups", get(card_cleanups::list))
         .route(

@@ -33,6 +33,8 @@ use utoipa::OpenApi;
         super::card_closures::push,
         super::card_cleanups::list,
         super::card_cleanups::answer,
+        super::card_checks::push,
+        super::card_checks::outcome,
     ),
     components(schemas(
         super::cases::CaseReportIn,
@@ -52,7 +54,11 @@ use utoipa::OpenApi;
         super::card_closures::ClosureIn,
         super::card_closures::ClosureListAnswer,
         super::card_closures::ClosureRejection,
-        super::card_cleanups::CleanupAnswerIn
+        super::card_cleanups::CleanupAnswerIn,
+        super::card_checks::CardCheckIn,
+        super::card_checks::CardCheckAnswer,
+        super::card_checks::CheckReasonOut,
+        super::card_checks::CheckOutcomeIn
     ))
 )]
 pub struct ApiDoc;

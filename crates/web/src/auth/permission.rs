@@ -222,6 +222,9 @@ permissions! {
     /// holder in full (every view audited), and the review (and listing a card seller as a
     /// key person). Never bank or operator liaisons.
     ReviewNewCards => "review_new_cards": [CenterAnalyst, UnitCommander];
+    /// 开卡前核验: check an applicant at one's own bank's (or operator's) counter before opening
+    /// a card, and record what the counter did. Never police: they read the checks.
+    CheckCardApplicants => "check_card_applicants": [BankLiaison, OperatorLiaison];
     /// Send signals to the signal stream over HTTPS (`/api/v1/signals`): an operator's system
     /// the phone network's, a bank's its transfers and new cards, the center any.
     PublishSignals => "publish_signals": [CenterAnalyst, OperatorLiaison, BankLiaison, Admin];
@@ -273,6 +276,7 @@ mod tests {
                 "enter_operator_figures",
                 "view_new_cards",
                 "import_new_cards",
+                "check_card_applicants",
                 "publish_signals",
                 "authenticated",
             ]
@@ -304,6 +308,7 @@ mod tests {
                 "view_stop_payments",
                 "view_new_cards",
                 "import_new_cards",
+                "check_card_applicants",
                 "view_supervision",
                 "reply_supervision",
                 "view_card_cleanups",

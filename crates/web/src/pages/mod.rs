@@ -12,6 +12,7 @@ pub mod bulletins;
 pub mod call_figures;
 pub mod calls;
 pub mod campaigns;
+pub mod card_checks;
 pub mod card_cleanups;
 pub mod case_intake;
 pub mod case_search;
@@ -192,6 +193,7 @@ impl Chrome {
                         "nav_card_screening",
                         ViewNewCards::allows(p),
                     ),
+                    ("/card-checks", "nav_card_checks", ViewNewCards::allows(p)),
                     (
                         "/card-cleanups",
                         "nav_card_cleanups",
@@ -476,7 +478,7 @@ mod tests {
             menus,
             [(
                 "nav_group_control",
-                vec!["/card-screening", "/card-cleanups"]
+                vec!["/card-screening", "/card-checks", "/card-cleanups"]
             )],
             "{:?}",
             shape(&liaison)

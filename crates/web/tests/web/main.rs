@@ -11,6 +11,7 @@ mod assessment;
 mod auth;
 mod bulletins;
 mod calls;
+mod card_checks;
 mod card_cleanups;
 mod case_import;
 mod casework;

@@ -126,6 +126,10 @@ enum Rec {
     /// bank liaison's side is the bank: their own bank's request in another county, another
     /// bank's in their own county.
     CardCleanup,
+    /// `{id}` is a fresh 开卡前核验 (no outcome yet, version 1) of an unregistered applicant,
+    /// held by the place's unit. A liaison's side is the issuer: their own bank's (operator's)
+    /// check in another county, another issuer's in their own county.
+    CardCheck,
     /// `{id}` is a fresh 集群战役 launched by the place's unit from a fresh case of it, with one
     /// pending target landed on the place's unit; `{resident_id}` a valid ID number that is no
     /// target of it yet, `{code}` the place's unit.
@@ -960,6 +964,28 @@ const ENDPOINTS: &[Endpoint] = &[
         Form("result=normal&note=rbac+{n}"),
     ),
     ep("GET", "/card-screening", "view_new_cards", Rec::None, Empty),
+    ep("GET", "/card-checks", "view_new_cards", Rec::None, Empty),
+    ep(
+        "POST",
+        "/card-checks",
+        "check_card_applicants",
+        Rec::None,
+        Form("resident_id=11010519491231002X&holder_name=rbac&outlet_division=330281"),
+    ),
+    ep(
+        "GET",
+        "/card-checks/{id}",
+        "review_new_cards|import_new_cards",
+        Rec::CardCheck,
+        Empty,
+    ),
+    ep(
+        "POST",
+        "/card-checks/{id}/outcome",
+        "check_card_applicants",
+        Rec::CardCheck,
+        Form("version={version}&outcome=refused&note=rbac+{n}"),
+    ),
     ep(
         "POST",
         "/card-screening/import",
@@ -1203,6 +1229,20 @@ const ENDPOINTS: &[Endpoint] = &[
         ),
     ),
     ep(
+        "POST",
+        "/api/v1/card-checks",
+        "check_card_applicants",
+        Rec::None,
+        Json(r#"{"resident_id":"11010519491231002X","outlet_division":"330281"}"#),
+    ),
+    ep(
+        "POST",
+        "/api/v1/card-checks/{id}/outcome",
+        "check_card_applicants",
+        Rec::CardCheck,
+        Json(r#"{"version":{version},"outcome":"refused"}"#),
+    ),
+    ep(
         "GET",
         "/api/v1/card-cleanups",
         "list_card_cleanups",
@@ -1436,6 +1476,7 @@ struct Record {
     proposal_id: String,
     analysis_group_id: String,
     card_cleanup_id: String,
+    card_check_id: String,
     cluster_operation_id: String,
     cluster_target_id: String,
     alliance_member_id: String,
@@ -2075,6 +2116,24 @@ impl World {
                 (false, Side::Own) => self.card_cleanup_at(own, "CCB").await,
                 (false, Side::Foreign) => self.card_cleanup_at(foreign, LIAISON_BANK).await,
             },
+            Rec::CardCheck => {
+                let role = c.map(|c| c.role);
+                let (place, kind, issuer) = match (role, side) {
+                    (Some(Role::BankLiaison), Side::Own) => {
+                        (foreign, CardKind::BankCard, LIAISON_BANK)
+                    }
+                    (Some(Role::BankLiaison), Side::Foreign) => (own, CardKind::BankCard, "CCB"),
+                    (Some(Role::OperatorLiaison), Side::Own) => {
+                        (foreign, CardKind::SimCard, "china_mobile")
+                    }
+                    (Some(Role::OperatorLiaison), Side::Foreign) => {
+                        (own, CardKind::SimCard, "china_unicom")
+                    }
+                    (_, Side::Own) => (own, CardKind::BankCard, "CCB"),
+                    (_, Side::Foreign) => (foreign, CardKind::BankCard, LIAISON_BANK),
+                };
+                self.card_check_at(place, kind, issuer).await
+            }
             Rec::NewCard => self.new_card_at(place).await,
             Rec::Suspect => self.suspect_at(place).await,
             Rec::ResidentSuspect => self.resident_suspect_at(place).await,
@@ -2639,6 +2698,38 @@ impl World {
         }
     }
 
+    /// A fresh counter check by `issuer` of an unregistered applicant, held by the place's unit.
+    async fn card_check_at(&self, place: Place, kind: CardKind, issuer: &str) -> Record {
+        let check = self
+            .store()
+            .new_cards()
+            .check_applicant(
+                place.unit_code(),
+                &fanzha_store::CardCheckRequest {
+                    kind,
+                    issuer_code: issuer.into(),
+                    issuer_name: issuer.into(),
+                    resident_id: "11010519491231002X".into(),
+                    holder_name: "张三".into(),
+                    phone: None,
+                    number: None,
+                    outlet: "setup".into(),
+                    outlet_division: None,
+                    clerk: String::new(),
+                },
+                "setup",
+                self.now(),
+            )
+            .await
+            .unwrap();
+        Record {
+            unit_code: place.unit_code(),
+            card_check_id: check.id.to_string(),
+            version: check.version,
+            ..Record::default()
+        }
+    }
+
     async fn new_card_at(&self, place: Place) -> Record {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         let body = format!("622202{n:012}");
@@ -2888,6 +2979,7 @@ fn request(
         (Rec::Suspect | Rec::ResidentSuspect, Some(r)) => r.suspect_id.as_str(),
         (Rec::NumberDisposal, Some(r)) => r.number_disposal_id.as_str(),
         (Rec::CardCleanup, Some(r)) => r.card_cleanup_id.as_str(),
+        (Rec::CardCheck, Some(r)) => r.card_check_id.as_str(),
         (Rec::ClusterOperation, Some(r)) => r.cluster_operation_id.as_str(),
         (Rec::ClusterTarget, Some(r)) => r.cluster_target_id.as_str(),
         (Rec::AllianceMember, Some(r)) => r.alliance_member_id.as_str(),
@@ -3314,6 +3406,18 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 .unwrap()
                                 .version
                                 != 1,
+                        ),
+                        (Rec::CardCheck, Some(r)) => Some(
+                            w.store()
+                                .new_cards()
+                                .get_check(
+                                    &Viewer::Police(Scope::platform()),
+                                    r.card_check_id.parse().unwrap(),
+                                )
+                                .await
+                                .unwrap()
+                                .outcome
+                                .is_some(),
                         ),
                         (Rec::CardCleanup, Some(r)) => Some(
                             w.store()
