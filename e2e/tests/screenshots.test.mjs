@@ -130,6 +130,7 @@ const PAGES = [
   { name: 'stop-payments', user: 'bank_icbc', path: async () => '/stop-payments', ready: '#stop-payments' },
   { name: 'number-disposals', user: 'analyst', path: async () => '/number-disposals', ready: '#nd-figures' },
   { name: 'card-cleanups', user: 'analyst', path: async () => '/card-cleanups', ready: '#cc-figures' },
+  { name: 'card-checks', user: 'bank_icbc', path: async () => '/card-checks', ready: '#ck-figures' },
   { name: 'call-figures', user: 'analyst', path: async () => '/calls/figures?period=30d', ready: '#call-figures' },
   { name: 'scripts', user: 'analyst', path: async () => '/scripts', ready: '#tp-impersonating_police' },
   { name: 'outreach-posts', user: 'commander', path: async () => '/outreach/posts', ready: '#posts-totals' },

@@ -1128,6 +1128,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("desk_title", "本行待办", "Waiting for your bank"),
     ("desk_stop_payments", "止付待确认", "Stop-payments to confirm"),
     ("desk_card_cleanups", "存量卡清理待反馈", "Card cleanups to answer"),
+    ("desk_card_checks", "开卡核验待登记结果", "Counter checks to close"),
     ("desk_supervision", "督导整治待整改", "Measures to rectify"),
     ("desk_overdue", "已超时", "overdue"),
     ("desk_new_cards", "最近一次新开卡名单", "Latest new-card list"),

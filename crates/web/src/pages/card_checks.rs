@@ -577,3 +577,40 @@ pub async fn outcome(
         axum::http::StatusCode::OK,
     ))
 }
+
+/// A counter check of an applicant, as the applicant's pages list it.
+pub struct CheckLine {
+    pub id: i64,
+    pub checked: String,
+    pub issuer: String,
+    pub outlet: String,
+    pub verdict_code: &'static str,
+    pub verdict: &'static str,
+    pub outcome: &'static str,
+}
+
+/// The counter checks of applicant `resident_id` inside `scope`, the latest first: a key person
+/// trying to open cards is something their responsible officer should know.
+pub(crate) async fn checks_of(
+    state: &AppState,
+    scope: &fanzha_store::Scope,
+    lang: Lang,
+    resident_id: &str,
+) -> Result<Vec<CheckLine>, WebError> {
+    Ok(state
+        .store
+        .new_cards()
+        .checks_of_applicant(scope, resident_id)
+        .await?
+        .into_iter()
+        .map(|c| CheckLine {
+            id: c.id,
+            checked: format_shanghai(c.checked_at),
+            issuer: c.issuer_name.clone(),
+            outlet: c.outlet.clone(),
+            verdict_code: c.verdict.as_str(),
+            verdict: pick(lang, c.verdict.zh(), c.verdict.en()),
+            outcome: c.outcome.map(|o| pick(lang, o.zh(), o.en())).unwrap_or(""),
+        })
+        .collect())
+}

@@ -808,6 +808,8 @@ struct DossierPage {
     overdue: bool,
     /// 存量卡清理 requests about the person, the latest first.
     cleanups: Vec<super::card_cleanups::CleanupLine>,
+    /// 开卡前核验 of the person at banks' and operators' counters.
+    card_checks: Vec<super::card_checks::CheckLine>,
     /// 涉案情况: the person's cases, the latest first.
     cases: Vec<super::key_person_cases::CaseLine>,
     /// In control and involved on the fraud's side of a case reported since the listing.
@@ -931,11 +933,13 @@ pub async fn detail(
         .collect();
     let cleanups =
         super::card_cleanups::cleanups_of(&state, &scope, lang, &k.resident_id, now).await?;
+    let card_checks = super::card_checks::checks_of(&state, &scope, lang, &k.resident_id).await?;
     let link_cases = ViewCases::allows(&auth.principal);
     let (cases, involved_again) =
         super::key_person_cases::case_lines(&state, &scope, lang, &k, link_cases).await?;
     render(&DossierPage {
         cleanups,
+        card_checks,
         cases,
         involved_again,
         proposals,

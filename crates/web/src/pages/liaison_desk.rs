@@ -1,5 +1,6 @@
 //! A bank liaison's desk, on the landing page: what waits for the bank — stop-payments to
-//! confirm, 存量卡清理 requests to answer, 督导整治 measures to rectify — each with how many are
+//! confirm, 存量卡清理 requests to answer, counter checks flagged without an outcome, 督导整治
+//! measures to rectify — each with how many are
 //! past their deadline, linking to the list; and when the bank's latest list of new cards
 //! arrived, flagged when none came today (the lists are daily).
 
@@ -71,6 +72,16 @@ pub async fn bank_desk(state: &AppState, unit_code: &str, bank: &str) -> Result<
             now,
         )
         .await?;
+    // Checks advised to refuse or verify whose outcome the counter has not recorded.
+    let checks_open = store
+        .new_cards()
+        .check_figures(
+            &Viewer::Bank(bank.to_string()),
+            &fanzha_store::CheckFilter::default(),
+        )
+        .await?
+        .total
+        .unanswered_flagged;
     let last = store.new_cards().last_received(bank).await?;
     let day = |t: i64| format_shanghai(t).chars().take(10).collect::<String>();
     Ok(Desk {
@@ -86,6 +97,12 @@ pub async fn bank_desk(state: &AppState, unit_code: &str, bank: &str) -> Result<
                 href: "/card-cleanups?state=pending",
                 open: cleanups_open,
                 overdue: cleanups_late,
+            },
+            DeskItem {
+                key: "desk_card_checks",
+                href: "/card-checks?outcome=none",
+                open: checks_open,
+                overdue: 0,
             },
             DeskItem {
                 key: "desk_supervision",

@@ -268,6 +268,12 @@ async fn a_counter_is_advised_and_records_what_it_did(db: &Db) {
     assert!(open.contains(&format!(r#"data-check="{seller}""#)));
     assert!(open.contains(r#"data-figure="checks">3<"#), "{open}");
     assert!(open.contains(r#"data-figure="intercepted">1<"#));
+    // The desk on the landing page: the seller's check waits for its outcome.
+    let home = ok(&as_(&state, Role::BankLiaison, CITY, ("GET", "/", "")).await);
+    let at = home
+        .find(r#"data-desk="desk_card_checks""#)
+        .unwrap_or_else(|| panic!("{home}"));
+    assert!(home[at..].starts_with(r#"data-desk="desk_card_checks"><span class="n" data-open>1<"#));
 }
 
 async fn the_police_read_every_reason_and_the_figures_count_refusals_ignored(db: &Db) {
@@ -303,6 +309,32 @@ async fn the_police_read_every_reason_and_the_figures_count_refusals_ignored(db:
         .filter(|e| e.action == "view_personal_data" && e.target_type == "card_check")
         .count();
     assert!(audited >= 1);
+    // The punished resident's dossier lists the attempt for the officer responsible.
+    let dossier = state
+        .store
+        .key_persons()
+        .list(
+            &Scope::platform(),
+            &fanzha_store::KeyPersonFilter {
+                resident_id: Some(punished_id()),
+                ..fanzha_store::KeyPersonFilter::default()
+            },
+            &PageRequest::first(5),
+            t0(),
+        )
+        .await
+        .unwrap()
+        .items[0]
+        .id;
+    let page = ok(&as_(
+        &state,
+        Role::UnitCommander,
+        COUNTY,
+        ("GET", &format!("/key-persons/{dossier}"), ""),
+    )
+    .await);
+    assert!(page.contains("holder-card-checks"), "{page}");
+    assert!(page.contains(&format!(r#"data-check="{punished}" data-verdict="refuse""#)));
     // The stranger's check stays with the liaison's unit (the city), above the county.
     let hidden = as_(
         &state,

@@ -14,10 +14,12 @@
 //! criminal-case monthly figures), `groups` (the center's analysis groups), `campaigns`
 //! (专项行动), `card_cleanups` (存量卡清理 requests to the banks and their answers), `operations`
 //! (集群战役 of the center, one ended and one running), `alliance` (企业反诈联盟 members and the
-//! talks held at them), `joint_office` (联席办 members, letters, meetings, tasks and spot checks).
+//! talks held at them), `joint_office` (联席办 members, letters, meetings, tasks and spot checks), `card_checks`
+//! (开卡前核验 at the banks' counters and what they did).
 
 mod alliance;
 mod campaigns;
+mod card_checks;
 mod card_cleanups;
 mod card_closures;
 mod cases;
@@ -59,6 +61,7 @@ pub struct Seeded {
     pub new_phone_cards: usize,
     pub card_closures: usize,
     pub card_cleanups: usize,
+    pub card_checks: usize,
     pub bulletins: usize,
     pub supervision: usize,
     pub outreach: usize,
@@ -78,7 +81,7 @@ impl std::fmt::Display for Seeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} cluster operations, {} alliance members, {} model sites, {} joint-office members with {} meetings and {} tasks",
+            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} counter checks, {} cluster operations, {} alliance members, {} model sites, {} joint-office members with {} meetings and {} tasks",
             self.warnings,
             self.cases,
             self.stop_payments,
@@ -98,6 +101,7 @@ impl std::fmt::Display for Seeded {
             self.analysis_groups,
             self.campaigns,
             self.card_cleanups,
+            self.card_checks,
             self.operations,
             self.alliance_members,
             self.model_sites,
@@ -145,6 +149,7 @@ pub async fn seed(
     alliance::seed(&mut h, &mut out).await?;
     alliance::model_sites(&mut h, &mut out).await?;
     joint_office::seed(&mut h, &mut out).await?;
+    card_checks::seed(&mut h, &mut out).await?;
     Ok(Some(out))
 }
 
