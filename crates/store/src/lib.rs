@@ -177,7 +177,7 @@ pub use model_sites::{ModelSite, ModelSites, MAX_SITE_TEXT};
 pub use mule_accounts::{MuleAccount, MuleAccounts};
 pub use new_cards::{
     BankCardFigures, CardCheck, CardCheckRequest, CardClosure, CardFigures, CardFilter, CardImport,
-    CardKind, CardState, CheckFigureTable, CheckFigures, CheckFilter, CheckOutcome,
+    CardKind, CardState, CheckAnswer, CheckFigureTable, CheckFigures, CheckFilter, CheckOutcome,
     ClerkCardFigures, ClosureImport, ClosureRow, NewCardRow, NewCards, OutletCardFigures,
     ScreenedCard, Verdict, MAX_CARDS_PER_IMPORT, OPENED_AFTER_REFUSAL_DAYS,
 };

@@ -38,8 +38,8 @@ mod counter_checks;
 pub use clerks::ClerkCardFigures;
 pub use closures::{CardClosure, ClosureImport, ClosureRow};
 pub use counter_checks::{
-    CardCheck, CardCheckRequest, CheckFigureTable, CheckFigures, CheckFilter, CheckOutcome,
-    OPENED_AFTER_REFUSAL_DAYS,
+    CardCheck, CardCheckRequest, CheckAnswer, CheckFigureTable, CheckFigures, CheckFilter,
+    CheckOutcome, OPENED_AFTER_REFUSAL_DAYS,
 };
 
 const DAY_MS: i64 = 86_400_000;

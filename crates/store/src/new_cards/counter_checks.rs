@@ -100,6 +100,13 @@ impl CheckOutcome {
     }
 }
 
+/// What the counter did, with its note.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckAnswer {
+    pub outcome: CheckOutcome,
+    pub note: String,
+}
+
 /// A stored check.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct CardCheck {
@@ -501,12 +508,12 @@ impl NewCards<'_> {
         issuer: &str,
         id: i64,
         version: i64,
-        outcome: CheckOutcome,
-        note: &str,
+        answer: &CheckAnswer,
         actor: &str,
         at: i64,
     ) -> StoreResult<CardCheck> {
-        let note = text("note", note, false)?;
+        let outcome = answer.outcome;
+        let note = text("note", &answer.note, false)?;
         let current = self
             .get_check(&Viewer::Bank(issuer.to_string()), id)
             .await?;

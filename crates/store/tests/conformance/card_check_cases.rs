@@ -58,6 +58,13 @@ fn listed(account: &str, n: u32, bank: &str, at: i64) -> NewCardRow {
     }
 }
 
+fn said(outcome: CheckOutcome, note: &str) -> CheckAnswer {
+    CheckAnswer {
+        outcome,
+        note: note.into(),
+    }
+}
+
 fn codes(c: &CardCheck) -> Vec<&'static str> {
     c.findings.iter().map(|f| f.code.as_str()).collect()
 }
@@ -285,8 +292,7 @@ pub async fn counters_record_their_outcome_once_and_refusals_ignored_are_counted
                 "CCB",
                 punished.id,
                 1,
-                CheckOutcome::Refused,
-                "",
+                &said(CheckOutcome::Refused, ""),
                 "bank_ccb",
                 at
             )
@@ -298,8 +304,7 @@ pub async fn counters_record_their_outcome_once_and_refusals_ignored_are_counted
             "ICBC",
             punished.id,
             1,
-            CheckOutcome::Refused,
-            "告知惩戒",
+            &said(CheckOutcome::Refused, "告知惩戒"),
             "bank_icbc",
             at + 60_000,
         )
@@ -320,8 +325,7 @@ pub async fn counters_record_their_outcome_once_and_refusals_ignored_are_counted
                 "ICBC",
                 punished.id,
                 2,
-                CheckOutcome::Opened,
-                "",
+                &said(CheckOutcome::Opened, ""),
                 "bank_icbc",
                 at
             )
@@ -334,8 +338,7 @@ pub async fn counters_record_their_outcome_once_and_refusals_ignored_are_counted
                 "ICBC",
                 plain.id,
                 5,
-                CheckOutcome::Opened,
-                "",
+                &said(CheckOutcome::Opened, ""),
                 "bank_icbc",
                 at
             )
@@ -347,8 +350,7 @@ pub async fn counters_record_their_outcome_once_and_refusals_ignored_are_counted
             "ICBC",
             plain.id,
             1,
-            CheckOutcome::Opened,
-            "",
+            &said(CheckOutcome::Opened, ""),
             "bank_icbc",
             at,
         )
@@ -359,8 +361,7 @@ pub async fn counters_record_their_outcome_once_and_refusals_ignored_are_counted
             "ABC",
             key.id,
             1,
-            CheckOutcome::Abandoned,
-            "客户离开",
+            &said(CheckOutcome::Abandoned, "客户离开"),
             "bank_abc",
             at,
         )

@@ -158,8 +158,10 @@ pub async fn outcome(
             &issuer,
             id,
             req.version,
-            outcome_of(&req.outcome)?,
-            &req.note,
+            &fanzha_store::CheckAnswer {
+                outcome: outcome_of(&req.outcome)?,
+                note: req.note.clone(),
+            },
             &p.login,
             state.clock.now_ms(),
         )

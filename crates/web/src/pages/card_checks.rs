@@ -5,7 +5,7 @@
 //! applicants turned away and those refused whose card was listed anyway. Data from the store's
 //! [`fanzha_store::NewCards::check_applicant`] and its siblings, whose writes are audited.
 
-use super::choices::{choices, non_empty, parse_or, Choice};
+use super::choices::{choices, non_empty, parse_or, unit_choices, Choice};
 use super::view::pick;
 use super::{render, Chrome};
 use crate::auth::permission::{CheckCardApplicants, Permission, ViewNewCards, ViewPersonalData};
@@ -107,9 +107,9 @@ pub(crate) fn request_of(p: &Principal, f: &CheckForm) -> Result<CardCheckReques
         }
     };
     let division = f.outlet_division.trim();
-    if !division.is_empty()
-        && !(division.len() >= 6 && division.bytes().all(|b| b.is_ascii_digit()))
-    {
+    let is_division =
+        (6..=12).contains(&division.len()) && division.bytes().all(|b| b.is_ascii_digit());
+    if !division.is_empty() && !is_division {
         return Err(bad(
             "outlet_division",
             format!("`{division}` is not a division code (6 to 12 digits)"),
@@ -234,6 +234,9 @@ struct ListPage {
     by_issuer: Vec<FigureRow>,
     verdicts: Vec<Choice>,
     outcomes: Vec<Choice>,
+    /// Police: the issuers with checks, and the units to narrow to.
+    issuers: Vec<Choice>,
+    units: Vec<Choice>,
     rows: Vec<Row>,
     query: String,
     next: Option<String>,
@@ -287,10 +290,12 @@ pub async fn list(
     let filter = CheckFilter {
         verdict,
         outcome,
+        // An issuer reads its own checks only; the police may narrow to one (a bank's code,
+        // or an operator's).
         issuer_code: if issuer {
             None
         } else {
-            non_empty(&q.issuer).map(|i| i.trim().to_ascii_uppercase())
+            non_empty(&q.issuer).map(str::to_string)
         },
         ..CheckFilter::default()
     };
@@ -343,7 +348,23 @@ pub async fn list(
         outcome.flatten(),
     ));
     let can_check = CheckCardApplicants::allows(p);
+    let (issuers, units) = if issuer {
+        (Vec::new(), Vec::new())
+    } else {
+        let issuers = figures
+            .by_issuer
+            .iter()
+            .map(|f| Choice {
+                value: f.issuer_code.clone(),
+                label: f.issuer_name.clone(),
+                selected: filter.issuer_code.as_deref() == Some(f.issuer_code.as_str()),
+            })
+            .collect();
+        (issuers, unit_choices(&state, &p.unit_code, &unit).await?)
+    };
     render(&ListPage {
+        issuers,
+        units,
         heading,
         can_check,
         sim: can_check && issuer_of(p).is_ok_and(|(k, _, _)| k == CardKind::SimCard),
@@ -565,8 +586,10 @@ pub async fn outcome(
             &issuer,
             id,
             f.version,
-            outcome,
-            &f.note,
+            &fanzha_store::CheckAnswer {
+                outcome,
+                note: f.note.clone(),
+            },
             &p.login,
             state.clock.now_ms(),
         )

@@ -402,6 +402,35 @@ async fn the_police_read_every_reason_and_the_figures_count_refusals_ignored(db:
     )
     .await);
     assert!(page.contains(r#"data-figure="despite">1<"#), "{page}");
+    // Narrowed to an issuer, and to a unit below.
+    let icbc = ok(&as_(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        ("GET", "/card-checks?issuer=ICBC", ""),
+    )
+    .await);
+    assert!(icbc.contains(&format!(r#"data-check="{punished}""#)));
+    let ccb = ok(&as_(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        ("GET", "/card-checks?issuer=CCB", ""),
+    )
+    .await);
+    assert!(!ccb.contains(&format!(r#"data-check="{punished}""#)));
+    let county = ok(&as_(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        ("GET", &format!("/card-checks?unit={COUNTY}"), ""),
+    )
+    .await);
+    assert!(county.contains(&format!(r#"data-check="{punished}""#)));
+    assert!(
+        !county.contains(&format!(r#"data-check="{stranger}""#)),
+        "held by the city"
+    );
 }
 
 /// `id` with another check digit.

@@ -178,8 +178,10 @@ async fn answer(
             &check.issuer_code,
             check.id,
             check.version,
-            outcome,
-            note,
+            &fanzha_store::CheckAnswer {
+                outcome,
+                note: note.to_string(),
+            },
             &check.checked_by,
             at + 5 * 60_000,
         )
