@@ -1102,7 +1102,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("ck_opened", "核实后办理", "Opened after checking"),
     ("ck_unanswered", "提示后未登记结果", "Flagged, no outcome"),
     ("ck_despite", "提示拒绝后仍开户", "Opened despite refusal"),
-    ("ck_despite_hint", "提示拒绝后仍开户：建议拒绝办理的申请人，核验前一日至核验后", "Opened despite refusal: an applicant advised to refuse whose card of the same issuer appears in its new-card list from the day before the check to"),
+    ("ck_despite_hint", "提示拒绝后仍开户：建议拒绝办理的申请人，核验前一日至核验后{days}天内出现在同一银行（运营商）的新开卡名单中。", "Opened despite refusal: an applicant advised to refuse whose card appears in the same issuer's new-card list from the day before the check to {days} days after."),
     ("ck_issuer", "银行/运营商", "Bank / operator"),
     ("ck_all", "合计", "All"),
     ("ck_empty", "暂无核验记录", "No checks yet"),

@@ -240,7 +240,8 @@ struct ListPage {
     rows: Vec<Row>,
     query: String,
     next: Option<String>,
-    opened_after_days: i64,
+    /// What 提示拒绝后仍开户 counts, with its window.
+    despite_hint: String,
 }
 
 async fn rows_of(state: &AppState, lang: Lang, items: &[CardCheck]) -> Vec<Row> {
@@ -386,7 +387,10 @@ pub async fn list(
         rows: rows_of(&state, lang, &items).await,
         query,
         next,
-        opened_after_days: fanzha_store::OPENED_AFTER_REFUSAL_DAYS,
+        despite_hint: lang.t("ck_despite_hint").replace(
+            "{days}",
+            &fanzha_store::OPENED_AFTER_REFUSAL_DAYS.to_string(),
+        ),
         lang,
         chrome,
     })
@@ -521,7 +525,7 @@ pub async fn detail(
         },
         police: !issuer,
         score: c.score,
-        kind: crate::card_screening::kind_t(lang, c.kind, "nc_kind").to_string(),
+        kind: crate::card_screening::kind_t(lang, c.kind, "nc_kind_tab").to_string(),
         issuer: c.issuer_name.clone(),
         applicant_name: shown(&c.holder_name, mask_name(&c.holder_name)),
         applicant_id: shown(&c.resident_id, mask_resident_id(&c.resident_id)),

@@ -30,25 +30,40 @@ pub(super) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
         return Ok(());
     }
     let root = h.root.code.clone();
-    let outlet_of = |code: &str, county: &str| format!("{code}{county}支行营业部");
+    // 中国工商银行余姚支行营业部: the bank and the county's short name.
+    let outlet_of = |bank: &str, county: &str| {
+        let place = fanzha_core::DivisionCode::parse(county)
+            .ok()
+            .and_then(|c| c.division())
+            .map(|d| d.name().to_string())
+            .unwrap_or_default();
+        let place = place.trim_end_matches(['市', '县', '区']);
+        format!("{bank}{place}支行营业部")
+    };
 
     // Key persons trying again: the punished first, then card sellers under watch.
     let mut sellers = Vec::new();
-    for filter in [
-        KeyPersonFilter {
-            measure: Some(ActiveMeasure::Punished),
-            ..KeyPersonFilter::default()
-        },
-        KeyPersonFilter {
-            category: Some(KeyPersonCategory::TwoCards),
-            status: Some(KeyPersonStatus::Active),
-            ..KeyPersonFilter::default()
-        },
+    for (filter, n) in [
+        (
+            KeyPersonFilter {
+                measure: Some(ActiveMeasure::Punished),
+                ..KeyPersonFilter::default()
+            },
+            5,
+        ),
+        (
+            KeyPersonFilter {
+                category: Some(KeyPersonCategory::TwoCards),
+                status: Some(KeyPersonStatus::Active),
+                ..KeyPersonFilter::default()
+            },
+            8,
+        ),
     ] {
         let page = h
             .store
             .key_persons()
-            .list(&h.root_scope, &filter, &PageRequest::first(8), h.now)
+            .list(&h.root_scope, &filter, &PageRequest::first(n), h.now)
             .await?;
         for k in page.items {
             if sellers.len() < 8
