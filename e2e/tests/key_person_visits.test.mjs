@@ -2,7 +2,8 @@
 // visit by default), names the officer responsible — an officer without a login, by name and
 // phone — and sets a weekly cycle on the dossier; each write reloads the dossier with the new
 // values and an entry on the timeline. The list shows the officer with the phone masked and
-// the next visit, and filters 到期未走访 and 我包保的; the figures count overdue visits.
+// the next visit, and filters 到期未走访 and 我包保的; the figures count overdue visits. A
+// visit that finds the returnee away shows where on the dossier and in the list.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -58,12 +59,30 @@ test('an analyst names the responsible officer and the visit cycle', { timeout: 
   await analyst.locator('#key-person-events li[data-event=visit_cycle]').first().waitFor();
   assert.equal(await cycle.getAttribute('data-visit-cycle'), '7');
 
+  // A visit finds the returnee gone to work in 深圳, with a new number (动态管控).
+  const visit = analyst.locator('#add-visit');
+  await visit.locator('textarea[name=note]').fill('电话核实，已外出务工');
+  await visit.locator('select[name=control]').selectOption('away');
+  await visit.locator('input[name=control_place]').fill('广东省深圳市');
+  await visit.locator('input[name=contact]').fill('13900003333');
+  await Promise.all([
+    analyst.waitForEvent('load'),
+    visit.locator('[data-action=add-visit]').click(),
+  ]);
+  await analyst.locator('#key-person-facts [data-control=away]').waitFor();
+  assert.match(await analyst.locator('#key-person-facts [data-control]').innerText(), /外出 · 广东省深圳市/);
+  assert.equal(await analyst.locator('#key-person-facts [data-contact]').innerText(), '13900003333');
+
   await open(analyst, '/key-persons?category=returned');
   const row = analyst.locator(`#key-persons tr[data-key-person="${dossier.split('/').pop()}"]`);
   const responsible = await row.locator('[data-responsible]').innerText();
   assert.ok(responsible.includes('王警官') && responsible.includes('139****2222'), responsible);
   assert.match(await row.locator('[data-next-visit]').innerText(), /^\d{4}-\d{2}-\d{2}/);
   assert.match(await analyst.locator('[data-figure=visits_overdue]').innerText(), /^\d+$/);
+
+  assert.equal(await row.locator('[data-control]').getAttribute('data-control'), 'away');
+  await open(analyst, '/key-persons?control=away');
+  await analyst.locator(`#key-persons tr[data-key-person="${dossier.split('/').pop()}"]`).waitFor();
 
   await open(analyst, '/key-persons?visit=overdue');
   assert.equal(await analyst.locator('select[name=visit]').inputValue(), 'overdue');

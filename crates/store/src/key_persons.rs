@@ -192,6 +192,61 @@ impl AbroadState {
     }
 }
 
+/// Where a key person stands as the officer found them (动态管控).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ControlState {
+    /// 在控稳定: at home or working nearby, reachable.
+    Stable,
+    /// 外出: left the area (where to, when known).
+    Away,
+    /// 失联: cannot be reached.
+    Lost,
+}
+
+impl ControlState {
+    pub const ALL: [ControlState; 3] =
+        [ControlState::Stable, ControlState::Away, ControlState::Lost];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ControlState::Stable => "stable",
+            ControlState::Away => "away",
+            ControlState::Lost => "lost",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ControlState> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            ControlState::Stable => "在控稳定",
+            ControlState::Away => "外出",
+            ControlState::Lost => "失联",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            ControlState::Stable => "Under control",
+            ControlState::Away => "Away",
+            ControlState::Lost => "Lost contact",
+        }
+    }
+}
+
+/// What a visit found of where the person stands and how to reach them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ControlUpdate {
+    pub state: ControlState,
+    /// Where the person is (外出: the place they went to); `None` keeps nothing.
+    pub place: Option<String>,
+    /// A contact number found working; `None` keeps the one on record.
+    pub contact: Option<String>,
+}
+
 /// A dossier to open.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewKeyPerson {
@@ -224,8 +279,12 @@ pub enum KeyPersonMeasure {
         on: i64,
         place: Option<String>,
     },
-    /// 走访: a visit and what was found.
-    Visit { note: String },
+    /// 走访: a visit and what was found, with where the person stands when the officer says
+    /// (动态管控).
+    Visit {
+        note: String,
+        control: Option<ControlUpdate>,
+    },
     /// 移出: the dossier is closed.
     Close { reason: String },
 }
@@ -253,7 +312,15 @@ impl KeyPersonMeasure {
             KeyPersonMeasure::Persuasion { state, on, place } => {
                 serde_json::json!({"state": state.as_str(), "on": on, "place": place})
             }
-            KeyPersonMeasure::Visit { note } => serde_json::json!({"note": note}),
+            KeyPersonMeasure::Visit { note, control } => match control {
+                None => serde_json::json!({"note": note}),
+                Some(c) => serde_json::json!({
+                    "note": note,
+                    "control": c.state.as_str(),
+                    "place": c.place,
+                    "contact": c.contact,
+                }),
+            },
             KeyPersonMeasure::Close { reason } => serde_json::json!({"reason": reason}),
         }
     }
@@ -287,8 +354,24 @@ impl KeyPersonMeasure {
                     .filter(|p| !p.is_empty())
                     .map(clip),
             },
-            KeyPersonMeasure::Visit { note } => KeyPersonMeasure::Visit {
+            KeyPersonMeasure::Visit { note, control } => KeyPersonMeasure::Visit {
                 note: text("note", note)?,
+                control: match control {
+                    None => None,
+                    Some(c) => Some(ControlUpdate {
+                        state: c.state,
+                        place: c
+                            .place
+                            .as_deref()
+                            .map(str::trim)
+                            .filter(|p| !p.is_empty())
+                            .map(clip),
+                        contact: match c.contact.as_deref().map(str::trim) {
+                            None | Some("") => None,
+                            Some(phone) => Some(contact_phone(phone)?),
+                        },
+                    }),
+                },
             },
             KeyPersonMeasure::Close { reason } => KeyPersonMeasure::Close {
                 reason: text("reason", reason)?,
@@ -342,6 +425,13 @@ fn officer_phone(phone: &str) -> StoreResult<String> {
         .map_err(|e| StoreError::invalid("phone", format!("not a phone number: {e}")))
 }
 
+/// A key person's contact number as stored: its significant digits; a slip names `contact`.
+fn contact_phone(phone: &str) -> StoreResult<String> {
+    fanzha_core::PhoneNumber::parse(phone)
+        .map(|p| p.digits_str().to_string())
+        .map_err(|e| StoreError::invalid("contact", format!("not a phone number: {e}")))
+}
+
 fn clip(s: &str) -> String {
     s.chars().take(MAX_TEXT_CHARS).collect()
 }
@@ -383,6 +473,13 @@ pub struct KeyPerson {
     pub visit_cycle_days: Option<i64>,
     /// The latest (re)listing, epoch ms UTC.
     pub listed_at: i64,
+    /// Where the person stands as the latest visit that said so found them (动态管控).
+    pub control_state: Option<ControlState>,
+    pub control_place: Option<String>,
+    /// When that visit was.
+    pub control_at: Option<i64>,
+    /// The contact number found working at a visit (digits); the register's may be stale.
+    pub contact_phone: Option<String>,
 }
 
 impl KeyPerson {
@@ -485,6 +582,8 @@ pub struct KeyPersonFilter {
     pub visit_overdue: bool,
     /// Only dossiers this login is responsible for.
     pub responsible: Option<String>,
+    /// Only dossiers in control whose person stands so (动态管控).
+    pub control: Option<ControlState>,
     /// Only dossiers in control whose person was involved on the fraud's side of a case
     /// reported after the (re)listing (再次涉案), or after the dossier's latest visit or
     /// measure (再次涉案待跟进); see `key_person_involvement.rs`.
@@ -516,6 +615,10 @@ pub struct KeyPersonFigures {
     pub visits_overdue: i64,
     /// Dossiers in control without a responsible officer.
     pub unassigned: i64,
+    /// People in control found away (外出) at their latest visit saying so.
+    pub away: i64,
+    /// People in control who could not be reached (失联).
+    pub lost: i64,
     /// People in control involved again since their listing (再次涉案): a suspect of, or
     /// the holder of an account paid into by, a case reported after it.
     pub involved_since_listing: i64,
@@ -534,7 +637,8 @@ const COLUMNS: &str = "k.id, k.resident_id, p.name, p.phone, k.unit_code, k.cate
      k.exit_ban_from, k.exit_ban_until, k.abroad_state, k.abroad_place, k.last_visit_at, \
      k.closed_reason, k.created_by, k.created_at, k.updated_at, k.version, \
      k.responsible_login, k.responsible_name, k.responsible_phone, k.visit_cycle_days, \
-     COALESCE(k.listed_at, k.created_at) AS listed_at";
+     COALESCE(k.listed_at, k.created_at) AS listed_at, k.control_state, k.control_place, \
+     k.control_at, k.contact_phone";
 
 const FROM: &str = "FROM key_persons k LEFT JOIN people p ON p.resident_id = k.resident_id";
 
@@ -579,6 +683,10 @@ fn from_row(row: &AnyRow) -> Result<KeyPerson, sqlx::Error> {
         responsible_phone: col(row, "responsible_phone")?,
         visit_cycle_days: col(row, "visit_cycle_days")?,
         listed_at: col(row, "listed_at")?,
+        control_state: parsed(row, "control_state", ControlState::parse)?,
+        control_place: col(row, "control_place")?,
+        control_at: col(row, "control_at")?,
+        contact_phone: col(row, "contact_phone")?,
     })
 }
 
@@ -635,6 +743,10 @@ fn push_filter(sql: &mut Sql<'_>, f: &KeyPersonFilter, now: i64) {
     }
     if let Some(login) = &f.responsible {
         sql.push(" AND k.responsible_login = ").arg(login.clone());
+    }
+    if let Some(c) = f.control {
+        sql.push(" AND k.status = 'active' AND k.control_state = ")
+            .arg(c.as_str());
     }
     if f.visit_overdue {
         sql.push(" AND ");
@@ -969,8 +1081,19 @@ impl<'s> KeyPersons<'s> {
                 push_text(sql, place.clone());
                 sql.push(", abroad_place)");
             }
-            KeyPersonMeasure::Visit { .. } => {
+            KeyPersonMeasure::Visit { control, .. } => {
                 sql.push(", last_visit_at = ").arg(at);
+                if let Some(c) = control {
+                    sql.push(", control_state = ")
+                        .arg(c.state.as_str())
+                        .push(", control_place = ");
+                    push_text(sql, c.place.clone());
+                    sql.push(", control_at = ")
+                        .arg(at)
+                        .push(", contact_phone = COALESCE(");
+                    push_text(sql, c.contact.clone());
+                    sql.push(", contact_phone)");
+                }
             }
             KeyPersonMeasure::Close { reason } => {
                 sql.push(", status = 'closed', closed_reason = ")
@@ -1330,7 +1453,11 @@ impl<'s> KeyPersons<'s> {
         push_involved_since(&mut sql, InvolvedSince::Listing);
         sql.push(
             " THEN k.resident_id END) AS involved_since_listing, COUNT(CASE WHEN \
-             k.status = 'active' AND k.responsible_name IS NULL THEN 1 END) AS unassigned \
+             k.status = 'active' AND k.responsible_name IS NULL THEN 1 END) AS unassigned, \
+             COUNT(DISTINCT CASE WHEN k.status = 'active' AND k.control_state = 'away' \
+             THEN k.resident_id END) AS away, \
+             COUNT(DISTINCT CASE WHEN k.status = 'active' AND k.control_state = 'lost' \
+             THEN k.resident_id END) AS lost \
              FROM key_persons k WHERE ",
         );
         scope.push_condition(&mut sql, "k.unit_code");
@@ -1349,6 +1476,8 @@ impl<'s> KeyPersons<'s> {
             exit_bans: n(&row, "exit_bans")?,
             visits_overdue: n(&row, "visits_overdue")?,
             unassigned: n(&row, "unassigned")?,
+            away: n(&row, "away")?,
+            lost: n(&row, "lost")?,
             involved_since_listing: n(&row, "involved_since_listing")?,
             by_category: KeyPersonCategory::ALL.iter().map(|c| (*c, 0)).collect(),
             ..KeyPersonFigures::default()
@@ -1535,6 +1664,10 @@ mod tests {
             responsible_phone: None,
             visit_cycle_days: cycle,
             listed_at,
+            control_state: None,
+            control_place: None,
+            control_at: None,
+            contact_phone: None,
         }
     }
 
@@ -1601,11 +1734,13 @@ mod tests {
         assert!(bad.validated().is_err());
         let visit = KeyPersonMeasure::Visit {
             note: "  在家  ".into(),
+            control: None,
         };
         assert_eq!(
             visit.validated().unwrap(),
             KeyPersonMeasure::Visit {
-                note: "在家".into()
+                note: "在家".into(),
+                control: None,
             }
         );
         assert!(KeyPersonMeasure::Close { reason: " ".into() }

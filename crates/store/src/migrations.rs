@@ -313,6 +313,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "card checks",
         include_str!("../migrations/0061_card_checks.sql"),
     ),
+    (
+        62,
+        "key person control",
+        include_str!("../migrations/0062_key_person_control.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -67,6 +67,8 @@ fn registers(dir: &Path) -> BTreeMap<&'static str, i64> {
         ("key_persons", "SELECT COUNT(*) FROM key_persons"),
         ("grid_village_key_persons", "SELECT COUNT(*) FROM key_persons k JOIN users u ON u.login = 'grid' AND k.unit_code = u.unit_code"),
         ("visits", "SELECT COUNT(*) FROM key_person_events WHERE kind = 'visit'"),
+        ("key_persons_away", "SELECT COUNT(*) FROM key_persons WHERE status = 'active' AND control_state = 'away'"),
+        ("key_persons_lost", "SELECT COUNT(*) FROM key_persons WHERE status = 'active' AND control_state = 'lost'"),
         ("punishments", "SELECT COUNT(*) FROM key_person_events WHERE kind = 'punishment'"),
         ("proposals", "SELECT COUNT(*) FROM key_person_proposals"),
         ("leads", "SELECT COUNT(*) FROM two_card_leads"),

@@ -182,6 +182,7 @@ pub async fn key_persons_are_scoped_by_the_residence(store: &Store) {
     assert!(kp.events(&cixi, a).await.unwrap().is_empty());
     let visit = KeyPersonMeasure::Visit {
         note: "走访".into(),
+        control: None,
     };
     assert!(matches!(
         kp.add_event(&cixi, a, &visit, "cx", T0).await,
@@ -354,6 +355,7 @@ pub async fn dossier_entries_are_kept_in_order_and_a_closed_one_takes_no_more(st
             id,
             KeyPersonMeasure::Visit {
                 note: "  本人在家，情绪稳定 ".into(),
+                control: None,
             },
             T0 + 2,
         )
@@ -391,6 +393,7 @@ pub async fn dossier_entries_are_kept_in_order_and_a_closed_one_takes_no_more(st
     .await;
     let visit = KeyPersonMeasure::Visit {
         note: "再次走访".into(),
+        control: None,
     };
     assert!(matches!(
         kp.add_event(&p, id, &visit, "analyst", T0 + 5).await,
@@ -758,6 +761,7 @@ pub async fn a_list_lists_residents_and_brings_their_measures_up_to_date(store: 
             KeyPersonCategory::Other,
             vec![KeyPersonMeasure::Visit {
                 note: "走访".into(),
+                control: None,
             }],
         ),
         // A period that ends before it starts: the row is refused whole, no dossier opened.

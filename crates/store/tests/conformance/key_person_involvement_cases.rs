@@ -366,6 +366,7 @@ pub async fn involvement_after_the_listing_is_counted_while_in_control(store: &S
             id,
             &KeyPersonMeasure::Visit {
                 note: "上门核查涉案情况".into(),
+                control: None,
             },
             "grid",
             T0 + 3 * DAY + 3_600_000,

@@ -336,6 +336,7 @@ pub async fn visits_fall_due_by_cycle_and_overdue_ones_are_filtered_and_counted(
         returned,
         &KeyPersonMeasure::Visit {
             note: "在家务农".into(),
+            control: None,
         },
         "grid_sx",
         now,
@@ -562,4 +563,166 @@ pub async fn concurrent_assignments_each_name_the_officer_really_before(store: &
     }
     let k = kp.get(&yuyao, id).await.unwrap();
     assert_eq!(serde_json::Value::from(k.responsible_login), before);
+}
+
+/// 动态管控: a visit may say where the person stands — at home, away (where to), out of reach —
+/// and give a contact number found working; the dossier keeps the latest that was said (a visit
+/// saying nothing changes nothing, a number not given keeps the one on record), the entry holds
+/// it, the list filters people in control by it and the figures count the away and the lost
+/// inside the scope; a closed dossier is counted no more; a bad number is refused by field.
+pub async fn visits_say_where_the_person_stands_and_the_lost_are_counted(store: &Store) {
+    world(store).await;
+    let kp = store.key_persons();
+    let yuyao = store.units().scope(YUYAO).await.unwrap();
+    let cixi = store.units().scope(CIXI).await.unwrap();
+    let first = open(store, 1, KeyPersonCategory::TwoCards, T0).await;
+    let second = open(store, 2, KeyPersonCategory::Returned, T0).await;
+    let third = open(store, 3, KeyPersonCategory::Recruiter, T0).await;
+    let visit = |state: Option<ControlState>, place: Option<&str>, contact: Option<&str>| {
+        KeyPersonMeasure::Visit {
+            note: "走访".into(),
+            control: state.map(|state| ControlUpdate {
+                state,
+                place: place.map(str::to_string),
+                contact: contact.map(str::to_string),
+            }),
+        }
+    };
+    let at = T0 + DAY;
+
+    kp.add_event(
+        &yuyao,
+        first,
+        &visit(
+            Some(ControlState::Away),
+            Some(" 广东省深圳市 "),
+            Some("139 0000 1111"),
+        ),
+        "grid_sx",
+        at,
+    )
+    .await
+    .unwrap();
+    let k = kp.get(&yuyao, first).await.unwrap();
+    assert_eq!(k.control_state, Some(ControlState::Away));
+    assert_eq!(k.control_place.as_deref(), Some("广东省深圳市"));
+    assert_eq!(k.control_at, Some(at));
+    assert_eq!(k.contact_phone.as_deref(), Some("13900001111"));
+    let entry = kp.events(&yuyao, first).await.unwrap().pop().unwrap();
+    assert_eq!(entry.kind, "visit");
+    assert_eq!(entry.detail["control"], "away");
+    assert_eq!(entry.detail["contact"], "13900001111");
+
+    // A visit that says nothing keeps the state; a later one that says "lost" without a
+    // number keeps the number.
+    kp.add_event(&yuyao, first, &visit(None, None, None), "grid_sx", at + DAY)
+        .await
+        .unwrap();
+    let k = kp.get(&yuyao, first).await.unwrap();
+    assert_eq!(
+        (k.control_state, k.control_at),
+        (Some(ControlState::Away), Some(at))
+    );
+    assert_eq!(k.last_visit_at, Some(at + DAY));
+    kp.add_event(
+        &yuyao,
+        first,
+        &visit(Some(ControlState::Lost), None, None),
+        "grid_sx",
+        at + 2 * DAY,
+    )
+    .await
+    .unwrap();
+    let k = kp.get(&yuyao, first).await.unwrap();
+    assert_eq!(k.control_state, Some(ControlState::Lost));
+    assert_eq!(k.control_place, None);
+    assert_eq!(k.contact_phone.as_deref(), Some("13900001111"));
+
+    kp.add_event(
+        &yuyao,
+        second,
+        &visit(Some(ControlState::Away), Some("上海市"), None),
+        "grid_sx",
+        at,
+    )
+    .await
+    .unwrap();
+    kp.add_event(
+        &yuyao,
+        third,
+        &visit(Some(ControlState::Stable), None, None),
+        "grid_sx",
+        at,
+    )
+    .await
+    .unwrap();
+    // A bad number: refused by field, nothing written.
+    let before = kp.events(&yuyao, third).await.unwrap().len();
+    assert!(matches!(
+        kp.add_event(
+            &yuyao,
+            third,
+            &visit(Some(ControlState::Lost), None, Some("12")),
+            "grid_sx",
+            at
+        )
+        .await,
+        Err(StoreError::Invalid {
+            field: "contact",
+            ..
+        })
+    ));
+    assert_eq!(kp.events(&yuyao, third).await.unwrap().len(), before);
+
+    let now = at + 3 * DAY;
+    let f = kp.figures(&yuyao, now).await.unwrap();
+    assert_eq!((f.away, f.lost), (1, 1));
+    assert_eq!(kp.figures(&cixi, now).await.unwrap().lost, 0);
+    let only = |state| KeyPersonFilter {
+        control: Some(state),
+        ..KeyPersonFilter::default()
+    };
+    let ids = |page: Page<KeyPerson>| page.items.into_iter().map(|k| k.id).collect::<Vec<_>>();
+    let lost = kp
+        .list(
+            &yuyao,
+            &only(ControlState::Lost),
+            &PageRequest::first(10),
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(ids(lost), [first]);
+    assert_eq!(
+        kp.count(&yuyao, &only(ControlState::Away), now)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        kp.count(&cixi, &only(ControlState::Lost), now)
+            .await
+            .unwrap(),
+        0
+    );
+
+    // Closed, the lost person is neither listed nor counted as lost.
+    kp.add_event(
+        &yuyao,
+        first,
+        &KeyPersonMeasure::Close {
+            reason: "已查获".into(),
+        },
+        "cmd_yy",
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(kp.figures(&yuyao, now).await.unwrap().lost, 0);
+    assert_eq!(
+        kp.count(&yuyao, &only(ControlState::Lost), now)
+            .await
+            .unwrap(),
+        0
+    );
 }

@@ -132,6 +132,7 @@ mod key_person_visit_suite {
         visits_fall_due_by_cycle_and_overdue_ones_are_filtered_and_counted,
         officers_are_of_the_dossiers_unit_or_above_and_stay_behind_when_it_moves,
         concurrent_assignments_each_name_the_officer_really_before,
+        visits_say_where_the_person_stands_and_the_lost_are_counted,
     }
 }
 

@@ -31,9 +31,9 @@ use fanzha_core::mask::{mask_name, mask_phone, mask_resident_id};
 use fanzha_core::time::{format_shanghai_date, shanghai_midnight};
 use fanzha_core::ResidentId;
 use fanzha_store::{
-    AbroadState, ActiveMeasure, InvolvedSince, KeyPerson, KeyPersonCategory, KeyPersonEvent,
-    KeyPersonFilter, KeyPersonMeasure, KeyPersonStatus, NewAuditEntry, NewKeyPerson, PageRequest,
-    PunishmentKind, Responsible, Scope, StoreError,
+    AbroadState, ActiveMeasure, ControlState, ControlUpdate, InvolvedSince, KeyPerson,
+    KeyPersonCategory, KeyPersonEvent, KeyPersonFilter, KeyPersonMeasure, KeyPersonStatus,
+    NewAuditEntry, NewKeyPerson, PageRequest, PunishmentKind, Responsible, Scope, StoreError,
 };
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -131,6 +131,9 @@ pub struct Row {
     pub next_visit: String,
     pub overdue: bool,
     pub created: String,
+    /// 动态管控 of a dossier in control: code and words (`外出 · 广东省深圳市 · 2026-11-03`).
+    pub control_code: &'static str,
+    pub control: String,
 }
 
 /// The responsible officer in words: name, and the phone masked or in full.
@@ -172,6 +175,9 @@ pub(super) struct Figures {
     visits_overdue: i64,
     visits_month: i64,
     unassigned: i64,
+    /// People in control found away (外出) / out of reach (失联) at their latest visit.
+    away: i64,
+    lost: i64,
     /// People in control involved again since their listing (再次涉案).
     involved_since_listing: i64,
     /// (category code, label, dossiers in control)
@@ -194,6 +200,8 @@ impl Figures {
             visits_overdue: f.visits_overdue,
             visits_month,
             unassigned: f.unassigned,
+            away: f.away,
+            lost: f.lost,
             involved_since_listing: f.involved_since_listing,
             in_control: f.in_control,
             closed: f.closed,
@@ -214,7 +222,7 @@ impl Figures {
     }
 
     /// The label keys of [`Figures::values`], in the order the page shows them.
-    pub(super) const KEYS: [&'static str; 11] = [
+    pub(super) const KEYS: [&'static str; 13] = [
         "kp_in_control",
         "kp_punished_now",
         "kp_exit_ban_now",
@@ -225,11 +233,13 @@ impl Figures {
         "kp_visits_overdue",
         "kp_visits_month",
         "kp_unassigned",
+        "kp_away",
+        "kp_lost",
         "kpc_involved_again",
     ];
 
     /// The figures as text, in the order of [`Figures::KEYS`].
-    pub(super) fn values(&self) -> [String; 11] {
+    pub(super) fn values(&self) -> [String; 13] {
         [
             self.in_control.to_string(),
             self.punished.to_string(),
@@ -241,6 +251,8 @@ impl Figures {
             self.visits_overdue.to_string(),
             self.visits_month.to_string(),
             self.unassigned.to_string(),
+            self.away.to_string(),
+            self.lost.to_string(),
             self.involved_since_listing.to_string(),
         ]
     }
@@ -266,6 +278,8 @@ struct ListPage {
     visit_overdue: bool,
     mine: bool,
     involved: &'static str,
+    /// 动态管控 states, for the filter.
+    controls: Vec<Choice>,
     units: Vec<Choice>,
     /// The filter as a query string, for the export and paging links.
     query: String,
@@ -308,6 +322,9 @@ pub struct ListQuery {
     /// `1`: only dossiers one is responsible for.
     #[serde(default)]
     mine: Option<String>,
+    /// `stable`, `away`, `lost`: only dossiers in control whose person stands so.
+    #[serde(default)]
+    control: Option<String>,
     /// `since_listing` (or `1`): only dossiers in control whose person was involved in a case
     /// since the listing; `pending`: since the dossier's latest visit or measure.
     #[serde(default)]
@@ -362,6 +379,7 @@ async fn list_page<P: Permission>(
         responsible: non_empty(&q.mine)
             .filter(|v| *v != "0")
             .map(|_| auth.principal.login.clone()),
+        control: parse_or(non_empty(&q.control), ControlState::parse, "control")?,
         involved_since: match non_empty(&q.involved) {
             None | Some("0") => None,
             Some("1" | "since_listing") => Some(InvolvedSince::Listing),
@@ -424,6 +442,7 @@ async fn list_page<P: Permission>(
             ("measure", non_empty(&q.measure)),
             ("visit", filter.visit_overdue.then_some("overdue")),
             ("mine", filter.responsible.is_some().then_some("1")),
+            ("control", filter.control.map(ControlState::as_str)),
             ("involved", filter.involved_since.map(involved_code)),
             (
                 "unit",
@@ -482,6 +501,12 @@ async fn list_page<P: Permission>(
         visit_overdue: filter.visit_overdue,
         mine: filter.responsible.is_some(),
         involved: filter.involved_since.map_or("", involved_code),
+        controls: choices(
+            &ControlState::ALL,
+            ControlState::as_str,
+            |c| pick(lang, c.zh(), c.en()).to_string(),
+            filter.control,
+        ),
         units,
         query,
         next,
@@ -558,6 +583,14 @@ async fn rows_of(
             },
             overdue: k.visit_overdue_at(now),
             created: time(k.created_at),
+            control_code: match k.status {
+                KeyPersonStatus::Active => k.control_state.map(ControlState::as_str).unwrap_or(""),
+                KeyPersonStatus::Closed => "",
+            },
+            control: match k.status {
+                KeyPersonStatus::Active => control_text(lang, &k),
+                KeyPersonStatus::Closed => String::new(),
+            },
         });
     }
     rows
@@ -733,7 +766,20 @@ fn event_row(lang: Lang, e: KeyPersonEvent) -> EventRow {
             .trim()
             .to_string(),
         ),
-        "visit" => (lang.t("kp_visit"), s("note")),
+        "visit" => (
+            lang.t("kp_visit"),
+            [
+                s("note"),
+                ControlState::parse(&s("control"))
+                    .map(|c| pick(lang, c.zh(), c.en()).to_string())
+                    .unwrap_or_default(),
+                s("place"),
+            ]
+            .into_iter()
+            .filter(|v| !v.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · "),
+        ),
         "assigned" => (
             lang.t("kp_ev_assigned"),
             [s("name"), s("login"), s("phone")]
@@ -785,6 +831,12 @@ struct DossierPage {
     sex_age: String,
     measures: Vec<String>,
     last_visit: String,
+    /// 动态管控: where the person stands (code, label with place and since), and the contact
+    /// number found at a visit; empty before any visit said so.
+    control_code: &'static str,
+    control: String,
+    contact: String,
+    control_states: Vec<Choice>,
     created: String,
     events: Vec<EventRow>,
     /// The person's other dossiers: (id, category, status).
@@ -966,6 +1018,15 @@ pub async fn detail(
         sex_age,
         measures: measures(lang, &k, now),
         last_visit: k.last_visit_at.map(time).unwrap_or_default(),
+        control_code: k.control_state.map(ControlState::as_str).unwrap_or(""),
+        control: control_text(lang, &k),
+        contact: k.contact_phone.clone().unwrap_or_default(),
+        control_states: choices(
+            &ControlState::ALL,
+            ControlState::as_str,
+            |c| pick(lang, c.zh(), c.en()).to_string(),
+            None,
+        ),
         created: time(k.created_at),
         events,
         others,
@@ -1022,6 +1083,51 @@ pub struct EventForm {
     /// `visit_cycle`: days, empty for the category's default.
     #[serde(default)]
     cycle: Option<String>,
+    /// `visit`: where the person stands (`stable`, `away`, `lost`; empty: not said), where
+    /// they went, and a contact number found working.
+    #[serde(default)]
+    control: Option<String>,
+    #[serde(default)]
+    control_place: Option<String>,
+    #[serde(default)]
+    contact: Option<String>,
+}
+
+/// Where the person stands, as lists and the dossier read it: `外出 · 广东省深圳市 · 2026-11-03`.
+pub(crate) fn control_text(lang: Lang, k: &KeyPerson) -> String {
+    let Some(c) = k.control_state else {
+        return String::new();
+    };
+    [
+        pick(lang, c.zh(), c.en()).to_string(),
+        k.control_place.clone().unwrap_or_default(),
+        k.control_at.map(format_shanghai_date).unwrap_or_default(),
+    ]
+    .into_iter()
+    .filter(|v| !v.is_empty())
+    .collect::<Vec<_>>()
+    .join(" · ")
+}
+
+/// What a visit form says of where the person stands: nothing when no state is chosen (a place
+/// or number without one is a slip, named).
+pub(crate) fn control_of(
+    control: Option<&str>,
+    place: Option<&str>,
+    contact: Option<&str>,
+) -> Result<Option<ControlUpdate>, WebError> {
+    let state = parse_or(control, ControlState::parse, "control")?;
+    match state {
+        None if place.is_some() || contact.is_some() => Err(WebError::BadRequest(
+            "control: choose where the person stands before giving a place or a number".into(),
+        )),
+        None => Ok(None),
+        Some(state) => Ok(Some(ControlUpdate {
+            state,
+            place: place.map(str::to_string),
+            contact: contact.map(str::to_string),
+        })),
+    }
 }
 
 /// A form date (`YYYY-MM-DD`, Shanghai) as the epoch ms of its midnight; `next_day` gives the
@@ -1079,6 +1185,11 @@ fn measure_of(f: &EventForm, now: i64) -> Result<KeyPersonMeasure, WebError> {
         },
         "visit" => KeyPersonMeasure::Visit {
             note: text(&f.note),
+            control: control_of(
+                non_empty(&f.control),
+                non_empty(&f.control_place),
+                non_empty(&f.contact),
+            )?,
         },
         "close" => KeyPersonMeasure::Close {
             reason: text(&f.reason),
@@ -1260,6 +1371,9 @@ mod tests {
             officer_name: None,
             officer_phone: Some(String::new()),
             cycle: Some("45".into()),
+            control: None,
+            control_place: None,
+            contact: None,
         };
         assert!(matches!(
             measure_of(&form("punishment"), 0).unwrap(),
@@ -1278,6 +1392,41 @@ mod tests {
             }
         );
         assert!(measure_of(&form("bogus"), 0).is_err());
+        // A visit says where the person stands only when a state is chosen.
+        assert_eq!(
+            measure_of(&form("visit"), 0).unwrap(),
+            KeyPersonMeasure::Visit {
+                note: "在家".into(),
+                control: None
+            }
+        );
+        let away = EventForm {
+            control: Some("away".into()),
+            control_place: Some("广东省深圳市".into()),
+            contact: Some("13900003333".into()),
+            ..form("visit")
+        };
+        assert_eq!(
+            measure_of(&away, 0).unwrap(),
+            KeyPersonMeasure::Visit {
+                note: "在家".into(),
+                control: Some(ControlUpdate {
+                    state: ControlState::Away,
+                    place: Some("广东省深圳市".into()),
+                    contact: Some("13900003333".into()),
+                })
+            }
+        );
+        let place_alone = EventForm {
+            control_place: Some("深圳".into()),
+            ..form("visit")
+        };
+        assert!(measure_of(&place_alone, 0).is_err());
+        let unknown = EventForm {
+            control: Some("missing".into()),
+            ..form("visit")
+        };
+        assert!(measure_of(&unknown, 0).is_err());
         let no_start = EventForm {
             from: None,
             ..form("exit_ban")

@@ -4,6 +4,7 @@
 //! records a 反诈宣传 talk or campaign held in the worker's unit; `/m/key-persons` lists the key
 //! persons the worker is responsible for (包保), the visits due first, with a one-tap visit.
 
+use super::choices::non_empty;
 use super::instructions::{apply_form, event_lines, ActForm, EventLine};
 use super::scripts::talking_points;
 use super::view::{fraud_type_label, level_class, level_label, pick, status_label};
@@ -27,8 +28,9 @@ use axum::response::{Html, IntoResponse, Response};
 use fanzha_core::mask::mask_name;
 use fanzha_core::time::{format_shanghai_date, shanghai_midnight};
 use fanzha_store::{
-    InstructionFilter, InvolvedSince, KeyPersonFilter, KeyPersonMeasure, KeyPersonStatus,
-    NewOutreach, OutreachAudience, OutreachFilter, OutreachKind, PageRequest, Scope, MAX_PAGE,
+    ControlState, InstructionFilter, InvolvedSince, KeyPersonFilter, KeyPersonMeasure,
+    KeyPersonStatus, NewOutreach, OutreachAudience, OutreachFilter, OutreachKind, PageRequest,
+    Scope, MAX_PAGE,
 };
 
 struct TaskCard {
@@ -514,6 +516,9 @@ struct VisitCard {
     overdue: bool,
     /// Involved in a case since the last visit or measure (再次涉案待跟进).
     involved: bool,
+    /// Where the person stood at the last visit that said so (code, words).
+    control_code: &'static str,
+    control: String,
 }
 
 #[derive(Template)]
@@ -524,6 +529,7 @@ struct VisitsPage {
     /// Overdue or due first.
     cards: Vec<VisitCard>,
     overdue: usize,
+    control_states: Vec<super::choices::Choice>,
 }
 
 /// `GET /m/key-persons`: the key persons in control of one's subtree one is responsible for
@@ -571,19 +577,34 @@ pub async fn key_persons(
                 .unwrap_or_default(),
             next_visit: format_shanghai_date(k.next_visit_due()),
             overdue: k.visit_overdue_at(now),
+            control_code: k.control_state.map(ControlState::as_str).unwrap_or(""),
+            control: super::key_persons::control_text(lang, &k),
         });
     }
     render(&VisitsPage {
-        lang,
-        chrome,
         overdue: cards.iter().filter(|c| c.overdue).count(),
         cards,
+        control_states: super::choices::choices(
+            &ControlState::ALL,
+            ControlState::as_str,
+            |c| pick(lang, c.zh(), c.en()),
+            None,
+        ),
+        lang,
+        chrome,
     })
 }
 
 #[derive(Debug, serde::Deserialize)]
 pub struct VisitForm {
     note: String,
+    /// Where the person stands (`stable`, `away`, `lost`), where to, a new number.
+    #[serde(default)]
+    control: Option<String>,
+    #[serde(default)]
+    control_place: Option<String>,
+    #[serde(default)]
+    contact: Option<String>,
 }
 
 /// `POST /m/key-persons/{id}/visit` (`note`): records a visit (走访) on a dossier in control
@@ -604,7 +625,14 @@ pub async fn record_visit(
         .add_event(
             &scope,
             id,
-            &KeyPersonMeasure::Visit { note: f.note },
+            &KeyPersonMeasure::Visit {
+                control: super::key_persons::control_of(
+                    non_empty(&f.control),
+                    non_empty(&f.control_place),
+                    non_empty(&f.contact),
+                )?,
+                note: f.note,
+            },
             &auth.principal.login,
             state.clock.now_ms(),
         )

@@ -36,6 +36,7 @@ fanzha_store::on_both_backends! {
     overdue_visits_and_mine_filter_count_and_export_the_list,
     a_grid_worker_sees_the_visits_due_and_records_one_on_the_phone,
     the_register_breaks_its_figures_down_by_the_units_below,
+    visits_say_where_people_stand_and_the_lost_are_listed_and_counted,
 }
 
 const COUNTY: &str = "330281";
@@ -1223,6 +1224,7 @@ async fn overdue_visits_and_mine_filter_count_and_export_the_list(db: &Db) {
         zhao,
         &KeyPersonMeasure::Visit {
             note: "在家".into(),
+            control: None,
         },
         "grid_east",
         t0() - 10 * DAY,
@@ -1619,4 +1621,133 @@ fn phone_cards(body: &str) -> Vec<&str> {
         .skip(1)
         .map(|c| c.split('"').next().unwrap())
         .collect()
+}
+
+/// 动态管控: the dossier's visit form says where the person stands (外出 with where, 失联) and
+/// gives a new number; the dossier shows it, the list filters and marks it, the figures count
+/// the away and the lost; the phone's visit says the same; a place without a state or a number
+/// that is not one is refused naming the field.
+async fn visits_say_where_people_stand_and_the_lost_are_listed_and_counted(db: &Db) {
+    let (state, zhang) = measured_world(db).await;
+    let people = residents();
+    // 张 went to work in 深圳 and gave a new number.
+    add(
+        &state,
+        &zhang,
+        "kind=visit&note=%E7%94%B5%E8%AF%9D%E6%A0%B8%E5%AE%9E&control=away&control_place=%E5%B9%BF%E4%B8%9C%E7%9C%81%E6%B7%B1%E5%9C%B3%E5%B8%82&contact=13912345678",
+    )
+    .await;
+    let page = get(&state, &zhang).await.text();
+    assert!(page.contains(r#"data-control="away""#), "{page}");
+    assert!(page.contains("广东省深圳市"));
+    assert!(
+        page.contains("13912345678"),
+        "the number in full on the dossier"
+    );
+
+    // 李 (abroad, refusing) cannot be reached.
+    let li = list_person(&state, &people[1].0, "abroad_high_risk").await;
+    add(
+        &state,
+        &li,
+        "kind=visit&note=%E4%B8%8A%E9%97%A8%E6%9C%AA%E9%81%87&control=lost",
+    )
+    .await;
+
+    let list = get(&state, "/key-persons").await.text();
+    assert_eq!(figure(&list, "away"), "1", "{list}");
+    assert_eq!(figure(&list, "lost"), "1");
+    let lost = get(&state, "/key-persons?control=lost").await.text();
+    let lost_rows = rows(&lost);
+    assert_eq!(lost_rows.len(), 1, "{lost}");
+    assert!(lost_rows[0].contains(r#"data-control="lost""#));
+    assert!(!lost.contains("13912345678"), "masked in the list");
+    assert_eq!(
+        rows(&get(&state, "/key-persons?control=away").await.text()).len(),
+        1
+    );
+    assert_eq!(
+        get(&state, "/key-persons?control=gone").await.status,
+        StatusCode::BAD_REQUEST
+    );
+
+    // Slips are refused by field and write nothing.
+    for (form, field) in [
+        (
+            "kind=visit&note=x&control_place=%E6%B7%B1%E5%9C%B3",
+            "control",
+        ),
+        ("kind=visit&note=x&control=away&contact=123", "contact"),
+    ] {
+        let a = post(&state, &format!("{zhang}/events"), form).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{form}");
+        assert!(a.text().contains(field), "{field}: {}", a.text());
+    }
+    let id: i64 = zhang.trim_start_matches("/key-persons/").parse().unwrap();
+    let county = state.store.units().scope(COUNTY).await.unwrap();
+    let k = state.store.key_persons().get(&county, id).await.unwrap();
+    assert_eq!(k.contact_phone.as_deref(), Some("13912345678"));
+    assert_eq!(k.control_state, Some(fanzha_store::ControlState::Away));
+
+    // From the phone: the officer responsible finds 张 back home.
+    officers(&state).await;
+    let me = format!("grid_worker_{EAST_VILLAGE}");
+    state
+        .store
+        .users()
+        .upsert(&NewUser {
+            login: me.clone(),
+            display_name: "东片网格员2".into(),
+            unit_code: EAST_VILLAGE.into(),
+            roles: vec![Role::GridWorker],
+            joint_member: None,
+            bank_code: None,
+            operator: None,
+            password_hash: None,
+        })
+        .await
+        .unwrap();
+    state
+        .store
+        .key_persons()
+        .assign(
+            &county,
+            id,
+            &Responsible::User {
+                login: me,
+                phone: None,
+            },
+            "analyst",
+            t0(),
+        )
+        .await
+        .unwrap();
+    let phone = send(
+        &state,
+        Role::GridWorker,
+        EAST_VILLAGE,
+        "GET",
+        "/m/key-persons",
+        "",
+    )
+    .await
+    .text();
+    assert!(phone.contains(r#"data-control="away""#), "{phone}");
+    let a = send(
+        &state,
+        Role::GridWorker,
+        EAST_VILLAGE,
+        "POST",
+        &format!("/m/key-persons/{id}/visit"),
+        "note=%E5%B7%B2%E8%BF%94%E4%B9%A1&control=stable",
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let k = state.store.key_persons().get(&county, id).await.unwrap();
+    assert_eq!(k.control_state, Some(fanzha_store::ControlState::Stable));
+    assert_eq!(k.contact_phone.as_deref(), Some("13912345678"), "kept");
+    assert_eq!(
+        figure(&get(&state, "/key-persons").await.text(), "away"),
+        "0"
+    );
 }

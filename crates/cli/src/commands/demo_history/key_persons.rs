@@ -7,8 +7,9 @@
 use super::{History, Seeded, DAY_MS};
 use crate::error::CliError;
 use fanzha_store::{
-    AbroadState, CaseFilter, KeyPersonCategory, KeyPersonMeasure, NewKeyPerson, NewProposal,
-    NewSuspect, PageRequest, ProposalKind, ProposalStep, PunishmentKind, Responsible, SuspectRole,
+    AbroadState, CaseFilter, ControlState, ControlUpdate, KeyPersonCategory, KeyPersonMeasure,
+    NewKeyPerson, NewProposal, NewSuspect, PageRequest, ProposalKind, ProposalStep, PunishmentKind,
+    Responsible, SuspectRole,
 };
 use rand::Rng;
 
@@ -54,6 +55,14 @@ fn reasons(c: KeyPersonCategory) -> &'static [&'static str] {
         KeyPersonCategory::Other => &["多次被预警仍坚持转账，家属请求协助关注"],
     }
 }
+
+/// Where the history's key persons went to work.
+const AWAY_PLACES: &[&str] = &[
+    "浙江省杭州市（务工）",
+    "广东省深圳市（务工）",
+    "上海市（打工）",
+    "江苏省苏州市（务工）",
+];
 
 const VISIT_NOTES: &[&str] = &[
     "本人在家，在本地务工，近期无异常",
@@ -186,9 +195,29 @@ pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
                 break;
             }
             let note = h.pick(VISIT_NOTES).to_string();
+            // Where the person stands, by the dossier's place in the list (no dice, so the
+            // rest of the history draws the same): one in eleven cannot be reached after the
+            // first visit, one in seven has gone to work elsewhere, the rest are at home; one
+            // in five gave a new number.
+            let state = match i % 77 {
+                k if k % 11 == 3 && last > opened => ControlState::Lost,
+                k if k % 7 == 2 => ControlState::Away,
+                _ => ControlState::Stable,
+            };
+            let control = ControlUpdate {
+                state,
+                place: (state == ControlState::Away)
+                    .then(|| AWAY_PLACES[i % AWAY_PLACES.len()].to_string()),
+                contact: (i % 5 == 0 && state != ControlState::Lost)
+                    .then(|| format!("1390574{:04}", id % 10_000)),
+            };
+            let visit = KeyPersonMeasure::Visit {
+                note,
+                control: Some(control),
+            };
             h.store
                 .key_persons()
-                .add_event(&scope, id, &KeyPersonMeasure::Visit { note }, "grid", next)
+                .add_event(&scope, id, &visit, "grid", next)
                 .await?;
             last = next;
         }
