@@ -382,7 +382,7 @@ impl NewCards<'_> {
         .push(", ")
         .arg(phone)
         .push(", ")
-        .args([outlet.as_str()])
+        .arg(outlet.as_str())
         .push(", ")
         .arg(division)
         .push(", ")
