@@ -249,6 +249,8 @@ pub fn audit_action_label(lang: Lang, code: &str) -> String {
         "number_disposal_withdrawn" => Some(("撤回号码处置", "Number disposal withdrawn")),
         "card_cleanup_requested" => Some(("发出存量卡清理核查", "Card cleanup requested")),
         "card_cleanup_answered" => Some(("银行反馈存量卡清理", "Card cleanup answered")),
+        "card_check" => Some(("开卡前核验", "Counter check of a card applicant")),
+        "card_check_outcome" => Some(("开卡核验·登记办理结果", "Counter check outcome recorded")),
         "card_cleanup_withdrawn" => Some(("撤回存量卡清理核查", "Card cleanup withdrawn")),
         "card_cleanup_holder_viewed" => {
             Some(("查看存量卡清理持卡人", "Card cleanup holder viewed"))
