@@ -65,7 +65,9 @@ impl KeyPersons<'_> {
             if row.measures.iter().any(|m| {
                 matches!(
                     m,
-                    KeyPersonMeasure::Visit { .. } | KeyPersonMeasure::Close { .. }
+                    KeyPersonMeasure::Visit { .. }
+                        | KeyPersonMeasure::ReturneeCheck { .. }
+                        | KeyPersonMeasure::Close { .. }
                 ) || m.validated().is_err()
             }) {
                 done.rejected.push((index, listed_reason::MEASURE_INVALID));
@@ -148,6 +150,8 @@ fn holds(k: &KeyPerson, measure: &KeyPersonMeasure) -> bool {
                     .as_deref()
                     .is_none_or(|p| k.abroad_place.as_deref() == Some(p.trim()))
         }
-        KeyPersonMeasure::Visit { .. } | KeyPersonMeasure::Close { .. } => false,
+        KeyPersonMeasure::Visit { .. }
+        | KeyPersonMeasure::ReturneeCheck { .. }
+        | KeyPersonMeasure::Close { .. } => false,
     }
 }

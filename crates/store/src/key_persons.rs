@@ -237,6 +237,60 @@ impl ControlState {
     }
 }
 
+/// What the check of a person back from abroad found (回流人员核查).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReturneeResult {
+    /// 涉嫌犯罪，已采取刑事强制措施.
+    Criminal,
+    /// 行政处罚.
+    Administrative,
+    /// 教育训诫.
+    Admonished,
+    /// 未发现违法犯罪.
+    NoOffence,
+}
+
+impl ReturneeResult {
+    pub const ALL: [ReturneeResult; 4] = [
+        ReturneeResult::Criminal,
+        ReturneeResult::Administrative,
+        ReturneeResult::Admonished,
+        ReturneeResult::NoOffence,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReturneeResult::Criminal => "criminal",
+            ReturneeResult::Administrative => "administrative",
+            ReturneeResult::Admonished => "admonished",
+            ReturneeResult::NoOffence => "no_offence",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReturneeResult> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            ReturneeResult::Criminal => "涉嫌犯罪·已采取刑事强制措施",
+            ReturneeResult::Administrative => "行政处罚",
+            ReturneeResult::Admonished => "教育训诫",
+            ReturneeResult::NoOffence => "未发现违法犯罪",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            ReturneeResult::Criminal => "Criminal measures taken",
+            ReturneeResult::Administrative => "Administrative penalty",
+            ReturneeResult::Admonished => "Admonished",
+            ReturneeResult::NoOffence => "No offence found",
+        }
+    }
+}
+
 /// What a visit found of where the person stands and how to reach them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ControlUpdate {
@@ -285,6 +339,11 @@ pub enum KeyPersonMeasure {
         note: String,
         control: Option<ControlUpdate>,
     },
+    /// 回流人员核查: the check of a person back from abroad and what it found.
+    ReturneeCheck {
+        result: ReturneeResult,
+        note: String,
+    },
     /// 移出: the dossier is closed.
     Close { reason: String },
 }
@@ -297,6 +356,7 @@ impl KeyPersonMeasure {
             KeyPersonMeasure::ExitBan { .. } => "exit_ban",
             KeyPersonMeasure::Persuasion { .. } => "persuasion",
             KeyPersonMeasure::Visit { .. } => "visit",
+            KeyPersonMeasure::ReturneeCheck { .. } => "returnee_check",
             KeyPersonMeasure::Close { .. } => "closed",
         }
     }
@@ -321,6 +381,9 @@ impl KeyPersonMeasure {
                     "contact": c.contact,
                 }),
             },
+            KeyPersonMeasure::ReturneeCheck { result, note } => {
+                serde_json::json!({"result": result.as_str(), "note": note})
+            }
             KeyPersonMeasure::Close { reason } => serde_json::json!({"reason": reason}),
         }
     }
@@ -372,6 +435,10 @@ impl KeyPersonMeasure {
                         },
                     }),
                 },
+            },
+            KeyPersonMeasure::ReturneeCheck { result, note } => KeyPersonMeasure::ReturneeCheck {
+                result: *result,
+                note: text("note", note)?,
             },
             KeyPersonMeasure::Close { reason } => KeyPersonMeasure::Close {
                 reason: text("reason", reason)?,
@@ -480,9 +547,19 @@ pub struct KeyPerson {
     pub control_at: Option<i64>,
     /// The contact number found working at a visit (digits); the register's may be stale.
     pub contact_phone: Option<String>,
+    /// 回流人员核查: the latest outcome and when.
+    pub returnee_check: Option<ReturneeResult>,
+    pub returnee_checked_at: Option<i64>,
 }
 
 impl KeyPerson {
+    /// Back from the compounds abroad: a 劝返回流 dossier, or one persuaded back (已劝返), to be
+    /// checked one by one (回流人员核查).
+    pub fn returnee(&self) -> bool {
+        self.category == KeyPersonCategory::Returned
+            || self.abroad_state == Some(AbroadState::Returned)
+    }
+
     /// Whether the punishment holds at `now`.
     pub fn punished_at(&self, now: i64) -> bool {
         active(self.punishment_from, self.punishment_until, now)
@@ -584,6 +661,9 @@ pub struct KeyPersonFilter {
     pub responsible: Option<String>,
     /// Only dossiers in control whose person stands so (动态管控).
     pub control: Option<ControlState>,
+    /// Only returnees' dossiers (回流人员): `Some(None)` those in control not checked yet,
+    /// `Some(Some(r))` those whose check found `r`.
+    pub returnee: Option<Option<ReturneeResult>>,
     /// Only dossiers in control whose person was involved on the fraud's side of a case
     /// reported after the (re)listing (再次涉案), or after the dossier's latest visit or
     /// measure (再次涉案待跟进); see `key_person_involvement.rs`.
@@ -619,6 +699,10 @@ pub struct KeyPersonFigures {
     pub away: i64,
     /// People in control who could not be reached (失联).
     pub lost: i64,
+    /// Returnees in control not checked yet (回流待核查), and returnees (closed dossiers
+    /// included) whose check led to criminal measures (回流人员打击处理).
+    pub returnees_unchecked: i64,
+    pub returnees_prosecuted: i64,
     /// People in control involved again since their listing (再次涉案): a suspect of, or
     /// the holder of an account paid into by, a case reported after it.
     pub involved_since_listing: i64,
@@ -638,7 +722,7 @@ const COLUMNS: &str = "k.id, k.resident_id, p.name, p.phone, k.unit_code, k.cate
      k.closed_reason, k.created_by, k.created_at, k.updated_at, k.version, \
      k.responsible_login, k.responsible_name, k.responsible_phone, k.visit_cycle_days, \
      COALESCE(k.listed_at, k.created_at) AS listed_at, k.control_state, k.control_place, \
-     k.control_at, k.contact_phone";
+     k.control_at, k.contact_phone, k.returnee_check, k.returnee_checked_at";
 
 const FROM: &str = "FROM key_persons k LEFT JOIN people p ON p.resident_id = k.resident_id";
 
@@ -687,6 +771,8 @@ fn from_row(row: &AnyRow) -> Result<KeyPerson, sqlx::Error> {
         control_place: col(row, "control_place")?,
         control_at: col(row, "control_at")?,
         contact_phone: col(row, "contact_phone")?,
+        returnee_check: parsed(row, "returnee_check", ReturneeResult::parse)?,
+        returnee_checked_at: col(row, "returnee_checked_at")?,
     })
 }
 
@@ -731,6 +817,9 @@ fn push_in_force(sql: &mut Sql<'_>, from: &str, until: &str, now: i64) {
     ));
 }
 
+/// Holds for a returnee's dossier `k` (the SQL twin of [`KeyPerson::returnee`]).
+const RETURNEE: &str = "(k.category = 'returned' OR k.abroad_state = 'returned')";
+
 fn push_filter(sql: &mut Sql<'_>, f: &KeyPersonFilter, now: i64) {
     if let Some(c) = f.category {
         sql.push(" AND k.category = ").arg(c.as_str());
@@ -743,6 +832,20 @@ fn push_filter(sql: &mut Sql<'_>, f: &KeyPersonFilter, now: i64) {
     }
     if let Some(login) = &f.responsible {
         sql.push(" AND k.responsible_login = ").arg(login.clone());
+    }
+    match f.returnee {
+        None => {}
+        Some(None) => {
+            sql.push(" AND ")
+                .push(RETURNEE)
+                .push(" AND k.status = 'active' AND k.returnee_check IS NULL");
+        }
+        Some(Some(r)) => {
+            sql.push(" AND ")
+                .push(RETURNEE)
+                .push(" AND k.returnee_check = ")
+                .arg(r.as_str());
+        }
     }
     if let Some(c) = f.control {
         sql.push(" AND k.status = 'active' AND k.control_state = ")
@@ -1094,6 +1197,12 @@ impl<'s> KeyPersons<'s> {
                     push_text(sql, c.contact.clone());
                     sql.push(", contact_phone)");
                 }
+            }
+            KeyPersonMeasure::ReturneeCheck { result, .. } => {
+                sql.push(", returnee_check = ")
+                    .arg(result.as_str())
+                    .push(", returnee_checked_at = ")
+                    .arg(at);
             }
             KeyPersonMeasure::Close { reason } => {
                 sql.push(", status = 'closed', closed_reason = ")
@@ -1457,7 +1566,12 @@ impl<'s> KeyPersons<'s> {
              COUNT(DISTINCT CASE WHEN k.status = 'active' AND k.control_state = 'away' \
              THEN k.resident_id END) AS away, \
              COUNT(DISTINCT CASE WHEN k.status = 'active' AND k.control_state = 'lost' \
-             THEN k.resident_id END) AS lost \
+             THEN k.resident_id END) AS lost, \
+             COUNT(DISTINCT CASE WHEN k.status = 'active' AND k.returnee_check IS NULL AND \
+             (k.category = 'returned' OR k.abroad_state = 'returned') \
+             THEN k.resident_id END) AS returnees_unchecked, \
+             COUNT(DISTINCT CASE WHEN k.returnee_check = 'criminal' \
+             THEN k.resident_id END) AS returnees_prosecuted \
              FROM key_persons k WHERE ",
         );
         scope.push_condition(&mut sql, "k.unit_code");
@@ -1478,6 +1592,8 @@ impl<'s> KeyPersons<'s> {
             unassigned: n(&row, "unassigned")?,
             away: n(&row, "away")?,
             lost: n(&row, "lost")?,
+            returnees_unchecked: n(&row, "returnees_unchecked")?,
+            returnees_prosecuted: n(&row, "returnees_prosecuted")?,
             involved_since_listing: n(&row, "involved_since_listing")?,
             by_category: KeyPersonCategory::ALL.iter().map(|c| (*c, 0)).collect(),
             ..KeyPersonFigures::default()
@@ -1668,6 +1784,8 @@ mod tests {
             control_place: None,
             control_at: None,
             contact_phone: None,
+            returnee_check: None,
+            returnee_checked_at: None,
         }
     }
 

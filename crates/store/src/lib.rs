@@ -172,7 +172,7 @@ pub use key_persons::{
     visit_due_day, visit_overdue_from, AbroadState, ActiveMeasure, ControlState, ControlUpdate,
     KeyPerson, KeyPersonCategory, KeyPersonEvent, KeyPersonFigures, KeyPersonFilter,
     KeyPersonMeasure, KeyPersonStatus, KeyPersons, NewKeyPerson, PunishmentKind, Responsible,
-    MAX_VISIT_CYCLE_DAYS,
+    ReturneeResult, MAX_VISIT_CYCLE_DAYS,
 };
 pub use model_sites::{ModelSite, ModelSites, MAX_SITE_TEXT};
 pub use mule_accounts::{MuleAccount, MuleAccounts};

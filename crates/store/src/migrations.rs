@@ -318,6 +318,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "key person control",
         include_str!("../migrations/0062_key_person_control.sql"),
     ),
+    (
+        63,
+        "returnee checks",
+        include_str!("../migrations/0063_returnee_checks.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

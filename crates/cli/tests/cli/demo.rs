@@ -69,6 +69,7 @@ fn registers(dir: &Path) -> BTreeMap<&'static str, i64> {
         ("visits", "SELECT COUNT(*) FROM key_person_events WHERE kind = 'visit'"),
         ("key_persons_away", "SELECT COUNT(*) FROM key_persons WHERE status = 'active' AND control_state = 'away'"),
         ("key_persons_lost", "SELECT COUNT(*) FROM key_persons WHERE status = 'active' AND control_state = 'lost'"),
+        ("returnees_checked", "SELECT COUNT(*) FROM key_persons WHERE returnee_check IS NOT NULL"),
         ("punishments", "SELECT COUNT(*) FROM key_person_events WHERE kind = 'punishment'"),
         ("proposals", "SELECT COUNT(*) FROM key_person_proposals"),
         ("leads", "SELECT COUNT(*) FROM two_card_leads"),

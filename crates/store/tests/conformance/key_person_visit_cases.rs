@@ -726,3 +726,122 @@ pub async fn visits_say_where_the_person_stands_and_the_lost_are_counted(store: 
         0
     );
 }
+
+/// 回流人员核查: returnees — a 劝返回流 dossier, or one persuaded back — are checked one by one;
+/// the dossier keeps the latest finding, the list filters those not checked yet and those of a
+/// finding, and the figures count the unchecked (in control) and the prosecuted (closed
+/// dossiers too) inside the scope; a dossier of another category is never a returnee.
+pub async fn returnees_are_checked_one_by_one_and_the_unchecked_counted(store: &Store) {
+    world(store).await;
+    let kp = store.key_persons();
+    let yuyao = store.units().scope(YUYAO).await.unwrap();
+    let cixi = store.units().scope(CIXI).await.unwrap();
+    let back = open(store, 1, KeyPersonCategory::Returned, T0).await;
+    let persuaded = open(store, 2, KeyPersonCategory::AbroadHighRisk, T0).await;
+    let seller = open(store, 3, KeyPersonCategory::TwoCards, T0).await;
+    kp.add_event(
+        &yuyao,
+        persuaded,
+        &KeyPersonMeasure::Persuasion {
+            state: AbroadState::Returned,
+            on: T0,
+            place: Some("缅北".into()),
+        },
+        "cmd_yy",
+        T0,
+    )
+    .await
+    .unwrap();
+    let now = T0 + DAY;
+    assert!(kp.get(&yuyao, back).await.unwrap().returnee());
+    assert!(kp.get(&yuyao, persuaded).await.unwrap().returnee());
+    assert!(!kp.get(&yuyao, seller).await.unwrap().returnee());
+    let unchecked = KeyPersonFilter {
+        returnee: Some(None),
+        ..KeyPersonFilter::default()
+    };
+    assert_eq!(kp.count(&yuyao, &unchecked, now).await.unwrap(), 2);
+    assert_eq!(
+        kp.figures(&yuyao, now).await.unwrap().returnees_unchecked,
+        2
+    );
+    assert_eq!(kp.figures(&cixi, now).await.unwrap().returnees_unchecked, 0);
+
+    let check = |result| KeyPersonMeasure::ReturneeCheck {
+        result,
+        note: "逐人核查".into(),
+    };
+    kp.add_event(
+        &yuyao,
+        back,
+        &check(ReturneeResult::Criminal),
+        "cmd_yy",
+        now,
+    )
+    .await
+    .unwrap();
+    let k = kp.get(&yuyao, back).await.unwrap();
+    assert_eq!(k.returnee_check, Some(ReturneeResult::Criminal));
+    assert_eq!(k.returnee_checked_at, Some(now));
+    let entry = kp.events(&yuyao, back).await.unwrap().pop().unwrap();
+    assert_eq!(
+        (entry.kind.as_str(), &entry.detail["result"]),
+        ("returnee_check", &serde_json::json!("criminal"))
+    );
+    assert!(matches!(
+        kp.add_event(
+            &yuyao,
+            persuaded,
+            &KeyPersonMeasure::ReturneeCheck {
+                result: ReturneeResult::NoOffence,
+                note: "  ".into()
+            },
+            "cmd_yy",
+            now
+        )
+        .await,
+        Err(StoreError::Invalid { field: "note", .. })
+    ));
+
+    let f = kp.figures(&yuyao, now).await.unwrap();
+    assert_eq!((f.returnees_unchecked, f.returnees_prosecuted), (1, 1));
+    let ids = |page: Page<KeyPerson>| page.items.into_iter().map(|k| k.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(kp
+            .list(&yuyao, &unchecked, &PageRequest::first(10), now)
+            .await
+            .unwrap()),
+        [persuaded]
+    );
+    let criminal = KeyPersonFilter {
+        returnee: Some(Some(ReturneeResult::Criminal)),
+        ..KeyPersonFilter::default()
+    };
+    assert_eq!(
+        ids(kp
+            .list(&yuyao, &criminal, &PageRequest::first(10), now)
+            .await
+            .unwrap()),
+        [back]
+    );
+    // Closed after the measures, the prosecuted returnee still counts as prosecuted.
+    kp.add_event(
+        &yuyao,
+        back,
+        &KeyPersonMeasure::Close {
+            reason: "已刑事拘留".into(),
+        },
+        "cmd_yy",
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        kp.figures(&yuyao, now).await.unwrap().returnees_prosecuted,
+        1
+    );
+    assert_eq!(
+        kp.figures(&cixi, now).await.unwrap().returnees_prosecuted,
+        0
+    );
+}

@@ -133,6 +133,7 @@ mod key_person_visit_suite {
         officers_are_of_the_dossiers_unit_or_above_and_stay_behind_when_it_moves,
         concurrent_assignments_each_name_the_officer_really_before,
         visits_say_where_the_person_stands_and_the_lost_are_counted,
+        returnees_are_checked_one_by_one_and_the_unchecked_counted,
     }
 }
 

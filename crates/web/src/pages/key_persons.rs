@@ -33,7 +33,8 @@ use fanzha_core::ResidentId;
 use fanzha_store::{
     AbroadState, ActiveMeasure, ControlState, ControlUpdate, InvolvedSince, KeyPerson,
     KeyPersonCategory, KeyPersonEvent, KeyPersonFilter, KeyPersonMeasure, KeyPersonStatus,
-    NewAuditEntry, NewKeyPerson, PageRequest, PunishmentKind, Responsible, Scope, StoreError,
+    NewAuditEntry, NewKeyPerson, PageRequest, PunishmentKind, Responsible, ReturneeResult, Scope,
+    StoreError,
 };
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -178,6 +179,9 @@ pub(super) struct Figures {
     /// People in control found away (外出) / out of reach (失联) at their latest visit.
     away: i64,
     lost: i64,
+    /// Returnees in control not checked yet; returnees whose check led to criminal measures.
+    returnees_unchecked: i64,
+    returnees_prosecuted: i64,
     /// People in control involved again since their listing (再次涉案).
     involved_since_listing: i64,
     /// (category code, label, dossiers in control)
@@ -202,6 +206,8 @@ impl Figures {
             unassigned: f.unassigned,
             away: f.away,
             lost: f.lost,
+            returnees_unchecked: f.returnees_unchecked,
+            returnees_prosecuted: f.returnees_prosecuted,
             involved_since_listing: f.involved_since_listing,
             in_control: f.in_control,
             closed: f.closed,
@@ -222,7 +228,7 @@ impl Figures {
     }
 
     /// The label keys of [`Figures::values`], in the order the page shows them.
-    pub(super) const KEYS: [&'static str; 13] = [
+    pub(super) const KEYS: [&'static str; 15] = [
         "kp_in_control",
         "kp_punished_now",
         "kp_exit_ban_now",
@@ -235,11 +241,13 @@ impl Figures {
         "kp_unassigned",
         "kp_away",
         "kp_lost",
+        "kp_returnees_unchecked",
+        "kp_returnees_prosecuted",
         "kpc_involved_again",
     ];
 
     /// The figures as text, in the order of [`Figures::KEYS`].
-    pub(super) fn values(&self) -> [String; 13] {
+    pub(super) fn values(&self) -> [String; 15] {
         [
             self.in_control.to_string(),
             self.punished.to_string(),
@@ -253,6 +261,8 @@ impl Figures {
             self.unassigned.to_string(),
             self.away.to_string(),
             self.lost.to_string(),
+            self.returnees_unchecked.to_string(),
+            self.returnees_prosecuted.to_string(),
             self.involved_since_listing.to_string(),
         ]
     }
@@ -280,6 +290,8 @@ struct ListPage {
     involved: &'static str,
     /// 动态管控 states, for the filter.
     controls: Vec<Choice>,
+    /// 回流人员核查: `unchecked` and the results, for the filter.
+    returnees: Vec<Choice>,
     units: Vec<Choice>,
     /// The filter as a query string, for the export and paging links.
     query: String,
@@ -325,6 +337,10 @@ pub struct ListQuery {
     /// `stable`, `away`, `lost`: only dossiers in control whose person stands so.
     #[serde(default)]
     control: Option<String>,
+    /// `unchecked`: returnees in control not checked yet; a check's result: returnees whose
+    /// check found it.
+    #[serde(default)]
+    returnee: Option<String>,
     /// `since_listing` (or `1`): only dossiers in control whose person was involved in a case
     /// since the listing; `pending`: since the dossier's latest visit or measure.
     #[serde(default)]
@@ -380,6 +396,16 @@ async fn list_page<P: Permission>(
             .filter(|v| *v != "0")
             .map(|_| auth.principal.login.clone()),
         control: parse_or(non_empty(&q.control), ControlState::parse, "control")?,
+        returnee: match non_empty(&q.returnee) {
+            None => None,
+            Some("unchecked") => Some(None),
+            Some(r) => Some(Some(ReturneeResult::parse(r).ok_or_else(|| {
+                WebError::BadRequest(format!(
+                    "returnee: unknown value `{r}` (unchecked, criminal, administrative, \
+                     admonished, no_offence)"
+                ))
+            })?)),
+        },
         involved_since: match non_empty(&q.involved) {
             None | Some("0") => None,
             Some("1" | "since_listing") => Some(InvolvedSince::Listing),
@@ -443,6 +469,12 @@ async fn list_page<P: Permission>(
             ("visit", filter.visit_overdue.then_some("overdue")),
             ("mine", filter.responsible.is_some().then_some("1")),
             ("control", filter.control.map(ControlState::as_str)),
+            (
+                "returnee",
+                filter
+                    .returnee
+                    .map(|r| r.map_or("unchecked", ReturneeResult::as_str)),
+            ),
             ("involved", filter.involved_since.map(involved_code)),
             (
                 "unit",
@@ -507,6 +539,17 @@ async fn list_page<P: Permission>(
             |c| pick(lang, c.zh(), c.en()).to_string(),
             filter.control,
         ),
+        returnees: std::iter::once(Choice {
+            value: "unchecked".into(),
+            label: lang.t("kp_returnees_unchecked").into(),
+            selected: filter.returnee == Some(None),
+        })
+        .chain(ReturneeResult::ALL.iter().map(|r| Choice {
+            value: r.as_str().into(),
+            label: pick(lang, r.zh(), r.en()).into(),
+            selected: filter.returnee == Some(Some(*r)),
+        }))
+        .collect(),
         units,
         query,
         next,
@@ -800,6 +843,19 @@ fn event_row(lang: Lang, e: KeyPersonEvent) -> EventRow {
                 ),
             },
         ),
+        "returnee_check" => (
+            lang.t("kp_returnee_check"),
+            [
+                ReturneeResult::parse(&s("result"))
+                    .map(|r| pick(lang, r.zh(), r.en()).to_string())
+                    .unwrap_or_default(),
+                s("note"),
+            ]
+            .into_iter()
+            .filter(|v| !v.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · "),
+        ),
         "closed" => (lang.t("kp_close"), s("reason")),
         _ => ("", e.kind.clone()),
     };
@@ -837,6 +893,11 @@ struct DossierPage {
     control: String,
     contact: String,
     control_states: Vec<Choice>,
+    /// 回流人员核查 of a returnee: whether one is, the latest outcome (words, day), the form's
+    /// results.
+    returnee: bool,
+    returnee_check: String,
+    returnee_results: Vec<Choice>,
     created: String,
     events: Vec<EventRow>,
     /// The person's other dossiers: (id, category, status).
@@ -1027,6 +1088,25 @@ pub async fn detail(
             |c| pick(lang, c.zh(), c.en()).to_string(),
             None,
         ),
+        returnee: k.returnee(),
+        returnee_check: k
+            .returnee_check
+            .map(|r| {
+                format!(
+                    "{} · {}",
+                    pick(lang, r.zh(), r.en()),
+                    k.returnee_checked_at
+                        .map(format_shanghai_date)
+                        .unwrap_or_default()
+                )
+            })
+            .unwrap_or_default(),
+        returnee_results: choices(
+            &ReturneeResult::ALL,
+            ReturneeResult::as_str,
+            |r| pick(lang, r.zh(), r.en()).to_string(),
+            None,
+        ),
         created: time(k.created_at),
         events,
         others,
@@ -1091,6 +1171,10 @@ pub struct EventForm {
     control_place: Option<String>,
     #[serde(default)]
     contact: Option<String>,
+    /// `returnee_check`: what the check found (`criminal`, `administrative`, `admonished`,
+    /// `no_offence`).
+    #[serde(default)]
+    result: Option<String>,
 }
 
 /// Where the person stands, as lists and the dossier read it: `外出 · 广东省深圳市 · 2026-11-03`.
@@ -1190,6 +1274,12 @@ fn measure_of(f: &EventForm, now: i64) -> Result<KeyPersonMeasure, WebError> {
                 non_empty(&f.control_place),
                 non_empty(&f.contact),
             )?,
+        },
+        "returnee_check" => KeyPersonMeasure::ReturneeCheck {
+            result: parse_or(non_empty(&f.result), ReturneeResult::parse, "result")?.ok_or_else(
+                || WebError::BadRequest("result: choose what the check found".into()),
+            )?,
+            note: text(&f.note),
         },
         "close" => KeyPersonMeasure::Close {
             reason: text(&f.reason),
@@ -1374,6 +1464,7 @@ mod tests {
             control: None,
             control_place: None,
             contact: None,
+            result: Some("admonished".into()),
         };
         assert!(matches!(
             measure_of(&form("punishment"), 0).unwrap(),
@@ -1427,6 +1518,18 @@ mod tests {
             ..form("visit")
         };
         assert!(measure_of(&unknown, 0).is_err());
+        assert_eq!(
+            measure_of(&form("returnee_check"), 0).unwrap(),
+            KeyPersonMeasure::ReturneeCheck {
+                result: ReturneeResult::Admonished,
+                note: "在家".into()
+            }
+        );
+        let no_result = EventForm {
+            result: None,
+            ..form("returnee_check")
+        };
+        assert!(measure_of(&no_result, 0).is_err());
         let no_start = EventForm {
             from: None,
             ..form("exit_ban")

@@ -172,6 +172,7 @@ pub fn audit_action_label(lang: Lang, code: &str) -> String {
             "exit_ban" => Some(("不准出境", "exit ban")),
             "persuasion" => Some(("劝返", "persuasion")),
             "visit" => Some(("走访", "visit")),
+            "returnee_check" => Some(("回流核查", "returnee check")),
             "closed" => Some(("移出", "closed")),
             "assigned" => Some(("包保责任人", "responsible officer")),
             "visit_cycle" => Some(("走访周期", "visit cycle")),
@@ -541,6 +542,10 @@ mod audit_label_tests {
         assert!(
             missing.is_empty(),
             "audit actions without a label: {missing:#?}"
+        );
+        assert_eq!(
+            audit_action_label(Lang::Zh, "key_person_returnee_check"),
+            "重点人员·回流核查"
         );
         assert_eq!(
             audit_action_label(Lang::Zh, "key_person_visit"),

@@ -36,7 +36,7 @@ fanzha_store::on_both_backends! {
     overdue_visits_and_mine_filter_count_and_export_the_list,
     a_grid_worker_sees_the_visits_due_and_records_one_on_the_phone,
     the_register_breaks_its_figures_down_by_the_units_below,
-    visits_say_where_people_stand_and_the_lost_are_listed_and_counted,
+    visits_say_where_people_stand_and_returnees_are_checked,
 }
 
 const COUNTY: &str = "330281";
@@ -1626,8 +1626,9 @@ fn phone_cards(body: &str) -> Vec<&str> {
 /// 动态管控: the dossier's visit form says where the person stands (外出 with where, 失联) and
 /// gives a new number; the dossier shows it, the list filters and marks it, the figures count
 /// the away and the lost; the phone's visit says the same; a place without a state or a number
-/// that is not one is refused naming the field.
-async fn visits_say_where_people_stand_and_the_lost_are_listed_and_counted(db: &Db) {
+/// that is not one is refused naming the field. 回流人员核查: a returnee persuaded back waits as
+/// 待核查, is checked on the dossier, and counts as prosecuted.
+async fn visits_say_where_people_stand_and_returnees_are_checked(db: &Db) {
     let (state, zhang) = measured_world(db).await;
     let people = residents();
     // 张 went to work in 深圳 and gave a new number.
@@ -1750,4 +1751,47 @@ async fn visits_say_where_people_stand_and_the_lost_are_listed_and_counted(db: &
         figure(&get(&state, "/key-persons").await.text(), "away"),
         "0"
     );
+
+    // 回流人员核查: 钱 came back (劝返回流, closed dossier), 赵 was persuaded back and waits.
+    let list = get(&state, "/key-persons").await.text();
+    assert_eq!(figure(&list, "returnees_unchecked"), "1", "{list}");
+    let unchecked = get(&state, "/key-persons?returnee=unchecked").await.text();
+    assert_eq!(rows(&unchecked).len(), 1, "{unchecked}");
+    let zhao = format!(
+        "/key-persons/{}",
+        rows(&unchecked)[0].split('"').next().unwrap()
+    );
+    let dossier = get(&state, &zhao).await.text();
+    assert!(
+        dossier.contains("data-unchecked") && dossier.contains("add-returnee-check"),
+        "{dossier}"
+    );
+    add(
+        &state,
+        &zhao,
+        "kind=returnee_check&result=criminal&note=%E5%B7%B2%E5%88%91%E6%8B%98",
+    )
+    .await;
+    let dossier = get(&state, &zhao).await.text();
+    assert!(!dossier.contains("data-unchecked"));
+    assert!(dossier.contains("涉嫌犯罪"), "{dossier}");
+    let list = get(&state, "/key-persons").await.text();
+    assert_eq!(figure(&list, "returnees_unchecked"), "0");
+    assert_eq!(figure(&list, "returnees_prosecuted"), "1");
+    assert_eq!(
+        rows(&get(&state, "/key-persons?returnee=criminal").await.text()).len(),
+        1
+    );
+    // Only a returnee's dossier is checked; a finding is required.
+    assert!(!get(&state, &zhang)
+        .await
+        .text()
+        .contains("add-returnee-check"));
+    let a = post(
+        &state,
+        &format!("{zhao}/events"),
+        "kind=returnee_check&note=x",
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
 }

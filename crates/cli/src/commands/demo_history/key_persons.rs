@@ -9,7 +9,7 @@ use crate::error::CliError;
 use fanzha_store::{
     AbroadState, CaseFilter, ControlState, ControlUpdate, KeyPersonCategory, KeyPersonMeasure,
     NewKeyPerson, NewProposal, NewSuspect, PageRequest, ProposalKind, ProposalStep, PunishmentKind,
-    Responsible, SuspectRole,
+    Responsible, ReturneeResult, SuspectRole,
 };
 use rand::Rng;
 
@@ -62,6 +62,13 @@ const AWAY_PLACES: &[&str] = &[
     "广东省深圳市（务工）",
     "上海市（打工）",
     "江苏省苏州市（务工）",
+];
+
+/// What the checks of the history's returnees wrote down.
+const RETURNEE_NOTES: &[&str] = &[
+    "逐人谈话核查，本人承认在境外园区从事引流话术工作三个月",
+    "核查出入境记录及聊天记录，未发现参与诈骗",
+    "系被骗出境务工，经核查无违法犯罪事实，开展教育",
 ];
 
 const VISIT_NOTES: &[&str] = &[
@@ -220,6 +227,32 @@ pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
                 .add_event(&scope, id, &visit, "grid", next)
                 .await?;
             last = next;
+        }
+        // 回流人员核查: two returnees in three are checked within days of coming back (no dice:
+        // the finding follows the dossier's place in the list); the rest wait.
+        let back_at = measures.iter().find_map(|(at, m)| match m {
+            KeyPersonMeasure::Persuasion {
+                state: AbroadState::Returned,
+                ..
+            } => Some(*at),
+            _ => None,
+        });
+        let back_at = back_at.or((category == KeyPersonCategory::Returned).then_some(opened));
+        if let Some(back) = back_at.filter(|at| i % 3 != 2 && at + 6 * DAY_MS < h.now) {
+            let result = [
+                ReturneeResult::Admonished,
+                ReturneeResult::Criminal,
+                ReturneeResult::NoOffence,
+                ReturneeResult::Administrative,
+            ][i % 4];
+            let check = KeyPersonMeasure::ReturneeCheck {
+                result,
+                note: RETURNEE_NOTES[i % RETURNEE_NOTES.len()].to_string(),
+            };
+            h.store
+                .key_persons()
+                .add_event(&scope, id, &check, "station", back + 5 * DAY_MS)
+                .await?;
         }
         let punished = measures
             .iter()
