@@ -323,6 +323,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "returnee checks",
         include_str!("../migrations/0063_returnee_checks.sql"),
     ),
+    (
+        64,
+        "two card lead forwards",
+        include_str!("../migrations/0064_two_card_lead_forwards.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

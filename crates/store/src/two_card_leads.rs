@@ -158,6 +158,10 @@ pub struct TwoCardLead {
     pub measure_at: Option<i64>,
     /// Where a roaming number was seen; empty for cards.
     pub place: String,
+    /// 线索转递: the unit that handed the lead on last, when and why.
+    pub forwarded_from: Option<String>,
+    pub forwarded_at: Option<i64>,
+    pub forward_reason: Option<String>,
 }
 
 impl TwoCardLead {
@@ -225,7 +229,8 @@ impl LeadFigures {
 
 const COLUMNS: &str = "l.id, l.kind, l.number, l.resident_id, l.holder_name, l.reason, l.source, \
      l.batch, l.upstream_id, l.unit_code, l.received_at, l.deadline, l.state, l.result, l.note, l.imported_by, \
-     l.checked_by, l.checked_at, l.measure, l.measure_at, l.place";
+     l.checked_by, l.checked_at, l.measure, l.measure_at, l.place, l.forwarded_from, l.forwarded_at, \
+     l.forward_reason";
 
 fn from_row(row: &AnyRow) -> Result<TwoCardLead, sqlx::Error> {
     let kind: String = col(row, "kind")?;
@@ -262,6 +267,9 @@ fn from_row(row: &AnyRow) -> Result<TwoCardLead, sqlx::Error> {
         measure: parse_optional_code(row, "measure", SuspectMeasure::parse)?,
         measure_at: col(row, "measure_at")?,
         place: col(row, "place")?,
+        forwarded_from: col(row, "forwarded_from")?,
+        forwarded_at: col(row, "forwarded_at")?,
+        forward_reason: col(row, "forward_reason")?,
     })
 }
 
@@ -490,6 +498,98 @@ impl<'s> TwoCardLeads<'s> {
             .await
             .map_err(StoreError::query("two_card_leads.count"))?;
         col(&row, "n").map_err(StoreError::query("two_card_leads.count"))
+    }
+
+    /// Hands pending lead `id` of `scope` on to unit `to` (线索转递), with why, by `actor` at `at`:
+    /// the lead moves there with a fresh deadline as long as its first, and the hand-over is
+    /// kept and audited. [`StoreError::NotFound`] outside `scope` or for an unknown unit;
+    /// [`StoreError::Invalid`] without a reason or to the unit that holds it;
+    /// [`StoreError::Conflict`] once checked.
+    pub async fn forward(
+        &self,
+        scope: &Scope,
+        id: i64,
+        to: &str,
+        reason: &str,
+        actor: &str,
+        at: i64,
+    ) -> StoreResult<TwoCardLead> {
+        let reason = text("reason", reason, true)?;
+        let lead = self.get(scope, id).await?;
+        let unit =
+            self.store
+                .units()
+                .find(to.trim())
+                .await?
+                .ok_or_else(|| StoreError::NotFound {
+                    what: "unit",
+                    key: to.trim().to_string(),
+                })?;
+        if unit.code == lead.unit_code {
+            return Err(StoreError::invalid(
+                "unit",
+                "the lead is held by that unit already: name the unit the holder belongs to",
+            ));
+        }
+        let conflict = || StoreError::Conflict {
+            what: "two-card lead",
+            detail: format!("lead {id} was checked already: it is not handed on"),
+        };
+        if lead.state != LeadState::Pending {
+            return Err(conflict());
+        }
+        let deadline = at + (lead.deadline - lead.received_at).max(0);
+        let _writer = self.store.write_guard().await;
+        let mut tx = self.store.begin_write("two_card_leads.begin").await?;
+        let mut sql = Sql::new("UPDATE two_card_leads SET unit_code = ");
+        sql.arg(unit.code.as_str())
+            .push(", deadline = ")
+            .arg(deadline)
+            .push(", forwarded_from = ")
+            .arg(lead.unit_code.as_str())
+            .push(", forwarded_at = ")
+            .arg(at)
+            .push(", forward_reason = ")
+            .arg(reason.as_str())
+            .push(" WHERE id = ")
+            .arg(id)
+            .push(" AND state = 'pending' AND unit_code = ")
+            .arg(lead.unit_code.as_str());
+        let done = sql
+            .query()
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::query("two_card_leads.forward"))?;
+        if done.rows_affected() != 1 {
+            return Err(conflict());
+        }
+        append_on(
+            &mut tx,
+            &NewAuditEntry {
+                actor: actor.to_string(),
+                action: "two_card_lead_forwarded".into(),
+                target_type: "two_card_lead".into(),
+                target_id: Some(id.to_string()),
+                unit_code: Some(lead.unit_code.clone()),
+                detail: serde_json::json!({
+                    "from": lead.unit_code,
+                    "to": unit.code,
+                    "reason": reason,
+                }),
+            },
+        )
+        .await?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("two_card_leads.commit"))?;
+        Ok(TwoCardLead {
+            forwarded_from: Some(lead.unit_code.clone()),
+            unit_code: unit.code,
+            deadline,
+            forwarded_at: Some(at),
+            forward_reason: Some(reason),
+            ..lead
+        })
     }
 
     /// Records what the check of lead `id` found (a note is required for 其他), by `actor` at

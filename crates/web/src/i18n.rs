@@ -1324,6 +1324,10 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("tcl_feedback", "核查反馈", "Feedback"),
     ("tcl_feedback_link", "核查反馈表（CSV）", "Feedback sheet (CSV)"),
     ("tcl_check", "登记核查结果", "Record the check"),
+    ("tcl_forward", "转递", "Hand on"),
+    ("tcl_forward_unit", "接收单位代码或名称", "Receiving unit (code or name)"),
+    ("tcl_forward_reason", "转递原因", "Why"),
+    ("tcl_forwarded_from", "转自", "From"),
     ("tcl_list_key_person", "列为重点人员", "List as key person"),
     (
         "tcl_check_hint",

@@ -387,6 +387,10 @@ pub fn router(state: AppState) -> Router {
             post(pages::two_card_leads::check),
         )
         .route(
+            "/two-card-leads/{id}/forward",
+            post(pages::two_card_leads::forward),
+        )
+        .route(
             "/two-card-leads/{id}/measure",
             post(pages::two_card_leads::set_measure),
         )

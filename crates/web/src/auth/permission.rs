@@ -133,6 +133,9 @@ permissions! {
     /// 预警推送: import the warning lists upstream platforms push (国家反诈大数据平台, 东风, 长矛),
     /// list the imports of one's subtree and export the feedback (反馈) per platform and period.
     ImportPushes => "import_pushes": [CenterAnalyst];
+    /// 线索转递: hand a pending 两卡线索 of one's area on to the unit the holder belongs to, with
+    /// why. Never liaisons.
+    ForwardTwoCardLeads => "forward_two_card_leads": [CenterAnalyst, UnitCommander];
     /// Record the on-the-ground check of a 两卡线索 of one's area (and list a lent or sold
     /// card's holder as a key person).
     CheckTwoCardLeads => "check_two_card_leads": [UnitCommander];

@@ -13,8 +13,8 @@ use super::upload::Upload;
 use super::view::pick;
 use super::{render, Chrome};
 use crate::auth::permission::{
-    CheckTwoCardLeads, ImportTwoCardLeads, ManageKeyPersons, ManageTwoCardLeads, Permission,
-    RecordEnforcement, ViewTwoCardLeads,
+    CheckTwoCardLeads, ForwardTwoCardLeads, ImportTwoCardLeads, ManageKeyPersons,
+    ManageTwoCardLeads, Permission, RecordEnforcement, ViewTwoCardLeads,
 };
 use crate::auth::Require;
 use crate::error::WebError;
@@ -96,6 +96,8 @@ struct Row {
     place: String,
     /// The results a check of this lead may find (code, label).
     fitting: Vec<(&'static str, &'static str)>,
+    /// 线索转递: `转自 阳明街道 · 户籍地在慈溪` when the lead was handed on; empty otherwise.
+    forwarded: String,
 }
 
 struct Figures {
@@ -135,6 +137,7 @@ struct ListPage {
     manage: bool,
     can_import: bool,
     can_check: bool,
+    can_forward: bool,
     can_list_key_person: bool,
     /// 打击处理 may be recorded on a lent or sold card's lead.
     can_record_measure: bool,
@@ -178,7 +181,17 @@ async fn rows_of(state: &AppState, lang: Lang, leads: Vec<TwoCardLead>, now: i64
     let mut rows = Vec::with_capacity(leads.len());
     for l in leads {
         let unit = names.get(&l.unit_code).await;
+        let forwarded = match &l.forwarded_from {
+            Some(from) => format!(
+                "{} {} · {}",
+                lang.t("tcl_forwarded_from"),
+                names.get(from).await,
+                l.forward_reason.clone().unwrap_or_default()
+            ),
+            None => String::new(),
+        };
         rows.push(Row {
+            forwarded,
             id: l.id,
             upstream_id: l.upstream_id.clone(),
             batch: l.batch.clone(),
@@ -344,6 +357,7 @@ async fn list_page<P: Permission>(
         manage,
         can_import: ImportTwoCardLeads::allows(p),
         can_check: CheckTwoCardLeads::allows(p),
+        can_forward: ForwardTwoCardLeads::allows(p),
         can_list_key_person: ManageKeyPersons::allows(p),
         can_record_measure: RecordEnforcement::allows(p),
         measures: choices(
@@ -778,4 +792,60 @@ fn export(lang: Lang, rows: Option<Vec<Row>>, f: &Figures) -> Sheets {
         name: "two_card_leads".into(),
         sheets,
     }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ForwardForm {
+    /// The receiving unit: its code, or its name when no other unit bears it.
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /two-card-leads/{id}/forward` (`unit`, `reason`): 线索转递 — a pending lead of one's
+/// area handed on to the unit the holder belongs to, with a fresh deadline (audited by the
+/// store). An unknown unit answers not-found; a name several units bear, or the unit that
+/// holds it already, 400; a lead checked before, a conflict.
+pub async fn forward(
+    auth: Require<ForwardTwoCardLeads>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    FormBody(f): FormBody<ForwardForm>,
+) -> Result<Response, WebError> {
+    let p = &auth.principal;
+    let scope = state.scope_of(&p.unit_code).await?;
+    let named = f.unit.trim();
+    if named.is_empty() {
+        return Err(WebError::BadRequest(
+            "unit: name the unit to hand the lead on to (code or name)".into(),
+        ));
+    }
+    let units = state.store.units();
+    let to = match units.find(named).await? {
+        Some(u) => u.code,
+        None => {
+            let mut bearing = units.named(named).await?;
+            match bearing.len() {
+                0 => return Err(WebError::NotFound),
+                1 => bearing.remove(0).code,
+                n => {
+                    return Err(WebError::BadRequest(format!(
+                        "unit: {n} units are named `{named}`: give its code"
+                    )))
+                }
+            }
+        }
+    };
+    state
+        .store
+        .two_card_leads()
+        .forward(&scope, id, &to, &f.reason, &p.login, state.clock.now_ms())
+        .await?;
+    Ok(super::after_write(
+        &headers,
+        "/two-card-leads".into(),
+        axum::http::StatusCode::OK,
+    ))
 }

@@ -273,6 +273,7 @@ pub fn audit_action_label(lang: Lang, code: &str) -> String {
         "talking_points_reset" => Some(("恢复默认话术", "Talking points reset")),
         "two_card_leads_imported" => Some(("导入两卡线索", "Two-card leads imported")),
         "two_card_lead_checked" => Some(("两卡线索核查", "Two-card lead checked")),
+        "two_card_lead_forwarded" => Some(("两卡线索转递", "Two-card lead handed on")),
         "two_card_lead_measure_set" => Some(("两卡线索处置", "Two-card lead measure")),
         "typical_case_marked" => Some(("列为典型案例", "Marked typical")),
         "typical_case_edited" => Some(("修改典型案例", "Typical case edited")),

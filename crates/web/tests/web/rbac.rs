@@ -958,6 +958,13 @@ const ENDPOINTS: &[Endpoint] = &[
     ),
     ep(
         "POST",
+        "/two-card-leads/{id}/forward",
+        "forward_two_card_leads",
+        Rec::TwoCardLead,
+        Form("unit=330281002001&reason=rbac+{n}"),
+    ),
+    ep(
+        "POST",
         "/two-card-leads/{id}/check",
         "check_two_card_leads",
         Rec::TwoCardLead,
@@ -3257,15 +3264,16 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 || w.guardian_state(r).await != (0, false),
                         ),
                         (Rec::Guardian, Some(r)) => Some(w.guardian_state(r).await != (1, true)),
-                        (Rec::TwoCardLead, Some(r)) => Some(
-                            w.store()
+                        (Rec::TwoCardLead, Some(r)) => {
+                            let lead = w
+                                .store()
                                 .two_card_leads()
                                 .get(&Scope::platform(), r.two_card_lead_id.parse().unwrap())
                                 .await
-                                .unwrap()
-                                .state
-                                == LeadState::Checked,
-                        ),
+                                .unwrap();
+                            // Checked, or handed on to another unit.
+                            Some(lead.state == LeadState::Checked || lead.unit_code != r.unit_code)
+                        }
                         (Rec::NewCard, Some(r))
                             if e.route_path() == "/card-screening/{id}/lead" =>
                         {

@@ -27,6 +27,7 @@ fanzha_store::on_both_backends! {
     another_county_sees_nothing_of_it,
     a_bank_liaison_is_refused_and_a_leader_sees_only_figures,
     a_roaming_holder_found_abroad_is_listed_for_persuasion_where_the_number_roams,
+    a_lead_not_of_ones_area_is_handed_on_to_the_holders_unit,
 }
 
 const COUNTY: &str = "330281";
@@ -741,4 +742,151 @@ async fn a_roaming_holder_found_abroad_is_listed_for_persuasion_where_the_number
         "{}",
         d.reason
     );
+}
+
+/// 线索转递: the township's commander finds the holder lives in 慈溪 and hands the lead on by
+/// the township's name, with why; it leaves the township's list and arrives in 慈溪's with a
+/// fresh deadline and where it came from, audited; a name nobody bears answers 404, the unit
+/// holding it already or no reason 400, a grid worker 403, and a checked lead is not handed on.
+async fn a_lead_not_of_ones_area_is_handed_on_to_the_holders_unit(db: &Db) {
+    let state = world(db).await;
+    import(&state).await;
+    let id = card_lead_id(&state).await;
+    let before = state
+        .store
+        .two_card_leads()
+        .get(&Scope::platform(), id)
+        .await
+        .unwrap();
+    let later = t0() + 10 * 60_000;
+    let mut moved = state.clone();
+    moved.clock = Arc::new(FixedClock(later));
+    let forward = |form: String, role: Role| {
+        let state = moved.clone();
+        async move {
+            send(
+                &state,
+                role,
+                TOWNSHIP,
+                "POST",
+                &format!("/two-card-leads/{id}/forward"),
+                Body_::Form(form),
+            )
+            .await
+        }
+    };
+    for (form, status) in [
+        (
+            "unit=%E4%B8%8D%E5%AD%98%E5%9C%A8&reason=x".to_string(),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            format!("unit={}&reason=x", before.unit_code),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "unit=330282001&reason=+".to_string(),
+            StatusCode::BAD_REQUEST,
+        ),
+        ("unit=&reason=x".to_string(), StatusCode::BAD_REQUEST),
+    ] {
+        let a = forward(form.clone(), Role::UnitCommander).await;
+        assert_eq!(a.status, status, "{form}: {}", a.text());
+    }
+    assert_eq!(
+        forward("unit=330282001&reason=x".into(), Role::GridWorker)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // By name: 浒山街道, the township of 慈溪.
+    let a = forward(
+        "unit=%E6%B5%92%E5%B1%B1%E8%A1%97%E9%81%93&reason=%E6%88%B7%E7%B1%8D%E5%9C%B0%E5%9C%A8%E6%85%88%E6%BA%AA".into(),
+        Role::UnitCommander,
+    )
+    .await;
+    assert!(
+        a.status.is_redirection() || a.status.is_success(),
+        "{}",
+        a.text()
+    );
+    let lead = state
+        .store
+        .two_card_leads()
+        .get(&Scope::platform(), id)
+        .await
+        .unwrap();
+    assert_eq!(lead.unit_code, "330282001");
+    assert_eq!(
+        lead.forwarded_from.as_deref(),
+        Some(before.unit_code.as_str())
+    );
+    assert_eq!(lead.forward_reason.as_deref(), Some("户籍地在慈溪"));
+    assert_eq!(
+        lead.deadline,
+        later + (before.deadline - before.received_at)
+    );
+    let mine = send(
+        &state,
+        Role::UnitCommander,
+        TOWNSHIP,
+        "GET",
+        "/two-card-leads",
+        get(),
+    )
+    .await
+    .text();
+    assert!(!mine.contains(&format!("data-lead=\"{id}\"")), "{mine}");
+    let theirs = send(
+        &state,
+        Role::UnitCommander,
+        OTHER_COUNTY,
+        "GET",
+        "/two-card-leads",
+        get(),
+    )
+    .await
+    .text();
+    assert!(theirs.contains(&format!("data-lead=\"{id}\"")), "{theirs}");
+    assert!(
+        theirs.contains("data-forwarded") && theirs.contains("户籍地在慈溪"),
+        "{theirs}"
+    );
+    let audited = state
+        .store
+        .audit()
+        .list(&Scope::platform(), &PageRequest::first(200))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .any(|e| {
+            e.action == "two_card_lead_forwarded" && e.target_id.as_deref() == Some(&id.to_string())
+        });
+    assert!(audited);
+    // 慈溪 checks it; it is not handed on any more.
+    let checked = send(
+        &state,
+        Role::UnitCommander,
+        OTHER_COUNTY,
+        "POST",
+        &format!("/two-card-leads/{id}/check"),
+        Body_::Form("result=normal".into()),
+    )
+    .await;
+    assert!(
+        checked.status.is_redirection() || checked.status.is_success(),
+        "{}",
+        checked.text()
+    );
+    let again = send(
+        &state,
+        Role::UnitCommander,
+        OTHER_COUNTY,
+        "POST",
+        &format!("/two-card-leads/{id}/forward"),
+        Body_::Form("unit=330281001&reason=x".into()),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text());
 }
