@@ -282,6 +282,15 @@ impl<'s> Units<'s> {
             .map_err(StoreError::query("org_units.named"))
     }
 
+    /// The units a person means by `text`: the unit with that code, else those with that name
+    /// (none, one, or several sharing it).
+    pub async fn by_code_or_name(&self, text: &str) -> StoreResult<Vec<Unit>> {
+        match self.find(text).await? {
+            Some(u) => Ok(vec![u]),
+            None => self.named(text).await,
+        }
+    }
+
     /// Whether unit `code` exists and lies inside `scope`.
     pub async fn contains(&self, scope: &Scope, code: &str) -> StoreResult<bool> {
         Ok(self

@@ -158,10 +158,7 @@ async fn landing(
             .await?
             .ok_or(reason::NOT_PLACED));
     };
-    let candidates = match units.find(cell).await? {
-        Some(u) => vec![u],
-        None => units.named(cell).await?,
-    };
+    let candidates = units.by_code_or_name(cell).await?;
     if candidates.is_empty() {
         return Ok(Err(reason::UNKNOWN_UNIT));
     }

@@ -12,7 +12,7 @@
 use super::{card_to_screen, text, CardKind, NewCards, DAY_MS};
 use crate::audit::{append_on, NewAuditEntry};
 use crate::error::{StoreError, StoreResult};
-use crate::field::decode_err;
+use crate::field::{decode_err, parse_code, parse_optional_code};
 use crate::page::{push_newest_first, Page, PageRequest};
 use crate::pending::{Close, Read};
 use crate::scope::Scope;
@@ -211,15 +211,10 @@ const COLUMNS: &str = "k.id, k.kind, k.issuer_code, k.issuer_name, k.resident_id
      k.answered_at, k.version";
 
 fn from_row(row: &AnyRow) -> Result<CardCheck, sqlx::Error> {
-    let kind: String = col(row, "kind")?;
-    let verdict: String = col(row, "verdict")?;
-    let level: String = col(row, "level")?;
     let findings: String = col(row, "findings")?;
-    let outcome: Option<String> = col(row, "outcome")?;
     Ok(CardCheck {
         id: col(row, "id")?,
-        kind: CardKind::parse(&kind)
-            .ok_or_else(|| decode_err("kind", format!("unknown kind `{kind}`")))?,
+        kind: parse_code(row, "kind", CardKind::parse)?,
         issuer_code: col(row, "issuer_code")?,
         issuer_name: col(row, "issuer_name")?,
         resident_id: col(row, "resident_id")?,
@@ -229,22 +224,14 @@ fn from_row(row: &AnyRow) -> Result<CardCheck, sqlx::Error> {
         outlet_division: col(row, "outlet_division")?,
         clerk: col(row, "clerk")?,
         unit_code: col(row, "unit_code")?,
-        verdict: CounterVerdict::parse(&verdict)
-            .ok_or_else(|| decode_err("verdict", format!("unknown verdict `{verdict}`")))?,
+        verdict: parse_code(row, "verdict", CounterVerdict::parse)?,
         score: col(row, "score")?,
-        level: Level::parse(&level)
-            .ok_or_else(|| decode_err("level", format!("unknown level `{level}`")))?,
+        level: parse_code(row, "level", Level::parse)?,
         findings: serde_json::from_str(&findings)
             .map_err(|e| decode_err("findings", e.to_string()))?,
         checked_by: col(row, "checked_by")?,
         checked_at: col(row, "checked_at")?,
-        outcome: match outcome {
-            None => None,
-            Some(o) => Some(
-                CheckOutcome::parse(&o)
-                    .ok_or_else(|| decode_err("outcome", format!("unknown outcome `{o}`")))?,
-            ),
-        },
+        outcome: parse_optional_code(row, "outcome", CheckOutcome::parse)?,
         answer_note: col(row, "answer_note")?,
         answered_by: col(row, "answered_by")?,
         answered_at: col(row, "answered_at")?,
@@ -498,6 +485,19 @@ impl NewCards<'_> {
         Ok(Page::from_overfetch(items, limit, |c| {
             format!("{}/{}", c.checked_at, c.id)
         }))
+    }
+
+    /// How many checks `viewer` reads match `filter`.
+    pub async fn count_checks(&self, viewer: &Viewer, filter: &CheckFilter) -> StoreResult<i64> {
+        let mut sql = Sql::new("SELECT COUNT(*) AS n FROM card_checks k WHERE ");
+        push_viewer(&mut sql, viewer);
+        push_filter(&mut sql, filter);
+        let row = sql
+            .query()
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query("card_checks.count"))?;
+        col(&row, "n").map_err(StoreError::query("card_checks.count"))
     }
 
     /// Records what `issuer`'s counter did after check `id` (read at `version`), by `actor` at

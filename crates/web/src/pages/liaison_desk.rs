@@ -8,7 +8,8 @@ use crate::error::WebError;
 use crate::state::AppState;
 use fanzha_core::time::format_shanghai;
 use fanzha_store::{
-    CleanupFilter, CleanupState, CleanupViewer, SupervisionFilter, SupervisionState, Viewer,
+    CheckFilter, CleanupFilter, CleanupState, CleanupViewer, CounterVerdict, SupervisionFilter,
+    SupervisionState, Viewer,
 };
 
 /// One line of work.
@@ -72,16 +73,20 @@ pub async fn bank_desk(state: &AppState, unit_code: &str, bank: &str) -> Result<
             now,
         )
         .await?;
-    // Checks advised to refuse or verify whose outcome the counter has not recorded.
-    let checks_open = store
-        .new_cards()
-        .check_figures(
-            &Viewer::Bank(bank.to_string()),
-            &fanzha_store::CheckFilter::default(),
-        )
-        .await?
-        .total
-        .unanswered_flagged;
+    // Checks advised to refuse or verify whose outcome the counter has not recorded: two
+    // counts, not the figures (whose 提示拒绝后仍开户 reads the new-card lists).
+    let mut checks_open = 0;
+    for verdict in [CounterVerdict::Refuse, CounterVerdict::Verify] {
+        let open = CheckFilter {
+            verdict: Some(verdict),
+            outcome: Some(None),
+            ..CheckFilter::default()
+        };
+        checks_open += store
+            .new_cards()
+            .count_checks(&Viewer::Bank(bank.to_string()), &open)
+            .await?;
+    }
     let last = store.new_cards().last_received(bank).await?;
     let day = |t: i64| format_shanghai(t).chars().take(10).collect::<String>();
     Ok(Desk {

@@ -822,20 +822,14 @@ pub async fn forward(
             "unit: name the unit to hand the lead on to (code or name)".into(),
         ));
     }
-    let units = state.store.units();
-    let to = match units.find(named).await? {
-        Some(u) => u.code,
-        None => {
-            let mut bearing = units.named(named).await?;
-            match bearing.len() {
-                0 => return Err(WebError::NotFound),
-                1 => bearing.remove(0).code,
-                n => {
-                    return Err(WebError::BadRequest(format!(
-                        "unit: {n} units are named `{named}`: give its code"
-                    )))
-                }
-            }
+    let mut bearing = state.store.units().by_code_or_name(named).await?;
+    let to = match bearing.len() {
+        0 => return Err(WebError::NotFound),
+        1 => bearing.remove(0).code,
+        n => {
+            return Err(WebError::BadRequest(format!(
+                "unit: {n} units are named `{named}`: give its code"
+            )))
         }
     };
     state
