@@ -31,6 +31,26 @@ pub struct Config {
     /// Archived days older than this many days are deleted (`FANZHA_ARCHIVE_KEEP_DAYS`; default:
     /// kept until removed by hand).
     pub archive_keep_days: Option<u32>,
+    /// The anti-fraud hotline the platform names in SMS, talking points, pages and briefs
+    /// (`FANZHA_HOTLINE`; default the national 96110; e.g. a provincial 96086): see
+    /// `fanzha_core::hotline`.
+    #[serde(deserialize_with = "digits_as_text")]
+    pub hotline: Option<String>,
+}
+
+/// A number written bare (`hotline = 96086`, or `FANZHA_HOTLINE=96086`, which the environment
+/// provider reads as an integer) is taken as its text.
+fn digits_as_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Text(String),
+        Number(u64),
+    }
+    Ok(Option::<Raw>::deserialize(d)?.map(|r| match r {
+        Raw::Text(s) => s,
+        Raw::Number(n) => n.to_string(),
+    }))
 }
 
 impl Default for Config {
@@ -45,6 +65,7 @@ impl Default for Config {
             signal_stream: None,
             archive_dir: None,
             archive_keep_days: None,
+            hotline: None,
         }
     }
 }
@@ -74,6 +95,17 @@ impl Config {
                 None => fanzha_bus::BusConfig::new(url),
             },
         )
+    }
+
+    /// Makes the configured hotline this process's ([`fanzha_core::hotline::configure`]);
+    /// a value that is not a number is refused with what to write instead.
+    pub fn apply_hotline(&self) -> Result<(), fanzha_core::hotline::HotlineError> {
+        match &self.hotline {
+            Some(raw) => {
+                fanzha_core::hotline::configure(fanzha_core::hotline::Hotline::parse(raw)?)
+            }
+            None => Ok(()),
+        }
     }
 
     /// The signal archive's directory in effect.
@@ -117,6 +149,30 @@ mod tests {
             let c = Config::load(None).map_err(|e| *e)?;
             assert_eq!(c.data_dir, PathBuf::from("from-env"));
             assert_eq!(c.log, "debug");
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's own test harness returns its large error
+    fn the_hotline_comes_from_the_file_or_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            assert_eq!(Config::load(None).map_err(|e| *e)?.hotline, None);
+            jail.create_file("fanzha.toml", "hotline = \"96086\"")?;
+            assert_eq!(
+                Config::load(None).map_err(|e| *e)?.hotline.as_deref(),
+                Some("96086")
+            );
+            jail.set_env("FANZHA_HOTLINE", "96086");
+            assert_eq!(
+                Config::load(None).map_err(|e| *e)?.hotline.as_deref(),
+                Some("96086")
+            );
+            jail.set_env("FANZHA_HOTLINE", "0574-96110");
+            assert_eq!(
+                Config::load(None).map_err(|e| *e)?.hotline.as_deref(),
+                Some("0574-96110")
+            );
             Ok(())
         });
     }

@@ -133,6 +133,10 @@ fn main() -> ExitCode {
     if let Some(r) = cli.data_root {
         config.data_root = r;
     }
+    if let Err(e) = config.apply_hotline() {
+        eprintln!("error[config_invalid]: {e}");
+        return ExitCode::from(2);
+    }
     init_logging(&config.log);
     let ctx = Ctx {
         config,

@@ -19,6 +19,7 @@ pub mod division_code;
 pub mod error_code;
 pub mod event;
 pub mod fraud_type;
+pub mod hotline;
 pub mod mask;
 pub mod money;
 pub mod occupation;

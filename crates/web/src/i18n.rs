@@ -50,7 +50,8 @@ impl Lang {
         self.lookup(key).unwrap_or("?")
     }
 
-    /// The UI string for `key`, when there is one.
+    /// The UI string for `key`, when there is one; a string naming the national hotline names
+    /// the deployment's ([`fanzha_core::hotline`]).
     pub fn lookup(self, key: &str) -> Option<&'static str> {
         STRINGS
             .iter()
@@ -59,6 +60,7 @@ impl Lang {
                 Lang::Zh => *zh,
                 Lang::En => *en,
             })
+            .map(fanzha_core::hotline::localize_static)
     }
 }
 
@@ -1105,6 +1107,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("ck_despite_hint", "提示拒绝后仍开户：建议拒绝办理的申请人，核验前一日至核验后{days}天内出现在同一银行（运营商）的新开卡名单中。", "Opened despite refusal: an applicant advised to refuse whose card appears in the same issuer's new-card list from the day before the check to {days} days after."),
     ("ck_issuer", "银行/运营商", "Bank / operator"),
     ("ck_all", "合计", "All"),
+    ("ck_by_issuer", "分银行、运营商统计", "By bank and operator"),
     ("ck_empty", "暂无核验记录", "No checks yet"),
     ("ck_verdict", "核验结论", "Advice"),
     ("ck_outcome", "办理结果", "Outcome"),
@@ -1685,6 +1688,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Not followed up (no visit or measure since the case)",
     ),
     ("todo_involved", "重点人员再次涉案待跟进", "Key persons involved again, not followed up"),
+    ("todo_returnees", "回流人员待核查", "Returnees not yet checked"),
     ("kpc_empty", "未发现该人涉案", "No case names the person"),
     ("kpc_badge", "重点人员", "Key person"),
     ("kp_assign", "明确包保责任人", "Assign the responsible officer"),

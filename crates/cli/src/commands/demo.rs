@@ -1029,7 +1029,7 @@ fn demo_sms(db: &super::database::Database) -> CliResult<(SmsConfig, Option<Simu
         port,
         SYSTEM_ID,
         PASSWORD,
-        "96110",
+        fanzha_core::hotline::number(),
     ));
     Ok((sms, Some(smsc)))
 }

@@ -13,6 +13,7 @@ use crate::auth::principal::Principal;
 use crate::auth::Require;
 use crate::card_screening::{issuer_view, reads_list, viewer_of};
 use crate::error::WebError;
+use crate::export::{every_page, ExportFormat, Sheet, Sheets};
 use crate::extract::{FormBody, Query};
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -177,6 +178,13 @@ pub struct ListQuery {
     unit: Option<String>,
     #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
     after: Option<String>,
+    /// `csv` or `xlsx`: every matching check (for those who read the list) and the figures per
+    /// issuer, instead of the page.
+    #[serde(default)]
+    format: Option<ExportFormat>,
+    /// With `format=csv`: `checks` (the default where the list is read) or `issuers`.
+    #[serde(default)]
+    section: Option<String>,
 }
 
 /// A check as listed: the applicant masked.
@@ -303,21 +311,47 @@ pub async fn list(
     let repo = state.store.new_cards();
     let figures = repo.check_figures(&viewer, &CheckFilter::default()).await?;
     let list = reads_list(p);
-    let (items, next) = if list {
-        let page = repo
-            .list_checks(
-                &viewer,
-                &filter,
-                &PageRequest {
-                    after: q.after.clone(),
-                    limit: PAGE_ROWS,
-                },
-            )
+    let (items, next) = match (list, q.format) {
+        (false, _) => (Vec::new(), None),
+        (true, Some(_)) => {
+            let (repo, viewer, filter) = (&repo, &viewer, &filter);
+            let all = every_page("card checks", move |r| async move {
+                Ok(repo.list_checks(viewer, filter, &r).await?)
+            })
             .await?;
-        (page.items, page.next)
-    } else {
-        (Vec::new(), None)
+            (all.items, None)
+        }
+        (true, None) => {
+            let page = repo
+                .list_checks(
+                    &viewer,
+                    &filter,
+                    &PageRequest {
+                        after: q.after.clone(),
+                        limit: PAGE_ROWS,
+                    },
+                )
+                .await?;
+            (page.items, page.next)
+        }
     };
+    let total = figure_row(&figures.total, lang.t("ck_all").into());
+    let by_issuer: Vec<FigureRow> = figures
+        .by_issuer
+        .iter()
+        .map(|f| figure_row(f, f.issuer_name.clone()))
+        .collect();
+    if let Some(format) = q.format {
+        let rows = rows_of(&state, lang, &items).await;
+        return export(
+            lang,
+            list.then_some(rows),
+            !issuer_view(p),
+            &by_issuer,
+            &total,
+        )
+        .respond(format, q.section.as_deref());
+    }
     let heading = match &viewer {
         Viewer::Bank(_) => issuer_of(p).map(|(_, _, name)| name).unwrap_or_default(),
         Viewer::Police(_) => state.unit_name(&unit).await,
@@ -371,12 +405,8 @@ pub async fn list(
         sim: can_check && issuer_of(p).is_ok_and(|(k, _, _)| k == CardKind::SimCard),
         list,
         police: !issuer_view(p),
-        total: figure_row(&figures.total, lang.t("ck_all").into()),
-        by_issuer: figures
-            .by_issuer
-            .iter()
-            .map(|f| figure_row(f, f.issuer_name.clone()))
-            .collect(),
+        total,
+        by_issuer,
         verdicts: choices(
             &CounterVerdict::ALL,
             CounterVerdict::as_str,
@@ -395,6 +425,97 @@ pub async fn list(
         chrome,
     })
     .map(IntoResponse::into_response)
+}
+
+/// The export of `GET /card-checks?format=`: the checks (applicants masked, as listed) where the
+/// reader reads the list, and the figures per issuer with their total. As on the page, only
+/// the police see the unit a check is kept at.
+fn export(
+    lang: Lang,
+    rows: Option<Vec<Row>>,
+    police: bool,
+    by_issuer: &[FigureRow],
+    total: &FigureRow,
+) -> Sheets {
+    let mut sheets = Vec::new();
+    if let Some(rows) = rows {
+        let checks = rows
+            .into_iter()
+            .map(|r| {
+                let mut row = vec![
+                    r.id.to_string(),
+                    r.checked,
+                    r.issuer,
+                    r.outlet,
+                    r.clerk,
+                    r.applicant,
+                ];
+                if police {
+                    row.push(r.unit);
+                }
+                row.push(r.verdict.to_string());
+                row.push(r.outcome);
+                row
+            })
+            .collect();
+        let mut heads = vec![
+            "col_id",
+            "ck_checked_at",
+            "ck_issuer",
+            "ck_outlet",
+            "ck_clerk",
+            "ck_applicant",
+        ];
+        if police {
+            heads.push("unit");
+        }
+        heads.extend(["ck_verdict", "ck_outcome"]);
+        sheets.push(Sheet::new(
+            lang,
+            "checks",
+            "nav_card_checks",
+            &heads,
+            checks,
+        ));
+    }
+    let figures = by_issuer
+        .iter()
+        .chain(std::iter::once(total))
+        .map(|f| {
+            vec![
+                f.issuer.clone(),
+                f.checks.to_string(),
+                f.refuse.to_string(),
+                f.verify.to_string(),
+                f.proceed.to_string(),
+                f.intercepted.to_string(),
+                f.opened.to_string(),
+                f.unanswered.to_string(),
+                f.despite.to_string(),
+            ]
+        })
+        .collect();
+    sheets.push(Sheet::new(
+        lang,
+        "issuers",
+        "ck_by_issuer",
+        &[
+            "ck_issuer",
+            "ck_checks",
+            "ck_refuse",
+            "ck_verify",
+            "ck_proceed",
+            "ck_intercepted",
+            "ck_opened",
+            "ck_unanswered",
+            "ck_despite",
+        ],
+        figures,
+    ));
+    Sheets {
+        name: "card_checks".into(),
+        sheets,
+    }
 }
 
 /// `POST /card-checks` (`resident_id`, `holder_name`, `phone` or `number`, `outlet`,

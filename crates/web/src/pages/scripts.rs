@@ -39,7 +39,7 @@ pub async fn talking_points(
     }))
 }
 
-/// The built-in sentences of a fraud type.
+/// The built-in sentences of a fraud type (naming the deployment's hotline).
 pub fn builtin_points(lang: Lang, t: FraudType) -> Vec<&'static str> {
     let (zh, en): (&[&str], &[&str]) = match t {
         FraudType::OrderBrushing => (
@@ -87,10 +87,14 @@ pub fn builtin_points(lang: Lang, t: FraudType) -> Vec<&'static str> {
             &["Be wary of any stranger asking for transfers, codes or screen sharing.", "Hang up first and call 96110 to check."],
         ),
     };
-    match lang {
-        Lang::Zh => zh.to_vec(),
-        Lang::En => en.to_vec(),
-    }
+    let lines = match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    };
+    lines
+        .iter()
+        .map(|s| fanzha_core::hotline::localize_static(s))
+        .collect()
 }
 
 #[cfg(test)]

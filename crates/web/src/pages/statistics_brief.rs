@@ -302,20 +302,22 @@ fn channel_sentence(zh: bool, t: &LoopTally) -> String {
     text
 }
 
-/// "96110预警专线外呼N次，接通M次（接通率X%），劝阻成功K人次。" — nothing without calls.
+/// "96110预警专线外呼N次，接通M次（接通率X%），劝阻成功K人次。" (the deployment's hotline) —
+/// nothing without calls.
 fn calls_sentence(zh: bool, c: &CallCounts) -> String {
     if c.calls == 0 {
         return String::new();
     }
     let rate = rate_label(c.connect_rate());
+    let line = fanzha_core::hotline::number();
     if zh {
         format!(
-            "96110预警专线外呼{}次，接通{}次（接通率{}），劝阻成功{}人次。",
+            "{line}预警专线外呼{}次，接通{}次（接通率{}），劝阻成功{}人次。",
             c.calls, c.connected, rate, c.dissuaded
         )
     } else {
         format!(
-            " The 96110 seats made {} calls, {} connected ({}), {} dissuaded.",
+            " The {line} seats made {} calls, {} connected ({}), {} dissuaded.",
             c.calls, c.connected, rate, c.dissuaded
         )
     }

@@ -99,6 +99,25 @@ pub async fn show(
             open: involved,
             overdue: involved,
         });
+        // Back from the compounds abroad and not yet checked one by one (回流人员核查).
+        let returnees = state
+            .store
+            .key_persons()
+            .count(
+                &scope,
+                &KeyPersonFilter {
+                    returnee: Some(None),
+                    ..KeyPersonFilter::default()
+                },
+                now,
+            )
+            .await?;
+        items.push(DeskItem {
+            key: "todo_returnees",
+            href: "/key-persons?returnee=unchecked",
+            open: returnees,
+            overdue: 0,
+        });
     }
     if ReplySupervision::allows(p) || ManageSupervision::allows(p) {
         items.extend(supervision(&state, &scope, now).await?);

@@ -268,6 +268,21 @@ async fn a_counter_is_advised_and_records_what_it_did(db: &Db) {
     assert!(open.contains(&format!(r#"data-check="{seller}""#)));
     assert!(open.contains(r#"data-figure="checks">3<"#), "{open}");
     assert!(open.contains(r#"data-figure="intercepted">1<"#));
+    // The bank's export: its own checks, masked, without the police unit they are kept at.
+    let mine = ok(&as_(
+        &state,
+        Role::BankLiaison,
+        CITY,
+        ("GET", "/card-checks?format=csv", ""),
+    )
+    .await);
+    let mut lines = mine.trim_start_matches('\u{feff}').lines();
+    assert_eq!(
+        lines.next(),
+        Some("编号,核验时间,银行/运营商,网点,经办柜员,申请人,核验结论,办理结果")
+    );
+    assert_eq!(lines.count(), 3, "{mine}");
+    assert!(!mine.contains(&punished_id()), "masked");
     // The desk on the landing page: the seller's check waits for its outcome.
     let home = ok(&as_(&state, Role::BankLiaison, CITY, ("GET", "/", "")).await);
     let at = home
@@ -430,6 +445,67 @@ async fn the_police_read_every_reason_and_the_figures_count_refusals_ignored(db:
     assert!(
         !county.contains(&format!(r#"data-check="{stranger}""#)),
         "held by the city"
+    );
+
+    // Exported: ICBC's checks, masked, with the unit they are kept at; the figures per issuer
+    // with the total; the XLSX holds both sheets.
+    let csv = ok(&as_(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        ("GET", "/card-checks?issuer=ICBC&format=csv", ""),
+    )
+    .await);
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(
+        lines[0], "编号,核验时间,银行/运营商,网点,经办柜员,申请人,所属单位,核验结论,办理结果",
+        "{csv}"
+    );
+    let row = lines
+        .iter()
+        .find(|l| l.starts_with(&format!("{punished},")))
+        .unwrap_or_else(|| panic!("{csv}"));
+    assert!(
+        row.contains("张*国")
+            && row.contains(",余姚城东支行,07,")
+            && row.ends_with(",舜水社区,建议拒绝办理,"),
+        "{row}"
+    );
+    assert!(csv.contains(&format!("\n{stranger},")), "{csv}");
+    assert!(!csv.contains(&punished_id()), "masked in the export");
+    let ccb = ok(&as_(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        ("GET", "/card-checks?issuer=CCB&format=csv", ""),
+    )
+    .await);
+    assert_eq!(ccb.trim().lines().count(), 1, "narrowed to CCB: {ccb}");
+    let issuers = ok(&as_(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        ("GET", "/card-checks?format=csv&section=issuers", ""),
+    )
+    .await);
+    assert!(issuers.contains("合计,2,"), "{issuers}");
+    assert!(
+        issuers.lines().last().unwrap().ends_with(",1"),
+        "提示拒绝后仍开户: {issuers}"
+    );
+    let xlsx = as_(
+        &state,
+        Role::CenterAnalyst,
+        CITY,
+        ("GET", "/card-checks?format=xlsx", ""),
+    )
+    .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    let book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.body.clone())).unwrap();
+    assert_eq!(
+        calamine::Reader::sheet_names(&book),
+        vec!["开卡前核验".to_string(), "分银行、运营商统计".to_string()]
     );
 }
 

@@ -1757,6 +1757,18 @@ async fn visits_say_where_people_stand_and_returnees_are_checked(db: &Db) {
     assert_eq!(figure(&list, "returnees_unchecked"), "1", "{list}");
     let unchecked = get(&state, "/key-persons?returnee=unchecked").await.text();
     assert_eq!(rows(&unchecked).len(), 1, "{unchecked}");
+    // The unit's 待办 counts the returnee waiting, until checked.
+    let todo_returnees = |page: &str| -> String {
+        let rest = page
+            .split("data-todo=\"todo_returnees\"")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no 回流人员待核查 line: {page}"));
+        let open = rest.split("data-open>").nth(1).unwrap();
+        open[..open.find('<').unwrap()].to_string()
+    };
+    let todo = get(&state, "/todo").await.text();
+    assert_eq!(todo_returnees(&todo), "1", "{todo}");
+    assert!(todo.contains("href=\"/key-persons?returnee=unchecked\""));
     let zhao = format!(
         "/key-persons/{}",
         rows(&unchecked)[0].split('"').next().unwrap()
@@ -1777,6 +1789,7 @@ async fn visits_say_where_people_stand_and_returnees_are_checked(db: &Db) {
     assert!(dossier.contains("涉嫌犯罪"), "{dossier}");
     let list = get(&state, "/key-persons").await.text();
     assert_eq!(figure(&list, "returnees_unchecked"), "0");
+    assert_eq!(todo_returnees(&get(&state, "/todo").await.text()), "0");
     assert_eq!(figure(&list, "returnees_prosecuted"), "1");
     assert_eq!(
         rows(&get(&state, "/key-persons?returnee=criminal").await.text()).len(),

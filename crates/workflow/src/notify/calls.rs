@@ -181,7 +181,8 @@ pub fn call_result_zh(result: CallResult) -> &'static str {
 /// call it was, and the operator's own words.
 pub fn call_note(task: &CallTask, result: CallResult, note: Option<&str>) -> String {
     let mut s = format!(
-        "96110外呼 {}：{}（第{}次）",
+        "{}外呼 {}：{}（第{}次）",
+        fanzha_core::hotline::number(),
         fanzha_core::mask::mask_phone(&task.msisdn),
         call_result_zh(result),
         task.attempts + 1

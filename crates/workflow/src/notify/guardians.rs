@@ -47,20 +47,22 @@ pub fn guardian_alert_text(
     unit_name: &str,
 ) -> String {
     format!(
-        "【反诈预警】您登记守护的家人{}（{}）疑似正遭遇{}诈骗，{}正在劝阻处置。请立即联系家人核实，提醒其切勿转账汇款、切勿透露验证码。如有疑问请拨打96110。",
+        "【反诈预警】您登记守护的家人{}（{}）疑似正遭遇{}诈骗，{}正在劝阻处置。请立即联系家人核实，提醒其切勿转账汇款、切勿透露验证码。如有疑问请拨打{}。",
         mask_name(person_name),
         relationship,
         fraud_hint(fraud_type),
-        unit_name
+        unit_name,
+        fanzha_core::hotline::number()
     )
 }
 
 /// The 反诈提醒 to the person of a red warning.
 pub fn warning_to_person_text(fraud_type: Option<&str>, unit_name: &str) -> String {
     format!(
-        "【反诈提醒】您可能正在遭遇{}诈骗！请立即停止转账汇款，不要向陌生人透露验证码或下载陌生软件。{}工作人员将与您联系。如有疑问请拨打96110。",
+        "【反诈提醒】您可能正在遭遇{}诈骗！请立即停止转账汇款，不要向陌生人透露验证码或下载陌生软件。{}工作人员将与您联系。如有疑问请拨打{}。",
         fraud_hint(fraud_type),
-        unit_name
+        unit_name,
+        fanzha_core::hotline::number()
     )
 }
 
