@@ -134,6 +134,7 @@ const PAGES = [
   { name: 'call-figures', user: 'analyst', path: async () => '/calls/figures?period=30d', ready: '#call-figures' },
   { name: 'scripts', user: 'analyst', path: async () => '/scripts', ready: '#tp-impersonating_police' },
   { name: 'outreach-posts', user: 'commander', path: async () => '/outreach/posts', ready: '#posts-totals' },
+  { name: 'outreach-lists', user: 'station', path: async () => '/outreach/lists', ready: '#ol-profile' },
   { name: 'crime-counts', user: 'leader', path: async () => '/crime-counts', ready: '#crime-months' },
   { name: 'operator-figures', user: 'leader', path: async () => '/operator-figures', ready: '#of-months' },
 ];

@@ -10,7 +10,7 @@
 //! [`Store::sms`], [`Store::guardians`], [`Store::call_tasks`], [`Store::mule_accounts`],
 //! [`Store::key_persons`], [`Store::outreach`], [`Store::two_card_leads`], [`Store::supervision`],
 //! [`Store::employer_notices`], [`Store::typical_cases`], [`Store::number_disposals`],
-//! [`Store::talking_points`], [`Store::outreach_posts`], [`Store::crime_counts`],
+//! [`Store::talking_points`], [`Store::outreach_posts`], [`Store::outreach_lists`], [`Store::crime_counts`],
 //! [`Store::bulletins`], [`Store::operator_figures`], [`Store::key_person_proposals`],
 //! [`Store::analysis_groups`].
 //!
@@ -58,6 +58,7 @@ mod new_cards;
 mod number_disposals;
 mod operator_figures;
 mod outreach;
+mod outreach_lists;
 mod outreach_posts;
 mod page;
 mod pending;
@@ -194,6 +195,10 @@ pub use operator_figures::{
 pub use outreach::{
     NewOutreach, Outreach, OutreachAudience, OutreachEvent, OutreachFilter, OutreachKind,
     OutreachQuota, OutreachTotals,
+};
+pub use outreach_lists::{
+    group_hits, in_group, GroupHits, ListFigures, ListRow, NewOutreachList, OutreachList,
+    OutreachLists, ReachRecord, ReachState, TargetGroup, VictimFacts, MAX_LIST_ROWS,
 };
 pub use outreach_posts::{
     NewPost, OutreachPosts, Post, PostFigures, PostFilter, PostForm, PostPlatform, PostTally,

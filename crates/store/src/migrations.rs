@@ -328,6 +328,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "two card lead forwards",
         include_str!("../migrations/0064_two_card_lead_forwards.sql"),
     ),
+    (
+        65,
+        "outreach lists",
+        include_str!("../migrations/0065_outreach_lists.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

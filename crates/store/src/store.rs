@@ -340,6 +340,11 @@ impl Store {
         crate::crime_counts::CrimeCounts::new(self)
     }
 
+    /// Targeted outreach lists (精准宣防名单) and what the visits found.
+    pub fn outreach_lists(&self) -> crate::outreach_lists::OutreachLists<'_> {
+        crate::outreach_lists::OutreachLists::new(self)
+    }
+
     /// New-media outreach posts (新媒体宣传) and their views.
     pub fn outreach_posts(&self) -> crate::outreach_posts::OutreachPosts<'_> {
         crate::outreach_posts::OutreachPosts::new(self)

@@ -332,6 +332,15 @@ pub fn router(state: AppState) -> Router {
         .route("/outreach", get(pages::outreach::list))
         .route("/outreach/quotas", post(pages::outreach::set_quota))
         .route(
+            "/outreach/lists",
+            get(pages::outreach_lists::list).post(pages::outreach_lists::issue),
+        )
+        .route("/outreach/lists/{id}", get(pages::outreach_lists::show))
+        .route(
+            "/outreach/list-rows/{id}",
+            post(pages::outreach_lists::record),
+        )
+        .route(
             "/outreach/posts",
             get(pages::outreach_posts::list).post(pages::outreach_posts::record),
         )

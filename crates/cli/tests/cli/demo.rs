@@ -90,6 +90,8 @@ fn registers(dir: &Path) -> BTreeMap<&'static str, i64> {
         ("card_cleanups_pending", "SELECT COUNT(*) FROM card_cleanups WHERE state = 'pending'"),
         ("card_checks_turned_away", "SELECT COUNT(*) FROM card_checks WHERE outcome IN ('refused', 'abandoned')"),
         ("card_checks_opened", "SELECT COUNT(*) FROM card_checks WHERE outcome = 'opened'"),
+        ("outreach_list_reached", "SELECT COUNT(*) FROM outreach_list_rows WHERE state = 'reached' AND app_installed = 1"),
+        ("outreach_list_pending", "SELECT COUNT(*) FROM outreach_list_rows WHERE state = 'pending'"),
         ("card_checks_flagged_open", "SELECT COUNT(*) FROM card_checks WHERE outcome IS NULL AND verdict <> 'proceed'"),
         ("operations_ended", "SELECT COUNT(*) FROM cluster_operations WHERE ended_at IS NOT NULL"),
         ("operations_running", "SELECT COUNT(*) FROM cluster_operations WHERE ended_at IS NULL"),

@@ -30,6 +30,7 @@ mod number_disposal_cases;
 mod occupation_cases;
 mod operator_figure_cases;
 mod outreach_cases;
+mod outreach_list_cases;
 mod outreach_reach_cases;
 mod protective_stop_cases;
 mod sms_cases;
@@ -175,6 +176,13 @@ mod outreach_reach_suite {
         posts_are_recorded_counted_again_and_totalled_by_platform,
         victims_prior_outreach_is_recorded_and_gives_the_face_to_face_rate,
         criminal_case_counts_count_a_units_own_entry_for_its_subtree,
+    }
+}
+
+mod outreach_list_suite {
+    crate::conformance_of! {
+        outreach_list_cases:
+        lists_freeze_the_group_and_visits_register_the_app,
     }
 }
 

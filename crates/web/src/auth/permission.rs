@@ -90,6 +90,9 @@ permissions! {
     /// 反诈宣传 records and totals of one's subtree against the year's targets, with exports
     /// (no personal data; the recorder's login shown).
     ViewOutreach => "view_outreach": [CenterAnalyst, UnitCommander, GridWorker, Leader];
+    /// 精准宣防名单: issue a list of a group's residents not on the anti-fraud app for a unit of
+    /// one's subtree (the visits are recorded with `record_outreach`).
+    IssueOutreachLists => "issue_outreach_lists": [CenterAnalyst, UnitCommander];
     /// Set the year's 反诈宣传 targets of the units directly below one's own.
     SetOutreachQuotas => "set_outreach_quotas": [CenterAnalyst, UnitCommander];
     /// 企业反诈联盟: record an enterprise of one's subtree joining the alliance, change its

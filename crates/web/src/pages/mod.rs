@@ -47,6 +47,7 @@ pub mod new_cards;
 pub mod number_disposals;
 pub mod operator_figures;
 pub mod outreach;
+pub mod outreach_lists;
 pub mod outreach_posts;
 pub mod public_sector;
 pub mod returns;
@@ -217,6 +218,7 @@ impl Chrome {
                 vec![
                     ("/outreach", "nav_outreach_events", ViewOutreach::allows(p)),
                     ("/outreach/posts", "posts_title", ViewOutreach::allows(p)),
+                    ("/outreach/lists", "ol_title", ViewOutreach::allows(p)),
                     ("/alliance", "nav_alliance", ViewOutreach::allows(p)),
                 ],
             ),

@@ -8,9 +8,9 @@
 use super::liaison_desk::DeskItem;
 use super::{render, Chrome};
 use crate::auth::permission::{
-    CheckTwoCardLeads, HandleInstructions, ManageJointOffice, ManageKeyPersons, ManageSupervision,
-    Permission, RecordEnforcement, ReplySupervision, ReportKeyPersonMeasures, RequestCardCleanups,
-    ReviewNewCards, SignBulletins, ViewTodo, WorkCallTasks,
+    CheckTwoCardLeads, HandleInstructions, IssueOutreachLists, ManageJointOffice, ManageKeyPersons,
+    ManageSupervision, Permission, RecordEnforcement, ReplySupervision, ReportKeyPersonMeasures,
+    RequestCardCleanups, ReviewNewCards, SignBulletins, ViewTodo, WorkCallTasks,
 };
 use crate::auth::Require;
 use crate::error::WebError;
@@ -117,6 +117,17 @@ pub async fn show(
             href: "/key-persons?returnee=unchecked",
             open: returnees,
             overdue: 0,
+        });
+    }
+    if IssueOutreachLists::allows(p) {
+        // 精准宣防名单: residents of the area still to visit; overdue once their list's
+        // deadline has passed.
+        let (open, overdue) = state.store.outreach_lists().pending(&scope, now).await?;
+        items.push(DeskItem {
+            key: "todo_outreach_lists",
+            href: "/outreach/lists",
+            open,
+            overdue,
         });
     }
     if ReplySupervision::allows(p) || ManageSupervision::allows(p) {

@@ -265,6 +265,10 @@ pub fn audit_action_label(lang: Lang, code: &str) -> String {
         "outreach_quota_set" => Some(("下达宣传任务", "Outreach target set")),
         "outreach_post_recorded" => Some(("登记新媒体发布", "Post recorded")),
         "outreach_post_counted" => Some(("更新阅读量", "Post views counted")),
+        "outreach_list_issued" => Some(("发布精准宣防名单", "Targeted outreach list issued")),
+        "outreach_target_recorded" => {
+            Some(("登记精准宣防走访", "Targeted outreach visit recorded"))
+        }
         "suspect_added" => Some(("登记嫌疑人", "Suspect added")),
         "suspect_charge_set" => Some(("登记涉嫌罪名", "Charge recorded")),
         "suspect_wanted_set" => Some(("登记上网追逃", "Wanted notice recorded")),

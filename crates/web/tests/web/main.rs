@@ -36,6 +36,7 @@ mod number_disposals;
 mod occupation;
 mod operator_figures;
 mod outreach;
+mod outreach_lists;
 mod outreach_reach;
 mod protective_stops;
 mod pushes;

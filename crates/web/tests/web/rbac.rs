@@ -111,6 +111,12 @@ enum Rec {
     NumberDisposal,
     /// `{id}` is a fresh new-media post (新媒体宣传) of the place's unit, `{version}` 1.
     OutreachPost,
+    /// `{id}` is a fresh 精准宣防名单 issued for the place's unit (holding a fresh elderly
+    /// resident of the place not on the app), `{code}` the place's unit; another such resident
+    /// is left off it, so a list issued now is not empty.
+    OutreachList,
+    /// `{id}` is the pending row (version 0) of that list's fresh resident.
+    OutreachRow,
     /// `{id}` is a fresh 提请不准出境 of a fresh dossier of the place's unit, at version 1.
     Proposal,
     /// `{id}` is a fresh bulletin (通报): on one's own side issued by the unit above the
@@ -775,6 +781,22 @@ const ENDPOINTS: &[Endpoint] = &[
         "record_outreach_posts",
         Rec::OutreachPost,
         Form("version={version}&views={n}&shares=1"),
+    ),
+    ep("GET", "/outreach/lists", "view_outreach", Rec::None, Empty),
+    ep(
+        "POST",
+        "/outreach/lists",
+        "issue_outreach_lists",
+        Rec::OutreachList,
+        Form("unit={code}&group=elderly&days=30"),
+    ),
+    ep("GET", "/outreach/lists/{id}", "view_outreach", Rec::OutreachList, Empty),
+    ep(
+        "POST",
+        "/outreach/list-rows/{id}",
+        "record_outreach",
+        Rec::OutreachRow,
+        Form("version={version}&result=reached&app=1"),
     ),
     ep("GET", "/crime-counts", "view_statistics", Rec::None, Empty),
     ep(
@@ -1479,6 +1501,8 @@ struct Record {
     suspect_id: String,
     number_disposal_id: String,
     outreach_post_id: String,
+    outreach_list_id: String,
+    outreach_row_id: String,
     bulletin_id: String,
     proposal_id: String,
     analysis_group_id: String,
@@ -2169,6 +2193,7 @@ impl World {
             Rec::NoticedCase => self.noticed_case_at(place).await,
             Rec::TypicalCase => self.typical_case_at(place).await,
             Rec::OutreachPost => self.outreach_post_at(place).await,
+            Rec::OutreachList | Rec::OutreachRow => self.outreach_list_at(place).await,
             Rec::ChildUnit => Record {
                 unit_code: match place {
                     Place::County => "330281001",
@@ -2673,6 +2698,70 @@ impl World {
         }
     }
 
+    /// A fresh elderly resident of the place, not on the app.
+    async fn elderly_resident_at(&self, place: Place) -> String {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        // Born 1 January 1950 (the store does not check the digit).
+        let id = format!("33028119500101{:04}", n % 10_000);
+        self.store()
+            .people()
+            .upsert(&[NewPerson {
+                resident_id: id.clone(),
+                name: format!("宣防{n}"),
+                phone: None,
+                residence_code: format!("{:0<12}", place.unit_code()),
+                address: None,
+                employer: None,
+                public_sector: false,
+                app_registered: false,
+                joint_defense_registered: false,
+            }])
+            .await
+            .unwrap();
+        id
+    }
+
+    async fn outreach_list_at(&self, place: Place) -> Record {
+        let resident = self.elderly_resident_at(place).await;
+        let now = self.now();
+        let today = fanzha_core::time::shanghai_date(now).unwrap();
+        let (id, _) = self
+            .store()
+            .outreach_lists()
+            .issue(
+                &Scope::platform(),
+                &fanzha_store::NewOutreachList {
+                    unit_code: place.unit_code().into(),
+                    group: fanzha_store::TargetGroup::Elderly,
+                    fraud_type: None,
+                    deadline: now + 30 * 86_400_000,
+                    created_by: "setup".into(),
+                },
+                today,
+                now,
+            )
+            .await
+            .unwrap();
+        let row = self
+            .store()
+            .outreach_lists()
+            .rows(&Scope::platform(), id, None, &PageRequest::first(500))
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .find(|r| r.resident_id == resident)
+            .unwrap();
+        self.elderly_resident_at(place).await;
+        Record {
+            unit_code: place.unit_code(),
+            outreach_list_id: id.to_string(),
+            outreach_row_id: row.id.to_string(),
+            version: row.version,
+            ..Record::default()
+        }
+    }
+
     async fn two_card_lead_at(&self, place: Place) -> Record {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         let done = self
@@ -2997,6 +3086,8 @@ fn request(
         }
         (Rec::ModelSite, Some(r)) => r.model_site_id.as_str(),
         (Rec::OutreachPost, Some(r)) => r.outreach_post_id.as_str(),
+        (Rec::OutreachList, Some(r)) => r.outreach_list_id.as_str(),
+        (Rec::OutreachRow, Some(r)) => r.outreach_row_id.as_str(),
         (Rec::Bulletin, Some(r)) => r.bulletin_id.as_str(),
         (Rec::Proposal, Some(r)) => r.proposal_id.as_str(),
         (Rec::AnalysisGroup, Some(r)) => r.analysis_group_id.as_str(),
@@ -3414,6 +3505,24 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 .unwrap()
                                 .version
                                 != 1,
+                        ),
+                        (Rec::OutreachList, Some(r)) if e.method == "POST" => Some(
+                            w.store()
+                                .outreach_lists()
+                                .lists(&Scope::platform(), 1)
+                                .await
+                                .unwrap()
+                                .first()
+                                .is_some_and(|l| l.id > r.outreach_list_id.parse().unwrap()),
+                        ),
+                        (Rec::OutreachRow, Some(r)) => Some(
+                            w.store()
+                                .outreach_lists()
+                                .row(&Scope::platform(), r.outreach_row_id.parse().unwrap())
+                                .await
+                                .unwrap()
+                                .state
+                                != fanzha_store::ReachState::Pending,
                         ),
                         (Rec::CardCheck, Some(r)) => Some(
                             w.store()

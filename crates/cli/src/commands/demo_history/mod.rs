@@ -15,7 +15,8 @@
 //! (专项行动), `card_cleanups` (存量卡清理 requests to the banks and their answers), `operations`
 //! (集群战役 of the center, one ended and one running), `alliance` (企业反诈联盟 members and the
 //! talks held at them), `joint_office` (联席办 members, letters, meetings, tasks and spot checks), `card_checks`
-//! (开卡前核验 at the banks' counters and what they did).
+//! (开卡前核验 at the banks' counters and what they did), `outreach_lists` (精准宣防名单 of the
+//! group hit hardest, and the grid workers' visits).
 
 mod alliance;
 mod campaigns;
@@ -30,6 +31,7 @@ mod leads;
 mod new_cards;
 mod notices;
 mod operations;
+mod outreach_lists;
 mod prevention;
 mod warnings;
 
@@ -75,13 +77,15 @@ pub struct Seeded {
     pub joint_members: usize,
     pub joint_meetings: usize,
     pub joint_tasks: usize,
+    pub outreach_lists: usize,
+    pub outreach_visits: usize,
 }
 
 impl std::fmt::Display for Seeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} counter checks, {} cluster operations, {} alliance members, {} model sites, {} joint-office members with {} meetings and {} tasks",
+            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} counter checks, {} cluster operations, {} alliance members, {} model sites, {} joint-office members with {} meetings and {} tasks, {} targeted outreach lists with {} visits",
             self.warnings,
             self.cases,
             self.stop_payments,
@@ -107,7 +111,9 @@ impl std::fmt::Display for Seeded {
             self.model_sites,
             self.joint_members,
             self.joint_meetings,
-            self.joint_tasks
+            self.joint_tasks,
+            self.outreach_lists,
+            self.outreach_visits
         )
     }
 }
@@ -150,6 +156,7 @@ pub async fn seed(
     alliance::model_sites(&mut h, &mut out).await?;
     joint_office::seed(&mut h, &mut out).await?;
     card_checks::seed(&mut h, &mut out).await?;
+    outreach_lists::seed(&mut h, &mut out).await?;
     Ok(Some(out))
 }
 
