@@ -367,6 +367,8 @@ struct OutreachPage {
     members: Vec<(i64, String)>,
     saved: bool,
     recent: Vec<OutreachLine>,
+    /// 精准宣防名单 with visits left in the area: (id, group, residents to visit, deadline).
+    targets: Vec<(i64, &'static str, i64, String)>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -423,6 +425,22 @@ pub async fn outreach_form(
             .collect(),
         saved: q.saved.is_some(),
         recent,
+        targets: state
+            .store
+            .outreach_lists()
+            .lists(&scope, 20)
+            .await?
+            .into_iter()
+            .filter(|l| l.figures.pending > 0)
+            .map(|l| {
+                (
+                    l.id,
+                    pick(lang, l.group.zh(), l.group.en()),
+                    l.figures.pending,
+                    format_shanghai_date(l.deadline),
+                )
+            })
+            .collect(),
         lang,
         chrome,
     })

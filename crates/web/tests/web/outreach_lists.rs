@@ -166,6 +166,12 @@ async fn a_list_goes_to_the_group_hit_hardest_and_visits_are_recorded(db: &Db) {
     assert!(!list.contains("330281194801050001"), "ID numbers masked");
 
     // The east village's grid worker: their own resident only.
+    // Their phone's outreach page points to the visits left.
+    let phone = ok(&as_(&state, Role::GridWorker, EAST, ("GET", "/m/outreach", "")).await);
+    assert!(
+        phone.contains(&format!(r#"href="/outreach/lists/{id}?state=pending""#)),
+        "{phone}"
+    );
     let grid = ok(&as_(&state, Role::GridWorker, EAST, ("GET", &path, "")).await);
     assert!(grid.contains(r#"data-figure="rows">1<"#), "{grid}");
     assert!(
