@@ -59,6 +59,27 @@ pub const SHUT_ALIASES: [&str; 6] = [
     "shut",
 ];
 
+/// Column names accepted for the anti-fraud reminders texted to subscribers.
+pub const AWARENESS_SMS_ALIASES: [&str; 7] = [
+    "推送防骗短信",
+    "防骗提醒短信",
+    "反诈提醒短信",
+    "反诈公益短信",
+    "推送防骗短信(条)",
+    "推送防骗短信（条）",
+    "awareness_sms",
+];
+
+/// Column names accepted for the voice reminders.
+pub const AWARENESS_CALLS_ALIASES: [&str; 6] = [
+    "防骗语音提醒",
+    "语音提醒",
+    "反诈语音提醒",
+    "防骗语音提醒(次)",
+    "防骗语音提醒（次）",
+    "awareness_calls",
+];
+
 /// Column names accepted for the criminal cases filed.
 pub const CASES_ALIASES: [&str; 7] = [
     "刑事案件立案数",
@@ -122,6 +143,8 @@ pub struct OperatorFigureRow {
     pub calls_blocked: i64,
     pub sms_blocked: i64,
     pub numbers_shut: i64,
+    pub awareness_sms: i64,
+    pub awareness_calls: i64,
     pub raw: String,
 }
 
@@ -137,8 +160,9 @@ pub struct CrimeCountRow {
 }
 
 /// Reads an operator-figures file; `name` is the file's name as given. Needs a unit, a month
-/// and at least one of the three count columns; the operator column is optional. An empty
-/// count cell is 0, a row with all three empty is rejected.
+/// and at least one of the five count columns (intercepted calls and messages, numbers shut
+/// down, reminders texted, voice reminders); the operator column is optional. An empty count
+/// cell, or a column the file lacks, is 0; a row with all of them empty is rejected.
 pub fn read_operator_figures(
     name: &str,
     bytes: &[u8],
@@ -153,6 +177,11 @@ pub fn read_operator_figures(
         ("calls_blocked", find_column(header, &CALLS_ALIASES)),
         ("sms_blocked", find_column(header, &SMS_ALIASES)),
         ("numbers_shut", find_column(header, &SHUT_ALIASES)),
+        ("awareness_sms", find_column(header, &AWARENESS_SMS_ALIASES)),
+        (
+            "awareness_calls",
+            find_column(header, &AWARENESS_CALLS_ALIASES),
+        ),
     ];
     if counts_at.iter().all(|(_, at)| at.is_none()) {
         // Names the accepted ones, as a missing required column does.
@@ -172,7 +201,7 @@ pub fn read_operator_figures(
                     })?),
                 },
             };
-        let mut counts = [0i64; 3];
+        let mut counts = [0i64; 5];
         let mut given = 0;
         for (slot, (column, at)) in counts.iter_mut().zip(counts_at) {
             let text = at.map(cell).unwrap_or("");
@@ -197,6 +226,8 @@ pub fn read_operator_figures(
             calls_blocked: counts[0],
             sms_blocked: counts[1],
             numbers_shut: counts[2],
+            awareness_sms: counts[3],
+            awareness_calls: counts[4],
             raw,
         })
     });
@@ -483,6 +514,34 @@ mod tests {
             ]
         );
         assert_eq!(f.read, f.rows.len() + f.rejected.len());
+    }
+
+    #[test]
+    fn reminders_pushed_are_read_beside_the_interceptions() {
+        let csv = "单位代码,月份,运营商,拦截诈骗电话,推送防骗短信（条）,防骗语音提醒\n\
+                   330281,2026-06,移动,100,52000,3100\n\
+                   330282,2026-06,联通,,8000,\n\
+                   330283,2026-06,电信,,x,\n";
+        let f = read_operator_figures("o.csv", csv.as_bytes(), ReportFormat::Auto).unwrap();
+        assert_eq!(
+            f.rows
+                .iter()
+                .map(|r| (
+                    r.calls_blocked,
+                    r.sms_blocked,
+                    r.awareness_sms,
+                    r.awareness_calls
+                ))
+                .collect::<Vec<_>>(),
+            vec![(100, 0, 52_000, 3_100), (0, 0, 8_000, 0)]
+        );
+        assert_eq!(
+            f.rejected
+                .iter()
+                .map(|r| (r.line, r.column, r.reason))
+                .collect::<Vec<_>>(),
+            vec![(4, Some("awareness_sms"), "bad_count")]
+        );
     }
 
     #[test]

@@ -333,6 +333,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "outreach lists",
         include_str!("../migrations/0065_outreach_lists.sql"),
     ),
+    (
+        66,
+        "operator awareness",
+        include_str!("../migrations/0066_operator_awareness.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -1,7 +1,8 @@
 //! 运营商反制数据: what each operator's network did against fraud in a month within a unit's
 //! area — calls and SMS intercepted (拦截诈骗电话、短信) and numbers it shut down on its own
-//! model (自主关停涉诈号码) — as the operators report them to the center; the bureaus quote
-//! them ("拦截诈骗电话234万条"). Entered by the operator's liaison for their own operator, or by
+//! model (自主关停涉诈号码) — and the anti-fraud reminders they pushed to their subscribers
+//! (推送防骗短信, 语音提醒: "定期向用户推送防骗短信和语音提醒") as the operators report them to
+//! the center; the bureaus quote them ("拦截诈骗电话234万条"). Entered by the operator's liaison for their own operator, or by
 //! the center for any. A unit's own entry stands for its subtree (`crate::rollup`).
 //!
 //! Entries are read by the subtree of their unit; each change writes an audit entry (the
@@ -31,6 +32,10 @@ pub struct InterceptCounts {
     pub sms_blocked: i64,
     /// 自主关停涉诈号码 (numbers the operator's own model shut down).
     pub numbers_shut: i64,
+    /// 推送防骗提醒短信 (anti-fraud reminders texted to subscribers).
+    pub awareness_sms: i64,
+    /// 防骗语音提醒 (voice reminders: calls or ring-back announcements).
+    pub awareness_calls: i64,
 }
 
 impl InterceptCounts {
@@ -38,6 +43,8 @@ impl InterceptCounts {
         self.calls_blocked += o.calls_blocked;
         self.sms_blocked += o.sms_blocked;
         self.numbers_shut += o.numbers_shut;
+        self.awareness_sms += o.awareness_sms;
+        self.awareness_calls += o.awareness_calls;
     }
 
     fn checked(&self) -> StoreResult<()> {
@@ -45,6 +52,8 @@ impl InterceptCounts {
             ("calls_blocked", self.calls_blocked),
             ("sms_blocked", self.sms_blocked),
             ("numbers_shut", self.numbers_shut),
+            ("awareness_sms", self.awareness_sms),
+            ("awareness_calls", self.awareness_calls),
         ] {
             if !(0..=MAX_OPERATOR_COUNT).contains(&n) {
                 return Err(StoreError::invalid(
@@ -141,8 +150,8 @@ impl<'s> OperatorFigures<'s> {
         let _writer = self.store.write_guard().await;
         let mut tx = self.store.begin_write("operator_figures.begin").await?;
         let mut sql = Sql::new(
-            "SELECT calls_blocked, sms_blocked, numbers_shut FROM operator_figures \
-             WHERE operator = ",
+            "SELECT calls_blocked, sms_blocked, numbers_shut, awareness_sms, awareness_calls \
+             FROM operator_figures WHERE operator = ",
         );
         sql.arg(operator.as_str())
             .push(" AND unit_code = ")
@@ -161,6 +170,8 @@ impl<'s> OperatorFigures<'s> {
                         calls_blocked: col(&r, "calls_blocked")?,
                         sms_blocked: col(&r, "sms_blocked")?,
                         numbers_shut: col(&r, "numbers_shut")?,
+                        awareness_sms: col(&r, "awareness_sms")?,
+                        awareness_calls: col(&r, "awareness_calls")?,
                     })
                 })()
                 .map_err(StoreError::query("operator_figures.set"))?,
@@ -171,7 +182,8 @@ impl<'s> OperatorFigures<'s> {
             Some(c) => {
                 let mut sql = Sql::new(
                     "INSERT INTO operator_figures (operator, unit_code, month, calls_blocked, \
-                     sms_blocked, numbers_shut, entered_by, entered_at) VALUES (",
+                     sms_blocked, numbers_shut, awareness_sms, awareness_calls, entered_by, \
+                     entered_at) VALUES (",
                 );
                 sql.arg(operator.as_str())
                     .push(", ")
@@ -185,6 +197,10 @@ impl<'s> OperatorFigures<'s> {
                     .push(", ")
                     .arg(c.numbers_shut)
                     .push(", ")
+                    .arg(c.awareness_sms)
+                    .push(", ")
+                    .arg(c.awareness_calls)
+                    .push(", ")
                     .arg(by)
                     .push(", ")
                     .arg(now)
@@ -193,6 +209,8 @@ impl<'s> OperatorFigures<'s> {
                          calls_blocked = excluded.calls_blocked, \
                          sms_blocked = excluded.sms_blocked, \
                          numbers_shut = excluded.numbers_shut, \
+                         awareness_sms = excluded.awareness_sms, \
+                         awareness_calls = excluded.awareness_calls, \
                          entered_by = excluded.entered_by, entered_at = excluded.entered_at",
                     );
                 sql
@@ -242,7 +260,8 @@ impl<'s> OperatorFigures<'s> {
     ) -> StoreResult<Vec<(String, OperatorFigureEntry)>> {
         let mut sql = Sql::new(
             "SELECT u.path, e.operator, e.unit_code, e.month, e.calls_blocked, e.sms_blocked, \
-             e.numbers_shut, e.entered_by, e.entered_at FROM operator_figures e \
+             e.numbers_shut, e.awareness_sms, e.awareness_calls, e.entered_by, e.entered_at \
+             FROM operator_figures e \
              JOIN org_units u ON u.code = e.unit_code WHERE ",
         );
         scope.push_condition(&mut sql, "e.unit_code");
@@ -268,6 +287,8 @@ impl<'s> OperatorFigures<'s> {
                             calls_blocked: col(r, "calls_blocked")?,
                             sms_blocked: col(r, "sms_blocked")?,
                             numbers_shut: col(r, "numbers_shut")?,
+                            awareness_sms: col(r, "awareness_sms")?,
+                            awareness_calls: col(r, "awareness_calls")?,
                         },
                         entered_by: col(r, "entered_by")?,
                         entered_at: col(r, "entered_at")?,

@@ -161,6 +161,8 @@ pub async fn import_operator_figures(
             calls_blocked: row.calls_blocked,
             sms_blocked: row.sms_blocked,
             numbers_shut: row.numbers_shut,
+            awareness_sms: row.awareness_sms,
+            awareness_calls: row.awareness_calls,
         };
         let set = repo
             .set(

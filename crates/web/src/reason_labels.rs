@@ -332,6 +332,8 @@ const COLUMNS: &[(&str, &str, &str)] = &[
     ("calls_blocked", "拦截诈骗电话", "calls blocked"),
     ("sms_blocked", "拦截诈骗短信", "SMS blocked"),
     ("numbers_shut", "关停涉诈号码", "numbers shut"),
+    ("awareness_sms", "推送防骗短信", "reminders texted"),
+    ("awareness_calls", "防骗语音提醒", "voice reminders"),
     ("cases", "刑事案件立案数", "criminal cases"),
     ("population", "人口", "population"),
     ("category", "人员类别", "category"),

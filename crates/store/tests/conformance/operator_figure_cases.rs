@@ -12,6 +12,8 @@ fn counts(calls: i64, sms: i64, shut: i64) -> InterceptCounts {
         calls_blocked: calls,
         sms_blocked: sms,
         numbers_shut: shut,
+        awareness_sms: 0,
+        awareness_calls: 0,
     }
 }
 
@@ -34,7 +36,12 @@ pub async fn operator_figures_roll_up_without_counting_twice(store: &Store) {
         Operator::ChinaMobile,
         "330281001",
         202701,
-        Some(counts(1000, 500, 3)),
+        // With the reminders pushed to subscribers (推送防骗短信, 语音提醒).
+        Some(InterceptCounts {
+            awareness_sms: 4000,
+            awareness_calls: 80,
+            ..counts(1000, 500, 3)
+        }),
     )
     .await
     .unwrap();
@@ -110,11 +117,16 @@ pub async fn operator_figures_roll_up_without_counting_twice(store: &Store) {
         );
     }
     let t = f.totals(&city, 202701, 202701).await.unwrap();
-    assert_eq!(t.total, counts(1900, 600, 4));
+    let reminded = |c: InterceptCounts| InterceptCounts {
+        awareness_sms: 4000,
+        awareness_calls: 80,
+        ..c
+    };
+    assert_eq!(t.total, reminded(counts(1900, 600, 4)));
     assert_eq!(
         t.by_operator,
         vec![
-            (Operator::ChinaMobile, counts(1200, 600, 4)),
+            (Operator::ChinaMobile, reminded(counts(1200, 600, 4))),
             (Operator::ChinaTelecom, counts(700, 0, 0)),
         ]
     );
@@ -136,7 +148,7 @@ pub async fn operator_figures_roll_up_without_counting_twice(store: &Store) {
     let yangming = store.units().scope("330281001").await.unwrap();
     assert_eq!(
         f.totals(&yangming, 202701, 202701).await.unwrap().total,
-        counts(1000, 500, 3)
+        reminded(counts(1000, 500, 3))
     );
     // Removed: the townships count again.
     set(
@@ -151,7 +163,7 @@ pub async fn operator_figures_roll_up_without_counting_twice(store: &Store) {
     .unwrap();
     assert_eq!(
         f.totals(&city, 202701, 202701).await.unwrap().total,
-        counts(1900, 600, 4)
+        reminded(counts(1900, 600, 4))
     );
     assert_eq!(f.entries(&yuyao, 202601, 202712).await.unwrap().len(), 3);
     let audit = store

@@ -89,6 +89,8 @@ fn add_up(counts: impl Iterator<Item = InterceptCounts>) -> InterceptCounts {
         calls_blocked: a.calls_blocked + b.calls_blocked,
         sms_blocked: a.sms_blocked + b.sms_blocked,
         numbers_shut: a.numbers_shut + b.numbers_shut,
+        awareness_sms: a.awareness_sms + b.awareness_sms,
+        awareness_calls: a.awareness_calls + b.awareness_calls,
     })
 }
 
@@ -247,6 +249,10 @@ fn export(page: FiguresPage) -> Sheets {
             ),
             ("of_sms", |c: &InterceptCounts| c.sms_blocked),
             ("of_shut", |c: &InterceptCounts| c.numbers_shut),
+            ("of_awareness_sms", |c: &InterceptCounts| c.awareness_sms),
+            ("of_awareness_calls", |c: &InterceptCounts| {
+                c.awareness_calls
+            }),
         ] {
             let mut row = vec![l.label.to_string(), t(key)];
             row.extend(l.months.iter().map(|c| get(c).to_string()));
@@ -281,6 +287,10 @@ pub struct EntryForm {
     sms_blocked: String,
     #[serde(default)]
     numbers_shut: String,
+    #[serde(default)]
+    awareness_sms: String,
+    #[serde(default)]
+    awareness_calls: String,
 }
 
 fn count(value: &str, what: &str) -> Result<Option<i64>, WebError> {
@@ -293,8 +303,9 @@ fn count(value: &str, what: &str) -> Result<Option<i64>, WebError> {
         .map_err(|_| WebError::BadRequest(format!("{what} must be a whole number, not `{v}`")))
 }
 
-/// `POST /operator-figures` (`unit_code`, `operator`, `month` as `YYYY-MM`, the three counts;
-/// all three empty removes the entry): enters an operator's month for a unit of one's area
+/// `POST /operator-figures` (`unit_code`, `operator`, `month` as `YYYY-MM`, the five counts —
+/// `calls_blocked`, `sms_blocked`, `numbers_shut`, `awareness_sms`, `awareness_calls`; all
+/// empty removes the entry): enters an operator's month for a unit of one's area
 /// (audited by the store). A liaison enters its own operator's only (403 otherwise); a future
 /// month or a negative count is refused; a unit outside one's area answers not-found.
 pub async fn enter(
@@ -319,11 +330,15 @@ pub async fn enter(
         count(&f.calls_blocked, "calls blocked")?,
         count(&f.sms_blocked, "SMS blocked")?,
         count(&f.numbers_shut, "numbers shut down")?,
+        count(&f.awareness_sms, "reminders texted")?,
+        count(&f.awareness_calls, "voice reminders")?,
     ];
     let counts = given.iter().any(Option::is_some).then(|| InterceptCounts {
         calls_blocked: given[0].unwrap_or(0),
         sms_blocked: given[1].unwrap_or(0),
         numbers_shut: given[2].unwrap_or(0),
+        awareness_sms: given[3].unwrap_or(0),
+        awareness_calls: given[4].unwrap_or(0),
     });
     let enterer = match p.operator {
         Some(own) => FigureEnterer::Operator(own),

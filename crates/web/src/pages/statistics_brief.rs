@@ -1246,22 +1246,38 @@ fn disposals_sentence(zh: bool, d: &DisposalCounts) -> String {
     }
 }
 
-/// "运营商拦截诈骗电话N次、诈骗短信M条，自主关停涉诈号码K个。" over the period's whole months;
-/// nothing when no operator reported any.
+/// "运营商拦截诈骗电话N次、诈骗短信M条，自主关停涉诈号码K个，向用户推送防骗提醒短信A条、语音提醒B次。"
+/// over the period's whole months; the reminders only when any were reported, nothing when no
+/// operator reported anything.
 fn interceptions_sentence(zh: bool, i: &InterceptCounts) -> String {
     if *i == InterceptCounts::default() {
         return String::new();
     }
+    let reminders = i.awareness_sms + i.awareness_calls > 0;
     if zh {
-        format!(
-            "运营商拦截诈骗电话{}次、诈骗短信{}条，自主关停涉诈号码{}个。",
+        let mut s = format!(
+            "运营商拦截诈骗电话{}次、诈骗短信{}条，自主关停涉诈号码{}个",
             i.calls_blocked, i.sms_blocked, i.numbers_shut
-        )
+        );
+        if reminders {
+            s.push_str(&format!(
+                "，向用户推送防骗提醒短信{}条、语音提醒{}次",
+                i.awareness_sms, i.awareness_calls
+            ));
+        }
+        s + "。"
     } else {
-        format!(
-            " The operators intercepted {} fraud calls and {} messages and shut down {} numbers on their own.",
+        let mut s = format!(
+            " The operators intercepted {} fraud calls and {} messages and shut down {} numbers on their own",
             i.calls_blocked, i.sms_blocked, i.numbers_shut
-        )
+        );
+        if reminders {
+            s.push_str(&format!(
+                "; they texted {} anti-fraud reminders to their subscribers and made {} voice reminders",
+                i.awareness_sms, i.awareness_calls
+            ));
+        }
+        s + "."
     }
 }
 
@@ -1584,6 +1600,8 @@ mod tests {
                 calls_blocked: 23_400,
                 sms_blocked: 5_600,
                 numbers_shut: 12,
+                awareness_sms: 52_000,
+                awareness_calls: 3_100,
             },
             cleanups: &CleanupCounts {
                 requested: 20,
@@ -1739,7 +1757,7 @@ mod tests {
         assert_eq!(zh[7].title, "八、各单位情况");
         assert_eq!(
             zh[5].text,
-            "审查新开卡400张，中高风险35张，已审查30张，认定涉嫌买卖两卡6张；新开卡中已涉案8张，新开卡涉案比例2.00%；开户后90天内销户5张。两卡线索累计下发50条，已核查40条，超期未核查2条，查实出租出借或出售10条（占已核查25.00%）；其中手机漫游线索5条，核查发现本人滞留境外2人、已回国1人。存量卡清理：向银行发出核查20条，已反馈15条，按时反馈率66.67%，清理账户14个（销户6个、限制非柜面8个），超时未反馈3条。通讯反制：申请运营商处置涉诈号码12个，已处置9个，按时处置率72.73%，无法处置1个，超时未处置1个。运营商拦截诈骗电话23400次、诈骗短信5600条，自主关停涉诈号码12个。"
+            "审查新开卡400张，中高风险35张，已审查30张，认定涉嫌买卖两卡6张；新开卡中已涉案8张，新开卡涉案比例2.00%；开户后90天内销户5张。两卡线索累计下发50条，已核查40条，超期未核查2条，查实出租出借或出售10条（占已核查25.00%）；其中手机漫游线索5条，核查发现本人滞留境外2人、已回国1人。存量卡清理：向银行发出核查20条，已反馈15条，按时反馈率66.67%，清理账户14个（销户6个、限制非柜面8个），超时未反馈3条。通讯反制：申请运营商处置涉诈号码12个，已处置9个，按时处置率72.73%，无法处置1个，超时未处置1个。运营商拦截诈骗电话23400次、诈骗短信5600条，自主关停涉诈号码12个，向用户推送防骗提醒短信52000条、语音提醒3100次。"
         );
         assert_eq!(
             zh[4].text,

@@ -60,7 +60,8 @@ async fn operators_enter_their_months_and_the_figures_add_up(db: &Db) {
     let state = world(db).await;
     // The test principal of an operator liaison is China Mobile's.
     let mobile = "unit_code=330281001&operator=china_mobile&month=2026-02\
-                  &calls_blocked=12%2C000&sms_blocked=3000&numbers_shut=7";
+                  &calls_blocked=12%2C000&sms_blocked=3000&numbers_shut=7\
+                  &awareness_sms=52%2C000&awareness_calls=3100";
     let a = send(
         &state,
         Role::OperatorLiaison,
@@ -113,6 +114,12 @@ async fn operators_enter_their_months_and_the_figures_add_up(db: &Db) {
         (
             Role::CenterAnalyst,
             COUNTY,
+            "unit_code=330281&operator=china_mobile&month=2026-02&awareness_sms=-5",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Role::CenterAnalyst,
+            COUNTY,
             "unit_code=330282&operator=china_mobile&month=2026-02&calls_blocked=1",
             StatusCode::NOT_FOUND,
         ),
@@ -155,6 +162,8 @@ async fn operators_enter_their_months_and_the_figures_add_up(db: &Db) {
     assert_eq!(year_of(&text, "china_telecom", "calls"), "500");
     assert_eq!(year_of(&text, "total", "calls"), "12500");
     assert_eq!(year_of(&text, "total", "shut"), "7");
+    assert_eq!(year_of(&text, "china_mobile", "awareness-sms"), "52000");
+    assert_eq!(year_of(&text, "total", "awareness-calls"), "3100");
     assert!(!text.contains("id=\"enter-of\""), "leaders read only");
     let liaison = send(
         &state,
@@ -197,7 +206,7 @@ async fn operators_enter_their_months_and_the_figures_add_up(db: &Db) {
     assert!(
         brief
             .text()
-            .contains("运营商拦截诈骗电话12500次、诈骗短信3000条，自主关停涉诈号码7个。"),
+            .contains("运营商拦截诈骗电话12500次、诈骗短信3000条，自主关停涉诈号码7个，向用户推送防骗提醒短信52000条、语音提醒3100次。"),
         "{}",
         brief.text()
     );

@@ -220,6 +220,10 @@ async fn figures(
                     calls_blocked: (scale * h.rng.random_range(0.8..1.2)) as i64,
                     sms_blocked: (scale * h.rng.random_range(1.5..2.5)) as i64,
                     numbers_shut: (scale / 500.0 * h.rng.random_range(0.5..1.5)) as i64,
+                    // Reminders to every subscriber about every other month, a voice reminder
+                    // to one in ten (no dice drawn: the rest of the history stays the same).
+                    awareness_sms: (scale * 0.5) as i64,
+                    awareness_calls: (scale * 0.1) as i64,
                 };
                 h.store
                     .operator_figures()

@@ -430,6 +430,14 @@ fn figures(p: &StatsPage) -> Vec<Vec<String>> {
                 ("of_calls", p.interceptions.calls_blocked.to_string()),
                 ("of_sms", p.interceptions.sms_blocked.to_string()),
                 ("of_shut", p.interceptions.numbers_shut.to_string()),
+                (
+                    "of_awareness_sms",
+                    p.interceptions.awareness_sms.to_string(),
+                ),
+                (
+                    "of_awareness_calls",
+                    p.interceptions.awareness_calls.to_string(),
+                ),
             ],
         ),
         (
