@@ -328,16 +328,12 @@ pub struct RowsQuery {
     after: Option<String>,
 }
 
+/// The resident's age on `today`, read from the ID number's birth date ("—" when unreadable).
 fn age_on(resident_id: &str, today: NaiveDate) -> String {
-    use chrono::Datelike;
     resident_id
         .get(6..14)
         .and_then(|b| NaiveDate::parse_from_str(b, "%Y%m%d").ok())
-        .and_then(|b| {
-            today
-                .years_since(b)
-                .or_else(|| (today.year() < b.year()).then_some(0))
-        })
+        .and_then(|b| today.years_since(b))
         .map(|a| a.to_string())
         .unwrap_or_else(|| "—".into())
 }
