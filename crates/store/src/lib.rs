@@ -205,7 +205,9 @@ pub use outreach_posts::{
     PostTopic,
 };
 pub use page::{Page, PageRequest, MAX_PAGE};
-pub use people::{EmployerRegistration, NewPerson, People, Person, PersonFlags, RegistrationTally};
+pub use people::{
+    birth_of, EmployerRegistration, NewPerson, People, Person, PersonFlags, RegistrationTally,
+};
 pub use phones::{NewPhone, Phone, Phones};
 pub use scope::Scope;
 pub use sms::{valid_sms_number, NewSms, SmsMessage, SmsMessages, SmsPurpose, SmsState};

@@ -17,10 +17,11 @@ use crate::error::{StoreError, StoreResult};
 use crate::field::{bounded_text, parse_code};
 use crate::mask::mask_key;
 use crate::page::{Page, PageRequest};
+use crate::people::{birth_of, born_by};
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
 use crate::store::Store;
-use chrono::{Months, NaiveDate};
+use chrono::NaiveDate;
 use sqlx::any::AnyRow;
 use std::collections::BTreeMap;
 
@@ -138,27 +139,19 @@ pub struct ReachRecord {
     pub note: String,
 }
 
-/// The day `years` years before `today`, as the `YYYYMMDD` of a birth date in an ID number.
-fn born(today: NaiveDate, years: u32) -> String {
-    today
-        .checked_sub_months(Months::new(12 * years))
-        .map(|d| d.format("%Y%m%d").to_string())
-        .unwrap_or_default()
-}
-
 /// The SQL condition on `people p` for a group on `today` (ages read from the ID number's
 /// birth date).
 fn push_group(sql: &mut Sql<'_>, group: TargetGroup, today: NaiveDate) {
     match group {
         TargetGroup::Elderly => {
             sql.push("SUBSTR(p.resident_id, 7, 8) <= ")
-                .arg(born(today, 60));
+                .arg(born_by(today, 60));
         }
         TargetGroup::Young => {
             sql.push("SUBSTR(p.resident_id, 7, 8) <= ")
-                .arg(born(today, 18))
+                .arg(born_by(today, 18))
                 .push(" AND SUBSTR(p.resident_id, 7, 8) > ")
-                .arg(born(today, 26));
+                .arg(born_by(today, 26));
         }
         TargetGroup::PublicSector => {
             sql.push("p.public_sector = 1");
@@ -175,8 +168,8 @@ pub fn in_group(
 ) -> bool {
     let b = birth.format("%Y%m%d").to_string();
     match group {
-        TargetGroup::Elderly => b <= born(today, 60),
-        TargetGroup::Young => b <= born(today, 18) && b > born(today, 26),
+        TargetGroup::Elderly => b <= born_by(today, 60),
+        TargetGroup::Young => b <= born_by(today, 18) && b > born_by(today, 26),
         TargetGroup::PublicSector => public_sector,
     }
 }
@@ -252,11 +245,7 @@ pub fn group_hits(cases: &[VictimFacts]) -> Vec<GroupHits> {
             let (mut n, mut loss) = (0, 0);
             for c in cases {
                 let day = fanzha_core::time::shanghai_date(c.reported_at);
-                let birth = c
-                    .resident_id
-                    .as_deref()
-                    .and_then(|id| id.get(6..14))
-                    .and_then(|b| NaiveDate::parse_from_str(b, "%Y%m%d").ok());
+                let birth = c.resident_id.as_deref().and_then(birth_of);
                 let hit = match (group, birth, day) {
                     (TargetGroup::PublicSector, _, _) => c.public_sector,
                     (_, Some(b), Some(d)) => in_group(group, b, c.public_sector, d),

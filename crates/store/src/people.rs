@@ -301,15 +301,8 @@ impl<'s> People<'s> {
         scope: &Scope,
         today: chrono::NaiveDate,
     ) -> StoreResult<Vec<RegistrationTally>> {
-        use chrono::Months;
-        let born = |years: u32| {
-            today
-                .checked_sub_months(Months::new(12 * years))
-                .map(|d| d.format("%Y%m%d").to_string())
-                .unwrap_or_default()
-        };
         // Aged 16 to 60: born on or before the day 16 years ago and after the day 61 years ago.
-        let (latest, after) = (born(16), born(61));
+        let (latest, after) = (born_by(today, 16), born_by(today, 61));
         let band = |sql: &mut Sql| {
             sql.push("SUBSTR(p.resident_id, 7, 8) <= ")
                 .arg(latest.clone())
@@ -437,4 +430,22 @@ pub(crate) fn upsert_rows(people: &[NewPerson]) -> StoreResult<Vec<UpsertRow<'_>
         });
     }
     Ok(rows)
+}
+
+/// The day `years` years before `today` as the `YYYYMMDD` of an ID number's birth date: a
+/// resident born on or before it is at least `years` old on `today` (compared with
+/// `SUBSTR(resident_id, 7, 8)` in SQL, and with [`birth_of`] in code).
+pub(crate) fn born_by(today: chrono::NaiveDate, years: u32) -> String {
+    today
+        .checked_sub_months(chrono::Months::new(12 * years))
+        .map(|d| d.format("%Y%m%d").to_string())
+        .unwrap_or_default()
+}
+
+/// The birth date an ID number carries (characters 7–14), when they are a date; the check
+/// digit is not verified, as the SQL comparisons do not verify it either.
+pub fn birth_of(resident_id: &str) -> Option<chrono::NaiveDate> {
+    resident_id
+        .get(6..14)
+        .and_then(|b| chrono::NaiveDate::parse_from_str(b, "%Y%m%d").ok())
 }

@@ -253,6 +253,8 @@ struct ListPage {
 }
 
 async fn rows_of(state: &AppState, lang: Lang, items: &[CardCheck]) -> Vec<Row> {
+    // Each unit looked up once: an export holds every check.
+    let mut names = state.unit_names();
     let mut rows = Vec::with_capacity(items.len());
     for c in items {
         rows.push(Row {
@@ -272,7 +274,7 @@ async fn rows_of(state: &AppState, lang: Lang, items: &[CardCheck]) -> Vec<Row> 
                 .outcome
                 .map(|o| pick(lang, o.zh(), o.en()).to_string())
                 .unwrap_or_default(),
-            unit: state.unit_name(&c.unit_code).await,
+            unit: names.get(&c.unit_code).await,
         });
     }
     rows

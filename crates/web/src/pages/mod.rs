@@ -340,6 +340,25 @@ pub fn after_write(
     ([("hx-redirect", to)], status).into_response()
 }
 
+/// Where a row's form goes back to: the page it was sent from (with its filters) when that lies
+/// under `prefix`, else `fallback`.
+pub fn back_under(headers: &HeaderMap, prefix: &str, fallback: String) -> String {
+    headers
+        .get("hx-current-url")
+        .and_then(|v| v.to_str().ok())
+        .map(path_of)
+        .filter(|p| p.starts_with(prefix))
+        .map(str::to_string)
+        .unwrap_or(fallback)
+}
+
+/// A form's hidden `version` field: the version of the record the form showed.
+pub fn version_field(text: &str) -> Result<i64, crate::error::WebError> {
+    text.trim()
+        .parse()
+        .map_err(|_| crate::error::WebError::BadRequest("version must be a whole number".into()))
+}
+
 /// The path and query of a URL (`http://host/a?b#c` → `/a?b#c`); a path is its own.
 fn path_of(url: &str) -> &str {
     match url.find("://") {

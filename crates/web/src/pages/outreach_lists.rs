@@ -7,13 +7,13 @@
 use super::choices::{non_empty, parse_or, unit_choices, Choice};
 use super::scripts::talking_points;
 use super::view::pick;
-use super::{after_write, render, Chrome};
+use super::{after_write, back_under, render, version_field, Chrome};
 use crate::auth::permission::{IssueOutreachLists, Permission, RecordOutreach, ViewOutreach};
 use crate::auth::Require;
 use crate::error::WebError;
 use crate::extract::{FormBody, Query};
 use crate::i18n::Lang;
-use crate::state::AppState;
+use crate::state::{AppState, UnitNames};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -76,11 +76,11 @@ struct ListLine {
     coverage: String,
 }
 
-async fn line_of(state: &AppState, lang: Lang, l: &OutreachList, now: i64) -> ListLine {
+async fn line_of(names: &mut UnitNames<'_>, lang: Lang, l: &OutreachList, now: i64) -> ListLine {
     ListLine {
         id: l.id,
         issued: format_shanghai_date(l.created_at),
-        unit: state.unit_name(&l.unit_code).await,
+        unit: names.get(&l.unit_code).await,
         group: pick(lang, l.group.zh(), l.group.en()),
         fraud_type: type_label(lang, l.fraud_type.as_deref()),
         deadline: format_shanghai_date(l.deadline),
@@ -187,9 +187,10 @@ pub async fn list(
     } else {
         (Vec::new(), Vec::new(), Vec::new())
     };
+    let mut names = state.unit_names();
     let mut lists = Vec::new();
     for l in state.store.outreach_lists().lists(&scope, 100).await? {
-        lists.push(line_of(&state, lang, &l, now).await);
+        lists.push(line_of(&mut names, lang, &l, now).await);
     }
     render(&ListsPage {
         unit_name: state.unit_name(&own).await,
@@ -330,15 +331,13 @@ pub struct RowsQuery {
 
 /// The resident's age on `today`, read from the ID number's birth date ("—" when unreadable).
 fn age_on(resident_id: &str, today: NaiveDate) -> String {
-    resident_id
-        .get(6..14)
-        .and_then(|b| NaiveDate::parse_from_str(b, "%Y%m%d").ok())
+    fanzha_store::birth_of(resident_id)
         .and_then(|b| today.years_since(b))
         .map(|a| a.to_string())
         .unwrap_or_else(|| "—".into())
 }
 
-async fn row_line(state: &AppState, lang: Lang, r: ListRow, today: NaiveDate) -> RowLine {
+async fn row_line(names: &mut UnitNames<'_>, lang: Lang, r: ListRow, today: NaiveDate) -> RowLine {
     RowLine {
         id: r.id,
         name: mask_name(&r.name),
@@ -346,7 +345,7 @@ async fn row_line(state: &AppState, lang: Lang, r: ListRow, today: NaiveDate) ->
         resident_id: mask_resident_id(&r.resident_id),
         phone: r.phone.as_deref().map(mask_phone).unwrap_or_default(),
         address: r.address.unwrap_or_default(),
-        unit: state.unit_name(&r.unit_code).await,
+        unit: names.get(&r.unit_code).await,
         state: r.state.as_str(),
         state_label: pick(lang, r.state.zh(), r.state.en()),
         app: r.app_installed,
@@ -393,21 +392,22 @@ pub async fn show(
             },
         )
         .await?;
+    let mut names = state.unit_names();
     let mut rows = Vec::with_capacity(page.items.len());
     for r in page.items {
-        rows.push(row_line(&state, lang, r, today).await);
+        rows.push(row_line(&mut names, lang, r, today).await);
     }
     let mut units = Vec::new();
     for (code, f) in repo.figures_by_unit(&scope, id).await? {
         units.push(UnitLine {
-            unit: state.unit_name(&code).await,
+            unit: names.get(&code).await,
             coverage: share(f.reached, f.rows),
             figures: f,
         });
     }
     let points = talking_points(&state, lang, list.fraud_type.as_deref()).await?;
     render(&ListPage {
-        line: line_of(&state, lang, &list, now).await,
+        line: line_of(&mut names, lang, &list, now).await,
         points,
         units,
         states: super::choices::choices(
@@ -450,11 +450,7 @@ pub async fn record(
     Path(row_id): Path<i64>,
     FormBody(f): FormBody<VisitForm>,
 ) -> Result<Response, WebError> {
-    let version: i64 = f
-        .version
-        .trim()
-        .parse()
-        .map_err(|_| WebError::BadRequest("version must be a whole number".into()))?;
+    let version = version_field(&f.version)?;
     let result = ReachState::parse(f.result.trim())
         .ok_or_else(|| WebError::BadRequest(format!("result: unknown `{}`", f.result.trim())))?;
     let scope = state.scope_of(&auth.principal.unit_code).await?;
@@ -474,10 +470,10 @@ pub async fn record(
             state.clock.now_ms(),
         )
         .await?;
-    let back = headers
-        .get("hx-current-url")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|u| u.find("/outreach/lists/").map(|i| u[i..].to_string()))
-        .unwrap_or_else(|| format!("/outreach/lists/{}", row.list_id));
+    let back = back_under(
+        &headers,
+        "/outreach/lists/",
+        format!("/outreach/lists/{}", row.list_id),
+    );
     Ok(after_write(&headers, back, StatusCode::OK))
 }

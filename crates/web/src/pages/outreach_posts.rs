@@ -7,7 +7,7 @@
 
 use super::choices::{non_empty, unit_choices, Choice};
 use super::view::{date, midnight, pick};
-use super::{after_write, render, Chrome};
+use super::{after_write, back_under, render, version_field, Chrome};
 use crate::auth::permission::{Permission, RecordOutreachPosts, ViewOutreach};
 use crate::auth::Require;
 use crate::error::WebError;
@@ -467,11 +467,7 @@ pub async fn count_again(
     Path(id): Path<i64>,
     FormBody(f): FormBody<CountForm>,
 ) -> Result<Response, WebError> {
-    let version: i64 = f
-        .version
-        .trim()
-        .parse()
-        .map_err(|_| WebError::BadRequest("version must be a whole number".into()))?;
+    let version = version_field(&f.version)?;
     let scope = state.scope_of(&auth.principal.unit_code).await?;
     state
         .store
@@ -486,10 +482,6 @@ pub async fn count_again(
             state.clock.now_ms(),
         )
         .await?;
-    let back = headers
-        .get("hx-current-url")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|u| u.find("/outreach/posts").map(|i| u[i..].to_string()))
-        .unwrap_or_else(|| "/outreach/posts".into());
+    let back = back_under(&headers, "/outreach/posts", "/outreach/posts".into());
     Ok(after_write(&headers, back, StatusCode::OK))
 }
