@@ -9,6 +9,7 @@
 //! signing write an audit entry in the same transaction.
 
 use crate::audit::{append_on, NewAuditEntry};
+use crate::bulletin_partners::{resolve, PartnerKind};
 use crate::code_enum::code_enum;
 use crate::error::{StoreError, StoreResult};
 use crate::field::{bounded_text, parse_code};
@@ -47,6 +48,9 @@ pub struct NewBulletin {
     pub fraud_type: Option<String>,
     pub body: String,
     pub issued_by: String,
+    /// The kinds of industry partner to address besides the units below (通报有关单位): every
+    /// partner of each kind the issuer has.
+    pub partners: Vec<PartnerKind>,
 }
 
 /// An issued bulletin.
@@ -67,6 +71,9 @@ pub struct Bulletin {
     /// Recipient units, and how many of them signed.
     pub recipients: i64,
     pub signed: i64,
+    /// Industry partners addressed, and how many of them signed.
+    pub partners: i64,
+    pub partners_signed: i64,
 }
 
 /// A recipient unit and its receipt.
@@ -114,13 +121,16 @@ pub struct BulletinFilter {
     pub unsigned_only: bool,
 }
 
-const COLUMNS: &str = "b.id, b.unit_code, b.year, b.number, b.kind, b.title, b.period, \
+pub(crate) const COLUMNS: &str = "b.id, b.unit_code, b.year, b.number, b.kind, b.title, b.period, \
      b.fraud_type, b.body, b.issued_by, b.issued_at, \
      (SELECT COUNT(*) FROM bulletin_recipients r WHERE r.bulletin_id = b.id) AS recipients, \
      (SELECT COUNT(*) FROM bulletin_recipients r WHERE r.bulletin_id = b.id \
-      AND r.signed_at IS NOT NULL) AS signed";
+      AND r.signed_at IS NOT NULL) AS signed, \
+     (SELECT COUNT(*) FROM bulletin_partners p WHERE p.bulletin_id = b.id) AS partners, \
+     (SELECT COUNT(*) FROM bulletin_partners p WHERE p.bulletin_id = b.id \
+      AND p.signed_at IS NOT NULL) AS partners_signed";
 
-fn from_row(row: &AnyRow) -> Result<Bulletin, sqlx::Error> {
+pub(crate) fn from_row(row: &AnyRow) -> Result<Bulletin, sqlx::Error> {
     Ok(Bulletin {
         id: col(row, "id")?,
         unit_code: col(row, "unit_code")?,
@@ -135,12 +145,14 @@ fn from_row(row: &AnyRow) -> Result<Bulletin, sqlx::Error> {
         issued_at: col(row, "issued_at")?,
         recipients: col(row, "recipients")?,
         signed: col(row, "signed")?,
+        partners: col(row, "partners")?,
+        partners_signed: col(row, "partners_signed")?,
     })
 }
 
 /// The bulletin repository.
 pub struct Bulletins<'s> {
-    store: &'s Store,
+    pub(crate) store: &'s Store,
 }
 
 impl<'s> Bulletins<'s> {
@@ -149,26 +161,29 @@ impl<'s> Bulletins<'s> {
     }
 
     /// Issues `new` at `now`: numbered next in its unit's year (Asia/Shanghai), addressed to
-    /// every unit directly below the issuer, with its audit entry. [`StoreError::NotFound`]
-    /// when the issuing unit lies outside `scope`; [`StoreError::Invalid`] for an empty title
-    /// or text, or a unit with nobody below to address.
+    /// every unit directly below the issuer and to every partner of the kinds asked for, with
+    /// its audit entry. [`StoreError::NotFound`] when the issuing unit lies outside `scope`;
+    /// [`StoreError::Invalid`] for an empty title or text, a partner kind with nobody to
+    /// address, or nobody to address at all.
     pub async fn issue(&self, scope: &Scope, new: &NewBulletin, now: i64) -> StoreResult<Bulletin> {
         let title = bounded_text("title", &new.title, MAX_BULLETIN_TITLE, true)?;
         let period = bounded_text("period", &new.period, MAX_BULLETIN_TITLE, false)?;
         let body = bounded_text("body", &new.body, MAX_BULLETIN_BODY, true)?;
         let unit = self.store.units().in_scope(scope, &new.unit_code).await?;
         let below = self.store.units().children(&unit.code).await?;
-        if below.is_empty() {
+        if below.is_empty() && new.partners.is_empty() {
             return Err(StoreError::invalid(
                 "unit_code",
                 "a bulletin is addressed to the units below the issuer, and this unit has none",
             ));
         }
+        let unit_scope = self.store.units().scope(&unit.code).await?;
         let year = fanzha_core::time::shanghai_date(now)
             .map(|d| i64::from(chrono::Datelike::year(&d)))
             .ok_or_else(|| StoreError::invalid("issued_at", "out of range"))?;
         let _writer = self.store.write_guard().await;
         let mut tx = self.store.begin_write("bulletins.begin").await?;
+        let partners = resolve(&mut tx, &unit.code, &unit_scope, &new.partners).await?;
         // The next number of the year; a concurrent issue from another process meets the
         // unique key and is refused as a conflict rather than sharing a number.
         let mut sql = Sql::new(
@@ -230,6 +245,20 @@ impl<'s> Bulletins<'s> {
                 .await
                 .map_err(StoreError::query("bulletins.issue"))?;
         }
+        for p in &partners {
+            let mut sql =
+                Sql::new("INSERT INTO bulletin_partners (bulletin_id, kind, code) VALUES (");
+            sql.arg(id)
+                .push(", ")
+                .arg(p.kind.as_str())
+                .push(", ")
+                .arg(p.code.as_str())
+                .push(")");
+            sql.query()
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::query("bulletins.issue"))?;
+        }
         append_on(
             &mut tx,
             &NewAuditEntry {
@@ -243,6 +272,10 @@ impl<'s> Bulletins<'s> {
                     "year": year,
                     "number": number,
                     "recipients": below.len(),
+                    "partners": partners
+                        .iter()
+                        .map(|p| format!("{}:{}", p.kind.as_str(), p.code))
+                        .collect::<Vec<_>>(),
                 }),
             },
         )
@@ -264,6 +297,8 @@ impl<'s> Bulletins<'s> {
             issued_at: now,
             recipients: below.len() as i64,
             signed: 0,
+            partners: partners.len() as i64,
+            partners_signed: 0,
         })
     }
 

@@ -266,8 +266,10 @@ pub struct NewDismantled {
     pub arrested: i64,
     /// Devices seized (GOIP gateways, phones, computers).
     pub devices: i64,
-    /// Bank and phone cards seized.
-    pub cards: i64,
+    /// Phone cards (SIMs) seized.
+    pub phone_cards: i64,
+    /// Bank cards seized.
+    pub bank_cards: i64,
     /// Cases it is linked to; each inside the recorder's scope.
     pub case_ids: Vec<String>,
     pub note: String,
@@ -284,7 +286,12 @@ pub struct Dismantled {
     pub dismantled_on: i64,
     pub arrested: i64,
     pub devices: i64,
+    /// Cards seized, of every kind.
     pub cards: i64,
+    /// Of those, phone cards (SIMs).
+    pub phone_cards: i64,
+    /// Of those, bank cards.
+    pub bank_cards: i64,
     /// The linked cases, in id order.
     pub case_ids: Vec<String>,
     pub note: String,
@@ -309,7 +316,26 @@ pub struct DismantledTally {
     pub groups: i64,
     pub arrested: i64,
     pub devices: i64,
+    /// Cards seized, of every kind.
     pub cards: i64,
+    pub phone_cards: i64,
+    pub bank_cards: i64,
+}
+
+impl DismantledTally {
+    /// Cards seized whose kind was not recorded (entries from before phone and bank cards
+    /// were counted apart).
+    pub fn unsplit_cards(&self) -> i64 {
+        self.cards - self.phone_cards - self.bank_cards
+    }
+}
+
+impl Dismantled {
+    /// Cards seized whose kind was not recorded (entries from before phone and bank cards
+    /// were counted apart).
+    pub fn unsplit_cards(&self) -> i64 {
+        self.cards - self.phone_cards - self.bank_cards
+    }
 }
 
 /// The supervised cases (督办) of one level reported in a period.
@@ -411,12 +437,16 @@ impl EnforcementFigures {
                 arrested: 0,
                 devices: 0,
                 cards: 0,
+                phone_cards: 0,
+                bank_cards: 0,
             },
             |mut t, d| {
                 t.groups += d.groups;
                 t.arrested += d.arrested;
                 t.devices += d.devices;
                 t.cards += d.cards;
+                t.phone_cards += d.phone_cards;
+                t.bank_cards += d.bank_cards;
                 t
             },
         )
@@ -463,7 +493,7 @@ pub(crate) const MEASURES_IN_SCOPE: &str = "FROM suspect_measures m \
      JOIN case_suspects s ON s.id = m.suspect_id JOIN cases c ON c.id = s.case_id WHERE ";
 
 const GROUP_COLUMNS: &str = "g.id, g.unit_code, g.kind, g.name, g.dismantled_on, g.arrested, \
-     g.devices, g.cards, g.note, g.created_by, g.created_at";
+     g.devices, g.cards, g.phone_cards, g.bank_cards, g.note, g.created_by, g.created_at";
 
 fn group_from_row(row: &AnyRow) -> Result<Dismantled, sqlx::Error> {
     Ok(Dismantled {
@@ -475,6 +505,8 @@ fn group_from_row(row: &AnyRow) -> Result<Dismantled, sqlx::Error> {
         arrested: col(row, "arrested")?,
         devices: col(row, "devices")?,
         cards: col(row, "cards")?,
+        phone_cards: col(row, "phone_cards")?,
+        bank_cards: col(row, "bank_cards")?,
         case_ids: Vec::new(),
         note: col(row, "note")?,
         created_by: col(row, "created_by")?,
@@ -1181,7 +1213,10 @@ impl<'s> Enforcement<'s> {
         let note = text_ok("note", &d.note, MAX_ENFORCEMENT_TEXT, false)?;
         count_ok("arrested", d.arrested)?;
         count_ok("devices", d.devices)?;
-        count_ok("cards", d.cards)?;
+        count_ok("phone_cards", d.phone_cards)?;
+        count_ok("bank_cards", d.bank_cards)?;
+        let cards = d.phone_cards + d.bank_cards;
+        count_ok("cards", cards)?;
         if d.dismantled_on > now {
             return Err(StoreError::invalid(
                 "dismantled_on",
@@ -1210,7 +1245,7 @@ impl<'s> Enforcement<'s> {
         let mut tx = self.store.begin_write("enforcement.begin").await?;
         let mut sql = Sql::new(
             "INSERT INTO dismantled_groups (unit_code, kind, name, dismantled_on, arrested, \
-             devices, cards, note, created_by, created_at) VALUES (",
+             devices, cards, phone_cards, bank_cards, note, created_by, created_at) VALUES (",
         );
         sql.arg(d.unit_code.as_str())
             .push(", ")
@@ -1224,7 +1259,11 @@ impl<'s> Enforcement<'s> {
             .push(", ")
             .arg(d.devices)
             .push(", ")
-            .arg(d.cards)
+            .arg(cards)
+            .push(", ")
+            .arg(d.phone_cards)
+            .push(", ")
+            .arg(d.bank_cards)
             .push(", ")
             .arg(note.as_str())
             .push(", ")
@@ -1262,7 +1301,8 @@ impl<'s> Enforcement<'s> {
                     "dismantled_on": d.dismantled_on,
                     "arrested": d.arrested,
                     "devices": d.devices,
-                    "cards": d.cards,
+                    "phone_cards": d.phone_cards,
+                    "bank_cards": d.bank_cards,
                     "case_ids": case_ids,
                 }),
             },
@@ -1509,7 +1549,9 @@ impl<'s> Enforcement<'s> {
         let mut sql = Sql::new(
             "SELECT g.kind, COUNT(*) AS n, CAST(SUM(g.arrested) AS BIGINT) AS arrested, \
              CAST(SUM(CASE WHEN g.arrested >= 5 THEN 1 ELSE 0 END) AS BIGINT) AS five, \
-             CAST(SUM(g.devices) AS BIGINT) AS devices, CAST(SUM(g.cards) AS BIGINT) AS cards \
+             CAST(SUM(g.devices) AS BIGINT) AS devices, CAST(SUM(g.cards) AS BIGINT) AS cards, \
+             CAST(SUM(g.phone_cards) AS BIGINT) AS phone_cards, \
+             CAST(SUM(g.bank_cards) AS BIGINT) AS bank_cards \
              FROM dismantled_groups g WHERE ",
         );
         scope.push_condition(&mut sql, "g.unit_code");
@@ -1533,6 +1575,8 @@ impl<'s> Enforcement<'s> {
                 arrested: n(r, "arrested")?,
                 devices: n(r, "devices")?,
                 cards: n(r, "cards")?,
+                phone_cards: n(r, "phone_cards")?,
+                bank_cards: n(r, "bank_cards")?,
             });
         }
         kinds.sort_by_key(|t| t.kind);

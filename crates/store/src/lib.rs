@@ -22,6 +22,7 @@ mod alliance;
 mod analysis_group_figures;
 mod analysis_groups;
 mod audit;
+mod bulletin_partners;
 mod bulletins;
 mod call_tasks;
 mod campaigns;
@@ -95,6 +96,7 @@ pub use analysis_groups::{
     MAX_GROUP_NAME,
 };
 pub use audit::{Audit, AuditEntry, NewAuditEntry};
+pub use bulletin_partners::{Partner, PartnerKind, PartnerReceipt};
 pub use bulletins::{
     Bulletin, BulletinFilter, BulletinKind, BulletinReader, BulletinReceipt, Bulletins,
     NewBulletin, MAX_BULLETIN_BODY, MAX_BULLETIN_TITLE,

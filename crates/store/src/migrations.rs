@@ -338,6 +338,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "operator awareness",
         include_str!("../migrations/0066_operator_awareness.sql"),
     ),
+    (
+        67,
+        "seized cards",
+        include_str!("../migrations/0067_seized_cards.sql"),
+    ),
+    (
+        68,
+        "bulletin partners",
+        include_str!("../migrations/0068_bulletin_partners.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

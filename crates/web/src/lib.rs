@@ -452,6 +452,15 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/bulletins/{id}", get(pages::bulletins::show))
         .route("/bulletins/{id}/sign", post(pages::bulletins::sign))
+        .route("/partner-bulletins", get(pages::partner_bulletins::list))
+        .route(
+            "/partner-bulletins/{id}",
+            get(pages::partner_bulletins::show),
+        )
+        .route(
+            "/partner-bulletins/{id}/sign",
+            post(pages::partner_bulletins::sign),
+        )
         .route(
             "/crime-counts",
             get(pages::crime_counts::page).post(pages::crime_counts::enter),

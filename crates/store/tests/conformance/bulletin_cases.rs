@@ -24,6 +24,7 @@ fn bulletin(unit: &str, kind: BulletinKind, title: &str) -> NewBulletin {
         fraud_type: None,
         body: "一、发案情况\n共发案3起。".into(),
         issued_by: "commander".into(),
+        partners: Vec::new(),
     }
 }
 
@@ -210,4 +211,250 @@ pub async fn each_recipient_unit_signs_once_for_itself(store: &Store) {
         .unwrap();
     let count = |a: &str| audit.items.iter().filter(|e| e.action == a).count();
     assert_eq!((count("bulletin_issued"), count("bulletin_signed")), (2, 1));
+}
+
+async fn liaison(store: &Store, login: &str, unit: &str, role: Role, institution: &str) {
+    store
+        .users()
+        .upsert(&NewUser {
+            login: login.into(),
+            display_name: login.into(),
+            unit_code: unit.into(),
+            roles: vec![role],
+            joint_member: None,
+            bank_code: (role == Role::BankLiaison).then(|| institution.into()),
+            operator: (role == Role::OperatorLiaison).then(|| institution.into()),
+            password_hash: None,
+        })
+        .await
+        .unwrap();
+}
+
+fn partner(kind: PartnerKind, code: &str) -> Partner {
+    Partner {
+        kind,
+        code: code.into(),
+    }
+}
+
+pub async fn industry_partners_read_and_sign_only_what_is_addressed_to_them(store: &Store) {
+    with_tree(store).await;
+    let b = store.bulletins();
+    let yuyao = store.units().scope("330281").await.unwrap();
+    // Banks with liaisons in 余姚 (two for ICBC: one partner), one in 慈溪, one liaison gone;
+    // one operator; a joint office of two members, one of whom left.
+    liaison(store, "icbc.a", "330281", Role::BankLiaison, "ICBC").await;
+    liaison(store, "icbc.b", "330281001", Role::BankLiaison, "ICBC").await;
+    liaison(store, "abc.a", "330281", Role::BankLiaison, "ABC").await;
+    liaison(store, "boc.cixi", "330282", Role::BankLiaison, "BOC").await;
+    liaison(store, "ccb.gone", "330281", Role::BankLiaison, "CCB").await;
+    store.users().set_active("ccb.gone", false).await.unwrap();
+    liaison(
+        store,
+        "cm.a",
+        "330281",
+        Role::OperatorLiaison,
+        "china_mobile",
+    )
+    .await;
+    let office = store.joint_office();
+    let member = |name: &str| NewJointMember {
+        unit_code: "330281".into(),
+        name: name.into(),
+        kind: JointMemberKind::Finance,
+        contact_name: "李科长".into(),
+        contact_phone: "+86 139 0000 2222".into(),
+        staff: 30,
+        note: String::new(),
+        by: "office".into(),
+    };
+    let pboc = office
+        .add_member(&yuyao, &member("人民银行余姚支行"), T0)
+        .await
+        .unwrap();
+    let left = office
+        .add_member(&yuyao, &member("余姚市教育局"), T0)
+        .await
+        .unwrap();
+    let version = office.member(&yuyao, left).await.unwrap().version;
+    office
+        .leave(&yuyao, left, "机构调整", (version, "office", T0))
+        .await
+        .unwrap();
+
+    let partners = b.partners_of("330281").await.unwrap();
+    assert_eq!(
+        partners,
+        vec![
+            partner(PartnerKind::Bank, "ABC"),
+            partner(PartnerKind::Bank, "ICBC"),
+            partner(PartnerKind::Operator, "china_mobile"),
+            partner(PartnerKind::JointMember, &pboc.to_string()),
+        ]
+    );
+    // A station has no operator, no joint office; the city sees every bank of its area.
+    assert!(b.partners_of("330281002").await.unwrap().is_empty());
+    assert_eq!(
+        b.partners_of("3302")
+            .await
+            .unwrap()
+            .iter()
+            .filter(|p| p.kind == PartnerKind::Bank)
+            .count(),
+        3
+    );
+
+    let alert = b
+        .issue(
+            &yuyao,
+            &NewBulletin {
+                partners: vec![
+                    PartnerKind::Bank,
+                    PartnerKind::JointMember,
+                    PartnerKind::Bank,
+                ],
+                ..bulletin("330281", BulletinKind::Methods, "“注销校园贷”新手法")
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    assert_eq!((alert.recipients, alert.partners), (2, 3));
+    let police_only = b
+        .issue(
+            &yuyao,
+            &bulletin("330281", BulletinKind::Situation, "情况通报"),
+            T0 + 1,
+        )
+        .await
+        .unwrap();
+    assert_eq!(police_only.partners, 0);
+    // A kind with nobody to address is refused, and nothing is issued.
+    let err = b
+        .issue(
+            &store.units().scope("330281002").await.unwrap(),
+            &NewBulletin {
+                partners: vec![PartnerKind::Operator],
+                ..bulletin("330281002", BulletinKind::Methods, "无")
+            },
+            T0 + 2,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Invalid {
+                field: "partners",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    // Each partner reads what was addressed to it, and nothing else.
+    let icbc = partner(PartnerKind::Bank, "ICBC");
+    let listed = |p: Partner, unsigned_only: bool| async move {
+        store
+            .bulletins()
+            .for_partner(
+                &p,
+                &BulletinFilter {
+                    kind: None,
+                    unsigned_only,
+                },
+                &PageRequest::first(10),
+            )
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .map(|(b, _)| b.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(listed(icbc.clone(), false).await, [alert.id]);
+    assert!(listed(partner(PartnerKind::Bank, "BOC"), false)
+        .await
+        .is_empty());
+    assert!(
+        listed(partner(PartnerKind::Operator, "china_mobile"), false)
+            .await
+            .is_empty()
+    );
+    assert!(matches!(
+        b.get_for_partner(&icbc, police_only.id).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        b.get_for_partner(&partner(PartnerKind::Bank, "BOC"), alert.id)
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(b.unsigned_for_partner(&icbc).await.unwrap(), 1);
+
+    // ICBC signs once; the second time is a conflict; another bank cannot sign for it.
+    b.sign_for_partner(&icbc, alert.id, "icbc.b", T0 + 10)
+        .await
+        .unwrap();
+    assert!(matches!(
+        b.sign_for_partner(&icbc, alert.id, "icbc.a", T0 + 11).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert!(matches!(
+        b.sign_for_partner(
+            &partner(PartnerKind::Bank, "BOC"),
+            alert.id,
+            "boc.cixi",
+            T0 + 12
+        )
+        .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(b.unsigned_for_partner(&icbc).await.unwrap(), 0);
+    assert!(listed(icbc.clone(), true).await.is_empty());
+    let (seen, receipt) = b.get_for_partner(&icbc, alert.id).await.unwrap();
+    assert_eq!((seen.partners, seen.partners_signed), (3, 1));
+    assert_eq!(receipt.signed_by.as_deref(), Some("icbc.b"));
+
+    // The issuer sees every partner's receipt; the units' own receipts are untouched.
+    let receipts = b
+        .partner_receipts(&reader(store, "330281").await, alert.id)
+        .await
+        .unwrap();
+    let signed: Vec<(String, Option<i64>)> = receipts
+        .iter()
+        .map(|r| (r.partner.code.clone(), r.signed_at))
+        .collect();
+    assert_eq!(
+        signed,
+        vec![
+            ("ABC".to_string(), None),
+            ("ICBC".to_string(), Some(T0 + 10)),
+            (pboc.to_string(), None),
+        ]
+    );
+    assert_eq!(
+        b.get(&reader(store, "330281").await, alert.id)
+            .await
+            .unwrap()
+            .signed,
+        0
+    );
+    // 慈溪 cannot read the bulletin, so not its partners either.
+    assert!(matches!(
+        b.partner_receipts(&reader(store, "330282").await, alert.id)
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let audit = store
+        .audit()
+        .for_target(&yuyao, "bulletin", &alert.id.to_string())
+        .await
+        .unwrap();
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "bulletin_signed" && e.detail["partner"] == "ICBC"));
+    assert!(audit.iter().any(|e| e.action == "bulletin_issued"
+        && e.detail["partners"]
+            == serde_json::json!(["bank:ABC", "bank:ICBC", format!("joint_member:{pboc}")])));
 }

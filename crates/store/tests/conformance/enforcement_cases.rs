@@ -300,7 +300,8 @@ pub async fn the_register_is_checked_scoped_filtered_and_paged(store: &Store) {
         dismantled_on: T0 + day * DAY,
         arrested: 5,
         devices: 40,
-        cards: 120,
+        phone_cards: 100,
+        bank_cards: 20,
         case_ids: cases.iter().map(|c| c.to_string()).collect(),
         note: String::new(),
         created_by: "analyst".into(),
@@ -339,6 +340,20 @@ pub async fn the_register_is_checked_scoped_filtered_and_paged(store: &Store) {
         (
             NewDismantled {
                 devices: -1,
+                ..gang(YUYAO, 3, DismantledKind::FraudDen, &[])
+            },
+            false,
+        ),
+        (
+            NewDismantled {
+                bank_cards: -1,
+                ..gang(YUYAO, 3, DismantledKind::FraudDen, &[])
+            },
+            false,
+        ),
+        (
+            NewDismantled {
+                phone_cards: 1_000_000_000,
                 ..gang(YUYAO, 3, DismantledKind::FraudDen, &[])
             },
             false,
@@ -390,6 +405,10 @@ pub async fn the_register_is_checked_scoped_filtered_and_paged(store: &Store) {
     assert_eq!((g.id, g.name.as_str()), (first, "团伙3"));
     assert_eq!(g.case_ids, ["C1", "C2"]);
     assert_eq!((g.arrested, g.devices, g.cards), (5, 40, 120));
+    assert_eq!(
+        (g.phone_cards, g.bank_cards, g.unsplit_cards()),
+        (100, 20, 0)
+    );
     let in_days = DismantledFilter {
         from: Some(T0 + 5 * DAY),
         until: Some(T0 + 7 * DAY),
@@ -405,6 +424,8 @@ pub async fn the_register_is_checked_scoped_filtered_and_paged(store: &Store) {
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].action, "gang_dismantled");
     assert_eq!(audit[0].detail["case_ids"], serde_json::json!(["C1", "C2"]));
+    assert_eq!(audit[0].detail["phone_cards"], 100);
+    assert_eq!(audit[0].detail["bank_cards"], 20);
 }
 
 pub async fn figures_count_solved_cases_measures_money_and_gangs_per_period(store: &Store) {
@@ -494,7 +515,8 @@ pub async fn figures_count_solved_cases_measures_money_and_gangs_per_period(stor
                 // The den of day 10 is a gang of five (打掉5人以上团伙).
                 arrested: if day == 10 { 5 } else { 2 },
                 devices,
-                cards: 10,
+                phone_cards: 6,
+                bank_cards: 4,
                 case_ids: Vec::new(),
                 note: String::new(),
                 created_by: "analyst".into(),
@@ -513,7 +535,8 @@ pub async fn figures_count_solved_cases_measures_money_and_gangs_per_period(stor
             dismantled_on: T0 + 10 * DAY,
             arrested: 7,
             devices: 100,
-            cards: 0,
+            phone_cards: 0,
+            bank_cards: 0,
             case_ids: Vec::new(),
             note: String::new(),
             created_by: "c".into(),
@@ -546,6 +569,8 @@ pub async fn figures_count_solved_cases_measures_money_and_gangs_per_period(stor
                 arrested: 2,
                 devices: 0,
                 cards: 10,
+                phone_cards: 6,
+                bank_cards: 4,
             },
             DismantledTally {
                 kind: DismantledKind::GoipDen,
@@ -553,6 +578,8 @@ pub async fn figures_count_solved_cases_measures_money_and_gangs_per_period(stor
                 arrested: 7,
                 devices: 43,
                 cards: 20,
+                phone_cards: 12,
+                bank_cards: 8,
             },
         ]
     );

@@ -152,6 +152,7 @@ mod bulletin_suite {
         bulletin_cases:
         bulletins_are_numbered_addressed_below_and_read_along_the_line,
         each_recipient_unit_signs_once_for_itself,
+        industry_partners_read_and_sign_only_what_is_addressed_to_them,
     }
 }
 

@@ -200,6 +200,9 @@ permissions! {
     IssueBulletins => "issue_bulletins": [CenterAnalyst, UnitCommander];
     /// Sign (签收) a bulletin addressed to one's own unit.
     SignBulletins => "sign_bulletins": [CenterAnalyst, UnitCommander];
+    /// 行业通报: read and sign (签收) the bulletins addressed to one's own bank, operator or
+    /// joint-office member department — and only those. Liaisons only.
+    ReadPartnerBulletins => "read_partner_bulletins": [BankLiaison, OperatorLiaison, JointMember];
     /// 刑事案件立案数: enter the criminal cases a unit of one's subtree filed in a month (the
     /// denominator of 电诈案件占刑事案件比). Never liaisons.
     EnterCrimeCounts => "enter_crime_counts": [CenterAnalyst, UnitCommander];

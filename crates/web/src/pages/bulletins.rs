@@ -6,6 +6,7 @@
 //! [`fanzha_store::Bulletins`], whose writes are audited in the change's transaction.
 
 use super::choices::{fraud_type_choices, non_empty, Choice};
+use super::partner_bulletins::partner_name;
 use super::view::pick;
 use super::{after_write, render, Chrome};
 use crate::auth::permission::{IssueBulletins, Permission, SignBulletins, ViewBulletins};
@@ -22,7 +23,7 @@ use axum::response::{IntoResponse, Response};
 use fanzha_core::time::format_shanghai;
 use fanzha_core::FraudType;
 use fanzha_store::{
-    Bulletin, BulletinFilter, BulletinKind, BulletinReader, NewBulletin, PageRequest,
+    Bulletin, BulletinFilter, BulletinKind, BulletinReader, NewBulletin, PageRequest, PartnerKind,
 };
 use serde::Deserialize;
 
@@ -38,7 +39,7 @@ async fn reader_of(state: &AppState, p: &Principal) -> Result<BulletinReader, We
 }
 
 /// "余姚市 2026年第3期" / "余姚市 No. 3 of 2026".
-fn number_label(lang: Lang, issuer: &str, b: &Bulletin) -> String {
+pub(crate) fn number_label(lang: Lang, issuer: &str, b: &Bulletin) -> String {
     match lang {
         Lang::Zh => format!("{issuer} {}年第{}期", b.year, b.number),
         Lang::En => format!("{issuer} No. {} of {}", b.number, b.year),
@@ -86,6 +87,44 @@ struct ListPage {
     fraud_types: Vec<Choice>,
     /// Whether one's unit has units below to address (else the form says so).
     has_below: bool,
+    /// The industry partners one's unit may address, per kind: (code, label with the names).
+    partner_kinds: Vec<PartnerChoice>,
+}
+
+/// A kind of industry partner offered on the issuing forms, with whom it reaches.
+pub(crate) struct PartnerChoice {
+    /// The form field: `to_bank`, `to_operator`, `to_joint_member`.
+    pub field: String,
+    pub label: &'static str,
+    /// The partners' names, joined.
+    pub names: String,
+    pub count: usize,
+}
+
+/// The kinds of industry partner `unit_code` may address, each with the partners' names.
+pub(crate) async fn partner_choices(
+    state: &AppState,
+    lang: Lang,
+    unit_code: &str,
+) -> Result<Vec<PartnerChoice>, WebError> {
+    let partners = state.store.bulletins().partners_of(unit_code).await?;
+    let mut out: Vec<PartnerChoice> = Vec::new();
+    for kind in PartnerKind::ALL {
+        let mut names = Vec::new();
+        for p in partners.iter().filter(|p| p.kind == *kind) {
+            names.push(partner_name(state, lang, p).await);
+        }
+        if names.is_empty() {
+            continue;
+        }
+        out.push(PartnerChoice {
+            field: format!("to_{}", kind.as_str()),
+            label: pick(lang, kind.zh(), kind.en()),
+            count: names.len(),
+            names: names.join(pick(lang, "、", ", ")),
+        });
+    }
+    Ok(out)
 }
 
 /// `GET /bulletins[?kind=&unsigned=1][&after=KEY]`.
@@ -191,6 +230,11 @@ pub async fn list(
         issue: IssueBulletins::allows(&auth.principal),
         fraud_types: fraud_type_choices(lang, "untyped"),
         has_below,
+        partner_kinds: if IssueBulletins::allows(&auth.principal) {
+            partner_choices(&state, lang, &reader.unit.code).await?
+        } else {
+            Vec::new()
+        },
         lang,
         chrome,
     })
@@ -200,6 +244,14 @@ pub async fn list(
 /// A recipient unit's line on the document.
 struct ReceiptLine {
     unit: String,
+    signed_by: String,
+    signed_at: String,
+}
+
+/// An industry partner's line on the document.
+struct PartnerLine {
+    kind: &'static str,
+    name: String,
     signed_by: String,
     signed_at: String,
 }
@@ -218,10 +270,28 @@ struct DocPage {
     /// The text's paragraphs; a line ending a heading (一、…) is shown as one.
     paragraphs: Vec<(bool, String)>,
     receipts: Vec<ReceiptLine>,
+    /// The industry partners addressed (通报有关单位) and their receipts.
+    partners: Vec<PartnerLine>,
     /// One's own unit is a recipient that has not signed, and one may sign.
     can_sign: bool,
     /// One's own unit is a recipient that signed: when and by whom.
     signed: Option<String>,
+}
+
+/// A bulletin's text as paragraphs; a line that reads as a heading (一、…) is marked as one.
+pub(crate) fn paragraphs_of(body: &str) -> Vec<(bool, String)> {
+    body.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| (is_heading(l), l.to_string()))
+        .collect()
+}
+
+/// The fraud type a methods alert names, in words; empty without one.
+pub(crate) fn fraud_type_label(lang: Lang, code: Option<&str>) -> String {
+    code.and_then(|c| FraudType::parse_label(c).ok())
+        .map(|t| pick(lang, t.zh(), t.en()).to_string())
+        .unwrap_or_default()
 }
 
 /// Whether a line reads as a section heading: 一、… 十、 or "1. …".
@@ -272,27 +342,25 @@ pub async fn show(
             signed_at: r.signed_at.map(format_shanghai).unwrap_or_default(),
         });
     }
+    let mut partners = Vec::new();
+    for r in repo.partner_receipts(&reader, id).await? {
+        partners.push(PartnerLine {
+            kind: pick(lang, r.partner.kind.zh(), r.partner.kind.en()),
+            name: partner_name(&state, lang, &r.partner).await,
+            signed_by: r.signed_by.unwrap_or_default(),
+            signed_at: r.signed_at.map(format_shanghai).unwrap_or_default(),
+        });
+    }
     let issuer = names.get(&b.unit_code).await;
-    let paragraphs = b
-        .body
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(|l| (is_heading(l), l.to_string()))
-        .collect();
     render(&DocPage {
         number: number_label(lang, &issuer, &b),
         kind: pick(lang, b.kind.zh(), b.kind.en()),
-        fraud_type: b
-            .fraud_type
-            .as_deref()
-            .and_then(|c| FraudType::parse_label(c).ok())
-            .map(|t| pick(lang, t.zh(), t.en()).to_string())
-            .unwrap_or_default(),
+        fraud_type: fraud_type_label(lang, b.fraud_type.as_deref()),
         issued: format_shanghai(b.issued_at),
         issuer,
-        paragraphs,
+        paragraphs: paragraphs_of(&b.body),
         receipts: lines,
+        partners,
         can_sign,
         signed,
         b,
@@ -311,12 +379,21 @@ pub struct IssueForm {
     #[serde(default)]
     fraud_type: String,
     body: String,
+    /// Checked boxes (`on`): address the banks, operators or joint-office members too.
+    #[serde(default)]
+    to_bank: Option<String>,
+    #[serde(default)]
+    to_operator: Option<String>,
+    #[serde(default)]
+    to_joint_member: Option<String>,
 }
 
-/// `POST /bulletins` (`kind`, `title`, `period`, `fraud_type`, `body`): issues a bulletin of
-/// one's own unit to the units directly below it (numbered next in the year, audited by the
-/// store) and answers with its page. An empty title or text, an unknown kind or fraud type, or
-/// a unit with nobody below is refused.
+/// `POST /bulletins` (`kind`, `title`, `period`, `fraud_type`, `body`, and the checkboxes
+/// `to_bank`, `to_operator`, `to_joint_member`): issues a bulletin of one's own unit to the
+/// units directly below it and to every industry partner of the kinds checked (numbered next
+/// in the year, audited by the store) and answers with its page. An empty title or text, an
+/// unknown kind or fraud type, a kind checked with nobody to address, or nobody to address at
+/// all is refused.
 pub async fn issue(
     auth: Require<IssueBulletins>,
     State(state): State<AppState>,
@@ -334,6 +411,16 @@ pub async fn issue(
                 .to_string(),
         ),
     };
+    let checked = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+    let partners = [
+        (PartnerKind::Bank, &f.to_bank),
+        (PartnerKind::Operator, &f.to_operator),
+        (PartnerKind::JointMember, &f.to_joint_member),
+    ]
+    .into_iter()
+    .filter(|(_, v)| checked(v))
+    .map(|(k, _)| k)
+    .collect();
     let p = &auth.principal;
     let scope = state.scope_of(&p.unit_code).await?;
     let b = state
@@ -349,6 +436,7 @@ pub async fn issue(
                 fraud_type,
                 body: f.body,
                 issued_by: p.login.clone(),
+                partners,
             },
             state.clock.now_ms(),
         )

@@ -561,6 +561,10 @@ struct GangRow {
     name: String,
     arrested: i64,
     devices: i64,
+    phone_cards: i64,
+    bank_cards: i64,
+    /// All cards seized; more than phone + bank cards on entries recorded before the two
+    /// were counted apart.
     cards: i64,
     cases: Vec<String>,
     note: String,
@@ -648,6 +652,8 @@ pub async fn register(
             name: g.name,
             arrested: g.arrested,
             devices: g.devices,
+            phone_cards: g.phone_cards,
+            bank_cards: g.bank_cards,
             cards: g.cards,
             cases: g.case_ids,
             note: g.note,
@@ -662,6 +668,8 @@ pub async fn register(
             "enf_gang_name",
             "enf_arrested",
             "enf_devices",
+            "enf_phone_cards",
+            "enf_bank_cards",
             "enf_cards",
             "enf_linked_cases",
             "enf_note",
@@ -680,6 +688,8 @@ pub async fn register(
                         r.name,
                         r.arrested.to_string(),
                         r.devices.to_string(),
+                        r.phone_cards.to_string(),
+                        r.bank_cards.to_string(),
                         r.cards.to_string(),
                         r.cases.join("、"),
                         r.note,
@@ -742,7 +752,9 @@ pub struct GangForm {
     #[serde(default)]
     devices: Option<String>,
     #[serde(default)]
-    cards: Option<String>,
+    phone_cards: Option<String>,
+    #[serde(default)]
+    bank_cards: Option<String>,
     /// Case ids, separated by commas, `、` or spaces.
     #[serde(default)]
     cases: Option<String>,
@@ -792,7 +804,8 @@ pub async fn record_gang(
                 dismantled_on: midnight(date(&f.dismantled_on)?)?,
                 arrested: count(&f.arrested, "arrested")?,
                 devices: count(&f.devices, "devices")?,
-                cards: count(&f.cards, "cards")?,
+                phone_cards: count(&f.phone_cards, "phone_cards")?,
+                bank_cards: count(&f.bank_cards, "bank_cards")?,
                 case_ids,
                 note: f.note.unwrap_or_default(),
                 created_by: auth.principal.login.clone(),

@@ -57,6 +57,8 @@ struct DeskPage {
     pending: Vec<PendingTask>,
     done: Vec<DoneTask>,
     overdue: usize,
+    /// Police bulletins addressed to the department not signed yet.
+    bulletins_unsigned: i64,
 }
 
 /// The member the liaison reports for, read inside their unit's scope (a member of another
@@ -151,7 +153,16 @@ pub async fn desk(
             t,
         });
     }
+    let bulletins_unsigned = state
+        .store
+        .bulletins()
+        .unsigned_for_partner(&fanzha_store::Partner {
+            kind: fanzha_store::PartnerKind::JointMember,
+            code: member.id.to_string(),
+        })
+        .await?;
     render(&DeskPage {
+        bulletins_unsigned,
         unit: state.unit_name(&member.unit_code).await,
         overdue: pending.iter().filter(|t| t.overdue).count(),
         member,

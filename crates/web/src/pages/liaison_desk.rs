@@ -1,6 +1,6 @@
 //! A bank liaison's desk, on the landing page: what waits for the bank — stop-payments to
 //! confirm, 存量卡清理 requests to answer, counter checks flagged without an outcome, 督导整治
-//! measures to rectify — each with how many are
+//! measures to rectify, police bulletins to sign for — each with how many are
 //! past their deadline, linking to the list; and when the bank's latest list of new cards
 //! arrived, flagged when none came today (the lists are daily).
 
@@ -87,6 +87,13 @@ pub async fn bank_desk(state: &AppState, unit_code: &str, bank: &str) -> Result<
             .count_checks(&Viewer::Bank(bank.to_string()), &open)
             .await?;
     }
+    let bulletins = store
+        .bulletins()
+        .unsigned_for_partner(&fanzha_store::Partner {
+            kind: fanzha_store::PartnerKind::Bank,
+            code: bank.to_string(),
+        })
+        .await?;
     let last = store.new_cards().last_received(bank).await?;
     let day = |t: i64| format_shanghai(t).chars().take(10).collect::<String>();
     Ok(Desk {
@@ -114,6 +121,12 @@ pub async fn bank_desk(state: &AppState, unit_code: &str, bank: &str) -> Result<
                 href: "/supervision?state=issued",
                 open: rectifying,
                 overdue: rectifying_late,
+            },
+            DeskItem {
+                key: "desk_bulletins",
+                href: "/partner-bulletins?unsigned=1",
+                open: bulletins,
+                overdue: 0,
             },
         ],
         // To the minute: the tile is narrow.

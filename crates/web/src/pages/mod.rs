@@ -49,6 +49,7 @@ pub mod operator_figures;
 pub mod outreach;
 pub mod outreach_lists;
 pub mod outreach_posts;
+pub mod partner_bulletins;
 pub mod public_sector;
 pub mod returns;
 pub mod rules;
@@ -72,11 +73,11 @@ pub mod warnings;
 
 use crate::auth::permission::{
     HandleInstructions, ImportPushes, ManageGuardians, ManageRules, ManageUsers, Permission,
-    ReportJointTasks, ViewAnalysisGroups, ViewAudit, ViewBulletins, ViewCallTasks,
-    ViewCardCleanups, ViewCases, ViewDashboard, ViewEnforcement, ViewInstructions, ViewJointOffice,
-    ViewKeyPersons, ViewMuleAccounts, ViewNewCards, ViewNumberDisposals, ViewOperatorFigures,
-    ViewOutreach, ViewStatistics, ViewStopPayments, ViewSupervision, ViewTodo, ViewTwoCardLeads,
-    ViewWarnings,
+    ReadPartnerBulletins, ReportJointTasks, ViewAnalysisGroups, ViewAudit, ViewBulletins,
+    ViewCallTasks, ViewCardCleanups, ViewCases, ViewDashboard, ViewEnforcement, ViewInstructions,
+    ViewJointOffice, ViewKeyPersons, ViewMuleAccounts, ViewNewCards, ViewNumberDisposals,
+    ViewOperatorFigures, ViewOutreach, ViewStatistics, ViewStopPayments, ViewSupervision, ViewTodo,
+    ViewTwoCardLeads, ViewWarnings,
 };
 use crate::auth::principal::Principal;
 use crate::error::WebError;
@@ -254,6 +255,11 @@ impl Chrome {
                         ViewStatistics::allows(p),
                     ),
                     ("/bulletins", "nav_bulletins", ViewBulletins::allows(p)),
+                    (
+                        "/partner-bulletins",
+                        "nav_bulletins",
+                        ReadPartnerBulletins::allows(p),
+                    ),
                 ],
             ),
             (None, vec![("/audit", "nav_audit", ViewAudit::allows(p))]),

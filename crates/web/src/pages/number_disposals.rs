@@ -13,8 +13,8 @@ use super::evidence::phone_origin;
 use super::view::pick;
 use super::{render, Chrome};
 use crate::auth::permission::{
-    AnswerNumberDisposals, ListNumberDisposals, Permission, RequestNumberDisposals,
-    ViewNumberDisposals, ViewPersonalData,
+    AnswerNumberDisposals, ListNumberDisposals, Permission, ReadPartnerBulletins,
+    RequestNumberDisposals, ViewNumberDisposals, ViewPersonalData,
 };
 use crate::auth::principal::Principal;
 use crate::auth::Require;
@@ -31,8 +31,8 @@ use fanzha_core::mask::{mask_name, mask_resident_id};
 use fanzha_core::time::format_shanghai;
 use fanzha_store::{
     DisposalAnswer, DisposalCounts, DisposalFilter, DisposalMeasure, DisposalState, DisposalViewer,
-    NewNumberDisposal, NumberDisposal, Operator, PageRequest, Role, DISPOSAL_MINUTES,
-    URGENT_DISPOSAL_MINUTES,
+    NewNumberDisposal, NumberDisposal, Operator, PageRequest, Partner, PartnerKind, Role,
+    DISPOSAL_MINUTES, URGENT_DISPOSAL_MINUTES,
 };
 use serde::Deserialize;
 
@@ -161,6 +161,8 @@ struct ListPage {
     request_units: Vec<Choice>,
     minutes: i64,
     urgent_minutes: i64,
+    /// An operator's liaison: the police bulletins addressed to the operator not signed yet.
+    bulletins_unsigned: Option<i64>,
 }
 
 #[derive(Template)]
@@ -391,7 +393,21 @@ pub async fn list(
         warning: non_empty(&q.warning).unwrap_or_default().to_string(),
         case: non_empty(&q.case).unwrap_or_default().to_string(),
     };
+    let bulletins_unsigned = match p.operator {
+        Some(op) if ReadPartnerBulletins::allows(p) => Some(
+            state
+                .store
+                .bulletins()
+                .unsigned_for_partner(&Partner {
+                    kind: PartnerKind::Operator,
+                    code: op.as_str().to_string(),
+                })
+                .await?,
+        ),
+        _ => None,
+    };
     render(&ListPage {
+        bulletins_unsigned,
         heading,
         all,
         by_operator,

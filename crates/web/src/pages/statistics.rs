@@ -233,6 +233,8 @@ struct BriefIssue {
     csrf: String,
     title: String,
     body: String,
+    /// The industry partners the unit may address too (联席办成员单位 and others).
+    partners: Vec<super::bulletins::PartnerChoice>,
 }
 
 /// The period a brief covers, as a report heads it: 2026年1月1日至12月3日 / 1 January to
@@ -857,17 +859,21 @@ pub async fn show(
                 .collect(),
         };
         let sections = brief(lang, &input);
-        let issue = (IssueBulletins::allows(&auth.principal)
-            && unit_code == auth.principal.unit_code)
-            .then(|| BriefIssue {
-                csrf: auth.csrf_token.clone(),
-                title: format!("{}{}", unit.name, lang.t("bl_situation_title")),
-                body: sections
-                    .iter()
-                    .map(|s| format!("{}\n{}", s.title, s.text))
-                    .collect::<Vec<_>>()
-                    .join("\n\n"),
-            });
+        let issue =
+            if IssueBulletins::allows(&auth.principal) && unit_code == auth.principal.unit_code {
+                Some(BriefIssue {
+                    csrf: auth.csrf_token.clone(),
+                    title: format!("{}{}", unit.name, lang.t("bl_situation_title")),
+                    body: sections
+                        .iter()
+                        .map(|s| format!("{}\n{}", s.title, s.text))
+                        .collect::<Vec<_>>()
+                        .join("\n\n"),
+                    partners: super::bulletins::partner_choices(&state, lang, &unit_code).await?,
+                })
+            } else {
+                None
+            };
         return render(&BriefPage {
             lang,
             title: format!("{}{}", unit.name, lang.t("work_brief")),

@@ -10,10 +10,10 @@ use super::view::{percent, yuan};
 use crate::crime_share::{points_label, share_label, CrimeShare};
 use crate::i18n::Lang;
 use fanzha_store::{
-    CallCounts, CardFigures, CaseSupervision, CleanupCounts, DisposalCounts, EnforcementFigures,
-    FundFigures, InterceptCounts, KeyPersonFigures, LeadFigures, LeadResult, LoopTally,
-    MeasureClass, NoticeFigures, OutreachTotals, PostTally, PriorOutreachTally, ProposalFigures,
-    SuspectCharge, TypicalCase,
+    CallCounts, CardFigures, CaseSupervision, CleanupCounts, DismantledTally, DisposalCounts,
+    EnforcementFigures, FundFigures, InterceptCounts, KeyPersonFigures, LeadFigures, LeadResult,
+    LoopTally, MeasureClass, NoticeFigures, OutreachTotals, PostTally, PriorOutreachTally,
+    ProposalFigures, SuspectCharge, TypicalCase,
 };
 use fanzha_workflow::LoopFigures;
 
@@ -807,6 +807,40 @@ fn yoy_clause(zh: bool, now: i64, base: i64) -> String {
     }
 }
 
+/// What the gangs and dens dismantled yielded: devices, then phone and bank cards apart, and the
+/// cards of entries recorded before the two were counted apart as a remainder of unrecorded kind.
+fn seized_clause(zh: bool, g: &DismantledTally) -> String {
+    let unsplit = g.unsplit_cards();
+    let only_unsplit = g.phone_cards == 0 && g.bank_cards == 0;
+    let mut parts = Vec::with_capacity(4);
+    if zh {
+        parts.push(format!("设备{}台", g.devices));
+        if only_unsplit {
+            parts.push(format!("卡{}张", g.cards));
+        } else {
+            parts.push(format!("手机卡{}张", g.phone_cards));
+            parts.push(format!("银行卡{}张", g.bank_cards));
+            if unsplit > 0 {
+                parts.push(format!("未分类卡{unsplit}张"));
+            }
+        }
+        parts.join("、")
+    } else {
+        parts.push(format!("{} devices", g.devices));
+        if only_unsplit {
+            parts.push(format!("{} cards", g.cards));
+        } else {
+            parts.push(format!("{} phone cards", g.phone_cards));
+            parts.push(format!("{} bank cards", g.bank_cards));
+            if unsplit > 0 {
+                parts.push(format!("{unsplit} cards of unrecorded kind"));
+            }
+        }
+        let last = parts.pop().unwrap_or_default();
+        format!("{} and {last}", parts.join(", "))
+    }
+}
+
 /// 打击成效: cases solved and the solve rate, suspects caught by measure (with 同比), by charge
 /// and sent for prosecution, money recovered and the loss recovery rate, gangs and dens
 /// dismantled with the devices seized.
@@ -838,23 +872,21 @@ fn enforcement_paragraph(
         };
         if zh {
             format!(
-                "打掉团伙/窝点{}个（{}{}），抓获{}人，缴获设备{}台、卡{}张。",
+                "打掉团伙/窝点{}个（{}{}），抓获{}人，缴获{}。",
                 g.groups,
                 kinds.join("、"),
                 five,
                 g.arrested,
-                g.devices,
-                g.cards
+                seized_clause(zh, &g)
             )
         } else {
             format!(
-                " {} gangs and dens dismantled ({}{}), {} people arrested, {} devices and {} cards seized.",
+                " {} gangs and dens dismantled ({}{}), {} people arrested, {} seized.",
                 g.groups,
                 kinds.join(", "),
                 five,
                 g.arrested,
-                g.devices,
-                g.cards
+                seized_clause(zh, &g)
             )
         }
     };
@@ -1360,6 +1392,36 @@ mod tests {
     use super::*;
     use crate::pages::victim_profile::victim_profile;
 
+    #[test]
+    fn seized_cards_are_told_apart_and_old_entries_keep_their_total() {
+        let tally = |cards, phone_cards, bank_cards| DismantledTally {
+            kind: fanzha_store::DismantledKind::GoipDen,
+            groups: 1,
+            arrested: 2,
+            devices: 3,
+            cards,
+            phone_cards,
+            bank_cards,
+        };
+        assert_eq!(
+            seized_clause(true, &tally(50, 0, 0)),
+            "设备3台、卡50张",
+            "entries of before the split say cards only"
+        );
+        assert_eq!(
+            seized_clause(true, &tally(50, 40, 10)),
+            "设备3台、手机卡40张、银行卡10张"
+        );
+        assert_eq!(
+            seized_clause(false, &tally(60, 40, 10)),
+            "3 devices, 40 phone cards, 10 bank cards and 10 cards of unrecorded kind"
+        );
+        assert_eq!(
+            seized_clause(false, &tally(0, 0, 0)),
+            "3 devices and 0 cards"
+        );
+    }
+
     fn figures(cases: i64, last_year: i64, population: Option<i64>) -> CaseFigures {
         CaseFigures {
             cases,
@@ -1516,14 +1578,19 @@ mod tests {
                     groups: 2,
                     arrested: 11,
                     devices: 0,
+                    // 20 of them recorded before phone and bank cards were counted apart.
                     cards: 300,
+                    phone_cards: 200,
+                    bank_cards: 80,
                 },
                 fanzha_store::DismantledTally {
                     kind: fanzha_store::DismantledKind::GoipDen,
                     groups: 1,
                     arrested: 3,
                     devices: 40,
-                    cards: 0,
+                    cards: 500,
+                    phone_cards: 500,
+                    bank_cards: 0,
                 },
             ],
             supervised: vec![
@@ -1745,7 +1812,7 @@ mod tests {
         assert_eq!(zh[6].title, "七、打击成效");
         assert_eq!(
             zh[6].text,
-            "本期案件破案9起，破案率33.33%（期内破案11起），其中督办案件3起（公安部督办1起），已破1起；抓获犯罪嫌疑人88人（其中网上逃犯3人），其中采取强制措施39人、行政处罚16人、教育训诫惩戒33人；追赃¥10,000.00，损失追回率5.56%。打掉团伙/窝点3个（收贩卡团伙2个、GOIP窝点1个；其中5人以上团伙1个），抓获14人，缴获设备40台、卡300张。发起集群战役2起，落地打击目标20人（已落地4人、未查到2人、待落地3人），抓获11人。"
+            "本期案件破案9起，破案率33.33%（期内破案11起），其中督办案件3起（公安部督办1起），已破1起；抓获犯罪嫌疑人88人（其中网上逃犯3人），其中采取强制措施39人、行政处罚16人、教育训诫惩戒33人；追赃¥10,000.00，损失追回率5.56%。打掉团伙/窝点3个（收贩卡团伙2个、GOIP窝点1个；其中5人以上团伙1个），抓获14人，缴获设备40台、手机卡700张、银行卡80张、未分类卡20张。发起集群战役2起，落地打击目标20人（已落地4人、未查到2人、待落地3人），抓获11人。"
         );
         assert!(
             en[6].text.ends_with(

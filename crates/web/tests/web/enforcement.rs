@@ -190,7 +190,8 @@ async fn record_everything(state: &AppState) -> i64 {
         "/gangs",
         &format!(
             "unit_code={TOWNSHIP}&kind=goip_den&name=%E9%98%B3%E6%98%8EGOIP%E7%AA%9D%E7%82%B9\
-             &dismantled_on=2026-03-08&arrested=3&devices=40&cards=120&cases={CASE}"
+             &dismantled_on=2026-03-08&arrested=3&devices=40&phone_cards=600&bank_cards=25\
+             &cases={CASE}"
         ),
     )
     .await);
@@ -408,6 +409,9 @@ async fn an_analyst_records_results_and_the_statistics_and_brief_count_them(db: 
     assert!(reg.body.contains(r#"data-total="1""#), "{}", reg.body);
     assert!(reg.body.contains("阳明GOIP窝点"));
     assert!(reg.body.contains(r#"<td data-devices>40</td>"#));
+    assert!(reg.body.contains(
+        r#"<td data-phone-cards>600</td><td data-bank-cards>25</td><td data-cards>625</td>"#
+    ));
     assert!(reg.body.contains(&format!("/cases/{CASE}")));
     let csv = send(
         &state,
@@ -421,6 +425,13 @@ async fn an_analyst_records_results_and_the_statistics_and_brief_count_them(db: 
     ok(&csv);
     assert!(
         csv.body.contains("阳明GOIP窝点") && csv.body.contains(CASE),
+        "{}",
+        csv.body
+    );
+    assert!(
+        csv.body
+            .contains("缴获设备,缴获手机卡,缴获银行卡,缴获卡合计")
+            && csv.body.contains(",40,600,25,625,"),
         "{}",
         csv.body
     );
@@ -450,6 +461,7 @@ async fn an_analyst_records_results_and_the_statistics_and_brief_count_them(db: 
         ("enf-caught-fraud", "1"),
         ("enf-prosecuted", "1"),
         ("enf-supervised", "1"),
+        ("enf-phone-cards", "600"),
     ] {
         let needle = format!(r#"data-stat="{stat}">{value}<"#);
         assert!(stats.body.contains(&needle), "{needle} in {}", stats.body);
@@ -461,6 +473,9 @@ async fn an_analyst_records_results_and_the_statistics_and_brief_count_them(db: 
         .body
         .contains(r#"<tr data-kind="goip_den"><td>GOIP窝点</td><td data-groups>1</td>"#));
     assert!(stats.body.contains(r#"<td data-devices>40</td>"#));
+    assert!(stats
+        .body
+        .contains(r#"<small data-stat="enf-bank-cards">缴获银行卡 25</small>"#));
 
     let brief = send(
         &state,
@@ -488,9 +503,9 @@ async fn an_analyst_records_results_and_the_statistics_and_brief_count_them(db: 
         "{}",
         brief.body
     );
-    assert!(brief
-        .body
-        .contains("打掉团伙/窝点1个（GOIP窝点1个），抓获3人，缴获设备40台"));
+    assert!(brief.body.contains(
+        "打掉团伙/窝点1个（GOIP窝点1个），抓获3人，缴获设备40台、手机卡600张、银行卡25张。"
+    ));
 
     // Today counts none of it.
     let quiet = send(
@@ -669,6 +684,10 @@ async fn bad_input_is_refused_and_stores_nothing(db: &Db) {
         (
             "/gangs".into(),
             "kind=goip_den&name=x&dismantled_on=2026-03-01&devices=-1".into(),
+        ),
+        (
+            "/gangs".into(),
+            "kind=goip_den&name=x&dismantled_on=2026-03-01&bank_cards=3.5".into(),
         ),
     ] {
         let r = send(&state, a, COUNTY, "POST", &path, &form).await;

@@ -38,6 +38,7 @@ mod operator_figures;
 mod outreach;
 mod outreach_lists;
 mod outreach_reach;
+mod partner_bulletins;
 mod protective_stops;
 mod pushes;
 mod rbac;

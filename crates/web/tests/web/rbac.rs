@@ -123,6 +123,10 @@ enum Rec {
     /// place's unit (so the place's unit is to sign it), on the other side issued by the
     /// place's unit itself (out of the caller's line).
     Bulletin,
+    /// `{id}` is a fresh bulletin of the city addressed to one industry partner: on one's own
+    /// side the caller's (their bank, operator or member department), on the other side
+    /// another bank.
+    PartnerBulletin,
     /// `{id}` is a fresh analysis group (分类研判组) of the place's county, at version 1 (the
     /// county's earlier groups deactivated, so its types are free).
     AnalysisGroup,
@@ -869,6 +873,27 @@ const ENDPOINTS: &[Endpoint] = &[
         "/bulletins/{id}/sign",
         "sign_bulletins",
         Rec::Bulletin,
+        Empty,
+    ),
+    ep(
+        "GET",
+        "/partner-bulletins",
+        "read_partner_bulletins",
+        Rec::None,
+        Empty,
+    ),
+    ep(
+        "GET",
+        "/partner-bulletins/{id}",
+        "read_partner_bulletins",
+        Rec::PartnerBulletin,
+        Empty,
+    ),
+    ep(
+        "POST",
+        "/partner-bulletins/{id}/sign",
+        "read_partner_bulletins",
+        Rec::PartnerBulletin,
         Empty,
     ),
     ep(
@@ -2129,6 +2154,30 @@ impl World {
                 };
                 self.bulletin_by(issuer, place).await
             }
+            Rec::PartnerBulletin => {
+                let r = self.bulletin_by(CITY, place).await;
+                let (kind, code) = match (c.map(|c| c.role), side) {
+                    (Some(Role::BankLiaison), Side::Own) => ("bank", LIAISON_BANK.to_string()),
+                    (Some(Role::OperatorLiaison), Side::Own) => {
+                        ("operator", "china_mobile".to_string())
+                    }
+                    (Some(Role::JointMember), Side::Own) => {
+                        ("joint_member", self.own_member.to_string())
+                    }
+                    _ => ("bank", "CCB".to_string()),
+                };
+                // Addressed directly: which partners an issue reaches depends on the liaison
+                // accounts of the issuer's area, which the matrix's callers do not mirror.
+                sqlx::query(&format!(
+                    "INSERT INTO bulletin_partners (bulletin_id, kind, code) \
+                     VALUES ({}, '{kind}', '{code}')",
+                    r.bulletin_id
+                ))
+                .execute(self.store().pool())
+                .await
+                .unwrap();
+                r
+            }
             // An operator liaison's side is the operator (whichever unit asked); police see
             // the requests of their subtree to any operator.
             Rec::NumberDisposal => {
@@ -2654,6 +2703,7 @@ impl World {
                     fraud_type: None,
                     body: "setup".into(),
                     issued_by: "setup".into(),
+                    partners: Vec::new(),
                 },
                 self.now(),
             )
@@ -3088,7 +3138,7 @@ fn request(
         (Rec::OutreachPost, Some(r)) => r.outreach_post_id.as_str(),
         (Rec::OutreachList, Some(r)) => r.outreach_list_id.as_str(),
         (Rec::OutreachRow, Some(r)) => r.outreach_row_id.as_str(),
-        (Rec::Bulletin, Some(r)) => r.bulletin_id.as_str(),
+        (Rec::Bulletin | Rec::PartnerBulletin, Some(r)) => r.bulletin_id.as_str(),
         (Rec::Proposal, Some(r)) => r.proposal_id.as_str(),
         (Rec::AnalysisGroup, Some(r)) => r.analysis_group_id.as_str(),
         (_, Some(r)) => r.instruction_id.as_str(),
@@ -3607,6 +3657,19 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 .version
                                 != 1,
                         ),
+                        (Rec::PartnerBulletin, Some(r)) => Some({
+                            let reader = BulletinReader {
+                                unit: w.store().units().get(CITY).await.unwrap(),
+                                scope: Scope::platform(),
+                            };
+                            w.store()
+                                .bulletins()
+                                .get(&reader, r.bulletin_id.parse().unwrap())
+                                .await
+                                .unwrap()
+                                .partners_signed
+                                > 0
+                        }),
                         (Rec::Bulletin, Some(r)) => Some({
                             let reader = BulletinReader {
                                 unit: w.store().units().get(CITY).await.unwrap(),

@@ -192,7 +192,7 @@ pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<CaseMo
         // The banks answer what was asked: the named accounts at the report (接警止付) and the
         // trace's holders.
         answer_requests(h, out, &case).await?;
-        investigate(h, out, &case.id, reported_at, loss_fen).await?;
+        investigate(h, out, &case, loss_fen).await?;
     }
     Ok(months)
 }
@@ -202,10 +202,10 @@ pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<CaseMo
 async fn investigate(
     h: &mut History<'_>,
     out: &mut Seeded,
-    case_id: &str,
-    reported_at: i64,
+    case: &fanzha_store::Case,
     loss_fen: i64,
 ) -> Result<(), CliError> {
+    let (case_id, reported_at) = (case.id.as_str(), case.reported_at);
     let age_days = (h.now - reported_at) / DAY_MS;
     let p_solved = (age_days as f64 / 400.0).min(0.35);
     // The largest losses are supervised from above (督办).
@@ -252,6 +252,9 @@ async fn investigate(
         return Ok(());
     };
     out.solved += 1;
+    let township = h.township(&case.unit_code).to_string();
+    h.solved_cases
+        .push((case_id.to_string(), township, solved_at));
     for _ in 0..h.rng.random_range(1..=3) {
         let role = h.weighted(&[
             (SuspectRole::CashMule, 4),

@@ -16,7 +16,8 @@
 //! (集群战役 of the center, one ended and one running), `alliance` (企业反诈联盟 members and the
 //! talks held at them), `joint_office` (联席办 members, letters, meetings, tasks and spot checks), `card_checks`
 //! (开卡前核验 at the banks' counters and what they did), `outreach_lists` (精准宣防名单 of the
-//! group hit hardest, and the grid workers' visits).
+//! group hit hardest, and the grid workers' visits), `gangs` (打掉团伙/窝点 behind the solved
+//! cases, with the devices and the phone and bank cards seized).
 
 mod alliance;
 mod campaigns;
@@ -24,6 +25,7 @@ mod card_checks;
 mod card_cleanups;
 mod card_closures;
 mod cases;
+mod gangs;
 mod groups;
 mod joint_office;
 mod key_persons;
@@ -79,13 +81,14 @@ pub struct Seeded {
     pub joint_tasks: usize,
     pub outreach_lists: usize,
     pub outreach_visits: usize,
+    pub gangs: usize,
 }
 
 impl std::fmt::Display for Seeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} counter checks, {} cluster operations, {} alliance members, {} model sites, {} joint-office members with {} meetings and {} tasks, {} targeted outreach lists with {} visits",
+            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} counter checks, {} cluster operations, {} alliance members, {} model sites, {} joint-office members with {} meetings and {} tasks, {} targeted outreach lists with {} visits, {} gangs and dens dismantled",
             self.warnings,
             self.cases,
             self.stop_payments,
@@ -113,7 +116,8 @@ impl std::fmt::Display for Seeded {
             self.joint_meetings,
             self.joint_tasks,
             self.outreach_lists,
-            self.outreach_visits
+            self.outreach_visits,
+            self.gangs
         )
     }
 }
@@ -157,6 +161,7 @@ pub async fn seed(
     joint_office::seed(&mut h, &mut out).await?;
     card_checks::seed(&mut h, &mut out).await?;
     outreach_lists::seed(&mut h, &mut out).await?;
+    gangs::seed(&mut h, &mut out).await?;
     Ok(Some(out))
 }
 
@@ -192,6 +197,8 @@ pub(crate) struct History<'a> {
     /// The first instant of the history.
     pub start: i64,
     pub months: u32,
+    /// The cases solved so far: id, the township (station) of the victim's village, when.
+    pub solved_cases: Vec<(String, String, i64)>,
 }
 
 impl<'a> History<'a> {
@@ -233,6 +240,7 @@ impl<'a> History<'a> {
             now,
             start: now - i64::from(months) * 30 * DAY_MS,
             months,
+            solved_cases: Vec::new(),
         })
     }
 

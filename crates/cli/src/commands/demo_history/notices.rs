@@ -8,8 +8,8 @@ use super::{month_start, month_words, History, Seeded, DAY_MS};
 use crate::error::CliError;
 use fanzha_core::FraudType;
 use fanzha_store::{
-    BulletinKind, BulletinReader, MeasureKind, NewBulletin, NewSupervision, SupervisionReason,
-    TargetKind,
+    BulletinKind, BulletinReader, MeasureKind, NewBulletin, NewSupervision, PartnerKind,
+    SupervisionReason, TargetKind,
 };
 use rand::Rng;
 use std::collections::BTreeMap;
@@ -93,12 +93,22 @@ async fn bulletins(
                     fraud_type: None,
                     body,
                     issued_by: "analyst".into(),
+                    partners: Vec::new(),
                 },
                 at,
             )
             .await?;
         issued.push((b.id, at));
     }
+    // 通报有关单位: the alerts reach the banks and operators with a liaison in the city too.
+    let partners = h.store.bulletins().partners_of(&h.root.code).await?;
+    let mut partner_kinds: Vec<PartnerKind> = partners
+        .iter()
+        .map(|p| p.kind)
+        .filter(|k| *k != PartnerKind::JointMember)
+        .collect();
+    partner_kinds.dedup();
+    let mut alerts = Vec::new();
     for (fraud_type, title, body) in ALERTS {
         let at = h.moment(3);
         let b = h
@@ -114,11 +124,13 @@ async fn bulletins(
                     fraud_type: Some(fraud_type.code().to_string()),
                     body: (*body).to_string(),
                     issued_by: "analyst".into(),
+                    partners: partner_kinds.clone(),
                 },
                 at,
             )
             .await?;
         issued.push((b.id, at));
+        alerts.push((b.id, at));
     }
     out.bulletins += issued.len();
     // Most stations sign within days; the demo station leaves the newest unread.
@@ -137,6 +149,24 @@ async fn bulletins(
             h.store
                 .bulletins()
                 .sign(&reader, id, "station", signed)
+                .await?;
+        }
+    }
+    // The partners sign for every alert but the newest, half a day after it came.
+    let newest_alert = alerts.iter().map(|(_, at)| *at).max().unwrap_or_default();
+    for &(id, at) in alerts.iter().filter(|(_, at)| *at != newest_alert) {
+        for p in partners
+            .iter()
+            .filter(|p| p.kind != PartnerKind::JointMember)
+        {
+            let by = match p.kind {
+                PartnerKind::Bank => format!("bank_{}", p.code.to_lowercase()),
+                _ => "operator_cm".to_string(),
+            };
+            let signed = (at + DAY_MS / 2).min(h.now);
+            h.store
+                .bulletins()
+                .sign_for_partner(p, id, &by, signed)
                 .await?;
         }
     }

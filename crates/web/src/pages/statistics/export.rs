@@ -127,6 +127,8 @@ pub(super) fn sheets(p: &StatsPage, name: String) -> Sheets {
                     "enf_groups",
                     "enf_arrested",
                     "enf_devices",
+                    "enf_phone_cards",
+                    "enf_bank_cards",
                     "enf_cards",
                 ]),
                 p.enf_group_lines
@@ -137,6 +139,8 @@ pub(super) fn sheets(p: &StatsPage, name: String) -> Sheets {
                             g.groups.to_string(),
                             g.arrested.to_string(),
                             g.devices.to_string(),
+                            g.phone_cards.to_string(),
+                            g.bank_cards.to_string(),
                             g.cards.to_string(),
                         ]
                     })
