@@ -22,6 +22,27 @@ pub fn month_ok(month: i64) -> bool {
     (200001..=210012).contains(&month) && (1..=12).contains(&(month % 100))
 }
 
+/// A month figures may be entered for at `now`: a valid `YYYYMM`, not after the current month
+/// (Asia/Shanghai).
+pub(crate) fn month_enterable(month: i64, now: i64) -> StoreResult<()> {
+    if !month_ok(month) {
+        return Err(StoreError::invalid(
+            "month",
+            "give the month as YYYY-MM between 2000-01 and 2100-12",
+        ));
+    }
+    let this_month = fanzha_core::time::shanghai_date(now)
+        .map(|d| {
+            use chrono::Datelike;
+            i64::from(d.year()) * 100 + i64::from(d.month())
+        })
+        .unwrap_or(210012);
+    if month > this_month {
+        return Err(StoreError::invalid("month", "must not lie in the future"));
+    }
+    Ok(())
+}
+
 /// The month after `month` (`YYYYMM`).
 pub fn next_month(month: i64) -> i64 {
     if month % 100 == 12 {
@@ -84,21 +105,7 @@ impl<'s> CrimeCounts<'s> {
         by: &str,
         now: i64,
     ) -> StoreResult<()> {
-        if !month_ok(month) {
-            return Err(StoreError::invalid(
-                "month",
-                "give the month as YYYY-MM between 2000-01 and 2100-12",
-            ));
-        }
-        let this_month = fanzha_core::time::shanghai_date(now)
-            .map(|d| {
-                use chrono::Datelike;
-                i64::from(d.year()) * 100 + i64::from(d.month())
-            })
-            .unwrap_or(210012);
-        if month > this_month {
-            return Err(StoreError::invalid("month", "must not lie in the future"));
-        }
+        month_enterable(month, now)?;
         if let Some(n) = cases {
             if !(0..=MAX_COUNT).contains(&n) {
                 return Err(StoreError::invalid(

@@ -11,7 +11,8 @@
 //! [`Store::key_persons`], [`Store::outreach`], [`Store::two_card_leads`], [`Store::supervision`],
 //! [`Store::employer_notices`], [`Store::typical_cases`], [`Store::number_disposals`],
 //! [`Store::talking_points`], [`Store::outreach_posts`], [`Store::outreach_lists`], [`Store::crime_counts`],
-//! [`Store::bulletins`], [`Store::operator_figures`], [`Store::key_person_proposals`],
+//! [`Store::bulletins`], [`Store::operator_figures`], [`Store::bank_figures`],
+//! [`Store::key_person_proposals`],
 //! [`Store::analysis_groups`].
 //!
 //! Architecture invariant: every read of personal data takes a [`Scope`] (an org subtree), so a
@@ -22,6 +23,7 @@ mod alliance;
 mod analysis_group_figures;
 mod analysis_groups;
 mod audit;
+mod bank_figures;
 mod bulletin_partners;
 mod bulletins;
 mod call_tasks;
@@ -96,6 +98,9 @@ pub use analysis_groups::{
     MAX_GROUP_NAME,
 };
 pub use audit::{Audit, AuditEntry, NewAuditEntry};
+pub use bank_figures::{
+    BankCounts, BankEnterer, BankFigureEntry, BankFigures, BankTotals, MAX_BANK_COUNT, MAX_BANK_FEN,
+};
 pub use bulletin_partners::{Partner, PartnerKind, PartnerReceipt};
 pub use bulletins::{
     Bulletin, BulletinFilter, BulletinKind, BulletinReader, BulletinReceipt, Bulletins,

@@ -348,6 +348,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "bulletin partners",
         include_str!("../migrations/0068_bulletin_partners.sql"),
     ),
+    (
+        69,
+        "bank figures",
+        include_str!("../migrations/0069_bank_figures.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -9,7 +9,7 @@
 //! figures before and after) in the same transaction.
 
 use crate::audit::{append_on, NewAuditEntry};
-use crate::crime_counts::month_ok;
+use crate::crime_counts::month_enterable;
 use crate::error::{StoreError, StoreResult};
 use crate::field::parse_code;
 use crate::number_disposals::Operator;
@@ -128,21 +128,7 @@ impl<'s> OperatorFigures<'s> {
                 });
             }
         }
-        if !month_ok(month) {
-            return Err(StoreError::invalid(
-                "month",
-                "give the month as YYYY-MM between 2000-01 and 2100-12",
-            ));
-        }
-        let this_month = fanzha_core::time::shanghai_date(now)
-            .map(|d| {
-                use chrono::Datelike;
-                i64::from(d.year()) * 100 + i64::from(d.month())
-            })
-            .unwrap_or(210012);
-        if month > this_month {
-            return Err(StoreError::invalid("month", "must not lie in the future"));
-        }
+        month_enterable(month, now)?;
         if let Some(c) = &counts {
             c.checked()?;
         }

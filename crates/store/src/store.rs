@@ -330,6 +330,11 @@ impl Store {
         crate::operator_figures::OperatorFigures::new(self)
     }
 
+    /// Banks' monthly figures (银行反诈数据): customers dissuaded, reminders pushed.
+    pub fn bank_figures(&self) -> crate::bank_figures::BankFigures<'_> {
+        crate::bank_figures::BankFigures::new(self)
+    }
+
     /// Numbered bulletins (通报) to the units below, and their receipts.
     pub fn bulletins(&self) -> crate::bulletins::Bulletins<'_> {
         crate::bulletins::Bulletins::new(self)

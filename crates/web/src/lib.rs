@@ -447,6 +447,10 @@ pub fn router(state: AppState) -> Router {
             post(pages::operator_figures::import),
         )
         .route(
+            "/bank-figures",
+            get(pages::bank_figures::page).post(pages::bank_figures::enter),
+        )
+        .route(
             "/bulletins",
             get(pages::bulletins::list).post(pages::bulletins::issue),
         )

@@ -84,6 +84,8 @@ fn registers(dir: &Path) -> BTreeMap<&'static str, i64> {
         ("outreach", "SELECT COUNT(*) FROM outreach_events"),
         ("posts", "SELECT COUNT(*) FROM outreach_posts"),
         ("operator_figures", "SELECT COUNT(*) FROM operator_figures"),
+        ("bank_figures_dissuaded", "SELECT COUNT(*) FROM bank_figures WHERE dissuaded > 0 AND dissuaded_fen > 0"),
+        ("bank_figures_by_liaison", "SELECT COUNT(*) FROM bank_figures WHERE entered_by = 'bank_icbc'"),
         ("crime_counts", "SELECT COUNT(*) FROM criminal_case_counts"),
         ("solved_cases", "SELECT COUNT(*) FROM case_enforcement WHERE status = 'solved'"),
         ("suspects", "SELECT COUNT(*) FROM case_suspects"),

@@ -2,6 +2,7 @@
 
 mod alliance_cases;
 mod analysis_group_cases;
+mod bank_figure_cases;
 mod bulletin_cases;
 mod call_cases;
 mod campaign_cases;
@@ -153,6 +154,13 @@ mod bulletin_suite {
         bulletins_are_numbered_addressed_below_and_read_along_the_line,
         each_recipient_unit_signs_once_for_itself,
         industry_partners_read_and_sign_only_what_is_addressed_to_them,
+    }
+}
+
+mod bank_figure_suite {
+    crate::conformance_of! {
+        bank_figure_cases:
+        bank_figures_roll_up_without_counting_twice,
     }
 }
 

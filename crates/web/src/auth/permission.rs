@@ -173,6 +173,12 @@ permissions! {
     /// Enter an operator's monthly figures for a unit of one's subtree: a liaison its own
     /// operator's, the center any operator's.
     EnterOperatorFigures => "enter_operator_figures": [CenterAnalyst, OperatorLiaison];
+    /// 银行反诈数据 of one's subtree by month (customers dissuaded, reminders pushed): police all
+    /// banks', a liaison its own bank's.
+    ViewBankFigures => "view_bank_figures": [CenterAnalyst, UnitCommander, BankLiaison, Leader];
+    /// Enter a bank's monthly figures for a unit of one's subtree: a liaison its own bank's, the
+    /// center any bank's.
+    EnterBankFigures => "enter_bank_figures": [CenterAnalyst, BankLiaison];
     /// Answer the requests addressed to one's own operator: executed (with the registered
     /// holder) or not possible and why.
     AnswerNumberDisposals => "answer_number_disposals": [OperatorLiaison];
@@ -260,7 +266,13 @@ mod tests {
         let p = with(Role::JointMember);
         assert!(ReportJointTasks::allows(&p));
         for (name, roles) in MATRIX {
-            if !["report_joint_tasks", "authenticated"].contains(name) {
+            if ![
+                "report_joint_tasks",
+                "read_partner_bulletins",
+                "authenticated",
+            ]
+            .contains(name)
+            {
                 assert!(
                     !roles.contains(&Role::JointMember),
                     "{name} must not include member liaisons"
@@ -283,6 +295,7 @@ mod tests {
                 "answer_number_disposals",
                 "view_operator_figures",
                 "enter_operator_figures",
+                "read_partner_bulletins",
                 "view_new_cards",
                 "import_new_cards",
                 "check_card_applicants",
@@ -323,6 +336,9 @@ mod tests {
                 "view_card_cleanups",
                 "list_card_cleanups",
                 "answer_card_cleanups",
+                "read_partner_bulletins",
+                "view_bank_figures",
+                "enter_bank_figures",
                 "publish_signals",
                 "authenticated",
             ]

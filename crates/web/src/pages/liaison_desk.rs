@@ -1,6 +1,7 @@
 //! A bank liaison's desk, on the landing page: what waits for the bank — stop-payments to
 //! confirm, 存量卡清理 requests to answer, counter checks flagged without an outcome, 督导整治
-//! measures to rectify, police bulletins to sign for — each with how many are
+//! measures to rectify, police bulletins to sign for, last month's figures not reported yet —
+//! each with how many are
 //! past their deadline, linking to the list; and when the bank's latest list of new cards
 //! arrived, flagged when none came today (the lists are daily).
 
@@ -94,6 +95,23 @@ pub async fn bank_desk(state: &AppState, unit_code: &str, bank: &str) -> Result<
             code: bank.to_string(),
         })
         .await?;
+    // Whether the bank's figures of last month are in (they are reported after the month).
+    let last_month = fanzha_core::time::shanghai_date(now).map(|d| {
+        use chrono::Datelike;
+        let m = i64::from(d.year()) * 100 + i64::from(d.month());
+        if m % 100 == 1 {
+            m - 89
+        } else {
+            m - 1
+        }
+    });
+    let figures_missing = match last_month {
+        Some(m) => {
+            let entered = store.bank_figures().totals(&scope, m, m).await?;
+            i64::from(entered.by_bank.iter().all(|(b, _)| b != bank))
+        }
+        None => 0,
+    };
     let last = store.new_cards().last_received(bank).await?;
     let day = |t: i64| format_shanghai(t).chars().take(10).collect::<String>();
     Ok(Desk {
@@ -127,6 +145,12 @@ pub async fn bank_desk(state: &AppState, unit_code: &str, bank: &str) -> Result<
                 href: "/partner-bulletins?unsigned=1",
                 open: bulletins,
                 overdue: 0,
+            },
+            DeskItem {
+                key: "desk_bank_figures",
+                href: "/bank-figures",
+                open: figures_missing,
+                overdue: figures_missing,
             },
         ],
         // To the minute: the tile is narrow.

@@ -8,6 +8,7 @@ pub mod analysis_group_form;
 pub mod analysis_groups;
 pub mod assessment;
 pub mod audit;
+pub mod bank_figures;
 pub mod bulletins;
 pub mod call_figures;
 pub mod calls;
@@ -73,11 +74,11 @@ pub mod warnings;
 
 use crate::auth::permission::{
     HandleInstructions, ImportPushes, ManageGuardians, ManageRules, ManageUsers, Permission,
-    ReadPartnerBulletins, ReportJointTasks, ViewAnalysisGroups, ViewAudit, ViewBulletins,
-    ViewCallTasks, ViewCardCleanups, ViewCases, ViewDashboard, ViewEnforcement, ViewInstructions,
-    ViewJointOffice, ViewKeyPersons, ViewMuleAccounts, ViewNewCards, ViewNumberDisposals,
-    ViewOperatorFigures, ViewOutreach, ViewStatistics, ViewStopPayments, ViewSupervision, ViewTodo,
-    ViewTwoCardLeads, ViewWarnings,
+    ReadPartnerBulletins, ReportJointTasks, ViewAnalysisGroups, ViewAudit, ViewBankFigures,
+    ViewBulletins, ViewCallTasks, ViewCardCleanups, ViewCases, ViewDashboard, ViewEnforcement,
+    ViewInstructions, ViewJointOffice, ViewKeyPersons, ViewMuleAccounts, ViewNewCards,
+    ViewNumberDisposals, ViewOperatorFigures, ViewOutreach, ViewStatistics, ViewStopPayments,
+    ViewSupervision, ViewTodo, ViewTwoCardLeads, ViewWarnings,
 };
 use crate::auth::principal::Principal;
 use crate::error::WebError;
@@ -211,6 +212,7 @@ impl Chrome {
                         "nav_operator_figures",
                         ViewOperatorFigures::allows(p),
                     ),
+                    ("/bank-figures", "bf_title", ViewBankFigures::allows(p)),
                     ("/guardians", "nav_guardians", ManageGuardians::allows(p)),
                 ],
             ),
@@ -493,7 +495,7 @@ mod tests {
             .flat_map(|i| &i.children)
             .any(|c| c.active && c.href == "/stop-payments"));
         // A bank liaison opens the stop-payment board as a page of its own (no menu of one);
-        // new-card screening and 存量卡清理 share the control menu.
+        // new-card screening, 存量卡清理 and the bank's monthly figures share the control menu.
         let liaison = chrome(Role::BankLiaison, "/stop-payments");
         let menus: Vec<_> = liaison
             .nav
@@ -505,7 +507,12 @@ mod tests {
             menus,
             [(
                 "nav_group_control",
-                vec!["/card-screening", "/card-checks", "/card-cleanups"]
+                vec![
+                    "/card-screening",
+                    "/card-checks",
+                    "/card-cleanups",
+                    "/bank-figures"
+                ]
             )],
             "{:?}",
             shape(&liaison)

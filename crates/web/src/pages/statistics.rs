@@ -303,6 +303,7 @@ struct TypeLine {
 struct StatLinks {
     warnings: bool,
     operator_figures: bool,
+    bank_figures: bool,
     posts: bool,
 }
 
@@ -351,6 +352,8 @@ struct StatsPage {
     crime: CrimeShare,
     /// What the operators intercepted over the same months.
     interceptions: fanzha_store::InterceptCounts,
+    /// The banks' figures over the period's whole months (银行反诈数据).
+    bank_counts: fanzha_store::BankCounts,
     /// 断卡: the period's new cards as screened, and the two-card leads now.
     cards: CardFigures,
     leads: LeadFigures,
@@ -762,6 +765,17 @@ pub async fn show(
         }
         _ => fanzha_store::InterceptCounts::default(),
     };
+    let bank_counts = match (months.first(), months.last()) {
+        (Some(&first), Some(&last)) => {
+            state
+                .store
+                .bank_figures()
+                .totals(&scope, first, last)
+                .await?
+                .total
+        }
+        _ => fanzha_store::BankCounts::default(),
+    };
     let return_rate =
         (cases.loss_fen > 0).then(|| funds.returned_fen as f64 / cases.loss_fen as f64);
     let enf = state
@@ -842,6 +856,7 @@ pub async fn show(
             disposals: &disposals,
             calls: &calls,
             interceptions: &interceptions,
+            bank_counts: &bank_counts,
             enforcement: &enf,
             enforcement_last_year: &enf_last_year,
             recovery_rate: enf_recovery_rate,
@@ -895,6 +910,7 @@ pub async fn show(
     let links = StatLinks {
         warnings: ViewWarnings::allows(p),
         operator_figures: ViewOperatorFigures::allows(p),
+        bank_figures: crate::auth::permission::ViewBankFigures::allows(p),
         posts: ViewOutreach::allows(p),
     };
     let page = StatsPage {
@@ -930,6 +946,7 @@ pub async fn show(
         prior_outreach,
         crime,
         interceptions,
+        bank_counts,
         cards,
         leads,
         cleanups,

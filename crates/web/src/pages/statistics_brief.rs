@@ -10,10 +10,10 @@ use super::view::{percent, yuan};
 use crate::crime_share::{points_label, share_label, CrimeShare};
 use crate::i18n::Lang;
 use fanzha_store::{
-    CallCounts, CardFigures, CaseSupervision, CleanupCounts, DismantledTally, DisposalCounts,
-    EnforcementFigures, FundFigures, InterceptCounts, KeyPersonFigures, LeadFigures, LeadResult,
-    LoopTally, MeasureClass, NoticeFigures, OutreachTotals, PostTally, PriorOutreachTally,
-    ProposalFigures, SuspectCharge, TypicalCase,
+    BankCounts, CallCounts, CardFigures, CaseSupervision, CleanupCounts, DismantledTally,
+    DisposalCounts, EnforcementFigures, FundFigures, InterceptCounts, KeyPersonFigures,
+    LeadFigures, LeadResult, LoopTally, MeasureClass, NoticeFigures, OutreachTotals, PostTally,
+    PriorOutreachTally, ProposalFigures, SuspectCharge, TypicalCase,
 };
 use fanzha_workflow::LoopFigures;
 
@@ -67,6 +67,8 @@ pub struct BriefInput<'a> {
     pub calls: &'a CallCounts,
     /// What the operators intercepted over the period's whole months.
     pub interceptions: &'a InterceptCounts,
+    /// The banks' figures over the period's whole months.
+    pub bank_counts: &'a BankCounts,
     /// 打击成效 of the period.
     pub enforcement: &'a EnforcementFigures,
     /// 打击成效 of the same period a year earlier, for 同比.
@@ -627,11 +629,12 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
             "6. Card crackdown"
         },
         text: format!(
-            "{}{}{}{}",
+            "{}{}{}{}{}",
             cards_paragraph(zh, b.cards, b.leads),
             cleanups_sentence(zh, b.cleanups),
             disposals_sentence(zh, b.disposals),
-            interceptions_sentence(zh, b.interceptions)
+            interceptions_sentence(zh, b.interceptions),
+            banks_sentence(zh, b.bank_counts)
         ),
     });
 
@@ -1313,6 +1316,47 @@ fn interceptions_sentence(zh: bool, i: &InterceptCounts) -> String {
     }
 }
 
+/// "各银行网点劝阻群众N人次、涉及金额X，向客户推送防骗提醒短信A条、语音提醒B次。" over the
+/// period's whole months; each half only when any was reported, nothing when no bank reported.
+fn banks_sentence(zh: bool, c: &BankCounts) -> String {
+    if *c == BankCounts::default() {
+        return String::new();
+    }
+    let reminders = c.awareness_sms + c.awareness_calls > 0;
+    let mut parts = Vec::new();
+    if zh {
+        if c.dissuaded > 0 {
+            parts.push(format!(
+                "各银行网点劝阻群众{}人次、涉及金额{}",
+                c.dissuaded,
+                yuan(c.dissuaded_fen)
+            ));
+        }
+        if reminders {
+            parts.push(format!(
+                "银行向客户推送防骗提醒短信{}条、语音提醒{}次",
+                c.awareness_sms, c.awareness_calls
+            ));
+        }
+        parts.join("，") + "。"
+    } else {
+        if c.dissuaded > 0 {
+            parts.push(format!(
+                " Bank branches talked {} customers out of paying fraudsters ({} kept)",
+                c.dissuaded,
+                yuan(c.dissuaded_fen)
+            ));
+        }
+        if reminders {
+            parts.push(format!(
+                " The banks texted {} anti-fraud reminders to their customers and made {} voice reminders",
+                c.awareness_sms, c.awareness_calls
+            ));
+        }
+        parts.join(";") + "."
+    }
+}
+
 /// The units that need the reader's attention: most cases, highest rate per 10,000 residents,
 /// most overdue instructions. `None` when no unit has any of them.
 fn units_paragraph(zh: bool, units: &[BriefUnit<'_>]) -> Option<String> {
@@ -1391,6 +1435,28 @@ fn units_paragraph(zh: bool, units: &[BriefUnit<'_>]) -> Option<String> {
 mod tests {
     use super::*;
     use crate::pages::victim_profile::victim_profile;
+
+    #[test]
+    fn the_banks_sentence_says_only_what_was_reported() {
+        assert_eq!(banks_sentence(true, &BankCounts::default()), "");
+        let only_reminders = BankCounts {
+            awareness_calls: 5,
+            ..BankCounts::default()
+        };
+        assert_eq!(
+            banks_sentence(true, &only_reminders),
+            "银行向客户推送防骗提醒短信0条、语音提醒5次。"
+        );
+        let only_dissuaded = BankCounts {
+            dissuaded: 2,
+            dissuaded_fen: 1_000_000,
+            ..BankCounts::default()
+        };
+        assert_eq!(
+            banks_sentence(false, &only_dissuaded),
+            " Bank branches talked 2 customers out of paying fraudsters (¥10,000.00 kept)."
+        );
+    }
 
     #[test]
     fn seized_cards_are_told_apart_and_old_entries_keep_their_total() {
@@ -1670,6 +1736,12 @@ mod tests {
                 awareness_sms: 52_000,
                 awareness_calls: 3_100,
             },
+            bank_counts: &BankCounts {
+                dissuaded: 14,
+                dissuaded_fen: 86_500_000,
+                awareness_sms: 9_000,
+                awareness_calls: 0,
+            },
             cleanups: &CleanupCounts {
                 requested: 20,
                 answered: 15,
@@ -1824,7 +1896,7 @@ mod tests {
         assert_eq!(zh[7].title, "八、各单位情况");
         assert_eq!(
             zh[5].text,
-            "审查新开卡400张，中高风险35张，已审查30张，认定涉嫌买卖两卡6张；新开卡中已涉案8张，新开卡涉案比例2.00%；开户后90天内销户5张。两卡线索累计下发50条，已核查40条，超期未核查2条，查实出租出借或出售10条（占已核查25.00%）；其中手机漫游线索5条，核查发现本人滞留境外2人、已回国1人。存量卡清理：向银行发出核查20条，已反馈15条，按时反馈率66.67%，清理账户14个（销户6个、限制非柜面8个），超时未反馈3条。通讯反制：申请运营商处置涉诈号码12个，已处置9个，按时处置率72.73%，无法处置1个，超时未处置1个。运营商拦截诈骗电话23400次、诈骗短信5600条，自主关停涉诈号码12个，向用户推送防骗提醒短信52000条、语音提醒3100次。"
+            "审查新开卡400张，中高风险35张，已审查30张，认定涉嫌买卖两卡6张；新开卡中已涉案8张，新开卡涉案比例2.00%；开户后90天内销户5张。两卡线索累计下发50条，已核查40条，超期未核查2条，查实出租出借或出售10条（占已核查25.00%）；其中手机漫游线索5条，核查发现本人滞留境外2人、已回国1人。存量卡清理：向银行发出核查20条，已反馈15条，按时反馈率66.67%，清理账户14个（销户6个、限制非柜面8个），超时未反馈3条。通讯反制：申请运营商处置涉诈号码12个，已处置9个，按时处置率72.73%，无法处置1个，超时未处置1个。运营商拦截诈骗电话23400次、诈骗短信5600条，自主关停涉诈号码12个，向用户推送防骗提醒短信52000条、语音提醒3100次。各银行网点劝阻群众14人次、涉及金额¥865,000.00，银行向客户推送防骗提醒短信9000条、语音提醒0次。"
         );
         assert_eq!(
             zh[4].text,
@@ -1927,6 +1999,7 @@ mod tests {
                 disposals: &DisposalCounts::default(),
                 calls: &CallCounts::default(),
                 interceptions: &InterceptCounts::default(),
+                bank_counts: &BankCounts::default(),
                 enforcement: &EnforcementFigures::default(),
                 enforcement_last_year: &EnforcementFigures::default(),
                 recovery_rate: None,
@@ -2046,6 +2119,7 @@ mod tests {
             disposals: &DisposalCounts::default(),
             calls: &CallCounts::default(),
             interceptions: &InterceptCounts::default(),
+            bank_counts: &BankCounts::default(),
             enforcement: &EnforcementFigures::default(),
             enforcement_last_year: &EnforcementFigures::default(),
             recovery_rate: None,

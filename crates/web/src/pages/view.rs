@@ -261,6 +261,7 @@ pub fn audit_action_label(lang: Lang, code: &str) -> String {
             "Card cleanup work list downloaded",
         )),
         "operator_figures_set" => Some(("填报运营商反制数据", "Operator figures entered")),
+        "bank_figures_set" => Some(("填报银行反诈数据", "Bank figures entered")),
         "outreach_recorded" => Some(("登记宣传活动", "Outreach recorded")),
         "outreach_quota_set" => Some(("下达宣传任务", "Outreach target set")),
         "outreach_post_recorded" => Some(("登记新媒体发布", "Post recorded")),

@@ -9,6 +9,7 @@ mod alliance;
 mod analysis_groups;
 mod assessment;
 mod auth;
+mod bank_figures;
 mod bulletins;
 mod calls;
 mod card_checks;

@@ -831,6 +831,14 @@ const ENDPOINTS: &[Endpoint] = &[
         Rec::ChildUnit,
         Form("unit_code={code}&operator=china_mobile&month=2025-06&calls_blocked={n}"),
     ),
+    ep("GET", "/bank-figures", "view_bank_figures", Rec::None, Empty),
+    ep(
+        "POST",
+        "/bank-figures",
+        "enter_bank_figures",
+        Rec::ChildUnit,
+        Form("unit_code={code}&bank_code=ICBC&month=2025-06&dissuaded={n}"),
+    ),
     ep(
         "GET",
         "/key-persons/proposals",
@@ -3716,6 +3724,17 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 .any(|c| {
                                     c.unit_code == r.unit_code
                                         && c.counts.calls_blocked == i64::from(n)
+                                }),
+                        ),
+                        (Rec::ChildUnit, Some(r)) if e.path == "/bank-figures" => Some(
+                            w.store()
+                                .bank_figures()
+                                .entries(&Scope::platform(), 202506, 202506)
+                                .await
+                                .unwrap()
+                                .iter()
+                                .any(|c| {
+                                    c.unit_code == r.unit_code && c.counts.dissuaded == i64::from(n)
                                 }),
                         ),
                         (Rec::ChildUnit, Some(r)) if e.path == "/crime-counts" => Some(

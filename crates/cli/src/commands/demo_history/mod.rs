@@ -17,9 +17,11 @@
 //! talks held at them), `joint_office` (联席办 members, letters, meetings, tasks and spot checks), `card_checks`
 //! (开卡前核验 at the banks' counters and what they did), `outreach_lists` (精准宣防名单 of the
 //! group hit hardest, and the grid workers' visits), `gangs` (打掉团伙/窝点 behind the solved
-//! cases, with the devices and the phone and bank cards seized).
+//! cases, with the devices and the phone and bank cards seized), `bank_figures` (the banks'
+//! monthly customers dissuaded and reminders pushed).
 
 mod alliance;
+mod bank_figures;
 mod campaigns;
 mod card_checks;
 mod card_cleanups;
@@ -82,13 +84,14 @@ pub struct Seeded {
     pub outreach_lists: usize,
     pub outreach_visits: usize,
     pub gangs: usize,
+    pub bank_figure_months: usize,
 }
 
 impl std::fmt::Display for Seeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} counter checks, {} cluster operations, {} alliance members, {} model sites, {} joint-office members with {} meetings and {} tasks, {} targeted outreach lists with {} visits, {} gangs and dens dismantled",
+            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} counter checks, {} cluster operations, {} alliance members, {} model sites, {} joint-office members with {} meetings and {} tasks, {} targeted outreach lists with {} visits, {} gangs and dens dismantled, {} months of bank figures",
             self.warnings,
             self.cases,
             self.stop_payments,
@@ -117,7 +120,8 @@ impl std::fmt::Display for Seeded {
             self.joint_tasks,
             self.outreach_lists,
             self.outreach_visits,
-            self.gangs
+            self.gangs,
+            self.bank_figure_months
         )
     }
 }
@@ -162,6 +166,7 @@ pub async fn seed(
     card_checks::seed(&mut h, &mut out).await?;
     outreach_lists::seed(&mut h, &mut out).await?;
     gangs::seed(&mut h, &mut out).await?;
+    bank_figures::seed(&mut h, &mut out).await?;
     Ok(Some(out))
 }
 

@@ -442,6 +442,13 @@ fn figures(p: &StatsPage) -> Vec<Vec<String>> {
                     "of_awareness_calls",
                     p.interceptions.awareness_calls.to_string(),
                 ),
+                ("bf_dissuaded_by_banks", p.bank_counts.dissuaded.to_string()),
+                ("bf_dissuaded_yuan", yuan(p.bank_counts.dissuaded_fen)),
+                ("bf_awareness_sms", p.bank_counts.awareness_sms.to_string()),
+                (
+                    "bf_awareness_calls",
+                    p.bank_counts.awareness_calls.to_string(),
+                ),
             ],
         ),
         (
