@@ -553,6 +553,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("bl_partner_receipts", "行业单位签收情况", "Industry partners' receipts"),
     ("bl_partner_kind", "单位类别", "Kind"),
     ("bl_partner", "单位", "Organisation"),
+    ("bl_partners_short", "行业单位", "partners"),
     ("bl_addressed_to", "致：", "To: "),
     ("bl_partner_hint", "公安机关发给本单位的诈骗手法通报和情况通报，请及时签收并组织本单位人员学习、在网点和营业厅提示群众。", "Bulletins the police addressed to your organisation: sign for them and pass them on to your staff, branches and shops."),
     ("bl_sign_for", "签收：", "Sign for "),

@@ -69,6 +69,8 @@ struct Row {
     /// Addressed to one's own unit: whether it signed.
     addressed: bool,
     signed: bool,
+    /// Issued in one's area to industry partners too: "signed / addressed"; else empty.
+    partner_receipts: String,
 }
 
 #[derive(Template)]
@@ -181,7 +183,13 @@ pub async fn list(
                 (false, false)
             };
         let ours = !above.contains(&b.unit_code.as_str());
+        let partner_receipts = if ours && b.partners > 0 {
+            format!("{} / {}", b.partners_signed, b.partners)
+        } else {
+            String::new()
+        };
         rows.push(Row {
+            partner_receipts,
             id: b.id,
             number: number_label(lang, &issuer, &b),
             kind: pick(lang, b.kind.zh(), b.kind.en()),

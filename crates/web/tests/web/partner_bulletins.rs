@@ -218,7 +218,12 @@ async fn a_methods_alert_reaches_the_banks_and_the_joint_office_member(db: &Db) 
     let p = send(&state, c, COUNTY, "GET", "/partner-bulletins", "").await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
 
-    // The county sees who signed for which partner.
+    // The county sees who signed for which partner, on the list and the document.
+    let listed = ok(&send(&state, c, COUNTY, "GET", "/bulletins", "").await);
+    assert!(
+        listed.contains("<small data-partner-receipts>行业单位 2 / 3</small>"),
+        "{listed}"
+    );
     let doc = ok(&send(&state, c, COUNTY, "GET", &issued.location, "").await);
     assert!(doc.contains("2 / 3"), "{doc}");
     assert!(doc.contains("bank_liaison_330281"), "{doc}");
