@@ -69,7 +69,7 @@ test('a methods alert to the banks is signed by the bank', { timeout: 60_000 }, 
   await form.locator('input[name=title]').fill(title);
   await form.locator('textarea[name=body]').fill('一、手法\n冒充客服称学生贷款需注销，否则影响征信。\n二、提示\n网点遇年轻客户大额转账“注销贷款”，立即劝阻并报警。');
   const banks = form.locator('[data-partner=to_bank]');
-  assert.match(await form.locator('label', { has: banks }).innerText(), /工商银行/);
+  assert.match(await form.locator('label:has([data-partner=to_bank])').innerText(), /工商银行/);
   await banks.check();
   await Promise.all([
     analyst.waitForURL(/\/bulletins\/\d+$/),

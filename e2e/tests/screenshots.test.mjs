@@ -137,6 +137,9 @@ const PAGES = [
   { name: 'outreach-lists', user: 'station', path: async () => '/outreach/lists', ready: '#ol-profile' },
   { name: 'crime-counts', user: 'leader', path: async () => '/crime-counts', ready: '#crime-months' },
   { name: 'operator-figures', user: 'leader', path: async () => '/operator-figures', ready: '#of-months' },
+  { name: 'bank-figures', user: 'bank_icbc', path: async () => '/bank-figures', ready: '#bf-months' },
+  { name: 'partner-bulletins', user: 'bank_icbc', path: async () => '/partner-bulletins', ready: '#bulletins' },
+  { name: 'gangs', user: 'analyst', path: async () => '/gangs', ready: '#gang-form' },
 ];
 
 for (const p of PAGES) {

@@ -6,7 +6,7 @@
 //! Entries are audited by the store.
 
 use super::choices::{non_empty, unit_choices, Choice};
-use super::view::yuan;
+use super::view::yuan_short;
 use super::{after_write, render, Chrome};
 use crate::auth::permission::{EnterBankFigures, Permission, ViewBankFigures};
 use crate::auth::Require;
@@ -30,6 +30,10 @@ pub struct PageQuery {
     year: Option<String>,
     #[serde(default)]
     unit: Option<String>,
+    /// The month whose entries are listed (`YYYY-MM` of the year); the latest with any by
+    /// default.
+    #[serde(default)]
+    month: Option<String>,
     format: Option<ExportFormat>,
 }
 
@@ -68,9 +72,11 @@ const FIGURES: &[Figure] = &[
     ),
 ];
 
-fn shown(n: i64, money: bool) -> String {
+/// As shown in the month table: money in short form (¥86.5万), the exact amount being in the
+/// entries and the export.
+fn shown(lang: Lang, n: i64, money: bool) -> String {
     if money {
-        yuan(n)
+        yuan_short(lang, n)
     } else {
         n.to_string()
     }
@@ -125,6 +131,8 @@ struct FiguresPage {
     month_heads: Vec<String>,
     rows: Vec<FigureRow>,
     entries: Vec<EntryRow>,
+    /// The months of the year with entries (`YYYY-MM`), the listed one selected.
+    entry_months: Vec<Choice>,
     enter: bool,
     /// The banks one may enter for (a liaison: its own).
     enter_banks: Vec<Choice>,
@@ -135,6 +143,7 @@ struct FiguresPage {
 
 /// The rows of one line (a bank, or all banks): one per figure.
 fn line_rows(
+    lang: Lang,
     bank: &str,
     label: String,
     months: &[BankCounts],
@@ -150,9 +159,9 @@ fn line_rows(
             span: FIGURES.len(),
             figure,
             key,
-            months: months.iter().map(|c| shown(get(c), money)).collect(),
-            year: shown(get(year), money),
-            last_year: shown(get(last_year), money),
+            months: months.iter().map(|c| shown(lang, get(c), money)).collect(),
+            year: shown(lang, get(year), money),
+            last_year: shown(lang, get(last_year), money),
             total: bank == "total",
             cells: months
                 .iter()
@@ -212,6 +221,7 @@ pub async fn page(
         sum_year.add(&year_totals.of(bank));
         sum_last.add(&last_year_totals.of(bank));
         rows.extend(line_rows(
+            lang,
             bank,
             bank_name(bank),
             &line,
@@ -220,15 +230,17 @@ pub async fn page(
         ));
     }
     rows.extend(line_rows(
+        lang,
         "total",
         lang.t("of_total").to_string(),
         &sum_months,
         &sum_year,
         &sum_last,
     ));
+    let listed = super::view::listed_month(non_empty(&q.month), year, &year_totals.months)?;
     let mut names = state.unit_names();
     let mut entries = Vec::new();
-    for e in repo.entries(&scope, first, first + 11).await? {
+    for e in repo.entries(&scope, listed, listed).await? {
         if principal
             .bank_code
             .as_ref()
@@ -244,6 +256,7 @@ pub async fn page(
             entered_by: e.entered_by,
         });
     }
+    let entry_months = super::view::entry_month_choices(year, &year_totals.months, listed);
     let unit = state.store.units().get(&unit_code).await?;
     let mut entry_units = vec![Choice {
         value: unit.code.clone(),
@@ -263,6 +276,7 @@ pub async fn page(
             label: bank_name(own),
             selected: true,
         }],
+        // The banks reporting in the area first, then every other bank of the table.
         None => {
             let mut all: Vec<Choice> = fanzha_core::reference::bank_bins()
                 .banks()
@@ -273,7 +287,7 @@ pub async fn page(
                     selected: false,
                 })
                 .collect();
-            all.sort_by(|a, b| a.label.cmp(&b.label));
+            all.sort_by_key(|c| (!banks.contains(&c.value), c.label.clone()));
             all
         }
     };
@@ -294,6 +308,7 @@ pub async fn page(
         month_heads: super::view::month_heads(lang),
         rows,
         entries,
+        entry_months,
         enter: EnterBankFigures::allows(principal),
         enter_banks,
         entry_units,
@@ -442,6 +457,7 @@ mod tests {
 
     #[test]
     fn a_line_has_a_row_per_figure_and_money_in_yuan() {
+        use super::super::view::yuan;
         let c = BankCounts {
             dissuaded: 2,
             dissuaded_fen: 1_234_500,
@@ -449,6 +465,7 @@ mod tests {
             awareness_calls: 1,
         };
         let rows = line_rows(
+            Lang::Zh,
             "ICBC",
             "工商银行".into(),
             &[c; 12],
@@ -458,12 +475,13 @@ mod tests {
         assert_eq!(rows.len(), FIGURES.len());
         assert_eq!(rows[0].label, "工商银行");
         assert!(rows[1..].iter().all(|r| r.label.is_empty()));
-        assert_eq!(rows[1].year, yuan(1_234_500));
-        assert_eq!(rows[1].last_year, yuan(0));
+        assert_eq!(rows[1].year, yuan_short(Lang::Zh, 1_234_500));
+        assert_ne!(rows[1].year, yuan(1_234_500), "the table is short");
+        assert_eq!(rows[1].cells[0], "12345.00");
         assert_eq!(rows[1].cells[12], "12345.00");
         assert_eq!(rows[1].cells.len(), 14);
         assert_eq!(rows[0].months.len(), 12);
         assert!(!rows[0].total);
-        assert!(line_rows("total", String::new(), &[c; 12], &c, &c)[0].total);
+        assert!(line_rows(Lang::En, "total", String::new(), &[c; 12], &c, &c)[0].total);
     }
 }

@@ -31,6 +31,10 @@ pub struct PageQuery {
     year: Option<String>,
     #[serde(default)]
     unit: Option<String>,
+    /// The month whose entries are listed (`YYYY-MM` of the year); the latest with any by
+    /// default.
+    #[serde(default)]
+    month: Option<String>,
     format: Option<ExportFormat>,
 }
 
@@ -74,6 +78,8 @@ struct FiguresPage {
     lines: Vec<Line>,
     total: Line,
     entries: Vec<EntryRow>,
+    /// The months of the year with entries (`YYYY-MM`), the listed one selected.
+    entry_months: Vec<Choice>,
     enter: bool,
     /// The operators one may enter for (a liaison: its own).
     enter_operators: Vec<Choice>,
@@ -154,9 +160,11 @@ async fn respond(
         year: add_up(lines.iter().map(|l| l.year)),
         last_year: add_up(lines.iter().map(|l| l.last_year)),
     };
+    let listed = super::view::listed_month(non_empty(&q.month), year, &year_totals.months)?;
+    let entry_months = super::view::entry_month_choices(year, &year_totals.months, listed);
     let mut names = state.unit_names();
     let mut entries = Vec::new();
-    for e in repo.entries(&scope, first, first + 11).await? {
+    for e in repo.entries(&scope, listed, listed).await? {
         let OperatorFigureEntry {
             operator,
             unit_code: code,
@@ -218,6 +226,7 @@ async fn respond(
         lines,
         total,
         entries,
+        entry_months,
         enter: EnterOperatorFigures::allows(principal),
         import,
         enter_operators,

@@ -1,6 +1,7 @@
 //! Display helpers shared by the pages: labels for levels, statuses, fraud types and
 //! actions in the page's language, Asia/Shanghai times, masked people.
 
+use super::choices::Choice;
 use crate::error::WebError;
 use crate::i18n::Lang;
 use chrono::NaiveDate;
@@ -72,6 +73,42 @@ pub fn year_param(given: Option<&str>, today: NaiveDate) -> Result<i32, WebError
             }),
         None => Ok(today.year()),
     }
+}
+
+/// The month of `year` whose entries a monthly-figures page lists: the `YYYY-MM` given, else
+/// the latest of `with_entries` (`YYYYMM`), else January. A register of a county's year holds
+/// hundreds of entries (institutions × units × months), so its page lists one month at a time.
+pub fn listed_month(given: Option<&str>, year: i32, with_entries: &[i64]) -> Result<i64, WebError> {
+    let first = i64::from(year) * 100 + 1;
+    match given {
+        Some(v) => {
+            let digits: String = v.chars().filter(|c| *c != '-').collect();
+            digits
+                .parse::<i64>()
+                .ok()
+                .filter(|m| digits.len() == 6 && (first..=first + 11).contains(m))
+                .ok_or_else(|| {
+                    WebError::BadRequest(format!("month must be YYYY-MM of {year}, not `{v}`"))
+                })
+        }
+        None => Ok(with_entries.last().copied().unwrap_or(first)),
+    }
+}
+
+/// The months of `year` with entries, and `listed`, as choices (`YYYY-MM`), `listed` selected.
+pub fn entry_month_choices(year: i32, with_entries: &[i64], listed: i64) -> Vec<Choice> {
+    let first = i64::from(year) * 100 + 1;
+    (first..=first + 11)
+        .filter(|m| with_entries.contains(m) || *m == listed)
+        .map(|m| {
+            let label = format!("{}-{:02}", m / 100, m % 100);
+            Choice {
+                value: label.clone(),
+                label,
+                selected: m == listed,
+            }
+        })
+        .collect()
 }
 
 /// The twelve months as column heads: 1月 … 12月, Jan … Dec.

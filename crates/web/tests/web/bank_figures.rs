@@ -160,6 +160,28 @@ async fn banks_report_their_month_and_the_statistics_carry_it(db: &Db) {
     ] {
         assert!(police.contains(needle), "{needle} in {police}");
     }
+    // The entries of one month: the latest with any by default, another on request.
+    assert_eq!(police.matches("<tr data-entry>").count(), 2, "{police}");
+    let january = ok(&send(
+        &state,
+        Role::UnitCommander,
+        COUNTY,
+        "GET",
+        "/bank-figures?year=2026&month=2026-01",
+        "",
+    )
+    .await);
+    assert_eq!(january.matches("<tr data-entry>").count(), 0, "{january}");
+    let bad = send(
+        &state,
+        Role::UnitCommander,
+        COUNTY,
+        "GET",
+        "/bank-figures?year=2026&month=2025-12",
+        "",
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     let total = &police[police
         .find(r#"data-bank="total" data-figure="dissuaded""#)
         .expect("the total line")..];

@@ -32,7 +32,7 @@ pub(super) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
     let mut linked = vec![false; solved.len()];
     let scope = h.root_scope.clone();
     for i in 0..solved.len() {
-        if linked[i] || !h.chance(0.3) {
+        if linked[i] || !h.chance(0.12) {
             continue;
         }
         let (_, station, solved_at) = solved[i].clone();
