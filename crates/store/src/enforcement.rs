@@ -52,6 +52,9 @@ code_enum! {
         DenOperator => "den_operator", "窝点人员", "Den operator";
         /// 洗钱: laundered the money.
         MoneyLaunderer => "money_launderer", "洗钱", "Money launderer";
+        /// 行业内鬼: a bank's or an operator's own employee who opened cards or accounts for
+        /// the gangs.
+        Insider => "insider", "行业内鬼", "Industry insider";
         Other => "other", "其他", "Other";
     }
 }
@@ -95,6 +98,9 @@ code_enum! {
         Helping => "helping", "帮助信息网络犯罪活动罪", "Assisting information-network crime";
         /// 掩饰、隐瞒犯罪所得罪 (掩隐罪): moving or cashing out the proceeds.
         Concealing => "concealing", "掩饰、隐瞒犯罪所得罪", "Concealing criminal proceeds";
+        /// 偷越国（边）境罪: went abroad to the compounds illegally (most returnees charged
+        /// where no fraud is proved against them).
+        Border => "border", "偷越国（边）境罪", "Illegal border crossing";
         /// 其他罪名.
         Other => "other", "其他罪名", "Other charge";
     }

@@ -353,6 +353,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "bank figures",
         include_str!("../migrations/0069_bank_figures.sql"),
     ),
+    (
+        70,
+        "border crossing charge and insider role",
+        include_str!("../migrations/0070_border_crossing_charge.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.
@@ -433,6 +438,77 @@ mod tests {
             pg.contains("setval(pg_get_serial_sequence('t', 'id'), COALESCE((SELECT MAX(id) FROM t), 0) + 1, false);"),
             "{pg}"
         );
+    }
+
+    /// Replacing `case_suspects`' charge and role columns (0070) keeps every suspect's values,
+    /// and the keys that point at the table, on SQLite (PostgreSQL alters columns in place).
+    #[tokio::test]
+    async fn replacing_the_suspects_columns_keeps_their_values() {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:")
+            .await
+            .unwrap();
+        let run = |sql: String| sqlx::raw_sql(Box::leak(sql.into_boxed_str()));
+        sqlx::raw_sql("PRAGMA foreign_keys = ON")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        for (version, _, template) in MIGRATIONS.iter().filter(|m| m.0 < 70) {
+            run(render(template, Backend::Sqlite))
+                .execute(&mut conn)
+                .await
+                .unwrap_or_else(|e| panic!("migration {version}: {e}"));
+        }
+        // Two suspects of a case, one charged, one with a measure on record.
+        sqlx::raw_sql(
+            "PRAGMA foreign_keys = OFF; \
+             INSERT INTO case_suspects (id, case_id, name, role, note, created_by, created_at, \
+             updated_at, charge) VALUES (1, 'C1', '甲', 'card_seller', '', 'x', 1, 1, 'helping'), \
+             (2, 'C1', '乙', 'cash_mule', '', 'x', 1, 1, NULL); \
+             INSERT INTO suspect_measures (suspect_id, measure, measure_at, created_by, \
+             created_at) VALUES (2, 'arrest', 5, 'x', 5); \
+             PRAGMA foreign_keys = ON;",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        let last = MIGRATIONS.iter().find(|m| m.0 == 70).unwrap();
+        run(render(last.2, Backend::Sqlite))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let rows: Vec<(i64, String, Option<String>)> =
+            sqlx::query_as("SELECT id, role, charge FROM case_suspects ORDER BY id")
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        assert_eq!(
+            rows,
+            [
+                (1, "card_seller".into(), Some("helping".into())),
+                (2, "cash_mule".into(), None)
+            ]
+        );
+        // The new codes are accepted, an unknown one still refused.
+        sqlx::raw_sql("UPDATE case_suspects SET charge = 'border', role = 'insider' WHERE id = 1")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        assert!(
+            sqlx::raw_sql("UPDATE case_suspects SET charge = 'theft' WHERE id = 1")
+                .execute(&mut conn)
+                .await
+                .is_err()
+        );
+        // The measures still point at their suspects (the fixture has no case rows, so the
+        // suspects' own key to `cases` is not checked).
+        let dangling: Vec<(String,)> = sqlx::query_as(
+            "SELECT \"table\" FROM pragma_foreign_key_check WHERE \"table\" = 'suspect_measures'",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        assert!(dangling.is_empty(), "{dangling:?}");
     }
 
     #[test]

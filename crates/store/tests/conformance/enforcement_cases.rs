@@ -180,6 +180,22 @@ pub async fn suspects_are_validated_scoped_and_audited_masked(store: &Store) {
     assert_eq!(s.phone.as_deref(), Some("13900000001"));
     assert_eq!((s.measure, s.measure_at), (None, None));
     assert_eq!(s.unit_code, YANGMING_VILLAGE);
+    // A bank's own employee who opened cards for the gang (行业内鬼).
+    let insider = e
+        .add_suspect(
+            &yuyao,
+            &NewSuspect {
+                role: SuspectRole::Insider,
+                ..suspect("C3", 9, None)
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        e.suspect(&yuyao, insider).await.unwrap().role,
+        SuspectRole::Insider
+    );
 
     // A wrong check digit, a bad phone, a measure without a time, one in the future, no
     // name: refused.
@@ -1024,6 +1040,20 @@ pub async fn charges_and_prosecutions_are_recorded_and_counted_per_period(store:
     assert_eq!(set.len(), 1);
     assert_eq!(set[0].detail["charge"], "fraud");
     assert_eq!(set[0].detail["before"]["charge"], serde_json::Value::Null);
+
+    // A returnee with no fraud proved is charged with crossing the border illegally.
+    let s = e
+        .set_charge(&yuyao, b, Some(SuspectCharge::Border), None, "analyst", now)
+        .await
+        .unwrap();
+    assert_eq!(s.charge, Some(SuspectCharge::Border));
+    let m = e.figures(&yuyao, march, april).await.unwrap();
+    assert_eq!(
+        m.caught_by_charge
+            .iter()
+            .find(|(c, _)| *c == SuspectCharge::Border),
+        Some(&(SuspectCharge::Border, 1))
+    );
 }
 
 /// 督办: a case's supervision level is set with its status (audited with the level before),

@@ -978,6 +978,7 @@ fn charges_clause(zh: bool, e: &EnforcementFigures, last_year: &EnforcementFigur
         SuspectCharge::Fraud => ("诈骗罪", "fraud"),
         SuspectCharge::Helping => ("帮信罪", "assisting cybercrime"),
         SuspectCharge::Concealing => ("掩隐罪", "concealing proceeds"),
+        SuspectCharge::Border => ("偷越国（边）境罪", "illegal border crossing"),
         SuspectCharge::Other => ("其他罪名", "other charges"),
     };
     let charged: Vec<String> = e
@@ -2062,12 +2063,15 @@ mod tests {
             (SuspectCharge::Fraud, 3),
             (SuspectCharge::Helping, 2),
             (SuspectCharge::Concealing, 0),
+            (SuspectCharge::Border, 1),
             (SuspectCharge::Other, 0),
         ];
         e.prosecuted = 4;
         let zh = enforcement_paragraph(true, &e, &EnforcementFigures::default(), None);
         assert!(
-            zh.contains("教育训诫惩戒0人；按罪名：诈骗罪3人、帮信罪2人；移送起诉4人；追赃"),
+            zh.contains(
+                "教育训诫惩戒0人；按罪名：诈骗罪3人、帮信罪2人、偷越国（边）境罪1人；移送起诉4人；追赃"
+            ),
             "{zh}"
         );
         let en = enforcement_paragraph(false, &e, &EnforcementFigures::default(), None);
