@@ -89,6 +89,7 @@ fn registers(dir: &Path) -> BTreeMap<&'static str, i64> {
         ("crime_counts", "SELECT COUNT(*) FROM criminal_case_counts"),
         ("solved_cases", "SELECT COUNT(*) FROM case_enforcement WHERE status = 'solved'"),
         ("suspects", "SELECT COUNT(*) FROM case_suspects"),
+        ("insiders_charged", "SELECT COUNT(*) FROM case_suspects WHERE role = 'insider' AND charge = 'helping'"),
         ("gangs_with_cards_and_cases", "SELECT COUNT(*) FROM dismantled_groups g WHERE g.phone_cards + g.bank_cards > 0 AND g.cards = g.phone_cards + g.bank_cards AND EXISTS (SELECT 1 FROM dismantled_group_cases c WHERE c.group_id = g.id)"),
         ("analysis_groups", "SELECT COUNT(*) FROM analysis_groups WHERE active = 1"),
         ("card_cleanups_answered", "SELECT COUNT(*) FROM card_cleanups WHERE state = 'answered'"),

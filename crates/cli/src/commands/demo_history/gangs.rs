@@ -2,12 +2,16 @@
 //! supplied them — card dealers (收贩卡团伙), a GOIP den relaying the calls, a laundering crew,
 //! a lead-generation gang or a den — and dismantled it within days of the case, seizing
 //! devices, phone cards and bank cards in the amounts each kind typically holds. Cases solved
-//! close together at one station are linked to the same gang. `/gangs`, the statistics' 打击成效
+//! close together at one station are linked to the same gang. The first is a card dealers'
+//! gang with a bank clerk among them who opened the accounts (行业内鬼), detained and charged
+//! with 帮信罪 on its first case. `/gangs`, the statistics' 打击成效
 //! and the brief's seizures sentence then have figures.
 
 use super::{History, Seeded, DAY_MS};
 use crate::error::CliError;
-use fanzha_store::{DismantledKind, NewDismantled};
+use fanzha_store::{
+    DismantledKind, NewDismantled, NewSuspect, SuspectCharge, SuspectMeasure, SuspectRole,
+};
 use rand::Rng;
 
 /// Cases solved at one station at most this far apart may lead to the same gang.
@@ -54,13 +58,18 @@ pub(super) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
                 cases.push(case_id.clone());
             }
         }
-        let kind = h.weighted(&[
-            (DismantledKind::CardGang, 4),
-            (DismantledKind::GoipDen, 2),
-            (DismantledKind::LaunderingGang, 2),
-            (DismantledKind::LeadGang, 1),
-            (DismantledKind::FraudDen, 1),
-        ]);
+        let first = out.gangs == 0;
+        let kind = if first {
+            DismantledKind::CardGang
+        } else {
+            h.weighted(&[
+                (DismantledKind::CardGang, 4),
+                (DismantledKind::GoipDen, 2),
+                (DismantledKind::LaunderingGang, 2),
+                (DismantledKind::LeadGang, 1),
+                (DismantledKind::FraudDen, 1),
+            ])
+        };
         let [arrested, devices, phone_cards, bank_cards] =
             haul(kind).map(|(lo, hi)| h.rng.random_range(lo..=hi));
         let name = format!(
@@ -70,6 +79,9 @@ pub(super) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
             kind.zh()
         );
         h.at(on);
+        if first {
+            insider(h, &cases[0], dismantled_on.max(solved_at)).await?;
+        }
         h.store
             .enforcement()
             .record_dismantled(
@@ -92,5 +104,39 @@ pub(super) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
             .await?;
         out.gangs += 1;
     }
+    Ok(())
+}
+
+/// The bank clerk who opened the gang's accounts (行业内鬼), on the gang's first case: detained
+/// when the gang fell, charged with 帮信罪.
+async fn insider(h: &mut History<'_>, case_id: &str, at: i64) -> Result<(), CliError> {
+    let scope = h.root_scope.clone();
+    let repo = h.store.enforcement();
+    let id = repo
+        .add_suspect(
+            &scope,
+            &NewSuspect {
+                case_id: case_id.to_string(),
+                name: "某银行网点柜员".into(),
+                resident_id: None,
+                phone: None,
+                role: SuspectRole::Insider,
+                measure: Some(SuspectMeasure::CriminalDetention),
+                measure_at: Some(at),
+                note: "违规为收贩卡团伙批量开户".into(),
+                created_by: "analyst".into(),
+            },
+            h.now,
+        )
+        .await?;
+    repo.set_charge(
+        &scope,
+        id,
+        Some(SuspectCharge::Helping),
+        None,
+        "analyst",
+        h.now,
+    )
+    .await?;
     Ok(())
 }
