@@ -16,7 +16,6 @@ use crate::sql::{col, Sql};
 use crate::store::Store;
 use crate::versioned::{self, VersionedChange};
 use fanzha_core::credit_code::CreditCode;
-use fanzha_core::phone::PhoneNumber;
 use sqlx::any::AnyRow;
 use std::collections::HashMap;
 
@@ -185,9 +184,7 @@ fn staff_ok(staff: i64, finance_staff: i64) -> StoreResult<()> {
 }
 
 fn phone_ok(v: &str) -> StoreResult<String> {
-    PhoneNumber::parse(v.trim())
-        .map(|p| p.canonical())
-        .map_err(|e| StoreError::invalid("contact_phone", e.to_string()))
+    crate::field::phone("contact_phone", v)
 }
 
 /// A case of a member's staff (the victim in full: mask it for lists).

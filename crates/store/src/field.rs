@@ -53,3 +53,10 @@ pub(crate) fn bounded_text(
     }
     Ok(v.to_string())
 }
+
+/// A phone number as stored (canonical form); [`StoreError::Invalid`] naming `field` otherwise.
+pub(crate) fn phone(field: &'static str, v: &str) -> StoreResult<String> {
+    fanzha_core::PhoneNumber::parse(v.trim())
+        .map(|p| p.canonical())
+        .map_err(|e| StoreError::invalid(field, e.to_string()))
+}

@@ -15,7 +15,6 @@ use crate::scope::Scope;
 use crate::sql::{col, Sql};
 use crate::store::Store;
 use crate::versioned::{self, VersionedChange};
-use fanzha_core::phone::PhoneNumber;
 use sqlx::any::AnyRow;
 use std::collections::HashMap;
 
@@ -256,9 +255,7 @@ fn staff_ok(staff: i64) -> StoreResult<()> {
 }
 
 fn phone_ok(v: &str) -> StoreResult<String> {
-    PhoneNumber::parse(v.trim())
-        .map(|p| p.canonical())
-        .map_err(|e| StoreError::invalid("contact_phone", e.to_string()))
+    crate::field::phone("contact_phone", v)
 }
 
 fn not_in_future(field: &'static str, at: i64, now: i64) -> StoreResult<()> {

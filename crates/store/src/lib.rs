@@ -12,7 +12,7 @@
 //! [`Store::employer_notices`], [`Store::typical_cases`], [`Store::number_disposals`],
 //! [`Store::talking_points`], [`Store::outreach_posts`], [`Store::outreach_lists`], [`Store::crime_counts`],
 //! [`Store::bulletins`], [`Store::operator_figures`], [`Store::bank_figures`],
-//! [`Store::key_person_proposals`],
+//! [`Store::key_person_proposals`], [`Store::tips`],
 //! [`Store::analysis_groups`].
 //!
 //! Architecture invariant: every read of personal data takes a [`Scope`] (an org subtree), so a
@@ -77,6 +77,7 @@ mod store;
 mod supervision;
 mod talking_points;
 pub mod testing;
+mod tips;
 mod two_card_leads;
 mod typical_cases;
 mod units;
@@ -231,6 +232,10 @@ pub use supervision::{
     DEFAULT_RETURN_DAYS, MAX_EXTENSIONS, MAX_RECTIFICATION_DAYS, MAX_SUPERVISION_TEXT,
 };
 pub use talking_points::{StoredPoints, TalkingPoints, MAX_POINTS, MAX_POINT_CHARS};
+pub use tips::{
+    NewTip, Tip, TipCounts, TipFilter, TipKind, TipSource, TipState, Tips, MAX_TIP_SUBJECT,
+    MAX_TIP_TEXT,
+};
 pub use two_card_leads::{
     LeadFigures, LeadFilter, LeadKind, LeadResult, LeadSource, LeadState, NewTwoCardLead,
     TwoCardImport, TwoCardLead, TwoCardLeads, DEFAULT_DEADLINE_DAYS,

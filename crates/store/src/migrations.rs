@@ -358,6 +358,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "border crossing charge and insider role",
         include_str!("../migrations/0070_border_crossing_charge.sql"),
     ),
+    (71, "tips", include_str!("../migrations/0071_tips.sql")),
 ];
 
 /// The newest schema version this build knows.

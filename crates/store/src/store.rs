@@ -330,6 +330,11 @@ impl Store {
         crate::operator_figures::OperatorFigures::new(self)
     }
 
+    /// Tips about fraud reported to the police (举报线索) and their checks.
+    pub fn tips(&self) -> crate::tips::Tips<'_> {
+        crate::tips::Tips::new(self)
+    }
+
     /// Banks' monthly figures (银行反诈数据): customers dissuaded, reminders pushed.
     pub fn bank_figures(&self) -> crate::bank_figures::BankFigures<'_> {
         crate::bank_figures::BankFigures::new(self)

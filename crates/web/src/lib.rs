@@ -450,6 +450,10 @@ pub fn router(state: AppState) -> Router {
             "/bank-figures",
             get(pages::bank_figures::page).post(pages::bank_figures::enter),
         )
+        .route("/tips", get(pages::tips::list).post(pages::tips::report))
+        .route("/tips/{id}", get(pages::tips::detail))
+        .route("/tips/{id}/review", post(pages::tips::review))
+        .route("/m/tips", get(pages::tips::phone))
         .route(
             "/bulletins",
             get(pages::bulletins::list).post(pages::bulletins::issue),

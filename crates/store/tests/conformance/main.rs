@@ -38,6 +38,7 @@ mod sms_cases;
 mod statistics_cases;
 mod supervision_cases;
 mod talking_point_cases;
+mod tip_cases;
 mod two_card_lead_cases;
 mod typical_case_cases;
 mod warning_push_cases;
@@ -154,6 +155,13 @@ mod bulletin_suite {
         bulletins_are_numbered_addressed_below_and_read_along_the_line,
         each_recipient_unit_signs_once_for_itself,
         industry_partners_read_and_sign_only_what_is_addressed_to_them,
+    }
+}
+
+mod tip_suite {
+    crate::conformance_of! {
+        tip_cases:
+        tips_are_checked_read_in_the_subtree_and_reviewed_once,
     }
 }
 

@@ -173,6 +173,12 @@ permissions! {
     /// Enter an operator's monthly figures for a unit of one's subtree: a liaison its own
     /// operator's, the center any operator's.
     EnterOperatorFigures => "enter_operator_figures": [CenterAnalyst, OperatorLiaison];
+    /// 举报线索 of one's subtree: the list, the figures and a tip's page.
+    ViewTips => "view_tips": [CenterAnalyst, UnitCommander, Leader];
+    /// Record a tip (a grid worker from the phone, police at the desk).
+    ReportTips => "report_tips": [CenterAnalyst, UnitCommander, GridWorker];
+    /// Check a tip of one's subtree: confirmed with what was done, or dismissed with why.
+    ReviewTips => "review_tips": [CenterAnalyst, UnitCommander];
     /// 银行反诈数据 of one's subtree by month (customers dissuaded, reminders pushed): police all
     /// banks', a liaison its own bank's.
     ViewBankFigures => "view_bank_figures": [CenterAnalyst, UnitCommander, BankLiaison, Leader];

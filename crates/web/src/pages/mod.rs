@@ -62,6 +62,7 @@ pub mod statistics_brief;
 pub mod statistics_period;
 pub mod stop_payments;
 pub mod supervision;
+pub mod tips;
 pub mod todo;
 pub mod two_card_leads;
 pub mod typical_cases;
@@ -78,7 +79,7 @@ use crate::auth::permission::{
     ViewBulletins, ViewCallTasks, ViewCardCleanups, ViewCases, ViewDashboard, ViewEnforcement,
     ViewInstructions, ViewJointOffice, ViewKeyPersons, ViewMuleAccounts, ViewNewCards,
     ViewNumberDisposals, ViewOperatorFigures, ViewOutreach, ViewStatistics, ViewStopPayments,
-    ViewSupervision, ViewTodo, ViewTwoCardLeads, ViewWarnings,
+    ViewSupervision, ViewTips, ViewTodo, ViewTwoCardLeads, ViewWarnings,
 };
 use crate::auth::principal::Principal;
 use crate::error::WebError;
@@ -141,6 +142,7 @@ impl Chrome {
                         ViewInstructions::allows(p),
                     ),
                     ("/calls", "nav_calls", ViewCallTasks::allows(p)),
+                    ("/tips", "tip_title", ViewTips::allows(p)),
                     ("/scripts", "nav_scripts", ManageRules::allows(p)),
                 ],
             ),

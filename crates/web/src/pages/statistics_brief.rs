@@ -2085,7 +2085,9 @@ mod tests {
         assert!(yoy.contains("抓获犯罪嫌疑人5人（同比上升25.0%）"), "{yoy}");
         assert!(yoy.contains("移送起诉4人（同比下降50.0%）"), "{yoy}");
         assert!(
-            en.contains("; charged: 3 fraud, 2 assisting cybercrime; 4 sent for prosecution;"),
+            en.contains(
+                "; charged: 3 fraud, 2 assisting cybercrime, 1 illegal border crossing; 4 sent for prosecution;"
+            ),
             "{en}"
         );
     }

@@ -10,7 +10,7 @@ use super::{render, Chrome};
 use crate::auth::permission::{
     CheckTwoCardLeads, HandleInstructions, IssueOutreachLists, ManageJointOffice, ManageKeyPersons,
     ManageSupervision, Permission, RecordEnforcement, ReplySupervision, ReportKeyPersonMeasures,
-    RequestCardCleanups, ReviewNewCards, SignBulletins, ViewTodo, WorkCallTasks,
+    RequestCardCleanups, ReviewNewCards, ReviewTips, SignBulletins, ViewTodo, WorkCallTasks,
 };
 use crate::auth::Require;
 use crate::error::WebError;
@@ -23,10 +23,13 @@ use axum::response::{IntoResponse, Response};
 use fanzha_store::{
     BulletinFilter, BulletinReader, CallTaskState, CardFilter, CardKind, CardState, CleanupFilter,
     CleanupState, CleanupViewer, InstructionFilter, InvolvedSince, KeyPersonFilter, LeadFilter,
-    LeadState, PageRequest, Scope, SupervisionFilter, SupervisionState, Viewer,
+    LeadState, PageRequest, Scope, SupervisionFilter, SupervisionState, TipFilter, TipState,
+    Viewer,
 };
 
 const DAY_MS: i64 = 86_400_000;
+/// A tip is to be checked within this many days of its report.
+const TIP_CHECK_DAYS: i64 = 3;
 
 #[derive(Template)]
 #[template(path = "todo.html")]
@@ -126,6 +129,25 @@ pub async fn show(
         items.push(DeskItem {
             key: "todo_outreach_lists",
             href: "/outreach/lists",
+            open,
+            overdue,
+        });
+    }
+    if ReviewTips::allows(p) {
+        // 举报线索 not checked yet; overdue after three days.
+        let tips = state.store.tips();
+        let pending = TipFilter {
+            state: Some(TipState::Pending),
+            ..TipFilter::default()
+        };
+        let open = tips.count(&scope, &pending).await?;
+        let overdue = tips
+            .counts(&scope, i64::MIN / 2, now - TIP_CHECK_DAYS * DAY_MS)
+            .await?
+            .pending;
+        items.push(DeskItem {
+            key: "todo_tips",
+            href: "/tips?state=pending",
             open,
             overdue,
         });

@@ -47,6 +47,7 @@ mod rules;
 mod signals_api;
 mod statistics_periods;
 mod supervision;
+mod tips;
 mod todo;
 mod two_card_leads;
 mod typical_cases;

@@ -111,6 +111,8 @@ enum Rec {
     NumberDisposal,
     /// `{id}` is a fresh new-media post (新媒体宣传) of the place's unit, `{version}` 1.
     OutreachPost,
+    /// `{id}` is a fresh pending tip (举报线索) of the place's unit, at version 1.
+    Tip,
     /// `{id}` is a fresh 精准宣防名单 issued for the place's unit (holding a fresh elderly
     /// resident of the place not on the app), `{code}` the place's unit; another such resident
     /// is left off it, so a list issued now is not empty.
@@ -831,6 +833,23 @@ const ENDPOINTS: &[Endpoint] = &[
         Rec::ChildUnit,
         Form("unit_code={code}&operator=china_mobile&month=2025-06&calls_blocked={n}"),
     ),
+    ep("GET", "/tips", "view_tips", Rec::None, Empty),
+    ep(
+        "POST",
+        "/tips",
+        "report_tips",
+        Rec::ChildUnit,
+        Form("unit_code={code}&kind=person&subject=rbac+{n}&detail=x"),
+    ),
+    ep("GET", "/tips/{id}", "view_tips", Rec::Tip, Empty),
+    ep(
+        "POST",
+        "/tips/{id}/review",
+        "review_tips",
+        Rec::Tip,
+        Form("state=dismissed&finding=rbac&version=1"),
+    ),
+    ep("GET", "/m/tips", "report_tips", Rec::None, Empty),
     ep("GET", "/bank-figures", "view_bank_figures", Rec::None, Empty),
     ep(
         "POST",
@@ -1534,6 +1553,7 @@ struct Record {
     suspect_id: String,
     number_disposal_id: String,
     outreach_post_id: String,
+    tip_id: String,
     outreach_list_id: String,
     outreach_row_id: String,
     bulletin_id: String,
@@ -2250,6 +2270,7 @@ impl World {
             Rec::NoticedCase => self.noticed_case_at(place).await,
             Rec::TypicalCase => self.typical_case_at(place).await,
             Rec::OutreachPost => self.outreach_post_at(place).await,
+            Rec::Tip => self.tip_at(place).await,
             Rec::OutreachList | Rec::OutreachRow => self.outreach_list_at(place).await,
             Rec::ChildUnit => Record {
                 unit_code: match place {
@@ -2724,6 +2745,34 @@ impl World {
         }
     }
 
+    async fn tip_at(&self, place: Place) -> Record {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let id = self
+            .store()
+            .tips()
+            .report(
+                &Scope::platform(),
+                &fanzha_store::NewTip {
+                    unit_code: place.unit_code().into(),
+                    kind: fanzha_store::TipKind::Other,
+                    subject: format!("setup {n}"),
+                    detail: String::new(),
+                    source: fanzha_store::TipSource::Resident,
+                    reporter_phone: None,
+                    reported_by: "setup".into(),
+                },
+                self.now(),
+            )
+            .await
+            .unwrap();
+        Record {
+            unit_code: place.unit_code(),
+            tip_id: id.to_string(),
+            version: 1,
+            ..Record::default()
+        }
+    }
+
     async fn outreach_post_at(&self, place: Place) -> Record {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         let id = self
@@ -3144,6 +3193,7 @@ fn request(
         }
         (Rec::ModelSite, Some(r)) => r.model_site_id.as_str(),
         (Rec::OutreachPost, Some(r)) => r.outreach_post_id.as_str(),
+        (Rec::Tip, Some(r)) => r.tip_id.as_str(),
         (Rec::OutreachList, Some(r)) => r.outreach_list_id.as_str(),
         (Rec::OutreachRow, Some(r)) => r.outreach_row_id.as_str(),
         (Rec::Bulletin | Rec::PartnerBulletin, Some(r)) => r.bulletin_id.as_str(),
@@ -3664,6 +3714,31 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 .unwrap()
                                 .version
                                 != 1,
+                        ),
+                        (Rec::Tip, Some(r)) => Some(
+                            w.store()
+                                .tips()
+                                .get(&Scope::platform(), r.tip_id.parse().unwrap())
+                                .await
+                                .unwrap()
+                                .state
+                                != fanzha_store::TipState::Pending,
+                        ),
+                        (Rec::ChildUnit, Some(r)) if e.path == "/tips" => Some(
+                            w.store()
+                                .tips()
+                                .list(
+                                    &Scope::platform(),
+                                    &fanzha_store::TipFilter::default(),
+                                    &PageRequest::first(500),
+                                )
+                                .await
+                                .unwrap()
+                                .items
+                                .iter()
+                                .any(|t| {
+                                    t.unit_code == r.unit_code && t.subject == format!("rbac {n}")
+                                }),
                         ),
                         (Rec::PartnerBulletin, Some(r)) => Some({
                             let reader = BulletinReader {

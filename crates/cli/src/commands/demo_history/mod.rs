@@ -18,7 +18,8 @@
 //! (开卡前核验 at the banks' counters and what they did), `outreach_lists` (精准宣防名单 of the
 //! group hit hardest, and the grid workers' visits), `gangs` (打掉团伙/窝点 behind the solved
 //! cases, with the devices and the phone and bank cards seized), `bank_figures` (the banks'
-//! monthly customers dissuaded and reminders pushed).
+//! monthly customers dissuaded and reminders pushed), `tips` (举报线索 the grid worker and
+//! residents reported, most checked).
 
 mod alliance;
 mod bank_figures;
@@ -37,6 +38,7 @@ mod notices;
 mod operations;
 mod outreach_lists;
 mod prevention;
+mod tips;
 mod warnings;
 
 use crate::error::CliError;
@@ -85,13 +87,14 @@ pub struct Seeded {
     pub outreach_visits: usize,
     pub gangs: usize,
     pub bank_figure_months: usize,
+    pub tips: usize,
 }
 
 impl std::fmt::Display for Seeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} counter checks, {} cluster operations, {} alliance members, {} model sites, {} joint-office members with {} meetings and {} tasks, {} targeted outreach lists with {} visits, {} gangs and dens dismantled, {} months of bank figures",
+            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} counter checks, {} cluster operations, {} alliance members, {} model sites, {} joint-office members with {} meetings and {} tasks, {} targeted outreach lists with {} visits, {} gangs and dens dismantled, {} months of bank figures, {} tips",
             self.warnings,
             self.cases,
             self.stop_payments,
@@ -121,7 +124,8 @@ impl std::fmt::Display for Seeded {
             self.outreach_lists,
             self.outreach_visits,
             self.gangs,
-            self.bank_figure_months
+            self.bank_figure_months,
+            self.tips
         )
     }
 }
@@ -167,6 +171,7 @@ pub async fn seed(
     outreach_lists::seed(&mut h, &mut out).await?;
     gangs::seed(&mut h, &mut out).await?;
     bank_figures::seed(&mut h, &mut out).await?;
+    tips::seed(&mut h, &mut out).await?;
     Ok(Some(out))
 }
 
