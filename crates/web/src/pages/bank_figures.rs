@@ -6,6 +6,7 @@
 //! Entries are audited by the store.
 
 use super::choices::{non_empty, unit_choices, Choice};
+use super::view::form_count as count;
 use super::view::yuan_short;
 use super::{after_write, render, Chrome};
 use crate::auth::permission::{EnterBankFigures, Permission, ViewBankFigures};
@@ -21,7 +22,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
 use fanzha_core::Money;
-use fanzha_store::{month_ok, BankCounts, BankEnterer, BankTotals};
+use fanzha_store::{BankCounts, BankEnterer, BankTotals};
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize)]
@@ -374,16 +375,6 @@ pub struct EntryForm {
     awareness_calls: String,
 }
 
-fn count(value: &str, what: &str) -> Result<Option<i64>, WebError> {
-    let v = value.trim().replace([',', '，'], "");
-    if v.is_empty() {
-        return Ok(None);
-    }
-    v.parse()
-        .map(Some)
-        .map_err(|_| WebError::BadRequest(format!("{what} must be a whole number, not `{v}`")))
-}
-
 /// `POST /bank-figures` (`unit_code`, `bank_code`, `month` as `YYYY-MM`, `dissuaded`,
 /// `dissuaded_yuan`, `awareness_sms`, `awareness_calls`; all empty removes the entry): enters a
 /// bank's month for a unit of one's area (audited by the store). A liaison enters its own
@@ -397,14 +388,7 @@ pub async fn enter(
 ) -> Result<Response, WebError> {
     let p = &auth.principal;
     let unit = state.unit_within(&p.unit_code, f.unit_code.trim()).await?;
-    let digits: String = f.month.trim().chars().filter(|c| *c != '-').collect();
-    let month = digits
-        .parse::<i64>()
-        .ok()
-        .filter(|m| digits.len() == 6 && month_ok(*m))
-        .ok_or_else(|| {
-            WebError::BadRequest(format!("month must be YYYY-MM, not `{}`", f.month.trim()))
-        })?;
+    let month = super::view::form_month(&f.month)?;
     let money = match f.dissuaded_yuan.trim() {
         "" => None,
         v => Some(

@@ -46,15 +46,39 @@ pub(crate) fn number_label(lang: Lang, issuer: &str, b: &Bulletin) -> String {
     }
 }
 
+/// The bulletin lists' query (the police line's and the partners'), with what it asks for.
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
     #[serde(default)]
     kind: Option<String>,
-    /// `1`: only those addressed to one's unit and not yet signed.
+    /// `1`: only those addressed to the reader (its unit, or its organisation) and not yet
+    /// signed.
     #[serde(default)]
     unsigned: Option<String>,
     #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
-    after: Option<String>,
+    pub(crate) after: Option<String>,
+}
+
+impl ListQuery {
+    /// The kind asked for, the unsigned-only flag, and the query string that asks for them
+    /// again (for the pager).
+    pub(crate) fn read(&self) -> Result<(Option<BulletinKind>, bool, String), WebError> {
+        let kind = non_empty(&self.kind)
+            .map(|k| {
+                BulletinKind::parse(k)
+                    .ok_or_else(|| WebError::BadRequest(format!("unknown kind `{k}`")))
+            })
+            .transpose()?;
+        let unsigned_only = self.unsigned.as_deref() == Some("1");
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        if let Some(k) = kind {
+            query.append_pair("kind", k.as_str());
+        }
+        if unsigned_only {
+            query.append_pair("unsigned", "1");
+        }
+        Ok((kind, unsigned_only, query.finish()))
+    }
 }
 
 struct Row {
@@ -138,13 +162,7 @@ pub async fn list(
 ) -> Result<Response, WebError> {
     let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/bulletins");
     let lang = chrome.lang;
-    let kind = non_empty(&q.kind)
-        .map(|k| {
-            BulletinKind::parse(k)
-                .ok_or_else(|| WebError::BadRequest(format!("unknown kind `{k}`")))
-        })
-        .transpose()?;
-    let unsigned_only = q.unsigned.as_deref() == Some("1");
+    let (kind, unsigned_only, query) = q.read()?;
     let reader = reader_of(&state, &auth.principal).await?;
     let repo = state.store.bulletins();
     let page = repo
@@ -205,16 +223,6 @@ pub async fn list(
             signed,
         });
     }
-    let query = {
-        let mut query = form_urlencoded::Serializer::new(String::new());
-        if let Some(k) = kind {
-            query.append_pair("kind", k.as_str());
-        }
-        if unsigned_only {
-            query.append_pair("unsigned", "1");
-        }
-        query.finish()
-    };
     let has_below = !state
         .store
         .units()

@@ -7,6 +7,7 @@
 
 use super::choices::{non_empty, unit_choices, Choice};
 use super::figure_imports::FigureImportView;
+use super::view::form_month as parse_month;
 use super::{after_write, render, Chrome};
 use crate::auth::permission::{EnterCrimeCounts, Permission, ViewStatistics};
 use crate::auth::principal::Principal;
@@ -22,7 +23,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
-use fanzha_store::month_ok;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -345,18 +345,6 @@ pub async fn enter(
     };
     let to = format!("/crime-counts?year={}{shown}", month / 100);
     Ok(after_write(&headers, to, StatusCode::OK))
-}
-
-/// `YYYY-MM` (or `YYYYMM`) as `YYYYMM`.
-fn parse_month(value: &str) -> Result<i64, WebError> {
-    let digits: String = value.trim().chars().filter(|c| *c != '-').collect();
-    digits
-        .parse::<i64>()
-        .ok()
-        .filter(|m| digits.len() == 6 && month_ok(*m))
-        .ok_or_else(|| {
-            WebError::BadRequest(format!("month must be YYYY-MM, not `{}`", value.trim()))
-        })
 }
 
 /// `POST /crime-counts/import` (multipart: `file`, `format`): the statistics office's table of

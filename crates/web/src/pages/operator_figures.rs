@@ -7,6 +7,7 @@
 
 use super::choices::{non_empty, unit_choices, Choice};
 use super::figure_imports::FigureImportView;
+use super::view::form_count as count;
 use super::view::pick;
 use super::{after_write, render, Chrome};
 use crate::auth::permission::{EnterOperatorFigures, Permission, ViewOperatorFigures};
@@ -22,7 +23,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
-use fanzha_store::{month_ok, FigureEnterer, InterceptCounts, Operator, OperatorFigureEntry};
+use fanzha_store::{FigureEnterer, InterceptCounts, Operator, OperatorFigureEntry};
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize)]
@@ -302,16 +303,6 @@ pub struct EntryForm {
     awareness_calls: String,
 }
 
-fn count(value: &str, what: &str) -> Result<Option<i64>, WebError> {
-    let v = value.trim().replace([',', '，'], "");
-    if v.is_empty() {
-        return Ok(None);
-    }
-    v.parse()
-        .map(Some)
-        .map_err(|_| WebError::BadRequest(format!("{what} must be a whole number, not `{v}`")))
-}
-
 /// `POST /operator-figures` (`unit_code`, `operator`, `month` as `YYYY-MM`, the five counts —
 /// `calls_blocked`, `sms_blocked`, `numbers_shut`, `awareness_sms`, `awareness_calls`; all
 /// empty removes the entry): enters an operator's month for a unit of one's area
@@ -327,14 +318,7 @@ pub async fn enter(
     let unit = state.unit_within(&p.unit_code, f.unit_code.trim()).await?;
     let operator = Operator::parse(f.operator.trim())
         .ok_or_else(|| WebError::BadRequest(format!("unknown operator `{}`", f.operator)))?;
-    let digits: String = f.month.trim().chars().filter(|c| *c != '-').collect();
-    let month = digits
-        .parse::<i64>()
-        .ok()
-        .filter(|m| digits.len() == 6 && month_ok(*m))
-        .ok_or_else(|| {
-            WebError::BadRequest(format!("month must be YYYY-MM, not `{}`", f.month.trim()))
-        })?;
+    let month = super::view::form_month(&f.month)?;
     let given = [
         count(&f.calls_blocked, "calls blocked")?,
         count(&f.sms_blocked, "SMS blocked")?,

@@ -4,8 +4,8 @@
 //! police line's bulletins (`/bulletins`): the store reads only what names its partner. Also
 //! the partners' names, shared with the police pages that list a bulletin's partner receipts.
 
-use super::bulletins::{fraud_type_label, number_label, paragraphs_of};
-use super::choices::{non_empty, Choice};
+use super::bulletins::{fraud_type_label, number_label, paragraphs_of, ListQuery};
+use super::choices::Choice;
 use super::view::pick;
 use super::{after_write, render, Chrome};
 use crate::auth::permission::ReadPartnerBulletins;
@@ -24,7 +24,6 @@ use fanzha_store::{
     Bulletin, BulletinFilter, BulletinKind, Operator, PageRequest, Partner, PartnerKind, Role,
     Scope,
 };
-use serde::Deserialize;
 
 /// Bulletins per screen.
 const PAGE_ROWS: u32 = 50;
@@ -81,17 +80,6 @@ pub(crate) async fn partner_name(state: &AppState, lang: Lang, partner: &Partner
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    kind: Option<String>,
-    /// `1`: only those not signed yet.
-    #[serde(default)]
-    unsigned: Option<String>,
-    #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
-    after: Option<String>,
-}
-
 struct Row {
     id: i64,
     number: String,
@@ -134,13 +122,7 @@ pub async fn list(
     );
     let lang = chrome.lang;
     let partner = partner_of(&auth.principal)?;
-    let kind = non_empty(&q.kind)
-        .map(|k| {
-            BulletinKind::parse(k)
-                .ok_or_else(|| WebError::BadRequest(format!("unknown kind `{k}`")))
-        })
-        .transpose()?;
-    let unsigned_only = q.unsigned.as_deref() == Some("1");
+    let (kind, unsigned_only, query) = q.read()?;
     let repo = state.store.bulletins();
     let page = repo
         .for_partner(
@@ -169,16 +151,6 @@ pub async fn list(
             issued: format_shanghai(b.issued_at),
         });
     }
-    let query = {
-        let mut query = form_urlencoded::Serializer::new(String::new());
-        if let Some(k) = kind {
-            query.append_pair("kind", k.as_str());
-        }
-        if unsigned_only {
-            query.append_pair("unsigned", "1");
-        }
-        query.finish()
-    };
     render(&ListPage {
         partner: partner_name(&state, lang, &partner).await,
         kinds: BulletinKind::ALL

@@ -75,22 +75,40 @@ pub fn year_param(given: Option<&str>, today: NaiveDate) -> Result<i32, WebError
     }
 }
 
+/// A month typed in a form, `YYYY-MM` (or `YYYYMM`), as `YYYYMM`.
+pub fn form_month(value: &str) -> Result<i64, WebError> {
+    let digits: String = value.trim().chars().filter(|c| *c != '-').collect();
+    digits
+        .parse::<i64>()
+        .ok()
+        .filter(|m| digits.len() == 6 && fanzha_store::month_ok(*m))
+        .ok_or_else(|| {
+            WebError::BadRequest(format!("month must be YYYY-MM, not `{}`", value.trim()))
+        })
+}
+
+/// A count typed in a figures form (thousands separators allowed); `None` when left empty.
+pub fn form_count(value: &str, what: &str) -> Result<Option<i64>, WebError> {
+    let v = value.trim().replace([',', '，'], "");
+    if v.is_empty() {
+        return Ok(None);
+    }
+    v.parse()
+        .map(Some)
+        .map_err(|_| WebError::BadRequest(format!("{what} must be a whole number, not `{v}`")))
+}
+
 /// The month of `year` whose entries a monthly-figures page lists: the `YYYY-MM` given, else
 /// the latest of `with_entries` (`YYYYMM`), else January. A register of a county's year holds
 /// hundreds of entries (institutions × units × months), so its page lists one month at a time.
 pub fn listed_month(given: Option<&str>, year: i32, with_entries: &[i64]) -> Result<i64, WebError> {
     let first = i64::from(year) * 100 + 1;
     match given {
-        Some(v) => {
-            let digits: String = v.chars().filter(|c| *c != '-').collect();
-            digits
-                .parse::<i64>()
-                .ok()
-                .filter(|m| digits.len() == 6 && (first..=first + 11).contains(m))
-                .ok_or_else(|| {
-                    WebError::BadRequest(format!("month must be YYYY-MM of {year}, not `{v}`"))
-                })
-        }
+        Some(v) => Some(form_month(v)?)
+            .filter(|m| (first..=first + 11).contains(m))
+            .ok_or_else(|| {
+                WebError::BadRequest(format!("month must be YYYY-MM of {year}, not `{v}`"))
+            }),
         None => Ok(with_entries.last().copied().unwrap_or(first)),
     }
 }

@@ -469,9 +469,9 @@ async fn an_analyst_records_results_and_the_statistics_and_brief_count_them(db: 
     assert!(stats
         .body
         .contains(r#"<tr data-measure="arrest"><td>逮捕</td><td data-count>1</td>"#));
-    assert!(stats
-        .body
-        .contains(r#"<tr data-kind="goip_den"><td>GOIP窝点</td><td data-groups>1</td>"#));
+    assert!(stats.body.contains(
+        r#"<tr data-kind="goip_den"><td class="nw">GOIP窝点</td><td data-groups>1</td>"#
+    ));
     assert!(stats.body.contains(r#"<td data-devices>40</td>"#));
     assert!(stats
         .body
