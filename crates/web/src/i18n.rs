@@ -525,6 +525,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("tip_confirmed", "查实", "Confirmed"),
     ("tip_dismissed", "排除", "Dismissed"),
     ("tip_confirmed_share", "查实率", "Confirmed share"),
+    ("tip_confirmed_stat", "举报线索查实", "Tips confirmed"),
     ("tip_state", "核查状态", "State"),
     ("tip_kind", "线索类别", "Kind"),
     ("tip_subject", "举报对象", "Subject"),

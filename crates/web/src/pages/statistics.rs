@@ -304,6 +304,7 @@ struct StatLinks {
     warnings: bool,
     operator_figures: bool,
     bank_figures: bool,
+    tips: bool,
     posts: bool,
 }
 
@@ -363,6 +364,8 @@ struct StatsPage {
     operations: fanzha_store::OperationFigures,
     /// 通讯反制: the number disposals asked in the period, as they stand.
     disposals: DisposalCounts,
+    /// The tips reported in the period (举报线索) and where they stand.
+    tips: fanzha_store::TipCounts,
     /// 96110 calls made in the period.
     calls: CallCounts,
     funds: FundFigures,
@@ -694,6 +697,7 @@ pub async fn show(
         )
         .await?;
     let leads = state.store.two_card_leads().figures(&scope, now).await?;
+    let tips = state.store.tips().counts(&scope, from, until).await?;
     let disposals = state
         .store
         .number_disposals()
@@ -854,6 +858,7 @@ pub async fn show(
             leads: &leads,
             cleanups: &cleanups,
             disposals: &disposals,
+            tips: &tips,
             calls: &calls,
             interceptions: &interceptions,
             bank_counts: &bank_counts,
@@ -911,6 +916,7 @@ pub async fn show(
         warnings: ViewWarnings::allows(p),
         operator_figures: ViewOperatorFigures::allows(p),
         bank_figures: crate::auth::permission::ViewBankFigures::allows(p),
+        tips: crate::auth::permission::ViewTips::allows(p),
         posts: ViewOutreach::allows(p),
     };
     let page = StatsPage {
@@ -952,6 +958,7 @@ pub async fn show(
         cleanups,
         operations,
         disposals,
+        tips,
         calls,
         funds,
         return_rate,

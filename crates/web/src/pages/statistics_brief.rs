@@ -13,7 +13,7 @@ use fanzha_store::{
     BankCounts, CallCounts, CardFigures, CaseSupervision, CleanupCounts, DismantledTally,
     DisposalCounts, EnforcementFigures, FundFigures, InterceptCounts, KeyPersonFigures,
     LeadFigures, LeadResult, LoopTally, MeasureClass, NoticeFigures, OutreachTotals, PostTally,
-    PriorOutreachTally, ProposalFigures, SuspectCharge, TypicalCase,
+    PriorOutreachTally, ProposalFigures, SuspectCharge, TipCounts, TypicalCase,
 };
 use fanzha_workflow::LoopFigures;
 
@@ -63,6 +63,8 @@ pub struct BriefInput<'a> {
     pub cleanups: &'a CleanupCounts,
     /// 通讯反制: the number disposals asked in the period, as they stand.
     pub disposals: &'a DisposalCounts,
+    /// The tips reported in the period.
+    pub tips: &'a TipCounts,
     /// 96110 calls made in the period.
     pub calls: &'a CallCounts,
     /// What the operators intercepted over the period's whole months.
@@ -629,12 +631,13 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
             "6. Card crackdown"
         },
         text: format!(
-            "{}{}{}{}{}",
+            "{}{}{}{}{}{}",
             cards_paragraph(zh, b.cards, b.leads),
             cleanups_sentence(zh, b.cleanups),
             disposals_sentence(zh, b.disposals),
             interceptions_sentence(zh, b.interceptions),
-            banks_sentence(zh, b.bank_counts)
+            banks_sentence(zh, b.bank_counts),
+            tips_sentence(zh, b.tips)
         ),
     });
 
@@ -1317,6 +1320,24 @@ fn interceptions_sentence(zh: bool, i: &InterceptCounts) -> String {
     }
 }
 
+/// "受理举报线索N条，查实M条、排除K条，待核查J条。" — nothing when none was reported.
+fn tips_sentence(zh: bool, t: &TipCounts) -> String {
+    if t.reported == 0 {
+        return String::new();
+    }
+    if zh {
+        format!(
+            "受理举报线索{}条，查实{}条、排除{}条，待核查{}条。",
+            t.reported, t.confirmed, t.dismissed, t.pending
+        )
+    } else {
+        format!(
+            " {} tips were reported: {} confirmed, {} dismissed, {} still to check.",
+            t.reported, t.confirmed, t.dismissed, t.pending
+        )
+    }
+}
+
 /// "各银行网点劝阻群众N人次、涉及金额X，向客户推送防骗提醒短信A条、语音提醒B次。" over the
 /// period's whole months; each half only when any was reported, nothing when no bank reported.
 fn banks_sentence(zh: bool, c: &BankCounts) -> String {
@@ -1737,6 +1758,12 @@ mod tests {
                 awareness_sms: 52_000,
                 awareness_calls: 3_100,
             },
+            tips: &TipCounts {
+                reported: 6,
+                pending: 1,
+                confirmed: 4,
+                dismissed: 1,
+            },
             bank_counts: &BankCounts {
                 dissuaded: 14,
                 dissuaded_fen: 86_500_000,
@@ -1897,7 +1924,7 @@ mod tests {
         assert_eq!(zh[7].title, "八、各单位情况");
         assert_eq!(
             zh[5].text,
-            "审查新开卡400张，中高风险35张，已审查30张，认定涉嫌买卖两卡6张；新开卡中已涉案8张，新开卡涉案比例2.00%；开户后90天内销户5张。两卡线索累计下发50条，已核查40条，超期未核查2条，查实出租出借或出售10条（占已核查25.00%）；其中手机漫游线索5条，核查发现本人滞留境外2人、已回国1人。存量卡清理：向银行发出核查20条，已反馈15条，按时反馈率66.67%，清理账户14个（销户6个、限制非柜面8个），超时未反馈3条。通讯反制：申请运营商处置涉诈号码12个，已处置9个，按时处置率72.73%，无法处置1个，超时未处置1个。运营商拦截诈骗电话23400次、诈骗短信5600条，自主关停涉诈号码12个，向用户推送防骗提醒短信52000条、语音提醒3100次。各银行网点劝阻群众14人次、涉及金额¥865,000.00，银行向客户推送防骗提醒短信9000条、语音提醒0次。"
+            "审查新开卡400张，中高风险35张，已审查30张，认定涉嫌买卖两卡6张；新开卡中已涉案8张，新开卡涉案比例2.00%；开户后90天内销户5张。两卡线索累计下发50条，已核查40条，超期未核查2条，查实出租出借或出售10条（占已核查25.00%）；其中手机漫游线索5条，核查发现本人滞留境外2人、已回国1人。存量卡清理：向银行发出核查20条，已反馈15条，按时反馈率66.67%，清理账户14个（销户6个、限制非柜面8个），超时未反馈3条。通讯反制：申请运营商处置涉诈号码12个，已处置9个，按时处置率72.73%，无法处置1个，超时未处置1个。运营商拦截诈骗电话23400次、诈骗短信5600条，自主关停涉诈号码12个，向用户推送防骗提醒短信52000条、语音提醒3100次。各银行网点劝阻群众14人次、涉及金额¥865,000.00，银行向客户推送防骗提醒短信9000条、语音提醒0次。受理举报线索6条，查实4条、排除1条，待核查1条。"
         );
         assert_eq!(
             zh[4].text,
@@ -2001,6 +2028,7 @@ mod tests {
                 calls: &CallCounts::default(),
                 interceptions: &InterceptCounts::default(),
                 bank_counts: &BankCounts::default(),
+                tips: &TipCounts::default(),
                 enforcement: &EnforcementFigures::default(),
                 enforcement_last_year: &EnforcementFigures::default(),
                 recovery_rate: None,
@@ -2126,6 +2154,7 @@ mod tests {
             calls: &CallCounts::default(),
             interceptions: &InterceptCounts::default(),
             bank_counts: &BankCounts::default(),
+            tips: &TipCounts::default(),
             enforcement: &EnforcementFigures::default(),
             enforcement_last_year: &EnforcementFigures::default(),
             recovery_rate: None,

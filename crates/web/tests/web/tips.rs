@@ -197,6 +197,31 @@ async fn a_grid_workers_tip_is_checked_by_the_county(db: &Db) {
         "{todo}"
     );
 
+    // The month's statistics and brief count it.
+    let stats = ok(&send(
+        &state,
+        Role::Leader,
+        COUNTY,
+        "GET",
+        "/statistics?period=month",
+        "",
+    )
+    .await);
+    assert!(stats.contains(r#"data-stat="tips-reported">1<"#), "{stats}");
+    let brief = ok(&send(
+        &state,
+        Role::Leader,
+        COUNTY,
+        "GET",
+        "/statistics?period=month&view=brief",
+        "",
+    )
+    .await);
+    assert!(
+        brief.contains("受理举报线索1条，查实1条、排除0条，待核查0条。"),
+        "{brief}"
+    );
+
     // A bank's liaison has no tip pages; the reporter's number view is in the audit log.
     let bank = send(&state, Role::BankLiaison, COUNTY, "GET", "/tips", "").await;
     assert_eq!(bank.status, StatusCode::FORBIDDEN);

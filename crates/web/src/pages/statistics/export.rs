@@ -449,6 +449,8 @@ fn figures(p: &StatsPage) -> Vec<Vec<String>> {
                     "bf_awareness_calls",
                     p.bank_counts.awareness_calls.to_string(),
                 ),
+                ("tip_title", p.tips.reported.to_string()),
+                ("tip_confirmed_stat", p.tips.confirmed.to_string()),
             ],
         ),
         (
