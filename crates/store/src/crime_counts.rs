@@ -31,16 +31,25 @@ pub(crate) fn month_enterable(month: i64, now: i64) -> StoreResult<()> {
             "give the month as YYYY-MM between 2000-01 and 2100-12",
         ));
     }
-    let this_month = fanzha_core::time::shanghai_date(now)
-        .map(|d| {
-            use chrono::Datelike;
-            i64::from(d.year()) * 100 + i64::from(d.month())
-        })
-        .unwrap_or(210012);
-    if month > this_month {
+    if month > shanghai_month(now).unwrap_or(210012) {
         return Err(StoreError::invalid("month", "must not lie in the future"));
     }
     Ok(())
+}
+
+/// The month (`YYYYMM`, Asia/Shanghai) of instant `ms`.
+pub fn shanghai_month(ms: i64) -> Option<i64> {
+    use chrono::Datelike;
+    fanzha_core::time::shanghai_date(ms).map(|d| i64::from(d.year()) * 100 + i64::from(d.month()))
+}
+
+/// The month before `month` (`YYYYMM`).
+pub fn previous_month(month: i64) -> i64 {
+    if month % 100 == 1 {
+        (month / 100 - 1) * 100 + 12
+    } else {
+        month - 1
+    }
 }
 
 /// The month after `month` (`YYYYMM`).
@@ -252,6 +261,9 @@ mod tests {
     #[test]
     fn months_are_checked_and_stepped() {
         assert!(month_ok(202611));
+        assert_eq!(previous_month(202601), 202512);
+        assert_eq!(previous_month(202611), 202610);
+        assert_eq!(shanghai_month(1_800_000_000_000), Some(202701));
         assert!(!month_ok(202613));
         assert!(!month_ok(202600));
         assert!(!month_ok(199912));

@@ -129,7 +129,10 @@ pub use cluster_operations::{
     Target, TargetCounts, TargetReport, TargetState, VisibleTarget, MAX_OPERATION_NAME,
     MAX_OPERATION_TARGETS, MAX_OPERATION_TEXT, MAX_STRIKE_DAYS,
 };
-pub use crime_counts::{month_ok, next_month, CrimeCountEntry, CrimeCounts, CrimeMonthTotal};
+pub use crime_counts::{
+    month_ok, next_month, previous_month, shanghai_month, CrimeCountEntry, CrimeCounts,
+    CrimeMonthTotal,
+};
 pub use detection_rules::{DetectionRules, RulesVersion};
 pub use detection_runs::{DetectionRun, DetectionRuns, RunProgress};
 pub use dialect::Backend;

@@ -5,7 +5,7 @@
 //! figure empty removes it). Police read every bank's, a liaison its own bank's. CSV / XLSX.
 //! Entries are audited by the store.
 
-use super::choices::{non_empty, unit_choices, Choice};
+use super::choices::{bank_choices, bank_name, non_empty, unit_choices, Choice};
 use super::view::form_count as count;
 use super::view::yuan_short;
 use super::{after_write, render, Chrome};
@@ -36,14 +36,6 @@ pub struct PageQuery {
     #[serde(default)]
     month: Option<String>,
     format: Option<ExportFormat>,
-}
-
-/// A bank's name from the reference table (its code when unknown).
-pub(crate) fn bank_name(code: &str) -> String {
-    fanzha_core::reference::bank_bins()
-        .bank(code)
-        .map(|b| b.name.to_string())
-        .unwrap_or_else(|| code.to_string())
 }
 
 /// A figure of a line: the i18n key, the `data-figure` name, how it is read, and whether it is
@@ -259,18 +251,7 @@ pub async fn page(
     }
     let entry_months = super::view::entry_month_choices(year, &year_totals.months, listed);
     let unit = state.store.units().get(&unit_code).await?;
-    let mut entry_units = vec![Choice {
-        value: unit.code.clone(),
-        label: unit.name.clone(),
-        selected: true,
-    }];
-    for child in state.store.units().children(&unit_code).await? {
-        entry_units.push(Choice {
-            value: child.code,
-            label: format!("└ {}", child.name),
-            selected: false,
-        });
-    }
+    let entry_units = super::choices::entry_unit_choices(&state, &unit).await?;
     let enter_banks = match &principal.bank_code {
         Some(own) => vec![Choice {
             value: own.clone(),
@@ -279,16 +260,9 @@ pub async fn page(
         }],
         // The banks reporting in the area first, then every other bank of the table.
         None => {
-            let mut all: Vec<Choice> = fanzha_core::reference::bank_bins()
-                .banks()
-                .iter()
-                .map(|b| Choice {
-                    value: b.code.to_string(),
-                    label: format!("{} ({})", b.name, b.code),
-                    selected: false,
-                })
-                .collect();
-            all.sort_by_key(|c| (!banks.contains(&c.value), c.label.clone()));
+            let mut all = bank_choices();
+            // A stable sort: by name within each group.
+            all.sort_by_key(|c| !banks.contains(&c.value));
             all
         }
     };

@@ -41,10 +41,7 @@ pub(crate) fn issuer_of(p: &Principal) -> Result<(CardKind, String, String), Web
             .bank_code
             .clone()
             .ok_or(WebError::Forbidden("bank_liaison_without_bank"))?;
-        let name = fanzha_core::reference::bank_bins()
-            .bank(&code)
-            .map(|b| b.name.to_string())
-            .unwrap_or_else(|| code.clone());
+        let name = super::choices::bank_name(&code);
         return Ok((CardKind::BankCard, code, name));
     }
     let op: Operator = p

@@ -92,3 +92,47 @@ pub fn choices<T: Copy + PartialEq>(
         })
         .collect()
 }
+
+/// A bank's name from the vendored reference table (its code when unknown).
+pub fn bank_name(code: &str) -> String {
+    fanzha_core::reference::bank_bins()
+        .bank(code)
+        .map(|b| b.name.to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
+/// Every bank of the reference table as "name (code)", by name.
+pub fn bank_choices() -> Vec<Choice> {
+    let mut banks: Vec<Choice> = fanzha_core::reference::bank_bins()
+        .banks()
+        .iter()
+        .map(|b| Choice {
+            value: b.code.to_string(),
+            label: format!("{} ({})", b.name, b.code),
+            selected: false,
+        })
+        .collect();
+    banks.sort_by(|a, b| a.label.cmp(&b.label));
+    banks
+}
+
+/// The units a monthly figure may be entered for from a page on `unit`: itself (selected) and
+/// the units directly below it.
+pub async fn entry_unit_choices(
+    state: &AppState,
+    unit: &fanzha_store::Unit,
+) -> Result<Vec<Choice>, WebError> {
+    let mut out = vec![Choice {
+        value: unit.code.clone(),
+        label: unit.name.clone(),
+        selected: true,
+    }];
+    for child in state.store.units().children(&unit.code).await? {
+        out.push(Choice {
+            value: child.code,
+            label: format!("└ {}", child.name),
+            selected: false,
+        });
+    }
+    Ok(out)
+}

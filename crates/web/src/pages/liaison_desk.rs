@@ -96,15 +96,7 @@ pub async fn bank_desk(state: &AppState, unit_code: &str, bank: &str) -> Result<
         })
         .await?;
     // Whether the bank's figures of last month are in (they are reported after the month).
-    let last_month = fanzha_core::time::shanghai_date(now).map(|d| {
-        use chrono::Datelike;
-        let m = i64::from(d.year()) * 100 + i64::from(d.month());
-        if m % 100 == 1 {
-            m - 89
-        } else {
-            m - 1
-        }
-    });
+    let last_month = fanzha_store::shanghai_month(now).map(fanzha_store::previous_month);
     let figures_missing = match last_month {
         Some(m) => {
             let entered = store.bank_figures().totals(&scope, m, m).await?;

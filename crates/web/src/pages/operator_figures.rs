@@ -186,18 +186,7 @@ async fn respond(
         });
     }
     let unit = state.store.units().get(&unit_code).await?;
-    let mut entry_units = vec![Choice {
-        value: unit.code.clone(),
-        label: unit.name.clone(),
-        selected: true,
-    }];
-    for child in state.store.units().children(&unit_code).await? {
-        entry_units.push(Choice {
-            value: child.code,
-            label: format!("└ {}", child.name),
-            selected: false,
-        });
-    }
+    let entry_units = super::choices::entry_unit_choices(state, &unit).await?;
     let enter_operators = match principal.operator {
         Some(own) => vec![own],
         None => Operator::ALL.to_vec(),

@@ -60,10 +60,7 @@ pub(crate) fn partner_of(p: &Principal) -> Result<Partner, WebError> {
 pub(crate) async fn partner_name(state: &AppState, lang: Lang, partner: &Partner) -> String {
     let code = partner.code.as_str();
     match partner.kind {
-        PartnerKind::Bank => fanzha_core::reference::bank_bins()
-            .bank(code)
-            .map(|b| b.name.to_string())
-            .unwrap_or_else(|| code.to_string()),
+        PartnerKind::Bank => super::choices::bank_name(code),
         PartnerKind::Operator => Operator::parse(code)
             .map(|o| pick(lang, o.zh(), o.en()).to_string())
             .unwrap_or_else(|| code.to_string()),

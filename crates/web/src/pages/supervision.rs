@@ -17,7 +17,7 @@
 //! to their own bank's outlets. Data from the store's [`fanzha_store::SupervisionRegister`],
 //! whose writes are audited.
 
-use super::choices::{choices, non_empty, parse_or};
+use super::choices::{bank_name, choices, non_empty, parse_or};
 use super::choices::{unit_choices, Choice};
 use super::view::{date, end_of_day, midnight, pick};
 use super::{render, Chrome};
@@ -84,13 +84,6 @@ fn reasons_label(lang: Lang, m: &Supervision) -> String {
         .map(|r| pick(lang, r.zh(), r.en()))
         .collect::<Vec<_>>()
         .join(pick(lang, "、", ", "))
-}
-
-fn bank_name(code: &str) -> String {
-    fanzha_core::reference::bank_bins()
-        .bank(code)
-        .map(|b| b.name.to_string())
-        .unwrap_or_else(|| code.to_string())
 }
 
 /// The target as shown: its name, with the bank for a bank outlet.
@@ -868,16 +861,7 @@ pub async fn new_form(
                 .join(pick(lang, "、", ", ")),
         })
         .collect();
-    let mut banks: Vec<Choice> = fanzha_core::reference::bank_bins()
-        .banks()
-        .iter()
-        .map(|b| Choice {
-            value: b.code.to_string(),
-            label: format!("{} ({})", b.name, b.code),
-            selected: false,
-        })
-        .collect();
-    banks.sort_by(|a, b| a.label.cmp(&b.label));
+    let banks = super::choices::bank_choices();
     render(&NewPage {
         unit_name: state.unit_name(&own).await,
         year,
