@@ -12,7 +12,8 @@
 //! [`Store::employer_notices`], [`Store::typical_cases`], [`Store::number_disposals`],
 //! [`Store::talking_points`], [`Store::outreach_posts`], [`Store::outreach_lists`], [`Store::crime_counts`],
 //! [`Store::bulletins`], [`Store::operator_figures`], [`Store::bank_figures`],
-//! [`Store::key_person_proposals`], [`Store::tips`],
+//! [`Store::key_person_proposals`], [`Store::tips`], [`Store::quiz_questions`],
+//! [`Store::quiz_campaigns`], [`Store::quiz_attempts`],
 //! [`Store::analysis_groups`].
 //!
 //! Architecture invariant: every read of personal data takes a [`Scope`] (an org subtree), so a
@@ -67,6 +68,9 @@ mod page;
 mod pending;
 mod people;
 mod phones;
+mod quiz_attempts;
+mod quiz_campaigns;
+mod quiz_questions;
 mod rollup;
 mod scope;
 mod sms;
@@ -220,6 +224,20 @@ pub use people::{
     birth_of, EmployerRegistration, NewPerson, People, Person, PersonFlags, RegistrationTally,
 };
 pub use phones::{NewPhone, Phone, Phones};
+pub use quiz_attempts::{
+    draw as draw_quiz_questions, AreaParticipation, Attempt, AttemptItem, AttemptRow,
+    EmployerParticipation, NewAttempt, QuizAttempts, QuizFigures, ANSWER_WITHIN_MS,
+    ATTEMPTS_PER_DAY,
+};
+pub use quiz_campaigns::{
+    Campaign as QuizCampaign, CampaignText as QuizCampaignText, NewCampaign as NewQuizCampaign,
+    QuizCampaigns, QuizEmployer, MAX_EMPLOYERS as MAX_QUIZ_EMPLOYERS,
+    MAX_PLEDGE as MAX_QUIZ_PLEDGE, QUESTION_COUNTS as QUIZ_QUESTION_COUNTS,
+};
+pub use quiz_questions::{
+    builtin_questions as builtin_quiz_questions, Question as QuizQuestion, QuestionTally,
+    QuestionText as QuizQuestionText, QuizQuestions,
+};
 pub use scope::Scope;
 pub use sms::{valid_sms_number, NewSms, SmsMessage, SmsMessages, SmsPurpose, SmsState};
 pub use statistics::{LoopTallies, LoopTally, Statistics, TrendPoint};

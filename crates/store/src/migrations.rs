@@ -359,6 +359,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0070_border_crossing_charge.sql"),
     ),
     (71, "tips", include_str!("../migrations/0071_tips.sql")),
+    (
+        72,
+        "quizzes",
+        include_str!("../migrations/0072_quizzes.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

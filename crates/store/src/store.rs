@@ -335,6 +335,18 @@ impl Store {
         crate::tips::Tips::new(self)
     }
 
+    pub fn quiz_questions(&self) -> crate::quiz_questions::QuizQuestions<'_> {
+        crate::quiz_questions::QuizQuestions::new(self)
+    }
+
+    pub fn quiz_campaigns(&self) -> crate::quiz_campaigns::QuizCampaigns<'_> {
+        crate::quiz_campaigns::QuizCampaigns::new(self)
+    }
+
+    pub fn quiz_attempts(&self) -> crate::quiz_attempts::QuizAttempts<'_> {
+        crate::quiz_attempts::QuizAttempts::new(self)
+    }
+
     /// Banks' monthly figures (银行反诈数据): customers dissuaded, reminders pushed.
     pub fn bank_figures(&self) -> crate::bank_figures::BankFigures<'_> {
         crate::bank_figures::BankFigures::new(self)

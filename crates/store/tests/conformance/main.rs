@@ -34,6 +34,7 @@ mod outreach_cases;
 mod outreach_list_cases;
 mod outreach_reach_cases;
 mod protective_stop_cases;
+mod quiz_cases;
 mod sms_cases;
 mod statistics_cases;
 mod supervision_cases;
@@ -155,6 +156,13 @@ mod bulletin_suite {
         bulletins_are_numbered_addressed_below_and_read_along_the_line,
         each_recipient_unit_signs_once_for_itself,
         industry_partners_read_and_sign_only_what_is_addressed_to_them,
+    }
+}
+
+mod quiz_suite {
+    crate::conformance_of! {
+        quiz_cases:
+        quizzes_draw_from_the_bank_above_and_count_each_person_once,
     }
 }
 
