@@ -36,6 +36,10 @@ pub struct Config {
     /// `fanzha_core::hotline`.
     #[serde(deserialize_with = "digits_as_text")]
     pub hotline: Option<String>,
+    /// The address residents reach the public quiz pages at (`FANZHA_PUBLIC_URL`, e.g.
+    /// `https://fz.example.gov.cn`): the links and QR codes of quiz campaigns name it. Default:
+    /// the address a page was requested at.
+    pub public_url: Option<String>,
 }
 
 /// A number written bare (`hotline = 96086`, or `FANZHA_HOTLINE=96086`, which the environment
@@ -66,6 +70,7 @@ impl Default for Config {
             archive_dir: None,
             archive_keep_days: None,
             hotline: None,
+            public_url: None,
         }
     }
 }

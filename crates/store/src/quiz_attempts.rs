@@ -496,9 +496,15 @@ impl<'s> QuizAttempts<'s> {
         self.get(token).await
     }
 
-    fn push_figures(sql: &mut Sql<'_>) {
+    /// The figures' columns, after `a.campaign_id` when `per_campaign`.
+    fn push_figures(sql: &mut Sql<'_>, per_campaign: bool) {
+        if per_campaign {
+            sql.push("SELECT a.campaign_id, ");
+        } else {
+            sql.push("SELECT ");
+        }
         sql.push(
-            "SELECT COUNT(*) AS attempts, COUNT(DISTINCT a.phone) AS participants, \
+            "COUNT(*) AS attempts, COUNT(DISTINCT a.phone) AS participants, \
              COUNT(DISTINCT CASE WHEN a.passed = 1 THEN a.phone END) AS passed, \
              COUNT(DISTINCT CASE WHEN a.pledged_at IS NOT NULL THEN a.phone END) AS pledged, \
              CAST(SUM(a.score) AS BIGINT) AS score_sum FROM quiz_attempts a ",
@@ -520,7 +526,7 @@ impl<'s> QuizAttempts<'s> {
     /// Campaign `id`'s figures over its submitted attempts.
     pub async fn figures(&self, campaign_id: i64) -> StoreResult<QuizFigures> {
         let mut sql = Sql::new("");
-        Self::push_figures(&mut sql);
+        Self::push_figures(&mut sql, false);
         sql.push("WHERE a.campaign_id = ")
             .arg(campaign_id)
             .push(" AND a.submitted_at IS NOT NULL");
@@ -530,6 +536,34 @@ impl<'s> QuizAttempts<'s> {
             .await
             .map_err(StoreError::query("quiz_attempts.figures"))?;
         Self::figures_of(&row).map_err(StoreError::query("quiz_attempts.figures"))
+    }
+
+    /// The figures of each of `campaigns` (those without an attempt are absent).
+    pub async fn figures_by_campaign(
+        &self,
+        campaigns: &[i64],
+    ) -> StoreResult<HashMap<i64, QuizFigures>> {
+        let mut out = HashMap::new();
+        for chunk in campaigns.chunks(500) {
+            let mut sql = Sql::new("");
+            Self::push_figures(&mut sql, true);
+            sql.push("WHERE a.submitted_at IS NOT NULL AND a.campaign_id IN (")
+                .args(chunk.iter().copied())
+                .push(") GROUP BY a.campaign_id");
+            let rows = sql
+                .query()
+                .fetch_all(self.store.pool())
+                .await
+                .map_err(StoreError::query("quiz_attempts.figures_by_campaign"))?;
+            for r in &rows {
+                let id: i64 = col(r, "campaign_id").map_err(StoreError::query("quiz.figures"))?;
+                out.insert(
+                    id,
+                    Self::figures_of(r).map_err(StoreError::query("quiz.figures"))?,
+                );
+            }
+        }
+        Ok(out)
     }
 
     /// The figures of the attempts handed in during `[from, until)` at campaigns of `scope`
@@ -542,7 +576,7 @@ impl<'s> QuizAttempts<'s> {
         audience: Option<crate::outreach::OutreachAudience>,
     ) -> StoreResult<QuizFigures> {
         let mut sql = Sql::new("");
-        Self::push_figures(&mut sql);
+        Self::push_figures(&mut sql, false);
         sql.push("JOIN quiz_campaigns c ON c.id = a.campaign_id WHERE ");
         scope.push_condition(&mut sql, "c.unit_code");
         sql.push(" AND a.submitted_at >= ")

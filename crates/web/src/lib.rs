@@ -455,6 +455,32 @@ pub fn router(state: AppState) -> Router {
         .route("/tips/{id}/review", post(pages::tips::review))
         .route("/m/tips", get(pages::tips::phone))
         .route(
+            "/quizzes",
+            get(pages::quizzes::list).post(pages::quizzes::create),
+        )
+        .route(
+            "/quizzes/questions",
+            get(pages::quiz_bank::bank).post(pages::quiz_bank::add),
+        )
+        .route(
+            "/quizzes/questions/builtin",
+            post(pages::quiz_bank::load_builtin),
+        )
+        .route("/quizzes/questions/{id}", post(pages::quiz_bank::edit))
+        .route(
+            "/quizzes/{id}",
+            get(pages::quizzes::detail).post(pages::quizzes::update),
+        )
+        .route("/quizzes/{id}/close", post(pages::quizzes::close))
+        .route("/quizzes/{id}/poster", get(pages::quizzes::poster))
+        .route("/q/{code}", get(pages::quiz_public::show))
+        .route("/q/{code}/start", post(pages::quiz_public::start))
+        .route(
+            "/qa/{token}",
+            get(pages::quiz_public::attempt).post(pages::quiz_public::submit),
+        )
+        .route("/qa/{token}/pledge", post(pages::quiz_public::pledge))
+        .route(
             "/bulletins",
             get(pages::bulletins::list).post(pages::bulletins::issue),
         )

@@ -45,6 +45,9 @@ pub struct AppState {
     pub archive: Option<crate::rules_lab::ArchiveSource>,
     /// Where `/api/v1/signals` publishes (the signal stream; `None`: pushes are refused).
     pub intake: Option<Arc<dyn crate::api::signals::SignalIntake>>,
+    /// The address residents reach the public quiz pages at (`https://fz.example.gov.cn`), for
+    /// the links and QR codes of quiz campaigns; `None`: the address the page was requested at.
+    pub public_url: Option<String>,
     /// Unit → subtree scope, read on every request; kept a minute (units move only on import).
     scopes: Arc<std::sync::RwLock<std::collections::HashMap<String, (Scope, i64)>>>,
 }
@@ -71,6 +74,7 @@ impl AppState {
             rules: Arc::default(),
             archive: None,
             intake: None,
+            public_url: None,
             assessment: Arc::default(),
             engine_feed: Arc::default(),
             relayed: tokio::sync::broadcast::channel(1024).0,

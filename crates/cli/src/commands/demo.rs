@@ -200,6 +200,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
     ));
     let sim = super::demo_cases::Reporting::new(sim, args.seed, reports_tx);
     let archive_dir = ctx.config.archive_dir();
+    state.public_url = ctx.config.public_url.clone();
     state.archive = Some(fanzha_web::rules_lab::ArchiveSource {
         dir: archive_dir.clone(),
         stream: DEMO_STREAM.into(),

@@ -63,6 +63,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CliResult {
         .block_on(fanzha_web::AppState::new(db.store.clone()))
         .code(ErrorCode::Internal)?;
     state.assessment = assessment;
+    state.public_url = ctx.config.public_url.clone();
     let service = state.loop_service.clone();
     // Connect before listening: a wrong bus address stops the start, not the night shift.
     let bus = match bus {

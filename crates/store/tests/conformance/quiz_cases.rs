@@ -457,6 +457,9 @@ pub async fn quizzes_draw_from_the_bank_above_and_count_each_person_once(store: 
     );
     assert_eq!(f.average_score, Some((60.0 + 80.0 + 100.0 + 0.0) / 4.0));
     assert_eq!(f.pass_rate(), Some(2.0 / 3.0));
+    let by_campaign = a.figures_by_campaign(&[id, id + 1000]).await.unwrap();
+    assert_eq!(by_campaign.len(), 1);
+    assert_eq!(by_campaign[&id], f);
 
     let camp = c.get(&yuyao, id).await.unwrap();
     let per_employer = a.employers(&camp).await.unwrap();

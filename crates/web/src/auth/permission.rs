@@ -179,6 +179,11 @@ permissions! {
     ReportTips => "report_tips": [CenterAnalyst, UnitCommander, GridWorker];
     /// Check a tip of one's subtree: confirmed with what was done, or dismissed with why.
     ReviewTips => "review_tips": [CenterAnalyst, UnitCommander];
+    /// 反诈知识测试 of one's subtree: the campaigns, their figures (participants' numbers
+    /// masked), the question bank, the posters. Grid workers hand the link out.
+    ViewQuizzes => "view_quizzes": [CenterAnalyst, UnitCommander, GridWorker, Leader];
+    /// Open, change and end quiz campaigns of one's subtree; write one's own unit's questions.
+    ManageQuizzes => "manage_quizzes": [CenterAnalyst, UnitCommander];
     /// 银行反诈数据 of one's subtree by month (customers dissuaded, reminders pushed): police all
     /// banks', a liaison its own bank's.
     ViewBankFigures => "view_bank_figures": [CenterAnalyst, UnitCommander, BankLiaison, Leader];

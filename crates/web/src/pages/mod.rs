@@ -52,6 +52,9 @@ pub mod outreach_lists;
 pub mod outreach_posts;
 pub mod partner_bulletins;
 pub mod public_sector;
+pub mod quiz_bank;
+pub mod quiz_public;
+pub mod quizzes;
 pub mod returns;
 pub mod rules;
 pub mod script_editor;
@@ -78,8 +81,8 @@ use crate::auth::permission::{
     ReadPartnerBulletins, ReportJointTasks, ViewAnalysisGroups, ViewAudit, ViewBankFigures,
     ViewBulletins, ViewCallTasks, ViewCardCleanups, ViewCases, ViewDashboard, ViewEnforcement,
     ViewInstructions, ViewJointOffice, ViewKeyPersons, ViewMuleAccounts, ViewNewCards,
-    ViewNumberDisposals, ViewOperatorFigures, ViewOutreach, ViewStatistics, ViewStopPayments,
-    ViewSupervision, ViewTips, ViewTodo, ViewTwoCardLeads, ViewWarnings,
+    ViewNumberDisposals, ViewOperatorFigures, ViewOutreach, ViewQuizzes, ViewStatistics,
+    ViewStopPayments, ViewSupervision, ViewTips, ViewTodo, ViewTwoCardLeads, ViewWarnings,
 };
 use crate::auth::principal::Principal;
 use crate::error::WebError;
@@ -224,6 +227,7 @@ impl Chrome {
                     ("/outreach", "nav_outreach_events", ViewOutreach::allows(p)),
                     ("/outreach/posts", "posts_title", ViewOutreach::allows(p)),
                     ("/outreach/lists", "ol_title", ViewOutreach::allows(p)),
+                    ("/quizzes", "quiz_title", ViewQuizzes::allows(p)),
                     ("/alliance", "nav_alliance", ViewOutreach::allows(p)),
                 ],
             ),

@@ -42,6 +42,7 @@ mod outreach_reach;
 mod partner_bulletins;
 mod protective_stops;
 mod pushes;
+mod quizzes;
 mod rbac;
 mod rules;
 mod signals_api;

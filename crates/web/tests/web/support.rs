@@ -222,3 +222,44 @@ pub fn valid_id(county: &str, n: u32) -> String {
     let check = fanzha_core::resident_id::check_char(&bytes);
     format!("{body}{}", check as char)
 }
+
+/// `method path` without a session (a resident on the public pages), with `form` as a
+/// urlencoded body.
+pub async fn send_anonymous(
+    state: &fanzha_web::AppState,
+    (method, path, form): (&str, &str, &str),
+) -> Answer {
+    use axum::http::{header, Request};
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, "127.0.0.1:8080");
+    if method != "GET" {
+        req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    }
+    let mut req = req.body(axum::body::Body::from(form.to_string())).unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            [127, 0, 0, 1],
+            50000,
+        ))));
+    let resp = tower::ServiceExt::oneshot(fanzha_web::router(state.clone()), req)
+        .await
+        .unwrap();
+    let location = resp
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let status = resp.status();
+    let body = axum::body::to_bytes(resp.into_body(), 16 << 20)
+        .await
+        .unwrap()
+        .to_vec();
+    Answer {
+        status,
+        location,
+        body,
+    }
+}
