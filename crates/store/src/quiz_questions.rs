@@ -8,6 +8,7 @@
 use crate::audit::{append_on, NewAuditEntry};
 use crate::error::{StoreError, StoreResult};
 use crate::field::bounded_text;
+use crate::scope::Scope;
 use crate::sql::{col, flag, Sql};
 use crate::store::Store;
 use crate::units::Unit;
@@ -404,14 +405,34 @@ impl<'s> QuizQuestions<'s> {
         Ok(out)
     }
 
-    /// Rewrites question `id` of `unit_code`'s bank from `version` — its text, and whether it
-    /// is drawn (`active`) — audited `quiz_question_updated` with the text before.
-    /// [`StoreError::NotFound`] when the question is another unit's; [`StoreError::Conflict`]
+    /// The questions of the units inside `scope` (active only unless `retired_too`), by fraud
+    /// type and id.
+    pub async fn in_scope(&self, scope: &Scope, retired_too: bool) -> StoreResult<Vec<Question>> {
+        let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM quiz_questions q WHERE "));
+        scope.push_condition(&mut sql, "q.unit_code");
+        if !retired_too {
+            sql.push(" AND q.active = 1");
+        }
+        sql.push(" ORDER BY q.fraud_type, q.id");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("quiz_questions.in_scope"))?;
+        rows.iter()
+            .map(from_row)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::query("quiz_questions.in_scope"))
+    }
+
+    /// Rewrites question `id` of a unit inside `scope` from `version` — its text, and whether
+    /// it is drawn (`active`) — audited `quiz_question_updated` with the text before.
+    /// [`StoreError::NotFound`] when the question's unit lies outside; [`StoreError::Conflict`]
     /// when it changed since it was read.
     #[allow(clippy::too_many_arguments)]
     pub async fn update(
         &self,
-        unit_code: &str,
+        scope: &Scope,
         id: i64,
         version: i64,
         t: &QuestionText,
@@ -421,7 +442,12 @@ impl<'s> QuizQuestions<'s> {
     ) -> StoreResult<Question> {
         let t = checked(t)?;
         let before = self.get(id).await?;
-        if before.unit_code != unit_code {
+        if !self
+            .store
+            .units()
+            .contains(scope, &before.unit_code)
+            .await?
+        {
             return Err(StoreError::NotFound {
                 what: "quiz question",
                 key: id.to_string(),
@@ -455,7 +481,7 @@ impl<'s> QuizQuestions<'s> {
                     action: "quiz_question_updated".into(),
                     target_type: "quiz_question".into(),
                     target_id: Some(id.to_string()),
-                    unit_code: Some(unit_code.to_string()),
+                    unit_code: Some(before.unit_code.clone()),
                     detail: serde_json::json!({
                         "before": {
                             "stem": before.stem,

@@ -473,13 +473,13 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/quizzes/{id}/close", post(pages::quizzes::close))
         .route("/quizzes/{id}/poster", get(pages::quizzes::poster))
-        .route("/q/{code}", get(pages::quiz_public::show))
-        .route("/q/{code}/start", post(pages::quiz_public::start))
+        .route("/q/{id}", get(pages::quiz_public::show))
+        .route("/q/{id}/start", post(pages::quiz_public::start))
         .route(
-            "/qa/{token}",
+            "/qa/{id}",
             get(pages::quiz_public::attempt).post(pages::quiz_public::submit),
         )
-        .route("/qa/{token}/pledge", post(pages::quiz_public::pledge))
+        .route("/qa/{id}/pledge", post(pages::quiz_public::pledge))
         .route(
             "/bulletins",
             get(pages::bulletins::list).post(pages::bulletins::issue),

@@ -138,19 +138,31 @@ pub async fn quizzes_draw_from_the_bank_above_and_count_each_person_once(store: 
     assert_eq!(qs.bank_of("330282001", false).await.unwrap().len(), 11);
     assert_eq!(audits(store, "quiz_question_added").await, 13);
 
-    // A question is retired from the version read; another unit's answers not-found.
+    // A question is retired from the version read; another county's answers not-found; the
+    // county reads the questions of its subtree.
+    let yuyao_scope = store.units().scope("330281").await.unwrap();
+    let cixi_scope = store.units().scope("330282").await.unwrap();
+    assert_eq!(qs.in_scope(&yuyao_scope, false).await.unwrap().len(), 2);
     let q = qs.get(local).await.unwrap();
     let text = question(FraudType::FakeInvestment, 100);
     assert!(matches!(
-        qs.update("330282", local, q.version, &text, false, "cixi", T0)
+        qs.update(&cixi_scope, local, q.version, &text, false, "cixi", T0)
             .await,
         Err(StoreError::NotFound { .. })
     ));
-    qs.update("330281", local, q.version, &text, false, "yuyao", T0 - DAY)
-        .await
-        .unwrap();
+    qs.update(
+        &yuyao_scope,
+        local,
+        q.version,
+        &text,
+        false,
+        "yuyao",
+        T0 - DAY,
+    )
+    .await
+    .unwrap();
     assert!(matches!(
-        qs.update("330281", local, q.version, &text, true, "yuyao", T0)
+        qs.update(&yuyao_scope, local, q.version, &text, true, "yuyao", T0)
             .await,
         Err(StoreError::Conflict { .. })
     ));

@@ -1,7 +1,8 @@
-//! 反诈测试题库: the questions one's campaigns draw from — one's own unit's, which one edits,
-//! and those of the units above, read only — with how often each was answered wrongly in every
-//! campaign; a form to add one; each of one's own to rewrite or retire; and the built-in
-//! questions to load. Data from the store's `QuizQuestions`, whose writes are audited.
+//! 反诈测试题库: the questions one's campaigns draw from — one's own unit's and those above it —
+//! and those the units below keep, with how often each was answered wrongly in every campaign;
+//! a form to add one to one's own unit; each question of one's subtree to rewrite or retire
+//! (those above are read only); and the built-in questions to load. Data from the store's
+//! `QuizQuestions`, whose writes are audited.
 
 use super::choices::Choice;
 use super::quiz_public::LETTERS;
@@ -106,12 +107,17 @@ pub async fn bank(
         None => None,
     };
     let repo = state.store.quiz_questions();
-    let questions: Vec<QuizQuestion> = repo
-        .bank_of(&p.unit_code, true)
-        .await?
-        .into_iter()
-        .filter(|x| wanted.is_none_or(|t| x.fraud_type == t))
-        .collect();
+    let scope = state.scope_of(&p.unit_code).await?;
+    // What one's campaigns draw from (one's unit and those above), then the units below's own.
+    let mut questions: Vec<QuizQuestion> = repo.bank_of(&p.unit_code, true).await?;
+    let mut editable = std::collections::HashSet::new();
+    for x in repo.in_scope(&scope, true).await? {
+        editable.insert(x.id);
+        if x.unit_code != p.unit_code {
+            questions.push(x);
+        }
+    }
+    questions.retain(|x| wanted.is_none_or(|t| x.fraud_type == t));
     let ids: Vec<i64> = questions.iter().map(|x| x.id).collect();
     let tallies = repo.tallies(&ids, None).await?;
     let can_manage = ManageQuizzes::allows(p);
@@ -125,7 +131,7 @@ pub async fn bank(
                 pick(lang, x.fraud_type.zh(), x.fraud_type.en())
             },
             unit: names.get(&x.unit_code).await,
-            own: can_manage && x.unit_code == p.unit_code,
+            own: can_manage && editable.contains(&x.id),
             tally: tallies.get(&x.id).copied().unwrap_or_default(),
             options_text: x.options.join("\n"),
             types: type_choices(lang, Some(x.fraud_type)),
@@ -215,11 +221,12 @@ pub async fn edit(
 ) -> Result<Response, WebError> {
     let p = &auth.principal;
     let version = super::version_field(f.version.as_deref().unwrap_or_default())?;
+    let scope = state.scope_of(&p.unit_code).await?;
     state
         .store
         .quiz_questions()
         .update(
-            &p.unit_code,
+            &scope,
             id,
             version,
             &text_of(&f)?,

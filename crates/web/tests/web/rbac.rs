@@ -168,6 +168,16 @@ enum Rec {
     FreshUnit,
     /// `{id}` is a standing 反诈示范点 title (version 1) of a fresh unit inside the place's county.
     ModelSite,
+    /// `{id}` is a fresh open 反诈知识测试 campaign (version 1) of the place's unit.
+    QuizCampaign,
+    /// `{id}` is the public link code of such a campaign; `{code}` the place's unit.
+    QuizLink,
+    /// `{id}` is the token of a fresh attempt at such a campaign, not handed in.
+    QuizAttempt,
+    /// `{id}` is the token of such an attempt, handed in.
+    QuizAnswered,
+    /// `{id}` is a fresh question (version 1) of the place's unit's bank.
+    QuizQuestion,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -850,6 +860,69 @@ const ENDPOINTS: &[Endpoint] = &[
         Form("state=dismissed&finding=rbac&version=1"),
     ),
     ep("GET", "/m/tips", "report_tips", Rec::None, Empty),
+    ep("GET", "/quizzes", "view_quizzes", Rec::None, Empty),
+    ep(
+        "POST",
+        "/quizzes",
+        "manage_quizzes",
+        Rec::ChildUnit,
+        Form("unit_code={code}&title=rbac+{n}&audience=other&opens=2026-06-01&closes=2026-07-01&question_count=5"),
+    ),
+    ep("GET", "/quizzes/questions", "view_quizzes", Rec::None, Empty),
+    ep(
+        "POST",
+        "/quizzes/questions",
+        "manage_quizzes",
+        Rec::None,
+        Form("fraud_type=fake_loan&stem=rbac+{n}&options=A%0AB&answer=0&explanation=x"),
+    ),
+    ep(
+        "POST",
+        "/quizzes/questions/builtin",
+        "manage_quizzes",
+        Rec::None,
+        Empty,
+    ),
+    ep(
+        "POST",
+        "/quizzes/questions/{id}",
+        "manage_quizzes",
+        Rec::QuizQuestion,
+        Form("fraud_type=fake_loan&stem=rbac+{n}&options=A%0AB&answer=0&explanation=x&active=1&version={version}"),
+    ),
+    ep("GET", "/quizzes/{id}", "view_quizzes", Rec::QuizCampaign, Empty),
+    ep(
+        "POST",
+        "/quizzes/{id}",
+        "manage_quizzes",
+        Rec::QuizCampaign,
+        Form("title=rbac+{n}&closes=2027-12-31&version={version}"),
+    ),
+    ep(
+        "POST",
+        "/quizzes/{id}/close",
+        "manage_quizzes",
+        Rec::QuizCampaign,
+        Form("version={version}"),
+    ),
+    ep("GET", "/quizzes/{id}/poster", "view_quizzes", Rec::QuizCampaign, Empty),
+    ep("GET", "/q/{id}", "public", Rec::QuizLink, Empty),
+    ep(
+        "POST",
+        "/q/{id}/start",
+        "public",
+        Rec::QuizLink,
+        Form("unit_code={code}&phone={msisdn}"),
+    ),
+    ep("GET", "/qa/{id}", "public", Rec::QuizAttempt, Empty),
+    ep(
+        "POST",
+        "/qa/{id}",
+        "public",
+        Rec::QuizAttempt,
+        Form("q0=0&q1=0&q2=0&q3=0&q4=0"),
+    ),
+    ep("POST", "/qa/{id}/pledge", "public", Rec::QuizAnswered, Empty),
     ep("GET", "/bank-figures", "view_bank_figures", Rec::None, Empty),
     ep(
         "POST",
@@ -1568,6 +1641,8 @@ struct Record {
     joint_member_id: String,
     joint_meeting_id: String,
     joint_task_id: String,
+    /// A quiz campaign's id or link code, an attempt's token or a question's id.
+    quiz_key: String,
 }
 
 /// A fresh member department (at version 1) of the joint office of `unit_code`.
@@ -1682,6 +1757,12 @@ impl World {
                 operator: None,
                 password_hash: Some(hash_password(PASSWORD).unwrap()),
             })
+            .await
+            .unwrap();
+        // The city's quiz bank, which every campaign below draws from.
+        store
+            .quiz_questions()
+            .load_builtin(CITY, "setup", 0)
             .await
             .unwrap();
         let mut state = AppState::new(store).await.unwrap();
@@ -2271,6 +2352,9 @@ impl World {
             Rec::TypicalCase => self.typical_case_at(place).await,
             Rec::OutreachPost => self.outreach_post_at(place).await,
             Rec::Tip => self.tip_at(place).await,
+            Rec::QuizCampaign | Rec::QuizLink => self.quiz_at(place, rec).await,
+            Rec::QuizAttempt | Rec::QuizAnswered => self.quiz_at(place, rec).await,
+            Rec::QuizQuestion => self.quiz_question_at(place).await,
             Rec::OutreachList | Rec::OutreachRow => self.outreach_list_at(place).await,
             Rec::ChildUnit => Record {
                 unit_code: match place {
@@ -2745,6 +2829,101 @@ impl World {
         }
     }
 
+    /// A fresh open quiz campaign of `place`'s unit, and for an attempt, an attempt at it.
+    async fn quiz_at(&self, place: Place, rec: Rec) -> Record {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let now = self.now();
+        let code = format!("rbac{n:06}");
+        let id = self
+            .store()
+            .quiz_campaigns()
+            .open(
+                &Scope::platform(),
+                &fanzha_store::NewQuizCampaign {
+                    unit_code: place.unit_code().into(),
+                    code: code.clone(),
+                    audience: fanzha_store::OutreachAudience::Other,
+                    question_count: 5,
+                    pass_score: 60,
+                    opens_at: now - 86_400_000,
+                    text: fanzha_store::QuizCampaignText {
+                        title: format!("setup {n}"),
+                        pledge: "我承诺。".into(),
+                        closes_at: now + 30 * 86_400_000,
+                        employers: Vec::new(),
+                    },
+                    created_by: "setup".into(),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        let key = match rec {
+            Rec::QuizCampaign => id.to_string(),
+            Rec::QuizLink => code,
+            _ => {
+                let campaign = self.store().quiz_campaigns().by_code(&code).await.unwrap();
+                let token = self
+                    .store()
+                    .quiz_attempts()
+                    .start(
+                        &campaign,
+                        &fanzha_store::NewAttempt {
+                            unit_code: place.unit_code().into(),
+                            employer: None,
+                            phone: format!("138{n:08}"),
+                            token: format!("rbac-token-{n:08}"),
+                            seed: u64::from(n),
+                        },
+                        now,
+                    )
+                    .await
+                    .unwrap();
+                if rec == Rec::QuizAnswered {
+                    self.store()
+                        .quiz_attempts()
+                        .submit(&token, &[Some(0); 5], 60, now)
+                        .await
+                        .unwrap();
+                }
+                token
+            }
+        };
+        Record {
+            unit_code: place.unit_code(),
+            quiz_key: key,
+            version: 1,
+            ..Record::default()
+        }
+    }
+
+    async fn quiz_question_at(&self, place: Place) -> Record {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let id = self
+            .store()
+            .quiz_questions()
+            .add(
+                place.unit_code(),
+                &fanzha_store::QuizQuestionText {
+                    fraud_type: fanzha_core::FraudType::FakeLoan,
+                    stem: format!("setup {n}"),
+                    options: vec!["交".into(), "不交".into()],
+                    answer: 1,
+                    explanation: "放款前收费的都是诈骗。".into(),
+                },
+                "setup",
+                self.now(),
+            )
+            .await
+            .unwrap();
+        Record {
+            unit_code: place.unit_code(),
+            quiz_key: id.to_string(),
+            version: 1,
+            ..Record::default()
+        }
+    }
+
     async fn tip_at(&self, place: Place) -> Record {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         let id = self
@@ -3194,6 +3373,14 @@ fn request(
         (Rec::ModelSite, Some(r)) => r.model_site_id.as_str(),
         (Rec::OutreachPost, Some(r)) => r.outreach_post_id.as_str(),
         (Rec::Tip, Some(r)) => r.tip_id.as_str(),
+        (
+            Rec::QuizCampaign
+            | Rec::QuizLink
+            | Rec::QuizAttempt
+            | Rec::QuizAnswered
+            | Rec::QuizQuestion,
+            Some(r),
+        ) => r.quiz_key.as_str(),
         (Rec::OutreachList, Some(r)) => r.outreach_list_id.as_str(),
         (Rec::OutreachRow, Some(r)) => r.outreach_row_id.as_str(),
         (Rec::Bulletin | Rec::PartnerBulletin, Some(r)) => r.bulletin_id.as_str(),
@@ -3714,6 +3901,35 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 .unwrap()
                                 .version
                                 != 1,
+                        ),
+                        (Rec::QuizCampaign, Some(r)) => Some(
+                            w.store()
+                                .quiz_campaigns()
+                                .get(&Scope::platform(), r.quiz_key.parse().unwrap())
+                                .await
+                                .unwrap()
+                                .version
+                                != 1,
+                        ),
+                        (Rec::QuizQuestion, Some(r)) => Some(
+                            w.store()
+                                .quiz_questions()
+                                .get(r.quiz_key.parse().unwrap())
+                                .await
+                                .unwrap()
+                                .version
+                                != 1,
+                        ),
+                        (Rec::ChildUnit, Some(r)) if e.path == "/quizzes" => Some(
+                            w.store()
+                                .quiz_campaigns()
+                                .list(&Scope::platform(), 1_000)
+                                .await
+                                .unwrap()
+                                .iter()
+                                .any(|c| {
+                                    c.unit_code == r.unit_code && c.title == format!("rbac {n}")
+                                }),
                         ),
                         (Rec::Tip, Some(r)) => Some(
                             w.store()
