@@ -553,6 +553,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("quiz_sign_pledge", "我已阅读，承诺践行", "I have read it and pledge"),
     ("quiz_again", "再测一次", "Take it again"),
     ("quiz_title", "反诈知识测试", "Anti-fraud quizzes"),
+    ("quiz_participants_stat", "反诈知识测试参与", "Quiz participants"),
     ("quiz_bank_title", "测试题库", "Question bank"),
     ("quiz_campaigns", "测试活动", "Campaigns"),
     ("quiz_campaign", "测试活动", "Campaign"),

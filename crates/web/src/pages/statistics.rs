@@ -306,6 +306,7 @@ struct StatLinks {
     bank_figures: bool,
     tips: bool,
     posts: bool,
+    quizzes: bool,
 }
 
 #[derive(Template)]
@@ -366,6 +367,8 @@ struct StatsPage {
     disposals: DisposalCounts,
     /// The tips reported in the period (举报线索) and where they stand.
     tips: fanzha_store::TipCounts,
+    /// 反诈知识测试: the attempts handed in during the period.
+    quiz: fanzha_store::QuizFigures,
     /// 96110 calls made in the period.
     calls: CallCounts,
     funds: FundFigures,
@@ -794,6 +797,16 @@ pub async fn show(
         .figures(&scope, from, until)
         .await?;
     let alliance = state.store.alliance().tally(&scope, from, until).await?;
+    let quizzes = state.store.quiz_attempts();
+    let quiz = quizzes.period_figures(&scope, from, until, None).await?;
+    let quiz_public_sector = quizzes
+        .period_figures(
+            &scope,
+            from,
+            until,
+            Some(fanzha_store::OutreachAudience::PublicSector),
+        )
+        .await?;
     let joint = super::joint_office::tally(&state, &scope, (from, until)).await?;
     // 同比 of people caught and prosecuted: the same period a year earlier.
     let enf_last_year = state
@@ -867,6 +880,8 @@ pub async fn show(
             recovery_rate: enf_recovery_rate,
             operations: &operations,
             alliance: &alliance,
+            quiz: &quiz,
+            quiz_public_sector: &quiz_public_sector,
             joint: &joint,
             units: lines
                 .iter()
@@ -918,6 +933,7 @@ pub async fn show(
         bank_figures: crate::auth::permission::ViewBankFigures::allows(p),
         tips: crate::auth::permission::ViewTips::allows(p),
         posts: ViewOutreach::allows(p),
+        quizzes: crate::auth::permission::ViewQuizzes::allows(p),
     };
     let page = StatsPage {
         links,
@@ -959,6 +975,7 @@ pub async fn show(
         operations,
         disposals,
         tips,
+        quiz,
         calls,
         funds,
         return_rate,

@@ -79,6 +79,10 @@ pub struct BriefInput<'a> {
     pub recovery_rate: Option<f64>,
     /// 企业反诈联盟: the members of the area and their figures for the period.
     pub alliance: &'a fanzha_store::AllianceTally,
+    /// 反诈知识测试: attempts handed in during the period, all and at campaigns for
+    /// public-sector staff.
+    pub quiz: &'a fanzha_store::QuizFigures,
+    pub quiz_public_sector: &'a fanzha_store::QuizFigures,
     /// 联席办: members, letters, meetings, tasks and spot checks of the period.
     pub joint: &'a super::joint_office::JointTally,
     /// 集群战役 launched in the period, with their targets as they stand.
@@ -543,7 +547,7 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
     let o = b.outreach;
     let text = if zh {
         format!(
-            "开展反诈宣传{}场，覆盖群众{}人，现场注册国家反诈中心APP{}人。{}辖区在册居民{}人，国家反诈中心APP注册{}人，注册率{}；16–60周岁注册率{}。{}{}{}",
+            "开展反诈宣传{}场，覆盖群众{}人，现场注册国家反诈中心APP{}人。{}辖区在册居民{}人，国家反诈中心APP注册{}人，注册率{}；16–60周岁注册率{}。{}{}{}{}",
             o.events,
             o.people_reached,
             o.app_registrations,
@@ -553,12 +557,13 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
             rate_label(r.rate()),
             rate_label(r.rate_16_60()),
             employers_sentence(zh, b.employers),
+            quiz_sentence(zh, b.quiz, b.quiz_public_sector),
             alliance_sentence(zh, b.alliance),
             joint_sentence(zh, b.joint)
         )
     } else {
         format!(
-            "{} talks and campaigns reaching {} people, {} app installs on the spot.{} {} registered residents, {} on the national anti-fraud app: {}; aged 16–60: {}.{}{}{}",
+            "{} talks and campaigns reaching {} people, {} app installs on the spot.{} {} registered residents, {} on the national anti-fraud app: {}; aged 16–60: {}.{}{}{}{}",
             o.events,
             o.people_reached,
             o.app_registrations,
@@ -568,6 +573,7 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
             rate_label(r.rate()),
             rate_label(r.rate_16_60()),
             employers_sentence(zh, b.employers),
+            quiz_sentence(zh, b.quiz, b.quiz_public_sector),
             alliance_sentence(zh, b.alliance),
             joint_sentence(zh, b.joint)
         )
@@ -1181,6 +1187,43 @@ fn joint_sentence(zh: bool, j: &super::joint_office::JointTally) -> String {
 
 /// 企业反诈联盟: the members, the events held at them and their staff defrauded in the
 /// period; nothing when the area has no member.
+/// "开展反诈知识测试，参与N人（其中财政供养人员K人），合格率X，签署反诈倡议书P人。" —
+/// nothing when nobody took a quiz in the period.
+fn quiz_sentence(
+    zh: bool,
+    q: &fanzha_store::QuizFigures,
+    public_sector: &fanzha_store::QuizFigures,
+) -> String {
+    if q.participants == 0 {
+        return String::new();
+    }
+    let rate = rate_label(q.pass_rate());
+    if zh {
+        let of_whom = if public_sector.participants > 0 {
+            format!("（其中财政供养人员{}人）", public_sector.participants)
+        } else {
+            String::new()
+        };
+        format!(
+            "开展反诈知识测试，参与{}人{of_whom}，合格率{rate}，签署反诈倡议书{}人。",
+            q.participants, q.pledged
+        )
+    } else {
+        let of_whom = if public_sector.participants > 0 {
+            format!(
+                " ({} of them public-sector staff)",
+                public_sector.participants
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            " {} people took the anti-fraud quiz{of_whom}, a pass rate of {rate}; {} signed the pledge.",
+            q.participants, q.pledged
+        )
+    }
+}
+
 fn alliance_sentence(zh: bool, a: &fanzha_store::AllianceTally) -> String {
     if a.members == 0 {
         return String::new();
@@ -1793,6 +1836,17 @@ mod tests {
             enforcement: &enforcement,
             enforcement_last_year: &EnforcementFigures::default(),
             recovery_rate: enforcement.recovery_rate(funds.returned_fen),
+            quiz: &fanzha_store::QuizFigures {
+                attempts: 160,
+                participants: 120,
+                passed: 102,
+                pledged: 95,
+                average_score: Some(88.5),
+            },
+            quiz_public_sector: &fanzha_store::QuizFigures {
+                participants: 80,
+                ..Default::default()
+            },
             alliance: &fanzha_store::AllianceTally {
                 members: 3,
                 staff: 900,
@@ -1960,7 +2014,7 @@ mod tests {
         // Public bodies: 100 staff, 84 registered; the three lowest employers by name.
         assert!(
             zh[3].text.ends_with(
-                "财政供养单位干部职工100人，注册率84.00%；注册率最低的单位：宏达电子有限公司（25.00%）、卫生健康局（75.00%）、教育局（90.00%）。企业反诈联盟成员企业3家（职工900人，其中财务人员30人），本期在成员企业开展宣防4场、覆盖350人次，1家尚未开展；成员企业职工被骗2起、损失¥12,345.00，其中财务人员被骗1起。联席办成员单位12个，10个已签订本年度防范责任书；本期召开联席会议、调度会等2次，部署任务8项，完成5项（按期率80.0%）；抽查成员单位干部职工60人次（3次），国家反诈中心APP注册率85.0%；逾期未完成任务2项。"
+                "财政供养单位干部职工100人，注册率84.00%；注册率最低的单位：宏达电子有限公司（25.00%）、卫生健康局（75.00%）、教育局（90.00%）。开展反诈知识测试，参与120人（其中财政供养人员80人），合格率85.00%，签署反诈倡议书95人。企业反诈联盟成员企业3家（职工900人，其中财务人员30人），本期在成员企业开展宣防4场、覆盖350人次，1家尚未开展；成员企业职工被骗2起、损失¥12,345.00，其中财务人员被骗1起。联席办成员单位12个，10个已签订本年度防范责任书；本期召开联席会议、调度会等2次，部署任务8项，完成5项（按期率80.0%）；抽查成员单位干部职工60人次（3次），国家反诈中心APP注册率85.0%；逾期未完成任务2项。"
             ),
             "{}",
             zh[3].text
@@ -2033,6 +2087,8 @@ mod tests {
                 enforcement_last_year: &EnforcementFigures::default(),
                 recovery_rate: None,
                 alliance: &fanzha_store::AllianceTally::default(),
+                quiz: &fanzha_store::QuizFigures::default(),
+                quiz_public_sector: &fanzha_store::QuizFigures::default(),
                 joint: &super::super::joint_office::JointTally::default(),
                 operations: &fanzha_store::OperationFigures::default(),
                 units: Vec::new(),
@@ -2159,6 +2215,8 @@ mod tests {
             enforcement_last_year: &EnforcementFigures::default(),
             recovery_rate: None,
             alliance: &fanzha_store::AllianceTally::default(),
+            quiz: &fanzha_store::QuizFigures::default(),
+            quiz_public_sector: &fanzha_store::QuizFigures::default(),
             joint: &super::super::joint_office::JointTally::default(),
             operations: &fanzha_store::OperationFigures::default(),
             units: vec![BriefUnit {

@@ -312,6 +312,36 @@ async fn a_county_quizzes_its_public_sector_staff(db: &Db) {
         "{list}"
     );
 
+    // The month's statistics and brief count them.
+    let stats = ok(&send(
+        &state,
+        Role::Leader,
+        COUNTY,
+        "GET",
+        "/statistics?period=month",
+        "",
+    )
+    .await);
+    assert!(
+        stats.contains(r#"data-stat="quiz-participants">2<"#),
+        "{stats}"
+    );
+    let brief = ok(&send(
+        &state,
+        Role::Leader,
+        COUNTY,
+        "GET",
+        "/statistics?period=month&view=brief",
+        "",
+    )
+    .await);
+    assert!(
+        brief.contains(
+            "开展反诈知识测试，参与2人（其中财政供养人员2人），合格率50.00%，签署反诈倡议书1人。"
+        ),
+        "{brief}"
+    );
+
     // Another county, a bank's liaison.
     let foreign = send(&state, c, OTHER_COUNTY, "GET", &page_path, "").await;
     assert_eq!(foreign.status, StatusCode::NOT_FOUND);

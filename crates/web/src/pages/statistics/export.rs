@@ -476,6 +476,8 @@ fn figures(p: &StatsPage) -> Vec<Vec<String>> {
                 ),
                 ("posts_count", p.posts.posts.to_string()),
                 ("posts_views", p.posts.views.to_string()),
+                ("quiz_participants_stat", p.quiz.participants.to_string()),
+                ("quiz_pledged_people", p.quiz.pledged.to_string()),
                 ("prior_outreach_asked", p.prior_outreach.known().to_string()),
                 (
                     "prior_outreach_rate",
