@@ -929,7 +929,7 @@ async fn import_residents(store: &Store, sim: &Simulation, root: &str) -> Result
 
 /// A name for the simulated city's employer `index` (its public employers come first): the
 /// county's offices, schools and hospitals, then companies.
-fn employer_name(index: usize, public_employers: usize) -> String {
+pub(crate) fn employer_name(index: usize, public_employers: usize) -> String {
     const OFFICES: [&str; 24] = [
         "教育局",
         "卫生健康局",

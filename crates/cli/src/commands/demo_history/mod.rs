@@ -19,7 +19,8 @@
 //! group hit hardest, and the grid workers' visits), `gangs` (打掉团伙/窝点 behind the solved
 //! cases, with the devices and the phone and bank cards seized), `bank_figures` (the banks'
 //! monthly customers dissuaded and reminders pushed), `tips` (举报线索 the grid worker and
-//! residents reported, most checked).
+//! residents reported, most checked), `quizzes` (反诈知识测试: the public-sector campaign and the
+//! residents' one open now).
 
 mod alliance;
 mod bank_figures;
@@ -38,6 +39,7 @@ mod notices;
 mod operations;
 mod outreach_lists;
 mod prevention;
+mod quizzes;
 mod tips;
 mod warnings;
 
@@ -88,13 +90,15 @@ pub struct Seeded {
     pub gangs: usize,
     pub bank_figure_months: usize,
     pub tips: usize,
+    pub quiz_campaigns: usize,
+    pub quiz_attempts: usize,
 }
 
 impl std::fmt::Display for Seeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} counter checks, {} cluster operations, {} alliance members, {} model sites, {} joint-office members with {} meetings and {} tasks, {} targeted outreach lists with {} visits, {} gangs and dens dismantled, {} months of bank figures, {} tips",
+            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} counter checks, {} cluster operations, {} alliance members, {} model sites, {} joint-office members with {} meetings and {} tasks, {} targeted outreach lists with {} visits, {} gangs and dens dismantled, {} months of bank figures, {} tips, {} quiz campaigns with {} attempts",
             self.warnings,
             self.cases,
             self.stop_payments,
@@ -125,7 +129,9 @@ impl std::fmt::Display for Seeded {
             self.outreach_visits,
             self.gangs,
             self.bank_figure_months,
-            self.tips
+            self.tips,
+            self.quiz_campaigns,
+            self.quiz_attempts
         )
     }
 }
@@ -172,6 +178,7 @@ pub async fn seed(
     gangs::seed(&mut h, &mut out).await?;
     bank_figures::seed(&mut h, &mut out).await?;
     tips::seed(&mut h, &mut out).await?;
+    quizzes::seed(&mut h, &mut out).await?;
     Ok(Some(out))
 }
 
