@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launch, newContext, login, open, apiOk, screenshot, screenshotDir, residentOf,
+  launch, newContext, login, open, api, apiOk, screenshot, screenshotDir, residentOf,
 } from '../lib.mjs';
 
 const MAX_DCL_MS = 1000;
@@ -84,6 +84,40 @@ async function someOperationPage() {
   return id ? `/operations/${id}` : '/operations';
 }
 
+/** The newest quiz campaign's page (the history has two; else one is opened here). */
+async function someQuizPage() {
+  const analyst = await pageFor('analyst', 'zh', false);
+  await open(analyst, '/quizzes');
+  // The public-sector campaign shows the employers' table; any other will do.
+  for (const rows of ['tr[data-audience=public_sector]', 'tr[data-campaign]']) {
+    const row = analyst.locator(`#quiz-campaigns ${rows}`).first();
+    if (await row.count()) return `/quizzes/${await row.getAttribute('data-campaign')}`;
+  }
+  await api(analyst, 'POST', '/quizzes/questions/builtin', null, { form: {} });
+  const r = await api(analyst, 'POST', '/quizzes', null, {
+    form: {
+      title: '全民反诈知识测试',
+      audience: 'community',
+      opens: new Date().toISOString().slice(0, 10),
+      closes: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10),
+    },
+  });
+  assert.equal(r.status, 303, r.text.slice(0, 300));
+  return r.headers.location;
+}
+
+/** The public page of an open campaign's link (the residents' one of the history). */
+async function someQuizLink() {
+  const analyst = await pageFor('analyst', 'zh', false);
+  await open(analyst, '/quizzes');
+  const row = analyst.locator('#quiz-campaigns tr[data-open=true]').first();
+  const page = (await row.count())
+    ? `/quizzes/${await row.getAttribute('data-campaign')}`
+    : await someQuizPage();
+  await open(analyst, page);
+  return new URL(await analyst.locator('#quiz-link').innerText()).pathname;
+}
+
 /** A joint-office page of the first row of `table` on the desk (`data-attr` its id), else the desk. */
 async function someJointPage(table, attr, prefix) {
   const commander = await pageFor('commander', 'zh', false);
@@ -142,6 +176,10 @@ const PAGES = [
   { name: 'gangs', user: 'analyst', path: async () => '/gangs', ready: '#gang-form' },
   { name: 'tips', user: 'analyst', path: async () => '/tips', ready: '#tip-figures' },
   { name: 'tips-phone', user: 'grid', path: async () => '/m/tips', ready: '#report-tip' },
+  { name: 'quizzes', user: 'analyst', path: async () => '/quizzes', ready: '#quiz-campaigns' },
+  { name: 'quiz-campaign', user: 'analyst', path: someQuizPage, ready: '#quiz-figures' },
+  { name: 'quiz-bank', user: 'commander', path: async () => '/quizzes/questions', ready: '#quiz-bank' },
+  { name: 'quiz-public', user: null, path: someQuizLink, ready: '#quiz-start' },
 ];
 
 for (const p of PAGES) {

@@ -14,7 +14,7 @@ use fanzha_store::{
 use rand::Rng;
 use std::collections::BTreeMap;
 
-/// At most this many public-sector staff take the first campaign (a demo city's worth).
+/// The first campaign's employers expect at most this many staff (a demo city's worth).
 const MAX_PUBLIC_TAKERS: usize = 260;
 /// Residents who took the open campaign so far.
 const RESIDENT_TAKERS: usize = 90;
@@ -111,6 +111,15 @@ pub(super) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
             .or_default()
             .push((phone.canonical(), format!("{:012}", p.village)));
     }
+    // The campaign of the city's departments (市直单位): the largest employers, as many as a
+    // demo city's worth of participants allows.
+    let mut staff: Vec<(String, Vec<(String, String)>)> = staff.into_iter().collect();
+    staff.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+    let mut total = 0;
+    staff.retain(|(_, people)| {
+        total += people.len();
+        total <= MAX_PUBLIC_TAKERS || total == people.len()
+    });
     if staff.is_empty() {
         return Ok(());
     }
@@ -150,12 +159,9 @@ pub(super) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
         .await?;
     let campaign = h.store.quiz_campaigns().get(&scope, id).await?;
     out.quiz_campaigns += 1;
-    // Most employers saw all their staff take it; a few lag behind.
-    let total: usize = staff.values().map(Vec::len).sum();
-    let share = (MAX_PUBLIC_TAKERS as f64 / total as f64).min(1.0);
-    let employers: Vec<(String, Vec<(String, String)>)> = staff.into_iter().collect();
-    for (n, (employer, people)) in employers.iter().enumerate() {
-        let compliance = if n % 4 == 3 { 0.6 } else { 0.97 } * share;
+    // Most employers saw all their staff take it; every third lags behind.
+    for (n, (employer, people)) in staff.iter().enumerate() {
+        let compliance = if n % 3 == 2 { 0.6 } else { 1.0 };
         for (phone, village) in people {
             if !h.chance(compliance) {
                 continue;
