@@ -119,7 +119,12 @@ pub async fn bank(
     }
     questions.retain(|x| wanted.is_none_or(|t| x.fraud_type == t));
     // By fraud type as the official list orders them, general knowledge last.
-    let rank = |t: FraudType| FraudType::ALL.iter().position(|x| *x == t).unwrap_or(usize::MAX);
+    let rank = |t: FraudType| {
+        FraudType::ALL
+            .iter()
+            .position(|x| *x == t)
+            .unwrap_or(usize::MAX)
+    };
     questions.sort_by_key(|x| (rank(x.fraud_type), x.id));
     let ids: Vec<i64> = questions.iter().map(|x| x.id).collect();
     let tallies = repo.tallies(&ids, None).await?;

@@ -440,7 +440,7 @@ async fn report(state: &AppState, lang: Lang, c: &QuizCampaign) -> Result<Report
             passed: inside.iter().map(|a| a.passed).sum(),
         });
     }
-    areas.sort_by(|a, b| b.participants.cmp(&a.participants));
+    areas.sort_by_key(|a| std::cmp::Reverse(a.participants));
     // The questions answered at this campaign, the most missed first, and per fraud type.
     let bank = state
         .store
