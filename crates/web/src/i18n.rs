@@ -552,6 +552,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("quiz_pledged_at", "已签署倡议书，时间", "Pledge signed at"),
     ("quiz_sign_pledge", "我已阅读，承诺践行", "I have read it and pledge"),
     ("quiz_again", "再测一次", "Take it again"),
+    ("quiz_videos", "推荐观看：反诈宣传视频", "Watch: anti-fraud videos"),
     ("quiz_title", "反诈知识测试", "Anti-fraud quizzes"),
     ("quiz_participants_stat", "反诈知识测试参与", "Quiz participants"),
     ("quiz_bank_title", "测试题库", "Question bank"),

@@ -186,6 +186,47 @@ pub async fn start(
     }
 }
 
+/// How many of the organiser's latest videos the result recommends.
+const VIDEOS: usize = 3;
+
+/// A video to watch after the quiz: title, where it was published, its link.
+pub struct Video {
+    pub title: String,
+    pub account: String,
+    pub platform: &'static str,
+    pub link: String,
+}
+
+/// The latest short videos with a link that the campaign's unit and those below published
+/// (新媒体宣传, docs/outreach.md): the third part of the seed's "测试题、倡议书、宣传视频".
+async fn videos(state: &AppState, lang: Lang, c: &QuizCampaign) -> Result<Vec<Video>, WebError> {
+    let scope = state.store.units().scope(&c.unit_code).await?;
+    let posts = state
+        .store
+        .outreach_posts()
+        .list(
+            &scope,
+            &fanzha_store::PostFilter {
+                form: Some(fanzha_store::PostForm::Video),
+                ..Default::default()
+            },
+            &fanzha_store::PageRequest::first(20),
+        )
+        .await?;
+    Ok(posts
+        .items
+        .into_iter()
+        .filter(|p| !p.link.is_empty())
+        .take(VIDEOS)
+        .map(|p| Video {
+            platform: super::view::pick(lang, p.platform.zh(), p.platform.en()),
+            title: p.title,
+            account: p.account,
+            link: p.link,
+        })
+        .collect())
+}
+
 /// A question as the participant sees it.
 pub struct Item {
     pub n: usize,
@@ -234,6 +275,8 @@ struct AttemptPage {
     /// Whether the campaign still takes attempts (to offer another).
     open: bool,
     pledged_at: String,
+    /// Videos to watch, once the answers are in.
+    videos: Vec<Video>,
 }
 
 async fn attempt_page(
@@ -248,7 +291,13 @@ async fn attempt_page(
         .quiz_campaigns()
         .get(&fanzha_store::Scope::platform(), a.campaign_id)
         .await?;
+    let videos = if a.submitted_at.is_some() {
+        videos(state, lang, &c).await?
+    } else {
+        Vec::new()
+    };
     Ok(AttemptPage {
+        videos,
         items: items(lang, &a, chosen),
         open: c.is_open(state.clock.now_ms()),
         pledged_at: a.pledged_at.map(format_shanghai).unwrap_or_default(),

@@ -190,6 +190,35 @@ async fn a_county_quizzes_its_public_sector_staff(db: &Db) {
     assert!(page.contains("<svg"), "the QR code");
     assert!(page.contains(r#"data-stat="quiz-participants">0<"#));
 
+    // The township's short videos: the one with a link is recommended after the quiz.
+    for (title, link) in [
+        ("三分钟看懂刷单诈骗", "https://v.example.cn/shuadan"),
+        ("没有链接的视频", ""),
+    ] {
+        state
+            .store
+            .outreach_posts()
+            .record(
+                &fanzha_store::Scope::platform(),
+                &fanzha_store::NewPost {
+                    unit_code: TOWNSHIP.into(),
+                    published_on: t0() - 86_400_000,
+                    platform: fanzha_store::PostPlatform::Douyin,
+                    form: fanzha_store::PostForm::Video,
+                    topic: fanzha_store::PostTopic::Methods,
+                    account: "余姚反诈".into(),
+                    title: title.into(),
+                    link: link.into(),
+                    views: 100,
+                    shares: 1,
+                    created_by: "setup".into(),
+                },
+                t0(),
+            )
+            .await
+            .unwrap();
+    }
+
     // The public page, without a login: the areas and the employers to choose.
     let landing = send_anonymous(&state, ("GET", &format!("/q/{code}"), "")).await;
     assert_eq!(landing.status, StatusCode::OK);
@@ -246,6 +275,11 @@ async fn a_county_quizzes_its_public_sector_staff(db: &Db) {
         "{result}"
     );
     assert!(result.contains("正确答案"), "the answers explained");
+    assert!(
+        result.contains("三分钟看懂刷单诈骗") && result.contains("https://v.example.cn/shuadan"),
+        "the videos to watch"
+    );
+    assert!(!result.contains("没有链接的视频"));
     assert!(result.contains("我承诺：不出租出借银行卡。"));
     let r = send_anonymous(&state, ("POST", &format!("/qa/{token}/pledge"), "")).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
