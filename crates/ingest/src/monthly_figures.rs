@@ -60,8 +60,11 @@ pub const SHUT_ALIASES: [&str; 6] = [
 ];
 
 /// Column names accepted for the anti-fraud reminders texted to subscribers.
-pub const AWARENESS_SMS_ALIASES: [&str; 7] = [
+pub const AWARENESS_SMS_ALIASES: [&str; 10] = [
     "推送防骗短信",
+    "推送防骗提醒短信",
+    "推送防骗提醒短信(条)",
+    "推送防骗提醒短信（条）",
     "防骗提醒短信",
     "反诈提醒短信",
     "反诈公益短信",
@@ -91,6 +94,44 @@ pub const CASES_ALIASES: [&str; 7] = [
     "cases",
 ];
 
+/// Column names accepted for the bank (optional: a bank's own file may leave it out).
+pub const BANK_ALIASES: [&str; 8] = [
+    "银行",
+    "银行名称",
+    "填报银行",
+    "机构",
+    "机构名称",
+    "填报单位名称",
+    "bank",
+    "bank_code",
+];
+
+/// Column names accepted for the customers a bank talked out of paying.
+pub const DISSUADED_ALIASES: [&str; 8] = [
+    "劝阻群众",
+    "劝阻人数",
+    "劝阻人次",
+    "成功劝阻",
+    "成功劝阻人数",
+    "劝阻群众(人次)",
+    "劝阻群众（人次）",
+    "dissuaded",
+];
+
+/// Column names accepted for the money those customers kept, in yuan (万元 when the header
+/// says so).
+pub const DISSUADED_AMOUNT_ALIASES: [&str; 9] = [
+    "劝阻涉及金额",
+    "劝阻金额",
+    "涉及金额",
+    "避免损失金额",
+    "劝阻涉及金额(元)",
+    "劝阻涉及金额（元）",
+    "劝阻涉及金额(万元)",
+    "劝阻涉及金额（万元）",
+    "dissuaded_yuan",
+];
+
 /// The largest count a cell may hold (far above a province's month of intercepted calls).
 pub const MAX_MONTHLY_COUNT: i64 = 10_000_000_000;
 
@@ -104,6 +145,10 @@ pub mod figure_reason {
     pub const UNKNOWN_OPERATOR: &str = "unknown_operator";
     /// A count cell is not a whole number from 0 to 10,000,000,000.
     pub const BAD_COUNT: &str = "bad_count";
+    /// The bank cell names no bank of the reference table (or two equally).
+    pub const UNKNOWN_BANK: &str = "unknown_bank";
+    /// The amount cell is not an amount of money from 0 (`12,000.50`, `1.2万`, `¥800`).
+    pub const BAD_AMOUNT: &str = "bad_amount";
     /// The same unit and month (and operator) appear on an earlier line of the file.
     pub const DUPLICATE: &str = "duplicate_in_file";
 }
@@ -143,6 +188,22 @@ pub struct OperatorFigureRow {
     pub calls_blocked: i64,
     pub sms_blocked: i64,
     pub numbers_shut: i64,
+    pub awareness_sms: i64,
+    pub awareness_calls: i64,
+    pub raw: String,
+}
+
+/// A bank's figures for a unit and month as the file states them.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct BankFigureRow {
+    pub line: u64,
+    pub unit: String,
+    /// The bank's code of the reference table; `None` when the file has no bank column.
+    pub bank: Option<String>,
+    /// `YYYYMM`.
+    pub month: i64,
+    pub dissuaded: i64,
+    pub dissuaded_fen: i64,
     pub awareness_sms: i64,
     pub awareness_calls: i64,
     pub raw: String,
@@ -228,6 +289,97 @@ pub fn read_operator_figures(
             numbers_shut: counts[2],
             awareness_sms: counts[3],
             awareness_calls: counts[4],
+            raw,
+        })
+    });
+    Ok(file)
+}
+
+/// Reads a banks' figures file (银行反诈数据): a unit, a month and at least one of the four
+/// columns — customers dissuaded, the money they kept (yuan, or 万元 when its header says so;
+/// `1.2万`, `¥3,000` read as written), reminders texted, voice reminders; the bank column is
+/// optional, its cell a code, a name or a branch's name (`中国工商银行余姚支行`). An empty cell,
+/// or a column the file lacks, is 0; a row with all of them empty is rejected.
+pub fn read_bank_figures(
+    name: &str,
+    bytes: &[u8],
+    format: ReportFormat,
+) -> Result<FigureFile<BankFigureRow>, IngestError> {
+    let (table, format, encoding) = read_table(name, bytes, format)?;
+    let header = &table.header.clone().ok_or(IngestError::HeaderAbsent)?;
+    let unit_at = required_column(header, &UNIT_ALIASES, "unit")?;
+    let month_at = required_column(header, &MONTH_ALIASES, "month")?;
+    let bank_at = find_column(header, &BANK_ALIASES);
+    let dissuaded_at = find_column(header, &DISSUADED_ALIASES);
+    let amount_at = find_column(header, &DISSUADED_AMOUNT_ALIASES);
+    let in_wan = amount_at.is_some_and(|i| header[i].contains('万'));
+    let sms_at = find_column(header, &AWARENESS_SMS_ALIASES);
+    let calls_at = find_column(header, &AWARENESS_CALLS_ALIASES);
+    if [dissuaded_at, amount_at, sms_at, calls_at]
+        .iter()
+        .all(Option::is_none)
+    {
+        required_column(header, &DISSUADED_ALIASES, "dissuaded")?;
+    }
+    let mut seen = HashSet::new();
+    let file = each_row(table, format, encoding, |cells, reject| {
+        let cell = |i: usize| cells.get(i).map(|t| t.trim()).unwrap_or("");
+        let (unit, month) = unit_and_month(cell(unit_at), cell(month_at)).map_err(reject)?;
+        let bank = match bank_at {
+            None => None,
+            Some(at) => match cell(at) {
+                "" => return Err(reject((Some("bank"), reason::EMPTY_REQUIRED))),
+                text => Some(
+                    fanzha_core::reference::bank_bins()
+                        .by_name(text)
+                        .map(|b| b.code.to_string())
+                        .ok_or_else(|| reject((Some("bank"), figure_reason::UNKNOWN_BANK)))?,
+                ),
+            },
+        };
+        let mut given = 0;
+        let mut count = |at: Option<usize>, column: &'static str| match at.map(cell).unwrap_or("") {
+            "" => Ok(0),
+            text => {
+                given += 1;
+                parse_count(text, MAX_MONTHLY_COUNT)
+                    .ok_or_else(|| reject((Some(column), figure_reason::BAD_COUNT)))
+            }
+        };
+        let dissuaded = count(dissuaded_at, "dissuaded")?;
+        let awareness_sms = count(sms_at, "awareness_sms")?;
+        let awareness_calls = count(calls_at, "awareness_calls")?;
+        let dissuaded_fen = match amount_at.map(cell).unwrap_or("") {
+            "" => 0,
+            text => {
+                given += 1;
+                let bare = text.chars().last().is_some_and(|c| c.is_ascii_digit());
+                let written = if in_wan && bare {
+                    format!("{text}万")
+                } else {
+                    text.to_string()
+                };
+                match fanzha_core::Money::parse(&written) {
+                    Ok(m) if !m.is_negative() && m.fen() <= MAX_MONTHLY_COUNT * 100 => m.fen(),
+                    _ => return Err(reject((Some("dissuaded_yuan"), figure_reason::BAD_AMOUNT))),
+                }
+            }
+        };
+        if given == 0 {
+            return Err(reject((Some("dissuaded"), reason::EMPTY_REQUIRED)));
+        }
+        if !seen.insert((unit.clone(), bank.clone(), month)) {
+            return Err(reject((Some("unit"), figure_reason::DUPLICATE)));
+        }
+        Ok(move |line, raw| BankFigureRow {
+            line,
+            unit,
+            bank,
+            month,
+            dissuaded,
+            dissuaded_fen,
+            awareness_sms,
+            awareness_calls,
             raw,
         })
     });
@@ -589,5 +741,42 @@ mod tests {
                 (5, "bad_count"),
             ]
         );
+    }
+
+    #[test]
+    fn bank_rows_name_the_bank_and_read_money_as_the_header_says() {
+        let csv = "单位代码,填报银行,月份,劝阻群众,劝阻涉及金额（万元）,防骗语音提醒\n\
+                   330281,中国工商银行余姚支行,2026-05,14,86.5,\n\
+                   330281,工行,2026-05,1,1,1\n\
+                   330281001,邮储银行,2026年5月,,\"1,200.5\",\n\
+                   330281001,某某信用社,2026-05,1,,\n\
+                   330282,建设银行,2026-05,2,很多,\n\
+                   330282,建设银行,2026-04,,,\n";
+        let f = read_bank_figures("b.csv", csv.as_bytes(), ReportFormat::Auto).unwrap();
+        assert_eq!(
+            f.rows
+                .iter()
+                .map(|r| (r.line, r.bank.as_deref(), r.dissuaded, r.dissuaded_fen))
+                .collect::<Vec<_>>(),
+            vec![
+                (2, Some("ICBC"), 14, 86_500_000),
+                (4, Some("PSBC"), 0, 1_200_500_000),
+            ]
+        );
+        assert_eq!(
+            f.rejected
+                .iter()
+                .map(|r| (r.line, r.column, r.reason))
+                .collect::<Vec<_>>(),
+            vec![
+                (3, Some("unit"), "duplicate_in_file"),
+                (5, Some("bank"), "unknown_bank"),
+                (6, Some("dissuaded_yuan"), "bad_amount"),
+                (7, Some("dissuaded"), "empty_required"),
+            ]
+        );
+        // Without any figure column the header is refused, naming the accepted names.
+        let bare = "单位代码,月份,备注\n330281,2026-05,x\n";
+        assert!(read_bank_figures("b.csv", bare.as_bytes(), ReportFormat::Auto).is_err());
     }
 }

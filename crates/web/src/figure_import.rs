@@ -1,5 +1,6 @@
 //! File imports of monthly figures as other offices send them: an operator's 反制数据
-//! (`/operator-figures/import`, `fanzha figures import-operators`) and the statistics office's
+//! (`/operator-figures/import`, `fanzha figures import-operators`), a bank's 反诈数据
+//! (`/bank-figures/import`, `fanzha figures import-banks`) and the statistics office's
 //! 刑事案件立案数 (`/crime-counts/import`, `fanzha figures import-crime`). The file is read by
 //! `fanzha_ingest::monthly_figures`; each good row is then entered exactly as the page's form
 //! enters it (same store call, same audit
@@ -13,16 +14,19 @@ use crate::import_run::{quarantine_row, ImportRecord};
 use crate::state::AppState;
 use chrono::Datelike;
 use fanzha_ingest::monthly_figures::figure_reason::DUPLICATE;
-use fanzha_ingest::monthly_figures::{read_crime_counts, read_operator_figures, FigureRejection};
+use fanzha_ingest::monthly_figures::{
+    read_bank_figures, read_crime_counts, read_operator_figures, FigureRejection,
+};
 use fanzha_ingest::reports::ReportFormat;
 use fanzha_store::{
-    natural_division_code, FigureEnterer, ImportRunId, InterceptCounts, Operator, QuarantineRow,
-    Scope, StoreError,
+    natural_division_code, BankCounts, BankEnterer, FigureEnterer, ImportRunId, InterceptCounts,
+    Operator, QuarantineRow, Scope, StoreError,
 };
 use std::collections::{BTreeMap, HashSet};
 /// The import-run kinds.
 const OPERATOR_KIND: &str = "operator_figures";
 const CRIME_KIND: &str = "crime_counts";
+const BANK_KIND: &str = "bank_figures";
 
 /// Reasons a good row of the file is quarantined while entering it.
 pub mod apply_reason {
@@ -36,6 +40,10 @@ pub mod apply_reason {
     pub const NOT_OWN_OPERATOR: &str = "not_own_operator";
     /// The store refused the value (the column names which).
     pub const INVALID_VALUE: &str = "invalid_value";
+    /// Neither the row nor the form names the bank.
+    pub const NO_BANK: &str = "no_bank";
+    /// A liaison's file holds another bank's figures.
+    pub const NOT_OWN_BANK: &str = "not_own_bank";
 }
 
 /// A figures file to import, from the page or the command line.
@@ -184,6 +192,114 @@ pub async fn import_operator_figures(
             Err(StoreError::DutySeparated { .. }) => {
                 reject("operator", apply_reason::NOT_OWN_OPERATOR)
             }
+            Err(StoreError::Invalid { field, .. }) => reject(field, apply_reason::INVALID_VALUE),
+            Err(e) => {
+                let rest = parsed.rows[i..].iter().map(|r| (r.line, r.raw.clone()));
+                return Err(run.fail(applied, rest, e).await);
+            }
+        }
+    }
+    let done = run.finish(applied).await?;
+    Ok(FigureImport {
+        import_run: done.run,
+        format: parsed.format,
+        encoding: parsed.encoding,
+        read: parsed.read,
+        applied,
+        rejected: done.rejected,
+        by_reason: done.by_reason,
+        latest_month: latest,
+    })
+}
+
+/// A banks' figures file to import: whose, and the bank of rows that name none.
+pub struct BankUpload<'a> {
+    pub figures: FigureUpload<'a>,
+    /// A liaison's own bank: its rows are that bank's only.
+    pub own_bank: Option<&'a str>,
+    /// The bank of rows that name none (a liaison's own wins).
+    pub chosen_bank: Option<&'a str>,
+}
+
+/// Imports a banks' figures file (see the module's comment). A liaison's rows are its own
+/// bank's: a file without a bank column is taken as theirs, and a row of another bank is
+/// quarantined (`not_own_bank`).
+pub async fn import_bank_figures(
+    state: &AppState,
+    bank_up: &BankUpload<'_>,
+) -> Result<FigureImport, WebError> {
+    let up = &bank_up.figures;
+    let file = up.file;
+    let parsed = read_bank_figures(file, up.bytes, up.format)?;
+    let mut run = ImportRecord::begin(
+        &state.store,
+        BANK_KIND,
+        file,
+        up.bytes,
+        parsed.read,
+        reader_quarantine(file, &parsed.rejected),
+    )
+    .await?;
+    let default_bank = bank_up.own_bank.or(bank_up.chosen_bank);
+    let enterer = match bank_up.own_bank {
+        Some(own) => BankEnterer::Bank(own.to_string()),
+        None => BankEnterer::Police,
+    };
+    let scope = state.scope_of(up.unit_code).await?;
+    let (now, this_month) = (state.clock.now_ms(), current_month(state)?);
+    let repo = state.store.bank_figures();
+    let (mut applied, mut latest) = (0, None);
+    let mut entered = HashSet::new();
+    for (i, row) in parsed.rows.iter().enumerate() {
+        let mut reject = |column: &str, reason: &str| {
+            run.reject(quarantine_row(
+                file,
+                row.line,
+                Some(column),
+                reason,
+                &row.raw,
+            ))
+        };
+        let Some(bank) = row.bank.as_deref().or(default_bank) else {
+            reject("bank", apply_reason::NO_BANK);
+            continue;
+        };
+        if row.month > this_month {
+            reject("month", apply_reason::FUTURE_MONTH);
+            continue;
+        }
+        let Some(unit) = unit_in_scope(state, &scope, &row.unit).await? else {
+            reject("unit", apply_reason::UNIT_OUTSIDE_AREA);
+            continue;
+        };
+        if !entered.insert((unit.clone(), bank.to_string(), row.month)) {
+            reject("unit", DUPLICATE);
+            continue;
+        }
+        let counts = BankCounts {
+            dissuaded: row.dissuaded,
+            dissuaded_fen: row.dissuaded_fen,
+            awareness_sms: row.awareness_sms,
+            awareness_calls: row.awareness_calls,
+        };
+        let set = repo
+            .set(
+                &scope,
+                &enterer,
+                bank,
+                &unit,
+                row.month,
+                Some(counts),
+                up.login,
+                now,
+            )
+            .await;
+        match set {
+            Ok(()) => {
+                applied += 1;
+                latest = latest.max(Some(row.month));
+            }
+            Err(StoreError::DutySeparated { .. }) => reject("bank", apply_reason::NOT_OWN_BANK),
             Err(StoreError::Invalid { field, .. }) => reject(field, apply_reason::INVALID_VALUE),
             Err(e) => {
                 let rest = parsed.rows[i..].iter().map(|r| (r.line, r.raw.clone()));

@@ -450,6 +450,7 @@ pub fn router(state: AppState) -> Router {
             "/bank-figures",
             get(pages::bank_figures::page).post(pages::bank_figures::enter),
         )
+        .route("/bank-figures/import", post(pages::bank_figures::import))
         .route("/tips", get(pages::tips::list).post(pages::tips::report))
         .route("/tips/{id}", get(pages::tips::detail))
         .route("/tips/{id}/review", post(pages::tips::review))

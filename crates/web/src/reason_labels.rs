@@ -186,6 +186,10 @@ const REASONS: &[(&str, &str, &str)] = &[
     ),
     ("future_month", "月份尚未到来", "month still to come"),
     ("no_operator", "未指明运营商", "no operator given"),
+    ("unknown_bank", "银行无法识别", "unknown bank"),
+    ("bad_amount", "金额格式不对", "bad amount"),
+    ("no_bank", "未指明银行", "no bank given"),
+    ("not_own_bank", "非本行数据", "another bank's row"),
     (
         "not_own_operator",
         "非本运营商数据",

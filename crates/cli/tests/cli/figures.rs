@@ -1,4 +1,4 @@
-//! `fanzha figures import-operators` and `import-crime` end to end, on a fresh SQLite data
+//! `fanzha figures import-operators`, `import-banks` and `import-crime` end to end, on a fresh SQLite data
 //! directory: an operator's table (padded division codes, Chinese months, a branch's name) and
 //! the statistics office's criminal cases are entered per unit and month; rows outside the area,
 //! of a month to come or unreadable go to the quarantine with line, column and reason; a table
@@ -92,6 +92,40 @@ fn monthly_tables_are_entered_and_the_rest_quarantined() {
     );
     assert_eq!(c["rejected_rows"][0]["reason"], "bad_count", "{c}");
 
+    // A bank's table: the bank as its branch writes it, or --bank for a table without one.
+    let banks = dir.path().join("银行反诈数据.csv");
+    std::fs::write(
+        &banks,
+        "单位代码,银行,月份,劝阻群众,劝阻涉及金额\n\
+         330281,工商银行余姚支行,2026-05,4,\"30,000\"\n\
+         330281001,城东信用社,2026-05,1,100\n",
+    )
+    .unwrap();
+    let b = json(&fanzha(
+        dir.path(),
+        &["figures", "import-banks", banks.to_str().unwrap(), "--json"],
+    ));
+    assert_eq!(
+        (b["entered"].as_i64(), b["quarantined"].as_i64()),
+        (Some(1), Some(1)),
+        "{b}"
+    );
+    assert_eq!(b["rejected_rows"][0]["reason"], "unknown_bank", "{b}");
+    let own = dir.path().join("建行.csv");
+    std::fs::write(&own, "单位代码,月份,劝阻群众\n330281,2026-05,2\n").unwrap();
+    let named = json(&fanzha(
+        dir.path(),
+        &[
+            "figures",
+            "import-banks",
+            own.to_str().unwrap(),
+            "--bank",
+            "建设银行",
+            "--json",
+        ],
+    ));
+    assert_eq!(named["entered"], 1, "{named}");
+
     // Without --json: a readable table.
     let text = fanzha(dir.path(), &args[..args.len() - 1]);
     assert!(text.status.success());
@@ -129,6 +163,13 @@ fn a_missing_file_exits_1_and_misuse_2() {
             file.to_str().unwrap(),
             "--format",
             "pdf",
+        ],
+        vec![
+            "figures",
+            "import-banks",
+            file.to_str().unwrap(),
+            "--bank",
+            "某某银行",
         ],
     ] {
         let out = fanzha(dir.path(), &bad);

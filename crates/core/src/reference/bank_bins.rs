@@ -188,6 +188,72 @@ impl BankBins {
         &self.banks
     }
 
+    /// The bank a report names as people write it: its code (`ICBC`, any case), its name or
+    /// the other source's name, a common short name (工行, 建行, 邮储 …), or a branch's name
+    /// holding the bank's (`中国工商银行余姚支行`, `工商银行余姚支行`: the longest bank name
+    /// found, with or without its leading 中国). `None` when nothing, or two banks equally,
+    /// match.
+    pub fn by_name(&self, text: &str) -> Option<&Bank> {
+        let t = text.trim();
+        if t.is_empty() {
+            return None;
+        }
+        if let Some(b) = self.bank(&t.to_ascii_uppercase()) {
+            return Some(b);
+        }
+        if let Some(b) = self
+            .banks
+            .iter()
+            .find(|b| *b.name == *t || b.alt_name.as_deref() == Some(t))
+        {
+            return Some(b);
+        }
+        const SHORT: [(&str, &str); 15] = [
+            ("工行", "ICBC"),
+            ("农行", "ABC"),
+            ("中行", "BOC"),
+            ("建行", "CCB"),
+            ("交行", "COMM"),
+            ("邮储", "PSBC"),
+            ("邮政储蓄", "PSBC"),
+            ("招行", "CMB"),
+            ("浦发", "SPDB"),
+            ("民生", "CMBC"),
+            ("光大", "CEB"),
+            ("中信", "CITIC"),
+            ("兴业", "CIB"),
+            ("华夏", "HXBANK"),
+            ("平安", "SPABANK"),
+        ];
+        if let Some((_, code)) = SHORT.iter().find(|(short, _)| t.starts_with(short)) {
+            return self.bank(code);
+        }
+        // The longest bank name the text holds; a tie between two banks is no answer.
+        let mut best: Option<(usize, &Bank)> = None;
+        let mut tied = false;
+        for b in &self.banks {
+            let names = [Some(&*b.name), b.alt_name.as_deref()];
+            for name in names.into_iter().flatten() {
+                for form in [name, name.strip_prefix("中国").unwrap_or("")] {
+                    let len = form.chars().count();
+                    // A bare "银行" or a one-character stem names nothing.
+                    if len < 4 || !t.contains(form) {
+                        continue;
+                    }
+                    match best {
+                        Some((l, held)) if l == len && held.code != b.code => tied = true,
+                        Some((l, _)) if l >= len => {}
+                        _ => {
+                            best = Some((len, b));
+                            tied = false;
+                        }
+                    }
+                }
+            }
+        }
+        best.filter(|_| !tied).map(|(_, b)| b)
+    }
+
     pub fn rows(&self) -> &[BankBin] {
         &self.rows
     }
@@ -209,6 +275,32 @@ mod tests {
         assert_eq!(bank_bins().banks().len(), 278);
         assert_eq!(&*bank_bins().bank("ABC").unwrap().name, "中国农业银行");
         assert!(bank_bins().bank("NOPE").is_none());
+    }
+
+    #[test]
+    fn banks_are_found_by_the_names_reports_give() {
+        let code = |t: &str| bank_bins().by_name(t).map(|b| b.code.to_string());
+        for (text, want) in [
+            ("ICBC", "ICBC"),
+            ("icbc", "ICBC"),
+            ("中国工商银行", "ICBC"),
+            ("工商银行", "ICBC"),
+            ("中国工商银行余姚支行", "ICBC"),
+            ("工商银行余姚分理处", "ICBC"),
+            ("工行", "ICBC"),
+            ("建行余姚支行", "CCB"),
+            ("中国银行余姚支行", "BOC"),
+            ("中国农业银行股份有限公司余姚市支行", "ABC"),
+            ("邮储银行", "PSBC"),
+            ("宁波银行余姚支行", "NBBANK"),
+            ("交通银行", "COMM"),
+            ("常熟农商银行", "CSRCB"),
+        ] {
+            assert_eq!(code(text).as_deref(), Some(want), "{text}");
+        }
+        for text in ["", "银行", "某某信用社", "余姚支行"] {
+            assert_eq!(code(text), None, "{text}");
+        }
     }
 
     #[test]

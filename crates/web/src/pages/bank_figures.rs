@@ -132,6 +132,8 @@ struct FiguresPage {
     entry_units: Vec<Choice>,
     max_month: String,
     query: String,
+    /// What a file import just did.
+    import: Option<super::figure_imports::FigureImportView>,
 }
 
 /// The rows of one line (a bank, or all banks): one per figure.
@@ -172,8 +174,48 @@ pub async fn page(
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    let principal = &auth.principal;
-    let chrome = Chrome::new(principal, &auth.csrf_token, &headers, "/bank-figures");
+    respond(&auth.principal, &auth.csrf_token, &state, &headers, q, None).await
+}
+
+/// `POST /bank-figures/import` (multipart: `file`, `format`, and `bank_code` for a file without
+/// a bank column): a bank's monthly figures from its spreadsheet, one unit and month (and
+/// bank) per row, each row entered as the form enters it (audited by the store); rows in error
+/// quarantined with line and reason. Answers the page with what the import did.
+pub async fn import(
+    auth: Require<EnterBankFigures>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, WebError> {
+    let done = super::figure_imports::bank_figures(&auth.principal, &state, multipart).await?;
+    let q = PageQuery {
+        year: done.latest_month.map(|m| (m / 100).to_string()),
+        month: done
+            .latest_month
+            .map(|m| format!("{}-{:02}", m / 100, m % 100)),
+        ..PageQuery::default()
+    };
+    respond(
+        &auth.principal,
+        &auth.csrf_token,
+        &state,
+        &headers,
+        q,
+        Some(done.view),
+    )
+    .await
+}
+
+/// The page of `q` for `principal`, with the result of a file import when there was one.
+async fn respond(
+    principal: &crate::auth::principal::Principal,
+    csrf_token: &str,
+    state: &AppState,
+    headers: &HeaderMap,
+    q: PageQuery,
+    import: Option<super::figure_imports::FigureImportView>,
+) -> Result<Response, WebError> {
+    let chrome = Chrome::new(principal, csrf_token, headers, "/bank-figures");
     let lang = chrome.lang;
     let today = state.today()?;
     let year = super::view::year_param(non_empty(&q.year), today)?;
@@ -251,7 +293,7 @@ pub async fn page(
     }
     let entry_months = super::view::entry_month_choices(year, &year_totals.months, listed);
     let unit = state.store.units().get(&unit_code).await?;
-    let entry_units = super::choices::entry_unit_choices(&state, &unit).await?;
+    let entry_units = super::choices::entry_unit_choices(state, &unit).await?;
     let enter_banks = match &principal.bank_code {
         Some(own) => vec![Choice {
             value: own.clone(),
@@ -277,7 +319,7 @@ pub async fn page(
     let page = FiguresPage {
         year,
         years: (2000.max(today.year() - 5)..=today.year()).rev().collect(),
-        units: unit_choices(&state, &own_unit, &unit_code).await?,
+        units: unit_choices(state, &own_unit, &unit_code).await?,
         unit_name: unit.name.clone(),
         unit_code,
         month_heads: super::view::month_heads(lang),
@@ -289,6 +331,7 @@ pub async fn page(
         entry_units,
         max_month: format!("{}-{:02}", today.year(), today.month()),
         query,
+        import,
         lang,
         chrome,
     };

@@ -1,11 +1,12 @@
-//! The pages' uploads of monthly figure tables (运营商反制数据 on `/operator-figures`,
-//! 刑事案件立案数 on `/crime-counts`): the multipart form read, the import done by
+//! The pages' uploads of monthly figure tables (运营商反制数据 on `/operator-figures`, 银行反诈数据
+//! on `/bank-figures`, 刑事案件立案数 on `/crime-counts`): the multipart form read, the import done by
 //! [`crate::figure_import`], and what it did as the page shows it.
 
 use crate::auth::principal::Principal;
 use crate::error::WebError;
 use crate::figure_import::{
-    import_crime_counts, import_operator_figures, FigureImport, FigureUpload,
+    import_bank_figures, import_crime_counts, import_operator_figures, BankUpload, FigureImport,
+    FigureUpload,
 };
 use crate::pages::upload::Upload;
 use crate::state::AppState;
@@ -89,6 +90,44 @@ pub async fn operator_figures(
             file: &file,
             bytes: &bytes,
             format,
+        },
+    )
+    .await?;
+    Ok(ImportedFigures::of(file, done))
+}
+
+/// The page's banks' figures upload (multipart `file`, `format`, `bank_code`) for `p`.
+pub async fn bank_figures(
+    p: &Principal,
+    state: &AppState,
+    multipart: Multipart,
+) -> Result<ImportedFigures, WebError> {
+    let mut up = Upload::read(multipart, "bank_figures.csv", &["bank_code"]).await?;
+    let chosen_bank = match up.trimmed("bank_code") {
+        Some(text) => Some(
+            fanzha_core::reference::bank_bins()
+                .bank(text)
+                .map(|b| b.code.to_string())
+                .ok_or_else(|| WebError::BadRequest(format!("unknown bank_code `{text}`")))?,
+        ),
+        None => None,
+    };
+    let format = up.format;
+    let (file, bytes) = up.take_file("choose a file of bank figures to import")?;
+    let done = import_bank_figures(
+        state,
+        &BankUpload {
+            figures: FigureUpload {
+                login: &p.login,
+                unit_code: &p.unit_code,
+                own_operator: None,
+                chosen_operator: None,
+                file: &file,
+                bytes: &bytes,
+                format,
+            },
+            own_bank: p.bank_code.as_deref(),
+            chosen_bank: chosen_bank.as_deref(),
         },
     )
     .await?;

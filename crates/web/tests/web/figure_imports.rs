@@ -3,7 +3,9 @@
 //! and operator names), rows outside its area, of a month to come or unreadable quarantined
 //! with line and reason; a liaison's file without an operator column is its own operator's and
 //! another operator's row is refused; the statistics office's criminal cases are imported the
-//! same way, and importing the file again corrects rather than adds.
+//! same way, and importing the file again corrects rather than adds; the banks' table names
+//! banks by branch (工商银行余姚支行), amounts in yuan or 万元, and a liaison's rows are its
+//! own bank's.
 
 use axum::http::StatusCode;
 use chrono::DateTime;
@@ -17,6 +19,7 @@ use fanzha_store::testing::TestDb as Db;
 fanzha_store::on_both_backends! {
     an_operators_table_is_entered_row_by_row,
     criminal_cases_are_imported_and_corrected_by_a_second_import,
+    a_banks_table_names_banks_as_branches_write_them,
 }
 
 const COUNTY: &str = "330281";
@@ -311,5 +314,129 @@ async fn criminal_cases_are_imported_and_corrected_by_a_second_import(db: &Db) {
         corrected,
     )
     .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+}
+
+async fn a_banks_table_names_banks_as_branches_write_them(db: &Db) {
+    let state = world(db).await;
+    let table =
+        "单位代码,填报银行,月份,劝阻群众,劝阻涉及金额（万元）,推送防骗提醒短信,防骗语音提醒\n\
+                 330281,中国工商银行余姚支行,2026年2月,14,86.5,9000,\n\
+                 330281001,建行阳明支行,2026-02,3,1.2,,40\n\
+                 330281,某某信用社,2026-02,1,1,1,1\n\
+                 330281,中国银行,2026-02,2,十万,1,1\n\
+                 330282,中国银行,2026-02,2,1,1,1\n\
+                 330281,工行,2026-02,1,1,1,1\n";
+    let a = upload(
+        &state,
+        Role::CenterAnalyst,
+        "/bank-figures/import",
+        &[("format", "auto")],
+        table,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let html = a.text();
+    assert_eq!(
+        (
+            figure(&html, "read"),
+            figure(&html, "applied"),
+            figure(&html, "rejected")
+        ),
+        ("6".into(), "2".into(), "4".into())
+    );
+    assert_eq!(
+        quarantine(&state, &html).await,
+        vec![
+            (4, "unknown_bank".into()),
+            (5, "bad_amount".into()),
+            (6, "unit_outside_area".into()),
+            (7, "duplicate_in_file".into()),
+        ]
+    );
+    let entries = |state: AppState| async move {
+        let mut e: Vec<_> = state
+            .store
+            .bank_figures()
+            .entries(&Scope::platform(), 202601, 202612)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| {
+                (
+                    e.unit_code,
+                    e.bank_code,
+                    e.month,
+                    e.counts.dissuaded,
+                    e.counts.dissuaded_fen,
+                    e.counts.awareness_sms,
+                    e.counts.awareness_calls,
+                )
+            })
+            .collect();
+        e.sort();
+        e
+    };
+    assert_eq!(
+        entries(state.clone()).await,
+        vec![
+            (
+                COUNTY.into(),
+                "ICBC".into(),
+                202602,
+                14,
+                86_500_000,
+                9_000,
+                0
+            ),
+            (TOWNSHIP.into(), "CCB".into(), 202602, 3, 1_200_000, 0, 40),
+        ]
+    );
+    assert!(html.contains(r#"id="bf-entries""#), "the page answers");
+
+    // The liaison (ICBC): a file without a bank column is its own bank's; another bank's row
+    // is refused whatever the form says.
+    let own = "单位代码,月份,劝阻群众,劝阻涉及金额\n330281,2026-01,5,\"12,000.50\"\n";
+    let a = upload(
+        &state,
+        Role::BankLiaison,
+        "/bank-figures/import",
+        &[("bank_code", "CCB")],
+        own,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    assert_eq!(figure(&a.text(), "applied"), "1");
+    let theirs = "单位代码,银行,月份,劝阻群众\n330281,农业银行,2026-01,5\n";
+    let a = upload(
+        &state,
+        Role::BankLiaison,
+        "/bank-figures/import",
+        &[],
+        theirs,
+    )
+    .await;
+    assert_eq!(
+        quarantine(&state, &a.text()).await,
+        vec![(2, "not_own_bank".into())]
+    );
+    // The police without a bank column and no bank chosen: nothing to enter by.
+    let a = upload(
+        &state,
+        Role::CenterAnalyst,
+        "/bank-figures/import",
+        &[],
+        own,
+    )
+    .await;
+    assert_eq!(
+        quarantine(&state, &a.text()).await,
+        vec![(2, "no_bank".into())]
+    );
+    let e = entries(state.clone()).await;
+    assert_eq!(e.len(), 3);
+    assert!(e.contains(&(COUNTY.into(), "ICBC".into(), 202601, 5, 1_200_050, 0, 0)));
+    // Not a figure-entering role: refused.
+    let a = upload(&state, Role::Leader, "/bank-figures/import", &[], own).await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
 }

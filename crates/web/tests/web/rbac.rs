@@ -926,6 +926,13 @@ const ENDPOINTS: &[Endpoint] = &[
     ep("GET", "/bank-figures", "view_bank_figures", Rec::None, Empty),
     ep(
         "POST",
+        "/bank-figures/import",
+        "enter_bank_figures",
+        Rec::None,
+        Multipart("单位代码,银行,月份,劝阻群众\n330281,中国工商银行,2025-06,7\n"),
+    ),
+    ep(
+        "POST",
         "/bank-figures",
         "enter_bank_figures",
         Rec::ChildUnit,
