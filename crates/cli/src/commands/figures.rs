@@ -21,6 +21,8 @@ use fanzha_web::figure_import::{
 };
 use std::path::PathBuf;
 
+// The variants are the subcommands' names (`import-operators`, `import-banks`, `import-crime`).
+#[allow(clippy::enum_variant_names)]
 #[derive(clap::Subcommand)]
 pub enum FiguresCommand {
     /// Import an operator's monthly table of calls and SMS intercepted and numbers shut down
