@@ -312,22 +312,53 @@ impl<'s> BankFigures<'s> {
     /// entry standing for its subtree (per bank and month).
     pub async fn totals(&self, scope: &Scope, from: i64, until: i64) -> StoreResult<BankTotals> {
         let rows = self.rows(scope, from, until).await?;
+        Ok(Self::tally(Self::counted(&rows)))
+    }
+
+    /// [`Self::totals`] of each month of `from..=until` that has entries, from one read: a
+    /// year's page needs twelve months, which the rollup (per bank and month) lets one query
+    /// serve.
+    pub async fn monthly_totals(
+        &self,
+        scope: &Scope,
+        from: i64,
+        until: i64,
+    ) -> StoreResult<BTreeMap<i64, BankTotals>> {
+        let rows = self.rows(scope, from, until).await?;
+        let mut by_month: BTreeMap<i64, Vec<&BankFigureEntry>> = BTreeMap::new();
+        for e in Self::counted(&rows) {
+            by_month.entry(e.month).or_default().push(e);
+        }
+        Ok(by_month
+            .into_iter()
+            .map(|(m, entries)| (m, Self::tally(entries.into_iter())))
+            .collect())
+    }
+
+    /// The entries that count: each unit's own entry stands for its subtree, per bank and
+    /// month.
+    fn counted(rows: &[(String, BankFigureEntry)]) -> impl Iterator<Item = &BankFigureEntry> + '_ {
         let keyed: Vec<(String, (&str, i64))> = rows
             .iter()
             .map(|(p, e)| (p.clone(), (e.bank_code.as_str(), e.month)))
             .collect();
+        rows.iter()
+            .zip(outermost(&keyed))
+            .filter(|(_, counts)| *counts)
+            .map(|((_, e), _)| e)
+    }
+
+    fn tally<'e>(entries: impl Iterator<Item = &'e BankFigureEntry>) -> BankTotals {
         let mut by: BTreeMap<&str, BankCounts> = BTreeMap::new();
         let mut out = BankTotals::default();
         let mut months = std::collections::BTreeSet::new();
-        for ((_, e), counts) in rows.iter().zip(outermost(&keyed)) {
-            if counts {
-                by.entry(e.bank_code.as_str()).or_default().add(&e.counts);
-                out.total.add(&e.counts);
-                months.insert(e.month);
-            }
+        for e in entries {
+            by.entry(e.bank_code.as_str()).or_default().add(&e.counts);
+            out.total.add(&e.counts);
+            months.insert(e.month);
         }
         out.by_bank = by.into_iter().map(|(b, c)| (b.to_string(), c)).collect();
         out.months = months.into_iter().collect();
-        Ok(out)
+        out
     }
 }

@@ -310,22 +310,54 @@ impl<'s> OperatorFigures<'s> {
         until: i64,
     ) -> StoreResult<OperatorTotals> {
         let rows = self.rows(scope, from, until).await?;
+        Ok(Self::tally(Self::counted(&rows)))
+    }
+
+    /// [`Self::totals`] of each month of `from..=until` that has entries, from one read (the
+    /// rollup is per operator and month, so one query serves a year's page).
+    pub async fn monthly_totals(
+        &self,
+        scope: &Scope,
+        from: i64,
+        until: i64,
+    ) -> StoreResult<BTreeMap<i64, OperatorTotals>> {
+        let rows = self.rows(scope, from, until).await?;
+        let mut by_month: BTreeMap<i64, Vec<&OperatorFigureEntry>> = BTreeMap::new();
+        for e in Self::counted(&rows) {
+            by_month.entry(e.month).or_default().push(e);
+        }
+        Ok(by_month
+            .into_iter()
+            .map(|(m, entries)| (m, Self::tally(entries.into_iter())))
+            .collect())
+    }
+
+    /// The entries that count: each unit's own entry stands for its subtree, per operator and
+    /// month.
+    fn counted(
+        rows: &[(String, OperatorFigureEntry)],
+    ) -> impl Iterator<Item = &OperatorFigureEntry> + '_ {
         let keyed: Vec<(String, (Operator, i64))> = rows
             .iter()
             .map(|(p, e)| (p.clone(), (e.operator, e.month)))
             .collect();
+        rows.iter()
+            .zip(outermost(&keyed))
+            .filter(|(_, counts)| *counts)
+            .map(|((_, e), _)| e)
+    }
+
+    fn tally<'e>(entries: impl Iterator<Item = &'e OperatorFigureEntry>) -> OperatorTotals {
         let mut by: BTreeMap<Operator, InterceptCounts> = BTreeMap::new();
         let mut out = OperatorTotals::default();
         let mut months = std::collections::BTreeSet::new();
-        for ((_, e), counts) in rows.iter().zip(outermost(&keyed)) {
-            if counts {
-                by.entry(e.operator).or_default().add(&e.counts);
-                out.total.add(&e.counts);
-                months.insert(e.month);
-            }
+        for e in entries {
+            by.entry(e.operator).or_default().add(&e.counts);
+            out.total.add(&e.counts);
+            months.insert(e.month);
         }
         out.by_operator = by.into_iter().collect();
         out.months = months.into_iter().collect();
-        Ok(out)
+        out
     }
 }

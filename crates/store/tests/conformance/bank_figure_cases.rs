@@ -81,6 +81,19 @@ pub async fn bank_figures_roll_up_without_counting_twice(store: &Store) {
     assert_eq!(year.total.dissuaded, 5 + 6 + 2);
     assert_eq!(year.total.dissuaded_fen, (90_000 + 70_000 + 10_000) * 100);
     assert_eq!(year.months, [202612, 202701]);
+    // Month by month from one read: each the same as that month's own totals.
+    let monthly = f.monthly_totals(&city, 202611, 202702).await.unwrap();
+    assert_eq!(
+        monthly.keys().copied().collect::<Vec<_>>(),
+        [202612, 202701]
+    );
+    for (month, t) in &monthly {
+        assert_eq!(
+            *t,
+            f.totals(&city, *month, *month).await.unwrap(),
+            "{month}"
+        );
+    }
     // A township reads its own entry only.
     let township = store.units().scope("330281001").await.unwrap();
     assert_eq!(

@@ -144,6 +144,16 @@ pub async fn operator_figures_roll_up_without_counting_twice(store: &Store) {
     .unwrap();
     let t = f.totals(&city, 202701, 202701).await.unwrap();
     assert_eq!(t.total, counts(2200, 650, 5));
+    // Month by month from one read: each the same as that month's own totals.
+    let monthly = f.monthly_totals(&city, 202601, 202712).await.unwrap();
+    assert_eq!(monthly.get(&202701), Some(&t));
+    for (month, m) in &monthly {
+        assert_eq!(
+            *m,
+            f.totals(&city, *month, *month).await.unwrap(),
+            "{month}"
+        );
+    }
     // A township sees its own entry only.
     let yangming = store.units().scope("330281001").await.unwrap();
     assert_eq!(

@@ -223,11 +223,12 @@ async fn respond(
     let (unit_code, scope) = state.narrowed_scope(&own_unit, non_empty(&q.unit)).await?;
     let first = i64::from(year) * 100 + 1;
     let repo = state.store.bank_figures();
-    // Each month, the year and a year earlier rolled up once; each bank's line reads them.
-    let mut months: Vec<BankTotals> = Vec::with_capacity(12);
-    for m in 0..12 {
-        months.push(repo.totals(&scope, first + m, first + m).await?);
-    }
+    // Each month, the year and a year earlier rolled up once (three reads); each bank's line
+    // reads them.
+    let mut by_month = repo.monthly_totals(&scope, first, first + 11).await?;
+    let months: Vec<BankTotals> = (0..12)
+        .map(|m| by_month.remove(&(first + m)).unwrap_or_default())
+        .collect();
     let year_totals = repo.totals(&scope, first, first + 11).await?;
     let last_year_totals = repo.totals(&scope, first - 100, first - 89).await?;
     // A liaison reads its own bank's line; police every bank with figures in either year.

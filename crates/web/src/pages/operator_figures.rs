@@ -129,11 +129,12 @@ async fn respond(
     let first = i64::from(year) * 100 + 1;
     let repo = state.store.operator_figures();
     let readable = operators_of(principal);
-    // Each month, the year and a year earlier rolled up once; each operator's line reads them.
-    let mut months = Vec::with_capacity(12);
-    for m in 0..12 {
-        months.push(repo.totals(&scope, first + m, first + m).await?);
-    }
+    // Each month, the year and a year earlier rolled up once (three reads); each operator's
+    // line reads them.
+    let mut by_month = repo.monthly_totals(&scope, first, first + 11).await?;
+    let months: Vec<fanzha_store::OperatorTotals> = (0..12)
+        .map(|m| by_month.remove(&(first + m)).unwrap_or_default())
+        .collect();
     let year_totals = repo.totals(&scope, first, first + 11).await?;
     let last_year_totals = repo.totals(&scope, first - 100, first - 89).await?;
     let of = |t: &fanzha_store::OperatorTotals, op: Operator| {
