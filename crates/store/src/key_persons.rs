@@ -1132,6 +1132,39 @@ impl<'s> KeyPersons<'s> {
         Ok(Page::from_overfetch(items, limit, |k| k.id.to_string()))
     }
 
+    /// The dossiers inside `scope` (of `category` when given) whose latest punishment began in
+    /// `[from, until)`, in the order it began — those a 惩戒曝光 notice of the period names —
+    /// at most `limit`.
+    pub async fn punished_between(
+        &self,
+        scope: &Scope,
+        category: Option<KeyPersonCategory>,
+        from: i64,
+        until: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<KeyPerson>> {
+        let mut sql = Sql::new(format!("SELECT {COLUMNS} {FROM} WHERE "));
+        scope.push_condition(&mut sql, "k.unit_code");
+        sql.push(" AND k.punishment_from >= ")
+            .arg(from)
+            .push(" AND k.punishment_from < ")
+            .arg(until);
+        if let Some(c) = category {
+            sql.push(" AND k.category = ").arg(c.as_str());
+        }
+        sql.push(" ORDER BY k.punishment_from, k.id LIMIT ")
+            .arg(limit.clamp(1, 10_000));
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("key_persons.punished_between"))?;
+        rows.iter()
+            .map(from_row)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::query("key_persons.punished_between"))
+    }
+
     /// How many dossiers [`KeyPersons::list`] would give in all.
     pub async fn count(
         &self,

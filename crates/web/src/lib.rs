@@ -456,6 +456,14 @@ pub fn router(state: AppState) -> Router {
         .route("/tips/{id}/review", post(pages::tips::review))
         .route("/m/tips", get(pages::tips::phone))
         .route(
+            "/key-persons/exposure",
+            get(pages::key_person_exposure::list),
+        )
+        .route(
+            "/key-persons/exposure/notice",
+            get(pages::key_person_exposure::notice),
+        )
+        .route(
             "/quizzes",
             get(pages::quizzes::list).post(pages::quizzes::create),
         )

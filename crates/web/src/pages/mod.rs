@@ -35,6 +35,7 @@ pub mod joint_office;
 pub mod joint_office_member;
 pub mod joint_office_tasks;
 pub mod key_person_cases;
+pub mod key_person_exposure;
 pub mod key_person_proposals;
 pub mod key_person_units;
 pub mod key_persons;

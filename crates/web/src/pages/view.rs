@@ -318,6 +318,7 @@ pub fn audit_action_label(lang: Lang, code: &str) -> String {
         "operator_figures_set" => Some(("填报运营商反制数据", "Operator figures entered")),
         "bank_figures_set" => Some(("填报银行反诈数据", "Bank figures entered")),
         "tip_reported" => Some(("登记举报线索", "Tip reported")),
+        "exposure_notice_printed" => Some(("生成惩戒曝光公告", "Punishment notice made")),
         "quiz_question_added" => Some(("新增测试题", "Quiz question added")),
         "quiz_question_updated" => Some(("修改测试题", "Quiz question changed")),
         "quiz_questions_loaded" => Some(("载入内置测试题", "Built-in quiz questions loaded")),

@@ -24,6 +24,7 @@ mod figure_imports;
 mod guardians;
 mod intake_stops;
 mod joint_office;
+mod key_person_exposure;
 mod key_person_proposals;
 mod key_persons;
 mod links;

@@ -860,6 +860,14 @@ const ENDPOINTS: &[Endpoint] = &[
         Form("state=dismissed&finding=rbac&version=1"),
     ),
     ep("GET", "/m/tips", "report_tips", Rec::None, Empty),
+    ep("GET", "/key-persons/exposure", "manage_key_persons", Rec::None, Empty),
+    ep(
+        "GET",
+        "/key-persons/exposure/notice?id={id}",
+        "manage_key_persons",
+        Rec::KeyPerson,
+        Empty,
+    ),
     ep("GET", "/quizzes", "view_quizzes", Rec::None, Empty),
     ep(
         "POST",
