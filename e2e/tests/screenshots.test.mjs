@@ -180,6 +180,7 @@ const PAGES = [
   { name: 'quiz-campaign', user: 'analyst', path: someQuizPage, ready: '#quiz-figures' },
   { name: 'quiz-bank', user: 'commander', path: async () => '/quizzes/questions', ready: '#quiz-bank' },
   { name: 'quiz-public', user: null, path: someQuizLink, ready: '#quiz-start' },
+  { name: 'quizzes-phone', user: 'grid', path: async () => '/m/quizzes', ready: '#open-quizzes' },
 ];
 
 for (const p of PAGES) {

@@ -398,6 +398,34 @@ impl<'s> QuizCampaigns<'s> {
             .map_err(StoreError::query("quiz_campaigns.list"))
     }
 
+    /// The campaigns open at `now` that concern `unit_code`: its own and those of the units
+    /// above it (a county's campaign for its villages) or below it — what an officer there hands
+    /// out (public data: the campaign, not its figures).
+    pub async fn open_around(&self, unit_code: &str, now: i64) -> StoreResult<Vec<Campaign>> {
+        let unit = self.store.units().get(unit_code).await?;
+        let above = crate::quiz_questions::unit_and_above(&unit);
+        let below = self.store.units().scope(unit_code).await?;
+        let mut sql = Sql::new(format!(
+            "SELECT {COLUMNS} FROM quiz_campaigns c WHERE (c.unit_code IN ("
+        ));
+        sql.args(above.iter().map(String::as_str)).push(") OR ");
+        below.push_condition(&mut sql, "c.unit_code");
+        sql.push(") AND c.closed_at IS NULL AND c.opens_at <= ")
+            .arg(now)
+            .push(" AND c.closes_at > ")
+            .arg(now)
+            .push(" ORDER BY c.opens_at DESC, c.id DESC LIMIT 50");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("quiz_campaigns.open_around"))?;
+        rows.iter()
+            .map(from_row)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::query("quiz_campaigns.open_around"))
+    }
+
     /// Rewrites campaign `id`'s title, pledge, close and employers from `version` (audited
     /// `quiz_campaign_updated` with the values before). [`StoreError::Invalid`] for a close
     /// before the opening; [`StoreError::Conflict`] when it changed since it was read.

@@ -557,6 +557,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("quiz_videos", "推荐观看：反诈宣传视频", "Watch: anti-fraud videos"),
     ("quiz_title", "反诈知识测试", "Anti-fraud quizzes"),
     ("quiz_participants_stat", "反诈知识测试参与", "Quiz participants"),
+    ("quiz_hand_out_hint", "请群众用手机扫描二维码参加测试；也可转发链接到工作群。", "Let residents scan the code with their phones, or forward the link to your groups."),
+    ("quiz_none_open", "本辖区暂无进行中的测试活动", "No quiz open in your area"),
     ("quiz_bank_title", "测试题库", "Question bank"),
     ("quiz_campaigns", "测试活动", "Campaigns"),
     ("quiz_campaign", "测试活动", "Campaign"),

@@ -482,6 +482,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/quizzes/{id}/close", post(pages::quizzes::close))
         .route("/quizzes/{id}/poster", get(pages::quizzes::poster))
+        .route("/m/quizzes", get(pages::quizzes::phone))
         .route("/q/{id}", get(pages::quiz_public::show))
         .route("/q/{id}/start", post(pages::quiz_public::start))
         .route(

@@ -226,6 +226,22 @@ pub async fn quizzes_draw_from_the_bank_above_and_count_each_person_once(store: 
         Err(StoreError::NotFound { .. })
     ));
     assert_eq!(c.by_code("yy2027a").await.unwrap().id, id);
+    // Open around a unit: the county's campaign for its village and for the city above, not
+    // for the other county, nor before it opens.
+    let around = |unit: &'static str, now: i64| async move {
+        store
+            .quiz_campaigns()
+            .open_around(unit, now)
+            .await
+            .unwrap()
+            .iter()
+            .map(|x| x.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(around("330281001001", T0 + 1).await, [id]);
+    assert_eq!(around("3302", T0 + 1).await, [id]);
+    assert!(around("330282001", T0 + 1).await.is_empty());
+    assert!(around("330281001001", T0 - 1).await.is_empty());
     assert_eq!(audits(store, "quiz_campaign_opened").await, 1);
 
     // Attempts: closed before it opens; the area must lie in the campaign's; an employer of
@@ -583,6 +599,11 @@ pub async fn quizzes_draw_from_the_bank_above_and_count_each_person_once(store: 
         .await
         .unwrap();
     assert!(!closed.is_open(T0 + 3 * DAY));
+    assert!(c
+        .open_around("330281001001", T0 + 3 * DAY)
+        .await
+        .unwrap()
+        .is_empty());
     assert!(matches!(
         a.start(
             &closed,

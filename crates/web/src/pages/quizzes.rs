@@ -769,6 +769,58 @@ pub async fn poster(
     .map(IntoResponse::into_response)
 }
 
+/// An open campaign as the phone shows it: to hand out, its QR code on the screen.
+struct HandOut {
+    title: String,
+    organizer: String,
+    period: String,
+    link: String,
+    qr: String,
+}
+
+#[derive(Template)]
+#[template(path = "mobile_quizzes.html")]
+struct PhonePage {
+    lang: Lang,
+    chrome: Chrome,
+    campaigns: Vec<HandOut>,
+}
+
+/// `GET /m/quizzes`: the campaigns open now for one's area — one's unit's, those of the units
+/// above it (the county's for its villages) and below — each with its link and QR code on the
+/// screen for a resident to scan.
+pub async fn phone(
+    auth: Require<ViewQuizzes>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let chrome = Chrome::new(&auth.principal, &auth.csrf_token, &headers, "/m/quizzes");
+    let lang = chrome.lang;
+    let open = state
+        .store
+        .quiz_campaigns()
+        .open_around(&auth.principal.unit_code, state.clock.now_ms())
+        .await?;
+    let mut names = state.unit_names();
+    let mut campaigns = Vec::with_capacity(open.len());
+    for c in open {
+        let link = public_link(&state, &headers, &c.code);
+        campaigns.push(HandOut {
+            organizer: names.get(&c.unit_code).await,
+            period: period(&c),
+            qr: qr_svg(&link),
+            link,
+            title: c.title,
+        });
+    }
+    render(&PhonePage {
+        campaigns,
+        lang,
+        chrome,
+    })
+    .map(IntoResponse::into_response)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

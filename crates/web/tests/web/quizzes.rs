@@ -346,6 +346,19 @@ async fn a_county_quizzes_its_public_sector_staff(db: &Db) {
         "{list}"
     );
 
+    // The village's grid worker hands the county's campaign out from the phone; the other
+    // county's sees none.
+    let grid = ok(&send(&state, Role::GridWorker, VILLAGE, "GET", "/m/quizzes", "").await);
+    assert!(
+        grid.contains(&format!(
+            r#"data-quiz-link="http://127.0.0.1:8080/q/{code}""#
+        )),
+        "{grid}"
+    );
+    assert!(grid.contains("<svg"));
+    let other = ok(&send(&state, c, OTHER_COUNTY, "GET", "/m/quizzes", "").await);
+    assert!(!other.contains("data-quiz-link"), "{other}");
+
     // The month's statistics and brief count them.
     let stats = ok(&send(
         &state,

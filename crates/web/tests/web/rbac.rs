@@ -869,6 +869,7 @@ const ENDPOINTS: &[Endpoint] = &[
         Empty,
     ),
     ep("GET", "/quizzes", "view_quizzes", Rec::None, Empty),
+    ep("GET", "/m/quizzes", "view_quizzes", Rec::None, Empty),
     ep(
         "POST",
         "/quizzes",
