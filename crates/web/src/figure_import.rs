@@ -109,6 +109,68 @@ fn reader_quarantine(file: &str, rejected: &[FigureRejection]) -> Vec<Quarantine
         .collect()
 }
 
+/// Where a good row of the file goes, checked the same way for every kind of table: the month
+/// not to come, the unit in the importer's area, the unit (and `key`: the operator or bank)
+/// and month not entered earlier in the file. The stored unit's code, or the column to blame
+/// and why.
+struct Placing<'a, K> {
+    state: &'a AppState,
+    scope: Scope,
+    this_month: i64,
+    entered: HashSet<(String, K, i64)>,
+}
+
+impl<'a, K: std::hash::Hash + Eq> Placing<'a, K> {
+    async fn new(state: &'a AppState, unit_code: &str) -> Result<Placing<'a, K>, WebError> {
+        Ok(Placing {
+            state,
+            scope: state.scope_of(unit_code).await?,
+            this_month: current_month(state)?,
+            entered: HashSet::new(),
+        })
+    }
+
+    async fn place(
+        &mut self,
+        unit: &str,
+        key: K,
+        month: i64,
+    ) -> Result<Result<String, (&'static str, &'static str)>, WebError> {
+        if month > self.this_month {
+            return Ok(Err(("month", apply_reason::FUTURE_MONTH)));
+        }
+        let Some(unit) = unit_in_scope(self.state, &self.scope, unit).await? else {
+            return Ok(Err(("unit", apply_reason::UNIT_OUTSIDE_AREA)));
+        };
+        // The reader compares codes as written; a padded code and the plain one are the
+        // same unit, and the second line would overwrite the first.
+        if !self.entered.insert((unit.clone(), key, month)) {
+            return Ok(Err(("unit", DUPLICATE)));
+        }
+        Ok(Ok(unit))
+    }
+}
+
+/// What an import did, once its run is finished.
+async fn finished<R>(
+    run: ImportRecord<'_>,
+    parsed: &fanzha_ingest::monthly_figures::FigureFile<R>,
+    applied: usize,
+    latest_month: Option<i64>,
+) -> Result<FigureImport, WebError> {
+    let done = run.finish(applied).await?;
+    Ok(FigureImport {
+        import_run: done.run,
+        format: parsed.format,
+        encoding: parsed.encoding,
+        read: parsed.read,
+        applied,
+        rejected: done.rejected,
+        by_reason: done.by_reason,
+        latest_month,
+    })
+}
+
 /// Imports an operator-figures file (see the module's comment). A liaison's rows are its own
 /// operator's: a file without an operator column is taken as theirs, and a row of another
 /// operator is quarantined (`not_own_operator`).
@@ -132,11 +194,10 @@ pub async fn import_operator_figures(
         Some(own) => FigureEnterer::Operator(own),
         None => FigureEnterer::Police,
     };
-    let scope = state.scope_of(up.unit_code).await?;
-    let (now, this_month) = (state.clock.now_ms(), current_month(state)?);
+    let mut placing = Placing::new(state, up.unit_code).await?;
+    let now = state.clock.now_ms();
     let repo = state.store.operator_figures();
     let (mut applied, mut latest) = (0, None);
-    let mut entered = HashSet::new();
     for (i, row) in parsed.rows.iter().enumerate() {
         let mut reject = |column: &str, reason: &str| {
             run.reject(quarantine_row(
@@ -151,20 +212,13 @@ pub async fn import_operator_figures(
             reject("operator", apply_reason::NO_OPERATOR);
             continue;
         };
-        if row.month > this_month {
-            reject("month", apply_reason::FUTURE_MONTH);
-            continue;
-        }
-        let Some(unit) = unit_in_scope(state, &scope, &row.unit).await? else {
-            reject("unit", apply_reason::UNIT_OUTSIDE_AREA);
-            continue;
+        let unit = match placing.place(&row.unit, operator, row.month).await? {
+            Ok(unit) => unit,
+            Err((column, reason)) => {
+                reject(column, reason);
+                continue;
+            }
         };
-        // The reader compares codes as written; a padded code and the plain one are the
-        // same unit, and the second line would overwrite the first.
-        if !entered.insert((unit.clone(), operator, row.month)) {
-            reject("unit", DUPLICATE);
-            continue;
-        }
         let counts = InterceptCounts {
             calls_blocked: row.calls_blocked,
             sms_blocked: row.sms_blocked,
@@ -174,7 +228,7 @@ pub async fn import_operator_figures(
         };
         let set = repo
             .set(
-                &scope,
+                &placing.scope,
                 enterer,
                 operator,
                 &unit,
@@ -199,17 +253,7 @@ pub async fn import_operator_figures(
             }
         }
     }
-    let done = run.finish(applied).await?;
-    Ok(FigureImport {
-        import_run: done.run,
-        format: parsed.format,
-        encoding: parsed.encoding,
-        read: parsed.read,
-        applied,
-        rejected: done.rejected,
-        by_reason: done.by_reason,
-        latest_month: latest,
-    })
+    finished(run, &parsed, applied, latest).await
 }
 
 /// A banks' figures file to import: whose, and the bank of rows that name none.
@@ -245,11 +289,10 @@ pub async fn import_bank_figures(
         Some(own) => BankEnterer::Bank(own.to_string()),
         None => BankEnterer::Police,
     };
-    let scope = state.scope_of(up.unit_code).await?;
-    let (now, this_month) = (state.clock.now_ms(), current_month(state)?);
+    let mut placing = Placing::new(state, up.unit_code).await?;
+    let now = state.clock.now_ms();
     let repo = state.store.bank_figures();
     let (mut applied, mut latest) = (0, None);
-    let mut entered = HashSet::new();
     for (i, row) in parsed.rows.iter().enumerate() {
         let mut reject = |column: &str, reason: &str| {
             run.reject(quarantine_row(
@@ -264,18 +307,16 @@ pub async fn import_bank_figures(
             reject("bank", apply_reason::NO_BANK);
             continue;
         };
-        if row.month > this_month {
-            reject("month", apply_reason::FUTURE_MONTH);
-            continue;
-        }
-        let Some(unit) = unit_in_scope(state, &scope, &row.unit).await? else {
-            reject("unit", apply_reason::UNIT_OUTSIDE_AREA);
-            continue;
+        let unit = match placing
+            .place(&row.unit, bank.to_string(), row.month)
+            .await?
+        {
+            Ok(unit) => unit,
+            Err((column, reason)) => {
+                reject(column, reason);
+                continue;
+            }
         };
-        if !entered.insert((unit.clone(), bank.to_string(), row.month)) {
-            reject("unit", DUPLICATE);
-            continue;
-        }
         let counts = BankCounts {
             dissuaded: row.dissuaded,
             dissuaded_fen: row.dissuaded_fen,
@@ -284,7 +325,7 @@ pub async fn import_bank_figures(
         };
         let set = repo
             .set(
-                &scope,
+                &placing.scope,
                 &enterer,
                 bank,
                 &unit,
@@ -307,17 +348,7 @@ pub async fn import_bank_figures(
             }
         }
     }
-    let done = run.finish(applied).await?;
-    Ok(FigureImport {
-        import_run: done.run,
-        format: parsed.format,
-        encoding: parsed.encoding,
-        read: parsed.read,
-        applied,
-        rejected: done.rejected,
-        by_reason: done.by_reason,
-        latest_month: latest,
-    })
+    finished(run, &parsed, applied, latest).await
 }
 
 /// Imports a file of criminal cases filed per unit and month (see the module's comment).
@@ -336,11 +367,10 @@ pub async fn import_crime_counts(
         reader_quarantine(file, &parsed.rejected),
     )
     .await?;
-    let scope = state.scope_of(up.unit_code).await?;
-    let (now, this_month) = (state.clock.now_ms(), current_month(state)?);
+    let mut placing = Placing::new(state, up.unit_code).await?;
+    let now = state.clock.now_ms();
     let repo = state.store.crime_counts();
     let (mut applied, mut latest) = (0, None);
-    let mut entered = HashSet::new();
     for (i, row) in parsed.rows.iter().enumerate() {
         let mut reject = |column: &str, reason: &str| {
             run.reject(quarantine_row(
@@ -351,20 +381,22 @@ pub async fn import_crime_counts(
                 &row.raw,
             ))
         };
-        if row.month > this_month {
-            reject("month", apply_reason::FUTURE_MONTH);
-            continue;
-        }
-        let Some(unit) = unit_in_scope(state, &scope, &row.unit).await? else {
-            reject("unit", apply_reason::UNIT_OUTSIDE_AREA);
-            continue;
+        let unit = match placing.place(&row.unit, (), row.month).await? {
+            Ok(unit) => unit,
+            Err((column, reason)) => {
+                reject(column, reason);
+                continue;
+            }
         };
-        if !entered.insert((unit.clone(), row.month)) {
-            reject("unit", DUPLICATE);
-            continue;
-        }
         match repo
-            .set(&scope, &unit, row.month, Some(row.cases), up.login, now)
+            .set(
+                &placing.scope,
+                &unit,
+                row.month,
+                Some(row.cases),
+                up.login,
+                now,
+            )
             .await
         {
             Ok(()) => {
@@ -378,15 +410,5 @@ pub async fn import_crime_counts(
             }
         }
     }
-    let done = run.finish(applied).await?;
-    Ok(FigureImport {
-        import_run: done.run,
-        format: parsed.format,
-        encoding: parsed.encoding,
-        read: parsed.read,
-        applied,
-        rejected: done.rejected,
-        by_reason: done.by_reason,
-        latest_month: latest,
-    })
+    finished(run, &parsed, applied, latest).await
 }
