@@ -226,7 +226,7 @@ pub use people::{
 pub use phones::{NewPhone, Phone, Phones};
 pub use quiz_attempts::{
     draw as draw_quiz_questions, AreaParticipation, Attempt, AttemptItem, AttemptRow,
-    EmployerParticipation, NewAttempt, QuizAttempts, QuizFigures, ANSWER_WITHIN_MS,
+    EmployerParticipation, NewAttempt, QuizArea, QuizAttempts, QuizFigures, ANSWER_WITHIN_MS,
     ATTEMPTS_PER_DAY,
 };
 pub use quiz_campaigns::{

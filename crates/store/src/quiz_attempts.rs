@@ -64,6 +64,16 @@ pub struct Attempt {
     pub items: Vec<AttemptItem>,
 }
 
+/// Whose area a scope's quiz figures cover.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuizArea {
+    /// The campaigns the scope's units organised, wherever their participants live.
+    Organiser,
+    /// The participants who named an area of the scope, whoever organised the campaign (a
+    /// city's campaign counts in each county for its own residents).
+    Participant,
+}
+
 /// A campaign's (or an area's) figures over submitted attempts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
 pub struct QuizFigures {
@@ -566,11 +576,13 @@ impl<'s> QuizAttempts<'s> {
         Ok(out)
     }
 
-    /// The figures of the attempts handed in during `[from, until)` at campaigns of `scope`
-    /// (of `audience`'s campaigns only, when given).
+    /// The figures of the attempts handed in during `[from, until)` in `scope` — at campaigns
+    /// its units organised, or by participants of its area, as `area` says — of `audience`'s
+    /// campaigns only, when given.
     pub async fn period_figures(
         &self,
         scope: &Scope,
+        area: QuizArea,
         from: i64,
         until: i64,
         audience: Option<crate::outreach::OutreachAudience>,
@@ -578,7 +590,10 @@ impl<'s> QuizAttempts<'s> {
         let mut sql = Sql::new("");
         Self::push_figures(&mut sql, false);
         sql.push("JOIN quiz_campaigns c ON c.id = a.campaign_id WHERE ");
-        scope.push_condition(&mut sql, "c.unit_code");
+        match area {
+            QuizArea::Organiser => scope.push_condition(&mut sql, "c.unit_code"),
+            QuizArea::Participant => scope.push_condition(&mut sql, "a.unit_code"),
+        }
         sql.push(" AND a.submitted_at >= ")
             .arg(from)
             .push(" AND a.submitted_at < ")

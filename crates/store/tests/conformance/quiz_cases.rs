@@ -534,11 +534,15 @@ pub async fn quizzes_draw_from_the_bank_above_and_count_each_person_once(store: 
     assert_eq!((answered, wrong), (20, 8));
 
     // The period's figures, of the scope, by audience.
-    let day1 = a.period_figures(&yuyao, T0, T0 + DAY, None).await.unwrap();
+    let day1 = a
+        .period_figures(&yuyao, QuizArea::Organiser, T0, T0 + DAY, None)
+        .await
+        .unwrap();
     assert_eq!((day1.attempts, day1.participants), (2, 1));
     let all = a
         .period_figures(
             &yuyao,
+            QuizArea::Organiser,
             T0,
             T0 + 2 * DAY,
             Some(OutreachAudience::PublicSector),
@@ -547,18 +551,48 @@ pub async fn quizzes_draw_from_the_bank_above_and_count_each_person_once(store: 
         .unwrap();
     assert_eq!(all.participants, 3);
     assert_eq!(
-        a.period_figures(&yuyao, T0, T0 + 2 * DAY, Some(OutreachAudience::School))
+        a.period_figures(
+            &yuyao,
+            QuizArea::Organiser,
+            T0,
+            T0 + 2 * DAY,
+            Some(OutreachAudience::School)
+        )
+        .await
+        .unwrap()
+        .attempts,
+        0
+    );
+    assert_eq!(
+        a.period_figures(&cixi, QuizArea::Organiser, T0, T0 + 2 * DAY, None)
             .await
             .unwrap()
             .attempts,
         0
     );
+
+    // By the participants' area: the township holds two of them (one a village below it), the
+    // city organised nothing but its residents took part.
+    let yangming = store.units().scope("330281001").await.unwrap();
+    let city = store.units().scope("3302").await.unwrap();
+    let by_area = |scope: Scope| {
+        let a = store.quiz_attempts();
+        async move {
+            a.period_figures(&scope, QuizArea::Participant, T0, T0 + 2 * DAY, None)
+                .await
+                .unwrap()
+                .participants
+        }
+    };
+    assert_eq!(by_area(yangming.clone()).await, 1);
+    assert_eq!(by_area(city.clone()).await, 3);
     assert_eq!(
-        a.period_figures(&cixi, T0, T0 + 2 * DAY, None)
+        a.period_figures(&yangming, QuizArea::Organiser, T0, T0 + 2 * DAY, None)
             .await
             .unwrap()
-            .attempts,
-        0
+            .participants,
+        0,
+        "the township organised nothing"
     );
 
     // Changing the employers and the close; closing early stops the link.

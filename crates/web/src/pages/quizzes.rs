@@ -23,8 +23,8 @@ use axum::response::{IntoResponse, Response};
 use fanzha_core::mask::mask_phone;
 use fanzha_core::time::format_shanghai;
 use fanzha_store::{
-    EmployerParticipation, NewQuizCampaign, OutreachAudience, QuizCampaign, QuizCampaignText,
-    QuizEmployer, QuizFigures,
+    EmployerParticipation, NewQuizCampaign, OutreachAudience, QuizArea, QuizCampaign,
+    QuizCampaignText, QuizEmployer, QuizFigures,
 };
 use rand::Rng;
 use serde::Deserialize;
@@ -207,7 +207,7 @@ pub async fn list(
     let totals = state
         .store
         .quiz_attempts()
-        .period_figures(&scope, 0, i64::MAX, None)
+        .period_figures(&scope, QuizArea::Organiser, 0, i64::MAX, None)
         .await?;
     let form = if ManageQuizzes::allows(p) {
         let today = state.today()?;

@@ -798,10 +798,15 @@ pub async fn show(
         .await?;
     let alliance = state.store.alliance().tally(&scope, from, until).await?;
     let quizzes = state.store.quiz_attempts();
-    let quiz = quizzes.period_figures(&scope, from, until, None).await?;
+    // By the participants' area: a city's campaign counts in each county for its residents.
+    let by_area = fanzha_store::QuizArea::Participant;
+    let quiz = quizzes
+        .period_figures(&scope, by_area, from, until, None)
+        .await?;
     let quiz_public_sector = quizzes
         .period_figures(
             &scope,
+            by_area,
             from,
             until,
             Some(fanzha_store::OutreachAudience::PublicSector),
