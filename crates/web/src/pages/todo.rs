@@ -2,15 +2,16 @@
 //! the unit, cluster-operation targets to report, two-card leads to check, key-person visits
 //! overdue, supervision measures in rectification or awaiting acceptance, bulletins to sign,
 //! new cards to review, proposals to report or decide, joint-office tasks, 96110 calls, banks
-//! late with cleanup answers — each with how many are past their deadline, linking to the list
+//! late with cleanup answers, employers of an open quiz not all in — each with how many are past their deadline, linking to the list
 //! that shows them. Only the lines one may act on are shown; the work comes first.
 
 use super::liaison_desk::DeskItem;
 use super::{render, Chrome};
 use crate::auth::permission::{
     CheckTwoCardLeads, HandleInstructions, IssueOutreachLists, ManageJointOffice, ManageKeyPersons,
-    ManageSupervision, Permission, RecordEnforcement, ReplySupervision, ReportKeyPersonMeasures,
-    RequestCardCleanups, ReviewNewCards, ReviewTips, SignBulletins, ViewTodo, WorkCallTasks,
+    ManageQuizzes, ManageSupervision, Permission, RecordEnforcement, ReplySupervision,
+    ReportKeyPersonMeasures, RequestCardCleanups, ReviewNewCards, ReviewTips, SignBulletins,
+    ViewTodo, WorkCallTasks,
 };
 use crate::auth::Require;
 use crate::error::WebError;
@@ -30,6 +31,8 @@ use fanzha_store::{
 const DAY_MS: i64 = 86_400_000;
 /// A tip is to be checked within this many days of its report.
 const TIP_CHECK_DAYS: i64 = 3;
+/// A quiz's employers not all in are pressing this many days before it closes.
+const QUIZ_CLOSING_DAYS: i64 = 3;
 
 #[derive(Template)]
 #[template(path = "todo.html")]
@@ -151,6 +154,9 @@ pub async fn show(
             open,
             overdue,
         });
+    }
+    if ManageQuizzes::allows(p) {
+        items.push(quiz_employers(&state, &scope, now).await?);
     }
     if ReplySupervision::allows(p) || ManageSupervision::allows(p) {
         items.extend(supervision(&state, &scope, now).await?);
@@ -405,4 +411,41 @@ async fn supervision(state: &AppState, scope: &Scope, now: i64) -> Result<Vec<De
             overdue: 0,
         },
     ])
+}
+
+/// 反诈知识测试: the employers of the area's open campaigns whose staff are not all in yet
+/// (全员参与); overdue when their campaign closes within three days.
+async fn quiz_employers(state: &AppState, scope: &Scope, now: i64) -> Result<DeskItem, WebError> {
+    let repo = state.store.quiz_campaigns();
+    let (mut open, mut overdue) = (0, 0);
+    for listed in repo.list(scope, 200).await? {
+        if !listed.is_open(now) {
+            continue;
+        }
+        let campaign = repo.get(scope, listed.id).await?;
+        if campaign.employers.is_empty() {
+            continue;
+        }
+        let behind = state
+            .store
+            .quiz_attempts()
+            .employers(&campaign)
+            .await?
+            .iter()
+            .filter(|e| e.participants < e.headcount)
+            .count() as i64;
+        if behind == 0 {
+            continue;
+        }
+        open += behind;
+        if campaign.closes_at - now <= QUIZ_CLOSING_DAYS * DAY_MS {
+            overdue += behind;
+        }
+    }
+    Ok(DeskItem {
+        key: "todo_quizzes",
+        href: "/quizzes",
+        open,
+        overdue,
+    })
 }
