@@ -386,14 +386,13 @@ impl<'s> QuizAttempts<'s> {
     }
 
     /// Scores the attempt of `token` with `answers` (the option chosen for each question, in
-    /// order), passing at `pass_score` percent. [`StoreError::Invalid`] (`answers`) naming the
+    /// order), passing at its campaign's pass mark. [`StoreError::Invalid`] (`answers`) naming the
     /// first question left unanswered or an option out of range; [`StoreError::Conflict`] when
     /// it was submitted already or [`ANSWER_WITHIN_MS`] passed since it started.
     pub async fn submit(
         &self,
         token: &str,
         answers: &[Option<usize>],
-        pass_score: i64,
         now: i64,
     ) -> StoreResult<Attempt> {
         let attempt = self.get(token).await?;
@@ -429,6 +428,17 @@ impl<'s> QuizAttempts<'s> {
                 }
             }
         }
+        let mut mark = Sql::new("SELECT pass_score FROM quiz_campaigns WHERE id = ");
+        mark.arg(attempt.campaign_id);
+        let pass_score: i64 = col(
+            &mark
+                .query()
+                .fetch_one(self.store.pool())
+                .await
+                .map_err(StoreError::query("quiz_attempts.submit"))?,
+            "pass_score",
+        )
+        .map_err(StoreError::query("quiz_attempts.submit"))?;
         let right = marks.iter().filter(|(_, ok)| *ok).count() as i64;
         let total = marks.len().max(1) as i64;
         // Rounded half up: 17 of 20 is 85, 2 of 3 is 67.

@@ -86,7 +86,7 @@ async fn answer(store: &Store, token: &str, wrong: usize, now: i64) -> Attempt {
         .collect();
     store
         .quiz_attempts()
-        .submit(token, &answers, 80, now)
+        .submit(token, &answers, now)
         .await
         .unwrap()
 }
@@ -334,25 +334,15 @@ pub async fn quizzes_draw_from_the_bank_above_and_count_each_person_once(store: 
     // Unanswered or out-of-range answers are refused, naming the question.
     assert_eq!(
         invalid_field(
-            a.submit(
-                &t1,
-                &[Some(1), None, Some(1), Some(1), Some(1)],
-                80,
-                T0 + 20
-            )
-            .await
+            a.submit(&t1, &[Some(1), None, Some(1), Some(1), Some(1)], T0 + 20)
+                .await
         ),
         "answers"
     );
     assert_eq!(
         invalid_field(
-            a.submit(
-                &t1,
-                &[Some(1), Some(7), Some(1), Some(1), Some(1)],
-                80,
-                T0 + 20
-            )
-            .await
+            a.submit(&t1, &[Some(1), Some(7), Some(1), Some(1), Some(1)], T0 + 20)
+                .await
         ),
         "answers"
     );
@@ -371,7 +361,7 @@ pub async fn quizzes_draw_from_the_bank_above_and_count_each_person_once(store: 
         .iter()
         .all(|i| i.chosen.is_some() && i.correct.is_some()));
     assert!(matches!(
-        a.submit(&t1, &[Some(1); 5], 80, T0 + 30).await,
+        a.submit(&t1, &[Some(1); 5], T0 + 30).await,
         Err(StoreError::Conflict { .. })
     ));
     let t2 = start(
@@ -443,7 +433,7 @@ pub async fn quizzes_draw_from_the_bank_above_and_count_each_person_once(store: 
     .await
     .unwrap();
     assert!(matches!(
-        a.submit(&late, &[Some(1); 5], 80, T0 + DAY + ANSWER_WITHIN_MS + 1)
+        a.submit(&late, &[Some(1); 5], T0 + DAY + ANSWER_WITHIN_MS + 1)
             .await,
         Err(StoreError::Conflict { .. })
     ));

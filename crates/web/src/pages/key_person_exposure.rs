@@ -21,7 +21,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
 use fanzha_core::mask::{mask_name, mask_resident_id};
-use fanzha_core::time::format_shanghai;
+use fanzha_core::time::format_shanghai_date;
 use fanzha_store::{KeyPerson, KeyPersonCategory};
 use serde::Deserialize;
 
@@ -82,11 +82,15 @@ pub struct Named {
     pub punishment: String,
 }
 
+/// The places already named, by unit code: a notice names a village's people together.
+type Places = std::collections::HashMap<String, String>;
+
 async fn named(
     state: &AppState,
     lang: Lang,
     k: &KeyPerson,
     in_full: bool,
+    places: &mut Places,
 ) -> Result<Named, WebError> {
     let id = fanzha_core::ResidentId::parse(&k.resident_id).ok();
     let name = k.name.clone().unwrap_or_default();
@@ -94,12 +98,12 @@ async fn named(
         (Some(kind), Some(from)) => {
             let until = k
                 .punishment_until
-                .map(|u| format_shanghai(u - 1).chars().take(10).collect::<String>())
+                .map(|u| format_shanghai_date(u - 1))
                 .unwrap_or_else(|| lang.t("kp_open_ended").to_string());
             format!(
                 "{}（{} — {}）",
                 punishment_label(lang, kind),
-                format_shanghai(from).chars().take(10).collect::<String>(),
+                format_shanghai_date(from),
                 until
             )
         }
@@ -118,7 +122,7 @@ async fn named(
             .map(|i| i.birth_date().year().to_string())
             .unwrap_or_default(),
         resident_id: mask_resident_id(&k.resident_id),
-        place: place_of(state, &k.unit_code).await?,
+        place: place_of(state, &k.unit_code, places).await?,
         deed: category_label(lang, k.category),
         punishment,
     })
@@ -126,14 +130,19 @@ async fn named(
 
 /// Where a person is registered as a notice says it: the township and the village
 /// (`阳明街道舜水社区`), or the unit alone above that level.
-async fn place_of(state: &AppState, code: &str) -> Result<String, WebError> {
+async fn place_of(state: &AppState, code: &str, places: &mut Places) -> Result<String, WebError> {
+    if let Some(place) = places.get(code) {
+        return Ok(place.clone());
+    }
     let unit = state.store.units().get(code).await?;
-    Ok(match (&unit.level, &unit.parent_code) {
+    let place = match (&unit.level, &unit.parent_code) {
         (fanzha_store::UnitLevel::Village, Some(parent)) => {
             format!("{}{}", state.unit_name(parent).await, unit.name)
         }
         _ => unit.name,
-    })
+    };
+    places.insert(code.to_string(), place.clone());
+    Ok(place)
 }
 
 #[derive(Template)]
@@ -176,8 +185,9 @@ pub async fn list(
         .await?;
     let cut = found.len() > MAX_NAMED;
     let mut people = Vec::with_capacity(found.len().min(MAX_NAMED));
+    let mut places = Places::new();
     for k in found.iter().take(MAX_NAMED) {
-        people.push(named(&state, lang, k, false).await?);
+        people.push(named(&state, lang, k, false, &mut places).await?);
     }
     let mut categories = vec![super::choices::Choice {
         value: "all".into(),
@@ -257,9 +267,10 @@ pub async fn notice(
     let scope = state.scope_of(&p.unit_code).await?;
     let repo = state.store.key_persons();
     let mut people = Vec::with_capacity(ids.len());
+    let mut places = Places::new();
     for id in &ids {
         let k = repo.get(&scope, *id).await?;
-        people.push(named(&state, lang, &k, true).await?);
+        people.push(named(&state, lang, &k, true, &mut places).await?);
     }
     crate::casework::audit(
         &state,

@@ -42,16 +42,21 @@ struct Row {
     answers: Vec<Choice>,
 }
 
+/// A question's type as the bank names it: `other` is general knowledge here.
+fn type_label(lang: Lang, t: FraudType) -> &'static str {
+    if t == FraudType::Other {
+        lang.t("quiz_general")
+    } else {
+        pick(lang, t.zh(), t.en())
+    }
+}
+
 fn type_choices(lang: Lang, selected: Option<FraudType>) -> Vec<Choice> {
     FraudType::FRAUD
         .iter()
         .map(|t| Choice {
             value: t.code().to_string(),
-            label: if *t == FraudType::Other {
-                lang.t("quiz_general").to_string()
-            } else {
-                pick(lang, t.zh(), t.en()).to_string()
-            },
+            label: type_label(lang, *t).to_string(),
             selected: Some(*t) == selected,
         })
         .collect()
@@ -133,11 +138,7 @@ pub async fn bank(
     let mut rows = Vec::with_capacity(questions.len());
     for x in questions {
         rows.push(Row {
-            fraud_type: if x.fraud_type == FraudType::Other {
-                lang.t("quiz_general")
-            } else {
-                pick(lang, x.fraud_type.zh(), x.fraud_type.en())
-            },
+            fraud_type: type_label(lang, x.fraud_type),
             unit: names.get(&x.unit_code).await,
             own: can_manage && editable.contains(&x.id),
             tally: tallies.get(&x.id).copied().unwrap_or_default(),

@@ -81,11 +81,7 @@ async fn start_page(
     let now = state.clock.now_ms();
     Ok(StartPage {
         organizer: state.unit_name(&c.unit_code).await,
-        period: format!(
-            "{} — {}",
-            shanghai_day(c.opens_at),
-            shanghai_day(c.ends_at() - 1)
-        ),
+        period: super::quizzes::period(&c),
         closed: closed_reason(&c, now),
         areas: areas(state, &c, form.map_or("", |f| f.unit_code.as_str())).await?,
         employer: form.map(|f| f.employer.clone()).unwrap_or_default(),
@@ -94,10 +90,6 @@ async fn start_page(
         lang,
         c,
     })
-}
-
-fn shanghai_day(ms: i64) -> String {
-    format_shanghai(ms).chars().take(10).collect()
 }
 
 /// `GET /q/{code}`: the campaign's landing page.
@@ -342,24 +334,16 @@ pub async fn submit(
             return Ok((StatusCode::BAD_REQUEST, render(&page)?).into_response());
         }
     }
-    let c = state
-        .store
-        .quiz_campaigns()
-        .get(&fanzha_store::Scope::platform(), a.campaign_id)
-        .await?;
-    match repo
-        .submit(&token, &chosen, c.pass_score, state.clock.now_ms())
-        .await
-    {
+    match repo.submit(&token, &chosen, state.clock.now_ms()).await {
         Ok(_) => Ok(Redirect::to(&format!("/qa/{token}#result")).into_response()),
         // Handed in already (a second tap) or expired: the page says where it stands.
-        Err(StoreError::Conflict { detail, .. }) => {
-            let message = if detail.contains("expired") {
-                lang.t("quiz_err_expired")
-            } else {
-                lang.t("quiz_err_submitted")
-            };
+        Err(StoreError::Conflict { .. }) => {
             let a = repo.get(&token).await?;
+            let message = if a.submitted_at.is_some() {
+                lang.t("quiz_err_submitted")
+            } else {
+                lang.t("quiz_err_expired")
+            };
             let page = attempt_page(&state, lang, a, &chosen, Some(message.to_string())).await?;
             Ok((StatusCode::CONFLICT, render(&page)?).into_response())
         }

@@ -21,7 +21,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use fanzha_core::mask::mask_phone;
-use fanzha_core::time::format_shanghai;
+use fanzha_core::time::{format_shanghai, format_shanghai_date};
 use fanzha_store::{
     EmployerParticipation, NewQuizCampaign, OutreachAudience, QuizArea, QuizCampaign,
     QuizCampaignText, QuizEmployer, QuizFigures,
@@ -139,12 +139,13 @@ struct Row {
     figures: QuizFigures,
 }
 
-fn day(ms: i64) -> String {
-    format_shanghai(ms).chars().take(10).collect()
-}
-
-fn period(c: &QuizCampaign) -> String {
-    format!("{} — {}", day(c.opens_at), day(c.ends_at() - 1))
+/// The days a campaign runs (Asia/Shanghai, the last day included).
+pub(super) fn period(c: &QuizCampaign) -> String {
+    format!(
+        "{} — {}",
+        format_shanghai_date(c.opens_at),
+        format_shanghai_date(c.ends_at() - 1)
+    )
 }
 
 #[derive(Template)]
@@ -647,7 +648,7 @@ pub async fn detail(
         recent,
         can_manage: ManageQuizzes::allows(p),
         employers_text: employers_text(&c.employers),
-        closes: day(c.closes_at - 1),
+        closes: format_shanghai_date(c.closes_at - 1),
         open: c.closed_at.is_none() && now < c.closes_at,
         c,
         lang,

@@ -2898,7 +2898,7 @@ impl World {
                 if rec == Rec::QuizAnswered {
                     self.store()
                         .quiz_attempts()
-                        .submit(&token, &[Some(0); 5], 60, now)
+                        .submit(&token, &[Some(0); 5], now)
                         .await
                         .unwrap();
                 }

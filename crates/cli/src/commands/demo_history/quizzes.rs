@@ -66,9 +66,7 @@ async fn take(
         })
         .collect();
     let handed_in = at + h.rng.random_range(3..12) * 60_000;
-    let done = attempts
-        .submit(&token, &answers, campaign.pass_score, handed_in)
-        .await?;
+    let done = attempts.submit(&token, &answers, handed_in).await?;
     if !campaign.pledge.is_empty() && h.chance(pledge) {
         attempts.pledge(&token, handed_in + 60_000).await?;
     }
