@@ -23,6 +23,7 @@ mod accounts;
 mod alliance;
 mod analysis_group_figures;
 mod analysis_groups;
+mod app_drives;
 mod audit;
 mod bank_figures;
 mod bulletin_partners;
@@ -101,6 +102,12 @@ pub use analysis_group_figures::GroupFigures;
 pub use analysis_groups::{
     AnalysisGroup, AnalysisGroupUpdate, AnalysisGroups, NewAnalysisGroup, MAX_GROUP_MEMBERS,
     MAX_GROUP_NAME,
+};
+pub use app_drives::{
+    AppDrive, AppDrives, AreaReferrals, DriveFigures, DriveText as AppDriveText,
+    EmployerPromotion, NewDrive as NewAppDrive, NewPromoter, NewReferral, Promoter,
+    PromoterProgress, PromotionPeriod, MAX_PROMOTER_NAME, QUOTAS as APP_DRIVE_QUOTAS,
+    REFERRALS_PER_DAY,
 };
 pub use audit::{Audit, AuditEntry, NewAuditEntry};
 pub use bank_figures::{

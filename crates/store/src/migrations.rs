@@ -364,6 +364,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "quizzes",
         include_str!("../migrations/0072_quizzes.sql"),
     ),
+    (
+        73,
+        "app drives",
+        include_str!("../migrations/0073_app_drives.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

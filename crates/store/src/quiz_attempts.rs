@@ -184,7 +184,7 @@ fn from_row(r: &AnyRow) -> Result<Attempt, sqlx::Error> {
     })
 }
 
-fn mobile(v: &str) -> StoreResult<String> {
+pub(crate) fn mobile(v: &str) -> StoreResult<String> {
     let number = fanzha_core::PhoneNumber::parse(v.trim())
         .map_err(|e| StoreError::invalid("phone", e.to_string()))?;
     match number.kind() {
@@ -216,8 +216,8 @@ impl<'s> QuizAttempts<'s> {
     /// Starts an attempt at `campaign` for `a` at `now`, drawing its questions; returns the
     /// token. [`StoreError::Conflict`] when the campaign is not open; [`StoreError::Invalid`]
     /// naming the field for an area outside the campaign's, an employer it does not list (or
-    /// none where it lists some), a number that is not a mobile or that started
-    /// [`ATTEMPTS_PER_DAY`] attempts in the last day.
+    /// none where it lists some), a number that is not a mobile (`phone`) or that started
+    /// [`ATTEMPTS_PER_DAY`] attempts in the last day (`daily_limit`).
     pub async fn start(
         &self,
         campaign: &Campaign,
@@ -288,7 +288,7 @@ impl<'s> QuizAttempts<'s> {
         .map_err(StoreError::query("quiz_attempts.start"))?;
         if n >= ATTEMPTS_PER_DAY {
             return Err(StoreError::invalid(
-                "phone",
+                "daily_limit",
                 format!("this number started {ATTEMPTS_PER_DAY} attempts today: try tomorrow"),
             ));
         }

@@ -115,10 +115,11 @@ fn from_row(r: &AnyRow) -> Result<Campaign, sqlx::Error> {
     })
 }
 
-/// The text checked and trimmed; employers named once each, with a headcount.
-fn checked(t: &CampaignText) -> StoreResult<CampaignText> {
-    let mut employers: Vec<QuizEmployer> = Vec::with_capacity(t.employers.len());
-    for e in &t.employers {
+/// Employers named once each (trimmed), with a headcount of 1 to 1,000,000, at most
+/// [`MAX_EMPLOYERS`]; refusals name the field `employers`.
+pub(crate) fn checked_employers(list: &[QuizEmployer]) -> StoreResult<Vec<QuizEmployer>> {
+    let mut employers: Vec<QuizEmployer> = Vec::with_capacity(list.len());
+    for e in list {
         let name = bounded_text("employers", &e.name, MAX_EMPLOYER, true)?;
         if !(1..=1_000_000).contains(&e.headcount) {
             return Err(StoreError::invalid(
@@ -143,15 +144,89 @@ fn checked(t: &CampaignText) -> StoreResult<CampaignText> {
             format!("at most {MAX_EMPLOYERS} employers"),
         ));
     }
+    Ok(employers)
+}
+
+/// The text checked and trimmed.
+fn checked(t: &CampaignText) -> StoreResult<CampaignText> {
     Ok(CampaignText {
         title: bounded_text("title", &t.title, MAX_TITLE, true)?,
         pledge: bounded_text("pledge", &t.pledge, MAX_PLEDGE, false)?,
         closes_at: t.closes_at,
-        employers,
+        employers: checked_employers(&t.employers)?,
     })
 }
 
-fn valid_code(code: &str) -> StoreResult<()> {
+/// Replaces the employers of `owner` (`owner_col` of `table`: a campaign's, a drive's) with
+/// `employers`, inside the caller's transaction.
+pub(crate) async fn write_employers(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    table: &'static str,
+    owner_col: &'static str,
+    owner: i64,
+    employers: &[QuizEmployer],
+) -> StoreResult<()> {
+    let mut delete = Sql::new(format!("DELETE FROM {table} WHERE {owner_col} = "));
+    delete.arg(owner);
+    delete
+        .query()
+        .execute(&mut **tx)
+        .await
+        .map_err(StoreError::query("employers.delete"))?;
+    for chunk in employers.chunks(200) {
+        let mut insert = Sql::new(format!(
+            "INSERT INTO {table} ({owner_col}, name, headcount) VALUES "
+        ));
+        for (i, e) in chunk.iter().enumerate() {
+            if i > 0 {
+                insert.push(", ");
+            }
+            insert
+                .push("(")
+                .arg(owner)
+                .push(", ")
+                .arg(e.name.as_str())
+                .push(", ")
+                .arg(e.headcount)
+                .push(")");
+        }
+        insert
+            .query()
+            .execute(&mut **tx)
+            .await
+            .map_err(StoreError::query("employers.insert"))?;
+    }
+    Ok(())
+}
+
+/// The employers of `owner` in `table`, by name.
+pub(crate) async fn read_employers(
+    store: &Store,
+    table: &'static str,
+    owner_col: &'static str,
+    owner: i64,
+) -> StoreResult<Vec<QuizEmployer>> {
+    let mut sql = Sql::new(format!(
+        "SELECT name, headcount FROM {table} WHERE {owner_col} = "
+    ));
+    sql.arg(owner).push(" ORDER BY name");
+    let rows = sql
+        .query()
+        .fetch_all(store.pool())
+        .await
+        .map_err(StoreError::query("employers.list"))?;
+    rows.iter()
+        .map(|r| {
+            Ok(QuizEmployer {
+                name: col(r, "name")?,
+                headcount: col(r, "headcount")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()
+        .map_err(StoreError::query("employers.list"))
+}
+
+pub(crate) fn valid_code(code: &str) -> StoreResult<()> {
     if (6..=32).contains(&code.len()) && code.chars().all(|c| c.is_ascii_alphanumeric()) {
         Ok(())
     } else {
@@ -170,43 +245,6 @@ pub struct QuizCampaigns<'s> {
 impl<'s> QuizCampaigns<'s> {
     pub(crate) fn new(store: &'s Store) -> Self {
         QuizCampaigns { store }
-    }
-
-    async fn write_employers(
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        id: i64,
-        employers: &[QuizEmployer],
-    ) -> StoreResult<()> {
-        let mut delete = Sql::new("DELETE FROM quiz_employers WHERE campaign_id = ");
-        delete.arg(id);
-        delete
-            .query()
-            .execute(&mut **tx)
-            .await
-            .map_err(StoreError::query("quiz_employers.delete"))?;
-        for chunk in employers.chunks(200) {
-            let mut insert =
-                Sql::new("INSERT INTO quiz_employers (campaign_id, name, headcount) VALUES ");
-            for (i, e) in chunk.iter().enumerate() {
-                if i > 0 {
-                    insert.push(", ");
-                }
-                insert
-                    .push("(")
-                    .arg(id)
-                    .push(", ")
-                    .arg(e.name.as_str())
-                    .push(", ")
-                    .arg(e.headcount)
-                    .push(")");
-            }
-            insert
-                .query()
-                .execute(&mut **tx)
-                .await
-                .map_err(StoreError::query("quiz_employers.insert"))?;
-        }
-        Ok(())
     }
 
     /// Opens campaign `c` (audited `quiz_campaign_opened`); returns its id.
@@ -301,7 +339,7 @@ impl<'s> QuizCampaigns<'s> {
             .await
             .map_err(StoreError::query("quiz_campaigns.open"))?;
         let id: i64 = col(&row, "id").map_err(StoreError::query("quiz_campaigns.open"))?;
-        Self::write_employers(&mut tx, id, &text.employers).await?;
+        write_employers(&mut tx, "quiz_employers", "campaign_id", id, &text.employers).await?;
         append_on(
             &mut tx,
             &NewAuditEntry {
@@ -325,25 +363,6 @@ impl<'s> QuizCampaigns<'s> {
         Ok(id)
     }
 
-    async fn employers_of(&self, id: i64) -> StoreResult<Vec<QuizEmployer>> {
-        let mut sql = Sql::new("SELECT name, headcount FROM quiz_employers WHERE campaign_id = ");
-        sql.arg(id).push(" ORDER BY name");
-        let rows = sql
-            .query()
-            .fetch_all(self.store.pool())
-            .await
-            .map_err(StoreError::query("quiz_employers.list"))?;
-        rows.iter()
-            .map(|r| {
-                Ok(QuizEmployer {
-                    name: col(r, "name")?,
-                    headcount: col(r, "headcount")?,
-                })
-            })
-            .collect::<Result<Vec<_>, sqlx::Error>>()
-            .map_err(StoreError::query("quiz_employers.list"))
-    }
-
     async fn one(&self, sql: Sql<'_>, key: String) -> StoreResult<Campaign> {
         let row = sql
             .query()
@@ -357,7 +376,7 @@ impl<'s> QuizCampaigns<'s> {
             });
         };
         let mut c = from_row(&row).map_err(StoreError::query("quiz_campaigns.get"))?;
-        c.employers = self.employers_of(c.id).await?;
+        c.employers = read_employers(self.store, "quiz_employers", "campaign_id", c.id).await?;
         Ok(c)
     }
 
@@ -474,7 +493,7 @@ impl<'s> QuizCampaigns<'s> {
                 detail: format!("campaign {id} changed since version {version}: reload it"),
             });
         }
-        Self::write_employers(&mut tx, id, &t.employers).await?;
+        write_employers(&mut tx, "quiz_employers", "campaign_id", id, &t.employers).await?;
         append_on(
             &mut tx,
             &NewAuditEntry {

@@ -335,6 +335,11 @@ impl Store {
         crate::tips::Tips::new(self)
     }
 
+    /// 国家反诈中心APP推广: drives, their promoters and the residents they brought.
+    pub fn app_drives(&self) -> crate::app_drives::AppDrives<'_> {
+        crate::app_drives::AppDrives::new(self)
+    }
+
     pub fn quiz_questions(&self) -> crate::quiz_questions::QuizQuestions<'_> {
         crate::quiz_questions::QuizQuestions::new(self)
     }

@@ -483,6 +483,30 @@ pub fn router(state: AppState) -> Router {
         .route("/quizzes/{id}/close", post(pages::quizzes::close))
         .route("/quizzes/{id}/poster", get(pages::quizzes::poster))
         .route("/m/quizzes", get(pages::quizzes::phone))
+        .route(
+            "/app-drives",
+            get(pages::app_drives::list).post(pages::app_drives::create),
+        )
+        .route(
+            "/app-drives/{id}",
+            get(pages::app_drives::detail).post(pages::app_drives::update),
+        )
+        .route("/app-drives/{id}/close", post(pages::app_drives::close))
+        .route("/app-drives/{id}/poster", get(pages::app_drives::poster))
+        .route(
+            "/app-drives/promoters/{id}",
+            get(pages::app_drives::promoter),
+        )
+        .route(
+            "/t/{id}",
+            get(pages::app_drive_public::show).post(pages::app_drive_public::enrol),
+        )
+        .route("/tm/{id}", get(pages::app_drive_public::mine))
+        .route("/tm/{id}/poster", get(pages::app_drive_public::poster))
+        .route(
+            "/r/{id}",
+            get(pages::app_drive_public::invite).post(pages::app_drive_public::register),
+        )
         .route("/q/{id}", get(pages::quiz_public::show))
         .route("/q/{id}/start", post(pages::quiz_public::start))
         .route(

@@ -1,6 +1,7 @@
 //! The store's behaviour, checked identically on SQLite and PostgreSQL.
 
 mod alliance_cases;
+mod app_drive_cases;
 mod analysis_group_cases;
 mod bank_figure_cases;
 mod bulletin_cases;
@@ -156,6 +157,13 @@ mod bulletin_suite {
         bulletins_are_numbered_addressed_below_and_read_along_the_line,
         each_recipient_unit_signs_once_for_itself,
         industry_partners_read_and_sign_only_what_is_addressed_to_them,
+    }
+}
+
+mod app_drive_suite {
+    crate::conformance_of! {
+        app_drive_cases:
+        app_drives_count_what_each_promoter_brings_against_the_quota,
     }
 }
 

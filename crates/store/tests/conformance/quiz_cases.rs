@@ -465,7 +465,7 @@ pub async fn quizzes_draw_from_the_bank_above_and_count_each_person_once(store: 
             )
             .await
         ),
-        "phone"
+        "daily_limit"
     );
 
     let f = a.figures(id).await.unwrap();

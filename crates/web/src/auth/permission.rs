@@ -184,6 +184,12 @@ permissions! {
     ViewQuizzes => "view_quizzes": [CenterAnalyst, UnitCommander, GridWorker, Leader];
     /// Open, change and end quiz campaigns of one's subtree; write one's own unit's questions.
     ManageQuizzes => "manage_quizzes": [CenterAnalyst, UnitCommander];
+    /// 国家反诈中心APP推广 of one's subtree: the drives, each department against its quota,
+    /// the promoters (names and numbers masked; one in full is audited), the posters. Grid
+    /// workers hand the links out.
+    ViewAppDrives => "view_app_drives": [CenterAnalyst, UnitCommander, GridWorker, Leader];
+    /// Open, change and end app drives of one's subtree.
+    ManageAppDrives => "manage_app_drives": [CenterAnalyst, UnitCommander];
     /// 银行反诈数据 of one's subtree by month (customers dissuaded, reminders pushed): police all
     /// banks', a liaison its own bank's.
     ViewBankFigures => "view_bank_figures": [CenterAnalyst, UnitCommander, BankLiaison, Leader];

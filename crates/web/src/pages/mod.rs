@@ -3,6 +3,8 @@
 
 pub mod admin;
 pub mod alliance;
+pub mod app_drive_public;
+pub mod app_drives;
 pub mod analysis_group;
 pub mod analysis_group_form;
 pub mod analysis_groups;
@@ -82,7 +84,7 @@ use crate::auth::permission::{
     ReadPartnerBulletins, ReportJointTasks, ViewAnalysisGroups, ViewAudit, ViewBankFigures,
     ViewBulletins, ViewCallTasks, ViewCardCleanups, ViewCases, ViewDashboard, ViewEnforcement,
     ViewInstructions, ViewJointOffice, ViewKeyPersons, ViewMuleAccounts, ViewNewCards,
-    ViewNumberDisposals, ViewOperatorFigures, ViewOutreach, ViewQuizzes, ViewStatistics,
+    ViewNumberDisposals, ViewOperatorFigures, ViewOutreach, ViewQuizzes, ViewAppDrives, ViewStatistics,
     ViewStopPayments, ViewSupervision, ViewTips, ViewTodo, ViewTwoCardLeads, ViewWarnings,
 };
 use crate::auth::principal::Principal;
@@ -229,6 +231,7 @@ impl Chrome {
                     ("/outreach/posts", "posts_title", ViewOutreach::allows(p)),
                     ("/outreach/lists", "ol_title", ViewOutreach::allows(p)),
                     ("/quizzes", "quiz_title", ViewQuizzes::allows(p)),
+                    ("/app-drives", "nav_app_drives", ViewAppDrives::allows(p)),
                     ("/alliance", "nav_alliance", ViewOutreach::allows(p)),
                 ],
             ),

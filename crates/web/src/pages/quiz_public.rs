@@ -30,7 +30,16 @@ pub struct Area {
 }
 
 async fn areas(state: &AppState, c: &QuizCampaign, chosen: &str) -> Result<Vec<Area>, WebError> {
-    let units = state.store.units().subtree(&c.unit_code, Some(2)).await?;
+    areas_below(state, &c.unit_code, chosen).await
+}
+
+/// `unit_code` and the two levels below it as a form offers them, indented, `chosen` selected.
+pub async fn areas_below(
+    state: &AppState,
+    unit_code: &str,
+    chosen: &str,
+) -> Result<Vec<Area>, WebError> {
+    let units = state.store.units().subtree(unit_code, Some(2)).await?;
     let top = units.first().map_or(0, |u| u.depth);
     Ok(units
         .into_iter()
@@ -123,9 +132,9 @@ fn refusal(lang: Lang, e: &StoreError) -> Option<String> {
             field: "employer", ..
         } => "quiz_err_employer",
         StoreError::Invalid {
-            field: "phone",
-            reason,
-        } if reason.contains("attempts") => "quiz_err_too_many",
+            field: "daily_limit",
+            ..
+        } => "quiz_err_too_many",
         StoreError::Invalid { field: "phone", .. } => "quiz_err_phone",
         StoreError::Conflict { .. } => "quiz_closed_notice",
         _ => return None,

@@ -56,9 +56,14 @@ pub fn state_of(c: &QuizCampaign, now: i64) -> (&'static str, &'static str) {
     }
 }
 
-/// The address of campaign `code`'s public page: the configured public address, else the one
-/// this page was requested at.
+/// The address of campaign `code`'s public page.
 pub fn public_link(state: &AppState, headers: &HeaderMap, code: &str) -> String {
+    public_address(state, headers, &format!("/q/{code}"))
+}
+
+/// The public address of `path` (`/q/…`): the configured public address, else the one this
+/// page was requested at.
+pub fn public_address(state: &AppState, headers: &HeaderMap, path: &str) -> String {
     let base = match &state.public_url {
         Some(u) => u.trim_end_matches('/').to_string(),
         None => {
@@ -69,7 +74,7 @@ pub fn public_link(state: &AppState, headers: &HeaderMap, code: &str) -> String 
             format!("http://{host}")
         }
     };
-    format!("{base}/q/{code}")
+    format!("{base}{path}")
 }
 
 /// `text` as a QR code drawn in SVG (no script, no image request: the CSP allows it inline).
@@ -118,7 +123,7 @@ pub fn parse_employers(text: &str) -> Result<Vec<QuizEmployer>, WebError> {
 }
 
 /// The employers as the form shows them.
-fn employers_text(employers: &[QuizEmployer]) -> String {
+pub fn employers_text(employers: &[QuizEmployer]) -> String {
     employers
         .iter()
         .map(|e| format!("{},{}", e.name, e.headcount))
@@ -785,11 +790,14 @@ struct PhonePage {
     lang: Lang,
     chrome: Chrome,
     campaigns: Vec<HandOut>,
+    /// The app drives open around one's unit, where staff enrol as promoters.
+    drives: Vec<super::app_drives::HandOut>,
 }
 
 /// `GET /m/quizzes`: the campaigns open now for one's area — one's unit's, those of the units
 /// above it (the county's for its villages) and below — each with its link and QR code on the
-/// screen for a resident to scan.
+/// screen for a resident to scan; then the app drives open around it, with the link where staff
+/// enrol as promoters.
 pub async fn phone(
     auth: Require<ViewQuizzes>,
     State(state): State<AppState>,
@@ -814,8 +822,14 @@ pub async fn phone(
             title: c.title,
         });
     }
+    let drives = if crate::auth::permission::ViewAppDrives::allows(&auth.principal) {
+        super::app_drives::hand_outs(&state, &headers, &auth.principal.unit_code).await?
+    } else {
+        Vec::new()
+    };
     render(&PhonePage {
         campaigns,
+        drives,
         lang,
         chrome,
     })

@@ -307,6 +307,7 @@ struct StatLinks {
     tips: bool,
     posts: bool,
     quizzes: bool,
+    app_drives: bool,
 }
 
 #[derive(Template)]
@@ -369,6 +370,8 @@ struct StatsPage {
     tips: fanzha_store::TipCounts,
     /// 反诈知识测试: the attempts handed in during the period.
     quiz: fanzha_store::QuizFigures,
+    /// 国家反诈中心APP推广 of the period.
+    promotion: fanzha_store::PromotionPeriod,
     /// 96110 calls made in the period.
     calls: CallCounts,
     funds: FundFigures,
@@ -797,6 +800,7 @@ pub async fn show(
         .figures(&scope, from, until)
         .await?;
     let alliance = state.store.alliance().tally(&scope, from, until).await?;
+    let promotion = state.store.app_drives().period(&scope, from, until).await?;
     let quizzes = state.store.quiz_attempts();
     // By the participants' area: a city's campaign counts in each county for its residents.
     let by_area = fanzha_store::QuizArea::Participant;
@@ -887,6 +891,7 @@ pub async fn show(
             alliance: &alliance,
             quiz: &quiz,
             quiz_public_sector: &quiz_public_sector,
+            promotion: &promotion,
             joint: &joint,
             units: lines
                 .iter()
@@ -939,6 +944,7 @@ pub async fn show(
         tips: crate::auth::permission::ViewTips::allows(p),
         posts: ViewOutreach::allows(p),
         quizzes: crate::auth::permission::ViewQuizzes::allows(p),
+        app_drives: crate::auth::permission::ViewAppDrives::allows(p),
     };
     let page = StatsPage {
         links,
@@ -981,6 +987,7 @@ pub async fn show(
         disposals,
         tips,
         quiz,
+        promotion,
         calls,
         funds,
         return_rate,

@@ -83,6 +83,9 @@ pub struct BriefInput<'a> {
     /// public-sector staff.
     pub quiz: &'a fanzha_store::QuizFigures,
     pub quiz_public_sector: &'a fanzha_store::QuizFigures,
+    /// 国家反诈中心APP推广: promoters enrolled at the area's drives and residents of the area
+    /// registered through any drive, in the period.
+    pub promotion: &'a fanzha_store::PromotionPeriod,
     /// 联席办: members, letters, meetings, tasks and spot checks of the period.
     pub joint: &'a super::joint_office::JointTally,
     /// 集群战役 launched in the period, with their targets as they stand.
@@ -547,7 +550,7 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
     let o = b.outreach;
     let text = if zh {
         format!(
-            "开展反诈宣传{}场，覆盖群众{}人，现场注册国家反诈中心APP{}人。{}辖区在册居民{}人，国家反诈中心APP注册{}人，注册率{}；16–60周岁注册率{}。{}{}{}{}",
+            "开展反诈宣传{}场，覆盖群众{}人，现场注册国家反诈中心APP{}人。{}辖区在册居民{}人，国家反诈中心APP注册{}人，注册率{}；16–60周岁注册率{}。{}{}{}{}{}",
             o.events,
             o.people_reached,
             o.app_registrations,
@@ -558,12 +561,13 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
             rate_label(r.rate_16_60()),
             employers_sentence(zh, b.employers),
             quiz_sentence(zh, b.quiz, b.quiz_public_sector),
+            promotion_sentence(zh, b.promotion),
             alliance_sentence(zh, b.alliance),
             joint_sentence(zh, b.joint)
         )
     } else {
         format!(
-            "{} talks and campaigns reaching {} people, {} app installs on the spot.{} {} registered residents, {} on the national anti-fraud app: {}; aged 16–60: {}.{}{}{}{}",
+            "{} talks and campaigns reaching {} people, {} app installs on the spot.{} {} registered residents, {} on the national anti-fraud app: {}; aged 16–60: {}.{}{}{}{}{}",
             o.events,
             o.people_reached,
             o.app_registrations,
@@ -574,6 +578,7 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
             rate_label(r.rate_16_60()),
             employers_sentence(zh, b.employers),
             quiz_sentence(zh, b.quiz, b.quiz_public_sector),
+            promotion_sentence(zh, b.promotion),
             alliance_sentence(zh, b.alliance),
             joint_sentence(zh, b.joint)
         )
@@ -1224,6 +1229,25 @@ fn quiz_sentence(
     }
 }
 
+/// "干部职工发动亲友注册国家反诈中心APP，推广人N名，登记安装M人，经核验已注册K人。" — nothing
+/// when the period saw neither a promoter nor a registration.
+fn promotion_sentence(zh: bool, p: &fanzha_store::PromotionPeriod) -> String {
+    if p.promoters == 0 && p.referrals == 0 {
+        return String::new();
+    }
+    if zh {
+        format!(
+            "干部职工发动亲友注册国家反诈中心APP，推广人{}名，登记安装{}人，经核验已注册{}人。",
+            p.promoters, p.referrals, p.verified
+        )
+    } else {
+        format!(
+            " Staff brought relatives onto the national anti-fraud app: {} promoters, {} residents recorded, {} verified as registered.",
+            p.promoters, p.referrals, p.verified
+        )
+    }
+}
+
 fn alliance_sentence(zh: bool, a: &fanzha_store::AllianceTally) -> String {
     if a.members == 0 {
         return String::new();
@@ -1847,6 +1871,11 @@ mod tests {
                 participants: 80,
                 ..Default::default()
             },
+            promotion: &fanzha_store::PromotionPeriod {
+                promoters: 40,
+                referrals: 1_150,
+                verified: 1_020,
+            },
             alliance: &fanzha_store::AllianceTally {
                 members: 3,
                 staff: 900,
@@ -2089,6 +2118,7 @@ mod tests {
                 alliance: &fanzha_store::AllianceTally::default(),
                 quiz: &fanzha_store::QuizFigures::default(),
                 quiz_public_sector: &fanzha_store::QuizFigures::default(),
+                promotion: &fanzha_store::PromotionPeriod::default(),
                 joint: &super::super::joint_office::JointTally::default(),
                 operations: &fanzha_store::OperationFigures::default(),
                 units: Vec::new(),
@@ -2217,6 +2247,7 @@ mod tests {
             alliance: &fanzha_store::AllianceTally::default(),
             quiz: &fanzha_store::QuizFigures::default(),
             quiz_public_sector: &fanzha_store::QuizFigures::default(),
+            promotion: &fanzha_store::PromotionPeriod::default(),
             joint: &super::super::joint_office::JointTally::default(),
             operations: &fanzha_store::OperationFigures::default(),
             units: vec![BriefUnit {

@@ -7,6 +7,7 @@ mod support;
 
 mod alliance;
 mod analysis_groups;
+mod app_drives;
 mod assessment;
 mod auth;
 mod bank_figures;

@@ -178,6 +178,16 @@ enum Rec {
     QuizAnswered,
     /// `{id}` is a fresh question (version 1) of the place's unit's bank.
     QuizQuestion,
+    /// `{id}` is a fresh open APP推广 drive (version 1) of the place's unit.
+    AppDrive,
+    /// `{id}` is the enrolment link code of such a drive.
+    AppDriveLink,
+    /// `{id}` is the id of a promoter enrolled at such a drive.
+    AppDrivePromoter,
+    /// `{id}` is the own-page token of such a promoter.
+    AppDriveToken,
+    /// `{id}` is the personal code of such a promoter; `{code}` the place's unit.
+    AppDriveInvite,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -932,6 +942,55 @@ const ENDPOINTS: &[Endpoint] = &[
         Form("q0=0&q1=0&q2=0&q3=0&q4=0"),
     ),
     ep("POST", "/qa/{id}/pledge", "public", Rec::QuizAnswered, Empty),
+    ep("GET", "/app-drives", "view_app_drives", Rec::None, Empty),
+    ep(
+        "POST",
+        "/app-drives",
+        "manage_app_drives",
+        Rec::ChildUnit,
+        Form("unit_code={code}&title=rbac+{n}&opens=2026-06-01&closes=2026-07-01&quota=30"),
+    ),
+    ep("GET", "/app-drives/{id}", "view_app_drives", Rec::AppDrive, Empty),
+    ep(
+        "POST",
+        "/app-drives/{id}",
+        "manage_app_drives",
+        Rec::AppDrive,
+        Form("title=rbac+{n}&closes=2027-12-31&quota=20&version={version}"),
+    ),
+    ep(
+        "POST",
+        "/app-drives/{id}/close",
+        "manage_app_drives",
+        Rec::AppDrive,
+        Form("version={version}"),
+    ),
+    ep("GET", "/app-drives/{id}/poster", "view_app_drives", Rec::AppDrive, Empty),
+    ep(
+        "GET",
+        "/app-drives/promoters/{id}",
+        "manage_app_drives",
+        Rec::AppDrivePromoter,
+        Empty,
+    ),
+    ep("GET", "/t/{id}", "public", Rec::AppDriveLink, Empty),
+    ep(
+        "POST",
+        "/t/{id}",
+        "public",
+        Rec::AppDriveLink,
+        Form("name=rbac&phone={msisdn}"),
+    ),
+    ep("GET", "/tm/{id}", "public", Rec::AppDriveToken, Empty),
+    ep("GET", "/tm/{id}/poster", "public", Rec::AppDriveToken, Empty),
+    ep("GET", "/r/{id}", "public", Rec::AppDriveInvite, Empty),
+    ep(
+        "POST",
+        "/r/{id}",
+        "public",
+        Rec::AppDriveInvite,
+        Form("unit_code={code}&phone={msisdn}&installed=1"),
+    ),
     ep("GET", "/bank-figures", "view_bank_figures", Rec::None, Empty),
     ep(
         "POST",
@@ -1659,6 +1718,8 @@ struct Record {
     joint_task_id: String,
     /// A quiz campaign's id or link code, an attempt's token or a question's id.
     quiz_key: String,
+    /// An app drive's id or link code, a promoter's id, token or personal code.
+    drive_key: String,
 }
 
 /// A fresh member department (at version 1) of the joint office of `unit_code`.
@@ -2371,6 +2432,11 @@ impl World {
             Rec::QuizCampaign | Rec::QuizLink => self.quiz_at(place, rec).await,
             Rec::QuizAttempt | Rec::QuizAnswered => self.quiz_at(place, rec).await,
             Rec::QuizQuestion => self.quiz_question_at(place).await,
+            Rec::AppDrive
+            | Rec::AppDriveLink
+            | Rec::AppDrivePromoter
+            | Rec::AppDriveToken
+            | Rec::AppDriveInvite => self.drive_at(place, rec).await,
             Rec::OutreachList | Rec::OutreachRow => self.outreach_list_at(place).await,
             Rec::ChildUnit => Record {
                 unit_code: match place {
@@ -2913,6 +2979,65 @@ impl World {
         }
     }
 
+    /// A fresh open app drive of `place`'s unit, and for a promoter, one enrolled at it.
+    async fn drive_at(&self, place: Place, rec: Rec) -> Record {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let now = self.now();
+        let code = format!("rbacd{n:06}");
+        let drives = self.store().app_drives();
+        let id = drives
+            .open(
+                &Scope::platform(),
+                &fanzha_store::NewAppDrive {
+                    unit_code: place.unit_code().into(),
+                    code: code.clone(),
+                    opens_at: now - 86_400_000,
+                    text: fanzha_store::AppDriveText {
+                        title: format!("setup {n}"),
+                        quota: 30,
+                        closes_at: now + 30 * 86_400_000,
+                        employers: Vec::new(),
+                    },
+                    created_by: "setup".into(),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        let key = match rec {
+            Rec::AppDrive => id.to_string(),
+            Rec::AppDriveLink => code,
+            _ => {
+                let drive = drives.by_code(&code).await.unwrap();
+                let p = drives
+                    .enroll(
+                        &drive,
+                        &fanzha_store::NewPromoter {
+                            employer: None,
+                            name: format!("推广人{n}"),
+                            phone: format!("137{n:08}"),
+                            code: format!("rbacp{n:06}"),
+                            token: format!("rbac-promoter-{n:08}"),
+                        },
+                        now,
+                    )
+                    .await
+                    .unwrap();
+                match rec {
+                    Rec::AppDrivePromoter => p.id.to_string(),
+                    Rec::AppDriveToken => p.token,
+                    _ => p.code,
+                }
+            }
+        };
+        Record {
+            unit_code: place.unit_code(),
+            drive_key: key,
+            version: 1,
+            ..Record::default()
+        }
+    }
+
     async fn quiz_question_at(&self, place: Place) -> Record {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         let id = self
@@ -3397,6 +3522,14 @@ fn request(
             | Rec::QuizQuestion,
             Some(r),
         ) => r.quiz_key.as_str(),
+        (
+            Rec::AppDrive
+            | Rec::AppDriveLink
+            | Rec::AppDrivePromoter
+            | Rec::AppDriveToken
+            | Rec::AppDriveInvite,
+            Some(r),
+        ) => r.drive_key.as_str(),
         (Rec::OutreachList, Some(r)) => r.outreach_list_id.as_str(),
         (Rec::OutreachRow, Some(r)) => r.outreach_row_id.as_str(),
         (Rec::Bulletin | Rec::PartnerBulletin, Some(r)) => r.bulletin_id.as_str(),
@@ -3926,6 +4059,26 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 .unwrap()
                                 .version
                                 != 1,
+                        ),
+                        (Rec::AppDrive, Some(r)) => Some(
+                            w.store()
+                                .app_drives()
+                                .get(&Scope::platform(), r.drive_key.parse().unwrap())
+                                .await
+                                .unwrap()
+                                .version
+                                != 1,
+                        ),
+                        (Rec::ChildUnit, Some(r)) if e.path == "/app-drives" => Some(
+                            w.store()
+                                .app_drives()
+                                .list(&Scope::platform(), 1_000)
+                                .await
+                                .unwrap()
+                                .iter()
+                                .any(|d| {
+                                    d.unit_code == r.unit_code && d.title == format!("rbac {n}")
+                                }),
                         ),
                         (Rec::QuizQuestion, Some(r)) => Some(
                             w.store()

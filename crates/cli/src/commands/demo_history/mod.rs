@@ -20,9 +20,11 @@
 //! cases, with the devices and the phone and bank cards seized), `bank_figures` (the banks'
 //! monthly customers dissuaded and reminders pushed), `tips` (举报线索 the grid worker and
 //! residents reported, most checked), `quizzes` (反诈知识测试: the public-sector campaign and the
-//! residents' one open now).
+//! residents' one open now), `app_drives` (国家反诈中心APP推广: the staff's drive open now, with
+//! the promoters and the residents they brought).
 
 mod alliance;
+mod app_drives;
 mod bank_figures;
 mod campaigns;
 mod card_checks;
@@ -92,13 +94,16 @@ pub struct Seeded {
     pub tips: usize,
     pub quiz_campaigns: usize,
     pub quiz_attempts: usize,
+    pub app_drives: usize,
+    pub promoters: usize,
+    pub app_referrals: usize,
 }
 
 impl std::fmt::Display for Seeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} counter checks, {} cluster operations, {} alliance members, {} model sites, {} joint-office members with {} meetings and {} tasks, {} targeted outreach lists with {} visits, {} gangs and dens dismantled, {} months of bank figures, {} tips, {} quiz campaigns with {} attempts",
+            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} counter checks, {} cluster operations, {} alliance members, {} model sites, {} joint-office members with {} meetings and {} tasks, {} targeted outreach lists with {} visits, {} gangs and dens dismantled, {} months of bank figures, {} tips, {} quiz campaigns with {} attempts, {} app drives with {} promoters and {} residents brought",
             self.warnings,
             self.cases,
             self.stop_payments,
@@ -131,7 +136,10 @@ impl std::fmt::Display for Seeded {
             self.bank_figure_months,
             self.tips,
             self.quiz_campaigns,
-            self.quiz_attempts
+            self.quiz_attempts,
+            self.app_drives,
+            self.promoters,
+            self.app_referrals
         )
     }
 }
@@ -179,6 +187,7 @@ pub async fn seed(
     bank_figures::seed(&mut h, &mut out).await?;
     tips::seed(&mut h, &mut out).await?;
     quizzes::seed(&mut h, &mut out).await?;
+    app_drives::seed(&mut h, &mut out).await?;
     Ok(Some(out))
 }
 

@@ -478,6 +478,8 @@ fn figures(p: &StatsPage) -> Vec<Vec<String>> {
                 ("posts_views", p.posts.views.to_string()),
                 ("quiz_participants_stat", p.quiz.participants.to_string()),
                 ("quiz_pledged_people", p.quiz.pledged.to_string()),
+                ("ad_stat_referrals", p.promotion.referrals.to_string()),
+                ("ad_stat_verified", p.promotion.verified.to_string()),
                 ("prior_outreach_asked", p.prior_outreach.known().to_string()),
                 (
                     "prior_outreach_rate",
