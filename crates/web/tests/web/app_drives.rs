@@ -315,8 +315,10 @@ async fn a_county_gets_residents_onto_the_app_through_its_staff(db: &Db) {
     .await);
     assert!(full.contains("张三") && full.contains("13900000001"), "{full}");
     assert!(full.contains(&invite), "the personal link to give back");
-    let audit = ok(&send(&state, Role::CenterAnalyst, "3302", "GET", "/audit", "").await);
-    assert!(audit.contains("查看推广人信息"), "{audit}");
+    let audit = ok(&send(&state, Role::Leader, "3302", "GET", "/audit", "").await);
+    for label in ["发起APP推广活动", "查看推广人信息"] {
+        assert!(audit.contains(label), "{label} in the audit log");
+    }
     // A leader reads the drive but not a promoter in full.
     let leader = send(
         &state,
@@ -342,6 +344,41 @@ async fn a_county_gets_residents_onto_the_app_through_its_staff(db: &Db) {
     );
     let other = ok(&send(&state, c, OTHER_COUNTY, "GET", "/m/quizzes", "").await);
     assert!(!other.contains("data-drive-link"), "{other}");
+
+    // The month's statistics and brief count them.
+    let stats = ok(&send(
+        &state,
+        Role::Leader,
+        COUNTY,
+        "GET",
+        "/statistics?period=month",
+        "",
+    )
+    .await);
+    assert!(stats.contains(r#"data-stat="ad-referrals">2<"#), "{stats}");
+    let brief = ok(&send(
+        &state,
+        Role::Leader,
+        COUNTY,
+        "GET",
+        "/statistics?period=month&view=brief",
+        "",
+    )
+    .await);
+    assert!(
+        brief.contains("干部职工发动亲友注册国家反诈中心APP，推广人2名，登记安装2人，经核验已注册1人。"),
+        "{brief}"
+    );
+    let other_stats = ok(&send(
+        &state,
+        Role::Leader,
+        OTHER_COUNTY,
+        "GET",
+        "/statistics?period=month",
+        "",
+    )
+    .await);
+    assert!(other_stats.contains(r#"data-stat="ad-referrals">0<"#));
 
     // Another county, a bank's liaison.
     let foreign = send(&state, c, OTHER_COUNTY, "GET", &page_path, "").await;
