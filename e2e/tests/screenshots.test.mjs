@@ -118,6 +118,32 @@ async function someQuizLink() {
   return new URL(await analyst.locator('#quiz-link').innerText()).pathname;
 }
 
+/** The newest app drive's page (the history has one; else one is opened here). */
+async function someDrivePage() {
+  const analyst = await pageFor('analyst', 'zh', false);
+  await open(analyst, '/app-drives');
+  const row = analyst.locator('#app-drives tr[data-drive]').first();
+  if (await row.count()) return `/app-drives/${await row.getAttribute('data-drive')}`;
+  const r = await api(analyst, 'POST', '/app-drives', null, {
+    form: {
+      title: '干部职工发动亲友注册国家反诈中心APP',
+      opens: new Date().toISOString().slice(0, 10),
+      closes: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10),
+      quota: '30',
+      employers: '财政局,12\n教育局,30',
+    },
+  });
+  assert.equal(r.status, 303, r.text.slice(0, 300));
+  return r.headers.location;
+}
+
+/** The public enrolment page of that drive. */
+async function someDriveLink() {
+  const analyst = await pageFor('analyst', 'zh', false);
+  await open(analyst, await someDrivePage());
+  return new URL(await analyst.locator('#drive-link').innerText()).pathname;
+}
+
 /** A joint-office page of the first row of `table` on the desk (`data-attr` its id), else the desk. */
 async function someJointPage(table, attr, prefix) {
   const commander = await pageFor('commander', 'zh', false);
@@ -181,6 +207,9 @@ const PAGES = [
   { name: 'quiz-bank', user: 'commander', path: async () => '/quizzes/questions', ready: '#quiz-bank' },
   { name: 'quiz-public', user: null, path: someQuizLink, ready: '#quiz-start' },
   { name: 'quizzes-phone', user: 'grid', path: async () => '/m/quizzes', ready: '#open-quizzes' },
+  { name: 'app-drives', user: 'analyst', path: async () => '/app-drives', ready: '#app-drives' },
+  { name: 'app-drive', user: 'analyst', path: someDrivePage, ready: '#drive-figures' },
+  { name: 'app-drive-public', user: null, path: someDriveLink, ready: '#drive-enrol' },
 ];
 
 for (const p of PAGES) {

@@ -378,7 +378,9 @@ impl<'s> AppDrives<'s> {
 
     /// The drive of public link `code`, with its departments.
     pub async fn by_code(&self, code: &str) -> StoreResult<AppDrive> {
-        let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM app_drives d WHERE d.code = "));
+        let mut sql = Sql::new(format!(
+            "SELECT {COLUMNS} FROM app_drives d WHERE d.code = "
+        ));
         sql.arg(code.trim());
         self.one(sql, code.trim().to_string()).await
     }
@@ -565,7 +567,12 @@ impl<'s> AppDrives<'s> {
     /// open, or the number is enrolled under another name; [`StoreError::Invalid`] naming the
     /// field for a department the drive does not list (or none where it lists some), an empty
     /// name, or a number that is not a mobile.
-    pub async fn enroll(&self, drive: &AppDrive, p: &NewPromoter, now: i64) -> StoreResult<Promoter> {
+    pub async fn enroll(
+        &self,
+        drive: &AppDrive,
+        p: &NewPromoter,
+        now: i64,
+    ) -> StoreResult<Promoter> {
         if !drive.is_open(now) {
             return Err(not_open(drive));
         }
@@ -592,7 +599,10 @@ impl<'s> AppDrives<'s> {
         let mut before = Sql::new(format!(
             "SELECT {PROMOTER_COLUMNS} FROM app_drive_promoters pr WHERE pr.drive_id = "
         ));
-        before.arg(drive.id).push(" AND pr.phone = ").arg(phone.as_str());
+        before
+            .arg(drive.id)
+            .push(" AND pr.phone = ")
+            .arg(phone.as_str());
         match self.promoter_where(before, phone.clone()).await {
             Ok(known) if known.name == name => return Ok(known),
             Ok(_) => {
@@ -682,7 +692,10 @@ impl<'s> AppDrives<'s> {
         now: i64,
     ) -> StoreResult<i64> {
         if promoter.drive_id != drive.id {
-            return Err(StoreError::invalid("promoter", "not a promoter of this drive"));
+            return Err(StoreError::invalid(
+                "promoter",
+                "not a promoter of this drive",
+            ));
         }
         if !drive.is_open(now) {
             return Err(not_open(drive));
@@ -825,10 +838,11 @@ impl<'s> AppDrives<'s> {
         for p in promoters {
             total.add(p.referrals, p.verified, drive.quota);
             if let Some(e) = &p.promoter.employer {
-                by_employer
-                    .entry(e.as_str())
-                    .or_default()
-                    .add(p.referrals, p.verified, drive.quota);
+                by_employer.entry(e.as_str()).or_default().add(
+                    p.referrals,
+                    p.verified,
+                    drive.quota,
+                );
             }
         }
         let mut employers: Vec<EmployerPromotion> = drive
@@ -837,7 +851,10 @@ impl<'s> AppDrives<'s> {
             .map(|e| EmployerPromotion {
                 name: e.name.clone(),
                 headcount: e.headcount,
-                figures: by_employer.get(e.name.as_str()).copied().unwrap_or_default(),
+                figures: by_employer
+                    .get(e.name.as_str())
+                    .copied()
+                    .unwrap_or_default(),
                 expected: e.headcount.saturating_mul(drive.quota),
             })
             .collect();
@@ -878,7 +895,12 @@ impl<'s> AppDrives<'s> {
     /// The period `[from, until)` in `scope`: promoters who enrolled at drives its units
     /// organised, and residents of its area registered through any drive (a city's drive counts
     /// in each county for the county's residents).
-    pub async fn period(&self, scope: &Scope, from: i64, until: i64) -> StoreResult<PromotionPeriod> {
+    pub async fn period(
+        &self,
+        scope: &Scope,
+        from: i64,
+        until: i64,
+    ) -> StoreResult<PromotionPeriod> {
         let mut promoters = Sql::new(
             "SELECT COUNT(*) AS n FROM app_drive_promoters pr \
              JOIN app_drives d ON d.id = pr.drive_id WHERE ",

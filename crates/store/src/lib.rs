@@ -104,10 +104,9 @@ pub use analysis_groups::{
     MAX_GROUP_NAME,
 };
 pub use app_drives::{
-    AppDrive, AppDrives, AreaReferrals, DriveFigures, DriveText as AppDriveText,
-    EmployerPromotion, NewDrive as NewAppDrive, NewPromoter, NewReferral, Promoter,
-    PromoterProgress, PromotionPeriod, MAX_PROMOTER_NAME, QUOTAS as APP_DRIVE_QUOTAS,
-    REFERRALS_PER_DAY,
+    AppDrive, AppDrives, AreaReferrals, DriveFigures, DriveText as AppDriveText, EmployerPromotion,
+    NewDrive as NewAppDrive, NewPromoter, NewReferral, Promoter, PromoterProgress, PromotionPeriod,
+    MAX_PROMOTER_NAME, QUOTAS as APP_DRIVE_QUOTAS, REFERRALS_PER_DAY,
 };
 pub use audit::{Audit, AuditEntry, NewAuditEntry};
 pub use bank_figures::{

@@ -339,7 +339,14 @@ impl<'s> QuizCampaigns<'s> {
             .await
             .map_err(StoreError::query("quiz_campaigns.open"))?;
         let id: i64 = col(&row, "id").map_err(StoreError::query("quiz_campaigns.open"))?;
-        write_employers(&mut tx, "quiz_employers", "campaign_id", id, &text.employers).await?;
+        write_employers(
+            &mut tx,
+            "quiz_employers",
+            "campaign_id",
+            id,
+            &text.employers,
+        )
+        .await?;
         append_on(
             &mut tx,
             &NewAuditEntry {

@@ -732,6 +732,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("tip_dispose", "申请运营商处置该号码 ›", "Ask the operator to shut this number down ›"),
     ("todo_tips", "举报线索待核查", "Tips to check"),
     ("todo_quizzes", "测试活动未全员参与单位", "Quiz employers not all in"),
+    ("todo_app_drives", "APP推广任务未完成单位", "App drive departments short of the quota"),
     ("bf_title", "银行反诈数据", "Banks' anti-fraud figures"),
     ("bf_hint", "各银行每月报送的网点柜面及回访劝阻群众人次、劝阻涉及金额，以及向客户推送的防骗提醒短信和语音提醒数，由银行联络员或反诈中心按单位填报；本单位填报的数字代表其全辖区，未填报的由下级单位合计。", "Each bank's monthly customers talked out of paying a fraudster at its counters or on call-backs, the money they were about to pay, and the anti-fraud reminders texted and voiced to its customers, entered per unit by the bank's liaison or the center; a unit's own figure stands for its whole area, without one the units below add up."),
     ("bf_bank", "银行", "Bank"),

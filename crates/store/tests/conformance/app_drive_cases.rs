@@ -65,7 +65,11 @@ pub async fn app_drives_count_what_each_promoter_brings_against_the_quota(store:
     // The registry: even numbers registered on the app (13800000002, …).
     store
         .people()
-        .upsert(&(1..=6).map(|n| person(n, "330281001001")).collect::<Vec<_>>())
+        .upsert(
+            &(1..=6)
+                .map(|n| person(n, "330281001001"))
+                .collect::<Vec<_>>(),
+        )
         .await
         .unwrap();
     let drives = store.app_drives();
@@ -144,9 +148,17 @@ pub async fn app_drives_count_what_each_promoter_brings_against_the_quota(store:
             .len(),
         1
     );
-    assert!(drives.open_around("330282", T0 + 1).await.unwrap().is_empty());
+    assert!(drives
+        .open_around("330282", T0 + 1)
+        .await
+        .unwrap()
+        .is_empty());
     assert!(
-        drives.open_around("330281", T0 - DAY).await.unwrap().is_empty(),
+        drives
+            .open_around("330281", T0 - DAY)
+            .await
+            .unwrap()
+            .is_empty(),
         "not open yet"
     );
 
@@ -154,18 +166,28 @@ pub async fn app_drives_count_what_each_promoter_brings_against_the_quota(store:
     assert!(
         is_conflict(
             drives
-                .enroll(&d, &promoter(Some("余姚市财政局"), "张三", "13900000001", "prA00001"), T0 - 1)
+                .enroll(
+                    &d,
+                    &promoter(Some("余姚市财政局"), "张三", "13900000001", "prA00001"),
+                    T0 - 1
+                )
                 .await
         ),
         "before it opens"
     );
     for (bad, field) in [
-        (promoter(None, "张三", "13900000001", "prA00001"), "employer"),
+        (
+            promoter(None, "张三", "13900000001", "prA00001"),
+            "employer",
+        ),
         (
             promoter(Some("慈溪市财政局"), "张三", "13900000001", "prA00001"),
             "employer",
         ),
-        (promoter(Some("余姚市财政局"), " ", "13900000001", "prA00001"), "name"),
+        (
+            promoter(Some("余姚市财政局"), " ", "13900000001", "prA00001"),
+            "name",
+        ),
         (
             promoter(Some("余姚市财政局"), "张三", "0574-62345678", "prA00001"),
             "phone",
@@ -230,10 +252,7 @@ pub async fn app_drives_count_what_each_promoter_brings_against_the_quota(store:
         drives.promoter_by_token("token-prB00002").await.unwrap().id,
         li.id
     );
-    assert_eq!(
-        drives.promoter(&yuyao, wang.id).await.unwrap().name,
-        "王五"
-    );
+    assert_eq!(drives.promoter(&yuyao, wang.id).await.unwrap().name, "王五");
     assert!(matches!(
         drives.promoter(&cixi, wang.id).await,
         Err(StoreError::NotFound { .. })
@@ -354,7 +373,12 @@ pub async fn app_drives_count_what_each_promoter_brings_against_the_quota(store:
         "daily_limit"
     );
     drives
-        .refer(&d, &wang, &resident("330281", "13600000001"), T0 + DAY + 200)
+        .refer(
+            &d,
+            &wang,
+            &resident("330281", "13600000001"),
+            T0 + DAY + 200,
+        )
         .await
         .unwrap();
 
@@ -392,7 +416,12 @@ pub async fn app_drives_count_what_each_promoter_brings_against_the_quota(store:
     ));
     assert!(is_conflict(
         drives
-            .refer(&closed, &zhang, &resident("330281", "13600000009"), T0 + 4 * DAY)
+            .refer(
+                &closed,
+                &zhang,
+                &resident("330281", "13600000009"),
+                T0 + 4 * DAY
+            )
             .await
     ));
     assert!(is_conflict(

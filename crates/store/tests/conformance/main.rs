@@ -1,8 +1,8 @@
 //! The store's behaviour, checked identically on SQLite and PostgreSQL.
 
 mod alliance_cases;
-mod app_drive_cases;
 mod analysis_group_cases;
+mod app_drive_cases;
 mod bank_figure_cases;
 mod bulletin_cases;
 mod call_cases;

@@ -286,7 +286,10 @@ async fn invite_page(
     })
 }
 
-async fn promoter_and_drive(state: &AppState, code: &str) -> Result<(Promoter, AppDrive), WebError> {
+async fn promoter_and_drive(
+    state: &AppState,
+    code: &str,
+) -> Result<(Promoter, AppDrive), WebError> {
     let repo = state.store.app_drives();
     let p = repo.promoter_by_code(code).await?;
     let d = repo

@@ -3,11 +3,11 @@
 
 pub mod admin;
 pub mod alliance;
-pub mod app_drive_public;
-pub mod app_drives;
 pub mod analysis_group;
 pub mod analysis_group_form;
 pub mod analysis_groups;
+pub mod app_drive_public;
+pub mod app_drives;
 pub mod assessment;
 pub mod audit;
 pub mod bank_figures;
@@ -81,11 +81,12 @@ pub mod warnings;
 
 use crate::auth::permission::{
     HandleInstructions, ImportPushes, ManageGuardians, ManageRules, ManageUsers, Permission,
-    ReadPartnerBulletins, ReportJointTasks, ViewAnalysisGroups, ViewAudit, ViewBankFigures,
-    ViewBulletins, ViewCallTasks, ViewCardCleanups, ViewCases, ViewDashboard, ViewEnforcement,
-    ViewInstructions, ViewJointOffice, ViewKeyPersons, ViewMuleAccounts, ViewNewCards,
-    ViewNumberDisposals, ViewOperatorFigures, ViewOutreach, ViewQuizzes, ViewAppDrives, ViewStatistics,
-    ViewStopPayments, ViewSupervision, ViewTips, ViewTodo, ViewTwoCardLeads, ViewWarnings,
+    ReadPartnerBulletins, ReportJointTasks, ViewAnalysisGroups, ViewAppDrives, ViewAudit,
+    ViewBankFigures, ViewBulletins, ViewCallTasks, ViewCardCleanups, ViewCases, ViewDashboard,
+    ViewEnforcement, ViewInstructions, ViewJointOffice, ViewKeyPersons, ViewMuleAccounts,
+    ViewNewCards, ViewNumberDisposals, ViewOperatorFigures, ViewOutreach, ViewQuizzes,
+    ViewStatistics, ViewStopPayments, ViewSupervision, ViewTips, ViewTodo, ViewTwoCardLeads,
+    ViewWarnings,
 };
 use crate::auth::principal::Principal;
 use crate::error::WebError;

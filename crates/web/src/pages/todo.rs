@@ -2,16 +2,17 @@
 //! the unit, cluster-operation targets to report, two-card leads to check, key-person visits
 //! overdue, supervision measures in rectification or awaiting acceptance, bulletins to sign,
 //! new cards to review, proposals to report or decide, joint-office tasks, 96110 calls, banks
-//! late with cleanup answers, employers of an open quiz not all in — each with how many are past their deadline, linking to the list
+//! late with cleanup answers, employers of an open quiz not all in, departments of an open app
+//! drive short of the quota — each with how many are past their deadline, linking to the list
 //! that shows them. Only the lines one may act on are shown; the work comes first.
 
 use super::liaison_desk::DeskItem;
 use super::{render, Chrome};
 use crate::auth::permission::{
-    CheckTwoCardLeads, HandleInstructions, IssueOutreachLists, ManageJointOffice, ManageKeyPersons,
-    ManageQuizzes, ManageSupervision, Permission, RecordEnforcement, ReplySupervision,
-    ReportKeyPersonMeasures, RequestCardCleanups, ReviewNewCards, ReviewTips, SignBulletins,
-    ViewTodo, WorkCallTasks,
+    CheckTwoCardLeads, HandleInstructions, IssueOutreachLists, ManageAppDrives, ManageJointOffice,
+    ManageKeyPersons, ManageQuizzes, ManageSupervision, Permission, RecordEnforcement,
+    ReplySupervision, ReportKeyPersonMeasures, RequestCardCleanups, ReviewNewCards, ReviewTips,
+    SignBulletins, ViewTodo, WorkCallTasks,
 };
 use crate::auth::Require;
 use crate::error::WebError;
@@ -157,6 +158,9 @@ pub async fn show(
     }
     if ManageQuizzes::allows(p) {
         items.push(quiz_employers(&state, &scope, now).await?);
+    }
+    if ManageAppDrives::allows(p) {
+        items.push(drive_departments(&state, &scope, now).await?);
     }
     if ReplySupervision::allows(p) || ManageSupervision::allows(p) {
         items.extend(supervision(&state, &scope, now).await?);
@@ -445,6 +449,39 @@ async fn quiz_employers(state: &AppState, scope: &Scope, now: i64) -> Result<Des
     Ok(DeskItem {
         key: "todo_quizzes",
         href: "/quizzes",
+        open,
+        overdue,
+    })
+}
+
+/// The departments of the area's open app drives whose staff are not all at the quota; pressing
+/// in a drive's last [`QUIZ_CLOSING_DAYS`] days.
+async fn drive_departments(
+    state: &AppState,
+    scope: &Scope,
+    now: i64,
+) -> Result<DeskItem, WebError> {
+    let repo = state.store.app_drives();
+    let (mut open, mut overdue) = (0, 0);
+    for listed in repo.list(scope, 200).await? {
+        if !listed.is_open(now) {
+            continue;
+        }
+        let drive = repo.get(scope, listed.id).await?;
+        if drive.employers.is_empty() {
+            continue;
+        }
+        let promoters = repo.promoters(&drive).await?;
+        let (_, departments) = fanzha_store::AppDrives::tally(&drive, &promoters);
+        let behind = departments.iter().filter(|d| !d.done()).count() as i64;
+        open += behind;
+        if drive.closes_at - now <= QUIZ_CLOSING_DAYS * DAY_MS {
+            overdue += behind;
+        }
+    }
+    Ok(DeskItem {
+        key: "todo_app_drives",
+        href: "/app-drives",
         open,
         overdue,
     })

@@ -133,7 +133,10 @@ async fn a_county_gets_residents_onto_the_app_through_its_staff(db: &Db) {
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let page_path = r.location.clone();
-    let id: i64 = page_path.trim_start_matches("/app-drives/").parse().unwrap();
+    let id: i64 = page_path
+        .trim_start_matches("/app-drives/")
+        .parse()
+        .unwrap();
     let drive = state
         .store
         .app_drives()
@@ -153,7 +156,11 @@ async fn a_county_gets_residents_onto_the_app_through_its_staff(db: &Db) {
     let landing = send_anonymous(&state, ("GET", &format!("/t/{code}"), "")).await;
     assert_eq!(landing.status, StatusCode::OK);
     let landing = landing.text();
-    for needle in ["干部职工发动亲友注册国家反诈中心APP", "余姚市教育局", r#"name="name""#] {
+    for needle in [
+        "干部职工发动亲友注册国家反诈中心APP",
+        "余姚市教育局",
+        r#"name="name""#,
+    ] {
         assert!(landing.contains(needle), "{needle} in {landing}");
     }
     let r = send_anonymous(
@@ -200,12 +207,18 @@ async fn a_county_gets_residents_onto_the_app_through_its_staff(db: &Db) {
         .await
         .unwrap();
     let invite = format!("/r/{}", promoter.code);
-    assert!(mine.contains(&format!("http://127.0.0.1:8080{invite}")), "{mine}");
+    assert!(
+        mine.contains(&format!("http://127.0.0.1:8080{invite}")),
+        "{mine}"
+    );
     assert!(mine.contains("<svg"));
     let counter = send_anonymous(&state, ("GET", &format!("{zhang}/poster"), ""))
         .await
         .text();
-    assert!(counter.contains(&invite) && counter.contains("<svg"), "{counter}");
+    assert!(
+        counter.contains(&invite) && counter.contains("<svg"),
+        "{counter}"
+    );
 
     // Residents register through 张三's link: the steps, the areas; refused without the box,
     // for the promoter's own number; a number counts once.
@@ -215,7 +228,12 @@ async fn a_county_gets_residents_onto_the_app_through_its_staff(db: &Db) {
     }
     assert!(!steps.contains("张三"), "the promoter's name in full");
     let code_of = promoter.code.clone();
-    let r = register(&state, &code_of, &format!("unit_code={VILLAGE}&phone=13700000001")).await;
+    let r = register(
+        &state,
+        &code_of,
+        &format!("unit_code={VILLAGE}&phone=13700000001"),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.text().contains("勾选确认"), "{}", r.text());
     let r = register(
@@ -234,7 +252,11 @@ async fn a_county_gets_residents_onto_the_app_through_its_staff(db: &Db) {
         )
         .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-        assert!(r.text().contains(r#"data-outcome="ad_done""#), "{}", r.text());
+        assert!(
+            r.text().contains(r#"data-outcome="ad_done""#),
+            "{}",
+            r.text()
+        );
     }
     let r = register(
         &state,
@@ -297,7 +319,15 @@ async fn a_county_gets_residents_onto_the_app_through_its_staff(db: &Db) {
     )
     .await);
     assert!(csv.contains("张*") && !csv.contains("张三"), "{csv}");
-    let xlsx = send(&state, c, COUNTY, "GET", &format!("{page_path}?format=xlsx"), "").await;
+    let xlsx = send(
+        &state,
+        c,
+        COUNTY,
+        "GET",
+        &format!("{page_path}?format=xlsx"),
+        "",
+    )
+    .await;
     assert_eq!(xlsx.status, StatusCode::OK);
     assert!(xlsx.body.starts_with(b"PK"));
     let poster = ok(&send(&state, c, COUNTY, "GET", &format!("{page_path}/poster"), "").await);
@@ -313,7 +343,10 @@ async fn a_county_gets_residents_onto_the_app_through_its_staff(db: &Db) {
         "",
     )
     .await);
-    assert!(full.contains("张三") && full.contains("13900000001"), "{full}");
+    assert!(
+        full.contains("张三") && full.contains("13900000001"),
+        "{full}"
+    );
     assert!(full.contains(&invite), "the personal link to give back");
     let audit = ok(&send(&state, Role::Leader, "3302", "GET", "/audit", "").await);
     for label in ["发起APP推广活动", "查看推广人信息"] {
@@ -331,7 +364,10 @@ async fn a_county_gets_residents_onto_the_app_through_its_staff(db: &Db) {
     .await;
     assert_eq!(leader.status, StatusCode::FORBIDDEN);
     let list = ok(&send(&state, Role::Leader, COUNTY, "GET", "/app-drives", "").await);
-    assert!(list.contains("干部职工发动亲友注册国家反诈中心APP"), "{list}");
+    assert!(
+        list.contains("干部职工发动亲友注册国家反诈中心APP"),
+        "{list}"
+    );
 
     // The village's grid worker hands the enrolment link out from the phone; the other
     // county's sees none.
@@ -344,6 +380,14 @@ async fn a_county_gets_residents_onto_the_app_through_its_staff(db: &Db) {
     );
     let other = ok(&send(&state, c, OTHER_COUNTY, "GET", "/m/quizzes", "").await);
     assert!(!other.contains("data-drive-link"), "{other}");
+
+    // The county's 待办: both departments short of the quota (nothing pressing yet: it closes
+    // in three weeks).
+    let todo = ok(&send(&state, c, COUNTY, "GET", "/todo", "").await);
+    assert!(
+        todo.contains(r#"data-todo="todo_app_drives"><span class="n" data-open>2<"#),
+        "{todo}"
+    );
 
     // The month's statistics and brief count them.
     let stats = ok(&send(
@@ -366,7 +410,9 @@ async fn a_county_gets_residents_onto_the_app_through_its_staff(db: &Db) {
     )
     .await);
     assert!(
-        brief.contains("干部职工发动亲友注册国家反诈中心APP，推广人2名，登记安装2人，经核验已注册1人。"),
+        brief.contains(
+            "干部职工发动亲友注册国家反诈中心APP，推广人2名，登记安装2人，经核验已注册1人。"
+        ),
         "{brief}"
     );
     let other_stats = ok(&send(
@@ -418,7 +464,9 @@ async fn a_county_gets_residents_onto_the_app_through_its_staff(db: &Db) {
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.text().contains("活动已结束"), "{}", r.text());
-    let closed = send_anonymous(&state, ("GET", &format!("/t/{code}"), "")).await.text();
+    let closed = send_anonymous(&state, ("GET", &format!("/t/{code}"), ""))
+        .await
+        .text();
     assert!(closed.contains(r#"id="drive-closed""#), "{closed}");
     let _ = li;
 }

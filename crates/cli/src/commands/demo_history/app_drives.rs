@@ -11,7 +11,7 @@ use rand::Rng;
 use std::collections::{BTreeMap, HashSet};
 
 /// The departments' staff the drive lists, at most (a demo city's worth of promoters).
-const MAX_PROMOTERS: usize = 60;
+const MAX_PROMOTERS: usize = 120;
 /// Residents each promoter is asked to bring.
 const QUOTA: i64 = 30;
 
@@ -115,7 +115,12 @@ pub(super) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
             } else {
                 h.rng.random_range(4..30)
             };
-            for _ in 0..brings {
+            // Relatives already brought by someone else are passed over (a few draws each).
+            let mut brought = 0;
+            for _ in 0..brings * 3 {
+                if brought == brings {
+                    break;
+                }
                 let r = h.resident(16..=80);
                 let (Some(phone), village) = (
                     r.msisdn
@@ -142,6 +147,7 @@ pub(super) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
                     )
                     .await?;
                 out.app_referrals += 1;
+                brought += 1;
             }
         }
     }
