@@ -316,7 +316,10 @@ pub async fn app_drives_count_what_each_promoter_brings_against_the_quota(store:
     assert_eq!(employers[1].figures.at_quota, 1);
     assert!((employers[1].progress() - 1.0).abs() < 1e-9);
     assert!(!employers[1].done(), "李四 is short of the quota");
-    let by_drive = drives.figures_by_drive(&[d.clone()]).await.unwrap();
+    let by_drive = drives
+        .figures_by_drive(std::slice::from_ref(&d))
+        .await
+        .unwrap();
     assert_eq!(by_drive[&id], total);
 
     let areas = drives.areas(id).await.unwrap();
