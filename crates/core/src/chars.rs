@@ -12,6 +12,17 @@ pub(crate) fn fold(c: char) -> char {
     }
 }
 
+/// The key under which two spellings of one name (a shop, a courier outlet) group together:
+/// full-width forms folded, spaces and punctuation dropped, Latin letters lower-cased
+/// (`中通快递 余姚　城东网点（一部）` and `中通快递余姚城东网点(一部)` are one outlet).
+pub fn name_key(name: &str) -> String {
+    name.chars()
+        .map(fold)
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// Whitespace as the validators understand it (ASCII and Unicode, including U+3000).
 #[inline]
 pub(crate) fn is_space(c: char) -> bool {

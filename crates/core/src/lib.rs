@@ -32,6 +32,7 @@ pub mod resident_id;
 pub mod time;
 
 mod chars;
+pub use chars::name_key;
 
 pub use bank_card::BankCard;
 pub use credit_code::CreditCode;

@@ -632,11 +632,19 @@ impl<'s> AppDrives<'s> {
             .push(", ")
             .arg(now)
             .push(") RETURNING id");
+        // A second enrolment racing this one (PostgreSQL takes no writer lock) meets the
+        // unique number per drive: the same refusal as above.
         let row = sql
             .query()
             .fetch_one(self.store.pool())
             .await
-            .map_err(StoreError::query("app_drive_promoters.enroll"))?;
+            .map_err(|e| match StoreError::query("app_drive_promoters.enroll")(e) {
+                StoreError::Conflict { .. } => StoreError::Conflict {
+                    what: "promoter",
+                    detail: "this number is enrolled already".into(),
+                },
+                other => other,
+            })?;
         Ok(Promoter {
             id: col(&row, "id").map_err(StoreError::query("app_drive_promoters.enroll"))?,
             drive_id: drive.id,
@@ -752,11 +760,18 @@ impl<'s> AppDrives<'s> {
             .push(", ")
             .arg(now)
             .push(") RETURNING id");
+        // A second registration of the number racing this one: counted before, as above.
         let row = sql
             .query()
             .fetch_one(self.store.pool())
             .await
-            .map_err(StoreError::query("app_drive_referrals.refer"))?;
+            .map_err(|e| match StoreError::query("app_drive_referrals.refer")(e) {
+                StoreError::Conflict { .. } => StoreError::Conflict {
+                    what: "referral",
+                    detail: "this number was registered in this drive before".into(),
+                },
+                other => other,
+            })?;
         col(&row, "id").map_err(StoreError::query("app_drive_referrals.refer"))
     }
 

@@ -31,6 +31,7 @@ mod bulletins;
 mod call_tasks;
 mod campaigns;
 mod card_cleanups;
+mod case_order_sources;
 mod cases;
 mod cluster_operations;
 mod code_enum;
@@ -128,6 +129,10 @@ pub use card_cleanups::{
     CardCleanup, CardCleanups, CleanupAnswer, CleanupCandidate, CleanupCounts, CleanupFigures,
     CleanupFilter, CleanupOutcome, CleanupReason, CleanupState, CleanupViewer, GeneratedCleanups,
     KnownAccount, CLEANUP_DAYS, CLEANUP_REPEAT_DAYS, MAX_CLEANUPS_PER_BATCH, MAX_CLEANUP_TEXT,
+};
+pub use case_order_sources::{
+    CaseOrderSources, CitedDetail, LeakBy, LeakCase, LeakCoverage, LeakGroup, OrderSource,
+    OrderSourceText, MAX_NAME as MAX_ORDER_SOURCE_NAME,
 };
 pub use cases::{
     Case, CaseFilter, CaseLink, CaseLookup, CaseSupervisionFilter, CaseTally, CaseTransfer, Cases,

@@ -369,6 +369,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "app drives",
         include_str!("../migrations/0073_app_drives.sql"),
     ),
+    (
+        74,
+        "case order sources",
+        include_str!("../migrations/0074_case_order_sources.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -335,6 +335,11 @@ impl Store {
         crate::tips::Tips::new(self)
     }
 
+    /// 订单信息泄露溯源: the order a case's caller knew, and the shops and outlets shared.
+    pub fn case_order_sources(&self) -> crate::case_order_sources::CaseOrderSources<'_> {
+        crate::case_order_sources::CaseOrderSources::new(self)
+    }
+
     /// 国家反诈中心APP推广: drives, their promoters and the residents they brought.
     pub fn app_drives(&self) -> crate::app_drives::AppDrives<'_> {
         crate::app_drives::AppDrives::new(self)

@@ -14,6 +14,7 @@ pub mod eval;
 pub mod features;
 pub mod fraud_type;
 pub mod model;
+pub mod order_source;
 pub mod tokenize;
 pub mod train;
 

@@ -31,6 +31,7 @@ mod new_card_cases;
 mod number_disposal_cases;
 mod occupation_cases;
 mod operator_figure_cases;
+mod order_source_cases;
 mod outreach_cases;
 mod outreach_list_cases;
 mod outreach_reach_cases;
@@ -157,6 +158,13 @@ mod bulletin_suite {
         bulletins_are_numbered_addressed_below_and_read_along_the_line,
         each_recipient_unit_signs_once_for_itself,
         industry_partners_read_and_sign_only_what_is_addressed_to_them,
+    }
+}
+
+mod order_source_suite {
+    crate::conformance_of! {
+        order_source_cases:
+        order_sources_group_the_cases_a_shop_or_an_outlet_leaked,
     }
 }
 
