@@ -638,13 +638,15 @@ impl<'s> AppDrives<'s> {
             .query()
             .fetch_one(self.store.pool())
             .await
-            .map_err(|e| match StoreError::query("app_drive_promoters.enroll")(e) {
-                StoreError::Conflict { .. } => StoreError::Conflict {
-                    what: "promoter",
-                    detail: "this number is enrolled already".into(),
+            .map_err(
+                |e| match StoreError::query("app_drive_promoters.enroll")(e) {
+                    StoreError::Conflict { .. } => StoreError::Conflict {
+                        what: "promoter",
+                        detail: "this number is enrolled already".into(),
+                    },
+                    other => other,
                 },
-                other => other,
-            })?;
+            )?;
         Ok(Promoter {
             id: col(&row, "id").map_err(StoreError::query("app_drive_promoters.enroll"))?,
             drive_id: drive.id,
@@ -765,13 +767,15 @@ impl<'s> AppDrives<'s> {
             .query()
             .fetch_one(self.store.pool())
             .await
-            .map_err(|e| match StoreError::query("app_drive_referrals.refer")(e) {
-                StoreError::Conflict { .. } => StoreError::Conflict {
-                    what: "referral",
-                    detail: "this number was registered in this drive before".into(),
+            .map_err(
+                |e| match StoreError::query("app_drive_referrals.refer")(e) {
+                    StoreError::Conflict { .. } => StoreError::Conflict {
+                        what: "referral",
+                        detail: "this number was registered in this drive before".into(),
+                    },
+                    other => other,
                 },
-                other => other,
-            })?;
+            )?;
         col(&row, "id").map_err(StoreError::query("app_drive_referrals.refer"))
     }
 

@@ -53,7 +53,9 @@ impl CitedDetail {
     }
 
     pub fn parse(s: &str) -> Option<CitedDetail> {
-        CitedDetail::ALL.into_iter().find(|d| d.as_str() == s.trim())
+        CitedDetail::ALL
+            .into_iter()
+            .find(|d| d.as_str() == s.trim())
     }
 
     pub fn zh(self) -> &'static str {
@@ -359,14 +361,12 @@ impl<'s> CaseOrderSources<'s> {
             }
             _ => return Err(stale()),
         }
-        let done = sql
-            .query()
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| match StoreError::query("case_order_sources.set")(e) {
+        let done = sql.query().execute(&mut *tx).await.map_err(|e| {
+            match StoreError::query("case_order_sources.set")(e) {
                 StoreError::Conflict { .. } => stale(),
                 other => other,
-            })?;
+            }
+        })?;
         if done.rows_affected() != 1 {
             return Err(stale());
         }
@@ -475,7 +475,12 @@ impl<'s> CaseOrderSources<'s> {
 
     /// The 冒充电商物流客服 cases of `scope` reported in `[from, until)`, and how many of them
     /// have an order source recorded.
-    pub async fn coverage(&self, scope: &Scope, from: i64, until: i64) -> StoreResult<LeakCoverage> {
+    pub async fn coverage(
+        &self,
+        scope: &Scope,
+        from: i64,
+        until: i64,
+    ) -> StoreResult<LeakCoverage> {
         let mut sql = Sql::new(
             "SELECT COUNT(*) AS n, COUNT(s.case_id) AS recorded FROM cases c \
              LEFT JOIN case_order_sources s ON s.case_id = c.id WHERE ",

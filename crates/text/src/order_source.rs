@@ -67,8 +67,7 @@ fn first_of(text: &str, table: &[(&'static str, &[&str])]) -> Option<(&'static s
 
 /// Characters that end a shop's name when read backwards from 店.
 fn ends_name(c: char) -> bool {
-    c.is_whitespace()
-        || "，。、；：！？“”‘’「」《》（）()[]【】,.;:!?\"'的在从买购".contains(c)
+    c.is_whitespace() || "，。、；：！？“”‘’「」《》（）()[]【】,.;:!?\"'的在从买购".contains(c)
 }
 
 const SHOP_SUFFIXES: [&str; 5] = ["官方旗舰店", "旗舰店", "专营店", "专卖店", "店铺"];
@@ -108,7 +107,10 @@ fn shop_in(text: &str) -> Option<String> {
         }
         let name = name.trim_start_matches(['上', '里']).to_string();
         if (2..=20).contains(&name.chars().count()) {
-            return Some(format!("{name}{}", if suffix == "店铺" { "" } else { suffix }));
+            return Some(format!(
+                "{name}{}",
+                if suffix == "店铺" { "" } else { suffix }
+            ));
         }
     }
     None

@@ -119,6 +119,11 @@ pub fn router(state: AppState) -> Router {
             post(pages::case_intake::request),
         )
         .route(
+            "/cases/{id}/order-source",
+            post(pages::leak_sources::record),
+        )
+        .route("/leak-sources", get(pages::leak_sources::page))
+        .route(
             "/cases/{id}/prior-outreach",
             post(pages::cases::set_prior_outreach),
         )

@@ -35,7 +35,11 @@ fn source(platform: &str, shop: &str, courier: &str, outlet: &str) -> OrderSourc
         courier: courier.into(),
         outlet: outlet.into(),
         ordered_on: chrono::NaiveDate::from_ymd_opt(2027, 1, 2),
-        cited: vec![CitedDetail::Waybill, CitedDetail::Name, CitedDetail::Waybill],
+        cited: vec![
+            CitedDetail::Waybill,
+            CitedDetail::Name,
+            CitedDetail::Waybill,
+        ],
     }
 }
 
@@ -98,10 +102,7 @@ pub async fn order_sources_group_the_cases_a_shop_or_an_outlet_leaked(store: &St
         .unwrap();
     assert_eq!(a1.version, 1);
     assert_eq!(a1.cited, [CitedDetail::Name, CitedDetail::Waybill]);
-    assert_eq!(
-        a1.ordered_on,
-        chrono::NaiveDate::from_ymd_opt(2027, 1, 2)
-    );
+    assert_eq!(a1.ordered_on, chrono::NaiveDate::from_ymd_opt(2027, 1, 2));
     // A first record twice (a second tab) is a conflict, as is a stale version.
     assert!(matches!(
         repo.set(&yuyao, "A1", None, &source("京东", "", "", ""), "x", T0)
@@ -138,9 +139,16 @@ pub async fn order_sources_group_the_cases_a_shop_or_an_outlet_leaked(store: &St
     )
     .await
     .unwrap();
-    repo.set(&yuyao, "A5", None, &source("", "", "韵达", ""), "analyst", T0 + DAY)
-        .await
-        .unwrap();
+    repo.set(
+        &yuyao,
+        "A5",
+        None,
+        &source("", "", "韵达", ""),
+        "analyst",
+        T0 + DAY,
+    )
+    .await
+    .unwrap();
     assert_eq!(audits(store, "case_order_source_set").await, 5);
 
     // By outlet: one group of three cases from two counties, the loss summed.
@@ -150,9 +158,15 @@ pub async fn order_sources_group_the_cases_a_shop_or_an_outlet_leaked(store: &St
         .unwrap();
     assert_eq!(outlets.len(), 1, "{outlets:?}");
     let g = &outlets[0];
-    assert_eq!((g.company.as_str(), g.name.as_str()), ("中通", "余姚城东网点"));
     assert_eq!(
-        g.cases.iter().map(|c| c.case_id.as_str()).collect::<Vec<_>>(),
+        (g.company.as_str(), g.name.as_str()),
+        ("中通", "余姚城东网点")
+    );
+    assert_eq!(
+        g.cases
+            .iter()
+            .map(|c| c.case_id.as_str())
+            .collect::<Vec<_>>(),
         ["A1", "A2", "A3"]
     );
     assert_eq!(g.loss_fen(), 1_780_000);

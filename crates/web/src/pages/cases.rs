@@ -515,6 +515,7 @@ struct CasePage {
     notice: Option<super::public_sector::NoticeView>,
     /// The case's 典型案例 entry and its form.
     typical: super::typical_cases::TypicalView,
+    order_source: super::leak_sources::OrderSourceView,
     chrome: Chrome,
     /// Taking extracts in and tracing; without it the page is read-only.
     can_manage: bool,
@@ -756,7 +757,15 @@ pub(super) async fn case_page<P: Permission>(
         ManageCases::allows(&auth.principal),
     )
     .await?;
+    let order_source = super::leak_sources::case_section(
+        state,
+        lang,
+        &c,
+        RecordVictimFollowUp::allows(&auth.principal),
+    )
+    .await?;
     render(&CasePage {
+        order_source,
         enf,
         notice,
         typical,

@@ -41,6 +41,7 @@ pub mod key_person_exposure;
 pub mod key_person_proposals;
 pub mod key_person_units;
 pub mod key_persons;
+pub mod leak_sources;
 pub mod liaison_desk;
 pub mod login;
 pub mod mobile;
@@ -180,6 +181,7 @@ impl Chrome {
                         "nav_mule_accounts",
                         ViewMuleAccounts::allows(p),
                     ),
+                    ("/leak-sources", "ls_title", ViewCases::allows(p)),
                     ("/gangs", "nav_gangs", ViewEnforcement::allows(p)),
                     ("/campaigns", "nav_campaigns", ViewEnforcement::allows(p)),
                     ("/operations", "nav_operations", ViewEnforcement::allows(p)),

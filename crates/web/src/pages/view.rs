@@ -325,6 +325,7 @@ pub fn audit_action_label(lang: Lang, code: &str) -> String {
         "quiz_campaign_opened" => Some(("发起反诈知识测试", "Quiz campaign opened")),
         "quiz_campaign_updated" => Some(("修改反诈知识测试", "Quiz campaign changed")),
         "quiz_campaign_closed" => Some(("提前结束反诈知识测试", "Quiz campaign ended early")),
+        "case_order_source_set" => Some(("录入订单信息泄露情况", "Order source recorded")),
         "app_drive_opened" => Some(("发起APP推广活动", "App drive opened")),
         "app_drive_updated" => Some(("修改APP推广活动", "App drive changed")),
         "app_drive_closed" => Some(("提前结束APP推广活动", "App drive ended early")),

@@ -28,6 +28,7 @@ mod joint_office;
 mod key_person_exposure;
 mod key_person_proposals;
 mod key_persons;
+mod leak_sources;
 mod links;
 mod lists;
 mod live_events;

@@ -414,6 +414,14 @@ const ENDPOINTS: &[Endpoint] = &[
     ),
     ep(
         "POST",
+        "/cases/{id}/order-source",
+        "record_victim_follow_up",
+        Rec::Case,
+        Form("platform=%E6%B7%98%E5%AE%9D&courier=%E4%B8%AD%E9%80%9A&outlet=rbac+{n}&cited=waybill"),
+    ),
+    ep("GET", "/leak-sources", "view_cases", Rec::None, Empty),
+    ep(
+        "POST",
         "/cases/{id}/prior-outreach",
         "record_victim_follow_up",
         Rec::Case,
@@ -2108,9 +2116,13 @@ impl World {
         let r = self.case_at(place, false).await;
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         let id_number = |k: u32| {
+            // A birth day per record over 49 years, then the next sequence number: unique,
+            // and never in the future however many records the matrix makes.
+            let day = u64::from(n) * 2 + u64::from(k);
             let birth = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()
-                + chrono::Days::new(u64::from(n) * 2 + u64::from(k));
-            fanzha_core::ResidentId::generate(330281, birth, 3, fanzha_core::Sex::Male)
+                + chrono::Days::new(day % 18_000);
+            let sequence = 3 + 2 * u16::try_from(day / 18_000).unwrap_or(0);
+            fanzha_core::ResidentId::generate(330281, birth, sequence, fanzha_core::Sex::Male)
                 .unwrap()
                 .as_str()
                 .to_string()
@@ -2498,6 +2510,10 @@ impl World {
                     .await
                     .unwrap();
                 format!("{} cases", all.items.len())
+            }
+            Rec::Case if e.route_path().ends_with("/order-source") => {
+                let o = store.case_order_sources().get(&r.case_id).await.unwrap();
+                format!("{o:?}")
             }
             Rec::Case if e.route_path().ends_with("/prior-outreach") => {
                 let c = store
