@@ -94,6 +94,7 @@ fn registers(dir: &Path) -> BTreeMap<&'static str, i64> {
         ("tips_pending", "SELECT COUNT(*) FROM tips WHERE state = 'pending'"),
         ("quiz_employers", "SELECT COUNT(*) FROM quiz_employers"),
         ("app_drive_employers", "SELECT COUNT(*) FROM app_drive_employers"),
+        ("order_source_outlet_shared", "SELECT COUNT(*) FROM (SELECT outlet_key FROM case_order_sources WHERE outlet_key <> '' GROUP BY outlet_key HAVING COUNT(*) >= 2) t"),
         ("app_drive_promoters", "SELECT COUNT(*) FROM app_drive_promoters"),
         ("app_drive_referrals_verified", "SELECT COUNT(*) FROM app_drive_referrals r WHERE EXISTS (SELECT 1 FROM people p WHERE p.phone = r.phone AND p.app_registered = 1)"),
         ("app_drive_referrals_unverified", "SELECT COUNT(*) FROM app_drive_referrals r WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.phone = r.phone AND p.app_registered = 1)"),

@@ -21,7 +21,8 @@
 //! monthly customers dissuaded and reminders pushed), `tips` (举报线索 the grid worker and
 //! residents reported, most checked), `quizzes` (反诈知识测试: the public-sector campaign and the
 //! residents' one open now), `app_drives` (国家反诈中心APP推广: the staff's drive open now, with
-//! the promoters and the residents they brought).
+//! the promoters and the residents they brought), `leak_sources` (订单信息泄露溯源 of the fake
+//! customer-service cases, one courier outlet and one shop behind several).
 
 mod alliance;
 mod app_drives;
@@ -36,6 +37,7 @@ mod groups;
 mod joint_office;
 mod key_persons;
 mod leads;
+mod leak_sources;
 mod new_cards;
 mod notices;
 mod operations;
@@ -97,13 +99,14 @@ pub struct Seeded {
     pub app_drives: usize,
     pub promoters: usize,
     pub app_referrals: usize,
+    pub order_sources: usize,
 }
 
 impl std::fmt::Display for Seeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} counter checks, {} cluster operations, {} alliance members, {} model sites, {} joint-office members with {} meetings and {} tasks, {} targeted outreach lists with {} visits, {} gangs and dens dismantled, {} months of bank figures, {} tips, {} quiz campaigns with {} attempts, {} app drives with {} promoters and {} residents brought",
+            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} counter checks, {} cluster operations, {} alliance members, {} model sites, {} joint-office members with {} meetings and {} tasks, {} targeted outreach lists with {} visits, {} gangs and dens dismantled, {} months of bank figures, {} tips, {} quiz campaigns with {} attempts, {} app drives with {} promoters and {} residents brought, {} order sources of fake customer-service cases",
             self.warnings,
             self.cases,
             self.stop_payments,
@@ -139,7 +142,8 @@ impl std::fmt::Display for Seeded {
             self.quiz_attempts,
             self.app_drives,
             self.promoters,
-            self.app_referrals
+            self.app_referrals,
+            self.order_sources
         )
     }
 }
@@ -188,6 +192,7 @@ pub async fn seed(
     tips::seed(&mut h, &mut out).await?;
     quizzes::seed(&mut h, &mut out).await?;
     app_drives::seed(&mut h, &mut out).await?;
+    leak_sources::seed(&mut h, &mut out).await?;
     Ok(Some(out))
 }
 
