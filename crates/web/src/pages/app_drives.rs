@@ -259,29 +259,21 @@ async fn report(state: &AppState, lang: Lang, d: &AppDrive) -> Result<Report, We
     let repo = state.store.app_drives();
     let promoters = repo.promoters(d).await?;
     let (figures, employers) = AppDrives::tally(d, &promoters);
-    let rows = repo.areas(d.id).await?;
-    let own = state.store.units().get(&d.unit_code).await?;
-    let mut areas = Vec::new();
-    let at_own: Vec<_> = rows.iter().filter(|a| a.path == own.path).collect();
-    if !at_own.is_empty() {
-        areas.push(AreaRow {
-            name: format!("{}{}", own.name, lang.t("quiz_own_level")),
-            referrals: at_own.iter().map(|a| a.referrals).sum(),
-            verified: at_own.iter().map(|a| a.verified).sum(),
-        });
-    }
-    for child in state.store.units().children(&d.unit_code).await? {
-        let inside: Vec<_> = rows
-            .iter()
-            .filter(|a| a.path.starts_with(&child.path))
-            .collect();
-        areas.push(AreaRow {
-            name: child.name,
-            referrals: inside.iter().map(|a| a.referrals).sum(),
-            verified: inside.iter().map(|a| a.verified).sum(),
-        });
-    }
-    areas.sort_by_key(|a| std::cmp::Reverse(a.referrals));
+    let rows: Vec<(String, i64, i64)> = repo
+        .areas(d.id)
+        .await?
+        .into_iter()
+        .map(|a| (a.path, a.referrals, a.verified))
+        .collect();
+    let areas = super::quizzes::roll_up_areas(state, lang, &d.unit_code, &rows)
+        .await?
+        .into_iter()
+        .map(|(name, referrals, verified)| AreaRow {
+            name,
+            referrals,
+            verified,
+        })
+        .collect();
     Ok(Report {
         figures,
         employers,

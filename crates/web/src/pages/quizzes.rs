@@ -340,6 +340,34 @@ pub fn employer_share(e: &EmployerParticipation) -> String {
     share(e.participants.min(e.headcount), e.headcount)
 }
 
+/// Two counts per area (a unit's materialised path) rolled up to the units directly below
+/// `unit_code`, its own level first when anything sits there ("余姚市（本级）"), the largest
+/// first count first: the per-area tables of quiz campaigns and app drives.
+pub async fn roll_up_areas(
+    state: &AppState,
+    lang: Lang,
+    unit_code: &str,
+    rows: &[(String, i64, i64)],
+) -> Result<Vec<(String, i64, i64)>, WebError> {
+    let sum = |inside: &dyn Fn(&str) -> bool| {
+        rows.iter()
+            .filter(|(path, _, _)| inside(path))
+            .fold((0, 0), |(a, b), (_, x, y)| (a + x, b + y))
+    };
+    let own = state.store.units().get(unit_code).await?;
+    let mut out = Vec::new();
+    if rows.iter().any(|(path, _, _)| *path == own.path) {
+        let (a, b) = sum(&|path| path == own.path);
+        out.push((format!("{}{}", own.name, lang.t("quiz_own_level")), a, b));
+    }
+    for child in state.store.units().children(unit_code).await? {
+        let (a, b) = sum(&|path| path.starts_with(&child.path));
+        out.push((child.name, a, b));
+    }
+    out.sort_by_key(|(_, a, _)| std::cmp::Reverse(*a));
+    Ok(out)
+}
+
 /// An area below the campaign's unit with its participants.
 struct AreaRow {
     name: String,
@@ -424,29 +452,21 @@ async fn report(state: &AppState, lang: Lang, c: &QuizCampaign) -> Result<Report
     let figures = attempts.figures(c.id).await?;
     let employers = attempts.employers(c).await?;
     // Participants per area directly below the campaign's unit (and its own level).
-    let area_rows = attempts.areas(c.id).await?;
-    let own = state.store.units().get(&c.unit_code).await?;
-    let mut areas = Vec::new();
-    let at_own: Vec<_> = area_rows.iter().filter(|a| a.path == own.path).collect();
-    if !at_own.is_empty() {
-        areas.push(AreaRow {
-            name: format!("{}{}", own.name, lang.t("quiz_own_level")),
-            participants: at_own.iter().map(|a| a.participants).sum(),
-            passed: at_own.iter().map(|a| a.passed).sum(),
-        });
-    }
-    for child in state.store.units().children(&c.unit_code).await? {
-        let inside: Vec<_> = area_rows
-            .iter()
-            .filter(|a| a.path.starts_with(&child.path))
-            .collect();
-        areas.push(AreaRow {
-            name: child.name,
-            participants: inside.iter().map(|a| a.participants).sum(),
-            passed: inside.iter().map(|a| a.passed).sum(),
-        });
-    }
-    areas.sort_by_key(|a| std::cmp::Reverse(a.participants));
+    let rows: Vec<(String, i64, i64)> = attempts
+        .areas(c.id)
+        .await?
+        .into_iter()
+        .map(|a| (a.path, a.participants, a.passed))
+        .collect();
+    let areas = roll_up_areas(state, lang, &c.unit_code, &rows)
+        .await?
+        .into_iter()
+        .map(|(name, participants, passed)| AreaRow {
+            name,
+            participants,
+            passed,
+        })
+        .collect();
     // The questions answered at this campaign, the most missed first, and per fraud type.
     let bank = state
         .store

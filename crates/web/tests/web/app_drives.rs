@@ -290,6 +290,7 @@ async fn a_county_gets_residents_onto_the_app_through_its_staff(db: &Db) {
         r#"data-stat="ad-employers-done">0/2<"#,
         "张*",
         "139****0001",
+        r#"<td>阳明街道</td><td class="num">2</td><td class="num">1</td>"#,
     ] {
         assert!(page.contains(needle), "{needle} in {page}");
     }

@@ -310,6 +310,8 @@ async fn a_county_quizzes_its_public_sector_staff(db: &Db) {
         r#"data-stat="quiz-employers-done">1/2<"#,
         "139****0001",
         "未全员参与",
+        // Both took it in 舜水社区, under 阳明街道; one passed.
+        r#"<td>阳明街道</td><td class="num">2</td><td class="num">1</td>"#,
     ] {
         assert!(page.contains(needle), "{needle} in {page}");
     }
