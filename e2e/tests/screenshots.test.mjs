@@ -208,6 +208,7 @@ const PAGES = [
   { name: 'quiz-public', user: null, path: someQuizLink, ready: '#quiz-start' },
   { name: 'quizzes-phone', user: 'grid', path: async () => '/m/quizzes', ready: '#open-quizzes' },
   { name: 'app-drives', user: 'analyst', path: async () => '/app-drives', ready: '#app-drives' },
+  { name: 'outreach-allocate', user: 'commander', path: async () => '/outreach/allocate', ready: '#allocate-lines' },
   { name: 'leak-sources', user: 'analyst', path: async () => '/leak-sources?days=365', ready: '#ls-figures' },
   { name: 'app-drive', user: 'analyst', path: someDrivePage, ready: '#drive-figures' },
   { name: 'app-drive-public', user: null, path: someDriveLink, ready: '#drive-enrol' },

@@ -31,6 +31,7 @@ pub mod reference;
 pub mod resident_id;
 pub mod time;
 
+pub mod apportion;
 mod chars;
 pub use chars::name_key;
 

@@ -512,6 +512,10 @@ pub fn router(state: AppState) -> Router {
             "/r/{id}",
             get(pages::app_drive_public::invite).post(pages::app_drive_public::register),
         )
+        .route(
+            "/outreach/allocate",
+            get(pages::outreach_allocate::page).post(pages::outreach_allocate::apply),
+        )
         .route("/q/{id}", get(pages::quiz_public::show))
         .route("/q/{id}/start", post(pages::quiz_public::start))
         .route(

@@ -52,6 +52,7 @@ pub mod new_cards;
 pub mod number_disposals;
 pub mod operator_figures;
 pub mod outreach;
+pub mod outreach_allocate;
 pub mod outreach_lists;
 pub mod outreach_posts;
 pub mod partner_bulletins;

@@ -40,6 +40,7 @@ mod number_disposals;
 mod occupation;
 mod operator_figures;
 mod outreach;
+mod outreach_allocate;
 mod outreach_lists;
 mod outreach_reach;
 mod partner_bulletins;

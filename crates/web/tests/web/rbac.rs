@@ -950,6 +950,14 @@ const ENDPOINTS: &[Endpoint] = &[
         Form("q0=0&q1=0&q2=0&q3=0&q4=0"),
     ),
     ep("POST", "/qa/{id}/pledge", "public", Rec::QuizAnswered, Empty),
+    ep("GET", "/outreach/allocate", "set_outreach_quotas", Rec::None, Empty),
+    ep(
+        "POST",
+        "/outreach/allocate",
+        "set_outreach_quotas",
+        Rec::None,
+        Form("year=2031&events=10&people=100"),
+    ),
     ep("GET", "/app-drives", "view_app_drives", Rec::None, Empty),
     ep(
         "POST",
