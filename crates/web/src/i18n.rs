@@ -633,6 +633,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("ls_more", "仅列出前100个，完整名单见导出表格。", "The first 100 only: the export has them all."),
     ("ls_days", "天", " days"),
     ("ls_recent", "近", "Last "),
+    ("ls_period", "统计期间", "Period"),
     ("oa_title", "按发案和人口分配任务", "Allocate targets by cases and population"),
     ("oa_hint", "把本单位年度宣传任务（场次、覆盖人数）分配到下一级单位：按近12个月发案数和人口数所占比例加权计算，各单位任务之和等于总任务；可调整发案权重后重新计算，确认后一次下达。单个单位的任务仍可在宣传页面单独调整。", "Hand one's year's outreach target (events, people) to the units directly below: each gets its share of the last twelve months' cases and of the population, weighted as chosen, the parts adding up to the totals. Change the weight and propose again; apply sets them all. A single unit's target can still be changed on the outreach page."),
     ("oa_year", "年度", "Year"),
