@@ -128,6 +128,32 @@ pub enum LeakBy {
     Outlet,
 }
 
+impl LeakBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LeakBy::Shop => "shop",
+            LeakBy::Outlet => "outlet",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LeakBy> {
+        match s.trim() {
+            "shop" => Some(LeakBy::Shop),
+            "outlet" => Some(LeakBy::Outlet),
+            _ => None,
+        }
+    }
+}
+
+/// A joint-office task a group was handed over in, as it stands.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct LeakTask {
+    pub task_id: i64,
+    pub state: crate::joint_tasks::TaskState,
+    pub member_id: i64,
+    pub due_at: i64,
+}
+
 /// A case of a group.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct LeakCase {
@@ -520,5 +546,112 @@ fn outlet_key(t: &OrderSourceText) -> String {
         String::new()
     } else {
         format!("{}|{}", name_key(&t.courier), name_key(&t.outlet))
+    }
+}
+
+impl CaseOrderSources<'_> {
+    /// Hands group `key` (grouped `by`) of `scope`'s leak sources to a member department of the
+    /// joint office as task `task` (assigned through [`crate::JointTasks::assign`], audited
+    /// there as `joint_task_assigned`), and keeps the link; returns the task's id.
+    /// [`StoreError::Invalid`] naming `key` for a group with no case in `scope`.
+    pub async fn hand_over(
+        &self,
+        scope: &Scope,
+        by: LeakBy,
+        key: &str,
+        task: &crate::joint_tasks::NewTask,
+        now: i64,
+    ) -> StoreResult<i64> {
+        let column = match by {
+            LeakBy::Shop => "s.shop_key",
+            LeakBy::Outlet => "s.outlet_key",
+        };
+        let mut known = Sql::new(
+            "SELECT COUNT(*) AS n FROM case_order_sources s JOIN cases c ON c.id = s.case_id \
+             WHERE ",
+        );
+        known.push(column).push(" = ").arg(key).push(" AND ");
+        scope.push_condition(&mut known, "c.unit_code");
+        let row = known
+            .query()
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query("leak_source_tasks.hand_over"))?;
+        let n: i64 = col(&row, "n").map_err(StoreError::query("leak_source_tasks.hand_over"))?;
+        if n == 0 || key.is_empty() {
+            return Err(StoreError::invalid(
+                "key",
+                "no case of one's area names this shop or outlet",
+            ));
+        }
+        let task_id = self.store.joint_tasks().assign(scope, task, now).await?;
+        let member = self
+            .store
+            .joint_office()
+            .member(scope, task.member_id)
+            .await?;
+        let _writer = self.store.write_guard().await;
+        let mut sql = Sql::new(
+            "INSERT INTO leak_source_tasks (unit_code, group_by, group_key, task_id, \
+             created_by, created_at) VALUES (",
+        );
+        sql.arg(member.unit_code.as_str())
+            .push(", ")
+            .arg(by.as_str())
+            .push(", ")
+            .arg(key)
+            .push(", ")
+            .arg(task_id)
+            .push(", ")
+            .arg(task.by.as_str())
+            .push(", ")
+            .arg(now)
+            .push(")");
+        sql.query()
+            .execute(self.store.pool())
+            .await
+            .map_err(StoreError::query("leak_source_tasks.hand_over"))?;
+        Ok(task_id)
+    }
+
+    /// The tasks `scope`'s groups (by `by`) were handed over in, per group key, the latest first.
+    pub async fn tasks(
+        &self,
+        scope: &Scope,
+        by: LeakBy,
+    ) -> StoreResult<HashMap<String, Vec<LeakTask>>> {
+        let mut sql = Sql::new(
+            "SELECT l.group_key, t.id, t.state, t.member_id, t.due_at FROM leak_source_tasks l \
+             JOIN joint_tasks t ON t.id = l.task_id WHERE l.group_by = ",
+        );
+        sql.arg(by.as_str()).push(" AND ");
+        scope.push_condition(&mut sql, "l.unit_code");
+        sql.push(" ORDER BY l.created_at DESC, l.id DESC");
+        let rows = sql
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query("leak_source_tasks.tasks"))?;
+        let mut out: HashMap<String, Vec<LeakTask>> = HashMap::new();
+        for r in &rows {
+            let (key, task) = (|| {
+                Ok::<_, sqlx::Error>((
+                    col::<String>(r, "group_key")?,
+                    LeakTask {
+                        task_id: col(r, "id")?,
+                        state: crate::field::parse_code(
+                            r,
+                            "state",
+                            crate::joint_tasks::TaskState::parse,
+                        )?,
+                        member_id: col(r, "member_id")?,
+                        due_at: col(r, "due_at")?,
+                    },
+                ))
+            })()
+            .map_err(StoreError::query("leak_source_tasks.tasks"))?;
+            out.entry(key).or_default().push(task);
+        }
+        Ok(out)
     }
 }

@@ -131,8 +131,8 @@ pub use card_cleanups::{
     KnownAccount, CLEANUP_DAYS, CLEANUP_REPEAT_DAYS, MAX_CLEANUPS_PER_BATCH, MAX_CLEANUP_TEXT,
 };
 pub use case_order_sources::{
-    CaseOrderSources, CitedDetail, LeakBy, LeakCase, LeakCoverage, LeakGroup, OrderSource,
-    OrderSourceText, MAX_NAME as MAX_ORDER_SOURCE_NAME,
+    CaseOrderSources, CitedDetail, LeakBy, LeakCase, LeakCoverage, LeakGroup, LeakTask,
+    OrderSource, OrderSourceText, MAX_NAME as MAX_ORDER_SOURCE_NAME,
 };
 pub use cases::{
     Case, CaseFilter, CaseLink, CaseLookup, CaseSupervisionFilter, CaseTally, CaseTransfer, Cases,

@@ -374,6 +374,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "case order sources",
         include_str!("../migrations/0074_case_order_sources.sql"),
     ),
+    (
+        75,
+        "leak source tasks",
+        include_str!("../migrations/0075_leak_source_tasks.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

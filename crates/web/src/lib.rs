@@ -123,6 +123,7 @@ pub fn router(state: AppState) -> Router {
             post(pages::leak_sources::record),
         )
         .route("/leak-sources", get(pages::leak_sources::page))
+        .route("/leak-sources/tasks", post(pages::leak_sources::hand_over))
         .route(
             "/cases/{id}/prior-outreach",
             post(pages::cases::set_prior_outreach),

@@ -247,4 +247,63 @@ pub async fn order_sources_group_the_cases_a_shop_or_an_outlet_leaked(store: &St
             recorded: 4,
         }
     );
+
+    // The outlet handed to the county's postal regulator as a joint-office task.
+    let regulator = store
+        .joint_office()
+        .add_member(
+            &yuyao,
+            &NewJointMember {
+                unit_code: "330281".into(),
+                name: "余姚市邮政管理局".into(),
+                kind: JointMemberKind::Government,
+                contact_name: "联络员".into(),
+                contact_phone: "13900003333".into(),
+                staff: 40,
+                note: String::new(),
+                by: "analyst".into(),
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    let key = outlets[0].key.clone();
+    let task = |title: &str| NewTask {
+        member_id: regulator,
+        meeting_id: None,
+        title: title.into(),
+        detail: "3起案件".into(),
+        due_at: T0 + 20 * DAY,
+        by: "analyst".into(),
+    };
+    assert_eq!(
+        invalid_field(
+            repo.hand_over(
+                &yuyao,
+                LeakBy::Outlet,
+                "nobody|nowhere",
+                &task("核查"),
+                T0 + 3 * DAY
+            )
+            .await
+        ),
+        "key"
+    );
+    let id = repo
+        .hand_over(
+            &yuyao,
+            LeakBy::Outlet,
+            &key,
+            &task("核查中通余姚城东网点订单信息泄露问题"),
+            T0 + 3 * DAY,
+        )
+        .await
+        .unwrap();
+    let tasks = repo.tasks(&yuyao, LeakBy::Outlet).await.unwrap();
+    assert_eq!(tasks[&key].len(), 1);
+    assert_eq!(tasks[&key][0].task_id, id);
+    assert_eq!(tasks[&key][0].state, TaskState::Open);
+    assert!(repo.tasks(&yuyao, LeakBy::Shop).await.unwrap().is_empty());
+    assert!(repo.tasks(&cixi, LeakBy::Outlet).await.unwrap().is_empty());
+    assert_eq!(audits(store, "joint_task_assigned").await, 1);
 }

@@ -4,11 +4,13 @@
 //! (`POST /cases/{id}/order-source`); and `/leak-sources`, the shops and courier outlets several
 //! victims' orders went through over a period (疑似泄露源: where the data leaked, seed 002), with
 //! the cases, the units they come from, the loss and what the callers knew, and how many of the
-//! period's 冒充电商物流客服 cases still lack a record. Data from the store's `CaseOrderSources`.
+//! period's 冒充电商物流客服 cases still lack a record; a suspected one is handed to a member
+//! department of the joint office (`POST /leak-sources/tasks`) as a task. Data from the store's
+//! `CaseOrderSources`.
 
 use super::view::{pick, share};
 use super::{render, Chrome};
-use crate::auth::permission::{RecordVictimFollowUp, ViewCases};
+use crate::auth::permission::{ManageJointOffice, Permission, RecordVictimFollowUp, ViewCases};
 use crate::auth::Require;
 use crate::error::WebError;
 use crate::export::{ExportFormat, Sheet, Sheets};
@@ -22,7 +24,8 @@ use axum::response::{IntoResponse, Response};
 use fanzha_core::time::format_shanghai_date;
 use fanzha_core::FraudType;
 use fanzha_store::{
-    Case, CitedDetail, LeakBy, LeakCoverage, LeakGroup, OrderSource, OrderSourceText, Scope,
+    Case, CitedDetail, LeakBy, LeakCoverage, LeakGroup, LeakTask, OrderSource, OrderSourceText,
+    Scope,
 };
 use fanzha_text::order_source::{courier_name, mentions, platform_name, COURIERS, PLATFORMS};
 use serde::Deserialize;
@@ -182,6 +185,7 @@ pub async fn record(
 
 /// A group as listed.
 struct GroupRow {
+    key: String,
     company: String,
     name: String,
     cases: Vec<String>,
@@ -195,9 +199,15 @@ struct GroupRow {
     suspected: bool,
     /// What the callers knew is on the waybill (面单): the outlet's data, not the shop's.
     waybill: bool,
+    /// The joint-office tasks it was handed over in: (id, state label).
+    tasks: Vec<(i64, &'static str)>,
 }
 
-fn rows(lang: Lang, groups: &[LeakGroup]) -> Vec<GroupRow> {
+fn rows(
+    lang: Lang,
+    groups: &[LeakGroup],
+    tasks: &std::collections::HashMap<String, Vec<LeakTask>>,
+) -> Vec<GroupRow> {
     groups
         .iter()
         .map(|g| {
@@ -209,6 +219,15 @@ fn rows(lang: Lang, groups: &[LeakGroup]) -> Vec<GroupRow> {
                 .sum();
             let total: usize = cited.iter().map(|(_, n)| n).sum();
             GroupRow {
+                key: g.key.clone(),
+                tasks: tasks
+                    .get(&g.key)
+                    .map(|ts| {
+                        ts.iter()
+                            .map(|t| (t.task_id, pick(lang, t.state.zh(), t.state.en())))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
                 company: g.company.clone(),
                 name: g.name.clone(),
                 cases: g.cases.iter().map(|c| c.case_id.clone()).collect(),
@@ -254,6 +273,17 @@ struct LeakPage {
     shops_suspected: usize,
     outlets_suspected: usize,
     more: bool,
+    /// The hand-over form, for those who assign joint-office tasks.
+    hand_over: Option<HandOver>,
+}
+
+/// Days a regulator is given by default to answer a hand-over.
+const HAND_OVER_DAYS: u64 = 15;
+
+/// The member departments of one's own joint office and the default deadline.
+struct HandOver {
+    members: Vec<(i64, String)>,
+    due: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -339,8 +369,25 @@ pub async fn page(
         .groups(&scope, period.from, period.until, LeakBy::Outlet)
         .await?;
     let coverage = repo.coverage(&scope, period.from, period.until).await?;
-    let shops = rows(lang, &shops);
-    let outlets = rows(lang, &outlets);
+    let shops = rows(lang, &shops, &repo.tasks(&scope, LeakBy::Shop).await?);
+    let outlets = rows(lang, &outlets, &repo.tasks(&scope, LeakBy::Outlet).await?);
+    let hand_over = if ManageJointOffice::allows(p) {
+        let members = state
+            .store
+            .joint_office()
+            .members(&scope, false)
+            .await?
+            .into_iter()
+            .filter(|m| m.unit_code == p.unit_code)
+            .map(|m| (m.id, m.name))
+            .collect::<Vec<_>>();
+        Some(HandOver {
+            members,
+            due: (state.today()? + chrono::Days::new(HAND_OVER_DAYS)).to_string(),
+        })
+    } else {
+        None
+    };
     if let Some(format) = q.format {
         return export(lang, &shops, &outlets).respond(format, q.section.as_deref());
     }
@@ -355,10 +402,86 @@ pub async fn page(
         shops: shops.into_iter().take(GROUP_ROWS).collect(),
         outlets: outlets.into_iter().take(GROUP_ROWS).collect(),
         more,
+        hand_over,
         lang,
         chrome,
     })
     .map(IntoResponse::into_response)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct HandOverForm {
+    by: String,
+    key: String,
+    member_id: String,
+    due: String,
+    #[serde(default)]
+    days: Option<String>,
+}
+
+/// `POST /leak-sources/tasks` (`by` shop|outlet, `key`, `member_id`, `due`, `days`): hands a
+/// suspected shop or outlet to a member department of one's joint office (邮政管理局, 市场监管局)
+/// as a task naming the cases, the loss and what the callers knew — "督促行业主管部门监管履责" —
+/// and goes to the task.
+pub async fn hand_over(
+    auth: Require<ManageJointOffice>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    FormBody(f): FormBody<HandOverForm>,
+) -> Result<Response, WebError> {
+    let p = &auth.principal;
+    let by = LeakBy::parse(&f.by)
+        .ok_or_else(|| WebError::BadRequest(format!("by: shop or outlet, not `{}`", f.by)))?;
+    let scope = state.scope_of(&p.unit_code).await?;
+    let period = super::days_period::period(&state, f.days.as_deref().or(Some("90")))?;
+    let repo = state.store.case_order_sources();
+    let group = repo
+        .groups(&scope, period.from, period.until, by)
+        .await?
+        .into_iter()
+        .find(|g| g.key == f.key)
+        // No case of one's area in the period names it: as for any record outside one's area.
+        .ok_or(WebError::NotFound)?;
+    let member_id: i64 = f
+        .member_id
+        .trim()
+        .parse()
+        .map_err(|_| WebError::BadRequest("member_id: choose a member department".into()))?;
+    let due_at = super::view::end_of_day(super::view::date(&f.due)?)?;
+    let row = &rows(Lang::Zh, std::slice::from_ref(&group), &Default::default())[0];
+    let place = match by {
+        LeakBy::Outlet => format!("{}{}", group.company, group.name),
+        LeakBy::Shop => format!("{}平台“{}”", group.company, group.name),
+    };
+    let task = fanzha_store::NewTask {
+        member_id,
+        meeting_id: None,
+        title: format!("核查{place}订单信息泄露问题"),
+        detail: format!(
+            "{first}至{last}，本辖区{n}起冒充电商物流客服诈骗案件的订单经由{place}，涉及{units}个单位，损失{loss}；骗子掌握：{cited}。案件：{cases}。请督促该{kind}排查订单信息泄露环节，落实整改，并反馈核查情况。",
+            first = row.first,
+            last = row.last,
+            n = group.cases.len(),
+            units = row.units,
+            loss = row.loss,
+            cited = row.cited,
+            cases = row.cases.join("、"),
+            kind = match by {
+                LeakBy::Outlet => "快递网点",
+                LeakBy::Shop => "店铺",
+            },
+        ),
+        due_at,
+        by: p.login.clone(),
+    };
+    let id = repo
+        .hand_over(&scope, by, &group.key, &task, state.clock.now_ms())
+        .await?;
+    Ok(super::after_write(
+        &headers,
+        format!("/joint-office/tasks/{id}"),
+        StatusCode::CREATED,
+    ))
 }
 
 /// The share of the period's cases recorded, for the template.

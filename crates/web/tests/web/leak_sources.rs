@@ -235,6 +235,102 @@ async fn cases_sharing_a_courier_outlet_point_at_the_leak(db: &Db) {
         "one case is no pattern"
     );
 
+    // The outlet handed to the county's postal regulator, a member of its joint office: the
+    // task names the outlet, the cases and what the callers knew; the page links it.
+    let member = state
+        .store
+        .joint_office()
+        .add_member(
+            &fanzha_store::Scope::platform(),
+            &fanzha_store::NewJointMember {
+                unit_code: COUNTY.into(),
+                name: "余姚市邮政管理局".into(),
+                kind: fanzha_store::JointMemberKind::Government,
+                contact_name: "联络员".into(),
+                contact_phone: "13900003333".into(),
+                staff: 40,
+                note: String::new(),
+                by: "setup".into(),
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
+    let page = ok(&send(
+        &state,
+        Role::UnitCommander,
+        COUNTY,
+        "GET",
+        "/leak-sources",
+        "",
+    )
+    .await);
+    let key = "中通|余姚城东网点";
+    assert!(
+        page.contains(&format!(r#"data-hand-over="{key}""#)),
+        "{page}"
+    );
+    assert!(page.contains("余姚市邮政管理局"));
+    let r = send(
+        &state,
+        Role::UnitCommander,
+        COUNTY,
+        "POST",
+        "/leak-sources/tasks",
+        &format!(
+            "by=outlet&key={}&member_id={member}&due=2026-03-25",
+            urlencoded(key)
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert!(
+        r.location.starts_with("/joint-office/tasks/"),
+        "{}",
+        r.location
+    );
+    let task = ok(&send(&state, Role::UnitCommander, COUNTY, "GET", &r.location, "").await);
+    for needle in [
+        "核查中通余姚城东网点订单信息泄露问题",
+        "LS-1、LS-2、LS-3",
+        "快递单号 3",
+        "余姚市邮政管理局",
+    ] {
+        assert!(task.contains(needle), "{needle} in {task}");
+    }
+    let page = ok(&send(
+        &state,
+        Role::UnitCommander,
+        COUNTY,
+        "GET",
+        "/leak-sources",
+        "",
+    )
+    .await);
+    let id = r.location.trim_start_matches("/joint-office/tasks/");
+    assert!(page.contains(&format!(r#"data-task="{id}""#)), "{page}");
+    // A key no case of one's area names is not found; a leader hands nothing over.
+    let r = send(
+        &state,
+        Role::UnitCommander,
+        COUNTY,
+        "POST",
+        "/leak-sources/tasks",
+        &format!("by=outlet&key=x%7Cy&member_id={member}&due=2026-03-25"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = send(
+        &state,
+        Role::Leader,
+        COUNTY,
+        "POST",
+        "/leak-sources/tasks",
+        &format!("by=outlet&key=x&member_id={member}&due=2026-03-25"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
     // Another county sees none of it and cannot record on the case; a liaison has no page.
     let other = ok(&send(
         &state,

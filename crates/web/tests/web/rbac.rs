@@ -188,6 +188,9 @@ enum Rec {
     AppDriveToken,
     /// `{id}` is the personal code of such a promoter; `{code}` the place's unit.
     AppDriveInvite,
+    /// `{id}` is `KEY&member_id=M`: a fresh courier outlet named by a fresh case of the place's
+    /// unit (信息泄露溯源), and a fresh member of the place's unit's joint office.
+    LeakSource,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -420,6 +423,13 @@ const ENDPOINTS: &[Endpoint] = &[
         Form("platform=%E6%B7%98%E5%AE%9D&courier=%E4%B8%AD%E9%80%9A&outlet=rbac+{n}&cited=waybill"),
     ),
     ep("GET", "/leak-sources", "view_cases", Rec::None, Empty),
+    ep(
+        "POST",
+        "/leak-sources/tasks",
+        "manage_joint_office",
+        Rec::LeakSource,
+        Form("by=outlet&key={id}&due={deadline}"),
+    ),
     ep(
         "POST",
         "/cases/{id}/prior-outreach",
@@ -1736,6 +1746,8 @@ struct Record {
     quiz_key: String,
     /// An app drive's id or link code, a promoter's id, token or personal code.
     drive_key: String,
+    /// A leak source's key (URL-encoded) and a joint-office member: `KEY&member_id=M`.
+    leak_form: String,
 }
 
 /// A fresh member department (at version 1) of the joint office of `unit_code`.
@@ -2457,6 +2469,7 @@ impl World {
             | Rec::AppDrivePromoter
             | Rec::AppDriveToken
             | Rec::AppDriveInvite => self.drive_at(place, rec).await,
+            Rec::LeakSource => self.leak_source_at(place).await,
             Rec::OutreachList | Rec::OutreachRow => self.outreach_list_at(place).await,
             Rec::ChildUnit => Record {
                 unit_code: match place {
@@ -2999,6 +3012,53 @@ impl World {
             unit_code: place.unit_code(),
             quiz_key: key,
             version: 1,
+            ..Record::default()
+        }
+    }
+
+    /// A fresh case of `place`'s unit with its order through a fresh courier outlet, and a
+    /// fresh member of the unit's joint office to hand it to.
+    async fn leak_source_at(&self, place: Place) -> Record {
+        let case = self.case_at(place, false).await;
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let outlet = format!("rbac网点{n}");
+        self.store()
+            .case_order_sources()
+            .set(
+                &Scope::platform(),
+                &case.case_id,
+                None,
+                &fanzha_store::OrderSourceText {
+                    courier: "中通".into(),
+                    outlet: outlet.clone(),
+                    ..Default::default()
+                },
+                "setup",
+                self.now(),
+            )
+            .await
+            .unwrap();
+        let member = add_joint_member(
+            self.store(),
+            place.unit_code(),
+            &format!("邮政管理局{n}"),
+            self.now(),
+        )
+        .await;
+        let key = format!(
+            "{}|{}",
+            fanzha_core::name_key("中通"),
+            fanzha_core::name_key(&outlet)
+        );
+        Record {
+            unit_code: place.unit_code(),
+            leak_form: format!(
+                "{}&member_id={member}",
+                form_urlencoded::byte_serialize(key.as_bytes()).collect::<String>()
+            ),
+            supervision_extend_to: fanzha_core::time::format_shanghai_date(
+                self.now() + 30 * 86_400_000,
+            ),
             ..Record::default()
         }
     }
@@ -3554,6 +3614,7 @@ fn request(
             | Rec::AppDriveInvite,
             Some(r),
         ) => r.drive_key.as_str(),
+        (Rec::LeakSource, Some(r)) => r.leak_form.as_str(),
         (Rec::OutreachList, Some(r)) => r.outreach_list_id.as_str(),
         (Rec::OutreachRow, Some(r)) => r.outreach_row_id.as_str(),
         (Rec::Bulletin | Rec::PartnerBulletin, Some(r)) => r.bulletin_id.as_str(),
