@@ -79,8 +79,18 @@ test('red warning → live dashboard → signed → dissuaded by the grid worker
   await withShot(commander, 'closed-loop-instructions', async () => {
     const row = commander.locator(`tr[data-instruction-id="${instructionId}"]`);
     await row.waitFor();
-    await row.locator('[data-action=sign]').click();
+    // The queue refreshes itself whenever anything changes (the live engine keeps it busy); a
+    // click that lands while it swaps its rows is lost, as it would be for a person, who
+    // clicks again.
+    await eventually(async () => {
+      const now = await apiOk(commander, 'GET', `/api/v1/instructions/${instructionId}`);
+      if (now.status === 'signed') return true;
+      await row.locator('[data-action=sign]').click({ timeout: 2_000 }).catch(() => {});
+      return false;
+    }, { intervalMs: 1_500, timeoutMs: 20_000, message: 'the instruction to be signed' });
     const signed = commander.locator(`tr[data-instruction-id="${instructionId}"][data-status=signed]`);
+    // Its row shows it at the next refresh; a page load shows it at once.
+    await signed.waitFor({ timeout: 4_000 }).catch(() => open(commander, '/instructions'));
     await signed.waitFor();
     assert.equal(await signed.locator('select[name=to_unit]').inputValue(), village);
     await signed.locator('[data-action=delegate]').click();
