@@ -150,8 +150,6 @@ impl LeakBy {
 pub struct LeakTask {
     pub task_id: i64,
     pub state: crate::joint_tasks::TaskState,
-    pub member_id: i64,
-    pub due_at: i64,
 }
 
 /// A case of a group.
@@ -621,7 +619,7 @@ impl CaseOrderSources<'_> {
         by: LeakBy,
     ) -> StoreResult<HashMap<String, Vec<LeakTask>>> {
         let mut sql = Sql::new(
-            "SELECT l.group_key, t.id, t.state, t.member_id, t.due_at FROM leak_source_tasks l \
+            "SELECT l.group_key, t.id, t.state FROM leak_source_tasks l \
              JOIN joint_tasks t ON t.id = l.task_id WHERE l.group_by = ",
         );
         sql.arg(by.as_str()).push(" AND ");
@@ -644,8 +642,6 @@ impl CaseOrderSources<'_> {
                             "state",
                             crate::joint_tasks::TaskState::parse,
                         )?,
-                        member_id: col(r, "member_id")?,
-                        due_at: col(r, "due_at")?,
                     },
                 ))
             })()

@@ -28,7 +28,6 @@ use fanzha_store::{
     AppDrive, AppDriveText, AppDrives, DriveFigures, EmployerPromotion, NewAppDrive,
     PromoterProgress,
 };
-use rand::Rng;
 use serde::Deserialize;
 
 /// Drives listed.
@@ -40,22 +39,12 @@ pub const DEFAULT_QUOTA: i64 = 30;
 
 /// Where a drive stands at `now`: a message key and a class.
 pub fn state_of(d: &AppDrive, now: i64) -> (&'static str, &'static str) {
-    if d.is_open(now) {
-        ("quiz_state_open", "ok")
-    } else if now < d.opens_at && d.closed_at.is_none() {
-        ("quiz_state_planned", "")
-    } else {
-        ("quiz_state_closed", "muted")
-    }
+    super::quizzes::run_state(d.is_open(now), d.opens_at, d.closed_at, now)
 }
 
 /// The days a drive runs (Asia/Shanghai, the last day included).
 pub fn period(d: &AppDrive) -> String {
-    format!(
-        "{} — {}",
-        format_shanghai_date(d.opens_at),
-        format_shanghai_date(d.ends_at() - 1)
-    )
+    super::quizzes::days_run(d.opens_at, d.ends_at())
 }
 
 /// The address where staff of drive `code` enrol as promoters.
@@ -68,14 +57,8 @@ pub fn invite_link(state: &AppState, headers: &HeaderMap, code: &str) -> String 
     public_address(state, headers, &format!("/r/{code}"))
 }
 
-/// A fresh 8-character code for a public link (no look-alike letters).
-pub fn new_code() -> String {
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-    let mut rng = rand::rng();
-    (0..8)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect()
-}
+/// A fresh code for a public link.
+pub use super::quizzes::new_code;
 
 /// A drive as listed.
 struct Row {
@@ -169,12 +152,7 @@ pub struct CreateBody {
 }
 
 fn quota_of(v: &str) -> Result<i64, WebError> {
-    match v.trim() {
-        "" => Ok(DEFAULT_QUOTA),
-        v => v
-            .parse()
-            .map_err(|_| WebError::BadRequest(format!("quota: not a whole number `{v}`"))),
-    }
+    super::quizzes::number_or("quota", v, DEFAULT_QUOTA)
 }
 
 /// `POST /app-drives` (`unit_code`, `title`, `opens`, `closes` — dates, the close day

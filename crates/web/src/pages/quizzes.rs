@@ -47,13 +47,33 @@ pub const DEFAULT_PLEDGE: &str = "反诈倡议书\n\
 
 /// Where a campaign stands at `now`: a message key and a class.
 pub fn state_of(c: &QuizCampaign, now: i64) -> (&'static str, &'static str) {
-    if c.is_open(now) {
+    run_state(c.is_open(now), c.opens_at, c.closed_at, now)
+}
+
+/// Where something that runs from `opens_at` stands at `now` (a quiz campaign, an app drive):
+/// open, planned or closed, as a message key and a class.
+pub fn run_state(
+    open: bool,
+    opens_at: i64,
+    closed_at: Option<i64>,
+    now: i64,
+) -> (&'static str, &'static str) {
+    if open {
         ("quiz_state_open", "ok")
-    } else if now < c.opens_at && c.closed_at.is_none() {
+    } else if now < opens_at && closed_at.is_none() {
         ("quiz_state_planned", "")
     } else {
         ("quiz_state_closed", "muted")
     }
+}
+
+/// A fresh 8-character code for a public link (no look-alike letters).
+pub fn new_code() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    (0..8)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
 }
 
 /// The address of campaign `code`'s public page.
@@ -146,10 +166,15 @@ struct Row {
 
 /// The days a campaign runs (Asia/Shanghai, the last day included).
 pub(super) fn period(c: &QuizCampaign) -> String {
+    days_run(c.opens_at, c.ends_at())
+}
+
+/// The days from `opens_at` to `ends_at` (exclusive), Asia/Shanghai, the last day included.
+pub fn days_run(opens_at: i64, ends_at: i64) -> String {
     format!(
         "{} — {}",
-        format_shanghai_date(c.opens_at),
-        format_shanghai_date(c.ends_at() - 1)
+        format_shanghai_date(opens_at),
+        format_shanghai_date(ends_at - 1)
     )
 }
 
@@ -261,7 +286,7 @@ pub struct CreateBody {
     employers: String,
 }
 
-fn number_or(field: &str, v: &str, default: i64) -> Result<i64, WebError> {
+pub(super) fn number_or(field: &str, v: &str, default: i64) -> Result<i64, WebError> {
     match v.trim() {
         "" => Ok(default),
         v => v
@@ -290,15 +315,7 @@ pub async fn create(
         .ok_or_else(|| WebError::BadRequest(format!("unknown audience `{}`", f.audience)))?;
     let opens_at = super::view::midnight(super::view::date(&f.opens)?)?;
     let closes_at = super::view::end_of_day(super::view::date(&f.closes)?)? + 1;
-    let code: String = {
-        let mut rng = rand::rng();
-        (0..8)
-            .map(|_| {
-                const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-                ALPHABET[rng.random_range(0..ALPHABET.len())] as char
-            })
-            .collect()
-    };
+    let code = new_code();
     let scope = state.scope_of(&p.unit_code).await?;
     let id = state
         .store
