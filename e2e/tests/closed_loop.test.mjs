@@ -79,19 +79,27 @@ test('red warning → live dashboard → signed → dissuaded by the grid worker
   await withShot(commander, 'closed-loop-instructions', async () => {
     const row = commander.locator(`tr[data-instruction-id="${instructionId}"]`);
     await row.waitFor();
-    // The queue refreshes itself whenever anything changes (the live engine keeps it busy); a
-    // click that lands while it swaps its rows is lost, as it would be for a person, who
-    // clicks again.
+    // The queue refreshes itself whenever anything changes (the live engine keeps it busy). A
+    // click that lands right after a refresh swapped the rows must still take: click the new
+    // row's button in the first task after the swap, before any timer could have run.
+    await commander.evaluate((id) => new Promise((resolve) => {
+      const body = document.querySelector('#queue tbody');
+      // A refresh inside the throttle window is ignored: ask again until one swaps.
+      const ask = setInterval(() => window.htmx.trigger(body, 'sse:change'), 500);
+      body.addEventListener('htmx:afterSwap', () => setTimeout(() => {
+        clearInterval(ask);
+        document.querySelector(`tr[data-instruction-id="${id}"] [data-action=sign]`).click();
+        resolve();
+      }, 0), { once: true });
+      window.htmx.trigger(body, 'sse:change');
+    }), instructionId);
     await eventually(async () => {
       const now = await apiOk(commander, 'GET', `/api/v1/instructions/${instructionId}`);
-      if (now.status === 'signed') return true;
-      await row.locator('[data-action=sign]').click({ timeout: 2_000 }).catch(() => {});
-      return false;
-    }, { intervalMs: 1_500, timeoutMs: 20_000, message: 'the instruction to be signed' });
+      return now.status === 'signed';
+    }, { timeoutMs: 10_000, message: 'the click right after a refresh to sign the instruction' });
+    // The row's own answer shows it signed, with no reload.
     const signed = commander.locator(`tr[data-instruction-id="${instructionId}"][data-status=signed]`);
-    // Its row shows it at the next refresh; a page load shows it at once.
-    await signed.waitFor({ timeout: 4_000 }).catch(() => open(commander, '/instructions'));
-    await signed.waitFor();
+    await signed.waitFor({ timeout: 10_000 });
     assert.equal(await signed.locator('select[name=to_unit]').inputValue(), village);
     await signed.locator('[data-action=delegate]').click();
     // Pushed down, it leaves the county's own to-do list (the live refresh drops the row).

@@ -48,11 +48,21 @@ pub mod report_reason {
     /// The unit lies outside the importing user's subtree.
     pub const UNIT_OUT_OF_SCOPE: &str = "unit_out_of_scope";
 
-    pub const ALL: [&str; 4] = [
+    /// What the caller knew of the order names no detail of an order (订单号, 收件人姓名, …).
+    pub const UNKNOWN_ORDER_DETAIL: &str = "unknown_order_detail";
+    /// An outlet is named without its courier (in its own column or the outlet's name).
+    pub const OUTLET_WITHOUT_COURIER: &str = "outlet_without_courier";
+    /// The order's date or details are given, but not its platform, shop or courier.
+    pub const ORDER_UNNAMED: &str = "order_unnamed";
+
+    pub const ALL: [&str; 7] = [
         NEGATIVE_AMOUNT,
         UNKNOWN_UNIT,
         AMBIGUOUS_UNIT,
         UNIT_OUT_OF_SCOPE,
+        UNKNOWN_ORDER_DETAIL,
+        OUTLET_WITHOUT_COURIER,
+        ORDER_UNNAMED,
     ];
 }
 
@@ -74,10 +84,16 @@ pub enum ReportField {
     VictimAccount,
     Occupation,
     Employer,
+    Platform,
+    Shop,
+    Courier,
+    Outlet,
+    OrderedOn,
+    OrderKnown,
 }
 
 impl ReportField {
-    pub const ALL: [ReportField; 14] = [
+    pub const ALL: [ReportField; 20] = [
         ReportField::ReportNo,
         ReportField::VictimName,
         ReportField::IdNumber,
@@ -92,6 +108,12 @@ impl ReportField {
         ReportField::VictimAccount,
         ReportField::Occupation,
         ReportField::Employer,
+        ReportField::Platform,
+        ReportField::Shop,
+        ReportField::Courier,
+        ReportField::Outlet,
+        ReportField::OrderedOn,
+        ReportField::OrderKnown,
     ];
 
     /// Columns a file must have.
@@ -118,6 +140,12 @@ impl ReportField {
             ReportField::VictimAccount => "victim_account",
             ReportField::Occupation => "occupation",
             ReportField::Employer => "employer",
+            ReportField::Platform => "platform",
+            ReportField::Shop => "shop",
+            ReportField::Courier => "courier",
+            ReportField::Outlet => "outlet",
+            ReportField::OrderedOn => "ordered_on",
+            ReportField::OrderKnown => "order_known",
         }
     }
 
@@ -276,6 +304,9 @@ pub struct CaseReport {
     /// The victim's employer (工作单位) as written: a public-sector victim's employer is sent the
     /// employer notice (提示单).
     pub employer: Option<String>,
+    /// The online order a fake customer-service caller knew, as the hotline wrote it down
+    /// (empty when the file has no such columns or the row leaves them blank).
+    pub order: ReportedOrder,
     /// The row as read (for the quarantine, should the importer reject it).
     pub raw: String,
 }
@@ -289,6 +320,32 @@ impl CaseReport {
             "apps": self.apps,
             "urls": self.urls,
         })
+    }
+}
+
+/// The order of a report: platform, shop, courier and outlet as written (each at most
+/// [`MAX_SHORT_CHARS`]), the order's date, and what the caller knew of it, one item per value
+/// of the cell (`订单号、收件人姓名`), read into details by the importer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ReportedOrder {
+    pub platform: String,
+    pub shop: String,
+    pub courier: String,
+    pub outlet: String,
+    /// The order's day in Asia/Shanghai.
+    pub ordered_on: Option<chrono::NaiveDate>,
+    pub known: Vec<String>,
+}
+
+impl ReportedOrder {
+    /// Nothing of an order was written.
+    pub fn is_empty(&self) -> bool {
+        self.platform.is_empty()
+            && self.shop.is_empty()
+            && self.courier.is_empty()
+            && self.outlet.is_empty()
+            && self.ordered_on.is_none()
+            && self.known.is_empty()
     }
 }
 
@@ -714,6 +771,25 @@ fn validate_row<'a>(
     let employer = optional(F::Employer)
         .map(|v| short(F::Employer, v))
         .transpose()?;
+    let ordered_on = optional(F::OrderedOn)
+        .map(|v| {
+            parse_report_time(v)
+                .map_err(|e| (F::OrderedOn, e.reason()))
+                .and_then(|ms| {
+                    fanzha_core::time::shanghai_date(ms).ok_or((F::OrderedOn, "out_of_range"))
+                })
+        })
+        .transpose()?;
+    let order = ReportedOrder {
+        platform: short(F::Platform, get(F::Platform))?,
+        shop: short(F::Shop, get(F::Shop))?,
+        courier: short(F::Courier, get(F::Courier))?,
+        outlet: short(F::Outlet, get(F::Outlet))?,
+        ordered_on,
+        known: split_list(get(F::OrderKnown), true)
+            .map(str::to_string)
+            .collect(),
+    };
     Ok(CaseReport {
         line,
         report_no,
@@ -732,6 +808,7 @@ fn validate_row<'a>(
         occupation,
         occupation_text,
         employer,
+        order,
         raw: raw.to_string(),
     })
 }

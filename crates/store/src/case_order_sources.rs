@@ -58,6 +58,44 @@ impl CitedDetail {
             .find(|d| d.as_str() == s.trim())
     }
 
+    /// A detail as a report export or a form writes it: its code, its label in either
+    /// language, or the words the hotlines use (`运单号` for the waybill, `姓名`, `电话`,
+    /// `地址`, `商品`, `金额`). `None` for anything else.
+    pub fn from_written(s: &str) -> Option<CitedDetail> {
+        let w = s.trim();
+        if let Some(d) = CitedDetail::parse(w) {
+            return Some(d);
+        }
+        if let Some(d) = CitedDetail::ALL
+            .into_iter()
+            .find(|d| d.zh() == w || d.en().eq_ignore_ascii_case(w))
+        {
+            return Some(d);
+        }
+        // The order number before the other "单号"s: 订单号 is the platform's, 快递单号 the
+        // courier's.
+        const WORDS: [(&str, CitedDetail); 14] = [
+            ("订单号", CitedDetail::OrderNo),
+            ("订单编号", CitedDetail::OrderNo),
+            ("快递单", CitedDetail::Waybill),
+            ("运单", CitedDetail::Waybill),
+            ("物流单", CitedDetail::Waybill),
+            ("面单", CitedDetail::Waybill),
+            ("商品", CitedDetail::Goods),
+            ("货品", CitedDetail::Goods),
+            ("姓名", CitedDetail::Name),
+            ("电话", CitedDetail::Phone),
+            ("手机", CitedDetail::Phone),
+            ("地址", CitedDetail::Address),
+            ("金额", CitedDetail::Amount),
+            ("价格", CitedDetail::Amount),
+        ];
+        WORDS
+            .into_iter()
+            .find(|(word, _)| w.contains(word))
+            .map(|(_, d)| d)
+    }
+
     pub fn zh(self) -> &'static str {
         match self {
             CitedDetail::OrderNo => "订单号",
@@ -649,5 +687,28 @@ impl CaseOrderSources<'_> {
             out.entry(key).or_default().push(task);
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CitedDetail;
+
+    #[test]
+    fn a_detail_is_read_as_the_hotlines_write_it() {
+        for d in CitedDetail::ALL {
+            assert_eq!(CitedDetail::from_written(d.as_str()), Some(d));
+            assert_eq!(CitedDetail::from_written(d.zh()), Some(d));
+            assert_eq!(CitedDetail::from_written(&d.en().to_uppercase()), Some(d));
+        }
+        let read = |s| CitedDetail::from_written(s);
+        assert_eq!(read("订单编号"), Some(CitedDetail::OrderNo));
+        assert_eq!(read("运单号"), Some(CitedDetail::Waybill));
+        assert_eq!(read("快递单号码"), Some(CitedDetail::Waybill));
+        assert_eq!(read("收件人电话"), Some(CitedDetail::Phone));
+        assert_eq!(read("姓名"), Some(CitedDetail::Name));
+        assert_eq!(read("购买的商品"), Some(CitedDetail::Goods));
+        assert_eq!(read("身份证号"), None);
+        assert_eq!(read(""), None);
     }
 }

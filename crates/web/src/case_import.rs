@@ -9,14 +9,20 @@
 //! the registered victim's residence when it lies in the importer's area, else the importing
 //! unit; a unit outside the importing unit's subtree rejects the row. Rejected rows go to the
 //! quarantine of the import run with file, line, column and reason. An occupation that names no
-//! category rejects nothing: the case is opened as 其他 with the text, and counted.
+//! category rejects nothing: the case is opened as 其他 with the text, and counted. The order a
+//! fake customer-service caller knew (platform, shop, courier, outlet, date, details) is
+//! recorded as the case's order source, as the case page would (docs/leak-sources.md).
 
 use crate::casework::{audit, open_case_once, CaseInput, Opened};
 use crate::error::WebError;
 use crate::import_run::{quarantine_row, FinishedImport, ImportRecord};
 use crate::state::AppState;
-use fanzha_ingest::reports::{read_reports, report_reason, CaseReport, ReportFormat};
-use fanzha_store::{ImportRunId, QuarantineRow, Scope, Unit};
+use fanzha_ingest::reports::report_reason::{
+    ORDER_UNNAMED, OUTLET_WITHOUT_COURIER, UNKNOWN_ORDER_DETAIL,
+};
+use fanzha_ingest::reports::{read_reports, report_reason, CaseReport, ReportFormat, ReportedOrder};
+use fanzha_store::{CitedDetail, ImportRunId, OrderSourceText, QuarantineRow, Scope, Unit};
+use fanzha_text::order_source::{courier_name, mentions, platform_name};
 use std::collections::{BTreeMap, HashMap};
 
 /// The import-run kind of case imports.
@@ -109,8 +115,8 @@ pub async fn import_cases(
         match import_one(state, login, "import", &scope, &mut units, report).await {
             Ok(Step::Imported(case)) => imported.push(case),
             Ok(Step::Duplicate(d)) => duplicates.push(d),
-            Ok(Step::Rejected(reason)) => {
-                run.reject(quarantine_row(file, line, Some("unit"), reason, &raw))
+            Ok(Step::Rejected { column, reason }) => {
+                run.reject(quarantine_row(file, line, Some(column), reason, &raw))
             }
             Err(e) => {
                 // Rows up to here are committed (each case is); this one and the rest are not.
@@ -161,8 +167,11 @@ pub async fn import_cases(
 enum Step {
     Imported(ImportedCase),
     Duplicate(DuplicateReport),
-    /// Quarantined for its unit (the reason).
-    Rejected(&'static str),
+    /// Quarantined for its unit or its order (the column and the reason).
+    Rejected {
+        column: &'static str,
+        reason: &'static str,
+    },
 }
 
 /// What one report given through the API came to.
@@ -176,8 +185,12 @@ pub enum ReportOutcome {
     Duplicate {
         case_id: Option<String>,
     },
-    /// The unit it names cannot take it (`unknown_unit`, `unit_out_of_scope`, …).
-    Rejected(&'static str),
+    /// The unit it names cannot take it (`unit`: `unknown_unit`, `unit_out_of_scope`, …), or
+    /// its order cannot be recorded (`outlet`: `outlet_without_courier`, …).
+    Rejected {
+        column: &'static str,
+        reason: &'static str,
+    },
 }
 
 /// Opens the case of one report sent by `importer`'s system as it is taken (the 110 platform's
@@ -197,7 +210,7 @@ pub async fn open_report(
                 unit_code: c.unit_code,
             },
             Step::Duplicate(d) => ReportOutcome::Duplicate { case_id: d.case_id },
-            Step::Rejected(reason) => ReportOutcome::Rejected(reason),
+            Step::Rejected { column, reason } => ReportOutcome::Rejected { column, reason },
         },
     )
 }
@@ -219,7 +232,16 @@ async fn import_one(
     }
     let unit = match units.resolve(state, &report).await? {
         Ok(u) => u,
-        Err(reason) => return Ok(Step::Rejected(reason)),
+        Err(reason) => {
+            return Ok(Step::Rejected {
+                column: "unit",
+                reason,
+            })
+        }
+    };
+    let order = match order_source_of(&report.order) {
+        Ok(o) => o,
+        Err((column, reason)) => return Ok(Step::Rejected { column, reason }),
     };
     let line = report.line;
     let report_no = report.report_no.clone();
@@ -247,6 +269,13 @@ async fn import_one(
         },
     )
     .await?;
+    if let (Opened::New(case), Some(order)) = (&opened, &order) {
+        state
+            .store
+            .case_order_sources()
+            .set(scope, &case.id, None, order, login, state.clock.now_ms())
+            .await?;
+    }
     Ok(match opened {
         Opened::New(case) => Step::Imported(ImportedCase {
             line,
@@ -264,6 +293,47 @@ async fn import_one(
             })
         }
     })
+}
+
+/// The order source a report's order columns record: names kept in one form (`中通快递` →
+/// 中通), the courier read from the outlet's name when its own column is empty (`中通城东网点`),
+/// what the caller knew read into details. `None` when the row names no order; the column and
+/// reason of a row whose order cannot be recorded.
+fn order_source_of(
+    o: &ReportedOrder,
+) -> Result<Option<OrderSourceText>, (&'static str, &'static str)> {
+    if o.is_empty() {
+        return Ok(None);
+    }
+    let mut cited = Vec::new();
+    for written in &o.known {
+        let d = CitedDetail::from_written(written).ok_or(("order_known", UNKNOWN_ORDER_DETAIL))?;
+        if !cited.contains(&d) {
+            cited.push(d);
+        }
+    }
+    let courier = match courier_name(&o.courier) {
+        c if c.is_empty() => mentions(&o.outlet)
+            .courier
+            .map(str::to_string)
+            .unwrap_or_default(),
+        c => c,
+    };
+    if !o.outlet.is_empty() && courier.is_empty() {
+        return Err(("outlet", OUTLET_WITHOUT_COURIER));
+    }
+    let text = OrderSourceText {
+        platform: platform_name(&o.platform),
+        shop: o.shop.clone(),
+        courier,
+        outlet: o.outlet.clone(),
+        ordered_on: o.ordered_on,
+        cited,
+    };
+    if text.platform.is_empty() && text.shop.is_empty() && text.courier.is_empty() {
+        return Err(("platform", ORDER_UNNAMED));
+    }
+    Ok(Some(text))
 }
 
 async fn duplicate(

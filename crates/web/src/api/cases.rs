@@ -56,6 +56,17 @@ pub struct CaseReportIn {
     pub victim_account: Option<String>,
     pub occupation: Option<String>,
     pub employer: Option<String>,
+    /// The online order a fake customer-service caller knew (docs/leak-sources.md): platform
+    /// (淘宝, 京东, …), shop, courier (中通, …), outlet (needs its courier), the order's date,
+    /// and what the caller knew of it (`订单号`, `收件人姓名`, `手机号`, `收货地址`, `快递单号`,
+    /// `商品信息`, `订单金额`, or their codes `order_no` … `amount`).
+    pub platform: Option<String>,
+    pub shop: Option<String>,
+    pub courier: Option<String>,
+    pub outlet: Option<String>,
+    pub ordered_on: Option<String>,
+    #[serde(default)]
+    pub order_known: Vec<String>,
 }
 
 impl CaseReportIn {
@@ -78,6 +89,12 @@ impl CaseReportIn {
             ReportField::VictimAccount => one(&self.victim_account),
             ReportField::Occupation => one(&self.occupation),
             ReportField::Employer => one(&self.employer),
+            ReportField::Platform => one(&self.platform),
+            ReportField::Shop => one(&self.shop),
+            ReportField::Courier => one(&self.courier),
+            ReportField::Outlet => one(&self.outlet),
+            ReportField::OrderedOn => one(&self.ordered_on),
+            ReportField::OrderKnown => list(&self.order_known),
         }
     }
 }
@@ -138,8 +155,8 @@ pub async fn push(
     let (status, case_id, duplicate) = match outcome {
         ReportOutcome::Opened { case_id, .. } => (StatusCode::CREATED, Some(case_id), false),
         ReportOutcome::Duplicate { case_id } => (StatusCode::OK, case_id, true),
-        ReportOutcome::Rejected(reason) => {
-            return Err(WebError::BadRequest(format!("unit: {reason}")))
+        ReportOutcome::Rejected { column, reason } => {
+            return Err(WebError::BadRequest(format!("{column}: {reason}")))
         }
     };
     let Some(case_id) = case_id else {
@@ -203,6 +220,12 @@ fn api_name(f: ReportField) -> &'static str {
         ReportField::VictimAccount => "victim_account",
         ReportField::Occupation => "occupation",
         ReportField::Employer => "employer",
+        ReportField::Platform => "platform",
+        ReportField::Shop => "shop",
+        ReportField::Courier => "courier",
+        ReportField::Outlet => "outlet",
+        ReportField::OrderedOn => "ordered_on",
+        ReportField::OrderKnown => "order_known",
     }
 }
 

@@ -43,6 +43,7 @@ fanzha_store::on_both_backends! {
     a_gbk_export_with_aliases_opens_cases_and_quarantines_bad_rows,
     an_xlsx_export_imports_and_a_second_import_opens_nothing,
     the_upload_on_the_cases_page_reports_the_figures,
+    a_96110_export_records_the_order_each_caller_knew,
     a_frozen_account_is_returned_pro_rata_to_the_cases_that_share_it,
 }
 
@@ -549,6 +550,104 @@ async fn an_xlsx_export_imports_and_a_second_import_opens_nothing(db: &Db) {
     .await
     .unwrap_err();
     assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
+}
+
+/// The 96110 hotline's export of fake customer-service reports, with the order each caller knew.
+fn export_96110() -> String {
+    [
+        "来电编号,来电时间,被骗金额,来电内容,电商平台,店铺,快递公司,快递网点,下单日期,对方掌握信息",
+        "96110-01,2026-03-01 09:00,3000,自称淘宝客服说快递丢件要理赔，让我下载会议软件共享屏幕。,手淘,小米官方旗舰店,中通快递,中通阳明网点,2026/2/20,订单号、收件人姓名、运单号",
+        "96110-02,2026-03-01 09:10,1500,自称快递客服说包裹丢失理赔。,,,,韵达阳明网点,,快递单号",
+        "96110-03,2026-03-01 09:20,800,自称客服说退款。,拼多多,,,城北网点,,",
+        "96110-04,2026-03-01 09:30,900,自称客服说退款。,淘宝,,,,,订单号、身份证号",
+        "96110-05,2026-03-01 09:40,700,自称客服说退款。,,,,,2026-02-25,",
+        "96110-06,2026-03-01 09:50,600,自称客服说注销百万保障。,,,,,,",
+        "96110-07,2026-03-01 10:00,500,自称客服说退款。,京东,,,,上个月,",
+    ]
+    .join("\n")
+}
+
+async fn a_96110_export_records_the_order_each_caller_knew(db: &Db) {
+    let w = World::new(db).await;
+    let out = import_cases(
+        &w.state,
+        "yy_analyst",
+        COUNTY,
+        "96110.csv",
+        export_96110().as_bytes(),
+        ReportFormat::Auto,
+    )
+    .await
+    .unwrap();
+    assert!(out.ignored_columns.is_empty(), "{:?}", out.ignored_columns);
+    let rejected: Vec<(i64, Option<&str>, &str)> = out
+        .rejected
+        .iter()
+        .map(|r| (r.line, r.column.as_deref(), r.reason.as_str()))
+        .collect();
+    assert_eq!(
+        rejected,
+        [
+            (4, Some("outlet"), "outlet_without_courier"),
+            (5, Some("order_known"), "unknown_order_detail"),
+            (6, Some("platform"), "order_unnamed"),
+            (8, Some("ordered_on"), "bad_format"),
+        ]
+    );
+    assert_eq!(out.counts(), (3, 0, 4), "{out:?}");
+    assert_eq!(w.case_count().await, 3, "a refused order opens no case");
+    let store = &w.state.store;
+    let order_of = |no: &str| {
+        let id = out
+            .imported
+            .iter()
+            .find(|c| c.report_no == no)
+            .unwrap_or_else(|| panic!("{no} not imported"))
+            .case_id
+            .clone();
+        async move { store.case_order_sources().get(&id).await.unwrap() }
+    };
+    // Names kept in one form, the date, the details once each.
+    let first = order_of("96110-01").await.expect("96110-01's order");
+    assert_eq!(
+        (
+            first.platform.as_str(),
+            first.shop.as_str(),
+            first.courier.as_str(),
+            first.outlet.as_str()
+        ),
+        ("淘宝", "小米官方旗舰店", "中通", "中通阳明网点")
+    );
+    assert_eq!(
+        first.ordered_on.map(|d| d.to_string()).as_deref(),
+        Some("2026-02-20")
+    );
+    use fanzha_store::CitedDetail::*;
+    assert_eq!(first.cited, [OrderNo, Name, Waybill]);
+    assert_eq!(first.recorded_by, "yy_analyst");
+    // The courier read from the outlet's name.
+    let second = order_of("96110-02").await.expect("96110-02's order");
+    assert_eq!(
+        (second.courier.as_str(), second.outlet.as_str(), second.platform.as_str()),
+        ("韵达", "韵达阳明网点", "")
+    );
+    assert_eq!(second.cited, [Waybill]);
+    // A report of no order records none.
+    assert!(order_of("96110-06").await.is_none());
+    // Recorded as the case page would: audited.
+    let audit = store
+        .audit()
+        .list(&Scope::platform(), &PageRequest::first(1_000))
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|a| a.action == "case_order_source_set")
+            .count(),
+        2
+    );
 }
 
 fn count_in(body: &str, attr: &str) -> String {

@@ -129,18 +129,40 @@ fn outcomes(v: &Value) -> Vec<(String, String)> {
 
 async fn a_report_from_the_110_system_asks_the_named_banks_at_once(db: &Db) {
     let state = world(db).await;
-    // Reported five minutes ago, sent now.
-    let answer = push(
-        &state,
-        Role::CenterAnalyst,
-        &report("J20260301001", "2026-03-01T10:25:00+08:00", 5_000_000),
-    )
-    .await;
+    // Reported five minutes ago, sent now, with the order the caller knew.
+    let mut taken = report("J20260301001", "2026-03-01T10:25:00+08:00", 5_000_000);
+    taken["platform"] = json!("手淘");
+    taken["shop"] = json!("小米官方旗舰店");
+    taken["outlet"] = json!("中通阳明网点");
+    taken["ordered_on"] = json!("2026年2月27日");
+    taken["order_known"] = json!(["订单号", "运单号", "订单编号"]);
+    let answer = push(&state, Role::CenterAnalyst, &taken).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text());
     let v = json_of(&answer);
     assert_eq!(v["duplicate"], false);
     assert_eq!(v["unit_code"], VILLAGE);
     let case_id = v["case_id"].as_str().unwrap().to_string();
+    // The order the caller knew is the case's order source, names in one form.
+    let order = state
+        .store
+        .case_order_sources()
+        .get(&case_id)
+        .await
+        .unwrap()
+        .expect("the report's order is recorded");
+    assert_eq!(
+        (order.platform.as_str(), order.shop.as_str()),
+        ("淘宝", "小米官方旗舰店")
+    );
+    assert_eq!(
+        (order.courier.as_str(), order.outlet.as_str()),
+        ("中通", "中通阳明网点")
+    );
+    assert_eq!(order.ordered_on.map(|d| d.to_string()).as_deref(), Some("2026-02-27"));
+    assert_eq!(
+        order.cited,
+        [fanzha_store::CitedDetail::OrderNo, fanzha_store::CitedDetail::Waybill]
+    );
     let mask = fanzha_core::mask::mask_card;
     assert_eq!(
         outcomes(&v),
@@ -359,7 +381,15 @@ async fn an_older_report_waits_for_the_analyst_and_bad_reports_are_refused(db: &
     let mut typo = report("J9", "2026-03-01 10:20", 100);
     typo["suspect_acounts"] = json!([ICBC]);
     refused(typo, "suspect_acounts").await;
-    for no in ["J3", "J4", "J5", "J6", "J7", "J8", "J9"] {
+    // The order the caller knew: a detail of no order, an outlet of no courier.
+    let mut not_a_detail = report("J11", "2026-03-01 10:20", 100);
+    not_a_detail["platform"] = json!("淘宝");
+    not_a_detail["order_known"] = json!(["订单号", "身份证号"]);
+    refused(not_a_detail, "order_known: unknown_order_detail").await;
+    let mut no_courier = report("J12", "2026-03-01 10:20", 100);
+    no_courier["outlet"] = json!("城北网点");
+    refused(no_courier, "outlet: outlet_without_courier").await;
+    for no in ["J3", "J4", "J5", "J6", "J7", "J8", "J9", "J11", "J12"] {
         assert!(
             state
                 .store
