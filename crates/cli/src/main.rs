@@ -69,6 +69,9 @@ enum Command {
     /// 金钟罩 joint defense: import a list of residents' guardians.
     #[command(subcommand)]
     Guardians(commands::guardians::GuardiansCommand),
+    /// 劝阻队伍: import a roster of who serves each village.
+    #[command(subcommand)]
+    Teams(commands::teams::TeamsCommand),
     /// Key persons (重点人员): import a list of people to keep under watch.
     #[command(subcommand)]
     KeyPersons(commands::key_persons::KeyPersonsCommand),
@@ -152,6 +155,7 @@ fn main() -> ExitCode {
         Command::Cases(c) => commands::cases::run(&ctx, c),
         Command::Cards(c) => commands::cards::run(&ctx, c),
         Command::Guardians(c) => commands::guardians::run(&ctx, c),
+        Command::Teams(c) => commands::teams::run(&ctx, c),
         Command::KeyPersons(c) => commands::key_persons::run(&ctx, c),
         Command::Figures(c) => commands::figures::run(&ctx, c),
         Command::Warnings(c) => commands::warnings::run(&ctx, c),

@@ -44,6 +44,7 @@ mod stage;
 mod summary;
 pub mod synthetic;
 mod table_rows;
+pub mod team_members;
 pub mod two_card_leads;
 mod validate;
 mod values;

@@ -82,6 +82,7 @@ mod stop_payments;
 mod store;
 mod supervision;
 mod talking_points;
+mod team_members;
 pub mod testing;
 mod tips;
 mod two_card_leads;
@@ -264,6 +265,10 @@ pub use supervision::{
     DEFAULT_RETURN_DAYS, MAX_EXTENSIONS, MAX_RECTIFICATION_DAYS, MAX_SUPERVISION_TEXT,
 };
 pub use talking_points::{StoredPoints, TalkingPoints, MAX_POINTS, MAX_POINT_CHARS};
+pub use team_members::{
+    team_reason, NewTeamMember, TeamImport, TeamKind, TeamMember, TeamMembers, VillageTeam,
+    MAX_TEAM_MEMBER_NAME,
+};
 pub use tips::{
     NewTip, Tip, TipCounts, TipFilter, TipKind, TipSource, TipState, Tips, MAX_TIP_SUBJECT,
     MAX_TIP_TEXT,

@@ -379,6 +379,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "leak source tasks",
         include_str!("../migrations/0075_leak_source_tasks.sql"),
     ),
+    (
+        76,
+        "team members",
+        include_str!("../migrations/0076_team_members.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

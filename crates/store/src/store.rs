@@ -340,6 +340,11 @@ impl Store {
         crate::case_order_sources::CaseOrderSources::new(self)
     }
 
+    /// 劝阻队伍: the "四位一体" team serving each village.
+    pub fn team_members(&self) -> crate::team_members::TeamMembers<'_> {
+        crate::team_members::TeamMembers::new(self)
+    }
+
     /// 国家反诈中心APP推广: drives, their promoters and the residents they brought.
     pub fn app_drives(&self) -> crate::app_drives::AppDrives<'_> {
         crate::app_drives::AppDrives::new(self)

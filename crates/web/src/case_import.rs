@@ -20,7 +20,9 @@ use crate::state::AppState;
 use fanzha_ingest::reports::report_reason::{
     ORDER_UNNAMED, OUTLET_WITHOUT_COURIER, UNKNOWN_ORDER_DETAIL,
 };
-use fanzha_ingest::reports::{read_reports, report_reason, CaseReport, ReportFormat, ReportedOrder};
+use fanzha_ingest::reports::{
+    read_reports, report_reason, CaseReport, ReportFormat, ReportedOrder,
+};
 use fanzha_store::{CitedDetail, ImportRunId, OrderSourceText, QuarantineRow, Scope, Unit};
 use fanzha_text::order_source::{courier_name, mentions, platform_name};
 use std::collections::{BTreeMap, HashMap};

@@ -36,6 +36,7 @@ pub mod rules_lab;
 pub mod security;
 pub mod sse;
 pub mod state;
+pub mod team_import;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -332,6 +333,11 @@ pub fn router(state: AppState) -> Router {
             get(pages::guardians::list).post(pages::guardians::create),
         )
         .route("/guardians/import", post(pages::guardians::import))
+        .route("/teams", get(pages::teams::page))
+        .route("/teams/members", post(pages::teams::add))
+        .route("/teams/import", post(pages::teams::import))
+        .route("/teams/members/{id}", get(pages::teams::member))
+        .route("/teams/members/{id}/remove", post(pages::teams::remove))
         .route("/guardians/{id}", get(pages::guardians::detail))
         .route("/guardians/{id}/remove", post(pages::guardians::remove))
         .route("/guardians/{id}/sign-up", post(pages::guardians::sign_up))

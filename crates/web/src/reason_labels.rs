@@ -160,6 +160,38 @@ const REASONS: &[(&str, &str, &str)] = &[
         "单位不在本辖区",
         "unit outside your area",
     ),
+    (
+        "unknown_order_detail",
+        "对方掌握信息无法识别（应为订单号、商品信息、收件人姓名、手机号、收货地址、快递单号、订单金额）",
+        "not a detail of an order (order number, goods, name, phone, address, waybill, amount)",
+    ),
+    (
+        "outlet_without_courier",
+        "填了快递网点但未填快递公司",
+        "an outlet without its courier",
+    ),
+    (
+        "order_unnamed",
+        "填了订单信息但未填平台、店铺或快递公司",
+        "order details without the platform, shop or courier",
+    ),
+    // Team rosters.
+    (
+        "unknown_team_kind",
+        "岗位无法识别（应为反诈民警、社区民警、村（街道）干部、网格员）",
+        "not a team kind (anti-fraud officer, community officer, village cadre, grid worker)",
+    ),
+    (
+        "not_a_village_or_township",
+        "应为村（社区）或乡镇（街道、派出所）",
+        "not a village or a township",
+    ),
+    ("unknown_login", "系统账号不存在", "no such login in your area"),
+    (
+        "team_member_invalid",
+        "姓名或电话不符合要求",
+        "name or number breaks the register's rules",
+    ),
     // Population and monthly figure tables.
     ("bad_unit_code", "单位代码格式不对", "bad unit code"),
     ("bad_population", "人口数格式不对", "bad population"),
@@ -359,6 +391,14 @@ const COLUMNS: &[(&str, &str, &str)] = &[
     ("reported_at", "报警时间", "reported at"),
     ("loss", "损失金额", "loss"),
     ("narrative", "简要案情", "narrative"),
+    ("kind", "岗位", "kind"),
+    ("login", "系统账号", "login"),
+    ("platform", "电商平台", "platform"),
+    ("shop", "店铺", "shop"),
+    ("courier", "快递公司", "courier"),
+    ("outlet", "快递网点", "outlet"),
+    ("ordered_on", "下单日期", "order date"),
+    ("order_known", "对方掌握信息", "what the caller knew"),
     ("id", "编号", "number"),
     ("outcome", "核查结果", "outcome"),
     ("accounts_found", "查见账户数", "accounts found"),

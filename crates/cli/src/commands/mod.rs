@@ -30,6 +30,7 @@ pub mod rules;
 pub mod serve;
 pub mod signals;
 pub mod simulate;
+pub mod teams;
 pub mod text;
 pub mod trace;
 pub mod units;

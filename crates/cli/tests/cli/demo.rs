@@ -96,6 +96,8 @@ fn registers(dir: &Path) -> BTreeMap<&'static str, i64> {
         ("app_drive_employers", "SELECT COUNT(*) FROM app_drive_employers"),
         ("order_source_outlet_shared", "SELECT COUNT(*) FROM (SELECT outlet_key FROM case_order_sources WHERE outlet_key <> '' GROUP BY outlet_key HAVING COUNT(*) >= 2) t"),
         ("app_drive_promoters", "SELECT COUNT(*) FROM app_drive_promoters"),
+        ("team_members", "SELECT COUNT(*) FROM team_members WHERE removed_at IS NULL"),
+        ("team_member_linked", "SELECT COUNT(*) FROM team_members WHERE login = 'grid'"),
         ("app_drive_referrals_verified", "SELECT COUNT(*) FROM app_drive_referrals r WHERE EXISTS (SELECT 1 FROM people p WHERE p.phone = r.phone AND p.app_registered = 1)"),
         ("app_drive_referrals_unverified", "SELECT COUNT(*) FROM app_drive_referrals r WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.phone = r.phone AND p.app_registered = 1)"),
         ("quiz_passed", "SELECT COUNT(*) FROM quiz_attempts WHERE passed = 1"),

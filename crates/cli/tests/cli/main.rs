@@ -17,4 +17,5 @@ mod import_divisions;
 mod import_records;
 mod key_persons;
 mod live_detection;
+mod teams;
 mod warnings_push;

@@ -41,6 +41,7 @@ mod sms_cases;
 mod statistics_cases;
 mod supervision_cases;
 mod talking_point_cases;
+mod team_cases;
 mod tip_cases;
 mod two_card_lead_cases;
 mod typical_case_cases;
@@ -165,6 +166,13 @@ mod order_source_suite {
     crate::conformance_of! {
         order_source_cases:
         order_sources_group_the_cases_a_shop_or_an_outlet_leaked,
+    }
+}
+
+mod team_suite {
+    crate::conformance_of! {
+        team_cases:
+        a_village_team_is_its_own_members_and_its_townships,
     }
 }
 

@@ -190,6 +190,12 @@ permissions! {
     ViewAppDrives => "view_app_drives": [CenterAnalyst, UnitCommander, GridWorker, Leader];
     /// Open, change and end app drives of one's subtree.
     ManageAppDrives => "manage_app_drives": [CenterAnalyst, UnitCommander];
+    /// 劝阻队伍 of one's subtree: each village's 反诈民警, 社区民警, 村（街道）干部 and 网格员
+    /// (names and numbers masked; one in full is audited), the villages short of one. Grid
+    /// workers see who they go out with.
+    ViewTeams => "view_teams": [CenterAnalyst, UnitCommander, GridWorker, Leader, Admin];
+    /// Add, import and remove team members of one's subtree.
+    ManageTeams => "manage_teams": [CenterAnalyst, UnitCommander, Admin];
     /// 银行反诈数据 of one's subtree by month (customers dissuaded, reminders pushed): police all
     /// banks', a liaison its own bank's.
     ViewBankFigures => "view_bank_figures": [CenterAnalyst, UnitCommander, BankLiaison, Leader];

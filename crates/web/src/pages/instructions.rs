@@ -8,7 +8,7 @@ use super::{render, Chrome};
 use crate::api::actor_of;
 use crate::api::instructions::check_review_permission;
 use crate::auth::permission::{
-    HandleInstructions, Permission, ReviewWarnings, ViewInstructions, ViewWarnings,
+    HandleInstructions, Permission, ReviewWarnings, ViewInstructions, ViewTeams, ViewWarnings,
 };
 use crate::auth::Require;
 use crate::error::WebError;
@@ -603,6 +603,8 @@ struct DetailPage {
     sign_by: String,
     contact_by: String,
     close_by: String,
+    /// The 劝阻队伍 of the village the instruction is for, for those who may see teams.
+    team: Option<super::teams::TeamSection>,
 }
 
 pub struct EventLine {
@@ -717,9 +719,15 @@ pub async fn detail(
     }
     .render()?;
     let texts = super::sms_lines::sms_lines(lang, state.store.sms().for_instruction(&id).await?);
+    let team = if ViewTeams::allows(&auth.principal) {
+        super::teams::village_team(&state, lang, &view.stored.owner_unit).await?
+    } else {
+        None
+    };
     render(&DetailPage {
         lang,
         texts,
+        team,
         row_html,
         can_act: HandleInstructions::allows(&auth.principal) && view.state.status != Status::Closed,
         warning_ids: view.state.warning_ids.clone(),

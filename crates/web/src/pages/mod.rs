@@ -70,6 +70,7 @@ pub mod statistics_brief;
 pub mod statistics_period;
 pub mod stop_payments;
 pub mod supervision;
+pub mod teams;
 pub mod tips;
 pub mod todo;
 pub mod two_card_leads;
@@ -87,8 +88,8 @@ use crate::auth::permission::{
     ViewBankFigures, ViewBulletins, ViewCallTasks, ViewCardCleanups, ViewCases, ViewDashboard,
     ViewEnforcement, ViewInstructions, ViewJointOffice, ViewKeyPersons, ViewMuleAccounts,
     ViewNewCards, ViewNumberDisposals, ViewOperatorFigures, ViewOutreach, ViewQuizzes,
-    ViewStatistics, ViewStopPayments, ViewSupervision, ViewTips, ViewTodo, ViewTwoCardLeads,
-    ViewWarnings,
+    ViewStatistics, ViewStopPayments, ViewSupervision, ViewTeams, ViewTips, ViewTodo,
+    ViewTwoCardLeads, ViewWarnings,
 };
 use crate::auth::principal::Principal;
 use crate::error::WebError;
@@ -151,6 +152,7 @@ impl Chrome {
                         ViewInstructions::allows(p),
                     ),
                     ("/calls", "nav_calls", ViewCallTasks::allows(p)),
+                    ("/teams", "nav_teams", ViewTeams::allows(p)),
                     ("/tips", "tip_title", ViewTips::allows(p)),
                     ("/scripts", "nav_scripts", ManageRules::allows(p)),
                 ],

@@ -3,14 +3,14 @@
 //! overdue, supervision measures in rectification or awaiting acceptance, bulletins to sign,
 //! new cards to review, proposals to report or decide, joint-office tasks, 96110 calls, banks
 //! late with cleanup answers, employers of an open quiz not all in, departments of an open app
-//! drive short of the quota — each with how many are past their deadline, linking to the list
+//! drive short of the quota, villages without a full dissuasion team — each with how many are past their deadline, linking to the list
 //! that shows them. Only the lines one may act on are shown; the work comes first.
 
 use super::liaison_desk::DeskItem;
 use super::{render, Chrome};
 use crate::auth::permission::{
     CheckTwoCardLeads, HandleInstructions, IssueOutreachLists, ManageAppDrives, ManageJointOffice,
-    ManageKeyPersons, ManageQuizzes, ManageSupervision, Permission, RecordEnforcement,
+    ManageKeyPersons, ManageQuizzes, ManageSupervision, ManageTeams, Permission, RecordEnforcement,
     ReplySupervision, ReportKeyPersonMeasures, RequestCardCleanups, ReviewNewCards, ReviewTips,
     SignBulletins, ViewTodo, WorkCallTasks,
 };
@@ -161,6 +161,15 @@ pub async fn show(
     }
     if ManageAppDrives::allows(p) {
         items.push(drive_departments(&state, &scope, now).await?);
+    }
+    if ManageTeams::allows(p) {
+        let (short, _) = super::teams::short_villages(&state, &scope).await?;
+        items.push(DeskItem {
+            key: "todo_teams",
+            href: "/teams?incomplete=1",
+            open: short as i64,
+            overdue: 0,
+        });
     }
     if ReplySupervision::allows(p) || ManageSupervision::allows(p) {
         items.extend(supervision(&state, &scope, now).await?);

@@ -628,7 +628,11 @@ async fn a_96110_export_records_the_order_each_caller_knew(db: &Db) {
     // The courier read from the outlet's name.
     let second = order_of("96110-02").await.expect("96110-02's order");
     assert_eq!(
-        (second.courier.as_str(), second.outlet.as_str(), second.platform.as_str()),
+        (
+            second.courier.as_str(),
+            second.outlet.as_str(),
+            second.platform.as_str()
+        ),
         ("韵达", "韵达阳明网点", "")
     );
     assert_eq!(second.cited, [Waybill]);

@@ -158,10 +158,16 @@ async fn a_report_from_the_110_system_asks_the_named_banks_at_once(db: &Db) {
         (order.courier.as_str(), order.outlet.as_str()),
         ("中通", "中通阳明网点")
     );
-    assert_eq!(order.ordered_on.map(|d| d.to_string()).as_deref(), Some("2026-02-27"));
+    assert_eq!(
+        order.ordered_on.map(|d| d.to_string()).as_deref(),
+        Some("2026-02-27")
+    );
     assert_eq!(
         order.cited,
-        [fanzha_store::CitedDetail::OrderNo, fanzha_store::CitedDetail::Waybill]
+        [
+            fanzha_store::CitedDetail::OrderNo,
+            fanzha_store::CitedDetail::Waybill
+        ]
     );
     let mask = fanzha_core::mask::mask_card;
     assert_eq!(

@@ -52,6 +52,7 @@ mod rules;
 mod signals_api;
 mod statistics_periods;
 mod supervision;
+mod teams;
 mod tips;
 mod todo;
 mod two_card_leads;

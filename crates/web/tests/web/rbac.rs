@@ -191,6 +191,8 @@ enum Rec {
     /// `{id}` is `KEY&member_id=M`: a fresh courier outlet named by a fresh case of the place's
     /// unit (信息泄露溯源), and a fresh member of the place's unit's joint office.
     LeakSource,
+    /// `{id}` is a fresh 劝阻队伍 member (version 1) of the place's village.
+    TeamMember,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -967,6 +969,29 @@ const ENDPOINTS: &[Endpoint] = &[
         "set_outreach_quotas",
         Rec::None,
         Form("year=2031&events=10&people=100"),
+    ),
+    ep("GET", "/teams", "view_teams", Rec::None, Empty),
+    ep(
+        "POST",
+        "/teams/members",
+        "manage_teams",
+        Rec::ChildUnit,
+        Form("unit={code}&kind=grid_worker&name=rbac+{n}&phone={msisdn}"),
+    ),
+    ep(
+        "POST",
+        "/teams/import",
+        "manage_teams",
+        Rec::None,
+        Multipart("村（社区）,岗位,姓名,手机号\n330281001001,网格员,队员,13911112222\n"),
+    ),
+    ep("GET", "/teams/members/{id}", "view_teams", Rec::TeamMember, Empty),
+    ep(
+        "POST",
+        "/teams/members/{id}/remove",
+        "manage_teams",
+        Rec::TeamMember,
+        Form("version={version}"),
     ),
     ep("GET", "/app-drives", "view_app_drives", Rec::None, Empty),
     ep(
@@ -1748,6 +1773,7 @@ struct Record {
     drive_key: String,
     /// A leak source's key (URL-encoded) and a joint-office member: `KEY&member_id=M`.
     leak_form: String,
+    team_member_id: String,
 }
 
 /// A fresh member department (at version 1) of the joint office of `unit_code`.
@@ -2470,6 +2496,7 @@ impl World {
             | Rec::AppDriveToken
             | Rec::AppDriveInvite => self.drive_at(place, rec).await,
             Rec::LeakSource => self.leak_source_at(place).await,
+            Rec::TeamMember => self.team_member_at(place).await,
             Rec::OutreachList | Rec::OutreachRow => self.outreach_list_at(place).await,
             Rec::ChildUnit => Record {
                 unit_code: match place {
@@ -3063,6 +3090,38 @@ impl World {
         }
     }
 
+    /// A fresh team member of `place`'s village.
+    async fn team_member_at(&self, place: Place) -> Record {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let village = match place {
+            Place::County | Place::Village => VILLAGE,
+            Place::OtherCounty => OTHER_COUNTY_VILLAGE,
+        };
+        let m = self
+            .store()
+            .team_members()
+            .add(
+                &Scope::platform(),
+                &fanzha_store::NewTeamMember {
+                    unit_code: village.into(),
+                    kind: fanzha_store::TeamKind::Cadre,
+                    name: format!("队员{n}"),
+                    phone: format!("136{n:08}"),
+                    login: None,
+                },
+                "setup",
+                self.now(),
+            )
+            .await
+            .unwrap();
+        Record {
+            unit_code: place.unit_code(),
+            team_member_id: m.id.to_string(),
+            version: 1,
+            ..Record::default()
+        }
+    }
+
     /// A fresh open app drive of `place`'s unit, and for a promoter, one enrolled at it.
     async fn drive_at(&self, place: Place, rec: Rec) -> Record {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
@@ -3615,6 +3674,7 @@ fn request(
             Some(r),
         ) => r.drive_key.as_str(),
         (Rec::LeakSource, Some(r)) => r.leak_form.as_str(),
+        (Rec::TeamMember, Some(r)) => r.team_member_id.as_str(),
         (Rec::OutreachList, Some(r)) => r.outreach_list_id.as_str(),
         (Rec::OutreachRow, Some(r)) => r.outreach_row_id.as_str(),
         (Rec::Bulletin | Rec::PartnerBulletin, Some(r)) => r.bulletin_id.as_str(),
@@ -4153,6 +4213,26 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 .unwrap()
                                 .version
                                 != 1,
+                        ),
+                        (Rec::TeamMember, Some(r)) => Some(
+                            w.store()
+                                .team_members()
+                                .get(&Scope::platform(), r.team_member_id.parse().unwrap())
+                                .await
+                                .unwrap()
+                                .removed_at
+                                .is_some(),
+                        ),
+                        (Rec::ChildUnit, Some(r)) if e.path == "/teams/members" => Some(
+                            w.store()
+                                .team_members()
+                                .list(&Scope::platform())
+                                .await
+                                .unwrap()
+                                .iter()
+                                .any(|m| {
+                                    m.unit_code == r.unit_code && m.name == format!("rbac {n}")
+                                }),
                         ),
                         (Rec::ChildUnit, Some(r)) if e.path == "/app-drives" => Some(
                             w.store()

@@ -22,7 +22,8 @@
 //! residents reported, most checked), `quizzes` (反诈知识测试: the public-sector campaign and the
 //! residents' one open now), `app_drives` (国家反诈中心APP推广: the staff's drive open now, with
 //! the promoters and the residents they brought), `leak_sources` (订单信息泄露溯源 of the fake
-//! customer-service cases, one courier outlet and one shop behind several).
+//! customer-service cases, one courier outlet and one shop behind several), `teams` (劝阻队伍:
+//! the stations' officers, the villages' cadres and grid workers, with the gaps a roster has).
 
 mod alliance;
 mod app_drives;
@@ -44,6 +45,7 @@ mod operations;
 mod outreach_lists;
 mod prevention;
 mod quizzes;
+mod teams;
 mod tips;
 mod warnings;
 
@@ -100,13 +102,14 @@ pub struct Seeded {
     pub promoters: usize,
     pub app_referrals: usize,
     pub order_sources: usize,
+    pub team_members: usize,
 }
 
 impl std::fmt::Display for Seeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} counter checks, {} cluster operations, {} alliance members, {} model sites, {} joint-office members with {} meetings and {} tasks, {} targeted outreach lists with {} visits, {} gangs and dens dismantled, {} months of bank figures, {} tips, {} quiz campaigns with {} attempts, {} app drives with {} promoters and {} residents brought, {} order sources of fake customer-service cases",
+            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} counter checks, {} cluster operations, {} alliance members, {} model sites, {} joint-office members with {} meetings and {} tasks, {} targeted outreach lists with {} visits, {} gangs and dens dismantled, {} months of bank figures, {} tips, {} quiz campaigns with {} attempts, {} app drives with {} promoters and {} residents brought, {} order sources of fake customer-service cases, {} dissuasion team members",
             self.warnings,
             self.cases,
             self.stop_payments,
@@ -143,7 +146,8 @@ impl std::fmt::Display for Seeded {
             self.app_drives,
             self.promoters,
             self.app_referrals,
-            self.order_sources
+            self.order_sources,
+            self.team_members
         )
     }
 }
@@ -193,6 +197,7 @@ pub async fn seed(
     quizzes::seed(&mut h, &mut out).await?;
     app_drives::seed(&mut h, &mut out).await?;
     leak_sources::seed(&mut h, &mut out).await?;
+    teams::seed(&mut h, &mut out).await?;
     Ok(Some(out))
 }
 
