@@ -210,6 +210,7 @@ const PAGES = [
   { name: 'app-drives', user: 'analyst', path: async () => '/app-drives', ready: '#app-drives' },
   { name: 'outreach-allocate', user: 'commander', path: async () => '/outreach/allocate', ready: '#allocate-lines' },
   { name: 'leak-sources', user: 'analyst', path: async () => '/leak-sources?days=365', ready: '#ls-figures' },
+  { name: 'teams', user: 'commander', path: async () => '/teams', ready: '#team-figures' },
   { name: 'app-drive', user: 'analyst', path: someDrivePage, ready: '#drive-figures' },
   { name: 'app-drive-public', user: null, path: someDriveLink, ready: '#drive-enrol' },
 ];

@@ -543,8 +543,9 @@ impl<'s> TeamMembers<'s> {
         Ok(out)
     }
 
-    /// Active accounts that take instructions (grid workers, commanders), by unit of `scope`.
-    async fn accounts_by_unit(&self, scope: &Scope) -> StoreResult<HashMap<String, usize>> {
+    /// Active accounts that take instructions (grid workers, commanders), by unit of `scope`
+    /// (a unit without any is absent).
+    pub async fn accounts_by_unit(&self, scope: &Scope) -> StoreResult<HashMap<String, usize>> {
         let mut sql = Sql::new(
             "SELECT u.unit_code, COUNT(DISTINCT u.login) AS n FROM users u \
              JOIN user_roles r ON r.login = u.login \

@@ -566,6 +566,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("tm_remove_confirm", "确认将此人移出劝阻队伍？", "Remove this member from the team?"),
     ("tm_viewed_note", "查看完整姓名和电话已记入审计日志。", "Viewing the full name and number is recorded in the audit log."),
     ("tm_team_of_village", "本村（社区）劝阻队伍", "The village's dissuasion team"),
+    ("tm_no_receiver", "无接收账号", "no account to receive it"),
     ("todo_teams", "劝阻队伍不齐全的村（社区）", "Villages short of a full dissuasion team"),
     ("ad_title", "APP推广任务", "App drives"),
     ("ad_hint", "组织各单位干部职工发动亲友安装注册国家反诈中心APP：每人一个专属推广码，按人下达任务数（如每人不少于30个）；群众登记的手机号在人员库中已注册APP的计为核验数。", "Staff of the departments get relatives and friends onto the national anti-fraud app: each has a personal code and a quota (say, at least 30 each); a resident's number that the registry has on the app counts as verified."),

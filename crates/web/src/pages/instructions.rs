@@ -32,6 +32,9 @@ pub struct Target {
     pub code: String,
     pub name: String,
     pub selected: bool,
+    /// Nobody at the unit has an account that takes instructions: pushed there, it waits
+    /// (docs/teams.md).
+    pub no_account: bool,
 }
 
 /// One row of the queue, as rendered.
@@ -191,16 +194,24 @@ pub async fn build_row(
                 Vec::new()
             }
         };
+        let holder_scope = state.scope_of(&p.holder_unit).await?;
+        let takers = state
+            .store
+            .team_members()
+            .accounts_by_unit(&holder_scope)
+            .await?;
         for code in &path_down {
             targets.push(Target {
                 name: state.unit_name(code).await,
                 selected: *code == i.owner_unit,
+                no_account: !takers.contains_key(code),
                 code: code.clone(),
             });
         }
         for child in state.store.units().children(&p.holder_unit).await? {
             if !path_down.contains(&child.code) {
                 targets.push(Target {
+                    no_account: !takers.contains_key(&child.code),
                     code: child.code,
                     name: child.name,
                     selected: false,

@@ -403,9 +403,11 @@ pub async fn add(
         Ok(code) => code,
         // Another area's unit is not there to see.
         Err("unit_outside_area") => return Err(WebError::NotFound),
-        Err(why) => return Err(WebError::BadRequest(format!(
+        Err(why) => {
+            return Err(WebError::BadRequest(format!(
             "unit: {why} — give the code or the exact name of a village or township of your area"
-        ))),
+        )))
+        }
     };
     let m = state
         .store
