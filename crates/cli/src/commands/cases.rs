@@ -6,10 +6,9 @@
 //! reason. Prints imported / duplicate / rejected.
 
 use super::database;
-use crate::error::{CliResult, WithCode};
+use crate::error::CliResult;
 use crate::report::Report;
 use crate::Ctx;
-use fanzha_core::error_code::ErrorCode;
 use fanzha_ingest::reports::ReportFormat;
 use std::path::PathBuf;
 
@@ -43,10 +42,7 @@ pub fn run(ctx: &Ctx, c: CasesCommand) -> CliResult {
 }
 
 fn import(ctx: &Ctx, a: ImportArgs) -> CliResult {
-    // A file that cannot be read fails before the database is touched.
-    let bytes = std::fs::read(&a.file)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", a.file.display()))
-        .code(ErrorCode::FileUnreadable)?;
+    let bytes = database::read_input(&a.file)?;
     let db = database::open(ctx)?;
     let state = db.block_on(fanzha_web::AppState::new(db.store.clone()))?;
     let file = a.file.display().to_string();

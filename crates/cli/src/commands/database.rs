@@ -49,6 +49,15 @@ impl Database {
 
 /// Prints a list import's quarantined rows, one a line (`FILE:LINE COLUMN REASON`), and answers
 /// them as JSON objects (line, column, reason) for the `--json` report.
+/// The bytes of an input file; a file that cannot be read is `file_unreadable`, before the
+/// database is touched.
+pub fn read_input(path: &std::path::Path) -> CliResult<Vec<u8>> {
+    use crate::error::WithCode;
+    std::fs::read(path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))
+        .code(fanzha_core::error_code::ErrorCode::FileUnreadable)
+}
+
 pub fn print_rejected(rows: &[QuarantineRow]) -> Vec<serde_json::Value> {
     for r in rows {
         println!(

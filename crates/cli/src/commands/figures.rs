@@ -9,10 +9,9 @@
 //! read / entered / quarantined by reason.
 
 use super::database;
-use crate::error::{CliResult, WithCode};
+use crate::error::CliResult;
 use crate::report::Report;
 use crate::Ctx;
-use fanzha_core::error_code::ErrorCode;
 use fanzha_ingest::reports::ReportFormat;
 use fanzha_store::Operator;
 use fanzha_web::figure_import::{
@@ -110,10 +109,7 @@ fn import(
     operator: Option<Operator>,
     bank: Option<String>,
 ) -> CliResult {
-    // A file that cannot be read fails before the database is touched.
-    let bytes = std::fs::read(&a.file)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", a.file.display()))
-        .code(ErrorCode::FileUnreadable)?;
+    let bytes = database::read_input(&a.file)?;
     let db = database::open(ctx)?;
     let state = db.block_on(fanzha_web::AppState::new(db.store.clone()))?;
     let unit = db.unit_or_root(a.unit)?;

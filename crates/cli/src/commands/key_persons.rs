@@ -7,10 +7,9 @@
 //! listed / already listed / measures entered / unchanged / quarantined by reason.
 
 use super::database;
-use crate::error::{CliResult, WithCode};
+use crate::error::CliResult;
 use crate::report::Report;
 use crate::Ctx;
-use fanzha_core::error_code::ErrorCode;
 use fanzha_ingest::reports::ReportFormat;
 use fanzha_store::KeyPersonCategory;
 use fanzha_web::key_person_import::{
@@ -73,10 +72,7 @@ pub fn run(ctx: &Ctx, c: KeyPersonsCommand) -> CliResult {
 }
 
 fn import(ctx: &Ctx, a: ImportArgs) -> CliResult {
-    // A file that cannot be read fails before the database is touched.
-    let bytes = std::fs::read(&a.file)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", a.file.display()))
-        .code(ErrorCode::FileUnreadable)?;
+    let bytes = database::read_input(&a.file)?;
     let db = database::open(ctx)?;
     let state = db.block_on(fanzha_web::AppState::new(db.store.clone()))?;
     let unit = db.unit_or_root(a.unit)?;

@@ -6,10 +6,9 @@
 //! Prints the quarantined rows and a table of read / added / unchanged / quarantined by reason.
 
 use super::database;
-use crate::error::{CliResult, WithCode};
+use crate::error::CliResult;
 use crate::report::Report;
 use crate::Ctx;
-use fanzha_core::error_code::ErrorCode;
 use fanzha_ingest::reports::ReportFormat;
 use fanzha_web::team_import::{import_team_list, TeamListUpload};
 use std::path::PathBuf;
@@ -43,22 +42,10 @@ pub fn run(ctx: &Ctx, c: TeamsCommand) -> CliResult {
 }
 
 fn import(ctx: &Ctx, a: ImportArgs) -> CliResult {
-    // A file that cannot be read fails before the database is touched.
-    let bytes = std::fs::read(&a.file)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", a.file.display()))
-        .code(ErrorCode::FileUnreadable)?;
+    let bytes = database::read_input(&a.file)?;
     let db = database::open(ctx)?;
     let state = db.block_on(fanzha_web::AppState::new(db.store.clone()))?;
-    let unit = match a.unit {
-        Some(u) => u,
-        None => db
-            .block_on(db.store.units().roots())?
-            .into_iter()
-            .next()
-            .map(|u| u.code)
-            .ok_or_else(|| anyhow::anyhow!("no org units: import the divisions first"))
-            .code(ErrorCode::UnitNotFound)?,
-    };
+    let unit = db.unit_or_root(a.unit)?;
     let file = a.file.display().to_string();
     let out = db.block_on(import_team_list(
         &state,
@@ -70,20 +57,7 @@ fn import(ctx: &Ctx, a: ImportArgs) -> CliResult {
             format: a.format,
         },
     ))?;
-    for r in &out.rejected {
-        println!(
-            "{}:{} {} {}",
-            r.file,
-            r.line,
-            r.column.as_deref().unwrap_or("-"),
-            r.reason
-        );
-    }
-    let rejected_rows: Vec<serde_json::Value> = out
-        .rejected
-        .iter()
-        .map(|r| serde_json::json!({"line": r.line, "column": r.column, "reason": r.reason}))
-        .collect();
+    let rejected_rows = database::print_rejected(&out.rejected);
     let mut report = Report::new("导入劝阻队伍名单 / import a team roster");
     report
         .field("file", &file)
