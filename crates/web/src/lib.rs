@@ -37,6 +37,7 @@ pub mod security;
 pub mod sse;
 pub mod state;
 pub mod team_import;
+pub mod unit_match;
 
 use axum::routing::{get, post};
 use axum::Router;

@@ -149,7 +149,6 @@ async fn landing(
     scope: &Scope,
     row: &TargetRow,
 ) -> Result<Result<String, &'static str>, WebError> {
-    let units = state.store.units();
     let Some(cell) = row.unit.as_deref() else {
         return Ok(state
             .store
@@ -158,20 +157,14 @@ async fn landing(
             .await?
             .ok_or(reason::NOT_PLACED));
     };
-    let candidates = units.by_code_or_name(cell).await?;
-    if candidates.is_empty() {
-        return Ok(Err(reason::UNKNOWN_UNIT));
-    }
-    let inside: Vec<_> = candidates
-        .into_iter()
-        .filter(|u| scope.contains_path(&u.path))
-        .collect();
-    Ok(match inside.as_slice() {
-        [u] => Ok(u.code.clone()),
-        [] => Err(reason::UNIT_OUTSIDE_AREA),
-        // Two units of the area share the name: only a code tells them apart.
-        _ => Err(reason::UNKNOWN_UNIT),
-    })
+    use crate::unit_match::{unit_in_area, UnitMiss};
+    Ok(unit_in_area(state, scope, cell)
+        .await?
+        .map_err(|miss| match miss {
+            UnitMiss::Outside => reason::UNIT_OUTSIDE_AREA,
+            // Two units of the area share the name: only a code tells them apart.
+            UnitMiss::Unknown | UnitMiss::Ambiguous => reason::UNKNOWN_UNIT,
+        }))
 }
 
 fn target(row: &TargetRow, unit: String) -> NewTarget {

@@ -64,17 +64,14 @@ pub(crate) async fn unit_of(
     scope: &Scope,
     written: &str,
 ) -> Result<Result<String, &'static str>, WebError> {
-    let named = state.store.units().by_code_or_name(written).await?;
-    let inside: Vec<_> = named
-        .iter()
-        .filter(|u| scope.contains_path(&u.path))
-        .collect();
-    Ok(match inside.as_slice() {
-        [one] => Ok(one.code.clone()),
-        [] if named.is_empty() => Err("unknown_unit"),
-        [] => Err("unit_outside_area"),
-        _ => Err(reason::AMBIGUOUS_UNIT),
-    })
+    use crate::unit_match::{unit_in_area, UnitMiss};
+    Ok(unit_in_area(state, scope, written)
+        .await?
+        .map_err(|miss| match miss {
+            UnitMiss::Unknown => "unknown_unit",
+            UnitMiss::Outside => "unit_outside_area",
+            UnitMiss::Ambiguous => reason::AMBIGUOUS_UNIT,
+        }))
 }
 
 /// Imports a roster; see the module documentation.

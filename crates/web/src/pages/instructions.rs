@@ -10,6 +10,7 @@ use crate::api::instructions::check_review_permission;
 use crate::auth::permission::{
     HandleInstructions, Permission, ReviewWarnings, ViewInstructions, ViewTeams, ViewWarnings,
 };
+use crate::auth::principal::Principal;
 use crate::auth::Require;
 use crate::error::WebError;
 use crate::export::{every_page, ExportFormat, Table};
@@ -155,13 +156,25 @@ fn filter_for(tab: &str, unit: &str, level: Option<u8>) -> InstructionFilter {
     f
 }
 
+/// The units of the reader's area where an account takes instructions (with how many), read
+/// once per page: a push-down target absent from it is marked 无接收账号.
+pub async fn receivers(
+    state: &AppState,
+    p: &Principal,
+) -> Result<std::collections::HashMap<String, usize>, WebError> {
+    let scope = state.scope_of(&p.unit_code).await?;
+    Ok(state.store.team_members().accounts_by_unit(&scope).await?)
+}
+
 /// Builds a row: names, masked person, and the push-down targets (the units on the path from
-/// the holder to the residence first, preselecting the residence, then the other children).
+/// the holder to the residence first, preselecting the residence, then the other children),
+/// each marked when no account in `takers` ([`receivers`]) would receive it there.
 pub async fn build_row(
     state: &AppState,
     lang: Lang,
     i: &StoredInstruction,
     can_review: bool,
+    takers: &std::collections::HashMap<String, usize>,
 ) -> Result<Row, WebError> {
     let p = &i.projection;
     let person = match &i.resident_id {
@@ -194,12 +207,6 @@ pub async fn build_row(
                 Vec::new()
             }
         };
-        let holder_scope = state.scope_of(&p.holder_unit).await?;
-        let takers = state
-            .store
-            .team_members()
-            .accounts_by_unit(&holder_scope)
-            .await?;
         for code in &path_down {
             targets.push(Target {
                 name: state.unit_name(code).await,
@@ -352,11 +359,12 @@ pub async fn queue(
         }
     };
     let can_review = ReviewWarnings::allows(&auth.principal);
+    let takers = receivers(&state, &auth.principal).await?;
     let ids: Vec<String> = page.items.iter().map(|i| i.id.clone()).collect();
     let counts = state.store.warnings().per_instruction(&ids).await?;
     let mut rows = Vec::with_capacity(page.items.len());
     for i in &page.items {
-        let mut r = build_row(&state, lang, i, can_review).await?;
+        let mut r = build_row(&state, lang, i, can_review, &takers).await?;
         r.warnings = counts.get(&i.id).copied().unwrap_or(0);
         rows.push(RowFragment { lang, r });
     }
@@ -549,7 +557,8 @@ pub async fn act(
             (fresh, Some(e.to_string()))
         }
     };
-    let mut row = build_row(&state, lang, &stored, can_review).await?;
+    let takers = receivers(&state, &auth.principal).await?;
+    let mut row = build_row(&state, lang, &stored, can_review, &takers).await?;
     row.error = error;
     render(&RowFragment { lang, r: row })
 }
@@ -721,7 +730,8 @@ pub async fn detail(
     let scope = state.scope_of(&auth.principal.unit_code).await?;
     let view = state.loop_service.view(&scope, &id).await?;
     let can_review = ReviewWarnings::allows(&auth.principal);
-    let row = build_row(&state, lang, &view.stored, can_review).await?;
+    let takers = receivers(&state, &auth.principal).await?;
+    let row = build_row(&state, lang, &view.stored, can_review, &takers).await?;
     let events = event_lines(&state, lang, &view.events).await;
     let d = view.state.deadlines;
     let row_html = RowFragment {

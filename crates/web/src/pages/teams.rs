@@ -221,7 +221,7 @@ fn village_row(lang: Lang, v: &VillageTeam) -> VillageRow {
     }
 }
 
-fn export(lang: Lang, f: &Figures, towns: &[TownshipRow], villages: &[VillageTeam]) -> Sheets {
+fn export(lang: Lang, f: &Figures, towns: &[TownshipRow], villages: &[&VillageTeam]) -> Sheets {
     let village_rows = villages
         .iter()
         .map(|v| {
@@ -346,8 +346,7 @@ async fn teams_page(
         .filter(|v| !incomplete || !v.complete())
         .collect();
     if let Some(format) = q.format {
-        let owned: Vec<VillageTeam> = shown.iter().map(|v| (*v).clone()).collect();
-        return export(lang, &figures, &townships, &owned).respond(format, q.section.as_deref());
+        return export(lang, &figures, &townships, &shown).respond(format, q.section.as_deref());
     }
     let query = form_urlencoded::Serializer::new(String::new())
         .append_pair("township", &township)
@@ -568,13 +567,13 @@ pub async fn remove(
     ))
 }
 
-/// The villages short of a full team in `scope`, for the 待办 list: (short, all).
+/// The villages short of a full team in `scope`, for the 待办 list.
 pub async fn short_villages(
     state: &AppState,
     scope: &fanzha_store::Scope,
-) -> Result<(usize, usize), WebError> {
+) -> Result<usize, WebError> {
     let all = state.store.team_members().villages(scope).await?;
-    Ok((all.iter().filter(|v| !v.complete()).count(), all.len()))
+    Ok(all.iter().filter(|v| !v.complete()).count())
 }
 
 /// A village's team as an instruction's page shows it: who to send, masked, each linking to

@@ -163,7 +163,7 @@ pub async fn show(
         items.push(drive_departments(&state, &scope, now).await?);
     }
     if ManageTeams::allows(p) {
-        let (short, _) = super::teams::short_villages(&state, &scope).await?;
+        let short = super::teams::short_villages(&state, &scope).await?;
         items.push(DeskItem {
             key: "todo_teams",
             href: "/teams?incomplete=1",
