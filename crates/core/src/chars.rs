@@ -4,7 +4,7 @@
 /// Fold a full-width ASCII variant (U+FF01..=U+FF5E) or the ideographic space (U+3000) to ASCII;
 /// every other character is returned unchanged.
 #[inline]
-pub(crate) fn fold(c: char) -> char {
+pub fn fold(c: char) -> char {
     match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         '\u{3000}' => ' ',

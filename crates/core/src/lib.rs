@@ -26,13 +26,14 @@ pub mod occupation;
 pub mod phone;
 pub mod prefetch;
 pub mod push_id;
+pub mod push_kind;
 pub mod reason;
 pub mod reference;
 pub mod resident_id;
 pub mod time;
 
 pub mod apportion;
-mod chars;
+pub mod chars;
 pub use chars::name_key;
 
 pub use bank_card::BankCard;
@@ -42,5 +43,6 @@ pub use fraud_type::FraudType;
 pub use money::Money;
 pub use occupation::Occupation;
 pub use phone::{PhoneKind, PhoneNumber};
+pub use push_kind::PushKind;
 pub use reason::Reasoned;
 pub use resident_id::{ResidentId, Sex};

@@ -12,7 +12,10 @@ use crate::reports::{
     cell_at, find_column, parse_report_time, read_table, required_column, ReportFormat, Table,
 };
 use fanzha_core::fraud_type::FraudType;
+use fanzha_core::bank_card::BankCard;
 use fanzha_core::phone::PhoneNumber;
+use fanzha_core::reference::bank_bins;
+use fanzha_core::{Money, PushKind};
 use fanzha_core::reason::Reasoned;
 use fanzha_core::resident_id::ResidentId;
 
@@ -88,8 +91,80 @@ pub const SUSPECT_ALIASES: [&str; 6] = [
     "suspect",
 ];
 
-/// Column names accepted for the suspect's account.
-pub const ACCOUNT_ALIASES: [&str; 5] = ["涉诈账号", "涉案账号", "嫌疑账号", "诈骗账号", "account"];
+/// Column names accepted for the suspect's account (in a fund warning: the payee's).
+pub const ACCOUNT_ALIASES: [&str; 11] = [
+    "涉诈账号",
+    "涉案账号",
+    "嫌疑账号",
+    "诈骗账号",
+    "收款账号",
+    "收款卡号",
+    "收款账户",
+    "对方账号",
+    "account",
+    "payee_account",
+    "payee",
+];
+
+/// Column names accepted for the kind of warning (资金预警, 电话预警 …).
+pub const KIND_ALIASES: [&str; 9] = [
+    "预警种类",
+    "预警类别",
+    "推送类别",
+    "推送类型",
+    "线索类别",
+    "线索类型",
+    "预警方式",
+    "kind",
+    "push_kind",
+];
+
+/// Column names accepted for the amount paid (yuan) in a fund warning.
+pub const AMOUNT_ALIASES: [&str; 11] = [
+    "转账金额",
+    "转账金额（元）",
+    "转账金额(元)",
+    "涉案金额",
+    "涉案金额（元）",
+    "涉案金额(元)",
+    "交易金额",
+    "支付金额",
+    "被骗金额",
+    "金额",
+    "amount",
+];
+
+/// Column names accepted for when the person paid, in a fund warning.
+pub const PAID_AT_ALIASES: [&str; 6] = [
+    "转账时间",
+    "交易时间",
+    "支付时间",
+    "付款时间",
+    "paid_at",
+    "transfer_time",
+];
+
+/// Column names accepted for the payee account's bank, in a fund warning.
+pub const PAYEE_BANK_ALIASES: [&str; 7] = [
+    "收款银行",
+    "收款行",
+    "收款开户行",
+    "收款账户开户行",
+    "开户行",
+    "开户银行",
+    "payee_bank",
+];
+
+/// Column names accepted for the account the person paid from, in a fund warning.
+pub const PAYER_ALIASES: [&str; 7] = [
+    "付款账号",
+    "付款卡号",
+    "付款账户",
+    "转出账号",
+    "受害人账号",
+    "受害人卡号",
+    "payer_account",
+];
 
 /// Column names accepted for remarks.
 pub const REMARKS_ALIASES: [&str; 6] = ["备注", "预警内容", "预警原因", "说明", "remarks", "note"];
@@ -100,6 +175,11 @@ pub use fanzha_core::push_id::{valid_push_id, MAX_PUSH_ID_CHARS};
 /// The level of a row whose list gives none: orange (a pushed target is reached within the
 /// orange deadlines unless the platform says red).
 pub const DEFAULT_LEVEL: u8 = 2;
+/// The level of a fund warning whose list gives none: red — the person has paid a fraud
+/// account, and what can still be held is held in the first minutes.
+pub const DEFAULT_FUND_LEVEL: u8 = 1;
+/// The longest account number kept (characters, once spaces and dashes are dropped).
+pub const MAX_ACCOUNT_CHARS: usize = 40;
 
 /// Reasons a push row is rejected (besides the row-level ones of the quarantine and the value
 /// reasons of `core`).
@@ -114,6 +194,33 @@ pub mod push_reason {
     pub const PUSHED_IN_FUTURE: &str = "pushed_in_future";
     /// The same push id appears on an earlier line of the file.
     pub const DUPLICATE_PUSH: &str = "duplicate_in_file";
+    /// The kind names none of 资金/电话/短信/APP/网址/其他 (预警).
+    pub const UNKNOWN_KIND: &str = "unknown_push_kind";
+    /// A fund warning's amount is zero or less.
+    pub const AMOUNT_NOT_POSITIVE: &str = "amount_not_positive";
+    /// A fund warning's payment lies more than a day after the import.
+    pub const PAID_IN_FUTURE: &str = "paid_in_future";
+    /// An account is not 6 to 40 letters and digits once spaces and dashes are dropped.
+    pub const BAD_ACCOUNT: &str = "bad_account";
+    /// Payment details (amount, time, bank, payer) on a row whose kind is not a fund warning.
+    pub const FUND_DETAIL_ON_OTHER_KIND: &str = "fund_detail_on_other_kind";
+}
+
+/// What a fund warning (资金预警) says about the payment, validated.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct PushedFund {
+    /// Fen.
+    pub amount_fen: Option<i64>,
+    /// Epoch ms UTC.
+    pub paid_at: Option<i64>,
+    /// The payee account: digits and letters, spaces and dashes dropped.
+    pub payee_account: Option<String>,
+    /// The payee's bank code, from the bank column or else the card number's BIN.
+    pub payee_bank_code: Option<String>,
+    /// The payee's bank as the list writes it, or the bank the code names.
+    pub payee_bank: Option<String>,
+    /// The account the person paid from.
+    pub payer_account: Option<String>,
 }
 
 /// A pushed warning as the list states it, validated.
@@ -137,6 +244,11 @@ pub struct PushRow {
     /// Suspect numbers and accounts, as written (split at commas, semicolons, `、` and spaces).
     pub suspects: Vec<String>,
     pub remarks: Option<String>,
+    /// The kind the list states, or — when it states none — a fund warning where the row
+    /// carries payment details (amount, time, payee bank, payer account).
+    pub kind: Option<PushKind>,
+    /// The payment, on a fund warning.
+    pub fund: Option<PushedFund>,
 }
 
 /// A rejected row.
@@ -144,7 +256,8 @@ pub struct PushRow {
 pub struct PushRejection {
     pub line: u64,
     /// `push_id`, `pushed_at`, `phone`, `resident_id`, `name`, `fraud_type`, `level`,
-    /// `suspect` or `remarks` when one cell is to blame.
+    /// `suspect`, `remarks`, `push_kind`, `amount`, `paid_at`, `payee_bank` or `payer_account`
+    /// when one cell is to blame.
     pub column: Option<&'static str>,
     pub reason: &'static str,
     pub raw: String,
@@ -216,6 +329,11 @@ fn validate(table: Table, now: i64) -> Result<PushFile, IngestError> {
         suspect: find_column(&header, &SUSPECT_ALIASES),
         account: find_column(&header, &ACCOUNT_ALIASES),
         remarks: find_column(&header, &REMARKS_ALIASES),
+        kind: find_column(&header, &KIND_ALIASES),
+        amount: find_column(&header, &AMOUNT_ALIASES),
+        paid_at: find_column(&header, &PAID_AT_ALIASES),
+        payee_bank: find_column(&header, &PAYEE_BANK_ALIASES),
+        payer: find_column(&header, &PAYER_ALIASES),
     };
     let mut file = PushFile {
         format: "csv",
@@ -268,6 +386,11 @@ struct Columns {
     suspect: Option<usize>,
     account: Option<usize>,
     remarks: Option<usize>,
+    kind: Option<usize>,
+    amount: Option<usize>,
+    paid_at: Option<usize>,
+    payee_bank: Option<usize>,
+    payer: Option<usize>,
 }
 
 fn optional_text(
@@ -326,11 +449,37 @@ fn push_row<'c>(
         return Err((column, push_reason::NO_PERSON));
     }
     let name = optional_text(cell(at.name), "name")?;
-    let fraud_hint = optional_text(cell(at.fraud_type), "fraud_type")?;
-    let fraud_type = fraud_hint
+    let mut fraud_hint = optional_text(cell(at.fraud_type), "fraud_type")?;
+    let mut fraud_type = fraud_hint
         .as_deref()
         .and_then(|h| FraudType::parse_label(h).ok());
+    let mut kind = match cell(at.kind) {
+        "" => None,
+        k => Some(PushKind::from_written(k).ok_or(("push_kind", push_reason::UNKNOWN_KIND))?),
+    };
+    // Lists that have one "预警类型" column write the kind there ("资金预警") rather than a
+    // fraud type: read it as the kind.
+    if fraud_type.is_none() && kind.is_none() {
+        if let Some(k) = fraud_hint.as_deref().and_then(PushKind::from_written) {
+            kind = Some(k);
+            fraud_hint = None;
+            fraud_type = None;
+        }
+    }
+    let fund = fund_of(at, cell, now)?;
+    let kind = match (kind, &fund) {
+        (None, Some((_, true))) => Some(PushKind::Fund),
+        (Some(k), Some((_, true))) if k != PushKind::Fund => {
+            return Err(("push_kind", push_reason::FUND_DETAIL_ON_OTHER_KIND));
+        }
+        (k, _) => k,
+    };
+    // An account alone on a row of another (or no) kind stays a suspect account, as before.
+    let fund = fund
+        .map(|(f, _)| f)
+        .filter(|_| kind == Some(PushKind::Fund));
     let level = match cell(at.level) {
+        "" if kind == Some(PushKind::Fund) => DEFAULT_FUND_LEVEL,
         "" => DEFAULT_LEVEL,
         l => parse_level(l).ok_or(("level", push_reason::BAD_LEVEL))?,
     };
@@ -359,7 +508,90 @@ fn push_row<'c>(
         level,
         suspects,
         remarks,
+        kind,
+        fund,
     })
+}
+
+/// An account as lists write it: spaces, dashes and full-width forms dropped; 6 to 40 ASCII
+/// letters and digits (a card, a corporate account, a payment platform's account number).
+fn account_of(text: &str, column: &'static str) -> Result<Option<String>, Rejected> {
+    let folded: String = text
+        .chars()
+        .map(fanzha_core::chars::fold)
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    if folded.is_empty() {
+        return Ok(None);
+    }
+    if folded.chars().count() > MAX_ACCOUNT_CHARS
+        || folded.len() < 6
+        || !folded.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
+        return Err((column, push_reason::BAD_ACCOUNT));
+    }
+    Ok(Some(folded))
+}
+
+/// The payment a row states: `None` when it states nothing about one. The payee account is the
+/// first account of the account column. The flag says whether the row states more than that
+/// account (amount, time, bank or payer): an account alone is also how the other kinds name a
+/// suspect account.
+fn fund_of<'c>(
+    at: &Columns,
+    cell: &dyn Fn(Option<usize>) -> &'c str,
+    now: i64,
+) -> Result<Option<(PushedFund, bool)>, Rejected> {
+    let amount_fen = match cell(at.amount) {
+        "" => None,
+        a => {
+            let fen = Money::parse(a).map_err(|e| ("amount", e.reason()))?.fen();
+            if fen <= 0 {
+                return Err(("amount", push_reason::AMOUNT_NOT_POSITIVE));
+            }
+            Some(fen)
+        }
+    };
+    let paid_at = match cell(at.paid_at) {
+        "" => None,
+        t => {
+            let at = parse_report_time(t).map_err(|e| ("paid_at", e.reason()))?;
+            if at > now + 86_400_000 {
+                return Err(("paid_at", push_reason::PAID_IN_FUTURE));
+            }
+            Some(at)
+        }
+    };
+    let first_account = cell(at.account)
+        .split([',', ';', '，', '；', '、', '/'])
+        .map(str::trim)
+        .find(|s| !s.is_empty())
+        .unwrap_or("");
+    let payee_account = account_of(first_account, "suspect")?;
+    let payer_account = account_of(cell(at.payer), "payer_account")?;
+    let bank_text = optional_text(cell(at.payee_bank), "payee_bank")?;
+    let bins = bank_bins();
+    let named = bank_text.as_deref().and_then(|b| bins.by_name(b));
+    let from_card = payee_account
+        .as_deref()
+        .and_then(|a| BankCard::parse(a).ok())
+        .and_then(|c| c.bin())
+        .and_then(|b| bins.bank(&b.bank_code));
+    // The bank the list names wins over the BIN (a corporate account has no BIN).
+    let bank = named.or(from_card);
+    let states_payment = amount_fen.is_some()
+        || paid_at.is_some()
+        || bank_text.is_some()
+        || payer_account.is_some();
+    let fund = PushedFund {
+        amount_fen,
+        paid_at,
+        payee_bank_code: bank.map(|b| b.code.to_string()),
+        payee_bank: bank_text.or_else(|| bank.map(|b| b.name.to_string())),
+        payee_account,
+        payer_account,
+    };
+    Ok((fund != PushedFund::default()).then_some((fund, states_payment)))
 }
 
 #[cfg(test)]
@@ -461,6 +693,70 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("推送编号"), "{err}");
+    }
+
+    #[test]
+    fn fund_warnings_carry_the_payment_and_default_to_red() {
+        let csv = "推送编号,推送时间,手机号码,预警种类,转账金额（元）,转账时间,收款账号,收款银行,付款账号,预警级别\n\
+                   ZJ-1,2026-03-01 08:30,13800138000,资金预警,\"5,000.50\",2026-03-01 08:12,6222 0212 3456 7890 128,,6217000010001234567,\n\
+                   ZJ-2,2026-03-01 08:31,13800138001,,800,,11001234567890123,建行余姚支行,,2\n\
+                   ZJ-3,2026-03-01 08:32,13800138002,电话预警,,,,,,\n\
+                   ZJ-4,2026-03-01 08:33,13800138003,短信,,,6222021234567890128,,,\n\
+                   ZJ-5,2026-03-01 08:34,13800138004,紫色预警,,,,,,\n\
+                   ZJ-6,2026-03-01 08:35,13800138005,资金,0,,,,,\n\
+                   ZJ-7,2026-03-01 08:36,13800138006,资金,10,2026-03-09 08:00,,,,\n\
+                   ZJ-8,2026-03-01 08:37,13800138007,资金,10,,62-22,,,\n\
+                   ZJ-9,2026-03-01 08:38,13800138008,电话预警,10,,,,,\n\
+                   ZJ-10,2026-03-01 08:39,13800138009,资金,十元,,,,,\n";
+        let f = read_pushes("zj.csv", csv.as_bytes(), ReportFormat::Auto, NOW).unwrap();
+        let ids: Vec<&str> = f.rows.iter().map(|r| r.push_id.as_str()).collect();
+        assert_eq!(ids, ["ZJ-1", "ZJ-2", "ZJ-3", "ZJ-4"], "{:?}", f.rejected);
+        let one = &f.rows[0];
+        assert_eq!(one.kind, Some(PushKind::Fund));
+        assert_eq!(one.level, DEFAULT_FUND_LEVEL, "a fund warning without a level is red");
+        let fund = one.fund.as_ref().unwrap();
+        assert_eq!(fund.amount_fen, Some(500_050));
+        assert_eq!(fund.paid_at, Some(1_772_323_920_000), "08:12 Shanghai");
+        assert_eq!(fund.payee_account.as_deref(), Some("6222021234567890128"));
+        assert_eq!(fund.payee_bank_code.as_deref(), Some("ICBC"), "from the BIN");
+        assert_eq!(fund.payer_account.as_deref(), Some("6217000010001234567"));
+        // No kind column value, but payment details: a fund warning; the bank named wins.
+        let two = &f.rows[1];
+        assert_eq!(two.kind, Some(PushKind::Fund));
+        assert_eq!(two.level, 2, "the list's level is kept");
+        let fund = two.fund.as_ref().unwrap();
+        assert_eq!(fund.payee_bank_code.as_deref(), Some("CCB"));
+        assert_eq!(fund.payee_bank.as_deref(), Some("建行余姚支行"));
+        assert_eq!((f.rows[2].kind, f.rows[2].fund.is_none()), (Some(PushKind::Call), true));
+        // An account on an SMS warning stays a suspect account, not a payment.
+        let four = &f.rows[3];
+        assert_eq!((four.kind, four.fund.is_none()), (Some(PushKind::Sms), true));
+        assert_eq!(four.suspects, ["6222021234567890128"]);
+        assert_eq!(four.level, DEFAULT_LEVEL);
+        assert_eq!(
+            f.rejected
+                .iter()
+                .map(|r| (r.line, r.column, r.reason))
+                .collect::<Vec<_>>(),
+            vec![
+                (6, Some("push_kind"), push_reason::UNKNOWN_KIND),
+                (7, Some("amount"), push_reason::AMOUNT_NOT_POSITIVE),
+                (8, Some("paid_at"), push_reason::PAID_IN_FUTURE),
+                (9, Some("suspect"), push_reason::BAD_ACCOUNT),
+                (10, Some("push_kind"), push_reason::FUND_DETAIL_ON_OTHER_KIND),
+                (11, Some("amount"), f.rejected[5].reason),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_kind_written_in_the_type_column_is_read_as_the_kind() {
+        let csv = "推送编号,推送时间,手机号码,预警类型\nA1,2026-03-01,13800138000,资金预警\nA2,2026-03-01,13800138001,冒充公检法\n";
+        let f = read_pushes("a.csv", csv.as_bytes(), ReportFormat::Auto, NOW).unwrap();
+        assert_eq!(f.rows[0].kind, Some(PushKind::Fund));
+        assert_eq!((f.rows[0].fraud_hint.as_deref(), f.rows[0].level), (None, 1));
+        assert_eq!(f.rows[1].kind, None);
+        assert!(f.rows[1].fraud_type.is_some());
     }
 
     #[test]

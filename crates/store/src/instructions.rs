@@ -97,6 +97,8 @@ pub struct InstructionFilter {
     /// Only those with at least this many warnings merged in (多次预警: the person was warned
     /// again while the instruction was open).
     pub min_warnings: Option<i64>,
+    /// Only those a fund warning (资金预警) was merged into.
+    pub fund_only: bool,
 }
 
 pub(crate) const COLUMNS: &str =
@@ -584,6 +586,12 @@ fn push_filter(sql: &mut Sql<'_>, f: &InstructionFilter) {
         )
         .arg(n)
         .push(")");
+    }
+    if f.fund_only {
+        sql.push(
+            " AND i.id IN (SELECT instruction_id FROM warnings WHERE instruction_id IS NOT NULL \
+             AND push_kind = 'fund')",
+        );
     }
     if !f.statuses.is_empty() {
         sql.push(" AND i.status IN (")

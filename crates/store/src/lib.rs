@@ -44,6 +44,7 @@ mod employer_notices;
 mod enforcement;
 mod error;
 mod field;
+mod fund_warnings;
 mod guardians;
 mod holdings;
 mod import_writer;
@@ -284,6 +285,9 @@ pub use typical_cases::{
 pub use units::{effective_populations, validate_unit_code, NewUnit, Unit, UnitLevel, Units};
 pub use upsert::UpsertOutcome;
 pub use users::{NewUser, Role, User, Users};
+pub use fund_warnings::{
+    FundWarning, FundWarningFilter, FundWarnings, WarningFund, MAX_FUND_WARNINGS,
+};
 pub use warning_pushes::{
     valid_push_id, FeedbackFilter, NewPushImport, PushFeedback, PushImport, PushPlatform,
     WarningPush, WarningPushes, MAX_FEEDBACK_ROWS, MAX_PUSH_ID_CHARS,

@@ -384,6 +384,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "team members",
         include_str!("../migrations/0076_team_members.sql"),
     ),
+    (
+        77,
+        "fund warnings",
+        include_str!("../migrations/0077_fund_warnings.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

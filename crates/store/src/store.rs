@@ -407,6 +407,10 @@ impl Store {
     }
 
     /// 预警推送: pushed warnings' upstream identity, the imported lists and the feedback.
+    pub fn fund_warnings(&self) -> crate::fund_warnings::FundWarnings<'_> {
+        crate::fund_warnings::FundWarnings::new(self)
+    }
+
     pub fn warning_pushes(&self) -> crate::warning_pushes::WarningPushes<'_> {
         crate::warning_pushes::WarningPushes::new(self)
     }

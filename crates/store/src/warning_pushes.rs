@@ -8,10 +8,12 @@
 
 use crate::code_enum::code_enum;
 use crate::error::{StoreError, StoreResult};
+use crate::fund_warnings::WarningFund;
 use crate::imports::ImportRunId;
 use crate::scope::Scope;
 use crate::sql::{col, Sql};
 use crate::store::Store;
+use fanzha_core::PushKind;
 use std::collections::BTreeMap;
 
 code_enum! {
@@ -47,6 +49,10 @@ pub struct WarningPush {
     pub pushed_at: i64,
     /// The import run that brought it in.
     pub import_run: Option<ImportRunId>,
+    /// The kind the list states (资金预警 …); `None` when it states none.
+    pub kind: Option<PushKind>,
+    /// The payment a fund warning reports (kept only with [`PushKind::Fund`]).
+    pub fund: Option<WarningFund>,
 }
 
 /// What an imported list did, as recorded with the import run.
@@ -144,8 +150,9 @@ impl<'s> WarningPushes<'s> {
             .map_err(StoreError::query("warning_pushes.find"))
     }
 
-    /// Records a warning's upstream identity. Idempotent: a warning that carries a push identity
-    /// already keeps it (answers `false`); the same (platform, push id) on a second warning is a
+    /// Records a warning's upstream identity, its kind and — on a fund warning — the payment, in
+    /// one transaction. Idempotent: a warning that carries a push identity already keeps it
+    /// (answers `false`); the same (platform, push id) on a second warning is a
     /// [`StoreError::Conflict`]; an unknown warning is [`StoreError::NotFound`].
     pub async fn attach(&self, warning_id: &str, push: &WarningPush) -> StoreResult<bool> {
         if !valid_push_id(&push.push_id) {
@@ -154,6 +161,14 @@ impl<'s> WarningPushes<'s> {
                 "1 to 64 ASCII letters, digits, '-', '_' or '.'",
             ));
         }
+        if push.fund.is_some() && push.kind != Some(PushKind::Fund) {
+            return Err(StoreError::invalid(
+                "fund",
+                "a payment only on a fund warning (资金预警)",
+            ));
+        }
+        let _writer = self.store.write_guard().await;
+        let mut tx = self.store.begin_write("warning_pushes.attach").await?;
         let mut sql = Sql::new("UPDATE warnings SET push_platform = ");
         sql.arg(push.platform.as_str())
             .push(", push_id = ")
@@ -162,17 +177,26 @@ impl<'s> WarningPushes<'s> {
             .arg(push.pushed_at)
             .push(", push_import_id = ")
             .arg(push.import_run.map(|r| r.0))
+            .push(", push_kind = ")
+            .arg(push.kind.map(PushKind::code))
             .push(" WHERE id = ")
             .arg(warning_id)
             .push(" AND push_id IS NULL");
         let done = sql
             .query()
-            .execute(self.store.pool())
+            .execute(&mut *tx)
             .await
             .map_err(StoreError::query("warning_pushes.attach"))?;
         if done.rows_affected() == 1 {
+            if let Some(fund) = &push.fund {
+                crate::fund_warnings::insert(&mut tx, warning_id, fund).await?;
+            }
+            tx.commit()
+                .await
+                .map_err(StoreError::query("warning_pushes.attach"))?;
             return Ok(true);
         }
+        drop(tx);
         let mut sql = Sql::new("SELECT push_platform, push_id FROM warnings WHERE id = ");
         sql.arg(warning_id);
         let row = sql

@@ -471,6 +471,9 @@ pub struct ProtectiveStopInput {
     pub account: String,
     pub amount_fen: i64,
     pub reason: String,
+    /// The bank holding the account, when the platform named it: lets a corporate or other
+    /// account that is no card (no Luhn digit, no BIN) be stopped. A card's BIN wins.
+    pub bank_code: Option<String>,
 }
 
 /// Asks the suspect account's bank to hold money at once, straight from a warning (保护性止付):
@@ -482,11 +485,7 @@ pub async fn request_protective_stop(
     warning: &StoredWarning,
     input: ProtectiveStopInput,
 ) -> Result<StopPayment, WebError> {
-    let card = fanzha_core::BankCard::parse_normalised(&input.account)
-        .map_err(|e| WebError::BadRequest(format!("account: {e}")))?;
-    let bank = card.bin().ok_or_else(|| {
-        WebError::BadRequest("account: 卡号发卡行未知 / the card's BIN names no known bank".into())
-    })?;
+    let (account, bank_code, bank_name) = stop_account(&input.account, input.bank_code.as_deref())?;
     if input.amount_fen <= 0 {
         return Err(WebError::BadRequest(
             "amount: 止付金额须大于零 / the amount to hold must be positive".into(),
@@ -498,10 +497,9 @@ pub async fn request_protective_stop(
             "reason: 请填写止付事由 / give the reason".into(),
         ));
     }
-    let account = card.as_str().to_string();
     let institution = Institution::Bank {
-        code: bank.bank_code.to_string(),
-        name: bank.bank_name.to_string(),
+        code: bank_code.clone(),
+        name: bank_name,
     };
     let now = state.clock.now_ms();
     let at: DateTime<Utc> = DateTime::from_timestamp_millis(now).unwrap_or_default();
@@ -518,7 +516,7 @@ pub async fn request_protective_stop(
             resident_id: warning.resident_id.clone(),
             unit_code: warning.unit_code.clone(),
             account: account.clone(),
-            bank_code: Some(bank.bank_code.to_string()),
+            bank_code: Some(bank_code.clone()),
             institution: serde_json::to_value(&institution).unwrap_or_default(),
             requested_fen: input.amount_fen,
             requested_at: now,
@@ -539,7 +537,7 @@ pub async fn request_protective_stop(
             "warning_id": warning.id,
             "instruction_id": warning.instruction_id,
             "account": fanzha_core::mask::mask_card(&account),
-            "bank_code": bank.bank_code.to_string(),
+            "bank_code": bank_code,
             "requested_fen": input.amount_fen,
         }),
     )
@@ -549,6 +547,41 @@ pub async fn request_protective_stop(
         .stop_payments()
         .get(&Viewer::Police(Scope::platform()), &id)
         .await?)
+}
+
+/// The account to stop and its bank (code, name): a card whose BIN names its bank, or — when
+/// the bank is named — any account of 6 to 40 letters and digits (spaces and dashes dropped).
+fn stop_account(
+    typed: &str,
+    bank_code: Option<&str>,
+) -> Result<(String, String, String), WebError> {
+    let card = fanzha_core::BankCard::parse_normalised(typed);
+    if let Some(bin) = card.as_ref().ok().and_then(|c| c.bin()) {
+        let number = card.as_ref().map(|c| c.as_str().to_string()).unwrap_or_default();
+        return Ok((number, bin.bank_code.to_string(), bin.bank_name.to_string()));
+    }
+    let Some(code) = bank_code.filter(|c| !c.trim().is_empty()) else {
+        return Err(match card {
+            Err(e) => WebError::BadRequest(format!("account: {e}")),
+            Ok(_) => WebError::BadRequest(
+                "account: 卡号发卡行未知 / the card's BIN names no known bank".into(),
+            ),
+        });
+    };
+    let bank = fanzha_core::reference::bank_bins()
+        .bank(code.trim())
+        .ok_or_else(|| WebError::BadRequest(format!("bank: unknown bank code `{code}`")))?;
+    let account: String = typed
+        .chars()
+        .map(fanzha_core::chars::fold)
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    if !(6..=40).contains(&account.len()) || !account.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(WebError::BadRequest(
+            "account: 账号须为6至40位字母或数字 / 6 to 40 letters and digits".into(),
+        ));
+    }
+    Ok((account, bank.code.to_string(), bank.name.to_string()))
 }
 
 /// What a bank liaison or an analyst does with a request.

@@ -67,6 +67,8 @@ pub fn router(state: AppState) -> Router {
             "/warnings/pushes/feedback",
             get(pages::warning_pushes::feedback),
         )
+        .route("/warnings/funds", get(pages::fund_warnings::page))
+        .route("/warnings/{id}/fund-stop", post(pages::fund_warnings::stop))
         .route("/warnings/{id}", get(pages::warnings::detail))
         .route("/warnings/{id}/person", get(pages::warnings::reveal))
         .route(

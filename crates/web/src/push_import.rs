@@ -24,9 +24,10 @@ use fanzha_core::mask::{mask_phone, mask_resident_id};
 use fanzha_core::time::format_shanghai;
 use fanzha_ingest::reports::ReportFormat;
 use fanzha_ingest::warning_pushes::{read_pushes, PushRow};
+use fanzha_core::PushKind;
 use fanzha_store::{
     FeedbackFilter, ImportRunId, NewPushImport, PushFeedback, PushPlatform, QuarantineRow, Scope,
-    StoreError, WarningPush,
+    StoreError, WarningFund, WarningPush,
 };
 use fanzha_workflow::{IncomingWarning, Instruction, LoopError, WarningLevel};
 use std::collections::{BTreeMap, HashMap};
@@ -71,6 +72,8 @@ pub struct PushedRow {
     /// Masked.
     pub resident_id: Option<String>,
     pub level: u8,
+    /// The kind the list states (资金预警 …).
+    pub kind: Option<PushKind>,
 }
 
 /// What an import did.
@@ -113,6 +116,14 @@ impl PushImport {
 
     pub fn quarantined(&self) -> usize {
         self.rejected.len()
+    }
+
+    /// Accepted fund warnings (资金预警), new, merged or known.
+    pub fn funds(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| r.kind == Some(PushKind::Fund))
+            .count()
     }
 }
 
@@ -207,6 +218,15 @@ async fn receive_one(
         push_id: row.push_id.clone(),
         pushed_at: row.pushed_at,
         import_run: Some(run),
+        kind: row.kind,
+        fund: row.fund.as_ref().map(|f| WarningFund {
+            amount_fen: f.amount_fen,
+            paid_at: f.paid_at,
+            payee_account: f.payee_account.clone(),
+            payee_bank_code: f.payee_bank_code.clone(),
+            payee_bank: f.payee_bank.clone(),
+            payer_account: f.payer_account.clone(),
+        }),
     };
     let mut done = PushedRow {
         line: row.line,
@@ -217,6 +237,7 @@ async fn receive_one(
         phone: row.msisdn.as_deref().map(mask_phone),
         resident_id: row.resident_id.as_deref().map(mask_resident_id),
         level: row.level,
+        kind: row.kind,
     };
     if let Some(existing) = pushes.find(platform, &row.push_id).await? {
         done.warning_id = existing;
@@ -243,6 +264,7 @@ async fn receive_one(
                         "platform_name": platform.zh(),
                         "push_id": row.push_id,
                         "pushed_at": row.pushed_at,
+                        "kind": row.kind.map(PushKind::code),
                         "import_run": run.0,
                     },
                     "pushed_by": login,

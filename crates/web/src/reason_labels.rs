@@ -315,6 +315,15 @@ const REASONS: &[(&str, &str, &str)] = &[
         "推送时间晚于导入时间",
         "pushed in the future",
     ),
+    ("unknown_push_kind", "预警种类无法识别", "unknown warning kind"),
+    ("amount_not_positive", "金额须大于零", "amount not above zero"),
+    ("paid_in_future", "转账时间晚于导入时间", "paid in the future"),
+    ("bad_account", "账号格式不对", "bad account number"),
+    (
+        "fund_detail_on_other_kind",
+        "非资金预警却填了转账信息",
+        "payment details on a warning of another kind",
+    ),
     // New cards.
     ("other_bank", "卡号属于其他银行", "another bank's card"),
     ("bank_unknown", "无法确定发卡行", "bank unknown"),
@@ -357,6 +366,11 @@ const REASONS: &[(&str, &str, &str)] = &[
 
 /// The columns a quarantined row names.
 const COLUMNS: &[(&str, &str, &str)] = &[
+    ("push_kind", "预警种类", "warning kind"),
+    ("amount", "金额", "amount"),
+    ("paid_at", "转账时间", "paid at"),
+    ("payee_bank", "收款银行", "payee bank"),
+    ("payer_account", "付款账号", "paid from"),
     ("resident_id", "身份证号", "ID number"),
     ("id_number", "身份证号", "ID number"),
     ("name", "姓名", "name"),

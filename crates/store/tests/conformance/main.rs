@@ -46,6 +46,7 @@ mod tip_cases;
 mod two_card_lead_cases;
 mod typical_case_cases;
 mod warning_push_cases;
+mod fund_warning_cases;
 mod webhook_cases;
 
 conformance! {
@@ -275,6 +276,13 @@ mod two_card_lead_suite {
         leads_are_received_once_and_placed_at_the_holders_residence,
         leads_are_checked_once_inside_the_area_and_counted,
         roaming_leads_keep_their_place_and_take_the_results_of_their_kind,
+    }
+}
+
+mod fund_warning_suite {
+    crate::conformance_of! {
+        fund_warning_cases:
+        fund_warnings_keep_their_payment_and_wait_for_a_stop,
     }
 }
 

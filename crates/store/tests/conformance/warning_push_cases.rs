@@ -29,6 +29,8 @@ fn push(platform: PushPlatform, id: &str, at: i64, run: Option<ImportRunId>) -> 
         push_id: id.into(),
         pushed_at: at,
         import_run: run,
+        kind: None,
+        fund: None,
     }
 }
 

@@ -33,6 +33,9 @@ pub struct ListQuery {
     pub fraud_type: Option<String>,
     /// Only those with at least this many warnings merged in (2: 多次预警).
     pub min_warnings: Option<i64>,
+    /// Only those a fund warning (资金预警) joined.
+    #[serde(default)]
+    pub fund: Option<bool>,
     pub after: Option<String>,
     pub limit: Option<u32>,
 }
@@ -67,6 +70,7 @@ impl ListQuery {
                 }),
             fraud_types: None,
             min_warnings: self.min_warnings.filter(|n| *n > 1),
+            fund_only: self.fund.unwrap_or(false),
         }
     }
 

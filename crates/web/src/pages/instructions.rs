@@ -61,6 +61,8 @@ pub struct Row {
     pub error: Option<String>,
     /// Warnings merged into it (2 or more: 多次预警); 0 where not counted.
     pub warnings: i64,
+    /// A fund warning (资金预警) joined it; false where not read.
+    pub fund: bool,
 }
 
 #[derive(Template)]
@@ -82,6 +84,8 @@ struct QueuePage {
     groups: Vec<super::choices::Choice>,
     /// Only 多次预警.
     repeated: bool,
+    /// Only those a fund warning joined (资金预警).
+    fund: bool,
     tabs: Vec<TabLink>,
     rows: Vec<RowFragment>,
     query: String,
@@ -121,6 +125,10 @@ pub struct QueueQuery {
     /// the center steps in on early.
     #[serde(default, deserialize_with = "super::empty_as_none")]
     pub repeated: Option<String>,
+    /// `1`: only the instructions a fund warning (资金预警) joined — the person has paid a
+    /// fraud account, and a protective stop is due.
+    #[serde(default, deserialize_with = "super::empty_as_none")]
+    pub fund: Option<String>,
     /// Page key from the previous page.
     #[serde(default, deserialize_with = "crate::pages::empty_as_none")]
     pub after: Option<String>,
@@ -246,6 +254,7 @@ pub async fn build_row(
         targets,
         error: None,
         warnings: 0,
+        fund: false,
     })
 }
 
@@ -279,6 +288,8 @@ pub async fn queue(
     if repeated {
         filter.min_warnings = Some(2);
     }
+    let fund = q.fund.as_deref().is_some_and(|f| f != "0");
+    filter.fund_only = fund;
     if let Some(g) = &group {
         filter.fraud_types = Some(g.type_labels());
     }
@@ -362,10 +373,16 @@ pub async fn queue(
     let takers = receivers(&state, &auth.principal).await?;
     let ids: Vec<String> = page.items.iter().map(|i| i.id.clone()).collect();
     let counts = state.store.warnings().per_instruction(&ids).await?;
+    let funds = state
+        .store
+        .fund_warnings()
+        .instructions_with_fund(&ids)
+        .await?;
     let mut rows = Vec::with_capacity(page.items.len());
     for i in &page.items {
         let mut r = build_row(&state, lang, i, can_review, &takers).await?;
         r.warnings = counts.get(&i.id).copied().unwrap_or(0);
+        r.fund = funds.contains(&i.id);
         rows.push(RowFragment { lang, r });
     }
     if let Some(format) = q.format {
@@ -385,6 +402,9 @@ pub async fn queue(
     }
     if repeated {
         base.append_pair("repeated", "1");
+    }
+    if fund {
+        base.append_pair("fund", "1");
     }
     if !q_text.is_empty() {
         base.append_pair("q", &q_text);
@@ -410,6 +430,7 @@ pub async fn queue(
         ),
         groups,
         repeated,
+        fund,
         tab: tab.clone(),
         tabs: TABS
             .iter()

@@ -28,6 +28,7 @@ pub mod days_period;
 pub mod enforcement;
 pub mod evidence;
 pub mod figure_imports;
+pub mod fund_warnings;
 pub mod group_filter;
 pub mod guardians;
 pub mod home;
@@ -141,6 +142,11 @@ impl Chrome {
                 Some("nav_group_warnings"),
                 vec![
                     ("/warnings", "nav_warnings", ViewWarnings::allows(p)),
+                    (
+                        "/warnings/funds",
+                        "nav_fund_warnings",
+                        ViewWarnings::allows(p),
+                    ),
                     (
                         "/warnings/pushes",
                         "nav_warning_pushes",

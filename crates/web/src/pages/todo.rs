@@ -9,7 +9,7 @@
 use super::liaison_desk::DeskItem;
 use super::{render, Chrome};
 use crate::auth::permission::{
-    CheckTwoCardLeads, HandleInstructions, IssueOutreachLists, ManageAppDrives, ManageJointOffice,
+    CheckTwoCardLeads, HandleInstructions, ManageCases, IssueOutreachLists, ManageAppDrives, ManageJointOffice,
     ManageKeyPersons, ManageQuizzes, ManageSupervision, ManageTeams, Permission, RecordEnforcement,
     ReplySupervision, ReportKeyPersonMeasures, RequestCardCleanups, ReviewNewCards, ReviewTips,
     SignBulletins, ViewTodo, WorkCallTasks,
@@ -161,6 +161,21 @@ pub async fn show(
     }
     if ManageAppDrives::allows(p) {
         items.push(drive_departments(&state, &scope, now).await?);
+    }
+    if ManageCases::allows(p) {
+        // 资金预警 of the last week still without a stop; overdue past 30 minutes.
+        let funds = state.store.fund_warnings();
+        let open = funds.awaiting_count(&scope, now - 7 * DAY_MS).await?;
+        let late = open
+            - funds
+                .awaiting_count(&scope, now - super::fund_warnings::STOP_WITHIN_MS)
+                .await?;
+        items.push(DeskItem {
+            key: "todo_fund_warnings",
+            href: "/warnings/funds?days=7&awaiting=1",
+            open,
+            overdue: late,
+        });
     }
     if ManageTeams::allows(p) {
         let short = super::teams::short_villages(&state, &scope).await?;

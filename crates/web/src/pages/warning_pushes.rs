@@ -62,16 +62,23 @@ struct ImportView {
     by_reason: Vec<(String, i64)>,
     /// Line, column, reason.
     rejected: Vec<(i64, String, String)>,
-    /// Line, push id, masked phone, masked ID, result code, result label, instruction.
-    rows: Vec<(
-        u64,
-        String,
-        String,
-        String,
-        &'static str,
-        &'static str,
-        String,
-    )>,
+    /// Accepted fund warnings (资金预警).
+    funds: usize,
+    rows: Vec<PushedLine>,
+}
+
+/// An accepted row as the page shows it: personal data masked.
+struct PushedLine {
+    line: u64,
+    push_id: String,
+    phone: String,
+    resident_id: String,
+    /// The kind's code (`fund` …), empty when the list states none, and its label.
+    kind: &'static str,
+    kind_label: &'static str,
+    result: &'static str,
+    result_label: &'static str,
+    instruction: String,
 }
 
 #[derive(Template)]
@@ -208,23 +215,24 @@ fn view_of(d: &PushImport, lang: Lang) -> ImportView {
         quarantined: d.quarantined(),
         by_reason: d.by_reason.iter().map(|(k, v)| (k.clone(), *v)).collect(),
         rejected: crate::import_run::rejected_lines(&d.rejected),
+        funds: d.funds(),
         rows: d
             .rows
             .iter()
-            .map(|r| {
-                (
-                    r.line,
-                    r.push_id.clone(),
-                    r.phone.clone().unwrap_or_default(),
-                    r.resident_id.clone().unwrap_or_default(),
-                    r.result.as_str(),
-                    lang.t(match r.result.as_str() {
-                        "new" => "wp_result_new",
-                        "merged" => "wp_result_merged",
-                        _ => "wp_result_known",
-                    }),
-                    r.instruction_id.clone().unwrap_or_default(),
-                )
+            .map(|r| PushedLine {
+                line: r.line,
+                push_id: r.push_id.clone(),
+                phone: r.phone.clone().unwrap_or_default(),
+                resident_id: r.resident_id.clone().unwrap_or_default(),
+                kind: r.kind.map(|k| k.code()).unwrap_or(""),
+                kind_label: r.kind.map(|k| pick(lang, k.zh(), k.en())).unwrap_or(""),
+                result: r.result.as_str(),
+                result_label: lang.t(match r.result.as_str() {
+                    "new" => "wp_result_new",
+                    "merged" => "wp_result_merged",
+                    _ => "wp_result_known",
+                }),
+                instruction: r.instruction_id.clone().unwrap_or_default(),
             })
             .collect(),
     }

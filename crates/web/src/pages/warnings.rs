@@ -296,6 +296,10 @@ struct DetailPage {
     events: Vec<EventLine>,
     /// Protective stop-payments asked from this warning.
     stops: Vec<StopRow>,
+    /// The payment, on a fund warning (资金预警).
+    fund: Option<super::fund_warnings::FundView>,
+    /// The kind the pushed list stated; empty when none.
+    push_kind: &'static str,
     /// The analyst may ask for one (and show a request's account in full).
     can_request_stop: bool,
     /// The reader may ask an operator to shut down a suspect number.
@@ -470,13 +474,20 @@ pub async fn detail(
         .store
         .stop_payments()
         .for_warning(&Viewer::Police(scope.clone()), &w.id)
-        .await?
-        .into_iter()
-        .map(|s| stop_row(lang, s))
-        .collect();
+        .await?;
+    let stopped: Vec<String> = stops.iter().map(|s| s.account.clone()).collect();
+    let fund = super::fund_warnings::fund_view(&state, &w.id, &stopped).await?;
+    let stops = stops.into_iter().map(|s| stop_row(lang, s)).collect();
     let ev = &w.evidence;
+    let push_kind = ev["push"]["kind"]
+        .as_str()
+        .and_then(fanzha_core::PushKind::from_code)
+        .map(|k| super::view::pick(lang, k.zh(), k.en()))
+        .unwrap_or("");
     render(&DetailPage {
         stops,
+        fund,
+        push_kind,
         can_request_stop: ManageCases::allows(&auth.principal),
         can_ask_disposal: RequestNumberDisposals::allows(&auth.principal),
         lang,
@@ -564,6 +575,7 @@ pub async fn request_stop(
             account: f.account,
             amount_fen,
             reason: f.reason,
+            bank_code: None,
         },
     )
     .await?;

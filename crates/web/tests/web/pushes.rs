@@ -504,6 +504,8 @@ async fn a_half_received_push_is_completed_when_imported_again(db: &Db) {
                 push_id: "GJ0310-002".into(),
                 pushed_at: t0() - 3_000_000,
                 import_run: None,
+                kind: None,
+                fund: None,
             },
         )
         .await
