@@ -483,17 +483,36 @@ fn push_row<'c>(
         "" => DEFAULT_LEVEL,
         l => parse_level(l).ok_or(("level", push_reason::BAD_LEVEL))?,
     };
-    let mut suspects = Vec::new();
-    for (column, text) in [("suspect", cell(at.suspect)), ("suspect", cell(at.account))] {
+    let mut suspects: Vec<String> = Vec::new();
+    // Numbers may be separated by spaces; an account is often written in groups of four
+    // (`6222 0212 …`), so the account column splits at separators only and drops the spaces.
+    for (text, accounts) in [(cell(at.suspect), false), (cell(at.account), true)] {
         if text.chars().count() > MAX_CELL_CHARS {
-            return Err((column, reason::TOO_LONG));
+            return Err(("suspect", reason::TOO_LONG));
         }
-        for s in text.split([',', ';', '，', '；', '、', ' ', '/']) {
-            let s = s.trim();
-            if !s.is_empty() && !suspects.iter().any(|k| k == s) {
-                suspects.push(s.to_string());
+        let separators: &[char] = if accounts {
+            &[',', ';', '，', '；', '、', '/']
+        } else {
+            &[',', ';', '，', '；', '、', ' ', '/']
+        };
+        for s in text.split(separators) {
+            let s: String = if accounts {
+                s.chars()
+                    .map(fanzha_core::chars::fold)
+                    .filter(|c| !c.is_whitespace() && *c != '-')
+                    .collect()
+            } else {
+                s.trim().to_string()
+            };
+            if !s.is_empty() && !suspects.contains(&s) {
+                suspects.push(s);
             }
         }
+    }
+    // A fund warning's payee account is kept with the payment (shown masked, stopped in one
+    // click), not again among the suspect numbers.
+    if let Some(payee) = fund.as_ref().and_then(|f| f.payee_account.as_deref()) {
+        suspects.retain(|s| s != payee);
     }
     let remarks = optional_text(cell(at.remarks), "remarks")?;
     Ok(PushRow {
@@ -701,7 +720,7 @@ mod tests {
                    ZJ-1,2026-03-01 08:30,13800138000,资金预警,\"5,000.50\",2026-03-01 08:12,6222 0212 3456 7890 128,,6217000010001234567,\n\
                    ZJ-2,2026-03-01 08:31,13800138001,,800,,11001234567890123,建行余姚支行,,2\n\
                    ZJ-3,2026-03-01 08:32,13800138002,电话预警,,,,,,\n\
-                   ZJ-4,2026-03-01 08:33,13800138003,短信,,,6222021234567890128,,,\n\
+                   ZJ-4,2026-03-01 08:33,13800138003,短信,,,6222 0212 3456 7890 128,,,\n\
                    ZJ-5,2026-03-01 08:34,13800138004,紫色预警,,,,,,\n\
                    ZJ-6,2026-03-01 08:35,13800138005,资金,0,,,,,\n\
                    ZJ-7,2026-03-01 08:36,13800138006,资金,10,2026-03-09 08:00,,,,\n\
@@ -720,6 +739,7 @@ mod tests {
         assert_eq!(fund.payee_account.as_deref(), Some("6222021234567890128"));
         assert_eq!(fund.payee_bank_code.as_deref(), Some("ICBC"), "from the BIN");
         assert_eq!(fund.payer_account.as_deref(), Some("6217000010001234567"));
+        assert!(one.suspects.is_empty(), "the payee is not a suspect number too");
         // No kind column value, but payment details: a fund warning; the bank named wins.
         let two = &f.rows[1];
         assert_eq!(two.kind, Some(PushKind::Fund));
@@ -728,7 +748,8 @@ mod tests {
         assert_eq!(fund.payee_bank_code.as_deref(), Some("CCB"));
         assert_eq!(fund.payee_bank.as_deref(), Some("建行余姚支行"));
         assert_eq!((f.rows[2].kind, f.rows[2].fund.is_none()), (Some(PushKind::Call), true));
-        // An account on an SMS warning stays a suspect account, not a payment.
+        // An account on an SMS warning stays a suspect account (its groups of four joined), not
+        // a payment.
         let four = &f.rows[3];
         assert_eq!((four.kind, four.fund.is_none()), (Some(PushKind::Sms), true));
         assert_eq!(four.suspects, ["6222021234567890128"]);

@@ -22,6 +22,7 @@ mod employer_notices;
 mod enforcement;
 mod error_pages;
 mod figure_imports;
+mod fund_warnings;
 mod guardians;
 mod intake_stops;
 mod joint_office;

@@ -17,7 +17,8 @@ use fanzha_store::{
     DisposalState, DisposalViewer, KeyPersonCategory, KeyPersonFilter, LeadKind, LeadSource,
     LeadState, NewBulletin, NewCardRow, NewCase, NewKeyPerson, NewNumberDisposal, NewPerson,
     NewPost, NewStopPayment, NewTwoCardLead, NewUser, Operator, PageRequest, PostForm,
-    PostPlatform, PostTopic, Role, Scope, Store, UnitLevel, Viewer,
+    PostPlatform, PostTopic, PushPlatform, Role, Scope, Store, UnitLevel, Viewer, WarningFund,
+    WarningPush,
 };
 use fanzha_trace::stop_payment::{Institution, StopPaymentRequest};
 use fanzha_web::auth::password::hash_password;
@@ -57,6 +58,8 @@ enum Rec {
     Instruction,
     /// `{id}` is a warning.
     Warning,
+    /// `{id}` is a fund warning (资金预警) with its payee account and amount.
+    FundWarning,
     /// `{resident_id}` is a person.
     Person,
     /// `{code}` is a unit (in the path, the query or the form).
@@ -286,6 +289,14 @@ const ENDPOINTS: &[Endpoint] = &[
         "manage_cases",
         Rec::Warning,
         Form("account=6222020123456789015&amount_yuan=100&reason=rbac+{n}"),
+    ),
+    ep("GET", "/warnings/funds", "view_warnings", Rec::None, Empty),
+    ep(
+        "POST",
+        "/warnings/{id}/fund-stop",
+        "manage_cases",
+        Rec::FundWarning,
+        Form("back=list"),
     ),
     ep("GET", "/instructions", "view_instructions", Rec::None, Empty),
     ep(
@@ -2518,6 +2529,33 @@ impl World {
                 (false, Side::Own) => self.stop_at(own, CCB_ACCOUNT).await,
                 (false, Side::Foreign) => self.stop_at(foreign, ICBC_ACCOUNT).await,
             },
+            Rec::FundWarning => {
+                let r = self.record(place).await;
+                let n = self.next.fetch_add(1, Ordering::Relaxed);
+                self.store()
+                    .warning_pushes()
+                    .attach(
+                        &r.warning_id,
+                        &WarningPush {
+                            platform: PushPlatform::National,
+                            push_id: format!("ZJ-{n}"),
+                            pushed_at: self.now(),
+                            import_run: None,
+                            kind: Some(fanzha_core::PushKind::Fund),
+                            fund: Some(WarningFund {
+                                amount_fen: Some(500_000),
+                                paid_at: Some(self.now()),
+                                payee_account: Some("6222020123456789015".into()),
+                                payee_bank_code: Some("ICBC".into()),
+                                payee_bank: None,
+                                payer_account: None,
+                            }),
+                        },
+                    )
+                    .await
+                    .unwrap();
+                r
+            }
             _ => self.record(place).await,
         })
     }
@@ -3634,7 +3672,7 @@ fn request(
         (Rec::Supervision | Rec::RepliedSupervision | Rec::SupervisionFromAbove, Some(r)) => {
             r.supervision_id.as_str()
         }
-        (Rec::Warning, Some(r)) => r.warning_id.as_str(),
+        (Rec::Warning | Rec::FundWarning, Some(r)) => r.warning_id.as_str(),
         (Rec::Case | Rec::NoticedCase | Rec::TypicalCase, Some(r)) => r.case_id.as_str(),
         (Rec::StopPayment, Some(r)) => r.stop_id.as_str(),
         (Rec::CallTask, Some(r)) => r.call_task_id.as_str(),
@@ -4175,8 +4213,9 @@ async fn every_role_on_every_route_inside_and_outside_its_subtree() {
                                 .unwrap();
                             s.measure.is_some() || s.charge.is_some() || s.wanted_at.is_some()
                         }),
-                        (Rec::Warning, Some(r))
-                            if e.route_path() == "/warnings/{id}/protective-stops" =>
+                        (Rec::Warning | Rec::FundWarning, Some(r))
+                            if e.route_path() == "/warnings/{id}/protective-stops"
+                                || e.route_path() == "/warnings/{id}/fund-stop" =>
                         {
                             Some(
                                 !w.store()
