@@ -72,6 +72,7 @@ fn import_push(ctx: &Ctx, a: ImportPushArgs) -> CliResult {
         .field("new", out.new_count())
         .field("merged", out.merged())
         .field("known", out.known())
+        .field("fund_warnings", out.funds())
         .field("quarantined", out.quarantined())
         .field("by_reason", &out.by_reason);
     // The table keeps to the figures (the rejected rows are listed above it); the JSON object

@@ -3,7 +3,8 @@
 //! overdue, supervision measures in rectification or awaiting acceptance, bulletins to sign,
 //! new cards to review, proposals to report or decide, joint-office tasks, 96110 calls, banks
 //! late with cleanup answers, employers of an open quiz not all in, departments of an open app
-//! drive short of the quota, villages without a full dissuasion team — each with how many are past their deadline, linking to the list
+//! drive short of the quota, villages without a full dissuasion team, fund warnings waiting for a
+//! stop-payment — each with how many are past their deadline, linking to the list
 //! that shows them. Only the lines one may act on are shown; the work comes first.
 
 use super::liaison_desk::DeskItem;

@@ -45,6 +45,7 @@ mod operations;
 mod outreach_lists;
 mod prevention;
 mod quizzes;
+mod fund_pushes;
 mod teams;
 mod tips;
 mod warnings;
@@ -103,13 +104,14 @@ pub struct Seeded {
     pub app_referrals: usize,
     pub order_sources: usize,
     pub team_members: usize,
+    pub fund_warnings: usize,
 }
 
 impl std::fmt::Display for Seeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} counter checks, {} cluster operations, {} alliance members, {} model sites, {} joint-office members with {} meetings and {} tasks, {} targeted outreach lists with {} visits, {} gangs and dens dismantled, {} months of bank figures, {} tips, {} quiz campaigns with {} attempts, {} app drives with {} promoters and {} residents brought, {} order sources of fake customer-service cases, {} dissuasion team members",
+            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} counter checks, {} cluster operations, {} alliance members, {} model sites, {} joint-office members with {} meetings and {} tasks, {} targeted outreach lists with {} visits, {} gangs and dens dismantled, {} months of bank figures, {} tips, {} quiz campaigns with {} attempts, {} app drives with {} promoters and {} residents brought, {} order sources of fake customer-service cases, {} dissuasion team members, {} fund warnings pushed",
             self.warnings,
             self.cases,
             self.stop_payments,
@@ -147,7 +149,8 @@ impl std::fmt::Display for Seeded {
             self.promoters,
             self.app_referrals,
             self.order_sources,
-            self.team_members
+            self.team_members,
+            self.fund_warnings
         )
     }
 }
@@ -198,6 +201,7 @@ pub async fn seed(
     app_drives::seed(&mut h, &mut out).await?;
     leak_sources::seed(&mut h, &mut out).await?;
     teams::seed(&mut h, &mut out).await?;
+    fund_pushes::seed(&mut h, &mut out).await?;
     Ok(Some(out))
 }
 

@@ -269,7 +269,7 @@ pub(crate) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
 }
 
 /// The demo station commander for their township; the duty desk of the others.
-fn station_login(h: &History<'_>, township: &str) -> String {
+pub(super) fn station_login(h: &History<'_>, township: &str) -> String {
     if h.townships.first().is_some_and(|t| t.code == township) {
         "station".into()
     } else {
