@@ -184,6 +184,7 @@ const PAGES = [
   { name: 'supervision', user: 'commander', path: async () => '/supervision', ready: '#sv-figures' },
   { name: 'guardians', user: 'analyst', path: async () => '/guardians', ready: '#sign-up-figures' },
   { name: 'warning-pushes', user: 'analyst', path: async () => '/warnings/pushes', ready: '#push-imports' },
+  { name: 'fund-warnings', user: 'analyst', path: async () => '/warnings/funds', ready: '#fund-figures' },
   { name: 'public-sector', user: 'commander', path: async () => '/public-sector', ready: '#ps-figures' },
   { name: 'assessment', user: 'leader', path: async () => '/assessment', ready: '#assessment' },
   { name: 'rules', user: 'admin', path: async () => '/admin/rules', ready: '#active-rules' },

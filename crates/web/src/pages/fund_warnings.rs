@@ -43,14 +43,14 @@ pub struct FundQuery {
 /// The period's figures.
 struct Figures {
     received: usize,
-    amount: String,
+    amount_fen: i64,
     awaiting: usize,
     /// Waiting longer than 30 minutes.
     late: usize,
     stopped: usize,
     in_time: usize,
     in_time_share: String,
-    held: String,
+    held_fen: i64,
 }
 
 struct Row {
@@ -162,7 +162,7 @@ fn figures_of(listed: &[FundWarning], now: i64) -> Figures {
         .count();
     Figures {
         received: listed.len(),
-        amount: yuan(listed.iter().filter_map(|w| w.fund.amount_fen).sum::<i64>()),
+        amount_fen: listed.iter().filter_map(|w| w.fund.amount_fen).sum(),
         late: awaiting
             .iter()
             .filter(|w| now - w.received_at > STOP_WITHIN_MS)
@@ -171,7 +171,7 @@ fn figures_of(listed: &[FundWarning], now: i64) -> Figures {
         stopped,
         in_time,
         in_time_share: share(in_time as i64, listed.len() as i64),
-        held: yuan(listed.iter().map(|w| w.held_fen).sum::<i64>()),
+        held_fen: listed.iter().map(|w| w.held_fen).sum(),
     }
 }
 

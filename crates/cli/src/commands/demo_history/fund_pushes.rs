@@ -16,7 +16,7 @@ use fanzha_workflow::{Actor, Command, ContactChannel, Outcome};
 use rand::Rng;
 
 /// Fund warnings per 10,000 residents per month.
-const PER_10K_MONTH: f64 = 4.0;
+const PER_10K_MONTH: f64 = 8.0;
 const MINUTE: i64 = 60_000;
 
 fn failed(what: &str) -> impl Fn(fanzha_web::error::WebError) -> CliError + '_ {
@@ -38,7 +38,7 @@ pub(super) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
     if mules.is_empty() {
         return Ok(());
     }
-    let n = h.scaled(PER_10K_MONTH, 8);
+    let n = h.scaled(PER_10K_MONTH, 12);
     let mut times: Vec<i64> = (0..n).map(|_| h.moment(1)).collect();
     // The last two of the last hour: one waiting 12 minutes, one 47.
     times.push(h.now - 47 * MINUTE);
