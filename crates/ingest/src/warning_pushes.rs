@@ -11,13 +11,13 @@ use crate::quarantine::reason;
 use crate::reports::{
     cell_at, find_column, parse_report_time, read_table, required_column, ReportFormat, Table,
 };
-use fanzha_core::fraud_type::FraudType;
 use fanzha_core::bank_card::BankCard;
+use fanzha_core::fraud_type::FraudType;
 use fanzha_core::phone::PhoneNumber;
-use fanzha_core::reference::bank_bins;
-use fanzha_core::{Money, PushKind};
 use fanzha_core::reason::Reasoned;
+use fanzha_core::reference::bank_bins;
 use fanzha_core::resident_id::ResidentId;
+use fanzha_core::{Money, PushKind};
 
 /// Column names accepted for the platform's push id.
 pub const PUSH_ID_ALIASES: [&str; 9] = [
@@ -598,10 +598,8 @@ fn fund_of<'c>(
         .and_then(|b| bins.bank(&b.bank_code));
     // The bank the list names wins over the BIN (a corporate account has no BIN).
     let bank = named.or(from_card);
-    let states_payment = amount_fen.is_some()
-        || paid_at.is_some()
-        || bank_text.is_some()
-        || payer_account.is_some();
+    let states_payment =
+        amount_fen.is_some() || paid_at.is_some() || bank_text.is_some() || payer_account.is_some();
     let fund = PushedFund {
         amount_fen,
         paid_at,
@@ -732,14 +730,24 @@ mod tests {
         assert_eq!(ids, ["ZJ-1", "ZJ-2", "ZJ-3", "ZJ-4"], "{:?}", f.rejected);
         let one = &f.rows[0];
         assert_eq!(one.kind, Some(PushKind::Fund));
-        assert_eq!(one.level, DEFAULT_FUND_LEVEL, "a fund warning without a level is red");
+        assert_eq!(
+            one.level, DEFAULT_FUND_LEVEL,
+            "a fund warning without a level is red"
+        );
         let fund = one.fund.as_ref().unwrap();
         assert_eq!(fund.amount_fen, Some(500_050));
         assert_eq!(fund.paid_at, Some(1_772_323_920_000), "08:12 Shanghai");
         assert_eq!(fund.payee_account.as_deref(), Some("6222021234567890128"));
-        assert_eq!(fund.payee_bank_code.as_deref(), Some("ICBC"), "from the BIN");
+        assert_eq!(
+            fund.payee_bank_code.as_deref(),
+            Some("ICBC"),
+            "from the BIN"
+        );
         assert_eq!(fund.payer_account.as_deref(), Some("6217000010001234567"));
-        assert!(one.suspects.is_empty(), "the payee is not a suspect number too");
+        assert!(
+            one.suspects.is_empty(),
+            "the payee is not a suspect number too"
+        );
         // No kind column value, but payment details: a fund warning; the bank named wins.
         let two = &f.rows[1];
         assert_eq!(two.kind, Some(PushKind::Fund));
@@ -747,11 +755,17 @@ mod tests {
         let fund = two.fund.as_ref().unwrap();
         assert_eq!(fund.payee_bank_code.as_deref(), Some("CCB"));
         assert_eq!(fund.payee_bank.as_deref(), Some("建行余姚支行"));
-        assert_eq!((f.rows[2].kind, f.rows[2].fund.is_none()), (Some(PushKind::Call), true));
+        assert_eq!(
+            (f.rows[2].kind, f.rows[2].fund.is_none()),
+            (Some(PushKind::Call), true)
+        );
         // An account on an SMS warning stays a suspect account (its groups of four joined), not
         // a payment.
         let four = &f.rows[3];
-        assert_eq!((four.kind, four.fund.is_none()), (Some(PushKind::Sms), true));
+        assert_eq!(
+            (four.kind, four.fund.is_none()),
+            (Some(PushKind::Sms), true)
+        );
         assert_eq!(four.suspects, ["6222021234567890128"]);
         assert_eq!(four.level, DEFAULT_LEVEL);
         assert_eq!(
@@ -764,7 +778,11 @@ mod tests {
                 (7, Some("amount"), push_reason::AMOUNT_NOT_POSITIVE),
                 (8, Some("paid_at"), push_reason::PAID_IN_FUTURE),
                 (9, Some("suspect"), push_reason::BAD_ACCOUNT),
-                (10, Some("push_kind"), push_reason::FUND_DETAIL_ON_OTHER_KIND),
+                (
+                    10,
+                    Some("push_kind"),
+                    push_reason::FUND_DETAIL_ON_OTHER_KIND
+                ),
                 (11, Some("amount"), f.rejected[5].reason),
             ]
         );
@@ -775,7 +793,10 @@ mod tests {
         let csv = "推送编号,推送时间,手机号码,预警类型\nA1,2026-03-01,13800138000,资金预警\nA2,2026-03-01,13800138001,冒充公检法\n";
         let f = read_pushes("a.csv", csv.as_bytes(), ReportFormat::Auto, NOW).unwrap();
         assert_eq!(f.rows[0].kind, Some(PushKind::Fund));
-        assert_eq!((f.rows[0].fraud_hint.as_deref(), f.rows[0].level), (None, 1));
+        assert_eq!(
+            (f.rows[0].fraud_hint.as_deref(), f.rows[0].level),
+            (None, 1)
+        );
         assert_eq!(f.rows[1].kind, None);
         assert!(f.rows[1].fraud_type.is_some());
     }

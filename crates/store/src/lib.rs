@@ -169,6 +169,9 @@ pub use error::{StoreError, StoreResult};
 pub use fanzha_core::Occupation;
 pub use fanzha_screen::{CounterAnswer, CounterVerdict};
 pub use fanzha_screen::{Finding, Level, ReasonCode, BURST_WINDOW_DAYS};
+pub use fund_warnings::{
+    FundWarning, FundWarningFilter, FundWarnings, WarningFund, MAX_FUND_WARNINGS,
+};
 pub use guardians::{
     guardian_reason, Guardian, GuardianFilter, GuardianImport, GuardianSaved, Guardians,
     ListedGuardian, NewGuardian,
@@ -285,9 +288,6 @@ pub use typical_cases::{
 pub use units::{effective_populations, validate_unit_code, NewUnit, Unit, UnitLevel, Units};
 pub use upsert::UpsertOutcome;
 pub use users::{NewUser, Role, User, Users};
-pub use fund_warnings::{
-    FundWarning, FundWarningFilter, FundWarnings, WarningFund, MAX_FUND_WARNINGS,
-};
 pub use warning_pushes::{
     valid_push_id, FeedbackFilter, NewPushImport, PushFeedback, PushImport, PushPlatform,
     WarningPush, WarningPushes, MAX_FEEDBACK_ROWS, MAX_PUSH_ID_CHARS,

@@ -557,7 +557,10 @@ fn stop_account(
 ) -> Result<(String, String, String), WebError> {
     let card = fanzha_core::BankCard::parse_normalised(typed);
     if let Some(bin) = card.as_ref().ok().and_then(|c| c.bin()) {
-        let number = card.as_ref().map(|c| c.as_str().to_string()).unwrap_or_default();
+        let number = card
+            .as_ref()
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_default();
         return Ok((number, bin.bank_code.to_string(), bin.bank_name.to_string()));
     }
     let Some(code) = bank_code.filter(|c| !c.trim().is_empty()) else {

@@ -22,9 +22,9 @@ use crate::import_run::{quarantine_row, FinishedImport, ImportRecord};
 use crate::state::AppState;
 use fanzha_core::mask::{mask_phone, mask_resident_id};
 use fanzha_core::time::format_shanghai;
+use fanzha_core::PushKind;
 use fanzha_ingest::reports::ReportFormat;
 use fanzha_ingest::warning_pushes::{read_pushes, PushRow};
-use fanzha_core::PushKind;
 use fanzha_store::{
     FeedbackFilter, ImportRunId, NewPushImport, PushFeedback, PushPlatform, QuarantineRow, Scope,
     StoreError, WarningFund, WarningPush,

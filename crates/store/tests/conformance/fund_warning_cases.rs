@@ -113,24 +113,41 @@ pub async fn fund_warnings_keep_their_payment_and_wait_for_a_stop(store: &Store)
     let err = pushes
         .attach(
             "X1",
-            &push("P-X1", Some(PushKind::Sms), Some(fund(1, "6222020123456789015"))),
+            &push(
+                "P-X1",
+                Some(PushKind::Sms),
+                Some(fund(1, "6222020123456789015")),
+            ),
         )
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::RecordInvalid, "{err}");
-    assert_eq!(pushes.find(PushPlatform::National, "P-X1").await.unwrap(), None);
+    assert_eq!(
+        pushes.find(PushPlatform::National, "P-X1").await.unwrap(),
+        None
+    );
     // A zero amount is refused and the push identity rolls back with it.
     let err = pushes
         .attach(
             "X1",
-            &push("P-X1", Some(PushKind::Fund), Some(fund(0, "6222020123456789015"))),
+            &push(
+                "P-X1",
+                Some(PushKind::Fund),
+                Some(fund(0, "6222020123456789015")),
+            ),
         )
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::RecordInvalid, "{err}");
-    assert_eq!(pushes.find(PushPlatform::National, "P-X1").await.unwrap(), None);
+    assert_eq!(
+        pushes.find(PushPlatform::National, "P-X1").await.unwrap(),
+        None
+    );
 
-    assert_eq!(funds.get("F1").await.unwrap(), Some(fund(500_000, "6222020123456789015")));
+    assert_eq!(
+        funds.get("F1").await.unwrap(),
+        Some(fund(500_000, "6222020123456789015"))
+    );
     assert_eq!(funds.get("C1").await.unwrap(), None);
     assert_eq!(funds.get("E1").await.unwrap(), None);
 
@@ -140,7 +157,12 @@ pub async fn fund_warnings_keep_their_payment_and_wait_for_a_stop(store: &Store)
         .await
         .unwrap();
     stops
-        .create_protective(&protective("BH2", "F2", "330281002001", T0 + MIN + 45 * MIN))
+        .create_protective(&protective(
+            "BH2",
+            "F2",
+            "330281002001",
+            T0 + MIN + 45 * MIN,
+        ))
         .await
         .unwrap();
 
@@ -152,7 +174,11 @@ pub async fn fund_warnings_keep_their_payment_and_wait_for_a_stop(store: &Store)
     };
     let listed = funds.list(&county, &all, 100).await.unwrap();
     let ids: Vec<&str> = listed.iter().map(|f| f.warning_id.as_str()).collect();
-    assert_eq!(ids, ["F3", "F2", "F1"], "newest first, the county's own only");
+    assert_eq!(
+        ids,
+        ["F3", "F2", "F1"],
+        "newest first, the county's own only"
+    );
     let f1 = &listed[2];
     assert_eq!((f1.stops, f1.first_stop_at), (1, Some(T0 + 10 * MIN)));
     assert!(f1.stopped_within(30 * MIN) && !f1.awaiting());
@@ -174,7 +200,10 @@ pub async fn fund_warnings_keep_their_payment_and_wait_for_a_stop(store: &Store)
         .collect();
     assert_eq!(ids, ["F3"]);
     assert_eq!(funds.awaiting_count(&county, T0).await.unwrap(), 1);
-    assert_eq!(funds.awaiting_count(&county, T0 + 3 * MIN).await.unwrap(), 0);
+    assert_eq!(
+        funds.awaiting_count(&county, T0 + 3 * MIN).await.unwrap(),
+        0
+    );
     let station = store.units().scope("330281002").await.unwrap();
     assert_eq!(funds.awaiting_count(&station, T0).await.unwrap(), 0);
     // One past the limit tells the caller the period holds more.

@@ -16,6 +16,7 @@ mod cluster_operation_cases;
 mod employer_notice_cases;
 mod enforcement_cases;
 mod fixtures;
+mod fund_warning_cases;
 mod guardian_cases;
 mod harness;
 mod joint_office_cases;
@@ -46,7 +47,6 @@ mod tip_cases;
 mod two_card_lead_cases;
 mod typical_case_cases;
 mod warning_push_cases;
-mod fund_warning_cases;
 mod webhook_cases;
 
 conformance! {

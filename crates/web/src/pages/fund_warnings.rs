@@ -127,10 +127,7 @@ pub async fn page(
     let figures = figures_of(&listed, now);
     let mut names = state.unit_names();
     let mut rows = Vec::new();
-    for w in listed
-        .iter()
-        .filter(|w| !awaiting_only || w.awaiting())
-    {
+    for w in listed.iter().filter(|w| !awaiting_only || w.awaiting()) {
         rows.push(row_of(lang, w, names.get(&w.unit_code).await, now));
     }
     if let Some(format) = q.format {
@@ -228,9 +225,19 @@ fn row_of(lang: Lang, w: &FundWarning, unit: String, now: i64) -> Row {
 
 fn stop_label(lang: Lang, r: &Row) -> String {
     match r.stop_state {
-        "stopped" => format!("{} · {} {}", lang.t("fw_stopped"), r.minutes, lang.t("fw_minutes")),
+        "stopped" => format!(
+            "{} · {} {}",
+            lang.t("fw_stopped"),
+            r.minutes,
+            lang.t("fw_minutes")
+        ),
         "late" | "awaiting" => {
-            format!("{} · {} {}", lang.t("fw_awaiting"), r.minutes, lang.t("fw_minutes"))
+            format!(
+                "{} · {} {}",
+                lang.t("fw_awaiting"),
+                r.minutes,
+                lang.t("fw_minutes")
+            )
         }
         _ => lang.t("fw_closed_unstopped").to_string(),
     }
@@ -335,11 +342,7 @@ pub async fn stop(
         Some("list") => "/warnings/funds".to_string(),
         _ => format!("/warnings/{}#protective-stops", w.id),
     };
-    Ok(super::after_write(
-        &headers,
-        to,
-        axum::http::StatusCode::OK,
-    ))
+    Ok(super::after_write(&headers, to, axum::http::StatusCode::OK))
 }
 
 /// The push the warning came from, for the stop's reason (`（国家反诈大数据平台 GJ-1）`).
@@ -379,9 +382,56 @@ pub async fn fund_view(
     Ok(Some(FundView {
         amount: f.amount_fen.map(yuan).unwrap_or_default(),
         paid_at: f.paid_at.map(time).unwrap_or_default(),
-        payee: f.payee_account.as_deref().map(mask_card).unwrap_or_default(),
+        payee: f
+            .payee_account
+            .as_deref()
+            .map(mask_card)
+            .unwrap_or_default(),
         bank: f.payee_bank.clone().unwrap_or_default(),
-        payer: f.payer_account.as_deref().map(mask_card).unwrap_or_default(),
+        payer: f
+            .payer_account
+            .as_deref()
+            .map(mask_card)
+            .unwrap_or_default(),
         can_stop: f.payee_account.is_some() && f.amount_fen.is_some() && !already,
     }))
+}
+
+/// 资金预警 of a period for the work brief: received, with a stop asked, asked within 30
+/// minutes of receipt.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FundTally {
+    pub received: i64,
+    pub stopped: i64,
+    pub in_time: i64,
+}
+
+/// The fund warnings routed inside the scope and received in `[from, until)`, counted.
+pub async fn tally(
+    state: &AppState,
+    scope: &fanzha_store::Scope,
+    from: i64,
+    until: i64,
+) -> Result<FundTally, WebError> {
+    let listed = state
+        .store
+        .fund_warnings()
+        .list(
+            scope,
+            &FundWarningFilter {
+                from_ms: from,
+                to_ms: until,
+                awaiting_only: false,
+            },
+            MAX_FUND_WARNINGS,
+        )
+        .await?;
+    Ok(FundTally {
+        received: listed.len() as i64,
+        stopped: listed.iter().filter(|w| w.stops > 0).count() as i64,
+        in_time: listed
+            .iter()
+            .filter(|w| w.stopped_within(STOP_WITHIN_MS))
+            .count() as i64,
+    })
 }

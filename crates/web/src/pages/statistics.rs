@@ -866,6 +866,7 @@ pub async fn show(
             loop_figures: &total,
             channels: &total_tally,
             funds: &funds,
+            fund_warnings: super::fund_warnings::tally(&state, &scope, from, until).await?,
             return_rate,
             stopped_in_time: (t.requested > 0).then_some((t.executed_in_time, t.requested)),
             registration: &registration,

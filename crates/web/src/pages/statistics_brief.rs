@@ -38,6 +38,8 @@ pub struct BriefInput<'a> {
     /// The counts behind `loop_figures`: signed, reached, dissuasion by channel.
     pub channels: &'a LoopTally,
     pub funds: &'a FundFigures,
+    /// 资金预警 received in the period and how many were stopped (within 30 minutes).
+    pub fund_warnings: super::fund_warnings::FundTally,
     pub return_rate: Option<f64>,
     /// "x/y" requests executed within 30 minutes, or None without requests.
     pub stopped_in_time: Option<(i64, i64)>,
@@ -512,8 +514,9 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
         Some((done, of)) => format!("; {done} of {of} executed within 30 minutes"),
         None => String::new(),
     };
-    let text = if zh {
-        format!(
+    let text = fund_warnings_sentence(zh, &b.fund_warnings)
+        + &if zh {
+            format!(
             "发起紧急止付{}次，止付账户{}个，止付金额{}{}；冻结账户{}个，冻结金额{}；返还受害人资金{}，资金返还率{}。",
             m.requested,
             m.stopped,
@@ -524,8 +527,8 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
             yuan(m.returned_fen),
             rate_label(b.return_rate)
         )
-    } else {
-        format!(
+        } else {
+            format!(
             "{} stop-payment requests; {} accounts stopped holding {}{}; {} accounts frozen holding {}; {} returned to victims, a return rate of {}.",
             m.requested,
             m.stopped,
@@ -536,7 +539,7 @@ pub fn brief(lang: Lang, b: &BriefInput<'_>) -> Vec<BriefSection> {
             yuan(m.returned_fen),
             rate_label(b.return_rate)
         )
-    };
+        };
     out.push(BriefSection {
         title: if zh {
             "三、资金查控"
@@ -1332,6 +1335,26 @@ fn cleanups_sentence(zh: bool, c: &CleanupCounts) -> String {
     }
 }
 
+/// 资金预警: "接收资金预警N条，对收款账户发起保护性止付M条，其中30分钟内K条（占x%）。" — the
+/// seeds' "提前介入，第一时间开展保护性止付"; nothing when none was received.
+fn fund_warnings_sentence(zh: bool, f: &super::fund_warnings::FundTally) -> String {
+    if f.received == 0 {
+        return String::new();
+    }
+    let share = super::view::share(f.in_time, f.received);
+    if zh {
+        format!(
+            "接收资金预警{}条，对收款账户发起保护性止付{}条，其中接收后30分钟内{}条（占{share}）。",
+            f.received, f.stopped, f.in_time
+        )
+    } else {
+        format!(
+            "{} fund warnings received, a protective stop asked on the payee account for {}, {} of them within 30 minutes of receipt ({share}). ",
+            f.received, f.stopped, f.in_time
+        )
+    }
+}
+
 /// 通讯反制: the numbers police asked operators to shut down, bar or intercept in the period,
 /// with the on-time rate; nothing when none was asked.
 fn disposals_sentence(zh: bool, d: &DisposalCounts) -> String {
@@ -1792,6 +1815,11 @@ mod tests {
             loop_figures: &loop_figures,
             channels: &channels,
             funds: &funds,
+            fund_warnings: super::super::fund_warnings::FundTally {
+                received: 6,
+                stopped: 5,
+                in_time: 4,
+            },
             return_rate: Some(500_000.0 / 27_000_000.0),
             stopped_in_time: Some((7, 9)),
             registration: &registration,
@@ -2031,6 +2059,13 @@ mod tests {
             zh[1].text
         );
         assert!(zh[2].text.contains("30分钟内完成止付7/9"), "{}", zh[2].text);
+        assert!(
+            zh[2].text.starts_with(
+                "接收资金预警6条，对收款账户发起保护性止付5条，其中接收后30分钟内4条（占66.7%）。发起紧急止付"
+            ),
+            "{}",
+            zh[2].text
+        );
         assert!(zh[2].text.contains("资金返还率1.85%"), "{}", zh[2].text);
         assert!(
             zh[3].text.contains("注册率54.90%；16–60周岁注册率93.67%")
@@ -2094,6 +2129,7 @@ mod tests {
                 loop_figures: &LoopFigures::default(),
                 channels: &LoopTally::default(),
                 funds: &FundFigures::default(),
+                fund_warnings: Default::default(),
                 return_rate: None,
                 stopped_in_time: None,
                 registration: &Registration::default(),
@@ -2223,6 +2259,7 @@ mod tests {
             loop_figures: &LoopFigures::default(),
             channels: &LoopTally::default(),
             funds: &FundFigures::default(),
+            fund_warnings: Default::default(),
             return_rate: None,
             stopped_in_time: None,
             registration: &Registration::default(),
@@ -2284,5 +2321,9 @@ mod tests {
             "2026年3月1日余姚市共发案0起，去年同期0起，造成损失¥0.00。"
         );
         assert!(zh[2].text.contains("资金返还率—"), "{}", zh[2].text);
+        assert!(
+            !zh[2].text.contains("资金预警"),
+            "said only when any came in"
+        );
     }
 }

@@ -10,10 +10,10 @@
 use super::liaison_desk::DeskItem;
 use super::{render, Chrome};
 use crate::auth::permission::{
-    CheckTwoCardLeads, HandleInstructions, ManageCases, IssueOutreachLists, ManageAppDrives, ManageJointOffice,
-    ManageKeyPersons, ManageQuizzes, ManageSupervision, ManageTeams, Permission, RecordEnforcement,
-    ReplySupervision, ReportKeyPersonMeasures, RequestCardCleanups, ReviewNewCards, ReviewTips,
-    SignBulletins, ViewTodo, WorkCallTasks,
+    CheckTwoCardLeads, HandleInstructions, IssueOutreachLists, ManageAppDrives, ManageCases,
+    ManageJointOffice, ManageKeyPersons, ManageQuizzes, ManageSupervision, ManageTeams, Permission,
+    RecordEnforcement, ReplySupervision, ReportKeyPersonMeasures, RequestCardCleanups,
+    ReviewNewCards, ReviewTips, SignBulletins, ViewTodo, WorkCallTasks,
 };
 use crate::auth::Require;
 use crate::error::WebError;

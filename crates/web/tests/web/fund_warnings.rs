@@ -84,7 +84,14 @@ fn push_list() -> String {
 }
 
 async fn analyst(state: &AppState, method: &str, path: &str, form: &str) -> Answer {
-    send_as(state, Role::CenterAnalyst, COUNTY, state.clock.now_ms(), (method, path, form)).await
+    send_as(
+        state,
+        Role::CenterAnalyst,
+        COUNTY,
+        state.clock.now_ms(),
+        (method, path, form),
+    )
+    .await
 }
 
 fn figure(page: &str, name: &str) -> String {
@@ -112,7 +119,10 @@ async fn fund_warnings_are_stopped_first_and_counted(db: &Db) {
     let mut state = world(db).await;
 
     // The list: two fund warnings counted, the kinds shown, the SMS row's payment refused.
-    let upload = multipart(&[("platform", "national")], ("gj0310.csv", push_list().as_bytes()));
+    let upload = multipart(
+        &[("platform", "national")],
+        ("gj0310.csv", push_list().as_bytes()),
+    );
     let page = ok(&send_body(
         &state,
         Role::CenterAnalyst,
@@ -132,14 +142,27 @@ async fn fund_warnings_are_stopped_first_and_counted(db: &Db) {
         "{page}"
     );
     let funds = state.store.fund_warnings();
-    let f1 = funds.get(F1).await.unwrap().expect("stored with its payment");
+    let f1 = funds
+        .get(F1)
+        .await
+        .unwrap()
+        .expect("stored with its payment");
     assert_eq!(
-        (f1.amount_fen, f1.payee_account.as_deref(), f1.payee_bank_code.as_deref()),
+        (
+            f1.amount_fen,
+            f1.payee_account.as_deref(),
+            f1.payee_bank_code.as_deref()
+        ),
         (Some(5_000_000), Some(CARD), Some("ICBC"))
     );
     let f2 = funds.get(F2).await.unwrap().unwrap();
     assert_eq!(f2.payee_bank_code.as_deref(), Some("CCB"));
-    let w1 = state.store.warnings().get(&Scope::platform(), F1).await.unwrap();
+    let w1 = state
+        .store
+        .warnings()
+        .get(&Scope::platform(), F1)
+        .await
+        .unwrap();
     assert_eq!(w1.level, 1, "a fund warning without a level is red");
 
     // The fund page: both waiting, accounts and phones masked.
@@ -147,13 +170,22 @@ async fn fund_warnings_are_stopped_first_and_counted(db: &Db) {
     assert_eq!(figure(&page, "received"), "2");
     assert_eq!(figure(&page, "awaiting"), "2");
     assert_eq!(figure(&page, "stopped"), "0");
-    assert!(page.contains("data-figure=\"amount\" data-fen=\"5800000\""), "{page}");
-    assert!(!page.contains(CARD) && !page.contains(CORPORATE), "accounts masked");
+    assert!(
+        page.contains("data-figure=\"amount\" data-fen=\"5800000\""),
+        "{page}"
+    );
+    assert!(
+        !page.contains(CARD) && !page.contains(CORPORATE),
+        "accounts masked"
+    );
     assert!(!page.contains("13900139000"), "phones masked");
     assert!(row(&page, F1).contains("6222 **** **** 9015"));
     assert!(row(&page, F1).contains("data-stop-state=\"awaiting\""));
     assert!(row(&page, F1).contains("data-action=\"fund-stop\""));
-    assert!(!page.contains("DH0310-03"), "call warnings are not fund warnings");
+    assert!(
+        !page.contains("DH0310-03"),
+        "call warnings are not fund warnings"
+    );
 
     // The warning's page: the payment, the one-click stop.
     let detail = ok(&analyst(&state, "GET", &format!("/warnings/{F1}"), "").await);
@@ -164,13 +196,24 @@ async fn fund_warnings_are_stopped_first_and_counted(db: &Db) {
 
     // 待办 counts both, none late yet.
     let todo = ok(&analyst(&state, "GET", "/todo", "").await);
-    let item = &todo[todo.find("data-todo=\"todo_fund_warnings\"").expect("todo line")..];
-    assert!(item[..200].contains("<span class=\"n\" data-open>2</span>"), "{item}");
+    let item = &todo[todo
+        .find("data-todo=\"todo_fund_warnings\"")
+        .expect("todo line")..];
+    assert!(
+        item[..200].contains("<span class=\"n\" data-open>2</span>"),
+        "{item}"
+    );
     assert!(!item[..item.find("</a>").unwrap()].contains("data-overdue"));
 
     // Stopped ten minutes after receipt, in one click.
     state.clock = Arc::new(FixedClock(t0() + 10 * MIN));
-    let done = analyst(&state, "POST", &format!("/warnings/{F1}/fund-stop"), "back=list").await;
+    let done = analyst(
+        &state,
+        "POST",
+        &format!("/warnings/{F1}/fund-stop"),
+        "back=list",
+    )
+    .await;
     ok(&done);
     assert_eq!(done.location, "/warnings/funds");
     let stops = state
@@ -181,11 +224,18 @@ async fn fund_warnings_are_stopped_first_and_counted(db: &Db) {
         .unwrap();
     assert_eq!(stops.len(), 1);
     assert_eq!(
-        (stops[0].account.as_str(), stops[0].requested_fen, stops[0].bank_code.as_deref()),
+        (
+            stops[0].account.as_str(),
+            stops[0].requested_fen,
+            stops[0].bank_code.as_deref()
+        ),
         (CARD, 5_000_000, Some("ICBC"))
     );
     let reason = stops[0].reason.clone().unwrap_or_default();
-    assert!(reason.contains("资金预警") && reason.contains("ZJ0310-01"), "{reason}");
+    assert!(
+        reason.contains("资金预警") && reason.contains("ZJ0310-01"),
+        "{reason}"
+    );
     let audited = state
         .store
         .audit()
@@ -199,25 +249,46 @@ async fn fund_warnings_are_stopped_first_and_counted(db: &Db) {
             && a.detail["warning_id"] == F1
             && a.detail["account"] == "6222 **** **** 9015"));
     // Once per account: the same click again is a conflict.
-    let again = analyst(&state, "POST", &format!("/warnings/{F1}/fund-stop"), "back=list").await;
+    let again = analyst(
+        &state,
+        "POST",
+        &format!("/warnings/{F1}/fund-stop"),
+        "back=list",
+    )
+    .await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text());
     let detail = ok(&analyst(&state, "GET", &format!("/warnings/{F1}"), "").await);
-    assert!(!detail.contains("data-form=\"fund-stop\""), "no second click offered");
+    assert!(
+        !detail.contains("data-form=\"fund-stop\""),
+        "no second click offered"
+    );
     // A call warning has no payment to stop.
-    let call = analyst(&state, "POST", "/warnings/TS-national-DH0310-03/fund-stop", "").await;
+    let call = analyst(
+        &state,
+        "POST",
+        "/warnings/TS-national-DH0310-03/fund-stop",
+        "",
+    )
+    .await;
     assert_eq!(call.status, StatusCode::BAD_REQUEST);
 
     // Forty minutes on, the other waits past the deadline: late on the page and in 待办.
     state.clock = Arc::new(FixedClock(t0() + 40 * MIN));
     let page = ok(&analyst(&state, "GET", "/warnings/funds?awaiting=1", "").await);
-    assert!(!page.contains(&format!("data-warning=\"{F1}\"")), "the stopped one is filtered out");
+    assert!(
+        !page.contains(&format!("data-warning=\"{F1}\"")),
+        "the stopped one is filtered out"
+    );
     assert!(row(&page, F2).contains("data-stop-state=\"late\""));
     assert!(row(&page, F2).contains("40 分钟"));
     assert_eq!(figure(&page, "late"), "1");
     let todo = ok(&analyst(&state, "GET", "/todo", "").await);
     let item = &todo[todo.find("data-todo=\"todo_fund_warnings\"").unwrap()..];
     let item = &item[..item.find("</a>").unwrap()];
-    assert!(item.contains("data-open>1<") && item.contains("data-overdue"), "{item}");
+    assert!(
+        item.contains("data-open>1<") && item.contains("data-overdue"),
+        "{item}"
+    );
 
     // The corporate account is stopped at its named bank.
     ok(&analyst(&state, "POST", &format!("/warnings/{F2}/fund-stop"), "").await);
@@ -228,17 +299,28 @@ async fn fund_warnings_are_stopped_first_and_counted(db: &Db) {
         .await
         .unwrap();
     assert_eq!(
-        (stops[0].account.as_str(), stops[0].bank_code.as_deref(), stops[0].requested_fen),
+        (
+            stops[0].account.as_str(),
+            stops[0].bank_code.as_deref(),
+            stops[0].requested_fen
+        ),
         (CORPORATE, Some("CCB"), 800_000)
     );
     let page = ok(&analyst(&state, "GET", "/warnings/funds", "").await);
     assert_eq!(figure(&page, "stopped"), "2");
     assert_eq!(figure(&page, "awaiting"), "0");
-    assert_eq!(figure(&page, "in_time"), "1", "only the first within 30 minutes");
+    assert_eq!(
+        figure(&page, "in_time"),
+        "1",
+        "only the first within 30 minutes"
+    );
     assert_eq!(figure(&page, "in_time_share"), "50.0%");
     assert!(row(&page, F1).contains("data-stop-state=\"stopped\""));
     let csv = ok(&analyst(&state, "GET", "/warnings/funds?format=csv", "").await);
-    assert!(csv.contains("ZJ0310-02") && csv.contains("1100 **** **** 1234"), "{csv}");
+    assert!(
+        csv.contains("ZJ0310-02") && csv.contains("1100 **** **** 1234"),
+        "{csv}"
+    );
     assert!(!csv.contains(CORPORATE) && !csv.contains(CARD));
 
     // The queue: the two instructions fund warnings joined, badged; the third is not.

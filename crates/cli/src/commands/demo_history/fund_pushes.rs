@@ -129,15 +129,9 @@ pub(super) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
                 "ICBC" => "bank_icbc".to_string(),
                 other => format!("bank_feed_{}", other.to_lowercase()),
             };
-            act_on_stop_payment(
-                &h.state,
-                &login,
-                &Viewer::Bank(bank),
-                &stop.id,
-                action,
-            )
-            .await
-            .map_err(failed("fund stop answer"))?;
+            act_on_stop_payment(&h.state, &login, &Viewer::Bank(bank), &stop.id, action)
+                .await
+                .map_err(failed("fund stop answer"))?;
             out.stop_payments += 1;
         }
         if let Some(id) = &row.instruction_id {
@@ -152,7 +146,10 @@ pub(super) async fn seed(h: &mut History<'_>, out: &mut Seeded) -> Result<(), Cl
 async fn carry(h: &mut History<'_>, id: &str, unit: &str, from: i64) -> Result<(), CliError> {
     let service = h.state.loop_service.clone();
     let err = |e: fanzha_workflow::LoopError| {
-        CliError::new(ErrorCode::Internal, format!("history fund instruction: {e}"))
+        CliError::new(
+            ErrorCode::Internal,
+            format!("history fund instruction: {e}"),
+        )
     };
     let view = service.view(&h.root_scope, id).await.map_err(err)?;
     // Merged into an instruction the history already carries.
