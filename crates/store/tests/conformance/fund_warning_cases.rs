@@ -213,4 +213,115 @@ pub async fn fund_warnings_keep_their_payment_and_wait_for_a_stop(store: &Store)
     let theirs = funds.list(&other, &all, 100).await.unwrap();
     assert_eq!(theirs.len(), 1);
     assert_eq!(theirs[0].warning_id, "F4");
+
+    // An hour on: F5's instruction is closed without a stop (no longer waiting); F6 is stopped
+    // through the case it was linked to.
+    let later = T0 + 70 * MIN;
+    warning(store, "F5", "330281001001", later, None).await;
+    warning(store, "F6", "330281001001", later + MIN, None).await;
+    for id in ["F5", "F6"] {
+        pushes
+            .attach(
+                id,
+                &push(
+                    &format!("P-{id}"),
+                    Some(PushKind::Fund),
+                    Some(fund(1_000, "6222020123456789015")),
+                ),
+            )
+            .await
+            .unwrap();
+    }
+    store
+        .instructions()
+        .create(&NewInstruction {
+            id: "I5".into(),
+            resident_id: None,
+            owner_unit: "330281".into(),
+            fraud_type: None,
+            issued_at: later,
+            projection: Projection {
+                holder_unit: "330281".into(),
+                level: 1,
+                status: "closed".into(),
+                assignee: None,
+                next_due_at: None,
+                overdue: false,
+                open: false,
+                saved_fen: 0,
+                loss_fen: 0,
+                version: 1,
+                state: "{}".into(),
+            },
+            first_event: EventRow {
+                seq: 1,
+                at: later,
+                actor: "t".into(),
+                unit_code: "330281".into(),
+                action: "issued".into(),
+                event: "{}".into(),
+            },
+        })
+        .await
+        .unwrap();
+    store.warnings().link_instruction("F5", "I5").await.unwrap();
+    store
+        .cases()
+        .create(&NewCase {
+            id: "AJ6".into(),
+            unit_code: "330281001001".into(),
+            reported_at: later + 5 * MIN,
+            loss_fen: 1_000,
+            narrative: "资金预警后报案".into(),
+            top_terms: serde_json::json!([]),
+            source: "manual".into(),
+            named: serde_json::json!({}),
+            created_by: "t".into(),
+            created_at: later + 5 * MIN,
+            ..NewCase::default()
+        })
+        .await
+        .unwrap();
+    store
+        .cases()
+        .link_warnings("AJ6", &["F6".to_string()])
+        .await
+        .unwrap();
+    store
+        .stop_payments()
+        .create_many(&[NewStopPayment {
+            id: "ZF6".into(),
+            case_id: "AJ6".into(),
+            unit_code: "330281001001".into(),
+            account: "6222020123456789015".into(),
+            bank_code: Some("ICBC".into()),
+            institution: serde_json::json!({}),
+            requested_fen: 1_000,
+            requested_at: later + 6 * MIN,
+            deadline: later + 36 * MIN,
+            detail: serde_json::json!({}),
+            reason: None,
+            requested_by: None,
+        }])
+        .await
+        .unwrap();
+    let hour_two = FundWarningFilter {
+        from_ms: later,
+        to_ms: later + 60 * MIN,
+        awaiting_only: false,
+    };
+    let listed = funds.list(&county, &hour_two, 100).await.unwrap();
+    let (f6, f5) = (&listed[0], &listed[1]);
+    assert_eq!((f5.warning_id.as_str(), f5.open, f5.stops), ("F5", false, 0));
+    assert!(!f5.awaiting(), "closed without a stop: not waiting");
+    assert_eq!(f5.instruction_status.as_deref(), Some("closed"));
+    assert_eq!((f6.warning_id.as_str(), f6.stops), ("F6", 1), "its case's stop counts");
+    assert_eq!(f6.first_stop_at, Some(later + 6 * MIN));
+    assert!(f6.stopped_within(30 * MIN));
+    let waiting = FundWarningFilter {
+        awaiting_only: true,
+        ..hour_two
+    };
+    assert!(funds.list(&county, &waiting, 100).await.unwrap().is_empty());
+    assert_eq!(funds.awaiting_count(&county, later).await.unwrap(), 0);
 }
