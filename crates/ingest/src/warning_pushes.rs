@@ -561,7 +561,39 @@ fn fund_of<'c>(
     cell: &dyn Fn(Option<usize>) -> &'c str,
     now: i64,
 ) -> Result<Option<(PushedFund, bool)>, Rejected> {
-    let amount_fen = match cell(at.amount) {
+    read_fund(
+        &FundCells {
+            amount: cell(at.amount),
+            paid_at: cell(at.paid_at),
+            accounts: cell(at.account),
+            payee_bank: cell(at.payee_bank),
+            payer: cell(at.payer),
+        },
+        now,
+    )
+}
+
+/// A fund warning's payment as written, cell by cell (empty: not stated); the same rules for a
+/// list's row and for a push through the API.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FundCells<'c> {
+    /// Yuan, as a list writes it (`50,000`, `¥8000.50`).
+    pub amount: &'c str,
+    /// Asia/Shanghai, any layout of a report time.
+    pub paid_at: &'c str,
+    /// The account column: the first account is the payee's.
+    pub accounts: &'c str,
+    pub payee_bank: &'c str,
+    pub payer: &'c str,
+}
+
+/// Validates a payment: `None` when it states nothing; the flag says whether it states more than
+/// the payee account (see [`PushRow::kind`]). A refusal names the column and the reason.
+pub fn read_fund(
+    cells: &FundCells<'_>,
+    now: i64,
+) -> Result<Option<(PushedFund, bool)>, (&'static str, &'static str)> {
+    let amount_fen = match cells.amount.trim() {
         "" => None,
         a => {
             let fen = Money::parse(a).map_err(|e| ("amount", e.reason()))?.fen();
@@ -571,7 +603,7 @@ fn fund_of<'c>(
             Some(fen)
         }
     };
-    let paid_at = match cell(at.paid_at) {
+    let paid_at = match cells.paid_at.trim() {
         "" => None,
         t => {
             let at = parse_report_time(t).map_err(|e| ("paid_at", e.reason()))?;
@@ -581,14 +613,15 @@ fn fund_of<'c>(
             Some(at)
         }
     };
-    let first_account = cell(at.account)
+    let first_account = cells
+        .accounts
         .split([',', ';', '，', '；', '、', '/'])
         .map(str::trim)
         .find(|s| !s.is_empty())
         .unwrap_or("");
     let payee_account = account_of(first_account, "suspect")?;
-    let payer_account = account_of(cell(at.payer), "payer_account")?;
-    let bank_text = optional_text(cell(at.payee_bank), "payee_bank")?;
+    let payer_account = account_of(cells.payer, "payer_account")?;
+    let bank_text = optional_text(cells.payee_bank.trim(), "payee_bank")?;
     let bins = bank_bins();
     let named = bank_text.as_deref().and_then(|b| bins.by_name(b));
     let from_card = payee_account

@@ -312,10 +312,17 @@ pub async fn fund_warnings_keep_their_payment_and_wait_for_a_stop(store: &Store)
     };
     let listed = funds.list(&county, &hour_two, 100).await.unwrap();
     let (f6, f5) = (&listed[0], &listed[1]);
-    assert_eq!((f5.warning_id.as_str(), f5.open, f5.stops), ("F5", false, 0));
+    assert_eq!(
+        (f5.warning_id.as_str(), f5.open, f5.stops),
+        ("F5", false, 0)
+    );
     assert!(!f5.awaiting(), "closed without a stop: not waiting");
     assert_eq!(f5.instruction_status.as_deref(), Some("closed"));
-    assert_eq!((f6.warning_id.as_str(), f6.stops), ("F6", 1), "its case's stop counts");
+    assert_eq!(
+        (f6.warning_id.as_str(), f6.stops),
+        ("F6", 1),
+        "its case's stop counts"
+    );
     assert_eq!(f6.first_stop_at, Some(later + 6 * MIN));
     assert!(f6.stopped_within(30 * MIN));
     let waiting = FundWarningFilter {

@@ -41,6 +41,8 @@ use utoipa::OpenApi;
         super::cases::CaseReportAnswer,
         super::cases::NamedAccountOut,
         super::warnings::PushRequest,
+        super::warnings::PushOrigin,
+        super::warnings::FundPayment,
         super::instructions::CommandRequest,
         super::call_tasks::ResultRequest,
         super::new_cards::NewCardList,

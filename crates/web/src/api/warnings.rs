@@ -11,7 +11,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use fanzha_core::mask::{mask_phone, mask_resident_id};
-use fanzha_store::{PageRequest, StoredWarning, WarningFilter};
+use fanzha_core::PushKind;
+use fanzha_ingest::warning_pushes::{read_fund, FundCells};
+use fanzha_store::{
+    valid_push_id, PageRequest, PushPlatform, StoredWarning, WarningFilter, WarningFund,
+    WarningPush,
+};
 use fanzha_workflow::{IncomingWarning, Received, WarningLevel};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -36,6 +41,104 @@ pub struct PushRequest {
     /// Suspect numbers or accounts named by the sender.
     #[serde(default)]
     pub suspects: Vec<String>,
+    /// The platform's identity of the push, its kind and — for a fund warning (资金预警) — the
+    /// payment: a real-time push, received once per platform and push id.
+    pub push: Option<PushOrigin>,
+}
+
+/// A pushed warning's upstream identity, kind and payment.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PushOrigin {
+    /// `national` (default), `dongfeng`, `changmao` or `other`.
+    pub platform: Option<String>,
+    /// 1 to 64 letters, digits, `-`, `_`, `.`.
+    pub push_id: String,
+    /// When the platform pushed it, epoch ms UTC; default now.
+    pub pushed_at: Option<i64>,
+    /// `fund`, `call`, `sms`, `app`, `url`, `other`, or as lists write it (`资金预警`); a push
+    /// with a payment and no kind is a fund warning.
+    pub kind: Option<String>,
+    pub fund: Option<FundPayment>,
+}
+
+/// What a fund warning says about the payment.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct FundPayment {
+    /// Fen, above zero.
+    pub amount_fen: Option<i64>,
+    /// Epoch ms UTC.
+    pub paid_at: Option<i64>,
+    /// The payee account (a card, or any account of 6 to 40 letters and digits).
+    pub payee_account: Option<String>,
+    /// The payee's bank as written (`建设银行余姚支行`, `CCB`); else the card's BIN names it.
+    pub payee_bank: Option<String>,
+    pub payer_account: Option<String>,
+}
+
+/// The push's platform and identity, kind and payment, validated by the list import's rules.
+fn origin_of(o: &PushOrigin, now: i64) -> Result<WarningPush, WebError> {
+    let bad = |field: &str, why: &str| WebError::BadRequest(format!("push.{field}: {why}"));
+    let platform = match o.platform.as_deref().map(str::trim) {
+        None | Some("") => PushPlatform::National,
+        Some(p) => PushPlatform::parse(p).ok_or_else(|| bad("platform", "unknown platform"))?,
+    };
+    if !valid_push_id(&o.push_id) {
+        return Err(bad("push_id", "bad_push_id"));
+    }
+    let pushed_at = o.pushed_at.unwrap_or(now);
+    if pushed_at > now + 86_400_000 {
+        return Err(bad("pushed_at", "pushed_in_future"));
+    }
+    let kind = match o.kind.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(k) => Some(PushKind::from_written(k).ok_or_else(|| bad("kind", "unknown_push_kind"))?),
+    };
+    let f = o.fund.as_ref();
+    let text = |v: Option<&String>| v.map(String::as_str).unwrap_or("").to_string();
+    let cells = (
+        f.and_then(|f| f.amount_fen)
+            .map(|fen| fanzha_core::Money(fen).to_string())
+            .unwrap_or_default(),
+        f.and_then(|f| f.paid_at)
+            .map(fanzha_core::time::format_shanghai)
+            .unwrap_or_default(),
+        text(f.and_then(|f| f.payee_account.as_ref())),
+        text(f.and_then(|f| f.payee_bank.as_ref())),
+        text(f.and_then(|f| f.payer_account.as_ref())),
+    );
+    let read = read_fund(
+        &FundCells {
+            amount: &cells.0,
+            paid_at: &cells.1,
+            accounts: &cells.2,
+            payee_bank: &cells.3,
+            payer: &cells.4,
+        },
+        now,
+    )
+    .map_err(|(column, why)| bad(&format!("fund.{column}"), why))?;
+    let kind = match (kind, &read) {
+        (None, Some(_)) => Some(PushKind::Fund),
+        (Some(k), Some(_)) if k != PushKind::Fund => {
+            return Err(bad("fund", "fund_detail_on_other_kind"));
+        }
+        (k, _) => k,
+    };
+    Ok(WarningPush {
+        platform,
+        push_id: o.push_id.clone(),
+        pushed_at,
+        import_run: None,
+        kind,
+        fund: read.map(|(f, _)| WarningFund {
+            amount_fen: f.amount_fen,
+            paid_at: f.paid_at,
+            payee_account: f.payee_account,
+            payee_bank_code: f.payee_bank_code,
+            payee_bank: f.payee_bank,
+            payer_account: f.payer_account,
+        }),
+    })
 }
 
 /// Routes a warning: merges into the person's open instruction or issues a new one.
@@ -62,11 +165,25 @@ pub async fn push(
         ));
     }
     let now = state.clock.now_ms();
+    let origin = req.push.as_ref().map(|o| origin_of(o, now)).transpose()?;
+    if let Some(o) = &origin {
+        if let Some(known) = state
+            .store
+            .warning_pushes()
+            .find(o.platform, &o.push_id)
+            .await?
+        {
+            return Err(WebError::Store(fanzha_store::StoreError::Conflict {
+                what: "push",
+                detail: format!("push {} received before as warning {known}", o.push_id),
+            }));
+        }
+    }
     let received = state
         .loop_service
         .receive(
             IncomingWarning {
-                id: None,
+                id: origin.as_ref().map(|o| o.platform.warning_id(&o.push_id)),
                 resident_id: req.resident_id,
                 msisdn: req.msisdn,
                 residence_code: req.residence_code,
@@ -79,11 +196,25 @@ pub async fn push(
                     "pushed_by": auth.principal.login,
                     "note": req.note,
                     "suspects": req.suspects,
+                    "push": origin.as_ref().map(|o| serde_json::json!({
+                        "platform": o.platform.as_str(),
+                        "platform_name": o.platform.zh(),
+                        "push_id": o.push_id,
+                        "pushed_at": o.pushed_at,
+                        "kind": o.kind.map(PushKind::code),
+                    })),
                 }),
             },
             now,
         )
         .await?;
+    if let Some(o) = &origin {
+        state
+            .store
+            .warning_pushes()
+            .attach(&received.warning_id, o)
+            .await?;
+    }
     Ok((StatusCode::CREATED, Json(received)))
 }
 

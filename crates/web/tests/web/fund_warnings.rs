@@ -19,6 +19,7 @@ use fanzha_store::testing::TestDb as Db;
 
 fanzha_store::on_both_backends! {
     fund_warnings_are_stopped_first_and_counted,
+    a_platform_pushes_a_fund_warning_through_the_api_once,
 }
 
 const CITY: &str = "3302";
@@ -361,4 +362,93 @@ async fn fund_warnings_are_stopped_first_and_counted(db: &Db) {
     )
     .await;
     assert_eq!(bank.status, StatusCode::FORBIDDEN);
+}
+
+async fn api(state: &AppState, body: serde_json::Value) -> Answer {
+    send_body(
+        state,
+        Role::CenterAnalyst,
+        COUNTY,
+        t0(),
+        ("POST", "/api/v1/warnings"),
+        ("application/json", body.to_string().into_bytes()),
+    )
+    .await
+}
+
+/// The platform's real-time push: a fund warning with its payment through the API, kept with
+/// its kind and payment, stoppable in one click; the same push id again is a conflict; a bad
+/// payment or a payment on a call warning is refused with the field and the reason.
+async fn a_platform_pushes_a_fund_warning_through_the_api_once(db: &Db) {
+    let state = world(db).await;
+    let push = |id: &str, kind: Option<&str>, amount_fen: i64| {
+        serde_json::json!({
+            "msisdn": "13900139000",
+            "level": 1,
+            "source": "national_push",
+            "push": {
+                "push_id": id,
+                "pushed_at": t0() - 3 * MIN,
+                "kind": kind,
+                "fund": {
+                    "amount_fen": amount_fen,
+                    "paid_at": t0() - 8 * MIN,
+                    "payee_account": CORPORATE,
+                    "payee_bank": "建设银行",
+                },
+            },
+        })
+    };
+    let done = api(&state, push("RT-1", None, 2_000_000)).await;
+    assert_eq!(done.status, StatusCode::CREATED, "{}", done.text());
+    let received: serde_json::Value = serde_json::from_slice(&done.body).unwrap();
+    assert_eq!(received["warning_id"], "TS-national-RT-1");
+    let fund = state
+        .store
+        .fund_warnings()
+        .get("TS-national-RT-1")
+        .await
+        .unwrap()
+        .expect("a payment without a kind is a fund warning");
+    assert_eq!(
+        (
+            fund.amount_fen,
+            fund.paid_at,
+            fund.payee_bank_code.as_deref()
+        ),
+        (Some(2_000_000), Some(t0() - 8 * MIN), Some("CCB"))
+    );
+    let page = ok(&analyst(&state, "GET", "/warnings/funds", "").await);
+    assert!(row(&page, "TS-national-RT-1").contains("data-stop-state=\"awaiting\""));
+    ok(&analyst(&state, "POST", "/warnings/TS-national-RT-1/fund-stop", "").await);
+
+    let again = api(&state, push("RT-1", Some("资金预警"), 2_000_000)).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text());
+    let zero = api(&state, push("RT-2", Some("fund"), 0)).await;
+    assert_eq!(zero.status, StatusCode::BAD_REQUEST);
+    assert!(
+        zero.text()
+            .contains("push.fund.amount: amount_not_positive"),
+        "{}",
+        zero.text()
+    );
+    let other = api(&state, push("RT-3", Some("电话预警"), 100)).await;
+    assert_eq!(other.status, StatusCode::BAD_REQUEST);
+    assert!(
+        other.text().contains("fund_detail_on_other_kind"),
+        "{}",
+        other.text()
+    );
+    for refused in ["RT-2", "RT-3"] {
+        assert_eq!(
+            state
+                .store
+                .warning_pushes()
+                .find(fanzha_store::PushPlatform::National, refused)
+                .await
+                .unwrap(),
+            None,
+            "nothing received for {refused}"
+        );
+    }
 }
