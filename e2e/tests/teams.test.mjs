@@ -1,11 +1,11 @@
 // 劝阻队伍 end to end: the county commander adds the grid worker of a village on the page,
 // imports the station's officers and the village cadre from a roster, and sees the village's
 // team full, the members masked and one in full on its own page; a red warning for a resident of
-// that village shows the team on the instruction's page.
+// that village shows the team on the instruction's page and on the grid worker's phone.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, loggedInPage, open, api, apiOk, withShot, residentOf } from '../lib.mjs';
+import { launch, loggedInPage, open, api, apiOk, withShot, residentOf, eventually } from '../lib.mjs';
 
 let browser;
 let commander;
@@ -100,4 +100,26 @@ test('a village gets its four-part team and an instruction shows it', { timeout:
     assert.equal(await select.locator('option:checked[data-no-account]').count(), 0);
     assert.ok(await select.locator('option[data-no-account]').count() > 0, 'other stations are marked');
   });
+
+  // Signed and pushed down to the village by the county (the village is preselected).
+  const id = created.json.instruction_id;
+  await open(commander, `/instructions/${id}`);
+  await commander.locator('[data-action=sign]').first().click();
+  await eventually(async () => (await apiOk(commander, 'GET', `/api/v1/instructions/${id}`)).status === 'signed',
+    { message: 'the instruction signed' });
+  await open(commander, `/instructions/${id}`);
+  await commander.locator('[data-action=delegate]').first().click();
+  await eventually(async () => (await apiOk(commander, 'GET', `/api/v1/instructions/${id}`)).holder_unit === village,
+    { message: 'the instruction held by the village' });
+
+  // The grid worker's phone: the task lists the team to go out with, masked, each a link to the
+  // member's page with the number to call.
+  await open(grid, `/m/instructions/${id}`);
+  const onPhone = grid.locator('#task-team');
+  await onPhone.waitFor();
+  assert.equal(await onPhone.locator('[data-member]').count(), 4);
+  const cadre = onPhone.locator('[data-member]', { hasText: '王*' });
+  assert.ok(!(await onPhone.innerText()).includes(`1390004${serial}`), 'numbers masked');
+  await Promise.all([grid.waitForURL(/\/teams\/members\/\d+$/), cadre.locator('a').click()]);
+  assert.equal(await grid.locator('[data-phone]').innerText(), `1390004${serial}`);
 });

@@ -11,7 +11,7 @@ use super::view::{fraud_type_label, level_class, level_label, pick, status_label
 use super::{render, Chrome};
 use crate::api::people::audit_reveal;
 use crate::auth::permission::{
-    HandleInstructions, Permission, RecordOutreach, ViewBulletins, VisitKeyPersons,
+    HandleInstructions, Permission, RecordOutreach, ViewBulletins, ViewTeams, VisitKeyPersons,
 };
 
 /// 诈骗手法通报 shown on the phone's task list.
@@ -187,6 +187,9 @@ struct TaskPage {
     guardians: Vec<GuardianLine>,
     /// Texts sent about this instruction (反诈提醒, guardian alerts) and where they stand.
     texts: Vec<super::sms_lines::SmsLine>,
+    /// The village's dissuasion team (劝阻队伍) to go out with, masked, each linking to their
+    /// audited page with the number to call.
+    team: Option<super::teams::TeamSection>,
 }
 
 struct GuardianLine {
@@ -310,10 +313,16 @@ pub async fn task(
     };
     let texts =
         super::sms_lines::sms_lines(lang, state.store.sms().for_instruction(&stored.id).await?);
+    let team = if ViewTeams::allows(&auth.principal) {
+        super::teams::village_team(&state, lang, &stored.owner_unit).await?
+    } else {
+        None
+    };
     let p = &stored.projection;
     render(&TaskPage {
         guardians,
         texts,
+        team,
         lang,
         id: stored.id.clone(),
         version: p.version,
