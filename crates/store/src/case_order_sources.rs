@@ -587,8 +587,8 @@ fn outlet_key(t: &OrderSourceText) -> String {
 
 impl CaseOrderSources<'_> {
     /// Hands group `key` (grouped `by`) of `scope`'s leak sources to a member department of the
-    /// joint office as task `task` (assigned through [`crate::JointTasks::assign`], audited
-    /// there as `joint_task_assigned`), and keeps the link; returns the task's id.
+    /// joint office as task `task` (assigned as [`crate::JointTasks::assign`] does, audited
+    /// `joint_task_assigned`), keeping the link in the same transaction; returns the task's id.
     /// [`StoreError::Invalid`] naming `key` for a group with no case in `scope`.
     pub async fn hand_over(
         &self,
@@ -620,34 +620,11 @@ impl CaseOrderSources<'_> {
                 "no case of one's area names this shop or outlet",
             ));
         }
-        let task_id = self.store.joint_tasks().assign(scope, task, now).await?;
-        let member = self
-            .store
-            .joint_office()
-            .member(scope, task.member_id)
-            .await?;
-        let _writer = self.store.write_guard().await;
-        let mut sql = Sql::new(
-            "INSERT INTO leak_source_tasks (unit_code, group_by, group_key, task_id, \
-             created_by, created_at) VALUES (",
-        );
-        sql.arg(member.unit_code.as_str())
-            .push(", ")
-            .arg(by.as_str())
-            .push(", ")
-            .arg(key)
-            .push(", ")
-            .arg(task_id)
-            .push(", ")
-            .arg(task.by.as_str())
-            .push(", ")
-            .arg(now)
-            .push(")");
-        sql.query()
-            .execute(self.store.pool())
+        // The task and the record of what it was handed over for, in one transaction.
+        self.store
+            .joint_tasks()
+            .assign_with(scope, task, now, Some((by.as_str(), key)))
             .await
-            .map_err(StoreError::query("leak_source_tasks.hand_over"))?;
-        Ok(task_id)
     }
 
     /// The tasks `scope`'s groups (by `by`) were handed over in, per group key, the latest first.

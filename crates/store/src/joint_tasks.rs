@@ -213,6 +213,18 @@ impl<'s> JointTasks<'s> {
     /// Assigns a task to an active member inside `scope`, due in the future (at most
     /// [`MAX_TASK_DAYS`] ahead); audited as `joint_task_assigned`.
     pub async fn assign(&self, scope: &Scope, t: &NewTask, now: i64) -> StoreResult<i64> {
+        self.assign_with(scope, t, now, None).await
+    }
+
+    /// [`JointTasks::assign`], recording in the same transaction the shop or outlet the task
+    /// was handed over for (泄露源头): the task and its link commit together or not at all.
+    pub(crate) async fn assign_with(
+        &self,
+        scope: &Scope,
+        t: &NewTask,
+        now: i64,
+        leak_source: Option<(&str, &str)>,
+    ) -> StoreResult<i64> {
         let title = bounded_text("title", &t.title, MAX_JOINT_NAME * 2, true)?;
         let detail = bounded_text("detail", &t.detail, MAX_JOINT_TEXT, false)?;
         due_ok(t.due_at, now)?;
@@ -275,6 +287,26 @@ impl<'s> JointTasks<'s> {
             }),
         )
         .await?;
+        if let Some((group_by, group_key)) = leak_source {
+            let mut sql = Sql::new(
+                "INSERT INTO leak_source_tasks (unit_code, group_by, group_key, task_id, \
+                 created_by, created_at) VALUES (",
+            );
+            sql.arg(member.unit_code.as_str())
+                .push(", ")
+                .args([group_by, group_key])
+                .push(", ")
+                .arg(id)
+                .push(", ")
+                .arg(t.by.as_str())
+                .push(", ")
+                .arg(now)
+                .push(")");
+            sql.query()
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::query("leak_source_tasks.hand_over"))?;
+        }
         commit(tx).await?;
         Ok(id)
     }
