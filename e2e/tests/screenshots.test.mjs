@@ -201,6 +201,7 @@ const PAGES = [
   { name: 'bank-figures', user: 'bank_icbc', path: async () => '/bank-figures', ready: '#bf-months' },
   { name: 'partner-bulletins', user: 'bank_icbc', path: async () => '/partner-bulletins', ready: '#bulletins' },
   { name: 'gangs', user: 'analyst', path: async () => '/gangs', ready: '#gang-form' },
+  { name: 'solved-elsewhere', user: 'commander', path: async () => '/solved-elsewhere', ready: '#se-figures' },
   { name: 'tips', user: 'analyst', path: async () => '/tips', ready: '#tip-figures' },
   { name: 'tips-phone', user: 'grid', path: async () => '/m/tips', ready: '#report-tip' },
   { name: 'quizzes', user: 'analyst', path: async () => '/quizzes', ready: '#quiz-campaigns' },

@@ -396,9 +396,23 @@ pub struct EnforcementFigures {
     /// 打掉5人以上团伙: gangs and dens dismantled in the period with five or more people
     /// arrested.
     pub gangs_of_five: i64,
+    /// 上级下发线索 and 带破外地案件 solved in the period (not the area's own cases).
+    pub solved_elsewhere: crate::solved_elsewhere::SolvedElsewhereTally,
 }
 
 impl EnforcementFigures {
+    /// 共破获: the cases solved in the period — the area's own, whenever reported, with the
+    /// leads sent down and the other areas' cases ("包括上级下发线索及带破外地案件").
+    pub fn solved_all(&self) -> i64 {
+        self.solved_in_period + self.solved_elsewhere.total()
+    }
+
+    /// 综合破案率: [`EnforcementFigures::solved_all`] over the cases reported in the period (may
+    /// pass 100 %); `None` without cases.
+    pub fn overall_solve_rate(&self) -> Option<f64> {
+        (self.cases > 0).then(|| self.solved_all() as f64 / self.cases as f64)
+    }
+
     /// 破案率: solved over the cases reported; `None` without cases.
     pub fn solve_rate(&self) -> Option<f64> {
         (self.cases > 0).then(|| self.solved as f64 / self.cases as f64)
@@ -1437,6 +1451,11 @@ impl<'s> Enforcement<'s> {
             dropped: n(&row, "dropped")?,
             loss_fen: n(&row, "loss")?,
             recovered_fen: n(&row, "recovered")?,
+            solved_elsewhere: self
+                .store
+                .solved_elsewhere()
+                .tally(scope, (from_ms, to_ms))
+                .await?,
             ..Default::default()
         };
 

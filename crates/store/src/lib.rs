@@ -77,6 +77,7 @@ mod quiz_questions;
 mod rollup;
 mod scope;
 mod sms;
+mod solved_elsewhere;
 mod sql;
 mod statistics;
 mod stop_payments;
@@ -256,6 +257,10 @@ pub use quiz_questions::{
 };
 pub use scope::Scope;
 pub use sms::{valid_sms_number, NewSms, SmsMessage, SmsMessages, SmsPurpose, SmsState};
+pub use solved_elsewhere::{
+    NewSolvedElsewhere, SolvedElsewhere, SolvedElsewhereCases, SolvedElsewhereKind,
+    SolvedElsewhereTally, MAX_SOLVED_LISTED,
+};
 pub use statistics::{LoopTallies, LoopTally, Statistics, TrendPoint};
 pub use stop_payments::{
     AccountClaim, FundFigures, NewProtectiveStop, NewStopPayment, StopPayment, StopPaymentUpdate,

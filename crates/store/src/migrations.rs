@@ -389,6 +389,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "fund warnings",
         include_str!("../migrations/0077_fund_warnings.sql"),
     ),
+    (
+        78,
+        "cases solved elsewhere",
+        include_str!("../migrations/0078_solved_elsewhere.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -407,6 +407,10 @@ impl Store {
     }
 
     /// 预警推送: pushed warnings' upstream identity, the imported lists and the feedback.
+    pub fn solved_elsewhere(&self) -> crate::solved_elsewhere::SolvedElsewhereCases<'_> {
+        crate::solved_elsewhere::SolvedElsewhereCases::new(self)
+    }
+
     pub fn fund_warnings(&self) -> crate::fund_warnings::FundWarnings<'_> {
         crate::fund_warnings::FundWarnings::new(self)
     }

@@ -67,6 +67,10 @@ pub fn router(state: AppState) -> Router {
             "/warnings/pushes/feedback",
             get(pages::warning_pushes::feedback),
         )
+        .route(
+            "/solved-elsewhere",
+            get(pages::solved_elsewhere::list).post(pages::solved_elsewhere::record),
+        )
         .route("/warnings/funds", get(pages::fund_warnings::page))
         .route("/warnings/{id}/fund-stop", post(pages::fund_warnings::stop))
         .route("/warnings/{id}", get(pages::warnings::detail))

@@ -98,6 +98,8 @@ fn registers(dir: &Path) -> BTreeMap<&'static str, i64> {
         ("app_drive_promoters", "SELECT COUNT(*) FROM app_drive_promoters"),
         ("team_members", "SELECT COUNT(*) FROM team_members WHERE removed_at IS NULL"),
         ("team_member_linked", "SELECT COUNT(*) FROM team_members WHERE login = 'grid'"),
+        ("solved_elsewhere_leads", "SELECT COUNT(*) FROM solved_elsewhere WHERE kind = 'upstream_lead'"),
+        ("solved_elsewhere_other_areas", "SELECT COUNT(*) FROM solved_elsewhere WHERE kind = 'other_area'"),
         ("fund_warnings_stopped", "SELECT COUNT(*) FROM warning_funds f JOIN stop_payments s ON s.warning_id = f.warning_id WHERE s.state <> 'requested'"),
         ("fund_warnings_waiting", "SELECT COUNT(*) FROM warning_funds f WHERE NOT EXISTS (SELECT 1 FROM stop_payments s WHERE s.warning_id = f.warning_id)"),
         ("app_drive_referrals_verified", "SELECT COUNT(*) FROM app_drive_referrals r WHERE EXISTS (SELECT 1 FROM people p WHERE p.phone = r.phone AND p.app_registered = 1)"),

@@ -39,6 +39,7 @@ mod outreach_reach_cases;
 mod protective_stop_cases;
 mod quiz_cases;
 mod sms_cases;
+mod solved_elsewhere_cases;
 mod statistics_cases;
 mod supervision_cases;
 mod talking_point_cases;
@@ -276,6 +277,13 @@ mod two_card_lead_suite {
         leads_are_received_once_and_placed_at_the_holders_residence,
         leads_are_checked_once_inside_the_area_and_counted,
         roaming_leads_keep_their_place_and_take_the_results_of_their_kind,
+    }
+}
+
+mod solved_elsewhere_suite {
+    crate::conformance_of! {
+        solved_elsewhere_cases:
+        cases_solved_elsewhere_are_kept_once_and_counted_by_area,
     }
 }
 

@@ -66,6 +66,7 @@ pub mod rules;
 pub mod script_editor;
 pub mod scripts;
 pub mod sms_lines;
+pub mod solved_elsewhere;
 pub mod statistics;
 pub mod statistics_brief;
 pub mod statistics_period;
@@ -192,6 +193,11 @@ impl Chrome {
                     ),
                     ("/leak-sources", "ls_title", ViewCases::allows(p)),
                     ("/gangs", "nav_gangs", ViewEnforcement::allows(p)),
+                    (
+                        "/solved-elsewhere",
+                        "nav_solved_elsewhere",
+                        ViewEnforcement::allows(p),
+                    ),
                     ("/campaigns", "nav_campaigns", ViewEnforcement::allows(p)),
                     ("/operations", "nav_operations", ViewEnforcement::allows(p)),
                     ("/public-sector", "nav_public_sector", ViewCases::allows(p)),

@@ -912,11 +912,12 @@ fn enforcement_paragraph(
     };
     if zh {
         format!(
-            "本期案件破案{}起，破案率{}（期内破案{}起）{}；抓获犯罪嫌疑人{}人{}{}，其中采取强制措施{}人、行政处罚{}人、教育训诫惩戒{}人{}；追赃{}，损失追回率{}。{}",
+            "本期案件破案{}起，破案率{}（期内破案{}起）{}{}；抓获犯罪嫌疑人{}人{}{}，其中采取强制措施{}人、行政处罚{}人、教育训诫惩戒{}人{}；追赃{}，损失追回率{}。{}",
             e.solved,
             rate_label(e.solve_rate()),
             e.solved_in_period,
             supervised_clause(zh, e),
+            elsewhere_clause(zh, e),
             e.caught(),
             yoy_clause(zh, e.caught(), last_year.caught()),
             fugitives_clause(zh, e),
@@ -930,11 +931,12 @@ fn enforcement_paragraph(
         )
     } else {
         format!(
-            "{} of the period's cases solved, a solve rate of {} ({} solved in the period){}; {} suspects dealt with{}{}: {} under coercive measures, {} administrative penalties, {} reprimanded{}; {} recovered by investigation, a loss recovery rate of {}.{}",
+            "{} of the period's cases solved, a solve rate of {} ({} solved in the period){}{}; {} suspects dealt with{}{}: {} under coercive measures, {} administrative penalties, {} reprimanded{}; {} recovered by investigation, a loss recovery rate of {}.{}",
             e.solved,
             rate_label(e.solve_rate()),
             e.solved_in_period,
             supervised_clause(zh, e),
+            elsewhere_clause(zh, e),
             e.caught(),
             yoy_clause(zh, e.caught(), last_year.caught()),
             fugitives_clause(zh, e),
@@ -1331,6 +1333,32 @@ fn cleanups_sentence(zh: bool, c: &CleanupCounts) -> String {
         format!(
             " Banks were asked to check and clean the existing cards of {} holders: {} answered, an on-time rate of {}, {} accounts cleaned ({} closed, {} restricted), {} overdue.",
             c.requested, c.answered, rate, cleaned, c.accounts_closed, c.accounts_restricted, c.overdue
+        )
+    }
+}
+
+/// "；共破获涉电诈案件N起（包括上级下发线索X起、带破外地案件Y起），综合破案率Z" — said only
+/// when the period has cases solved outside the area's own.
+fn elsewhere_clause(zh: bool, e: &EnforcementFigures) -> String {
+    let s = e.solved_elsewhere;
+    if s.total() == 0 {
+        return String::new();
+    }
+    if zh {
+        format!(
+            "；共破获涉电诈案件{}起（包括上级下发线索{}起、带破外地案件{}起），综合破案率{}",
+            e.solved_all(),
+            s.upstream_leads,
+            s.other_areas,
+            rate_label(e.overall_solve_rate())
+        )
+    } else {
+        format!(
+            "; {} fraud cases solved in all (including {} leads sent down and {} other areas' cases), an overall solve rate of {}",
+            e.solved_all(),
+            s.upstream_leads,
+            s.other_areas,
+            rate_label(e.overall_solve_rate())
         )
     }
 }
@@ -1736,6 +1764,10 @@ mod tests {
             cases: 27,
             solved: 9,
             solved_in_period: 11,
+            solved_elsewhere: fanzha_store::SolvedElsewhereTally {
+                upstream_leads: 3,
+                other_areas: 2,
+            },
             loss_fen: 27_000_000,
             recovered_fen: 1_000_000,
             by_measure: vec![
@@ -2023,7 +2055,7 @@ mod tests {
         assert_eq!(zh[6].title, "七、打击成效");
         assert_eq!(
             zh[6].text,
-            "本期案件破案9起，破案率33.33%（期内破案11起），其中督办案件3起（公安部督办1起），已破1起；抓获犯罪嫌疑人88人（其中网上逃犯3人），其中采取强制措施39人、行政处罚16人、教育训诫惩戒33人；追赃¥10,000.00，损失追回率5.56%。打掉团伙/窝点3个（收贩卡团伙2个、GOIP窝点1个；其中5人以上团伙1个），抓获14人，缴获设备40台、手机卡700张、银行卡80张、未分类卡20张。发起集群战役2起，落地打击目标20人（已落地4人、未查到2人、待落地3人），抓获11人。"
+            "本期案件破案9起，破案率33.33%（期内破案11起），其中督办案件3起（公安部督办1起），已破1起；共破获涉电诈案件16起（包括上级下发线索3起、带破外地案件2起），综合破案率59.26%；抓获犯罪嫌疑人88人（其中网上逃犯3人），其中采取强制措施39人、行政处罚16人、教育训诫惩戒33人；追赃¥10,000.00，损失追回率5.56%。打掉团伙/窝点3个（收贩卡团伙2个、GOIP窝点1个；其中5人以上团伙1个），抓获14人，缴获设备40台、手机卡700张、银行卡80张、未分类卡20张。发起集群战役2起，落地打击目标20人（已落地4人、未查到2人、待落地3人），抓获11人。"
         );
         assert!(
             en[6].text.ends_with(

@@ -268,6 +268,9 @@ pub fn audit_action_label(lang: Lang, code: &str) -> String {
         "employer_notice_issued" => Some(("下发提示单", "Employer notice issued")),
         "employer_notice_receipt" => Some(("提示单回执", "Employer notice receipt")),
         "gang_dismantled" => Some(("登记打掉团伙", "Gang dismantled")),
+        "solved_elsewhere_recorded" => {
+            Some(("登记带破/上级线索破案", "Case solved elsewhere recorded"))
+        }
         "guardian_removed" => Some(("删除家属", "Guardian removed")),
         "guardian_saved" => Some(("登记家属", "Guardian saved")),
         "guardians_imported" => Some(("导入家属名单", "Guardian list imported")),

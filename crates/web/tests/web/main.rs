@@ -51,6 +51,7 @@ mod quizzes;
 mod rbac;
 mod rules;
 mod signals_api;
+mod solved_elsewhere;
 mod statistics_periods;
 mod supervision;
 mod teams;

@@ -532,6 +532,14 @@ const ENDPOINTS: &[Endpoint] = &[
         Rec::None,
         Form("kind=goip_den&name=rbac+{n}&dismantled_on=2020-01-01&arrested=1&devices=2"),
     ),
+    ep("GET", "/solved-elsewhere", "view_enforcement", Rec::None, Empty),
+    ep(
+        "POST",
+        "/solved-elsewhere",
+        "record_enforcement",
+        Rec::None,
+        Form("kind=other_area&reference=RBAC-{n}&origin=rbac&solved_on=2020-01-01"),
+    ),
     ep("GET", "/campaigns", "view_enforcement", Rec::None, Empty),
     ep(
         "POST",

@@ -46,6 +46,7 @@ mod operations;
 mod outreach_lists;
 mod prevention;
 mod quizzes;
+mod solved_elsewhere;
 mod teams;
 mod tips;
 mod warnings;
@@ -105,13 +106,14 @@ pub struct Seeded {
     pub order_sources: usize,
     pub team_members: usize,
     pub fund_warnings: usize,
+    pub solved_elsewhere: usize,
 }
 
 impl std::fmt::Display for Seeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} counter checks, {} cluster operations, {} alliance members, {} model sites, {} joint-office members with {} meetings and {} tasks, {} targeted outreach lists with {} visits, {} gangs and dens dismantled, {} months of bank figures, {} tips, {} quiz campaigns with {} attempts, {} app drives with {} promoters and {} residents brought, {} order sources of fake customer-service cases, {} dissuasion team members, {} fund warnings pushed",
+            "{} warnings through the closed loop, {} cases ({} stop-payments, {} solved), {} key persons, {} proposals, {} two-card leads, {} number disposals, {} new bank cards and {} new phone cards screened ({} closed), {} bulletins, {} supervision measures, {} outreach events, {} posts, {} months of figures, {} analysis groups, {} campaigns, {} card cleanup requests to banks, {} counter checks, {} cluster operations, {} alliance members, {} model sites, {} joint-office members with {} meetings and {} tasks, {} targeted outreach lists with {} visits, {} gangs and dens dismantled, {} months of bank figures, {} tips, {} quiz campaigns with {} attempts, {} app drives with {} promoters and {} residents brought, {} order sources of fake customer-service cases, {} dissuasion team members, {} fund warnings pushed, {} cases solved elsewhere",
             self.warnings,
             self.cases,
             self.stop_payments,
@@ -150,7 +152,8 @@ impl std::fmt::Display for Seeded {
             self.app_referrals,
             self.order_sources,
             self.team_members,
-            self.fund_warnings
+            self.fund_warnings,
+            self.solved_elsewhere
         )
     }
 }
@@ -195,6 +198,7 @@ pub async fn seed(
     card_checks::seed(&mut h, &mut out).await?;
     outreach_lists::seed(&mut h, &mut out).await?;
     gangs::seed(&mut h, &mut out).await?;
+    solved_elsewhere::seed(&mut h, &mut out).await?;
     bank_figures::seed(&mut h, &mut out).await?;
     tips::seed(&mut h, &mut out).await?;
     quizzes::seed(&mut h, &mut out).await?;
