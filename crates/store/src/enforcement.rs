@@ -534,7 +534,13 @@ fn group_from_row(row: &AnyRow) -> Result<Dismantled, sqlx::Error> {
     })
 }
 
-fn text_ok(field: &'static str, value: &str, max: usize, required: bool) -> StoreResult<String> {
+/// A register's text field trimmed, checked for presence and length (characters).
+pub(crate) fn text_ok(
+    field: &'static str,
+    value: &str,
+    max: usize,
+    required: bool,
+) -> StoreResult<String> {
     let v = value.trim();
     if required && v.is_empty() {
         return Err(StoreError::invalid(field, "must not be empty"));

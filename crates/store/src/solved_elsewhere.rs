@@ -6,6 +6,7 @@
 
 use crate::audit::{append_on, NewAuditEntry};
 use crate::code_enum::code_enum;
+use crate::enforcement::text_ok;
 use crate::error::{StoreError, StoreResult};
 use crate::field::parse_code;
 use crate::scope::Scope;
@@ -77,20 +78,6 @@ impl SolvedElsewhereTally {
     }
 }
 
-fn text(field: &'static str, value: &str, max: usize, required: bool) -> StoreResult<String> {
-    let v = value.trim();
-    if required && v.is_empty() {
-        return Err(StoreError::invalid(field, "required"));
-    }
-    if v.chars().count() > max {
-        return Err(StoreError::invalid(
-            field,
-            format!("at most {max} characters"),
-        ));
-    }
-    Ok(v.to_string())
-}
-
 /// The register of cases solved outside the area's own.
 pub struct SolvedElsewhereCases<'s> {
     store: &'s Store,
@@ -109,9 +96,9 @@ impl<'s> SolvedElsewhereCases<'s> {
         e: &NewSolvedElsewhere,
         now: i64,
     ) -> StoreResult<i64> {
-        let reference = text("reference", &e.reference, MAX_SOLVED_REFERENCE, true)?;
-        let origin = text("origin", &e.origin, MAX_SOLVED_ORIGIN, true)?;
-        let note = text("note", &e.note, MAX_SOLVED_NOTE, false)?;
+        let reference = text_ok("reference", &e.reference, MAX_SOLVED_REFERENCE, true)?;
+        let origin = text_ok("origin", &e.origin, MAX_SOLVED_ORIGIN, true)?;
+        let note = text_ok("note", &e.note, MAX_SOLVED_NOTE, false)?;
         if e.loss_fen < 0 {
             return Err(StoreError::invalid("loss_fen", "not below zero"));
         }
