@@ -56,6 +56,27 @@ impl Coded for BankCardError {
     }
 }
 
+/// The shortest and longest account number kept: a card, a corporate account, a payment
+/// platform's account.
+pub const MIN_ACCOUNT_LEN: usize = 6;
+pub const MAX_ACCOUNT_LEN: usize = 40;
+
+/// An account number as people write it, compacted: full-width forms folded, spaces and dashes
+/// dropped (`6222 0212 …`, `６２２２-…`). Not validated: see [`valid_account`].
+pub fn compact_account(text: &str) -> String {
+    text.chars()
+        .map(chars::fold)
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect()
+}
+
+/// Whether a compacted account is 6 to 40 ASCII letters and digits (no Luhn or BIN check:
+/// a corporate account has neither).
+pub fn valid_account(compact: &str) -> bool {
+    (MIN_ACCOUNT_LEN..=MAX_ACCOUNT_LEN).contains(&compact.len())
+        && compact.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
 /// Whether ASCII digits pass the Luhn check.
 pub fn luhn_valid(digits: &[u8]) -> bool {
     let mut sum = 0u32;
@@ -341,5 +362,18 @@ mod tests {
             let _ = BankCard::parse_normalised(&s);
             let _ = BankCard::with_check_digit(&s);
         }
+    }
+
+    #[test]
+    fn accounts_are_compacted_and_checked() {
+        assert_eq!(
+            compact_account(" 6222 0212-3456 ７８９０ "),
+            "6222021234567890"
+        );
+        assert!(valid_account("110012345678901234"));
+        assert!(valid_account("ABC123"));
+        assert!(!valid_account("12345"));
+        assert!(!valid_account(&"1".repeat(41)));
+        assert!(!valid_account("6222中文1234"));
     }
 }

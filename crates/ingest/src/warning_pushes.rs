@@ -11,7 +11,7 @@ use crate::quarantine::reason;
 use crate::reports::{
     cell_at, find_column, parse_report_time, read_table, required_column, ReportFormat, Table,
 };
-use fanzha_core::bank_card::BankCard;
+use fanzha_core::bank_card::{compact_account, valid_account, BankCard};
 use fanzha_core::fraud_type::FraudType;
 use fanzha_core::phone::PhoneNumber;
 use fanzha_core::reason::Reasoned;
@@ -179,7 +179,7 @@ pub const DEFAULT_LEVEL: u8 = 2;
 /// account, and what can still be held is held in the first minutes.
 pub const DEFAULT_FUND_LEVEL: u8 = 1;
 /// The longest account number kept (characters, once spaces and dashes are dropped).
-pub const MAX_ACCOUNT_CHARS: usize = 40;
+pub use fanzha_core::bank_card::MAX_ACCOUNT_LEN as MAX_ACCOUNT_CHARS;
 
 /// Reasons a push row is rejected (besides the row-level ones of the quarantine and the value
 /// reasons of `core`).
@@ -466,18 +466,8 @@ fn push_row<'c>(
             fraud_type = None;
         }
     }
-    let fund = fund_of(at, cell, now)?;
-    let kind = match (kind, &fund) {
-        (None, Some((_, true))) => Some(PushKind::Fund),
-        (Some(k), Some((_, true))) if k != PushKind::Fund => {
-            return Err(("push_kind", push_reason::FUND_DETAIL_ON_OTHER_KIND));
-        }
-        (k, _) => k,
-    };
-    // An account alone on a row of another (or no) kind stays a suspect account, as before.
-    let fund = fund
-        .map(|(f, _)| f)
-        .filter(|_| kind == Some(PushKind::Fund));
+    let (kind, fund) =
+        kind_and_fund(kind, fund_of(at, cell, now)?).map_err(|why| ("push_kind", why))?;
     let level = match cell(at.level) {
         "" if kind == Some(PushKind::Fund) => DEFAULT_FUND_LEVEL,
         "" => DEFAULT_LEVEL,
@@ -497,10 +487,7 @@ fn push_row<'c>(
         };
         for s in text.split(separators) {
             let s: String = if accounts {
-                s.chars()
-                    .map(fanzha_core::chars::fold)
-                    .filter(|c| !c.is_whitespace() && *c != '-')
-                    .collect()
+                compact_account(s)
             } else {
                 s.trim().to_string()
             };
@@ -532,24 +519,38 @@ fn push_row<'c>(
     })
 }
 
+/// The kind of a push and its payment, from the kind stated and the payment read (with
+/// [`read_fund`]'s flag: more than an account stated): payment details make a push of no
+/// stated kind a fund warning and are refused on another kind; an account alone on a push of
+/// another (or no) kind stays a suspect account, and the payment is dropped.
+pub fn kind_and_fund(
+    stated: Option<PushKind>,
+    fund: Option<(PushedFund, bool)>,
+) -> Result<(Option<PushKind>, Option<PushedFund>), &'static str> {
+    let kind = match (stated, &fund) {
+        (None, Some((_, true))) => Some(PushKind::Fund),
+        (Some(k), Some((_, true))) if k != PushKind::Fund => {
+            return Err(push_reason::FUND_DETAIL_ON_OTHER_KIND);
+        }
+        (k, _) => k,
+    };
+    let fund = fund
+        .map(|(f, _)| f)
+        .filter(|_| kind == Some(PushKind::Fund));
+    Ok((kind, fund))
+}
+
 /// An account as lists write it: spaces, dashes and full-width forms dropped; 6 to 40 ASCII
 /// letters and digits (a card, a corporate account, a payment platform's account number).
 fn account_of(text: &str, column: &'static str) -> Result<Option<String>, Rejected> {
-    let folded: String = text
-        .chars()
-        .map(fanzha_core::chars::fold)
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .collect();
-    if folded.is_empty() {
+    let compact = compact_account(text);
+    if compact.is_empty() {
         return Ok(None);
     }
-    if folded.chars().count() > MAX_ACCOUNT_CHARS
-        || folded.len() < 6
-        || !folded.bytes().all(|b| b.is_ascii_alphanumeric())
-    {
+    if !valid_account(&compact) {
         return Err((column, push_reason::BAD_ACCOUNT));
     }
-    Ok(Some(folded))
+    Ok(Some(compact))
 }
 
 /// The payment a row states: `None` when it states nothing about one. The payee account is the

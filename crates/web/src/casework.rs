@@ -574,12 +574,8 @@ fn stop_account(
     let bank = fanzha_core::reference::bank_bins()
         .bank(code.trim())
         .ok_or_else(|| WebError::BadRequest(format!("bank: unknown bank code `{code}`")))?;
-    let account: String = typed
-        .chars()
-        .map(fanzha_core::chars::fold)
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .collect();
-    if !(6..=40).contains(&account.len()) || !account.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    let account = fanzha_core::bank_card::compact_account(typed);
+    if !fanzha_core::bank_card::valid_account(&account) {
         return Err(WebError::BadRequest(
             "account: 账号须为6至40位字母或数字 / 6 to 40 letters and digits".into(),
         ));

@@ -24,7 +24,7 @@ use fanzha_core::mask::{mask_phone, mask_resident_id};
 use fanzha_core::time::format_shanghai;
 use fanzha_core::PushKind;
 use fanzha_ingest::reports::ReportFormat;
-use fanzha_ingest::warning_pushes::{read_pushes, PushRow};
+use fanzha_ingest::warning_pushes::{read_pushes, PushRow, PushedFund};
 use fanzha_store::{
     FeedbackFilter, ImportRunId, NewPushImport, PushFeedback, PushPlatform, QuarantineRow, Scope,
     StoreError, WarningFund, WarningPush,
@@ -219,14 +219,7 @@ async fn receive_one(
         pushed_at: row.pushed_at,
         import_run: Some(run),
         kind: row.kind,
-        fund: row.fund.as_ref().map(|f| WarningFund {
-            amount_fen: f.amount_fen,
-            paid_at: f.paid_at,
-            payee_account: f.payee_account.clone(),
-            payee_bank_code: f.payee_bank_code.clone(),
-            payee_bank: f.payee_bank.clone(),
-            payer_account: f.payer_account.clone(),
-        }),
+        fund: row.fund.clone().map(stored_fund),
     };
     let mut done = PushedRow {
         line: row.line,
@@ -293,6 +286,18 @@ async fn receive_one(
             resume(state, done, now).await
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// A fund warning's payment as read (a list's row, an API push), as the store keeps it.
+pub fn stored_fund(f: PushedFund) -> WarningFund {
+    WarningFund {
+        amount_fen: f.amount_fen,
+        paid_at: f.paid_at,
+        payee_account: f.payee_account,
+        payee_bank_code: f.payee_bank_code,
+        payee_bank: f.payee_bank,
+        payer_account: f.payer_account,
     }
 }
 

@@ -12,10 +12,9 @@ use axum::http::StatusCode;
 use axum::Json;
 use fanzha_core::mask::{mask_phone, mask_resident_id};
 use fanzha_core::PushKind;
-use fanzha_ingest::warning_pushes::{read_fund, FundCells};
+use fanzha_ingest::warning_pushes::{kind_and_fund, read_fund, FundCells};
 use fanzha_store::{
-    valid_push_id, PageRequest, PushPlatform, StoredWarning, WarningFilter, WarningFund,
-    WarningPush,
+    valid_push_id, PageRequest, PushPlatform, StoredWarning, WarningFilter, WarningPush,
 };
 use fanzha_workflow::{IncomingWarning, Received, WarningLevel};
 use serde::Deserialize;
@@ -117,27 +116,16 @@ fn origin_of(o: &PushOrigin, now: i64) -> Result<WarningPush, WebError> {
         now,
     )
     .map_err(|(column, why)| bad(&format!("fund.{column}"), why))?;
-    let kind = match (kind, &read) {
-        (None, Some(_)) => Some(PushKind::Fund),
-        (Some(k), Some(_)) if k != PushKind::Fund => {
-            return Err(bad("fund", "fund_detail_on_other_kind"));
-        }
-        (k, _) => k,
-    };
+    // A `fund` object states a payment even when it names only the account.
+    let (kind, fund) =
+        kind_and_fund(kind, read.map(|(f, _)| (f, true))).map_err(|why| bad("fund", why))?;
     Ok(WarningPush {
         platform,
         push_id: o.push_id.clone(),
         pushed_at,
         import_run: None,
         kind,
-        fund: read.map(|(f, _)| WarningFund {
-            amount_fen: f.amount_fen,
-            paid_at: f.paid_at,
-            payee_account: f.payee_account,
-            payee_bank_code: f.payee_bank_code,
-            payee_bank: f.payee_bank,
-            payer_account: f.payer_account,
-        }),
+        fund: fund.map(crate::push_import::stored_fund),
     })
 }
 

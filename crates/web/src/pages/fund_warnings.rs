@@ -152,22 +152,22 @@ pub async fn page(
 
 fn figures_of(listed: &[FundWarning], now: i64) -> Figures {
     let awaiting: Vec<&FundWarning> = listed.iter().filter(|w| w.awaiting()).collect();
-    let stopped = listed.iter().filter(|w| w.stops > 0).count();
-    let in_time = listed
-        .iter()
-        .filter(|w| w.stopped_within(STOP_WITHIN_MS))
-        .count();
+    let FundTally {
+        received,
+        stopped,
+        in_time,
+    } = FundTally::of(listed);
     Figures {
-        received: listed.len(),
+        received: received as usize,
         amount_fen: listed.iter().filter_map(|w| w.fund.amount_fen).sum(),
         late: awaiting
             .iter()
             .filter(|w| now - w.received_at > STOP_WITHIN_MS)
             .count(),
         awaiting: awaiting.len(),
-        stopped,
-        in_time,
-        in_time_share: share(in_time as i64, listed.len() as i64),
+        stopped: stopped as usize,
+        in_time: in_time as usize,
+        in_time_share: share(in_time, received),
         held_fen: listed.iter().map(|w| w.held_fen).sum(),
     }
 }
@@ -426,12 +426,18 @@ pub async fn tally(
             MAX_FUND_WARNINGS,
         )
         .await?;
-    Ok(FundTally {
-        received: listed.len() as i64,
-        stopped: listed.iter().filter(|w| w.stops > 0).count() as i64,
-        in_time: listed
-            .iter()
-            .filter(|w| w.stopped_within(STOP_WITHIN_MS))
-            .count() as i64,
-    })
+    Ok(FundTally::of(&listed))
+}
+
+impl FundTally {
+    /// Counts listed fund warnings: those with a stop, those stopped within 30 minutes.
+    fn of(listed: &[FundWarning]) -> FundTally {
+        let count =
+            |keep: &dyn Fn(&FundWarning) -> bool| listed.iter().filter(|w| keep(w)).count() as i64;
+        FundTally {
+            received: listed.len() as i64,
+            stopped: count(&|w| w.stops > 0),
+            in_time: count(&|w| w.stopped_within(STOP_WITHIN_MS)),
+        }
+    }
 }
